@@ -1,0 +1,339 @@
+package logfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/jsonw"
+	"github.com/valyala/fastjson"
+)
+
+// csvHeader is a CSV file's header, resolved to handlers by column.
+type csvHeader struct {
+	format   signin.Format
+	names    []string  // as written
+	handlers []handler // nil for columns the catalog does not use
+}
+
+// csvRow is one data row, or a row the CSV reader could not parse.
+type csvRow struct {
+	fields []string
+	line   int
+	raw    []byte // the row's text as read
+	err    error  // the parse error, if any
+	errCol int
+}
+
+// portalKeys decode the portal's CSV columns, keyed by the column name
+// lower-cased, trimmed and with runs of spaces collapsed (the export has
+// "Application ID " and "Autonomous system  number").
+var portalKeys = map[string]handler{
+	"date (utc)":                             hCreated,
+	"request id":                             signInKeys["id"],
+	"user agent":                             signInKeys["useragent"],
+	"correlation id":                         signInKeys["correlationid"],
+	"user id":                                signInKeys["userid"],
+	"user":                                   signInKeys["userdisplayname"],
+	"username":                               signInKeys["userprincipalname"],
+	"user type":                              signInKeys["usertype"],
+	"cross tenant access type":               signInKeys["crosstenantaccesstype"],
+	"authentication protocol":                signInKeys["authenticationprotocol"],
+	"application":                            signInKeys["appdisplayname"],
+	"application id":                         signInKeys["appid"],
+	"resource":                               signInKeys["resourcedisplayname"],
+	"resource id":                            signInKeys["resourceid"],
+	"resource tenant id":                     signInKeys["resourcetenantid"],
+	"home tenant id":                         signInKeys["hometenantid"],
+	"ip address":                             signInKeys["ipaddress"],
+	"location":                               hPortalLocation,
+	"status":                                 handler(func(d *decoder, name string, v *fastjson.Value) { d.statusText(name, v) }),
+	"sign-in error code":                     hErrorCode,
+	"failure reason":                         statusKeys["failurereason"],
+	"client app":                             signInKeys["clientappused"],
+	"device id":                              deviceKeys["deviceid"],
+	"browser":                                deviceKeys["browser"],
+	"operating system":                       deviceKeys["operatingsystem"],
+	"compliant":                              deviceKeys["iscompliant"],
+	"managed":                                deviceKeys["ismanaged"],
+	"join type":                              deviceKeys["trusttype"],
+	"multifactor authentication auth method": hAuthMethods,
+	"authentication requirement":             signInKeys["authenticationrequirement"],
+	"session id":                             signInKeys["sessionid"],
+	"autonomous system number":               signInKeys["autonomoussystemnumber"],
+	"token issuer type":                      signInKeys["tokenissuertype"],
+	"latency":                                signInKeys["processingtimeinmilliseconds"],
+	"conditional access":                     signInKeys["conditionalaccessstatus"],
+	"managed identity type":                  hMSIType,
+	"service principal id":                   signInKeys["serviceprincipalid"],
+	"service principal name":                 signInKeys["serviceprincipalname"],
+}
+
+var (
+	// hPortalLocation splits the portal's "City, State, CC".
+	hPortalLocation = handler(func(d *decoder, _ string, v *fastjson.Value) {
+		b, _ := d.text(v)
+		parts := strings.Split(string(b), ",")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		n := len(parts)
+		d.rec.Country = d.strs.get([]byte(parts[n-1]))
+		if n >= 2 {
+			d.rec.State = d.strs.get([]byte(parts[n-2]))
+		}
+		if n >= 3 {
+			d.rec.City = d.strs.get([]byte(strings.Join(parts[:n-2], ", ")))
+		}
+	})
+	hMSIType = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.MSIType = d.str(v, true) })
+)
+
+// statusText takes a status given as text (the portal's Status column).
+func (d *decoder) statusText(name string, v *fastjson.Value) {
+	b, _ := d.text(v)
+	if len(bytes.TrimSpace(b)) == 0 {
+		return
+	}
+	st, ok := signin.ParseStatus(string(b))
+	if !ok {
+		d.fail("%s: not a status (Success, Failure, Interrupted): %s", name, quoteTrunc(b))
+		return
+	}
+	d.env.statusText = st
+}
+
+// normalizeColumn lower-cases a column name, trims it and collapses runs
+// of spaces.
+func normalizeColumn(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// laColumn turns a Log Analytics column name into a key of topKeys or
+// signInKeys: "TimeGenerated [UTC]" is timegenerated.
+func laColumn(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '['); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return strings.ToLower(s)
+}
+
+// newCSVHeader recognizes a header. It returns nil when the file is
+// neither a portal download nor a Log Analytics export.
+func newCSVHeader(names []string) *csvHeader {
+	has := map[string]bool{}
+	for _, n := range names {
+		has[normalizeColumn(n)] = true
+		has[laColumn(n)] = true
+	}
+	h := &csvHeader{names: names, handlers: make([]handler, len(names))}
+	switch {
+	case has["date (utc)"] && (has["request id"] || has["status"]):
+		h.format = signin.FormatPortalCSV
+		for i, n := range names {
+			h.handlers[i] = portalKeys[normalizeColumn(n)]
+		}
+	case has["timegenerated"] || (has["createddatetime"] && (has["category"] || has["resulttype"])):
+		h.format = signin.FormatLogAnalyticsCSV
+		for i, n := range names {
+			k := laColumn(n)
+			if hd, ok := topKeys[k]; ok {
+				h.handlers[i] = hd
+			} else {
+				h.handlers[i] = signInKeys[k]
+			}
+		}
+	default:
+		return nil
+	}
+	return h
+}
+
+// rawCapture keeps the bytes a csv.Reader reads, so that each row's text
+// can be had from its input offsets.
+type rawCapture struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // input offset of buf[0]
+}
+
+func (c *rawCapture) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.buf = append(c.buf, p[:n]...)
+	return n, err
+}
+
+// take returns a copy of the input from offset from to offset to and
+// forgets everything before to.
+func (c *rawCapture) take(from, to int64) []byte {
+	lo, hi := int(from-c.base), int(to-c.base)
+	if lo < 0 {
+		lo = 0
+	}
+	if hi > len(c.buf) {
+		hi = len(c.buf)
+	}
+	if lo > hi {
+		lo = hi
+	}
+	out := bytes.Clone(c.buf[lo:hi])
+	n := copy(c.buf, c.buf[hi:])
+	c.buf = c.buf[:n]
+	c.base += int64(hi)
+	return out
+}
+
+// csv splits a CSV file into jobs of rows.
+func (s *splitter) csv(st *inputState, br *bufio.Reader) {
+	capture := &rawCapture{r: br}
+	cr := csv.NewReader(capture)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		s.send(&job{in: st, refuse: notSignInLog(st.name, "not JSON, and not CSV with a header ("+err.Error()+")")})
+		return
+	}
+	h := newCSVHeader(header)
+	if h == nil {
+		s.send(&job{in: st, refuse: notSignInLog(st.name, fmt.Sprintf("a CSV file whose header is neither the Entra portal's sign-in download nor a Log Analytics sign-in table (%s)", headerSample(header)))})
+		return
+	}
+	st.csv, st.format = h, h.format
+	if h.format == signin.FormatPortalCSV && s.opts.Type != nil {
+		st.hint, st.hasHint = *s.opts.Type, true
+	}
+	if h.format == signin.FormatPortalCSV {
+		st.forceHint, st.hasHint = true, true // the hint (or interactive) decides
+	}
+	prev := cr.InputOffset()
+	capture.take(0, prev)
+	j := &job{in: st, kind: jobRows}
+	size := 0
+	for s.ctx.Err() == nil {
+		fields, err := cr.Read()
+		off := cr.InputOffset()
+		raw := capture.take(prev, off)
+		prev = off
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				j.rows = append(j.rows, csvRow{line: pe.Line, raw: raw, err: pe.Err, errCol: pe.Column})
+			} else {
+				j.tail = append(j.tail, &Reject{Input: st.name, Reason: "read error: " + err.Error()})
+				break
+			}
+		} else {
+			line, _ := cr.FieldPos(0)
+			j.rows = append(j.rows, csvRow{fields: fields, line: line, raw: raw})
+		}
+		size += len(raw)
+		if size >= jobBytes || len(j.rows) >= jobRecs {
+			if !s.send(j) {
+				return
+			}
+			j, size = &job{in: st, kind: jobRows}, 0
+		}
+	}
+	if len(j.rows) > 0 || len(j.tail) > 0 {
+		s.send(j)
+	}
+}
+
+func headerSample(names []string) string {
+	if len(names) > 5 {
+		return "columns " + strings.Join(names[:5], ", ") + ", …"
+	}
+	return "columns " + strings.Join(names, ", ")
+}
+
+// row decodes one CSV row into a record.
+func (w *worker) row(r *csvRow) {
+	in := w.j.in
+	h := in.csv
+	raw := bytes.TrimRight(r.raw, "\r\n")
+	if r.err != nil {
+		w.reject(r.line, r.errCol, "invalid CSV: "+r.err.Error(), raw)
+		return
+	}
+	if len(r.fields) != len(h.names) {
+		if len(r.fields) == 1 && strings.TrimSpace(r.fields[0]) == "" {
+			return // a blank line
+		}
+		w.reject(r.line, 0, fmt.Sprintf("a row of %d fields where the header has %d", len(r.fields), len(h.names)), raw)
+		return
+	}
+	b := &w.j.batch
+	b.Records = append(b.Records, signin.Record{})
+	rec := &b.Records[len(b.Records)-1]
+	d := w.d
+	d.begin(rec)
+	d.env.hint, d.env.hasHint, d.env.forceHint = in.hint, in.hasHint, in.forceHint
+	d.arena.Reset()
+	for i, f := range r.fields {
+		if hd := h.handlers[i]; hd != nil && f != "" {
+			d.col = i + 1
+			hd(d, h.names[i], d.arena.NewString(f))
+		}
+	}
+	d.col = 0
+	out, why := d.finish()
+	w.observe(out, why)
+	if out != outOK {
+		b.Records = b.Records[:len(b.Records)-1]
+		col := 0
+		if d.errCol > 0 {
+			col = fieldCol(raw, d.errCol-1)
+		}
+		w.reject(r.line, col, why, raw)
+		return
+	}
+	rec.Format = h.format
+	rec.Raw = csvJSON(h.names, r.fields)
+}
+
+// csvJSON is a CSV row as a JSON object of its cells, keyed by the
+// header's names as written, in file order: the record's lossless raw
+// form.
+func csvJSON(names, fields []string) []byte {
+	n := 2
+	for i := range fields {
+		n += len(names[i]) + len(fields[i]) + 6
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, f := range fields {
+		out = jsonw.Key(out, names[i])
+		out = jsonw.String(out, f)
+	}
+	return append(out, '}')
+}
+
+// fieldCol returns the 1-based column of field i in a CSV row's text, or
+// 0 when the row spans lines before it.
+func fieldCol(raw []byte, i int) int {
+	inQuote := false
+	field := 0
+	for pos, c := range raw {
+		if field == i {
+			return pos + 1
+		}
+		switch {
+		case c == '"':
+			inQuote = !inQuote
+		case c == ',' && !inQuote:
+			field++
+		case c == '\n':
+			return 0
+		}
+	}
+	return 0
+}

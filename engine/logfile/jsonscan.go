@@ -1,0 +1,434 @@
+package logfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// unit is one JSON value to decode, with where it starts.
+type unit struct {
+	raw       []byte
+	line, col int
+	err       string // set when the scanner itself rejects the unit
+}
+
+// jsonScanner splits JSON documents into the values that are records,
+// without decoding them: the elements of a top-level array (the portal's
+// JSON download), the elements of the "value" or "records" array of a
+// top-level object (Graph responses, Event Hub payloads), and any other
+// top-level object (a single record, pretty-printed or not). Several
+// documents may follow one another.
+//
+// It only tracks strings and nesting, so it is fast and streams documents
+// of any size; the decoder checks each value's syntax. A structural error
+// (unbalanced brackets, text where a value should be) ends the input,
+// since nothing after it can be located reliably.
+type jsonScanner struct {
+	r    io.Reader
+	buf  []byte
+	pos  int   // next byte to look at
+	mark int   // start of the value being captured, or -1
+	base int64 // input offset of buf[0]
+	eof  bool
+	rerr error // read error
+
+	line      int
+	lineStart int64 // input offset of the current line's first byte
+
+	state    scanState
+	first    bool // the next array element is the first
+	maxValue int
+}
+
+type scanState uint8
+
+const (
+	scanTop     scanState = iota // between documents
+	scanArray                    // in a top-level array of records
+	scanWrapped                  // in the record array of a wrapper object
+	scanWrapper                  // in a wrapper object, after its record array
+)
+
+// errValueTooLarge ends an input whose value exceeds the limit.
+var errValueTooLarge = errors.New("value too large")
+
+func newJSONScanner(r io.Reader, maxValue int) *jsonScanner {
+	return &jsonScanner{r: r, buf: make([]byte, 0, 256<<10), mark: -1, line: 1, maxValue: maxValue}
+}
+
+// scanError is a structural error at a position.
+type scanError struct {
+	line, col int
+	msg       string
+	raw       []byte
+}
+
+func (e *scanError) Error() string { return e.msg }
+
+func (s *jsonScanner) here() (int, int) {
+	return s.line, int(s.base+int64(s.pos)-s.lineStart) + 1
+}
+
+func (s *jsonScanner) errorf(format string, args ...any) *scanError {
+	line, col := s.here()
+	e := &scanError{line: line, col: col, msg: fmt.Sprintf(format, args...)}
+	if s.mark >= 0 {
+		e.raw = clip(s.buf[s.mark:s.pos])
+	}
+	return e
+}
+
+// clip bounds the raw bytes kept with a reject.
+func clip(b []byte) []byte {
+	const max = 64 << 10
+	if len(b) > max {
+		b = b[:max]
+	}
+	return bytes.Clone(b)
+}
+
+// fill reads more input, keeping the bytes from mark (or pos) on. It
+// returns false at the end of the input.
+func (s *jsonScanner) fill() bool {
+	for {
+		if s.eof {
+			return false
+		}
+		keep := s.pos
+		if s.mark >= 0 && s.mark < keep {
+			keep = s.mark
+		}
+		if keep > 0 {
+			n := copy(s.buf, s.buf[keep:])
+			s.buf = s.buf[:n]
+			s.base += int64(keep)
+			s.pos -= keep
+			if s.mark >= 0 {
+				s.mark -= keep
+			}
+		}
+		if len(s.buf) == cap(s.buf) {
+			if len(s.buf) > s.maxValue {
+				return false
+			}
+			nb := make([]byte, len(s.buf), 2*cap(s.buf))
+			copy(nb, s.buf)
+			s.buf = nb
+		}
+		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		if err != nil {
+			s.eof = true
+			if err != io.EOF {
+				s.rerr = err
+			}
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+// tooLarge reports whether fill stopped because of the size limit.
+func (s *jsonScanner) tooLarge() bool { return !s.eof && len(s.buf) > s.maxValue }
+
+// skipSpace moves past white space; it returns false at the end.
+func (s *jsonScanner) skipSpace() bool {
+	for {
+		for ; s.pos < len(s.buf); s.pos++ {
+			switch c := s.buf[s.pos]; c {
+			case ' ', '\t', '\r':
+			case '\n':
+				s.newline(s.pos)
+			default:
+				return true
+			}
+		}
+		if !s.fill() {
+			return false
+		}
+	}
+}
+
+func (s *jsonScanner) newline(i int) {
+	s.line++
+	s.lineStart = s.base + int64(i) + 1
+}
+
+// peek returns the byte at pos, reading more if needed.
+func (s *jsonScanner) peek() (byte, bool) {
+	if s.pos >= len(s.buf) && !s.fill() {
+		return 0, false
+	}
+	return s.buf[s.pos], true
+}
+
+// skipValue moves past one JSON value starting at pos.
+func (s *jsonScanner) skipValue() error {
+	c, ok := s.peek()
+	if !ok {
+		return s.endError()
+	}
+	switch c {
+	case '"':
+		return s.skipString()
+	case '{', '[':
+		return s.skipComposite()
+	case ',', ':', '}', ']':
+		return s.errorf("unexpected %q where a value should be", c)
+	}
+	for {
+		for ; s.pos < len(s.buf); s.pos++ {
+			switch s.buf[s.pos] {
+			case ',', '}', ']', ' ', '\t', '\r', '\n', ':', '"', '{', '[':
+				return nil
+			}
+		}
+		if !s.fill() {
+			if s.tooLarge() {
+				return s.errorf("%v", errValueTooLarge)
+			}
+			return nil
+		}
+	}
+}
+
+func (s *jsonScanner) endError() error {
+	if s.rerr != nil {
+		return s.errorf("read error: %v", s.rerr)
+	}
+	if s.tooLarge() {
+		return s.errorf("a record larger than %d bytes", s.maxValue)
+	}
+	return s.errorf("unexpected end of input (the JSON is cut short)")
+}
+
+func (s *jsonScanner) skipString() error {
+	s.pos++ // the opening quote
+	esc := false
+	for {
+		for ; s.pos < len(s.buf); s.pos++ {
+			c := s.buf[s.pos]
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				s.pos++
+				return nil
+			case c == '\n':
+				return s.errorf("unterminated string")
+			}
+		}
+		if !s.fill() {
+			return s.endError()
+		}
+	}
+}
+
+func (s *jsonScanner) skipComposite() error {
+	depth := 0
+	inStr, esc := false, false
+	for {
+		for ; s.pos < len(s.buf); s.pos++ {
+			c := s.buf[s.pos]
+			if inStr {
+				switch {
+				case esc:
+					esc = false
+				case c == '\\':
+					esc = true
+				case c == '"':
+					inStr = false
+				case c == '\n':
+					return s.errorf("unterminated string")
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					s.pos++
+					return nil
+				}
+			case '\n':
+				s.newline(s.pos)
+			}
+		}
+		if !s.fill() {
+			return s.endError()
+		}
+	}
+}
+
+// take returns the bytes from mark to pos as a unit and clears the mark.
+func (s *jsonScanner) take(line, col int) unit {
+	u := unit{raw: s.buf[s.mark:s.pos], line: line, col: col}
+	s.mark = -1
+	return u
+}
+
+// next returns the next unit. Its raw bytes are valid until the next call.
+// At the end it returns io.EOF; a *scanError ends the input.
+func (s *jsonScanner) next() (unit, error) {
+	for {
+		if !s.skipSpace() {
+			switch {
+			case s.rerr != nil:
+				return unit{}, s.errorf("read error: %v", s.rerr)
+			case s.state != scanTop:
+				return unit{}, s.errorf("unexpected end of input (the JSON is cut short)")
+			}
+			return unit{}, io.EOF
+		}
+		c := s.buf[s.pos]
+		switch s.state {
+		case scanTop:
+			switch c {
+			case '[':
+				s.pos++
+				s.state, s.first = scanArray, true
+			case '{':
+				u, ok, err := s.topObject()
+				if err != nil || ok {
+					return u, err
+				}
+			default:
+				return unit{}, s.errorf("unexpected %q where a JSON object or array should be", c)
+			}
+		case scanArray, scanWrapped:
+			if c == ']' {
+				s.pos++
+				if s.state == scanArray {
+					s.state = scanTop
+				} else {
+					s.state = scanWrapper
+				}
+				continue
+			}
+			if !s.first {
+				if c != ',' {
+					return unit{}, s.errorf("expected ',' or ']' after an array element, found %q", c)
+				}
+				s.pos++
+				if !s.skipSpace() {
+					return unit{}, s.endError()
+				}
+				if s.buf[s.pos] == ']' {
+					line, col := s.here()
+					return unit{line: line, col: col, err: "a trailing comma before ']'"}, nil
+				}
+			}
+			s.first = false
+			line, col := s.here()
+			s.mark = s.pos
+			if err := s.skipValue(); err != nil {
+				return unit{}, err
+			}
+			return s.take(line, col), nil
+		case scanWrapper:
+			switch c {
+			case '}':
+				s.pos++
+				s.state = scanTop
+			case ',':
+				s.pos++
+				if err := s.member(); err != nil {
+					return unit{}, err
+				}
+			default:
+				return unit{}, s.errorf("expected ',' or '}' in an object, found %q", c)
+			}
+		}
+	}
+}
+
+// member moves past one `"key": value` member of an object.
+func (s *jsonScanner) member() error {
+	if _, err := s.key(); err != nil {
+		return err
+	}
+	return s.skipValue()
+}
+
+// key reads an object key and its colon, and returns the key's text as
+// written (escapes are not decoded; the keys that matter have none).
+func (s *jsonScanner) key() (string, error) {
+	if !s.skipSpace() {
+		return "", s.endError()
+	}
+	if s.buf[s.pos] != '"' {
+		return "", s.errorf("expected an object key, found %q", s.buf[s.pos])
+	}
+	// Keep the key in the buffer while it is read: reading more input
+	// moves the buffer, so the key is found again relative to the mark.
+	unmark := s.mark < 0
+	if unmark {
+		s.mark = s.pos
+	}
+	rel := s.pos - s.mark
+	if err := s.skipString(); err != nil {
+		return "", err
+	}
+	k := string(s.buf[s.mark+rel+1 : s.pos-1])
+	if unmark {
+		s.mark = -1
+	}
+	if !s.skipSpace() {
+		return "", s.endError()
+	}
+	if s.buf[s.pos] != ':' {
+		return "", s.errorf("expected ':' after an object key, found %q", s.buf[s.pos])
+	}
+	s.pos++
+	return k, nil
+}
+
+// topObject reads a top-level object. A wrapper (an object with a
+// "value" or "records" array) switches the scanner into that array and
+// returns no unit; any other object is returned whole.
+func (s *jsonScanner) topObject() (unit, bool, error) {
+	line, col := s.here()
+	s.mark = s.pos
+	s.pos++ // {
+	for n := 0; ; n++ {
+		if !s.skipSpace() {
+			return unit{}, false, s.endError()
+		}
+		switch c := s.buf[s.pos]; {
+		case c == '}':
+			s.pos++
+			return s.take(line, col), true, nil
+		case n > 0 && c == ',':
+			s.pos++
+		case n > 0:
+			return unit{}, false, s.errorf("expected ',' or '}' in an object, found %q", c)
+		}
+		k, err := s.key()
+		if err != nil {
+			return unit{}, false, err
+		}
+		if !s.skipSpace() {
+			return unit{}, false, s.endError()
+		}
+		if s.buf[s.pos] == '[' && (equalFold(k, "value") || equalFold(k, "records")) {
+			s.pos++
+			s.mark = -1
+			s.state, s.first = scanWrapped, true
+			return unit{}, false, nil
+		}
+		if err := s.skipValue(); err != nil {
+			return unit{}, false, err
+		}
+	}
+}
+
+func equalFold(a, b string) bool { return len(a) == len(b) && bytes.EqualFold([]byte(a), []byte(b)) }

@@ -1,0 +1,514 @@
+package logfile
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// Options configure reading. The zero value is ready to use.
+type Options struct {
+	// Type, when set, is the sign-in type of portal CSV files, which do
+	// not record it. It overrides the type their file names imply.
+	Type *signin.Type
+	// Classifier turns error codes into statuses; nil classifies with
+	// signin.DefaultInterruptCodes.
+	Classifier *signin.Classifier
+	// Workers is the number of goroutines decoding records; 0 means
+	// GOMAXPROCS.
+	Workers int
+	// Stdin is what the path "-" reads; nil means os.Stdin.
+	Stdin io.Reader
+	// MaxRecordBytes bounds one record (a line, a JSON value, a CSV row);
+	// larger ones are rejected. 0 means 64 MiB.
+	MaxRecordBytes int
+}
+
+// Reject is a record that could not be read, or an input refused whole.
+type Reject struct {
+	Input     string // the input's name
+	Line, Col int    // where the record (or the problem in it) is; 0 when unknown
+	Reason    string
+	// Raw is the rejected text: the line, the JSON value or the CSV row
+	// as read (cut at 64 KiB). It is nil for a refused input.
+	Raw []byte
+	// Refused is set when the whole input was refused: it is not a
+	// sign-in log, or it could not be read.
+	Refused bool
+
+	err error // a sentinel the reason stands for, if any
+}
+
+// Unwrap returns ErrNotSignInLog for inputs refused as not sign-in logs.
+func (r *Reject) Unwrap() error { return r.err }
+
+// Error formats the reject as "input:line:col: reason", leaving out what
+// is unknown.
+func (r *Reject) Error() string {
+	var b strings.Builder
+	b.WriteString(r.Input)
+	if r.Line > 0 {
+		fmt.Fprintf(&b, ":%d", r.Line)
+		if r.Col > 0 {
+			fmt.Fprintf(&b, ":%d", r.Col)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(r.Reason)
+	return b.String()
+}
+
+// understood lists the formats for a refusal message.
+const understood = "signinq reads Azure Monitor diagnostic-settings exports " +
+	`(JSON lines as in storage blobs, Event Hub {"records":[…]} payloads, single records), ` +
+	`Microsoft Graph signIns responses ({"value":[…]}, v1.0 and beta) and the portal's JSON download, ` +
+	"the Entra portal's CSV download, and Log Analytics CSV exports of the sign-in tables"
+
+// ErrNotSignInLog is what an input refused for not being a sign-in log
+// wraps: errors.Is(reject, ErrNotSignInLog) tells such refusals from
+// inputs that could not be read.
+var ErrNotSignInLog = errors.New("not a sign-in log")
+
+func refuse(name, reason string) *Reject {
+	return &Reject{Input: name, Reason: reason, Refused: true}
+}
+
+func notSignInLog(name, why string) *Reject {
+	r := refuse(name, fmt.Sprintf("%v: %s; %s", ErrNotSignInLog, why, understood))
+	r.err = ErrNotSignInLog
+	return r
+}
+
+// Batch is a run of consecutive records from one input, with the records
+// rejected among them. The caller owns it and everything it holds.
+type Batch struct {
+	Input   string
+	Records []signin.Record
+	Rejects []*Reject
+}
+
+// Summary counts what a scan read.
+type Summary struct {
+	Inputs   int   // inputs opened
+	Refused  int   // inputs refused whole: not sign-in logs, or unreadable
+	Bytes    int64 // bytes read, after decompression
+	Read     int64 // records met, accepted or rejected
+	Accepted int64
+	Rejected int64 // records rejected (refused inputs not included)
+	// Formats and Types count the accepted records.
+	Formats map[signin.Format]int64
+	Types   map[signin.Type]int64
+}
+
+// Clean reports whether nothing was rejected or refused.
+func (s *Summary) Clean() bool { return s.Rejected == 0 && s.Refused == 0 }
+
+// String summarizes in one line, e.g. "read 82 records from 13 inputs
+// (1.2 MB): 80 accepted, 2 rejected".
+func (s *Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "read %d %s from %d %s (%s): %d accepted, %d rejected",
+		s.Read, plural(s.Read, "record"), s.Inputs, plural(int64(s.Inputs), "input"), sizeString(s.Bytes), s.Accepted, s.Rejected)
+	if s.Refused > 0 {
+		fmt.Fprintf(&b, "; %d %s refused", s.Refused, plural(int64(s.Refused), "input"))
+	}
+	return b.String()
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func (s *Summary) add(b *Batch) {
+	s.Read += int64(len(b.Records) + len(b.Rejects))
+	s.Accepted += int64(len(b.Records))
+	for _, r := range b.Rejects {
+		if r.Refused {
+			s.Read--
+			s.Refused++
+		} else {
+			s.Rejected++
+		}
+	}
+	for i := range b.Records {
+		s.Formats[b.Records[i].Format]++
+		s.Types[b.Records[i].Type]++
+	}
+}
+
+// Scan reads the inputs that paths name (see [Paths]) and calls fn with
+// each batch of records, in input order: inputs in the order given, and
+// records in the order they appear. Rejected records and refused inputs
+// are reported in the batches and counted in the summary; reading goes
+// on past them. fn is called from the goroutine that called Scan.
+//
+// Scan returns early, with the error, when fn returns an error or ctx is
+// done. It never returns an error for bad input.
+func Scan(ctx context.Context, paths []string, opts Options, fn func(*Batch) error) (Summary, error) {
+	ins, refused := Paths(paths, opts.Stdin)
+	sum := Summary{Formats: map[signin.Format]int64{}, Types: map[signin.Type]int64{}}
+	for _, r := range refused {
+		b := &Batch{Input: r.Input, Rejects: []*Reject{r}}
+		sum.add(b)
+		if err := fn(b); err != nil {
+			return sum, err
+		}
+	}
+	s, err := ScanInputs(ctx, ins, opts, fn)
+	s.Refused += sum.Refused
+	return s, err
+}
+
+// All returns the records of the inputs paths name, in order, as an
+// iterator; rejects come as errors (*Reject) in their place. It is the
+// simple form of [Scan].
+func All(ctx context.Context, paths []string, opts Options) iter.Seq2[*signin.Record, error] {
+	return func(yield func(*signin.Record, error) bool) {
+		errStop := errors.New("stop")
+		_, err := Scan(ctx, paths, opts, func(b *Batch) error {
+			for i := range b.Records {
+				if !yield(&b.Records[i], nil) {
+					return errStop
+				}
+			}
+			for _, r := range b.Rejects {
+				if !yield(nil, r) {
+					return errStop
+				}
+			}
+			return nil
+		})
+		if err != nil && err != errStop {
+			yield(nil, err)
+		}
+	}
+}
+
+// inputState is what the pipeline knows of one input.
+type inputState struct {
+	name      string
+	format    signin.Format // for CSV; JSON records say their own
+	hint      signin.Type
+	hasHint   bool
+	forceHint bool
+	csv       *csvHeader
+	// Set by the emitter only.
+	decided bool
+	refused bool
+}
+
+type jobKind uint8
+
+const (
+	jobLines jobKind = iota // JSON lines in data
+	jobUnits                // JSON values at units' offsets in data
+	jobRows                 // CSV rows
+)
+
+// verdict is what the first well-formed record of a job says of its input.
+type verdict uint8
+
+const (
+	verdictNone verdict = iota
+	verdictSignIn
+	verdictNotSignIn
+)
+
+// A job is a run of one input's records, split off by the splitter,
+// decoded by a worker and emitted in turn.
+type job struct {
+	in     *inputState
+	kind   jobKind
+	data   []byte
+	line   int       // jobLines: the line of data[0]
+	units  []unitRef // jobUnits
+	rows   []csvRow  // jobRows
+	tail   []*Reject // problems that end the input, after the records
+	refuse *Reject   // the input is refused
+
+	done    chan struct{}
+	batch   Batch
+	verdict verdict
+	why     string
+}
+
+type unitRef struct {
+	off, n    int
+	line, col int
+	err       string
+}
+
+// ScanInputs is [Scan] over inputs already made.
+func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batch) error) (Summary, error) {
+	sum := Summary{Formats: map[signin.Format]int64{}, Types: map[signin.Type]int64{}}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxRecordBytes <= 0 {
+		opts.MaxRecordBytes = 64 << 20
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	work := make(chan *job, workers)
+	order := make(chan *job, 2*workers)
+	var bytesRead int64
+	var opened int
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the splitter
+		defer wg.Done()
+		defer close(work)
+		defer close(order)
+		sp := splitter{ctx: ctx, opts: &opts, work: work, order: order}
+		for _, in := range inputs {
+			if ctx.Err() != nil {
+				return
+			}
+			n, ok := sp.input(in)
+			bytesRead += n
+			if ok {
+				opened++
+			}
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(opts.Classifier)
+			for j := range work {
+				w.run(j)
+				close(j.done)
+			}
+		}()
+	}
+
+	var err error
+	for j := range order {
+		select {
+		case <-j.done:
+		case <-ctx.Done():
+		}
+		if err != nil || ctx.Err() != nil {
+			if err == nil {
+				err = ctx.Err()
+			}
+			cancel()
+			continue // drain
+		}
+		if b := settle(j); b != nil {
+			sum.add(b)
+			if e := fn(b); e != nil {
+				err = e
+				cancel()
+			}
+		}
+	}
+	wg.Wait()
+	sum.Bytes = bytesRead
+	sum.Inputs = opened
+	return sum, err
+}
+
+// settle applies a decoded job to its input and returns the batch to
+// emit, or nil. An input whose first well-formed record is not a sign-in
+// is refused whole.
+func settle(j *job) *Batch {
+	in := j.in
+	if in.refused {
+		return nil
+	}
+	if j.refuse != nil {
+		in.refused = true
+		return &Batch{Input: in.name, Rejects: []*Reject{j.refuse}}
+	}
+	if !in.decided {
+		switch j.verdict {
+		case verdictNotSignIn:
+			in.refused = true
+			return &Batch{Input: in.name, Rejects: []*Reject{notSignInLog(in.name, j.why)}}
+		case verdictSignIn:
+			in.decided = true
+		}
+	}
+	j.batch.Input = in.name
+	j.batch.Rejects = append(j.batch.Rejects, j.tail...)
+	if len(j.batch.Records) == 0 && len(j.batch.Rejects) == 0 {
+		return nil
+	}
+	return &j.batch
+}
+
+// splitter reads inputs and cuts them into jobs.
+type splitter struct {
+	ctx   context.Context
+	opts  *Options
+	work  chan<- *job
+	order chan<- *job
+}
+
+// send queues a job for a worker and for the emitter, in order.
+func (s *splitter) send(j *job) bool {
+	j.done = make(chan struct{})
+	select {
+	case s.order <- j:
+	case <-s.ctx.Done():
+		return false
+	}
+	select {
+	case s.work <- j:
+		return true
+	case <-s.ctx.Done():
+		close(j.done)
+		return false
+	}
+}
+
+const (
+	jobBytes = 1 << 20 // about this much input per job
+	jobRecs  = 1024    // and at most this many records
+)
+
+// input splits one input; it returns the bytes read and whether it could
+// be opened.
+func (s *splitter) input(in Input) (int64, bool) {
+	st := &inputState{name: in.Name}
+	st.hint, st.hasHint = typeFromName(in.Name)
+	br, counter, closer, err := openInput(in)
+	if err != nil {
+		s.send(&job{in: st, refuse: refuse(in.Name, err.Error())})
+		return 0, false
+	}
+	defer closer.Close()
+	switch sniff(br) {
+	case sniffEmpty:
+		// An empty file holds no sign-ins and is no error.
+	case sniffUTF16:
+		s.send(&job{in: st, refuse: refuse(in.Name, "UTF-16 text; convert it to UTF-8")})
+	case sniffJSONLines:
+		s.lines(st, br)
+	case sniffJSON:
+		s.documents(st, br)
+	case sniffCSV:
+		s.csv(st, br)
+	}
+	return counter.n, true
+}
+
+// lines splits JSON lines into jobs of whole lines.
+func (s *splitter) lines(st *inputState, br *bufio.Reader) {
+	line := 1
+	var carry []byte
+	for s.ctx.Err() == nil {
+		size := max(jobBytes, 2*len(carry))
+		buf := make([]byte, len(carry), size)
+		copy(buf, carry)
+		n, err := io.ReadFull(br, buf[len(carry):size])
+		buf = buf[:len(carry)+n]
+		end := err != nil
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			j := &job{in: st, kind: jobLines, data: buf, line: line}
+			j.tail = []*Reject{{Input: st.name, Line: line + countLines(buf), Reason: "read error: " + err.Error()}}
+			s.send(j)
+			return
+		}
+		if end {
+			if len(buf) > 0 {
+				s.send(&job{in: st, kind: jobLines, data: buf, line: line})
+			}
+			return
+		}
+		cut := bytes.LastIndexByte(buf, '\n')
+		if cut < 0 {
+			if len(buf) > s.opts.MaxRecordBytes {
+				j := &job{in: st, kind: jobLines, line: line}
+				j.tail = []*Reject{{Input: st.name, Line: line, Col: 1, Raw: clip(buf),
+					Reason: fmt.Sprintf("a line longer than %d bytes", s.opts.MaxRecordBytes)}}
+				if !s.send(j) || !skipLine(br) {
+					return
+				}
+				line++
+				carry = nil
+				continue
+			}
+			carry = buf
+			continue
+		}
+		data := buf[:cut+1]
+		carry = buf[cut+1:]
+		if !s.send(&job{in: st, kind: jobLines, data: data, line: line}) {
+			return
+		}
+		line += countLines(data)
+	}
+}
+
+// skipLine discards input up to and including the next newline; it
+// returns false at the end of the input.
+func skipLine(br *bufio.Reader) bool {
+	for {
+		_, err := br.ReadSlice('\n')
+		if err == nil {
+			return true
+		}
+		if err != bufio.ErrBufferFull {
+			return false
+		}
+	}
+}
+
+// documents splits JSON documents into jobs of values.
+func (s *splitter) documents(st *inputState, br *bufio.Reader) {
+	sc := newJSONScanner(br, s.opts.MaxRecordBytes)
+	j := &job{in: st, kind: jobUnits}
+	for s.ctx.Err() == nil {
+		u, err := sc.next()
+		if err != nil {
+			if se, ok := err.(*scanError); ok {
+				j.tail = append(j.tail, &Reject{Input: st.name, Line: se.line, Col: se.col, Reason: "invalid JSON: " + se.msg, Raw: se.raw})
+			}
+			if len(j.units) > 0 || len(j.tail) > 0 {
+				s.send(j)
+			}
+			return
+		}
+		j.units = append(j.units, unitRef{off: len(j.data), n: len(u.raw), line: u.line, col: u.col, err: u.err})
+		j.data = append(j.data, u.raw...)
+		if len(j.data) >= jobBytes || len(j.units) >= jobRecs {
+			if !s.send(j) {
+				return
+			}
+			j = &job{in: st, kind: jobUnits}
+		}
+	}
+}
+
+func countLines(b []byte) int { return bytes.Count(b, newline) }
+
+var newline = []byte{'\n'}

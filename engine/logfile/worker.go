@@ -1,0 +1,193 @@
+package logfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/valyala/fastjson"
+)
+
+// worker decodes jobs. Each decoding goroutine has one.
+type worker struct {
+	d *decoder
+	j *job
+}
+
+func newWorker(c *signin.Classifier) *worker { return &worker{d: newDecoder(c)} }
+
+func (w *worker) run(j *job) {
+	if j.refuse != nil {
+		return
+	}
+	w.j = j
+	switch j.kind {
+	case jobLines:
+		w.lines()
+	case jobUnits:
+		for _, u := range j.units {
+			if u.err != "" {
+				w.reject(u.line, u.col, u.err, nil)
+				continue
+			}
+			w.json(j.data[u.off:u.off+u.n:u.off+u.n], u.line, u.col, false)
+		}
+	case jobRows:
+		for i := range j.rows {
+			w.row(&j.rows[i])
+		}
+	}
+	w.j = nil
+}
+
+// lines decodes a job of JSON lines.
+func (w *worker) lines() {
+	data, line := w.j.data, w.j.line
+	for len(data) > 0 {
+		l := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		trimmed := bytes.TrimLeft(l, " \t")
+		col := 1 + len(l) - len(trimmed)
+		if trimmed = bytes.TrimRight(trimmed, " \t\r"); len(trimmed) > 0 {
+			w.json(trimmed, line, col, true)
+		}
+		line++
+	}
+}
+
+func (w *worker) reject(line, col int, reason string, raw []byte) {
+	w.j.batch.Rejects = append(w.j.batch.Rejects, &Reject{Input: w.j.in.name, Line: line, Col: col, Reason: reason, Raw: clip(raw)})
+}
+
+// observe notes the verdict of the job's first well-formed record.
+func (w *worker) observe(o outcome, why string) {
+	if w.j.verdict != verdictNone {
+		return
+	}
+	switch o {
+	case outOK, outMalformed:
+		w.j.verdict = verdictSignIn
+	case outNotSignIn:
+		w.j.verdict, w.j.why = verdictNotSignIn, why
+	}
+}
+
+// json decodes one JSON value starting at line:col. raw must stay valid
+// and unchanged: records keep it. A line may also hold a whole Event Hub
+// payload ({"records":[…]}).
+func (w *worker) json(raw []byte, line, col int, isLine bool) {
+	d := w.d
+	v, err := d.p.ParseBytes(raw)
+	if err != nil {
+		l, c, msg := syntaxError(raw, line, col, err)
+		w.reject(l, c, msg, raw)
+		return
+	}
+	o, err := v.Object()
+	if err != nil {
+		w.reject(line, col, fmt.Sprintf("expected a JSON object, found %s", v.Type()), raw)
+		return
+	}
+	if isLine {
+		if arr := wrapped(o); arr != nil {
+			for _, e := range arr {
+				w.object(e, e.MarshalTo(nil), line, 0)
+			}
+			return
+		}
+	}
+	w.object(v, raw, line, col)
+}
+
+// wrapped returns the records of a wrapper object ({"records":[…]} or
+// {"value":[…]}), or nil when o is not one.
+func wrapped(o *fastjson.Object) []*fastjson.Value {
+	var arr []*fastjson.Value
+	wrapper := true
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		switch {
+		case bytes.EqualFold(k, []byte("records")) || bytes.EqualFold(k, []byte("value")):
+			if a, err := v.Array(); err == nil {
+				arr = a
+			}
+		case len(k) > 0 && k[0] == '@': // @odata.context, @odata.nextLink
+		default:
+			wrapper = false
+		}
+	})
+	if !wrapper || arr == nil {
+		return nil
+	}
+	return arr
+}
+
+// object decodes a JSON object into a record.
+func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
+	o, err := v.Object()
+	if err != nil {
+		w.reject(line, col, fmt.Sprintf("expected a JSON object, found %s", v.Type()), raw)
+		return
+	}
+	b := &w.j.batch
+	b.Records = append(b.Records, signin.Record{})
+	rec := &b.Records[len(b.Records)-1]
+	d := w.d
+	d.begin(rec)
+	d.env.hint, d.env.hasHint = w.j.in.hint, w.j.in.hasHint
+	d.decodeTop(o)
+	out, why := d.finish()
+	w.observe(out, why)
+	if out != outOK {
+		b.Records = b.Records[:len(b.Records)-1]
+		if out == outNotSignIn {
+			why = "not a sign-in record: " + why
+		}
+		w.reject(line, col, why, raw)
+		return
+	}
+	rec.Format = signin.FormatGraph
+	if d.env.hasCategory || d.env.properties || !d.env.time.IsZero() {
+		rec.Format = signin.FormatDiag
+	}
+	rec.Raw = raw
+}
+
+// syntaxError locates a JSON syntax error in a value that starts at
+// line:col. encoding/json reports the offset; fastjson, which found the
+// error, does not.
+func syntaxError(raw []byte, line, col int, fastErr error) (int, int, string) {
+	var x struct{}
+	err := json.Unmarshal(raw, &x)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		if err != nil && err.Error() == "unexpected end of JSON input" {
+			l, c := advance(raw, len(raw), line, col)
+			return l, c, "invalid JSON: unexpected end of input (the record is cut short)"
+		}
+		return line, col, "invalid JSON: " + fastErr.Error()
+	}
+	off := int(se.Offset)
+	if off > 0 {
+		off-- // Offset counts the offending byte
+	}
+	l, c := advance(raw, off, line, col)
+	return l, c, "invalid JSON: " + se.Error()
+}
+
+// advance returns the position of raw[off] for raw starting at line:col.
+func advance(raw []byte, off, line, col int) (int, int) {
+	if off > len(raw) {
+		off = len(raw)
+	}
+	head := raw[:off]
+	if n := bytes.Count(head, newline); n > 0 {
+		return line + n, off - bytes.LastIndexByte(head, '\n')
+	}
+	return line, col + off
+}

@@ -1,0 +1,12 @@
+// Package signin defines the sign-in record that every part of signinq
+// shares: the canonical [Record] for the four kinds of Entra ID sign-in,
+// the field catalog ([Fields]) whose names the query language uses, and
+// the classification of error codes into a [Status].
+//
+// There are only a few types: [Record] is one sign-in; [Type] and
+// [Status] are its two enumerations; [Field] describes one queryable
+// field of the catalog; [Classifier] turns an error code into a status.
+//
+// The package has no I/O. Reading the export formats is the job of
+// package logfile; storing records is the job of package engine.
+package signin

@@ -1,0 +1,343 @@
+package signin
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+// Kind is the type of a catalog field's values.
+type Kind uint8
+
+// The kinds of field.
+const (
+	KindString Kind = iota // text; "" when absent
+	KindInt                // a 64-bit integer; NoInt when absent
+	KindFloat              // a float64; NaN when absent
+	KindTime               // an instant, UTC; zero when absent
+	KindBool               // true, false or absent
+	KindList               // a list of strings: a multi-valued field, matched on any element
+)
+
+var kindNames = [...]string{"string", "int", "float", "time", "bool", "list"}
+
+// String returns the kind's name as docs/fields.md writes it.
+func (k Kind) String() string { return kindNames[k] }
+
+// Field describes one queryable field of the catalog.
+type Field struct {
+	Name   string   // the name queries use; unique, matched without regard to case
+	Kind   Kind     // the type of its values
+	Doc    string   // one sentence for docs/fields.md and completion
+	Values []string // known values, for enumerations; nil otherwise
+	// From says where the field comes from in each format, indexed by
+	// Format; "" means the format does not carry it.
+	From [numFormats]string
+
+	str func(*Record) string
+	num func(*Record) int64
+	flt func(*Record) float64
+	tim func(*Record) time.Time
+	bol func(*Record) Bool
+	lst func(*Record) []string
+}
+
+// Text returns the field's value in r as text: strings as they are,
+// integers in decimal, times in RFC 3339 UTC, flags as "true" or "false",
+// lists joined by ", ". It returns "" when the value is absent.
+func (f *Field) Text(r *Record) string {
+	switch f.Kind {
+	case KindString:
+		return f.str(r)
+	case KindInt:
+		if v := f.num(r); v != NoInt {
+			return formatInt(v)
+		}
+	case KindFloat:
+		if v := f.flt(r); !math.IsNaN(v) {
+			return formatFloat(v)
+		}
+	case KindTime:
+		if t := f.tim(r); !t.IsZero() {
+			return t.UTC().Format(time.RFC3339Nano)
+		}
+	case KindBool:
+		return f.bol(r).String()
+	case KindList:
+		return strings.Join(f.lst(r), ", ")
+	}
+	return ""
+}
+
+// Int returns the value of an integer field, a time field (as Unix
+// nanoseconds) or a flag (0 or 1), and whether it is present.
+func (f *Field) Int(r *Record) (int64, bool) {
+	switch f.Kind {
+	case KindInt:
+		v := f.num(r)
+		return v, v != NoInt
+	case KindTime:
+		t := f.tim(r)
+		return t.UnixNano(), !t.IsZero()
+	case KindBool:
+		switch f.bol(r) {
+		case BoolTrue:
+			return 1, true
+		case BoolFalse:
+			return 0, true
+		}
+	}
+	return 0, false
+}
+
+// Float returns the value of a numeric field and whether it is present.
+func (f *Field) Float(r *Record) (float64, bool) {
+	if f.Kind == KindFloat {
+		v := f.flt(r)
+		return v, !math.IsNaN(v)
+	}
+	v, ok := f.Int(r)
+	return float64(v), ok
+}
+
+// Time returns the value of a time field; the zero time when absent.
+func (f *Field) Time(r *Record) time.Time {
+	if f.Kind == KindTime {
+		return f.tim(r)
+	}
+	return time.Time{}
+}
+
+// List returns the values of a multi-valued field. For a single-valued
+// field it returns the one value as a list, or nil when absent, so that
+// callers can treat every field as multi-valued. The slice is r's own and
+// must not be modified.
+func (f *Field) List(r *Record) []string {
+	if f.Kind == KindList {
+		return f.lst(r)
+	}
+	if s := f.Text(r); s != "" {
+		return []string{s}
+	}
+	return nil
+}
+
+// Present reports whether r has a value for the field.
+func (f *Field) Present(r *Record) bool {
+	switch f.Kind {
+	case KindList:
+		return len(f.lst(r)) > 0
+	case KindFloat:
+		return !math.IsNaN(f.flt(r))
+	case KindInt, KindTime, KindBool:
+		_, ok := f.Int(r)
+		return ok
+	}
+	return f.str(r) != ""
+}
+
+// from builds a Field.From array: diagnostic settings, Graph, portal CSV,
+// Log Analytics CSV.
+func from(diag, graph, portal, la string) (a [numFormats]string) {
+	a[FormatDiag], a[FormatGraph], a[FormatPortalCSV], a[FormatLogAnalyticsCSV] = diag, graph, portal, la
+	return a
+}
+
+// The catalog, in the order canonical records list their fields: when,
+// what kind and outcome, who, what they reached, from where, how, under
+// which policies and risks, and the identifiers that tie records together.
+var fields = []*Field{
+	{Name: "time", Kind: KindTime, Doc: "When the sign-in happened (createdDateTime); the record's log time when the source has no sign-in time.",
+		From: from("properties.createdDateTime, else time", "createdDateTime; summarized rows: firstSignInDateTime, else aggregationDateTime", "Date (UTC)", "CreatedDateTime, else TimeGenerated"),
+		tim:  func(r *Record) time.Time { return r.Time }},
+	{Name: "ingested", Kind: KindTime, Doc: "When Azure Monitor logged the record (top-level time / TimeGenerated).",
+		From: from("time", "", "", "TimeGenerated"),
+		tim:  func(r *Record) time.Time { return r.Ingested }},
+	{Name: "id", Doc: "The sign-in's request id.",
+		From: from("properties.id", "id", "Request ID", "Id"),
+		str:  func(r *Record) string { return r.ID }},
+	{Name: "type", Doc: "The kind of sign-in.", Values: typeNames[:],
+		From: from("category", "signInEventTypes, else the file name, else inferred (isInteractive, managedServiceIdentity, servicePrincipalId)", "the file name (InteractiveSignIns_…, NonInteractiveSignIns_…, ApplicationSignIns_…, MSISignIns_…), else --type, else interactive", "Category, else Type (the table)"),
+		str:  func(r *Record) string { return r.Type.String() }},
+	{Name: "status", Doc: "The outcome: derived from the error code (see status classification), or the status text where the format has one.", Values: statusNames[1:],
+		From: from("derived from properties.status.errorCode, else resultType", "derived from status.errorCode", "Status", "derived from ResultType"),
+		str:  func(r *Record) string { return r.Status.String() }},
+	{Name: "error", Kind: KindInt, Doc: "The error code (AADSTS number without the prefix); 0 is success.",
+		From: from("properties.status.errorCode, else resultType", "status.errorCode", "Sign-in error code", "ResultType, else Status.errorCode"),
+		num:  func(r *Record) int64 { return r.Error }},
+	{Name: "reason", Doc: "The failure reason.",
+		From: from("properties.status.failureReason, else resultDescription", "status.failureReason", "Failure reason", "ResultDescription, else Status.failureReason"),
+		str:  func(r *Record) string { return r.Reason }},
+	{Name: "details", Doc: "Additional details of the outcome, e.g. \"MFA denied; user declined the authentication\".",
+		From: from("properties.status.additionalDetails", "status.additionalDetails", "", "Status.additionalDetails"),
+		str:  func(r *Record) string { return r.Details }},
+
+	{Name: "identity", Doc: "Who signed in: the user principal name for users, the service principal or managed identity name otherwise (falling back to the display name, the app or the id).",
+		From: from("derived", "derived", "derived", "derived"),
+		str:  func(r *Record) string { return r.Identity }},
+	{Name: "user", Doc: "The user principal name.",
+		From: from("properties.userPrincipalName", "userPrincipalName", "Username", "UserPrincipalName"),
+		str:  func(r *Record) string { return r.User }},
+	{Name: "userId", Doc: "The user's object id.",
+		From: from("properties.userId", "userId", "User ID", "UserId"),
+		str:  func(r *Record) string { return r.UserID }},
+	{Name: "userName", Doc: "The user's display name.",
+		From: from("properties.userDisplayName", "userDisplayName", "User", "UserDisplayName"),
+		str:  func(r *Record) string { return r.UserName }},
+	{Name: "userType", Doc: "Member or guest.", Values: []string{"member", "guest"},
+		From: from("properties.userType", "userType", "User type", "UserType"),
+		str:  func(r *Record) string { return r.UserType }},
+
+	{Name: "app", Doc: "The application signed in to (appDisplayName).",
+		From: from("properties.appDisplayName", "appDisplayName", "Application", "AppDisplayName"),
+		str:  func(r *Record) string { return r.App }},
+	{Name: "appId", Doc: "The application's id.",
+		From: from("properties.appId", "appId", "Application ID", "AppId"),
+		str:  func(r *Record) string { return r.AppID }},
+	{Name: "resource", Doc: "The resource reached (resourceDisplayName).",
+		From: from("properties.resourceDisplayName", "resourceDisplayName", "Resource", "ResourceDisplayName"),
+		str:  func(r *Record) string { return r.Resource }},
+	{Name: "resourceId", Doc: "The resource's application id.",
+		From: from("properties.resourceId", "resourceId", "Resource ID", "ResourceIdentity"),
+		str:  func(r *Record) string { return r.ResourceID }},
+
+	{Name: "ip", Doc: "The client IP address, in canonical form.",
+		From: from("properties.ipAddress, else callerIpAddress", "ipAddress", "IP address", "IPAddress"),
+		str:  func(r *Record) string { return r.IP }},
+	{Name: "country", Doc: "The country or region code of the IP address.",
+		From: from("properties.location.countryOrRegion, else location", "location.countryOrRegion", "Location (its last part)", "LocationDetails.countryOrRegion, else Location"),
+		str:  func(r *Record) string { return r.Country }},
+	{Name: "state", Doc: "The state or province of the IP address.",
+		From: from("properties.location.state", "location.state", "Location (its middle part)", "LocationDetails.state"),
+		str:  func(r *Record) string { return r.State }},
+	{Name: "city", Doc: "The city of the IP address.",
+		From: from("properties.location.city", "location.city", "Location (its first part)", "LocationDetails.city"),
+		str:  func(r *Record) string { return r.City }},
+	{Name: "latitude", Kind: KindFloat, Doc: "The latitude of the IP address.",
+		From: from("properties.location.geoCoordinates.latitude", "location.geoCoordinates.latitude", "", "LocationDetails.geoCoordinates.latitude"),
+		flt:  func(r *Record) float64 { return r.Latitude }},
+	{Name: "longitude", Kind: KindFloat, Doc: "The longitude of the IP address.",
+		From: from("properties.location.geoCoordinates.longitude", "location.geoCoordinates.longitude", "", "LocationDetails.geoCoordinates.longitude"),
+		flt:  func(r *Record) float64 { return r.Longitude }},
+	{Name: "asn", Kind: KindInt, Doc: "The autonomous system number of the IP address.",
+		From: from("properties.autonomousSystemNumber", "autonomousSystemNumber", "Autonomous system  number", "AutonomousSystemNumber"),
+		num:  func(r *Record) int64 { return r.ASN }},
+
+	{Name: "client", Doc: "The client app used (clientAppUsed): Browser, Mobile Apps and Desktop clients, Exchange ActiveSync, IMAP4, …",
+		From: from("properties.clientAppUsed", "clientAppUsed", "Client app", "ClientAppUsed"),
+		str:  func(r *Record) string { return r.Client }},
+	{Name: "browser", Doc: "The browser or client library and its version.",
+		From: from("properties.deviceDetail.browser", "deviceDetail.browser", "Browser", "DeviceDetail.browser"),
+		str:  func(r *Record) string { return r.Browser }},
+	{Name: "os", Doc: "The operating system, as the source spells it.",
+		From: from("properties.deviceDetail.operatingSystem", "deviceDetail.operatingSystem", "Operating System", "DeviceDetail.operatingSystem"),
+		str:  func(r *Record) string { return r.OS }},
+	{Name: "userAgent", Doc: "The client's user agent string.",
+		From: from("properties.userAgent", "userAgent", "User agent", "UserAgent"),
+		str:  func(r *Record) string { return r.UserAgent }},
+	{Name: "device", Doc: "The device's display name.",
+		From: from("properties.deviceDetail.displayName", "deviceDetail.displayName", "", "DeviceDetail.displayName"),
+		str:  func(r *Record) string { return r.Device }},
+	{Name: "deviceId", Doc: "The device's id.",
+		From: from("properties.deviceDetail.deviceId", "deviceDetail.deviceId", "Device ID", "DeviceDetail.deviceId"),
+		str:  func(r *Record) string { return r.DeviceID }},
+	{Name: "compliant", Kind: KindBool, Doc: "Whether the device is compliant.",
+		From: from("properties.deviceDetail.isCompliant", "deviceDetail.isCompliant", "Compliant", "DeviceDetail.isCompliant"),
+		bol:  func(r *Record) Bool { return r.Compliant }},
+	{Name: "managed", Kind: KindBool, Doc: "Whether the device is managed.",
+		From: from("properties.deviceDetail.isManaged", "deviceDetail.isManaged", "Managed", "DeviceDetail.isManaged"),
+		bol:  func(r *Record) Bool { return r.Managed }},
+	{Name: "trust", Doc: "How the device is joined (trustType): Azure AD joined, Hybrid Azure AD joined, Azure AD registered.",
+		From: from("properties.deviceDetail.trustType", "deviceDetail.trustType", "Join Type", "DeviceDetail.trustType"),
+		str:  func(r *Record) string { return r.Trust }},
+
+	{Name: "protocol", Doc: "The authentication protocol.", Values: []string{"none", "oAuth2", "ropc", "wsFederation", "saml20", "deviceCode", "authenticationTransfer", "nativeAuth"},
+		From: from("properties.authenticationProtocol", "authenticationProtocol", "Authentication Protocol", "AuthenticationProtocol"),
+		str:  func(r *Record) string { return r.Protocol }},
+	{Name: "authRequirement", Doc: "The authentication required.", Values: []string{"singleFactorAuthentication", "multiFactorAuthentication"},
+		From: from("properties.authenticationRequirement", "authenticationRequirement", "Authentication requirement", "AuthenticationRequirement"),
+		str:  func(r *Record) string { return r.AuthRequirement }},
+	{Name: "authMethod", Kind: KindList, Doc: "The authentication methods used (Password, Authenticator App, Previously satisfied, …), without repeats.",
+		From: from("properties.authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "Multifactor authentication auth method", "AuthenticationDetails[].authenticationMethod, AuthenticationMethodsUsed, MfaDetail.authMethod"),
+		lst:  func(r *Record) []string { return r.AuthMethods }},
+	{Name: "ca", Doc: "The Conditional Access status (conditionalAccessStatus).", Values: []string{"success", "failure", "notApplied"},
+		From: from("properties.conditionalAccessStatus", "conditionalAccessStatus", "Conditional Access", "ConditionalAccessStatus"),
+		str:  func(r *Record) string { return r.CA }},
+	{Name: "policy", Kind: KindList, Doc: "The display names of the Conditional Access policies applied: those whose result is success or failure.",
+		From: from("properties.appliedConditionalAccessPolicies[].displayName", "appliedConditionalAccessPolicies[].displayName", "", "ConditionalAccessPolicies[].displayName"),
+		lst:  func(r *Record) []string { return r.Policies }},
+
+	{Name: "risk", Doc: "The risk level during sign-in.", Values: riskLevels,
+		From: from("properties.riskLevelDuringSignIn", "riskLevelDuringSignIn", "", "RiskLevelDuringSignIn"),
+		str:  func(r *Record) string { return r.Risk }},
+	{Name: "riskAggregated", Doc: "The aggregated risk level.", Values: riskLevels,
+		From: from("properties.riskLevelAggregated", "riskLevelAggregated", "", "RiskLevelAggregated"),
+		str:  func(r *Record) string { return r.RiskAggregated }},
+	{Name: "riskState", Doc: "The risk state.", Values: []string{"none", "confirmedSafe", "remediated", "dismissed", "atRisk", "confirmedCompromised"},
+		From: from("properties.riskState", "riskState", "", "RiskState"),
+		str:  func(r *Record) string { return r.RiskState }},
+	{Name: "riskDetail", Doc: "The reason behind the risk state (riskDetail).",
+		From: from("properties.riskDetail", "riskDetail", "", "RiskDetail"),
+		str:  func(r *Record) string { return r.RiskDetail }},
+	{Name: "riskEvents", Kind: KindList, Doc: "The risk event types detected: unlikelyTravel, anonymizedIPAddress, leakedCredentials, …",
+		From: from("properties.riskEventTypes_v2, else riskEventTypes", "riskEventTypes_v2, else riskEventTypes", "", "RiskEventTypes_V2, else RiskEventTypes"),
+		lst:  func(r *Record) []string { return r.RiskEvents }},
+
+	{Name: "sp", Doc: "The service principal's name; for managed identities, the identity's name.",
+		From: from("properties.servicePrincipalName", "servicePrincipalName", "Service principal name", "ServicePrincipalName"),
+		str:  func(r *Record) string { return r.SP }},
+	{Name: "spId", Doc: "The service principal's id.",
+		From: from("properties.servicePrincipalId", "servicePrincipalId", "Service principal ID", "ServicePrincipalId"),
+		str:  func(r *Record) string { return r.SPID }},
+	{Name: "msiType", Doc: "The managed identity's type.", Values: []string{"none", "systemAssigned", "userAssigned"},
+		From: from("properties.managedServiceIdentity.msiType, else properties.managedIdentityType", "managedServiceIdentity.msiType", "Managed Identity type", "ManagedServiceIdentity.msiType"),
+		str:  func(r *Record) string { return r.MSIType }},
+
+	{Name: "tenant", Doc: "The home tenant of the one who signed in (homeTenantId), else the tenant the log came from.",
+		From: from("properties.homeTenantId, else tenantId", "homeTenantId, else tenantId", "Home tenant ID", "HomeTenantId, else AADTenantId"),
+		str:  func(r *Record) string { return r.Tenant }},
+	{Name: "resourceTenant", Doc: "The tenant of the resource.",
+		From: from("properties.resourceTenantId", "resourceTenantId", "Resource tenant ID", "ResourceTenantId"),
+		str:  func(r *Record) string { return r.ResourceTenant }},
+	{Name: "crossTenant", Doc: "The cross-tenant access type.", Values: []string{"none", "b2bCollaboration", "b2bDirectConnect", "microsoftSupport", "serviceProvider", "passthrough"},
+		From: from("properties.crossTenantAccessType", "crossTenantAccessType", "Cross tenant access type", "CrossTenantAccessType"),
+		str:  func(r *Record) string { return r.CrossTenant }},
+	{Name: "tokenIssuer", Doc: "The type of the token issuer.", Values: []string{"AzureAD", "ADFederationServices", "AzureADBackupAuth", "ADFederationServicesMFAAdapter", "NPSExtension"},
+		From: from("properties.tokenIssuerType", "tokenIssuerType", "Token issuer type", "TokenIssuerType"),
+		str:  func(r *Record) string { return r.TokenIssuer }},
+
+	{Name: "correlationId", Doc: "The correlation id shared by the requests of one sign-in flow.",
+		From: from("properties.correlationId, else correlationId", "correlationId", "Correlation ID", "CorrelationId"),
+		str:  func(r *Record) string { return r.CorrelationID }},
+	{Name: "sessionId", Doc: "The session id.",
+		From: from("properties.sessionId", "sessionId", "Session ID", "SessionId"),
+		str:  func(r *Record) string { return r.SessionID }},
+	{Name: "latency", Kind: KindInt, Doc: "The processing time in milliseconds.",
+		From: from("properties.processingTimeInMilliseconds", "processingTimeInMilliseconds", "Latency", "ProcessingTimeInMilliseconds, else ProcessingTimeInMs"),
+		num:  func(r *Record) int64 { return r.Latency }},
+	{Name: "signInCount", Kind: KindInt, Doc: "How many sign-ins the record stands for: 1, or a summarized row's signInCount.",
+		From: from("1", "signInCount, else 1", "1", "1"),
+		num:  func(r *Record) int64 { return r.SignInCount }},
+}
+
+var riskLevels = []string{"none", "low", "medium", "high", "hidden"}
+
+var byName = func() map[string]*Field {
+	m := make(map[string]*Field, len(fields))
+	for _, f := range fields {
+		k := strings.ToLower(f.Name)
+		if _, dup := m[k]; dup {
+			panic("BUG: duplicate field " + f.Name)
+		}
+		m[k] = f
+	}
+	return m
+}()
+
+// Fields returns the catalog in its canonical order. The slice and the
+// fields are shared and must not be modified.
+func Fields() []*Field { return fields }
+
+// Lookup returns the field with the given name, matched without regard to
+// case, or nil.
+func Lookup(name string) *Field { return byName[strings.ToLower(name)] }
