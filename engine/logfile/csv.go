@@ -204,7 +204,7 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 		s.send(&job{in: st, refuse: notSignInLog(st.name, fmt.Sprintf("a CSV file whose header is neither the Entra portal's sign-in download nor a Log Analytics sign-in table (%s)", headerSample(header)))})
 		return
 	}
-	st.csv, st.format = h, h.format
+	st.csv, st.format, st.signIns = h, h.format, true
 	if h.format == signin.FormatPortalCSV && s.opts.Type != nil {
 		st.hint, st.hasHint = *s.opts.Type, true
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/valyala/fastjson"
@@ -735,8 +736,9 @@ func identity(r *signin.Record, envIdentity string) string {
 }
 
 // enums maps each enumerated field to its catalog values, keyed by the
-// value lower-cased with spaces removed, so that "Member", "Not Applied"
-// and "OAuth2" become member, notApplied and oAuth2.
+// values themselves and by their enumKey, so that "Member", "Not Applied",
+// "OAuth2" and "Single-factor authentication" become member, notApplied,
+// oAuth2 and singleFactorAuthentication.
 var enums = func() map[string]map[string]string {
 	m := map[string]map[string]string{}
 	for _, f := range signin.Fields() {
@@ -753,8 +755,16 @@ var enums = func() map[string]map[string]string {
 	return m
 }()
 
+// enumKey folds the spellings of an enumerated value: case, spaces,
+// hyphens and underscores are ignored.
 func enumKey(s string) string {
-	return strings.ToLower(strings.ReplaceAll(s, " ", ""))
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '_':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 func normalizeEnum(m map[string]string, s *string) {

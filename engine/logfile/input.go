@@ -111,8 +111,8 @@ func typeFromName(name string) (signin.Type, bool) {
 }
 
 // bufSize is the read buffer of an input; it is also how far detection
-// looks.
-const bufSize = 1 << 20
+// looks. Readers of large inputs read past it in bigger pieces.
+const bufSize = 64 << 10
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
@@ -171,9 +171,10 @@ const (
 	sniffUTF16
 )
 
-// sniff looks at the start of an input. JSON lines are told from one JSON
-// document by their first line: a whole object, or followed by another
-// line that starts an object. Everything that does not start with '{' or
+// sniff looks at the start of an input. JSON lines are told from a JSON
+// document by their first line: it is a whole object, or it is cut short
+// (it does not end opening a value, as "{", "[", "," or ":" do) and the
+// next line is a whole object. Everything that does not start with '{' or
 // '[' is tried as CSV.
 func sniff(br *bufio.Reader) sniffed {
 	head, _ := br.Peek(64 << 10)
@@ -192,19 +193,25 @@ func sniff(br *bufio.Reader) sniffed {
 		return sniffCSV
 	}
 	first, next, _ := bytes.Cut(rest, []byte("\n"))
-	if first = bytes.TrimRight(first, " \t\r"); len(first) > 1 && first[len(first)-1] == '}' {
+	first = bytes.TrimRight(first, " \t\r")
+	if isObjectLine(first) {
 		return sniffJSONLines
+	}
+	switch first[len(first)-1] {
+	case '{', '[', ',', ':':
+		return sniffJSON
 	}
 	for len(next) > 0 {
 		var line []byte
 		line, next, _ = bytes.Cut(next, []byte("\n"))
-		if line = bytes.TrimSpace(line); len(line) == 0 {
-			continue
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			if isObjectLine(line) {
+				return sniffJSONLines
+			}
+			break
 		}
-		if line[0] == '{' {
-			return sniffJSONLines
-		}
-		break
 	}
 	return sniffJSON
 }
+
+func isObjectLine(l []byte) bool { return len(l) > 1 && l[0] == '{' && l[len(l)-1] == '}' }

@@ -55,7 +55,7 @@ const (
 var errValueTooLarge = errors.New("value too large")
 
 func newJSONScanner(r io.Reader, maxValue int) *jsonScanner {
-	return &jsonScanner{r: r, buf: make([]byte, 0, 256<<10), mark: -1, line: 1, maxValue: maxValue}
+	return &jsonScanner{r: r, buf: make([]byte, 0, 64<<10), mark: -1, line: 1, maxValue: maxValue}
 }
 
 // scanError is a structural error at a position.
@@ -76,6 +76,8 @@ func (s *jsonScanner) errorf(format string, args ...any) *scanError {
 	e := &scanError{line: line, col: col, msg: fmt.Sprintf(format, args...)}
 	if s.mark >= 0 {
 		e.raw = clip(s.buf[s.mark:s.pos])
+	} else {
+		e.raw = clip(s.buf[s.pos:min(len(s.buf), s.pos+64)])
 	}
 	return e
 }
@@ -324,7 +326,7 @@ func (s *jsonScanner) next() (unit, error) {
 				}
 				if s.buf[s.pos] == ']' {
 					line, col := s.here()
-					return unit{line: line, col: col, err: "a trailing comma before ']'"}, nil
+					return unit{line: line, col: col, err: "a trailing comma before ']'", raw: []byte(",]")}, nil
 				}
 			}
 			s.first = false

@@ -216,6 +216,10 @@ type inputState struct {
 	hasHint   bool
 	forceHint bool
 	csv       *csvHeader
+	// signIns is set when the input is known to be a sign-in log before
+	// its records are read (a recognized CSV header), so that no record
+	// can have it refused.
+	signIns bool
 	// Set by the emitter only.
 	decided bool
 	refused bool
@@ -272,6 +276,7 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 	if opts.MaxRecordBytes <= 0 {
 		opts.MaxRecordBytes = 64 << 20
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -301,7 +306,7 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(opts.Classifier)
+			w := newWorker(&opts)
 			for j := range work {
 				w.run(j)
 				close(j.done)
@@ -331,6 +336,9 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		}
 	}
 	wg.Wait()
+	if err == nil {
+		err = parent.Err()
+	}
 	sum.Bytes = bytesRead
 	sum.Inputs = opened
 	return sum, err
@@ -348,7 +356,7 @@ func settle(j *job) *Batch {
 		in.refused = true
 		return &Batch{Input: in.name, Rejects: []*Reject{j.refuse}}
 	}
-	if !in.decided {
+	if !in.decided && !in.signIns {
 		switch j.verdict {
 		case verdictNotSignIn:
 			in.refused = true
@@ -421,12 +429,16 @@ func (s *splitter) input(in Input) (int64, bool) {
 	return counter.n, true
 }
 
-// lines splits JSON lines into jobs of whole lines.
+// lines splits JSON lines into jobs of whole lines. Jobs start small and
+// double up to jobBytes, so that small inputs (an hour's blob is often a
+// few kilobytes) cost little.
 func (s *splitter) lines(st *inputState, br *bufio.Reader) {
 	line := 1
 	var carry []byte
+	grow := bufSize
 	for s.ctx.Err() == nil {
-		size := max(jobBytes, 2*len(carry))
+		size := max(grow, 2*len(carry))
+		grow = min(2*grow, jobBytes)
 		buf := make([]byte, len(carry), size)
 		copy(buf, carry)
 		n, err := io.ReadFull(br, buf[len(carry):size])

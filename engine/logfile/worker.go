@@ -12,11 +12,14 @@ import (
 
 // worker decodes jobs. Each decoding goroutine has one.
 type worker struct {
-	d *decoder
-	j *job
+	d        *decoder
+	j        *job
+	maxBytes int
 }
 
-func newWorker(c *signin.Classifier) *worker { return &worker{d: newDecoder(c)} }
+func newWorker(opts *Options) *worker {
+	return &worker{d: newDecoder(opts.Classifier), maxBytes: opts.MaxRecordBytes}
+}
 
 func (w *worker) run(j *job) {
 	if j.refuse != nil {
@@ -29,7 +32,7 @@ func (w *worker) run(j *job) {
 	case jobUnits:
 		for _, u := range j.units {
 			if u.err != "" {
-				w.reject(u.line, u.col, u.err, nil)
+				w.reject(u.line, u.col, u.err, j.data[u.off:u.off+u.n])
 				continue
 			}
 			w.json(j.data[u.off:u.off+u.n:u.off+u.n], u.line, u.col, false)
@@ -54,7 +57,10 @@ func (w *worker) lines() {
 		}
 		trimmed := bytes.TrimLeft(l, " \t")
 		col := 1 + len(l) - len(trimmed)
-		if trimmed = bytes.TrimRight(trimmed, " \t\r"); len(trimmed) > 0 {
+		switch trimmed = bytes.TrimRight(trimmed, " \t\r"); {
+		case len(trimmed) > w.maxBytes:
+			w.reject(line, col, fmt.Sprintf("a line longer than %d bytes", w.maxBytes), trimmed)
+		case len(trimmed) > 0:
 			w.json(trimmed, line, col, true)
 		}
 		line++
@@ -95,7 +101,7 @@ func (w *worker) json(raw []byte, line, col int, isLine bool) {
 		return
 	}
 	if isLine {
-		if arr := wrapped(o); arr != nil {
+		if arr, ok := wrapped(o); ok {
 			for _, e := range arr {
 				w.object(e, e.MarshalTo(nil), line, 0)
 			}
@@ -106,25 +112,25 @@ func (w *worker) json(raw []byte, line, col int, isLine bool) {
 }
 
 // wrapped returns the records of a wrapper object ({"records":[…]} or
-// {"value":[…]}), or nil when o is not one.
-func wrapped(o *fastjson.Object) []*fastjson.Value {
+// {"value":[…]}); ok is false when o is not one.
+func wrapped(o *fastjson.Object) (_ []*fastjson.Value, ok bool) {
 	var arr []*fastjson.Value
-	wrapper := true
+	wrapper, found := true, false
 	o.Visit(func(k []byte, v *fastjson.Value) {
 		switch {
 		case bytes.EqualFold(k, []byte("records")) || bytes.EqualFold(k, []byte("value")):
 			if a, err := v.Array(); err == nil {
-				arr = a
+				arr, found = a, true
 			}
 		case len(k) > 0 && k[0] == '@': // @odata.context, @odata.nextLink
 		default:
 			wrapper = false
 		}
 	})
-	if !wrapper || arr == nil {
-		return nil
+	if !wrapper || !found {
+		return nil, false
 	}
-	return arr
+	return arr, true
 }
 
 // object decodes a JSON object into a record.
@@ -163,16 +169,15 @@ func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
 // error, does not.
 func syntaxError(raw []byte, line, col int, fastErr error) (int, int, string) {
 	var x struct{}
-	err := json.Unmarshal(raw, &x)
 	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		if err != nil && err.Error() == "unexpected end of JSON input" {
-			l, c := advance(raw, len(raw), line, col)
-			return l, c, "invalid JSON: unexpected end of input (the record is cut short)"
-		}
+	if err := json.Unmarshal(raw, &x); !errors.As(err, &se) {
 		return line, col, "invalid JSON: " + fastErr.Error()
 	}
 	off := int(se.Offset)
+	if off >= len(raw) {
+		l, c := advance(raw, len(raw), line, col)
+		return l, c, "invalid JSON: unexpected end of input (the record is cut short)"
+	}
 	if off > 0 {
 		off-- // Offset counts the offending byte
 	}
