@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/jsonw"
+)
+
+type parseCmd struct {
+	Files   []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Type    string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity. Overrides the type the file name implies."`
+	Rejects string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
+	Raw     bool     `help:"Add each record's original form, as \"raw\"."`
+	InterruptCodes []int64 `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
+	Workers        int     `default:"0" help:"Goroutines decoding records (0: one per CPU)."`
+	Quiet          bool    `short:"q" help:"Print no summary."`
+}
+
+// maxShown bounds the rejects printed on standard error.
+const maxShown = 20
+
+func (c *parseCmd) Run(e *env) error {
+	opts, err := readOptions(c.Type, c.InterruptCodes, c.Workers)
+	if err != nil {
+		return err
+	}
+	opts.Stdin = e.stdin
+	var rejects *rejectWriter
+	if c.Rejects != "" {
+		if rejects, err = createRejects(c.Rejects); err != nil {
+			return err
+		}
+	}
+	out := bufio.NewWriterSize(e.stdout, 1<<20)
+	var buf []byte
+	shown := 0
+	sum, err := logfile.Scan(e.ctx, c.Files, opts, func(b *logfile.Batch) error {
+		for i := range b.Records {
+			buf = appendRecord(buf[:0], &b.Records[i], c.Raw)
+			if _, err := out.Write(buf); err != nil {
+				return err
+			}
+		}
+		for _, r := range b.Rejects {
+			if shown < maxShown {
+				fmt.Fprintf(e.stderr, "signinq: %v\n", r)
+			}
+			shown++
+			if rejects != nil {
+				if err := rejects.write(r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if rejects != nil {
+		if cerr := rejects.close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if shown > maxShown {
+		fmt.Fprintf(e.stderr, "signinq: … and %d more rejected%s\n", shown-maxShown, rejectsHint(c.Rejects))
+	}
+	if !c.Quiet {
+		fmt.Fprintf(e.stderr, "signinq: %s\n", sum.String())
+	}
+	if !sum.Clean() {
+		return errRejected
+	}
+	return nil
+}
+
+func rejectsHint(file string) string {
+	if file != "" {
+		return " (all are in " + file + ")"
+	}
+	return " (--rejects FILE keeps them all)"
+}
+
+// readOptions turns the reading flags into logfile.Options.
+func readOptions(typ string, interrupt []int64, workers int) (logfile.Options, error) {
+	opts := logfile.Options{Workers: workers}
+	if typ != "" {
+		t, ok := signin.ParseType(typ)
+		if !ok {
+			var names []string
+			for _, t := range signin.Types {
+				names = append(names, t.String())
+			}
+			return opts, fmt.Errorf("--type %q: not a sign-in type (%s)", typ, strings.Join(names, ", "))
+		}
+		opts.Type = &t
+	}
+	if interrupt != nil {
+		opts.Classifier = signin.NewClassifier(interrupt)
+	}
+	return opts, nil
+}
+
+// appendRecord appends r's canonical JSON line, with its raw form when
+// asked. Raw JSON that spans lines (a pretty-printed record) is
+// compacted, so that the output stays one record per line.
+func appendRecord(dst []byte, r *signin.Record, raw bool) []byte {
+	dst = signin.AppendJSON(dst, r)
+	if raw && len(r.Raw) > 0 {
+		dst = dst[:len(dst)-1]
+		dst = jsonw.Key(dst, "raw")
+		if bytes.ContainsAny(r.Raw, "\r\n") {
+			var b bytes.Buffer
+			if json.Compact(&b, r.Raw) == nil {
+				dst = append(dst, b.Bytes()...)
+			} else {
+				dst = jsonw.String(dst, string(r.Raw))
+			}
+		} else {
+			dst = append(dst, r.Raw...)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, '\n')
+}
+
+// rejectWriter writes rejects as JSON lines: input, line, col, reason,
+// and the rejected text as a string (or refused: true for whole inputs).
+type rejectWriter struct {
+	f   *os.File
+	w   *bufio.Writer
+	buf []byte
+}
+
+func createRejects(path string) (*rejectWriter, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &rejectWriter{f: f, w: bufio.NewWriter(f)}, nil
+}
+
+func (w *rejectWriter) write(r *logfile.Reject) error {
+	b := append(w.buf[:0], '{')
+	b = jsonw.Key(b, "input")
+	b = jsonw.String(b, r.Input)
+	if r.Line > 0 {
+		b = jsonw.Key(b, "line")
+		b = jsonw.Int(b, int64(r.Line))
+	}
+	if r.Col > 0 {
+		b = jsonw.Key(b, "col")
+		b = jsonw.Int(b, int64(r.Col))
+	}
+	b = jsonw.Key(b, "reason")
+	b = jsonw.String(b, r.Reason)
+	if r.Refused {
+		b = jsonw.Key(b, "refused")
+		b = jsonw.Bool(b, true)
+	} else {
+		b = jsonw.Key(b, "raw")
+		b = jsonw.String(b, string(r.Raw))
+	}
+	b = append(b, '}', '\n')
+	w.buf = b
+	_, err := w.w.Write(b)
+	return err
+}
+
+func (w *rejectWriter) close() error {
+	err := w.w.Flush()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

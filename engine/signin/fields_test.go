@@ -1,0 +1,293 @@
+package signin
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/fields.md")
+
+// TestFieldsDoc keeps docs/fields.md in step with the catalog. Run with
+// -update after changing the catalog.
+func TestFieldsDoc(t *testing.T) {
+	got := fieldsDoc()
+	const path = "../../docs/fields.md"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is out of date with the catalog; run go test ./engine/signin -update", path)
+	}
+}
+
+func fieldsDoc() []byte {
+	var b bytes.Buffer
+	b.WriteString(`# The sign-in fields
+
+<!-- Generated from engine/signin/fields.go by TestFieldsDoc; do not edit. -->
+
+Every sign-in, whatever its type and whatever format it was read from, has
+the fields below. Queries use these names (case is ignored). A field the
+source leaves out is absent: strings are empty, numbers and flags have no
+value. Multi-valued fields (list) match on any element.
+
+| field | type | meaning |
+|---|---|---|
+`)
+	for _, f := range Fields() {
+		doc := f.Doc
+		if f.Values != nil {
+			doc += " Values: " + strings.Join(f.Values, ", ") + "."
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Name, f.Kind, doc)
+	}
+	b.WriteString(`
+## Where each field comes from
+
+The four formats are the Azure Monitor diagnostic-settings record
+(storage JSON lines, Event Hub payloads; ` + "`properties.`" + ` is the nested
+sign-in), Microsoft Graph's signIn and summarizedSignIn (API responses and
+the portal's JSON download), the Entra portal's CSV download, and Log
+Analytics CSV exports of SigninLogs and the AAD*SignInLogs tables (dynamic
+columns hold JSON; ` + "`Column.key`" + ` is a key inside it). Keys are matched
+without regard to case. A dash means the format does not carry the field.
+
+| field | diagnostic settings | Graph | portal CSV | Log Analytics CSV |
+|---|---|---|---|---|
+`)
+	for _, f := range Fields() {
+		fmt.Fprintf(&b, "| `%s` |", f.Name)
+		for _, format := range Formats {
+			src := f.From[format]
+			if src == "" {
+				src = "—"
+			}
+			fmt.Fprintf(&b, " %s |", src)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(`
+## Status classification
+
+` + "`status`" + ` is derived from ` + "`error`" + `: 0 is ` + "`success`" + `; a code in the interrupt
+set is ` + "`interrupted`" + ` (the user was stopped to do something, not refused);
+every other code is ` + "`failure`" + `. Where a format carries the status as text
+(the portal CSV's Status column, a diagnostic record whose resultType is
+"Success" or "Failure"), that text is used as given.
+
+The default interrupt set follows the portal's three-state Status as
+recorded by LETHAL-FORENSICS Microsoft-Analyzer-Suite (Config/Status.csv):
+
+`)
+	var codes []string
+	for _, c := range DefaultInterruptCodes {
+		codes = append(codes, fmt.Sprint(c))
+	}
+	b.WriteString(strings.Join(codes, ", "))
+	b.WriteString(`.
+
+` + "`signinq parse --interrupt-codes`" + ` (and ` + "`signin.NewClassifier`" + ` in Go) replaces it.
+
+## Normalization
+
+- Times are instants in UTC. A time without a zone is UTC.
+- Enumerated values take their catalog spelling whatever the export
+  wrote: ` + "`Member`" + ` is ` + "`member`" + `, ` + "`Not Applied`" + ` is ` + "`notApplied`" + `, ` + "`OAuth2`" + ` is
+  ` + "`oAuth2`" + `. Values the catalog does not list are kept as written.
+- IP addresses are written in canonical form (` + "`2001:db8::1`" + `); text that is not
+  an address (a redaction placeholder) is kept as written.
+- Where a JSON object repeats a key, the last value wins.
+- ` + "`identity`" + ` is who signed in: for users the user principal name, else
+  the display name, the record's identity or the user id; for service
+  principals and managed identities the service principal name, else the
+  record's identity, the app name, the service principal id or the app id.
+`)
+	return b.Bytes()
+}
+
+func TestLookup(t *testing.T) {
+	for _, name := range []string{"time", "TIME", "userId", "userid", "authMethod", "policy"} {
+		if f := Lookup(name); f == nil || !strings.EqualFold(f.Name, name) {
+			t.Errorf("Lookup(%q) = %v", name, f)
+		}
+	}
+	if Lookup("nosuchfield") != nil {
+		t.Error("Lookup of an unknown name found a field")
+	}
+	// The names the issue asks for are all there.
+	for _, name := range strings.Fields(`time ingested id type user userId userName userType identity app appId
+		resource resourceId ip status error reason client browser os deviceId device compliant managed trust country
+		state city ca risk riskAggregated riskState authRequirement protocol sp spId msiType correlationId userAgent
+		latency tenant resourceTenant crossTenant tokenIssuer asn policy authMethod`) {
+		if Lookup(name) == nil {
+			t.Errorf("field %q is missing", name)
+		}
+	}
+}
+
+func TestFieldAccessors(t *testing.T) {
+	r := New()
+	r.Time = time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	r.Error = 50126
+	r.Compliant = BoolTrue
+	r.Latitude = 47.5
+	r.Policies = []string{"MFA", "Block legacy"}
+	r.Type = TypeManagedIdentity
+	f := func(name, text string, present bool) {
+		t.Helper()
+		fd := Lookup(name)
+		if got := fd.Text(&r); got != text {
+			t.Errorf("%s: Text = %q, want %q", name, got, text)
+		}
+		if got := fd.Present(&r); got != present {
+			t.Errorf("%s: Present = %v, want %v", name, got, present)
+		}
+	}
+	f("time", "2025-01-02T03:04:05.000000006Z", true)
+	f("ingested", "", false)
+	f("error", "50126", true)
+	f("latency", "", false)
+	f("compliant", "true", true)
+	f("managed", "", false)
+	f("latitude", "47.5", true)
+	f("longitude", "", false)
+	f("policy", "MFA, Block legacy", true)
+	f("authMethod", "", false)
+	f("type", "managedIdentity", true)
+	f("status", "", false)
+	f("signInCount", "1", true)
+
+	if v, ok := Lookup("time").Int(&r); !ok || v != r.Time.UnixNano() {
+		t.Errorf("time as Int = %d, %v", v, ok)
+	}
+	if v, ok := Lookup("compliant").Int(&r); !ok || v != 1 {
+		t.Errorf("compliant as Int = %d, %v", v, ok)
+	}
+	if v, ok := Lookup("latitude").Float(&r); !ok || v != 47.5 {
+		t.Errorf("latitude = %v, %v", v, ok)
+	}
+	if v, ok := Lookup("error").Float(&r); !ok || v != 50126 {
+		t.Errorf("error as Float = %v, %v", v, ok)
+	}
+	if got := Lookup("policy").List(&r); !slices.Equal(got, r.Policies) {
+		t.Errorf("policy list = %q", got)
+	}
+	if got := Lookup("type").List(&r); !slices.Equal(got, []string{"managedIdentity"}) {
+		t.Errorf("type as list = %q", got)
+	}
+	if got := Lookup("app").List(&r); got != nil {
+		t.Errorf("absent app as list = %q", got)
+	}
+	if !Lookup("time").Time(&r).Equal(r.Time) || !Lookup("app").Time(&r).IsZero() {
+		t.Error("Time accessor")
+	}
+}
+
+func TestEveryFieldHasSourcesAndAnAccessor(t *testing.T) {
+	r := New()
+	for _, f := range Fields() {
+		if f.Doc == "" || !strings.HasSuffix(f.Doc, ".") && !strings.HasSuffix(f.Doc, "…") {
+			t.Errorf("%s: doc %q is not a sentence", f.Name, f.Doc)
+		}
+		if f.From[FormatDiag] == "" || f.From[FormatGraph] == "" && f.Name != "ingested" {
+			t.Errorf("%s: no JSON source", f.Name)
+		}
+		f.Text(&r) // panics if the accessor for its kind is missing
+		f.Present(&r)
+	}
+}
+
+func TestAppendJSON(t *testing.T) {
+	r := New()
+	r.Time = time.Date(2025, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
+	r.ID = "id-1"
+	r.Status = StatusFailure
+	r.Error = 0
+	r.Reason = "quote \" backslash \\ newline \n control \x01 bad utf8 \xff"
+	r.Compliant = BoolFalse
+	r.Latitude, r.Longitude = 0, math.NaN()
+	r.AuthMethods = []string{"Password", "Authenticator App"}
+	got := AppendJSON(nil, &r)
+	if !json.Valid(got) {
+		t.Fatalf("not JSON: %s", got)
+	}
+	want := `{"time":"2025-01-02T02:04:05Z","id":"id-1","type":"interactive","status":"failure","error":0,` +
+		`"reason":"quote \" backslash \\ newline \n control \u0001 bad utf8 \ufffd","latitude":0,"compliant":false,` +
+		`"authMethod":["Password","Authenticator App"],"signInCount":1}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestParseTypeAndStatus(t *testing.T) {
+	types := map[string]Type{
+		"interactive": TypeInteractive, "SignInLogs": TypeInteractive, "SigninLogs": TypeInteractive, "interactiveUser": TypeInteractive,
+		"nonInteractive": TypeNonInteractive, "NonInteractiveUserSignInLogs": TypeNonInteractive, "AADNonInteractiveUserSignInLogs": TypeNonInteractive,
+		"servicePrincipal": TypeServicePrincipal, "MicrosoftServicePrincipalSignInLogs": TypeServicePrincipal, "AADServicePrincipalSignInLogs": TypeServicePrincipal,
+		"managedIdentity": TypeManagedIdentity, "ManagedIdentitySignInLogs": TypeManagedIdentity, "AADManagedIdentitySignInLogs": TypeManagedIdentity,
+	}
+	for s, want := range types {
+		if got, ok := ParseType(s); !ok || got != want {
+			t.Errorf("ParseType(%q) = %v, %v", s, got, ok)
+		}
+	}
+	if _, ok := ParseType("AuditLogs"); ok {
+		t.Error("ParseType(AuditLogs) succeeded")
+	}
+	for _, typ := range Types {
+		if got, ok := ParseType(typ.String()); !ok || got != typ {
+			t.Errorf("%v does not round-trip", typ)
+		}
+	}
+	for s, want := range map[string]Status{"Success": StatusSuccess, "failure": StatusFailure, "Interrupted": StatusInterrupted, "Error": StatusFailure} {
+		if got, ok := ParseStatus(s); !ok || got != want {
+			t.Errorf("ParseStatus(%q) = %v, %v", s, got, ok)
+		}
+	}
+	if _, ok := ParseStatus("4"); ok {
+		t.Error(`ParseStatus("4") succeeded`)
+	}
+}
+
+func TestClassifier(t *testing.T) {
+	var c *Classifier // the default
+	for code, want := range map[int64]Status{0: StatusSuccess, 50140: StatusInterrupted, 50058: StatusInterrupted, 65001: StatusInterrupted,
+		81014: StatusInterrupted, 50126: StatusFailure, 53003: StatusFailure, 7000222: StatusFailure, NoInt: StatusUnknown} {
+		if got := c.Status(code); got != want {
+			t.Errorf("default Status(%d) = %v, want %v", code, got, want)
+		}
+	}
+	// The codes the issue names are all interrupts.
+	for _, code := range []int64{50055, 50058, 50072, 50074, 50125, 50140, 50144, 65001, 81010, 81012, 81014} {
+		if c.Status(code) != StatusInterrupted {
+			t.Errorf("%d is not an interrupt", code)
+		}
+	}
+	c = NewClassifier([]int64{70043, 50126, 70043})
+	if c.Status(50126) != StatusInterrupted || c.Status(50140) != StatusFailure || !slices.Equal(c.InterruptCodes(), []int64{50126, 70043}) {
+		t.Errorf("custom classifier: %v", c.InterruptCodes())
+	}
+}
+
+func TestBool(t *testing.T) {
+	for s, want := range map[string]Bool{"true": BoolTrue, "TRUE": BoolTrue, "Yes": BoolTrue, "1": BoolTrue, "false": BoolFalse, "No": BoolFalse, "": BoolUnknown, "maybe": BoolUnknown} {
+		if got := ParseBool(s); got != want {
+			t.Errorf("ParseBool(%q) = %v", s, got)
+		}
+	}
+}
