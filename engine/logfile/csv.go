@@ -54,14 +54,14 @@ var portalKeys = map[string]handler{
 	"location":                               hPortalLocation,
 	"status":                                 handler(func(d *decoder, name string, v *fastjson.Value) { d.statusText(name, v) }),
 	"sign-in error code":                     hErrorCode,
-	"failure reason":                         statusKeys["failurereason"],
+	"failure reason":                         statusTable.m["failurereason"],
 	"client app":                             signInKeys["clientappused"],
-	"device id":                              deviceKeys["deviceid"],
-	"browser":                                deviceKeys["browser"],
-	"operating system":                       deviceKeys["operatingsystem"],
-	"compliant":                              deviceKeys["iscompliant"],
-	"managed":                                deviceKeys["ismanaged"],
-	"join type":                              deviceKeys["trusttype"],
+	"device id":                              deviceTable.m["deviceid"],
+	"browser":                                deviceTable.m["browser"],
+	"operating system":                       deviceTable.m["operatingsystem"],
+	"compliant":                              deviceTable.m["iscompliant"],
+	"managed":                                deviceTable.m["ismanaged"],
+	"join type":                              deviceTable.m["trusttype"],
 	"multifactor authentication auth method": hAuthMethods,
 	"authentication requirement":             signInKeys["authenticationrequirement"],
 	"session id":                             signInKeys["sessionid"],
@@ -69,7 +69,7 @@ var portalKeys = map[string]handler{
 	"token issuer type":                      signInKeys["tokenissuertype"],
 	"latency":                                signInKeys["processingtimeinmilliseconds"],
 	"conditional access":                     signInKeys["conditionalaccessstatus"],
-	"managed identity type":                  hMSIType,
+	"managed identity type":                  msiTable.m["msitype"],
 	"service principal id":                   signInKeys["serviceprincipalid"],
 	"service principal name":                 signInKeys["serviceprincipalname"],
 }
@@ -83,15 +83,14 @@ var (
 			parts[i] = strings.TrimSpace(parts[i])
 		}
 		n := len(parts)
-		d.rec.Country = d.strs.get([]byte(parts[n-1]))
+		d.rec.Country = d.keep([]byte(parts[n-1]), slotPortal[0])
 		if n >= 2 {
-			d.rec.State = d.strs.get([]byte(parts[n-2]))
+			d.rec.State = d.keep([]byte(parts[n-2]), slotPortal[1])
 		}
 		if n >= 3 {
-			d.rec.City = d.strs.get([]byte(strings.Join(parts[:n-2], ", ")))
+			d.rec.City = d.keep([]byte(strings.Join(parts[:n-2], ", ")), slotPortal[2])
 		}
 	})
-	hMSIType = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.MSIType = d.str(v, true) })
 )
 
 // statusText takes a status given as text (the portal's Status column).
@@ -142,12 +141,7 @@ func newCSVHeader(names []string) *csvHeader {
 	case has["timegenerated"] || (has["createddatetime"] && (has["category"] || has["resulttype"])):
 		h.format = signin.FormatLogAnalyticsCSV
 		for i, n := range names {
-			k := laColumn(n)
-			if hd, ok := topKeys[k]; ok {
-				h.handlers[i] = hd
-			} else {
-				h.handlers[i] = signInKeys[k]
-			}
+			h.handlers[i] = topTable.m[laColumn(n)]
 		}
 	default:
 		return nil

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/valyala/fastjson"
@@ -32,6 +31,13 @@ type decoder struct {
 	depth      int
 	arena      fastjson.Arena // CSV cells as values
 	num        []byte         // scratch for number text
+	keys       []keyCache     // by keyTable.id
+	last       []string       // by slot: the last value of each string field
+	lastIP     [2]struct{ raw, ip string }
+
+	// Scratch of the policy being decoded (see hPolicies).
+	policy  string
+	applied bool
 
 	// Per unit.
 	rec    *signin.Record
@@ -72,7 +78,16 @@ type envelope struct {
 }
 
 func newDecoder(c *signin.Classifier) *decoder {
-	return &decoder{classifier: c}
+	return &decoder{classifier: c, keys: make([]keyCache, numTables), last: make([]string, numSlots)}
+}
+
+// keyCache remembers the keys of the last object decoded with a table, in
+// order, with their handlers. Logs from one source repeat their keys in
+// the same order, so a key is usually resolved by comparing it with the
+// key at the same position last time, without lower-casing or hashing it.
+type keyCache struct {
+	keys []string
+	hs   []handler
 }
 
 func (d *decoder) begin(rec *signin.Record) {
@@ -89,12 +104,6 @@ func (d *decoder) fail(format string, args ...any) {
 		d.errCol = d.col
 	}
 }
-
-// handler decodes the value of one key (or CSV column) into the record.
-// name is the key as the source spells it, for messages. Handlers that
-// want an object or a list also accept a string holding one, as Log
-// Analytics writes its dynamic columns.
-type handler func(d *decoder, name string, v *fastjson.Value)
 
 // ---- value conversion, lenient about the types the exports use ----
 
@@ -194,16 +203,29 @@ func (d *decoder) timeOf(name string, v *fastjson.Value) time.Time {
 	return t
 }
 
-// str copies a string value; intern shares equal values.
-func (d *decoder) str(v *fastjson.Value, intern bool) string {
+// str returns a string value (numbers and literals as written) that does
+// not alias the parser's memory. A value equal to the last one of the
+// same slot is shared.
+func (d *decoder) str(v *fastjson.Value, s slot) string {
 	b, ok := d.text(v)
 	if !ok {
 		return ""
 	}
-	if intern {
-		return d.strs.get(b)
+	return d.keep(b, s)
+}
+
+// keep returns b as a string, shared with the slot's last value when
+// equal, else copied.
+func (d *decoder) keep(b []byte, s slot) string {
+	if len(b) == 0 {
+		return ""
 	}
-	return d.strs.copy(b)
+	if last := d.last[s]; last == string(b) {
+		return last
+	}
+	v := d.strs.copy(b)
+	d.last[s] = v
+	return v
 }
 
 // maxNesting bounds JSON held in strings inside JSON held in strings.
@@ -211,25 +233,25 @@ const maxNesting = 4
 
 // unwrap returns v, or, when v is a string holding JSON (Log Analytics'
 // dynamic columns, stringified properties), the value it holds, parsed
-// with the parser for the current nesting depth. done must be called when
-// the returned value is no longer used. ok is false for null, for an
-// empty string and after a parse error (which is recorded).
-func (d *decoder) unwrap(name string, v *fastjson.Value) (_ *fastjson.Value, done func(), ok bool) {
+// with the parser for the current nesting depth; then nested is true and
+// the caller must call d.unnest when done with the value. ok is false for
+// null, for an empty string and after a parse error (which is recorded).
+func (d *decoder) unwrap(name string, v *fastjson.Value) (_ *fastjson.Value, nested, ok bool) {
 	switch v.Type() {
 	case fastjson.TypeNull:
-		return nil, nil, false
+		return nil, false, false
 	case fastjson.TypeString:
 	default:
-		return v, noop, true
+		return v, false, true
 	}
 	b, _ := v.StringBytes()
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
-		return nil, nil, false
+		return nil, false, false
 	}
 	if d.depth >= maxNesting {
 		d.fail("%s: JSON nested in strings too deeply", name)
-		return nil, nil, false
+		return nil, false, false
 	}
 	for len(d.nested) <= d.depth {
 		d.nested = append(d.nested, new(fastjson.Parser))
@@ -237,15 +259,17 @@ func (d *decoder) unwrap(name string, v *fastjson.Value) (_ *fastjson.Value, don
 	pv, err := d.nested[d.depth].ParseBytes(b)
 	if err != nil {
 		d.fail("%s: invalid JSON: %v", name, err)
-		return nil, nil, false
+		return nil, false, false
 	}
 	d.depth++
-	return pv, d.pop, true
+	return pv, true, true
 }
 
-func (d *decoder) pop() { d.depth-- }
-
-func noop() {}
+func (d *decoder) unnest(nested bool) {
+	if nested {
+		d.depth--
+	}
+}
 
 // list returns the string elements of an array value. A string holding a
 // JSON array is parsed; any other string is a one-element list.
@@ -253,45 +277,62 @@ func (d *decoder) list(name string, v *fastjson.Value) []string {
 	if v.Type() == fastjson.TypeString {
 		b, _ := v.StringBytes()
 		if b = bytes.TrimSpace(b); len(b) > 0 && b[0] != '[' {
-			return []string{d.strs.get(b)}
+			return []string{d.strs.copy(b)}
 		}
 	}
 	var out []string
 	d.array(name, v, func(e *fastjson.Value) {
-		if s := d.str(e, true); s != "" {
-			out = append(out, s)
+		if b, ok := d.text(e); ok && len(b) > 0 {
+			out = append(out, d.strs.copy(b))
 		}
 	})
 	return out
 }
 
-// object calls fn for every key of an object value, with the key
-// lower-cased for the table lookups and as the source spells it for
-// messages. fn must not keep either.
-func (d *decoder) object(name string, v *fastjson.Value, fn func(key, orig string, v *fastjson.Value)) {
-	v, done, ok := d.unwrap(name, v)
+// fields decodes an object value with a table: each key's handler gets
+// its value; keys the table does not know are skipped.
+func (d *decoder) fields(name string, v *fastjson.Value, t *keyTable) {
+	v, nested, ok := d.unwrap(name, v)
 	if !ok {
 		return
 	}
-	defer done()
+	defer d.unnest(nested)
 	o, err := v.Object()
 	if err != nil {
 		d.fail("%s: not an object", name)
 		return
 	}
-	var kb [64]byte
+	c := &d.keys[t.id]
+	i := 0
 	o.Visit(func(k []byte, v *fastjson.Value) {
-		fn(lower(kb[:0], k), unsafeString(k), v)
+		var h handler
+		if i < len(c.keys) && c.keys[i] == string(k) {
+			h = c.hs[i]
+		} else {
+			var kb [64]byte
+			h = t.m[lower(kb[:0], k)]
+			// NB: optional keys shift positions, so some keys miss;
+			// the arena keeps their copies without an allocation each.
+			if ks := d.strs.copy(k); i < len(c.keys) {
+				c.keys[i], c.hs[i] = ks, h
+			} else {
+				c.keys, c.hs = append(c.keys, ks), append(c.hs, h)
+			}
+		}
+		i++
+		if h != nil {
+			h(d, unsafeString(k), v)
+		}
 	})
 }
 
 // array calls fn for every element of an array value.
 func (d *decoder) array(name string, v *fastjson.Value, fn func(v *fastjson.Value)) {
-	v, done, ok := d.unwrap(name, v)
+	v, nested, ok := d.unwrap(name, v)
 	if !ok {
 		return
 	}
-	defer done()
+	defer d.unnest(nested)
 	arr, err := v.Array()
 	if err != nil {
 		d.fail("%s: not a list", name)
@@ -318,18 +359,30 @@ func lower(buf []byte, k []byte) string {
 }
 
 // ip canonicalizes an address when it parses (IPv6 compressed, IPv4
-// dotted); other text is kept as given.
-func (d *decoder) ip(v *fastjson.Value) string {
+// dotted); other text is kept as given. which tells the two IP keys of a
+// record apart, for the cache of the last address seen.
+func (d *decoder) ip(v *fastjson.Value, which int) string {
 	b, ok := d.text(v)
 	if !ok {
 		return ""
 	}
 	b = bytes.TrimSpace(b)
-	if a, err := netip.ParseAddr(unsafeString(b)); err == nil {
-		var buf [64]byte
-		return d.strs.get(a.Unmap().AppendTo(buf[:0]))
+	last := &d.lastIP[which]
+	if len(b) == 0 || last.raw == string(b) {
+		if len(b) == 0 {
+			return ""
+		}
+		return last.ip
 	}
-	return d.strs.get(b)
+	last.raw = d.strs.copy(b)
+	last.ip = last.raw
+	if a, err := netip.ParseAddr(last.raw); err == nil {
+		var buf [64]byte
+		if c := a.Unmap().AppendTo(buf[:0]); string(c) != last.raw {
+			last.ip = d.strs.copy(c)
+		}
+	}
+	return last.ip
 }
 
 func (d *decoder) addAuthMethod(m string) {
@@ -342,270 +395,6 @@ func (d *decoder) addAuthMethod(m string) {
 		}
 	}
 	d.rec.AuthMethods = append(d.rec.AuthMethods, m)
-}
-
-// ---- the tables ----
-
-// strField decodes a string-valued key into the record field get returns.
-func strField(get func(r *signin.Record) *string, intern bool) handler {
-	return handler(func(d *decoder, _ string, v *fastjson.Value) { *get(d.rec) = d.str(v, intern) })
-}
-
-func intField(get func(r *signin.Record) *int64) handler {
-	return handler(func(d *decoder, name string, v *fastjson.Value) {
-		if n, ok := d.intOf(name, v); ok {
-			*get(d.rec) = n
-		}
-	})
-}
-
-func boolField(get func(r *signin.Record) *signin.Bool) handler {
-	return handler(func(d *decoder, name string, v *fastjson.Value) { *get(d.rec) = d.boolOf(name, v) })
-}
-
-var (
-	hStatus = handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.object(name, v, func(k, orig string, v *fastjson.Value) {
-			if h, ok := statusKeys[k]; ok {
-				h(d, orig, v)
-			}
-		})
-	})
-	hErrorCode = handler(func(d *decoder, name string, v *fastjson.Value) {
-		if n, ok := d.intOf(name, v); ok {
-			d.rec.Error = n
-		}
-	})
-	hDevice = handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.object(name, v, func(k, orig string, v *fastjson.Value) {
-			if h, ok := deviceKeys[k]; ok {
-				h(d, orig, v)
-			}
-		})
-	})
-	hLocation = handler(func(d *decoder, name string, v *fastjson.Value) {
-		if v.Type() == fastjson.TypeString { // the top-level country code
-			b, _ := v.StringBytes()
-			if len(b) > 0 && b[0] != '{' {
-				d.env.country = d.strs.get(b)
-				return
-			}
-		}
-		d.object(name, v, func(k, orig string, v *fastjson.Value) {
-			switch k {
-			case "city":
-				d.rec.City = d.str(v, true)
-			case "state":
-				d.rec.State = d.str(v, true)
-			case "countryorregion":
-				d.rec.Country = d.str(v, true)
-			case "geocoordinates":
-				d.object(orig, v, func(k, orig string, v *fastjson.Value) {
-					switch k {
-					case "latitude":
-						if f, ok := d.floatOf(orig, v); ok {
-							d.rec.Latitude = f
-						}
-					case "longitude":
-						if f, ok := d.floatOf(orig, v); ok {
-							d.rec.Longitude = f
-						}
-					}
-				})
-			}
-		})
-	})
-	hPolicies = handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.array(name, v, func(e *fastjson.Value) {
-			var pname string
-			applied := false
-			d.object(name, e, func(k, orig string, v *fastjson.Value) {
-				switch k {
-				case "displayname":
-					pname = d.str(v, true)
-				case "result":
-					b, _ := d.text(v)
-					applied = bytes.EqualFold(b, []byte("success")) || bytes.EqualFold(b, []byte("failure"))
-				}
-			})
-			if applied && pname != "" {
-				d.rec.Policies = append(d.rec.Policies, pname)
-			}
-		})
-	})
-	hAuthDetails = handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.array(name, v, func(e *fastjson.Value) {
-			d.object(name, e, func(k, orig string, v *fastjson.Value) {
-				if k == "authenticationmethod" {
-					d.addAuthMethod(d.str(v, true))
-				}
-			})
-		})
-	})
-	hAuthMethods = handler(func(d *decoder, name string, v *fastjson.Value) {
-		for _, m := range d.list(name, v) {
-			d.addAuthMethod(m)
-		}
-	})
-	hMFA = handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.object(name, v, func(k, orig string, v *fastjson.Value) {
-			if k == "authmethod" {
-				d.addAuthMethod(d.str(v, true))
-			}
-		})
-	})
-	hMSI = handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.object(name, v, func(k, orig string, v *fastjson.Value) {
-			if k == "msitype" {
-				d.rec.MSIType = d.str(v, true)
-			}
-		})
-	})
-	hCreated = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
-)
-
-// statusKeys decode a signInStatus object.
-var statusKeys = map[string]handler{
-	"errorcode":         hErrorCode,
-	"failurereason":     strField(func(r *signin.Record) *string { return &r.Reason }, true),
-	"additionaldetails": strField(func(r *signin.Record) *string { return &r.Details }, true),
-}
-
-// deviceKeys decode a deviceDetail object.
-var deviceKeys = map[string]handler{
-	"deviceid":        strField(func(r *signin.Record) *string { return &r.DeviceID }, true),
-	"displayname":     strField(func(r *signin.Record) *string { return &r.Device }, true),
-	"operatingsystem": strField(func(r *signin.Record) *string { return &r.OS }, true),
-	"browser":         strField(func(r *signin.Record) *string { return &r.Browser }, true),
-	"iscompliant":     boolField(func(r *signin.Record) *signin.Bool { return &r.Compliant }),
-	"ismanaged":       boolField(func(r *signin.Record) *signin.Bool { return &r.Managed }),
-	"trusttype":       strField(func(r *signin.Record) *string { return &r.Trust }, true),
-}
-
-// signInKeys decode a Graph signIn or summarizedSignIn object, which is
-// also the diagnostic-settings record's properties. Keys are lower case.
-var signInKeys = map[string]handler{
-	"id":                               strField(func(r *signin.Record) *string { return &r.ID }, false),
-	"createddatetime":                  hCreated,
-	"userdisplayname":                  strField(func(r *signin.Record) *string { return &r.UserName }, true),
-	"userprincipalname":                strField(func(r *signin.Record) *string { return &r.User }, true),
-	"userid":                           strField(func(r *signin.Record) *string { return &r.UserID }, true),
-	"usertype":                         strField(func(r *signin.Record) *string { return &r.UserType }, true),
-	"appid":                            strField(func(r *signin.Record) *string { return &r.AppID }, true),
-	"appdisplayname":                   strField(func(r *signin.Record) *string { return &r.App }, true),
-	"resourcedisplayname":              strField(func(r *signin.Record) *string { return &r.Resource }, true),
-	"resourceid":                       strField(func(r *signin.Record) *string { return &r.ResourceID }, true),
-	"ipaddress":                        handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v) }),
-	"autonomoussystemnumber":           intField(func(r *signin.Record) *int64 { return &r.ASN }),
-	"clientappused":                    strField(func(r *signin.Record) *string { return &r.Client }, true),
-	"useragent":                        strField(func(r *signin.Record) *string { return &r.UserAgent }, true),
-	"correlationid":                    strField(func(r *signin.Record) *string { return &r.CorrelationID }, false),
-	"sessionid":                        strField(func(r *signin.Record) *string { return &r.SessionID }, true),
-	"conditionalaccessstatus":          strField(func(r *signin.Record) *string { return &r.CA }, true),
-	"authenticationprotocol":           strField(func(r *signin.Record) *string { return &r.Protocol }, true),
-	"authenticationrequirement":        strField(func(r *signin.Record) *string { return &r.AuthRequirement }, true),
-	"hometenantid":                     strField(func(r *signin.Record) *string { return &r.Tenant }, true),
-	"resourcetenantid":                 strField(func(r *signin.Record) *string { return &r.ResourceTenant }, true),
-	"crosstenantaccesstype":            strField(func(r *signin.Record) *string { return &r.CrossTenant }, true),
-	"tokenissuertype":                  strField(func(r *signin.Record) *string { return &r.TokenIssuer }, true),
-	"processingtimeinmilliseconds":     intField(func(r *signin.Record) *int64 { return &r.Latency }),
-	"processingtimeinms":               intField(func(r *signin.Record) *int64 { return &r.Latency }),
-	"risklevelduringsignin":            strField(func(r *signin.Record) *string { return &r.Risk }, true),
-	"risklevelaggregated":              strField(func(r *signin.Record) *string { return &r.RiskAggregated }, true),
-	"riskstate":                        strField(func(r *signin.Record) *string { return &r.RiskState }, true),
-	"riskdetail":                       strField(func(r *signin.Record) *string { return &r.RiskDetail }, true),
-	"riskeventtypes_v2":                handler(func(d *decoder, name string, v *fastjson.Value) { d.rec.RiskEvents = d.list(name, v) }),
-	"riskeventtypes":                   handler(func(d *decoder, name string, v *fastjson.Value) { d.env.legacyRisk = d.list(name, v) }),
-	"serviceprincipalid":               strField(func(r *signin.Record) *string { return &r.SPID }, true),
-	"serviceprincipalname":             strField(func(r *signin.Record) *string { return &r.SP }, true),
-	"managedidentitytype":              handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.msiAlt = d.str(v, true) }),
-	"managedserviceidentity":           hMSI,
-	"status":                           hStatus,
-	"devicedetail":                     hDevice,
-	"location":                         hLocation,
-	"appliedconditionalaccesspolicies": hPolicies,
-	"authenticationdetails":            hAuthDetails,
-	"authenticationmethodsused":        hAuthMethods,
-	"mfadetail":                        hMFA,
-	"isinteractive":                    handler(func(d *decoder, name string, v *fastjson.Value) { d.env.interactive = d.boolOf(name, v) }),
-	"signineventtypes": handler(func(d *decoder, name string, v *fastjson.Value) {
-		for _, s := range d.list(name, v) {
-			if t, ok := signin.ParseType(s); ok {
-				d.env.eventType, d.env.hasEvent = t, true
-				return
-			}
-		}
-	}),
-	"signincount": handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.env.summarized = true
-		if n, ok := d.intOf(name, v); ok {
-			d.rec.SignInCount = n
-		}
-	}),
-	"firstsignindatetime": handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.env.summarized = true
-		d.env.first = d.timeOf(name, v)
-	}),
-	"aggregationdatetime": handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.env.summarized = true
-		d.env.agg = d.timeOf(name, v)
-	}),
-	"tenantid": handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.tenant = d.str(v, true) }),
-}
-
-// topKeys decode the keys a record has outside the sign-in proper: the
-// diagnostic-settings envelope and the Log Analytics columns. Keys not
-// here are looked up in signInKeys.
-var topKeys = map[string]handler{
-	"time":          handler(func(d *decoder, name string, v *fastjson.Value) { d.env.time = d.timeOf(name, v) }),
-	"timegenerated": handler(func(d *decoder, name string, v *fastjson.Value) { d.env.time = d.timeOf(name, v) }),
-	"category": handler(func(d *decoder, _ string, v *fastjson.Value) {
-		d.env.category, d.env.hasCategory = d.str(v, true), true
-	}),
-	"type":              handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.table = d.str(v, true) }),
-	"resulttype":        handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.resultType = d.str(v, true) }),
-	"resultdescription": handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.resultDesc = d.str(v, true) }),
-	"calleripaddress":   handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.callerIP = d.ip(v) }),
-	"identity":          handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.identity = d.str(v, true) }),
-	"tenantid":          handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.tenant = d.str(v, true) }),
-	"aadtenantid":       handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.tenant = d.str(v, true) }),
-	"correlationid":     handler(func(d *decoder, _ string, v *fastjson.Value) { d.env.correlation = d.str(v, false) }),
-	// The envelope's resourceId is the log's Azure resource path
-	// (/tenants/…/providers/Microsoft.aadiam), not the sign-in's resource;
-	// a Graph object's resourceId is an application id.
-	"resourceid": handler(func(d *decoder, name string, v *fastjson.Value) {
-		if b, _ := d.text(v); len(b) > 0 && b[0] != '/' {
-			d.rec.ResourceID = d.strs.get(b)
-		}
-	}),
-	"properties": handler(func(d *decoder, name string, v *fastjson.Value) {
-		d.env.properties = true
-		d.object(name, v, func(k, orig string, v *fastjson.Value) {
-			if h, ok := signInKeys[k]; ok {
-				h(d, orig, v)
-			}
-		})
-	}),
-	// Log Analytics column names that differ from Graph's.
-	"locationdetails":           hLocation,
-	"resourceidentity":          strField(func(r *signin.Record) *string { return &r.ResourceID }, true),
-	"conditionalaccesspolicies": hPolicies,
-	"createddatetime":           hCreated,
-}
-
-// decodeTop decodes the keys of a top-level JSON object.
-func (d *decoder) decodeTop(o *fastjson.Object) {
-	var kb [64]byte
-	o.Visit(func(k []byte, v *fastjson.Value) {
-		key := lower(kb[:0], k)
-		h, ok := topKeys[key]
-		if !ok {
-			if h, ok = signInKeys[key]; !ok {
-				return
-			}
-		}
-		h(d, unsafeString(k), v)
-	})
 }
 
 // finish classifies the unit and resolves the envelope into the record.
@@ -735,62 +524,84 @@ func identity(r *signin.Record, envIdentity string) string {
 	return ""
 }
 
-// enums maps each enumerated field to its catalog values, keyed by the
-// values themselves and by their enumKey, so that "Member", "Not Applied",
-// "OAuth2" and "Single-factor authentication" become member, notApplied,
-// oAuth2 and singleFactorAuthentication.
-var enums = func() map[string]map[string]string {
-	m := map[string]map[string]string{}
-	for _, f := range signin.Fields() {
-		if f.Values == nil || f.Name == "type" || f.Name == "status" {
-			continue
-		}
-		vm := map[string]string{}
-		for _, v := range f.Values {
-			vm[enumKey(v)] = v
-			vm[v] = v
-		}
-		m[f.Name] = vm
-	}
-	return m
-}()
+// enum returns the catalog values of an enumerated field.
+func enum(name string) []string { return signin.Lookup(name).Values }
 
-// enumKey folds the spellings of an enumerated value: case, spaces,
-// hyphens and underscores are ignored.
-func enumKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '_':
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, s)
+var (
+	enumUserType        = enum("userType")
+	enumProtocol        = enum("protocol")
+	enumAuthRequirement = enum("authRequirement")
+	enumCA              = enum("ca")
+	enumRisk            = enum("risk")
+	enumRiskState       = enum("riskState")
+	enumMSIType         = enum("msiType")
+	enumCrossTenant     = enum("crossTenant")
+	enumTokenIssuer     = enum("tokenIssuer")
+)
+
+// normalizeEnums gives enumerated fields their catalog spelling, so that
+// "Member", "Not Applied", "OAuth2" and "Single-factor authentication"
+// become member, notApplied, oAuth2 and singleFactorAuthentication.
+// Values the catalog does not list are kept as written.
+func normalizeEnums(r *signin.Record) {
+	normalizeEnum(enumUserType, &r.UserType)
+	normalizeEnum(enumProtocol, &r.Protocol)
+	normalizeEnum(enumAuthRequirement, &r.AuthRequirement)
+	normalizeEnum(enumCA, &r.CA)
+	normalizeEnum(enumRisk, &r.Risk)
+	normalizeEnum(enumRisk, &r.RiskAggregated)
+	normalizeEnum(enumRiskState, &r.RiskState)
+	normalizeEnum(enumMSIType, &r.MSIType)
+	normalizeEnum(enumCrossTenant, &r.CrossTenant)
+	normalizeEnum(enumTokenIssuer, &r.TokenIssuer)
 }
 
-func normalizeEnum(m map[string]string, s *string) {
+func normalizeEnum(values []string, s *string) {
 	if *s == "" {
 		return
 	}
-	if _, ok := m[*s]; ok { // canonical already, or lower case
-		*s = m[*s]
-		return
+	for _, v := range values {
+		if v == *s {
+			return
+		}
 	}
-	if v, ok := m[enumKey(*s)]; ok {
-		*s = v
+	for _, v := range values {
+		if enumEqual(v, *s) {
+			*s = v
+			return
+		}
 	}
 }
 
-func normalizeEnums(r *signin.Record) {
-	normalizeEnum(enums["userType"], &r.UserType)
-	normalizeEnum(enums["protocol"], &r.Protocol)
-	normalizeEnum(enums["authRequirement"], &r.AuthRequirement)
-	normalizeEnum(enums["ca"], &r.CA)
-	normalizeEnum(enums["risk"], &r.Risk)
-	normalizeEnum(enums["riskAggregated"], &r.RiskAggregated)
-	normalizeEnum(enums["riskState"], &r.RiskState)
-	normalizeEnum(enums["msiType"], &r.MSIType)
-	normalizeEnum(enums["crossTenant"], &r.CrossTenant)
-	normalizeEnum(enums["tokenIssuer"], &r.TokenIssuer)
+// enumEqual compares two spellings of an enumerated value, ignoring ASCII
+// case, spaces, hyphens and underscores.
+func enumEqual(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && isEnumSpace(a[i]) {
+			i++
+		}
+		for j < len(b) && isEnumSpace(b[j]) {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if lowerASCII(a[i]) != lowerASCII(b[j]) {
+			return false
+		}
+		i++
+		j++
+	}
+}
+
+func isEnumSpace(c byte) bool { return c == ' ' || c == '-' || c == '_' }
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // quoteTrunc quotes b for a message, cut to a readable length.

@@ -3,24 +3,17 @@ package logfile
 import "unsafe"
 
 // strtab makes the strings of decoded records. It copies bytes into large
-// shared blocks rather than allocating each string on its own, and interns
-// the values of low-cardinality fields (app, browser, country, …), so that
+// shared blocks rather than allocating each string on its own, so that
 // decoding a record costs a handful of allocations, not one per field.
 //
 // A block is append-only: bytes once written are never changed, so strings
 // pointing into it stay valid for as long as they are referenced. A strtab
 // belongs to one decoder and is not safe for concurrent use.
 type strtab struct {
-	block  []byte
-	intern map[string]string
+	block []byte
 }
 
-const (
-	strBlockSize = 64 << 10
-	// maxInterned bounds the intern table; it is cleared when full, which
-	// only costs the sharing of strings already made.
-	maxInterned = 1 << 14
-)
+const strBlockSize = 64 << 10
 
 // copy returns b as a string that does not alias b.
 func (t *strtab) copy(b []byte) string {
@@ -36,22 +29,6 @@ func (t *strtab) copy(b []byte) string {
 	n := len(t.block)
 	t.block = append(t.block, b...)
 	return unsafe.String(&t.block[n], len(b))
-}
-
-// get returns b as a string, shared with earlier equal values.
-func (t *strtab) get(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if s, ok := t.intern[string(b)]; ok {
-		return s
-	}
-	if t.intern == nil || len(t.intern) >= maxInterned {
-		t.intern = make(map[string]string, 1024)
-	}
-	s := t.copy(b)
-	t.intern[s] = s
-	return s
 }
 
 // unsafeString views b as a string without copying. The string must not

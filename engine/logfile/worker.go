@@ -135,8 +135,7 @@ func wrapped(o *fastjson.Object) (_ []*fastjson.Value, ok bool) {
 
 // object decodes a JSON object into a record.
 func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
-	o, err := v.Object()
-	if err != nil {
+	if v.Type() != fastjson.TypeObject {
 		w.reject(line, col, fmt.Sprintf("expected a JSON object, found %s", v.Type()), raw)
 		return
 	}
@@ -146,7 +145,7 @@ func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
 	d := w.d
 	d.begin(rec)
 	d.env.hint, d.env.hasHint = w.j.in.hint, w.j.in.hasHint
-	d.decodeTop(o)
+	d.fields("", v, topTable)
 	out, why := d.finish()
 	w.observe(out, why)
 	if out != outOK {

@@ -1,0 +1,300 @@
+package logfile
+
+import (
+	"bytes"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/valyala/fastjson"
+)
+
+// handler decodes the value of one key (or CSV column) into the record.
+// name is the key as the source spells it, for messages. Handlers that
+// want an object or a list also accept a string holding one, as Log
+// Analytics writes its dynamic columns.
+type handler func(d *decoder, name string, v *fastjson.Value)
+
+// keyTable maps the lower-cased keys of one kind of object to handlers.
+// Tables are made at init and never change.
+type keyTable struct {
+	id int // index of the decoder's key cache for this table
+	m  map[string]handler
+}
+
+var numTables int
+
+func newTable(m map[string]handler) *keyTable {
+	t := &keyTable{id: numTables, m: m}
+	numTables++
+	return t
+}
+
+// A slot is a decoder's memory of the last value a string field took.
+// Logs repeat values from one record to the next (the same app, browser,
+// country), so a value equal to the last is shared rather than copied.
+type slot int
+
+var numSlots int
+
+func newSlot() slot {
+	numSlots++
+	return slot(numSlots - 1)
+}
+
+// The two IP keys of a record, for decoder.ip.
+const (
+	ipAddress = iota // properties.ipAddress
+	ipCaller         // callerIpAddress
+)
+
+// strField decodes a string-valued key into the record field get returns.
+func strField(get func(r *signin.Record) *string) handler {
+	s := newSlot()
+	return func(d *decoder, _ string, v *fastjson.Value) { *get(d.rec) = d.str(v, s) }
+}
+
+func intField(get func(r *signin.Record) *int64) handler {
+	return func(d *decoder, name string, v *fastjson.Value) {
+		if n, ok := d.intOf(name, v); ok {
+			*get(d.rec) = n
+		}
+	}
+}
+
+func boolField(get func(r *signin.Record) *signin.Bool) handler {
+	return func(d *decoder, name string, v *fastjson.Value) { *get(d.rec) = d.boolOf(name, v) }
+}
+
+func floatField(get func(r *signin.Record) *float64) handler {
+	return func(d *decoder, name string, v *fastjson.Value) {
+		if f, ok := d.floatOf(name, v); ok {
+			*get(d.rec) = f
+		}
+	}
+}
+
+// objectField decodes an object value with a table.
+func objectField(t *keyTable) handler {
+	return func(d *decoder, name string, v *fastjson.Value) { d.fields(name, v, t) }
+}
+
+// envField decodes a string into a field of the envelope.
+func envField(get func(e *envelope) *string) handler {
+	s := newSlot()
+	return func(d *decoder, _ string, v *fastjson.Value) { *get(&d.env) = d.str(v, s) }
+}
+
+var (
+	slotCountry  = newSlot()
+	slotAuth     = newSlot()
+	slotPolicy   = newSlot()
+	slotPortal   = [3]slot{newSlot(), newSlot(), newSlot()}
+	hErrorCode   = intField(func(r *signin.Record) *int64 { return &r.Error })
+	hCreated     = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
+	hIP          = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v, ipAddress) })
+	hAuthMethods = handler(func(d *decoder, name string, v *fastjson.Value) {
+		for _, m := range d.list(name, v) {
+			d.addAuthMethod(m)
+		}
+	})
+)
+
+// statusTable decodes a signInStatus object.
+var statusTable = newTable(map[string]handler{
+	"errorcode":         hErrorCode,
+	"failurereason":     strField(func(r *signin.Record) *string { return &r.Reason }),
+	"additionaldetails": strField(func(r *signin.Record) *string { return &r.Details }),
+})
+
+// deviceTable decodes a deviceDetail object.
+var deviceTable = newTable(map[string]handler{
+	"deviceid":        strField(func(r *signin.Record) *string { return &r.DeviceID }),
+	"displayname":     strField(func(r *signin.Record) *string { return &r.Device }),
+	"operatingsystem": strField(func(r *signin.Record) *string { return &r.OS }),
+	"browser":         strField(func(r *signin.Record) *string { return &r.Browser }),
+	"iscompliant":     boolField(func(r *signin.Record) *signin.Bool { return &r.Compliant }),
+	"ismanaged":       boolField(func(r *signin.Record) *signin.Bool { return &r.Managed }),
+	"trusttype":       strField(func(r *signin.Record) *string { return &r.Trust }),
+})
+
+// locationTable decodes a signInLocation object.
+var locationTable = newTable(map[string]handler{
+	"city":            strField(func(r *signin.Record) *string { return &r.City }),
+	"state":           strField(func(r *signin.Record) *string { return &r.State }),
+	"countryorregion": strField(func(r *signin.Record) *string { return &r.Country }),
+	"geocoordinates": objectField(newTable(map[string]handler{
+		"latitude":  floatField(func(r *signin.Record) *float64 { return &r.Latitude }),
+		"longitude": floatField(func(r *signin.Record) *float64 { return &r.Longitude }),
+	})),
+})
+
+// hLocation decodes a location: an object, or (the diagnostic envelope's
+// and Log Analytics' Location) a country code.
+var hLocation = handler(func(d *decoder, name string, v *fastjson.Value) {
+	if v.Type() == fastjson.TypeString {
+		if b, _ := v.StringBytes(); len(b) > 0 && b[0] != '{' {
+			d.env.country = d.str(v, slotCountry)
+			return
+		}
+	}
+	d.fields(name, v, locationTable)
+})
+
+// policyTable decodes one appliedConditionalAccessPolicy.
+var policyTable = newTable(map[string]handler{
+	"displayname": func(d *decoder, _ string, v *fastjson.Value) { d.policy = d.str(v, slotPolicy) },
+	"result": func(d *decoder, _ string, v *fastjson.Value) {
+		b, _ := d.text(v)
+		d.applied = bytes.EqualFold(b, []byte("success")) || bytes.EqualFold(b, []byte("failure"))
+	},
+})
+
+var hPolicies = handler(func(d *decoder, name string, v *fastjson.Value) {
+	d.array(name, v, func(e *fastjson.Value) {
+		d.policy, d.applied = "", false
+		d.fields(name, e, policyTable)
+		if d.applied && d.policy != "" {
+			d.rec.Policies = append(d.rec.Policies, d.policy)
+		}
+	})
+})
+
+// authStepTable decodes one authenticationDetail; mfaTable a mfaDetail.
+var (
+	authStepTable = newTable(map[string]handler{
+		"authenticationmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
+	})
+	mfaTable = newTable(map[string]handler{
+		"authmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
+	})
+	msiTable = newTable(map[string]handler{
+		"msitype": strField(func(r *signin.Record) *string { return &r.MSIType }),
+	})
+)
+
+// signInKeys decode a Graph signIn or summarizedSignIn object, which is
+// also the diagnostic-settings record's properties.
+var signInKeys = map[string]handler{
+	"id":                               strField(func(r *signin.Record) *string { return &r.ID }),
+	"createddatetime":                  hCreated,
+	"userdisplayname":                  strField(func(r *signin.Record) *string { return &r.UserName }),
+	"userprincipalname":                strField(func(r *signin.Record) *string { return &r.User }),
+	"userid":                           strField(func(r *signin.Record) *string { return &r.UserID }),
+	"usertype":                         strField(func(r *signin.Record) *string { return &r.UserType }),
+	"appid":                            strField(func(r *signin.Record) *string { return &r.AppID }),
+	"appdisplayname":                   strField(func(r *signin.Record) *string { return &r.App }),
+	"resourcedisplayname":              strField(func(r *signin.Record) *string { return &r.Resource }),
+	"resourceid":                       strField(func(r *signin.Record) *string { return &r.ResourceID }),
+	"ipaddress":                        hIP,
+	"autonomoussystemnumber":           intField(func(r *signin.Record) *int64 { return &r.ASN }),
+	"clientappused":                    strField(func(r *signin.Record) *string { return &r.Client }),
+	"useragent":                        strField(func(r *signin.Record) *string { return &r.UserAgent }),
+	"correlationid":                    strField(func(r *signin.Record) *string { return &r.CorrelationID }),
+	"sessionid":                        strField(func(r *signin.Record) *string { return &r.SessionID }),
+	"conditionalaccessstatus":          strField(func(r *signin.Record) *string { return &r.CA }),
+	"authenticationprotocol":           strField(func(r *signin.Record) *string { return &r.Protocol }),
+	"authenticationrequirement":        strField(func(r *signin.Record) *string { return &r.AuthRequirement }),
+	"hometenantid":                     strField(func(r *signin.Record) *string { return &r.Tenant }),
+	"resourcetenantid":                 strField(func(r *signin.Record) *string { return &r.ResourceTenant }),
+	"crosstenantaccesstype":            strField(func(r *signin.Record) *string { return &r.CrossTenant }),
+	"tokenissuertype":                  strField(func(r *signin.Record) *string { return &r.TokenIssuer }),
+	"processingtimeinmilliseconds":     intField(func(r *signin.Record) *int64 { return &r.Latency }),
+	"processingtimeinms":               intField(func(r *signin.Record) *int64 { return &r.Latency }),
+	"risklevelduringsignin":            strField(func(r *signin.Record) *string { return &r.Risk }),
+	"risklevelaggregated":              strField(func(r *signin.Record) *string { return &r.RiskAggregated }),
+	"riskstate":                        strField(func(r *signin.Record) *string { return &r.RiskState }),
+	"riskdetail":                       strField(func(r *signin.Record) *string { return &r.RiskDetail }),
+	"riskeventtypes_v2":                func(d *decoder, name string, v *fastjson.Value) { d.rec.RiskEvents = d.list(name, v) },
+	"riskeventtypes":                   func(d *decoder, name string, v *fastjson.Value) { d.env.legacyRisk = d.list(name, v) },
+	"serviceprincipalid":               strField(func(r *signin.Record) *string { return &r.SPID }),
+	"serviceprincipalname":             strField(func(r *signin.Record) *string { return &r.SP }),
+	"managedidentitytype":              envField(func(e *envelope) *string { return &e.msiAlt }),
+	"managedserviceidentity":           objectField(msiTable),
+	"status":                           objectField(statusTable),
+	"devicedetail":                     objectField(deviceTable),
+	"location":                         hLocation,
+	"appliedconditionalaccesspolicies": hPolicies,
+	"authenticationdetails": func(d *decoder, name string, v *fastjson.Value) {
+		d.array(name, v, func(e *fastjson.Value) { d.fields(name, e, authStepTable) })
+	},
+	"authenticationmethodsused": hAuthMethods,
+	"mfadetail":                 objectField(mfaTable),
+	"isinteractive":             func(d *decoder, name string, v *fastjson.Value) { d.env.interactive = d.boolOf(name, v) },
+	"signineventtypes": func(d *decoder, name string, v *fastjson.Value) {
+		for _, s := range d.list(name, v) {
+			if t, ok := signin.ParseType(s); ok {
+				d.env.eventType, d.env.hasEvent = t, true
+				return
+			}
+		}
+	},
+	"signincount": func(d *decoder, name string, v *fastjson.Value) {
+		d.env.summarized = true
+		if n, ok := d.intOf(name, v); ok {
+			d.rec.SignInCount = n
+		}
+	},
+	"firstsignindatetime": func(d *decoder, name string, v *fastjson.Value) {
+		d.env.summarized = true
+		d.env.first = d.timeOf(name, v)
+	},
+	"aggregationdatetime": func(d *decoder, name string, v *fastjson.Value) {
+		d.env.summarized = true
+		d.env.agg = d.timeOf(name, v)
+	},
+	"tenantid": envField(func(e *envelope) *string { return &e.tenant }),
+}
+
+// envelopeKeys decode the keys a record has outside the sign-in proper:
+// the diagnostic-settings envelope and the Log Analytics columns. At the
+// top of a record they take precedence over signInKeys.
+var envelopeKeys = map[string]handler{
+	"time":          func(d *decoder, name string, v *fastjson.Value) { d.env.time = d.timeOf(name, v) },
+	"timegenerated": func(d *decoder, name string, v *fastjson.Value) { d.env.time = d.timeOf(name, v) },
+	"category": func(d *decoder, name string, v *fastjson.Value) {
+		envCategory(d, name, v)
+		d.env.hasCategory = true
+	},
+	"type":              envField(func(e *envelope) *string { return &e.table }),
+	"resulttype":        envField(func(e *envelope) *string { return &e.resultType }),
+	"resultdescription": envField(func(e *envelope) *string { return &e.resultDesc }),
+	"calleripaddress":   func(d *decoder, _ string, v *fastjson.Value) { d.env.callerIP = d.ip(v, ipCaller) },
+	"identity":          envField(func(e *envelope) *string { return &e.identity }),
+	"tenantid":          envField(func(e *envelope) *string { return &e.tenant }),
+	"aadtenantid":       envField(func(e *envelope) *string { return &e.tenant }),
+	"correlationid":     envField(func(e *envelope) *string { return &e.correlation }),
+	// The envelope's resourceId is the log's Azure resource path
+	// (/tenants/…/providers/Microsoft.aadiam), not the sign-in's resource;
+	// a Graph object's resourceId is an application id.
+	"resourceid": func(d *decoder, name string, v *fastjson.Value) {
+		if b, _ := d.text(v); len(b) > 0 && b[0] != '/' {
+			signInKeys["resourceid"](d, name, v)
+		}
+	},
+	"properties": func(d *decoder, name string, v *fastjson.Value) {
+		d.env.properties = true
+		d.fields(name, v, propertiesTable)
+	},
+	// Log Analytics column names that differ from Graph's.
+	"locationdetails":           hLocation,
+	"resourceidentity":          signInKeys["resourceid"],
+	"conditionalaccesspolicies": hPolicies,
+}
+
+var envCategory = envField(func(e *envelope) *string { return &e.category })
+
+var (
+	// propertiesTable decodes a diagnostic record's properties.
+	propertiesTable = newTable(signInKeys)
+	// topTable decodes the top of a JSON record: the envelope's keys,
+	// then the sign-in's (a Graph object is all sign-in).
+	topTable = newTable(func() map[string]handler {
+		m := make(map[string]handler, len(signInKeys)+len(envelopeKeys))
+		for k, h := range signInKeys {
+			m[k] = h
+		}
+		for k, h := range envelopeKeys {
+			m[k] = h
+		}
+		return m
+	}())
+)
