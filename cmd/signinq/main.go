@@ -1,15 +1,3 @@
-// Command signinq reads Microsoft Entra ID sign-in logs in every export
-// format and answers questions about them.
-//
-// Usage:
-//
-//	signinq demo                      generate a sample tenant and read it back
-//	signinq parse FILE|DIR|- ...      print sign-ins as canonical JSON lines
-//	signinq gen --count N ...         generate a realistic tenant's sign-ins
-//
-// Run signinq --help for every command and flag. signinq exits 0 when all
-// went well, 1 when records were rejected or inputs refused, and 2 on a
-// usage or fatal error.
 package main
 
 import (

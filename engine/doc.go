@@ -1,0 +1,12 @@
+// Package engine is signinq's embedded analytics engine: the columnar
+// sign-in store on Badger, its roaring-bitmap indexes, and the Go API that
+// other tools embed.
+//
+// The sign-in record and its field catalog are in package engine/signin;
+// reading the export formats into records is package engine/logfile. The
+// store itself arrives with the issue "The store".
+//
+// Imports flow one way through signinq: index ← engine ← plugins ← query
+// ← repl, bench ← cmd. Nothing in engine reads the wall clock; the time
+// is an option.
+package engine

@@ -1,0 +1,21 @@
+// Package logfile reads Microsoft Entra ID sign-in logs in every form an
+// administrator has them and turns them into [signin.Record] values.
+//
+// Formats are told by content, never by file name: Azure Monitor
+// diagnostic-settings records (storage-blob JSON lines, Event Hub
+// {"records":[…]} payloads, single records, pretty-printed or not; all
+// five sign-in categories), Microsoft Graph auditLogs/signIns responses
+// (v1.0 and beta, {"value":[…]}, and the summarized sign-ins), the
+// portal's JSON download (an array of the same objects), the portal's CSV
+// download, and Log Analytics CSV exports. Gzipped inputs are read as
+// they are; directories are read recursively, in lexical order.
+//
+// Bad input never stops reading: a malformed record becomes a [Reject]
+// with its input, line, column and reason, and reading goes on with the
+// next record; an input that is not a sign-in log is refused whole. A
+// [Summary] counts what was read, accepted, rejected and refused.
+//
+// [Scan] is the entry point: it splits inputs on one goroutine, decodes
+// records on several, and delivers batches in input order. [All] is the
+// same as an iterator. The package never panics on input and never exits.
+package logfile

@@ -1,0 +1,5 @@
+// Package lint holds signinq's own rules as a Go test: the one-way import
+// graph (index ← engine ← plugins ← query ← repl, bench ← cmd), no exits
+// outside cmd, no wall clock in engine and query. It has no code beside
+// its test.
+package lint

@@ -1,0 +1,181 @@
+package lint
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/signinq/signinq/"
+
+// allowed lists, for each tree of the module, the trees its packages may
+// import. A tree is a path prefix; the longest match wins.
+var allowed = map[string][]string{
+	"index":          {"internal/jsonw"},
+	"engine":         {"index", "engine", "internal/jsonw"},
+	"plugins":        {"index", "engine", "plugins"},
+	"query":          {"index", "engine", "plugins", "query"},
+	"repl":           {"index", "engine", "plugins", "query", "repl"},
+	"bench":          {"index", "engine", "plugins", "query", "bench", "internal/gen"},
+	"cmd":            {"index", "engine", "plugins", "query", "repl", "bench", "internal"},
+	"internal/jsonw": {},
+	"internal/gen":   {"engine/signin", "internal/jsonw"},
+	"internal/lint":  {},
+}
+
+// testAllowed are imports tests may add: generated data, and the readers
+// that check the generator's output round-trips.
+var testAllowed = []string{"internal/gen", "engine/logfile"}
+
+// Packages only some trees may import.
+var restricted = map[string][]string{
+	"github.com/alecthomas/participle": {"query"},
+	"github.com/dgraph-io/badger":      {"engine", "index"},
+	"github.com/chzyer/readline":       {"repl"},
+}
+
+func tree(rel string, table map[string][]string) (string, bool) {
+	best := ""
+	for t := range table {
+		if (rel == t || strings.HasPrefix(rel, t+"/")) && len(t) > len(best) {
+			best = t
+		}
+	}
+	return best, best != ""
+}
+
+func under(path string, trees []string) bool {
+	for _, t := range trees {
+		if path == t || strings.HasPrefix(path, t+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+type file struct {
+	rel  string // directory relative to the module root
+	name string
+	ast  *ast.File
+}
+
+func files(t *testing.T) []file {
+	t.Helper()
+	root := filepath.Join("..", "..")
+	var out []file
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && (e.Name() == "testdata" || strings.HasPrefix(e.Name(), ".")) && p != root {
+			return filepath.SkipDir
+		}
+		if e.IsDir() || !strings.HasSuffix(p, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		out = append(out, file{rel: filepath.ToSlash(rel), name: filepath.Base(p), ast: f})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal("no Go files found")
+	}
+	return out
+}
+
+// TestImports enforces the one-way import graph and keeps the heavy
+// libraries in the packages they are for.
+func TestImports(t *testing.T) {
+	for _, f := range files(t) {
+		from, ok := tree(f.rel, allowed)
+		if !ok {
+			t.Errorf("%s: package in no known tree; add it to allowed", f.rel)
+			continue
+		}
+		for _, imp := range f.ast.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if rel, ok := strings.CutPrefix(path, module); ok {
+				ok := under(rel, allowed[from]) || rel == f.rel ||
+					strings.HasSuffix(f.name, "_test.go") && under(rel, testAllowed)
+				if !ok {
+					t.Errorf("%s/%s imports %s: %s may import only %v", f.rel, f.name, rel, from, allowed[from])
+				}
+				continue
+			}
+			for lib, trees := range restricted {
+				if strings.HasPrefix(path, lib) && !under(f.rel, trees) && !strings.HasPrefix(f.rel, "cmd") {
+					t.Errorf("%s/%s imports %s, which only %v may", f.rel, f.name, path, trees)
+				}
+			}
+		}
+	}
+}
+
+// TestNoExitOrClock forbids leaving the process outside cmd, and reading
+// the wall clock in engine and query, where time is an option.
+func TestNoExitOrClock(t *testing.T) {
+	for _, f := range files(t) {
+		if strings.HasPrefix(f.rel, "cmd") || strings.HasSuffix(f.name, "_test.go") {
+			continue
+		}
+		names := map[string]string{} // local name → import path
+		for _, imp := range f.ast.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			name := path[strings.LastIndex(path, "/")+1:]
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			names[name] = path
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			x, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			call := names[x.Name] + "." + sel.Sel.Name
+			switch {
+			case call == "os.Exit" || strings.HasPrefix(call, "log.Fatal") || strings.HasPrefix(call, "log.Panic"):
+				t.Errorf("%s/%s: %s outside cmd", f.rel, f.name, call)
+			case (call == "time.Now" || call == "time.Since" || call == "time.Until") &&
+				(strings.HasPrefix(f.rel, "engine") || strings.HasPrefix(f.rel, "query")):
+				t.Errorf("%s/%s: %s in %s: take the time as an option", f.rel, f.name, call, f.rel)
+			}
+			return true
+		})
+	}
+}
+
+// TestDocFiles checks that every package has a doc.go.
+func TestDocFiles(t *testing.T) {
+	dirs := map[string]bool{}
+	for _, f := range files(t) {
+		if _, ok := dirs[f.rel]; !ok {
+			dirs[f.rel] = false
+		}
+		if f.name == "doc.go" {
+			dirs[f.rel] = true
+		}
+	}
+	for d, ok := range dirs {
+		if !ok {
+			t.Errorf("%s has no doc.go", d)
+		}
+	}
+}
