@@ -1,5 +1,175 @@
 package main
 
-type genCmd struct{}
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-func (c *genCmd) Run(e *env) error { return nil }
+	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/gen"
+)
+
+type genCmd struct {
+	Count       int64  `default:"10000" help:"Sign-ins to generate."`
+	Seed        uint64 `default:"1" help:"The tenant and its sign-ins: the same seed gives the same sign-ins, in every format."`
+	Days        int    `default:"30" help:"Days of sign-ins, ending at --end."`
+	End         string `placeholder:"TIME" help:"End of the window, in any time format signinq reads (e.g. 2026-11-26T00:00:00Z); default: the start of the current hour, UTC."`
+	Format      string `enum:"diag,graph,csv,la-csv" default:"diag" help:"diag: diagnostic-settings JSON lines, as in storage blobs; graph: a Graph auditLogs/signIns response; csv: the portal's CSV download, one file per sign-in type in the --out directory; la-csv: a Log Analytics CSV export."`
+	Out         string `short:"o" placeholder:"PATH" help:"Where to write: a file (a .gz name compresses it), or for csv a directory. Default: standard output."`
+	Users       int    `help:"Users in the tenant (default 5000)."`
+	NoIncidents bool   `name:"no-incidents" help:"Leave out the injected attacks."`
+	Workers     int    `help:"Goroutines generating (0: one per CPU); the output does not depend on it."`
+	Quiet       bool   `short:"q" help:"Print no summary."`
+}
+
+// formats maps the --format names to formats.
+var formats = map[string]signin.Format{
+	"diag":   signin.FormatDiag,
+	"graph":  signin.FormatGraph,
+	"csv":    signin.FormatPortalCSV,
+	"la-csv": signin.FormatLogAnalyticsCSV,
+}
+
+func (c *genCmd) Run(e *env) error {
+	end, err := endTime(c.End)
+	if err != nil {
+		return err
+	}
+	g, err := gen.New(gen.Config{Count: c.Count, Seed: c.Seed, Days: c.Days, End: end, Users: c.Users, NoIncidents: c.NoIncidents, Workers: c.Workers})
+	if err != nil {
+		return err
+	}
+	format := formats[c.Format]
+	bar := newProgress(e.stderr, c.Count, "generating")
+	start := time.Now()
+	var size int64
+	var where string
+	if format == signin.FormatPortalCSV {
+		if c.Out == "" {
+			return errors.New("--format csv writes one file per sign-in type, as the portal does: name a directory with --out")
+		}
+		err := writePortal(e, g, c.Out, bar)
+		bar.done()
+		if err != nil {
+			return err
+		}
+		ents, _ := os.ReadDir(c.Out)
+		for _, ent := range ents {
+			if info, err := ent.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		where = fmt.Sprintf("%d files in %s", len(g.PortalFileNames()), c.Out)
+	} else {
+		size, err = writeTo(e, c.Out, func(w io.Writer) error { return g.Write(e.ctx, format, w, bar.set) })
+		bar.done()
+		if err != nil {
+			return err
+		}
+		where = c.Out
+		if where == "" {
+			where = "standard output"
+		}
+	}
+	if !c.Quiet {
+		el := time.Since(start)
+		fmt.Fprintf(e.stderr, "signinq: wrote %d sign-ins (%s) to %s in %s (%.0f records/s)\n",
+			c.Count, humanize.IBytes(uint64(size)), where, el.Round(time.Millisecond), float64(c.Count)/el.Seconds())
+		printIncidents(e.stderr, g.Incidents())
+	}
+	return nil
+}
+
+// writePortal writes the portal's four CSV files into dir, creating it.
+func writePortal(e *env, g *gen.Generator, dir string, bar *progress) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	_, err := g.WritePortalCSV(e.ctx, dir, bar.set)
+	return err
+}
+
+// endTime parses --end, or returns the start of the current hour.
+func endTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now().UTC().Truncate(time.Hour), nil
+	}
+	t, err := logfile.ParseTime([]byte(s))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--end: %w", err)
+	}
+	return t, nil
+}
+
+// writeTo runs write on standard output or on the file path names
+// (gzipped when the name ends in .gz), and returns the bytes written.
+func writeTo(e *env, path string, write func(io.Writer) error) (int64, error) {
+	var dst io.Writer = e.stdout
+	var f *os.File
+	if path != "" {
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		dst = f
+	}
+	cw := &countWriter{w: dst}
+	bw := bufio.NewWriterSize(cw, 1<<20)
+	var out io.Writer = bw
+	var zw *gzip.Writer
+	if strings.HasSuffix(path, ".gz") {
+		zw, _ = gzip.NewWriterLevel(bw, gzip.BestSpeed)
+		out = zw
+	}
+	err := write(out)
+	if zw != nil {
+		if cerr := zw.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return cw.n, err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func printIncidents(w io.Writer, incidents []gen.Incident) {
+	if len(incidents) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), pluralWord(len(incidents), "incident"))
+	for _, in := range incidents {
+		fmt.Fprintf(w, "  %-16s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format("15:04"), in.Description)
+	}
+}
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

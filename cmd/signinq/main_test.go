@@ -3,16 +3,26 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script")
 
 func TestMain(m *testing.M) {
+	// A test that needs the command on a terminal runs this binary again
+	// with SIGNINQ_RUN set (see runOnTerminal).
+	if os.Getenv("SIGNINQ_RUN") != "" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"signinq": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
@@ -52,4 +62,55 @@ func TestExitCodes(t *testing.T) {
 	f(exitError, "parse", "--type", "bogus", good)
 	f(exitError, "parse", "--rejects", dir+"/no/such/dir/rejects.jsonl", good)
 	f(exitError, "frobnicate")
+}
+
+// runOnTerminal runs signinq with args and its standard error on a
+// pseudo-terminal, and returns what the terminal showed.
+func runOnTerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SIGNINQ_RUN=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, io.Discard, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var out bytes.Buffer
+	io.Copy(&out, ptmx) // ends with EIO when the child exits
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("signinq %v: %v\n%s", args, err, out.String())
+	}
+	return out.String()
+}
+
+// TestProgressOnTerminal checks that gen shows a progress bar, with the
+// rate and the time left, on a real terminal, and nothing of it when
+// standard error is not a terminal.
+func TestProgressOnTerminal(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "signins.json")
+	shown := runOnTerminal(t, "gen", "--count", "200000", "--end", "2026-11-26T00:00:00Z", "-o", out)
+	for _, want := range []string{"generating", "/200000", "records/s", "█", "wrote 200000 sign-ins"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the terminal does not show %q:\n%q", want, shown)
+		}
+	}
+	if !regexp.MustCompile(`\[[0-9]+s:[0-9]+s\]`).MatchString(shown) {
+		t.Errorf("no [elapsed:left] time on the terminal:\n%q", shown)
+	}
+
+	var stderr bytes.Buffer
+	if code := run([]string{"gen", "--count", "2000", "--end", "2026-11-26T00:00:00Z", "-o", out}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "generating") || strings.Contains(stderr.String(), "\r") {
+		t.Errorf("a progress bar on a pipe: %q", stderr.String())
+	}
 }

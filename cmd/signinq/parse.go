@@ -14,13 +14,13 @@ import (
 )
 
 type parseCmd struct {
-	Files   []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
-	Type    string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity. Overrides the type the file name implies."`
-	Rejects string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
-	Raw     bool     `help:"Add each record's original form, as \"raw\"."`
-	InterruptCodes []int64 `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
-	Workers        int     `default:"0" help:"Goroutines decoding records (0: one per CPU)."`
-	Quiet          bool    `short:"q" help:"Print no summary."`
+	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity. Overrides the type the file name implies."`
+	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
+	Raw            bool     `help:"Add each record's original form, as \"raw\"."`
+	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
+	Workers        int      `default:"0" help:"Goroutines decoding records (0: one per CPU)."`
+	Quiet          bool     `short:"q" help:"Print no summary."`
 }
 
 // maxShown bounds the rejects printed on standard error.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine/signin"
 )
 
@@ -117,7 +118,7 @@ func (s *Summary) Clean() bool { return s.Rejected == 0 && s.Refused == 0 }
 func (s *Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "read %d %s from %d %s (%s): %d accepted, %d rejected",
-		s.Read, plural(s.Read, "record"), s.Inputs, plural(int64(s.Inputs), "input"), sizeString(s.Bytes), s.Accepted, s.Rejected)
+		s.Read, plural(s.Read, "record"), s.Inputs, plural(int64(s.Inputs), "input"), humanize.IBytes(uint64(s.Bytes)), s.Accepted, s.Rejected)
 	if s.Refused > 0 {
 		fmt.Fprintf(&b, "; %d %s refused", s.Refused, plural(int64(s.Refused), "input"))
 	}
@@ -129,18 +130,6 @@ func plural(n int64, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func (s *Summary) add(b *Batch) {
