@@ -103,7 +103,8 @@ func writeDemo(e *env, g *gen.Generator, f demoFormat, count int64) error {
 	bar := newProgress(e.stderr, count, "writing "+f.name)
 	defer bar.done()
 	if f.format == signin.FormatPortalCSV {
-		return writePortal(e, g, f.path, bar)
+		_, err := g.WritePortalCSV(e.ctx, f.path, bar.set)
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 		return err

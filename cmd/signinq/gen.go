@@ -55,7 +55,7 @@ func (c *genCmd) Run(e *env) error {
 		if c.Out == "" {
 			return errors.New("--format csv writes one file per sign-in type, as the portal does: name a directory with --out")
 		}
-		err := writePortal(e, g, c.Out, bar)
+		_, err := g.WritePortalCSV(e.ctx, c.Out, bar.set)
 		bar.done()
 		if err != nil {
 			return err
@@ -85,15 +85,6 @@ func (c *genCmd) Run(e *env) error {
 		printIncidents(e.stderr, g.Incidents())
 	}
 	return nil
-}
-
-// writePortal writes the portal's four CSV files into dir, creating it.
-func writePortal(e *env, g *gen.Generator, dir string, bar *progress) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	_, err := g.WritePortalCSV(e.ctx, dir, bar.set)
-	return err
 }
 
 // endTime parses --end, or returns the start of the current hour.

@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/gen"
 )
 
 // benchInput builds about size bytes of one format by repeating real
@@ -131,4 +134,60 @@ func BenchmarkCanonical(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkReadGenerated measures the readers on a generated tenant's
+// sign-ins (internal/gen), which vary as a real tenant's do: users, apps,
+// devices, outcomes and record sizes (2 to 5 KB for user sign-ins).
+func BenchmarkReadGenerated(b *testing.B) {
+	g, err := gen.New(gen.Config{Count: 20000, Seed: 1, End: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	files := map[string][]string{}
+	for _, f := range []struct {
+		name   string
+		format signin.Format
+	}{{"diag", signin.FormatDiag}, {"graph", signin.FormatGraph}, {"la-csv", signin.FormatLogAnalyticsCSV}} {
+		var buf bytes.Buffer
+		if err := g.Write(context.Background(), f.format, &buf, nil); err != nil {
+			b.Fatal(err)
+		}
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		files[f.name] = []string{p}
+	}
+	portal, err := g.WritePortalCSV(context.Background(), filepath.Join(dir, "portal"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	files["portal-csv"] = portal
+	for _, name := range []string{"diag", "graph", "portal-csv", "la-csv"} {
+		for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run(fmt.Sprintf("%s/workers=%d", name, workers), func(b *testing.B) {
+				var size int64
+				for _, p := range files[name] {
+					st, err := os.Stat(p)
+					if err != nil {
+						b.Fatal(err)
+					}
+					size += st.Size()
+				}
+				b.SetBytes(size)
+				b.ReportAllocs()
+				var n int64
+				for b.Loop() {
+					sum, err := Scan(context.Background(), files[name], Options{Workers: workers}, func(*Batch) error { return nil })
+					if err != nil || !sum.Clean() || sum.Accepted != 20000 {
+						b.Fatalf("%v %s", err, sum.String())
+					}
+					n += sum.Accepted
+				}
+				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+			})
+		}
+	}
 }

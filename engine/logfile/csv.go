@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/jsonw"
@@ -271,11 +272,11 @@ func (w *worker) row(r *csvRow) {
 	d := w.d
 	d.begin(rec)
 	d.env.hint, d.env.hasHint, d.env.forceHint = in.hint, in.hasHint, in.forceHint
-	d.arena.Reset()
 	for i, f := range r.fields {
 		if hd := h.handlers[i]; hd != nil && f != "" {
 			d.col = i + 1
-			hd(d, h.names[i], d.arena.NewString(f))
+			d.cell = unsafe.Slice(unsafe.StringData(f), len(f)) // read only
+			hd(d, h.names[i], d.cellV)
 		}
 	}
 	d.col = 0

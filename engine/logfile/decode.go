@@ -29,10 +29,11 @@ type decoder struct {
 	p          fastjson.Parser    // the unit being decoded
 	nested     []*fastjson.Parser // JSON held in strings, one parser per depth (see unwrap)
 	depth      int
-	arena      fastjson.Arena // CSV cells as values
-	num        []byte         // scratch for number text
-	keys       []keyCache     // by keyTable.id
-	last       []string       // by slot: the last value of each string field
+	cellV      *fastjson.Value // stands for the CSV cell (see value)
+	cell       []byte
+	num        []byte     // scratch for number text
+	keys       []keyCache // by keyTable.id
+	last       []string   // by slot: the last value of each string field
 	lastIP     [2]struct{ raw, ip string }
 
 	// Scratch of the policy being decoded (see hPolicies).
@@ -78,7 +79,7 @@ type envelope struct {
 }
 
 func newDecoder(c *signin.Classifier) *decoder {
-	return &decoder{classifier: c, keys: make([]keyCache, numTables), last: make([]string, numSlots)}
+	return &decoder{classifier: c, keys: make([]keyCache, numTables), last: make([]string, numSlots), cellV: new(fastjson.Value)}
 }
 
 // keyCache remembers the keys of the last object decoded with a table, in
@@ -107,12 +108,27 @@ func (d *decoder) fail(format string, args ...any) {
 
 // ---- value conversion, lenient about the types the exports use ----
 
+// value returns v's type and, for a string, its text. The decoder's cell
+// value stands for the CSV cell being decoded, a string: CSV cells reach
+// the handlers without going through fastjson, which would escape them
+// only for them to be unescaped again.
+func (d *decoder) value(v *fastjson.Value) (fastjson.Type, []byte) {
+	if v == d.cellV {
+		return fastjson.TypeString, d.cell
+	}
+	t := v.Type()
+	if t == fastjson.TypeString {
+		b, _ := v.StringBytes()
+		return t, b
+	}
+	return t, nil
+}
+
 // text returns the value as text: strings unescaped, numbers and literals
 // as written; ok is false for null.
 func (d *decoder) text(v *fastjson.Value) ([]byte, bool) {
-	switch v.Type() {
+	switch t, b := d.value(v); t {
 	case fastjson.TypeString:
-		b, _ := v.StringBytes()
 		return b, true
 	case fastjson.TypeNull:
 		return nil, false
@@ -122,7 +138,7 @@ func (d *decoder) text(v *fastjson.Value) ([]byte, bool) {
 }
 
 func (d *decoder) intOf(name string, v *fastjson.Value) (int64, bool) {
-	switch v.Type() {
+	switch t, b := d.value(v); t {
 	case fastjson.TypeNull:
 		return 0, false
 	case fastjson.TypeNumber:
@@ -133,7 +149,6 @@ func (d *decoder) intOf(name string, v *fastjson.Value) (int64, bool) {
 			return int64(f), true
 		}
 	case fastjson.TypeString:
-		b, _ := v.StringBytes()
 		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			return 0, false
@@ -148,7 +163,7 @@ func (d *decoder) intOf(name string, v *fastjson.Value) (int64, bool) {
 }
 
 func (d *decoder) floatOf(name string, v *fastjson.Value) (float64, bool) {
-	switch v.Type() {
+	switch t, b := d.value(v); t {
 	case fastjson.TypeNull:
 		return 0, false
 	case fastjson.TypeNumber:
@@ -156,7 +171,6 @@ func (d *decoder) floatOf(name string, v *fastjson.Value) (float64, bool) {
 			return f, true
 		}
 	case fastjson.TypeString:
-		b, _ := v.StringBytes()
 		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			return 0, false
@@ -171,7 +185,7 @@ func (d *decoder) floatOf(name string, v *fastjson.Value) (float64, bool) {
 }
 
 func (d *decoder) boolOf(name string, v *fastjson.Value) signin.Bool {
-	switch v.Type() {
+	switch t, _ := d.value(v); t {
 	case fastjson.TypeTrue:
 		return signin.BoolTrue
 	case fastjson.TypeFalse:
@@ -237,14 +251,14 @@ const maxNesting = 4
 // the caller must call d.unnest when done with the value. ok is false for
 // null, for an empty string and after a parse error (which is recorded).
 func (d *decoder) unwrap(name string, v *fastjson.Value) (_ *fastjson.Value, nested, ok bool) {
-	switch v.Type() {
+	t, b := d.value(v)
+	switch t {
 	case fastjson.TypeNull:
 		return nil, false, false
 	case fastjson.TypeString:
 	default:
 		return v, false, true
 	}
-	b, _ := v.StringBytes()
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return nil, false, false
@@ -274,8 +288,7 @@ func (d *decoder) unnest(nested bool) {
 // list returns the string elements of an array value. A string holding a
 // JSON array is parsed; any other string is a one-element list.
 func (d *decoder) list(name string, v *fastjson.Value) []string {
-	if v.Type() == fastjson.TypeString {
-		b, _ := v.StringBytes()
+	if t, b := d.value(v); t == fastjson.TypeString {
 		if b = bytes.TrimSpace(b); len(b) > 0 && b[0] != '[' {
 			return []string{d.strs.copy(b)}
 		}

@@ -58,6 +58,12 @@ func newJSONScanner(r io.Reader, maxValue int) *jsonScanner {
 	return &jsonScanner{r: r, buf: make([]byte, 0, 64<<10), mark: -1, line: 1, maxValue: maxValue}
 }
 
+// newBytesScanner scans b, which is all the input. The units it returns
+// are slices of b.
+func newBytesScanner(b []byte) *jsonScanner {
+	return &jsonScanner{buf: b, eof: true, mark: -1, line: 1, maxValue: len(b)}
+}
+
 // scanError is a structural error at a position.
 type scanError struct {
 	line, col int
@@ -207,25 +213,42 @@ func (s *jsonScanner) endError() error {
 	return s.errorf("unexpected end of input (the JSON is cut short)")
 }
 
+// stringEnd returns the index of the quote that closes the string whose
+// contents start at buf[from], or -1 when it is not in buf yet. nl reports
+// a newline in the string, which JSON does not allow. Strings are most of
+// a sign-in's bytes, so they are skipped with IndexByte, not byte by byte.
+func stringEnd(buf []byte, from int) (end int, nl bool) {
+	for i := from; ; {
+		q := bytes.IndexByte(buf[i:], '"')
+		if q < 0 {
+			return -1, bytes.IndexByte(buf[from:], '\n') >= 0
+		}
+		q += i
+		k := q - 1
+		for k >= from && buf[k] == '\\' {
+			k--
+		}
+		if (q-1-k)%2 == 0 { // an even run of backslashes: not escaped
+			return q, bytes.IndexByte(buf[from:q], '\n') >= 0
+		}
+		i = q + 1
+	}
+}
+
+// skipString moves past the string that starts at pos.
 func (s *jsonScanner) skipString() error {
-	s.pos++ // the opening quote
-	esc := false
 	for {
-		for ; s.pos < len(s.buf); s.pos++ {
-			c := s.buf[s.pos]
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				s.pos++
-				return nil
-			case c == '\n':
-				return s.errorf("unterminated string")
-			}
+		end, nl := stringEnd(s.buf, s.pos+1)
+		if nl {
+			s.pos += bytes.IndexByte(s.buf[s.pos:], '\n')
+			return s.errorf("unterminated string")
+		}
+		if end >= 0 {
+			s.pos = end + 1
+			return nil
 		}
 		if !s.fill() {
+			s.pos = len(s.buf)
 			return s.endError()
 		}
 	}
@@ -233,26 +256,19 @@ func (s *jsonScanner) skipString() error {
 
 func (s *jsonScanner) skipComposite() error {
 	depth := 0
-	inStr, esc := false, false
 	for {
-		for ; s.pos < len(s.buf); s.pos++ {
-			c := s.buf[s.pos]
-			if inStr {
-				switch {
-				case esc:
-					esc = false
-				case c == '\\':
-					esc = true
-				case c == '"':
-					inStr = false
-				case c == '\n':
+		for s.pos < len(s.buf) {
+			switch s.buf[s.pos] {
+			case '"':
+				end, nl := stringEnd(s.buf, s.pos+1)
+				if nl {
+					s.pos += bytes.IndexByte(s.buf[s.pos:], '\n')
 					return s.errorf("unterminated string")
 				}
-				continue
-			}
-			switch c {
-			case '"':
-				inStr = true
+				if end < 0 {
+					goto more // read on, and look at the string again
+				}
+				s.pos = end
 			case '{', '[':
 				depth++
 			case '}', ']':
@@ -264,8 +280,11 @@ func (s *jsonScanner) skipComposite() error {
 			case '\n':
 				s.newline(s.pos)
 			}
+			s.pos++
 		}
+	more:
 		if !s.fill() {
+			s.pos = len(s.buf)
 			return s.endError()
 		}
 	}

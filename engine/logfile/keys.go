@@ -130,8 +130,8 @@ var locationTable = newTable(map[string]handler{
 // hLocation decodes a location: an object, or (the diagnostic envelope's
 // and Log Analytics' Location) a country code.
 var hLocation = handler(func(d *decoder, name string, v *fastjson.Value) {
-	if v.Type() == fastjson.TypeString {
-		if b, _ := v.StringBytes(); len(b) > 0 && b[0] != '{' {
+	if t, b := d.value(v); t == fastjson.TypeString {
+		if len(b) > 0 && b[0] != '{' {
 			d.env.country = d.str(v, slotCountry)
 			return
 		}

@@ -487,7 +487,8 @@ func skipLine(br *bufio.Reader) bool {
 // documents splits JSON documents into jobs of values.
 func (s *splitter) documents(st *inputState, br *bufio.Reader) {
 	sc := newJSONScanner(br, s.opts.MaxRecordBytes)
-	j := &job{in: st, kind: jobUnits}
+	newJob := func() *job { return &job{in: st, kind: jobUnits, data: make([]byte, 0, jobBytes+jobBytes/8)} }
+	j := newJob()
 	for s.ctx.Err() == nil {
 		u, err := sc.next()
 		if err != nil {
@@ -505,7 +506,7 @@ func (s *splitter) documents(st *inputState, br *bufio.Reader) {
 			if !s.send(j) {
 				return
 			}
-			j = &job{in: st, kind: jobUnits}
+			j = newJob()
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/valyala/fastjson"
@@ -28,8 +29,10 @@ func (w *worker) run(j *job) {
 	w.j = j
 	switch j.kind {
 	case jobLines:
+		j.batch.Records = make([]signin.Record, 0, countLines(j.data)+1)
 		w.lines()
 	case jobUnits:
+		j.batch.Records = make([]signin.Record, 0, len(j.units))
 		for _, u := range j.units {
 			if u.err != "" {
 				w.reject(u.line, u.col, u.err, j.data[u.off:u.off+u.n])
@@ -38,6 +41,7 @@ func (w *worker) run(j *job) {
 			w.json(j.data[u.off:u.off+u.n:u.off+u.n], u.line, u.col, false)
 		}
 	case jobRows:
+		j.batch.Records = make([]signin.Record, 0, len(j.rows))
 		for i := range j.rows {
 			w.row(&j.rows[i])
 		}
@@ -88,49 +92,50 @@ func (w *worker) observe(o outcome, why string) {
 // and unchanged: records keep it. A line may also hold a whole Event Hub
 // payload ({"records":[…]}).
 func (w *worker) json(raw []byte, line, col int, isLine bool) {
-	d := w.d
-	v, err := d.p.ParseBytes(raw)
+	if isLine && wrapper(raw) {
+		w.wrapped(raw, line, col)
+		return
+	}
+	v, err := w.d.p.ParseBytes(raw)
 	if err != nil {
 		l, c, msg := syntaxError(raw, line, col, err)
 		w.reject(l, c, msg, raw)
 		return
 	}
-	o, err := v.Object()
-	if err != nil {
-		w.reject(line, col, fmt.Sprintf("expected a JSON object, found %s", v.Type()), raw)
-		return
-	}
-	if isLine {
-		if arr, ok := wrapped(o); ok {
-			for _, e := range arr {
-				w.object(e, e.MarshalTo(nil), line, 0)
-			}
-			return
-		}
-	}
 	w.object(v, raw, line, col)
 }
 
-// wrapped returns the records of a wrapper object ({"records":[…]} or
-// {"value":[…]}); ok is false when o is not one.
-func wrapped(o *fastjson.Object) (_ []*fastjson.Value, ok bool) {
-	var arr []*fastjson.Value
-	wrapper, found := true, false
-	o.Visit(func(k []byte, v *fastjson.Value) {
-		switch {
-		case bytes.EqualFold(k, []byte("records")) || bytes.EqualFold(k, []byte("value")):
-			if a, err := v.Array(); err == nil {
-				arr, found = a, true
-			}
-		case len(k) > 0 && k[0] == '@': // @odata.context, @odata.nextLink
-		default:
-			wrapper = false
-		}
-	})
-	if !wrapper || !found {
-		return nil, false
+// wrapper reports whether a JSON line may be a wrapper ({"records":[…]}
+// as Event Hub sends, {"value":[…]} or {"@odata.context":…,"value":[…]}
+// as Graph does): whether its first key is one of those.
+func wrapper(line []byte) bool {
+	if len(line) == 0 || line[0] != '{' {
+		return false
 	}
-	return arr, true
+	rest := bytes.TrimLeft(line[1:], " \t")
+	return bytes.HasPrefix(rest, []byte(`"records"`)) || bytes.HasPrefix(rest, []byte(`"value"`)) || bytes.HasPrefix(rest, []byte(`"@`))
+}
+
+// wrapped decodes the records of a wrapper line starting at line:col,
+// each from its own bytes. A line that turns out not to be a wrapper is
+// one record.
+func (w *worker) wrapped(raw []byte, line, col int) {
+	sc := newBytesScanner(raw)
+	for {
+		u, err := sc.next()
+		if err == io.EOF {
+			return
+		}
+		if se, ok := err.(*scanError); ok {
+			w.reject(line, col+se.col-1, "invalid JSON: "+se.msg, raw)
+			return
+		}
+		if u.err != "" {
+			w.reject(line, col+u.col-1, u.err, u.raw)
+			continue
+		}
+		w.json(u.raw, line, col+u.col-1, false)
+	}
 }
 
 // object decodes a JSON object into a record.

@@ -125,8 +125,17 @@ func TestStop(t *testing.T) {
 	if err := g.Write(context.Background(), signin.FormatPortalCSV, &bytes.Buffer{}, nil); err == nil {
 		t.Error("Write accepted the portal CSV, which is four files")
 	}
-	if _, err := g.WritePortalCSV(context.Background(), filepath.Join(t.TempDir(), "missing"), nil); err == nil {
-		t.Error("WritePortalCSV into a missing directory succeeded")
+	// A directory that cannot be made: its parent is a file.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.WritePortalCSV(context.Background(), filepath.Join(file, "portal"), nil); err == nil {
+		t.Error("WritePortalCSV into a directory under a file succeeded")
+	}
+	paths, err := g.WritePortalCSV(context.Background(), filepath.Join(t.TempDir(), "new", "portal"), nil)
+	if err != nil || len(paths) != 4 {
+		t.Errorf("WritePortalCSV into a new directory: %v, %v", paths, err)
 	}
 }
 

@@ -106,12 +106,15 @@ func (g *Generator) PortalFileNames() []string {
 }
 
 // WritePortalCSV writes every event as the Entra portal's CSV download
-// into the directory dir, which must exist: one file per type, named as
+// into the directory dir, creating it if need be: one file per type, named as
 // PortalFileNames says, each UTF-8 with a byte-order mark, a header row
 // and every field quoted, and times to the second. It returns the paths
 // of the four files (a type without events has a header only). On error
 // the files written so far are left in place. progress is as for Write.
 func (g *Generator) WritePortalCSV(ctx context.Context, dir string, progress func(int64)) (paths []string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
 	var files [4]*os.File
 	defer func() {
 		for _, f := range files {
