@@ -195,7 +195,11 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 		return
 	}
 	h := newCSVHeader(header)
-	if h == nil {
+	switch {
+	case h == nil && len(header) < 2:
+		s.send(&job{in: st, refuse: notSignInLog(st.name, fmt.Sprintf("neither JSON nor CSV (its first line is %s)", quoteTrunc([]byte(strings.Join(header, ",")))))})
+		return
+	case h == nil:
 		s.send(&job{in: st, refuse: notSignInLog(st.name, fmt.Sprintf("a CSV file whose header is neither the Entra portal's sign-in download nor a Log Analytics sign-in table (%s)", headerSample(header)))})
 		return
 	}
