@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -112,24 +110,12 @@ func readOptions(typ string, interrupt []int64, workers int) (logfile.Options, e
 }
 
 // appendRecord appends r's canonical JSON line, with its raw form when
-// asked. Raw JSON that spans lines (a pretty-printed record) is
-// compacted, so that the output stays one record per line.
+// asked.
 func appendRecord(dst []byte, r *signin.Record, raw bool) []byte {
-	dst = signin.AppendJSON(dst, r)
-	if raw && len(r.Raw) > 0 {
-		dst = dst[:len(dst)-1]
-		dst = jsonw.Key(dst, "raw")
-		if bytes.ContainsAny(r.Raw, "\r\n") {
-			var b bytes.Buffer
-			if json.Compact(&b, r.Raw) == nil {
-				dst = append(dst, b.Bytes()...)
-			} else {
-				dst = jsonw.String(dst, string(r.Raw))
-			}
-		} else {
-			dst = append(dst, r.Raw...)
-		}
-		dst = append(dst, '}')
+	if raw {
+		dst = signin.AppendJSONRaw(dst, r)
+	} else {
+		dst = signin.AppendJSON(dst, r)
 	}
 	return append(dst, '\n')
 }

@@ -493,6 +493,18 @@ func (d *decoder) finish() (outcome, string) {
 	return outOK, ""
 }
 
+// finishCanonical checks a record read in the canonical form, which is
+// complete as it is.
+func (d *decoder) finishCanonical() (outcome, string) {
+	switch {
+	case d.errMsg != "":
+		return outMalformed, d.errMsg
+	case d.rec.Time.IsZero():
+		return outMalformed, "no sign-in time"
+	}
+	return outOK, ""
+}
+
 // inferType decides the type of a record whose format does not state it.
 func (d *decoder) inferType() signin.Type {
 	r, e := d.rec, &d.env

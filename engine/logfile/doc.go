@@ -7,8 +7,10 @@
 // five sign-in categories), Microsoft Graph auditLogs/signIns responses
 // (v1.0 and beta, {"value":[…]}, and the summarized sign-ins), the
 // portal's JSON download (an array of the same objects), the portal's CSV
-// download, and Log Analytics CSV exports. Gzipped inputs are read as
-// they are; directories are read recursively, in lexical order.
+// download, and Log Analytics CSV exports; and signinq's own canonical
+// form ([signin.AppendJSON], as signinq parse prints it), so that its
+// output reads back. Gzipped inputs are read as they are; directories are
+// read recursively, in lexical order.
 //
 // Bad input never stops reading: a malformed record becomes a [Reject]
 // with its input, line, column and reason, and reading goes on with the

@@ -180,3 +180,24 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// FuzzCanonical fuzzes one line of signinq's canonical form between two
+// good ones, which must both come through.
+func FuzzCanonical(f *testing.F) {
+	good := `{"time":"2025-01-01T00:00:00Z","id":"good","type":"interactive","status":"success","error":0,"user":"a@b.c","authMethod":["Password"],"raw":{"x":1}}`
+	f.Add([]byte(`{"time":"2025-01-01T00:00:00Z","type":"servicePrincipal","latitude":1.5,"compliant":true,"policy":["p"],"raw":"a,b"}`))
+	f.Add([]byte(`{"time":"x","type":"robot","error":"1"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		line = bytes.ReplaceAll(line, []byte("\n"), []byte(" "))
+		recs, _ := check(t, "fuzz.jsonl", []byte(good+"\n"+string(line)+"\n"+good+"\n"))
+		n := 0
+		for i := range recs {
+			if recs[i].ID == "good" {
+				n++
+			}
+		}
+		if n < 2 {
+			t.Fatalf("a good record was lost around %q", line)
+		}
+	})
+}

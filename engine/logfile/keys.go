@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/valyala/fastjson"
@@ -298,3 +299,67 @@ var (
 		return m
 	}())
 )
+
+// canonicalTable decodes signinq's canonical form: each key is a catalog
+// field, set as its kind says, and "raw" is the original record.
+var canonicalTable = newTable(func() map[string]handler {
+	m := map[string]handler{
+		"raw": func(d *decoder, _ string, v *fastjson.Value) {
+			if t, b := d.value(v); t == fastjson.TypeString {
+				d.rec.Raw = bytes.Clone(b)
+			} else {
+				d.rec.Raw = v.MarshalTo(nil)
+			}
+		},
+	}
+	for _, f := range signin.Fields() {
+		m[strings.ToLower(f.Name)] = canonicalField(f)
+	}
+	return m
+}())
+
+func canonicalField(f *signin.Field) handler {
+	set := func(d *decoder, err error) {
+		if err != nil {
+			d.fail("%v", err)
+		}
+	}
+	switch f.Kind {
+	case signin.KindInt:
+		return func(d *decoder, name string, v *fastjson.Value) {
+			if n, ok := d.intOf(name, v); ok {
+				set(d, f.SetInt(d.rec, n))
+			}
+		}
+	case signin.KindFloat:
+		return func(d *decoder, name string, v *fastjson.Value) {
+			if x, ok := d.floatOf(name, v); ok {
+				set(d, f.SetFloat(d.rec, x))
+			}
+		}
+	case signin.KindTime:
+		return func(d *decoder, name string, v *fastjson.Value) { set(d, f.SetTime(d.rec, d.timeOf(name, v))) }
+	case signin.KindBool:
+		return func(d *decoder, name string, v *fastjson.Value) { set(d, f.SetBool(d.rec, d.boolOf(name, v))) }
+	case signin.KindList:
+		return func(d *decoder, name string, v *fastjson.Value) { set(d, f.SetList(d.rec, d.list(name, v))) }
+	}
+	s := newSlot()
+	return func(d *decoder, _ string, v *fastjson.Value) { set(d, f.SetString(d.rec, d.str(v, s))) }
+}
+
+// isCanonical reports whether a JSON line is in signinq's canonical form:
+// an object whose "type" is a catalog type name, spelled as the catalog
+// spells it. No export format has such a key.
+func isCanonical(p *fastjson.Parser, line []byte) bool {
+	v, err := p.ParseBytes(line)
+	if err != nil {
+		return false
+	}
+	for _, t := range signin.Types {
+		if string(v.GetStringBytes("type")) == t.String() {
+			return v.Exists("time")
+		}
+	}
+	return false
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/valyala/fastjson"
 )
 
 // Options configure reading. The zero value is ready to use.
@@ -72,7 +73,8 @@ func (r *Reject) Error() string {
 const understood = "signinq reads Azure Monitor diagnostic-settings exports " +
 	`(JSON lines as in storage blobs, Event Hub {"records":[…]} payloads, single records), ` +
 	`Microsoft Graph signIns responses ({"value":[…]}, v1.0 and beta) and the portal's JSON download, ` +
-	"the Entra portal's CSV download, and Log Analytics CSV exports of the sign-in tables"
+	"the Entra portal's CSV download, Log Analytics CSV exports of the sign-in tables, " +
+	"and its own canonical JSON lines (signinq parse)"
 
 // ErrNotSignInLog is what an input refused for not being a sign-in log
 // wraps: errors.Is(reject, ErrNotSignInLog) tells such refusals from
@@ -206,9 +208,11 @@ type inputState struct {
 	forceHint bool
 	csv       *csvHeader
 	// signIns is set when the input is known to be a sign-in log before
-	// its records are read (a recognized CSV header), so that no record
-	// can have it refused.
+	// its records are read (a recognized CSV header, the canonical form),
+	// so that no record can have it refused.
 	signIns bool
+	// canonical is set for JSON lines in signinq's canonical form.
+	canonical bool
 	// Set by the emitter only.
 	decided bool
 	refused bool
@@ -364,10 +368,11 @@ func settle(j *job) *Batch {
 
 // splitter reads inputs and cuts them into jobs.
 type splitter struct {
-	ctx   context.Context
-	opts  *Options
-	work  chan<- *job
-	order chan<- *job
+	ctx    context.Context
+	opts   *Options
+	work   chan<- *job
+	order  chan<- *job
+	parser fastjson.Parser // to recognize the canonical form
 }
 
 // send queues a job for a worker and for the emitter, in order.
@@ -409,6 +414,11 @@ func (s *splitter) input(in Input) (int64, bool) {
 	case sniffUTF16:
 		s.send(&job{in: st, refuse: refuse(in.Name, "UTF-16 text; convert it to UTF-8")})
 	case sniffJSONLines:
+		if head, _ := br.Peek(bufSize); len(head) > 0 {
+			first, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n"), newline)
+			st.canonical = isCanonical(&s.parser, bytes.TrimSpace(first))
+			st.signIns = st.canonical
+		}
 		s.lines(st, br)
 	case sniffJSON:
 		s.documents(st, br)

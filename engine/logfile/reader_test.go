@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -373,5 +374,67 @@ func TestScanStops(t *testing.T) {
 	_, err = Scan(ctx, []string{sample("elastic")}, Options{}, func(*Batch) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled scan: %v", err)
+	}
+}
+
+// TestCanonicalRoundTrip reads every sample, writes the records in
+// canonical form (as signinq parse prints them, with and without their
+// raw forms), and reads that back: the records must come back the same.
+func TestCanonicalRoundTrip(t *testing.T) {
+	recs, _, _ := scan(t, Options{}, filepath.Join("testdata", "samples"), filepath.Join("testdata", "portal"))
+	if len(recs) != 129 {
+		t.Fatalf("%d records", len(recs))
+	}
+	dir := t.TempDir()
+	for _, withRaw := range []bool{false, true} {
+		var buf []byte
+		for i := range recs {
+			if withRaw {
+				buf = signin.AppendJSONRaw(buf, &recs[i])
+			} else {
+				buf = signin.AppendJSON(buf, &recs[i])
+			}
+			buf = append(buf, '\n')
+		}
+		back, rejects, sum := scan(t, Options{}, write(t, dir, fmt.Sprintf("canonical-%v.jsonl", withRaw), buf))
+		if len(rejects) != 0 || len(back) != len(recs) || sum.Formats[signin.FormatCanonical] != int64(len(recs)) {
+			t.Fatalf("raw=%v: %d of %d records back, rejects %v", withRaw, len(back), len(recs), rejects)
+		}
+		for i := range recs {
+			if g, w := signin.AppendJSON(nil, &back[i]), signin.AppendJSON(nil, &recs[i]); !bytes.Equal(g, w) {
+				t.Errorf("raw=%v, record %d:\n got %s\nwant %s", withRaw, i, g, w)
+			}
+			if !withRaw {
+				continue
+			}
+			var g, w bytes.Buffer
+			json.Compact(&g, back[i].Raw)
+			json.Compact(&w, recs[i].Raw)
+			if !bytes.Equal(g.Bytes(), w.Bytes()) {
+				t.Errorf("record %d: raw\n got %s\nwant %s", i, g.Bytes(), w.Bytes())
+			}
+		}
+	}
+}
+
+func TestCanonicalBadRecords(t *testing.T) {
+	dir := t.TempDir()
+	data := `{"time":"2025-01-01T00:00:00Z","type":"interactive","user":"a@b.c"}
+{"time":"2025-01-01T00:00:01Z","type":"robot","user":"a@b.c"}
+{"type":"interactive","user":"a@b.c"}
+{"time":"2025-01-01T00:00:02Z","type":"interactive","error":"fifty"}
+`
+	recs, rejects, _ := scan(t, Options{}, write(t, dir, "c.jsonl", []byte(data)))
+	var got []string
+	for _, r := range rejects {
+		got = append(got, fmt.Sprintf("%d: %s", r.Line, r.Reason))
+	}
+	want := []string{
+		`2: type: "robot" is not one of interactive, nonInteractive, servicePrincipal, managedIdentity`,
+		`3: no sign-in time`,
+		`4: error: not an integer: "fifty"`,
+	}
+	if len(recs) != 1 || !slices.Equal(got, want) {
+		t.Errorf("%d records, rejects:\n%s", len(recs), strings.Join(got, "\n"))
 	}
 }

@@ -149,9 +149,16 @@ func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
 	rec := &b.Records[len(b.Records)-1]
 	d := w.d
 	d.begin(rec)
-	d.env.hint, d.env.hasHint = w.j.in.hint, w.j.in.hasHint
-	d.fields("", v, topTable)
-	out, why := d.finish()
+	var out outcome
+	var why string
+	if w.j.in.canonical {
+		d.fields("", v, canonicalTable)
+		out, why = d.finishCanonical()
+	} else {
+		d.env.hint, d.env.hasHint = w.j.in.hint, w.j.in.hasHint
+		d.fields("", v, topTable)
+		out, why = d.finish()
+	}
 	w.observe(out, why)
 	if out != outOK {
 		b.Records = b.Records[:len(b.Records)-1]
@@ -161,9 +168,17 @@ func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
 		w.reject(line, col, why, raw)
 		return
 	}
-	rec.Format = signin.FormatGraph
-	if d.env.hasCategory || d.env.properties || !d.env.time.IsZero() {
+	switch {
+	case w.j.in.canonical:
+		rec.Format = signin.FormatCanonical
+		if rec.Raw == nil {
+			rec.Raw = raw
+		}
+		return
+	case d.env.hasCategory || d.env.properties || !d.env.time.IsZero():
 		rec.Format = signin.FormatDiag
+	default:
+		rec.Format = signin.FormatGraph
 	}
 	rec.Raw = raw
 }

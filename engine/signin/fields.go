@@ -1,6 +1,7 @@
 package signin
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -34,13 +35,63 @@ type Field struct {
 	// Format; "" means the format does not carry it.
 	From [numFormats]string
 
-	str func(*Record) string
-	num func(*Record) int64
-	flt func(*Record) float64
-	tim func(*Record) time.Time
-	bol func(*Record) Bool
-	lst func(*Record) []string
+	// Accessors: one of these, by Kind. Type and status are strings
+	// whose values are enumerations of their own types.
+	ps   func(*Record) *string
+	pi   func(*Record) *int64
+	pf   func(*Record) *float64
+	pt   func(*Record) *time.Time
+	pb   func(*Record) *Bool
+	pl   func(*Record) *[]string
+	enum *enumAccess
 }
+
+// enumAccess reads and writes a field held in an enumeration type.
+type enumAccess struct {
+	get func(*Record) string
+	set func(*Record, string) bool
+}
+
+var (
+	typeEnum = &enumAccess{
+		get: func(r *Record) string { return r.Type.String() },
+		set: func(r *Record, s string) bool {
+			t, ok := ParseType(s)
+			if ok {
+				r.Type = t
+			}
+			return ok
+		},
+	}
+	statusEnum = &enumAccess{
+		get: func(r *Record) string { return r.Status.String() },
+		set: func(r *Record, s string) bool {
+			if s == "" {
+				r.Status = StatusUnknown
+				return true
+			}
+			st, ok := ParseStatus(s)
+			if ok {
+				r.Status = st
+			}
+			return ok
+		},
+	}
+)
+
+// str returns a string field's value.
+func (f *Field) str(r *Record) string {
+	if f.enum != nil {
+		return f.enum.get(r)
+	}
+	return *f.ps(r)
+}
+
+func (f *Field) num(r *Record) int64     { return *f.pi(r) }
+func (f *Field) flt(r *Record) float64   { return *f.pf(r) }
+func (f *Field) tim(r *Record) time.Time { return *f.pt(r) }
+func (f *Field) bol(r *Record) Bool      { return *f.pb(r) }
+func (f *Field) lst(r *Record) []string  { return *f.pl(r) }
 
 // Text returns the field's value in r as text: strings as they are,
 // integers in decimal, times in RFC 3339 UTC, flags as "true" or "false",
@@ -149,175 +200,175 @@ func from(diag, graph, portal, la string) (a [numFormats]string) {
 var fields = []*Field{
 	{Name: "time", Kind: KindTime, Doc: "When the sign-in happened (createdDateTime); the record's log time when the source has no sign-in time.",
 		From: from("properties.createdDateTime, else time", "createdDateTime; summarized rows: firstSignInDateTime, else aggregationDateTime", "Date (UTC)", "CreatedDateTime, else TimeGenerated"),
-		tim:  func(r *Record) time.Time { return r.Time }},
+		pt:   func(r *Record) *time.Time { return &r.Time }},
 	{Name: "ingested", Kind: KindTime, Doc: "When Azure Monitor logged the record (top-level time / TimeGenerated).",
 		From: from("time", "", "", "TimeGenerated"),
-		tim:  func(r *Record) time.Time { return r.Ingested }},
+		pt:   func(r *Record) *time.Time { return &r.Ingested }},
 	{Name: "id", Doc: "The sign-in's request id.",
 		From: from("properties.id", "id", "Request ID", "Id"),
-		str:  func(r *Record) string { return r.ID }},
+		ps:   func(r *Record) *string { return &r.ID }},
 	{Name: "type", Doc: "The kind of sign-in.", Values: typeNames[:],
 		From: from("category", "signInEventTypes, else the file name, else inferred (isInteractive, managedServiceIdentity, servicePrincipalId)", "the file name (InteractiveSignIns_…, NonInteractiveSignIns_…, ApplicationSignIns_…, MSISignIns_…), else --type, else interactive", "Category, else Type (the table)"),
-		str:  func(r *Record) string { return r.Type.String() }},
+		enum: typeEnum},
 	{Name: "status", Doc: "The outcome: derived from the error code (see status classification), or the status text where the format has one.", Values: statusNames[1:],
 		From: from("derived from properties.status.errorCode, else resultType", "derived from status.errorCode", "Status", "derived from ResultType"),
-		str:  func(r *Record) string { return r.Status.String() }},
+		enum: statusEnum},
 	{Name: "error", Kind: KindInt, Doc: "The error code (AADSTS number without the prefix); 0 is success.",
 		From: from("properties.status.errorCode, else resultType", "status.errorCode", "Sign-in error code", "ResultType, else Status.errorCode"),
-		num:  func(r *Record) int64 { return r.Error }},
+		pi:   func(r *Record) *int64 { return &r.Error }},
 	{Name: "reason", Doc: "The failure reason.",
 		From: from("properties.status.failureReason, else resultDescription", "status.failureReason", "Failure reason", "ResultDescription, else Status.failureReason"),
-		str:  func(r *Record) string { return r.Reason }},
+		ps:   func(r *Record) *string { return &r.Reason }},
 	{Name: "details", Doc: "Additional details of the outcome, e.g. \"MFA denied; user declined the authentication\".",
 		From: from("properties.status.additionalDetails", "status.additionalDetails", "", "Status.additionalDetails"),
-		str:  func(r *Record) string { return r.Details }},
+		ps:   func(r *Record) *string { return &r.Details }},
 
 	{Name: "identity", Doc: "Who signed in: the user principal name for users, the service principal or managed identity name otherwise (falling back to the display name, the app or the id).",
 		From: from("derived", "derived", "derived", "derived"),
-		str:  func(r *Record) string { return r.Identity }},
+		ps:   func(r *Record) *string { return &r.Identity }},
 	{Name: "user", Doc: "The user principal name.",
 		From: from("properties.userPrincipalName", "userPrincipalName", "Username", "UserPrincipalName"),
-		str:  func(r *Record) string { return r.User }},
+		ps:   func(r *Record) *string { return &r.User }},
 	{Name: "userId", Doc: "The user's object id.",
 		From: from("properties.userId", "userId", "User ID", "UserId"),
-		str:  func(r *Record) string { return r.UserID }},
+		ps:   func(r *Record) *string { return &r.UserID }},
 	{Name: "userName", Doc: "The user's display name.",
 		From: from("properties.userDisplayName", "userDisplayName", "User", "UserDisplayName"),
-		str:  func(r *Record) string { return r.UserName }},
+		ps:   func(r *Record) *string { return &r.UserName }},
 	{Name: "userType", Doc: "Member or guest.", Values: []string{"member", "guest"},
 		From: from("properties.userType", "userType", "User type", "UserType"),
-		str:  func(r *Record) string { return r.UserType }},
+		ps:   func(r *Record) *string { return &r.UserType }},
 
 	{Name: "app", Doc: "The application signed in to (appDisplayName).",
 		From: from("properties.appDisplayName", "appDisplayName", "Application", "AppDisplayName"),
-		str:  func(r *Record) string { return r.App }},
+		ps:   func(r *Record) *string { return &r.App }},
 	{Name: "appId", Doc: "The application's id.",
 		From: from("properties.appId", "appId", "Application ID", "AppId"),
-		str:  func(r *Record) string { return r.AppID }},
+		ps:   func(r *Record) *string { return &r.AppID }},
 	{Name: "resource", Doc: "The resource reached (resourceDisplayName).",
 		From: from("properties.resourceDisplayName", "resourceDisplayName", "Resource", "ResourceDisplayName"),
-		str:  func(r *Record) string { return r.Resource }},
+		ps:   func(r *Record) *string { return &r.Resource }},
 	{Name: "resourceId", Doc: "The resource's application id.",
 		From: from("properties.resourceId", "resourceId", "Resource ID", "ResourceIdentity"),
-		str:  func(r *Record) string { return r.ResourceID }},
+		ps:   func(r *Record) *string { return &r.ResourceID }},
 
 	{Name: "ip", Doc: "The client IP address, in canonical form.",
 		From: from("properties.ipAddress, else callerIpAddress", "ipAddress", "IP address", "IPAddress"),
-		str:  func(r *Record) string { return r.IP }},
+		ps:   func(r *Record) *string { return &r.IP }},
 	{Name: "country", Doc: "The country or region code of the IP address.",
 		From: from("properties.location.countryOrRegion, else location", "location.countryOrRegion", "Location (its last part)", "LocationDetails.countryOrRegion, else Location"),
-		str:  func(r *Record) string { return r.Country }},
+		ps:   func(r *Record) *string { return &r.Country }},
 	{Name: "state", Doc: "The state or province of the IP address.",
 		From: from("properties.location.state", "location.state", "Location (its middle part)", "LocationDetails.state"),
-		str:  func(r *Record) string { return r.State }},
+		ps:   func(r *Record) *string { return &r.State }},
 	{Name: "city", Doc: "The city of the IP address.",
 		From: from("properties.location.city", "location.city", "Location (its first part)", "LocationDetails.city"),
-		str:  func(r *Record) string { return r.City }},
+		ps:   func(r *Record) *string { return &r.City }},
 	{Name: "latitude", Kind: KindFloat, Doc: "The latitude of the IP address.",
 		From: from("properties.location.geoCoordinates.latitude", "location.geoCoordinates.latitude", "", "LocationDetails.geoCoordinates.latitude"),
-		flt:  func(r *Record) float64 { return r.Latitude }},
+		pf:   func(r *Record) *float64 { return &r.Latitude }},
 	{Name: "longitude", Kind: KindFloat, Doc: "The longitude of the IP address.",
 		From: from("properties.location.geoCoordinates.longitude", "location.geoCoordinates.longitude", "", "LocationDetails.geoCoordinates.longitude"),
-		flt:  func(r *Record) float64 { return r.Longitude }},
+		pf:   func(r *Record) *float64 { return &r.Longitude }},
 	{Name: "asn", Kind: KindInt, Doc: "The autonomous system number of the IP address.",
 		From: from("properties.autonomousSystemNumber", "autonomousSystemNumber", "Autonomous system  number", "AutonomousSystemNumber"),
-		num:  func(r *Record) int64 { return r.ASN }},
+		pi:   func(r *Record) *int64 { return &r.ASN }},
 
 	{Name: "client", Doc: "The client app used (clientAppUsed): Browser, Mobile Apps and Desktop clients, Exchange ActiveSync, IMAP4, …",
 		From: from("properties.clientAppUsed", "clientAppUsed", "Client app", "ClientAppUsed"),
-		str:  func(r *Record) string { return r.Client }},
+		ps:   func(r *Record) *string { return &r.Client }},
 	{Name: "browser", Doc: "The browser or client library and its version.",
 		From: from("properties.deviceDetail.browser", "deviceDetail.browser", "Browser", "DeviceDetail.browser"),
-		str:  func(r *Record) string { return r.Browser }},
+		ps:   func(r *Record) *string { return &r.Browser }},
 	{Name: "os", Doc: "The operating system, as the source spells it.",
 		From: from("properties.deviceDetail.operatingSystem", "deviceDetail.operatingSystem", "Operating System", "DeviceDetail.operatingSystem"),
-		str:  func(r *Record) string { return r.OS }},
+		ps:   func(r *Record) *string { return &r.OS }},
 	{Name: "userAgent", Doc: "The client's user agent string.",
 		From: from("properties.userAgent", "userAgent", "User agent", "UserAgent"),
-		str:  func(r *Record) string { return r.UserAgent }},
+		ps:   func(r *Record) *string { return &r.UserAgent }},
 	{Name: "device", Doc: "The device's display name.",
 		From: from("properties.deviceDetail.displayName", "deviceDetail.displayName", "", "DeviceDetail.displayName"),
-		str:  func(r *Record) string { return r.Device }},
+		ps:   func(r *Record) *string { return &r.Device }},
 	{Name: "deviceId", Doc: "The device's id.",
 		From: from("properties.deviceDetail.deviceId", "deviceDetail.deviceId", "Device ID", "DeviceDetail.deviceId"),
-		str:  func(r *Record) string { return r.DeviceID }},
+		ps:   func(r *Record) *string { return &r.DeviceID }},
 	{Name: "compliant", Kind: KindBool, Doc: "Whether the device is compliant.",
 		From: from("properties.deviceDetail.isCompliant", "deviceDetail.isCompliant", "Compliant", "DeviceDetail.isCompliant"),
-		bol:  func(r *Record) Bool { return r.Compliant }},
+		pb:   func(r *Record) *Bool { return &r.Compliant }},
 	{Name: "managed", Kind: KindBool, Doc: "Whether the device is managed.",
 		From: from("properties.deviceDetail.isManaged", "deviceDetail.isManaged", "Managed", "DeviceDetail.isManaged"),
-		bol:  func(r *Record) Bool { return r.Managed }},
+		pb:   func(r *Record) *Bool { return &r.Managed }},
 	{Name: "trust", Doc: "How the device is joined (trustType): Azure AD joined, Hybrid Azure AD joined, Azure AD registered.",
 		From: from("properties.deviceDetail.trustType", "deviceDetail.trustType", "Join Type", "DeviceDetail.trustType"),
-		str:  func(r *Record) string { return r.Trust }},
+		ps:   func(r *Record) *string { return &r.Trust }},
 
 	{Name: "protocol", Doc: "The authentication protocol.", Values: []string{"none", "oAuth2", "ropc", "wsFederation", "saml20", "deviceCode", "authenticationTransfer", "nativeAuth"},
 		From: from("properties.authenticationProtocol", "authenticationProtocol", "Authentication Protocol", "AuthenticationProtocol"),
-		str:  func(r *Record) string { return r.Protocol }},
+		ps:   func(r *Record) *string { return &r.Protocol }},
 	{Name: "authRequirement", Doc: "The authentication required.", Values: []string{"singleFactorAuthentication", "multiFactorAuthentication"},
 		From: from("properties.authenticationRequirement", "authenticationRequirement", "Authentication requirement", "AuthenticationRequirement"),
-		str:  func(r *Record) string { return r.AuthRequirement }},
+		ps:   func(r *Record) *string { return &r.AuthRequirement }},
 	{Name: "authMethod", Kind: KindList, Doc: "The authentication methods used (Password, Authenticator App, Previously satisfied, …), without repeats.",
 		From: from("properties.authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "Multifactor authentication auth method", "AuthenticationDetails[].authenticationMethod, AuthenticationMethodsUsed, MfaDetail.authMethod"),
-		lst:  func(r *Record) []string { return r.AuthMethods }},
+		pl:   func(r *Record) *[]string { return &r.AuthMethods }},
 	{Name: "ca", Doc: "The Conditional Access status (conditionalAccessStatus).", Values: []string{"success", "failure", "notApplied"},
 		From: from("properties.conditionalAccessStatus", "conditionalAccessStatus", "Conditional Access", "ConditionalAccessStatus"),
-		str:  func(r *Record) string { return r.CA }},
+		ps:   func(r *Record) *string { return &r.CA }},
 	{Name: "policy", Kind: KindList, Doc: "The display names of the Conditional Access policies applied: those whose result is success or failure.",
 		From: from("properties.appliedConditionalAccessPolicies[].displayName", "appliedConditionalAccessPolicies[].displayName", "", "ConditionalAccessPolicies[].displayName"),
-		lst:  func(r *Record) []string { return r.Policies }},
+		pl:   func(r *Record) *[]string { return &r.Policies }},
 
 	{Name: "risk", Doc: "The risk level during sign-in.", Values: riskLevels,
 		From: from("properties.riskLevelDuringSignIn", "riskLevelDuringSignIn", "", "RiskLevelDuringSignIn"),
-		str:  func(r *Record) string { return r.Risk }},
+		ps:   func(r *Record) *string { return &r.Risk }},
 	{Name: "riskAggregated", Doc: "The aggregated risk level.", Values: riskLevels,
 		From: from("properties.riskLevelAggregated", "riskLevelAggregated", "", "RiskLevelAggregated"),
-		str:  func(r *Record) string { return r.RiskAggregated }},
+		ps:   func(r *Record) *string { return &r.RiskAggregated }},
 	{Name: "riskState", Doc: "The risk state.", Values: []string{"none", "confirmedSafe", "remediated", "dismissed", "atRisk", "confirmedCompromised"},
 		From: from("properties.riskState", "riskState", "", "RiskState"),
-		str:  func(r *Record) string { return r.RiskState }},
+		ps:   func(r *Record) *string { return &r.RiskState }},
 	{Name: "riskDetail", Doc: "The reason behind the risk state (riskDetail).",
 		From: from("properties.riskDetail", "riskDetail", "", "RiskDetail"),
-		str:  func(r *Record) string { return r.RiskDetail }},
+		ps:   func(r *Record) *string { return &r.RiskDetail }},
 	{Name: "riskEvents", Kind: KindList, Doc: "The risk event types detected: unlikelyTravel, anonymizedIPAddress, leakedCredentials, …",
 		From: from("properties.riskEventTypes_v2, else riskEventTypes", "riskEventTypes_v2, else riskEventTypes", "", "RiskEventTypes_V2, else RiskEventTypes"),
-		lst:  func(r *Record) []string { return r.RiskEvents }},
+		pl:   func(r *Record) *[]string { return &r.RiskEvents }},
 
 	{Name: "sp", Doc: "The service principal's name; for managed identities, the identity's name.",
 		From: from("properties.servicePrincipalName", "servicePrincipalName", "Service principal name", "ServicePrincipalName"),
-		str:  func(r *Record) string { return r.SP }},
+		ps:   func(r *Record) *string { return &r.SP }},
 	{Name: "spId", Doc: "The service principal's id.",
 		From: from("properties.servicePrincipalId", "servicePrincipalId", "Service principal ID", "ServicePrincipalId"),
-		str:  func(r *Record) string { return r.SPID }},
+		ps:   func(r *Record) *string { return &r.SPID }},
 	{Name: "msiType", Doc: "The managed identity's type.", Values: []string{"none", "systemAssigned", "userAssigned"},
 		From: from("properties.managedServiceIdentity.msiType, else properties.managedIdentityType", "managedServiceIdentity.msiType", "Managed Identity type", "ManagedServiceIdentity.msiType"),
-		str:  func(r *Record) string { return r.MSIType }},
+		ps:   func(r *Record) *string { return &r.MSIType }},
 
 	{Name: "tenant", Doc: "The home tenant of the one who signed in (homeTenantId), else the tenant the log came from.",
 		From: from("properties.homeTenantId, else tenantId", "homeTenantId, else tenantId", "Home tenant ID", "HomeTenantId, else AADTenantId"),
-		str:  func(r *Record) string { return r.Tenant }},
+		ps:   func(r *Record) *string { return &r.Tenant }},
 	{Name: "resourceTenant", Doc: "The tenant of the resource.",
 		From: from("properties.resourceTenantId", "resourceTenantId", "Resource tenant ID", "ResourceTenantId"),
-		str:  func(r *Record) string { return r.ResourceTenant }},
+		ps:   func(r *Record) *string { return &r.ResourceTenant }},
 	{Name: "crossTenant", Doc: "The cross-tenant access type.", Values: []string{"none", "b2bCollaboration", "b2bDirectConnect", "microsoftSupport", "serviceProvider", "passthrough"},
 		From: from("properties.crossTenantAccessType", "crossTenantAccessType", "Cross tenant access type", "CrossTenantAccessType"),
-		str:  func(r *Record) string { return r.CrossTenant }},
+		ps:   func(r *Record) *string { return &r.CrossTenant }},
 	{Name: "tokenIssuer", Doc: "The type of the token issuer.", Values: []string{"AzureAD", "ADFederationServices", "AzureADBackupAuth", "ADFederationServicesMFAAdapter", "NPSExtension"},
 		From: from("properties.tokenIssuerType", "tokenIssuerType", "Token issuer type", "TokenIssuerType"),
-		str:  func(r *Record) string { return r.TokenIssuer }},
+		ps:   func(r *Record) *string { return &r.TokenIssuer }},
 
 	{Name: "correlationId", Doc: "The correlation id shared by the requests of one sign-in flow.",
 		From: from("properties.correlationId, else correlationId", "correlationId", "Correlation ID", "CorrelationId"),
-		str:  func(r *Record) string { return r.CorrelationID }},
+		ps:   func(r *Record) *string { return &r.CorrelationID }},
 	{Name: "sessionId", Doc: "The session id.",
 		From: from("properties.sessionId", "sessionId", "Session ID", "SessionId"),
-		str:  func(r *Record) string { return r.SessionID }},
+		ps:   func(r *Record) *string { return &r.SessionID }},
 	{Name: "latency", Kind: KindInt, Doc: "The processing time in milliseconds.",
 		From: from("properties.processingTimeInMilliseconds", "processingTimeInMilliseconds", "Latency", "ProcessingTimeInMilliseconds, else ProcessingTimeInMs"),
-		num:  func(r *Record) int64 { return r.Latency }},
+		pi:   func(r *Record) *int64 { return &r.Latency }},
 	{Name: "signInCount", Kind: KindInt, Doc: "How many sign-ins the record stands for: 1, or a summarized row's signInCount.",
 		From: from("1", "signInCount, else 1", "1", "1"),
-		num:  func(r *Record) int64 { return r.SignInCount }},
+		pi:   func(r *Record) *int64 { return &r.SignInCount }},
 }
 
 var riskLevels = []string{"none", "low", "medium", "high", "hidden"}
@@ -341,3 +392,72 @@ func Fields() []*Field { return fields }
 // Lookup returns the field with the given name, matched without regard to
 // case, or nil.
 func Lookup(name string) *Field { return byName[strings.ToLower(name)] }
+
+// errKind is returned by a setter of the wrong kind for the field.
+func (f *Field) errKind(want Kind) error {
+	return fmt.Errorf("field %s is a %s, not a %s", f.Name, f.Kind, want)
+}
+
+// SetString sets a string field. For type and status the text must be one
+// of their values (see ParseType and ParseStatus; "" clears the status).
+func (f *Field) SetString(r *Record, s string) error {
+	switch {
+	case f.Kind != KindString:
+		return f.errKind(KindString)
+	case f.enum != nil:
+		if !f.enum.set(r, s) {
+			return fmt.Errorf("%s: %q is not one of %s", f.Name, s, strings.Join(f.Values, ", "))
+		}
+	default:
+		*f.ps(r) = s
+	}
+	return nil
+}
+
+// SetInt sets an integer field; NoInt makes it absent.
+func (f *Field) SetInt(r *Record, v int64) error {
+	if f.Kind != KindInt {
+		return f.errKind(KindInt)
+	}
+	*f.pi(r) = v
+	return nil
+}
+
+// SetFloat sets a float field; NaN makes it absent.
+func (f *Field) SetFloat(r *Record, v float64) error {
+	if f.Kind != KindFloat {
+		return f.errKind(KindFloat)
+	}
+	*f.pf(r) = v
+	return nil
+}
+
+// SetTime sets a time field, in UTC; the zero time makes it absent.
+func (f *Field) SetTime(r *Record, t time.Time) error {
+	if f.Kind != KindTime {
+		return f.errKind(KindTime)
+	}
+	if !t.IsZero() {
+		t = t.UTC()
+	}
+	*f.pt(r) = t
+	return nil
+}
+
+// SetBool sets a flag.
+func (f *Field) SetBool(r *Record, v Bool) error {
+	if f.Kind != KindBool {
+		return f.errKind(KindBool)
+	}
+	*f.pb(r) = v
+	return nil
+}
+
+// SetList sets a multi-valued field. The record keeps the slice.
+func (f *Field) SetList(r *Record, v []string) error {
+	if f.Kind != KindList {
+		return f.errKind(KindList)
+	}
+	*f.pl(r) = v
+	return nil
+}

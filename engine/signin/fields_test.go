@@ -291,3 +291,54 @@ func TestBool(t *testing.T) {
 		}
 	}
 }
+
+func TestSetters(t *testing.T) {
+	r := New()
+	set := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(Lookup("app").SetString(&r, "Azure Portal"))
+	set(Lookup("type").SetString(&r, "ServicePrincipalSignInLogs"))
+	set(Lookup("status").SetString(&r, "Interrupted"))
+	set(Lookup("error").SetInt(&r, 50140))
+	set(Lookup("latitude").SetFloat(&r, 1.5))
+	set(Lookup("time").SetTime(&r, time.Date(2025, 1, 1, 1, 0, 0, 0, time.FixedZone("x", 3600))))
+	set(Lookup("managed").SetBool(&r, BoolTrue))
+	set(Lookup("policy").SetList(&r, []string{"MFA"}))
+	want := `{"time":"2025-01-01T00:00:00Z","type":"servicePrincipal","status":"interrupted","error":50140,"app":"Azure Portal","latitude":1.5,"managed":true,"policy":["MFA"],"signInCount":1}`
+	if got := string(AppendJSON(nil, &r)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if err := Lookup("type").SetString(&r, "robot"); err == nil || !strings.Contains(err.Error(), "interactive, nonInteractive") {
+		t.Errorf("bad type: %v", err)
+	}
+	if err := Lookup("error").SetString(&r, "x"); err == nil || err.Error() != "field error is a int, not a string" {
+		t.Errorf("wrong kind: %v", err)
+	}
+	for _, f := range Fields() {
+		var err error
+		switch f.Kind {
+		case KindString:
+			err = f.SetString(&r, "")
+		case KindInt:
+			err = f.SetInt(&r, NoInt)
+		case KindFloat:
+			err = f.SetFloat(&r, math.NaN())
+		case KindTime:
+			err = f.SetTime(&r, time.Time{})
+		case KindBool:
+			err = f.SetBool(&r, BoolUnknown)
+		case KindList:
+			err = f.SetList(&r, nil)
+		}
+		if f.Name == "type" {
+			continue // a type is never absent
+		}
+		if err != nil || f.Present(&r) {
+			t.Errorf("%s: clearing: %v, present %v", f.Name, err, f.Present(&r))
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package signin
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 
 	"github.com/signinq/signinq/internal/jsonw"
@@ -34,6 +36,30 @@ func AppendJSON(dst []byte, r *Record) []byte {
 		case KindList:
 			dst = jsonw.Strings(dst, f.lst(r))
 		}
+	}
+	return append(dst, '}')
+}
+
+// AppendJSONRaw is AppendJSON with the record's raw form added as "raw":
+// the source's JSON object (compacted when it spans lines, so that the
+// canonical form stays one record per line), or a string when the raw
+// form is not JSON. Reading the result back gives the record and its raw
+// form again.
+func AppendJSONRaw(dst []byte, r *Record) []byte {
+	dst = AppendJSON(dst, r)
+	if len(r.Raw) == 0 {
+		return dst
+	}
+	dst = jsonw.Key(dst[:len(dst)-1], "raw")
+	switch {
+	case !json.Valid(r.Raw):
+		dst = jsonw.String(dst, string(r.Raw))
+	case bytes.ContainsAny(r.Raw, "\r\n"):
+		var b bytes.Buffer
+		json.Compact(&b, r.Raw) // valid: cannot fail
+		dst = append(dst, b.Bytes()...)
+	default:
+		dst = append(dst, r.Raw...)
 	}
 	return append(dst, '}')
 }

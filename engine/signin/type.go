@@ -146,10 +146,13 @@ const (
 	// FormatLogAnalyticsCSV is a CSV export of the SigninLogs or
 	// AAD*SignInLogs tables from Log Analytics.
 	FormatLogAnalyticsCSV
+	// FormatCanonical is signinq's own canonical form (AppendJSON), one
+	// record per line, as signinq parse prints it.
+	FormatCanonical
 	numFormats
 )
 
-var formatNames = [numFormats]string{"unknown", "diag", "graph", "portal-csv", "la-csv"}
+var formatNames = [numFormats]string{"unknown", "diag", "graph", "portal-csv", "la-csv", "canonical"}
 
 // String returns the short name of f: diag, graph, portal-csv or la-csv.
 func (f Format) String() string {
@@ -159,5 +162,6 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", uint8(f))
 }
 
-// Formats lists the formats signinq reads, in order.
+// Formats lists the export formats of Entra ID sign-in logs, in order.
+// signinq also reads its own FormatCanonical.
 var Formats = [...]Format{FormatDiag, FormatGraph, FormatPortalCSV, FormatLogAnalyticsCSV}
