@@ -154,7 +154,7 @@ func printIncidents(w io.Writer, incidents []gen.Incident) {
 	}
 	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), pluralWord(len(incidents), "incident"))
 	for _, in := range incidents {
-		fmt.Fprintf(w, "  %-16s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format("15:04"), in.Description)
+		fmt.Fprintf(w, "  %-17s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format("15:04"), in.Description)
 	}
 }
 

@@ -198,21 +198,9 @@ func (g *Generator) buildIncidents() {
 		n := bruteForceFailures(g.cfg.Count)
 		s := when(time.Hour)
 		d := time.Duration(14+r.IntN(6)) * time.Minute
-		var list []Event
-		for i := 0; i <= n; i++ {
-			at := s.Add(d * time.Duration(i) / time.Duration(n)).Add(time.Duration(r.IntN(8000)) * time.Millisecond).Truncate(tick)
-			code := int64(50126)
-			if i == n {
-				code = 0
-				at = at.Add(time.Duration(30+r.IntN(60)) * time.Second)
-			}
-			c := userCtx{at: at, u: forced, dev: dev, app: home, res: home.res[0], net: net, interactive: true, forced: true, password: true,
-				kind: kindWeb, client: "Browser", protocol: "none", ua: dev.browser.ua, code: codeByNumber[code]}
-			var ev Event
-			t.fillUser(r, &ev, &c)
-			ev.x.sess, ev.x.fixedSess = newGUID(r), true
-			list = append(list, ev)
-		}
+		base := userCtx{u: forced, dev: dev, app: home, res: home.res[0], net: net, interactive: true, forced: true, password: true,
+			kind: kindWeb, client: "Browser", protocol: "none", ua: dev.browser.ua}
+		list := t.failThenSucceed(r, base, s, d, 8*time.Second, n, 50126, 30*time.Second, 60)
 		add(Incident{Kind: IncidentBruteForce, IP: net.ip, Country: net.country, Users: []string{forced.upn},
 			Description: fmt.Sprintf("Brute force from %s (%s, AS%d %s): %d wrong passwords for %s, then a successful sign-in.",
 				net.ip, net.country, net.asn, net.org, n, forced.upn)}, list)
@@ -261,21 +249,9 @@ func (g *Generator) buildIncidents() {
 		n := fatiguePushes(g.cfg.Count)
 		s := when(time.Hour)
 		d := time.Duration(22+r.IntN(8)) * time.Minute
-		var list []Event
-		for i := 0; i <= n; i++ {
-			at := s.Add(d * time.Duration(i) / time.Duration(n)).Add(time.Duration(r.IntN(40000)) * time.Millisecond).Truncate(tick)
-			code := int64(500121)
-			if i == n {
-				code = 0
-				at = at.Add(time.Duration(20+r.IntN(40)) * time.Second)
-			}
-			c := userCtx{at: at, u: u, dev: dev, app: home, res: home.res[0], net: net, interactive: true, forced: true, password: true,
-				kind: kindWeb, client: "Browser", protocol: "none", ua: dev.browser.ua, code: codeByNumber[code], forcePerformed: true, method: methodPush}
-			var ev Event
-			t.fillUser(r, &ev, &c)
-			ev.x.sess, ev.x.fixedSess = newGUID(r), true
-			list = append(list, ev)
-		}
+		base := userCtx{u: u, dev: dev, app: home, res: home.res[0], net: net, interactive: true, forced: true, password: true,
+			kind: kindWeb, client: "Browser", protocol: "none", ua: dev.browser.ua, forcePerformed: true, method: methodPush}
+		list := t.failThenSucceed(r, base, s, d, 40*time.Second, n, 500121, 20*time.Second, 40)
 		add(Incident{Kind: IncidentMFAFatigue, IP: net.ip, Country: net.country, Users: []string{u.upn},
 			Description: fmt.Sprintf("MFA fatigue from %s (%s): %d push notifications to %s denied, then one approved.", net.ip, net.country, n, u.upn)}, list)
 	}
@@ -284,6 +260,30 @@ func (g *Generator) buildIncidents() {
 	g.name(evs)
 	g.incEvents = evs
 	slices.SortStableFunc(g.incidents, func(a, b Incident) int { return a.Start.Compare(b.Start) })
+}
+
+// failThenSucceed makes the sign-ins of an attack that fails n times and
+// then succeeds: attempt i at start + d·i/n plus up to jitter, with error
+// code fail, and the success gap plus up to gapSpan seconds after the
+// last slot. Every attempt is base with its own time, outcome and
+// session.
+func (t *tenant) failThenSucceed(r *rand.Rand, base userCtx, start time.Time, d, jitter time.Duration, n int, fail int64, gap time.Duration, gapSpan int) []Event {
+	list := make([]Event, 0, n+1)
+	for i := 0; i <= n; i++ {
+		at := start.Add(d * time.Duration(i) / time.Duration(n)).Add(time.Duration(r.IntN(int(jitter/time.Millisecond))) * time.Millisecond).Truncate(tick)
+		code := fail
+		if i == n {
+			code = 0
+			at = at.Add(gap + time.Duration(r.IntN(gapSpan))*time.Second)
+		}
+		c := base
+		c.at, c.code = at, codeByNumber[code]
+		var ev Event
+		t.fillUser(r, &ev, &c)
+		ev.x.sess, ev.x.fixedSess = newGUID(r), true
+		list = append(list, ev)
+	}
+	return list
 }
 
 // attackerNet returns an address of a hosting provider in a country.
