@@ -18,7 +18,7 @@ import (
 )
 
 type demoCmd struct {
-	Count int64  `default:"100000" help:"Sign-ins to generate."`
+	Count int64  `default:"50000" help:"Sign-ins to generate."`
 	Seed  uint64 `default:"1" help:"The tenant: the same seed gives the same sign-ins."`
 	End   string `placeholder:"TIME" help:"End of the 30 days of sign-ins; default: the start of the current hour, UTC."`
 	Keep  string `placeholder:"DIR" help:"Write the generated files to DIR and keep them, rather than to a temporary directory."`
@@ -28,6 +28,7 @@ type demoCmd struct {
 type demoFormat struct {
 	name   string
 	format signin.Format
+	sub    string // its directory in the demo's
 	path   string // a file, or the directory of the portal's files
 }
 
@@ -54,16 +55,17 @@ func (c *demoCmd) Run(e *env) error {
 		cfg.Users, cfg.Apps, cfg.ServicePrincipals, cfg.ManagedIdentities, c.Count, cfg.Days, end.Format("2006-01-02 15:04 MST"), c.Seed)
 
 	formats := []demoFormat{
-		{"diagnostic settings (JSON lines)", signin.FormatDiag, filepath.Join(dir, "diag", "PT1H.json")},
-		{"Graph signIns (JSON)", signin.FormatGraph, filepath.Join(dir, "graph", "signins.json")},
-		{"portal download (CSV)", signin.FormatPortalCSV, filepath.Join(dir, "portal")},
-		{"Log Analytics (CSV)", signin.FormatLogAnalyticsCSV, filepath.Join(dir, "log-analytics", "signins.csv")},
+		{"diagnostic settings (JSON lines)", signin.FormatDiag, "diag", "PT1H.json"},
+		{"Graph signIns (JSON)", signin.FormatGraph, "graph", "signins.json"},
+		{"portal download (CSV)", signin.FormatPortalCSV, "portal", ""},
+		{"Log Analytics (CSV)", signin.FormatLogAnalyticsCSV, "log-analytics", "signins.csv"},
 	}
 	fmt.Fprintln(e.stdout, "Every export format, written and read back:")
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  format\tfiles\tsize\tsign-ins\trejected\tread in\tMB/s")
 	var recs []signin.Record // the diagnostic export's, for the summary
 	for _, f := range formats {
+		f.path = filepath.Join(dir, f.sub, f.path)
 		if err := writeDemo(e, g, f, c.Count); err != nil {
 			return err
 		}
@@ -85,6 +87,11 @@ func (c *demoCmd) Run(e *env) error {
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\t%d\t%d\t%s\t%.0f\n", f.name, sum.Inputs, humanize.IBytes(uint64(sum.Bytes)), n, sum.Rejected,
 			el.Round(time.Millisecond), float64(sum.Bytes)/1e6/el.Seconds())
+		if c.Keep == "" { // one format on disk at a time
+			if err := os.RemoveAll(filepath.Join(dir, f.sub)); err != nil {
+				return err
+			}
+		}
 	}
 	tw.Flush()
 	// The read-back records drive the summary: raw forms are not needed.
@@ -94,7 +101,7 @@ func (c *demoCmd) Run(e *env) error {
 	summarize(e.stdout, recs)
 	incidents(e.stdout, g.Incidents(), recs)
 	if c.Keep != "" {
-		fmt.Fprintf(e.stdout, "\nThe files are in %s; try: signinq parse %s | head\n", dir, formats[0].path)
+		fmt.Fprintf(e.stdout, "\nThe files are in %s; try: signinq parse %s | head\n", dir, filepath.Join(dir, formats[0].sub, formats[0].path))
 	}
 	return nil
 }
