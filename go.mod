@@ -2,11 +2,11 @@ module github.com/signinq/signinq
 
 go 1.26.0
 
-// The four libraries signinq is built on, pinned from the start; each is
-// imported by the package it is for as that package lands: badger (≥ v4.9.4,
-// for its data-resurrection fixes) and roaring by the store (engine, index),
-// participle by the query language (query), readline by the REPL (repl).
-// Until then "go mod tidy" would drop them: keep this block.
+// The four libraries signinq is built on, pinned from the start: badger
+// (≥ v4.9.4, for its data-resurrection fixes) and roaring, imported by the
+// store (engine, index); participle and readline, imported by the query
+// language (query) and the REPL (repl) when they land. Until then "go mod
+// tidy" would drop those two: keep this block.
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.30.0
 	github.com/alecthomas/participle/v2 v2.1.4
@@ -18,6 +18,7 @@ require (
 	github.com/alecthomas/kong v1.17.0
 	github.com/creack/pty v1.1.24
 	github.com/dustin/go-humanize v1.0.1
+	github.com/klauspost/compress v1.18.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/valyala/fastjson v1.6.10
@@ -31,7 +32,6 @@ require (
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/flatbuffers v25.2.10+incompatible // indirect
-	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/mschoch/smat v0.2.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect

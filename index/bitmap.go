@@ -1,0 +1,135 @@
+package index
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
+
+// The cookies that open roaring's portable serialization.
+const (
+	roaringCookieRuns   = 12347 // low 16 bits; high 16 bits: containers - 1
+	roaringCookieNoRuns = 12346 // a uint32 count of containers follows
+)
+
+// checkBitmap checks that b is exactly one bitmap in roaring's portable
+// serialization (https://github.com/RoaringBitmap/RoaringFormatSpec) that
+// satisfies every invariant roaring relies on, and returns its cardinality.
+// Its errors say what is wrong; callers wrap them in ErrCorrupt.
+//
+// Roaring's own reader checks little more than the lengths, and operations
+// on a bitmap that breaks an invariant (unsorted array container, wrong
+// bitmap container cardinality, overlapping runs) may panic or give wrong
+// answers; its Validate method catches those but costs quadratic time in
+// the runs of a container. checkBitmap checks the same invariants in one
+// pass over b, before roaring sees it.
+func checkBitmap(b []byte) (uint64, error) {
+	if len(b) < 4 {
+		return 0, fmt.Errorf("bitmap: %d bytes", len(b))
+	}
+	cookie := binary.LittleEndian.Uint32(b)
+	var size int
+	var runs []byte // bit i set: container i is a run container
+	p := 4
+	switch {
+	case cookie&0xffff == roaringCookieRuns:
+		size = int(cookie>>16) + 1
+		nb := (size + 7) / 8
+		if len(b)-p < nb {
+			return 0, fmt.Errorf("bitmap: truncated run flags")
+		}
+		runs, p = b[p:p+nb], p+nb
+	case cookie == roaringCookieNoRuns:
+		if len(b) < 8 {
+			return 0, fmt.Errorf("bitmap: truncated header")
+		}
+		s := binary.LittleEndian.Uint32(b[4:])
+		if s > 1<<16 {
+			return 0, fmt.Errorf("bitmap: %d containers", s)
+		}
+		size, p = int(s), 8
+	default:
+		return 0, fmt.Errorf("bitmap: bad cookie %#x", cookie)
+	}
+	if len(b)-p < 4*size {
+		return 0, fmt.Errorf("bitmap: truncated header")
+	}
+	hdr := b[p : p+4*size]
+	p += 4 * size
+	if runs == nil || size >= 4 {
+		// Offsets of the containers, which roaring's reader skips.
+		if len(b)-p < 4*size {
+			return 0, fmt.Errorf("bitmap: truncated offsets")
+		}
+		p += 4 * size
+	}
+	var total uint64
+	prev := -1
+	for i := range size {
+		key := int(binary.LittleEndian.Uint16(hdr[4*i:]))
+		card := int(binary.LittleEndian.Uint16(hdr[4*i+2:])) + 1
+		if key <= prev {
+			return 0, fmt.Errorf("bitmap: container keys not increasing at %d", i)
+		}
+		prev = key
+		switch {
+		case runs != nil && runs[i/8]>>(i%8)&1 != 0:
+			if len(b)-p < 2 {
+				return 0, fmt.Errorf("bitmap: truncated run container %d", i)
+			}
+			nr := int(binary.LittleEndian.Uint16(b[p:]))
+			p += 2
+			if nr == 0 || len(b)-p < 4*nr {
+				return 0, fmt.Errorf("bitmap: bad run container %d", i)
+			}
+			c, next := 0, 0
+			for r := range nr {
+				start := int(binary.LittleEndian.Uint16(b[p+4*r:]))
+				last := start + int(binary.LittleEndian.Uint16(b[p+4*r+2:]))
+				if start < next || last > 0xffff {
+					return 0, fmt.Errorf("bitmap: run container %d: bad run %d", i, r)
+				}
+				c += last - start + 1
+				next = last + 2 // runs are disjoint and not adjacent
+			}
+			if c != card {
+				return 0, fmt.Errorf("bitmap: run container %d holds %d values, not %d", i, c, card)
+			}
+			p += 4 * nr
+		case card > 4096:
+			if len(b)-p < 8192 {
+				return 0, fmt.Errorf("bitmap: truncated bitmap container %d", i)
+			}
+			c := 0
+			for w := b[p : p+8192]; len(w) >= 32; w = w[32:] {
+				c += bits.OnesCount64(binary.LittleEndian.Uint64(w)) +
+					bits.OnesCount64(binary.LittleEndian.Uint64(w[8:])) +
+					bits.OnesCount64(binary.LittleEndian.Uint64(w[16:])) +
+					bits.OnesCount64(binary.LittleEndian.Uint64(w[24:]))
+			}
+			if c != card {
+				return 0, fmt.Errorf("bitmap: bitmap container %d holds %d values, not %d", i, c, card)
+			}
+			p += 8192
+		default:
+			if len(b)-p < 2*card {
+				return 0, fmt.Errorf("bitmap: truncated array container %d", i)
+			}
+			a := b[p : p+2*card]
+			prev := -1
+			for j := 1; j < len(a); j += 2 {
+				v := int(a[j-1]) | int(a[j])<<8
+				if v <= prev {
+					return 0, fmt.Errorf("bitmap: array container %d not increasing at %d", i, j/2)
+				}
+				prev = v
+			}
+			p += 2 * card
+		}
+		total += uint64(card)
+	}
+	if p != len(b) {
+		return 0, fmt.Errorf("bitmap: %d bytes after the bitmap", len(b)-p)
+	}
+	return total, nil
+}
