@@ -38,6 +38,10 @@ type cli struct {
 	Demo    demoCmd          `cmd:"" help:"Generate a realistic sample tenant, read it back in every format, and summarize it."`
 	Parse   parseCmd         `cmd:"" help:"Read sign-in logs in any export format and print each sign-in as a canonical JSON line."`
 	Gen     genCmd           `cmd:"" help:"Generate a realistic tenant's sign-ins in an export format."`
+	Ingest  ingestCmd        `cmd:"" help:"Store sign-in logs, in any export format, in a signinq store; sign-ins already stored are skipped."`
+	Stats   statsCmd         `cmd:"" help:"Describe a store: sign-ins by type and by day, and what they take on disk."`
+	Compact compactCmd       `cmd:"" help:"Merge each day's parts into few large sorted ones (ingest and a background task also do)."`
+	Prune   pruneCmd         `cmd:"" help:"Delete whole days of sign-ins: the store's retention."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 }
 

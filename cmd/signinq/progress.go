@@ -53,3 +53,49 @@ func (p *progress) done() {
 		p.bar.Finish()
 	}
 }
+
+// byteProgress is a bar over bytes read, with the rate in MB/s, the time
+// left, and a description that can change (counts so far). It is silent
+// when w is not a terminal.
+type byteProgress struct {
+	bar *progressbar.ProgressBar
+}
+
+// newByteProgress makes a bar for total bytes; -1 means unknown (a
+// spinner with the rate).
+func newByteProgress(w io.Writer, total int64, what string) *byteProgress {
+	if !isTerminal(w) {
+		return &byteProgress{}
+	}
+	return &byteProgress{bar: progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
+func (p *byteProgress) set(n int64, description string) {
+	if p.bar != nil {
+		p.bar.Describe(description)
+		p.bar.Set64(n)
+	}
+}
+
+// clear removes the bar so that a line can be printed; it comes back on
+// the next set.
+func (p *byteProgress) clear() {
+	if p.bar != nil {
+		p.bar.Clear()
+	}
+}
+
+func (p *byteProgress) done() {
+	if p.bar != nil {
+		p.bar.Finish()
+	}
+}

@@ -97,6 +97,9 @@ type Batch struct {
 	Input   string
 	Records []signin.Record
 	Rejects []*Reject
+	// Bytes is about how much of the input (after decompression) the
+	// batch was read from, for progress reports.
+	Bytes int64
 }
 
 // Summary counts what a scan read.
@@ -359,6 +362,7 @@ func settle(j *job) *Batch {
 		}
 	}
 	j.batch.Input = in.name
+	j.batch.Bytes = int64(len(j.data))
 	j.batch.Rejects = append(j.batch.Rejects, j.tail...)
 	if len(j.batch.Records) == 0 && len(j.batch.Rejects) == 0 {
 		return nil

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// dbFlag is the store every store command opens.
+type dbFlag struct {
+	DB string `name:"db" env:"SIGNINQ_DB" default:"signinq.db" placeholder:"DIR" help:"The store's directory (default ./signinq.db, or $SIGNINQ_DB)."`
+}
+
+func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
+	if opts == nil {
+		opts = &engine.Options{}
+	}
+	opts.Clock = time.Now
+	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "signinq: "+format+"\n", args...) }
+	db, err := engine.Open(f.DB, opts)
+	if errors.Is(err, engine.ErrLocked) {
+		return nil, fmt.Errorf("%w (close the other signinq using it first)", err)
+	}
+	return db, err
+}
+
+// openExisting opens a store that must already exist: stats, compact and
+// prune do not create one.
+func (f *dbFlag) openExisting(e *env) (*engine.DB, error) {
+	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil {
+		return nil, fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB)
+	}
+	return f.open(e, nil)
+}
+
+type ingestCmd struct {
+	dbFlag
+	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity."`
+	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
+	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
+	Workers        int      `default:"0" help:"Goroutines reading and storing (0: one per CPU)."`
+	NoCompact      bool     `name:"no-compact" help:"Leave the days this ingest added to for background compaction, instead of merging them before exiting."`
+	Quiet          bool     `short:"q" help:"Print no summary."`
+}
+
+func (c *ingestCmd) Run(e *env) error {
+	ro, err := readOptions(c.Type, c.InterruptCodes, c.Workers)
+	if err != nil {
+		return err
+	}
+	ro.Stdin = e.stdin
+	db, err := c.open(e, &engine.Options{Workers: c.Workers, Classifier: ro.Classifier})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var rejects *rejectWriter
+	if c.Rejects != "" {
+		if rejects, err = createRejects(c.Rejects); err != nil {
+			return err
+		}
+	}
+	bar := newByteProgress(e.stderr, inputSize(c.Files), "ingesting")
+	shown := 0
+	start := time.Now()
+	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
+		Read: ro,
+		OnReject: func(r *logfile.Reject) {
+			if shown < maxShown {
+				bar.clear()
+				fmt.Fprintf(e.stderr, "signinq: %v\n", r)
+			}
+			shown++
+			if rejects != nil {
+				if werr := rejects.write(r); werr != nil && err == nil {
+					err = werr
+				}
+			}
+		},
+		Progress: func(st engine.IngestStats) {
+			bar.set(st.Bytes, fmt.Sprintf("ingesting: %s stored, %s duplicates", humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
+		},
+	})
+	bar.done()
+	elapsed := time.Since(start)
+	if rejects != nil {
+		if cerr := rejects.close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		if st.Stored > 0 {
+			fmt.Fprintf(e.stderr, "signinq: %s sign-ins were stored before the error; running the same ingest again stores the rest\n", humanize.Comma(st.Stored))
+		}
+		return err
+	}
+	if shown > maxShown {
+		fmt.Fprintf(e.stderr, "signinq: … and %d more rejected%s\n", shown-maxShown, rejectsHint(c.Rejects))
+	}
+	var cst engine.CompactStats
+	if !c.NoCompact {
+		if cst, err = db.Compact(e.ctx); err != nil {
+			return err
+		}
+	}
+	if !c.Quiet {
+		fmt.Fprintf(e.stderr, "signinq: %s\n", st.Summary.String())
+		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s)\n",
+			humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
+			elapsed.Round(time.Millisecond), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
+			humanize.Comma(int64(float64(st.Read)/elapsed.Seconds())))
+		if cst.Days > 0 {
+			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
+		}
+		n, _ := db.Count()
+		fmt.Fprintf(e.stderr, "signinq: %s now holds %s sign-ins\n", c.DB, humanize.Comma(n))
+	}
+	if !st.Clean() {
+		return errRejected
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// inputSize is the size of the named files and directories, or -1 when it
+// cannot be known (standard input, compressed files).
+func inputSize(paths []string) int64 {
+	total := int64(0)
+	for _, p := range paths {
+		if p == "-" || strings.HasSuffix(p, ".gz") {
+			return -1
+		}
+		err := filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasSuffix(path, ".gz") {
+				return errors.New("compressed")
+			}
+			if !d.IsDir() {
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				total += info.Size()
+			}
+			return nil
+		})
+		if err != nil {
+			return -1
+		}
+	}
+	return total
+}
+
+type statsCmd struct {
+	dbFlag
+	Days bool `help:"List every day, not only the first and last few."`
+}
+
+func (c *statsCmd) Run(e *env) error {
+	db, err := c.openExisting(e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.Stats()
+	if err != nil {
+		return err
+	}
+	writeStats(e.stdout, c.DB, &st, c.Days)
+	return nil
+}
+
+// writeStats prints a store's statistics.
+func writeStats(out io.Writer, name string, st *engine.Stats, allDays bool) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(out, "%s: %s sign-ins in %d %s, %d %s\n", name, humanize.Comma(st.Rows), len(st.Days), plural(len(st.Days), "day"), st.Parts, plural(st.Parts, "part"))
+	if st.Rows == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\nsign-ins by type\n")
+	for _, t := range signin.Types {
+		fmt.Fprintf(w, "%s\t%s\t%.1f%%\t\n", t, humanize.Comma(st.TypeCount(t)), 100*float64(st.TypeCount(t))/float64(st.Rows))
+	}
+	w.Flush()
+	fmt.Fprintf(out, "\nsign-ins by day (UTC)\n")
+	for i, d := range st.Days {
+		if !allDays && len(st.Days) > 10 && i == 5 {
+			fmt.Fprintf(w, "…\t(%d more days; --days lists all)\t\t\n", len(st.Days)-10)
+		}
+		if !allDays && len(st.Days) > 10 && i >= 5 && i < len(st.Days)-5 {
+			continue
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d %s\t\n", d.Day.Format(time.DateOnly), humanize.Comma(d.Rows), d.Parts, plural(d.Parts, "part"))
+	}
+	w.Flush()
+	fmt.Fprintf(out, "\non disk\n")
+	row := func(what string, n int64) {
+		fmt.Fprintf(w, "%s\t%s\t%.1f B/sign-in\t\n", what, humanize.IBytes(uint64(n)), float64(n)/float64(st.Rows))
+	}
+	row("columns", st.ColumnBytes)
+	row("dictionaries", st.DictBytes)
+	row("bitmaps", st.BitmapBytes)
+	row("id index", st.IDBytes)
+	row("raw records", st.RawBytes)
+	row("all parts", st.PartBytes())
+	if st.DiskBytes > 0 {
+		row("directory", st.DiskBytes)
+	}
+	w.Flush()
+	if st.RawSize > 0 {
+		fmt.Fprintf(out, "\nThe raw records take %s uncompressed; the parts are %.1f%% of that.\n", humanize.IBytes(uint64(st.RawSize)), 100*float64(st.PartBytes())/float64(st.RawSize))
+	}
+}
+
+type compactCmd struct {
+	dbFlag
+}
+
+func (c *compactCmd) Run(e *env) error {
+	db, err := c.openExisting(e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	st, err := db.Compact(e.ctx)
+	if err != nil {
+		return err
+	}
+	if st.Days == 0 {
+		fmt.Fprintf(e.stderr, "signinq: nothing to compact: every day is already one sorted run of parts\n")
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "signinq: compacted %d %s (%s sign-ins) from %d parts to %d in %s\n",
+		st.Days, plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+type pruneCmd struct {
+	dbFlag
+	Before string `placeholder:"DATE" help:"Delete every day before DATE (e.g. 2026-09-01); the day of DATE is kept."`
+	Keep   int    `placeholder:"DAYS" help:"Keep the last DAYS days, today (UTC) included, and delete the rest."`
+}
+
+func (c *pruneCmd) Run(e *env) error {
+	var cut time.Time
+	switch {
+	case c.Before != "" && c.Keep > 0:
+		return errors.New("give --before or --keep, not both")
+	case c.Before != "":
+		t, err := logfile.ParseTime([]byte(c.Before))
+		if err != nil {
+			return fmt.Errorf("--before: %v", err)
+		}
+		cut = t
+	case c.Keep > 0:
+		cut = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-c.Keep)
+	default:
+		return errors.New("say what to delete: --before DATE or --keep DAYS")
+	}
+	db, err := c.openExisting(e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.Prune(cut)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s: %s sign-ins\n", st.Days, plural(st.Days, "day"), cut.UTC().Format(time.DateOnly), humanize.Comma(st.Rows))
+	return nil
+}

@@ -1,0 +1,390 @@
+package engine
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// colBuilder accumulates one column's values in arrival order. Dictionary
+// columns assign ids in order of first appearance; finish sorts the
+// dictionary and renumbers.
+type colBuilder struct {
+	col *Column
+
+	strIDs map[string]uint32
+	strs   []string
+	intIDs map[int64]uint32
+	ints   []int64 // the int dictionary, or an EncInt column's values
+	fltIDs map[uint64]uint32
+	flts   []float64
+
+	ids  []uint32 // EncDict: per row; EncList: the elements
+	offs []uint32 // EncList: row i's elements are ids[offs[i]:offs[i+1]]
+
+	arena []byte   // EncString: the values' bytes
+	ends  []uint32 // EncString: value i ends at arena[ends[i]]
+
+	// The last value and its id: many columns repeat from row to row.
+	lastStr string
+	lastInt int64
+	lastID  uint32
+	hasLast bool
+}
+
+func newColBuilder(c *Column) *colBuilder {
+	b := &colBuilder{col: c}
+	switch c.Enc {
+	case EncDict, EncList:
+		switch c.DictKind {
+		case index.DictString:
+			b.strIDs = map[string]uint32{}
+		case index.DictInt:
+			b.intIDs = map[int64]uint32{}
+		case index.DictFloat:
+			b.fltIDs = map[uint64]uint32{}
+		}
+		if c.Enc == EncList {
+			b.offs = []uint32{0}
+		}
+	}
+	return b
+}
+
+func (b *colBuilder) strID(s string) uint32 {
+	if b.hasLast && s == b.lastStr {
+		return b.lastID
+	}
+	id, ok := b.strIDs[s]
+	if !ok {
+		id = uint32(len(b.strs))
+		s = strings.Clone(s) // the record's strings pin its reader's memory
+		b.strs = append(b.strs, s)
+		b.strIDs[s] = id
+	}
+	b.lastStr, b.lastID, b.hasLast = s, id, true
+	return id
+}
+
+func (b *colBuilder) intID(v int64) uint32 {
+	if b.hasLast && v == b.lastInt {
+		return b.lastID
+	}
+	id, ok := b.intIDs[v]
+	if !ok {
+		id = uint32(len(b.ints))
+		b.ints = append(b.ints, v)
+		b.intIDs[v] = id
+	}
+	b.lastInt, b.lastID, b.hasLast = v, id, true
+	return id
+}
+
+func (b *colBuilder) fltID(v float64) uint32 {
+	if math.IsNaN(v) {
+		v = math.NaN() // one NaN
+	}
+	bits := math.Float64bits(v)
+	id, ok := b.fltIDs[bits]
+	if !ok {
+		id = uint32(len(b.flts))
+		b.flts = append(b.flts, v)
+		b.fltIDs[bits] = id
+	}
+	return id
+}
+
+// add appends r's value of the column; slot is the raw slot, for _raw.
+func (b *colBuilder) add(r *signin.Record, slot int64) {
+	c := b.col
+	switch c.Enc {
+	case EncDict:
+		var id uint32
+		switch {
+		case c == colFormatC:
+			id = b.intID(int64(r.Format))
+		case c.Field.Kind == signin.KindInt:
+			v, ok := c.Field.Int(r)
+			if !ok {
+				v = signin.NoInt
+			}
+			id = b.intID(v)
+		case c.Field.Kind == signin.KindBool:
+			v, ok := c.Field.Int(r)
+			if !ok {
+				v = signin.NoInt
+			}
+			id = b.intID(v)
+		case c.Field.Kind == signin.KindFloat:
+			v, _ := c.Field.Float(r)
+			id = b.fltID(v)
+		default:
+			id = b.strID(c.Field.Text(r))
+		}
+		b.ids = append(b.ids, id)
+	case EncList:
+		for _, s := range c.Field.List(r) {
+			b.ids = append(b.ids, b.strID(s))
+		}
+		b.offs = append(b.offs, uint32(len(b.ids)))
+	case EncInt:
+		switch {
+		case c == colRawC:
+			b.ints = append(b.ints, slot)
+		case c.Field.Kind == signin.KindTime:
+			b.ints = append(b.ints, timeNanos(c.Field.Time(r)))
+		default:
+			v, ok := c.Field.Int(r)
+			if !ok {
+				v = signin.NoInt
+			}
+			b.ints = append(b.ints, v)
+		}
+	case EncString:
+		b.arena = append(b.arena, c.Field.Text(r)...)
+		b.ends = append(b.ends, uint32(len(b.arena)))
+	}
+}
+
+// colData is one column of a part, in row order, ready to encode.
+type colData struct {
+	col  *Column
+	strs []string  // sorted string dictionary, or EncString values
+	ints []int64   // sorted int dictionary, or EncInt values
+	flts []float64 // sorted float dictionary
+	ids  []uint32  // EncDict: per row; EncList: elements
+	offs []uint32  // EncList
+}
+
+// dictLen is the size of the column's dictionary.
+func (d *colData) dictLen() int {
+	switch d.col.DictKind {
+	case index.DictInt:
+		return len(d.ints)
+	case index.DictFloat:
+		return len(d.flts)
+	}
+	return len(d.strs)
+}
+
+// finish sorts the column's dictionary and returns its data in the order
+// perm gives (row i of the result is arrival row perm[i]).
+func (b *colBuilder) finish(perm []uint32) *colData {
+	d := &colData{col: b.col}
+	switch b.col.Enc {
+	case EncDict, EncList:
+		var remap []uint32
+		switch b.col.DictKind {
+		case index.DictString:
+			d.strs, remap = sortDict(b.strs, strings.Compare)
+		case index.DictInt:
+			d.ints, remap = sortDict(b.ints, cmp.Compare[int64])
+		case index.DictFloat:
+			d.flts, remap = sortDict(b.flts, floatOrder)
+		}
+		if b.col.Enc == EncDict {
+			d.ids = make([]uint32, len(perm))
+			for i, p := range perm {
+				d.ids[i] = remap[b.ids[p]]
+			}
+			break
+		}
+		d.offs = make([]uint32, len(perm)+1)
+		d.ids = make([]uint32, 0, len(b.ids))
+		for i, p := range perm {
+			for _, id := range b.ids[b.offs[p]:b.offs[p+1]] {
+				d.ids = append(d.ids, remap[id])
+			}
+			d.offs[i+1] = uint32(len(d.ids))
+		}
+	case EncInt:
+		d.ints = make([]int64, len(perm))
+		for i, p := range perm {
+			d.ints[i] = b.ints[p]
+		}
+	case EncString:
+		d.strs = make([]string, len(perm))
+		all := string(b.arena)
+		for i, p := range perm {
+			start := uint32(0)
+			if p > 0 {
+				start = b.ends[p-1]
+			}
+			d.strs[i] = all[start:b.ends[p]]
+		}
+	}
+	return d
+}
+
+// floatOrder orders floats totally: NaN (absent) first, -0 before +0.
+func floatOrder(a, b float64) int {
+	return cmp.Compare(floatKey(a), floatKey(b))
+}
+
+func floatKey(f float64) uint64 {
+	if math.IsNaN(f) {
+		return 0
+	}
+	k := math.Float64bits(f)
+	if k>>63 == 1 {
+		return ^k
+	}
+	return k | 1<<63
+}
+
+// sortDict sorts a dictionary given in id order and returns the sorted
+// values and, for each old id, its new one.
+func sortDict[T any](vals []T, compare func(a, b T) int) ([]T, []uint32) {
+	order := make([]uint32, len(vals))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return compare(vals[a], vals[b]) })
+	sorted := make([]T, len(vals))
+	remap := make([]uint32, len(vals))
+	for newID, old := range order {
+		sorted[newID] = vals[old]
+		remap[old] = uint32(newID)
+	}
+	return sorted, remap
+}
+
+// builder gathers the new sign-ins of one day, in arrival order, until
+// they are committed as a part.
+type builder struct {
+	day   int32
+	rows  int
+	cols  []*colBuilder
+	keys  []index.Key
+	types [numTypes]int64
+
+	chunks   []uint64  // raw chunks closed so far, in slot order
+	rawBytes int64     // raw records' bytes, uncompressed
+	open     *rawChunk // the raw chunk being filled, or nil
+}
+
+const numTypes = len(signin.Types)
+
+func newBuilder(day int32) *builder {
+	b := &builder{day: day}
+	b.cols = make([]*colBuilder, len(columns))
+	for i, c := range columns {
+		b.cols[i] = newColBuilder(c)
+	}
+	return b
+}
+
+// addRows appends records; slots are their raw slots (noRaw for none).
+// Columns are filled by up to workers goroutines, each owning some
+// columns.
+func (b *builder) addRows(recs []*signin.Record, slots []int64, workers int) {
+	if workers <= 1 || len(recs) < 256 {
+		for i, r := range recs {
+			for _, c := range b.cols {
+				c.add(r, slots[i])
+			}
+		}
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for ci := w; ci < len(b.cols); ci += workers {
+					c := b.cols[ci]
+					for i, r := range recs {
+						c.add(r, slots[i])
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for _, r := range recs {
+		b.types[r.Type]++
+	}
+	b.rows += len(recs)
+}
+
+// addRaw places a raw record in the open chunk and returns its slot. When
+// the open chunk is full it is closed first and returned, to be
+// compressed and stored; newID allocates its successor's id.
+func (b *builder) addRaw(raw []byte, newID func() uint64) (slot int64, closed *rawChunk) {
+	if len(raw) == 0 {
+		return noRaw, nil
+	}
+	if b.open != nil && b.open.full() {
+		closed, b.open = b.open, nil
+	}
+	if b.open == nil {
+		b.open = &rawChunk{id: newID()}
+		b.chunks = append(b.chunks, b.open.id)
+	}
+	slot = int64(len(b.chunks)-1)*slotsPerChunk + int64(len(b.open.ends))
+	b.open.add(raw)
+	b.rawBytes += int64(len(raw))
+	return slot, closed
+}
+
+// closeRaw closes the open raw chunk, if any, and returns it.
+func (b *builder) closeRaw() *rawChunk {
+	c := b.open
+	b.open = nil
+	return c
+}
+
+// finish sorts the gathered rows by time (stably, so arrival order breaks
+// ties) and returns the part. The builder must not be used afterwards.
+func (b *builder) finish(id uint64, workers int) *partData {
+	times := b.cols[colTime.ID].ints
+	perm := make([]uint32, b.rows)
+	sorted := true
+	for i := range perm {
+		perm[i] = uint32(i)
+		if i > 0 && times[i] < times[i-1] {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortStableFunc(perm, func(x, y uint32) int { return cmp.Compare(times[x], times[y]) })
+	}
+	out := make([]*colData, len(b.cols))
+	parallel(len(b.cols), workers, func(i int) { out[i] = b.cols[i].finish(perm) })
+	// The id index maps keys to final rows.
+	keys := make([]index.IDEntry, b.rows)
+	for row, p := range perm {
+		keys[row] = index.IDEntry{Key: b.keys[p], Row: uint32(row)}
+	}
+	return &partData{id: id, day: b.day, rows: b.rows, cols: out, keys: keys, types: b.types, chunks: b.chunks, rawBytes: b.rawBytes}
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	if workers <= 1 || n <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for {
+				next.Lock()
+				j := i
+				i++
+				next.Unlock()
+				if j >= n {
+					return
+				}
+				fn(j)
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,123 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/signinq/signinq/index"
+)
+
+// Vector is one column of one block, decoded. Which fields are set
+// depends on the column's encoding; a column the part does not have (it
+// was written before the column existed) comes back Absent, meaning every
+// row lacks a value.
+type Vector struct {
+	Column *Column
+	Rows   int
+	Absent bool
+
+	IDs     []uint32 // EncDict: the dictionary id of each row
+	Offsets []uint32 // EncList: row i's ids are Elems[Offsets[i]:Offsets[i+1]]
+	Elems   []uint32
+	Ints    []int64        // EncInt
+	Strings *index.Strings // EncString; it owns a copy of the bytes
+}
+
+// ReadBlock decodes the columns cols of block b of part p into dst, which
+// it grows as needed and returns. The slices of dst's vectors are reused,
+// so a caller that reads block after block into the same dst allocates
+// nothing in the steady state. Only the named columns are read.
+func (s *Snapshot) ReadBlock(p *Part, b int, cols []*Column, dst []Vector) ([]Vector, error) {
+	if b < 0 || b >= len(p.Blocks) {
+		return dst, fmt.Errorf("engine: %v has no block %d", p, b)
+	}
+	if cap(dst) < len(cols) {
+		dst = append(dst[:cap(dst)], make([]Vector, len(cols)-cap(dst))...)
+	}
+	dst = dst[:len(cols)]
+	for i, c := range cols {
+		if err := s.readVector(p, c, b, &dst[i]); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector) error {
+	v.Column, v.Rows, v.Absent = c, p.Blocks[b].Rows, false
+	if !p.has(c) {
+		v.Absent = true
+		return nil
+	}
+	key := dataKey(p.ID, kindColumn, c.ID, b)
+	return s.value(key, func(data []byte) error {
+		err := v.decode(data, p.cols[c.ID].dictLen)
+		if err != nil {
+			return corrupt(describeKey(key), err)
+		}
+		return nil
+	})
+}
+
+// decode decodes a column block of v.Rows rows.
+func (v *Vector) decode(data []byte, dictLen int) error {
+	var rest []byte
+	var err error
+	switch v.Column.Enc {
+	case EncDict:
+		v.IDs, rest, err = index.DecodeIDs(v.IDs, data)
+		if err == nil && len(v.IDs) != v.Rows {
+			err = fmt.Errorf("%d values for %d rows", len(v.IDs), v.Rows)
+		}
+		if err == nil {
+			err = checkIDs(v.IDs, dictLen)
+		}
+	case EncList:
+		v.Offsets, v.Elems, rest, err = index.DecodeLists(v.Offsets, v.Elems, data)
+		if err == nil && len(v.Offsets) != v.Rows+1 {
+			err = fmt.Errorf("%d lists for %d rows", len(v.Offsets)-1, v.Rows)
+		}
+		if err == nil {
+			err = checkIDs(v.Elems, dictLen)
+		}
+	case EncInt:
+		v.Ints, rest, err = index.DecodeInts(v.Ints, data)
+		if err == nil && len(v.Ints) != v.Rows {
+			err = fmt.Errorf("%d values for %d rows", len(v.Ints), v.Rows)
+		}
+	case EncString:
+		v.Strings, rest, err = index.DecodeStrings(append([]byte(nil), data...))
+		if err == nil && v.Strings.Len() != v.Rows {
+			err = fmt.Errorf("%d values for %d rows", v.Strings.Len(), v.Rows)
+		}
+	}
+	if err == nil && len(rest) != 0 {
+		err = fmt.Errorf("%d bytes after the values", len(rest))
+	}
+	return err
+}
+
+func checkIDs(ids []uint32, dictLen int) error {
+	m := uint32(0)
+	for _, id := range ids {
+		m = max(m, id)
+	}
+	if len(ids) > 0 && int64(m) >= int64(dictLen) {
+		return errors.New("dictionary id beyond the dictionary")
+	}
+	return nil
+}
+
+// readInts calls fn with the values of an EncInt column of block b of
+// part p; they are only valid during fn. buf, if not nil, is reused.
+func (s *Snapshot) readInts(p *Part, c *Column, b int, fn func([]int64), buf []int64) error {
+	v := Vector{Ints: buf}
+	if err := s.readVector(p, c, b, &v); err != nil {
+		return err
+	}
+	if v.Absent {
+		return fmt.Errorf("engine: %v has no column %s", p, c.Name)
+	}
+	fn(v.Ints)
+	return nil
+}

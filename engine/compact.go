@@ -1,0 +1,531 @@
+package engine
+
+import (
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// CompactStats counts what a compaction did.
+type CompactStats struct {
+	Days        int // days merged
+	PartsBefore int // their parts before
+	PartsAfter  int // and after
+	Rows        int64
+}
+
+// Compact merges the parts of every day that has more than one into as
+// few parts as maxPartRows allows, each sorted by time in full blocks.
+// Queries see the day's sign-ins throughout, before and after.
+func (db *DB) Compact(ctx context.Context) (CompactStats, error) {
+	return db.compactDays(ctx, 2)
+}
+
+// compactDays merges the days with at least minParts parts.
+func (db *DB) compactDays(ctx context.Context, minParts int) (CompactStats, error) {
+	db.compactMu.Lock()
+	defer db.compactMu.Unlock()
+	var st CompactStats
+	man, err := db.manifest()
+	if err != nil {
+		return st, err
+	}
+	var days []int32
+	for i := 0; i < len(man.parts); {
+		j := i
+		for j < len(man.parts) && man.parts[j].Day == man.parts[i].Day {
+			j++
+		}
+		if j-i >= minParts && !compacted(man.parts[i:j]) {
+			days = append(days, man.parts[i].Day)
+		}
+		i = j
+	}
+	for _, day := range days {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		before, after, rows, err := db.compactDay(ctx, day)
+		if err != nil {
+			return st, fmt.Errorf("engine: compact %s: %w", dayString(day), err)
+		}
+		st.Days++
+		st.PartsBefore += before
+		st.PartsAfter += after
+		st.Rows += rows
+	}
+	if st.Days > 0 {
+		if err := db.collectGarbage(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// compacted reports whether a day's parts are already as merged as they
+// can be: all full but the last, in time order without overlap.
+func compacted(parts []*Part) bool {
+	for i, p := range parts[:len(parts)-1] {
+		if p.Rows < maxPartRows || p.MaxTime > parts[i+1].MinTime {
+			return false
+		}
+	}
+	return true
+}
+
+// compactDay merges one day's parts.
+func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, rows int64, err error) {
+	snap, err := db.Snapshot()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer snap.Close()
+	inputs := snap.man.day(day)
+	if len(inputs) < 2 {
+		return len(inputs), len(inputs), 0, nil
+	}
+	m, err := newMerge(snap, inputs)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	// The write's marker, as for an ingest.
+	start := db.newID()
+	marker := idKey(prefixPending, start)
+	if err := db.bdb.Update(func(txn *badger.Txn) error {
+		return txn.Set(marker, binary.AppendUvarint(nil, start))
+	}); err != nil {
+		return 0, 0, 0, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			db.deleteKeys([][]byte{marker}) // the data is left for Open to delete
+		}
+	}()
+	workers := db.opts.workers()
+	var outs []*Part
+	wb := db.bdb.NewWriteBatch()
+	defer wb.Cancel()
+	for lo := 0; lo < len(m.order); lo += maxPartRows {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, 0, err
+		}
+		hi := min(lo+maxPartRows, len(m.order))
+		d, err := m.part(db.newID(), lo, hi, lo == 0, workers)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		p, kvs, err := encodePart(d, workers)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		for _, e := range kvs {
+			if err := db.put(wb, e.key, e.val); err != nil {
+				return 0, 0, 0, err
+			}
+		}
+		outs = append(outs, p)
+	}
+	if err := wb.Flush(); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := db.commit(outs, inputs, marker, nil); err != nil {
+		return 0, 0, 0, err
+	}
+	committed = true
+	return len(inputs), len(outs), int64(len(m.order)), nil
+}
+
+// merge plans the merge of a day's parts: the rows of all of them in time
+// order (input order breaks ties), and each input's place in the merged
+// raw slot space.
+type merge struct {
+	snap     *Snapshot
+	inputs   []*Part
+	order    []mergeRow // the merged rows
+	slotBase []int64    // per input: added to its raw slots
+	chunks   []uint64   // every input's chunks, in input order
+	keys     [][]index.Key
+	rawDisk  int64
+	rawBytes int64
+}
+
+// mergeRow is a row of an input.
+type mergeRow struct {
+	in  uint32
+	row uint32
+}
+
+func newMerge(snap *Snapshot, inputs []*Part) (*merge, error) {
+	m := &merge{snap: snap, inputs: inputs, slotBase: make([]int64, len(inputs)), keys: make([][]index.Key, len(inputs))}
+	times := make([][]int64, len(inputs))
+	total := 0
+	for i, p := range inputs {
+		col, err := snap.readColumn(p, colTime)
+		if err != nil {
+			return nil, err
+		}
+		times[i] = col.Ints
+		total += p.Rows
+		m.slotBase[i] = int64(len(m.chunks)) * slotsPerChunk
+		m.chunks = append(m.chunks, p.Chunks...)
+		m.rawDisk += p.RawBytes
+		m.rawBytes += p.RawSize
+		keys := make([]index.Key, p.Rows)
+		err = snap.ids(p, func(ix *index.IDIndex) error {
+			for j := range ix.Len() {
+				k, row := ix.At(j)
+				if int(row) >= len(keys) {
+					return corrupt(describeKey(dataKey(p.ID, kindIDs, 0, 0)), fmt.Errorf("row %d beyond the part", row))
+				}
+				keys[row] = k
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		m.keys[i] = keys
+	}
+	// A k-way merge by time.
+	m.order = make([]mergeRow, 0, total)
+	h := &mergeHeap{times: times}
+	for i := range inputs {
+		h.rows = append(h.rows, mergeRow{in: uint32(i)})
+	}
+	heap.Init(h)
+	for h.Len() > 0 {
+		r := h.rows[0]
+		m.order = append(m.order, r)
+		if int(r.row)+1 < len(times[r.in]) {
+			h.rows[0].row++
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	return m, nil
+}
+
+type mergeHeap struct {
+	times [][]int64
+	rows  []mergeRow
+}
+
+func (h *mergeHeap) Len() int { return len(h.rows) }
+func (h *mergeHeap) Less(i, j int) bool {
+	a, b := h.rows[i], h.rows[j]
+	ta, tb := h.times[a.in][a.row], h.times[b.in][b.row]
+	return ta < tb || ta == tb && a.in < b.in
+}
+func (h *mergeHeap) Swap(i, j int) { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
+func (h *mergeHeap) Push(x any)    { h.rows = append(h.rows, x.(mergeRow)) }
+func (h *mergeHeap) Pop() any {
+	x := h.rows[len(h.rows)-1]
+	h.rows = h.rows[:len(h.rows)-1]
+	return x
+}
+
+// part builds the merged rows [lo, hi) as a part. The first part of a
+// merge carries the raw records' sizes; all carry every input's chunks.
+func (m *merge) part(id uint64, lo, hi int, first bool, workers int) (*partData, error) {
+	rows := m.order[lo:hi]
+	d := &partData{id: id, day: m.inputs[0].Day, rows: len(rows), cols: make([]*colData, len(columns)), chunks: m.chunks}
+	if first {
+		d.rawDisk, d.rawBytes = m.rawDisk, m.rawBytes
+	}
+	errs := make([]error, len(columns))
+	parallel(len(columns), workers, func(i int) {
+		d.cols[i], errs[i] = m.column(columns[i], rows)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	d.keys = make([]index.IDEntry, len(rows))
+	for i, r := range rows {
+		d.keys[i] = index.IDEntry{Key: m.keys[r.in][r.row], Row: uint32(i)}
+	}
+	tc := d.cols[colType.ID]
+	counts := make([]int64, len(tc.strs))
+	for _, id := range tc.ids {
+		counts[id]++
+	}
+	for id, n := range counts {
+		t, ok := signin.ParseType(tc.strs[id])
+		if !ok {
+			return nil, corrupt(fmt.Sprintf("type column of day %s", dayString(d.day)), fmt.Errorf("unknown type %q", tc.strs[id]))
+		}
+		d.types[t] += n
+	}
+	return d, nil
+}
+
+// column builds one column of merged rows. A column no input has is left
+// out; inputs without it contribute absent values.
+func (m *merge) column(c *Column, rows []mergeRow) (*colData, error) {
+	have := false
+	for _, p := range m.inputs {
+		have = have || p.has(c)
+	}
+	if !have {
+		return nil, nil
+	}
+	ins := make([]*Vector, len(m.inputs))
+	for i, p := range m.inputs {
+		v, err := m.snap.readColumn(p, c)
+		if err != nil {
+			return nil, err
+		}
+		ins[i] = v
+	}
+	d := &colData{col: c}
+	switch c.Enc {
+	case EncInt:
+		d.ints = make([]int64, len(rows))
+		for i, r := range rows {
+			v := ins[r.in]
+			switch {
+			case v.Absent:
+				d.ints[i] = absentInt(c)
+			case c == colRawC && v.Ints[r.row] != noRaw:
+				d.ints[i] = v.Ints[r.row] + m.slotBase[r.in]
+			default:
+				d.ints[i] = v.Ints[r.row]
+			}
+		}
+		return d, nil
+	case EncString:
+		d.strs = make([]string, len(rows))
+		for i, r := range rows {
+			if v := ins[r.in]; !v.Absent {
+				d.strs[i] = v.Strings.At(int(r.row))
+			}
+		}
+		return d, nil
+	}
+	// Dictionary columns: remap each input's ids into the merged, sorted
+	// dictionary of the values these rows use.
+	dicts := make([]*index.Dict, len(m.inputs))
+	for i, p := range m.inputs {
+		dict, err := m.snap.Dict(p, c)
+		if err != nil {
+			return nil, err
+		}
+		dicts[i] = dict
+	}
+	used := make([][]bool, len(m.inputs))
+	for i := range used {
+		used[i] = make([]bool, dicts[i].Len())
+	}
+	absentUsed := false
+	for _, r := range rows {
+		v := ins[r.in]
+		switch {
+		case v.Absent:
+			absentUsed = true
+		case c.Enc == EncDict:
+			used[r.in][v.IDs[r.row]] = true
+		default:
+			for _, id := range v.Elems[v.Offsets[r.row]:v.Offsets[r.row+1]] {
+				used[r.in][id] = true
+			}
+		}
+	}
+	remap := make([][]uint32, len(m.inputs))
+	var absentID uint32
+	switch c.DictKind {
+	case index.DictString:
+		var vals []string
+		for i, dict := range dicts {
+			for id, u := range used[i] {
+				if u {
+					vals = append(vals, dict.String(uint32(id)))
+				}
+			}
+		}
+		if absentUsed && c.Enc == EncDict {
+			vals = append(vals, "")
+		}
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		d.strs = vals
+		for i, dict := range dicts {
+			remap[i] = make([]uint32, dict.Len())
+			for id, u := range used[i] {
+				if u {
+					j, _ := slices.BinarySearch(d.strs, dict.String(uint32(id)))
+					remap[i][id] = uint32(j)
+				}
+			}
+		}
+		j, _ := slices.BinarySearch(d.strs, "")
+		absentID = uint32(j)
+	case index.DictInt:
+		var vals []int64
+		for i, dict := range dicts {
+			for id, u := range used[i] {
+				if u {
+					vals = append(vals, dict.Int(uint32(id)))
+				}
+			}
+		}
+		if absentUsed {
+			vals = append(vals, absentInt(c))
+		}
+		slices.Sort(vals)
+		d.ints = slices.Compact(vals)
+		for i, dict := range dicts {
+			remap[i] = make([]uint32, dict.Len())
+			for id, u := range used[i] {
+				if u {
+					j, _ := slices.BinarySearch(d.ints, dict.Int(uint32(id)))
+					remap[i][id] = uint32(j)
+				}
+			}
+		}
+		j, _ := slices.BinarySearch(d.ints, absentInt(c))
+		absentID = uint32(j)
+	case index.DictFloat:
+		var vals []float64
+		for i, dict := range dicts {
+			for id, u := range used[i] {
+				if u {
+					vals = append(vals, dict.Float(uint32(id)))
+				}
+			}
+		}
+		if absentUsed {
+			vals = append(vals, math.NaN())
+		}
+		slices.SortFunc(vals, floatOrder)
+		d.flts = slices.CompactFunc(vals, func(a, b float64) bool { return floatOrder(a, b) == 0 })
+		find := func(f float64) uint32 {
+			j, _ := slices.BinarySearchFunc(d.flts, f, floatOrder)
+			return uint32(j)
+		}
+		for i, dict := range dicts {
+			remap[i] = make([]uint32, dict.Len())
+			for id, u := range used[i] {
+				if u {
+					remap[i][id] = find(dict.Float(uint32(id)))
+				}
+			}
+		}
+		absentID = find(math.NaN())
+	}
+	if c.Enc == EncDict {
+		d.ids = make([]uint32, len(rows))
+		for i, r := range rows {
+			if v := ins[r.in]; v.Absent {
+				d.ids[i] = absentID
+			} else {
+				d.ids[i] = remap[r.in][v.IDs[r.row]]
+			}
+		}
+		return d, nil
+	}
+	d.offs = make([]uint32, len(rows)+1)
+	for i, r := range rows {
+		if v := ins[r.in]; !v.Absent {
+			for _, id := range v.Elems[v.Offsets[r.row]:v.Offsets[r.row+1]] {
+				d.ids = append(d.ids, remap[r.in][id])
+			}
+		}
+		d.offs[i+1] = uint32(len(d.ids))
+	}
+	return d, nil
+}
+
+// absentInt is the value an integer column stores for "no value".
+func absentInt(c *Column) int64 {
+	if c == colRawC {
+		return noRaw
+	}
+	return math.MinInt64
+}
+
+// readColumn decodes a whole column of a part, all blocks in row order.
+func (s *Snapshot) readColumn(p *Part, c *Column) (*Vector, error) {
+	out := &Vector{Column: c, Rows: p.Rows}
+	if !p.has(c) {
+		out.Absent = true
+		return out, nil
+	}
+	if c.Enc == EncList {
+		out.Offsets = []uint32{0}
+	}
+	var strs []string
+	var v Vector
+	for b := range p.Blocks {
+		if err := s.readVector(p, c, b, &v); err != nil {
+			return nil, err
+		}
+		switch c.Enc {
+		case EncDict:
+			out.IDs = append(out.IDs, v.IDs...)
+		case EncInt:
+			out.Ints = append(out.Ints, v.Ints...)
+		case EncList:
+			base := uint32(len(out.Elems))
+			for _, o := range v.Offsets[1:] {
+				out.Offsets = append(out.Offsets, base+o)
+			}
+			out.Elems = append(out.Elems, v.Elems...)
+		case EncString:
+			for i := range v.Strings.Len() {
+				strs = append(strs, v.Strings.At(i))
+			}
+		}
+	}
+	if c.Enc == EncString {
+		var err error
+		enc := index.AppendStrings(nil, strs)
+		out.Strings, _, err = index.DecodeStrings(enc)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// compactor is the background goroutine that merges the parts of days
+// that collected compactParts or more.
+func (db *DB) compactor() {
+	defer db.bg.wg.Done()
+	for {
+		select {
+		case <-db.bg.stop:
+			return
+		case <-db.bg.kick:
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-db.bg.stop:
+			case <-ctx.Done():
+			}
+			cancel()
+		}()
+		if _, err := db.compactDays(ctx, compactParts); err != nil && ctx.Err() == nil {
+			db.opts.logf("engine: background compaction: %v", err)
+		}
+		cancel()
+	}
+}
+
+// kickCompactor wakes the background compactor.
+func (db *DB) kickCompactor() {
+	select {
+	case db.bg.kick <- struct{}{}:
+	default:
+	}
+}

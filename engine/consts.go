@@ -1,0 +1,43 @@
+package engine
+
+// formatVersion is the version of the on-disk layout described in
+// docs/format.md. Open refuses a store with any other version: a reader
+// must never guess at a layout it does not know.
+const formatVersion = 1
+
+const (
+	// blockRows is the most rows a block holds: 2^16, so that a block is
+	// one roaring container in every bitmap and a part's row r is in
+	// block r>>16.
+	blockRowsShift = 16
+	blockRows      = 1 << blockRowsShift
+
+	// maxPartRows bounds a part. Compaction builds a part's columns in
+	// memory (about 200 bytes a row), so this keeps it near 400 MiB; a
+	// day with more sign-ins ends as several parts with disjoint times.
+	maxPartRows = 1 << 21
+
+	// slotsPerChunk is how many raw records a chunk holds at most; a
+	// record's raw slot is its chunk's position in the part's chunk list
+	// times slotsPerChunk, plus its index in the chunk.
+	slotsPerChunk = 256
+
+	// chunkBytes closes a raw chunk early once its records pass this many
+	// bytes: 256 records of 2–5 KB compress to 6–8% with zstd, and
+	// fetching one record decompresses at most about 1 MiB.
+	chunkBytes = 1 << 20
+
+	// commitRows is how many new sign-ins a file ingest gathers before it
+	// commits them: large enough for big parts, small enough to bound
+	// memory (about 600 bytes a row while pending).
+	commitRows = 1 << 19
+
+	// compactParts is how many parts a day may collect before background
+	// compaction merges them.
+	compactParts = 8
+
+	// dedupBudget bounds the ids kept in memory for duplicate checks
+	// (about 60 bytes each); the sets of the least recently used days are
+	// dropped beyond it and reloaded from disk when needed.
+	dedupBudget = 24 << 20
+)

@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+func TestLocked(t *testing.T) {
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	if _, err := Open(dir, nil); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open = %v, want ErrLocked", err)
+	}
+	db.Close()
+	db2, err := Open(dir, nil)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	db2.Close()
+}
+
+func TestNotStore(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("hello"), 0o644)
+	if _, err := Open(dir, nil); !errors.Is(err, ErrNotStore) {
+		t.Fatalf("Open of a directory of other files = %v, want ErrNotStore", err)
+	}
+}
+
+// readEverything reads every record, dictionary and bitmap of the store
+// and returns the errors met.
+func readEverything(db *DB) []error {
+	var errs []error
+	err := db.View(func(s *Snapshot) error {
+		for _, p := range s.Parts() {
+			for b := range p.Blocks {
+				if err := s.Records(p, b, func(uint32, *signin.Record) error { return nil }); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			for _, c := range columns {
+				if c.Indexed {
+					if _, err := s.Cardinalities(p, c); err != nil {
+						errs = append(errs, err)
+					}
+					if _, err := s.Bitmap(p, c, 0); err != nil {
+						errs = append(errs, err)
+					}
+				}
+			}
+			if err := s.ids(p, func(*index.IDIndex) error { return nil }); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+func TestCorruption(t *testing.T) {
+	path := genFile(t, 5000, 21, 1)
+	dir := t.TempDir()
+	db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, db, path)
+	db.Close()
+	vlogs, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+	if len(vlogs) == 0 {
+		t.Fatal("no value log")
+	}
+	f, err := os.OpenFile(vlogs[0], os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := f.Stat()
+	for _, off := range []int64{info.Size() / 5, info.Size() / 2, 3 * info.Size() / 4} {
+		f.WriteAt([]byte("corrupt!"), off)
+	}
+	f.Close()
+
+	db, err = Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		if !IsCorruption(err) {
+			t.Fatalf("Open of a corrupt store = %v, want a corruption error", err)
+		}
+		return
+	}
+	defer db.Close()
+	errs := readEverything(db)
+	if len(errs) == 0 {
+		t.Fatal("corrupt value log read without error")
+	}
+	for _, err := range errs {
+		if !IsCorruption(err) {
+			t.Errorf("error reading a corrupt store is not a corruption error: %v", err)
+		}
+	}
+	t.Logf("%d errors, e.g. %v", len(errs), errs[0])
+}

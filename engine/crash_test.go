@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// The crash tests run a child process (this test binary, re-executed)
+// that ingests or compacts, kill it with SIGKILL at a random moment, and
+// check what it left: the store opens, every commit the child saw return
+// is there in full, no partial commit is visible, and ingesting again
+// completes the store without duplicates.
+
+const crashEnv = "SIGNINQ_CRASH_CHILD"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(crashEnv); mode != "" {
+		crashChild(mode)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild is the child: it does what the environment says and prints
+// "committed N" after every commit.
+func crashChild(mode string) {
+	dir, input := os.Getenv("SIGNINQ_CRASH_DIR"), os.Getenv("SIGNINQ_CRASH_INPUT")
+	db, err := Open(dir, &Options{NoBackgroundCompaction: mode != "ingest"})
+	if err != nil {
+		fmt.Println("open:", err)
+		return
+	}
+	defer db.Close()
+	ctx := context.Background()
+	switch mode {
+	case "ingest":
+		_, err = db.Ingest(ctx, []string{input}, IngestOptions{CommitEvery: crashBatch, OnCommit: func(n int64) {
+			fmt.Printf("committed %d\n", n)
+		}})
+	case "records":
+		// Commits of exactly crashBatch sign-ins, in input order: the
+		// store must always hold whole groups.
+		var recs []signin.Record
+		for r, rerr := range logfile.All(ctx, []string{input}, logfile.Options{}) {
+			if rerr != nil {
+				fmt.Println("read:", rerr)
+				return
+			}
+			recs = append(recs, *r)
+		}
+		var w *Writer
+		if w, err = db.NewWriter(); err != nil {
+			break
+		}
+		for i := 0; i < len(recs) && err == nil; i += crashBatch {
+			if err = w.Add(recs[i:min(i+crashBatch, len(recs))]); err == nil {
+				err = w.Commit()
+			}
+			fmt.Printf("committed %d\n", w.Stats().Committed)
+		}
+		w.Close()
+	case "compact":
+		for err == nil {
+			_, err = db.Compact(ctx)
+			fmt.Println("compacted")
+		}
+	}
+	fmt.Println("done:", err)
+}
+
+const crashBatch = 2000
+
+func TestCrash(t *testing.T) {
+	input := genFile(t, 12000, 11, 3)
+	recs := readAll(t, input)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for round := range 6 {
+		mode := []string{"records", "ingest"}[round%2]
+		dir := t.TempDir()
+		// Several kills per store: each restart goes on from what the
+		// last one left.
+		before := int64(0)
+		for kill := range 3 {
+			seen := runAndKill(t, rng, dir, input, mode, time.Duration(rng.IntN(400))*time.Millisecond)
+			db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+			if err != nil {
+				t.Fatalf("round %d kill %d: open after kill: %v", round, kill, err)
+			}
+			n, _ := db.Count()
+			if n < before+seen {
+				t.Fatalf("round %d (%s) kill %d: %d sign-ins stored; %d were before and the child saw %d more committed", round, mode, kill, n, before, seen)
+			}
+			if mode == "records" && n%crashBatch != 0 && n != int64(len(recs)) {
+				t.Fatalf("round %d kill %d: %d sign-ins stored: not whole commits of %d", round, kill, n, crashBatch)
+			}
+			before = n
+			checkSubset(t, db, recs)
+			db.Close()
+		}
+		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ingest(t, db, input)
+		checkSame(t, db, recs)
+		db.Close()
+	}
+}
+
+func TestCrashCompaction(t *testing.T) {
+	input := genFile(t, 12000, 12, 2)
+	recs := readAll(t, input)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	for round := range 4 {
+		dir := t.TempDir()
+		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 4 { // four interleaved writes: four parts a day
+			var part []signin.Record
+			for j := i; j < len(recs); j += 4 {
+				part = append(part, recs[j])
+			}
+			if _, err := db.IngestRecords(context.Background(), part); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Close()
+		runAndKill(t, rng, dir, input, "compact", time.Duration(50+rng.IntN(500))*time.Millisecond)
+		db, err = Open(dir, &Options{NoBackgroundCompaction: true})
+		if err != nil {
+			t.Fatalf("round %d: open after kill: %v", round, err)
+		}
+		checkSame(t, db, recs)
+		checkIndexes(t, db)
+		db.Close()
+	}
+}
+
+// runAndKill runs the child and kills it after d (or lets it finish), and
+// returns the last commit it reported.
+func runAndKill(t *testing.T, rng *rand.Rand, dir, input, mode string, d time.Duration) int64 {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), crashEnv+"="+mode, "SIGNINQ_CRASH_DIR="+dir, "SIGNINQ_CRASH_INPUT="+input)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(d, func() { cmd.Process.Signal(syscall.SIGKILL) })
+	defer timer.Stop()
+	committed := int64(0)
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		line := sc.Text()
+		if n, ok := strings.CutPrefix(line, "committed "); ok {
+			committed, _ = strconv.ParseInt(n, 10, 64)
+		}
+		if strings.HasPrefix(line, "open:") || strings.HasPrefix(line, "read:") {
+			t.Fatalf("child: %s", line)
+		}
+	}
+	cmd.Wait()
+	return committed
+}
+
+// checkSubset checks that every stored record is one of recs, once.
+func checkSubset(t *testing.T, db *DB, recs []signin.Record) {
+	t.Helper()
+	want := map[string]bool{}
+	for i := range recs {
+		want[canonical(&recs[i])] = true
+	}
+	for k, n := range stored(t, db) {
+		if n != 1 || !want[k] {
+			t.Fatalf("stored %d times, and in the input: %v: %.200s", n, want[k], k)
+		}
+	}
+}

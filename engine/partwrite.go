@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/signinq/signinq/index"
+)
+
+// partData is a part before it is encoded: its columns in row order.
+type partData struct {
+	id       uint64
+	day      int32
+	rows     int
+	cols     []*colData // by column id; nil for a column the part does not have
+	keys     []index.IDEntry
+	types    [numTypes]int64
+	chunks   []uint64
+	rawBytes int64 // raw records, uncompressed
+	rawDisk  int64 // raw chunks, as stored
+}
+
+// kv is a key and its sealed value, to be written.
+type kv struct{ key, val []byte }
+
+// encodePart encodes a part's values and builds its header. Columns are
+// encoded by up to workers goroutines.
+func encodePart(d *partData, workers int) (*Part, []kv, error) {
+	p := &Part{ID: d.id, Day: d.day, Rows: d.rows, Types: d.types, Chunks: d.chunks, RawBytes: d.rawDisk, RawSize: d.rawBytes}
+	times := d.cols[colTime.ID].ints
+	p.MinTime, p.MaxTime = times[0], times[len(times)-1]
+	nb := (d.rows + blockRows - 1) / blockRows
+	p.Blocks = make([]BlockHeader, nb)
+	for b := range p.Blocks {
+		lo, hi := b*blockRows, min((b+1)*blockRows, d.rows)
+		p.Blocks[b] = BlockHeader{Rows: hi - lo, MinTime: times[lo], MaxTime: times[hi-1]}
+	}
+	p.cols = make([]partColumn, len(d.cols))
+	type result struct {
+		kvs           []kv
+		col, dict, bm int64
+		err           error
+	}
+	results := make([]result, len(d.cols))
+	parallel(len(d.cols), workers, func(i int) {
+		cd := d.cols[i]
+		if cd == nil {
+			return
+		}
+		res := &results[i]
+		pc := &p.cols[i]
+		pc.present = true
+		pc.blocks = make([]colBlock, nb)
+		var buf []byte
+		for b := range nb {
+			lo, hi := b*blockRows, min((b+1)*blockRows, d.rows)
+			cb := &pc.blocks[b]
+			buf = buf[:0]
+			switch cd.col.Enc {
+			case EncDict:
+				ids := cd.ids[lo:hi]
+				mn, mx := ids[0], ids[0]
+				for _, v := range ids {
+					mn, mx = min(mn, v), max(mx, v)
+				}
+				cb.min, cb.max = int64(mn), int64(mx)
+				buf = index.AppendIDs(buf, ids)
+			case EncList:
+				base := cd.offs[lo]
+				offs := make([]uint32, hi-lo+1)
+				for j := range offs {
+					offs[j] = cd.offs[lo+j] - base
+				}
+				var err error
+				buf, err = index.AppendLists(buf, offs, cd.ids[base:cd.offs[hi]])
+				if err != nil {
+					res.err = err
+					return
+				}
+			case EncInt:
+				vals := cd.ints[lo:hi]
+				mn, mx := vals[0], vals[0]
+				for _, v := range vals {
+					mn, mx = min(mn, v), max(mx, v)
+				}
+				cb.min, cb.max = mn, mx
+				buf = index.AppendInts(buf, vals)
+			case EncString:
+				buf = index.AppendStrings(buf, cd.strs[lo:hi])
+			}
+			key := dataKey(d.id, kindColumn, cd.col.ID, b)
+			val := seal(key, append([]byte(nil), buf...))
+			cb.size = uint32(len(val))
+			res.col += int64(len(val))
+			res.kvs = append(res.kvs, kv{key, val})
+		}
+		if cd.col.Enc != EncDict && cd.col.Enc != EncList {
+			return
+		}
+		pc.dictLen = cd.dictLen()
+		var dict []byte
+		var err error
+		switch cd.col.DictKind {
+		case index.DictString:
+			dict, err = index.AppendStringDict(nil, cd.strs)
+		case index.DictInt:
+			dict, err = index.AppendIntDict(nil, cd.ints)
+		case index.DictFloat:
+			dict, err = index.AppendFloatDict(nil, cd.flts)
+		}
+		if err != nil {
+			res.err = err
+			return
+		}
+		key := dataKey(d.id, kindDict, cd.col.ID, 0)
+		val := seal(key, dict)
+		res.dict = int64(len(val))
+		res.kvs = append(res.kvs, kv{key, val})
+		if !cd.col.Indexed {
+			return
+		}
+		bundle, err := buildBundle(cd)
+		if err != nil {
+			res.err = err
+			return
+		}
+		key = dataKey(d.id, kindBundle, cd.col.ID, 0)
+		val = seal(key, bundle)
+		res.bm = int64(len(val))
+		res.kvs = append(res.kvs, kv{key, val})
+	})
+	var kvs []kv
+	for i := range results {
+		r := &results[i]
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		kvs = append(kvs, r.kvs...)
+		p.ColumnBytes += r.col
+		p.DictBytes += r.dict
+		p.BitmapBytes += r.bm
+	}
+	ids, err := index.AppendIDIndex(nil, d.keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := dataKey(d.id, kindIDs, 0, 0)
+	val := seal(key, ids)
+	p.IDBytes = int64(len(val))
+	kvs = append(kvs, kv{key, val})
+	return p, kvs, nil
+}
+
+// buildBundle builds a dictionary column's bitmaps: the rows of each
+// value, found by a counting sort of the rows by id.
+func buildBundle(cd *colData) ([]byte, error) {
+	n := cd.dictLen()
+	counts := make([]uint32, n+1)
+	for _, id := range cd.ids {
+		counts[id+1]++
+	}
+	for i := 1; i <= n; i++ {
+		counts[i] += counts[i-1]
+	}
+	rows := make([]uint32, len(cd.ids))
+	next := append([]uint32(nil), counts[:n]...)
+	if cd.col.Enc == EncDict {
+		for row, id := range cd.ids {
+			rows[next[id]] = uint32(row)
+			next[id]++
+		}
+	} else {
+		for row := 0; row+1 < len(cd.offs); row++ {
+			for _, id := range cd.ids[cd.offs[row]:cd.offs[row+1]] {
+				if k := next[id]; k > counts[id] && rows[k-1] == uint32(row) {
+					continue // a repeated element
+				}
+				rows[next[id]] = uint32(row)
+				next[id]++
+			}
+		}
+	}
+	var w index.BundleWriter
+	for id := range n {
+		r := rows[counts[id]:next[id]]
+		if len(r) == 0 {
+			continue
+		}
+		bm := roaring.New()
+		bm.AddMany(r)
+		if err := w.Add(uint32(id), bm); err != nil {
+			return nil, err
+		}
+	}
+	return w.AppendTo(nil), nil
+}

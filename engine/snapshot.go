@@ -1,0 +1,330 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/dgraph-io/badger/v4"
+	"github.com/signinq/signinq/index"
+)
+
+// Snapshot is a consistent read view of the store: it sees the parts
+// committed when it was taken, whatever ingest, compaction or pruning do
+// afterwards. It must be closed.
+//
+// A Snapshot is safe for concurrent use by many goroutines. Values it
+// returns (dictionaries, bitmaps, decoded columns) belong to the caller
+// unless documented otherwise.
+type Snapshot struct {
+	db   *DB
+	txn  *badger.Txn
+	man  *manifest
+	once sync.Once
+}
+
+// Snapshot takes a read view of the store.
+func (db *DB) Snapshot() (*Snapshot, error) {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.mu.closed {
+		return nil, ErrClosed
+	}
+	db.snapshots.Add(1)
+	return &Snapshot{db: db, txn: db.bdb.NewTransaction(false), man: db.mu.man}, nil
+}
+
+// View calls fn with a snapshot, closed when fn returns.
+func (db *DB) View(fn func(*Snapshot) error) error {
+	s, err := db.Snapshot()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// Close releases the snapshot. It is safe to call more than once.
+func (s *Snapshot) Close() error {
+	s.once.Do(func() {
+		s.txn.Discard()
+		s.db.snapshots.Add(-1)
+	})
+	return nil
+}
+
+func (db *DB) isClosed() bool {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.mu.closed
+}
+
+// Count returns the number of sign-ins in the snapshot.
+func (s *Snapshot) Count() int64 { return s.man.rows }
+
+// Parts returns the snapshot's parts ordered by day, then first time. The
+// slice must not be modified.
+func (s *Snapshot) Parts() []*Part { return s.man.parts }
+
+// PartsBetween returns the parts with sign-ins in [from, to), in the order
+// of Parts. A zero from or to leaves that end open.
+func (s *Snapshot) PartsBetween(from, to time.Time) []*Part {
+	lo, hi := bounds(from, to)
+	var out []*Part
+	for _, p := range s.man.parts {
+		if p.MaxTime >= lo && p.MinTime < hi {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// bounds turns a time range into Unix nanoseconds, open ends as extremes.
+func bounds(from, to time.Time) (int64, int64) {
+	lo, hi := int64(-1<<63+1), int64(1<<63-1)
+	if !from.IsZero() {
+		lo = from.UnixNano()
+	}
+	if !to.IsZero() {
+		hi = to.UnixNano()
+	}
+	return lo, hi
+}
+
+// Rows returns the rows of part p with times in [from, to), as the range
+// [lo, hi): rows are sorted by time, so a time window is a row range. Only
+// the time columns of the (at most two) blocks at its edges are read.
+func (s *Snapshot) Rows(p *Part, from, to time.Time) (lo, hi uint32, err error) {
+	a, b := bounds(from, to)
+	if lo, err = s.firstRowAtOrAfter(p, a); err != nil {
+		return 0, 0, err
+	}
+	if hi, err = s.firstRowAtOrAfter(p, b); err != nil {
+		return 0, 0, err
+	}
+	return lo, hi, nil
+}
+
+// firstRowAtOrAfter returns the first row of p whose time is >= t, or
+// p.Rows.
+func (s *Snapshot) firstRowAtOrAfter(p *Part, t int64) (uint32, error) {
+	b, _ := slices.BinarySearchFunc(p.Blocks, t, func(h BlockHeader, t int64) int {
+		if h.MaxTime < t {
+			return -1
+		}
+		return 1
+	})
+	if b == len(p.Blocks) {
+		return uint32(p.Rows), nil
+	}
+	if p.Blocks[b].MinTime >= t {
+		return p.firstRow(b), nil
+	}
+	var times []int64
+	err := s.readInts(p, colTime, b, func(v []int64) { times = v }, nil)
+	if err != nil {
+		return 0, err
+	}
+	i, _ := slices.BinarySearch(times, t)
+	return p.firstRow(b) + uint32(i), nil
+}
+
+// Dict returns part p's dictionary of column c, decoded once and kept
+// while the part lives. It is safe for concurrent use and must not be
+// modified. c must be a dictionary or list column.
+func (s *Snapshot) Dict(p *Part, c *Column) (*index.Dict, error) {
+	if c.Enc != EncDict && c.Enc != EncList {
+		return nil, fmt.Errorf("engine: column %s has no dictionary", c.Name)
+	}
+	p.mu.Lock()
+	d := p.dicts[c.ID]
+	p.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	if !p.has(c) {
+		return emptyDict(c.DictKind), nil
+	}
+	key := dataKey(p.ID, kindDict, c.ID, 0)
+	err := s.value(key, func(v []byte) error {
+		var err error
+		d, err = index.DecodeDict(append([]byte(nil), v...))
+		if err != nil {
+			return corrupt(describeKey(key), err)
+		}
+		if d.Kind() != c.DictKind || d.Len() != p.cols[c.ID].dictLen {
+			return corrupt(describeKey(key), errors.New("dictionary disagrees with the part header"))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dicts == nil {
+		p.dicts = map[uint16]*index.Dict{}
+	}
+	if old := p.dicts[c.ID]; old != nil {
+		return old, nil
+	}
+	p.dicts[c.ID] = d
+	return d, nil
+}
+
+var (
+	emptyDictsOnce sync.Once
+	emptyDicts     map[index.DictKind]*index.Dict
+)
+
+// emptyDict is the dictionary of a column a part does not have.
+func emptyDict(k index.DictKind) *index.Dict {
+	emptyDictsOnce.Do(func() {
+		emptyDicts = map[index.DictKind]*index.Dict{}
+		for _, k := range []index.DictKind{index.DictString, index.DictInt, index.DictFloat} {
+			var b []byte
+			switch k {
+			case index.DictString:
+				b, _ = index.AppendStringDict(nil, nil)
+			case index.DictInt:
+				b, _ = index.AppendIntDict(nil, nil)
+			case index.DictFloat:
+				b, _ = index.AppendFloatDict(nil, nil)
+			}
+			d, err := index.DecodeDict(b)
+			if err != nil {
+				panic("BUG: engine: empty dictionary: " + err.Error())
+			}
+			emptyDicts[k] = d
+		}
+	})
+	return emptyDicts[k]
+}
+
+// bundle calls fn with part p's bitmaps of an indexed column. The bundle
+// is only valid during fn; fn must copy what it keeps.
+func (s *Snapshot) bundle(p *Part, c *Column, fn func(*index.Bundle) error) error {
+	if !c.Indexed {
+		return fmt.Errorf("engine: column %s has no bitmaps", c.Name)
+	}
+	if !p.has(c) {
+		return fn(nil)
+	}
+	key := dataKey(p.ID, kindBundle, c.ID, 0)
+	return s.value(key, func(v []byte) error {
+		b, err := index.DecodeBundle(v)
+		if err != nil {
+			return corrupt(describeKey(key), err)
+		}
+		return fn(b)
+	})
+}
+
+// Bitmap returns the rows of part p whose column c has any of the values
+// with dictionary ids ids (any element, for lists). c must be indexed.
+// The bitmap belongs to the caller.
+func (s *Snapshot) Bitmap(p *Part, c *Column, ids ...uint32) (*roaring.Bitmap, error) {
+	var out *roaring.Bitmap
+	err := s.bundle(p, c, func(b *index.Bundle) error {
+		out = roaring.New()
+		if b == nil {
+			return nil
+		}
+		bms := make([]*roaring.Bitmap, 0, len(ids))
+		for _, id := range ids {
+			i, ok := b.Find(id)
+			if !ok {
+				continue
+			}
+			bm, err := b.Bitmap(i)
+			if err != nil {
+				return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), err)
+			}
+			bms = append(bms, bm)
+		}
+		out = detach(bms)
+		return nil
+	})
+	return out, err
+}
+
+// BitmapRange is Bitmap for the ids in [lo, hi): the values with a prefix,
+// or in a numeric range, of a sorted dictionary.
+func (s *Snapshot) BitmapRange(p *Part, c *Column, lo, hi uint32) (*roaring.Bitmap, error) {
+	var out *roaring.Bitmap
+	err := s.bundle(p, c, func(b *index.Bundle) error {
+		out = roaring.New()
+		if b == nil || lo >= hi {
+			return nil
+		}
+		var bms []*roaring.Bitmap
+		i, _ := b.Find(lo)
+		for ; i < b.Len() && b.ID(i) < hi; i++ {
+			bm, err := b.Bitmap(i)
+			if err != nil {
+				return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), err)
+			}
+			bms = append(bms, bm)
+		}
+		out = detach(bms)
+		return nil
+	})
+	return out, err
+}
+
+// detach unions bitmaps that may share memory with a value being read
+// into one that owns all its memory.
+func detach(bms []*roaring.Bitmap) *roaring.Bitmap {
+	var out *roaring.Bitmap
+	switch len(bms) {
+	case 0:
+		return roaring.New()
+	case 1:
+		out = bms[0].Clone()
+	default:
+		out = roaring.FastOr(bms...)
+	}
+	out.CloneCopyOnWriteContainers()
+	return out
+}
+
+// Cardinality returns how many rows of part p have column c equal to the
+// value with dictionary id id, from the bitmaps' headers, without
+// reading rows. c must be indexed.
+func (s *Snapshot) Cardinality(p *Part, c *Column, id uint32) (uint64, error) {
+	var n uint64
+	err := s.bundle(p, c, func(b *index.Bundle) error {
+		if b == nil {
+			return nil
+		}
+		if i, ok := b.Find(id); ok {
+			n = b.Cardinality(i)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Cardinalities returns, for every dictionary id of part p's column c,
+// the number of rows with that value (any element, for lists), without
+// reading rows. c must be indexed.
+func (s *Snapshot) Cardinalities(p *Part, c *Column) ([]uint64, error) {
+	out := make([]uint64, p.DictLen(c))
+	err := s.bundle(p, c, func(b *index.Bundle) error {
+		if b == nil {
+			return nil
+		}
+		for i := range b.Len() {
+			id := b.ID(i)
+			if int(id) >= len(out) {
+				return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), errors.New("bitmap of an id beyond the dictionary"))
+			}
+			out[id] = b.Cardinality(i)
+		}
+		return nil
+	})
+	return out, err
+}
