@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -38,6 +39,9 @@ func TestMain(m *testing.M) {
 func crashChild(mode string) {
 	dir, input := os.Getenv("SIGNINQ_CRASH_DIR"), os.Getenv("SIGNINQ_CRASH_INPUT")
 	db, err := Open(dir, &Options{NoBackgroundCompaction: mode != "ingest"})
+	if mode == "open" {
+		fmt.Println("opened:", err, errors.Is(err, ErrLocked))
+	}
 	if err != nil {
 		fmt.Println("open:", err)
 		return
@@ -80,15 +84,15 @@ func crashChild(mode string) {
 	fmt.Println("done:", err)
 }
 
-const crashBatch = 2000
+const crashBatch = 1000
 
 func TestCrash(t *testing.T) {
-	input := genFile(t, 12000, 11, 3)
+	input := genFile(t, 8000, 11, 3)
 	recs := readAll(t, input)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	for round := range 6 {
+	for round := range 4 {
 		mode := []string{"records", "ingest"}[round%2]
 		dir := t.TempDir()
 		// Several kills per store: each restart goes on from what the
@@ -151,6 +155,22 @@ func TestCrashCompaction(t *testing.T) {
 		checkSame(t, db, recs)
 		checkIndexes(t, db)
 		db.Close()
+	}
+}
+
+// TestLockedOtherProcess opens a store in another process while this one
+// has it open: the other gets ErrLocked, and the store is unharmed.
+func TestLockedOtherProcess(t *testing.T) {
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), crashEnv+"=open", "SIGNINQ_CRASH_DIR="+dir)
+	out, _ := cmd.Output()
+	if !strings.Contains(string(out), "opened: engine: store is in use by another process") || !strings.Contains(string(out), " true") {
+		t.Fatalf("the other process got: %s", out)
+	}
+	if _, err := db.Count(); err != nil {
+		t.Fatal(err)
 	}
 }
 
