@@ -11,30 +11,56 @@ import (
 	"github.com/signinq/signinq/index"
 )
 
+// dictBuilder numbers the distinct values of a column in order of first
+// appearance. It remembers the last value: many columns repeat from row to
+// row.
+type dictBuilder[K comparable] struct {
+	ids  map[K]uint32
+	vals []K
+	keep func(K) K // what to store of a new value
+
+	last    K
+	lastID  uint32
+	hasLast bool
+}
+
+func newDictBuilder[K comparable](keep func(K) K) *dictBuilder[K] {
+	return &dictBuilder[K]{ids: map[K]uint32{}, keep: keep}
+}
+
+func (d *dictBuilder[K]) id(v K) uint32 {
+	if d.hasLast && v == d.last {
+		return d.lastID
+	}
+	id, ok := d.ids[v]
+	if !ok {
+		id = uint32(len(d.vals))
+		if d.keep != nil {
+			v = d.keep(v)
+		}
+		d.vals = append(d.vals, v)
+		d.ids[v] = id
+	}
+	d.last, d.lastID, d.hasLast = v, id, true
+	return id
+}
+
 // colBuilder accumulates one column's values in arrival order. Dictionary
 // columns assign ids in order of first appearance; finish sorts the
 // dictionary and renumbers.
 type colBuilder struct {
 	col *Column
 
-	strIDs map[string]uint32
-	strs   []string
-	intIDs map[int64]uint32
-	ints   []int64 // the int dictionary, or an EncInt column's values
-	fltIDs map[uint64]uint32
-	flts   []float64
+	strs *dictBuilder[string]
+	ints *dictBuilder[int64]
+	flts *dictBuilder[uint64] // the values' bits, NaN as one NaN
 
 	ids  []uint32 // EncDict: per row; EncList: the elements
 	offs []uint32 // EncList: row i's elements are ids[offs[i]:offs[i+1]]
+	vals []int64  // EncInt: per row
 
 	arena []byte   // EncString: the values' bytes
 	ends  []uint32 // EncString: value i ends at arena[ends[i]]
-
-	// The last value and its id: many columns repeat from row to row.
-	lastStr string
-	lastInt int64
-	lastID  uint32
-	hasLast bool
 }
 
 func newColBuilder(c *Column) *colBuilder {
@@ -43,11 +69,11 @@ func newColBuilder(c *Column) *colBuilder {
 	case EncDict, EncList:
 		switch c.DictKind {
 		case index.DictString:
-			b.strIDs = map[string]uint32{}
+			b.strs = newDictBuilder(strings.Clone) // the record's strings pin its reader's memory
 		case index.DictInt:
-			b.intIDs = map[int64]uint32{}
+			b.ints = newDictBuilder[int64](nil)
 		case index.DictFloat:
-			b.fltIDs = map[uint64]uint32{}
+			b.flts = newDictBuilder[uint64](nil)
 		}
 		if c.Enc == EncList {
 			b.offs = []uint32{0}
@@ -56,47 +82,14 @@ func newColBuilder(c *Column) *colBuilder {
 	return b
 }
 
-func (b *colBuilder) strID(s string) uint32 {
-	if b.hasLast && s == b.lastStr {
-		return b.lastID
-	}
-	id, ok := b.strIDs[s]
-	if !ok {
-		id = uint32(len(b.strs))
-		s = strings.Clone(s) // the record's strings pin its reader's memory
-		b.strs = append(b.strs, s)
-		b.strIDs[s] = id
-	}
-	b.lastStr, b.lastID, b.hasLast = s, id, true
-	return id
-}
-
-func (b *colBuilder) intID(v int64) uint32 {
-	if b.hasLast && v == b.lastInt {
-		return b.lastID
-	}
-	id, ok := b.intIDs[v]
-	if !ok {
-		id = uint32(len(b.ints))
-		b.ints = append(b.ints, v)
-		b.intIDs[v] = id
-	}
-	b.lastInt, b.lastID, b.hasLast = v, id, true
-	return id
-}
+func (b *colBuilder) strID(s string) uint32 { return b.strs.id(s) }
+func (b *colBuilder) intID(v int64) uint32  { return b.ints.id(v) }
 
 func (b *colBuilder) fltID(v float64) uint32 {
 	if math.IsNaN(v) {
 		v = math.NaN() // one NaN
 	}
-	bits := math.Float64bits(v)
-	id, ok := b.fltIDs[bits]
-	if !ok {
-		id = uint32(len(b.flts))
-		b.flts = append(b.flts, v)
-		b.fltIDs[bits] = id
-	}
-	return id
+	return b.flts.id(math.Float64bits(v))
 }
 
 // add appends r's value of the column; slot is the raw slot, for _raw.
@@ -135,15 +128,15 @@ func (b *colBuilder) add(r *signin.Record, slot int64) {
 	case EncInt:
 		switch {
 		case c == colRawC:
-			b.ints = append(b.ints, slot)
+			b.vals = append(b.vals, slot)
 		case c.Field.Kind == signin.KindTime:
-			b.ints = append(b.ints, timeNanos(c.Field.Time(r)))
+			b.vals = append(b.vals, timeNanos(c.Field.Time(r)))
 		default:
 			v, ok := c.Field.Int(r)
 			if !ok {
 				v = signin.NoInt
 			}
-			b.ints = append(b.ints, v)
+			b.vals = append(b.vals, v)
 		}
 	case EncString:
 		b.arena = append(b.arena, c.Field.Text(r)...)
@@ -181,11 +174,15 @@ func (b *colBuilder) finish(perm []uint32) *colData {
 		var remap []uint32
 		switch b.col.DictKind {
 		case index.DictString:
-			d.strs, remap = sortDict(b.strs, strings.Compare)
+			d.strs, remap = sortDict(b.strs.vals, strings.Compare)
 		case index.DictInt:
-			d.ints, remap = sortDict(b.ints, cmp.Compare[int64])
+			d.ints, remap = sortDict(b.ints.vals, cmp.Compare[int64])
 		case index.DictFloat:
-			d.flts, remap = sortDict(b.flts, floatOrder)
+			flts := make([]float64, len(b.flts.vals))
+			for i, bits := range b.flts.vals {
+				flts[i] = math.Float64frombits(bits)
+			}
+			d.flts, remap = sortDict(flts, floatOrder)
 		}
 		if b.col.Enc == EncDict {
 			d.ids = make([]uint32, len(perm))
@@ -205,7 +202,7 @@ func (b *colBuilder) finish(perm []uint32) *colData {
 	case EncInt:
 		d.ints = make([]int64, len(perm))
 		for i, p := range perm {
-			d.ints[i] = b.ints[p]
+			d.ints[i] = b.vals[p]
 		}
 	case EncString:
 		d.strs = make([]string, len(perm))
@@ -339,7 +336,7 @@ func (b *builder) closeRaw() *rawChunk {
 // finish sorts the gathered rows by time (stably, so arrival order breaks
 // ties) and returns the part. The builder must not be used afterwards.
 func (b *builder) finish(id uint64, workers int) *partData {
-	times := b.cols[colTime.ID].ints
+	times := b.cols[colTime.ID].vals
 	perm := make([]uint32, b.rows)
 	sorted := true
 	for i := range perm {

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/signinq/signinq/engine/signin"
@@ -279,6 +281,22 @@ func (m *merge) column(c *Column, rows []mergeRow) (*colData, error) {
 	if !have {
 		return nil, nil
 	}
+	if c.Enc == EncString {
+		strs := make([][]string, len(m.inputs))
+		for i, p := range m.inputs {
+			var err error
+			if strs[i], err = m.snap.readStrings(p, c); err != nil {
+				return nil, err
+			}
+		}
+		d := &colData{col: c, strs: make([]string, len(rows))}
+		for i, r := range rows {
+			if in := strs[r.in]; in != nil {
+				d.strs[i] = in[r.row]
+			}
+		}
+		return d, nil
+	}
 	ins := make([]*Vector, len(m.inputs))
 	for i, p := range m.inputs {
 		v, err := m.snap.readColumn(p, c)
@@ -288,8 +306,7 @@ func (m *merge) column(c *Column, rows []mergeRow) (*colData, error) {
 		ins[i] = v
 	}
 	d := &colData{col: c}
-	switch c.Enc {
-	case EncInt:
+	if c.Enc == EncInt {
 		d.ints = make([]int64, len(rows))
 		for i, r := range rows {
 			v := ins[r.in]
@@ -300,14 +317,6 @@ func (m *merge) column(c *Column, rows []mergeRow) (*colData, error) {
 				d.ints[i] = v.Ints[r.row] + m.slotBase[r.in]
 			default:
 				d.ints[i] = v.Ints[r.row]
-			}
-		}
-		return d, nil
-	case EncString:
-		d.strs = make([]string, len(rows))
-		for i, r := range rows {
-			if v := ins[r.in]; !v.Absent {
-				d.strs[i] = v.Strings.At(int(r.row))
 			}
 		}
 		return d, nil
@@ -340,87 +349,16 @@ func (m *merge) column(c *Column, rows []mergeRow) (*colData, error) {
 			}
 		}
 	}
-	remap := make([][]uint32, len(m.inputs))
+	absent := absentUsed && c.Enc == EncDict
+	var remap [][]uint32
 	var absentID uint32
 	switch c.DictKind {
 	case index.DictString:
-		var vals []string
-		for i, dict := range dicts {
-			for id, u := range used[i] {
-				if u {
-					vals = append(vals, dict.String(uint32(id)))
-				}
-			}
-		}
-		if absentUsed && c.Enc == EncDict {
-			vals = append(vals, "")
-		}
-		slices.Sort(vals)
-		vals = slices.Compact(vals)
-		d.strs = vals
-		for i, dict := range dicts {
-			remap[i] = make([]uint32, dict.Len())
-			for id, u := range used[i] {
-				if u {
-					j, _ := slices.BinarySearch(d.strs, dict.String(uint32(id)))
-					remap[i][id] = uint32(j)
-				}
-			}
-		}
-		j, _ := slices.BinarySearch(d.strs, "")
-		absentID = uint32(j)
+		d.strs, remap, absentID = mergeDicts(dicts, used, (*index.Dict).String, absent, "", strings.Compare)
 	case index.DictInt:
-		var vals []int64
-		for i, dict := range dicts {
-			for id, u := range used[i] {
-				if u {
-					vals = append(vals, dict.Int(uint32(id)))
-				}
-			}
-		}
-		if absentUsed {
-			vals = append(vals, absentInt(c))
-		}
-		slices.Sort(vals)
-		d.ints = slices.Compact(vals)
-		for i, dict := range dicts {
-			remap[i] = make([]uint32, dict.Len())
-			for id, u := range used[i] {
-				if u {
-					j, _ := slices.BinarySearch(d.ints, dict.Int(uint32(id)))
-					remap[i][id] = uint32(j)
-				}
-			}
-		}
-		j, _ := slices.BinarySearch(d.ints, absentInt(c))
-		absentID = uint32(j)
+		d.ints, remap, absentID = mergeDicts(dicts, used, (*index.Dict).Int, absent, absentInt(c), cmp.Compare[int64])
 	case index.DictFloat:
-		var vals []float64
-		for i, dict := range dicts {
-			for id, u := range used[i] {
-				if u {
-					vals = append(vals, dict.Float(uint32(id)))
-				}
-			}
-		}
-		if absentUsed {
-			vals = append(vals, math.NaN())
-		}
-		slices.SortFunc(vals, floatOrder)
-		d.flts = slices.CompactFunc(vals, func(a, b float64) bool { return floatOrder(a, b) == 0 })
-		find := func(f float64) uint32 {
-			j, _ := slices.BinarySearchFunc(d.flts, f, floatOrder)
-			return uint32(j)
-		}
-		for i, dict := range dicts {
-			remap[i] = make([]uint32, dict.Len())
-			for id, u := range used[i] {
-				if u {
-					remap[i][id] = find(dict.Float(uint32(id)))
-				}
-			}
-		}
-		absentID = find(math.NaN())
+		d.flts, remap, absentID = mergeDicts(dicts, used, (*index.Dict).Float, absent, math.NaN(), floatOrder)
 	}
 	if c.Enc == EncDict {
 		d.ids = make([]uint32, len(rows))
@@ -445,6 +383,40 @@ func (m *merge) column(c *Column, rows []mergeRow) (*colData, error) {
 	return d, nil
 }
 
+// mergeDicts merges the values the inputs use (used[i][id] for input i's
+// dictionary) into one sorted dictionary, with the absent value when
+// withAbsent, and returns it, each input's ids remapped into it, and the
+// absent value's id.
+func mergeDicts[T any](dicts []*index.Dict, used [][]bool, value func(*index.Dict, uint32) T, withAbsent bool, absent T, compare func(a, b T) int) ([]T, [][]uint32, uint32) {
+	var vals []T
+	for i, dict := range dicts {
+		for id, u := range used[i] {
+			if u {
+				vals = append(vals, value(dict, uint32(id)))
+			}
+		}
+	}
+	if withAbsent {
+		vals = append(vals, absent)
+	}
+	slices.SortFunc(vals, compare)
+	vals = slices.CompactFunc(vals, func(a, b T) bool { return compare(a, b) == 0 })
+	find := func(v T) uint32 {
+		j, _ := slices.BinarySearchFunc(vals, v, compare)
+		return uint32(j)
+	}
+	remap := make([][]uint32, len(dicts))
+	for i, dict := range dicts {
+		remap[i] = make([]uint32, dict.Len())
+		for id, u := range used[i] {
+			if u {
+				remap[i][id] = find(value(dict, uint32(id)))
+			}
+		}
+	}
+	return vals, remap, find(absent)
+}
+
 // absentInt is the value an integer column stores for "no value".
 func absentInt(c *Column) int64 {
 	if c == colRawC {
@@ -453,9 +425,13 @@ func absentInt(c *Column) int64 {
 	return math.MinInt64
 }
 
-// readColumn decodes a whole column of a part, all blocks in row order.
+// readColumn decodes a whole dictionary, list or int column of a part,
+// all blocks in row order.
 func (s *Snapshot) readColumn(p *Part, c *Column) (*Vector, error) {
 	out := &Vector{Column: c, Rows: p.Rows}
+	if c.Enc == EncString {
+		return nil, fmt.Errorf("engine: readColumn of string column %s", c.Name)
+	}
 	if !p.has(c) {
 		out.Absent = true
 		return out, nil
@@ -463,7 +439,6 @@ func (s *Snapshot) readColumn(p *Part, c *Column) (*Vector, error) {
 	if c.Enc == EncList {
 		out.Offsets = []uint32{0}
 	}
-	var strs []string
 	var v Vector
 	for b := range p.Blocks {
 		if err := s.readVector(p, c, b, &v); err != nil {
@@ -480,18 +455,25 @@ func (s *Snapshot) readColumn(p *Part, c *Column) (*Vector, error) {
 				out.Offsets = append(out.Offsets, base+o)
 			}
 			out.Elems = append(out.Elems, v.Elems...)
-		case EncString:
-			for i := range v.Strings.Len() {
-				strs = append(strs, v.Strings.At(i))
-			}
 		}
 	}
-	if c.Enc == EncString {
-		var err error
-		enc := index.AppendStrings(nil, strs)
-		out.Strings, _, err = index.DecodeStrings(enc)
-		if err != nil {
+	return out, nil
+}
+
+// readStrings returns the values of a whole string column of a part, or
+// nil when the part does not have it.
+func (s *Snapshot) readStrings(p *Part, c *Column) ([]string, error) {
+	if !p.has(c) {
+		return nil, nil
+	}
+	out := make([]string, 0, p.Rows)
+	var v Vector
+	for b := range p.Blocks {
+		if err := s.readVector(p, c, b, &v); err != nil {
 			return nil, err
+		}
+		for i := range v.Strings.Len() {
+			out = append(out, v.Strings.At(i))
 		}
 	}
 	return out, nil

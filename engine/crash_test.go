@@ -89,9 +89,7 @@ const crashBatch = 1000
 func TestCrash(t *testing.T) {
 	input := genFile(t, 8000, 11, 3)
 	recs := readAll(t, input)
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	rng := seededRand(t)
 	for round := range 4 {
 		mode := []string{"records", "ingest"}[round%2]
 		dir := t.TempDir()
@@ -128,9 +126,7 @@ func TestCrash(t *testing.T) {
 func TestCrashCompaction(t *testing.T) {
 	input := genFile(t, 12000, 12, 2)
 	recs := readAll(t, input)
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 2))
+	rng := seededRand(t)
 	for round := range 4 {
 		dir := t.TempDir()
 		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
@@ -172,6 +168,14 @@ func TestLockedOtherProcess(t *testing.T) {
 	if _, err := db.Count(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// seededRand returns a random source whose seed the test logs, so that a
+// failure can be replayed.
+func seededRand(t *testing.T) *rand.Rand {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	return rand.New(rand.NewPCG(seed, 1))
 }
 
 // runAndKill runs the child and kills it after d (or lets it finish), and

@@ -227,68 +227,33 @@ func (s *Snapshot) bundle(p *Part, c *Column, fn func(*index.Bundle) error) erro
 // with dictionary ids ids (any element, for lists). c must be indexed.
 // The bitmap belongs to the caller.
 func (s *Snapshot) Bitmap(p *Part, c *Column, ids ...uint32) (*roaring.Bitmap, error) {
-	var out *roaring.Bitmap
-	err := s.bundle(p, c, func(b *index.Bundle) error {
-		out = roaring.New()
-		if b == nil {
-			return nil
-		}
-		bms := make([]*roaring.Bitmap, 0, len(ids))
-		for _, id := range ids {
-			i, ok := b.Find(id)
-			if !ok {
-				continue
-			}
-			bm, err := b.Bitmap(i)
-			if err != nil {
-				return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), err)
-			}
-			bms = append(bms, bm)
-		}
-		out = detach(bms)
-		return nil
-	})
-	return out, err
+	sorted := slices.Compact(slices.Sorted(slices.Values(ids)))
+	return s.union(p, c, func(b *index.Bundle) (*roaring.Bitmap, error) { return b.Union(sorted) })
 }
 
 // BitmapRange is Bitmap for the ids in [lo, hi): the values with a prefix,
 // or in a numeric range, of a sorted dictionary.
 func (s *Snapshot) BitmapRange(p *Part, c *Column, lo, hi uint32) (*roaring.Bitmap, error) {
-	var out *roaring.Bitmap
+	return s.union(p, c, func(b *index.Bundle) (*roaring.Bitmap, error) { return b.UnionRange(lo, hi) })
+}
+
+// union returns what of part p's bundle of column c fn selects, detached
+// from the value it was read from, which is only valid while it is read.
+func (s *Snapshot) union(p *Part, c *Column, fn func(*index.Bundle) (*roaring.Bitmap, error)) (*roaring.Bitmap, error) {
+	out := roaring.New()
 	err := s.bundle(p, c, func(b *index.Bundle) error {
-		out = roaring.New()
-		if b == nil || lo >= hi {
+		if b == nil {
 			return nil
 		}
-		var bms []*roaring.Bitmap
-		i, _ := b.Find(lo)
-		for ; i < b.Len() && b.ID(i) < hi; i++ {
-			bm, err := b.Bitmap(i)
-			if err != nil {
-				return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), err)
-			}
-			bms = append(bms, bm)
+		bm, err := fn(b)
+		if err != nil {
+			return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), err)
 		}
-		out = detach(bms)
+		bm.CloneCopyOnWriteContainers()
+		out = bm
 		return nil
 	})
 	return out, err
-}
-
-// detach unions bitmaps that may share memory with a value being read
-// into one that owns all its memory.
-func detach(bms []*roaring.Bitmap) *roaring.Bitmap {
-	var out *roaring.Bitmap
-	switch len(bms) {
-	case 0:
-		return roaring.New()
-	case 1:
-		out = bms[0].Clone()
-	default:
-		out = roaring.FastOr(bms...)
-	}
-	out.CloneCopyOnWriteContainers()
-	return out
 }
 
 // Cardinality returns how many rows of part p have column c equal to the

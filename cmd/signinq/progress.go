@@ -26,18 +26,25 @@ func newProgress(w io.Writer, total int64, what string) *progress {
 	if !isTerminal(w) {
 		return &progress{}
 	}
-	return &progress{bar: progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(what),
+	return &progress{bar: newBar(w, total, what,
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("records"),
+	)}
+}
+
+// newBar makes a bar with the options every bar shares: the time elapsed
+// and left, redrawn at most ten times a second, removed when done.
+func newBar(w io.Writer, total int64, what string, opts ...progressbar.Option) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total, append([]progressbar.Option{
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionFullWidth(),
 		progressbar.OptionClearOnFinish(),
-	)}
+	}, opts...)...)
 }
 
 // set reports n of the total done.
@@ -67,16 +74,7 @@ func newByteProgress(w io.Writer, total int64, what string) *byteProgress {
 	if !isTerminal(w) {
 		return &byteProgress{}
 	}
-	return &byteProgress{bar: progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionFullWidth(),
-		progressbar.OptionClearOnFinish(),
-	)}
+	return &byteProgress{bar: newBar(w, total, what, progressbar.OptionShowBytes(true))}
 }
 
 func (p *byteProgress) set(n int64, description string) {
