@@ -118,7 +118,7 @@ func (c *ingestCmd) Run(e *env) error {
 		fmt.Fprintf(e.stderr, "signinq: %s\n", st.Summary.String())
 		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s)\n",
 			humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
-			elapsed.Round(time.Millisecond), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
+			roundDuration(elapsed), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
 			humanize.Comma(int64(float64(st.Read)/elapsed.Seconds())))
 		if cst.Days > 0 {
 			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
@@ -130,6 +130,14 @@ func (c *ingestCmd) Run(e *env) error {
 		return errRejected
 	}
 	return nil
+}
+
+// roundDuration rounds to milliseconds, or microseconds below one.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func plural(n int, word string) string {
@@ -204,7 +212,7 @@ func writeStats(out io.Writer, name string, st *engine.Stats, allDays bool) {
 	fmt.Fprintf(out, "\nsign-ins by day (UTC)\n")
 	for i, d := range st.Days {
 		if !allDays && len(st.Days) > 10 && i == 5 {
-			fmt.Fprintf(w, "…\t(%d more days; --days lists all)\t\t\n", len(st.Days)-10)
+			fmt.Fprintf(w, "…\t\t\t\n")
 		}
 		if !allDays && len(st.Days) > 10 && i >= 5 && i < len(st.Days)-5 {
 			continue
@@ -212,6 +220,9 @@ func writeStats(out io.Writer, name string, st *engine.Stats, allDays bool) {
 		fmt.Fprintf(w, "%s\t%s\t%d %s\t\n", d.Day.Format(time.DateOnly), humanize.Comma(d.Rows), d.Parts, plural(d.Parts, "part"))
 	}
 	w.Flush()
+	if !allDays && len(st.Days) > 10 {
+		fmt.Fprintf(out, "(%d days left out; --days lists all)\n", len(st.Days)-10)
+	}
 	fmt.Fprintf(out, "\non disk\n")
 	row := func(what string, n int64) {
 		fmt.Fprintf(w, "%s\t%s\t%.1f B/sign-in\t\n", what, humanize.IBytes(uint64(n)), float64(n)/float64(st.Rows))
