@@ -341,7 +341,9 @@ func (db *DB) recover(pending bool) error {
 	if err != nil || (len(pendKeys) == 0 && len(garbage) == 0) {
 		return err
 	}
+	db.mu.RLock()
 	man := db.mu.man
+	db.mu.RUnlock()
 	live := map[uint64]bool{}
 	chunks := map[uint64]bool{}
 	for _, p := range man.parts {
