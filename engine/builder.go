@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/internal/strtab"
 )
 
 // dictBuilder numbers the distinct values of a column in order of first
@@ -55,41 +57,99 @@ type colBuilder struct {
 	ints *dictBuilder[int64]
 	flts *dictBuilder[uint64] // the values' bits, NaN as one NaN
 
-	ids  []uint32 // EncDict: per row; EncList: the elements
-	offs []uint32 // EncList: row i's elements are ids[offs[i]:offs[i+1]]
-	vals []int64  // EncInt: per row
+	ids  seq[uint32] // EncDict: per row; EncList: the elements
+	ends seq[uint32] // EncList: row i's elements end at ids[ends[i]]
+	vals seq[int64]  // EncInt: per row
+	raw  seq[string] // EncString: per row, copied into tab
 
-	arena []byte   // EncString: the values' bytes
-	ends  []uint32 // EncString: value i ends at arena[ends[i]]
+	tab    strtab.Table // copies of the strings kept: the record's pin its reader's memory
+	recent []recentStr  // string dictionary columns: see strID
 }
 
 func newColBuilder(c *Column) *colBuilder {
 	b := &colBuilder{col: c}
+	b.ids.pool, b.ends.pool, b.vals.pool = uint32Chunks, uint32Chunks, int64Chunks
 	switch c.Enc {
 	case EncDict, EncList:
 		switch c.DictKind {
 		case index.DictString:
-			b.strs = newDictBuilder(strings.Clone) // the record's strings pin its reader's memory
+			b.strs = newDictBuilder(b.tab.Clone)
+			b.recent = make([]recentStr, 1<<recentBits)
 		case index.DictInt:
 			b.ints = newDictBuilder[int64](nil)
 		case index.DictFloat:
 			b.flts = newDictBuilder[uint64](nil)
 		}
-		if c.Enc == EncList {
-			b.offs = []uint32{0}
-		}
 	}
 	return b
 }
 
-func (b *colBuilder) strID(s string) uint32 { return b.strs.id(s) }
-func (b *colBuilder) intID(v int64) uint32  { return b.ints.id(v) }
+func (b *colBuilder) strID(s string) uint32 {
+	p := unsafe.StringData(s)
+	if p == nil {
+		return b.strs.id(s)
+	}
+	e := &b.recent[uint64(uintptr(unsafe.Pointer(p)))*0x9e3779b97f4a7c15>>(64-recentBits)]
+	if e.p == p && e.n == len(s) {
+		return e.id
+	}
+	id := b.strs.id(s)
+	*e = recentStr{p, len(s), id}
+	return id
+}
+
+// recentStr remembers the id of a string the caller gave, by the address
+// and length of its bytes: a string that many records share (as a
+// program's records share their constant strings, and the readers share a
+// value equal to the previous record's) is then found without hashing or
+// comparing its bytes. Addresses are only compared, never followed, and
+// the entries are forgotten when addRows returns: until then the caller's
+// records keep the bytes alive, so no other string can take their place.
+type recentStr struct {
+	p  *byte
+	n  int
+	id uint32
+}
+
+const recentBits = 12
+
+// forget clears the recent strings: their addresses mean nothing once
+// the records they came from may be gone.
+func (b *colBuilder) forget() {
+	if b.recent != nil {
+		clear(b.recent)
+	}
+}
+
+func (b *colBuilder) intID(v int64) uint32 { return b.ints.id(v) }
 
 func (b *colBuilder) fltID(v float64) uint32 {
 	if math.IsNaN(v) {
 		v = math.NaN() // one NaN
 	}
 	return b.flts.id(math.Float64bits(v))
+}
+
+// addBatch appends the column's values of recs; slots are their raw
+// slots, for _raw. scratch is space for a batch of strings, returned for
+// reuse.
+func (b *colBuilder) addBatch(recs []*signin.Record, slots []int64, scratch []string) []string {
+	if b.col.Enc == EncDict && b.strs != nil {
+		// String dictionary columns, most of the work: the batch's
+		// values first, then their ids.
+		scratch = b.col.Field.Texts(scratch, recs)
+		for _, s := range scratch {
+			b.ids.add(b.strID(s))
+		}
+		clear(scratch) // keep none of the caller's strings alive
+		b.forget()
+		return scratch
+	}
+	for i, r := range recs {
+		b.add(r, slots[i])
+	}
+	b.forget()
+	return scratch
 }
 
 // add appends r's value of the column; slot is the raw slot, for _raw.
@@ -101,13 +161,7 @@ func (b *colBuilder) add(r *signin.Record, slot int64) {
 		switch {
 		case c == colFormatC:
 			id = b.intID(int64(r.Format))
-		case c.Field.Kind == signin.KindInt:
-			v, ok := c.Field.Int(r)
-			if !ok {
-				v = signin.NoInt
-			}
-			id = b.intID(v)
-		case c.Field.Kind == signin.KindBool:
+		case c.Field.Kind == signin.KindInt, c.Field.Kind == signin.KindBool:
 			v, ok := c.Field.Int(r)
 			if !ok {
 				v = signin.NoInt
@@ -119,28 +173,27 @@ func (b *colBuilder) add(r *signin.Record, slot int64) {
 		default:
 			id = b.strID(c.Field.Text(r))
 		}
-		b.ids = append(b.ids, id)
+		b.ids.add(id)
 	case EncList:
 		for _, s := range c.Field.List(r) {
-			b.ids = append(b.ids, b.strID(s))
+			b.ids.add(b.strID(s))
 		}
-		b.offs = append(b.offs, uint32(len(b.ids)))
+		b.ends.add(uint32(b.ids.len()))
 	case EncInt:
 		switch {
 		case c == colRawC:
-			b.vals = append(b.vals, slot)
+			b.vals.add(slot)
 		case c.Field.Kind == signin.KindTime:
-			b.vals = append(b.vals, timeNanos(c.Field.Time(r)))
+			b.vals.add(timeNanos(c.Field.Time(r)))
 		default:
 			v, ok := c.Field.Int(r)
 			if !ok {
 				v = signin.NoInt
 			}
-			b.vals = append(b.vals, v)
+			b.vals.add(v)
 		}
 	case EncString:
-		b.arena = append(b.arena, c.Field.Text(r)...)
-		b.ends = append(b.ends, uint32(len(b.arena)))
+		b.raw.add(b.tab.Clone(c.Field.Text(r)))
 	}
 }
 
@@ -166,9 +219,14 @@ func (d *colData) dictLen() int {
 }
 
 // finish sorts the column's dictionary and returns its data in the order
-// perm gives (row i of the result is arrival row perm[i]).
-func (b *colBuilder) finish(perm []uint32) *colData {
+// perm gives (row i of the result is arrival row perm[i]; nil means
+// arrival order).
+func (b *colBuilder) finish(perm []uint32, rows int) *colData {
 	d := &colData{col: b.col}
+	src := func(i int) int { return i }
+	if perm != nil {
+		src = func(i int) int { return int(perm[i]) }
+	}
 	switch b.col.Enc {
 	case EncDict, EncList:
 		var remap []uint32
@@ -185,34 +243,42 @@ func (b *colBuilder) finish(perm []uint32) *colData {
 			d.flts, remap = sortDict(flts, floatOrder)
 		}
 		if b.col.Enc == EncDict {
-			d.ids = make([]uint32, len(perm))
-			for i, p := range perm {
-				d.ids[i] = remap[b.ids[p]]
+			d.ids = make([]uint32, rows)
+			if perm == nil {
+				b.ids.each(func(i int, id uint32) { d.ids[i] = remap[id] })
+				break
+			}
+			for i := range d.ids {
+				d.ids[i] = remap[b.ids.at(src(i))]
 			}
 			break
 		}
-		d.offs = make([]uint32, len(perm)+1)
-		d.ids = make([]uint32, 0, len(b.ids))
-		for i, p := range perm {
-			for _, id := range b.ids[b.offs[p]:b.offs[p+1]] {
-				d.ids = append(d.ids, remap[id])
+		d.offs = make([]uint32, rows+1)
+		d.ids = make([]uint32, 0, b.ids.len())
+		for i := range rows {
+			p := src(i)
+			lo := uint32(0)
+			if p > 0 {
+				lo = b.ends.at(p - 1)
+			}
+			for e := lo; e < b.ends.at(p); e++ {
+				d.ids = append(d.ids, remap[b.ids.at(int(e))])
 			}
 			d.offs[i+1] = uint32(len(d.ids))
 		}
 	case EncInt:
-		d.ints = make([]int64, len(perm))
-		for i, p := range perm {
-			d.ints[i] = b.vals[p]
+		d.ints = make([]int64, rows)
+		if perm == nil {
+			b.vals.each(func(i int, v int64) { d.ints[i] = v })
+			break
+		}
+		for i := range d.ints {
+			d.ints[i] = b.vals.at(src(i))
 		}
 	case EncString:
-		d.strs = make([]string, len(perm))
-		all := string(b.arena)
-		for i, p := range perm {
-			start := uint32(0)
-			if p > 0 {
-				start = b.ends[p-1]
-			}
-			d.strs[i] = all[start:b.ends[p]]
+		d.strs = make([]string, rows)
+		for i := range d.strs {
+			d.strs[i] = b.raw.at(src(i))
 		}
 	}
 	return d
@@ -277,24 +343,22 @@ func newBuilder(day int32) *builder {
 }
 
 // addRows appends records; slots are their raw slots (noRaw for none).
-// Columns are filled by up to workers goroutines, each owning some
-// columns.
+// Columns are filled a column at a time over the whole batch, by up to
+// workers goroutines, each owning some columns: a column's dictionary
+// stays in cache while its values go through it.
 func (b *builder) addRows(recs []*signin.Record, slots []int64, workers int) {
 	if workers <= 1 || len(recs) < 256 {
-		for i, r := range recs {
-			for _, c := range b.cols {
-				c.add(r, slots[i])
-			}
+		var scratch []string
+		for _, c := range b.cols {
+			scratch = c.addBatch(recs, slots, scratch)
 		}
 	} else {
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
+				var scratch []string
 				for ci := w; ci < len(b.cols); ci += workers {
-					c := b.cols[ci]
-					for i, r := range recs {
-						c.add(r, slots[i])
-					}
+					scratch = b.cols[ci].addBatch(recs, slots, scratch)
 				}
 			})
 		}
@@ -317,7 +381,7 @@ func (b *builder) addRaw(raw []byte, newID func() uint64) (slot int64, closed *r
 		closed, b.open = b.open, nil
 	}
 	if b.open == nil {
-		b.open = &rawChunk{id: newID()}
+		b.open = newRawChunk(newID())
 		b.chunks = append(b.chunks, b.open.id)
 	}
 	slot = int64(len(b.chunks)-1)*slotsPerChunk + int64(len(b.open.ends))
@@ -336,23 +400,35 @@ func (b *builder) closeRaw() *rawChunk {
 // finish sorts the gathered rows by time (stably, so arrival order breaks
 // ties) and returns the part. The builder must not be used afterwards.
 func (b *builder) finish(id uint64, workers int) *partData {
-	times := b.cols[colTime.ID].vals
-	perm := make([]uint32, b.rows)
+	times := make([]int64, b.rows)
 	sorted := true
-	for i := range perm {
-		perm[i] = uint32(i)
-		if i > 0 && times[i] < times[i-1] {
-			sorted = false
-		}
-	}
+	b.cols[colTime.ID].vals.each(func(i int, t int64) {
+		times[i] = t
+		sorted = sorted && (i == 0 || t >= times[i-1])
+	})
+	var perm []uint32 // nil: already in time order
 	if !sorted {
+		perm = make([]uint32, b.rows)
+		for i := range perm {
+			perm[i] = uint32(i)
+		}
 		slices.SortStableFunc(perm, func(x, y uint32) int { return cmp.Compare(times[x], times[y]) })
 	}
 	out := make([]*colData, len(b.cols))
-	parallel(len(b.cols), workers, func(i int) { out[i] = b.cols[i].finish(perm) })
+	parallel(len(b.cols), workers, func(i int) {
+		c := b.cols[i]
+		out[i] = c.finish(perm, b.rows)
+		c.ids.release()
+		c.ends.release()
+		c.vals.release()
+	})
 	// The id index maps keys to final rows.
 	keys := make([]index.IDEntry, b.rows)
-	for row, p := range perm {
+	for row := range keys {
+		p := row
+		if perm != nil {
+			p = int(perm[row])
+		}
 		keys[row] = index.IDEntry{Key: b.keys[p], Row: uint32(row)}
 	}
 	return &partData{id: id, day: b.day, rows: b.rows, cols: out, keys: keys, types: b.types, chunks: b.chunks, rawBytes: b.rawBytes}

@@ -21,7 +21,7 @@ type dedup struct {
 }
 
 type daySet struct {
-	keys    map[index.Key]struct{}
+	keys    keySet
 	pending int // keys reserved by writes not yet committed
 	used    uint64
 }
@@ -40,11 +40,9 @@ func (d *dedup) reserve(db *DB, day int32, keys []index.Key, fresh []bool) error
 	if err != nil {
 		return err
 	}
-	for i, k := range keys {
-		_, dup := s.keys[k]
-		fresh[i] = !dup
-		if !dup {
-			s.keys[k] = struct{}{}
+	s.keys.addAll(keys, fresh)
+	for _, f := range fresh[:len(keys)] {
+		if f {
 			s.pending++
 			d.total++
 		}
@@ -71,7 +69,7 @@ func (d *dedup) release(day int32, keys []index.Key) {
 		return
 	}
 	for _, k := range keys {
-		delete(s.keys, k)
+		s.keys.remove(k)
 	}
 	s.pending -= len(keys)
 	d.total -= len(keys)
@@ -82,7 +80,7 @@ func (d *dedup) forget(day int32) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s := d.days[day]; s != nil && s.pending == 0 {
-		d.total -= len(s.keys)
+		d.total -= s.keys.len()
 		delete(d.days, day)
 	}
 }
@@ -100,12 +98,12 @@ func (d *dedup) load(db *DB, day int32) (*daySet, error) {
 		return nil, err
 	}
 	defer snap.Close()
-	s := &daySet{keys: map[index.Key]struct{}{}, used: d.tick}
+	s := &daySet{used: d.tick}
 	for _, p := range snap.man.day(day) {
 		err := snap.ids(p, func(ix *index.IDIndex) error {
 			for i := range ix.Len() {
 				k, _ := ix.At(i)
-				s.keys[k] = struct{}{}
+				s.keys.add(k)
 			}
 			return nil
 		})
@@ -114,7 +112,7 @@ func (d *dedup) load(db *DB, day int32) (*daySet, error) {
 		}
 	}
 	d.days[day] = s
-	d.total += len(s.keys)
+	d.total += s.keys.len()
 	return s, nil
 }
 
@@ -133,7 +131,7 @@ func (d *dedup) evict(keep int32) {
 		if oldest == nil {
 			return
 		}
-		d.total -= len(oldest.keys)
+		d.total -= oldest.keys.len()
 		delete(d.days, victim)
 	}
 }

@@ -58,7 +58,7 @@ func TestPartHeaderRoundTrip(t *testing.T) {
 // FuzzRawChunk checks that raw chunks decode to what was encoded and that
 // any bytes decode to records or an error, never a panic.
 func FuzzRawChunk(f *testing.F) {
-	c := &rawChunk{}
+	c := newRawChunk(0)
 	c.add([]byte(`{"id":"a"}`))
 	c.add([]byte(`{"id":"b","x":[1,2,3]}`))
 	f.Add(c.encode(nil))
@@ -68,7 +68,7 @@ func FuzzRawChunk(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again := &rawChunk{}
+		again := newRawChunk(0)
 		for _, r := range recs {
 			again.add(r)
 		}

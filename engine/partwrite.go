@@ -1,7 +1,8 @@
 package engine
 
 import (
-	"github.com/RoaringBitmap/roaring/v2"
+	"sync"
+
 	"github.com/signinq/signinq/index"
 )
 
@@ -150,18 +151,23 @@ func encodePart(d *partData, workers int) (*Part, []kv, error) {
 }
 
 // buildBundle builds a dictionary column's bitmaps: the rows of each
-// value, found by a counting sort of the rows by id.
+// value, found by a counting sort of the rows by id. The result has room
+// for the value's checksum.
 func buildBundle(cd *colData) ([]byte, error) {
 	n := cd.dictLen()
-	counts := make([]uint32, n+1)
+	sc := bundleScratch.Get().(*bundleBufs)
+	defer bundleScratch.Put(sc)
+	counts := grown(&sc.counts, n+1)
+	clear(counts)
 	for _, id := range cd.ids {
 		counts[id+1]++
 	}
 	for i := 1; i <= n; i++ {
 		counts[i] += counts[i-1]
 	}
-	rows := make([]uint32, len(cd.ids))
-	next := append([]uint32(nil), counts[:n]...)
+	rows := grown(&sc.rows, len(cd.ids))
+	next := grown(&sc.next, n)
+	copy(next, counts[:n])
 	if cd.col.Enc == EncDict {
 		for row, id := range cd.ids {
 			rows[next[id]] = uint32(row)
@@ -178,17 +184,29 @@ func buildBundle(cd *colData) ([]byte, error) {
 			}
 		}
 	}
-	var w index.BundleWriter
+	w := &sc.w
+	w.Reset()
 	for id := range n {
-		r := rows[counts[id]:next[id]]
-		if len(r) == 0 {
-			continue
-		}
-		bm := roaring.New()
-		bm.AddMany(r)
-		if err := w.Add(uint32(id), bm); err != nil {
+		if err := w.AddRows(uint32(id), rows[counts[id]:next[id]]); err != nil {
 			return nil, err
 		}
 	}
-	return w.AppendTo(nil), nil
+	return w.AppendTo(make([]byte, 0, w.Size()+4)), nil
+}
+
+// bundleBufs is buildBundle's scratch space, reused across columns and
+// parts.
+type bundleBufs struct {
+	counts, rows, next []uint32
+	w                  index.BundleWriter
+}
+
+var bundleScratch = sync.Pool{New: func() any { return new(bundleBufs) }}
+
+// grown returns (*s)[:n], growing *s if needed.
+func grown(s *[]uint32, n int) []uint32 {
+	if cap(*s) < n {
+		*s = make([]uint32, n)
+	}
+	return (*s)[:n]
 }

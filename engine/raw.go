@@ -9,20 +9,37 @@ import (
 )
 
 // rawChunk gathers raw records until it is full, then is compressed and
-// stored as one value (docs/format.md, "Raw records").
+// stored as one value (docs/format.md, "Raw records"). Its records are
+// copied into a pooled buffer that keeps room at its front for the
+// chunk's header, so that the chunk is compressed straight from it.
 type rawChunk struct {
 	id   uint64
-	data []byte
-	ends []uint32
+	buf  *[]byte  // rawHeadroom bytes, then the records; nil once encoded
+	ends []uint32 // where each record ends, from the end of the headroom
+}
+
+// rawHeadroom is the room for a chunk's header: the record count and
+// each record's length, as uvarints.
+const rawHeadroom = binary.MaxVarintLen32 * (slotsPerChunk + 1)
+
+// rawBufs holds chunk buffers: one is filled and compressed for every
+// megabyte of raw records ingested.
+var rawBufs = sync.Pool{New: func() any {
+	b := make([]byte, rawHeadroom, rawHeadroom+chunkBytes+64<<10)
+	return &b
+}}
+
+func newRawChunk(id uint64) *rawChunk {
+	return &rawChunk{id: id, buf: rawBufs.Get().(*[]byte), ends: make([]uint32, 0, slotsPerChunk)}
 }
 
 func (c *rawChunk) full() bool {
-	return len(c.ends) >= slotsPerChunk || len(c.data) >= chunkBytes
+	return len(c.ends) >= slotsPerChunk || len(*c.buf)-rawHeadroom >= chunkBytes
 }
 
 func (c *rawChunk) add(raw []byte) {
-	c.data = append(c.data, raw...)
-	c.ends = append(c.ends, uint32(len(c.data)))
+	*c.buf = append(*c.buf, raw...)
+	c.ends = append(c.ends, uint32(len(*c.buf)-rawHeadroom))
 }
 
 // The zstd encoder and decoder (without zstd's own checksum: every value
@@ -49,19 +66,29 @@ func zstdCodecs() (*zstd.Encoder, *zstd.Decoder) {
 	return zstdEnc, zstdDec
 }
 
-// encode returns the chunk's stored form: the record count and lengths as
-// uvarints, then the records, all in one zstd frame.
+// encode returns the chunk's stored form, appended to dst: the record
+// count and lengths as uvarints, then the records, all in one zstd frame.
+// It returns the chunk's buffer to the pool: the chunk is done with.
 func (c *rawChunk) encode(dst []byte) []byte {
 	enc, _ := zstdCodecs()
-	plain := make([]byte, 0, len(c.data)+2*len(c.ends)+8)
-	plain = binary.AppendUvarint(plain, uint64(len(c.ends)))
+	var head [rawHeadroom]byte
+	h := binary.AppendUvarint(head[:0], uint64(len(c.ends)))
 	prev := uint32(0)
 	for _, e := range c.ends {
-		plain = binary.AppendUvarint(plain, uint64(e-prev))
+		h = binary.AppendUvarint(h, uint64(e-prev))
 		prev = e
 	}
-	plain = append(plain, c.data...)
-	return enc.EncodeAll(plain, dst)
+	buf := *c.buf
+	start := rawHeadroom - len(h)
+	copy(buf[start:], h)
+	if dst == nil {
+		dst = make([]byte, 0, len(buf)/6+64) // raw records compress to 6–8%
+	}
+	dst = enc.EncodeAll(buf[start:], dst)
+	*c.buf = buf[:rawHeadroom]
+	rawBufs.Put(c.buf)
+	c.buf = nil
+	return dst
 }
 
 // decodeChunk decompresses a stored chunk and returns its records, which

@@ -133,3 +133,126 @@ func checkBitmap(b []byte) (uint64, error) {
 	}
 	return total, nil
 }
+
+// Container sizes as roaring's RunOptimize weighs them: a run container
+// of r runs serializes to 2+4r bytes, an array container of c values to
+// 2c, and a bitmap container costs 8,192 bytes plus its Go header.
+const (
+	arrayMaxCard    = 4096
+	bitmapContBytes = 8192
+	bitmapWeight    = bitmapContBytes + 32
+)
+
+// container is one container of a bitmap being written from sorted rows:
+// its key (the rows' high 16 bits), its rows, and the runs they form.
+type container struct {
+	key  uint16
+	rows []uint32
+	runs int
+}
+
+// kind returns how roaring's RunOptimize would store the container: as
+// runs when that is smaller than both other forms, else as an array up to
+// 4,096 values, else as a bitmap.
+func (c *container) kind() (run, bitmap bool) {
+	card := len(c.rows)
+	if 2+4*c.runs < min(bitmapWeight, 2*card) {
+		return true, false
+	}
+	return false, card > arrayMaxCard
+}
+
+// size returns the container's serialized size.
+func (c *container) size() int {
+	switch run, bitmap := c.kind(); {
+	case run:
+		return 2 + 4*c.runs
+	case bitmap:
+		return bitmapContBytes
+	}
+	return 2 * len(c.rows)
+}
+
+// appendBitmap appends the roaring portable serialization of the bitmap
+// holding rows, which must be strictly increasing and not empty: the bytes
+// roaring.Bitmap.WriteTo writes for that bitmap after RunOptimize, built
+// without a roaring.Bitmap. cs is scratch space, returned for reuse.
+func appendBitmap(dst []byte, rows []uint32, cs []container) ([]byte, []container) {
+	cs = cs[:0]
+	for i := 0; i < len(rows); {
+		key := rows[i] >> 16
+		j, runs := i+1, 1
+		for j < len(rows) && rows[j]>>16 == key {
+			if rows[j] != rows[j-1]+1 {
+				runs++
+			}
+			j++
+		}
+		cs = append(cs, container{key: uint16(key), rows: rows[i:j], runs: runs})
+		i = j
+	}
+	n := len(cs)
+	hasRun := false
+	for i := range cs {
+		if run, _ := cs[i].kind(); run {
+			hasRun = true
+			break
+		}
+	}
+	preamble := 8 + 4*n
+	if hasRun {
+		preamble = 4 + (n+7)/8 + 4*n
+		dst = binary.LittleEndian.AppendUint16(dst, roaringCookieRuns)
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(n-1))
+		flags := len(dst)
+		dst = append(dst, make([]byte, (n+7)/8)...)
+		for i := range cs {
+			if run, _ := cs[i].kind(); run {
+				dst[flags+i/8] |= 1 << (i % 8)
+			}
+		}
+	} else {
+		dst = binary.LittleEndian.AppendUint32(dst, roaringCookieNoRuns)
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(n))
+	}
+	for i := range cs {
+		dst = binary.LittleEndian.AppendUint16(dst, cs[i].key)
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(len(cs[i].rows)-1))
+	}
+	if !hasRun || n >= 4 {
+		off := preamble + 4*n
+		for i := range cs {
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(off))
+			off += cs[i].size()
+		}
+	}
+	for i := range cs {
+		c := &cs[i]
+		switch run, bitmap := c.kind(); {
+		case run:
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(c.runs))
+			for k := 0; k < len(c.rows); {
+				s := k
+				for k+1 < len(c.rows) && c.rows[k+1] == c.rows[k]+1 {
+					k++
+				}
+				dst = binary.LittleEndian.AppendUint16(dst, uint16(c.rows[s]))
+				dst = binary.LittleEndian.AppendUint16(dst, uint16(k-s))
+				k++
+			}
+		case bitmap:
+			var words [bitmapContBytes / 8]uint64
+			for _, r := range c.rows {
+				words[r&0xffff>>6] |= 1 << (r & 63)
+			}
+			for _, w := range words {
+				dst = binary.LittleEndian.AppendUint64(dst, w)
+			}
+		default:
+			for _, r := range c.rows {
+				dst = binary.LittleEndian.AppendUint16(dst, uint16(r))
+			}
+		}
+	}
+	return dst, cs
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	mathbits "math/bits"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -20,7 +21,8 @@ type BundleWriter struct {
 	payload []byte // the serialized bitmaps so far
 	n       int
 	last    uint32
-	any     bool // Add was called since the last Reset
+	any     bool        // Add was called since the last Reset
+	cs      []container // AddRows's scratch
 }
 
 // Add adds the bitmap of dictionary id id. Ids must be strictly increasing
@@ -51,15 +53,56 @@ func (w *BundleWriter) Add(id uint32, bm *roaring.Bitmap) error {
 		w.payload = w.payload[:start]
 		return fmt.Errorf("%w: bundle larger than 4 GiB", ErrInvalid)
 	}
+	w.entry(id, uint32(card))
+	return nil
+}
+
+// AddRows adds the bitmap of dictionary id id given as its rows, which
+// must be strictly increasing. It writes exactly what Add writes for the
+// bitmap of those rows, without building a roaring.Bitmap: a part's
+// bitmaps are written from its columns at the cost of one pass over the
+// rows. Its errors are Add's; rows that do not increase are an error too.
+func (w *BundleWriter) AddRows(id uint32, rows []uint32) error {
+	if w.any && id <= w.last {
+		return fmt.Errorf("%w: bundle: id %d after %d", ErrInvalid, id, w.last)
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i] <= rows[i-1] {
+			return fmt.Errorf("%w: bundle: rows of id %d not increasing at %d", ErrInvalid, id, i)
+		}
+	}
+	w.last, w.any = id, true
+	if len(rows) == 0 {
+		return nil
+	}
+	start := len(w.payload)
+	w.payload, w.cs = appendBitmap(w.payload, rows, w.cs)
+	if uint64(len(w.payload)) > math.MaxUint32 {
+		w.payload = w.payload[:start]
+		return fmt.Errorf("%w: bundle larger than 4 GiB", ErrInvalid)
+	}
+	w.entry(id, uint32(len(rows)))
+	return nil
+}
+
+// entry adds the table entry of a bitmap just written.
+func (w *BundleWriter) entry(id, card uint32) {
 	w.table = binary.LittleEndian.AppendUint32(w.table, id)
-	w.table = binary.LittleEndian.AppendUint32(w.table, uint32(card))
+	w.table = binary.LittleEndian.AppendUint32(w.table, card)
 	w.table = binary.LittleEndian.AppendUint32(w.table, uint32(len(w.payload)))
 	w.n++
-	return nil
 }
 
 // Len returns the number of bitmaps added (empty ones excepted).
 func (w *BundleWriter) Len() int { return w.n }
+
+// Size returns the size of the bundle's encoding.
+func (w *BundleWriter) Size() int {
+	return uvarintLen(uint64(w.n)) + len(w.table) + len(w.payload)
+}
+
+// uvarintLen is the size of v as a uvarint.
+func uvarintLen(v uint64) int { return (mathbits.Len64(v|1) + 6) / 7 }
 
 // AppendTo appends the bundle's encoding to dst and returns the extended
 // slice. The writer is unchanged: more bitmaps may be added.
@@ -71,7 +114,7 @@ func (w *BundleWriter) AppendTo(dst []byte) []byte {
 
 // Reset empties the writer, keeping its memory.
 func (w *BundleWriter) Reset() {
-	*w = BundleWriter{table: w.table[:0], payload: w.payload[:0]}
+	*w = BundleWriter{table: w.table[:0], payload: w.payload[:0], cs: w.cs[:0]}
 }
 
 // appender is an io.Writer appending to a byte slice.

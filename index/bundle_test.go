@@ -604,3 +604,151 @@ func TestConcurrentReaders(t *testing.T) {
 		t.Fatal("the bundle's bytes changed")
 	}
 }
+
+// TestAddRowsMatchesAdd checks that AddRows writes, byte for byte, what Add
+// writes for the bitmap of the same rows: every kind of container, the
+// size thresholds between them, and the offset header's presence.
+func TestAddRowsMatchesAdd(t *testing.T) {
+	check := func(name string, rows []uint32) {
+		t.Helper()
+		var a, b BundleWriter
+		if err := a.Add(7, roaring.BitmapOf(rows...)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.AddRows(7, rows); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := b.AppendTo(nil), a.AppendTo(nil); !slices.Equal(got, want) {
+			t.Errorf("%s: AddRows wrote %d bytes, Add %d; first difference at %d", name, len(got), len(want), firstDiff(got, want))
+		}
+	}
+	span := func(lo, hi uint32) []uint32 {
+		var r []uint32
+		for v := lo; v < hi; v++ {
+			r = append(r, v)
+		}
+		return r
+	}
+	stride := func(lo, n, step uint32) []uint32 {
+		var r []uint32
+		for i := range n {
+			r = append(r, lo+i*step)
+		}
+		return r
+	}
+	check("one", []uint32{5})
+	check("max", []uint32{^uint32(0)})
+	check("full container", span(0, 1<<16))
+	check("one run", span(100, 5000))
+	// Around the array/bitmap threshold, without runs.
+	for _, n := range []uint32{4095, 4096, 4097, 4111, 4112, 4113, 8000, 32768} {
+		check("stride", stride(3, n, 2))
+	}
+	// Runs against arrays and bitmaps of every size.
+	for _, runs := range []uint32{1, 2, 3, 1000, 2047, 2048, 2049, 2055, 2056, 3000} {
+		var rows []uint32
+		for k := range runs {
+			rows = append(rows, span(k*20, k*20+3)...)
+		}
+		check("runs", rows)
+	}
+	// Several containers, with and without runs, below and above the
+	// offset header threshold of 4 containers.
+	for _, n := range []uint32{2, 3, 4, 5, 40} {
+		var withRuns, without []uint32
+		for k := range n {
+			withRuns = append(withRuns, span(k<<16, k<<16+50)...)
+			without = append(without, stride(k<<17, 10, 7)...)
+		}
+		check("containers with runs", withRuns)
+		check("containers without runs", without)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 40 {
+		bm := roaring.New()
+		density := 1 + r.IntN(64)
+		for range r.IntN(20000) {
+			base := r.Uint32N(4) << 16
+			v := base + r.Uint32N(uint32(1<<16/density)+1)*uint32(density)
+			bm.AddRange(uint64(v), uint64(v)+uint64(r.IntN(4))+1)
+		}
+		if bm.IsEmpty() {
+			continue
+		}
+		check("random "+string(rune('a'+i%26)), bm.ToArray())
+	}
+	for _, bm := range testBitmaps() {
+		check("test bitmap", bm.ToArray())
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func TestAddRowsRefuses(t *testing.T) {
+	var w BundleWriter
+	if err := w.AddRows(1, []uint32{1, 1}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("repeated row: %v", err)
+	}
+	if err := w.AddRows(2, []uint32{3, 2}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("decreasing rows: %v", err)
+	}
+	if err := w.AddRows(3, nil); err != nil || w.Len() != 0 {
+		t.Errorf("no rows: %v, %d bitmaps", err, w.Len())
+	}
+	if err := w.AddRows(3, []uint32{9}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("id not increasing: %v", err)
+	}
+}
+
+// FuzzAddRows checks AddRows against Add on rows made from the input.
+func FuzzAddRows(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 200, 201}, uint8(0))
+	f.Add([]byte{255, 255, 0, 0, 1, 1}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, spread uint8) {
+		seen := map[uint32]bool{}
+		var rows []uint32
+		for i := 0; i+1 < len(data); i += 2 {
+			v := uint32(data[i])<<8 | uint32(data[i+1])
+			v = v<<(spread%17) | uint32(i)%3
+			if !seen[v] {
+				seen[v] = true
+				rows = append(rows, v)
+			}
+		}
+		slices.Sort(rows)
+		var a, b BundleWriter
+		if err := a.Add(1, roaring.BitmapOf(rows...)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.AddRows(1, rows); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a.AppendTo(nil), b.AppendTo(nil)) {
+			t.Fatalf("AddRows differs from Add for %d rows", len(rows))
+		}
+	})
+}
+
+func TestBundleWriterSize(t *testing.T) {
+	var w BundleWriter
+	for i, bm := range testBitmaps() {
+		if err := w.Add(uint32(i), bm); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(w.AppendTo(nil)); got != w.Size() {
+			t.Fatalf("after %d bitmaps: Size %d, encoding %d bytes", i+1, w.Size(), got)
+		}
+	}
+	for _, v := range []uint64{0, 1, 127, 128, 1<<14 - 1, 1 << 14, 1<<63 + 5} {
+		if uvarintLen(v) != len(binary.AppendUvarint(nil, v)) {
+			t.Errorf("uvarintLen(%d) = %d", v, uvarintLen(v))
+		}
+	}
+}

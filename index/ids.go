@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -10,6 +11,17 @@ import (
 // Key identifies a sign-in in a part's id index: byte 0 is the sign-in's
 // type, bytes 1 to 16 its id's 16 bytes. Keys order bytewise.
 type Key [17]byte
+
+// Compare orders keys bytewise, returning -1, 0 or +1, a word at a time.
+func (k *Key) Compare(o *Key) int {
+	if k[0] != o[0] {
+		return cmp.Compare(k[0], o[0])
+	}
+	if a, b := binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint64(o[1:]); a != b {
+		return cmp.Compare(a, b)
+	}
+	return cmp.Compare(binary.BigEndian.Uint64(k[9:]), binary.BigEndian.Uint64(o[9:]))
+}
 
 // IDEntry maps a sign-in's key to its row in a part.
 type IDEntry struct {
@@ -28,7 +40,7 @@ const keyLen = 17
 // extended slice. It sorts entries by key, in place. Keys must be unique;
 // otherwise it returns dst unchanged and an error wrapping ErrInvalid.
 func AppendIDIndex(dst []byte, entries []IDEntry) ([]byte, error) {
-	slices.SortFunc(entries, func(a, b IDEntry) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+	sortEntries(entries)
 	for i := 1; i < len(entries); i++ {
 		if entries[i-1].Key == entries[i].Key {
 			return dst, fmt.Errorf("%w: id index: duplicate key %x", ErrInvalid, entries[i].Key)
@@ -42,6 +54,58 @@ func AppendIDIndex(dst []byte, entries []IDEntry) ([]byte, error) {
 		binary.LittleEndian.PutUint32(q[keyLen:], e.Row)
 	}
 	return dst, nil
+}
+
+// sortEntries sorts entries by key: a radix sort of the keys' first eight
+// bytes (ids are random, so these nearly always differ), then runs of
+// equal prefixes by the whole key.
+func sortEntries(entries []IDEntry) {
+	n := len(entries)
+	if n < 512 {
+		slices.SortFunc(entries, func(a, b IDEntry) int { return a.Key.Compare(&b.Key) })
+		return
+	}
+	type pref struct {
+		p uint64
+		i uint32
+	}
+	a, b := make([]pref, n), make([]pref, n)
+	for i := range entries {
+		a[i] = pref{binary.BigEndian.Uint64(entries[i].Key[:]), uint32(i)}
+	}
+	for shift := 0; shift < 64; shift += 8 {
+		var count [257]int
+		for _, e := range a {
+			count[int(byte(e.p>>shift))+1]++
+		}
+		if count[int(byte(a[0].p>>shift))+1] == n {
+			continue // one digit for all: nothing to do (the type byte)
+		}
+		for d := 1; d <= 256; d++ {
+			count[d] += count[d-1]
+		}
+		for _, e := range a {
+			d := byte(e.p >> shift)
+			b[count[d]] = e
+			count[d]++
+		}
+		a, b = b, a
+	}
+	out := make([]IDEntry, n)
+	for i, e := range a {
+		out[i] = entries[e.i]
+	}
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && a[j].p == a[i].p {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(out[i:j], func(a, b IDEntry) int { return a.Key.Compare(&b.Key) })
+		}
+		i = j
+	}
+	copy(entries, out)
 }
 
 // IDIndex is a read-only view of an id index written by AppendIDIndex: a

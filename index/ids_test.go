@@ -201,3 +201,52 @@ func BenchmarkIDIndexFind(b *testing.B) {
 		i++
 	}
 }
+
+func TestKeyCompare(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var keys []Key
+	for range 200 {
+		var k Key
+		for i := range k {
+			// Few distinct bytes, so that keys share long prefixes.
+			k[i] = byte(r.IntN(3)) * 0x7f
+		}
+		keys = append(keys, k)
+	}
+	for i := range keys {
+		for j := range keys {
+			if got, want := keys[i].Compare(&keys[j]), bytes.Compare(keys[i][:], keys[j][:]); got != want {
+				t.Fatalf("%x vs %x: Compare %d, bytewise %d", keys[i], keys[j], got, want)
+			}
+		}
+	}
+}
+
+// TestSortEntries checks the radix sort against a comparison sort, with
+// keys sharing long prefixes and keys differing only past eight bytes.
+func TestSortEntries(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 511, 512, 3000} {
+		entries := make([]IDEntry, n)
+		for i := range entries {
+			k := &entries[i].Key
+			k[0] = byte(r.IntN(3))
+			if r.IntN(2) == 0 {
+				for j := 1; j < len(k); j++ {
+					k[j] = byte(r.Uint32()) // random ids
+				}
+			} else {
+				k[12] = byte(r.IntN(256)) // ids equal in their first bytes
+			}
+			entries[i].Row = uint32(i)
+		}
+		want := slices.Clone(entries)
+		slices.SortStableFunc(want, func(a, b IDEntry) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+		sortEntries(entries)
+		for i := range entries {
+			if entries[i].Key != want[i].Key {
+				t.Fatalf("n=%d: entry %d is %x, want %x", n, i, entries[i].Key, want[i].Key)
+			}
+		}
+	}
+}

@@ -71,8 +71,6 @@ func slicesMin[T int64 | uint32](s []T) T {
 	return slices.Min(s)
 }
 
-func uvarintLen(v uint64) int { return len(binary.AppendUvarint(nil, v)) }
-
 func TestIntsRoundTrip(t *testing.T) {
 	f := func(vals []int64, width int) {
 		t.Helper()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/strtab"
 	"github.com/valyala/fastjson"
 )
 
@@ -25,7 +26,7 @@ const (
 // its own; a decoder is not safe for concurrent use.
 type decoder struct {
 	classifier *signin.Classifier
-	strs       strtab
+	strs       strtab.Table
 	p          fastjson.Parser    // the unit being decoded
 	nested     []*fastjson.Parser // JSON held in strings, one parser per depth (see unwrap)
 	depth      int
@@ -237,7 +238,7 @@ func (d *decoder) keep(b []byte, s slot) string {
 	if last := d.last[s]; last == string(b) {
 		return last
 	}
-	v := d.strs.copy(b)
+	v := d.strs.Copy(b)
 	d.last[s] = v
 	return v
 }
@@ -290,13 +291,13 @@ func (d *decoder) unnest(nested bool) {
 func (d *decoder) list(name string, v *fastjson.Value) []string {
 	if t, b := d.value(v); t == fastjson.TypeString {
 		if b = bytes.TrimSpace(b); len(b) > 0 && b[0] != '[' {
-			return []string{d.strs.copy(b)}
+			return []string{d.strs.Copy(b)}
 		}
 	}
 	var out []string
 	d.array(name, v, func(e *fastjson.Value) {
 		if b, ok := d.text(e); ok && len(b) > 0 {
-			out = append(out, d.strs.copy(b))
+			out = append(out, d.strs.Copy(b))
 		}
 	})
 	return out
@@ -326,7 +327,7 @@ func (d *decoder) fields(name string, v *fastjson.Value, t *keyTable) {
 			h = t.m[lower(kb[:0], k)]
 			// NB: optional keys shift positions, so some keys miss;
 			// the arena keeps their copies without an allocation each.
-			if ks := d.strs.copy(k); i < len(c.keys) {
+			if ks := d.strs.Copy(k); i < len(c.keys) {
 				c.keys[i], c.hs[i] = ks, h
 			} else {
 				c.keys, c.hs = append(c.keys, ks), append(c.hs, h)
@@ -387,12 +388,12 @@ func (d *decoder) ip(v *fastjson.Value, which int) string {
 		}
 		return last.ip
 	}
-	last.raw = d.strs.copy(b)
+	last.raw = d.strs.Copy(b)
 	last.ip = last.raw
 	if a, err := netip.ParseAddr(last.raw); err == nil {
 		var buf [64]byte
 		if c := a.Unmap().AppendTo(buf[:0]); string(c) != last.raw {
-			last.ip = d.strs.copy(c)
+			last.ip = d.strs.Copy(c)
 		}
 	}
 	return last.ip

@@ -342,3 +342,21 @@ func TestSetters(t *testing.T) {
 		}
 	}
 }
+
+func TestTexts(t *testing.T) {
+	a, b := New(), New()
+	a.Type, a.App, a.Error, a.AuthMethods = TypeServicePrincipal, "Azure Portal", 50126, []string{"Password", "SMS"}
+	b.Status, b.Latitude = StatusFailure, 47.5
+	recs := []*Record{&a, &b, &a}
+	for _, f := range Fields() {
+		got := f.Texts([]string{"stale", "stale", "stale", "stale"}, recs)
+		if len(got) != len(recs) {
+			t.Fatalf("%s: %d values for %d records", f.Name, len(got), len(recs))
+		}
+		for i, r := range recs {
+			if got[i] != f.Text(r) {
+				t.Errorf("%s: Texts gave %q for record %d, Text %q", f.Name, got[i], i, f.Text(r))
+			}
+		}
+	}
+}
