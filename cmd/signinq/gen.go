@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
@@ -27,6 +28,8 @@ type genCmd struct {
 	NoIncidents bool   `name:"no-incidents" help:"Leave out the injected attacks."`
 	Workers     int    `help:"Goroutines generating (0: one per CPU); the output does not depend on it."`
 	Quiet       bool   `short:"q" help:"Print no summary."`
+	DB          string `name:"db" placeholder:"DIR" help:"Store the sign-ins in this store instead of writing them: the store ingesting their diagnostic-settings export would hold, made without writing or parsing JSON."`
+	NoRaw       bool   `name:"no-raw" help:"With --db, keep no original records: each sign-in is rebuilt from its columns when asked for."`
 }
 
 // formats maps the --format names to formats.
@@ -45,6 +48,9 @@ func (c *genCmd) Run(e *env) error {
 	g, err := gen.New(gen.Config{Count: c.Count, Seed: c.Seed, Days: c.Days, End: end, Users: c.Users, NoIncidents: c.NoIncidents, Workers: c.Workers})
 	if err != nil {
 		return err
+	}
+	if c.DB != "" {
+		return c.store(e, g)
 	}
 	format := formats[c.Format]
 	bar := newProgress(e.stderr, c.Count, "generating")
@@ -86,6 +92,75 @@ func (c *genCmd) Run(e *env) error {
 	}
 	return nil
 }
+
+// store generates into a store, committing as ingest does.
+func (c *genCmd) store(e *env, g *gen.Generator) error {
+	f := dbFlag{DB: c.DB}
+	db, err := f.open(e, &engine.Options{Workers: c.Workers})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w, err := db.NewWriter()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	bar := newProgress(e.stderr, c.Count, "generating into "+c.DB)
+	start := time.Now()
+	var recs []signin.Record
+	var raw []byte
+	made := int64(0)
+	err = g.Generate(e.ctx, func(batch []gen.Event) error {
+		recs, raw = recs[:0], raw[:0]
+		for i := range batch {
+			r := batch[i].Record
+			if !c.NoRaw {
+				n := len(raw)
+				raw = gen.AppendDiag(raw, &batch[i])
+				r.Raw, r.Format = raw[n:len(raw):len(raw)], signin.FormatDiag
+			}
+			recs = append(recs, r)
+		}
+		if err := w.Add(recs); err != nil {
+			return err
+		}
+		if w.Pending() >= ingestCommit {
+			if err := w.Commit(); err != nil {
+				return err
+			}
+		}
+		made += int64(len(batch))
+		bar.set(made)
+		return nil
+	})
+	if err == nil {
+		err = w.Commit()
+	}
+	bar.done()
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	st := w.Stats()
+	cst, err := db.Compact(e.ctx)
+	if err != nil {
+		return err
+	}
+	if !c.Quiet {
+		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins (%s duplicates) in %s (%s records/s)\n",
+			humanize.Comma(st.Committed), humanize.Comma(st.Duplicates), roundDuration(elapsed), humanize.Comma(int64(float64(made)/elapsed.Seconds())))
+		if cst.Days > 0 {
+			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
+		}
+		printIncidents(e.stderr, g.Incidents())
+	}
+	return nil
+}
+
+// ingestCommit is how many new sign-ins gen --db commits at a time, as
+// ingest does.
+const ingestCommit = 1 << 19
 
 // endTime parses --end, or returns the start of the current hour.
 func endTime(s string) (time.Time, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/alecthomas/kong"
 )
@@ -43,6 +44,8 @@ type cli struct {
 	Compact compactCmd       `cmd:"" help:"Merge each day's parts into few large sorted ones (ingest and a background task also do)."`
 	Prune   pruneCmd         `cmd:"" help:"Delete whole days of sign-ins: the store's retention."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	CPUProfile string `name:"cpuprofile" type:"path" hidden:"" help:"Write a CPU profile of the command to this file (for go tool pprof)."`
 }
 
 // version is set by the build (-ldflags "-X main.version=…").
@@ -73,6 +76,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "Run \"signinq %s --help\" for usage.\n", kctx.Command())
 		}
 		return exitError
+	}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "signinq: %v\n", err)
+			return exitError
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
