@@ -207,6 +207,19 @@ type colData struct {
 	offs []uint32  // EncList
 }
 
+// len returns the number of rows.
+func (d *colData) len() int {
+	switch d.col.Enc {
+	case EncDict:
+		return len(d.ids)
+	case EncList:
+		return len(d.offs) - 1
+	case EncInt:
+		return len(d.ints)
+	}
+	return len(d.strs)
+}
+
 // dictLen is the size of the column's dictionary.
 func (d *colData) dictLen() int {
 	switch d.col.DictKind {
@@ -398,8 +411,10 @@ func (b *builder) closeRaw() *rawChunk {
 }
 
 // finish sorts the gathered rows by time (stably, so arrival order breaks
-// ties) and returns the part. The builder must not be used afterwards.
-func (b *builder) finish(id uint64, workers int) *partData {
+// ties) and returns the part, whose columns are made as they are asked
+// for, each releasing what the builder held of it. The builder must not be
+// used afterwards.
+func (b *builder) finish(id uint64) *partData {
 	times := make([]int64, b.rows)
 	sorted := true
 	b.cols[colTime.ID].vals.each(func(i int, t int64) {
@@ -413,15 +428,12 @@ func (b *builder) finish(id uint64, workers int) *partData {
 			perm[i] = uint32(i)
 		}
 		slices.SortStableFunc(perm, func(x, y uint32) int { return cmp.Compare(times[x], times[y]) })
+		sortedTimes := make([]int64, b.rows)
+		for i, p := range perm {
+			sortedTimes[i] = times[p]
+		}
+		times = sortedTimes
 	}
-	out := make([]*colData, len(b.cols))
-	parallel(len(b.cols), workers, func(i int) {
-		c := b.cols[i]
-		out[i] = c.finish(perm, b.rows)
-		c.ids.release()
-		c.ends.release()
-		c.vals.release()
-	})
 	// The id index maps keys to final rows.
 	keys := make([]index.IDEntry, b.rows)
 	for row := range keys {
@@ -431,7 +443,18 @@ func (b *builder) finish(id uint64, workers int) *partData {
 		}
 		keys[row] = index.IDEntry{Key: b.keys[p], Row: uint32(row)}
 	}
-	return &partData{id: id, day: b.day, rows: b.rows, cols: out, keys: keys, types: b.types, chunks: b.chunks, rawBytes: b.rawBytes}
+	return &partData{id: id, day: b.day, rows: b.rows, times: times, keys: keys, types: b.types, chunks: b.chunks, rawBytes: b.rawBytes,
+		column: func(i int) (*colData, error) {
+			c := b.cols[i]
+			d := c.finish(perm, b.rows)
+			c.ids.release()
+			c.ends.release()
+			c.vals.release()
+			c.raw.release()
+			c.strs, c.ints, c.flts = nil, nil, nil
+			return d, nil
+		},
+	}
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines.

@@ -27,7 +27,11 @@ type CompactStats struct {
 // few parts as maxPartRows allows, each sorted by time in full blocks.
 // Queries see the day's sign-ins throughout, before and after.
 func (db *DB) Compact(ctx context.Context) (CompactStats, error) {
-	return db.compactDays(ctx, 2)
+	st, err := db.compactDays(ctx, 2)
+	if err == nil && st.Days > 0 {
+		err = db.collectGarbage(false)
+	}
+	return st, err
 }
 
 // compactDays merges the days with at least minParts parts.
@@ -63,11 +67,6 @@ func (db *DB) compactDays(ctx context.Context, minParts int) (CompactStats, erro
 		st.PartsAfter += after
 		st.Rows += rows
 	}
-	if st.Days > 0 {
-		if err := db.collectGarbage(); err != nil {
-			return st, err
-		}
-	}
 	return st, nil
 }
 
@@ -97,7 +96,10 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	// The write's marker, as for an ingest.
+	// The write's marker, as for an ingest. A compaction that fails leaves
+	// it, and what it wrote, for the next Open to delete.
+	db.writeMu.RLock()
+	defer db.writeMu.RUnlock()
 	start := db.newID()
 	marker := idKey(prefixPending, start)
 	if err := db.bdb.Update(func(txn *badger.Txn) error {
@@ -105,12 +107,6 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 	}); err != nil {
 		return 0, 0, 0, err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			db.deleteKeys([][]byte{marker}) // the data is left for Open to delete
-		}
-	}()
 	workers := db.opts.workers()
 	var outs []*Part
 	wb := db.bdb.NewWriteBatch()
@@ -120,18 +116,13 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 			return 0, 0, 0, err
 		}
 		hi := min(lo+maxPartRows, len(m.order))
-		d, err := m.part(db.newID(), lo, hi, lo == 0, workers)
+		d, err := m.part(db.newID(), lo, hi, lo == 0)
 		if err != nil {
 			return 0, 0, 0, err
 		}
-		p, kvs, err := encodePart(d, workers)
+		p, err := encodePart(d, workers, func(key, val []byte) error { return db.put(wb, key, val) })
 		if err != nil {
 			return 0, 0, 0, err
-		}
-		for _, e := range kvs {
-			if err := db.put(wb, e.key, e.val); err != nil {
-				return 0, 0, 0, err
-			}
 		}
 		outs = append(outs, p)
 	}
@@ -141,7 +132,6 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 	if err := db.commit(outs, inputs, marker, nil); err != nil {
 		return 0, 0, 0, err
 	}
-	committed = true
 	return len(inputs), len(outs), int64(len(m.order)), nil
 }
 
@@ -155,6 +145,7 @@ type merge struct {
 	slotBase []int64    // per input: added to its raw slots
 	chunks   []uint64   // every input's chunks, in input order
 	keys     [][]index.Key
+	times    [][]int64 // per input: its time column
 	rawDisk  int64
 	rawBytes int64
 }
@@ -196,6 +187,7 @@ func newMerge(snap *Snapshot, inputs []*Part) (*merge, error) {
 		}
 		m.keys[i] = keys
 	}
+	m.times = times
 	// A k-way merge by time.
 	m.order = make([]mergeRow, 0, total)
 	h := &mergeHeap{times: times}
@@ -235,28 +227,26 @@ func (h *mergeHeap) Pop() any {
 	return x
 }
 
-// part builds the merged rows [lo, hi) as a part. The first part of a
-// merge carries the raw records' sizes; all carry every input's chunks.
-func (m *merge) part(id uint64, lo, hi int, first bool, workers int) (*partData, error) {
+// part plans the merged rows [lo, hi) as a part, whose columns are merged
+// as encodePart asks for them. The first part of a merge carries the raw
+// records' sizes; all carry every input's chunks.
+func (m *merge) part(id uint64, lo, hi int, first bool) (*partData, error) {
 	rows := m.order[lo:hi]
-	d := &partData{id: id, day: m.inputs[0].Day, rows: len(rows), cols: make([]*colData, len(columns)), chunks: m.chunks}
+	d := &partData{id: id, day: m.inputs[0].Day, rows: len(rows), chunks: m.chunks}
 	if first {
 		d.rawDisk, d.rawBytes = m.rawDisk, m.rawBytes
 	}
-	errs := make([]error, len(columns))
-	parallel(len(columns), workers, func(i int) {
-		d.cols[i], errs[i] = m.column(columns[i], rows)
-	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
+	d.times = make([]int64, len(rows))
 	d.keys = make([]index.IDEntry, len(rows))
 	for i, r := range rows {
+		d.times[i] = m.times[r.in][r.row]
 		d.keys[i] = index.IDEntry{Key: m.keys[r.in][r.row], Row: uint32(i)}
 	}
-	tc := d.cols[colType.ID]
+	// The type column, for the part's counts by type; kept to be encoded.
+	tc, err := m.column(colType, rows)
+	if err != nil {
+		return nil, err
+	}
 	counts := make([]int64, len(tc.strs))
 	for _, id := range tc.ids {
 		counts[id]++
@@ -267,6 +257,12 @@ func (m *merge) part(id uint64, lo, hi int, first bool, workers int) (*partData,
 			return nil, corrupt(fmt.Sprintf("type column of day %s", dayString(d.day)), fmt.Errorf("unknown type %q", tc.strs[id]))
 		}
 		d.types[t] += n
+	}
+	d.column = func(i int) (*colData, error) {
+		if columns[i] == colType {
+			return tc, nil
+		}
+		return m.column(columns[i], rows)
 	}
 	return d, nil
 }
@@ -497,7 +493,14 @@ func (db *DB) compactor() {
 			}
 			cancel()
 		}()
-		if _, err := db.compactDays(ctx, compactParts); err != nil && ctx.Err() == nil {
+		_, err := db.compactDays(ctx, compactParts)
+		if err == nil {
+			err = db.collectGarbage(true)
+		}
+		if err == nil {
+			err = db.reclaim()
+		}
+		if err != nil && ctx.Err() == nil {
 			db.opts.logf("engine: background compaction: %v", err)
 		}
 		cancel()

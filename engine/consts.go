@@ -37,7 +37,20 @@ const (
 	compactParts = 8
 
 	// dedupBudget bounds the ids kept in memory for duplicate checks
-	// (about 60 bytes each); the sets of the least recently used days are
-	// dropped beyond it and reloaded from disk when needed.
-	dedupBudget = 24 << 20
+	// (23 to 45 bytes each, see keySet): at most about 350 MiB. The sets
+	// of the least recently used days are dropped beyond it and reloaded
+	// from the parts' id indexes when needed; logs arrive mostly in time
+	// order, so an ingest rarely goes back to a day it dropped.
+	dedupBudget = 8 << 20
 )
+
+// valueLogFileSize is the size of Badger's value-log files. Value-log GC
+// rewrites whole files, never the one being written: tests make it small
+// to see space come back.
+var valueLogFileSize int64 = 512 << 20
+
+// reclaimRatio is the share of a value-log file that must be dead for
+// value-log GC to rewrite it: the disk a store takes stays within about
+// 1/(1-reclaimRatio) of its data, and a rewrite copies at most
+// (1-reclaimRatio)/reclaimRatio bytes per byte it frees.
+const reclaimRatio = 0.3

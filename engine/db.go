@@ -35,6 +35,12 @@ type DB struct {
 
 	snapshots atomic.Int64 // open snapshots, to keep value-log GC away
 
+	// writeMu is held shared by every write (from its pending marker to
+	// its commit) and exclusively by dropParts, which Badger lets run
+	// only when no write is under way.
+	writeMu     sync.RWMutex
+	needReclaim atomic.Bool // parts were dropped: value-log GC has work
+
 	bg struct {
 		kick chan struct{}
 		stop chan struct{}
@@ -125,7 +131,7 @@ func badgerOptions(dir string, inMemory bool) badger.Options {
 		WithIndexCacheSize(64 << 20).
 		WithCompression(options.ZSTD).
 		WithZSTDCompressionLevel(1).
-		WithValueLogFileSize(512 << 20).
+		WithValueLogFileSize(valueLogFileSize).
 		WithNumCompactors(2)
 	if inMemory {
 		// Without a value log, Badger refuses values above the threshold:
@@ -352,51 +358,75 @@ func (db *DB) recover(pending bool) error {
 			chunks[c] = true
 		}
 	}
-	var doomed [][]byte
-	err = db.bdb.View(func(txn *badger.Txn) error {
-		if len(starts) > 0 {
-			from := slices.Min(starts)
+	// Raw chunks are deleted key by key; a part's data, all under the
+	// prefix of its id, is dropped whole (see dropParts).
+	var chunkKeys, parts [][]byte
+	seen := map[uint64]bool{}
+	dropPart := func(id uint64) {
+		if !live[id] && !seen[id] { // never drop a live part
+			seen[id] = true
+			parts = append(parts, idKey(prefixData, id))
+		}
+	}
+	if len(starts) > 0 {
+		from := slices.Min(starts)
+		err = db.bdb.View(func(txn *badger.Txn) error {
 			for _, prefix := range []byte{prefixData, prefixRaw} {
 				it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefix}})
 				for it.Seek(idKey(prefix, from)); it.Valid(); it.Next() {
 					id, _ := parseIDKey(it.Item().Key(), prefix)
-					if prefix == prefixData && !live[id] || prefix == prefixRaw && !chunks[id] {
-						doomed = append(doomed, it.Item().KeyCopy(nil))
+					switch {
+					case prefix == prefixData:
+						dropPart(id)
+					case !chunks[id]:
+						chunkKeys = append(chunkKeys, it.Item().KeyCopy(nil))
 					}
 				}
 				it.Close()
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		for _, g := range garbage {
-			id, _ := parseIDKey(g, prefixGarbage)
-			if live[id] {
-				continue // cannot happen; never delete a live part
-			}
-			doomed = append(doomed, partDataKeys(txn, id)...)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	}
+	for _, g := range garbage {
+		id, _ := parseIDKey(g, prefixGarbage)
+		dropPart(id)
 	}
 	for _, c := range garbageChunks {
 		if !chunks[c] {
-			doomed = append(doomed, idKey(prefixRaw, c))
+			chunkKeys = append(chunkKeys, idKey(prefixRaw, c))
 		}
 	}
-	doomed = append(append(doomed, pendKeys...), garbage...)
-	return db.deleteKeys(doomed)
+	if err := db.deleteKeys(chunkKeys); err != nil {
+		return err
+	}
+	if err := db.dropParts(parts); err != nil {
+		return err
+	}
+	return db.deleteKeys(append(pendKeys, garbage...))
 }
 
-// partDataKeys lists the keys of a part's data.
-func partDataKeys(txn *badger.Txn, part uint64) [][]byte {
-	var keys [][]byte
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: idKey(prefixData, part)})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		keys = append(keys, it.Item().KeyCopy(nil))
+// dropParts deletes the data of parts, given as the prefixes of their
+// keys, with Badger's DropPrefix rather than a delete per key: DropPrefix
+// writes the memtable out and compacts level 0, which tells Badger which
+// value-log entries are dead, these and every value deleted before, so
+// that value-log GC (reclaim) can give their space back. Deleted keys
+// alone stay in a memtable that this store's small key space may never
+// fill, and their values would take disk space forever.
+//
+// DropPrefix refuses writes while it runs: the caller holds writeMu
+// exclusively, or no write can be under way (Open).
+func (db *DB) dropParts(prefixes [][]byte) error {
+	if len(prefixes) == 0 {
+		return nil
 	}
-	return keys
+	if err := db.bdb.DropPrefix(prefixes...); err != nil {
+		return fmt.Errorf("engine: drop retired parts: %w", err)
+	}
+	db.needReclaim.Store(true)
+	return nil
 }
 
 // deleteKeys deletes keys in batches.
@@ -470,10 +500,22 @@ func (db *DB) commit(add, remove []*Part, pendingKey []byte, garbageChunks map[u
 }
 
 // collectGarbage deletes the data of retired parts, once no snapshot is
-// open that could still read them.
-func (db *DB) collectGarbage() error {
+// open that could still read them. With wait, it waits for writes under
+// way to end; otherwise it leaves the garbage to a later call when one
+// is (the background compactor's, or Close's).
+func (db *DB) collectGarbage(wait bool) error {
 	if db.snapshots.Load() > 0 {
-		return nil // the next compaction or Close will
+		return nil
+	}
+	if wait {
+		db.writeMu.Lock()
+	} else if !db.writeMu.TryLock() {
+		db.kickCompactor()
+		return nil
+	}
+	defer db.writeMu.Unlock()
+	if db.snapshots.Load() > 0 {
+		return nil
 	}
 	return db.recover(false)
 }
@@ -495,8 +537,10 @@ func (db *DB) Close() error {
 	db.mu.closed = true
 	db.mu.Unlock()
 	var errs []error
-	if db.snapshots.Load() == 0 {
-		errs = append(errs, db.recover(false))
+	// A Writer left open holds writeMu: its garbage waits for Open.
+	if db.snapshots.Load() == 0 && db.writeMu.TryLock() {
+		errs = append(errs, db.recover(false), db.reclaim())
+		db.writeMu.Unlock()
 	}
 	errs = append(errs, db.bdb.Close())
 	return errors.Join(errs...)

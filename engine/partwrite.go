@@ -6,27 +6,32 @@ import (
 	"github.com/signinq/signinq/index"
 )
 
-// partData is a part before it is encoded: its columns in row order.
+// partData is a part before it is encoded: its rows' times and keys, and
+// its columns, made one at a time when encodePart asks for them so that a
+// part's columns are never all in memory at once.
 type partData struct {
 	id       uint64
 	day      int32
 	rows     int
-	cols     []*colData // by column id; nil for a column the part does not have
+	times    []int64 // the time column, in row order
 	keys     []index.IDEntry
 	types    [numTypes]int64
 	chunks   []uint64
 	rawBytes int64 // raw records, uncompressed
 	rawDisk  int64 // raw chunks, as stored
+
+	// column returns column i in row order, or nil for a column the part
+	// does not have. It is called once per column, from several
+	// goroutines at a time.
+	column func(i int) (*colData, error)
 }
 
-// kv is a key and its sealed value, to be written.
-type kv struct{ key, val []byte }
-
-// encodePart encodes a part's values and builds its header. Columns are
-// encoded by up to workers goroutines.
-func encodePart(d *partData, workers int) (*Part, []kv, error) {
+// encodePart encodes a part's values, hands each to put as soon as it is
+// made, and returns the part's header. Columns are made and encoded by up
+// to workers goroutines; put must be safe for concurrent use.
+func encodePart(d *partData, workers int, put func(key, val []byte) error) (*Part, error) {
 	p := &Part{ID: d.id, Day: d.day, Rows: d.rows, Types: d.types, Chunks: d.chunks, RawBytes: d.rawDisk, RawSize: d.rawBytes}
-	times := d.cols[colTime.ID].ints
+	times := d.times
 	p.MinTime, p.MaxTime = times[0], times[len(times)-1]
 	nb := (d.rows + blockRows - 1) / blockRows
 	p.Blocks = make([]BlockHeader, nb)
@@ -34,120 +39,123 @@ func encodePart(d *partData, workers int) (*Part, []kv, error) {
 		lo, hi := b*blockRows, min((b+1)*blockRows, d.rows)
 		p.Blocks[b] = BlockHeader{Rows: hi - lo, MinTime: times[lo], MaxTime: times[hi-1]}
 	}
-	p.cols = make([]partColumn, len(d.cols))
+	p.cols = make([]partColumn, len(columns))
 	type result struct {
-		kvs           []kv
 		col, dict, bm int64
 		err           error
 	}
-	results := make([]result, len(d.cols))
-	parallel(len(d.cols), workers, func(i int) {
-		cd := d.cols[i]
-		if cd == nil {
-			return
-		}
+	results := make([]result, len(columns))
+	parallel(len(columns), workers, func(i int) {
 		res := &results[i]
-		pc := &p.cols[i]
-		pc.present = true
-		pc.blocks = make([]colBlock, nb)
-		var buf []byte
-		for b := range nb {
-			lo, hi := b*blockRows, min((b+1)*blockRows, d.rows)
-			cb := &pc.blocks[b]
-			buf = buf[:0]
-			switch cd.col.Enc {
-			case EncDict:
-				ids := cd.ids[lo:hi]
-				mn, mx := ids[0], ids[0]
-				for _, v := range ids {
-					mn, mx = min(mn, v), max(mx, v)
-				}
-				cb.min, cb.max = int64(mn), int64(mx)
-				buf = index.AppendIDs(buf, ids)
-			case EncList:
-				base := cd.offs[lo]
-				offs := make([]uint32, hi-lo+1)
-				for j := range offs {
-					offs[j] = cd.offs[lo+j] - base
-				}
-				var err error
-				buf, err = index.AppendLists(buf, offs, cd.ids[base:cd.offs[hi]])
-				if err != nil {
-					res.err = err
-					return
-				}
-			case EncInt:
-				vals := cd.ints[lo:hi]
-				mn, mx := vals[0], vals[0]
-				for _, v := range vals {
-					mn, mx = min(mn, v), max(mx, v)
-				}
-				cb.min, cb.max = mn, mx
-				buf = index.AppendInts(buf, vals)
-			case EncString:
-				buf = index.AppendStrings(buf, cd.strs[lo:hi])
-			}
-			key := dataKey(d.id, kindColumn, cd.col.ID, b)
-			val := seal(key, append([]byte(nil), buf...))
-			cb.size = uint32(len(val))
-			res.col += int64(len(val))
-			res.kvs = append(res.kvs, kv{key, val})
-		}
-		if cd.col.Enc != EncDict && cd.col.Enc != EncList {
-			return
-		}
-		pc.dictLen = cd.dictLen()
-		var dict []byte
-		var err error
-		switch cd.col.DictKind {
-		case index.DictString:
-			dict, err = index.AppendStringDict(nil, cd.strs)
-		case index.DictInt:
-			dict, err = index.AppendIntDict(nil, cd.ints)
-		case index.DictFloat:
-			dict, err = index.AppendFloatDict(nil, cd.flts)
-		}
-		if err != nil {
+		cd, err := d.column(i)
+		if err != nil || cd == nil {
 			res.err = err
 			return
 		}
-		key := dataKey(d.id, kindDict, cd.col.ID, 0)
-		val := seal(key, dict)
-		res.dict = int64(len(val))
-		res.kvs = append(res.kvs, kv{key, val})
-		if !cd.col.Indexed {
-			return
-		}
-		bundle, err := buildBundle(cd)
-		if err != nil {
-			res.err = err
-			return
-		}
-		key = dataKey(d.id, kindBundle, cd.col.ID, 0)
-		val = seal(key, bundle)
-		res.bm = int64(len(val))
-		res.kvs = append(res.kvs, kv{key, val})
+		res.col, res.dict, res.bm, res.err = encodeColumn(d.id, cd, &p.cols[i], nb, put)
 	})
-	var kvs []kv
 	for i := range results {
 		r := &results[i]
 		if r.err != nil {
-			return nil, nil, r.err
+			return nil, r.err
 		}
-		kvs = append(kvs, r.kvs...)
 		p.ColumnBytes += r.col
 		p.DictBytes += r.dict
 		p.BitmapBytes += r.bm
 	}
 	ids, err := index.AppendIDIndex(nil, d.keys)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	key := dataKey(d.id, kindIDs, 0, 0)
 	val := seal(key, ids)
 	p.IDBytes = int64(len(val))
-	kvs = append(kvs, kv{key, val})
-	return p, kvs, nil
+	if err := put(key, val); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// encodeColumn encodes one column of part id: its nb blocks, its
+// dictionary and its bitmaps, handing each value to put, and describes it
+// in pc. It returns the bytes of each kind written.
+func encodeColumn(id uint64, cd *colData, pc *partColumn, nb int, put func(key, val []byte) error) (col, dict, bm int64, err error) {
+	pc.present = true
+	pc.blocks = make([]colBlock, nb)
+	rows := cd.len()
+	var buf []byte
+	for b := range nb {
+		lo, hi := b*blockRows, min((b+1)*blockRows, rows)
+		cb := &pc.blocks[b]
+		buf = buf[:0]
+		switch cd.col.Enc {
+		case EncDict:
+			ids := cd.ids[lo:hi]
+			mn, mx := ids[0], ids[0]
+			for _, v := range ids {
+				mn, mx = min(mn, v), max(mx, v)
+			}
+			cb.min, cb.max = int64(mn), int64(mx)
+			buf = index.AppendIDs(buf, ids)
+		case EncList:
+			base := cd.offs[lo]
+			offs := make([]uint32, hi-lo+1)
+			for j := range offs {
+				offs[j] = cd.offs[lo+j] - base
+			}
+			if buf, err = index.AppendLists(buf, offs, cd.ids[base:cd.offs[hi]]); err != nil {
+				return
+			}
+		case EncInt:
+			vals := cd.ints[lo:hi]
+			mn, mx := vals[0], vals[0]
+			for _, v := range vals {
+				mn, mx = min(mn, v), max(mx, v)
+			}
+			cb.min, cb.max = mn, mx
+			buf = index.AppendInts(buf, vals)
+		case EncString:
+			buf = index.AppendStrings(buf, cd.strs[lo:hi])
+		}
+		key := dataKey(id, kindColumn, cd.col.ID, b)
+		val := seal(key, append(make([]byte, 0, len(buf)+4), buf...))
+		cb.size = uint32(len(val))
+		col += int64(len(val))
+		if err = put(key, val); err != nil {
+			return
+		}
+	}
+	if cd.col.Enc != EncDict && cd.col.Enc != EncList {
+		return
+	}
+	pc.dictLen = cd.dictLen()
+	var dv []byte
+	switch cd.col.DictKind {
+	case index.DictString:
+		dv, err = index.AppendStringDict(nil, cd.strs)
+	case index.DictInt:
+		dv, err = index.AppendIntDict(nil, cd.ints)
+	case index.DictFloat:
+		dv, err = index.AppendFloatDict(nil, cd.flts)
+	}
+	if err != nil {
+		return
+	}
+	key := dataKey(id, kindDict, cd.col.ID, 0)
+	val := seal(key, dv)
+	dict = int64(len(val))
+	if err = put(key, val); err != nil || !cd.col.Indexed {
+		return
+	}
+	bundle, err := buildBundle(cd)
+	if err != nil {
+		return
+	}
+	key = dataKey(id, kindBundle, cd.col.ID, 0)
+	val = seal(key, bundle)
+	bm = int64(len(val))
+	err = put(key, val)
+	return
 }
 
 // buildBundle builds a dictionary column's bitmaps: the rows of each

@@ -44,13 +44,16 @@ func (db *DB) Prune(t time.Time) (PruneStats, error) {
 	if len(gone) == 0 {
 		return st, nil
 	}
-	if err := db.commit(nil, gone, nil, chunks); err != nil {
+	db.writeMu.RLock()
+	err = db.commit(nil, gone, nil, chunks)
+	db.writeMu.RUnlock()
+	if err != nil {
 		return PruneStats{}, err
 	}
 	for d := range days {
 		db.dedup.forget(d)
 	}
-	if err := db.collectGarbage(); err != nil {
+	if err := db.collectGarbage(false); err != nil {
 		return st, err
 	}
 	return st, db.reclaim()
@@ -59,11 +62,11 @@ func (db *DB) Prune(t time.Time) (PruneStats, error) {
 // reclaim gives the value log's deleted space back to the file system,
 // when no snapshot could still read it.
 func (db *DB) reclaim() error {
-	if db.snapshots.Load() > 0 || db.opts.InMemory {
+	if db.snapshots.Load() > 0 || db.opts.InMemory || !db.needReclaim.Swap(false) {
 		return nil
 	}
 	for range 64 {
-		err := db.bdb.RunValueLogGC(0.5)
+		err := db.bdb.RunValueLogGC(reclaimRatio)
 		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
 			return nil
 		}

@@ -34,6 +34,9 @@ type Writer struct {
 	stats   WriteStats
 	err     error // sticky: the writer is unusable after a failed write
 	closed  bool
+	// encoding is set once the write's parts are being written: their
+	// data, under ids not recorded, is then left for Open to delete.
+	encoding bool
 
 	scratch []byte
 	keys    []index.Key
@@ -107,12 +110,14 @@ func (w *Writer) begin() error {
 	if w.marker != nil {
 		return nil
 	}
+	w.db.writeMu.RLock() // until reset
 	start := w.db.newID()
 	key := idKey(prefixPending, start)
 	err := w.db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(key, binary.AppendUvarint(nil, start))
 	})
 	if err != nil {
+		w.db.writeMu.RUnlock()
 		return fmt.Errorf("engine: begin write: %w", err)
 	}
 	w.marker = key
@@ -262,22 +267,18 @@ func (w *Writer) commit() error {
 		return err
 	}
 	var parts []*Part
+	w.encoding = true
 	for _, b := range bs {
 		if b.rows == 0 {
 			continue
 		}
-		d := b.finish(w.db.newID(), w.workers)
+		d := b.finish(w.db.newID())
 		for _, c := range d.chunks {
 			d.rawDisk += sizes[c]
 		}
-		p, kvs, err := encodePart(d, w.workers)
+		p, err := encodePart(d, w.workers, func(key, val []byte) error { return w.db.put(w.wb, key, val) })
 		if err != nil {
-			return fmt.Errorf("engine: encode %v: %w", p, err)
-		}
-		for _, e := range kvs {
-			if err := w.db.put(w.wb, e.key, e.val); err != nil {
-				return fmt.Errorf("engine: write: %w", err)
-			}
+			return fmt.Errorf("engine: write part of %s: %w", dayString(b.day), err)
 		}
 		parts = append(parts, p)
 	}
@@ -297,17 +298,21 @@ func (w *Writer) commit() error {
 	return nil
 }
 
+// reset ends the write begun by begin.
 func (w *Writer) reset() {
+	w.db.writeMu.RUnlock()
 	w.days = map[int32]*builder{}
 	w.full = nil
 	w.rows = 0
 	w.marker = nil
 	w.wb = nil
 	w.comp = nil
+	w.encoding = false
 }
 
 // abort abandons the uncommitted write: its reservations are released and
-// what it wrote is deleted (or left for the next Open to delete).
+// its raw chunks deleted. Once its parts were being written, their data
+// and the write's pending marker are left for the next Open to delete.
 func (w *Writer) abort() {
 	if w.marker == nil {
 		return
@@ -325,7 +330,10 @@ func (w *Writer) abort() {
 	if w.wb != nil {
 		w.wb.Cancel()
 	}
-	if err := w.db.deleteKeys(append(doomed, w.marker)); err != nil {
+	if !w.encoding {
+		doomed = append(doomed, w.marker)
+	}
+	if err := w.db.deleteKeys(doomed); err != nil {
 		w.db.opts.logf("engine: abandoned write left data for the next Open to delete: %v", err)
 	}
 	w.reset()

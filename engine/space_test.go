@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/gen"
+)
+
+// genRaw generates sign-ins as records with their diagnostic-settings
+// JSON as raw records, as ingesting that export would give.
+func genRaw(t testing.TB, cfg gen.Config) []signin.Record {
+	t.Helper()
+	g, err := gen.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []signin.Record
+	err = g.Generate(context.Background(), func(evs []gen.Event) error {
+		for i := range evs {
+			r := evs[i].Record
+			r.Raw, r.Format = gen.AppendDiag(nil, &evs[i]), signin.FormatDiag
+			recs = append(recs, r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// storeSize is the disk space a store's directory takes.
+func storeSize(t testing.TB, dir string) int64 {
+	t.Helper()
+	var n int64
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n += diskUsage(info)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestSpaceComesBack checks that the disk space of data compaction
+// rewrote and of days pruned is given back: a store compacted from many
+// small commits ends near the size of one written in a single commit, and
+// pruning most of its days shrinks it accordingly.
+func TestSpaceComesBack(t *testing.T) {
+	defer func(n int64) { valueLogFileSize = n }(valueLogFileSize)
+	valueLogFileSize = 4 << 20 // value-log GC rewrites whole files, never the last
+	recs := genRaw(t, gen.Config{Count: 30000, Seed: 5, Days: 3, End: genEnd, Users: 300})
+	ctx := context.Background()
+
+	// The reference: everything in one commit, no compaction needed.
+	refDir := t.TempDir()
+	ref, err := Open(refDir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.IngestRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	want := storeSize(t, refDir)
+
+	// The same sign-ins in 30 commits, then compacted.
+	dir := t.TempDir()
+	db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(recs); i += 1000 {
+		if _, err := db.IngestRecords(ctx, recs[i:min(i+1000, len(recs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := storeSize(t, dir)
+	if before > want*13/10 {
+		t.Errorf("compacted store takes %d bytes, %.2f times the store written at once (%d)", before, float64(before)/float64(want), want)
+	}
+
+	// Prune two of the three days.
+	db, err = Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Prune(genEnd.Add(-24 * 3600e9)); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := db.Count()
+	db.Close()
+	after := storeSize(t, dir)
+	kept := float64(n) / float64(len(recs))
+	if float64(after) > float64(before)*(kept+0.2) {
+		t.Errorf("pruning kept %.0f%% of the sign-ins and %d of %d bytes (%.0f%%)", kept*100, after, before, float64(after)/float64(before)*100)
+	}
+	t.Logf("written at once %d bytes; 30 commits compacted %d; pruned to %.0f%% of the sign-ins: %d", want, before, kept*100, after)
+}
