@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/dgraph-io/badger/v4/options"
+
 // formatVersion is the version of the on-disk layout described in
 // docs/format.md. Open refuses a store with any other version: a reader
 // must never guess at a layout it does not know.
@@ -37,17 +39,25 @@ const (
 	compactParts = 8
 
 	// dedupBudget bounds the ids kept in memory for duplicate checks
-	// (23 to 45 bytes each, see keySet): at most about 350 MiB. The sets
-	// of the least recently used days are dropped beyond it and reloaded
-	// from the parts' id indexes when needed; logs arrive mostly in time
-	// order, so an ingest rarely goes back to a day it dropped.
-	dedupBudget = 8 << 20
+	// (23 to 45 bytes each, see keySet): at most about 180 MiB, a large
+	// tenant's day. The sets of the least recently used days are dropped
+	// beyond it and reloaded from the parts' id indexes when needed; logs
+	// arrive mostly in time order, so an ingest rarely goes back to a day
+	// it dropped.
+	dedupBudget = 4 << 20
 )
 
-// valueLogFileSize is the size of Badger's value-log files. Value-log GC
-// rewrites whole files, never the one being written: tests make it small
-// to see space come back.
-var valueLogFileSize int64 = 512 << 20
+// tuning holds the Badger settings benchmarks and tests vary; badgerOptions
+// has the others, and docs/format.md ("Badger settings") the reasons.
+var tuning = struct {
+	// valueThreshold: values this size and up go to the value log.
+	valueThreshold int64
+	// compression of the LSM tree's blocks (never of the value log).
+	compression options.CompressionType
+	// valueLogFileSize: value-log GC rewrites whole files, never the one
+	// being written; tests make them small to see space come back.
+	valueLogFileSize int64
+}{1 << 10, options.ZSTD, 512 << 20}
 
 // reclaimRatio is the share of a value-log file that must be dead for
 // value-log GC to rewrite it: the disk a store takes stays within about

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
 )
 
 // DB is a sign-in store: one Badger database in a directory. It is safe
@@ -120,7 +119,7 @@ func badgerOptions(dir string, inMemory bool) badger.Options {
 		// Values from 1 KiB up go to the value log: scans then read them
 		// through mmap instead of decompressing LSM blocks (4x faster
 		// measured, engine-notes §2.2).
-		WithValueThreshold(1 << 10).
+		WithValueThreshold(tuning.valueThreshold).
 		// The LSM holds only keys, headers and small values: keep its
 		// memory small.
 		WithMemTableSize(32 << 20).
@@ -129,9 +128,9 @@ func badgerOptions(dir string, inMemory bool) badger.Options {
 		WithNumLevelZeroTablesStall(12).
 		WithBlockCacheSize(32 << 20).
 		WithIndexCacheSize(64 << 20).
-		WithCompression(options.ZSTD).
+		WithCompression(tuning.compression).
 		WithZSTDCompressionLevel(1).
-		WithValueLogFileSize(valueLogFileSize).
+		WithValueLogFileSize(tuning.valueLogFileSize).
 		WithNumCompactors(2)
 	if inMemory {
 		// Without a value log, Badger refuses values above the threshold:

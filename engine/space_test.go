@@ -59,8 +59,8 @@ func storeSize(t testing.TB, dir string) int64 {
 // small commits ends near the size of one written in a single commit, and
 // pruning most of its days shrinks it accordingly.
 func TestSpaceComesBack(t *testing.T) {
-	defer func(n int64) { valueLogFileSize = n }(valueLogFileSize)
-	valueLogFileSize = 4 << 20 // value-log GC rewrites whole files, never the last
+	defer func(n int64) { tuning.valueLogFileSize = n }(tuning.valueLogFileSize)
+	tuning.valueLogFileSize = 4 << 20 // value-log GC rewrites whole files, never the last
 	recs := genRaw(t, gen.Config{Count: 30000, Seed: 5, Days: 3, End: genEnd, Users: 300})
 	ctx := context.Background()
 
