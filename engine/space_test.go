@@ -113,3 +113,32 @@ func TestSpaceComesBack(t *testing.T) {
 	}
 	t.Logf("written at once %d bytes; 30 commits compacted %d; pruned to %.0f%% of the sign-ins: %d", want, before, kept*100, after)
 }
+
+// TestInMemoryCompactAndPrune checks that an in-memory store, whose
+// retired parts are dropped the same way, compacts and prunes.
+func TestInMemoryCompactAndPrune(t *testing.T) {
+	recs := genRaw(t, gen.Config{Count: 6000, Seed: 6, Days: 3, End: genEnd, Users: 100})
+	db := openTest(t, "")
+	ctx := context.Background()
+	for i := 0; i < len(recs); i += 500 {
+		if _, err := db.IngestRecords(ctx, recs[i:min(i+500, len(recs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkSame(t, db, recs)
+	checkIndexes(t, db)
+	st, err := db.Prune(genEnd.Add(-24 * 3600e9))
+	if err != nil || st.Days != 2 {
+		t.Fatalf("prune: %+v, %v", st, err)
+	}
+	var kept []signin.Record
+	for _, r := range recs {
+		if !r.Time.Before(genEnd.Add(-24 * 3600e9)) {
+			kept = append(kept, r)
+		}
+	}
+	checkSame(t, db, kept)
+}
