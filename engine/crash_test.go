@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -221,4 +222,29 @@ func checkSubset(t *testing.T, db *DB, recs []signin.Record) {
 			t.Fatalf("stored %d times, and in the input: %v: %.200s", n, want[k], k)
 		}
 	}
+}
+
+// TestEmptyMemtableFile checks that a store opens after a crash between
+// Badger creating a memtable file and sizing it, which leaves an empty
+// .mem file that Badger's own Open refuses (dgraph-io/badger#2207).
+func TestEmptyMemtableFile(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readAll(t, genFile(t, 300, 4, 1))
+	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := os.WriteFile(filepath.Join(dir, "00099.mem"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatalf("open with an empty memtable file: %v", err)
+	}
+	defer db.Close()
+	checkSame(t, db, recs)
 }

@@ -158,6 +158,11 @@ func Open(dir string, opts *Options) (*DB, error) {
 			return nil, err
 		}
 	}
+	if !db.opts.InMemory {
+		if err := removeEmptyMemtables(dir); err != nil {
+			return nil, err
+		}
+	}
 	bdb, err := badger.Open(badgerOptions(dir, db.opts.InMemory))
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
@@ -194,6 +199,22 @@ func checkDir(dir string) error {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
 		return fmt.Errorf("%w: %s holds files but no store", ErrNotStore, dir)
+	}
+	return nil
+}
+
+// removeEmptyMemtables deletes memtable files of no bytes. Badger creates
+// a memtable file empty and then sizes it; a process killed in between
+// leaves one, which holds nothing and on which Badger's Open fails with
+// z.NewFile ("Create a new file", dgraph-io/badger#2207).
+func removeEmptyMemtables(dir string) error {
+	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	for _, m := range mems {
+		if info, err := os.Stat(m); err == nil && info.Size() == 0 {
+			if err := os.Remove(m); err != nil {
+				return fmt.Errorf("engine: open %s: %w", dir, err)
+			}
+		}
 	}
 	return nil
 }

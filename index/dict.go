@@ -347,3 +347,19 @@ func (d *Dict) FloatRange(min, max float64) (lo, hi uint32) {
 	hi = d.search(int(lo), func(id uint32) bool { return d.Float(id) > max })
 	return lo, hi
 }
+
+// Matching appends to dst, in increasing order, the ids of the values of a
+// DictString dictionary that match, and returns the extended slice: the
+// values a pattern (contains, a glob, a regular expression) selects, each
+// tested once per part however many rows hold it.
+func (d *Dict) Matching(dst []uint32, match func(s string) bool) []uint32 {
+	if d.kind != DictString {
+		return dst
+	}
+	for id := range uint32(d.n) {
+		if match(d.String(id)) {
+			dst = append(dst, id)
+		}
+	}
+	return dst
+}

@@ -473,3 +473,20 @@ func BenchmarkDecodeDict(b *testing.B) {
 		}
 	}
 }
+
+func TestDictMatching(t *testing.T) {
+	vals := []string{"", "admin@contoso.com", "alice@contoso.com", "alice@fabrikam.com", "bob@contoso.com"}
+	enc, err := AppendStringDict(nil, vals)
+	d := mustDict(t, enc, err)
+	got := d.Matching([]uint32{99}, func(s string) bool { return strings.HasSuffix(s, "@contoso.com") })
+	if !slices.Equal(got, []uint32{99, 1, 2, 4}) {
+		t.Errorf("Matching @contoso.com: %v", got)
+	}
+	if got := d.Matching(nil, func(string) bool { return false }); len(got) != 0 {
+		t.Errorf("Matching nothing: %v", got)
+	}
+	ints, err := AppendIntDict(nil, []int64{1, 2})
+	if got := mustDict(t, ints, err).Matching(nil, func(string) bool { return true }); len(got) != 0 {
+		t.Errorf("Matching an int dictionary: %v", got)
+	}
+}
