@@ -583,6 +583,9 @@ func (db *DB) Now() time.Time {
 	return nanosTime(newest)
 }
 
+// Clock returns Options.Clock: nil when the store was given none.
+func (db *DB) Clock() func() time.Time { return db.opts.Clock }
+
 // Registry returns Options.Registry.
 func (db *DB) Registry() any { return db.opts.Registry }
 

@@ -1,5 +1,20 @@
-// Package plugins is the registry through which aggregations, pipes and
-// views extend signinq's query language. Plugins register from init;
-// the engine can be given its own registry. It arrives with the issue
-// "Plugins".
+// Package plugins is the registry through which aggregates, stages and
+// functions extend signinq's query language, and the built-in aggregates
+// registered through it (count, countif, dcount, dcountif, min, max, sum,
+// avg, values).
+//
+// Plugins register from init, as database/sql drivers do:
+//
+//	func init() { plugins.Register(myAggregate{}) }
+//
+// into the default registry (Default); a program may build its own
+// (NewRegistry, Clone) and give it to the store (engine.Options.Registry),
+// whose queries then see only its plugins. The query language learns
+// every plugin's name and arguments from the registry: a plugin needs no
+// change to the parser.
+//
+// Each kind of plugin has its interface: Aggregate (one value per group,
+// computed a part at a time and merged), Stage (rows in, rows out, after
+// "|") and Function (a value from values). Registration checks that a
+// plugin implements its kind's interface.
 package plugins

@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// Value is one cell of a query result: a string, an integer, a decimal
+// number, a time, a flag or a list of strings, or null (an average of
+// nothing, a division by zero). The zero Value is a null string.
+type Value struct {
+	kind signin.Kind
+	null bool
+	i    int64 // KindInt; KindTime as Unix nanoseconds; KindBool as 0 or 1
+	f    float64
+	s    string
+	l    []string
+}
+
+// StringValue, IntValue, FloatValue, TimeValue, BoolValue and ListValue
+// make values; Null makes the null value of a kind.
+func StringValue(s string) Value  { return Value{kind: signin.KindString, s: s} }
+func IntValue(v int64) Value      { return Value{kind: signin.KindInt, i: v} }
+func FloatValue(v float64) Value  { return Value{kind: signin.KindFloat, f: v} }
+func TimeValue(t time.Time) Value { return Value{kind: signin.KindTime, i: t.UnixNano()} }
+func ListValue(l []string) Value  { return Value{kind: signin.KindList, l: l} }
+func Null(kind signin.Kind) Value { return Value{kind: kind, null: true} }
+
+// BoolValue makes a flag.
+func BoolValue(b bool) Value {
+	v := Value{kind: signin.KindBool}
+	if b {
+		v.i = 1
+	}
+	return v
+}
+
+// Kind returns the value's kind.
+func (v Value) Kind() signin.Kind { return v.kind }
+
+// IsNull reports whether the value is null.
+func (v Value) IsNull() bool { return v.null }
+
+// Str returns a string value ("" for other kinds).
+func (v Value) Str() string { return v.s }
+
+// Int returns an integer value, or a flag as 0 or 1.
+func (v Value) Int() int64 { return v.i }
+
+// Float returns a number as a float64, whether integer or decimal.
+func (v Value) Float() float64 {
+	if v.kind == signin.KindInt {
+		return float64(v.i)
+	}
+	return v.f
+}
+
+// Time returns a time value, in UTC.
+func (v Value) Time() time.Time { return time.Unix(0, v.i).UTC() }
+
+// Bool returns a flag.
+func (v Value) Bool() bool { return v.i != 0 }
+
+// List returns a list value. The slice must not be modified.
+func (v Value) List() []string { return v.l }
+
+// String formats the value as signinq prints it: times in RFC 3339 UTC
+// with fractional seconds only when they are not zero, numbers in the
+// shortest decimal form, lists joined by ", ", null as "".
+func (v Value) String() string {
+	if v.null {
+		return ""
+	}
+	switch v.kind {
+	case signin.KindInt:
+		return strconv.FormatInt(v.i, 10)
+	case signin.KindFloat:
+		return strconv.FormatFloat(v.f, 'f', -1, 64)
+	case signin.KindTime:
+		return v.Time().Format(time.RFC3339Nano)
+	case signin.KindBool:
+		return strconv.FormatBool(v.i != 0)
+	case signin.KindList:
+		return strings.Join(v.l, ", ")
+	}
+	return v.s
+}
+
+// Compare orders values of one column: null first, strings and lists in
+// byte order, numbers numerically (integers and decimals together), times
+// chronologically, false before true.
+func Compare(a, b Value) int {
+	switch {
+	case a.null || b.null:
+		return cmp.Compare(boolInt64(!a.null), boolInt64(!b.null))
+	case a.kind == signin.KindFloat || b.kind == signin.KindFloat:
+		return cmp.Compare(a.Float(), b.Float())
+	case a.kind == signin.KindString:
+		return strings.Compare(a.s, b.s)
+	case a.kind == signin.KindList:
+		return slices.Compare(a.l, b.l)
+	}
+	return cmp.Compare(a.i, b.i)
+}
+
+func boolInt64(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Equal reports whether two values are the same.
+func (v Value) Equal(o Value) bool {
+	if v.kind != o.kind && !(v.isNumber() && o.isNumber()) {
+		return false
+	}
+	if v.kind == signin.KindFloat && o.kind == signin.KindFloat && math.IsNaN(v.f) && math.IsNaN(o.f) {
+		return v.null == o.null
+	}
+	return Compare(v, o) == 0
+}
+
+func (v Value) isNumber() bool { return v.kind == signin.KindInt || v.kind == signin.KindFloat }
+
+// Column describes a column of a query result.
+type ResultColumn struct {
+	Name string      // the alias, else the canonical text in lower case, else the field's name
+	Kind signin.Kind // the kind of its values
+}
+
+// Result is the answer to a query: named, typed columns and rows of
+// values, in the query's order.
+type Result struct {
+	Columns []ResultColumn
+	Rows    [][]Value
+	// Plan is the plan, for explain; with explain analyze it holds rows
+	// and times per step.
+	Plan string
+	// Stats says what the query read.
+	Stats QueryStats
+}
+
+// QueryStats counts what a query read.
+type QueryStats struct {
+	Parts      int   // parts the time range and the store hold
+	PartsRead  int   // parts read
+	BlocksRead int   // column blocks decoded
+	Rows       int64 // sign-ins selected
+}
+
+// QueryOptions configure DB.Query.
+type QueryOptions struct {
+	// Now is the time relative times ("since 24h") are resolved against;
+	// the zero value means DB.Now.
+	Now time.Time
+	// MaxMemory bounds, in bytes, the memory the group tables of a query
+	// may take; beyond it the query fails with an error saying so. Zero
+	// means 1 GiB.
+	MaxMemory int64
+	// DefaultListLimit is the number of sign-ins list returns when the
+	// query gives no limit; zero means no limit.
+	DefaultListLimit int
+}
+
+// A Querier answers query text against a DB. Package query provides one
+// and registers it from init, as database/sql drivers do: a program that
+// queries imports it, if only for its side effect.
+type Querier func(ctx context.Context, db *DB, text string, opts QueryOptions) (*Result, error)
+
+var querier struct {
+	sync.RWMutex
+	q Querier
+}
+
+// RegisterQuerier sets the function DB.Query calls. Package query calls
+// it from init.
+func RegisterQuerier(q Querier) {
+	querier.Lock()
+	defer querier.Unlock()
+	querier.q = q
+}
+
+// ErrNoQuerier is returned by DB.Query when no query language is linked
+// in: import github.com/signinq/signinq/query.
+var ErrNoQuerier = errors.New("engine: no query language: import github.com/signinq/signinq/query")
+
+// Query answers a query in signinq's query language (docs/query-language.md),
+// e.g. "count where status=failure since 24h group by app". Its errors
+// carry the position in text of what they concern.
+func (db *DB) Query(ctx context.Context, text string, opts QueryOptions) (*Result, error) {
+	querier.RLock()
+	q := querier.q
+	querier.RUnlock()
+	if q == nil {
+		return nil, ErrNoQuerier
+	}
+	if db.isClosed() {
+		return nil, ErrClosed
+	}
+	return q(ctx, db, text, opts)
+}

@@ -1,0 +1,141 @@
+package plugins
+
+import (
+	"math"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// Aggregate computes one value per group of sign-ins: count, dcount(user).
+//
+// The executor works a part at a time, on several parts at once: it gives
+// a part's accumulator (NewAcc) the selected rows of the part's blocks,
+// with their groups, then asks it for each group's partial result, and
+// merges the partials of every part. An accumulator is used by one
+// goroutine; partials are merged by one goroutine at a time.
+//
+// An argument of type ArgCondition (countif's, dcountif's) is the
+// executor's business: it gives the accumulator only the rows that
+// satisfy the condition. The accumulator sees the one field argument, if
+// the aggregate has one.
+type Aggregate interface {
+	Plugin
+	// Result checks the field the aggregate is given (nil when it takes
+	// none) and returns the kind of value it computes.
+	Result(field *signin.Field) (signin.Kind, error)
+	// NewAcc returns an accumulator for one part.
+	NewAcc(in Input) Acc
+}
+
+// Input is an accumulator's view of its field in one part.
+type Input struct {
+	Field *signin.Field // nil for an aggregate without a field
+	// Dict is the part's dictionary of the field, for the fields stored
+	// with one (Vector.IDs or Elems index it).
+	Dict *index.Dict
+}
+
+// Acc accumulates an aggregate over the rows of one part.
+type Acc interface {
+	// Add folds in rows of one block: row rows[i] of the block belongs to
+	// the part's group groups[i]. A row may come more than once, in
+	// different groups (grouping by a multi-valued field). col is the
+	// field's column in the block, decoded; nil without a field.
+	Add(groups, rows []uint32, col *engine.Vector)
+	// Partial returns group g's state, to merge with other parts'; a
+	// group Add never saw has the state of no rows.
+	Partial(g uint32) Partial
+}
+
+// Counter is implemented by accumulators that only count rows. The
+// executor then gives them counts it found without listing rows (from
+// bitmaps' cardinalities).
+type Counter interface {
+	AddCount(g uint32, n uint64)
+}
+
+// Partial is an aggregate's state for one group, from one part or
+// merged from several.
+type Partial interface {
+	// Merge folds in another partial of the same aggregate.
+	Merge(o Partial)
+	// Value returns the aggregate's value.
+	Value() engine.Value
+	// Size estimates the memory the partial takes, in bytes, for the
+	// query's memory limit.
+	Size() int
+}
+
+// fieldValues reads the values of a field from a decoded column, for
+// aggregates: each present value of a row, as the kind of value it is.
+type fieldValues struct {
+	field *signin.Field
+	dict  *index.Dict
+}
+
+// each calls fn with every present value of row r: one at most for a
+// single-valued field, each element for a list. Absent values (the empty
+// string, a missing number or time) are skipped.
+func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v engine.Value)) {
+	if col == nil || col.Absent {
+		return
+	}
+	switch {
+	case col.Elems != nil || col.Offsets != nil:
+		for _, id := range col.Elems[col.Offsets[r]:col.Offsets[r+1]] {
+			if s := fv.dict.String(id); s != "" {
+				fn(engine.StringValue(s))
+			}
+		}
+	case col.IDs != nil:
+		if v, ok := dictValue(fv.field, fv.dict, col.IDs[r]); ok {
+			fn(v)
+		}
+	case col.Ints != nil:
+		if v := col.Ints[r]; v != signin.NoInt {
+			fn(intOrTime(fv.field, v))
+		}
+	case col.Strings != nil:
+		if s := col.Strings.At(int(r)); s != "" {
+			fn(engine.StringValue(s))
+		}
+	}
+}
+
+// dictValue is the value of dictionary id id, and whether it is present.
+func dictValue(f *signin.Field, d *index.Dict, id uint32) (engine.Value, bool) {
+	switch d.Kind() {
+	case index.DictInt:
+		v := d.Int(id)
+		if v == signin.NoInt {
+			return engine.Value{}, false
+		}
+		if f.Kind == signin.KindBool {
+			return engine.BoolValue(v == 1), true
+		}
+		return engine.IntValue(v), true
+	case index.DictFloat:
+		v := d.Float(id)
+		return engine.FloatValue(v), !math.IsNaN(v)
+	}
+	s := d.String(id)
+	return engine.StringValue(s), s != ""
+}
+
+func intOrTime(f *signin.Field, v int64) engine.Value {
+	if f.Kind == signin.KindTime {
+		return engine.TimeValue(time.Unix(0, v))
+	}
+	return engine.IntValue(v)
+}
+
+// grown returns s with room for index g.
+func grown[T any](s []T, g uint32) []T {
+	if int(g) < len(s) {
+		return s
+	}
+	return append(s, make([]T, int(g)+1-len(s))...)
+}

@@ -1,0 +1,52 @@
+package plugins
+
+import (
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() { Register(count{}) }
+
+// count counts sign-ins.
+type count struct{}
+
+var _ Aggregate = count{}
+
+func (count) Describe() Descriptor {
+	return Descriptor{Name: "count", Kind: KindAggregate, Help: "the number of sign-ins",
+		Example: "count where status=failure since 24h group by app"}
+}
+
+func (count) Result(f *signin.Field) (signin.Kind, error) { return signin.KindInt, nil }
+func (count) NewAcc(Input) Acc                            { return &countAcc{} }
+
+// countAcc counts rows per group; count and countif share it.
+type countAcc struct{ n []int64 }
+
+var _ Counter = (*countAcc)(nil)
+
+func (a *countAcc) Add(groups, _ []uint32, _ *engine.Vector) {
+	for _, g := range groups {
+		a.n = grown(a.n, g)
+		a.n[g]++
+	}
+}
+
+func (a *countAcc) AddCount(g uint32, n uint64) {
+	a.n = grown(a.n, g)
+	a.n[g] += int64(n)
+}
+
+func (a *countAcc) Partial(g uint32) Partial {
+	p := &countPartial{}
+	if int(g) < len(a.n) {
+		p.n = a.n[g]
+	}
+	return p
+}
+
+type countPartial struct{ n int64 }
+
+func (p *countPartial) Merge(o Partial)     { p.n += o.(*countPartial).n }
+func (p *countPartial) Value() engine.Value { return engine.IntValue(p.n) }
+func (p *countPartial) Size() int           { return 16 }

@@ -1,0 +1,86 @@
+package plugins
+
+import (
+	"fmt"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() {
+	Register(extreme{name: "min", sign: -1})
+	Register(extreme{name: "max", sign: +1})
+}
+
+// extreme is min or max of a field: the smallest or largest present
+// value, strings in byte order, times chronologically.
+type extreme struct {
+	name string
+	sign int // -1 for min, +1 for max
+}
+
+var _ Aggregate = extreme{}
+
+func (e extreme) Describe() Descriptor {
+	word := map[int]string{-1: "smallest (earliest)", 1: "largest (latest)"}[e.sign]
+	return Descriptor{Name: e.name, Kind: KindAggregate,
+		Args:    []Arg{{Name: "field", Type: ArgField, Help: "a field of one value per sign-in"}},
+		Help:    fmt.Sprintf("the %s value of a field", word),
+		Example: `min(time) as first, max(time) as last, count where user="alice@contoso.com" group by country`}
+}
+
+func (e extreme) Result(f *signin.Field) (signin.Kind, error) {
+	if f == nil || f.Kind == signin.KindList {
+		return 0, fmt.Errorf("%s needs a field of one value per sign-in", e.name)
+	}
+	return f.Kind, nil
+}
+
+func (e extreme) NewAcc(in Input) Acc {
+	return &extremeAcc{sign: e.sign, fv: fieldValues{field: in.Field, dict: in.Dict}, kind: in.Field.Kind}
+}
+
+// extremeAcc keeps each group's best value.
+type extremeAcc struct {
+	sign int
+	kind signin.Kind
+	fv   fieldValues
+	best []extremePartial
+}
+
+func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
+	for i, r := range rows {
+		g := groups[i]
+		a.best = grown(a.best, g)
+		a.fv.each(col, r, func(v engine.Value) { a.best[g].offer(v, a.sign) })
+	}
+}
+
+func (a *extremeAcc) Partial(g uint32) Partial {
+	p := &extremePartial{v: engine.Null(a.kind), sign: a.sign}
+	if int(g) < len(a.best) && a.best[g].set {
+		p.v, p.set = a.best[g].v, true
+	}
+	return p
+}
+
+type extremePartial struct {
+	v    engine.Value
+	set  bool
+	sign int
+}
+
+func (p *extremePartial) offer(v engine.Value, sign int) {
+	if !p.set || engine.Compare(v, p.v)*sign > 0 {
+		p.v, p.set = v, true
+	}
+}
+
+func (p *extremePartial) Merge(o Partial) {
+	if q := o.(*extremePartial); q.set {
+		p.offer(q.v, p.sign)
+	}
+}
+
+func (p *extremePartial) Value() engine.Value { return p.v }
+func (p *extremePartial) Size() int           { return 64 + len(p.v.Str()) }

@@ -1,0 +1,218 @@
+package plugins
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Kind is the kind of a plugin.
+type Kind uint8
+
+// The kinds of plugin.
+const (
+	// KindAggregate computes one value per group of sign-ins, in query
+	// heads and after top's "by" (count, dcount(user)).
+	KindAggregate Kind = iota + 1
+	// KindStage transforms rows after "|": the sign-ins of list, or the
+	// rows of an aggregate query.
+	KindStage
+	// KindFunction computes a value from values, in filters, group by
+	// and list fields (hour(time)).
+	KindFunction
+)
+
+var kindNames = [...]string{KindAggregate: "aggregate", KindStage: "stage", KindFunction: "function"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// ArgType is the type of a plugin's argument.
+type ArgType uint8
+
+// The types of argument.
+const (
+	ArgField     ArgType = iota + 1 // a catalog field: user, time
+	ArgCondition                    // a condition on sign-ins: status=failure
+	ArgNumber                       // a number: 10, 0.5
+	ArgDuration                     // a duration: 1h, 7d
+	ArgString                       // a word or a quoted string
+)
+
+var argTypeNames = [...]string{ArgField: "field", ArgCondition: "condition", ArgNumber: "number", ArgDuration: "duration", ArgString: "string"}
+
+func (t ArgType) String() string {
+	if int(t) < len(argTypeNames) && argTypeNames[t] != "" {
+		return argTypeNames[t]
+	}
+	return fmt.Sprintf("argtype(%d)", t)
+}
+
+// Arg describes one argument of a plugin.
+type Arg struct {
+	Name string
+	Type ArgType
+	// Default is the value an omitted argument takes, as it would be
+	// written; "" makes the argument required.
+	Default string
+	Help    string
+}
+
+// Descriptor says what a plugin is and how to call it: what the parser
+// checks a call against, and what help and completion show.
+type Descriptor struct {
+	Name    string // as queries write it; matched without regard to case
+	Kind    Kind
+	Args    []Arg
+	Help    string // one line
+	Example string // a query using it
+}
+
+// Usage returns how to call the plugin: name(arg, arg) for aggregates
+// and functions, name arg arg for stages, optional arguments in brackets.
+func (d *Descriptor) Usage() string {
+	var b strings.Builder
+	b.WriteString(d.Name)
+	open, sep, end := "(", ", ", ")"
+	if d.Kind == KindStage {
+		open, sep, end = " ", " ", ""
+	}
+	if len(d.Args) == 0 {
+		return b.String()
+	}
+	b.WriteString(open)
+	for i, a := range d.Args {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		if a.Default != "" {
+			fmt.Fprintf(&b, "[%s]", a.Name)
+		} else {
+			b.WriteString(a.Name)
+		}
+	}
+	b.WriteString(end)
+	return b.String()
+}
+
+// Plugin is anything that extends the query language. Each kind has its
+// own interface on top of this one (Aggregate, Stage, Function).
+type Plugin interface {
+	Describe() Descriptor
+}
+
+// Registry holds plugins by name. Its methods are safe for concurrent
+// use. The query language learns every name and argument list from the
+// registry it is given, so a program can extend or restrict the language
+// with a registry of its own.
+type Registry struct {
+	mu      sync.RWMutex
+	plugins map[string]Plugin // by lower-case name
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{plugins: map[string]Plugin{}} }
+
+// Register adds a plugin. It refuses a plugin without a name, of an
+// unknown kind, whose kind's interface it does not implement, or whose
+// name (in any case) is taken.
+func (r *Registry) Register(p Plugin) error {
+	d := p.Describe()
+	if d.Name == "" || strings.ContainsAny(d.Name, " \t()|,") {
+		return fmt.Errorf("plugins: bad plugin name %q", d.Name)
+	}
+	var ok bool
+	switch d.Kind {
+	case KindAggregate:
+		_, ok = p.(Aggregate)
+	case KindStage:
+		_, ok = p.(Stage)
+	case KindFunction:
+		_, ok = p.(Function)
+	default:
+		return fmt.Errorf("plugins: %s: unknown kind %v", d.Name, d.Kind)
+	}
+	if !ok {
+		return fmt.Errorf("plugins: %s is registered as a %v but does not implement its interface", d.Name, d.Kind)
+	}
+	key := strings.ToLower(d.Name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.plugins[key]; dup {
+		return fmt.Errorf("plugins: %q is registered twice", d.Name)
+	}
+	r.plugins[key] = p
+	return nil
+}
+
+// Lookup returns the plugin of a name, matched without regard to case.
+func (r *Registry) Lookup(name string) (Plugin, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	p, ok := r.plugins[strings.ToLower(name)]
+	return p, ok
+}
+
+// All returns the plugins of a kind (0 for every kind), by name.
+func (r *Registry) All(kind Kind) []Plugin {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Plugin
+	for _, p := range r.plugins {
+		if kind == 0 || p.Describe().Kind == kind {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Plugin) int { return strings.Compare(a.Describe().Name, b.Describe().Name) })
+	return out
+}
+
+// Names returns the names of the plugins of a kind (0 for every kind),
+// sorted: what did-you-mean and completion offer.
+func (r *Registry) Names(kind Kind) []string {
+	var out []string
+	for _, p := range r.All(kind) {
+		out = append(out, p.Describe().Name)
+	}
+	return out
+}
+
+// Clone returns a registry holding the same plugins, to add to or take
+// from without changing r.
+func (r *Registry) Clone() *Registry {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c := NewRegistry()
+	for k, p := range r.plugins {
+		c.plugins[k] = p
+	}
+	return c
+}
+
+// Remove takes a plugin out of the registry.
+func (r *Registry) Remove(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.plugins, strings.ToLower(name))
+}
+
+var defaultRegistry = NewRegistry()
+
+// Default returns the registry plugins register into from init, which
+// queries use unless given another.
+func Default() *Registry { return defaultRegistry }
+
+// Register adds a plugin to the default registry, from an init function.
+// It panics if the registry refuses the plugin: that is a programming
+// error, found the first time the program runs, as with database/sql
+// drivers.
+func Register(p Plugin) {
+	if err := defaultRegistry.Register(p); err != nil {
+		panic(err)
+	}
+}

@@ -1,0 +1,105 @@
+package plugins
+
+import (
+	"fmt"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() {
+	Register(total{name: "sum"})
+	Register(total{name: "avg", mean: true})
+}
+
+// total is sum or avg of a numeric field, over the sign-ins that have a
+// value; null when none has.
+type total struct {
+	name string
+	mean bool
+}
+
+var _ Aggregate = total{}
+
+func (t total) Describe() Descriptor {
+	help, ex := "the sum of a numeric field", "sum(latency) since 24h group by app"
+	if t.mean {
+		help, ex = "the mean of a numeric field", "avg(latency) since 24h group by app"
+	}
+	return Descriptor{Name: t.name, Kind: KindAggregate,
+		Args: []Arg{{Name: "field", Type: ArgField, Help: "a numeric field"}},
+		Help: help + " (null when no sign-in has a value)", Example: ex}
+}
+
+func (t total) Result(f *signin.Field) (signin.Kind, error) {
+	if f == nil || f.Kind != signin.KindInt && f.Kind != signin.KindFloat {
+		return 0, fmt.Errorf("%s needs a numeric field", t.name)
+	}
+	if t.mean || f.Kind == signin.KindFloat {
+		return signin.KindFloat, nil
+	}
+	return signin.KindInt, nil
+}
+
+func (t total) NewAcc(in Input) Acc {
+	return &totalAcc{mean: t.mean, float: in.Field.Kind == signin.KindFloat, fv: fieldValues{field: in.Field, dict: in.Dict}}
+}
+
+type totalAcc struct {
+	mean, float bool
+	fv          fieldValues
+	sums        []totalPartial
+}
+
+func (a *totalAcc) Add(groups, rows []uint32, col *engine.Vector) {
+	for i, r := range rows {
+		g := groups[i]
+		a.sums = grown(a.sums, g)
+		a.fv.each(col, r, func(v engine.Value) { a.sums[g].add(v) })
+	}
+}
+
+func (a *totalAcc) Partial(g uint32) Partial {
+	p := &totalPartial{mean: a.mean, float: a.float}
+	if int(g) < len(a.sums) {
+		q := a.sums[g]
+		p.i, p.f, p.n = q.i, q.f, q.n
+	}
+	return p
+}
+
+type totalPartial struct {
+	i           int64
+	f           float64
+	n           int64
+	mean, float bool
+}
+
+func (p *totalPartial) add(v engine.Value) {
+	p.i += v.Int()
+	p.f += v.Float()
+	p.n++
+}
+
+func (p *totalPartial) Merge(o Partial) {
+	q := o.(*totalPartial)
+	p.i += q.i
+	p.f += q.f
+	p.n += q.n
+}
+
+func (p *totalPartial) Value() engine.Value {
+	switch {
+	case p.n == 0 && (p.mean || p.float):
+		return engine.Null(signin.KindFloat)
+	case p.n == 0:
+		return engine.Null(signin.KindInt)
+	case p.mean:
+		return engine.FloatValue(p.f / float64(p.n))
+	case p.float:
+		return engine.FloatValue(p.f)
+	}
+	return engine.IntValue(p.i)
+}
+
+func (p *totalPartial) Size() int { return 40 }

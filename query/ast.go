@@ -1,0 +1,351 @@
+package query
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Pos is a position in a query's text: a byte offset, and a line and
+// column (1-based, in characters) for messages.
+type Pos struct {
+	Offset, Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// Statement is a query, or a query to explain.
+type Statement struct {
+	Explain bool // explain: show the plan instead of running it
+	Analyze bool // explain analyze: run it, and show rows and time per step
+	Query   *Query
+}
+
+// QueryKind is what a query returns.
+type QueryKind uint8
+
+// The kinds of query.
+const (
+	Aggregate QueryKind = iota // heads of aggregates: count, dcount(user) as users
+	Top                        // top N keys [by aggregate]
+	List                       // sign-ins
+	Show                       // one sign-in
+)
+
+// Query is a parsed query: the syntax as written, positions included.
+// Check turns it into what the planner runs. String gives its canonical
+// text, which parses back to an equal Query.
+type Query struct {
+	Pos  Pos
+	Kind QueryKind
+
+	Heads   []*Head // Aggregate
+	TopN    *Literal
+	TopKeys []Expr
+	TopBy   Expr   // nil: count
+	Fields  []Expr // List; nil with All or for the default fields
+	All     bool   // list *
+	ID      *Literal
+
+	Where   Expr
+	Since   *Literal
+	Between [2]*Literal // both set, or neither
+	GroupBy []Expr
+	Having  Expr
+	OrderBy []*Order
+	Limit   *Literal
+	Stages  []*Stage
+}
+
+// Head is one output of an aggregate query: an aggregate, or arithmetic
+// over the aggregates of the same head, with an optional alias.
+type Head struct {
+	Pos   Pos
+	Expr  Expr
+	Alias *Literal
+}
+
+// Order is one key of order by.
+type Order struct {
+	Pos  Pos
+	Expr Expr
+	Desc bool
+}
+
+// Stage is a plugin stage after "|", with its arguments as written.
+type Stage struct {
+	Pos  Pos
+	Name string
+	Args []*StageArg
+}
+
+// StageArg is one argument of a stage: positional, or name=value.
+type StageArg struct {
+	Pos   Pos
+	Name  string
+	Value *Literal
+}
+
+// Expr is an expression: a name, a value, a call, an operator.
+type Expr interface {
+	Position() Pos
+	String() string
+	expr()
+}
+
+// Name is a bare word standing for a field, an alias, or an aggregate
+// without arguments (count).
+type Name struct {
+	Pos  Pos
+	Name string
+}
+
+// Literal is a value as written: a bare word (a number, a date, a
+// duration, an enumeration value, an address) or a quoted string.
+type Literal struct {
+	Pos    Pos
+	Text   string // unquoted
+	Quoted bool
+}
+
+// Call is a call of an aggregate or a function: dcount(user), bin(1h).
+type Call struct {
+	Pos  Pos
+	Name string
+	Args []Expr
+}
+
+// Binary is a binary operator: arithmetic (+ - * /), a comparison
+// (= != < <= > >=), a match (~ contains startswith endswith like), and,
+// or.
+type Binary struct {
+	Pos  Pos // the operator's
+	Op   string
+	L, R Expr
+}
+
+// Not is not X.
+type Not struct {
+	Pos Pos
+	X   Expr
+}
+
+// In is X in (values), or X not in (values).
+type In struct {
+	Pos    Pos // of "in" (or "not")
+	X      Expr
+	Values []*Literal
+	Not    bool
+}
+
+func (*Name) expr()    {}
+func (*Literal) expr() {}
+func (*Call) expr()    {}
+func (*Binary) expr()  {}
+func (*Not) expr()     {}
+func (*In) expr()      {}
+
+func (e *Name) Position() Pos    { return e.Pos }
+func (e *Literal) Position() Pos { return e.Pos }
+func (e *Call) Position() Pos    { return e.Pos }
+func (e *Binary) Position() Pos  { return e.Pos }
+func (e *Not) Position() Pos     { return e.Pos }
+func (e *In) Position() Pos      { return e.Pos }
+
+// Binding strength of operators, loosest first.
+func precedence(op string) int {
+	switch op {
+	case "or":
+		return 1
+	case "and":
+		return 2
+	case "+", "-":
+		return 5
+	case "*", "/":
+		return 6
+	}
+	return 4 // comparisons and matches
+}
+
+func (e *Name) String() string { return e.Name }
+
+func (e *Literal) String() string {
+	if !e.Quoted && bare(e.Text) {
+		return e.Text
+	}
+	return quote(e.Text)
+}
+
+// bare reports whether a value can be written without quotes: it lexes
+// as one word that is not a keyword.
+func bare(s string) bool {
+	if s == "" || isKeyword(s) {
+		return false
+	}
+	l := &lex{src: s}
+	tok, err := l.Next()
+	return err == nil && tok.Type == tokWord && tok.Value == s
+}
+
+func (e *Call) String() string {
+	var b strings.Builder
+	b.WriteString(e.Name)
+	b.WriteByte('(')
+	for i, a := range e.Args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.String())
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func (e *Binary) String() string {
+	p := precedence(e.Op)
+	l, r := e.L.String(), e.R.String()
+	if sub, ok := e.L.(*Binary); ok && precedence(sub.Op) < p {
+		l = "(" + l + ")"
+	} else if _, ok := e.L.(*Not); ok && p > 2 {
+		l = "(" + l + ")"
+	}
+	// Operators are left-associative: a right operand of the same
+	// strength keeps its parentheses (a - (b - c)).
+	if sub, ok := e.R.(*Binary); ok && precedence(sub.Op) <= p && !(p <= 2 && sub.Op == e.Op) {
+		r = "(" + r + ")"
+	}
+	return l + " " + e.Op + " " + r
+}
+
+func (e *Not) String() string {
+	x := e.X.String()
+	if sub, ok := e.X.(*Binary); ok && precedence(sub.Op) <= 2 {
+		x = "(" + x + ")"
+	}
+	return "not " + x
+}
+
+func (e *In) String() string {
+	var b strings.Builder
+	x := e.X.String()
+	if sub, ok := e.X.(*Binary); ok && precedence(sub.Op) <= 4 {
+		x = "(" + x + ")"
+	}
+	b.WriteString(x)
+	if e.Not {
+		b.WriteString(" not")
+	}
+	b.WriteString(" in (")
+	for i, v := range e.Values {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v.String())
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// String returns the statement's canonical text.
+func (s *Statement) String() string {
+	switch {
+	case s.Analyze:
+		return "explain analyze " + s.Query.String()
+	case s.Explain:
+		return "explain " + s.Query.String()
+	}
+	return s.Query.String()
+}
+
+// String returns the query's canonical text: keywords in lower case,
+// single spaces, clauses in the order where, since or between, group by,
+// having, order by, limit.
+func (q *Query) String() string {
+	var b strings.Builder
+	list := func(es []Expr) {
+		for i, e := range es {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(e.String())
+		}
+	}
+	switch q.Kind {
+	case Show:
+		return "show " + q.ID.String()
+	case List:
+		b.WriteString("list")
+		if q.All {
+			b.WriteString(" *")
+		} else if len(q.Fields) > 0 {
+			b.WriteByte(' ')
+			list(q.Fields)
+		}
+	case Top:
+		fmt.Fprintf(&b, "top %s ", q.TopN)
+		list(q.TopKeys)
+		if q.TopBy != nil {
+			b.WriteString(" by " + q.TopBy.String())
+		}
+	default:
+		for i, h := range q.Heads {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(h.Expr.String())
+			if h.Alias != nil {
+				b.WriteString(" as " + h.Alias.String())
+			}
+		}
+	}
+	if q.Where != nil {
+		b.WriteString(" where " + q.Where.String())
+	}
+	if q.Since != nil {
+		b.WriteString(" since " + q.Since.String())
+	}
+	if q.Between[0] != nil {
+		fmt.Fprintf(&b, " between %s and %s", q.Between[0], q.Between[1])
+	}
+	if len(q.GroupBy) > 0 {
+		b.WriteString(" group by ")
+		list(q.GroupBy)
+	}
+	if q.Having != nil {
+		b.WriteString(" having " + q.Having.String())
+	}
+	for i, o := range q.OrderBy {
+		if i == 0 {
+			b.WriteString(" order by ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(o.Expr.String())
+		if o.Desc {
+			b.WriteString(" desc")
+		}
+	}
+	if q.Limit != nil {
+		b.WriteString(" limit " + q.Limit.String())
+	}
+	for _, s := range q.Stages {
+		b.WriteString(" | " + s.Name)
+		for _, a := range s.Args {
+			b.WriteByte(' ')
+			if a.Name != "" {
+				b.WriteString(a.Name + "=")
+			}
+			b.WriteString(a.Value.String())
+		}
+	}
+	return b.String()
+}
+
+// number parses a literal as an integer or a decimal number.
+func (e *Literal) number() (float64, bool) {
+	if e.Quoted {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(e.Text, 64)
+	return f, err == nil
+}

@@ -1,0 +1,418 @@
+package query
+
+import (
+	"math"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// Check resolves a parsed statement against the field catalog and a
+// registry of plugins (nil for plugins.Default), with now the time
+// relative times are resolved against, and returns its plan. Its errors
+// are *Error, with the position of what they concern.
+func Check(st *Statement, reg *plugins.Registry, now time.Time) (*Plan, error) {
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	c := &checker{reg: reg, now: now.UTC()}
+	p := &Plan{Statement: st, Kind: st.Query.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1}
+	if err := c.query(p, st.Query); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type checker struct {
+	reg *plugins.Registry
+	now time.Time
+	p   *Plan
+}
+
+func (c *checker) query(p *Plan, q *Query) error {
+	c.p = p
+	if err := c.timeRange(p, q); err != nil {
+		return err
+	}
+	if q.Where != nil {
+		f, err := c.cond(q.Where)
+		if err != nil {
+			return err
+		}
+		p.Filter = f
+	}
+	if q.Limit != nil {
+		n, err := c.count(q.Limit, "limit")
+		if err != nil {
+			return err
+		}
+		p.Limit = n
+	}
+	switch q.Kind {
+	case Show:
+		p.ShowID = q.ID.Text
+		return nil
+	case List:
+		if err := c.list(p, q); err != nil {
+			return err
+		}
+	case Top:
+		if err := c.top(p, q); err != nil {
+			return err
+		}
+	default:
+		if err := c.aggregate(p, q); err != nil {
+			return err
+		}
+	}
+	return c.stages(p, q)
+}
+
+// count reads a positive whole number: a limit, top's N.
+func (c *checker) count(l *Literal, what string) (int, error) {
+	n, err := strconv.Atoi(l.Text)
+	if err != nil || n < 1 || l.Quoted {
+		return 0, errorf(l.Pos, "%s takes a whole number of 1 or more, not %s", what, l)
+	}
+	return n, nil
+}
+
+// timeRange resolves since and between.
+func (c *checker) timeRange(p *Plan, q *Query) error {
+	if q.Since != nil {
+		if d, ok := parseDuration(q.Since.Text); ok {
+			p.From = c.now.Add(-d).UnixNano()
+			return nil
+		}
+		t, err := c.instant(q.Since)
+		if err != nil {
+			return errorf(q.Since.Pos, "since takes a duration (90m, 24h, 7d, 2w) or a time (2026-11-01, 2026-11-01T08:00:00Z), not %s", q.Since)
+		}
+		p.From = t.UnixNano()
+	}
+	if q.Between[0] != nil {
+		a, err := c.instant(q.Between[0])
+		if err != nil {
+			return err
+		}
+		b, err := c.instant(q.Between[1])
+		if err != nil {
+			return err
+		}
+		if !a.Before(b) {
+			return errorf(q.Between[1].Pos, "between's end (%s) must come after its start (%s)", q.Between[1], q.Between[0])
+		}
+		p.From, p.To = a.UnixNano(), b.UnixNano()
+	}
+	return nil
+}
+
+var durationRE = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d|w)$`)
+
+// parseDuration reads a duration: a whole number and a unit (ms, s, m, h,
+// d, w).
+func parseDuration(s string) (time.Duration, bool) {
+	m := durationRE.FindStringSubmatch(strings.ToLower(s))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n > 1<<40 {
+		return 0, false
+	}
+	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
+	if n > math.MaxInt64/int64(unit) {
+		return 0, false
+	}
+	return time.Duration(n) * unit, true
+}
+
+// instant reads a time: a date (midnight UTC), or an RFC 3339 timestamp
+// (without an offset: UTC).
+func (c *checker) instant(l *Literal) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
+		if t, err := time.Parse(layout, l.Text); err == nil {
+			t = t.UTC()
+			if t.Year() < 1970 || t.Year() > 2261 {
+				return time.Time{}, errorf(l.Pos, "%s is outside the times a store holds (1970–2261)", l)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, errorf(l.Pos, "%s is not a time: write a date (2026-11-01) or an RFC 3339 timestamp (2026-11-01T08:00:00Z)", l)
+}
+
+// field resolves a name to a catalog field.
+func (c *checker) field(n *Name) (*engine.Column, error) {
+	col := engine.LookupColumn(n.Name)
+	if col == nil {
+		return nil, errorf(n.Pos, "unknown field %q%s", n.Name, didYouMean(n.Name, fieldNames()))
+	}
+	return col, nil
+}
+
+func fieldNames() []string {
+	var out []string
+	for _, f := range signin.Fields() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// cond checks a condition on sign-ins.
+func (c *checker) cond(e Expr) (cond, error) {
+	switch e := e.(type) {
+	case *Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := c.cond(e.L)
+			if err != nil {
+				return nil, err
+			}
+			r, err := c.cond(e.R)
+			if err != nil {
+				return nil, err
+			}
+			if e.Op == "and" {
+				return &condAnd{xs: flatten[*condAnd](l, r, func(a *condAnd) []cond { return a.xs })}, nil
+			}
+			return &condOr{xs: flatten[*condOr](l, r, func(o *condOr) []cond { return o.xs })}, nil
+		case "+", "-", "*", "/":
+			return nil, errorf(e.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", e.Op)
+		}
+		return c.pred(e, e.L, e.Op, []Expr{e.R})
+	case *Not:
+		x, err := c.cond(e.X)
+		if err != nil {
+			return nil, err
+		}
+		return &condNot{x: x}, nil
+	case *In:
+		op := "in"
+		if e.Not {
+			op = "not in"
+		}
+		vals := make([]Expr, len(e.Values))
+		for i, v := range e.Values {
+			vals[i] = v
+		}
+		return c.pred(e, e.X, op, vals)
+	case *Name:
+		col := engine.LookupColumn(e.Name)
+		if col != nil && col.Field.Kind == signin.KindBool {
+			return &pred{src: e, col: col, op: opEq, ints: []int64{1}}, nil // compliant alone: compliant = true
+		}
+		return nil, errorf(e.Pos, "%q alone is not a condition: compare a field with a value (status = failure)", e.Name)
+	}
+	return nil, errorf(e.Position(), "%s is not a condition: compare a field with a value (status = failure)", e)
+}
+
+// flatten makes a chain of one operator one node.
+func flatten[T cond](l, r cond, xs func(T) []cond) []cond {
+	var out []cond
+	for _, x := range []cond{l, r} {
+		if t, ok := x.(T); ok {
+			out = append(out, xs(t)...)
+		} else {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// pred checks a predicate: a field, an operator, values.
+func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
+	n, ok := left.(*Name)
+	if !ok {
+		if call, isCall := left.(*Call); isCall {
+			if _, known := c.reg.Lookup(call.Name); !known {
+				return nil, errorf(call.Pos, "unknown function %q%s", call.Name, didYouMean(call.Name, c.reg.Names(plugins.KindFunction)))
+			}
+			return nil, errorf(call.Pos, "%s cannot stand in a condition", call.Name)
+		}
+		return nil, errorf(left.Position(), "a condition starts with a field: %s is not one", left)
+	}
+	col, err := c.field(n)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]*Literal, len(right))
+	for i, r := range right {
+		switch r := r.(type) {
+		case *Literal:
+			vals[i] = r
+		case *Name:
+			vals[i] = &Literal{Pos: r.Pos, Text: r.Name}
+		default:
+			return nil, errorf(r.Position(), "%s compares with a value (a word, a number or a quoted string), not %s", n.Name, r)
+		}
+	}
+	f := col.Field
+	p := &pred{src: src, col: col}
+	switch op {
+	case "=", "!=", "in", "not in":
+		p.op = map[string]predOp{"=": opEq, "!=": opNe, "in": opIn, "not in": opNotIn}[op]
+	case "<", "<=", ">", ">=":
+		if f.Kind == signin.KindString || f.Kind == signin.KindList || f.Kind == signin.KindBool {
+			return nil, errorf(vals[0].Pos, "%s compares numbers and times; %s is %s", op, f.Name, kindWords(f.Kind))
+		}
+		p.op = map[string]predOp{"<": opLt, "<=": opLe, ">": opGt, ">=": opGe}[op]
+	case "contains", "startswith", "endswith", "like", "~":
+		if f.Kind != signin.KindString && f.Kind != signin.KindList {
+			return nil, errorf(vals[0].Pos, "%s matches text; %s is %s", op, f.Name, kindWords(f.Kind))
+		}
+		p.op = map[string]predOp{"contains": opContains, "startswith": opStarts, "endswith": opEnds, "like": opLike, "~": opRegex}[op]
+	default:
+		return nil, errorf(src.Position(), "unknown operator %q", op)
+	}
+	// On text, != and not in are the negation of = and in: a sign-in
+	// without a value, or whose list has no such element, satisfies them.
+	// On numbers, times and flags a missing value satisfies no comparison.
+	negate := false
+	if f.Kind == signin.KindString || f.Kind == signin.KindList {
+		switch p.op {
+		case opNe:
+			p.op, negate = opEq, true
+		case opNotIn:
+			p.op, negate = opIn, true
+		}
+	}
+	if err := c.operands(p, vals); err != nil {
+		return nil, err
+	}
+	if negate {
+		return &condNot{x: p}, nil
+	}
+	return p, nil
+}
+
+func kindWords(k signin.Kind) string {
+	switch k {
+	case signin.KindString:
+		return "text"
+	case signin.KindList:
+		return "a list of text"
+	case signin.KindInt:
+		return "a number"
+	case signin.KindFloat:
+		return "a decimal number"
+	case signin.KindTime:
+		return "a time"
+	case signin.KindBool:
+		return "true or false"
+	}
+	return k.String()
+}
+
+// operands types a predicate's values by its field's kind.
+func (c *checker) operands(p *pred, vals []*Literal) error {
+	f := p.col.Field
+	for _, v := range vals {
+		switch f.Kind {
+		case signin.KindInt:
+			n, err := strconv.ParseInt(v.Text, 10, 64)
+			if err != nil {
+				x, ferr := strconv.ParseFloat(v.Text, 64)
+				if ferr != nil || p.op == opEq || p.op == opNe || p.op == opIn || p.op == opNotIn {
+					return errorf(v.Pos, "%s is a number: %s is not one", f.Name, v)
+				}
+				p.flts = append(p.flts, x)
+				continue
+			}
+			p.ints = append(p.ints, n)
+			p.flts = append(p.flts, float64(n))
+		case signin.KindFloat:
+			x, err := strconv.ParseFloat(v.Text, 64)
+			if err != nil {
+				return errorf(v.Pos, "%s is a decimal number: %s is not one", f.Name, v)
+			}
+			p.flts = append(p.flts, x)
+		case signin.KindBool:
+			b, err := strconv.ParseBool(strings.ToLower(v.Text))
+			if err != nil {
+				return errorf(v.Pos, "%s is true or false, not %s", f.Name, v)
+			}
+			p.ints = append(p.ints, map[bool]int64{false: 0, true: 1}[b])
+		case signin.KindTime:
+			if p.op == opIn || p.op == opNotIn {
+				return errorf(v.Pos, "compare %s with <, <=, >, >= (or use since and between)", f.Name)
+			}
+			t, err := c.instant(v)
+			if err != nil {
+				return err
+			}
+			p.ints = append(p.ints, t.UnixNano())
+		default:
+			if err := c.textOperand(p, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// textOperand types a value compared with a text field.
+func (c *checker) textOperand(p *pred, v *Literal) error {
+	f := p.col.Field
+	switch p.op {
+	case opLike:
+		p.re = globRegexp(v.Text)
+		return nil
+	case opRegex:
+		re, err := regexp.Compile("(?i)" + v.Text)
+		if err != nil {
+			return errorf(v.Pos, "bad regular expression %s: %v", v, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+		p.re = re
+		return nil
+	}
+	if f.Name == "ip" && (p.op == opEq || p.op == opIn || p.op == opCIDR) {
+		if pfx, err := netip.ParsePrefix(v.Text); err == nil {
+			if p.op == opEq {
+				return errorf(v.Pos, "%s is a network: write ip in %s", v, v)
+			}
+			p.op = opCIDR // ip in prefixes, and any addresses beside them
+			p.cidrs = append(p.cidrs, pfx.Masked())
+			return nil
+		}
+		if a, err := netip.ParseAddr(v.Text); err == nil {
+			p.addrs = append(p.addrs, a.Unmap())
+		}
+	}
+	if f.Values != nil && (p.op == opEq || p.op == opIn) {
+		known := false
+		for _, k := range f.Values {
+			known = known || strings.EqualFold(k, v.Text)
+		}
+		if !known && v.Text != "" {
+			return errorf(v.Pos, "%s has no value %q%s (its values: %s)", f.Name, v.Text, didYouMean(v.Text, f.Values), strings.Join(f.Values, ", "))
+		}
+	}
+	p.strs = append(p.strs, v.Text)
+	return nil
+}
+
+// globRegexp compiles a like pattern: * is any text, ? one character,
+// the rest literal; the whole value must match, without regard to case.
+func globRegexp(glob string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("(?is)^")
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}

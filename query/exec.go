@@ -1,0 +1,347 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
+)
+
+// ErrTooMuchMemory is returned by a query whose group tables would take
+// more memory than QueryOptions.MaxMemory allows.
+var ErrTooMuchMemory = errors.New("query: the groups take more memory than the limit")
+
+// group is one group of an aggregate query, merged from every part.
+type group struct {
+	key      []engine.Value
+	partials []plugins.Partial
+	size     int
+}
+
+// partGroups are one part's groups: keys and partials, in local order.
+type partGroups struct {
+	keys     [][]engine.Value
+	partials [][]plugins.Partial
+	stats    execStats
+}
+
+// aggregateRows runs an aggregate or top plan: the groups of every part
+// in the time range, on several goroutines, merged by key.
+func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) {
+	parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
+	x.stats.parts = len(parts)
+	merged := map[string]*group{}
+	var order []string // keys in first-seen order, for a deterministic merge
+	total := 0
+	var mergeErr error
+	merge := func(pg *partGroups) {
+		x.stats.add(&pg.stats)
+		for i, k := range pg.keys {
+			ks := encodeKey(k)
+			g := merged[ks]
+			if g == nil {
+				g = &group{key: k, partials: pg.partials[i], size: 64 + len(ks)}
+				for _, p := range g.partials {
+					g.size += p.Size()
+				}
+				merged[ks] = g
+				order = append(order, ks)
+				total += g.size
+			} else {
+				before := g.size
+				g.size = 64 + len(ks)
+				for j, p := range pg.partials[i] {
+					g.partials[j].Merge(p)
+					g.size += g.partials[j].Size()
+				}
+				total += g.size - before
+			}
+		}
+		if int64(total) > x.maxMemory && mergeErr == nil {
+			mergeErr = fmt.Errorf("%w (%d MiB): group by fewer or less varied fields, or narrow the query", ErrTooMuchMemory, x.maxMemory>>20)
+		}
+	}
+	err := x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) { return x.partGroups(ctx, p) }, merge)
+	if err == nil {
+		err = mergeErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(x.plan.Keys) == 0 && len(merged) == 0 {
+		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
+		g := &group{}
+		for _, a := range x.plan.Aggs {
+			g.partials = append(g.partials, a.agg.NewAcc(plugins.Input{Field: fieldOf(a.field), Dict: emptyDict(a.field)}).Partial(0))
+		}
+		merged[""] = g
+		order = append(order, "")
+	}
+	rows := make([][]engine.Value, 0, len(merged))
+	for _, ks := range order {
+		g := merged[ks]
+		rows = append(rows, x.outputRow(g))
+	}
+	return rows, nil
+}
+
+func fieldOf(c *engine.Column) *signin.Field {
+	if c == nil {
+		return nil
+	}
+	return c.Field
+}
+
+// emptyDict is a dictionary of no values, for the accumulators of an
+// aggregate over no sign-ins.
+func emptyDict(c *engine.Column) *index.Dict {
+	if c == nil || c.Enc != engine.EncDict && c.Enc != engine.EncList {
+		return nil
+	}
+	var b []byte
+	switch c.DictKind {
+	case index.DictInt:
+		b, _ = index.AppendIntDict(nil, nil)
+	case index.DictFloat:
+		b, _ = index.AppendFloatDict(nil, nil)
+	default:
+		b, _ = index.AppendStringDict(nil, nil)
+	}
+	d, _ := index.DecodeDict(b)
+	return d
+}
+
+// encodeKey makes a group's key values one string, to merge groups by.
+func encodeKey(k []engine.Value) string {
+	var b strings.Builder
+	for _, v := range k {
+		s := v.String()
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// eachPart runs work on every part, on up to GOMAXPROCS goroutines, and
+// gives the results to merge, one at a time, on the calling goroutine. It
+// stops at the first error, or when ctx is done.
+func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func(*engine.Part) (*partGroups, error), merge func(*partGroups)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		pg  *partGroups
+		err error
+	}
+	next := make(chan *engine.Part, len(parts))
+	for _, p := range parts {
+		next <- p
+	}
+	close(next)
+	results := make(chan result, len(parts))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(parts), 1)) {
+		wg.Go(func() {
+			for p := range next {
+				if ctx.Err() != nil {
+					return
+				}
+				pg, err := work(p)
+				results <- result{pg, err}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	var first error
+	for r := range results {
+		switch {
+		case first != nil:
+		case r.err != nil:
+			first = r.err
+			cancel()
+		case r.pg != nil:
+			merge(r.pg)
+		}
+	}
+	if first == nil {
+		first = x.ctx.Err()
+	}
+	return first
+}
+
+// partGroups computes one part's groups.
+func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups, error) {
+	lo, hi, err := x.snap.Rows(p, x.fromTime(), x.toTime())
+	if err != nil || lo >= hi {
+		return nil, err
+	}
+	pg := &partGroups{}
+	pg.stats.read = 1
+	ev := &partEval{snap: x.snap, part: p, lo: lo, hi: hi, stats: &pg.stats}
+	sel, err := ev.eval(x.plan.Filter, nil)
+	if err != nil {
+		return nil, err
+	}
+	if sel.IsEmpty() {
+		return nil, nil
+	}
+	pg.stats.rows = int64(sel.GetCardinality())
+	aggs := x.plan.Aggs
+	sels := make([]*roaring.Bitmap, len(aggs))
+	union := sel
+	for i, a := range aggs {
+		sels[i] = sel
+		if a.cond != nil {
+			if sels[i], err = ev.eval(a.cond, sel); err != nil {
+				return nil, err
+			}
+		}
+	}
+	accs := make([]plugins.Acc, len(aggs))
+	for i, a := range aggs {
+		in := plugins.Input{Field: fieldOf(a.field)}
+		if a.field != nil && (a.field.Enc == engine.EncDict || a.field.Enc == engine.EncList) {
+			if p.DictLen(a.field) == 0 {
+				in.Dict = emptyDict(a.field)
+			} else if in.Dict, err = x.snap.Dict(p, a.field); err != nil {
+				return nil, err
+			}
+		}
+		accs[i] = a.agg.NewAcc(in)
+	}
+	gr, err := newGrouper(x.snap, p, x.plan.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.plan.Keys) == 0 && allCounters(accs) {
+		// Counts without keys: the bitmaps' cardinalities.
+		gr.one()
+		for i, acc := range accs {
+			acc.(plugins.Counter).AddCount(0, sels[i].GetCardinality())
+		}
+	} else if err := x.blocks(ctx, p, gr, union, sels, accs, pg); err != nil {
+		return nil, err
+	}
+	for g := range gr.len() {
+		pg.keys = append(pg.keys, gr.keyValues(uint32(g)))
+		ps := make([]plugins.Partial, len(accs))
+		for i, acc := range accs {
+			ps[i] = acc.Partial(uint32(g))
+		}
+		pg.partials = append(pg.partials, ps)
+	}
+	return pg, nil
+}
+
+func allCounters(accs []plugins.Acc) bool {
+	for _, a := range accs {
+		if _, ok := a.(plugins.Counter); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// blocks feeds the selected rows of each block to the accumulators, with
+// their groups.
+func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, union *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc, pg *partGroups) error {
+	// The columns to read: the keys', then the aggregates' fields.
+	var cols []*engine.Column
+	colIndex := map[*engine.Column]int{}
+	need := func(c *engine.Column) {
+		if _, ok := colIndex[c]; !ok {
+			colIndex[c] = len(cols)
+			cols = append(cols, c)
+		}
+	}
+	for _, k := range x.plan.Keys {
+		need(k.col)
+	}
+	for _, a := range x.plan.Aggs {
+		if a.field != nil {
+			need(a.field)
+		}
+	}
+	var vecs []engine.Vector
+	var rows, rowsOut, groups, arows, agroups []uint32
+	it := union.ManyIterator()
+	buf := make([]uint32, 4096)
+	var pending []uint32 // rows of union read ahead of their block
+	for b := range p.Blocks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		base := uint32(b) << 16
+		end := base + uint32(p.Blocks[b].Rows)
+		// The union's rows in this block.
+		rows = rows[:0]
+		for {
+			if len(pending) == 0 {
+				n := it.NextMany(buf)
+				if n == 0 {
+					break
+				}
+				pending = buf[:n]
+			}
+			i := 0
+			for i < len(pending) && pending[i] < end {
+				rows = append(rows, pending[i]-base)
+				i++
+			}
+			pending = pending[i:]
+			if len(pending) > 0 {
+				break
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		var err error
+		if len(cols) > 0 {
+			if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
+				return err
+			}
+			pg.stats.blocks += len(cols)
+		}
+		keyVecs := make([]*engine.Vector, len(x.plan.Keys))
+		for i, k := range x.plan.Keys {
+			keyVecs[i] = &vecs[colIndex[k.col]]
+		}
+		rowsOut, groups, err = gr.assign(rows, keyVecs, rowsOut[:0], groups[:0])
+		if err != nil {
+			return err
+		}
+		for i, acc := range accs {
+			ar, ag := rowsOut, groups
+			if sels[i] != union {
+				arows, agroups = arows[:0], agroups[:0]
+				for j, r := range rowsOut {
+					if sels[i].Contains(base + r) {
+						arows, agroups = append(arows, r), append(agroups, groups[j])
+					}
+				}
+				ar, ag = arows, agroups
+			}
+			var col *engine.Vector
+			if f := x.plan.Aggs[i].field; f != nil {
+				col = &vecs[colIndex[f]]
+			}
+			if len(ar) > 0 {
+				acc.Add(ag, ar, col)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,427 @@
+package query
+
+import (
+	"math"
+	"net/netip"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// partEval evaluates conditions on one part: each predicate becomes the
+// bitmap of the rows of the part's time range that satisfy it. On a
+// dictionary column the predicate is decided once per dictionary value,
+// and the rows come from the part's bitmaps (or, when too many values
+// match to union their bitmaps, from a scan of the column's ids); other
+// columns are scanned block by block, skipping blocks whose range of
+// values rules them out. A partEval is used by one goroutine.
+type partEval struct {
+	snap   *engine.Snapshot
+	part   *engine.Part
+	lo, hi uint32 // the part's rows in the time range
+	stats  *execStats
+	memo   map[cond]*roaring.Bitmap
+	vecs   []engine.Vector
+}
+
+// execStats counts what a query read, for explain analyze.
+type execStats struct {
+	parts  int   // parts in the time range
+	read   int   // parts read
+	blocks int   // column blocks decoded
+	rows   int64 // sign-ins selected
+}
+
+func (s *execStats) add(o *execStats) {
+	s.read += o.read
+	s.blocks += o.blocks
+	s.rows += o.rows
+}
+
+// maxUnion is the most values whose bitmaps a predicate unions; beyond
+// it the column's ids are scanned instead.
+const maxUnion = 64
+
+// rangeBitmap returns the rows [lo, hi).
+func (e *partEval) rangeBitmap() *roaring.Bitmap {
+	b := roaring.New()
+	b.AddRange(uint64(e.lo), uint64(e.hi))
+	return b
+}
+
+// clip removes from b the rows outside [lo, hi).
+func (e *partEval) clip(b *roaring.Bitmap) {
+	if e.lo > 0 {
+		b.RemoveRange(0, uint64(e.lo))
+	}
+	b.RemoveRange(uint64(e.hi), uint64(e.part.Rows)+1)
+}
+
+// eval returns the rows of the time range that satisfy c. within, when
+// not nil, holds the only rows that need deciding: the result is a
+// subset of it. The bitmap belongs to the caller.
+func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if c == nil {
+		if within != nil {
+			return within.Clone(), nil
+		}
+		return e.rangeBitmap(), nil
+	}
+	if b, ok := e.memo[c]; ok {
+		if within != nil {
+			return roaring.And(b, within), nil
+		}
+		return b.Clone(), nil
+	}
+	var out *roaring.Bitmap
+	var err error
+	switch c := c.(type) {
+	case *condAnd:
+		out = within
+		for _, x := range c.xs {
+			if out, err = e.eval(x, out); err != nil {
+				return nil, err
+			}
+			if out.IsEmpty() {
+				break
+			}
+		}
+	case *condOr:
+		out = roaring.New()
+		for _, x := range c.xs {
+			b, err := e.eval(x, within)
+			if err != nil {
+				return nil, err
+			}
+			out.Or(b)
+		}
+	case *condNot:
+		b, err := e.eval(c.x, within)
+		if err != nil {
+			return nil, err
+		}
+		if within != nil {
+			out = roaring.AndNot(within, b)
+		} else {
+			out = e.rangeBitmap()
+			out.AndNot(b)
+		}
+	case *pred:
+		if out, err = e.pred(c, within); err != nil {
+			return nil, err
+		}
+	}
+	if within == nil {
+		if e.memo == nil {
+			e.memo = map[cond]*roaring.Bitmap{}
+		}
+		e.memo[c] = out.Clone()
+	}
+	return out, nil
+}
+
+// pred evaluates one predicate.
+func (e *partEval) pred(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	col := p.col
+	var out *roaring.Bitmap
+	var err error
+	switch {
+	case (col.Enc == engine.EncDict || col.Enc == engine.EncList) && e.part.DictLen(col) == 0:
+		// The part lacks the column: every row lacks a value.
+		out = roaring.New()
+		if p.matchesAbsent() {
+			out = e.rangeBitmap()
+		}
+	case col.Enc == engine.EncDict || col.Enc == engine.EncList:
+		dict, err := e.snap.Dict(e.part, col)
+		if err != nil {
+			return nil, err
+		}
+		out, err = e.dictRows(p, dict, within)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		if out, err = e.scan(p, nil, nil, within); err != nil {
+			return nil, err
+		}
+	}
+	if within != nil {
+		out.And(within)
+	} else {
+		e.clip(out)
+	}
+	return out, nil
+}
+
+// dictRows returns the rows whose dictionary value satisfies p.
+func (e *partEval) dictRows(p *pred, dict *index.Dict, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	table := make([]bool, dict.Len())
+	var ids []uint32
+	for id := range uint32(dict.Len()) {
+		if p.matchesID(dict, id) {
+			table[id] = true
+			ids = append(ids, id)
+		}
+	}
+	emptyList := p.col.Enc == engine.EncList && p.matchesAbsent()
+	if len(ids) == 0 && !emptyList {
+		return roaring.New(), nil
+	}
+	if p.col.Indexed && !emptyList && len(ids) <= maxUnion {
+		return e.snap.Bitmap(e.part, p.col, ids...)
+	}
+	return e.scan(p, dict, table, within)
+}
+
+// scan decides p row by row over the blocks of the time range (of within,
+// when given), reading one column. With a dictionary, table says which
+// ids satisfy p.
+func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	col := p.col
+	cols := []*engine.Column{col}
+	for b := range e.part.Blocks {
+		base := uint32(b) << 16
+		end := base + uint32(e.part.Blocks[b].Rows)
+		lo, hi := max(base, e.lo), min(end, e.hi)
+		if lo >= hi || within != nil && !within.IntersectsWithInterval(uint64(lo), uint64(hi)) {
+			continue
+		}
+		if col.Enc == engine.EncInt {
+			if mn, mx, ok := e.part.BlockRange(col, b); ok && !p.mayMatchInts(mn, mx) {
+				continue
+			}
+		}
+		var err error
+		if e.vecs, err = e.snap.ReadBlock(e.part, b, cols, e.vecs); err != nil {
+			return nil, err
+		}
+		e.stats.blocks++
+		v := &e.vecs[0]
+		for r := lo; r < hi; r++ {
+			i := r - base
+			var ok bool
+			switch {
+			case v.Absent:
+				ok = p.matchesAbsent()
+			case v.Offsets != nil:
+				elems := v.Elems[v.Offsets[i]:v.Offsets[i+1]]
+				ok = len(elems) == 0 && p.matchesAbsent()
+				for _, id := range elems {
+					ok = ok || table[id]
+				}
+			case v.IDs != nil:
+				ok = table[v.IDs[i]]
+			case v.Ints != nil:
+				ok = p.matchesInt(v.Ints[i])
+			case v.Strings != nil:
+				ok = p.matchesString(v.Strings.At(int(i)))
+			}
+			if ok {
+				out.Add(r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// matchesID decides p for a dictionary value.
+func (p *pred) matchesID(d *index.Dict, id uint32) bool {
+	switch d.Kind() {
+	case index.DictInt:
+		return p.matchesInt(d.Int(id))
+	case index.DictFloat:
+		return p.matchesFloat(d.Float(id))
+	}
+	return p.matchesString(d.String(id))
+}
+
+// matchesAbsent decides p for a sign-in without a value: the empty string
+// for text (and a list without elements); nothing satisfies a comparison
+// of numbers, times or flags.
+func (p *pred) matchesAbsent() bool {
+	k := p.col.Field.Kind
+	return (k == signin.KindString || k == signin.KindList) && p.matchesString("")
+}
+
+// matchesString decides p for a text value, without regard to case.
+func (p *pred) matchesString(v string) bool {
+	switch p.op {
+	case opEq, opIn:
+		for _, s := range p.strs {
+			if strings.EqualFold(v, s) {
+				return true
+			}
+		}
+		return p.matchesAddr(v)
+	case opContains:
+		return strings.Contains(strings.ToLower(v), strings.ToLower(p.strs[0]))
+	case opStarts:
+		return strings.HasPrefix(strings.ToLower(v), strings.ToLower(p.strs[0]))
+	case opEnds:
+		return strings.HasSuffix(strings.ToLower(v), strings.ToLower(p.strs[0]))
+	case opLike, opRegex:
+		return p.re.MatchString(v)
+	case opCIDR:
+		for _, s := range p.strs {
+			if strings.EqualFold(v, s) {
+				return true
+			}
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		for _, c := range p.cidrs {
+			if c.Contains(a) {
+				return true
+			}
+		}
+		return p.matchesAddr(v)
+	}
+	return false
+}
+
+// matchesAddr decides ip = address by the address, whatever its spelling.
+func (p *pred) matchesAddr(v string) bool {
+	if len(p.addrs) == 0 {
+		return false
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, b := range p.addrs {
+		if a == b {
+			return true
+		}
+	}
+	return false
+}
+
+// matchesInt decides p for an integer, a time (Unix ns) or a flag (0, 1).
+func (p *pred) matchesInt(v int64) bool {
+	if v == signin.NoInt {
+		return false
+	}
+	switch p.op {
+	case opEq, opIn:
+		for _, x := range p.ints {
+			if v == x {
+				return true
+			}
+		}
+		return false
+	case opNe, opNotIn:
+		for _, x := range p.ints {
+			if v == x {
+				return false
+			}
+		}
+		return true
+	}
+	if p.col.Field.Kind == signin.KindTime {
+		return compareOp(p.op, float64(0), 0, v, p.ints[0])
+	}
+	return compareOp(p.op, float64(v), p.flts[0], 0, 0)
+}
+
+// matchesFloat decides p for a decimal number.
+func (p *pred) matchesFloat(v float64) bool {
+	if math.IsNaN(v) {
+		return false
+	}
+	switch p.op {
+	case opEq, opIn:
+		for _, x := range p.flts {
+			if v == x {
+				return true
+			}
+		}
+		return false
+	case opNe, opNotIn:
+		for _, x := range p.flts {
+			if v == x {
+				return false
+			}
+		}
+		return true
+	}
+	return compareOp(p.op, v, p.flts[0], 0, 0)
+}
+
+// compareOp applies an ordering operator: to floats, or to the integers
+// when the floats are both zero (times, which floats cannot hold exactly).
+func compareOp(op predOp, a, b float64, x, y int64) bool {
+	c := 0
+	switch {
+	case x != 0 || y != 0:
+		c = cmpInt(x, y)
+	case a < b:
+		c = -1
+	case a > b:
+		c = 1
+	}
+	switch op {
+	case opLt:
+		return c < 0
+	case opLe:
+		return c <= 0
+	case opGt:
+		return c > 0
+	case opGe:
+		return c >= 0
+	}
+	return false
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// mayMatchInts reports whether some integer in [mn, mx] may satisfy p: a
+// block outside it is skipped.
+func (p *pred) mayMatchInts(mn, mx int64) bool {
+	if mn == signin.NoInt && mx == signin.NoInt {
+		return false // every row lacks a value
+	}
+	var lo, hi float64
+	var tlo, thi int64
+	isTime := p.col.Field.Kind == signin.KindTime
+	switch p.op {
+	case opEq, opIn:
+		for _, x := range p.ints {
+			if x >= mn && x <= mx {
+				return true
+			}
+		}
+		return false
+	case opLt, opLe:
+		if isTime {
+			tlo = p.ints[0]
+			return mn < tlo || p.op == opLe && mn <= tlo
+		}
+		lo = p.flts[0]
+		return float64(mn) < lo || p.op == opLe && float64(mn) <= lo
+	case opGt, opGe:
+		if isTime {
+			thi = p.ints[0]
+			return mx > thi || p.op == opGe && mx >= thi
+		}
+		hi = p.flts[0]
+		return float64(mx) > hi || p.op == opGe && float64(mx) >= hi
+	}
+	return true
+}

@@ -1,0 +1,173 @@
+package query
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The parse tree: participle's view of a query, lowered into the AST
+// (ast.go) by lower.go. Nothing outside this file and lower.go sees it.
+
+type pStatement struct {
+	Pos     lexer.Position
+	Explain bool    `parser:"( @'explain'"`
+	Analyze bool    `parser:"  @'analyze'? )?"`
+	Query   *pQuery `parser:"@@"`
+}
+
+type pQuery struct {
+	Pos     lexer.Position
+	Show    *pShow     `parser:"(  @@"`
+	List    *pList     `parser:" | @@"`
+	Top     *pTop      `parser:" | @@"`
+	Heads   []*pHead   `parser:" | @@ ( ',' @@ )* )"`
+	Clauses []*pClause `parser:"@@*"`
+	Stages  []*pStage  `parser:"( '|' @@ )*"`
+}
+
+type pShow struct {
+	Pos lexer.Position
+	ID  *pValue `parser:"'show' @@"`
+}
+
+type pList struct {
+	Pos    lexer.Position
+	All    bool     `parser:"'list' ( @'*'"`
+	Fields []*pExpr `parser:"       | @@ ( ',' @@ )* )?"`
+}
+
+type pTop struct {
+	Pos  lexer.Position
+	N    *pValue  `parser:"'top' @@"`
+	Keys []*pExpr `parser:"@@ ( ',' @@ )*"`
+	By   *pExpr   `parser:"( 'by' @@ )?"`
+}
+
+type pHead struct {
+	Pos   lexer.Position
+	Expr  *pExpr  `parser:"@@"`
+	Alias *pValue `parser:"( 'as' @@ )?"`
+}
+
+type pClause struct {
+	Pos     lexer.Position
+	Where   *pCond    `parser:"  'where' @@"`
+	Since   *pValue   `parser:"| 'since' @@"`
+	Between *pBetween `parser:"| 'between' @@"`
+	GroupBy []*pExpr  `parser:"| 'group' 'by' @@ ( ',' @@ )*"`
+	Having  *pCond    `parser:"| 'having' @@"`
+	OrderBy []*pOrder `parser:"| 'order' 'by' @@ ( ',' @@ )*"`
+	Limit   *pValue   `parser:"| 'limit' @@"`
+}
+
+type pBetween struct {
+	Pos  lexer.Position
+	From *pValue `parser:"@@ 'and'"`
+	To   *pValue `parser:"@@"`
+}
+
+type pOrder struct {
+	Pos  lexer.Position
+	Expr *pExpr `parser:"@@"`
+	Dir  string `parser:"@( 'asc' | 'desc' )?"`
+}
+
+type pStage struct {
+	Pos  lexer.Position
+	Name string       `parser:"@Word"`
+	Args []*pStageArg `parser:"@@*"`
+}
+
+type pStageArg struct {
+	Pos   lexer.Position
+	Name  string  `parser:"( @Word '=' )?"`
+	Value *pValue `parser:"@@"`
+}
+
+// Conditions: or binds loosest, then and, then not.
+
+type pCond struct {
+	Pos  lexer.Position
+	Left *pAnd   `parser:"@@"`
+	Rest []*pAnd `parser:"( 'or' @@ )*"`
+}
+
+type pAnd struct {
+	Pos  lexer.Position
+	Left *pNot   `parser:"@@"`
+	Rest []*pNot `parser:"( 'and' @@ )*"`
+}
+
+type pNot struct {
+	Pos  lexer.Position
+	Not  *pNot  `parser:"  'not' @@"`
+	Pred *pPred `parser:"| @@"`
+}
+
+// pPred is a comparison, a match, an in-list, or an expression alone (an
+// aggregate's field, a function's argument, arithmetic).
+type pPred struct {
+	Pos   lexer.Position
+	Left  *pExpr    `parser:"@@"`
+	Op    string    `parser:"( @( '=' | '!=' | '<=' | '>=' | '<' | '>' | '~' | 'contains' | 'startswith' | 'endswith' | 'like' )"`
+	Right *pExpr    `parser:"  @@"`
+	NotIn bool      `parser:"| @'not'? 'in'"`
+	List  []*pValue `parser:"  ( '(' @@ ( ',' @@ )* ')' | @@ ) )?"`
+}
+
+// Arithmetic: * and / bind tighter than + and -.
+
+type pExpr struct {
+	Pos  lexer.Position
+	Left *pTerm     `parser:"@@"`
+	Rest []*pOpTerm `parser:"@@*"`
+}
+
+type pOpTerm struct {
+	Pos  lexer.Position
+	Op   string `parser:"@( '+' | '-' )"`
+	Term *pTerm `parser:"@@"`
+}
+
+type pTerm struct {
+	Pos  lexer.Position
+	Left *pFactor     `parser:"@@"`
+	Rest []*pOpFactor `parser:"@@*"`
+}
+
+type pOpFactor struct {
+	Pos    lexer.Position
+	Op     string   `parser:"@( '*' | '/' )"`
+	Factor *pFactor `parser:"@@"`
+}
+
+type pFactor struct {
+	Pos   lexer.Position
+	Sub   *pCond  `parser:"  '(' @@ ')'"`
+	Call  *pCall  `parser:"| @@"`
+	Value *pValue `parser:"| @@"`
+}
+
+type pCall struct {
+	Pos  lexer.Position
+	Name string   `parser:"@Word '('"`
+	Args []*pCond `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+type pValue struct {
+	Pos    lexer.Position
+	Word   string `parser:"  @Word"`
+	String string `parser:"| @String"`
+}
+
+// parser is the participle parser of statements. It is safe for
+// concurrent use.
+var parser = participle.MustBuild[pStatement](
+	participle.Lexer(lexDef{}),
+	participle.CaseInsensitive("Keyword"),
+	participle.UseLookahead(3),
+)
+
+// Grammar returns the grammar in EBNF, as participle reads it from the
+// parse tree's types: what docs/query-language.md shows.
+func Grammar() string { return parser.String() }

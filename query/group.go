@@ -1,0 +1,294 @@
+package query
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// grouper numbers a part's groups. Each key gives every row an id: its
+// dictionary id, its time bucket, or its value's number in a local
+// dictionary; the ids of a row's keys make its group, found by array
+// index when the ids' combinations are few, else in a hash table. A
+// multi-valued key puts a row in the group of each of its distinct
+// elements (in the "" group when it has none).
+type grouper struct {
+	keys  []partKey
+	radix bool    // the ids combine in mixed radix below dense's size
+	slot  []int32 // combination → group + 1, when radix and small
+	m     map[uint64]uint32
+	ms    map[string]uint32
+	gids  [][]uint32 // group → each key's id
+	ids   [][]uint32 // scratch: each key's ids for a row
+	cur   []uint32   // scratch: the combination being numbered
+	sbuf  []byte
+}
+
+// partKey is one key's ids in one part.
+type partKey struct {
+	k    *key
+	dict *index.Dict // dictionary keys; nil when the part lacks the column
+	list bool
+	card uint64 // ids are < card; 0 when unknown (local dictionaries)
+	base int64  // bin: the first bucket
+	ints map[int64]uint32
+	ivs  []int64
+	strs map[string]uint32
+	svs  []string
+}
+
+// denseGroups is the most id combinations numbered by array index.
+const denseGroups = 1 << 20
+
+func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key) (*grouper, error) {
+	g := &grouper{ids: make([][]uint32, len(keys)), cur: make([]uint32, len(keys))}
+	product := uint64(1)
+	g.radix = true
+	for _, k := range keys {
+		pk := partKey{k: k}
+		c := k.col
+		switch {
+		case k.bin != 0:
+			pk.base = floorDiv(p.MinTime, k.bin)
+			pk.card = uint64(floorDiv(p.MaxTime, k.bin)-pk.base) + 1
+		case c.Enc == engine.EncDict || c.Enc == engine.EncList:
+			pk.list = c.Enc == engine.EncList
+			pk.card = 1
+			if p.DictLen(c) > 0 {
+				d, err := snap.Dict(p, c)
+				if err != nil {
+					return nil, err
+				}
+				pk.dict, pk.card = d, uint64(d.Len())+1 // +1: a list without elements
+			}
+		case c.Enc == engine.EncInt:
+			pk.ints = map[int64]uint32{}
+		default:
+			pk.strs = map[string]uint32{}
+		}
+		if pk.card == 0 || product > math.MaxUint64/4/pk.card {
+			g.radix = false
+		} else {
+			product *= pk.card
+		}
+		g.keys = append(g.keys, pk)
+	}
+	if g.radix && product <= denseGroups {
+		g.slot = make([]int32, product)
+	} else if g.radix || len(keys) <= 2 {
+		g.m = map[uint64]uint32{}
+	} else {
+		g.ms = map[string]uint32{}
+	}
+	return g, nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// one makes the single group of a query without keys.
+func (g *grouper) one() {
+	if len(g.gids) == 0 {
+		g.gids = append(g.gids, nil)
+	}
+}
+
+// len returns the number of groups.
+func (g *grouper) len() int { return len(g.gids) }
+
+// assign gives the rows of a block (offsets in it) their groups: it
+// appends to rowsOut and groups a (row, group) pair per group of each
+// row.
+func (g *grouper) assign(rows []uint32, vecs []*engine.Vector, rowsOut, groups []uint32) ([]uint32, []uint32, error) {
+	if len(g.keys) == 0 {
+		g.one()
+		for _, r := range rows {
+			rowsOut, groups = append(rowsOut, r), append(groups, 0)
+		}
+		return rowsOut, groups, nil
+	}
+	for _, r := range rows {
+		for i := range g.keys {
+			g.ids[i] = g.keys[i].rowIDs(vecs[i], r, g.ids[i][:0])
+		}
+		rowsOut, groups = g.combine(r, 0, 0, 1, rowsOut, groups)
+	}
+	return rowsOut, groups, nil
+}
+
+// combine appends row r's groups: one per combination of its keys' ids
+// from key i on. acc is the mixed-radix id so far, mul its next place.
+func (g *grouper) combine(r uint32, i int, acc, mul uint64, rowsOut, groups []uint32) ([]uint32, []uint32) {
+	if i == len(g.keys) {
+		return append(rowsOut, r), append(groups, g.group(acc))
+	}
+	for _, id := range g.ids[i] {
+		g.cur[i] = id
+		next, nmul := acc, mul
+		if g.radix {
+			next, nmul = acc+uint64(id)*mul, mul*g.keys[i].card
+		} else if g.m != nil {
+			next = acc | uint64(id)<<(32*i)
+		}
+		rowsOut, groups = g.combine(r, i+1, next, nmul, rowsOut, groups)
+	}
+	return rowsOut, groups
+}
+
+// group returns the group of an id combination, making it if new.
+func (g *grouper) group(c uint64) uint32 {
+	switch {
+	case g.slot != nil:
+		if s := g.slot[c]; s > 0 {
+			return uint32(s - 1)
+		}
+		g.slot[c] = int32(len(g.gids) + 1)
+	case g.m != nil:
+		if s, ok := g.m[c]; ok {
+			return s
+		}
+		g.m[c] = uint32(len(g.gids))
+	default:
+		g.sbuf = g.sbuf[:0]
+		for _, id := range g.cur {
+			g.sbuf = binary.LittleEndian.AppendUint32(g.sbuf, id)
+		}
+		if s, ok := g.ms[string(g.sbuf)]; ok {
+			return s
+		}
+		g.ms[string(g.sbuf)] = uint32(len(g.gids))
+	}
+	ids := make([]uint32, len(g.keys))
+	for i := range g.keys {
+		if g.radix {
+			ids[i] = uint32(c % g.keys[i].card)
+			c /= g.keys[i].card
+		} else if g.m != nil {
+			ids[i] = uint32(c >> (32 * i))
+		} else {
+			ids[i] = binary.LittleEndian.Uint32(g.sbuf[4*i:])
+		}
+	}
+	g.gids = append(g.gids, ids)
+	return uint32(len(g.gids) - 1)
+}
+
+// rowIDs appends the ids of row r of one key.
+func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
+	switch {
+	case k.k.bin != 0:
+		return append(dst, uint32(floorDiv(v.Ints[r], k.k.bin)-k.base))
+	case k.dict != nil || k.card == 1:
+		if v.Absent || k.dict == nil {
+			return append(dst, 0)
+		}
+		if !k.list {
+			return append(dst, v.IDs[r])
+		}
+		elems := v.Elems[v.Offsets[r]:v.Offsets[r+1]]
+		if len(elems) == 0 {
+			return append(dst, uint32(k.dict.Len())) // the "" group
+		}
+		start := len(dst)
+	next:
+		for _, id := range elems {
+			for _, seen := range dst[start:] {
+				if seen == id {
+					continue next
+				}
+			}
+			dst = append(dst, id)
+		}
+		return dst
+	case k.ints != nil:
+		x := int64(signin.NoInt)
+		if !v.Absent {
+			x = v.Ints[r]
+		}
+		id, ok := k.ints[x]
+		if !ok {
+			id = uint32(len(k.ivs))
+			k.ints[x] = id
+			k.ivs = append(k.ivs, x)
+		}
+		return append(dst, id)
+	}
+	s := ""
+	if !v.Absent {
+		s = v.Strings.At(int(r))
+	}
+	id, ok := k.strs[s]
+	if !ok {
+		id = uint32(len(k.svs))
+		k.strs[s] = id
+		k.svs = append(k.svs, s)
+	}
+	return append(dst, id)
+}
+
+// keyValues returns group g's key values.
+func (g *grouper) keyValues(gr uint32) []engine.Value {
+	out := make([]engine.Value, len(g.keys))
+	for i := range g.keys {
+		out[i] = g.keys[i].value(g.gids[gr][i])
+	}
+	return out
+}
+
+// value is the key value of an id.
+func (k *partKey) value(id uint32) engine.Value {
+	f := k.k.col.Field
+	switch {
+	case k.k.bin != 0:
+		return engine.TimeValue(timeOfNanos((k.base + int64(id)) * k.k.bin))
+	case k.ints != nil:
+		return intValue(f, k.ivs[id])
+	case k.strs != nil:
+		return engine.StringValue(k.svs[id])
+	case k.dict == nil || int(id) >= k.dict.Len():
+		return absentValue(f)
+	}
+	switch k.dict.Kind() {
+	case index.DictInt:
+		return intValue(f, k.dict.Int(id))
+	case index.DictFloat:
+		if x := k.dict.Float(id); !math.IsNaN(x) {
+			return engine.FloatValue(x)
+		}
+		return engine.Null(signin.KindFloat)
+	}
+	return engine.StringValue(k.dict.String(id))
+}
+
+// intValue is the value of a stored integer of a field: a number, a time,
+// a flag, or null when absent.
+func intValue(f *signin.Field, x int64) engine.Value {
+	kind := f.Kind
+	if x == signin.NoInt {
+		return engine.Null(kind)
+	}
+	switch kind {
+	case signin.KindTime:
+		return engine.TimeValue(timeOfNanos(x))
+	case signin.KindBool:
+		return engine.BoolValue(x == 1)
+	}
+	return engine.IntValue(x)
+}
+
+// absentValue is a field's value for a sign-in without one.
+func absentValue(f *signin.Field) engine.Value {
+	switch f.Kind {
+	case signin.KindString, signin.KindList:
+		return engine.StringValue("")
+	}
+	return engine.Null(f.Kind)
+}

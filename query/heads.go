@@ -1,0 +1,515 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// The checking of what a query outputs: group keys, heads (aggregates and
+// arithmetic over them), top, having, order by, list's fields, stages.
+
+// aggregate checks an aggregate query.
+func (c *checker) aggregate(p *Plan, q *Query) error {
+	if err := c.keys(p, q.GroupBy); err != nil {
+		return err
+	}
+	if err := c.heads(p, q.Heads); err != nil {
+		return err
+	}
+	if q.Having != nil {
+		h, err := c.having(p, q.Having)
+		if err != nil {
+			return err
+		}
+		p.Having = h
+	}
+	return c.order(p, q.OrderBy)
+}
+
+// top checks top N keys [by aggregate]: the aggregate (count by
+// default) grouped by the keys, in descending order, N rows.
+func (c *checker) top(p *Plan, q *Query) error {
+	n, err := c.count(q.TopN, "top")
+	if err != nil {
+		return err
+	}
+	if len(q.OrderBy) > 0 || q.Limit != nil {
+		return errorf(q.Pos, "top orders by its aggregate and keeps %d rows: for another order or limit, write an aggregate query with order by and limit", n)
+	}
+	if err := c.keys(p, q.TopKeys); err != nil {
+		return err
+	}
+	by := q.TopBy
+	if by == nil {
+		by = &Name{Pos: q.Pos, Name: "count"}
+	}
+	if err := c.heads(p, []*Head{{Pos: by.Position(), Expr: by}}); err != nil {
+		return err
+	}
+	if q.Having != nil {
+		h, err := c.having(p, q.Having)
+		if err != nil {
+			return err
+		}
+		p.Having = h
+	}
+	p.Order = append([]orderKey{{col: len(p.Keys), desc: true}}, keyOrder(p)...)
+	p.Limit = n
+	return nil
+}
+
+// keys checks group by's keys.
+func (c *checker) keys(p *Plan, exprs []Expr) error {
+	for _, e := range exprs {
+		k := &key{src: e}
+		switch e := e.(type) {
+		case *Name:
+			col, err := c.field(e)
+			if err != nil {
+				return err
+			}
+			k.col, k.name, k.kind = col, col.Field.Name, col.Field.Kind
+			if k.kind == signin.KindList {
+				k.kind = signin.KindString // a sign-in counts in each element's group
+			}
+		case *Call:
+			if !strings.EqualFold(e.Name, "bin") {
+				if _, ok := c.reg.Lookup(e.Name); !ok {
+					return errorf(e.Pos, "unknown function %q%s", e.Name, didYouMean(e.Name, append(c.reg.Names(plugins.KindFunction), "bin")))
+				}
+				return errorf(e.Pos, "%s cannot be grouped by: group by a field or bin(duration)", e.Name)
+			}
+			if len(e.Args) != 1 {
+				return errorf(e.Pos, "bin takes one duration: bin(1h)")
+			}
+			var text string
+			switch a := e.Args[0].(type) {
+			case *Name:
+				text = a.Name
+			case *Literal:
+				text = a.Text
+			}
+			d, ok := parseDuration(text)
+			if !ok || d <= 0 {
+				return errorf(e.Args[0].Position(), "bin takes a duration (1h, 15m, 1d), not %s", e.Args[0])
+			}
+			k.col, k.bin, k.name, k.kind = engine.LookupColumn("time"), int64(d), "time", signin.KindTime
+		default:
+			return errorf(e.Position(), "group by takes fields and bin(duration), not %s", e)
+		}
+		for _, o := range p.Keys {
+			if o.name == k.name {
+				return errorf(e.Position(), "%s is grouped by twice", k.name)
+			}
+		}
+		p.Keys = append(p.Keys, k)
+		p.Outs = append(p.Outs, &outCol{name: k.name, kind: k.kind, key: len(p.Keys) - 1})
+	}
+	return nil
+}
+
+// heads checks the heads of an aggregate query, each an output column.
+func (c *checker) heads(p *Plan, heads []*Head) error {
+	aliases := map[string]*Head{}
+	for _, h := range heads {
+		if h.Alias == nil {
+			continue
+		}
+		a := strings.ToLower(h.Alias.Text)
+		if aliases[a] != nil {
+			return errorf(h.Alias.Pos, "alias %s is given twice", h.Alias)
+		}
+		if engine.LookupColumn(a) != nil && len(p.Keys) > 0 {
+			for _, k := range p.Keys {
+				if strings.EqualFold(k.name, a) {
+					return errorf(h.Alias.Pos, "alias %s is the name of a group key", h.Alias)
+				}
+			}
+		}
+		aliases[a] = h
+	}
+	first := len(p.Outs)
+	for _, h := range heads {
+		name := strings.ToLower(h.Expr.String())
+		if h.Alias != nil {
+			name = h.Alias.Text
+		}
+		p.Outs = append(p.Outs, &outCol{name: name, key: -1})
+	}
+	resolving := map[*Head]bool{}
+	var resolve func(h *Head) (valExpr, error)
+	resolve = func(h *Head) (valExpr, error) {
+		i := first
+		for heads[i-first] != h {
+			i++
+		}
+		if out := p.Outs[i]; out.val != nil {
+			return out.val, nil
+		}
+		if resolving[h] {
+			return nil, errorf(h.Pos, "%s refers to itself", p.Outs[i].name)
+		}
+		resolving[h] = true
+		v, err := c.value(h.Expr, func(n *Name) (valExpr, bool, error) {
+			if ref := aliases[strings.ToLower(n.Name)]; ref != nil {
+				v, err := resolve(ref)
+				return v, true, err
+			}
+			return nil, false, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		p.Outs[i].val, p.Outs[i].kind = v, v.kind()
+		return v, nil
+	}
+	for _, h := range heads {
+		if _, err := resolve(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// value checks a head's expression: an aggregate, a number, arithmetic
+// over them, or (through ref) another head's alias.
+func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr, error) {
+	switch e := e.(type) {
+	case *Literal:
+		if x, ok := e.number(); ok {
+			if x == float64(int64(x)) && !strings.ContainsAny(e.Text, ".eE") {
+				return numLit{engine.IntValue(int64(x))}, nil
+			}
+			return numLit{engine.FloatValue(x)}, nil
+		}
+		return nil, errorf(e.Pos, "%s is not a number; a head is an aggregate (count, dcount(user)) or arithmetic over aggregates", e)
+	case *Name:
+		if ref != nil {
+			if v, ok, err := ref(e); ok || err != nil {
+				return v, err
+			}
+		}
+		if e.Name[0] >= '0' && e.Name[0] <= '9' || e.Name[0] == '-' || e.Name[0] == '.' {
+			return c.value(&Literal{Pos: e.Pos, Text: e.Name}, nil)
+		}
+		return c.aggCall(&Call{Pos: e.Pos, Name: e.Name}, e)
+	case *Call:
+		return c.aggCall(e, e)
+	case *Binary:
+		switch e.Op {
+		case "+", "-", "*", "/":
+		default:
+			return nil, errorf(e.Pos, "%s is a condition; a head is an aggregate or arithmetic over aggregates (use countif(%s) to count what satisfies it)", e, e)
+		}
+		l, err := c.value(e.L, ref)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.value(e.R, ref)
+		if err != nil {
+			return nil, err
+		}
+		for _, side := range []struct {
+			v valExpr
+			e Expr
+		}{{l, e.L}, {r, e.R}} {
+			if k := side.v.kind(); k != signin.KindInt && k != signin.KindFloat {
+				return nil, errorf(side.e.Position(), "%s is %s: arithmetic takes numbers", side.e, kindWords(k))
+			}
+		}
+		k := signin.KindInt
+		if e.Op == "/" || l.kind() == signin.KindFloat || r.kind() == signin.KindFloat {
+			k = signin.KindFloat
+		}
+		return arith{op: e.Op, l: l, r: r, k: k}, nil
+	}
+	return nil, errorf(e.Position(), "%s is a condition, not a value", e)
+}
+
+// aggCall checks a call of an aggregate, and adds it to the plan's
+// aggregates once however often it appears.
+func (c *checker) aggCall(call *Call, src Expr) (valExpr, error) {
+	pl, ok := c.reg.Lookup(call.Name)
+	agg, isAgg := pl.(plugins.Aggregate)
+	if !ok || !isAgg {
+		if col := engine.LookupColumn(call.Name); col != nil && len(call.Args) == 0 {
+			return nil, errorf(call.Pos, "%s is a field: a head is an aggregate (count, dcount(%s), values(%s)); to list sign-ins use list, to group use group by", col.Field.Name, col.Field.Name, col.Field.Name)
+		}
+		if ok {
+			return nil, errorf(call.Pos, "%s is a %v, not an aggregate", call.Name, pl.Describe().Kind)
+		}
+		return nil, errorf(call.Pos, "unknown aggregate %q%s", call.Name, didYouMean(call.Name, c.reg.Names(plugins.KindAggregate)))
+	}
+	d := agg.Describe()
+	if len(call.Args) != len(d.Args) {
+		return nil, errorf(call.Pos, "%s takes %d %s: %s", d.Name, len(d.Args), plural(len(d.Args), "argument"), d.Usage())
+	}
+	spec := &aggSpec{src: src, text: strings.ToLower(src.String()), agg: agg}
+	for _, s := range c.p.Aggs {
+		if s.text == spec.text {
+			return aggRef{i: indexOf(c.p.Aggs, s), k: s.kind}, nil
+		}
+	}
+	for i, a := range d.Args {
+		arg := call.Args[i]
+		switch a.Type {
+		case plugins.ArgField:
+			n, ok := arg.(*Name)
+			if !ok {
+				return nil, errorf(arg.Position(), "%s takes a field (%s), not %s", d.Name, d.Usage(), arg)
+			}
+			col, err := c.field(n)
+			if err != nil {
+				return nil, err
+			}
+			spec.field = col
+		case plugins.ArgCondition:
+			cnd, err := c.cond(arg)
+			if err != nil {
+				return nil, err
+			}
+			spec.cond = cnd
+		default:
+			return nil, errorf(arg.Position(), "%s: aggregates take fields and conditions, not %v arguments", d.Name, a.Type)
+		}
+	}
+	var f *signin.Field
+	if spec.field != nil {
+		f = spec.field.Field
+	}
+	k, err := agg.Result(f)
+	if err != nil {
+		return nil, errorf(call.Pos, "%v", err)
+	}
+	spec.kind = k
+	c.p.Aggs = append(c.p.Aggs, spec)
+	return aggRef{i: len(c.p.Aggs) - 1, k: k}, nil
+}
+
+func indexOf[T comparable](s []T, x T) int {
+	for i, y := range s {
+		if y == x {
+			return i
+		}
+	}
+	return -1
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// column finds the output column an expression names: by name (an alias,
+// a key, a head's text) or, failing that, computes it as a hidden head.
+func (c *checker) column(p *Plan, e Expr) (int, error) {
+	text := strings.ToLower(e.String())
+	for i, o := range p.Outs {
+		if strings.EqualFold(o.name, text) {
+			return i, nil
+		}
+	}
+	v, err := c.value(e, nil)
+	if err != nil {
+		if n, ok := e.(*Name); ok {
+			var names []string
+			for _, o := range p.Outs {
+				if !o.hidden {
+					names = append(names, o.name)
+				}
+			}
+			return 0, errorf(n.Pos, "unknown output column %q%s (the query's columns: %s)", n.Name, didYouMean(n.Name, names), strings.Join(names, ", "))
+		}
+		return 0, err
+	}
+	p.Outs = append(p.Outs, &outCol{name: text, kind: v.kind(), key: -1, val: v, hidden: true})
+	return len(p.Outs) - 1, nil
+}
+
+// having checks a condition on output rows.
+func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
+	switch e := e.(type) {
+	case *Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := c.having(p, e.L)
+			if err != nil {
+				return nil, err
+			}
+			r, err := c.having(p, e.R)
+			if err != nil {
+				return nil, err
+			}
+			if e.Op == "and" {
+				return rowAnd{l, r}, nil
+			}
+			return rowOr{l, r}, nil
+		case "=", "!=", "<", "<=", ">", ">=":
+			l, err := c.operand(p, e.L)
+			if err != nil {
+				return nil, err
+			}
+			r, err := c.operand(p, e.R)
+			if err != nil {
+				return nil, err
+			}
+			return rowCmp{op: e.Op, l: l, r: r}, nil
+		}
+	case *Not:
+		x, err := c.having(p, e.X)
+		if err != nil {
+			return nil, err
+		}
+		return rowNot{x}, nil
+	}
+	return nil, errorf(e.Position(), "having compares output columns with numbers or each other (having count >= 20), not %s", e)
+}
+
+// operand checks one side of a having comparison: a constant, or an
+// output column.
+func (c *checker) operand(p *Plan, e Expr) (rowOperand, error) {
+	if l, ok := e.(*Literal); ok {
+		if x, ok := l.number(); ok {
+			return rowOperand{col: -1, value: engine.FloatValue(x)}, nil
+		}
+		return rowOperand{col: -1, value: engine.StringValue(l.Text)}, nil
+	}
+	if n, ok := e.(*Name); ok {
+		if x, ok := (&Literal{Text: n.Name}).number(); ok {
+			return rowOperand{col: -1, value: engine.FloatValue(x)}, nil
+		}
+	}
+	col, err := c.column(p, e)
+	if err != nil {
+		return rowOperand{}, err
+	}
+	return rowOperand{col: col}, nil
+}
+
+// order checks order by, and completes the order: the query's keys, then
+// by default time ascending when grouping by bin, else the first head
+// descending; then the keys ascending, so that the order is total.
+func (c *checker) order(p *Plan, items []*Order) error {
+	for _, o := range items {
+		col, err := c.column(p, o.Expr)
+		if err != nil {
+			return err
+		}
+		p.Order = append(p.Order, orderKey{col: col, desc: o.Desc})
+	}
+	if len(items) == 0 {
+		binned := false
+		for i, k := range p.Keys {
+			if k.bin != 0 {
+				p.Order = append(p.Order, orderKey{col: i})
+				binned = true
+			}
+		}
+		if !binned {
+			for i, o := range p.Outs {
+				if o.key < 0 && !o.hidden {
+					p.Order = append(p.Order, orderKey{col: i, desc: true})
+					break
+				}
+			}
+		}
+	}
+	p.Order = append(p.Order, keyOrder(p)...)
+	return nil
+}
+
+// keyOrder orders by every key, ascending.
+func keyOrder(p *Plan) []orderKey {
+	var out []orderKey
+	for i := range p.Keys {
+		out = append(out, orderKey{col: i})
+	}
+	return out
+}
+
+// defaultListFields are list's columns when the query names none.
+var defaultListFields = []string{"time", "type", "identity", "app", "resource", "ip", "status", "error"}
+
+// list checks list's fields.
+func (c *checker) list(p *Plan, q *Query) error {
+	add := func(col *engine.Column) {
+		p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
+	}
+	switch {
+	case q.All:
+		for _, f := range signin.Fields() {
+			add(engine.LookupColumn(f.Name))
+		}
+	case len(q.Fields) == 0:
+		for _, name := range defaultListFields {
+			add(engine.LookupColumn(name))
+		}
+	}
+	for _, e := range q.Fields {
+		n, ok := e.(*Name)
+		if !ok {
+			return errorf(e.Position(), "list takes fields, not %s", e)
+		}
+		col, err := c.field(n)
+		if err != nil {
+			return err
+		}
+		add(col)
+	}
+	if len(q.OrderBy) > 0 {
+		return errorf(q.OrderBy[0].Pos, "list gives the newest sign-ins first; order by is for aggregate queries")
+	}
+	return nil
+}
+
+// stages binds the stages after "|" to the columns they receive.
+func (c *checker) stages(p *Plan, q *Query) error {
+	cols := planColumns(p)
+	for _, s := range q.Stages {
+		pl, ok := c.reg.Lookup(s.Name)
+		st, isStage := pl.(plugins.Stage)
+		if !ok || !isStage {
+			return errorf(s.Pos, "unknown stage %q%s", s.Name, didYouMean(s.Name, c.reg.Names(plugins.KindStage)))
+		}
+		var args []plugins.StageArg
+		for _, a := range s.Args {
+			args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text})
+		}
+		bound, err := plugins.BindArgs(st.Describe(), args)
+		if err != nil {
+			return errorf(s.Pos, "%v", err)
+		}
+		r, err := st.Bind(bound, cols)
+		if err != nil {
+			return errorf(s.Pos, "%s: %v", s.Name, err)
+		}
+		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
+		cols = r.Columns()
+	}
+	return nil
+}
+
+// planColumns are the columns a plan outputs before its stages.
+func planColumns(p *Plan) []engine.ResultColumn {
+	var out []engine.ResultColumn
+	if p.Kind == List {
+		for _, c := range p.ListCols {
+			out = append(out, engine.ResultColumn{Name: c.name, Kind: c.col.Field.Kind})
+		}
+		return out
+	}
+	for _, o := range p.Outs {
+		if !o.hidden {
+			out = append(out, engine.ResultColumn{Name: o.name, Kind: o.kind})
+		}
+	}
+	return out
+}
+
+func (k *key) String() string { return fmt.Sprint(k.src) }

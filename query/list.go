@@ -1,0 +1,259 @@
+package query
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// listed is a sign-in list selects, before its fields are read.
+type listed struct {
+	part *engine.Part
+	row  uint32
+	time int64
+	id   string
+	typ  string
+}
+
+// list returns the sign-ins the plan selects, newest first (ties by id,
+// then type), up to the limit. Parts are visited newest first, and a
+// part older than the limit-th sign-in found so far is not read.
+func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
+	p := x.plan
+	limit := p.Limit
+	if limit < 0 && x.opts.DefaultListLimit > 0 {
+		limit = x.opts.DefaultListLimit
+	}
+	parts := slices.Clone(x.snap.PartsBetween(x.fromTime(), x.toTime()))
+	slices.SortFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(b.MaxTime, a.MaxTime) })
+	x.stats.parts = len(parts)
+	var found []listed
+	cut := int64(math.MinInt64) // the limit-th newest time so far
+	for _, part := range parts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if limit > 0 && len(found) >= limit && part.MaxTime < cut {
+			break
+		}
+		got, err := x.listPart(part, limit)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, got...)
+		if limit > 0 && len(found) >= limit {
+			sortListed(found)
+			cut = found[limit-1].time
+			// Keep the ties of the limit-th, which a later part's sign-in
+			// could still come before.
+			keep := limit
+			for keep < len(found) && found[keep].time == cut {
+				keep++
+			}
+			found = found[:keep]
+		}
+	}
+	sortListed(found)
+	if limit > 0 && len(found) > limit {
+		found = found[:limit]
+	}
+	return x.listRows(found)
+}
+
+func sortListed(l []listed) {
+	slices.SortFunc(l, func(a, b listed) int {
+		if c := cmp.Compare(b.time, a.time); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return strings.Compare(a.typ, b.typ)
+	})
+}
+
+// listPart returns a part's selected sign-ins, newest first: all of them,
+// or with a limit, the limit newest and those as new as the last.
+func (x *executor) listPart(part *engine.Part, limit int) ([]listed, error) {
+	lo, hi, err := x.snap.Rows(part, x.fromTime(), x.toTime())
+	if err != nil || lo >= hi {
+		return nil, err
+	}
+	ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
+	sel, err := ev.eval(x.plan.Filter, nil)
+	if err != nil || sel.IsEmpty() {
+		return nil, err
+	}
+	x.stats.read++
+	x.stats.rows += int64(sel.GetCardinality())
+	var rows []uint32
+	it := sel.ReverseIterator()
+	var times readColumnCache
+	for it.HasNext() {
+		r := it.Next()
+		if limit > 0 && len(rows) >= limit {
+			t, err := times.int(x, part, colByName("time"), r)
+			if err != nil {
+				return nil, err
+			}
+			last, err := times.int(x, part, colByName("time"), rows[len(rows)-1])
+			if err != nil {
+				return nil, err
+			}
+			if t != last {
+				break
+			}
+		}
+		rows = append(rows, r)
+	}
+	out := make([]listed, len(rows))
+	var ids, types readColumnCache
+	for i, r := range rows {
+		out[i].part, out[i].row = part, r
+		if out[i].time, err = times.int(x, part, colByName("time"), r); err != nil {
+			return nil, err
+		}
+		if out[i].id, err = ids.str(x, part, colByName("id"), r); err != nil {
+			return nil, err
+		}
+		if out[i].typ, err = types.str(x, part, colByName("type"), r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func colByName(name string) *engine.Column { return engine.LookupColumn(name) }
+
+// readColumnCache reads values of one column of one part row by row,
+// keeping the last block it decoded.
+type readColumnCache struct {
+	block int
+	vecs  []engine.Vector
+	dict  *index.Dict
+	ok    bool
+}
+
+func (c *readColumnCache) load(x *executor, p *engine.Part, col *engine.Column, row uint32) (*engine.Vector, error) {
+	b := int(row >> 16)
+	if !c.ok || c.block != b {
+		var err error
+		if c.vecs, err = x.snap.ReadBlock(p, b, []*engine.Column{col}, c.vecs); err != nil {
+			return nil, err
+		}
+		x.stats.blocks++
+		c.block, c.ok = b, true
+		if c.dict == nil && (col.Enc == engine.EncDict || col.Enc == engine.EncList) && p.DictLen(col) > 0 {
+			if c.dict, err = x.snap.Dict(p, col); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &c.vecs[0], nil
+}
+
+func (c *readColumnCache) int(x *executor, p *engine.Part, col *engine.Column, row uint32) (int64, error) {
+	v, err := c.load(x, p, col, row)
+	if err != nil || v.Absent {
+		return signin.NoInt, err
+	}
+	return v.Ints[row&0xffff], nil
+}
+
+func (c *readColumnCache) str(x *executor, p *engine.Part, col *engine.Column, row uint32) (string, error) {
+	v, err := c.load(x, p, col, row)
+	if err != nil {
+		return "", err
+	}
+	return cellValue(col, v, c.dict, row&0xffff).String(), nil
+}
+
+// listRows reads the list's fields of the sign-ins found, a block at a
+// time.
+func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
+	type place struct {
+		part  *engine.Part
+		block int
+	}
+	byBlock := map[place][]int{}
+	var places []place
+	for i, f := range found {
+		pl := place{f.part, int(f.row >> 16)}
+		if byBlock[pl] == nil {
+			places = append(places, pl)
+		}
+		byBlock[pl] = append(byBlock[pl], i)
+	}
+	cols := make([]*engine.Column, len(x.plan.ListCols))
+	for i, c := range x.plan.ListCols {
+		cols[i] = c.col
+	}
+	out := make([][]engine.Value, len(found))
+	var vecs []engine.Vector
+	for _, pl := range places {
+		var err error
+		if vecs, err = x.snap.ReadBlock(pl.part, pl.block, cols, vecs); err != nil {
+			return nil, err
+		}
+		x.stats.blocks += len(cols)
+		dicts := make([]*index.Dict, len(cols))
+		for j, c := range cols {
+			if (c.Enc == engine.EncDict || c.Enc == engine.EncList) && pl.part.DictLen(c) > 0 {
+				if dicts[j], err = x.snap.Dict(pl.part, c); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, i := range byBlock[pl] {
+			r := found[i].row & 0xffff
+			row := make([]engine.Value, len(cols))
+			for j, c := range cols {
+				row[j] = cellValue(c, &vecs[j], dicts[j], r)
+			}
+			out[i] = row
+		}
+	}
+	return out, nil
+}
+
+// cellValue is the value of row r of a decoded column, as a result holds
+// it.
+func cellValue(col *engine.Column, v *engine.Vector, d *index.Dict, r uint32) engine.Value {
+	f := col.Field
+	if v.Absent {
+		if f.Kind == signin.KindList {
+			return engine.ListValue(nil)
+		}
+		return absentValue(f)
+	}
+	switch col.Enc {
+	case engine.EncList:
+		elems := v.Elems[v.Offsets[r]:v.Offsets[r+1]]
+		l := make([]string, len(elems))
+		for i, id := range elems {
+			l[i] = d.String(id)
+		}
+		return engine.ListValue(l)
+	case engine.EncInt:
+		return intValue(f, v.Ints[r])
+	case engine.EncString:
+		return engine.StringValue(v.Strings.At(int(r)))
+	}
+	id := v.IDs[r]
+	switch d.Kind() {
+	case index.DictInt:
+		return intValue(f, d.Int(id))
+	case index.DictFloat:
+		if x := d.Float(id); !math.IsNaN(x) {
+			return engine.FloatValue(x)
+		}
+		return engine.Null(signin.KindFloat)
+	}
+	return engine.StringValue(d.String(id))
+}

@@ -1,0 +1,206 @@
+package query
+
+import (
+	"strings"
+)
+
+// Parse parses a statement: a query, or explain [analyze] and a query.
+// Its errors are *Error. It checks the syntax only; Check resolves the
+// names against the catalog and a registry.
+func Parse(text string) (*Statement, error) {
+	pst, err := parser.ParseString("", text)
+	if err != nil {
+		return nil, parseError(err, text)
+	}
+	q, err := lowerQuery(pst.Query)
+	if err != nil {
+		return nil, err
+	}
+	return &Statement{Explain: pst.Explain || pst.Analyze, Analyze: pst.Analyze, Query: q}, nil
+}
+
+func lowerQuery(p *pQuery) (*Query, error) {
+	q := &Query{Pos: posOf(p.Pos)}
+	switch {
+	case p.Show != nil:
+		q.Kind, q.ID = Show, lowerValue(p.Show.ID)
+	case p.List != nil:
+		q.Kind, q.All = List, p.List.All
+		for _, f := range p.List.Fields {
+			q.Fields = append(q.Fields, lowerExpr(f))
+		}
+	case p.Top != nil:
+		q.Kind, q.TopN = Top, lowerValue(p.Top.N)
+		for _, k := range p.Top.Keys {
+			q.TopKeys = append(q.TopKeys, lowerExpr(k))
+		}
+		if p.Top.By != nil {
+			q.TopBy = lowerExpr(p.Top.By)
+		}
+	default:
+		q.Kind = Aggregate
+		for _, h := range p.Heads {
+			head := &Head{Pos: posOf(h.Pos), Expr: lowerExpr(h.Expr)}
+			if h.Alias != nil {
+				head.Alias = lowerValue(h.Alias)
+			}
+			q.Heads = append(q.Heads, head)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range p.Clauses {
+		pos := posOf(c.Pos)
+		name := clauseName(c)
+		if seen[name] {
+			return nil, errorf(pos, "%s is given twice", name)
+		}
+		seen[name] = true
+		switch name {
+		case "where":
+			q.Where = lowerCond(c.Where)
+		case "since":
+			q.Since = lowerValue(c.Since)
+		case "between":
+			q.Between = [2]*Literal{lowerValue(c.Between.From), lowerValue(c.Between.To)}
+		case "group by":
+			for _, e := range c.GroupBy {
+				q.GroupBy = append(q.GroupBy, lowerExpr(e))
+			}
+		case "having":
+			q.Having = lowerCond(c.Having)
+		case "order by":
+			for _, o := range c.OrderBy {
+				q.OrderBy = append(q.OrderBy, &Order{Pos: posOf(o.Pos), Expr: lowerExpr(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")})
+			}
+		case "limit":
+			q.Limit = lowerValue(c.Limit)
+		}
+		if err := clauseAllowed(q, name, pos); err != nil {
+			return nil, err
+		}
+	}
+	if seen["since"] && seen["between"] {
+		return nil, errorf(q.Pos, "since and between both give the time range: use one")
+	}
+	for _, s := range p.Stages {
+		st := &Stage{Pos: posOf(s.Pos), Name: s.Name}
+		for _, a := range s.Args {
+			st.Args = append(st.Args, &StageArg{Pos: posOf(a.Pos), Name: a.Name, Value: lowerValue(a.Value)})
+		}
+		q.Stages = append(q.Stages, st)
+	}
+	return q, nil
+}
+
+func clauseName(c *pClause) string {
+	switch {
+	case c.Where != nil:
+		return "where"
+	case c.Since != nil:
+		return "since"
+	case c.Between != nil:
+		return "between"
+	case c.GroupBy != nil:
+		return "group by"
+	case c.Having != nil:
+		return "having"
+	case c.OrderBy != nil:
+		return "order by"
+	}
+	return "limit"
+}
+
+// clauseAllowed refuses the clauses a kind of query has no use for.
+func clauseAllowed(q *Query, name string, pos Pos) error {
+	switch {
+	case q.Kind == Show:
+		return errorf(pos, "show takes a sign-in's id and nothing else")
+	case q.Kind == List && (name == "group by" || name == "having"):
+		return errorf(pos, "list lists sign-ins and has no %s: use an aggregate (count, dcount(user)) to group", name)
+	case q.Kind == Top && name == "group by":
+		return errorf(pos, "top groups by its keys already (top 10 app, country)")
+	}
+	return nil
+}
+
+func lowerValue(v *pValue) *Literal {
+	if v.String != "" {
+		return &Literal{Pos: posOf(v.Pos), Text: unquote(v.String), Quoted: true}
+	}
+	return &Literal{Pos: posOf(v.Pos), Text: v.Word}
+}
+
+func lowerCond(c *pCond) Expr {
+	e := lowerAnd(c.Left)
+	for _, r := range c.Rest {
+		right := lowerAnd(r)
+		e = &Binary{Pos: right.Position(), Op: "or", L: e, R: right}
+	}
+	return e
+}
+
+func lowerAnd(a *pAnd) Expr {
+	e := lowerNot(a.Left)
+	for _, r := range a.Rest {
+		right := lowerNot(r)
+		e = &Binary{Pos: right.Position(), Op: "and", L: e, R: right}
+	}
+	return e
+}
+
+func lowerNot(n *pNot) Expr {
+	if n.Not != nil {
+		return &Not{Pos: posOf(n.Pos), X: lowerNot(n.Not)}
+	}
+	return lowerPred(n.Pred)
+}
+
+func lowerPred(p *pPred) Expr {
+	left := lowerExpr(p.Left)
+	switch {
+	case p.Op != "":
+		return &Binary{Pos: left.Position(), Op: strings.ToLower(p.Op), L: left, R: lowerExpr(p.Right)}
+	case p.List != nil:
+		in := &In{Pos: left.Position(), X: left, Not: p.NotIn}
+		for _, v := range p.List {
+			in.Values = append(in.Values, lowerValue(v))
+		}
+		return in
+	}
+	return left
+}
+
+func lowerExpr(p *pExpr) Expr {
+	e := lowerTerm(p.Left)
+	for _, r := range p.Rest {
+		e = &Binary{Pos: posOf(r.Pos), Op: r.Op, L: e, R: lowerTerm(r.Term)}
+	}
+	return e
+}
+
+func lowerTerm(t *pTerm) Expr {
+	e := lowerFactor(t.Left)
+	for _, r := range t.Rest {
+		e = &Binary{Pos: posOf(r.Pos), Op: r.Op, L: e, R: lowerFactor(r.Factor)}
+	}
+	return e
+}
+
+func lowerFactor(f *pFactor) Expr {
+	switch {
+	case f.Sub != nil:
+		return lowerCond(f.Sub)
+	case f.Call != nil:
+		c := &Call{Pos: posOf(f.Call.Pos), Name: f.Call.Name}
+		for _, a := range f.Call.Args {
+			c.Args = append(c.Args, lowerCond(a))
+		}
+		return c
+	}
+	if f.Value.String != "" {
+		return lowerValue(f.Value)
+	}
+	// A bare word: a name (field, alias, aggregate) or a value; Check
+	// decides from where it stands.
+	return &Name{Pos: posOf(f.Value.Pos), Name: f.Value.Word}
+}

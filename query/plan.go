@@ -1,0 +1,181 @@
+package query
+
+import (
+	"net/netip"
+	"regexp"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// Plan is a checked query, ready to run: names resolved to catalog fields
+// and plugins, values typed, the time range absolute. Check makes it; Run
+// and Explain use it. It does not depend on participle.
+type Plan struct {
+	Statement *Statement
+	Kind      QueryKind
+	Now       time.Time
+	// The time range, in Unix nanoseconds: from inclusive, to exclusive;
+	// open ends are the extremes.
+	From, To int64
+
+	Filter cond // nil: every sign-in in the range
+
+	Keys []*key     // group by, or top's keys
+	Aggs []*aggSpec // every aggregate the heads, having and top use
+	Outs []*outCol  // the output columns, keys first then heads
+	// Having filters output rows.
+	Having rowCond
+	Order  []orderKey // the full order of output rows
+	Limit  int        // -1: none
+
+	ListCols []*listCol // list
+	ShowID   string     // show
+
+	Stages []*boundStage
+}
+
+// predOp is the operator of a predicate on a field.
+type predOp uint8
+
+const (
+	opEq predOp = iota
+	opNe        // numeric fields: present and different
+	opLt
+	opLe
+	opGt
+	opGe
+	opIn
+	opNotIn // numeric fields: present and in none
+	opContains
+	opStarts
+	opEnds
+	opLike
+	opRegex
+	opCIDR // ip in prefixes (and addresses)
+)
+
+var opNames = [...]string{"=", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "startswith", "endswith", "like", "~", "in"}
+
+// cond is a condition on sign-ins, checked.
+type cond interface{ String() string }
+
+type condAnd struct{ xs []cond }
+type condOr struct{ xs []cond }
+type condNot struct{ x cond }
+
+// pred is a predicate on one field. String fields compare without regard
+// to case; a multi-valued field satisfies it when any element does.
+type pred struct {
+	src   Expr // the predicate as written
+	col   *engine.Column
+	op    predOp
+	strs  []string // string operands, as given (eq, in, ordering, contains, starts, ends)
+	ints  []int64  // integer, time (Unix ns) and flag (0, 1) operands
+	flts  []float64
+	re    *regexp.Regexp // like and ~
+	cidrs []netip.Prefix // ip in
+	addrs []netip.Addr   // ip = address, ip in (addresses)
+}
+
+func (c *condAnd) String() string { return joinConds(c.xs, " and ") }
+func (c *condOr) String() string  { return "(" + joinConds(c.xs, " or ") + ")" }
+func (c *condNot) String() string { return "not " + c.x.String() }
+func (p *pred) String() string    { return p.src.String() }
+
+func joinConds(xs []cond, sep string) string {
+	s := ""
+	for i, x := range xs {
+		if i > 0 {
+			s += sep
+		}
+		s += x.String()
+	}
+	return s
+}
+
+// key is a grouping key: a field, or bin(D) of the time.
+type key struct {
+	src  Expr
+	name string // the output column's name
+	col  *engine.Column
+	bin  int64 // bin(D): the bucket's length in nanoseconds; 0 for a field
+	kind signin.Kind
+}
+
+// aggSpec is one aggregate to compute per group.
+type aggSpec struct {
+	src   Expr   // the call as written
+	text  string // canonical text, to find it again
+	agg   plugins.Aggregate
+	field *engine.Column // nil for none
+	cond  cond           // countif's and dcountif's condition; nil for none
+	kind  signin.Kind
+}
+
+// outCol is an output column: a key, or a head.
+type outCol struct {
+	name   string
+	kind   signin.Kind
+	key    int     // index in Plan.Keys, or -1
+	val    valExpr // a head's value, over the aggregates
+	hidden bool    // computed for having or order by, not output
+}
+
+// valExpr computes a head's value from a group's aggregates.
+type valExpr interface{ kind() signin.Kind }
+
+type aggRef struct {
+	i int // index in Plan.Aggs
+	k signin.Kind
+}
+
+type numLit struct{ v engine.Value }
+
+type arith struct {
+	op   string
+	l, r valExpr
+	k    signin.Kind
+}
+
+func (a aggRef) kind() signin.Kind { return a.k }
+func (n numLit) kind() signin.Kind { return n.v.Kind() }
+func (a arith) kind() signin.Kind  { return a.k }
+
+// rowCond is a condition on output rows (having).
+type rowCond interface{ holds(row []engine.Value) bool }
+
+type rowAnd struct{ l, r rowCond }
+type rowOr struct{ l, r rowCond }
+type rowNot struct{ x rowCond }
+
+// rowCmp compares two operands: output columns or constants.
+type rowCmp struct {
+	op   string
+	l, r rowOperand
+}
+
+type rowOperand struct {
+	col   int // output column, or -1 for the constant
+	value engine.Value
+}
+
+// orderKey orders output rows by a column.
+type orderKey struct {
+	col  int
+	desc bool
+}
+
+// listCol is a column of list: a field.
+type listCol struct {
+	name string
+	col  *engine.Column
+}
+
+// boundStage is a stage bound to the columns it receives.
+type boundStage struct {
+	src    *Stage
+	runner plugins.Runner
+}

@@ -1,0 +1,309 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+func init() { engine.RegisterQuerier(Run) }
+
+// Run parses, checks and runs a statement against a store: what
+// engine.DB.Query does once this package is linked in. The registry is
+// the store's (engine.Options.Registry), else plugins.Default; now is
+// opts.Now, else the store's. Errors in the query are *Error.
+func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
+	st, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = db.Now()
+	}
+	plan, err := Check(st, RegistryOf(db), now)
+	if err != nil {
+		return nil, err
+	}
+	if st.Explain && !st.Analyze {
+		return &engine.Result{Plan: plan.Explain(nil)}, nil
+	}
+	return Execute(ctx, db, plan, opts)
+}
+
+// RegistryOf returns the registry a store's queries use.
+func RegistryOf(db *engine.DB) *plugins.Registry {
+	if r, ok := db.Registry().(*plugins.Registry); ok && r != nil {
+		return r
+	}
+	return plugins.Default()
+}
+
+// executor runs a plan on a snapshot.
+type executor struct {
+	ctx       context.Context
+	snap      *engine.Snapshot
+	plan      *Plan
+	opts      engine.QueryOptions
+	maxMemory int64
+	stats     execStats
+}
+
+func (x *executor) fromTime() time.Time {
+	if x.plan.From == math.MinInt64 {
+		return time.Time{}
+	}
+	return timeOfNanos(x.plan.From)
+}
+
+func (x *executor) toTime() time.Time {
+	if x.plan.To == math.MaxInt64 {
+		return time.Time{}
+	}
+	return timeOfNanos(x.plan.To)
+}
+
+func timeOfNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+// Execute runs a checked plan against a store, on one snapshot. With
+// explain analyze, the result's Plan holds what each step read (and, when
+// the store has a clock, how long it took).
+func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOptions) (*engine.Result, error) {
+	snap, err := db.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer snap.Close()
+	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, maxMemory: opts.MaxMemory}
+	if x.maxMemory <= 0 {
+		x.maxMemory = 1 << 30
+	}
+	var start time.Time
+	clock := db.Clock()
+	if plan.Statement.Analyze && clock != nil {
+		start = clock()
+	}
+	res := &engine.Result{Columns: planColumns(plan)}
+	switch plan.Kind {
+	case Show:
+		res.Columns, res.Rows, err = x.show()
+	case List:
+		res.Rows, err = x.list(ctx)
+	default:
+		var rows [][]engine.Value
+		if rows, err = x.aggregateRows(ctx); err == nil {
+			res.Rows = x.finish(rows)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range plan.Stages {
+		if res.Rows, err = s.runner.Run(ctx, res.Rows); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+		}
+		res.Columns = s.runner.Columns()
+	}
+	res.Stats = engine.QueryStats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
+	if plan.Statement.Analyze {
+		var elapsed time.Duration
+		if clock != nil {
+			elapsed = clock().Sub(start)
+		}
+		res.Plan = plan.Explain(&analysis{stats: x.stats, rows: len(res.Rows), elapsed: elapsed, timed: clock != nil})
+	}
+	return res, nil
+}
+
+// outputRow computes a group's output row: its keys, then its heads
+// (hidden ones included).
+func (x *executor) outputRow(g *group) []engine.Value {
+	row := make([]engine.Value, len(x.plan.Outs))
+	for i, o := range x.plan.Outs {
+		if o.key >= 0 {
+			row[i] = g.key[o.key]
+		} else {
+			row[i] = x.eval(o.val, g)
+		}
+	}
+	return row
+}
+
+// eval computes a head's value for a group.
+func (x *executor) eval(v valExpr, g *group) engine.Value {
+	switch v := v.(type) {
+	case aggRef:
+		return g.partials[v.i].Value()
+	case numLit:
+		return v.v
+	case arith:
+		return arithmetic(v.op, x.eval(v.l, g), x.eval(v.r, g), v.k)
+	}
+	return engine.Value{}
+}
+
+// arithmetic applies + - * / to two numbers: null when either is null or
+// on division by zero; / always gives a decimal number.
+func arithmetic(op string, a, b engine.Value, kind signin.Kind) engine.Value {
+	if a.IsNull() || b.IsNull() {
+		return engine.Null(kind)
+	}
+	if kind == signin.KindInt {
+		x, y := a.Int(), b.Int()
+		switch op {
+		case "+":
+			return engine.IntValue(x + y)
+		case "-":
+			return engine.IntValue(x - y)
+		case "*":
+			return engine.IntValue(x * y)
+		}
+	}
+	x, y := a.Float(), b.Float()
+	var r float64
+	switch op {
+	case "+":
+		r = x + y
+	case "-":
+		r = x - y
+	case "*":
+		r = x * y
+	case "/":
+		if y == 0 {
+			return engine.Null(kind)
+		}
+		r = x / y
+	}
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return engine.Null(kind)
+	}
+	return engine.FloatValue(r)
+}
+
+// finish applies having, the order and the limit to output rows, and
+// drops the hidden columns.
+func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
+	p := x.plan
+	if p.Having != nil {
+		rows = slices.DeleteFunc(rows, func(r []engine.Value) bool { return !p.Having.holds(r) })
+	}
+	slices.SortStableFunc(rows, func(a, b []engine.Value) int {
+		for _, o := range p.Order {
+			c := engine.Compare(a[o.col], b[o.col])
+			if o.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	if p.Limit >= 0 && len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+	}
+	visible := 0
+	for _, o := range p.Outs {
+		if !o.hidden {
+			visible++
+		}
+	}
+	if visible < len(p.Outs) {
+		for i, r := range rows {
+			out := make([]engine.Value, 0, visible)
+			for j, o := range p.Outs {
+				if !o.hidden {
+					out = append(out, r[j])
+				}
+			}
+			rows[i] = out
+		}
+	}
+	return rows
+}
+
+func (c rowAnd) holds(r []engine.Value) bool { return c.l.holds(r) && c.r.holds(r) }
+func (c rowOr) holds(r []engine.Value) bool  { return c.l.holds(r) || c.r.holds(r) }
+func (c rowNot) holds(r []engine.Value) bool { return !c.x.holds(r) }
+
+func (c rowCmp) holds(r []engine.Value) bool {
+	a, b := c.l.of(r), c.r.of(r)
+	if a.IsNull() || b.IsNull() {
+		return false
+	}
+	d := engine.Compare(a, b)
+	switch c.op {
+	case "=":
+		return d == 0
+	case "!=":
+		return d != 0
+	case "<":
+		return d < 0
+	case "<=":
+		return d <= 0
+	case ">":
+		return d > 0
+	}
+	return d >= 0
+}
+
+func (o rowOperand) of(r []engine.Value) engine.Value {
+	if o.col < 0 {
+		return o.value
+	}
+	return r[o.col]
+}
+
+// show returns one sign-in: every field, then its original record.
+func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
+	rec, err := x.snap.Get(x.plan.ShowID)
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, nil, errorf(x.plan.Statement.Query.ID.Pos, "no sign-in has the id %s", x.plan.Statement.Query.ID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var cols []engine.ResultColumn
+	var row []engine.Value
+	for _, f := range signin.Fields() {
+		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind})
+		row = append(row, recordValue(f, rec))
+	}
+	cols = append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})
+	raw := string(rec.Raw)
+	if raw == "" {
+		raw = string(signin.AppendJSON(nil, rec))
+	}
+	row = append(row, engine.StringValue(raw))
+	return cols, [][]engine.Value{row}, nil
+}
+
+// recordValue is a field's value in a record, as a result holds it.
+func recordValue(f *signin.Field, r *signin.Record) engine.Value {
+	switch f.Kind {
+	case signin.KindString:
+		return engine.StringValue(f.Text(r))
+	case signin.KindList:
+		return engine.ListValue(f.List(r))
+	case signin.KindFloat:
+		if v, ok := f.Float(r); ok {
+			return engine.FloatValue(v)
+		}
+	case signin.KindTime:
+		if t := f.Time(r); !t.IsZero() {
+			return engine.TimeValue(t)
+		}
+	default:
+		if v, ok := f.Int(r); ok {
+			return intValue(f, v)
+		}
+	}
+	return engine.Null(f.Kind)
+}
