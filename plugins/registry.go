@@ -21,9 +21,11 @@ const (
 	// KindFunction computes a value from values, in filters, group by
 	// and list fields (hour(time)).
 	KindFunction
+	// KindWriter writes results in an output format: table, json, csv.
+	KindWriter
 )
 
-var kindNames = [...]string{KindAggregate: "aggregate", KindStage: "stage", KindFunction: "function"}
+var kindNames = [...]string{KindAggregate: "aggregate", KindStage: "stage", KindFunction: "function", KindWriter: "writer"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -134,6 +136,8 @@ func (r *Registry) Register(p Plugin) error {
 		_, ok = p.(Stage)
 	case KindFunction:
 		_, ok = p.(Function)
+	case KindWriter:
+		_, ok = p.(Writer)
 	default:
 		return fmt.Errorf("plugins: %s: unknown kind %v", d.Name, d.Kind)
 	}

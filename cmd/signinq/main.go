@@ -50,6 +50,8 @@ type cli struct {
 	Stats   statsCmd         `cmd:"" help:"Describe a store: sign-ins by type and by day, and what they take on disk."`
 	Compact compactCmd       `cmd:"" help:"Merge each day's parts into few large sorted ones (ingest and a background task also do)."`
 	Prune   pruneCmd         `cmd:"" help:"Delete whole days of sign-ins: the store's retention."`
+	Query   queryCmd         `cmd:"" help:"Answer a query: count where status=failure since 24h group by app (see docs/query-language.md)."`
+	Explain explainCmd       `cmd:"" help:"Show how a query would run (explain analyze: run it and show what each step read)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
 	CPUProfile string `name:"cpuprofile" type:"path" hidden:"" help:"Write a CPU profile of the command to this file (for go tool pprof)."`
@@ -103,11 +105,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var coded interface{ exitCode() int }
 	switch err := kctx.Run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}); {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errRejected):
 		return exitRejected
+	case errors.As(err, &coded):
+		fmt.Fprintf(stderr, "signinq: %v\n", err)
+		return coded.exitCode()
 	default:
 		fmt.Fprintf(stderr, "signinq: %v\n", err)
 		return exitError

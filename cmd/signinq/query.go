@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
+	"golang.org/x/term"
+)
+
+type queryCmd struct {
+	dbFlag
+	Now    string   `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date or an RFC 3339 timestamp; default: now."`
+	Format string   `enum:"table,json,csv" default:"table" help:"table: aligned, for people; json: one object per row; csv: with a header row."`
+	Query  []string `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
+}
+
+// tableListLimit is list's limit in a table when the query gives none.
+const tableListLimit = 100
+
+func (c *queryCmd) Run(e *env) error {
+	return failure(runQuery(e, &c.dbFlag, c.Now, c.Format, strings.Join(c.Query, " ")))
+}
+
+// failure marks an error that is not the query's as a failure (exit 1).
+func failure(err error) error {
+	var qe queryError
+	if err == nil || errors.As(err, &qe) {
+		return err
+	}
+	return queryFailure{err}
+}
+
+type explainCmd struct {
+	dbFlag
+	Now   string   `placeholder:"TIME" help:"The time relative times are resolved against; default: now."`
+	Query []string `arg:"" name:"query" help:"The query to explain; begin it with analyze to run it and show what each step read."`
+}
+
+func (c *explainCmd) Run(e *env) error {
+	return failure(runQuery(e, &c.dbFlag, c.Now, "table", "explain "+strings.Join(c.Query, " ")))
+}
+
+// queryError is a query the language refuses: the command exits 2 after
+// showing it with a caret.
+type queryError struct{ err *query.Error }
+
+func (q queryError) Error() string { return q.err.Error() }
+func (queryError) exitCode() int   { return exitError }
+
+// queryFailure is any other failure of a query: the command exits 1.
+type queryFailure struct{ err error }
+
+func (q queryFailure) Error() string { return q.err.Error() }
+func (q queryFailure) Unwrap() error { return q.err }
+func (queryFailure) exitCode() int   { return exitRejected }
+
+func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
+	opts := engine.QueryOptions{}
+	if nowFlag != "" {
+		t, err := parseNow(nowFlag)
+		if err != nil {
+			return err
+		}
+		opts.Now = t
+	}
+	if format == "table" {
+		opts.DefaultListLimit = tableListLimit
+	}
+	// A query error is found before the store is opened.
+	st, err := query.Parse(text)
+	if err != nil {
+		return showQueryError(e, text, err)
+	}
+	store, err := db.openExisting(e)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if opts.Now.IsZero() {
+		opts.Now = store.Now()
+	}
+	plan, err := query.Check(st, query.RegistryOf(store), opts.Now)
+	if err != nil {
+		return showQueryError(e, text, err)
+	}
+	start := time.Now()
+	var res *engine.Result
+	if st.Explain && !st.Analyze {
+		res = &engine.Result{Plan: plan.Explain(nil)}
+	} else if res, err = query.Execute(e.ctx, store, plan, opts); err != nil {
+		return showQueryError(e, text, err)
+	}
+	elapsed := time.Since(start)
+	if res.Plan != "" {
+		fmt.Fprint(e.stdout, res.Plan)
+		return nil
+	}
+	pl, _ := plugins.Default().Lookup(format)
+	w := pl.(plugins.Writer)
+	if err := w.Write(e.stdout, res, writeOptions(e)); err != nil {
+		return err
+	}
+	if format == "table" {
+		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
+	}
+	return nil
+}
+
+// showQueryError prints a query error with a caret under its position.
+func showQueryError(e *env, text string, err error) error {
+	var qe *query.Error
+	if !errors.As(err, &qe) {
+		return err
+	}
+	if caret := qe.Caret(text); caret != "" {
+		fmt.Fprintf(e.stderr, "%s\n", caret)
+	}
+	return queryError{qe}
+}
+
+// writeOptions are the table's: the terminal's width, when standard
+// output is one.
+func writeOptions(e *env) plugins.WriteOptions {
+	var o plugins.WriteOptions
+	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			o.Width = w
+		}
+		o.Color = os.Getenv("NO_COLOR") == ""
+	}
+	return o
+}
+
+// parseNow reads --now: a date or an RFC 3339 timestamp.
+func parseNow(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--now %q: write a date (2026-11-26) or an RFC 3339 timestamp (2026-11-26T08:00:00Z)", s)
+}

@@ -1,0 +1,57 @@
+package plugins
+
+import (
+	"io"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/jsonw"
+)
+
+func init() { Register(jsonWriter{}) }
+
+// jsonWriter writes one JSON object per row, keyed by column.
+type jsonWriter struct{}
+
+var _ Writer = jsonWriter{}
+
+func (jsonWriter) Describe() Descriptor {
+	return Descriptor{Name: "json", Kind: KindWriter,
+		Help: "one JSON object per row, keyed by column: numbers as numbers, times as RFC 3339 strings, lists as arrays, null as null"}
+}
+
+func (jsonWriter) Write(w io.Writer, res *engine.Result, _ WriteOptions) error {
+	var line []byte
+	for _, row := range res.Rows {
+		line = append(line[:0], '{')
+		for i, c := range res.Columns {
+			line = jsonw.Key(line, c.Name)
+			line = appendJSONValue(line, row[i])
+		}
+		line = append(line, '}', '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendJSONValue appends a value as JSON.
+func appendJSONValue(dst []byte, v engine.Value) []byte {
+	if v.IsNull() {
+		return append(dst, "null"...)
+	}
+	switch v.Kind() {
+	case signin.KindInt:
+		return jsonw.Int(dst, v.Int())
+	case signin.KindFloat:
+		return jsonw.Float(dst, v.Float())
+	case signin.KindTime:
+		return jsonw.Time(dst, v.Time())
+	case signin.KindBool:
+		return jsonw.Bool(dst, v.Bool())
+	case signin.KindList:
+		return jsonw.Strings(dst, v.List())
+	}
+	return jsonw.String(dst, v.Str())
+}
