@@ -18,7 +18,7 @@ const module = "github.com/signinq/signinq/"
 var allowed = map[string][]string{
 	"index":           {"internal/jsonw"},
 	"engine":          {"index", "engine", "internal/jsonw", "internal/strtab"},
-	"plugins":         {"index", "engine", "plugins"},
+	"plugins":         {"index", "engine", "plugins", "internal/jsonw"},
 	"query":           {"index", "engine", "plugins", "query"},
 	"repl":            {"index", "engine", "plugins", "query", "repl"},
 	"bench":           {"index", "engine", "plugins", "query", "bench", "internal/gen"},
