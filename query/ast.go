@@ -257,6 +257,21 @@ func (s *Statement) String() string {
 	return s.Query.String()
 }
 
+// operand prints an expression standing where the grammar takes
+// arithmetic (a head, a key, an order, a field of list): a condition
+// there needs parentheses.
+func operand(e Expr) string {
+	switch e := e.(type) {
+	case *Binary:
+		if precedence(e.Op) < 5 {
+			return "(" + e.String() + ")"
+		}
+	case *Not, *In:
+		return "(" + e.String() + ")"
+	}
+	return e.String()
+}
+
 // String returns the query's canonical text: keywords in lower case,
 // single spaces, clauses in the order where, since or between, group by,
 // having, order by, limit.
@@ -267,7 +282,7 @@ func (q *Query) String() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(e.String())
+			b.WriteString(operand(e))
 		}
 	}
 	switch q.Kind {
@@ -285,14 +300,14 @@ func (q *Query) String() string {
 		fmt.Fprintf(&b, "top %s ", q.TopN)
 		list(q.TopKeys)
 		if q.TopBy != nil {
-			b.WriteString(" by " + q.TopBy.String())
+			b.WriteString(" by " + operand(q.TopBy))
 		}
 	default:
 		for i, h := range q.Heads {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(h.Expr.String())
+			b.WriteString(operand(h.Expr))
 			if h.Alias != nil {
 				b.WriteString(" as " + h.Alias.String())
 			}
@@ -320,7 +335,7 @@ func (q *Query) String() string {
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(o.Expr.String())
+		b.WriteString(operand(o.Expr))
 		if o.Desc {
 			b.WriteString(" desc")
 		}

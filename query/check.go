@@ -230,11 +230,20 @@ func flatten[T cond](l, r cond, xs func(T) []cond) []cond {
 func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
 	n, ok := left.(*Name)
 	if !ok {
-		if call, isCall := left.(*Call); isCall {
-			if _, known := c.reg.Lookup(call.Name); !known {
-				return nil, errorf(call.Pos, "unknown function %q%s", call.Name, didYouMean(call.Name, c.reg.Names(plugins.KindFunction)))
+		switch l := left.(type) {
+		case *Call:
+			pl, known := c.reg.Lookup(l.Name)
+			if !known {
+				return nil, errorf(l.Pos, "unknown function %q%s", l.Name, didYouMean(l.Name, c.reg.Names(plugins.KindFunction)))
 			}
-			return nil, errorf(call.Pos, "%s cannot stand in a condition", call.Name)
+			if pl.Describe().Kind == plugins.KindAggregate {
+				return nil, errorf(l.Pos, "%s is an aggregate: a condition on aggregates goes in having (group by … having %s > 1)", l.Name, l)
+			}
+			return nil, errorf(l.Pos, "%s cannot stand in a condition", l.Name)
+		case *Binary:
+			if l.Op == "+" || l.Op == "-" || l.Op == "*" || l.Op == "/" {
+				return nil, errorf(l.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", l.Op)
+			}
 		}
 		return nil, errorf(left.Position(), "a condition starts with a field: %s is not one", left)
 	}

@@ -140,6 +140,7 @@ var grammarNames = strings.NewReplacer(
 func suggest(word string, candidates []string) string {
 	w := strings.ToLower(word)
 	best, bestD := "", max(1, utf8.RuneCountInString(w)/3)+1
+	abbrev := ""
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
 		if strings.HasPrefix(lc, w) && len(w) >= 3 && bestD > 1 {
@@ -149,8 +150,26 @@ func suggest(word string, candidates []string) string {
 		if d := editDistance(w, lc); d < bestD {
 			best, bestD = c, d
 		}
+		if abbrev == "" && len(w) >= 3 && subsequence(w, lc) {
+			abbrev = c // the letters of a name, in order: "cnt" for "count"
+		}
+	}
+	if best == "" {
+		return abbrev
 	}
 	return best
+}
+
+// subsequence reports whether a's runes appear in b in order.
+func subsequence(a, b string) bool {
+	ra := []rune(a)
+	i := 0
+	for _, r := range b {
+		if i < len(ra) && ra[i] == r {
+			i++
+		}
+	}
+	return i == len(ra)
 }
 
 // didYouMean formats a suggestion for a message.

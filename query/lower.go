@@ -8,6 +8,24 @@ import (
 // Its errors are *Error. It checks the syntax only; Check resolves the
 // names against the catalog and a registry.
 func Parse(text string) (*Statement, error) {
+	if len(text) > maxQueryBytes {
+		return nil, errorf(Pos{Line: 1, Col: 1}, "the query is %d bytes long; a query is at most %d", len(text), maxQueryBytes)
+	}
+	depth, deepest := 0, 0
+	for i, r := range text {
+		switch r {
+		case '(':
+			depth++
+			if depth > maxNesting && deepest == 0 {
+				deepest = i
+			}
+		case ')':
+			depth--
+		}
+	}
+	if deepest > 0 {
+		return nil, errorf(posAt(text, deepest), "parentheses nest more than %d deep", maxNesting)
+	}
 	pst, err := parser.ParseString("", text)
 	if err != nil {
 		return nil, parseError(err, text)
@@ -17,6 +35,26 @@ func Parse(text string) (*Statement, error) {
 		return nil, err
 	}
 	return &Statement{Explain: pst.Explain || pst.Analyze, Analyze: pst.Analyze, Query: q}, nil
+}
+
+// Limits on what Parse reads, so that no input can exhaust the stack.
+const (
+	maxQueryBytes = 64 << 10
+	maxNesting    = 64
+)
+
+// posAt is the position of a byte offset in text.
+func posAt(text string, off int) Pos {
+	p := Pos{Offset: off, Line: 1, Col: 1}
+	for _, r := range text[:off] {
+		if r == '\n' {
+			p.Line++
+			p.Col = 1
+		} else {
+			p.Col++
+		}
+	}
+	return p
 }
 
 func lowerQuery(p *pQuery) (*Query, error) {

@@ -1,0 +1,136 @@
+package query
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var checkNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+// TestCheckErrors checks that what the catalog or the registry refuses is
+// reported where it stands, with a suggestion when one is near.
+func TestCheckErrors(t *testing.T) {
+	for _, tc := range []struct {
+		text, pos, msg string
+	}{
+		{`count where staus=failure`, "1:13", `unknown field "staus"; did you mean "status"?`},
+		{`count where status=faliure`, "1:20", `status has no value "faliure"; did you mean "failure"?`},
+		{`count where type=interactiv`, "1:18", `did you mean "interactive"?`},
+		{`count where ca in (success, faiure)`, "1:29", `did you mean "failure"?`},
+		{`count where latency > "x"`, "1:23", `latency is a number: "x" is not one`},
+		{`count where compliant = maybe`, "1:25", "compliant is true or false"},
+		{`count where app > "x"`, "1:19", "compares numbers and times; app is text"},
+		{`count where latency contains 5`, "1:30", "matches text; latency is a number"},
+		{`count where ip = 10.0.0.0/8`, "1:18", "is a network: write ip in"},
+		{`count where ip ~ "("`, "1:18", "bad regular expression"},
+		{`count where time in (2026-11-01)`, "1:22", "compare time with <"},
+		{`count where dcount(user) > 1`, "1:13", `dcount is an aggregate: a condition on aggregates goes in having`},
+		{`count where dcont(user) > 1`, "1:13", `unknown function "dcont"`},
+		{`count where user`, "1:13", `"user" alone is not a condition`},
+		{`dcount(bin(1h))`, "1:8", "dcount takes a field (dcount(field)), not bin(1h)"},
+		{`dcunt(user)`, "1:1", `unknown aggregate "dcunt"; did you mean "dcount"?`},
+		{`dcount(usr)`, "1:8", `unknown field "usr"; did you mean "user"?`},
+		{`user`, "1:1", "user is a field: a head is an aggregate"},
+		{`count(user)`, "1:1", "count takes 0 arguments"},
+		{`min(policy)`, "1:1", "min needs a field of one value per sign-in"},
+		{`sum(app)`, "1:1", "sum needs a numeric field"},
+		{`count * app`, "1:9", "app is a field"},
+		{`count as a, count as a`, "1:22", "alias a is given twice"},
+		{`a + 1 as b, b + 1 as a`, "1:1", "refers to itself"},
+		{`count where status = failure and latency * 2 > 1`, "1:42", "arithmetic (*) is for aggregates"},
+		{`count group by app order by cont`, "1:29", `did you mean "count"?`},
+		{`count group by bim(1h)`, "1:16", `unknown function "bim"; did you mean "bin"?`},
+		{`count group by bin(x)`, "1:20", "bin takes a duration"},
+		{`count group by app, app`, "1:21", "app is grouped by twice"},
+		{`count since yesterday`, "1:13", "since takes a duration"},
+		{`count between 2026-11-08 and 2026-11-01`, "1:30", "must come after its start"},
+		{`count between 2026-13-08 and 2026-11-01`, "1:15", "is not a time"},
+		{`count group by app order by cnt`, "1:29", `unknown output column "cnt"; did you mean "count"?`},
+		{`count group by app having cnt > 1`, "1:27", `unknown output column "cnt"`},
+		{`top 0 app`, "1:5", "top takes a whole number of 1 or more"},
+		{`top 5 app limit 3`, "1:1", "top orders by its aggregate"},
+		{`count limit x`, "1:13", "limit takes a whole number"},
+		{`list time, bin(1h)`, "1:12", "list takes fields"},
+		{`list order by time`, "1:15", "order by is for aggregate queries"},
+		{`count | nostage`, "1:9", `unknown stage "nostage"`},
+	} {
+		st, err := Parse(tc.text)
+		if err == nil {
+			_, err = Check(st, nil, checkNow)
+		}
+		var qe *Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%q: error %v, want a *query.Error", tc.text, err)
+			continue
+		}
+		if qe.Pos.String() != tc.pos || !strings.Contains(qe.Msg, tc.msg) {
+			t.Errorf("%q:\n  got  %v\n  want %s: …%s…", tc.text, err, tc.pos, tc.msg)
+		}
+	}
+}
+
+// TestOutputColumns checks the names and kinds of output columns.
+func TestOutputColumns(t *testing.T) {
+	for _, tc := range []struct{ text, cols string }{
+		{`count`, "count:int"},
+		{`COUNT, DCount(User) as Users`, "count:int Users:int"},
+		{`countif(status=failure) as failed, count as total, failed * 100 / total as pct group by app`, "app:string failed:int total:int pct:float"},
+		{`countif(STATUS=failure) group by bin(1h), country`, "time:time country:string countif(status = failure):int"},
+		{`min(time), max(latency), avg(latency), sum(latency), values(ip), dcount(policy)`, "min(time):time max(latency):int avg(latency):float sum(latency):int values(ip):list dcount(policy):int"},
+		{`count * 2, count + 0.5, count / 2`, "count * 2:int count + 0.5:float count / 2:float"},
+		{`top 3 app, country by dcount(user)`, "app:string country:string dcount(user):int"},
+		{`top 3 policy`, "policy:string count:int"},
+		{`list`, "time:time type:string identity:string app:string resource:string ip:string status:string error:int"},
+		{`list USER, authMethod`, "user:string authMethod:list"},
+		{`count group by app having dcount(user) > 2 order by max(time)`, "app:string count:int"},
+	} {
+		st, err := Parse(tc.text)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.text, err)
+		}
+		p, err := Check(st, nil, checkNow)
+		if err != nil {
+			t.Errorf("%s: %v", tc.text, err)
+			continue
+		}
+		var got []string
+		for _, c := range planColumns(p) {
+			got = append(got, c.Name+":"+c.Kind.String())
+		}
+		if strings.Join(got, " ") != tc.cols {
+			t.Errorf("%s:\n  columns %s\n  want    %s", tc.text, strings.Join(got, " "), tc.cols)
+		}
+	}
+}
+
+// TestTimeRange checks since and between against a fixed now.
+func TestTimeRange(t *testing.T) {
+	for _, tc := range []struct{ text, from, to string }{
+		{`count since 24h`, "2026-11-25T00:00:00Z", ""},
+		{`count since 90m`, "2026-11-25T22:30:00Z", ""},
+		{`count since 2w`, "2026-11-12T00:00:00Z", ""},
+		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", ""},
+		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", ""},
+		{`count between 2026-11-01 and 2026-11-08`, "2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z"},
+		{`count`, "", ""},
+	} {
+		st, _ := Parse(tc.text)
+		p, err := Check(st, nil, checkNow)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.text, err)
+		}
+		x := &executor{plan: p}
+		from, to := "", ""
+		if !x.fromTime().IsZero() {
+			from = x.fromTime().Format(time.RFC3339)
+		}
+		if !x.toTime().IsZero() {
+			to = x.toTime().Format(time.RFC3339)
+		}
+		if from != tc.from || to != tc.to {
+			t.Errorf("%s: [%s, %s), want [%s, %s)", tc.text, from, to, tc.from, tc.to)
+		}
+	}
+}

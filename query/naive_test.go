@@ -1,0 +1,1153 @@
+package query
+
+// A deliberately naive reference evaluator of the query language, for the
+// differential test (differential_test.go). It shares nothing with the
+// executor but the parser: it takes the AST from Parse and evaluates it
+// over a plain slice of records with loops, maps and sorting, by the
+// language's contract, and returns an engine.Result to compare with the
+// executor's. It is slow on purpose and checks little: it is meant to be
+// obviously right on the queries the generator (randquery_test.go) makes,
+// not to validate queries.
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// naiveResult is a result, and whether a limit cut rows off.
+type naiveResult struct {
+	*engine.Result
+	// Limited reports whether a limit (or top's N) cut rows off.
+	Limited bool
+}
+
+// naiveQuery evaluates a query's text over recs, with now for since.
+func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult, error) {
+	st, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if st.Explain {
+		return nil, fmt.Errorf("naive: explain is out of scope")
+	}
+	q := st.Query
+	if len(q.Stages) > 0 {
+		return nil, fmt.Errorf("naive: stages are out of scope")
+	}
+	inRange, err := naiveTimeRange(q, now)
+	if err != nil {
+		return nil, err
+	}
+	where := func(*signin.Record) bool { return true }
+	if q.Where != nil {
+		if where, err = naiveCond(q.Where); err != nil {
+			return nil, err
+		}
+	}
+	var sel []*signin.Record
+	for i := range recs {
+		if inRange(recs[i].Time) && where(&recs[i]) {
+			sel = append(sel, &recs[i])
+		}
+	}
+	switch q.Kind {
+	case List:
+		return naiveList(q, sel)
+	case Top:
+		return naiveTop(q, sel)
+	case Aggregate:
+		return naiveAggregate(q, sel)
+	}
+	return nil, fmt.Errorf("naive: query kind %d is out of scope", q.Kind)
+}
+
+// ---- Time ----
+
+var naiveDurationRE = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d|w)$`)
+
+// naiveDuration parses N followed by ms, s, m, h, d or w.
+func naiveDuration(s string) (time.Duration, bool) {
+	m := naiveDurationRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	unit := map[string]time.Duration{
+		"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour,
+		"d": 24 * time.Hour, "w": 7 * 24 * time.Hour,
+	}[m[2]]
+	return time.Duration(n) * unit, true
+}
+
+// naiveInstant parses a date (midnight UTC) or an RFC 3339 timestamp.
+func naiveInstant(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("naive: %q is not a date or a timestamp", s)
+	}
+	return t, nil
+}
+
+func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
+	switch {
+	case q.Since != nil:
+		var from time.Time
+		if d, ok := naiveDuration(q.Since.Text); ok {
+			from = now.Add(-d)
+		} else {
+			t, err := naiveInstant(q.Since.Text)
+			if err != nil {
+				return nil, err
+			}
+			from = t
+		}
+		return func(t time.Time) bool { return !t.Before(from) }, nil
+	case q.Between[0] != nil:
+		a, err := naiveInstant(q.Between[0].Text)
+		if err != nil {
+			return nil, err
+		}
+		b, err := naiveInstant(q.Between[1].Text)
+		if err != nil {
+			return nil, err
+		}
+		return func(t time.Time) bool { return !t.Before(a) && t.Before(b) }, nil
+	}
+	return func(time.Time) bool { return true }, nil
+}
+
+// ---- Conditions ----
+
+type naivePred func(*signin.Record) bool
+
+// naiveField resolves a name to a catalog field.
+func naiveField(e Expr) (*signin.Field, error) {
+	n, ok := e.(*Name)
+	if !ok {
+		return nil, fmt.Errorf("naive: %s is not a field", e)
+	}
+	f := signin.Lookup(n.Name)
+	if f == nil {
+		return nil, fmt.Errorf("naive: unknown field %s", n.Name)
+	}
+	return f, nil
+}
+
+// naiveText is the text of a value: a bare word or a quoted string.
+func naiveText(e Expr) (string, error) {
+	switch e := e.(type) {
+	case *Name:
+		return e.Name, nil
+	case *Literal:
+		return e.Text, nil
+	}
+	return "", fmt.Errorf("naive: %s is not a value", e)
+}
+
+func naiveCond(e Expr) (naivePred, error) {
+	switch e := e.(type) {
+	case *Not:
+		x, err := naiveCond(e.X)
+		if err != nil {
+			return nil, err
+		}
+		return func(r *signin.Record) bool { return !x(r) }, nil
+	case *In:
+		f, err := naiveField(e.X)
+		if err != nil {
+			return nil, err
+		}
+		var vals []string
+		for _, v := range e.Values {
+			vals = append(vals, v.Text)
+		}
+		op := "in"
+		if e.Not {
+			op = "not in"
+		}
+		return naiveFieldPred(f, op, vals)
+	case *Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := naiveCond(e.L)
+			if err != nil {
+				return nil, err
+			}
+			r, err := naiveCond(e.R)
+			if err != nil {
+				return nil, err
+			}
+			if e.Op == "and" {
+				return func(x *signin.Record) bool { return l(x) && r(x) }, nil
+			}
+			return func(x *signin.Record) bool { return l(x) || r(x) }, nil
+		}
+		f, err := naiveField(e.L)
+		if err != nil {
+			return nil, err
+		}
+		v, err := naiveText(e.R)
+		if err != nil {
+			return nil, err
+		}
+		return naiveFieldPred(f, e.Op, []string{v})
+	}
+	return nil, fmt.Errorf("naive: %s is not a condition", e)
+}
+
+// naiveFieldPred is a predicate on one field.
+func naiveFieldPred(f *signin.Field, op string, vals []string) (naivePred, error) {
+	switch f.Kind {
+	case signin.KindString, signin.KindList:
+		return naiveTextPred(f, op, vals)
+	}
+	// Numbers, times and flags: a missing value satisfies nothing.
+	type num struct {
+		i     int64
+		f     float64
+		isInt bool
+	}
+	var lits []num
+	for _, v := range vals {
+		switch f.Kind {
+		case signin.KindInt:
+			if i, err := strconv.ParseInt(v, 10, 64); err == nil {
+				lits = append(lits, num{i: i, f: float64(i), isInt: true})
+			} else if x, err := strconv.ParseFloat(v, 64); err == nil && (op == "<" || op == "<=" || op == ">" || op == ">=") {
+				lits = append(lits, num{f: x})
+			} else {
+				return nil, fmt.Errorf("naive: %q is not a number for %s", v, f.Name)
+			}
+		case signin.KindFloat:
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, fmt.Errorf("naive: %q is not a number for %s", v, f.Name)
+			}
+			lits = append(lits, num{f: x})
+		case signin.KindTime:
+			t, err := naiveInstant(v)
+			if err != nil {
+				return nil, err
+			}
+			lits = append(lits, num{i: t.UnixNano(), isInt: true})
+		case signin.KindBool:
+			switch v {
+			case "true":
+				lits = append(lits, num{i: 1, isInt: true})
+			case "false":
+				lits = append(lits, num{i: 0, isInt: true})
+			default:
+				return nil, fmt.Errorf("naive: %q is not true or false", v)
+			}
+		}
+	}
+	// cmp3 compares the record's value with a literal.
+	cmp3 := func(r *signin.Record, l num) (int, bool) {
+		switch f.Kind {
+		case signin.KindFloat:
+			v, ok := f.Float(r)
+			if !ok {
+				return 0, false
+			}
+			return naiveCmpFloat(v, l.f), true
+		case signin.KindTime:
+			t := f.Time(r)
+			if t.IsZero() {
+				return 0, false
+			}
+			return naiveCmpInt(t.UnixNano(), l.i), true
+		}
+		v, ok := f.Int(r)
+		if !ok {
+			return 0, false
+		}
+		if l.isInt {
+			return naiveCmpInt(v, l.i), true
+		}
+		return naiveCmpFloat(float64(v), l.f), true
+	}
+	test := map[string]func(int) bool{
+		"=": func(c int) bool { return c == 0 }, "!=": func(c int) bool { return c != 0 },
+		"<": func(c int) bool { return c < 0 }, "<=": func(c int) bool { return c <= 0 },
+		">": func(c int) bool { return c > 0 }, ">=": func(c int) bool { return c >= 0 },
+	}
+	switch op {
+	case "in", "not in":
+		return func(r *signin.Record) bool {
+			any := false
+			for _, l := range lits {
+				c, ok := cmp3(r, l)
+				if !ok {
+					return false // missing: neither in nor not in
+				}
+				any = any || c == 0
+			}
+			return any == (op == "in")
+		}, nil
+	}
+	t, ok := test[op]
+	if !ok {
+		return nil, fmt.Errorf("naive: %s on the %s field %s is out of scope", op, f.Kind, f.Name)
+	}
+	return func(r *signin.Record) bool {
+		c, ok := cmp3(r, lits[0])
+		return ok && t(c)
+	}, nil
+}
+
+func naiveCmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func naiveCmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// naiveTexts is what a text predicate looks at: a string's value (""
+// when missing), a list's elements, or "" for a list with none.
+func naiveTexts(f *signin.Field, r *signin.Record) []string {
+	if f.Kind == signin.KindList {
+		if l := f.List(r); len(l) > 0 {
+			return l
+		}
+		return []string{""}
+	}
+	return []string{f.Text(r)}
+}
+
+// naiveGlob turns a like pattern into a regular expression.
+func naiveGlob(p string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("(?is)^")
+	for _, c := range p {
+		switch c {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+func naiveTextPred(f *signin.Field, op string, vals []string) (naivePred, error) {
+	isIP := f.Name == "ip"
+	eq := func(v, lit string) bool {
+		if strings.EqualFold(v, lit) {
+			return true
+		}
+		if isIP {
+			a, err1 := netip.ParseAddr(v)
+			b, err2 := netip.ParseAddr(lit)
+			return err1 == nil && err2 == nil && a.Unmap() == b.Unmap()
+		}
+		return false
+	}
+	var one func(v string) bool // whether one value matches
+	switch op {
+	case "=", "!=":
+		one = func(v string) bool { return eq(v, vals[0]) }
+	case "in", "not in":
+		var prefixes []netip.Prefix
+		var plain []string
+		for _, l := range vals {
+			if isIP && strings.Contains(l, "/") {
+				p, err := netip.ParsePrefix(l)
+				if err != nil {
+					return nil, fmt.Errorf("naive: %q is not a CIDR prefix", l)
+				}
+				prefixes = append(prefixes, p.Masked())
+				continue
+			}
+			plain = append(plain, l)
+		}
+		one = func(v string) bool {
+			for _, l := range plain {
+				if eq(v, l) {
+					return true
+				}
+			}
+			if len(prefixes) > 0 {
+				if a, err := netip.ParseAddr(v); err == nil {
+					for _, p := range prefixes {
+						if p.Contains(a.Unmap()) {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		}
+	case "contains":
+		l := strings.ToLower(vals[0])
+		one = func(v string) bool { return strings.Contains(strings.ToLower(v), l) }
+	case "startswith":
+		l := strings.ToLower(vals[0])
+		one = func(v string) bool { return strings.HasPrefix(strings.ToLower(v), l) }
+	case "endswith":
+		l := strings.ToLower(vals[0])
+		one = func(v string) bool { return strings.HasSuffix(strings.ToLower(v), l) }
+	case "like":
+		re := naiveGlob(vals[0])
+		one = re.MatchString
+	case "~":
+		re, err := regexp.Compile("(?i)" + vals[0])
+		if err != nil {
+			return nil, fmt.Errorf("naive: bad regular expression %q: %v", vals[0], err)
+		}
+		one = re.MatchString
+	default:
+		return nil, fmt.Errorf("naive: %s on the text field %s is out of scope", op, f.Name)
+	}
+	anyOf := func(r *signin.Record) bool {
+		for _, v := range naiveTexts(f, r) {
+			if one(v) {
+				return true
+			}
+		}
+		return false
+	}
+	if op == "!=" || op == "not in" {
+		return func(r *signin.Record) bool { return !anyOf(r) }, nil
+	}
+	return anyOf, nil
+}
+
+// ---- Values of fields ----
+
+// naiveValue is a field's value in a record as a result cell: strings as
+// they are ("" when missing), lists as lists, other kinds by kind, null
+// when missing.
+func naiveValue(f *signin.Field, r *signin.Record) engine.Value {
+	switch f.Kind {
+	case signin.KindString:
+		return engine.StringValue(f.Text(r))
+	case signin.KindList:
+		return engine.ListValue(append([]string{}, f.List(r)...))
+	case signin.KindInt:
+		if v, ok := f.Int(r); ok {
+			return engine.IntValue(v)
+		}
+	case signin.KindFloat:
+		if v, ok := f.Float(r); ok {
+			return engine.FloatValue(v)
+		}
+	case signin.KindTime:
+		if t := f.Time(r); !t.IsZero() {
+			return engine.TimeValue(t)
+		}
+	case signin.KindBool:
+		if v, ok := f.Int(r); ok {
+			return engine.BoolValue(v == 1)
+		}
+	}
+	return engine.Null(f.Kind)
+}
+
+// naivePresent returns the present values of a field in a record, as
+// cells: a list's non-empty elements, a string when not empty, other
+// kinds when present.
+func naivePresent(f *signin.Field, r *signin.Record) []engine.Value {
+	switch f.Kind {
+	case signin.KindList:
+		var out []engine.Value
+		for _, e := range f.List(r) {
+			if e != "" {
+				out = append(out, engine.StringValue(e))
+			}
+		}
+		return out
+	case signin.KindString:
+		if s := f.Text(r); s != "" {
+			return []engine.Value{engine.StringValue(s)}
+		}
+		return nil
+	}
+	if v := naiveValue(f, r); !v.IsNull() {
+		return []engine.Value{v}
+	}
+	return nil
+}
+
+// naiveKey is a map key for a value of a known kind.
+func naiveKey(v engine.Value) string {
+	if v.IsNull() {
+		return "\x00null"
+	}
+	if v.Kind() == signin.KindFloat {
+		return strconv.FormatUint(math.Float64bits(v.Float()), 16)
+	}
+	return v.String()
+}
+
+// ---- list ----
+
+// naiveDefaultList are the fields list shows by default.
+var naiveDefaultList = []string{"time", "type", "identity", "app", "resource", "ip", "status", "error"}
+
+func naiveLimit(q *Query) (int, bool, error) {
+	if q.Limit == nil {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(q.Limit.Text)
+	if err != nil || n < 0 {
+		return 0, false, fmt.Errorf("naive: bad limit %q", q.Limit.Text)
+	}
+	return n, true, nil
+}
+
+func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
+	var fields []*signin.Field
+	switch {
+	case q.All:
+		fields = signin.Fields()
+	case len(q.Fields) == 0:
+		for _, n := range naiveDefaultList {
+			fields = append(fields, signin.Lookup(n))
+		}
+	default:
+		for _, e := range q.Fields {
+			f, err := naiveField(e)
+			if err != nil {
+				return nil, err
+			}
+			fields = append(fields, f)
+		}
+	}
+	if q.Having != nil || len(q.OrderBy) > 0 || len(q.GroupBy) > 0 {
+		return nil, fmt.Errorf("naive: list with having, order by or group by is out of scope")
+	}
+	recs := slices.Clone(sel)
+	sort.SliceStable(recs, func(i, j int) bool {
+		a, b := recs[i], recs[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.After(b.Time)
+		}
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.Type.String() < b.Type.String()
+	})
+	res := &naiveResult{Result: &engine.Result{}}
+	for _, f := range fields {
+		res.Columns = append(res.Columns, engine.ResultColumn{Name: f.Name, Kind: f.Kind})
+	}
+	n, limited, err := naiveLimit(q)
+	if err != nil {
+		return nil, err
+	}
+	if limited && n < len(recs) {
+		recs = recs[:n]
+		res.Limited = true
+	}
+	res.Rows = [][]engine.Value{}
+	for _, r := range recs {
+		row := make([]engine.Value, len(fields))
+		for i, f := range fields {
+			row[i] = naiveValue(f, r)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+// ---- Groups ----
+
+// naiveKeySpec is one group key: a field, or bin(D) of the time.
+type naiveKeySpec struct {
+	field *signin.Field
+	bin   time.Duration
+}
+
+func (k naiveKeySpec) column() engine.ResultColumn {
+	switch {
+	case k.field == nil:
+		return engine.ResultColumn{Name: "time", Kind: signin.KindTime}
+	case k.field.Kind == signin.KindList:
+		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString}
+	}
+	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind}
+}
+
+// values returns the groups' key values a record belongs to for this key.
+func (k naiveKeySpec) values(r *signin.Record) []engine.Value {
+	switch {
+	case k.field == nil:
+		ns := r.Time.UnixNano()
+		d := int64(k.bin)
+		q := ns / d
+		if ns%d != 0 && ns < 0 {
+			q--
+		}
+		return []engine.Value{engine.TimeValue(time.Unix(0, q*d).UTC())}
+	case k.field.Kind == signin.KindList:
+		var out []engine.Value
+		seen := map[string]bool{}
+		for _, e := range k.field.List(r) {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, engine.StringValue(e))
+			}
+		}
+		if len(out) == 0 {
+			out = append(out, engine.StringValue(""))
+		}
+		return out
+	}
+	return []engine.Value{naiveValue(k.field, r)}
+}
+
+func naiveKeySpecOf(e Expr) (naiveKeySpec, error) {
+	if c, ok := e.(*Call); ok && strings.EqualFold(c.Name, "bin") && len(c.Args) == 1 {
+		var text string
+		switch a := c.Args[0].(type) {
+		case *Name:
+			text = a.Name
+		case *Literal:
+			text = a.Text
+		}
+		d, ok := naiveDuration(text)
+		if !ok || d <= 0 {
+			return naiveKeySpec{}, fmt.Errorf("naive: bad bin %s", c)
+		}
+		return naiveKeySpec{bin: d}, nil
+	}
+	f, err := naiveField(e)
+	if err != nil {
+		return naiveKeySpec{}, err
+	}
+	return naiveKeySpec{field: f}, nil
+}
+
+type naiveGroup struct {
+	key  []engine.Value
+	recs []*signin.Record
+}
+
+// naiveGroups puts the records into groups by the keys, in no order.
+func naiveGroups(keys []naiveKeySpec, sel []*signin.Record) []*naiveGroup {
+	if len(keys) == 0 {
+		return []*naiveGroup{{recs: sel}}
+	}
+	byKey := map[string]*naiveGroup{}
+	var out []*naiveGroup
+	for _, r := range sel {
+		tuples := [][]engine.Value{{}}
+		for _, k := range keys {
+			var next [][]engine.Value
+			for _, t := range tuples {
+				for _, v := range k.values(r) {
+					next = append(next, append(slices.Clone(t), v))
+				}
+			}
+			tuples = next
+		}
+		for _, t := range tuples {
+			var sb strings.Builder
+			for _, v := range t {
+				sb.WriteString(naiveKey(v))
+				sb.WriteByte(0xff)
+			}
+			g := byKey[sb.String()]
+			if g == nil {
+				g = &naiveGroup{key: t}
+				byKey[sb.String()] = g
+				out = append(out, g)
+			}
+			g.recs = append(g.recs, r)
+		}
+	}
+	return out
+}
+
+// ---- Aggregates ----
+
+// naiveAgg computes one aggregate over a group's records.
+type naiveAgg struct {
+	kind signin.Kind
+	eval func(recs []*signin.Record) engine.Value
+}
+
+func naiveAggOf(e Expr) (*naiveAgg, error) {
+	if n, ok := e.(*Name); ok && strings.EqualFold(n.Name, "count") {
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
+			return engine.IntValue(int64(len(recs)))
+		}}, nil
+	}
+	c, ok := e.(*Call)
+	if !ok {
+		return nil, fmt.Errorf("naive: %s is not an aggregate", e)
+	}
+	name := strings.ToLower(c.Name)
+	argc := map[string]int{"count": 0, "countif": 1, "dcount": 1, "dcountif": 2, "min": 1, "max": 1, "sum": 1, "avg": 1, "values": 1}
+	want, known := argc[name]
+	if !known {
+		return nil, fmt.Errorf("naive: unknown aggregate %s", c.Name)
+	}
+	if len(c.Args) != want {
+		return nil, fmt.Errorf("naive: %s takes %d arguments", name, want)
+	}
+	if name == "count" {
+		return naiveAggOf(&Name{Name: "count"})
+	}
+	if name == "countif" {
+		cond, err := naiveCond(c.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
+			n := 0
+			for _, r := range recs {
+				if cond(r) {
+					n++
+				}
+			}
+			return engine.IntValue(int64(n))
+		}}, nil
+	}
+	f, err := naiveField(c.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	cond := func(*signin.Record) bool { return true }
+	if name == "dcountif" {
+		if cond, err = naiveCond(c.Args[1]); err != nil {
+			return nil, err
+		}
+	}
+	// present calls fn with each present value of the records that
+	// satisfy cond.
+	present := func(recs []*signin.Record, fn func(engine.Value)) {
+		for _, r := range recs {
+			if cond(r) {
+				for _, v := range naivePresent(f, r) {
+					fn(v)
+				}
+			}
+		}
+	}
+	switch name {
+	case "dcount", "dcountif":
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
+			seen := map[string]bool{}
+			present(recs, func(v engine.Value) { seen[naiveKey(v)] = true })
+			return engine.IntValue(int64(len(seen)))
+		}}, nil
+	case "min", "max":
+		if f.Kind == signin.KindList {
+			return nil, fmt.Errorf("naive: %s of a list", name)
+		}
+		return &naiveAgg{kind: f.Kind, eval: func(recs []*signin.Record) engine.Value {
+			best := engine.Null(f.Kind)
+			present(recs, func(v engine.Value) {
+				c := engine.Compare(v, best)
+				if best.IsNull() || name == "min" && c < 0 || name == "max" && c > 0 {
+					best = v
+				}
+			})
+			return best
+		}}, nil
+	case "sum", "avg":
+		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat {
+			return nil, fmt.Errorf("naive: %s of a %s", name, f.Kind)
+		}
+		kind := f.Kind
+		if name == "avg" {
+			kind = signin.KindFloat
+		}
+		return &naiveAgg{kind: kind, eval: func(recs []*signin.Record) engine.Value {
+			var si int64
+			var sf float64
+			n := 0
+			present(recs, func(v engine.Value) {
+				n++
+				if f.Kind == signin.KindInt {
+					si += v.Int()
+				} else {
+					sf += v.Float()
+				}
+			})
+			switch {
+			case n == 0:
+				return engine.Null(kind)
+			case name == "sum" && f.Kind == signin.KindInt:
+				return engine.IntValue(si)
+			case name == "sum":
+				return engine.FloatValue(sf)
+			case f.Kind == signin.KindInt:
+				return engine.FloatValue(float64(si) / float64(n))
+			}
+			return engine.FloatValue(sf / float64(n))
+		}}, nil
+	case "values":
+		return &naiveAgg{kind: signin.KindList, eval: func(recs []*signin.Record) engine.Value {
+			seen := map[string]bool{}
+			present(recs, func(v engine.Value) { seen[v.String()] = true })
+			out := []string{}
+			for s := range seen {
+				out = append(out, s)
+			}
+			sort.Strings(out)
+			return engine.ListValue(out)
+		}}, nil
+	}
+	return nil, fmt.Errorf("naive: aggregate %s is out of scope", name)
+}
+
+// naiveHead is an output column of an aggregate query: an aggregate,
+// or arithmetic over aggregates, earlier heads and numbers.
+type naiveHead struct {
+	name string
+	kind signin.Kind
+	eval func(g *naiveGroup, row []engine.Value) engine.Value
+}
+
+// naiveNumber parses a number written in a head or a condition on
+// output columns.
+func naiveNumber(s string) (engine.Value, bool) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return engine.IntValue(i), true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return engine.FloatValue(f), true
+	}
+	return engine.Value{}, false
+}
+
+// naiveArith computes a op b for numbers, null on null, on a division by
+// zero, and on a result that is not a number.
+func naiveArith(op string, a, b engine.Value, kind signin.Kind) engine.Value {
+	if a.IsNull() || b.IsNull() {
+		return engine.Null(kind)
+	}
+	if kind == signin.KindInt {
+		x, y := a.Int(), b.Int()
+		switch op {
+		case "+":
+			return engine.IntValue(x + y)
+		case "-":
+			return engine.IntValue(x - y)
+		case "*":
+			return engine.IntValue(x * y)
+		}
+	}
+	x, y := a.Float(), b.Float()
+	var r float64
+	switch op {
+	case "+":
+		r = x + y
+	case "-":
+		r = x - y
+	case "*":
+		r = x * y
+	case "/":
+		if y == 0 {
+			return engine.Null(kind)
+		}
+		r = x / y
+	}
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return engine.Null(kind)
+	}
+	return engine.FloatValue(r)
+}
+
+// naiveHeadExpr compiles a head's expression; aliases are the earlier
+// heads by lower-cased alias.
+func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []engine.Value) engine.Value, error) {
+	if n, ok := e.(*Name); ok {
+		if i, ok := aliases[strings.ToLower(n.Name)]; ok {
+			return heads[i].kind, func(_ *naiveGroup, row []engine.Value) engine.Value { return row[i] }, nil
+		}
+		if v, ok := naiveNumber(n.Name); ok {
+			return v.Kind(), func(*naiveGroup, []engine.Value) engine.Value { return v }, nil
+		}
+	}
+	if b, ok := e.(*Binary); ok && strings.Contains("+-*/", b.Op) && len(b.Op) == 1 {
+		lk, l, err := naiveHeadExpr(b.L, aliases, heads)
+		if err != nil {
+			return 0, nil, err
+		}
+		rk, r, err := naiveHeadExpr(b.R, aliases, heads)
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, k := range []signin.Kind{lk, rk} {
+			if k != signin.KindInt && k != signin.KindFloat {
+				return 0, nil, fmt.Errorf("naive: arithmetic on a %s in %s", k, e)
+			}
+		}
+		kind := signin.KindFloat
+		if b.Op != "/" && lk == signin.KindInt && rk == signin.KindInt {
+			kind = signin.KindInt
+		}
+		op := b.Op
+		return kind, func(g *naiveGroup, row []engine.Value) engine.Value {
+			return naiveArith(op, l(g, row), r(g, row), kind)
+		}, nil
+	}
+	a, err := naiveAggOf(e)
+	if err != nil {
+		return 0, nil, err
+	}
+	return a.kind, func(g *naiveGroup, _ []engine.Value) engine.Value { return a.eval(g.recs) }, nil
+}
+
+// naiveColumn finds an output column by name (an alias, a field name or
+// the canonical text of a head), without regard to case.
+func naiveColumn(cols []engine.ResultColumn, e Expr) (int, bool) {
+	name := strings.ToLower(e.String())
+	for i, c := range cols {
+		if strings.ToLower(c.Name) == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// naiveHaving compiles a condition on output rows.
+func naiveHaving(e Expr, cols []engine.ResultColumn) (func([]engine.Value) bool, error) {
+	switch e := e.(type) {
+	case *Not:
+		x, err := naiveHaving(e.X, cols)
+		if err != nil {
+			return nil, err
+		}
+		return func(r []engine.Value) bool { return !x(r) }, nil
+	case *Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := naiveHaving(e.L, cols)
+			if err != nil {
+				return nil, err
+			}
+			r, err := naiveHaving(e.R, cols)
+			if err != nil {
+				return nil, err
+			}
+			if e.Op == "and" {
+				return func(x []engine.Value) bool { return l(x) && r(x) }, nil
+			}
+			return func(x []engine.Value) bool { return l(x) || r(x) }, nil
+		}
+		operand := func(x Expr) (func([]engine.Value) engine.Value, error) {
+			if n, ok := x.(*Name); ok {
+				if v, ok := naiveNumber(n.Name); ok {
+					return func([]engine.Value) engine.Value { return v }, nil
+				}
+			}
+			i, ok := naiveColumn(cols, x)
+			if !ok {
+				return nil, fmt.Errorf("naive: %s is not an output column", x)
+			}
+			return func(r []engine.Value) engine.Value { return r[i] }, nil
+		}
+		l, err := operand(e.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := operand(e.R)
+		if err != nil {
+			return nil, err
+		}
+		test := map[string]func(int) bool{
+			"=": func(c int) bool { return c == 0 }, "!=": func(c int) bool { return c != 0 },
+			"<": func(c int) bool { return c < 0 }, "<=": func(c int) bool { return c <= 0 },
+			">": func(c int) bool { return c > 0 }, ">=": func(c int) bool { return c >= 0 },
+		}[e.Op]
+		if test == nil {
+			return nil, fmt.Errorf("naive: %s in having is out of scope", e.Op)
+		}
+		return func(row []engine.Value) bool {
+			a, b := l(row), r(row)
+			if a.IsNull() || b.IsNull() {
+				return false
+			}
+			return test(engine.Compare(a, b))
+		}, nil
+	}
+	return nil, fmt.Errorf("naive: %s is not a condition on output columns", e)
+}
+
+// naiveSortKey is one column to order rows by.
+type naiveSortKey struct {
+	col  int
+	desc bool
+}
+
+func naiveSort(rows [][]engine.Value, keys []naiveSortKey) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		for _, k := range keys {
+			c := engine.Compare(rows[i][k.col], rows[j][k.col])
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+}
+
+func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
+	var keys []naiveKeySpec
+	for _, e := range q.GroupBy {
+		k, err := naiveKeySpecOf(e)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	res := &naiveResult{Result: &engine.Result{}}
+	for _, k := range keys {
+		res.Columns = append(res.Columns, k.column())
+	}
+	var heads []*naiveHead
+	aliases := map[string]int{}
+	for _, h := range q.Heads {
+		kind, eval, err := naiveHeadExpr(h.Expr, aliases, heads)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.ToLower(h.Expr.String())
+		if h.Alias != nil {
+			name = h.Alias.Text
+			aliases[strings.ToLower(name)] = len(heads)
+		}
+		heads = append(heads, &naiveHead{name: name, kind: kind, eval: eval})
+		res.Columns = append(res.Columns, engine.ResultColumn{Name: name, Kind: kind})
+	}
+	res.Rows = [][]engine.Value{}
+	for _, g := range naiveGroups(keys, sel) {
+		hv := make([]engine.Value, len(heads))
+		for i, h := range heads {
+			hv[i] = h.eval(g, hv)
+		}
+		res.Rows = append(res.Rows, append(slices.Clone(g.key), hv...))
+	}
+	if q.Having != nil {
+		having, err := naiveHaving(q.Having, res.Columns)
+		if err != nil {
+			return nil, err
+		}
+		var kept [][]engine.Value
+		for _, r := range res.Rows {
+			if having(r) {
+				kept = append(kept, r)
+			}
+		}
+		res.Rows = kept
+		if res.Rows == nil {
+			res.Rows = [][]engine.Value{}
+		}
+	}
+	var order []naiveSortKey
+	for _, o := range q.OrderBy {
+		i, ok := naiveColumn(res.Columns, o.Expr)
+		if !ok {
+			return nil, fmt.Errorf("naive: order by %s: no such output column", o.Expr)
+		}
+		order = append(order, naiveSortKey{col: i, desc: o.Desc})
+	}
+	if len(q.OrderBy) == 0 {
+		for i, k := range keys {
+			if k.field == nil {
+				order = append(order, naiveSortKey{col: i})
+				break
+			}
+		}
+		if len(order) == 0 && len(heads) > 0 {
+			order = append(order, naiveSortKey{col: len(keys), desc: true})
+		}
+	}
+	for i := range keys {
+		order = append(order, naiveSortKey{col: i})
+	}
+	naiveSort(res.Rows, order)
+	n, limited, err := naiveLimit(q)
+	if err != nil {
+		return nil, err
+	}
+	if limited && n < len(res.Rows) {
+		res.Rows = res.Rows[:n]
+		res.Limited = true
+	}
+	return res, nil
+}
+
+// ---- top ----
+
+func naiveTop(q *Query, sel []*signin.Record) (*naiveResult, error) {
+	if q.Having != nil || len(q.OrderBy) > 0 || q.Limit != nil {
+		return nil, fmt.Errorf("naive: top with having, order by or limit is out of scope")
+	}
+	n, err := strconv.Atoi(q.TopN.Text)
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("naive: bad top %q", q.TopN.Text)
+	}
+	var keys []naiveKeySpec
+	res := &naiveResult{Result: &engine.Result{}}
+	for _, e := range q.TopKeys {
+		k, err := naiveKeySpecOf(e)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+		res.Columns = append(res.Columns, k.column())
+	}
+	by := q.TopBy
+	if by == nil {
+		by = &Name{Name: "count"}
+	}
+	agg, err := naiveAggOf(by)
+	if err != nil {
+		return nil, err
+	}
+	res.Columns = append(res.Columns, engine.ResultColumn{Name: strings.ToLower(by.String()), Kind: agg.kind})
+	res.Rows = [][]engine.Value{}
+	for _, g := range naiveGroups(keys, sel) {
+		res.Rows = append(res.Rows, append(slices.Clone(g.key), agg.eval(g.recs)))
+	}
+	order := []naiveSortKey{{col: len(keys), desc: true}}
+	for i := range keys {
+		order = append(order, naiveSortKey{col: i})
+	}
+	naiveSort(res.Rows, order)
+	if n < len(res.Rows) {
+		res.Rows = res.Rows[:n]
+		res.Limited = true
+	}
+	return res, nil
+}

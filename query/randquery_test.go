@@ -1,0 +1,897 @@
+package query
+
+// A seeded generator of random query text for the differential test
+// (differential_test.go): aggregate queries (heads with aliases and
+// arithmetic, group by fields and bin, having, order by, limit), top and
+// list, under conditions of every operator on every kind of field, with
+// values drawn from the data so that most filters select something, and
+// some that select nothing. It makes text, not ASTs, so that the lexer and
+// the parser are tested too: keywords and names in varied case, values
+// bare and quoted, clauses in varied order.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// The fields the generator uses, by what it does with them.
+var (
+	rqText = []string{"type", "status", "reason", "details", "identity", "user", "userId", "userName", "userType",
+		"app", "appId", "resource", "country", "state", "city", "client", "browser", "os", "userAgent",
+		"device", "trust", "protocol", "authRequirement", "ca", "risk", "riskAggregated", "riskState", "riskDetail",
+		"sp", "msiType", "tenant", "crossTenant", "tokenIssuer", "sessionId", "id", "correlationId"}
+	rqList  = []string{"authMethod", "policy", "riskEvents"}
+	rqInt   = []string{"error", "asn", "latency", "signInCount"}
+	rqFloat = []string{"latitude", "longitude"}
+	rqTime  = []string{"time", "ingested"}
+	rqBool  = []string{"compliant", "managed"}
+	// rqKeys are fields to group by: few values each, or a few hundred.
+	rqKeys = []string{"type", "status", "app", "resource", "country", "client", "os", "browser", "ca", "risk",
+		"userType", "trust", "error", "compliant", "managed", "asn", "policy", "authMethod", "riskEvents",
+		"city", "user", "ip", "msiType", "crossTenant", "identity", "protocol", "state", "latitude", "riskState",
+		"authRequirement", "tenant"}
+	// rqMinMax are fields min and max take; rqValues, fields values takes.
+	rqMinMax = []string{"time", "ingested", "error", "latency", "asn", "latitude", "longitude", "app", "user",
+		"country", "ip", "type", "status", "browser", "signInCount"}
+	rqValues = []string{"country", "app", "ip", "error", "policy", "authMethod", "riskEvents", "status", "type",
+		"client", "os", "city", "asn", "user", "ca"}
+	rqDcount = []string{"user", "ip", "app", "country", "error", "policy", "authMethod", "riskEvents", "identity",
+		"device", "asn", "latency", "sessionId", "type", "status", "city", "latitude", "compliant", "time", "userAgent"}
+	rqNumeric = []string{"error", "asn", "latency", "signInCount", "latitude", "longitude"}
+	rqAliases = []string{"n", "total", "failed", "users", "ips", "ok", "bad", "pct", "first", "last", "hits",
+		"apps", "avgLatency", "x", "y", "z", "ratio", "share", "Peak", "n2"}
+	rqBins = []string{"1h", "6h", "1d", "30m", "12h", "1w", "2h", "90m", "3h", "3600s", "2d", "15m"}
+)
+
+// queryGen makes random queries about records.
+type queryGen struct {
+	r    *rand.Rand
+	recs []signin.Record
+	now  time.Time
+	from time.Time // the earliest sign-in
+}
+
+func newQueryGen(seed uint64, recs []signin.Record, now time.Time) *queryGen {
+	g := &queryGen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), recs: recs, now: now, from: now}
+	for i := range recs {
+		if recs[i].Time.Before(g.from) {
+			g.from = recs[i].Time
+		}
+	}
+	return g
+}
+
+func (g *queryGen) chance(p float64) bool { return g.r.Float64() < p }
+func (g *queryGen) intn(n int) int        { return g.r.IntN(n) }
+
+func pick[T any](g *queryGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
+
+// weighted picks an index by weights.
+func (g *queryGen) weighted(ws ...int) int {
+	total := 0
+	for _, w := range ws {
+		total += w
+	}
+	n := g.intn(total)
+	for i, w := range ws {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return len(ws) - 1
+}
+
+// kw writes a keyword, sometimes in upper or title case.
+func (g *queryGen) kw(k string) string {
+	switch {
+	case g.chance(0.05):
+		return strings.ToUpper(k)
+	case g.chance(0.03):
+		return strings.ToUpper(k[:1]) + k[1:]
+	}
+	return k
+}
+
+// name writes a field name, sometimes in another case than the catalog's.
+func (g *queryGen) name(f string) string {
+	switch g.weighted(80, 8, 7, 5) {
+	case 1:
+		return strings.ToLower(f)
+	case 2:
+		return strings.ToUpper(f)
+	case 3:
+		return g.mixCase(f)
+	}
+	return f
+}
+
+func (g *queryGen) mixCase(s string) string {
+	b := []rune(s)
+	for i, c := range b {
+		if g.chance(0.5) {
+			if unicode.IsUpper(c) {
+				b[i] = unicode.ToLower(c)
+			} else {
+				b[i] = unicode.ToUpper(c)
+			}
+		}
+	}
+	return string(b)
+}
+
+// varyCase returns s in another case, for case-insensitive matches.
+func (g *queryGen) varyCase(s string) string {
+	switch g.weighted(60, 15, 15, 10) {
+	case 1:
+		return strings.ToLower(s)
+	case 2:
+		return strings.ToUpper(s)
+	case 3:
+		return g.mixCase(s)
+	}
+	return s
+}
+
+// rqBare reports whether s can be written as a bare word meaning itself
+// as a value: one word, not a keyword, not a field's name.
+func rqBare(s string) bool {
+	if s == "" || isKeyword(s) || signin.Lookup(s) != nil {
+		return false
+	}
+	for _, c := range s {
+		if unicode.IsSpace(c) || strings.ContainsRune(`(),|=!<>~"'\`, c) || c > unicode.MaxASCII {
+			return false
+		}
+	}
+	if len(s) == 1 && strings.ContainsRune("*/+-", rune(s[0])) {
+		return false
+	}
+	if strings.ContainsRune("*/+-", rune(s[0])) {
+		// An operator character before a break stands alone; before
+		// anything else it starts a word.
+		return len(s) > 1
+	}
+	return true
+}
+
+// rqQuote quotes s with q (" or '), escaping backslashes and q.
+func rqQuote(s string, q byte) string {
+	var b strings.Builder
+	b.WriteByte(q)
+	for i := 0; i < len(s); i++ {
+		if s[i] == q || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// val writes a text value: bare when it can be and the dice say so,
+// else quoted.
+func (g *queryGen) val(s string) string {
+	if rqBare(s) && g.chance(0.7) {
+		return s
+	}
+	if g.chance(0.2) {
+		return rqQuote(s, '\'')
+	}
+	return rqQuote(s, '"')
+}
+
+// rec returns a random record.
+func (g *queryGen) rec() *signin.Record { return &g.recs[g.intn(len(g.recs))] }
+
+// textOf draws a value of a text field from the data, preferring present
+// ones; for a list, an element.
+func (g *queryGen) textOf(name string) string {
+	f := signin.Lookup(name)
+	for try := 0; try < 8; try++ {
+		r := g.rec()
+		if f.Kind == signin.KindList {
+			if l := f.List(r); len(l) > 0 {
+				return pick(g, l)
+			}
+			continue
+		}
+		if s := f.Text(r); s != "" || try == 7 {
+			return s
+		}
+	}
+	return ""
+}
+
+// miss returns a value no sign-in has.
+func (g *queryGen) miss() string {
+	return pick(g, []string{"zz-nomatch", "Nothing Here", "no.such@contoso.com", "qqq", "ÄÖÜ", "0000"})
+}
+
+// textValue is a value to compare a text field with: mostly from the
+// data, in varied case; sometimes one nothing has, sometimes "".
+func (g *queryGen) textValue(name string) string {
+	switch g.weighted(85, 10, 5) {
+	case 1:
+		return g.miss()
+	case 2:
+		return ""
+	}
+	return g.varyCase(g.textOf(name))
+}
+
+func (g *queryGen) op(op string) string {
+	if op[0] >= 'a' && op[0] <= 'z' || g.chance(0.6) {
+		return " " + g.kw(op) + " "
+	}
+	return op
+}
+
+// inList writes (v1, v2, …) of n values made by one.
+func (g *queryGen) inList(n int, one func() string) string {
+	vs := make([]string, n)
+	for i := range vs {
+		vs[i] = one()
+	}
+	return "(" + strings.Join(vs, ", ") + ")"
+}
+
+// textPred is a predicate on a text field (a string or a list).
+func (g *queryGen) textPred(name string) string {
+	f := g.name(name)
+	v := g.textOf(name)
+	switch g.weighted(25, 10, 12, 6, 12, 8, 6, 10, 8) {
+	case 0:
+		return f + g.op("=") + g.val(g.textValue(name))
+	case 1:
+		return f + g.op("!=") + g.val(g.textValue(name))
+	case 2, 3:
+		not := ""
+		if g.chance(0.35) {
+			not = g.kw("not") + " "
+		}
+		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(4), func() string { return g.val(g.textValue(name)) })
+	case 4:
+		return f + g.op("contains") + g.val(g.varyCase(g.substr(v)))
+	case 5:
+		return f + g.op("startswith") + g.val(g.varyCase(g.prefix(v)))
+	case 6:
+		return f + g.op("endswith") + g.val(g.varyCase(g.suffix(v)))
+	case 7:
+		return f + g.op("like") + g.val(g.glob(v))
+	default:
+		return f + g.op("~") + rqQuote(g.regex(v), '"')
+	}
+}
+
+// substr returns a part of s (not empty when s is not), cut between
+// characters.
+func (g *queryGen) substr(s string) string {
+	if s == "" || g.chance(0.05) {
+		return g.miss()
+	}
+	r := []rune(s)
+	i := g.intn(len(r))
+	j := i + 1 + g.intn(len(r)-i)
+	return string(r[i:j])
+}
+
+// prefix and suffix return a beginning or an end of s, maybe empty, maybe
+// all of it.
+func (g *queryGen) prefix(s string) string {
+	r := []rune(s)
+	return string(r[:g.intn(len(r)+1)])
+}
+
+func (g *queryGen) suffix(s string) string {
+	r := []rune(s)
+	return string(r[g.intn(len(r)+1):])
+}
+
+// glob makes a like pattern matching s, or, sometimes, something else.
+func (g *queryGen) glob(s string) string {
+	var p string
+	switch g.weighted(20, 20, 20, 15, 10, 5, 5, 5) {
+	case 0: // prefix*
+		p = g.prefix(s) + "*"
+	case 1: // *suffix
+		p = "*" + g.suffix(s)
+	case 2: // *middle*
+		p = "*" + g.substr(s) + "*"
+	case 3: // some characters as ?
+		r := []rune(s)
+		for i := range r {
+			if g.chance(0.2) {
+				r[i] = '?'
+			}
+		}
+		p = string(r)
+	case 4: // exact
+		p = s
+	case 5:
+		p = "*"
+	case 6: // a character too many
+		p = s + "?"
+	default:
+		p = "*" + g.miss() + "*"
+	}
+	return g.varyCase(p)
+}
+
+// regex makes a regular expression found in s, or, sometimes, not.
+func (g *queryGen) regex(s string) string {
+	switch g.weighted(25, 20, 20, 15, 10, 10) {
+	case 0:
+		return regexp.QuoteMeta(g.varyCase(g.substr(s)))
+	case 1:
+		return "^" + regexp.QuoteMeta(g.varyCase(g.prefix(s)))
+	case 2:
+		return regexp.QuoteMeta(g.varyCase(g.suffix(s))) + "$"
+	case 3:
+		return pick(g, []string{`[0-9]{3}`, `^[a-m]`, `\.com$`, `(teams|outlook)`, `^$`, `\s`, `^.{5,8}$`, `a.*e`, `^(?:us|de)$`, `\d+\.\d+`})
+	case 4:
+		return "^" + regexp.QuoteMeta(s) + "$"
+	}
+	return regexp.QuoteMeta(g.miss())
+}
+
+// ipValue is an address to compare ip with: from the data, in another
+// spelling sometimes (IPv4-mapped, expanded IPv6, upper case), or not.
+func (g *queryGen) ipValue() string {
+	s := g.textOf("ip")
+	a, err := netip.ParseAddr(s)
+	if err != nil || g.chance(0.08) {
+		return pick(g, []string{"203.0.113.7", "2001:db8::1", "10.1.2.3", "::1"})
+	}
+	switch g.weighted(60, 15, 15, 10) {
+	case 1:
+		if a.Is4() {
+			return netip.AddrFrom16(a.As16()).String() // ::ffff:a.b.c.d
+		}
+		return a.StringExpanded()
+	case 2:
+		return strings.ToUpper(a.StringExpanded())
+	case 3:
+		return g.varyCase(s)
+	}
+	return s
+}
+
+// cidr is a prefix holding an address of the data, sometimes unmasked.
+func (g *queryGen) cidr() string {
+	s := g.textOf("ip")
+	a, err := netip.ParseAddr(s)
+	if err != nil || g.chance(0.1) {
+		return pick(g, []string{"10.0.0.0/8", "2001:db8::/32", "192.168.0.0/16", "0.0.0.0/0", "::/0", "203.0.113.0/24"})
+	}
+	bits := pick(g, []int{8, 12, 16, 20, 24, 28, 32})
+	if a.Is6() {
+		bits = pick(g, []int{16, 32, 48, 64, 96, 128})
+	}
+	if g.chance(0.3) {
+		return netip.PrefixFrom(a, bits).String() // not masked
+	}
+	p, _ := a.Prefix(bits)
+	return p.String()
+}
+
+func (g *queryGen) ipPred() string {
+	f := g.name("ip")
+	switch g.weighted(25, 10, 25, 10, 10, 10, 10) {
+	case 0:
+		return f + g.op("=") + g.val(g.ipValue())
+	case 1:
+		return f + g.op("!=") + g.val(g.ipValue())
+	case 2, 3:
+		not := ""
+		if g.chance(0.3) {
+			not = g.kw("not") + " "
+		}
+		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(3), func() string {
+			if g.chance(0.6) {
+				return g.cidr()
+			}
+			return g.val(g.ipValue())
+		})
+	case 4:
+		ip := g.textOf("ip")
+		if i := strings.IndexAny(ip, ".:"); i > 0 {
+			ip = ip[:i+1]
+		}
+		return f + g.op("startswith") + g.val(ip)
+	case 5:
+		return f + g.op("contains") + g.val(g.substr(g.textOf("ip")))
+	}
+	return f + g.op("like") + g.val(g.glob(g.textOf("ip")))
+}
+
+// intValue draws a value of an integer field from the data, or near it.
+func (g *queryGen) intValue(name string) int64 {
+	f := signin.Lookup(name)
+	for try := 0; try < 8; try++ {
+		if v, ok := f.Int(g.rec()); ok {
+			if g.chance(0.15) {
+				v += int64(g.intn(21) - 10)
+			}
+			return v
+		}
+	}
+	return int64(g.intn(1000))
+}
+
+func (g *queryGen) numPred(name string) string {
+	f := g.name(name)
+	cmp := pick(g, []string{"<", "<=", ">", ">="})
+	switch g.weighted(20, 10, 30, 10, 15, 5) {
+	case 0:
+		return f + g.op("=") + strconv.FormatInt(g.intValue(name), 10)
+	case 1:
+		return f + g.op("!=") + strconv.FormatInt(g.intValue(name), 10)
+	case 2:
+		return f + g.op(cmp) + strconv.FormatInt(g.intValue(name), 10)
+	case 3:
+		return f + g.op(cmp) + strconv.FormatInt(g.intValue(name), 10) + ".5"
+	case 4:
+		not := ""
+		if g.chance(0.35) {
+			not = g.kw("not") + " "
+		}
+		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(4), func() string { return strconv.FormatInt(g.intValue(name), 10) })
+	}
+	return f + g.op(cmp) + "99999999"
+}
+
+func (g *queryGen) floatValue(name string) string {
+	f := signin.Lookup(name)
+	for try := 0; try < 8; try++ {
+		if v, ok := f.Float(g.rec()); ok {
+			if g.chance(0.3) {
+				v = float64(int64(v)) + 0.5
+			}
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		}
+	}
+	return "0"
+}
+
+func (g *queryGen) floatPred(name string) string {
+	f := g.name(name)
+	switch g.weighted(60, 20, 10, 10) {
+	case 0:
+		return f + g.op(pick(g, []string{"<", "<=", ">", ">="})) + g.floatValue(name)
+	case 1:
+		return f + g.op("=") + g.floatValue(name)
+	case 2:
+		return f + g.op("!=") + g.floatValue(name)
+	}
+	return f + " " + g.kw("in") + " " + g.inList(1+g.intn(3), func() string { return g.floatValue(name) })
+}
+
+// instant writes a time in the data's window (a little beyond, too): a
+// date, or a timestamp, sometimes with fractional seconds.
+func (g *queryGen) instant() string {
+	span := g.now.Sub(g.from) + 48*time.Hour
+	t := g.from.Add(-24*time.Hour + time.Duration(g.r.Int64N(int64(span))))
+	switch g.weighted(40, 35, 15, 10) {
+	case 0:
+		return t.Format("2006-01-02")
+	case 1:
+		return t.Truncate(time.Second).Format(time.RFC3339)
+	case 2:
+		return t.Format(time.RFC3339Nano)
+	}
+	return t.Add(2 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Minute).Format(time.RFC3339)
+}
+
+func (g *queryGen) timePred(name string) string {
+	f := g.name(name)
+	switch g.weighted(70, 15, 15) {
+	case 0:
+		return f + g.op(pick(g, []string{"<", "<=", ">", ">="})) + g.instant()
+	case 1: // exactly a sign-in's time
+		t := signin.Lookup(name).Time(g.rec())
+		if t.IsZero() {
+			t = g.now
+		}
+		return f + g.op(pick(g, []string{"=", "!=", "<=", ">="})) + t.Format(time.RFC3339Nano)
+	}
+	return f + g.op(pick(g, []string{"=", "!="})) + g.instant()
+}
+
+func (g *queryGen) boolPred(name string) string {
+	f := g.name(name)
+	b := pick(g, []string{"true", "false"})
+	switch g.weighted(50, 30, 20) {
+	case 0:
+		return f + g.op("=") + b
+	case 1:
+		return f + g.op("!=") + b
+	}
+	not := ""
+	if g.chance(0.4) {
+		not = g.kw("not") + " "
+	}
+	return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(2), func() string { return pick(g, []string{"true", "false"}) })
+}
+
+// pred is a random predicate.
+func (g *queryGen) pred() string {
+	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
+	case 0:
+		return g.textPred(pick(g, rqText))
+	case 1:
+		return g.textPred(pick(g, rqList))
+	case 2:
+		return g.ipPred()
+	case 3:
+		return g.numPred(pick(g, rqInt))
+	case 4:
+		return g.floatPred(pick(g, rqFloat))
+	case 5:
+		return g.timePred(pick(g, rqTime))
+	}
+	return g.boolPred(pick(g, rqBool))
+}
+
+// cond is a random condition of up to depth levels of and, or, not and
+// parentheses.
+func (g *queryGen) cond(depth int) string {
+	if depth <= 0 || g.chance(0.5) {
+		return g.pred()
+	}
+	switch g.weighted(40, 25, 20, 15) {
+	case 0:
+		return g.cond(depth-1) + " " + g.kw("and") + " " + g.cond(depth-1)
+	case 1:
+		return g.cond(depth-1) + " " + g.kw("or") + " " + g.cond(depth-1)
+	case 2:
+		if g.chance(0.5) {
+			return g.kw("not") + " (" + g.cond(depth-1) + ")"
+		}
+		return g.kw("not") + " " + g.cond(depth-1)
+	}
+	return "(" + g.cond(depth-1) + ")"
+}
+
+// fn writes an aggregate's name, sometimes in upper case.
+func (g *queryGen) fn(name string) string {
+	if g.chance(0.05) {
+		return strings.ToUpper(name)
+	}
+	return name
+}
+
+// agg is a random aggregate, and whether it is a number.
+func (g *queryGen) agg(numeric bool) (string, bool) {
+	for {
+		switch g.weighted(25, 15, 15, 8, 8, 8, 8, 8, 5) {
+		case 0:
+			return g.fn("count"), true
+		case 1:
+			return g.fn("countif") + "(" + g.cond(1) + ")", true
+		case 2:
+			return g.fn("dcount") + "(" + g.name(pick(g, rqDcount)) + ")", true
+		case 3:
+			return g.fn("dcountif") + "(" + g.name(pick(g, rqDcount)) + ", " + g.cond(1) + ")", true
+		case 4, 5:
+			fn := pick(g, []string{"min", "max"})
+			f := pick(g, rqMinMax)
+			k := signin.Lookup(f).Kind
+			isNum := k == signin.KindInt || k == signin.KindFloat
+			if numeric && !isNum {
+				continue
+			}
+			return g.fn(fn) + "(" + g.name(f) + ")", isNum
+		case 6, 7:
+			return g.fn(pick(g, []string{"sum", "avg"})) + "(" + g.name(pick(g, rqNumeric)) + ")", true
+		default:
+			if numeric {
+				continue
+			}
+			return g.fn("values") + "(" + g.name(pick(g, rqValues)) + ")", false
+		}
+	}
+}
+
+// genHead is a head being generated.
+type genHead struct {
+	text    string // as written, alias included
+	ref     string // how having and order by name its column
+	numeric bool
+}
+
+// number is a number in arithmetic or having.
+func (g *queryGen) number() string {
+	return pick(g, []string{"0", "1", "2", "3", "10", "100", "1000", "0.5", "2.5", "60"})
+}
+
+// arith is arithmetic over aggregates, earlier numeric heads and numbers.
+func (g *queryGen) arith(heads []genHead, depth int) string {
+	operand := func() string {
+		switch g.weighted(45, 35, 20) {
+		case 0:
+			var nums []genHead
+			for _, h := range heads {
+				if h.numeric && h.ref != "" && !strings.ContainsAny(h.ref, " (") {
+					nums = append(nums, h)
+				}
+			}
+			if len(nums) > 0 {
+				return pick(g, nums).ref
+			}
+			fallthrough
+		case 1:
+			a, _ := g.agg(true)
+			return a
+		}
+		return g.number()
+	}
+	l, r := operand(), operand()
+	if depth > 0 && g.chance(0.3) {
+		r = "(" + g.arith(heads, depth-1) + ")"
+	}
+	e := l + " " + pick(g, []string{"+", "-", "*", "/"}) + " " + r
+	if depth > 0 && g.chance(0.3) {
+		e += " " + pick(g, []string{"+", "-", "*", "/"}) + " " + operand()
+	}
+	return e
+}
+
+// heads makes 1 to 4 heads.
+func (g *queryGen) heads() []genHead {
+	n := 1 + g.weighted(40, 30, 20, 10)
+	var heads []genHead
+	aliases := map[string]bool{}
+	for len(heads) < n {
+		var h genHead
+		if len(heads) > 0 && g.chance(0.25) || g.chance(0.08) {
+			h.text, h.numeric = g.arith(heads, 1), true
+		} else {
+			h.text, h.numeric = g.agg(false)
+		}
+		h.ref = h.text
+		if g.chance(0.4) {
+			a := pick(g, rqAliases)
+			if aliases[strings.ToLower(a)] {
+				continue
+			}
+			aliases[strings.ToLower(a)] = true
+			h.ref = a
+			if g.chance(0.1) {
+				h.text += " " + g.kw("as") + " " + rqQuote(a, '"')
+			} else {
+				h.text += " " + g.kw("as") + " " + a
+			}
+		}
+		heads = append(heads, h)
+	}
+	return heads
+}
+
+// since is a since clause's value: a duration or an instant.
+func (g *queryGen) since() string {
+	if g.chance(0.75) {
+		if g.chance(0.6) {
+			return pick(g, []string{"30m", "1h", "6h", "12h", "24h", "36h", "2d", "3d", "7d", "1w", "2w", "30d", "90s", "3600s", "500ms", "1d", "10d", "9d"})
+		}
+		return strconv.Itoa(1+g.intn(300)) + pick(g, []string{"ms", "s", "m", "h", "d", "w"})
+	}
+	return g.instant()
+}
+
+// timeClause is since …, between … and …, or nothing.
+func (g *queryGen) timeClause() string {
+	switch g.weighted(45, 40, 15) {
+	case 1:
+		return g.kw("since") + " " + g.since()
+	case 2:
+		a, b := g.instant(), g.instant()
+		if a > b && g.chance(0.9) {
+			a, b = b, a
+		}
+		return g.kw("between") + " " + a + " " + g.kw("and") + " " + b
+	}
+	return ""
+}
+
+// keys makes 0 to 3 group keys: fields, and bin(D).
+func (g *queryGen) keys() (texts, refs []string) {
+	n := g.weighted(30, 40, 22, 8)
+	seen := map[string]bool{}
+	for len(texts) < n {
+		if !seen["time"] && g.chance(0.2) {
+			seen["time"] = true
+			texts = append(texts, g.fn("bin")+"("+pick(g, rqBins)+")")
+			refs = append(refs, "time")
+			continue
+		}
+		f := pick(g, rqKeys)
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		texts = append(texts, g.name(f))
+		refs = append(refs, g.name(f))
+	}
+	return texts, refs
+}
+
+// having makes a condition on numeric heads.
+func (g *queryGen) having(heads []genHead, depth int) string {
+	var nums []genHead
+	for _, h := range heads {
+		if h.numeric {
+			nums = append(nums, h)
+		}
+	}
+	if len(nums) == 0 {
+		return ""
+	}
+	if depth > 0 && g.chance(0.3) {
+		switch g.intn(3) {
+		case 0:
+			return g.having(heads, depth-1) + " " + g.kw("and") + " " + g.having(heads, depth-1)
+		case 1:
+			return g.having(heads, depth-1) + " " + g.kw("or") + " " + g.having(heads, depth-1)
+		}
+		return g.kw("not") + " (" + g.having(heads, depth-1) + ")"
+	}
+	ref := func() string {
+		r := pick(g, nums).ref
+		if g.chance(0.1) {
+			r = g.mixCase(r)
+		}
+		return r
+	}
+	op := pick(g, []string{"=", "!=", "<", "<=", ">", ">="})
+	if g.chance(0.2) && len(nums) > 1 {
+		return ref() + " " + op + " " + ref()
+	}
+	return ref() + " " + op + " " + pick(g, []string{"0", "1", "2", "5", "10", "20", "50", "100", "1000", "0.5", "1.5"})
+}
+
+// clauses joins a query's head and clauses, sometimes in another order
+// than the canonical one.
+func (g *queryGen) clauses(head string, cs []string) string {
+	var kept []string
+	for _, c := range cs {
+		if c != "" {
+			kept = append(kept, c)
+		}
+	}
+	if g.chance(0.1) {
+		g.r.Shuffle(len(kept), func(i, j int) { kept[i], kept[j] = kept[j], kept[i] })
+	}
+	sep := " "
+	if g.chance(0.05) {
+		sep = "\n  "
+	}
+	if len(kept) == 0 {
+		return head
+	}
+	return head + sep + strings.Join(kept, sep)
+}
+
+func (g *queryGen) where() string {
+	if g.chance(0.7) {
+		return g.kw("where") + " " + g.cond(2)
+	}
+	return ""
+}
+
+func (g *queryGen) limit(p float64, max int) string {
+	if g.chance(p) {
+		return g.kw("limit") + " " + strconv.Itoa(g.intn(max+1))
+	}
+	return ""
+}
+
+// aggregate makes an aggregate query.
+func (g *queryGen) aggregate() string {
+	heads := g.heads()
+	keys, keyRefs := g.keys()
+	var hs []string
+	for _, h := range heads {
+		hs = append(hs, h.text)
+	}
+	cs := []string{g.where(), g.timeClause()}
+	if len(keys) > 0 {
+		cs = append(cs, g.kw("group")+" "+g.kw("by")+" "+strings.Join(keys, ", "))
+		if g.chance(0.3) {
+			cs = append(cs, g.kw("having")+" "+g.having(heads, 1))
+		}
+	}
+	if g.chance(0.4) {
+		var refs []string
+		for _, h := range heads {
+			if h.ref == h.text || !strings.ContainsAny(h.ref, " ") {
+				refs = append(refs, h.ref)
+			}
+		}
+		refs = append(refs, keyRefs...)
+		var os []string
+		for i := 0; i < 1+g.intn(2) && len(refs) > 0; i++ {
+			o := pick(g, refs)
+			switch g.intn(3) {
+			case 1:
+				o += " " + g.kw("asc")
+			case 2:
+				o += " " + g.kw("desc")
+			}
+			os = append(os, o)
+		}
+		if len(os) > 0 {
+			cs = append(cs, g.kw("order")+" "+g.kw("by")+" "+strings.Join(os, ", "))
+		}
+	}
+	cs = append(cs, g.limit(0.3, 30))
+	return g.clauses(strings.Join(hs, ", "), cs)
+}
+
+// top makes a top query.
+func (g *queryGen) top() string {
+	n := 1 + g.intn(2)
+	var keys []string
+	seen := map[string]bool{}
+	for len(keys) < n {
+		f := pick(g, rqKeys)
+		if !seen[f] {
+			seen[f] = true
+			keys = append(keys, g.name(f))
+		}
+	}
+	head := g.kw("top") + " " + strconv.Itoa(1+g.intn(15)) + " " + strings.Join(keys, ", ")
+	if g.chance(0.5) {
+		a, _ := g.agg(true)
+		if g.chance(0.2) {
+			a, _ = g.agg(false)
+			if strings.HasPrefix(strings.ToLower(a), "values") {
+				a = "count"
+			}
+		}
+		head += " " + g.kw("by") + " " + a
+	}
+	return g.clauses(head, []string{g.where(), g.timeClause()})
+}
+
+// list makes a list query.
+func (g *queryGen) list() string {
+	head := g.kw("list")
+	switch g.weighted(30, 15, 55) {
+	case 1:
+		head += " *"
+	case 2:
+		all := signin.Fields()
+		n := 1 + g.intn(6)
+		var fs []string
+		for i := 0; i < n; i++ {
+			fs = append(fs, g.name(pick(g, all).Name))
+		}
+		head += " " + strings.Join(fs, ", ")
+	}
+	return g.clauses(head, []string{g.where(), g.timeClause(), g.limit(0.75, 50)})
+}
+
+// query makes a random query.
+func (g *queryGen) query() string {
+	switch g.weighted(65, 15, 20) {
+	case 1:
+		return g.top()
+	case 2:
+		return g.list()
+	}
+	return g.aggregate()
+}
+
+// String describes the generator, for messages.
+func (g *queryGen) String() string {
+	return fmt.Sprintf("queryGen{%d records, now %s}", len(g.recs), g.now.Format(time.RFC3339))
+}
