@@ -62,6 +62,10 @@ func TestExitCodes(t *testing.T) {
 	f(exitError, "parse", "--type", "bogus", good)
 	f(exitError, "parse", "--rejects", dir+"/no/such/dir/rejects.jsonl", good)
 	f(exitError, "frobnicate")
+	// query: 2 for a query error, 1 for any other failure.
+	f(exitError, "query", "--db", dir+"/nostore", "count where staus=failure")
+	f(exitRejected, "query", "--db", dir+"/nostore", "count")
+	f(exitRejected, "query", "--db", dir+"/nostore", "--now", "yesterday", "count")
 }
 
 // runOnTerminal runs signinq with args and its standard error on a
