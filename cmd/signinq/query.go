@@ -73,8 +73,16 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	if format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
-	// A query error is found before the store is opened.
+	if opts.Now.IsZero() {
+		opts.Now = time.Now().UTC()
+	}
+	// A query error is found before the store is opened: the command's
+	// store uses the default registry.
 	st, err := query.Parse(text)
+	if err != nil {
+		return showQueryError(e, text, err)
+	}
+	plan, err := query.Check(st, plugins.Default(), opts.Now)
 	if err != nil {
 		return showQueryError(e, text, err)
 	}
@@ -83,13 +91,6 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 		return err
 	}
 	defer store.Close()
-	if opts.Now.IsZero() {
-		opts.Now = store.Now()
-	}
-	plan, err := query.Check(st, query.RegistryOf(store), opts.Now)
-	if err != nil {
-		return showQueryError(e, text, err)
-	}
 	start := time.Now()
 	var res *engine.Result
 	if st.Explain && !st.Analyze {
