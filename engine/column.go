@@ -24,9 +24,12 @@ type Vector struct {
 }
 
 // ReadBlock decodes the columns cols of block b of part p into dst, which
-// it grows as needed and returns. The slices of dst's vectors are reused,
-// so a caller that reads block after block into the same dst allocates
-// nothing in the steady state. Only the named columns are read.
+// it grows as needed and returns. Only the named columns are read.
+//
+// The vectors' slices may be shared with the store's cache of decoded
+// blocks (Options.BlockCache): they must not be modified. Without the
+// cache, they are reused, so that a caller that reads block after block
+// into the same dst allocates nothing in the steady state.
 func (s *Snapshot) ReadBlock(p *Part, b int, cols []*Column, dst []Vector) ([]Vector, error) {
 	if b < 0 || b >= len(p.Blocks) {
 		return dst, fmt.Errorf("engine: %v has no block %d", p, b)
@@ -49,14 +52,32 @@ func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector) error {
 		v.Absent = true
 		return nil
 	}
+	cache := s.db.blocks
+	if s.noCache {
+		cache = nil
+	}
+	ck := blockKey(p.ID, c.ID, b)
+	if cached, ok := cache.get(ck); ok {
+		*v = *cached
+		return nil
+	}
+	if cache != nil {
+		// Decode into new memory: v's may be a cached block's.
+		*v = Vector{Column: c, Rows: v.Rows}
+	}
 	key := dataKey(p.ID, kindColumn, c.ID, b)
-	return s.value(key, func(data []byte) error {
+	err := s.value(key, func(data []byte) error {
 		err := v.decode(data, p.cols[c.ID].dictLen)
 		if err != nil {
 			return corrupt(describeKey(key), err)
 		}
 		return nil
 	})
+	if err == nil && cache != nil {
+		nv := *v
+		cache.put(ck, &nv)
+	}
+	return err
 }
 
 // decode decodes a column block of v.Rows rows.

@@ -88,6 +88,7 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 		return 0, 0, 0, err
 	}
 	defer snap.Close()
+	snap.noCache = true
 	inputs := snap.man.day(day)
 	if len(inputs) < 2 {
 		return len(inputs), len(inputs), 0, nil

@@ -33,6 +33,7 @@ type DB struct {
 	compactMu sync.Mutex // one compaction or prune at a time
 
 	snapshots atomic.Int64 // open snapshots, to keep value-log GC away
+	blocks    *blockCache  // decoded column blocks; nil without one
 
 	// writeMu is held shared by every write (from its pending marker to
 	// its commit) and exclusively by dropParts, which Badger lets run
@@ -172,6 +173,10 @@ func Open(dir string, opts *Options) (*DB, error) {
 	}
 	db.bdb = bdb
 	if err := db.load(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	if db.blocks, err = newBlockCache(db.opts.BlockCache); err != nil {
 		bdb.Close()
 		return nil, err
 	}
@@ -563,6 +568,7 @@ func (db *DB) Close() error {
 		db.writeMu.Unlock()
 	}
 	errs = append(errs, db.bdb.Close())
+	db.blocks.close()
 	return errors.Join(errs...)
 }
 

@@ -32,6 +32,11 @@ type Options struct {
 	// GOMAXPROCS.
 	Workers int
 
+	// BlockCache is the memory, in bytes, of the cache of decoded column
+	// blocks that makes repeated queries fast; 0 means 256 MiB, a
+	// negative value none.
+	BlockCache int64
+
 	// NoBackgroundCompaction turns off the goroutine that merges a day's
 	// parts once it has collected several; Compact still does it on
 	// request.

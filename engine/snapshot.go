@@ -20,10 +20,11 @@ import (
 // returns (dictionaries, bitmaps, decoded columns) belong to the caller
 // unless documented otherwise.
 type Snapshot struct {
-	db   *DB
-	txn  *badger.Txn
-	man  *manifest
-	once sync.Once
+	db      *DB
+	txn     *badger.Txn
+	man     *manifest
+	once    sync.Once
+	noCache bool // compaction: blocks read once, kept out of the cache
 }
 
 // Snapshot takes a read view of the store.

@@ -233,6 +233,12 @@ func (s *Strings) decode(src []byte) ([]byte, error) {
 // Len returns the number of values in the column.
 func (s *Strings) Len() int { return s.n }
 
+// Size returns the memory the view's arrays take, in bytes (the bytes it
+// was decoded from included).
+func (s *Strings) Size() int64 {
+	return int64(4*len(s.offs) + len(s.data) + 8*len(s.words) + 4*len(s.ranks))
+}
+
 // present reports whether row i of a GUID column holds a value, and its
 // index among the present rows.
 func (s *Strings) present(i int) (k int, ok bool) {

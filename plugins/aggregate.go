@@ -57,6 +57,12 @@ type Counter interface {
 	AddCount(g uint32, n uint64)
 }
 
+// Merger is implemented by accumulators that can fold a group's state
+// straight into a partial of another part, without making one.
+type Merger interface {
+	MergeInto(g uint32, p Partial)
+}
+
 // Partial is an aggregate's state for one group, from one part or
 // merged from several.
 type Partial interface {

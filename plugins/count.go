@@ -23,7 +23,10 @@ func (count) NewAcc(Input) Acc                            { return &countAcc{} }
 // countAcc counts rows per group; count and countif share it.
 type countAcc struct{ n []int64 }
 
-var _ Counter = (*countAcc)(nil)
+var (
+	_ Counter = (*countAcc)(nil)
+	_ Merger  = (*countAcc)(nil)
+)
 
 func (a *countAcc) Add(groups, _ []uint32, _ *engine.Vector) {
 	for _, g := range groups {
@@ -35,6 +38,12 @@ func (a *countAcc) Add(groups, _ []uint32, _ *engine.Vector) {
 func (a *countAcc) AddCount(g uint32, n uint64) {
 	a.n = grown(a.n, g)
 	a.n[g] += int64(n)
+}
+
+func (a *countAcc) MergeInto(g uint32, p Partial) {
+	if int(g) < len(a.n) {
+		p.(*countPartial).n += a.n[g]
+	}
 }
 
 func (a *countAcc) Partial(g uint32) Partial {

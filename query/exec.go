@@ -27,11 +27,12 @@ type group struct {
 	size     int
 }
 
-// partGroups are one part's groups: keys and partials, in local order.
+// partGroups are one part's groups: its grouper and accumulators, done
+// with, for the merge to read.
 type partGroups struct {
-	keys     [][]engine.Value
-	partials [][]plugins.Partial
-	stats    execStats
+	gr    *grouper
+	accs  []plugins.Acc
+	stats execStats
 }
 
 // aggregateRows runs an aggregate or top plan: the groups of every part
@@ -45,26 +46,32 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 	var mergeErr error
 	merge := func(pg *partGroups) {
 		x.stats.add(&pg.stats)
-		for i, k := range pg.keys {
-			ks := encodeKey(k)
-			g := merged[ks]
-			if g == nil {
-				g = &group{key: k, partials: pg.partials[i], size: 64 + len(ks)}
-				for _, p := range g.partials {
-					g.size += p.Size()
+		for gi := range pg.gr.len() {
+			g := uint32(gi)
+			ks := pg.gr.keyString(g)
+			grp := merged[ks]
+			if grp == nil {
+				grp = &group{key: pg.gr.keyValues(g), partials: make([]plugins.Partial, len(pg.accs)), size: 64 + len(ks)}
+				for i, acc := range pg.accs {
+					grp.partials[i] = acc.Partial(g)
+					grp.size += grp.partials[i].Size()
 				}
-				merged[ks] = g
+				merged[ks] = grp
 				order = append(order, ks)
-				total += g.size
-			} else {
-				before := g.size
-				g.size = 64 + len(ks)
-				for j, p := range pg.partials[i] {
-					g.partials[j].Merge(p)
-					g.size += g.partials[j].Size()
-				}
-				total += g.size - before
+				total += grp.size
+				continue
 			}
+			before := grp.size
+			grp.size = 64 + len(ks)
+			for i, acc := range pg.accs {
+				if m, ok := acc.(plugins.Merger); ok {
+					m.MergeInto(g, grp.partials[i])
+				} else {
+					grp.partials[i].Merge(acc.Partial(g))
+				}
+				grp.size += grp.partials[i].Size()
+			}
+			total += grp.size - before
 		}
 		if int64(total) > x.maxMemory && mergeErr == nil {
 			mergeErr = fmt.Errorf("%w (%d MiB): group by fewer or less varied fields, or narrow the query", ErrTooMuchMemory, x.maxMemory>>20)
@@ -88,8 +95,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 	}
 	rows := make([][]engine.Value, 0, len(merged))
 	for _, ks := range order {
-		g := merged[ks]
-		rows = append(rows, x.outputRow(g))
+		rows = append(rows, x.outputRow(merged[ks]))
 	}
 	return rows, nil
 }
@@ -225,24 +231,59 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 	if err != nil {
 		return nil, err
 	}
-	if len(x.plan.Keys) == 0 && allCounters(accs) {
+	switch {
+	case len(x.plan.Keys) == 0 && allCounters(accs):
 		// Counts without keys: the bitmaps' cardinalities.
 		gr.one()
 		for i, acc := range accs {
 			acc.(plugins.Counter).AddCount(0, sels[i].GetCardinality())
 		}
-	} else if err := x.blocks(ctx, p, gr, union, sels, accs, pg); err != nil {
-		return nil, err
-	}
-	for g := range gr.len() {
-		pg.keys = append(pg.keys, gr.keyValues(uint32(g)))
-		ps := make([]plugins.Partial, len(accs))
-		for i, acc := range accs {
-			ps[i] = acc.Partial(uint32(g))
+	case len(x.plan.Keys) == 1 && x.plan.Keys[0].bin != 0 && allCounters(accs):
+		if err := x.binCounts(p, gr, lo, hi, sel, sels, accs); err != nil {
+			return nil, err
 		}
-		pg.partials = append(pg.partials, ps)
+	default:
+		if err := x.blocks(ctx, p, gr, union, sels, accs, pg); err != nil {
+			return nil, err
+		}
 	}
+	pg.gr, pg.accs = gr, accs
 	return pg, nil
+}
+
+// binCounts counts the selected rows of each time bucket of a part: its
+// rows are sorted by time, so a bucket is a row range, found from the time
+// column, and its count the selection's rank at its ends. No row is read.
+func (x *executor) binCounts(p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc) error {
+	k := x.plan.Keys[0]
+	first := floorDiv(max(p.MinTime, x.plan.From), k.bin)
+	last := floorDiv(min(p.MaxTime, x.plan.To-1), k.bin)
+	rank := func(b *roaring.Bitmap, r uint32) uint64 { // rows < r
+		if r == 0 {
+			return 0
+		}
+		return b.Rank(r - 1)
+	}
+	for bucket := first; bucket <= last; bucket++ {
+		start, end := timeOfNanos(bucket*k.bin), timeOfNanos((bucket+1)*k.bin)
+		a, b, err := x.snap.Rows(p, start, end)
+		if err != nil {
+			return err
+		}
+		a, b = max(a, lo), min(b, hi)
+		if a >= b || rank(sel, b) == rank(sel, a) {
+			continue // only buckets holding selected sign-ins are groups
+		}
+		id := uint32(bucket - gr.keys[0].base)
+		gr.cur[0] = id
+		g := gr.group(uint64(id))
+		for i, acc := range accs {
+			if n := rank(sels[i], b) - rank(sels[i], a); n > 0 {
+				acc.(plugins.Counter).AddCount(g, n)
+			}
+		}
+	}
+	return nil
 }
 
 func allCounters(accs []plugins.Acc) bool {

@@ -115,6 +115,22 @@ func (g *grouper) assign(rows []uint32, vecs []*engine.Vector, rowsOut, groups [
 		}
 		return rowsOut, groups, nil
 	}
+	if k := &g.keys[0]; len(g.keys) == 1 && g.slot != nil && k.dict != nil && !k.list && k.k.bin == 0 && !vecs[0].Absent {
+		// One dictionary key: its ids index the groups.
+		ids := vecs[0].IDs
+		for _, r := range rows {
+			id := ids[r]
+			var gr uint32
+			if s := g.slot[id]; s > 0 {
+				gr = uint32(s - 1)
+			} else {
+				g.cur[0] = id
+				gr = g.group(uint64(id))
+			}
+			rowsOut, groups = append(rowsOut, r), append(groups, gr)
+		}
+		return rowsOut, groups, nil
+	}
 	for _, r := range rows {
 		for i := range g.keys {
 			g.ids[i] = g.keys[i].rowIDs(vecs[i], r, g.ids[i][:0])
@@ -232,6 +248,22 @@ func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
 		k.svs = append(k.svs, s)
 	}
 	return append(dst, id)
+}
+
+// keyString returns group g's key as one string, the same for the same
+// values in every part: a single text key is its value.
+func (g *grouper) keyString(gr uint32) string {
+	if len(g.keys) == 0 {
+		return ""
+	}
+	if k := &g.keys[0]; len(g.keys) == 1 && k.k.kind == signin.KindString {
+		id := g.gids[gr][0]
+		if k.dict != nil && k.dict.Kind() == index.DictString && int(id) < k.dict.Len() {
+			return k.dict.String(id)
+		}
+		return k.value(id).Str()
+	}
+	return encodeKey(g.keyValues(gr))
 }
 
 // keyValues returns group g's key values.

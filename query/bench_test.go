@@ -1,0 +1,148 @@
+package query
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/gen"
+)
+
+// The store the query benchmarks use: 30 days of generated sign-ins,
+// without raw records, compacted, cached between runs (the engine's
+// read benchmarks make and use the same one), or named with -store-dir.
+var (
+	benchRows = flag.Int64("store-rows", 1_000_000, "sign-ins in the store the benchmarks generate and cache")
+	benchDir  = flag.String("store-dir", "", "a store for the benchmarks to use instead of a generated one")
+)
+
+var benchEnd = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+func benchStore(b *testing.B) *engine.DB {
+	dir := *benchDir
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			cache = os.TempDir()
+		}
+		dir = filepath.Join(cache, "signinq-bench", fmt.Sprintf("engine-v1-%d", *benchRows))
+		if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
+			b.Logf("generating %d sign-ins into %s (once)", *benchRows, dir)
+			generateStore(b, dir, *benchRows)
+		}
+	}
+	db, err := engine.Open(dir, &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func generateStore(b *testing.B, dir string, n int64) {
+	os.RemoveAll(dir)
+	db, err := engine.Open(dir, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	g, err := gen.New(gen.Config{Count: n, Seed: 7, End: benchEnd})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := db.NewWriter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	var recs []signin.Record
+	err = g.Generate(context.Background(), func(evs []gen.Event) error {
+		recs = recs[:0]
+		for i := range evs {
+			recs = append(recs, evs[i].Record)
+		}
+		if err := w.Add(recs); err != nil {
+			return err
+		}
+		if w.Pending() >= 1<<19 {
+			return w.Commit()
+		}
+		return nil
+	})
+	if err == nil {
+		err = w.Commit()
+	}
+	if err == nil {
+		_, err = db.Compact(context.Background())
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkQuery measures the queries the language's performance goals
+// name, warm, on a compacted store: run with -store-rows=10000000 for
+// the goals' size.
+func BenchmarkQuery(b *testing.B) {
+	db := benchStore(b)
+	ctx := context.Background()
+	opts := engine.QueryOptions{Now: benchEnd}
+	// A busy user of the data, for the needle.
+	top, err := db.Query(ctx, "top 1 user where type=interactive", opts)
+	if err != nil || len(top.Rows) == 0 {
+		b.Fatalf("no user to look for: %v", err)
+	}
+	user := top.Rows[0][0].String()
+	for _, q := range []string{
+		`count where status=failure since 24h group by app`,
+		`count where status=failure group by app`,
+		`dcount(user) where app="Office 365 Exchange Online" since 7d`,
+		`top 10 ip where status=failure`,
+		fmt.Sprintf(`list time, user, app, ip, status, error where user=%q since 30d limit 20`, user),
+		`count`,
+		`count where status=failure since 24h`,
+		`count since 24h group by bin(1h)`,
+		`count, dcount(user) as users where type=interactive group by country`,
+	} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.Query(ctx, q, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParsePlan measures parsing and checking each example.
+func BenchmarkParsePlan(b *testing.B) {
+	for _, ex := range examples {
+		if ex.canonical == "" {
+			continue
+		}
+		st, err := Parse(ex.text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Check(st, nil, checkNow); err != nil {
+			continue // a placeholder field name of the syntax examples
+		}
+		b.Run(ex.canonical, func(b *testing.B) {
+			for b.Loop() {
+				st, _ := Parse(ex.text)
+				if _, err := Check(st, nil, checkNow); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
