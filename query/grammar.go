@@ -1,6 +1,8 @@
 package query
 
 import (
+	"regexp"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -169,5 +171,8 @@ var parser = participle.MustBuild[pStatement](
 )
 
 // Grammar returns the grammar in EBNF, as participle reads it from the
-// parse tree's types: what docs/query-language.md shows.
-func Grammar() string { return parser.String() }
+// parse tree's types (their names without the P): what
+// docs/query-language.md shows.
+func Grammar() string { return grammarName.ReplaceAllString(parser.String(), "$1") }
+
+var grammarName = regexp.MustCompile(`\bP([A-Z][A-Za-z]*)\b`)
