@@ -1,10 +1,13 @@
 package query
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signinq/signinq/engine"
 )
 
 var checkNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -132,5 +135,26 @@ func TestTimeRange(t *testing.T) {
 		if from != tc.from || to != tc.to {
 			t.Errorf("%s: [%s, %s), want [%s, %s)", tc.text, from, to, tc.from, tc.to)
 		}
+	}
+}
+
+// TestLimits checks that a query stops when its context is done, and
+// fails with ErrTooMuchMemory when its groups outgrow the limit.
+func TestLimits(t *testing.T) {
+	db, err := fuzzStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := db.Query(ctx, "count group by user", engine.QueryOptions{Now: checkNow}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled query: %v", err)
+	}
+	_, err = db.Query(context.Background(), "count, values(ip) group by user, app", engine.QueryOptions{Now: checkNow, MaxMemory: 4 << 10})
+	if !errors.Is(err, ErrTooMuchMemory) {
+		t.Errorf("query over the memory limit: %v", err)
+	}
+	if _, err := db.Query(context.Background(), "count, values(ip) group by user, app", engine.QueryOptions{Now: checkNow}); err != nil {
+		t.Errorf("the same query under the default limit: %v", err)
 	}
 }

@@ -1,0 +1,130 @@
+package plugins
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+type fakeStage struct{ name string }
+
+func (s fakeStage) Describe() Descriptor {
+	return Descriptor{Name: s.name, Kind: KindStage, Args: []Arg{
+		{Name: "window", Type: ArgDuration, Default: "1h"},
+		{Name: "min", Type: ArgNumber},
+	}}
+}
+
+func (fakeStage) Bind(map[string]string, []engine.ResultColumn) (Runner, error) { return nil, nil }
+
+type notAnAggregate struct{}
+
+func (notAnAggregate) Describe() Descriptor { return Descriptor{Name: "bad", Kind: KindAggregate} }
+
+func TestRegistry(t *testing.T) {
+	r := NewRegistry()
+	if err := r.Register(fakeStage{"spray"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p    Plugin
+		want string
+	}{
+		{fakeStage{"SPRAY"}, "registered twice"},
+		{fakeStage{""}, "bad plugin name"},
+		{fakeStage{"a b"}, "bad plugin name"},
+		{notAnAggregate{}, "does not implement"},
+	} {
+		if err := r.Register(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Register(%q): %v, want …%s…", tc.p.Describe().Name, err, tc.want)
+		}
+	}
+	if p, ok := r.Lookup("Spray"); !ok || p.Describe().Name != "spray" {
+		t.Error("Lookup ignores case")
+	}
+	c := r.Clone()
+	c.Remove("spray")
+	if _, ok := r.Lookup("spray"); !ok {
+		t.Error("removing from a clone changed the original")
+	}
+	if got := strings.Join(Default().Names(KindAggregate), " "); got != "avg count countif dcount dcountif max min sum values" {
+		t.Errorf("default aggregates: %s", got)
+	}
+	if got := strings.Join(Default().Names(KindWriter), " "); got != "csv json table" {
+		t.Errorf("default writers: %s", got)
+	}
+}
+
+func TestBindArgs(t *testing.T) {
+	d := fakeStage{"spray"}.Describe()
+	if got := d.Usage(); got != "spray [window] min" {
+		t.Errorf("usage %q", got)
+	}
+	f := func(args []StageArg, want, wantErr string) {
+		t.Helper()
+		got, err := BindArgs(d, args)
+		if wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), wantErr) {
+				t.Errorf("%v: error %v, want …%s…", args, err, wantErr)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if s := got["window"] + " " + got["min"]; s != want {
+			t.Errorf("%v: bound %q, want %q", args, s, want)
+		}
+	}
+	f([]StageArg{{Value: "2h"}, {Value: "5"}}, "2h 5", "")
+	f([]StageArg{{Name: "MIN", Value: "5"}}, "1h 5", "")
+	f([]StageArg{{Name: "min", Value: "5"}, {Value: "3h"}}, "3h 5", "")
+	f(nil, "", "needs its min argument")
+	f([]StageArg{{Value: "1"}, {Value: "2"}, {Value: "3"}}, "", "takes 2 arguments")
+	f([]StageArg{{Name: "max", Value: "1"}}, "", `has no argument "max"`)
+	f([]StageArg{{Name: "min", Value: "1"}, {Name: "min", Value: "2"}}, "", "given twice")
+}
+
+// TestAccumulators runs the built-in aggregates on a hand-made column.
+func TestAccumulators(t *testing.T) {
+	latency := signin.Lookup("latency")
+	col := &engine.Vector{Rows: 5, Ints: []int64{30, signin.NoInt, 10, 20, 10}}
+	groups, rows := []uint32{0, 0, 0, 1, 1}, []uint32{0, 1, 2, 3, 4}
+	for _, tc := range []struct {
+		agg   string
+		want0 string
+		want1 string
+	}{
+		{"count", "3", "2"},
+		{"dcount", "2", "2"},
+		{"min", "10", "10"},
+		{"max", "30", "20"},
+		{"sum", "40", "30"},
+		{"avg", "20", "15"},
+		{"values", "10, 30", "10, 20"},
+	} {
+		p, _ := Default().Lookup(tc.agg)
+		a := p.(Aggregate)
+		acc := a.NewAcc(Input{Field: latency})
+		acc.Add(groups, rows, col)
+		if got := acc.Partial(0).Value().String(); got != tc.want0 {
+			t.Errorf("%s of group 0 = %s, want %s", tc.agg, got, tc.want0)
+		}
+		part := acc.Partial(1)
+		if got := part.Value().String(); got != tc.want1 {
+			t.Errorf("%s of group 1 = %s, want %s", tc.agg, got, tc.want1)
+		}
+		empty := a.NewAcc(Input{Field: latency}).Partial(7)
+		if tc.agg == "avg" || tc.agg == "sum" || tc.agg == "min" || tc.agg == "max" {
+			if !empty.Value().IsNull() {
+				t.Errorf("%s of no values = %v, want null", tc.agg, empty.Value())
+			}
+		}
+		empty.Merge(part)
+		if got := empty.Value().String(); got != tc.want1 {
+			t.Errorf("%s merged into an empty partial = %s, want %s", tc.agg, got, tc.want1)
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package plugins
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func testResult() *engine.Result {
+	return &engine.Result{
+		Columns: []engine.ResultColumn{
+			{Name: "app", Kind: signin.KindString}, {Name: "count", Kind: signin.KindInt},
+			{Name: "pct", Kind: signin.KindFloat}, {Name: "time", Kind: signin.KindTime},
+			{Name: "ips", Kind: signin.KindList},
+		},
+		Rows: [][]engine.Value{
+			{engine.StringValue(`Say "hi", ok`), engine.IntValue(1234567), engine.FloatValue(12.5),
+				engine.TimeValue(time.Date(2026, 11, 1, 8, 0, 0, 500_000_000, time.UTC)), engine.ListValue([]string{"10.0.0.1", "::1"})},
+			{engine.StringValue("x"), engine.IntValue(0), engine.Null(signin.KindFloat),
+				engine.TimeValue(time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)), engine.ListValue(nil)},
+		},
+	}
+}
+
+func write(t *testing.T, name string) string {
+	t.Helper()
+	p, ok := Default().Lookup(name)
+	if !ok {
+		t.Fatalf("no writer %s", name)
+	}
+	var b bytes.Buffer
+	if err := p.(Writer).Write(&b, testResult(), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestJSONWriter(t *testing.T) {
+	want := `{"app":"Say \"hi\", ok","count":1234567,"pct":12.5,"time":"2026-11-01T08:00:00.5Z","ips":["10.0.0.1","::1"]}
+{"app":"x","count":0,"pct":null,"time":"2026-11-01T08:00:00Z","ips":[]}
+`
+	if got := write(t, "json"); got != want {
+		t.Errorf("json:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestCSVWriter(t *testing.T) {
+	want := "app,count,pct,time,ips\n" +
+		`"Say ""hi"", ok",1234567,12.5,2026-11-01T08:00:00.5Z,"10.0.0.1, ::1"` + "\n" +
+		"x,0,,2026-11-01T08:00:00Z,\n"
+	if got := write(t, "csv"); got != want {
+		t.Errorf("csv:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestTableWriter(t *testing.T) {
+	got := write(t, "table")
+	lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("table of %d lines:\n%s", len(lines), got)
+	}
+	if !strings.Contains(lines[2], " 1,234,567 ") || !strings.Contains(lines[2], "10.0.0.1, ::1") {
+		t.Errorf("row: %q", lines[2])
+	}
+	// Numbers right-aligned: the count column ends at the same place.
+	c1, c2 := strings.Index(lines[2], "1,234,567")+len("1,234,567"), strings.Index(lines[3], " 0 ")+2
+	if c1 != c2 {
+		t.Errorf("numbers not right-aligned:\n%s\n%s", lines[2], lines[3])
+	}
+}
