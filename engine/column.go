@@ -8,9 +8,11 @@ import (
 )
 
 // Vector is one column of one block, decoded. Which fields are set
-// depends on the column's encoding; a column the part does not have (it
-// was written before the column existed) comes back Absent, meaning every
-// row lacks a value.
+// depends on the column's encoding, and those of other encodings are nil
+// (so a Vector read into again for a column of another encoding keeps
+// nothing of the last one); a column the part does not have (it was
+// written before the column existed) comes back Absent, with no field
+// set, meaning every row lacks a value.
 type Vector struct {
 	Column *Column
 	Rows   int
@@ -47,9 +49,9 @@ func (s *Snapshot) ReadBlock(p *Part, b int, cols []*Column, dst []Vector) ([]Ve
 }
 
 func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector) error {
-	v.Column, v.Rows, v.Absent = c, p.Blocks[b].Rows, false
+	rows := p.Blocks[b].Rows
 	if !p.has(c) {
-		v.Absent = true
+		*v = Vector{Column: c, Rows: rows, Absent: true}
 		return nil
 	}
 	cache := s.db.blocks
@@ -63,7 +65,9 @@ func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector) error {
 	}
 	if cache != nil {
 		// Decode into new memory: v's may be a cached block's.
-		*v = Vector{Column: c, Rows: v.Rows}
+		*v = Vector{Column: c, Rows: rows}
+	} else {
+		v.reuse(c, rows)
 	}
 	key := dataKey(p.ID, kindColumn, c.ID, b)
 	err := s.value(key, func(data []byte) error {
@@ -78,6 +82,21 @@ func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector) error {
 		cache.put(ck, &nv)
 	}
 	return err
+}
+
+// reuse makes v an empty vector of column c, keeping the buffers of c's
+// encoding for the next decode and dropping the others.
+func (v *Vector) reuse(c *Column, rows int) {
+	nv := Vector{Column: c, Rows: rows}
+	switch c.Enc {
+	case EncDict:
+		nv.IDs = v.IDs[:0]
+	case EncList:
+		nv.Offsets, nv.Elems = v.Offsets[:0], v.Elems[:0]
+	case EncInt:
+		nv.Ints = v.Ints[:0]
+	}
+	*v = nv
 }
 
 // decode decodes a column block of v.Rows rows.

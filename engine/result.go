@@ -136,6 +136,11 @@ func (v Value) isNumber() bool { return v.kind == signin.KindInt || v.kind == si
 type ResultColumn struct {
 	Name string      // the alias, else the canonical text in lower case, else the field's name
 	Kind signin.Kind // the kind of its values
+	// Field is the catalog field whose values the column holds (a group
+	// key, a column of list or show), "" for a computed one (an
+	// aggregate, arithmetic): writers print a field's numbers, codes and
+	// identifiers among them, as they are, and counts for reading.
+	Field string
 }
 
 // Result is the answer to a query: named, typed columns and rows of

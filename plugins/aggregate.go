@@ -89,22 +89,22 @@ func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v engine.Value
 	if col == nil || col.Absent {
 		return
 	}
-	switch {
-	case col.Elems != nil || col.Offsets != nil:
+	switch col.Column.Enc {
+	case engine.EncList:
 		for _, id := range col.Elems[col.Offsets[r]:col.Offsets[r+1]] {
 			if s := fv.dict.String(id); s != "" {
 				fn(engine.StringValue(s))
 			}
 		}
-	case col.IDs != nil:
+	case engine.EncDict:
 		if v, ok := dictValue(fv.field, fv.dict, col.IDs[r]); ok {
 			fn(v)
 		}
-	case col.Ints != nil:
+	case engine.EncInt:
 		if v := col.Ints[r]; v != signin.NoInt {
 			fn(intOrTime(fv.field, v))
 		}
-	case col.Strings != nil:
+	case engine.EncString:
 		if s := col.Strings.At(int(r)); s != "" {
 			fn(engine.StringValue(s))
 		}

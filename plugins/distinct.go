@@ -36,7 +36,7 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	if col == nil || col.Absent {
 		return
 	}
-	if a.fv.dict == nil || col.Ints != nil || col.Strings != nil {
+	if enc := col.Column.Enc; a.fv.dict == nil || enc == engine.EncInt || enc == engine.EncString {
 		if a.texts == nil {
 			a.texts = map[groupText]struct{}{}
 		}
@@ -67,7 +67,7 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 		}
 		a.pairs[uint64(g)<<32|uint64(id)] = struct{}{}
 	}
-	if col.Offsets != nil {
+	if col.Column.Enc == engine.EncList {
 		for i, r := range rows {
 			for _, id := range col.Elems[col.Offsets[r]:col.Offsets[r+1]] {
 				add(groups[i], id)

@@ -90,7 +90,7 @@ func TestBindArgs(t *testing.T) {
 // TestAccumulators runs the built-in aggregates on a hand-made column.
 func TestAccumulators(t *testing.T) {
 	latency := signin.Lookup("latency")
-	col := &engine.Vector{Rows: 5, Ints: []int64{30, signin.NoInt, 10, 20, 10}}
+	col := &engine.Vector{Column: engine.LookupColumn("latency"), Rows: 5, Ints: []int64{30, signin.NoInt, 10, 20, 10}}
 	groups, rows := []uint32{0, 0, 0, 1, 1}, []uint32{0, 1, 2, 3, 4}
 	for _, tc := range []struct {
 		agg   string

@@ -14,7 +14,8 @@ import (
 func init() { Register(tableWriter{}) }
 
 // tableWriter writes an aligned table for people: a header, numbers
-// right-aligned with thousands separators, long cells cut to fit the
+// right-aligned, computed ones with thousands separators (a field's, such
+// as error codes, as they are), long cells cut to fit the
 // terminal; a single row of many columns is written one column a line.
 type tableWriter struct{}
 
@@ -22,7 +23,7 @@ var _ Writer = tableWriter{}
 
 func (tableWriter) Describe() Descriptor {
 	return Descriptor{Name: "table", Kind: KindWriter,
-		Help: "an aligned table: numbers right-aligned with thousands separators, long cells cut to the terminal's width"}
+		Help: "an aligned table: numbers right-aligned, counts with thousands separators, long cells cut to the terminal's width"}
 }
 
 func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) error {
@@ -55,7 +56,7 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	for _, row := range res.Rows {
 		r := make(table.Row, len(row))
 		for i, v := range row {
-			r[i] = cell(v)
+			r[i] = cell(v, res.Columns[i].Field != "")
 		}
 		t.AppendRow(r)
 	}
@@ -63,16 +64,17 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	return nil
 }
 
-// cell formats a value for the table: integers with thousands separators,
-// null as empty.
-func cell(v engine.Value) string {
+// cell formats a value for the table: computed numbers with thousands
+// separators, a field's as they are (error codes, ASNs), null as empty.
+func cell(v engine.Value, field bool) string {
 	if v.IsNull() {
 		return ""
 	}
-	switch v.Kind() {
-	case signin.KindInt:
+	switch {
+	case field:
+	case v.Kind() == signin.KindInt:
 		return humanize.Comma(v.Int())
-	case signin.KindFloat:
+	case v.Kind() == signin.KindFloat:
 		return humanize.CommafWithDigits(v.Float(), 3)
 	}
 	return v.String()
@@ -86,7 +88,7 @@ func writeVertical(w io.Writer, res *engine.Result, opts WriteOptions) error {
 	}
 	var b strings.Builder
 	for i, c := range res.Columns {
-		v := cell(res.Rows[0][i])
+		v := cell(res.Rows[0][i], res.Columns[i].Field != "")
 		if v == "" {
 			continue
 		}

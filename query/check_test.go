@@ -52,6 +52,12 @@ func TestCheckErrors(t *testing.T) {
 		{`count between 2026-13-08 and 2026-11-01`, "1:15", "is not a time"},
 		{`count group by app order by cnt`, "1:29", `unknown output column "cnt"; did you mean "count"?`},
 		{`count group by app having cnt > 1`, "1:27", `unknown output column "cnt"`},
+		{`count group by compliant having compliant = true`, "1:45", `unknown output column "true" (the query's columns: compliant, count); having compares numbers and output columns (choose sign-ins by a field's value with where)`},
+		{`count group by app having app = "Teams"`, "1:33", `unknown output column "Teams"`},
+		{`count group by app having app > 3`, "1:27", `having compares numbers, or output columns of one kind: app is text; to choose sign-ins by a field, use where`},
+		{`min(time) as first, count group by app having first > 3`, "1:47", `first is a time`},
+		{`count as "n sign-ins" group by app having "n signins" > 3`, "1:43", `unknown output column "n signins"; did you mean "n sign-ins"?`},
+		{`count as "n sign-ins" group by app order by "n" desc`, "1:45", `unknown output column "n"`},
 		{`top 0 app`, "1:5", "top takes a whole number of 1 or more"},
 		{`top 5 app limit 3`, "1:1", "top orders by its aggregate"},
 		{`count limit x`, "1:13", "limit takes a whole number"},
@@ -88,6 +94,7 @@ func TestOutputColumns(t *testing.T) {
 		{`list`, "time:time type:string identity:string app:string resource:string ip:string status:string error:int"},
 		{`list USER, authMethod`, "user:string authMethod:list"},
 		{`count group by app having dcount(user) > 2 order by max(time)`, "app:string count:int"},
+		{`count as "n sign-ins", min(time) as a, max(time) as b group by app having "n sign-ins" > 3 and b > a order by "N Sign-ins"`, "app:string n sign-ins:int a:time b:time"},
 	} {
 		st, err := Parse(tc.text)
 		if err != nil {

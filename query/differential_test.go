@@ -1,9 +1,31 @@
 package query
 
+// The differential test: random queries (randquery_test.go) and the
+// documented examples run through the executor (engine.DB.Query) and
+// through the naive reference evaluator (naive_test.go) over the same
+// sign-ins, which must give the same results.
+//
+// Replay a run with its seed (add -diff.v to print each query before it
+// runs, when the executor panics), or run one query through both:
+//
+//	go test ./query/ -run TestDifferential -diff.seed=N   (or =random)
+//	SIGNINQ_DIFF_SEED=N go test ./query/ -run TestDifferential
+//	go test ./query/ -run 'TestDifferential$' -diff.seed=N -diff.query='count where …' -v
+
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
-	"sort"
+	"math"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,56 +34,762 @@ import (
 	"github.com/signinq/signinq/internal/gen"
 )
 
-func TestExplore(t *testing.T) {
-	end := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
-	g, err := gen.New(gen.Config{Count: 20000, Seed: 1, Users: 200, Days: 10, End: end})
+var (
+	diffSeedFlag    = flag.String("diff.seed", "", "seed of TestDifferential's data and queries, or random (default $SIGNINQ_DIFF_SEED, else a fixed one)")
+	diffQueriesFlag = flag.Int("diff.queries", 0, "number of random queries TestDifferential runs (default 2000, 200 with -short)")
+	diffVerboseFlag = flag.Bool("diff.v", false, "print every query TestDifferential runs on standard error before running it, and the slowest")
+)
+
+// diffDefaultSeed is the seed of a plain run, so that CI runs the same
+// queries every time; -diff.seed=random explores new ones.
+const diffDefaultSeed = 20261130
+
+// diffSeed returns the seed of this run: the flag's, the environment's,
+// or the default; "random" draws one.
+var diffSeed = sync.OnceValues(func() (uint64, error) {
+	s := *diffSeedFlag
+	if s == "" {
+		s = os.Getenv("SIGNINQ_DIFF_SEED")
+	}
+	switch s {
+	case "":
+		return diffDefaultSeed, nil
+	case "random":
+		return rand.Uint64() % 1_000_000_000, nil
+	}
+	return strconv.ParseUint(s, 10, 64)
+})
+
+// diffEnd is the end of the generated window, and the queries' now.
+var diffEnd = time.Date(2026, 11, 10, 6, 30, 0, 0, time.UTC)
+
+// diffStore is a store and the sign-ins it holds, read back from it.
+// The sign-ins are in two stores: one with the default options, one
+// without the cache of decoded blocks, as the executor reads blocks from
+// either.
+type diffStore struct {
+	dbs  [2]*engine.DB // the default store, and the one without a cache
+	recs []signin.Record
+	now  time.Time
+}
+
+// diffStoreNames name the stores in messages.
+var diffStoreNames = [2]string{"default store", "store without block cache"}
+
+var diffStores struct {
+	sync.Mutex
+	m map[uint64]*diffStore
+}
+
+// diffFixture returns the store of a seed, made on first use and kept
+// for the other tests of the run.
+func diffFixture(t *testing.T, seed uint64) *diffStore {
+	t.Helper()
+	diffStores.Lock()
+	defer diffStores.Unlock()
+	if s := diffStores.m[seed]; s != nil {
+		return s
+	}
+	s, err := newDiffStore(seed)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	if diffStores.m == nil {
+		diffStores.m = map[uint64]*diffStore{}
+	}
+	diffStores.m[seed] = s
+	return s
+}
+
+func newDiffStore(seed uint64) (*diffStore, error) {
+	ctx := context.Background()
+	g, err := gen.New(gen.Config{Count: 20000, Seed: seed, Users: 200, Days: 10, End: diffEnd})
+	if err != nil {
+		return nil, err
 	}
 	var recs []signin.Record
-	t0 := time.Now()
-	g.Generate(context.Background(), func(b []gen.Event) error {
-		for i := range b {
-			recs = append(recs, b[i].Record)
+	err = g.Generate(ctx, func(batch []gen.Event) error {
+		for i := range batch {
+			recs = append(recs, batch[i].Record)
 		}
 		return nil
 	})
-	t.Log("gen", time.Since(t0), len(recs))
-	t0 = time.Now()
-	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	defer db.Close()
-	st, err := db.IngestRecords(context.Background(), recs)
-	t.Log("ingest", time.Since(t0), st, err)
-	for _, f := range signin.Fields() {
-		m := map[string]int{}
-		for i := range recs {
-			if f.Kind == signin.KindList {
-				for _, e := range f.List(&recs[i]) {
-					m[e]++
-				}
-				if len(f.List(&recs[i])) == 0 {
-					m["<none>"]++
-				}
-			} else {
-				m[f.Text(&recs[i])]++
+	recs = append(recs, diffOddities(seed, recs, diffEnd)...)
+	var dbs [2]*engine.DB
+	closeAll := func() {
+		for _, db := range dbs {
+			if db != nil {
+				db.Close()
 			}
 		}
-		type kv struct {
-			k string
-			n int
+	}
+	for i, opts := range []engine.Options{
+		{InMemory: true, NoBackgroundCompaction: true},
+		{InMemory: true, NoBackgroundCompaction: true, BlockCache: -1},
+	} {
+		if dbs[i], err = engine.Open("", &opts); err != nil {
+			closeAll()
+			return nil, err
 		}
-		var kvs []kv
-		for k, n := range m {
-			kvs = append(kvs, kv{k, n})
+	}
+	// Several ingests, so that days have several parts overlapping in
+	// time: every third sign-in, then halves of the next third, then the
+	// rest in small slices.
+	var calls [][]signin.Record
+	var thirds [3][]signin.Record
+	for i, r := range recs {
+		thirds[i%3] = append(thirds[i%3], r)
+	}
+	calls = append(calls, thirds[0])
+	half := len(thirds[1]) / 2
+	calls = append(calls, thirds[1][:half], thirds[1][half:])
+	for i := 0; i < len(thirds[2]); i += 1500 {
+		calls = append(calls, thirds[2][i:min(i+1500, len(thirds[2]))])
+	}
+	sparse := diffSparse(seed, diffEnd)
+	calls = append(calls, sparse)
+	recs = append(recs, sparse...)
+	for _, c := range calls {
+		for _, db := range dbs {
+			if _, err := db.IngestRecords(ctx, c); err != nil {
+				closeAll()
+				return nil, fmt.Errorf("ingest: %w", err)
+			}
 		}
-		sort.Slice(kvs, func(i, j int) bool { return kvs[i].n > kvs[j].n })
-		s := fmt.Sprintf("%s (%s) distinct=%d:", f.Name, f.Kind, len(kvs))
-		for i := 0; i < len(kvs) && i < 8; i++ {
-			s += fmt.Sprintf(" %q=%d", kvs[i].k, kvs[i].n)
+	}
+	// The naive evaluator reads what the store holds.
+	var back []signin.Record
+	parts := 0
+	err = dbs[0].View(func(s *engine.Snapshot) error {
+		for _, p := range s.Parts() {
+			parts++
+			for b := range p.Blocks {
+				err := s.Records(p, b, func(_ uint32, r *signin.Record) error {
+					r.Raw = nil
+					back = append(back, *r)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
 		}
-		t.Log(s)
+		return nil
+	})
+	if err == nil && len(back) != len(recs) {
+		err = fmt.Errorf("the store holds %d sign-ins of the %d ingested", len(back), len(recs))
+	}
+	if err == nil && parts < 20 {
+		err = fmt.Errorf("only %d parts: the ingests should make several a day", parts)
+	}
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	return &diffStore{dbs: dbs, recs: back, now: diffEnd}, nil
+}
+
+// diffOddities returns sign-ins the generator does not make, copied from
+// its own with a new id and one oddity each: values differing only in
+// case, IPv6 and IPv4-mapped addresses, missing numbers and flags, lists
+// with repeats, text with a line break or beyond ASCII, times shared by
+// several sign-ins (one of them twice, by id, under two types) and on
+// the boundaries of since, between and bin.
+func diffOddities(seed uint64, recs []signin.Record, now time.Time) []signin.Record {
+	r := rand.New(rand.NewPCG(seed, 0x0dd))
+	var out []signin.Record
+	id := func(i int) string { return fmt.Sprintf("0dd0dd00-0000-4000-8000-%012x", i) }
+	for i := 0; i < 300; i++ {
+		c := recs[r.IntN(len(recs))]
+		c.ID = id(i)
+		c.Raw = nil
+		switch i % 20 {
+		case 0:
+			c.App = strings.ToUpper(c.App)
+		case 1:
+			c.App = strings.ToLower(c.App)
+			c.User = strings.ToUpper(c.User)
+		case 2:
+			c.IP = fmt.Sprintf("2001:db8:%x::%x", r.IntN(4), r.IntN(300))
+			c.Latitude, c.Longitude, c.ASN = math.NaN(), math.NaN(), signin.NoInt
+		case 3:
+			c.IP = fmt.Sprintf("::ffff:10.%d.%d.%d", r.IntN(3), r.IntN(256), r.IntN(256))
+		case 4:
+			c.IP = fmt.Sprintf("10.%d.%d.%d", r.IntN(3), r.IntN(256), r.IntN(256))
+		case 5:
+			c.Error, c.Status, c.Latency = signin.NoInt, signin.StatusUnknown, signin.NoInt
+		case 6:
+			c.Compliant, c.Managed, c.Ingested = signin.BoolUnknown, signin.BoolUnknown, time.Time{}
+		case 7:
+			c.Policies = []string{"Require MFA for all users", "Block legacy authentication", "Require MFA for all users"}
+			c.RiskEvents = []string{"unlikelyTravel", "anonymizedIPAddress"}
+		case 8:
+			c.AuthMethods = []string{"Password", "Text message", "Password"}
+			c.Policies = nil
+		case 9:
+			c.Details = "line one\nline two"
+			c.Reason = "Ångström: naïve café — ZOË"
+		case 10:
+			c.User = "zoë.åberg@contoso.com"
+			c.Identity = c.User
+			c.City = "Zürich"
+		case 11, 12: // the time of another sign-in
+			c.Time = recs[r.IntN(len(recs))].Time
+		case 13: // the same id and time as the previous one, another type
+			prev := out[len(out)-1]
+			c.ID, c.Time = prev.ID, prev.Time
+			c.Type = (prev.Type + 1) % signin.Type(len(signin.Types))
+		case 14: // on a day's, an hour's, a since's boundary
+			switch r.IntN(4) {
+			case 0:
+				c.Time = now.Add(-24 * time.Hour)
+			case 1:
+				c.Time = now.Add(-time.Duration(1+r.IntN(9)) * 24 * time.Hour).Truncate(24 * time.Hour)
+			case 2:
+				c.Time = now.Add(-time.Duration(1+r.IntN(200)) * time.Hour).Truncate(time.Hour)
+			default:
+				c.Time = now.Add(-7 * 24 * time.Hour)
+			}
+		case 15:
+			c.Latency = 1000
+			c.Risk = "high"
+		case 16:
+			c.Error = 50126
+			c.Status = signin.StatusFailure
+			c.IP = "203.0.113.7"
+		case 17:
+			c.App, c.Country = "", ""
+		case 18:
+			if c.Latitude != 0 {
+				c.Latitude = -c.Latitude
+			}
+			c.SignInCount = 3
+		case 19:
+			c.UserAgent = "Agent (with) \"quotes\" and \\ backslash, *star? 100%"
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// diffSparse returns sign-ins with almost nothing but a time, an id and
+// a type, ingested on their own: their parts lack most columns, which
+// queries must read as missing values.
+func diffSparse(seed uint64, now time.Time) []signin.Record {
+	r := rand.New(rand.NewPCG(seed, 0x5a5e))
+	day := now.Add(-36 * time.Hour).Truncate(24 * time.Hour)
+	var out []signin.Record
+	for i := 0; i < 40; i++ {
+		c := signin.New()
+		c.ID = fmt.Sprintf("5a5e5a5e-0000-4000-8000-%012x", i)
+		c.Type = signin.Type(r.IntN(len(signin.Types)))
+		c.Time = day.Add(time.Duration(r.Int64N(int64(24 * time.Hour))))
+		if i%4 == 0 {
+			c.User = "sparse@contoso.com"
+			c.Identity = c.User
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// diffError reports whether err is the language's refusal of a query.
+func diffError(err error) bool {
+	var qe *Error
+	return errors.As(err, &qe)
+}
+
+// diffFloatEqual compares floats within 1e-9 relative.
+func diffFloatEqual(a, b float64) bool {
+	if a == b {
+		return true
+	}
+	d := math.Abs(a - b)
+	return d <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) || d < 1e-12
+}
+
+// diffCellEqual compares two cells: same kind, both null or neither, and
+// equal values (floats within 1e-9 relative).
+func diffCellEqual(a, b engine.Value) bool {
+	if a.Kind() != b.Kind() || a.IsNull() != b.IsNull() {
+		return false
+	}
+	if a.IsNull() {
+		return true
+	}
+	if a.Kind() == signin.KindFloat {
+		return diffFloatEqual(a.Float(), b.Float())
+	}
+	return a.Equal(b)
+}
+
+func diffCellsEqual(a, b []engine.Value) bool {
+	for i := range a {
+		if !diffCellEqual(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// diffCell formats a cell with its kind.
+func diffCell(v engine.Value) string {
+	if v.IsNull() {
+		return "null(" + v.Kind().String() + ")"
+	}
+	switch v.Kind() {
+	case signin.KindString:
+		return strconv.Quote(v.Str())
+	case signin.KindList:
+		return fmt.Sprintf("%q", v.List())
+	case signin.KindFloat:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64) + "f"
+	}
+	return v.String()
+}
+
+func diffRow(r []engine.Value) string {
+	var b strings.Builder
+	for i, v := range r {
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		b.WriteString(diffCell(v))
+	}
+	return b.String()
+}
+
+func diffColumns(cs []engine.ResultColumn) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		fmt.Fprintf(&b, "%s:%s", c.Name, c.Kind)
+		if c.Field != "" {
+			fmt.Fprintf(&b, "(%s)", c.Field)
+		}
+	}
+	return b.String()
+}
+
+// diffResults returns "" when the executor's result (got) is the naive
+// one (want), else a description of the first difference.
+func diffResults(want *naiveResult, got *engine.Result) string {
+	if !slices.Equal(want.Columns, got.Columns) {
+		return fmt.Sprintf("columns differ:\n  naive:    %s\n  executor: %s", diffColumns(want.Columns), diffColumns(got.Columns))
+	}
+	first := -1
+	for i := 0; i < max(len(want.Rows), len(got.Rows)); i++ {
+		if i >= len(want.Rows) || i >= len(got.Rows) || len(want.Rows[i]) != len(got.Rows[i]) || !diffCellsEqual(want.Rows[i], got.Rows[i]) {
+			first = i
+			break
+		}
+	}
+	if first < 0 || diffReordered(want, got) {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "rows differ: naive %d rows, executor %d; first difference at row %d\n", len(want.Rows), len(got.Rows), first)
+	fmt.Fprintf(&b, "  columns: %s\n", diffColumns(want.Columns))
+	for i := max(0, first-2); i < first+4 && (i < len(want.Rows) || i < len(got.Rows)); i++ {
+		mark := "  "
+		if i == first {
+			mark = "> "
+		}
+		w, g := "(none)", "(none)"
+		if i < len(want.Rows) {
+			w = diffRow(want.Rows[i])
+		}
+		if i < len(got.Rows) {
+			g = diffRow(got.Rows[i])
+		}
+		if w == g {
+			fmt.Fprintf(&b, "%s[%d] both:     %s\n", mark, i, w)
+			continue
+		}
+		fmt.Fprintf(&b, "%s[%d] naive:    %s\n", mark, i, w)
+		fmt.Fprintf(&b, "%s[%d] executor: %s\n", mark, i, g)
+	}
+	// Rows one side has and the other has not, whatever the order.
+	only := func(a, o [][]engine.Value) []string {
+		var out []string
+		for _, r := range a {
+			if !slices.ContainsFunc(o, func(x []engine.Value) bool { return len(x) == len(r) && diffCellsEqual(x, r) }) {
+				out = append(out, diffRow(r))
+				if len(out) == 5 {
+					break
+				}
+			}
+		}
+		return out
+	}
+	if len(want.Rows)*len(got.Rows) <= 1_000_000 {
+		if o := only(want.Rows, got.Rows); len(o) > 0 {
+			fmt.Fprintf(&b, "  only naive (first 5):\n    %s\n", strings.Join(o, "\n    "))
+		}
+		if o := only(got.Rows, want.Rows); len(o) > 0 {
+			fmt.Fprintf(&b, "  only executor (first 5):\n    %s\n", strings.Join(o, "\n    "))
+		}
+	}
+	return b.String()
+}
+
+// diffReordered reports whether the executor's rows are the naive ones
+// but for the order of rows whose order keys differ by rounding only:
+// floats summed in another order may differ in their last bits, and sort
+// the other way. The executor's rows must then be the naive ones (floats
+// within the tolerance), ordered by their own values, and none of them
+// ordered after the last row the limit keeps. Only results ordered by a
+// float column can differ so.
+func diffReordered(want *naiveResult, got *engine.Result) bool {
+	if len(want.Rows) != len(got.Rows) || !slices.ContainsFunc(want.Order, func(k naiveSortKey) bool {
+		return want.Columns[k.col].Kind == signin.KindFloat
+	}) {
+		return false
+	}
+	// order compares rows by the order keys; with tolerance, floats
+	// within it tie, and the keys after them do not count.
+	order := func(a, b []engine.Value, tolerance bool) int {
+		for _, k := range want.Order {
+			x, y := a[k.col], b[k.col]
+			if tolerance && !x.IsNull() && !y.IsNull() && x.Kind() == signin.KindFloat && y.Kind() == signin.KindFloat &&
+				x.Float() != y.Float() && diffFloatEqual(x.Float(), y.Float()) {
+				return 0
+			}
+			c := engine.Compare(x, y)
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	used := make([]bool, len(want.All))
+	last := want.Rows[len(want.Rows)-1]
+	for i, g := range got.Rows {
+		if len(g) != len(last) || i > 0 && order(got.Rows[i-1], g, false) > 0 || order(g, last, true) > 0 {
+			return false
+		}
+		found := false
+		for j, a := range want.All {
+			if !used[j] && diffCellsEqual(a, g) {
+				used[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// diffOutcome is what running one query through both gave.
+type diffOutcome struct {
+	rejected error  // the executor refused the query (*Error)
+	diff     string // a difference, or a failure, "" when they agree
+	rows     int
+	// exec and naive are the time each evaluator took.
+	exec, naive time.Duration
+}
+
+// diffRun runs one query through both evaluators, the executor on
+// store s.dbs[db].
+func diffRun(s *diffStore, db int, text string) (o diffOutcome) {
+	start := time.Now()
+	got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: s.now})
+	o.exec = time.Since(start)
+	if err != nil {
+		if diffError(err) {
+			o.rejected = err
+		} else {
+			o.diff = fmt.Sprintf("the executor failed: %v", err)
+		}
+		return o
+	}
+	start = time.Now()
+	want, err := naiveQuery(s.recs, text, s.now)
+	o.naive = time.Since(start)
+	if err != nil {
+		o.diff = fmt.Sprintf("the naive evaluator failed (the executor did not): %v", err)
+		return o
+	}
+	o.diff, o.rows = diffResults(want, got), len(want.Rows)
+	return o
+}
+
+func TestDifferential(t *testing.T) {
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatalf("bad seed: %v", err)
+	}
+	t.Logf("seed %d (replay: go test ./query/ -run TestDifferential -diff.seed=%d)", seed, seed)
+	// On standard error too: a panic in the executor's goroutines ends
+	// the process before the test's log is printed. Replaying with
+	// -diff.v then names the query.
+	fmt.Fprintf(os.Stderr, "TestDifferential: seed %d\n", seed)
+	n := *diffQueriesFlag
+	if n == 0 {
+		n = 2000
+		if testing.Short() {
+			n = 200
+		}
+	}
+	start := time.Now()
+	s := diffFixture(t, seed)
+	t.Logf("store: %d sign-ins in %v", len(s.recs), time.Since(start).Round(time.Millisecond))
+	if *diffQueryFlag != "" {
+		diffShow(t, s, seed, *diffQueryFlag)
+		return
+	}
+	g := newQueryGen(seed, s.recs, s.now)
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = g.query()
+	}
+	// The queries run on as many workers as there are processors: the
+	// naive evaluator is single-threaded.
+	outcomes := make([]diffOutcome, n)
+	start = time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if *diffVerboseFlag {
+					// Before running it: a panic in the executor's
+					// goroutines ends the process without a word of
+					// which query it was.
+					fmt.Fprintf(os.Stderr, "diff: query %d (%s): %s\n", i, diffStoreNames[i%2], texts[i])
+				}
+				outcomes[i] = diffRun(s, i%2, texts[i])
+			}
+		})
+	}
+	wg.Wait()
+	var rejected []string
+	failed, empty := 0, 0
+	var execTime, naiveTime time.Duration
+	for i, o := range outcomes {
+		text := texts[i]
+		execTime += o.exec
+		naiveTime += o.naive
+		switch {
+		case o.rejected != nil:
+			rejected = append(rejected, fmt.Sprintf("%s\n      %v", text, o.rejected))
+		case o.diff != "":
+			failed++
+			if failed <= 25 {
+				t.Errorf("seed %d, query %d (%s):\n  %s\n%s", seed, i, diffStoreNames[i%2], text, o.diff)
+			}
+		case o.rows == 0:
+			empty++
+		}
+	}
+	t.Logf("%d queries in %v (executor %v, naive %v): %d rejected (%.1f%%), %d with no rows, %d differing",
+		n, time.Since(start).Round(time.Millisecond), execTime.Round(time.Millisecond), naiveTime.Round(time.Millisecond),
+		len(rejected), 100*float64(len(rejected))/float64(n), empty, failed)
+	if *diffVerboseFlag {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			return int((outcomes[b].exec + outcomes[b].naive) - (outcomes[a].exec + outcomes[a].naive))
+		})
+		for _, i := range idx[:min(n, 15)] {
+			t.Logf("slow: executor %v, naive %v, %d rows: %s", outcomes[i].exec, outcomes[i].naive, outcomes[i].rows, texts[i])
+		}
+	}
+	for i, r := range rejected {
+		if i == 10 {
+			break
+		}
+		t.Logf("rejected: %s", r)
+	}
+	if len(rejected)*10 > n {
+		t.Errorf("%d of %d generated queries rejected: the generator should make valid queries", len(rejected), n)
+	}
+}
+
+// diffExamples are the query language's documented examples.
+var diffExamples = []string{
+	`count`,
+	`count where status=failure since 24h`,
+	`count where status=failure since 24h group by app`,
+	`dcount(user) where app="Office 365 Exchange Online" since 7d`,
+	`count, dcount(user) as users where type=interactive group by country`,
+	`count where type in (servicePrincipal, managedIdentity) group by type, resource`,
+	`top 10 browser where type=interactive since 7d`,
+	`top 5 ip by dcount(user) where error=50126 since 1h`,
+	`count where error in (50053, 50126) since 3d group by ip having count >= 20`,
+	`count since 24h group by bin(1h)`,
+	`count where status=failure and not country in (US, CA) group by user, country order by count desc limit 50`,
+	`count where ip in 10.0.0.0/8 or ip in 2001:db8::/32`,
+	`count where app contains "azure" and user startswith "admin"`,
+	`count where user like "*@contoso.com" and client != "Browser"`,
+	`count where latency > 1000 and risk in (medium, high)`,
+	`count where policy="Require MFA" and ca=failure group by user`,
+	`min(time) as first, max(time) as last, count where user="alice@contoso.com" group by country`,
+	`countif(status=failure) as failed, count as total, failed * 100 / total as pct since 7d group by app having failed > 10 order by pct desc`,
+	`count, dcountif(user, status=success) as ok, dcountif(user, error in (50053, 50126)) as bad since 3d group by ip having bad > ok`,
+	`values(ip) as ips, count where user="alice@contoso.com" since 30d group by app`,
+	`list time, user, app, ip, status, error where user="alice@contoso.com" since 7d limit 20`,
+	`list where ip="203.0.113.7" between 2026-11-01 and 2026-11-08`,
+}
+
+func TestDifferentialExamples(t *testing.T) {
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatalf("bad seed: %v", err)
+	}
+	s := diffFixture(t, seed)
+	// A user and an address the data has many sign-ins of, for the
+	// examples that name alice and 203.0.113.7.
+	most := func(f func(*signin.Record) string) string {
+		n := map[string]int{}
+		best := ""
+		for i := range s.recs {
+			v := f(&s.recs[i])
+			if v == "" {
+				continue
+			}
+			n[v]++
+			if n[v] > n[best] || n[v] == n[best] && v < best {
+				best = v
+			}
+		}
+		return best
+	}
+	user := most(func(r *signin.Record) string { return r.User })
+	ip := most(func(r *signin.Record) string { return r.IP })
+	queries := slices.Clone(diffExamples)
+	for _, q := range diffExamples {
+		if v := strings.ReplaceAll(strings.ReplaceAll(q, "alice@contoso.com", user), "203.0.113.7", ip); v != q {
+			queries = append(queries, v)
+		}
+	}
+	queries = append(queries,
+		// The examples' themes on values the data has.
+		`count where policy="Require MFA for all users" and ca=success group by user order by count desc limit 10`,
+		`count where app contains "office" and user startswith "a" group by app`,
+		`count where latency > 100 and risk in (none, low) group by risk`,
+		`top 5 ip by dcount(user) where error=50126 since 3d`,
+		`list where ip="`+ip+`" between 2026-11-01 and 2026-11-08 limit 30`,
+		// Buckets far finer than the sign-ins: the work must follow the
+		// sign-ins, not the buckets (these once took seconds to minutes).
+		`count group by bin(1s)`,
+		`countif(status=failure), count since 1d group by bin(1ms)`,
+	)
+	for _, q := range queries {
+		t.Run(q, func(t *testing.T) {
+			for db, name := range diffStoreNames {
+				o := diffRun(s, db, q)
+				switch {
+				case o.rejected != nil:
+					t.Errorf("seed %d: the executor refuses %s: %v", seed, q, o.rejected)
+					return
+				case o.diff != "":
+					t.Errorf("seed %d, %s, query:\n  %s\n%s", seed, name, q, o.diff)
+				}
+			}
+		})
+	}
+}
+
+var diffQueryFlag = flag.String("diff.query", "", "run only this query in TestDifferential, through both evaluators, printing both results")
+
+// diffShow runs one query through the executor and the naive evaluator
+// and prints both results: for reducing a difference TestDifferential
+// found.
+func diffShow(t *testing.T, s *diffStore, seed uint64, text string) {
+	show := func(who string, cols []engine.ResultColumn, rows [][]engine.Value) {
+		t.Logf("%s: %d rows\n  %s", who, len(rows), diffColumns(cols))
+		for i, r := range rows {
+			if i == 40 {
+				t.Logf("  …")
+				break
+			}
+			t.Logf("  [%d] %s", i, diffRow(r))
+		}
+	}
+	want, err := naiveQuery(s.recs, text, s.now)
+	if err != nil {
+		t.Logf("naive: %v", err)
+	} else {
+		show("naive", want.Columns, want.Rows)
+	}
+	for db, name := range diffStoreNames {
+		got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: s.now})
+		if err != nil {
+			t.Fatalf("executor (%s): %v", name, err)
+		}
+		show("executor ("+name+")", got.Columns, got.Rows)
+		if want != nil {
+			if d := diffResults(want, got); d != "" {
+				t.Errorf("seed %d, %s: %s\n%s", seed, name, text, d)
+			}
+		}
+	}
+}
+
+// TestDiffReordered checks the comparison's tolerance: rows may change
+// places when their float order keys differ by rounding only.
+func TestDiffReordered(t *testing.T) {
+	row := func(k string, f float64) []engine.Value {
+		return []engine.Value{engine.StringValue(k), engine.FloatValue(f)}
+	}
+	want := &naiveResult{
+		Result: &engine.Result{
+			Columns: []engine.ResultColumn{{Name: "app", Kind: signin.KindString}, {Name: "avg(latency)", Kind: signin.KindFloat}},
+			Rows:    [][]engine.Value{row("a", 0.3+1e-16), row("b", 0.3), row("c", 0.1)},
+		},
+		Order: []naiveSortKey{{col: 1, desc: true}, {col: 0}},
+	}
+	want.All = want.Rows
+	for _, c := range []struct {
+		rows [][]engine.Value
+		same bool
+	}{
+		{[][]engine.Value{row("a", 0.3+1e-16), row("b", 0.3), row("c", 0.1)}, true},
+		// a's average, computed otherwise, is a little less than b's.
+		{[][]engine.Value{row("b", 0.3), row("a", 0.3-1e-16), row("c", 0.1)}, true},
+		// Not in the order of its own values.
+		{[][]engine.Value{row("b", 0.3), row("a", 0.3), row("c", 0.1)}, false},
+		{[][]engine.Value{row("c", 0.1), row("a", 0.3), row("b", 0.3)}, false},
+		{[][]engine.Value{row("b", 0.3), row("b", 0.3), row("c", 0.1)}, false},
+		{[][]engine.Value{row("a", 0.3), row("b", 0.3)}, false},
+		{[][]engine.Value{row("b", 0.31), row("a", 0.3), row("c", 0.1)}, false},
+	} {
+		got := &engine.Result{Columns: want.Columns, Rows: c.rows}
+		if d := diffResults(want, got); (d == "") != c.same {
+			t.Errorf("%v: same %v, want %v\n%s", c.rows, d == "", c.same, d)
+		}
+	}
+	// With limit 2, the rows kept may be other ones among ties only.
+	limited := *want
+	limited.Result = &engine.Result{Columns: want.Columns, Rows: want.Rows[:2]}
+	for _, c := range []struct {
+		rows [][]engine.Value
+		same bool
+	}{
+		{[][]engine.Value{row("a", 0.3+1e-16), row("b", 0.3)}, true},
+		{[][]engine.Value{row("b", 0.3), row("a", 0.3-1e-16)}, true},
+		{[][]engine.Value{row("b", 0.3), row("c", 0.1)}, false},
+	} {
+		got := &engine.Result{Columns: want.Columns, Rows: c.rows}
+		if d := diffResults(&limited, got); (d == "") != c.same {
+			t.Errorf("limit 2: %v: same %v, want %v\n%s", c.rows, d == "", c.same, d)
+		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -239,7 +241,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			acc.(plugins.Counter).AddCount(0, sels[i].GetCardinality())
 		}
 	case len(x.plan.Keys) == 1 && x.plan.Keys[0].bin != 0 && allCounters(accs):
-		if err := x.binCounts(p, gr, lo, hi, sel, sels, accs); err != nil {
+		if err := x.binCounts(ctx, p, gr, lo, hi, sel, sels, accs); err != nil {
 			return nil, err
 		}
 	default:
@@ -252,35 +254,52 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 }
 
 // binCounts counts the selected rows of each time bucket of a part: its
-// rows are sorted by time, so a bucket is a row range, found from the time
-// column, and its count the selection's rank at its ends. No row is read.
-func (x *executor) binCounts(p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc) error {
+// rows are sorted by time, so a bucket is a row range, found by binary
+// search in the time column of the blocks holding selected rows, and its
+// count the selection's rank at its ends. The work grows with the buckets
+// holding sign-ins, not with those of the time range.
+func (x *executor) binCounts(ctx context.Context, p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc) error {
 	k := x.plan.Keys[0]
-	first := floorDiv(max(p.MinTime, x.plan.From), k.bin)
-	last := floorDiv(min(p.MaxTime, x.plan.To-1), k.bin)
 	rank := func(b *roaring.Bitmap, r uint32) uint64 { // rows < r
 		if r == 0 {
 			return 0
 		}
 		return b.Rank(r - 1)
 	}
-	for bucket := first; bucket <= last; bucket++ {
-		start, end := timeOfNanos(bucket*k.bin), timeOfNanos((bucket+1)*k.bin)
-		a, b, err := x.snap.Rows(p, start, end)
-		if err != nil {
+	cols := []*engine.Column{k.col}
+	var vecs []engine.Vector
+	for b := range p.Blocks {
+		base := uint32(b) << 16
+		a, end := max(base, lo), min(base+uint32(p.Blocks[b].Rows), hi)
+		if a >= end || rank(sel, end) == rank(sel, a) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a, b = max(a, lo), min(b, hi)
-		if a >= b || rank(sel, b) == rank(sel, a) {
-			continue // only buckets holding selected sign-ins are groups
+		var err error
+		if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
+			return err
 		}
-		id := uint32(bucket - gr.keys[0].base)
-		gr.cur[0] = id
-		g := gr.group(uint64(id))
-		for i, acc := range accs {
-			if n := rank(sels[i], b) - rank(sels[i], a); n > 0 {
-				acc.(plugins.Counter).AddCount(g, n)
+		times := vecs[0].Ints
+		for a < end {
+			bucket := floorDiv(times[a-base], k.bin)
+			next := end // the last bucket of all times holds the rest
+			if bucket < math.MaxInt64/k.bin-1 {
+				n, _ := slices.BinarySearch(times[a-base:end-base], (bucket+1)*k.bin)
+				next = a + uint32(n)
 			}
+			if rank(sel, next) != rank(sel, a) { // only buckets holding selected sign-ins are groups
+				id := uint32(bucket - gr.keys[0].base)
+				gr.cur[0] = id
+				g := gr.group(uint64(id))
+				for i, acc := range accs {
+					if c := rank(sels[i], next) - rank(sels[i], a); c > 0 {
+						acc.(plugins.Counter).AddCount(g, c)
+					}
+				}
+			}
+			a = next
 		}
 	}
 	return nil

@@ -208,17 +208,17 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 			switch {
 			case v.Absent:
 				ok = p.matchesAbsent()
-			case v.Offsets != nil:
+			case col.Enc == engine.EncList:
 				elems := v.Elems[v.Offsets[i]:v.Offsets[i+1]]
 				ok = len(elems) == 0 && p.matchesAbsent()
 				for _, id := range elems {
 					ok = ok || table[id]
 				}
-			case v.IDs != nil:
+			case col.Enc == engine.EncDict:
 				ok = table[v.IDs[i]]
-			case v.Ints != nil:
+			case col.Enc == engine.EncInt:
 				ok = p.matchesInt(v.Ints[i])
-			case v.Strings != nil:
+			case col.Enc == engine.EncString:
 				ok = p.matchesString(v.Strings.At(int(i)))
 			}
 			if ok {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -310,26 +311,38 @@ func plural(n int, word string) string {
 // a key, a head's text) or, failing that, computes it as a hidden head.
 func (c *checker) column(p *Plan, e Expr) (int, error) {
 	text := strings.ToLower(e.String())
+	if l, ok := e.(*Literal); ok && l.Quoted {
+		text = l.Text // an alias that needs quotes: as "n sign-ins"
+	}
 	for i, o := range p.Outs {
 		if strings.EqualFold(o.name, text) {
 			return i, nil
 		}
 	}
+	if l, ok := e.(*Literal); ok && l.Quoted {
+		return 0, errorf(l.Pos, "unknown output column %s%s (the query's columns: %s)", l, didYouMean(l.Text, visibleOuts(p)), strings.Join(visibleOuts(p), ", "))
+	}
 	v, err := c.value(e, nil)
 	if err != nil {
 		if n, ok := e.(*Name); ok {
-			var names []string
-			for _, o := range p.Outs {
-				if !o.hidden {
-					names = append(names, o.name)
-				}
-			}
+			names := visibleOuts(p)
 			return 0, errorf(n.Pos, "unknown output column %q%s (the query's columns: %s)", n.Name, didYouMean(n.Name, names), strings.Join(names, ", "))
 		}
 		return 0, err
 	}
 	p.Outs = append(p.Outs, &outCol{name: text, kind: v.kind(), key: -1, val: v, hidden: true})
 	return len(p.Outs) - 1, nil
+}
+
+// visibleOuts names the query's output columns.
+func visibleOuts(p *Plan) []string {
+	var names []string
+	for _, o := range p.Outs {
+		if !o.hidden {
+			names = append(names, o.name)
+		}
+	}
+	return names
 }
 
 // having checks a condition on output rows.
@@ -359,6 +372,9 @@ func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := havingKinds(p, e, l, r); err != nil {
+				return nil, err
+			}
 			return rowCmp{op: e.Op, l: l, r: r}, nil
 		}
 	case *Not:
@@ -371,14 +387,13 @@ func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
 	return nil, errorf(e.Position(), "having compares output columns with numbers or each other (having count >= 20), not %s", e)
 }
 
-// operand checks one side of a having comparison: a constant, or an
-// output column.
+// operand checks one side of a having comparison: a number, or an
+// output column (named, or quoted when its alias needs quotes).
 func (c *checker) operand(p *Plan, e Expr) (rowOperand, error) {
-	if l, ok := e.(*Literal); ok {
+	if l, ok := e.(*Literal); ok && !l.Quoted {
 		if x, ok := l.number(); ok {
 			return rowOperand{col: -1, value: engine.FloatValue(x)}, nil
 		}
-		return rowOperand{col: -1, value: engine.StringValue(l.Text)}, nil
 	}
 	if n, ok := e.(*Name); ok {
 		if x, ok := (&Literal{Text: n.Name}).number(); ok {
@@ -386,10 +401,40 @@ func (c *checker) operand(p *Plan, e Expr) (rowOperand, error) {
 		}
 	}
 	col, err := c.column(p, e)
+	var qe *Error
+	if errors.As(err, &qe) && strings.HasPrefix(qe.Msg, "unknown output column") {
+		qe.Msg += "; having compares numbers and output columns (choose sign-ins by a field's value with where)"
+	}
 	if err != nil {
 		return rowOperand{}, err
 	}
 	return rowOperand{col: col}, nil
+}
+
+// havingKinds checks that a having comparison compares numbers, or two
+// output columns of one kind: groups are chosen by what was counted, and
+// sign-ins by their fields with where.
+func havingKinds(p *Plan, e *Binary, l, r rowOperand) error {
+	kind := func(o rowOperand) signin.Kind {
+		if o.col < 0 {
+			return signin.KindFloat
+		}
+		return p.Outs[o.col].kind
+	}
+	numeric := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
+	lk, rk := kind(l), kind(r)
+	if numeric(lk) && numeric(rk) || l.col >= 0 && r.col >= 0 && lk == rk {
+		return nil
+	}
+	side, o, k := e.L, l, lk
+	if numeric(lk) {
+		side, o, k = e.R, r, rk
+	}
+	hint := "; to choose sign-ins by a field, use where"
+	if o.col >= 0 && p.Outs[o.col].key < 0 {
+		hint = ""
+	}
+	return errorf(side.Position(), "having compares numbers, or output columns of one kind: %s is %s%s", side, kindWords(k), hint)
 }
 
 // order checks order by, and completes the order: the query's keys, then
@@ -500,14 +545,19 @@ func planColumns(p *Plan) []engine.ResultColumn {
 	var out []engine.ResultColumn
 	if p.Kind == List {
 		for _, c := range p.ListCols {
-			out = append(out, engine.ResultColumn{Name: c.name, Kind: c.col.Field.Kind})
+			out = append(out, engine.ResultColumn{Name: c.name, Kind: c.col.Field.Kind, Field: c.col.Field.Name})
 		}
 		return out
 	}
 	for _, o := range p.Outs {
-		if !o.hidden {
-			out = append(out, engine.ResultColumn{Name: o.name, Kind: o.kind})
+		if o.hidden {
+			continue
 		}
+		rc := engine.ResultColumn{Name: o.name, Kind: o.kind}
+		if o.key >= 0 {
+			rc.Field = p.Keys[o.key].col.Field.Name
+		}
+		out = append(out, rc)
 	}
 	return out
 }

@@ -24,11 +24,15 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 )
 
-// naiveResult is a result, and whether a limit cut rows off.
+// naiveResult is a result, and how its rows were ordered, so that a
+// comparison can tell rows in another order among ties (of sums of
+// floats added in another order) from wrong rows.
 type naiveResult struct {
 	*engine.Result
-	// Limited reports whether a limit (or top's N) cut rows off.
-	Limited bool
+	// Order is what the rows of an aggregate or top query are ordered by;
+	// All are the rows before the limit.
+	Order []naiveSortKey
+	All   [][]engine.Value
 }
 
 // naiveQuery evaluates a query's text over recs, with now for since.
@@ -92,16 +96,15 @@ func naiveDuration(s string) (time.Duration, bool) {
 	return time.Duration(n) * unit, true
 }
 
-// naiveInstant parses a date (midnight UTC) or an RFC 3339 timestamp.
+// naiveInstant parses a date (midnight UTC) or an RFC 3339 timestamp
+// (UTC without a zone).
 func naiveInstant(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("naive: %q is not a date or a timestamp", s)
-	}
-	return t, nil
+	return time.Time{}, fmt.Errorf("naive: %q is not a date or a timestamp", s)
 }
 
 func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
@@ -162,6 +165,15 @@ func naiveText(e Expr) (string, error) {
 
 func naiveCond(e Expr) (naivePred, error) {
 	switch e := e.(type) {
+	case *Name: // a flag alone: flag = true
+		f, err := naiveField(e)
+		if err != nil {
+			return nil, err
+		}
+		if f.Kind != signin.KindBool {
+			return nil, fmt.Errorf("naive: the %s field %s is not a condition", f.Kind, f.Name)
+		}
+		return naiveFieldPred(f, "=", []string{"true"})
 	case *Not:
 		x, err := naiveCond(e.X)
 		if err != nil {
@@ -431,6 +443,9 @@ func naiveTextPred(f *signin.Field, op string, vals []string) (naivePred, error)
 		return nil, fmt.Errorf("naive: %s on the text field %s is out of scope", op, f.Name)
 	}
 	anyOf := func(r *signin.Record) bool {
+		if f.Kind == signin.KindString {
+			return one(f.Text(r))
+		}
 		for _, v := range naiveTexts(f, r) {
 			if one(v) {
 				return true
@@ -475,40 +490,41 @@ func naiveValue(f *signin.Field, r *signin.Record) engine.Value {
 	return engine.Null(f.Kind)
 }
 
-// naivePresent returns the present values of a field in a record, as
-// cells: a list's non-empty elements, a string when not empty, other
-// kinds when present.
-func naivePresent(f *signin.Field, r *signin.Record) []engine.Value {
+// naivePresent calls fn with each present value of a field in a record:
+// a list's non-empty elements, a string when not empty, other kinds when
+// present.
+func naivePresent(f *signin.Field, r *signin.Record, fn func(engine.Value)) {
 	switch f.Kind {
 	case signin.KindList:
-		var out []engine.Value
 		for _, e := range f.List(r) {
 			if e != "" {
-				out = append(out, engine.StringValue(e))
+				fn(engine.StringValue(e))
 			}
 		}
-		return out
 	case signin.KindString:
 		if s := f.Text(r); s != "" {
-			return []engine.Value{engine.StringValue(s)}
+			fn(engine.StringValue(s))
 		}
-		return nil
+	default:
+		if v := naiveValue(f, r); !v.IsNull() {
+			fn(v)
+		}
 	}
-	if v := naiveValue(f, r); !v.IsNull() {
-		return []engine.Value{v}
-	}
-	return nil
 }
 
-// naiveKey is a map key for a value of a known kind.
-func naiveKey(v engine.Value) string {
-	if v.IsNull() {
-		return "\x00null"
+// naiveKey appends to b a map key for a value of a known kind.
+func naiveKey(b []byte, v engine.Value) []byte {
+	switch {
+	case v.IsNull():
+		return append(b, "\x00null"...)
+	case v.Kind() == signin.KindFloat:
+		return strconv.AppendUint(b, math.Float64bits(v.Float()), 16)
+	case v.Kind() == signin.KindString:
+		return append(b, v.Str()...)
+	case v.Kind() == signin.KindList:
+		return append(b, strings.Join(v.List(), "\x00")...)
 	}
-	if v.Kind() == signin.KindFloat {
-		return strconv.FormatUint(math.Float64bits(v.Float()), 16)
-	}
-	return v.String()
+	return strconv.AppendInt(b, v.Int(), 10)
 }
 
 // ---- list ----
@@ -561,7 +577,7 @@ func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	})
 	res := &naiveResult{Result: &engine.Result{}}
 	for _, f := range fields {
-		res.Columns = append(res.Columns, engine.ResultColumn{Name: f.Name, Kind: f.Kind})
+		res.Columns = append(res.Columns, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
 	}
 	n, limited, err := naiveLimit(q)
 	if err != nil {
@@ -569,7 +585,6 @@ func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	}
 	if limited && n < len(recs) {
 		recs = recs[:n]
-		res.Limited = true
 	}
 	res.Rows = [][]engine.Value{}
 	for _, r := range recs {
@@ -593,15 +608,16 @@ type naiveKeySpec struct {
 func (k naiveKeySpec) column() engine.ResultColumn {
 	switch {
 	case k.field == nil:
-		return engine.ResultColumn{Name: "time", Kind: signin.KindTime}
+		return engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time"}
 	case k.field.Kind == signin.KindList:
-		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString}
+		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name}
 	}
-	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind}
+	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name}
 }
 
-// values returns the groups' key values a record belongs to for this key.
-func (k naiveKeySpec) values(r *signin.Record) []engine.Value {
+// values appends to dst the key values of the groups a record belongs to
+// for this key.
+func (k naiveKeySpec) values(dst []engine.Value, r *signin.Record) []engine.Value {
 	switch {
 	case k.field == nil:
 		ns := r.Time.UnixNano()
@@ -610,22 +626,20 @@ func (k naiveKeySpec) values(r *signin.Record) []engine.Value {
 		if ns%d != 0 && ns < 0 {
 			q--
 		}
-		return []engine.Value{engine.TimeValue(time.Unix(0, q*d).UTC())}
+		return append(dst, engine.TimeValue(time.Unix(0, q*d).UTC()))
 	case k.field.Kind == signin.KindList:
-		var out []engine.Value
-		seen := map[string]bool{}
+		start := len(dst)
 		for _, e := range k.field.List(r) {
-			if !seen[e] {
-				seen[e] = true
-				out = append(out, engine.StringValue(e))
+			if !slices.ContainsFunc(dst[start:], func(v engine.Value) bool { return v.Str() == e }) {
+				dst = append(dst, engine.StringValue(e))
 			}
 		}
-		if len(out) == 0 {
-			out = append(out, engine.StringValue(""))
+		if len(dst) == start {
+			dst = append(dst, engine.StringValue(""))
 		}
-		return out
+		return dst
 	}
-	return []engine.Value{naiveValue(k.field, r)}
+	return append(dst, naiveValue(k.field, r))
 }
 
 func naiveKeySpecOf(e Expr) (naiveKeySpec, error) {
@@ -655,37 +669,50 @@ type naiveGroup struct {
 	recs []*signin.Record
 }
 
-// naiveGroups puts the records into groups by the keys, in no order.
+// naiveGroups puts the records into groups by the keys, in no order. A
+// record with several values for a key (a list) goes into a group for
+// each combination of its keys' values.
 func naiveGroups(keys []naiveKeySpec, sel []*signin.Record) []*naiveGroup {
 	if len(keys) == 0 {
 		return []*naiveGroup{{recs: sel}}
 	}
 	byKey := map[string]*naiveGroup{}
 	var out []*naiveGroup
+	vals := make([][]engine.Value, len(keys))
+	idx := make([]int, len(keys))
+	var buf []byte
 	for _, r := range sel {
-		tuples := [][]engine.Value{{}}
-		for _, k := range keys {
-			var next [][]engine.Value
-			for _, t := range tuples {
-				for _, v := range k.values(r) {
-					next = append(next, append(slices.Clone(t), v))
-				}
-			}
-			tuples = next
+		for i, k := range keys {
+			vals[i] = k.values(vals[i][:0], r)
+			idx[i] = 0
 		}
-		for _, t := range tuples {
-			var sb strings.Builder
-			for _, v := range t {
-				sb.WriteString(naiveKey(v))
-				sb.WriteByte(0xff)
+		for {
+			buf = buf[:0]
+			for i := range keys {
+				buf = naiveKey(buf, vals[i][idx[i]])
+				buf = append(buf, 0xff)
 			}
-			g := byKey[sb.String()]
+			g := byKey[string(buf)]
 			if g == nil {
-				g = &naiveGroup{key: t}
-				byKey[sb.String()] = g
+				g = &naiveGroup{}
+				for i := range keys {
+					g.key = append(g.key, vals[i][idx[i]])
+				}
+				byKey[string(buf)] = g
 				out = append(out, g)
 			}
 			g.recs = append(g.recs, r)
+			// The next combination, the last key varying fastest.
+			i := len(keys) - 1
+			for ; i >= 0; i-- {
+				if idx[i]++; idx[i] < len(vals[i]) {
+					break
+				}
+				idx[i] = 0
+			}
+			if i < 0 {
+				break
+			}
 		}
 	}
 	return out
@@ -751,9 +778,7 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 	present := func(recs []*signin.Record, fn func(engine.Value)) {
 		for _, r := range recs {
 			if cond(r) {
-				for _, v := range naivePresent(f, r) {
-					fn(v)
-				}
+				naivePresent(f, r, fn)
 			}
 		}
 	}
@@ -761,7 +786,13 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 	case "dcount", "dcountif":
 		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
 			seen := map[string]bool{}
-			present(recs, func(v engine.Value) { seen[naiveKey(v)] = true })
+			var buf []byte
+			present(recs, func(v engine.Value) {
+				buf = naiveKey(buf[:0], v)
+				if !seen[string(buf)] {
+					seen[string(buf)] = true
+				}
+			})
 			return engine.IntValue(int64(len(seen)))
 		}}, nil
 	case "min", "max":
@@ -1096,13 +1127,13 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 		order = append(order, naiveSortKey{col: i})
 	}
 	naiveSort(res.Rows, order)
+	res.Order, res.All = order, res.Rows
 	n, limited, err := naiveLimit(q)
 	if err != nil {
 		return nil, err
 	}
 	if limited && n < len(res.Rows) {
 		res.Rows = res.Rows[:n]
-		res.Limited = true
 	}
 	return res, nil
 }
@@ -1131,23 +1162,23 @@ func naiveTop(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	if by == nil {
 		by = &Name{Name: "count"}
 	}
-	agg, err := naiveAggOf(by)
+	kind, eval, err := naiveHeadExpr(by, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	res.Columns = append(res.Columns, engine.ResultColumn{Name: strings.ToLower(by.String()), Kind: agg.kind})
+	res.Columns = append(res.Columns, engine.ResultColumn{Name: strings.ToLower(by.String()), Kind: kind})
 	res.Rows = [][]engine.Value{}
 	for _, g := range naiveGroups(keys, sel) {
-		res.Rows = append(res.Rows, append(slices.Clone(g.key), agg.eval(g.recs)))
+		res.Rows = append(res.Rows, append(slices.Clone(g.key), eval(g, nil)))
 	}
 	order := []naiveSortKey{{col: len(keys), desc: true}}
 	for i := range keys {
 		order = append(order, naiveSortKey{col: i})
 	}
 	naiveSort(res.Rows, order)
+	res.Order, res.All = order, res.Rows
 	if n < len(res.Rows) {
 		res.Rows = res.Rows[:n]
-		res.Limited = true
 	}
 	return res, nil
 }

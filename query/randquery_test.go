@@ -48,7 +48,7 @@ var (
 	rqNumeric = []string{"error", "asn", "latency", "signInCount", "latitude", "longitude"}
 	rqAliases = []string{"n", "total", "failed", "users", "ips", "ok", "bad", "pct", "first", "last", "hits",
 		"apps", "avgLatency", "x", "y", "z", "ratio", "share", "Peak", "n2"}
-	rqBins = []string{"1h", "6h", "1d", "30m", "12h", "1w", "2h", "90m", "3h", "3600s", "2d", "15m"}
+	rqBins = []string{"1h", "6h", "1d", "30m", "12h", "1w", "2h", "90m", "3h", "3600s", "2d", "15m", "7m", "13h", "5d", "1440m"}
 )
 
 // queryGen makes random queries about records.
@@ -72,7 +72,7 @@ func newQueryGen(seed uint64, recs []signin.Record, now time.Time) *queryGen {
 func (g *queryGen) chance(p float64) bool { return g.r.Float64() < p }
 func (g *queryGen) intn(n int) int        { return g.r.IntN(n) }
 
-func pick[T any](g *queryGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
+func rqPick[T any](g *queryGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
 
 // weighted picks an index by weights.
 func (g *queryGen) weighted(ws ...int) int {
@@ -200,7 +200,7 @@ func (g *queryGen) textOf(name string) string {
 		r := g.rec()
 		if f.Kind == signin.KindList {
 			if l := f.List(r); len(l) > 0 {
-				return pick(g, l)
+				return rqPick(g, l)
 			}
 			continue
 		}
@@ -213,12 +213,20 @@ func (g *queryGen) textOf(name string) string {
 
 // miss returns a value no sign-in has.
 func (g *queryGen) miss() string {
-	return pick(g, []string{"zz-nomatch", "Nothing Here", "no.such@contoso.com", "qqq", "ÄÖÜ", "0000"})
+	return rqPick(g, []string{"zz-nomatch", "Nothing Here", "no.such@contoso.com", "qqq", "ÄÖÜ", "0000"})
 }
 
 // textValue is a value to compare a text field with: mostly from the
-// data, in varied case; sometimes one nothing has, sometimes "".
+// data, in varied case; sometimes one nothing has, sometimes "". An
+// enumeration's value is one of its values (the language refuses
+// others), maybe one the data lacks.
 func (g *queryGen) textValue(name string) string {
+	if vs := signin.Lookup(name).Values; vs != nil {
+		if g.chance(0.3) {
+			return g.varyCase(rqPick(g, vs))
+		}
+		return g.varyCase(g.textOf(name))
+	}
 	switch g.weighted(85, 10, 5) {
 	case 1:
 		return g.miss()
@@ -260,6 +268,14 @@ func (g *queryGen) textPred(name string) string {
 		}
 		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(4), func() string { return g.val(g.textValue(name)) })
 	case 4:
+		if g.chance(0.3) { // one or two characters: many values match
+			r := []rune(v)
+			if len(r) > 2 {
+				i := g.intn(len(r) - 1)
+				v = string(r[i : i+1+g.intn(2)])
+			}
+			return f + g.op("contains") + g.val(g.varyCase(v))
+		}
 		return f + g.op("contains") + g.val(g.varyCase(g.substr(v)))
 	case 5:
 		return f + g.op("startswith") + g.val(g.varyCase(g.prefix(v)))
@@ -336,7 +352,7 @@ func (g *queryGen) regex(s string) string {
 	case 2:
 		return regexp.QuoteMeta(g.varyCase(g.suffix(s))) + "$"
 	case 3:
-		return pick(g, []string{`[0-9]{3}`, `^[a-m]`, `\.com$`, `(teams|outlook)`, `^$`, `\s`, `^.{5,8}$`, `a.*e`, `^(?:us|de)$`, `\d+\.\d+`})
+		return rqPick(g, []string{`[0-9]{3}`, `^[a-m]`, `\.com$`, `(teams|outlook)`, `^$`, `\s`, `^.{5,8}$`, `a.*e`, `^(?:us|de)$`, `\d+\.\d+`})
 	case 4:
 		return "^" + regexp.QuoteMeta(s) + "$"
 	}
@@ -349,7 +365,7 @@ func (g *queryGen) ipValue() string {
 	s := g.textOf("ip")
 	a, err := netip.ParseAddr(s)
 	if err != nil || g.chance(0.08) {
-		return pick(g, []string{"203.0.113.7", "2001:db8::1", "10.1.2.3", "::1"})
+		return rqPick(g, []string{"203.0.113.7", "2001:db8::1", "10.1.2.3", "::1"})
 	}
 	switch g.weighted(60, 15, 15, 10) {
 	case 1:
@@ -370,11 +386,11 @@ func (g *queryGen) cidr() string {
 	s := g.textOf("ip")
 	a, err := netip.ParseAddr(s)
 	if err != nil || g.chance(0.1) {
-		return pick(g, []string{"10.0.0.0/8", "2001:db8::/32", "192.168.0.0/16", "0.0.0.0/0", "::/0", "203.0.113.0/24"})
+		return rqPick(g, []string{"10.0.0.0/8", "2001:db8::/32", "192.168.0.0/16", "0.0.0.0/0", "::/0", "203.0.113.0/24"})
 	}
-	bits := pick(g, []int{8, 12, 16, 20, 24, 28, 32})
+	bits := rqPick(g, []int{8, 12, 16, 20, 24, 28, 32})
 	if a.Is6() {
-		bits = pick(g, []int{16, 32, 48, 64, 96, 128})
+		bits = rqPick(g, []int{16, 32, 48, 64, 96, 128})
 	}
 	if g.chance(0.3) {
 		return netip.PrefixFrom(a, bits).String() // not masked
@@ -429,7 +445,7 @@ func (g *queryGen) intValue(name string) int64 {
 
 func (g *queryGen) numPred(name string) string {
 	f := g.name(name)
-	cmp := pick(g, []string{"<", "<=", ">", ">="})
+	cmp := rqPick(g, []string{"<", "<=", ">", ">="})
 	switch g.weighted(20, 10, 30, 10, 15, 5) {
 	case 0:
 		return f + g.op("=") + strconv.FormatInt(g.intValue(name), 10)
@@ -466,7 +482,7 @@ func (g *queryGen) floatPred(name string) string {
 	f := g.name(name)
 	switch g.weighted(60, 20, 10, 10) {
 	case 0:
-		return f + g.op(pick(g, []string{"<", "<=", ">", ">="})) + g.floatValue(name)
+		return f + g.op(rqPick(g, []string{"<", "<=", ">", ">="})) + g.floatValue(name)
 	case 1:
 		return f + g.op("=") + g.floatValue(name)
 	case 2:
@@ -480,13 +496,15 @@ func (g *queryGen) floatPred(name string) string {
 func (g *queryGen) instant() string {
 	span := g.now.Sub(g.from) + 48*time.Hour
 	t := g.from.Add(-24*time.Hour + time.Duration(g.r.Int64N(int64(span))))
-	switch g.weighted(40, 35, 15, 10) {
+	switch g.weighted(40, 30, 15, 10, 5) {
 	case 0:
 		return t.Format("2006-01-02")
 	case 1:
 		return t.Truncate(time.Second).Format(time.RFC3339)
 	case 2:
 		return t.Format(time.RFC3339Nano)
+	case 3: // without a zone: UTC
+		return t.Truncate(time.Millisecond).Format("2006-01-02T15:04:05.999999999")
 	}
 	return t.Add(2 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Minute).Format(time.RFC3339)
 }
@@ -495,50 +513,52 @@ func (g *queryGen) timePred(name string) string {
 	f := g.name(name)
 	switch g.weighted(70, 15, 15) {
 	case 0:
-		return f + g.op(pick(g, []string{"<", "<=", ">", ">="})) + g.instant()
+		return f + g.op(rqPick(g, []string{"<", "<=", ">", ">="})) + g.instant()
 	case 1: // exactly a sign-in's time
 		t := signin.Lookup(name).Time(g.rec())
 		if t.IsZero() {
 			t = g.now
 		}
-		return f + g.op(pick(g, []string{"=", "!=", "<=", ">="})) + t.Format(time.RFC3339Nano)
+		return f + g.op(rqPick(g, []string{"=", "!=", "<=", ">="})) + t.Format(time.RFC3339Nano)
 	}
-	return f + g.op(pick(g, []string{"=", "!="})) + g.instant()
+	return f + g.op(rqPick(g, []string{"=", "!="})) + g.instant()
 }
 
 func (g *queryGen) boolPred(name string) string {
 	f := g.name(name)
-	b := pick(g, []string{"true", "false"})
-	switch g.weighted(50, 30, 20) {
+	b := rqPick(g, []string{"true", "false"})
+	switch g.weighted(40, 25, 20, 15) {
 	case 0:
 		return f + g.op("=") + b
 	case 1:
 		return f + g.op("!=") + b
+	case 2: // a flag alone means flag = true
+		return f
 	}
 	not := ""
 	if g.chance(0.4) {
 		not = g.kw("not") + " "
 	}
-	return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(2), func() string { return pick(g, []string{"true", "false"}) })
+	return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(2), func() string { return rqPick(g, []string{"true", "false"}) })
 }
 
 // pred is a random predicate.
 func (g *queryGen) pred() string {
 	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
 	case 0:
-		return g.textPred(pick(g, rqText))
+		return g.textPred(rqPick(g, rqText))
 	case 1:
-		return g.textPred(pick(g, rqList))
+		return g.textPred(rqPick(g, rqList))
 	case 2:
 		return g.ipPred()
 	case 3:
-		return g.numPred(pick(g, rqInt))
+		return g.numPred(rqPick(g, rqInt))
 	case 4:
-		return g.floatPred(pick(g, rqFloat))
+		return g.floatPred(rqPick(g, rqFloat))
 	case 5:
-		return g.timePred(pick(g, rqTime))
+		return g.timePred(rqPick(g, rqTime))
 	}
-	return g.boolPred(pick(g, rqBool))
+	return g.boolPred(rqPick(g, rqBool))
 }
 
 // cond is a random condition of up to depth levels of and, or, not and
@@ -578,12 +598,12 @@ func (g *queryGen) agg(numeric bool) (string, bool) {
 		case 1:
 			return g.fn("countif") + "(" + g.cond(1) + ")", true
 		case 2:
-			return g.fn("dcount") + "(" + g.name(pick(g, rqDcount)) + ")", true
+			return g.fn("dcount") + "(" + g.name(rqPick(g, rqDcount)) + ")", true
 		case 3:
-			return g.fn("dcountif") + "(" + g.name(pick(g, rqDcount)) + ", " + g.cond(1) + ")", true
+			return g.fn("dcountif") + "(" + g.name(rqPick(g, rqDcount)) + ", " + g.cond(1) + ")", true
 		case 4, 5:
-			fn := pick(g, []string{"min", "max"})
-			f := pick(g, rqMinMax)
+			fn := rqPick(g, []string{"min", "max"})
+			f := rqPick(g, rqMinMax)
 			k := signin.Lookup(f).Kind
 			isNum := k == signin.KindInt || k == signin.KindFloat
 			if numeric && !isNum {
@@ -591,18 +611,18 @@ func (g *queryGen) agg(numeric bool) (string, bool) {
 			}
 			return g.fn(fn) + "(" + g.name(f) + ")", isNum
 		case 6, 7:
-			return g.fn(pick(g, []string{"sum", "avg"})) + "(" + g.name(pick(g, rqNumeric)) + ")", true
+			return g.fn(rqPick(g, []string{"sum", "avg"})) + "(" + g.name(rqPick(g, rqNumeric)) + ")", true
 		default:
 			if numeric {
 				continue
 			}
-			return g.fn("values") + "(" + g.name(pick(g, rqValues)) + ")", false
+			return g.fn("values") + "(" + g.name(rqPick(g, rqValues)) + ")", false
 		}
 	}
 }
 
-// genHead is a head being generated.
-type genHead struct {
+// rqHead is a head being generated.
+type rqHead struct {
 	text    string // as written, alias included
 	ref     string // how having and order by name its column
 	numeric bool
@@ -610,22 +630,22 @@ type genHead struct {
 
 // number is a number in arithmetic or having.
 func (g *queryGen) number() string {
-	return pick(g, []string{"0", "1", "2", "3", "10", "100", "1000", "0.5", "2.5", "60"})
+	return rqPick(g, []string{"0", "1", "2", "3", "10", "100", "1000", "0.5", "2.5", "60"})
 }
 
 // arith is arithmetic over aggregates, earlier numeric heads and numbers.
-func (g *queryGen) arith(heads []genHead, depth int) string {
+func (g *queryGen) arith(heads []rqHead, depth int) string {
 	operand := func() string {
 		switch g.weighted(45, 35, 20) {
 		case 0:
-			var nums []genHead
+			var nums []rqHead
 			for _, h := range heads {
 				if h.numeric && h.ref != "" && !strings.ContainsAny(h.ref, " (") {
 					nums = append(nums, h)
 				}
 			}
 			if len(nums) > 0 {
-				return pick(g, nums).ref
+				return rqPick(g, nums).ref
 			}
 			fallthrough
 		case 1:
@@ -638,20 +658,20 @@ func (g *queryGen) arith(heads []genHead, depth int) string {
 	if depth > 0 && g.chance(0.3) {
 		r = "(" + g.arith(heads, depth-1) + ")"
 	}
-	e := l + " " + pick(g, []string{"+", "-", "*", "/"}) + " " + r
+	e := l + " " + rqPick(g, []string{"+", "-", "*", "/"}) + " " + r
 	if depth > 0 && g.chance(0.3) {
-		e += " " + pick(g, []string{"+", "-", "*", "/"}) + " " + operand()
+		e += " " + rqPick(g, []string{"+", "-", "*", "/"}) + " " + operand()
 	}
 	return e
 }
 
 // heads makes 1 to 4 heads.
-func (g *queryGen) heads() []genHead {
+func (g *queryGen) heads() []rqHead {
 	n := 1 + g.weighted(40, 30, 20, 10)
-	var heads []genHead
-	aliases := map[string]bool{}
+	var heads []rqHead
+	names := map[string]bool{} // the columns' names, so that no two are alike
 	for len(heads) < n {
-		var h genHead
+		var h rqHead
 		if len(heads) > 0 && g.chance(0.25) || g.chance(0.08) {
 			h.text, h.numeric = g.arith(heads, 1), true
 		} else {
@@ -659,12 +679,13 @@ func (g *queryGen) heads() []genHead {
 		}
 		h.ref = h.text
 		if g.chance(0.4) {
-			a := pick(g, rqAliases)
-			if aliases[strings.ToLower(a)] {
-				continue
-			}
-			aliases[strings.ToLower(a)] = true
-			h.ref = a
+			h.ref = rqPick(g, rqAliases)
+		}
+		if names[strings.ToLower(h.ref)] {
+			continue
+		}
+		names[strings.ToLower(h.ref)] = true
+		if a := h.ref; a != h.text {
 			if g.chance(0.1) {
 				h.text += " " + g.kw("as") + " " + rqQuote(a, '"')
 			} else {
@@ -680,9 +701,9 @@ func (g *queryGen) heads() []genHead {
 func (g *queryGen) since() string {
 	if g.chance(0.75) {
 		if g.chance(0.6) {
-			return pick(g, []string{"30m", "1h", "6h", "12h", "24h", "36h", "2d", "3d", "7d", "1w", "2w", "30d", "90s", "3600s", "500ms", "1d", "10d", "9d"})
+			return rqPick(g, []string{"30m", "1h", "6h", "12h", "24h", "36h", "2d", "3d", "7d", "1w", "2w", "30d", "90s", "3600s", "500ms", "1d", "10d", "9d"})
 		}
-		return strconv.Itoa(1+g.intn(300)) + pick(g, []string{"ms", "s", "m", "h", "d", "w"})
+		return strconv.Itoa(1+g.intn(300)) + rqPick(g, []string{"ms", "s", "m", "h", "d", "w"})
 	}
 	return g.instant()
 }
@@ -694,7 +715,13 @@ func (g *queryGen) timeClause() string {
 		return g.kw("since") + " " + g.since()
 	case 2:
 		a, b := g.instant(), g.instant()
-		if a > b && g.chance(0.9) {
+		ta, _ := naiveInstant(a)
+		tb, _ := naiveInstant(b)
+		if ta.Equal(tb) {
+			b = g.now.Format(time.RFC3339)
+			tb = g.now
+		}
+		if ta.After(tb) {
 			a, b = b, a
 		}
 		return g.kw("between") + " " + a + " " + g.kw("and") + " " + b
@@ -709,11 +736,11 @@ func (g *queryGen) keys() (texts, refs []string) {
 	for len(texts) < n {
 		if !seen["time"] && g.chance(0.2) {
 			seen["time"] = true
-			texts = append(texts, g.fn("bin")+"("+pick(g, rqBins)+")")
+			texts = append(texts, g.fn("bin")+"("+rqPick(g, rqBins)+")")
 			refs = append(refs, "time")
 			continue
 		}
-		f := pick(g, rqKeys)
+		f := rqPick(g, rqKeys)
 		if seen[f] {
 			continue
 		}
@@ -725,8 +752,8 @@ func (g *queryGen) keys() (texts, refs []string) {
 }
 
 // having makes a condition on numeric heads.
-func (g *queryGen) having(heads []genHead, depth int) string {
-	var nums []genHead
+func (g *queryGen) having(heads []rqHead, depth int) string {
+	var nums []rqHead
 	for _, h := range heads {
 		if h.numeric {
 			nums = append(nums, h)
@@ -745,17 +772,17 @@ func (g *queryGen) having(heads []genHead, depth int) string {
 		return g.kw("not") + " (" + g.having(heads, depth-1) + ")"
 	}
 	ref := func() string {
-		r := pick(g, nums).ref
+		r := rqPick(g, nums).ref
 		if g.chance(0.1) {
 			r = g.mixCase(r)
 		}
 		return r
 	}
-	op := pick(g, []string{"=", "!=", "<", "<=", ">", ">="})
+	op := rqPick(g, []string{"=", "!=", "<", "<=", ">", ">="})
 	if g.chance(0.2) && len(nums) > 1 {
 		return ref() + " " + op + " " + ref()
 	}
-	return ref() + " " + op + " " + pick(g, []string{"0", "1", "2", "5", "10", "20", "50", "100", "1000", "0.5", "1.5"})
+	return ref() + " " + op + " " + rqPick(g, []string{"0", "1", "2", "5", "10", "20", "50", "100", "1000", "0.5", "1.5"})
 }
 
 // clauses joins a query's head and clauses, sometimes in another order
@@ -789,7 +816,7 @@ func (g *queryGen) where() string {
 
 func (g *queryGen) limit(p float64, max int) string {
 	if g.chance(p) {
-		return g.kw("limit") + " " + strconv.Itoa(g.intn(max+1))
+		return g.kw("limit") + " " + strconv.Itoa(1+g.intn(max))
 	}
 	return ""
 }
@@ -805,8 +832,8 @@ func (g *queryGen) aggregate() string {
 	cs := []string{g.where(), g.timeClause()}
 	if len(keys) > 0 {
 		cs = append(cs, g.kw("group")+" "+g.kw("by")+" "+strings.Join(keys, ", "))
-		if g.chance(0.3) {
-			cs = append(cs, g.kw("having")+" "+g.having(heads, 1))
+		if h := g.having(heads, 1); h != "" && g.chance(0.3) {
+			cs = append(cs, g.kw("having")+" "+h)
 		}
 	}
 	if g.chance(0.4) {
@@ -819,7 +846,7 @@ func (g *queryGen) aggregate() string {
 		refs = append(refs, keyRefs...)
 		var os []string
 		for i := 0; i < 1+g.intn(2) && len(refs) > 0; i++ {
-			o := pick(g, refs)
+			o := rqPick(g, refs)
 			switch g.intn(3) {
 			case 1:
 				o += " " + g.kw("asc")
@@ -842,7 +869,7 @@ func (g *queryGen) top() string {
 	var keys []string
 	seen := map[string]bool{}
 	for len(keys) < n {
-		f := pick(g, rqKeys)
+		f := rqPick(g, rqKeys)
 		if !seen[f] {
 			seen[f] = true
 			keys = append(keys, g.name(f))
@@ -851,11 +878,14 @@ func (g *queryGen) top() string {
 	head := g.kw("top") + " " + strconv.Itoa(1+g.intn(15)) + " " + strings.Join(keys, ", ")
 	if g.chance(0.5) {
 		a, _ := g.agg(true)
-		if g.chance(0.2) {
+		switch {
+		case g.chance(0.2):
 			a, _ = g.agg(false)
 			if strings.HasPrefix(strings.ToLower(a), "values") {
 				a = "count"
 			}
+		case g.chance(0.1): // arithmetic, as in a head
+			a = g.arith(nil, 1)
 		}
 		head += " " + g.kw("by") + " " + a
 	}
@@ -873,7 +903,7 @@ func (g *queryGen) list() string {
 		n := 1 + g.intn(6)
 		var fs []string
 		for i := 0; i < n; i++ {
-			fs = append(fs, g.name(pick(g, all).Name))
+			fs = append(fs, g.name(rqPick(g, all).Name))
 		}
 		head += " " + strings.Join(fs, ", ")
 	}

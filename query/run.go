@@ -273,7 +273,7 @@ func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
 	var cols []engine.ResultColumn
 	var row []engine.Value
 	for _, f := range signin.Fields() {
-		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind})
+		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
 		row = append(row, recordValue(f, rec))
 	}
 	cols = append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})

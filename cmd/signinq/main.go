@@ -52,6 +52,7 @@ type cli struct {
 	Prune   pruneCmd         `cmd:"" help:"Delete whole days of sign-ins: the store's retention."`
 	Query   queryCmd         `cmd:"" help:"Answer a query: count where status=failure since 24h group by app (see docs/query-language.md)."`
 	Explain explainCmd       `cmd:"" help:"Show how a query would run (explain analyze: run it and show what each step read)."`
+	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
 	CPUProfile string `name:"cpuprofile" type:"path" hidden:"" help:"Write a CPU profile of the command to this file (for go tool pprof)."`
