@@ -204,17 +204,34 @@ func (e *Call) String() string {
 func (e *Binary) String() string {
 	p := precedence(e.Op)
 	l, r := e.L.String(), e.R.String()
-	if sub, ok := e.L.(*Binary); ok && precedence(sub.Op) < p {
-		l = "(" + l + ")"
-	} else if _, ok := e.L.(*Not); ok && p > 2 {
+	// Operators are left-associative: a right operand of the same
+	// strength keeps its parentheses (a - (b - c)). Comparisons do not
+	// chain: one compared is in parentheses on either side.
+	if needsParens(e.L, p, p == 4) {
 		l = "(" + l + ")"
 	}
-	// Operators are left-associative: a right operand of the same
-	// strength keeps its parentheses (a - (b - c)).
-	if sub, ok := e.R.(*Binary); ok && precedence(sub.Op) <= p && !(p <= 2 && sub.Op == e.Op) {
-		r = "(" + r + ")"
+	if sub, ok := e.R.(*Binary); !ok || !(p <= 2 && sub.Op == e.Op) {
+		if needsParens(e.R, p, true) {
+			r = "(" + r + ")"
+		}
 	}
 	return l + " " + e.Op + " " + r
+}
+
+// needsParens reports whether x, an operand of an operator of
+// precedence p, is written in parentheses: when it binds more loosely,
+// or as loosely and equal strength is not enough (same).
+func needsParens(x Expr, p int, same bool) bool {
+	switch x := x.(type) {
+	case *Binary:
+		q := precedence(x.Op)
+		return q < p || same && q == p
+	case *Not:
+		return p > 2
+	case *In:
+		return p >= 4
+	}
+	return false
 }
 
 func (e *Not) String() string {

@@ -67,8 +67,8 @@ func parseError(err error, text string) *Error {
 			return &Error{Pos: pos, Msg: "the query ends too soon; expected " + want}
 		}
 		what := fmt.Sprintf("%q", tok.Value)
-		switch tok.Type {
-		case tokKeyword:
+		switch {
+		case tok.Type == tokKeyword || tok.Type == tokCmp && matchOps[strings.ToLower(tok.Value)]:
 			kw := strings.ToLower(tok.Value)
 			what = fmt.Sprintf("keyword %q", kw)
 			if want == "a value" || want == "a condition" || want == "a name or a value" {
@@ -77,7 +77,7 @@ func parseError(err error, text string) *Error {
 			if kw == "by" && want == "" {
 				return &Error{Pos: pos, Msg: `unexpected keyword "by"; did you mean "group by"?`}
 			}
-		case tokString:
+		case tok.Type == tokString:
 			what = "string " + tok.Value
 		}
 		if want == "" {
@@ -99,6 +99,8 @@ func expectFirst(expect string) string {
 	switch {
 	case e == "":
 		return ""
+	case strings.HasPrefix(e, "PExpr") && strings.Contains(e, "<cmp>"):
+		return "a condition" // a value, then perhaps an operator and another
 	case e[0] == '"':
 		if end := strings.IndexByte(e[1:], '"'); end >= 0 {
 			return e[:end+2]
@@ -124,6 +126,8 @@ var grammarNames = strings.NewReplacer(
 	"PValue", "a value",
 	"PCond", "a condition",
 	"PPred", "a condition",
+	"PNot", "a condition",
+	"PFactor", "a value",
 	"PStage", "a stage",
 	"PStageArg", "an argument",
 	"POrder", "an output column",
@@ -131,6 +135,8 @@ var grammarNames = strings.NewReplacer(
 	"PClause", "a clause (where, since, between, group by, having, order by, limit)",
 	"<word>", "a name or a value",
 	"<string>", "a quoted string",
+	"<cmp>", "a comparison (= != < <= > >= ~ contains startswith endswith like)",
+	"<arith>", "an operator (+ - * /)",
 	"<eof>", "the end of the query",
 )
 

@@ -19,10 +19,10 @@ type pStatement struct {
 
 type pQuery struct {
 	Pos     lexer.Position
-	Show    *pShow     `parser:"(  @@"`
+	Heads   []*pHead   `parser:"(  @@ ( ',' @@ )*"`
 	List    *pList     `parser:" | @@"`
 	Top     *pTop      `parser:" | @@"`
-	Heads   []*pHead   `parser:" | @@ ( ',' @@ )* )"`
+	Show    *pShow     `parser:" | @@ )"`
 	Clauses []*pClause `parser:"@@*"`
 	Stages  []*pStage  `parser:"( '|' @@ )*"`
 }
@@ -55,11 +55,11 @@ type pClause struct {
 	Pos     lexer.Position
 	Where   *pCond    `parser:"  'where' @@"`
 	Since   *pValue   `parser:"| 'since' @@"`
-	Between *pBetween `parser:"| 'between' @@"`
 	GroupBy []*pExpr  `parser:"| 'group' 'by' @@ ( ',' @@ )*"`
 	Having  *pCond    `parser:"| 'having' @@"`
 	OrderBy []*pOrder `parser:"| 'order' 'by' @@ ( ',' @@ )*"`
 	Limit   *pValue   `parser:"| 'limit' @@"`
+	Between *pBetween `parser:"| 'between' @@"`
 }
 
 type pBetween struct {
@@ -86,74 +86,60 @@ type pStageArg struct {
 	Value *pValue `parser:"@@"`
 }
 
-// Conditions: or binds loosest, then and, then not.
+// Conditions and arithmetic are flat lists of operands and operators:
+// lower.go gives them their precedence (not, then and, then or; * and /
+// before + and -). Few levels of structure make parsing fast.
 
 type pCond struct {
 	Pos  lexer.Position
-	Left *pAnd   `parser:"@@"`
-	Rest []*pAnd `parser:"( 'or' @@ )*"`
+	Left *pPred    `parser:"@@"`
+	Rest []*pLogic `parser:"@@*"`
 }
 
-type pAnd struct {
+type pLogic struct {
 	Pos  lexer.Position
-	Left *pNot   `parser:"@@"`
-	Rest []*pNot `parser:"( 'and' @@ )*"`
-}
-
-type pNot struct {
-	Pos  lexer.Position
-	Not  *pNot  `parser:"  'not' @@"`
-	Pred *pPred `parser:"| @@"`
+	Op   string `parser:"@( 'and' | 'or' )"`
+	Pred *pPred `parser:"@@"`
 }
 
 // pPred is a comparison, a match, an in-list, or an expression alone (an
-// aggregate's field, a function's argument, arithmetic).
+// aggregate's field, a function's argument, arithmetic), after any nots.
 type pPred struct {
 	Pos   lexer.Position
+	Nots  []*pNot   `parser:"@@*"`
 	Left  *pExpr    `parser:"@@"`
-	Op    string    `parser:"( @( '=' | '!=' | '<=' | '>=' | '<' | '>' | '~' | 'contains' | 'startswith' | 'endswith' | 'like' )"`
+	Op    string    `parser:"( @Cmp"`
 	Right *pExpr    `parser:"  @@"`
 	NotIn bool      `parser:"| @'not'? 'in'"`
 	List  []*pValue `parser:"  ( '(' @@ ( ',' @@ )* ')' | @@ ) )?"`
 }
 
-// Arithmetic: * and / bind tighter than + and -.
+type pNot struct {
+	Pos lexer.Position
+	Not bool `parser:"@'not'"`
+}
 
 type pExpr struct {
 	Pos  lexer.Position
-	Left *pTerm     `parser:"@@"`
-	Rest []*pOpTerm `parser:"@@*"`
+	Left *pFactor  `parser:"@@"`
+	Rest []*pArith `parser:"@@*"`
 }
 
-type pOpTerm struct {
-	Pos  lexer.Position
-	Op   string `parser:"@( '+' | '-' )"`
-	Term *pTerm `parser:"@@"`
-}
-
-type pTerm struct {
-	Pos  lexer.Position
-	Left *pFactor     `parser:"@@"`
-	Rest []*pOpFactor `parser:"@@*"`
-}
-
-type pOpFactor struct {
+type pArith struct {
 	Pos    lexer.Position
-	Op     string   `parser:"@( '*' | '/' )"`
+	Op     string   `parser:"@Arith"`
 	Factor *pFactor `parser:"@@"`
 }
 
+// pFactor is a parenthesized condition, a word (a name or a value) or a
+// call of one, or a quoted string.
 type pFactor struct {
-	Pos   lexer.Position
-	Sub   *pCond  `parser:"  '(' @@ ')'"`
-	Call  *pCall  `parser:"| @@"`
-	Value *pValue `parser:"| @@"`
-}
-
-type pCall struct {
-	Pos  lexer.Position
-	Name string   `parser:"@Word '('"`
-	Args []*pCond `parser:"( @@ ( ',' @@ )* )? ')'"`
+	Pos    lexer.Position
+	Word   string   `parser:"  @Word"`
+	Call   bool     `parser:"  ( @'('"`
+	Args   []*pCond `parser:"    ( @@ ( ',' @@ )* )? ')' )?"`
+	String string   `parser:"| @String"`
+	Sub    *pCond   `parser:"| '(' @@ ')'"`
 }
 
 type pValue struct {

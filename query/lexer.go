@@ -16,12 +16,17 @@ import (
 // Arithmetic operators (* / + -) stand alone, with spaces around them:
 // inside a word they are part of it, as in 10.0.0.0/8, 2026-11-01 or a
 // *@contoso.com pattern.
+//
+// Comparisons and matches (= != < <= > >= ~ contains startswith endswith
+// like) are one token type, and arithmetic operators another, so that the
+// grammar takes an operator in one step rather than trying each.
 const (
 	tokWord lexer.TokenType = -(iota + 2)
 	tokKeyword
 	tokString
 	tokPunct
-	tokOp
+	tokCmp
+	tokArith
 )
 
 // keywords are the words of the language's syntax, in any case. They are
@@ -35,6 +40,9 @@ func init() {
 		keywords[k] = true
 	}
 }
+
+// matchOps are the keywords that compare, lexed as comparisons.
+var matchOps = map[string]bool{"contains": true, "startswith": true, "endswith": true, "like": true}
 
 // isKeyword reports whether a word is a keyword.
 func isKeyword(w string) bool {
@@ -56,7 +64,8 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Keyword": tokKeyword,
 		"String":  tokString,
 		"Punct":   tokPunct,
-		"Op":      tokOp,
+		"Cmp":     tokCmp,
+		"Arith":   tokArith,
 	}
 }
 
@@ -117,15 +126,15 @@ func (l *lex) Next() (lexer.Token, error) {
 	case '(', ')', ',', '|':
 		return tok(tokPunct, 1)
 	case '=', '~':
-		return tok(tokOp, 1)
+		return tok(tokCmp, 1)
 	case '!', '<', '>':
 		if len(rest) > 1 && rest[1] == '=' {
-			return tok(tokOp, 2)
+			return tok(tokCmp, 2)
 		}
 		if c == '!' {
 			return lexer.Token{}, &lexer.Error{Pos: start, Msg: fmt.Sprintf(`unexpected "!": use "!=" for "is not", or "not"`)}
 		}
-		return tok(tokOp, 1)
+		return tok(tokCmp, 1)
 	case '"', '\'':
 		for i := 1; i < len(rest); i++ {
 			switch rest[i] {
@@ -138,10 +147,10 @@ func (l *lex) Next() (lexer.Token, error) {
 		return lexer.Token{}, &lexer.Error{Pos: start, Msg: fmt.Sprintf("unterminated string: a %c opens it and none closes it", c)}
 	case '*', '/', '+', '-':
 		if len(rest) == 1 {
-			return tok(tokOp, 1)
+			return tok(tokArith, 1)
 		}
 		if r, _ := utf8.DecodeRuneInString(rest[1:]); isBreak(r) {
-			return tok(tokOp, 1)
+			return tok(tokArith, 1)
 		}
 	}
 	n := 0
@@ -153,6 +162,9 @@ func (l *lex) Next() (lexer.Token, error) {
 		n += w
 	}
 	if isKeyword(rest[:n]) {
+		if matchOps[strings.ToLower(rest[:n])] {
+			return tok(tokCmp, n)
+		}
 		return tok(tokKeyword, n)
 	}
 	return tok(tokWord, n)

@@ -168,32 +168,39 @@ func lowerValue(v *pValue) *Literal {
 	return &Literal{Pos: posOf(v.Pos), Text: v.Word}
 }
 
+// lowerCond gives a condition its precedence: each run of operands
+// joined by and is one operand of or.
 func lowerCond(c *pCond) Expr {
-	e := lowerAnd(c.Left)
+	var or Expr
+	and := lowerPred(c.Left)
 	for _, r := range c.Rest {
-		right := lowerAnd(r)
-		e = &Binary{Pos: right.Position(), Op: "or", L: e, R: right}
+		right := lowerPred(r.Pred)
+		if strings.EqualFold(r.Op, "and") {
+			and = &Binary{Pos: right.Position(), Op: "and", L: and, R: right}
+			continue
+		}
+		or = orOf(or, and)
+		and = right
 	}
-	return e
+	return orOf(or, and)
 }
 
-func lowerAnd(a *pAnd) Expr {
-	e := lowerNot(a.Left)
-	for _, r := range a.Rest {
-		right := lowerNot(r)
-		e = &Binary{Pos: right.Position(), Op: "and", L: e, R: right}
+func orOf(left, right Expr) Expr {
+	if left == nil {
+		return right
 	}
-	return e
-}
-
-func lowerNot(n *pNot) Expr {
-	if n.Not != nil {
-		return &Not{Pos: posOf(n.Pos), X: lowerNot(n.Not)}
-	}
-	return lowerPred(n.Pred)
+	return &Binary{Pos: right.Position(), Op: "or", L: left, R: right}
 }
 
 func lowerPred(p *pPred) Expr {
+	e := lowerComparison(p)
+	for i := len(p.Nots) - 1; i >= 0; i-- {
+		e = &Not{Pos: posOf(p.Nots[i].Pos), X: e}
+	}
+	return e
+}
+
+func lowerComparison(p *pPred) Expr {
 	left := lowerExpr(p.Left)
 	switch {
 	case p.Op != "":
@@ -208,37 +215,45 @@ func lowerPred(p *pPred) Expr {
 	return left
 }
 
+// lowerExpr gives arithmetic its precedence: each run of factors joined
+// by * or / is one term of + and -, all associating to the left.
 func lowerExpr(p *pExpr) Expr {
-	e := lowerTerm(p.Left)
+	var sum Expr
+	var sumOp *pArith
+	term := lowerFactor(p.Left)
 	for _, r := range p.Rest {
-		e = &Binary{Pos: posOf(r.Pos), Op: r.Op, L: e, R: lowerTerm(r.Term)}
+		right := lowerFactor(r.Factor)
+		if r.Op == "*" || r.Op == "/" {
+			term = &Binary{Pos: posOf(r.Pos), Op: r.Op, L: term, R: right}
+			continue
+		}
+		sum = addTerm(sum, sumOp, term)
+		sumOp, term = r, right
 	}
-	return e
+	return addTerm(sum, sumOp, term)
 }
 
-func lowerTerm(t *pTerm) Expr {
-	e := lowerFactor(t.Left)
-	for _, r := range t.Rest {
-		e = &Binary{Pos: posOf(r.Pos), Op: r.Op, L: e, R: lowerFactor(r.Factor)}
+func addTerm(sum Expr, op *pArith, term Expr) Expr {
+	if sum == nil {
+		return term
 	}
-	return e
+	return &Binary{Pos: posOf(op.Pos), Op: op.Op, L: sum, R: term}
 }
 
 func lowerFactor(f *pFactor) Expr {
 	switch {
 	case f.Sub != nil:
 		return lowerCond(f.Sub)
-	case f.Call != nil:
-		c := &Call{Pos: posOf(f.Call.Pos), Name: f.Call.Name}
-		for _, a := range f.Call.Args {
+	case f.Call:
+		c := &Call{Pos: posOf(f.Pos), Name: f.Word}
+		for _, a := range f.Args {
 			c.Args = append(c.Args, lowerCond(a))
 		}
 		return c
-	}
-	if f.Value.String != "" {
-		return lowerValue(f.Value)
+	case f.Word == "":
+		return &Literal{Pos: posOf(f.Pos), Text: unquote(f.String), Quoted: true}
 	}
 	// A bare word: a name (field, alias, aggregate) or a value; Check
 	// decides from where it stands.
-	return &Name{Pos: posOf(f.Value.Pos), Name: f.Value.Word}
+	return &Name{Pos: posOf(f.Pos), Name: f.Word}
 }
