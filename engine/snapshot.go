@@ -257,6 +257,28 @@ func (s *Snapshot) union(p *Part, c *Column, fn func(*index.Bundle) (*roaring.Bi
 	return out, err
 }
 
+// EachBitmap calls fn with the bitmap of each value of part p's indexed
+// column c that some row has, by ascending dictionary id. The bitmaps
+// are views of the stored bytes: valid only during fn, and not to be
+// modified. An error from fn stops the walk and is returned.
+func (s *Snapshot) EachBitmap(p *Part, c *Column, fn func(id uint32, rows *roaring.Bitmap) error) error {
+	return s.bundle(p, c, func(b *index.Bundle) error {
+		if b == nil {
+			return nil
+		}
+		for i := range b.Len() {
+			bm, err := b.Bitmap(i)
+			if err != nil {
+				return corrupt(describeKey(dataKey(p.ID, kindBundle, c.ID, 0)), err)
+			}
+			if err := fn(b.ID(i), bm); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Cardinality returns how many rows of part p have column c equal to the
 // value with dictionary id id, from the bitmaps' headers, without
 // reading rows. c must be indexed.

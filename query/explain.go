@@ -11,7 +11,7 @@ import (
 
 // analysis is what explain analyze measured.
 type analysis struct {
-	stats   execStats
+	x       *executor
 	rows    int
 	elapsed time.Duration
 	timed   bool
@@ -49,9 +49,21 @@ func (p *Plan) Explain(a *analysis) string {
 		}
 		line("list: %s, newest first; parts are read newest first, and stop once older than the %s", strings.Join(names, ", "), limitWords(p.Limit))
 	default:
-		if len(p.Keys) == 0 {
+		counters := true
+		for _, s := range p.Aggs {
+			counters = counters && isCounter(s)
+		}
+		counted := "" // how counts are made without a group table
+		switch {
+		case len(p.Keys) == 0:
 			line("group: none: one row")
-		} else {
+		case len(p.Keys) == 1 && counters && p.Keys[0].bin != 0:
+			counted = "each bucket's count from the selection's rank at its ends, no row read"
+			line("group by: %s (buckets of %s): %s; parts merged by key", p.Keys[0].name, time.Duration(p.Keys[0].bin), counted)
+		case len(p.Keys) == 1 && counters && p.Keys[0].col.Enc == engine.EncDict:
+			counted = "counts by dictionary id, in an array over the key's column, or from each value's bitmap intersected with the selection where that is cheaper (chosen per part)"
+			line("group by: %s (dictionary ids): %s; parts merged by key", p.Keys[0].name, counted)
+		default:
 			var ks []string
 			for _, k := range p.Keys {
 				how := "dictionary ids"
@@ -69,8 +81,11 @@ func (p *Plan) Explain(a *analysis) string {
 		}
 		for _, s := range p.Aggs {
 			how := "rows of the selected blocks"
-			if len(p.Keys) == 0 && isCounter(s) {
+			switch {
+			case len(p.Keys) == 0 && isCounter(s):
 				how = "cardinality of the selection's bitmap, no row read"
+			case counted != "":
+				how = "counted with the groups"
 			}
 			cond := ""
 			if s.cond != nil {
@@ -98,12 +113,57 @@ func (p *Plan) Explain(a *analysis) string {
 		line("stage: %s", s.src.Name)
 	}
 	if a != nil {
-		line("read: %d of %d parts, %d column blocks decoded, %d sign-ins selected; %d rows out", a.stats.read, a.stats.parts, a.stats.blocks, a.stats.rows, a.rows)
-		if a.timed {
-			line("time: %s", a.elapsed)
-		}
+		p.explainAnalysis(&b, a)
 	}
 	return b.String()
+}
+
+// explainAnalysis says what each step of the run read and made, and, with
+// a clock, how long it took; the parts' steps are summed over parts, so
+// over the goroutines that ran them.
+func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
+	st := &a.x.stats
+	step := func(name string, d time.Duration, format string, args ...any) {
+		fmt.Fprintf(b, "  %-8s %s", name+":", fmt.Sprintf(format, args...))
+		if a.timed {
+			fmt.Fprintf(b, ", %s", roundStep(d))
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(b, "read: %d of %d parts, %d column blocks decoded\n", st.read, st.parts, st.blocks)
+	fmt.Fprintf(b, "steps:\n")
+	step("filter", st.filter, "%d sign-ins selected", st.rows)
+	switch p.Kind {
+	case List:
+		step("newest", st.group, "the newest of each part picked")
+		step("rows", a.x.out, "%d rows out", a.rows)
+	case Show:
+	default:
+		bitmaps := ""
+		if st.bitmapParts > 0 {
+			bitmaps = fmt.Sprintf(" (%d of %d parts counted from bitmaps)", st.bitmapParts, st.read)
+		}
+		step("groups", st.group, "%d groups in the parts%s", st.groups, bitmaps)
+		step("merge", a.x.merge, "%d groups", a.x.merged)
+		if p.Having != nil {
+			fmt.Fprintf(b, "  having:  %d rows kept\n", a.x.kept)
+		}
+		step("order", a.x.order, "%d rows out", a.rows)
+	}
+	if a.timed {
+		fmt.Fprintf(b, "time: %s\n", roundStep(a.elapsed))
+	}
+}
+
+// roundStep rounds a step's time for reading.
+func roundStep(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }
 
 func limitWords(n int) string {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/signinq/signinq/engine"
@@ -33,12 +34,25 @@ type execStats struct {
 	read   int   // parts read
 	blocks int   // column blocks decoded
 	rows   int64 // sign-ins selected
+	groups int   // groups made in parts, before the merge
+	// bitmapParts are the parts whose groups were counted from the key's
+	// bitmaps rather than its column.
+	bitmapParts int
+
+	// With explain analyze on a store with a clock: the time of each
+	// step, summed over parts (and so over the goroutines that read
+	// them).
+	filter, group time.Duration
 }
 
 func (s *execStats) add(o *execStats) {
 	s.read += o.read
 	s.blocks += o.blocks
 	s.rows += o.rows
+	s.groups += o.groups
+	s.bitmapParts += o.bitmapParts
+	s.filter += o.filter
+	s.group += o.group
 }
 
 // maxUnion is the most values whose bitmaps a predicate unions; beyond

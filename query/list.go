@@ -63,6 +63,8 @@ func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	if limit > 0 && len(found) > limit {
 		found = found[:limit]
 	}
+	t := x.now()
+	defer func() { x.out = x.since(t) }()
 	return x.listRows(found)
 }
 
@@ -85,11 +87,15 @@ func (x *executor) listPart(part *engine.Part, limit int) ([]listed, error) {
 	if err != nil || lo >= hi {
 		return nil, err
 	}
+	t := x.now()
 	ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 	sel, err := ev.eval(x.plan.Filter, nil)
+	x.stats.filter += x.since(t)
 	if err != nil || sel.IsEmpty() {
 		return nil, err
 	}
+	t = x.now()
+	defer func() { x.stats.group += x.since(t) }()
 	x.stats.read++
 	x.stats.rows += int64(sel.GetCardinality())
 	var rows []uint32

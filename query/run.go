@@ -54,6 +54,28 @@ type executor struct {
 	opts      engine.QueryOptions
 	maxMemory int64
 	stats     execStats
+	// clock times explain analyze's steps: the store's clock, nil
+	// otherwise (nothing here reads the wall clock).
+	clock func() time.Time
+	// The steps after the parts, for explain analyze.
+	merged, kept      int // groups merged from the parts; rows kept by having
+	merge, order, out time.Duration
+}
+
+// now is the clock's time, or the zero time without one.
+func (x *executor) now() time.Time {
+	if x.clock == nil {
+		return time.Time{}
+	}
+	return x.clock()
+}
+
+// since is the time since t by the clock, or 0 without one.
+func (x *executor) since(t time.Time) time.Duration {
+	if x.clock == nil {
+		return 0
+	}
+	return x.clock().Sub(t)
 }
 
 func (x *executor) fromTime() time.Time {
@@ -85,11 +107,10 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	if x.maxMemory <= 0 {
 		x.maxMemory = 1 << 30
 	}
-	var start time.Time
-	clock := db.Clock()
-	if plan.Statement.Analyze && clock != nil {
-		start = clock()
+	if plan.Statement.Analyze {
+		x.clock = db.Clock()
 	}
+	start := x.now()
 	res := &engine.Result{Columns: planColumns(plan)}
 	switch plan.Kind {
 	case Show:
@@ -99,7 +120,9 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	default:
 		var rows [][]engine.Value
 		if rows, err = x.aggregateRows(ctx); err == nil {
+			t := x.now()
 			res.Rows = x.finish(rows)
+			x.order = x.since(t)
 		}
 	}
 	if err != nil {
@@ -113,11 +136,7 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	}
 	res.Stats = engine.QueryStats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
 	if plan.Statement.Analyze {
-		var elapsed time.Duration
-		if clock != nil {
-			elapsed = clock().Sub(start)
-		}
-		res.Plan = plan.Explain(&analysis{stats: x.stats, rows: len(res.Rows), elapsed: elapsed, timed: clock != nil})
+		res.Plan = plan.Explain(&analysis{x: x, rows: len(res.Rows), elapsed: x.since(start), timed: x.clock != nil})
 	}
 	return res, nil
 }
@@ -194,7 +213,8 @@ func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
 	if p.Having != nil {
 		rows = slices.DeleteFunc(rows, func(r []engine.Value) bool { return !p.Having.holds(r) })
 	}
-	slices.SortStableFunc(rows, func(a, b []engine.Value) int {
+	x.kept = len(rows)
+	order := func(a, b []engine.Value) int {
 		for _, o := range p.Order {
 			c := engine.Compare(a[o.col], b[o.col])
 			if o.desc {
@@ -205,7 +225,11 @@ func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
 			}
 		}
 		return 0
-	})
+	}
+	if p.Limit >= 0 && p.Limit*8 < len(rows) {
+		rows = firstRows(rows, p.Limit, order)
+	}
+	slices.SortStableFunc(rows, order)
 	if p.Limit >= 0 && len(rows) > p.Limit {
 		rows = rows[:p.Limit]
 	}
@@ -227,6 +251,62 @@ func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
 		}
 	}
 	return rows
+}
+
+// firstRows returns the n first rows by order, in no particular order,
+// keeping the earlier of equal rows: a bounded heap whose root is the last
+// of those kept, so that top 10 of a hundred thousand groups sorts ten.
+func firstRows(rows [][]engine.Value, n int, order func(a, b []engine.Value) int) [][]engine.Value {
+	if n == 0 {
+		return nil
+	}
+	h := slices.Clone(rows[:n])
+	// Rows in h keep their input order as a tie-break: i < j when equal.
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	after := func(i, j int) bool { // h[i] comes after h[j]
+		c := order(h[i], h[j])
+		return c > 0 || c == 0 && idx[i] > idx[j]
+	}
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < n && after(l, m) {
+				m = l
+			}
+			if r := l + 1; r < n && after(r, m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m], idx[i], idx[m] = h[m], h[i], idx[m], idx[i]
+			i = m
+		}
+	}
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for k := n; k < len(rows); k++ {
+		if order(rows[k], h[0]) < 0 { // equal rows: the kept one came first
+			h[0], idx[0] = rows[k], k
+			down(0)
+		}
+	}
+	// Back in input order, so that the stable sort keeps equal rows as
+	// they came.
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortFunc(perm, func(a, b int) int { return idx[a] - idx[b] })
+	out := make([][]engine.Value, n)
+	for i, j := range perm {
+		out[i] = h[j]
+	}
+	return out
 }
 
 func (c rowAnd) holds(r []engine.Value) bool { return c.l.holds(r) && c.r.holds(r) }
