@@ -296,6 +296,21 @@ func (s *Snapshot) Cardinality(p *Part, c *Column, id uint32) (uint64, error) {
 	return n, err
 }
 
+// CardinalityOf returns the sum of the row counts of the values with
+// dictionary ids ids (ascending) of part p's column c, from the bitmaps'
+// table, without reading rows: the rows holding one of them for a
+// single-valued field, and an upper bound for a list. c must be indexed.
+func (s *Snapshot) CardinalityOf(p *Part, c *Column, ids []uint32) (uint64, error) {
+	var n uint64
+	err := s.bundle(p, c, func(b *index.Bundle) error {
+		if b != nil {
+			n = b.CardinalityOf(ids)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Cardinalities returns, for every dictionary id of part p's column c,
 // the number of rows with that value (any element, for lists), without
 // reading rows. c must be indexed.

@@ -112,6 +112,7 @@ func BenchmarkQuery(b *testing.B) {
 		`count where status=failure since 24h`,
 		`count since 24h group by bin(1h)`,
 		`count, dcount(user) as users where type=interactive group by country`,
+		`count where status=failure group by type`,
 	} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {

@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ func (p *Plan) Explain(a *analysis) string {
 	} else {
 		line("filter: %s", p.Filter)
 		explainCond(&b, p.Filter, "  ")
+		if hasAnd(p.Filter) {
+			line("  and: in each part, operands answered by bitmaps first, those of fewest rows first (by the bitmaps' table), then other conditions, then scans, which read only the blocks left")
+		}
 	}
 	switch p.Kind {
 	case List:
@@ -176,6 +180,19 @@ func limitWords(n int) string {
 func isCounter(s *aggSpec) bool {
 	name := strings.ToLower(s.agg.Describe().Name)
 	return name == "count" || name == "countif"
+}
+
+// hasAnd reports whether a condition holds an and.
+func hasAnd(c cond) bool {
+	switch c := c.(type) {
+	case *condAnd:
+		return true
+	case *condOr:
+		return slices.ContainsFunc(c.xs, hasAnd)
+	case *condNot:
+		return hasAnd(c.x)
+	}
+	return false
 }
 
 // explainCond says how each predicate is evaluated.

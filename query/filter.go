@@ -1,8 +1,10 @@
 package query
 
 import (
+	"cmp"
 	"math"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +28,16 @@ type partEval struct {
 	stats  *execStats
 	memo   map[cond]*roaring.Bitmap
 	vecs   []engine.Vector
+	// matched caches which dictionary values satisfy each predicate.
+	matched map[*pred]*matchedIDs
+}
+
+// matchedIDs are the dictionary values of a part that satisfy a
+// predicate: as a table by id, and the ids in order.
+type matchedIDs struct {
+	dict  *index.Dict
+	table []bool
+	ids   []uint32
 }
 
 // execStats counts what a query read, for explain analyze.
@@ -95,7 +107,11 @@ func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error)
 	switch c := c.(type) {
 	case *condAnd:
 		out = within
-		for _, x := range c.xs {
+		xs, err := e.smallestFirst(c.xs)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range xs {
 			if out, err = e.eval(x, out); err != nil {
 				return nil, err
 			}
@@ -150,12 +166,7 @@ func (e *partEval) pred(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error
 			out = e.rangeBitmap()
 		}
 	case col.Enc == engine.EncDict || col.Enc == engine.EncList:
-		dict, err := e.snap.Dict(e.part, col)
-		if err != nil {
-			return nil, err
-		}
-		out, err = e.dictRows(p, dict, within)
-		if err != nil {
+		if out, err = e.dictRows(p, within); err != nil {
 			return nil, err
 		}
 	default:
@@ -171,33 +182,116 @@ func (e *partEval) pred(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error
 	return out, nil
 }
 
-// dictRows returns the rows whose dictionary value satisfies p.
-func (e *partEval) dictRows(p *pred, dict *index.Dict, within *roaring.Bitmap) (*roaring.Bitmap, error) {
-	table := make([]bool, dict.Len())
-	var ids []uint32
+// match returns the dictionary values of the part that satisfy p, which
+// is on a dictionary column the part has.
+func (e *partEval) match(p *pred) (*matchedIDs, error) {
+	if m := e.matched[p]; m != nil {
+		return m, nil
+	}
+	dict, err := e.snap.Dict(e.part, p.col)
+	if err != nil {
+		return nil, err
+	}
+	m := &matchedIDs{dict: dict, table: make([]bool, dict.Len())}
 	for id := range uint32(dict.Len()) {
 		if p.matchesID(dict, id) {
-			table[id] = true
-			ids = append(ids, id)
+			m.table[id] = true
+			m.ids = append(m.ids, id)
 		}
 	}
+	if e.matched == nil {
+		e.matched = map[*pred]*matchedIDs{}
+	}
+	e.matched[p] = m
+	return m, nil
+}
+
+// fromBitmaps reports whether p's rows are the union of its matching
+// values' bitmaps: an indexed column, and few enough values.
+func (p *pred) fromBitmaps(m *matchedIDs) bool {
+	emptyList := p.col.Enc == engine.EncList && p.matchesAbsent()
+	return p.col.Indexed && !emptyList && len(m.ids) <= maxUnion
+}
+
+// smallestFirst orders the operands of an and for this part: predicates
+// answered by bitmaps first, by how many rows their values hold (from the
+// bitmaps' table, no row read), then other conditions, then scans, which
+// read only the blocks the operands before them left rows in.
+func (e *partEval) smallestFirst(xs []cond) ([]cond, error) {
+	type ranked struct {
+		x     cond
+		class int
+		rows  uint64
+	}
+	rs := make([]ranked, len(xs))
+	for i, x := range xs {
+		rs[i] = ranked{x: x, class: 1}
+		p, ok := x.(*pred)
+		if !ok {
+			continue
+		}
+		if p.col.Enc != engine.EncDict && p.col.Enc != engine.EncList || !p.col.Indexed {
+			rs[i].class = 2
+			continue
+		}
+		if e.part.DictLen(p.col) == 0 {
+			rs[i].class = 0 // every row lacks the value: all or none, at once
+			continue
+		}
+		m, err := e.match(p)
+		if err != nil {
+			return nil, err
+		}
+		if !p.fromBitmaps(m) {
+			rs[i].class = 2
+			continue
+		}
+		rs[i].class = 0
+		if rs[i].rows, err = e.snap.CardinalityOf(e.part, p.col, m.ids); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		if c := cmp.Compare(a.class, b.class); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rows, b.rows)
+	})
+	out := make([]cond, len(rs))
+	for i, r := range rs {
+		out[i] = r.x
+	}
+	return out, nil
+}
+
+// dictRows returns the rows whose dictionary value satisfies p.
+func (e *partEval) dictRows(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	m, err := e.match(p)
+	if err != nil {
+		return nil, err
+	}
+	dict, table, ids := m.dict, m.table, m.ids
 	emptyList := p.col.Enc == engine.EncList && p.matchesAbsent()
 	if len(ids) == 0 && !emptyList {
 		return roaring.New(), nil
 	}
-	if p.col.Indexed && !emptyList && len(ids) <= maxUnion {
+	if p.fromBitmaps(m) {
 		return e.snap.Bitmap(e.part, p.col, ids...)
 	}
 	return e.scan(p, dict, table, within)
 }
 
-// scan decides p row by row over the blocks of the time range (of within,
-// when given), reading one column. With a dictionary, table says which
-// ids satisfy p.
+// scan decides p row by row over the blocks of the time range, reading
+// one column; given within, only for its rows, in the blocks that hold
+// some. With a dictionary, table says which ids satisfy p.
 func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring.Bitmap) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	col := p.col
 	cols := []*engine.Column{col}
+	var it roaring.IntPeekable
+	if within != nil {
+		it = within.Iterator()
+	}
 	for b := range e.part.Blocks {
 		base := uint32(b) << 16
 		end := base + uint32(e.part.Blocks[b].Rows)
@@ -216,7 +310,17 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 		}
 		e.stats.blocks++
 		v := &e.vecs[0]
-		for r := lo; r < hi; r++ {
+		next := func() (uint32, bool) { // the next row of the block to decide
+			if it == nil {
+				lo++
+				return lo - 1, lo <= hi
+			}
+			if it.AdvanceIfNeeded(lo); !it.HasNext() || it.PeekNext() >= hi {
+				return 0, false
+			}
+			return it.Next(), true
+		}
+		for r, more := next(); more; r, more = next() {
 			i := r - base
 			var ok bool
 			switch {
