@@ -304,6 +304,27 @@ func checkIndexes(t *testing.T, db *DB) {
 				if err != nil {
 					return err
 				}
+				// EachBitmap gives every value some row has, in id order, and
+				// CardinalityOf sums their counts.
+				var seen []uint32
+				var total uint64
+				err = s.EachBitmap(p, c, func(id uint32, rows *roaring.Bitmap) error {
+					if naive[id] == nil || !rows.Equals(naive[id]) {
+						t.Fatalf("%v column %s: EachBitmap's bitmap of id %d differs from the column", p, c.Name, id)
+					}
+					seen = append(seen, id)
+					total += rows.GetCardinality()
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				if len(seen) != len(naive) || !slices.IsSorted(seen) {
+					t.Fatalf("%v column %s: EachBitmap gave ids %v for %d values", p, c.Name, seen, len(naive))
+				}
+				if n, err := s.CardinalityOf(p, c, seen); err != nil || n != total {
+					t.Fatalf("%v column %s: CardinalityOf all values = %d, %v; want %d", p, c.Name, n, err, total)
+				}
 				// The public API agrees, for a union of the first values.
 				if n := min(p.DictLen(c), 3); n > 0 {
 					bm, err := s.Bitmap(p, c, 0, uint32(n-1))

@@ -279,23 +279,6 @@ func (s *Snapshot) EachBitmap(p *Part, c *Column, fn func(id uint32, rows *roari
 	})
 }
 
-// Cardinality returns how many rows of part p have column c equal to the
-// value with dictionary id id, from the bitmaps' headers, without
-// reading rows. c must be indexed.
-func (s *Snapshot) Cardinality(p *Part, c *Column, id uint32) (uint64, error) {
-	var n uint64
-	err := s.bundle(p, c, func(b *index.Bundle) error {
-		if b == nil {
-			return nil
-		}
-		if i, ok := b.Find(id); ok {
-			n = b.Cardinality(i)
-		}
-		return nil
-	})
-	return n, err
-}
-
 // CardinalityOf returns the sum of the row counts of the values with
 // dictionary ids ids (ascending) of part p's column c, from the bitmaps'
 // table, without reading rows: the rows holding one of them for a
