@@ -2,15 +2,11 @@ package engine
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/signinq/signinq/engine/signin"
@@ -154,145 +150,6 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// The store the read benchmarks use: generated once (30 days of a
-// 5,000-user tenant, without raw records, which reads here never touch)
-// and cached between runs, or named with -store-dir.
-var (
-	benchStoreRows = flag.Int64("store-rows", 1_000_000, "sign-ins in the store the read benchmarks generate and cache")
-	benchStoreDir  = flag.String("store-dir", "", "a store for the read benchmarks to use instead of a generated one")
-)
-
-// benchStore returns the directory of the read benchmarks' store.
-func benchStore(b *testing.B) string {
-	if *benchStoreDir != "" {
-		return *benchStoreDir
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "signinq-bench", fmt.Sprintf("engine-v%d-%d", formatVersion, *benchStoreRows))
-	ready := filepath.Join(dir, "ready")
-	if _, err := os.Stat(ready); err == nil {
-		return dir
-	}
-	b.Logf("generating %d sign-ins into %s (once)", *benchStoreRows, dir)
-	os.RemoveAll(dir)
-	db, err := Open(dir, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	g, err := gen.New(gen.Config{Count: *benchStoreRows, Seed: 7, End: genEnd})
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := db.NewWriter()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var recs []signin.Record
-	err = g.Generate(context.Background(), func(evs []gen.Event) error {
-		recs = recs[:0]
-		for i := range evs {
-			recs = append(recs, evs[i].Record)
-		}
-		if err := w.Add(recs); err != nil {
-			return err
-		}
-		if w.Pending() >= commitRows {
-			return w.Commit()
-		}
-		return nil
-	})
-	if err == nil {
-		err = w.Commit()
-	}
-	if err == nil {
-		_, err = db.Compact(context.Background())
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	w.Close()
-	if err := os.WriteFile(ready, nil, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return dir
-}
-
-// BenchmarkFailedLastDay measures the index primitive queries rest on: the
-// rows with status=failure in the last 24 hours, counted. For every part
-// overlapping the window: the dictionary finds the value, the bundle gives
-// its bitmap, the time column at the window's edges gives a row range,
-// and the two intersect. A snapshot is taken each time.
-func BenchmarkFailedLastDay(b *testing.B) {
-	db, err := Open(benchStore(b), &Options{NoBackgroundCompaction: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	status := LookupColumn("status")
-	to := db.Now().Add(time.Nanosecond)
-	from := to.Add(-24 * time.Hour)
-	count := func() (n uint64) {
-		err := db.View(func(s *Snapshot) error {
-			for _, p := range s.PartsBetween(from, to) {
-				dict, err := s.Dict(p, status)
-				if err != nil {
-					return err
-				}
-				id, ok := dict.Find("failure")
-				if !ok {
-					continue
-				}
-				failed, err := s.Bitmap(p, status, id)
-				if err != nil {
-					return err
-				}
-				lo, hi, err := s.Rows(p, from, to)
-				if err != nil {
-					return err
-				}
-				n += failed.AndCardinality(roaring.FlipInt(roaring.New(), int(lo), int(hi)))
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	want := count()
-	b.ResetTimer()
-	for b.Loop() {
-		if n := count(); n != want {
-			b.Fatalf("count %d, then %d", want, n)
-		}
-	}
-	b.ReportMetric(float64(want), "failed")
-	total, _ := db.Count()
-	b.ReportMetric(float64(total), "signins")
-}
-
-// BenchmarkOpenCount measures opening the store and counting its
-// sign-ins: what a command pays before its first answer.
-func BenchmarkOpenCount(b *testing.B) {
-	dir := benchStore(b)
-	for b.Loop() {
-		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n, err := db.Count(); err != nil || n == 0 {
-			b.Fatalf("count %d, %v", n, err)
-		}
-		if err := db.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // BenchmarkBadgerSettings measures what the place of column blocks in

@@ -2,10 +2,10 @@ package engine
 
 import "github.com/dgraph-io/badger/v4/options"
 
-// formatVersion is the version of the on-disk layout described in
+// FormatVersion is the version of the on-disk layout described in
 // docs/format.md. Open refuses a store with any other version: a reader
 // must never guess at a layout it does not know.
-const formatVersion = 1
+const FormatVersion = 1
 
 const (
 	// blockRows is the most rows a block holds: 2^16, so that a block is

@@ -237,15 +237,15 @@ func (db *DB) load() error {
 			if !empty {
 				return fmt.Errorf("%w: %s has no format version", ErrNotStore, db.dir)
 			}
-			return txn.Set(keyVersion, binary.AppendUvarint(nil, formatVersion))
+			return txn.Set(keyVersion, binary.AppendUvarint(nil, FormatVersion))
 		}
 		if err != nil {
 			return err
 		}
 		return item.Value(func(v []byte) error {
 			ver, n := binary.Uvarint(v)
-			if n <= 0 || ver != formatVersion {
-				return fmt.Errorf("%w: %s has version %d, this signinq reads version %d", ErrVersion, db.dir, ver, formatVersion)
+			if n <= 0 || ver != FormatVersion {
+				return fmt.Errorf("%w: %s has version %d, this signinq reads version %d", ErrVersion, db.dir, ver, FormatVersion)
 			}
 			return nil
 		})

@@ -4,37 +4,28 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/signinq/signinq/engine"
-	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/internal/benchstore"
 )
 
 // The store the query benchmarks use: 30 days of generated sign-ins,
-// without raw records, compacted, cached between runs (the engine's
-// read benchmarks make and use the same one), or named with -store-dir.
+// without raw records, compacted, cached between runs and shared with the
+// engine's read benchmarks (internal/benchstore), or named with -store-dir.
 var (
 	benchRows = flag.Int64("store-rows", 1_000_000, "sign-ins in the store the benchmarks generate and cache")
 	benchDir  = flag.String("store-dir", "", "a store for the benchmarks to use instead of a generated one")
 )
 
-var benchEnd = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+var benchEnd = benchstore.End
 
 func benchStore(b *testing.B) *engine.DB {
 	dir := *benchDir
 	if dir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		dir = filepath.Join(cache, "signinq-bench", fmt.Sprintf("engine-v1-%d", *benchRows))
-		if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
-			b.Logf("generating %d sign-ins into %s (once)", *benchRows, dir)
-			generateStore(b, dir, *benchRows)
+		var err error
+		if dir, err = benchstore.Dir(context.Background(), *benchRows, b.Logf); err != nil {
+			b.Fatal(err)
 		}
 	}
 	db, err := engine.Open(dir, &engine.Options{NoBackgroundCompaction: true})
@@ -43,50 +34,6 @@ func benchStore(b *testing.B) *engine.DB {
 	}
 	b.Cleanup(func() { db.Close() })
 	return db
-}
-
-func generateStore(b *testing.B, dir string, n int64) {
-	os.RemoveAll(dir)
-	db, err := engine.Open(dir, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	g, err := gen.New(gen.Config{Count: n, Seed: 7, End: benchEnd})
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := db.NewWriter()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	var recs []signin.Record
-	err = g.Generate(context.Background(), func(evs []gen.Event) error {
-		recs = recs[:0]
-		for i := range evs {
-			recs = append(recs, evs[i].Record)
-		}
-		if err := w.Add(recs); err != nil {
-			return err
-		}
-		if w.Pending() >= 1<<19 {
-			return w.Commit()
-		}
-		return nil
-	})
-	if err == nil {
-		err = w.Commit()
-	}
-	if err == nil {
-		_, err = db.Compact(context.Background())
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ready"), nil, 0o644); err != nil {
-		b.Fatal(err)
-	}
 }
 
 // BenchmarkQuery measures the queries the language's performance goals
