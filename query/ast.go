@@ -187,18 +187,15 @@ func bare(s string) bool {
 	return err == nil && tok.Type == tokWord && tok.Value == s
 }
 
-func (e *Call) String() string {
-	var b strings.Builder
-	b.WriteString(e.Name)
-	b.WriteByte('(')
-	for i, a := range e.Args {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(a.String())
+func (e *Call) String() string { return e.Name + "(" + joinExprs(e.Args) + ")" }
+
+// joinExprs writes expressions separated by commas.
+func joinExprs[E Expr](xs []E) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = x.String()
 	}
-	b.WriteByte(')')
-	return b.String()
+	return strings.Join(parts, ", ")
 }
 
 func (e *Binary) String() string {
@@ -236,31 +233,22 @@ func needsParens(x Expr, p int, same bool) bool {
 
 func (e *Not) String() string {
 	x := e.X.String()
-	if sub, ok := e.X.(*Binary); ok && precedence(sub.Op) <= 2 {
+	if needsParens(e.X, 2, true) {
 		x = "(" + x + ")"
 	}
 	return "not " + x
 }
 
 func (e *In) String() string {
-	var b strings.Builder
 	x := e.X.String()
-	if sub, ok := e.X.(*Binary); ok && precedence(sub.Op) <= 4 {
+	if needsParens(e.X, 4, true) {
 		x = "(" + x + ")"
 	}
-	b.WriteString(x)
+	in := " in ("
 	if e.Not {
-		b.WriteString(" not")
+		in = " not in ("
 	}
-	b.WriteString(" in (")
-	for i, v := range e.Values {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(v.String())
-	}
-	b.WriteString(")")
-	return b.String()
+	return x + in + joinExprs(e.Values) + ")"
 }
 
 // String returns the statement's canonical text.
