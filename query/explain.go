@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/plugins"
 )
 
 // analysis is what explain analyze measured.
@@ -177,9 +178,12 @@ func limitWords(n int) string {
 	return fmt.Sprintf("%d-th sign-in found", n)
 }
 
+// isCounter reports whether the aggregate counts (its accumulators are
+// plugins.Counter), as the executor finds when it makes them: then counts
+// come from bitmaps and ranks, with no row read.
 func isCounter(s *aggSpec) bool {
-	name := strings.ToLower(s.agg.Describe().Name)
-	return name == "count" || name == "countif"
+	_, ok := s.agg.NewAcc(plugins.Input{Field: fieldOf(s.field), Dict: emptyDict(s.field)}).(plugins.Counter)
+	return ok
 }
 
 // hasAnd reports whether a condition holds an and.
