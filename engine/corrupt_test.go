@@ -32,6 +32,24 @@ func TestNotStore(t *testing.T) {
 	}
 }
 
+// TestOpenInterruptedCreate opens a directory left by a process killed
+// while Badger created the store: its lock and the manifest it had not
+// yet renamed into place.
+func TestOpenInterruptedCreate(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"LOCK", "MANIFEST-REWRITE"} {
+		os.WriteFile(filepath.Join(dir, f), nil, 0o644)
+	}
+	db, err := Open(dir, nil)
+	if err != nil {
+		t.Fatalf("Open after an interrupted create: %v", err)
+	}
+	if n, err := db.Count(); n != 0 || err != nil {
+		t.Fatalf("Count = %d, %v; want an empty store", n, err)
+	}
+	db.Close()
+}
+
 // readEverything reads every record, dictionary and bitmap of the store
 // and returns the errors met.
 func readEverything(db *DB) []error {

@@ -202,10 +202,31 @@ func checkDir(dir string) error {
 	if len(ents) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
-		return fmt.Errorf("%w: %s holds files but no store", ErrNotStore, dir)
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err == nil {
+		return nil
+	}
+	// No MANIFEST: a store whose creation was interrupted (Badger takes
+	// its lock and writes MANIFEST-REWRITE before renaming it to
+	// MANIFEST) holds only Badger's own files, and nothing committed.
+	for _, e := range ents {
+		if !badgerFile(e.Name()) {
+			return fmt.Errorf("%w: %s holds files but no store (%s)", ErrNotStore, dir, e.Name())
+		}
 	}
 	return nil
+}
+
+// badgerFile reports whether name is one Badger gives its files.
+func badgerFile(name string) bool {
+	switch name {
+	case "LOCK", "MANIFEST-REWRITE", "KEYREGISTRY", "KEYREGISTRY-REWRITE", "DISCARD":
+		return true
+	}
+	switch filepath.Ext(name) {
+	case ".mem", ".vlog", ".sst":
+		return true
+	}
+	return false
 }
 
 // removeEmptyMemtables deletes memtable files of no bytes. Badger creates
