@@ -73,6 +73,12 @@ type Descriptor struct {
 	Args    []Arg
 	Help    string // one line
 	Example string // a query using it
+	// Output names the columns a stage emits (with its default
+	// arguments), for help; aggregates and functions give one value.
+	Output []string
+	// Streams says a stage emits rows as it reads them, so that it
+	// never holds every row (tag does; grouped and spray do not).
+	Streams bool
 }
 
 // Usage returns how to call the plugin: name(arg, arg) for aggregates

@@ -3,28 +3,72 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
+	"time"
 
 	"github.com/signinq/signinq/engine"
 )
 
 // Stage transforms rows after "|": the sign-ins a list query selects, or
-// the rows of an aggregate query.
+// the rows of an aggregate query (or of the stage before it).
 type Stage interface {
 	Plugin
 	// Bind checks the stage's arguments against the columns it will
 	// receive and returns the stage ready to run. args holds every
 	// argument of the descriptor, by name: those the query gave, the
-	// others at their defaults (see BindArgs).
+	// others at their defaults (see BindArgs). Bind is called once per
+	// query, before the query reads anything.
 	Bind(args map[string]string, in []engine.ResultColumn) (Runner, error)
 }
 
-// Runner is a bound stage.
+// Needer is a Stage that reads sign-ins: right after a list without
+// fields, the list reads just the fields it needs, and only the sign-ins
+// that satisfy its condition too.
+type Needer interface {
+	Stage
+	// Needs says what the stage reads, given its bound arguments.
+	Needs(args map[string]string) (Needs, error)
+}
+
+// Needs is what a stage reads from the sign-ins of a list.
+type Needs struct {
+	// Fields are the catalog fields it reads: what a list without
+	// fields before it selects, in this order.
+	Fields []string
+	// Where is a condition in the query language ("status=failure");
+	// the list before the stage selects only sign-ins that satisfy it
+	// as well as its own condition, with the indexes. "" for none.
+	Where string
+}
+
+// Runner is a bound stage. A Runner runs once; it need not be safe for
+// concurrent use.
 type Runner interface {
 	// Columns are the columns the stage emits.
 	Columns() []engine.ResultColumn
-	// Run transforms the rows it receives, which it may modify.
-	Run(ctx context.Context, rows [][]engine.Value) ([][]engine.Value, error)
+	// Run reads the rows before it from in and passes its rows to emit,
+	// in the order it means them to be shown. A stage whose descriptor
+	// says it streams emits while it reads; the others may gather every
+	// row first. Run may keep and change the rows in reads; the rows it
+	// emits belong to what follows. It stops when emit returns an error
+	// and returns that error, and it returns ctx.Err() when ctx is done.
+	// A panic is turned into an error for the query.
+	Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error
+}
+
+// Env is what a running stage may read beyond its rows: the store as
+// the query sees it, and the query's time range. Stages that compare
+// with the past (newvalue's baseline) read the snapshot; they must not
+// keep it, or anything read from it, after Run returns.
+type Env struct {
+	Snapshot *engine.Snapshot
+	// From and To are the query's time range in Unix nanoseconds, from
+	// inclusive and to exclusive; open ends are math.MinInt64 and
+	// math.MaxInt64.
+	From, To int64
+	// Now is the query's now (since 24h counts back from it).
+	Now time.Time
 }
 
 // StageArg is an argument as a query writes it after a stage's name:

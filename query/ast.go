@@ -349,14 +349,21 @@ func (q *Query) String() string {
 		b.WriteString(" limit " + q.Limit.String())
 	}
 	for _, s := range q.Stages {
-		b.WriteString(" | " + s.Name)
-		for _, a := range s.Args {
-			b.WriteByte(' ')
-			if a.Name != "" {
-				b.WriteString(a.Name + "=")
-			}
-			b.WriteString(a.Value.String())
+		b.WriteString(" | " + s.String())
+	}
+	return b.String()
+}
+
+// String writes a stage as it parses: its name, then its arguments.
+func (s *Stage) String() string {
+	var b strings.Builder
+	b.WriteString(s.Name)
+	for _, a := range s.Args {
+		b.WriteByte(' ')
+		if a.Name != "" {
+			b.WriteString(a.Name + "=")
 		}
+		b.WriteString(a.Value.String())
 	}
 	return b.String()
 }

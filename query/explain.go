@@ -115,7 +115,7 @@ func (p *Plan) Explain(a *analysis) string {
 		}
 	}
 	for _, s := range p.Stages {
-		line("stage: %s", s.src.Name)
+		line("stage: %s", s.src)
 	}
 	if a != nil {
 		p.explainAnalysis(&b, a)
@@ -141,7 +141,7 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 	switch p.Kind {
 	case List:
 		step("newest", st.group, "the newest of each part picked")
-		step("rows", a.x.out, "%d rows out", a.rows)
+		step("rows", a.x.out, "%d rows out", a.x.outRows)
 	case Show:
 	default:
 		bitmaps := ""
@@ -153,7 +153,10 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 		if p.Having != nil {
 			fmt.Fprintf(b, "  having:  %d rows kept\n", a.x.kept)
 		}
-		step("order", a.x.order, "%d rows out", a.rows)
+		step("order", a.x.order, "%d rows out", a.x.outRows)
+	}
+	for _, s := range p.Stages {
+		step(s.src.Name, s.took, "%d rows out", s.rows)
 	}
 	if a.timed {
 		fmt.Fprintf(b, "time: %s\n", roundStep(a.elapsed))

@@ -513,10 +513,12 @@ func (c *checker) list(p *Plan, q *Query) error {
 	return nil
 }
 
-// stages binds the stages after "|" to the columns they receive.
+// stages binds the stages after "|" to the columns they receive. A
+// stage that reads sign-ins (plugins.Needer) right after a list without
+// fields chooses the list's fields, and adds its condition to the
+// query's.
 func (c *checker) stages(p *Plan, q *Query) error {
-	cols := planColumns(p)
-	for _, s := range q.Stages {
+	for i, s := range q.Stages {
 		pl, ok := c.reg.Lookup(s.Name)
 		st, isStage := pl.(plugins.Stage)
 		if !ok || !isStage {
@@ -530,14 +532,63 @@ func (c *checker) stages(p *Plan, q *Query) error {
 		if err != nil {
 			return errorf(s.Pos, "%v", err)
 		}
-		r, err := st.Bind(bound, cols)
+		if n, ok := st.(plugins.Needer); ok && i == 0 && p.Kind == List {
+			if err := c.needs(p, q, s, n, bound); err != nil {
+				return err
+			}
+		}
+		r, err := st.Bind(bound, stageInput(p))
 		if err != nil {
 			return errorf(s.Pos, "%s: %v", s.Name, err)
 		}
 		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
-		cols = r.Columns()
 	}
 	return nil
+}
+
+// needs applies what a stage reading sign-ins needs to the list before
+// it: its fields, when the list names none, and its condition.
+func (c *checker) needs(p *Plan, q *Query, s *Stage, n plugins.Needer, args map[string]string) error {
+	needs, err := n.Needs(args)
+	if err != nil {
+		return errorf(s.Pos, "%s: %v", s.Name, err)
+	}
+	if !q.All && len(q.Fields) == 0 {
+		p.ListCols = p.ListCols[:0]
+		for _, name := range needs.Fields {
+			col := engine.LookupColumn(name)
+			if col == nil {
+				return errorf(s.Pos, "%s needs field %q, which the catalog lacks", s.Name, name)
+			}
+			p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
+		}
+	}
+	if needs.Where == "" {
+		return nil
+	}
+	st, err := Parse("list where " + needs.Where)
+	if err != nil || st.Query.Where == nil {
+		return errorf(s.Pos, "%s needs a condition that does not parse (%s): %v", s.Name, needs.Where, err)
+	}
+	w, err := c.cond(st.Query.Where)
+	if err != nil {
+		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, needs.Where, err)
+	}
+	if p.Filter == nil {
+		p.Filter = w
+	} else {
+		p.Filter = &condAnd{xs: []cond{p.Filter, w}}
+	}
+	return nil
+}
+
+// stageInput is the columns the next stage receives: the last stage's,
+// or the plan's own.
+func stageInput(p *Plan) []engine.ResultColumn {
+	if len(p.Stages) > 0 {
+		return p.Stages[len(p.Stages)-1].runner.Columns()
+	}
+	return planColumns(p)
 }
 
 // planColumns are the columns a plan outputs before its stages.

@@ -27,7 +27,7 @@ type listed struct {
 func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	p := x.plan
 	limit := p.Limit
-	if limit < 0 && x.opts.DefaultListLimit > 0 {
+	if limit < 0 && x.opts.DefaultListLimit > 0 && len(p.Stages) == 0 {
 		limit = x.opts.DefaultListLimit
 	}
 	parts := slices.Clone(x.snap.PartsBetween(x.fromTime(), x.toTime()))

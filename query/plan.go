@@ -178,4 +178,7 @@ type listCol struct {
 type boundStage struct {
 	src    *Stage
 	runner plugins.Runner
+	// For explain analyze: the rows it emitted and how long it took.
+	rows int
+	took time.Duration
 }

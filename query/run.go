@@ -60,6 +60,7 @@ type executor struct {
 	// The steps after the parts, for explain analyze.
 	merged, kept      int // groups merged from the parts; rows kept by having
 	merge, order, out time.Duration
+	outRows           int // rows out before the stages
 }
 
 // now is the clock's time, or the zero time without one.
@@ -128,11 +129,15 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	if err != nil {
 		return nil, err
 	}
+	x.outRows = len(res.Rows)
+	env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
 	for _, s := range plan.Stages {
-		if res.Rows, err = s.runner.Run(ctx, res.Rows); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.src.Name, err)
+		t := x.now()
+		if res.Rows, err = runStage(ctx, env, s, res.Rows); err != nil {
+			return nil, err
 		}
 		res.Columns = s.runner.Columns()
+		s.rows, s.took = len(res.Rows), x.since(t)
 	}
 	res.Stats = engine.QueryStats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
 	if plan.Statement.Analyze {
@@ -387,3 +392,37 @@ func recordValue(f *signin.Field, r *signin.Record) engine.Value {
 	}
 	return engine.Null(f.Kind)
 }
+
+// runStage runs a stage over rows and returns the rows it emits. A
+// stage's error, or panic, is the query's error, named after the stage.
+func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows [][]engine.Value) (out [][]engine.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	err = s.runner.Run(ctx, env, slices.Values(rows), func(row []engine.Value) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		out = append(out, row)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, err
+		}
+		return nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: err}
+	}
+	return out, nil
+}
+
+// StageError is the error of a stage (or its panic) while it ran.
+type StageError struct {
+	Stage string
+	Pos   Pos
+	Err   error
+}
+
+func (e *StageError) Error() string { return e.Stage + ": " + e.Err.Error() }
+func (e *StageError) Unwrap() error { return e.Err }
