@@ -1,6 +1,8 @@
 package plugins
 
 import (
+	"fmt"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 )
@@ -20,4 +22,17 @@ type Function interface {
 	// the field gives Eval the field's null, or "" for text). An error
 	// ends the query; a panic is turned into one.
 	Eval(args []engine.Value) (engine.Value, error)
+}
+
+// wantKinds checks a function's arguments against the kinds it takes.
+func wantKinds(name string, got []signin.Kind, want ...signin.Kind) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("%s takes %d arguments, not %d", name, len(want), len(got))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			return fmt.Errorf("%s takes %s as argument %d, not %s", name, want[i], i+1, got[i])
+		}
+	}
+	return nil
 }

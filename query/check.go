@@ -239,7 +239,11 @@ func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
 			if pl.Describe().Kind == plugins.KindAggregate {
 				return nil, errorf(l.Pos, "%s is an aggregate: a condition on aggregates goes in having (group by … having %s > 1)", l.Name, l)
 			}
-			return nil, errorf(l.Pos, "%s cannot stand in a condition", l.Name)
+			fn, err := c.function(l)
+			if err != nil {
+				return nil, err
+			}
+			return c.predOn(src, fn.col, fn, fn.field.Name, op, right)
 		case *Binary:
 			if l.Op == "+" || l.Op == "-" || l.Op == "*" || l.Op == "/" {
 				return nil, errorf(l.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", l.Op)
@@ -251,6 +255,11 @@ func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.predOn(src, col, nil, n.Name, op, right)
+}
+
+// predOn checks a predicate on a column, or on a function of it.
+func (c *checker) predOn(src Expr, col *engine.Column, fn *fnApply, name string, op string, right []Expr) (cond, error) {
 	vals := make([]*Literal, len(right))
 	for i, r := range right {
 		switch r := r.(type) {
@@ -259,11 +268,11 @@ func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
 		case *Name:
 			vals[i] = &Literal{Pos: r.Pos, Text: r.Name}
 		default:
-			return nil, errorf(r.Position(), "%s compares with a value (a word, a number or a quoted string), not %s", n.Name, r)
+			return nil, errorf(r.Position(), "%s compares with a value (a word, a number or a quoted string), not %s", name, r)
 		}
 	}
-	f := col.Field
-	p := &pred{src: src, col: col}
+	p := &pred{src: src, col: col, fn: fn}
+	f := p.field()
 	switch op {
 	case "=", "!=", "in", "not in":
 		p.op = map[string]predOp{"=": opEq, "!=": opNe, "in": opIn, "not in": opNotIn}[op]
@@ -321,7 +330,7 @@ func kindWords(k signin.Kind) string {
 
 // operands types a predicate's values by its field's kind.
 func (c *checker) operands(p *pred, vals []*Literal) error {
-	f := p.col.Field
+	f := p.field()
 	for _, v := range vals {
 		switch f.Kind {
 		case signin.KindInt:
@@ -368,7 +377,7 @@ func (c *checker) operands(p *pred, vals []*Literal) error {
 
 // textOperand types a value compared with a text field.
 func (c *checker) textOperand(p *pred, v *Literal) error {
-	f := p.col.Field
+	f := p.field()
 	switch p.op {
 	case opLike:
 		p.re = globRegexp(v.Text)

@@ -61,7 +61,7 @@ func TestCheckErrors(t *testing.T) {
 		{`top 0 app`, "1:5", "top takes a whole number of 1 or more"},
 		{`top 5 app limit 3`, "1:1", "top orders by its aggregate"},
 		{`count limit x`, "1:13", "limit takes a whole number"},
-		{`list time, bin(1h)`, "1:12", "list takes fields"},
+		{`list time, bin(1h)`, "1:12", "list takes fields and functions of a field"},
 		{`list order by time`, "1:15", "order by is for aggregate queries"},
 		{`count | nostage`, "1:9", `unknown stage "nostage"`},
 	} {

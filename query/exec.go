@@ -252,7 +252,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		if err := x.binCounts(ctx, p, gr, lo, hi, sel, sels, accs); err != nil {
 			return nil, err
 		}
-	case len(x.plan.Keys) == 1 && x.plan.Keys[0].col.Enc == engine.EncDict && p.DictLen(x.plan.Keys[0].col) > 0 && allCounters(accs):
+	case len(x.plan.Keys) == 1 && x.plan.Keys[0].fn == nil && x.plan.Keys[0].col.Enc == engine.EncDict && p.DictLen(x.plan.Keys[0].col) > 0 && allCounters(accs):
 		if err := x.dictCounts(ctx, p, gr, lo, hi, sel, sels, accs, pg); err != nil {
 			return nil, err
 		}

@@ -299,7 +299,7 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 		if lo >= hi || within != nil && !within.IntersectsWithInterval(uint64(lo), uint64(hi)) {
 			continue
 		}
-		if col.Enc == engine.EncInt {
+		if col.Enc == engine.EncInt && p.fn == nil {
 			if mn, mx, ok := e.part.BlockRange(col, b); ok && !p.mayMatchInts(mn, mx) {
 				continue
 			}
@@ -326,6 +326,8 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 			switch {
 			case v.Absent:
 				ok = p.matchesAbsent()
+			case p.fn != nil && col.Enc != engine.EncDict:
+				ok = p.matchesValue(p.fn.rowValue(v, dict, i))
 			case col.Enc == engine.EncList:
 				elems := v.Elems[v.Offsets[i]:v.Offsets[i+1]]
 				ok = len(elems) == 0 && p.matchesAbsent()
@@ -349,6 +351,9 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 
 // matchesID decides p for a dictionary value.
 func (p *pred) matchesID(d *index.Dict, id uint32) bool {
+	if p.fn != nil {
+		return p.matchesValue(p.fn.idValue(d, id))
+	}
 	switch d.Kind() {
 	case index.DictInt:
 		return p.matchesInt(d.Int(id))
@@ -362,8 +367,34 @@ func (p *pred) matchesID(d *index.Dict, id uint32) bool {
 // for text (and a list without elements); nothing satisfies a comparison
 // of numbers, times or flags.
 func (p *pred) matchesAbsent() bool {
+	if p.fn != nil {
+		return p.matchesValue(p.fn.eval(absentValue(p.col.Field)))
+	}
 	k := p.col.Field.Kind
 	return (k == signin.KindString || k == signin.KindList) && p.matchesString("")
+}
+
+// matchesValue decides p for a function's result: text as text (null as
+// ""), numbers, times and flags as numbers, which null never satisfies.
+func (p *pred) matchesValue(v engine.Value) bool {
+	switch v.Kind() {
+	case signin.KindString:
+		return p.matchesString(v.Str())
+	case signin.KindList:
+		l := v.List()
+		ok := len(l) == 0 && p.matchesString("")
+		for _, s := range l {
+			ok = ok || p.matchesString(s)
+		}
+		return ok
+	}
+	if v.IsNull() {
+		return false
+	}
+	if v.Kind() == signin.KindFloat {
+		return p.matchesFloat(v.Float())
+	}
+	return p.matchesInt(v.Int())
 }
 
 // matchesString decides p for a text value, without regard to case.
@@ -444,7 +475,7 @@ func (p *pred) matchesInt(v int64) bool {
 		}
 		return true
 	}
-	if p.col.Field.Kind == signin.KindTime {
+	if p.field().Kind == signin.KindTime {
 		return compareOp(p.op, float64(0), 0, v, p.ints[0])
 	}
 	return compareOp(p.op, float64(v), p.flts[0], 0, 0)

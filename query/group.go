@@ -38,6 +38,12 @@ type partKey struct {
 	ivs  []int64
 	strs map[string]uint32
 	svs  []string
+	// A function's key: its results numbered as met, and for a column
+	// with a dictionary, each dictionary id's number + 1 once known.
+	fdict *index.Dict
+	fmemo []uint32
+	fids  map[string]uint32 // by encodeKey
+	fvals []engine.Value
 }
 
 // denseGroups is the most id combinations numbered by array index.
@@ -51,6 +57,15 @@ func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key) (*grouper, e
 		pk := partKey{k: k}
 		c := k.col
 		switch {
+		case k.fn != nil:
+			pk.fids = map[string]uint32{}
+			if (c.Enc == engine.EncDict) && p.DictLen(c) > 0 {
+				d, err := snap.Dict(p, c)
+				if err != nil {
+					return nil, err
+				}
+				pk.fdict, pk.fmemo = d, make([]uint32, d.Len())
+			}
 		case k.bin != 0:
 			pk.base = floorDiv(p.MinTime, k.bin)
 			pk.card = uint64(floorDiv(p.MaxTime, k.bin)-pk.base) + 1
@@ -115,7 +130,7 @@ func (g *grouper) assign(rows []uint32, vecs []*engine.Vector, rowsOut, groups [
 		}
 		return rowsOut, groups, nil
 	}
-	if k := &g.keys[0]; len(g.keys) == 1 && g.slot != nil && k.dict != nil && !k.list && k.k.bin == 0 && !vecs[0].Absent {
+	if k := &g.keys[0]; len(g.keys) == 1 && g.slot != nil && k.k.fn == nil && k.dict != nil && !k.list && k.k.bin == 0 && !vecs[0].Absent {
 		// One dictionary key: its ids index the groups.
 		ids := vecs[0].IDs
 		for _, r := range rows {
@@ -200,6 +215,15 @@ func (g *grouper) group(c uint64) uint32 {
 // rowIDs appends the ids of row r of one key.
 func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
 	switch {
+	case k.k.fn != nil:
+		if k.fmemo != nil && !v.Absent {
+			id := v.IDs[r]
+			if k.fmemo[id] == 0 {
+				k.fmemo[id] = k.fnID(k.k.fn.idValue(k.fdict, id)) + 1
+			}
+			return append(dst, k.fmemo[id]-1)
+		}
+		return append(dst, k.fnID(k.k.fn.rowValue(v, k.fdict, r)))
 	case k.k.bin != 0:
 		return append(dst, uint32(floorDiv(v.Ints[r], k.k.bin)-k.base))
 	case k.dict != nil || k.card == 1:
@@ -285,19 +309,12 @@ func (k *partKey) value(id uint32) engine.Value {
 		return intValue(f, k.ivs[id])
 	case k.strs != nil:
 		return engine.StringValue(k.svs[id])
+	case k.k.fn != nil:
+		return k.fvals[id]
 	case k.dict == nil || int(id) >= k.dict.Len():
 		return absentValue(f)
 	}
-	switch k.dict.Kind() {
-	case index.DictInt:
-		return intValue(f, k.dict.Int(id))
-	case index.DictFloat:
-		if x := k.dict.Float(id); !math.IsNaN(x) {
-			return engine.FloatValue(x)
-		}
-		return engine.Null(signin.KindFloat)
-	}
-	return engine.StringValue(k.dict.String(id))
+	return dictValue(f, k.dict, id)
 }
 
 // intValue is the value of a stored integer of a field: a number, a time,
@@ -323,4 +340,16 @@ func absentValue(f *signin.Field) engine.Value {
 		return engine.StringValue("")
 	}
 	return engine.Null(f.Kind)
+}
+
+// fnID numbers a function key's result.
+func (k *partKey) fnID(v engine.Value) uint32 {
+	key := encodeKey([]engine.Value{v})
+	id, ok := k.fids[key]
+	if !ok {
+		id = uint32(len(k.fvals))
+		k.fids[key] = id
+		k.fvals = append(k.fvals, v)
+	}
+	return id
 }

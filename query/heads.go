@@ -82,7 +82,12 @@ func (c *checker) keys(p *Plan, exprs []Expr) error {
 				if _, ok := c.reg.Lookup(e.Name); !ok {
 					return errorf(e.Pos, "unknown function %q%s", e.Name, didYouMean(e.Name, append(c.reg.Names(plugins.KindFunction), "bin")))
 				}
-				return errorf(e.Pos, "%s cannot be grouped by: group by a field or bin(duration)", e.Name)
+				fn, err := c.function(e)
+				if err != nil {
+					return err
+				}
+				k.col, k.fn, k.name, k.kind = fn.col, fn, fn.field.Name, fn.kind
+				break
 			}
 			if len(e.Args) != 1 {
 				return errorf(e.Pos, "bin takes one duration: bin(1h)")
@@ -100,7 +105,7 @@ func (c *checker) keys(p *Plan, exprs []Expr) error {
 			}
 			k.col, k.bin, k.name, k.kind = engine.LookupColumn("time"), int64(d), "time", signin.KindTime
 		default:
-			return errorf(e.Position(), "group by takes fields and bin(duration), not %s", e)
+			return errorf(e.Position(), "group by takes fields, functions of a field and bin(duration), not %s", e)
 		}
 		for _, o := range p.Keys {
 			if o.name == k.name {
@@ -497,9 +502,17 @@ func (c *checker) list(p *Plan, q *Query) error {
 		}
 	}
 	for _, e := range q.Fields {
+		if call, ok := e.(*Call); ok {
+			fn, err := c.function(call)
+			if err != nil {
+				return err
+			}
+			p.ListCols = append(p.ListCols, &listCol{name: fn.field.Name, col: fn.col, fn: fn})
+			continue
+		}
 		n, ok := e.(*Name)
 		if !ok {
-			return errorf(e.Position(), "list takes fields, not %s", e)
+			return errorf(e.Position(), "list takes fields and functions of a field, not %s", e)
 		}
 		col, err := c.field(n)
 		if err != nil {
@@ -596,7 +609,11 @@ func planColumns(p *Plan) []engine.ResultColumn {
 	var out []engine.ResultColumn
 	if p.Kind == List {
 		for _, c := range p.ListCols {
-			out = append(out, engine.ResultColumn{Name: c.name, Kind: c.col.Field.Kind, Field: c.col.Field.Name})
+			if c.fn != nil {
+				out = append(out, engine.ResultColumn{Name: c.name, Kind: c.fn.kind})
+				continue
+			}
+			out = append(out, engine.ResultColumn{Name: c.col.Field.Name, Kind: c.col.Field.Kind, Field: c.col.Field.Name})
 		}
 		return out
 	}
@@ -605,7 +622,7 @@ func planColumns(p *Plan) []engine.ResultColumn {
 			continue
 		}
 		rc := engine.ResultColumn{Name: o.name, Kind: o.kind}
-		if o.key >= 0 {
+		if o.key >= 0 && p.Keys[o.key].fn == nil {
 			rc.Field = p.Keys[o.key].col.Field.Name
 		}
 		out = append(out, rc)

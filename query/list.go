@@ -221,6 +221,9 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 			row := make([]engine.Value, len(cols))
 			for j, c := range cols {
 				row[j] = cellValue(c, &vecs[j], dicts[j], r)
+				if fn := x.plan.ListCols[j].fn; fn != nil {
+					row[j] = fn.eval(row[j])
+				}
 			}
 			out[i] = row
 		}
@@ -251,7 +254,11 @@ func cellValue(col *engine.Column, v *engine.Vector, d *index.Dict, r uint32) en
 	case engine.EncString:
 		return engine.StringValue(v.Strings.At(int(r)))
 	}
-	id := v.IDs[r]
+	return dictValue(f, d, v.IDs[r])
+}
+
+// dictValue is the value of a field's dictionary entry.
+func dictValue(f *signin.Field, d *index.Dict, id uint32) engine.Value {
 	switch d.Kind() {
 	case index.DictInt:
 		return intValue(f, d.Int(id))

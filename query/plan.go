@@ -78,6 +78,16 @@ type pred struct {
 	re    *regexp.Regexp // like and ~
 	cidrs []netip.Prefix // ip in
 	addrs []netip.Addr   // ip = address, ip in (addresses)
+	fn    *fnApply       // a predicate on a function of col: hour(time) >= 22
+}
+
+// field is what the predicate compares: its column's field, or the
+// function's result.
+func (p *pred) field() *signin.Field {
+	if p.fn != nil {
+		return p.fn.field
+	}
+	return p.col.Field
 }
 
 func (c *condAnd) String() string { return joinConds(c.xs, " and ") }
@@ -102,6 +112,7 @@ type key struct {
 	name string // the output column's name
 	col  *engine.Column
 	bin  int64 // bin(D): the bucket's length in nanoseconds; 0 for a field
+	fn   *fnApply // a function of col: hour(time)
 	kind signin.Kind
 }
 
@@ -168,10 +179,11 @@ type orderKey struct {
 	desc bool
 }
 
-// listCol is a column of list: a field.
+// listCol is a column of list: a field, or a function of one.
 type listCol struct {
 	name string
 	col  *engine.Column
+	fn   *fnApply
 }
 
 // boundStage is a stage bound to the columns it receives.

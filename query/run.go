@@ -105,6 +105,9 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	}
 	defer snap.Close()
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, maxMemory: opts.MaxMemory}
+	for _, f := range plan.fnCalls() {
+		f.reset()
+	}
 	if x.maxMemory <= 0 {
 		x.maxMemory = 1 << 30
 	}
@@ -124,6 +127,11 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 			t := x.now()
 			res.Rows = x.finish(rows)
 			x.order = x.since(t)
+		}
+	}
+	for _, f := range plan.fnCalls() {
+		if ferr := f.failed(); ferr != nil && err == nil {
+			err = ferr
 		}
 	}
 	if err != nil {

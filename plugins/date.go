@@ -1,0 +1,33 @@
+package plugins
+
+import (
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() { Register(date{}) }
+
+// date is the day of a time: its midnight, in UTC.
+type date struct{}
+
+var _ Function = date{}
+
+func (date) Describe() Descriptor {
+	return Descriptor{Name: "date", Kind: KindFunction,
+		Args:    []Arg{{Name: "time", Type: ArgField, Help: "a time field"}},
+		Help:    "the day of a time: its midnight in UTC",
+		Example: "dcount(user) since 7d group by date(time)"}
+}
+
+func (date) Result(args []signin.Kind) (signin.Kind, error) {
+	return signin.KindTime, wantKinds("date", args, signin.KindTime)
+}
+
+func (date) Eval(args []engine.Value) (engine.Value, error) {
+	if args[0].IsNull() {
+		return args[0], nil
+	}
+	return engine.TimeValue(args[0].Time().Truncate(24 * time.Hour)), nil
+}

@@ -1,0 +1,31 @@
+package plugins
+
+import (
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() { Register(hour{}) }
+
+// hour is the hour of the day of a time, in UTC: 0 to 23.
+type hour struct{}
+
+var _ Function = hour{}
+
+func (hour) Describe() Descriptor {
+	return Descriptor{Name: "hour", Kind: KindFunction,
+		Args:    []Arg{{Name: "time", Type: ArgField, Help: "a time field"}},
+		Help:    "the hour of the day of a time, in UTC (0 to 23)",
+		Example: "count where status=failure since 7d group by hour(time)"}
+}
+
+func (hour) Result(args []signin.Kind) (signin.Kind, error) {
+	return signin.KindInt, wantKinds("hour", args, signin.KindTime)
+}
+
+func (hour) Eval(args []engine.Value) (engine.Value, error) {
+	if args[0].IsNull() {
+		return engine.Null(signin.KindInt), nil
+	}
+	return engine.IntValue(int64(args[0].Time().Hour())), nil
+}
