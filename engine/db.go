@@ -613,6 +613,15 @@ func (db *DB) Now() time.Time {
 // Clock returns Options.Clock: nil when the store was given none.
 func (db *DB) Clock() func() time.Time { return db.opts.Clock }
 
+// Dir returns the store's directory: "" for a store in memory. Files
+// beside the store's (the query layer's saved queries) may live in it.
+func (db *DB) Dir() string {
+	if db.opts.InMemory {
+		return ""
+	}
+	return db.dir
+}
+
 // Registry returns Options.Registry.
 func (db *DB) Registry() any { return db.opts.Registry }
 

@@ -183,4 +183,4 @@ func (panicky) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "panicky", Kind: plugins.KindFunction, Args: []plugins.Arg{{Name: "x", Type: plugins.ArgField}}}
 }
 func (panicky) Result([]signin.Kind) (signin.Kind, error) { return signin.KindInt, nil }
-func (panicky) Eval([]engine.Value) (engine.Value, error)  { panic("on purpose") }
+func (panicky) Eval([]engine.Value) (engine.Value, error) { panic("on purpose") }

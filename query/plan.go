@@ -111,7 +111,7 @@ type key struct {
 	src  Expr
 	name string // the output column's name
 	col  *engine.Column
-	bin  int64 // bin(D): the bucket's length in nanoseconds; 0 for a field
+	bin  int64    // bin(D): the bucket's length in nanoseconds; 0 for a field
 	fn   *fnApply // a function of col: hour(time)
 	kind signin.Kind
 }

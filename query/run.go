@@ -19,8 +19,20 @@ func init() { engine.RegisterQuerier(Run) }
 // engine.DB.Query does once this package is linked in. The registry is
 // the store's (engine.Options.Registry), else plugins.Default; now is
 // opts.Now, else the store's. Errors in the query are *Error.
+//
+// Saved queries (see Macro) are the store's, in the file MacroFile of its
+// directory: a statement "define NAME = QUERY" adds one there, and a
+// query's uses of them are expanded before it is parsed.
 func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
-	st, err := Parse(text)
+	reg := RegistryOf(db)
+	if IsDefine(text) {
+		m, err := DefineIn(db, text)
+		if err != nil {
+			return nil, err
+		}
+		return &engine.Result{Plan: "saved: " + m.String() + "\n"}, nil
+	}
+	macros, err := MacrosOf(db)
 	if err != nil {
 		return nil, err
 	}
@@ -28,14 +40,34 @@ func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptio
 	if now.IsZero() {
 		now = db.Now()
 	}
-	plan, err := Check(st, RegistryOf(db), now)
+	plan, err := Prepare(text, macros, reg, now)
 	if err != nil {
 		return nil, err
 	}
+	st := plan.Statement
 	if st.Explain && !st.Analyze {
 		return &engine.Result{Plan: plan.Explain(nil)}, nil
 	}
 	return Execute(ctx, db, plan, opts)
+}
+
+// Prepare expands the saved queries a statement uses (macros may be
+// nil), parses it and checks it against reg at now. An error in the
+// expanded text says what the text became.
+func Prepare(text string, macros *Macros, reg *plugins.Registry, now time.Time) (*Plan, error) {
+	expanded, err := macros.Expand(text)
+	if err != nil {
+		return nil, err
+	}
+	st, err := Parse(expanded)
+	if err != nil {
+		return nil, inExpansion(text, expanded, err)
+	}
+	plan, err := Check(st, reg, now)
+	if err != nil {
+		return nil, inExpansion(text, expanded, err)
+	}
+	return plan, nil
 }
 
 // RegistryOf returns the registry a store's queries use.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -76,16 +77,31 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
+	if query.IsDefine(text) {
+		store, err := db.openExisting(e)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		m, err := query.DefineIn(store, text)
+		if err != nil {
+			return showQueryError(e, text, err)
+		}
+		fmt.Fprintf(e.stdout, "saved in %s: %s\n", filepath.Join(db.DB, query.MacroFile), m)
+		return nil
+	}
 	// A query error is found before the store is opened: the command's
-	// store uses the default registry.
-	st, err := query.Parse(text)
+	// store uses the default registry, and its saved queries are a file
+	// in its directory.
+	macros, err := query.LoadMacros(filepath.Join(db.DB, query.MacroFile), plugins.Default())
+	if err != nil {
+		return err
+	}
+	plan, err := query.Prepare(text, macros, plugins.Default(), opts.Now)
 	if err != nil {
 		return showQueryError(e, text, err)
 	}
-	plan, err := query.Check(st, plugins.Default(), opts.Now)
-	if err != nil {
-		return showQueryError(e, text, err)
-	}
+	st := plan.Statement
 	store, err := db.openExisting(e)
 	if err != nil {
 		return err

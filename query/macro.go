@@ -1,0 +1,431 @@
+package query
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// Macro is a saved query:
+//
+//	define NAME = QUERY
+//	define NAME(P, …) = QUERY
+//
+// A macro whose body is a query stands at the head of a query, and what
+// follows it is added to its body: with
+//
+//	define failures(D) = count where status=failure since D
+//
+// "failures(24h) group by app" runs "count where status=failure since
+// 24h group by app". A macro whose body is stages (the words after a
+// "|") stands after a "|": with "define noisy = spray accounts=5",
+// "list since 7d | noisy" runs "list since 7d | spray accounts=5". A
+// parameter stands for one word or quoted string of the body, and is
+// given as any text without commas at its level of parentheses.
+type Macro struct {
+	Name   string
+	Params []string
+	Body   string
+	Stages bool // the body is stages
+}
+
+// String writes the macro as it is defined.
+func (m *Macro) String() string {
+	s := "define " + m.Name
+	if len(m.Params) > 0 {
+		s += "(" + strings.Join(m.Params, ", ") + ")"
+	}
+	return s + " = " + m.Body
+}
+
+// Macros holds saved queries by name. It is not safe for concurrent
+// use.
+type Macros struct {
+	byName map[string]*Macro // by lower-case name
+}
+
+// NewMacros returns an empty set of macros.
+func NewMacros() *Macros { return &Macros{byName: map[string]*Macro{}} }
+
+// All returns the macros, by name.
+func (ms *Macros) All() []*Macro {
+	var out []*Macro
+	for _, m := range ms.byName {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b *Macro) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Lookup returns the macro of a name, in any case.
+func (ms *Macros) Lookup(name string) (*Macro, bool) {
+	m, ok := ms.byName[strings.ToLower(name)]
+	return m, ok
+}
+
+// IsDefine reports whether a statement is a definition: it begins with
+// the word define.
+func IsDefine(text string) bool {
+	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
+	tok, err := l.Next()
+	return err == nil && strings.EqualFold(tok.Value, "define") && tok.Type == tokWord
+}
+
+// Define parses "define NAME[(P, …)] = BODY" and adds the macro,
+// replacing one of the same name. It refuses a name that is a keyword, a
+// field or a plugin of reg, and a body that does not parse (as a query,
+// or as stages) once its parameters are given values.
+func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	toks, err := tokens(text)
+	if err != nil {
+		return nil, err
+	}
+	at := func(i int) lexer.Token {
+		if i < len(toks) {
+			return toks[i]
+		}
+		e := posEnd(text)
+		return lexer.EOFToken(lexer.Position{Offset: e.Offset, Line: e.Line, Column: e.Col})
+	}
+	if !strings.EqualFold(at(0).Value, "define") {
+		return nil, errorf(tokPos(at(0)), "a definition begins with define")
+	}
+	name := at(1)
+	if name.Type != tokWord || !isName(name.Value) {
+		return nil, errorf(tokPos(name), "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
+	}
+	if isKeyword(name.Value) || signin.Lookup(name.Value) != nil {
+		return nil, errorf(tokPos(name), "%s is a keyword or field of the language; a saved query needs a name of its own", name.Value)
+	}
+	if strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") {
+		return nil, errorf(tokPos(name), "%s is a word of the language; a saved query needs a name of its own", name.Value)
+	}
+	if p, ok := reg.Lookup(name.Value); ok {
+		return nil, errorf(tokPos(name), "%s is the %s plugin's name; a saved query needs a name of its own", name.Value, p.Describe().Kind)
+	}
+	m := &Macro{Name: name.Value}
+	i := 2
+	if at(i).Value == "(" && at(i).Type == tokPunct {
+		for i++; ; i++ {
+			p := at(i)
+			if p.Type != tokWord || !isName(p.Value) {
+				return nil, errorf(tokPos(p), "a parameter is a name (letters, digits, _)")
+			}
+			for _, q := range m.Params {
+				if strings.EqualFold(q, p.Value) {
+					return nil, errorf(tokPos(p), "parameter %s is named twice", p.Value)
+				}
+			}
+			m.Params = append(m.Params, p.Value)
+			i++
+			if at(i).Value == ")" {
+				i++
+				break
+			}
+			if at(i).Value != "," {
+				return nil, errorf(tokPos(at(i)), "expected , or ) after parameter %s", p.Value)
+			}
+		}
+	}
+	if eq := at(i); eq.Value != "=" || eq.Type != tokCmp {
+		return nil, errorf(tokPos(eq), "expected = after define %s", m.Name)
+	}
+	if i+1 >= len(toks) {
+		return nil, errorf(posEnd(text), "define %s has no query after =", m.Name)
+	}
+	m.Body = strings.TrimSpace(text[toks[i+1].Pos.Offset:])
+	// Check the body parses: a parameter is a word, which parses where
+	// a value would.
+	if _, qerr := Parse(m.Body); qerr != nil {
+		if _, serr := Parse("list | " + m.Body); serr != nil {
+			var qe *Error
+			if errors.As(qerr, &qe) {
+				return nil, errorf(posAt(text, toks[i+1].Pos.Offset+qe.Pos.Offset), "define %s: %s", m.Name, qe.Msg)
+			}
+			return nil, qerr
+		}
+		m.Stages = true
+	}
+	ms.byName[strings.ToLower(m.Name)] = m
+	return m, nil
+}
+
+// Remove forgets a macro; it reports whether there was one.
+func (ms *Macros) Remove(name string) bool {
+	_, ok := ms.byName[strings.ToLower(name)]
+	delete(ms.byName, strings.ToLower(name))
+	return ok
+}
+
+// maxExpansions bounds how many macros one query expands, so that macros
+// that use each other end.
+const maxExpansions = 32
+
+// Expand replaces the macros a query uses by their bodies: one at the
+// head of the query, and any after a "|". Text without macros comes back
+// as it is. Errors are *Error, at the macro's use in text.
+func (ms *Macros) Expand(text string) (string, error) {
+	if ms == nil || len(ms.byName) == 0 {
+		return text, nil
+	}
+	for range maxExpansions {
+		out, changed, err := ms.expandOnce(text)
+		if err != nil || !changed {
+			return out, err
+		}
+		text = out
+	}
+	return "", errorf(Pos{Line: 1, Col: 1}, "saved queries expand more than %d times: does one use itself?", maxExpansions)
+}
+
+// expandOnce expands the first macro use in text.
+func (ms *Macros) expandOnce(text string) (string, bool, error) {
+	toks, err := tokens(text)
+	if err != nil {
+		return text, false, nil // Parse will say what is wrong
+	}
+	for i, t := range toks {
+		head := i == 0 || i == 1 && (strings.EqualFold(toks[0].Value, "explain")) ||
+			i == 2 && strings.EqualFold(toks[1].Value, "analyze")
+		afterBar := i > 0 && toks[i-1].Type == tokPunct && toks[i-1].Value == "|"
+		if t.Type != tokWord || !head && !afterBar {
+			continue
+		}
+		m, ok := ms.Lookup(t.Value)
+		if !ok {
+			continue
+		}
+		if m.Stages != afterBar {
+			where := "at the head of a query"
+			if m.Stages {
+				where = "after a |"
+			}
+			return "", false, errorf(tokPos(t), "%s is a saved %s: it stands %s", m.Name, map[bool]string{true: "series of stages", false: "query"}[m.Stages], where)
+		}
+		end := i + 1
+		var args []string
+		if end < len(toks) && toks[end].Value == "(" && toks[end].Type == tokPunct {
+			if args, end, err = macroArgs(text, toks, end); err != nil {
+				return "", false, err
+			}
+		}
+		if len(args) != len(m.Params) {
+			return "", false, errorf(tokPos(t), "%s takes %d arguments (%s), not %d", m.Name, len(m.Params), macroUsage(m), len(args))
+		}
+		body, err := m.substitute(args)
+		if err != nil {
+			return "", false, err
+		}
+		stop := len(text)
+		if end < len(toks) {
+			stop = toks[end].Pos.Offset
+		}
+		return text[:t.Pos.Offset] + body + " " + text[stop:], true, nil
+	}
+	return text, false, nil
+}
+
+// macroArgs reads the arguments of a macro's use, from the "(" at
+// toks[open]: the text between commas at its level, and the index of the
+// token after the ")".
+func macroArgs(text string, toks []lexer.Token, open int) ([]string, int, error) {
+	var args []string
+	depth, start := 0, toks[open].Pos.Offset+1
+	for j := open; j < len(toks); j++ {
+		t := toks[j]
+		if t.Type != tokPunct {
+			continue
+		}
+		switch t.Value {
+		case "(":
+			depth++
+		case ")":
+			depth--
+			if depth == 0 {
+				if a := strings.TrimSpace(text[start:t.Pos.Offset]); a != "" || len(args) > 0 {
+					args = append(args, a)
+				}
+				return args, j + 1, nil
+			}
+		case ",":
+			if depth == 1 {
+				args = append(args, strings.TrimSpace(text[start:t.Pos.Offset]))
+				start = t.Pos.Offset + 1
+			}
+		}
+	}
+	return nil, 0, errorf(tokPos(toks[open]), "this ( is not closed")
+}
+
+// substitute gives the body's parameters their values.
+func (m *Macro) substitute(args []string) (string, error) {
+	if len(m.Params) == 0 {
+		return m.Body, nil
+	}
+	toks, err := tokens(m.Body)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range toks {
+		if t.Type != tokWord {
+			continue
+		}
+		for j, p := range m.Params {
+			if strings.EqualFold(t.Value, p) {
+				b.WriteString(m.Body[last:t.Pos.Offset])
+				b.WriteString(args[j])
+				last = t.Pos.Offset + len(t.Value)
+			}
+		}
+	}
+	b.WriteString(m.Body[last:])
+	return b.String(), nil
+}
+
+func macroUsage(m *Macro) string {
+	if len(m.Params) == 0 {
+		return m.Name
+	}
+	return m.Name + "(" + strings.Join(m.Params, ", ") + ")"
+}
+
+// tokens lexes text whole.
+func tokens(text string) ([]lexer.Token, error) {
+	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
+	var out []lexer.Token
+	for {
+		t, err := l.Next()
+		if err != nil {
+			var le *lexer.Error
+			if errors.As(err, &le) {
+				return nil, errorf(Pos{Offset: le.Pos.Offset, Line: le.Pos.Line, Col: le.Pos.Column}, "%s", le.Msg)
+			}
+			return nil, err
+		}
+		if t.EOF() {
+			return out, nil
+		}
+		out = append(out, t)
+	}
+}
+
+func tokPos(t lexer.Token) Pos { return Pos{Offset: t.Pos.Offset, Line: t.Pos.Line, Col: t.Pos.Column} }
+
+func posEnd(text string) Pos { return posAt(text, len(text)) }
+
+func isName(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// MacroFile is the name of the file in a store's directory that holds
+// its saved queries, one definition a line.
+const MacroFile = "queries"
+
+// LoadMacros reads a file of definitions: one "define …" a line; blank
+// lines and lines starting with # are skipped. A file that does not
+// exist holds no macros. Errors name the file and line.
+func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
+	ms := NewMacros()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return ms, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, maxQueryBytes+1024)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if _, err := ms.Define(line, reg); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ms, nil
+}
+
+// Save writes the macros to a file, one definition a line, by name,
+// replacing it whole (through a temporary file renamed into place).
+func (ms *Macros) Save(path string) error {
+	var b strings.Builder
+	b.WriteString("# signinq saved queries: one definition a line (define NAME(PARAMS) = QUERY)\n")
+	for _, m := range ms.All() {
+		b.WriteString(m.String())
+		b.WriteByte('\n')
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".queries-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.WriteString(b.String()); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// MacrosOf reads the saved queries of a store: none for a store in
+// memory.
+func MacrosOf(db *engine.DB) (*Macros, error) {
+	if db.Dir() == "" {
+		return NewMacros(), nil
+	}
+	return LoadMacros(filepath.Join(db.Dir(), MacroFile), RegistryOf(db))
+}
+
+// DefineIn adds a saved query to a store's file of them.
+func DefineIn(db *engine.DB, text string) (*Macro, error) {
+	if db.Dir() == "" {
+		return nil, errorf(Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
+	}
+	ms, err := MacrosOf(db)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ms.Define(text, RegistryOf(db))
+	if err != nil {
+		return nil, err
+	}
+	return m, ms.Save(filepath.Join(db.Dir(), MacroFile))
+}
+
+// inExpansion says, of an error in a query whose saved queries were
+// expanded, in which text it is.
+func inExpansion(text, expanded string, err error) error {
+	var qe *Error
+	if text == expanded || !errors.As(err, &qe) {
+		return err
+	}
+	return errorf(Pos{Offset: 0, Line: 1, Col: 1}, "with its saved queries expanded, the query reads %q: at %s: %s", expanded, qe.Pos, qe.Msg)
+}
