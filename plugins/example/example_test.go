@@ -1,0 +1,80 @@
+package example
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+func TestPerkey(t *testing.T) {
+	in := []engine.ResultColumn{{Name: "time", Kind: signin.KindTime}, {Name: "user", Kind: signin.KindString}}
+	row := func(u string) []engine.Value { return []engine.Value{engine.Null(signin.KindTime), engine.StringValue(u)} }
+	f := func(n string, users []string, want []string) {
+		t.Helper()
+		args, err := plugins.BindArgs(perkey{}.Describe(), []plugins.StageArg{{Value: "USER"}, {Name: "n", Value: n}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := perkey{}.Bind(args, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]engine.Value
+		for _, u := range users {
+			rows = append(rows, row(u))
+		}
+		var got []string
+		err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func(r []engine.Value) error {
+			got = append(got, r[1].Str())
+			return nil
+		})
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("perkey user %s of %v = %v, %v; want %v", n, users, got, err, want)
+		}
+	}
+	f("1", []string{"a", "b", "a", "c", "b"}, []string{"a", "b", "c"})
+	f("2", []string{"a", "a", "a", "b"}, []string{"a", "a", "b"})
+	f("5", nil, nil)
+
+	if _, err := (perkey{}).Bind(map[string]string{"column": "ip", "n": "1"}, in); err == nil || err.Error() != `no column "ip" among time, user` {
+		t.Errorf("Bind of a missing column: %v", err)
+	}
+	if _, err := (perkey{}).Bind(map[string]string{"column": "user", "n": "0"}, in); err == nil {
+		t.Error("Bind with n 0 gave no error")
+	}
+	needs, _ := perkey{}.Needs(map[string]string{"column": "country", "n": "1"})
+	if !slices.Contains(needs.Fields, "country") || !slices.Contains(needs.Fields, "user") {
+		t.Errorf("Needs = %v", needs)
+	}
+}
+
+func TestMailbox(t *testing.T) {
+	for in, want := range map[string]string{"Alice@Contoso.com": "alice", "svc-backup": "svc-backup", "": "", "a@b@c": "a@b"} {
+		got, err := mailbox{}.Eval([]engine.Value{engine.StringValue(in)})
+		if err != nil || got.Str() != want {
+			t.Errorf("mailbox(%q) = %v, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := (mailbox{}).Result([]signin.Kind{signin.KindTime}); err == nil {
+		t.Error("mailbox(time) was accepted")
+	}
+}
+
+func TestRegister(t *testing.T) {
+	r := plugins.NewRegistry()
+	if err := Register(r); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Names(0); !slices.Equal(got, []string{"mailbox", "perkey"}) {
+		t.Errorf("registered %v", got)
+	}
+	if err := Register(r); err == nil {
+		t.Error("registering twice gave no error")
+	}
+	if _, ok := plugins.Default().Lookup("perkey"); !ok {
+		t.Error("importing the package did not register perkey in the default registry")
+	}
+}
