@@ -1,0 +1,105 @@
+package script
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// function is a function a script declares. It holds only frozen values
+// and is safe for concurrent use: each call of Eval runs on a Starlark
+// thread of its own.
+type function struct {
+	sb     *sandbox
+	desc   plugins.Descriptor
+	args   []*argValue
+	eval   starlark.Callable
+	result signin.Kind
+	pos    syntax.Position // of its declaration
+}
+
+// Interface guard.
+var _ plugins.Function = (*function)(nil)
+
+func (f *function) Describe() plugins.Descriptor { return f.desc }
+
+// Result checks the number of arguments, and the kinds of field
+// arguments against those their declaration accepts.
+func (f *function) Result(args []signin.Kind) (signin.Kind, error) {
+	required := 0
+	for i, a := range f.args {
+		if a.arg.Default == "" {
+			required = i + 1
+		}
+	}
+	if len(args) < required || len(args) > len(f.args) {
+		return 0, fmt.Errorf("%s takes %s arguments (%s)", f.desc.Name, count(required, len(f.args)), f.desc.Usage())
+	}
+	for i, k := range args {
+		a := f.args[i]
+		if len(a.kinds) > 0 && !slices.Contains(a.kinds, k) {
+			var want []string
+			for _, k := range a.kinds {
+				want = append(want, kindName(k))
+			}
+			return 0, fmt.Errorf("%s's %s is %s, not %s", f.desc.Name, a.arg.Name, strings.Join(want, " or "), article(kindName(k)))
+		}
+	}
+	return f.result, nil
+}
+
+func count(min, max int) string {
+	if min == max {
+		return fmt.Sprint(min)
+	}
+	return fmt.Sprintf("%d to %d", min, max)
+}
+
+// Eval calls the script's eval with the arguments, and the declared
+// defaults of those omitted, on a new thread under the step and time
+// limits. It returns an *Error naming the script's line when eval fails
+// or returns a value not of the declared result kind.
+func (f *function) Eval(args []engine.Value) (engine.Value, error) {
+	if len(args) > len(f.args) {
+		return engine.Value{}, fmt.Errorf("%s takes %d arguments, not %d", f.desc.Name, len(f.args), len(args))
+	}
+	in := make(starlark.Tuple, len(f.args))
+	for i, a := range f.args {
+		if i < len(args) {
+			in[i] = toStarlark(args[i])
+			if a.arg.Type == plugins.ArgDuration && args[i].Kind() == signin.KindInt && !args[i].IsNull() {
+				in[i] = seconds(time.Duration(args[i].Int())) // the query gives nanoseconds
+			}
+			continue
+		}
+		v, err := argToStarlark(a.arg.Type.String(), a.arg.Default)
+		if err != nil {
+			return engine.Value{}, fmt.Errorf("%s: argument %s: %v", f.desc.Name, a.arg.Name, err)
+		}
+		in[i] = v
+	}
+	th := f.sb.thread(f.desc.Name)
+	stop := f.sb.limit(th)
+	res, err := starlark.Call(th, f.eval, in, nil)
+	stop()
+	if err != nil {
+		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ")
+	}
+	v, err := fromStarlark(res, f.result)
+	if err != nil {
+		pos := f.pos
+		if fn, ok := f.eval.(*starlark.Function); ok {
+			pos = fn.Position()
+		}
+		return engine.Value{}, errorAt(pos, "%s returned the wrong kind of value: %v", f.desc.Name, err)
+	}
+	return v, nil
+}

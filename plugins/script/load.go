@@ -1,0 +1,543 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// The limits a script runs under unless Options say otherwise.
+const (
+	DefaultMaxSteps  = 10_000_000
+	DefaultTimeLimit = 5 * time.Second
+)
+
+// Options configure Load. The zero value is the defaults.
+type Options struct {
+	// MaxSteps bounds the Starlark computation steps of a script: when
+	// it loads, in each call of a function's eval, and in a stage's run
+	// between two rows it reads (and after the last). Zero means
+	// DefaultMaxSteps.
+	MaxSteps uint64
+	// TimeLimit bounds the time a script takes: to load, in each call of
+	// a function's eval, and in each run of a stage (one per query).
+	// Zero means DefaultTimeLimit.
+	TimeLimit time.Duration
+	// Print receives what scripts print, a line at a time, prefixed with
+	// the script's file and line; nil discards it. Writes are
+	// serialized.
+	Print io.Writer
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxSteps == 0 {
+		o.MaxSteps = DefaultMaxSteps
+	}
+	if o.TimeLimit <= 0 {
+		o.TimeLimit = DefaultTimeLimit
+	}
+	return o
+}
+
+// DefaultDir returns where the command looks for plugin scripts:
+// signinq/plugins in the user's configuration directory
+// ($XDG_CONFIG_HOME/signinq/plugins, else ~/.config/signinq/plugins on
+// Unix; see os.UserConfigDir for other systems).
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("script: no default plugins directory: %w", err)
+	}
+	return filepath.Join(d, "signinq", "plugins"), nil
+}
+
+// Error is the error of a script: where in which script, and what. Its
+// text is "file:line:col: message".
+type Error struct {
+	File      string // the script's path, as Load found it
+	Line, Col int    // 0 when unknown
+	Msg       string
+	// Backtrace is Starlark's call stack at a runtime error, innermost
+	// call last; "" for other errors.
+	Backtrace string
+	err       error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line == 0:
+		return e.File + ": " + e.Msg
+	case e.Col == 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// Unwrap returns the error the script's error stands for, if any.
+func (e *Error) Unwrap() error { return e.err }
+
+// errorAt makes an error at a position of a script.
+func errorAt(pos syntax.Position, format string, args ...any) *Error {
+	return &Error{File: pos.Filename(), Line: int(pos.Line), Col: int(pos.Col), Msg: fmt.Sprintf(format, args...)}
+}
+
+// scriptError turns an error of Starlark into an *Error at the innermost
+// position in a script that it knows, else at pos. prefix goes before
+// its message ("vpn: ").
+func scriptError(err error, pos syntax.Position, prefix string) error {
+	var se *Error
+	if errors.As(err, &se) {
+		return err
+	}
+	var ee *starlark.EvalError
+	var sx syntax.Error
+	var rl resolve.ErrorList
+	switch {
+	case errors.As(err, &ee):
+		for i := len(ee.CallStack) - 1; i >= 0; i-- {
+			if p := ee.CallStack[i].Pos; p.IsValid() && p.Filename() != "<builtin>" {
+				pos = p
+				break
+			}
+		}
+		e := errorAt(pos, "%s%s", prefix, ee.Msg)
+		e.Backtrace, e.err = ee.Backtrace(), errors.Unwrap(ee)
+		return e
+	case errors.As(err, &sx):
+		return errorAt(sx.Pos, "%s", sx.Msg)
+	case errors.As(err, &rl) && len(rl) > 0:
+		e := errorAt(rl[0].Pos, "%s", rl[0].Msg)
+		if len(rl) > 1 {
+			e.Msg += fmt.Sprintf(" (and %d more errors)", len(rl)-1)
+		}
+		return e
+	}
+	e := errorAt(pos, "%s%v", prefix, err)
+	e.err = err
+	return e
+}
+
+// fileOptions are the dialect scripts are written in: while loops, sets
+// and top-level if/for allowed; recursion and reassigning globals not.
+var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
+
+// sandbox makes threads: without load, with the limits of the options
+// and print going to Options.Print.
+type sandbox struct {
+	opts Options
+	mu   sync.Mutex // serializes opts.Print
+}
+
+func (s *sandbox) thread(name string) *starlark.Thread {
+	th := &starlark.Thread{
+		Name: name,
+		Load: func(*starlark.Thread, string) (starlark.StringDict, error) {
+			return nil, errors.New("load is not available to plugin scripts: each script stands alone")
+		},
+		Print: s.print,
+		OnMaxSteps: func(th *starlark.Thread) {
+			th.Cancel(fmt.Sprintf("step limit of %d exceeded", s.opts.MaxSteps))
+		},
+	}
+	th.SetMaxExecutionSteps(s.opts.MaxSteps)
+	return th
+}
+
+func (s *sandbox) print(th *starlark.Thread, msg string) {
+	if s.opts.Print == nil {
+		return
+	}
+	pos := th.CallFrame(1).Pos
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.opts.Print, "%s:%d: %s\n", pos.Filename(), pos.Line, msg)
+}
+
+// limit cancels th after the time limit; the returned function stops
+// the timer.
+func (s *sandbox) limit(th *starlark.Thread) (stop func() bool) {
+	t := time.AfterFunc(s.opts.TimeLimit, func() {
+		th.Cancel(fmt.Sprintf("time limit of %v exceeded", s.opts.TimeLimit))
+	})
+	return t.Stop
+}
+
+// Load loads every *.star file of dir, in the order of their names, and
+// registers the stages and functions they declare into reg. Each script
+// runs once, in its own sandbox; its plugins are registered all or none.
+// A script that fails (a syntax error, an error while it runs, a limit
+// reached, a bad declaration, a name reg already holds) does not stop
+// the others: Load returns the errors of the scripts that failed,
+// joined, each an *Error naming the file and line. A directory that does
+// not exist gives an error that errors.Is fs.ErrNotExist.
+//
+// The plugins Load registers are safe for concurrent use, as the
+// registry requires.
+func Load(dir string, reg *plugins.Registry, opts Options) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("script: %w", err)
+	}
+	sb := &sandbox{opts: opts.withDefaults()}
+	var errs []error
+	for _, e := range entries { // sorted by name
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".star") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		src, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("script: %w", err))
+			continue
+		}
+		if err := sb.load(path, src, reg); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// declarations gathers what a script declares while it loads.
+type declarations struct {
+	sb      *sandbox
+	plugins []plugins.Plugin
+	pos     []syntax.Position // where each was declared
+}
+
+const declKey = "signinq.declarations"
+
+// load runs one script and registers what it declares.
+func (sb *sandbox) load(path string, src []byte, reg *plugins.Registry) error {
+	th := sb.thread(filepath.Base(path))
+	decls := &declarations{sb: sb}
+	th.SetLocal(declKey, decls)
+	stop := sb.limit(th)
+	_, err := starlark.ExecFileOptions(fileOptions, th, path, src, predeclared)
+	stop()
+	if err != nil {
+		return scriptError(err, syntax.MakePosition(&path, 0, 0), "")
+	}
+	if len(decls.plugins) == 0 {
+		return errorAt(syntax.MakePosition(&path, 0, 0), "declares no stage or function")
+	}
+	for i, p := range decls.plugins {
+		if err := reg.Register(p); err != nil {
+			for _, q := range decls.plugins[:i] {
+				reg.Remove(q.Describe().Name)
+			}
+			msg := strings.TrimPrefix(err.Error(), "plugins: ")
+			return errorAt(decls.pos[i], "%s", msg)
+		}
+	}
+	return nil
+}
+
+// predeclared are the names scripts have beyond Starlark's own.
+var predeclared = starlark.StringDict{
+	"arg":       starlark.NewBuiltin("arg", declareArg),
+	"stage":     starlark.NewBuiltin("stage", declareStage),
+	"function":  starlark.NewBuiltin("function", declareFunction),
+	"unix_time": starlark.NewBuiltin("unix_time", unixTime),
+}
+
+// declaring returns what the script being loaded declares, or an error
+// when a builtin is called later (from a stage's run or a function's
+// eval).
+func declaring(th *starlark.Thread, b *starlark.Builtin) (*declarations, syntax.Position, error) {
+	d, ok := th.Local(declKey).(*declarations)
+	if !ok {
+		return nil, syntax.Position{}, fmt.Errorf("%s: declare plugins when the script loads, not while it runs", b.Name())
+	}
+	return d, th.CallFrame(1).Pos, nil
+}
+
+// argValue is what arg() returns: an argument's descriptor, and for a
+// field the kinds it accepts (none for any).
+type argValue struct {
+	arg   plugins.Arg
+	kinds []signin.Kind
+}
+
+func (a *argValue) String() string {
+	return fmt.Sprintf("arg(%q, %q)", a.arg.Name, a.arg.Type)
+}
+func (a *argValue) Type() string          { return "arg" }
+func (a *argValue) Freeze()               {}
+func (a *argValue) Truth() starlark.Bool  { return true }
+func (a *argValue) Hash() (uint32, error) { return 0, errors.New("unhashable type: arg") }
+
+var argTypes = map[string]plugins.ArgType{
+	"field": plugins.ArgField, "condition": plugins.ArgCondition, "number": plugins.ArgNumber,
+	"duration": plugins.ArgDuration, "string": plugins.ArgString,
+}
+
+// declareArg is arg(name, type, default="", help="", kinds=[]).
+func declareArg(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if _, _, err := declaring(th, b); err != nil {
+		return nil, err
+	}
+	var name, typ, help string
+	var def starlark.Value = starlark.String("")
+	var kinds starlark.Iterable
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "type", &typ, "default?", &def, "help?", &help, "kinds?", &kinds); err != nil {
+		return nil, err
+	}
+	if !isIdent(name) {
+		return nil, fmt.Errorf("arg: bad name %q: write letters, digits and _", name)
+	}
+	t, ok := argTypes[typ]
+	if !ok {
+		return nil, fmt.Errorf("arg %s: unknown type %q (want field, condition, number, duration or string)", name, typ)
+	}
+	a := &argValue{arg: plugins.Arg{Name: name, Type: t, Help: help}}
+	switch d := def.(type) {
+	case starlark.String:
+		a.arg.Default = string(d)
+	case starlark.Int, starlark.Float:
+		a.arg.Default = d.String()
+	default:
+		return nil, fmt.Errorf("arg %s: default is written as in a query: a str or a number, not %s", name, article(def.Type()))
+	}
+	if a.arg.Default != "" && t != plugins.ArgString && t != plugins.ArgCondition && t != plugins.ArgField {
+		if _, err := argToStarlark(typ, a.arg.Default); err != nil {
+			return nil, fmt.Errorf("arg %s: default: %v", name, err)
+		}
+	}
+	if kinds != nil {
+		if t != plugins.ArgField {
+			return nil, fmt.Errorf("arg %s: only a field argument takes kinds", name)
+		}
+		ks, err := strings_(kinds, "arg "+name+": kinds")
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range ks {
+			k, ok := parseKind(s)
+			if !ok {
+				return nil, fmt.Errorf("arg %s: unknown kind %q (want %s)", name, s, kindList)
+			}
+			a.kinds = append(a.kinds, k)
+		}
+	}
+	return a, nil
+}
+
+// common are the parameters stages and functions share.
+type common struct {
+	name, help, example string
+	args                []*argValue
+}
+
+func (c *common) descriptor(kind plugins.Kind) plugins.Descriptor {
+	d := plugins.Descriptor{Name: c.name, Kind: kind, Help: c.help, Example: c.example}
+	for _, a := range c.args {
+		d.Args = append(d.Args, a.arg)
+	}
+	return d
+}
+
+func (c *common) unpackArgs(what string, args starlark.Iterable) error {
+	if !isIdent(c.name) {
+		return fmt.Errorf("%s: bad name %q: write letters, digits and _", what, c.name)
+	}
+	if args == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	optional := false
+	for x := range starlark.Elements(args) {
+		a, ok := x.(*argValue)
+		if !ok {
+			return fmt.Errorf("%s %s: args holds arg(...) values, not %s", what, c.name, article(x.Type()))
+		}
+		key := strings.ToLower(a.arg.Name)
+		if seen[key] {
+			return fmt.Errorf("%s %s: argument %s declared twice", what, c.name, a.arg.Name)
+		}
+		seen[key] = true
+		if a.arg.Default != "" {
+			optional = true
+		} else if optional {
+			return fmt.Errorf("%s %s: required argument %s after an optional one", what, c.name, a.arg.Name)
+		}
+		c.args = append(c.args, a)
+	}
+	return nil
+}
+
+// declareStage is stage(name, run, help="", example="", args=[],
+// needs=[], where="", output=[], streams=False).
+func declareStage(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	decls, pos, err := declaring(th, b)
+	if err != nil {
+		return nil, err
+	}
+	var c common
+	var run starlark.Callable
+	var argList, needs, output starlark.Iterable
+	var where string
+	var streams bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &c.name, "run", &run, "help?", &c.help, "example?", &c.example,
+		"args?", &argList, "needs?", &needs, "where?", &where, "output?", &output, "streams?", &streams); err != nil {
+		return nil, err
+	}
+	if err := c.unpackArgs("stage", argList); err != nil {
+		return nil, err
+	}
+	if err := checkArity(run, 2, "stage "+c.name+": run", "(rows, ctx)"); err != nil {
+		return nil, err
+	}
+	run.Freeze() // with what its closure holds: runs share it
+	s := &stage{sb: decls.sb, run: run, where: where, pos: pos}
+	s.desc = c.descriptor(plugins.KindStage)
+	s.desc.Streams = streams
+	if needs != nil {
+		if s.needs, err = strings_(needs, "stage "+c.name+": needs"); err != nil {
+			return nil, err
+		}
+		for _, f := range s.needs {
+			if engine.LookupColumn(f) == nil {
+				return nil, fmt.Errorf("stage %s: needs unknown field %q", c.name, f)
+			}
+		}
+	}
+	if where != "" && len(s.needs) == 0 {
+		return nil, fmt.Errorf("stage %s: where applies to the sign-ins a stage reads: say which fields it needs too", c.name)
+	}
+	if output != nil {
+		for x := range starlark.Elements(output) {
+			t, ok := x.(starlark.Tuple)
+			if !ok || len(t) != 2 {
+				return nil, fmt.Errorf("stage %s: output holds (name, kind) pairs, not %s", c.name, truncate(x.String()))
+			}
+			name, ok1 := starlark.AsString(t[0])
+			kind, ok2 := starlark.AsString(t[1])
+			k, ok3 := parseKind(kind)
+			switch {
+			case !ok1 || !ok2:
+				return nil, fmt.Errorf("stage %s: output holds (name, kind) pairs of str, not %s", c.name, truncate(x.String()))
+			case !ok3:
+				return nil, fmt.Errorf("stage %s: output %s: unknown kind %q (want %s)", c.name, name, kind, kindList)
+			case name == "" || slices.ContainsFunc(s.output, func(c engine.ResultColumn) bool { return c.Name == name }):
+				return nil, fmt.Errorf("stage %s: output %q is empty or declared twice", c.name, name)
+			}
+			s.output = append(s.output, engine.ResultColumn{Name: name, Kind: k})
+		}
+	}
+	s.desc.Output = slices.Clone(s.needs)
+	for _, c := range s.output {
+		s.desc.Output = append(s.desc.Output, c.Name)
+	}
+	var p plugins.Plugin = s
+	if len(s.needs) > 0 {
+		p = &needer{s}
+	}
+	decls.plugins, decls.pos = append(decls.plugins, p), append(decls.pos, pos)
+	return starlark.None, nil
+}
+
+// declareFunction is function(name, eval, result, help="", example="",
+// args=[]).
+func declareFunction(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	decls, pos, err := declaring(th, b)
+	if err != nil {
+		return nil, err
+	}
+	var c common
+	var eval starlark.Callable
+	var argList starlark.Iterable
+	var result string
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &c.name, "eval", &eval, "result", &result, "help?", &c.help,
+		"example?", &c.example, "args?", &argList); err != nil {
+		return nil, err
+	}
+	if err := c.unpackArgs("function", argList); err != nil {
+		return nil, err
+	}
+	if len(c.args) == 0 || c.args[0].arg.Type != plugins.ArgField {
+		return nil, fmt.Errorf("function %s: its first argument is a field: declare it with arg(name, \"field\")", c.name)
+	}
+	for _, a := range c.args[1:] {
+		if t := a.arg.Type; t == plugins.ArgField || t == plugins.ArgCondition {
+			return nil, fmt.Errorf("function %s: argument %s: only the first argument of a function is a field; the others are numbers, durations or strings", c.name, a.arg.Name)
+		}
+	}
+	kind, ok := parseKind(result)
+	if !ok {
+		return nil, fmt.Errorf("function %s: unknown result kind %q (want %s)", c.name, result, kindList)
+	}
+	if err := checkArity(eval, len(c.args), "function "+c.name+": eval", "one per declared argument"); err != nil {
+		return nil, err
+	}
+	eval.Freeze() // with what its closure holds: calls share it
+	f := &function{sb: decls.sb, eval: eval, result: kind, pos: pos}
+	f.desc = c.descriptor(plugins.KindFunction)
+	f.args = c.args
+	decls.plugins, decls.pos = append(decls.plugins, f), append(decls.pos, pos)
+	return starlark.None, nil
+}
+
+// checkArity checks that a script's function takes n positional
+// parameters (builtins are not checked).
+func checkArity(fn starlark.Callable, n int, what, want string) error {
+	f, ok := fn.(*starlark.Function)
+	if !ok {
+		return nil
+	}
+	params := f.NumParams() - f.NumKwonlyParams()
+	if f.HasVarargs() {
+		params--
+	}
+	if f.HasKwargs() {
+		params--
+	}
+	required := 0
+	for i := range params {
+		if f.ParamDefault(i) == nil {
+			required = i + 1
+		}
+	}
+	if required > n || (params < n && !f.HasVarargs()) {
+		return fmt.Errorf("%s: %s takes %d parameters, want %d %s", what, f.Name(), params, n, want)
+	}
+	return nil
+}
+
+// strings_ reads an iterable of str.
+func strings_(it starlark.Iterable, what string) ([]string, error) {
+	var out []string
+	for x := range starlark.Elements(it) {
+		s, ok := x.(starlark.String)
+		if !ok {
+			return nil, fmt.Errorf("%s holds str, not %s", what, article(x.Type()))
+		}
+		out = append(out, string(s))
+	}
+	return out, nil
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,129 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/script"
+)
+
+// TestScriptPlugins loads the example Starlark plugins next to the
+// built-in ones and runs them in queries on generated sign-ins, checking
+// each answer against the sign-ins computed here, in Go.
+func TestScriptPlugins(t *testing.T) {
+	reg := plugins.Default().Clone()
+	if err := script.Load("../plugins/script/examples", reg, script.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g, err := gen.New(gen.Config{Count: 4000, Seed: 11, Days: 20, Users: 60, End: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []signin.Record
+	err = g.Generate(context.Background(), func(evs []gen.Event) error {
+		for i := range evs {
+			recs = append(recs, evs[i].Record)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestRecords(t.Context(), recs); err != nil {
+		t.Fatal(err)
+	}
+	query := func(text string) *engine.Result {
+		t.Helper()
+		res, err := db.Query(t.Context(), text, engine.QueryOptions{Now: now})
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		return res
+	}
+	hosting := map[int64]bool{14061: true, 16509: true, 24940: true, 16276: true, 9009: true, 49505: true}
+
+	// The stage chooses the list's fields and tags every sign-in.
+	res := query("list since 30d | vpn")
+	var names []string
+	for _, c := range res.Columns {
+		names = append(names, c.Name+":"+c.Kind.String())
+	}
+	if got := strings.Join(names, " "); got != "time:time user:string ip:string asn:int vpn:bool" {
+		t.Errorf("columns %s", got)
+	}
+	if len(res.Rows) != len(recs) {
+		t.Errorf("%d rows, want every one of the %d sign-ins", len(res.Rows), len(recs))
+	}
+	tagged := 0
+	for _, row := range res.Rows {
+		asn, vpn := row[3], row[4]
+		if asn.IsNull() != vpn.IsNull() || !asn.IsNull() && vpn.Bool() != hosting[asn.Int()] {
+			t.Fatalf("asn %v tagged vpn=%v", asn, vpn)
+		}
+		if vpn.Bool() {
+			tagged++
+		}
+	}
+	want := 0
+	for i := range recs {
+		if hosting[recs[i].ASN] {
+			want++
+		}
+	}
+	if tagged != want || want == 0 {
+		t.Errorf("%d sign-ins tagged, want %d (from hosting networks) and some", tagged, want)
+	}
+
+	// With an argument, after a list of fields of its own.
+	res = query("list app, time, user, ip, asn since 30d limit 50 | vpn asns=AS7922")
+	if len(res.Rows) != 50 || len(res.Columns) != 6 || res.Columns[0].Name != "app" || res.Columns[5].Name != "vpn" {
+		t.Fatalf("list of 5 fields | vpn: %d rows of %d columns", len(res.Rows), len(res.Columns))
+	}
+	for _, row := range res.Rows {
+		if !row[4].IsNull() && row[5].Bool() != (row[4].Int() == 7922) {
+			t.Fatalf("asns=AS7922: asn %v tagged vpn=%v", row[4], row[5])
+		}
+	}
+	// A list without the fields the stage needs is an error.
+	if _, err := db.Query(t.Context(), "list time since 30d | vpn", engine.QueryOptions{Now: now}); err == nil || !strings.Contains(err.Error(), "needs the field user") {
+		t.Errorf("list time | vpn: %v", err)
+	}
+
+	// The function, in group by and in a filter.
+	offhours := func(tm time.Time) bool {
+		tm = tm.UTC()
+		return tm.Weekday() == time.Saturday || tm.Weekday() == time.Sunday || tm.Hour() < 8 || tm.Hour() >= 18
+	}
+	wantCounts := map[string]int64{}
+	for i := range recs {
+		wantCounts[fmt.Sprint(offhours(recs[i].Time))]++
+	}
+	res = query("count since 30d group by offhours(time)")
+	got := map[string]int64{}
+	for _, row := range res.Rows {
+		got[row[0].String()] = row[1].Int()
+	}
+	if fmt.Sprint(got) != fmt.Sprint(wantCounts) {
+		t.Errorf("count group by offhours(time): %v, want %v", got, wantCounts)
+	}
+	res = query("count since 30d where offhours(time) = true")
+	if n := res.Rows[0][0].Int(); n != wantCounts["true"] {
+		t.Errorf("count where offhours(time) = true: %d, want %d", n, wantCounts["true"])
+	}
+	if _, err := db.Query(t.Context(), "count group by offhours(user)", engine.QueryOptions{Now: now}); err == nil || !strings.Contains(err.Error(), "offhours's t is time, not a string") {
+		t.Errorf("offhours(user): %v", err)
+	}
+}
