@@ -1,0 +1,312 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+)
+
+// This file holds what the detection stages (newvalue, travel, spikes)
+// share: reading their arguments and input columns, and reading a
+// baseline of past sign-ins from the snapshot.
+
+// detColumn returns the index of the input column named name (without
+// regard to case), else of the first column holding the catalog field
+// name, else -1.
+func detColumn(in []engine.ResultColumn, name string) int {
+	for i, c := range in {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	for i, c := range in {
+		if strings.EqualFold(c.Field, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+var detDurationRE = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d|w)$`)
+
+// detDuration reads a positive duration as queries write them: 90m, 1h,
+// 30d, 2w.
+func detDuration(s string) (time.Duration, error) {
+	m := detDurationRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a duration: write 30d, 12h, 90m", s)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
+	if err != nil || n <= 0 || n > math.MaxInt64/int64(unit) {
+		return 0, fmt.Errorf("%q is not a positive duration a store can hold", s)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// detNumber reads a finite number, at least min.
+func detNumber(name, s string, min float64) (float64, error) {
+	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("%s must be a number, not %q", name, s)
+	}
+	if x < min {
+		return 0, fmt.Errorf("%s must be at least %v, not %v", name, min, x)
+	}
+	return x, nil
+}
+
+// detBool reads a flag: true, false, yes, no, 1, 0.
+func detBool(name, s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "1", "on":
+		return true, nil
+	case "false", "no", "0", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s must be true or false, not %q", name, s)
+}
+
+// detStatus reads a status argument: success, failure, interrupted, or
+// all (any status). It returns the status to keep ("" for all).
+func detStatus(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case "all", "any", "*":
+		return "", nil
+	case "success", "failure", "interrupted":
+		return v, nil
+	}
+	return "", fmt.Errorf("status must be success, failure, interrupted or all, not %q", s)
+}
+
+// detStatusWhere is the condition of Needs for a status from detStatus.
+func detStatusWhere(status string) string {
+	if status == "" {
+		return ""
+	}
+	return "status=" + status
+}
+
+// detDictField returns the catalog column of a field a detection reads
+// through its dictionary: string, integer and flag fields (user,
+// country, asn, compliant), and with lists true, list fields (policy)
+// whose elements are the values.
+func detDictField(arg, name string, lists bool) (*engine.Column, error) {
+	col := engine.LookupColumn(name)
+	if col == nil {
+		return nil, fmt.Errorf("%s: %q is not a field (see docs/fields.md)", arg, name)
+	}
+	switch {
+	case col.Enc == engine.EncDict && col.Field.Kind != signin.KindFloat:
+		return col, nil
+	case col.Enc == engine.EncList && lists:
+		return col, nil
+	}
+	return nil, fmt.Errorf("%s: %s holds %s values that are not compared as categories; use a field such as user, country, asn, app, ip, os", arg, col.Field.Name, col.Field.Kind)
+}
+
+// detFold is the form in which the detections compare values: text
+// without regard to case (user principal names, app names and country
+// codes are case-insensitive in Entra ID). "" means no value.
+func detFold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// detText is a value's text for comparison, "" when null.
+func detText(v engine.Value) string {
+	if v.IsNull() {
+		return ""
+	}
+	return v.String()
+}
+
+// detDictValue is the value of dictionary id of a part's column, as a
+// list query shows it.
+func detDictValue(col *engine.Column, d *index.Dict, id uint32) engine.Value {
+	switch d.Kind() {
+	case index.DictInt:
+		x := d.Int(id)
+		switch {
+		case x == signin.NoInt:
+			return engine.Null(col.Field.Kind)
+		case col.Field.Kind == signin.KindBool:
+			return engine.BoolValue(x == 1)
+		}
+		return engine.IntValue(x)
+	case index.DictFloat:
+		if x := d.Float(id); !math.IsNaN(x) {
+			return engine.FloatValue(x)
+		}
+		return engine.Null(signin.KindFloat)
+	}
+	return engine.StringValue(d.String(id))
+}
+
+// baselineScan asks which values of a field the keys of interest had in
+// a time range of the store.
+type baselineScan struct {
+	key, field *engine.Column // key: EncDict; field: EncDict or EncList
+	status     string         // the status of the sign-ins read; "" for all
+	from, to   int64          // Unix nanoseconds, [from, to)
+	// keys are the keys of interest, folded (detFold), by their index.
+	keys map[string]int32
+}
+
+// baselineResult is what a baselineScan found.
+type baselineResult struct {
+	// present says, by key index, whether the key signed in at all in
+	// the range (with the status asked for).
+	present []bool
+	// seen holds, by key index, the folded values the key had.
+	seen []map[string]bool
+	// rows counts the sign-ins of the keys of interest read.
+	rows int64
+}
+
+// run reads the baseline from the snapshot a part at a time: for each
+// block in the range it reads the dictionary ids of the key and field
+// columns (and status), keeps the (key id, value id) pairs of the keys of
+// interest, deduplicated as uint64 per part, and maps them to text once
+// per part. It reads no raw record and builds no row.
+func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselineResult, error) {
+	res := &baselineResult{present: make([]bool, len(b.keys)), seen: make([]map[string]bool, len(b.keys))}
+	if b.from >= b.to || len(b.keys) == 0 {
+		return res, nil
+	}
+	from, to := time.Unix(0, b.from), time.Unix(0, b.to)
+	if b.to == math.MaxInt64 {
+		to = time.Time{}
+	}
+	cols := []*engine.Column{b.key, b.field}
+	statusCol := engine.LookupColumn("status")
+	if b.status != "" {
+		cols = append(cols, statusCol)
+	}
+	var vecs []engine.Vector
+	for _, p := range snap.PartsBetween(from, to) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		lo, hi, err := snap.Rows(p, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if lo >= hi || p.DictLen(b.key) == 0 {
+			continue
+		}
+		keyDict, err := snap.Dict(p, b.key)
+		if err != nil {
+			return nil, err
+		}
+		// keyIdx maps the part's key ids to key indexes, -1 for the keys
+		// of no interest.
+		keyIdx := make([]int32, keyDict.Len())
+		wanted := false
+		for id := range keyIdx {
+			keyIdx[id] = -1
+			if k, ok := b.keys[detFold(detText(detDictValue(b.key, keyDict, uint32(id))))]; ok {
+				keyIdx[id], wanted = k, true
+			}
+		}
+		if !wanted {
+			continue
+		}
+		statusID := uint32(0)
+		if b.status != "" {
+			if p.DictLen(statusCol) == 0 {
+				continue
+			}
+			sd, err := snap.Dict(p, statusCol)
+			if err != nil {
+				return nil, err
+			}
+			id, ok := sd.Find(b.status)
+			if !ok {
+				continue // no sign-in of that status in the part
+			}
+			statusID = id
+		}
+		pairs := map[uint64]struct{}{}
+		first := uint32(0)
+		for blk, h := range p.Blocks {
+			start, end := first, first+uint32(h.Rows)
+			first = end
+			if end <= lo || start >= hi {
+				continue
+			}
+			if vecs, err = snap.ReadBlock(p, blk, cols, vecs); err != nil {
+				return nil, err
+			}
+			kv, fv := &vecs[0], &vecs[1]
+			if kv.Absent || b.status != "" && vecs[2].Absent {
+				continue
+			}
+			r0, r1 := max(lo, start)-start, min(hi, end)-start
+			for r := r0; r < r1; r++ {
+				if b.status != "" && vecs[2].IDs[r] != statusID {
+					continue
+				}
+				k := keyIdx[kv.IDs[r]]
+				if k < 0 {
+					continue
+				}
+				res.present[k] = true
+				res.rows++
+				switch {
+				case fv.Absent:
+				case b.field.Enc == engine.EncList:
+					for _, id := range fv.Elems[fv.Offsets[r]:fv.Offsets[r+1]] {
+						pairs[uint64(k)<<32|uint64(id)] = struct{}{}
+					}
+				default:
+					pairs[uint64(k)<<32|uint64(fv.IDs[r])] = struct{}{}
+				}
+			}
+		}
+		if len(pairs) == 0 {
+			continue
+		}
+		fieldDict, err := snap.Dict(p, b.field)
+		if err != nil {
+			return nil, err
+		}
+		text := map[uint32]string{}
+		for pair := range pairs {
+			k, id := int32(pair>>32), uint32(pair)
+			if int(id) >= fieldDict.Len() {
+				return nil, errors.New("baseline: a value id beyond its dictionary")
+			}
+			s, ok := text[id]
+			if !ok {
+				if b.field.Enc == engine.EncList {
+					s = detFold(fieldDict.String(id))
+				} else {
+					s = detFold(detText(detDictValue(b.field, fieldDict, id)))
+				}
+				text[id] = s
+			}
+			if s == "" {
+				continue
+			}
+			if res.seen[k] == nil {
+				res.seen[k] = map[string]bool{}
+			}
+			res.seen[k][s] = true
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,292 @@
+package plugins
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// detRun binds a stage by name with args (as a query writes them) to the
+// columns in and runs it over rows.
+func detRun(t testing.TB, name string, args []StageArg, in []engine.ResultColumn, rows [][]engine.Value, env *Env) ([]engine.ResultColumn, [][]engine.Value, error) {
+	t.Helper()
+	p, ok := Default().Lookup(name)
+	if !ok {
+		t.Fatalf("%s is not registered", name)
+	}
+	st := p.(Stage)
+	bound, err := BindArgs(st.Describe(), args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n, ok := st.(Needer); ok {
+		if _, err := n.Needs(bound); err != nil {
+			return nil, nil, err
+		}
+	}
+	r, err := st.Bind(bound, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out [][]engine.Value
+	err = r.Run(context.Background(), env, slices.Values(rows), func(row []engine.Value) error {
+		if len(row) != len(r.Columns()) {
+			t.Fatalf("%s emits %d values for %d columns", name, len(row), len(r.Columns()))
+		}
+		out = append(out, row)
+		return nil
+	})
+	return r.Columns(), out, err
+}
+
+// nvSignin is a sign-in of the newvalue tests: it is stored, and when in
+// the window it is also a row of the stage's input.
+type nvSignin struct {
+	at      time.Duration // from the window's start
+	user    string
+	country string
+	asn     int64 // 0 for none
+	status  signin.Status
+}
+
+var nvStart = time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
+
+// nvStore stores the sign-ins and returns a snapshot of them.
+func nvStore(t testing.TB, sis []nvSignin) *engine.Snapshot {
+	t.Helper()
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var recs []signin.Record
+	for i, s := range sis {
+		r := signin.New()
+		r.ID = fmt.Sprintf("id-%d", i)
+		r.Time = nvStart.Add(s.at)
+		r.User, r.Country, r.Status = s.user, s.country, s.status
+		r.IP, r.App = fmt.Sprintf("10.0.0.%d", i%250), "App"
+		r.Error = 0
+		if s.status == signin.StatusFailure {
+			r.Error = 50126
+		}
+		if s.asn != 0 {
+			r.ASN = s.asn
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { snap.Close() })
+	return snap
+}
+
+var nvIn = []engine.ResultColumn{
+	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
+	{Name: "country", Kind: signin.KindString, Field: "country"}, {Name: "asn", Kind: signin.KindInt, Field: "asn"},
+	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "app", Kind: signin.KindString, Field: "app"},
+	{Name: "status", Kind: signin.KindString, Field: "status"},
+}
+
+// nvRows are the input rows of the sign-ins in [0, 7d), newest first.
+func nvRows(sis []nvSignin) [][]engine.Value {
+	var rows [][]engine.Value
+	for i, s := range sis {
+		if s.at < 0 || s.at >= 7*24*time.Hour {
+			continue
+		}
+		asn := engine.Null(signin.KindInt)
+		if s.asn != 0 {
+			asn = engine.IntValue(s.asn)
+		}
+		rows = append(rows, []engine.Value{engine.TimeValue(nvStart.Add(s.at)), engine.StringValue(s.user),
+			engine.StringValue(s.country), asn, engine.StringValue(fmt.Sprintf("10.0.0.%d", i%250)),
+			engine.StringValue("App"), engine.StringValue(s.status.String())})
+	}
+	slices.Reverse(rows)
+	return rows
+}
+
+// TestNewValue checks newvalue on small histories: what the baseline
+// holds, where it starts and ends, case, missing values, keys without a
+// history, statuses and integer fields.
+func TestNewValue(t *testing.T) {
+	const day = 24 * time.Hour
+	ok, fail := signin.StatusSuccess, signin.StatusFailure
+	cases := []struct {
+		name string
+		args string
+		sis  []nvSignin
+		want []string // "user value count"
+	}{
+		{"only in baseline", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {-4 * day, "a@x", "FR", 0, ok}, {day, "a@x", "US", 0, ok}}, nil},
+		{"only in window", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {2 * day, "a@x", "FR", 0, ok}, {3 * day, "a@x", "US", 0, ok}},
+			[]string{"a@x FR 2"}},
+		{"case", "country", []nvSignin{
+			{-5 * day, "Alice@X", "us", 0, ok}, {day, "alice@x", "US", 0, ok}, {day, "ALICE@X", "Fr", 0, ok}},
+			[]string{"ALICE@X Fr 1"}},
+		{"missing values", "country", []nvSignin{
+			{-5 * day, "a@x", "", 0, ok}, {-5 * day, "", "FR", 0, ok}, {day, "a@x", "", 0, ok}, {day, "", "DE", 0, ok}, {day, "a@x", "FR", 0, ok}},
+			[]string{"a@x FR 1"}},
+		{"new key left out", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "b@x", "FR", 0, ok}}, nil},
+		{"new key reported", "country newkeys=true", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "b@x", "FR", 0, ok}}, []string{"b@x FR 1"}},
+		{"baseline starts", "country baseline=10d", []nvSignin{
+			{-10*day - time.Nanosecond, "a@x", "FR", 0, ok}, {-10 * day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "US", 0, ok}},
+			[]string{"a@x FR 1"}},
+		{"baseline ends", "country", []nvSignin{
+			{-time.Nanosecond, "a@x", "FR", 0, ok}, {0, "a@x", "DE", 0, ok}, {day, "a@x", "FR", 0, ok}},
+			[]string{"a@x DE 1"}},
+		{"failures are no history", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "a@x", "FR", 0, fail}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "CN", 0, fail}},
+			[]string{"a@x FR 1"}},
+		{"all statuses", "country status=all", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "a@x", "FR", 0, fail}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "CN", 0, fail}},
+			[]string{"a@x CN 1"}},
+		{"integer field", "asn", []nvSignin{
+			{-5 * day, "a@x", "US", 7922, ok}, {day, "a@x", "US", 7922, ok}, {day, "a@x", "US", 701, ok}, {day, "a@x", "US", 0, ok}},
+			[]string{"a@x 701 1"}},
+		{"by country", "user country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "a@x", "US", 0, ok}, {day, "b@x", "US", 0, ok}},
+			[]string{"US b@x 1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			snap := nvStore(t, c.sis)
+			env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: nvStart.Add(7 * day).UnixNano(), Now: nvStart.Add(7 * day)}
+			cols, rows, err := detRun(t, "newvalue", nvArgs2(c.args), nvIn, nvRows(c.sis), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cols) != 6 || cols[2].Name != "first" || cols[3].Name != "count" {
+				t.Fatalf("columns %v", cols)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, fmt.Sprintf("%s %s %d", r[0], r[1], r[3].Int()))
+				if r[2].Time().Before(nvStart) || len(r[4].List()) == 0 || !slices.Equal(r[5].List(), []string{"App"}) {
+					t.Errorf("row %v: first, ips or apps wrong", r)
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// nvArgs2 splits "country status=all" into stage arguments.
+func nvArgs2(s string) []StageArg {
+	var out []StageArg
+	for _, w := range strings.Fields(s) {
+		if name, value, ok := strings.Cut(w, "="); ok {
+			out = append(out, StageArg{Name: name, Value: value})
+		} else {
+			out = append(out, StageArg{Value: w})
+		}
+	}
+	return out
+}
+
+// TestNewValueErrors: bad arguments, missing columns and an open window
+// are errors, not panics.
+func TestNewValueErrors(t *testing.T) {
+	snap := nvStore(t, []nvSignin{{0, "a@x", "US", 0, signin.StatusSuccess}})
+	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: math.MaxInt64}
+	for _, c := range []struct {
+		args, want string
+		in         []engine.ResultColumn
+		env        *Env
+	}{
+		{"nosuchfield", "not a field", nvIn, env},
+		{"time", "not compared", nvIn, env},
+		{"latitude", "not compared", nvIn, env},
+		{"country policy", "not compared", nvIn, env},
+		{"country country", "both", nvIn, env},
+		{"country baseline=0d", "duration", nvIn, env},
+		{"country baseline=soon", "duration", nvIn, env},
+		{"country status=maybe", "status", nvIn, env},
+		{"country newkeys=perhaps", "newkeys", nvIn, env},
+		{"os", "needs a os column", nvIn, env},
+		{"country", "time window", nvIn, &Env{Snapshot: snap, From: math.MinInt64, To: math.MaxInt64}},
+		{"country", "store", nvIn, nil},
+	} {
+		_, _, err := detRun(t, "newvalue", nvArgs2(c.args), c.in, nvRows([]nvSignin{{0, "a@x", "FR", 0, signin.StatusSuccess}}), c.env)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("newvalue %s: %v, want an error saying %q", c.args, err, c.want)
+		}
+	}
+	// Needs: the key, the field and context, successes by default.
+	n, err := newvalue{}.Needs(map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"})
+	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country", "ip", "app", "status"}) || n.Where != "status=success" {
+		t.Errorf("Needs = %+v, %v", n, err)
+	}
+}
+
+// FuzzNewValue feeds random rows (random kinds, nulls, times in any
+// order) over a small store: newvalue must not panic.
+func FuzzNewValue(f *testing.F) {
+	f.Add([]byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"), "country")
+	f.Add([]byte("hello world, a fuzzing seed of some length"), "asn")
+	snap := nvStore(f, []nvSignin{{-time.Hour, "a", "US", 7, signin.StatusSuccess}, {-2 * time.Hour, "b", "FR", 0, signin.StatusFailure}})
+	f.Fuzz(func(t *testing.T, data []byte, field string) {
+		in, rows := detFuzzRows(data, nvIn)
+		env := &Env{Snapshot: snap, From: nvStart.UnixNano() + int64(len(data))*int64(time.Hour)%int64(48*time.Hour), To: math.MaxInt64}
+		_, _, _ = detRun(t, "newvalue", []StageArg{{Value: field}}, in, rows, env)
+	})
+}
+
+// detFuzzRows makes rows from fuzz data: values of random kinds, nulls,
+// times out of order, under the columns cols (their kinds not always
+// respected, as a stage after another may see).
+func detFuzzRows(data []byte, cols []engine.ResultColumn) ([]engine.ResultColumn, [][]engine.Value) {
+	next := func() byte {
+		if len(data) == 0 {
+			return 0
+		}
+		b := data[0]
+		data = data[1:]
+		return b
+	}
+	words := []string{"", "a", "A", "US", "us", "FR", "success", "failure", "10.0.0.1", "x@y"}
+	var rows [][]engine.Value
+	for len(data) > 0 && len(rows) < 200 {
+		row := make([]engine.Value, len(cols))
+		for i := range row {
+			b := next()
+			switch b % 8 {
+			case 0:
+				row[i] = engine.Null(signin.Kind(b / 8 % 6))
+			case 1:
+				row[i] = engine.StringValue(words[int(next())%len(words)])
+			case 2:
+				row[i] = engine.IntValue(int64(int8(next())))
+			case 3:
+				row[i] = engine.FloatValue([]float64{0, -91, 45.5, 181, math.NaN(), math.Inf(1), -179.9, 89.9}[next()%8])
+			case 4, 5:
+				row[i] = engine.TimeValue(nvStart.Add(time.Duration(int8(next())) * time.Hour))
+			case 6:
+				row[i] = engine.ListValue([]string{words[int(next())%len(words)], words[int(next())%len(words)]})
+			default:
+				row[i] = engine.BoolValue(b&16 != 0)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return cols, rows
+}

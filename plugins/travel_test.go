@@ -1,0 +1,190 @@
+package plugins
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+var trIn = []engine.ResultColumn{
+	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
+	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "country", Kind: signin.KindString, Field: "country"},
+	{Name: "city", Kind: signin.KindString, Field: "city"}, {Name: "latitude", Kind: signin.KindFloat, Field: "latitude"},
+	{Name: "longitude", Kind: signin.KindFloat, Field: "longitude"}, {Name: "status", Kind: signin.KindString, Field: "status"},
+}
+
+// trPlace is a place of the travel tests.
+type trPlace struct {
+	city, country string
+	lat, lon      float64
+}
+
+var (
+	trSeattle = trPlace{"Seattle", "US", 47.6062, -122.3321}
+	trLondon  = trPlace{"London", "GB", 51.5074, -0.1278}
+	trNoCoord = trPlace{"Nowhere", "ZZ", math.NaN(), math.NaN()}
+	trZero    = trPlace{"", "", 0, 0}
+	trEast    = trPlace{"East", "FJ", 0, 179.5}
+	trWest    = trPlace{"West", "WS", 0, -179.5}
+	trEq0     = trPlace{"Zero", "EC", 0, 10}
+)
+
+// trAt is a sign-in of the travel tests.
+type trAt struct {
+	at     time.Duration
+	user   string
+	place  trPlace
+	status string
+}
+
+func trRows(sis []trAt) [][]engine.Value {
+	var rows [][]engine.Value
+	for i, s := range sis {
+		coord := func(x float64) engine.Value {
+			if math.IsNaN(x) {
+				return engine.Null(signin.KindFloat)
+			}
+			return engine.FloatValue(x)
+		}
+		status := s.status
+		if status == "" {
+			status = "success"
+		}
+		rows = append(rows, []engine.Value{engine.TimeValue(nvStart.Add(s.at)), engine.StringValue(s.user),
+			engine.StringValue(fmt.Sprintf("10.0.0.%d", i)), engine.StringValue(s.place.country), engine.StringValue(s.place.city),
+			coord(s.place.lat), coord(s.place.lon), engine.StringValue(status)})
+	}
+	return rows
+}
+
+// TestTravel checks travel's thresholds, places without coordinates,
+// the antimeridian, familiar places, statuses and input order.
+func TestTravel(t *testing.T) {
+	const h = time.Hour
+	// eq is a point on the equator d km east of trEq0.
+	eq := func(km float64) trPlace {
+		return trPlace{"East of zero", "EC", 0, 10 + km/trHaversine(0, 0, 0, 1)}
+	}
+	exact := trHaversine(0, 10, 0, eq(1000).lon) // 1000 km, give or take rounding
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	cases := []struct {
+		name string
+		args string
+		sis  []trAt
+		want []string // "user prevCity city km"
+	}{
+		{"too fast", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}}, []string{"a Seattle London 7700"}},
+		{"slow enough", "", []trAt{{0, "a", trSeattle, ""}, {9 * h, "a", trLondon, ""}}, nil},
+		{"speed at the threshold", "speed=" + f(exact), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, nil},
+		{"speed just above", "speed=" + f(exact-0.001), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
+		{"distance at the minimum", "speed=10 distance=" + f(exact), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
+		{"distance below the minimum", "speed=10 distance=" + f(exact+0.001), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, nil},
+		{"same place", "distance=0", []trAt{{0, "a", trLondon, ""}, {0, "a", trLondon, ""}, {time.Second, "a", trLondon, ""}}, nil},
+		{"same second", "", []trAt{{0, "a", trSeattle, ""}, {0, "a", trLondon, ""}}, []string{"a London Seattle 7700"}},
+		{"missing coordinates", "", []trAt{{0, "a", trSeattle, ""}, {h / 2, "a", trNoCoord, ""}, {h, "a", trZero, ""}, {2 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700"}},
+		{"antimeridian", "", []trAt{{0, "a", trEast, ""}, {time.Minute, "a", trWest, ""}}, nil},
+		{"antimeridian, short", "speed=10 distance=50", []trAt{{0, "a", trEast, ""}, {time.Minute, "a", trWest, ""}}, []string{"a East West 111"}},
+		{"users apart", "", []trAt{{0, "a", trSeattle, ""}, {time.Minute, "b", trLondon, ""}, {h, "a", trSeattle, ""}}, nil},
+		{"failures left out", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, nil},
+		{"all statuses", "status=all", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, []string{"a Seattle London 7700"}},
+		{"familiar places", "", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}}, nil},
+		{"one familiar place", "", []trAt{
+			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}}, []string{"a Seattle London 7700"}},
+		{"no place familiar", "familiar=0", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows := trRows(c.sis)
+			for _, order := range []string{"as given", "newest first", "shuffled"} {
+				in := slices.Clone(rows)
+				switch order {
+				case "newest first":
+					slices.Reverse(in)
+				case "shuffled":
+					for i := range in {
+						j := (i*7 + 3) % len(in)
+						in[i], in[j] = in[j], in[i]
+					}
+				}
+				cols, out, err := detRun(t, "travel", nvArgs2(c.args), trIn, in, &Env{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(cols) != 11 || cols[9].Name != "km" || cols[10].Name != "kmh" {
+					t.Fatalf("columns %v", cols)
+				}
+				var got []string
+				for _, r := range out {
+					got = append(got, fmt.Sprintf("%s %s %s %d", r[0], r[4], r[8], r[9].Int()))
+					if r[10].Int() <= 0 || !r[1].Time().Before(r[5].Time()) && !r[1].Equal(r[5]) {
+						t.Errorf("%s: row %v: speed or times wrong", order, r)
+					}
+				}
+				if !slices.Equal(got, c.want) {
+					t.Errorf("%s: got %q, want %q", order, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestTravelSpeed checks the distance and speed reported.
+func TestTravelSpeed(t *testing.T) {
+	_, out, err := detRun(t, "travel", nil, trIn, trRows([]trAt{{0, "a", trSeattle, ""}, {30 * time.Minute, "a", trLondon, ""}}), nil)
+	if err != nil || len(out) != 1 {
+		t.Fatalf("%v, %v", out, err)
+	}
+	// Seattle to London is 7,700 km or so (great circle).
+	if km, kmh := out[0][9].Int(), out[0][10].Int(); km < 7650 || km > 7750 || kmh != int64(math.Round(trHaversine(trSeattle.lat, trSeattle.lon, trLondon.lat, trLondon.lon)*2)) {
+		t.Errorf("km %d, km/h %d", km, kmh)
+	}
+	if d := trHaversine(0, 0, 0, 180); math.Abs(d-math.Pi*6371.0088) > 1e-6 {
+		t.Errorf("half the equator is %v km", d)
+	}
+}
+
+// TestTravelErrors: bad arguments and missing columns are errors.
+func TestTravelErrors(t *testing.T) {
+	for _, c := range []struct {
+		args, want string
+		in         []engine.ResultColumn
+	}{
+		{"speed=fast", "speed", trIn},
+		{"speed=-1", "speed", trIn},
+		{"distance=NaN", "distance", trIn},
+		{"status=sometimes", "status", trIn},
+		{"familiar=x", "familiar", trIn},
+		{"", "needs a latitude column", slices.Delete(slices.Clone(trIn), 5, 6)},
+		{"", "not times", append([]engine.ResultColumn{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
+	} {
+		_, _, err := detRun(t, "travel", nvArgs2(c.args), c.in, nil, &Env{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("travel %s: %v, want an error saying %q", c.args, err, c.want)
+		}
+	}
+	n, err := travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2"})
+	if err != nil || n.Where != "" || !slices.Contains(n.Fields, "latitude") {
+		t.Errorf("Needs = %+v, %v", n, err)
+	}
+}
+
+// FuzzTravel feeds random rows: travel must not panic.
+func FuzzTravel(f *testing.F) {
+	f.Add([]byte("\x04\x01\x01\x02\x01\x03\x01\x04\x03\x01\x03\x02\x01\x05\x04\x09\x01\x01\x01\x02\x01\x03\x01\x06\x03\x07\x03\x00\x01\x05"), "10", "0")
+	f.Add([]byte("some other seed, longer, with more rows in it"), "1000", "500")
+	f.Fuzz(func(t *testing.T, data []byte, speed, distance string) {
+		in, rows := detFuzzRows(data, trIn)
+		_, _, _ = detRun(t, "travel", []StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &Env{})
+	})
+}
