@@ -60,6 +60,7 @@ func BenchmarkQuery(b *testing.B) {
 		`count since 24h group by bin(1h)`,
 		`count, dcount(user) as users where type=interactive group by country`,
 		`count where status=failure group by type`,
+		`list time, user, country, latitude, longitude where status=success since 7d`,
 	} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {

@@ -12,7 +12,9 @@ import (
 	"github.com/signinq/signinq/index"
 )
 
-// listed is a sign-in list selects, before its fields are read.
+// listed is a sign-in list selects, before its fields are read. Its id
+// and type, which order sign-ins of the same time, are read only for
+// such ties (see breakTies).
 type listed struct {
 	part *engine.Part
 	row  uint32
@@ -48,7 +50,7 @@ func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 		}
 		found = append(found, got...)
 		if limit > 0 && len(found) >= limit {
-			sortListed(found)
+			sortByTime(found)
 			cut = found[limit-1].time
 			// Keep the ties of the limit-th, which a later part's sign-in
 			// could still come before.
@@ -59,7 +61,10 @@ func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 			found = found[:keep]
 		}
 	}
-	sortListed(found)
+	sortByTime(found)
+	if err := x.breakTies(found); err != nil {
+		return nil, err
+	}
 	if limit > 0 && len(found) > limit {
 		found = found[:limit]
 	}
@@ -68,16 +73,55 @@ func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	return x.listRows(found)
 }
 
-func sortListed(l []listed) {
+// sortByTime orders sign-ins newest first, and those of one time by
+// where they are stored, for breakTies to order by id and type.
+func sortByTime(l []listed) {
 	slices.SortFunc(l, func(a, b listed) int {
 		if c := cmp.Compare(b.time, a.time); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.id, b.id); c != 0 {
+		if c := cmp.Compare(a.part.ID, b.part.ID); c != 0 {
 			return c
 		}
-		return strings.Compare(a.typ, b.typ)
+		return cmp.Compare(a.row, b.row)
 	})
+}
+
+// breakTies orders the sign-ins of each time by id, then type, reading
+// the ids and types of those sign-ins only.
+func (x *executor) breakTies(l []listed) error {
+	caches := map[*engine.Part]*[2]readColumnCache{}
+	for i := 0; i < len(l); {
+		j := i + 1
+		for j < len(l) && l[j].time == l[i].time {
+			j++
+		}
+		if j-i > 1 {
+			run := l[i:j]
+			for k := range run {
+				c := caches[run[k].part]
+				if c == nil {
+					c = new([2]readColumnCache)
+					caches[run[k].part] = c
+				}
+				var err error
+				if run[k].id, err = c[0].str(x, run[k].part, colByName("id"), run[k].row); err != nil {
+					return err
+				}
+				if run[k].typ, err = c[1].str(x, run[k].part, colByName("type"), run[k].row); err != nil {
+					return err
+				}
+			}
+			slices.SortStableFunc(run, func(a, b listed) int {
+				if c := strings.Compare(a.id, b.id); c != 0 {
+					return c
+				}
+				return strings.Compare(a.typ, b.typ)
+			})
+		}
+		i = j
+	}
+	return nil
 }
 
 // listPart returns a part's selected sign-ins, newest first: all of them,
@@ -119,16 +163,9 @@ func (x *executor) listPart(part *engine.Part, limit int) ([]listed, error) {
 		rows = append(rows, r)
 	}
 	out := make([]listed, len(rows))
-	var ids, types readColumnCache
 	for i, r := range rows {
 		out[i].part, out[i].row = part, r
 		if out[i].time, err = times.int(x, part, colByName("time"), r); err != nil {
-			return nil, err
-		}
-		if out[i].id, err = ids.str(x, part, colByName("id"), r); err != nil {
-			return nil, err
-		}
-		if out[i].typ, err = types.str(x, part, colByName("type"), r); err != nil {
 			return nil, err
 		}
 	}
@@ -201,6 +238,7 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 		cols[i] = c.col
 	}
 	out := make([][]engine.Value, len(found))
+	cells := make([]engine.Value, len(found)*len(cols)) // one allocation for every row
 	var vecs []engine.Vector
 	for _, pl := range places {
 		var err error
@@ -218,7 +256,7 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 		}
 		for _, i := range byBlock[pl] {
 			r := found[i].row & 0xffff
-			row := make([]engine.Value, len(cols))
+			row := cells[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
 			for j, c := range cols {
 				row[j] = cellValue(c, &vecs[j], dicts[j], r)
 				if fn := x.plan.ListCols[j].fn; fn != nil {
