@@ -85,6 +85,10 @@ func TestBindArgs(t *testing.T) {
 	f([]StageArg{{Value: "1"}, {Value: "2"}, {Value: "3"}}, "", "takes 2 arguments")
 	f([]StageArg{{Name: "max", Value: "1"}}, "", `has no argument "max"`)
 	f([]StageArg{{Name: "min", Value: "1"}, {Name: "min", Value: "2"}}, "", "given twice")
+	// A word naming an argument, then its value, reads as name=value.
+	f([]StageArg{{Value: "min"}, {Value: "7"}, {Value: "window"}, {Value: "2h"}}, "2h 7", "")
+	f([]StageArg{{Value: "3h"}, {Value: "MIN"}, {Value: "7"}}, "3h 7", "")
+	f([]StageArg{{Value: "4h"}, {Value: "min"}}, "4h min", "") // min last is a value
 }
 
 // TestAccumulators runs the built-in aggregates on a hand-made column.

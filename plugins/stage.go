@@ -80,12 +80,26 @@ type StageArg struct {
 
 // BindArgs matches a stage's arguments to its descriptor: positional ones
 // in the descriptor's order, named ones by name (without regard to case),
-// and the omitted ones at their defaults. It refuses unknown names, an
-// argument given twice, too many arguments and missing required ones.
+// and the omitted ones at their defaults. A positional word that names
+// one of the arguments, followed by another, names the argument the way
+// name=value does, so that stages read as phrases: "newvalue country by
+// user baseline 30d" is "newvalue country by=user baseline=30d". It
+// refuses unknown names, an argument given twice, too many arguments and
+// missing required ones.
 func BindArgs(d Descriptor, args []StageArg) (map[string]string, error) {
 	out := map[string]string{}
 	next := 0
-	for _, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a.Name == "" && i+1 < len(args) && args[i+1].Name == "" {
+			for _, da := range d.Args {
+				if strings.EqualFold(da.Name, a.Value) {
+					a = StageArg{Name: da.Name, Value: args[i+1].Value}
+					i++
+					break
+				}
+			}
+		}
 		name := a.Name
 		if name == "" {
 			if next >= len(d.Args) {

@@ -363,6 +363,10 @@ func (s *Stage) String() string {
 		if a.Name != "" {
 			b.WriteString(a.Name + "=")
 		}
+		if v := a.Value; !v.Quoted && v.Text == "by" {
+			b.WriteString("by") // the keyword, which a stage reads as a word
+			continue
+		}
 		b.WriteString(a.Value.String())
 	}
 	return b.String()

@@ -80,10 +80,13 @@ type pStage struct {
 	Args []*pStageArg `parser:"@@*"`
 }
 
+// pStageArg is a stage's argument: a value, name=value, or the keyword
+// by, which reads as a word there (newvalue country by user).
 type pStageArg struct {
 	Pos   lexer.Position
-	Name  string  `parser:"( @Word '=' )?"`
-	Value *pValue `parser:"@@"`
+	Name  string  `parser:"( @( Word | 'by' ) '=' )?"`
+	By    string  `parser:"( @'by'"`
+	Value *pValue `parser:"| @@ )"`
 }
 
 // Conditions and arithmetic are flat lists of operands and operators:

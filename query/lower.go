@@ -123,7 +123,11 @@ func lowerQuery(p *pQuery) (*Query, error) {
 	for _, s := range p.Stages {
 		st := &Stage{Pos: posOf(s.Pos), Name: s.Name}
 		for _, a := range s.Args {
-			st.Args = append(st.Args, &StageArg{Pos: posOf(a.Pos), Name: a.Name, Value: lowerValue(a.Value)})
+			v := &Literal{Pos: posOf(a.Pos), Text: strings.ToLower(a.By)}
+			if a.Value != nil {
+				v = lowerValue(a.Value)
+			}
+			st.Args = append(st.Args, &StageArg{Pos: posOf(a.Pos), Name: strings.ToLower(a.Name), Value: v})
 		}
 		q.Stages = append(q.Stages, st)
 	}

@@ -45,6 +45,10 @@ var examples = []struct{ text, canonical string }{
 	{`list *`, `list *`},
 	{`count where app = "where"`, `count where app = "where"`},
 	{`explain analyze count | stage a b=c "d e"`, `explain analyze count | stage a b=c "d e"`},
+	{`list since 7d | newvalue country BY user baseline 30d | grouped 1h`, `list since 7d | newvalue country by user baseline 30d | grouped 1h`},
+	{`list since 7d | newvalue country By=user "by"`, `list since 7d | newvalue country by=user "by"`},
+	{`count group by hour(time), subnet(ip, 24)`, `count group by hour(time), subnet(ip, 24)`},
+	{`list time, domain(user) where weekday(time) in ("6 Sat", "7 Sun")`, `list time, domain(user) where weekday(time) in ("6 Sat", "7 Sun")`},
 	{`count where country not in (US) since 2026-11-01T08:00:00Z`, `count where country not in (US) since 2026-11-01T08:00:00Z`},
 	{`count where latency > -5 and error != 0`, `count where latency > -5 and error != 0`},
 }
