@@ -1,0 +1,222 @@
+package plugins
+
+import (
+	"cmp"
+	"context"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() { Register(bruteforce{}) }
+
+// bruteforce finds accounts whose password was guessed: many failures,
+// with one of the error codes given, within a short time, followed by a
+// success.
+//
+// For each user it sorts the failures by time and slides a window over
+// them (a window starts at a failure and holds the failures less than
+// window after it); windows holding at least failures failures, merged
+// when they share one, make a burst. A burst is reported when a success
+// follows it: the first success from its last failure until window
+// after it, else the last success during the burst that at least
+// failures of its failures precede (an attacker who got in while the
+// failures went on). Each such burst is a row:
+//
+//	user         the account
+//	failures     the burst's failures
+//	first, last  its first and last failure
+//	success      the success
+//	successIp    the address the success came from
+//	ips          the addresses of the failures and of the success
+//
+// Rows come in order of first failure, then user. Sign-ins without a
+// time or a user are left out; a sign-in is a failure when its error is
+// one of the codes, and a success when its status is success.
+// mfafatigue shares the search (srAccountBursts).
+type bruteforce struct{}
+
+var (
+	_ Stage  = bruteforce{}
+	_ Needer = bruteforce{}
+)
+
+func (bruteforce) Describe() Descriptor {
+	return Descriptor{Name: "bruteforce", Kind: KindStage,
+		Args: []Arg{
+			{Name: "failures", Type: ArgNumber, Default: "20",
+				Help: "the failures an account must have within the window; 20: password guessing makes dozens within minutes, while a person who forgot a password stops after a few tries and smart lockout (50053) after ten"},
+			{Name: "window", Type: ArgDuration, Default: "1h",
+				Help: "the time the failures must fall within, and how long after the last one a success still counts; 1h: an online guessing session"},
+			{Name: "codes", Type: ArgString, Default: "50126, 50053, 50055",
+				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked, 50055 password expired (the password was right)"},
+		},
+		Help:    "accounts with many failed sign-ins within a window followed by a success (password brute force)",
+		Example: "list since 7d | bruteforce failures=30 window=30m",
+		Output:  []string{"user", "failures", "first", "last", "success", "successIp", "ips"},
+	}
+}
+
+// srBurstArgs are the arguments of bruteforce and mfafatigue, read.
+type srBurstArgs struct {
+	n      int
+	window time.Duration
+	codes  []int64
+}
+
+// srBurstParse reads the arguments of bruteforce (count is "failures")
+// and mfafatigue (count is "prompts").
+func srBurstParse(args map[string]string, count string) (*srBurstArgs, error) {
+	var a srBurstArgs
+	var err error
+	if a.n, err = srAtLeast(count, args[count]); err != nil {
+		return nil, err
+	}
+	if a.window, err = srWindow("window", args["window"]); err != nil {
+		return nil, err
+	}
+	if a.codes, err = srCodes("codes", args["codes"]); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func (bruteforce) Needs(args map[string]string) (Needs, error) {
+	a, err := srBurstParse(args, "failures")
+	if err != nil {
+		return Needs{}, err
+	}
+	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes)}, nil
+}
+
+func (bruteforce) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+	a, err := srBurstParse(args, "failures")
+	if err != nil {
+		return nil, err
+	}
+	idx, err := srColumns(in, srSignInCols)
+	if err != nil {
+		return nil, err
+	}
+	return &bruteforceRunner{args: a, in: srReader{idx: [6]int(idx), codes: a.codes}}, nil
+}
+
+type bruteforceRunner struct {
+	args *srBurstArgs
+	in   srReader
+}
+
+func (r *bruteforceRunner) Columns() []engine.ResultColumn {
+	return []engine.ResultColumn{
+		{Name: "user", Kind: signin.KindString, Field: "user"},
+		{Name: "failures", Kind: signin.KindInt},
+		{Name: "first", Kind: signin.KindTime},
+		{Name: "last", Kind: signin.KindTime},
+		{Name: "success", Kind: signin.KindTime},
+		{Name: "successIp", Kind: signin.KindString, Field: "ip"},
+		{Name: "ips", Kind: signin.KindList},
+	}
+}
+
+func (r *bruteforceRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+	hits, err := srAccountBursts(ctx, &r.in, in, r.args)
+	if err != nil {
+		return err
+	}
+	for _, h := range hits {
+		row := []engine.Value{engine.StringValue(h.user), engine.IntValue(int64(len(h.fails))),
+			srTimeValue(h.fails[0].t), srTimeValue(h.fails[len(h.fails)-1].t),
+			srTimeValue(h.success.t), engine.StringValue(h.success.ip), engine.ListValue(h.ips())}
+		if err := emit(row); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// srBurst is a burst of one account's failures and the success that
+// followed it.
+type srBurst struct {
+	user    string
+	fails   []srEvent // by time; at least one
+	success srEvent
+}
+
+// ips returns the addresses of the burst's failures and success, sorted.
+func (b *srBurst) ips() []string {
+	set := map[string]bool{b.success.ip: true}
+	for _, f := range b.fails {
+		set[f.ip] = true
+	}
+	return srSorted(set)
+}
+
+// srAccountBursts reads sign-ins and returns, per user, the bursts of at
+// least a.n failures within a.window that a success follows (as
+// bruteforce's doc comment says), by first failure, then user.
+func srAccountBursts(ctx context.Context, rd *srReader, in iter.Seq[[]engine.Value], a *srBurstArgs) ([]srBurst, error) {
+	type byUser struct{ fails, wins []srEvent }
+	users := map[string]*byUser{}
+	for row := range in {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ev, kind := rd.read(row)
+		if kind == srOther || ev.user == "" {
+			continue
+		}
+		u := users[ev.user]
+		if u == nil {
+			u = &byUser{}
+			users[ev.user] = u
+		}
+		if kind == srFailure {
+			u.fails = append(u.fails, ev)
+		} else {
+			u.wins = append(u.wins, ev)
+		}
+	}
+	var out []srBurst
+	for user, u := range users {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(u.wins) == 0 || len(u.fails) < a.n {
+			continue
+		}
+		fails, wins := u.fails, u.wins
+		srSortEvents(fails)
+		srSortEvents(wins)
+		inWindow := 0
+		spans := srBursts(len(fails), func(i int) int64 { return fails[i].t }, a.window,
+			func(int) { inWindow++ }, func(int) { inWindow-- }, func() bool { return inWindow >= a.n })
+		for _, s := range spans {
+			burst := fails[s[0] : s[1]+1]
+			first, last := burst[0].t, burst[len(burst)-1].t
+			// The first success at or after the last failure, within
+			// the window.
+			i, _ := slices.BinarySearchFunc(wins, last, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) })
+			if i < len(wins) && srWithin(last, wins[i].t, a.window) {
+				out = append(out, srBurst{user: user, fails: burst, success: wins[i]})
+				continue
+			}
+			// Else the last success during the burst that at least a.n
+			// of its failures precede.
+			for j := i - 1; j >= 0 && wins[j].t > first; j-- {
+				before, _ := slices.BinarySearchFunc(burst, wins[j].t+1, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) })
+				if before >= a.n {
+					out = append(out, srBurst{user: user, fails: burst, success: wins[j]})
+					break
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b srBurst) int {
+		return cmp.Or(cmp.Compare(a.fails[0].t, b.fails[0].t), strings.Compare(a.user, b.user))
+	})
+	return out, nil
+}

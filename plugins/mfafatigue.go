@@ -1,0 +1,115 @@
+package plugins
+
+import (
+	"context"
+	"iter"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func init() { Register(mfafatigue{}) }
+
+// mfafatigue finds MFA fatigue (push bombing): an account whose
+// multi-factor prompts are denied or left unanswered again and again
+// within a short time, until one is approved.
+//
+// It searches as bruteforce does (see its doc comment), with the MFA
+// codes as failures: per user, windows holding at least prompts of them,
+// merged when they share one, make a burst, reported when a success
+// follows it. Each such burst is a row:
+//
+//	user         the account
+//	prompts      the burst's sign-ins with one of the codes
+//	denied       those denied by the user (500121)
+//	first, last  its first and last such sign-in
+//	success      the success that followed
+//	successIp    the address the success came from
+//	ips          the addresses of the prompts and of the success
+//
+// Rows come in order of first prompt, then user.
+type mfafatigue struct{}
+
+var (
+	_ Stage  = mfafatigue{}
+	_ Needer = mfafatigue{}
+)
+
+// mfaDenied is the error of a multi-factor prompt the user declined.
+const mfaDenied = 500121
+
+func (mfafatigue) Describe() Descriptor {
+	return Descriptor{Name: "mfafatigue", Kind: KindStage,
+		Args: []Arg{
+			{Name: "prompts", Type: ArgNumber, Default: "8",
+				Help: "the denied or interrupted MFA sign-ins an account must have within the window; 8: push bombing sends ten or more within half an hour, while the MFA interrupts (50074, 50076) and odd declines of a busy person stay below eight an hour"},
+			{Name: "window", Type: ArgDuration, Default: "1h",
+				Help: "the time the prompts must fall within, and how long after the last one an approval still counts; 1h: attackers give up or win within the hour"},
+			{Name: "codes", Type: ArgString, Default: "500121, 50074, 50076",
+				Help: "the error codes that count as prompts: 500121 MFA denied (declined or not answered), 50074 and 50076 strong authentication required (a prompt that was not completed)"},
+		},
+		Help:    "accounts whose MFA prompts were denied or interrupted many times within a window, then approved (MFA fatigue)",
+		Example: "list since 7d | mfafatigue prompts=10",
+		Output:  []string{"user", "prompts", "denied", "first", "last", "success", "successIp", "ips"},
+	}
+}
+
+func (mfafatigue) Needs(args map[string]string) (Needs, error) {
+	a, err := srBurstParse(args, "prompts")
+	if err != nil {
+		return Needs{}, err
+	}
+	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes)}, nil
+}
+
+func (mfafatigue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+	a, err := srBurstParse(args, "prompts")
+	if err != nil {
+		return nil, err
+	}
+	idx, err := srColumns(in, srSignInCols)
+	if err != nil {
+		return nil, err
+	}
+	return &mfafatigueRunner{args: a, in: srReader{idx: [6]int(idx), codes: a.codes}}, nil
+}
+
+type mfafatigueRunner struct {
+	args *srBurstArgs
+	in   srReader
+}
+
+func (r *mfafatigueRunner) Columns() []engine.ResultColumn {
+	return []engine.ResultColumn{
+		{Name: "user", Kind: signin.KindString, Field: "user"},
+		{Name: "prompts", Kind: signin.KindInt},
+		{Name: "denied", Kind: signin.KindInt},
+		{Name: "first", Kind: signin.KindTime},
+		{Name: "last", Kind: signin.KindTime},
+		{Name: "success", Kind: signin.KindTime},
+		{Name: "successIp", Kind: signin.KindString, Field: "ip"},
+		{Name: "ips", Kind: signin.KindList},
+	}
+}
+
+func (r *mfafatigueRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+	hits, err := srAccountBursts(ctx, &r.in, in, r.args)
+	if err != nil {
+		return err
+	}
+	for _, h := range hits {
+		denied := 0
+		for _, f := range h.fails {
+			if f.code == mfaDenied {
+				denied++
+			}
+		}
+		row := []engine.Value{engine.StringValue(h.user), engine.IntValue(int64(len(h.fails))), engine.IntValue(int64(denied)),
+			srTimeValue(h.fails[0].t), srTimeValue(h.fails[len(h.fails)-1].t),
+			srTimeValue(h.success.t), engine.StringValue(h.success.ip), engine.ListValue(h.ips())}
+		if err := emit(row); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}

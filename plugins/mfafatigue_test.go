@@ -1,0 +1,88 @@
+package plugins
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/signinq/signinq/engine"
+)
+
+// TestMFAFatigue checks mfafatigue on hand-built sign-ins. Rows print as
+// user | prompts | denied | first | last | success | successIp | ips.
+func TestMFAFatigue(t *testing.T) {
+	s := srSignIn
+	tests := []struct {
+		name string
+		args []string
+		in   [][]engine.Value
+		want []string
+	}{{
+		name: "denied pushes, then an approval",
+		args: []string{"3"},
+		in: [][]engine.Value{
+			s("10:00", "9.9.9.9", "ann", "OfficeHome", 500121), s("10:03", "9.9.9.9", "ann", "OfficeHome", 500121),
+			s("10:06", "9.9.9.9", "ann", "OfficeHome", 50074), s("10:09", "9.9.9.9", "ann", "OfficeHome", 50076),
+			s("10:10", "9.9.9.9", "ann", "OfficeHome", 0),
+		},
+		want: []string{"ann | 4 | 2 | 10:00:00 | 10:09:00 | 10:10:00 | 9.9.9.9 | 9.9.9.9"},
+	}, {
+		name: "the default: eight prompts within the hour",
+		in: [][]engine.Value{
+			s("10:00", "9.9.9.9", "ann", "", 500121), s("10:05", "9.9.9.9", "ann", "", 500121),
+			s("10:10", "9.9.9.9", "ann", "", 500121), s("10:15", "9.9.9.9", "ann", "", 500121),
+			s("10:20", "9.9.9.9", "ann", "", 500121), s("10:25", "9.9.9.9", "ann", "", 500121),
+			s("10:30", "9.9.9.9", "ann", "", 500121), s("10:59:59", "9.9.9.9", "ann", "", 500121),
+			s("11:05", "9.9.9.9", "ann", "", 0),
+			// Seven are too few.
+			s("10:00", "9.9.9.9", "bob", "", 500121), s("10:05", "9.9.9.9", "bob", "", 500121),
+			s("10:10", "9.9.9.9", "bob", "", 500121), s("10:15", "9.9.9.9", "bob", "", 500121),
+			s("10:20", "9.9.9.9", "bob", "", 500121), s("10:25", "9.9.9.9", "bob", "", 500121),
+			s("10:30", "9.9.9.9", "bob", "", 500121), s("10:35", "9.9.9.9", "bob", "", 0),
+		},
+		want: []string{"ann | 8 | 8 | 10:00:00 | 10:59:59 | 11:05:00 | 9.9.9.9 | 9.9.9.9"},
+	}, {
+		name: "wrong passwords are not MFA prompts",
+		args: []string{"2"},
+		in: [][]engine.Value{
+			s("10:00", "9.9.9.9", "ann", "", 50126), s("10:01", "9.9.9.9", "ann", "", 50126),
+			s("10:02", "9.9.9.9", "ann", "", 500121), s("10:03", "9.9.9.9", "ann", "", 0),
+		},
+	}, {
+		name: "codes given",
+		args: []string{"prompts=2", "codes=500121"},
+		in: [][]engine.Value{
+			s("10:00", "9.9.9.9", "ann", "", 500121), s("10:01", "9.9.9.9", "ann", "", 50074),
+			s("10:02", "8.8.8.8", "ann", "", 500121), s("10:03", "7.7.7.7", "ann", "", 0),
+		},
+		want: []string{"ann | 2 | 2 | 10:00:00 | 10:02:00 | 10:03:00 | 7.7.7.7 | 7.7.7.7, 8.8.8.8, 9.9.9.9"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { srCheck(t, mfafatigue{}, tc.in, tc.args, tc.want) })
+	}
+}
+
+func TestMFAFatigueBind(t *testing.T) {
+	args, err := BindArgs(mfafatigue{}.Describe(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs, err := mfafatigue{}.Needs(args)
+	if err != nil || !slices.Equal(needs.Fields, []string{"time", "ip", "user", "app", "status", "error"}) ||
+		needs.Where != "error in (50074, 50076, 500121) or status=success" {
+		t.Errorf("Needs = %+v, %v", needs, err)
+	}
+	f := func(cols []engine.ResultColumn, args []string, want string) {
+		t.Helper()
+		_, err := runTestStage(t, mfafatigue{}, cols, nil, args...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("mfafatigue %v: %v, want an error with %q", args, err, want)
+		}
+	}
+	f(srTestCols, []string{"prompts=-1"}, `prompts: "-1" is not a whole number of at least 1`)
+	f(srTestCols, []string{"window=0m"}, `window: "0m" is not a positive duration`)
+	f(srTestCols, []string{"failures=3"}, `mfafatigue has no argument "failures"`)
+	cols := slices.Clone(srTestCols)
+	cols[9].Kind = cols[8].Kind // error as a string
+	f(cols, nil, "column error holds strings, not ints")
+}
