@@ -90,7 +90,7 @@ func (bruteforce) Needs(args map[string]string) (Needs, error) {
 	if err != nil {
 		return Needs{}, err
 	}
-	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes)}, nil
+	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
 func (bruteforce) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {

@@ -98,7 +98,7 @@ func (grouped) Needs(args map[string]string) (Needs, error) {
 		return Needs{}, err
 	}
 	f := append([]string{"time", "type"}, grCols...)
-	return Needs{Fields: append(f, "signInCount")}, nil
+	return Needs{Fields: append(f, "signInCount"), Stream: true}, nil
 }
 
 // grWindow reads the window argument: a duration, or Graph's

@@ -120,7 +120,7 @@ func (newvalue) Needs(args map[string]string) (Needs, error) {
 			fields = append(fields, f)
 		}
 	}
-	return Needs{Fields: fields, Where: detStatusWhere(a.status)}, nil
+	return Needs{Fields: fields, Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
 func (newvalue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {

@@ -101,7 +101,7 @@ func (spray) Needs(args map[string]string) (Needs, error) {
 	if err != nil {
 		return Needs{}, err
 	}
-	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes)}, nil
+	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
 func (spray) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {

@@ -40,6 +40,14 @@ type Needs struct {
 	// the list before the stage selects only sign-ins that satisfy it
 	// as well as its own condition, with the indexes. "" for none.
 	Where string
+	// Stream says the stage takes the sign-ins in any order, and keeps
+	// none of the rows it reads: then a list without a limit before it
+	// does not sort them or hold them all, but hands them over as the
+	// store holds them (by part, each in time order), reusing one row.
+	// A row read is valid only until the next is: a stage that sets
+	// Stream copies the values it keeps (the values themselves stay
+	// valid; the slice does not).
+	Stream bool
 }
 
 // Runner is a bound stage. A Runner runs once; it need not be safe for
@@ -69,6 +77,12 @@ type Env struct {
 	From, To int64
 	// Now is the query's now (since 24h counts back from it).
 	Now time.Time
+	// Query runs a query of the language on the same snapshot, at the
+	// same now, with the same registry: how a stage asks the indexes
+	// for what its rows lack (the successes from the addresses a spray
+	// came from; a key's history before the window). Its errors say
+	// what was wrong with the text. Queries nest at most a few deep.
+	Query func(ctx context.Context, text string) (*engine.Result, error)
 }
 
 // StageArg is an argument as a query writes it after a stage's name:

@@ -109,7 +109,7 @@ func (travel) Needs(args map[string]string) (Needs, error) {
 	if err != nil {
 		return Needs{}, err
 	}
-	return Needs{Fields: slices.Clone(trFields), Where: detStatusWhere(a.status)}, nil
+	return Needs{Fields: slices.Clone(trFields), Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
 func (travel) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
@@ -159,29 +159,45 @@ type trRunner struct {
 
 func (r *trRunner) Columns() []engine.ResultColumn { return r.cols }
 
-// trSignin is a sign-in with coordinates.
+// trSignin is a sign-in with coordinates: what travel keeps of a row.
 type trSignin struct {
-	user     string // folded
 	t        int64
 	lat, lon float64
-	place    string // city and country, else rounded coordinates
-	row      []engine.Value
+	place    trWhere
+	ip       string
 	seq      int // input order, for a stable order among equal times and places
 }
 
+// trWhere is where a sign-in was: city and country as written, and when
+// neither is, the coordinates rounded to a tenth of a degree.
+type trWhere struct{ city, country, coords string }
+
+func (p trWhere) less(o trWhere) int {
+	if c := strings.Compare(detFold(p.city), detFold(o.city)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(detFold(p.country), detFold(o.country)); c != 0 {
+		return c
+	}
+	return strings.Compare(p.coords, o.coords)
+}
+
 func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
-	var all []trSignin
+	// Each user's sign-ins, under the user's name as first met.
+	users := map[string][]trSignin{}
+	names := map[string]string{}
+	n := 0
 	for row := range in {
-		if len(all)&1023 == 1023 {
+		if n++; n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if i := r.idx[trStatus]; r.args.status != "" && i >= 0 && detFold(detText(row[i])) != r.args.status {
+		if i := r.idx[trStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(detText(row[i]), r.args.status) {
 			continue
 		}
 		tv := row[r.idx[trTime]]
-		user := detFold(detText(row[r.idx[trUser]]))
+		user := detText(row[r.idx[trUser]])
 		if tv.IsNull() || tv.Kind() != signin.KindTime || user == "" {
 			continue
 		}
@@ -190,61 +206,26 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		if !ok1 || !ok2 || lat == 0 && lon == 0 {
 			continue
 		}
-		place := detFold(detText(row[r.idx[trCity]])) + "\x00" + detFold(detText(row[r.idx[trCountry]]))
-		if place == "\x00" {
-			place = fmt.Sprintf("%.1f,%.1f", lat, lon)
+		place := trWhere{city: detText(row[r.idx[trCity]]), country: detText(row[r.idx[trCountry]])}
+		if place == (trWhere{}) {
+			place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
 		}
-		all = append(all, trSignin{user: user, t: tv.Time().UnixNano(), lat: lat, lon: lon, place: place, row: row, seq: len(all)})
+		key, ok := names[user]
+		if !ok {
+			key = detFold(user)
+			names[user] = key
+		}
+		users[key] = append(users[key], trSignin{t: tv.Time().UnixNano(), lat: lat, lon: lon, place: place, ip: detText(row[r.idx[trIP]]), seq: n})
 	}
-	// The days on which each user signed in from each place.
-	type userPlace struct{ user, place string }
-	days := map[userPlace]map[int64]bool{}
-	if r.args.familiar > 0 {
-		for _, s := range all {
-			up := userPlace{s.user, s.place}
-			if days[up] == nil {
-				days[up] = map[int64]bool{}
-			}
-			if len(days[up]) < r.args.familiar {
-				days[up][trDay(s.t)] = true
-			}
+	display := map[string]string{} // folded user → the name first met
+	for name, key := range names {
+		if d, ok := display[key]; !ok || name < d {
+			display[key] = name
 		}
 	}
-	familiar := func(s *trSignin) bool {
-		return r.args.familiar > 0 && len(days[userPlace{s.user, s.place}]) >= r.args.familiar
-	}
-	slices.SortFunc(all, func(a, b trSignin) int {
-		if c := strings.Compare(a.user, b.user); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.place, b.place); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
 	var out [][]engine.Value
-	for i := 1; i < len(all); i++ {
-		a, b := &all[i-1], &all[i]
-		if a.user != b.user || familiar(a) && familiar(b) {
-			continue
-		}
-		km := trHaversine(a.lat, a.lon, b.lat, b.lon)
-		if km < r.args.distance {
-			continue
-		}
-		hours := max(float64(b.t-a.t), float64(time.Second)) / float64(time.Hour)
-		kmh := km / hours
-		if kmh <= r.args.speed {
-			continue
-		}
-		pick := func(s *trSignin, i int) engine.Value { return s.row[r.idx[i]] }
-		out = append(out, []engine.Value{pick(b, trUser),
-			pick(a, trTime), pick(a, trIP), pick(a, trCountry), pick(a, trCity),
-			pick(b, trTime), pick(b, trIP), pick(b, trCountry), pick(b, trCity),
-			engine.IntValue(int64(math.Round(km))), engine.IntValue(int64(math.Round(min(kmh, 1e15))))})
+	for key, all := range users {
+		out = r.pairs(key, display[key], all, out)
 	}
 	slices.SortStableFunc(out, func(x, y []engine.Value) int {
 		if c := engine.Compare(x[5], y[5]); c != 0 {
@@ -288,4 +269,54 @@ func trHaversine(lat1, lon1, lat2, lon2 float64) float64 {
 	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	h := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
 	return 2 * 6371.0088 * math.Asin(math.Sqrt(min(1, h)))
+}
+
+// pairs appends the impossible travels of one user's sign-ins.
+func (r *trRunner) pairs(key, name string, all []trSignin, out [][]engine.Value) [][]engine.Value {
+	// The days on which the user signed in from each place (in any case).
+	days := map[trWhere]map[int64]bool{}
+	fold := func(p trWhere) trWhere { return trWhere{detFold(p.city), detFold(p.country), p.coords} }
+	if r.args.familiar > 0 {
+		for _, s := range all {
+			p := fold(s.place)
+			if days[p] == nil {
+				days[p] = map[int64]bool{}
+			}
+			if len(days[p]) < r.args.familiar {
+				days[p][trDay(s.t)] = true
+			}
+		}
+	}
+	familiar := func(s *trSignin) bool {
+		return r.args.familiar > 0 && len(days[fold(s.place)]) >= r.args.familiar
+	}
+	slices.SortFunc(all, func(a, b trSignin) int {
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		if c := a.place.less(b.place); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	for i := 1; i < len(all); i++ {
+		a, b := &all[i-1], &all[i]
+		if familiar(a) && familiar(b) {
+			continue
+		}
+		km := trHaversine(a.lat, a.lon, b.lat, b.lon)
+		if km < r.args.distance {
+			continue
+		}
+		hours := max(float64(b.t-a.t), float64(time.Second)) / float64(time.Hour)
+		kmh := km / hours
+		if kmh <= r.args.speed {
+			continue
+		}
+		out = append(out, []engine.Value{engine.StringValue(name),
+			engine.TimeValue(time.Unix(0, a.t).UTC()), engine.StringValue(a.ip), engine.StringValue(a.place.country), engine.StringValue(a.place.city),
+			engine.TimeValue(time.Unix(0, b.t).UTC()), engine.StringValue(b.ip), engine.StringValue(b.place.country), engine.StringValue(b.place.city),
+			engine.IntValue(int64(math.Round(km))), engine.IntValue(int64(math.Round(min(kmh, 1e15))))})
+	}
+	return out
 }

@@ -22,7 +22,7 @@ func Check(st *Statement, reg *plugins.Registry, now time.Time) (*Plan, error) {
 		reg = plugins.Default()
 	}
 	c := &checker{reg: reg, now: now.UTC()}
-	p := &Plan{Statement: st, Kind: st.Query.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1}
+	p := &Plan{Statement: st, Kind: st.Query.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: reg}
 	if err := c.query(p, st.Query); err != nil {
 		return nil, err
 	}

@@ -576,6 +576,7 @@ func (c *checker) needs(p *Plan, q *Query, s *Stage, n plugins.Needer, args map[
 			p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
 		}
 	}
+	p.Stream = needs.Stream && q.Limit == nil
 	if needs.Where == "" {
 		return nil
 	}

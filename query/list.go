@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"context"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -307,4 +308,78 @@ func dictValue(f *signin.Field, d *index.Dict, id uint32) engine.Value {
 		return engine.Null(signin.KindFloat)
 	}
 	return engine.StringValue(d.String(id))
+}
+
+// stream hands the sign-ins a list selects to a stage, as the store
+// holds them: part by part in the order of Parts, each part's rows in
+// time order, in one row reused for each (plugins.Needs.Stream). An error
+// stops the sequence and is left in *errp.
+func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Value] {
+	return func(yield func([]engine.Value) bool) {
+		cols := make([]*engine.Column, len(x.plan.ListCols))
+		for i, c := range x.plan.ListCols {
+			cols[i] = c.col
+		}
+		row := make([]engine.Value, len(cols))
+		dicts := make([]*index.Dict, len(cols))
+		var vecs []engine.Vector
+		parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
+		x.stats.parts = len(parts)
+		for _, part := range parts {
+			lo, hi, err := x.snap.Rows(part, x.fromTime(), x.toTime())
+			if err != nil {
+				*errp = err
+				return
+			}
+			if lo >= hi {
+				continue
+			}
+			ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
+			sel, err := ev.eval(x.plan.Filter, nil)
+			if err != nil {
+				*errp = err
+				return
+			}
+			if sel.IsEmpty() {
+				continue
+			}
+			x.stats.read++
+			x.stats.rows += int64(sel.GetCardinality())
+			for j, c := range cols {
+				dicts[j] = nil
+				if (c.Enc == engine.EncDict || c.Enc == engine.EncList) && part.DictLen(c) > 0 {
+					if dicts[j], err = x.snap.Dict(part, c); err != nil {
+						*errp = err
+						return
+					}
+				}
+			}
+			block := -1
+			it := sel.Iterator()
+			for it.HasNext() {
+				r := it.Next()
+				if b := int(r >> 16); b != block {
+					if err := ctx.Err(); err != nil {
+						*errp = err
+						return
+					}
+					if vecs, err = x.snap.ReadBlock(part, b, cols, vecs); err != nil {
+						*errp = err
+						return
+					}
+					x.stats.blocks += len(cols)
+					block = b
+				}
+				for j, c := range cols {
+					row[j] = cellValue(c, &vecs[j], dicts[j], r&0xffff)
+					if fn := x.plan.ListCols[j].fn; fn != nil {
+						row[j] = fn.eval(row[j])
+					}
+				}
+				if !yield(row) {
+					return
+				}
+			}
+		}
+	}
 }

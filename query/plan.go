@@ -33,8 +33,13 @@ type Plan struct {
 
 	ListCols []*listCol // list
 	ShowID   string     // show
+	// Stream: the list hands its sign-ins to the first stage as the store
+	// holds them, one reused row at a time (plugins.Needs.Stream).
+	Stream bool
 
 	Stages []*boundStage
+
+	reg *plugins.Registry // what the plan was checked against: its stages' queries are too
 }
 
 // predOp is the operator of a predicate on a field.

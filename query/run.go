@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"time"
@@ -136,6 +137,16 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 		return nil, err
 	}
 	defer snap.Close()
+	return execute(ctx, db, snap, plan, opts, 0)
+}
+
+// maxSubQueries bounds how deep stages' queries (plugins.Env.Query) nest.
+const maxSubQueries = 4
+
+// execute runs a plan on a snapshot; depth counts the stages' queries
+// it is nested in.
+func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int) (*engine.Result, error) {
+	var err error
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, maxMemory: opts.MaxMemory}
 	for _, f := range plan.fnCalls() {
 		f.reset()
@@ -152,6 +163,9 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	case Show:
 		res.Columns, res.Rows, err = x.show()
 	case List:
+		if plan.Stream {
+			break // the first stage reads the list, below
+		}
 		res.Rows, err = x.list(ctx)
 	default:
 		var rows [][]engine.Value
@@ -171,10 +185,31 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	}
 	x.outRows = len(res.Rows)
 	env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
-	for _, s := range plan.Stages {
+	env.Query = func(ctx context.Context, text string) (*engine.Result, error) {
+		if depth >= maxSubQueries {
+			return nil, fmt.Errorf("stages' queries nest more than %d deep", maxSubQueries)
+		}
+		sub, err := Prepare(text, nil, plan.reg, plan.Now)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", text, err)
+		}
+		if sub.Statement.Explain {
+			return nil, fmt.Errorf("%q: a stage's query cannot be explained", text)
+		}
+		return execute(ctx, db, snap, sub, engine.QueryOptions{MaxMemory: opts.MaxMemory}, depth+1)
+	}
+	for i, s := range plan.Stages {
 		t := x.now()
-		if res.Rows, err = runStage(ctx, env, s, res.Rows); err != nil {
+		in := slices.Values(res.Rows)
+		var streamErr error
+		if i == 0 && plan.Stream {
+			in = x.stream(ctx, &streamErr)
+		}
+		if res.Rows, err = runStage(ctx, env, s, in); err != nil {
 			return nil, err
+		}
+		if streamErr != nil {
+			return nil, streamErr
 		}
 		res.Columns = s.runner.Columns()
 		s.rows, s.took = len(res.Rows), x.since(t)
@@ -435,13 +470,13 @@ func recordValue(f *signin.Field, r *signin.Record) engine.Value {
 
 // runStage runs a stage over rows and returns the rows it emits. A
 // stage's error, or panic, is the query's error, named after the stage.
-func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows [][]engine.Value) (out [][]engine.Value, err error) {
+func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Seq[[]engine.Value]) (out [][]engine.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: fmt.Errorf("panic: %v", r)}
 		}
 	}()
-	err = s.runner.Run(ctx, env, slices.Values(rows), func(row []engine.Value) error {
+	err = s.runner.Run(ctx, env, rows, func(row []engine.Value) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
