@@ -23,9 +23,11 @@ const (
 	KindFunction
 	// KindWriter writes results in an output format: table, json, csv.
 	KindWriter
+	// KindReader reads an input format: diag, graph, la-csv.
+	KindReader
 )
 
-var kindNames = [...]string{KindAggregate: "aggregate", KindStage: "stage", KindFunction: "function", KindWriter: "writer"}
+var kindNames = [...]string{KindAggregate: "aggregate", KindStage: "stage", KindFunction: "function", KindWriter: "writer", KindReader: "reader"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -144,6 +146,8 @@ func (r *Registry) Register(p Plugin) error {
 		_, ok = p.(Function)
 	case KindWriter:
 		_, ok = p.(Writer)
+	case KindReader:
+		_, ok = p.(Reader)
 	default:
 		return fmt.Errorf("plugins: %s: unknown kind %v", d.Name, d.Kind)
 	}

@@ -9,10 +9,12 @@ import (
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/jsonw"
+	"github.com/signinq/signinq/plugins"
 )
 
 type parseCmd struct {
 	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
 	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity. Overrides the type the file name implies."`
 	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
 	Raw            bool     `help:"Add each record's original form, as \"raw\"."`
@@ -25,7 +27,7 @@ type parseCmd struct {
 const maxShown = 20
 
 func (c *parseCmd) Run(e *env) error {
-	opts, err := readOptions(c.Type, c.InterruptCodes, c.Workers)
+	opts, err := readOptions(c.Format, c.Type, c.InterruptCodes, c.Workers)
 	if err != nil {
 		return err
 	}
@@ -89,9 +91,19 @@ func rejectsHint(file string) string {
 	return " (--rejects FILE keeps them all)"
 }
 
-// readOptions turns the reading flags into logfile.Options.
-func readOptions(typ string, interrupt []int64, workers int) (logfile.Options, error) {
-	opts := logfile.Options{Workers: workers}
+// readOptions turns the reading flags into logfile.Options. The input
+// formats are the default registry's readers: format, when set, names
+// the one every input is read in, and the readers logfile does not have
+// built in are sniffed too.
+func readOptions(format, typ string, interrupt []int64, workers int) (logfile.Options, error) {
+	opts := logfile.Options{Workers: workers, Formats: plugins.ExtraFormats(plugins.Default())}
+	if format != "" {
+		r, err := plugins.LookupReader(plugins.Default(), format)
+		if err != nil {
+			return opts, fmt.Errorf("--format: %v", err)
+		}
+		opts.Format = r.Format().Name
+	}
 	if typ != "" {
 		t, ok := signin.ParseType(typ)
 		if !ok {

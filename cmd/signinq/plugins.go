@@ -10,16 +10,16 @@ import (
 )
 
 type pluginsCmd struct {
-	Kind   string `enum:"all,aggregate,stage,function,writer" default:"all" help:"Only plugins of this kind: aggregate, stage, function, writer."`
+	Kind   string `enum:"all,aggregate,stage,function,writer,reader" default:"all" help:"Only plugins of this kind: aggregate, stage, function, writer, reader."`
 	Format string `enum:"table,json,csv" default:"table" help:"table, json (one object per plugin) or csv."`
 }
 
 // Run lists the registry's plugins: what the language's aggregates,
-// stages and functions and the output formats are, how to call each,
-// and an example.
+// stages and functions, the output formats and the input formats are,
+// how to call each, and an example.
 func (c *pluginsCmd) Run(e *env) error {
 	var kind plugins.Kind
-	for k := plugins.KindAggregate; k <= plugins.KindWriter; k++ {
+	for k := plugins.KindAggregate; k <= plugins.KindReader; k++ {
 		if k.String() == c.Kind {
 			kind = k
 		}

@@ -46,6 +46,7 @@ func (f *dbFlag) openExisting(e *env) (*engine.DB, error) {
 type ingestCmd struct {
 	dbFlag
 	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
 	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity."`
 	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
@@ -55,7 +56,7 @@ type ingestCmd struct {
 }
 
 func (c *ingestCmd) Run(e *env) error {
-	ro, err := readOptions(c.Type, c.InterruptCodes, c.Workers)
+	ro, err := readOptions(c.Format, c.Type, c.InterruptCodes, c.Workers)
 	if err != nil {
 		return err
 	}

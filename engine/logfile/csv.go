@@ -191,16 +191,19 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		s.send(&job{in: st, refuse: notSignInLog(st.name, "not JSON, and not CSV with a header ("+err.Error()+")")})
+		s.send(&job{in: st, refuse: st.notSignIn("not JSON, and not CSV with a header (" + err.Error() + ")")})
 		return
 	}
 	h := newCSVHeader(header)
 	switch {
 	case h == nil && len(header) < 2:
-		s.send(&job{in: st, refuse: notSignInLog(st.name, fmt.Sprintf("neither JSON nor CSV (its first line is %s)", quoteTrunc([]byte(strings.Join(header, ",")))))})
+		s.send(&job{in: st, refuse: st.notSignIn(fmt.Sprintf("neither JSON nor CSV (its first line is %s)", quoteTrunc([]byte(strings.Join(header, ",")))))})
 		return
 	case h == nil:
-		s.send(&job{in: st, refuse: notSignInLog(st.name, fmt.Sprintf("a CSV file whose header is neither the Entra portal's sign-in download nor a Log Analytics sign-in table (%s)", headerSample(header)))})
+		s.send(&job{in: st, refuse: st.notSignIn(fmt.Sprintf("a CSV file whose header is neither the Entra portal's sign-in download nor a Log Analytics sign-in table (%s)", headerSample(header)))})
+		return
+	case st.want != signin.FormatUnknown && h.format != st.want:
+		s.send(&job{in: st, refuse: st.notSignIn(fmt.Sprintf("its header is that of %s", csvFormatName(h.format)))})
 		return
 	}
 	st.csv, st.format, st.signIns = h, h.format, true
@@ -245,6 +248,14 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 	if len(j.rows) > 0 || len(j.tail) > 0 {
 		s.send(j)
 	}
+}
+
+// csvFormatName says what a CSV format is, for messages.
+func csvFormatName(f signin.Format) string {
+	if f == signin.FormatPortalCSV {
+		return "the Entra portal's sign-in download (portal-csv)"
+	}
+	return "a Log Analytics sign-in table (la-csv)"
 }
 
 func headerSample(names []string) string {

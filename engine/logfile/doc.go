@@ -17,6 +17,17 @@
 // next record; an input that is not a sign-in log is refused whole. A
 // [Summary] counts what was read, accepted, rejected and refused.
 //
+// Each format is a [Format]; [Formats] lists the built-in ones by name
+// (diag, eventhub, graph, portal-csv, la-csv, canonical) with a line of
+// help. [Options.Format] forces one by name instead of telling formats
+// by content: records of another built-in format are then rejected and
+// inputs not in it refused. [Options.Formats] adds formats from outside
+// (signinq's reader plugins): they are line-oriented, with an optional
+// header line, sniffed before the built-in formats, and decoded by their
+// Decode function in the same worker pool, which calls it from several
+// goroutines at once; their rejects carry line and column as the
+// built-in formats' do. The built-in formats keep their own fast paths.
+//
 // [Scan] is the entry point: it splits inputs on one goroutine, decodes
 // records on several, and delivers batches in input order. [All] is the
 // same as an iterator. The package never panics on input and never exits.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
@@ -58,4 +60,49 @@ func ExampleAll() {
 	// 2025-02-26 06:12 servicePrincipal automation-service success 12
 	// 2025-02-26 06:33 servicePrincipal exchange-connector success 7
 	// rejected graph-v1-signins-list-example1.json line 64: invalid JSON: invalid character ']' looking for beginning of value
+}
+
+// Add a format of one's own: here, lines of "time user error-code" under
+// a "#spaced" header. Decode runs on several goroutines at once, so it
+// keeps no state.
+func ExampleFormat() {
+	spaced := logfile.Format{
+		Name:   "spaced",
+		Help:   "time, user and error code separated by spaces",
+		Sniff:  func(head []byte) bool { return strings.HasPrefix(string(head), "#spaced\n") },
+		Header: true, // the "#spaced" line
+		Decode: func(l logfile.Line, rec *signin.Record) error {
+			var t, user string
+			if _, err := fmt.Sscan(string(l.Text), &t, &user, &rec.Error); err != nil {
+				return err
+			}
+			tm, err := logfile.ParseTime([]byte(t))
+			if err != nil {
+				return &logfile.ColumnError{Col: 1, Err: err}
+			}
+			rec.Time, rec.User = tm, user
+			return nil
+		},
+	}
+	in := logfile.ReaderInput("signins.txt", strings.NewReader("#spaced\n"+
+		"2026-11-01T08:00:00Z adele@contoso.com 0\n"+
+		"2026-11-01T08:05:00Z alex@contoso.com 50126\n"+
+		"yesterday meg@contoso.com 0\n"))
+	_, err := logfile.ScanInputs(context.Background(), []logfile.Input{in}, logfile.Options{Formats: []logfile.Format{spaced}},
+		func(b *logfile.Batch) error {
+			for _, r := range b.Records {
+				fmt.Println(r.Time.Format(time.Kitchen), r.Identity, r.Status)
+			}
+			for _, rej := range b.Rejects {
+				fmt.Println("rejected:", rej)
+			}
+			return nil
+		})
+	if err != nil {
+		panic(err)
+	}
+	// Output:
+	// 8:00AM adele@contoso.com success
+	// 8:05AM alex@contoso.com failure
+	// rejected: signins.txt:4:1: cannot parse time "yesterday": not a recognized time format
 }

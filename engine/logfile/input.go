@@ -178,6 +178,11 @@ const (
 // '[' is tried as CSV.
 func sniff(br *bufio.Reader) sniffed {
 	head, _ := br.Peek(64 << 10)
+	return sniffHead(head)
+}
+
+// sniffHead is sniff over an input's first bytes.
+func sniffHead(head []byte) sniffed {
 	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
 		return sniffUTF16
 	}

@@ -33,6 +33,18 @@ type Options struct {
 	// MaxRecordBytes bounds one record (a line, a JSON value, a CSV row);
 	// larger ones are rejected. 0 means 64 MiB.
 	MaxRecordBytes int
+	// Format, when set, names the format every input is read in (one of
+	// [Formats] or of Formats below, in any case), instead of telling it
+	// by content. Records of another built-in format are then rejected,
+	// and an input that is not in the format is refused whole. An
+	// unknown name makes Scan return an error that lists the known ones.
+	Format string
+	// Formats are formats read besides the built-in ones. They are
+	// sniffed before them, in order: the first whose Sniff accepts an
+	// input reads it. Built-in formats in the list are ignored; another
+	// format with a built-in format's name, or twice the same name,
+	// makes Scan return an error.
+	Formats []Format
 }
 
 // Reject is a record that could not be read, or an input refused whole.
@@ -85,8 +97,10 @@ func refuse(name, reason string) *Reject {
 	return &Reject{Input: name, Reason: reason, Refused: true}
 }
 
-func notSignInLog(name, why string) *Reject {
-	r := refuse(name, fmt.Sprintf("%v: %s; %s", ErrNotSignInLog, why, understood))
+// notSignInLog refuses an input that is not a sign-in log; also lists
+// the formats read besides the built-in ones (see formatSet).
+func notSignInLog(name, why, also string) *Reject {
+	r := refuse(name, fmt.Sprintf("%v: %s; %s%s", ErrNotSignInLog, why, understood, also))
 	r.err = ErrNotSignInLog
 	return r
 }
@@ -161,10 +175,14 @@ func (s *Summary) add(b *Batch) {
 // on past them. fn is called from the goroutine that called Scan.
 //
 // Scan returns early, with the error, when fn returns an error or ctx is
-// done. It never returns an error for bad input.
+// done, and at once when the Options' formats are wrong (see
+// [Options.Format]). It never returns an error for bad input.
 func Scan(ctx context.Context, paths []string, opts Options, fn func(*Batch) error) (Summary, error) {
-	ins, refused := Paths(paths, opts.Stdin)
 	sum := Summary{Formats: map[signin.Format]int64{}, Types: map[signin.Type]int64{}}
+	if _, err := resolveFormats(&opts); err != nil {
+		return sum, err
+	}
+	ins, refused := Paths(paths, opts.Stdin)
 	for _, r := range refused {
 		b := &Batch{Input: r.Input, Rejects: []*Reject{r}}
 		sum.add(b)
@@ -216,6 +234,16 @@ type inputState struct {
 	signIns bool
 	// canonical is set for JSON lines in signinq's canonical form.
 	canonical bool
+	// forced is the format the input was forced to be read in, if any;
+	// want is the record format it accepts (0 for any).
+	forced *Format
+	want   signin.Format
+	// ext is the format added from outside that reads the input, and
+	// header its header line (set before the input's first job is sent).
+	ext    *Format
+	header []byte
+	// also lists the extra formats for refusals (see formatSet).
+	also string
 	// Set by the emitter only.
 	decided bool
 	refused bool
@@ -227,6 +255,7 @@ const (
 	jobLines jobKind = iota // JSON lines in data
 	jobUnits                // JSON values at units' offsets in data
 	jobRows                 // CSV rows
+	jobExt                  // lines of a format added from outside (in.ext)
 )
 
 // verdict is what the first well-formed record of a job says of its input.
@@ -244,7 +273,7 @@ type job struct {
 	in     *inputState
 	kind   jobKind
 	data   []byte
-	line   int       // jobLines: the line of data[0]
+	line   int       // jobLines, jobExt: the line of data[0]
 	units  []unitRef // jobUnits
 	rows   []csvRow  // jobRows
 	tail   []*Reject // problems that end the input, after the records
@@ -265,6 +294,10 @@ type unitRef struct {
 // ScanInputs is [Scan] over inputs already made.
 func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batch) error) (Summary, error) {
 	sum := Summary{Formats: map[signin.Format]int64{}, Types: map[signin.Type]int64{}}
+	formats, err := resolveFormats(&opts)
+	if err != nil {
+		return sum, err
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -286,7 +319,7 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		defer wg.Done()
 		defer close(work)
 		defer close(order)
-		sp := splitter{ctx: ctx, opts: &opts, work: work, order: order}
+		sp := splitter{ctx: ctx, opts: &opts, formats: formats, work: work, order: order}
 		for _, in := range inputs {
 			if ctx.Err() != nil {
 				return
@@ -310,7 +343,6 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		}()
 	}
 
-	var err error
 	for j := range order {
 		select {
 		case <-j.done:
@@ -340,6 +372,15 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 	return sum, err
 }
 
+// notSignIn refuses the input for not being a sign-in log, or not one in
+// the format it was forced to be read in.
+func (in *inputState) notSignIn(why string) *Reject {
+	if in.forced != nil {
+		return notInFormat(in.name, in.forced, why)
+	}
+	return notSignInLog(in.name, why, in.also)
+}
+
 // settle applies a decoded job to its input and returns the batch to
 // emit, or nil. An input whose first well-formed record is not a sign-in
 // is refused whole.
@@ -356,7 +397,7 @@ func settle(j *job) *Batch {
 		switch j.verdict {
 		case verdictNotSignIn:
 			in.refused = true
-			return &Batch{Input: in.name, Rejects: []*Reject{notSignInLog(in.name, j.why)}}
+			return &Batch{Input: in.name, Rejects: []*Reject{in.notSignIn(j.why)}}
 		case verdictSignIn:
 			in.decided = true
 		}
@@ -372,11 +413,12 @@ func settle(j *job) *Batch {
 
 // splitter reads inputs and cuts them into jobs.
 type splitter struct {
-	ctx    context.Context
-	opts   *Options
-	work   chan<- *job
-	order  chan<- *job
-	parser fastjson.Parser // to recognize the canonical form
+	ctx     context.Context
+	opts    *Options
+	formats *formatSet
+	work    chan<- *job
+	order   chan<- *job
+	parser  fastjson.Parser // to recognize the canonical form
 }
 
 // send queues a job for a worker and for the emitter, in order.
@@ -404,7 +446,7 @@ const (
 // input splits one input; it returns the bytes read and whether it could
 // be opened.
 func (s *splitter) input(in Input) (int64, bool) {
-	st := &inputState{name: in.Name}
+	st := &inputState{name: in.Name, also: s.formats.also}
 	st.hint, st.hasHint = typeFromName(in.Name)
 	br, counter, closer, err := openInput(in)
 	if err != nil {
@@ -412,18 +454,39 @@ func (s *splitter) input(in Input) (int64, bool) {
 		return 0, false
 	}
 	defer closer.Close()
-	switch sniff(br) {
+	kind := sniff(br)
+	switch kind {
 	case sniffEmpty:
 		// An empty file holds no sign-ins and is no error.
+		return counter.n, true
 	case sniffUTF16:
 		s.send(&job{in: st, refuse: refuse(in.Name, "UTF-16 text; convert it to UTF-8")})
+		return counter.n, true
+	}
+	f := s.formats.forced
+	if f == nil && len(s.formats.extra) > 0 {
+		head, _ := br.Peek(bufSize)
+		f = s.formats.sniffExtra(head)
+	} else if f != nil {
+		st.forced, st.want = f, f.want()
+	}
+	if f != nil && !f.Builtin() {
+		st.ext = f
+		s.extLines(st, br)
+		return counter.n, true
+	}
+	if f != nil {
+		s.forcedBuiltin(st, br, kind)
+		return counter.n, true
+	}
+	switch kind {
 	case sniffJSONLines:
 		if head, _ := br.Peek(bufSize); len(head) > 0 {
 			first, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n"), newline)
 			st.canonical = isCanonical(&s.parser, bytes.TrimSpace(first))
 			st.signIns = st.canonical
 		}
-		s.lines(st, br)
+		s.lines(st, br, jobLines, 1)
 	case sniffJSON:
 		s.documents(st, br)
 	case sniffCSV:
@@ -432,11 +495,11 @@ func (s *splitter) input(in Input) (int64, bool) {
 	return counter.n, true
 }
 
-// lines splits JSON lines into jobs of whole lines. Jobs start small and
+// lines splits lines, from line on, into jobs of whole lines of a kind
+// (jobLines for JSON lines, jobExt). Jobs start small and
 // double up to jobBytes, so that small inputs (an hour's blob is often a
 // few kilobytes) cost little.
-func (s *splitter) lines(st *inputState, br *bufio.Reader) {
-	line := 1
+func (s *splitter) lines(st *inputState, br *bufio.Reader, kind jobKind, line int) {
 	var carry []byte
 	grow := bufSize
 	for s.ctx.Err() == nil {
@@ -448,21 +511,21 @@ func (s *splitter) lines(st *inputState, br *bufio.Reader) {
 		buf = buf[:len(carry)+n]
 		end := err != nil
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			j := &job{in: st, kind: jobLines, data: buf, line: line}
+			j := &job{in: st, kind: kind, data: buf, line: line}
 			j.tail = []*Reject{{Input: st.name, Line: line + countLines(buf), Reason: "read error: " + err.Error()}}
 			s.send(j)
 			return
 		}
 		if end {
 			if len(buf) > 0 {
-				s.send(&job{in: st, kind: jobLines, data: buf, line: line})
+				s.send(&job{in: st, kind: kind, data: buf, line: line})
 			}
 			return
 		}
 		cut := bytes.LastIndexByte(buf, '\n')
 		if cut < 0 {
 			if len(buf) > s.opts.MaxRecordBytes {
-				j := &job{in: st, kind: jobLines, line: line}
+				j := &job{in: st, kind: kind, line: line}
 				j.tail = []*Reject{{Input: st.name, Line: line, Col: 1, Raw: clip(buf),
 					Reason: fmt.Sprintf("a line longer than %d bytes", s.opts.MaxRecordBytes)}}
 				if !s.send(j) || !skipLine(br) {
@@ -477,7 +540,7 @@ func (s *splitter) lines(st *inputState, br *bufio.Reader) {
 		}
 		data := buf[:cut+1]
 		carry = buf[cut+1:]
-		if !s.send(&job{in: st, kind: jobLines, data: data, line: line}) {
+		if !s.send(&job{in: st, kind: kind, data: data, line: line}) {
 			return
 		}
 		line += countLines(data)

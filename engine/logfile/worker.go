@@ -45,6 +45,8 @@ func (w *worker) run(j *job) {
 		for i := range j.rows {
 			w.row(&j.rows[i])
 		}
+	case jobExt:
+		w.extLines()
 	}
 	w.j = nil
 }
@@ -181,6 +183,10 @@ func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
 		rec.Format = signin.FormatGraph
 	}
 	rec.Raw = raw
+	if want := w.j.in.want; want != signin.FormatUnknown && rec.Format != want {
+		b.Records = b.Records[:len(b.Records)-1]
+		w.reject(line, col, fmt.Sprintf("a %s record, not %s, the format it was asked to be read in", rec.Format, w.j.in.forced.Name), raw)
+	}
 }
 
 // syntaxError locates a JSON syntax error in a value that starts at
