@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"query":               {"index", "engine", "plugins", "query"},
 	"repl":                {"index", "engine", "plugins", "query", "repl"},
 	"bench":               {"index", "engine", "plugins", "query", "bench", "internal/gen"},
-	"cmd":                 {"index", "engine", "plugins", "query", "repl", "bench", "internal"},
+	"cmd":                 {"index", "engine", "plugins", "query", "repl", "bench", "internal", "cmd"},
 	"internal/jsonw":      {},
 	"internal/strtab":     {},
 	"internal/gen":        {"engine/signin", "internal/jsonw"},

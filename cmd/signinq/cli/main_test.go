@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,10 +21,10 @@ func TestMain(m *testing.M) {
 	// A test that needs the command on a terminal runs this binary again
 	// with SIGNINQ_RUN set (see runOnTerminal).
 	if os.Getenv("SIGNINQ_RUN") != "" {
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	testscript.Main(m, map[string]func(){
-		"signinq": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"signinq": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
 
@@ -49,7 +49,7 @@ func TestExitCodes(t *testing.T) {
 	f := func(want int, args ...string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		if got := run(args, strings.NewReader(""), &out, &errb); got != want {
+		if got := Main(args, strings.NewReader(""), &out, &errb); got != want {
 			t.Errorf("signinq %s: exit %d, want %d\nstderr: %s", strings.Join(args, " "), got, want, errb.String())
 		}
 	}
@@ -111,7 +111,7 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 
 	var stderr bytes.Buffer
-	if code := run([]string{"gen", "--count", "2000", "--end", "2026-11-26T00:00:00Z", "-o", out}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+	if code := Main([]string{"gen", "--count", "2000", "--end", "2026-11-26T00:00:00Z", "-o", out}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if strings.Contains(stderr.String(), "generating") || strings.Contains(stderr.String(), "\r") {

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/kong"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/script"
+)
+
+// memoryLimit is the soft limit on the Go heap the command runs under,
+// unless GOMEMLIMIT sets another: the garbage collector then works harder
+// as the heap nears it rather than let it grow to twice what is live, so
+// that ingesting hundreds of millions of sign-ins stays within a few GiB.
+const memoryLimit = 2 << 30
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitRejected = 1 // some records were rejected or inputs refused
+	exitError    = 2 // usage or fatal error
+)
+
+// env is what a command runs with; commands never touch os.Std*.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// errRejected is returned by commands that finished but rejected input;
+// they have already said what.
+var errRejected = errors.New("input rejected")
+
+type cli struct {
+	Demo    demoCmd          `cmd:"" help:"Generate a realistic sample tenant, read it back in every format, and summarize it."`
+	Parse   parseCmd         `cmd:"" help:"Read sign-in logs in any export format and print each sign-in as a canonical JSON line."`
+	Gen     genCmd           `cmd:"" help:"Generate a realistic tenant's sign-ins in an export format."`
+	Ingest  ingestCmd        `cmd:"" help:"Store sign-in logs, in any export format, in a signinq store; sign-ins already stored are skipped."`
+	Stats   statsCmd         `cmd:"" help:"Describe a store: sign-ins by type and by day, and what they take on disk."`
+	Compact compactCmd       `cmd:"" help:"Merge each day's parts into few large sorted ones (ingest and a background task also do)."`
+	Prune   pruneCmd         `cmd:"" help:"Delete whole days of sign-ins: the store's retention."`
+	Query   queryCmd         `cmd:"" help:"Answer a query: count where status=failure since 24h group by app (see docs/query-language.md)."`
+	Explain explainCmd       `cmd:"" help:"Show how a query would run (explain analyze: run it and show what each step read)."`
+	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
+	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	PluginDir  string `name:"plugins" type:"path" env:"SIGNINQ_PLUGINS" placeholder:"DIR" help:"Load Starlark plugins (*.star) from DIR (default: $XDG_CONFIG_HOME/signinq/plugins, or ~/.config/signinq/plugins, when it exists)."`
+	CPUProfile string `name:"cpuprofile" type:"path" hidden:"" help:"Write a CPU profile of the command to this file (for go tool pprof)."`
+}
+
+// Version is the version --version prints; a build may set it
+// (-ldflags "-X github.com/signinq/signinq/cmd/signinq/cli.Version=…").
+var Version = "dev"
+
+// Main runs the command with its arguments (without the program's name)
+// and returns the exit status: 0 when all went well, 1 when records were
+// rejected or inputs refused, 2 on a usage or fatal error. It uses the
+// plugins registered in plugins.Default, so a program that imports
+// plugin packages for their side effect before calling it offers them
+// (docs/plugins.md); scripted plugins are read from --plugins DIR.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var c cli
+	exited := -1
+	parser, err := kong.New(&c,
+		kong.Name("signinq"),
+		kong.Description("Ask questions of Microsoft Entra ID sign-in logs."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exited = code }),
+		kong.Vars{"version": Version},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "signinq: %v\n", err)
+		return exitError
+	}
+	kctx, err := parser.Parse(args)
+	if exited >= 0 { // --help, --version
+		return exited
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "signinq: %v\n", err)
+		if kctx != nil {
+			fmt.Fprintf(stderr, "Run \"signinq %s --help\" for usage.\n", kctx.Command())
+		}
+		return exitError
+	}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "signinq: %v\n", err)
+			return exitError
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
+	loadScripts(c.PluginDir, stderr)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var coded interface{ exitCode() int }
+	switch err := kctx.Run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}); {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errRejected):
+		return exitRejected
+	case errors.As(err, &coded):
+		fmt.Fprintf(stderr, "signinq: %v\n", err)
+		return coded.exitCode()
+	default:
+		fmt.Fprintf(stderr, "signinq: %v\n", err)
+		return exitError
+	}
+}
+
+// loadedDirs are the directories whose scripts are in plugins.Default.
+var loadedDirs sync.Map
+
+// loadScripts registers the Starlark plugins of dir (or of the default
+// directory, when it exists) in the default registry. A script that
+// fails is reported with its file and line, and the others still load.
+func loadScripts(dir string, stderr io.Writer) {
+	explicit := dir != ""
+	if !explicit {
+		d, err := script.DefaultDir()
+		if err != nil {
+			return
+		}
+		dir = d
+	}
+	if _, done := loadedDirs.LoadOrStore(dir, true); done {
+		return // Main ran before in this process, with the same plugins
+	}
+	err := script.Load(dir, plugins.Default(), script.Options{Print: stderr})
+	if err == nil || !explicit && errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(stderr, "signinq: plugins: %s\n", line)
+	}
+}
