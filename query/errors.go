@@ -178,6 +178,11 @@ func subsequence(a, b string) bool {
 	return i == len(ra)
 }
 
+// Suggest returns the candidate a mistyped word most likely meant, or ""
+// when none is close: what the language's did-you-mean offers, for
+// commands and the REPL to offer too.
+func Suggest(word string, candidates []string) string { return suggest(word, candidates) }
+
 // didYouMean formats a suggestion for a message.
 func didYouMean(word string, candidates []string) string {
 	if s := suggest(word, candidates); s != "" {
