@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	mathbits "math/bits"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -156,35 +158,119 @@ func detDictValue(col *engine.Column, d *index.Dict, id uint32) engine.Value {
 	return engine.StringValue(d.String(id))
 }
 
-// baselineScan asks which values of a field the keys of interest had in
-// a time range of the store.
+// detWindow writes the time range [from, to) (Unix nanoseconds; open
+// ends math.MinInt64 and math.MaxInt64) as a query's clauses: the
+// between or since clause ("" for an open start), and a condition for an
+// open start with an end ("" otherwise).
+func detWindow(from, to int64) (clause, cond string) {
+	ts := func(t int64) string { return time.Unix(0, t).UTC().Format(time.RFC3339Nano) }
+	switch {
+	case from != math.MinInt64 && to != math.MaxInt64:
+		return "between " + ts(from) + " and " + ts(to), ""
+	case from != math.MinInt64:
+		return "since " + ts(from), ""
+	case to != math.MaxInt64:
+		return "", "time < " + ts(to)
+	}
+	return "", ""
+}
+
+// detQuery writes a query over the sign-ins of env's time range: heads,
+// the conditions joined by and (empty ones left out), the window, and
+// the clauses after it.
+func detQuery(env *Env, heads string, conds []string, after string) string {
+	clause, cond := detWindow(env.From, env.To)
+	var where []string
+	for _, c := range append(conds, cond) {
+		if c != "" {
+			where = append(where, c)
+		}
+	}
+	q := heads
+	if len(where) > 0 {
+		q += " where " + strings.Join(where, " and ")
+	}
+	if clause != "" {
+		q += " " + clause
+	}
+	if after != "" {
+		q += " " + after
+	}
+	return q
+}
+
+// detQuote is text as a query writes it: in double quotes, a backslash
+// before a quote and before a backslash that would escape one (as the
+// query lexer reads it).
+func detQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' && (i+1 == len(s) || s[i+1] == '\\' || s[i+1] == '"') {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// detLiteral is a value as a query's condition writes it: numbers as
+// they are, flags as true or false, text quoted. ok is false for a null.
+func detLiteral(v engine.Value) (string, bool) {
+	if v.IsNull() {
+		return "", false
+	}
+	switch v.Kind() {
+	case signin.KindInt, signin.KindFloat, signin.KindBool:
+		return v.String(), true
+	}
+	return detQuote(v.String()), true
+}
+
+// detIn is the condition "field in (values...)" for the literals of a
+// set, in sorted order (so that the query's text does not depend on a
+// map's order).
+func detIn(field string, lits map[string]bool) string {
+	list := make([]string, 0, len(lits))
+	for l := range lits {
+		list = append(list, l)
+	}
+	slices.Sort(list)
+	return field + " in (" + strings.Join(list, ", ") + ")"
+}
+
+// baselineScan asks which values of a field the keys had in a time range
+// of the store.
 type baselineScan struct {
 	key, field *engine.Column // key: EncDict; field: EncDict or EncList
 	status     string         // the status of the sign-ins read; "" for all
 	from, to   int64          // Unix nanoseconds, [from, to)
-	// keys are the keys of interest, folded (detFold), by their index.
-	keys map[string]int32
 }
 
 // baselineResult is what a baselineScan found.
 type baselineResult struct {
-	// present says, by key index, whether the key signed in at all in
-	// the range (with the status asked for).
-	present []bool
-	// seen holds, by key index, the folded values the key had.
-	seen []map[string]bool
-	// rows counts the sign-ins of the keys of interest read.
+	// values holds, by folded key (detFold), the folded values the key
+	// had; a key that signed in (with the status asked for) without a
+	// value has an empty set, a key that did not sign in none.
+	values map[string]map[string]struct{}
+	// rows counts the sign-ins read.
 	rows int64
 }
 
+// baselineDense is the most (key id, value id) pairs of a part that a
+// baselineScan marks in a bitmap rather than a map.
+const baselineDense = 1 << 26
+
 // run reads the baseline from the snapshot a part at a time: for each
 // block in the range it reads the dictionary ids of the key and field
-// columns (and status), keeps the (key id, value id) pairs of the keys of
-// interest, deduplicated as uint64 per part, and maps them to text once
-// per part. It reads no raw record and builds no row.
+// columns (and status), marks the (key id, value id) pairs met, in a
+// bitmap when the part's dictionaries are small enough and else in a
+// map, and maps them to text once per part. It reads no raw record and
+// builds no row.
 func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselineResult, error) {
-	res := &baselineResult{present: make([]bool, len(b.keys)), seen: make([]map[string]bool, len(b.keys))}
-	if b.from >= b.to || len(b.keys) == 0 {
+	res := &baselineResult{values: map[string]map[string]struct{}{}}
+	if b.from >= b.to {
 		return res, nil
 	}
 	from, to := time.Unix(0, b.from), time.Unix(0, b.to)
@@ -208,23 +294,6 @@ func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselin
 		if lo >= hi || p.DictLen(b.key) == 0 {
 			continue
 		}
-		keyDict, err := snap.Dict(p, b.key)
-		if err != nil {
-			return nil, err
-		}
-		// keyIdx maps the part's key ids to key indexes, -1 for the keys
-		// of no interest.
-		keyIdx := make([]int32, keyDict.Len())
-		wanted := false
-		for id := range keyIdx {
-			keyIdx[id] = -1
-			if k, ok := b.keys[detFold(detText(detDictValue(b.key, keyDict, uint32(id))))]; ok {
-				keyIdx[id], wanted = k, true
-			}
-		}
-		if !wanted {
-			continue
-		}
 		statusID := uint32(0)
 		if b.status != "" {
 			if p.DictLen(statusCol) == 0 {
@@ -240,7 +309,23 @@ func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselin
 			}
 			statusID = id
 		}
-		pairs := map[uint64]struct{}{}
+		nKeys, nVals := p.DictLen(b.key), p.DictLen(b.field)
+		present := make([]bool, nKeys)
+		var dense []uint64
+		var pairs map[uint64]struct{}
+		if uint64(nKeys)*uint64(nVals) <= baselineDense {
+			dense = make([]uint64, (nKeys*nVals+63)/64)
+		} else {
+			pairs = map[uint64]struct{}{}
+		}
+		mark := func(k, id uint32) {
+			if dense != nil {
+				i := int(k)*nVals + int(id)
+				dense[i>>6] |= 1 << (i & 63)
+			} else {
+				pairs[uint64(k)<<32|uint64(id)] = struct{}{}
+			}
+		}
 		first := uint32(0)
 		for blk, h := range p.Blocks {
 			start, end := first, first+uint32(h.Rows)
@@ -260,52 +345,84 @@ func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselin
 				if b.status != "" && vecs[2].IDs[r] != statusID {
 					continue
 				}
-				k := keyIdx[kv.IDs[r]]
-				if k < 0 {
-					continue
+				k := kv.IDs[r]
+				if int(k) >= nKeys {
+					return nil, errors.New("baseline: a key id beyond its dictionary")
 				}
-				res.present[k] = true
+				present[k] = true
 				res.rows++
 				switch {
 				case fv.Absent:
 				case b.field.Enc == engine.EncList:
 					for _, id := range fv.Elems[fv.Offsets[r]:fv.Offsets[r+1]] {
-						pairs[uint64(k)<<32|uint64(id)] = struct{}{}
+						if int(id) >= nVals {
+							return nil, errors.New("baseline: a value id beyond its dictionary")
+						}
+						mark(k, id)
 					}
 				default:
-					pairs[uint64(k)<<32|uint64(fv.IDs[r])] = struct{}{}
+					if int(fv.IDs[r]) >= nVals {
+						return nil, errors.New("baseline: a value id beyond its dictionary")
+					}
+					mark(k, fv.IDs[r])
 				}
 			}
 		}
-		if len(pairs) == 0 {
+		keyDict, err := snap.Dict(p, b.key)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]map[string]struct{}, nKeys)
+		for id, ok := range present {
+			if !ok {
+				continue
+			}
+			k := detFold(detText(detDictValue(b.key, keyDict, uint32(id))))
+			if k == "" {
+				continue
+			}
+			if keys[id] = res.values[k]; keys[id] == nil {
+				keys[id] = map[string]struct{}{}
+				res.values[k] = keys[id]
+			}
+		}
+		if nVals == 0 {
 			continue
 		}
 		fieldDict, err := snap.Dict(p, b.field)
 		if err != nil {
 			return nil, err
 		}
-		text := map[uint32]string{}
-		for pair := range pairs {
-			k, id := int32(pair>>32), uint32(pair)
-			if int(id) >= fieldDict.Len() {
-				return nil, errors.New("baseline: a value id beyond its dictionary")
+		text := make([]string, nVals)
+		done := make([]bool, nVals)
+		add := func(k, id uint32) {
+			if keys[k] == nil {
+				return
 			}
-			s, ok := text[id]
-			if !ok {
+			if !done[id] {
 				if b.field.Enc == engine.EncList {
-					s = detFold(fieldDict.String(id))
+					text[id] = detFold(fieldDict.String(id))
 				} else {
-					s = detFold(detText(detDictValue(b.field, fieldDict, id)))
+					text[id] = detFold(detText(detDictValue(b.field, fieldDict, id)))
 				}
-				text[id] = s
+				done[id] = true
 			}
-			if s == "" {
-				continue
+			if text[id] != "" {
+				keys[k][text[id]] = struct{}{}
 			}
-			if res.seen[k] == nil {
-				res.seen[k] = map[string]bool{}
+		}
+		if dense != nil {
+			for w, bits := range dense {
+				for bits != 0 {
+					i := w*64 + mathbits.TrailingZeros64(bits)
+					bits &= bits - 1
+					add(uint32(i/nVals), uint32(i%nVals))
+				}
 			}
-			res.seen[k][s] = true
+		} else {
+			for pair := range pairs {
+				add(uint32(pair>>32), uint32(pair))
+			}
 		}
 	}
 	return res, nil

@@ -45,8 +45,17 @@ func init() { Register(newvalue{}) }
 // those the query selects; the baseline is every sign-in of the key in
 // the baseline period (of the status asked for), whatever the query's
 // condition: the condition says what to check, the baseline is the key's
-// history. The baseline is read from the snapshot by dictionary id, a
-// part at a time, never row by row.
+// history. The baseline is read first, for every key, from the snapshot
+// by dictionary id, a part at a time, never row by row; then a row whose
+// key had its value in the baseline costs a lookup, and only the rows of
+// new values gather anything.
+//
+// Right after a list without fields the stage reads only the time, the
+// key and the field of the sign-ins; the addresses and apps of the
+// sign-ins with a new value (when its rows lack them) are read from the
+// store afterwards, in one list of the window's sign-ins of those keys
+// and values, of which it keeps those at a time one of its rows of that
+// key and value had: its rows' sign-ins, found by key, value and time.
 //
 // Values are compared without regard to case, and a list field's values
 // are its elements. Sign-ins without a key or a value are left out.
@@ -107,15 +116,16 @@ func nvParse(args map[string]string) (*nvArgs, error) {
 	return &a, nil
 }
 
-// Needs reads the time, the key and the field, and the addresses and
-// apps for context, of the sign-ins of the status asked for.
+// Needs reads the time, the key and the field of the sign-ins of the
+// status asked for: the addresses and apps of the few sign-ins with a
+// new value are read afterwards (see Run).
 func (newvalue) Needs(args map[string]string) (Needs, error) {
 	a, err := nvParse(args)
 	if err != nil {
 		return Needs{}, err
 	}
 	var fields []string
-	for _, f := range []string{"time", a.key.Field.Name, a.field.Field.Name, "ip", "app", "status"} {
+	for _, f := range []string{"time", a.key.Field.Name, a.field.Field.Name} {
 		if !slices.Contains(fields, f) {
 			fields = append(fields, f)
 		}
@@ -159,13 +169,15 @@ type nvRunner struct {
 
 func (r *nvRunner) Columns() []engine.ResultColumn { return r.cols }
 
-// nvSeen is what the window holds of one key and value.
+// nvSeen is what the window holds of one key and a value new to it.
 type nvSeen struct {
 	key, value engine.Value // as first spelled
-	keyIdx     int32
 	first      int64
 	count      int64
 	ips, apps  map[string]bool
+	// times are the times of its sign-ins, when the rows lack addresses
+	// or apps (to find those sign-ins in the store).
+	times []int64
 }
 
 func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
@@ -175,7 +187,14 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 	if env.From == math.MinInt64 {
 		return errors.New("needs a time window: add since or between to the query (the baseline is the period before its start)")
 	}
-	keys := map[string]int32{}
+	// The baseline first, for every key: then a row of a known key and
+	// value costs a lookup, and only new values gather anything.
+	scan := &baselineScan{key: r.args.key, field: r.args.field, status: r.args.status,
+		from: nvSub(env.From, r.args.baseline), to: env.From}
+	base, err := scan.run(ctx, env.Snapshot)
+	if err != nil {
+		return err
+	}
 	seen := map[[2]string]*nvSeen{}
 	n := 0
 	for row := range in {
@@ -188,67 +207,36 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 			continue
 		}
 		tv, kv := row[r.time], row[r.key]
-		if tv.IsNull() || tv.Kind() != signin.KindTime {
+		if tv.IsNull() || tv.Kind() != signin.KindTime || kv.Kind() == signin.KindList {
 			continue
 		}
 		key := detFold(detText(kv))
-		if key == "" || kv.Kind() == signin.KindList {
+		if key == "" {
+			continue
+		}
+		known, present := base.values[key]
+		if !present && !r.args.newKeys {
 			continue
 		}
 		t := tv.Time().UnixNano()
-		add := func(v engine.Value) {
-			val := detFold(detText(v))
-			if val == "" {
-				return
-			}
-			s := seen[[2]string{key, val}]
-			if s == nil {
-				k, ok := keys[key]
-				if !ok {
-					k = int32(len(keys))
-					keys[key] = k
-				}
-				s = &nvSeen{key: kv, value: v, keyIdx: k, first: t, ips: map[string]bool{}, apps: map[string]bool{}}
-				seen[[2]string{key, val}] = s
-			}
-			s.count++
-			if t < s.first {
-				s.first, s.key, s.value = t, kv, v
-			}
-			for _, c := range []struct {
-				i   int
-				set map[string]bool
-			}{{r.ip, s.ips}, {r.app, s.apps}} {
-				if c.i >= 0 {
-					if x := detText(row[c.i]); x != "" {
-						c.set[x] = true
-					}
-				}
-			}
-		}
-		fv := row[r.field]
-		if fv.Kind() == signin.KindList {
+		if fv := row[r.field]; fv.Kind() == signin.KindList {
 			for _, e := range fv.List() {
-				add(engine.StringValue(e))
+				r.add(seen, known, key, kv, engine.StringValue(e), t, row)
 			}
 		} else {
-			add(fv)
+			r.add(seen, known, key, kv, fv, t, row)
 		}
 	}
 	if len(seen) == 0 {
 		return nil
 	}
-	scan := &baselineScan{key: r.args.key, field: r.args.field, status: r.args.status,
-		from: nvSub(env.From, r.args.baseline), to: env.From, keys: keys}
-	base, err := scan.run(ctx, env.Snapshot)
-	if err != nil {
-		return err
-	}
-	var out []*nvSeen
-	for kv, s := range seen {
-		if base.seen[s.keyIdx][kv[1]] || !base.present[s.keyIdx] && !r.args.newKeys {
-			continue
+	if (r.ip < 0 || r.app < 0) && env.Query != nil {
+		if err := r.details(ctx, env, seen); err != nil {
+			return err
 		}
+	}
+	out := make([]*nvSeen, 0, len(seen))
+	for _, s := range seen {
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b *nvSeen) int {
@@ -265,6 +253,104 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 			engine.ListValue(nvSorted(s.ips)), engine.ListValue(nvSorted(s.apps))}
 		if err := emit(row); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// add counts a row's value v of key (folded; kv as the row spells it)
+// unless the key had it in the baseline.
+func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, key string, kv, v engine.Value, t int64, row []engine.Value) {
+	val := detFold(detText(v))
+	if val == "" {
+		return
+	}
+	if _, ok := known[val]; ok {
+		return
+	}
+	s := seen[[2]string{key, val}]
+	if s == nil {
+		s = &nvSeen{key: kv, value: v, first: t, ips: map[string]bool{}, apps: map[string]bool{}}
+		seen[[2]string{key, val}] = s
+	}
+	s.count++
+	if t < s.first {
+		s.first, s.key, s.value = t, kv, v
+	}
+	if r.ip >= 0 {
+		if x := detText(row[r.ip]); x != "" {
+			s.ips[x] = true
+		}
+	}
+	if r.app >= 0 {
+		if x := detText(row[r.app]); x != "" {
+			s.apps[x] = true
+		}
+	}
+	if r.ip < 0 || r.app < 0 {
+		s.times = append(s.times, t)
+	}
+}
+
+// details reads the addresses and apps the rows lacked from the store:
+// one list of the sign-ins in the window of the keys and values found
+// new, of the status asked for, of which it keeps those of a new key and
+// value at a time one of the rows had (the rows' sign-ins, found by key,
+// value and time).
+func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nvSeen) error {
+	keyName, fieldName := r.args.key.Field.Name, r.args.field.Field.Name
+	keys, vals := map[string]bool{}, map[string]bool{}
+	for _, s := range seen {
+		if l, ok := detLiteral(s.key); ok {
+			keys[l] = true
+		}
+		if l, ok := detLiteral(s.value); ok {
+			vals[l] = true
+		}
+		slices.Sort(s.times)
+	}
+	var fields []string
+	for _, f := range []string{"time", keyName, fieldName, "ip", "app"} {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	q := detQuery(env, "list "+strings.Join(fields, ", "),
+		[]string{detIn(keyName, keys), detIn(fieldName, vals), detStatusWhere(r.args.status)}, "")
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("reading the new values' addresses and apps: %w", err)
+	}
+	ti, ki, fi := detColumn(res.Columns, "time"), detColumn(res.Columns, keyName), detColumn(res.Columns, fieldName)
+	ipi, appi := detColumn(res.Columns, "ip"), detColumn(res.Columns, "app")
+	if ti < 0 || ki < 0 || fi < 0 || ipi < 0 || appi < 0 {
+		return fmt.Errorf("reading the new values' addresses and apps: %q gave columns %v", q, res.Columns)
+	}
+	for _, row := range res.Rows {
+		tv := row[ti]
+		if tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		t := tv.Time().UnixNano()
+		key := detFold(detText(row[ki]))
+		vs := []string{detText(row[fi])}
+		if row[fi].Kind() == signin.KindList {
+			vs = row[fi].List()
+		}
+		for _, v := range vs {
+			s := seen[[2]string{key, detFold(v)}]
+			if s == nil {
+				continue
+			}
+			if _, ok := slices.BinarySearch(s.times, t); !ok {
+				continue
+			}
+			if x := detText(row[ipi]); r.ip < 0 && x != "" {
+				s.ips[x] = true
+			}
+			if x := detText(row[appi]); r.app < 0 && x != "" {
+				s.apps[x] = true
+			}
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -231,10 +232,68 @@ func TestNewValueErrors(t *testing.T) {
 			t.Errorf("newvalue %s: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
-	// Needs: the key, the field and context, successes by default.
+	// Needs: the time, the key and the field, successes by default.
 	n, err := newvalue{}.Needs(map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"})
-	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country", "ip", "app", "status"}) || n.Where != "status=success" {
+	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || n.Where != "status=success" || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
+	}
+}
+
+// TestNewValueDetails: when the rows lack addresses and apps (a list
+// without fields gives the stage only what it Needs), newvalue reads
+// them from the store for the sign-ins of its rows with a new value: one
+// list of the window's sign-ins of those keys and values, of which it
+// keeps those at the rows' times.
+func TestNewValueDetails(t *testing.T) {
+	const day = 24 * time.Hour
+	ok := signin.StatusSuccess
+	sis := []nvSignin{{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "b@x", "US", 0, ok},
+		{day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {2 * day, "A@X", "fr", 0, ok}, {day, "b@x", "DE", 0, ok}}
+	snap := nvStore(t, sis)
+	rows := nvRows(sis)
+	in := nvIn[:3]
+	for i := range rows {
+		rows[i] = rows[i][:3]
+	}
+	// The store's answer: a's FR sign-ins from two addresses and apps,
+	// one at a time none of the rows has (the list's condition left it
+	// out), and b's DE sign-in.
+	detail := func(at time.Duration, user, country, ip, app string) []engine.Value {
+		return []engine.Value{engine.TimeValue(nvStart.Add(at)), engine.StringValue(user), engine.StringValue(country),
+			engine.StringValue(ip), engine.StringValue(app)}
+	}
+	var queries []string
+	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: nvStart.Add(7 * day).UnixNano(),
+		Query: func(_ context.Context, q string) (*engine.Result, error) {
+			queries = append(queries, q)
+			return &engine.Result{
+				Columns: []engine.ResultColumn{nvIn[0], nvIn[1], nvIn[2], nvIn[4], nvIn[5]},
+				Rows: [][]engine.Value{
+					detail(2*day, "A@X", "fr", "1.1.1.1", "Mail"),
+					detail(day+time.Hour, "a@x", "FR", "6.6.6.6", "Evil"),
+					detail(day, "a@x", "FR", "2.2.2.2", "Web"),
+					detail(day, "b@x", "DE", "3.3.3.3", "Web"),
+				}}, nil
+		}}
+	_, out, err := detRun(t, "newvalue", nvArgs2("country"), in, rows, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out {
+		got = append(got, fmt.Sprintf("%s %s %d %v %v", r[0], r[1], r[3].Int(), r[4].List(), r[5].List()))
+	}
+	want := []string{"a@x FR 2 [1.1.1.1 2.2.2.2] [Mail Web]", "b@x DE 1 [3.3.3.3] [Web]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	wantQ := `list time, user, country, ip, app where user in ("a@x", "b@x") and country in ("DE", "FR") and status=success between 2026-10-20T00:00:00Z and 2026-10-27T00:00:00Z`
+	if !slices.Equal(queries, []string{wantQ}) {
+		t.Errorf("queries %q, want %q", queries, wantQ)
+	}
+	env.Query = func(context.Context, string) (*engine.Result, error) { return nil, errors.New("no store") }
+	if _, _, err := detRun(t, "newvalue", nvArgs2("country"), in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
+		t.Errorf("a failing query: %v", err)
 	}
 }
 

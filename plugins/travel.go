@@ -3,6 +3,7 @@ package plugins
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -33,6 +34,13 @@ func init() { Register(travel{}) }
 //	          in from a place (its city and country, else its
 //	          coordinates to a tenth of a degree) among the rows it reads
 //	          for the place to be familiar; 0 makes no place familiar
+//	samecountry  false by default: only pairs in different countries
+//	          count, since within a country geolocation by IP address is
+//	          unreliable (a mobile carrier's addresses are placed in a
+//	          city far from where the phone is, as Microsoft's own
+//	          detections learn); true compares pairs within a country
+//	          too. Sign-ins without a country count as a country of their
+//	          own; countries are compared without regard to case.
 //
 // People who sign in from several places (home in one city, the office
 // in another, a phone whose carrier places it a region away) go back and
@@ -53,6 +61,16 @@ func init() { Register(travel{}) }
 // service records for an address it cannot place, managed identities
 // inside Azure), or without a user are left out.
 //
+// With samecountry false (the default), a user who signed in from one
+// country only cannot travel: the stage first asks the store which users
+// had sign-ins (of the status asked for) in at least two countries in the
+// query's window, an aggregate over the indexes, and skips the rows of
+// the others with a lookup. Right after a list without fields it then
+// reads only the time and user of the sign-ins, and reads the places of
+// those of the users that remain from the store, in one list of their
+// sign-ins in the window of which it keeps those at a time one of its
+// rows of that user had: its rows' sign-ins, found by user and time.
+//
 // Each row is one pair: the user; the time, address, country and city of
 // the sign-in before and of the one after; the distance in km and the
 // speed in km/h, rounded to whole numbers. Rows are ordered by the
@@ -68,6 +86,7 @@ func (travel) Describe() Descriptor {
 			{Name: "distance", Type: ArgNumber, Default: "500", Help: "the least distance in km that counts"},
 			{Name: "status", Type: ArgString, Default: "success", Help: "the sign-ins compared: success, failure, interrupted or all"},
 			{Name: "familiar", Type: ArgNumber, Default: "2", Help: "the days of sign-ins from a place that make it familiar to a user; 0 for none"},
+			{Name: "samecountry", Type: ArgString, Default: "false", Help: "also compare sign-ins within one country (geo-IP places mobile carriers' addresses far away)"},
 		},
 		Help:    "consecutive sign-ins of a user from places too far apart for the time between them",
 		Example: "list since 7d | travel",
@@ -79,6 +98,7 @@ type trArgs struct {
 	speed, distance float64
 	status          string
 	familiar        int
+	sameCountry     bool
 }
 
 func trParse(args map[string]string) (*trArgs, error) {
@@ -98,18 +118,29 @@ func trParse(args map[string]string) (*trArgs, error) {
 		return nil, err
 	}
 	a.familiar = int(min(f, 1e6))
+	if a.sameCountry, err = detBool("samecountry", args["samecountry"]); err != nil {
+		return nil, err
+	}
 	return &a, nil
 }
 
 // trFields are the fields travel reads, in its Needs' order.
 var trFields = []string{"time", "user", "ip", "country", "city", "latitude", "longitude", "status"}
 
+// Needs reads the time and user of the sign-ins of the status asked for
+// when only pairs in different countries count (their places are read
+// for the users who signed in from several countries, see Run), else
+// their places too.
 func (travel) Needs(args map[string]string) (Needs, error) {
 	a, err := trParse(args)
 	if err != nil {
 		return Needs{}, err
 	}
-	return Needs{Fields: slices.Clone(trFields), Where: detStatusWhere(a.status), Stream: true}, nil
+	fields := trFields[:trStatus]
+	if !a.sameCountry {
+		fields = trFields[:trIP]
+	}
+	return Needs{Fields: slices.Clone(fields), Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
 func (travel) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
@@ -120,14 +151,28 @@ func (travel) Bind(args map[string]string, in []engine.ResultColumn) (Runner, er
 	r := &trRunner{args: a}
 	for i, f := range trFields {
 		r.idx[i] = detColumn(in, f)
-		if r.idx[i] < 0 && f != "status" {
+		if r.idx[i] < 0 && i >= trIP && i < trStatus && !a.sameCountry {
+			r.fetch = true // the places are read from the store
+		} else if r.idx[i] < 0 && f != "status" {
 			return nil, fmt.Errorf("needs a %s column: put it right after a list without fields, or list %s", f, f)
 		}
 	}
 	if k := in[r.idx[trTime]].Kind; k != signin.KindTime {
 		return nil, fmt.Errorf("its time column holds %s values, not times", k)
 	}
+	// The store's sign-ins are the rows' when their time and user are the
+	// catalog's.
+	r.stored = strings.EqualFold(in[r.idx[trTime]].Field, "time") && strings.EqualFold(in[r.idx[trUser]].Field, "user")
+	if r.fetch && !r.stored {
+		return nil, errors.New("needs the time and user of sign-ins, and their ip, country, city, latitude and longitude columns unless it comes right after a list without fields")
+	}
+	if !r.fetch && !r.stored || r.idx[trCountry] >= 0 && !strings.EqualFold(in[r.idx[trCountry]].Field, "country") {
+		r.stored = false
+	}
 	col := func(name string, i int) engine.ResultColumn {
+		if r.idx[i] < 0 {
+			return engine.ResultColumn{Name: name, Kind: signin.Lookup(trFields[i]).Kind, Field: trFields[i]}
+		}
 		c := in[r.idx[i]]
 		c.Name = name
 		return c
@@ -155,6 +200,12 @@ type trRunner struct {
 	args *trArgs
 	idx  [8]int // input column of each of trFields; -1 when absent
 	cols []engine.ResultColumn
+	// fetch: the rows lack places, which are read from the store.
+	fetch bool
+	// stored: the rows' time, user (and country) columns are the
+	// catalog's, so that the store's sign-ins in the window can stand for
+	// them.
+	stored bool
 }
 
 func (r *trRunner) Columns() []engine.ResultColumn { return r.cols }
@@ -183,9 +234,23 @@ func (p trWhere) less(o trWhere) int {
 }
 
 func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
-	// Each user's sign-ins, under the user's name as first met.
+	// cands are the users (folded) who signed in from two countries or
+	// more; nil when every user is compared.
+	var cands map[string]bool
+	if !r.args.sameCountry && r.stored && env != nil && env.Query != nil {
+		var err error
+		if cands, err = r.candidates(ctx, env); err != nil {
+			return err
+		}
+	}
+	if r.fetch && cands == nil {
+		return errors.New("needs the store to read the sign-ins' places from, or the rows' ip, country, city, latitude and longitude")
+	}
+	// Each user's sign-ins, by folded name; when the rows lack places,
+	// the times of their sign-ins (how many at each).
 	users := map[string][]trSignin{}
-	names := map[string]string{}
+	times := map[string]map[int64]int{}
+	names := map[string]trName{}
 	n := 0
 	for row := range in {
 		if n++; n&1023 == 0 {
@@ -201,26 +266,35 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		if tv.IsNull() || tv.Kind() != signin.KindTime || user == "" {
 			continue
 		}
-		lat, ok1 := trCoord(row[r.idx[trLat]], 90)
-		lon, ok2 := trCoord(row[r.idx[trLon]], 180)
-		if !ok1 || !ok2 || lat == 0 && lon == 0 {
+		nm, ok := names[user]
+		if !ok {
+			nm.key = detFold(user)
+			nm.skip = cands != nil && !cands[nm.key]
+			names[user] = nm
+		}
+		if nm.skip {
 			continue
 		}
-		place := trWhere{city: detText(row[r.idx[trCity]]), country: detText(row[r.idx[trCountry]])}
-		if place == (trWhere{}) {
-			place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
+		if r.fetch {
+			if times[nm.key] == nil {
+				times[nm.key] = map[int64]int{}
+			}
+			times[nm.key][tv.Time().UnixNano()]++
+			continue
 		}
-		key, ok := names[user]
-		if !ok {
-			key = detFold(user)
-			names[user] = key
+		if s, ok := r.signin(row, &r.idx, n); ok {
+			users[nm.key] = append(users[nm.key], s)
 		}
-		users[key] = append(users[key], trSignin{t: tv.Time().UnixNano(), lat: lat, lon: lon, place: place, ip: detText(row[r.idx[trIP]]), seq: n})
+	}
+	if r.fetch && len(times) > 0 {
+		if err := r.places(ctx, env, times, users); err != nil {
+			return err
+		}
 	}
 	display := map[string]string{} // folded user → the name first met
-	for name, key := range names {
-		if d, ok := display[key]; !ok || name < d {
-			display[key] = name
+	for name, nm := range names {
+		if d, ok := display[nm.key]; !nm.skip && (!ok || name < d) {
+			display[nm.key] = name
 		}
 	}
 	var out [][]engine.Value
@@ -236,6 +310,99 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 	for _, row := range out {
 		if err := emit(row); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// trName is a user's name as a row spells it: folded, and whether its
+// sign-ins are left out.
+type trName struct {
+	key  string
+	skip bool
+}
+
+// signin reads the sign-in of a row whose columns idx gives: false when
+// it has no coordinates, or is at 0,0.
+func (r *trRunner) signin(row []engine.Value, idx *[8]int, seq int) (trSignin, bool) {
+	lat, ok1 := trCoord(row[idx[trLat]], 90)
+	lon, ok2 := trCoord(row[idx[trLon]], 180)
+	if !ok1 || !ok2 || lat == 0 && lon == 0 {
+		return trSignin{}, false
+	}
+	place := trWhere{city: detText(row[idx[trCity]]), country: detText(row[idx[trCountry]])}
+	if place == (trWhere{}) {
+		place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
+	}
+	return trSignin{t: row[idx[trTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: detText(row[idx[trIP]]), seq: seq}, true
+}
+
+// candidates asks the store which users signed in (with the status asked
+// for) from two countries or more in the query's window: a user who did
+// not cannot have travelled between countries in the rows either, which
+// are sign-ins of that window. Users and countries are folded; a sign-in
+// without a country counts as one more country.
+func (r *trRunner) candidates(ctx context.Context, env *Env) (map[string]bool, error) {
+	q := detQuery(env, "count", []string{detStatusWhere(r.args.status)}, "group by user, country")
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("finding the users of several countries: %w", err)
+	}
+	ui, ci := detColumn(res.Columns, "user"), detColumn(res.Columns, "country")
+	if ui < 0 || ci < 0 {
+		return nil, fmt.Errorf("finding the users of several countries: %q gave columns %v", q, res.Columns)
+	}
+	first := map[string]string{}
+	cands := map[string]bool{}
+	for _, row := range res.Rows {
+		u := detFold(detText(row[ui]))
+		if u == "" {
+			continue
+		}
+		c := detFold(detText(row[ci]))
+		if f, ok := first[u]; !ok {
+			first[u] = c
+		} else if f != c {
+			cands[u] = true
+		}
+	}
+	return cands, nil
+}
+
+// places reads the places of the rows' sign-ins from the store: one list
+// of the window's sign-ins of the users in times (with the status asked
+// for), of which it keeps, per user, as many at each time as the rows
+// had.
+func (r *trRunner) places(ctx context.Context, env *Env, times map[string]map[int64]int, users map[string][]trSignin) error {
+	lits := map[string]bool{}
+	for key := range times {
+		lits[detQuote(key)] = true
+	}
+	q := detQuery(env, "list "+strings.Join(trFields[:trStatus], ", "),
+		[]string{detIn("user", lits), detStatusWhere(r.args.status)}, "")
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("reading the sign-ins' places: %w", err)
+	}
+	var idx [8]int
+	for i, f := range trFields[:trStatus] {
+		if idx[i] = detColumn(res.Columns, f); idx[i] < 0 {
+			return fmt.Errorf("reading the sign-ins' places: %q gave columns %v", q, res.Columns)
+		}
+	}
+	for i, row := range res.Rows {
+		tv := row[idx[trTime]]
+		if tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		key := detFold(detText(row[idx[trUser]]))
+		t := tv.Time().UnixNano()
+		if times[key][t] == 0 {
+			continue // not a sign-in of the rows
+		}
+		times[key][t]--
+		if s, ok := r.signin(row, &idx, i); ok {
+			users[key] = append(users[key], s)
 		}
 	}
 	return nil
@@ -302,6 +469,9 @@ func (r *trRunner) pairs(key, name string, all []trSignin, out [][]engine.Value)
 	for i := 1; i < len(all); i++ {
 		a, b := &all[i-1], &all[i]
 		if familiar(a) && familiar(b) {
+			continue
+		}
+		if !r.args.sameCountry && detFold(a.place.country) == detFold(b.place.country) {
 			continue
 		}
 		km := trHaversine(a.lat, a.lon, b.lat, b.lon)

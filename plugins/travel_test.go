@@ -1,6 +1,8 @@
 package plugins
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -29,6 +31,7 @@ type trPlace struct {
 var (
 	trSeattle = trPlace{"Seattle", "US", 47.6062, -122.3321}
 	trLondon  = trPlace{"London", "GB", 51.5074, -0.1278}
+	trBoston  = trPlace{"Boston", "US", 42.3601, -71.0589}
 	trNoCoord = trPlace{"Nowhere", "ZZ", math.NaN(), math.NaN()}
 	trZero    = trPlace{"", "", 0, 0}
 	trEast    = trPlace{"East", "FJ", 0, 179.5}
@@ -70,7 +73,7 @@ func TestTravel(t *testing.T) {
 	const h = time.Hour
 	// eq is a point on the equator d km east of trEq0.
 	eq := func(km float64) trPlace {
-		return trPlace{"East of zero", "EC", 0, 10 + km/trHaversine(0, 0, 0, 1)}
+		return trPlace{"East of zero", "CO", 0, 10 + km/trHaversine(0, 0, 0, 1)}
 	}
 	exact := trHaversine(0, 10, 0, eq(1000).lon) // 1000 km, give or take rounding
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
@@ -99,6 +102,10 @@ func TestTravel(t *testing.T) {
 			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}}, nil},
 		{"one familiar place", "", []trAt{
 			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}}, []string{"a Seattle London 7700"}},
+		{"one country", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, nil},
+		{"one country, compared", "samecountry=true", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, []string{"a Seattle Boston 4000"}},
+		{"one country in any case", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "us", trBoston.lat, trBoston.lon}, ""}}, nil},
+		{"no country is another", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "", trBoston.lat, trBoston.lon}, ""}}, []string{"a Seattle Boston 4000"}},
 		{"no place familiar", "familiar=0", []trAt{
 			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
 			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
@@ -165,7 +172,10 @@ func TestTravelErrors(t *testing.T) {
 		{"distance=NaN", "distance", trIn},
 		{"status=sometimes", "status", trIn},
 		{"familiar=x", "familiar", trIn},
-		{"", "needs a latitude column", slices.Delete(slices.Clone(trIn), 5, 6)},
+		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(trIn), 5, 6)},
+		{"", "needs the store", slices.Delete(slices.Clone(trIn), 5, 6)},
+		{"", "needs the time and user", append([]engine.ResultColumn{{Name: "user", Kind: signin.KindString}}, trIn[:1]...)},
+		{"samecountry=maybe", "samecountry", trIn},
 		{"", "not times", append([]engine.ResultColumn{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
 	} {
 		_, _, err := detRun(t, "travel", nvArgs2(c.args), c.in, nil, &Env{})
@@ -173,9 +183,82 @@ func TestTravelErrors(t *testing.T) {
 			t.Errorf("travel %s: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
-	n, err := travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2"})
-	if err != nil || n.Where != "" || !slices.Contains(n.Fields, "latitude") {
+	n, err := travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true"})
+	if err != nil || n.Where != "" || !slices.Contains(n.Fields, "latitude") || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
+	}
+	n, err = travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false"})
+	if err != nil || n.Where != "status=success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
+		t.Errorf("Needs = %+v, %v", n, err)
+	}
+}
+
+// TestTravelStore: by default, travel asks the store which users signed
+// in from several countries in the window, skips the others' rows, and,
+// when the rows are only times and users (what it Needs), reads the
+// places of the sign-ins of those rows from the store.
+func TestTravelStore(t *testing.T) {
+	const h = time.Hour
+	sis := []trAt{
+		{0, "A@x", trSeattle, ""}, {h, "a@x", trLondon, ""}, // a travels
+		{0, "b@x", trSeattle, ""}, {h, "b@x", trLondon, ""}, // b too, but the store says b used one country
+		{10 * h, "a@x", trSeattle, ""},                      // a sign-in the list's condition left out
+	}
+	stored := trRows(sis)
+	in := []engine.ResultColumn{trIn[0], trIn[1]}
+	var rows [][]engine.Value
+	for _, r := range stored[:4] {
+		rows = append(rows, []engine.Value{r[0], r[1]})
+	}
+	var queries []string
+	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, q string) (*engine.Result, error) {
+		queries = append(queries, q)
+		if strings.HasPrefix(q, "count") {
+			return &engine.Result{Columns: []engine.ResultColumn{{Name: "user"}, {Name: "country"}, {Name: "count"}},
+				Rows: [][]engine.Value{
+					{engine.StringValue("a@x"), engine.StringValue("US"), engine.IntValue(2)},
+					{engine.StringValue("A@X"), engine.StringValue("gb"), engine.IntValue(1)},
+					{engine.StringValue("b@x"), engine.StringValue("US"), engine.IntValue(2)},
+					{engine.StringValue(""), engine.StringValue("FR"), engine.IntValue(2)},
+				}}, nil
+		}
+		var out [][]engine.Value
+		for _, r := range stored {
+			if strings.EqualFold(r[1].Str(), "a@x") {
+				out = append(out, r[:7])
+			}
+		}
+		slices.Reverse(out)
+		return &engine.Result{Columns: trIn[:7], Rows: out}, nil
+	}}
+	_, out, err := detRun(t, "travel", nil, in, rows, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out {
+		got = append(got, fmt.Sprintf("%s %s %s %s", r[0], r[4], r[8], r[6]))
+	}
+	if want := []string{"A@x Seattle London 10.0.0.1"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	want := []string{
+		`count where status=success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z group by user, country`,
+		`list time, user, ip, country, city, latitude, longitude where user in ("a@x") and status=success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z`,
+	}
+	if !slices.Equal(queries, want) {
+		t.Errorf("queries %q, want %q", queries, want)
+	}
+	// With every column, it reads the rows' places, for a's rows alone.
+	queries = nil
+	_, out, err = detRun(t, "travel", nil, trIn, stored[:4], env)
+	if err != nil || len(out) != 1 || len(queries) != 1 || out[0][0].Str() != "A@x" {
+		t.Errorf("with places: %v, %v, queries %q", out, err, queries)
+	}
+	// A store's error is the stage's.
+	env.Query = func(context.Context, string) (*engine.Result, error) { return nil, errors.New("no store") }
+	if _, _, err := detRun(t, "travel", nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
+		t.Errorf("a failing query: %v", err)
 	}
 }
 

@@ -3,6 +3,8 @@ package query
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/gen"
 )
 
@@ -95,17 +98,25 @@ func (s *d2Store) count(t *testing.T, text string) int64 {
 // travel (its user, from home to the attacker's address and country).
 // Every other pair it reports between two countries is another attack's
 // success from afar (the spray's, the brute force's, the approved MFA
-// push's); the pairs within one country are the generator's mobile
+// push's). By default it reports no pair within one country; with
+// samecountry=true, those it reports are the generator's mobile
 // addresses placed in another city, and each involves a place the user
 // signed in from on a single day (else it would be familiar).
 func TestDetect2Travel(t *testing.T) {
+	for _, q := range []string{"list since 30d | travel", "list since 30d | travel samecountry=true"} {
+		t.Run(q, func(t *testing.T) { d2Travel(t, q) })
+	}
+}
+
+func d2Travel(t *testing.T, q string) {
 	s := d2StoreT(t)
 	inc := s.incident(t, gen.IncidentImpossibleTravel)
 	attackIPs := map[string]string{}
 	for _, i := range s.incidents {
 		attackIPs[i.IP] = i.Kind
 	}
-	res := s.query(t, "list since 30d | travel")
+	sameCountry := strings.Contains(q, "samecountry=true")
+	res := s.query(t, q)
 	col := map[string]int{}
 	for i, c := range res.Columns {
 		col[c.Name] = i
@@ -127,6 +138,10 @@ func TestDetect2Travel(t *testing.T) {
 		}
 		if country != prevCountry {
 			t.Errorf("travel between countries that no incident explains: %v", r)
+			continue
+		}
+		if !sameCountry {
+			t.Errorf("travel within a country without samecountry=true: %v", r)
 			continue
 		}
 		// A pair within a country: one of its places must be rare.
@@ -255,5 +270,76 @@ func TestDetect2NeedsWindow(t *testing.T) {
 	_, err := s.db.Query(t.Context(), "list | newvalue country", engine.QueryOptions{Now: d2End})
 	if err == nil || !strings.Contains(err.Error(), "time window") {
 		t.Errorf("newvalue without since: %v", err)
+	}
+}
+
+// BenchmarkDetections2Exact measures travel and newvalue over the week of
+// the benchmark store holding the impossible-travel incident (run with
+// -store-rows=10000000 for the goal's size), and fails unless each finds
+// exactly that incident: travel the pairs into and out of the attacker's
+// address for its user, newvalue its user's new country. The incidents
+// are the generator's for the store of -store-rows (internal/benchstore):
+// a store named with -store-dir must be a copy of that one.
+func BenchmarkDetections2Exact(b *testing.B) {
+	db := benchStore(b)
+	g, err := gen.New(gen.Config{Count: *benchRows, Seed: benchstore.Seed, End: benchstore.End})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var inc gen.Incident
+	for _, i := range g.Incidents() {
+		if i.Kind == gen.IncidentImpossibleTravel {
+			inc = i
+		}
+	}
+	if inc.Kind == "" {
+		b.Fatal("the generator injected no impossible travel into the store")
+	}
+	from := inc.Start.Truncate(24 * time.Hour).Add(-2 * 24 * time.Hour)
+	window := fmt.Sprintf("between %s and %s", from.Format(time.RFC3339), from.Add(7*24*time.Hour).Format(time.RFC3339))
+	for _, i := range g.Incidents() {
+		if i.Kind != inc.Kind && i.Start.Before(from.Add(7*24*time.Hour)) && !i.End.Before(from) {
+			b.Logf("the window also holds the %s incident %s", i.Kind, i.Description)
+		}
+	}
+	ctx := context.Background()
+	opts := engine.QueryOptions{Now: benchEnd}
+	check := map[string]func(*engine.Result) error{
+		"list " + window + " | travel": func(res *engine.Result) error {
+			if len(res.Rows) == 0 {
+				return fmt.Errorf("no pair; want %s → %s (%s)", inc.Users[0], inc.IP, inc.Country)
+			}
+			col := map[string]int{}
+			for i, c := range res.Columns {
+				col[c.Name] = i
+			}
+			for _, r := range res.Rows {
+				ip, prev := r[col["ip"]].Str(), r[col["prev_ip"]].Str()
+				if r[col["user"]].Str() != inc.Users[0] || ip != inc.IP && prev != inc.IP {
+					return fmt.Errorf("a pair that is not the incident's: %v", r)
+				}
+			}
+			return nil
+		},
+		"list " + window + " | newvalue country by user baseline 30d": func(res *engine.Result) error {
+			if len(res.Rows) != 1 || res.Rows[0][0].Str() != inc.Users[0] || res.Rows[0][1].Str() != inc.Country ||
+				!slices.Equal(res.Rows[0][4].List(), []string{inc.IP}) {
+				return fmt.Errorf("%v; want one row: %s %s from %s", res.Rows, inc.Users[0], inc.Country, inc.IP)
+			}
+			return nil
+		},
+	}
+	for _, q := range slices.Sorted(maps.Keys(check)) {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				res, err := db.Query(ctx, q, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := check[q](res); err != nil {
+					b.Fatalf("%s: %v", q, err)
+				}
+			}
+		})
 	}
 }
