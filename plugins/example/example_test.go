@@ -2,6 +2,7 @@ package example
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/signinq/signinq/engine"
@@ -77,4 +78,43 @@ func TestRegister(t *testing.T) {
 	if _, ok := plugins.Default().Lookup("perkey"); !ok {
 		t.Error("importing the package did not register perkey in the default registry")
 	}
+}
+
+// FuzzPerkey feeds perkey random rows: it keeps at most n of each value,
+// in the order read, and never fails.
+func FuzzPerkey(f *testing.F) {
+	f.Add([]byte("aabbbc"), uint8(1))
+	f.Add([]byte{}, uint8(3))
+	f.Fuzz(func(t *testing.T, keys []byte, n uint8) {
+		in := []engine.ResultColumn{{Name: "user", Kind: signin.KindString}}
+		r, err := perkey{}.Bind(map[string]string{"column": "user", "n": strconv.Itoa(int(n))}, in)
+		if n == 0 {
+			if err == nil {
+				t.Fatal("n 0 was accepted")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]engine.Value
+		for _, k := range keys {
+			v := engine.StringValue(string(rune('a' + k%5)))
+			if k%7 == 0 {
+				v = engine.Null(signin.KindString)
+			}
+			rows = append(rows, []engine.Value{v})
+		}
+		seen := map[string]int{}
+		err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func(row []engine.Value) error {
+			k := row[0].String()
+			if seen[k]++; seen[k] > int(n) {
+				t.Fatalf("%q emitted %d times, n is %d", k, seen[k], n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
