@@ -36,8 +36,13 @@ func init() { Register(bruteforce{}) }
 //
 // Rows come in order of first failure, then user. Sign-ins without a
 // time or a user are left out; a sign-in is a failure when its error is
-// one of the codes, and a success when its status is success.
-// mfafatigue shares the search (srAccountBursts).
+// one of the codes, and a success when its status is success (and it is
+// not a failure). The list before the stage reads only the failures
+// (Needs.Where); the successes of the bursts' accounts, from a burst's
+// first failure until window after its last, are asked of the store
+// (Env.Query), within the query's time range, and successes in the
+// stage's input count too. mfafatigue shares the search
+// (srAccountBursts).
 type bruteforce struct{}
 
 var (
@@ -66,6 +71,9 @@ type srBurstArgs struct {
 	n      int
 	window time.Duration
 	codes  []int64
+	// denials is how many of a window's failures must be MFA denials
+	// (mfaDenied) as well: mfafatigue's denials, 0 for bruteforce.
+	denials int
 }
 
 // srBurstParse reads the arguments of bruteforce (count is "failures")
@@ -123,7 +131,7 @@ func (r *bruteforceRunner) Columns() []engine.ResultColumn {
 }
 
 func (r *bruteforceRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
-	hits, err := srAccountBursts(ctx, &r.in, in, r.args)
+	hits, err := srAccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err
 	}
@@ -156,9 +164,12 @@ func (b *srBurst) ips() []string {
 }
 
 // srAccountBursts reads sign-ins and returns, per user, the bursts of at
-// least a.n failures within a.window that a success follows (as
-// bruteforce's doc comment says), by first failure, then user.
-func srAccountBursts(ctx context.Context, rd *srReader, in iter.Seq[[]engine.Value], a *srBurstArgs) ([]srBurst, error) {
+// least a.n failures within a.window (a.denials of them MFA denials)
+// that a success follows (as bruteforce's doc comment says), by first
+// failure, then user. The successes are those of its input and those
+// the store holds (srSuccesses) from a burst's first failure until
+// a.window after its last.
+func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]engine.Value], a *srBurstArgs) ([]srBurst, error) {
 	type byUser struct{ fails, wins []srEvent }
 	users := map[string]*byUser{}
 	for row := range in {
@@ -180,38 +191,76 @@ func srAccountBursts(ctx context.Context, rd *srReader, in iter.Seq[[]engine.Val
 			u.wins = append(u.wins, ev)
 		}
 	}
-	var out []srBurst
+	// The bursts, from the failures.
+	type cand struct {
+		user  string
+		fails []srEvent
+	}
+	var cands []cand
+	var spans []srSpan
 	for user, u := range users {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(u.wins) == 0 || len(u.fails) < a.n {
+		if len(u.fails) < a.n {
 			continue
 		}
-		fails, wins := u.fails, u.wins
+		fails := u.fails
 		srSortEvents(fails)
-		srSortEvents(wins)
-		inWindow := 0
-		spans := srBursts(len(fails), func(i int) int64 { return fails[i].t }, a.window,
-			func(int) { inWindow++ }, func(int) { inWindow-- }, func() bool { return inWindow >= a.n })
-		for _, s := range spans {
-			burst := fails[s[0] : s[1]+1]
-			first, last := burst[0].t, burst[len(burst)-1].t
-			// The first success at or after the last failure, within
-			// the window.
-			i, _ := slices.BinarySearchFunc(wins, last, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) })
-			if i < len(wins) && srWithin(last, wins[i].t, a.window) {
-				out = append(out, srBurst{user: user, fails: burst, success: wins[i]})
-				continue
-			}
-			// Else the last success during the burst that at least a.n
-			// of its failures precede.
-			for j := i - 1; j >= 0 && wins[j].t > first; j-- {
-				before, _ := slices.BinarySearchFunc(burst, wins[j].t+1, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) })
-				if before >= a.n {
-					out = append(out, srBurst{user: user, fails: burst, success: wins[j]})
-					break
+		inWindow, denied := 0, 0
+		bursts := srBursts(len(fails), func(i int) int64 { return fails[i].t }, a.window,
+			func(i int) {
+				inWindow++
+				if fails[i].code == mfaDenied {
+					denied++
 				}
+			},
+			func(i int) {
+				inWindow--
+				if fails[i].code == mfaDenied {
+					denied--
+				}
+			},
+			func() bool { return inWindow >= a.n && denied >= a.denials })
+		for _, s := range bursts {
+			c := cand{user: user, fails: fails[s[0] : s[1]+1]}
+			cands = append(cands, c)
+			spans = append(spans, srSpan{key: user, from: c.fails[0].t, to: srAddSat(c.fails[len(c.fails)-1].t, a.window)})
+		}
+	}
+	// Their successes, from the store.
+	err := srSuccesses(ctx, env, "user", spans, a.codes, func(ev srEvent) {
+		if u := users[ev.user]; u != nil {
+			u.wins = append(u.wins, ev)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		srSortEvents(u.wins)
+	}
+	var out []srBurst
+	for _, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		wins, burst := users[c.user].wins, c.fails
+		first, last := burst[0].t, burst[len(burst)-1].t
+		// The first success at or after the last failure, within the
+		// window.
+		i, _ := slices.BinarySearchFunc(wins, last, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) })
+		if i < len(wins) && srWithin(last, wins[i].t, a.window) {
+			out = append(out, srBurst{user: c.user, fails: burst, success: wins[i]})
+			continue
+		}
+		// Else the last success during the burst that at least a.n of
+		// its failures precede.
+		for j := i - 1; j >= 0 && wins[j].t > first; j-- {
+			before, _ := slices.BinarySearchFunc(burst, wins[j].t+1, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) })
+			if before >= a.n {
+				out = append(out, srBurst{user: c.user, fails: burst, success: wins[j]})
+				break
 			}
 		}
 	}

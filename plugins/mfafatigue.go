@@ -2,7 +2,10 @@ package plugins
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"strconv"
+	"strings"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -16,8 +19,13 @@ func init() { Register(mfafatigue{}) }
 //
 // It searches as bruteforce does (see its doc comment), with the MFA
 // codes as failures: per user, windows holding at least prompts of them,
-// merged when they share one, make a burst, reported when a success
-// follows it. Each such burst is a row:
+// at least denials of which are denials (500121), merged when they
+// share one, make a burst, reported when a success follows it. The
+// denials are the signal: the interrupts (50074, 50076) are the prompts
+// that any sign-in needing MFA starts with, so that a busy person who
+// signs in to many apps gathers them by the dozen, while a person
+// declines a stray push once or twice, and rarely more within an hour.
+// Each such burst is a row:
 //
 //	user         the account
 //	prompts      the burst's sign-ins with one of the codes
@@ -42,20 +50,35 @@ func (mfafatigue) Describe() Descriptor {
 	return Descriptor{Name: "mfafatigue", Kind: KindStage,
 		Args: []Arg{
 			{Name: "prompts", Type: ArgNumber, Default: "8",
-				Help: "the denied or interrupted MFA sign-ins an account must have within the window; 8: push bombing sends ten or more within half an hour, while the MFA interrupts (50074, 50076) and odd declines of a busy person stay below eight an hour"},
+				Help: "the denied or interrupted MFA sign-ins an account must have within the window; 8: push bombing sends ten or more within half an hour; a busy person's MFA interrupts (50074, 50076) may pass eight an hour too, which the denials tell apart"},
 			{Name: "window", Type: ArgDuration, Default: "1h",
 				Help: "the time the prompts must fall within, and how long after the last one an approval still counts; 1h: attackers give up or win within the hour"},
 			{Name: "codes", Type: ArgString, Default: "500121, 50074, 50076",
 				Help: "the error codes that count as prompts: 500121 MFA denied (declined or not answered), 50074 and 50076 strong authentication required (a prompt that was not completed)"},
+			{Name: "denials", Type: ArgNumber, Default: "5",
+				Help: "how many of the prompts within the window must be denials (500121); 5: push bombing is denied or left unanswered ten times or more, while the interrupts (50074, 50076) come with any sign-in that needs MFA, and a person declines a stray push once or twice; 0 counts the prompts alone"},
 		},
-		Help:    "accounts whose MFA prompts were denied or interrupted many times within a window, then approved (MFA fatigue)",
+		Help:    "accounts whose MFA prompts were denied (and interrupted) many times within a window, then approved (MFA fatigue)",
 		Example: "list since 7d | mfafatigue prompts=10",
 		Output:  []string{"user", "prompts", "denied", "first", "last", "success", "successIp", "ips"},
 	}
 }
 
-func (mfafatigue) Needs(args map[string]string) (Needs, error) {
+// mfaParse reads mfafatigue's arguments.
+func mfaParse(args map[string]string) (*srBurstArgs, error) {
 	a, err := srBurstParse(args, "prompts")
+	if err != nil {
+		return nil, err
+	}
+	s := strings.TrimSpace(args["denials"])
+	if a.denials, err = strconv.Atoi(s); err != nil || a.denials < 0 {
+		return nil, fmt.Errorf("denials: %q is not a whole number of at least 0", args["denials"])
+	}
+	return a, nil
+}
+
+func (mfafatigue) Needs(args map[string]string) (Needs, error) {
+	a, err := mfaParse(args)
 	if err != nil {
 		return Needs{}, err
 	}
@@ -63,7 +86,7 @@ func (mfafatigue) Needs(args map[string]string) (Needs, error) {
 }
 
 func (mfafatigue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
-	a, err := srBurstParse(args, "prompts")
+	a, err := mfaParse(args)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +116,7 @@ func (r *mfafatigueRunner) Columns() []engine.ResultColumn {
 }
 
 func (r *mfafatigueRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
-	hits, err := srAccountBursts(ctx, &r.in, in, r.args)
+	hits, err := srAccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine"
 )
@@ -19,7 +20,7 @@ func TestMFAFatigue(t *testing.T) {
 		want []string
 	}{{
 		name: "denied pushes, then an approval",
-		args: []string{"3"},
+		args: []string{"3", "denials=2"},
 		in: [][]engine.Value{
 			s("10:00", "9.9.9.9", "ann", "OfficeHome", 500121), s("10:03", "9.9.9.9", "ann", "OfficeHome", 500121),
 			s("10:06", "9.9.9.9", "ann", "OfficeHome", 50074), s("10:09", "9.9.9.9", "ann", "OfficeHome", 50076),
@@ -50,12 +51,38 @@ func TestMFAFatigue(t *testing.T) {
 		},
 	}, {
 		name: "codes given",
-		args: []string{"prompts=2", "codes=500121"},
+		args: []string{"prompts=2", "codes=500121", "denials=2"},
 		in: [][]engine.Value{
 			s("10:00", "9.9.9.9", "ann", "", 500121), s("10:01", "9.9.9.9", "ann", "", 50074),
 			s("10:02", "8.8.8.8", "ann", "", 500121), s("10:03", "7.7.7.7", "ann", "", 0),
 		},
 		want: []string{"ann | 2 | 2 | 10:00:00 | 10:02:00 | 10:03:00 | 7.7.7.7 | 7.7.7.7, 8.8.8.8, 9.9.9.9"},
+	}, {
+		name: "interrupts without denials are not fatigue: they come with any sign-in needing MFA",
+		in: slices.Concat(
+			mfaPrompts("ann", "10:00", 2*time.Minute, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 500121),
+			[][]engine.Value{s("10:30", "9.9.9.9", "ann", "", 0)}),
+	}, {
+		name: "unless denials=0",
+		args: []string{"denials=0"},
+		in: slices.Concat(
+			mfaPrompts("ann", "10:00", 2*time.Minute, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 500121),
+			[][]engine.Value{s("10:30", "9.9.9.9", "ann", "", 0)}),
+		want: []string{"ann | 10 | 1 | 10:00:00 | 10:18:00 | 10:30:00 | 9.9.9.9 | 9.9.9.9"},
+	}, {
+		name: "the default: eight prompts, five of them denials, within the hour",
+		in: slices.Concat(
+			mfaPrompts("ann", "10:00", 5*time.Minute, 50074, 500121, 50074, 500121, 500121, 50076, 500121, 500121),
+			[][]engine.Value{s("10:40", "9.9.9.9", "ann", "", 0)},
+			// Four denials are too few.
+			mfaPrompts("bob", "10:00", 5*time.Minute, 50074, 500121, 50074, 500121, 50074, 50076, 500121, 500121, 50074),
+			[][]engine.Value{s("10:50", "9.9.9.9", "bob", "", 0)},
+			// Five among dozens of prompts, but at most three within an
+			// hour.
+			mfaPrompts("cat", "10:00", 5*time.Minute, slices.Repeat([]int{50074}, 24)...),
+			mfaPrompts("cat", "10:02:30", 30*time.Minute, 500121, 500121, 500121, 500121, 500121),
+			[][]engine.Value{s("12:10", "9.9.9.9", "cat", "", 0)}),
+		want: []string{"ann | 8 | 5 | 10:00:00 | 10:35:00 | 10:40:00 | 9.9.9.9 | 9.9.9.9"},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { srCheck(t, mfafatigue{}, tc.in, tc.args, tc.want) })
@@ -69,7 +96,7 @@ func TestMFAFatigueBind(t *testing.T) {
 	}
 	needs, err := mfafatigue{}.Needs(args)
 	if err != nil || !slices.Equal(needs.Fields, []string{"time", "ip", "user", "app", "status", "error"}) ||
-		needs.Where != "error in (50074, 50076, 500121) or status=success" {
+		needs.Where != "error in (50074, 50076, 500121)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
 	f := func(cols []engine.ResultColumn, args []string, want string) {
@@ -82,7 +109,22 @@ func TestMFAFatigueBind(t *testing.T) {
 	f(srTestCols, []string{"prompts=-1"}, `prompts: "-1" is not a whole number of at least 1`)
 	f(srTestCols, []string{"window=0m"}, `window: "0m" is not a positive duration`)
 	f(srTestCols, []string{"failures=3"}, `mfafatigue has no argument "failures"`)
+	f(srTestCols, []string{"denials=-1"}, `denials: "-1" is not a whole number of at least 0`)
+	f(srTestCols, []string{"denials=many"}, `denials: "many" is not a whole number of at least 0`)
+	if _, err := (mfafatigue{}).Needs(map[string]string{"prompts": "8", "window": "1h", "codes": "500121", "denials": "x"}); err == nil {
+		t.Errorf("Needs accepts denials=x")
+	}
 	cols := slices.Clone(srTestCols)
 	cols[9].Kind = cols[8].Kind // error as a string
 	f(cols, nil, "column error holds strings, not ints")
+}
+
+// mfaPrompts makes sign-ins of a user from 9.9.9.9 with the codes, every
+// step from the time written for at.
+func mfaPrompts(user, from string, step time.Duration, codes ...int) [][]engine.Value {
+	var out [][]engine.Value
+	for i, c := range codes {
+		out = append(out, srSignIn(at(from).Add(time.Duration(i)*step).Format("15:04:05"), "9.9.9.9", user, "", c))
+	}
+	return out
 }

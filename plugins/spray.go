@@ -16,14 +16,21 @@ func init() { Register(spray{}) }
 
 // spray finds password sprays: addresses whose sign-ins fail, with one
 // of the error codes given, for many distinct accounts within a short
-// time.
+// time, and for which few other accounts sign in.
 //
 // For each address it sorts the failures by time and slides a window
 // over them (a window starts at a failure and holds the failures less
 // than window after it); a window holding failures for at least accounts
 // distinct users (sign-ins without a user count as failures but not as
 // accounts) makes the address a sprayer, and windows that share a
-// failure make one spray. Each spray is a row:
+// failure make one spray. The successes from the address, from the
+// spray's first failure until window after its last, are what the
+// spray is judged and reported with: a spray is reported when the
+// accounts it failed for are at least share of all the accounts seen
+// from the address then (those it failed for and those that succeeded),
+// which leaves out the busy addresses of offices and NATs, where a
+// dozen people mistyping a password in an hour are a handful among the
+// hundreds who sign in. Each spray reported is a row:
 //
 //	ip            the address
 //	first, last   its first and last failure
@@ -37,7 +44,11 @@ func init() { Register(spray{}) }
 //
 // Rows come in order of first failure, then address. Sign-ins without a
 // time or an address are left out; a sign-in is a failure when its error
-// is one of the codes, and a success when its status is success.
+// is one of the codes, and a success when its status is success (and it
+// is not a failure). The list before the stage reads only the failures
+// (Needs.Where); the successes of the candidate sprays are asked of the
+// store (Env.Query), within the query's time range, and successes in
+// the stage's input count too.
 type spray struct{}
 
 var (
@@ -54,8 +65,10 @@ func (spray) Describe() Descriptor {
 				Help: "the time the accounts must fail within; 1h: sprays go slow to dodge smart lockout, but one password is tried across the accounts within an hour or two"},
 			{Name: "codes", Type: ArgString, Default: "50126, 50053, 50055, 50034",
 				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked (smart lockout), 50055 password expired (the password was right), as Microsoft Sentinel's spray rules count them, and 50034 no such user (guessed names)"},
+			{Name: "share", Type: ArgNumber, Default: "0.5",
+				Help: "the least share (0 to 1) of the accounts seen from the address during the spray (failing, or succeeding from its first failure until window after its last) that its failing accounts must be; 0.5: a sprayer's address signs in for few accounts beyond those it tries, while behind an office or NAT address the dozen people who mistype a password in an hour are a few percent of those who sign in; 0 reports every address, busy ones included"},
 		},
-		Help:    "addresses that fail for many distinct accounts within a window (password spray), and whether an account then signed in from them",
+		Help:    "addresses that fail for many distinct accounts within a window (password spray), most of the accounts seen from them, and whether an account then signed in from them",
 		Example: "list since 7d | spray accounts=20 window=2h",
 		Output:  []string{"ip", "first", "last", "accounts", "failures", "apps", "succeeded", "successUsers", "users"},
 	}
@@ -66,6 +79,7 @@ type sprayArgs struct {
 	accounts int
 	window   time.Duration
 	codes    []int64
+	share    float64
 }
 
 func sprayParse(args map[string]string) (*sprayArgs, error) {
@@ -78,6 +92,9 @@ func sprayParse(args map[string]string) (*sprayArgs, error) {
 		return nil, err
 	}
 	if a.codes, err = srCodes("codes", args["codes"]); err != nil {
+		return nil, err
+	}
+	if a.share, err = srShare("share", args["share"]); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -157,8 +174,13 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 			b.wins = append(b.wins, ev)
 		}
 	}
-	var out [][]engine.Value
-	var firsts []int64
+	// The sprays, from the failures.
+	type cand struct {
+		ip    string
+		fails []srEvent
+	}
+	var cands []cand
+	var spans []srSpan
 	for ip, b := range ips {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -166,7 +188,7 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 		fails := b.fails
 		srSortEvents(fails)
 		inWindow := map[string]int{}
-		spans := srBursts(len(fails), func(i int) int64 { return fails[i].t }, r.args.window,
+		bursts := srBursts(len(fails), func(i int) int64 { return fails[i].t }, r.args.window,
 			func(i int) {
 				if u := fails[i].user; u != "" {
 					inWindow[u]++
@@ -180,26 +202,54 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 				}
 			},
 			func() bool { return len(inWindow) >= r.args.accounts })
-		for _, s := range spans {
-			users, apps, winners := map[string]bool{}, map[string]bool{}, map[string]bool{}
-			for _, f := range fails[s[0] : s[1]+1] {
-				users[f.user], apps[f.app] = true, true
-			}
-			first, last := fails[s[0]].t, fails[s[1]].t
-			succeeded := false
-			for _, w := range b.wins {
-				if w.t >= first && (w.t <= last || srWithin(last, w.t, r.args.window)) {
-					succeeded = true
-					winners[w.user] = true
-				}
-			}
-			accounts := srSorted(users)
-			out = append(out, []engine.Value{engine.StringValue(ip), srTimeValue(first), srTimeValue(last),
-				engine.IntValue(int64(len(accounts))), engine.IntValue(int64(s[1] - s[0] + 1)),
-				engine.ListValue(srSorted(apps)), engine.BoolValue(succeeded), engine.ListValue(srSorted(winners)),
-				engine.ListValue(accounts)})
-			firsts = append(firsts, first)
+		for _, s := range bursts {
+			c := cand{ip: ip, fails: fails[s[0] : s[1]+1]}
+			cands = append(cands, c)
+			spans = append(spans, srSpan{key: ip, from: c.fails[0].t, to: srAddSat(c.fails[len(c.fails)-1].t, r.args.window)})
 		}
+	}
+	// Their successes, from the store.
+	err := srSuccesses(ctx, env, "ip", spans, r.args.codes, func(ev srEvent) {
+		if b := ips[ev.ip]; b != nil {
+			b.wins = append(b.wins, ev)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	var out [][]engine.Value
+	var firsts []int64
+	for _, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		users, apps, winners := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		for _, f := range c.fails {
+			users[f.user], apps[f.app] = true, true
+		}
+		first, last := c.fails[0].t, c.fails[len(c.fails)-1].t
+		succeeded := false
+		for _, w := range ips[c.ip].wins {
+			if w.t >= first && (w.t <= last || srWithin(last, w.t, r.args.window)) {
+				succeeded = true
+				winners[w.user] = true
+			}
+		}
+		accounts := srSorted(users)
+		seen := len(accounts)
+		for u := range winners {
+			if u != "" && !users[u] {
+				seen++
+			}
+		}
+		if float64(len(accounts)) < r.args.share*float64(seen) {
+			continue // a busy address: most of its accounts got in
+		}
+		out = append(out, []engine.Value{engine.StringValue(c.ip), srTimeValue(first), srTimeValue(last),
+			engine.IntValue(int64(len(accounts))), engine.IntValue(int64(len(c.fails))),
+			engine.ListValue(srSorted(apps)), engine.BoolValue(succeeded), engine.ListValue(srSorted(winners)),
+			engine.ListValue(accounts)})
+		firsts = append(firsts, first)
 	}
 	order := make([]int, len(out))
 	for i := range order {

@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -29,7 +30,10 @@ func srSignIn(tm, ip, user, app string, code int) []engine.Value {
 }
 
 // srCheck runs a stage over rows in their order and reversed, and
-// compares what it gives with want (rows printed by srFormat).
+// compares what it gives with want (rows printed by srFormat): with
+// every row in its input, and as after a list, with only the rows that
+// are not successes in its input and the successes asked of the store
+// (a srFakeStore), which must give the same.
 func srCheck(t *testing.T, st Stage, rows [][]engine.Value, args []string, want []string) {
 	t.Helper()
 	for _, order := range []string{"as given", "reversed"} {
@@ -39,6 +43,16 @@ func srCheck(t *testing.T, st Stage, rows [][]engine.Value, args []string, want 
 		}
 		if got := srFormat(out); !slices.Equal(got, want) {
 			t.Errorf("%s %v, rows %s: got\n%s\nwant\n%s", st.Describe().Name, args, order, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		in, store := srSplit(rows)
+		fake := &srFakeStore{rows: store}
+		out, err = runTestStageEnv(t, st, fake.env(math.MinInt64, math.MaxInt64), srTestCols, in, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := srFormat(out); !slices.Equal(got, want) {
+			t.Errorf("%s %v, rows %s, successes from the store: got\n%s\nwant\n%s\n(queries: %q)", st.Describe().Name, args, order,
+				strings.Join(got, "\n"), strings.Join(want, "\n"), fake.queries)
 		}
 		rows = slices.Clone(rows)
 		slices.Reverse(rows)
@@ -50,6 +64,14 @@ func srCheck(t *testing.T, st Stage, rows [][]engine.Value, args []string, want 
 // users.
 func TestSpray(t *testing.T) {
 	s := srSignIn
+	// Three accounts failing from an address, and the accounts that
+	// succeed from it then: one of them (a) and five others.
+	natFails := [][]engine.Value{s("10:00", "8.8.8.8", "a", "EXO", 50126), s("10:10", "8.8.8.8", "b", "EXO", 50126), s("10:20", "8.8.8.8", "c", "EXO", 50126)}
+	natWins := [][]engine.Value{
+		s("10:05", "8.8.8.8", "a", "EXO", 0), s("10:06", "8.8.8.8", "d", "EXO", 0), s("10:30", "8.8.8.8", "e", "EXO", 0),
+		s("11:20", "8.8.8.8", "f", "EXO", 0), s("10:40", "8.8.8.8", "g", "EXO", 0), s("10:41", "8.8.8.8", "h", "EXO", 0),
+		s("10:42", "8.8.8.8", "d", "EXO", 0),
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -116,6 +138,36 @@ func TestSpray(t *testing.T) {
 			"6.6.6.6 | 10:00:00 | 11:29:00 | 3 | 3 | EXO | false |  | a, b, c",
 			"6.6.6.6 | 13:00:00 | 13:10:00 | 2 | 2 | EXO | false |  | a, d",
 		},
+	}, {
+		name: "a busy office or NAT address is not a spray: most of its accounts get in",
+		args: []string{"3"},
+		in:   slices.Concat(natFails, natWins),
+	}, {
+		name: "unless share=0",
+		args: []string{"3", "share=0"},
+		in:   slices.Concat(natFails, natWins),
+		want: []string{"8.8.8.8 | 10:00:00 | 10:20:00 | 3 | 3 | EXO | true | a, d, e, f, g, h | a, b, c"},
+	}, {
+		name: "the share counts the accounts seen once: 3 failing of 6 seen is half",
+		args: []string{"3"},
+		in:   slices.Concat(natFails, natWins[:4]),
+		want: []string{"8.8.8.8 | 10:00:00 | 10:20:00 | 3 | 3 | EXO | true | a, d, e, f | a, b, c"},
+	}, {
+		name: "3 of 7 is less than half",
+		args: []string{"3"},
+		in:   slices.Concat(natFails, natWins[:5]),
+	}, {
+		name: "successes before the first failure or later than a window after the last are not seen",
+		args: []string{"3"},
+		in: slices.Concat(natFails, [][]engine.Value{
+			s("09:59", "8.8.8.8", "x", "EXO", 0), s("11:20:01", "8.8.8.8", "y", "EXO", 0), s("10:30", "8.8.8.9", "z", "EXO", 0),
+		}),
+		want: []string{"8.8.8.8 | 10:00:00 | 10:20:00 | 3 | 3 | EXO | false |  | a, b, c"},
+	}, {
+		name: "share=1: no account but those failing",
+		args: []string{"3", "share=1"},
+		in:   slices.Concat(natFails, natWins[:1]),
+		want: []string{"8.8.8.8 | 10:00:00 | 10:20:00 | 3 | 3 | EXO | true | a | a, b, c"},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { srCheck(t, spray{}, tc.in, tc.args, tc.want) })
@@ -130,11 +182,11 @@ func TestSprayBind(t *testing.T) {
 	}
 	needs, err := spray{}.Needs(args)
 	if err != nil || !slices.Equal(needs.Fields, []string{"time", "ip", "user", "app", "status", "error"}) ||
-		needs.Where != "error in (50034, 50053, 50055, 50126) or status=success" {
+		needs.Where != "error in (50034, 50053, 50055, 50126)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
 	args, _ = BindArgs(d, []StageArg{{Name: "codes", Value: "50126"}})
-	if needs, _ := (spray{}).Needs(args); needs.Where != "error in (50126) or status=success" {
+	if needs, _ := (spray{}).Needs(args); needs.Where != "error in (50126)" {
 		t.Errorf("Needs with codes=50126: %q", needs.Where)
 	}
 	f := func(cols []engine.ResultColumn, args []string, want string) {
@@ -148,6 +200,10 @@ func TestSprayBind(t *testing.T) {
 	f(srTestCols, []string{"window=7x"}, `window: "7x" is not a duration like 1h`)
 	f(srTestCols, []string{"codes=x"}, `codes: "x" is not an error code`)
 	f(srTestCols, []string{"ips=3"}, `spray has no argument "ips"`)
+	f(srTestCols, []string{"share=1.5"}, `share: "1.5" is not a number from 0 to 1`)
+	f(srTestCols, []string{"share=-0.1"}, `share: "-0.1" is not a number from 0 to 1`)
+	f(srTestCols, []string{"share=NaN"}, `share: "NaN" is not a number from 0 to 1`)
+	f(srTestCols, []string{"share=half"}, `share: "half" is not a number from 0 to 1`)
 	f(srTestCols[:2], nil, "needs the column(s) ip, user, app, status, error")
 	if _, err := (spray{}).Needs(map[string]string{"accounts": "1", "window": "1h", "codes": ""}); err == nil {
 		t.Errorf("Needs accepts no codes")

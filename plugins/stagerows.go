@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -52,6 +53,16 @@ func srAtLeast(name, s string) (int, error) {
 	return n, nil
 }
 
+// srShare reads the argument name as a share: a number from 0 to 1
+// ("0.5").
+func srShare(name, s string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(f >= 0 && f <= 1) {
+		return 0, fmt.Errorf("%s: %q is not a number from 0 to 1", name, s)
+	}
+	return f, nil
+}
+
 // srCodes reads the argument name as error codes separated by commas
 // or spaces ("50126, 50053"), without repeats, in increasing order.
 func srCodes(name, s string) ([]int64, error) {
@@ -70,19 +81,24 @@ func srCodes(name, s string) ([]int64, error) {
 	return slices.Compact(out), nil
 }
 
-// srCodesWhere is the condition "error in (codes) or status=success" that
-// the detection stages give the list before them: the failures they look
-// for, and the successes that may follow.
+// srCodesWhere is the condition "error in (codes)" that the detection
+// stages give the list before them: the failures they look for. The
+// successes that may follow are few of those a list would read (most
+// sign-ins succeed), so the stages ask for them afterwards, for their
+// candidates only (srSuccesses).
 func srCodesWhere(codes []int64) string {
+	return "error in (" + srCodesList(codes) + ")"
+}
+
+// srCodesList writes codes as the query language lists them: "1, 2".
+func srCodesList(codes []int64) string {
 	var b strings.Builder
-	b.WriteString("error in (")
 	for i, c := range codes {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(strconv.FormatInt(c, 10))
 	}
-	b.WriteString(") or status=success")
 	return b.String()
 }
 
@@ -293,4 +309,169 @@ func srSortEvents(evs []srEvent) {
 		return cmp.Or(cmp.Compare(a.t, b.t), strings.Compare(a.user, b.user), strings.Compare(a.ip, b.ip),
 			strings.Compare(a.app, b.app), cmp.Compare(a.code, b.code))
 	})
+}
+
+// srQuote returns s as a double-quoted string of the query language that
+// reads back as s, whatever it holds (as query's quote: a backslash is
+// escaped before a quote, a backslash or the end).
+func srQuote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' && (i+1 == len(s) || s[i+1] == '\\' || s[i+1] == '"') {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// srTimeText writes a time in Unix nanoseconds as the query language
+// reads it: RFC 3339 in UTC, to the nanosecond.
+func srTimeText(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+
+// srAddSat returns t + w, at most the latest time int64 holds.
+func srAddSat(t int64, w time.Duration) int64 {
+	if t > math.MaxInt64-int64(w) {
+		return math.MaxInt64
+	}
+	return t + int64(w)
+}
+
+// srSpan is what a detection stage asks the store about: the successes
+// of one key (an address, or a user) from one time to another, both
+// included (Unix nanoseconds).
+type srSpan struct {
+	key      string
+	from, to int64
+}
+
+// srQueryBatch is how many spans one query of srSuccesses asks about, so
+// that its text stays bounded (some tens of kilobytes) however many
+// candidates a stage has.
+var srQueryBatch = 500
+
+// srSuccesses asks the store (env.Query) for the successes whose field
+// ("ip" or "user") is exactly the key of one of the spans and whose time
+// falls within it, and within the query's range [env.From, env.To), and
+// passes each to add. Sign-ins whose error is one of codes are failures
+// to the stages even when they succeed (srReader), so it leaves them
+// out. Without env.Query it asks nothing: the stage has only the
+// successes of its input.
+func srSuccesses(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, add func(srEvent)) error {
+	if env == nil || env.Query == nil {
+		return nil
+	}
+	// Within the query's range, the spans of a key sorted and merged.
+	var in []srSpan
+	for _, s := range spans {
+		s.from = max(s.from, env.From)
+		if env.To != math.MaxInt64 { // else open
+			s.to = min(s.to, env.To-1)
+		}
+		if s.key != "" && s.from <= s.to {
+			in = append(in, s)
+		}
+	}
+	slices.SortFunc(in, func(a, b srSpan) int {
+		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.from, b.from))
+	})
+	var merged []srSpan
+	for _, s := range in {
+		if k := len(merged) - 1; k >= 0 && merged[k].key == s.key && s.from <= merged[k].to {
+			merged[k].to = max(merged[k].to, s.to)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	for len(merged) > 0 {
+		batch := merged[:min(len(merged), srQueryBatch)]
+		merged = merged[len(batch):]
+		res, err := env.Query(ctx, srSuccessQuery(field, batch, codes))
+		if err != nil {
+			return fmt.Errorf("asking for the successes: %w", err)
+		}
+		idx, err := srColumns(res.Columns, []srCol{{"time", signin.KindTime}, {"user", signin.KindString}, {"ip", signin.KindString}})
+		if err != nil {
+			return fmt.Errorf("asking for the successes: %w", err)
+		}
+		// The spans of each key, by time (they do not overlap).
+		byKey := map[string][]srSpan{}
+		for _, s := range batch {
+			byKey[s.key] = append(byKey[s.key], s)
+		}
+		for _, row := range res.Rows {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t, ok := srTime(row, idx[0])
+			if !ok {
+				continue
+			}
+			ev := srEvent{t: t, user: srStr(row, idx[1]), ip: srStr(row, idx[2])}
+			key := ev.ip
+			if field == "user" {
+				key = ev.user
+			}
+			// The query matches text without regard to case, and
+			// addresses however written: keep the key's own.
+			ks := byKey[key]
+			i, _ := slices.BinarySearchFunc(ks, t, func(s srSpan, t int64) int {
+				switch {
+				case s.to < t:
+					return -1
+				case s.from > t:
+					return 1
+				}
+				return 0
+			})
+			if i < len(ks) && ks[i].from <= t && t <= ks[i].to {
+				add(ev)
+			}
+		}
+	}
+	return nil
+}
+
+// srSuccessQuery is the query for the successes of spans (sorted by key
+// and time, not empty): "list time, user, ip where status=success and not
+// error in (codes) and ip in (keys) and (ip in (key) and time >= from and
+// time <= to or ...) between earliest and latest". Keys are quoted, and
+// compared with in: ip = X refuses an X that reads as a network.
+func srSuccessQuery(field string, spans []srSpan, codes []int64) string {
+	var b strings.Builder
+	b.WriteString("list time, user, ip where status=success and not error in (")
+	b.WriteString(srCodesList(codes))
+	b.WriteString(") and ")
+	b.WriteString(field)
+	b.WriteString(" in (")
+	lo, hi := spans[0].from, spans[0].to
+	for i, s := range spans {
+		if i > 0 && s.key == spans[i-1].key {
+			continue
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(srQuote(s.key))
+	}
+	b.WriteString(") and (")
+	for i, s := range spans {
+		if i > 0 {
+			b.WriteString(" or ")
+		}
+		fmt.Fprintf(&b, "%s in (%s) and time >= %s and time <= %s", field, srQuote(s.key), srTimeText(s.from), srTimeText(s.to))
+		lo, hi = min(lo, s.from), max(hi, s.to)
+	}
+	b.WriteString(")")
+	// between's end is excluded: hi+1, which overflows only for a query
+	// open at its end whose spans reach the end of time.
+	if hi < math.MaxInt64 {
+		fmt.Fprintf(&b, " between %s and %s", srTimeText(lo), srTimeText(hi+1))
+	} else {
+		fmt.Fprintf(&b, " since %s", srTimeText(lo))
+	}
+	return b.String()
 }

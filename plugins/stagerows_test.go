@@ -2,9 +2,11 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +84,12 @@ func srRow(cols []engine.ResultColumn, kv map[string]any) []engine.Value {
 // "window=6h" or "6h") to cols and runs it over rows.
 func runTestStage(t testing.TB, st Stage, cols []engine.ResultColumn, rows [][]engine.Value, args ...string) ([][]engine.Value, error) {
 	t.Helper()
+	return runTestStageEnv(t, st, &Env{From: math.MinInt64, To: math.MaxInt64, Now: srDay}, cols, rows, args...)
+}
+
+// runTestStageEnv is runTestStage with an Env.
+func runTestStageEnv(t testing.TB, st Stage, env *Env, cols []engine.ResultColumn, rows [][]engine.Value, args ...string) ([][]engine.Value, error) {
+	t.Helper()
 	var sa []StageArg
 	for _, a := range args {
 		name, value, ok := strings.Cut(a, "=")
@@ -99,7 +107,7 @@ func runTestStage(t testing.TB, st Stage, cols []engine.ResultColumn, rows [][]e
 		return nil, err
 	}
 	var out [][]engine.Value
-	err = r.Run(context.Background(), &Env{From: math.MinInt64, To: math.MaxInt64, Now: srDay}, slices.Values(rows), func(row []engine.Value) error {
+	err = r.Run(context.Background(), env, slices.Values(rows), func(row []engine.Value) error {
 		if len(row) != len(r.Columns()) {
 			t.Fatalf("row of %d values for %d columns", len(row), len(r.Columns()))
 		}
@@ -112,6 +120,71 @@ func runTestStage(t testing.TB, st Stage, cols []engine.ResultColumn, rows [][]e
 		return nil
 	})
 	return out, err
+}
+
+// srFakeStore stands for the store a detection stage asks for successes
+// (Env.Query): it answers from hand-built rows of srTestCols as the store
+// would, but loosely. It checks that the query is one for successes,
+// and answers with every row whose status is success and whose error
+// is not one of the codes the query leaves out, as columns time, user,
+// ip, whatever the keys and times the query names: the stage must keep
+// only those it asked for. It records the queries.
+type srFakeStore struct {
+	rows    [][]engine.Value
+	queries []string
+	err     error // what Query returns, when not nil
+}
+
+var srNotCodesRE = regexp.MustCompile(`^list time, user, ip where status=success and not error in \(([0-9, ]+)\) and (ip|user) in \(`)
+
+func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, error) {
+	f.queries = append(f.queries, text)
+	if f.err != nil {
+		return nil, f.err
+	}
+	m := srNotCodesRE.FindStringSubmatch(text)
+	if m == nil {
+		return nil, fmt.Errorf("not a query for successes: %s", text)
+	}
+	codes, err := srCodes("codes", m[1])
+	if err != nil {
+		return nil, err
+	}
+	res := &engine.Result{Columns: []engine.ResultColumn{
+		{Name: "time", Kind: signin.KindTime, Field: "time"},
+		{Name: "user", Kind: signin.KindString, Field: "user"},
+		{Name: "ip", Kind: signin.KindString, Field: "ip"},
+	}}
+	for _, row := range f.rows {
+		if !strings.EqualFold(srStr(row, 8), "success") {
+			continue
+		}
+		if code, ok := srInt(row, 9); ok && slices.Contains(codes, code) {
+			continue
+		}
+		res.Rows = append(res.Rows, []engine.Value{srCell(row, 0), srCell(row, 4), srCell(row, 7)})
+	}
+	return res, ctx.Err()
+}
+
+// env returns an Env whose Query is the fake store's, open at both ends
+// or from..to.
+func (f *srFakeStore) env(from, to int64) *Env {
+	return &Env{From: from, To: to, Now: srDay, Query: f.query}
+}
+
+// srSplit splits rows into those a list before a detection stage reads
+// (all but the successes; also those with an error, which may be one of
+// its codes: the store leaves those out) and those the store answers its
+// query from (all).
+func srSplit(rows [][]engine.Value) (in, store [][]engine.Value) {
+	for _, row := range rows {
+		code, _ := srInt(row, 9)
+		if !strings.EqualFold(srStr(row, 8), "success") || code != 0 {
+			in = append(in, row)
+		}
+	}
+	return in, rows
 }
 
 // srFormat prints rows a line each, values joined by " | ", times as
@@ -174,7 +247,7 @@ func TestStageArgs(t *testing.T) {
 	if want := []int64{50053, 50055, 50126}; !slices.Equal(codes, want) || err != nil {
 		t.Errorf("srCodes = %v, %v; want %v", codes, err, want)
 	}
-	if got := srCodesWhere(codes); got != "error in (50053, 50055, 50126) or status=success" {
+	if got := srCodesWhere(codes); got != "error in (50053, 50055, 50126)" {
 		t.Errorf("srCodesWhere = %q", got)
 	}
 	for _, bad := range []string{"", " , ", "501x26", "-1"} {
@@ -350,7 +423,152 @@ func FuzzStages(f *testing.F) {
 					t.Fatalf("%s %v: the order of the rows changes the result:\n%s\nvs\n%s", s.st.Describe().Name, args,
 						strings.Join(a, "\n"), strings.Join(b, "\n"))
 				}
+				if s.st == (grouped{}) {
+					continue
+				}
+				// The successes asked of the store give the same.
+				in, store := srSplit(shuffled)
+				fake := &srFakeStore{rows: store}
+				asked, err := runTestStageEnv(t, s.st, fake.env(math.MinInt64, math.MaxInt64), srTestCols, in, args...)
+				if err != nil {
+					t.Fatalf("%s %v: an error with the store's successes only: %v", s.st.Describe().Name, args, err)
+				}
+				if a, b := srFormat(out), srFormat(asked); !slices.Equal(a, b) {
+					t.Fatalf("%s %v: the successes asked of the store change the result:\n%s\nvs\n%s\n(queries %q)", s.st.Describe().Name, args,
+						strings.Join(a, "\n"), strings.Join(b, "\n"), fake.queries)
+				}
 			}
 		}
 	})
+}
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		``:         `""`,
+		`ann`:      `"ann"`,
+		`a"b`:      `"a\"b"`,
+		`a\`:       `"a\\"`,
+		`a\b`:      `"a\b"`,
+		`a\\b`:     `"a\\\b"`, // read back: \\ is \, then \b
+		`a\"`:      `"a\\\""`,
+		"a\nb\x00": "\"a\nb\x00\"",
+	} {
+		if got := srQuote(in); got != want {
+			t.Errorf("srQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSuccesses checks how the detection stages ask the store for
+// successes: the query's text, its batches, the spans kept within the
+// query's range, and the rows kept of those the store answers with.
+func TestSuccesses(t *testing.T) {
+	ns := func(s string) int64 { return at(s).UnixNano() }
+	s := srSignIn
+	store := [][]engine.Value{
+		s("10:00", "1.1.1.1", "ann", "", 0),                                                    // at the span's start
+		s("10:30", "1.1.1.1", "ANN", "", 0),                                                    // another spelling of the user
+		s("11:00", "1.1.1.1", "ann", "", 0),                                                    // at the span's end
+		s("11:00:01", "1.1.1.1", "ann", "", 0),                                                 // after it
+		s("12:30", "::ffff:1.1.1.1", "bob", "", 0),                                             // another spelling of the address
+		s("12:30", "1.1.1.1", "bob", "", 0),                                                    // in the second span of 1.1.1.1
+		s("10:10", "2.2.2.2", `q"u\ote\`, "", 0),                                               // a key that needs quoting
+		s("10:10", "2.2.2.2", "cid", "", 50126),                                                // a failure
+		srRow(srTestCols, map[string]any{"ip": "1.1.1.1", "user": "dan", "status": "success"}), // no time
+	}
+	spans := []srSpan{
+		{"1.1.1.1", ns("10:00"), ns("10:40")}, {"1.1.1.1", ns("10:30"), ns("11:00")}, // overlapping: merged
+		{"1.1.1.1", ns("12:00"), ns("13:00")}, {"2.2.2.2", ns("10:00"), ns("10:20")},
+		{"", ns("10:00"), ns("13:00")}, // no key: not asked
+	}
+	run := func(env *Env, fake *srFakeStore, field string, spans []srSpan) []string {
+		t.Helper()
+		var got []string
+		err := srSuccesses(t.Context(), env, field, spans, []int64{50126}, func(ev srEvent) {
+			got = append(got, fmt.Sprintf("%s %s %s", at("00:00").Add(time.Duration(ev.t-ns("00:00"))).Format("15:04:05"), ev.ip, ev.user))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		return got
+	}
+	fake := &srFakeStore{rows: store}
+	got := run(fake.env(math.MinInt64, math.MaxInt64), fake, "ip", spans)
+	want := []string{"10:00:00 1.1.1.1 ann", "10:10:00 2.2.2.2 q\"u\\ote\\", "10:30:00 1.1.1.1 ANN", "11:00:00 1.1.1.1 ann", "12:30:00 1.1.1.1 bob"}
+	if !slices.Equal(got, want) {
+		t.Errorf("by ip: got %q, want %q", got, want)
+	}
+	wantQuery := `list time, user, ip where status=success and not error in (50126) and ip in ("1.1.1.1", "2.2.2.2") and ` +
+		`(ip in ("1.1.1.1") and time >= 2026-11-02T10:00:00Z and time <= 2026-11-02T11:00:00Z or ` +
+		`ip in ("1.1.1.1") and time >= 2026-11-02T12:00:00Z and time <= 2026-11-02T13:00:00Z or ` +
+		`ip in ("2.2.2.2") and time >= 2026-11-02T10:00:00Z and time <= 2026-11-02T10:20:00Z) ` +
+		`between 2026-11-02T10:00:00Z and 2026-11-02T13:00:00.000000001Z`
+	if !slices.Equal(fake.queries, []string{wantQuery}) {
+		t.Errorf("queries:\n%q\nwant\n%q", fake.queries, wantQuery)
+	}
+
+	// By user, quoted; within the query's range; in batches.
+	fake = &srFakeStore{rows: store}
+	got = run(fake.env(ns("10:05"), ns("12:30")), fake, "user", []srSpan{
+		{`q"u\ote\`, ns("10:00"), ns("11:00")}, {"ann", ns("09:00"), ns("11:00")}, {"bob", ns("12:00"), ns("13:00")},
+		{"ann", ns("12:30"), ns("13:00")}, // wholly out of range
+	})
+	want = []string{"10:10:00 2.2.2.2 q\"u\\ote\\", "11:00:00 1.1.1.1 ann"}
+	if !slices.Equal(got, want) {
+		t.Errorf("by user: got %q, want %q", got, want)
+	}
+	if len(fake.queries) != 1 || !strings.Contains(fake.queries[0], `user in ("ann", "bob", "q\"u\ote\\")`) ||
+		!strings.Contains(fake.queries[0], `user in ("bob") and time >= 2026-11-02T12:00:00Z and time <= 2026-11-02T12:29:59.999999999Z`) ||
+		!strings.Contains(fake.queries[0], `user in ("ann") and time >= 2026-11-02T10:05:00Z`) {
+		t.Errorf("by user: queries %q", fake.queries)
+	}
+	defer func(n int) { srQueryBatch = n }(srQueryBatch)
+	srQueryBatch = 2
+	fake = &srFakeStore{rows: store}
+	run(fake.env(math.MinInt64, math.MaxInt64), fake, "ip", spans)
+	if len(fake.queries) != 2 || !strings.Contains(fake.queries[1], `ip in ("2.2.2.2") and (ip in ("2.2.2.2") and`) {
+		t.Errorf("in batches of 2: queries %q", fake.queries)
+	}
+	// Spans that reach the end of time, in a query open at its end.
+	fake = &srFakeStore{rows: store}
+	run(fake.env(math.MinInt64, math.MaxInt64), fake, "ip", []srSpan{{"1.1.1.1", ns("10:00"), math.MaxInt64}})
+	if len(fake.queries) != 1 || !strings.HasSuffix(fake.queries[0], "time <= 2262-04-11T23:47:16.854775807Z) since 2026-11-02T10:00:00Z") {
+		t.Errorf("to the end of time: queries %q", fake.queries)
+	}
+
+	// Nothing to ask, or no store to ask: no query.
+	fake = &srFakeStore{rows: store}
+	if got := run(fake.env(math.MinInt64, math.MaxInt64), fake, "ip", nil); len(got) != 0 || len(fake.queries) != 0 {
+		t.Errorf("no spans: %q, queries %q", got, fake.queries)
+	}
+	if got := run(&Env{From: math.MinInt64, To: math.MaxInt64}, nil, "ip", spans); len(got) != 0 {
+		t.Errorf("no Query: %q", got)
+	}
+
+	// The store's errors, and answers without the columns asked for, are
+	// the stages' errors.
+	for _, st := range []Stage{spray{}, bruteforce{}, mfafatigue{}} {
+		rows := slices.Concat(mfaPrompts("ann", "10:00", time.Minute, slices.Repeat([]int{500121}, 30)...),
+			mfaPrompts("ann", "10:00", time.Minute, slices.Repeat([]int{50126}, 30)...))
+		for i := range rows {
+			rows[i][7] = engine.StringValue(fmt.Sprintf("9.9.9.%d", i%20)) // 20 addresses failing for ...
+			rows[i][4] = engine.StringValue(fmt.Sprintf("u%d", i%40))      // ... 40 accounts; one takes them all
+			if i < 30 {
+				rows[i][4] = engine.StringValue("ann")
+				rows[i][7] = engine.StringValue("9.9.9.9")
+			}
+		}
+		fake := &srFakeStore{err: errors.New("the store is gone")}
+		if _, err := runTestStageEnv(t, st, fake.env(math.MinInt64, math.MaxInt64), srTestCols, rows, "1"); err == nil ||
+			!strings.Contains(err.Error(), "asking for the successes: the store is gone") {
+			t.Errorf("%s: %v, want the store's error", st.Describe().Name, err)
+		}
+		bad := &Env{From: math.MinInt64, To: math.MaxInt64, Query: func(context.Context, string) (*engine.Result, error) {
+			return &engine.Result{Columns: []engine.ResultColumn{{Name: "time", Kind: signin.KindTime}}}, nil
+		}}
+		if _, err := runTestStageEnv(t, st, bad, srTestCols, rows, "1"); err == nil || !strings.Contains(err.Error(), "needs the column(s) user, ip") {
+			t.Errorf("%s: %v, want an error about the columns", st.Describe().Name, err)
+		}
+	}
 }
