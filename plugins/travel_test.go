@@ -202,7 +202,7 @@ func TestTravelStore(t *testing.T) {
 	sis := []trAt{
 		{0, "A@x", trSeattle, ""}, {h, "a@x", trLondon, ""}, // a travels
 		{0, "b@x", trSeattle, ""}, {h, "b@x", trLondon, ""}, // b too, but the store says b used one country
-		{10 * h, "a@x", trSeattle, ""},                      // a sign-in the list's condition left out
+		{10 * h, "a@x", trSeattle, ""}, // a sign-in the list's condition left out
 	}
 	stored := trRows(sis)
 	in := []engine.ResultColumn{trIn[0], trIn[1]}

@@ -12,7 +12,9 @@ import (
 
 func TestPerkey(t *testing.T) {
 	in := []engine.ResultColumn{{Name: "time", Kind: signin.KindTime}, {Name: "user", Kind: signin.KindString}}
-	row := func(u string) []engine.Value { return []engine.Value{engine.Null(signin.KindTime), engine.StringValue(u)} }
+	row := func(u string) []engine.Value {
+		return []engine.Value{engine.Null(signin.KindTime), engine.StringValue(u)}
+	}
 	f := func(n string, users []string, want []string) {
 		t.Helper()
 		args, err := plugins.BindArgs(perkey{}.Describe(), []plugins.StageArg{{Value: "USER"}, {Name: "n", Value: n}})
