@@ -22,6 +22,12 @@ import (
 // more memory than QueryOptions.MaxMemory allows.
 var ErrTooMuchMemory = errors.New("query: the groups take more memory than the limit")
 
+// ErrPluginPanic is returned by a query during which a plugin (an
+// aggregate's accumulator or partial) panicked: the panic ends that query
+// only. Stages' and functions' panics are their own errors, named after
+// them (StageError, and the function's call).
+var ErrPluginPanic = errors.New("query: a plugin panicked")
+
 // group is one group of an aggregate query, merged from every part.
 type group struct {
 	key      []engine.Value
@@ -167,7 +173,7 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 				if ctx.Err() != nil {
 					return
 				}
-				pg, err := work(p)
+				pg, err := safeWork(work, p)
 				results <- result{pg, err}
 			}
 		})
@@ -191,6 +197,17 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 		first = x.ctx.Err()
 	}
 	return first
+}
+
+// safeWork runs work on a part, turning a panic (an aggregate plugin's)
+// into the query's error.
+func safeWork(work func(*engine.Part) (*partGroups, error), p *engine.Part) (pg *partGroups, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pg, err = nil, fmt.Errorf("%w: %v", ErrPluginPanic, r)
+		}
+	}()
+	return work(p)
 }
 
 // partGroups computes one part's groups.

@@ -145,8 +145,14 @@ const maxSubQueries = 4
 
 // execute runs a plan on a snapshot; depth counts the stages' queries
 // it is nested in.
-func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int) (*engine.Result, error) {
-	var err error
+func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int) (res *engine.Result, err error) {
+	defer func() {
+		// A plugin's panic outside the parts' goroutines: merging partial
+		// aggregates, their values.
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("%w: %v", ErrPluginPanic, r)
+		}
+	}()
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, maxMemory: opts.MaxMemory}
 	for _, f := range plan.fnCalls() {
 		f.reset()
@@ -158,7 +164,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		x.clock = db.Clock()
 	}
 	start := x.now()
-	res := &engine.Result{Columns: planColumns(plan)}
+	res = &engine.Result{Columns: planColumns(plan)}
 	switch plan.Kind {
 	case Show:
 		res.Columns, res.Rows, err = x.show()

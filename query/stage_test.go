@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -122,5 +123,49 @@ func TestStages(t *testing.T) {
 	}
 	if _, err := run("list | boom"); err == nil || !strings.Contains(err.Error(), "boom: panic: assignment to entry in nil map") {
 		t.Errorf("a panicking stage: %v", err)
+	}
+}
+
+// panickyAgg is an aggregate whose accumulator panics.
+type panickyAgg struct{}
+
+func (panickyAgg) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "panicky", Kind: plugins.KindAggregate}
+}
+func (panickyAgg) Result(*signin.Field) (signin.Kind, error) { return signin.KindInt, nil }
+func (panickyAgg) NewAcc(plugins.Input) plugins.Acc          { return panickyAcc{} }
+
+type panickyAcc struct{}
+
+func (panickyAcc) Add([]uint32, []uint32, *engine.Vector) { panic("on purpose") }
+func (panickyAcc) Partial(uint32) plugins.Partial         { panic("on purpose") }
+
+// TestAggregatePanic: an aggregate that panics in the parts' goroutines
+// ends its query with ErrPluginPanic, and the store answers the next.
+func TestAggregatePanic(t *testing.T) {
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := diffFixture(t, seed)
+	reg := plugins.Default().Clone()
+	if err := reg.Register(panickyAgg{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"panicky group by app", "panicky since 1d", "count, panicky"} {
+		st, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := Check(st, reg, s.now)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if _, err := Execute(t.Context(), s.dbs[0], plan, engine.QueryOptions{}); !errors.Is(err, ErrPluginPanic) || !strings.Contains(err.Error(), "on purpose") {
+			t.Errorf("%s: %v, want ErrPluginPanic", text, err)
+		}
+	}
+	if _, err := s.dbs[0].Query(t.Context(), "count", engine.QueryOptions{Now: s.now}); err != nil {
+		t.Errorf("the query after: %v", err)
 	}
 }

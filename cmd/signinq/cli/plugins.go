@@ -46,7 +46,7 @@ func (c *pluginsCmd) Run(e *env) error {
 		})
 	}
 	pl, _ := plugins.Default().Lookup(c.Format)
-	return pl.(plugins.Writer).Write(e.stdout, res, writeOptions(e))
+	return writeResult(pl.(plugins.Writer), e, res)
 }
 
 // describePlugin prints all a plugin's descriptor says.

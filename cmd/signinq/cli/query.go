@@ -121,7 +121,7 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	}
 	pl, _ := plugins.Default().Lookup(format)
 	w := pl.(plugins.Writer)
-	if err := w.Write(e.stdout, res, writeOptions(e)); err != nil {
+	if err := writeResult(w, e, res); err != nil {
 		return err
 	}
 	if format == "table" {
@@ -163,4 +163,15 @@ func parseNow(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("--now %q: write a date (2026-11-26) or an RFC 3339 timestamp (2026-11-26T08:00:00Z)", s)
+}
+
+// writeResult writes a result with a writer plugin; a panic in the
+// writer is an error, as any plugin's is.
+func writeResult(w plugins.Writer, e *env, res *engine.Result) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: panic: %v", w.Describe().Name, r)
+		}
+	}()
+	return w.Write(e.stdout, res, writeOptions(e))
 }
