@@ -52,7 +52,11 @@ func (p *Plan) Explain(a *analysis) string {
 		for _, c := range p.ListCols {
 			names = append(names, c.name)
 		}
-		line("list: %s, newest first; parts are read newest first, and stop once older than the %s", strings.Join(names, ", "), limitWords(p.Limit))
+		if p.Stream {
+			line("list: %s, streamed to %s as the store holds them (part by part, in time order), one row at a time, without sorting", strings.Join(names, ", "), p.Stages[0].src.Name)
+		} else {
+			line("list: %s, newest first; parts are read newest first, and stop once older than the %s", strings.Join(names, ", "), limitWords(p.Limit))
+		}
 	default:
 		counters := true
 		for _, s := range p.Aggs {
@@ -140,6 +144,9 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 	step("filter", st.filter, "%d sign-ins selected", st.rows)
 	switch p.Kind {
 	case List:
+		if p.Stream {
+			break // the rows are read as the stage reads them: in its time
+		}
 		step("newest", st.group, "the newest of each part picked")
 		step("rows", a.x.out, "%d rows out", a.x.outRows)
 	case Show:

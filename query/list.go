@@ -335,7 +335,9 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 				continue
 			}
 			ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
+			t := x.now()
 			sel, err := ev.eval(x.plan.Filter, nil)
+			x.stats.filter += x.since(t)
 			if err != nil {
 				*errp = err
 				return
