@@ -64,6 +64,13 @@ func TestCheckErrors(t *testing.T) {
 		{`list time, bin(1h)`, "1:12", "list takes fields and functions of a field"},
 		{`list order by time`, "1:15", "order by is for aggregate queries"},
 		{`count | nostage`, "1:9", `unknown stage "nostage"`},
+		{`list | sprai`, "1:8", `unknown stage "sprai"; did you mean "spray"?`},
+		{`list since 7d | spray acounts=5`, "1:23", `spray has no argument "acounts"; did you mean "accounts"? (spray [accounts]`},
+		{`list since 7d | spray window=7x`, "1:17", `spray: window: "7x" is not a duration`},
+		{`list | newvalue`, "1:8", `newvalue needs its field argument`},
+		{`count group by hour(time, 3)`, "1:16", `hour takes hour(time)`},
+		{`count where subnet(ip, "x") = a`, "1:24", `subnet's bits: "x" is not a number`},
+		{`list time | spray`, "1:13", `spray: needs the column`},
 	} {
 		st, err := Parse(tc.text)
 		if err == nil {

@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/signinq/signinq/engine"
@@ -537,11 +538,19 @@ func (c *checker) stages(p *Plan, q *Query) error {
 		if !ok || !isStage {
 			return errorf(s.Pos, "unknown stage %q%s", s.Name, didYouMean(s.Name, c.reg.Names(plugins.KindStage)))
 		}
+		d := st.Describe()
 		var args []plugins.StageArg
 		for _, a := range s.Args {
+			if a.Name != "" && !slices.ContainsFunc(d.Args, func(da plugins.Arg) bool { return strings.EqualFold(da.Name, a.Name) }) {
+				var names []string
+				for _, da := range d.Args {
+					names = append(names, da.Name)
+				}
+				return errorf(a.Pos, "%s has no argument %q%s (%s)", d.Name, a.Name, didYouMean(a.Name, names), d.Usage())
+			}
 			args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text})
 		}
-		bound, err := plugins.BindArgs(st.Describe(), args)
+		bound, err := plugins.BindArgs(d, args)
 		if err != nil {
 			return errorf(s.Pos, "%v", err)
 		}
