@@ -79,8 +79,8 @@ func (newvalue) Describe() Descriptor {
 			{Name: "newkeys", Type: ArgString, Default: "false", Help: "also report keys with no sign-in in the baseline"},
 		},
 		Help:    "values of a field a key had in the query's window but not in the baseline before it",
-		Example: "list since 7d | newvalue country user 30d",
-		Output:  []string{"user", "FIELD", "first", "count", "ips", "apps"},
+		Example: "list since 7d | newvalue country by user baseline 30d",
+		Output:  []string{"KEY (user)", "FIELD", "first", "count", "ips", "apps"},
 	}
 }
 
