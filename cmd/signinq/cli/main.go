@@ -53,6 +53,7 @@ type cli struct {
 	Prune   pruneCmd         `cmd:"" help:"Delete whole days of sign-ins: the store's retention."`
 	Query   queryCmd         `cmd:"" help:"Answer a query: count where status=failure since 24h group by app (see docs/query-language.md)."`
 	Explain explainCmd       `cmd:"" help:"Show how a query would run (explain analyze: run it and show what each step read)."`
+	Repl    replCmd          `cmd:"" help:"Ask questions interactively: line editing, completion (Tab), history (Ctrl-R), tables and charts; with input from a file or pipe, run one statement a line. What signinq with no arguments does on a terminal."`
 	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
@@ -85,6 +86,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "signinq: %v\n", err)
 		return exitError
 	}
+	if len(args) == 0 && onTerminal(stdin) && onTerminal(stdout) {
+		args = []string{"repl"} // on a terminal, signinq alone is the shell
+	}
 	kctx, err := parser.Parse(args)
 	if exited >= 0 { // --help, --version
 		return exited
@@ -114,8 +118,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	// Ctrl-C ends a command; the shell, which cancels only the running
+	// statement, handles it itself.
+	ctx := context.Background()
+	if _, own := kctx.Selected().Target.Interface().(interface{ ownsSignals() }); !own {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+	}
 	var coded interface{ exitCode() int }
 	switch err := kctx.Run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}); {
 	case err == nil:

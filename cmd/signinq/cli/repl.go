@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/repl"
+	"golang.org/x/term"
+)
+
+type replCmd struct {
+	dbFlag
+	Now     string `placeholder:"TIME" help:"The time relative times are resolved against (since 24h); default: the newest sign-in's (\\now changes it)."`
+	History string `placeholder:"FILE" help:"The history file (default: $XDG_STATE_HOME/signinq/history, or ~/.local/state/signinq/history)."`
+}
+
+// ownsSignals: the shell cancels the running statement on Ctrl-C itself,
+// and goes on.
+func (replCmd) ownsSignals() {}
+
+func (c *replCmd) Run(e *env) error {
+	db, err := c.open(e, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return runShell(e, db, c.DB, c.Now, c.History)
+}
+
+// runShell runs the REPL on an open store: interactive when standard
+// input and output are terminals, a script otherwise (then a failed
+// statement makes the exit status 1).
+func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
+	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr}
+	if nowFlag != "" {
+		t, err := parseNow(nowFlag)
+		if err != nil {
+			return err
+		}
+		opts.Clock = func() time.Time { return t }
+	}
+	if onTerminal(e.stdin) && onTerminal(e.stdout) {
+		opts.Terminal = true
+		opts.Color = os.Getenv("NO_COLOR") == ""
+		opts.Width = widthOf(e.stdout)
+		opts.HistoryFile = history
+		if history == "" {
+			opts.HistoryFile = historyFile()
+		}
+	}
+	err := repl.Run(e.ctx, opts)
+	if errors.Is(err, repl.ErrFailed) {
+		return errRejected
+	}
+	return err
+}
+
+// onTerminal reports whether a stream is a terminal.
+func onTerminal(x any) bool {
+	f, ok := x.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// widthOf returns a function giving w's width when w is a
+// terminal.
+func widthOf(w any) func() int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return func() int {
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}
+}
+
+// historyFile is the REPL's history in the user's state directory.
+func historyFile() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "signinq")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "history")
+}
+

@@ -1,0 +1,450 @@
+package repl
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
+)
+
+// maxCandidates bounds the candidates Tab offers at once.
+const maxCandidates = 200
+
+// completer completes what is typed at the prompt: meta-commands, the
+// language's keywords, fields, plugins, stages' arguments, saved
+// queries, and a field's values from the store's dictionaries.
+type completer struct {
+	s *session
+	// quoteAt is where a value completed with a closing quote began, so
+	// that the listener puts the opening quote there (readline only
+	// appends); -1 when none.
+	quoteAt int
+}
+
+// Do gives the endings of the words that complete the one before pos,
+// and that word's length (readline.AutoCompleter).
+func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
+	c.quoteAt = -1
+	text := string(line[:pos])
+	start, quoted := wordStart(text)
+	word := text[start:]
+	var cands []string
+	var values bool
+	if t := strings.TrimSpace(text); strings.HasPrefix(t, `\`) {
+		cands, values = c.metaCandidates(t, text[:start])
+	} else {
+		cands, values = c.candidates(text[:start], quoted)
+	}
+	var out [][]rune
+	for _, cand := range cands {
+		if len(out) >= maxCandidates {
+			break
+		}
+		if len(cand) < len(word) || !strings.EqualFold(cand[:len(word)], word) {
+			continue
+		}
+		rest := cand[len(word):]
+		if values {
+			switch {
+			case quoted:
+				rest += `"`
+			case needsQuotes(cand):
+				rest += `"`
+				c.quoteAt = len([]rune(text[:start]))
+			}
+		}
+		out = append(out, []rune(rest))
+	}
+	return out, len([]rune(word))
+}
+
+// OnChange puts the opening quote before a value Tab completed with a
+// closing one (readline.Listener).
+func (c *completer) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) {
+	if key != '\t' || c.quoteAt < 0 || c.quoteAt >= len(line) || pos == 0 || line[pos-1] != '"' || line[c.quoteAt] == '"' {
+		return nil, 0, false
+	}
+	at := c.quoteAt
+	c.quoteAt = -1
+	out := slices.Insert(slices.Clone(line), at, '"')
+	return out, pos + 1, true
+}
+
+// wordStart returns where the word being typed starts, and whether it is
+// inside a quoted string.
+func wordStart(text string) (int, bool) {
+	inQuote, quoteStart := false, 0
+	for i, r := range text {
+		if r == '"' {
+			inQuote = !inQuote
+			quoteStart = i + 1
+		}
+	}
+	if inQuote {
+		return quoteStart, true
+	}
+	i := len(text)
+	for i > 0 {
+		r := rune(text[i-1])
+		if unicode.IsSpace(r) || strings.ContainsRune("(),|=!<>~", r) {
+			break
+		}
+		i--
+	}
+	return i, false
+}
+
+// needsQuotes reports whether a value must be quoted in a query.
+func needsQuotes(v string) bool {
+	if v == "" {
+		return true
+	}
+	for _, r := range v {
+		if unicode.IsSpace(r) || strings.ContainsRune(`(),|=!<>~"'`, r) {
+			return true
+		}
+	}
+	return isKeywordWord(v)
+}
+
+// keywords are the language's words, for completion.
+var keywords = strings.Fields(`where since between and or not in group by having order limit as asc desc
+	contains startswith endswith like top list show explain analyze define`)
+
+func isKeywordWord(w string) bool { return slices.Contains(keywords, strings.ToLower(w)) }
+
+// candidates returns the words that may come after before, and whether
+// they are a field's values.
+func (c *completer) candidates(before string, quoted bool) ([]string, bool) {
+	s := c.s
+	if quoted {
+		before = strings.TrimSuffix(before, `"`)
+	}
+	toks := tokenize(before)
+	n := len(toks)
+	last := func(i int) string {
+		if n-i-1 < 0 {
+			return ""
+		}
+		return strings.ToLower(toks[n-i-1])
+	}
+	// A field's values: after field = (or another comparison), or in
+	// field in (a, b, …).
+	if f := valueField(toks); f != "" {
+		return s.values.of(f), true
+	}
+	if quoted {
+		return nil, false
+	}
+	switch {
+	case last(0) == "|":
+		return append(s.reg.Names(plugins.KindStage), c.savedNames(true)...), false
+	case stageArgs(toks) != "":
+		return c.stageArgNames(stageArgs(toks)), false
+	case n == 0 || n == 1 && last(0) == "explain" || n == 2 && last(0) == "analyze":
+		heads := []string{"count", "top", "list", "show", "define"}
+		if n == 0 {
+			heads = append(heads, "explain")
+		}
+		heads = append(heads, c.callNames(plugins.KindAggregate)...)
+		return append(heads, c.savedNames(false)...), false
+	}
+	words := append(slices.Clone(keywords), fieldNames()...)
+	words = append(words, c.callNames(plugins.KindFunction)...)
+	words = append(words, c.callNames(plugins.KindAggregate)...)
+	return words, false
+}
+
+// metaCandidates completes a meta-command (text, from its backslash) or
+// its argument (before is the text before the word being typed).
+func (c *completer) metaCandidates(text, before string) ([]string, bool) {
+	s := c.s
+	name, _, hasArg := strings.Cut(strings.TrimPrefix(text, `\`), " ")
+	if !hasArg {
+		var out []string
+		for _, m := range metaCommands {
+			out = append(out, `\`+m.name)
+		}
+		return out, false
+	}
+	switch strings.ToLower(name) {
+	case "format":
+		return s.reg.Names(plugins.KindWriter), false
+	case "timing":
+		return []string{"on", "off"}, false
+	case "now":
+		return []string{"off"}, false
+	case "output":
+		return []string{"off"}, false
+	case "plugins":
+		return s.reg.Names(0), false
+	case "help":
+		return helpTopics(s.reg), false
+	case "explain":
+		_, q, _ := strings.Cut(before, " ")
+		return c.candidates(q, false)
+	}
+	return nil, false
+}
+
+// callNames are the names of plugins of a kind, with "(" when they take
+// arguments.
+func (c *completer) callNames(kind plugins.Kind) []string {
+	var out []string
+	for _, p := range c.s.reg.All(kind) {
+		d := p.Describe()
+		if len(d.Args) > 0 {
+			out = append(out, d.Name+"(")
+		} else {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+// savedNames are the saved queries' names: of stages, or of queries.
+func (c *completer) savedNames(stages bool) []string {
+	ms, err := query.MacrosOf(c.s.opts.DB)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range ms.All() {
+		if m.Stages == stages {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// stageArgNames are a stage's arguments, as name=.
+func (c *completer) stageArgNames(stage string) []string {
+	p, ok := c.s.reg.Lookup(stage)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, a := range p.Describe().Args {
+		out = append(out, a.Name+"=")
+	}
+	return out
+}
+
+// tokenize splits text into words, quoted strings, punctuation and
+// operators, leniently: completion runs on half-typed queries.
+func tokenize(text string) []string {
+	var out []string
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case unicode.IsSpace(r):
+			i++
+		case r == '"' || r == '\'':
+			j := i + 1
+			for j < len(rs) && rs[j] != r {
+				if rs[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			out = append(out, string(rs[i:min(j+1, len(rs))]))
+			i = j + 1
+		case strings.ContainsRune("(),|", r):
+			out = append(out, string(r))
+			i++
+		case strings.ContainsRune("=!<>~", r):
+			j := i + 1
+			if j < len(rs) && rs[j] == '=' {
+				j++
+			}
+			out = append(out, string(rs[i:j]))
+			i = j
+		default:
+			j := i
+			for j < len(rs) && !unicode.IsSpace(rs[j]) && !strings.ContainsRune(`(),|=!<>~"'`, rs[j]) {
+				j++
+			}
+			out = append(out, string(rs[i:j]))
+			i = j
+		}
+	}
+	return out
+}
+
+// comparisons are the operators after which a field's value comes.
+var comparisons = []string{"=", "!=", "contains", "startswith", "endswith", "like"}
+
+// valueField returns the field whose value the next word is: after
+// "field =" (or another comparison), or inside "field in (…".
+func valueField(toks []string) string {
+	n := len(toks)
+	if n >= 2 && slices.Contains(comparisons, strings.ToLower(toks[n-1])) {
+		return fieldOf(toks[n-2])
+	}
+	// In an in-list: back to its "(", which follows "in".
+	for i := n - 1; i >= 0; i-- {
+		switch toks[i] {
+		case ")":
+			return ""
+		case "(":
+			if i >= 2 && strings.EqualFold(toks[i-1], "in") {
+				return fieldOf(toks[i-2])
+			}
+			return ""
+		}
+		if toks[i] != "," && strings.HasPrefix(toks[i], "(") {
+			return ""
+		}
+	}
+	return ""
+}
+
+// fieldOf returns the catalog's name of a field, or "".
+func fieldOf(word string) string {
+	if f := signin.Lookup(word); f != nil {
+		return f.Name
+	}
+	return ""
+}
+
+// stageArgs returns the stage whose arguments are being typed: the word
+// after the last "|", when more than it has been typed.
+func stageArgs(toks []string) string {
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i] == "|" {
+			if i+1 < len(toks) {
+				return toks[i+1]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+func fieldNames() []string {
+	var out []string
+	for _, f := range signin.Fields() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// valueCache holds the values of each field the store's dictionaries
+// hold, read on first use, for completion and \fields. It is safe for
+// concurrent use.
+type valueCache struct {
+	db     *engine.DB
+	mu     sync.Mutex
+	values map[string][]string // by field name, sorted
+}
+
+func newValueCache(db *engine.DB) *valueCache {
+	return &valueCache{db: db, values: map[string][]string{}}
+}
+
+// reset forgets the values read: the store changed (\ingest).
+func (c *valueCache) reset() {
+	c.mu.Lock()
+	c.values = map[string][]string{}
+	c.mu.Unlock()
+}
+
+// of returns the distinct values of a field in the store, sorted, from
+// the dictionaries of its parts (no sign-in is read).
+func (c *valueCache) of(field string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.values[field]; ok {
+		return v
+	}
+	col := engine.LookupColumn(field)
+	if col == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList {
+		return nil
+	}
+	seen := map[string]bool{}
+	c.db.View(func(s *engine.Snapshot) error {
+		for _, p := range s.Parts() {
+			if p.DictLen(col) == 0 {
+				continue
+			}
+			d, err := s.Dict(p, col)
+			if err != nil {
+				return err
+			}
+			for id := range uint32(d.Len()) {
+				if v := dictText(d, id); v != "" {
+					seen[v] = true
+				}
+			}
+		}
+		return nil
+	})
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	c.values[field] = out
+	return out
+}
+
+// common returns, for each field with a dictionary, its n most frequent
+// values in the newest part of the store.
+func (c *valueCache) common(n int) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := c.db.View(func(s *engine.Snapshot) error {
+		parts := s.Parts()
+		if len(parts) == 0 {
+			return nil
+		}
+		p := slices.MaxFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(a.MaxTime, b.MaxTime) })
+		for _, col := range engine.Columns() {
+			if col.Field == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList || !col.Indexed || p.DictLen(col) == 0 {
+				continue
+			}
+			d, err := s.Dict(p, col)
+			if err != nil {
+				return err
+			}
+			counts, err := s.Cardinalities(p, col)
+			if err != nil {
+				return err
+			}
+			ids := make([]uint32, 0, len(counts))
+			for id := range counts {
+				if dictText(d, uint32(id)) != "" {
+					ids = append(ids, uint32(id))
+				}
+			}
+			slices.SortFunc(ids, func(a, b uint32) int { return cmp.Compare(counts[b], counts[a]) })
+			for _, id := range ids[:min(n, len(ids))] {
+				out[col.Field.Name] = append(out[col.Field.Name], dictText(d, id))
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// dictText is a dictionary value as a query writes it.
+func dictText(d *index.Dict, id uint32) string {
+	switch d.Kind() {
+	case index.DictInt:
+		if d.Int(id) == signin.NoInt {
+			return ""
+		}
+		return strconv.FormatInt(d.Int(id), 10)
+	case index.DictFloat:
+		return strconv.FormatFloat(d.Float(id), 'g', -1, 64)
+	}
+	return d.String(id)
+}

@@ -1,0 +1,282 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
+)
+
+// metaCommand is a command of the shell itself, written with a leading
+// backslash.
+type metaCommand struct {
+	name, args, help string
+	run              func(s *session, ctx context.Context, arg string) error
+}
+
+// metaCommands are the shell's commands, in the order \help lists them.
+var metaCommands []metaCommand
+
+func init() {
+	metaCommands = []metaCommand{
+		{"help", "[TOPIC]", "the language and the shell; a topic: a section of the language, a plugin, a field", (*session).help},
+		{"fields", "", "the fields, with their types and values common in this store", (*session).fields},
+		{"plugins", "[NAME]", "the aggregates, functions, stages and formats; or one in full", (*session).plugins},
+		{"saved", "", "the saved queries (define NAME = QUERY saves one)", (*session).saved},
+		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
+		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
+		{"format", "table|json|csv", "the output format", (*session).setFormat},
+		{"now", "TIME|off", "the time relative times count from (since 24h): a date or RFC 3339 time; off: the store's newest sign-in", (*session).setNow},
+		{"output", "FILE|off", "send results to a file (off: back to the screen)", (*session).setOutput},
+		{"chart", "FILE.svg|FILE.png", "draw the last result (a timeline or a top) as an image", (*session).chart},
+		{"ingest", "PATH...", "store sign-in logs (files or directories), with progress", (*session).ingest},
+		{"stats", "", "the store: sign-ins by type, days, size", (*session).stats},
+		{"q", "", "quit (also \\quit, Ctrl-D)", (*session).quitCmd},
+	}
+}
+
+// meta runs a meta-command.
+func (s *session) meta(ctx context.Context, stmt string) error {
+	name, arg, _ := strings.Cut(strings.TrimPrefix(stmt, `\`), " ")
+	arg = strings.TrimSpace(arg)
+	name = strings.ToLower(name)
+	if name == "quit" || name == "exit" {
+		name = "q"
+	}
+	var names []string
+	for _, m := range metaCommands {
+		if m.name == name {
+			return m.run(s, ctx, arg)
+		}
+		names = append(names, `\`+m.name)
+	}
+	msg := fmt.Sprintf(`unknown command \%s`, name)
+	if best := query.Suggest(`\`+name, names); best != "" {
+		msg += fmt.Sprintf("; did you mean %s?", best)
+	}
+	return fmt.Errorf("%s (\\help lists the commands)", msg)
+}
+
+func (s *session) quitCmd(context.Context, string) error {
+	s.quit = true
+	return nil
+}
+
+func (s *session) explain(ctx context.Context, arg string) error {
+	if arg == "" {
+		return fmt.Errorf(`\explain takes a query: \explain count where status=failure since 24h`)
+	}
+	return s.query(ctx, "explain "+arg)
+}
+
+func (s *session) setTiming(_ context.Context, arg string) error {
+	switch strings.ToLower(arg) {
+	case "on":
+		s.timing = true
+	case "off":
+		s.timing = false
+	case "":
+		s.timing = !s.timing
+	default:
+		return fmt.Errorf(`\timing takes on or off, not %q`, arg)
+	}
+	fmt.Fprintf(s.opts.Stderr, "timing %s\n", map[bool]string{true: "on", false: "off"}[s.timing])
+	return nil
+}
+
+func (s *session) setFormat(_ context.Context, arg string) error {
+	names := s.reg.Names(plugins.KindWriter)
+	if arg == "" {
+		fmt.Fprintf(s.opts.Stderr, "format %s (of %s)\n", s.format, strings.Join(names, ", "))
+		return nil
+	}
+	if _, ok := s.reg.Lookup(arg); !ok || !contains(names, strings.ToLower(arg)) {
+		msg := fmt.Sprintf("no output format %q (formats: %s)", arg, strings.Join(names, ", "))
+		if best := query.Suggest(arg, names); best != "" {
+			msg = fmt.Sprintf("no output format %q; did you mean %q? (formats: %s)", arg, best, strings.Join(names, ", "))
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	s.format = strings.ToLower(arg)
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *session) setNow(_ context.Context, arg string) error {
+	switch strings.ToLower(arg) {
+	case "":
+		fmt.Fprintf(s.opts.Stderr, "now is %s\n", s.queryNow().Format(time.RFC3339))
+		return nil
+	case "off":
+		s.now = time.Time{}
+		fmt.Fprintf(s.opts.Stderr, "now is %s\n", s.queryNow().Format(time.RFC3339))
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, arg); err == nil {
+			s.now = t.UTC()
+			fmt.Fprintf(s.opts.Stderr, "now is %s\n", s.now.Format(time.RFC3339))
+			return nil
+		}
+	}
+	return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z) or off, not %q`, arg)
+}
+
+func (s *session) setOutput(_ context.Context, arg string) error {
+	if err := s.closeOutput(); err != nil {
+		return err
+	}
+	if arg == "" || strings.EqualFold(arg, "off") {
+		return nil
+	}
+	f, err := os.Create(arg)
+	if err != nil {
+		return err
+	}
+	s.file, s.out = f, f
+	fmt.Fprintf(s.opts.Stderr, "results go to %s (\\output off to stop)\n", arg)
+	return nil
+}
+
+func (s *session) chart(_ context.Context, arg string) error {
+	if arg == "" {
+		return fmt.Errorf(`\chart takes a file: \chart failures.svg or \chart failures.png`)
+	}
+	if s.last == nil {
+		return fmt.Errorf(`\chart draws the last result: run a query first (count since 24h group by bin(1h))`)
+	}
+	if err := writeChartImage(arg, s.last); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.opts.Stderr, "wrote %s\n", arg)
+	return nil
+}
+
+func (s *session) plugins(_ context.Context, arg string) error {
+	if arg != "" {
+		p, ok := s.reg.Lookup(arg)
+		if !ok {
+			if best := query.Suggest(arg, s.reg.Names(0)); best != "" {
+				return fmt.Errorf("no plugin %q; did you mean %q?", arg, best)
+			}
+			return fmt.Errorf("no plugin %q (\\plugins lists them)", arg)
+		}
+		d := p.Describe()
+		_, err := fmt.Fprint(s.out, d.Manual())
+		return err
+	}
+	return s.write(s.reg.Listing(0))
+}
+
+func (s *session) saved(context.Context, string) error {
+	ms, err := query.MacrosOf(s.opts.DB)
+	if err != nil {
+		return err
+	}
+	all := ms.All()
+	if len(all) == 0 {
+		fmt.Fprintln(s.opts.Stderr, "no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D)")
+		return nil
+	}
+	for _, m := range all {
+		fmt.Fprintln(s.out, m)
+	}
+	return nil
+}
+
+// fields lists the catalog: each field's name, kind and meaning, and the
+// values most common in the newest day of the store.
+func (s *session) fields(context.Context, string) error {
+	examples, err := s.values.common(3)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(s.out, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "field\tkind\tcommon values\tmeaning\n")
+	for _, f := range signin.Fields() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Kind, strings.Join(examples[f.Name], ", "), firstSentence(f.Doc))
+	}
+	return tw.Flush()
+}
+
+// firstSentence shortens a field's doc to its first sentence.
+func firstSentence(doc string) string {
+	if i := strings.Index(doc, ". "); i >= 0 {
+		return doc[:i+1]
+	}
+	return doc
+}
+
+func (s *session) ingest(ctx context.Context, arg string) error {
+	paths := strings.Fields(arg)
+	if len(paths) == 0 {
+		return fmt.Errorf(`\ingest takes files or directories: \ingest ~/Downloads/InteractiveSignIns_2026-11-26.csv`)
+	}
+	for i, p := range paths {
+		paths[i] = expandHome(p)
+	}
+	bar := newIngestProgress(s.opts.Stderr, paths, s.opts.Terminal)
+	st, err := s.opts.DB.Ingest(ctx, paths, engine.IngestOptions{Progress: bar.update})
+	bar.done()
+	s.values.reset()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.opts.Stderr, "read %s records: %s stored, %s already stored, %s rejected\n",
+		humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected))
+	return nil
+}
+
+// expandHome replaces a leading ~/ with the home directory.
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return home + "/" + rest
+		}
+	}
+	return p
+}
+
+// stats describes the store: sign-ins by type, the days it covers, and
+// its size on disk.
+func (s *session) stats(context.Context, string) error {
+	st, err := s.opts.DB.Stats()
+	if err != nil {
+		return err
+	}
+	where := s.opts.Dir
+	if where == "" {
+		where = "in memory"
+	}
+	fmt.Fprintf(s.out, "store %s: %s sign-ins in %d parts\n", where, humanize.Comma(st.Rows), st.Parts)
+	tw := tabwriter.NewWriter(s.out, 2, 8, 2, ' ', tabwriter.AlignRight)
+	for _, t := range signin.Types {
+		if n := st.TypeCount(t); n > 0 {
+			fmt.Fprintf(tw, "  %s\t%s\t\n", t, humanize.Comma(n))
+		}
+	}
+	tw.Flush()
+	if n := len(st.Days); n > 0 {
+		fmt.Fprintf(s.out, "%d days, from %s to %s\n", n, st.Days[0].First.Format(time.RFC3339), st.Days[n-1].Last.Format(time.RFC3339))
+	}
+	if st.DiskBytes > 0 {
+		fmt.Fprintf(s.out, "on disk: %s\n", humanize.IBytes(uint64(st.DiskBytes)))
+	}
+	return nil
+}

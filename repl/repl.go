@@ -1,0 +1,49 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/plugins"
+)
+
+// Options configure a session.
+type Options struct {
+	// DB is the store the session asks; it stays the caller's to close.
+	DB *engine.DB
+	// Dir is the store's directory, shown in \stats and used by \ingest's
+	// messages; "" for a store in memory.
+	Dir string
+	// Stdin, Stdout and Stderr are the session's streams.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Terminal says the streams are a terminal: then the session has a
+	// prompt, line editing, completion, history and colour; otherwise it
+	// reads one statement a line and prints only results.
+	Terminal bool
+	// Color allows colour on a terminal (false with NO_COLOR).
+	Color bool
+	// Width returns the terminal's width in columns (0: unknown).
+	Width func() int
+	// HistoryFile keeps the history across sessions ("": none).
+	HistoryFile string
+	// Registry is the plugins queries use; nil means the store's.
+	Registry *plugins.Registry
+	// Clock is the time for relative times when \now is off; nil means
+	// the store's newest sign-in.
+	Clock func() time.Time
+}
+
+// ErrFailed is returned by Run when a statement failed in a session that
+// is not on a terminal, after all were run: a script's exit status.
+var ErrFailed = errors.New("repl: a statement failed")
+
+// Run runs a session until its input ends (Ctrl-D, or the end of the
+// script) or \q. Ctrl-C cancels the running statement, not the session;
+// ctx ends the session.
+func Run(ctx context.Context, opts Options) error {
+	return (&session{opts: opts}).run(ctx)
+}

@@ -1,0 +1,360 @@
+package repl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/chzyer/readline"
+	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
+)
+
+// tableListLimit is list's limit in a table when the query gives none.
+const tableListLimit = 100
+
+// Prompts: the first line of a statement, and the lines that continue it
+// (after a line ending in a backslash).
+const (
+	prompt     = "signinq> "
+	contPrompt = "     ..> "
+)
+
+// session is one run of the shell.
+type session struct {
+	opts   Options
+	reg    *plugins.Registry
+	format string    // the writer's name
+	timing bool      // print rows and time after each result
+	now    time.Time // \now; zero when off
+	out    io.Writer // results: Stdout, or \output's file
+	file   *os.File  // \output's file, to close
+	last   *engine.Result
+	values *valueCache // completion's field values
+	failed bool        // a statement failed (scripts' exit status)
+	quit   bool
+}
+
+func (s *session) run(ctx context.Context) error {
+	o := &s.opts
+	if o.DB == nil {
+		return errors.New("repl: no store")
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	if o.Stdin == nil {
+		o.Stdin = strings.NewReader("")
+	}
+	s.reg = o.Registry
+	if s.reg == nil {
+		s.reg = query.RegistryOf(o.DB)
+	}
+	s.format, s.timing, s.out = "table", o.Terminal, o.Stdout
+	s.values = newValueCache(o.DB)
+	defer s.closeOutput()
+	if !o.Terminal {
+		return s.script(ctx)
+	}
+	return s.interactive(ctx)
+}
+
+// script runs statements read from a non-terminal, one a line (a line
+// ending in a backslash continues on the next): results only, no prompt,
+// no colour, no history. Blank lines and lines starting with # are
+// skipped.
+func (s *session) script(ctx context.Context) error {
+	sc := bufio.NewScanner(s.opts.Stdin)
+	sc.Buffer(nil, 1<<20)
+	var pending strings.Builder
+	line, first := 0, 0
+	for sc.Scan() && !s.quit {
+		line++
+		text := sc.Text()
+		if pending.Len() == 0 {
+			first = line
+			if t := strings.TrimSpace(text); t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+		}
+		if more, ok := strings.CutSuffix(text, `\`); ok && !isMeta(pending.String()+more) {
+			pending.WriteString(more)
+			pending.WriteByte('\n')
+			continue
+		}
+		pending.WriteString(text)
+		stmt := pending.String()
+		pending.Reset()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.statement(ctx, stmt, fmt.Sprintf("line %d: ", first))
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("repl: reading statements: %w", err)
+	}
+	if pending.Len() > 0 {
+		s.statement(ctx, pending.String(), fmt.Sprintf("line %d: ", first))
+	}
+	if s.failed {
+		return ErrFailed
+	}
+	return nil
+}
+
+// interactive runs the shell on a terminal, with readline.
+func (s *session) interactive(ctx context.Context) error {
+	comp := &completer{s: s, quoteAt: -1}
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt:                 prompt,
+		HistoryFile:            s.opts.HistoryFile,
+		HistorySearchFold:      true,
+		DisableAutoSaveHistory: true,
+		AutoComplete:           comp,
+		Listener:               comp,
+		InterruptPrompt:        "^C",
+		EOFPrompt:              `\q`,
+		Stdin:                  io.NopCloser(s.opts.Stdin),
+		Stdout:                 s.opts.Stdout,
+		Stderr:                 s.opts.Stderr,
+		FuncIsTerminal:         func() bool { return true },
+		FuncGetWidth:           s.width,
+	})
+	if err != nil {
+		return fmt.Errorf("repl: %w", err)
+	}
+	defer rl.Close()
+	fmt.Fprintf(s.opts.Stderr, "signinq: %s sign-ins. \\help for help, Tab completes, \\q quits.\n", s.countText())
+	var pending strings.Builder
+	for !s.quit {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if pending.Len() == 0 {
+			rl.SetPrompt(prompt)
+		} else {
+			rl.SetPrompt(contPrompt)
+		}
+		line, err := rl.Readline()
+		switch {
+		case errors.Is(err, readline.ErrInterrupt):
+			pending.Reset() // Ctrl-C at the prompt drops what was typed
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("repl: %w", err)
+		}
+		if more, ok := strings.CutSuffix(line, `\`); ok && !isMeta(pending.String()+more) {
+			pending.WriteString(more)
+			pending.WriteByte('\n')
+			continue
+		}
+		pending.WriteString(line)
+		stmt := strings.TrimSpace(pending.String())
+		pending.Reset()
+		if stmt == "" {
+			continue
+		}
+		rl.SaveHistory(strings.ReplaceAll(stmt, "\n", " "))
+		s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, stmt, "") })
+	}
+	return nil
+}
+
+// interruptible runs fn with a context that Ctrl-C (SIGINT) cancels:
+// the statement stops, the session goes on.
+func (s *session) interruptible(ctx context.Context, fn func(context.Context)) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			cancel()
+		case <-done:
+		}
+	}()
+	fn(ctx)
+	close(done)
+}
+
+// isMeta reports whether a statement is a meta-command (\help): those
+// are one line, so a trailing backslash is theirs.
+func isMeta(stmt string) bool { return strings.HasPrefix(strings.TrimSpace(stmt), `\`) }
+
+// statement runs a meta-command or a query, and reports its error;
+// where prefixes messages (a script's line).
+func (s *session) statement(ctx context.Context, stmt, where string) {
+	var err error
+	if isMeta(stmt) {
+		err = s.meta(ctx, strings.TrimSpace(stmt))
+	} else {
+		err = s.query(ctx, stmt)
+	}
+	if err != nil {
+		s.failed = true
+		s.report(stmt, where, err)
+	}
+}
+
+// report prints an error: a query's with the query and a caret under its
+// position.
+func (s *session) report(stmt, where string, err error) {
+	w := s.opts.Stderr
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(w, "%scanceled\n", where)
+		return
+	}
+	var qe *query.Error
+	if errors.As(err, &qe) {
+		if caret := qe.Caret(stmt); caret != "" {
+			fmt.Fprintln(w, caret)
+		}
+	}
+	fmt.Fprintf(w, "%serror: %v\n", where, err)
+}
+
+// queryNow is the time relative times count from: \now, else the
+// session's clock, else the store's newest sign-in.
+func (s *session) queryNow() time.Time {
+	switch {
+	case !s.now.IsZero():
+		return s.now
+	case s.opts.Clock != nil:
+		return s.opts.Clock()
+	}
+	return s.opts.DB.Now()
+}
+
+// query runs a statement of the language (define included) and prints
+// its result.
+func (s *session) query(ctx context.Context, text string) error {
+	db := s.opts.DB
+	if query.IsDefine(text) {
+		m, err := query.DefineIn(db, text)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(s.opts.Stderr, "saved: %s\n", m)
+		return nil
+	}
+	macros, err := query.MacrosOf(db)
+	if err != nil {
+		return err
+	}
+	plan, err := query.Prepare(text, macros, s.reg, s.queryNow())
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var res *engine.Result
+	if plan.Statement.Explain && !plan.Statement.Analyze {
+		res = &engine.Result{Plan: plan.Explain(nil)}
+	} else {
+		opts := engine.QueryOptions{}
+		if s.format == "table" {
+			opts.DefaultListLimit = tableListLimit
+		}
+		if res, err = query.Execute(ctx, db, plan, opts); err != nil {
+			return err
+		}
+	}
+	elapsed := time.Since(start)
+	if res.Plan != "" {
+		fmt.Fprint(s.out, res.Plan)
+		return nil
+	}
+	s.last = res
+	if err := s.write(res); err != nil {
+		return err
+	}
+	if s.opts.Terminal && s.format == "table" && s.out == s.opts.Stdout {
+		drawChart(s.out, res, s.width(), s.color())
+	}
+	if s.timing {
+		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
+	}
+	return nil
+}
+
+// write prints a result with the session's writer; a panic in the
+// writer is an error, as any plugin's is.
+func (s *session) write(res *engine.Result) (err error) {
+	pl, ok := s.reg.Lookup(s.format)
+	w, isWriter := pl.(plugins.Writer)
+	if !ok || !isWriter {
+		return fmt.Errorf("no output format %q", s.format)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: panic: %v", s.format, r)
+		}
+	}()
+	opts := plugins.WriteOptions{}
+	if s.out == s.opts.Stdout {
+		opts = plugins.WriteOptions{Width: s.width(), Color: s.color()}
+	}
+	return w.Write(s.out, res, opts)
+}
+
+func (s *session) width() int {
+	if s.opts.Width == nil {
+		return 0
+	}
+	return s.opts.Width()
+}
+
+func (s *session) color() bool { return s.opts.Terminal && s.opts.Color }
+
+// countText is the number of sign-ins in the store, for the greeting.
+func (s *session) countText() string {
+	n, err := s.opts.DB.Count()
+	if err != nil {
+		return "?"
+	}
+	return humanize.Comma(n)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// roundDuration rounds a duration for reading.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// closeOutput ends \output.
+func (s *session) closeOutput() error {
+	s.out = s.opts.Stdout
+	if s.file == nil {
+		return nil
+	}
+	err := s.file.Close()
+	s.file = nil
+	return err
+}

@@ -1,0 +1,179 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/gen"
+	_ "github.com/signinq/signinq/query" // the store's querier
+)
+
+// testEnd is the end of the generated tenant, and the sessions' now.
+var testEnd = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+var testStore = struct {
+	sync.Mutex
+	dir string
+}{}
+
+// openTestStore opens a copy-free store of generated sign-ins in a
+// directory shared by the package's tests (made once).
+func openTestStore(t *testing.T) *engine.DB {
+	t.Helper()
+	testStore.Lock()
+	defer testStore.Unlock()
+	if testStore.dir == "" {
+		dir, err := os.MkdirTemp("", "repl-test-store")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := engine.Open(dir, &engine.Options{NoBackgroundCompaction: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := gen.New(gen.Config{Count: 20000, Seed: 3, Users: 60, Days: 5, End: testEnd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []signin.Record
+		err = g.Generate(context.Background(), func(batch []gen.Event) error {
+			for i := range batch {
+				recs = append(recs, batch[i].Record)
+			}
+			return nil
+		})
+		if err == nil {
+			_, err = db.IngestRecords(context.Background(), recs)
+		}
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		testStore.dir = dir
+	}
+	// Each test its own copy of the directory: define writes to it.
+	dir := t.TempDir()
+	copyDir(t, testStore.dir, dir)
+	db, err := engine.Open(dir, &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	ents, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runScript runs statements as a script (not on a terminal) and returns
+// what it printed and its error.
+func runScript(t *testing.T, db *engine.DB, script string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = Run(t.Context(), Options{DB: db, Stdin: strings.NewReader(script), Stdout: &out, Stderr: &errb,
+		Clock: func() time.Time { return testEnd }})
+	return out.String(), errb.String(), err
+}
+
+func TestScriptMode(t *testing.T) {
+	db := openTestStore(t)
+	out, errs, err := runScript(t, db, `# a comment, then a blank line
+
+\format csv
+count where type=interactive \
+  group by type
+top 2 browser where type=interactive
+`)
+	if err != nil || errs != "" {
+		t.Fatalf("err %v, stderr %q", err, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || lines[0] != "type,count" || !strings.HasPrefix(lines[1], "interactive,") || lines[2] != "browser,count" {
+		t.Errorf("output:\n%s", out)
+	}
+	// A failing statement: the others still run, the error names its
+	// line and shows a caret, and Run says a statement failed.
+	out, errs, err = runScript(t, db, "\\format csv\ncount where staus=failure\ncount\n\\fromat json\n")
+	if !errors.Is(err, ErrFailed) {
+		t.Errorf("err %v, want ErrFailed", err)
+	}
+	if !strings.Contains(out, "count\n") {
+		t.Errorf("the statement after the failure did not run: %q", out)
+	}
+	for _, want := range []string{
+		"count where staus=failure\n            ^\nline 2: error: 1:13: unknown field \"staus\"; did you mean \"status\"?",
+		`line 4: error: unknown command \fromat; did you mean \format?`,
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+func TestMetaCommands(t *testing.T) {
+	db := openTestStore(t)
+	dir := t.TempDir()
+	f := func(script string, wantOut, wantErr []string) {
+		t.Helper()
+		out, errs, err := runScript(t, db, script)
+		if err != nil && !errors.Is(err, ErrFailed) {
+			t.Fatal(err)
+		}
+		for _, w := range wantOut {
+			if !strings.Contains(out, w) {
+				t.Errorf("%q: stdout lacks %q:\n%s", script, w, out)
+			}
+		}
+		for _, w := range wantErr {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%q: stderr lacks %q:\n%s", script, w, errs)
+			}
+		}
+	}
+	f(`\help`, []string{"A query is one line", "Examples:", `\format table|json|csv`, "Topics (\\help TOPIC): commands, fields, kinds,"}, nil)
+	f(`\help grouping`, []string{"Grouping, having, order, limit", "group by"}, nil)
+	f(`\help spray`, []string{"spray [accounts] [window] [codes]", "arguments:"}, nil)
+	f(`\help groupin`, nil, []string{`no help on "groupin"; did you mean "grouping"?`})
+	f(`\fields`, []string{"field", "status", "success", "the outcome"}, nil)
+	f(`\plugins`, []string{"hour(time)", "spray [accounts]"}, nil)
+	f(`\plugins subnet`, []string{"subnet(ip, [bits]) (function)"}, nil)
+	f(`\explain count where status=failure since 24h`, []string{"filter: status = failure"}, nil)
+	f("\\now 2026-11-25\n\\format csv\ncount since 1d", []string{"count\n"}, []string{"now is 2026-11-25T00:00:00Z"})
+	f(`\now yesterday`, nil, []string{`\now takes a date`})
+	f(`\format xml`, nil, []string{`no output format "xml"`})
+	f(`\timing on`, nil, []string{"timing on"})
+	f(`\stats`, []string{"20,", "sign-ins in", "interactive", "5 days"}, nil)
+	f("define fails(D) = count where status=failure since D\n\\saved\n\\format csv\nfails(2d)", []string{"define fails(D) = count where status=failure since D", "count\n"}, []string{"saved: define fails(D)"})
+	out := filepath.Join(dir, "out.csv")
+	f("\\format csv\n\\output "+out+"\ncount\n\\output off\ncount where status=failure", []string{"count\n"}, []string{"results go to"})
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "count\n") || strings.Count(string(b), "\n") != 2 {
+		t.Errorf("\\output file: %q, %v", b, err)
+	}
+	f(`\chart x.svg`, nil, []string{`\chart draws the last result`})
+	f("\\q\ncount where nothing", nil, nil) // \q ends the script before the error
+}
