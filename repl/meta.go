@@ -88,14 +88,14 @@ func (s *session) setTiming(_ context.Context, arg string) error {
 	default:
 		return fmt.Errorf(`\timing takes on or off, not %q`, arg)
 	}
-	fmt.Fprintf(s.opts.Stderr, "timing %s\n", map[bool]string{true: "on", false: "off"}[s.timing])
+	s.info("timing %s\n", map[bool]string{true: "on", false: "off"}[s.timing])
 	return nil
 }
 
 func (s *session) setFormat(_ context.Context, arg string) error {
 	names := s.reg.Names(plugins.KindWriter)
 	if arg == "" {
-		fmt.Fprintf(s.opts.Stderr, "format %s (of %s)\n", s.format, strings.Join(names, ", "))
+		s.info("format %s (of %s)\n", s.format, strings.Join(names, ", "))
 		return nil
 	}
 	if _, ok := s.reg.Lookup(arg); !ok || !contains(names, strings.ToLower(arg)) {
@@ -121,17 +121,17 @@ func contains(xs []string, x string) bool {
 func (s *session) setNow(_ context.Context, arg string) error {
 	switch strings.ToLower(arg) {
 	case "":
-		fmt.Fprintf(s.opts.Stderr, "now is %s\n", s.queryNow().Format(time.RFC3339))
+		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
 		return nil
 	case "off":
 		s.now = time.Time{}
-		fmt.Fprintf(s.opts.Stderr, "now is %s\n", s.queryNow().Format(time.RFC3339))
+		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
 		return nil
 	}
 	for _, layout := range []string{"2006-01-02", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, arg); err == nil {
 			s.now = t.UTC()
-			fmt.Fprintf(s.opts.Stderr, "now is %s\n", s.now.Format(time.RFC3339))
+			s.info("now is %s\n", s.now.Format(time.RFC3339))
 			return nil
 		}
 	}
@@ -150,7 +150,7 @@ func (s *session) setOutput(_ context.Context, arg string) error {
 		return err
 	}
 	s.file, s.out = f, f
-	fmt.Fprintf(s.opts.Stderr, "results go to %s (\\output off to stop)\n", arg)
+	s.info("results go to %s (\\output off to stop)\n", arg)
 	return nil
 }
 
@@ -164,7 +164,7 @@ func (s *session) chart(_ context.Context, arg string) error {
 	if err := writeChartImage(arg, s.last); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.opts.Stderr, "wrote %s\n", arg)
+	s.info("wrote %s\n", arg)
 	return nil
 }
 
@@ -191,7 +191,7 @@ func (s *session) saved(context.Context, string) error {
 	}
 	all := ms.All()
 	if len(all) == 0 {
-		fmt.Fprintln(s.opts.Stderr, "no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D)")
+		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D)\n")
 		return nil
 	}
 	for _, m := range all {
@@ -238,7 +238,7 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.opts.Stderr, "read %s records: %s stored, %s already stored, %s rejected\n",
+	s.info("read %s records: %s stored, %s already stored, %s rejected\n",
 		humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected))
 	return nil
 }

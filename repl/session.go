@@ -89,7 +89,7 @@ func (s *session) script(ctx context.Context) error {
 			}
 		}
 		if more, ok := strings.CutSuffix(text, `\`); ok && !isMeta(pending.String()+more) {
-			pending.WriteString(more)
+			pending.WriteString(strings.TrimRight(more, " \t"))
 			pending.WriteByte('\n')
 			continue
 		}
@@ -157,7 +157,7 @@ func (s *session) interactive(ctx context.Context) error {
 			return fmt.Errorf("repl: %w", err)
 		}
 		if more, ok := strings.CutSuffix(line, `\`); ok && !isMeta(pending.String()+more) {
-			pending.WriteString(more)
+			pending.WriteString(strings.TrimRight(more, " \t"))
 			pending.WriteByte('\n')
 			continue
 		}
@@ -250,7 +250,7 @@ func (s *session) query(ctx context.Context, text string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(s.opts.Stderr, "saved: %s\n", m)
+		s.info("saved: %s\n", m)
 		return nil
 	}
 	macros, err := query.MacrosOf(db)
@@ -320,6 +320,14 @@ func (s *session) width() int {
 }
 
 func (s *session) color() bool { return s.opts.Terminal && s.opts.Color }
+
+// info tells the person at the terminal what a command did; scripts
+// print only results (and errors).
+func (s *session) info(format string, args ...any) {
+	if s.opts.Terminal {
+		fmt.Fprintf(s.opts.Stderr, format, args...)
+	}
+}
 
 // countText is the number of sign-ins in the store, for the greeting.
 func (s *session) countText() string {

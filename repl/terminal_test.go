@@ -1,0 +1,173 @@
+package repl_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// shell is signinq repl on a pseudo-terminal: this test binary again
+// (see TestMain), with its output gathered.
+type shell struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	tty  *os.File
+	mu   sync.Mutex
+	out  bytes.Buffer
+	seen int // output already matched by expect
+	done chan error
+}
+
+func startShell(t *testing.T, env []string, args ...string) *shell {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), append([]string{"SIGNINQ_REPL_CHILD=1", "TERM=xterm", "NO_COLOR=1"}, env...)...)
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := &shell{t: t, cmd: cmd, tty: tty, done: make(chan error, 1)}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			sh.mu.Lock()
+			sh.out.Write(buf[:n])
+			sh.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { sh.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		tty.Close()
+	})
+	return sh
+}
+
+// ansi matches the terminal's control sequences, left out of matching.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+// expect waits until the output after the last match matches re.
+func (sh *shell) expect(re string) {
+	sh.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		sh.mu.Lock()
+		text := ansi.ReplaceAllString(sh.out.String()[sh.seen:], "")
+		if loc := rx.FindStringIndex(text); loc != nil {
+			// Move past the match in the raw output: find where the
+			// plain text's match ends (the raw text is at least as long).
+			raw := sh.out.String()[sh.seen:]
+			for i := range len(raw) + 1 {
+				if len(ansi.ReplaceAllString(raw[:i], "")) >= loc[1] {
+					sh.seen += i
+					break
+				}
+			}
+			sh.mu.Unlock()
+			return
+		}
+		sh.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.t.Fatalf("no %q in the terminal's output after the last match:\n%s", re, ansi.ReplaceAllString(sh.out.String()[sh.seen:], ""))
+}
+
+func (sh *shell) send(s string) {
+	sh.t.Helper()
+	if _, err := sh.tty.WriteString(s); err != nil {
+		sh.t.Fatal(err)
+	}
+}
+
+// wait waits for the shell to exit.
+func (sh *shell) wait() error {
+	sh.t.Helper()
+	select {
+	case err := <-sh.done:
+		return err
+	case <-time.After(20 * time.Second):
+		sh.t.Fatal("the shell did not exit")
+		return nil
+	}
+}
+
+// TestTerminal drives the shell on a real pseudo-terminal: the prompt,
+// Tab completing a field's value from the store, a query's table and
+// timing, Ctrl-C cancelling a running query and returning to the prompt,
+// multi-line input, and the history kept across sessions (Up brings back
+// the last statement of the session before, Ctrl-R finds an older one).
+func TestTerminal(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	gen := exec.Command(os.Args[0], "gen", "--count", "3000", "--days", "3", "--users", "40", "--seed", "5", "--end", "2026-11-26T00:00:00Z", "--no-incidents", "-q", "--db", db)
+	gen.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	history := filepath.Join(dir, "history")
+	args := []string{"repl", "--db", db, "--now", "2026-11-26", "--history", history}
+
+	sh := startShell(t, nil, args...)
+	sh.expect(`signinq: 3,000 sign-ins\. \\help for help`)
+	sh.expect(`signinq> `)
+	// Tab completes "Atl" to the one app the store has that starts so,
+	// with the quotes it needs.
+	sh.send("count where app=Atl\t")
+	sh.expect(`count where app="Atlassian Cloud"`)
+	sh.send(" group by app\r")
+	sh.expect(`(?s)app\s+│\s+count.*Atlassian Cloud\s+│\s+31`)
+	sh.expect(`1 row in [0-9.]+[µm]?s`)
+	sh.expect(`signinq> `)
+	// A line ending in a backslash continues.
+	sh.send("count \\\r")
+	sh.expect(`\.\.> `)
+	sh.send("where status=failure\r")
+	sh.expect(`(?s)count\s+─+\s+[0-9]+`)
+	sh.expect(`signinq> `)
+	// Ctrl-C cancels a running query, not the shell.
+	sh.send("count | wait\r")
+	time.Sleep(300 * time.Millisecond)
+	sh.send("\x03")
+	sh.expect(`canceled`)
+	sh.expect(`signinq> `)
+	sh.send("\\q\r")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+	b, err := os.ReadFile(history)
+	if err != nil || !strings.Contains(string(b), "count | wait\n") || !strings.Contains(string(b), "count where status=failure\n") {
+		t.Fatalf("history file: %q, %v", b, err)
+	}
+
+	// A new session: Up brings back the last statement; Ctrl-D quits.
+	sh = startShell(t, nil, args...)
+	sh.expect(`signinq> `)
+	sh.send("\x1b[A")
+	sh.expect(`signinq> \\q`)
+	sh.send("\x15") // Ctrl-U: clear the line
+	// Ctrl-R searches the history.
+	sh.send("\x12Atl")
+	sh.expect(`bck-i-search: At.*count where app="Atlassian Cloud" group by app`)
+	sh.send("\r\r")
+	sh.expect(`(?s)Atlassian Cloud\s+│\s+31`)
+	sh.expect(`signinq> `)
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}
