@@ -2,7 +2,9 @@ package plugins
 
 import (
 	"io"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/table"
@@ -13,13 +15,32 @@ import (
 
 func init() { Register(tableWriter{}) }
 
-// tableWriter writes an aligned table for people: a header, numbers
-// right-aligned, computed ones with thousands separators (a field's, such
-// as error codes, as they are), long cells cut to fit the
-// terminal; a single row of many columns is written one column a line.
+// tableWriter writes an aligned table for people on a terminal:
+//
+//   - a header, then one line a row; columns separated by "│";
+//   - numbers right-aligned, computed ones (counts, sums, averages) with
+//     thousands separators, a catalog field's (error codes, ASNs) as they
+//     are;
+//   - with WriteOptions.Width > 0, long cells cut with "…" so that each
+//     line fits the width: the widest text columns are narrowed first,
+//     none below minCellWidth, numbers and times never (a table of many
+//     narrow columns may then still be wider than the terminal);
+//   - with WriteOptions.Color, values of status (success green, failure
+//     red, interrupted yellow), of risk and riskAggregated (high red,
+//     medium yellow, low cyan) and of riskState (atRisk yellow,
+//     confirmedCompromised red) coloured with ANSI codes; other values
+//     plain. Widths are counted in terminal cells, ignoring those codes;
+//   - control characters of the data (an escape sequence in a user agent)
+//     never reach the terminal: tabs and line breaks become spaces, the
+//     others U+FFFD;
+//   - a single row of more than 12 columns is written one column a line.
 type tableWriter struct{}
 
 var _ Writer = tableWriter{}
+
+// minCellWidth is the narrowest a text column is cut to: below it, a
+// cell no longer says what it holds.
+const minCellWidth = 8
 
 func (tableWriter) Describe() Descriptor {
 	return Descriptor{Name: "table", Kind: KindWriter,
@@ -30,6 +51,27 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	if len(res.Rows) == 1 && len(res.Columns) > 12 {
 		return writeVertical(w, res, opts)
 	}
+	// The cells as text, then the widths they need, then the cuts.
+	header := make([]string, len(res.Columns))
+	widths := make([]int, len(res.Columns))
+	for i, c := range res.Columns {
+		header[i] = sanitize(c.Name)
+		widths[i] = text.StringWidthWithoutEscSequences(header[i])
+	}
+	rows := make([][]string, len(res.Rows))
+	for r, row := range res.Rows {
+		rows[r] = make([]string, len(res.Columns))
+		for i := range res.Columns {
+			var s string
+			if i < len(row) {
+				s = sanitize(cell(row[i], res.Columns[i].Field != ""))
+			}
+			rows[r][i] = s
+			widths[i] = max(widths[i], text.StringWidthWithoutEscSequences(s))
+		}
+	}
+	limits := fitWidths(res.Columns, widths, opts.Width)
+
 	t := table.NewWriter()
 	t.SetOutputMirror(w)
 	style := table.StyleLight
@@ -37,31 +79,151 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	style.Options.SeparateColumns = true
 	style.Format.Header = text.FormatDefault
 	t.SetStyle(style)
-	var header table.Row
 	var configs []table.ColumnConfig
+	hrow := make(table.Row, len(header))
 	for i, c := range res.Columns {
-		header = append(header, c.Name)
+		hrow[i] = truncate(header[i], limits[i])
 		cfg := table.ColumnConfig{Number: i + 1}
 		if c.Kind == signin.KindInt || c.Kind == signin.KindFloat {
 			cfg.Align, cfg.AlignHeader = text.AlignRight, text.AlignRight
 		}
-		if opts.Width > 0 {
-			cfg.WidthMax = max(opts.Width/max(len(res.Columns), 1), 12)
-			cfg.WidthMaxEnforcer = text.Trim
-		}
 		configs = append(configs, cfg)
 	}
-	t.AppendHeader(header)
+	t.AppendHeader(hrow)
 	t.SetColumnConfigs(configs)
-	for _, row := range res.Rows {
+	for _, row := range rows {
 		r := make(table.Row, len(row))
-		for i, v := range row {
-			r[i] = cell(v, res.Columns[i].Field != "")
+		for i, s := range row {
+			s = truncate(s, limits[i])
+			if opts.Color {
+				s = colorize(res.Columns[i].Field, s)
+			}
+			r[i] = s
 		}
 		t.AppendRow(r)
 	}
 	t.Render()
 	return nil
+}
+
+// fitWidths returns the width each column is cut to (0: not cut) so
+// that a table of columns of the given natural widths fits in width
+// terminal cells (no limit when width <= 0). Text columns are narrowed
+// widest first, evenly, never below minCellWidth (nor below their
+// natural width); other kinds are not cut.
+func fitWidths(cols []engine.ResultColumn, widths []int, width int) []int {
+	limits := make([]int, len(widths))
+	if width <= 0 || len(widths) == 0 {
+		return limits
+	}
+	cur := slices.Clone(widths)
+	// NB: each column takes a space either side, and columns are
+	// separated by one "│": the light style without a border.
+	total := 3*len(cur) - 1
+	for _, w := range cur {
+		total += w
+	}
+	cuttable := func(i int) bool {
+		k := cols[i].Kind
+		return (k == signin.KindString || k == signin.KindList) && cur[i] > minCellWidth
+	}
+	for total > width {
+		// The widest cuttable columns, and the width of the next ones.
+		widest, next := 0, minCellWidth
+		for i, w := range cur {
+			if cuttable(i) {
+				widest = max(widest, w)
+			}
+		}
+		if widest == 0 {
+			break // nothing left to cut
+		}
+		var at []int
+		for i, w := range cur {
+			if !cuttable(i) {
+				continue
+			}
+			if w == widest {
+				at = append(at, i)
+			} else {
+				next = max(next, w)
+			}
+		}
+		// Cut them all down to next, or by what is left to cut,
+		// shared among them (rounded up).
+		cut := min(widest-next, (total-width+len(at)-1)/len(at))
+		for _, i := range at {
+			cur[i] -= cut
+			total -= cut
+			limits[i] = cur[i]
+		}
+	}
+	return limits
+}
+
+// truncate cuts s to at most n terminal cells, the last one "…" when it
+// is cut; n <= 0 leaves it as it is.
+func truncate(s string, n int) string {
+	if n <= 0 || text.StringWidthWithoutEscSequences(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	w := 0
+	for _, r := range s {
+		rw := text.RuneWidth(r)
+		if w+rw > n-1 {
+			break
+		}
+		b.WriteRune(r)
+		w += rw
+	}
+	b.WriteString("…")
+	return b.String()
+}
+
+// sanitize keeps the data's control characters from the terminal: tabs
+// and line breaks become spaces (one line a row), other control
+// characters, escape among them, U+FFFD.
+func sanitize(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case unicode.IsControl(r):
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
+// ANSI colours of the table's values.
+const (
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+	ansiReset  = "\x1b[0m"
+)
+
+// valueColors are the colours of the values of status and risk fields,
+// by field; values not listed are plain.
+var valueColors = map[string]map[string]string{
+	"status":         {"success": ansiGreen, "failure": ansiRed, "interrupted": ansiYellow},
+	"risk":           {"high": ansiRed, "medium": ansiYellow, "low": ansiCyan},
+	"riskAggregated": {"high": ansiRed, "medium": ansiYellow, "low": ansiCyan},
+	"riskState":      {"confirmedCompromised": ansiRed, "atRisk": ansiYellow},
+}
+
+// colorize returns s in its colour when it is a value of a status or
+// risk field, as it is otherwise.
+func colorize(field, s string) string {
+	if c, ok := valueColors[field][s]; ok {
+		return c + s + ansiReset
+	}
+	return s
 }
 
 // cell formats a value for the table: computed numbers with thousands
@@ -80,20 +242,33 @@ func cell(v engine.Value, field bool) string {
 	return v.String()
 }
 
-// writeVertical writes one row as "column  value" lines.
+// writeVertical writes one row as "column  value" lines, values cut to
+// the width and coloured as the table's; empty values are left out.
 func writeVertical(w io.Writer, res *engine.Result, opts WriteOptions) error {
 	width := 0
 	for _, c := range res.Columns {
-		width = max(width, len(c.Name))
+		width = max(width, text.StringWidthWithoutEscSequences(sanitize(c.Name)))
+	}
+	limit := 0
+	if opts.Width > 0 {
+		limit = max(opts.Width-width-2, minCellWidth)
 	}
 	var b strings.Builder
 	for i, c := range res.Columns {
-		v := cell(res.Rows[0][i], res.Columns[i].Field != "")
+		if i >= len(res.Rows[0]) {
+			break
+		}
+		v := sanitize(cell(res.Rows[0][i], c.Field != ""))
 		if v == "" {
 			continue
 		}
-		b.WriteString(c.Name)
-		b.WriteString(strings.Repeat(" ", width-len(c.Name)+2))
+		v = truncate(v, limit)
+		if opts.Color {
+			v = colorize(c.Field, v)
+		}
+		name := sanitize(c.Name)
+		b.WriteString(name)
+		b.WriteString(strings.Repeat(" ", width-text.StringWidthWithoutEscSequences(name)+2))
 		b.WriteString(v)
 		b.WriteByte('\n')
 	}

@@ -1,0 +1,193 @@
+package plugins
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// wideResult has long text columns, a field's code, a computed count,
+// a status and a risk, wide runes and an escape sequence in the data.
+func wideResult() *engine.Result {
+	return &engine.Result{
+		Columns: []engine.ResultColumn{
+			{Name: "user", Kind: signin.KindString, Field: "user"},
+			{Name: "status", Kind: signin.KindString, Field: "status"},
+			{Name: "risk", Kind: signin.KindString, Field: "risk"},
+			{Name: "error", Kind: signin.KindInt, Field: "error"},
+			{Name: "count", Kind: signin.KindInt},
+			{Name: "userAgent", Kind: signin.KindString, Field: "userAgent"},
+		},
+		Rows: [][]engine.Value{
+			{engine.StringValue("alice.longname@contoso.example.com"), engine.StringValue("failure"), engine.StringValue("high"),
+				engine.IntValue(50126), engine.IntValue(1234567), engine.StringValue("Mozilla/5.0 (Windows NT 10.0; Win64; x64)\x1b[2J")},
+			{engine.StringValue("bob@日本.example"), engine.StringValue("success"), engine.StringValue("none"),
+				engine.IntValue(0), engine.IntValue(3), engine.StringValue("curl\n8.0")},
+			{engine.StringValue("carol@contoso.com"), engine.StringValue("interrupted"), engine.StringValue("medium"),
+				engine.IntValue(50074), engine.IntValue(12), engine.StringValue("")},
+		},
+	}
+}
+
+func TestTableWriterWidthAndColor(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  WriteOptions
+		want  string
+		color []string // substrings expected (nil: no escape sequence at all)
+	}{
+		{
+			name: "no limit",
+			opts: WriteOptions{},
+			want: `
+ user                               │ status      │ risk   │ error │     count │ userAgent                                     
+────────────────────────────────────┼─────────────┼────────┼───────┼───────────┼───────────────────────────────────────────────
+ alice.longname@contoso.example.com │ failure     │ high   │ 50126 │ 1,234,567 │ Mozilla/5.0 (Windows NT 10.0; Win64; x64)�[2J 
+ bob@日本.example                   │ success     │ none   │     0 │         3 │ curl 8.0                                      
+ carol@contoso.com                  │ interrupted │ medium │ 50074 │        12 │                                               
+`,
+		},
+		{
+			name: "80 columns: the widest text columns cut first",
+			opts: WriteOptions{Width: 80},
+			want: `
+ user             │ status      │ risk   │ error │     count │ userAgent        
+──────────────────┼─────────────┼────────┼───────┼───────────┼──────────────────
+ alice.longname@… │ failure     │ high   │ 50126 │ 1,234,567 │ Mozilla/5.0 (Wi… 
+ bob@日本.example │ success     │ none   │     0 │         3 │ curl 8.0         
+ carol@contoso.c… │ interrupted │ medium │ 50074 │        12 │                  
+`,
+		},
+		{
+			name: "40 columns: never below 8, numbers never cut",
+			opts: WriteOptions{Width: 40},
+			want: `
+ user     │ status   │ risk   │ error │     count │ userAge… 
+──────────┼──────────┼────────┼───────┼───────────┼──────────
+ alice.l… │ failure  │ high   │ 50126 │ 1,234,567 │ Mozilla… 
+ bob@日…  │ success  │ none   │     0 │         3 │ curl 8.0 
+ carol@c… │ interru… │ medium │ 50074 │        12 │          
+`,
+		},
+		{
+			name:  "colour",
+			opts:  WriteOptions{Width: 80, Color: true},
+			color: []string{"\x1b[31mfailure\x1b[0m", "\x1b[32msuccess\x1b[0m", "\x1b[33minterrupted\x1b[0m", "\x1b[31mhigh\x1b[0m", "\x1b[33mmedium\x1b[0m", "│ none "},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := (tableWriter{}).Write(&b, wideResult(), tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			got := b.String()
+			if tc.want != "" && got != tc.want[1:] {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want[1:])
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+				if w := text.StringWidthWithoutEscSequences(line); tc.opts.Width > 0 && w > tc.opts.Width && tc.opts.Width >= 80 {
+					t.Errorf("line of %d cells, over %d: %q", w, tc.opts.Width, line)
+				}
+			}
+			if tc.color == nil && strings.Contains(got, "\x1b[") {
+				t.Errorf("escape sequence without colour:\n%q", got)
+			}
+			for _, s := range tc.color {
+				if !strings.Contains(got, s) {
+					t.Errorf("no %q in\n%q", s, got)
+				}
+			}
+			if tc.color != nil {
+				// Colour does not change the layout.
+				var plain bytes.Buffer
+				_ = (tableWriter{}).Write(&plain, wideResult(), WriteOptions{Width: tc.opts.Width})
+				if stripped := text.StripEscape(got); stripped != plain.String() {
+					t.Errorf("coloured table differs from the plain one:\n%s\nwant\n%s", stripped, plain.String())
+				}
+			}
+		})
+	}
+}
+
+func TestTableWriterColorOnlyStatusAndRisk(t *testing.T) {
+	// A computed column that happens to hold "failure", and a field that
+	// is not a status: plain.
+	res := &engine.Result{
+		Columns: []engine.ResultColumn{{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "max(status)", Kind: signin.KindString}},
+		Rows:    [][]engine.Value{{engine.StringValue("failure"), engine.StringValue("failure")}},
+	}
+	var b bytes.Buffer
+	if err := (tableWriter{}).Write(&b, res, WriteOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "\x1b[") {
+		t.Errorf("coloured:\n%q", b.String())
+	}
+}
+
+func TestFitWidths(t *testing.T) {
+	str := engine.ResultColumn{Kind: signin.KindString}
+	num := engine.ResultColumn{Kind: signin.KindInt}
+	for _, tc := range []struct {
+		name   string
+		cols   []engine.ResultColumn
+		widths []int
+		width  int
+		want   []int
+	}{
+		{"no limit", []engine.ResultColumn{str, str}, []int{50, 50}, 0, []int{0, 0}},
+		{"fits", []engine.ResultColumn{str, str}, []int{10, 10}, 25, []int{0, 0}},
+		{"widest first", []engine.ResultColumn{str, str}, []int{40, 10}, 40, []int{25, 0}},
+		{"then evenly", []engine.ResultColumn{str, str}, []int{40, 30}, 40, []int{17, 17}},
+		{"floor", []engine.ResultColumn{str, num, str}, []int{40, 12, 30}, 20, []int{8, 0, 8}},
+		{"narrow columns kept", []engine.ResultColumn{str, str}, []int{6, 100}, 30, []int{0, 19}},
+		{"numbers kept", []engine.ResultColumn{num, num}, []int{40, 40}, 20, []int{0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fitWidths(tc.cols, tc.widths, tc.width)
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Fatalf("fitWidths(%v, %d) = %v, want %v", tc.widths, tc.width, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	f := func(s string, n int, want string) {
+		t.Helper()
+		if got := truncate(s, n); got != want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", s, n, got, want)
+		}
+	}
+	f("hello", 0, "hello")
+	f("hello", 5, "hello")
+	f("hello world", 8, "hello w…")
+	f("日本語のテキスト", 8, "日本語…") // wide runes take two cells
+	f("ab", 1, "…")
+}
+
+func TestTableWriterVertical(t *testing.T) {
+	res := &engine.Result{}
+	var row []engine.Value
+	for i := range 13 {
+		res.Columns = append(res.Columns, engine.ResultColumn{Name: "c" + string(rune('a'+i)), Kind: signin.KindString})
+		row = append(row, engine.StringValue(strings.Repeat("x", 30)))
+	}
+	res.Columns[0].Field = "status"
+	row[0] = engine.StringValue("failure")
+	res.Rows = [][]engine.Value{row}
+	var b bytes.Buffer
+	if err := (tableWriter{}).Write(&b, res, WriteOptions{Width: 20, Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 13 || lines[0] != "ca  \x1b[31mfailure\x1b[0m" || lines[1] != "cb  xxxxxxxxxxxxxxx…" {
+		t.Errorf("vertical:\n%q", b.String())
+	}
+}
