@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/internal/progress"
 )
 
 type genCmd struct {
@@ -27,7 +29,7 @@ type genCmd struct {
 	Users       int    `help:"Users in the tenant (default 5000)."`
 	NoIncidents bool   `name:"no-incidents" help:"Leave out the injected attacks."`
 	Workers     int    `help:"Goroutines generating (0: one per CPU); the output does not depend on it."`
-	Quiet       bool   `short:"q" help:"Print no summary."`
+	Quiet       bool   `short:"q" help:"Print no progress and no summary."`
 	DB          string `name:"db" placeholder:"DIR" help:"Store the sign-ins in this store instead of writing them: the store ingesting their diagnostic-settings export would hold, made without writing or parsing JSON."`
 	NoRaw       bool   `name:"no-raw" help:"With --db, keep no original records: each sign-in is rebuilt from its columns when asked for."`
 }
@@ -53,7 +55,7 @@ func (c *genCmd) Run(e *env) error {
 		return c.store(e, g)
 	}
 	format := formats[c.Format]
-	bar := newProgress(e.stderr, c.Count, "generating")
+	bar := newProgress(e, c.Count, progress.Records, "generating", c.Quiet)
 	start := time.Now()
 	var size int64
 	var where string
@@ -61,8 +63,8 @@ func (c *genCmd) Run(e *env) error {
 		if c.Out == "" {
 			return errors.New("--format csv writes one file per sign-in type, as the portal does: name a directory with --out")
 		}
-		_, err := g.WritePortalCSV(e.ctx, c.Out, bar.set)
-		bar.done()
+		_, err := g.WritePortalCSV(e.ctx, c.Out, bar.Set)
+		bar.Done()
 		if err != nil {
 			return err
 		}
@@ -74,8 +76,8 @@ func (c *genCmd) Run(e *env) error {
 		}
 		where = fmt.Sprintf("%d files in %s", len(g.PortalFileNames()), c.Out)
 	} else {
-		size, err = writeTo(e, c.Out, func(w io.Writer) error { return g.Write(e.ctx, format, w, bar.set) })
-		bar.done()
+		size, err = writeTo(e, c.Out, func(w io.Writer) error { return g.Write(e.ctx, format, w, bar.Set) })
+		bar.Done()
 		if err != nil {
 			return err
 		}
@@ -101,24 +103,49 @@ func (c *genCmd) store(e *env, g *gen.Generator) error {
 		return err
 	}
 	defer db.Close()
-	w, err := db.NewWriter()
+	bar := newProgress(e, c.Count, progress.Records, "generating into "+c.DB, c.Quiet)
+	start := time.Now()
+	st, err := generateInto(e.ctx, db, g, !c.NoRaw, bar)
+	bar.Done()
 	if err != nil {
 		return err
 	}
+	elapsed := time.Since(start)
+	cst, err := compactWithProgress(e, db, c.Quiet)
+	if err != nil {
+		return err
+	}
+	if !c.Quiet {
+		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins (%s duplicates) in %s (%s records/s)\n",
+			humanize.Comma(st.Committed), humanize.Comma(st.Duplicates), roundDuration(elapsed), humanize.Comma(int64(float64(c.Count)/elapsed.Seconds())))
+		if cst.Days > 0 {
+			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
+		}
+		printIncidents(e.stderr, g.Incidents())
+	}
+	return nil
+}
+
+// generateInto stores g's sign-ins in db, committing as ingest does, and
+// reports how many are made to bar. With raw, each keeps its record in
+// the diagnostic-settings format, as if ingested from that export;
+// without, records are rebuilt from the columns when asked for.
+func generateInto(ctx context.Context, db *engine.DB, g *gen.Generator, raw bool, bar *progress.Bar) (engine.WriteStats, error) {
+	w, err := db.NewWriter()
+	if err != nil {
+		return engine.WriteStats{}, err
+	}
 	defer w.Close()
-	bar := newProgress(e.stderr, c.Count, "generating into "+c.DB)
-	start := time.Now()
 	var recs []signin.Record
-	var raw []byte
-	made := int64(0)
-	err = g.Generate(e.ctx, func(batch []gen.Event) error {
-		recs, raw = recs[:0], raw[:0]
+	var buf []byte
+	err = g.Generate(ctx, func(batch []gen.Event) error {
+		recs, buf = recs[:0], buf[:0]
 		for i := range batch {
 			r := batch[i].Record
-			if !c.NoRaw {
-				n := len(raw)
-				raw = gen.AppendDiag(raw, &batch[i])
-				r.Raw, r.Format = raw[n:len(raw):len(raw)], signin.FormatDiag
+			if raw {
+				n := len(buf)
+				buf = gen.AppendDiag(buf, &batch[i])
+				r.Raw, r.Format = buf[n:len(buf):len(buf)], signin.FormatDiag
 			}
 			recs = append(recs, r)
 		}
@@ -130,32 +157,13 @@ func (c *genCmd) store(e *env, g *gen.Generator) error {
 				return err
 			}
 		}
-		made += int64(len(batch))
-		bar.set(made)
+		bar.Add(int64(len(batch)))
 		return nil
 	})
 	if err == nil {
 		err = w.Commit()
 	}
-	bar.done()
-	if err != nil {
-		return err
-	}
-	elapsed := time.Since(start)
-	st := w.Stats()
-	cst, err := db.Compact(e.ctx)
-	if err != nil {
-		return err
-	}
-	if !c.Quiet {
-		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins (%s duplicates) in %s (%s records/s)\n",
-			humanize.Comma(st.Committed), humanize.Comma(st.Duplicates), roundDuration(elapsed), humanize.Comma(int64(float64(made)/elapsed.Seconds())))
-		if cst.Days > 0 {
-			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
-		}
-		printIncidents(e.stderr, g.Incidents())
-	}
-	return nil
+	return w.Stats(), err
 }
 
 // ingestCommit is how many new sign-ins gen --db commits at a time, as

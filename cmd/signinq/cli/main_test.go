@@ -118,3 +118,41 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("a progress bar on a pipe: %q", stderr.String())
 	}
 }
+
+// TestIngestProgressOnTerminal checks ingest's bar over bytes, with the
+// rate and the counts so far, and the demo's while it makes its tenant.
+func TestIngestProgressOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "signins.json")
+	if code := Main([]string{"gen", "--count", "100000", "--end", "2026-11-26T00:00:00Z", "-q", "-o", in}, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+		t.Fatalf("gen: exit %d", code)
+	}
+	shown := runOnTerminal(t, "ingest", "--db", filepath.Join(dir, "db"), in)
+	for _, want := range []string{"ingesting: ", " stored, ", "MB/s", "█", "stored 100,000 new sign-ins"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("ingest: the terminal does not show %q:\n%q", want, shown)
+		}
+	}
+	shown = runOnTerminal(t, "demo", "--count", "300000", "--dir", filepath.Join(dir, "demo"))
+	for _, want := range []string{"making a tenant of 300,000 sign-ins", "generating", "/300000", "records/s", "█", "made in "} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("demo: the terminal does not show %q:\n%q", want, shown)
+		}
+	}
+}
+
+// TestCompactProgressOnTerminal checks the bar of a compaction: gen --db
+// commits every half a million sign-ins, so two days of 1.2 million are
+// two parts each, merged before it exits.
+func TestCompactProgressOnTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1.2 million sign-ins")
+	}
+	db := filepath.Join(t.TempDir(), "db")
+	shown := runOnTerminal(t, "gen", "--count", "1200000", "--days", "2", "--end", "2026-11-26T00:00:00Z", "--no-raw", "--db", db)
+	for _, want := range []string{"compacting", "days", "█", "compacted 2 days from 4 parts to 2"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the terminal does not show %q:\n%q", want, shown)
+		}
+	}
+}

@@ -1,99 +1,109 @@
 package cli
 
 import (
-	"io"
-	"os"
+	"context"
+	"fmt"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/progress"
 )
 
-// progress shows a bar with the rate and the time left on standard error
-// when it is a terminal; otherwise it does nothing, so that logs and pipes
-// stay clean. Its methods may be called from any one goroutine at a time.
-type progress struct {
-	bar *progressbar.ProgressBar
+// newProgress shows the progress of an operation on standard error: a bar
+// when it is a terminal, a plain line every few seconds otherwise, and
+// nothing when quiet (see package progress).
+func newProgress(e *env, total int64, unit progress.Unit, what string, quiet bool) *progress.Bar {
+	return progress.New(e.stderr, progress.Options{
+		Total:    total,
+		Unit:     unit,
+		What:     what,
+		Terminal: progress.IsTerminal(e.stderr),
+		Quiet:    quiet,
+	})
 }
 
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+// compactPoll is how often compactWithProgress looks at the store.
+const compactPoll = 200 * time.Millisecond
 
-func newProgress(w io.Writer, total int64, what string) *progress {
-	if !isTerminal(w) {
-		return &progress{}
+// compactWithProgress compacts db, showing the sign-ins of the days merged
+// so far. The engine reports nothing while it compacts, so the store's
+// parts are looked at every compactPoll: a day is merged once none of the
+// parts it had remain.
+func compactWithProgress(e *env, db *engine.DB, quiet bool) (engine.CompactStats, error) {
+	type day struct {
+		parts map[uint64]bool
+		rows  int64
 	}
-	return &progress{bar: newBar(w, total, what,
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("records"),
-	)}
-}
-
-// newBar makes a bar with the options every bar shares: the time elapsed
-// and left, redrawn at most ten times a second, removed when done.
-func newBar(w io.Writer, total int64, what string, opts ...progressbar.Option) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(total, append([]progressbar.Option{
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100 * time.Millisecond),
-		progressbar.OptionFullWidth(),
-		progressbar.OptionClearOnFinish(),
-	}, opts...)...)
-}
-
-// set reports n of the total done.
-func (p *progress) set(n int64) {
-	if p.bar != nil {
-		p.bar.Set64(n)
+	var days []day
+	var total int64
+	err := db.View(func(s *engine.Snapshot) error {
+		parts := s.Parts() // by day
+		for i := 0; i < len(parts); {
+			j := i
+			d := day{parts: map[uint64]bool{}}
+			for ; j < len(parts) && parts[j].Day == parts[i].Day; j++ {
+				d.parts[parts[j].ID] = true
+				d.rows += int64(parts[j].Rows)
+			}
+			if j-i > 1 {
+				days = append(days, d)
+				total += d.rows
+			}
+			i = j
+		}
+		return nil
+	})
+	if err != nil || len(days) == 0 {
+		// NB: Compact merges only days of two parts or more: there are none.
+		return engine.CompactStats{}, err
 	}
-}
-
-// done removes the bar.
-func (p *progress) done() {
-	if p.bar != nil {
-		p.bar.Finish()
-	}
-}
-
-// byteProgress is a bar over bytes read, with the rate in MB/s, the time
-// left, and a description that can change (counts so far). It is silent
-// when w is not a terminal.
-type byteProgress struct {
-	bar *progressbar.ProgressBar
-}
-
-// newByteProgress makes a bar for total bytes; -1 means unknown (a
-// spinner with the rate).
-func newByteProgress(w io.Writer, total int64, what string) *byteProgress {
-	if !isTerminal(w) {
-		return &byteProgress{}
-	}
-	return &byteProgress{bar: newBar(w, total, what, progressbar.OptionShowBytes(true))}
-}
-
-func (p *byteProgress) set(n int64, description string) {
-	if p.bar != nil {
-		p.bar.Describe(description)
-		p.bar.Set64(n)
-	}
-}
-
-// clear removes the bar so that a line can be printed; it comes back on
-// the next set.
-func (p *byteProgress) clear() {
-	if p.bar != nil {
-		p.bar.Clear()
-	}
-}
-
-func (p *byteProgress) done() {
-	if p.bar != nil {
-		p.bar.Finish()
-	}
+	bar := newProgress(e, total, progress.Records, "compacting", quiet)
+	ctx, stop := context.WithCancel(e.ctx)
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		t := time.NewTicker(compactPoll)
+		defer t.Stop()
+		merged := make([]bool, len(days))
+		var rows int64
+		var n int
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			db.View(func(s *engine.Snapshot) error {
+				live := map[uint64]bool{}
+				for _, p := range s.Parts() {
+					live[p.ID] = true
+				}
+				for i, d := range days {
+					if merged[i] {
+						continue
+					}
+					gone := true
+					for id := range d.parts {
+						if live[id] {
+							gone = false
+							break
+						}
+					}
+					if gone {
+						merged[i] = true
+						rows += d.rows
+						n++
+					}
+				}
+				return nil
+			})
+			bar.Describe(fmt.Sprintf("%d of %d days", n, len(days)))
+			bar.Set(rows)
+		}
+	}()
+	st, err := db.Compact(e.ctx)
+	stop()
+	<-polled
+	bar.Done()
+	return st, err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/progress"
 )
 
 // dbFlag is the store every store command opens.
@@ -52,7 +53,7 @@ type ingestCmd struct {
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
 	Workers        int      `default:"0" help:"Goroutines reading and storing (0: one per CPU)."`
 	NoCompact      bool     `name:"no-compact" help:"Leave the days this ingest added to for background compaction, instead of merging them before exiting."`
-	Quiet          bool     `short:"q" help:"Print no summary."`
+	Quiet          bool     `short:"q" help:"Print no progress and no summary."`
 }
 
 func (c *ingestCmd) Run(e *env) error {
@@ -72,14 +73,14 @@ func (c *ingestCmd) Run(e *env) error {
 			return err
 		}
 	}
-	bar := newByteProgress(e.stderr, inputSize(c.Files), "ingesting")
+	bar := newProgress(e, inputSize(c.Files), progress.Bytes, "ingesting", c.Quiet)
 	shown := 0
 	start := time.Now()
 	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
 		Read: ro,
 		OnReject: func(r *logfile.Reject) {
 			if shown < maxShown {
-				bar.clear()
+				bar.Clear()
 				fmt.Fprintf(e.stderr, "signinq: %v\n", r)
 			}
 			shown++
@@ -90,10 +91,11 @@ func (c *ingestCmd) Run(e *env) error {
 			}
 		},
 		Progress: func(st engine.IngestStats) {
-			bar.set(st.Bytes, fmt.Sprintf("ingesting: %s stored, %s duplicates", humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
+			bar.Describe(fmt.Sprintf("%s stored, %s duplicates", humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
+			bar.Set(st.Bytes)
 		},
 	})
-	bar.done()
+	bar.Done()
 	elapsed := time.Since(start)
 	if rejects != nil {
 		if cerr := rejects.close(); err == nil {
@@ -111,7 +113,7 @@ func (c *ingestCmd) Run(e *env) error {
 	}
 	var cst engine.CompactStats
 	if !c.NoCompact {
-		if cst, err = db.Compact(e.ctx); err != nil {
+		if cst, err = compactWithProgress(e, db, c.Quiet); err != nil {
 			return err
 		}
 	}
@@ -254,7 +256,7 @@ func (c *compactCmd) Run(e *env) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	st, err := db.Compact(e.ctx)
+	st, err := compactWithProgress(e, db, false)
 	if err != nil {
 		return err
 	}
