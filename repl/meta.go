@@ -10,6 +10,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
@@ -232,16 +233,32 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 		paths[i] = expandHome(p)
 	}
 	bar := newIngestProgress(s.opts.Stderr, paths, s.opts.Terminal)
-	st, err := s.opts.DB.Ingest(ctx, paths, engine.IngestOptions{Progress: bar.update})
+	shown := 0
+	st, err := s.opts.DB.Ingest(ctx, paths, engine.IngestOptions{
+		Progress: bar.update,
+		OnReject: func(r *logfile.Reject) {
+			if shown++; shown <= maxRejectsShown {
+				bar.bar.Clear()
+				fmt.Fprintf(s.opts.Stderr, "%v\n", r)
+			}
+		},
+	})
 	bar.done()
 	s.values.reset()
 	if err != nil {
 		return err
 	}
+	if !st.Clean() {
+		s.info("read %s records: %s stored, %s already stored\n", humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates))
+		return fmt.Errorf("\\ingest: %s records rejected, %d inputs refused", humanize.Comma(st.Rejected), st.Refused)
+	}
 	s.info("read %s records: %s stored, %s already stored, %s rejected\n",
 		humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected))
 	return nil
 }
+
+// maxRejectsShown bounds the rejected records \ingest prints.
+const maxRejectsShown = 10
 
 // expandHome replaces a leading ~/ with the home directory.
 func expandHome(p string) string {

@@ -1,17 +1,32 @@
 package repl
 
 import (
+	"fmt"
 	"io"
 
+	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/internal/progress"
 )
 
-// ingestProgress shows an ingest's progress.
-type ingestProgress struct{ w io.Writer }
+// ingestProgress shows \ingest's progress: a bar with the bytes read,
+// the rate and the time left on a terminal; plain lines otherwise (as
+// the command's ingest does).
+type ingestProgress struct{ bar *progress.Bar }
 
 func newIngestProgress(w io.Writer, paths []string, terminal bool) *ingestProgress {
-	return &ingestProgress{w: w}
+	return &ingestProgress{bar: progress.New(w, progress.Options{
+		Total:    logfile.InputSize(paths),
+		Unit:     progress.Bytes,
+		What:     "ingesting",
+		Terminal: terminal,
+	})}
 }
 
-func (p *ingestProgress) update(engine.IngestStats) {}
-func (p *ingestProgress) done()                     {}
+func (p *ingestProgress) update(st engine.IngestStats) {
+	p.bar.Describe(fmt.Sprintf("%s stored, %s duplicates", humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
+	p.bar.Set(st.Bytes)
+}
+
+func (p *ingestProgress) done() { p.bar.Done() }

@@ -200,6 +200,8 @@ func isMeta(stmt string) bool { return strings.HasPrefix(strings.TrimSpace(stmt)
 // statement runs a meta-command or a query, and reports its error;
 // where prefixes messages (a script's line).
 func (s *session) statement(ctx context.Context, stmt, where string) {
+	// A trailing semicolon, as other shells end statements, is allowed.
+	stmt = strings.TrimSuffix(strings.TrimSpace(stmt), ";")
 	var err error
 	if isMeta(stmt) {
 		err = s.meta(ctx, strings.TrimSpace(stmt))

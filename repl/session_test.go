@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,4 +176,23 @@ func TestMetaCommands(t *testing.T) {
 	}
 	f(`\chart x.svg`, nil, []string{`\chart draws the last result`})
 	f("\\q\ncount where nothing", nil, nil) // \q ends the script before the error
+}
+
+// TestIngest stores a real export from the shell, and queries it; a
+// second \ingest of it stores nothing new.
+func TestIngest(t *testing.T) {
+	db, err := engine.Open(t.TempDir(), &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sample := "testdata/samples/test-managed-identity-sample.log"
+	out, errs, err := runScript(t, db, "\\ingest "+sample+"\n\\format csv\ncount group by type;\n\\ingest "+sample+"\ncount\n\\ingest nothing-here.json\n")
+	if !errors.Is(err, ErrFailed) || !strings.Contains(errs, "line 6: error:") || !strings.Contains(errs, "nothing-here.json") {
+		t.Errorf("err %v; stderr:\n%s", err, errs)
+	}
+	n, _ := db.Count()
+	if n == 0 || out != fmt.Sprintf("type,count\nmanagedIdentity,%d\ncount\n%d\n", n, n) {
+		t.Errorf("%d stored; output:\n%s", n, out)
+	}
 }

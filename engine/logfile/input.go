@@ -220,3 +220,36 @@ func sniffHead(head []byte) sniffed {
 }
 
 func isObjectLine(l []byte) bool { return len(l) > 1 && l[0] == '{' && l[len(l)-1] == '}' }
+
+// InputSize is the size in bytes of the named files and directories, as
+// Summary.Bytes counts them when they are read, or -1 when it cannot be
+// known beforehand (standard input, compressed files): a progress bar's
+// total.
+func InputSize(paths []string) int64 {
+	total := int64(0)
+	for _, p := range paths {
+		if p == "-" || strings.HasSuffix(p, ".gz") {
+			return -1
+		}
+		err := filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasSuffix(path, ".gz") {
+				return errors.New("compressed")
+			}
+			if !d.IsDir() {
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				total += info.Size()
+			}
+			return nil
+		})
+		if err != nil {
+			return -1
+		}
+	}
+	return total
+}

@@ -145,9 +145,6 @@ func TestIngestProgressOnTerminal(t *testing.T) {
 // commits every half a million sign-ins, so two days of 1.2 million are
 // two parts each, merged before it exits.
 func TestCompactProgressOnTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1.2 million sign-ins")
-	}
 	db := filepath.Join(t.TempDir(), "db")
 	shown := runOnTerminal(t, "gen", "--count", "1200000", "--days", "2", "--end", "2026-11-26T00:00:00Z", "--no-raw", "--db", db)
 	for _, want := range []string{"compacting", "days", "█", "compacted 2 days from 4 parts to 2"} {

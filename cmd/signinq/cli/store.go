@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -73,7 +72,7 @@ func (c *ingestCmd) Run(e *env) error {
 			return err
 		}
 	}
-	bar := newProgress(e, inputSize(c.Files), progress.Bytes, "ingesting", c.Quiet)
+	bar := newProgress(e, logfile.InputSize(c.Files), progress.Bytes, "ingesting", c.Quiet)
 	shown := 0
 	start := time.Now()
 	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
@@ -148,37 +147,6 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// inputSize is the size of the named files and directories, or -1 when it
-// cannot be known (standard input, compressed files).
-func inputSize(paths []string) int64 {
-	total := int64(0)
-	for _, p := range paths {
-		if p == "-" || strings.HasSuffix(p, ".gz") {
-			return -1
-		}
-		err := filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if strings.HasSuffix(path, ".gz") {
-				return errors.New("compressed")
-			}
-			if !d.IsDir() {
-				info, err := d.Info()
-				if err != nil {
-					return err
-				}
-				total += info.Size()
-			}
-			return nil
-		})
-		if err != nil {
-			return -1
-		}
-	}
-	return total
 }
 
 type statsCmd struct {
