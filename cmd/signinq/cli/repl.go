@@ -96,4 +96,3 @@ func historyFile() string {
 	}
 	return filepath.Join(dir, "history")
 }
-
