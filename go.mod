@@ -5,8 +5,7 @@ go 1.26.0
 // The four libraries signinq is built on, pinned from the start: badger
 // (≥ v4.9.4, for its data-resurrection fixes) and roaring, imported by the
 // store (engine, index); participle, imported by the query language
-// (query); readline, imported by the REPL (repl) when it lands. Until then
-// "go mod tidy" would drop readline: keep this block.
+// (query); readline, imported by the REPL (repl).
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.30.0
 	github.com/alecthomas/participle/v2 v2.1.4

@@ -3,7 +3,9 @@
 //
 // Usage:
 //
-//	signinq demo                      generate a sample tenant and read it back
+//	signinq                           the shell, on a terminal (signinq repl)
+//	signinq demo                      a sample tenant's questions answered, then the shell
+//	signinq query QUERY               answer a query
 //	signinq parse FILE|DIR|- ...      print sign-ins as canonical JSON lines
 //	signinq gen --count N ...         generate a realistic tenant's sign-ins
 //

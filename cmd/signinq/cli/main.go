@@ -44,7 +44,7 @@ type env struct {
 var errRejected = errors.New("input rejected")
 
 type cli struct {
-	Demo    demoCmd          `cmd:"" help:"Generate a realistic sample tenant, read it back in every format, and summarize it."`
+	Demo    demoCmd          `cmd:"" help:"Make a realistic 30-day tenant (once; cached), answer the questions sign-in logs are for with the queries shown, then open the shell on it (--formats: write and read back every export format)."`
 	Parse   parseCmd         `cmd:"" help:"Read sign-in logs in any export format and print each sign-in as a canonical JSON line."`
 	Gen     genCmd           `cmd:"" help:"Generate a realistic tenant's sign-ins in an export format."`
 	Ingest  ingestCmd        `cmd:"" help:"Store sign-in logs, in any export format, in a signinq store; sign-ins already stored are skipped."`
