@@ -135,7 +135,11 @@ func (s *session) interactive(ctx context.Context) error {
 		return fmt.Errorf("repl: %w", err)
 	}
 	defer rl.Close()
-	fmt.Fprintf(s.opts.Stderr, "signinq: %s sign-ins. \\help for help, Tab completes, \\q quits.\n", s.countText())
+	if n, err := s.opts.DB.Count(); err == nil && n == 0 {
+		fmt.Fprintf(s.opts.Stderr, "signinq: the store %s is empty: \\ingest FILE stores an export (any format). \\help for help, \\q quits.\n", s.opts.Dir)
+	} else {
+		fmt.Fprintf(s.opts.Stderr, "signinq: %s sign-ins. \\help for help, Tab completes, \\q quits.\n", s.countText())
+	}
 	var pending strings.Builder
 	for !s.quit {
 		if err := ctx.Err(); err != nil {
