@@ -61,8 +61,18 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 // expect waits until the output after the last match matches re.
 func (sh *shell) expect(re string) {
 	sh.t.Helper()
+	if !sh.expectWithin(re, 20*time.Second) {
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.t.Fatalf("no %q in the terminal's output after the last match:\n%s", re, ansi.ReplaceAllString(sh.out.String()[sh.seen:], ""))
+	}
+}
+
+// expectWithin waits at most d for the output after the last match to
+// match re, and reports whether it did.
+func (sh *shell) expectWithin(re string, d time.Duration) bool {
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		sh.mu.Lock()
 		text := ansi.ReplaceAllString(sh.out.String()[sh.seen:], "")
@@ -77,14 +87,12 @@ func (sh *shell) expect(re string) {
 				}
 			}
 			sh.mu.Unlock()
-			return
+			return true
 		}
 		sh.mu.Unlock()
 		time.Sleep(20 * time.Millisecond)
 	}
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	sh.t.Fatalf("no %q in the terminal's output after the last match:\n%s", re, ansi.ReplaceAllString(sh.out.String()[sh.seen:], ""))
+	return false
 }
 
 func (sh *shell) send(s string) {
@@ -141,9 +149,21 @@ func TestTerminal(t *testing.T) {
 	sh.expect(`signinq> `)
 	// Ctrl-C cancels a running query, not the shell.
 	sh.send("count | wait\r")
-	time.Sleep(300 * time.Millisecond)
-	sh.send("\x03")
-	sh.expect(`canceled`)
+	sh.expect(`count \| wait`)
+	// The query may not have started when the first Ctrl-C comes (a
+	// Ctrl-C at the prompt only clears the line): press it until the
+	// query says it was cancelled.
+	cancelled := false
+	for range 10 {
+		time.Sleep(300 * time.Millisecond)
+		sh.send("\x03")
+		if cancelled = sh.expectWithin(`canceled`, 2*time.Second); cancelled {
+			break
+		}
+	}
+	if !cancelled {
+		t.Fatal("Ctrl-C did not cancel the running query")
+	}
 	sh.expect(`signinq> `)
 	sh.send("\\q\r")
 	if err := sh.wait(); err != nil {
