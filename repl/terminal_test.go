@@ -190,4 +190,12 @@ func TestTerminal(t *testing.T) {
 	if err := sh.wait(); err != nil {
 		t.Fatalf("the shell exited with %v", err)
 	}
+
+	// signinq alone, on a terminal, is the shell (on $SIGNINQ_DB).
+	sh = startShell(t, []string{"SIGNINQ_DB=" + db, "XDG_STATE_HOME=" + dir})
+	sh.expect(`signinq: 3,000 sign-ins\. \\help for help`)
+	sh.send("\\q\r")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
 }
