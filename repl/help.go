@@ -103,10 +103,89 @@ var (
 )
 
 // plain turns Markdown into text for a terminal: links become their
-// text, code fences go; the rest (tables, lists, code) reads as it is.
+// text, code fences go, tables become aligned columns; the rest (lists,
+// code) reads as it is.
 func plain(md string) string {
 	md = mdLink.ReplaceAllString(md, "$1")
 	md = mdFence.ReplaceAllString(md, "")
-	md = strings.ReplaceAll(md, `\|`, "|")
-	return strings.TrimSpace(md)
+	var out []string
+	var table [][]string
+	flush := func() {
+		out = append(out, alignTable(table)...)
+		table = nil
+	}
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "|") {
+			if !mdRule.MatchString(line) {
+				table = append(table, tableCells(line))
+			}
+			continue
+		}
+		if table != nil {
+			flush()
+		}
+		out = append(out, line)
+	}
+	if table != nil {
+		flush()
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// maxHelpWidth is the widest a help table is written as columns.
+const maxHelpWidth = 100
+
+// mdRule matches a table's header rule: |---|---|.
+var mdRule = regexp.MustCompile(`^\|[\s:|-]+\|?\s*$`)
+
+// tableCells splits a Markdown table row into its cells (an escaped \|
+// stays in its cell).
+func tableCells(line string) []string {
+	line = strings.ReplaceAll(strings.Trim(strings.TrimSpace(line), "|"), `\|`, "\x00")
+	var cells []string
+	for _, c := range strings.Split(line, "|") {
+		cells = append(cells, strings.ReplaceAll(strings.TrimSpace(c), "\x00", "|"))
+	}
+	return cells
+}
+
+// alignTable writes rows of cells in aligned columns, two spaces apart
+// (the last column not padded); a table too wide for a terminal is
+// written a row at a time instead, its first cell then the others
+// indented under it.
+func alignTable(rows [][]string) []string {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	total := 0
+	for _, w := range widths {
+		total += w + 2
+	}
+	var out []string
+	if total > maxHelpWidth {
+		for _, r := range rows[min(1, len(rows)):] { // the header row goes
+			out = append(out, r[0])
+			for _, c := range r[1:] {
+				out = append(out, "    "+c)
+			}
+		}
+		return out
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))+2))
+			}
+		}
+		out = append(out, strings.TrimRight(b.String(), " "))
+	}
+	return out
 }
