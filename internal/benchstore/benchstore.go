@@ -1,6 +1,7 @@
 package benchstore
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -23,31 +24,52 @@ var End = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 // commitRows is how many sign-ins each commit of the generation holds.
 const commitRows = 1 << 19
 
-// Dir returns the directory of the store of rows sign-ins in the user's
-// cache directory (signinq-bench/engine-vV-ROWS, V the store's format
-// version), generating it first when no finished one is there; logf says
-// so when it does.
-func Dir(ctx context.Context, rows int64, logf func(format string, args ...any)) (string, error) {
+// readyName is the marker a finished store or file has beside it: what
+// is there without it was left by an interrupted run and is made again.
+const readyName = "ready"
+
+// CacheRoot is the directory the benchmarks cache their stores and files
+// in: signinq-bench in the user's cache directory (the temporary
+// directory when there is none).
+func CacheRoot() string {
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		cache = os.TempDir()
 	}
-	dir := filepath.Join(cache, "signinq-bench", fmt.Sprintf("engine-v%d-%d", engine.FormatVersion, rows))
-	ready := filepath.Join(dir, "ready")
+	return filepath.Join(cache, "signinq-bench")
+}
+
+// Dir returns the directory of the store of rows sign-ins in CacheRoot
+// (engine-vV-ROWS, V the store's format version), generating it first
+// when no finished one is there; logf says so when it does.
+func Dir(ctx context.Context, rows int64, logf func(format string, args ...any)) (string, error) {
+	return DirIn(ctx, CacheRoot(), rows, logf, nil)
+}
+
+// DirIn is Dir with the cache in root, and progress, when not nil,
+// called with the sign-ins generated so far while it generates.
+func DirIn(ctx context.Context, root string, rows int64, logf func(format string, args ...any), progress func(done int64)) (string, error) {
+	if rows <= 0 {
+		return "", fmt.Errorf("a benchmark store needs at least one sign-in, not %d", rows)
+	}
+	dir := filepath.Join(root, fmt.Sprintf("engine-v%d-%d", engine.FormatVersion, rows))
+	ready := filepath.Join(dir, readyName)
 	if _, err := os.Stat(ready); err == nil {
 		return dir, nil
 	}
-	logf("generating %d sign-ins into %s (once)", rows, dir)
+	if logf != nil {
+		logf("generating %d sign-ins into %s (once)", rows, dir)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return "", err
 	}
-	if err := generate(ctx, dir, rows); err != nil {
+	if err := generate(ctx, dir, rows, progress); err != nil {
 		return "", fmt.Errorf("generating the benchmark store %s: %w", dir, err)
 	}
 	return dir, os.WriteFile(ready, nil, 0o644)
 }
 
-func generate(ctx context.Context, dir string, rows int64) error {
+func generate(ctx context.Context, dir string, rows int64, progress func(int64)) error {
 	db, err := engine.Open(dir, &engine.Options{NoBackgroundCompaction: true})
 	if err != nil {
 		return err
@@ -63,6 +85,7 @@ func generate(ctx context.Context, dir string, rows int64) error {
 	}
 	defer w.Close()
 	var recs []signin.Record
+	var done int64
 	err = g.Generate(ctx, func(evs []gen.Event) error {
 		recs = recs[:0]
 		for i := range evs {
@@ -70,6 +93,10 @@ func generate(ctx context.Context, dir string, rows int64) error {
 		}
 		if err := w.Add(recs); err != nil {
 			return err
+		}
+		done += int64(len(evs))
+		if progress != nil {
+			progress(done)
 		}
 		if w.Pending() >= commitRows {
 			return w.Commit()
@@ -83,4 +110,53 @@ func generate(ctx context.Context, dir string, rows int64) error {
 		_, err = db.Compact(ctx)
 	}
 	return err
+}
+
+// DiagFile returns the path of a file in root holding rows sign-ins in
+// the diagnostic-settings format (JSON lines, as in storage blobs), made
+// with the generator as Dir's stores are (seed Seed, 30 days before End),
+// writing it first when no finished one is there (diag-ROWS.jsonl, with
+// diag-ROWS.ready beside it once complete); logf says so when it does,
+// and progress, when not nil, is called with the sign-ins written so far.
+// A file of a million sign-ins takes about 4.2 GB.
+func DiagFile(ctx context.Context, root string, rows int64, logf func(format string, args ...any), progress func(done int64)) (string, error) {
+	if rows <= 0 {
+		return "", fmt.Errorf("a diagnostic export needs at least one sign-in, not %d", rows)
+	}
+	path := filepath.Join(root, fmt.Sprintf("diag-%d.jsonl", rows))
+	ready := filepath.Join(root, fmt.Sprintf("diag-%d.%s", rows, readyName))
+	if _, err := os.Stat(ready); err == nil {
+		return path, nil
+	}
+	if logf != nil {
+		logf("writing %d sign-ins as diagnostic-settings JSON lines to %s (once)", rows, path)
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	if err := writeDiag(ctx, path, rows, progress); err != nil {
+		os.Remove(path)
+		return "", fmt.Errorf("writing the benchmark export %s: %w", path, err)
+	}
+	return path, os.WriteFile(ready, nil, 0o644)
+}
+
+func writeDiag(ctx context.Context, path string, rows int64, progress func(int64)) error {
+	g, err := gen.New(gen.Config{Count: rows, Seed: Seed, End: End})
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := g.Write(ctx, signin.FormatDiag, bw, progress); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
 }

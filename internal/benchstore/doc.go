@@ -1,4 +1,6 @@
-// Package benchstore makes the generated stores the read benchmarks of
-// engine and query share, and caches them between runs: the same store
-// for the same size, whichever benchmark makes it first.
+// Package benchstore makes the generated data the benchmarks share, and
+// caches it between runs: the store of a size (Dir, DirIn), the same
+// whichever benchmark makes it first, and a file of diagnostic-settings
+// JSON lines to measure ingest on (DiagFile). Each is made once and marked
+// ready when complete; what an interrupted run left is made again.
 package benchstore

@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"query":               {"index", "engine", "plugins", "query"},
 	"repl":                {"index", "engine", "plugins", "query", "repl", "docs", "internal/progress"},
 	"docs":                {},
-	"bench":               {"index", "engine", "plugins", "query", "bench", "internal/gen", "internal/progress"},
+	"bench":               {"index", "engine", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress"},
 	"cmd":                 {"index", "engine", "plugins", "query", "repl", "bench", "internal", "cmd"},
 	"internal/jsonw":      {},
 	"internal/progress":   {},

@@ -1,0 +1,21 @@
+# Benchmarks (docs/benchmarks.md). The datasets are generated once and
+# cached in signinq-bench under the user's cache directory; the reports
+# go to $(OUT).
+
+SIZES ?= 1M,10M
+OUT ?= bench-out
+
+.PHONY: bench bench-peers
+
+# signinq's own figures (make bench SIZES=1M,10M,100M for the largest):
+# the Markdown report, the Go benchmark format for benchstat, the figures
+# as JSON, and the scale chart.
+bench:
+	mkdir -p $(OUT)
+	go run ./cmd/signinq bench --sizes $(SIZES) --markdown $(OUT)/report.md \
+		--gobench $(OUT)/bench.txt --json $(OUT)/report.json --chart $(OUT)/scale.png
+
+# signinq against DuckDB and SQLite on the same datasets (bench/peers, a
+# module of its own).
+bench-peers:
+	cd bench/peers && go run . compare

@@ -1,0 +1,57 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/benchstore"
+)
+
+// The store BenchmarkStandard uses: 30 days of generated sign-ins,
+// without raw records, compacted, cached between runs and shared with
+// the engine's and the query language's benchmarks (internal/benchstore),
+// or named with -store-dir.
+var (
+	benchRows = flag.Int64("store-rows", 1_000_000, "sign-ins in the store the benchmarks generate and cache")
+	benchDir  = flag.String("store-dir", "", "a store for the benchmarks to use instead of a generated one")
+)
+
+// BenchmarkStandard measures each query of the standard set, warm, as a
+// sub-benchmark named after its text; besides ns/op (the mean), it
+// reports the 95th and 99th percentiles of the iterations. Run with
+// -store-rows=10000000 for the goals' size; signinq bench measures
+// several sizes, cold runs and ingest in one go.
+func BenchmarkStandard(b *testing.B) {
+	dir := *benchDir
+	if dir == "" {
+		var err error
+		if dir, err = benchstore.Dir(context.Background(), *benchRows, b.Logf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db, err := engine.Open(dir, &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	opts := engine.QueryOptions{Now: benchstore.End}
+	for _, q := range Queries() {
+		b.Run(q.Text, func(b *testing.B) {
+			var times []time.Duration
+			for b.Loop() {
+				t := time.Now()
+				if _, err := db.Query(ctx, q.Text, opts); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(t))
+			}
+			sortDurations(times)
+			b.ReportMetric(float64(Percentile(times, 95).Nanoseconds()), "p95-ns/op")
+			b.ReportMetric(float64(Percentile(times, 99).Nanoseconds()), "p99-ns/op")
+		})
+	}
+}
