@@ -3,15 +3,24 @@
 //
 // It lives in a module of its own (github.com/signinq/signinq/bench/peers)
 // so that the engines it drives, DuckDB above all, a cgo library of tens
-// of megabytes, never enter signinq's own module, its go.sum or its build.
-// It imports nothing from signinq: the catalog columns are restated in
-// SQL here, and the tests check them against docs/fields.md.
+// of megabytes, and SQLite (modernc.org/sqlite, pure Go) never enter
+// signinq's own module, its go.sum or its build. It imports signinq's
+// public packages (engine, query, bench) through a replace directive to
+// the repository, so that it runs signinq in-process beside the peers.
 //
-// Its one subcommand so far, duckdb-load, loads a file of Azure Monitor
-// diagnostic-settings sign-in records (JSON lines, as signinq gen --format
-// diag writes them) into a DuckDB database file with DuckDB's own JSON
-// reader, into a table of signinq's catalog columns, and reports the time,
-// the throughput and the size of the database:
+// compare runs the standard query set (bench.Queries) on signinq and, as
+// the SQL kept beside each query, on DuckDB and SQLite loaded with the
+// same sign-ins (read back from the signinq benchmark store), interleaved;
+// it checks every answer against signinq's and reports the medians, the
+// ratios, the peers' load times and file sizes beside signinq's store:
+//
+//	go run . compare [--rows N] [--runs N] [--queries REGEX] [--peers duckdb,sqlite] [--markdown FILE]
+//
+// duckdb-load loads a file of Azure Monitor diagnostic-settings sign-in
+// records (JSON lines, as signinq gen --format diag writes them) into a
+// DuckDB database file with DuckDB's own JSON reader, into a table of
+// signinq's catalog columns, and reports the time, the throughput and the
+// size of the database:
 //
 //	go run . duckdb-load [--db FILE.duckdb] [--threads N] [--repeat N] [--verify] FILE.jsonl
 package main

@@ -5,6 +5,7 @@ import "github.com/alecthomas/kong"
 // cli is the command line: one subcommand per measurement.
 type cli struct {
 	DuckDBLoad DuckDBLoadCmd `cmd:"" name:"duckdb-load" help:"Load diagnostic-settings sign-in records (JSON lines) into a DuckDB table of signinq's catalog columns with DuckDB's JSON reader, and measure it."`
+	Compare    CompareCmd    `cmd:"" help:"Run the standard query set on signinq, DuckDB and SQLite over the same benchmark store, interleaved; check every answer against signinq's and report the medians, the ratios and the loads."`
 }
 
 func main() {

@@ -1,0 +1,558 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/bench"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+// CompareCmd is the compare subcommand.
+type CompareCmd struct {
+	Rows     int64    `default:"1000000" help:"The benchmark store's size, in sign-ins (generated once when missing)."`
+	Runs     int      `default:"5" help:"Timed runs of each query on each engine, after one warm-up each; the medians are compared."`
+	Queries  string   `placeholder:"REGEX" help:"Only the queries whose signinq text matches this regular expression."`
+	Peers    []string `default:"duckdb,sqlite" help:"The peers to run: duckdb, sqlite."`
+	Threads  int      `help:"DuckDB's threads (SET threads); 0 means one per core, as signinq uses." default:"0"`
+	Markdown string   `placeholder:"FILE" help:"Also write the report as Markdown to FILE."`
+	Reload   bool     `help:"Load the peers' databases anew even when loaded ones are cached."`
+	KeepCSV  bool     `name:"keep-csv" help:"Keep the CSV file DuckDB loads from."`
+	Cache    string   `placeholder:"DIR" help:"Where the benchmark stores and the peers' databases live. Default: signinq-bench in the user's cache directory (where signinq bench keeps its stores)."`
+	Repo     string   `default:"../.." placeholder:"DIR" help:"The signinq repository, whose signinq command generates a missing store."`
+}
+
+// A queryResult is one query's figures: the median time of each engine
+// (signinq first, then the peers in order) and what disagreed.
+type queryResult struct {
+	q        bench.Query
+	medians  []time.Duration
+	rows     int      // rows of signinq's answer
+	mismatch []string // one per peer that disagreed, with both answers
+}
+
+// report is everything compare measured, for the text and Markdown
+// reports.
+type report struct {
+	rows       int64
+	runs       int
+	peers      []string
+	threads    int
+	store      engine.Stats
+	storeDir   string
+	loads      map[string]peerLoad
+	versions   map[string]string
+	results    []queryResult
+	skipped    []bench.Query // the stages: no SQL
+	machine    string
+	wall       time.Duration
+	peersCache string
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "peers: "+format+"\n", args...)
+}
+
+// Run measures and reports; a disagreement makes it fail.
+func (c *CompareCmd) Run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	if c.Runs < 1 {
+		return errors.New("--runs must be at least 1")
+	}
+	var re *regexp.Regexp
+	if c.Queries != "" {
+		var err error
+		if re, err = regexp.Compile(c.Queries); err != nil {
+			return fmt.Errorf("--queries: %w", err)
+		}
+	}
+	for _, p := range c.Peers {
+		if !slices.Contains(peerNames, p) {
+			return fmt.Errorf("--peers: no peer %q (peers: %s)", p, strings.Join(peerNames, ", "))
+		}
+	}
+	if c.Threads <= 0 {
+		c.Threads = runtime.NumCPU()
+	}
+	root := c.Cache
+	if root == "" {
+		root = cacheRoot()
+	}
+	rep, err := c.measure(ctx, root, re)
+	if err != nil {
+		return err
+	}
+	rep.wall = time.Since(start)
+	rep.text(os.Stdout)
+	if c.Markdown != "" {
+		f, err := os.Create(c.Markdown)
+		if err != nil {
+			return err
+		}
+		rep.markdown(f)
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if n := rep.mismatches(); n > 0 {
+		return fmt.Errorf("%d answers disagree with signinq's", n)
+	}
+	return nil
+}
+
+// measure makes or finds the store, loads the peers (or finds them
+// loaded), and runs the queries.
+func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp) (*report, error) {
+	dir, err := ensureStore(ctx, root, c.Repo, c.Rows, logf)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	rep := &report{rows: c.Rows, runs: c.Runs, peers: c.Peers, threads: c.Threads, storeDir: dir, machine: machine(), versions: map[string]string{}}
+	if rep.store, err = store.Stats(); err != nil {
+		return nil, err
+	}
+	if rep.store.Rows != c.Rows {
+		return nil, fmt.Errorf("%s holds %d sign-ins, not %d", dir, rep.store.Rows, c.Rows)
+	}
+
+	// The peers' databases, loaded once per store and kept beside it.
+	rep.peersCache = filepath.Join(root, fmt.Sprintf("peers-v1-%d", c.Rows))
+	if err := os.MkdirAll(rep.peersCache, 0o755); err != nil {
+		return nil, err
+	}
+	rep.loads = readLoads(rep.peersCache)
+	for _, name := range c.Peers {
+		path := peerFile(rep.peersCache, name)
+		l, ok := rep.loads[name]
+		if _, err := os.Stat(path); err == nil && ok && !c.Reload && l.Rows == c.Rows {
+			continue
+		}
+		delete(rep.loads, name)
+		writeLoads(rep.peersCache, rep.loads)
+		if l, err = loadPeer(ctx, name, store, path, c.Threads, c.KeepCSV, logf); err != nil {
+			return nil, err
+		}
+		logf("%s: loaded %d sign-ins in %.1f s, %d bytes", peerTitle(name), l.Rows, l.Seconds, l.Bytes)
+		rep.loads[name] = l
+		if err := writeLoads(rep.peersCache, rep.loads); err != nil {
+			return nil, err
+		}
+	}
+
+	peers := make([]*peer, len(c.Peers))
+	for i, name := range c.Peers {
+		if peers[i], err = openPeer(ctx, name, peerFile(rep.peersCache, name), c.Threads); err != nil {
+			return nil, err
+		}
+		defer peers[i].close()
+	}
+	for _, p := range peers {
+		v := "?"
+		q := map[string]string{"duckdb": "SELECT version()", "sqlite": "SELECT sqlite_version()"}[p.name]
+		p.conn.QueryRowContext(ctx, q).Scan(&v)
+		rep.versions[p.name] = v
+	}
+
+	for _, q := range bench.Queries() {
+		if re != nil && !re.MatchString(q.Text) {
+			continue
+		}
+		if q.SQL == "" {
+			rep.skipped = append(rep.skipped, q)
+			continue
+		}
+		r, err := runQuery(ctx, store, peers, q, c.Runs)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "peers: %-60s %s\n", q.Text, r.line(rep.peers))
+		rep.results = append(rep.results, r)
+	}
+	return rep, nil
+}
+
+// runQuery runs one query on signinq and the peers, interleaved: one
+// warm-up of each, whose answers are compared, then runs rounds of
+// signinq, each peer in turn.
+func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Query, runs int) (queryResult, error) {
+	r := queryResult{q: q}
+	opts := engine.QueryOptions{Now: benchEnd}
+	sqls := make([]string, len(peers))
+	for i, p := range peers {
+		sqls[i] = p.sql(q.SQL, q.Window)
+	}
+	times := make([][]time.Duration, 1+len(peers))
+	for round := 0; round <= runs; round++ {
+		start := time.Now()
+		res, err := store.Query(ctx, q.Text, opts)
+		d := time.Since(start)
+		if err != nil {
+			return r, fmt.Errorf("signinq: %s: %w", q.Text, err)
+		}
+		var want answer
+		var kinds []signin.Kind
+		if round == 0 {
+			want = fromSigninq(res)
+			r.rows = len(want.rows)
+			for _, c := range res.Columns {
+				kinds = append(kinds, c.Kind)
+			}
+		} else {
+			times[0] = append(times[0], d)
+		}
+		for i, p := range peers {
+			start := time.Now()
+			names, rows, err := p.query(ctx, sqls[i])
+			d := time.Since(start)
+			if err != nil {
+				return r, fmt.Errorf("%s: %s: %w\n%s", peerTitle(p.name), q.Text, err, sqls[i])
+			}
+			if round > 0 {
+				times[1+i] = append(times[1+i], d)
+				continue
+			}
+			got, err := fromPeer(names, rows, kinds)
+			if err == nil {
+				if s := diff(want, got, q.Ordered); s != "" {
+					err = errors.New(s)
+				}
+			}
+			if err != nil {
+				r.mismatch = append(r.mismatch, fmt.Sprintf("%s disagrees on %q: %v\nsigninq:\n  %s\n%s:\n  %s\nSQL: %s",
+					peerTitle(p.name), q.Text, err, want, peerTitle(p.name), got, sqls[i]))
+			}
+		}
+	}
+	for _, ts := range times {
+		r.medians = append(r.medians, medianDuration(ts))
+	}
+	return r, nil
+}
+
+// medianDuration is the median (the mean of the middle two of an even
+// count).
+func medianDuration(ts []time.Duration) time.Duration {
+	s := slices.Clone(ts)
+	slices.Sort(s)
+	n := len(s)
+	return (s[(n-1)/2] + s[n/2]) / 2
+}
+
+// ratio is signinq's median over peer i's.
+func (r queryResult) ratio(i int) float64 {
+	return r.medians[0].Seconds() / r.medians[1+i].Seconds()
+}
+
+// goal says whether signinq meets the goal against DuckDB: faster, and
+// five times faster on a selective query. ok is false without DuckDB.
+func (r queryResult) goal(peers []string) (met, ok bool) {
+	i := slices.Index(peers, "duckdb")
+	if i < 0 {
+		return false, false
+	}
+	want := 1.0
+	if r.q.Selective {
+		want = 0.2
+	}
+	return r.ratio(i) <= want && r.ratio(i) < 1, true
+}
+
+func (r queryResult) line(peers []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "signinq %s", fmtDur(r.medians[0]))
+	for i, p := range peers {
+		fmt.Fprintf(&b, "  %s %s (×%.3g)", peerTitle(p), fmtDur(r.medians[1+i]), r.ratio(i))
+	}
+	if len(r.mismatch) > 0 {
+		b.WriteString("  DISAGREES")
+	}
+	return b.String()
+}
+
+func (rep *report) mismatches() int {
+	n := 0
+	for _, r := range rep.results {
+		n += len(r.mismatch)
+	}
+	return n
+}
+
+// fmtDur prints a duration in milliseconds with three significant
+// digits.
+func fmtDur(d time.Duration) string {
+	ms := float64(d) / 1e6
+	switch {
+	case ms >= 100:
+		return fmt.Sprintf("%.0f ms", ms)
+	case ms >= 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms >= 1:
+		return fmt.Sprintf("%.2f ms", ms)
+	}
+	return fmt.Sprintf("%.3f ms", ms)
+}
+
+func fmtMB(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// machine describes the machine: CPU model, cores, memory, Go.
+func machine() string {
+	cpu := "unknown CPU"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s/%s, %s", cpu, runtime.NumCPU(), mem, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// table is a report table: a header and rows of cells.
+type rtable struct {
+	head []string
+	rows [][]string
+}
+
+// queriesTable is the table of the queries' medians and ratios.
+func (rep *report) queriesTable() rtable {
+	t := rtable{head: []string{"query", "sel", "rows", "signinq"}}
+	for _, p := range rep.peers {
+		t.head = append(t.head, peerTitle(p))
+	}
+	for _, p := range rep.peers {
+		t.head = append(t.head, "signinq÷"+peerTitle(p))
+	}
+	hasDuck := slices.Contains(rep.peers, "duckdb")
+	if hasDuck {
+		t.head = append(t.head, "goal vs DuckDB")
+	}
+	t.head = append(t.head, "answers")
+	for _, r := range rep.results {
+		sel := ""
+		if r.q.Selective {
+			sel = "yes"
+		}
+		row := []string{r.q.Text, sel, fmt.Sprint(r.rows), fmtDur(r.medians[0])}
+		for i := range rep.peers {
+			row = append(row, fmtDur(r.medians[1+i]))
+		}
+		for i := range rep.peers {
+			row = append(row, fmt.Sprintf("%.3g", r.ratio(i)))
+		}
+		if hasDuck {
+			met, _ := r.goal(rep.peers)
+			want := "faster"
+			if r.q.Selective {
+				want = "≥5× faster"
+			}
+			if met {
+				row = append(row, "met ("+want+")")
+			} else {
+				row = append(row, "NOT met ("+want+")")
+			}
+		}
+		if len(r.mismatch) == 0 {
+			row = append(row, "agree")
+		} else {
+			row = append(row, "DISAGREE")
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+// loadsTable is the table of the loads and sizes beside signinq's store.
+func (rep *report) loadsTable() rtable {
+	t := rtable{head: []string{"engine", "sign-ins", "load", "sign-ins/s", "on disk", "bytes/sign-in", "vs signinq's store"}}
+	st := rep.store
+	t.rows = append(t.rows, []string{"signinq (store directory, no raw records)", fmt.Sprint(st.Rows), "(generated: see signinq bench)", "",
+		fmtMB(st.DiskBytes), fmt.Sprintf("%.1f", float64(st.DiskBytes)/float64(st.Rows)), "1"})
+	pb := st.PartBytes()
+	t.rows = append(t.rows, []string{"signinq (its parts: columns, dictionaries, bitmaps, ids)", fmt.Sprint(st.Rows), "", "",
+		fmtMB(pb), fmt.Sprintf("%.1f", float64(pb)/float64(st.Rows)), fmt.Sprintf("%.2f×", float64(pb)/float64(st.DiskBytes))})
+	for _, p := range rep.peers {
+		l := rep.loads[p]
+		how := fmt.Sprintf("%.1f s", l.Seconds)
+		if p == "duckdb" {
+			how += fmt.Sprintf(" (read_csv of %s, which signinq wrote in %.1f s)", fmtMB(l.CSVBytes), l.CSVSeconds)
+		} else {
+			how += " (INSERTs, index, ANALYZE)"
+		}
+		t.rows = append(t.rows, []string{peerTitle(p), fmt.Sprint(l.Rows), how, fmt.Sprintf("%.0f", float64(l.Rows)/l.Seconds),
+			fmtMB(l.Bytes), fmt.Sprintf("%.1f", float64(l.Bytes)/float64(max(l.Rows, 1))), fmt.Sprintf("%.2f×", float64(l.Bytes)/float64(st.DiskBytes))})
+	}
+	return t
+}
+
+// summary counts the goals met.
+func (rep *report) summary() []string {
+	var out []string
+	if slices.Contains(rep.peers, "duckdb") {
+		met, sel, selMet := 0, 0, 0
+		for _, r := range rep.results {
+			ok, _ := r.goal(rep.peers)
+			if ok {
+				met++
+			}
+			if r.q.Selective {
+				sel++
+				if ok {
+					selMet++
+				}
+			}
+		}
+		out = append(out, fmt.Sprintf("Goal against DuckDB met on %d of %d queries (selective: %d of %d at ≥5×).", met, len(rep.results), selMet, sel))
+	}
+	if n := rep.mismatches(); n == 0 {
+		out = append(out, fmt.Sprintf("Every answer of %s agrees with signinq's on all %d queries.", joinTitles(rep.peers), len(rep.results)))
+	} else {
+		out = append(out, fmt.Sprintf("%d answers DISAGREE with signinq's (printed below).", n))
+	}
+	if len(rep.skipped) > 0 {
+		out = append(out, fmt.Sprintf("%d queries of the standard set have no SQL (the security stages) and are not compared.", len(rep.skipped)))
+	}
+	return out
+}
+
+func joinTitles(peers []string) string {
+	t := make([]string, len(peers))
+	for i, p := range peers {
+		t[i] = peerTitle(p)
+	}
+	return strings.Join(t, " and ")
+}
+
+func (rep *report) header() []string {
+	h := []string{
+		fmt.Sprintf("%d sign-ins (seed %d, 30 days to %s), store %s", rep.rows, benchSeed, benchEnd.Format(time.RFC3339), rep.storeDir),
+		"machine: " + rep.machine,
+	}
+	var v []string
+	for _, p := range rep.peers {
+		v = append(v, peerTitle(p)+" "+rep.versions[p])
+	}
+	h = append(h, fmt.Sprintf("peers: %s; DuckDB threads %d; each query: 1 warm-up, then %d interleaved runs (signinq, %s), medians; total %s",
+		strings.Join(v, ", "), rep.threads, rep.runs, joinTitles(rep.peers), rep.wall.Round(time.Second)))
+	return h
+}
+
+// text writes the report as aligned text.
+func (rep *report) text(w io.Writer) {
+	for _, l := range rep.header() {
+		fmt.Fprintln(w, l)
+	}
+	fmt.Fprintln(w)
+	writeAligned(w, rep.loadsTable())
+	fmt.Fprintln(w)
+	writeAligned(w, rep.queriesTable())
+	fmt.Fprintln(w)
+	for _, l := range rep.summary() {
+		fmt.Fprintln(w, l)
+	}
+	for _, r := range rep.results {
+		for _, m := range r.mismatch {
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, m)
+		}
+	}
+}
+
+func writeAligned(w io.Writer, t rtable) {
+	width := make([]int, len(t.head))
+	for _, r := range append([][]string{t.head}, t.rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for _, r := range append([][]string{t.head}, t.rows...) {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c + strings.Repeat(" ", width[i]-len([]rune(c))))
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// markdown writes the report as Markdown.
+func (rep *report) markdown(w io.Writer) {
+	fmt.Fprintf(w, "## signinq, DuckDB and SQLite on %d sign-ins\n\n", rep.rows)
+	for _, l := range rep.header() {
+		fmt.Fprintf(w, "- %s\n", l)
+	}
+	fmt.Fprintln(w, "\n### Loads and sizes")
+	fmt.Fprintln(w)
+	writeMarkdown(w, rep.loadsTable(), false)
+	fmt.Fprintln(w, "\n### Queries (medians; a ratio below 1 means signinq is faster)")
+	fmt.Fprintln(w)
+	writeMarkdown(w, rep.queriesTable(), true)
+	fmt.Fprintln(w)
+	for _, l := range rep.summary() {
+		fmt.Fprintf(w, "%s\n", l)
+	}
+	for _, r := range rep.results {
+		for _, m := range r.mismatch {
+			fmt.Fprintf(w, "\n```\n%s\n```\n", m)
+		}
+	}
+}
+
+// writeMarkdown writes a table; code sets the first column as code (the
+// queries).
+func writeMarkdown(w io.Writer, t rtable, code bool) {
+	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	fmt.Fprint(w, "|")
+	for _, h := range t.head {
+		fmt.Fprintf(w, " %s |", cell(h))
+	}
+	fmt.Fprint(w, "\n|")
+	for i := range t.head {
+		if i == 0 {
+			fmt.Fprint(w, "---|")
+		} else {
+			fmt.Fprint(w, "--:|")
+		}
+	}
+	fmt.Fprintln(w)
+	for _, r := range t.rows {
+		fmt.Fprint(w, "|")
+		for i, c := range r {
+			if i == 0 && code {
+				c = "`" + c + "`"
+			}
+			fmt.Fprintf(w, " %s |", cell(c))
+		}
+		fmt.Fprintln(w)
+	}
+}

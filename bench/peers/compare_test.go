@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/signinq/signinq/bench"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+)
+
+func TestEqualVal(t *testing.T) {
+	num := func(f float64) val { return val{k: vNum, f: f} }
+	text := func(s string) val { return val{k: vText, s: s} }
+	for _, c := range []struct {
+		a, b val
+		want bool
+	}{
+		{num(3), num(3), true},
+		{num(3), num(4), false},
+		{num(33.333333333333336), num(33.33333333333333), true}, // within 1e-9 relative
+		{num(100), num(100.000001), false},                      // 1e-9 relative is 1e-7 here
+		{num(0), num(0), true},
+		{text("a"), text("a"), true},
+		{text("a"), text("A"), false},
+		{val{k: vNull}, text(""), true},
+		{text(""), val{k: vNull}, true},
+		{val{k: vNull}, text("x"), false},
+		{val{k: vNull}, val{k: vNull}, true},
+		{val{k: vNull}, num(0), false},
+		{num(1), text("1"), false},
+		{val{k: vTime, t: 5}, val{k: vTime, t: 5}, true},
+		{val{k: vTime, t: 5}, num(5), false},
+	} {
+		if got := equalVal(c.a, c.b); got != c.want {
+			t.Errorf("equalVal(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestPeerVal(t *testing.T) {
+	hour := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		x    any
+		kind signin.Kind
+		want val
+	}{
+		{nil, signin.KindString, val{k: vNull}},
+		{int64(7), signin.KindInt, val{k: vNum, f: 7}},
+		{int32(7), 0, val{k: vNum, f: 7}},
+		{uint64(7), 0, val{k: vNum, f: 7}},
+		{2.5, signin.KindFloat, val{k: vNum, f: 2.5}},
+		{big.NewInt(12345), 0, val{k: vNum, f: 12345}},
+		{duckdb.Decimal{Width: 10, Scale: 2, Value: big.NewInt(1250)}, 0, val{k: vNum, f: 12.5}},
+		{true, 0, val{k: vNum, f: 1}},
+		{"Office", signin.KindString, val{k: vText, s: "Office"}},
+		{[]byte("Office"), signin.KindString, val{k: vText, s: "Office"}},
+		// DuckDB's TIMESTAMP comes as a time.Time in UTC.
+		{hour, signin.KindTime, val{k: vTime, t: hour.UnixNano()}},
+		// SQLite's times are Unix nanoseconds: an integer in a time column.
+		{hour.UnixNano(), signin.KindTime, val{k: vTime, t: hour.UnixNano()}},
+		{"2026-11-25T08:00:00-05:00", signin.KindTime, val{k: vTime, t: hour.UnixNano()}},
+	} {
+		got, err := peerVal(c.x, c.kind)
+		if err != nil || got != c.want {
+			t.Errorf("peerVal(%#v, %v) = %v, %v; want %v", c.x, c.kind, got, err, c.want)
+		}
+	}
+	if _, err := peerVal(struct{}{}, 0); err == nil {
+		t.Error("peerVal of a struct: no error")
+	}
+}
+
+func TestSigninqVal(t *testing.T) {
+	tm := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		v    engine.Value
+		want val
+	}{
+		{engine.IntValue(42), val{k: vNum, f: 42}},
+		{engine.FloatValue(0.5), val{k: vNum, f: 0.5}},
+		{engine.StringValue("x"), val{k: vText, s: "x"}},
+		{engine.TimeValue(tm), val{k: vTime, t: tm.UnixNano()}},
+		{engine.BoolValue(true), val{k: vNum, f: 1}},
+		{engine.ListValue([]string{"a", "b"}), val{k: vText, s: "a,b"}},
+		{engine.Null(signin.KindString), val{k: vNull}},
+	} {
+		if got := signinqVal(c.v); got != c.want {
+			t.Errorf("signinqVal(%v) = %v, want %v", c.v, got, c.want)
+		}
+	}
+}
+
+func TestDiff(t *testing.T) {
+	num := func(f float64) val { return val{k: vNum, f: f} }
+	text := func(s string) val { return val{k: vText, s: s} }
+	want := answer{names: []string{"app", "count"}, rows: [][]val{{text("a"), num(2)}, {val{k: vNull}, num(1)}}}
+	swapped := answer{names: []string{"app", "count"}, rows: [][]val{{text(""), num(1)}, {text("a"), num(2)}}}
+	if d := diff(want, swapped, false); d != "" {
+		t.Errorf("as sets: %s", d)
+	}
+	if d := diff(want, swapped, true); d == "" {
+		t.Error("in order: rows in another order agree")
+	}
+	for _, got := range []answer{
+		{names: []string{"app"}, rows: [][]val{{text("a")}, {text("")}}},
+		{names: []string{"app", "n"}, rows: swapped.rows},
+		{names: []string{"app", "count"}, rows: swapped.rows[:1]},
+		{names: []string{"app", "count"}, rows: [][]val{{text("a"), num(2)}, {text(""), num(2)}}},
+	} {
+		if d := diff(want, got, false); d == "" {
+			t.Errorf("%v agrees with %v", got, want)
+		}
+	}
+	// Column names are compared without regard to case.
+	if d := diff(want, answer{names: []string{"APP", "Count"}, rows: want.rows}, true); d != "" {
+		t.Error(d)
+	}
+}
+
+// TestLiterals checks each peer's {from} and {bin1h}.
+func TestLiterals(t *testing.T) {
+	from := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	if got, want := duckFrom(from), "TIMESTAMP '2026-11-25 00:00:00.000000'"; got != want {
+		t.Errorf("duckFrom = %s, want %s", got, want)
+	}
+	if got, want := sqliteFrom(from), "1795564800000000000"; got != want {
+		t.Errorf("sqliteFrom = %s, want %s", got, want)
+	}
+	for _, q := range bench.Queries() {
+		if q.SQL == "" {
+			continue
+		}
+		for _, p := range []*peer{{name: "duckdb", from: duckFrom, bin1h: duckBin1h}, {name: "sqlite", from: sqliteFrom, bin1h: sqliteBin1h}} {
+			s := p.sql(q.SQL, q.Window)
+			if strings.ContainsAny(s, "{}") {
+				t.Errorf("%s: %s: placeholders left: %s", p.name, q.Text, s)
+			}
+			if want := p.from(benchEnd.Add(-q.Window)); q.Window > 0 && !strings.Contains(s, want) {
+				t.Errorf("%s: %s: no %s in %s", p.name, q.Text, want, s)
+			}
+		}
+	}
+	// The literals and the bins mean the same in the engines themselves.
+	ctx := context.Background()
+	dir := t.TempDir()
+	at := time.Date(2026, 11, 25, 13, 47, 12, 345678000, time.UTC)
+	duck, err := openPeer(ctx, "duckdb", filepath.Join(dir, "t.duckdb"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.close()
+	var ok bool
+	var bin time.Time
+	if err := duck.conn.QueryRowContext(ctx, `SELECT "time" >= `+duckFrom(from)+`, `+duckBin1h+` FROM (SELECT `+duckFrom(at)+` AS "time")`).Scan(&ok, &bin); err != nil {
+		t.Fatal(err)
+	}
+	if !ok || !bin.Equal(at.Truncate(time.Hour)) {
+		t.Errorf("DuckDB: %v, %v", ok, bin)
+	}
+	lite, err := openPeer(ctx, "sqlite", filepath.Join(dir, "t.sqlite"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.close()
+	var nbin int64
+	if err := lite.conn.QueryRowContext(ctx, `SELECT "time" >= `+sqliteFrom(from)+`, `+sqliteBin1h+` FROM (SELECT `+sqliteFrom(at)+` AS "time")`).Scan(&ok, &nbin); err != nil {
+		t.Fatal(err)
+	}
+	if !ok || nbin != at.Truncate(time.Hour).UnixNano() {
+		t.Errorf("SQLite: %v, %v", ok, time.Unix(0, nbin).UTC())
+	}
+}
+
+func TestAppendCSVCell(t *testing.T) {
+	for _, c := range []struct {
+		typ  string
+		v    cell
+		want string
+	}{
+		{tString, cell{null: true}, ``},
+		{tString, cell{s: "plain"}, `plain`},
+		{tString, cell{s: `a, "b"`}, `"a, ""b"""`},
+		{tString, cell{s: "two\nlines"}, "\"two\nlines\""},
+		{tString, cell{s: " lead"}, `" lead"`},
+		{tInt, cell{i: -50126}, `-50126`},
+		{tFloat, cell{f: 47.6062}, `47.6062`},
+		{tBool, cell{i: 1}, `true`},
+		{tBool, cell{i: 0}, `false`},
+		{tTime, cell{i: time.Date(2026, 11, 25, 13, 47, 12, 345678912, time.UTC).UnixNano()}, `2026-11-25 13:47:12.345678`},
+		{tList, cell{l: []string{"Password", "Text message"}}, "Password\x1fText message"},
+	} {
+		if got := string(appendCSVCell(nil, c.typ, c.v)); got != c.want {
+			t.Errorf("appendCSVCell(%s, %+v) = %q, want %q", c.typ, c.v, got, c.want)
+		}
+	}
+}
+
+// TestCompare generates a small benchmark store with the signinq command,
+// loads both peers from it and runs the whole standard set: every answer
+// must agree with signinq's.
+func TestCompare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a store with go run")
+	}
+	root := t.TempDir()
+	const rows = 20000
+	c := &CompareCmd{Rows: rows, Runs: 1, Peers: peerNames, Threads: 2, Repo: "../..", Markdown: filepath.Join(root, "report.md")}
+	rep, err := c.measure(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withSQL, without int
+	for _, q := range bench.Queries() {
+		if q.SQL == "" {
+			without++
+		} else {
+			withSQL++
+		}
+	}
+	if len(rep.results) != withSQL || len(rep.skipped) != without {
+		t.Errorf("%d queries run, %d skipped; want %d and %d", len(rep.results), len(rep.skipped), withSQL, without)
+	}
+	for _, r := range rep.results {
+		for _, m := range r.mismatch {
+			t.Error(m)
+		}
+		if len(r.medians) != 1+len(peerNames) {
+			t.Errorf("%s: %d medians", r.q.Text, len(r.medians))
+		}
+	}
+	for _, p := range peerNames {
+		if l := rep.loads[p]; l.Rows != rows || l.Bytes <= 0 || l.Seconds <= 0 {
+			t.Errorf("%s: load %+v", p, l)
+		}
+	}
+	// Some query must select something, or agreement means little.
+	nonEmpty := 0
+	for _, r := range rep.results {
+		if r.rows > 0 {
+			nonEmpty++
+		}
+	}
+	if nonEmpty < len(rep.results)-2 {
+		t.Errorf("only %d of %d answers have rows", nonEmpty, len(rep.results))
+	}
+	var md strings.Builder
+	rep.markdown(&md)
+	for _, want := range []string{"| `count` |", "signinq÷DuckDB", "agrees with signinq's"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the Markdown report has no %q:\n%s", want, md.String())
+		}
+	}
+
+	// A second run finds the store and the peers loaded.
+	if _, err := os.Stat(loadsFile(rep.peersCache)); err != nil {
+		t.Fatal(err)
+	}
+	before := rep.loads["sqlite"].At
+	rep2, err := c.measure(context.Background(), root, regexp.MustCompile("^count$"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep2.results) != 1 || len(rep2.results[0].mismatch) > 0 {
+		t.Errorf("the second run: %d results", len(rep2.results))
+	}
+	if rep2.loads["sqlite"].At != before {
+		t.Error("the second run loaded SQLite again")
+	}
+}
