@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -113,43 +114,45 @@ func (r *Report) writeIngest(p printer) {
 
 func (r *Report) writeLatency(p printer) {
 	p("## Latency by size\n\n")
-	p("The median of the warm runs (p50); the last column is how it grows from the smallest dataset to the largest.\n\n")
-	p("| query |")
-	for _, ds := range r.Datasets {
+	p("The median of the warm runs (p50)")
+	if len(r.Datasets) > 1 {
+		p("; a column × says how it grows from one size to the next")
+	}
+	p(".\n\n| query |")
+	for i, ds := range r.Datasets {
+		if i > 0 {
+			p(" × |")
+		}
 		p(" %s |", SizeName(ds.Rows))
 	}
-	growth := len(r.Datasets) > 1
-	if growth {
-		p(" growth |")
-	}
 	p("\n|---|")
-	for range r.Datasets {
-		p("---:|")
-	}
-	if growth {
+	for i := range r.Datasets {
+		if i > 0 {
+			p("---:|")
+		}
 		p("---:|")
 	}
 	p("\n")
 	for i, q := range r.Datasets[0].Queries {
 		p("| `%s` |", mdCode(q.Query.Text))
-		for _, ds := range r.Datasets {
+		for j, ds := range r.Datasets {
+			if j > 0 {
+				p(" %s |", ratio(r.growth(i, j-1, j)))
+			}
 			p(" %s |", fmtDuration(ds.Queries[i].P50()))
-		}
-		if growth {
-			p(" ×%s |", ratio(r.growth(i)))
 		}
 		p("\n")
 	}
 	p("\n")
 }
 
-// growth is how query i's p50 grows from the first dataset to the last.
-func (r *Report) growth(i int) float64 {
-	a, b := r.Datasets[0].Queries[i].P50(), r.Datasets[len(r.Datasets)-1].Queries[i].P50()
-	if a <= 0 {
+// growth is how query i's p50 grows from dataset a to dataset b.
+func (r *Report) growth(i, a, b int) float64 {
+	x, y := r.Datasets[a].Queries[i].P50(), r.Datasets[b].Queries[i].P50()
+	if x <= 0 {
 		return 0
 	}
-	return float64(b) / float64(a)
+	return float64(y) / float64(x)
 }
 
 func (r *Report) writeScale(p printer, chart string) {
@@ -176,15 +179,15 @@ func (r *Report) writeScale(p printer, chart string) {
 	r.row(p, "bytes a sign-in on disk", func(ds *Dataset) string { return perSignIn(ds.Disk, ds.Disk.Total) })
 	r.row(p, "peak resident memory", func(ds *Dataset) string { return rssString(ds.PeakRSS) })
 	p("\n")
-	if n := len(r.Datasets); n > 1 {
-		first, last := r.Datasets[0], r.Datasets[n-1]
+	for j := 1; j < len(r.Datasets); j++ {
+		a, b := r.Datasets[j-1], r.Datasets[j]
 		var gs []float64
-		for i := range first.Queries {
-			gs = append(gs, r.growth(i))
+		for i := range a.Queries {
+			gs = append(gs, r.growth(i, j-1, j))
 		}
 		slices.Sort(gs)
-		p("From %s to %s sign-ins (×%s), the median latency of a query grows ×%s at the median of the set (from ×%s to ×%s).\n\n",
-			SizeName(first.Rows), SizeName(last.Rows), ratio(float64(last.Rows)/float64(first.Rows)),
+		p("From %s to %s sign-ins (×%s), a query's median latency grows ×%s at the median of the set (from ×%s to ×%s).\n\n",
+			SizeName(a.Rows), SizeName(b.Rows), ratio(float64(b.Rows)/float64(a.Rows)),
 			ratio(gs[len(gs)/2]), ratio(gs[0]), ratio(gs[len(gs)-1]))
 	}
 }
@@ -192,7 +195,7 @@ func (r *Report) writeScale(p printer, chart string) {
 func (r *Report) writeQueries(p printer) {
 	p("## Queries\n\n")
 	for i, q := range r.Datasets[0].Queries {
-		p("### `%s`\n\n", mdCode(q.Query.Text))
+		p("### `%s`\n\n", q.Query.Text)
 		var notes []string
 		if q.Query.Group != "" {
 			notes = append(notes, groupNames[q.Query.Group])
@@ -243,6 +246,8 @@ func rssString(n int64) string {
 // ratio writes a growth factor with two significant digits, at least.
 func ratio(f float64) string {
 	switch {
+	case f >= 1000:
+		return humanize.Comma(int64(math.Round(f)))
 	case f >= 100:
 		return fmt.Sprintf("%.0f", f)
 	case f >= 10:
