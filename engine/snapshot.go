@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -214,12 +215,20 @@ func (s *Snapshot) bundle(p *Part, c *Column, fn func(*index.Bundle) error) erro
 	if !p.has(c) {
 		return fn(nil)
 	}
+	ck := bundleKey(p.ID, c.ID)
+	if b, ok := s.db.blocks.getBundle(ck); ok {
+		return fn(b)
+	}
 	key := dataKey(p.ID, kindBundle, c.ID, 0)
 	return s.value(key, func(v []byte) error {
+		if s.db.blocks != nil {
+			v = bytes.Clone(v) // the cache keeps it beyond this call
+		}
 		b, err := index.DecodeBundle(v)
 		if err != nil {
 			return corrupt(describeKey(key), err)
 		}
+		s.db.blocks.putBundle(ck, b)
 		return fn(b)
 	})
 }
@@ -313,4 +322,12 @@ func (s *Snapshot) Cardinalities(p *Part, c *Column) ([]uint64, error) {
 		return nil
 	})
 	return out, err
+}
+
+// BlockCached reports whether block b of part p's column c is decoded in
+// the store's cache, so that reading it costs no decoding: what a
+// planner weighs a scan against the bitmaps with.
+func (s *Snapshot) BlockCached(p *Part, c *Column, b int) bool {
+	_, ok := s.db.blocks.get(blockKey(p.ID, c.ID, b))
+	return ok
 }

@@ -174,6 +174,9 @@ func DecodeBundle(src []byte) (*Bundle, error) {
 // Len returns the number of bitmaps in the bundle.
 func (b *Bundle) Len() int { return b.n }
 
+// Size is the bytes the bundle reads, its table and bitmaps.
+func (b *Bundle) Size() int64 { return int64(len(b.table) + len(b.payload)) }
+
 // ID returns the dictionary id of entry i.
 func (b *Bundle) ID(i int) uint32 {
 	return binary.LittleEndian.Uint32(b.table[i*bundleEntry:])

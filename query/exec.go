@@ -356,11 +356,19 @@ func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, 
 		counts[j] = make([]uint64, n)
 	}
 	// Costs in rows scanned: an intersection of two bitmaps takes about
-	// as long as counting 128 rows per container of 2^16 rows; a scan
-	// decodes the ids of the blocks it touches and counts each row.
+	// as long as counting 128 rows per container of 2^16 rows, and an
+	// eighth of a row per selected row it merges; a scan decodes the ids
+	// of the blocks it touches that are not decoded in the cache, and
+	// counts each row.
 	containers := uint64(hi-lo)>>16 + 1
-	bitmapCost := uint64(n) * containers * 128 * uint64(len(sets))
-	scanCost := sel.GetCardinality()*uint64(len(sets)) + containers*(blockScanCost)
+	selected := sel.GetCardinality()
+	bitmapCost := uint64(n) * (containers*128 + selected/8) * uint64(len(sets))
+	scanCost := selected * uint64(len(sets))
+	for b := int(lo >> 16); b <= int((hi-1)>>16) && b < len(p.Blocks); b++ {
+		if !x.snap.BlockCached(p, col, b) {
+			scanCost += blockScanCost
+		}
+	}
 	var err error
 	if col.Indexed && bitmapCost < scanCost {
 		pg.stats.bitmapParts++
