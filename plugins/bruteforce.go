@@ -225,17 +225,74 @@ func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]
 		for _, s := range bursts {
 			c := cand{user: user, fails: fails[s[0] : s[1]+1]}
 			cands = append(cands, c)
-			spans = append(spans, srSpan{key: user, from: c.fails[0].t, to: srAddSat(c.fails[len(c.fails)-1].t, a.window)})
+			last := c.fails[len(c.fails)-1].t
+			spans = append(spans, srSpan{key: user, from: last, to: srAddSat(last, a.window)}) // after the burst
 		}
 	}
-	// Their successes, from the store.
-	err := srSuccesses(ctx, env, "user", spans, a.codes, func(ev srEvent) {
-		if u := users[ev.user]; u != nil {
-			u.wins = append(u.wins, ev)
-		}
-	})
+	// Their successes: those of the input, and those of the store that
+	// the choice below may pick, found by aggregates (the first success
+	// after each burst, else the last during it; listing every success
+	// of busy users would build millions of rows), then listed by their
+	// times. The choice over them is the choice over all the successes:
+	// it picks the earliest or latest within a span, and the store's
+	// successes at that time are all listed.
+	for _, u := range users {
+		srSortEvents(u.wins)
+	}
+	var found []srSpan // the users and times of the successes to list
+	after := make([]bool, len(cands))
+	err := srSpanAggregates(ctx, env, "user", spans, a.codes, "min(time) as t", []srCol{{"t", signin.KindTime}},
+		func(k int, row []engine.Value, idx []int) {
+			if t, ok := srTime(row, idx[0]); ok {
+				after[k] = true
+				found = append(found, srSpan{key: cands[k].user, from: t, to: t})
+			}
+		})
 	if err != nil {
 		return nil, err
+	}
+	var during []srSpan // the bursts with no success after them, as a span each
+	var duringOf []int
+	for k, c := range cands {
+		wins, burst := users[c.user].wins, c.fails
+		first, last := burst[0].t, burst[len(burst)-1].t
+		if after[k] {
+			continue
+		}
+		if i, _ := slices.BinarySearchFunc(wins, last, func(e srEvent, t int64) int { return cmp.Compare(e.t, t) }); i < len(wins) && srWithin(last, wins[i].t, a.window) {
+			continue
+		}
+		// A success after the first failure and before the last, that at
+		// least a.n failures precede.
+		if last > first {
+			if from := max(first+1, burst[a.n-1].t); from <= last-1 {
+				during = append(during, srSpan{key: c.user, from: from, to: last - 1})
+				duringOf = append(duringOf, k)
+			}
+		}
+	}
+	err = srSpanAggregates(ctx, env, "user", during, a.codes, "max(time) as t", []srCol{{"t", signin.KindTime}},
+		func(k int, row []engine.Value, idx []int) {
+			if t, ok := srTime(row, idx[0]); ok {
+				found = append(found, srSpan{key: cands[duringOf[k]].user, from: t, to: t})
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, batch := range srTimeBatches(len(found), func(j int) srSpan { return found[j] }) {
+		bs := make([]srSpan, len(batch))
+		for j, b := range batch {
+			bs[j] = found[b]
+		}
+		err = srSuccesses(ctx, env, "user", bs, a.codes, func(ev srEvent) {
+			if u := users[ev.user]; u != nil {
+				u.wins = append(u.wins, ev)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	for _, u := range users {
 		srSortEvents(u.wins)

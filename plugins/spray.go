@@ -208,36 +208,52 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 			spans = append(spans, srSpan{key: ip, from: c.fails[0].t, to: srAddSat(c.fails[len(c.fails)-1].t, r.args.window)})
 		}
 	}
-	// Their successes, from the store.
-	err := srSuccesses(ctx, env, "ip", spans, r.args.codes, func(ev srEvent) {
-		if b := ips[ev.ip]; b != nil {
-			b.wins = append(b.wins, ev)
+	// Their successes: those of the input, then the store's, as the
+	// count and the distinct users of the successes of each spray's span
+	// (an aggregate: listing the successes of busy addresses would build
+	// millions of rows).
+	succeeded := make([]bool, len(cands))
+	winners := make([]map[string]bool, len(cands))
+	for k, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-	})
+		winners[k] = map[string]bool{}
+		for _, w := range ips[c.ip].wins {
+			if w.t >= spans[k].from && w.t <= spans[k].to {
+				succeeded[k] = true
+				winners[k][w.user] = true
+			}
+		}
+	}
+	err := srSpanAggregates(ctx, env, "ip", spans, r.args.codes, "count as n, values(user) as users",
+		[]srCol{{"n", signin.KindInt}, {"users", signin.KindList}}, func(k int, row []engine.Value, idx []int) {
+			if n, ok := srInt(row, idx[0]); ok && n > 0 {
+				succeeded[k] = true
+			}
+			if v := srCell(row, idx[1]); !v.IsNull() && v.Kind() == signin.KindList {
+				for _, u := range v.List() {
+					winners[k][u] = true
+				}
+			}
+		})
 	if err != nil {
 		return err
 	}
 	var out [][]engine.Value
 	var firsts []int64
-	for _, c := range cands {
+	for k, c := range cands {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		users, apps, winners := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		users, apps := map[string]bool{}, map[string]bool{}
 		for _, f := range c.fails {
 			users[f.user], apps[f.app] = true, true
 		}
 		first, last := c.fails[0].t, c.fails[len(c.fails)-1].t
-		succeeded := false
-		for _, w := range ips[c.ip].wins {
-			if w.t >= first && (w.t <= last || srWithin(last, w.t, r.args.window)) {
-				succeeded = true
-				winners[w.user] = true
-			}
-		}
 		accounts := srSorted(users)
 		seen := len(accounts)
-		for u := range winners {
+		for u := range winners[k] {
 			if u != "" && !users[u] {
 				seen++
 			}
@@ -247,7 +263,7 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 		}
 		out = append(out, []engine.Value{engine.StringValue(c.ip), srTimeValue(first), srTimeValue(last),
 			engine.IntValue(int64(len(accounts))), engine.IntValue(int64(len(c.fails))),
-			engine.ListValue(srSorted(apps)), engine.BoolValue(succeeded), engine.ListValue(srSorted(winners)),
+			engine.ListValue(srSorted(apps)), engine.BoolValue(succeeded[k]), engine.ListValue(srSorted(winners[k])),
 			engine.ListValue(accounts)})
 		firsts = append(firsts, first)
 	}

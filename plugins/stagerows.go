@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -85,7 +86,7 @@ func srCodes(name, s string) ([]int64, error) {
 // stages give the list before them: the failures they look for. The
 // successes that may follow are few of those a list would read (most
 // sign-ins succeed), so the stages ask for them afterwards, for their
-// candidates only (srSuccesses).
+// candidates only (srSpanAggregates, srSuccesses).
 func srCodesWhere(codes []int64) string {
 	return "error in (" + srCodesList(codes) + ")"
 }
@@ -441,8 +442,15 @@ func srSuccesses(ctx context.Context, env *Env, field string, spans []srSpan, co
 // time <= to or ...) between earliest and latest". Keys are quoted, and
 // compared with in: ip = X refuses an X that reads as a network.
 func srSuccessQuery(field string, spans []srSpan, codes []int64) string {
+	return srSpanQuery("list time, user, ip", field, spans, codes)
+}
+
+// srSpanQuery is srSuccessQuery with another head: "head where
+// status=success and ...".
+func srSpanQuery(head, field string, spans []srSpan, codes []int64) string {
 	var b strings.Builder
-	b.WriteString("list time, user, ip where status=success and not error in (")
+	b.WriteString(head)
+	b.WriteString(" where status=success and not error in (")
 	b.WriteString(srCodesList(codes))
 	b.WriteString(") and ")
 	b.WriteString(field)
@@ -474,4 +482,106 @@ func srSuccessQuery(field string, spans []srSpan, codes []int64) string {
 		fmt.Fprintf(&b, " since %s", srTimeText(lo))
 	}
 	return b.String()
+}
+
+// srSpanAggregates asks the store (env.Query) for aggregates of the
+// successes of each span, the successes srSuccesses would pass on for
+// it: "heads where status=success and ... group by field", whose
+// columns are the field and cols (the heads' names). Unlike
+// srSuccesses, it does not merge the spans of a key: each query names
+// a key once (srTimeBatches), so that each group is one span's. It calls each with the index in spans of the
+// span, the group's row and the index in the row of each of cols, for
+// the spans that have successes (within the query's range, with the
+// key exactly: the store matches text without regard to case). The
+// store answers aggregates from its bitmaps and dictionaries, where a
+// list of the successes of busy addresses or users would build
+// millions of rows. Without env.Query it asks nothing.
+func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, heads string, cols []srCol,
+	each func(i int, row []engine.Value, idx []int)) error {
+	if env == nil || env.Query == nil {
+		return nil
+	}
+	type item struct {
+		i int // in spans
+		s srSpan
+	}
+	var in []item
+	for i, s := range spans {
+		s.from = max(s.from, env.From)
+		if env.To != math.MaxInt64 { // else open
+			s.to = min(s.to, env.To-1)
+		}
+		if s.key != "" && s.from <= s.to {
+			in = append(in, item{i, s})
+		}
+	}
+	batches := srTimeBatches(len(in), func(j int) srSpan { return in[j].s })
+	want := append([]srCol{{field, signin.KindString}}, cols...)
+	for _, batch := range batches {
+		bs := make([]srSpan, len(batch))
+		byKey := make(map[string]int, len(batch))
+		for j, b := range batch {
+			bs[j] = in[b].s
+			byKey[in[b].s.key] = in[b].i
+		}
+		res, err := env.Query(ctx, srSpanQuery(heads, field, bs, codes)+" group by "+field)
+		if err != nil {
+			return fmt.Errorf("asking for the successes: %w", err)
+		}
+		idx, err := srColumns(res.Columns, want)
+		if err != nil {
+			return fmt.Errorf("asking for the successes: %w", err)
+		}
+		for _, row := range res.Rows {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if i, ok := byKey[srStr(row, idx[0])]; ok {
+				each(i, row, idx[1:])
+			}
+		}
+	}
+	return nil
+}
+
+// srTimeBatches splits n spans (span(j) the j-th) into batches to ask the
+// store about together: the indexes of their spans, in order of time, at
+// most srQueryBatch a batch, and naming a key once (nor two keys the
+// store matches alike: srSameKey). Spans in order of
+// time make batches of close spans, and the store reads only the blocks
+// of a query's range, where spans in order of key would make each batch
+// reach over the whole range.
+func srTimeBatches(n int, span func(j int) srSpan) [][]int {
+	order := make([]int, n)
+	for j := range order {
+		order[j] = j
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		sa, sb := span(a), span(b)
+		return cmp.Or(cmp.Compare(sa.from, sb.from), strings.Compare(sa.key, sb.key), cmp.Compare(sa.to, sb.to))
+	})
+	var out [][]int
+	keys := map[string]bool{}
+	for _, j := range order {
+		k := len(out) - 1
+		key := srSameKey(span(j).key)
+		if k < 0 || keys[key] || len(out[k]) == srQueryBatch {
+			out = append(out, nil)
+			clear(keys)
+			k++
+		}
+		out[k] = append(out[k], j)
+		keys[key] = true
+	}
+	return out
+}
+
+// srSameKey returns the same for keys that the store's "in" matches the
+// same sign-ins for: text without regard to case, addresses however
+// written (as an IPv4 address mapped in IPv6).
+func srSameKey(key string) string {
+	if a, err := netip.ParseAddr(key); err == nil {
+		return "addr " + a.Unmap().String()
+	}
+	return "text " + strings.ToLower(strings.ToUpper(key))
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -124,18 +126,23 @@ func runTestStageEnv(t testing.TB, st Stage, env *Env, cols []engine.ResultColum
 
 // srFakeStore stands for the store a detection stage asks for successes
 // (Env.Query): it answers from hand-built rows of srTestCols as the store
-// would, but loosely. It checks that the query is one for successes,
-// and answers with every row whose status is success and whose error
-// is not one of the codes the query leaves out, as columns time, user,
-// ip, whatever the keys and times the query names: the stage must keep
-// only those it asked for. It records the queries.
+// would. It checks that the query is one for successes. A list
+// (srSuccessQuery) it answers loosely: with every row whose status is
+// success and whose error is not one of the codes the query leaves out,
+// as columns time, user, ip, whatever the keys and times the query
+// names: the stage must keep only those it asked for. An aggregate
+// (srSpanAggregates: heads count, values(user), min(time), max(time),
+// grouped by the field) it answers faithfully: over the successes whose
+// field matches a key of the query without regard to case and whose time
+// falls within that key's span, grouped by the field as written. It
+// records the queries.
 type srFakeStore struct {
 	rows    [][]engine.Value
 	queries []string
 	err     error // what Query returns, when not nil
 }
 
-var srNotCodesRE = regexp.MustCompile(`^list time, user, ip where status=success and not error in \(([0-9, ]+)\) and (ip|user) in \(`)
+var srNotCodesRE = regexp.MustCompile(`^(.*?) where status=success and not error in \(([0-9, ]+)\) and (ip|user) in \(`)
 
 func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, error) {
 	f.queries = append(f.queries, text)
@@ -146,15 +153,11 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 	if m == nil {
 		return nil, fmt.Errorf("not a query for successes: %s", text)
 	}
-	codes, err := srCodes("codes", m[1])
+	codes, err := srCodes("codes", m[2])
 	if err != nil {
 		return nil, err
 	}
-	res := &engine.Result{Columns: []engine.ResultColumn{
-		{Name: "time", Kind: signin.KindTime, Field: "time"},
-		{Name: "user", Kind: signin.KindString, Field: "user"},
-		{Name: "ip", Kind: signin.KindString, Field: "ip"},
-	}}
+	var successes [][]engine.Value
 	for _, row := range f.rows {
 		if !strings.EqualFold(srStr(row, 8), "success") {
 			continue
@@ -162,9 +165,166 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 		if code, ok := srInt(row, 9); ok && slices.Contains(codes, code) {
 			continue
 		}
-		res.Rows = append(res.Rows, []engine.Value{srCell(row, 0), srCell(row, 4), srCell(row, 7)})
+		successes = append(successes, row)
+	}
+	if m[1] == "list time, user, ip" {
+		res := &engine.Result{Columns: []engine.ResultColumn{
+			{Name: "time", Kind: signin.KindTime, Field: "time"},
+			{Name: "user", Kind: signin.KindString, Field: "user"},
+			{Name: "ip", Kind: signin.KindString, Field: "ip"},
+		}}
+		for _, row := range successes {
+			res.Rows = append(res.Rows, []engine.Value{srCell(row, 0), srCell(row, 4), srCell(row, 7)})
+		}
+		return res, ctx.Err()
+	}
+	field := m[3]
+	spans, err := srFakeSpans(text[len(m[0]):], field)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %s", err, text)
+	}
+	col := map[string]int{"ip": 7, "user": 4}[field]
+	res := &engine.Result{Columns: []engine.ResultColumn{{Name: field, Kind: signin.KindString, Field: field}}}
+	var heads []string
+	for _, h := range strings.Split(m[1], ", ") {
+		expr, name, _ := strings.Cut(h, " as ")
+		if name == "" {
+			name = expr
+		}
+		kind := map[string]signin.Kind{"count": signin.KindInt, "values(user)": signin.KindList,
+			"min(time)": signin.KindTime, "max(time)": signin.KindTime}[expr]
+		if kind == 0 {
+			return nil, fmt.Errorf("the fake store does not know %q: %s", expr, text)
+		}
+		heads = append(heads, expr)
+		res.Columns = append(res.Columns, engine.ResultColumn{Name: name, Kind: kind})
+	}
+	groups := map[string][][]engine.Value{}
+	for _, row := range successes {
+		t, ok := srTime(row, 0)
+		if !ok {
+			continue
+		}
+		key := srStr(row, col)
+		for _, s := range spans {
+			if strings.EqualFold(key, s.key) && s.from <= t && t <= s.to {
+				groups[key] = append(groups[key], row)
+				break
+			}
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		out := []engine.Value{engine.StringValue(key)}
+		for _, h := range heads {
+			rows := groups[key]
+			switch h {
+			case "count":
+				out = append(out, engine.IntValue(int64(len(rows))))
+			case "values(user)":
+				set := map[string]bool{}
+				for _, row := range rows {
+					set[srStr(row, 4)] = true
+				}
+				out = append(out, engine.ListValue(srSorted(set)))
+			default:
+				best, _ := srTime(rows[0], 0)
+				for _, row := range rows {
+					t, _ := srTime(row, 0)
+					if h == "min(time)" && t < best || h == "max(time)" && t > best {
+						best = t
+					}
+				}
+				out = append(out, srTimeValue(best))
+			}
+		}
+		res.Rows = append(res.Rows, out)
 	}
 	return res, ctx.Err()
+}
+
+// srFakeSpans reads the spans of an aggregate's query from after its
+// "field in (": the keys, then "(field in (key) and time >= from and
+// time <= to or ...)", then its range and "group by field".
+func srFakeSpans(s, field string) ([]srSpan, error) {
+	quoted := func() (string, bool) {
+		if !strings.HasPrefix(s, `"`) {
+			return "", false
+		}
+		var b strings.Builder
+		for i := 1; i < len(s); i++ {
+			switch {
+			case s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\'):
+				i++
+				b.WriteByte(s[i])
+			case s[i] == '"':
+				s = s[i+1:]
+				return b.String(), true
+			default:
+				b.WriteByte(s[i])
+			}
+		}
+		return "", false
+	}
+	expect := func(p string) bool {
+		ok := strings.HasPrefix(s, p)
+		s = strings.TrimPrefix(s, p)
+		return ok
+	}
+	timeText := func() (int64, bool) {
+		i := strings.IndexAny(s, " )")
+		if i < 0 {
+			return 0, false
+		}
+		t, err := time.Parse(time.RFC3339Nano, s[:i])
+		s = s[i:]
+		return t.UnixNano(), err == nil
+	}
+	for {
+		if _, ok := quoted(); !ok {
+			return nil, errors.New("no key")
+		}
+		if expect(")") {
+			break
+		}
+		if !expect(", ") {
+			return nil, errors.New("keys")
+		}
+	}
+	if !expect(" and (") {
+		return nil, errors.New("no spans")
+	}
+	var spans []srSpan
+	for {
+		var sp srSpan
+		var ok1, ok2 bool
+		if !expect(field + " in (") {
+			return nil, errors.New("a span")
+		}
+		key, ok := quoted()
+		sp.key = key
+		if !ok || !expect(") and time >= ") {
+			return nil, errors.New("a span's key")
+		}
+		sp.from, ok1 = timeText()
+		if !expect(" and time <= ") {
+			return nil, errors.New("a span's end")
+		}
+		sp.to, ok2 = timeText()
+		if !ok1 || !ok2 {
+			return nil, errors.New("a span's times")
+		}
+		spans = append(spans, sp)
+		if expect(")") {
+			break
+		}
+		if !expect(" or ") {
+			return nil, errors.New("the spans")
+		}
+	}
+	if !regexp.MustCompile(`^ (between \S+ and \S+|since \S+) group by ` + field + `$`).MatchString(s) {
+		return nil, fmt.Errorf("the end %q", s)
+	}
+	return spans, nil
 }
 
 // env returns an Env whose Query is the fake store's, open at both ends
@@ -567,8 +727,82 @@ func TestSuccesses(t *testing.T) {
 		bad := &Env{From: math.MinInt64, To: math.MaxInt64, Query: func(context.Context, string) (*engine.Result, error) {
 			return &engine.Result{Columns: []engine.ResultColumn{{Name: "time", Kind: signin.KindTime}}}, nil
 		}}
-		if _, err := runTestStageEnv(t, st, bad, srTestCols, rows, "1"); err == nil || !strings.Contains(err.Error(), "needs the column(s) user, ip") {
+		if _, err := runTestStageEnv(t, st, bad, srTestCols, rows, "1"); err == nil || !strings.Contains(err.Error(), "asking for the successes: needs the column(s)") {
 			t.Errorf("%s: %v, want an error about the columns", st.Describe().Name, err)
 		}
+	}
+}
+
+// TestSpanAggregates checks how the detection stages ask the store for
+// aggregates of the successes of spans: a key once a query (each group
+// one span's), in order of time, within the query's range, and the
+// groups of the keys exactly.
+func TestSpanAggregates(t *testing.T) {
+	ns := func(s string) int64 { return at(s).UnixNano() }
+	s := srSignIn
+	store := [][]engine.Value{
+		s("10:00", "1.1.1.1", "ann", "", 0),
+		s("10:30", "1.1.1.1", "ANN", "", 0),
+		s("10:40", "1.1.1.1", "bob", "", 50126), // a failure
+		s("11:00", "1.1.1.1", "cid", "", 0),
+		s("10:10", "1.1.1.2", "dan", "", 0),
+		s("10:20", "1.1.1.2", "", "", 0), // no user
+	}
+	spans := []srSpan{
+		{"1.1.1.1", ns("10:00"), ns("10:40")}, {"1.1.1.1", ns("10:30"), ns("11:00")}, // overlapping: asked apart
+		{"1.1.1.2", ns("10:00"), ns("10:20")}, {"1.1.1.3", ns("10:00"), ns("10:20")}, // no successes
+		{"", ns("10:00"), ns("13:00")},        // no key: not asked
+		{"1.1.1.2", ns("13:00"), ns("14:00")}, // out of range
+	}
+	fake := &srFakeStore{rows: store}
+	got := map[int]string{}
+	err := srSpanAggregates(t.Context(), fake.env(math.MinInt64, ns("12:00")), "ip", spans, []int64{50126},
+		"count as n, values(user) as users", []srCol{{"n", signin.KindInt}, {"users", signin.KindList}},
+		func(i int, row []engine.Value, idx []int) {
+			got[i] += fmt.Sprintf("%v %v;", row[idx[0]], row[idx[1]])
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{0: "2 ANN, ann;", 1: "2 ANN, cid;", 2: "2 dan;"}
+	if !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	wantQueries := []string{
+		`count as n, values(user) as users where status=success and not error in (50126) and ip in ("1.1.1.1", "1.1.1.2", "1.1.1.3") and ` +
+			`(ip in ("1.1.1.1") and time >= 2026-11-02T10:00:00Z and time <= 2026-11-02T10:40:00Z or ` +
+			`ip in ("1.1.1.2") and time >= 2026-11-02T10:00:00Z and time <= 2026-11-02T10:20:00Z or ` +
+			`ip in ("1.1.1.3") and time >= 2026-11-02T10:00:00Z and time <= 2026-11-02T10:20:00Z) ` +
+			`between 2026-11-02T10:00:00Z and 2026-11-02T10:40:00.000000001Z group by ip`,
+		`count as n, values(user) as users where status=success and not error in (50126) and ip in ("1.1.1.1") and ` +
+			`(ip in ("1.1.1.1") and time >= 2026-11-02T10:30:00Z and time <= 2026-11-02T11:00:00Z) ` +
+			`between 2026-11-02T10:30:00Z and 2026-11-02T11:00:00.000000001Z group by ip`,
+	}
+	if !slices.Equal(fake.queries, wantQueries) {
+		t.Errorf("queries:\n%q\nwant\n%q", fake.queries, wantQueries)
+	}
+	// In batches of srQueryBatch; without a store, nothing is asked.
+	defer func(n int) { srQueryBatch = n }(srQueryBatch)
+	srQueryBatch = 2
+	fake = &srFakeStore{rows: store}
+	err = srSpanAggregates(t.Context(), fake.env(math.MinInt64, math.MaxInt64), "ip", spans[2:4], []int64{1}, "count", []srCol{{"count", signin.KindInt}},
+		func(int, []engine.Value, []int) {})
+	if err != nil || len(fake.queries) != 1 {
+		t.Errorf("%v, queries %q", err, fake.queries)
+	}
+	if err := srSpanAggregates(t.Context(), &Env{From: math.MinInt64, To: math.MaxInt64}, "ip", spans, nil, "count", nil,
+		func(int, []engine.Value, []int) { t.Error("an answer without a store") }); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestTimeBatches checks that a batch names no two keys the store
+// matches alike, and holds spans in order of time.
+func TestTimeBatches(t *testing.T) {
+	spans := []srSpan{{"b", 3, 4}, {"SUCCESS", 1, 2}, {"success", 2, 3}, {"1.1.1.1", 0, 1}, {"::ffff:1.1.1.1", 5, 6}, {"::FFFF:1.1.1.2", 7, 8}, {"::ffff:1.1.1.2", 9, 9}}
+	got := srTimeBatches(len(spans), func(j int) srSpan { return spans[j] })
+	want := [][]int{{3, 1}, {2, 0, 4, 5}, {6}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
