@@ -175,9 +175,6 @@ func TestWriteChart(t *testing.T) {
 // cache: every query runs, every figure is there, and a second run finds
 // the dataset and the sample cached.
 func TestRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a store")
-	}
 	cache := t.TempDir()
 	cfg := Config{Sizes: []int64{20_000}, Runs: 3, CacheDir: cache, IngestSample: 2_000, Logf: t.Logf}
 	rep, err := Run(context.Background(), cfg)

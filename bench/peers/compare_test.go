@@ -207,9 +207,6 @@ func TestAppendCSVCell(t *testing.T) {
 // loads both peers from it and runs the whole standard set: every answer
 // must agree with signinq's.
 func TestCompare(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a store with go run")
-	}
 	root := t.TempDir()
 	const rows = 20000
 	c := &CompareCmd{Rows: rows, Runs: 1, Peers: peerNames, Threads: 2, Repo: "../..", Markdown: filepath.Join(root, "report.md")}
