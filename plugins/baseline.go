@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	mathbits "math/bits"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,23 +35,6 @@ func detColumn(in []engine.ResultColumn, name string) int {
 		}
 	}
 	return -1
-}
-
-var detDurationRE = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d|w)$`)
-
-// detDuration reads a positive duration as queries write them: 90m, 1h,
-// 30d, 2w.
-func detDuration(s string) (time.Duration, error) {
-	m := detDurationRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
-	if m == nil {
-		return 0, fmt.Errorf("%q is not a duration: write 30d, 12h, 90m", s)
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
-	if err != nil || n <= 0 || n > math.MaxInt64/int64(unit) {
-		return 0, fmt.Errorf("%q is not a positive duration a store can hold", s)
-	}
-	return time.Duration(n) * unit, nil
 }
 
 // detNumber reads a finite number, at least min.
@@ -163,7 +145,7 @@ func detDictValue(col *engine.Column, d *index.Dict, id uint32) engine.Value {
 // between or since clause ("" for an open start), and a condition for an
 // open start with an end ("" otherwise).
 func detWindow(from, to int64) (clause, cond string) {
-	ts := func(t int64) string { return time.Unix(0, t).UTC().Format(time.RFC3339Nano) }
+	ts := queryTime
 	switch {
 	case from != math.MinInt64 && to != math.MaxInt64:
 		return "between " + ts(from) + " and " + ts(to), ""
@@ -199,22 +181,6 @@ func detQuery(env *Env, heads string, conds []string, after string) string {
 	return q
 }
 
-// detQuote is text as a query writes it: in double quotes, a backslash
-// before a quote and before a backslash that would escape one (as the
-// query lexer reads it).
-func detQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' && (i+1 == len(s) || s[i+1] == '\\' || s[i+1] == '"') {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
 // detLiteral is a value as a query's condition writes it: numbers as
 // they are, flags as true or false, text quoted. ok is false for a null.
 func detLiteral(v engine.Value) (string, bool) {
@@ -225,7 +191,7 @@ func detLiteral(v engine.Value) (string, bool) {
 	case signin.KindInt, signin.KindFloat, signin.KindBool:
 		return v.String(), true
 	}
-	return detQuote(v.String()), true
+	return queryQuote(v.String()), true
 }
 
 // detIn is the condition "field in (values...)" for the literals of a

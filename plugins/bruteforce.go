@@ -84,7 +84,7 @@ func srBurstParse(args map[string]string, count string) (*srBurstArgs, error) {
 	if a.n, err = srAtLeast(count, args[count]); err != nil {
 		return nil, err
 	}
-	if a.window, err = srWindow("window", args["window"]); err != nil {
+	if a.window, err = stageDuration("window", args["window"]); err != nil {
 		return nil, err
 	}
 	if a.codes, err = srCodes("codes", args["codes"]); err != nil {

@@ -112,7 +112,7 @@ func grWindow(s string) (time.Duration, error) {
 	case "d1":
 		return 24 * time.Hour, nil
 	}
-	return srWindow("window", s)
+	return stageDuration("window", s)
 }
 
 func (grouped) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {

@@ -104,8 +104,8 @@ func nvParse(args map[string]string) (*nvArgs, error) {
 	if a.key == a.field {
 		return nil, fmt.Errorf("the field and the key are both %s", a.key.Field.Name)
 	}
-	if a.baseline, err = detDuration(args["baseline"]); err != nil {
-		return nil, fmt.Errorf("baseline: %v", err)
+	if a.baseline, err = stageDuration("baseline", args["baseline"]); err != nil {
+		return nil, err
 	}
 	if a.status, err = detStatus(args["status"]); err != nil {
 		return nil, err

@@ -105,9 +105,9 @@ func (spikes) Bind(args map[string]string, in []engine.ResultColumn) (Runner, er
 		return nil, err
 	}
 	if b := args["bin"]; !strings.EqualFold(b, "auto") {
-		d, err := detDuration(b)
+		d, err := stageDuration("bin", b)
 		if err != nil {
-			return nil, fmt.Errorf("bin: %v", err)
+			return nil, err
 		}
 		r.bin = int64(d)
 	}

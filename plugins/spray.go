@@ -88,7 +88,7 @@ func sprayParse(args map[string]string) (*sprayArgs, error) {
 	if a.accounts, err = srAtLeast("accounts", args["accounts"]); err != nil {
 		return nil, err
 	}
-	if a.window, err = srWindow("window", args["window"]); err != nil {
+	if a.window, err = stageDuration("window", args["window"]); err != nil {
 		return nil, err
 	}
 	if a.codes, err = srCodes("codes", args["codes"]); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,31 +18,6 @@ import (
 // This file holds what the detection stages (grouped, spray, bruteforce,
 // mfafatigue) share: reading their arguments, finding their input columns
 // by name, reading cells, and finding srBursts in a time-sorted series.
-
-// srDurationRE is the query language's duration: a whole number and a unit
-// (as query.parseDuration reads it; plugins cannot import query).
-var srDurationRE = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d|w)$`)
-
-var srDurationUnits = map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute,
-	"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
-
-// srWindow reads the argument name as a positive duration written as
-// the query language writes them (30m, 1h, 7d).
-func srWindow(name, s string) (time.Duration, error) {
-	m := srDurationRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
-	if m == nil {
-		return 0, fmt.Errorf("%s: %q is not a duration like 1h", name, s)
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	unit := srDurationUnits[m[2]]
-	if err != nil || n > math.MaxInt64/int64(unit) {
-		return 0, fmt.Errorf("%s: %q is too long a duration", name, s)
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("%s: %q is not a positive duration", name, s)
-	}
-	return time.Duration(n) * unit, nil
-}
 
 // srAtLeast reads the argument name as a whole number of at least 1.
 func srAtLeast(name, s string) (int, error) {
@@ -117,22 +91,7 @@ func srColumns(in []engine.ResultColumn, want []srCol, optional ...string) ([]in
 	idx := make([]int, len(want))
 	var missing []string
 	for k, w := range want {
-		idx[k] = -1
-		for i, c := range in {
-			if strings.EqualFold(c.Name, w.name) {
-				idx[k] = i
-				break
-			}
-		}
-		if idx[k] < 0 {
-			for i, c := range in {
-				if strings.EqualFold(c.Field, w.name) {
-					idx[k] = i
-					break
-				}
-			}
-		}
-		if idx[k] < 0 {
+		if idx[k] = detColumn(in, w.name); idx[k] < 0 {
 			if !slices.Contains(optional, w.name) {
 				missing = append(missing, w.name)
 			}
@@ -312,27 +271,6 @@ func srSortEvents(evs []srEvent) {
 	})
 }
 
-// srQuote returns s as a double-quoted string of the query language that
-// reads back as s, whatever it holds (as query's quote: a backslash is
-// escaped before a quote, a backslash or the end).
-func srQuote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' && (i+1 == len(s) || s[i+1] == '\\' || s[i+1] == '"') {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// srTimeText writes a time in Unix nanoseconds as the query language
-// reads it: RFC 3339 in UTC, to the nanosecond.
-func srTimeText(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
-
 // srAddSat returns t + w, at most the latest time int64 holds.
 func srAddSat(t int64, w time.Duration) int64 {
 	if t > math.MaxInt64-int64(w) {
@@ -463,23 +401,23 @@ func srSpanQuery(head, field string, spans []srSpan, codes []int64) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(srQuote(s.key))
+		b.WriteString(queryQuote(s.key))
 	}
 	b.WriteString(") and (")
 	for i, s := range spans {
 		if i > 0 {
 			b.WriteString(" or ")
 		}
-		fmt.Fprintf(&b, "%s in (%s) and time >= %s and time <= %s", field, srQuote(s.key), srTimeText(s.from), srTimeText(s.to))
+		fmt.Fprintf(&b, "%s in (%s) and time >= %s and time <= %s", field, queryQuote(s.key), queryTime(s.from), queryTime(s.to))
 		lo, hi = min(lo, s.from), max(hi, s.to)
 	}
 	b.WriteString(")")
 	// between's end is excluded: hi+1, which overflows only for a query
 	// open at its end whose spans reach the end of time.
 	if hi < math.MaxInt64 {
-		fmt.Fprintf(&b, " between %s and %s", srTimeText(lo), srTimeText(hi+1))
+		fmt.Fprintf(&b, " between %s and %s", queryTime(lo), queryTime(hi+1))
 	} else {
-		fmt.Fprintf(&b, " since %s", srTimeText(lo))
+		fmt.Fprintf(&b, " since %s", queryTime(lo))
 	}
 	return b.String()
 }

@@ -371,15 +371,15 @@ func srFormat(rows [][]engine.Value) []string {
 func TestStageArgs(t *testing.T) {
 	dur := func(s string, want time.Duration, wantErr string) {
 		t.Helper()
-		got, err := srWindow("window", s)
+		got, err := stageDuration("window", s)
 		if wantErr != "" {
 			if err == nil || err.Error() != wantErr {
-				t.Errorf("srWindow(%q) = %v, %v; want error %q", s, got, err, wantErr)
+				t.Errorf("stageDuration(%q) = %v, %v; want error %q", s, got, err, wantErr)
 			}
 			return
 		}
 		if err != nil || got != want {
-			t.Errorf("srWindow(%q) = %v, %v; want %v", s, got, err, want)
+			t.Errorf("stageDuration(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
 	dur("30m", 30*time.Minute, "")
@@ -613,8 +613,8 @@ func TestQuote(t *testing.T) {
 		`a\"`:      `"a\\\""`,
 		"a\nb\x00": "\"a\nb\x00\"",
 	} {
-		if got := srQuote(in); got != want {
-			t.Errorf("srQuote(%q) = %q, want %q", in, got, want)
+		if got := queryQuote(in); got != want {
+			t.Errorf("queryQuote(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -376,7 +376,7 @@ func (r *trRunner) candidates(ctx context.Context, env *Env) (map[string]bool, e
 func (r *trRunner) places(ctx context.Context, env *Env, times map[string]map[int64]int, users map[string][]trSignin) error {
 	lits := map[string]bool{}
 	for key := range times {
-		lits[detQuote(key)] = true
+		lits[queryQuote(key)] = true
 	}
 	q := detQuery(env, "list "+strings.Join(trFields[:trStatus], ", "),
 		[]string{detIn("user", lits), detStatusWhere(r.args.status)}, "")
