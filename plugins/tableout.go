@@ -4,7 +4,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/table"
@@ -55,7 +54,7 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	header := make([]string, len(res.Columns))
 	widths := make([]int, len(res.Columns))
 	for i, c := range res.Columns {
-		header[i] = sanitize(c.Name)
+		header[i] = TerminalText(c.Name)
 		widths[i] = text.StringWidthWithoutEscSequences(header[i])
 	}
 	rows := make([][]string, len(res.Rows))
@@ -64,7 +63,7 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 		for i := range res.Columns {
 			var s string
 			if i < len(row) {
-				s = sanitize(cell(row[i], res.Columns[i].Field != ""))
+				s = TerminalText(cell(row[i], res.Columns[i].Field != ""))
 			}
 			rows[r][i] = s
 			widths[i] = max(widths[i], text.StringWidthWithoutEscSequences(s))
@@ -82,7 +81,7 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	var configs []table.ColumnConfig
 	hrow := make(table.Row, len(header))
 	for i, c := range res.Columns {
-		hrow[i] = truncate(header[i], limits[i])
+		hrow[i] = Truncate(header[i], limits[i])
 		cfg := table.ColumnConfig{Number: i + 1}
 		if c.Kind == signin.KindInt || c.Kind == signin.KindFloat {
 			cfg.Align, cfg.AlignHeader = text.AlignRight, text.AlignRight
@@ -94,7 +93,7 @@ func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) err
 	for _, row := range rows {
 		r := make(table.Row, len(row))
 		for i, s := range row {
-			s = truncate(s, limits[i])
+			s = Truncate(s, limits[i])
 			if opts.Color {
 				s = colorize(res.Columns[i].Field, s)
 			}
@@ -161,71 +160,6 @@ func fitWidths(cols []engine.ResultColumn, widths []int, width int) []int {
 	return limits
 }
 
-// truncate cuts s to at most n terminal cells, the last one "…" when it
-// is cut; n <= 0 leaves it as it is.
-func truncate(s string, n int) string {
-	if n <= 0 || text.StringWidthWithoutEscSequences(s) <= n {
-		return s
-	}
-	var b strings.Builder
-	w := 0
-	for _, r := range s {
-		rw := text.RuneWidth(r)
-		if w+rw > n-1 {
-			break
-		}
-		b.WriteRune(r)
-		w += rw
-	}
-	b.WriteString("…")
-	return b.String()
-}
-
-// sanitize keeps the data's control characters from the terminal: tabs
-// and line breaks become spaces (one line a row), other control
-// characters, escape among them, U+FFFD.
-func sanitize(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case unicode.IsControl(r):
-			return unicode.ReplacementChar
-		}
-		return r
-	}, s)
-}
-
-// ANSI colours of the table's values.
-const (
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-	ansiCyan   = "\x1b[36m"
-	ansiReset  = "\x1b[0m"
-)
-
-// valueColors are the colours of the values of status and risk fields,
-// by field; values not listed are plain.
-var valueColors = map[string]map[string]string{
-	"status":         {"success": ansiGreen, "failure": ansiRed, "interrupted": ansiYellow},
-	"risk":           {"high": ansiRed, "medium": ansiYellow, "low": ansiCyan},
-	"riskAggregated": {"high": ansiRed, "medium": ansiYellow, "low": ansiCyan},
-	"riskState":      {"confirmedCompromised": ansiRed, "atRisk": ansiYellow},
-}
-
-// colorize returns s in its colour when it is a value of a status or
-// risk field, as it is otherwise.
-func colorize(field, s string) string {
-	if c, ok := valueColors[field][s]; ok {
-		return c + s + ansiReset
-	}
-	return s
-}
-
 // cell formats a value for the table: computed numbers with thousands
 // separators, a field's as they are (error codes, ASNs), null as empty.
 func cell(v engine.Value, field bool) string {
@@ -247,7 +181,7 @@ func cell(v engine.Value, field bool) string {
 func writeVertical(w io.Writer, res *engine.Result, opts WriteOptions) error {
 	width := 0
 	for _, c := range res.Columns {
-		width = max(width, text.StringWidthWithoutEscSequences(sanitize(c.Name)))
+		width = max(width, text.StringWidthWithoutEscSequences(TerminalText(c.Name)))
 	}
 	limit := 0
 	if opts.Width > 0 {
@@ -258,15 +192,15 @@ func writeVertical(w io.Writer, res *engine.Result, opts WriteOptions) error {
 		if i >= len(res.Rows[0]) {
 			break
 		}
-		v := sanitize(cell(res.Rows[0][i], c.Field != ""))
+		v := TerminalText(cell(res.Rows[0][i], c.Field != ""))
 		if v == "" {
 			continue
 		}
-		v = truncate(v, limit)
+		v = Truncate(v, limit)
 		if opts.Color {
 			v = colorize(c.Field, v)
 		}
-		name := sanitize(c.Name)
+		name := TerminalText(c.Name)
 		b.WriteString(name)
 		b.WriteString(strings.Repeat(" ", width-text.StringWidthWithoutEscSequences(name)+2))
 		b.WriteString(v)

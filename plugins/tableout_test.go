@@ -161,8 +161,8 @@ func TestFitWidths(t *testing.T) {
 func TestTruncate(t *testing.T) {
 	f := func(s string, n int, want string) {
 		t.Helper()
-		if got := truncate(s, n); got != want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", s, n, got, want)
+		if got := Truncate(s, n); got != want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", s, n, got, want)
 		}
 	}
 	f("hello", 0, "hello")

@@ -7,12 +7,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 )
 
 // Charts of results, on the terminal (drawChart) and in files
@@ -158,7 +158,7 @@ func chartOf(res *engine.Result) chartData {
 				parts[i] = "(empty)"
 			}
 		}
-		d.labels = append(d.labels, chartSanitize(strings.Join(parts, " · ")))
+		d.labels = append(d.labels, plugins.TerminalText(strings.Join(parts, " · ")))
 		d.values = append(d.values, row[last])
 	}
 	return d
@@ -256,12 +256,12 @@ func (d *chartData) bucketCount() int64 {
 // caption says what a timeline shows: "count per 1h, summed over app
 // (UTC)".
 func (d *chartData) caption() string {
-	s := chartSanitize(d.value.Name)
+	s := plugins.TerminalText(d.value.Name)
 	if d.step > 0 {
 		s += " per " + chartDuration(d.step)
 	}
 	if len(d.over) > 0 {
-		s += ", summed over " + chartSanitize(strings.Join(d.over, ", "))
+		s += ", summed over " + plugins.TerminalText(strings.Join(d.over, ", "))
 	}
 	return s + " (UTC)"
 }
@@ -340,11 +340,7 @@ var (
 const (
 	chartBarColor = "\x1b[36m" // cyan
 	chartDim      = "\x1b[2m"
-	chartReset    = "\x1b[0m"
 )
-
-// statusColors colour the bars of a status.
-var statusColors = map[string]string{"success": "\x1b[32m", "failure": "\x1b[31m", "interrupted": "\x1b[33m"}
 
 // drawBars draws a line a value: its label (cut to a third of the
 // width), its value right-aligned, a bar scaled to the largest value.
@@ -357,14 +353,14 @@ func drawBars(b *strings.Builder, labels []string, values []engine.Value, labelF
 	texts := make([]string, len(values))
 	valueWidth, top := 0, 0.0
 	for i, v := range values {
-		texts[i] = chartSanitize(chartCellText(v))
+		texts[i] = plugins.TerminalText(chartCellText(v))
 		valueWidth = max(valueWidth, text.StringWidthWithoutEscSequences(texts[i]))
 		top = max(top, chartNumber(v))
 	}
 	barWidth := max(width-labelWidth-valueWidth-3, 1)
 	for i, l := range labels {
 		var line strings.Builder
-		l = chartTruncate(l, labelWidth)
+		l = plugins.Truncate(l, labelWidth)
 		line.WriteString(l)
 		line.WriteString(strings.Repeat(" ", labelWidth-text.StringWidthWithoutEscSequences(l)+1))
 		line.WriteString(strings.Repeat(" ", valueWidth-text.StringWidthWithoutEscSequences(texts[i])))
@@ -377,10 +373,10 @@ func drawBars(b *strings.Builder, labels []string, values []engine.Value, labelF
 			line.WriteByte(' ')
 			if color {
 				c := chartBarColor
-				if sc, ok := statusColors[labels[i]]; ok && labelField == "status" {
+				if sc := plugins.ValueColor(labelField, labels[i]); labelField == "status" && sc != "" {
 					c = sc
 				}
-				bar = c + bar + chartReset
+				bar = c + bar + plugins.ANSIReset
 			}
 			line.WriteString(bar)
 		}
@@ -441,7 +437,7 @@ func drawColumns(b *strings.Builder, d chartData, width int, color bool) {
 		text.StringWidthWithoutEscSequences(caption+more) <= width {
 		caption += more
 	}
-	caption = chartTruncate(caption, width)
+	caption = plugins.Truncate(caption, width)
 	b.WriteString(caption + "\n")
 	for line := chartHeight - 1; line >= 0; line-- {
 		label := ""
@@ -470,7 +466,7 @@ func drawColumns(b *strings.Builder, d chartData, width int, color bool) {
 		}
 		r := strings.TrimRight(row.String(), " ")
 		if color && r != "" {
-			r = chartBarColor + r + chartReset
+			r = chartBarColor + r + plugins.ANSIReset
 		}
 		b.WriteString(r)
 		b.WriteByte('\n')
@@ -490,45 +486,7 @@ func drawColumns(b *strings.Builder, d chartData, width int, color bool) {
 		times += " … " + lastT
 	}
 	if color {
-		times = chartDim + times + chartReset
+		times = chartDim + times + plugins.ANSIReset
 	}
 	b.WriteString(times + "\n")
-}
-
-// chartTruncate cuts s to at most n terminal cells, the last one "…"
-// when it is cut.
-func chartTruncate(s string, n int) string {
-	if text.StringWidthWithoutEscSequences(s) <= n {
-		return s
-	}
-	var b strings.Builder
-	w := 0
-	for _, r := range s {
-		rw := text.RuneWidth(r)
-		if w+rw > n-1 {
-			break
-		}
-		b.WriteRune(r)
-		w += rw
-	}
-	b.WriteString("…")
-	return b.String()
-}
-
-// chartSanitize keeps the data's control characters (an escape sequence
-// in an app's name) from the terminal: they become U+FFFD, tabs and line
-// breaks spaces.
-func chartSanitize(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case unicode.IsControl(r):
-			return unicode.ReplacementChar
-		}
-		return r
-	}, s)
 }
