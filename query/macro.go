@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/signinq/signinq/engine"
@@ -395,13 +397,59 @@ func (ms *Macros) Save(path string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// MacrosOf reads the saved queries of a store: none for a store in
-// memory.
+// MacrosOf returns the saved queries of a store: none for a store in
+// memory. Every query asks for them, so the file is read and its
+// definitions parsed again only when it changed (its size or time);
+// the Macros returned are shared and must not be changed (LoadMacros
+// gives a set of one's own).
 func MacrosOf(db *engine.DB) (*Macros, error) {
 	if db.Dir() == "" {
 		return NewMacros(), nil
 	}
-	return LoadMacros(filepath.Join(db.Dir(), MacroFile), RegistryOf(db))
+	path, reg := filepath.Join(db.Dir(), MacroFile), RegistryOf(db)
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return NewMacros(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	key := macroFileKey{path, reg}
+	macroFiles.Lock()
+	f, ok := macroFiles.m[key]
+	macroFiles.Unlock()
+	if ok && f.size == info.Size() && f.mod.Equal(info.ModTime()) {
+		return f.ms, nil
+	}
+	ms, err := LoadMacros(path, reg)
+	if err != nil {
+		return nil, err
+	}
+	macroFiles.Lock()
+	if macroFiles.m == nil {
+		macroFiles.m = map[macroFileKey]macroFile{}
+	}
+	macroFiles.m[key] = macroFile{mod: info.ModTime(), size: info.Size(), ms: ms}
+	macroFiles.Unlock()
+	return ms, nil
+}
+
+// macroFiles holds the saved queries read from each store's file, with
+// the size and time of the file they were read from.
+var macroFiles struct {
+	sync.Mutex
+	m map[macroFileKey]macroFile
+}
+
+type macroFileKey struct {
+	path string
+	reg  *plugins.Registry // the names a definition may not take are its
+}
+
+type macroFile struct {
+	mod  time.Time
+	size int64
+	ms   *Macros
 }
 
 // DefineIn adds a saved query to a store's file of them.
@@ -409,7 +457,8 @@ func DefineIn(db *engine.DB, text string) (*Macro, error) {
 	if db.Dir() == "" {
 		return nil, errorf(Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
 	}
-	ms, err := MacrosOf(db)
+	path := filepath.Join(db.Dir(), MacroFile)
+	ms, err := LoadMacros(path, RegistryOf(db)) // a set of its own, to change
 	if err != nil {
 		return nil, err
 	}
@@ -417,7 +466,11 @@ func DefineIn(db *engine.DB, text string) (*Macro, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m, ms.Save(filepath.Join(db.Dir(), MacroFile))
+	err = ms.Save(path)
+	macroFiles.Lock()
+	delete(macroFiles.m, macroFileKey{path, RegistryOf(db)}) // even if the file's time did not move
+	macroFiles.Unlock()
+	return m, err
 }
 
 // inExpansion says, of an error in a query whose saved queries were
