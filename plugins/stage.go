@@ -92,6 +92,20 @@ type StageArg struct {
 	Value string
 }
 
+// UnknownArgError is BindArgs's error for an argument named with a name
+// the stage's descriptor lacks; Arg is its index among the arguments
+// given, for a caller to point at it (and suggest a name).
+type UnknownArgError struct {
+	Stage string
+	Arg   int
+	Name  string
+	Usage string
+}
+
+func (e *UnknownArgError) Error() string {
+	return fmt.Sprintf("%s has no argument %q (%s)", e.Stage, e.Name, e.Usage)
+}
+
 // BindArgs matches a stage's arguments to its descriptor: positional ones
 // in the descriptor's order, named ones by name (without regard to case),
 // and the omitted ones at their defaults. A positional word that names
@@ -129,7 +143,7 @@ func BindArgs(d Descriptor, args []StageArg) (map[string]string, error) {
 				}
 			}
 			if !found {
-				return nil, fmt.Errorf("%s has no argument %q (%s)", d.Name, a.Name, d.Usage())
+				return nil, &UnknownArgError{Stage: d.Name, Arg: i, Name: a.Name, Usage: d.Usage()}
 			}
 		}
 		if _, dup := out[name]; dup {

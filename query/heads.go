@@ -3,7 +3,6 @@ package query
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/signinq/signinq/engine"
@@ -541,16 +540,16 @@ func (c *checker) stages(p *Plan, q *Query) error {
 		d := st.Describe()
 		var args []plugins.StageArg
 		for _, a := range s.Args {
-			if a.Name != "" && !slices.ContainsFunc(d.Args, func(da plugins.Arg) bool { return strings.EqualFold(da.Name, a.Name) }) {
-				var names []string
-				for _, da := range d.Args {
-					names = append(names, da.Name)
-				}
-				return errorf(a.Pos, "%s has no argument %q%s (%s)", d.Name, a.Name, didYouMean(a.Name, names), d.Usage())
-			}
 			args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text})
 		}
 		bound, err := plugins.BindArgs(d, args)
+		if unknown := (*plugins.UnknownArgError)(nil); errors.As(err, &unknown) {
+			var names []string
+			for _, da := range d.Args {
+				names = append(names, da.Name)
+			}
+			return errorf(s.Args[unknown.Arg].Pos, "%s has no argument %q%s (%s)", d.Name, unknown.Name, didYouMean(unknown.Name, names), d.Usage())
+		}
 		if err != nil {
 			return errorf(s.Pos, "%v", err)
 		}
