@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/alecthomas/kong"
+	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/script"
 )
@@ -87,7 +88,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "signinq: %v\n", err)
 		return exitError
 	}
-	if len(args) == 0 && onTerminal(stdin) && onTerminal(stdout) {
+	if len(args) == 0 && progress.IsTerminal(stdin) && progress.IsTerminal(stdout) {
 		args = []string{"repl"} // on a terminal, signinq alone is the shell
 	}
 	kctx, err := parser.Parse(args)

@@ -12,7 +12,6 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
-	"golang.org/x/term"
 )
 
 type queryCmd struct {
@@ -142,14 +141,12 @@ func showQueryError(e *env, text string, err error) error {
 	return queryError{qe}
 }
 
-// writeOptions are the table's: the terminal's width, when standard
-// output is one.
+// writeOptions are the table's when standard output is a terminal: its
+// width, and colour unless NO_COLOR is set.
 func writeOptions(e *env) plugins.WriteOptions {
 	var o plugins.WriteOptions
-	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-			o.Width = w
-		}
+	if width := widthOf(e.stdout); width != nil {
+		o.Width = width()
 		o.Color = os.Getenv("NO_COLOR") == ""
 	}
 	return o

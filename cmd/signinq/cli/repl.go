@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/repl"
 	"golang.org/x/term"
 )
@@ -42,9 +43,9 @@ func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
 		}
 		opts.Clock = func() time.Time { return t }
 	}
-	if onTerminal(e.stdin) && onTerminal(e.stdout) {
-		opts.Terminal = true
-		opts.Color = os.Getenv("NO_COLOR") == ""
+	if progress.IsTerminal(e.stdin) && progress.IsTerminal(e.stdout) {
+		wo := writeOptions(e)
+		opts.Terminal, opts.Color = true, wo.Color
 		opts.Width = widthOf(e.stdout)
 		opts.HistoryFile = history
 		if history == "" {
@@ -58,17 +59,11 @@ func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
 	return err
 }
 
-// onTerminal reports whether a stream is a terminal.
-func onTerminal(x any) bool {
-	f, ok := x.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 // widthOf returns a function giving w's width when w is a
 // terminal.
 func widthOf(w any) func() int {
 	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !ok || !progress.IsTerminal(w) {
 		return nil
 	}
 	return func() int {
