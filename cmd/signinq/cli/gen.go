@@ -235,15 +235,8 @@ func printIncidents(w io.Writer, incidents []gen.Incident) {
 	if len(incidents) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), pluralWord(len(incidents), "incident"))
+	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), plural(len(incidents), "incident"))
 	for _, in := range incidents {
 		fmt.Fprintf(w, "  %-17s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format("15:04"), in.Description)
 	}
-}
-
-func pluralWord(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
