@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"math"
 	"net/netip"
 	"regexp"
@@ -133,19 +134,30 @@ func parseDuration(s string) (time.Duration, bool) {
 	return time.Duration(n) * unit, true
 }
 
-// instant reads a time: a date (midnight UTC), or an RFC 3339 timestamp
-// (without an offset: UTC).
+// instant reads a time literal of a query (see ParseTime).
 func (c *checker) instant(l *Literal) (time.Time, error) {
+	t, err := ParseTime(l.Text)
+	if err != nil {
+		return time.Time{}, errorf(l.Pos, "%s %v", l, err)
+	}
+	return t, nil
+}
+
+// ParseTime reads a time as the language writes it: a date (midnight
+// UTC), or an RFC 3339 timestamp (without an offset: UTC), from 1970 to
+// 2261 (what a store holds). The command's --now and the shell's \now
+// read times so too.
+func ParseTime(s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
-		if t, err := time.Parse(layout, l.Text); err == nil {
+		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
 			if t.Year() < 1970 || t.Year() > 2261 {
-				return time.Time{}, errorf(l.Pos, "%s is outside the times a store holds (1970–2261)", l)
+				return time.Time{}, errors.New("is outside the times a store holds (1970–2261)")
 			}
 			return t, nil
 		}
 	}
-	return time.Time{}, errorf(l.Pos, "%s is not a time: write a date (2026-11-01) or an RFC 3339 timestamp (2026-11-01T08:00:00Z)", l)
+	return time.Time{}, errors.New("is not a time: write a date (2026-11-01) or an RFC 3339 timestamp (2026-11-01T08:00:00Z)")
 }
 
 // field resolves a name to a catalog field.

@@ -129,14 +129,13 @@ func (s *session) setNow(_ context.Context, arg string) error {
 		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
 		return nil
 	}
-	for _, layout := range []string{"2006-01-02", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, arg); err == nil {
-			s.now = t.UTC()
-			s.info("now is %s\n", s.now.Format(time.RFC3339))
-			return nil
-		}
+	t, err := query.ParseTime(arg)
+	if err != nil {
+		return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z) or off: %q %v`, arg, err)
 	}
-	return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z) or off, not %q`, arg)
+	s.now = t
+	s.info("now is %s\n", s.now.Format(time.RFC3339))
+	return nil
 }
 
 func (s *session) setOutput(_ context.Context, arg string) error {

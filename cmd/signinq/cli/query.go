@@ -154,12 +154,11 @@ func writeOptions(e *env) plugins.WriteOptions {
 
 // parseNow reads --now: a date or an RFC 3339 timestamp.
 func parseNow(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
+	t, err := query.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now %q %v", s, err)
 	}
-	return time.Time{}, fmt.Errorf("--now %q: write a date (2026-11-26) or an RFC 3339 timestamp (2026-11-26T08:00:00Z)", s)
+	return t, nil
 }
 
 // writeResult writes a result with a writer plugin; a panic in the
