@@ -29,6 +29,11 @@ var (
 
 	// ErrNotFound is returned when a record asked for by id is not stored.
 	ErrNotFound = errors.New("engine: not found")
+
+	// ErrInterrupted is returned, wrapped with the context's error, by an
+	// ingest whose context was done: it stopped reading and committed
+	// what it had read, which its stats count.
+	ErrInterrupted = errors.New("engine: interrupted")
 )
 
 // IsCorruption reports whether err reports corrupt data on disk.
