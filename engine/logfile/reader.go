@@ -176,7 +176,10 @@ func (s *Summary) add(b *Batch) {
 //
 // Scan returns early, with the error, when fn returns an error or ctx is
 // done, and at once when the Options' formats are wrong (see
-// [Options.Format]). It never returns an error for bad input.
+// [Options.Format]). It never returns an error for bad input. It does not
+// wait for a stream (standard input, a pipe) that has no more input yet:
+// once ctx is done, the read is abandoned, and so are the records of a
+// batch that read had not completed; the batches fn was given are whole.
 func Scan(ctx context.Context, paths []string, opts Options, fn func(*Batch) error) (Summary, error) {
 	sum := Summary{Formats: map[signin.Format]int64{}, Types: map[signin.Type]int64{}}
 	if _, err := resolveFormats(&opts); err != nil {
@@ -448,7 +451,7 @@ const (
 func (s *splitter) input(in Input) (int64, bool) {
 	st := &inputState{name: in.Name, also: s.formats.also}
 	st.hint, st.hasHint = typeFromName(in.Name)
-	br, counter, closer, err := openInput(in)
+	br, counter, closer, err := openInput(cancellable(s.ctx, in))
 	if err != nil {
 		s.send(&job{in: st, refuse: refuse(in.Name, err.Error())})
 		return 0, false

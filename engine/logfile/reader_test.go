@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 )
@@ -436,5 +438,38 @@ func TestCanonicalBadRecords(t *testing.T) {
 	}
 	if len(recs) != 1 || !slices.Equal(got, want) {
 		t.Errorf("%d records, rejects:\n%s", len(recs), strings.Join(got, "\n"))
+	}
+}
+
+// A scan of a stream that has no more input yet stops when its context
+// is done, instead of waiting for input that may never come (an ingest
+// from a pipe told to stop by Ctrl-C or SIGTERM).
+func TestScanStopsOnStalledStream(t *testing.T) {
+	data := read(t, sample("elastic/test-managed-identity-sample.log"))
+	data = append(data, data...) // more than the first batch's 64 KiB
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write(data) // and then nothing, but the pipe stays open
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var recs int
+	done := make(chan error, 1)
+	go func() {
+		_, err := Scan(ctx, []string{"-"}, Options{Stdin: pr}, func(b *Batch) error {
+			if recs += len(b.Records); len(b.Rejects) > 0 {
+				t.Errorf("rejects: %v", b.Rejects)
+			}
+			cancel() // after the first batch, while the reader waits for more
+			return nil
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) || recs == 0 {
+			t.Errorf("stalled stream: %v after %d records; want context.Canceled after some", err, recs)
+		}
+	case <-time.After(time.Minute): // a watchdog, not a timing: it hangs without the fix
+		t.Fatal("Scan still waits for the stream a minute after its context was cancelled")
 	}
 }
