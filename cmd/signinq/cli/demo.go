@@ -146,7 +146,7 @@ func (c *demoCmd) make(e *env, dir string, count int64) (demoTenant, error) {
 		return demoTenant{}, err
 	}
 	bar := newProgress(e, count, progress.Records, "generating", false)
-	_, err = generateInto(e.ctx, db, g, false, bar)
+	_, err = generateInto(e.ctx, db, g, false, 0, bar)
 	bar.Done()
 	if err == nil {
 		_, err = compactWithProgress(e, db, false)

@@ -32,6 +32,9 @@ type genCmd struct {
 	Quiet       bool   `short:"q" help:"Print no progress and no summary."`
 	DB          string `name:"db" placeholder:"DIR" help:"Store the sign-ins in this store instead of writing them: the store ingesting their diagnostic-settings export would hold, made without writing or parsing JSON."`
 	NoRaw       bool   `name:"no-raw" help:"With --db, keep no original records: each sign-in is rebuilt from its columns when asked for."`
+
+	// CommitInterval bounds the work a crash loses, with --db.
+	CommitInterval time.Duration `name:"commit-interval" default:"5s" placeholder:"DURATION" help:"With --db, commit at least this often, so that a crash loses at most this much work (0: only every half million new sign-ins). Ctrl-C commits what was made before exiting."`
 }
 
 // formats maps the --format names to formats.
@@ -52,7 +55,7 @@ func (c *genCmd) Run(e *env) error {
 		return err
 	}
 	if c.DB != "" {
-		return c.store(e, g)
+		return c.store(e, g, end)
 	}
 	format := formats[c.Format]
 	bar := newProgress(e, c.Count, progress.Records, "generating", c.Quiet)
@@ -95,8 +98,9 @@ func (c *genCmd) Run(e *env) error {
 	return nil
 }
 
-// store generates into a store, committing as ingest does.
-func (c *genCmd) store(e *env, g *gen.Generator) error {
+// store generates into a store, committing as ingest does; end is the
+// end of the window, to say how to continue an interrupted run.
+func (c *genCmd) store(e *env, g *gen.Generator, end time.Time) error {
 	f := dbFlag{DB: c.DB}
 	db, err := f.open(e, &engine.Options{Workers: c.Workers})
 	if err != nil {
@@ -105,8 +109,16 @@ func (c *genCmd) store(e *env, g *gen.Generator) error {
 	defer db.Close()
 	bar := newProgress(e, c.Count, progress.Records, "generating into "+c.DB, c.Quiet)
 	start := time.Now()
-	st, err := generateInto(e.ctx, db, g, !c.NoRaw, bar)
+	st, err := generateInto(e.ctx, db, g, !c.NoRaw, commitInterval(c.CommitInterval), bar)
 	bar.Done()
+	if errors.Is(err, engine.ErrInterrupted) {
+		again := "the same gen --db"
+		if c.End == "" {
+			again += " with --end " + end.Format(time.RFC3339) // the default moves with the clock
+		}
+		return &stopped{msg: fmt.Sprintf("interrupted after generating %s sign-ins: %s committed; run %s again to continue (the sign-ins stored are skipped as duplicates)",
+			humanize.Comma(st.Read), humanize.Comma(st.Stored), again), err: err}
+	}
 	if err != nil {
 		return err
 	}
@@ -117,7 +129,7 @@ func (c *genCmd) store(e *env, g *gen.Generator) error {
 	}
 	if !c.Quiet {
 		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins (%s duplicates) in %s (%s records/s)\n",
-			humanize.Comma(st.Committed), humanize.Comma(st.Duplicates), roundDuration(elapsed), humanize.Comma(int64(float64(c.Count)/elapsed.Seconds())))
+			humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), roundDuration(elapsed), humanize.Comma(int64(float64(c.Count)/elapsed.Seconds())))
 		if cst.Days > 0 {
 			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
 		}
@@ -126,49 +138,40 @@ func (c *genCmd) store(e *env, g *gen.Generator) error {
 	return nil
 }
 
-// generateInto stores g's sign-ins in db, committing as ingest does, and
-// reports how many are made to bar. With raw, each keeps its record in
+// generateInto stores g's sign-ins in db, committing as ingest does (see
+// engine.IngestBatches; interval is its CommitInterval), and shows the
+// sign-ins made and committed on bar. With raw, each keeps its record in
 // the diagnostic-settings format, as if ingested from that export;
 // without, records are rebuilt from the columns when asked for.
-func generateInto(ctx context.Context, db *engine.DB, g *gen.Generator, raw bool, bar *progress.Bar) (engine.WriteStats, error) {
-	w, err := db.NewWriter()
-	if err != nil {
-		return engine.WriteStats{}, err
-	}
-	defer w.Close()
+func generateInto(ctx context.Context, db *engine.DB, g *gen.Generator, raw bool, interval time.Duration, bar *progress.Bar) (engine.IngestStats, error) {
 	var recs []signin.Record
 	var buf []byte
-	err = g.Generate(ctx, func(batch []gen.Event) error {
-		recs, buf = recs[:0], buf[:0]
-		for i := range batch {
-			r := batch[i].Record
-			if raw {
-				n := len(buf)
-				buf = gen.AppendDiag(buf, &batch[i])
-				r.Raw, r.Format = buf[n:len(buf):len(buf)], signin.FormatDiag
+	st, err := db.IngestBatches(ctx, func(add func([]signin.Record) error) error {
+		return g.Generate(ctx, func(batch []gen.Event) error {
+			recs, buf = recs[:0], buf[:0]
+			for i := range batch {
+				r := batch[i].Record
+				if raw {
+					n := len(buf)
+					buf = gen.AppendDiag(buf, &batch[i])
+					r.Raw, r.Format = buf[n:len(buf):len(buf)], signin.FormatDiag
+				}
+				recs = append(recs, r)
 			}
-			recs = append(recs, r)
-		}
-		if err := w.Add(recs); err != nil {
-			return err
-		}
-		if w.Pending() >= ingestCommit {
-			if err := w.Commit(); err != nil {
-				return err
-			}
-		}
-		bar.Add(int64(len(batch)))
-		return nil
+			return add(recs)
+		})
+	}, engine.IngestOptions{
+		CommitInterval: interval,
+		Progress: func(st engine.IngestStats) {
+			bar.Describe(humanize.Comma(st.Stored) + " committed")
+			bar.Set(st.Read)
+		},
 	})
-	if err == nil {
-		err = w.Commit()
+	if err == nil && st.Rejected > 0 {
+		err = fmt.Errorf("the store refused %d generated sign-ins", st.Rejected)
 	}
-	return w.Stats(), err
+	return st, err
 }
-
-// ingestCommit is how many new sign-ins gen --db commits at a time, as
-// ingest does.
-const ingestCommit = 1 << 19
 
 // endTime parses --end, or returns the start of the current hour.
 func endTime(s string) (time.Time, error) {

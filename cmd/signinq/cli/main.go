@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -30,6 +29,8 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // some records were rejected or inputs refused
 	exitError    = 2 // usage or fatal error
+	// A command a signal stopped exits 128 plus the signal's number:
+	// 130 for Ctrl-C (SIGINT), 143 for SIGTERM (see signalExit).
 )
 
 // env is what a command runs with; commands never touch os.Std*.
@@ -69,10 +70,12 @@ var Version = "dev"
 
 // Main runs the command with its arguments (without the program's name)
 // and returns the exit status: 0 when all went well, 1 when records were
-// rejected or inputs refused, 2 on a usage or fatal error. It uses the
-// plugins registered in plugins.Default, so a program that imports
-// plugin packages for their side effect before calling it offers them
-// (docs/plugins.md); scripted plugins are read from --plugins DIR.
+// rejected or inputs refused, 2 on a usage or fatal error, and 128 plus
+// the signal's number when Ctrl-C (130) or SIGTERM (143) stopped it (an
+// ingest commits what it read first). It uses the plugins registered in
+// plugins.Default, so a program that imports plugin packages for their
+// side effect before calling it offers them (docs/plugins.md); scripted
+// plugins are read from --plugins DIR.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c cli
 	exited := -1
@@ -120,18 +123,23 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	// Ctrl-C ends a command; the shell, which cancels only the running
-	// statement, handles it itself.
+	// Ctrl-C and SIGTERM end a command, which keeps what it did; the
+	// shell, which cancels only the running statement, handles them
+	// itself.
 	ctx := context.Background()
+	caught := func() os.Signal { return nil }
 	if _, own := kctx.Selected().Target.Interface().(interface{ ownsSignals() }); !own {
-		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		var stop func()
+		ctx, caught, stop = notifyContext(ctx)
 		defer stop()
 	}
 	var coded interface{ exitCode() int }
 	switch err := kctx.Run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}); {
 	case err == nil:
 		return exitOK
+	case caught() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "signinq: %s\n", signalled(caught(), err))
+		return signalExit(caught())
 	case errors.Is(err, errRejected):
 		return exitRejected
 	case errors.As(err, &coded):

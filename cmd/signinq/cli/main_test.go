@@ -128,7 +128,7 @@ func TestIngestProgressOnTerminal(t *testing.T) {
 		t.Fatalf("gen: exit %d", code)
 	}
 	shown := runOnTerminal(t, "ingest", "--db", filepath.Join(dir, "db"), in)
-	for _, want := range []string{"ingesting: ", " stored, ", "MB/s", "█", "stored 100,000 new sign-ins"} {
+	for _, want := range []string{"ingesting: ", " read, ", " committed, ", "MB/s", "█", "stored 100,000 new sign-ins"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("ingest: the terminal does not show %q:\n%q", want, shown)
 		}
@@ -142,11 +142,11 @@ func TestIngestProgressOnTerminal(t *testing.T) {
 }
 
 // TestCompactProgressOnTerminal checks the bar of a compaction: gen --db
-// commits every half a million sign-ins, so two days of 1.2 million are
-// two parts each, merged before it exits.
+// --commit-interval 0 commits every half a million sign-ins, so two days
+// of 1.2 million are two parts each, merged before it exits.
 func TestCompactProgressOnTerminal(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "db")
-	shown := runOnTerminal(t, "gen", "--count", "1200000", "--days", "2", "--end", "2026-11-26T00:00:00Z", "--no-raw", "--db", db)
+	shown := runOnTerminal(t, "gen", "--count", "1200000", "--days", "2", "--end", "2026-11-26T00:00:00Z", "--no-raw", "--commit-interval", "0", "--db", db)
 	for _, want := range []string{"compacting", "days", "█", "compacted 2 days from 4 parts to 2"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the terminal does not show %q:\n%q", want, shown)

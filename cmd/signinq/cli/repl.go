@@ -56,6 +56,9 @@ func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
 	if errors.Is(err, repl.ErrFailed) {
 		return errRejected
 	}
+	if se := (*repl.SignalError)(nil); errors.As(err, &se) {
+		return signalError{se.Signal}
+	}
 	return err
 }
 

@@ -53,6 +53,9 @@ type ingestCmd struct {
 	Workers        int      `default:"0" help:"Goroutines reading and storing (0: one per CPU)."`
 	NoCompact      bool     `name:"no-compact" help:"Leave the days this ingest added to for background compaction, instead of merging them before exiting."`
 	Quiet          bool     `short:"q" help:"Print no progress and no summary."`
+
+	// CommitInterval bounds the work a crash loses.
+	CommitInterval time.Duration `name:"commit-interval" default:"5s" placeholder:"DURATION" help:"Commit what was read at least this often, so that a crash loses at most this much work (0: only every half million new sign-ins). Ctrl-C commits what was read before exiting."`
 }
 
 func (c *ingestCmd) Run(e *env) error {
@@ -76,7 +79,8 @@ func (c *ingestCmd) Run(e *env) error {
 	shown := 0
 	start := time.Now()
 	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
-		Read: ro,
+		Read:           ro,
+		CommitInterval: commitInterval(c.CommitInterval),
 		OnReject: func(r *logfile.Reject) {
 			if shown < maxShown {
 				bar.Clear()
@@ -90,7 +94,7 @@ func (c *ingestCmd) Run(e *env) error {
 			}
 		},
 		Progress: func(st engine.IngestStats) {
-			bar.Describe(fmt.Sprintf("%s stored, %s duplicates", humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
+			bar.Describe(ingestProgress(st))
 			bar.Set(st.Bytes)
 		},
 	})
@@ -100,6 +104,10 @@ func (c *ingestCmd) Run(e *env) error {
 		if cerr := rejects.close(); err == nil {
 			err = cerr
 		}
+	}
+	if errors.Is(err, engine.ErrInterrupted) {
+		return &stopped{msg: fmt.Sprintf("interrupted after reading %s records: %s new sign-ins committed, %s duplicates skipped, %s rejected; run the same ingest again to continue (the sign-ins stored are skipped as duplicates)",
+			humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected)), err: err}
 	}
 	if err != nil {
 		if st.Stored > 0 {
@@ -132,6 +140,22 @@ func (c *ingestCmd) Run(e *env) error {
 		return errRejected
 	}
 	return nil
+}
+
+// ingestProgress describes an ingest under way: the records read, and of
+// their sign-ins those committed (in the store, kept whatever happens)
+// and the duplicates skipped.
+func ingestProgress(st engine.IngestStats) string {
+	return fmt.Sprintf("%s read, %s committed, %s duplicates", humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates))
+}
+
+// commitInterval is the engine's CommitInterval for a --commit-interval
+// flag, where 0 means by count only.
+func commitInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 // roundDuration rounds to milliseconds, or microseconds below one.
