@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -244,6 +245,10 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 	})
 	bar.done()
 	s.values.reset()
+	if errors.Is(err, engine.ErrInterrupted) {
+		fmt.Fprintf(s.opts.Stderr, "interrupted after reading %s records: %s new sign-ins committed, %s duplicates skipped, %s rejected; \\ingest the same files again to continue (the sign-ins stored are skipped as duplicates)\n",
+			humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected))
+	}
 	if err != nil {
 		return err
 	}

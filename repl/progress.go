@@ -12,7 +12,9 @@ import (
 
 // ingestProgress shows \ingest's progress: a bar with the bytes read,
 // the rate and the time left on a terminal; plain lines otherwise (as
-// the command's ingest does).
+// the command's ingest does). It counts the records read and, of their
+// sign-ins, those committed (in the store whatever happens next) and the
+// duplicates skipped.
 type ingestProgress struct{ bar *progress.Bar }
 
 func newIngestProgress(w io.Writer, paths []string, terminal bool) *ingestProgress {
@@ -25,7 +27,7 @@ func newIngestProgress(w io.Writer, paths []string, terminal bool) *ingestProgre
 }
 
 func (p *ingestProgress) update(st engine.IngestStats) {
-	p.bar.Describe(fmt.Sprintf("%s stored, %s duplicates", humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
+	p.bar.Describe(fmt.Sprintf("%s read, %s committed, %s duplicates", humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates)))
 	p.bar.Set(st.Bytes)
 }
 

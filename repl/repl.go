@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"time"
 
 	"github.com/signinq/signinq/engine"
@@ -41,9 +42,20 @@ type Options struct {
 // is not on a terminal, after all were run: a script's exit status.
 var ErrFailed = errors.New("repl: a statement failed")
 
+// SignalError is returned by Run when a signal ended the session:
+// SIGTERM during a statement, or Ctrl-C (SIGINT) during a script's. The
+// statement was stopped first, and an \ingest committed what it read.
+type SignalError struct {
+	Signal os.Signal
+}
+
+func (e *SignalError) Error() string { return "repl: stopped by " + e.Signal.String() }
+
 // Run runs a session until its input ends (Ctrl-D, or the end of the
-// script) or \q. Ctrl-C cancels the running statement, not the session;
-// ctx ends the session.
+// script) or \q. On a terminal, Ctrl-C cancels the running statement, not
+// the session; SIGTERM cancels it and ends the session (at the prompt,
+// SIGTERM ends the process as it would any). In a script, either ends it
+// (see SignalError). ctx ends the session.
 func Run(ctx context.Context, opts Options) error {
 	return (&session{opts: opts}).run(ctx)
 }

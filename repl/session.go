@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/chzyer/readline"
@@ -99,13 +100,19 @@ func (s *session) script(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		s.statement(ctx, stmt, fmt.Sprintf("line %d: ", first))
+		where := fmt.Sprintf("line %d: ", first)
+		if sig := s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, stmt, where) }); sig != nil {
+			return &SignalError{Signal: sig}
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("repl: reading statements: %w", err)
 	}
 	if pending.Len() > 0 {
-		s.statement(ctx, pending.String(), fmt.Sprintf("line %d: ", first))
+		where := fmt.Sprintf("line %d: ", first)
+		if sig := s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, pending.String(), where) }); sig != nil {
+			return &SignalError{Signal: sig}
+		}
 	}
 	if s.failed {
 		return ErrFailed
@@ -172,29 +179,38 @@ func (s *session) interactive(ctx context.Context) error {
 			continue
 		}
 		rl.SaveHistory(strings.ReplaceAll(stmt, "\n", " "))
-		s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, stmt, "") })
+		if sig := s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, stmt, "") }); sig == syscall.SIGTERM {
+			return &SignalError{Signal: sig}
+		}
 	}
 	return nil
 }
 
-// interruptible runs fn with a context that Ctrl-C (SIGINT) cancels:
-// the statement stops, the session goes on.
-func (s *session) interruptible(ctx context.Context, fn func(context.Context)) {
+// interruptible runs fn with a context that Ctrl-C (SIGINT) or SIGTERM
+// cancels: the statement stops (an \ingest commits what it read first),
+// and interruptible returns the signal, or nil if none came. A session
+// goes on after Ctrl-C and ends after SIGTERM; a script ends after
+// either.
+func (s *session) interruptible(ctx context.Context, fn func(context.Context)) os.Signal {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	defer signal.Stop(sig)
-	done := make(chan struct{})
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	done, exited := make(chan struct{}), make(chan struct{})
+	var got os.Signal
 	go func() {
+		defer close(exited)
 		select {
-		case <-sig:
+		case got = <-sigc:
 			cancel()
 		case <-done:
 		}
 	}()
 	fn(ctx)
 	close(done)
+	<-exited
+	return got
 }
 
 // isMeta reports whether a statement is a meta-command (\help): those
