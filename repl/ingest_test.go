@@ -9,8 +9,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine"
 )
@@ -168,4 +170,91 @@ func output(sh *shell) string {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	return sh.out.String()
+}
+
+// Ctrl-C during a script's \ingest commits what was read, says so, and
+// ends the script with exit status 130. Off a terminal the progress is a
+// plain line every five seconds, so the named pipe is fed slowly enough
+// for one to come while it is fed.
+func TestScriptIngestInterrupt(t *testing.T) {
+	t.Parallel()
+	_, data := ingestInput(t)
+	pipe := filepath.Join(t.TempDir(), "signins.fifo")
+	if err := syscall.Mkfifo(pipe, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "db")
+	cmd := exec.Command(os.Args[0], "repl", "--db", db)
+	cmd.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	cmd.Stdin = strings.NewReader(`\ingest ` + pipe + "\ncount\n")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		w, err := os.OpenFile(pipe, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer w.Close()
+		for rest := data; len(rest) > 0; {
+			n := min(len(rest), 1<<19)
+			if _, err := w.Write(rest[:n]); err != nil {
+				return
+			}
+			rest = rest[n:]
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond): // a pace: 40 MB takes eight seconds at least
+			}
+		}
+		<-stop
+	}()
+	line := regexp.MustCompile(`[1-9][0-9,]* read, [0-9,]+ committed`)
+	for !line.MatchString(stderr.String()) {
+		select {
+		case err := <-exited:
+			t.Fatalf("the script ended before its progress showed some sign-ins read: %v\n%s", err, stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := <-exited
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("the script exited with %v, want exit status 130:\n%s", err, stderr.String())
+	}
+	committed := committedOf(t, stderr.String())
+	if !strings.Contains(stderr.String(), "line 1: canceled") || !strings.Contains(stderr.String(), "signinq: interrupted") {
+		t.Errorf("want \"line 1: canceled\" and \"signinq: interrupted\":\n%s", stderr.String())
+	}
+	if n := countStore(t, db); n != committed {
+		t.Fatalf("the store holds %d sign-ins; \\ingest said it committed %d", n, committed)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
