@@ -341,3 +341,78 @@ func TestIngestKilled(t *testing.T) {
 	}
 	ingestRest(t, db, path, n)
 }
+
+// genBar matches gen --db's bar: the sign-ins made, then those committed.
+var genBar = regexp.MustCompile(`([0-9]+)/[0-9]+ .*?([0-9,]+) committed|([0-9,]+) committed.*?([0-9]+)/[0-9]+`)
+
+// Ctrl-C during gen --db: it commits what it made, says so, exits 130,
+// and the same gen --db again stores the rest. The generator does not
+// wait for input as an ingest may, so a run that ends before the signal
+// comes is done again with twice as many sign-ins.
+func TestGenInterrupt(t *testing.T) {
+	t.Parallel()
+	for count := int64(100000); ; count *= 2 {
+		if count > 6400000 {
+			t.Fatal("gen --db always ended before Ctrl-C")
+		}
+		db := filepath.Join(t.TempDir(), "db")
+		args := []string{"gen", "--count", strconv.FormatInt(count, 10), "--days", "2", "--end", "2026-11-26T00:00:00Z", "--no-raw", "--db", db}
+		c := startChild(t, nil, args...)
+		if !c.waitForOrExit(genBar) {
+			c.wait()
+			continue // done already: too few for this machine
+		}
+		if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		code, out := c.wait()
+		if code == 0 {
+			continue // done before the signal came
+		}
+		if code != 130 {
+			t.Fatalf("exit status %d after SIGINT, want 130:\n%s", code, out)
+		}
+		m := regexp.MustCompile(`signinq: interrupted after generating ([0-9,]+) sign-ins: ([0-9,]+) committed; run the same gen --db again to continue \(the sign-ins stored are skipped as duplicates\)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no message of the interruption:\n%s", out)
+		}
+		made, committed := number(m[1]), number(m[2])
+		if committed != made || committed >= count {
+			t.Fatalf("made %d, committed %d of %d: want all that was made committed, and some left", made, committed, count)
+		}
+		if n := storeCount(t, db); n != committed {
+			t.Fatalf("the store holds %d sign-ins; gen said it committed %d", n, committed)
+		}
+		var stderr bytes.Buffer
+		if code := Main(args, strings.NewReader(""), io.Discard, &stderr); code != exitOK {
+			t.Fatalf("gen again: exit %d:\n%s", code, stderr.String())
+		}
+		want := "stored " + comma(count-committed) + " new sign-ins (" + comma(committed) + " duplicates)"
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("gen again: want %q:\n%s", want, stderr.String())
+		}
+		if n := storeCount(t, db); n != count {
+			t.Errorf("after gen again the store holds %d sign-ins, want %d", n, count)
+		}
+		return
+	}
+}
+
+// waitForOrExit waits until the output matches re, and reports whether
+// it did before the child exited.
+func (c *ingestChild) waitForOrExit(re *regexp.Regexp) bool {
+	c.t.Helper()
+	for {
+		c.mu.Lock()
+		ok := re.MatchString(c.out.String())
+		c.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-c.done:
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
