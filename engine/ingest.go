@@ -37,9 +37,10 @@ type IngestOptions struct {
 }
 
 // DefaultCommitInterval is how often Ingest commits when IngestOptions
-// does not say: a kill loses at most the last few seconds of work, and
-// an ingest on two cores (about 17,000 sign-ins a second) is slowed by
-// about 1% (docs/format.md, "Ingest and interruption").
+// does not say: a kill loses at most the last few seconds of work. On a
+// million sign-ins it costs about 4% more CPU time than committing by
+// count alone, no measurable wall time, and it lowers the peak memory
+// (docs/format.md, "Ingest and interruption").
 const DefaultCommitInterval = 5 * time.Second
 
 // IngestStats counts what an ingest did: the readers' summary, and what
@@ -47,7 +48,7 @@ const DefaultCommitInterval = 5 * time.Second
 type IngestStats struct {
 	logfile.Summary
 	Stored     int64 // new sign-ins committed
-	Pending    int64 // new sign-ins read and not yet committed (0 once Ingest returns)
+	Pending    int64 // new sign-ins read and not committed: 0 once Ingest returns, unless with a store error
 	Duplicates int64 // sign-ins already stored, skipped
 	Parts      int64 // parts written
 }
@@ -120,7 +121,7 @@ func (db *DB) IngestInputs(ctx context.Context, inputs []logfile.Input, opts Ing
 // returned to it, ends the ingest. Sign-ins the store refuses (see
 // RejectError) are counted as rejected and passed to OnReject; Read
 // counts the sign-ins given, Accepted those not refused. OnReject's
-// Input is empty, and Read's other options are not used.
+// Input is empty; opts.Read is not used.
 //
 // add keeps nothing of the records once it returns. It must be called
 // from the goroutine that called IngestBatches, as are Progress,

@@ -34,7 +34,7 @@ type genCmd struct {
 	NoRaw       bool   `name:"no-raw" help:"With --db, keep no original records: each sign-in is rebuilt from its columns when asked for."`
 
 	// CommitInterval bounds the work a crash loses, with --db.
-	CommitInterval time.Duration `name:"commit-interval" default:"5s" placeholder:"DURATION" help:"With --db, commit at least this often, so that a crash loses at most this much work (0: only every half million new sign-ins). Ctrl-C commits what was made before exiting."`
+	CommitInterval time.Duration `name:"commit-interval" default:"5s" placeholder:"DURATION" help:"With --db, commit at least this often (default 5s), so that a crash loses at most this much work (0: only every half million new sign-ins). Ctrl-C commits what was made before exiting."`
 }
 
 // formats maps the --format names to formats.

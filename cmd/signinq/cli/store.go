@@ -55,7 +55,7 @@ type ingestCmd struct {
 	Quiet          bool     `short:"q" help:"Print no progress and no summary."`
 
 	// CommitInterval bounds the work a crash loses.
-	CommitInterval time.Duration `name:"commit-interval" default:"5s" placeholder:"DURATION" help:"Commit what was read at least this often, so that a crash loses at most this much work (0: only every half million new sign-ins). Ctrl-C commits what was read before exiting."`
+	CommitInterval time.Duration `name:"commit-interval" default:"5s" placeholder:"DURATION" help:"Commit what was read at least this often (default 5s), so that a crash loses at most this much work (0: only every half million new sign-ins). Ctrl-C commits what was read before exiting."`
 }
 
 func (c *ingestCmd) Run(e *env) error {
