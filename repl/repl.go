@@ -32,9 +32,15 @@ type Options struct {
 	HistoryFile string
 	// Registry is the plugins queries use; nil means the store's.
 	Registry *plugins.Registry
-	// Clock is the time for relative times when \now is off; nil means
-	// the store's newest sign-in.
+	// Clock is the machine's clock: it times statements (\timing), and
+	// relative times (since 24h) count from it while \now is off. nil
+	// means the store's clock (engine.Options.Clock); when that is nil
+	// too, relative times count from the store's newest sign-in and
+	// statements are not timed.
 	Clock func() time.Time
+	// Now is the time relative times count from when the session starts,
+	// as if set with \now; zero means the clock.
+	Now time.Time
 }
 
 // ErrFailed is returned by Run when a statement failed in a session that
@@ -45,5 +51,5 @@ var ErrFailed = errors.New("repl: a statement failed")
 // script) or \q. Ctrl-C cancels the running statement, not the session;
 // ctx ends the session.
 func Run(ctx context.Context, opts Options) error {
-	return (&session{opts: opts}).run(ctx)
+	return (&session{opts: opts, now: opts.Now}).run(ctx)
 }

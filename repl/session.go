@@ -238,13 +238,33 @@ func (s *session) report(stmt, where string, err error) {
 // queryNow is the time relative times count from: \now, else the
 // session's clock, else the store's newest sign-in.
 func (s *session) queryNow() time.Time {
-	switch {
+	switch clock := s.clock(); {
 	case !s.now.IsZero():
 		return s.now
-	case s.opts.Clock != nil:
-		return s.opts.Clock()
+	case clock != nil:
+		return clock()
 	}
 	return s.opts.DB.Now()
+}
+
+// clock is the session's clock: Options.Clock, else the store's; nil when
+// neither has one.
+func (s *session) clock() func() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock
+	}
+	return s.opts.DB.Clock()
+}
+
+// stopwatch starts timing on the session's clock: the function it returns
+// gives the time since (always 0 without a clock).
+func (s *session) stopwatch() func() time.Duration {
+	clock := s.clock()
+	if clock == nil {
+		return func() time.Duration { return 0 }
+	}
+	start := clock()
+	return func() time.Duration { return clock().Sub(start) }
 }
 
 // query runs a statement of the language (define included) and prints
@@ -267,7 +287,7 @@ func (s *session) query(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	elapsed := s.stopwatch()
 	var res *engine.Result
 	if plan.Statement.Explain && !plan.Statement.Analyze {
 		res = &engine.Result{Plan: plan.Explain(nil)}
@@ -280,7 +300,6 @@ func (s *session) query(ctx context.Context, text string) error {
 			return err
 		}
 	}
-	elapsed := time.Since(start)
 	if res.Plan != "" {
 		fmt.Fprint(s.out, res.Plan)
 		return nil
@@ -293,7 +312,7 @@ func (s *session) query(ctx context.Context, text string) error {
 		drawChart(s.out, res, s.width(), s.color())
 	}
 	if s.timing {
-		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
+		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed()))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/signinq/signinq/internal/progress"
@@ -35,6 +36,7 @@ const (
 // env is what a command runs with; commands never touch os.Std*.
 type env struct {
 	ctx    context.Context
+	now    func() time.Time // the clock: dates ("since", the demo's end) and timings
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -73,7 +75,11 @@ var Version = "dev"
 // plugins registered in plugins.Default, so a program that imports
 // plugin packages for their side effect before calling it offers them
 // (docs/plugins.md); scripted plugins are read from --plugins DIR.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+//
+// now is the only clock the command reads, for dates (what "since 24h"
+// counts from, the demo's last day, prune --keep) and for timings: a
+// program passes time.Now, and tests a clock of their own.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) int {
 	var c cli
 	exited := -1
 	parser, err := kong.New(&c,
@@ -129,7 +135,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer stop()
 	}
 	var coded interface{ exitCode() int }
-	switch err := kctx.Run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}); {
+	switch err := kctx.Run(&env{ctx: ctx, now: now, stdin: stdin, stdout: stdout, stderr: stderr}); {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errRejected):

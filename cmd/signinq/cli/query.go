@@ -74,7 +74,7 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 		opts.DefaultListLimit = tableListLimit
 	}
 	if opts.Now.IsZero() {
-		opts.Now = time.Now().UTC()
+		opts.Now = e.now().UTC()
 	}
 	if query.IsDefine(text) {
 		store, err := db.openExisting(e)
@@ -106,14 +106,14 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 		return err
 	}
 	defer store.Close()
-	start := time.Now()
+	start := e.now()
 	var res *engine.Result
 	if st.Explain && !st.Analyze {
 		res = &engine.Result{Plan: plan.Explain(nil)}
 	} else if res, err = query.Execute(e.ctx, store, plan, opts); err != nil {
 		return showQueryError(e, text, err)
 	}
-	elapsed := time.Since(start)
+	elapsed := e.now().Sub(start)
 	if res.Plan != "" {
 		fmt.Fprint(e.stdout, res.Plan)
 		return nil

@@ -25,7 +25,7 @@ func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
 	if opts == nil {
 		opts = &engine.Options{}
 	}
-	opts.Clock = time.Now
+	opts.Clock = e.now
 	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "signinq: "+format+"\n", args...) }
 	db, err := engine.Open(f.DB, opts)
 	if errors.Is(err, engine.ErrLocked) {
@@ -74,7 +74,7 @@ func (c *ingestCmd) Run(e *env) error {
 	}
 	bar := newProgress(e, logfile.InputSize(c.Files), progress.Bytes, "ingesting", c.Quiet)
 	shown := 0
-	start := time.Now()
+	start := e.now()
 	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
 		Read: ro,
 		OnReject: func(r *logfile.Reject) {
@@ -95,7 +95,7 @@ func (c *ingestCmd) Run(e *env) error {
 		},
 	})
 	bar.Done()
-	elapsed := time.Since(start)
+	elapsed := e.now().Sub(start)
 	if rejects != nil {
 		if cerr := rejects.close(); err == nil {
 			err = cerr
@@ -223,7 +223,7 @@ func (c *compactCmd) Run(e *env) error {
 		return err
 	}
 	defer db.Close()
-	start := time.Now()
+	start := e.now()
 	st, err := compactWithProgress(e, db, false)
 	if err != nil {
 		return err
@@ -233,7 +233,7 @@ func (c *compactCmd) Run(e *env) error {
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "signinq: compacted %d %s (%s sign-ins) from %d parts to %d in %s\n",
-		st.Days, plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, time.Since(start).Round(time.Millisecond))
+		st.Days, plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, e.now().Sub(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -255,7 +255,7 @@ func (c *pruneCmd) Run(e *env) error {
 		}
 		cut = t
 	case c.Keep > 0:
-		cut = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-c.Keep)
+		cut = e.now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-c.Keep)
 	default:
 		return errors.New("say what to delete: --before DATE or --keep DAYS")
 	}
