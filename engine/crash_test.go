@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -171,11 +172,22 @@ func TestLockedOtherProcess(t *testing.T) {
 	}
 }
 
-// seededRand returns a random source whose seed the test logs, so that a
-// failure can be replayed.
+var crashSeed = flag.Uint64("crash-seed", 0, "the seed of the crash tests' kill times (0: a new one each run, printed on failure)")
+
+// seededRand returns the random source of a crash test's kill times:
+// -crash-seed, else a new seed, which a failure prints with the flag
+// that replays it.
 func seededRand(t *testing.T) *rand.Rand {
-	seed := uint64(time.Now().UnixNano())
+	seed := *crashSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
 	t.Logf("seed %d", seed)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replay: go test ./engine -run '^%s$' -crash-seed=%d", t.Name(), seed)
+		}
+	})
 	return rand.New(rand.NewPCG(seed, 1))
 }
 
@@ -224,27 +236,57 @@ func checkSubset(t *testing.T, db *DB, recs []signin.Record) {
 	}
 }
 
-// TestEmptyMemtableFile checks that a store opens after a crash between
-// Badger creating a memtable file and sizing it, which leaves an empty
-// .mem file that Badger's own Open refuses (dgraph-io/badger#2207).
-func TestEmptyMemtableFile(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(dir, &Options{NoBackgroundCompaction: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestEmptyLogFiles checks that a store opens, with everything it had
+// committed, after a crash between Badger creating a log file and sizing
+// it, which leaves an empty file that Badger's own Open refuses with
+// "Create a new file": a memtable (dgraph-io/badger#2207), or the value-log
+// file every Open creates (the moment a kill during TestCrash's start once
+// hit: "Open existing file: .../000003.vlog err: Create a new file"). An
+// older value-log file found empty is corruption, and Open says so.
+func TestEmptyLogFiles(t *testing.T) {
 	recs := readAll(t, genFile(t, 300, 4, 1))
-	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name    string
+		damage  func(dir string, vlogs []string) string // the file to empty
+		corrupt bool
+	}{
+		{"memtable", func(dir string, _ []string) string { return filepath.Join(dir, "00099.mem") }, false},
+		{"newest value log", func(dir string, vlogs []string) string {
+			return filepath.Join(dir, fmt.Sprintf("%06d.vlog", len(vlogs)+1))
+		}, false},
+		{"older value log", func(dir string, vlogs []string) string { return vlogs[0] }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, half := range [][]signin.Record{recs[:150], recs[150:]} { // two sessions, a value log each
+				db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.IngestRecords(context.Background(), half); err != nil {
+					t.Fatal(err)
+				}
+				db.Close()
+			}
+			vlogs, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+			if len(vlogs) < 2 {
+				t.Fatalf("value-log files %v: want one a session", vlogs)
+			}
+			if err := os.WriteFile(tc.damage(dir, vlogs), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+			if tc.corrupt {
+				if !IsCorruption(err) || !strings.Contains(fmt.Sprint(err), filepath.Base(vlogs[0])) {
+					t.Fatalf("open with an emptied older value log: %v; want corruption naming the file", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer db.Close()
+			checkSame(t, db, recs)
+		})
 	}
-	db.Close()
-	if err := os.WriteFile(filepath.Join(dir, "00099.mem"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(dir, &Options{NoBackgroundCompaction: true})
-	if err != nil {
-		t.Fatalf("open with an empty memtable file: %v", err)
-	}
-	defer db.Close()
-	checkSame(t, db, recs)
 }

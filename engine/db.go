@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -160,7 +161,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		}
 	}
 	if !db.opts.InMemory {
-		if err := removeEmptyMemtables(dir); err != nil {
+		if err := removeEmptyLogs(dir); err != nil {
 			return nil, err
 		}
 	}
@@ -229,17 +230,49 @@ func badgerFile(name string) bool {
 	return false
 }
 
-// removeEmptyMemtables deletes memtable files of no bytes. Badger creates
-// a memtable file empty and then sizes it; a process killed in between
-// leaves one, which holds nothing and on which Badger's Open fails with
-// z.NewFile ("Create a new file", dgraph-io/badger#2207).
-func removeEmptyMemtables(dir string) error {
+// removeEmptyLogs deletes the files of no bytes that a process killed
+// while Badger was creating a log file leaves, on which Badger's own Open
+// fails with z.NewFile ("Create a new file"): Badger creates a memtable
+// or value-log file empty and then sizes it (dgraph-io/badger#2207 for
+// memtables). Such a file was never written to, so nothing committed is
+// in it. Every Open creates a value-log file, so a kill while a store is
+// being opened leaves one, as does a kill while the value log rotates;
+// either way it is the newest. An empty value-log file that is not the
+// newest was emptied by something else, and values may point into it:
+// that is corruption, and Open says so.
+func removeEmptyLogs(dir string) error {
+	remove := func(path string) error {
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("engine: open %s: %w", dir, err)
+		}
+		return nil
+	}
 	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
 	for _, m := range mems {
 		if info, err := os.Stat(m); err == nil && info.Size() == 0 {
-			if err := os.Remove(m); err != nil {
-				return fmt.Errorf("engine: open %s: %w", dir, err)
+			if err := remove(m); err != nil {
+				return err
 			}
+		}
+	}
+	vlogs, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+	newest, newestID := "", int64(-1)
+	for _, v := range vlogs {
+		id, err := strconv.ParseInt(strings.TrimSuffix(filepath.Base(v), ".vlog"), 10, 64)
+		if err == nil && id > newestID {
+			newest, newestID = v, id
+		}
+	}
+	for _, v := range vlogs {
+		info, err := os.Stat(v)
+		if err != nil || info.Size() != 0 {
+			continue
+		}
+		if v != newest {
+			return corrupt(fmt.Sprintf("value log file %s is empty, and newer ones exist", v), nil)
+		}
+		if err := remove(v); err != nil {
+			return err
 		}
 	}
 	return nil
