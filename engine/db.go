@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -230,49 +229,30 @@ func badgerFile(name string) bool {
 	return false
 }
 
-// removeEmptyLogs deletes the files of no bytes that a process killed
-// while Badger was creating a log file leaves, on which Badger's own Open
-// fails with z.NewFile ("Create a new file"): Badger creates a memtable
-// or value-log file empty and then sizes it (dgraph-io/badger#2207 for
-// memtables). Such a file was never written to, so nothing committed is
-// in it. Every Open creates a value-log file, so a kill while a store is
-// being opened leaves one, as does a kill while the value log rotates;
-// either way it is the newest. An empty value-log file that is not the
-// newest was emptied by something else, and values may point into it:
-// that is corruption, and Open says so.
+// removeEmptyLogs deletes the memtable and value-log files of no bytes
+// that a process killed at two moments leaves, and on which Badger's own
+// Open fails with z.NewFile ("Create a new file"):
+//   - Badger creates a log file empty and then sizes it
+//     (dgraph-io/badger#2207 for memtables). Every Open creates a
+//     value-log file, and writes rotate to new ones, so a kill while a
+//     store opens or rotates leaves one.
+//   - Badger deletes a value-log file by truncating it to nothing and then
+//     removing it: an Open deletes older files that hold no values, and
+//     the value-log garbage collection after prune deletes a file once
+//     its live values are written elsewhere.
+//
+// Either way no value in the store points into the file. (A value-log
+// file emptied by something else than Badger is damage this cannot tell
+// apart: reading the values that were in it then fails.)
 func removeEmptyLogs(dir string) error {
-	remove := func(path string) error {
-		if err := os.Remove(path); err != nil {
-			return fmt.Errorf("engine: open %s: %w", dir, err)
-		}
-		return nil
-	}
-	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
-	for _, m := range mems {
-		if info, err := os.Stat(m); err == nil && info.Size() == 0 {
-			if err := remove(m); err != nil {
-				return err
+	for _, pattern := range []string{"*.mem", "*.vlog"} {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, f := range files {
+			if info, err := os.Stat(f); err == nil && info.Size() == 0 {
+				if err := os.Remove(f); err != nil {
+					return fmt.Errorf("engine: open %s: %w", dir, err)
+				}
 			}
-		}
-	}
-	vlogs, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
-	newest, newestID := "", int64(-1)
-	for _, v := range vlogs {
-		id, err := strconv.ParseInt(strings.TrimSuffix(filepath.Base(v), ".vlog"), 10, 64)
-		if err == nil && id > newestID {
-			newest, newestID = v, id
-		}
-	}
-	for _, v := range vlogs {
-		info, err := os.Stat(v)
-		if err != nil || info.Size() != 0 {
-			continue
-		}
-		if v != newest {
-			return corrupt(fmt.Sprintf("value log file %s is empty, and newer ones exist", v), nil)
-		}
-		if err := remove(v); err != nil {
-			return err
 		}
 	}
 	return nil
