@@ -216,7 +216,6 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 	prev := cr.InputOffset()
 	capture.take(0, prev)
 	j := &job{in: st, kind: jobRows}
-	size := 0
 	for s.ctx.Err() == nil {
 		fields, err := cr.Read()
 		off := cr.InputOffset()
@@ -237,12 +236,12 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 			line, _ := cr.FieldPos(0)
 			j.rows = append(j.rows, csvRow{fields: fields, line: line, raw: raw})
 		}
-		size += len(raw)
-		if size >= jobBytes || len(j.rows) >= jobRecs {
+		j.size += int64(len(raw))
+		if j.size >= jobBytes || len(j.rows) >= jobRecs {
 			if !s.send(j) {
 				return
 			}
-			j, size = &job{in: st, kind: jobRows}, 0
+			j = &job{in: st, kind: jobRows}
 		}
 	}
 	if len(j.rows) > 0 || len(j.tail) > 0 {

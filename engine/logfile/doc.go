@@ -9,8 +9,11 @@
 // portal's JSON download (an array of the same objects), the portal's CSV
 // download, and Log Analytics CSV exports; and signinq's own canonical
 // form ([signin.AppendJSON], as signinq parse prints it), so that its
-// output reads back. Gzipped inputs are read as they are; directories are
-// read recursively, in lexical order.
+// output reads back. Gzipped inputs are read as they are, and so is text
+// in UTF-16 (little or big endian, with a byte-order mark, as Windows
+// PowerShell's Out-File and > write it), decoded as it is read; a UTF-8
+// byte-order mark is skipped. Directories are read recursively, in
+// lexical order.
 //
 // Bad input never stops reading: a malformed record becomes a [Reject]
 // with its input, line, column and reason, and reading goes on with the

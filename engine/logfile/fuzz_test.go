@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // check reads data as one input and checks what holds for any input:
@@ -167,9 +168,14 @@ func FuzzParseTime(f *testing.F) {
 // FuzzSniff feeds arbitrary bytes as a whole input, whatever format they
 // look like.
 func FuzzSniff(f *testing.F) {
-	for _, s := range []string{"", "{", "[", "\xef\xbb\xbf\"Date (UTC)\"\n", "\x1f\x8b", "PK\x03\x04", "{}\n{}", "{\"a\":\n{"} {
+	for _, s := range []string{"", "{", "[", "\xef\xbb\xbf\"Date (UTC)\"\n", "\x1f\x8b", "PK\x03\x04", "{}\n{}", "{\"a\":\n{",
+		// UTF-16 with a byte-order mark: little and big endian, an odd
+		// byte at the end, an unpaired surrogate.
+		"\xff\xfe{\x00}\x00\n\x00", "\xfe\xff\x00[\x00]", "\xff\xfe{\x00", "\xff\xfe\x00\xd8{\x00}\x00"} {
 		f.Add([]byte(s))
 	}
+	f.Add(utf16Text(f, bytes.SplitN(must(os.ReadFile(sample("elastic/test-signinlogs-sample.log"))), []byte("\n"), 2)[0], unicode.LittleEndian))
+	f.Add(utf16Text(f, must(os.ReadFile(sample("log-analytics-csv/signinlogs-la-export-2rows.csv"))), unicode.BigEndian))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		check(t, "any", data)
 	})

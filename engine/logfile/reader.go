@@ -112,7 +112,8 @@ type Batch struct {
 	Records []signin.Record
 	Rejects []*Reject
 	// Bytes is about how much of the input (after decompression) the
-	// batch was read from, for progress reports.
+	// batch was read from, for progress reports: as Summary.Bytes counts
+	// them, before UTF-16 is decoded.
 	Bytes int64
 }
 
@@ -120,7 +121,7 @@ type Batch struct {
 type Summary struct {
 	Inputs   int   // inputs opened
 	Refused  int   // inputs refused whole: not sign-in logs, or unreadable
-	Bytes    int64 // bytes read, after decompression
+	Bytes    int64 // bytes read, after decompression (before UTF-16 is decoded)
 	Read     int64 // records met, accepted or rejected
 	Accepted int64
 	Rejected int64 // records rejected (refused inputs not included)
@@ -244,6 +245,9 @@ type inputState struct {
 	header []byte
 	// also lists the extra formats for refusals (see formatSet).
 	also string
+	// widen is about how many bytes of the input each byte of its text
+	// in UTF-8 was read from: 2 for UTF-16, else 1 (see Batch.Bytes).
+	widen int64
 	// Set by the emitter only.
 	decided bool
 	refused bool
@@ -276,6 +280,7 @@ type job struct {
 	line   int       // jobLines, jobExt: the line of data[0]
 	units  []unitRef // jobUnits
 	rows   []csvRow  // jobRows
+	size   int64     // jobRows: the bytes of text the rows were read from
 	tail   []*Reject // problems that end the input, after the records
 	refuse *Reject   // the input is refused
 
@@ -403,7 +408,7 @@ func settle(j *job) *Batch {
 		}
 	}
 	j.batch.Input = in.name
-	j.batch.Bytes = int64(len(j.data))
+	j.batch.Bytes = (int64(len(j.data)) + j.size) * in.widen
 	j.batch.Rejects = append(j.batch.Rejects, j.tail...)
 	if len(j.batch.Records) == 0 && len(j.batch.Rejects) == 0 {
 		return nil
@@ -446,21 +451,21 @@ const (
 // input splits one input; it returns the bytes read and whether it could
 // be opened.
 func (s *splitter) input(in Input) (int64, bool) {
-	st := &inputState{name: in.Name, also: s.formats.also}
+	st := &inputState{name: in.Name, also: s.formats.also, widen: 1}
 	st.hint, st.hasHint = typeFromName(in.Name)
-	br, counter, closer, err := openInput(in)
+	o, err := openInput(in)
 	if err != nil {
 		s.send(&job{in: st, refuse: refuse(in.Name, err.Error())})
 		return 0, false
 	}
-	defer closer.Close()
+	defer o.closer.Close()
+	br, counter := o.br, o.counter
+	if o.utf16 {
+		st.widen = 2
+	}
 	kind := sniff(br)
-	switch kind {
-	case sniffEmpty:
+	if kind == sniffEmpty {
 		// An empty file holds no sign-ins and is no error.
-		return counter.n, true
-	case sniffUTF16:
-		s.send(&job{in: st, refuse: refuse(in.Name, "UTF-16 text; convert it to UTF-8")})
 		return counter.n, true
 	}
 	f := s.formats.forced

