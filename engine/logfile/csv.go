@@ -18,8 +18,9 @@ import (
 // csvHeader is a CSV file's header, resolved to handlers by column.
 type csvHeader struct {
 	format   signin.Format
-	names    []string  // as written
-	handlers []handler // nil for columns the catalog does not use
+	columns  portalColumns // for a portal download: the type its columns say
+	names    []string      // as written
+	handlers []handler     // nil for columns the catalog does not use
 }
 
 // csvRow is one data row, or a row the CSV reader could not parse.
@@ -136,6 +137,7 @@ func newCSVHeader(names []string) *csvHeader {
 	switch {
 	case has["date (utc)"] && (has["request id"] || has["status"]):
 		h.format = signin.FormatPortalCSV
+		h.columns = portalColumnsOf(has)
 		for i, n := range names {
 			h.handlers[i] = portalKeys[normalizeColumn(n)]
 		}
@@ -207,11 +209,18 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 		return
 	}
 	st.csv, st.format, st.signIns = h, h.format, true
-	if h.format == signin.FormatPortalCSV && s.opts.Type != nil {
-		st.hint, st.hasHint = *s.opts.Type, true
-	}
 	if h.format == signin.FormatPortalCSV {
-		st.forceHint, st.hasHint = true, true // the hint (or interactive) decides
+		pt := resolvePortalType(st.name, h.columns, s.opts.Type, s.opts.AssumeInteractive)
+		if pt.refuse != "" {
+			r := refuse(st.name, pt.refuse)
+			r.err = ErrTypeUnknown
+			s.send(&job{in: st, refuse: r})
+			return
+		}
+		if pt.warn != "" {
+			s.send(&job{in: st, kind: jobNote, warnings: []*Warning{{Input: st.name, Message: pt.warn}}})
+		}
+		st.hint, st.hasHint, st.forceHint = pt.typ, true, true // the type decided here holds for every row
 	}
 	prev := cr.InputOffset()
 	capture.take(0, prev)

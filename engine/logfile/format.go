@@ -110,7 +110,7 @@ var builtins = []Format{
 	{Name: "graph", builtin: builtinGraph, Sniff: sniffGraph,
 		Help: `Microsoft Graph auditLogs/signIns responses ({"value":[…]}, v1.0 and beta, summarized sign-ins) and the portal's JSON download`},
 	{Name: "portal-csv", builtin: builtinPortalCSV, Sniff: sniffPortalCSV,
-		Help: "The Entra admin center's CSV download (InteractiveSignIns_….csv and the others; the file name or --type gives the type)"},
+		Help: "The Entra admin center's CSV downloads (InteractiveSignIns_….csv and the others; their columns tell service principal and managed identity sign-ins and their file names or --type the others)"},
 	{Name: "la-csv", builtin: builtinLogAnalyticsCSV, Sniff: sniffLogAnalyticsCSV,
 		Help: "Log Analytics CSV exports of SigninLogs, AADNonInteractiveUserSignInLogs and the other sign-in tables"},
 	{Name: "canonical", builtin: builtinCanonical, Sniff: sniffCanonical,

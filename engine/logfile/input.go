@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/signinq/signinq/engine/signin"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -94,22 +93,6 @@ func pathError(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// typeFromName returns the type a portal download's file name implies.
-func typeFromName(name string) (signin.Type, bool) {
-	base := strings.ToLower(filepath.Base(name))
-	switch {
-	case strings.HasPrefix(base, "noninteractivesignins"):
-		return signin.TypeNonInteractive, true
-	case strings.HasPrefix(base, "interactivesignins"):
-		return signin.TypeInteractive, true
-	case strings.HasPrefix(base, "applicationsignins"), strings.HasPrefix(base, "serviceprincipalsignins"):
-		return signin.TypeServicePrincipal, true
-	case strings.HasPrefix(base, "msisignins"), strings.HasPrefix(base, "managedidentitysignins"):
-		return signin.TypeManagedIdentity, true
-	}
-	return 0, false
 }
 
 // bufSize is the read buffer of an input; it is also how far detection

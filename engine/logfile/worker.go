@@ -47,6 +47,7 @@ func (w *worker) run(j *job) {
 		}
 	case jobExt:
 		w.extLines()
+	case jobNote: // the emitter's alone
 	}
 	w.j = nil
 }
