@@ -305,6 +305,9 @@ func (w *worker) row(r *csvRow) {
 	d.col = 0
 	out, why := d.finish()
 	w.observe(out, why)
+	if out == outOK {
+		w.noteLost(r.line)
+	}
 	if out != outOK {
 		b.Records = b.Records[:len(b.Records)-1]
 		col := 0

@@ -17,8 +17,11 @@
 //
 // Bad input never stops reading: a malformed record becomes a [Reject]
 // with its input, line, column and reason, and reading goes on with the
-// next record; an input that is not a sign-in log is refused whole. A
-// [Summary] counts what was read, accepted, rejected and refused.
+// next record; an input that is not a sign-in log is refused whole. What
+// an input lost before it was read is a [Warning], once per input: the
+// objects Windows PowerShell's ConvertTo-Json writes as text beyond its
+// -Depth are left out of records read otherwise whole. A [Summary]
+// counts what was read, accepted, rejected and refused, and the warnings.
 //
 // Each format is a [Format]; [Formats] lists the built-in ones by name
 // (diag, eventhub, graph, portal-csv, la-csv, canonical) with a line of

@@ -100,6 +100,8 @@ func FuzzGraph(f *testing.F) {
 	seeds(f, "samples/graph", func(b []byte) []byte { return b })
 	seeds(f, "samples/msdocs", func(b []byte) []byte { return b })
 	seeds(f, "samples/datadog", func(b []byte) []byte { return b })
+	seeds(f, "powershell", func(b []byte) []byte { return b })
+	f.Add([]byte(`[{"createdDateTime":"\/Date(1758269730000)\/","status":"System.Collections.Hashtable","location":"@{city=Oslo}","riskEventTypes_v2":"a b"}]`))
 	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},]`))
 	f.Add([]byte(`{"value":[{"signInCount":3,"aggregationDateTime":"2025-02-26T06:00:00Z"}],"@odata.nextLink":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

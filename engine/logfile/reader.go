@@ -691,7 +691,7 @@ func lostWarning(input string, line int, lost map[string]int) *Warning {
 	for i, f := range fields {
 		fields[i] = fmt.Sprintf("%s (%d %s)", f, lost[f], plural(int64(lost[f]), "record"))
 	}
-	return &Warning{Input: input, Line: line, Message: "fields lost before the file was written: " + strings.Join(fields, ", ") +
-		` held text such as "System.Collections.Hashtable" or "@{…}" where objects were, as ConvertTo-Json writes objects nested deeper than its -Depth (2 by default); ` +
-		"the rest of each record was read. Export again with ConvertTo-Json -Depth 10 to keep them"}
+	return &Warning{Input: input, Line: line, Message: `fields lost when the file was written, which hold text such as "System.Collections.Hashtable" or "@{…}" ` +
+		"where ConvertTo-Json stopped at its -Depth (2 by default): " + strings.Join(fields, ", ") +
+		"; the rest of each record was read. Export again with ConvertTo-Json -Depth 10 to keep them"}
 }
