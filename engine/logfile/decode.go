@@ -85,6 +85,7 @@ type envelope struct {
 	eventType   signin.Type
 	hasEvent    bool
 	msiAlt      string
+	signInName  string // signInIdentifier, else alternateSignInName
 	legacyRisk  []string
 	hint        signin.Type // from the file name or --type
 	hasHint     bool
@@ -620,8 +621,35 @@ func (d *decoder) finish() (outcome, string) {
 		r.MSIType = e.msiAlt
 	}
 	normalizeEnums(r)
+	if r.Type == signin.TypeADFS {
+		noSuchUser(r, e)
+	}
 	r.Identity = identity(r, e.identity)
 	return outOK, ""
+}
+
+// zeroGUID stands for no user in AD FS sign-ins.
+const zeroGUID = "00000000-0000-0000-0000-000000000000"
+
+// noSuchUser reads the AD FS sign-in of a user that does not exist:
+// Connect Health gives its user, user name and user id as the zero GUID,
+// and what was typed as its sign-in identifier. The user is what was
+// typed, as Entra ID's own sign-ins give it, so that attempts on names
+// that do not exist are told apart (a password spray tries many); the
+// zero GUIDs are left out as the placeholders they are.
+func noSuchUser(r *signin.Record, e *envelope) {
+	if r.User == zeroGUID {
+		r.User = e.signInName
+	}
+	if r.UserName == zeroGUID {
+		r.UserName = ""
+	}
+	if r.UserID == zeroGUID {
+		r.UserID = ""
+	}
+	if e.identity == zeroGUID {
+		e.identity = ""
+	}
 }
 
 // finishCanonical checks a record read in the canonical form, which is
@@ -662,12 +690,13 @@ func (d *decoder) inferType() signin.Type {
 }
 
 // identity is who signed in: the user principal name for users (else the
-// display name, the envelope's identity or the user id); the service
-// principal or managed identity name otherwise (else the envelope's
-// identity, the app, the service principal id or the app id).
+// display name, the envelope's identity or the user id) — interactive,
+// non-interactive and AD FS sign-ins; the service principal or managed
+// identity name otherwise (else the envelope's identity, the app, the
+// service principal id or the app id).
 func identity(r *signin.Record, envIdentity string) string {
 	var order [5]string
-	if r.Type == signin.TypeInteractive || r.Type == signin.TypeNonInteractive {
+	if r.Type == signin.TypeInteractive || r.Type == signin.TypeNonInteractive || r.Type == signin.TypeADFS {
 		order = [5]string{r.User, r.UserName, envIdentity, r.UserID}
 	} else {
 		order = [5]string{r.SP, envIdentity, r.App, r.SPID, r.AppID}

@@ -76,6 +76,7 @@ func FuzzDiag(f *testing.F) {
 	good := bytes.SplitN(must(os.ReadFile(sample("elastic/test-signinlogs-sample.log"))), []byte("\n"), 2)[0]
 	seeds(f, "samples/elastic", func(b []byte) []byte { return bytes.SplitN(b, []byte("\n"), 2)[0] })
 	seeds(f, "samples/panther", func(b []byte) []byte { return bytes.SplitN(b, []byte("\n"), 2)[0] })
+	f.Add(bytes.SplitN(must(os.ReadFile(filepath.Join("testdata", "adfs", "PT1H.json"))), []byte("\n"), 4)[2]) // AD FS, a user that does not exist
 	f.Add([]byte(`{"records":[{"time":"2025-01-01T00:00:00Z","category":"SignInLogs"}]}`))
 	f.Add([]byte(`{"category":"SignInLogs","properties":"{\"createdDateTime\":\"2025-01-01T00:00:00Z\",\"status\":\"{\\\"errorCode\\\":5}\"}"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {

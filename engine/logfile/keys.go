@@ -244,6 +244,10 @@ var signInKeys = map[string]handler{
 		d.env.agg = d.timeOf(name, v)
 	},
 	"tenantid": envField(func(e *envelope) *string { return &e.tenant }),
+	// What the user typed to sign in: AD FS records carry it where the
+	// user fields hold the zero GUID of a user that does not exist.
+	"signinidentifier":    envField(func(e *envelope) *string { return &e.signInName }),
+	"alternatesigninname": envField(func(e *envelope) *string { return &e.signInName }),
 }
 
 // envelopeKeys decode the keys a record has outside the sign-in proper:

@@ -434,7 +434,7 @@ func TestCanonicalBadRecords(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d: %s", r.Line, r.Reason))
 	}
 	want := []string{
-		`2: type: "robot" is not one of interactive, nonInteractive, servicePrincipal, managedIdentity`,
+		`2: type: "robot" is not one of interactive, nonInteractive, servicePrincipal, managedIdentity, adfs`,
 		`3: no sign-in time`,
 		`4: error: not an integer: "fifty"`,
 	}
