@@ -62,8 +62,8 @@ func portalColumnsOf(has map[string]bool) portalColumns {
 // of type t.
 func (c portalColumns) allows(t signin.Type) bool {
 	switch c {
-	case portalUsers:
-		return t == signin.TypeInteractive || t == signin.TypeNonInteractive
+	case portalUsers: // AD FS sign-ins are users' too
+		return t == signin.TypeInteractive || t == signin.TypeNonInteractive || t == signin.TypeADFS
 	case portalServicePrincipals:
 		return t == signin.TypeServicePrincipal
 	case portalManagedIdentities:

@@ -19,7 +19,7 @@ func TestPortalCSVType(t *testing.T) {
 	apps := read(t, portal("ApplicationSignIns_2025-12-04_2025-12-05.csv"))
 	msi := read(t, portal("MSISignIns_2025-12-04_2025-12-05.csv"))
 	subset := []byte("\"Date (UTC)\",\"Request ID\",\"Status\",\"Sign-in error code\"\n\"2025-12-04T08:19:41Z\",\"4b1f2c3d-0009-4e5f-8a9b-0c1d2e3f4a09\",\"Failure\",\"50126\"\n")
-	ni, sp := signin.TypeNonInteractive, signin.TypeServicePrincipal
+	ni, sp, adfs := signin.TypeNonInteractive, signin.TypeServicePrincipal, signin.TypeADFS
 	tests := []struct {
 		name, file string
 		data       []byte
@@ -35,6 +35,7 @@ func TestPortalCSVType(t *testing.T) {
 			refused: "sign-in type unknown: its columns are those of the portal's user sign-in downloads, the same for interactive and non-interactive sign-ins, and neither its file name nor --type says which: name it as the portal does (InteractiveSignIns_….csv or NonInteractiveSignIns_….csv) or give --type interactive or --type nonInteractive"},
 		{name: "renamed, --type", file: "signins (1).csv", data: users, opts: Options{Type: &ni}, want: ni},
 		{name: "renamed, --type over name", file: "InteractiveSignIns_x.csv", data: users, opts: Options{Type: &ni}, want: ni},
+		{name: "renamed, --type adfs", file: "adfs.csv", data: users, opts: Options{Type: &adfs}, want: adfs},
 		{name: "renamed, assumed", file: "signins (1).csv", data: users, opts: Options{AssumeInteractive: true}, want: signin.TypeInteractive,
 			warning: "read as interactive sign-ins, which they may not be: its columns are those of the portal's user sign-in downloads"},
 		{name: "named as another download", file: "ApplicationSignIns_x.csv", data: users,
