@@ -241,6 +241,10 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 				fmt.Fprintf(s.opts.Stderr, "%v\n", r)
 			}
 		},
+		OnWarning: func(w *logfile.Warning) {
+			bar.bar.Clear()
+			fmt.Fprintf(s.opts.Stderr, "warning: %v\n", w)
+		},
 	})
 	bar.done()
 	s.values.reset()

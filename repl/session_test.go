@@ -196,3 +196,34 @@ func TestIngest(t *testing.T) {
 		t.Errorf("%d stored; output:\n%s", n, out)
 	}
 }
+
+// TestIngestWarnsAndRefuses stores what the shell's \ingest reads of a
+// renamed portal download (refused: its type is unknown) and of a
+// ConvertTo-Json export (read, with a warning naming the fields lost).
+func TestIngestWarnsAndRefuses(t *testing.T) {
+	db, err := engine.Open(t.TempDir(), &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	renamed := filepath.Join(dir, "signins-copy.csv")
+	csv := "\"Date (UTC)\",\"Request ID\",\"User ID\",\"Username\",\"Status\",\"Sign-in error code\"\n" +
+		"\"2025-12-04T10:00:00Z\",\"4b1f2c3d-0004-4e5f-8a9b-0c1d2e3f4a04\",\"26be570a-ae82-4189-b4e2-a37c6808512d\",\"adele.vance@contoso.com\",\"Success\",\"0\"\n"
+	ps := filepath.Join(dir, "signins.json")
+	json := `[{"CreatedDateTime":"\/Date(1758269730000)\/","Id":"7e1f3a52-1c2d-4e5f-8a9b-0c1d2e3f5a01","UserPrincipalName":"adele.vance@contoso.com",` +
+		`"Status":{"ErrorCode":0},"Location":{"City":"Redmond","GeoCoordinates":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphGeoCoordinates"}}]`
+	for p, data := range map[string]string{renamed: csv, ps: json} {
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errs, err := runScript(t, db, "\\ingest "+ps+"\n\\format csv\ncount group by type, city\n\\ingest "+renamed+"\n")
+	if !errors.Is(err, ErrFailed) || !strings.Contains(errs, "warning: "+ps+":1: fields lost") || !strings.Contains(errs, "Location.GeoCoordinates (1 record)") ||
+		!strings.Contains(errs, "signins-copy.csv: sign-in type unknown") || !strings.Contains(errs, "give --type interactive or --type nonInteractive") {
+		t.Errorf("err %v; stderr:\n%s", err, errs)
+	}
+	if out != "type,city,count\ninteractive,Redmond,1\n" {
+		t.Errorf("output:\n%s", out)
+	}
+}

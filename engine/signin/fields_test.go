@@ -116,6 +116,37 @@ recorded by LETHAL-FORENSICS Microsoft-Analyzer-Suite (Config/Status.csv):
   the display name, the record's identity or the user id; for service
   principals and managed identities the service principal name, else the
   record's identity, the app name, the service principal id or the app id.
+
+## AD FS sign-ins
+
+Microsoft Entra Connect Health reports the sign-ins of an on-premises AD FS
+farm to Entra ID ("AD FS sign-ins in Microsoft Entra ID with Connect
+Health"). Diagnostic settings export them in the ` + "`ADFSSignInLogs`" + ` category
+and Log Analytics holds them in the ` + "`ADFSSignInLogs`" + ` table (Azure Monitor's
+table reference lists its columns); signinq reads them as sign-ins of type
+` + "`adfs`" + `. Their keys and columns are those of the other sign-ins, mapped as
+the table above says (the diagnostic-settings and Log Analytics columns),
+with these differences:
+
+- ` + "`authMethod`" + ` is how AD FS authenticated, from authenticationDetails: Forms
+  (user name and password), Windows or "Integrated Windows Authentication",
+  Certificate, WindowsHelloForBusiness, Device, Federated, SSO, Multifactor,
+  Azure MFA, ADFSExternalAuthenticationProvider. Connect Health logs one
+  row per step (Forms, then SSO), the rows sharing a correlation id.
+- ` + "`tokenIssuer`" + ` is ADFederationServices.
+- A user that does not exist: Connect Health writes the zero GUID
+  (00000000-0000-0000-0000-000000000000) as the user, user name and user
+  id, and what was typed as signInIdentifier (alternateSignInName in Log
+  Analytics). signinq takes what was typed as ` + "`user`" + ` and ` + "`identity`" + `, and
+  leaves ` + "`userName`" + ` and ` + "`userId`" + ` absent, so that attempts on names that do
+  not exist are told apart (a password spray tries many).
+- ` + "`app`" + ` and ` + "`appId`" + ` are NotSet or NotApplicable outside OAuth (WS-Federation,
+  WS-Trust, SAML), and ` + "`resource`" + ` and ` + "`resourceId`" + ` hold the relying party
+  (urn:federation:MicrosoftOnline), NotSet in some failures; they are
+  kept as written.
+- The Log Analytics table has no LocationDetails, AutonomousSystemNumber,
+  ClientAppUsed or MFA columns: those fields are absent.
+- ` + "`grouped`" + ` never merges them, as it does not merge interactive sign-ins.
 `)
 	return b.Bytes()
 }
@@ -240,14 +271,17 @@ func TestParseTypeAndStatus(t *testing.T) {
 		"nonInteractive": TypeNonInteractive, "NonInteractiveUserSignInLogs": TypeNonInteractive, "AADNonInteractiveUserSignInLogs": TypeNonInteractive,
 		"servicePrincipal": TypeServicePrincipal, "MicrosoftServicePrincipalSignInLogs": TypeServicePrincipal, "AADServicePrincipalSignInLogs": TypeServicePrincipal,
 		"managedIdentity": TypeManagedIdentity, "ManagedIdentitySignInLogs": TypeManagedIdentity, "AADManagedIdentitySignInLogs": TypeManagedIdentity,
+		"adfs": TypeADFS, "ADFSSignInLogs": TypeADFS, "ADFSSignIns": TypeADFS,
 	}
 	for s, want := range types {
 		if got, ok := ParseType(s); !ok || got != want {
 			t.Errorf("ParseType(%q) = %v, %v", s, got, ok)
 		}
 	}
-	if _, ok := ParseType("AuditLogs"); ok {
-		t.Error("ParseType(AuditLogs) succeeded")
+	for _, s := range []string{"AuditLogs", "ADFS sign-ins", "ProvisioningLogs", ""} {
+		if _, ok := ParseType(s); ok {
+			t.Errorf("ParseType(%q) succeeded", s)
+		}
 	}
 	for _, typ := range Types {
 		if got, ok := ParseType(typ.String()); !ok || got != typ {

@@ -47,7 +47,7 @@ type ingestCmd struct {
 	dbFlag
 	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
 	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
-	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity."`
+	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV downloads of user sign-ins, whose columns do not say whether they are interactive or nonInteractive; overrides the type the file name implies. A download whose type neither its name (InteractiveSignIns_…, NonInteractiveSignIns_…) nor --type says is refused."`
 	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
 	Workers        int      `default:"0" help:"Goroutines reading and storing (0: one per CPU)."`
@@ -77,6 +77,10 @@ func (c *ingestCmd) Run(e *env) error {
 	start := e.now()
 	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
 		Read: ro,
+		OnWarning: func(w *logfile.Warning) {
+			bar.Clear()
+			fmt.Fprintf(e.stderr, "signinq: warning: %v\n", w)
+		},
 		OnReject: func(r *logfile.Reject) {
 			if shown < maxShown {
 				bar.Clear()
