@@ -48,6 +48,7 @@ func TestCheckErrors(t *testing.T) {
 		{`count group by bin(x)`, "1:20", "bin takes a duration"},
 		{`count group by app, app`, "1:21", "app is grouped by twice"},
 		{`count since yesterday`, "1:13", "since takes a duration"},
+		{`count since 2026-11-27`, "1:13", "since 2026-11-27 is after now (2026-11-26T00:00:00Z): nothing comes between; use between, or a later now"},
 		{`count between 2026-11-08 and 2026-11-01`, "1:30", "must come after its start"},
 		{`count between 2026-13-08 and 2026-11-01`, "1:15", "is not a time"},
 		{`count group by app order by cnt`, "1:29", `unknown output column "cnt"; did you mean "count"?`},
@@ -125,11 +126,14 @@ func TestOutputColumns(t *testing.T) {
 // TestTimeRange checks since and between against a fixed now.
 func TestTimeRange(t *testing.T) {
 	for _, tc := range []struct{ text, from, to string }{
-		{`count since 24h`, "2026-11-25T00:00:00Z", ""},
-		{`count since 90m`, "2026-11-25T22:30:00Z", ""},
-		{`count since 2w`, "2026-11-12T00:00:00Z", ""},
-		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", ""},
-		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", ""},
+		// since ends at now, which it includes: to (exclusive) is a
+		// nanosecond after.
+		{`count since 24h`, "2026-11-25T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 90m`, "2026-11-25T22:30:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2w`, "2026-11-12T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-26`, "2026-11-26T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
 		{`count between 2026-11-01 and 2026-11-08`, "2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z"},
 		{`count`, "", ""},
 	} {
@@ -144,7 +148,7 @@ func TestTimeRange(t *testing.T) {
 			from = x.fromTime().Format(time.RFC3339)
 		}
 		if !x.toTime().IsZero() {
-			to = x.toTime().Format(time.RFC3339)
+			to = x.toTime().Format(time.RFC3339Nano)
 		}
 		if from != tc.from || to != tc.to {
 			t.Errorf("%s: [%s, %s), want [%s, %s)", tc.text, from, to, tc.from, tc.to)

@@ -120,7 +120,8 @@ func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
 			}
 			from = t
 		}
-		return func(t time.Time) bool { return !t.Before(from) }, nil
+		// since ends at now, which it includes.
+		return func(t time.Time) bool { return !t.Before(from) && !t.After(now) }, nil
 	case q.Between[0] != nil:
 		a, err := naiveInstant(q.Between[0].Text)
 		if err != nil {
