@@ -181,7 +181,7 @@ func (c *completer) metaCandidates(text, before string) ([]string, bool) {
 	case "timing":
 		return []string{"on", "off"}, false
 	case "now":
-		return []string{"off"}, false
+		return []string{"latest", "off"}, false
 	case "output":
 		return []string{"off"}, false
 	case "plugins":
