@@ -175,13 +175,9 @@ func (c *checker) field(n *Name) (*engine.Column, error) {
 	return col, nil
 }
 
-func fieldNames() []string {
-	var out []string
-	for _, f := range signin.Fields() {
-		out = append(out, f.Name)
-	}
-	return out
-}
+// fieldNames are the names a field may be given: the catalog's, and
+// their aliases (signin.Names), for did-you-mean.
+func fieldNames() []string { return signin.Names() }
 
 // cond checks a condition on sign-ins.
 func (c *checker) cond(e Expr) (cond, error) {

@@ -19,6 +19,12 @@ func TestCheckErrors(t *testing.T) {
 		text, pos, msg string
 	}{
 		{`count where staus=failure`, "1:13", `unknown field "staus"; did you mean "status"?`},
+		{`count where UserPrincipleName = x`, "1:13", `unknown field "UserPrincipleName"; did you mean "UserPrincipalName"?`},
+		{`count group by IPAdress`, "1:16", `unknown field "IPAdress"; did you mean "IPAddress"?`},
+		{`count where status.errorcod = 0`, "1:13", `did you mean "status.errorCode"?`},
+		{`count group by user, UserPrincipalName`, "1:22", "user is grouped by twice"},
+		{`count where ResultType = x`, "1:26", "error is a number"},
+		{`count where AppDisplayName > "x"`, "1:30", "compares numbers and times; app is text"},
 		{`count where status=faliure`, "1:20", `status has no value "faliure"; did you mean "failure"?`},
 		{`count where type=interactiv`, "1:18", `did you mean "interactive"?`},
 		{`count where ca in (success, faiure)`, "1:29", `did you mean "failure"?`},
@@ -101,6 +107,11 @@ func TestOutputColumns(t *testing.T) {
 		{`top 3 policy`, "policy:string count:int"},
 		{`list`, "time:time type:string identity:string app:string resource:string ip:string status:string error:int"},
 		{`list USER, authMethod`, "user:string authMethod:list"},
+		// Aliases: results name the catalog's field.
+		{`list UserPrincipalName, status.errorCode, DeviceDetail.browser`, "user:string error:int browser:string"},
+		{`count, dcount(ipAddress) group by AppDisplayName order by appdisplayname`, "app:string count:int dcount(ipaddress):int"},
+		{`count group by hour(CreatedDateTime)`, "hour(createddatetime):int count:int"}, // a function is named as written, as aggregates are
+		{`top 3 UserPrincipalName by dcount(IPAddress)`, "user:string dcount(ipaddress):int"},
 		{`count group by app having dcount(user) > 2 order by max(time)`, "app:string count:int"},
 		{`count as "n sign-ins", min(time) as a, max(time) as b group by app having "n sign-ins" > 3 and b > a order by "N Sign-ins"`, "app:string n sign-ins:int a:time b:time"},
 	} {

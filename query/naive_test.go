@@ -965,6 +965,16 @@ func naiveColumn(cols []engine.ResultColumn, e Expr) (int, bool) {
 			return i, true
 		}
 	}
+	// A group key named by an alias of its field.
+	if n, ok := e.(*Name); ok {
+		if f := signin.Lookup(n.Name); f != nil {
+			for i, c := range cols {
+				if c.Name == f.Name && c.Field == f.Name {
+					return i, true
+				}
+			}
+		}
+	}
 	return 0, false
 }
 

@@ -101,15 +101,20 @@ func (g *queryGen) kw(k string) string {
 	return k
 }
 
-// name writes a field name, sometimes in another case than the catalog's.
+// name writes a field name, sometimes in another case than the catalog's,
+// sometimes as one of its aliases (its Log Analytics or Graph name).
 func (g *queryGen) name(f string) string {
-	switch g.weighted(80, 8, 7, 5) {
+	switch g.weighted(74, 8, 7, 5, 6) {
 	case 1:
 		return strings.ToLower(f)
 	case 2:
 		return strings.ToUpper(f)
 	case 3:
 		return g.mixCase(f)
+	case 4:
+		if as := signin.Lookup(f).Aliases(); len(as) > 0 {
+			return g.varyCase(rqPick(g, as))
+		}
 	}
 	return f
 }
