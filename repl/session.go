@@ -323,7 +323,7 @@ func (s *session) query(ctx context.Context, text string) error {
 	elapsed := s.stopwatch()
 	// With \now latest the plan is checked again against the newest
 	// sign-in of the snapshot the query reads.
-	opts := engine.QueryOptions{NowLatest: s.latest && s.now.IsZero()}
+	opts := engine.QueryOptions{NowLatest: s.latest}
 	if s.format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
