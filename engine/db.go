@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -613,14 +614,24 @@ func (db *DB) Now() time.Time {
 		return db.opts.Clock()
 	}
 	man, err := db.manifest()
-	if err != nil || len(man.parts) == 0 {
+	if err != nil {
 		return time.Time{}
 	}
-	newest := int64(0)
-	for _, p := range man.parts {
-		newest = max(newest, p.MaxTime)
+	_, last, _ := man.span()
+	return last
+}
+
+// span returns the times of the first and last sign-ins of the manifest's
+// parts; ok is false when it has none.
+func (m *manifest) span() (first, last time.Time, ok bool) {
+	if len(m.parts) == 0 {
+		return time.Time{}, time.Time{}, false
 	}
-	return nanosTime(newest)
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, p := range m.parts {
+		lo, hi = min(lo, p.MinTime), max(hi, p.MaxTime)
+	}
+	return nanosTime(lo), nanosTime(hi), true
 }
 
 // Clock returns Options.Clock: nil when the store was given none.

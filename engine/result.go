@@ -153,6 +153,9 @@ type Result struct {
 	Plan string
 	// Stats says what the query read.
 	Stats QueryStats
+	// Notes say what the rows alone do not (NoDataNote, ListLimitNote):
+	// for people, beside the rows, never among them.
+	Notes []Note
 }
 
 // QueryStats counts what a query read.
@@ -166,8 +169,14 @@ type QueryStats struct {
 // QueryOptions configure DB.Query.
 type QueryOptions struct {
 	// Now is the time relative times ("since 24h") are resolved against;
-	// the zero value means DB.Now.
+	// the zero value means DB.Now: the store's clock, else its newest
+	// sign-in.
 	Now time.Time
+	// NowLatest resolves relative times against the newest sign-in of the
+	// snapshot the query reads, whatever Now says: "since 24h" is then the
+	// last day of the data, as with --now latest, which suits an old
+	// export. An empty store falls back to Now.
+	NowLatest bool
 	// MaxMemory bounds, in bytes, the memory the group tables of a query
 	// may take; beyond it the query fails with an error saying so. Zero
 	// means 1 GiB.

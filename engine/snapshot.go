@@ -67,6 +67,12 @@ func (db *DB) isClosed() bool {
 // Count returns the number of sign-ins in the snapshot.
 func (s *Snapshot) Count() int64 { return s.man.rows }
 
+// Span returns the times of the snapshot's first and last sign-ins; ok
+// is false when it holds none.
+func (s *Snapshot) Span() (first, last time.Time, ok bool) {
+	return s.man.span()
+}
+
 // Parts returns the snapshot's parts ordered by day, then first time. The
 // slice must not be modified.
 func (s *Snapshot) Parts() []*Part { return s.man.parts }

@@ -84,18 +84,24 @@ func (c *checker) count(l *Literal, what string) (int, error) {
 	return n, nil
 }
 
-// timeRange resolves since and between.
+// timeRange resolves since and between. since D keeps now - D <= time <=
+// now, and since T keeps T <= time <= now: nothing after now counts, so
+// that a now in the past (an old export's) means what it says.
 func (c *checker) timeRange(p *Plan, q *Query) error {
 	if q.Since != nil {
 		if d, ok := parseDuration(q.Since.Text); ok {
-			p.From = c.now.Add(-d).UnixNano()
-			return nil
+			p.From, p.Relative = c.now.Add(-d).UnixNano(), true
+		} else {
+			t, err := c.instant(q.Since)
+			if err != nil {
+				return errorf(q.Since.Pos, "since takes a duration (90m, 24h, 7d, 2w) or a time (2026-11-01, 2026-11-01T08:00:00Z), not %s", q.Since)
+			}
+			if t.After(c.now) {
+				return errorf(q.Since.Pos, "since %s is after now (%s): nothing comes between; use between, or a later now", q.Since, c.now.Format(time.RFC3339Nano))
+			}
+			p.From = t.UnixNano()
 		}
-		t, err := c.instant(q.Since)
-		if err != nil {
-			return errorf(q.Since.Pos, "since takes a duration (90m, 24h, 7d, 2w) or a time (2026-11-01, 2026-11-01T08:00:00Z), not %s", q.Since)
-		}
-		p.From = t.UnixNano()
+		p.To, p.ToNow = c.now.UnixNano()+1, true // to exclusive: now is in
 	}
 	if q.Between[0] != nil {
 		a, err := c.instant(q.Between[0])
@@ -169,13 +175,9 @@ func (c *checker) field(n *Name) (*engine.Column, error) {
 	return col, nil
 }
 
-func fieldNames() []string {
-	var out []string
-	for _, f := range signin.Fields() {
-		out = append(out, f.Name)
-	}
-	return out
-}
+// fieldNames are the names a field may be given: the catalog's, and
+// their aliases (signin.Names), for did-you-mean.
+func fieldNames() []string { return signin.Names() }
 
 // cond checks a condition on sign-ins.
 func (c *checker) cond(e Expr) (cond, error) {

@@ -19,6 +19,12 @@ func TestCheckErrors(t *testing.T) {
 		text, pos, msg string
 	}{
 		{`count where staus=failure`, "1:13", `unknown field "staus"; did you mean "status"?`},
+		{`count where UserPrincipleName = x`, "1:13", `unknown field "UserPrincipleName"; did you mean "UserPrincipalName"?`},
+		{`count group by IPAdress`, "1:16", `unknown field "IPAdress"; did you mean "IPAddress"?`},
+		{`count where status.errorcod = 0`, "1:13", `did you mean "status.errorCode"?`},
+		{`count group by user, UserPrincipalName`, "1:22", "user is grouped by twice"},
+		{`count where ResultType = x`, "1:26", "error is a number"},
+		{`count where AppDisplayName > "x"`, "1:30", "compares numbers and times; app is text"},
 		{`count where status=faliure`, "1:20", `status has no value "faliure"; did you mean "failure"?`},
 		{`count where type=interactiv`, "1:18", `did you mean "interactive"?`},
 		{`count where ca in (success, faiure)`, "1:29", `did you mean "failure"?`},
@@ -48,6 +54,7 @@ func TestCheckErrors(t *testing.T) {
 		{`count group by bin(x)`, "1:20", "bin takes a duration"},
 		{`count group by app, app`, "1:21", "app is grouped by twice"},
 		{`count since yesterday`, "1:13", "since takes a duration"},
+		{`count since 2026-11-27`, "1:13", "since 2026-11-27 is after now (2026-11-26T00:00:00Z): nothing comes between; use between, or a later now"},
 		{`count between 2026-11-08 and 2026-11-01`, "1:30", "must come after its start"},
 		{`count between 2026-13-08 and 2026-11-01`, "1:15", "is not a time"},
 		{`count group by app order by cnt`, "1:29", `unknown output column "cnt"; did you mean "count"?`},
@@ -100,6 +107,11 @@ func TestOutputColumns(t *testing.T) {
 		{`top 3 policy`, "policy:string count:int"},
 		{`list`, "time:time type:string identity:string app:string resource:string ip:string status:string error:int"},
 		{`list USER, authMethod`, "user:string authMethod:list"},
+		// Aliases: results name the catalog's field.
+		{`list UserPrincipalName, status.errorCode, DeviceDetail.browser`, "user:string error:int browser:string"},
+		{`count, dcount(ipAddress) group by AppDisplayName order by appdisplayname`, "app:string count:int dcount(ipaddress):int"},
+		{`count group by hour(CreatedDateTime)`, "hour(createddatetime):int count:int"}, // a function is named as written, as aggregates are
+		{`top 3 UserPrincipalName by dcount(IPAddress)`, "user:string dcount(ipaddress):int"},
 		{`count group by app having dcount(user) > 2 order by max(time)`, "app:string count:int"},
 		{`count as "n sign-ins", min(time) as a, max(time) as b group by app having "n sign-ins" > 3 and b > a order by "N Sign-ins"`, "app:string n sign-ins:int a:time b:time"},
 	} {
@@ -125,11 +137,14 @@ func TestOutputColumns(t *testing.T) {
 // TestTimeRange checks since and between against a fixed now.
 func TestTimeRange(t *testing.T) {
 	for _, tc := range []struct{ text, from, to string }{
-		{`count since 24h`, "2026-11-25T00:00:00Z", ""},
-		{`count since 90m`, "2026-11-25T22:30:00Z", ""},
-		{`count since 2w`, "2026-11-12T00:00:00Z", ""},
-		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", ""},
-		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", ""},
+		// since ends at now, which it includes: to (exclusive) is a
+		// nanosecond after.
+		{`count since 24h`, "2026-11-25T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 90m`, "2026-11-25T22:30:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2w`, "2026-11-12T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-26`, "2026-11-26T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
 		{`count between 2026-11-01 and 2026-11-08`, "2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z"},
 		{`count`, "", ""},
 	} {
@@ -144,7 +159,7 @@ func TestTimeRange(t *testing.T) {
 			from = x.fromTime().Format(time.RFC3339)
 		}
 		if !x.toTime().IsZero() {
-			to = x.toTime().Format(time.RFC3339)
+			to = x.toTime().Format(time.RFC3339Nano)
 		}
 		if from != tc.from || to != tc.to {
 			t.Errorf("%s: [%s, %s), want [%s, %s)", tc.text, from, to, tc.from, tc.to)

@@ -32,7 +32,11 @@ func (p *Plan) Explain(a *analysis) string {
 	if p.To != math.MaxInt64 {
 		to = timeOfNanos(p.To).Format(time.RFC3339Nano)
 	}
-	line("time: from %s to %s (now %s): only the day partitions and blocks of that range are read", from, to, p.Now.Format(time.RFC3339Nano))
+	if p.ToNow {
+		line("time: from %s through now (%s): only the day partitions and blocks of that range are read", from, p.Now.Format(time.RFC3339Nano))
+	} else {
+		line("time: from %s to %s (now %s): only the day partitions and blocks of that range are read", from, to, p.Now.Format(time.RFC3339Nano))
+	}
 	if p.Kind == Show {
 		line("show: the sign-in with id %q, found by each part's id index", p.ShowID)
 		return b.String()

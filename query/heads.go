@@ -324,6 +324,15 @@ func (c *checker) column(p *Plan, e Expr) (int, error) {
 			return i, nil
 		}
 	}
+	if n, ok := e.(*Name); ok {
+		if f := signin.Lookup(n.Name); f != nil { // a key named by an alias
+			for i, o := range p.Outs {
+				if o.key >= 0 && o.name == f.Name {
+					return i, nil
+				}
+			}
+		}
+	}
 	if l, ok := e.(*Literal); ok && l.Quoted {
 		return 0, errorf(l.Pos, "unknown output column %s%s (the query's columns: %s)", l, didYouMean(l.Text, visibleOuts(p)), strings.Join(visibleOuts(p), ", "))
 	}

@@ -29,20 +29,25 @@ type listed struct {
 // part older than the limit-th sign-in found so far is not read.
 func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	p := x.plan
-	limit := p.Limit
+	limit, byDefault := p.Limit, false
 	if limit < 0 && x.opts.DefaultListLimit > 0 && len(p.Stages) == 0 {
-		limit = x.opts.DefaultListLimit
+		limit, byDefault = x.opts.DefaultListLimit, true
 	}
 	parts := slices.Clone(x.snap.PartsBetween(x.fromTime(), x.toTime()))
 	slices.SortFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(b.MaxTime, a.MaxTime) })
 	x.stats.parts = len(parts)
 	var found []listed
 	cut := int64(math.MinInt64) // the limit-th newest time so far
-	for _, part := range parts {
+	for i, part := range parts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if limit > 0 && len(found) >= limit && part.MaxTime < cut {
+			if byDefault {
+				if err := x.countRest(ctx, parts[i:]); err != nil {
+					return nil, err
+				}
+			}
 			break
 		}
 		got, err := x.listPart(part, limit)
@@ -69,9 +74,81 @@ func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	if limit > 0 && len(found) > limit {
 		found = found[:limit]
 	}
+	if byDefault {
+		if x.listTotal >= 0 {
+			x.listTotal += x.stats.rows
+		}
+		if x.listTotal < 0 || x.listTotal > int64(len(found)) {
+			x.listNote = &engine.ListLimitNote{Shown: len(found), Total: x.listTotal}
+		}
+	}
 	t := x.now()
 	defer func() { x.out = x.since(t) }()
 	return x.listRows(found)
+}
+
+// countRest finds, for list's note, how many sign-ins the plan selects in
+// the parts a list with its default limit did not need (x.listTotal).
+// When the filter is answered by the parts' bitmaps alone, they are
+// counted as count does, from the bitmaps, on several goroutines. Other
+// filters would have every block they need read, which could make the
+// list many times slower: then only whether any is selected is found,
+// part by part, newest first, and x.listTotal is -1 when one is.
+func (x *executor) countRest(ctx context.Context, parts []*engine.Part) error {
+	count := func(p *engine.Part) (int64, error) {
+		lo, hi, err := x.snap.Rows(p, x.fromTime(), x.toTime())
+		if err != nil || lo >= hi {
+			return 0, err
+		}
+		if x.plan.Filter == nil {
+			return int64(hi - lo), nil
+		}
+		var stats execStats // not the list's: explain analyze reports what it read
+		ev := &partEval{snap: x.snap, part: p, lo: lo, hi: hi, stats: &stats}
+		sel, err := ev.eval(x.plan.Filter, nil)
+		if err != nil {
+			return 0, err
+		}
+		return int64(sel.GetCardinality()), nil
+	}
+	if x.plan.Filter == nil || fromBitmapsOnly(x.plan.Filter) {
+		return x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) {
+			n, err := count(p)
+			return &partGroups{stats: execStats{rows: n}}, err
+		}, func(pg *partGroups) { x.listTotal += pg.stats.rows })
+	}
+	for _, p := range parts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := count(p)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			x.listTotal = -1
+			return nil
+		}
+	}
+	return nil
+}
+
+// fromBitmapsOnly reports whether a condition is answered from the parts'
+// bitmaps without reading a column's blocks: equality and in on indexed
+// fields (of few values each), and and, or and not of them.
+func fromBitmapsOnly(c cond) bool {
+	switch c := c.(type) {
+	case *condAnd:
+		return !slices.ContainsFunc(c.xs, func(x cond) bool { return !fromBitmapsOnly(x) })
+	case *condOr:
+		return !slices.ContainsFunc(c.xs, func(x cond) bool { return !fromBitmapsOnly(x) })
+	case *condNot:
+		return fromBitmapsOnly(c.x)
+	case *pred:
+		indexed := c.col.Indexed && (c.col.Enc == engine.EncDict || c.col.Enc == engine.EncList)
+		return indexed && c.fn == nil && (c.op == opEq || c.op == opIn) && len(c.strs)+len(c.ints)+len(c.flts) <= maxUnion
+	}
+	return false
 }
 
 // sortByTime orders sign-ins newest first, and those of one time by

@@ -120,7 +120,8 @@ func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
 			}
 			from = t
 		}
-		return func(t time.Time) bool { return !t.Before(from) }, nil
+		// since ends at now, which it includes.
+		return func(t time.Time) bool { return !t.Before(from) && !t.After(now) }, nil
 	case q.Between[0] != nil:
 		a, err := naiveInstant(q.Between[0].Text)
 		if err != nil {
@@ -962,6 +963,16 @@ func naiveColumn(cols []engine.ResultColumn, e Expr) (int, bool) {
 	for i, c := range cols {
 		if strings.ToLower(c.Name) == name {
 			return i, true
+		}
+	}
+	// A group key named by an alias of its field.
+	if n, ok := e.(*Name); ok {
+		if f := signin.Lookup(n.Name); f != nil {
+			for i, c := range cols {
+				if c.Name == f.Name && c.Field == f.Name {
+					return i, true
+				}
+			}
 		}
 	}
 	return 0, false

@@ -20,6 +20,10 @@ type Plan struct {
 	// The time range, in Unix nanoseconds: from inclusive, to exclusive;
 	// open ends are the extremes.
 	From, To int64
+	// ToNow: the range ends at now, which it includes (since): To is
+	// Now plus a nanosecond. Relative: it starts at a duration before
+	// now (since D), so that what it selects depends on now.
+	ToNow, Relative bool
 
 	Filter cond // nil: every sign-in in the range
 

@@ -101,15 +101,20 @@ func (g *queryGen) kw(k string) string {
 	return k
 }
 
-// name writes a field name, sometimes in another case than the catalog's.
+// name writes a field name, sometimes in another case than the catalog's,
+// sometimes as one of its aliases (its Log Analytics or Graph name).
 func (g *queryGen) name(f string) string {
-	switch g.weighted(80, 8, 7, 5) {
+	switch g.weighted(74, 8, 7, 5, 6) {
 	case 1:
 		return strings.ToLower(f)
 	case 2:
 		return strings.ToUpper(f)
 	case 3:
 		return g.mixCase(f)
+	case 4:
+		if as := signin.Lookup(f).Aliases(); len(as) > 0 {
+			return g.varyCase(rqPick(g, as))
+		}
 	}
 	return f
 }
@@ -697,7 +702,8 @@ func (g *queryGen) heads() []rqHead {
 	return heads
 }
 
-// since is a since clause's value: a duration or an instant.
+// since is a since clause's value: a duration or an instant (not after
+// now, which since refuses).
 func (g *queryGen) since() string {
 	if g.chance(0.75) {
 		if g.chance(0.6) {
@@ -705,7 +711,24 @@ func (g *queryGen) since() string {
 		}
 		return strconv.Itoa(1+g.intn(300)) + rqPick(g, []string{"ms", "s", "m", "h", "d", "w"})
 	}
-	return g.instant()
+	s := g.instant()
+	if t, err := naiveInstant(s); err == nil && t.After(g.now) {
+		return g.now.Format(time.RFC3339Nano)
+	}
+	return s
+}
+
+// pickNow chooses a query's now: mostly end, the end of the data's
+// window; else a sign-in's own time (since includes now) or an instant
+// within the window, so that since must leave out what comes after now.
+func (g *queryGen) pickNow(end time.Time) time.Time {
+	switch g.weighted(70, 15, 15) {
+	case 1:
+		return g.rec().Time
+	case 2:
+		return g.from.Add(time.Duration(g.r.Int64N(int64(end.Sub(g.from)) + 1)))
+	}
+	return end
 }
 
 // timeClause is since …, between … and …, or nothing.

@@ -51,6 +51,9 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		if len(cand) < len(word) || !strings.EqualFold(cand[:len(word)], word) {
 			continue
 		}
+		if word == "" && !values && fieldAliases[cand] {
+			continue // on nothing typed, the catalog's names; aliases once a letter is
+		}
 		rest := cand[len(word):]
 		if values {
 			switch {
@@ -181,7 +184,7 @@ func (c *completer) metaCandidates(text, before string) ([]string, bool) {
 	case "timing":
 		return []string{"on", "off"}, false
 	case "now":
-		return []string{"off"}, false
+		return []string{"latest", "off"}, false
 	case "output":
 		return []string{"off"}, false
 	case "plugins":
@@ -330,13 +333,21 @@ func stageArgs(toks []string) string {
 	return ""
 }
 
-func fieldNames() []string {
-	var out []string
-	for _, f := range signin.Fields() {
-		out = append(out, f.Name)
+// fieldNames are the fields' names, then their aliases (Log Analytics
+// and Graph names: UserPrincipalName, ipAddress).
+func fieldNames() []string { return signin.Names() }
+
+// fieldAliases are the aliases among fieldNames, which Tab offers only
+// once a word is begun.
+var fieldAliases = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range signin.Names() {
+		if f := signin.Lookup(n); f != nil && f.Name != n {
+			m[n] = true
+		}
 	}
-	return out
-}
+	return m
+}()
 
 // valueCache holds the values of each field the store's dictionaries
 // hold, read on first use, for completion and \fields. It is safe for

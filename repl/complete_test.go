@@ -51,6 +51,16 @@ func TestComplete(t *testing.T) {
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})
 	f("count where error=501", []string{"50126"})
+	// Aliases: Log Analytics and Graph names, once a word is begun; a
+	// field's values after its alias.
+	f("count where UserP", []string{"UserPrincipalName"})
+	f("count where userp", []string{"userprincipalName"}) // the typed letters kept (readline appends); names match in any case
+	f("count where IPA", []string{"IPAddress"})
+	f("count where status.e", []string{"status.errorCode"})
+	f("count group by DeviceDetail.b", []string{"DeviceDetail.browser"})
+	f("count where ResultType=501", []string{"50126"})
+	f("count where AppDisplayName=Off", []string{`Office 365 Exchange Online"`})
+	f("count where ", []string{"user", "app"}, "UserPrincipalName", "AppDisplayName")
 
 	// A value that needs quotes, typed bare: Tab completes it, and the
 	// listener puts the opening quote before it.

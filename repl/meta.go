@@ -35,7 +35,7 @@ func init() {
 		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
 		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
 		{"format", "table|json|csv", "the output format", (*session).setFormat},
-		{"now", "TIME|off", "the time relative times count from (since 24h): a date or RFC 3339 time; off: the store's newest sign-in", (*session).setNow},
+		{"now", "TIME|latest|off", "the time relative times count from (since 24h): a date or RFC 3339 time; latest: the store's newest sign-in (for an old export); off: the machine's clock", (*session).setNow},
 		{"output", "FILE|off", "send results to a file (off: back to the screen)", (*session).setOutput},
 		{"chart", "FILE.svg|FILE.png", "draw the last result (a timeline or a top) as an image", (*session).chart},
 		{"ingest", "PATH...", "store sign-in logs (files or directories), with progress", (*session).ingest},
@@ -122,19 +122,25 @@ func contains(xs []string, x string) bool {
 func (s *session) setNow(_ context.Context, arg string) error {
 	switch strings.ToLower(arg) {
 	case "":
-		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
-		return nil
 	case "off":
-		s.now = time.Time{}
-		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
-		return nil
+		s.now, s.latest = time.Time{}, false
+	case "latest":
+		s.now, s.latest = time.Time{}, true
+	default:
+		t, err := query.ParseTime(arg)
+		if err != nil {
+			return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z), latest or off: %q %v`, arg, err)
+		}
+		s.now, s.latest = t, false
 	}
-	t, err := query.ParseTime(arg)
-	if err != nil {
-		return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z) or off: %q %v`, arg, err)
+	switch {
+	case !s.now.IsZero():
+		s.info("now is %s\n", s.now.Format(time.RFC3339Nano))
+	case s.latest:
+		s.info("now is latest: the store's newest sign-in, %s\n", s.queryNow().Format(time.RFC3339Nano))
+	default:
+		s.info("now is the clock: %s\n", s.queryNow().Format(time.RFC3339Nano))
 	}
-	s.now = t
-	s.info("now is %s\n", s.now.Format(time.RFC3339))
 	return nil
 }
 

@@ -41,6 +41,9 @@ type Options struct {
 	// Now is the time relative times count from when the session starts,
 	// as if set with \now; zero means the clock.
 	Now time.Time
+	// NowLatest starts the session as \now latest does: relative times
+	// count from the store's newest sign-in, found anew by each query.
+	NowLatest bool
 }
 
 // ErrFailed is returned by Run when a statement failed in a session that
@@ -51,5 +54,5 @@ var ErrFailed = errors.New("repl: a statement failed")
 // script) or \q. Ctrl-C cancels the running statement, not the session;
 // ctx ends the session.
 func Run(ctx context.Context, opts Options) error {
-	return (&session{opts: opts, now: opts.Now}).run(ctx)
+	return (&session{opts: opts, now: opts.Now, latest: opts.NowLatest}).run(ctx)
 }

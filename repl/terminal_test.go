@@ -199,3 +199,52 @@ func TestTerminal(t *testing.T) {
 		t.Fatalf("the shell exited with %v", err)
 	}
 }
+
+// TestTerminalOldExport opens an export of 2022 on a terminal: the
+// greeting says where its sign-ins run and how far before now they end,
+// a relative range that holds none of them gets a note under its table,
+// \now latest counts from the newest sign-in, and a list in a table says
+// when it stopped at its default limit.
+func TestTerminalOldExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	gen := exec.Command(os.Args[0], "gen", "--count", "2000", "--days", "3", "--users", "40", "--seed", "7", "--end", "2022-01-28T00:00:00Z", "--no-incidents", "-q", "--db", db)
+	gen.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	sh := startShell(t, nil, "repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(dir, "history"))
+	sh.expect(`signinq: 2,000 sign-ins\. \\help for help`)
+	sh.expect(`signinq: the store's sign-ins run from 2022-01-25T00:00:[0-9]{2}Z to 2022-01-27T23:59:[0-9]{2}Z, 4 years before now \(2026-11-26T00:00:00Z\): since counts back from now; \\now latest counts from the newest sign-in\.`)
+	sh.expect(`signinq> `)
+	sh.send("count where status=failure since 24h\r")
+	sh.expect(`(?s)count\s+─+\s+0\s+the store's sign-ins end at 2022-01-27T[0-9:.]+Z, 4 years before now \(2026-11-26T00:00:00Z\); use \\now latest to count from there\s+1 row in`)
+	sh.expect(`signinq> `)
+	sh.send("\\now latest\r")
+	sh.expect(`now is latest: the store's newest sign-in, 2022-01-27T23:59:[0-9.]+Z`)
+	sh.send("count since 1d\r")
+	sh.expect(`(?s)count\s+─+\s+667\s+1 row in`)
+	sh.send("list\r")
+	sh.expect(`(?s)│.*100 of 2,000 shown; limit N for more\s+100 rows in`)
+	sh.expect(`signinq> `)
+	sh.send("\\now off\r")
+	sh.expect(`now is the clock: 20`)
+	sh.send("\\q\r")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+
+	// A store whose newest sign-in is within a day of now: no such line.
+	sh = startShell(t, nil, "repl", "--db", db, "--now", "2022-01-28T12:00:00Z", "--history", filepath.Join(dir, "history"))
+	sh.expect(`signinq: 2,000 sign-ins\. \\help for help[^\n]*\n`)
+	sh.expect(`signinq> `)
+	sh.send("\\q\r")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if strings.Contains(sh.out.String(), "before now") {
+		t.Errorf("a greeting about old sign-ins half a day after the newest:\n%s", sh.out.String())
+	}
+}

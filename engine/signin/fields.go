@@ -412,9 +412,14 @@ var byName = func() map[string]*Field {
 // fields are shared and must not be modified.
 func Fields() []*Field { return fields }
 
-// Lookup returns the field with the given name, matched without regard to
-// case, or nil.
-func Lookup(name string) *Field { return byName[strings.ToLower(name)] }
+// Lookup returns the field with the given name or alias (see Aliases),
+// matched without regard to case, or nil.
+func Lookup(name string) *Field {
+	if f := byName[strings.ToLower(name)]; f != nil {
+		return f
+	}
+	return byAlias[strings.ToLower(name)]
+}
 
 // errKind is returned by a setter of the wrong kind for the field.
 func (f *Field) errKind(want Kind) error {

@@ -42,9 +42,10 @@ func fieldsDoc() []byte {
 <!-- Generated from engine/signin/fields.go by TestFieldsDoc; do not edit. -->
 
 Every sign-in, whatever its type and whatever format it was read from, has
-the fields below. Queries use these names (case is ignored). A field the
-source leaves out is absent: strings are empty, numbers and flags have no
-value. Multi-valued fields (list) match on any element.
+the fields below. Queries use these names, or the Log Analytics and Graph
+names of [aliases](#aliases) (case is ignored). A field the source leaves
+out is absent: strings are empty, numbers and flags have no value.
+Multi-valued fields (list) match on any element.
 
 | field | type | meaning |
 |---|---|---|
@@ -80,6 +81,44 @@ without regard to case. A dash means the format does not carry the field.
 			fmt.Fprintf(&b, " %s |", src)
 		}
 		b.WriteString("\n")
+	}
+	b.WriteString(`
+## Aliases
+
+A field also answers, in queries and in the shell's completion, to its
+names in Log Analytics (the SigninLogs columns KQL uses) and in Microsoft
+Graph (the signIn properties), as the table above lists them, in any
+case: ` + "`count where ResultType=50126 group by UserPrincipalName`" + ` is
+` + "`count where error=50126 group by user`" + `, and results name the column
+` + "`user`" + `. A dotted name is a key inside a column or an object
+(` + "`DeviceDetail.browser`" + `, ` + "`status.errorCode`" + `); ` + "`[]`" + `, a list's elements, is left
+out (` + "`AuthenticationDetails.authenticationMethod`" + `). Fallbacks ("else X")
+are not aliases: they hold the value only when the first source lacks it.
+` + "`TimeGenerated`" + ` is ` + "`ingested`" + `, when Azure Monitor logged the record (absent
+in Graph and portal exports); the sign-in's own time is ` + "`CreatedDateTime`" + `,
+` + "`time`" + `. No alias is claimed by two fields or is another field's name. A
+field named as in both (` + "`userId`" + `, ` + "`UserId`" + `) is not listed; Tab offers
+aliases once a word is begun (` + "`UserP`" + `).
+
+| field | Log Analytics | Graph |
+|---|---|---|
+`)
+	for _, f := range Fields() {
+		la, graph := f.SourceNames(FormatLogAnalyticsCSV), f.SourceNames(FormatGraph)
+		if len(f.Aliases()) == 0 {
+			continue
+		}
+		cell := func(names []string) string {
+			var out []string
+			for _, n := range names {
+				out = append(out, "`"+n+"`")
+			}
+			if len(out) == 0 {
+				return "—"
+			}
+			return strings.Join(out, ", ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Name, cell(la), cell(graph))
 	}
 	b.WriteString(`
 ## Status classification

@@ -13,7 +13,7 @@ import (
 
 type replCmd struct {
 	dbFlag
-	Now     string `placeholder:"TIME" help:"The time relative times are resolved against (since 24h); default: the machine's clock (\\now changes it)."`
+	Now     string `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock (\\now changes it)."`
 	History string `placeholder:"FILE" help:"The history file (default: $XDG_STATE_HOME/signinq/history, or ~/.local/state/signinq/history)."`
 }
 
@@ -36,11 +36,11 @@ func (c *replCmd) Run(e *env) error {
 func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
 	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now}
 	if nowFlag != "" {
-		t, err := parseNow(nowFlag)
+		t, latest, err := parseNow(nowFlag)
 		if err != nil {
 			return err
 		}
-		opts.Now = t
+		opts.Now, opts.NowLatest = t, latest
 	}
 	if progress.IsTerminal(e.stdin) && progress.IsTerminal(e.stdout) {
 		wo := writeOptions(e)
