@@ -1,16 +1,11 @@
 package repl
 
 import (
-	"cmp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 )
@@ -336,115 +331,4 @@ func fieldNames() []string {
 		out = append(out, f.Name)
 	}
 	return out
-}
-
-// valueCache holds the values of each field the store's dictionaries
-// hold, read on first use, for completion and \fields. It is safe for
-// concurrent use.
-type valueCache struct {
-	db     *engine.DB
-	mu     sync.Mutex
-	values map[string][]string // by field name, sorted
-}
-
-func newValueCache(db *engine.DB) *valueCache {
-	return &valueCache{db: db, values: map[string][]string{}}
-}
-
-// reset forgets the values read: the store changed (\ingest).
-func (c *valueCache) reset() {
-	c.mu.Lock()
-	c.values = map[string][]string{}
-	c.mu.Unlock()
-}
-
-// of returns the distinct values of a field in the store, sorted, from
-// the dictionaries of its parts (no sign-in is read).
-func (c *valueCache) of(field string) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.values[field]; ok {
-		return v
-	}
-	col := engine.LookupColumn(field)
-	if col == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList {
-		return nil
-	}
-	seen := map[string]bool{}
-	c.db.View(func(s *engine.Snapshot) error {
-		for _, p := range s.Parts() {
-			if p.DictLen(col) == 0 {
-				continue
-			}
-			d, err := s.Dict(p, col)
-			if err != nil {
-				return err
-			}
-			for id := range uint32(d.Len()) {
-				if v := dictText(d, id); v != "" {
-					seen[v] = true
-				}
-			}
-		}
-		return nil
-	})
-	out := make([]string, 0, len(seen))
-	for v := range seen {
-		out = append(out, v)
-	}
-	slices.Sort(out)
-	c.values[field] = out
-	return out
-}
-
-// common returns, for each field with a dictionary, its n most frequent
-// values in the newest part of the store.
-func (c *valueCache) common(n int) (map[string][]string, error) {
-	out := map[string][]string{}
-	err := c.db.View(func(s *engine.Snapshot) error {
-		parts := s.Parts()
-		if len(parts) == 0 {
-			return nil
-		}
-		p := slices.MaxFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(a.MaxTime, b.MaxTime) })
-		for _, col := range engine.Columns() {
-			if col.Field == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList || !col.Indexed || p.DictLen(col) == 0 {
-				continue
-			}
-			d, err := s.Dict(p, col)
-			if err != nil {
-				return err
-			}
-			counts, err := s.Cardinalities(p, col)
-			if err != nil {
-				return err
-			}
-			ids := make([]uint32, 0, len(counts))
-			for id := range counts {
-				if dictText(d, uint32(id)) != "" {
-					ids = append(ids, uint32(id))
-				}
-			}
-			slices.SortFunc(ids, func(a, b uint32) int { return cmp.Compare(counts[b], counts[a]) })
-			for _, id := range ids[:min(n, len(ids))] {
-				out[col.Field.Name] = append(out[col.Field.Name], dictText(d, id))
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// dictText is a dictionary value as a query writes it.
-func dictText(d *index.Dict, id uint32) string {
-	switch d.Kind() {
-	case index.DictInt:
-		if d.Int(id) == signin.NoInt {
-			return ""
-		}
-		return strconv.FormatInt(d.Int(id), 10)
-	case index.DictFloat:
-		return strconv.FormatFloat(d.Float(id), 'g', -1, 64)
-	}
-	return d.String(id)
 }

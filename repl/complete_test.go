@@ -51,6 +51,9 @@ func TestComplete(t *testing.T) {
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})
 	f("count where error=501", []string{"50126"})
+	// Flags are offered as results print them.
+	f("count where compliant=", []string{"true", "false"}, "0", "1")
+	f("count where managed=t", []string{"true"})
 
 	// A value that needs quotes, typed bare: Tab completes it, and the
 	// listener puts the opening quote before it.

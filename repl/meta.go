@@ -29,7 +29,7 @@ var metaCommands []metaCommand
 func init() {
 	metaCommands = []metaCommand{
 		{"help", "[TOPIC]", "the language and the shell; a topic: a section of the language, a plugin, a field", (*session).help},
-		{"fields", "", "the fields, with their types and values common in this store", (*session).fields},
+		{"fields", "", "the fields, with their types and the values most sign-ins of the store have", (*session).fields},
 		{"plugins", "[NAME]", "the aggregates, functions, stages and formats; or one in full", (*session).plugins},
 		{"saved", "", "the saved queries (define NAME = QUERY saves one)", (*session).saved},
 		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
@@ -200,8 +200,9 @@ func (s *session) saved(context.Context, string) error {
 	return nil
 }
 
-// fields lists the catalog: each field's name, kind and meaning, and the
-// values most common in the newest day of the store.
+// fields lists the catalog: each field's name, kind and meaning, and its
+// values held by the most sign-ins of the whole store (from the bitmaps'
+// cardinalities of every part), as results print them.
 func (s *session) fields(context.Context, string) error {
 	examples, err := s.values.common(3)
 	if err != nil {
