@@ -131,9 +131,21 @@ func TestValues(t *testing.T) {
 				}
 				return Compare(a, b)
 			})
-			got, err := s.Values(c)
+			got, err := s.Values(c, true)
 			if err != nil {
 				return err
+			}
+			plain, err := s.Values(c, false)
+			if err != nil {
+				return err
+			}
+			if len(plain) != len(got) {
+				t.Errorf("%s: %d values without counts, %d with", c.Name, len(plain), len(got))
+			}
+			for i := range min(len(plain), len(got)) {
+				if !plain[i].Value.Equal(got[i].Value) || plain[i].Signins != 0 {
+					t.Errorf("%s: without counts, value %d is %v (%d sign-ins), with counts %v", c.Name, i, plain[i].Value, plain[i].Signins, got[i].Value)
+				}
 			}
 			if len(got) != len(order) {
 				t.Errorf("%s: %d values, the records have %d", c.Name, len(got), len(order))
@@ -153,7 +165,7 @@ func TestValues(t *testing.T) {
 				}
 			}
 		}
-		if _, err := s.Values(colTime); err == nil {
+		if _, err := s.Values(colTime, false); err == nil {
 			t.Error("Values of a column without a dictionary")
 		}
 		return nil

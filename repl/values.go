@@ -1,7 +1,6 @@
 package repl
 
 import (
-	"cmp"
 	"slices"
 	"sync"
 
@@ -9,9 +8,9 @@ import (
 )
 
 // valueCache holds, for each field stored with a dictionary, its values
-// in the whole store and how many sign-ins have each
-// (engine.Snapshot.Values: the parts' dictionaries and their bitmaps'
-// counts, no sign-in read): what completion offers after "field =", and
+// in the whole store (engine.Snapshot.Values: the parts' dictionaries,
+// no sign-in read), and for \fields how many sign-ins have each (the
+// bitmaps' counts): what completion offers after "field =", and
 // \fields's common values. They are read on first use and kept until the
 // store changes (reset). It is safe for concurrent use.
 type valueCache struct {
@@ -22,10 +21,12 @@ type valueCache struct {
 
 // fieldValues are a field's values as results print them
 // (engine.Value.String), in the store's order (text bytewise, numbers
-// ascending, false before true), and the sign-ins having each.
+// ascending, false before true), and, when counted, the sign-ins having
+// each.
 type fieldValues struct {
-	texts  []string
-	counts []uint64
+	texts   []string
+	counts  []uint64
+	counted bool
 }
 
 func newValueCache(db *engine.DB) *valueCache {
@@ -43,7 +44,7 @@ func (c *valueCache) reset() {
 // for a field stored without a dictionary (times, measures,
 // identifiers) or when the store cannot be read.
 func (c *valueCache) of(field string) []string {
-	fv, err := c.field(field)
+	fv, err := c.field(field, false)
 	if err != nil || fv == nil {
 		return nil
 	}
@@ -58,47 +59,62 @@ func (c *valueCache) common(n int) (map[string][]string, error) {
 		if col.Field == nil || !col.Indexed {
 			continue
 		}
-		fv, err := c.field(col.Field.Name)
+		fv, err := c.field(col.Field.Name, true)
 		if err != nil {
 			return nil, err
 		}
 		if fv == nil {
 			continue
 		}
-		idx := make([]int, len(fv.texts))
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(fv.counts[b], fv.counts[a]) })
-		for _, i := range idx[:min(n, len(idx))] {
+		for _, i := range fv.top(n) {
 			out[col.Field.Name] = append(out[col.Field.Name], fv.texts[i])
 		}
 	}
 	return out, nil
 }
 
-// field returns a field's values, reading them on first use; nil for a
-// field without a dictionary.
-func (c *valueCache) field(name string) (*fieldValues, error) {
+// top returns the indexes of the n values the most sign-ins have, most
+// first, ties in the store's order.
+func (fv *fieldValues) top(n int) []int {
+	var best []int
+	for i, c := range fv.counts {
+		if len(best) == n && c <= fv.counts[best[n-1]] {
+			continue
+		}
+		at := len(best)
+		for at > 0 && c > fv.counts[best[at-1]] {
+			at--
+		}
+		best = slices.Insert(best, at, i)
+		best = best[:min(len(best), n)]
+	}
+	return best
+}
+
+// field returns a field's values, and with counts the sign-ins having
+// each, reading them on first use; nil for a field without a
+// dictionary.
+func (c *valueCache) field(name string, counts bool) (*fieldValues, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if fv, ok := c.fields[name]; ok {
+	if fv, ok := c.fields[name]; ok && (fv == nil || fv.counted || !counts) {
 		return fv, nil
 	}
 	col := engine.LookupColumn(name)
 	if col == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList {
+		c.fields[name] = nil
 		return nil, nil
 	}
 	var vcs []engine.ValueCount
 	err := c.db.View(func(s *engine.Snapshot) error {
 		var err error
-		vcs, err = s.Values(col)
+		vcs, err = s.Values(col, counts)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	fv := &fieldValues{texts: make([]string, len(vcs)), counts: make([]uint64, len(vcs))}
+	fv := &fieldValues{texts: make([]string, len(vcs)), counts: make([]uint64, len(vcs)), counted: counts}
 	for i, vc := range vcs {
 		fv.texts[i], fv.counts[i] = vc.Value.String(), vc.Signins
 	}

@@ -77,7 +77,7 @@ func TestValuesAgreeWithResults(t *testing.T) {
 			continue
 		}
 		name := col.Field.Name
-		fv, err := vc.field(name)
+		fv, err := vc.field(name, true)
 		if err != nil || fv == nil {
 			t.Fatalf("%s: %v, %v", name, fv, err)
 		}
