@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chzyer/readline"
@@ -116,6 +117,7 @@ func (s *session) script(ctx context.Context) error {
 // interactive runs the shell on a terminal, with readline.
 func (s *session) interactive(ctx context.Context) error {
 	comp := &completer{s: s, quoteAt: -1}
+	var inst atomic.Pointer[readline.Instance]
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:                 prompt,
 		HistoryFile:            s.opts.HistoryFile,
@@ -130,10 +132,19 @@ func (s *session) interactive(ctx context.Context) error {
 		Stderr:                 s.opts.Stderr,
 		FuncIsTerminal:         func() bool { return true },
 		FuncGetWidth:           s.width,
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			if r == readline.CharInterrupt {
+				if rl := inst.Load(); rl != nil {
+					abandonModes(rl.Operation)
+				}
+			}
+			return r, true
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("repl: %w", err)
 	}
+	inst.Store(rl)
 	defer rl.Close()
 	if n, err := s.opts.DB.Count(); err == nil && n == 0 {
 		fmt.Fprintf(s.opts.Stderr, "signinq: the store %s is empty: \\ingest FILE stores an export (any format). \\help for help, \\q quits.\n", s.opts.Dir)
@@ -175,6 +186,23 @@ func (s *session) interactive(ctx context.Context) error {
 		s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, stmt, "") })
 	}
 	return nil
+}
+
+// abandonModes leaves the modes in which readline takes Ctrl-C for
+// their own (the list of completions, choosing from it, a history
+// search), so that Ctrl-C always abandons the line: readline then ends
+// Readline with ErrInterrupt and the session gives a fresh prompt.
+// Otherwise the first Ctrl-C only closed the list and kept the line, on
+// which Ctrl-D deletes instead of ending the session. It runs in
+// readline's own goroutine, which is the one that changes the modes
+// (Config.FuncFilterInputRune).
+func abandonModes(op *readline.Operation) {
+	if op.IsInCompleteMode() || op.IsInCompleteSelectMode() {
+		op.ExitCompleteMode(true)
+	}
+	if op.IsSearchMode() {
+		op.ExitSearchMode(false)
+	}
 }
 
 // interruptible runs fn with a context that Ctrl-C (SIGINT) cancels:

@@ -199,3 +199,53 @@ func TestTerminal(t *testing.T) {
 		t.Fatalf("the shell exited with %v", err)
 	}
 }
+
+// genStore makes a small generated store for the terminal tests.
+func genStore(t *testing.T, count string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "db")
+	gen := exec.Command(os.Args[0], "gen", "--count", count, "--days", "3", "--users", "40", "--seed", "5", "--end", "2026-11-26T00:00:00Z", "--no-incidents", "-q", "--db", db)
+	gen.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	return db
+}
+
+// TestTerminalInterrupt checks that Ctrl-C abandons the line for a fresh
+// prompt whatever is on the screen: the list of completions Tab showed,
+// a completion being chosen from it (Tab again), a history search. The
+// fresh line is empty: Ctrl-D on it ends the shell.
+func TestTerminalInterrupt(t *testing.T) {
+	db := genStore(t, "2000")
+	args := []string{"repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(t.TempDir(), "history")}
+	sh := startShell(t, nil, args...)
+	sh.expect(`signinq> `)
+	// Tab lists the statuses (they share no prefix); Ctrl-C.
+	sh.send("count where status=\t")
+	sh.expect(`failure\s+interrupted\s+success`)
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// Tab twice: choosing among them; Ctrl-C.
+	sh.send("count where status=\t\t")
+	sh.expect(`failure\s+interrupted\s+success`)
+	sh.send("\t")
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// Ctrl-R searching the history; Ctrl-C.
+	sh.send("count where status=failure\r")
+	sh.expect(`(?s)count\s+─+\s+[0-9]+`)
+	sh.expect(`signinq> `)
+	sh.send("\x12fail")
+	sh.expect(`bck-i-search: fail`)
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// The line is empty: Ctrl-D ends the shell.
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}
