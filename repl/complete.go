@@ -18,9 +18,10 @@ const maxCandidates = 200
 // queries, and a field's values from the store's dictionaries.
 type completer struct {
 	s *session
-	// quoteAt is where a value completed with a closing quote began, so
-	// that the listener puts the opening quote there (readline only
-	// appends); -1 when none.
+	// quoteAt is where a bare value being completed began when one of
+	// the values it may become needs quotes, so that the listener puts
+	// the opening quote there after Tab (readline only appends); -1 when
+	// none.
 	quoteAt int
 }
 
@@ -47,12 +48,9 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 			continue
 		}
 		rest := cand[len(word):]
-		if values {
-			switch {
-			case quoted:
-				rest += `"`
-			case needsQuotes(cand):
-				rest += `"`
+		if values && (quoted || needsQuotes(cand)) {
+			rest += `"`
+			if !quoted {
 				c.quoteAt = len([]rune(text[:start]))
 			}
 		}
@@ -61,10 +59,14 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	return out, len([]rune(word))
 }
 
-// OnChange puts the opening quote before a value Tab completed with a
-// closing one (readline.Listener).
+// OnChange puts the opening quote before a bare value after Tab, when
+// one of the values it may become needs quotes (readline.Listener):
+// whether Tab completed it whole (with the closing quote), only as far as
+// the values share ("Az" becomes "Azure " when several apps begin so,
+// which unquoted would end the value at the space), or listed them, from
+// which the one chosen brings its closing quote.
 func (c *completer) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) {
-	if key != '\t' || c.quoteAt < 0 || c.quoteAt >= len(line) || pos == 0 || line[pos-1] != '"' || line[c.quoteAt] == '"' {
+	if key != '\t' || c.quoteAt < 0 || c.quoteAt >= len(line) || c.quoteAt > pos || line[c.quoteAt] == '"' {
 		return nil, 0, false
 	}
 	at := c.quoteAt

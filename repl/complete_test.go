@@ -76,4 +76,45 @@ func TestComplete(t *testing.T) {
 	if _, _, ok := c.OnChange(got, len(got), '\t'); ok {
 		t.Error("the quote was put twice")
 	}
+
+	// Several values begin so, some with spaces: Tab completes what they
+	// share and puts the opening quote, so that the space does not end
+	// the value; or it lists them, and the quote is put all the same,
+	// for the one chosen, which brings its closing quote.
+	for _, typed := range []string{"count where app=Az", "count where app=Azure", "count where app=A"} {
+		line, pos := tab(c, typed)
+		if !strings.HasPrefix(string(line), `count where app="`+typed[len("count where app="):]) || pos != len(line) {
+			t.Errorf("%q, Tab: %q at %d", typed, string(line), pos)
+			continue
+		}
+	}
+	// In the quotes, Tab completes the value and closes them.
+	if line, _ := tab(c, `count where app="Azure P`); string(line) != `count where app="Azure Portal"` {
+		t.Errorf(`"Azure P, Tab: %q`, string(line))
+	}
+}
+
+// tab presses Tab at the end of line as readline does: it writes the one
+// ending offered, else what the endings share, else (listing them)
+// nothing; then the listener may change the line.
+func tab(c *completer, line string) ([]rune, int) {
+	rs := []rune(line)
+	cands, _ := c.Do(rs, len(rs))
+	if len(cands) == 1 {
+		rs = append(rs, cands[0]...)
+	} else if len(cands) > 1 {
+		shared := cands[0]
+		for _, e := range cands[1:] {
+			n := 0
+			for n < len(shared) && n < len(e) && shared[n] == e[n] {
+				n++
+			}
+			shared = shared[:n]
+		}
+		rs = append(rs, shared...)
+	}
+	if out, pos, ok := c.OnChange(rs, len(rs), '\t'); ok {
+		return out, pos
+	}
+	return rs, len(rs)
 }

@@ -249,3 +249,26 @@ func TestTerminalInterrupt(t *testing.T) {
 		t.Fatalf("the shell exited with %v", err)
 	}
 }
+
+// TestTerminalQuotedValue checks Tab on a bare value that several of the
+// store's values begin with, some with spaces: the opening quote is put
+// before it, so that typing on (" P") stays in the value, and Tab then
+// completes it with its closing quote.
+func TestTerminalQuotedValue(t *testing.T) {
+	db := genStore(t, "2000")
+	sh := startShell(t, nil, "repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(t.TempDir(), "history"))
+	sh.expect(`signinq> `)
+	// The store's apps beginning with Az: Azure Portal, Azure Active
+	// Directory PowerShell, AzureDevOps-Pipelines-dev, …
+	sh.send("count where app=Az\t")
+	sh.expect(`count where app="Azure`)
+	sh.send(" P\t")
+	sh.expect(`count where app="Azure Portal"`)
+	sh.send(" group by app\r")
+	sh.expect(`(?s)app\s+│\s+count.*Azure Portal\s+│\s+36`)
+	sh.expect(`signinq> `)
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}
