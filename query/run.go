@@ -22,16 +22,17 @@ func init() { engine.RegisterQuerier(Run) }
 // opts.Now, else the store's. Errors in the query are *Error.
 //
 // Saved queries (see Macro) are the store's, in the file MacroFile of its
-// directory: a statement "define NAME = QUERY" adds one there, and a
-// query's uses of them are expanded before it is parsed.
+// directory: a statement "define NAME = QUERY" adds one there, "undefine
+// NAME" removes one, and a query's uses of them are expanded before it
+// is parsed.
 func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
 	reg := RegistryOf(db)
 	if IsDefine(text) {
-		m, err := DefineIn(db, text)
+		saved, err := DefineIn(db, text)
 		if err != nil {
 			return nil, err
 		}
-		return &engine.Result{Plan: "saved: " + m.String() + "\n"}, nil
+		return &engine.Result{Plan: saved.String() + "\n"}, nil
 	}
 	macros, err := MacrosOf(db)
 	if err != nil {

@@ -114,7 +114,7 @@ func needsQuotes(v string) bool {
 
 // keywords are the language's words, for completion.
 var keywords = strings.Fields(`where since between and or not in group by having order limit as asc desc
-	contains startswith endswith like top list show explain analyze define`)
+	contains startswith endswith like top list show explain analyze define undefine`)
 
 func isKeywordWord(w string) bool { return slices.Contains(keywords, strings.ToLower(w)) }
 
@@ -142,12 +142,16 @@ func (c *completer) candidates(before string, quoted bool) ([]string, bool) {
 		return nil, false
 	}
 	switch {
+	case n == 1 && last(0) == "undefine":
+		return append(c.savedNames(false), c.savedNames(true)...), false
+	case n >= 1 && strings.EqualFold(toks[0], "undefine"):
+		return nil, false
 	case last(0) == "|":
 		return append(s.reg.Names(plugins.KindStage), c.savedNames(true)...), false
 	case stageArgs(toks) != "":
 		return c.stageArgNames(stageArgs(toks)), false
 	case n == 0 || n == 1 && last(0) == "explain" || n == 2 && last(0) == "analyze":
-		heads := []string{"count", "top", "list", "show", "define"}
+		heads := []string{"count", "top", "list", "show", "define", "undefine"}
 		if n == 0 {
 			heads = append(heads, "explain")
 		}

@@ -51,6 +51,17 @@ func TestComplete(t *testing.T) {
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})
 	f("count where error=501", []string{"50126"})
+	// undefine completes the saved queries' names.
+	if _, err := query.DefineIn(db, "define failures(D) = count where status=failure since D"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := query.DefineIn(db, "define noisy = spray accounts=5"); err != nil {
+		t.Fatal(err)
+	}
+	f("undef", []string{"undefine"})
+	f("undefine ", []string{"failures", "noisy"}, "count")
+	f("undefine fa", []string{"failures"}, "noisy")
+	f("undefine failures ", nil, "failures", "where")
 	// Flags are offered as results print them.
 	f("count where compliant=", []string{"true", "false"}, "0", "1")
 	f("count where managed=t", []string{"true"})

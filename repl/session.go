@@ -295,16 +295,16 @@ func (s *session) stopwatch() func() time.Duration {
 	return func() time.Duration { return clock().Sub(start) }
 }
 
-// query runs a statement of the language (define included) and prints
+// query runs a statement of the language (define and undefine included) and prints
 // its result.
 func (s *session) query(ctx context.Context, text string) error {
 	db := s.opts.DB
 	if query.IsDefine(text) {
-		m, err := query.DefineIn(db, text)
+		saved, err := query.DefineIn(db, text)
 		if err != nil {
 			return err
 		}
-		s.info("saved: %s\n", m)
+		s.info("%s\n", saved)
 		return nil
 	}
 	macros, err := query.MacrosOf(db)

@@ -82,11 +82,15 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 			return err
 		}
 		defer store.Close()
-		m, err := query.DefineIn(store, text)
+		saved, err := query.DefineIn(store, text)
 		if err != nil {
 			return showQueryError(e, text, err)
 		}
-		fmt.Fprintf(e.stdout, "saved in %s: %s\n", filepath.Join(db.DB, query.MacroFile), m)
+		where := "saved in"
+		if saved.Removed {
+			where = "removed from"
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %s\n", where, filepath.Join(db.DB, query.MacroFile), saved.Macro)
 		return nil
 	}
 	// A query error is found before the store is opened: the command's
