@@ -241,6 +241,7 @@ type pruneCmd struct {
 	dbFlag
 	Before string `placeholder:"DATE" help:"Delete every day before DATE (e.g. 2026-09-01); the day of DATE is kept."`
 	Keep   int    `placeholder:"DAYS" help:"Keep the last DAYS days, today (UTC) included, and delete the rest."`
+	DryRun bool   `name:"dry-run" help:"Say what would be deleted (the days and their sign-ins), and delete nothing."`
 }
 
 func (c *pruneCmd) Run(e *env) error {
@@ -264,10 +265,37 @@ func (c *pruneCmd) Run(e *env) error {
 		return err
 	}
 	defer db.Close()
+	before := cut.UTC().Format(time.DateOnly)
+	if c.DryRun {
+		st, err := db.WouldPrune(cut)
+		if err != nil {
+			return err
+		}
+		if st.Days == 0 {
+			fmt.Fprintf(e.stdout, "would delete nothing: no sign-in is before %s\n", before)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "would delete %d %s before %s (%s): %s sign-ins; nothing deleted (--dry-run)\n",
+			st.Days, plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
+		return nil
+	}
 	st, err := db.Prune(cut)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s: %s sign-ins\n", st.Days, plural(st.Days, "day"), cut.UTC().Format(time.DateOnly), humanize.Comma(st.Rows))
+	if st.Days == 0 {
+		fmt.Fprintf(e.stderr, "signinq: deleted nothing: no sign-in is before %s\n", before)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s (%s): %s sign-ins\n", st.Days, plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
 	return nil
+}
+
+// dayRange writes the days from first to last: "2026-08-30", or
+// "2026-08-29 to 2026-08-31".
+func dayRange(first, last time.Time) string {
+	if first.Equal(last) {
+		return first.Format(time.DateOnly)
+	}
+	return first.Format(time.DateOnly) + " to " + last.Format(time.DateOnly)
 }
