@@ -28,19 +28,49 @@ func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
 	opts.Clock = e.now
 	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "signinq: "+format+"\n", args...) }
 	db, err := engine.Open(f.DB, opts)
-	if errors.Is(err, engine.ErrLocked) {
-		return nil, fmt.Errorf("%w (close the other signinq using it first)", err)
-	}
-	return db, err
+	return db, storeProblem(err)
 }
 
-// openExisting opens a store that must already exist: stats, compact and
-// prune do not create one.
+// openExisting opens a store that must already exist: stats, compact,
+// prune, query and explain do not create one.
 func (f *dbFlag) openExisting(e *env) (*engine.DB, error) {
 	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil {
-		return nil, fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB)
+		return nil, &storeError{fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB), exitNoStore}
 	}
 	return f.open(e, nil)
+}
+
+// storeError is a store the command cannot use: one another process has
+// open, or none where the command looks (no store, or a directory of
+// something else). Whichever command meets it, it ends with the same
+// exit status, its code.
+type storeError struct {
+	err  error
+	code int // exitInUse or exitNoStore
+}
+
+func (s *storeError) Error() string { return s.err.Error() }
+func (s *storeError) Unwrap() error { return s.err }
+func (s *storeError) exitCode() int { return s.code }
+
+// storeProblem returns the storeError err is or wraps, or makes one of an
+// error of the engine saying the store is in use (engine.ErrLocked) or a
+// directory holds no store (engine.ErrNotStore); other errors (and nil)
+// come back as they are. Main passes every command's error through it,
+// so that no path leaves one out.
+func storeProblem(err error) error {
+	var se *storeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, engine.ErrLocked):
+		return &storeError{fmt.Errorf("%w (close the other signinq using it first)", err), exitInUse}
+	case errors.Is(err, engine.ErrNotStore):
+		return &storeError{err, exitNoStore}
+	}
+	return err
 }
 
 type ingestCmd struct {
