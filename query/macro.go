@@ -407,7 +407,9 @@ const MacroFile = "queries"
 
 // LoadMacros reads a file of definitions: one "define …" a line; blank
 // lines and lines starting with # are skipped. A file that does not
-// exist holds no macros. Errors name the file and line.
+// exist holds no macros. Errors name the file and line. The definitions
+// are parsed, not checked (Define checked them when they were saved): a
+// plugin one uses may be gone, and the query that uses it says so.
 func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
 	ms := NewMacros()
 	b, err := os.ReadFile(path)
