@@ -368,7 +368,7 @@ func (p *pred) matchesID(d *index.Dict, id uint32) bool {
 // of numbers, times or flags.
 func (p *pred) matchesAbsent() bool {
 	if p.fn != nil {
-		return p.matchesValue(p.fn.eval(absentValue(p.col.Field)))
+		return p.matchesValue(p.fn.eval(p.col.Absent()))
 	}
 	k := p.col.Field.Kind
 	return (k == signin.KindString || k == signin.KindList) && p.matchesString("")

@@ -292,7 +292,7 @@ func (c *readColumnCache) str(x *executor, p *engine.Part, col *engine.Column, r
 	if err != nil {
 		return "", err
 	}
-	return cellValue(col, v, c.dict, row&0xffff).String(), nil
+	return v.Value(c.dict, row&0xffff).String(), nil
 }
 
 // listRows reads the list's fields of the sign-ins found, a block at a
@@ -335,8 +335,8 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 		for _, i := range byBlock[pl] {
 			r := found[i].row & 0xffff
 			row := cells[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
-			for j, c := range cols {
-				row[j] = cellValue(c, &vecs[j], dicts[j], r)
+			for j := range cols {
+				row[j] = vecs[j].Value(dicts[j], r)
 				if fn := x.plan.ListCols[j].fn; fn != nil {
 					row[j] = fn.eval(row[j])
 				}
@@ -345,46 +345,6 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 		}
 	}
 	return out, nil
-}
-
-// cellValue is the value of row r of a decoded column, as a result holds
-// it.
-func cellValue(col *engine.Column, v *engine.Vector, d *index.Dict, r uint32) engine.Value {
-	f := col.Field
-	if v.Absent {
-		if f.Kind == signin.KindList {
-			return engine.ListValue(nil)
-		}
-		return absentValue(f)
-	}
-	switch col.Enc {
-	case engine.EncList:
-		elems := v.Elems[v.Offsets[r]:v.Offsets[r+1]]
-		l := make([]string, len(elems))
-		for i, id := range elems {
-			l[i] = d.String(id)
-		}
-		return engine.ListValue(l)
-	case engine.EncInt:
-		return intValue(f, v.Ints[r])
-	case engine.EncString:
-		return engine.StringValue(v.Strings.At(int(r)))
-	}
-	return dictValue(f, d, v.IDs[r])
-}
-
-// dictValue is the value of a field's dictionary entry.
-func dictValue(f *signin.Field, d *index.Dict, id uint32) engine.Value {
-	switch d.Kind() {
-	case index.DictInt:
-		return intValue(f, d.Int(id))
-	case index.DictFloat:
-		if x := d.Float(id); !math.IsNaN(x) {
-			return engine.FloatValue(x)
-		}
-		return engine.Null(signin.KindFloat)
-	}
-	return engine.StringValue(d.String(id))
 }
 
 // stream hands the sign-ins a list selects to a stage, as the store
@@ -449,8 +409,8 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 					x.stats.blocks += len(cols)
 					block = b
 				}
-				for j, c := range cols {
-					row[j] = cellValue(c, &vecs[j], dicts[j], r&0xffff)
+				for j := range cols {
+					row[j] = vecs[j].Value(dicts[j], r&0xffff)
 					if fn := x.plan.ListCols[j].fn; fn != nil {
 						row[j] = fn.eval(row[j])
 					}

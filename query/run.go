@@ -24,16 +24,17 @@ func init() { engine.RegisterQuerier(Run) }
 // *Error.
 //
 // Saved queries (see Macro) are the store's, in the file MacroFile of its
-// directory: a statement "define NAME = QUERY" adds one there, and a
-// query's uses of them are expanded before it is parsed.
+// directory: a statement "define NAME = QUERY" adds one there, "undefine
+// NAME" removes one, and a query's uses of them are expanded before it
+// is parsed.
 func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
 	reg := RegistryOf(db)
 	if IsDefine(text) {
-		m, err := DefineIn(db, text)
+		saved, err := DefineIn(db, text)
 		if err != nil {
 			return nil, err
 		}
-		return &engine.Result{Plan: "saved: " + m.String() + "\n"}, nil
+		return &engine.Result{Plan: saved.String() + "\n"}, nil
 	}
 	macros, err := MacrosOf(db)
 	if err != nil {
@@ -503,7 +504,7 @@ func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
 	var row []engine.Value
 	for _, f := range signin.Fields() {
 		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
-		row = append(row, recordValue(f, rec))
+		row = append(row, engine.RecordValue(f, rec))
 	}
 	cols = append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})
 	raw := string(rec.Raw)
@@ -512,29 +513,6 @@ func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
 	}
 	row = append(row, engine.StringValue(raw))
 	return cols, [][]engine.Value{row}, nil
-}
-
-// recordValue is a field's value in a record, as a result holds it.
-func recordValue(f *signin.Field, r *signin.Record) engine.Value {
-	switch f.Kind {
-	case signin.KindString:
-		return engine.StringValue(f.Text(r))
-	case signin.KindList:
-		return engine.ListValue(f.List(r))
-	case signin.KindFloat:
-		if v, ok := f.Float(r); ok {
-			return engine.FloatValue(v)
-		}
-	case signin.KindTime:
-		if t := f.Time(r); !t.IsZero() {
-			return engine.TimeValue(t)
-		}
-	default:
-		if v, ok := f.Int(r); ok {
-			return intValue(f, v)
-		}
-	}
-	return engine.Null(f.Kind)
 }
 
 // runStage runs a stage over rows and returns the rows it emits. A

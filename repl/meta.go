@@ -29,9 +29,9 @@ var metaCommands []metaCommand
 func init() {
 	metaCommands = []metaCommand{
 		{"help", "[TOPIC]", "the language and the shell; a topic: a section of the language, a plugin, a field", (*session).help},
-		{"fields", "", "the fields, with their types and values common in this store", (*session).fields},
+		{"fields", "", "the fields, with their types and the values most sign-ins of the store have", (*session).fields},
 		{"plugins", "[NAME]", "the aggregates, functions, stages and formats; or one in full", (*session).plugins},
-		{"saved", "", "the saved queries (define NAME = QUERY saves one)", (*session).saved},
+		{"saved", "", "the saved queries (define NAME = QUERY saves one, undefine NAME removes it)", (*session).saved},
 		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
 		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
 		{"format", "table|json|csv", "the output format", (*session).setFormat},
@@ -197,7 +197,7 @@ func (s *session) saved(context.Context, string) error {
 	}
 	all := ms.All()
 	if len(all) == 0 {
-		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D)\n")
+		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D), undefine NAME removes it\n")
 		return nil
 	}
 	for _, m := range all {
@@ -206,8 +206,9 @@ func (s *session) saved(context.Context, string) error {
 	return nil
 }
 
-// fields lists the catalog: each field's name, kind and meaning, and the
-// values most common in the newest day of the store.
+// fields lists the catalog: each field's name, kind and meaning, and its
+// values held by the most sign-ins of the whole store (from the bitmaps'
+// cardinalities of every part), as results print them.
 func (s *session) fields(context.Context, string) error {
 	examples, err := s.values.common(3)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chzyer/readline"
@@ -117,6 +118,7 @@ func (s *session) script(ctx context.Context) error {
 // interactive runs the shell on a terminal, with readline.
 func (s *session) interactive(ctx context.Context) error {
 	comp := &completer{s: s, quoteAt: -1}
+	var inst atomic.Pointer[readline.Instance]
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:                 prompt,
 		HistoryFile:            s.opts.HistoryFile,
@@ -131,10 +133,19 @@ func (s *session) interactive(ctx context.Context) error {
 		Stderr:                 s.opts.Stderr,
 		FuncIsTerminal:         func() bool { return true },
 		FuncGetWidth:           s.width,
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			if r == readline.CharInterrupt {
+				if rl := inst.Load(); rl != nil {
+					abandonModes(rl.Operation)
+				}
+			}
+			return r, true
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("repl: %w", err)
 	}
+	inst.Store(rl)
 	defer rl.Close()
 	s.greet()
 	var pending strings.Builder
@@ -172,6 +183,23 @@ func (s *session) interactive(ctx context.Context) error {
 		s.interruptible(ctx, func(ctx context.Context) { s.statement(ctx, stmt, "") })
 	}
 	return nil
+}
+
+// abandonModes leaves the modes in which readline takes Ctrl-C for
+// their own (the list of completions, choosing from it, a history
+// search), so that Ctrl-C always abandons the line: readline then ends
+// Readline with ErrInterrupt and the session gives a fresh prompt.
+// Otherwise the first Ctrl-C only closed the list and kept the line, on
+// which Ctrl-D deletes instead of ending the session. It runs in
+// readline's own goroutine, which is the one that changes the modes
+// (Config.FuncFilterInputRune).
+func abandonModes(op *readline.Operation) {
+	if op.IsInCompleteMode() || op.IsInCompleteSelectMode() {
+		op.ExitCompleteMode(true)
+	}
+	if op.IsSearchMode() {
+		op.ExitSearchMode(false)
+	}
 }
 
 // interruptible runs fn with a context that Ctrl-C (SIGINT) cancels:
@@ -300,16 +328,16 @@ func (s *session) stopwatch() func() time.Duration {
 	return func() time.Duration { return clock().Sub(start) }
 }
 
-// query runs a statement of the language (define included) and prints
+// query runs a statement of the language (define and undefine included) and prints
 // its result.
 func (s *session) query(ctx context.Context, text string) error {
 	db := s.opts.DB
 	if query.IsDefine(text) {
-		m, err := query.DefineIn(db, text)
+		saved, err := query.DefineIn(db, text)
 		if err != nil {
 			return err
 		}
-		s.info("saved: %s\n", m)
+		s.info("%s\n", saved)
 		return nil
 	}
 	macros, err := query.MacrosOf(db)

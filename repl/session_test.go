@@ -169,6 +169,17 @@ func TestMetaCommands(t *testing.T) {
 	f(`\format xml`, nil, []string{`no output format "xml"`})
 	f(`\stats`, []string{"20,", "sign-ins in", "interactive", "5 days"}, nil)
 	f("define fails(D) = count where status=failure since D\n\\saved\n\\format csv\nfails(2d)", []string{"define fails(D) = count where status=failure since D", "count\n"}, nil)
+	// define checks its query: a wrong one is refused with a caret, and
+	// not saved; undefine removes one.
+	f("define bad = count where staus=failure\n\\saved", []string{"define fails(D)"},
+		[]string{"define bad = count where staus=failure\n                         ^\nline 1: error: 1:26: define bad: unknown field \"staus\"; did you mean \"status\"?"})
+	if out, _, _ := runScript(t, db, `\saved`); strings.Contains(out, "bad") {
+		t.Errorf("the refused definition was saved:\n%s", out)
+	}
+	f("undefine fails\n\\saved\nfails(2d)", nil, []string{`line 3: error: 1:1: unknown aggregate "fails"`})
+	if out, _, _ := runScript(t, db, `\saved`); strings.Contains(out, "fails") {
+		t.Errorf("undefine left it saved:\n%s", out)
+	}
 	out := filepath.Join(dir, "out.csv")
 	f("\\format csv\n\\output "+out+"\ncount\n\\output off\ncount where status=failure", []string{"count\n"}, nil)
 	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "count\n") || strings.Count(string(b), "\n") != 2 {

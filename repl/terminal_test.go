@@ -248,3 +248,76 @@ func TestTerminalOldExport(t *testing.T) {
 		t.Errorf("a greeting about old sign-ins half a day after the newest:\n%s", sh.out.String())
 	}
 }
+
+// genStore makes a small generated store for the terminal tests.
+func genStore(t *testing.T, count string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "db")
+	gen := exec.Command(os.Args[0], "gen", "--count", count, "--days", "3", "--users", "40", "--seed", "5", "--end", "2026-11-26T00:00:00Z", "--no-incidents", "-q", "--db", db)
+	gen.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	return db
+}
+
+// TestTerminalInterrupt checks that Ctrl-C abandons the line for a fresh
+// prompt whatever is on the screen: the list of completions Tab showed,
+// a completion being chosen from it (Tab again), a history search. The
+// fresh line is empty: Ctrl-D on it ends the shell.
+func TestTerminalInterrupt(t *testing.T) {
+	db := genStore(t, "2000")
+	args := []string{"repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(t.TempDir(), "history")}
+	sh := startShell(t, nil, args...)
+	sh.expect(`signinq> `)
+	// Tab lists the statuses (they share no prefix); Ctrl-C.
+	sh.send("count where status=\t")
+	sh.expect(`failure\s+interrupted\s+success`)
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// Tab twice: choosing among them; Ctrl-C.
+	sh.send("count where status=\t\t")
+	sh.expect(`failure\s+interrupted\s+success`)
+	sh.send("\t")
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// Ctrl-R searching the history; Ctrl-C.
+	sh.send("count where status=failure\r")
+	sh.expect(`(?s)count\s+─+\s+[0-9]+`)
+	sh.expect(`signinq> `)
+	sh.send("\x12fail")
+	sh.expect(`bck-i-search: fail`)
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// The line is empty: Ctrl-D ends the shell.
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}
+
+// TestTerminalQuotedValue checks Tab on a bare value that several of the
+// store's values begin with, some with spaces: the opening quote is put
+// before it, so that typing on (" P") stays in the value, and Tab then
+// completes it with its closing quote.
+func TestTerminalQuotedValue(t *testing.T) {
+	db := genStore(t, "2000")
+	sh := startShell(t, nil, "repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(t.TempDir(), "history"))
+	sh.expect(`signinq> `)
+	// The store's apps beginning with Az: Azure Portal, Azure Active
+	// Directory PowerShell, AzureDevOps-Pipelines-dev, …
+	sh.send("count where app=Az\t")
+	sh.expect(`count where app="Azure`)
+	sh.send(" P\t")
+	sh.expect(`count where app="Azure Portal"`)
+	sh.send(" group by app\r")
+	sh.expect(`(?s)app\s+│\s+count.*Azure Portal\s+│\s+36`)
+	sh.expect(`signinq> `)
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}

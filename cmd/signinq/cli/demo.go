@@ -188,7 +188,7 @@ func clearDemoDir(dir string, own bool) error {
 		ours = ours || ent.Name() == demoReady || ent.Name() == demoMaking
 	}
 	if !ours {
-		return fmt.Errorf("%s is not empty and is no demo's store: name another with --dir", dir)
+		return &storeError{fmt.Errorf("%s is not empty and is no demo's store: name another with --dir", dir), exitNoStore}
 	}
 	return os.RemoveAll(dir)
 }

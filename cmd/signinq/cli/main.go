@@ -31,6 +31,8 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // some records were rejected or inputs refused
 	exitError    = 2 // usage or fatal error
+	exitInUse    = 3 // the store is in use by another process (storeError)
+	exitNoStore  = 4 // no store where --db says, or a directory of something else (storeError)
 )
 
 // env is what a command runs with; commands never touch os.Std*.
@@ -71,7 +73,9 @@ var Version = "dev"
 
 // Main runs the command with its arguments (without the program's name)
 // and returns the exit status: 0 when all went well, 1 when records were
-// rejected or inputs refused, 2 on a usage or fatal error. It uses the
+// rejected or inputs refused, 2 on a usage or fatal error, 3 when the
+// store is in use by another process, 4 when there is no store where
+// --db says (or a directory of something else), whichever the command. It uses the
 // plugins registered in plugins.Default, so a program that imports
 // plugin packages for their side effect before calling it offers them
 // (docs/plugins.md); scripted plugins are read from --plugins DIR.
@@ -135,7 +139,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() t
 		defer stop()
 	}
 	var coded interface{ exitCode() int }
-	switch err := kctx.Run(&env{ctx: ctx, now: now, stdin: stdin, stdout: stdout, stderr: stderr}); {
+	switch err := storeProblem(kctx.Run(&env{ctx: ctx, now: now, stdin: stdin, stdout: stdout, stderr: stderr})); {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errRejected):

@@ -37,14 +37,31 @@ func failure(err error) error {
 	return queryFailure{err}
 }
 
+// explainCmd is explain QUERY, and explain analyze QUERY: analyze is a
+// command of its own, so that the flags may come after it as after
+// explain (explain analyze --now 2026-11-26 'count'), where a query that
+// began with it took them for the query's words.
 type explainCmd struct {
 	dbFlag
-	Now   string   `placeholder:"TIME" help:"The time relative times are resolved against: a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock."`
-	Query []string `arg:"" name:"query" help:"The query to explain; begin it with analyze to run it and show what each step read."`
+	Now     string            `placeholder:"TIME" help:"The time relative times are resolved against: a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock."`
+	Plan    explainPlanCmd    `cmd:"" default:"withargs" help:"Show how a query would run, without running it (explain QUERY is short for it)."`
+	Analyze explainAnalyzeCmd `cmd:"" help:"Run the query and show what each step read, with its rows and time."`
 }
 
-func (c *explainCmd) Run(e *env) error {
-	return failure(runQuery(e, &c.dbFlag, c.Now, "table", "explain "+strings.Join(c.Query, " ")))
+type explainPlanCmd struct {
+	Query []string `arg:"" name:"query" help:"The query to explain."`
+}
+
+func (c *explainPlanCmd) Run(e *env, x *explainCmd) error {
+	return failure(runQuery(e, &x.dbFlag, x.Now, "table", "explain "+strings.Join(c.Query, " ")))
+}
+
+type explainAnalyzeCmd struct {
+	Query []string `arg:"" name:"query" help:"The query to run and explain."`
+}
+
+func (c *explainAnalyzeCmd) Run(e *env, x *explainCmd) error {
+	return failure(runQuery(e, &x.dbFlag, x.Now, "table", "explain analyze "+strings.Join(c.Query, " ")))
 }
 
 // queryError is a query the language refuses: the command exits 2 after
@@ -84,11 +101,15 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 			return err
 		}
 		defer store.Close()
-		m, err := query.DefineIn(store, text)
+		saved, err := query.DefineIn(store, text)
 		if err != nil {
 			return showQueryError(e, text, err)
 		}
-		fmt.Fprintf(e.stdout, "saved in %s: %s\n", filepath.Join(db.DB, query.MacroFile), m)
+		where := "saved in"
+		if saved.Removed {
+			where = "removed from"
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %s\n", where, filepath.Join(db.DB, query.MacroFile), saved.Macro)
 		return nil
 	}
 	// A query error is found before the store is opened: the command's
