@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -631,8 +632,12 @@ func planColumns(p *Plan) []engine.ResultColumn {
 			continue
 		}
 		rc := engine.ResultColumn{Name: o.name, Kind: o.kind}
-		if o.key >= 0 && p.Keys[o.key].fn == nil {
-			rc.Field = p.Keys[o.key].col.Field.Name
+		if o.key >= 0 {
+			k := p.Keys[o.key]
+			rc.Key, rc.Bin = true, time.Duration(k.bin)
+			if k.fn == nil {
+				rc.Field = k.col.Field.Name
+			}
 		}
 		out = append(out, rc)
 	}

@@ -608,11 +608,11 @@ type naiveKeySpec struct {
 func (k naiveKeySpec) column() engine.ResultColumn {
 	switch {
 	case k.field == nil:
-		return engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time"}
+		return engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: k.bin}
 	case k.field.Kind == signin.KindList:
-		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name}
+		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name, Key: true}
 	}
-	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name}
+	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name, Key: true}
 }
 
 // values appends to dst the key values of the groups a record belongs to
