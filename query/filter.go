@@ -43,7 +43,7 @@ type matchedIDs struct {
 // execStats counts what a query read, for explain analyze.
 type execStats struct {
 	parts  int   // parts in the time range
-	read   int   // parts read
+	read   int   // parts read: whose sign-ins in the range the filter was evaluated on, whatever it selected
 	blocks int   // column blocks decoded
 	rows   int64 // sign-ins selected
 	groups int   // groups made in parts, before the merge

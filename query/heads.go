@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ func (c *checker) top(p *Plan, q *Query) error {
 		}
 		p.Having = h
 	}
-	p.Order = append([]orderKey{{col: len(p.Keys), desc: true}}, keyOrder(p)...)
+	p.Order = keyOrder(p, []orderKey{{col: len(p.Keys), desc: true}})
 	p.Limit = n
 	return nil
 }
@@ -452,7 +453,9 @@ func (c *checker) order(p *Plan, items []*Order) error {
 		if err != nil {
 			return err
 		}
-		p.Order = append(p.Order, orderKey{col: col, desc: o.Desc})
+		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
+			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc}) // a column again would change nothing
+		}
 	}
 	if len(items) == 0 {
 		binned := false
@@ -471,17 +474,20 @@ func (c *checker) order(p *Plan, items []*Order) error {
 			}
 		}
 	}
-	p.Order = append(p.Order, keyOrder(p)...)
+	p.Order = keyOrder(p, p.Order)
 	return nil
 }
 
-// keyOrder orders by every key, ascending.
-func keyOrder(p *Plan) []orderKey {
-	var out []orderKey
+// keyOrder completes an order with the keys it lacks, ascending: a key
+// already in it (a bin's time, a key named in order by) is not added
+// again.
+func keyOrder(p *Plan, order []orderKey) []orderKey {
 	for i := range p.Keys {
-		out = append(out, orderKey{col: i})
+		if !slices.ContainsFunc(order, func(k orderKey) bool { return k.col == i }) {
+			order = append(order, orderKey{col: i})
+		}
 	}
-	return out
+	return order
 }
 
 // defaultListFields are list's columns when the query names none.
