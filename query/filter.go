@@ -143,6 +143,10 @@ func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error)
 		if out, err = e.pred(c, within); err != nil {
 			return nil, err
 		}
+	case *fieldCmp:
+		if out, err = e.compareFields(c, within); err != nil {
+			return nil, err
+		}
 	}
 	if within == nil {
 		if e.memo == nil {
@@ -226,6 +230,10 @@ func (e *partEval) smallestFirst(xs []cond) ([]cond, error) {
 	rs := make([]ranked, len(xs))
 	for i, x := range xs {
 		rs[i] = ranked{x: x, class: 1}
+		if _, ok := x.(*fieldCmp); ok {
+			rs[i].class = 2 // a scan
+			continue
+		}
 		p, ok := x.(*pred)
 		if !ok {
 			continue
@@ -294,9 +302,8 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 	}
 	for b := range e.part.Blocks {
 		base := uint32(b) << 16
-		end := base + uint32(e.part.Blocks[b].Rows)
-		lo, hi := max(base, e.lo), min(end, e.hi)
-		if lo >= hi || within != nil && !within.IntersectsWithInterval(uint64(lo), uint64(hi)) {
+		lo, hi, ok := e.blockRows(b, within)
+		if !ok {
 			continue
 		}
 		if col.Enc == engine.EncInt && p.fn == nil {
@@ -310,16 +317,7 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 		}
 		e.stats.blocks++
 		v := &e.vecs[0]
-		next := func() (uint32, bool) { // the next row of the block to decide
-			if it == nil {
-				lo++
-				return lo - 1, lo <= hi
-			}
-			if it.AdvanceIfNeeded(lo); !it.HasNext() || it.PeekNext() >= hi {
-				return 0, false
-			}
-			return it.Next(), true
-		}
+		next := nextRow(it, lo, hi)
 		for r, more := next(); more; r, more = next() {
 			i := r - base
 			var ok bool
@@ -347,6 +345,195 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 		}
 	}
 	return out, nil
+}
+
+// blockRows returns the rows of block b in the time range, [lo, hi), and
+// false when it has none, or none of within.
+func (e *partEval) blockRows(b int, within *roaring.Bitmap) (lo, hi uint32, ok bool) {
+	base := uint32(b) << 16
+	lo, hi = max(base, e.lo), min(base+uint32(e.part.Blocks[b].Rows), e.hi)
+	if lo >= hi || within != nil && !within.IntersectsWithInterval(uint64(lo), uint64(hi)) {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// nextRow returns a function giving, one at a time, the rows of [lo, hi)
+// to decide: each, or with it (within's iterator) those of within.
+func nextRow(it roaring.IntPeekable, lo, hi uint32) func() (uint32, bool) {
+	return func() (uint32, bool) {
+		if it == nil {
+			lo++
+			return lo - 1, lo <= hi
+		}
+		if it.AdvanceIfNeeded(lo); !it.HasNext() || it.PeekNext() >= hi {
+			return 0, false
+		}
+		return it.Next(), true
+	}
+}
+
+// compareFields decides a comparison of two fields row by row, reading
+// both columns of the blocks of the time range (given within, of the
+// blocks holding its rows, for its rows only).
+func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	cols := []*engine.Column{c.l.col}
+	ri := 0 // the right side's vector
+	if c.r.col != c.l.col {
+		cols, ri = append(cols, c.r.col), 1
+	}
+	var sides [2]sideValues
+	for i, s := range []cmpSide{c.l, c.r} {
+		sides[i].side = s
+		if (s.col.Enc == engine.EncDict || s.col.Enc == engine.EncList) && e.part.DictLen(s.col) > 0 {
+			d, err := e.snap.Dict(e.part, s.col)
+			if err != nil {
+				return nil, err
+			}
+			sides[i].dict = d
+		}
+	}
+	out := roaring.New()
+	var it roaring.IntPeekable
+	if within != nil {
+		it = within.Iterator()
+	}
+	var lbuf, rbuf []string
+	for b := range e.part.Blocks {
+		lo, hi, ok := e.blockRows(b, within)
+		if !ok {
+			continue
+		}
+		var err error
+		if e.vecs, err = e.snap.ReadBlock(e.part, b, cols, e.vecs); err != nil {
+			return nil, err
+		}
+		e.stats.blocks += len(cols)
+		lv, rv := &e.vecs[0], &e.vecs[ri]
+		base := uint32(b) << 16
+		next := nextRow(it, lo, hi)
+		for r, more := next(); more; r, more = next() {
+			i := r - base
+			var holds bool
+			if c.text {
+				lbuf, rbuf = sides[0].texts(lv, i, lbuf), sides[1].texts(rv, i, rbuf)
+				holds = anyEqualFold(lbuf, rbuf)
+			} else {
+				holds = c.holds(sides[0].value(lv, i), sides[1].value(rv, i))
+			}
+			if holds {
+				out.Add(r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// anyEqualFold reports whether some text of a equals some text of b,
+// without regard to case.
+func anyEqualFold(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holds decides a comparison of numbers, times or flags: false when
+// either is missing (null, or a decimal that is not a number).
+func (c *fieldCmp) holds(a, b engine.Value) bool {
+	if a.IsNull() || b.IsNull() {
+		return false
+	}
+	var r int
+	if a.Kind() == signin.KindFloat || b.Kind() == signin.KindFloat {
+		x, y := a.Float(), b.Float()
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return false
+		}
+		r = cmp.Compare(x, y)
+	} else {
+		r = cmp.Compare(a.Int(), b.Int()) // whole numbers, times (ns), flags (0, 1)
+	}
+	switch c.op {
+	case opEq:
+		return r == 0
+	case opNe:
+		return r != 0
+	case opLt:
+		return r < 0
+	case opLe:
+		return r <= 0
+	case opGt:
+		return r > 0
+	case opGe:
+		return r >= 0
+	}
+	return false
+}
+
+// sideValues reads one side of a comparison of fields in a part's
+// blocks: the value of each row, a dictionary's values decoded (and the
+// function applied) once per part.
+type sideValues struct {
+	side cmpSide
+	dict *index.Dict // nil when the column has none, or the part lacks it
+	byID []engine.Value
+	done []bool
+	// absent is the value of a row without one, once computed.
+	absent     engine.Value
+	haveAbsent bool
+}
+
+// value is row i's value of the side: null when missing, "" for text.
+func (s *sideValues) value(v *engine.Vector, i uint32) engine.Value {
+	col := s.side.col
+	if v.Absent || (col.Enc == engine.EncDict || col.Enc == engine.EncList) && s.dict == nil {
+		if !s.haveAbsent {
+			s.absent, s.haveAbsent = s.apply(absentValue(col.Field)), true
+		}
+		return s.absent
+	}
+	if col.Enc != engine.EncDict {
+		return s.apply(cellValue(col, v, s.dict, i))
+	}
+	id := v.IDs[i]
+	if s.byID == nil {
+		s.byID, s.done = make([]engine.Value, s.dict.Len()), make([]bool, s.dict.Len())
+	}
+	if !s.done[id] {
+		s.byID[id], s.done[id] = s.apply(dictValue(col.Field, s.dict, id)), true
+	}
+	return s.byID[id]
+}
+
+func (s *sideValues) apply(v engine.Value) engine.Value {
+	if s.side.fn != nil {
+		return s.side.fn.eval(v)
+	}
+	return v
+}
+
+// texts are row i's texts of a text side, in buf: a list's elements, or
+// one text; "" for a missing value or a list without elements.
+func (s *sideValues) texts(v *engine.Vector, i uint32, buf []string) []string {
+	buf = buf[:0]
+	if s.side.col.Enc == engine.EncList && s.side.fn == nil && !v.Absent && s.dict != nil {
+		for _, id := range v.Elems[v.Offsets[i]:v.Offsets[i+1]] {
+			buf = append(buf, s.dict.String(id))
+		}
+	} else if x := s.value(v, i); x.Kind() == signin.KindList {
+		buf = append(buf, x.List()...)
+	} else {
+		buf = append(buf, x.Str())
+	}
+	if len(buf) == 0 {
+		buf = append(buf, "")
+	}
+	return buf
 }
 
 // matchesID decides p for a dictionary value.

@@ -560,18 +560,35 @@ func (c *checker) stages(p *Plan, q *Query) error {
 		if err != nil {
 			return errorf(s.Pos, "%v", err)
 		}
-		if n, ok := st.(plugins.Needer); ok && i == 0 && p.Kind == List {
+		n, needer := st.(plugins.Needer)
+		if needer && i == 0 && p.Kind == List {
 			if err := c.needs(p, q, s, n, bound); err != nil {
 				return err
 			}
 		}
-		r, err := st.Bind(bound, stageInput(p))
+		in := stageInput(p)
+		if needer && slices.ContainsFunc(in, func(c engine.ResultColumn) bool { return c.Key }) {
+			// Its rows would be groups, which it would read as sign-ins.
+			return errorf(s.Pos, "%s reads sign-ins, and the rows before it are groups (of %s): put it right after a list (list since 7d | %s)", s.Name, keyNames(in), s)
+		}
+		r, err := st.Bind(bound, in)
 		if err != nil {
 			return errorf(s.Pos, "%s: %v", s.Name, err)
 		}
 		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
 	}
 	return nil
+}
+
+// keyNames names the group keys among columns.
+func keyNames(cols []engine.ResultColumn) string {
+	var names []string
+	for _, c := range cols {
+		if c.Key {
+			names = append(names, c.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // needs applies what a stage reading sign-ins needs to the list before
