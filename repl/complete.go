@@ -102,8 +102,13 @@ func wordStart(text string) (int, bool) {
 	return i, false
 }
 
-// needsQuotes reports whether a value must be quoted in a query.
+// needsQuotes reports whether a value must be quoted in a query: text
+// with spaces or the language's signs, a keyword, or a field's name
+// (client = Browser would compare with the field browser).
 func needsQuotes(v string) bool {
+	if engine.LookupColumn(v) != nil {
+		return true
+	}
 	if v == "" {
 		return true
 	}

@@ -51,6 +51,7 @@ func TestComplete(t *testing.T) {
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})
 	f("count where error=501", []string{"50126"})
+	f("count where client=Brow", []string{`Browser"`}) // a field's name: quoted, to be a value
 
 	// A value that needs quotes, typed bare: Tab completes it, and the
 	// listener puts the opening quote before it.
