@@ -375,7 +375,9 @@ func nextRow(it roaring.IntPeekable, lo, hi uint32) func() (uint32, bool) {
 
 // compareFields decides a comparison of two fields row by row, reading
 // both columns of the blocks of the time range (given within, of the
-// blocks holding its rows, for its rows only).
+// blocks holding its rows, for its rows only). A dictionary's values are
+// decoded once per part (and a function applied once per value); texts
+// are compared as the dictionary holds them.
 func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.Bitmap, error) {
 	cols := []*engine.Column{c.l.col}
 	ri := 0 // the right side's vector
@@ -384,7 +386,7 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 	}
 	var sides [2]sideValues
 	for i, s := range []cmpSide{c.l, c.r} {
-		sides[i].side = s
+		sides[i] = sideValues{side: s}
 		if (s.col.Enc == engine.EncDict || s.col.Enc == engine.EncList) && e.part.DictLen(s.col) > 0 {
 			d, err := e.snap.Dict(e.part, s.col)
 			if err != nil {
@@ -399,6 +401,7 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 		it = within.Iterator()
 	}
 	var lbuf, rbuf []string
+	var rows []uint32 // the block's rows that satisfy c
 	for b := range e.part.Blocks {
 		lo, hi, ok := e.blockRows(b, within)
 		if !ok {
@@ -412,6 +415,7 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 		lv, rv := &e.vecs[0], &e.vecs[ri]
 		base := uint32(b) << 16
 		next := nextRow(it, lo, hi)
+		rows = rows[:0]
 		for r, more := next(); more; r, more = next() {
 			i := r - base
 			var holds bool
@@ -419,17 +423,18 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 				lbuf, rbuf = sides[0].texts(lv, i, lbuf), sides[1].texts(rv, i, rbuf)
 				holds = anyEqualFold(lbuf, rbuf)
 			} else {
-				holds = c.holds(sides[0].value(lv, i), sides[1].value(rv, i))
+				holds = c.holds(sides[0].num(lv, i), sides[1].num(rv, i))
 			}
 			if holds {
-				out.Add(r)
+				rows = append(rows, r)
 			}
 		}
+		out.AddMany(rows)
 	}
 	return out, nil
 }
 
-// anyEqualFold reports whether some text of a equals some text of b,
+// anyEqualFold reports whether some text of a equals some text of b
 // without regard to case.
 func anyEqualFold(a, b []string) bool {
 	for _, x := range a {
@@ -442,21 +447,44 @@ func anyEqualFold(a, b []string) bool {
 	return false
 }
 
+// cmpNum is a number, a time (Unix ns) or a flag (0, 1) compared with
+// another: whole in i, decimal in f; ok is false when it is missing.
+type cmpNum struct {
+	i       int64
+	f       float64
+	decimal bool
+	ok      bool
+}
+
+func numOf(v engine.Value) cmpNum {
+	switch {
+	case v.IsNull():
+		return cmpNum{}
+	case v.Kind() == signin.KindFloat:
+		return cmpNum{f: v.Float(), decimal: true, ok: !math.IsNaN(v.Float())}
+	}
+	return cmpNum{i: v.Int(), ok: true}
+}
+
 // holds decides a comparison of numbers, times or flags: false when
-// either is missing (null, or a decimal that is not a number).
-func (c *fieldCmp) holds(a, b engine.Value) bool {
-	if a.IsNull() || b.IsNull() {
+// either is missing.
+func (c *fieldCmp) holds(a, b cmpNum) bool {
+	if !a.ok || !b.ok {
 		return false
 	}
 	var r int
-	if a.Kind() == signin.KindFloat || b.Kind() == signin.KindFloat {
-		x, y := a.Float(), b.Float()
-		if math.IsNaN(x) || math.IsNaN(y) {
-			return false
+	switch {
+	case a.decimal || b.decimal:
+		x, y := a.f, b.f
+		if !a.decimal {
+			x = float64(a.i)
+		}
+		if !b.decimal {
+			y = float64(b.i)
 		}
 		r = cmp.Compare(x, y)
-	} else {
-		r = cmp.Compare(a.Int(), b.Int()) // whole numbers, times (ns), flags (0, 1)
+	default:
+		r = cmp.Compare(a.i, b.i)
 	}
 	switch c.op {
 	case opEq:
@@ -476,13 +504,15 @@ func (c *fieldCmp) holds(a, b engine.Value) bool {
 }
 
 // sideValues reads one side of a comparison of fields in a part's
-// blocks: the value of each row, a dictionary's values decoded (and the
-// function applied) once per part.
+// blocks, decoding each dictionary value (and applying the function)
+// once per part.
 type sideValues struct {
 	side cmpSide
 	dict *index.Dict // nil when the column has none, or the part lacks it
-	byID []engine.Value
-	done []bool
+	// By dictionary id: the values, decoded, and their numbers.
+	byID  []engine.Value
+	numID []cmpNum
+	done  []bool
 	// absent is the value of a row without one, once computed.
 	absent     engine.Value
 	haveAbsent bool
@@ -501,13 +531,21 @@ func (s *sideValues) value(v *engine.Vector, i uint32) engine.Value {
 		return s.apply(cellValue(col, v, s.dict, i))
 	}
 	id := v.IDs[i]
-	if s.byID == nil {
-		s.byID, s.done = make([]engine.Value, s.dict.Len()), make([]bool, s.dict.Len())
-	}
-	if !s.done[id] {
-		s.byID[id], s.done[id] = s.apply(dictValue(col.Field, s.dict, id)), true
-	}
+	s.decode(id)
 	return s.byID[id]
+}
+
+// decode decodes dictionary value id, once.
+func (s *sideValues) decode(id uint32) {
+	if s.done == nil {
+		n := s.dict.Len()
+		s.byID, s.numID, s.done = make([]engine.Value, n), make([]cmpNum, n), make([]bool, n)
+	}
+	if s.done[id] {
+		return
+	}
+	v := s.apply(dictValue(s.side.col.Field, s.dict, id))
+	s.byID[id], s.numID[id], s.done[id] = v, numOf(v), true
 }
 
 func (s *sideValues) apply(v engine.Value) engine.Value {
@@ -517,18 +555,45 @@ func (s *sideValues) apply(v engine.Value) engine.Value {
 	return v
 }
 
+// num is row i's value of a side of numbers, times or flags.
+func (s *sideValues) num(v *engine.Vector, i uint32) cmpNum {
+	col := s.side.col
+	switch {
+	case v.Absent || s.side.fn != nil:
+	case col.Enc == engine.EncInt:
+		x := v.Ints[i]
+		return cmpNum{i: x, ok: x != signin.NoInt}
+	case col.Enc == engine.EncDict && s.dict != nil:
+		id := v.IDs[i]
+		s.decode(id)
+		return s.numID[id]
+	}
+	return numOf(s.value(v, i))
+}
+
 // texts are row i's texts of a text side, in buf: a list's elements, or
 // one text; "" for a missing value or a list without elements.
 func (s *sideValues) texts(v *engine.Vector, i uint32, buf []string) []string {
 	buf = buf[:0]
-	if s.side.col.Enc == engine.EncList && s.side.fn == nil && !v.Absent && s.dict != nil {
+	col := s.side.col
+	switch {
+	case v.Absent || s.dict == nil && col.Enc != engine.EncString || s.side.fn != nil && col.Enc != engine.EncDict:
+		x := s.value(v, i)
+		if x.Kind() == signin.KindList {
+			buf = append(buf, x.List()...)
+		} else {
+			buf = append(buf, x.Str())
+		}
+	case s.side.fn != nil: // a function of a dictionary column: its result, once per value
+		buf = append(buf, s.value(v, i).Str())
+	case col.Enc == engine.EncList:
 		for _, id := range v.Elems[v.Offsets[i]:v.Offsets[i+1]] {
 			buf = append(buf, s.dict.String(id))
 		}
-	} else if x := s.value(v, i); x.Kind() == signin.KindList {
-		buf = append(buf, x.List()...)
-	} else {
-		buf = append(buf, x.Str())
+	case col.Enc == engine.EncDict:
+		buf = append(buf, s.dict.String(v.IDs[i]))
+	default: // EncString
+		buf = append(buf, v.Strings.At(int(i)))
 	}
 	if len(buf) == 0 {
 		buf = append(buf, "")
