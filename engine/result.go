@@ -141,6 +141,15 @@ type ResultColumn struct {
 	// aggregate, arithmetic): writers print a field's numbers, codes and
 	// identifiers among them, as they are, and counts for reading.
 	Field string
+	// Key marks a group key of an aggregate or top query (a field, a
+	// function of one, or bin): each row is one combination of the keys'
+	// values, and the other columns are computed over it. Stages that
+	// read aggregate rows tell keys from aggregates by it (spikes' series
+	// are the keys other than the bin).
+	Key bool
+	// Bin is the bucket length of a bin(D) key, 0 for any other column:
+	// the key's values are the starts of buckets of this length.
+	Bin time.Duration
 }
 
 // Result is the answer to a query: named, typed columns and rows of

@@ -78,6 +78,23 @@ func TestCheckErrors(t *testing.T) {
 		{`count group by hour(time, 3)`, "1:16", `hour takes hour(time)`},
 		{`count where subnet(ip, "x") = a`, "1:24", `subnet's bits: "x" is not a number`},
 		{`list time | spray`, "1:13", `spray: needs the column`},
+		// Comparisons of two fields.
+		{`count where client = Browser`, "1:22", `Browser is the field browser in another case: to compare client with that field write browser, to compare it with the text quote it (client = "Browser")`},
+		{`count where tenant != RESOURCETENANT`, "1:23", `RESOURCETENANT is the field resourceTenant in another case`},
+		{`count where app contains resource`, "1:26", `resource is a field, and contains matches text or a pattern: to match the text, quote it (app contains "resource")`},
+		{`count where app like user`, "1:22", `user is a field, and like matches text`},
+		{`count where app contains domain(user)`, "1:26", `contains matches text or a pattern, not domain(user)`},
+		{`count where app = latency`, "1:19", `app is text and latency is a number: a field compares with a field of its kind; to compare app with the text latency, quote it (app = "latency")`},
+		{`count where latency = app`, "1:23", `latency is a number and app is text: a field compares with a field of its kind`},
+		{`count where time > latency`, "1:20", `time is a time and latency is a number`},
+		{`count where hour(time) = domain(user)`, "1:26", `hour(time) is a number and domain(user) is text`},
+		{`count where app < resource`, "1:19", `< compares numbers and times; app is text`},
+		{`count where compliant < managed`, "1:25", `< compares numbers and times; compliant is true or false`},
+		{`count where policy > app`, "1:22", `> compares numbers and times; policy is a list of text`},
+		{`count where app = dcount(user)`, "1:19", `dcount is an aggregate, not a function`},
+		// Stages that read sign-ins after an aggregate query.
+		{`count since 3d group by bin(1d), user, country | newvalue country by user`, "1:50", `newvalue reads sign-ins, and the rows before it are groups (of time, user, country): put it right after a list (list since 7d | newvalue country by user)`},
+		{`count group by bin(1h), app | spikes | travel`, "1:40", `travel reads sign-ins, and the rows before it are groups`},
 	} {
 		st, err := Parse(tc.text)
 		if err == nil {

@@ -237,5 +237,7 @@ func explainCond(b *strings.Builder, c cond, indent string) {
 			how = "a scan of the column's dictionary ids"
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", indent, c, how)
+	case *fieldCmp:
+		fmt.Fprintf(b, "%s%s: a scan of both columns, compared row by row (a dictionary's values decoded once per part)\n", indent, c)
 	}
 }

@@ -212,6 +212,12 @@ func (p *Plan) fnCalls() []*fnApply {
 			if c.fn != nil {
 				out = append(out, c.fn)
 			}
+		case *fieldCmp:
+			for _, f := range []*fnApply{c.l.fn, c.r.fn} {
+				if f != nil {
+					out = append(out, f)
+				}
+			}
 		}
 	}
 	walk(p.Filter)

@@ -213,12 +213,15 @@ func (x *executor) listPart(part *engine.Part, limit int) ([]listed, error) {
 	ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 	sel, err := ev.eval(x.plan.Filter, nil)
 	x.stats.filter += x.since(t)
-	if err != nil || sel.IsEmpty() {
+	if err != nil {
 		return nil, err
+	}
+	x.stats.read++ // read, whether or not anything in it was selected
+	if sel.IsEmpty() {
+		return nil, nil
 	}
 	t = x.now()
 	defer func() { x.stats.group += x.since(t) }()
-	x.stats.read++
 	x.stats.rows += int64(sel.GetCardinality())
 	var rows []uint32
 	it := sel.ReverseIterator()
@@ -379,10 +382,10 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 				*errp = err
 				return
 			}
+			x.stats.read++ // read, whether or not anything in it was selected
 			if sel.IsEmpty() {
 				continue
 			}
-			x.stats.read++
 			x.stats.rows += int64(sel.GetCardinality())
 			for j, c := range cols {
 				dicts[j] = nil

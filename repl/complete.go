@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
@@ -102,8 +103,13 @@ func wordStart(text string) (int, bool) {
 	return i, false
 }
 
-// needsQuotes reports whether a value must be quoted in a query.
+// needsQuotes reports whether a value must be quoted in a query: text
+// with spaces or the language's signs, a keyword, or a field's name
+// (client = Browser would compare with the field browser).
 func needsQuotes(v string) bool {
+	if engine.LookupColumn(v) != nil {
+		return true
+	}
 	if v == "" {
 		return true
 	}

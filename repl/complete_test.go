@@ -75,6 +75,7 @@ func TestComplete(t *testing.T) {
 	// Flags are offered as results print them.
 	f("count where compliant=", []string{"true", "false"}, "0", "1")
 	f("count where managed=t", []string{"true"})
+	f("count where client=Brow", []string{`Browser"`}) // a field's name: quoted, to be a value
 
 	// A value that needs quotes, typed bare: Tab completes it, and the
 	// listener puts the opening quote before it.
