@@ -290,11 +290,12 @@ func (c *checker) leftSide(left Expr) (cmpSide, error) {
 
 // rightSide reads what follows a comparison's operator as a field, or a
 // function of one, when it is: a bare word spelled as a field's name
-// (tenant != resourceTenant), or a call of a function. A quoted string,
-// and any other word, is a value (false). A field's name spelled
-// otherwise than the catalog spells it (client = Browser) is refused: it
-// may mean either the field or the text, which matches without regard to
-// case.
+// (tenant != resourceTenant) or as one of its aliases
+// (user != UserPrincipalName), or a call of a function. A quoted string,
+// and any other word, is a value (false). A field's name or alias
+// spelled in another case than the catalog's (client = Browser) is
+// refused: it may mean either the field or the text, which matches
+// without regard to case.
 func (c *checker) rightSide(e Expr, left cmpSide, op string) (cmpSide, bool, error) {
 	var side cmpSide
 	switch r := e.(type) {
@@ -303,13 +304,9 @@ func (c *checker) rightSide(e Expr, left cmpSide, op string) (cmpSide, bool, err
 		if col == nil {
 			return cmpSide{}, false, nil
 		}
-		if r.Name != col.Field.Name {
-			how := "in another case"
-			if !strings.EqualFold(r.Name, col.Field.Name) {
-				how = "by another name"
-			}
-			return cmpSide{}, false, errorf(r.Pos, "%s is the field %s %s: to compare %s with that field write %s, to compare it with the text quote it (%s %s %s)",
-				r.Name, col.Field.Name, how, left.name(), col.Field.Name, left.name(), op, quote(r.Name))
+		if !col.Field.Spelled(r.Name) {
+			return cmpSide{}, false, errorf(r.Pos, "%s is the field %s in another case: to compare %s with that field write %s, to compare it with the text quote it (%s %s %s)",
+				r.Name, col.Field.Name, left.name(), col.Field.Name, left.name(), op, quote(r.Name))
 		}
 		side = cmpSide{col: col}
 	case *Call:

@@ -81,6 +81,7 @@ func TestCheckErrors(t *testing.T) {
 		// Comparisons of two fields.
 		{`count where client = Browser`, "1:22", `Browser is the field browser in another case: to compare client with that field write browser, to compare it with the text quote it (client = "Browser")`},
 		{`count where tenant != RESOURCETENANT`, "1:23", `RESOURCETENANT is the field resourceTenant in another case`},
+		{`count where tenant != resourcetenantid`, "1:23", `resourcetenantid is the field resourceTenant in another case`},
 		{`count where app contains resource`, "1:26", `resource is a field, and contains matches text or a pattern: to match the text, quote it (app contains "resource")`},
 		{`count where app like user`, "1:22", `user is a field, and like matches text`},
 		{`count where app contains domain(user)`, "1:26", `contains matches text or a pattern, not domain(user)`},

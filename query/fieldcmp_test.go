@@ -59,6 +59,8 @@ func TestFieldComparisons(t *testing.T) {
 		{`count where TENANT != resourceTenant and resourceTenant != ""`, func(r *signin.Record) bool {
 			return !fold(r.Tenant, r.ResourceTenant) && r.ResourceTenant != ""
 		}, true},
+		{`count where tenant != ResourceTenantId`, func(r *signin.Record) bool { return !fold(r.Tenant, r.ResourceTenant) }, true},
+		{`count where UserPrincipalName != identity`, func(r *signin.Record) bool { return !fold(r.User, r.Identity) }, true},
 		{`count where app = "resourceTenant"`, func(r *signin.Record) bool { return fold(r.App, "resourceTenant") }, false},
 		{`count where user != identity`, func(r *signin.Record) bool { return !fold(r.User, r.Identity) }, true},
 		{`count where not user = identity`, func(r *signin.Record) bool { return !fold(r.User, r.Identity) }, true},

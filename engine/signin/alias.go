@@ -66,6 +66,22 @@ func (f *Field) Aliases() []string {
 	return out
 }
 
+// Spelled reports whether name is the field's name or one of its
+// aliases spelled exactly as the catalog or its format spells it
+// (Identity, the Log Analytics column, for identity; UserPrincipalName
+// for user), not merely the same letters in another case.
+func (f *Field) Spelled(name string) bool {
+	if name == f.Name {
+		return true
+	}
+	for _, format := range aliasFormats {
+		if slices.Contains(f.SourceNames(format), name) {
+			return true
+		}
+	}
+	return false
+}
+
 // byAlias maps aliases, in lower case, to their fields.
 var byAlias, _ = aliasIndex(fields)
 
