@@ -76,7 +76,7 @@ func (spikes) Describe() Descriptor {
 			{Name: "k", Type: ArgNumber, Default: "3.5",
 				Help: "the score above which a bucket is a spike; 3.5: Iglewicz and Hoaglin's cut-off for outliers by the modified z-score (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.5.17), near the 3 that Microsoft Sentinel's analytic rule Privileged Accounts - Sign in Failure Spikes gives its anomaly scores"},
 			{Name: "min", Type: ArgNumber, Default: "10",
-				Help: "the least value a spike has; 10: so that 3 failures in a usually quiet hour are not a spike, as that Sentinel rule leaves out series whose baseline is 5 or less"},
+				Help: "the least value a spike has; 10: so that 3 failures in a usually quiet hour are not a spike, as that Sentinel rule leaves out hours whose baseline is 5 or less"},
 			{Name: "value", Type: ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
 			{Name: "bin", Type: ArgDuration, Default: "auto", Help: "the bucket width: auto to infer it from the times"},
 			{Name: "fill", Type: ArgString, Default: "zero", Help: "what a missing bucket is: zero or none"},
