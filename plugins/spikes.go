@@ -56,7 +56,8 @@ func init() { Register(spikes{}) }
 // Arguments, positional in this order or named:
 //
 //	k      the threshold score: 3.5 by default, Iglewicz and Hoaglin's
-//	       usual cut-off for outliers
+//	       usual cut-off for outliers (NIST/SEMATECH e-Handbook of
+//	       Statistical Methods, 1.3.5.17)
 //	min    the least value a spike has: 10 by default, so that 3
 //	       failures in a usually quiet hour are not a spike
 //	value  the value column, by name: auto (the default) for the last
@@ -74,8 +75,10 @@ var _ Stage = spikes{}
 func (spikes) Describe() Descriptor {
 	return Descriptor{Name: "spikes", Kind: KindStage,
 		Args: []Arg{
-			{Name: "k", Type: ArgNumber, Default: "3.5", Help: "the score above which a bucket is a spike"},
-			{Name: "min", Type: ArgNumber, Default: "10", Help: "the least value a spike has"},
+			{Name: "k", Type: ArgNumber, Default: "3.5",
+				Help: "the score above which a bucket is a spike; 3.5: Iglewicz and Hoaglin's cut-off for outliers by the modified z-score (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.5.17), near the 3 that Microsoft Sentinel's analytic rule Privileged Accounts - Sign in Failure Spikes gives its anomaly scores"},
+			{Name: "min", Type: ArgNumber, Default: "10",
+				Help: "the least value a spike has; 10: so that 3 failures in a usually quiet hour are not a spike, as that Sentinel rule leaves out hours whose baseline is 5 or less"},
 			{Name: "value", Type: ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
 			{Name: "bin", Type: ArgDuration, Default: "auto", Help: "the bucket width: auto to infer it from the times"},
 			{Name: "fill", Type: ArgString, Default: "zero", Help: "what a missing bucket is: zero or none"},
