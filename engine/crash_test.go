@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -171,11 +172,22 @@ func TestLockedOtherProcess(t *testing.T) {
 	}
 }
 
-// seededRand returns a random source whose seed the test logs, so that a
-// failure can be replayed.
+var crashSeed = flag.Uint64("crash-seed", 0, "the seed of the crash tests' kill times (0: a new one each run, printed on failure)")
+
+// seededRand returns the random source of a crash test's kill times:
+// -crash-seed, else a new seed, which a failure prints with the flag
+// that replays it.
 func seededRand(t *testing.T) *rand.Rand {
-	seed := uint64(time.Now().UnixNano())
+	seed := *crashSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
 	t.Logf("seed %d", seed)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replay: go test ./engine -run '^%s$' -crash-seed=%d", t.Name(), seed)
+		}
+	})
 	return rand.New(rand.NewPCG(seed, 1))
 }
 
@@ -224,27 +236,54 @@ func checkSubset(t *testing.T, db *DB, recs []signin.Record) {
 	}
 }
 
-// TestEmptyMemtableFile checks that a store opens after a crash between
-// Badger creating a memtable file and sizing it, which leaves an empty
-// .mem file that Badger's own Open refuses (dgraph-io/badger#2207).
-func TestEmptyMemtableFile(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(dir, &Options{NoBackgroundCompaction: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestEmptyLogFiles checks that a store opens, with everything it had
+// committed, after a kill at the moments that leave an empty log file,
+// which Badger's own Open refuses with "Create a new file": between Badger
+// creating a memtable file and sizing it (dgraph-io/badger#2207); the same
+// for the value-log file every Open creates (a kill during TestCrash's
+// start once hit it: "Open existing file: .../000003.vlog err: Create a new
+// file"); and between Badger truncating an older value-log file that
+// holds no values and removing it, as Open does (the crash loop found it:
+// "000001.vlog is empty, and newer ones exist").
+func TestEmptyLogFiles(t *testing.T) {
 	recs := readAll(t, genFile(t, 300, 4, 1))
-	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name   string
+		damage func(dir string, vlogs []string) string // the file to empty
+	}{
+		{"new memtable", func(dir string, _ []string) string { return filepath.Join(dir, "00099.mem") }},
+		{"new value log", func(dir string, vlogs []string) string {
+			return filepath.Join(dir, fmt.Sprintf("%06d.vlog", len(vlogs)+1))
+		}},
+		{"deleted value log", func(dir string, vlogs []string) string { return vlogs[0] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// The first session writes nothing: its value-log file holds
+			// only its header, and the next Open would delete it.
+			for _, recs := range [][]signin.Record{nil, recs} {
+				db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.IngestRecords(context.Background(), recs); err != nil {
+					t.Fatal(err)
+				}
+				db.Close()
+			}
+			vlogs, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+			if len(vlogs) != 2 {
+				t.Fatalf("value-log files %v: want one a session", vlogs)
+			}
+			if err := os.WriteFile(tc.damage(dir, vlogs), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer db.Close()
+			checkSame(t, db, recs)
+		})
 	}
-	db.Close()
-	if err := os.WriteFile(filepath.Join(dir, "00099.mem"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(dir, &Options{NoBackgroundCompaction: true})
-	if err != nil {
-		t.Fatalf("open with an empty memtable file: %v", err)
-	}
-	defer db.Close()
-	checkSame(t, db, recs)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,7 +161,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		}
 	}
 	if !db.opts.InMemory {
-		if err := removeEmptyMemtables(dir); err != nil {
+		if err := removeEmptyLogs(dir); err != nil {
 			return nil, err
 		}
 	}
@@ -229,16 +230,29 @@ func badgerFile(name string) bool {
 	return false
 }
 
-// removeEmptyMemtables deletes memtable files of no bytes. Badger creates
-// a memtable file empty and then sizes it; a process killed in between
-// leaves one, which holds nothing and on which Badger's Open fails with
-// z.NewFile ("Create a new file", dgraph-io/badger#2207).
-func removeEmptyMemtables(dir string) error {
-	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
-	for _, m := range mems {
-		if info, err := os.Stat(m); err == nil && info.Size() == 0 {
-			if err := os.Remove(m); err != nil {
-				return fmt.Errorf("engine: open %s: %w", dir, err)
+// removeEmptyLogs deletes the memtable and value-log files of no bytes
+// that a process killed at two moments leaves, and on which Badger's own
+// Open fails with z.NewFile ("Create a new file"):
+//   - Badger creates a log file empty and then sizes it
+//     (dgraph-io/badger#2207 for memtables). Every Open creates a
+//     value-log file, and writes rotate to new ones, so a kill while a
+//     store opens or rotates leaves one.
+//   - Badger deletes a value-log file by truncating it to nothing and then
+//     removing it: an Open deletes older files that hold no values, and
+//     the value-log garbage collection after prune deletes a file once
+//     its live values are written elsewhere.
+//
+// Either way no value in the store points into the file. (A value-log
+// file emptied by something else than Badger is damage this cannot tell
+// apart: reading the values that were in it then fails.)
+func removeEmptyLogs(dir string) error {
+	for _, pattern := range []string{"*.mem", "*.vlog"} {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, f := range files {
+			if info, err := os.Stat(f); err == nil && info.Size() == 0 {
+				if err := os.Remove(f); err != nil {
+					return fmt.Errorf("engine: open %s: %w", dir, err)
+				}
 			}
 		}
 	}
@@ -600,14 +614,24 @@ func (db *DB) Now() time.Time {
 		return db.opts.Clock()
 	}
 	man, err := db.manifest()
-	if err != nil || len(man.parts) == 0 {
+	if err != nil {
 		return time.Time{}
 	}
-	newest := int64(0)
-	for _, p := range man.parts {
-		newest = max(newest, p.MaxTime)
+	_, last, _ := man.span()
+	return last
+}
+
+// span returns the times of the first and last sign-ins of the manifest's
+// parts; ok is false when it has none.
+func (m *manifest) span() (first, last time.Time, ok bool) {
+	if len(m.parts) == 0 {
+		return time.Time{}, time.Time{}, false
 	}
-	return nanosTime(newest)
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, p := range m.parts {
+		lo, hi = min(lo, p.MinTime), max(hi, p.MaxTime)
+	}
+	return nanosTime(lo), nanosTime(hi), true
 }
 
 // Clock returns Options.Clock: nil when the store was given none.

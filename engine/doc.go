@@ -6,6 +6,11 @@
 // reading the export formats into records is package engine/logfile. The
 // store itself arrives with the issue "The store".
 //
+// A stored value becomes a result's Value in one place: Vector.Value,
+// Column.DictValue and Column.IntValue, which queries, plugins and the
+// shell all read the store through; Value.String is its text. Values
+// lists a column's values over the whole store with their counts.
+//
 // Imports flow one way through signinq: index ← engine ← plugins ← query
 // ← repl, bench ← cmd. Nothing in engine reads the wall clock; the time
 // is an option.

@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"testing"
+
+	"github.com/signinq/signinq/engine/signin"
 )
 
 func sampleHeader() *Part {
@@ -77,4 +79,60 @@ func FuzzRawChunk(f *testing.F) {
 			t.Fatalf("re-encoded chunk: %d records, %v", len(recs2), err)
 		}
 	})
+}
+
+// TestPartHeaderVersion1 reads a header as stores written before the adfs
+// type hold it (version 1: four counts of rows by type, no count of
+// types), and checks that a version 2 header keeps AD FS rows.
+func TestPartHeaderVersion1(t *testing.T) {
+	want := sampleHeader()
+	v2 := want.appendHeader(nil)
+	// Skip the fields before the counts, then the count of types.
+	r := &headerReader{b: v2}
+	r.u()
+	r.u()
+	r.s()
+	r.u()
+	r.s()
+	r.s()
+	head := v2[1 : len(v2)-len(r.b)]
+	if n := r.u(); n != uint64(len(signin.Types)) || r.err != nil {
+		t.Fatalf("version 2 counts %d types, want %d (%v)", n, len(signin.Types), r.err)
+	}
+	counts := r.b
+	for range 5 {
+		r.u()
+	}
+	fifth := len(counts) - len(r.b)
+	r2 := &headerReader{b: counts}
+	for range 4 {
+		r2.u()
+	}
+	four := len(counts) - len(r2.b)
+	if fifth != four+1 {
+		t.Fatalf("the AD FS count takes %d bytes, want 1 (it is 0)", fifth-four)
+	}
+	v1 := append(append(append([]byte{1}, head...), counts[:four]...), r.b...)
+	p, err := decodePartHeader(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Types != want.Types || !bytes.Equal(p.appendHeader(nil), v2) {
+		t.Errorf("version 1 header read as %+v, want %+v", p.Types, want.Types)
+	}
+
+	// AD FS rows are counted and kept.
+	adfs := sampleHeader()
+	adfs.Types[signin.TypeNonInteractive] -= 3
+	adfs.Types[signin.TypeADFS] = 3
+	p, err = decodePartHeader(adfs.appendHeader(nil))
+	if err != nil || p.Types[signin.TypeADFS] != 3 {
+		t.Fatalf("AD FS rows: %+v, %v", p, err)
+	}
+	// More types than this version knows is an error, not a guess.
+	bad := append([]byte{2}, head...)
+	bad = append(bad, byte(len(signin.Types)+1))
+	if _, err := decodePartHeader(append(bad, counts...)); err == nil {
+		t.Error("a header counting rows of 6 types decodes")
+	}
 }

@@ -17,6 +17,10 @@ type IngestOptions struct {
 	// OnReject, if set, is called with every record rejected and every
 	// input refused, from the goroutine that called Ingest.
 	OnReject func(*logfile.Reject)
+	// OnWarning, if set, is called with every warning of the readers (a
+	// type assumed, fields lost before the file was written), from the
+	// goroutine that called Ingest.
+	OnWarning func(*logfile.Warning)
 	// Progress, if set, is called after every batch, from the goroutine
 	// that called Ingest.
 	Progress func(IngestStats)
@@ -96,6 +100,11 @@ func (db *DB) IngestInputs(ctx context.Context, inputs []logfile.Input, opts Ing
 		ro.Classifier = db.opts.Classifier
 	}
 	sum, err := logfile.ScanInputs(ctx, inputs, ro, func(b *logfile.Batch) error {
+		if opts.OnWarning != nil {
+			for _, w := range b.Warnings {
+				opts.OnWarning(w)
+			}
+		}
 		if opts.OnReject != nil {
 			for _, r := range b.Rejects {
 				opts.OnReject(r)

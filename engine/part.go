@@ -110,8 +110,10 @@ func (p *Part) String() string {
 }
 
 // Part headers are a sequence of uvarints and varints (docs/format.md,
-// "Part header").
-const partHeaderVersion = 1
+// "Part header"). Version 2 says how many types it counts rows of before
+// their counts (five since the adfs type); version 1 counted four, and is
+// still read.
+const partHeaderVersion = 2
 
 func (p *Part) appendHeader(dst []byte) []byte {
 	u := func(v uint64) { dst = binary.AppendUvarint(dst, v) }
@@ -122,6 +124,7 @@ func (p *Part) appendHeader(dst []byte) []byte {
 	u(uint64(p.Rows))
 	s(p.MinTime)
 	s(p.MaxTime)
+	u(uint64(len(p.Types)))
 	for _, n := range p.Types {
 		u(uint64(n))
 	}
@@ -208,8 +211,9 @@ func (r *headerReader) fail(format string, args ...any) {
 // decodePartHeader decodes and checks a part header.
 func decodePartHeader(b []byte) (*Part, error) {
 	r := &headerReader{b: b}
-	if v := r.u(); r.err == nil && v != partHeaderVersion {
-		return nil, fmt.Errorf("unknown part header version %d", v)
+	version := r.u()
+	if r.err == nil && version != 1 && version != partHeaderVersion {
+		return nil, fmt.Errorf("unknown part header version %d", version)
 	}
 	p := &Part{}
 	p.ID = r.u()
@@ -221,8 +225,12 @@ func decodePartHeader(b []byte) (*Part, error) {
 	p.Rows = r.count(maxPartRows)
 	p.MinTime = r.s()
 	p.MaxTime = r.s()
+	types := 4 // version 1: interactive to managedIdentity
+	if version >= 2 {
+		types = r.count(len(p.Types))
+	}
 	typed := int64(0)
-	for i := range p.Types {
+	for i := range types {
 		p.Types[i] = int64(r.count(maxPartRows))
 		typed += p.Types[i]
 	}

@@ -2,16 +2,21 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
 
-// PruneStats counts what Prune deleted.
+// PruneStats counts what Prune deleted, or what WouldPrune says it
+// would.
 type PruneStats struct {
 	Days  int
 	Parts int
 	Rows  int64
+	// First and Last are the first and last day deleted (their midnights,
+	// UTC); zero when none is.
+	First, Last time.Time
 }
 
 // Prune deletes every whole day before the day of t: the retention of a
@@ -25,24 +30,13 @@ func (db *DB) Prune(t time.Time) (PruneStats, error) {
 	if err != nil {
 		return PruneStats{}, err
 	}
-	cut := dayOf(t.UnixNano())
-	var st PruneStats
-	var gone []*Part
-	chunks := map[uint64][]uint64{}
-	days := map[int32]bool{}
-	for _, p := range man.parts {
-		if p.Day >= cut {
-			continue
-		}
-		gone = append(gone, p)
-		chunks[p.ID] = p.Chunks
-		days[p.Day] = true
-		st.Parts++
-		st.Rows += int64(p.Rows)
-	}
-	st.Days = len(days)
+	gone, st := pruned(man, t)
 	if len(gone) == 0 {
 		return st, nil
+	}
+	chunks := map[uint64][]uint64{}
+	for _, p := range gone {
+		chunks[p.ID] = p.Chunks
 	}
 	db.writeMu.RLock()
 	err = db.commit(nil, gone, nil, chunks)
@@ -50,13 +44,50 @@ func (db *DB) Prune(t time.Time) (PruneStats, error) {
 	if err != nil {
 		return PruneStats{}, err
 	}
-	for d := range days {
-		db.dedup.forget(d)
+	for _, p := range gone {
+		db.dedup.forget(p.Day)
 	}
 	if err := db.collectGarbage(false); err != nil {
 		return st, err
 	}
 	return st, db.reclaim()
+}
+
+// WouldPrune says what Prune(t) would delete now, and deletes nothing.
+func (db *DB) WouldPrune(t time.Time) (PruneStats, error) {
+	db.compactMu.Lock()
+	defer db.compactMu.Unlock()
+	man, err := db.manifest()
+	if err != nil {
+		return PruneStats{}, err
+	}
+	_, st := pruned(man, t)
+	return st, nil
+}
+
+// pruned returns the parts of the days before the day of t, and what
+// they hold.
+func pruned(man *manifest, t time.Time) ([]*Part, PruneStats) {
+	cut := dayOf(t.UnixNano())
+	var st PruneStats
+	var gone []*Part
+	days := map[int32]bool{}
+	first, last := int32(math.MaxInt32), int32(math.MinInt32)
+	for _, p := range man.parts {
+		if p.Day >= cut {
+			continue
+		}
+		gone = append(gone, p)
+		days[p.Day] = true
+		first, last = min(first, p.Day), max(last, p.Day)
+		st.Parts++
+		st.Rows += int64(p.Rows)
+	}
+	st.Days = len(days)
+	if len(gone) > 0 {
+		st.First, st.Last = DayTime(first), DayTime(last)
+	}
+	return gone, st
 }
 
 // reclaim gives the value log's deleted space back to the file system,

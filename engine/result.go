@@ -141,6 +141,15 @@ type ResultColumn struct {
 	// aggregate, arithmetic): writers print a field's numbers, codes and
 	// identifiers among them, as they are, and counts for reading.
 	Field string
+	// Key marks a group key of an aggregate or top query (a field, a
+	// function of one, or bin): each row is one combination of the keys'
+	// values, and the other columns are computed over it. Stages that
+	// read aggregate rows tell keys from aggregates by it (spikes' series
+	// are the keys other than the bin).
+	Key bool
+	// Bin is the bucket length of a bin(D) key, 0 for any other column:
+	// the key's values are the starts of buckets of this length.
+	Bin time.Duration
 }
 
 // Result is the answer to a query: named, typed columns and rows of
@@ -153,6 +162,9 @@ type Result struct {
 	Plan string
 	// Stats says what the query read.
 	Stats QueryStats
+	// Notes say what the rows alone do not (NoDataNote, ListLimitNote):
+	// for people, beside the rows, never among them.
+	Notes []Note
 }
 
 // QueryStats counts what a query read.
@@ -166,8 +178,14 @@ type QueryStats struct {
 // QueryOptions configure DB.Query.
 type QueryOptions struct {
 	// Now is the time relative times ("since 24h") are resolved against;
-	// the zero value means DB.Now.
+	// the zero value means DB.Now: the store's clock, else its newest
+	// sign-in.
 	Now time.Time
+	// NowLatest resolves relative times against the newest sign-in of the
+	// snapshot the query reads, whatever Now says: "since 24h" is then the
+	// last day of the data, as with --now latest, which suits an old
+	// export. An empty store falls back to Now.
+	NowLatest bool
 	// MaxMemory bounds, in bytes, the memory the group tables of a query
 	// may take; beyond it the query fails with an error saying so. Zero
 	// means 1 GiB.

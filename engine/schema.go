@@ -152,10 +152,13 @@ var columns, columnByName = func() ([]*Column, map[string]*Column) {
 // the columns must not be modified.
 func Columns() []*Column { return columns }
 
-// LookupColumn returns the column of a catalog field, matched without
-// regard to case, or nil.
+// LookupColumn returns the column of a catalog field, by its name or an
+// alias (signin.Lookup), matched without regard to case, or nil.
 func LookupColumn(name string) *Column {
 	c := columnByName[strings.ToLower(name)]
+	if f := signin.Lookup(name); c == nil && f != nil {
+		c = columnByName[strings.ToLower(f.Name)]
+	}
 	if c == nil || c.Field == nil {
 		return nil
 	}

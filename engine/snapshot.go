@@ -67,6 +67,12 @@ func (db *DB) isClosed() bool {
 // Count returns the number of sign-ins in the snapshot.
 func (s *Snapshot) Count() int64 { return s.man.rows }
 
+// Span returns the times of the snapshot's first and last sign-ins; ok
+// is false when it holds none.
+func (s *Snapshot) Span() (first, last time.Time, ok bool) {
+	return s.man.span()
+}
+
 // Parts returns the snapshot's parts ordered by day, then first time. The
 // slice must not be modified.
 func (s *Snapshot) Parts() []*Part { return s.man.parts }
@@ -209,6 +215,13 @@ func emptyDict(k index.DictKind) *index.Dict {
 // bundle calls fn with part p's bitmaps of an indexed column. The bundle
 // is only valid during fn; fn must copy what it keeps.
 func (s *Snapshot) bundle(p *Part, c *Column, fn func(*index.Bundle) error) error {
+	return s.readBundle(p, c, !s.noCache, fn)
+}
+
+// readBundle is bundle, keeping the bundle read in the block cache only
+// when keep is true (a scan of every part's bundles, read once, leaves
+// the cache to the queries).
+func (s *Snapshot) readBundle(p *Part, c *Column, keep bool, fn func(*index.Bundle) error) error {
 	if !c.Indexed {
 		return fmt.Errorf("engine: column %s has no bitmaps", c.Name)
 	}
@@ -221,14 +234,16 @@ func (s *Snapshot) bundle(p *Part, c *Column, fn func(*index.Bundle) error) erro
 	}
 	key := dataKey(p.ID, kindBundle, c.ID, 0)
 	return s.value(key, func(v []byte) error {
-		if s.db.blocks != nil {
+		if keep && s.db.blocks != nil {
 			v = bytes.Clone(v) // the cache keeps it beyond this call
 		}
 		b, err := index.DecodeBundle(v)
 		if err != nil {
 			return corrupt(describeKey(key), err)
 		}
-		s.db.blocks.putBundle(ck, b)
+		if keep {
+			s.db.blocks.putBundle(ck, b)
+		}
 		return fn(b)
 	})
 }

@@ -130,9 +130,18 @@ func TestInMemoryCompactAndPrune(t *testing.T) {
 	}
 	checkSame(t, db, recs)
 	checkIndexes(t, db)
+	// WouldPrune says what Prune deletes, and deletes nothing.
+	would, err := db.WouldPrune(genEnd.Add(-24 * 3600e9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSame(t, db, recs)
 	st, err := db.Prune(genEnd.Add(-24 * 3600e9))
 	if err != nil || st.Days != 2 {
 		t.Fatalf("prune: %+v, %v", st, err)
+	}
+	if would != st || st.First != genEnd.Add(-3*24*3600e9) || st.Last != genEnd.Add(-2*24*3600e9) {
+		t.Errorf("WouldPrune said %+v, Prune did %+v", would, st)
 	}
 	var kept []signin.Record
 	for _, r := range recs {

@@ -227,26 +227,6 @@ func (d *Dict) Float(id uint32) float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(d.data[8*id:]))
 }
 
-// Text returns the value of id as text, whatever the dictionary's kind:
-// ints in decimal, floats formatted by strconv.FormatFloat(v, 'g', -1, 64),
-// and "" for the absent values math.MinInt64 and NaN. A string value
-// references the decoded bytes (see Dict); other values are new strings.
-func (d *Dict) Text(id uint32) string {
-	switch d.kind {
-	case DictString:
-		return d.String(id)
-	case DictInt:
-		if v := d.ints[id]; v != math.MinInt64 {
-			return strconv.FormatInt(v, 10)
-		}
-	case DictFloat:
-		if v := d.Float(id); v == v {
-			return strconv.FormatFloat(v, 'g', -1, 64)
-		}
-	}
-	return ""
-}
-
 // search returns the smallest id in [lo, Len()) for which f is true, or
 // Len(); f must be false then true over that range.
 func (d *Dict) search(lo int, f func(id uint32) bool) uint32 {

@@ -1,9 +1,6 @@
 package plugins
 
 import (
-	"math"
-	"time"
-
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
@@ -76,10 +73,19 @@ type Partial interface {
 }
 
 // fieldValues reads the values of a field from a decoded column, for
-// aggregates: each present value of a row, as the kind of value it is.
+// aggregates: each present value of a row, as the kind of value it is
+// (engine.Vector.Value, the one decoding of stored values).
 type fieldValues struct {
-	field *signin.Field
-	dict  *index.Dict
+	col  *engine.Column // nil for an aggregate without a field
+	dict *index.Dict
+}
+
+func newFieldValues(in Input) fieldValues {
+	fv := fieldValues{dict: in.Dict}
+	if in.Field != nil {
+		fv.col = engine.LookupColumn(in.Field.Name)
+	}
+	return fv
 }
 
 // each calls fn with every present value of row r: one at most for a
@@ -89,53 +95,23 @@ func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v engine.Value
 	if col == nil || col.Absent {
 		return
 	}
-	switch col.Column.Enc {
-	case engine.EncList:
+	if col.Column.Enc == engine.EncList {
 		for _, id := range col.Elems[col.Offsets[r]:col.Offsets[r+1]] {
-			if s := fv.dict.String(id); s != "" {
-				fn(engine.StringValue(s))
+			if v := col.Column.DictValue(fv.dict, id); !v.IsAbsent() {
+				fn(v)
 			}
 		}
-	case engine.EncDict:
-		if v, ok := dictValue(fv.field, fv.dict, col.IDs[r]); ok {
-			fn(v)
-		}
-	case engine.EncInt:
-		if v := col.Ints[r]; v != signin.NoInt {
-			fn(intOrTime(fv.field, v))
-		}
-	case engine.EncString:
-		if s := col.Strings.At(int(r)); s != "" {
-			fn(engine.StringValue(s))
-		}
+		return
+	}
+	if v := col.Value(fv.dict, r); !v.IsAbsent() {
+		fn(v)
 	}
 }
 
 // dictValue is the value of dictionary id id, and whether it is present.
-func dictValue(f *signin.Field, d *index.Dict, id uint32) (engine.Value, bool) {
-	switch d.Kind() {
-	case index.DictInt:
-		v := d.Int(id)
-		if v == signin.NoInt {
-			return engine.Value{}, false
-		}
-		if f.Kind == signin.KindBool {
-			return engine.BoolValue(v == 1), true
-		}
-		return engine.IntValue(v), true
-	case index.DictFloat:
-		v := d.Float(id)
-		return engine.FloatValue(v), !math.IsNaN(v)
-	}
-	s := d.String(id)
-	return engine.StringValue(s), s != ""
-}
-
-func intOrTime(f *signin.Field, v int64) engine.Value {
-	if f.Kind == signin.KindTime {
-		return engine.TimeValue(time.Unix(0, v))
-	}
-	return engine.IntValue(v)
+func (fv *fieldValues) dictValue(id uint32) (engine.Value, bool) {
+	v := fv.col.DictValue(fv.dict, id)
+	return v, !v.IsAbsent()
 }
 
 // grown returns s with room for index g.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/index"
 )
 
 // This file holds what the detection stages (newvalue, travel, spikes)
@@ -116,28 +115,6 @@ func detText(v engine.Value) string {
 		return ""
 	}
 	return v.String()
-}
-
-// detDictValue is the value of dictionary id of a part's column, as a
-// list query shows it.
-func detDictValue(col *engine.Column, d *index.Dict, id uint32) engine.Value {
-	switch d.Kind() {
-	case index.DictInt:
-		x := d.Int(id)
-		switch {
-		case x == signin.NoInt:
-			return engine.Null(col.Field.Kind)
-		case col.Field.Kind == signin.KindBool:
-			return engine.BoolValue(x == 1)
-		}
-		return engine.IntValue(x)
-	case index.DictFloat:
-		if x := d.Float(id); !math.IsNaN(x) {
-			return engine.FloatValue(x)
-		}
-		return engine.Null(signin.KindFloat)
-	}
-	return engine.StringValue(d.String(id))
 }
 
 // detWindow writes the time range [from, to) (Unix nanoseconds; open
@@ -343,7 +320,7 @@ func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselin
 			if !ok {
 				continue
 			}
-			k := detFold(detText(detDictValue(b.key, keyDict, uint32(id))))
+			k := detFold(detText(b.key.DictValue(keyDict, uint32(id))))
 			if k == "" {
 				continue
 			}
@@ -366,11 +343,7 @@ func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselin
 				return
 			}
 			if !done[id] {
-				if b.field.Enc == engine.EncList {
-					text[id] = detFold(fieldDict.String(id))
-				} else {
-					text[id] = detFold(detText(detDictValue(b.field, fieldDict, id)))
-				}
+				text[id] = detFold(detText(b.field.DictValue(fieldDict, id)))
 				done[id] = true
 			}
 			if text[id] != "" {

@@ -53,12 +53,12 @@ var (
 func (bruteforce) Describe() Descriptor {
 	return Descriptor{Name: "bruteforce", Kind: KindStage,
 		Args: []Arg{
-			{Name: "failures", Type: ArgNumber, Default: "20",
-				Help: "the failures an account must have within the window; 20: password guessing makes dozens within minutes, while a person who forgot a password stops after a few tries and smart lockout (50053) after ten"},
+			{Name: "failures", Type: ArgNumber, Default: "10",
+				Help: "the failures an account must have within the window; 10: Microsoft Sentinel's analytic rule Brute force attack against Azure Portal (Azure/Azure-Sentinel, Solutions/Microsoft Entra ID/Analytic Rules/SigninBruteForce-AzurePortal.yaml) reports 10 failures followed by a success, and Entra smart lockout locks an account after 10 failures by default (then fails each attempt while it is locked with 50053), so that an attacker rarely gets 20 wrong passwords in a row; a person who mistypes a password stops after a few tries"},
 			{Name: "window", Type: ArgDuration, Default: "1h",
-				Help: "the time the failures must fall within, and how long after the last one a success still counts; 1h: an online guessing session"},
+				Help: "the time the failures must fall within, and how long after the last one a success still counts; 1h: Sentinel's rule keeps a session going while attempts come less than 20 minutes apart, so that its 10 failures may be spread over an hour or more, and smart lockout's lockouts (60 seconds at first, longer after each failure) spread an attack out"},
 			{Name: "codes", Type: ArgString, Default: "50126, 50053, 50055",
-				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked, 50055 password expired (the password was right)"},
+				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked (smart lockout), 50055 password expired (the password was right), the failures of Sentinel's password spray rule"},
 		},
 		Help:    "accounts with many failed sign-ins within a window followed by a success (password brute force)",
 		Example: "list since 7d | bruteforce failures=30 window=30m",

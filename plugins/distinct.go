@@ -29,7 +29,7 @@ type groupText struct {
 const maxBitsetWords = 8 << 20
 
 func newDistinctAcc(in Input) *distinctAcc {
-	return &distinctAcc{fv: fieldValues{field: in.Field, dict: in.Dict}}
+	return &distinctAcc{fv: newFieldValues(in)}
 }
 
 func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
@@ -83,7 +83,7 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 // present reports whether a dictionary id holds a value, not the absent
 // one ("", a missing number).
 func (a *distinctAcc) present(id uint32) bool {
-	_, ok := dictValue(a.fv.field, a.fv.dict, id)
+	_, ok := a.fv.dictValue(id)
 	return ok
 }
 
@@ -95,7 +95,7 @@ func (a *distinctAcc) set(g uint32) map[string]struct{} {
 			for w != 0 {
 				id := uint32(wi*64 + bits.TrailingZeros64(w))
 				w &= w - 1
-				v, _ := dictValue(a.fv.field, a.fv.dict, id)
+				v, _ := a.fv.dictValue(id)
 				out[v.String()] = struct{}{}
 			}
 		}
@@ -104,7 +104,7 @@ func (a *distinctAcc) set(g uint32) map[string]struct{} {
 		// Sort the pairs and texts out by group, once.
 		a.byGroup = map[uint32][]string{}
 		for k := range a.pairs {
-			v, _ := dictValue(a.fv.field, a.fv.dict, uint32(k))
+			v, _ := a.fv.dictValue(uint32(k))
 			a.byGroup[uint32(k>>32)] = append(a.byGroup[uint32(k>>32)], v.String())
 		}
 		for k := range a.texts {

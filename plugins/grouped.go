@@ -87,7 +87,7 @@ func (grouped) Describe() Descriptor {
 	return Descriptor{Name: "grouped", Kind: KindStage,
 		Args: []Arg{{Name: "window", Type: ArgDuration, Default: "1h",
 			Help: "the time aggregate: the admin center offers 1h, 6h and 24h (Graph's h1, h6 and d1, also accepted); any duration works, windows aligned to the Unix epoch in UTC"}},
-		Help:    "merges non-interactive, service principal and managed identity sign-ins per time window as the admin center's grouped view and Graph's summarizedSignIn do; interactive ones stay one row each",
+		Help:    "merges non-interactive, service principal and managed identity sign-ins per time window as the admin center's grouped view and Graph's summarizedSignIn do; interactive and AD FS ones stay one row each",
 		Example: "list where type=nonInteractive since 24h | grouped 1h",
 		Output:  out,
 	}

@@ -133,6 +133,16 @@ func TestGrouped(t *testing.T) {
 			"10:00:00 | nonInteractive | Teams | a1 | ann |  |  | 1.1.1.1 | success | Graph | r1 | 10:15:00 | 10:15:00 | 1",
 		},
 	}, {
+		name: "AD FS sign-ins stay one row each",
+		in: []kv{
+			with(ni("10:10", "ann", "1.1.1.1"), "type", "adfs"),
+			with(ni("10:10", "ann", "1.1.1.1"), "type", "adfs"),
+		},
+		want: []string{
+			"10:00:00 | adfs | Teams | a1 | ann |  |  | 1.1.1.1 | success | Graph | r1 | 10:10:00 | 10:10:00 | 1",
+			"10:00:00 | adfs | Teams | a1 | ann |  |  | 1.1.1.1 | success | Graph | r1 | 10:10:00 | 10:10:00 | 1",
+		},
+	}, {
 		name: "absent values",
 		in: []kv{
 			// Without a user or an address: merged with the like.

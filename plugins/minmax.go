@@ -37,7 +37,7 @@ func (e extreme) Result(f *signin.Field) (signin.Kind, error) {
 }
 
 func (e extreme) NewAcc(in Input) Acc {
-	return &extremeAcc{sign: e.sign, fv: fieldValues{field: in.Field, dict: in.Dict}, kind: in.Field.Kind}
+	return &extremeAcc{sign: e.sign, fv: newFieldValues(in), kind: in.Field.Kind}
 }
 
 // extremeAcc keeps each group's best value.

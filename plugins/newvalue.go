@@ -26,7 +26,8 @@ func init() { Register(newvalue{}) }
 //	field     the field whose new values it reports (required)
 //	by        the key: user by default; any string or integer field
 //	baseline  how far back before the window's start the key's history
-//	          goes: 30d by default
+//	          goes: 30d by default, the past month Microsoft Defender for
+//	          Cloud Apps compares activity with
 //	status    the sign-ins it compares, in the window and the baseline
 //	          alike: success (the default), failure, interrupted or all
 //	newkeys   false by default: a key with no sign-in at all in the
@@ -74,7 +75,8 @@ func (newvalue) Describe() Descriptor {
 		Args: []Arg{
 			{Name: "field", Type: ArgField, Help: "the field whose first-seen values it reports: country, asn, app, os, ip..."},
 			{Name: "by", Type: ArgField, Default: "user", Help: "the key whose history is compared: user, sp, app..."},
-			{Name: "baseline", Type: ArgDuration, Default: "30d", Help: "the history before the query's start"},
+			{Name: "baseline", Type: ArgDuration, Default: "30d",
+				Help: "the history before the query's start; 30d: Microsoft Defender for Cloud Apps compares activity with the past month, and Microsoft Sentinel's analytic rule Authentication Attempt from New Country looks back 14 days"},
 			{Name: "status", Type: ArgString, Default: "success", Help: "the sign-ins compared: success, failure, interrupted or all"},
 			{Name: "newkeys", Type: ArgString, Default: "false", Help: "also report keys with no sign-in in the baseline"},
 		},

@@ -20,11 +20,13 @@ func init() { Register(spikes{}) }
 // rows of an aggregate query grouped by bin(...) (and other keys), e.g.
 // "count where status=failure since 7d group by app, bin(1h) | spikes".
 //
-// Its input has a time column (the bin: the first column of kind time
-// that holds the time field, else the first of kind time), a value column
-// (the value argument, else the last number column that holds no field:
-// the last aggregate), and key columns (the others that hold a field or
-// no number; other aggregates are left out). Each key's buckets form a
+// Its input has a time column (the bin key), a value column (the value
+// argument, else the last number among the aggregates), and the series'
+// keys: exactly the query's group keys other than the bin (fields, and
+// functions of one such as hour(time)), as its columns say
+// (engine.ResultColumn.Key; see spColumns for rows that do not say).
+// Other aggregates (values(ip), max(time)) are not keys: they pass
+// through, as the spike's row has them. Each key's buckets form a
 // series; a bucket is a spike when its value is above the series' median
 // plus k times its robust spread, and at least min:
 //
@@ -54,7 +56,8 @@ func init() { Register(spikes{}) }
 // Arguments, positional in this order or named:
 //
 //	k      the threshold score: 3.5 by default, Iglewicz and Hoaglin's
-//	       usual cut-off for outliers
+//	       usual cut-off for outliers (NIST/SEMATECH e-Handbook of
+//	       Statistical Methods, 1.3.5.17)
 //	min    the least value a spike has: 10 by default, so that 3
 //	       failures in a usually quiet hour are not a spike
 //	value  the value column, by name: auto (the default) for the last
@@ -63,8 +66,8 @@ func init() { Register(spikes{}) }
 //	fill   zero (the default) or none: what a missing bucket is
 //
 // Each row is a spike: the keys, the time, the value, the series'
-// median, its MAD (unscaled) and the score. Rows are ordered by score,
-// highest first, then time and keys.
+// median, its MAD (unscaled) and the score, then the input's other
+// columns. Rows are ordered by score, highest first, then time and keys.
 type spikes struct{}
 
 var _ Stage = spikes{}
@@ -72,15 +75,17 @@ var _ Stage = spikes{}
 func (spikes) Describe() Descriptor {
 	return Descriptor{Name: "spikes", Kind: KindStage,
 		Args: []Arg{
-			{Name: "k", Type: ArgNumber, Default: "3.5", Help: "the score above which a bucket is a spike"},
-			{Name: "min", Type: ArgNumber, Default: "10", Help: "the least value a spike has"},
+			{Name: "k", Type: ArgNumber, Default: "3.5",
+				Help: "the score above which a bucket is a spike; 3.5: Iglewicz and Hoaglin's cut-off for outliers by the modified z-score (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.5.17), near the 3 that Microsoft Sentinel's analytic rule Privileged Accounts - Sign in Failure Spikes gives its anomaly scores"},
+			{Name: "min", Type: ArgNumber, Default: "10",
+				Help: "the least value a spike has; 10: so that 3 failures in a usually quiet hour are not a spike, as that Sentinel rule leaves out hours whose baseline is 5 or less"},
 			{Name: "value", Type: ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
 			{Name: "bin", Type: ArgDuration, Default: "auto", Help: "the bucket width: auto to infer it from the times"},
 			{Name: "fill", Type: ArgString, Default: "zero", Help: "what a missing bucket is: zero or none"},
 		},
 		Help:    "buckets of a timeline far above their key's median (robust z-score)",
 		Example: "count where status=failure since 7d group by app, bin(1h) | spikes",
-		Output:  []string{"KEYS", "time", "VALUE", "median", "mad", "score"},
+		Output:  []string{"KEYS", "time", "VALUE", "median", "mad", "score", "OTHERS"},
 	}
 }
 
@@ -90,7 +95,8 @@ type spRunner struct {
 	fill     bool
 	time     int
 	value    int
-	keys     []int
+	keys     []int // the series' keys
+	others   []int // the input's other columns, passed through
 	cols     []engine.ResultColumn
 	valueCol engine.ResultColumn
 }
@@ -118,49 +124,87 @@ func (spikes) Bind(args map[string]string, in []engine.ResultColumn) (Runner, er
 	default:
 		return nil, fmt.Errorf("fill must be zero or none, not %q", args["fill"])
 	}
-	for i, c := range in {
-		if c.Kind == signin.KindTime && (r.time < 0 || strings.EqualFold(c.Field, "time") && !strings.EqualFold(in[r.time].Field, "time")) {
-			r.time = i
-		}
+	if r.time, r.value, r.keys, r.others, err = spColumns(in, args["value"]); err != nil {
+		return nil, err
 	}
-	if r.time < 0 {
-		return nil, errors.New("needs a timeline: an aggregate query grouped by bin(...), as in count since 7d group by bin(1h) | spikes")
-	}
-	number := func(c engine.ResultColumn) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
-	if v := args["value"]; !strings.EqualFold(v, "auto") {
-		for i, c := range in {
-			if strings.EqualFold(c.Name, v) && i != r.time {
-				r.value = i
-			}
-		}
-		if r.value < 0 {
-			return nil, fmt.Errorf("has no column %q to take values from", v)
-		}
-		if !number(in[r.value]) {
-			return nil, fmt.Errorf("column %s holds %s values, not numbers", in[r.value].Name, in[r.value].Kind)
-		}
-	} else {
-		for i, c := range in {
-			if number(c) && c.Field == "" {
-				r.value = i
-			}
-		}
-		if r.value < 0 {
-			return nil, errors.New("needs a number to look at: an aggregate such as count, or value=NAME")
-		}
-	}
-	for i, c := range in {
-		if i != r.time && i != r.value && (c.Field != "" || !number(c)) {
-			r.keys = append(r.keys, i)
-			r.cols = append(r.cols, c)
-		}
+	for _, i := range r.keys {
+		r.cols = append(r.cols, in[i])
 	}
 	r.valueCol = in[r.value]
 	r.cols = append(r.cols, in[r.time], in[r.value],
 		engine.ResultColumn{Name: "median", Kind: signin.KindFloat},
 		engine.ResultColumn{Name: "mad", Kind: signin.KindFloat},
 		engine.ResultColumn{Name: "score", Kind: signin.KindFloat})
+	for _, i := range r.others {
+		r.cols = append(r.cols, in[i])
+	}
 	return r, nil
+}
+
+// spColumns finds spikes' columns in its input: the time, the value (the
+// column named value, unless it is auto), the keys of the series, and
+// the others, which pass through. An aggregate query's rows say which
+// columns are its group keys (engine.ResultColumn.Key): the time is the
+// bin key (else a key holding the time field, else a key of times), the
+// series are the other keys, and the value is by default the last number
+// among the aggregates. Rows that do not say (a stage's) have as time the
+// first column holding the time field, else the first of times; as keys
+// the columns holding a catalog field; as value by default the last
+// number that holds none.
+func spColumns(in []engine.ResultColumn, value string) (tm, val int, keys, others []int, err error) {
+	keyed := slices.ContainsFunc(in, func(c engine.ResultColumn) bool { return c.Key })
+	isKey := func(c engine.ResultColumn) bool { return c.Key || !keyed && c.Field != "" }
+	tm = -1
+	for _, want := range []func(c engine.ResultColumn) bool{
+		func(c engine.ResultColumn) bool { return c.Key && c.Bin > 0 },
+		func(c engine.ResultColumn) bool { return c.Key == keyed && strings.EqualFold(c.Field, "time") },
+		func(c engine.ResultColumn) bool { return c.Key == keyed },
+	} {
+		for i, c := range in {
+			if tm < 0 && c.Kind == signin.KindTime && want(c) {
+				tm = i
+			}
+		}
+	}
+	if tm < 0 {
+		return 0, 0, nil, nil, errors.New("needs a timeline: an aggregate query grouped by bin(...), as in count since 7d group by bin(1h) | spikes")
+	}
+	number := func(c engine.ResultColumn) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
+	val = -1
+	if !strings.EqualFold(value, "auto") {
+		for i, c := range in {
+			if strings.EqualFold(c.Name, value) && i != tm {
+				val = i
+			}
+		}
+		switch {
+		case val < 0:
+			return 0, 0, nil, nil, fmt.Errorf("has no column %q to take values from", value)
+		case !number(in[val]):
+			return 0, 0, nil, nil, fmt.Errorf("column %s holds %s values, not numbers", in[val].Name, in[val].Kind)
+		case in[val].Key:
+			return 0, 0, nil, nil, fmt.Errorf("column %s is a group key, which makes the series; its value is an aggregate", in[val].Name)
+		}
+	} else {
+		for i, c := range in {
+			if i != tm && number(c) && !isKey(c) {
+				val = i
+			}
+		}
+		if val < 0 {
+			return 0, 0, nil, nil, errors.New("needs a number to look at: an aggregate such as count, or value=NAME")
+		}
+	}
+	for i, c := range in {
+		switch {
+		case i == tm || i == val:
+		case isKey(c):
+			keys = append(keys, i)
+		default:
+			others = append(others, i)
+		}
+	}
+	return tm, val, keys, others, nil
 }
 
 func (r *spRunner) Columns() []engine.ResultColumn { return r.cols }
@@ -306,6 +350,9 @@ func (r *spRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		row := slices.Clone(f.s.keys)
 		row = append(row, f.p.row[r.time], f.p.row[r.value],
 			engine.FloatValue(spRound(f.median)), engine.FloatValue(spRound(f.mad)), engine.FloatValue(spRound(f.score)))
+		for _, i := range r.others {
+			row = append(row, f.p.row[i])
+		}
 		if err := emit(row); err != nil {
 			return err
 		}

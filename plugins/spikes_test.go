@@ -142,24 +142,136 @@ func TestSpikesColumns(t *testing.T) {
 		rows = append(rows, []engine.Value{engine.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)), engine.IntValue(50126), engine.IntValue(n), engine.FloatValue(lat)})
 	}
 	for _, c := range []struct {
-		args      string
-		hour      int
-		value     string
-		valueName string
+		args             string
+		hour             int
+		value, valueName string
+		otherValue       string
+		other            string
 	}{
-		{"", 25, "900.5", "avg(latency)"},
-		{"value=COUNT", 20, "90", "count"},
+		{"", 25, "900.5", "avg(latency)", "10", "count"},
+		{"value=COUNT", 20, "90", "count", "100", "avg(latency)"},
 	} {
 		cols, out, err := detRun(t, "spikes", nvArgs2(c.args), in, rows, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The other aggregate is no key: one series.
-		if len(out) != 1 || len(cols) != 6 || cols[0].Name != "error" || cols[1].Name != "time" || cols[2].Name != c.valueName {
+		// The other aggregate is no key: one series, and it passes
+		// through after the score.
+		if len(out) != 1 || len(cols) != 7 || cols[0].Name != "error" || cols[1].Name != "time" || cols[2].Name != c.valueName || cols[6].Name != c.other {
 			t.Fatalf("spikes %s: %v %v", c.args, cols, out)
 		}
-		if h := int(out[0][1].Time().Sub(nvStart).Hours()); h != c.hour || out[0][2].String() != c.value || out[0][0].Int() != 50126 {
+		if h := int(out[0][1].Time().Sub(nvStart).Hours()); h != c.hour || out[0][2].String() != c.value || out[0][0].Int() != 50126 || out[0][6].String() != c.otherValue {
 			t.Errorf("spikes %s: %v", c.args, out[0])
+		}
+	}
+}
+
+// TestSpikesKeys: on an aggregate query's rows the series are exactly
+// its group keys other than the bin (engine.ResultColumn.Key), a
+// function key among them; other aggregates, of any kind, pass through.
+func TestSpikesKeys(t *testing.T) {
+	bin := engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: time.Hour}
+	app := engine.ResultColumn{Name: "app", Kind: signin.KindString, Field: "app", Key: true}
+	count := engine.ResultColumn{Name: "count", Kind: signin.KindInt}
+	// a's 30 hours: 10 sign-ins an hour, 90 at hour 20; b's: 40 an hour.
+	type bucket struct {
+		key  engine.Value
+		hour int
+		n    int64
+	}
+	var buckets []bucket
+	for h := range 30 {
+		n := int64(10)
+		if h == 20 {
+			n = 90
+		}
+		buckets = append(buckets, bucket{engine.StringValue("a"), h, n}, bucket{engine.StringValue("b"), h, 40})
+	}
+	at := func(h int) engine.Value { return engine.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)) }
+	for _, c := range []struct {
+		name string
+		in   []engine.ResultColumn
+		row  func(b bucket) []engine.Value // the input row of a bucket
+		want string                        // the output: columns, then rows
+	}{
+		{"values(ip) passes through",
+			[]engine.ResultColumn{app, bin, count, {Name: "ips", Kind: signin.KindList}},
+			func(b bucket) []engine.Value {
+				return []engine.Value{b.key, at(b.hour), engine.IntValue(b.n), engine.ListValue([]string{fmt.Sprintf("10.0.0.%d", b.hour)})}
+			},
+			"app time count median mad score ips\na 2026-10-20T20:00:00Z 90 10 0 23.9368 10.0.0.20"},
+		{"max(time) passes through",
+			[]engine.ResultColumn{app, bin, count, {Name: "last", Kind: signin.KindTime}},
+			func(b bucket) []engine.Value {
+				return []engine.Value{b.key, at(b.hour), engine.IntValue(b.n), engine.TimeValue(nvStart.Add(time.Duration(b.hour)*time.Hour + 59*time.Minute))}
+			},
+			"app time count median mad score last\na 2026-10-20T20:00:00Z 90 10 0 23.9368 2026-10-20T20:59:00Z"},
+		{"the time is the bin, whatever comes first",
+			[]engine.ResultColumn{{Name: "last", Kind: signin.KindTime}, app, bin, count},
+			func(b bucket) []engine.Value {
+				return []engine.Value{engine.TimeValue(nvStart), b.key, at(b.hour), engine.IntValue(b.n)}
+			},
+			"app time count median mad score last\na 2026-10-20T20:00:00Z 90 10 0 23.9368 2026-10-20T00:00:00Z"},
+		{"a function key makes series",
+			// hour(time) as the key: a (now 3) and b (now 5) would make
+			// one series of 10s and 40s, where 90 is no spike.
+			[]engine.ResultColumn{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin, count},
+			func(b bucket) []engine.Value {
+				h := int64(3)
+				if b.key.Str() == "b" {
+					h = 5
+				}
+				return []engine.Value{engine.IntValue(h), at(b.hour), engine.IntValue(b.n)}
+			},
+			"hour(time) time count median mad score\n3 2026-10-20T20:00:00Z 90 10 0 23.9368"},
+		{"a key of times that is not the bin makes series",
+			[]engine.ResultColumn{{Name: "date(time)", Kind: signin.KindTime, Key: true}, bin, count},
+			func(b bucket) []engine.Value {
+				d := engine.TimeValue(nvStart)
+				if b.key.Str() == "b" {
+					d = engine.TimeValue(nvStart.Add(24 * time.Hour))
+				}
+				return []engine.Value{d, at(b.hour), engine.IntValue(b.n)}
+			},
+			"date(time) time count median mad score\n2026-10-20T00:00:00Z 2026-10-20T20:00:00Z 90 10 0 23.9368"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rows [][]engine.Value
+			for _, b := range buckets {
+				rows = append(rows, c.row(b))
+			}
+			cols, out, err := detRun(t, "spikes", nil, c.in, rows, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, col := range cols {
+				names = append(names, col.Name)
+			}
+			got := []string{strings.Join(names, " ")}
+			for _, r := range out {
+				var cells []string
+				for _, v := range r {
+					cells = append(cells, v.String())
+				}
+				got = append(got, strings.Join(cells, " "))
+			}
+			if g := strings.Join(got, "\n"); g != c.want {
+				t.Errorf("got\n%s\nwant\n%s", g, c.want)
+			}
+		})
+	}
+	// A key is no value, and an aggregate of times no timeline.
+	for _, c := range []struct {
+		args, want string
+		in         []engine.ResultColumn
+	}{
+		{"value=hour(time)", "group key", []engine.ResultColumn{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin, count}},
+		{"", "number", []engine.ResultColumn{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin}},
+		{"", "timeline", []engine.ResultColumn{app, count, {Name: "last", Kind: signin.KindTime}}},
+	} {
+		if _, _, err := detRun(t, "spikes", nvArgs2(c.args), c.in, nil, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("spikes %s on %v: %v, want an error saying %q", c.args, c.in, err, c.want)
 		}
 	}
 }

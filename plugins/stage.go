@@ -17,14 +17,17 @@ type Stage interface {
 	// Bind checks the stage's arguments against the columns it will
 	// receive and returns the stage ready to run. args holds every
 	// argument of the descriptor, by name: those the query gave, the
-	// others at their defaults (see BindArgs). Bind is called once per
-	// query, before the query reads anything.
+	// others at their defaults (see BindArgs). in are the columns it
+	// receives: after an aggregate or top query, those of its group keys
+	// say so (engine.ResultColumn.Key), and the rows are groups. Bind is
+	// called once per query, before the query reads anything.
 	Bind(args map[string]string, in []engine.ResultColumn) (Runner, error)
 }
 
 // Needer is a Stage that reads sign-ins: right after a list without
 // fields, the list reads just the fields it needs, and only the sign-ins
-// that satisfy its condition too.
+// that satisfy its condition too. A query refuses one after an aggregate
+// query.
 type Needer interface {
 	Stage
 	// Needs says what the stage reads, given its bound arguments.

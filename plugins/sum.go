@@ -42,7 +42,7 @@ func (t total) Result(f *signin.Field) (signin.Kind, error) {
 }
 
 func (t total) NewAcc(in Input) Acc {
-	return &totalAcc{mean: t.mean, float: in.Field.Kind == signin.KindFloat, fv: fieldValues{field: in.Field, dict: in.Dict}}
+	return &totalAcc{mean: t.mean, float: in.Field.Kind == signin.KindFloat, fv: newFieldValues(in)}
 }
 
 type totalAcc struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -23,7 +24,8 @@ func init() { Register(travel{}) }
 // Arguments, positional in this order or named:
 //
 //	speed     the speed, in km/h, above which travel is impossible:
-//	          1000 by default, a little faster than an airliner
+//	          1000 by default, above an airliner's cruising speed
+//	          (about 900 km/h)
 //	distance  the least distance, in km, that counts: 500 by default,
 //	          so that geolocation jitter (an address placed in a nearby
 //	          city, a mobile carrier's gateway a region away) is not
@@ -32,23 +34,56 @@ func init() { Register(travel{}) }
 //	          who fails has not travelled), failure, interrupted or all
 //	familiar  the days, 2 by default, on which a user must have signed
 //	          in from a place (its city and country, else its
-//	          coordinates to a tenth of a degree) among the rows it reads
-//	          for the place to be familiar; 0 makes no place familiar
+//	          coordinates to a tenth of a degree) before the day of a
+//	          sign-in for the place to be familiar at that sign-in; 0
+//	          makes no place familiar
 //	samecountry  false by default: only pairs in different countries
 //	          count, since within a country geolocation by IP address is
 //	          unreliable (a mobile carrier's addresses are placed in a
-//	          city far from where the phone is, as Microsoft's own
-//	          detections learn); true compares pairs within a country
-//	          too. Sign-ins without a country count as a country of their
-//	          own; countries are compared without regard to case.
+//	          city far from where the phone is), as Microsoft Defender
+//	          for Cloud Apps' impossible travel compares countries; true
+//	          compares pairs within a country too. Sign-ins without a
+//	          country count as a country of their own; countries are
+//	          compared without regard to case.
+//	shared    the other users, 5 by default, who must have signed in
+//	          from an address before the day of a sign-in for the
+//	          address to be the organization's (a corporate VPN's
+//	          egress, an office's NAT): a sign-in from it is familiar
+//	          to every user; 0 makes no address the organization's
+//	baseline  how far back before the query's start the history goes:
+//	          30d by default, the month of activity Defender for Cloud
+//	          Apps compares a session with
 //
 // People who sign in from several places (home in one city, the office
-// in another, a phone whose carrier places it a region away) go back and
-// forth between them faster than anyone travels: a pair of sign-ins
-// between two places familiar to the user is not reported. Travel to or
-// from a place the user rarely uses is. Familiarity is learnt from the
-// rows the stage reads, so it needs a window of several days ("since
-// 30d"); over a day every place is new.
+// in another, a phone whose carrier places it a region away, a
+// corporate VPN that leaves in another country) go back and forth
+// between them faster than anyone travels: a pair of sign-ins between
+// two places familiar to the user is not reported. Travel to or from a
+// place the user had not used on familiar days before is. A place is
+// learnt from the past only, as Microsoft's detections learn a user's
+// places before they judge them, so that an attacker who comes back on
+// later days is still reported on the first ones. The history is the
+// user's sign-ins (of the status asked for) in the baseline period
+// before the query's start, counted from the store by day, city and
+// country, and the rows the stage reads before the sign-in's day. With
+// no store, no start or baseline=0, the rows alone are the history.
+// Either way, over the first days of what the stage knows of a user,
+// every place of theirs is new: a store that begins with the window
+// reports the places its users go between on its first days. A user is
+// judged from their first sign-in: one who signs in rarely is judged as
+// soon as one who signs in every day, and an attacker on the day of a
+// user's first sign-in in the store is reported.
+//
+// An address many users of the tenant sign in from is the
+// organization's (its VPN's egress, an office's NAT), as Microsoft's
+// detections ignore "locations regularly used by other users in the
+// organization": a sign-in from an address at least shared other users
+// signed in from (with the status asked for) on a day before its day,
+// in the baseline or the window, is familiar to its user too. The
+// addresses of the pairs that would be reported are looked up in the
+// store (in the rows when there is none), so that the first users of a
+// corporate VPN are not reported, while an attacker's address is new on
+// the first day it is used, however many accounts it is used for then.
 //
 // Per user, the sign-ins with coordinates are taken in time order (those
 // at the same time in the order of their places), and
@@ -82,13 +117,21 @@ var _ Needer = travel{}
 func (travel) Describe() Descriptor {
 	return Descriptor{Name: "travel", Kind: KindStage,
 		Args: []Arg{
-			{Name: "speed", Type: ArgNumber, Default: "1000", Help: "the speed in km/h above which travel is impossible"},
-			{Name: "distance", Type: ArgNumber, Default: "500", Help: "the least distance in km that counts"},
-			{Name: "status", Type: ArgString, Default: "success", Help: "the sign-ins compared: success, failure, interrupted or all"},
-			{Name: "familiar", Type: ArgNumber, Default: "2", Help: "the days of sign-ins from a place that make it familiar to a user; 0 for none"},
-			{Name: "samecountry", Type: ArgString, Default: "false", Help: "also compare sign-ins within one country (geo-IP places mobile carriers' addresses far away)"},
+			{Name: "speed", Type: ArgNumber, Default: "1000",
+				Help: "the speed in km/h above which travel is impossible; 1000: above an airliner's cruising speed (about 900 km/h); Microsoft publishes no figure for its own travel detections"},
+			{Name: "distance", Type: ArgNumber, Default: "500",
+				Help: "the least distance in km that counts; 500: geolocation by address places a carrier's or ISP's gateway a region away, and Microsoft Defender for Cloud Apps' impossible travel ignores bordering countries"},
+			{Name: "status", Type: ArgString, Default: "success", Help: "the sign-ins compared: success, failure, interrupted or all; success: an attacker who failed has not signed in"},
+			{Name: "familiar", Type: ArgNumber, Default: "2",
+				Help: "the days before a sign-in's day on which the user signed in from a place that make it familiar then (pairs between familiar places are not reported); 0 for none; 2: learnt from the past, as Entra ID Protection's atypical travel learns a user's places (its first 14 days or 10 sign-ins) and ignores places used regularly, so that home, office, phone carriers and a corporate VPN are familiar while an attacker's place is new on the first days it is used"},
+			{Name: "samecountry", Type: ArgString, Default: "false",
+				Help: "also compare sign-ins within one country; false: geolocation by address places mobile carriers' addresses in far cities of the country, and Defender for Cloud Apps' impossible travel compares countries"},
+			{Name: "shared", Type: ArgNumber, Default: "5",
+				Help: "the other users who must have signed in from an address before a sign-in's day for the address to be the organization's (a corporate VPN's egress, an office's NAT), whose sign-ins are familiar to everyone; 0 for none; 5: Entra ID Protection and Defender for Cloud Apps ignore VPNs and locations regularly used by other users in the organization, while an attacker's address is new to the tenant on the first day it is used"},
+			{Name: "baseline", Type: ArgDuration, Default: "30d",
+				Help: "the user's history before the query's start from which places are familiar, read from the store; 30d: the month of activity Defender for Cloud Apps compares a session with; 0 for the rows alone"},
 		},
-		Help:    "consecutive sign-ins of a user from places too far apart for the time between them",
+		Help:    "consecutive sign-ins of a user from places too far apart for the time between them, one of them new to the user (impossible travel)",
 		Example: "list since 7d | travel",
 		Output:  []string{"user", "prev_time", "prev_ip", "prev_country", "prev_city", "time", "ip", "country", "city", "km", "kmh"},
 	}
@@ -99,6 +142,8 @@ type trArgs struct {
 	status          string
 	familiar        int
 	sameCountry     bool
+	shared          int
+	baseline        time.Duration
 }
 
 func trParse(args map[string]string) (*trArgs, error) {
@@ -121,7 +166,23 @@ func trParse(args map[string]string) (*trArgs, error) {
 	if a.sameCountry, err = detBool("samecountry", args["samecountry"]); err != nil {
 		return nil, err
 	}
+	sh, err := detNumber("shared", args["shared"], 0)
+	if err != nil {
+		return nil, err
+	}
+	a.shared = int(min(sh, 1e9))
+	if a.baseline, err = trBaseline(args["baseline"]); err != nil {
+		return nil, err
+	}
 	return &a, nil
+}
+
+// trBaseline reads the baseline argument: a duration, or 0 for none.
+func trBaseline(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "0" {
+		return 0, nil
+	}
+	return stageDuration("baseline", s)
 }
 
 // trFields are the fields travel reads, in its Needs' order.
@@ -251,6 +312,10 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 	users := map[string][]trSignin{}
 	times := map[string]map[int64]int{}
 	names := map[string]trName{}
+	// When the store cannot say who signed in from an address, the rows
+	// do: per address, the first day of each (folded) user's sign-ins.
+	rowsShare := r.args.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[trIP] >= 0
+	ipFirst := map[string]map[string]int64{}
 	n := 0
 	for row := range in {
 		if n++; n&1023 == 0 {
@@ -275,6 +340,11 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		if nm.skip {
 			continue
 		}
+		if rowsShare {
+			if ip := detText(row[r.idx[trIP]]); ip != "" {
+				trFirstDay(ipFirst, srSameKey(ip), nm.key, trDay(tv.Time().UnixNano()))
+			}
+		}
 		if r.fetch {
 			if times[nm.key] == nil {
 				times[nm.key] = map[int64]int{}
@@ -291,15 +361,61 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 			return err
 		}
 	}
+	// Each user's history before the window: the days on which they
+	// signed in from each place.
+	var hist map[string]map[trWhere]int
+	if len(users) > 0 && r.args.familiar > 0 && r.args.baseline > 0 && r.stored && env != nil && env.Query != nil && env.From != math.MinInt64 {
+		var err error
+		if hist, err = r.history(ctx, env, cands, users); err != nil {
+			return err
+		}
+	}
 	display := map[string]string{} // folded user → the name first met
 	for name, nm := range names {
 		if d, ok := display[nm.key]; !nm.skip && (!ok || name < d) {
 			display[nm.key] = name
 		}
 	}
-	var out [][]engine.Value
+	var pairs []trPair
 	for key, all := range users {
-		out = r.pairs(key, display[key], all, out)
+		pairs = r.pairs(key, all, hist[key], pairs)
+	}
+	// The organization's addresses among those of the pairs' sign-ins
+	// that are not familiar to their users.
+	if r.args.shared > 0 && len(pairs) > 0 {
+		if !rowsShare {
+			ips := map[string]bool{}
+			for _, p := range pairs {
+				for i, s := range p.s {
+					if !p.familiar[i] && s.ip != "" {
+						ips[s.ip] = true
+					}
+				}
+			}
+			var err error
+			if ipFirst, err = r.addressUsers(ctx, env, ips); err != nil {
+				return err
+			}
+		}
+		for k := range pairs {
+			p := &pairs[k]
+			for i, s := range p.s {
+				if !p.familiar[i] && s.ip != "" {
+					p.familiar[i] = trShared(ipFirst[srSameKey(s.ip)], p.user, trDay(s.t), r.args.shared)
+				}
+			}
+		}
+	}
+	var out [][]engine.Value
+	for _, p := range pairs {
+		if p.familiar[0] && p.familiar[1] {
+			continue
+		}
+		a, b := p.s[0], p.s[1]
+		out = append(out, []engine.Value{engine.StringValue(display[p.user]),
+			engine.TimeValue(time.Unix(0, a.t).UTC()), engine.StringValue(a.ip), engine.StringValue(a.place.country), engine.StringValue(a.place.city),
+			engine.TimeValue(time.Unix(0, b.t).UTC()), engine.StringValue(b.ip), engine.StringValue(b.place.country), engine.StringValue(b.place.city),
+			engine.IntValue(int64(math.Round(p.km))), engine.IntValue(int64(math.Round(min(p.kmh, 1e15))))})
 	}
 	slices.SortStableFunc(out, func(x, y []engine.Value) int {
 		if c := engine.Compare(x[5], y[5]); c != 0 {
@@ -313,6 +429,129 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		}
 	}
 	return nil
+}
+
+// history asks the store on how many days each of the users signed in
+// (with the status asked for) from each city and country in the
+// baseline period before the query's window: the users of cands when
+// there are, else every user. Users and places are folded; sign-ins
+// without a city and a country are not counted.
+func (r *trRunner) history(ctx context.Context, env *Env, cands map[string]bool, users map[string][]trSignin) (map[string]map[trWhere]int, error) {
+	from := env.From - int64(r.args.baseline)
+	if from > env.From { // overflow
+		from = math.MinInt64
+	}
+	conds := []string{detStatusWhere(r.args.status)}
+	if cands != nil {
+		lits := map[string]bool{}
+		for key := range users {
+			lits[queryQuote(key)] = true
+		}
+		conds = append(conds, detIn("user", lits))
+	}
+	q := detQuery(&Env{From: from, To: env.From}, "count", conds, "group by user, country, city, bin(1d)")
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("reading the users' history: %w", err)
+	}
+	ui, ci, ti, di := detColumn(res.Columns, "user"), detColumn(res.Columns, "country"), detColumn(res.Columns, "city"), detColumn(res.Columns, "time")
+	if ui < 0 || ci < 0 || ti < 0 || di < 0 {
+		return nil, fmt.Errorf("reading the users' history: %q gave columns %v", q, res.Columns)
+	}
+	type key struct {
+		user  string
+		place trWhere
+		day   int64
+	}
+	seen := map[key]bool{} // a place spelt in two cases is one place
+	hist := map[string]map[trWhere]int{}
+	for _, row := range res.Rows {
+		tv := row[di]
+		u := detFold(detText(row[ui]))
+		p := trWhere{city: detFold(detText(row[ti])), country: detFold(detText(row[ci]))}
+		if _, ok := users[u]; !ok || p == (trWhere{}) || tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		k := key{u, p, trDay(tv.Time().UnixNano())}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if hist[u] == nil {
+			hist[u] = map[trWhere]int{}
+		}
+		hist[u][p]++
+	}
+	return hist, nil
+}
+
+// trQueryBatch is how many addresses one query of addressUsers names.
+var trQueryBatch = 500
+
+// addressUsers asks the store which users signed in (with the status
+// asked for) from each of the addresses, from the baseline's start to
+// the query's end: per address (srSameKey), the first day of each
+// (folded) user's sign-ins from it.
+func (r *trRunner) addressUsers(ctx context.Context, env *Env, ips map[string]bool) (map[string]map[string]int64, error) {
+	from := env.From
+	if from != math.MinInt64 {
+		if from -= int64(r.args.baseline); from > env.From { // overflow
+			from = math.MinInt64
+		}
+	}
+	first := map[string]map[string]int64{}
+	list := slices.Sorted(maps.Keys(ips))
+	for len(list) > 0 {
+		batch := list[:min(len(list), trQueryBatch)]
+		list = list[len(batch):]
+		lits := map[string]bool{}
+		for _, ip := range batch {
+			lits[queryQuote(ip)] = true
+		}
+		q := detQuery(&Env{From: from, To: env.To}, "count", []string{detStatusWhere(r.args.status), detIn("ip", lits)}, "group by ip, user, bin(1d)")
+		res, err := env.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("finding the organization's addresses: %w", err)
+		}
+		ii, ui, di := detColumn(res.Columns, "ip"), detColumn(res.Columns, "user"), detColumn(res.Columns, "time")
+		if ii < 0 || ui < 0 || di < 0 {
+			return nil, fmt.Errorf("finding the organization's addresses: %q gave columns %v", q, res.Columns)
+		}
+		for _, row := range res.Rows {
+			ip, u, tv := detText(row[ii]), detFold(detText(row[ui])), row[di]
+			if ip == "" || u == "" || tv.IsNull() || tv.Kind() != signin.KindTime {
+				continue
+			}
+			trFirstDay(first, srSameKey(ip), u, trDay(tv.Time().UnixNano()))
+		}
+	}
+	return first, nil
+}
+
+// trFirstDay notes that a user signed in from an address on a day.
+func trFirstDay(first map[string]map[string]int64, ip, user string, day int64) {
+	m := first[ip]
+	if m == nil {
+		m = map[string]int64{}
+		first[ip] = m
+	}
+	if d, ok := m[user]; !ok || day < d {
+		m[user] = day
+	}
+}
+
+// trShared reports whether at least n users other than user signed in
+// from an address (its users' first days) before day.
+func trShared(users map[string]int64, user string, day int64, n int) bool {
+	c := 0
+	for u, d := range users {
+		if d < day && u != user {
+			if c++; c >= n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // trName is a user's name as a row spells it: folded, and whether its
@@ -438,25 +677,20 @@ func trHaversine(lat1, lon1, lat2, lon2 float64) float64 {
 	return 2 * 6371.0088 * math.Asin(math.Sqrt(min(1, h)))
 }
 
-// pairs appends the impossible travels of one user's sign-ins.
-func (r *trRunner) pairs(key, name string, all []trSignin, out [][]engine.Value) [][]engine.Value {
-	// The days on which the user signed in from each place (in any case).
-	days := map[trWhere]map[int64]bool{}
-	fold := func(p trWhere) trWhere { return trWhere{detFold(p.city), detFold(p.country), p.coords} }
-	if r.args.familiar > 0 {
-		for _, s := range all {
-			p := fold(s.place)
-			if days[p] == nil {
-				days[p] = map[int64]bool{}
-			}
-			if len(days[p]) < r.args.familiar {
-				days[p][trDay(s.t)] = true
-			}
-		}
-	}
-	familiar := func(s *trSignin) bool {
-		return r.args.familiar > 0 && len(days[fold(s.place)]) >= r.args.familiar
-	}
+// trPair is two consecutive sign-ins of a user too far apart for the
+// time between them, and whether each one's place (then its address) is
+// familiar.
+type trPair struct {
+	user     string // folded
+	s        [2]trSignin
+	familiar [2]bool
+	km, kmh  float64
+}
+
+// pairs appends the impossible travels of one user's sign-ins but those
+// between two places familiar to the user; hist is the user's days by
+// (folded) place before them.
+func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out []trPair) []trPair {
 	slices.SortFunc(all, func(a, b trSignin) int {
 		if c := cmp.Compare(a.t, b.t); c != 0 {
 			return c
@@ -466,9 +700,41 @@ func (r *trRunner) pairs(key, name string, all []trSignin, out [][]engine.Value)
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
+	// Whether each sign-in's place was familiar then: used on familiar
+	// days before its day, in the history and the sign-ins before it.
+	fold := func(p trWhere) trWhere { return trWhere{detFold(p.city), detFold(p.country), p.coords} }
+	type seen struct {
+		last int64 // the last day of a sign-in from the place
+		days int   // the days of sign-ins from it, the last included
+	}
+	// before counts a day of sign-ins from a place, and returns the days
+	// before it.
+	before := func(sp *seen, d int64) int {
+		n := sp.days
+		if sp.last == d {
+			n--
+		} else {
+			sp.last, sp.days = d, sp.days+1
+		}
+		return n
+	}
+	places := map[trWhere]*seen{}
+	familiar := make([]bool, len(all))
+	for i := range all {
+		if r.args.familiar == 0 {
+			break
+		}
+		p, d := fold(all[i].place), trDay(all[i].t)
+		sp := places[p]
+		if sp == nil {
+			sp = &seen{last: math.MinInt64}
+			places[p] = sp
+		}
+		familiar[i] = hist[p]+before(sp, d) >= r.args.familiar
+	}
 	for i := 1; i < len(all); i++ {
-		a, b := &all[i-1], &all[i]
-		if familiar(a) && familiar(b) {
+		a, b := all[i-1], all[i]
+		if familiar[i-1] && familiar[i] {
 			continue
 		}
 		if !r.args.sameCountry && detFold(a.place.country) == detFold(b.place.country) {
@@ -483,10 +749,7 @@ func (r *trRunner) pairs(key, name string, all []trSignin, out [][]engine.Value)
 		if kmh <= r.args.speed {
 			continue
 		}
-		out = append(out, []engine.Value{engine.StringValue(name),
-			engine.TimeValue(time.Unix(0, a.t).UTC()), engine.StringValue(a.ip), engine.StringValue(a.place.country), engine.StringValue(a.place.city),
-			engine.TimeValue(time.Unix(0, b.t).UTC()), engine.StringValue(b.ip), engine.StringValue(b.place.country), engine.StringValue(b.place.city),
-			engine.IntValue(int64(math.Round(km))), engine.IntValue(int64(math.Round(min(kmh, 1e15))))})
+		out = append(out, trPair{user: user, s: [2]trSignin{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})
 	}
 	return out
 }

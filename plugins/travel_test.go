@@ -98,10 +98,26 @@ func TestTravel(t *testing.T) {
 		{"users apart", "", []trAt{{0, "a", trSeattle, ""}, {time.Minute, "b", trLondon, ""}, {h, "a", trSeattle, ""}}, nil},
 		{"failures left out", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, nil},
 		{"all statuses", "status=all", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, []string{"a Seattle London 7700"}},
-		{"familiar places", "", []trAt{
-			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}}, nil},
+		{"places familiar from the day after", "familiar=1", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700"}},
+		{"places familiar after two days", "", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""},
+			{48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
+		{"two sign-ins on one day are one day", "", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trSeattle, ""}, {2 * h, "a", trLondon, ""}, {3 * h, "a", trLondon, ""},
+			{24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
 		{"one familiar place", "", []trAt{
-			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}}, []string{"a Seattle London 7700"}},
+			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}, {48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700"}},
+		{"an attacker back on later days is reported on the first", "", []trAt{
+			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""},
+			{48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}, {50 * h, "a", trSeattle, ""},
+			{72 * h, "a", trSeattle, ""}, {73 * h, "a", trLondon, ""}, {74 * h, "a", trSeattle, ""},
+			{96 * h, "a", trSeattle, ""}, {97 * h, "a", trLondon, ""}, {98 * h, "a", trSeattle, ""}},
+			[]string{"a Seattle London 7700", "a London Seattle 7700", "a Seattle London 7700", "a London Seattle 7700"}},
 		{"one country", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, nil},
 		{"one country, compared", "samecountry=true", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, []string{"a Seattle Boston 4000"}},
 		{"one country in any case", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "us", trBoston.lat, trBoston.lon}, ""}}, nil},
@@ -176,6 +192,10 @@ func TestTravelErrors(t *testing.T) {
 		{"", "needs the store", slices.Delete(slices.Clone(trIn), 5, 6)},
 		{"", "needs the time and user", append([]engine.ResultColumn{{Name: "user", Kind: signin.KindString}}, trIn[:1]...)},
 		{"samecountry=maybe", "samecountry", trIn},
+		{"shared=some", "shared", trIn},
+		{"shared=-1", "shared", trIn},
+		{"baseline=1y", "baseline", trIn},
+		{"baseline=-1d", "baseline", trIn},
 		{"", "not times", append([]engine.ResultColumn{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
 	} {
 		_, _, err := detRun(t, "travel", nvArgs2(c.args), c.in, nil, &Env{})
@@ -183,11 +203,11 @@ func TestTravelErrors(t *testing.T) {
 			t.Errorf("travel %s: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
-	n, err := travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true"})
+	n, err := travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"})
 	if err != nil || n.Where != "" || !slices.Contains(n.Fields, "latitude") || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
-	n, err = travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false"})
+	n, err = travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"})
 	if err != nil || n.Where != "status=success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
@@ -196,7 +216,9 @@ func TestTravelErrors(t *testing.T) {
 // TestTravelStore: by default, travel asks the store which users signed
 // in from several countries in the window, skips the others' rows, and,
 // when the rows are only times and users (what it Needs), reads the
-// places of the sign-ins of those rows from the store.
+// places of the sign-ins of those rows from the store; it asks the store
+// for the users' history before the window, and who else signed in from
+// the addresses of the pairs it would report.
 func TestTravelStore(t *testing.T) {
 	const h = time.Hour
 	sis := []trAt{
@@ -211,9 +233,12 @@ func TestTravelStore(t *testing.T) {
 		rows = append(rows, []engine.Value{r[0], r[1]})
 	}
 	var queries []string
+	var hist, addrs [][]engine.Value // what the store says of the history and the addresses
+	day := func(d int) engine.Value { return engine.TimeValue(nvStart.AddDate(0, 0, d)) }
 	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, q string) (*engine.Result, error) {
 		queries = append(queries, q)
-		if strings.HasPrefix(q, "count") {
+		switch {
+		case strings.HasSuffix(q, "group by user, country"):
 			return &engine.Result{Columns: []engine.ResultColumn{{Name: "user"}, {Name: "country"}, {Name: "count"}},
 				Rows: [][]engine.Value{
 					{engine.StringValue("a@x"), engine.StringValue("US"), engine.IntValue(2)},
@@ -221,6 +246,12 @@ func TestTravelStore(t *testing.T) {
 					{engine.StringValue("b@x"), engine.StringValue("US"), engine.IntValue(2)},
 					{engine.StringValue(""), engine.StringValue("FR"), engine.IntValue(2)},
 				}}, nil
+		case strings.HasSuffix(q, "group by user, country, city, bin(1d)"):
+			return &engine.Result{Columns: []engine.ResultColumn{{Name: "user"}, {Name: "country"}, {Name: "city"},
+				{Name: "time", Kind: signin.KindTime}, {Name: "count"}}, Rows: hist}, nil
+		case strings.HasSuffix(q, "group by ip, user, bin(1d)"):
+			return &engine.Result{Columns: []engine.ResultColumn{{Name: "ip"}, {Name: "user"},
+				{Name: "time", Kind: signin.KindTime}, {Name: "count"}}, Rows: addrs}, nil
 		}
 		var out [][]engine.Value
 		for _, r := range stored {
@@ -231,34 +262,111 @@ func TestTravelStore(t *testing.T) {
 		slices.Reverse(out)
 		return &engine.Result{Columns: trIn[:7], Rows: out}, nil
 	}}
-	_, out, err := detRun(t, "travel", nil, in, rows, env)
-	if err != nil {
-		t.Fatal(err)
+	run := func(in []engine.ResultColumn, rows [][]engine.Value) []string {
+		t.Helper()
+		queries = nil
+		_, out, err := detRun(t, "travel", nil, in, rows, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range out {
+			got = append(got, fmt.Sprintf("%s %s %s %s", r[0], r[4], r[8], r[6]))
+		}
+		return got
 	}
-	var got []string
-	for _, r := range out {
-		got = append(got, fmt.Sprintf("%s %s %s %s", r[0], r[4], r[8], r[6]))
-	}
-	if want := []string{"A@x Seattle London 10.0.0.1"}; !slices.Equal(got, want) {
+	// a is judged from the first sign-in the store has of it: with no
+	// history, every place is new.
+	if got, want := run(in, rows), []string{"A@x Seattle London 10.0.0.1"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	want := []string{
 		`count where status=success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z group by user, country`,
 		`list time, user, ip, country, city, latitude, longitude where user in ("a@x") and status=success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z`,
+		`count where status=success and user in ("a@x") between 2026-09-20T00:00:00Z and 2026-10-20T00:00:00Z group by user, country, city, bin(1d)`,
+		`count where status=success and ip in ("10.0.0.0", "10.0.0.1") between 2026-09-20T00:00:00Z and 2026-10-21T00:00:00Z group by ip, user, bin(1d)`,
 	}
 	if !slices.Equal(queries, want) {
 		t.Errorf("queries %q, want %q", queries, want)
 	}
 	// With every column, it reads the rows' places, for a's rows alone.
-	queries = nil
-	_, out, err = detRun(t, "travel", nil, trIn, stored[:4], env)
-	if err != nil || len(out) != 1 || len(queries) != 1 || out[0][0].Str() != "A@x" {
-		t.Errorf("with places: %v, %v, queries %q", out, err, queries)
+	if got := run(trIn, stored[:4]); len(got) != 1 || slices.ContainsFunc(queries, func(q string) bool { return strings.HasPrefix(q, "list") }) {
+		t.Errorf("with places: %v, queries %q", got, queries)
+	}
+	// Both places used on two days of the history: familiar (in any
+	// case; a row of another user, or without a place, counts not).
+	hist = [][]engine.Value{
+		{engine.StringValue("a@x"), engine.StringValue("US"), engine.StringValue("Seattle"), day(-3), engine.IntValue(4)},
+		{engine.StringValue("A@x"), engine.StringValue("us"), engine.StringValue("seattle"), day(-2), engine.IntValue(1)},
+		{engine.StringValue("a@x"), engine.StringValue("GB"), engine.StringValue("London"), day(-5), engine.IntValue(1)},
+		{engine.StringValue("a@x"), engine.StringValue("GB"), engine.StringValue("London"), day(-4), engine.IntValue(1)},
+	}
+	if got := run(in, rows); len(got) != 0 {
+		t.Errorf("with both places familiar: %q", got)
+	}
+	hist = hist[:3] // London on one day
+	hist = append(hist,
+		[]engine.Value{engine.StringValue("b@x"), engine.StringValue("GB"), engine.StringValue("London"), day(-4), engine.IntValue(1)},
+		[]engine.Value{engine.StringValue("a@x"), engine.StringValue(""), engine.StringValue(""), day(-4), engine.IntValue(1)})
+	if got := run(in, rows); len(got) != 1 {
+		t.Errorf("with London on one day: %q", got)
+	}
+	// London's address is the organization's when five other users
+	// signed in from it before the day (the same user, or a user on the
+	// day, counts not).
+	addrs = nil
+	for i, d := range []int{-1, -9, -2, -1, -30, 0, -1} {
+		user := fmt.Sprintf("u%d@x", i)
+		if i == 6 {
+			user = "A@X"
+		}
+		addrs = append(addrs, []engine.Value{engine.StringValue("10.0.0.1"), engine.StringValue(user), day(d), engine.IntValue(1)})
+	}
+	if got := run(in, rows); len(got) != 0 {
+		t.Errorf("with London's address the organization's: %q", got)
+	}
+	addrs = addrs[1:]
+	if got := run(in, rows); len(got) != 1 {
+		t.Errorf("with London's address used by four others: %q", got)
 	}
 	// A store's error is the stage's.
 	env.Query = func(context.Context, string) (*engine.Result, error) { return nil, errors.New("no store") }
 	if _, _, err := detRun(t, "travel", nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
+	}
+}
+
+// TestTravelShared: without a store, the rows say which addresses are
+// the organization's: those at least shared other users signed in from
+// on an earlier day.
+func TestTravelShared(t *testing.T) {
+	const h = time.Hour
+	vpn := trPlace{"Amsterdam", "NL", 52.37, 4.90}
+	sis := []trAt{{48 * h, "a", trSeattle, ""}, {48*h + 5*time.Minute, "a", vpn, ""}, {0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}}
+	for i := range 6 {
+		sis = append(sis, trAt{time.Duration(i) * time.Minute, fmt.Sprintf("u%d", i), vpn, ""})
+	}
+	rows := trRows(sis)
+	for i, r := range rows {
+		if i == 1 || i >= 4 {
+			r[2] = engine.StringValue("185.199.40.1") // the VPN's address
+		}
+	}
+	for _, c := range []struct {
+		args string
+		want int
+	}{{"", 0}, {"shared=6", 0}, {"shared=7", 1}, {"shared=0", 1}, {"familiar=0", 1}} {
+		_, out, err := detRun(t, "travel", nvArgs2(c.args), trIn, rows, &Env{})
+		if err != nil || len(out) != c.want {
+			t.Errorf("travel %s: %v, %v; want %d rows", c.args, out, err, c.want)
+		}
+	}
+	// Others on the same day do not count.
+	for _, r := range rows[4:] {
+		r[0] = engine.TimeValue(nvStart.Add(48*h + time.Minute))
+	}
+	if _, out, err := detRun(t, "travel", nil, trIn, rows, &Env{}); err != nil || len(out) != 1 {
+		t.Errorf("others on the same day: %v, %v", out, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net/netip"
 	"regexp"
@@ -84,18 +85,24 @@ func (c *checker) count(l *Literal, what string) (int, error) {
 	return n, nil
 }
 
-// timeRange resolves since and between.
+// timeRange resolves since and between. since D keeps now - D <= time <=
+// now, and since T keeps T <= time <= now: nothing after now counts, so
+// that a now in the past (an old export's) means what it says.
 func (c *checker) timeRange(p *Plan, q *Query) error {
 	if q.Since != nil {
 		if d, ok := parseDuration(q.Since.Text); ok {
-			p.From = c.now.Add(-d).UnixNano()
-			return nil
+			p.From, p.Relative = c.now.Add(-d).UnixNano(), true
+		} else {
+			t, err := c.instant(q.Since)
+			if err != nil {
+				return errorf(q.Since.Pos, "since takes a duration (90m, 24h, 7d, 2w) or a time (2026-11-01, 2026-11-01T08:00:00Z), not %s", q.Since)
+			}
+			if t.After(c.now) {
+				return errorf(q.Since.Pos, "since %s is after now (%s): nothing comes between; use between, or a later now", q.Since, c.now.Format(time.RFC3339Nano))
+			}
+			p.From = t.UnixNano()
 		}
-		t, err := c.instant(q.Since)
-		if err != nil {
-			return errorf(q.Since.Pos, "since takes a duration (90m, 24h, 7d, 2w) or a time (2026-11-01, 2026-11-01T08:00:00Z), not %s", q.Since)
-		}
-		p.From = t.UnixNano()
+		p.To, p.ToNow = c.now.UnixNano()+1, true // to exclusive: now is in
 	}
 	if q.Between[0] != nil {
 		a, err := c.instant(q.Between[0])
@@ -169,13 +176,9 @@ func (c *checker) field(n *Name) (*engine.Column, error) {
 	return col, nil
 }
 
-func fieldNames() []string {
-	var out []string
-	for _, f := range signin.Fields() {
-		out = append(out, f.Name)
-	}
-	return out
-}
+// fieldNames are the names a field may be given: the catalog's, and
+// their aliases (signin.Names), for did-you-mean.
+func fieldNames() []string { return signin.Names() }
 
 // cond checks a condition on sign-ins.
 func (c *checker) cond(e Expr) (cond, error) {
@@ -238,36 +241,141 @@ func flatten[T cond](l, r cond, xs func(T) []cond) []cond {
 	return out
 }
 
-// pred checks a predicate: a field, an operator, values.
+// pred checks a predicate: a field (or a function of one), an operator,
+// and values, or another field to compare with.
 func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
-	n, ok := left.(*Name)
-	if !ok {
-		switch l := left.(type) {
-		case *Call:
-			pl, known := c.reg.Lookup(l.Name)
-			if !known {
-				return nil, errorf(l.Pos, "unknown function %q%s", l.Name, didYouMean(l.Name, c.reg.Names(plugins.KindFunction)))
-			}
-			if pl.Describe().Kind == plugins.KindAggregate {
-				return nil, errorf(l.Pos, "%s is an aggregate: a condition on aggregates goes in having (group by … having %s > 1)", l.Name, l)
-			}
-			fn, err := c.function(l)
-			if err != nil {
-				return nil, err
-			}
-			return c.predOn(src, fn.col, fn, fn.field.Name, op, right)
-		case *Binary:
-			if l.Op == "+" || l.Op == "-" || l.Op == "*" || l.Op == "/" {
-				return nil, errorf(l.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", l.Op)
-			}
-		}
-		return nil, errorf(left.Position(), "a condition starts with a field: %s is not one", left)
-	}
-	col, err := c.field(n)
+	l, err := c.leftSide(left)
 	if err != nil {
 		return nil, err
 	}
-	return c.predOn(src, col, nil, n.Name, op, right)
+	if _, isIn := src.(*In); !isIn && len(right) == 1 {
+		r, ok, err := c.rightSide(right[0], l, op)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return c.fieldCmp(src, l, op, r, right[0])
+		}
+	}
+	return c.predOn(src, l.col, l.fn, l.name(), op, right)
+}
+
+// leftSide checks what a predicate starts with: a field, or a function
+// of one.
+func (c *checker) leftSide(left Expr) (cmpSide, error) {
+	switch l := left.(type) {
+	case *Name:
+		col, err := c.field(l)
+		return cmpSide{col: col}, err
+	case *Call:
+		pl, known := c.reg.Lookup(l.Name)
+		if !known {
+			return cmpSide{}, errorf(l.Pos, "unknown function %q%s", l.Name, didYouMean(l.Name, c.reg.Names(plugins.KindFunction)))
+		}
+		if pl.Describe().Kind == plugins.KindAggregate {
+			return cmpSide{}, errorf(l.Pos, "%s is an aggregate: a condition on aggregates goes in having (group by … having %s > 1)", l.Name, l)
+		}
+		fn, err := c.function(l)
+		if err != nil {
+			return cmpSide{}, err
+		}
+		return cmpSide{col: fn.col, fn: fn}, nil
+	case *Binary:
+		if l.Op == "+" || l.Op == "-" || l.Op == "*" || l.Op == "/" {
+			return cmpSide{}, errorf(l.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", l.Op)
+		}
+	}
+	return cmpSide{}, errorf(left.Position(), "a condition starts with a field: %s is not one", left)
+}
+
+// rightSide reads what follows a comparison's operator as a field, or a
+// function of one, when it is: a bare word spelled as a field's name
+// (tenant != resourceTenant) or as one of its aliases
+// (user != UserPrincipalName), or a call of a function. A quoted string,
+// and any other word, is a value (false). A field's name or alias
+// spelled in another case than the catalog's (client = Browser) is
+// refused: it may mean either the field or the text, which matches
+// without regard to case.
+func (c *checker) rightSide(e Expr, left cmpSide, op string) (cmpSide, bool, error) {
+	var side cmpSide
+	switch r := e.(type) {
+	case *Name:
+		col := engine.LookupColumn(r.Name)
+		if col == nil {
+			return cmpSide{}, false, nil
+		}
+		if !col.Field.Spelled(r.Name) {
+			return cmpSide{}, false, errorf(r.Pos, "%s is the field %s in another case: to compare %s with that field write %s, to compare it with the text quote it (%s %s %s)",
+				r.Name, col.Field.Name, left.name(), col.Field.Name, left.name(), op, quote(r.Name))
+		}
+		side = cmpSide{col: col}
+	case *Call:
+		if strings.EqualFold(r.Name, "bin") {
+			return cmpSide{}, false, nil // not a function: predOn says what bin is for
+		}
+		fn, err := c.function(r)
+		if err != nil {
+			return cmpSide{}, false, err
+		}
+		side = cmpSide{col: fn.col, fn: fn}
+	default:
+		return cmpSide{}, false, nil
+	}
+	switch op {
+	case "=", "!=", "<", "<=", ">", ">=":
+		return side, true, nil
+	}
+	text := e.String()
+	if n, ok := e.(*Name); ok {
+		return cmpSide{}, false, errorf(e.Position(), "%s is a field, and %s matches text or a pattern: to match the text, quote it (%s %s %s); fields compare with = != < <= > >=",
+			text, op, left.name(), op, quote(n.Name))
+	}
+	return cmpSide{}, false, errorf(e.Position(), "%s matches text or a pattern, not %s: fields and functions of them compare with = != < <= > >=", op, text)
+}
+
+// fieldCmp checks a comparison of two fields (or functions of them),
+// which must be of one kind: text with text (= and != only), numbers
+// with numbers, times with times, flags with flags (= and != only).
+func (c *checker) fieldCmp(src Expr, l cmpSide, op string, r cmpSide, right Expr) (cond, error) {
+	lf, rf := l.field(), r.field()
+	if kindClass(lf.Kind) != kindClass(rf.Kind) {
+		hint := ""
+		if n, ok := right.(*Name); ok && kindClass(lf.Kind) == signin.KindString {
+			hint = fmt.Sprintf("; to compare %s with the text %s, quote it (%s %s %s)", l.name(), n.Name, l.name(), op, quote(n.Name))
+		}
+		return nil, errorf(right.Position(), "%s is %s and %s is %s: a field compares with a field of its kind%s", l.name(), kindWords(lf.Kind), r.name(), kindWords(rf.Kind), hint)
+	}
+	fc := &fieldCmp{src: src, l: l, r: r, text: kindClass(lf.Kind) == signin.KindString}
+	switch op {
+	case "=", "!=":
+		fc.op = map[string]predOp{"=": opEq, "!=": opNe}[op]
+	default:
+		for _, f := range []*signin.Field{lf, rf} {
+			if k := kindClass(f.Kind); k == signin.KindString || k == signin.KindBool {
+				return nil, errorf(right.Position(), "%s compares numbers and times; %s is %s", op, f.Name, kindWords(f.Kind))
+			}
+		}
+		fc.op = map[string]predOp{"<": opLt, "<=": opLe, ">": opGt, ">=": opGe}[op]
+	}
+	if fc.text && fc.op == opNe {
+		// As with a value: on text != is the negation of =, which a
+		// missing value ("") and a list without the value satisfy.
+		fc.op = opEq
+		return &condNot{x: fc}, nil
+	}
+	return fc, nil
+}
+
+// kindClass is the class of kinds that compare with each other: text
+// (string and list), numbers (whole and decimal), times, flags.
+func kindClass(k signin.Kind) signin.Kind {
+	switch k {
+	case signin.KindList:
+		return signin.KindString
+	case signin.KindFloat:
+		return signin.KindInt
+	}
+	return k
 }
 
 // predOn checks a predicate on a column, or on a function of it.

@@ -19,6 +19,12 @@ func TestCheckErrors(t *testing.T) {
 		text, pos, msg string
 	}{
 		{`count where staus=failure`, "1:13", `unknown field "staus"; did you mean "status"?`},
+		{`count where UserPrincipleName = x`, "1:13", `unknown field "UserPrincipleName"; did you mean "UserPrincipalName"?`},
+		{`count group by IPAdress`, "1:16", `unknown field "IPAdress"; did you mean "IPAddress"?`},
+		{`count where status.errorcod = 0`, "1:13", `did you mean "status.errorCode"?`},
+		{`count group by user, UserPrincipalName`, "1:22", "user is grouped by twice"},
+		{`count where ResultType = x`, "1:26", "error is a number"},
+		{`count where AppDisplayName > "x"`, "1:30", "compares numbers and times; app is text"},
 		{`count where status=faliure`, "1:20", `status has no value "faliure"; did you mean "failure"?`},
 		{`count where type=interactiv`, "1:18", `did you mean "interactive"?`},
 		{`count where ca in (success, faiure)`, "1:29", `did you mean "failure"?`},
@@ -48,6 +54,7 @@ func TestCheckErrors(t *testing.T) {
 		{`count group by bin(x)`, "1:20", "bin takes a duration"},
 		{`count group by app, app`, "1:21", "app is grouped by twice"},
 		{`count since yesterday`, "1:13", "since takes a duration"},
+		{`count since 2026-11-27`, "1:13", "since 2026-11-27 is after now (2026-11-26T00:00:00Z): nothing comes between; use between, or a later now"},
 		{`count between 2026-11-08 and 2026-11-01`, "1:30", "must come after its start"},
 		{`count between 2026-13-08 and 2026-11-01`, "1:15", "is not a time"},
 		{`count group by app order by cnt`, "1:29", `unknown output column "cnt"; did you mean "count"?`},
@@ -71,6 +78,24 @@ func TestCheckErrors(t *testing.T) {
 		{`count group by hour(time, 3)`, "1:16", `hour takes hour(time)`},
 		{`count where subnet(ip, "x") = a`, "1:24", `subnet's bits: "x" is not a number`},
 		{`list time | spray`, "1:13", `spray: needs the column`},
+		// Comparisons of two fields.
+		{`count where client = Browser`, "1:22", `Browser is the field browser in another case: to compare client with that field write browser, to compare it with the text quote it (client = "Browser")`},
+		{`count where tenant != RESOURCETENANT`, "1:23", `RESOURCETENANT is the field resourceTenant in another case`},
+		{`count where tenant != resourcetenantid`, "1:23", `resourcetenantid is the field resourceTenant in another case`},
+		{`count where app contains resource`, "1:26", `resource is a field, and contains matches text or a pattern: to match the text, quote it (app contains "resource")`},
+		{`count where app like user`, "1:22", `user is a field, and like matches text`},
+		{`count where app contains domain(user)`, "1:26", `contains matches text or a pattern, not domain(user)`},
+		{`count where app = latency`, "1:19", `app is text and latency is a number: a field compares with a field of its kind; to compare app with the text latency, quote it (app = "latency")`},
+		{`count where latency = app`, "1:23", `latency is a number and app is text: a field compares with a field of its kind`},
+		{`count where time > latency`, "1:20", `time is a time and latency is a number`},
+		{`count where hour(time) = domain(user)`, "1:26", `hour(time) is a number and domain(user) is text`},
+		{`count where app < resource`, "1:19", `< compares numbers and times; app is text`},
+		{`count where compliant < managed`, "1:25", `< compares numbers and times; compliant is true or false`},
+		{`count where policy > app`, "1:22", `> compares numbers and times; policy is a list of text`},
+		{`count where app = dcount(user)`, "1:19", `dcount is an aggregate, not a function`},
+		// Stages that read sign-ins after an aggregate query.
+		{`count since 3d group by bin(1d), user, country | newvalue country by user`, "1:50", `newvalue reads sign-ins, and the rows before it are groups (of time, user, country): put it right after a list (list since 7d | newvalue country by user)`},
+		{`count group by bin(1h), app | spikes | travel`, "1:40", `travel reads sign-ins, and the rows before it are groups`},
 	} {
 		st, err := Parse(tc.text)
 		if err == nil {
@@ -100,6 +125,11 @@ func TestOutputColumns(t *testing.T) {
 		{`top 3 policy`, "policy:string count:int"},
 		{`list`, "time:time type:string identity:string app:string resource:string ip:string status:string error:int"},
 		{`list USER, authMethod`, "user:string authMethod:list"},
+		// Aliases: results name the catalog's field.
+		{`list UserPrincipalName, status.errorCode, DeviceDetail.browser`, "user:string error:int browser:string"},
+		{`count, dcount(ipAddress) group by AppDisplayName order by appdisplayname`, "app:string count:int dcount(ipaddress):int"},
+		{`count group by hour(CreatedDateTime)`, "hour(createddatetime):int count:int"}, // a function is named as written, as aggregates are
+		{`top 3 UserPrincipalName by dcount(IPAddress)`, "user:string dcount(ipaddress):int"},
 		{`count group by app having dcount(user) > 2 order by max(time)`, "app:string count:int"},
 		{`count as "n sign-ins", min(time) as a, max(time) as b group by app having "n sign-ins" > 3 and b > a order by "N Sign-ins"`, "app:string n sign-ins:int a:time b:time"},
 	} {
@@ -125,11 +155,14 @@ func TestOutputColumns(t *testing.T) {
 // TestTimeRange checks since and between against a fixed now.
 func TestTimeRange(t *testing.T) {
 	for _, tc := range []struct{ text, from, to string }{
-		{`count since 24h`, "2026-11-25T00:00:00Z", ""},
-		{`count since 90m`, "2026-11-25T22:30:00Z", ""},
-		{`count since 2w`, "2026-11-12T00:00:00Z", ""},
-		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", ""},
-		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", ""},
+		// since ends at now, which it includes: to (exclusive) is a
+		// nanosecond after.
+		{`count since 24h`, "2026-11-25T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 90m`, "2026-11-25T22:30:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2w`, "2026-11-12T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-01`, "2026-11-01T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-01T08:00:00+02:00`, "2026-11-01T06:00:00Z", "2026-11-26T00:00:00.000000001Z"},
+		{`count since 2026-11-26`, "2026-11-26T00:00:00Z", "2026-11-26T00:00:00.000000001Z"},
 		{`count between 2026-11-01 and 2026-11-08`, "2026-11-01T00:00:00Z", "2026-11-08T00:00:00Z"},
 		{`count`, "", ""},
 	} {
@@ -144,7 +177,7 @@ func TestTimeRange(t *testing.T) {
 			from = x.fromTime().Format(time.RFC3339)
 		}
 		if !x.toTime().IsZero() {
-			to = x.toTime().Format(time.RFC3339)
+			to = x.toTime().Format(time.RFC3339Nano)
 		}
 		if from != tc.from || to != tc.to {
 			t.Errorf("%s: [%s, %s), want [%s, %s)", tc.text, from, to, tc.from, tc.to)

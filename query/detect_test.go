@@ -399,7 +399,7 @@ func TestDetectErrors(t *testing.T) {
 	f("list time, user | bruteforce", "needs the column(s) ip, app, status, error")
 	f("list time, user | mfafatigue", "needs the column(s) ip, app, status, error")
 	f("list time, user | grouped", "needs the column(s) type, app, appId, sp, spId, ip, status, resource, resourceId")
-	f("count group by user | spray", "needs the column(s) time, ip, app, status, error")
+	f("count group by user | spray", "spray reads sign-ins, and the rows before it are groups (of user): put it right after a list (list since 7d | spray)")
 	f("list | spray window=7x", `window: "7x" is not a duration like 1h`)
 	f("list | grouped 7x", `window: "7x" is not a duration like 1h`)
 	f("list | bruteforce failures=0", `failures: "0" is not a whole number of at least 1`)

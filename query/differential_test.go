@@ -499,11 +499,11 @@ type diffOutcome struct {
 	exec, naive time.Duration
 }
 
-// diffRun runs one query through both evaluators, the executor on
-// store s.dbs[db].
-func diffRun(s *diffStore, db int, text string) (o diffOutcome) {
+// diffRun runs one query through both evaluators at now, the executor
+// on store s.dbs[db].
+func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 	start := time.Now()
-	got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: s.now})
+	got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: now})
 	o.exec = time.Since(start)
 	if err != nil {
 		if diffError(err) {
@@ -514,7 +514,7 @@ func diffRun(s *diffStore, db int, text string) (o diffOutcome) {
 		return o
 	}
 	start = time.Now()
-	want, err := naiveQuery(s.recs, text, s.now)
+	want, err := naiveQuery(s.recs, text, now)
 	o.naive = time.Since(start)
 	if err != nil {
 		o.diff = fmt.Sprintf("the naive evaluator failed (the executor did not): %v", err)
@@ -549,8 +549,10 @@ func TestDifferential(t *testing.T) {
 		return
 	}
 	g := newQueryGen(seed, s.recs, s.now)
-	texts := make([]string, n)
+	texts, nows := make([]string, n), make([]time.Time, n)
 	for i := range texts {
+		nows[i] = g.pickNow(s.now)
+		g.now = nows[i]
 		texts[i] = g.query()
 	}
 	// The queries run on as many workers as there are processors: the
@@ -570,9 +572,9 @@ func TestDifferential(t *testing.T) {
 					// Before running it: a panic in the executor's
 					// goroutines ends the process without a word of
 					// which query it was.
-					fmt.Fprintf(os.Stderr, "diff: query %d (%s): %s\n", i, diffStoreNames[i%2], texts[i])
+					fmt.Fprintf(os.Stderr, "diff: query %d (%s, now %s): %s\n", i, diffStoreNames[i%2], nows[i].Format(time.RFC3339Nano), texts[i])
 				}
-				outcomes[i] = diffRun(s, i%2, texts[i])
+				outcomes[i] = diffRun(s, i%2, texts[i], nows[i])
 			}
 		})
 	}
@@ -590,7 +592,7 @@ func TestDifferential(t *testing.T) {
 		case o.diff != "":
 			failed++
 			if failed <= 25 {
-				t.Errorf("seed %d, query %d (%s):\n  %s\n%s", seed, i, diffStoreNames[i%2], text, o.diff)
+				t.Errorf("seed %d, query %d (%s, now %s):\n  %s\n%s\n  replay: -diff.seed=%d -diff.query=%q -diff.now=%s", seed, i, diffStoreNames[i%2], nows[i].Format(time.RFC3339Nano), text, o.diff, seed, text, nows[i].Format(time.RFC3339Nano))
 			}
 		case o.rows == 0:
 			empty++
@@ -694,7 +696,7 @@ func TestDifferentialExamples(t *testing.T) {
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {
 			for db, name := range diffStoreNames {
-				o := diffRun(s, db, q)
+				o := diffRun(s, db, q, s.now)
 				switch {
 				case o.rejected != nil:
 					t.Errorf("seed %d: the executor refuses %s: %v", seed, q, o.rejected)
@@ -707,7 +709,10 @@ func TestDifferentialExamples(t *testing.T) {
 	}
 }
 
-var diffQueryFlag = flag.String("diff.query", "", "run only this query in TestDifferential, through both evaluators, printing both results")
+var (
+	diffQueryFlag = flag.String("diff.query", "", "run only this query in TestDifferential, through both evaluators, printing both results")
+	diffNowFlag   = flag.String("diff.now", "", "with -diff.query, the query's now (RFC 3339; default the end of the generated window)")
+)
 
 // diffShow runs one query through the executor and the naive evaluator
 // and prints both results: for reducing a difference TestDifferential
@@ -723,14 +728,21 @@ func diffShow(t *testing.T, s *diffStore, seed uint64, text string) {
 			t.Logf("  [%d] %s", i, diffRow(r))
 		}
 	}
-	want, err := naiveQuery(s.recs, text, s.now)
+	now := s.now
+	if *diffNowFlag != "" {
+		var err error
+		if now, err = time.Parse(time.RFC3339Nano, *diffNowFlag); err != nil {
+			t.Fatalf("-diff.now: %v", err)
+		}
+	}
+	want, err := naiveQuery(s.recs, text, now)
 	if err != nil {
 		t.Logf("naive: %v", err)
 	} else {
 		show("naive", want.Columns, want.Rows)
 	}
 	for db, name := range diffStoreNames {
-		got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: s.now})
+		got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: now})
 		if err != nil {
 			t.Fatalf("executor (%s): %v", name, err)
 		}

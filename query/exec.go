@@ -36,7 +36,8 @@ type group struct {
 }
 
 // partGroups are one part's groups: its grouper and accumulators, done
-// with, for the merge to read.
+// with, for the merge to read (nil when the part's selection is empty),
+// and what reading it took.
 type partGroups struct {
 	gr    *grouper
 	accs  []plugins.Acc
@@ -56,6 +57,9 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 		t := x.now()
 		defer func() { x.merge += x.since(t) }()
 		x.stats.add(&pg.stats)
+		if pg.gr == nil {
+			return // a part read in which nothing was selected
+		}
 		x.stats.groups += pg.gr.len()
 		for gi := range pg.gr.len() {
 			g := uint32(gi)
@@ -225,11 +229,11 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		return nil, err
 	}
 	pg.stats.filter = x.since(t)
+	if sel.IsEmpty() {
+		return pg, nil // read, and counted so, though it has no group
+	}
 	t = x.now()
 	defer func() { pg.stats.group = x.since(t) }()
-	if sel.IsEmpty() {
-		return nil, nil
-	}
 	pg.stats.rows = int64(sel.GetCardinality())
 	aggs := x.plan.Aggs
 	sels := make([]*roaring.Bitmap, len(aggs))

@@ -32,7 +32,11 @@ func (p *Plan) Explain(a *analysis) string {
 	if p.To != math.MaxInt64 {
 		to = timeOfNanos(p.To).Format(time.RFC3339Nano)
 	}
-	line("time: from %s to %s (now %s): only the day partitions and blocks of that range are read", from, to, p.Now.Format(time.RFC3339Nano))
+	if p.ToNow {
+		line("time: from %s through now (%s): only the day partitions and blocks of that range are read", from, p.Now.Format(time.RFC3339Nano))
+	} else {
+		line("time: from %s to %s (now %s): only the day partitions and blocks of that range are read", from, to, p.Now.Format(time.RFC3339Nano))
+	}
 	if p.Kind == Show {
 		line("show: the sign-in with id %q, found by each part's id index", p.ShowID)
 		return b.String()
@@ -233,5 +237,7 @@ func explainCond(b *strings.Builder, c cond, indent string) {
 			how = "a scan of the column's dictionary ids"
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", indent, c, how)
+	case *fieldCmp:
+		fmt.Fprintf(b, "%s%s: a scan of both columns, compared row by row (a dictionary's values decoded once per part)\n", indent, c)
 	}
 }

@@ -43,7 +43,7 @@ type matchedIDs struct {
 // execStats counts what a query read, for explain analyze.
 type execStats struct {
 	parts  int   // parts in the time range
-	read   int   // parts read
+	read   int   // parts read: whose sign-ins in the range the filter was evaluated on, whatever it selected
 	blocks int   // column blocks decoded
 	rows   int64 // sign-ins selected
 	groups int   // groups made in parts, before the merge
@@ -143,6 +143,10 @@ func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error)
 		if out, err = e.pred(c, within); err != nil {
 			return nil, err
 		}
+	case *fieldCmp:
+		if out, err = e.compareFields(c, within); err != nil {
+			return nil, err
+		}
 	}
 	if within == nil {
 		if e.memo == nil {
@@ -226,6 +230,10 @@ func (e *partEval) smallestFirst(xs []cond) ([]cond, error) {
 	rs := make([]ranked, len(xs))
 	for i, x := range xs {
 		rs[i] = ranked{x: x, class: 1}
+		if _, ok := x.(*fieldCmp); ok {
+			rs[i].class = 2 // a scan
+			continue
+		}
 		p, ok := x.(*pred)
 		if !ok {
 			continue
@@ -294,9 +302,8 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 	}
 	for b := range e.part.Blocks {
 		base := uint32(b) << 16
-		end := base + uint32(e.part.Blocks[b].Rows)
-		lo, hi := max(base, e.lo), min(end, e.hi)
-		if lo >= hi || within != nil && !within.IntersectsWithInterval(uint64(lo), uint64(hi)) {
+		lo, hi, ok := e.blockRows(b, within)
+		if !ok {
 			continue
 		}
 		if col.Enc == engine.EncInt && p.fn == nil {
@@ -310,16 +317,7 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 		}
 		e.stats.blocks++
 		v := &e.vecs[0]
-		next := func() (uint32, bool) { // the next row of the block to decide
-			if it == nil {
-				lo++
-				return lo - 1, lo <= hi
-			}
-			if it.AdvanceIfNeeded(lo); !it.HasNext() || it.PeekNext() >= hi {
-				return 0, false
-			}
-			return it.Next(), true
-		}
+		next := nextRow(it, lo, hi)
 		for r, more := next(); more; r, more = next() {
 			i := r - base
 			var ok bool
@@ -349,6 +347,260 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 	return out, nil
 }
 
+// blockRows returns the rows of block b in the time range, [lo, hi), and
+// false when it has none, or none of within.
+func (e *partEval) blockRows(b int, within *roaring.Bitmap) (lo, hi uint32, ok bool) {
+	base := uint32(b) << 16
+	lo, hi = max(base, e.lo), min(base+uint32(e.part.Blocks[b].Rows), e.hi)
+	if lo >= hi || within != nil && !within.IntersectsWithInterval(uint64(lo), uint64(hi)) {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// nextRow returns a function giving, one at a time, the rows of [lo, hi)
+// to decide: each, or with it (within's iterator) those of within.
+func nextRow(it roaring.IntPeekable, lo, hi uint32) func() (uint32, bool) {
+	return func() (uint32, bool) {
+		if it == nil {
+			lo++
+			return lo - 1, lo <= hi
+		}
+		if it.AdvanceIfNeeded(lo); !it.HasNext() || it.PeekNext() >= hi {
+			return 0, false
+		}
+		return it.Next(), true
+	}
+}
+
+// compareFields decides a comparison of two fields row by row, reading
+// both columns of the blocks of the time range (given within, of the
+// blocks holding its rows, for its rows only). A dictionary's values are
+// decoded once per part (and a function applied once per value); texts
+// are compared as the dictionary holds them.
+func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	cols := []*engine.Column{c.l.col}
+	ri := 0 // the right side's vector
+	if c.r.col != c.l.col {
+		cols, ri = append(cols, c.r.col), 1
+	}
+	var sides [2]sideValues
+	for i, s := range []cmpSide{c.l, c.r} {
+		sides[i] = sideValues{side: s}
+		if (s.col.Enc == engine.EncDict || s.col.Enc == engine.EncList) && e.part.DictLen(s.col) > 0 {
+			d, err := e.snap.Dict(e.part, s.col)
+			if err != nil {
+				return nil, err
+			}
+			sides[i].dict = d
+		}
+	}
+	out := roaring.New()
+	var it roaring.IntPeekable
+	if within != nil {
+		it = within.Iterator()
+	}
+	var lbuf, rbuf []string
+	var rows []uint32 // the block's rows that satisfy c
+	for b := range e.part.Blocks {
+		lo, hi, ok := e.blockRows(b, within)
+		if !ok {
+			continue
+		}
+		var err error
+		if e.vecs, err = e.snap.ReadBlock(e.part, b, cols, e.vecs); err != nil {
+			return nil, err
+		}
+		e.stats.blocks += len(cols)
+		lv, rv := &e.vecs[0], &e.vecs[ri]
+		base := uint32(b) << 16
+		next := nextRow(it, lo, hi)
+		rows = rows[:0]
+		for r, more := next(); more; r, more = next() {
+			i := r - base
+			var holds bool
+			if c.text {
+				lbuf, rbuf = sides[0].texts(lv, i, lbuf), sides[1].texts(rv, i, rbuf)
+				holds = anyEqualFold(lbuf, rbuf)
+			} else {
+				holds = c.holds(sides[0].num(lv, i), sides[1].num(rv, i))
+			}
+			if holds {
+				rows = append(rows, r)
+			}
+		}
+		out.AddMany(rows)
+	}
+	return out, nil
+}
+
+// anyEqualFold reports whether some text of a equals some text of b
+// without regard to case.
+func anyEqualFold(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cmpNum is a number, a time (Unix ns) or a flag (0, 1) compared with
+// another: whole in i, decimal in f; ok is false when it is missing.
+type cmpNum struct {
+	i       int64
+	f       float64
+	decimal bool
+	ok      bool
+}
+
+func numOf(v engine.Value) cmpNum {
+	switch {
+	case v.IsNull():
+		return cmpNum{}
+	case v.Kind() == signin.KindFloat:
+		return cmpNum{f: v.Float(), decimal: true, ok: !math.IsNaN(v.Float())}
+	}
+	return cmpNum{i: v.Int(), ok: true}
+}
+
+// holds decides a comparison of numbers, times or flags: false when
+// either is missing.
+func (c *fieldCmp) holds(a, b cmpNum) bool {
+	if !a.ok || !b.ok {
+		return false
+	}
+	var r int
+	switch {
+	case a.decimal || b.decimal:
+		x, y := a.f, b.f
+		if !a.decimal {
+			x = float64(a.i)
+		}
+		if !b.decimal {
+			y = float64(b.i)
+		}
+		r = cmp.Compare(x, y)
+	default:
+		r = cmp.Compare(a.i, b.i)
+	}
+	switch c.op {
+	case opEq:
+		return r == 0
+	case opNe:
+		return r != 0
+	case opLt:
+		return r < 0
+	case opLe:
+		return r <= 0
+	case opGt:
+		return r > 0
+	case opGe:
+		return r >= 0
+	}
+	return false
+}
+
+// sideValues reads one side of a comparison of fields in a part's
+// blocks, decoding each dictionary value (and applying the function)
+// once per part.
+type sideValues struct {
+	side cmpSide
+	dict *index.Dict // nil when the column has none, or the part lacks it
+	// By dictionary id: the values, decoded, and their numbers.
+	byID  []engine.Value
+	numID []cmpNum
+	done  []bool
+	// absent is the value of a row without one, once computed.
+	absent     engine.Value
+	haveAbsent bool
+}
+
+// value is row i's value of the side: null when missing, "" for text.
+func (s *sideValues) value(v *engine.Vector, i uint32) engine.Value {
+	col := s.side.col
+	if v.Absent || (col.Enc == engine.EncDict || col.Enc == engine.EncList) && s.dict == nil {
+		if !s.haveAbsent {
+			s.absent, s.haveAbsent = s.apply(col.Absent()), true
+		}
+		return s.absent
+	}
+	if col.Enc != engine.EncDict {
+		return s.apply(v.Value(s.dict, i))
+	}
+	id := v.IDs[i]
+	s.decode(id)
+	return s.byID[id]
+}
+
+// decode decodes dictionary value id, once.
+func (s *sideValues) decode(id uint32) {
+	if s.done == nil {
+		n := s.dict.Len()
+		s.byID, s.numID, s.done = make([]engine.Value, n), make([]cmpNum, n), make([]bool, n)
+	}
+	if s.done[id] {
+		return
+	}
+	v := s.apply(s.side.col.DictValue(s.dict, id))
+	s.byID[id], s.numID[id], s.done[id] = v, numOf(v), true
+}
+
+func (s *sideValues) apply(v engine.Value) engine.Value {
+	if s.side.fn != nil {
+		return s.side.fn.eval(v)
+	}
+	return v
+}
+
+// num is row i's value of a side of numbers, times or flags.
+func (s *sideValues) num(v *engine.Vector, i uint32) cmpNum {
+	col := s.side.col
+	switch {
+	case v.Absent || s.side.fn != nil:
+	case col.Enc == engine.EncInt:
+		x := v.Ints[i]
+		return cmpNum{i: x, ok: x != signin.NoInt}
+	case col.Enc == engine.EncDict && s.dict != nil:
+		id := v.IDs[i]
+		s.decode(id)
+		return s.numID[id]
+	}
+	return numOf(s.value(v, i))
+}
+
+// texts are row i's texts of a text side, in buf: a list's elements, or
+// one text; "" for a missing value or a list without elements.
+func (s *sideValues) texts(v *engine.Vector, i uint32, buf []string) []string {
+	buf = buf[:0]
+	col := s.side.col
+	switch {
+	case v.Absent || s.dict == nil && col.Enc != engine.EncString || s.side.fn != nil && col.Enc != engine.EncDict:
+		x := s.value(v, i)
+		if x.Kind() == signin.KindList {
+			buf = append(buf, x.List()...)
+		} else {
+			buf = append(buf, x.Str())
+		}
+	case s.side.fn != nil: // a function of a dictionary column: its result, once per value
+		buf = append(buf, s.value(v, i).Str())
+	case col.Enc == engine.EncList:
+		for _, id := range v.Elems[v.Offsets[i]:v.Offsets[i+1]] {
+			buf = append(buf, s.dict.String(id))
+		}
+	case col.Enc == engine.EncDict:
+		buf = append(buf, s.dict.String(v.IDs[i]))
+	default: // EncString
+		buf = append(buf, v.Strings.At(int(i)))
+	}
+	if len(buf) == 0 {
+		buf = append(buf, "")
+	}
+	return buf
+}
+
 // matchesID decides p for a dictionary value.
 func (p *pred) matchesID(d *index.Dict, id uint32) bool {
 	if p.fn != nil {
@@ -368,7 +620,7 @@ func (p *pred) matchesID(d *index.Dict, id uint32) bool {
 // of numbers, times or flags.
 func (p *pred) matchesAbsent() bool {
 	if p.fn != nil {
-		return p.matchesValue(p.fn.eval(absentValue(p.col.Field)))
+		return p.matchesValue(p.fn.eval(p.col.Absent()))
 	}
 	k := p.col.Field.Kind
 	return (k == signin.KindString || k == signin.KindList) && p.matchesString("")

@@ -184,12 +184,12 @@ func (f *fnApply) failed() error {
 // rowValue is the function's result for row r of a decoded block of its
 // field, whose dictionary (if any) is d.
 func (f *fnApply) rowValue(v *engine.Vector, d *index.Dict, r uint32) engine.Value {
-	return f.eval(cellValue(f.col, v, d, r))
+	return f.eval(v.Value(d, r))
 }
 
 // idValue is the function's result for a dictionary value of its field.
 func (f *fnApply) idValue(d *index.Dict, id uint32) engine.Value {
-	return f.eval(dictValue(f.col.Field, d, id))
+	return f.eval(f.col.DictValue(d, id))
 }
 
 // fnCalls returns the functions a plan applies, to check after a run.
@@ -211,6 +211,12 @@ func (p *Plan) fnCalls() []*fnApply {
 		case *pred:
 			if c.fn != nil {
 				out = append(out, c.fn)
+			}
+		case *fieldCmp:
+			for _, f := range []*fnApply{c.l.fn, c.r.fn} {
+				if f != nil {
+					out = append(out, f)
+				}
 			}
 		}
 	}

@@ -16,7 +16,9 @@ func addSeeds(f *testing.F) {
 	for _, ex := range examples {
 		f.Add(ex.text)
 	}
-	for _, s := range []string{"", "(", ")", "((((", `"`, "'", "count |", "count where a in ()", "top", "list *,", "count where not", "show", "explain explain", "count where ip in 1.2.3.4/99", "count since 99999999999999999999w", "count group by bin(0s)"} {
+	for _, s := range []string{"", "(", ")", "((((", `"`, "'", "count |", "count where a in ()", "top", "list *,", "count where not", "show", "explain explain", "count where ip in 1.2.3.4/99", "count since 99999999999999999999w", "count group by bin(0s)",
+		"count where tenant != resourceTenant", "count where client = Browser", "count where latency > asn or time < ingested",
+		"count, values(ip) as ips group by app, hour(time), bin(1h) | spikes k=1 min=0"} {
 		f.Add(s)
 	}
 }

@@ -301,45 +301,20 @@ func (g *grouper) keyValues(gr uint32) []engine.Value {
 
 // value is the key value of an id.
 func (k *partKey) value(id uint32) engine.Value {
-	f := k.k.col.Field
+	col := k.k.col
 	switch {
 	case k.k.bin != 0:
 		return engine.TimeValue(timeOfNanos((k.base + int64(id)) * k.k.bin))
 	case k.ints != nil:
-		return intValue(f, k.ivs[id])
+		return col.IntValue(k.ivs[id])
 	case k.strs != nil:
 		return engine.StringValue(k.svs[id])
 	case k.k.fn != nil:
 		return k.fvals[id]
 	case k.dict == nil || int(id) >= k.dict.Len():
-		return absentValue(f)
+		return col.Absent()
 	}
-	return dictValue(f, k.dict, id)
-}
-
-// intValue is the value of a stored integer of a field: a number, a time,
-// a flag, or null when absent.
-func intValue(f *signin.Field, x int64) engine.Value {
-	kind := f.Kind
-	if x == signin.NoInt {
-		return engine.Null(kind)
-	}
-	switch kind {
-	case signin.KindTime:
-		return engine.TimeValue(timeOfNanos(x))
-	case signin.KindBool:
-		return engine.BoolValue(x == 1)
-	}
-	return engine.IntValue(x)
-}
-
-// absentValue is a field's value for a sign-in without one.
-func absentValue(f *signin.Field) engine.Value {
-	switch f.Kind {
-	case signin.KindString, signin.KindList:
-		return engine.StringValue("")
-	}
-	return engine.Null(f.Kind)
+	return col.DictValue(k.dict, id)
 }
 
 // fnID numbers a function key's result.

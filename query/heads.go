@@ -3,7 +3,9 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -58,7 +60,7 @@ func (c *checker) top(p *Plan, q *Query) error {
 		}
 		p.Having = h
 	}
-	p.Order = append([]orderKey{{col: len(p.Keys), desc: true}}, keyOrder(p)...)
+	p.Order = keyOrder(p, []orderKey{{col: len(p.Keys), desc: true}})
 	p.Limit = n
 	return nil
 }
@@ -324,6 +326,15 @@ func (c *checker) column(p *Plan, e Expr) (int, error) {
 			return i, nil
 		}
 	}
+	if n, ok := e.(*Name); ok {
+		if f := signin.Lookup(n.Name); f != nil { // a key named by an alias
+			for i, o := range p.Outs {
+				if o.key >= 0 && o.name == f.Name {
+					return i, nil
+				}
+			}
+		}
+	}
 	if l, ok := e.(*Literal); ok && l.Quoted {
 		return 0, errorf(l.Pos, "unknown output column %s%s (the query's columns: %s)", l, didYouMean(l.Text, visibleOuts(p)), strings.Join(visibleOuts(p), ", "))
 	}
@@ -451,7 +462,9 @@ func (c *checker) order(p *Plan, items []*Order) error {
 		if err != nil {
 			return err
 		}
-		p.Order = append(p.Order, orderKey{col: col, desc: o.Desc})
+		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
+			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc}) // a column again would change nothing
+		}
 	}
 	if len(items) == 0 {
 		binned := false
@@ -470,17 +483,20 @@ func (c *checker) order(p *Plan, items []*Order) error {
 			}
 		}
 	}
-	p.Order = append(p.Order, keyOrder(p)...)
+	p.Order = keyOrder(p, p.Order)
 	return nil
 }
 
-// keyOrder orders by every key, ascending.
-func keyOrder(p *Plan) []orderKey {
-	var out []orderKey
+// keyOrder completes an order with the keys it lacks, ascending: a key
+// already in it (a bin's time, a key named in order by) is not added
+// again.
+func keyOrder(p *Plan, order []orderKey) []orderKey {
 	for i := range p.Keys {
-		out = append(out, orderKey{col: i})
+		if !slices.ContainsFunc(order, func(k orderKey) bool { return k.col == i }) {
+			order = append(order, orderKey{col: i})
+		}
 	}
-	return out
+	return order
 }
 
 // defaultListFields are list's columns when the query names none.
@@ -553,18 +569,35 @@ func (c *checker) stages(p *Plan, q *Query) error {
 		if err != nil {
 			return errorf(s.Pos, "%v", err)
 		}
-		if n, ok := st.(plugins.Needer); ok && i == 0 && p.Kind == List {
+		n, needer := st.(plugins.Needer)
+		if needer && i == 0 && p.Kind == List {
 			if err := c.needs(p, q, s, n, bound); err != nil {
 				return err
 			}
 		}
-		r, err := st.Bind(bound, stageInput(p))
+		in := stageInput(p)
+		if needer && slices.ContainsFunc(in, func(c engine.ResultColumn) bool { return c.Key }) {
+			// Its rows would be groups, which it would read as sign-ins.
+			return errorf(s.Pos, "%s reads sign-ins, and the rows before it are groups (of %s): put it right after a list (list since 7d | %s)", s.Name, keyNames(in), s)
+		}
+		r, err := st.Bind(bound, in)
 		if err != nil {
 			return errorf(s.Pos, "%s: %v", s.Name, err)
 		}
 		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
 	}
 	return nil
+}
+
+// keyNames names the group keys among columns.
+func keyNames(cols []engine.ResultColumn) string {
+	var names []string
+	for _, c := range cols {
+		if c.Key {
+			names = append(names, c.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // needs applies what a stage reading sign-ins needs to the list before
@@ -631,8 +664,12 @@ func planColumns(p *Plan) []engine.ResultColumn {
 			continue
 		}
 		rc := engine.ResultColumn{Name: o.name, Kind: o.kind}
-		if o.key >= 0 && p.Keys[o.key].fn == nil {
-			rc.Field = p.Keys[o.key].col.Field.Name
+		if o.key >= 0 {
+			k := p.Keys[o.key]
+			rc.Key, rc.Bin = true, time.Duration(k.bin)
+			if k.fn == nil {
+				rc.Field = k.col.Field.Name
+			}
 		}
 		out = append(out, rc)
 	}

@@ -29,20 +29,25 @@ type listed struct {
 // part older than the limit-th sign-in found so far is not read.
 func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	p := x.plan
-	limit := p.Limit
+	limit, byDefault := p.Limit, false
 	if limit < 0 && x.opts.DefaultListLimit > 0 && len(p.Stages) == 0 {
-		limit = x.opts.DefaultListLimit
+		limit, byDefault = x.opts.DefaultListLimit, true
 	}
 	parts := slices.Clone(x.snap.PartsBetween(x.fromTime(), x.toTime()))
 	slices.SortFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(b.MaxTime, a.MaxTime) })
 	x.stats.parts = len(parts)
 	var found []listed
 	cut := int64(math.MinInt64) // the limit-th newest time so far
-	for _, part := range parts {
+	for i, part := range parts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if limit > 0 && len(found) >= limit && part.MaxTime < cut {
+			if byDefault {
+				if err := x.countRest(ctx, parts[i:]); err != nil {
+					return nil, err
+				}
+			}
 			break
 		}
 		got, err := x.listPart(part, limit)
@@ -69,9 +74,81 @@ func (x *executor) list(ctx context.Context) ([][]engine.Value, error) {
 	if limit > 0 && len(found) > limit {
 		found = found[:limit]
 	}
+	if byDefault {
+		if x.listTotal >= 0 {
+			x.listTotal += x.stats.rows
+		}
+		if x.listTotal < 0 || x.listTotal > int64(len(found)) {
+			x.listNote = &engine.ListLimitNote{Shown: len(found), Total: x.listTotal}
+		}
+	}
 	t := x.now()
 	defer func() { x.out = x.since(t) }()
 	return x.listRows(found)
+}
+
+// countRest finds, for list's note, how many sign-ins the plan selects in
+// the parts a list with its default limit did not need (x.listTotal).
+// When the filter is answered by the parts' bitmaps alone, they are
+// counted as count does, from the bitmaps, on several goroutines. Other
+// filters would have every block they need read, which could make the
+// list many times slower: then only whether any is selected is found,
+// part by part, newest first, and x.listTotal is -1 when one is.
+func (x *executor) countRest(ctx context.Context, parts []*engine.Part) error {
+	count := func(p *engine.Part) (int64, error) {
+		lo, hi, err := x.snap.Rows(p, x.fromTime(), x.toTime())
+		if err != nil || lo >= hi {
+			return 0, err
+		}
+		if x.plan.Filter == nil {
+			return int64(hi - lo), nil
+		}
+		var stats execStats // not the list's: explain analyze reports what it read
+		ev := &partEval{snap: x.snap, part: p, lo: lo, hi: hi, stats: &stats}
+		sel, err := ev.eval(x.plan.Filter, nil)
+		if err != nil {
+			return 0, err
+		}
+		return int64(sel.GetCardinality()), nil
+	}
+	if x.plan.Filter == nil || fromBitmapsOnly(x.plan.Filter) {
+		return x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) {
+			n, err := count(p)
+			return &partGroups{stats: execStats{rows: n}}, err
+		}, func(pg *partGroups) { x.listTotal += pg.stats.rows })
+	}
+	for _, p := range parts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := count(p)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			x.listTotal = -1
+			return nil
+		}
+	}
+	return nil
+}
+
+// fromBitmapsOnly reports whether a condition is answered from the parts'
+// bitmaps without reading a column's blocks: equality and in on indexed
+// fields (of few values each), and and, or and not of them.
+func fromBitmapsOnly(c cond) bool {
+	switch c := c.(type) {
+	case *condAnd:
+		return !slices.ContainsFunc(c.xs, func(x cond) bool { return !fromBitmapsOnly(x) })
+	case *condOr:
+		return !slices.ContainsFunc(c.xs, func(x cond) bool { return !fromBitmapsOnly(x) })
+	case *condNot:
+		return fromBitmapsOnly(c.x)
+	case *pred:
+		indexed := c.col.Indexed && (c.col.Enc == engine.EncDict || c.col.Enc == engine.EncList)
+		return indexed && c.fn == nil && (c.op == opEq || c.op == opIn) && len(c.strs)+len(c.ints)+len(c.flts) <= maxUnion
+	}
+	return false
 }
 
 // sortByTime orders sign-ins newest first, and those of one time by
@@ -136,12 +213,15 @@ func (x *executor) listPart(part *engine.Part, limit int) ([]listed, error) {
 	ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 	sel, err := ev.eval(x.plan.Filter, nil)
 	x.stats.filter += x.since(t)
-	if err != nil || sel.IsEmpty() {
+	if err != nil {
 		return nil, err
+	}
+	x.stats.read++ // read, whether or not anything in it was selected
+	if sel.IsEmpty() {
+		return nil, nil
 	}
 	t = x.now()
 	defer func() { x.stats.group += x.since(t) }()
-	x.stats.read++
 	x.stats.rows += int64(sel.GetCardinality())
 	var rows []uint32
 	it := sel.ReverseIterator()
@@ -215,7 +295,7 @@ func (c *readColumnCache) str(x *executor, p *engine.Part, col *engine.Column, r
 	if err != nil {
 		return "", err
 	}
-	return cellValue(col, v, c.dict, row&0xffff).String(), nil
+	return v.Value(c.dict, row&0xffff).String(), nil
 }
 
 // listRows reads the list's fields of the sign-ins found, a block at a
@@ -258,8 +338,8 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 		for _, i := range byBlock[pl] {
 			r := found[i].row & 0xffff
 			row := cells[i*len(cols) : (i+1)*len(cols) : (i+1)*len(cols)]
-			for j, c := range cols {
-				row[j] = cellValue(c, &vecs[j], dicts[j], r)
+			for j := range cols {
+				row[j] = vecs[j].Value(dicts[j], r)
 				if fn := x.plan.ListCols[j].fn; fn != nil {
 					row[j] = fn.eval(row[j])
 				}
@@ -268,46 +348,6 @@ func (x *executor) listRows(found []listed) ([][]engine.Value, error) {
 		}
 	}
 	return out, nil
-}
-
-// cellValue is the value of row r of a decoded column, as a result holds
-// it.
-func cellValue(col *engine.Column, v *engine.Vector, d *index.Dict, r uint32) engine.Value {
-	f := col.Field
-	if v.Absent {
-		if f.Kind == signin.KindList {
-			return engine.ListValue(nil)
-		}
-		return absentValue(f)
-	}
-	switch col.Enc {
-	case engine.EncList:
-		elems := v.Elems[v.Offsets[r]:v.Offsets[r+1]]
-		l := make([]string, len(elems))
-		for i, id := range elems {
-			l[i] = d.String(id)
-		}
-		return engine.ListValue(l)
-	case engine.EncInt:
-		return intValue(f, v.Ints[r])
-	case engine.EncString:
-		return engine.StringValue(v.Strings.At(int(r)))
-	}
-	return dictValue(f, d, v.IDs[r])
-}
-
-// dictValue is the value of a field's dictionary entry.
-func dictValue(f *signin.Field, d *index.Dict, id uint32) engine.Value {
-	switch d.Kind() {
-	case index.DictInt:
-		return intValue(f, d.Int(id))
-	case index.DictFloat:
-		if x := d.Float(id); !math.IsNaN(x) {
-			return engine.FloatValue(x)
-		}
-		return engine.Null(signin.KindFloat)
-	}
-	return engine.StringValue(d.String(id))
 }
 
 // stream hands the sign-ins a list selects to a stage, as the store
@@ -342,10 +382,10 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 				*errp = err
 				return
 			}
+			x.stats.read++ // read, whether or not anything in it was selected
 			if sel.IsEmpty() {
 				continue
 			}
-			x.stats.read++
 			x.stats.rows += int64(sel.GetCardinality())
 			for j, c := range cols {
 				dicts[j] = nil
@@ -372,8 +412,8 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 					x.stats.blocks += len(cols)
 					block = b
 				}
-				for j, c := range cols {
-					row[j] = cellValue(c, &vecs[j], dicts[j], r&0xffff)
+				for j := range cols {
+					row[j] = vecs[j].Value(dicts[j], r&0xffff)
 					if fn := x.plan.ListCols[j].fn; fn != nil {
 						row[j] = fn.eval(row[j])
 					}

@@ -34,6 +34,10 @@ import (
 // "list since 7d | noisy" runs "list since 7d | spray accounts=5". A
 // parameter stands for one word or quoted string of the body, and is
 // given as any text without commas at its level of parentheses.
+//
+//	undefine NAME
+//
+// removes one.
 type Macro struct {
 	Name   string
 	Params []string
@@ -75,25 +79,68 @@ func (ms *Macros) Lookup(name string) (*Macro, bool) {
 	return m, ok
 }
 
-// IsDefine reports whether a statement is a definition: it begins with
-// the word define.
+// IsDefine reports whether a statement is about saved queries rather
+// than a query: it begins with the word define or undefine.
 func IsDefine(text string) bool {
 	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
 	tok, err := l.Next()
-	return err == nil && strings.EqualFold(tok.Value, "define") && tok.Type == tokWord
+	return err == nil && tok.Type == tokWord && (strings.EqualFold(tok.Value, "define") || strings.EqualFold(tok.Value, "undefine"))
 }
 
-// Define parses "define NAME[(P, …)] = BODY" and adds the macro,
-// replacing one of the same name. It refuses a name that is a keyword, a
-// field or a plugin of reg, and a body that does not parse (as a query,
-// or as stages) once its parameters are given values.
+// isUndefine reports whether a statement begins with undefine.
+func isUndefine(text string) bool {
+	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
+	tok, err := l.Next()
+	return err == nil && tok.Type == tokWord && strings.EqualFold(tok.Value, "undefine")
+}
+
+// Define parses "define NAME[(P, …)] = BODY", checks it, and adds the
+// macro, replacing one of the same name. It refuses a name that is a
+// keyword, a field or a plugin of reg, and a body that the language
+// refuses, with the error's position in text: a query is checked as a
+// query is before it runs (its fields, aggregates, functions, stages,
+// kinds), with the other saved queries it uses; stages are checked for
+// their names and arguments (what they are given comes with the query
+// they follow). A parameter, whose value comes with each use, is tried
+// with sample values of each kind (a duration, a number, a field, a
+// date): the body is refused only when no sample makes it right and some
+// sample leaves it wrong away from its parameters.
 func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 	if reg == nil {
 		reg = plugins.Default()
 	}
-	toks, err := tokens(text)
+	m, bodyAt, err := ms.parseDefine(text, reg)
 	if err != nil {
 		return nil, err
+	}
+	if err := ms.check(m, bodyAt, text, reg); err != nil {
+		return nil, err
+	}
+	ms.byName[strings.ToLower(m.Name)] = m
+	return m, nil
+}
+
+// add parses a definition and adds it unchecked: a file of saved queries
+// loads whole even when a plugin one uses is gone, and the query that
+// uses it says what is wrong.
+func (ms *Macros) add(text string, reg *plugins.Registry) error {
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	m, _, err := ms.parseDefine(text, reg)
+	if err == nil {
+		ms.byName[strings.ToLower(m.Name)] = m
+	}
+	return err
+}
+
+// parseDefine parses "define NAME[(P, …)] = BODY": the macro, and where
+// its body begins in text. The body must parse, as a query or as
+// stages.
+func (ms *Macros) parseDefine(text string, reg *plugins.Registry) (*Macro, int, error) {
+	toks, err := tokens(text)
+	if err != nil {
+		return nil, 0, err
 	}
 	at := func(i int) lexer.Token {
 		if i < len(toks) {
@@ -103,20 +150,20 @@ func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 		return lexer.EOFToken(lexer.Position{Offset: e.Offset, Line: e.Line, Column: e.Col})
 	}
 	if !strings.EqualFold(at(0).Value, "define") {
-		return nil, errorf(tokPos(at(0)), "a definition begins with define")
+		return nil, 0, errorf(tokPos(at(0)), "a definition begins with define")
 	}
 	name := at(1)
 	if name.Type != tokWord || !isName(name.Value) {
-		return nil, errorf(tokPos(name), "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
+		return nil, 0, errorf(tokPos(name), "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
 	}
 	if isKeyword(name.Value) || signin.Lookup(name.Value) != nil {
-		return nil, errorf(tokPos(name), "%s is a keyword or field of the language; a saved query needs a name of its own", name.Value)
+		return nil, 0, errorf(tokPos(name), "%s is a keyword or field of the language; a saved query needs a name of its own", name.Value)
 	}
-	if strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") {
-		return nil, errorf(tokPos(name), "%s is a word of the language; a saved query needs a name of its own", name.Value)
+	if strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") || strings.EqualFold(name.Value, "undefine") {
+		return nil, 0, errorf(tokPos(name), "%s is a word of the language; a saved query needs a name of its own", name.Value)
 	}
 	if p, ok := reg.Lookup(name.Value); ok {
-		return nil, errorf(tokPos(name), "%s is the %s plugin's name; a saved query needs a name of its own", name.Value, p.Describe().Kind)
+		return nil, 0, errorf(tokPos(name), "%s is the %s plugin's name; a saved query needs a name of its own", name.Value, p.Describe().Kind)
 	}
 	m := &Macro{Name: name.Value}
 	i := 2
@@ -124,11 +171,11 @@ func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 		for i++; ; i++ {
 			p := at(i)
 			if p.Type != tokWord || !isName(p.Value) {
-				return nil, errorf(tokPos(p), "a parameter is a name (letters, digits, _)")
+				return nil, 0, errorf(tokPos(p), "a parameter is a name (letters, digits, _)")
 			}
 			for _, q := range m.Params {
 				if strings.EqualFold(q, p.Value) {
-					return nil, errorf(tokPos(p), "parameter %s is named twice", p.Value)
+					return nil, 0, errorf(tokPos(p), "parameter %s is named twice", p.Value)
 				}
 			}
 			m.Params = append(m.Params, p.Value)
@@ -138,15 +185,15 @@ func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 				break
 			}
 			if at(i).Value != "," {
-				return nil, errorf(tokPos(at(i)), "expected , or ) after parameter %s", p.Value)
+				return nil, 0, errorf(tokPos(at(i)), "expected , or ) after parameter %s", p.Value)
 			}
 		}
 	}
 	if eq := at(i); eq.Value != "=" || eq.Type != tokCmp {
-		return nil, errorf(tokPos(eq), "expected = after define %s", m.Name)
+		return nil, 0, errorf(tokPos(eq), "expected = after define %s", m.Name)
 	}
 	if i+1 >= len(toks) {
-		return nil, errorf(posEnd(text), "define %s has no query after =", m.Name)
+		return nil, 0, errorf(posEnd(text), "define %s has no query after = (undefine %s removes a saved query)", m.Name, m.Name)
 	}
 	m.Body = strings.TrimSpace(text[toks[i+1].Pos.Offset:])
 	// Check the body parses: a parameter is a word, which parses where
@@ -155,13 +202,49 @@ func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 		if _, serr := Parse("list | " + m.Body); serr != nil {
 			var qe *Error
 			if errors.As(qerr, &qe) {
-				return nil, errorf(posAt(text, toks[i+1].Pos.Offset+qe.Pos.Offset), "define %s: %s", m.Name, qe.Msg)
+				return nil, 0, errorf(posAt(text, toks[i+1].Pos.Offset+qe.Pos.Offset), "define %s: %s", m.Name, qe.Msg)
 			}
-			return nil, qerr
+			return nil, 0, qerr
 		}
 		m.Stages = true
 	}
-	ms.byName[strings.ToLower(m.Name)] = m
+	return m, toks[i+1].Pos.Offset, nil
+}
+
+// Undefine parses "undefine NAME" and removes the saved query of that
+// name (in any case), which it returns. An unknown name is an error at
+// it, with a suggestion among the saved queries' names.
+func (ms *Macros) Undefine(text string) (*Macro, error) {
+	toks, err := tokens(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(toks) == 0 || !strings.EqualFold(toks[0].Value, "undefine") {
+		return nil, errorf(Pos{Line: 1, Col: 1}, "undefine NAME removes a saved query")
+	}
+	if len(toks) < 2 || toks[1].Type != tokWord || !isName(toks[1].Value) {
+		at := posEnd(text)
+		if len(toks) >= 2 {
+			at = tokPos(toks[1])
+		}
+		return nil, errorf(at, "undefine takes the name of a saved query: undefine failures")
+	}
+	if len(toks) > 2 {
+		return nil, errorf(tokPos(toks[2]), "undefine takes one name, then nothing")
+	}
+	name := toks[1]
+	m, ok := ms.Lookup(name.Value)
+	if !ok {
+		var names []string
+		for _, o := range ms.All() {
+			names = append(names, o.Name)
+		}
+		if len(names) == 0 {
+			return nil, errorf(tokPos(name), "no saved query %q: there are none", name.Value)
+		}
+		return nil, errorf(tokPos(name), "no saved query %q%s (saved: %s)", name.Value, didYouMean(name.Value, names), strings.Join(names, ", "))
+	}
+	ms.Remove(m.Name)
 	return m, nil
 }
 
@@ -274,29 +357,8 @@ func macroArgs(text string, toks []lexer.Token, open int) ([]string, int, error)
 
 // substitute gives the body's parameters their values.
 func (m *Macro) substitute(args []string) (string, error) {
-	if len(m.Params) == 0 {
-		return m.Body, nil
-	}
-	toks, err := tokens(m.Body)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	last := 0
-	for _, t := range toks {
-		if t.Type != tokWord {
-			continue
-		}
-		for j, p := range m.Params {
-			if strings.EqualFold(t.Value, p) {
-				b.WriteString(m.Body[last:t.Pos.Offset])
-				b.WriteString(args[j])
-				last = t.Pos.Offset + len(t.Value)
-			}
-		}
-	}
-	b.WriteString(m.Body[last:])
-	return b.String(), nil
+	out, _ := m.substituteMapped(args)
+	return out, nil
 }
 
 func macroUsage(m *Macro) string {
@@ -345,7 +407,9 @@ const MacroFile = "queries"
 
 // LoadMacros reads a file of definitions: one "define …" a line; blank
 // lines and lines starting with # are skipped. A file that does not
-// exist holds no macros. Errors name the file and line.
+// exist holds no macros. Errors name the file and line. The definitions
+// are parsed, not checked (Define checked them when they were saved): a
+// plugin one uses may be gone, and the query that uses it says so.
 func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
 	ms := NewMacros()
 	b, err := os.ReadFile(path)
@@ -362,7 +426,7 @@ func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if _, err := ms.Define(line, reg); err != nil {
+		if err := ms.add(line, reg); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 	}
@@ -452,25 +516,49 @@ type macroFile struct {
 	ms   *Macros
 }
 
-// DefineIn adds a saved query to a store's file of them.
-func DefineIn(db *engine.DB, text string) (*Macro, error) {
+// Saved is what a define or undefine statement did: the saved query it
+// added (or replaced), or removed.
+type Saved struct {
+	Macro   *Macro
+	Removed bool
+}
+
+// String says what was done: "saved: define …" or "removed: define …".
+func (s Saved) String() string {
+	if s.Removed {
+		return "removed: " + s.Macro.String()
+	}
+	return "saved: " + s.Macro.String()
+}
+
+// DefineIn runs a define or undefine statement (IsDefine) against a
+// store's file of saved queries: define checks the query (see Define)
+// and saves it, undefine removes one. The file is changed only when the
+// statement is right.
+func DefineIn(db *engine.DB, text string) (Saved, error) {
 	if db.Dir() == "" {
-		return nil, errorf(Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
+		return Saved{}, errorf(Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
 	}
 	path := filepath.Join(db.Dir(), MacroFile)
 	ms, err := LoadMacros(path, RegistryOf(db)) // a set of its own, to change
 	if err != nil {
-		return nil, err
+		return Saved{}, err
 	}
-	m, err := ms.Define(text, RegistryOf(db))
+	var saved Saved
+	if isUndefine(text) {
+		saved.Removed = true
+		saved.Macro, err = ms.Undefine(text)
+	} else {
+		saved.Macro, err = ms.Define(text, RegistryOf(db))
+	}
 	if err != nil {
-		return nil, err
+		return Saved{}, err
 	}
 	err = ms.Save(path)
 	macroFiles.Lock()
 	delete(macroFiles.m, macroFileKey{path, RegistryOf(db)}) // even if the file's time did not move
 	macroFiles.Unlock()
-	return m, err
+	return saved, err
 }
 
 // inExpansion says, of an error in a query whose saved queries were

@@ -43,6 +43,66 @@ func TestDefine(t *testing.T) {
 	f("define x(a b) = count", "error: 1:12: expected , or ) after parameter a")
 	f("define x = count where", "error: 1:23: define x: the query ends too soon; expected a condition")
 	f(`define x = count where app="unclosed`, "error: 1:28: unterminated string")
+	f("define x = undefine", "error: 1:12: define x: unknown aggregate")
+	f("define undefine = count", "error: 1:8: undefine is a word of the language")
+	f("define x =", "undefine x removes a saved query")
+
+	// The query is checked as before it runs, with the error where it
+	// is in the definition, and nothing is saved.
+	f("define x = count where staus=failure", `error: 1:24: define x: unknown field "staus"; did you mean "status"?`)
+	f("define y = count group by ap", `error: 1:27: define y: unknown field "ap"; did you mean "app"?`)
+	f("define z = dcont(user) since 1d", `error: 1:12: define z: unknown aggregate "dcont"; did you mean "dcount"?`)
+	f("define w = count where latency > \"x\"", "error: 1:")
+	// Parameters are tried with samples: the error away from them is
+	// found whatever they stand for; where they decide, it is not.
+	f("define f(D) = count where staus=failure since D", `error: 1:27: define f: unknown field "staus"; did you mean "status"?`)
+	f("define g(F) = count where F > 5", "define g(F) = count where F > 5")
+	f("define h(N, F) = top N F since 7d", "define h(N, F) = top N F since 7d")
+	f("define r(A, B) = count between A and B", "define r(A, B) = count between A and B")
+	f("define s(D) = count since D group by bni(1h)", `error: 1:38: define s: unknown`)
+	// Stages: their names and arguments.
+	f("define noisy2(N) = spary accounts=N", `error: 1:20: define noisy2: unknown stage "spary"; did you mean "spray"?`)
+	f("define noisy3 = spray acounts=5", `error: 1:23: define noisy3: spray has no argument "acounts"; did you mean "accounts"?`)
+	// Other saved queries: used as they are; one may not use itself.
+	f("define recent = failures(24h) group by app", "define recent = failures(24h) group by app")
+	f("define recent2 = failures group by app", "error: 1:18: define recent2: failures takes 1 arguments")
+	f("define loop = loop", "error: 1:15: define loop: saved queries expand more than 32 times")
+	for _, name := range []string{"x", "y", "z", "w", "f", "s", "noisy2", "noisy3", "recent2", "loop"} {
+		if _, ok := ms.Lookup(name); ok {
+			t.Errorf("the refused %s was saved", name)
+		}
+	}
+}
+
+func TestUndefine(t *testing.T) {
+	ms := NewMacros()
+	for _, d := range []string{"define failures(D) = count where status=failure since D", "define noisy = spray accounts=5"} {
+		if _, err := ms.Define(d, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := func(text, want string) {
+		t.Helper()
+		got := ""
+		if m, err := ms.Undefine(text); err != nil {
+			got = "error: " + err.Error()
+		} else {
+			got = m.String()
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s:\n got %s\nwant …%s…", text, got, want)
+		}
+	}
+	f("undefine failurs", `error: 1:10: no saved query "failurs"; did you mean "failures"? (saved: failures, noisy)`)
+	f("undefine", "error: 1:9: undefine takes the name of a saved query")
+	f("undefine failures now", "error: 1:19: undefine takes one name")
+	f("UNDEFINE Failures", "define failures(D) = count where status=failure since D")
+	if _, ok := ms.Lookup("failures"); ok {
+		t.Error("failures is still saved")
+	}
+	f("undefine failures", `error: 1:10: no saved query "failures"`)
+	f("undefine noisy", "define noisy = spray accounts=5")
+	f("undefine noisy", `no saved query "noisy": there are none`)
 }
 
 func TestExpand(t *testing.T) {
@@ -52,10 +112,15 @@ func TestExpand(t *testing.T) {
 		"define recent = failures(24h)",
 		`define byapp(F, A) = count where status=F and app=A`,
 		"define noisy(N) = spray accounts=N window=30m",
-		"define loop = loop2",
-		"define loop2 = loop",
 	} {
 		if _, err := ms.Define(d, nil); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+	}
+	// Define refuses these; a file of saved queries, read unchecked, may
+	// hold them.
+	for _, d := range []string{"define loop = loop2", "define loop2 = loop"} {
+		if err := ms.add(d, nil); err != nil {
 			t.Fatalf("%s: %v", d, err)
 		}
 	}
@@ -109,9 +174,14 @@ func TestMacrosInStore(t *testing.T) {
 	if !strings.Contains(res.Plan, "define fails(S) = count where status=S") {
 		t.Errorf("define said %q", res.Plan)
 	}
+	// A definition the language refuses is not saved.
+	_, err = db.Query(t.Context(), "define bad = count where staus=failure", opts)
+	if err == nil || !strings.Contains(err.Error(), `1:26: define bad: unknown field "staus"; did you mean "status"?`) {
+		t.Errorf("define bad: %v", err)
+	}
 	db.Close()
 	b, err := os.ReadFile(filepath.Join(dir, MacroFile))
-	if err != nil || !strings.Contains(string(b), "define fails(S) = count where status=S\n") {
+	if err != nil || !strings.Contains(string(b), "define fails(S) = count where status=S\n") || strings.Contains(string(b), "bad") {
 		t.Fatalf("the store's %s: %q, %v", MacroFile, b, err)
 	}
 	db = open()
@@ -130,6 +200,17 @@ func TestMacrosInStore(t *testing.T) {
 	_, err = db.Query(t.Context(), "fails(nope)", opts)
 	if err == nil || !strings.Contains(err.Error(), `1:1: with its saved queries expanded, the query reads "count where status=nope ": at 1:20: status has no value "nope"`) {
 		t.Errorf("fails(nope): %v", err)
+	}
+	// undefine removes it from the file.
+	res, err = db.Query(t.Context(), "undefine fails", opts)
+	if err != nil || res.Plan != "removed: define fails(S) = count where status=S\n" {
+		t.Errorf("undefine fails: %v, %q", err, res.Plan)
+	}
+	if _, err := db.Query(t.Context(), "fails(success)", opts); err == nil || !strings.Contains(err.Error(), `unknown aggregate "fails"`) {
+		t.Errorf("fails after undefine: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, MacroFile)); err != nil || strings.Contains(string(b), "fails") {
+		t.Errorf("the store's %s after undefine: %q, %v", MacroFile, b, err)
 	}
 	// A broken file is an error naming its line.
 	os.WriteFile(filepath.Join(dir, MacroFile), []byte("# saved\n\ndefine ok = count\ndefine = count\n"), 0o644)

@@ -45,8 +45,8 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 		return nil, fmt.Errorf("naive: explain is out of scope")
 	}
 	q := st.Query
-	if len(q.Stages) > 0 {
-		return nil, fmt.Errorf("naive: stages are out of scope")
+	if len(q.Stages) > 0 && q.Kind != Aggregate {
+		return nil, fmt.Errorf("naive: stages after %s are out of scope", []string{"an aggregate", "top", "list", "show"}[q.Kind])
 	}
 	inRange, err := naiveTimeRange(q, now)
 	if err != nil {
@@ -70,7 +70,19 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	case Top:
 		return naiveTop(q, sel)
 	case Aggregate:
-		return naiveAggregate(q, sel)
+		res, err := naiveAggregate(q, sel)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range q.Stages {
+			if !strings.EqualFold(s.Name, "spikes") {
+				return nil, fmt.Errorf("naive: the stage %s is out of scope", s.Name)
+			}
+			if res, err = naiveSpikes(res, s, q, now); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
 	}
 	return nil, fmt.Errorf("naive: query kind %d is out of scope", q.Kind)
 }
@@ -120,7 +132,8 @@ func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
 			}
 			from = t
 		}
-		return func(t time.Time) bool { return !t.Before(from) }, nil
+		// since ends at now, which it includes.
+		return func(t time.Time) bool { return !t.Before(from) && !t.After(now) }, nil
 	case q.Between[0] != nil:
 		a, err := naiveInstant(q.Between[0].Text)
 		if err != nil {
@@ -210,6 +223,13 @@ func naiveCond(e Expr) (naivePred, error) {
 			}
 			return func(x *signin.Record) bool { return l(x) || r(x) }, nil
 		}
+		if r, ok := naiveRightSide(e.R); ok {
+			l, err := naiveSideOf(e.L)
+			if err != nil {
+				return nil, err
+			}
+			return naiveCompareSides(l, e.Op, r)
+		}
 		f, err := naiveField(e.L)
 		if err != nil {
 			return nil, err
@@ -221,6 +241,176 @@ func naiveCond(e Expr) (naivePred, error) {
 		return naiveFieldPred(f, e.Op, []string{v})
 	}
 	return nil, fmt.Errorf("naive: %s is not a condition", e)
+}
+
+// naiveSide is a side of a comparison of two fields: a field's value, or
+// a function's of it.
+type naiveSide struct {
+	kind  signin.Kind
+	value func(*signin.Record) engine.Value
+}
+
+// naiveSideOf reads a field, or a call of a function of one.
+func naiveSideOf(e Expr) (naiveSide, error) {
+	if c, ok := e.(*Call); ok {
+		fn, err := naiveFuncOf(c)
+		if err != nil {
+			return naiveSide{}, err
+		}
+		return naiveSide{kind: fn.kind, value: func(r *signin.Record) engine.Value { return fn.eval(naiveValue(fn.field, r)) }}, nil
+	}
+	f, err := naiveField(e)
+	if err != nil {
+		return naiveSide{}, err
+	}
+	return naiveSide{kind: f.Kind, value: func(r *signin.Record) engine.Value { return naiveValue(f, r) }}, nil
+}
+
+// naiveRightSide reads what follows a comparison's operator as a field
+// when it is a bare word naming one, or a call of a function; anything
+// else is a value.
+func naiveRightSide(e Expr) (naiveSide, bool) {
+	switch e := e.(type) {
+	case *Name:
+		if signin.Lookup(e.Name) == nil {
+			return naiveSide{}, false
+		}
+	case *Call:
+	default:
+		return naiveSide{}, false
+	}
+	s, err := naiveSideOf(e)
+	return s, err == nil
+}
+
+// naiveCompareSides compares two fields: texts without regard to case,
+// a missing text being "" and a list equal to the other side when any
+// element is (a list without elements being ""), != the negation of =;
+// numbers, times and flags by value, a missing one satisfying nothing.
+func naiveCompareSides(l naiveSide, op string, r naiveSide) (naivePred, error) {
+	isText := func(k signin.Kind) bool { return k == signin.KindString || k == signin.KindList }
+	if isText(l.kind) != isText(r.kind) {
+		return nil, fmt.Errorf("naive: %s compared with %s", l.kind, r.kind)
+	}
+	if isText(l.kind) {
+		texts := func(v engine.Value) []string {
+			if v.Kind() == signin.KindList {
+				if len(v.List()) == 0 {
+					return []string{""}
+				}
+				return v.List()
+			}
+			return []string{v.Str()}
+		}
+		eq := func(x *signin.Record) bool {
+			for _, a := range texts(l.value(x)) {
+				for _, b := range texts(r.value(x)) {
+					if strings.EqualFold(a, b) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		switch op {
+		case "=":
+			return eq, nil
+		case "!=":
+			return func(x *signin.Record) bool { return !eq(x) }, nil
+		}
+		return nil, fmt.Errorf("naive: %s on text", op)
+	}
+	test := map[string]func(int) bool{
+		"=": func(c int) bool { return c == 0 }, "!=": func(c int) bool { return c != 0 },
+		"<": func(c int) bool { return c < 0 }, "<=": func(c int) bool { return c <= 0 },
+		">": func(c int) bool { return c > 0 }, ">=": func(c int) bool { return c >= 0 },
+	}[op]
+	if test == nil {
+		return nil, fmt.Errorf("naive: %s between fields", op)
+	}
+	return func(x *signin.Record) bool {
+		a, b := l.value(x), r.value(x)
+		if a.IsNull() || b.IsNull() {
+			return false
+		}
+		switch {
+		case a.Kind() == signin.KindTime:
+			return test(a.Time().Compare(b.Time()))
+		case a.Kind() == signin.KindFloat || b.Kind() == signin.KindFloat:
+			if math.IsNaN(a.Float()) || math.IsNaN(b.Float()) {
+				return false
+			}
+			return test(naiveCmpFloat(a.Float(), b.Float()))
+		}
+		return test(naiveCmpInt(a.Int(), b.Int()))
+	}, nil
+}
+
+// ---- Functions ----
+
+// naiveFunc is a function of a field's value, written from the
+// functions' documented contracts (docs/query-language.md, Functions).
+type naiveFunc struct {
+	name  string // the output column's: the call in lower case
+	field *signin.Field
+	kind  signin.Kind
+	eval  func(engine.Value) engine.Value
+}
+
+func naiveFuncOf(c *Call) (*naiveFunc, error) {
+	if len(c.Args) != 1 {
+		return nil, fmt.Errorf("naive: %s with %d arguments is out of scope", c.Name, len(c.Args))
+	}
+	f, err := naiveField(c.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	fn := &naiveFunc{name: strings.ToLower(c.String()), field: f}
+	onTime := func(kind signin.Kind, null engine.Value, of func(t time.Time) engine.Value) error {
+		if f.Kind != signin.KindTime {
+			return fmt.Errorf("naive: %s of the %s field %s", c.Name, f.Kind, f.Name)
+		}
+		fn.kind = kind
+		fn.eval = func(v engine.Value) engine.Value {
+			if v.IsNull() {
+				return null
+			}
+			return of(v.Time().UTC())
+		}
+		return nil
+	}
+	switch strings.ToLower(c.Name) {
+	case "hour":
+		err = onTime(signin.KindInt, engine.Null(signin.KindInt), func(t time.Time) engine.Value { return engine.IntValue(int64(t.Hour())) })
+	case "date":
+		err = onTime(signin.KindTime, engine.Null(signin.KindTime), func(t time.Time) engine.Value {
+			return engine.TimeValue(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
+		})
+	case "weekday":
+		err = onTime(signin.KindString, engine.StringValue(""), func(t time.Time) engine.Value {
+			n := int(t.Weekday())
+			if n == 0 {
+				n = 7 // Monday is 1, Sunday 7
+			}
+			return engine.StringValue(fmt.Sprintf("%d %s", n, t.Weekday().String()[:3]))
+		})
+	case "domain":
+		fn.kind = signin.KindString
+		fn.eval = func(v engine.Value) engine.Value {
+			s := v.Str()
+			i := strings.LastIndex(s, "@")
+			if i < 0 {
+				return engine.StringValue("")
+			}
+			return engine.StringValue(strings.ToLower(s[i+1:]))
+		}
+	default:
+		return nil, fmt.Errorf("naive: the function %s is out of scope", c.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return fn, nil
 }
 
 // naiveFieldPred is a predicate on one field.
@@ -599,26 +789,32 @@ func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
 
 // ---- Groups ----
 
-// naiveKeySpec is one group key: a field, or bin(D) of the time.
+// naiveKeySpec is one group key: a field, a function of one, or bin(D)
+// of the time.
 type naiveKeySpec struct {
 	field *signin.Field
 	bin   time.Duration
+	fn    *naiveFunc
 }
 
 func (k naiveKeySpec) column() engine.ResultColumn {
 	switch {
+	case k.fn != nil:
+		return engine.ResultColumn{Name: k.fn.name, Kind: k.fn.kind, Key: true}
 	case k.field == nil:
-		return engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time"}
+		return engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: k.bin}
 	case k.field.Kind == signin.KindList:
-		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name}
+		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name, Key: true}
 	}
-	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name}
+	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name, Key: true}
 }
 
 // values appends to dst the key values of the groups a record belongs to
 // for this key.
 func (k naiveKeySpec) values(dst []engine.Value, r *signin.Record) []engine.Value {
 	switch {
+	case k.fn != nil:
+		return append(dst, k.fn.eval(naiveValue(k.fn.field, r)))
 	case k.field == nil:
 		ns := r.Time.UnixNano()
 		d := int64(k.bin)
@@ -656,6 +852,13 @@ func naiveKeySpecOf(e Expr) (naiveKeySpec, error) {
 			return naiveKeySpec{}, fmt.Errorf("naive: bad bin %s", c)
 		}
 		return naiveKeySpec{bin: d}, nil
+	}
+	if c, ok := e.(*Call); ok {
+		fn, err := naiveFuncOf(c)
+		if err != nil {
+			return naiveKeySpec{}, err
+		}
+		return naiveKeySpec{fn: fn}, nil
 	}
 	f, err := naiveField(e)
 	if err != nil {
@@ -964,6 +1167,16 @@ func naiveColumn(cols []engine.ResultColumn, e Expr) (int, bool) {
 			return i, true
 		}
 	}
+	// A group key named by an alias of its field.
+	if n, ok := e.(*Name); ok {
+		if f := signin.Lookup(n.Name); f != nil {
+			for i, c := range cols {
+				if c.Name == f.Name && c.Field == f.Name {
+					return i, true
+				}
+			}
+		}
+	}
 	return 0, false
 }
 
@@ -1114,7 +1327,7 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	}
 	if len(q.OrderBy) == 0 {
 		for i, k := range keys {
-			if k.field == nil {
+			if k.field == nil && k.fn == nil {
 				order = append(order, naiveSortKey{col: i})
 				break
 			}

@@ -51,6 +51,9 @@ var examples = []struct{ text, canonical string }{
 	{`list time, domain(user) where weekday(time) in ("6 Sat", "7 Sun")`, `list time, domain(user) where weekday(time) in ("6 Sat", "7 Sun")`},
 	{`count where country not in (US) since 2026-11-01T08:00:00Z`, `count where country not in (US) since 2026-11-01T08:00:00Z`},
 	{`count where latency > -5 and error != 0`, `count where latency > -5 and error != 0`},
+	// A field on the right stays a bare word; a quoted value stays quoted.
+	{`count where tenant!=resourceTenant or app="resourceTenant"`, `count where tenant != resourceTenant or app = "resourceTenant"`},
+	{`count where hour(time)=hour(ingested)`, `count where hour(time) = hour(ingested)`},
 }
 
 func TestParseExamples(t *testing.T) {

@@ -20,6 +20,10 @@ type Plan struct {
 	// The time range, in Unix nanoseconds: from inclusive, to exclusive;
 	// open ends are the extremes.
 	From, To int64
+	// ToNow: the range ends at now, which it includes (since): To is
+	// Now plus a nanosecond. Relative: it starts at a duration before
+	// now (since D), so that what it selects depends on now.
+	ToNow, Relative bool
 
 	Filter cond // nil: every sign-in in the range
 
@@ -94,6 +98,39 @@ func (p *pred) field() *signin.Field {
 	}
 	return p.col.Field
 }
+
+// fieldCmp compares two fields of a sign-in, or functions of them, of
+// one kind: tenant = resourceTenant, latency > asn, time < ingested. Text
+// (op opEq; != is its negation, condNot) compares without regard to
+// case, a missing value being "", and holds when some element of one
+// side equals some element of the other (a list without elements being
+// ""); numbers, times and flags compare as numbers, and a missing value
+// on either side satisfies no comparison.
+type fieldCmp struct {
+	src  Expr // the comparison as written
+	op   predOp
+	l, r cmpSide
+	text bool
+}
+
+// cmpSide is a side of a comparison: a field, or a function of one.
+type cmpSide struct {
+	col *engine.Column
+	fn  *fnApply
+}
+
+// field is the side's field, or the function's result.
+func (s cmpSide) field() *signin.Field {
+	if s.fn != nil {
+		return s.fn.field
+	}
+	return s.col.Field
+}
+
+// name is the side as messages name it.
+func (s cmpSide) name() string { return s.field().Name }
+
+func (c *fieldCmp) String() string { return c.src.String() }
 
 func (c *condAnd) String() string { return joinConds(c.xs, " and ") }
 func (c *condOr) String() string  { return "(" + joinConds(c.xs, " or ") + ")" }

@@ -2,10 +2,12 @@ package query
 
 // A seeded generator of random query text for the differential test
 // (differential_test.go): aggregate queries (heads with aliases and
-// arithmetic, group by fields and bin, having, order by, limit), top and
-// list, under conditions of every operator on every kind of field, with
-// values drawn from the data so that most filters select something, and
-// some that select nothing. It makes text, not ASTs, so that the lexer and
+// arithmetic, group by fields, functions of a field and bin, having,
+// order by, limit), top and list, and aggregate queries grouped by bin
+// with spikes after them, under conditions of every operator on every
+// kind of field and comparisons of two fields, with values drawn from the
+// data so that most filters select something, and some that select
+// nothing. It makes text, not ASTs, so that the lexer and
 // the parser are tested too: keywords and names in varied case, values
 // bare and quoted, clauses in varied order.
 
@@ -101,15 +103,20 @@ func (g *queryGen) kw(k string) string {
 	return k
 }
 
-// name writes a field name, sometimes in another case than the catalog's.
+// name writes a field name, sometimes in another case than the catalog's,
+// sometimes as one of its aliases (its Log Analytics or Graph name).
 func (g *queryGen) name(f string) string {
-	switch g.weighted(80, 8, 7, 5) {
+	switch g.weighted(74, 8, 7, 5, 6) {
 	case 1:
 		return strings.ToLower(f)
 	case 2:
 		return strings.ToUpper(f)
 	case 3:
 		return g.mixCase(f)
+	case 4:
+		if as := signin.Lookup(f).Aliases(); len(as) > 0 {
+			return g.varyCase(rqPick(g, as))
+		}
 	}
 	return f
 }
@@ -542,8 +549,56 @@ func (g *queryGen) boolPred(name string) string {
 	return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(2), func() string { return rqPick(g, []string{"true", "false"}) })
 }
 
+// rqPairs are fields (and functions of one) that compare with each
+// other, by kind: text (lists among them), numbers, times, flags.
+var rqPairs = map[string][][2]string{
+	"text": {{"tenant", "resourceTenant"}, {"user", "identity"}, {"userName", "user"}, {"app", "resource"},
+		{"appId", "resourceId"}, {"sp", "app"}, {"identity", "sp"}, {"city", "state"}, {"country", "state"},
+		{"risk", "riskAggregated"}, {"type", "status"}, {"policy", "authMethod"}, {"app", "policy"},
+		{"riskEvents", "riskDetail"}, {"user", "user"}, {"authMethod", "authMethod"}, {"device", "deviceId"},
+		{"domain(user)", "domain(identity)"}, {"weekday(time)", "weekday(ingested)"}, {"userAgent", "browser"}},
+	"number": {{"latency", "asn"}, {"error", "asn"}, {"latency", "error"}, {"signInCount", "latency"},
+		{"latitude", "longitude"}, {"asn", "latitude"}, {"latency", "latency"}, {"error", "signInCount"},
+		{"hour(time)", "hour(ingested)"}, {"hour(ingested)", "signInCount"}, {"longitude", "error"}},
+	"time": {{"time", "ingested"}, {"ingested", "time"}, {"time", "time"}, {"date(time)", "date(ingested)"},
+		{"date(ingested)", "time"}},
+	"flag": {{"compliant", "managed"}, {"managed", "compliant"}, {"compliant", "compliant"}},
+}
+
+// side writes a field or a function of one as a comparison's left side:
+// its name in any case.
+func (g *queryGen) side(s string) string {
+	if fn, arg, ok := strings.Cut(strings.TrimSuffix(s, ")"), "("); ok {
+		return g.fn(fn) + "(" + g.name(arg) + ")"
+	}
+	return g.name(s)
+}
+
+// fieldCmpPred compares two fields of one kind (tenant != resourceTenant):
+// the right one spelled as the catalog spells it, which makes a bare word
+// a field.
+func (g *queryGen) fieldCmpPred() string {
+	kind := rqPick(g, []string{"text", "text", "number", "number", "time", "flag"})
+	pair := rqPick(g, rqPairs[kind])
+	if g.chance(0.3) {
+		pair[0], pair[1] = pair[1], pair[0]
+	}
+	ops := []string{"=", "!=", "<", "<=", ">", ">="}
+	if kind == "text" || kind == "flag" {
+		ops = ops[:2]
+	}
+	right := pair[1]
+	if strings.Contains(right, "(") {
+		right = g.side(right)
+	}
+	return g.side(pair[0]) + g.op(rqPick(g, ops)) + right
+}
+
 // pred is a random predicate.
 func (g *queryGen) pred() string {
+	if g.chance(0.08) {
+		return g.fieldCmpPred()
+	}
 	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
 	case 0:
 		return g.textPred(rqPick(g, rqText))
@@ -697,7 +752,8 @@ func (g *queryGen) heads() []rqHead {
 	return heads
 }
 
-// since is a since clause's value: a duration or an instant.
+// since is a since clause's value: a duration or an instant (not after
+// now, which since refuses).
 func (g *queryGen) since() string {
 	if g.chance(0.75) {
 		if g.chance(0.6) {
@@ -705,7 +761,24 @@ func (g *queryGen) since() string {
 		}
 		return strconv.Itoa(1+g.intn(300)) + rqPick(g, []string{"ms", "s", "m", "h", "d", "w"})
 	}
-	return g.instant()
+	s := g.instant()
+	if t, err := naiveInstant(s); err == nil && t.After(g.now) {
+		return g.now.Format(time.RFC3339Nano)
+	}
+	return s
+}
+
+// pickNow chooses a query's now: mostly end, the end of the data's
+// window; else a sign-in's own time (since includes now) or an instant
+// within the window, so that since must leave out what comes after now.
+func (g *queryGen) pickNow(end time.Time) time.Time {
+	switch g.weighted(70, 15, 15) {
+	case 1:
+		return g.rec().Time
+	case 2:
+		return g.from.Add(time.Duration(g.r.Int64N(int64(end.Sub(g.from)) + 1)))
+	}
+	return end
 }
 
 // timeClause is since …, between … and …, or nothing.
@@ -729,15 +802,38 @@ func (g *queryGen) timeClause() string {
 	return ""
 }
 
-// keys makes 0 to 3 group keys: fields, and bin(D).
+// rqFnKeys are functions of a field to group by.
+var rqFnKeys = []string{"hour(time)", "weekday(time)", "date(time)", "domain(user)", "hour(ingested)", "date(ingested)", "domain(identity)"}
+
+// keys makes 0 to 3 group keys: fields, functions of one, and bin(D).
 func (g *queryGen) keys() (texts, refs []string) {
-	n := g.weighted(30, 40, 22, 8)
+	return g.keysOf(g.weighted(30, 40, 22, 8), false)
+}
+
+// keysOf makes n group keys, one of them bin(D) when bin is set.
+func (g *queryGen) keysOf(n int, bin bool) (texts, refs []string) {
 	seen := map[string]bool{}
+	binAt := -1
+	if bin {
+		binAt = g.intn(n)
+	}
 	for len(texts) < n {
-		if !seen["time"] && g.chance(0.2) {
+		if !seen["time"] && (len(texts) == binAt || binAt < 0 && g.chance(0.2)) {
 			seen["time"] = true
 			texts = append(texts, g.fn("bin")+"("+rqPick(g, rqBins)+")")
 			refs = append(refs, "time")
+			continue
+		}
+		if len(texts) == binAt {
+			continue
+		}
+		if g.chance(0.1) {
+			f := rqPick(g, rqFnKeys)
+			if !seen[f] {
+				seen[f] = true
+				texts = append(texts, g.side(f))
+				refs = append(refs, g.side(f))
+			}
 			continue
 		}
 		f := rqPick(g, rqKeys)
@@ -910,13 +1006,55 @@ func (g *queryGen) list() string {
 	return g.clauses(head, []string{g.where(), g.timeClause(), g.limit(0.75, 50)})
 }
 
+// spikes makes an aggregate query grouped by bin(D) and other keys, and
+// spikes after it: the series are the keys but the bin, whatever the
+// other heads are (values, max(time), arithmetic).
+func (g *queryGen) spikes() string {
+	heads := g.heads()
+	numeric := false
+	var hs, values []string
+	for _, h := range heads {
+		hs = append(hs, h.text)
+		if h.numeric {
+			numeric = true
+			if !strings.ContainsAny(h.ref, " (") {
+				values = append(values, h.ref)
+			}
+		}
+	}
+	if !numeric {
+		hs = append(hs, g.fn("count"))
+		values = append(values, "count")
+	}
+	keys, _ := g.keysOf(1+g.weighted(40, 40, 20), true)
+	cs := []string{g.where(), g.timeClause(), g.kw("group") + " " + g.kw("by") + " " + strings.Join(keys, ", ")}
+	if h := g.having(heads, 1); h != "" && g.chance(0.2) {
+		cs = append(cs, g.kw("having")+" "+h)
+	}
+	args := rqPick(g, []string{"", "", "k=2 min=1", "min=0", "k=1 min=1", "1 0", "k=0.5 min=0", "fill=none min=1", "bin=1h min=1", "k=2 min=1 fill=none", "value=V min=1", "value V k 1.5 min 2"})
+	if strings.Contains(args, "V") {
+		if len(values) == 0 {
+			args = "k=2 min=1" // no head named by a word
+		} else {
+			args = strings.ReplaceAll(args, "V", rqPick(g, values))
+		}
+	}
+	q := g.clauses(strings.Join(hs, ", "), cs) + " | " + g.kw("spikes")
+	if args != "" {
+		q += " " + args
+	}
+	return q
+}
+
 // query makes a random query.
 func (g *queryGen) query() string {
-	switch g.weighted(65, 15, 20) {
+	switch g.weighted(60, 15, 20, 8) {
 	case 1:
 		return g.top()
 	case 2:
 		return g.list()
+	case 3:
+		return g.spikes()
 	}
 	return g.aggregate()
 }

@@ -19,37 +19,44 @@ func init() { engine.RegisterQuerier(Run) }
 // Run parses, checks and runs a statement against a store: what
 // engine.DB.Query does once this package is linked in. The registry is
 // the store's (engine.Options.Registry), else plugins.Default; now is
-// opts.Now, else the store's. Errors in the query are *Error.
+// opts.Now, else the store's clock, else (and with opts.NowLatest) the
+// newest sign-in of the snapshot the query reads. Errors in the query are
+// *Error.
 //
 // Saved queries (see Macro) are the store's, in the file MacroFile of its
-// directory: a statement "define NAME = QUERY" adds one there, and a
-// query's uses of them are expanded before it is parsed.
+// directory: a statement "define NAME = QUERY" adds one there, "undefine
+// NAME" removes one, and a query's uses of them are expanded before it
+// is parsed.
 func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
 	reg := RegistryOf(db)
 	if IsDefine(text) {
-		m, err := DefineIn(db, text)
+		saved, err := DefineIn(db, text)
 		if err != nil {
 			return nil, err
 		}
-		return &engine.Result{Plan: "saved: " + m.String() + "\n"}, nil
+		return &engine.Result{Plan: saved.String() + "\n"}, nil
 	}
 	macros, err := MacrosOf(db)
 	if err != nil {
 		return nil, err
 	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer snap.Close()
 	now := opts.Now
-	if now.IsZero() {
+	if now.IsZero() && db.Clock() != nil {
 		now = db.Now()
+	}
+	if _, last, ok := snap.Span(); ok && (opts.NowLatest || now.IsZero()) {
+		now = last
 	}
 	plan, err := Prepare(text, macros, reg, now)
 	if err != nil {
 		return nil, err
 	}
-	st := plan.Statement
-	if st.Explain && !st.Analyze {
-		return &engine.Result{Plan: plan.Explain(nil)}, nil
-	}
-	return Execute(ctx, db, plan, opts)
+	return executeOn(ctx, db, snap, plan, opts)
 }
 
 // Prepare expands the saved queries a statement uses (macros may be
@@ -94,6 +101,10 @@ type executor struct {
 	merged, kept      int // groups merged from the parts; rows kept by having
 	merge, order, out time.Duration
 	outRows           int // rows out before the stages
+	// listTotal counts the sign-ins a list selects, and listNote says
+	// when it stopped at its default limit before them all.
+	listTotal int64
+	listNote  *engine.ListLimitNote
 }
 
 // now is the clock's time, or the zero time without one.
@@ -129,15 +140,65 @@ func (x *executor) toTime() time.Time {
 func timeOfNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 // Execute runs a checked plan against a store, on one snapshot. With
-// explain analyze, the result's Plan holds what each step read (and, when
-// the store has a clock, how long it took).
+// opts.NowLatest the plan is checked again with now the newest sign-in of
+// that snapshot (when it holds any), so that the answer and its now agree.
+// An explain without analyze reads nothing: its result's Plan describes
+// the plan. With explain analyze, the result's Plan holds what each step
+// read (and, when the store has a clock, how long it took).
 func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOptions) (*engine.Result, error) {
 	snap, err := db.Snapshot()
 	if err != nil {
 		return nil, err
 	}
 	defer snap.Close()
-	return execute(ctx, db, snap, plan, opts, 0)
+	if _, last, ok := snap.Span(); ok && opts.NowLatest && !plan.Now.Equal(last) {
+		if plan, err = Check(plan.Statement, plan.reg, last); err != nil {
+			return nil, err
+		}
+	}
+	return executeOn(ctx, db, snap, plan, opts)
+}
+
+// executeOn runs a plan on a snapshot, explains it, and adds the notes
+// its result needs.
+func executeOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions) (*engine.Result, error) {
+	if st := plan.Statement; st.Explain && !st.Analyze {
+		return &engine.Result{Plan: plan.Explain(nil)}, nil
+	}
+	res, err := execute(ctx, db, snap, plan, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	n, err := noDataNote(snap, plan)
+	if err != nil {
+		return nil, err
+	}
+	if n != nil {
+		res.Notes = append(res.Notes, *n)
+	}
+	return res, nil
+}
+
+// noDataNote returns a note when the plan's time range is relative to now
+// (since D) and holds none of the snapshot's sign-ins: whatever the
+// query counts is then zero because of where now is, not because nothing
+// happened. Only the time column's blocks at the range's edges are read.
+func noDataNote(snap *engine.Snapshot, plan *Plan) (*engine.NoDataNote, error) {
+	if !plan.Relative {
+		return nil, nil
+	}
+	from, to := timeOfNanos(plan.From), timeOfNanos(plan.To)
+	for _, p := range snap.PartsBetween(from, to) {
+		lo, hi, err := snap.Rows(p, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if lo < hi {
+			return nil, nil
+		}
+	}
+	first, last, _ := snap.Span()
+	return &engine.NoDataNote{From: from, Now: plan.Now, First: first, Last: last}, nil
 }
 
 // maxSubQueries bounds how deep stages' queries (plugins.Env.Query) nest.
@@ -221,6 +282,9 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		s.rows, s.took = len(res.Rows), x.since(t)
 	}
 	res.Stats = engine.QueryStats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
+	if x.listNote != nil {
+		res.Notes = append(res.Notes, *x.listNote)
+	}
 	if plan.Statement.Analyze {
 		res.Plan = plan.Explain(&analysis{x: x, rows: len(res.Rows), elapsed: x.since(start), timed: x.clock != nil})
 	}
@@ -440,7 +504,7 @@ func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
 	var row []engine.Value
 	for _, f := range signin.Fields() {
 		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
-		row = append(row, recordValue(f, rec))
+		row = append(row, engine.RecordValue(f, rec))
 	}
 	cols = append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})
 	raw := string(rec.Raw)
@@ -449,29 +513,6 @@ func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
 	}
 	row = append(row, engine.StringValue(raw))
 	return cols, [][]engine.Value{row}, nil
-}
-
-// recordValue is a field's value in a record, as a result holds it.
-func recordValue(f *signin.Field, r *signin.Record) engine.Value {
-	switch f.Kind {
-	case signin.KindString:
-		return engine.StringValue(f.Text(r))
-	case signin.KindList:
-		return engine.ListValue(f.List(r))
-	case signin.KindFloat:
-		if v, ok := f.Float(r); ok {
-			return engine.FloatValue(v)
-		}
-	case signin.KindTime:
-		if t := f.Time(r); !t.IsZero() {
-			return engine.TimeValue(t)
-		}
-	default:
-		if v, ok := f.Int(r); ok {
-			return intValue(f, v)
-		}
-	}
-	return engine.Null(f.Kind)
 }
 
 // runStage runs a stage over rows and returns the rows it emits. A

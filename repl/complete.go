@@ -1,16 +1,12 @@
 package repl
 
 import (
-	"cmp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 )
@@ -23,9 +19,10 @@ const maxCandidates = 200
 // queries, and a field's values from the store's dictionaries.
 type completer struct {
 	s *session
-	// quoteAt is where a value completed with a closing quote began, so
-	// that the listener puts the opening quote there (readline only
-	// appends); -1 when none.
+	// quoteAt is where a bare value being completed began when one of
+	// the values it may become needs quotes, so that the listener puts
+	// the opening quote there after Tab (readline only appends); -1 when
+	// none.
 	quoteAt int
 }
 
@@ -51,13 +48,13 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		if len(cand) < len(word) || !strings.EqualFold(cand[:len(word)], word) {
 			continue
 		}
+		if word == "" && !values && fieldAliases[cand] {
+			continue // on nothing typed, the catalog's names; aliases once a letter is
+		}
 		rest := cand[len(word):]
-		if values {
-			switch {
-			case quoted:
-				rest += `"`
-			case needsQuotes(cand):
-				rest += `"`
+		if values && (quoted || needsQuotes(cand)) {
+			rest += `"`
+			if !quoted {
 				c.quoteAt = len([]rune(text[:start]))
 			}
 		}
@@ -66,10 +63,14 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	return out, len([]rune(word))
 }
 
-// OnChange puts the opening quote before a value Tab completed with a
-// closing one (readline.Listener).
+// OnChange puts the opening quote before a bare value after Tab, when
+// one of the values it may become needs quotes (readline.Listener):
+// whether Tab completed it whole (with the closing quote), only as far as
+// the values share ("Az" becomes "Azure " when several apps begin so,
+// which unquoted would end the value at the space), or listed them, from
+// which the one chosen brings its closing quote.
 func (c *completer) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) {
-	if key != '\t' || c.quoteAt < 0 || c.quoteAt >= len(line) || pos == 0 || line[pos-1] != '"' || line[c.quoteAt] == '"' {
+	if key != '\t' || c.quoteAt < 0 || c.quoteAt >= len(line) || c.quoteAt > pos || line[c.quoteAt] == '"' {
 		return nil, 0, false
 	}
 	at := c.quoteAt
@@ -102,8 +103,13 @@ func wordStart(text string) (int, bool) {
 	return i, false
 }
 
-// needsQuotes reports whether a value must be quoted in a query.
+// needsQuotes reports whether a value must be quoted in a query: text
+// with spaces or the language's signs, a keyword, or a field's name
+// (client = Browser would compare with the field browser).
 func needsQuotes(v string) bool {
+	if engine.LookupColumn(v) != nil {
+		return true
+	}
 	if v == "" {
 		return true
 	}
@@ -117,7 +123,7 @@ func needsQuotes(v string) bool {
 
 // keywords are the language's words, for completion.
 var keywords = strings.Fields(`where since between and or not in group by having order limit as asc desc
-	contains startswith endswith like top list show explain analyze define`)
+	contains startswith endswith like top list show explain analyze define undefine`)
 
 func isKeywordWord(w string) bool { return slices.Contains(keywords, strings.ToLower(w)) }
 
@@ -145,12 +151,16 @@ func (c *completer) candidates(before string, quoted bool) ([]string, bool) {
 		return nil, false
 	}
 	switch {
+	case n == 1 && last(0) == "undefine":
+		return append(c.savedNames(false), c.savedNames(true)...), false
+	case n >= 1 && strings.EqualFold(toks[0], "undefine"):
+		return nil, false
 	case last(0) == "|":
 		return append(s.reg.Names(plugins.KindStage), c.savedNames(true)...), false
 	case stageArgs(toks) != "":
 		return c.stageArgNames(stageArgs(toks)), false
 	case n == 0 || n == 1 && last(0) == "explain" || n == 2 && last(0) == "analyze":
-		heads := []string{"count", "top", "list", "show", "define"}
+		heads := []string{"count", "top", "list", "show", "define", "undefine"}
 		if n == 0 {
 			heads = append(heads, "explain")
 		}
@@ -181,7 +191,7 @@ func (c *completer) metaCandidates(text, before string) ([]string, bool) {
 	case "timing":
 		return []string{"on", "off"}, false
 	case "now":
-		return []string{"off"}, false
+		return []string{"latest", "off"}, false
 	case "output":
 		return []string{"off"}, false
 	case "plugins":
@@ -330,121 +340,18 @@ func stageArgs(toks []string) string {
 	return ""
 }
 
-func fieldNames() []string {
-	var out []string
-	for _, f := range signin.Fields() {
-		out = append(out, f.Name)
-	}
-	return out
-}
+// fieldNames are the fields' names, then their aliases (Log Analytics
+// and Graph names: UserPrincipalName, ipAddress).
+func fieldNames() []string { return signin.Names() }
 
-// valueCache holds the values of each field the store's dictionaries
-// hold, read on first use, for completion and \fields. It is safe for
-// concurrent use.
-type valueCache struct {
-	db     *engine.DB
-	mu     sync.Mutex
-	values map[string][]string // by field name, sorted
-}
-
-func newValueCache(db *engine.DB) *valueCache {
-	return &valueCache{db: db, values: map[string][]string{}}
-}
-
-// reset forgets the values read: the store changed (\ingest).
-func (c *valueCache) reset() {
-	c.mu.Lock()
-	c.values = map[string][]string{}
-	c.mu.Unlock()
-}
-
-// of returns the distinct values of a field in the store, sorted, from
-// the dictionaries of its parts (no sign-in is read).
-func (c *valueCache) of(field string) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.values[field]; ok {
-		return v
-	}
-	col := engine.LookupColumn(field)
-	if col == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList {
-		return nil
-	}
-	seen := map[string]bool{}
-	c.db.View(func(s *engine.Snapshot) error {
-		for _, p := range s.Parts() {
-			if p.DictLen(col) == 0 {
-				continue
-			}
-			d, err := s.Dict(p, col)
-			if err != nil {
-				return err
-			}
-			for id := range uint32(d.Len()) {
-				if v := dictText(d, id); v != "" {
-					seen[v] = true
-				}
-			}
+// fieldAliases are the aliases among fieldNames, which Tab offers only
+// once a word is begun.
+var fieldAliases = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range signin.Names() {
+		if f := signin.Lookup(n); f != nil && f.Name != n {
+			m[n] = true
 		}
-		return nil
-	})
-	out := make([]string, 0, len(seen))
-	for v := range seen {
-		out = append(out, v)
 	}
-	slices.Sort(out)
-	c.values[field] = out
-	return out
-}
-
-// common returns, for each field with a dictionary, its n most frequent
-// values in the newest part of the store.
-func (c *valueCache) common(n int) (map[string][]string, error) {
-	out := map[string][]string{}
-	err := c.db.View(func(s *engine.Snapshot) error {
-		parts := s.Parts()
-		if len(parts) == 0 {
-			return nil
-		}
-		p := slices.MaxFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(a.MaxTime, b.MaxTime) })
-		for _, col := range engine.Columns() {
-			if col.Field == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList || !col.Indexed || p.DictLen(col) == 0 {
-				continue
-			}
-			d, err := s.Dict(p, col)
-			if err != nil {
-				return err
-			}
-			counts, err := s.Cardinalities(p, col)
-			if err != nil {
-				return err
-			}
-			ids := make([]uint32, 0, len(counts))
-			for id := range counts {
-				if dictText(d, uint32(id)) != "" {
-					ids = append(ids, uint32(id))
-				}
-			}
-			slices.SortFunc(ids, func(a, b uint32) int { return cmp.Compare(counts[b], counts[a]) })
-			for _, id := range ids[:min(n, len(ids))] {
-				out[col.Field.Name] = append(out[col.Field.Name], dictText(d, id))
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// dictText is a dictionary value as a query writes it.
-func dictText(d *index.Dict, id uint32) string {
-	switch d.Kind() {
-	case index.DictInt:
-		if d.Int(id) == signin.NoInt {
-			return ""
-		}
-		return strconv.FormatInt(d.Int(id), 10)
-	case index.DictFloat:
-		return strconv.FormatFloat(d.Float(id), 'g', -1, 64)
-	}
-	return d.String(id)
-}
+	return m
+}()

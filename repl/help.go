@@ -94,7 +94,7 @@ func (s *session) commandsHelp() {
 	for _, m := range metaCommands {
 		fmt.Fprintf(s.out, "  %-28s %s\n", `\`+m.name+" "+m.args, m.help)
 	}
-	fmt.Fprintln(s.out, `  A line ending in \ continues on the next; Tab completes; Ctrl-R searches the history; Ctrl-C cancels a query; Ctrl-D quits.`)
+	fmt.Fprintln(s.out, `  A line ending in \ continues on the next; Tab completes; Ctrl-R searches the history; Ctrl-C cancels a query, or abandons the line; Ctrl-D quits.`)
 }
 
 var (

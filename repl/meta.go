@@ -30,13 +30,13 @@ var metaCommands []metaCommand
 func init() {
 	metaCommands = []metaCommand{
 		{"help", "[TOPIC]", "the language and the shell; a topic: a section of the language, a plugin, a field", (*session).help},
-		{"fields", "", "the fields, with their types and values common in this store", (*session).fields},
+		{"fields", "", "the fields, with their types and the values most sign-ins of the store have", (*session).fields},
 		{"plugins", "[NAME]", "the aggregates, functions, stages and formats; or one in full", (*session).plugins},
-		{"saved", "", "the saved queries (define NAME = QUERY saves one)", (*session).saved},
+		{"saved", "", "the saved queries (define NAME = QUERY saves one, undefine NAME removes it)", (*session).saved},
 		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
 		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
 		{"format", "table|json|csv", "the output format", (*session).setFormat},
-		{"now", "TIME|off", "the time relative times count from (since 24h): a date or RFC 3339 time; off: the store's newest sign-in", (*session).setNow},
+		{"now", "TIME|latest|off", "the time relative times count from (since 24h): a date or RFC 3339 time; latest: the store's newest sign-in (for an old export); off: the machine's clock", (*session).setNow},
 		{"output", "FILE|off", "send results to a file (off: back to the screen)", (*session).setOutput},
 		{"chart", "FILE.svg|FILE.png", "draw the last result (a timeline or a top) as an image", (*session).chart},
 		{"ingest", "PATH...", "store sign-in logs (files or directories), with progress", (*session).ingest},
@@ -123,19 +123,25 @@ func contains(xs []string, x string) bool {
 func (s *session) setNow(_ context.Context, arg string) error {
 	switch strings.ToLower(arg) {
 	case "":
-		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
-		return nil
 	case "off":
-		s.now = time.Time{}
-		s.info("now is %s\n", s.queryNow().Format(time.RFC3339))
-		return nil
+		s.now, s.latest = time.Time{}, false
+	case "latest":
+		s.now, s.latest = time.Time{}, true
+	default:
+		t, err := query.ParseTime(arg)
+		if err != nil {
+			return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z), latest or off: %q %v`, arg, err)
+		}
+		s.now, s.latest = t, false
 	}
-	t, err := query.ParseTime(arg)
-	if err != nil {
-		return fmt.Errorf(`\now takes a date (2026-11-26), an RFC 3339 time (2026-11-26T08:00:00Z) or off: %q %v`, arg, err)
+	switch {
+	case !s.now.IsZero():
+		s.info("now is %s\n", s.now.Format(time.RFC3339Nano))
+	case s.latest:
+		s.info("now is latest: the store's newest sign-in, %s\n", s.queryNow().Format(time.RFC3339Nano))
+	default:
+		s.info("now is the clock: %s\n", s.queryNow().Format(time.RFC3339Nano))
 	}
-	s.now = t
-	s.info("now is %s\n", s.now.Format(time.RFC3339))
 	return nil
 }
 
@@ -192,7 +198,7 @@ func (s *session) saved(context.Context, string) error {
 	}
 	all := ms.All()
 	if len(all) == 0 {
-		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D)\n")
+		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D), undefine NAME removes it\n")
 		return nil
 	}
 	for _, m := range all {
@@ -201,8 +207,9 @@ func (s *session) saved(context.Context, string) error {
 	return nil
 }
 
-// fields lists the catalog: each field's name, kind and meaning, and the
-// values most common in the newest day of the store.
+// fields lists the catalog: each field's name, kind and meaning, and its
+// values held by the most sign-ins of the whole store (from the bitmaps'
+// cardinalities of every part), as results print them.
 func (s *session) fields(context.Context, string) error {
 	examples, err := s.values.common(3)
 	if err != nil {
@@ -241,6 +248,10 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 				bar.bar.Clear()
 				fmt.Fprintf(s.opts.Stderr, "%v\n", r)
 			}
+		},
+		OnWarning: func(w *logfile.Warning) {
+			bar.bar.Clear()
+			fmt.Fprintf(s.opts.Stderr, "warning: %v\n", w)
 		},
 	})
 	bar.done()

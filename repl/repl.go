@@ -33,9 +33,18 @@ type Options struct {
 	HistoryFile string
 	// Registry is the plugins queries use; nil means the store's.
 	Registry *plugins.Registry
-	// Clock is the time for relative times when \now is off; nil means
-	// the store's newest sign-in.
+	// Clock is the machine's clock: it times statements (\timing), and
+	// relative times (since 24h) count from it while \now is off. nil
+	// means the store's clock (engine.Options.Clock); when that is nil
+	// too, relative times count from the store's newest sign-in and
+	// statements are not timed.
 	Clock func() time.Time
+	// Now is the time relative times count from when the session starts,
+	// as if set with \now; zero means the clock.
+	Now time.Time
+	// NowLatest starts the session as \now latest does: relative times
+	// count from the store's newest sign-in, found anew by each query.
+	NowLatest bool
 }
 
 // ErrFailed is returned by Run when a statement failed in a session that
@@ -57,5 +66,5 @@ func (e *SignalError) Error() string { return "repl: stopped by " + e.Signal.Str
 // SIGTERM ends the process as it would any). In a script, either ends it
 // (see SignalError). ctx ends the session.
 func Run(ctx context.Context, opts Options) error {
-	return (&session{opts: opts}).run(ctx)
+	return (&session{opts: opts, now: opts.Now, latest: opts.NowLatest}).run(ctx)
 }

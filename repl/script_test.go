@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/signinq/signinq/cmd/signinq/cli"
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/clock"
 	"github.com/signinq/signinq/plugins"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestMain(m *testing.M) {
 	run := func() int {
 		plugins.Register(waitStage{})
-		return cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		return cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, clock.Test)
 	}
 	if os.Getenv("SIGNINQ_REPL_CHILD") != "" {
 		os.Exit(run())

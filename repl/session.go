@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ type session struct {
 	format string    // the writer's name
 	timing bool      // print rows and time after each result
 	now    time.Time // \now; zero when off
+	latest bool      // \now latest: relative times count from the store's newest sign-in
 	out    io.Writer // results: Stdout, or \output's file
 	file   *os.File  // \output's file, to close
 	last   *engine.Result
@@ -123,6 +125,7 @@ func (s *session) script(ctx context.Context) error {
 // interactive runs the shell on a terminal, with readline.
 func (s *session) interactive(ctx context.Context) error {
 	comp := &completer{s: s, quoteAt: -1}
+	var inst atomic.Pointer[readline.Instance]
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:                 prompt,
 		HistoryFile:            s.opts.HistoryFile,
@@ -137,16 +140,21 @@ func (s *session) interactive(ctx context.Context) error {
 		Stderr:                 s.opts.Stderr,
 		FuncIsTerminal:         func() bool { return true },
 		FuncGetWidth:           s.width,
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			if r == readline.CharInterrupt {
+				if rl := inst.Load(); rl != nil {
+					abandonModes(rl.Operation)
+				}
+			}
+			return r, true
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("repl: %w", err)
 	}
+	inst.Store(rl)
 	defer rl.Close()
-	if n, err := s.opts.DB.Count(); err == nil && n == 0 {
-		fmt.Fprintf(s.opts.Stderr, "signinq: the store %s is empty: \\ingest FILE stores an export (any format). \\help for help, \\q quits.\n", s.opts.Dir)
-	} else {
-		fmt.Fprintf(s.opts.Stderr, "signinq: %s sign-ins. \\help for help, Tab completes, \\q quits.\n", s.countText())
-	}
+	s.greet()
 	var pending strings.Builder
 	for !s.quit {
 		if err := ctx.Err(); err != nil {
@@ -184,6 +192,23 @@ func (s *session) interactive(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// abandonModes leaves the modes in which readline takes Ctrl-C for
+// their own (the list of completions, choosing from it, a history
+// search), so that Ctrl-C always abandons the line: readline then ends
+// Readline with ErrInterrupt and the session gives a fresh prompt.
+// Otherwise the first Ctrl-C only closed the list and kept the line, on
+// which Ctrl-D deletes instead of ending the session. It runs in
+// readline's own goroutine, which is the one that changes the modes
+// (Config.FuncFilterInputRune).
+func abandonModes(op *readline.Operation) {
+	if op.IsInCompleteMode() || op.IsInCompleteSelectMode() {
+		op.ExitCompleteMode(true)
+	}
+	if op.IsSearchMode() {
+		op.ExitSearchMode(false)
+	}
 }
 
 // interruptible runs fn with a context that Ctrl-C (SIGINT) or SIGTERM
@@ -251,28 +276,84 @@ func (s *session) report(stmt, where string, err error) {
 	fmt.Fprintf(w, "%serror: %v\n", where, err)
 }
 
-// queryNow is the time relative times count from: \now, else the
-// session's clock, else the store's newest sign-in.
+// greet says what the store holds, and when its newest sign-in is more
+// than a day before now, where its sign-ins begin and end and how to
+// count from them: otherwise "since 24h" on an old export answers zero
+// without a hint.
+func (s *session) greet() {
+	w := s.opts.Stderr
+	first, last, ok := s.span()
+	if !ok {
+		fmt.Fprintf(w, "signinq: the store %s is empty: \\ingest FILE stores an export (any format). \\help for help, \\q quits.\n", s.opts.Dir)
+		return
+	}
+	fmt.Fprintf(w, "signinq: %s sign-ins. \\help for help, Tab completes, \\q quits.\n", s.countText())
+	if now := s.queryNow(); !s.latest && last.Before(now.Add(-24*time.Hour)) {
+		fmt.Fprintf(w, "signinq: the store's sign-ins run from %s to %s, %s before now (%s): since counts back from now; \\now latest counts from the newest sign-in.\n",
+			first.Format(time.RFC3339), last.Format(time.RFC3339), strings.TrimSpace(humanize.RelTime(last, now, "", "")), now.Format(time.RFC3339))
+	}
+}
+
+// span returns the times of the store's first and last sign-ins; ok is
+// false when it is empty (or cannot be read).
+func (s *session) span() (first, last time.Time, ok bool) {
+	s.opts.DB.View(func(snap *engine.Snapshot) error {
+		first, last, ok = snap.Span()
+		return nil
+	})
+	return first, last, ok
+}
+
+// queryNow is the time relative times count from: \now, else the store's
+// newest sign-in with \now latest, else the session's clock, else the
+// store's newest sign-in.
 func (s *session) queryNow() time.Time {
-	switch {
+	switch clock := s.clock(); {
 	case !s.now.IsZero():
 		return s.now
-	case s.opts.Clock != nil:
-		return s.opts.Clock()
+	case s.latest:
+		if _, last, ok := s.span(); ok {
+			return last
+		}
+		if clock != nil {
+			return clock()
+		}
+	case clock != nil:
+		return clock()
 	}
 	return s.opts.DB.Now()
 }
 
-// query runs a statement of the language (define included) and prints
+// clock is the session's clock: Options.Clock, else the store's; nil when
+// neither has one.
+func (s *session) clock() func() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock
+	}
+	return s.opts.DB.Clock()
+}
+
+// stopwatch starts timing on the session's clock: the function it returns
+// gives the time since (always 0 without a clock).
+func (s *session) stopwatch() func() time.Duration {
+	clock := s.clock()
+	if clock == nil {
+		return func() time.Duration { return 0 }
+	}
+	start := clock()
+	return func() time.Duration { return clock().Sub(start) }
+}
+
+// query runs a statement of the language (define and undefine included) and prints
 // its result.
 func (s *session) query(ctx context.Context, text string) error {
 	db := s.opts.DB
 	if query.IsDefine(text) {
-		m, err := query.DefineIn(db, text)
+		saved, err := query.DefineIn(db, text)
 		if err != nil {
 			return err
 		}
-		s.info("saved: %s\n", m)
+		s.info("%s\n", saved)
 		return nil
 	}
 	macros, err := query.MacrosOf(db)
@@ -283,20 +364,17 @@ func (s *session) query(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	var res *engine.Result
-	if plan.Statement.Explain && !plan.Statement.Analyze {
-		res = &engine.Result{Plan: plan.Explain(nil)}
-	} else {
-		opts := engine.QueryOptions{}
-		if s.format == "table" {
-			opts.DefaultListLimit = tableListLimit
-		}
-		if res, err = query.Execute(ctx, db, plan, opts); err != nil {
-			return err
-		}
+	elapsed := s.stopwatch()
+	// With \now latest the plan is checked again against the newest
+	// sign-in of the snapshot the query reads.
+	opts := engine.QueryOptions{NowLatest: s.latest}
+	if s.format == "table" {
+		opts.DefaultListLimit = tableListLimit
 	}
-	elapsed := time.Since(start)
+	res, err := query.Execute(ctx, db, plan, opts)
+	if err != nil {
+		return err
+	}
 	if res.Plan != "" {
 		fmt.Fprint(s.out, res.Plan)
 		return nil
@@ -308,8 +386,11 @@ func (s *session) query(ctx context.Context, text string) error {
 	if s.opts.Terminal && s.format == "table" && s.out == s.opts.Stdout {
 		drawChart(s.out, res, s.width(), s.color())
 	}
+	for _, n := range res.Notes {
+		s.note(n)
+	}
 	if s.timing {
-		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
+		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed()))
 	}
 	return nil
 }
@@ -342,6 +423,20 @@ func (s *session) width() int {
 }
 
 func (s *session) color() bool { return s.opts.Terminal && s.opts.Color }
+
+// note prints a result's note under it, on standard error (results sent
+// to a file, and JSON or CSV, stay data only), in scripts too: an answer
+// of zero because now is away from the store's data is never silent.
+func (s *session) note(n engine.Note) {
+	text := n.String()
+	if nd, ok := n.(engine.NoDataNote); ok && !nd.Last.IsZero() {
+		text += `; use \now latest to count from there`
+	}
+	if s.color() {
+		text = "\x1b[2m" + text + "\x1b[0m"
+	}
+	fmt.Fprintln(s.opts.Stderr, text)
+}
 
 // info tells the person at the terminal what a command did; scripts
 // print only results (and errors).

@@ -169,6 +169,17 @@ func TestMetaCommands(t *testing.T) {
 	f(`\format xml`, nil, []string{`no output format "xml"`})
 	f(`\stats`, []string{"20,", "sign-ins in", "interactive", "5 days"}, nil)
 	f("define fails(D) = count where status=failure since D\n\\saved\n\\format csv\nfails(2d)", []string{"define fails(D) = count where status=failure since D", "count\n"}, nil)
+	// define checks its query: a wrong one is refused with a caret, and
+	// not saved; undefine removes one.
+	f("define bad = count where staus=failure\n\\saved", []string{"define fails(D)"},
+		[]string{"define bad = count where staus=failure\n                         ^\nline 1: error: 1:26: define bad: unknown field \"staus\"; did you mean \"status\"?"})
+	if out, _, _ := runScript(t, db, `\saved`); strings.Contains(out, "bad") {
+		t.Errorf("the refused definition was saved:\n%s", out)
+	}
+	f("undefine fails\n\\saved\nfails(2d)", nil, []string{`line 3: error: 1:1: unknown aggregate "fails"`})
+	if out, _, _ := runScript(t, db, `\saved`); strings.Contains(out, "fails") {
+		t.Errorf("undefine left it saved:\n%s", out)
+	}
 	out := filepath.Join(dir, "out.csv")
 	f("\\format csv\n\\output "+out+"\ncount\n\\output off\ncount where status=failure", []string{"count\n"}, nil)
 	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "count\n") || strings.Count(string(b), "\n") != 2 {
@@ -194,5 +205,36 @@ func TestIngest(t *testing.T) {
 	n, _ := db.Count()
 	if n == 0 || out != fmt.Sprintf("type,count\nmanagedIdentity,%d\ncount\n%d\n", n, n) {
 		t.Errorf("%d stored; output:\n%s", n, out)
+	}
+}
+
+// TestIngestWarnsAndRefuses stores what the shell's \ingest reads of a
+// renamed portal download (refused: its type is unknown) and of a
+// ConvertTo-Json export (read, with a warning naming the fields lost).
+func TestIngestWarnsAndRefuses(t *testing.T) {
+	db, err := engine.Open(t.TempDir(), &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	renamed := filepath.Join(dir, "signins-copy.csv")
+	csv := "\"Date (UTC)\",\"Request ID\",\"User ID\",\"Username\",\"Status\",\"Sign-in error code\"\n" +
+		"\"2025-12-04T10:00:00Z\",\"4b1f2c3d-0004-4e5f-8a9b-0c1d2e3f4a04\",\"26be570a-ae82-4189-b4e2-a37c6808512d\",\"adele.vance@contoso.com\",\"Success\",\"0\"\n"
+	ps := filepath.Join(dir, "signins.json")
+	json := `[{"CreatedDateTime":"\/Date(1758269730000)\/","Id":"7e1f3a52-1c2d-4e5f-8a9b-0c1d2e3f5a01","UserPrincipalName":"adele.vance@contoso.com",` +
+		`"Status":{"ErrorCode":0},"Location":{"City":"Redmond","GeoCoordinates":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphGeoCoordinates"}}]`
+	for p, data := range map[string]string{renamed: csv, ps: json} {
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errs, err := runScript(t, db, "\\ingest "+ps+"\n\\format csv\ncount group by type, city\n\\ingest "+renamed+"\n")
+	if !errors.Is(err, ErrFailed) || !strings.Contains(errs, "warning: "+ps+":1: fields lost") || !strings.Contains(errs, "Location.GeoCoordinates (1 record)") ||
+		!strings.Contains(errs, "signins-copy.csv: sign-in type unknown") || !strings.Contains(errs, "give --type interactive or --type nonInteractive") {
+		t.Errorf("err %v; stderr:\n%s", err, errs)
+	}
+	if out != "type,city,count\ninteractive,Redmond,1\n" {
+		t.Errorf("output:\n%s", out)
 	}
 }

@@ -199,3 +199,125 @@ func TestTerminal(t *testing.T) {
 		t.Fatalf("the shell exited with %v", err)
 	}
 }
+
+// TestTerminalOldExport opens an export of 2022 on a terminal: the
+// greeting says where its sign-ins run and how far before now they end,
+// a relative range that holds none of them gets a note under its table,
+// \now latest counts from the newest sign-in, and a list in a table says
+// when it stopped at its default limit.
+func TestTerminalOldExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	gen := exec.Command(os.Args[0], "gen", "--count", "2000", "--days", "3", "--users", "40", "--seed", "7", "--end", "2022-01-28T00:00:00Z", "--no-incidents", "-q", "--db", db)
+	gen.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	sh := startShell(t, nil, "repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(dir, "history"))
+	sh.expect(`signinq: 2,000 sign-ins\. \\help for help`)
+	sh.expect(`signinq: the store's sign-ins run from 2022-01-25T00:00:[0-9]{2}Z to 2022-01-27T23:59:[0-9]{2}Z, 4 years before now \(2026-11-26T00:00:00Z\): since counts back from now; \\now latest counts from the newest sign-in\.`)
+	sh.expect(`signinq> `)
+	sh.send("count where status=failure since 24h\r")
+	sh.expect(`(?s)count\s+─+\s+0\s+the store's sign-ins end at 2022-01-27T[0-9:.]+Z, 4 years before now \(2026-11-26T00:00:00Z\); use \\now latest to count from there\s+1 row in`)
+	sh.expect(`signinq> `)
+	sh.send("\\now latest\r")
+	sh.expect(`now is latest: the store's newest sign-in, 2022-01-27T23:59:[0-9.]+Z`)
+	sh.send("count since 1d\r")
+	sh.expect(`(?s)count\s+─+\s+667\s+1 row in`)
+	sh.send("list\r")
+	sh.expect(`(?s)│.*100 of 2,000 shown; limit N for more\s+100 rows in`)
+	sh.expect(`signinq> `)
+	sh.send("\\now off\r")
+	sh.expect(`now is the clock: 20`)
+	sh.send("\\q\r")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+
+	// A store whose newest sign-in is within a day of now: no such line.
+	sh = startShell(t, nil, "repl", "--db", db, "--now", "2022-01-28T12:00:00Z", "--history", filepath.Join(dir, "history"))
+	sh.expect(`signinq: 2,000 sign-ins\. \\help for help[^\n]*\n`)
+	sh.expect(`signinq> `)
+	sh.send("\\q\r")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if strings.Contains(sh.out.String(), "before now") {
+		t.Errorf("a greeting about old sign-ins half a day after the newest:\n%s", sh.out.String())
+	}
+}
+
+// genStore makes a small generated store for the terminal tests.
+func genStore(t *testing.T, count string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "db")
+	gen := exec.Command(os.Args[0], "gen", "--count", count, "--days", "3", "--users", "40", "--seed", "5", "--end", "2026-11-26T00:00:00Z", "--no-incidents", "-q", "--db", db)
+	gen.Env = append(os.Environ(), "SIGNINQ_REPL_CHILD=1")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	return db
+}
+
+// TestTerminalInterrupt checks that Ctrl-C abandons the line for a fresh
+// prompt whatever is on the screen: the list of completions Tab showed,
+// a completion being chosen from it (Tab again), a history search. The
+// fresh line is empty: Ctrl-D on it ends the shell.
+func TestTerminalInterrupt(t *testing.T) {
+	db := genStore(t, "2000")
+	args := []string{"repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(t.TempDir(), "history")}
+	sh := startShell(t, nil, args...)
+	sh.expect(`signinq> `)
+	// Tab lists the statuses (they share no prefix); Ctrl-C.
+	sh.send("count where status=\t")
+	sh.expect(`failure\s+interrupted\s+success`)
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// Tab twice: choosing among them; Ctrl-C.
+	sh.send("count where status=\t\t")
+	sh.expect(`failure\s+interrupted\s+success`)
+	sh.send("\t")
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// Ctrl-R searching the history; Ctrl-C.
+	sh.send("count where status=failure\r")
+	sh.expect(`(?s)count\s+─+\s+[0-9]+`)
+	sh.expect(`signinq> `)
+	sh.send("\x12fail")
+	sh.expect(`bck-i-search: fail`)
+	sh.send("\x03")
+	sh.expect(`\^C\r?\n`)
+	sh.expect(`signinq> `)
+	// The line is empty: Ctrl-D ends the shell.
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}
+
+// TestTerminalQuotedValue checks Tab on a bare value that several of the
+// store's values begin with, some with spaces: the opening quote is put
+// before it, so that typing on (" P") stays in the value, and Tab then
+// completes it with its closing quote.
+func TestTerminalQuotedValue(t *testing.T) {
+	db := genStore(t, "2000")
+	sh := startShell(t, nil, "repl", "--db", db, "--now", "2026-11-26", "--history", filepath.Join(t.TempDir(), "history"))
+	sh.expect(`signinq> `)
+	// The store's apps beginning with Az: Azure Portal, Azure Active
+	// Directory PowerShell, AzureDevOps-Pipelines-dev, …
+	sh.send("count where app=Az\t")
+	sh.expect(`count where app="Azure`)
+	sh.send(" P\t")
+	sh.expect(`count where app="Azure Portal"`)
+	sh.send(" group by app\r")
+	sh.expect(`(?s)app\s+│\s+count.*Azure Portal\s+│\s+36`)
+	sh.expect(`signinq> `)
+	sh.send("\x04")
+	if err := sh.wait(); err != nil {
+		t.Fatalf("the shell exited with %v", err)
+	}
+}

@@ -119,7 +119,8 @@ var derivedSQL = []struct{ name, expr string }{
 		WHEN 'noninteractiveusersigninlogs' THEN 'nonInteractive'
 		WHEN 'serviceprincipalsigninlogs' THEN 'servicePrincipal'
 		WHEN 'microsoftserviceprincipalsigninlogs' THEN 'servicePrincipal'
-		WHEN 'managedidentitysigninlogs' THEN 'managedIdentity' END`},
+		WHEN 'managedidentitysigninlogs' THEN 'managedIdentity'
+		WHEN 'adfssigninlogs' THEN 'adfs' END`},
 	{"_error", `coalesce(properties.status.errorCode, TRY_CAST(trim(resultType) AS BIGINT))`},
 	{"_created", timeExpr("properties.createdDateTime")},
 	{"_logged", timeExpr(`"time"`)},
@@ -205,7 +206,7 @@ var columns = []column{
 	{name: "error", typ: tInt, expr: `_error`},
 	{name: "reason", typ: tString, expr: firstOf("properties.status.failureReason", "resultDescription")},
 	{name: "details", typ: tString, expr: `properties.status.additionalDetails`},
-	{name: "identity", typ: tString, expr: `CASE WHEN _type IN ('interactive', 'nonInteractive') THEN ` +
+	{name: "identity", typ: tString, expr: `CASE WHEN _type IN ('interactive', 'nonInteractive', 'adfs') THEN ` +
 		firstOf("properties.userPrincipalName", "properties.userDisplayName", "identity", "properties.userId") +
 		` ELSE ` +
 		firstOf("properties.servicePrincipalName", "identity", "properties.appDisplayName", "properties.servicePrincipalId", "properties.appId") +

@@ -10,6 +10,7 @@
 //	signinq gen --count N ...         generate a realistic tenant's sign-ins
 //
 // Run signinq --help for every command and flag. signinq exits 0 when all
-// went well, 1 when records were rejected or inputs refused, and 2 on a
-// usage or fatal error.
+// went well, 1 when records were rejected or inputs refused, 2 on a
+// usage or fatal error, 3 when the store is in use by another process,
+// and 4 when there is no store where --db says.
 package main

@@ -18,8 +18,9 @@ import (
 // csvHeader is a CSV file's header, resolved to handlers by column.
 type csvHeader struct {
 	format   signin.Format
-	names    []string  // as written
-	handlers []handler // nil for columns the catalog does not use
+	columns  portalColumns // for a portal download: the type its columns say
+	names    []string      // as written
+	handlers []handler     // nil for columns the catalog does not use
 }
 
 // csvRow is one data row, or a row the CSV reader could not parse.
@@ -136,6 +137,7 @@ func newCSVHeader(names []string) *csvHeader {
 	switch {
 	case has["date (utc)"] && (has["request id"] || has["status"]):
 		h.format = signin.FormatPortalCSV
+		h.columns = portalColumnsOf(has)
 		for i, n := range names {
 			h.handlers[i] = portalKeys[normalizeColumn(n)]
 		}
@@ -207,16 +209,22 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 		return
 	}
 	st.csv, st.format, st.signIns = h, h.format, true
-	if h.format == signin.FormatPortalCSV && s.opts.Type != nil {
-		st.hint, st.hasHint = *s.opts.Type, true
-	}
 	if h.format == signin.FormatPortalCSV {
-		st.forceHint, st.hasHint = true, true // the hint (or interactive) decides
+		pt := resolvePortalType(st.name, h.columns, s.opts.Type, s.opts.AssumeInteractive)
+		if pt.refuse != "" {
+			r := refuse(st.name, pt.refuse)
+			r.err = ErrTypeUnknown
+			s.send(&job{in: st, refuse: r})
+			return
+		}
+		if pt.warn != "" {
+			s.send(&job{in: st, kind: jobNote, warnings: []*Warning{{Input: st.name, Message: pt.warn}}})
+		}
+		st.hint, st.hasHint, st.forceHint = pt.typ, true, true // the type decided here holds for every row
 	}
 	prev := cr.InputOffset()
 	capture.take(0, prev)
 	j := &job{in: st, kind: jobRows}
-	size := 0
 	for s.ctx.Err() == nil {
 		fields, err := cr.Read()
 		off := cr.InputOffset()
@@ -237,12 +245,12 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 			line, _ := cr.FieldPos(0)
 			j.rows = append(j.rows, csvRow{fields: fields, line: line, raw: raw})
 		}
-		size += len(raw)
-		if size >= jobBytes || len(j.rows) >= jobRecs {
+		j.size += int64(len(raw))
+		if j.size >= jobBytes || len(j.rows) >= jobRecs {
 			if !s.send(j) {
 				return
 			}
-			j, size = &job{in: st, kind: jobRows}, 0
+			j = &job{in: st, kind: jobRows}
 		}
 	}
 	if len(j.rows) > 0 || len(j.tail) > 0 {
@@ -297,6 +305,9 @@ func (w *worker) row(r *csvRow) {
 	d.col = 0
 	out, why := d.finish()
 	w.observe(out, why)
+	if out == outOK {
+		w.noteLost(r.line)
+	}
 	if out != outOK {
 		b.Records = b.Records[:len(b.Records)-1]
 		col := 0

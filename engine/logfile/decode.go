@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,9 +42,20 @@ type decoder struct {
 	policy  string
 	applied bool
 
+	// path is the keys of the objects being decoded, outermost first,
+	// for naming a field in messages (see truncated).
+	path []string
+
 	// Per unit.
-	rec    *signin.Record
-	env    envelope
+	rec *signin.Record
+	env envelope
+	// lost is the fields of the unit that held the text ConvertTo-Json
+	// writes where it stops at its -Depth (see truncated).
+	lost []string
+	// spaced is the lists of the unit given as one text with spaces,
+	// which ConvertTo-Json also writes for a list it stops at: one
+	// element, or several joined (see dropSpaced).
+	spaced []spacedList
 	errMsg string // the first problem found; the unit is malformed when set
 	errCol int    // the CSV column of the problem, 0 if unknown
 	col    int    // the CSV column being decoded (1-based field index), 0 for JSON
@@ -73,6 +85,7 @@ type envelope struct {
 	eventType   signin.Type
 	hasEvent    bool
 	msiAlt      string
+	signInName  string // signInIdentifier, else alternateSignInName
 	legacyRisk  []string
 	hint        signin.Type // from the file name or --type
 	hasHint     bool
@@ -97,6 +110,109 @@ func (d *decoder) begin(rec *signin.Record) {
 	d.rec = rec
 	d.env = envelope{}
 	d.errMsg, d.errCol, d.depth = "", 0, 0
+	d.path, d.lost, d.spaced = d.path[:0], d.lost[:0], d.spaced[:0]
+}
+
+// spacedList is a list field (named by its path) given as one text with
+// spaces in it.
+type spacedList struct{ field, text string }
+
+// dropSpaced drops, from a unit in which ConvertTo-Json stopped at its
+// -Depth (some field is lost), the lists given as one text with spaces:
+// at the depth where it writes objects as text, it writes a list as its
+// elements joined by spaces ("Password Authenticator App"), which cannot
+// be split again. They are counted as lost too.
+func (d *decoder) dropSpaced() {
+	if len(d.lost) == 0 || len(d.spaced) == 0 {
+		return
+	}
+	r, e := d.rec, &d.env
+	for _, sl := range d.spaced {
+		r.RiskEvents = slices.DeleteFunc(r.RiskEvents, func(s string) bool { return s == sl.text })
+		e.legacyRisk = slices.DeleteFunc(e.legacyRisk, func(s string) bool { return s == sl.text })
+		r.AuthMethods = slices.DeleteFunc(r.AuthMethods, func(s string) bool { return s == sl.text })
+		r.Policies = slices.DeleteFunc(r.Policies, func(s string) bool { return s == sl.text })
+		if len(r.RiskEvents) == 0 {
+			r.RiskEvents = nil
+		}
+		if len(r.AuthMethods) == 0 {
+			r.AuthMethods = nil
+		}
+		if len(r.Policies) == 0 {
+			r.Policies = nil
+		}
+		d.lose(sl.field)
+	}
+}
+
+// truncated notes that the field name, where an object or a list
+// should be, held the text Windows PowerShell's ConvertTo-Json writes for
+// what it does not expand (see psTruncated): what the field held is lost,
+// and the rest of the record is read.
+func (d *decoder) truncated(name string) { d.lose(d.fieldPath(name)) }
+
+// lose notes a field lost, once per unit.
+func (d *decoder) lose(field string) {
+	if !slices.Contains(d.lost, field) {
+		d.lost = append(d.lost, field)
+	}
+}
+
+// fieldPath names the key name of the object being decoded by its path
+// from the record's top, as the source spells the keys: Location.City.
+func (d *decoder) fieldPath(name string) string {
+	var b strings.Builder
+	for _, p := range d.path {
+		if p != "" {
+			b.WriteString(p)
+			b.WriteByte('.')
+		}
+	}
+	b.WriteString(name)
+	return b.String()
+}
+
+// psTruncated reports whether text is what Windows PowerShell's
+// ConvertTo-Json writes in place of an object or a list nested deeper
+// than its -Depth (2 by default): the object converted to a string,
+// which is "@{key=value; …}" for a PSCustomObject and the .NET type name
+// for others ("System.Collections.Hashtable",
+// "Microsoft.Graph.PowerShell.Models.MicrosoftGraphGeoCoordinates",
+// "System.Object[]"), the names of a list's elements joined by spaces.
+func psTruncated(text []byte) bool {
+	text = bytes.TrimSpace(text)
+	if bytes.HasPrefix(text, []byte("@{")) && bytes.HasSuffix(text, []byte("}")) {
+		return true
+	}
+	if len(text) == 0 || text[0] != 'S' && text[0] != 'M' {
+		return false
+	}
+	for len(text) > 0 {
+		name, rest, _ := bytes.Cut(text, []byte(" "))
+		if !isDotNetTypeName(name) {
+			return false
+		}
+		text = rest
+	}
+	return true
+}
+
+// isDotNetTypeName reports whether s is a .NET type's full name in the
+// System or Microsoft namespaces, as Object.ToString gives it:
+// System.Collections.Generic.List`1[System.String], System.Object[].
+func isDotNetTypeName(s []byte) bool {
+	if !bytes.HasPrefix(s, []byte("System.")) && !bytes.HasPrefix(s, []byte("Microsoft.")) {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.', c == '_', c == '`', c == '[', c == ']', c == ',', c == '+':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // fail records the first problem of the unit.
@@ -264,6 +380,10 @@ func (d *decoder) unwrap(name string, v *fastjson.Value) (_ *fastjson.Value, nes
 	if len(b) == 0 {
 		return nil, false, false
 	}
+	if b[0] != '{' && b[0] != '[' && psTruncated(b) {
+		d.truncated(name)
+		return nil, false, false
+	}
 	if d.depth >= maxNesting {
 		d.fail("%s: JSON nested in strings too deeply", name)
 		return nil, false, false
@@ -291,7 +411,15 @@ func (d *decoder) unnest(nested bool) {
 func (d *decoder) list(name string, v *fastjson.Value) []string {
 	if t, b := d.value(v); t == fastjson.TypeString {
 		if b = bytes.TrimSpace(b); len(b) > 0 && b[0] != '[' {
-			return []string{d.strs.Copy(b)}
+			if psTruncated(b) {
+				d.truncated(name)
+				return nil
+			}
+			e := d.strs.Copy(b)
+			if bytes.IndexByte(b, ' ') >= 0 {
+				d.spaced = append(d.spaced, spacedList{d.fieldPath(name), e})
+			}
+			return []string{e}
 		}
 	}
 	var out []string
@@ -316,6 +444,8 @@ func (d *decoder) fields(name string, v *fastjson.Value, t *keyTable) {
 		d.fail("%s: not an object", name)
 		return
 	}
+	d.path = append(d.path, name)
+	defer func() { d.path = d.path[:len(d.path)-1] }()
 	c := &d.keys[t.id]
 	i := 0
 	o.Visit(func(k []byte, v *fastjson.Value) {
@@ -413,6 +543,7 @@ func (d *decoder) addAuthMethod(m string) {
 
 // finish classifies the unit and resolves the envelope into the record.
 func (d *decoder) finish() (outcome, string) {
+	d.dropSpaced()
 	r, e := d.rec, &d.env
 	switch {
 	case e.forceHint:
@@ -490,8 +621,35 @@ func (d *decoder) finish() (outcome, string) {
 		r.MSIType = e.msiAlt
 	}
 	normalizeEnums(r)
+	if r.Type == signin.TypeADFS {
+		noSuchUser(r, e)
+	}
 	r.Identity = identity(r, e.identity)
 	return outOK, ""
+}
+
+// zeroGUID stands for no user in AD FS sign-ins.
+const zeroGUID = "00000000-0000-0000-0000-000000000000"
+
+// noSuchUser reads the AD FS sign-in of a user that does not exist:
+// Connect Health gives its user, user name and user id as the zero GUID,
+// and what was typed as its sign-in identifier. The user is what was
+// typed, as Entra ID's own sign-ins give it, so that attempts on names
+// that do not exist are told apart (a password spray tries many); the
+// zero GUIDs are left out as the placeholders they are.
+func noSuchUser(r *signin.Record, e *envelope) {
+	if r.User == zeroGUID {
+		r.User = e.signInName
+	}
+	if r.UserName == zeroGUID {
+		r.UserName = ""
+	}
+	if r.UserID == zeroGUID {
+		r.UserID = ""
+	}
+	if e.identity == zeroGUID {
+		e.identity = ""
+	}
 }
 
 // finishCanonical checks a record read in the canonical form, which is
@@ -532,12 +690,13 @@ func (d *decoder) inferType() signin.Type {
 }
 
 // identity is who signed in: the user principal name for users (else the
-// display name, the envelope's identity or the user id); the service
-// principal or managed identity name otherwise (else the envelope's
-// identity, the app, the service principal id or the app id).
+// display name, the envelope's identity or the user id) — interactive,
+// non-interactive and AD FS sign-ins; the service principal or managed
+// identity name otherwise (else the envelope's identity, the app, the
+// service principal id or the app id).
 func identity(r *signin.Record, envIdentity string) string {
 	var order [5]string
-	if r.Type == signin.TypeInteractive || r.Type == signin.TypeNonInteractive {
+	if r.Type == signin.TypeInteractive || r.Type == signin.TypeNonInteractive || r.Type == signin.TypeADFS {
 		order = [5]string{r.User, r.UserName, envIdentity, r.UserID}
 	} else {
 		order = [5]string{r.SP, envIdentity, r.App, r.SPID, r.AppID}

@@ -4,18 +4,28 @@
 // Formats are told by content, never by file name: Azure Monitor
 // diagnostic-settings records (storage-blob JSON lines, Event Hub
 // {"records":[…]} payloads, single records, pretty-printed or not; all
-// five sign-in categories), Microsoft Graph auditLogs/signIns responses
-// (v1.0 and beta, {"value":[…]}, and the summarized sign-ins), the
-// portal's JSON download (an array of the same objects), the portal's CSV
-// download, and Log Analytics CSV exports; and signinq's own canonical
-// form ([signin.AppendJSON], as signinq parse prints it), so that its
-// output reads back. Gzipped inputs are read as they are; directories are
-// read recursively, in lexical order.
+// six sign-in categories, AD FS's included), Microsoft Graph
+// auditLogs/signIns responses (v1.0 and beta, {"value":[…]}, and the
+// summarized sign-ins), the portal's JSON download (an array of the same
+// objects) and the same objects as PowerShell's ConvertTo-Json writes
+// them (times as "\/Date(…)\/", objects beyond its -Depth as text, which
+// is left out with a warning), the portal's CSV downloads (typed by
+// their columns, else by their file names or [Options.Type]; see
+// [ErrTypeUnknown]), and Log Analytics CSV exports; and signinq's own
+// canonical form ([signin.AppendJSON], as signinq parse prints it), so
+// that its output reads back. Gzipped inputs are read as they are, and so is text
+// in UTF-16 (little or big endian, with a byte-order mark, as Windows
+// PowerShell's Out-File and > write it), decoded as it is read; a UTF-8
+// byte-order mark is skipped. Directories are read recursively, in
+// lexical order.
 //
 // Bad input never stops reading: a malformed record becomes a [Reject]
 // with its input, line, column and reason, and reading goes on with the
-// next record; an input that is not a sign-in log is refused whole. A
-// [Summary] counts what was read, accepted, rejected and refused.
+// next record; an input that is not a sign-in log is refused whole. What
+// an input lost before it was read is a [Warning], once per input: the
+// objects Windows PowerShell's ConvertTo-Json writes as text beyond its
+// -Depth are left out of records read otherwise whole. A [Summary]
+// counts what was read, accepted, rejected and refused, and the warnings.
 //
 // Each format is a [Format]; [Formats] lists the built-in ones by name
 // (diag, eventhub, graph, portal-csv, la-csv, canonical) with a line of

@@ -19,7 +19,8 @@ import (
 // [Options.Format].
 //
 // A format added from outside is line-oriented: the reader splits each
-// input into lines (after decompression and without a byte-order mark),
+// input into lines (after decompression, decoded to UTF-8 and without a
+// byte-order mark),
 // and calls Decode with each non-blank line, on several goroutines at
 // once and out of order; the records still come out in input order.
 // Decode must therefore be safe for concurrent use, and keep no state
@@ -37,8 +38,8 @@ type Format struct {
 	// Help says in one line what the format is.
 	Help string
 	// Sniff reports whether an input is in the format, given its first
-	// bytes: up to 64 KiB after decompression and without a byte-order
-	// mark, fewer for a shorter input, never none. It must not keep or
+	// bytes: up to 64 KiB after decompression, decoded to UTF-8 and
+	// without a byte-order mark, fewer for a shorter input, never none. It must not keep or
 	// change head, and must be safe for concurrent use. Formats added
 	// from outside are sniffed before the built-in ones (which take
 	// almost anything that is not JSON for CSV), so their Sniff must be
@@ -109,7 +110,7 @@ var builtins = []Format{
 	{Name: "graph", builtin: builtinGraph, Sniff: sniffGraph,
 		Help: `Microsoft Graph auditLogs/signIns responses ({"value":[…]}, v1.0 and beta, summarized sign-ins) and the portal's JSON download`},
 	{Name: "portal-csv", builtin: builtinPortalCSV, Sniff: sniffPortalCSV,
-		Help: "The Entra admin center's CSV download (InteractiveSignIns_….csv and the others; the file name or --type gives the type)"},
+		Help: "The Entra admin center's CSV downloads (InteractiveSignIns_….csv and the others; their columns tell service principal and managed identity sign-ins and their file names or --type the others)"},
 	{Name: "la-csv", builtin: builtinLogAnalyticsCSV, Sniff: sniffLogAnalyticsCSV,
 		Help: "Log Analytics CSV exports of SigninLogs, AADNonInteractiveUserSignInLogs and the other sign-in tables"},
 	{Name: "canonical", builtin: builtinCanonical, Sniff: sniffCanonical,

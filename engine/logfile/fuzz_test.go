@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // check reads data as one input and checks what holds for any input:
@@ -75,6 +76,7 @@ func FuzzDiag(f *testing.F) {
 	good := bytes.SplitN(must(os.ReadFile(sample("elastic/test-signinlogs-sample.log"))), []byte("\n"), 2)[0]
 	seeds(f, "samples/elastic", func(b []byte) []byte { return bytes.SplitN(b, []byte("\n"), 2)[0] })
 	seeds(f, "samples/panther", func(b []byte) []byte { return bytes.SplitN(b, []byte("\n"), 2)[0] })
+	f.Add(bytes.SplitN(must(os.ReadFile(filepath.Join("testdata", "adfs", "PT1H.json"))), []byte("\n"), 4)[2]) // AD FS, a user that does not exist
 	f.Add([]byte(`{"records":[{"time":"2025-01-01T00:00:00Z","category":"SignInLogs"}]}`))
 	f.Add([]byte(`{"category":"SignInLogs","properties":"{\"createdDateTime\":\"2025-01-01T00:00:00Z\",\"status\":\"{\\\"errorCode\\\":5}\"}"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
@@ -99,6 +101,8 @@ func FuzzGraph(f *testing.F) {
 	seeds(f, "samples/graph", func(b []byte) []byte { return b })
 	seeds(f, "samples/msdocs", func(b []byte) []byte { return b })
 	seeds(f, "samples/datadog", func(b []byte) []byte { return b })
+	seeds(f, "powershell", func(b []byte) []byte { return b })
+	f.Add([]byte(`[{"createdDateTime":"\/Date(1758269730000)\/","status":"System.Collections.Hashtable","location":"@{city=Oslo}","riskEventTypes_v2":"a b"}]`))
 	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},]`))
 	f.Add([]byte(`{"value":[{"signInCount":3,"aggregationDateTime":"2025-02-26T06:00:00Z"}],"@odata.nextLink":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -142,7 +146,8 @@ func FuzzLogAnalyticsCSV(f *testing.F) {
 // survives a round trip through RFC 3339.
 func FuzzParseTime(f *testing.F) {
 	for _, s := range []string{"2019-10-18T04:45:48.0729893-05:00", "9/19/2023, 1:45:17.287 PM", "1/9/2007 10:41:00 AM +01:00",
-		"2023-07-26 22:58:30.983201900", "19.09.2023 13:45:17,287", "2025-12-04 08:19:41 UTC"} {
+		"2023-07-26 22:58:30.983201900", "19.09.2023 13:45:17,287", "2025-12-04 08:19:41 UTC",
+		"/Date(1758269730000)/", `\/Date(-62135596800000+0000)\/`, "/Date(1758269730000-0500)/"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -166,9 +171,14 @@ func FuzzParseTime(f *testing.F) {
 // FuzzSniff feeds arbitrary bytes as a whole input, whatever format they
 // look like.
 func FuzzSniff(f *testing.F) {
-	for _, s := range []string{"", "{", "[", "\xef\xbb\xbf\"Date (UTC)\"\n", "\x1f\x8b", "PK\x03\x04", "{}\n{}", "{\"a\":\n{"} {
+	for _, s := range []string{"", "{", "[", "\xef\xbb\xbf\"Date (UTC)\"\n", "\x1f\x8b", "PK\x03\x04", "{}\n{}", "{\"a\":\n{",
+		// UTF-16 with a byte-order mark: little and big endian, an odd
+		// byte at the end, an unpaired surrogate.
+		"\xff\xfe{\x00}\x00\n\x00", "\xfe\xff\x00[\x00]", "\xff\xfe{\x00", "\xff\xfe\x00\xd8{\x00}\x00"} {
 		f.Add([]byte(s))
 	}
+	f.Add(utf16Text(f, bytes.SplitN(must(os.ReadFile(sample("elastic/test-signinlogs-sample.log"))), []byte("\n"), 2)[0], unicode.LittleEndian))
+	f.Add(utf16Text(f, must(os.ReadFile(sample("log-analytics-csv/signinlogs-la-export-2rows.csv"))), unicode.BigEndian))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		check(t, "any", data)
 	})

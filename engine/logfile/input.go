@@ -12,7 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/signinq/signinq/engine/signin"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Input is one source of sign-ins: a file, standard input, or any stream
@@ -94,22 +95,6 @@ func pathError(err error) string {
 	return err.Error()
 }
 
-// typeFromName returns the type a portal download's file name implies.
-func typeFromName(name string) (signin.Type, bool) {
-	base := strings.ToLower(filepath.Base(name))
-	switch {
-	case strings.HasPrefix(base, "noninteractivesignins"):
-		return signin.TypeNonInteractive, true
-	case strings.HasPrefix(base, "interactivesignins"):
-		return signin.TypeInteractive, true
-	case strings.HasPrefix(base, "applicationsignins"), strings.HasPrefix(base, "serviceprincipalsignins"):
-		return signin.TypeServicePrincipal, true
-	case strings.HasPrefix(base, "msisignins"), strings.HasPrefix(base, "managedidentitysignins"):
-		return signin.TypeManagedIdentity, true
-	}
-	return 0, false
-}
-
 // bufSize is the read buffer of an input; it is also how far detection
 // looks. Readers of large inputs read past it in bigger pieces.
 const bufSize = 64 << 10
@@ -126,38 +111,62 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// openInput opens in and returns its content, decompressed, without a
-// byte-order mark, and the counter of decompressed bytes.
-func openInput(in Input) (*bufio.Reader, *countingReader, io.Closer, error) {
+// opened is an input opened for reading: its text, decompressed and in
+// UTF-8 without a byte-order mark.
+type opened struct {
+	br *bufio.Reader
+	// counter counts the bytes read before they are decoded to UTF-8
+	// (after decompression), as Summary.Bytes counts them.
+	counter *countingReader
+	closer  io.Closer
+	// utf16 is set when the text was UTF-16 (little or big endian, with
+	// a byte-order mark) and is decoded as it is read.
+	utf16 bool
+}
+
+// openInput opens in and returns its content, decompressed, decoded to
+// UTF-8 and without a byte-order mark. Decoding streams, as reading does.
+func openInput(in Input) (*opened, error) {
 	rc, err := in.Open()
 	if err != nil {
-		return nil, nil, nil, errors.New(pathError(err))
+		return nil, errors.New(pathError(err))
 	}
 	br := bufio.NewReaderSize(rc, bufSize)
+	var src io.Reader = br
 	head, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			rc.Close()
-			return nil, nil, nil, fmt.Errorf("gzip: %w", err)
+			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		cr := &countingReader{r: zr}
-		br = bufio.NewReaderSize(cr, bufSize)
-		return stripBOM(br), cr, rc, nil
+		src = zr
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		rc.Close()
-		return nil, nil, nil, errors.New("a zip archive: extract it and read the files inside")
+		return nil, errors.New("a zip archive: extract it and read the files inside")
 	}
-	cr := &countingReader{r: br}
-	return stripBOM(bufio.NewReaderSize(cr, bufSize)), cr, rc, nil
+	o := &opened{counter: &countingReader{r: src}, closer: rc}
+	o.br, o.utf16 = decodeText(bufio.NewReaderSize(o.counter, bufSize))
+	return o, nil
 }
 
-func stripBOM(br *bufio.Reader) *bufio.Reader {
-	if head, _ := br.Peek(3); bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+// decodeText returns br's text in UTF-8 without a byte-order mark: a
+// UTF-8 mark is skipped, and text that starts with a UTF-16 mark (as
+// Windows PowerShell's Out-File and > write it) is decoded from UTF-16
+// of the mark's byte order as it is read; utf16 says so. Invalid UTF-16
+// (an unpaired surrogate) becomes U+FFFD.
+func decodeText(br *bufio.Reader) (_ *bufio.Reader, utf16 bool) {
+	head, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		// ExpectBOM: the mark decides the byte order, and is dropped.
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		return bufio.NewReaderSize(transform.NewReader(br, dec), bufSize), true
 	}
-	return br
+	return br, false
 }
 
 // sniffed is what the first bytes of an input say it is.
@@ -168,7 +177,6 @@ const (
 	sniffJSONLines
 	sniffJSON
 	sniffCSV
-	sniffUTF16
 )
 
 // sniff looks at the start of an input. JSON lines are told from a JSON
@@ -183,9 +191,6 @@ func sniff(br *bufio.Reader) sniffed {
 
 // sniffHead is sniff over an input's first bytes.
 func sniffHead(head []byte) sniffed {
-	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
-		return sniffUTF16
-	}
 	rest := bytes.TrimLeft(head, " \t\r\n")
 	if len(rest) == 0 {
 		return sniffEmpty

@@ -132,7 +132,7 @@ var locationTable = newTable(map[string]handler{
 // and Log Analytics' Location) a country code.
 var hLocation = handler(func(d *decoder, name string, v *fastjson.Value) {
 	if t, b := d.value(v); t == fastjson.TypeString {
-		if len(b) > 0 && b[0] != '{' {
+		if len(b) > 0 && b[0] != '{' && !psTruncated(b) {
 			d.env.country = d.str(v, slotCountry)
 			return
 		}
@@ -205,6 +205,7 @@ var signInKeys = map[string]handler{
 	"riskstate":                        strField(func(r *signin.Record) *string { return &r.RiskState }),
 	"riskdetail":                       strField(func(r *signin.Record) *string { return &r.RiskDetail }),
 	"riskeventtypes_v2":                func(d *decoder, name string, v *fastjson.Value) { d.rec.RiskEvents = d.list(name, v) },
+	"riskeventtypesv2":                 func(d *decoder, name string, v *fastjson.Value) { d.rec.RiskEvents = d.list(name, v) }, // the Graph PowerShell SDK's RiskEventTypesV2
 	"riskeventtypes":                   func(d *decoder, name string, v *fastjson.Value) { d.env.legacyRisk = d.list(name, v) },
 	"serviceprincipalid":               strField(func(r *signin.Record) *string { return &r.SPID }),
 	"serviceprincipalname":             strField(func(r *signin.Record) *string { return &r.SP }),
@@ -243,6 +244,10 @@ var signInKeys = map[string]handler{
 		d.env.agg = d.timeOf(name, v)
 	},
 	"tenantid": envField(func(e *envelope) *string { return &e.tenant }),
+	// What the user typed to sign in: AD FS records carry it where the
+	// user fields hold the zero GUID of a user that does not exist.
+	"signinidentifier":    envField(func(e *envelope) *string { return &e.signInName }),
+	"alternatesigninname": envField(func(e *envelope) *string { return &e.signInName }),
 }
 
 // envelopeKeys decode the keys a record has outside the sign-in proper:

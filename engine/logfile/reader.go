@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,9 +20,17 @@ import (
 
 // Options configure reading. The zero value is ready to use.
 type Options struct {
-	// Type, when set, is the sign-in type of portal CSV files, which do
-	// not record it. It overrides the type their file names imply.
+	// Type, when set, is the sign-in type of the portal's CSV downloads
+	// of user sign-ins, which do not record whether they are interactive
+	// or not: it overrides what their file names say. The service
+	// principal and managed identity downloads are told by their
+	// columns, which a Type they contradict does not override (a
+	// Warning says so).
 	Type *signin.Type
+	// AssumeInteractive reads a portal CSV download of user sign-ins
+	// whose type neither its file name nor Type says as interactive,
+	// with a Warning, instead of refusing it (with ErrTypeUnknown).
+	AssumeInteractive bool
 	// Classifier turns error codes into statuses; nil classifies with
 	// signin.DefaultInterruptCodes.
 	Classifier *signin.Classifier
@@ -105,14 +114,38 @@ func notSignInLog(name, why, also string) *Reject {
 	return r
 }
 
+// A Warning is something the reader read past in an input: its sign-ins
+// were read, but not all the input says could be taken as it is (a
+// type assumed, fields lost before the file was written). Each is
+// reported once per input.
+type Warning struct {
+	Input   string // the input's name
+	Line    int    // where it was first seen; 0 for the input as a whole
+	Message string
+}
+
+// Error formats the warning as "input:line: message", leaving out the
+// line when unknown. A Warning is an error only so that [All] can yield
+// it; it stops nothing.
+func (w *Warning) Error() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.Input, w.Line, w.Message)
+	}
+	return w.Input + ": " + w.Message
+}
+
 // Batch is a run of consecutive records from one input, with the records
 // rejected among them. The caller owns it and everything it holds.
 type Batch struct {
 	Input   string
 	Records []signin.Record
 	Rejects []*Reject
+	// Warnings are about the input as a whole: a batch may hold only
+	// warnings.
+	Warnings []*Warning
 	// Bytes is about how much of the input (after decompression) the
-	// batch was read from, for progress reports.
+	// batch was read from, for progress reports: as Summary.Bytes counts
+	// them, before UTF-16 is decoded.
 	Bytes int64
 }
 
@@ -120,10 +153,11 @@ type Batch struct {
 type Summary struct {
 	Inputs   int   // inputs opened
 	Refused  int   // inputs refused whole: not sign-in logs, or unreadable
-	Bytes    int64 // bytes read, after decompression
+	Bytes    int64 // bytes read, after decompression (before UTF-16 is decoded)
 	Read     int64 // records met, accepted or rejected
 	Accepted int64
 	Rejected int64 // records rejected (refused inputs not included)
+	Warnings int   // warnings (see Warning)
 	// Formats and Types count the accepted records.
 	Formats map[signin.Format]int64
 	Types   map[signin.Type]int64
@@ -141,6 +175,9 @@ func (s *Summary) String() string {
 	if s.Refused > 0 {
 		fmt.Fprintf(&b, "; %d %s refused", s.Refused, plural(int64(s.Refused), "input"))
 	}
+	if s.Warnings > 0 {
+		fmt.Fprintf(&b, "; %d %s", s.Warnings, plural(int64(s.Warnings), "warning"))
+	}
 	return b.String()
 }
 
@@ -154,6 +191,7 @@ func plural(n int64, word string) string {
 func (s *Summary) add(b *Batch) {
 	s.Read += int64(len(b.Records) + len(b.Rejects))
 	s.Accepted += int64(len(b.Records))
+	s.Warnings += len(b.Warnings)
 	for _, r := range b.Rejects {
 		if r.Refused {
 			s.Read--
@@ -199,12 +237,18 @@ func Scan(ctx context.Context, paths []string, opts Options, fn func(*Batch) err
 }
 
 // All returns the records of the inputs paths name, in order, as an
-// iterator; rejects come as errors (*Reject) in their place. It is the
-// simple form of [Scan].
+// iterator; rejects come as errors (*Reject) in their place, and
+// warnings as errors (*Warning) before the records they are about. It
+// is the simple form of [Scan].
 func All(ctx context.Context, paths []string, opts Options) iter.Seq2[*signin.Record, error] {
 	return func(yield func(*signin.Record, error) bool) {
 		errStop := errors.New("stop")
 		_, err := Scan(ctx, paths, opts, func(b *Batch) error {
+			for _, w := range b.Warnings {
+				if !yield(nil, w) {
+					return errStop
+				}
+			}
 			for i := range b.Records {
 				if !yield(&b.Records[i], nil) {
 					return errStop
@@ -247,9 +291,15 @@ type inputState struct {
 	header []byte
 	// also lists the extra formats for refusals (see formatSet).
 	also string
+	// widen is about how many bytes of the input each byte of its text
+	// in UTF-8 was read from: 2 for UTF-16, else 1 (see Batch.Bytes).
+	widen int64
 	// Set by the emitter only.
 	decided bool
 	refused bool
+	// lost gathers the jobs' lost fields, reported at the input's end.
+	lost     map[string]int
+	lostLine int
 }
 
 type jobKind uint8
@@ -259,6 +309,7 @@ const (
 	jobUnits                // JSON values at units' offsets in data
 	jobRows                 // CSV rows
 	jobExt                  // lines of a format added from outside (in.ext)
+	jobNote                 // no records: warnings, or the end of the input
 )
 
 // verdict is what the first well-formed record of a job says of its input.
@@ -279,8 +330,17 @@ type job struct {
 	line   int       // jobLines, jobExt: the line of data[0]
 	units  []unitRef // jobUnits
 	rows   []csvRow  // jobRows
+	size   int64     // jobRows: the bytes of text the rows were read from
 	tail   []*Reject // problems that end the input, after the records
 	refuse *Reject   // the input is refused
+	// jobNote: warnings to report, and whether the input ends here.
+	warnings []*Warning
+	end      bool
+	// lost counts, by field, the records of the job in which a field
+	// held the text ConvertTo-Json leaves where it stopped (see
+	// decoder.truncated); lostLine is the first such record's line.
+	lost     map[string]int
+	lostLine int
 
 	done    chan struct{}
 	batch   Batch
@@ -396,6 +456,22 @@ func settle(j *job) *Batch {
 		in.refused = true
 		return &Batch{Input: in.name, Rejects: []*Reject{j.refuse}}
 	}
+	for f, n := range j.lost {
+		if in.lost == nil {
+			in.lost, in.lostLine = map[string]int{}, j.lostLine
+		}
+		in.lost[f] += n
+	}
+	if j.kind == jobNote {
+		ws := j.warnings
+		if j.end && len(in.lost) > 0 {
+			ws = append(ws, lostWarning(in.name, in.lostLine, in.lost))
+		}
+		if len(ws) == 0 {
+			return nil
+		}
+		return &Batch{Input: in.name, Warnings: ws}
+	}
 	if !in.decided && !in.signIns {
 		switch j.verdict {
 		case verdictNotSignIn:
@@ -406,7 +482,7 @@ func settle(j *job) *Batch {
 		}
 	}
 	j.batch.Input = in.name
-	j.batch.Bytes = int64(len(j.data))
+	j.batch.Bytes = (int64(len(j.data)) + j.size) * in.widen
 	j.batch.Rejects = append(j.batch.Rejects, j.tail...)
 	if len(j.batch.Records) == 0 && len(j.batch.Rejects) == 0 {
 		return nil
@@ -424,9 +500,19 @@ type splitter struct {
 	parser  fastjson.Parser // to recognize the canonical form
 }
 
-// send queues a job for a worker and for the emitter, in order.
+// send queues a job for a worker and for the emitter, in order; a
+// jobNote only for the emitter.
 func (s *splitter) send(j *job) bool {
 	j.done = make(chan struct{})
+	if j.kind == jobNote {
+		close(j.done)
+		select {
+		case s.order <- j:
+			return true
+		case <-s.ctx.Done():
+			return false
+		}
+	}
 	select {
 	case s.order <- j:
 	case <-s.ctx.Done():
@@ -447,23 +533,24 @@ const (
 )
 
 // input splits one input; it returns the bytes read and whether it could
-// be opened.
+// be opened. The input's last job marks its end.
 func (s *splitter) input(in Input) (int64, bool) {
-	st := &inputState{name: in.Name, also: s.formats.also}
+	st := &inputState{name: in.Name, also: s.formats.also, widen: 1}
 	st.hint, st.hasHint = typeFromName(in.Name)
-	br, counter, closer, err := openInput(cancellable(s.ctx, in))
+	o, err := openInput(cancellable(s.ctx, in))
 	if err != nil {
 		s.send(&job{in: st, refuse: refuse(in.Name, err.Error())})
 		return 0, false
 	}
-	defer closer.Close()
+	defer o.closer.Close()
+	defer s.send(&job{in: st, kind: jobNote, end: true})
+	br, counter := o.br, o.counter
+	if o.utf16 {
+		st.widen = 2
+	}
 	kind := sniff(br)
-	switch kind {
-	case sniffEmpty:
+	if kind == sniffEmpty {
 		// An empty file holds no sign-ins and is no error.
-		return counter.n, true
-	case sniffUTF16:
-		s.send(&job{in: st, refuse: refuse(in.Name, "UTF-16 text; convert it to UTF-8")})
 		return counter.n, true
 	}
 	f := s.formats.forced
@@ -594,3 +681,20 @@ func (s *splitter) documents(st *inputState, br *bufio.Reader) {
 func countLines(b []byte) int { return bytes.Count(b, newline) }
 
 var newline = []byte{'\n'}
+
+// lostWarning reports the fields of an input that held, in some records,
+// the text Windows PowerShell's ConvertTo-Json writes where it stops at
+// its -Depth (see decoder.truncated), with how many records lost each.
+func lostWarning(input string, line int, lost map[string]int) *Warning {
+	fields := make([]string, 0, len(lost))
+	for f := range lost {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for i, f := range fields {
+		fields[i] = fmt.Sprintf("%s (%d %s)", f, lost[f], plural(int64(lost[f]), "record"))
+	}
+	return &Warning{Input: input, Line: line, Message: `fields lost when the file was written, which hold text such as "System.Collections.Hashtable" or "@{…}" ` +
+		"where ConvertTo-Json stopped at its -Depth (2 by default): " + strings.Join(fields, ", ") +
+		"; the rest of each record was read. Export again with ConvertTo-Json -Depth 10 to keep them"}
+}

@@ -21,9 +21,12 @@ import (
 func portal(name string) string { return filepath.Join("testdata", "portal", name) }
 
 func TestPortalCSV(t *testing.T) {
-	recs, rejects, sum := scan(t, Options{}, filepath.Join("testdata", "portal"))
+	recs, rejects, sum := scan(t, Options{AssumeInteractive: true}, filepath.Join("testdata", "portal"))
 	if len(rejects) != 0 {
 		t.Fatalf("rejects: %v", rejects)
+	}
+	if sum.Warnings != 1 {
+		t.Errorf("%d warnings, want 1 (signins-export.csv read as interactive)", sum.Warnings)
 	}
 	byID := map[string]signin.Record{}
 	for _, r := range recs {
@@ -65,7 +68,8 @@ func TestPortalCSV(t *testing.T) {
 		t.Errorf("row 3: %+v", r)
 	}
 	// The older exports, with 55 and 54 columns; the file name decides the
-	// type, and a file without a portal name is interactive.
+	// type, and a file without a portal name is read as interactive when
+	// asked to (see TestPortalCSVType).
 	if r := byID["4b1f2c3d-0004-4e5f-8a9b-0c1d2e3f4a04"]; r.Type != signin.TypeNonInteractive || r.SessionID == "" || r.AppID == "" {
 		t.Errorf("55 columns: %+v", r)
 	}
@@ -245,7 +249,7 @@ func TestEmptyAndOddInputs(t *testing.T) {
 	f("empty.json", nil, "")
 	f("blank.log", []byte("\n  \n\n"), "")
 	f("empty-page.json", []byte(`{"@odata.context":"x","value":[]}`), "")
-	f("utf16.csv", []byte("\xff\xfeD\x00a\x00"), "UTF-16")
+	f("utf16.csv", []byte("\xff\xfeD\x00a\x00"), `neither JSON nor CSV (its first line is "Da")`)
 	f("archive.zip", []byte("PK\x03\x04rest"), "zip archive")
 	f("notes.txt", []byte("just some notes\nabout sign-ins\n"), "not a sign-in log")
 	f("audit.log", []byte(`{"time":"2025-01-01T00:00:00Z","category":"AuditLogs","operationName":"Add user"}`+"\n"), `category "AuditLogs"`)
@@ -383,7 +387,7 @@ func TestScanStops(t *testing.T) {
 // canonical form (as signinq parse prints them, with and without their
 // raw forms), and reads that back: the records must come back the same.
 func TestCanonicalRoundTrip(t *testing.T) {
-	recs, _, _ := scan(t, Options{}, filepath.Join("testdata", "samples"), filepath.Join("testdata", "portal"))
+	recs, _, _ := scan(t, Options{AssumeInteractive: true}, filepath.Join("testdata", "samples"), filepath.Join("testdata", "portal"))
 	if len(recs) != 129 {
 		t.Fatalf("%d records", len(recs))
 	}
@@ -432,7 +436,7 @@ func TestCanonicalBadRecords(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d: %s", r.Line, r.Reason))
 	}
 	want := []string{
-		`2: type: "robot" is not one of interactive, nonInteractive, servicePrincipal, managedIdentity`,
+		`2: type: "robot" is not one of interactive, nonInteractive, servicePrincipal, managedIdentity, adfs`,
 		`3: no sign-in time`,
 		`4: error: not an integer: "fifty"`,
 	}

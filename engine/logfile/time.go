@@ -1,6 +1,7 @@
 package logfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -17,10 +18,15 @@ import (
 //	1/9/2007 9:41:00 AM +01:00          12-hour clock, optional offset
 //	9/19/2023, 1:45:17.287 PM           Log Analytics' export, with a comma
 //	19.09.2023 13:45:17,287             day.month.year
+//	/Date(1758269730000)/               .NET's JSON date, as Windows PowerShell's ConvertTo-Json writes it
+//	/Date(1758269730000-0500)/          the same with the writer's offset
 //
 // A slashed date whose first number is above 12 is read day/month/year.
 // Times without a zone are UTC, as the portal and Log Analytics write
-// them.
+// them. A .NET JSON date counts milliseconds since 1970-01-01 UTC (before
+// it when negative); the offset that may follow them says only where it
+// was written, not the instant, so it is checked and left out. The
+// backslashes of its JSON spelling ("\/Date(…)\/") may be there or not.
 func ParseTime(s []byte) (time.Time, error) {
 	t, err := parseTime(s)
 	if err != nil {
@@ -82,6 +88,9 @@ func (p *timeScanner) spaces() int {
 func parseTime(s []byte) (time.Time, error) {
 	p := timeScanner{s: s}
 	p.spaces()
+	if t, ok, err := p.dotNetDate(); ok {
+		return t, err
+	}
 	start := p.i
 	a, ok := p.num(1, 4)
 	if !ok {
@@ -229,4 +238,63 @@ func daysIn(month, year int) int {
 		return 30
 	}
 	return 31
+}
+
+// The first and last instant a time may have: years 1 to 9999, which
+// RFC 3339 can write.
+var (
+	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// dotNetDate reads a .NET JSON date, /Date(ms)/ or /Date(ms±hhmm)/, with
+// or without the backslashes that escape its slashes in JSON. ok is false
+// when the text does not start like one; then nothing is consumed.
+func (p *timeScanner) dotNetDate() (t time.Time, ok bool, err error) {
+	rest := p.s[p.i:]
+	switch {
+	case bytes.HasPrefix(rest, []byte(`\/Date(`)):
+		rest = rest[len(`\/Date(`):]
+	case bytes.HasPrefix(rest, []byte(`/Date(`)):
+		rest = rest[len(`/Date(`):]
+	default:
+		return time.Time{}, false, nil
+	}
+	q := timeScanner{s: rest}
+	neg := q.eat('-')
+	start := q.i
+	var ms int64
+	for q.more() && q.peek() >= '0' && q.peek() <= '9' {
+		if ms > (1<<62)/10 {
+			return time.Time{}, true, errTimeRange
+		}
+		ms = ms*10 + int64(q.peek()-'0')
+		q.i++
+	}
+	if q.i == start {
+		return time.Time{}, true, errTimeSyntax
+	}
+	if neg {
+		ms = -ms
+	}
+	if c := q.peek(); c == '+' || c == '-' {
+		q.i++
+		hhmm, ok := q.num(4, 4)
+		if !ok {
+			return time.Time{}, true, errTimeSyntax
+		}
+		if hhmm/100 > 23 || hhmm%100 > 59 {
+			return time.Time{}, true, errTimeRange
+		}
+	}
+	if !q.eat(')') {
+		return time.Time{}, true, errTimeSyntax
+	}
+	if tail := bytes.TrimRight(q.s[q.i:], " \t"); string(tail) != "/" && string(tail) != `\/` {
+		return time.Time{}, true, errTimeSyntax
+	}
+	if ms < minTime.UnixMilli() || ms > maxTime.UnixMilli() {
+		return time.Time{}, true, errTimeRange
+	}
+	return time.UnixMilli(ms).UTC(), true, nil
 }

@@ -51,6 +51,18 @@ func TestParseTime(t *testing.T) {
 	// Day first: a first number above 12, or dots.
 	f("19/09/2023 13:45:17", "2023-09-19T13:45:17Z")
 	f("19.09.2023 13:45:17,287", "2023-09-19T13:45:17.287Z")
+	// .NET JSON dates, as Windows PowerShell 5.1's ConvertTo-Json writes
+	// DateTime values: "\/Date(…)\/" in the JSON, /Date(…)/ once
+	// unescaped. The offset says where it was written, not when.
+	f("/Date(1758269730000)/", "2025-09-19T08:15:30Z")
+	f(`\/Date(1758269730000)\/`, "2025-09-19T08:15:30Z")
+	f("/Date(1758269730123+0000)/", "2025-09-19T08:15:30.123Z")
+	f("/Date(1758269730000-0500)/", "2025-09-19T08:15:30Z")
+	f("/Date(1758269730000+0530)/", "2025-09-19T08:15:30Z")
+	f(" /Date(0)/ ", "1970-01-01T00:00:00Z")
+	f("/Date(-86400000)/", "1969-12-31T00:00:00Z")
+	f("/Date(-62135596800000)/", "0001-01-01T00:00:00Z")
+	f("/Date(253402300799999)/", "9999-12-31T23:59:59.999Z")
 }
 
 func TestParseTimeErrors(t *testing.T) {
@@ -81,4 +93,16 @@ func TestParseTimeErrors(t *testing.T) {
 	f("2025-01-01T10:00:00.Z", "not a recognized time format")
 	f("20250101", "not a recognized time format")
 	f("2025/01/01", "not a recognized time format")
+	f("/Date()/", "not a recognized time format")
+	f("/Date(17582697x0000)/", "not a recognized time format")
+	f("/Date(1758269730000)", "not a recognized time format")
+	f("/Date(1758269730000)/x", "not a recognized time format")
+	f("/Date(1758269730000+05)/", "not a recognized time format")
+	f("/Date(1758269730000 +0500)/", "not a recognized time format")
+	f("Date(1758269730000)", "not a recognized time format")
+	f("/Date(1758269730000+2400)/", "out of range")
+	f("/Date(1758269730000+0060)/", "out of range")
+	f("/Date(253402300800000)/", "out of range")
+	f("/Date(-62135596800001)/", "out of range")
+	f("/Date(99999999999999999999999)/", "out of range")
 }

@@ -47,6 +47,7 @@ func (w *worker) run(j *job) {
 		}
 	case jobExt:
 		w.extLines()
+	case jobNote: // the emitter's alone
 	}
 	w.j = nil
 }
@@ -70,6 +71,21 @@ func (w *worker) lines() {
 			w.json(trimmed, line, col, true)
 		}
 		line++
+	}
+}
+
+// noteLost counts the fields the record just decoded lost (see
+// decoder.truncated) in the job's tally.
+func (w *worker) noteLost(line int) {
+	if len(w.d.lost) == 0 {
+		return
+	}
+	j := w.j
+	if j.lost == nil {
+		j.lost, j.lostLine = map[string]int{}, line
+	}
+	for _, f := range w.d.lost {
+		j.lost[f]++
 	}
 }
 
@@ -162,6 +178,9 @@ func (w *worker) object(v *fastjson.Value, raw []byte, line, col int) {
 		out, why = d.finish()
 	}
 	w.observe(out, why)
+	if out == outOK {
+		w.noteLost(line)
+	}
 	if out != outOK {
 		b.Records = b.Records[:len(b.Records)-1]
 		if out == outNotSignIn {

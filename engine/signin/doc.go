@@ -1,5 +1,6 @@
 // Package signin defines the sign-in record that every part of signinq
-// shares: the canonical [Record] for the four kinds of Entra ID sign-in,
+// shares: the canonical [Record] for the five kinds of Entra ID sign-in
+// (the four of Entra ID itself and AD FS's, through Connect Health),
 // the field catalog ([Fields]) whose names the query language uses, and
 // the classification of error codes into a [Status].
 //

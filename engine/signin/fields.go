@@ -231,7 +231,7 @@ var fields = []*Field{
 		From: from("properties.id", "id", "Request ID", "Id"),
 		ps:   func(r *Record) *string { return &r.ID }},
 	{Name: "type", Doc: "The kind of sign-in.", Values: typeNames[:],
-		From: from("category", "signInEventTypes, else the file name, else inferred (isInteractive, managedServiceIdentity, servicePrincipalId)", "the file name (InteractiveSignIns_…, NonInteractiveSignIns_…, ApplicationSignIns_…, MSISignIns_…), else --type, else interactive", "Category, else Type (the table)"),
+		From: from("category (ADFSSignInLogs is adfs)", "signInEventTypes, else the file name, else inferred (isInteractive, managedServiceIdentity, servicePrincipalId)", "the columns for the service principal and managed identity downloads; else --type, else the file name (InteractiveSignIns_…, NonInteractiveSignIns_…); ingest refuses a download none of them tells", "Category, else Type (the table; ADFSSignInLogs is adfs)"),
 		enum: typeEnum},
 	{Name: "status", Doc: "The outcome: derived from the error code (see status classification), or the status text where the format has one.", Values: statusNames[1:],
 		From: from("derived from properties.status.errorCode, else resultType", "derived from status.errorCode", "Status", "derived from ResultType"),
@@ -412,9 +412,14 @@ var byName = func() map[string]*Field {
 // fields are shared and must not be modified.
 func Fields() []*Field { return fields }
 
-// Lookup returns the field with the given name, matched without regard to
-// case, or nil.
-func Lookup(name string) *Field { return byName[strings.ToLower(name)] }
+// Lookup returns the field with the given name or alias (see Aliases),
+// matched without regard to case, or nil.
+func Lookup(name string) *Field {
+	if f := byName[strings.ToLower(name)]; f != nil {
+		return f
+	}
+	return byAlias[strings.ToLower(name)]
+}
 
 // errKind is returned by a setter of the wrong kind for the field.
 func (f *Field) errKind(want Kind) error {

@@ -42,9 +42,10 @@ func fieldsDoc() []byte {
 <!-- Generated from engine/signin/fields.go by TestFieldsDoc; do not edit. -->
 
 Every sign-in, whatever its type and whatever format it was read from, has
-the fields below. Queries use these names (case is ignored). A field the
-source leaves out is absent: strings are empty, numbers and flags have no
-value. Multi-valued fields (list) match on any element.
+the fields below. Queries use these names, or the Log Analytics and Graph
+names of [aliases](#aliases) (case is ignored). A field the source leaves
+out is absent: strings are empty, numbers and flags have no value.
+Multi-valued fields (list) match on any element.
 
 | field | type | meaning |
 |---|---|---|
@@ -82,6 +83,44 @@ without regard to case. A dash means the format does not carry the field.
 		b.WriteString("\n")
 	}
 	b.WriteString(`
+## Aliases
+
+A field also answers, in queries and in the shell's completion, to its
+names in Log Analytics (the SigninLogs columns KQL uses) and in Microsoft
+Graph (the signIn properties), as the table above lists them, in any
+case: ` + "`count where ResultType=50126 group by UserPrincipalName`" + ` is
+` + "`count where error=50126 group by user`" + `, and results name the column
+` + "`user`" + `. A dotted name is a key inside a column or an object
+(` + "`DeviceDetail.browser`" + `, ` + "`status.errorCode`" + `); ` + "`[]`" + `, a list's elements, is left
+out (` + "`AuthenticationDetails.authenticationMethod`" + `). Fallbacks ("else X")
+are not aliases: they hold the value only when the first source lacks it.
+` + "`TimeGenerated`" + ` is ` + "`ingested`" + `, when Azure Monitor logged the record (absent
+in Graph and portal exports); the sign-in's own time is ` + "`CreatedDateTime`" + `,
+` + "`time`" + `. No alias is claimed by two fields or is another field's name. A
+field named as in both (` + "`userId`" + `, ` + "`UserId`" + `) is not listed; Tab offers
+aliases once a word is begun (` + "`UserP`" + `).
+
+| field | Log Analytics | Graph |
+|---|---|---|
+`)
+	for _, f := range Fields() {
+		la, graph := f.SourceNames(FormatLogAnalyticsCSV), f.SourceNames(FormatGraph)
+		if len(f.Aliases()) == 0 {
+			continue
+		}
+		cell := func(names []string) string {
+			var out []string
+			for _, n := range names {
+				out = append(out, "`"+n+"`")
+			}
+			if len(out) == 0 {
+				return "—"
+			}
+			return strings.Join(out, ", ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Name, cell(la), cell(graph))
+	}
+	b.WriteString(`
 ## Status classification
 
 ` + "`status`" + ` is derived from ` + "`error`" + `: 0 is ` + "`success`" + `; a code in the interrupt
@@ -116,6 +155,37 @@ recorded by LETHAL-FORENSICS Microsoft-Analyzer-Suite (Config/Status.csv):
   the display name, the record's identity or the user id; for service
   principals and managed identities the service principal name, else the
   record's identity, the app name, the service principal id or the app id.
+
+## AD FS sign-ins
+
+Microsoft Entra Connect Health reports the sign-ins of an on-premises AD FS
+farm to Entra ID ("AD FS sign-ins in Microsoft Entra ID with Connect
+Health"). Diagnostic settings export them in the ` + "`ADFSSignInLogs`" + ` category
+and Log Analytics holds them in the ` + "`ADFSSignInLogs`" + ` table (Azure Monitor's
+table reference lists its columns); signinq reads them as sign-ins of type
+` + "`adfs`" + `. Their keys and columns are those of the other sign-ins, mapped as
+the table above says (the diagnostic-settings and Log Analytics columns),
+with these differences:
+
+- ` + "`authMethod`" + ` is how AD FS authenticated, from authenticationDetails: Forms
+  (user name and password), Windows or "Integrated Windows Authentication",
+  Certificate, WindowsHelloForBusiness, Device, Federated, SSO, Multifactor,
+  Azure MFA, ADFSExternalAuthenticationProvider. Connect Health logs one
+  row per step (Forms, then SSO), the rows sharing a correlation id.
+- ` + "`tokenIssuer`" + ` is ADFederationServices.
+- A user that does not exist: Connect Health writes the zero GUID
+  (00000000-0000-0000-0000-000000000000) as the user, user name and user
+  id, and what was typed as signInIdentifier (alternateSignInName in Log
+  Analytics). signinq takes what was typed as ` + "`user`" + ` and ` + "`identity`" + `, and
+  leaves ` + "`userName`" + ` and ` + "`userId`" + ` absent, so that attempts on names that do
+  not exist are told apart (a password spray tries many).
+- ` + "`app`" + ` and ` + "`appId`" + ` are NotSet or NotApplicable outside OAuth (WS-Federation,
+  WS-Trust, SAML), and ` + "`resource`" + ` and ` + "`resourceId`" + ` hold the relying party
+  (urn:federation:MicrosoftOnline), NotSet in some failures; they are
+  kept as written.
+- The Log Analytics table has no LocationDetails, AutonomousSystemNumber,
+  ClientAppUsed or MFA columns: those fields are absent.
+- ` + "`grouped`" + ` never merges them, as it does not merge interactive sign-ins.
 `)
 	return b.Bytes()
 }
@@ -240,14 +310,17 @@ func TestParseTypeAndStatus(t *testing.T) {
 		"nonInteractive": TypeNonInteractive, "NonInteractiveUserSignInLogs": TypeNonInteractive, "AADNonInteractiveUserSignInLogs": TypeNonInteractive,
 		"servicePrincipal": TypeServicePrincipal, "MicrosoftServicePrincipalSignInLogs": TypeServicePrincipal, "AADServicePrincipalSignInLogs": TypeServicePrincipal,
 		"managedIdentity": TypeManagedIdentity, "ManagedIdentitySignInLogs": TypeManagedIdentity, "AADManagedIdentitySignInLogs": TypeManagedIdentity,
+		"adfs": TypeADFS, "ADFSSignInLogs": TypeADFS, "ADFSSignIns": TypeADFS,
 	}
 	for s, want := range types {
 		if got, ok := ParseType(s); !ok || got != want {
 			t.Errorf("ParseType(%q) = %v, %v", s, got, ok)
 		}
 	}
-	if _, ok := ParseType("AuditLogs"); ok {
-		t.Error("ParseType(AuditLogs) succeeded")
+	for _, s := range []string{"AuditLogs", "ADFS sign-ins", "ProvisioningLogs", ""} {
+		if _, ok := ParseType(s); ok {
+			t.Errorf("ParseType(%q) succeeded", s)
+		}
 	}
 	for _, typ := range Types {
 		if got, ok := ParseType(typ.String()); !ok || got != typ {

@@ -10,22 +10,27 @@ import (
 // download).
 type Type uint8
 
-// The four kinds of sign-in. The zero value is TypeInteractive.
+// The five kinds of sign-in. The zero value is TypeInteractive.
 const (
 	TypeInteractive      Type = iota // a user at a prompt
 	TypeNonInteractive               // a client acting for a user: token refresh, SSO
 	TypeServicePrincipal             // an application with its own credentials
 	TypeManagedIdentity              // an Azure resource with a managed identity
+	// TypeADFS is a sign-in to an on-premises AD FS farm, which
+	// Microsoft Entra Connect Health reports to Entra ID (the
+	// ADFSSignInLogs category and table): a user, as interactive and
+	// non-interactive sign-ins are, authenticated by AD FS, not Entra ID.
+	TypeADFS
 	numTypes
 )
 
 // Types lists every Type in order.
-var Types = [...]Type{TypeInteractive, TypeNonInteractive, TypeServicePrincipal, TypeManagedIdentity}
+var Types = [...]Type{TypeInteractive, TypeNonInteractive, TypeServicePrincipal, TypeManagedIdentity, TypeADFS}
 
-var typeNames = [numTypes]string{"interactive", "nonInteractive", "servicePrincipal", "managedIdentity"}
+var typeNames = [numTypes]string{"interactive", "nonInteractive", "servicePrincipal", "managedIdentity", "adfs"}
 
 // String returns the catalog name of t: interactive, nonInteractive,
-// servicePrincipal or managedIdentity.
+// servicePrincipal, managedIdentity or adfs.
 func (t Type) String() string {
 	if t < numTypes {
 		return typeNames[t]
@@ -36,10 +41,12 @@ func (t Type) String() string {
 // ParseType accepts a type's catalog name and the names the export
 // formats use for it: the diagnostic-settings category (SignInLogs,
 // NonInteractiveUserSignInLogs, ServicePrincipalSignInLogs,
-// MicrosoftServicePrincipalSignInLogs, ManagedIdentitySignInLogs), the Log
-// Analytics table (SigninLogs, AADNonInteractiveUserSignInLogs, …) and
-// Graph's signInEventTypes value (interactiveUser, nonInteractiveUser,
-// servicePrincipal, managedIdentity). Case is ignored.
+// MicrosoftServicePrincipalSignInLogs, ManagedIdentitySignInLogs,
+// ADFSSignInLogs), the Log Analytics table (SigninLogs,
+// AADNonInteractiveUserSignInLogs, …, ADFSSignInLogs), Graph's
+// signInEventTypes value (interactiveUser, nonInteractiveUser,
+// servicePrincipal, managedIdentity) and the name of Connect Health's
+// stream (ADFSSignIns). Case is ignored.
 func ParseType(s string) (Type, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "interactive", "interactiveuser", "signinlogs", "user":
@@ -51,6 +58,8 @@ func ParseType(s string) (Type, bool) {
 		return TypeServicePrincipal, true
 	case "managedidentity", "managedidentitysigninlogs", "aadmanagedidentitysigninlogs", "msi":
 		return TypeManagedIdentity, true
+	case "adfs", "adfssigninlogs", "adfssignins":
+		return TypeADFS, true
 	}
 	return 0, false
 }

@@ -167,11 +167,13 @@ func (w *csvRow) int(v int64) {
 func (w *csvRow) end() { w.b[len(w.b)-1] = '\n' }
 
 // categories and tables name the types in the diagnostic settings and
-// Log Analytics; eventTypes in Graph's signInEventTypes.
+// Log Analytics; eventTypes in Graph's signInEventTypes, which has none
+// for AD FS sign-ins. The generator makes no AD FS sign-ins; the names are
+// here so that every type has one.
 var (
-	categories = [...]string{"SignInLogs", "NonInteractiveUserSignInLogs", "ServicePrincipalSignInLogs", "ManagedIdentitySignInLogs"}
-	tables     = [...]string{"SigninLogs", "AADNonInteractiveUserSignInLogs", "AADServicePrincipalSignInLogs", "AADManagedIdentitySignInLogs"}
-	eventTypes = [...]string{"interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity"}
+	categories = [...]string{"SignInLogs", "NonInteractiveUserSignInLogs", "ServicePrincipalSignInLogs", "ManagedIdentitySignInLogs", "ADFSSignInLogs"}
+	tables     = [...]string{"SigninLogs", "AADNonInteractiveUserSignInLogs", "AADServicePrincipalSignInLogs", "AADManagedIdentitySignInLogs", "ADFSSignInLogs"}
+	eventTypes = [...]string{"interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity", ""}
 )
 
 // appendStatus appends the signInStatus object.

@@ -189,7 +189,7 @@ func appendSignIn(dst []byte, ev *Event, graph bool) []byte {
 		dst = append(dst, `,"managedServiceIdentity":`...)
 		dst = appendMSI(dst, x.wl)
 	}
-	if graph {
+	if graph && eventTypes[rec.Type] != "" {
 		dst = append(dst, `,"signInEventTypes":["`...)
 		dst = append(dst, eventTypes[rec.Type]...)
 		dst = append(dst, `"]`...)

@@ -40,12 +40,13 @@ func TestOutOfTreeBuild(t *testing.T) {
 
 import (
 	"os"
+	"time"
 
 	"github.com/signinq/signinq/cmd/signinq/cli"
 	_ "github.com/signinq/signinq/plugins/example" // perkey and mailbox
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, time.Now)) }
 `)
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	bin := filepath.Join(dir, "mysigninq")

@@ -130,13 +130,13 @@ func (c *demoCmd) make(e *env, dir string, count int64) (demoTenant, error) {
 	if err := clearDemoDir(dir, c.Dir == ""); err != nil {
 		return demoTenant{}, err
 	}
-	end := time.Now().UTC().Truncate(24 * time.Hour)
+	end := e.now().UTC().Truncate(24 * time.Hour)
 	g, err := gen.New(gen.Config{Count: count, Seed: c.Seed, End: end})
 	if err != nil {
 		return demoTenant{}, err
 	}
 	fmt.Fprintf(e.stderr, "signinq demo: making a tenant of %s sign-ins in %s, once: later runs reuse it\n", humanize.Comma(count), dir)
-	start := time.Now()
+	start := e.now()
 	db, err := (&dbFlag{DB: dir}).open(e, nil)
 	if err != nil {
 		return demoTenant{}, err
@@ -168,7 +168,7 @@ func (c *demoCmd) make(e *env, dir string, count int64) (demoTenant, error) {
 	if err := os.Remove(filepath.Join(dir, demoMaking)); err != nil {
 		return t, err
 	}
-	fmt.Fprintf(e.stderr, "signinq demo: made in %s\n", roundDuration(time.Since(start)).Round(100*time.Millisecond))
+	fmt.Fprintf(e.stderr, "signinq demo: made in %s\n", roundDuration(e.now().Sub(start)).Round(100*time.Millisecond))
 	return t, nil
 }
 
@@ -188,7 +188,7 @@ func clearDemoDir(dir string, own bool) error {
 		ours = ours || ent.Name() == demoReady || ent.Name() == demoMaking
 	}
 	if !ours {
-		return fmt.Errorf("%s is not empty and is no demo's store: name another with --dir", dir)
+		return &storeError{fmt.Errorf("%s is not empty and is no demo's store: name another with --dir", dir), exitNoStore}
 	}
 	return os.RemoveAll(dir)
 }
@@ -278,12 +278,12 @@ func demoAnswer(e *env, db *engine.DB, w plugins.Writer, now time.Time, text str
 	if err != nil {
 		return fmt.Errorf("demo query %q: %w", text, err)
 	}
-	start := time.Now()
+	start := e.now()
 	res, err := query.Execute(e.ctx, db, plan, opts)
 	if err != nil {
 		return fmt.Errorf("demo query %q: %w", text, err)
 	}
-	elapsed := time.Since(start)
+	elapsed := e.now().Sub(start)
 	if len(res.Rows) == 0 {
 		fmt.Fprintf(e.stdout, "(nothing found, in %s)\n", roundDuration(elapsed))
 		return nil
@@ -331,7 +331,7 @@ type demoFormat struct {
 // formats writes the tenant in every export format, reads each back and
 // summarizes what was read.
 func (c *demoCmd) formats(e *env, count int64) error {
-	end, err := endTime(c.End)
+	end, err := endTime(e, c.End)
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ func (c *demoCmd) formats(e *env, count int64) error {
 		if err := writeDemo(e, g, f, count); err != nil {
 			return err
 		}
-		start := time.Now()
+		start := e.now()
 		var n int64
 		sum, err := logfile.Scan(e.ctx, []string{f.path}, logfile.Options{}, func(b *logfile.Batch) error {
 			if f.format == signin.FormatDiag {
@@ -379,7 +379,7 @@ func (c *demoCmd) formats(e *env, count int64) error {
 		if err != nil {
 			return err
 		}
-		el := time.Since(start)
+		el := e.now().Sub(start)
 		if n != count || !sum.Clean() {
 			return fmt.Errorf("%s: read back %s, want %d sign-ins", f.name, sum.String(), count)
 		}

@@ -8,10 +8,11 @@
 //
 //	import (
 //		"os"
+//		"time"
 //
 //		"github.com/signinq/signinq/cmd/signinq/cli"
 //		_ "github.com/signinq/signinq/plugins/example"
 //	)
 //
-//	func main() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+//	func main() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, time.Now)) }
 package cli

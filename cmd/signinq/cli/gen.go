@@ -46,7 +46,7 @@ var formats = map[string]signin.Format{
 }
 
 func (c *genCmd) Run(e *env) error {
-	end, err := endTime(c.End)
+	end, err := endTime(e, c.End)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (c *genCmd) Run(e *env) error {
 	}
 	format := formats[c.Format]
 	bar := newProgress(e, c.Count, progress.Records, "generating", c.Quiet)
-	start := time.Now()
+	start := e.now()
 	var size int64
 	var where string
 	if format == signin.FormatPortalCSV {
@@ -90,7 +90,7 @@ func (c *genCmd) Run(e *env) error {
 		}
 	}
 	if !c.Quiet {
-		el := time.Since(start)
+		el := e.now().Sub(start)
 		fmt.Fprintf(e.stderr, "signinq: wrote %d sign-ins (%s) to %s in %s (%.0f records/s)\n",
 			c.Count, humanize.IBytes(uint64(size)), where, el.Round(time.Millisecond), float64(c.Count)/el.Seconds())
 		printIncidents(e.stderr, g.Incidents())
@@ -108,7 +108,7 @@ func (c *genCmd) store(e *env, g *gen.Generator, end time.Time) error {
 	}
 	defer db.Close()
 	bar := newProgress(e, c.Count, progress.Records, "generating into "+c.DB, c.Quiet)
-	start := time.Now()
+	start := e.now()
 	st, err := generateInto(e.ctx, db, g, !c.NoRaw, commitInterval(c.CommitInterval), bar)
 	bar.Done()
 	if errors.Is(err, engine.ErrInterrupted) {
@@ -122,7 +122,7 @@ func (c *genCmd) store(e *env, g *gen.Generator, end time.Time) error {
 	if err != nil {
 		return err
 	}
-	elapsed := time.Since(start)
+	elapsed := e.now().Sub(start)
 	cst, err := compactWithProgress(e, db, c.Quiet)
 	if err != nil {
 		return err
@@ -174,9 +174,9 @@ func generateInto(ctx context.Context, db *engine.DB, g *gen.Generator, raw bool
 }
 
 // endTime parses --end, or returns the start of the current hour.
-func endTime(s string) (time.Time, error) {
+func endTime(e *env, s string) (time.Time, error) {
 	if s == "" {
-		return time.Now().UTC().Truncate(time.Hour), nil
+		return e.now().UTC().Truncate(time.Hour), nil
 	}
 	t, err := logfile.ParseTime([]byte(s))
 	if err != nil {

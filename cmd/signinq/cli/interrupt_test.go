@@ -17,6 +17,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/clock"
 )
 
 // The interruption tests run the real command (this test binary again,
@@ -34,7 +35,7 @@ func interruptInput(t *testing.T) (string, []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "signins.json")
 	var stderr bytes.Buffer
-	if code := Main([]string{"gen", "--count", strconv.Itoa(interruptCount), "--days", "3", "--end", "2026-11-26T00:00:00Z", "-q", "-o", path}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+	if code := Main([]string{"gen", "--count", strconv.Itoa(interruptCount), "--days", "3", "--end", "2026-11-26T00:00:00Z", "-q", "-o", path}, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != 0 {
 		t.Fatalf("gen: exit %d: %s", code, stderr.String())
 	}
 	b, err := os.ReadFile(path)
@@ -223,7 +224,7 @@ var interrupted = regexp.MustCompile(`signinq: interrupted after reading ([0-9,]
 func ingestRest(t *testing.T, db, path string, committed int64) {
 	t.Helper()
 	var stderr bytes.Buffer
-	if code := Main([]string{"ingest", "--db", db, path}, strings.NewReader(""), io.Discard, &stderr); code != exitOK {
+	if code := Main([]string{"ingest", "--db", db, path}, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != exitOK {
 		t.Fatalf("ingest again: exit %d:\n%s", code, stderr.String())
 	}
 	want := regexp.MustCompile(`stored ` + regexp.QuoteMeta(comma(interruptCount-committed)) + ` new sign-ins, skipped ` + regexp.QuoteMeta(comma(committed)) + ` duplicates, rejected 0`)
@@ -384,7 +385,7 @@ func TestGenInterrupt(t *testing.T) {
 			t.Fatalf("the store holds %d sign-ins; gen said it committed %d", n, committed)
 		}
 		var stderr bytes.Buffer
-		if code := Main(args, strings.NewReader(""), io.Discard, &stderr); code != exitOK {
+		if code := Main(args, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != exitOK {
 			t.Fatalf("gen again: exit %d:\n%s", code, stderr.String())
 		}
 		want := "stored " + comma(count-committed) + " new sign-ins (" + comma(committed) + " duplicates)"

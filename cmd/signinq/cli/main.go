@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/alecthomas/kong"
 	"github.com/signinq/signinq/internal/progress"
@@ -29,6 +30,8 @@ const (
 	exitOK       = 0
 	exitRejected = 1 // some records were rejected or inputs refused
 	exitError    = 2 // usage or fatal error
+	exitInUse    = 3 // the store is in use by another process (storeError)
+	exitNoStore  = 4 // no store where --db says, or a directory of something else (storeError)
 	// A command a signal stopped exits 128 plus the signal's number:
 	// 130 for Ctrl-C (SIGINT), 143 for SIGTERM (see signalExit).
 )
@@ -36,6 +39,7 @@ const (
 // env is what a command runs with; commands never touch os.Std*.
 type env struct {
 	ctx    context.Context
+	now    func() time.Time // the clock: dates ("since", the demo's end) and timings
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -70,13 +74,19 @@ var Version = "dev"
 
 // Main runs the command with its arguments (without the program's name)
 // and returns the exit status: 0 when all went well, 1 when records were
-// rejected or inputs refused, 2 on a usage or fatal error, and 128 plus
-// the signal's number when Ctrl-C (130) or SIGTERM (143) stopped it (an
-// ingest commits what it read first). It uses the plugins registered in
-// plugins.Default, so a program that imports plugin packages for their
-// side effect before calling it offers them (docs/plugins.md); scripted
-// plugins are read from --plugins DIR.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// rejected or inputs refused, 2 on a usage or fatal error, 3 when the
+// store is in use by another process, 4 when there is no store where
+// --db says (or a directory of something else), whichever the command,
+// and 128 plus the signal's number when Ctrl-C (130) or SIGTERM (143)
+// stopped it (an ingest commits what it read first). It uses the plugins
+// registered in plugins.Default, so a program that imports plugin
+// packages for their side effect before calling it offers them
+// (docs/plugins.md); scripted plugins are read from --plugins DIR.
+//
+// now is the only clock the command reads, for dates (what "since 24h"
+// counts from, the demo's last day, prune --keep) and for timings: a
+// program passes time.Now, and tests a clock of their own.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) int {
 	var c cli
 	exited := -1
 	parser, err := kong.New(&c,
@@ -134,7 +144,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer stop()
 	}
 	var coded interface{ exitCode() int }
-	switch err := kctx.Run(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}); {
+	switch err := storeProblem(kctx.Run(&env{ctx: ctx, now: now, stdin: stdin, stdout: stdout, stderr: stderr})); {
 	case err == nil:
 		return exitOK
 	case caught() != nil && errors.Is(err, context.Canceled):

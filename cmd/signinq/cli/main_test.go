@@ -13,6 +13,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/signinq/signinq/internal/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script")
@@ -21,10 +22,10 @@ func TestMain(m *testing.M) {
 	// A test that needs the command on a terminal runs this binary again
 	// with SIGNINQ_RUN set (see runOnTerminal).
 	if os.Getenv("SIGNINQ_RUN") != "" {
-		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, clock.Test))
 	}
 	testscript.Main(m, map[string]func(){
-		"signinq": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"signinq": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, clock.Test)) },
 	})
 }
 
@@ -49,7 +50,7 @@ func TestExitCodes(t *testing.T) {
 	f := func(want int, args ...string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		if got := Main(args, strings.NewReader(""), &out, &errb); got != want {
+		if got := Main(args, strings.NewReader(""), &out, &errb, clock.Test); got != want {
 			t.Errorf("signinq %s: exit %d, want %d\nstderr: %s", strings.Join(args, " "), got, want, errb.String())
 		}
 	}
@@ -62,9 +63,11 @@ func TestExitCodes(t *testing.T) {
 	f(exitError, "parse", "--type", "bogus", good)
 	f(exitError, "parse", "--rejects", dir+"/no/such/dir/rejects.jsonl", good)
 	f(exitError, "frobnicate")
-	// query: 2 for a query error, 1 for any other failure.
+	// query: 2 for a query error (found before the store is opened), 4
+	// for no store (as every command; TestStoreExitCodes), 1 for any
+	// other failure.
 	f(exitError, "query", "--db", dir+"/nostore", "count where staus=failure")
-	f(exitRejected, "query", "--db", dir+"/nostore", "count")
+	f(exitNoStore, "query", "--db", dir+"/nostore", "count")
 	f(exitRejected, "query", "--db", dir+"/nostore", "--now", "yesterday", "count")
 }
 
@@ -111,7 +114,7 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 
 	var stderr bytes.Buffer
-	if code := Main([]string{"gen", "--count", "2000", "--end", "2026-11-26T00:00:00Z", "-o", out}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+	if code := Main([]string{"gen", "--count", "2000", "--end", "2026-11-26T00:00:00Z", "-o", out}, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if strings.Contains(stderr.String(), "generating") || strings.Contains(stderr.String(), "\r") {
@@ -124,7 +127,7 @@ func TestProgressOnTerminal(t *testing.T) {
 func TestIngestProgressOnTerminal(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "signins.json")
-	if code := Main([]string{"gen", "--count", "100000", "--end", "2026-11-26T00:00:00Z", "-q", "-o", in}, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+	if code := Main([]string{"gen", "--count", "100000", "--end", "2026-11-26T00:00:00Z", "-q", "-o", in}, strings.NewReader(""), io.Discard, io.Discard, clock.Test); code != 0 {
 		t.Fatalf("gen: exit %d", code)
 	}
 	shown := runOnTerminal(t, "ingest", "--db", filepath.Join(dir, "db"), in)

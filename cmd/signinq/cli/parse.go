@@ -15,7 +15,7 @@ import (
 type parseCmd struct {
 	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
 	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
-	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity. Overrides the type the file name implies."`
+	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV downloads of user sign-ins, whose columns do not say whether they are interactive or nonInteractive; overrides the type the file name implies. A download whose type neither its name (InteractiveSignIns_…, NonInteractiveSignIns_…) nor --type says is read as interactive, with a warning."`
 	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
 	Raw            bool     `help:"Add each record's original form, as \"raw\"."`
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
@@ -32,6 +32,9 @@ func (c *parseCmd) Run(e *env) error {
 		return err
 	}
 	opts.Stdin = e.stdin
+	// parse shows what a file holds: a download whose type nothing says
+	// is read as interactive, with a warning, where ingest refuses it.
+	opts.AssumeInteractive = true
 	var rejects *rejectWriter
 	if c.Rejects != "" {
 		if rejects, err = createRejects(c.Rejects); err != nil {
@@ -42,6 +45,9 @@ func (c *parseCmd) Run(e *env) error {
 	var buf []byte
 	shown := 0
 	sum, err := logfile.Scan(e.ctx, c.Files, opts, func(b *logfile.Batch) error {
+		for _, w := range b.Warnings {
+			fmt.Fprintf(e.stderr, "signinq: warning: %v\n", w)
+		}
 		for i := range b.Records {
 			buf = appendRecord(buf[:0], &b.Records[i], c.Raw)
 			if _, err := out.Write(buf); err != nil {

@@ -16,7 +16,7 @@ import (
 
 type queryCmd struct {
 	dbFlag
-	Now    string   `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date or an RFC 3339 timestamp; default: now."`
+	Now    string   `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
 	Format string   `enum:"table,json,csv" default:"table" help:"table: aligned, for people; json: one object per row; csv: with a header row."`
 	Query  []string `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
 }
@@ -37,14 +37,31 @@ func failure(err error) error {
 	return queryFailure{err}
 }
 
+// explainCmd is explain QUERY, and explain analyze QUERY: analyze is a
+// command of its own, so that the flags may come after it as after
+// explain (explain analyze --now 2026-11-26 'count'), where a query that
+// began with it took them for the query's words.
 type explainCmd struct {
 	dbFlag
-	Now   string   `placeholder:"TIME" help:"The time relative times are resolved against; default: now."`
-	Query []string `arg:"" name:"query" help:"The query to explain; begin it with analyze to run it and show what each step read."`
+	Now     string            `placeholder:"TIME" help:"The time relative times are resolved against: a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock."`
+	Plan    explainPlanCmd    `cmd:"" default:"withargs" help:"Show how a query would run, without running it (explain QUERY is short for it)."`
+	Analyze explainAnalyzeCmd `cmd:"" help:"Run the query and show what each step read, with its rows and time."`
 }
 
-func (c *explainCmd) Run(e *env) error {
-	return failure(runQuery(e, &c.dbFlag, c.Now, "table", "explain "+strings.Join(c.Query, " ")))
+type explainPlanCmd struct {
+	Query []string `arg:"" name:"query" help:"The query to explain."`
+}
+
+func (c *explainPlanCmd) Run(e *env, x *explainCmd) error {
+	return failure(runQuery(e, &x.dbFlag, x.Now, "table", "explain "+strings.Join(c.Query, " ")))
+}
+
+type explainAnalyzeCmd struct {
+	Query []string `arg:"" name:"query" help:"The query to run and explain."`
+}
+
+func (c *explainAnalyzeCmd) Run(e *env, x *explainCmd) error {
+	return failure(runQuery(e, &x.dbFlag, x.Now, "table", "explain analyze "+strings.Join(c.Query, " ")))
 }
 
 // queryError is a query the language refuses: the command exits 2 after
@@ -64,17 +81,19 @@ func (queryFailure) exitCode() int   { return exitRejected }
 func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	opts := engine.QueryOptions{}
 	if nowFlag != "" {
-		t, err := parseNow(nowFlag)
+		t, latest, err := parseNow(nowFlag)
 		if err != nil {
 			return err
 		}
-		opts.Now = t
+		opts.Now, opts.NowLatest = t, latest
 	}
 	if format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
 	if opts.Now.IsZero() {
-		opts.Now = time.Now().UTC()
+		// With latest too: the query is checked before the store is
+		// opened, and again against its newest sign-in when it runs.
+		opts.Now = e.now().UTC()
 	}
 	if query.IsDefine(text) {
 		store, err := db.openExisting(e)
@@ -82,11 +101,15 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 			return err
 		}
 		defer store.Close()
-		m, err := query.DefineIn(store, text)
+		saved, err := query.DefineIn(store, text)
 		if err != nil {
 			return showQueryError(e, text, err)
 		}
-		fmt.Fprintf(e.stdout, "saved in %s: %s\n", filepath.Join(db.DB, query.MacroFile), m)
+		where := "saved in"
+		if saved.Removed {
+			where = "removed from"
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %s\n", where, filepath.Join(db.DB, query.MacroFile), saved.Macro)
 		return nil
 	}
 	// A query error is found before the store is opened: the command's
@@ -100,20 +123,17 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	if err != nil {
 		return showQueryError(e, text, err)
 	}
-	st := plan.Statement
 	store, err := db.openExisting(e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	start := time.Now()
-	var res *engine.Result
-	if st.Explain && !st.Analyze {
-		res = &engine.Result{Plan: plan.Explain(nil)}
-	} else if res, err = query.Execute(e.ctx, store, plan, opts); err != nil {
+	start := e.now()
+	res, err := query.Execute(e.ctx, store, plan, opts)
+	if err != nil {
 		return showQueryError(e, text, err)
 	}
-	elapsed := time.Since(start)
+	elapsed := e.now().Sub(start)
 	if res.Plan != "" {
 		fmt.Fprint(e.stdout, res.Plan)
 		return nil
@@ -123,10 +143,23 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	if err := writeResult(w, e, res); err != nil {
 		return err
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(e.stderr, "signinq: %s\n", noteText(n, "--now latest"))
+	}
 	if format == "table" {
 		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
 	}
 	return nil
+}
+
+// noteText is a result's note as the command prints it: with how to count
+// from the store's data when now is away from it (latest: how to say
+// "now latest" here).
+func noteText(n engine.Note, latest string) string {
+	if nd, ok := n.(engine.NoDataNote); ok && !nd.Last.IsZero() {
+		return fmt.Sprintf("%s; use %s to count from there", nd, latest)
+	}
+	return n.String()
 }
 
 // showQueryError prints a query error with a caret under its position.
@@ -152,13 +185,16 @@ func writeOptions(e *env) plugins.WriteOptions {
 	return o
 }
 
-// parseNow reads --now: a date or an RFC 3339 timestamp.
-func parseNow(s string) (time.Time, error) {
-	t, err := query.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--now %q %v", s, err)
+// parseNow reads --now: a date, an RFC 3339 timestamp, or latest (the
+// store's newest sign-in, resolved when the query runs).
+func parseNow(s string) (t time.Time, latest bool, err error) {
+	if strings.EqualFold(s, "latest") {
+		return time.Time{}, true, nil
 	}
-	return t, nil
+	if t, err = query.ParseTime(s); err != nil {
+		return time.Time{}, false, fmt.Errorf("--now %q %v, or latest", s, err)
+	}
+	return t, false, nil
 }
 
 // writeResult writes a result with a writer plugin; a panic in the

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/progress"
@@ -14,7 +13,7 @@ import (
 
 type replCmd struct {
 	dbFlag
-	Now     string `placeholder:"TIME" help:"The time relative times are resolved against (since 24h); default: the newest sign-in's (\\now changes it)."`
+	Now     string `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock (\\now changes it)."`
 	History string `placeholder:"FILE" help:"The history file (default: $XDG_STATE_HOME/signinq/history, or ~/.local/state/signinq/history)."`
 }
 
@@ -35,13 +34,13 @@ func (c *replCmd) Run(e *env) error {
 // input and output are terminals, a script otherwise (then a failed
 // statement makes the exit status 1).
 func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
-	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr}
+	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now}
 	if nowFlag != "" {
-		t, err := parseNow(nowFlag)
+		t, latest, err := parseNow(nowFlag)
 		if err != nil {
 			return err
 		}
-		opts.Clock = func() time.Time { return t }
+		opts.Now, opts.NowLatest = t, latest
 	}
 	if progress.IsTerminal(e.stdin) && progress.IsTerminal(e.stdout) {
 		wo := writeOptions(e)

@@ -25,29 +25,59 @@ func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
 	if opts == nil {
 		opts = &engine.Options{}
 	}
-	opts.Clock = time.Now
+	opts.Clock = e.now
 	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "signinq: "+format+"\n", args...) }
 	db, err := engine.Open(f.DB, opts)
-	if errors.Is(err, engine.ErrLocked) {
-		return nil, fmt.Errorf("%w (close the other signinq using it first)", err)
-	}
-	return db, err
+	return db, storeProblem(err)
 }
 
-// openExisting opens a store that must already exist: stats, compact and
-// prune do not create one.
+// openExisting opens a store that must already exist: stats, compact,
+// prune, query and explain do not create one.
 func (f *dbFlag) openExisting(e *env) (*engine.DB, error) {
 	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil {
-		return nil, fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB)
+		return nil, &storeError{fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB), exitNoStore}
 	}
 	return f.open(e, nil)
+}
+
+// storeError is a store the command cannot use: one another process has
+// open, or none where the command looks (no store, or a directory of
+// something else). Whichever command meets it, it ends with the same
+// exit status, its code.
+type storeError struct {
+	err  error
+	code int // exitInUse or exitNoStore
+}
+
+func (s *storeError) Error() string { return s.err.Error() }
+func (s *storeError) Unwrap() error { return s.err }
+func (s *storeError) exitCode() int { return s.code }
+
+// storeProblem returns the storeError err is or wraps, or makes one of an
+// error of the engine saying the store is in use (engine.ErrLocked) or a
+// directory holds no store (engine.ErrNotStore); other errors (and nil)
+// come back as they are. Main passes every command's error through it,
+// so that no path leaves one out.
+func storeProblem(err error) error {
+	var se *storeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, engine.ErrLocked):
+		return &storeError{fmt.Errorf("%w (close the other signinq using it first)", err), exitInUse}
+	case errors.Is(err, engine.ErrNotStore):
+		return &storeError{err, exitNoStore}
+	}
+	return err
 }
 
 type ingestCmd struct {
 	dbFlag
 	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
 	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
-	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV files, which do not record it: interactive, nonInteractive, servicePrincipal or managedIdentity."`
+	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV downloads of user sign-ins, whose columns do not say whether they are interactive or nonInteractive; overrides the type the file name implies. A download whose type neither its name (InteractiveSignIns_…, NonInteractiveSignIns_…) nor --type says is refused."`
 	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
 	Workers        int      `default:"0" help:"Goroutines reading and storing (0: one per CPU)."`
@@ -77,10 +107,14 @@ func (c *ingestCmd) Run(e *env) error {
 	}
 	bar := newProgress(e, logfile.InputSize(c.Files), progress.Bytes, "ingesting", c.Quiet)
 	shown := 0
-	start := time.Now()
+	start := e.now()
 	st, err := db.Ingest(e.ctx, c.Files, engine.IngestOptions{
 		Read:           ro,
 		CommitInterval: commitInterval(c.CommitInterval),
+		OnWarning: func(w *logfile.Warning) {
+			bar.Clear()
+			fmt.Fprintf(e.stderr, "signinq: warning: %v\n", w)
+		},
 		OnReject: func(r *logfile.Reject) {
 			if shown < maxShown {
 				bar.Clear()
@@ -99,7 +133,7 @@ func (c *ingestCmd) Run(e *env) error {
 		},
 	})
 	bar.Done()
-	elapsed := time.Since(start)
+	elapsed := e.now().Sub(start)
 	if rejects != nil {
 		if cerr := rejects.close(); err == nil {
 			err = cerr
@@ -247,7 +281,7 @@ func (c *compactCmd) Run(e *env) error {
 		return err
 	}
 	defer db.Close()
-	start := time.Now()
+	start := e.now()
 	st, err := compactWithProgress(e, db, false)
 	if err != nil {
 		return err
@@ -257,7 +291,7 @@ func (c *compactCmd) Run(e *env) error {
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "signinq: compacted %d %s (%s sign-ins) from %d parts to %d in %s\n",
-		st.Days, plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, time.Since(start).Round(time.Millisecond))
+		st.Days, plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, e.now().Sub(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -265,6 +299,7 @@ type pruneCmd struct {
 	dbFlag
 	Before string `placeholder:"DATE" help:"Delete every day before DATE (e.g. 2026-09-01); the day of DATE is kept."`
 	Keep   int    `placeholder:"DAYS" help:"Keep the last DAYS days, today (UTC) included, and delete the rest."`
+	DryRun bool   `name:"dry-run" help:"Say what would be deleted (the days and their sign-ins), and delete nothing."`
 }
 
 func (c *pruneCmd) Run(e *env) error {
@@ -279,7 +314,7 @@ func (c *pruneCmd) Run(e *env) error {
 		}
 		cut = t
 	case c.Keep > 0:
-		cut = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-c.Keep)
+		cut = e.now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-c.Keep)
 	default:
 		return errors.New("say what to delete: --before DATE or --keep DAYS")
 	}
@@ -288,10 +323,37 @@ func (c *pruneCmd) Run(e *env) error {
 		return err
 	}
 	defer db.Close()
+	before := cut.UTC().Format(time.DateOnly)
+	if c.DryRun {
+		st, err := db.WouldPrune(cut)
+		if err != nil {
+			return err
+		}
+		if st.Days == 0 {
+			fmt.Fprintf(e.stdout, "would delete nothing: no sign-in is before %s\n", before)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "would delete %d %s before %s (%s): %s sign-ins; nothing deleted (--dry-run)\n",
+			st.Days, plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
+		return nil
+	}
 	st, err := db.Prune(cut)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s: %s sign-ins\n", st.Days, plural(st.Days, "day"), cut.UTC().Format(time.DateOnly), humanize.Comma(st.Rows))
+	if st.Days == 0 {
+		fmt.Fprintf(e.stderr, "signinq: deleted nothing: no sign-in is before %s\n", before)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s (%s): %s sign-ins\n", st.Days, plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
 	return nil
+}
+
+// dayRange writes the days from first to last: "2026-08-30", or
+// "2026-08-29 to 2026-08-31".
+func dayRange(first, last time.Time) string {
+	if first.Equal(last) {
+		return first.Format(time.DateOnly)
+	}
+	return first.Format(time.DateOnly) + " to " + last.Format(time.DateOnly)
 }
