@@ -104,6 +104,10 @@ func compactWithProgress(e *env, db *engine.DB, quiet bool) (engine.CompactStats
 	st, err := db.Compact(e.ctx)
 	stop()
 	<-polled
+	if err == nil { // every day merged, whether a poll saw it or not
+		bar.Describe(fmt.Sprintf("%d of %d days", len(days), len(days)))
+		bar.Set(total)
+	}
 	bar.Done()
 	return st, err
 }
