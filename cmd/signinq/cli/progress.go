@@ -104,7 +104,9 @@ func compactWithProgress(e *env, db *engine.DB, quiet bool) (engine.CompactStats
 	st, err := db.Compact(e.ctx)
 	stop()
 	<-polled
-	if err == nil { // every day merged, whether a poll saw it or not
+	if err == nil {
+		// Every day is merged, whether a poll saw it or not: a merge
+		// quicker than a poll still shows its bar, once.
 		bar.Describe(fmt.Sprintf("%d of %d days", len(days), len(days)))
 		bar.Set(total)
 	}
