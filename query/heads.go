@@ -548,26 +548,9 @@ func (c *checker) list(p *Plan, q *Query) error {
 // query's.
 func (c *checker) stages(p *Plan, q *Query) error {
 	for i, s := range q.Stages {
-		pl, ok := c.reg.Lookup(s.Name)
-		st, isStage := pl.(plugins.Stage)
-		if !ok || !isStage {
-			return errorf(s.Pos, "unknown stage %q%s", s.Name, didYouMean(s.Name, c.reg.Names(plugins.KindStage)))
-		}
-		d := st.Describe()
-		var args []plugins.StageArg
-		for _, a := range s.Args {
-			args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text})
-		}
-		bound, err := plugins.BindArgs(d, args)
-		if unknown := (*plugins.UnknownArgError)(nil); errors.As(err, &unknown) {
-			var names []string
-			for _, da := range d.Args {
-				names = append(names, da.Name)
-			}
-			return errorf(s.Args[unknown.Arg].Pos, "%s has no argument %q%s (%s)", d.Name, unknown.Name, didYouMean(unknown.Name, names), d.Usage())
-		}
+		st, bound, err := bindStage(s, c.reg)
 		if err != nil {
-			return errorf(s.Pos, "%v", err)
+			return err
 		}
 		n, needer := st.(plugins.Needer)
 		if needer && i == 0 && p.Kind == List {

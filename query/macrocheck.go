@@ -92,39 +92,40 @@ func checkBody(body string, stages bool, macros *Macros, reg *plugins.Registry) 
 		return shiftError(inExpansion(stagesPrefix+body, expanded, err), -len(stagesPrefix))
 	}
 	for _, s := range st.Query.Stages {
-		if err := checkStageArgs(s, reg); err != nil {
+		if _, _, err := bindStage(s, reg); err != nil {
 			return shiftError(inExpansion(stagesPrefix+body, expanded, err), -len(stagesPrefix))
 		}
 	}
 	return nil
 }
 
-// checkStageArgs checks that a stage is one of reg's, and names only
-// arguments it has: what the checker asks of a stage before it binds it
-// to the columns it follows.
-func checkStageArgs(s *Stage, reg *plugins.Registry) error {
+// bindStage finds a stage in reg and binds its arguments (by name, with
+// their defaults): what the checker asks of a stage before it binds it
+// to the columns it follows. An unknown stage or argument is an error at
+// its position, with a did-you-mean.
+func bindStage(s *Stage, reg *plugins.Registry) (plugins.Stage, map[string]string, error) {
 	pl, ok := reg.Lookup(s.Name)
 	st, isStage := pl.(plugins.Stage)
 	if !ok || !isStage {
-		return errorf(s.Pos, "unknown stage %q%s", s.Name, didYouMean(s.Name, reg.Names(plugins.KindStage)))
+		return nil, nil, errorf(s.Pos, "unknown stage %q%s", s.Name, didYouMean(s.Name, reg.Names(plugins.KindStage)))
 	}
 	d := st.Describe()
 	var args []plugins.StageArg
 	for _, a := range s.Args {
 		args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text})
 	}
-	_, err := plugins.BindArgs(d, args)
+	bound, err := plugins.BindArgs(d, args)
 	if unknown := (*plugins.UnknownArgError)(nil); errors.As(err, &unknown) {
 		var names []string
 		for _, da := range d.Args {
 			names = append(names, da.Name)
 		}
-		return errorf(s.Args[unknown.Arg].Pos, "%s has no argument %q%s (%s)", d.Name, unknown.Name, didYouMean(unknown.Name, names), d.Usage())
+		return nil, nil, errorf(s.Args[unknown.Arg].Pos, "%s has no argument %q%s (%s)", d.Name, unknown.Name, didYouMean(unknown.Name, names), d.Usage())
 	}
 	if err != nil {
-		return errorf(s.Pos, "%v", err)
+		return nil, nil, errorf(s.Pos, "%v", err)
 	}
-	return nil
+	return st, bound, nil
 }
 
 // shiftError moves a query error's offset by delta (not below 0).
