@@ -160,15 +160,15 @@ func (c *ingestCmd) Run(e *env) error {
 	}
 	if !c.Quiet {
 		fmt.Fprintf(e.stderr, "signinq: %s\n", st.Summary.String())
-		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s)\n",
-			humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
+		fmt.Fprintf(e.stderr, "signinq: stored %s new %s, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s)\n",
+			humanize.Comma(st.Stored), plural(int(st.Stored), "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
 			roundDuration(elapsed), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
 			humanize.Comma(int64(float64(st.Read)/elapsed.Seconds())))
 		if cst.Days > 0 {
 			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
 		}
 		n, _ := db.Count()
-		fmt.Fprintf(e.stderr, "signinq: %s now holds %s sign-ins\n", c.DB, humanize.Comma(n))
+		fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", c.DB, humanize.Comma(n), plural(int(n), "sign-in"))
 	}
 	if !st.Clean() {
 		return errRejected
