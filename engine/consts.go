@@ -3,9 +3,17 @@ package engine
 import "github.com/dgraph-io/badger/v4/options"
 
 // FormatVersion is the version of the on-disk layout described in
-// docs/format.md. Open refuses a store with any other version: a reader
-// must never guess at a layout it does not know.
-const FormatVersion = 1
+// docs/format.md. Open refuses a store of a later version: a reader must
+// never guess at a layout it does not know. It upgrades a store of an
+// earlier version it still reads (see upgradable) by setting the version:
+// nothing is rewritten, and a signinq that reads only the earlier one
+// then refuses the store, rather than misread the parts it adds.
+const FormatVersion = 2
+
+// upgradable are the earlier versions Open reads and upgrades: version 1,
+// whose part headers have no count of types (version 2 adds the AD FS
+// sign-ins' type).
+var upgradable = []uint64{1}
 
 const (
 	// blockRows is the most rows a block holds: 2^16, so that a block is

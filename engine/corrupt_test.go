@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
 )
@@ -124,4 +127,69 @@ func TestCorruption(t *testing.T) {
 		}
 	}
 	t.Logf("%d errors, e.g. %v", len(errs), errs[0])
+}
+
+// TestFormatVersion checks Open against the store's format version: a
+// store of version 1 opens, keeps its sign-ins and is upgraded (so that a
+// signinq that reads only version 1 refuses it), and a store of a later
+// version than this build's is refused with ErrVersion.
+func TestFormatVersion(t *testing.T) {
+	recs := readAll(t, genFile(t, 200, 4, 1))
+	setVersion := func(dir string, v uint64) {
+		t.Helper()
+		bdb, err := badger.Open(badgerOptions(dir, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bdb.Close()
+		if err := bdb.Update(func(txn *badger.Txn) error {
+			return txn.Set(keyVersion, binary.AppendUvarint(nil, v))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version := func(dir string) uint64 {
+		t.Helper()
+		bdb, err := badger.Open(badgerOptions(dir, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bdb.Close()
+		var v uint64
+		if err := bdb.View(func(txn *badger.Txn) error {
+			item, err := txn.Get(keyVersion)
+			if err != nil {
+				return err
+			}
+			return item.Value(func(b []byte) error { v, _ = binary.Uvarint(b); return nil })
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if v := version(dir); v != FormatVersion {
+		t.Fatalf("a new store has version %d, want %d", v, FormatVersion)
+	}
+
+	setVersion(dir, 1)
+	db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatalf("open a version 1 store: %v", err)
+	}
+	checkSame(t, db, recs)
+	db.Close()
+	if v := version(dir); v != FormatVersion {
+		t.Errorf("a version 1 store opened has version %d, want it upgraded to %d", v, FormatVersion)
+	}
+
+	setVersion(dir, FormatVersion+1)
+	if _, err := Open(dir, &Options{NoBackgroundCompaction: true}); !errors.Is(err, ErrVersion) {
+		t.Errorf("open a store of version %d: %v, want ErrVersion", FormatVersion+1, err)
+	}
 }

@@ -277,13 +277,21 @@ func (db *DB) load() error {
 		if err != nil {
 			return err
 		}
-		return item.Value(func(v []byte) error {
-			ver, n := binary.Uvarint(v)
-			if n <= 0 || ver != FormatVersion {
-				return fmt.Errorf("%w: %s has version %d, this signinq reads version %d", ErrVersion, db.dir, ver, FormatVersion)
+		var ver uint64
+		err = item.Value(func(v []byte) error {
+			var n int
+			if ver, n = binary.Uvarint(v); n <= 0 {
+				return fmt.Errorf("%w: %s has an unreadable version", ErrVersion, db.dir)
 			}
 			return nil
 		})
+		switch {
+		case err != nil || ver == FormatVersion:
+			return err
+		case slices.Contains(upgradable, ver):
+			return txn.Set(keyVersion, binary.AppendUvarint(nil, FormatVersion))
+		}
+		return fmt.Errorf("%w: %s has version %d, this signinq reads versions %v to %d", ErrVersion, db.dir, ver, upgradable[0], FormatVersion)
 	})
 	if err != nil {
 		return err
