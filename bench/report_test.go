@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signinq/signinq/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -212,7 +215,7 @@ func TestRun(t *testing.T) {
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	if got, want := strings.Join(names, " "), "diag-2000.jsonl diag-2000.ready engine-v1-20000"; got != want {
+	if got, want := strings.Join(names, " "), fmt.Sprintf("diag-2000.jsonl diag-2000.ready engine-v%d-20000", engine.FormatVersion); got != want {
 		t.Errorf("cache holds %s, want %s", got, want)
 	}
 

@@ -8,11 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/clock"
 )
 
@@ -37,6 +39,11 @@ func TestScript(t *testing.T) {
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			// FORMAT names the store format, as cached datasets do.
+			e.Setenv("FORMAT", strconv.Itoa(engine.FormatVersion))
+			return nil
+		},
 	})
 }
 
