@@ -31,12 +31,14 @@ var allowed = map[string][]string{
 	"internal/benchstore": {"engine", "internal/gen"},
 	"internal/lint":       {},
 	"internal/clock":      {},
+	"internal/peakmem":    {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
 // the benchmarks make of it), the readers that check the generator's
-// output round-trips, and the clock tests run the command under.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock"}
+// output round-trips, the clock tests run the command under, and the
+// measure of a test's peak memory.
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command.

@@ -1,0 +1,5 @@
+//go:build race
+
+package peakmem
+
+const raceEnabled = true
