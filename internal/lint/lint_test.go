@@ -32,13 +32,15 @@ var allowed = map[string][]string{
 	"internal/lint":       {},
 	"internal/clock":      {},
 	"internal/peakmem":    {},
+	"internal/race":       {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
 // the benchmarks make of it), the readers that check the generator's
-// output round-trips, the clock tests run the command under, and the
-// measure of a test's peak memory.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem"}
+// output round-trips, the clock tests run the command under, the
+// measure of a test's peak memory, and whether the race detector is on
+// (for smaller cases under it).
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command.
