@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/race"
 )
 
 // TestConcurrent runs queries from many goroutines while two writers
 // ingest and compaction merges: every snapshot must see whole commits,
 // and its bitmaps must agree with its counts. Run it with -race.
 func TestConcurrent(t *testing.T) {
-	recs := readAll(t, genFile(t, 16000, 31, 2))
+	recs := readAll(t, genFile(t, race.Pick[int64](16000, 8000), 31, 2))
 	db := openTest(t, "")
 	var done atomic.Bool
 	var writers, wg sync.WaitGroup

@@ -18,6 +18,7 @@ import (
 
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/race"
 )
 
 // The crash tests run a child process (this test binary, re-executed)
@@ -92,7 +93,9 @@ func TestCrash(t *testing.T) {
 	input := genFile(t, 8000, 11, 3)
 	recs := readAll(t, input)
 	rng := seededRand(t)
-	for round := range 4 {
+	// Under -race, one round of each mode (scripts/crashloop.sh runs
+	// hundreds).
+	for round := range race.Pick(4, 2) {
 		mode := []string{"records", "ingest"}[round%2]
 		dir := t.TempDir()
 		// Several kills per store: each restart goes on from what the
@@ -129,7 +132,7 @@ func TestCrashCompaction(t *testing.T) {
 	input := genFile(t, 12000, 12, 2)
 	recs := readAll(t, input)
 	rng := seededRand(t)
-	for round := range 4 {
+	for round := range race.Pick(4, 2) {
 		dir := t.TempDir()
 		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/internal/race"
 )
 
 var genEnd = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -127,7 +128,7 @@ func checkSame(t *testing.T, db *DB, recs []signin.Record) {
 }
 
 func TestIngestGenerated(t *testing.T) {
-	path := genFile(t, 20000, 1, 5)
+	path := genFile(t, race.Pick[int64](20000, 5000), 1, 5)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
 	st := ingest(t, db, path)
@@ -202,7 +203,7 @@ func TestIngestSamples(t *testing.T) {
 }
 
 func TestCompact(t *testing.T) {
-	path := genFile(t, 30000, 2, 3)
+	path := genFile(t, race.Pick[int64](30000, 9000), 2, 3)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
 	// Three overlapping writes make several parts per day.
@@ -376,7 +377,8 @@ func checkIndexes(t *testing.T, db *DB) {
 }
 
 func TestIndexes(t *testing.T) {
-	path := genFile(t, 80000, 3, 1)
+	// Under -race, just over one block: the day must have two.
+	path := genFile(t, race.Pick[int64](80000, blockRows+4000), 3, 1)
 	db := openTest(t, "")
 	ingest(t, db, path)
 	st, _ := db.Stats()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/internal/race"
 )
 
 // genRaw generates sign-ins as records with their diagnostic-settings
@@ -61,7 +62,7 @@ func storeSize(t testing.TB, dir string) int64 {
 func TestSpaceComesBack(t *testing.T) {
 	defer func(n int64) { tuning.valueLogFileSize = n }(tuning.valueLogFileSize)
 	tuning.valueLogFileSize = 4 << 20 // value-log GC rewrites whole files, never the last
-	recs := genRaw(t, gen.Config{Count: 30000, Seed: 5, Days: 3, End: genEnd, Users: 300})
+	recs := genRaw(t, gen.Config{Count: race.Pick[int64](30000, 15000), Seed: 5, Days: 3, End: genEnd, Users: 300})
 	ctx := context.Background()
 
 	// The reference: everything in one commit, no compaction needed.
@@ -82,8 +83,9 @@ func TestSpaceComesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < len(recs); i += 1000 {
-		if _, err := db.IngestRecords(ctx, recs[i:min(i+1000, len(recs))]); err != nil {
+	step := len(recs) / 30
+	for i := 0; i < len(recs); i += step {
+		if _, err := db.IngestRecords(ctx, recs[i:min(i+step, len(recs))]); err != nil {
 			t.Fatal(err)
 		}
 	}
