@@ -32,11 +32,12 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/internal/race"
 )
 
 var (
 	diffSeedFlag    = flag.String("diff.seed", "", "seed of TestDifferential's data and queries, or random (default $SIGNINQ_DIFF_SEED, else a fixed one)")
-	diffQueriesFlag = flag.Int("diff.queries", 0, "number of random queries TestDifferential runs (default 2000, 200 with -short)")
+	diffQueriesFlag = flag.Int("diff.queries", 0, "number of random queries TestDifferential runs (default 2000, 500 under -race, 200 with -short)")
 	diffVerboseFlag = flag.Bool("diff.v", false, "print every query TestDifferential runs on standard error before running it, and the slowest")
 )
 
@@ -536,7 +537,9 @@ func TestDifferential(t *testing.T) {
 	fmt.Fprintf(os.Stderr, "TestDifferential: seed %d\n", seed)
 	n := *diffQueriesFlag
 	if n == 0 {
-		n = 2000
+		// Under -race, fewer: a query takes about 0.1 s there. The
+		// 2000 run without it (CI); -diff.queries sets any count.
+		n = race.Pick(2000, 500)
 		if testing.Short() {
 			n = 200
 		}
