@@ -18,6 +18,7 @@ import (
 	"github.com/creack/pty"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/clock"
+	"github.com/signinq/signinq/internal/race"
 )
 
 // The interruption tests run the real command (this test binary again,
@@ -27,15 +28,16 @@ import (
 // on a terminal, when the signal comes: they wait for what the progress
 // bar shows, never for a time.
 
-// interruptCount is the sign-ins of the input: about 40 MB.
-const interruptCount = 10000
+// interruptCount is the sign-ins of the input: about 40 MB (16 MB under
+// -race, which ingests them again in-process ten times slower).
+var interruptCount = race.Pick[int64](10000, 4000)
 
 // interruptInput writes the input and returns its path and content.
 func interruptInput(t *testing.T) (string, []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "signins.json")
 	var stderr bytes.Buffer
-	if code := Main([]string{"gen", "--count", strconv.Itoa(interruptCount), "--days", "3", "--end", "2026-11-26T00:00:00Z", "-q", "-o", path}, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != 0 {
+	if code := Main([]string{"gen", "--count", strconv.FormatInt(interruptCount, 10), "--days", "3", "--end", "2026-11-26T00:00:00Z", "-q", "-o", path}, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != 0 {
 		t.Fatalf("gen: exit %d: %s", code, stderr.String())
 	}
 	b, err := os.ReadFile(path)
@@ -352,7 +354,9 @@ var genBar = regexp.MustCompile(`([0-9]+)/[0-9]+ .*?([0-9,]+) committed|([0-9,]+
 // comes is done again with twice as many sign-ins.
 func TestGenInterrupt(t *testing.T) {
 	t.Parallel()
-	for count := int64(100000); ; count *= 2 {
+	// Under -race, from fewer: what is left is generated again
+	// in-process, ten times slower.
+	for count := race.Pick[int64](100000, 20000); ; count *= 2 {
 		if count > 6400000 {
 			t.Fatal("gen --db always ended before Ctrl-C")
 		}

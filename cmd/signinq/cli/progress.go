@@ -11,7 +11,8 @@ import (
 
 // newProgress shows the progress of an operation on standard error: a bar
 // when it is a terminal, a plain line every few seconds otherwise, and
-// nothing when quiet (see package progress).
+// nothing when quiet (see package progress). The bar reads the command's
+// clock.
 func newProgress(e *env, total int64, unit progress.Unit, what string, quiet bool) *progress.Bar {
 	return progress.New(e.stderr, progress.Options{
 		Total:    total,
@@ -19,8 +20,17 @@ func newProgress(e *env, total int64, unit progress.Unit, what string, quiet boo
 		What:     what,
 		Terminal: progress.IsTerminal(e.stderr),
 		Quiet:    quiet,
+		Every:    plainEvery,
+		Now:      e.now,
 	})
 }
+
+// plainEvery is the time between plain progress lines (not on a
+// terminal), and before the first; zero is progress.DefaultEvery. The
+// command's tests set it to never (TestMain): whether a line shows would
+// otherwise depend on how long a command takes on a loaded machine, and
+// so would what a script sees on standard error.
+var plainEvery time.Duration
 
 // compactPoll is how often compactWithProgress looks at the store.
 const compactPoll = 200 * time.Millisecond
