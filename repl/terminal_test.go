@@ -77,15 +77,8 @@ func (sh *shell) expectWithin(re string, d time.Duration) bool {
 		sh.mu.Lock()
 		text := ansi.ReplaceAllString(sh.out.String()[sh.seen:], "")
 		if loc := rx.FindStringIndex(text); loc != nil {
-			// Move past the match in the raw output: find where the
-			// plain text's match ends (the raw text is at least as long).
-			raw := sh.out.String()[sh.seen:]
-			for i := range len(raw) + 1 {
-				if len(ansi.ReplaceAllString(raw[:i], "")) >= loc[1] {
-					sh.seen += i
-					break
-				}
-			}
+			// Move past the match in the raw output.
+			sh.seen += rawLen(sh.out.String()[sh.seen:], loc[1])
 			sh.mu.Unlock()
 			return true
 		}
@@ -93,6 +86,23 @@ func (sh *shell) expectWithin(re string, d time.Duration) bool {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return false
+}
+
+// rawLen is the length of the part of raw whose text, without the
+// terminal's control sequences, is the first n bytes: where a match in
+// the plain text ends in the raw output. One pass: the output of a
+// progress bar is long, and the race detector makes a regular
+// expression run on each of its prefixes take minutes.
+func rawLen(raw string, n int) int {
+	plain, i := 0, 0
+	for _, m := range ansi.FindAllStringIndex(raw, -1) {
+		if plain+m[0]-i >= n {
+			break
+		}
+		plain += m[0] - i
+		i = m[1]
+	}
+	return i + n - plain
 }
 
 func (sh *shell) send(s string) {
@@ -319,5 +329,19 @@ func TestTerminalQuotedValue(t *testing.T) {
 	sh.send("\x04")
 	if err := sh.wait(); err != nil {
 		t.Fatalf("the shell exited with %v", err)
+	}
+}
+
+// TestRawLen checks where a match in the text without control sequences
+// ends in the raw output.
+func TestRawLen(t *testing.T) {
+	const raw = "ab\x1b[0mcd\x1b[2K\x1b[1Ge"
+	for n, want := range []int{0, 1, 2, 7, 8, 17} {
+		if got := rawLen(raw, n); got != want {
+			t.Errorf("rawLen(%q, %d) = %d, want %d", raw, n, got, want)
+		}
+		if got := ansi.ReplaceAllString(raw[:rawLen(raw, n)], ""); got != "abcde"[:n] {
+			t.Errorf("the raw output up to rawLen(%q, %d) is the text %q", raw, n, got)
+		}
 	}
 }
