@@ -85,7 +85,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 				}
 				merged[ks] = grp
 				order = append(order, ks)
-				x.mem.groups.Add(1)
+				x.mem.merged.Add(1)
 			} else {
 				for i, acc := range pg.accs {
 					before := grp.partials[i].Size()

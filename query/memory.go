@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,33 @@ var ErrTooMuchMemory = errors.New("query: the groups take more memory than the l
 // QueryOptions.MaxMemory is zero.
 const DefaultMaxMemory = 1 << 30
 
+// ParseMemory reads a memory limit as people write it: 512MiB, 4GiB,
+// 1.5 GiB, 800MB (powers of 1000), 2G (K, M, G, T are powers of 1024), or
+// a number of bytes. It must be more than zero.
+func ParseMemory(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i < 0 {
+		i = len(t)
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	f, err := strconv.ParseFloat(num, 64)
+	if num == "" || err != nil {
+		return 0, fmt.Errorf("%q is not a size: write it as 512MiB, 4GiB or a number of bytes", s)
+	}
+	mul, ok := map[string]float64{"": 1, "b": 1,
+		"k": 1 << 10, "kib": 1 << 10, "kb": 1e3, "m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
+		"g": 1 << 30, "gib": 1 << 30, "gb": 1e9, "t": 1 << 40, "tib": 1 << 40, "tb": 1e12}[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q (B, KiB, MiB, GiB, TiB, or KB, MB, GB, TB)", s, strings.TrimSpace(t[i:]))
+	}
+	n := f * mul
+	if n < 1 || n > 1<<62 {
+		return 0, fmt.Errorf("%q is out of range: a size from 1 byte to 4 EiB", s)
+	}
+	return int64(n), nil
+}
+
 // MemoryError is the error of a query stopped at its memory limit: what
 // took the memory, and how far the query had gone. It wraps
 // ErrTooMuchMemory.
@@ -47,8 +75,8 @@ type MemoryError struct {
 	// each with its bytes in Bytes.
 	Culprits []string
 	Bytes    []int64
-	// Groups counts the groups made so far, in the merged table and the
-	// parts not yet merged (a group in several parts counts in each).
+	// Groups is how many groups the query had made, at least: those
+	// merged, or the most of a part not yet merged.
 	Groups int64
 	// Parts is the number of parts the query's time range holds;
 	// PartsRead those it began reading before it stopped.
@@ -110,13 +138,16 @@ func bytesText(n int64) string {
 	return fmt.Sprintf("%.1f %s", f, units[u])
 }
 
-// countText writes a count for people: 950, 12 thousand, 2.1 million.
+// countText writes a count for people: 950, 4,736, 12 thousand, 2.1
+// million.
 func countText(n int64) string {
 	switch {
 	case n >= 1_000_000:
 		return fmt.Sprintf("%.1f million", float64(n)/1e6)
 	case n >= 10_000:
 		return fmt.Sprintf("%d thousand", n/1000)
+	case n >= 1000:
+		return fmt.Sprintf("%d,%03d", n/1000, n%1000)
 	}
 	return fmt.Sprint(n)
 }
@@ -194,7 +225,8 @@ type memAccount struct {
 	names   []string
 	keyless bool // a query without keys: one group
 	by      []atomic.Int64
-	groups  atomic.Int64 // groups made so far
+	// The groups merged, and the most a part has made.
+	merged, partGroups atomic.Int64
 }
 
 // Charge categories of an account: the groups, then aggregate i at
@@ -243,7 +275,7 @@ func (a *memAccount) check() error {
 		b.watch()
 		return nil
 	}
-	e := &MemoryError{Limit: b.limit, Groups: a.groups.Load()}
+	e := &MemoryError{Limit: b.limit, Groups: max(a.merged.Load(), a.partGroups.Load())}
 	type share struct {
 		name  string
 		bytes int64
@@ -275,9 +307,9 @@ func (a *memAccount) check() error {
 type charge struct {
 	a  *memAccount
 	by []int64
-	// A part's: its groups, counted in the account's, and what it holds
-	// beside its grouper and accumulators (dictCounts' counts).
-	groups, extra int64
+	// A part's: what it holds beside its grouper and accumulators
+	// (dictCounts' counts).
+	extra int64
 }
 
 func (a *memAccount) newCharge() *charge { return &charge{a: a, by: make([]int64, len(a.by))} }
@@ -298,8 +330,6 @@ func (c *charge) release() {
 	for i := range c.by {
 		c.set(i, 0)
 	}
-	c.a.groups.Add(-c.groups)
-	c.groups = 0
 }
 
 // sizePart charges what a part's grouper and accumulators hold, rows
@@ -308,9 +338,7 @@ func (c *charge) release() {
 // limit.
 func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
 	c.set(groupsCharge, c.extra+gr.size())
-	if d := int64(gr.len()) - c.groups; d != 0 {
-		c.groups += d
-		c.a.groups.Add(d)
+	for n, p := int64(gr.len()), c.a.partGroups.Load(); n > p && !c.a.partGroups.CompareAndSwap(p, n); p = c.a.partGroups.Load() {
 	}
 	for i, acc := range accs {
 		var n int64

@@ -289,6 +289,34 @@ func TestMemoryError(t *testing.T) {
 	}
 }
 
+// TestParseMemory reads sizes as --max-memory and \maxmemory take them.
+func TestParseMemory(t *testing.T) {
+	for in, want := range map[string]int64{
+		"512MiB": 512 << 20, "4GiB": 4 << 30, "1.5 GiB": 3 << 29, "800MB": 800e6, "2G": 2 << 30,
+		"64k": 64 << 10, "1048576": 1 << 20, " 16 mib ": 16 << 20, "1TiB": 1 << 40, "3B": 3,
+	} {
+		if got, err := ParseMemory(in); err != nil || got != want {
+			t.Errorf("ParseMemory(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"":            "not a size",
+		"GiB":         "not a size",
+		"1.2.3G":      "not a size",
+		"-1GiB":       "not a size",
+		"10XB":        `unknown unit "XB"`,
+		"0":           "out of range",
+		"0.1B":        "out of range",
+		"9EiB":        `unknown unit "EiB"`,
+		"9e9TiB":      "unknown unit",
+		"99999999TiB": "out of range",
+	} {
+		if _, err := ParseMemory(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseMemory(%q): %v; want an error saying %s", in, err, want)
+		}
+	}
+}
+
 // TestMemoryLimitPeak measures the peak memory of queries stopped at the
 // 16 MiB limit, each in a child process, on the store on disk (made once,
 // by the parent). The bound is the limit with the heap's allowance over
