@@ -186,9 +186,12 @@ type QueryOptions struct {
 	// last day of the data, as with --now latest, which suits an old
 	// export. An empty store falls back to Now.
 	NowLatest bool
-	// MaxMemory bounds, in bytes, the memory the group tables of a query
-	// may take; beyond it the query fails with an error saying so. Zero
-	// means 1 GiB.
+	// MaxMemory bounds, in bytes, the memory a query's groups may take:
+	// each part's groups and aggregates' state as they grow, the merged
+	// groups and the output rows. A query that needs more stops at once
+	// and fails with an error saying what took the memory (package
+	// query's ErrTooMuchMemory); the queries its stages run share the
+	// limit. Zero means 1 GiB.
 	MaxMemory int64
 	// DefaultListLimit is the number of sign-ins list returns when the
 	// query gives no limit; zero means no limit.

@@ -26,6 +26,7 @@ type countAcc struct{ n []int64 }
 var (
 	_ Counter = (*countAcc)(nil)
 	_ Merger  = (*countAcc)(nil)
+	_ Sizer   = (*countAcc)(nil)
 )
 
 func (a *countAcc) Add(groups, _ []uint32, _ *engine.Vector) {
@@ -39,6 +40,8 @@ func (a *countAcc) AddCount(g uint32, n uint64) {
 	a.n = grown(a.n, g)
 	a.n[g] += int64(n)
 }
+
+func (a *countAcc) Size() int64 { return int64(cap(a.n)) * 8 }
 
 func (a *countAcc) MergeInto(g uint32, p Partial) {
 	if int(g) < len(a.n) {
@@ -58,4 +61,4 @@ type countPartial struct{ n int64 }
 
 func (p *countPartial) Merge(o Partial)     { p.n += o.(*countPartial).n }
 func (p *countPartial) Value() engine.Value { return engine.IntValue(p.n) }
-func (p *countPartial) Size() int           { return 16 }
+func (p *countPartial) Size() int           { return 8 }

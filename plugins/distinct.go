@@ -3,6 +3,7 @@ package plugins
 import (
 	"math/bits"
 	"slices"
+	"unsafe"
 
 	"github.com/signinq/signinq/engine"
 )
@@ -10,23 +11,29 @@ import (
 // distinctAcc gathers the distinct present values of a field per group,
 // for dcount, dcountif and values. With a dictionary it keeps dictionary
 // ids, in a bitset per group while they stay small, else in a set of
-// (group, id) pairs; without one, the values' text.
+// (group, id) pairs; without one, a set of the values' text per group,
+// which becomes the group's partial as it is.
 type distinctAcc struct {
 	fv      fieldValues
 	bitsets [][]uint64          // by group, for dictionary ids
 	pairs   map[uint64]struct{} // group<<32 | id, beyond the bitsets' budget
-	texts   map[groupText]struct{}
+	texts   []*setPartial       // by group, for values without a dictionary
 	words   int                 // bitset words allocated
-	byGroup map[uint32][]string // pairs and texts by group, once Partial is asked for
+	byGroup map[uint32][]string // pairs by group, once Partial is asked for
+	// bytes is the memory of the texts' sets and of byGroup, for Size.
+	bytes int64
 }
 
-type groupText struct {
-	g uint32
-	s string
-}
+var (
+	_ Sizer  = (*distinctAcc)(nil)
+	_ Merger = (*distinctAcc)(nil)
+)
 
-// maxBitsetWords bounds the memory of a part's bitsets (64 MiB).
-const maxBitsetWords = 8 << 20
+// maxBitsetWords bounds the memory of a part's bitsets (8 MiB): they are
+// dropped once the part is merged, and garbage until collected, so that
+// a part of many groups of a field of many values (dcount(ip) group by
+// user) keeps its pairs instead.
+const maxBitsetWords = 1 << 20
 
 func newDistinctAcc(in Input) *distinctAcc {
 	return &distinctAcc{fv: newFieldValues(in)}
@@ -37,11 +44,20 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 		return
 	}
 	if enc := col.Column.Enc; a.fv.dict == nil || enc == engine.EncInt || enc == engine.EncString {
-		if a.texts == nil {
-			a.texts = map[groupText]struct{}{}
-		}
 		for i, r := range rows {
-			a.fv.each(col, r, func(v engine.Value) { a.texts[groupText{groups[i], v.String()}] = struct{}{} })
+			g := groups[i]
+			a.texts = grown(a.texts, g)
+			t := a.texts[g]
+			if t == nil {
+				t = &setPartial{set: map[string]struct{}{}}
+				a.texts[g] = t
+				a.bytes += int64(t.Size())
+			}
+			a.fv.each(col, r, func(v engine.Value) {
+				before := t.Size()
+				t.add(v.String())
+				a.bytes += int64(t.Size() - before)
+			})
 		}
 		return
 	}
@@ -87,57 +103,80 @@ func (a *distinctAcc) present(id uint32) bool {
 	return ok
 }
 
-// set returns group g's distinct values as text.
-func (a *distinctAcc) set(g uint32) map[string]struct{} {
-	out := map[string]struct{}{}
+// Size counts the bitsets, the pairs and the texts' sets, and once a
+// partial has been asked for, the pairs sorted out by group.
+func (a *distinctAcc) Size() int64 {
+	return int64(a.words)*8 + int64(cap(a.bitsets))*24 + int64(cap(a.texts))*8 +
+		int64(len(a.pairs))*MapEntryBytes(8+8) + a.bytes
+}
+
+// each calls fn with each of group g's distinct values as text.
+func (a *distinctAcc) each(g uint32, fn func(s string)) {
+	if int(g) < len(a.texts) && a.texts[g] != nil {
+		for s := range a.texts[g].set {
+			fn(s)
+		}
+	}
 	if int(g) < len(a.bitsets) {
 		for wi, w := range a.bitsets[g] {
 			for w != 0 {
 				id := uint32(wi*64 + bits.TrailingZeros64(w))
 				w &= w - 1
 				v, _ := a.fv.dictValue(id)
-				out[v.String()] = struct{}{}
+				fn(v.String())
 			}
 		}
 	}
-	if a.byGroup == nil && (len(a.pairs) > 0 || len(a.texts) > 0) {
-		// Sort the pairs and texts out by group, once.
+	if a.byGroup == nil && len(a.pairs) > 0 {
+		// Sort the pairs out by group, once.
 		a.byGroup = map[uint32][]string{}
 		for k := range a.pairs {
 			v, _ := a.fv.dictValue(uint32(k))
-			a.byGroup[uint32(k>>32)] = append(a.byGroup[uint32(k>>32)], v.String())
+			s := v.String()
+			a.byGroup[uint32(k>>32)] = append(a.byGroup[uint32(k>>32)], s)
+			a.bytes += 16 + StringBytes(len(s))
 		}
-		for k := range a.texts {
-			a.byGroup[k.g] = append(a.byGroup[k.g], k.s)
-		}
+		a.bytes += int64(len(a.byGroup)) * MapEntryBytes(8+24)
 	}
 	for _, s := range a.byGroup[g] {
-		out[s] = struct{}{}
+		fn(s)
 	}
-	return out
 }
 
 // setPartial is a set of distinct values.
 type setPartial struct {
-	set  map[string]struct{}
-	size int
-	list bool // values: the list itself, not its size
+	set   map[string]struct{}
+	bytes int64 // the values' text
+	list  bool  // values: the list itself, not its size
 }
 
 func (a *distinctAcc) partial(g uint32, list bool) Partial {
-	p := &setPartial{set: a.set(g), list: list}
-	for s := range p.set {
-		p.size += len(s) + 16
+	if int(g) < len(a.texts) && a.texts[g] != nil {
+		// The group's set of texts, as it is: the part is done with it.
+		p := a.texts[g]
+		a.texts[g] = nil
+		p.list = list
+		return p
 	}
+	p := &setPartial{set: map[string]struct{}{}, list: list}
+	a.each(g, p.add)
 	return p
+}
+
+// MergeInto adds group g's values to a partial without making one of
+// the group's first.
+func (a *distinctAcc) MergeInto(g uint32, p Partial) { a.each(g, p.(*setPartial).add) }
+
+func (p *setPartial) add(s string) {
+	if _, ok := p.set[s]; !ok {
+		p.set[s] = struct{}{}
+		p.bytes += StringBytes(len(s))
+	}
 }
 
 func (p *setPartial) Merge(o Partial) {
 	for s := range o.(*setPartial).set {
-		if _, ok := p.set[s]; !ok {
-			p.set[s] = struct{}{}
-			p.size += len(s) + 16
-		}
+		p.add(s)
 	}
 }
 
@@ -153,4 +192,6 @@ func (p *setPartial) Value() engine.Value {
 	return engine.ListValue(l)
 }
 
-func (p *setPartial) Size() int { return 48 + p.size }
+func (p *setPartial) Size() int {
+	return int(int64(unsafe.Sizeof(*p)) + MapBytes(len(p.set), 16+8) + p.bytes)
+}

@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -56,6 +57,12 @@ func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	}
 }
 
+// Size counts the groups' best values; their text is the part's
+// dictionary's, or the block's, which the acc does not own.
+func (a *extremeAcc) Size() int64 {
+	return int64(cap(a.best)) * int64(unsafe.Sizeof(extremePartial{}))
+}
+
 func (a *extremeAcc) Partial(g uint32) Partial {
 	p := &extremePartial{v: engine.Null(a.kind), sign: a.sign}
 	if int(g) < len(a.best) && a.best[g].set {
@@ -83,4 +90,6 @@ func (p *extremePartial) Merge(o Partial) {
 }
 
 func (p *extremePartial) Value() engine.Value { return p.v }
-func (p *extremePartial) Size() int           { return 64 + len(p.v.Str()) }
+func (p *extremePartial) Size() int {
+	return int(unsafe.Sizeof(*p) + uintptr(StringBytes(len(p.v.Str()))))
+}

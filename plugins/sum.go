@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -59,6 +60,8 @@ func (a *totalAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	}
 }
 
+func (a *totalAcc) Size() int64 { return int64(cap(a.sums)) * int64(unsafe.Sizeof(totalPartial{})) }
+
 func (a *totalAcc) Partial(g uint32) Partial {
 	p := &totalPartial{mean: a.mean, float: a.float}
 	if int(g) < len(a.sums) {
@@ -102,4 +105,4 @@ func (p *totalPartial) Value() engine.Value {
 	return engine.IntValue(p.i)
 }
 
-func (p *totalPartial) Size() int { return 40 }
+func (p *totalPartial) Size() int { return int(unsafe.Sizeof(*p)) }

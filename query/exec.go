@@ -18,10 +18,6 @@ import (
 	"github.com/signinq/signinq/plugins"
 )
 
-// ErrTooMuchMemory is returned by a query whose group tables would take
-// more memory than QueryOptions.MaxMemory allows.
-var ErrTooMuchMemory = errors.New("query: the groups take more memory than the limit")
-
 // ErrPluginPanic is returned by a query during which a plugin (an
 // aggregate's accumulator or partial) panicked: the panic ends that query
 // only. Stages' and functions' panics are their own errors, named after
@@ -32,71 +28,89 @@ var ErrPluginPanic = errors.New("query: a plugin panicked")
 type group struct {
 	key      []engine.Value
 	partials []plugins.Partial
-	size     int
 }
 
 // partGroups are one part's groups: its grouper and accumulators, done
 // with, for the merge to read (nil when the part's selection is empty),
-// and what reading it took.
+// what they are charged against the memory limit until merged, and what
+// reading the part took.
 type partGroups struct {
 	gr    *grouper
 	accs  []plugins.Acc
+	mem   *charge
+	rows  []int64 // rows given to each accumulator's Add
 	stats execStats
 }
 
+// mergeCheck is how many groups the merge folds in between checks of the
+// memory limit.
+const mergeCheck = 1024
+
 // aggregateRows runs an aggregate or top plan: the groups of every part
-// in the time range, on several goroutines, merged by key.
+// in the time range, on several goroutines, merged by key. Everything
+// that grows with the groups is charged against the query's memory
+// limit as it grows; past it, the query stops with a *MemoryError.
 func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) {
 	parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
 	x.stats.parts = len(parts)
 	merged := map[string]*group{}
 	var order []string // keys in first-seen order, for a deterministic merge
-	total := 0
-	var mergeErr error
-	merge := func(pg *partGroups) {
+	mem := x.mem.newCharge()
+	defer mem.release() // the merged table is dropped once the rows are made
+	merge := func(pg *partGroups) error {
 		t := x.now()
 		defer func() { x.merge += x.since(t) }()
 		x.stats.add(&pg.stats)
 		if pg.gr == nil {
-			return // a part read in which nothing was selected
+			return nil // a part read in which nothing was selected
 		}
+		defer pg.mem.release() // the part's tables are dropped once merged
 		x.stats.groups += pg.gr.len()
 		for gi := range pg.gr.len() {
 			g := uint32(gi)
 			ks := pg.gr.keyString(g)
 			grp := merged[ks]
 			if grp == nil {
-				grp = &group{key: pg.gr.keyValues(g), partials: make([]plugins.Partial, len(pg.accs)), size: 64 + len(ks)}
+				grp = &group{key: pg.gr.keyValues(g), partials: make([]plugins.Partial, len(pg.accs))}
+				n := mergedGroupBytes + stringBytes(len(ks)) + int64(len(grp.key))*valueBytes + sliceBytes(len(pg.accs), 16)
+				if len(grp.key) > 1 {
+					for _, v := range grp.key {
+						n += valueDataBytes(v)
+					}
+				}
+				mem.grow(groupsCharge, n)
 				for i, acc := range pg.accs {
 					grp.partials[i] = acc.Partial(g)
-					grp.size += grp.partials[i].Size()
+					mem.grow(aggCharge+i, int64(grp.partials[i].Size()))
 				}
 				merged[ks] = grp
 				order = append(order, ks)
-				total += grp.size
-				continue
-			}
-			before := grp.size
-			grp.size = 64 + len(ks)
-			for i, acc := range pg.accs {
-				if m, ok := acc.(plugins.Merger); ok {
-					m.MergeInto(g, grp.partials[i])
-				} else {
-					grp.partials[i].Merge(acc.Partial(g))
+				x.mem.merged.Add(1)
+			} else {
+				for i, acc := range pg.accs {
+					before := grp.partials[i].Size()
+					if m, ok := acc.(plugins.Merger); ok {
+						m.MergeInto(g, grp.partials[i])
+					} else {
+						grp.partials[i].Merge(acc.Partial(g))
+					}
+					mem.grow(aggCharge+i, int64(grp.partials[i].Size()-before))
 				}
-				grp.size += grp.partials[i].Size()
 			}
-			total += grp.size - before
+			if gi%mergeCheck == mergeCheck-1 {
+				if err := x.mem.check(); err != nil {
+					return err
+				}
+			}
 		}
-		if int64(total) > x.maxMemory && mergeErr == nil {
-			mergeErr = fmt.Errorf("%w (%d MiB): group by fewer or less varied fields, or narrow the query", ErrTooMuchMemory, x.maxMemory>>20)
-		}
+		return x.mem.check()
 	}
 	err := x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) { return x.partGroups(ctx, p) }, merge)
-	if err == nil {
-		err = mergeErr
-	}
 	if err != nil {
+		var me *MemoryError
+		if errors.As(err, &me) {
+			me.Parts, me.PartsRead = len(parts), int(x.started.Load())
+		}
 		return nil, err
 	}
 	if len(x.plan.Keys) == 0 && len(merged) == 0 {
@@ -109,11 +123,39 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 		order = append(order, "")
 	}
 	x.merged = len(merged)
-	rows := make([][]engine.Value, 0, len(merged))
-	for _, ks := range order {
-		rows = append(rows, x.outputRow(merged[ks]))
+	// The rows, charged as they are made (and, when some columns are
+	// hidden, the rows finish copies without them): they outlive the
+	// merged table, as the result's.
+	visible := 0
+	for _, o := range x.plan.Outs {
+		if !o.hidden {
+			visible++
+		}
 	}
-	return rows, nil
+	perRow := rowBytes + sliceBytes(len(x.plan.Outs), valueBytes)
+	if visible < len(x.plan.Outs) {
+		perRow += sliceBytes(visible, valueBytes)
+	}
+	x.rowsMem = x.mem.newCharge()
+	x.rowsMem.grow(groupsCharge, sliceBytes(len(merged), 24))
+	rows := make([][]engine.Value, 0, len(merged))
+	for i, ks := range order {
+		row := x.outputRow(merged[ks])
+		n := perRow
+		for j, o := range x.plan.Outs {
+			if o.key < 0 {
+				n += valueDataBytes(row[j])
+			}
+		}
+		x.rowsMem.grow(groupsCharge, n)
+		rows = append(rows, row)
+		if i%mergeCheck == mergeCheck-1 {
+			if err := x.mem.check(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rows, x.mem.check()
 }
 
 func fieldOf(c *engine.Column) *signin.Field {
@@ -156,8 +198,10 @@ func encodeKey(k []engine.Value) string {
 
 // eachPart runs work on every part, on up to GOMAXPROCS goroutines, and
 // gives the results to merge, one at a time, on the calling goroutine. It
-// stops at the first error, or when ctx is done.
-func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func(*engine.Part) (*partGroups, error), merge func(*partGroups)) error {
+// stops at the first error (work's or merge's), or when ctx is done: the
+// goroutines start no other part, and those reading one stop at their
+// next block.
+func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func(*engine.Part) (*partGroups, error), merge func(*partGroups) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -169,14 +213,18 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 		next <- p
 	}
 	close(next)
-	results := make(chan result, len(parts))
+	// Parts done wait for the merge in a queue no longer than the
+	// goroutines: their tables are held (and charged) until merged.
+	workers := min(runtime.GOMAXPROCS(0), max(len(parts), 1))
+	results := make(chan result, workers)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(parts), 1)) {
+	for range workers {
 		wg.Go(func() {
 			for p := range next {
 				if ctx.Err() != nil {
 					return
 				}
+				x.started.Add(1)
 				pg, err := safeWork(work, p)
 				results <- result{pg, err}
 			}
@@ -194,7 +242,10 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 			first = r.err
 			cancel()
 		case r.pg != nil:
-			merge(r.pg)
+			if err := merge(r.pg); err != nil {
+				first = err
+				cancel()
+			}
 		}
 	}
 	if first == nil {
@@ -258,8 +309,19 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		}
 		accs[i] = a.agg.NewAcc(in)
 	}
+	// The part's tables are charged against the memory limit as they
+	// grow, and until they are merged.
+	pg.mem = x.mem.newCharge()
+	defer func() {
+		if pg.gr == nil {
+			pg.mem.release()
+		}
+	}()
 	gr, err := newGrouper(x.snap, p, x.plan.Keys)
 	if err != nil {
+		return nil, err
+	}
+	if err := pg.mem.sizePart(gr, accs, nil); err != nil {
 		return nil, err
 	}
 	switch {
@@ -270,7 +332,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			acc.(plugins.Counter).AddCount(0, sels[i].GetCardinality())
 		}
 	case len(x.plan.Keys) == 1 && x.plan.Keys[0].bin != 0 && allCounters(accs):
-		if err := x.binCounts(ctx, p, gr, lo, hi, sel, sels, accs); err != nil {
+		if err := x.binCounts(ctx, p, gr, lo, hi, sel, sels, accs, pg); err != nil {
 			return nil, err
 		}
 	case len(x.plan.Keys) == 1 && x.plan.Keys[0].fn == nil && x.plan.Keys[0].col.Enc == engine.EncDict && p.DictLen(x.plan.Keys[0].col) > 0 && allCounters(accs):
@@ -282,6 +344,9 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			return nil, err
 		}
 	}
+	if err := pg.mem.sizePart(gr, accs, pg.rows); err != nil {
+		return nil, err
+	}
 	pg.gr, pg.accs = gr, accs
 	return pg, nil
 }
@@ -291,7 +356,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 // search in the time column of the blocks holding selected rows, and its
 // count the selection's rank at its ends. The work grows with the buckets
 // holding sign-ins, not with those of the time range.
-func (x *executor) binCounts(ctx context.Context, p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc) error {
+func (x *executor) binCounts(ctx context.Context, p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc, pg *partGroups) error {
 	k := x.plan.Keys[0]
 	rank := func(b *roaring.Bitmap, r uint32) uint64 { // rows < r
 		if r == 0 {
@@ -334,6 +399,9 @@ func (x *executor) binCounts(ctx context.Context, p *engine.Part, gr *grouper, l
 			}
 			a = next
 		}
+		if err := pg.mem.sizePart(gr, accs, nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -354,6 +422,12 @@ func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, 
 			sets, j = append(sets, s), len(sets)
 		}
 		which[i] = j
+	}
+	// The counts are charged while they last.
+	pg.mem.extra = int64(len(sets)) * sliceBytes(n, 8)
+	defer func() { pg.mem.extra = 0 }()
+	if err := pg.mem.sizePart(gr, accs, nil); err != nil {
+		return err
 	}
 	counts := make([][]uint64, len(sets))
 	for j := range counts {
@@ -392,6 +466,11 @@ func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, 
 		return err
 	}
 	for id := range n {
+		if id%blockRows == blockRows-1 {
+			if err := pg.mem.sizePart(gr, accs, nil); err != nil {
+				return err
+			}
+		}
 		if counts[0][id] == 0 {
 			continue // only values of selected sign-ins are groups
 		}
@@ -405,6 +484,10 @@ func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, 
 	}
 	return nil
 }
+
+// blockRows is the rows of a block: the memory limit is checked at least
+// this often while a part's groups are made.
+const blockRows = 1 << 16
 
 // blockScanCost is the cost of decoding a block of ids, in rows counted.
 const blockScanCost = 8192
@@ -474,6 +557,7 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 	}
 	var vecs []engine.Vector
 	var rows, rowsOut, groups, arows, agroups []uint32
+	pg.rows = make([]int64, len(accs))
 	it := union.ManyIterator()
 	buf := make([]uint32, 4096)
 	var pending []uint32 // rows of union read ahead of their block
@@ -538,7 +622,11 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 			}
 			if len(ar) > 0 {
 				acc.Add(ag, ar, col)
+				pg.rows[i] += int64(len(ar))
 			}
+		}
+		if err := pg.mem.sizePart(gr, accs, pg.rows); err != nil {
+			return err
 		}
 	}
 	return nil

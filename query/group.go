@@ -21,7 +21,8 @@ type grouper struct {
 	slot  []int32 // combination → group + 1, when radix and small
 	m     map[uint64]uint32
 	ms    map[string]uint32
-	gids  [][]uint32 // group → each key's id
+	gids  []uint32   // group g's id of key i at g*len(keys)+i
+	n     int        // groups
 	ids   [][]uint32 // scratch: each key's ids for a row
 	cur   []uint32   // scratch: the combination being numbered
 	sbuf  []byte
@@ -44,6 +45,9 @@ type partKey struct {
 	fmemo []uint32
 	fids  map[string]uint32 // by encodeKey
 	fvals []engine.Value
+	// bytes is the memory of the values numbered (the local
+	// dictionaries' and the function's), for size.
+	bytes int64
 }
 
 // denseGroups is the most id combinations numbered by array index.
@@ -111,13 +115,29 @@ func floorDiv(a, b int64) int64 {
 
 // one makes the single group of a query without keys.
 func (g *grouper) one() {
-	if len(g.gids) == 0 {
-		g.gids = append(g.gids, nil)
+	if g.n == 0 {
+		g.n = 1
 	}
 }
 
 // len returns the number of groups.
-func (g *grouper) len() int { return len(g.gids) }
+func (g *grouper) len() int { return g.n }
+
+// size estimates the memory the grouper holds, in bytes: its table of
+// groups and the values its keys numbered. It is kept as the groups grow
+// (a sum over the keys, not over the groups), for the memory limit.
+func (g *grouper) size() int64 {
+	n := int64(cap(g.gids))*4 + int64(len(g.slot))*4 +
+		int64(len(g.m))*mapEntryBytes(8+4) + int64(len(g.ms))*(mapEntryBytes(16+4)+stringBytes(4*len(g.keys)))
+	for i := range g.keys {
+		k := &g.keys[i]
+		n += k.bytes + int64(len(k.fmemo))*4 +
+			int64(len(k.ints))*mapEntryBytes(8+4) + int64(cap(k.ivs))*8 +
+			int64(len(k.strs))*mapEntryBytes(16+4) + int64(cap(k.svs))*16 +
+			int64(len(k.fids))*mapEntryBytes(16+4) + int64(cap(k.fvals))*valueBytes
+	}
+	return n
+}
 
 // assign gives the rows of a block (offsets in it) their groups: it
 // appends to rowsOut and groups a (row, group) pair per group of each
@@ -181,12 +201,12 @@ func (g *grouper) group(c uint64) uint32 {
 		if s := g.slot[c]; s > 0 {
 			return uint32(s - 1)
 		}
-		g.slot[c] = int32(len(g.gids) + 1)
+		g.slot[c] = int32(g.n + 1)
 	case g.m != nil:
 		if s, ok := g.m[c]; ok {
 			return s
 		}
-		g.m[c] = uint32(len(g.gids))
+		g.m[c] = uint32(g.n)
 	default:
 		g.sbuf = g.sbuf[:0]
 		for _, id := range g.cur {
@@ -195,22 +215,26 @@ func (g *grouper) group(c uint64) uint32 {
 		if s, ok := g.ms[string(g.sbuf)]; ok {
 			return s
 		}
-		g.ms[string(g.sbuf)] = uint32(len(g.gids))
+		g.ms[string(g.sbuf)] = uint32(g.n)
 	}
-	ids := make([]uint32, len(g.keys))
 	for i := range g.keys {
+		var id uint32
 		if g.radix {
-			ids[i] = uint32(c % g.keys[i].card)
+			id = uint32(c % g.keys[i].card)
 			c /= g.keys[i].card
 		} else if g.m != nil {
-			ids[i] = uint32(c >> (32 * i))
+			id = uint32(c >> (32 * i))
 		} else {
-			ids[i] = binary.LittleEndian.Uint32(g.sbuf[4*i:])
+			id = binary.LittleEndian.Uint32(g.sbuf[4*i:])
 		}
+		g.gids = append(g.gids, id)
 	}
-	g.gids = append(g.gids, ids)
-	return uint32(len(g.gids) - 1)
+	g.n++
+	return uint32(g.n - 1)
 }
+
+// id returns group gr's id of key i.
+func (g *grouper) id(gr uint32, i int) uint32 { return g.gids[int(gr)*len(g.keys)+i] }
 
 // rowIDs appends the ids of row r of one key.
 func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
@@ -270,6 +294,7 @@ func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
 		id = uint32(len(k.svs))
 		k.strs[s] = id
 		k.svs = append(k.svs, s)
+		k.bytes += stringBytes(len(s))
 	}
 	return append(dst, id)
 }
@@ -281,7 +306,7 @@ func (g *grouper) keyString(gr uint32) string {
 		return ""
 	}
 	if k := &g.keys[0]; len(g.keys) == 1 && k.k.kind == signin.KindString {
-		id := g.gids[gr][0]
+		id := g.id(gr, 0)
 		if k.dict != nil && k.dict.Kind() == index.DictString && int(id) < k.dict.Len() {
 			return k.dict.String(id)
 		}
@@ -294,7 +319,7 @@ func (g *grouper) keyString(gr uint32) string {
 func (g *grouper) keyValues(gr uint32) []engine.Value {
 	out := make([]engine.Value, len(g.keys))
 	for i := range g.keys {
-		out[i] = g.keys[i].value(g.gids[gr][i])
+		out[i] = g.keys[i].value(g.id(gr, i))
 	}
 	return out
 }
@@ -325,6 +350,7 @@ func (k *partKey) fnID(v engine.Value) uint32 {
 		id = uint32(len(k.fvals))
 		k.fids[key] = id
 		k.fvals = append(k.fvals, v)
+		k.bytes += stringBytes(len(key)) + valueDataBytes(v)
 	}
 	return id
 }

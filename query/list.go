@@ -115,7 +115,7 @@ func (x *executor) countRest(ctx context.Context, parts []*engine.Part) error {
 		return x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) {
 			n, err := count(p)
 			return &partGroups{stats: execStats{rows: n}}, err
-		}, func(pg *partGroups) { x.listTotal += pg.stats.rows })
+		}, func(pg *partGroups) error { x.listTotal += pg.stats.rows; return nil })
 	}
 	for _, p := range parts {
 		if err := ctx.Err(); err != nil {

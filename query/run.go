@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/signinq/signinq/engine"
@@ -88,12 +89,11 @@ func RegistryOf(db *engine.DB) *plugins.Registry {
 
 // executor runs a plan on a snapshot.
 type executor struct {
-	ctx       context.Context
-	snap      *engine.Snapshot
-	plan      *Plan
-	opts      engine.QueryOptions
-	maxMemory int64
-	stats     execStats
+	ctx   context.Context
+	snap  *engine.Snapshot
+	plan  *Plan
+	opts  engine.QueryOptions
+	stats execStats
 	// clock times explain analyze's steps: the store's clock, nil
 	// otherwise (nothing here reads the wall clock).
 	clock func() time.Time
@@ -105,6 +105,12 @@ type executor struct {
 	// when it stopped at its default limit before them all.
 	listTotal int64
 	listNote  *engine.ListLimitNote
+	// The query's charges against its memory limit (memory.go), and
+	// those of its output rows, which outlive its groups; the parts
+	// begun.
+	mem     *memAccount
+	rowsMem *charge
+	started atomic.Int64
 }
 
 // now is the clock's time, or the zero time without one.
@@ -165,7 +171,7 @@ func executeOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *
 	if st := plan.Statement; st.Explain && !st.Analyze {
 		return &engine.Result{Plan: plan.Explain(nil)}, nil
 	}
-	res, err := execute(ctx, db, snap, plan, opts, 0)
+	res, err := execute(ctx, db, snap, plan, opts, 0, newMemBudget(opts.MaxMemory))
 	if err != nil {
 		return nil, err
 	}
@@ -205,8 +211,8 @@ func noDataNote(snap *engine.Snapshot, plan *Plan) (*engine.NoDataNote, error) {
 const maxSubQueries = 4
 
 // execute runs a plan on a snapshot; depth counts the stages' queries
-// it is nested in.
-func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int) (res *engine.Result, err error) {
+// it is nested in, whose memory limit (mem) it shares.
+func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget) (res *engine.Result, err error) {
 	defer func() {
 		// A plugin's panic outside the parts' goroutines: merging partial
 		// aggregates, their values.
@@ -214,12 +220,19 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 			res, err = nil, fmt.Errorf("%w: %v", ErrPluginPanic, r)
 		}
 	}()
-	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, maxMemory: opts.MaxMemory}
+	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, mem: newMemAccount(mem, plan)}
+	if depth > 0 {
+		// A stage's query: what it held is returned to the limit when
+		// it ends, but for its rows, which the stage now holds.
+		defer func() {
+			if err != nil {
+				x.rowsMem = nil
+			}
+			x.mem.close(x.rowsMem)
+		}()
+	}
 	for _, f := range plan.fnCalls() {
 		f.reset()
-	}
-	if x.maxMemory <= 0 {
-		x.maxMemory = 1 << 30
 	}
 	if plan.Statement.Analyze {
 		x.clock = db.Clock()
@@ -263,7 +276,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		if sub.Statement.Explain {
 			return nil, fmt.Errorf("%q: a stage's query cannot be explained", text)
 		}
-		return execute(ctx, db, snap, sub, engine.QueryOptions{MaxMemory: opts.MaxMemory}, depth+1)
+		return execute(ctx, db, snap, sub, engine.QueryOptions{MaxMemory: opts.MaxMemory}, depth+1, mem)
 	}
 	for i, s := range plan.Stages {
 		t := x.now()

@@ -194,6 +194,8 @@ func (c *completer) metaCandidates(text, before string) ([]string, bool) {
 		return []string{"latest", "off"}, false
 	case "output":
 		return []string{"off"}, false
+	case "maxmemory":
+		return []string{"default", "256MiB", "1GiB", "4GiB"}, false
 	case "plugins":
 		return s.reg.Names(0), false
 	case "help":

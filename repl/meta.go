@@ -37,6 +37,7 @@ func init() {
 		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
 		{"format", "table|json|csv", "the output format", (*session).setFormat},
 		{"now", "TIME|latest|off", "the time relative times count from (since 24h): a date or RFC 3339 time; latest: the store's newest sign-in (for an old export); off: the machine's clock", (*session).setNow},
+		{"maxmemory", "SIZE|default", "the memory a query's groups may take (512MiB, 4GiB; default 1GiB): past it the query stops, saying what took it", (*session).setMaxMemory},
 		{"output", "FILE|off", "send results to a file (off: back to the screen)", (*session).setOutput},
 		{"chart", "FILE.svg|FILE.png", "draw the last result (a timeline or a top) as an image", (*session).chart},
 		{"ingest", "PATH...", "store sign-in logs (files or directories), with progress", (*session).ingest},
@@ -142,6 +143,26 @@ func (s *session) setNow(_ context.Context, arg string) error {
 	default:
 		s.info("now is the clock: %s\n", s.queryNow().Format(time.RFC3339Nano))
 	}
+	return nil
+}
+
+func (s *session) setMaxMemory(_ context.Context, arg string) error {
+	switch strings.ToLower(arg) {
+	case "":
+	case "default", "off":
+		s.maxMemory = 0
+	default:
+		n, err := query.ParseMemory(arg)
+		if err != nil {
+			return fmt.Errorf(`\maxmemory takes a size (512MiB, 4GiB) or default: %v`, err)
+		}
+		s.maxMemory = n
+	}
+	n := s.maxMemory
+	if n == 0 {
+		n = query.DefaultMaxMemory
+	}
+	s.info("a query's groups may take %s\n", humanize.IBytes(uint64(n)))
 	return nil
 }
 

@@ -45,6 +45,10 @@ type Options struct {
 	// NowLatest starts the session as \now latest does: relative times
 	// count from the store's newest sign-in, found anew by each query.
 	NowLatest bool
+	// MaxMemory is the memory a query's groups may take, in bytes, when
+	// the session starts, as if set with \maxmemory; zero means the
+	// default (query.DefaultMaxMemory).
+	MaxMemory int64
 }
 
 // ErrFailed is returned by Run when a statement failed in a session that
@@ -66,5 +70,5 @@ func (e *SignalError) Error() string { return "repl: stopped by " + e.Signal.Str
 // SIGTERM ends the process as it would any). In a script, either ends it
 // (see SignalError). ctx ends the session.
 func Run(ctx context.Context, opts Options) error {
-	return (&session{opts: opts, now: opts.Now, latest: opts.NowLatest}).run(ctx)
+	return (&session{opts: opts, now: opts.Now, latest: opts.NowLatest, maxMemory: opts.MaxMemory}).run(ctx)
 }

@@ -32,18 +32,19 @@ const (
 
 // session is one run of the shell.
 type session struct {
-	opts   Options
-	reg    *plugins.Registry
-	format string    // the writer's name
-	timing bool      // print rows and time after each result
-	now    time.Time // \now; zero when off
-	latest bool      // \now latest: relative times count from the store's newest sign-in
-	out    io.Writer // results: Stdout, or \output's file
-	file   *os.File  // \output's file, to close
-	last   *engine.Result
-	values *valueCache // completion's field values
-	failed bool        // a statement failed (scripts' exit status)
-	quit   bool
+	opts      Options
+	reg       *plugins.Registry
+	format    string    // the writer's name
+	timing    bool      // print rows and time after each result
+	now       time.Time // \now; zero when off
+	latest    bool      // \now latest: relative times count from the store's newest sign-in
+	maxMemory int64     // \maxmemory; zero for the default
+	out       io.Writer // results: Stdout, or \output's file
+	file      *os.File  // \output's file, to close
+	last      *engine.Result
+	values    *valueCache // completion's field values
+	failed    bool        // a statement failed (scripts' exit status)
+	quit      bool
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -367,11 +368,14 @@ func (s *session) query(ctx context.Context, text string) error {
 	elapsed := s.stopwatch()
 	// With \now latest the plan is checked again against the newest
 	// sign-in of the snapshot the query reads.
-	opts := engine.QueryOptions{NowLatest: s.latest}
+	opts := engine.QueryOptions{NowLatest: s.latest, MaxMemory: s.maxMemory}
 	if s.format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
 	res, err := query.Execute(ctx, db, plan, opts)
+	if errors.Is(err, query.ErrTooMuchMemory) {
+		return fmt.Errorf("%w with \\maxmemory", err)
+	}
 	if err != nil {
 		return err
 	}

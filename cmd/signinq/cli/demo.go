@@ -317,7 +317,7 @@ func demoWrite(e *env, w plugins.Writer, res *engine.Result) (err error) {
 // openREPL opens the REPL on the demo's store, with its clock stopped at
 // the tenant's end.
 func openREPL(e *env, db *engine.DB, dir string, end time.Time) error {
-	return runShell(e, db, dir, end.Format(time.RFC3339), "")
+	return runShell(e, db, dir, end.Format(time.RFC3339), "", 0)
 }
 
 // demoFormat is one export format the demo writes and reads back.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
@@ -16,6 +17,7 @@ import (
 
 type queryCmd struct {
 	dbFlag
+	maxMemoryFlag
 	Now    string   `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
 	Format string   `enum:"table,json,csv" default:"table" help:"table: aligned, for people; json: one object per row; csv: with a header row."`
 	Query  []string `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
@@ -25,7 +27,7 @@ type queryCmd struct {
 const tableListLimit = 100
 
 func (c *queryCmd) Run(e *env) error {
-	return failure(runQuery(e, &c.dbFlag, c.Now, c.Format, strings.Join(c.Query, " ")))
+	return failure(runQuery(e, &c.dbFlag, c.maxMemoryFlag, c.Now, c.Format, strings.Join(c.Query, " ")))
 }
 
 // failure marks an error that is not the query's as a failure (exit 1).
@@ -43,6 +45,7 @@ func failure(err error) error {
 // began with it took them for the query's words.
 type explainCmd struct {
 	dbFlag
+	maxMemoryFlag
 	Now     string            `placeholder:"TIME" help:"The time relative times are resolved against: a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock."`
 	Plan    explainPlanCmd    `cmd:"" default:"withargs" help:"Show how a query would run, without running it (explain QUERY is short for it)."`
 	Analyze explainAnalyzeCmd `cmd:"" help:"Run the query and show what each step read, with its rows and time."`
@@ -53,7 +56,7 @@ type explainPlanCmd struct {
 }
 
 func (c *explainPlanCmd) Run(e *env, x *explainCmd) error {
-	return failure(runQuery(e, &x.dbFlag, x.Now, "table", "explain "+strings.Join(c.Query, " ")))
+	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", "explain "+strings.Join(c.Query, " ")))
 }
 
 type explainAnalyzeCmd struct {
@@ -61,7 +64,7 @@ type explainAnalyzeCmd struct {
 }
 
 func (c *explainAnalyzeCmd) Run(e *env, x *explainCmd) error {
-	return failure(runQuery(e, &x.dbFlag, x.Now, "table", "explain analyze "+strings.Join(c.Query, " ")))
+	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", "explain analyze "+strings.Join(c.Query, " ")))
 }
 
 // queryError is a query the language refuses: the command exits 2 after
@@ -78,8 +81,34 @@ func (q queryFailure) Error() string { return q.err.Error() }
 func (q queryFailure) Unwrap() error { return q.err }
 func (queryFailure) exitCode() int   { return exitRejected }
 
-func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
-	opts := engine.QueryOptions{}
+// maxMemoryFlag is --max-memory: the memory limit of a query's groups.
+type maxMemoryFlag struct {
+	MaxMemory memorySize `name:"max-memory" placeholder:"SIZE" env:"SIGNINQ_MAX_MEMORY" help:"The memory a query's groups may take, e.g. 512MiB or 4GiB (default 1GiB): past it the query stops at once, with an error saying which keys or aggregates took it."`
+}
+
+// memorySize is a size in bytes as people write it (query.ParseMemory);
+// 0 when not given.
+type memorySize int64
+
+func (m *memorySize) Decode(ctx *kong.DecodeContext) error {
+	var s string
+	if err := ctx.Scan.PopValueInto("size", &s); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s) == "" {
+		*m = 0 // the default, as when not given
+		return nil
+	}
+	n, err := query.ParseMemory(s)
+	if err != nil {
+		return err
+	}
+	*m = memorySize(n)
+	return nil
+}
+
+func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format, text string) error {
+	opts := engine.QueryOptions{MaxMemory: int64(mem.MaxMemory)}
 	if nowFlag != "" {
 		t, latest, err := parseNow(nowFlag)
 		if err != nil {
@@ -130,6 +159,9 @@ func runQuery(e *env, db *dbFlag, nowFlag, format, text string) error {
 	defer store.Close()
 	start := e.now()
 	res, err := query.Execute(e.ctx, store, plan, opts)
+	if errors.Is(err, query.ErrTooMuchMemory) {
+		return fmt.Errorf("%w with --max-memory", err)
+	}
 	if err != nil {
 		return showQueryError(e, text, err)
 	}

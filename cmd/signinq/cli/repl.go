@@ -13,6 +13,7 @@ import (
 
 type replCmd struct {
 	dbFlag
+	maxMemoryFlag
 	Now     string `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock (\\now changes it)."`
 	History string `placeholder:"FILE" help:"The history file (default: $XDG_STATE_HOME/signinq/history, or ~/.local/state/signinq/history)."`
 }
@@ -27,14 +28,14 @@ func (c *replCmd) Run(e *env) error {
 		return err
 	}
 	defer db.Close()
-	return runShell(e, db, c.DB, c.Now, c.History)
+	return runShell(e, db, c.DB, c.Now, c.History, int64(c.MaxMemory))
 }
 
 // runShell runs the REPL on an open store: interactive when standard
 // input and output are terminals, a script otherwise (then a failed
 // statement makes the exit status 1).
-func runShell(e *env, db *engine.DB, dir, nowFlag, history string) error {
-	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now}
+func runShell(e *env, db *engine.DB, dir, nowFlag, history string, maxMemory int64) error {
+	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now, MaxMemory: maxMemory}
 	if nowFlag != "" {
 		t, latest, err := parseNow(nowFlag)
 		if err != nil {
