@@ -197,6 +197,8 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 		case r.err != nil:
 			first = r.err
 			cancel()
+		case ctx.Err() != nil:
+			first = ctx.Err() // cancelled, or past the time limit: merge no more
 		case r.pg != nil:
 			merge(r.pg)
 		}
