@@ -196,7 +196,19 @@ type QueryOptions struct {
 	// DefaultListLimit is the number of sign-ins list returns when the
 	// query gives no limit; zero means no limit.
 	DefaultListLimit int
+	// Timeout bounds how long the query may run; beyond it the query
+	// stops and fails with an error saying so (query.ErrTimeout, which
+	// wraps context.DeadlineExceeded). Zero means DefaultQueryTimeout; a
+	// negative Timeout means none (the command and the shell, where a
+	// person waits and can press Ctrl-C, have none unless given one).
+	Timeout time.Duration
 }
+
+// DefaultQueryTimeout is a query's time limit when QueryOptions.Timeout
+// is zero: a program that passes its users' queries to DB.Query is not
+// held by one that would run for hours, and any reasonable query on a
+// laptop's store (a billion sign-ins and more) ends well within it.
+const DefaultQueryTimeout = 60 * time.Second
 
 // A Querier answers query text against a DB. Package query provides one
 // and registers it from init, as database/sql drivers do: a program that

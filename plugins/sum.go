@@ -66,29 +66,50 @@ func (a *totalAcc) Partial(g uint32) Partial {
 	p := &totalPartial{mean: a.mean, float: a.float}
 	if int(g) < len(a.sums) {
 		q := a.sums[g]
-		p.i, p.f, p.n = q.i, q.f, q.n
+		p.i, p.f, p.n, p.over = q.i, q.f, q.n, q.over
 	}
 	return p
 }
 
+// totalPartial is a group's sum: of whole numbers in i (over once it
+// went beyond an int64, which is then an error, never a wrapped sum), of
+// decimal numbers in f.
 type totalPartial struct {
 	i           int64
 	f           float64
 	n           int64
 	mean, float bool
+	over        bool
 }
 
+var _ Failer = (*totalPartial)(nil)
+
 func (p *totalPartial) add(v engine.Value) {
-	p.i += v.Int()
+	p.addInt(v.Int())
 	p.f += v.Float()
 	p.n++
 }
 
+func (p *totalPartial) addInt(x int64) {
+	s, ok := AddInt(p.i, x)
+	p.i, p.over = s, p.over || !ok
+}
+
 func (p *totalPartial) Merge(o Partial) {
 	q := o.(*totalPartial)
-	p.i += q.i
+	p.addInt(q.i)
+	p.over = p.over || q.over
 	p.f += q.f
 	p.n += q.n
+}
+
+// Err is ErrOverflow when a sum of whole numbers went beyond an int64
+// (avg and sums of decimals use f alone).
+func (p *totalPartial) Err() error {
+	if p.over && !p.mean && !p.float {
+		return ErrOverflow
+	}
+	return nil
 }
 
 func (p *totalPartial) Value() engine.Value {

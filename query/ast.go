@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -187,33 +188,71 @@ func bare(s string) bool {
 	return err == nil && tok.Type == tokWord && tok.Value == s
 }
 
-func (e *Call) String() string { return e.Name + "(" + joinExprs(e.Args) + ")" }
+func (e *Call) String() string { return exprText(e) }
 
-// joinExprs writes expressions separated by commas.
-func joinExprs[E Expr](xs []E) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = x.String()
-	}
-	return strings.Join(parts, ", ")
+// exprText writes an expression into one builder, in time linear in its
+// length however deep it is (a chain of 10,000 operators): String on
+// each operand, joined, would copy the text once per level.
+func exprText(e Expr) string {
+	var b strings.Builder
+	writeExpr(&b, e)
+	return b.String()
 }
 
-func (e *Binary) String() string {
-	p := precedence(e.Op)
-	l, r := e.L.String(), e.R.String()
-	// Operators are left-associative: a right operand of the same
-	// strength keeps its parentheses (a - (b - c)). Comparisons do not
-	// chain: one compared is in parentheses on either side.
-	if needsParens(e.L, p, p == 4) {
-		l = "(" + l + ")"
-	}
-	if sub, ok := e.R.(*Binary); !ok || !(p <= 2 && sub.Op == e.Op) {
-		if needsParens(e.R, p, true) {
-			r = "(" + r + ")"
+// writeExpr writes an expression's canonical text (see String).
+func writeExpr(b *strings.Builder, e Expr) {
+	paren := func(x Expr, yes bool) {
+		if yes {
+			b.WriteByte('(')
+		}
+		writeExpr(b, x)
+		if yes {
+			b.WriteByte(')')
 		}
 	}
-	return l + " " + e.Op + " " + r
+	switch e := e.(type) {
+	case *Call:
+		b.WriteString(e.Name)
+		b.WriteByte('(')
+		for i, a := range e.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeExpr(b, a)
+		}
+		b.WriteByte(')')
+	case *Binary:
+		p := precedence(e.Op)
+		// Operators are left-associative: a right operand of the same
+		// strength keeps its parentheses (a - (b - c)). Comparisons do
+		// not chain: one compared is in parentheses on either side.
+		paren(e.L, needsParens(e.L, p, p == 4))
+		b.WriteString(" " + e.Op + " ")
+		sub, ok := e.R.(*Binary)
+		paren(e.R, (!ok || !(p <= 2 && sub.Op == e.Op)) && needsParens(e.R, p, true))
+	case *Not:
+		b.WriteString("not ")
+		paren(e.X, needsParens(e.X, 2, true))
+	case *In:
+		paren(e.X, needsParens(e.X, 4, true))
+		if e.Not {
+			b.WriteString(" not in (")
+		} else {
+			b.WriteString(" in (")
+		}
+		for i, v := range e.Values {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(v.String())
+		}
+		b.WriteByte(')')
+	default:
+		b.WriteString(e.String())
+	}
 }
+
+func (e *Binary) String() string { return exprText(e) }
 
 // needsParens reports whether x, an operand of an operator of
 // precedence p, is written in parentheses: when it binds more loosely,
@@ -231,25 +270,9 @@ func needsParens(x Expr, p int, same bool) bool {
 	return false
 }
 
-func (e *Not) String() string {
-	x := e.X.String()
-	if needsParens(e.X, 2, true) {
-		x = "(" + x + ")"
-	}
-	return "not " + x
-}
+func (e *Not) String() string { return exprText(e) }
 
-func (e *In) String() string {
-	x := e.X.String()
-	if needsParens(e.X, 4, true) {
-		x = "(" + x + ")"
-	}
-	in := " in ("
-	if e.Not {
-		in = " not in ("
-	}
-	return x + in + joinExprs(e.Values) + ")"
-}
+func (e *In) String() string { return exprText(e) }
 
 // String returns the statement's canonical text.
 func (s *Statement) String() string {
@@ -372,11 +395,12 @@ func (s *Stage) String() string {
 	return b.String()
 }
 
-// number parses a literal as an integer or a decimal number.
+// number parses a literal as an integer or a decimal number: a finite
+// one (inf and nan are not numbers of the language).
 func (e *Literal) number() (float64, bool) {
 	if e.Quoted {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(e.Text, 64)
-	return f, err == nil
+	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 }

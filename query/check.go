@@ -18,8 +18,14 @@ import (
 // Check resolves a parsed statement against the field catalog and a
 // registry of plugins (nil for plugins.Default), with now the time
 // relative times are resolved against, and returns its plan. Its errors
-// are *Error, with the position of what they concern.
-func Check(st *Statement, reg *plugins.Registry, now time.Time) (*Plan, error) {
+// are *Error, with the position of what they concern (but for a panic of
+// a plugin's, or a bug: a *PanicError).
+func Check(st *Statement, reg *plugins.Registry, now time.Time) (plan *Plan, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			plan, err = nil, recovered(r) // a plugin's (Result, Bind, Needs), or a bug
+		}
+	}()
 	if reg == nil {
 		reg = plugins.Default()
 	}
@@ -93,6 +99,9 @@ func (c *checker) timeRange(p *Plan, q *Query) error {
 		if d, ok := parseDuration(q.Since.Text); ok {
 			p.From, p.Relative = c.now.Add(-d).UnixNano(), true
 		} else {
+			if tooLongDuration(q.Since.Text) {
+				return errorf(q.Since.Pos, "since %s is too long a duration: at most %s", q.Since, maxDurationWords)
+			}
 			t, err := c.instant(q.Since)
 			if err != nil {
 				return errorf(q.Since.Pos, "since takes a duration (90m, 24h, 7d, 2w) or a time (2026-11-01, 2026-11-01T08:00:00Z), not %s", q.Since)
@@ -141,6 +150,16 @@ func parseDuration(s string) (time.Duration, bool) {
 	return time.Duration(n) * unit, true
 }
 
+// tooLongDuration reports whether s is written as a duration but is
+// longer than a time.Duration holds (about 292 years).
+func tooLongDuration(s string) bool {
+	_, ok := parseDuration(s)
+	return !ok && durationRE.MatchString(strings.ToLower(s))
+}
+
+// maxDurationWords says how long a duration may be.
+const maxDurationWords = "106751d (292 years)"
+
 // instant reads a time literal of a query (see ParseTime).
 func (c *checker) instant(l *Literal) (time.Time, error) {
 	t, err := ParseTime(l.Text)
@@ -186,18 +205,36 @@ func (c *checker) cond(e Expr) (cond, error) {
 	case *Binary:
 		switch e.Op {
 		case "and", "or":
-			l, err := c.cond(e.L)
-			if err != nil {
-				return nil, err
-			}
-			r, err := c.cond(e.R)
-			if err != nil {
-				return nil, err
+			// A chain of one operator is one node, its operands checked
+			// in order: without recursion, and in time linear in their
+			// number, however many.
+			var xs []cond
+			for _, operand := range chain(e) {
+				x, err := c.cond(operand)
+				if err != nil {
+					return nil, err
+				}
+				switch x := x.(type) {
+				case *condAnd:
+					if e.Op == "and" {
+						xs = append(xs, x.xs...)
+						continue
+					}
+				case *condOr:
+					if e.Op == "or" {
+						xs = append(xs, x.xs...)
+						continue
+					}
+				}
+				xs = append(xs, x)
 			}
 			if e.Op == "and" {
-				return &condAnd{xs: flatten[*condAnd](l, r, func(a *condAnd) []cond { return a.xs })}, nil
+				return &condAnd{xs: xs}, nil
 			}
-			return &condOr{xs: flatten[*condOr](l, r, func(o *condOr) []cond { return o.xs })}, nil
+			if xs = combinePatterns(xs); len(xs) == 1 {
+				return xs[0], nil
+			}
+			return &condOr{xs: xs}, nil
 		case "+", "-", "*", "/":
 			return nil, errorf(e.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", e.Op)
 		}
@@ -206,6 +243,9 @@ func (c *checker) cond(e Expr) (cond, error) {
 		x, err := c.cond(e.X)
 		if err != nil {
 			return nil, err
+		}
+		if n, ok := x.(*condNot); ok {
+			return n.x, nil // not not X is X (not app != x: app = x)
 		}
 		return &condNot{x: x}, nil
 	case *In:
@@ -228,15 +268,19 @@ func (c *checker) cond(e Expr) (cond, error) {
 	return nil, errorf(e.Position(), "%s is not a condition: compare a field with a value (status = failure)", e)
 }
 
-// flatten makes a chain of one operator one node.
-func flatten[T cond](l, r cond, xs func(T) []cond) []cond {
-	var out []cond
-	for _, x := range []cond{l, r} {
-		if t, ok := x.(T); ok {
-			out = append(out, xs(t)...)
-		} else {
-			out = append(out, x)
+// chain returns the operands of a chain of e's operator (and, or), left
+// to right, however it is parenthesized: a or (b or c) is a, b, c.
+func chain(e *Binary) []Expr {
+	var out []Expr
+	stack := []Expr{e}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b, ok := x.(*Binary); ok && b.Op == e.Op {
+			stack = append(stack, b.R, b.L) // the left first
+			continue
 		}
+		out = append(out, x)
 	}
 	return out
 }
@@ -360,7 +404,7 @@ func (c *checker) fieldCmp(src Expr, l cmpSide, op string, r cmpSide, right Expr
 	if fc.text && fc.op == opNe {
 		// As with a value: on text != is the negation of =, which a
 		// missing value ("") and a list without the value satisfy.
-		fc.op = opEq
+		fc.op, fc.src = opEq, positive(src)
 		return &condNot{x: fc}, nil
 	}
 	return fc, nil
@@ -425,9 +469,26 @@ func (c *checker) predOn(src Expr, col *engine.Column, fn *fnApply, name string,
 		return nil, err
 	}
 	if negate {
+		p.src = positive(src)
 		return &condNot{x: p}, nil
 	}
 	return p, nil
+}
+
+// positive is a != or not in as the = or in it negates: what a predicate
+// negated by a condNot is, for the plan to say (not app = x).
+func positive(e Expr) Expr {
+	switch e := e.(type) {
+	case *Binary:
+		if e.Op == "!=" {
+			return &Binary{Pos: e.Pos, Op: "=", L: e.L, R: e.R}
+		}
+	case *In:
+		if e.Not {
+			return &In{Pos: e.Pos, X: e.X, Values: e.Values}
+		}
+	}
+	return e
 }
 
 func kindWords(k signin.Kind) string {
@@ -521,6 +582,8 @@ func (c *checker) textOperand(p *pred, v *Literal) error {
 		}
 		if a, err := netip.ParseAddr(v.Text); err == nil {
 			p.addrs = append(p.addrs, a.Unmap())
+		} else if err := badAddress(v.Text); err != nil {
+			return errorf(v.Pos, "%s %v", v, err)
 		}
 	}
 	if f.Values != nil && (p.op == opEq || p.op == opIn) {
@@ -534,6 +597,42 @@ func (c *checker) textOperand(p *pred, v *Literal) error {
 	}
 	p.strs = append(p.strs, v.Text)
 	return nil
+}
+
+// badAddress says why a value compared with ip, which is not an
+// address, is not the network or address it was meant to be: a network
+// (it has a /) that does not parse, or four numbers with dots that are
+// not an IPv4 address. Other text is compared as text, and gives nil.
+func badAddress(s string) error {
+	if addr, bits, ok := strings.Cut(s, "/"); ok {
+		a, err := netip.ParseAddr(addr)
+		if err != nil {
+			return fmt.Errorf("is not a network: %s is not an IP address (%v)", addr, addrReason(err))
+		}
+		n, err := strconv.Atoi(bits)
+		if err != nil || n < 0 || n > a.BitLen() {
+			return fmt.Errorf("is not a network: its prefix length %s is not a number from 0 to %d (an %s address has %d bits)", bits, a.BitLen(), map[bool]string{true: "IPv6", false: "IPv4"}[a.Is6()], a.BitLen())
+		}
+		if _, err := netip.ParsePrefix(s); err != nil {
+			return fmt.Errorf("is not a network: %v", addrReason(err))
+		}
+		return nil
+	}
+	if parts := strings.Split(s, "."); len(parts) == 4 && strings.Trim(s, "0123456789.") == "" {
+		_, err := netip.ParseAddr(s)
+		return fmt.Errorf("is not an IP address (%v)", addrReason(err))
+	}
+	return nil
+}
+
+// addrReason is netip's reason for refusing an address or network,
+// without the call it repeats.
+func addrReason(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "): "); i >= 0 {
+		return msg[i+3:]
+	}
+	return msg
 }
 
 // globRegexp compiles a like pattern: * is any text, ? one character,

@@ -17,9 +17,15 @@ import (
 type Error struct {
 	Pos Pos
 	Msg string
+	// Err, when not nil, is the cause Msg words (plugins.ErrOverflow, a
+	// function's *PanicError), for errors.Is and errors.As.
+	Err error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg) }
+
+// Unwrap returns the cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Caret returns the line of text the error is on, and under it a caret at
 // the error's column, for a terminal.

@@ -140,7 +140,10 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 	x.rowsMem.grow(groupsCharge, sliceBytes(len(merged), 24))
 	rows := make([][]engine.Value, 0, len(merged))
 	for i, ks := range order {
-		row := x.outputRow(merged[ks])
+		row, err := x.outputRow(merged[ks])
+		if err != nil {
+			return nil, err
+		}
 		n := perRow
 		for j, o := range x.plan.Outs {
 			if o.key < 0 {
@@ -241,6 +244,8 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 		case r.err != nil:
 			first = r.err
 			cancel()
+		case ctx.Err() != nil:
+			first = ctx.Err() // cancelled, or past the time limit: merge no more
 		case r.pg != nil:
 			if err := merge(r.pg); err != nil {
 				first = err
@@ -254,12 +259,12 @@ func (x *executor) eachPart(ctx context.Context, parts []*engine.Part, work func
 	return first
 }
 
-// safeWork runs work on a part, turning a panic (an aggregate plugin's)
-// into the query's error.
+// safeWork runs work on a part, turning a panic into the query's error:
+// an aggregate plugin's (ErrPluginPanic), or signinq's own (ErrInternal).
 func safeWork(work func(*engine.Part) (*partGroups, error), p *engine.Part) (pg *partGroups, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			pg, err = nil, fmt.Errorf("%w: %v", ErrPluginPanic, r)
+			pg, err = nil, recovered(r)
 		}
 	}()
 	return work(p)
@@ -274,7 +279,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 	pg := &partGroups{}
 	pg.stats.read = 1
 	t := x.now()
-	ev := &partEval{snap: x.snap, part: p, lo: lo, hi: hi, stats: &pg.stats}
+	ev := &partEval{ctx: ctx, snap: x.snap, part: p, lo: lo, hi: hi, stats: &pg.stats}
 	sel, err := ev.eval(x.plan.Filter, nil)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package query
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"net/netip"
 	"slices"
@@ -22,6 +23,10 @@ import (
 // columns are scanned block by block, skipping blocks whose range of
 // values rules them out. A partEval is used by one goroutine.
 type partEval struct {
+	// ctx, when not nil, is looked at before each condition, block and
+	// batch of dictionary values: a cancelled or timed-out query stops
+	// within one of them.
+	ctx    context.Context
 	snap   *engine.Snapshot
 	part   *engine.Part
 	lo, hi uint32 // the part's rows in the time range
@@ -90,6 +95,9 @@ func (e *partEval) clip(b *roaring.Bitmap) {
 // not nil, holds the only rows that need deciding: the result is a
 // subset of it. The bitmap belongs to the caller.
 func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if err := e.work(); err != nil {
+		return nil, err
+	}
 	if c == nil {
 		if within != nil {
 			return within.Clone(), nil
@@ -157,6 +165,34 @@ func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error)
 	return out, nil
 }
 
+// work marks a unit of work (a condition, a block, a batch of
+// dictionary values), and returns the context's error once it is done.
+func (e *partEval) work() error {
+	if testHookWork != nil {
+		testHookWork()
+	}
+	if testHookPanic {
+		panic("testHookPanic")
+	}
+	if e.ctx == nil {
+		return nil
+	}
+	return e.ctx.Err()
+}
+
+// testHookWork, when not nil, is called at each unit of a filter's work,
+// from any goroutine: tests count the work done after a cancellation.
+var testHookWork func()
+
+// testHookPanic, when true, makes a filter's work panic as a bug of
+// signinq's own would: the tests check that such a panic is ErrInternal,
+// never a plugin's.
+var testHookPanic bool
+
+// testHookRegexp, when not nil, is called at each match of a regular
+// expression (~, like), from any goroutine.
+var testHookRegexp func()
+
 // pred evaluates one predicate.
 func (e *partEval) pred(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error) {
 	col := p.col
@@ -198,6 +234,11 @@ func (e *partEval) match(p *pred) (*matchedIDs, error) {
 	}
 	m := &matchedIDs{dict: dict, table: make([]bool, dict.Len())}
 	for id := range uint32(dict.Len()) {
+		if id%dictBatch == 0 {
+			if err := e.work(); err != nil {
+				return nil, err
+			}
+		}
 		if p.matchesID(dict, id) {
 			m.table[id] = true
 			m.ids = append(m.ids, id)
@@ -209,6 +250,10 @@ func (e *partEval) match(p *pred) (*matchedIDs, error) {
 	e.matched[p] = m
 	return m, nil
 }
+
+// dictBatch is how many dictionary values a predicate decides between
+// two looks at the context.
+const dictBatch = 1024
 
 // fromBitmaps reports whether p's rows are the union of its matching
 // values' bitmaps: an indexed column, and few enough values.
@@ -305,6 +350,9 @@ func (e *partEval) scan(p *pred, dict *index.Dict, table []bool, within *roaring
 		lo, hi, ok := e.blockRows(b, within)
 		if !ok {
 			continue
+		}
+		if err := e.work(); err != nil {
+			return nil, err
 		}
 		if col.Enc == engine.EncInt && p.fn == nil {
 			if mn, mx, ok := e.part.BlockRange(col, b); ok && !p.mayMatchInts(mn, mx) {
@@ -406,6 +454,9 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 		lo, hi, ok := e.blockRows(b, within)
 		if !ok {
 			continue
+		}
+		if err := e.work(); err != nil {
+			return nil, err
 		}
 		var err error
 		if e.vecs, err = e.snap.ReadBlock(e.part, b, cols, e.vecs); err != nil {
@@ -666,6 +717,12 @@ func (p *pred) matchesString(v string) bool {
 	case opEnds:
 		return strings.HasSuffix(strings.ToLower(v), strings.ToLower(p.strs[0]))
 	case opLike, opRegex:
+		if p.set != nil {
+			return p.set.match(v)
+		}
+		if testHookRegexp != nil {
+			testHookRegexp()
+		}
 		return p.re.MatchString(v)
 	case opCIDR:
 		for _, s := range p.strs {

@@ -107,6 +107,9 @@ func constArg(a plugins.Arg, text string) (engine.Value, error) {
 		return engine.FloatValue(x), nil
 	case plugins.ArgDuration:
 		d, ok := parseDuration(text)
+		if tooLongDuration(text) {
+			return engine.Value{}, fmt.Errorf("%q is too long a duration: at most %s", text, maxDurationWords)
+		}
 		if !ok {
 			return engine.Value{}, fmt.Errorf("%q is not a duration (1h, 15m, 7d)", text)
 		}
@@ -121,7 +124,7 @@ func constArg(a plugins.Arg, text string) (engine.Value, error) {
 func safeResult(fn plugins.Function, kinds []signin.Kind) (k signin.Kind, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: panic: %v", fn.Describe().Name, r)
+			err = fmt.Errorf("%s: %w", fn.Describe().Name, pluginError(recovered(r)))
 		}
 	}()
 	return fn.Result(kinds)
@@ -138,7 +141,7 @@ func (f *fnApply) eval(v engine.Value) (out engine.Value) {
 	*args = append(append((*args)[:0], v), f.consts...)
 	defer func() {
 		if r := recover(); r != nil {
-			f.fail(fmt.Errorf("panic: %v", r))
+			f.fail(pluginError(recovered(r)))
 			out = engine.Null(f.kind)
 		}
 		f.args.Put(args)
@@ -178,7 +181,7 @@ func (f *fnApply) failed() error {
 	if f.err == nil {
 		return nil
 	}
-	return errorf(f.src.Pos, "%s: %v", f.src.Name, f.err)
+	return &Error{Pos: f.src.Pos, Msg: fmt.Sprintf("%s: %v", f.src.Name, f.err), Err: f.err}
 }
 
 // rowValue is the function's result for row r of a decoded block of its

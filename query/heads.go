@@ -3,7 +3,9 @@ package query
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +104,9 @@ func (c *checker) keys(p *Plan, exprs []Expr) error {
 				text = a.Text
 			}
 			d, ok := parseDuration(text)
+			if tooLongDuration(text) {
+				return errorf(e.Args[0].Position(), "bin(%s) is too long a duration: at most %s", e.Args[0], maxDurationWords)
+			}
 			if !ok || d <= 0 {
 				return errorf(e.Args[0].Position(), "bin takes a duration (1h, 15m, 1d), not %s", e.Args[0])
 			}
@@ -188,10 +193,19 @@ func (c *checker) heads(p *Plan, heads []*Head) error {
 func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr, error) {
 	switch e := e.(type) {
 	case *Literal:
-		if x, ok := e.number(); ok {
-			if x == float64(int64(x)) && !strings.ContainsAny(e.Text, ".eE") {
-				return numLit{engine.IntValue(int64(x))}, nil
+		if !e.Quoted {
+			n, err := strconv.ParseInt(e.Text, 10, 64)
+			if err == nil {
+				return numLit{engine.IntValue(n)}, nil // exactly, beyond a float64's 2^53
 			}
+			if errors.Is(err, strconv.ErrRange) {
+				return nil, errorf(e.Pos, "%s is beyond the range of whole numbers (±9,223,372,036,854,775,807); a decimal number may be larger (1e20)", e)
+			}
+			if x, err := strconv.ParseFloat(e.Text, 64); errors.Is(err, strconv.ErrRange) && math.IsInf(x, 0) {
+				return nil, errorf(e.Pos, "%s is beyond the range of decimal numbers (±1.8e308)", e)
+			}
+		}
+		if x, ok := e.number(); ok {
 			return numLit{engine.FloatValue(x)}, nil
 		}
 		return nil, errorf(e.Pos, "%s is not a number; a head is an aggregate (count, dcount(user)) or arithmetic over aggregates", e)
@@ -233,7 +247,7 @@ func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr
 		if e.Op == "/" || l.kind() == signin.KindFloat || r.kind() == signin.KindFloat {
 			k = signin.KindFloat
 		}
-		return arith{op: e.Op, l: l, r: r, k: k}, nil
+		return arith{src: e, op: e.Op, l: l, r: r, k: k}, nil
 	}
 	return nil, errorf(e.Position(), "%s is a condition, not a value", e)
 }
@@ -397,6 +411,9 @@ func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
 		x, err := c.having(p, e.X)
 		if err != nil {
 			return nil, err
+		}
+		if n, ok := x.(rowNot); ok {
+			return n.x, nil // not not X is X
 		}
 		return rowNot{x}, nil
 	}

@@ -104,7 +104,7 @@ func (x *executor) countRest(ctx context.Context, parts []*engine.Part) error {
 			return int64(hi - lo), nil
 		}
 		var stats execStats // not the list's: explain analyze reports what it read
-		ev := &partEval{snap: x.snap, part: p, lo: lo, hi: hi, stats: &stats}
+		ev := &partEval{ctx: x.ctx, snap: x.snap, part: p, lo: lo, hi: hi, stats: &stats}
 		sel, err := ev.eval(x.plan.Filter, nil)
 		if err != nil {
 			return 0, err
@@ -210,7 +210,7 @@ func (x *executor) listPart(part *engine.Part, limit int) ([]listed, error) {
 		return nil, err
 	}
 	t := x.now()
-	ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
+	ev := &partEval{ctx: x.ctx, snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 	sel, err := ev.eval(x.plan.Filter, nil)
 	x.stats.filter += x.since(t)
 	if err != nil {
@@ -374,7 +374,7 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 			if lo >= hi {
 				continue
 			}
-			ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
+			ev := &partEval{ctx: x.ctx, snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 			t := x.now()
 			sel, err := ev.eval(x.plan.Filter, nil)
 			x.stats.filter += x.since(t)

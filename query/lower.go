@@ -5,9 +5,15 @@ import (
 )
 
 // Parse parses a statement: a query, or explain [analyze] and a query.
-// Its errors are *Error. It checks the syntax only; Check resolves the
-// names against the catalog and a registry.
-func Parse(text string) (*Statement, error) {
+// Its errors are *Error (but for a bug of its own: a *PanicError,
+// ErrInternal). It checks the syntax only; Check resolves the names
+// against the catalog and a registry.
+func Parse(text string) (st *Statement, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = nil, recovered(r) // a bug, never the text's fault
+		}
+	}()
 	if len(text) > maxQueryBytes {
 		return nil, errorf(Pos{Line: 1, Col: 1}, "the query is %d bytes long; a query is at most %d", len(text), maxQueryBytes)
 	}
@@ -196,9 +202,16 @@ func orOf(left, right Expr) Expr {
 	return &Binary{Pos: right.Position(), Op: "or", L: left, R: right}
 }
 
+// lowerPred lowers a predicate and the nots before it: not not X is X,
+// so that however many nots a query writes, at most one is left (and
+// neither the tree's depth nor the work of running it grows with them).
 func lowerPred(p *pPred) Expr {
 	e := lowerComparison(p)
 	for i := len(p.Nots) - 1; i >= 0; i-- {
+		if n, ok := e.(*Not); ok {
+			e = n.X
+			continue
+		}
 		e = &Not{Pos: posOf(p.Nots[i].Pos), X: e}
 	}
 	return e

@@ -1,16 +1,16 @@
 package query
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/signinq/signinq/engine"
@@ -43,10 +43,16 @@ type Macro struct {
 	Params []string
 	Body   string
 	Stages bool // the body is stages
+	// raw is the line of a saved query that could not be read (Unread),
+	// for Undefine to say what it removed.
+	raw string
 }
 
 // String writes the macro as it is defined.
 func (m *Macro) String() string {
+	if m.raw != "" {
+		return m.raw
+	}
 	s := "define " + m.Name
 	if len(m.Params) > 0 {
 		s += "(" + strings.Join(m.Params, ", ") + ")"
@@ -58,6 +64,35 @@ func (m *Macro) String() string {
 // use.
 type Macros struct {
 	byName map[string]*Macro // by lower-case name
+	// unread are the lines of a file of saved queries that could not be
+	// read, in the file's order: Save writes them back as they were, and
+	// a query that uses the name one defines fails saying why.
+	unread []*Unread
+}
+
+// Unread is a line of a file of saved queries that could not be read
+// (edited by hand, or written by a version that saved a query it could
+// not read back): the others are read without it.
+type Unread struct {
+	// Name is the name it defines, when that much could be read (and is
+	// a name a saved query may have); "" otherwise.
+	Name string
+	Text string // the line, as it is in the file
+	Err  error  // why it could not be read, with the file and line
+}
+
+// Unread returns the lines of the file that could not be read, in its
+// order.
+func (ms *Macros) Unread() []*Unread { return ms.unread }
+
+// unreadNamed returns the unread line defining name, in any case.
+func (ms *Macros) unreadNamed(name string) (int, *Unread) {
+	for i, u := range ms.unread {
+		if u.Name != "" && strings.EqualFold(u.Name, name) {
+			return i, u
+		}
+	}
+	return -1, nil
 }
 
 // NewMacros returns an empty set of macros.
@@ -117,6 +152,9 @@ func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 		return nil, err
 	}
 	ms.byName[strings.ToLower(m.Name)] = m
+	if i, _ := ms.unreadNamed(m.Name); i >= 0 {
+		ms.unread = slices.Delete(ms.unread, i, i+1) // replaced
+	}
 	return m, nil
 }
 
@@ -234,6 +272,10 @@ func (ms *Macros) Undefine(text string) (*Macro, error) {
 	}
 	name := toks[1]
 	m, ok := ms.Lookup(name.Value)
+	if i, u := ms.unreadNamed(name.Value); !ok && u != nil {
+		ms.unread = slices.Delete(ms.unread, i, i+1)
+		return &Macro{Name: u.Name, raw: u.Text}, nil
+	}
 	if !ok {
 		var names []string
 		for _, o := range ms.All() {
@@ -263,7 +305,7 @@ const maxExpansions = 32
 // head of the query, and any after a "|". Text without macros comes back
 // as it is. Errors are *Error, at the macro's use in text.
 func (ms *Macros) Expand(text string) (string, error) {
-	if ms == nil || len(ms.byName) == 0 {
+	if ms == nil || len(ms.byName) == 0 && len(ms.unread) == 0 {
 		return text, nil
 	}
 	for range maxExpansions {
@@ -290,6 +332,9 @@ func (ms *Macros) expandOnce(text string) (string, bool, error) {
 			continue
 		}
 		m, ok := ms.Lookup(t.Value)
+		if _, u := ms.unreadNamed(t.Value); !ok && u != nil {
+			return "", false, errorf(tokPos(t), "the saved query %s cannot be read (%v): define %s again, or undefine %s", u.Name, u.Err, u.Name, u.Name)
+		}
 		if !ok {
 			continue
 		}
@@ -405,12 +450,20 @@ func isName(s string) bool {
 // its saved queries, one definition a line.
 const MacroFile = "queries"
 
-// LoadMacros reads a file of definitions: one "define …" a line; blank
-// lines and lines starting with # are skipped. A file that does not
-// exist holds no macros. Errors name the file and line. The definitions
-// are parsed, not checked (Define checked them when they were saved): a
-// plugin one uses may be gone, and the query that uses it says so.
+// LoadMacros reads a file of definitions: one "define …" a line, or, for
+// a definition whose text holds a line break (or is not UTF-8), its text
+// quoted as Go quotes strings ("define x = …\n…"); blank lines and lines
+// starting with # are skipped. A file that does not exist holds no
+// macros. The definitions are parsed, not checked (Define checked them
+// when they were saved): a plugin one uses may be gone, and the query
+// that uses it says so. A line that cannot be read does not stop the
+// others: it is kept as it is (Unread, which Save writes back), and a
+// query that uses the name it defines fails saying why. Only a file that
+// cannot be read at all is an error.
 func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
+	if reg == nil {
+		reg = plugins.Default()
+	}
 	ms := NewMacros()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -419,30 +472,66 @@ func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, maxQueryBytes+1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	for i, raw := range strings.Split(string(b), "\n") {
+		line := strings.TrimSpace(raw)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if err := ms.add(line, reg); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		text := line
+		if strings.HasPrefix(line, `"`) {
+			if text, err = strconv.Unquote(line); err != nil {
+				ms.unread = append(ms.unread, &Unread{Text: line, Err: fmt.Errorf("%s:%d: a quoted definition that does not unquote: %w", path, i+1, err)})
+				continue
+			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		if err := ms.add(text, reg); err != nil {
+			ms.unread = append(ms.unread, &Unread{Name: definedName(text, reg), Text: line, Err: fmt.Errorf("%s:%d: %w", path, i+1, err)})
+		}
 	}
 	return ms, nil
 }
 
-// Save writes the macros to a file, one definition a line, by name,
-// replacing it whole (through a temporary file renamed into place).
+// definedName is the name a definition that does not parse defines, when
+// it begins "define NAME" and NAME is one a saved query may take; ""
+// otherwise.
+func definedName(text string, reg *plugins.Registry) string {
+	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
+	def, err := l.Next()
+	if err != nil || def.Type != tokWord || !strings.EqualFold(def.Value, "define") {
+		return ""
+	}
+	name, err := l.Next()
+	if err != nil || name.Type != tokWord || !isName(name.Value) || isKeyword(name.Value) || signin.Lookup(name.Value) != nil {
+		return ""
+	}
+	if _, ok := reg.Lookup(name.Value); ok || strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") || strings.EqualFold(name.Value, "undefine") {
+		return ""
+	}
+	return name.Value
+}
+
+// savedLine is a definition as a line of the file: as it is, or quoted
+// when it holds a line break or is not UTF-8, so that any text reads
+// back as it was saved.
+func savedLine(def string) string {
+	if strings.ContainsAny(def, "\r\n") || !utf8.ValidString(def) {
+		return strconv.Quote(def)
+	}
+	return def
+}
+
+// Save writes the macros to a file, one definition a line, by name, then
+// the lines that could not be read, as they were; it replaces the file
+// whole (through a temporary file renamed into place).
 func (ms *Macros) Save(path string) error {
 	var b strings.Builder
-	b.WriteString("# signinq saved queries: one definition a line (define NAME(PARAMS) = QUERY)\n")
+	b.WriteString("# signinq saved queries: one definition a line (define NAME(PARAMS) = QUERY); a definition holding a line break is quoted\n")
 	for _, m := range ms.All() {
-		b.WriteString(m.String())
+		b.WriteString(savedLine(m.String()))
+		b.WriteByte('\n')
+	}
+	for _, u := range ms.unread {
+		b.WriteString(u.Text)
 		b.WriteByte('\n')
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".queries-*")

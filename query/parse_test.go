@@ -40,7 +40,9 @@ var examples = []struct{ text, canonical string }{
 	{`count where app = "say \"hi\"" or app = 'a\\b'`, `count where app = "say \"hi\"" or app = "a\b"`},
 	{`count where (a = 1 or b = 2) and not (c = 3 or d = 4)`, `count where (a = 1 or b = 2) and not (c = 3 or d = 4)`},
 	{`count where a = 1 or b = 2 and c = 3`, `count where a = 1 or b = 2 and c = 3`},
-	{`count where not not a = 1`, `count where not not a = 1`},
+	{`count where not not a = 1`, `count where a = 1`}, // not not X is X
+	{`count where not not not a = 1`, `count where not a = 1`},
+	{`count where not (not (a = 1 or b = 2))`, `count where a = 1 or b = 2`},
 	{`(count + 1) * 2 as x, count - (count - 1)`, `(count + 1) * 2 as x, count - (count - 1)`},
 	{`list *`, `list *`},
 	{`count where app = "where"`, `count where app = "where"`},

@@ -3,6 +3,7 @@ package query
 import (
 	"net/netip"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/signinq/signinq/engine"
@@ -88,6 +89,11 @@ type pred struct {
 	cidrs []netip.Prefix // ip in
 	addrs []netip.Addr   // ip = address, ip in (addresses)
 	fn    *fnApply       // a predicate on a function of col: hour(time) >= 22
+	// set, for or'ed patterns (~, like) on one field (combinePatterns),
+	// matches them all, and patterns counts them; nil and 0 for a
+	// predicate as written.
+	set      *patternSet
+	patterns int
 }
 
 // field is what the predicate compares: its column's field, or the
@@ -138,14 +144,14 @@ func (c *condNot) String() string { return "not " + c.x.String() }
 func (p *pred) String() string    { return p.src.String() }
 
 func joinConds(xs []cond, sep string) string {
-	s := ""
+	var b strings.Builder
 	for i, x := range xs {
 		if i > 0 {
-			s += sep
+			b.WriteString(sep)
 		}
-		s += x.String()
+		b.WriteString(x.String())
 	}
-	return s
+	return b.String()
 }
 
 // key is a grouping key: a field, or bin(D) of the time.
@@ -188,6 +194,7 @@ type aggRef struct {
 type numLit struct{ v engine.Value }
 
 type arith struct {
+	src  *Binary // as written, for its errors
 	op   string
 	l, r valExpr
 	k    signin.Kind

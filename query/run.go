@@ -167,10 +167,12 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 
 // executeOn runs a plan on a snapshot, explains it, and adds the notes
 // its result needs.
-func executeOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions) (*engine.Result, error) {
+func executeOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions) (_ *engine.Result, err error) {
 	if st := plan.Statement; st.Explain && !st.Analyze {
-		return &engine.Result{Plan: plan.Explain(nil)}, nil
+		return explainOnly(plan)
 	}
+	ctx, limited := withTimeLimit(ctx, opts)
+	defer func() { err = limited(err) }()
 	res, err := execute(ctx, db, snap, plan, opts, 0, newMemBudget(opts.MaxMemory))
 	if err != nil {
 		return nil, err
@@ -214,10 +216,10 @@ const maxSubQueries = 4
 // it is nested in, whose memory limit (mem) it shares.
 func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget) (res *engine.Result, err error) {
 	defer func() {
-		// A plugin's panic outside the parts' goroutines: merging partial
-		// aggregates, their values.
+		// A panic outside the parts' goroutines: a plugin's (merging
+		// partial aggregates, their values), or signinq's own.
 		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("%w: %v", ErrPluginPanic, r)
+			res, err = nil, recovered(r)
 		}
 	}()
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, mem: newMemAccount(mem, plan)}
@@ -304,71 +306,6 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 	return res, nil
 }
 
-// outputRow computes a group's output row: its keys, then its heads
-// (hidden ones included).
-func (x *executor) outputRow(g *group) []engine.Value {
-	row := make([]engine.Value, len(x.plan.Outs))
-	for i, o := range x.plan.Outs {
-		if o.key >= 0 {
-			row[i] = g.key[o.key]
-		} else {
-			row[i] = x.eval(o.val, g)
-		}
-	}
-	return row
-}
-
-// eval computes a head's value for a group.
-func (x *executor) eval(v valExpr, g *group) engine.Value {
-	switch v := v.(type) {
-	case aggRef:
-		return g.partials[v.i].Value()
-	case numLit:
-		return v.v
-	case arith:
-		return arithmetic(v.op, x.eval(v.l, g), x.eval(v.r, g), v.k)
-	}
-	return engine.Value{}
-}
-
-// arithmetic applies + - * / to two numbers: null when either is null or
-// on division by zero; / always gives a decimal number.
-func arithmetic(op string, a, b engine.Value, kind signin.Kind) engine.Value {
-	if a.IsNull() || b.IsNull() {
-		return engine.Null(kind)
-	}
-	if kind == signin.KindInt {
-		x, y := a.Int(), b.Int()
-		switch op {
-		case "+":
-			return engine.IntValue(x + y)
-		case "-":
-			return engine.IntValue(x - y)
-		case "*":
-			return engine.IntValue(x * y)
-		}
-	}
-	x, y := a.Float(), b.Float()
-	var r float64
-	switch op {
-	case "+":
-		r = x + y
-	case "-":
-		r = x - y
-	case "*":
-		r = x * y
-	case "/":
-		if y == 0 {
-			return engine.Null(kind)
-		}
-		r = x / y
-	}
-	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return engine.Null(kind)
-	}
-	return engine.FloatValue(r)
-}
-
 // finish applies having, the order and the limit to output rows, and
 // drops the hidden columns.
 func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
@@ -389,7 +326,7 @@ func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
 		}
 		return 0
 	}
-	if p.Limit >= 0 && p.Limit*8 < len(rows) {
+	if p.Limit >= 0 && p.Limit < len(rows)/8 { // not Limit*8, which a huge limit overflows
 		rows = firstRows(rows, p.Limit, order)
 	}
 	slices.SortStableFunc(rows, order)
@@ -533,7 +470,11 @@ func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
 func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Seq[[]engine.Value]) (out [][]engine.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: fmt.Errorf("panic: %v", r)}
+			if pe := recovered(r); pe.Plugin == "" {
+				out, err = nil, pe // signinq's own: reading the rows the stage pulls
+			} else {
+				out, err = nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: pluginError(pe)}
+			}
 		}
 	}()
 	err = s.runner.Run(ctx, env, rows, func(row []engine.Value) error {

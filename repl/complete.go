@@ -192,6 +192,8 @@ func (c *completer) metaCandidates(text, before string) ([]string, bool) {
 		return []string{"on", "off"}, false
 	case "now":
 		return []string{"latest", "off"}, false
+	case "timeout":
+		return []string{"off"}, false
 	case "output":
 		return []string{"off"}, false
 	case "maxmemory":

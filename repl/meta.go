@@ -36,6 +36,7 @@ func init() {
 		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
 		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
 		{"format", "table|json|csv", "the output format", (*session).setFormat},
+		{"timeout", "DURATION|off", "stop each query with an error once it has run this long (30s, 5m); off: no limit (Ctrl-C stops a query)", (*session).setTimeout},
 		{"now", "TIME|latest|off", "the time relative times count from (since 24h): a date or RFC 3339 time; latest: the store's newest sign-in (for an old export); off: the machine's clock", (*session).setNow},
 		{"maxmemory", "SIZE|default", "the memory a query's groups may take (512MiB, 4GiB; default 1GiB): past it the query stops, saying what took it", (*session).setMaxMemory},
 		{"output", "FILE|off", "send results to a file (off: back to the screen)", (*session).setOutput},
@@ -119,6 +120,26 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+func (s *session) setTimeout(_ context.Context, arg string) error {
+	switch strings.ToLower(arg) {
+	case "":
+	case "off", "0":
+		s.timeout = 0
+	default:
+		d, err := time.ParseDuration(arg)
+		if err != nil || d <= 0 {
+			return fmt.Errorf(`\timeout takes a duration (30s, 5m, 1h) or off, not %q`, arg)
+		}
+		s.timeout = d
+	}
+	if s.timeout == 0 {
+		s.info("no time limit: Ctrl-C stops a query\n")
+	} else {
+		s.info("time limit %s: a query running longer stops with an error\n", s.timeout)
+	}
+	return nil
 }
 
 func (s *session) setNow(_ context.Context, arg string) error {
@@ -218,7 +239,14 @@ func (s *session) saved(context.Context, string) error {
 		return err
 	}
 	all := ms.All()
-	if len(all) == 0 {
+	for _, u := range ms.Unread() {
+		what := "a line of the file"
+		if u.Name != "" {
+			what = "the saved query " + u.Name
+		}
+		fmt.Fprintf(s.opts.Stderr, "%s cannot be read: %v\n", what, u.Err)
+	}
+	if len(all) == 0 && len(ms.Unread()) == 0 {
 		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D), undefine NAME removes it\n")
 		return nil
 	}

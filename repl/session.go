@@ -39,12 +39,15 @@ type session struct {
 	now       time.Time // \now; zero when off
 	latest    bool      // \now latest: relative times count from the store's newest sign-in
 	maxMemory int64     // \maxmemory; zero for the default
-	out       io.Writer // results: Stdout, or \output's file
-	file      *os.File  // \output's file, to close
-	last      *engine.Result
-	values    *valueCache // completion's field values
-	failed    bool        // a statement failed (scripts' exit status)
-	quit      bool
+	// timeout is \timeout: a query's time limit; 0 for none (Ctrl-C
+	// stops a query).
+	timeout time.Duration
+	out     io.Writer // results: Stdout, or \output's file
+	file    *os.File  // \output's file, to close
+	last    *engine.Result
+	values  *valueCache // completion's field values
+	failed  bool        // a statement failed (scripts' exit status)
+	quit    bool
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -368,7 +371,10 @@ func (s *session) query(ctx context.Context, text string) error {
 	elapsed := s.stopwatch()
 	// With \now latest the plan is checked again against the newest
 	// sign-in of the snapshot the query reads.
-	opts := engine.QueryOptions{NowLatest: s.latest, MaxMemory: s.maxMemory}
+	opts := engine.QueryOptions{NowLatest: s.latest, MaxMemory: s.maxMemory, Timeout: -1}
+	if s.timeout > 0 {
+		opts.Timeout = s.timeout
+	}
 	if s.format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}

@@ -166,6 +166,11 @@ func TestMetaCommands(t *testing.T) {
 	f(`\explain count where status=failure since 24h`, []string{"filter: status = failure"}, nil)
 	f("\\now 2026-11-25\n\\format csv\ncount since 1d", []string{"count\n"}, nil)
 	f(`\now yesterday`, nil, []string{`\now takes a date`})
+	// \timeout limits each query's time (1ns: the next query stops at
+	// its first look at the clock); off removes the limit.
+	f("\\timeout 1ns\ncount group by app", nil, []string{"line 2: error: query: stopped after its time limit of 1ns", `\timeout in the shell`})
+	f("\\timeout 1ns\n\\timeout off\n\\format csv\ncount", []string{"count\n"}, nil)
+	f(`\timeout soon`, nil, []string{`\timeout takes a duration (30s, 5m, 1h) or off, not "soon"`})
 	f(`\format xml`, nil, []string{`no output format "xml"`})
 	f(`\stats`, []string{"20,", "sign-ins in", "interactive", "5 days"}, nil)
 	f("define fails(D) = count where status=failure since D\n\\saved\n\\format csv\nfails(2d)", []string{"define fails(D) = count where status=failure since D", "count\n"}, nil)

@@ -195,7 +195,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 // signinq, each peer in turn.
 func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Query, runs int) (queryResult, error) {
 	r := queryResult{q: q}
-	opts := engine.QueryOptions{Now: benchEnd}
+	opts := engine.QueryOptions{Now: benchEnd, Timeout: -1} // measured, not limited
 	sqls := make([]string, len(peers))
 	for i, p := range peers {
 		sqls[i] = p.sql(q.SQL, q.Window)

@@ -273,7 +273,7 @@ func demoWriter(e *env) plugins.Writer {
 // and the time it took.
 func demoAnswer(e *env, db *engine.DB, w plugins.Writer, now time.Time, text string) error {
 	fmt.Fprintf(e.stdout, "signinq> %s\n", text)
-	opts := engine.QueryOptions{Now: now, DefaultListLimit: tableListLimit}
+	opts := engine.QueryOptions{Now: now, DefaultListLimit: tableListLimit, Timeout: -1}
 	plan, err := query.Prepare(text, nil, plugins.Default(), now)
 	if err != nil {
 		return fmt.Errorf("demo query %q: %w", text, err)

@@ -18,16 +18,17 @@ import (
 type queryCmd struct {
 	dbFlag
 	maxMemoryFlag
-	Now    string   `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
-	Format string   `enum:"table,json,csv" default:"table" help:"table: aligned, for people; json: one object per row; csv: with a header row."`
-	Query  []string `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
+	Now     string        `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
+	Format  string        `enum:"table,json,csv" default:"table" help:"table: aligned, for people; json: one object per row; csv: with a header row."`
+	Timeout time.Duration `placeholder:"DURATION" help:"Stop the query with an error once it has run this long (30s, 5m); default: no limit (Ctrl-C stops it)."`
+	Query   []string      `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
 }
 
 // tableListLimit is list's limit in a table when the query gives none.
 const tableListLimit = 100
 
 func (c *queryCmd) Run(e *env) error {
-	return failure(runQuery(e, &c.dbFlag, c.maxMemoryFlag, c.Now, c.Format, strings.Join(c.Query, " ")))
+	return failure(runQuery(e, &c.dbFlag, c.maxMemoryFlag, c.Now, c.Format, c.Timeout, strings.Join(c.Query, " ")))
 }
 
 // failure marks an error that is not the query's as a failure (exit 1).
@@ -47,6 +48,7 @@ type explainCmd struct {
 	dbFlag
 	maxMemoryFlag
 	Now     string            `placeholder:"TIME" help:"The time relative times are resolved against: a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock."`
+	Timeout time.Duration     `placeholder:"DURATION" help:"With analyze, stop the query with an error once it has run this long (30s, 5m); default: no limit."`
 	Plan    explainPlanCmd    `cmd:"" default:"withargs" help:"Show how a query would run, without running it (explain QUERY is short for it)."`
 	Analyze explainAnalyzeCmd `cmd:"" help:"Run the query and show what each step read, with its rows and time."`
 }
@@ -56,7 +58,7 @@ type explainPlanCmd struct {
 }
 
 func (c *explainPlanCmd) Run(e *env, x *explainCmd) error {
-	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", "explain "+strings.Join(c.Query, " ")))
+	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", x.Timeout, "explain "+strings.Join(c.Query, " ")))
 }
 
 type explainAnalyzeCmd struct {
@@ -64,7 +66,7 @@ type explainAnalyzeCmd struct {
 }
 
 func (c *explainAnalyzeCmd) Run(e *env, x *explainCmd) error {
-	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", "explain analyze "+strings.Join(c.Query, " ")))
+	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", x.Timeout, "explain analyze "+strings.Join(c.Query, " ")))
 }
 
 // queryError is a query the language refuses: the command exits 2 after
@@ -107,8 +109,14 @@ func (m *memorySize) Decode(ctx *kong.DecodeContext) error {
 	return nil
 }
 
-func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format, text string) error {
-	opts := engine.QueryOptions{MaxMemory: int64(mem.MaxMemory)}
+// runQuery runs a query, or a define or undefine, as the command does:
+// without a time limit unless timeout is given (a person waits, and
+// Ctrl-C stops it).
+func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, timeout time.Duration, text string) error {
+	opts := engine.QueryOptions{MaxMemory: int64(mem.MaxMemory), Timeout: -1}
+	if timeout > 0 {
+		opts.Timeout = timeout
+	}
 	if nowFlag != "" {
 		t, latest, err := parseNow(nowFlag)
 		if err != nil {

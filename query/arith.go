@@ -1,0 +1,151 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+)
+
+// Arithmetic in heads. Whole numbers stay whole through + - *, and a
+// result beyond an int64 is an error at the operator (never a wrapped
+// number, never a silent decimal); / always gives a decimal number. An
+// aggregate whose whole-number result overflows (sum) is an error at its
+// call, naming the group.
+
+// outputRow computes a group's output row: its keys, then its heads
+// (hidden ones included).
+func (x *executor) outputRow(g *group) ([]engine.Value, error) {
+	row := make([]engine.Value, len(x.plan.Outs))
+	for i, o := range x.plan.Outs {
+		if o.key >= 0 {
+			row[i] = g.key[o.key]
+			continue
+		}
+		v, err := x.eval(o.val, g)
+		if err != nil {
+			return nil, err
+		}
+		row[i] = v
+	}
+	return row, nil
+}
+
+// eval computes a head's value for a group.
+func (x *executor) eval(v valExpr, g *group) (engine.Value, error) {
+	switch v := v.(type) {
+	case aggRef:
+		p := g.partials[v.i]
+		if f, ok := p.(plugins.Failer); ok {
+			if err := f.Err(); err != nil {
+				a := x.plan.Aggs[v.i]
+				return engine.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}
+			}
+		}
+		return p.Value(), nil
+	case numLit:
+		return v.v, nil
+	case arith:
+		l, err := x.eval(v.l, g)
+		if err != nil {
+			return engine.Value{}, err
+		}
+		r, err := x.eval(v.r, g)
+		if err != nil {
+			return engine.Value{}, err
+		}
+		out, ok := arithmetic(v.op, l, r, v.k)
+		if !ok {
+			what := "whole numbers (±9,223,372,036,854,775,807): a / makes a decimal number, whose range is wider"
+			if v.k == signin.KindFloat {
+				what = "decimal numbers (±1.8e308)"
+			}
+			return engine.Value{}, errorf(v.src.Pos, "%s overflows%s: %s %s %s is beyond the range of %s",
+				operand(v.src), x.groupWords(g), numberWords(l), v.op, numberWords(r), what)
+		}
+		return out, nil
+	}
+	return engine.Value{}, nil
+}
+
+// groupWords names a group for a message: " for app = Teams, …", or ""
+// without keys.
+func (x *executor) groupWords(g *group) string {
+	if len(x.plan.Keys) == 0 || len(g.key) != len(x.plan.Keys) {
+		return ""
+	}
+	parts := make([]string, len(g.key))
+	for i, k := range x.plan.Keys {
+		parts[i] = k.name + " = " + quoteIfNeeded(g.key[i].String())
+	}
+	return " for " + strings.Join(parts, ", ")
+}
+
+// numberWords writes a number for a message: decimal numbers in the
+// shortest form, with an exponent when large (1e+300).
+func numberWords(v engine.Value) string {
+	if v.Kind() == signin.KindFloat && !v.IsNull() {
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+	}
+	return v.String()
+}
+
+// quoteIfNeeded writes a value as the language would read it.
+func quoteIfNeeded(s string) string {
+	if bare(s) {
+		return s
+	}
+	return quote(s)
+}
+
+// arithmetic applies + - * / to two numbers: null when either is null or
+// on division by zero; / always gives a decimal number. It reports false
+// when the result overflows: whole numbers beyond an int64, decimal
+// numbers beyond a float64.
+func arithmetic(op string, a, b engine.Value, kind signin.Kind) (engine.Value, bool) {
+	if a.IsNull() || b.IsNull() {
+		return engine.Null(kind), true
+	}
+	if kind == signin.KindInt {
+		x, y := a.Int(), b.Int()
+		var r int64
+		ok := false
+		switch op {
+		case "+":
+			r, ok = plugins.AddInt(x, y)
+		case "-":
+			r, ok = plugins.SubInt(x, y)
+		case "*":
+			r, ok = plugins.MulInt(x, y)
+		}
+		if op != "/" {
+			return engine.IntValue(r), ok
+		}
+	}
+	x, y := a.Float(), b.Float()
+	var r float64
+	switch op {
+	case "+":
+		r = x + y
+	case "-":
+		r = x - y
+	case "*":
+		r = x * y
+	case "/":
+		if y == 0 {
+			return engine.Null(kind), true
+		}
+		r = x / y
+	}
+	if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
+		return engine.Null(kind), false // finite numbers overflowed
+	}
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return engine.Null(kind), true
+	}
+	return engine.FloatValue(r), true
+}
