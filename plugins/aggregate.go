@@ -35,7 +35,9 @@ type Input struct {
 	Dict *index.Dict
 }
 
-// Acc accumulates an aggregate over the rows of one part.
+// Acc accumulates an aggregate over the rows of one part. One that says
+// how much memory it holds implements Sizer; others are charged a default
+// against the query's memory limit.
 type Acc interface {
 	// Add folds in rows of one block: row rows[i] of the block belongs to
 	// the part's group groups[i]. A row may come more than once, in
@@ -68,7 +70,9 @@ type Partial interface {
 	// Value returns the aggregate's value.
 	Value() engine.Value
 	// Size estimates the memory the partial takes, in bytes, for the
-	// query's memory limit.
+	// query's memory limit: what it holds, maps' and strings' overhead
+	// included (MapBytes, StringBytes). The executor asks it before and
+	// after each merge, so it must be cheap.
 	Size() int
 }
 

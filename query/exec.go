@@ -105,13 +105,17 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 		}
 		return x.mem.check()
 	}
-	err := x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) { return x.partGroups(ctx, p) }, merge)
-	if err != nil {
+	// A memory error says how far the query went.
+	stopped := func(err error) error {
 		var me *MemoryError
 		if errors.As(err, &me) {
 			me.Parts, me.PartsRead = len(parts), int(x.started.Load())
 		}
-		return nil, err
+		return err
+	}
+	err := x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) { return x.partGroups(ctx, p) }, merge)
+	if err != nil {
+		return nil, stopped(err)
 	}
 	if len(x.plan.Keys) == 0 && len(merged) == 0 {
 		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
@@ -154,11 +158,14 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 		rows = append(rows, row)
 		if i%mergeCheck == mergeCheck-1 {
 			if err := x.mem.check(); err != nil {
-				return nil, err
+				return nil, stopped(err)
 			}
 		}
 	}
-	return rows, x.mem.check()
+	if err := x.mem.check(); err != nil {
+		return nil, stopped(err)
+	}
+	return rows, nil
 }
 
 func fieldOf(c *engine.Column) *signin.Field {
