@@ -1,6 +1,7 @@
 package logfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -202,4 +203,81 @@ func InputSize(paths []string) int64 {
 		total += fi.Size()
 	}
 	return total
+}
+
+// ErrOutputIsInput is what CheckOutput's errors wrap.
+var ErrOutputIsInput = errors.New("the output is one of the inputs")
+
+// CheckOutput returns an error, wrapping ErrOutputIsInput, when writing
+// the file out would destroy or feed one of inputs (paths as Paths takes
+// them, or a store's directory): when out is one of them, by any name (a
+// symbolic or hard link to it), or lies inside one that is a directory,
+// which is read recursively (the output would be read as input, or
+// overwrite a store's file). Creating the output empties it before a
+// word of the input is read, so a program calls CheckOutput before it
+// opens anything for writing. An input that does not exist yet (a store
+// about to be made) is compared by its path. "" and "-" (standard
+// output) are not files and pass.
+func CheckOutput(out string, inputs []string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	ofi, oerr := os.Stat(out)
+	// The directories out lies in, from its own up, by their identity.
+	target := resolvePath(out)
+	var above []fs.FileInfo
+	for d := filepath.Dir(target); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil {
+			above = append(above, fi)
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	for _, in := range inputs {
+		if in == "" || in == "-" {
+			continue
+		}
+		ifi, err := os.Stat(in)
+		if err != nil {
+			if dir := resolvePath(in); strings.HasPrefix(target, dir+string(filepath.Separator)) || target == dir {
+				return fmt.Errorf("%w: %s would be in %s, an input that does not exist yet (a store to be made); name a file outside it", ErrOutputIsInput, out, in)
+			}
+			continue
+		}
+		if oerr == nil && os.SameFile(ofi, ifi) {
+			if ifi.IsDir() {
+				return fmt.Errorf("%w: %s is the input directory %s; name a file outside it", ErrOutputIsInput, out, in)
+			}
+			return fmt.Errorf("%w: %s is the input %s, which writing it would empty before it is read; name another file", ErrOutputIsInput, out, in)
+		}
+		if !ifi.IsDir() {
+			continue
+		}
+		for _, d := range above {
+			if os.SameFile(d, ifi) {
+				return fmt.Errorf("%w: %s is inside the input directory %s, which is read whole (it would be read as input, or overwrite what is there); name a file outside it", ErrOutputIsInput, out, in)
+			}
+		}
+	}
+	return nil
+}
+
+// resolvePath returns p absolute, with its symbolic links resolved as far
+// as it exists.
+func resolvePath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	rest := ""
+	for d := abs; ; d = filepath.Dir(d) {
+		if r, err := filepath.EvalSymlinks(d); err == nil {
+			return filepath.Join(r, rest)
+		}
+		if filepath.Dir(d) == d {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(d), rest)
+	}
 }

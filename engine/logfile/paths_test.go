@@ -3,6 +3,7 @@
 package logfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,5 +99,53 @@ func TestPathsNamedPipe(t *testing.T) {
 	recs, rejects, warnings, _ := scanAll(t, Options{}, p)
 	if len(recs) != 1 || len(rejects) != 0 || len(warnings) != 0 {
 		t.Errorf("%d records, rejects %v, warnings %v", len(recs), rejects, warnings)
+	}
+}
+
+// TestCheckOutput checks that an output that is one of the inputs, by
+// any name, or lies in an input directory (made or yet to be made), is
+// refused, and that other outputs pass.
+func TestCheckOutput(t *testing.T) {
+	root := t.TempDir()
+	in := write(t, root, "in.json", []byte("{}\n"))
+	logs := filepath.Join(root, "logs")
+	write(t, logs, "a.json", []byte("{}\n"))
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink(in, filepath.Join(root, "sym.json")))
+	must(os.Link(in, filepath.Join(root, "hard.json")))
+	must(os.Symlink(logs, filepath.Join(root, "logs-link")))
+	store := filepath.Join(root, "store") // not made yet
+	inputs := []string{in, logs, store, "-"}
+	tests := []struct {
+		out  string
+		want string // "" when it passes
+	}{
+		{in, "is the input " + in},
+		{filepath.Join(root, "sym.json"), "is the input " + in},
+		{filepath.Join(root, "hard.json"), "is the input " + in},
+		{filepath.Join(logs, "a.json"), "is inside the input directory " + logs},
+		{filepath.Join(logs, "new.jsonl"), "is inside the input directory " + logs},
+		{filepath.Join(logs, "new", "deeper.jsonl"), "is inside the input directory " + logs},
+		{filepath.Join(root, "logs-link", "new.jsonl"), "is inside the input directory " + logs},
+		{logs, "is the input directory " + logs},
+		{filepath.Join(store, "MANIFEST"), "would be in " + store + ", an input that does not exist yet"},
+		{filepath.Join(root, "rejects.jsonl"), ""},
+		{filepath.Join(root, "storeroom", "x"), ""},
+		{"-", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		err := CheckOutput(tt.out, inputs)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.out, err)
+		case tt.want != "" && (!errors.Is(err, ErrOutputIsInput) || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want an error saying %q", tt.out, err, tt.want)
+		}
 	}
 }
