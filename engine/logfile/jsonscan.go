@@ -133,6 +133,18 @@ func (s *jsonScanner) fill() bool {
 		if s.mark >= 0 && s.mark < keep {
 			keep = s.mark
 		}
+		if keep > 0 && cap(s.buf) > bigRecord && len(s.buf)-keep < cap(s.buf)/4 {
+			// Past a large value: back to a buffer of the usual size.
+			nb := make([]byte, len(s.buf)-keep, max(64<<10, 2*(len(s.buf)-keep)))
+			copy(nb, s.buf[keep:])
+			s.buf = nb
+			s.base += int64(keep)
+			s.pos -= keep
+			if s.mark >= 0 {
+				s.mark -= keep
+			}
+			keep = 0
+		}
 		if keep > 0 {
 			n := copy(s.buf, s.buf[keep:])
 			s.buf = s.buf[:n]
@@ -152,8 +164,12 @@ func (s *jsonScanner) fill() bool {
 				return false
 			}
 			// Grow to one byte past the limit at most, where a value is
-			// known to be too large.
+			// known to be too large; past bigRecord, to that at once,
+			// rather than through copies of copies (see chunks.more).
 			c := min(2*cap(s.buf), s.maxValue+1)
+			if cap(s.buf) >= bigRecord {
+				c = s.maxValue + 1
+			}
 			if c <= cap(s.buf) {
 				c = cap(s.buf) + 1
 			}

@@ -272,6 +272,23 @@ func TestReadMemoryCSVRecords(t *testing.T) {
 	})
 }
 
+// TestReadMemoryDocumentRecord: a JSON document's record larger than the
+// limit ended the input after the scanner's buffer had doubled its way
+// past it (461 MB for a 100 MB record). It is now dropped as it goes
+// past the limit and skipped, and the records after it are read; the
+// bound, 128 MiB, is the record limit's buffer and the garbage
+// collector's headroom, whatever the record's size.
+func TestReadMemoryDocumentRecord(t *testing.T) {
+	g := string(lines(t, "elastic/test-signinlogs-sample.log")[0])
+	peakmem.Run(t, 128<<20, func(reset func()) {
+		in := gzipInput("graph.json.gz", io.MultiReader(strings.NewReader("[\n"+g+",\n"+`{"category":"SignInLogs","pad":"`), repeated("A", 100<<20), strings.NewReader(`"},`+"\n"+g+"\n]\n")))
+		recs, rejects, _, _ := scanInputs(t, Options{}, in)
+		if len(recs) != 2 || len(rejects) != 1 || rejects[0].Line != 3 || !strings.Contains(rejects[0].Reason, fmt.Sprintf("a record larger than %d bytes", DefaultMaxRecordBytes)) {
+			t.Errorf("%d records, rejects %v", len(recs), rejects)
+		}
+	})
+}
+
 // TestReadMemoryRejectBomb: short broken lines, a reject each, held about
 // 2 GB (the batch of a 1 MB job of them kept room for half a million
 // records). A job's records and rejects now go to the caller in batches
