@@ -41,9 +41,9 @@ type Options struct {
 	Stdin io.Reader
 	// MaxRecordBytes bounds one record (a line, a JSON value, a CSV row,
 	// in every format): a larger one is rejected with its position, its
-	// first 64 KiB kept as its text, and reading goes on after it. It
-	// also bounds a CSV file's header and anything else that must be
-	// held whole to be read, and so the memory reading takes. 0 means
+	// first 64 KiB kept as its text, and reading goes on after it. It so
+	// bounds the memory reading takes, with the 64 KiB formats are told
+	// from (a CSV file's header must end within them). 0 means
 	// DefaultMaxRecordBytes.
 	MaxRecordBytes int
 	// Format, when set, names the format every input is read in (one of
