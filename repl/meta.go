@@ -194,6 +194,9 @@ func (s *session) setOutput(_ context.Context, arg string) error {
 	if arg == "" || strings.EqualFold(arg, "off") {
 		return nil
 	}
+	if err := logfile.CheckOutput(arg, []string{s.opts.Dir}); err != nil {
+		return err // the store's directory is no place for it
+	}
 	f, err := os.Create(arg)
 	if err != nil {
 		return err
@@ -209,6 +212,9 @@ func (s *session) chart(_ context.Context, arg string) error {
 	}
 	if s.last == nil {
 		return fmt.Errorf(`\chart draws the last result: run a query first (count since 24h group by bin(1h))`)
+	}
+	if err := logfile.CheckOutput(arg, []string{s.opts.Dir}); err != nil {
+		return err
 	}
 	if err := writeChartImage(arg, s.last); err != nil {
 		return err
@@ -314,6 +320,9 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 	}
 	if !st.Clean() {
 		s.info("read %s records: %s stored, %s already stored\n", humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates))
+		if st.Truncated > 0 {
+			return fmt.Errorf("\\ingest: %s records rejected, %d inputs refused, %d inputs truncated (the sign-ins read before each cut are stored)", humanize.Comma(st.Rejected), st.Refused, st.Truncated)
+		}
 		return fmt.Errorf("\\ingest: %s records rejected, %d inputs refused", humanize.Comma(st.Rejected), st.Refused)
 	}
 	s.info("read %s records: %s stored, %s already stored, %s rejected\n",

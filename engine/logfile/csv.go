@@ -152,50 +152,53 @@ func newCSVHeader(names []string) *csvHeader {
 	return h
 }
 
-// rawCapture keeps the bytes a csv.Reader reads, so that each row's text
-// can be had from its input offsets.
-type rawCapture struct {
-	r    io.Reader
-	buf  []byte
-	base int64 // input offset of buf[0]
-}
-
-func (c *rawCapture) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.buf = append(c.buf, p[:n]...)
-	return n, err
-}
-
-// take returns a copy of the input from offset from to offset to and
-// forgets everything before to.
-func (c *rawCapture) take(from, to int64) []byte {
-	lo, hi := int(from-c.base), int(to-c.base)
-	if lo < 0 {
-		lo = 0
-	}
-	if hi > len(c.buf) {
-		hi = len(c.buf)
-	}
-	if lo > hi {
-		lo = hi
-	}
-	out := bytes.Clone(c.buf[lo:hi])
-	n := copy(c.buf, c.buf[hi:])
-	c.buf = c.buf[:n]
-	c.base += int64(hi)
-	return out
-}
-
-// csv splits a CSV file into jobs of rows.
+// csv splits a CSV file into jobs of whole rows (see csvEnds), which the
+// workers parse. Its header must end within its first 64 KiB (bufSize),
+// and a row longer than MaxRecordBytes is rejected and skipped.
 func (s *splitter) csv(st *inputState, br *bufio.Reader) {
-	capture := &rawCapture{r: br}
-	cr := csv.NewReader(capture)
+	head, _ := br.Peek(bufSize)
+	// The header is the first record that is not a blank line, as
+	// encoding/csv reads it.
+	var ends csvEnds
+	start, end, line := 0, -1, 1
+	for start < len(head) {
+		n := ends.next(head[start:])
+		if n < 0 {
+			if len(head) < bufSize { // the whole input is the header
+				end = len(head)
+			}
+			break
+		}
+		if rec := head[start : start+n]; len(bytes.TrimRight(rec, "\r\n")) > 0 {
+			end = start + n
+			break
+		}
+		start += n
+		line++
+	}
+	if start >= len(head) {
+		return // blank lines: an empty input
+	}
+	long := end < 0 // the header does not end in the first 64 KiB
+	if long {
+		end = len(head)
+	}
+	if i := bytes.IndexByte(head[start:end], 0); i >= 0 {
+		s.send(&job{in: st, refuse: st.notSignIn(fmt.Sprintf("neither JSON nor CSV: binary data (a NUL byte at byte %d)", start+i+1))})
+		return
+	}
+	if long {
+		s.send(&job{in: st, refuse: st.notSignIn(fmt.Sprintf("neither JSON nor CSV with a header: its first line does not end within its first %d KiB (it begins %s)", bufSize>>10, quoteTrunc(head[start:min(len(head), start+80)])))})
+		return
+	}
+	cr := csv.NewReader(bytes.NewReader(head[start:end]))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
 		s.send(&job{in: st, refuse: st.notSignIn("not JSON, and not CSV with a header (" + err.Error() + ")")})
 		return
 	}
+	line += countLines(head[start:end])
 	h := newCSVHeader(header)
 	switch {
 	case h == nil && len(header) < 2:
@@ -222,39 +225,91 @@ func (s *splitter) csv(st *inputState, br *bufio.Reader) {
 		}
 		st.hint, st.hasHint, st.forceHint = pt.typ, true, true // the type decided here holds for every row
 	}
-	prev := cr.InputOffset()
-	capture.take(0, prev)
-	j := &job{in: st, kind: jobRows}
+	br.Discard(end)
+	s.csvRows(st, br, line)
+}
+
+// csvRows splits the rows of a CSV file, from line on, into jobs of
+// whole rows, as lines does lines: a job ends at a row's end, and a row
+// longer than MaxRecordBytes is rejected and skipped to its end.
+func (s *splitter) csvRows(st *inputState, br *bufio.Reader, line int) {
+	var ends csvEnds
+	c := newChunks(br, s.opts.MaxRecordBytes)
 	for s.ctx.Err() == nil {
-		fields, err := cr.Read()
-		off := cr.InputOffset()
-		raw := capture.take(prev, off)
-		prev = off
-		if err == io.EOF {
-			break
+		looked := len(c.buf) // ends has looked at it: it goes on with what is new
+		err := c.more()
+		buf := c.buf
+		cut := looked + ends.last(buf[looked:])
+		if cut < looked {
+			cut = 0
 		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				j.rows = append(j.rows, csvRow{line: pe.Line, raw: raw, err: pe.Err, errCol: pe.Column})
-			} else {
-				j.tail = append(j.tail, &Reject{Input: st.name, Reason: "read error: " + err.Error()})
-				break
-			}
-		} else {
-			line, _ := cr.FieldPos(0)
-			j.rows = append(j.rows, csvRow{fields: fields, line: line, raw: raw})
-		}
-		j.size += int64(len(raw))
-		if j.size >= jobBytes || len(j.rows) >= jobRecs {
-			if !s.send(j) {
+		data, rest := buf[:cut], buf[cut:]
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			if len(data) > 0 && !s.send(&job{in: st, kind: jobRows, data: data, line: line}) {
 				return
 			}
-			j = &job{in: st, kind: jobRows}
+			line += countLines(data)
+			s.send(&job{in: st, kind: jobRows, line: line, tail: []*Reject{readFailure(st.name, err, line, 1, rest)}})
+			return
 		}
+		if err != nil { // the end: the last row may have no line end
+			if len(buf) > 0 {
+				s.send(&job{in: st, kind: jobRows, data: buf, line: line})
+			}
+			return
+		}
+		if len(data) > 0 {
+			if !s.send(&job{in: st, kind: jobRows, data: data, line: line}) {
+				return
+			}
+			line += countLines(data)
+			c.sent(len(data))
+		}
+		if len(rest) <= c.limit {
+			continue
+		}
+		why := rowTooLarge(c.limit, ends.state == csvQuoted)
+		j := &job{in: st, kind: jobRows, line: line, tail: []*Reject{{Input: st.name, Line: line, Col: 1, Raw: clip(rest), Reason: why}}}
+		if !s.send(j) {
+			return
+		}
+		skipped, err := skipRecord(br, &ends)
+		line += countLines(rest) + skipped
+		if err != nil {
+			if err != io.EOF {
+				s.send(&job{in: st, kind: jobRows, line: line, tail: []*Reject{readFailure(st.name, err, line, 0, nil)}})
+			}
+			return
+		}
+		c.buf = nil
 	}
-	if len(j.rows) > 0 || len(j.tail) > 0 {
-		s.send(j)
+}
+
+// rowTooLarge is the reason a row larger than limit is rejected for;
+// quoted says it is in a quoted field where it passes the limit.
+func rowTooLarge(limit int, quoted bool) string {
+	why := fmt.Sprintf("a row larger than %d bytes", limit)
+	if quoted {
+		why += " (in a quoted field that goes on: a quote that does not close?)"
+	}
+	return why
+}
+
+// skipRecord discards the rest of the CSV record ends is in, and returns
+// the line ends it held; io.EOF when the input ends first.
+func skipRecord(br *bufio.Reader, ends *csvEnds) (int, error) {
+	lines := 0
+	for {
+		b, err := br.Peek(bufSize)
+		if len(b) == 0 {
+			return lines, err
+		}
+		if n := ends.next(b); n >= 0 {
+			br.Discard(n)
+			return lines + countLines(b[:n]), nil
+		}
+		lines += countLines(b)
+		br.Discard(len(b))
 	}
 }
 
@@ -271,6 +326,46 @@ func headerSample(names []string) string {
 		return "columns " + strings.Join(names[:5], ", ") + ", …"
 	}
 	return "columns " + strings.Join(names, ", ")
+}
+
+// rows decodes a job of CSV rows: whole rows, as csvEnds cut them,
+// parsed with encoding/csv.
+func (w *worker) rows() {
+	j := w.j
+	cr := csv.NewReader(bytes.NewReader(j.data))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	prev := int64(0)
+	for {
+		fields, err := cr.Read()
+		off := cr.InputOffset()
+		raw := j.data[prev:off]
+		prev = off
+		if err == io.EOF {
+			return
+		}
+		pe := (*csv.ParseError)(nil)
+		errors.As(err, &pe)
+		if len(raw) > w.maxBytes { // whole in the bytes read, but too large
+			line, _ := cr.FieldPos(0)
+			if pe != nil {
+				line = pe.StartLine
+			}
+			w.reject(j.line-1+line, 1, rowTooLarge(w.maxBytes, pe != nil && pe.Err == csv.ErrQuote), raw)
+			w.flush()
+			continue
+		}
+		if pe != nil {
+			w.row(&csvRow{line: j.line - 1 + pe.Line, raw: raw, err: pe.Err, errCol: pe.Column})
+		} else if err != nil { // not from a bytes.Reader
+			w.reject(j.line, 0, "invalid CSV: "+err.Error(), raw)
+			return
+		} else {
+			line, _ := cr.FieldPos(0)
+			w.row(&csvRow{fields: fields, line: j.line - 1 + line, raw: raw})
+		}
+		w.flush()
+	}
 }
 
 // row decodes one CSV row into a record.

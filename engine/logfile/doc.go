@@ -16,12 +16,17 @@
 // that its output reads back. Gzipped inputs are read as they are, and so is text
 // in UTF-16 (little or big endian, with a byte-order mark, as Windows
 // PowerShell's Out-File and > write it), decoded as it is read; a UTF-8
-// byte-order mark is skipped. Directories are read recursively, in
-// lexical order.
+// byte-order mark is skipped; other compressions (xz, zstd, bzip2, zip,
+// 7-Zip) are refused with what to do. Directories are read recursively,
+// in lexical order, following symbolic links (a file or directory
+// reached twice is read once); what a directory holds and is not read (a
+// named pipe, a socket, a link that leads nowhere) is a [Warning].
 //
 // Bad input never stops reading: a malformed record becomes a [Reject]
 // with its input, line, column and reason, and reading goes on with the
-// next record; an input that is not a sign-in log is refused whole. What
+// next record; an input that is not a sign-in log is refused whole; a
+// gzip file cut short is read up to the cut and reported as truncated
+// ([ErrTruncated]), wherever the cut falls. What
 // an input lost before it was read is a [Warning], once per input: the
 // objects Windows PowerShell's ConvertTo-Json writes as text beyond its
 // -Depth are left out of records read otherwise whole. A [Summary]
@@ -37,6 +42,12 @@
 // Decode function in the same worker pool, which calls it from several
 // goroutines at once; their rejects carry line and column as the
 // built-in formats' do. The built-in formats keep their own fast paths.
+//
+// Memory is bounded whatever the input: formats are told from an input's
+// first 64 KiB; no record larger than [Options.MaxRecordBytes] (64 MiB
+// by default) is held, in any format (it is rejected, and reading goes on
+// after it); and records and rejects reach the caller in batches of at
+// most a few thousand, however many an input holds.
 //
 // [Scan] is the entry point: it splits inputs on one goroutine, decodes
 // records on several, and delivers batches in input order. [All] is the

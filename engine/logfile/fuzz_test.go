@@ -31,7 +31,7 @@ func check(t *testing.T, name string, data []byte) ([]signin.Record, []*Reject) 
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
 	}
-	if sum.Read != sum.Accepted+sum.Rejected || sum.Accepted != int64(len(recs)) || int64(len(rejects)) != sum.Rejected+int64(sum.Refused) {
+	if sum.Read != sum.Accepted+sum.Rejected || sum.Accepted != int64(len(recs)) || int64(len(rejects)) != sum.Rejected+int64(sum.Refused)+int64(sum.Truncated) {
 		t.Fatalf("summary does not add up: %+v with %d records and %d rejects", sum, len(recs), len(rejects))
 	}
 	for i := range recs {

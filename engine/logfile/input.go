@@ -9,9 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/dustin/go-humanize"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -26,6 +25,10 @@ type Input struct {
 	// Open opens the input. It is called once, when the input's turn
 	// comes; the reader closes what it returns.
 	Open func() (io.ReadCloser, error)
+
+	// skipped, set by Paths for what it found in a directory and does
+	// not read, says why: the reader reports it as a warning in its turn.
+	skipped string
 }
 
 // FileInput returns the Input for a file path.
@@ -36,53 +39,6 @@ func FileInput(path string) Input {
 // ReaderInput returns an Input that reads r, which is not closed.
 func ReaderInput(name string, r io.Reader) Input {
 	return Input{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }}
-}
-
-// Paths expands command-line paths into inputs: a file is itself, a
-// directory is every regular file below it in lexical order (skipping
-// names that begin with a dot), and "-" is stdin. Paths that cannot be
-// read are returned as refusals, so that reading goes on with the rest.
-func Paths(paths []string, stdin io.Reader) ([]Input, []*Reject) {
-	var ins []Input
-	var refused []*Reject
-	for _, p := range paths {
-		if p == "-" {
-			if stdin == nil {
-				stdin = os.Stdin
-			}
-			ins = append(ins, ReaderInput("<stdin>", stdin))
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			refused = append(refused, refuse(p, pathError(err)))
-			continue
-		}
-		if !st.IsDir() {
-			ins = append(ins, FileInput(p))
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
-			if err != nil {
-				refused = append(refused, refuse(path, pathError(err)))
-				return nil
-			}
-			if path != p && strings.HasPrefix(e.Name(), ".") {
-				if e.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if e.Type().IsRegular() {
-				ins = append(ins, FileInput(path))
-			}
-			return nil
-		})
-		if err != nil {
-			refused = append(refused, refuse(p, pathError(err)))
-		}
-	}
-	return ins, refused
 }
 
 // pathError drops the path from an *fs.PathError, which the reject names
@@ -133,15 +89,23 @@ func openInput(in Input) (*opened, error) {
 	}
 	br := bufio.NewReaderSize(rc, bufSize)
 	var src io.Reader = br
-	head, _ := br.Peek(4)
+	head, _ := br.Peek(10)
+	if what := compressedOther(head); what != "" {
+		rc.Close()
+		return nil, fmt.Errorf("%s: decompress it first (signinq reads gzip as it is)", what)
+	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		zr, err := gzip.NewReader(br)
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			rc.Close()
+			return nil, fmt.Errorf("%w: its gzip header is cut short (copy or download the file again)", ErrTruncated)
+		}
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		src = zr
+		src = &gzipReader{zr: zr}
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		rc.Close()
 		return nil, errors.New("a zip archive: extract it and read the files inside")
@@ -149,6 +113,80 @@ func openInput(in Input) (*opened, error) {
 	o := &opened{counter: &countingReader{r: src}, closer: rc}
 	o.br, o.utf16 = decodeText(bufio.NewReaderSize(o.counter, bufSize))
 	return o, nil
+}
+
+// compressedOther names the compression or archive formats other than
+// gzip that head starts with, or returns "".
+func compressedOther(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xfd7zXZ\x00")):
+		return "an xz-compressed file"
+	case bytes.HasPrefix(head, []byte("\x28\xb5\x2f\xfd")):
+		return "a zstd-compressed file"
+	case len(head) >= 10 && bytes.HasPrefix(head, []byte("BZh")) && head[3] >= '1' && head[3] <= '9' && bytes.Equal(head[4:10], []byte("1AY&SY")):
+		return "a bzip2-compressed file"
+	case bytes.HasPrefix(head, []byte("7z\xbc\xaf\x27\x1c")):
+		return "a 7-Zip archive"
+	}
+	return ""
+}
+
+// ErrTruncated is what the reject of an input cut short wraps: a gzip
+// file whose compressed stream ends before its end, as a copy or a
+// download stopped midway leaves it (where the cut falls on a record's
+// end, nothing else would tell). The records before the cut are read as
+// usual; the reject says where the text stops, and, when the cut falls
+// inside a record, holds that record's beginning as its Raw. It is
+// counted in Summary.Truncated (not as a rejected record), and the
+// summary is then not clean.
+var ErrTruncated = errors.New("the file is truncated")
+
+// truncatedError is the read error of a compressed stream that ends
+// before its end.
+type truncatedError struct {
+	format string
+	after  int64 // bytes of text read before the cut
+}
+
+func (e *truncatedError) Error() string {
+	return fmt.Sprintf("%v: its %s stream stops short, after %s of text", ErrTruncated, e.format, humanize.IBytes(uint64(e.after)))
+}
+
+func (e *truncatedError) Is(target error) bool { return target == ErrTruncated }
+
+// gzipReader reads a gzip stream, and returns a *truncatedError where
+// the stream ends before its end (gzip says io.ErrUnexpectedEOF, which
+// readers that fill a buffer take for a short last read).
+type gzipReader struct {
+	zr *gzip.Reader
+	n  int64
+}
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	g.n += int64(n)
+	if err == io.ErrUnexpectedEOF {
+		err = &truncatedError{format: "gzip", after: g.n}
+	}
+	return n, err
+}
+
+// readFailure is the reject of an input whose reading failed at line:col
+// (where the text read stops), with the record it was reading, cut
+// short (partial, without a line end; empty when the failure fell
+// between records).
+func readFailure(input string, err error, line, col int, partial []byte) *Reject {
+	partial = bytes.TrimRight(partial, "\r\n")
+	inside := len(bytes.TrimSpace(partial)) > 0
+	if !errors.Is(err, ErrTruncated) {
+		return &Reject{Input: input, Line: line, Col: col, Raw: clip(partial), Reason: "read error: " + err.Error()}
+	}
+	where := "between two records: the records before were read; what followed is missing"
+	if inside {
+		where = "inside the record that starts here (its beginning is kept as the rejected text): the records before it were read; the rest of it, and what followed, is missing"
+	}
+	return &Reject{Input: input, Line: line, Col: col, Raw: clip(partial), err: ErrTruncated,
+		Reason: fmt.Sprintf("%v, %s; copy or download the file again", err, where)}
 }
 
 // decodeText returns br's text in UTF-8 without a byte-order mark: a
@@ -225,36 +263,3 @@ func sniffHead(head []byte) sniffed {
 }
 
 func isObjectLine(l []byte) bool { return len(l) > 1 && l[0] == '{' && l[len(l)-1] == '}' }
-
-// InputSize is the size in bytes of the named files and directories, as
-// Summary.Bytes counts them when they are read, or -1 when it cannot be
-// known beforehand (standard input, compressed files): a progress bar's
-// total.
-func InputSize(paths []string) int64 {
-	total := int64(0)
-	for _, p := range paths {
-		if p == "-" || strings.HasSuffix(p, ".gz") {
-			return -1
-		}
-		err := filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if strings.HasSuffix(path, ".gz") {
-				return errors.New("compressed")
-			}
-			if !d.IsDir() {
-				info, err := d.Info()
-				if err != nil {
-					return err
-				}
-				total += info.Size()
-			}
-			return nil
-		})
-		if err != nil {
-			return -1
-		}
-	}
-	return total
-}

@@ -29,7 +29,7 @@ type jsonScanner struct {
 	r    io.Reader
 	buf  []byte
 	pos  int   // next byte to look at
-	mark int   // start of the value being captured, or -1
+	mark int   // start of the value (or key) being captured, or -1
 	base int64 // input offset of buf[0]
 	eof  bool
 	rerr error // read error
@@ -40,6 +40,25 @@ type jsonScanner struct {
 	state    scanState
 	first    bool // the next array element is the first
 	maxValue int
+
+	// capture is set when mark is a value's (a record's) start, which
+	// may be dropped when the value grows past maxValue: the value is
+	// then skipped to its end, keeping only its first bytes (overRaw),
+	// and returned as a unit rejected for its size (over), so that
+	// reading goes on after it.
+	capture bool
+	over    bool
+	overRaw []byte
+	// valLine and valCol are where the value being captured starts.
+	valLine, valCol int
+
+	// inStr is set while a string is read in pieces: pos is where the
+	// last piece ended, and esc says the byte at pos is escaped. A string
+	// is so looked at once however the input is cut into reads.
+	inStr, esc bool
+	// work counts the bytes string scanning looked at (for the tests
+	// that it is linear).
+	work int64
 }
 
 type scanState uint8
@@ -64,11 +83,14 @@ func newBytesScanner(b []byte) *jsonScanner {
 	return &jsonScanner{buf: b, eof: true, mark: -1, line: 1, maxValue: len(b)}
 }
 
-// scanError is a structural error at a position.
+// scanError is a structural error at a position, or a read error
+// (err) where the input stopped.
 type scanError struct {
 	line, col int
 	msg       string
 	raw       []byte
+	err       error // the read error, if that is what ended the input
+	inValue   bool  // the input ended inside a value (or a document)
 }
 
 func (e *scanError) Error() string { return e.msg }
@@ -98,7 +120,10 @@ func clip(b []byte) []byte {
 }
 
 // fill reads more input, keeping the bytes from mark (or pos) on. It
-// returns false at the end of the input.
+// returns false at the end of the input, and when what must be kept
+// (a key, or what lies outside any record) grows past maxValue. A
+// record that grows past it is dropped (see capture), and reading goes
+// on.
 func (s *jsonScanner) fill() bool {
 	for {
 		if s.eof {
@@ -107,6 +132,18 @@ func (s *jsonScanner) fill() bool {
 		keep := s.pos
 		if s.mark >= 0 && s.mark < keep {
 			keep = s.mark
+		}
+		if keep > 0 && cap(s.buf) > bigRecord && len(s.buf)-keep < cap(s.buf)/4 {
+			// Past a large value: back to a buffer of the usual size.
+			nb := make([]byte, len(s.buf)-keep, max(64<<10, 2*(len(s.buf)-keep)))
+			copy(nb, s.buf[keep:])
+			s.buf = nb
+			s.base += int64(keep)
+			s.pos -= keep
+			if s.mark >= 0 {
+				s.mark -= keep
+			}
+			keep = 0
 		}
 		if keep > 0 {
 			n := copy(s.buf, s.buf[keep:])
@@ -118,10 +155,25 @@ func (s *jsonScanner) fill() bool {
 			}
 		}
 		if len(s.buf) == cap(s.buf) {
+			if s.mark >= 0 && s.capture && len(s.buf)-s.mark > s.maxValue {
+				s.over, s.overRaw = true, clip(s.buf[s.mark:])
+				s.mark, s.capture = -1, false
+				continue
+			}
 			if len(s.buf) > s.maxValue {
 				return false
 			}
-			nb := make([]byte, len(s.buf), 2*cap(s.buf))
+			// Grow to one byte past the limit at most, where a value is
+			// known to be too large; past bigRecord, to that at once,
+			// rather than through copies of copies (see chunks.more).
+			c := min(2*cap(s.buf), s.maxValue+1)
+			if cap(s.buf) >= bigRecord {
+				c = s.maxValue + 1
+			}
+			if c <= cap(s.buf) {
+				c = cap(s.buf) + 1
+			}
+			nb := make([]byte, len(s.buf), c)
 			copy(nb, s.buf)
 			s.buf = nb
 		}
@@ -205,7 +257,7 @@ func (s *jsonScanner) skipValue() error {
 
 func (s *jsonScanner) endError() error {
 	if s.rerr != nil {
-		return s.errorf("read error: %v", s.rerr)
+		return s.readError()
 	}
 	if s.tooLarge() {
 		return s.errorf("a record larger than %d bytes", s.maxValue)
@@ -213,41 +265,89 @@ func (s *jsonScanner) endError() error {
 	return s.errorf("unexpected end of input (the JSON is cut short)")
 }
 
-// stringEnd returns the index of the quote that closes the string whose
-// contents start at buf[from], or -1 when it is not in buf yet. nl reports
-// a newline in the string, which JSON does not allow. Strings are most of
-// a sign-in's bytes, so they are skipped with IndexByte, not byte by byte.
-func stringEnd(buf []byte, from int) (end int, nl bool) {
-	for i := from; ; {
-		q := bytes.IndexByte(buf[i:], '"')
-		if q < 0 {
-			return -1, bytes.IndexByte(buf[from:], '\n') >= 0
+// readError is the error of an input whose reading failed (or which is
+// cut short, see errTruncated), saying whether that was inside a record.
+func (s *jsonScanner) readError() *scanError {
+	e := s.errorf("read error: %v", s.rerr)
+	e.err, e.inValue = s.rerr, s.mark >= 0 && s.capture || s.over
+	if e.inValue {
+		e.line, e.col = s.valLine, s.valCol
+		if s.over {
+			e.raw = s.overRaw
 		}
-		q += i
-		k := q - 1
-		for k >= from && buf[k] == '\\' {
+	}
+	return e
+}
+
+// stringRest moves pos past the string being read: from its opening
+// quote at pos, or, when inStr is set, from where the last call
+// stopped. It returns true once past the closing quote, and false when
+// the string goes on past the bytes read (pos is then at their end,
+// inStr set). A newline in a string, which JSON does not allow, is an
+// error at the newline. Strings are most of a sign-in's bytes, so they
+// are skipped with IndexByte, not byte by byte; and each byte is looked
+// at a bounded number of times however the input is cut into reads (a
+// string read in many small pieces, as gzip gives them, was looked at
+// again from its start after each).
+func (s *jsonScanner) stringRest() (bool, error) {
+	buf, i := s.buf, s.pos
+	if !s.inStr {
+		i++
+		s.inStr, s.esc = true, false
+	}
+	for {
+		if s.esc {
+			if i >= len(buf) {
+				s.pos = i
+				return false, nil
+			}
+			if buf[i] == '\n' {
+				s.pos, s.inStr = i, false
+				return false, s.errorf("unterminated string")
+			}
+			i++
+			s.esc = false
+		}
+		rest := buf[i:]
+		q := bytes.IndexByte(rest, '"')
+		seg := rest
+		if q >= 0 {
+			seg = rest[:q]
+		}
+		s.work += int64(len(seg)) + 1
+		if n := bytes.IndexByte(seg, '\n'); n >= 0 {
+			s.pos, s.inStr = i+n, false
+			return false, s.errorf("unterminated string")
+		}
+		// The backslashes just before the quote (or the end) escape it
+		// when they are odd in number. They are counted from i, where
+		// nothing is escaped.
+		k := len(seg)
+		for k > 0 && seg[k-1] == '\\' {
 			k--
 		}
-		if (q-1-k)%2 == 0 { // an even run of backslashes: not escaped
-			return q, bytes.IndexByte(buf[from:q], '\n') >= 0
+		odd := (len(seg)-k)%2 == 1
+		if q < 0 {
+			s.pos, s.esc = len(buf), odd
+			return false, nil
 		}
-		i = q + 1
+		if !odd {
+			s.pos, s.inStr = i+q+1, false
+			return true, nil
+		}
+		i += q + 1
 	}
 }
 
 // skipString moves past the string that starts at pos.
 func (s *jsonScanner) skipString() error {
 	for {
-		end, nl := stringEnd(s.buf, s.pos+1)
-		if nl {
-			s.pos += bytes.IndexByte(s.buf[s.pos:], '\n')
-			return s.errorf("unterminated string")
-		}
-		if end >= 0 {
-			s.pos = end + 1
-			return nil
+		done, err := s.stringRest()
+		if err != nil || done {
+			return err
 		}
 		if !s.fill() {
+			s.inStr = false
 			s.pos = len(s.buf)
 			return s.endError()
 		}
@@ -257,18 +357,21 @@ func (s *jsonScanner) skipString() error {
 func (s *jsonScanner) skipComposite() error {
 	depth := 0
 	for {
-		for s.pos < len(s.buf) {
+		done := true
+		if s.inStr { // a string read on from the last piece
+			var err error
+			if done, err = s.stringRest(); err != nil {
+				return err
+			}
+		}
+		for done && s.pos < len(s.buf) {
 			switch s.buf[s.pos] {
 			case '"':
-				end, nl := stringEnd(s.buf, s.pos+1)
-				if nl {
-					s.pos += bytes.IndexByte(s.buf[s.pos:], '\n')
-					return s.errorf("unterminated string")
+				var err error
+				if done, err = s.stringRest(); err != nil {
+					return err
 				}
-				if end < 0 {
-					goto more // read on, and look at the string again
-				}
-				s.pos = end
+				continue // pos is past the string, or at the end of the bytes read
 			case '{', '[':
 				depth++
 			case '}', ']':
@@ -282,19 +385,35 @@ func (s *jsonScanner) skipComposite() error {
 			}
 			s.pos++
 		}
-	more:
 		if !s.fill() {
+			s.inStr = false
 			s.pos = len(s.buf)
 			return s.endError()
 		}
 	}
 }
 
-// take returns the bytes from mark to pos as a unit and clears the mark.
+// take returns the bytes from mark to pos as a unit and clears the
+// mark. A value larger than maxValue is a unit rejected for its size,
+// with its first bytes.
 func (s *jsonScanner) take(line, col int) unit {
-	u := unit{raw: s.buf[s.mark:s.pos], line: line, col: col}
-	s.mark = -1
+	var u unit
+	switch {
+	case s.over:
+		u = unit{raw: s.overRaw, line: line, col: col, err: fmt.Sprintf("a record larger than %d bytes", s.maxValue)}
+	case s.pos-s.mark > s.maxValue:
+		u = unit{raw: clip(s.buf[s.mark:s.pos]), line: line, col: col, err: fmt.Sprintf("a record larger than %d bytes", s.maxValue)}
+	default:
+		u = unit{raw: s.buf[s.mark:s.pos], line: line, col: col}
+	}
+	s.mark, s.capture, s.over, s.overRaw = -1, false, false, nil
 	return u
+}
+
+// value marks pos as the start of a value to capture.
+func (s *jsonScanner) value() {
+	s.mark, s.capture, s.over, s.overRaw = s.pos, true, false, nil
+	s.valLine, s.valCol = s.here()
 }
 
 // next returns the next unit. Its raw bytes are valid until the next call.
@@ -304,7 +423,7 @@ func (s *jsonScanner) next() (unit, error) {
 		if !s.skipSpace() {
 			switch {
 			case s.rerr != nil:
-				return unit{}, s.errorf("read error: %v", s.rerr)
+				return unit{}, s.readError()
 			case s.state != scanTop:
 				return unit{}, s.errorf("unexpected end of input (the JSON is cut short)")
 			}
@@ -350,7 +469,7 @@ func (s *jsonScanner) next() (unit, error) {
 			}
 			s.first = false
 			line, col := s.here()
-			s.mark = s.pos
+			s.value()
 			if err := s.skipValue(); err != nil {
 				return unit{}, err
 			}
@@ -389,17 +508,21 @@ func (s *jsonScanner) key() (string, error) {
 	if s.buf[s.pos] != '"' {
 		return "", s.errorf("expected an object key, found %q", s.buf[s.pos])
 	}
-	// Keep the key in the buffer while it is read: reading more input
-	// moves the buffer, so the key is found again relative to the mark.
+	// Keep the key in the buffer while it is read (a value's mark keeps
+	// it already, unless the value grows too large and is dropped): its
+	// text is found again from its input offset.
 	unmark := s.mark < 0
 	if unmark {
-		s.mark = s.pos
+		s.mark, s.capture = s.pos, false
 	}
-	rel := s.pos - s.mark
+	start := s.base + int64(s.pos)
 	if err := s.skipString(); err != nil {
 		return "", err
 	}
-	k := string(s.buf[s.mark+rel+1 : s.pos-1])
+	k := ""
+	if lo := int(start-s.base) + 1; lo >= 0 {
+		k = string(s.buf[lo : s.pos-1])
+	}
 	if unmark {
 		s.mark = -1
 	}
@@ -418,7 +541,7 @@ func (s *jsonScanner) key() (string, error) {
 // returns no unit; any other object is returned whole.
 func (s *jsonScanner) topObject() (unit, bool, error) {
 	line, col := s.here()
-	s.mark = s.pos
+	s.value()
 	s.pos++ // {
 	for n := 0; ; n++ {
 		if !s.skipSpace() {
@@ -442,7 +565,7 @@ func (s *jsonScanner) topObject() (unit, bool, error) {
 		}
 		if s.buf[s.pos] == '[' && (equalFold(k, "value") || equalFold(k, "records")) {
 			s.pos++
-			s.mark = -1
+			s.mark, s.capture, s.over, s.overRaw = -1, false, false, nil
 			s.state, s.first = scanWrapped, true
 			return unit{}, false, nil
 		}

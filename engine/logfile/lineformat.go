@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/signinq/signinq/engine/signin"
 )
@@ -54,11 +55,13 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 			return bytes.TrimRight(out, "\r\n"), nil
 		case bufio.ErrBufferFull:
 			continue
-		default:
+		case io.EOF:
 			if len(out) == 0 {
 				return nil, errEndOfInput
 			}
 			return bytes.TrimRight(out, "\r\n"), nil
+		default: // the reading failed, or the input is cut short
+			return nil, err
 		}
 	}
 }
@@ -67,7 +70,7 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 func (w *worker) extLines() {
 	j := w.j
 	f := j.in.ext
-	j.batch.Records = make([]signin.Record, 0, countLines(j.data)+1)
+	j.batch.Records = make([]signin.Record, 0, min(countLines(j.data)+1, flushItems))
 	data, num := j.data, j.line
 	for len(data) > 0 {
 		l := data
@@ -86,6 +89,7 @@ func (w *worker) extLines() {
 		default:
 			w.ext(f, l, num)
 		}
+		w.flush()
 		num++
 	}
 }

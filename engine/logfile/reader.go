@@ -39,8 +39,12 @@ type Options struct {
 	Workers int
 	// Stdin is what the path "-" reads; nil means os.Stdin.
 	Stdin io.Reader
-	// MaxRecordBytes bounds one record (a line, a JSON value, a CSV row);
-	// larger ones are rejected. 0 means 64 MiB.
+	// MaxRecordBytes bounds one record (a line, a JSON value, a CSV row,
+	// in every format): a larger one is rejected with its position, its
+	// first 64 KiB kept as its text, and reading goes on after it. It so
+	// bounds the memory reading takes, with the 64 KiB formats are told
+	// from (a CSV file's header must end within them). 0 means
+	// DefaultMaxRecordBytes.
 	MaxRecordBytes int
 	// Format, when set, names the format every input is read in (one of
 	// [Formats] or of Formats below, in any case), instead of telling it
@@ -56,7 +60,14 @@ type Options struct {
 	Formats []Format
 }
 
-// Reject is a record that could not be read, or an input refused whole.
+// DefaultMaxRecordBytes is the largest record read when
+// Options.MaxRecordBytes does not say: 64 MiB, far beyond any real
+// sign-in (2 to 5 KB, a few hundred KB at most).
+const DefaultMaxRecordBytes = 64 << 20
+
+// Reject is a record that could not be read, or an input refused whole,
+// or the end of an input that is cut short (errors.Is(reject,
+// ErrTruncated)).
 type Reject struct {
 	Input     string // the input's name
 	Line, Col int    // where the record (or the problem in it) is; 0 when unknown
@@ -71,7 +82,8 @@ type Reject struct {
 	err error // a sentinel the reason stands for, if any
 }
 
-// Unwrap returns ErrNotSignInLog for inputs refused as not sign-in logs.
+// Unwrap returns ErrNotSignInLog for inputs refused as not sign-in
+// logs, and ErrTruncated for inputs cut short.
 func (r *Reject) Unwrap() error { return r.err }
 
 // Error formats the reject as "input:line:col: reason", leaving out what
@@ -151,20 +163,23 @@ type Batch struct {
 
 // Summary counts what a scan read.
 type Summary struct {
-	Inputs   int   // inputs opened
-	Refused  int   // inputs refused whole: not sign-in logs, or unreadable
-	Bytes    int64 // bytes read, after decompression (before UTF-16 is decoded)
-	Read     int64 // records met, accepted or rejected
-	Accepted int64
-	Rejected int64 // records rejected (refused inputs not included)
-	Warnings int   // warnings (see Warning)
+	Inputs  int // inputs opened
+	Refused int // inputs refused whole: not sign-in logs, or unreadable
+	// Truncated counts the inputs cut short (see ErrTruncated): their
+	// records before the cut are read and counted as usual.
+	Truncated int
+	Bytes     int64 // bytes read, after decompression (before UTF-16 is decoded)
+	Read      int64 // records met, accepted or rejected
+	Accepted  int64
+	Rejected  int64 // records rejected (refused inputs not included)
+	Warnings  int   // warnings (see Warning)
 	// Formats and Types count the accepted records.
 	Formats map[signin.Format]int64
 	Types   map[signin.Type]int64
 }
 
-// Clean reports whether nothing was rejected or refused.
-func (s *Summary) Clean() bool { return s.Rejected == 0 && s.Refused == 0 }
+// Clean reports whether nothing was rejected, refused or truncated.
+func (s *Summary) Clean() bool { return s.Rejected == 0 && s.Refused == 0 && s.Truncated == 0 }
 
 // String summarizes in one line, e.g. "read 82 records from 13 inputs
 // (1.2 MB): 80 accepted, 2 rejected".
@@ -174,6 +189,9 @@ func (s *Summary) String() string {
 		s.Read, plural(s.Read, "record"), s.Inputs, plural(int64(s.Inputs), "input"), humanize.IBytes(uint64(s.Bytes)), s.Accepted, s.Rejected)
 	if s.Refused > 0 {
 		fmt.Fprintf(&b, "; %d %s refused", s.Refused, plural(int64(s.Refused), "input"))
+	}
+	if s.Truncated > 0 {
+		fmt.Fprintf(&b, "; %d %s truncated", s.Truncated, plural(int64(s.Truncated), "input"))
 	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(&b, "; %d %s", s.Warnings, plural(int64(s.Warnings), "warning"))
@@ -193,10 +211,14 @@ func (s *Summary) add(b *Batch) {
 	s.Accepted += int64(len(b.Records))
 	s.Warnings += len(b.Warnings)
 	for _, r := range b.Rejects {
-		if r.Refused {
+		switch {
+		case r.Refused:
 			s.Read--
 			s.Refused++
-		} else {
+		case r.err == ErrTruncated:
+			s.Read--
+			s.Truncated++
+		default:
 			s.Rejected++
 		}
 	}
@@ -329,8 +351,6 @@ type job struct {
 	data   []byte
 	line   int       // jobLines, jobExt: the line of data[0]
 	units  []unitRef // jobUnits
-	rows   []csvRow  // jobRows
-	size   int64     // jobRows: the bytes of text the rows were read from
 	tail   []*Reject // problems that end the input, after the records
 	refuse *Reject   // the input is refused
 	// jobNote: warnings to report, and whether the input ends here.
@@ -343,6 +363,19 @@ type job struct {
 	lostLine int
 
 	done    chan struct{}
+	batch   Batch
+	verdict verdict
+	why     string
+	// part passes the emitter the batch of a job that grew large (see
+	// worker.flush), before the job is done: the records and rejects in
+	// memory stay bounded whatever an input holds (a million one-byte
+	// broken lines are a million rejects).
+	part chan *part
+}
+
+// part is a batch of a job still being decoded, with the verdict of its
+// first well-formed record so far.
+type part struct {
 	batch   Batch
 	verdict verdict
 	why     string
@@ -366,7 +399,7 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.MaxRecordBytes <= 0 {
-		opts.MaxRecordBytes = 64 << 20
+		opts.MaxRecordBytes = DefaultMaxRecordBytes
 	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -398,7 +431,7 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(&opts)
+			w := newWorker(ctx, &opts)
 			for j := range work {
 				w.run(j)
 				close(j.done)
@@ -406,10 +439,29 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 		}()
 	}
 
+	emit := func(b *Batch) {
+		if b == nil || err != nil {
+			return
+		}
+		sum.add(b)
+		if e := fn(b); e != nil {
+			err = e
+			cancel()
+		}
+	}
 	for j := range order {
-		select {
-		case <-j.done:
-		case <-ctx.Done():
+	wait:
+		for {
+			select {
+			case p := <-j.part:
+				if err == nil && ctx.Err() == nil {
+					emit(settle(j, &p.batch, p.verdict, p.why, false))
+				}
+			case <-j.done:
+				break wait
+			case <-ctx.Done():
+				break wait
+			}
 		}
 		if err != nil || ctx.Err() != nil {
 			if err == nil {
@@ -418,13 +470,7 @@ func ScanInputs(ctx context.Context, inputs []Input, opts Options, fn func(*Batc
 			cancel()
 			continue // drain
 		}
-		if b := settle(j); b != nil {
-			sum.add(b)
-			if e := fn(b); e != nil {
-				err = e
-				cancel()
-			}
-		}
+		emit(settle(j, &j.batch, j.verdict, j.why, true))
 	}
 	wg.Wait()
 	if err == nil {
@@ -444,10 +490,11 @@ func (in *inputState) notSignIn(why string) *Reject {
 	return notSignInLog(in.name, why, in.also)
 }
 
-// settle applies a decoded job to its input and returns the batch to
-// emit, or nil. An input whose first well-formed record is not a sign-in
-// is refused whole.
-func settle(j *job) *Batch {
+// settle applies a batch of a decoded job (b: the job's last, when
+// final, else a part of it) to its input and returns the batch to emit,
+// or nil. An input whose first well-formed record is not a sign-in is
+// refused whole.
+func settle(j *job, b *Batch, v verdict, why string, final bool) *Batch {
 	in := j.in
 	if in.refused {
 		return nil
@@ -455,6 +502,9 @@ func settle(j *job) *Batch {
 	if j.refuse != nil {
 		in.refused = true
 		return &Batch{Input: in.name, Rejects: []*Reject{j.refuse}}
+	}
+	if !final {
+		return settleRecords(j, b, v, why)
 	}
 	for f, n := range j.lost {
 		if in.lost == nil {
@@ -472,22 +522,28 @@ func settle(j *job) *Batch {
 		}
 		return &Batch{Input: in.name, Warnings: ws}
 	}
+	b.Bytes = int64(len(j.data)) * in.widen
+	b.Rejects = append(b.Rejects, j.tail...)
+	return settleRecords(j, b, v, why)
+}
+
+// settleRecords is settle for a batch of records and rejects.
+func settleRecords(j *job, b *Batch, v verdict, why string) *Batch {
+	in := j.in
 	if !in.decided && !in.signIns {
-		switch j.verdict {
+		switch v {
 		case verdictNotSignIn:
 			in.refused = true
-			return &Batch{Input: in.name, Rejects: []*Reject{in.notSignIn(j.why)}}
+			return &Batch{Input: in.name, Rejects: []*Reject{in.notSignIn(why)}}
 		case verdictSignIn:
 			in.decided = true
 		}
 	}
-	j.batch.Input = in.name
-	j.batch.Bytes = (int64(len(j.data)) + j.size) * in.widen
-	j.batch.Rejects = append(j.batch.Rejects, j.tail...)
-	if len(j.batch.Records) == 0 && len(j.batch.Rejects) == 0 {
+	b.Input = in.name
+	if len(b.Records) == 0 && len(b.Rejects) == 0 {
 		return nil
 	}
-	return &j.batch
+	return b
 }
 
 // splitter reads inputs and cuts them into jobs.
@@ -504,6 +560,7 @@ type splitter struct {
 // jobNote only for the emitter.
 func (s *splitter) send(j *job) bool {
 	j.done = make(chan struct{})
+	j.part = make(chan *part)
 	if j.kind == jobNote {
 		close(j.done)
 		select {
@@ -536,6 +593,10 @@ const (
 // be opened. The input's last job marks its end.
 func (s *splitter) input(in Input) (int64, bool) {
 	st := &inputState{name: in.Name, also: s.formats.also, widen: 1}
+	if in.skipped != "" {
+		s.send(&job{in: st, kind: jobNote, warnings: []*Warning{{Input: in.Name, Message: in.skipped}}})
+		return 0, false
+	}
 	st.hint, st.hasHint = typeFromName(in.Name)
 	o, err := openInput(cancellable(s.ctx, in))
 	if err != nil {
@@ -585,68 +646,116 @@ func (s *splitter) input(in Input) (int64, bool) {
 	return counter.n, true
 }
 
+// chunks reads an input in pieces for jobs: buf holds what was read and
+// not yet sent (the beginning of a record, then what was read after it).
+// Pieces start small and double up to jobBytes, so that small inputs (an
+// hour's blob is often a few kilobytes) cost little. Jobs own the bytes
+// sent, which are never written again: more reads on after them, into
+// the same array while it has room.
+type chunks struct {
+	br    *bufio.Reader
+	buf   []byte
+	grow  int
+	limit int // MaxRecordBytes
+}
+
+// bigRecord is the size past which a record being read is given room up
+// to the record limit at once (see chunks.more): far beyond real
+// sign-ins, so that only hostile or broken inputs pay for it.
+const bigRecord = 8 << 20
+
+func newChunks(br *bufio.Reader, limit int) *chunks {
+	return &chunks{br: br, grow: bufSize, limit: limit}
+}
+
+// more reads the next piece after buf. At the end of the input it
+// returns io.EOF or io.ErrUnexpectedEOF; another error stops the input.
+func (c *chunks) more() error {
+	want := c.grow
+	c.grow = min(2*c.grow, jobBytes)
+	if cap(c.buf)-len(c.buf) < want {
+		size := max(len(c.buf)+want, 2*len(c.buf))
+		if len(c.buf) >= bigRecord {
+			// A record this long may well go on to the limit: room for
+			// it at once, rather than copies of copies of it, which the
+			// garbage collector lets pile up to several times its size.
+			size = max(size, c.limit+jobBytes)
+		}
+		nb := make([]byte, len(c.buf), size)
+		copy(nb, c.buf)
+		c.buf = nb
+	}
+	n, err := io.ReadFull(c.br, c.buf[len(c.buf):len(c.buf)+want])
+	c.buf = c.buf[:len(c.buf)+n]
+	return err
+}
+
+// sent drops the first n bytes of buf, which a job now owns.
+func (c *chunks) sent(n int) { c.buf = c.buf[n:] }
+
 // lines splits lines, from line on, into jobs of whole lines of a kind
-// (jobLines for JSON lines, jobExt). Jobs start small and
-// double up to jobBytes, so that small inputs (an hour's blob is often a
-// few kilobytes) cost little.
+// (jobLines for JSON lines, jobExt). A line longer than MaxRecordBytes
+// is rejected and skipped; what is held never grows far past that.
 func (s *splitter) lines(st *inputState, br *bufio.Reader, kind jobKind, line int) {
-	var carry []byte
-	grow := bufSize
+	c := newChunks(br, s.opts.MaxRecordBytes)
 	for s.ctx.Err() == nil {
-		size := max(grow, 2*len(carry))
-		grow = min(2*grow, jobBytes)
-		buf := make([]byte, len(carry), size)
-		copy(buf, carry)
-		n, err := io.ReadFull(br, buf[len(carry):size])
-		buf = buf[:len(carry)+n]
-		end := err != nil
+		looked := len(c.buf) // it holds no line end
+		err := c.more()
+		buf := c.buf
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			j := &job{in: st, kind: kind, data: buf, line: line}
-			j.tail = []*Reject{{Input: st.name, Line: line + countLines(buf), Reason: "read error: " + err.Error()}}
-			s.send(j)
+			// The input stops here: its whole lines are read, and the
+			// line it stops in is the failure's.
+			cut := bytes.LastIndexByte(buf, '\n') + 1
+			if cut > 0 && !s.send(&job{in: st, kind: kind, data: buf[:cut], line: line}) {
+				return
+			}
+			line += countLines(buf[:cut])
+			s.send(&job{in: st, kind: kind, line: line, tail: []*Reject{readFailure(st.name, err, line, 1, buf[cut:])}})
 			return
 		}
-		if end {
+		if err != nil { // the end
 			if len(buf) > 0 {
 				s.send(&job{in: st, kind: kind, data: buf, line: line})
 			}
 			return
 		}
-		cut := bytes.LastIndexByte(buf, '\n')
-		if cut < 0 {
-			if len(buf) > s.opts.MaxRecordBytes {
-				j := &job{in: st, kind: kind, line: line}
-				j.tail = []*Reject{{Input: st.name, Line: line, Col: 1, Raw: clip(buf),
-					Reason: fmt.Sprintf("a line longer than %d bytes", s.opts.MaxRecordBytes)}}
-				if !s.send(j) || !skipLine(br) {
-					return
-				}
-				line++
-				carry = nil
-				continue
+		if cut := bytes.LastIndexByte(buf[looked:], '\n'); cut >= 0 {
+			data := buf[:looked+cut+1]
+			if !s.send(&job{in: st, kind: kind, data: data, line: line}) {
+				return
 			}
-			carry = buf
+			line += countLines(data)
+			c.sent(len(data))
 			continue
 		}
-		data := buf[:cut+1]
-		carry = buf[cut+1:]
-		if !s.send(&job{in: st, kind: kind, data: data, line: line}) {
+		if len(buf) <= c.limit {
+			continue
+		}
+		j := &job{in: st, kind: kind, line: line}
+		j.tail = []*Reject{{Input: st.name, Line: line, Col: 1, Raw: clip(buf),
+			Reason: fmt.Sprintf("a line longer than %d bytes", c.limit)}}
+		if !s.send(j) {
 			return
 		}
-		line += countLines(data)
+		if err := skipLine(br); err != nil {
+			if err != io.EOF {
+				s.send(&job{in: st, kind: kind, line: line, tail: []*Reject{readFailure(st.name, err, line, 0, nil)}})
+			}
+			return
+		}
+		line++
+		c.buf = nil
 	}
 }
 
 // skipLine discards input up to and including the next newline; it
-// returns false at the end of the input.
-func skipLine(br *bufio.Reader) bool {
+// returns io.EOF at the end of the input, or the error that stopped the
+// reading.
+func skipLine(br *bufio.Reader) error {
 	for {
 		_, err := br.ReadSlice('\n')
-		if err == nil {
-			return true
-		}
 		if err != bufio.ErrBufferFull {
-			return false
+			return err
 		}
 	}
 }
@@ -660,7 +769,15 @@ func (s *splitter) documents(st *inputState, br *bufio.Reader) {
 		u, err := sc.next()
 		if err != nil {
 			if se, ok := err.(*scanError); ok {
-				j.tail = append(j.tail, &Reject{Input: st.name, Line: se.line, Col: se.col, Reason: "invalid JSON: " + se.msg, Raw: se.raw})
+				if se.err != nil { // the reading failed, or the input is cut short
+					var partial []byte
+					if se.inValue {
+						partial = se.raw
+					}
+					j.tail = append(j.tail, readFailure(st.name, se.err, se.line, se.col, partial))
+				} else {
+					j.tail = append(j.tail, &Reject{Input: st.name, Line: se.line, Col: se.col, Reason: "invalid JSON: " + se.msg, Raw: se.raw})
+				}
 			}
 			if len(j.units) > 0 || len(j.tail) > 0 {
 				s.send(j)

@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,13 +14,40 @@ import (
 
 // worker decodes jobs. Each decoding goroutine has one.
 type worker struct {
+	ctx      context.Context
 	d        *decoder
 	j        *job
 	maxBytes int
 }
 
-func newWorker(opts *Options) *worker {
-	return &worker{d: newDecoder(opts.Classifier), maxBytes: opts.MaxRecordBytes}
+func newWorker(ctx context.Context, opts *Options) *worker {
+	return &worker{ctx: ctx, d: newDecoder(opts.Classifier), maxBytes: opts.MaxRecordBytes}
+}
+
+// flushItems is how many records and rejects a job's batch holds before
+// the worker hands them to the emitter (see job.part) and goes on.
+const flushItems = 4096
+
+// flush hands the job's batch so far to the emitter, once it holds
+// flushItems records and rejects, and waits for the emitter to take it.
+// It gives up when the scan is stopped. It is called between records,
+// never while one is being decoded (which points into the batch).
+func (w *worker) flush() {
+	j := w.j
+	b := &j.batch
+	if len(b.Records)+len(b.Rejects) < flushItems {
+		return
+	}
+	p := &part{batch: Batch{Rejects: b.Rejects}, verdict: j.verdict, why: j.why}
+	if len(b.Records) > 0 {
+		p.batch.Records = b.Records
+		b.Records = nil // the emitter's now; append makes another
+	}
+	select {
+	case j.part <- p:
+	case <-w.ctx.Done():
+	}
+	b.Rejects = nil
 }
 
 func (w *worker) run(j *job) {
@@ -29,22 +57,21 @@ func (w *worker) run(j *job) {
 	w.j = j
 	switch j.kind {
 	case jobLines:
-		j.batch.Records = make([]signin.Record, 0, countLines(j.data)+1)
+		j.batch.Records = make([]signin.Record, 0, min(countLines(j.data)+1, flushItems))
 		w.lines()
 	case jobUnits:
-		j.batch.Records = make([]signin.Record, 0, len(j.units))
+		j.batch.Records = make([]signin.Record, 0, min(len(j.units), flushItems))
 		for _, u := range j.units {
 			if u.err != "" {
 				w.reject(u.line, u.col, u.err, j.data[u.off:u.off+u.n])
-				continue
+			} else {
+				w.json(j.data[u.off:u.off+u.n:u.off+u.n], u.line, u.col, false)
 			}
-			w.json(j.data[u.off:u.off+u.n:u.off+u.n], u.line, u.col, false)
+			w.flush()
 		}
 	case jobRows:
-		j.batch.Records = make([]signin.Record, 0, len(j.rows))
-		for i := range j.rows {
-			w.row(&j.rows[i])
-		}
+		j.batch.Records = make([]signin.Record, 0, min(countLines(j.data)+1, flushItems))
+		w.rows()
 	case jobExt:
 		w.extLines()
 	case jobNote: // the emitter's alone
@@ -70,6 +97,7 @@ func (w *worker) lines() {
 		case len(trimmed) > 0:
 			w.json(trimmed, line, col, true)
 		}
+		w.flush()
 		line++
 	}
 }
@@ -150,9 +178,10 @@ func (w *worker) wrapped(raw []byte, line, col int) {
 		}
 		if u.err != "" {
 			w.reject(line, col+u.col-1, u.err, u.raw)
-			continue
+		} else {
+			w.json(u.raw, line, col+u.col-1, false)
 		}
-		w.json(u.raw, line, col+u.col-1, false)
+		w.flush()
 	}
 }
 

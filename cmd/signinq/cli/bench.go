@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/signinq/signinq/bench"
+	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/progress"
 )
 
@@ -60,6 +61,16 @@ func (c *benchCmd) Run(e *env) error {
 	}
 	if c.Chart != "" && !strings.HasSuffix(strings.ToLower(c.Chart), ".png") {
 		return fmt.Errorf("--chart %s: the chart is a PNG image: name a .png file", c.Chart)
+	}
+	// The reports must not overwrite what they are made from: the saved
+	// figures, or the cached datasets.
+	cache := c.Cache
+	if cache == "" {
+		cache = benchstore.CacheRoot()
+	}
+	if err := checkOutputs(e, []string{c.From, cache}, flagPath{"--markdown", c.Markdown}, flagPath{"--gobench", c.GoBench},
+		flagPath{"--json", c.JSON}, flagPath{"--chart", c.Chart}); err != nil {
+		return err
 	}
 	sample := c.IngestSample
 	if sample == 0 {

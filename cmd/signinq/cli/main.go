@@ -28,7 +28,7 @@ const memoryLimit = 2 << 30
 // Exit codes.
 const (
 	exitOK       = 0
-	exitRejected = 1 // some records were rejected or inputs refused
+	exitRejected = 1 // some records were rejected, or inputs refused or truncated
 	exitError    = 2 // usage or fatal error
 	exitInUse    = 3 // the store is in use by another process (storeError)
 	exitNoStore  = 4 // no store where --db says, or a directory of something else (storeError)
@@ -74,7 +74,7 @@ var Version = "dev"
 
 // Main runs the command with its arguments (without the program's name)
 // and returns the exit status: 0 when all went well, 1 when records were
-// rejected or inputs refused, 2 on a usage or fatal error, 3 when the
+// rejected or inputs refused or truncated, 2 on a usage or fatal error, 3 when the
 // store is in use by another process, 4 when there is no store where
 // --db says (or a directory of something else), whichever the command,
 // and 128 plus the signal's number when Ctrl-C (130) or SIGTERM (143)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -13,10 +14,10 @@ import (
 )
 
 type parseCmd struct {
-	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively, following links) or - for standard input. Gzipped files are read as they are."`
 	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
 	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV downloads of user sign-ins, whose columns do not say whether they are interactive or nonInteractive; overrides the type the file name implies. A download whose type neither its name (InteractiveSignIns_…, NonInteractiveSignIns_…) nor --type says is read as interactive, with a warning."`
-	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
+	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines (not an input, nor in an input directory)."`
 	Raw            bool     `help:"Add each record's original form, as \"raw\"."`
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
 	Workers        int      `default:"0" help:"Goroutines decoding records (0: one per CPU)."`
@@ -35,6 +36,9 @@ func (c *parseCmd) Run(e *env) error {
 	// parse shows what a file holds: a download whose type nothing says
 	// is read as interactive, with a warning, where ingest refuses it.
 	opts.AssumeInteractive = true
+	if err := checkOutputs(e, c.Files, flagPath{"--rejects", c.Rejects}); err != nil {
+		return err
+	}
 	var rejects *rejectWriter
 	if c.Rejects != "" {
 		if rejects, err = createRejects(c.Rejects); err != nil {
@@ -139,7 +143,9 @@ func appendRecord(dst []byte, r *signin.Record, raw bool) []byte {
 }
 
 // rejectWriter writes rejects as JSON lines: input, line, col, reason,
-// and the rejected text as a string (or refused: true for whole inputs).
+// and the rejected text as a string (or refused: true for whole inputs;
+// truncated: true, with the cut record's beginning, for an input cut
+// short).
 type rejectWriter struct {
 	f   *os.File
 	w   *bufio.Writer
@@ -168,6 +174,10 @@ func (w *rejectWriter) write(r *logfile.Reject) error {
 	}
 	b = jsonw.Key(b, "reason")
 	b = jsonw.String(b, r.Reason)
+	if errors.Is(r, logfile.ErrTruncated) {
+		b = jsonw.Key(b, "truncated")
+		b = jsonw.Bool(b, true)
+	}
 	if r.Refused {
 		b = jsonw.Key(b, "refused")
 		b = jsonw.Bool(b, true)

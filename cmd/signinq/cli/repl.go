@@ -2,10 +2,12 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/repl"
 	"golang.org/x/term"
@@ -50,6 +52,9 @@ func runShell(e *env, db *engine.DB, dir, nowFlag, history string, maxMemory int
 		opts.HistoryFile = history
 		if history == "" {
 			opts.HistoryFile = historyFile()
+		}
+		if err := logfile.CheckOutput(opts.HistoryFile, []string{dir}); err != nil {
+			return fmt.Errorf("--history: %w", err)
 		}
 	}
 	err := repl.Run(e.ctx, opts)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -75,10 +76,10 @@ func storeProblem(err error) error {
 
 type ingestCmd struct {
 	dbFlag
-	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively) or - for standard input. Gzipped files are read as they are."`
+	Files          []string `arg:"" name:"file" help:"Files, directories (read recursively, following links) or - for standard input. Gzipped files are read as they are; of one cut short, the sign-ins before the cut are stored, and the exit status is 1."`
 	Format         string   `placeholder:"NAME" help:"Read every input in this format instead of telling it by content: diag, eventhub, graph, portal-csv, la-csv, canonical, or another reader (signinq plugins --kind reader)."`
 	Type           string   `placeholder:"TYPE" help:"The sign-in type of portal CSV downloads of user sign-ins, whose columns do not say whether they are interactive or nonInteractive; overrides the type the file name implies. A download whose type neither its name (InteractiveSignIns_…, NonInteractiveSignIns_…) nor --type says is refused."`
-	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines."`
+	Rejects        string   `placeholder:"FILE" help:"Write each rejected record, with its position and reason, to FILE as JSON lines (not an input, nor in an input directory or the store)."`
 	InterruptCodes []int64  `name:"interrupt-codes" sep:"," placeholder:"CODES" help:"Error codes that count as interrupted rather than failed, replacing the default list (see docs/fields.md)."`
 	Workers        int      `default:"0" help:"Goroutines reading and storing (0: one per CPU)."`
 	NoCompact      bool     `name:"no-compact" help:"Leave the days this ingest added to for background compaction, instead of merging them before exiting."`
@@ -94,6 +95,10 @@ func (c *ingestCmd) Run(e *env) error {
 		return err
 	}
 	ro.Stdin = e.stdin
+	// The rejects file must be neither an input nor in the store.
+	if err := checkOutputs(e, append(slices.Clone(c.Files), c.DB), flagPath{"--rejects", c.Rejects}); err != nil {
+		return err
+	}
 	db, err := c.open(e, &engine.Options{Workers: c.Workers, Classifier: ro.Classifier})
 	if err != nil {
 		return err
