@@ -1,0 +1,294 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/benchstore"
+	"github.com/signinq/signinq/internal/peakmem"
+	"github.com/signinq/signinq/plugins"
+)
+
+// listPeakRows is the size of the store TestListPeakMemory lists: enough
+// sign-ins that holding them all (as list did) takes gigabytes; another
+// with SIGNINQ_LIST_ROWS=N (the measuring child inherits it), to see
+// that the peak does not grow with them.
+func listPeakRows(t *testing.T) int64 {
+	if s := os.Getenv("SIGNINQ_LIST_ROWS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("SIGNINQ_LIST_ROWS: %v", err)
+		}
+		return n
+	}
+	return 500_000
+}
+
+// TestListPeakMemory lists every field of every sign-in of a store of
+// half a million (list *) to each writer, and through the API's
+// iterator, and bounds the peak of anonymous memory (the store's mapped
+// files are the kernel's cache: peakmem.RunAnon). The bound, 256 MiB,
+// does not depend on the number of sign-ins: it holds the store's fixed
+// buffers (Badger's memtable arena, about 40 MiB; the block cache, set
+// to 16 MiB here, a bound of its own, 256 MiB by default), one decoded
+// block of every field for each part open at once (a block is at most
+// 65,536 rows, about 30 MiB for list *; one or two parts are open at
+// once in a compacted store), the writer's buffers (the table's first
+// 1,000 rows), and the garbage collector's headroom. It measured about
+// 90 MiB here, 100 MiB with a million sign-ins; holding the rows, as
+// list did before it streamed, took 1.9 GiB (the table over 6 GiB).
+func TestListPeakMemory(t *testing.T) {
+	want := listPeakRows(t)
+	dir, err := benchstore.Dir(context.Background(), want, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"json", "csv", "table", "api"} {
+		t.Run(format, func(t *testing.T) {
+			peakmem.RunAnon(t, 256<<20, func(reset func()) {
+				db, err := engine.Open(dir, &engine.Options{BlockCache: 16 << 20, NoBackgroundCompaction: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				reset()
+				rows, err := db.QueryRows(context.Background(), "list *", engine.QueryOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				counted := func(yield func([]engine.Value, error) bool) {
+					for row, err := range rows.All() {
+						if err == nil {
+							n++
+						}
+						if !yield(row, err) {
+							return
+						}
+					}
+				}
+				if format == "api" {
+					for _, err := range counted {
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				} else {
+					w, _ := plugins.Default().Lookup(format)
+					if err := w.(plugins.Writer).Write(io.Discard, rows.Columns, counted, plugins.WriteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if int64(n) != want {
+					t.Errorf("%d rows, want %d", n, want)
+				}
+			})
+		})
+	}
+}
+
+// listTestStore is the differential test's store (several parts a day,
+// overlapping in time), its first store (with the block cache).
+func listTestStore(t *testing.T) (*diffStore, *engine.DB, uint64) {
+	t.Helper()
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := diffFixture(t, seed)
+	return s, s.dbs[0], seed
+}
+
+// TestListStreamsAsGathered reads random lists (the differential test's,
+// which checks the gathered answers against the naive evaluator) as a
+// stream that stops after a random number of rows: those rows are the
+// first of the gathered answer, and the stream read fewer parts when it
+// stopped early.
+func TestListStreamsAsGathered(t *testing.T) {
+	s, db, seed := listTestStore(t)
+	t.Logf("seed %d (replay: -diff.seed=%d)", seed, seed)
+	g := newQueryGen(seed^0x5173, s.recs, s.now)
+	ctx := context.Background()
+	for i := range 200 {
+		text := g.list()
+		opts := engine.QueryOptions{Now: s.now}
+		if i%3 == 0 {
+			opts.DefaultListLimit = 1 + g.intn(40)
+		}
+		want, err := db.Query(ctx, text, opts)
+		if err != nil {
+			if diffError(err) {
+				continue
+			}
+			t.Fatalf("%s: %v", text, err)
+		}
+		stop := g.intn(len(want.Rows) + 2)
+		rows, err := db.QueryRows(ctx, text, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		var got [][]engine.Value
+		for row, err := range rows.All() {
+			if err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+			if len(got) == stop {
+				break
+			}
+			got = append(got, slices.Clone(row))
+		}
+		if n := min(stop, len(want.Rows)); len(got) != n {
+			t.Fatalf("%s: %d rows streamed before stopping at %d, want %d", text, len(got), stop, n)
+		}
+		for j := range got {
+			if !diffCellsEqual(got[j], want.Rows[j]) {
+				t.Fatalf("%s: row %d streamed\n  %s\ngathered\n  %s", text, j, diffRow(got[j]), diffRow(want.Rows[j]))
+			}
+		}
+		if stop < len(want.Rows) && rows.Stats.PartsRead > want.Stats.PartsRead {
+			t.Errorf("%s: stopped after %d rows, it read %d parts, more than the %d of the whole list", text, stop, rows.Stats.PartsRead, want.Stats.PartsRead)
+		}
+		if stop > len(want.Rows) && len(rows.Notes) != len(want.Notes) {
+			t.Errorf("%s: notes %v streamed, %v gathered", text, rows.Notes, want.Notes)
+		}
+	}
+}
+
+// TestListStopsEarly stops reading a list of every sign-in after one
+// row, as a writer whose reader went away does: the list read one or
+// two of the store's parts, not all.
+func TestListStopsEarly(t *testing.T) {
+	_, db, _ := listTestStore(t)
+	rows, err := db.QueryRows(context.Background(), "list *", engine.QueryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range rows.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	if rows.Stats.Parts < 20 || rows.Stats.PartsRead > 3 {
+		t.Errorf("one row read %d of %d parts", rows.Stats.PartsRead, rows.Stats.Parts)
+	}
+	for _, err := range rows.All() {
+		if !errors.Is(err, engine.ErrRowsRead) {
+			t.Errorf("the rows read again: %v, want ErrRowsRead", err)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		t.Errorf("Close after All: %v", err)
+	}
+}
+
+// TestQueryRowsCancel cancels a list while it is read: the rows end with
+// the context's error, a few rows later at most; and a list cancelled
+// before it is read gives no row.
+func TestQueryRowsCancel(t *testing.T) {
+	_, db, _ := listTestStore(t)
+	for _, text := range []string{"list *", "list where status=failure | grouped"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		rows, err := db.QueryRows(ctx, text, engine.QueryOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, after := 0, 0
+		var last error
+		for _, err := range rows.All() {
+			if err != nil {
+				last = err
+				break
+			}
+			if n++; n == 3 {
+				cancel()
+			}
+			if n > 3 {
+				after++
+			}
+		}
+		cancel()
+		if !errors.Is(last, context.Canceled) {
+			t.Errorf("%s: cancelled after 3 rows: ended with %v after %d rows, want context.Canceled", text, last, n)
+		}
+		if after > 512 {
+			t.Errorf("%s: %d rows read after the cancel", text, after)
+		}
+		ctx, cancel = context.WithCancel(context.Background())
+		cancel()
+		rows, err = db.QueryRows(ctx, text, engine.QueryOptions{})
+		if err == nil {
+			n, last = 0, nil
+			for _, err := range rows.All() {
+				if err != nil {
+					last = err
+					break
+				}
+				n++
+			}
+		}
+		if err == nil && (n > 0 || !errors.Is(last, context.Canceled)) {
+			t.Errorf("%s: cancelled before: %d rows, then %v", text, n, last)
+		}
+	}
+}
+
+// TestQueryRowsPanicInLoop checks that a panic in the loop reading the
+// rows is the loop's: it is not turned into the query's error (as a
+// plugin's panic is), and the rows are closed.
+func TestQueryRowsPanicInLoop(t *testing.T) {
+	_, db, _ := listTestStore(t)
+	for _, text := range []string{"list *", "count group by app", "list where status=failure | grouped"} {
+		rows, err := db.QueryRows(context.Background(), text, engine.QueryOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != "the reader's" {
+					t.Errorf("%s: recovered %v, want the loop's panic", text, r)
+				}
+			}()
+			for range rows.All() {
+				panic("the reader's")
+			}
+		}()
+		for _, err := range rows.All() {
+			if !errors.Is(err, engine.ErrRowsRead) {
+				t.Errorf("%s: after the panic, the rows read again: %v", text, err)
+			}
+		}
+	}
+}
+
+// TestResultTooLarge checks that DB.Query refuses to gather an answer
+// larger than MaxMemory, saying how to read it, where QueryRows reads it
+// one row at a time.
+func TestResultTooLarge(t *testing.T) {
+	s, db, _ := listTestStore(t)
+	_, err := db.Query(context.Background(), "list *", engine.QueryOptions{MaxMemory: 1 << 20})
+	if !errors.Is(err, engine.ErrResultTooLarge) || !strings.Contains(err.Error(), "QueryRows") {
+		t.Fatalf("list * gathered in 1 MiB: %v, want ErrResultTooLarge naming QueryRows", err)
+	}
+	rows, err := db.QueryRows(context.Background(), "list *", engine.QueryOptions{MaxMemory: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range rows.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != len(s.recs) {
+		t.Errorf("QueryRows read %d rows of %d", n, len(s.recs))
+	}
+}
