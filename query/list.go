@@ -38,16 +38,25 @@ func (x *executor) list(ctx context.Context, fresh bool, yield func([]engine.Val
 	for i, c := range p.ListCols {
 		cols[i] = c.col
 	}
-	next, shown, err := x.mergeParts(ctx, parts, cols, limit, fresh, yield)
-	if err != nil {
-		return err
-	}
-	if byDefault {
-		if shown >= limit {
+	var shown int
+	var err error
+	if len(p.Order) > 0 {
+		// Ordered by columns: every part is read.
+		if shown, err = x.listOrdered(ctx, parts, cols, limit, yield); err != nil {
+			return err
+		}
+	} else {
+		var next int
+		if next, shown, err = x.mergeParts(ctx, parts, cols, limit, fresh, yield); err != nil {
+			return err
+		}
+		if byDefault && shown >= limit {
 			if err := x.countRest(ctx, parts[next:]); err != nil {
 				return err
 			}
 		}
+	}
+	if byDefault {
 		if x.listTotal >= 0 {
 			x.listTotal += x.stats.rows
 		}

@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/peakmem"
 	"github.com/signinq/signinq/plugins"
@@ -194,7 +196,7 @@ func TestListStopsEarly(t *testing.T) {
 // before it is read gives no row.
 func TestQueryRowsCancel(t *testing.T) {
 	_, db, _ := listTestStore(t)
-	for _, text := range []string{"list *", "list where status=failure | grouped"} {
+	for _, text := range []string{"list *", "list * order by user", "list where status=failure | grouped"} {
 		ctx, cancel := context.WithCancel(context.Background())
 		rows, err := db.QueryRows(ctx, text, engine.QueryOptions{})
 		if err != nil {
@@ -245,7 +247,7 @@ func TestQueryRowsCancel(t *testing.T) {
 // plugin's panic is), and the rows are closed.
 func TestQueryRowsPanicInLoop(t *testing.T) {
 	_, db, _ := listTestStore(t)
-	for _, text := range []string{"list *", "count group by app", "list where status=failure | grouped"} {
+	for _, text := range []string{"list *", "count group by app", "list where status=failure | grouped", "list * order by app"} {
 		rows, err := db.QueryRows(context.Background(), text, engine.QueryOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -290,5 +292,185 @@ func TestResultTooLarge(t *testing.T) {
 	}
 	if n != len(s.recs) {
 		t.Errorf("QueryRows read %d rows of %d", n, len(s.recs))
+	}
+}
+
+// listOrderQuery makes a random list ordered by some of its fields:
+// the query, the same without order by and limit (list's own order, for
+// the naive evaluator), the order's columns, and the limit (-1: none).
+func listOrderQuery(g *queryGen) (text, natural string, order []naiveSortKey, limit int) {
+	all := signin.Fields()
+	var fields []string
+	for range 1 + g.intn(5) {
+		if f := rqPick(g, all).Name; !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	head := "list " + strings.Join(fields, ", ")
+	cs := []string{g.where(), g.timeClause()}
+	natural = g.clauses(head, cs)
+	var by []string
+	for _, i := range g.r.Perm(len(fields))[:1+g.intn(min(len(fields), 3))] {
+		k := naiveSortKey{col: i, desc: g.chance(0.5)}
+		order = append(order, k)
+		dir := ""
+		if k.desc {
+			dir = " desc"
+		} else if g.chance(0.3) {
+			dir = " asc"
+		}
+		by = append(by, g.name(fields[i])+dir)
+	}
+	text = natural + " order by " + strings.Join(by, ", ")
+	limit = -1
+	if g.chance(0.5) {
+		limit = 1 + g.intn(60)
+		text += " limit " + strconv.Itoa(limit)
+	}
+	return text, natural, order, limit
+}
+
+// TestListOrderBy checks lists ordered by their fields against the naive
+// evaluator's list (newest first, then by id and type) sorted stably by
+// the same fields, for random queries: sorted in memory, and with a
+// memory of a few rows, so that most queries write sorted runs to
+// temporary files and merge them, in several passes. The temporary
+// directory is empty after each query.
+func TestListOrderBy(t *testing.T) {
+	s, db, seed := listTestStore(t)
+	t.Logf("seed %d (replay: -diff.seed=%d)", seed, seed)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, spill := range []bool{false, true} {
+		if spill {
+			mem, fan := listSortMemory, listMergeFan
+			listSortMemory, listMergeFan = 128<<10, 3
+			defer func() { listSortMemory, listMergeFan = mem, fan }()
+		}
+		g := newQueryGen(seed^0x0bd, s.recs, s.now)
+		spilled := 0
+		for range 100 {
+			text, natural, order, limit := listOrderQuery(g)
+			rows, err := db.QueryRows(context.Background(), text, engine.QueryOptions{Now: s.now})
+			if err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+			got := &engine.Result{Columns: rows.Columns}
+			for row, err := range rows.All() {
+				if err != nil {
+					t.Fatalf("%s: %v", text, err)
+				}
+				if len(got.Rows) == 0 {
+					if dirs, _ := os.ReadDir(tmp); len(dirs) > 0 {
+						spilled++
+					}
+				}
+				got.Rows = append(got.Rows, slices.Clone(row))
+			}
+			want, err := naiveQuery(s.recs, natural, s.now)
+			if err != nil {
+				t.Fatalf("%s: naive: %v", natural, err)
+			}
+			slices.SortStableFunc(want.Rows, func(a, b []engine.Value) int {
+				for _, k := range order {
+					c := engine.Compare(a[k.col], b[k.col])
+					if k.desc {
+						c = -c
+					}
+					if c != 0 {
+						return c
+					}
+				}
+				return 0
+			})
+			if limit >= 0 && len(want.Rows) > limit {
+				want.Rows = want.Rows[:limit]
+			}
+			if d := diffResults(want, got); d != "" {
+				t.Fatalf("spill %v: %s\n%s", spill, text, d)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Fatalf("spill %v: %s: %d files left in the temporary directory", spill, text, len(left))
+			}
+		}
+		t.Logf("spill %v: %d of 100 queries wrote runs", spill, spilled)
+		if spill && spilled < 20 || !spill && spilled > 0 {
+			t.Errorf("spill %v: %d of 100 queries wrote runs", spill, spilled)
+		}
+	}
+}
+
+// TestListOrderBySpillStopped stops lists that spilled their rows to
+// temporary files, by cancelling them and by reading only some rows:
+// the files are removed either way.
+func TestListOrderBySpillStopped(t *testing.T) {
+	_, db, _ := listTestStore(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	mem := listSortMemory
+	listSortMemory = 64 << 10
+	defer func() { listSortMemory = mem }()
+	spilled := func() bool {
+		dirs, _ := os.ReadDir(tmp)
+		for _, d := range dirs {
+			if runs, _ := os.ReadDir(tmp + "/" + d.Name()); len(runs) > 1 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, cancelIt := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		rows, err := db.QueryRows(ctx, "list * order by user desc, app", engine.QueryOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, sawRuns := 0, false
+		var last error
+		for _, err := range rows.All() {
+			if err != nil {
+				last = err
+				break
+			}
+			if n++; n == 10 {
+				sawRuns = spilled()
+				if !cancelIt {
+					break
+				}
+				cancel()
+			}
+		}
+		cancel()
+		if !sawRuns {
+			t.Errorf("cancel %v: no runs written while the rows were read", cancelIt)
+		}
+		if cancelIt && !errors.Is(last, context.Canceled) {
+			t.Errorf("cancelled: ended with %v", last)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("cancel %v: %d files left in the temporary directory", cancelIt, len(left))
+		}
+	}
+}
+
+// TestListOrderByCheck checks what list's order by may name: its own
+// columns, by any of their names.
+func TestListOrderByCheck(t *testing.T) {
+	for _, tc := range []struct{ text, err string }{
+		{"list order by time", ""},
+		{"list * order by UserPrincipalName desc", ""},
+		{"list user, hour(time) order by hour(time) desc, user", ""},
+		{"list order by latency", `1:15: list is ordered by its columns, and latency is not one of them (time, type, identity, app, resource, ip, status, error): list it too`},
+		{"list user order by usr", `did you mean "user"?`},
+		{"list where status=failure order by user | spray", ""}, // spray lists user
+		{"list where status=failure order by latency | spray", "1:36: list is ordered by its columns, and latency is not one of them"},
+	} {
+		_, err := Prepare(tc.text, nil, nil, time.Now())
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.text, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want %q", tc.text, err, tc.err)
+		}
 	}
 }

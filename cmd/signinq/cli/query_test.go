@@ -59,6 +59,7 @@ func TestQueryOutputClosed(t *testing.T) {
 		{"--format", "json", "list *"},
 		{"--format", "csv", "list *"},
 		{"list * limit 5000"},
+		{"--format", "json", "list * order by user"},
 	} {
 		pipe := &closedPipe{size: 32 << 10}
 		var errb bytes.Buffer
