@@ -474,3 +474,57 @@ func TestListOrderByCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestListOrderByPeakMemory orders half a million sign-ins by user, with
+// no limit: about three times what the sort may hold (listSortMemory,
+// 64 MiB), so that it writes sorted runs to temporary files and merges
+// them. The bound of anonymous memory, 256 MiB, holds the sort's 64 MiB
+// (twice, with the garbage collector's headroom), the store's fixed
+// buffers and the merge's readers, whatever the number of sign-ins.
+func TestListOrderByPeakMemory(t *testing.T) {
+	want := listPeakRows(t)
+	dir, err := benchstore.Dir(context.Background(), want, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	peakmem.RunAnon(t, 256<<20, func(reset func()) {
+		db, err := engine.Open(dir, &engine.Options{BlockCache: 16 << 20, NoBackgroundCompaction: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		reset()
+		rows, err := db.QueryRows(context.Background(), "list time, user, app, ip order by user", engine.QueryOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, runs := 0, 0
+		last := ""
+		for row, err := range rows.All() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				dirs, _ := os.ReadDir(tmp)
+				for _, d := range dirs {
+					files, _ := os.ReadDir(tmp + "/" + d.Name())
+					runs += len(files)
+				}
+			}
+			if u := row[1].Str(); u < last {
+				t.Fatalf("row %d: %q after %q", n, u, last)
+			} else {
+				last = u
+			}
+			n++
+		}
+		if int64(n) != want || runs < 2 {
+			t.Errorf("%d rows of %d, from %d runs", n, want, runs)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("%d files left in the temporary directory", len(left))
+		}
+	})
+}
