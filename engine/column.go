@@ -33,6 +33,21 @@ type Vector struct {
 // cache, they are reused, so that a caller that reads block after block
 // into the same dst allocates nothing in the steady state.
 func (s *Snapshot) ReadBlock(p *Part, b int, cols []*Column, dst []Vector) ([]Vector, error) {
+	return s.readBlock(p, b, cols, dst, !s.noCache)
+}
+
+// ReadBlockOnce decodes as ReadBlock does, but past the cache of decoded
+// blocks: it neither takes from it nor adds to it, and reuses dst's
+// buffers instead. It is for a reader that goes once through many
+// blocks (a list of every sign-in): it holds only the block it reads,
+// and leaves the cache to what queries read again. dst must hold only
+// vectors ReadBlockOnce returned, never ReadBlock's, which the cache
+// may share.
+func (s *Snapshot) ReadBlockOnce(p *Part, b int, cols []*Column, dst []Vector) ([]Vector, error) {
+	return s.readBlock(p, b, cols, dst, false)
+}
+
+func (s *Snapshot) readBlock(p *Part, b int, cols []*Column, dst []Vector, cached bool) ([]Vector, error) {
 	if b < 0 || b >= len(p.Blocks) {
 		return dst, fmt.Errorf("engine: %v has no block %d", p, b)
 	}
@@ -41,21 +56,21 @@ func (s *Snapshot) ReadBlock(p *Part, b int, cols []*Column, dst []Vector) ([]Ve
 	}
 	dst = dst[:len(cols)]
 	for i, c := range cols {
-		if err := s.readVector(p, c, b, &dst[i]); err != nil {
+		if err := s.readVector(p, c, b, &dst[i], cached); err != nil {
 			return dst, err
 		}
 	}
 	return dst, nil
 }
 
-func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector) error {
+func (s *Snapshot) readVector(p *Part, c *Column, b int, v *Vector, cached bool) error {
 	rows := p.Blocks[b].Rows
 	if !p.has(c) {
 		*v = Vector{Column: c, Rows: rows, Absent: true}
 		return nil
 	}
 	cache := s.db.blocks
-	if s.noCache {
+	if !cached {
 		cache = nil
 	}
 	ck := blockKey(p.ID, c.ID, b)
@@ -152,7 +167,7 @@ func checkIDs(ids []uint32, dictLen int) error {
 // part p; they are only valid during fn. buf, if not nil, is reused.
 func (s *Snapshot) readInts(p *Part, c *Column, b int, fn func([]int64), buf []int64) error {
 	v := Vector{Ints: buf}
-	if err := s.readVector(p, c, b, &v); err != nil {
+	if err := s.readVector(p, c, b, &v, !s.noCache); err != nil {
 		return err
 	}
 	if v.Absent {

@@ -438,7 +438,7 @@ func (s *Snapshot) readColumn(p *Part, c *Column) (*Vector, error) {
 	}
 	var v Vector
 	for b := range p.Blocks {
-		if err := s.readVector(p, c, b, &v); err != nil {
+		if err := s.readVector(p, c, b, &v, !s.noCache); err != nil {
 			return nil, err
 		}
 		switch c.Enc {
@@ -466,7 +466,7 @@ func (s *Snapshot) readStrings(p *Part, c *Column) ([]string, error) {
 	out := make([]string, 0, p.Rows)
 	var v Vector
 	for b := range p.Blocks {
-		if err := s.readVector(p, c, b, &v); err != nil {
+		if err := s.readVector(p, c, b, &v, !s.noCache); err != nil {
 			return nil, err
 		}
 		for i := range v.Strings.Len() {

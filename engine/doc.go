@@ -11,6 +11,11 @@
 // shell all read the store through; Value.String is its text. Values
 // lists a column's values over the whole store with their counts.
 //
+// With the query language linked in (package query), DB.Query answers a
+// query gathered in a Result, and DB.QueryRows streams it as Rows: the
+// rows flow from the store to the reader one at a time, in memory that
+// does not grow with their number.
+//
 // Imports flow one way through signinq: index ← engine ← plugins ← query
 // ← repl, bench ← cmd. Nothing in engine reads the wall clock; the time
 // is an option.

@@ -191,7 +191,9 @@ type QueryOptions struct {
 	// groups and the output rows. A query that needs more stops at once
 	// and fails with an error saying what took the memory (package
 	// query's ErrTooMuchMemory); the queries its stages run share the
-	// limit. Zero means 1 GiB.
+	// limit. It bounds the rows DB.Query gathers into a Result too (beyond
+	// it, ErrResultTooLarge: DB.QueryRows reads any number). Zero means
+	// DefaultMaxMemory, 1 GiB.
 	MaxMemory int64
 	// DefaultListLimit is the number of sign-ins list returns when the
 	// query gives no limit; zero means no limit.
@@ -210,10 +212,14 @@ type QueryOptions struct {
 // laptop's store (a billion sign-ins and more) ends well within it.
 const DefaultQueryTimeout = 60 * time.Second
 
-// A Querier answers query text against a DB. Package query provides one
-// and registers it from init, as database/sql drivers do: a program that
-// queries imports it, if only for its side effect.
-type Querier func(ctx context.Context, db *DB, text string, opts QueryOptions) (*Result, error)
+// DefaultMaxMemory is QueryOptions.MaxMemory when it is zero.
+const DefaultMaxMemory = 1 << 30
+
+// A Querier answers query text against a DB, as a stream of rows (see
+// Rows). Package query provides one and registers it from init, as
+// database/sql drivers do: a program that queries imports it, if only
+// for its side effect.
+type Querier func(ctx context.Context, db *DB, text string, opts QueryOptions) (*Rows, error)
 
 var querier struct {
 	sync.RWMutex
@@ -234,16 +240,18 @@ var ErrNoQuerier = errors.New("engine: no query language: import github.com/sign
 
 // Query answers a query in signinq's query language (docs/query-language.md),
 // e.g. "count where status=failure since 24h group by app". Its errors
-// carry the position in text of what they concern.
+// carry the position in text of what they concern. The answer is
+// gathered in memory: one whose rows would take more than
+// opts.MaxMemory fails with ErrResultTooLarge; QueryRows reads any
+// number of rows, one at a time.
 func (db *DB) Query(ctx context.Context, text string, opts QueryOptions) (*Result, error) {
-	querier.RLock()
-	q := querier.q
-	querier.RUnlock()
-	if q == nil {
-		return nil, ErrNoQuerier
+	rows, err := db.QueryRows(ctx, text, opts)
+	if err != nil {
+		return nil, err
 	}
-	if db.isClosed() {
-		return nil, ErrClosed
+	max := opts.MaxMemory
+	if max <= 0 {
+		max = DefaultMaxMemory
 	}
-	return q(ctx, db, text, opts)
+	return rows.Result(max)
 }

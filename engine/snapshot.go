@@ -144,6 +144,18 @@ func (s *Snapshot) firstRowAtOrAfter(p *Part, t int64) (uint32, error) {
 // while the part lives. It is safe for concurrent use and must not be
 // modified. c must be a dictionary or list column.
 func (s *Snapshot) Dict(p *Part, c *Column) (*index.Dict, error) {
+	return s.dict(p, c, true)
+}
+
+// ReadDict returns part p's dictionary of column c as Dict does, but
+// when it is not kept already, decodes it without keeping it: for a
+// reader that goes once through many parts (a list of every sign-in),
+// so that their dictionaries do not all stay in memory.
+func (s *Snapshot) ReadDict(p *Part, c *Column) (*index.Dict, error) {
+	return s.dict(p, c, false)
+}
+
+func (s *Snapshot) dict(p *Part, c *Column, keep bool) (*index.Dict, error) {
 	if c.Enc != EncDict && c.Enc != EncList {
 		return nil, fmt.Errorf("engine: column %s has no dictionary", c.Name)
 	}
@@ -170,6 +182,9 @@ func (s *Snapshot) Dict(p *Part, c *Column) (*index.Dict, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !keep {
+		return d, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -1,15 +1,18 @@
 package plugins
 
 import (
+	"bufio"
 	"encoding/csv"
 	"io"
+	"iter"
 
 	"github.com/signinq/signinq/engine"
 )
 
 func init() { Register(csvWriter{}) }
 
-// csvWriter writes RFC 4180 CSV with a header row.
+// csvWriter writes RFC 4180 CSV with a header row, each row as it
+// comes, whatever their number.
 type csvWriter struct{}
 
 var _ Writer = csvWriter{}
@@ -19,16 +22,20 @@ func (csvWriter) Describe() Descriptor {
 		Help: "CSV with a header row: lists joined by \", \", null as an empty cell"}
 }
 
-func (csvWriter) Write(w io.Writer, res *engine.Result, _ WriteOptions) error {
-	cw := csv.NewWriter(w)
-	rec := make([]string, len(res.Columns))
-	for i, c := range res.Columns {
+func (csvWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], _ WriteOptions) error {
+	cw := csv.NewWriter(bufio.NewWriterSize(w, 64<<10))
+	rec := make([]string, len(cols))
+	for i, c := range cols {
 		rec[i] = c.Name
 	}
 	if err := cw.Write(rec); err != nil {
 		return err
 	}
-	for _, row := range res.Rows {
+	for row, err := range rows {
+		if err != nil {
+			cw.Flush() // the rows before the error stand
+			return err
+		}
 		for i, v := range row {
 			rec[i] = v.String()
 		}

@@ -1,7 +1,9 @@
 package plugins
 
 import (
+	"bufio"
 	"io"
+	"iter"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -10,7 +12,8 @@ import (
 
 func init() { Register(jsonWriter{}) }
 
-// jsonWriter writes one JSON object per row, keyed by column.
+// jsonWriter writes one JSON object per row, keyed by column: JSON
+// lines, each written as its row comes, whatever their number.
 type jsonWriter struct{}
 
 var _ Writer = jsonWriter{}
@@ -20,20 +23,25 @@ func (jsonWriter) Describe() Descriptor {
 		Help: "one JSON object per row, keyed by column: numbers as numbers, times as RFC 3339 strings, lists as arrays, null as null"}
 }
 
-func (jsonWriter) Write(w io.Writer, res *engine.Result, _ WriteOptions) error {
+func (jsonWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], _ WriteOptions) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	for _, row := range res.Rows {
+	for row, err := range rows {
+		if err != nil {
+			_ = bw.Flush() // the rows before the error stand
+			return err
+		}
 		line = append(line[:0], '{')
-		for i, c := range res.Columns {
+		for i, c := range cols {
 			line = jsonw.Key(line, c.Name)
 			line = appendJSONValue(line, row[i])
 		}
 		line = append(line, '}', '\n')
-		if _, err := w.Write(line); err != nil {
+		if _, err := bw.Write(line); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bw.Flush()
 }
 
 // appendJSONValue appends a value as JSON.

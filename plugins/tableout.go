@@ -1,12 +1,13 @@
 package plugins
 
 import (
+	"bufio"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 
 	"github.com/dustin/go-humanize"
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -33,6 +34,13 @@ func init() { Register(tableWriter{}) }
 //     never reach the terminal: tabs and line breaks become spaces, the
 //     others U+FFFD;
 //   - a single row of more than 12 columns is written one column a line.
+//
+// Rows are written as they come, in memory that does not depend on their
+// number: the columns' widths are those of the header and the first
+// tableBatch rows, held until then. A later cell wider than its column
+// is cut with "…" to the column's width when there is a width to fit
+// (WriteOptions.Width > 0), and written whole otherwise, its line then
+// running past the column (numbers are never cut).
 type tableWriter struct{}
 
 var _ Writer = tableWriter{}
@@ -41,68 +49,206 @@ var _ Writer = tableWriter{}
 // cell no longer says what it holds.
 const minCellWidth = 8
 
+// tableBatch is how many rows the table's column widths are measured on
+// before rows are written.
+const tableBatch = 1000
+
 func (tableWriter) Describe() Descriptor {
 	return Descriptor{Name: "table", Kind: KindWriter,
 		Help: "an aligned table: numbers right-aligned, counts with thousands separators, long cells cut to the terminal's width"}
 }
 
-func (tableWriter) Write(w io.Writer, res *engine.Result, opts WriteOptions) error {
-	if len(res.Rows) == 1 && len(res.Columns) > 12 {
-		return writeVertical(w, res, opts)
-	}
-	// The cells as text, then the widths they need, then the cuts.
-	header := make([]string, len(res.Columns))
-	widths := make([]int, len(res.Columns))
-	for i, c := range res.Columns {
-		header[i] = TerminalText(c.Name)
-		widths[i] = text.StringWidthWithoutEscSequences(header[i])
-	}
-	rows := make([][]string, len(res.Rows))
-	for r, row := range res.Rows {
-		rows[r] = make([]string, len(res.Columns))
-		for i := range res.Columns {
-			var s string
-			if i < len(row) {
-				s = TerminalText(cell(row[i], res.Columns[i].Field != ""))
+func (tableWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], opts WriteOptions) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	t := &tableOut{w: bw, cols: cols, opts: opts}
+	var first [][]string // the first rows, as text
+	var vertical []engine.Value
+	for row, err := range rows {
+		if err != nil {
+			// The rows before the error stand.
+			if !t.started && len(first) > 0 {
+				_ = t.start(first)
 			}
-			rows[r][i] = s
-			widths[i] = max(widths[i], text.StringWidthWithoutEscSequences(s))
+			_ = bw.Flush()
+			return err
+		}
+		if t.started {
+			if err := t.row(t.text(row)); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(first) == 0 && len(cols) > 12 {
+			vertical = slices.Clone(row)
+		}
+		first = append(first, t.text(row))
+		if len(first) == tableBatch {
+			if err := t.start(first); err != nil {
+				return err
+			}
+			first = nil
 		}
 	}
-	limits := fitWidths(res.Columns, widths, opts.Width)
+	if !t.started {
+		if len(first) == 1 && len(cols) > 12 {
+			return writeVertical(w, cols, vertical, opts)
+		}
+		if err := t.start(first); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
 
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	style := table.StyleLight
-	style.Options.DrawBorder = false
-	style.Options.SeparateColumns = true
-	style.Format.Header = text.FormatDefault
-	t.SetStyle(style)
-	var configs []table.ColumnConfig
-	hrow := make(table.Row, len(header))
-	for i, c := range res.Columns {
-		hrow[i] = Truncate(header[i], limits[i])
-		cfg := table.ColumnConfig{Number: i + 1}
-		if c.Kind == signin.KindInt || c.Kind == signin.KindFloat {
-			cfg.Align, cfg.AlignHeader = text.AlignRight, text.AlignRight
+// tableOut is a table being written.
+type tableOut struct {
+	w       *bufio.Writer
+	cols    []engine.ResultColumn
+	opts    WriteOptions
+	started bool  // the header is written
+	widths  []int // each column's width, in terminal cells
+	limits  []int // the width a column's cells are cut to (0: not cut)
+	line    []byte
+	// cellWidths are the widths of the cells of the line written, but
+	// for their colour.
+	cellWidths []int
+}
+
+// textWidth is the width of text in terminal cells, without escape
+// sequences (the colour's).
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0x1b {
+			return text.StringWidthWithoutEscSequences(s)
 		}
-		configs = append(configs, cfg)
 	}
-	t.AppendHeader(hrow)
-	t.SetColumnConfigs(configs)
-	for _, row := range rows {
-		r := make(table.Row, len(row))
-		for i, s := range row {
-			s = Truncate(s, limits[i])
-			if opts.Color {
-				s = colorize(res.Columns[i].Field, s)
-			}
-			r[i] = s
+	return len(s) // ASCII without escapes: one cell a byte
+}
+
+// text returns a row's cells as the table shows them, before any cut.
+func (t *tableOut) text(row []engine.Value) []string {
+	out := make([]string, len(t.cols))
+	for i := range t.cols {
+		if i < len(row) {
+			out[i] = TerminalText(cell(row[i], t.cols[i].Field != ""))
 		}
-		t.AppendRow(r)
 	}
-	t.Render()
+	return out
+}
+
+// start measures the columns on the header and the first rows, cuts
+// them to the width, and writes the header and those rows.
+func (t *tableOut) start(first [][]string) error {
+	t.started = true
+	if len(t.cols) == 0 {
+		return nil
+	}
+	header := make([]string, len(t.cols))
+	natural := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		header[i] = TerminalText(c.Name)
+		natural[i] = textWidth(header[i])
+	}
+	for _, r := range first {
+		for i, s := range r {
+			natural[i] = max(natural[i], textWidth(s))
+		}
+	}
+	t.limits = fitWidths(t.cols, natural, t.opts.Width)
+	// The widths of the cells as cut.
+	t.widths = make([]int, len(t.cols))
+	t.cellWidths = make([]int, len(t.cols))
+	for i := range header {
+		header[i] = Truncate(header[i], t.limits[i])
+		t.widths[i] = textWidth(header[i])
+		t.cellWidths[i] = t.widths[i]
+	}
+	for _, r := range first {
+		for i, s := range r {
+			t.widths[i] = max(t.widths[i], textWidth(Truncate(s, t.limits[i])))
+		}
+	}
+	if err := t.write(header); err != nil {
+		return err
+	}
+	t.line = t.line[:0]
+	for i, w := range t.widths {
+		if i > 0 {
+			t.line = append(t.line, "┼"...)
+		}
+		for range w + 2 {
+			t.line = append(t.line, "─"...)
+		}
+	}
+	t.line = append(t.line, '\n')
+	if _, err := t.w.Write(t.line); err != nil {
+		return err
+	}
+	for _, r := range first {
+		if err := t.row(r); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// row writes a row's cells: cut to their column's limit, or, when later
+// than the first rows and wider than the column, to its width when there
+// is a width to fit.
+func (t *tableOut) row(cells []string) error {
+	for i, s := range cells {
+		limit := t.limits[i]
+		if limit == 0 && t.opts.Width > 0 && cuttable(t.cols[i]) {
+			limit = max(t.widths[i], minCellWidth)
+		}
+		s = Truncate(s, limit)
+		t.cellWidths[i] = textWidth(s)
+		if t.opts.Color {
+			s = colorize(t.cols[i].Field, s)
+		}
+		cells[i] = s
+	}
+	return t.write(cells)
+}
+
+// write writes one line of the table, of cells as wide as cellWidths
+// says: each padded to its column's width (numbers on the left), a space
+// either side, columns separated by "│".
+func (t *tableOut) write(cells []string) error {
+	t.line = t.line[:0]
+	for i, s := range cells {
+		if i > 0 {
+			t.line = append(t.line, "│"...)
+		}
+		right := isNumberKind(t.cols[i].Kind)
+		pad := max(t.widths[i]-t.cellWidths[i], 0)
+		t.line = append(t.line, ' ')
+		if right {
+			t.line = appendSpaces(t.line, pad)
+		}
+		t.line = append(t.line, s...)
+		if !right {
+			t.line = appendSpaces(t.line, pad)
+		}
+		t.line = append(t.line, ' ')
+	}
+	t.line = append(t.line, '\n')
+	_, err := t.w.Write(t.line)
+	return err
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+func isNumberKind(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
+
+// cuttable reports whether a column's cells may be cut: text.
+func cuttable(c engine.ResultColumn) bool {
+	return c.Kind == signin.KindString || c.Kind == signin.KindList
 }
 
 // fitWidths returns the width each column is cut to (0: not cut) so
@@ -122,10 +268,7 @@ func fitWidths(cols []engine.ResultColumn, widths []int, width int) []int {
 	for _, w := range cur {
 		total += w
 	}
-	cuttable := func(i int) bool {
-		k := cols[i].Kind
-		return (k == signin.KindString || k == signin.KindList) && cur[i] > minCellWidth
-	}
+	cuttable := func(i int) bool { return cuttable(cols[i]) && cur[i] > minCellWidth }
 	for total > width {
 		// The widest cuttable columns, and the width of the next ones.
 		widest, next := 0, minCellWidth
@@ -178,9 +321,9 @@ func cell(v engine.Value, field bool) string {
 
 // writeVertical writes one row as "column  value" lines, values cut to
 // the width and coloured as the table's; empty values are left out.
-func writeVertical(w io.Writer, res *engine.Result, opts WriteOptions) error {
+func writeVertical(w io.Writer, cols []engine.ResultColumn, row []engine.Value, opts WriteOptions) error {
 	width := 0
-	for _, c := range res.Columns {
+	for _, c := range cols {
 		width = max(width, text.StringWidthWithoutEscSequences(TerminalText(c.Name)))
 	}
 	limit := 0
@@ -188,11 +331,11 @@ func writeVertical(w io.Writer, res *engine.Result, opts WriteOptions) error {
 		limit = max(opts.Width-width-2, minCellWidth)
 	}
 	var b strings.Builder
-	for i, c := range res.Columns {
-		if i >= len(res.Rows[0]) {
+	for i, c := range cols {
+		if i >= len(row) {
 			break
 		}
-		v := TerminalText(cell(res.Rows[0][i], c.Field != ""))
+		v := TerminalText(cell(row[i], c.Field != ""))
 		if v == "" {
 			continue
 		}

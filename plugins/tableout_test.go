@@ -81,7 +81,7 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := (tableWriter{}).Write(&b, wideResult(), tc.opts); err != nil {
+			if err := WriteResult(tableWriter{}, &b, wideResult(), tc.opts); err != nil {
 				t.Fatal(err)
 			}
 			got := b.String()
@@ -104,7 +104,7 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 			if tc.color != nil {
 				// Colour does not change the layout.
 				var plain bytes.Buffer
-				_ = (tableWriter{}).Write(&plain, wideResult(), WriteOptions{Width: tc.opts.Width})
+				_ = WriteResult(tableWriter{}, &plain, wideResult(), WriteOptions{Width: tc.opts.Width})
 				if stripped := text.StripEscape(got); stripped != plain.String() {
 					t.Errorf("coloured table differs from the plain one:\n%s\nwant\n%s", stripped, plain.String())
 				}
@@ -121,7 +121,7 @@ func TestTableWriterColorOnlyStatusAndRisk(t *testing.T) {
 		Rows:    [][]engine.Value{{engine.StringValue("failure"), engine.StringValue("failure")}},
 	}
 	var b bytes.Buffer
-	if err := (tableWriter{}).Write(&b, res, WriteOptions{Color: true}); err != nil {
+	if err := WriteResult(tableWriter{}, &b, res, WriteOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "\x1b[") {
@@ -183,7 +183,7 @@ func TestTableWriterVertical(t *testing.T) {
 	row[0] = engine.StringValue("failure")
 	res.Rows = [][]engine.Value{row}
 	var b bytes.Buffer
-	if err := (tableWriter{}).Write(&b, res, WriteOptions{Width: 20, Color: true}); err != nil {
+	if err := WriteResult(tableWriter{}, &b, res, WriteOptions{Width: 20, Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")

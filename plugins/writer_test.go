@@ -33,7 +33,7 @@ func write(t *testing.T, name string) string {
 		t.Fatalf("no writer %s", name)
 	}
 	var b bytes.Buffer
-	if err := p.(Writer).Write(&b, testResult(), WriteOptions{}); err != nil {
+	if err := WriteResult(p.(Writer), &b, testResult(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

@@ -79,7 +79,14 @@ func (c *checker) query(p *Plan, q *Query) error {
 			return err
 		}
 	}
-	return c.stages(p, q)
+	if err := c.stages(p, q); err != nil {
+		return err
+	}
+	if q.Kind == List {
+		// After the stages, which may choose the list's fields.
+		return c.listOrder(p, q.OrderBy)
+	}
+	return nil
 }
 
 // count reads a positive whole number: a limit, top's N.

@@ -79,7 +79,7 @@ func TestCheckErrors(t *testing.T) {
 		{`top 5 app limit 3`, "1:1", "top orders by its aggregate"},
 		{`count limit x`, "1:13", "limit takes a whole number"},
 		{`list time, bin(1h)`, "1:12", "list takes fields and functions of a field"},
-		{`list order by time`, "1:15", "order by is for aggregate queries"},
+		{`list order by latency`, "1:15", "list is ordered by its columns, and latency is not one of them"},
 		{`count | nostage`, "1:9", `unknown stage "nostage"`},
 		{`list | sprai`, "1:8", `unknown stage "sprai"; did you mean "spray"?`},
 		{`list since 7d | spray acounts=5`, "1:23", `spray has no argument "acounts"; did you mean "accounts"? (spray [accounts]`},

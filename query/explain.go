@@ -56,9 +56,24 @@ func (p *Plan) Explain(a *analysis) string {
 		for _, c := range p.ListCols {
 			names = append(names, c.name)
 		}
-		if p.Stream {
+		switch {
+		case p.Stream:
 			line("list: %s, streamed to %s as the store holds them (part by part, in time order), one row at a time, without sorting", strings.Join(names, ", "), p.Stages[0].src.Name)
-		} else {
+		case len(p.Order) > 0:
+			var by []string
+			for _, o := range p.Order {
+				dir := ""
+				if o.desc {
+					dir = " desc"
+				}
+				by = append(by, p.ListCols[o.col].name+dir)
+			}
+			how := fmt.Sprintf("its sign-ins sorted in %d MiB of memory, beyond which sorted runs are written to temporary files and merged", listSortMemory>>20)
+			if p.Limit > 0 {
+				how = fmt.Sprintf("the %d first kept in a heap", p.Limit)
+			}
+			line("list: %s, by %s, then newest first: every part is read, and %s", strings.Join(names, ", "), strings.Join(by, ", "), how)
+		default:
 			line("list: %s, newest first; parts are read newest first, and stop once older than the %s", strings.Join(names, ", "), limitWords(p.Limit))
 		}
 	default:
@@ -152,6 +167,9 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 			break // the rows are read as the stage reads them: in its time
 		}
 		step("newest", st.group, "the newest of each part picked")
+		if len(p.Order) > 0 {
+			step("order", a.x.order, "sorted")
+		}
 		step("rows", a.x.out, "%d rows out", a.x.outRows)
 	case Show:
 	default:

@@ -553,10 +553,50 @@ func (c *checker) list(p *Plan, q *Query) error {
 		}
 		add(col)
 	}
-	if len(q.OrderBy) > 0 {
-		return errorf(q.OrderBy[0].Pos, "list gives the newest sign-ins first; order by is for aggregate queries")
+	return nil
+}
+
+// listOrder checks a list's order by: columns of the list, whose ties
+// keep list's own order (newest first, then by id and type).
+func (c *checker) listOrder(p *Plan, items []*Order) error {
+	for _, o := range items {
+		col := listColumn(p, o.Expr)
+		if col < 0 {
+			var names []string
+			for _, l := range p.ListCols {
+				names = append(names, l.name)
+			}
+			return errorf(o.Expr.Position(), "list is ordered by its columns, and %s is not one of them (%s): list it too%s", o.Expr, strings.Join(names, ", "), didYouMean(o.Expr.String(), names))
+		}
+		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
+			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc})
+		}
+	}
+	if len(p.Order) > 0 {
+		p.Stream = false // the stage reads them in order
 	}
 	return nil
+}
+
+// listColumn returns the index of the list's column an expression names
+// (a field by any of its names, a function of one), -1 for none.
+func listColumn(p *Plan, e Expr) int {
+	text := strings.ToLower(e.String())
+	for i, l := range p.ListCols {
+		if strings.EqualFold(l.name, text) {
+			return i
+		}
+	}
+	if n, ok := e.(*Name); ok {
+		if f := signin.Lookup(n.Name); f != nil {
+			for i, l := range p.ListCols {
+				if l.fn == nil && l.name == f.Name {
+					return i
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // stages binds the stages after "|" to the columns they receive. A

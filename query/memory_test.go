@@ -208,7 +208,7 @@ func TestMemoryLimitStage(t *testing.T) {
 	}
 	defer snap.Close()
 	for range 5 {
-		res, err := execute(t.Context(), db, snap, plan, engine.QueryOptions{}, 1, budget)
+		res, err := gather(t.Context(), db, snap, plan, engine.QueryOptions{}, 1, budget)
 		if err != nil {
 			t.Fatalf("a stage's query, again: %v", err)
 		}

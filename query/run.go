@@ -15,7 +15,7 @@ import (
 	"github.com/signinq/signinq/plugins"
 )
 
-func init() { engine.RegisterQuerier(Run) }
+func init() { engine.RegisterQuerier(RunRows) }
 
 // Run parses, checks and runs a statement against a store: what
 // engine.DB.Query does once this package is linked in. The registry is
@@ -28,14 +28,28 @@ func init() { engine.RegisterQuerier(Run) }
 // directory: a statement "define NAME = QUERY" adds one there, "undefine
 // NAME" removes one, and a query's uses of them are expanded before it
 // is parsed.
+//
+// Run gathers the answer, as DB.Query does (opts.MaxMemory bounds its
+// rows); RunRows streams it.
 func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
+	rows, err := RunRows(ctx, db, text, opts)
+	if err != nil {
+		return nil, err
+	}
+	return rows.Result(maxResult(opts))
+}
+
+// RunRows is Run answering as a stream (engine.Rows): what
+// engine.DB.QueryRows does. Errors in the statement are returned at
+// once; those of reading the store, as the rows are read.
+func RunRows(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Rows, error) {
 	reg := RegistryOf(db)
 	if IsDefine(text) {
 		saved, err := DefineIn(db, text)
 		if err != nil {
 			return nil, err
 		}
-		return &engine.Result{Plan: saved.String() + "\n"}, nil
+		return planOnly(saved.String() + "\n"), nil
 	}
 	macros, err := MacrosOf(db)
 	if err != nil {
@@ -45,7 +59,6 @@ func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptio
 	if err != nil {
 		return nil, err
 	}
-	defer snap.Close()
 	now := opts.Now
 	if now.IsZero() && db.Clock() != nil {
 		now = db.Now()
@@ -55,9 +68,10 @@ func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptio
 	}
 	plan, err := Prepare(text, macros, reg, now)
 	if err != nil {
+		snap.Close()
 		return nil, err
 	}
-	return executeOn(ctx, db, snap, plan, opts)
+	return rowsOn(ctx, db, snap, plan, opts)
 }
 
 // Prepare expands the saved queries a statement uses (macros may be
@@ -151,40 +165,93 @@ func timeOfNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 // An explain without analyze reads nothing: its result's Plan describes
 // the plan. With explain analyze, the result's Plan holds what each step
 // read (and, when the store has a clock, how long it took).
+//
+// Execute gathers the answer (opts.MaxMemory bounds its rows);
+// ExecuteRows streams it.
 func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOptions) (*engine.Result, error) {
+	rows, err := ExecuteRows(ctx, db, plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	return rows.Result(maxResult(opts))
+}
+
+// ExecuteRows is Execute answering as a stream (engine.Rows): the rows
+// flow from the store to the reader as it reads them, in memory that
+// does not grow with their number. The rows hold a snapshot of the store
+// until they are read or closed.
+func ExecuteRows(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOptions) (*engine.Rows, error) {
 	snap, err := db.Snapshot()
 	if err != nil {
 		return nil, err
 	}
-	defer snap.Close()
 	if _, last, ok := snap.Span(); ok && opts.NowLatest && !plan.Now.Equal(last) {
 		if plan, err = Check(plan.Statement, plan.reg, last); err != nil {
+			snap.Close()
 			return nil, err
 		}
 	}
-	return executeOn(ctx, db, snap, plan, opts)
+	return rowsOn(ctx, db, snap, plan, opts)
 }
 
-// executeOn runs a plan on a snapshot, explains it, and adds the notes
-// its result needs.
-func executeOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions) (_ *engine.Result, err error) {
+// rowsOn answers a plan on a snapshot as a stream, which closes the
+// snapshot once read, and adds the notes the answer needs.
+func rowsOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions) (*engine.Rows, error) {
 	if st := plan.Statement; st.Explain && !st.Analyze {
-		return explainOnly(plan)
+		snap.Close()
+		res, err := explainOnly(plan)
+		if err != nil {
+			return nil, err
+		}
+		return planOnly(res.Plan), nil
 	}
-	ctx, limited := withTimeLimit(ctx, opts)
-	defer func() { err = limited(err) }()
-	res, err := execute(ctx, db, snap, plan, opts, 0, newMemBudget(opts.MaxMemory))
-	if err != nil {
-		return nil, err
+	read := func(r *engine.Rows, yield func([]engine.Value) bool) (err error) {
+		// The time limit runs while the rows are read.
+		ctx, limited := withTimeLimit(ctx, opts)
+		defer func() { err = limited(err) }()
+		res := &engine.Result{}
+		if err := execute(ctx, db, snap, plan, opts, 0, newMemBudget(opts.MaxMemory), false, res, yield); err != nil {
+			return err
+		}
+		n, err := noDataNote(snap, plan)
+		if err != nil {
+			return err
+		}
+		if n != nil {
+			res.Notes = append(res.Notes, *n)
+		}
+		r.Plan, r.Stats, r.Notes = res.Plan, res.Stats, res.Notes
+		return nil
 	}
-	n, err := noDataNote(snap, plan)
-	if err != nil {
-		return nil, err
+	return engine.NewRows(answerColumns(plan), read, func() { snap.Close() }), nil
+}
+
+// planOnly is the answer of a statement with no rows: explain's plan,
+// what define saved.
+func planOnly(plan string) *engine.Rows {
+	r := engine.NewRows(nil, func(*engine.Rows, func([]engine.Value) bool) error { return nil }, nil)
+	r.Plan = plan
+	return r
+}
+
+// maxResult is what the rows of a gathered answer may take.
+func maxResult(opts engine.QueryOptions) int64 {
+	if opts.MaxMemory > 0 {
+		return opts.MaxMemory
 	}
-	if n != nil {
-		res.Notes = append(res.Notes, *n)
+	return engine.DefaultMaxMemory
+}
+
+// answerColumns are the columns of a plan's answer: the last stage's,
+// else the query's.
+func answerColumns(plan *Plan) []engine.ResultColumn {
+	if n := len(plan.Stages); n > 0 {
+		return plan.Stages[n-1].runner.Columns()
 	}
-	return res, nil
+	if plan.Kind == Show {
+		return showColumns()
+	}
+	return planColumns(plan)
 }
 
 // noDataNote returns a note when the plan's time range is relative to now
@@ -212,14 +279,43 @@ func noDataNote(snap *engine.Snapshot, plan *Plan) (*engine.NoDataNote, error) {
 // maxSubQueries bounds how deep stages' queries (plugins.Env.Query) nest.
 const maxSubQueries = 4
 
-// execute runs a plan on a snapshot; depth counts the stages' queries
-// it is nested in, whose memory limit (mem) it shares.
-func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget) (res *engine.Result, err error) {
+// gather runs a plan on a snapshot and gathers its answer: what a
+// stage's query (plugins.Env.Query) gets.
+func gather(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget) (*engine.Result, error) {
+	res := &engine.Result{Columns: answerColumns(plan)}
+	err := execute(ctx, db, snap, plan, opts, depth, mem, true, res, func(row []engine.Value) bool {
+		res.Rows = append(res.Rows, row)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// execute runs a plan on a snapshot, passing the rows of its answer
+// (answerColumns) to yield in order until yield returns false, and sets
+// res's Stats, Notes and, with explain analyze, Plan. A list's rows flow
+// from the store to yield, never gathered. With fresh, each row yielded
+// is a slice of its own; without, a row is valid until yield returns.
+// depth counts the stages' queries it is nested in, whose memory limit
+// (mem) it shares.
+func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget, fresh bool, res *engine.Result, yield func([]engine.Value) bool) (err error) {
+	inYield := false // a panic there is the reader's, not the query's
+	out := func(row []engine.Value) bool {
+		inYield = true
+		ok := yield(row)
+		inYield = false
+		return ok
+	}
 	defer func() {
 		// A panic outside the parts' goroutines: a plugin's (merging
 		// partial aggregates, their values), or signinq's own.
 		if r := recover(); r != nil {
-			res, err = nil, recovered(r)
+			if inYield {
+				panic(r)
+			}
+			err = recovered(r)
 		}
 	}()
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, mem: newMemAccount(mem, plan)}
@@ -240,20 +336,28 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		x.clock = db.Clock()
 	}
 	start := x.now()
-	res = &engine.Result{Columns: planColumns(plan)}
+	var rows [][]engine.Value       // the answer before the stages, when gathered
+	var in iter.Seq[[]engine.Value] // else the list's sign-ins, for the first stage
+	var inErr error                 // what stopped in
 	switch plan.Kind {
 	case Show:
-		res.Columns, res.Rows, err = x.show()
+		rows, err = x.show()
 	case List:
-		if plan.Stream {
-			break // the first stage reads the list, below
+		switch {
+		case plan.Stream:
+			in = x.stream(ctx, &inErr) // as the store holds them
+		case len(plan.Stages) > 0:
+			in = x.listSeq(ctx, &inErr) // newest first, each row its own
+		default:
+			err = x.list(ctx, fresh, func(row []engine.Value) bool {
+				x.outRows++
+				return out(row)
+			})
 		}
-		res.Rows, err = x.list(ctx)
 	default:
-		var rows [][]engine.Value
 		if rows, err = x.aggregateRows(ctx); err == nil {
 			t := x.now()
-			res.Rows = x.finish(rows)
+			rows = x.finish(rows)
 			x.order = x.since(t)
 		}
 	}
@@ -263,9 +367,11 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		}
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	x.outRows = len(res.Rows)
+	if plan.Kind != List {
+		x.outRows = len(rows)
+	}
 	env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
 	env.Query = func(ctx context.Context, text string) (*engine.Result, error) {
 		if depth >= maxSubQueries {
@@ -278,32 +384,52 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		if sub.Statement.Explain {
 			return nil, fmt.Errorf("%q: a stage's query cannot be explained", text)
 		}
-		return execute(ctx, db, snap, sub, engine.QueryOptions{MaxMemory: opts.MaxMemory}, depth+1, mem)
+		return gather(ctx, db, snap, sub, engine.QueryOptions{MaxMemory: opts.MaxMemory}, depth+1, mem)
 	}
+	answered := x.outRows // rows of the answer
 	for i, s := range plan.Stages {
 		t := x.now()
-		in := slices.Values(res.Rows)
-		var streamErr error
-		if i == 0 && plan.Stream {
-			in = x.stream(ctx, &streamErr)
+		if in == nil {
+			in = slices.Values(rows)
 		}
-		if res.Rows, err = runStage(ctx, env, s, in); err != nil {
-			return nil, err
+		if i == len(plan.Stages)-1 {
+			// The last stage's rows go to the reader as it emits them.
+			s.rows = 0
+			err = runStage(ctx, env, s, in, func(row []engine.Value) bool {
+				s.rows++
+				return out(row)
+			})
+		} else {
+			rows = nil
+			err = runStage(ctx, env, s, in, func(row []engine.Value) bool {
+				rows = append(rows, row)
+				return true
+			})
+			s.rows = len(rows)
 		}
-		if streamErr != nil {
-			return nil, streamErr
+		if err != nil {
+			return err
 		}
-		res.Columns = s.runner.Columns()
-		s.rows, s.took = len(res.Rows), x.since(t)
+		if inErr != nil {
+			return inErr
+		}
+		in, answered, s.took = nil, s.rows, x.since(t)
+	}
+	if len(plan.Stages) == 0 && plan.Kind != List {
+		for _, row := range rows {
+			if !out(row) {
+				break
+			}
+		}
 	}
 	res.Stats = engine.QueryStats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
 	if x.listNote != nil {
 		res.Notes = append(res.Notes, *x.listNote)
 	}
 	if plan.Statement.Analyze {
-		res.Plan = plan.Explain(&analysis{x: x, rows: len(res.Rows), elapsed: x.since(start), timed: x.clock != nil})
+		res.Plan = plan.Explain(&analysis{x: x, rows: answered, elapsed: x.since(start), timed: x.clock != nil})
 	}
-	return res, nil
+	return nil
 }
 
 // finish applies having, the order and the limit to output rows, and
@@ -441,57 +567,84 @@ func (o rowOperand) of(r []engine.Value) engine.Value {
 	return r[o.col]
 }
 
-// show returns one sign-in: every field, then its original record.
-func (x *executor) show() ([]engine.ResultColumn, [][]engine.Value, error) {
-	rec, err := x.snap.Get(x.plan.ShowID)
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, nil, errorf(x.plan.Statement.Query.ID.Pos, "no sign-in has the id %s", x.plan.Statement.Query.ID)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
+// showColumns are show's columns: every field, then raw.
+func showColumns() []engine.ResultColumn {
 	var cols []engine.ResultColumn
-	var row []engine.Value
 	for _, f := range signin.Fields() {
 		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
+	}
+	return append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})
+}
+
+// show returns one sign-in: every field, then its original record.
+func (x *executor) show() ([][]engine.Value, error) {
+	rec, err := x.snap.Get(x.plan.ShowID)
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, errorf(x.plan.Statement.Query.ID.Pos, "no sign-in has the id %s", x.plan.Statement.Query.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var row []engine.Value
+	for _, f := range signin.Fields() {
 		row = append(row, engine.RecordValue(f, rec))
 	}
-	cols = append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})
 	raw := string(rec.Raw)
 	if raw == "" {
 		raw = string(signin.AppendJSON(nil, rec))
 	}
 	row = append(row, engine.StringValue(raw))
-	return cols, [][]engine.Value{row}, nil
+	return [][]engine.Value{row}, nil
 }
 
-// runStage runs a stage over rows and returns the rows it emits. A
-// stage's error, or panic, is the query's error, named after the stage.
-func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Seq[[]engine.Value]) (out [][]engine.Value, err error) {
+// runStage runs a stage over rows, passing the rows it emits to emit
+// until emit returns false: then the stage is stopped (its emit returns
+// an error), and what it returns is no error. A stage's error, or panic,
+// is the query's error, named after the stage.
+func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Seq[[]engine.Value], emit func([]engine.Value) bool) (err error) {
+	stopped, inEmit := false, false
 	defer func() {
 		if r := recover(); r != nil {
+			if inEmit {
+				panic(r) // what follows the stage panicked, not the stage
+			}
 			if pe := recovered(r); pe.Plugin == "" {
-				out, err = nil, pe // signinq's own: reading the rows the stage pulls
+				err = pe // signinq's own: reading the rows the stage pulls
 			} else {
-				out, err = nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: pluginError(pe)}
+				err = &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: pluginError(pe)}
 			}
 		}
 	}()
 	err = s.runner.Run(ctx, env, rows, func(row []engine.Value) error {
+		if stopped {
+			return errStopped
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		out = append(out, row)
+		inEmit = true
+		ok := emit(row)
+		inEmit = false
+		if !ok {
+			stopped = true
+			return errStopped
+		}
 		return nil
 	})
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, err
-		}
-		return nil, &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: err}
+	switch {
+	case stopped:
+		return nil
+	case err == nil:
+		return nil
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return err
 	}
-	return out, nil
+	return &StageError{Stage: s.src.Name, Pos: s.src.Pos, Err: err}
 }
+
+// errStopped is what a stage's emit returns once the reader of the
+// answer has stopped reading.
+var errStopped = errors.New("the reader stopped")
 
 // StageError is the error of a stage (or its panic) while it ran.
 type StageError struct {

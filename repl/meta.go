@@ -236,7 +236,8 @@ func (s *session) plugins(_ context.Context, arg string) error {
 		_, err := fmt.Fprint(s.out, d.Manual())
 		return err
 	}
-	return s.write(s.reg.Listing(0))
+	l := s.reg.Listing(0)
+	return s.write(l.Columns, l.All())
 }
 
 func (s *session) saved(context.Context, string) error {

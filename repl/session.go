@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"os/signal"
 	"strings"
@@ -350,7 +351,13 @@ func (s *session) stopwatch() func() time.Duration {
 
 // query runs a statement of the language (define and undefine included) and prints
 // its result.
-func (s *session) query(ctx context.Context, text string) error {
+func (s *session) query(ctx context.Context, text string) (err error) {
+	defer func() {
+		// A memory error says how to raise the limit here.
+		if errors.Is(err, query.ErrTooMuchMemory) {
+			err = fmt.Errorf("%w with \\maxmemory", err)
+		}
+	}()
 	db := s.opts.DB
 	if query.IsDefine(text) {
 		saved, err := query.DefineIn(db, text)
@@ -378,36 +385,70 @@ func (s *session) query(ctx context.Context, text string) error {
 	if s.format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
-	res, err := query.Execute(ctx, db, plan, opts)
-	if errors.Is(err, query.ErrTooMuchMemory) {
-		return fmt.Errorf("%w with \\maxmemory", err)
-	}
+	rows, err := query.ExecuteRows(ctx, db, plan, opts)
 	if err != nil {
 		return err
 	}
-	if res.Plan != "" {
-		fmt.Fprint(s.out, res.Plan)
+	defer rows.Close()
+	if plan.Statement.Explain {
+		// explain analyze runs the query: its rows are read, not shown.
+		for _, err := range rows.All() {
+			if err != nil {
+				return err
+			}
+		}
+		fmt.Fprint(s.out, rows.Plan)
 		return nil
 	}
-	s.last = res
-	if err := s.write(res); err != nil {
+	if plan.Kind != query.List || len(plan.Stages) > 0 {
+		// Groups, or a stage's rows: gathered, for \chart and the bars.
+		res, err := rows.Result(0)
+		if err != nil {
+			return err
+		}
+		s.last = res
+		if err := s.write(res.Columns, res.All()); err != nil {
+			return err
+		}
+		if s.opts.Terminal && s.format == "table" && s.out == s.opts.Stdout {
+			drawChart(s.out, res, s.width(), s.color())
+		}
+		s.done(res.Notes, len(res.Rows), elapsed())
+		return nil
+	}
+	// Sign-ins: they flow from the store to the writer, never gathered.
+	s.last = &engine.Result{Columns: rows.Columns}
+	n := 0
+	counted := func(yield func([]engine.Value, error) bool) {
+		for row, err := range rows.All() {
+			if err == nil {
+				n++
+			}
+			if !yield(row, err) {
+				return
+			}
+		}
+	}
+	if err := s.write(rows.Columns, counted); err != nil {
 		return err
 	}
-	if s.opts.Terminal && s.format == "table" && s.out == s.opts.Stdout {
-		drawChart(s.out, res, s.width(), s.color())
-	}
-	for _, n := range res.Notes {
-		s.note(n)
-	}
-	if s.timing {
-		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed()))
-	}
+	s.done(rows.Notes, n, elapsed())
 	return nil
 }
 
-// write prints a result with the session's writer; a panic in the
-// writer is an error, as any plugin's is.
-func (s *session) write(res *engine.Result) (err error) {
+// done prints a result's notes, and its rows and time when timing.
+func (s *session) done(notes []engine.Note, rows int, took time.Duration) {
+	for _, n := range notes {
+		s.note(n)
+	}
+	if s.timing {
+		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(rows)), plural(rows, "row"), roundDuration(took))
+	}
+}
+
+// write prints an answer with the session's writer, as its rows come; a
+// panic in the writer is an error, as any plugin's is.
+func (s *session) write(cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error]) (err error) {
 	pl, ok := s.reg.Lookup(s.format)
 	w, isWriter := pl.(plugins.Writer)
 	if !ok || !isWriter {
@@ -422,7 +463,7 @@ func (s *session) write(res *engine.Result) (err error) {
 	if s.out == s.opts.Stdout {
 		opts = plugins.WriteOptions{Width: s.width(), Color: s.color()}
 	}
-	return w.Write(s.out, res, opts)
+	return w.Write(s.out, cols, rows, opts)
 }
 
 func (s *session) width() int {

@@ -1,8 +1,11 @@
 package peakmem
 
 import (
+	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -63,4 +66,41 @@ func TestOverBound(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	})
+}
+
+// TestRunAnon maps a file of 96 MiB and reads it all, and touches 32 MiB
+// of its own: the peak of anonymous memory counts the 32 MiB and not
+// the file's pages, which the resident set counts.
+func TestRunAnon(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mapped")
+	peak := RunAnon(t, 80<<20, func(reset func()) {
+		if err := os.WriteFile(path, bytes.Repeat([]byte{1}, 96<<20), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		reset()
+		m, err := syscall.Mmap(int(f.Fd()), 0, 96<<20, syscall.PROT_READ, syscall.MAP_SHARED)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Munmap(m)
+		sum := 0
+		for i := 0; i < len(m); i += 4096 {
+			sum += int(m[i])
+		}
+		sink = make([]byte, 32<<20)
+		for i := range sink {
+			sink[i] = byte(sum)
+		}
+		if rss, err := status("VmRSS"); err != nil || rss < 96<<20 {
+			t.Errorf("resident %d (%v): the file's pages are not mapped", rss, err)
+		}
+	})
+	if peak >= 0 && peak < 32<<20 {
+		t.Errorf("peak %s: less than the 32 MiB touched", MiB(peak))
+	}
 }

@@ -311,7 +311,7 @@ func demoWrite(e *env, w plugins.Writer, res *engine.Result) (err error) {
 	if o.Width == 0 {
 		o.Width = demoWidth
 	}
-	return w.Write(e.stdout, res, o)
+	return plugins.WriteResult(w, e.stdout, res, o)
 }
 
 // openREPL opens the REPL on the demo's store, with its clock stopped at

@@ -34,6 +34,7 @@ const (
 	exitNoStore  = 4 // no store where --db says, or a directory of something else (storeError)
 	// A command a signal stopped exits 128 plus the signal's number:
 	// 130 for Ctrl-C (SIGINT), 143 for SIGTERM (see signalExit).
+	exitOutputClosed = 128 + 13 // SIGPIPE's: standard output's reader went away (errOutputClosed)
 )
 
 // env is what a command runs with; commands never touch os.Std*.
@@ -78,7 +79,8 @@ var Version = "dev"
 // store is in use by another process, 4 when there is no store where
 // --db says (or a directory of something else), whichever the command,
 // and 128 plus the signal's number when Ctrl-C (130) or SIGTERM (143)
-// stopped it (an ingest commits what it read first). It uses the plugins
+// stopped it (an ingest commits what it read first), or when the reader
+// of its output went away (141, SIGPIPE's). It uses the plugins
 // registered in plugins.Default, so a program that imports plugin
 // packages for their side effect before calling it offers them
 // (docs/plugins.md); scripted plugins are read from --plugins DIR.
@@ -152,6 +154,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() t
 		return signalExit(caught())
 	case errors.Is(err, errRejected):
 		return exitRejected
+	case errors.Is(err, errOutputClosed):
+		return exitOutputClosed // quietly: the reader has what it wanted
 	case errors.As(err, &coded):
 		fmt.Fprintf(stderr, "signinq: %v\n", err)
 		return coded.exitCode()

@@ -3,9 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -19,7 +21,7 @@ type queryCmd struct {
 	dbFlag
 	maxMemoryFlag
 	Now     string        `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
-	Format  string        `enum:"table,json,csv" default:"table" help:"table: aligned, for people; json: one object per row; csv: with a header row."`
+	Format  string        `enum:"table,json,csv" default:"table" help:"table: aligned, for people (columns as wide as the first 1,000 rows need); json: one object per row; csv: with a header row. Rows are written as they are read, in bounded memory."`
 	Timeout time.Duration `placeholder:"DURATION" help:"Stop the query with an error once it has run this long (30s, 5m); default: no limit (Ctrl-C stops it)."`
 	Query   []string      `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
 }
@@ -166,31 +168,64 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 	}
 	defer store.Close()
 	start := e.now()
-	res, err := query.Execute(e.ctx, store, plan, opts)
-	if errors.Is(err, query.ErrTooMuchMemory) {
-		return fmt.Errorf("%w with --max-memory", err)
-	}
-	if err != nil {
+	// The rows flow from the store to the writer as it writes them.
+	rows, err := query.ExecuteRows(e.ctx, store, plan, opts)
+	// fail says what went wrong: a memory error with the flag that
+	// raises the limit.
+	fail := func(err error) error {
+		if errors.Is(err, query.ErrTooMuchMemory) {
+			return fmt.Errorf("%w with --max-memory", err)
+		}
 		return showQueryError(e, text, err)
 	}
-	elapsed := e.now().Sub(start)
-	if res.Plan != "" {
-		fmt.Fprint(e.stdout, res.Plan)
+	if err != nil {
+		return fail(err)
+	}
+	defer rows.Close()
+	if plan.Statement.Explain {
+		// explain analyze runs the query: its rows are read, not shown.
+		for _, err := range rows.All() {
+			if err != nil {
+				return fail(err)
+			}
+		}
+		fmt.Fprint(e.stdout, rows.Plan)
 		return nil
 	}
 	pl, _ := plugins.Default().Lookup(format)
 	w := pl.(plugins.Writer)
-	if err := writeResult(w, e, res); err != nil {
-		return err
+	count := 0
+	counted := func(yield func([]engine.Value, error) bool) {
+		for row, err := range rows.All() {
+			if err == nil {
+				count++
+			}
+			if !yield(row, err) {
+				return
+			}
+		}
 	}
-	for _, n := range res.Notes {
+	if err := writeRows(w, e, rows.Columns, counted); err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return errOutputClosed
+		}
+		return fail(err)
+	}
+	elapsed := e.now().Sub(start)
+	for _, n := range rows.Notes {
 		fmt.Fprintf(e.stderr, "signinq: %s\n", noteText(n, "--now latest"))
 	}
 	if format == "table" {
-		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
+		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(count)), plural(count, "row"), roundDuration(elapsed))
 	}
 	return nil
 }
+
+// errOutputClosed ends a command whose standard output was closed by its
+// reader (signinq query 'list *' | head): it stops at once, quietly, with
+// the exit status of a process SIGPIPE ended (exitOutputClosed), as it
+// does when standard output is the process's own.
+var errOutputClosed = errors.New("standard output closed")
 
 // noteText is a result's note as the command prints it: with how to count
 // from the store's data when now is away from it (latest: how to say
@@ -237,13 +272,18 @@ func parseNow(s string) (t time.Time, latest bool, err error) {
 	return t, false, nil
 }
 
-// writeResult writes a result with a writer plugin; a panic in the
-// writer is an error, as any plugin's is.
-func writeResult(w plugins.Writer, e *env, res *engine.Result) (err error) {
+// writeResult writes a result with a writer plugin.
+func writeResult(w plugins.Writer, e *env, res *engine.Result) error {
+	return writeRows(w, e, res.Columns, res.All())
+}
+
+// writeRows writes an answer with a writer plugin, as its rows come; a
+// panic in the writer is an error, as any plugin's is.
+func writeRows(w plugins.Writer, e *env, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error]) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: panic: %v", w.Describe().Name, r)
 		}
 	}()
-	return w.Write(e.stdout, res, writeOptions(e))
+	return w.Write(e.stdout, cols, rows, writeOptions(e))
 }
