@@ -185,7 +185,7 @@ func (x *executor) openList(part *engine.Part, cols []*engine.Column, once bool)
 		return nil, err
 	}
 	t := x.now()
-	ev := &partEval{snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
+	ev := &partEval{ctx: x.ctx, snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 	sel, err := ev.eval(x.plan.Filter, nil)
 	x.stats.filter += x.since(t)
 	if err != nil {

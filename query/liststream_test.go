@@ -51,10 +51,11 @@ func listPeakRows(t *testing.T) int64 {
 // list did before it streamed, took 1.9 GiB (the table over 6 GiB).
 func TestListPeakMemory(t *testing.T) {
 	want := listPeakRows(t)
-	dir, err := benchstore.Dir(context.Background(), want, t.Logf)
+	dir, release, err := benchstore.Use(context.Background(), want, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release()
 	for _, format := range []string{"json", "csv", "table", "api"} {
 		t.Run(format, func(t *testing.T) {
 			peakmem.RunAnon(t, 256<<20, func(reset func()) {
@@ -486,10 +487,11 @@ func TestListOrderByCheck(t *testing.T) {
 // buffers and the merge's readers, whatever the number of sign-ins.
 func TestListOrderByPeakMemory(t *testing.T) {
 	want := listPeakRows(t)
-	dir, err := benchstore.Dir(context.Background(), want, t.Logf)
+	dir, release, err := benchstore.Use(context.Background(), want, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release()
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	peakmem.RunAnon(t, 256<<20, func(reset func()) {

@@ -81,10 +81,11 @@ func TestQueryOutputClosed(t *testing.T) {
 // few blocks read before the output closed; the store's mapped files
 // are not counted (peakmem.RunAnon).
 func TestQueryOutputClosedMemory(t *testing.T) {
-	dir, err := benchstore.Dir(context.Background(), 500_000, t.Logf)
+	dir, release, err := benchstore.Use(context.Background(), 500_000, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release()
 	peakmem.RunAnon(t, 128<<20, func(reset func()) {
 		reset()
 		pipe := &closedPipe{size: 1 << 20}
