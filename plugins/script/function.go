@@ -1,6 +1,7 @@
 package script
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,7 +28,7 @@ type function struct {
 }
 
 // Interface guard.
-var _ plugins.Function = (*function)(nil)
+var _ plugins.ContextFunction = (*function)(nil)
 
 func (f *function) Describe() plugins.Descriptor { return f.desc }
 
@@ -63,11 +64,21 @@ func count(min, max int) string {
 	return fmt.Sprintf("%d to %d", min, max)
 }
 
-// Eval calls the script's eval with the arguments, and the declared
-// defaults of those omitted, on a new thread under the step and time
-// limits. It returns an *Error naming the script's line when eval fails
-// or returns a value not of the declared result kind.
+// Eval is EvalContext without a context.
 func (f *function) Eval(args []engine.Value) (engine.Value, error) {
+	return f.EvalContext(context.Background(), args)
+}
+
+// EvalContext calls the script's eval with the arguments, and the
+// declared defaults of those omitted, on a new thread under the limits
+// of a call (steps, memory, time), stopped as soon as ctx is done. It
+// returns an *Error naming the script's line when eval fails, reaches a
+// limit (errors.Is ErrLimit) or is stopped (errors.Is ctx.Err()), or
+// returns a value not of the declared result kind.
+func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine.Value, error) {
+	if err := ctx.Err(); err != nil {
+		return engine.Value{}, errorAt(f.pos, "%s: %v", f.desc.Name, &cancelled{err}).wrap(&cancelled{err})
+	}
 	if len(args) > len(f.args) {
 		return engine.Value{}, fmt.Errorf("%s takes %d arguments, not %d", f.desc.Name, len(f.args), len(args))
 	}
@@ -86,12 +97,16 @@ func (f *function) Eval(args []engine.Value) (engine.Value, error) {
 		}
 		in[i] = v
 	}
-	th := f.sb.thread(f.desc.Name)
-	stop := f.sb.limit(th)
-	res, err := starlark.Call(th, f.eval, in, nil)
+	var done context.Context
+	if ctx.Done() != nil {
+		done = ctx
+	}
+	th, r := f.sb.thread(f.desc.Name, f.sb.opts.MaxCallSteps, "per call", done)
+	stop := f.sb.limit(th, r, "per call")
+	res, err := safely(func() (starlark.Value, error) { return starlark.Call(th, f.eval, in, nil) })
 	stop()
 	if err != nil {
-		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ")
+		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ", r)
 	}
 	v, err := fromStarlark(res, f.result)
 	if err != nil {
