@@ -214,9 +214,13 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 			res, err = nil, fmt.Errorf("%w: %v", ErrPluginPanic, r)
 		}
 	}()
+	// A function's error stops the run at once, as the query's error.
+	parent := ctx
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, maxMemory: opts.MaxMemory}
 	for _, f := range plan.fnCalls() {
-		f.reset()
+		f.reset(ctx, stop)
 	}
 	if x.maxMemory <= 0 {
 		x.maxMemory = 1 << 30
@@ -243,9 +247,15 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		}
 	}
 	for _, f := range plan.fnCalls() {
-		if ferr := f.failed(); ferr != nil && err == nil {
+		if ferr := f.failed(); ferr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 			err = ferr
+			if cause := context.Cause(ctx); cause != nil {
+				err = cause // the first function's to fail, which stopped the others
+			}
 		}
+	}
+	if err != nil && parent.Err() != nil {
+		err = parent.Err() // the query was stopped, and the functions with it
 	}
 	if err != nil {
 		return nil, err
