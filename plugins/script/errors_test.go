@@ -40,6 +40,7 @@ func TestErrors(t *testing.T) {
 		{"load refused", "load(\"other.star\", \"x\")\n", Options{}, "load", "1:1", "cannot load other.star: load is not available"},
 		{"infinite loop at load", "x = [0]\nwhile True:\n    x[0] += 1\n", Options{}, "load", "*", "step limit of 10000000 exceeded"},
 		{"declares nothing", "x = 1\n", Options{}, "load", "", "declares no stage or function"},
+		{"too large", strings.Repeat("# a comment\n", 400000), Options{}, "load", "", "a script is at most 4 MiB: this one is larger"},
 		{"a builtin that panics", "x = set([1]).intersection()\n", Options{}, "load", "1:26", "Starlark panicked: runtime error: invalid memory address or nil pointer dereference"},
 		{"duplicate name", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run)\nstage(name=\"S\", run=_run)\n", Options{}, "load", "4:6", `"S" is registered twice`},
 		{"unknown arg type", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run,\n      args=[arg(\"n\", \"integer\")])\n", Options{}, "load", "4:16", `arg n: unknown type "integer"`},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -19,12 +20,13 @@ import (
 // and is safe for concurrent use: each call of Eval runs on a Starlark
 // thread of its own.
 type function struct {
-	sb     *sandbox
-	desc   plugins.Descriptor
-	args   []*argValue
-	eval   starlark.Callable
-	result signin.Kind
-	pos    syntax.Position // of its declaration
+	callers sync.Pool // *caller
+	sb      *sandbox
+	desc    plugins.Descriptor
+	args    []*argValue
+	eval    starlark.Callable
+	result  signin.Kind
+	pos     syntax.Position // of its declaration
 }
 
 // Interface guard.
@@ -64,6 +66,35 @@ func count(min, max int) string {
 	return fmt.Sprintf("%d to %d", min, max)
 }
 
+// caller is a thread that calls a function, kept for the next call once
+// it is done (a thread per call made a third of a short call's time).
+type caller struct {
+	th    *starlark.Thread
+	r     *run
+	timer *time.Timer // the time limit's
+}
+
+// caller returns a thread for a call under ctx, with the limits of a
+// call, and its time limit started.
+func (f *function) caller(ctx context.Context) *caller {
+	c, _ := f.callers.Get().(*caller)
+	if c == nil {
+		th, r := f.sb.thread(f.desc.Name, f.sb.opts.MaxCallSteps, "per call", nil)
+		c = &caller{th: th, r: r}
+		c.timer = time.AfterFunc(f.sb.opts.TimeLimit, func() {
+			r.stop(th, limitf("time limit of %v exceeded (per call)", f.sb.opts.TimeLimit))
+		})
+	} else {
+		c.timer.Reset(f.sb.opts.TimeLimit)
+	}
+	c.r.ctx, c.r.done = nil, nil
+	if ctx.Done() != nil {
+		c.r.ctx, c.r.done = ctx, ctx.Done()
+	}
+	c.r.restart(c.th)
+	return c
+}
+
 // Eval is EvalContext without a context.
 func (f *function) Eval(args []engine.Value) (engine.Value, error) {
 	return f.EvalContext(context.Background(), args)
@@ -97,16 +128,13 @@ func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine
 		}
 		in[i] = v
 	}
-	var done context.Context
-	if ctx.Done() != nil {
-		done = ctx
+	c := f.caller(ctx)
+	res, err := safely(func() (starlark.Value, error) { return starlark.Call(c.th, f.eval, in, nil) })
+	if c.timer.Stop() && c.r.reason() == nil {
+		defer f.callers.Put(c) // after scriptError has read it
 	}
-	th, r := f.sb.thread(f.desc.Name, f.sb.opts.MaxCallSteps, "per call", done)
-	stop := f.sb.limit(th, r, "per call")
-	res, err := safely(func() (starlark.Value, error) { return starlark.Call(th, f.eval, in, nil) })
-	stop()
 	if err != nil {
-		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ", r)
+		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ", c.r)
 	}
 	v, err := fromStarlark(res, f.result)
 	if err != nil {

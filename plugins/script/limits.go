@@ -119,7 +119,7 @@ func (r *run) restart(th *starlark.Thread) {
 // charge takes n bytes that an operation is about to make (what says
 // which) from the run's memory, or returns the error of the memory limit
 // without taking any.
-func (r *run) charge(n int64, what string) error {
+func (r *run) charge(n int64, what what) error {
 	if n <= 0 {
 		return nil
 	}

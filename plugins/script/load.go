@@ -289,7 +289,9 @@ func compile(path string, src []byte) (*starlark.Program, error) {
 	if err := resolve.File(f, predeclared.Has, starlark.Universe.Has); err != nil {
 		return nil, err
 	}
-	rewriteFile(f)
+	if err := rewriteFile(f); err != nil {
+		return nil, err
+	}
 	return starlark.FileProgram(f, predeclared.Has)
 }
 

@@ -46,6 +46,9 @@ const (
 	valueSize = 16 // a value in a list or a tuple
 	entrySize = 72 // an entry of a dict or a set
 	pieceSize = 32 // a str of split's result: the Go string and the value
+	// bigIntSize is what an integer of more than 64 bits takes beyond its
+	// bits: its big.Int and the value holding it, rounded up.
+	bigIntSize = 96
 )
 
 // tupleSize is a tuple of n values made by enumerate, zip or items.
@@ -82,14 +85,34 @@ func intBits(x starlark.Int) int64 {
 }
 
 // chargeInt checks and charges an integer result of bits bits.
-func (r *run) chargeInt(bits int64, what string) error {
+func (r *run) chargeInt(bits int64, what what) error {
 	if bits > maxIntBits {
 		return limitf("integer limit exceeded: %s would make an integer of up to %d bits (at most %d)", what, bits, maxIntBits)
 	}
 	if bits <= 64 {
 		return nil // held in the value, or in a few words
 	}
-	return r.charge(bits/8, what)
+	return r.charge(bits/8+bigIntSize, what)
+}
+
+// what names an operation, in the errors of the limits; made into text
+// only then.
+type what struct{ x, op, y string }
+
+func (w what) String() string {
+	switch w.op {
+	case "()": // a call: list(), string.join()
+		if w.x == "" {
+			return w.y + "()"
+		}
+		return w.x + "." + w.y + "()"
+	case "[:]":
+		return "a slice of a " + w.x
+	}
+	if w.y == "" { // -int
+		return w.op + w.x
+	}
+	return w.x + " " + w.op + " " + w.y
 }
 
 // addCheckedBuiltins adds to d the builtins rewrite.go routes
@@ -136,7 +159,7 @@ func addCheckedBuiltins(d starlark.StringDict) {
 		name := hidden + "unary" + op.String()
 		checkedBuiltins[name] = starlark.NewBuiltin(name, func(th *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 			if x, ok := args[0].(starlark.Int); ok {
-				if err := runOf(th).chargeInt(intBits(x)+1, op.String()+"int"); err != nil {
+				if err := runOf(th).chargeInt(intBits(x)+1, what{"int", op.String(), ""}); err != nil {
 					return nil, err
 				}
 			}
@@ -146,21 +169,16 @@ func addCheckedBuiltins(d starlark.StringDict) {
 }
 
 // checkedBinary is x op y.
-func checkedBinary(th *starlark.Thread, op syntax.Token, x, y starlark.Value) (v starlark.Value, err error) {
+func checkedBinary(th *starlark.Thread, op syntax.Token, x, y starlark.Value) (starlark.Value, error) {
 	if err := runOf(th).chargeBinary(op, x, y); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			v, err = nil, panicked(p)
-		}
-	}()
 	return starlark.Binary(op, x, y)
 }
 
 // chargeBinary charges what x op y makes.
 func (r *run) chargeBinary(op syntax.Token, x, y starlark.Value) error {
-	what := x.Type() + " " + op.String() + " " + y.Type()
+	what := what{x.Type(), op.String(), y.Type()}
 	xi, xInt := x.(starlark.Int)
 	yi, yInt := y.(starlark.Int)
 	if xInt && yInt {
@@ -235,7 +253,7 @@ func size(x starlark.Value) int64 {
 // chargeFormat charges the text format makes with args: its length,
 // and at each of its fields (a % or a {), the longest of the arguments
 // as repr writes it.
-func (r *run) chargeFormat(format, field string, args []starlark.Value, what string) error {
+func (r *run) chargeFormat(format, field string, args []starlark.Value, what what) error {
 	fields := int64(strings.Count(format, field))
 	if fields == 0 {
 		return r.charge(int64(len(format)), what)
@@ -398,7 +416,7 @@ func checkedSlice(th *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 			made = count // a substring shares its string's bytes
 		}
 	}
-	if err := runOf(th).charge(made, "a slice of a "+x.Type()); err != nil {
+	if err := runOf(th).charge(made, what{x.Type(), "[:]", ""}); err != nil {
 		return nil, err
 	}
 	return sliceable.Slice(start, end, step), nil
@@ -633,9 +651,9 @@ func universal(name string) *starlark.Builtin { return starlark.Universe[name].(
 // length read into a tuple (charged as it is read), and a key= builtin
 // wrapped so that its calls are checked too.
 func (r *run) chargeCall(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Tuple, []starlark.Tuple, error) {
-	what := b.Name() + "()"
+	what := what{"", "()", b.Name()}
 	if recv := b.Receiver(); recv != nil {
-		what = recv.Type() + "." + b.Name() + "()"
+		what.x = recv.Type()
 		if iterating[b.Name()] {
 			for i := range args { // read what they will
 				var err error
@@ -748,7 +766,7 @@ func checkedKey(kwargs []starlark.Tuple) []starlark.Tuple {
 // unknown length (a str's codepoints) is read into a tuple, charged as
 // it is read. The rows of a stage are left as they are: they are
 // counted by the row.
-func (r *run) sized(args starlark.Tuple, i int, what string) (starlark.Tuple, error) {
+func (r *run) sized(args starlark.Tuple, i int, what what) (starlark.Tuple, error) {
 	if i >= len(args) || starlark.Len(args[i]) >= 0 {
 		return args, nil
 	}
@@ -780,7 +798,7 @@ var iterating = map[string]bool{
 }
 
 // chargeMethod charges what a method of a str, list, dict or set makes.
-func (r *run) chargeMethod(recv starlark.Value, name string, args starlark.Tuple, kwargs []starlark.Tuple, what string) error {
+func (r *run) chargeMethod(recv starlark.Value, name string, args starlark.Tuple, kwargs []starlark.Tuple, what what) error {
 	argLen := func(i int) int64 {
 		if i < len(args) {
 			return int64(max(starlark.Len(args[i]), 0))

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -26,17 +27,32 @@ import (
 //
 // The checked builtins' names start with "·", which no script can write,
 // and their frames are left out of positions and backtraces, so errors
-// point at the script's own line and column, as before. Adding or
-// subtracting an integer literal (i + 1, n -= 1) is left as it is: it
-// cannot make a large value, and it is most of a loop's arithmetic.
+// point at the script's own line and column, as before. Even i + 1 is
+// checked: it copies i, which may be a large integer, as often as a
+// script likes. And an integer literal is at most maxIntBits, as the
+// integers operations make.
 
 // hidden starts the names of the checked builtins.
 const hidden = "·"
 
 // rewriteFile routes the operations of a parsed and resolved script
 // through the checked builtins; it is resolved again as it is compiled.
-func rewriteFile(f *syntax.File) {
+// It refuses an integer literal over maxIntBits.
+func rewriteFile(f *syntax.File) error {
+	var err error
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if l, ok := n.(*syntax.Literal); ok && err == nil {
+			if b, ok := l.Value.(*big.Int); ok && b.BitLen() > maxIntBits {
+				err = errorAt(l.TokenPos, "integer limit exceeded: a literal of %d bits (at most %d)", b.BitLen(), maxIntBits).wrap(ErrLimit)
+			}
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
 	rewriteStmts(f.Stmts)
+	return nil
 }
 
 func rewriteStmts(ss []syntax.Stmt) {
@@ -110,10 +126,6 @@ func rewriteAugmented(s *syntax.AssignStmt) syntax.Stmt {
 		}
 		lhs = p.X
 	}
-	if (s.Op == syntax.PLUS_EQ || s.Op == syntax.MINUS_EQ) && smallInt(s.RHS) {
-		s.LHS = rewriteTarget(s.LHS)
-		return s
-	}
 	op := s.Op.String()
 	switch l := lhs.(type) {
 	case *syntax.Ident:
@@ -151,7 +163,7 @@ func rewriteExpr(e syntax.Expr) syntax.Expr {
 	switch e := e.(type) {
 	case *syntax.BinaryExpr:
 		e.X, e.Y = rewriteExpr(e.X), rewriteExpr(e.Y)
-		if !checkedOps[e.Op] || (e.Op == syntax.PLUS || e.Op == syntax.MINUS) && (smallInt(e.X) || smallInt(e.Y)) {
+		if !checkedOps[e.Op] {
 			return e
 		}
 		return checkedCall(hidden+e.Op.String(), e.OpPos, e.X, e.Y)
@@ -191,7 +203,11 @@ func rewriteExpr(e syntax.Expr) syntax.Expr {
 			}
 			return rewriteExpr(x)
 		}
-		return checkedCall(hidden+"slice", e.Lbrack, rewriteExpr(e.X), part(e.Lo), part(e.Hi), part(e.Step))
+		c := checkedCall(hidden+"slice", e.Lbrack, rewriteExpr(e.X), part(e.Lo), part(e.Hi), part(e.Step))
+		if _, ok := firstPos(c.Args[0]); !ok { // Starlark marks the [ before it computes x
+			c.Fn = &syntax.Ident{Name: hidden + "slice@", NamePos: e.Lbrack}
+		}
+		return c
 	case *syntax.IndexExpr:
 		e.X, e.Y = rewriteExpr(e.X), rewriteExpr(e.Y)
 	case *syntax.DotExpr:
@@ -279,6 +295,9 @@ func firstPos(e syntax.Expr) (syntax.Position, bool) {
 	case *syntax.IndexExpr:
 		return firstPos(e.X)
 	case *syntax.SliceExpr:
+		if p, ok := firstPos(e.X); ok {
+			return p, true
+		}
 		return e.Lbrack, true
 	case *syntax.CondExpr:
 		return firstPos(e.Cond)
@@ -294,14 +313,4 @@ func firstPos(e syntax.Expr) (syntax.Position, bool) {
 		return e.Lambda, true
 	}
 	return syntax.Position{}, false
-}
-
-// smallInt reports whether e is an integer literal of 64 bits.
-func smallInt(e syntax.Expr) bool {
-	l, ok := e.(*syntax.Literal)
-	if !ok || l.Token != syntax.INT {
-		return false
-	}
-	_, ok = l.Value.(int64)
-	return ok
 }

@@ -137,7 +137,7 @@ func execCheckedLimited(src string) (string, string, bool) {
 	prog, err := compile("p.star", []byte(src))
 	if err != nil {
 		got, gerr := outcome(nil, err)
-		return got, gerr, false
+		return got, gerr, errors.Is(err, ErrLimit)
 	}
 	sb := &sandbox{opts: Options{TimeLimit: time.Second}.withDefaults()}
 	th, r := sb.thread("p", execSteps, "loading", nil)
