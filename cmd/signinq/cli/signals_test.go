@@ -101,7 +101,7 @@ func TestInterruptScriptFunction(t *testing.T) {
 def _eval(t):
     print("called")
     n = 0
-    for i in range(20):
+    for i in range(5):
         if -1 in L:
             n += 1
     return n
