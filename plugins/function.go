@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/signinq/signinq/engine"
@@ -22,6 +23,15 @@ type Function interface {
 	// the field gives Eval the field's null, or "" for text). An error
 	// ends the query; a panic is turned into one.
 	Eval(args []engine.Value) (engine.Value, error)
+}
+
+// ContextFunction is a Function that may compute for long enough that a
+// query's end must stop it (a script's, whose calls have limits of their
+// own): a query calls EvalContext, with its context, instead of Eval. An
+// error that the context's end caused wraps ctx.Err().
+type ContextFunction interface {
+	Function
+	EvalContext(ctx context.Context, args []engine.Value) (engine.Value, error)
 }
 
 // wantKinds checks a function's arguments against the kinds it takes.

@@ -1,10 +1,12 @@
 package query
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -27,6 +29,11 @@ type fnApply struct {
 	args   sync.Pool      // *[]engine.Value
 	mu     sync.Mutex
 	err    error // the first error (or panic) of Eval in a run
+	// broken is set with err: the run's other calls give null at once,
+	// as the query fails.
+	broken atomic.Bool
+	ctx    context.Context         // the run's, for a ContextFunction
+	stop   context.CancelCauseFunc // stops the run, with the function's error
 }
 
 // function checks a call of a function plugin.
@@ -132,8 +139,11 @@ func safeResult(fn plugins.Function, kinds []signin.Kind) (k signin.Kind, err er
 
 // eval applies the function to a value of its field. An error or panic
 // is kept for the run to return (see failed), and gives the result's
-// null.
+// null; it stops the run at once, and the calls after it are not made.
 func (f *fnApply) eval(v engine.Value) (out engine.Value) {
+	if f.broken.Load() {
+		return engine.Null(f.kind)
+	}
 	args, _ := f.args.Get().(*[]engine.Value)
 	if args == nil {
 		args = new([]engine.Value)
@@ -146,7 +156,12 @@ func (f *fnApply) eval(v engine.Value) (out engine.Value) {
 		}
 		f.args.Put(args)
 	}()
-	out, err := f.fn.Eval(*args)
+	var err error
+	if cf, ok := f.fn.(plugins.ContextFunction); ok && f.ctx != nil {
+		out, err = cf.EvalContext(f.ctx, *args)
+	} else {
+		out, err = f.fn.Eval(*args)
+	}
 	if err != nil {
 		f.fail(err)
 		return engine.Null(f.kind)
@@ -160,16 +175,23 @@ func (f *fnApply) eval(v engine.Value) (out engine.Value) {
 
 func (f *fnApply) fail(err error) {
 	f.mu.Lock()
-	if f.err == nil {
-		f.err = err
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return
 	}
-	f.mu.Unlock()
+	f.err = err
+	f.broken.Store(true)
+	if f.stop != nil {
+		f.stop(f.queryError())
+	}
 }
 
-// reset forgets the errors of an earlier run.
-func (f *fnApply) reset() {
+// reset forgets the errors of an earlier run, and starts a run with
+// ctx, which stop cancels.
+func (f *fnApply) reset(ctx context.Context, stop context.CancelCauseFunc) {
 	f.mu.Lock()
-	f.err = nil
+	f.err, f.ctx, f.stop = nil, ctx, stop
+	f.broken.Store(false)
 	f.mu.Unlock()
 }
 
@@ -181,6 +203,10 @@ func (f *fnApply) failed() error {
 	if f.err == nil {
 		return nil
 	}
+	return f.queryError()
+}
+
+func (f *fnApply) queryError() error {
 	return &Error{Pos: f.src.Pos, Msg: fmt.Sprintf("%s: %v", f.src.Name, f.err), Err: f.err}
 }
 

@@ -318,6 +318,10 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 			err = recovered(r)
 		}
 	}()
+	// A function's error stops the run at once, as the query's error.
+	parent := ctx
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	x := &executor{ctx: ctx, snap: snap, plan: plan, opts: opts, mem: newMemAccount(mem, plan)}
 	if depth > 0 {
 		// A stage's query: what it held is returned to the limit when
@@ -330,7 +334,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		}()
 	}
 	for _, f := range plan.fnCalls() {
-		f.reset()
+		f.reset(ctx, stop)
 	}
 	if plan.Statement.Analyze {
 		x.clock = db.Clock()
@@ -362,9 +366,15 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		}
 	}
 	for _, f := range plan.fnCalls() {
-		if ferr := f.failed(); ferr != nil && err == nil {
+		if ferr := f.failed(); ferr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 			err = ferr
+			if cause := context.Cause(ctx); cause != nil {
+				err = cause // the first function's to fail, which stopped the others
+			}
 		}
+	}
+	if err != nil && parent.Err() != nil {
+		err = parent.Err() // the query was stopped, and the functions with it
 	}
 	if err != nil {
 		return err

@@ -1,9 +1,15 @@
 package query
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,5 +131,112 @@ func TestScriptPlugins(t *testing.T) {
 	}
 	if _, err := db.Query(t.Context(), "count group by offhours(user)", engine.QueryOptions{Now: now}); err == nil || !strings.Contains(err.Error(), "offhours's t is time, not a string") {
 		t.Errorf("offhours(user): %v", err)
+	}
+}
+
+// lineCounter counts the lines written to it, and calls first (if any)
+// at the first.
+type lineCounter struct {
+	mu    sync.Mutex
+	n     int
+	first func()
+}
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 && c.first != nil {
+		c.first()
+	}
+	c.n += bytes.Count(p, []byte("\n"))
+	return len(p), nil
+}
+
+func (c *lineCounter) lines() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// scriptDB is an in-memory store of 4000 generated sign-ins with the
+// scripts of files loaded under opts.
+func scriptDB(t *testing.T, opts script.Options, files map[string]string) *engine.DB {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg := plugins.Default().Clone()
+	if err := script.Load(dir, reg, opts); err != nil {
+		t.Fatal(err)
+	}
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	g, err := gen.New(gen.Config{Count: 4000, Seed: 11, Days: 20, Users: 60, End: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []signin.Record
+	if err := g.Generate(t.Context(), func(evs []gen.Event) error {
+		for i := range evs {
+			recs = append(recs, evs[i].Record)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestRecords(t.Context(), recs); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestScriptFunctionFailsQuery checks that a script function's first
+// failure, a limit reached or its own error, fails the query at once
+// with that error: the calls after it are not made (each of the 4000
+// sign-ins would pay the step limit otherwise), but for those already
+// under way on the other goroutines.
+func TestScriptFunctionFailsQuery(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"step limit", "    while True:\n        pass\n", "step limit of 10000 exceeded (per call)"},
+		{"memory limit", "    return len(\"x\" * (1 << 30))\n", "memory limit of 64 MiB exceeded (per call): string * int would take 1.0 GiB"},
+		{"its own error", "    fail(\"no way\")\n", "spin.star:3:9: spin: fail: no way"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := &lineCounter{}
+			src := "def _eval(t):\n    print(\"call\")\n" + tc.body + "function(name=\"spin\", args=[arg(\"t\", \"field\")], result=\"int\", eval=_eval)\n"
+			db := scriptDB(t, script.Options{MaxCallSteps: 10_000, Print: calls}, map[string]string{"spin.star": src})
+			for _, q := range []string{"count where spin(time) = 1", "count group by spin(time)", "list spin(time)"} {
+				before := calls.lines()
+				_, err := db.Query(t.Context(), q, engine.QueryOptions{})
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "1:") {
+					t.Errorf("%s: %v, want …%s", q, err, tc.want)
+				}
+				if n := calls.lines() - before; n > 2*runtime.GOMAXPROCS(0) {
+					t.Errorf("%s: spin was called %d times; the query should stop at its first failure", q, n)
+				}
+			}
+		})
+	}
+}
+
+// TestScriptFunctionCancelled checks that a query's end stops a script
+// function while it runs: a function that loops for ever, without step
+// or time limits, ends as soon as the query's context is cancelled, and
+// the query returns the context's error.
+func TestScriptFunctionCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	calls := &lineCounter{first: cancel}
+	src := "def _eval(t):\n    print(\"call\")\n    while True:\n        pass\nfunction(name=\"spin\", args=[arg(\"t\", \"field\")], result=\"int\", eval=_eval)\n"
+	db := scriptDB(t, script.Options{MaxCallSteps: 1 << 62, TimeLimit: time.Hour, Print: calls}, map[string]string{"spin.star": src})
+	_, err := db.Query(ctx, "count where spin(time) = 1", engine.QueryOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("query cancelled while a function loops: %v, want context.Canceled", err)
 	}
 }

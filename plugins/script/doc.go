@@ -85,12 +85,31 @@
 // Scripts read no files, no network and no clock: Starlark has none of
 // these, load is refused (each script stands alone), and the time comes
 // from the query (ctx.now). Recursion is off; while loops, sets and
-// top-level if and for are on. Every call runs under limits (Options):
-// MaxSteps Starlark steps (DefaultMaxSteps: 10 million) when a script
-// loads, per call of a function, and per row a stage reads; and
-// TimeLimit (DefaultTimeLimit: 5 s) to load, per call of a function, and
-// per run of a stage (one per query). A stage also stops when its
-// query's context is done.
+// top-level if and for are on. A script file is at most MaxScriptSize
+// (4 MiB). Every run of a script is under limits (Options):
+//
+//   - steps: MaxSteps Starlark steps (DefaultMaxSteps: 10 million) when
+//     a script loads and per row a stage reads; MaxCallSteps
+//     (DefaultMaxCallSteps: 100,000) per call of a function, which
+//     computes a value of one sign-in: a runaway function is stopped at
+//     its first call, not after millions of rows;
+//   - memory: MaxMemory bytes (DefaultMaxMemory: 64 MiB) when a script
+//     loads, per call of a function and per row a stage reads, made by
+//     the operations that make values in proportion to their operands
+//     (repetition, concatenation, formatting, join, replace, split,
+//     list(range(n)), slices, unions), garbage included; integers of at
+//     most a million bits (see memory.go and rewrite.go: Starlark has no
+//     memory limit of its own, so these operations are checked before
+//     they allocate). What other steps make is small, and bounded by the
+//     steps;
+//   - time: TimeLimit (DefaultTimeLimit: 5 s) to load, per call of a
+//     function, and per run of a stage (one per query);
+//   - the query: a function's call (EvalContext) and a stage's run stop
+//     as soon as the query's context is done.
+//
+// A limit reached is an error (errors.Is ErrLimit) that says which, at
+// the script's line; a query fails with the first error of a function it
+// calls, at once.
 //
 // Errors never crash the program: a syntax error, a runtime error, a
 // limit reached, a bad declaration or a name already registered is an

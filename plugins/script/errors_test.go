@@ -19,10 +19,9 @@ import (
 func TestErrors(t *testing.T) {
 	const okStage = "\nstage(name=\"s\", run=_run, output=[(\"x\", \"int\")])\n"
 	const okFunc = "\nfunction(name=\"f\", args=[arg(\"a\", \"field\")], result=\"int\", eval=_eval)\n"
-	slow := Options{MaxSteps: 1 << 62, TimeLimit: 50 * time.Millisecond}
-	// The default step limit, with the time limit out of its way: a
-	// loaded machine under -race takes more than the default 5 s for 10
-	// million steps.
+	slow := Options{MaxSteps: 1 << 62, MaxCallSteps: 1 << 62, TimeLimit: 50 * time.Millisecond}
+	// The step limit stops it, with the time limit out of its way: a
+	// loaded machine under -race is slow.
 	steps := Options{TimeLimit: time.Hour}
 	for _, tc := range []struct {
 		name string
@@ -44,6 +43,8 @@ func TestErrors(t *testing.T) {
 		{"load refused", "load(\"other.star\", \"x\")\n", Options{}, "load", "1:1", "cannot load other.star: load is not available"},
 		{"infinite loop at load", "x = [0]\nwhile True:\n    x[0] += 1\n", steps, "load", "*", "step limit of 10000000 exceeded"},
 		{"declares nothing", "x = 1\n", Options{}, "load", "", "declares no stage or function"},
+		{"too large", strings.Repeat("# a comment\n", 400000), Options{}, "load", "", "a script is at most 4 MiB: this one is larger"},
+		{"a builtin that panics", "x = set([1]).intersection()\n", Options{}, "load", "1:26", "Starlark panicked: runtime error: invalid memory address or nil pointer dereference"},
 		{"duplicate name", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run)\nstage(name=\"S\", run=_run)\n", Options{}, "load", "4:6", `"S" is registered twice`},
 		{"unknown arg type", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run,\n      args=[arg(\"n\", \"integer\")])\n", Options{}, "load", "4:16", `arg n: unknown type "integer"`},
 		{"bad default", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run, args=[arg(\"w\", \"duration\", default=\"soon\")])\n", Options{}, "load", "3:36", `arg w: default: "soon" is not a duration`},
@@ -68,7 +69,7 @@ func TestErrors(t *testing.T) {
 
 		{"runtime error in eval", "def _eval(a):\n    return a + 1\n" + okFunc, Options{}, "eval", "2:14", `f: unknown binary op: string + int`},
 		{"wrong result kind", "def _eval(a):\n    return str(a)\n" + okFunc, Options{}, "eval", "1:1", `f returned the wrong kind of value: want an int, not a string "abc"`},
-		{"infinite loop in eval", "def _eval(a):\n    while True:\n        pass\n" + okFunc, steps, "eval", "*", "step limit of 10000000 exceeded"},
+		{"infinite loop in eval", "def _eval(a):\n    while True:\n        pass\n" + okFunc, steps, "eval", "*", "step limit of 100000 exceeded (per call)"},
 		{"slow eval", "def _eval(a):\n    x = 0\n    while True:\n        x += 1\n" + okFunc, slow, "eval", "*", "time limit of 50ms exceeded"},
 		{"mutating a closure", "def _make():\n    seen = []\n    def _eval(a):\n        seen.append(a)\n        return 1\n    return _eval\nfunction(name=\"f\", args=[arg(\"a\", \"field\")], result=\"int\", eval=_make())\n", Options{}, "eval", "4:20", "f: append: cannot append to frozen list"},
 		{"mutating a frozen global", "SEEN = []\ndef _eval(a):\n    SEEN.append(a)\n    return 1\n" + okFunc, Options{}, "eval", "3:16", "f: append: cannot append to frozen list"},

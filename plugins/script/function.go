@@ -1,9 +1,11 @@
 package script
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -18,16 +20,17 @@ import (
 // and is safe for concurrent use: each call of Eval runs on a Starlark
 // thread of its own.
 type function struct {
-	sb     *sandbox
-	desc   plugins.Descriptor
-	args   []*argValue
-	eval   starlark.Callable
-	result signin.Kind
-	pos    syntax.Position // of its declaration
+	callers sync.Pool // *caller
+	sb      *sandbox
+	desc    plugins.Descriptor
+	args    []*argValue
+	eval    starlark.Callable
+	result  signin.Kind
+	pos     syntax.Position // of its declaration
 }
 
 // Interface guard.
-var _ plugins.Function = (*function)(nil)
+var _ plugins.ContextFunction = (*function)(nil)
 
 func (f *function) Describe() plugins.Descriptor { return f.desc }
 
@@ -63,11 +66,50 @@ func count(min, max int) string {
 	return fmt.Sprintf("%d to %d", min, max)
 }
 
-// Eval calls the script's eval with the arguments, and the declared
-// defaults of those omitted, on a new thread under the step and time
-// limits. It returns an *Error naming the script's line when eval fails
-// or returns a value not of the declared result kind.
+// caller is a thread that calls a function, kept for the next call once
+// it is done (a thread per call made a third of a short call's time).
+type caller struct {
+	th    *starlark.Thread
+	r     *run
+	timer *time.Timer // the time limit's
+}
+
+// caller returns a thread for a call under ctx, with the limits of a
+// call, and its time limit started.
+func (f *function) caller(ctx context.Context) *caller {
+	c, _ := f.callers.Get().(*caller)
+	if c == nil {
+		th, r := f.sb.thread(f.desc.Name, f.sb.opts.MaxCallSteps, "per call", nil)
+		c = &caller{th: th, r: r}
+		c.timer = time.AfterFunc(f.sb.opts.TimeLimit, func() {
+			r.stop(th, limitf("time limit of %v exceeded (per call)", f.sb.opts.TimeLimit))
+		})
+	} else {
+		c.timer.Reset(f.sb.opts.TimeLimit)
+	}
+	c.r.ctx, c.r.done = nil, nil
+	if ctx.Done() != nil {
+		c.r.ctx, c.r.done = ctx, ctx.Done()
+	}
+	c.r.restart(c.th)
+	return c
+}
+
+// Eval is EvalContext without a context.
 func (f *function) Eval(args []engine.Value) (engine.Value, error) {
+	return f.EvalContext(context.Background(), args)
+}
+
+// EvalContext calls the script's eval with the arguments, and the
+// declared defaults of those omitted, on a new thread under the limits
+// of a call (steps, memory, time), stopped as soon as ctx is done. It
+// returns an *Error naming the script's line when eval fails, reaches a
+// limit (errors.Is ErrLimit) or is stopped (errors.Is ctx.Err()), or
+// returns a value not of the declared result kind.
+func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine.Value, error) {
+	if err := ctx.Err(); err != nil {
+		return engine.Value{}, errorAt(f.pos, "%s: %v", f.desc.Name, &cancelled{err}).wrap(&cancelled{err})
+	}
 	if len(args) > len(f.args) {
 		return engine.Value{}, fmt.Errorf("%s takes %d arguments, not %d", f.desc.Name, len(f.args), len(args))
 	}
@@ -86,12 +128,13 @@ func (f *function) Eval(args []engine.Value) (engine.Value, error) {
 		}
 		in[i] = v
 	}
-	th := f.sb.thread(f.desc.Name)
-	stop := f.sb.limit(th)
-	res, err := starlark.Call(th, f.eval, in, nil)
-	stop()
+	c := f.caller(ctx)
+	res, err := safely(func() (starlark.Value, error) { return starlark.Call(c.th, f.eval, in, nil) })
+	if c.timer.Stop() && c.r.reason() == nil {
+		defer f.callers.Put(c) // after scriptError has read it
+	}
 	if err != nil {
-		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ")
+		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ", c.r)
 	}
 	v, err := fromStarlark(res, f.result)
 	if err != nil {

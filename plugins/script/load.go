@@ -20,19 +20,38 @@ import (
 	"github.com/signinq/signinq/plugins"
 )
 
-// The limits a script runs under unless Options say otherwise.
+// The limits a script runs under unless Options say otherwise
+// (DefaultMaxMemory is in memory.go).
 const (
-	DefaultMaxSteps  = 10_000_000
-	DefaultTimeLimit = 5 * time.Second
+	DefaultMaxSteps     = 10_000_000
+	DefaultMaxCallSteps = 100_000
+	DefaultTimeLimit    = 5 * time.Second
 )
+
+// MaxScriptSize bounds the size of a script file: Load refuses a larger
+// one without reading it.
+const MaxScriptSize = 4 << 20
 
 // Options configure Load. The zero value is the defaults.
 type Options struct {
-	// MaxSteps bounds the Starlark computation steps of a script: when
-	// it loads, in each call of a function's eval, and in a stage's run
-	// between two rows it reads (and after the last). Zero means
-	// DefaultMaxSteps.
+	// MaxSteps bounds the Starlark computation steps of a script when it
+	// loads, and in a stage's run between two rows it reads (and after
+	// the last). Zero means DefaultMaxSteps.
 	MaxSteps uint64
+	// MaxCallSteps bounds the steps of each call of a function's eval.
+	// A function computes a value of one sign-in, in tens or hundreds of
+	// steps; the limit, a few milliseconds, stops a runaway function at
+	// its first call, and a query calling it fails then, with its error,
+	// instead of paying MaxSteps on each of millions of rows. Zero means
+	// DefaultMaxCallSteps.
+	MaxCallSteps uint64
+	// MaxMemory bounds the bytes a script makes in operations that make
+	// values in proportion to their operands (repetition, concatenation,
+	// formatting, join, list(range(n)), slices, big integers; see
+	// memory.go), garbage included: when it loads, in each call of a
+	// function, and for each row a stage reads. An operation that would
+	// go over fails before it allocates. Zero means DefaultMaxMemory.
+	MaxMemory int64
 	// TimeLimit bounds the time a script takes: to load, in each call of
 	// a function's eval, and in each run of a stage (one per query).
 	// Zero means DefaultTimeLimit.
@@ -46,6 +65,12 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.MaxSteps == 0 {
 		o.MaxSteps = DefaultMaxSteps
+	}
+	if o.MaxCallSteps == 0 {
+		o.MaxCallSteps = DefaultMaxCallSteps
+	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = DefaultMaxMemory
 	}
 	if o.TimeLimit <= 0 {
 		o.TimeLimit = DefaultTimeLimit
@@ -87,8 +112,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// Unwrap returns the error the script's error stands for, if any.
+// Unwrap returns the error the script's error stands for, if any: a
+// limit's (ErrLimit), the context's when a query's end stopped it.
 func (e *Error) Unwrap() error { return e.err }
+
+func (e *Error) wrap(err error) *Error {
+	e.err = err
+	return e
+}
 
 // errorAt makes an error at a position of a script.
 func errorAt(pos syntax.Position, format string, args ...any) *Error {
@@ -97,8 +128,9 @@ func errorAt(pos syntax.Position, format string, args ...any) *Error {
 
 // scriptError turns an error of Starlark into an *Error at the innermost
 // position in a script that it knows, else at pos. prefix goes before
-// its message ("vpn: ").
-func scriptError(err error, pos syntax.Position, prefix string) error {
+// its message ("vpn: "). r is the run that failed, which knows the limit
+// that stopped it, if any (nil when it did not run).
+func scriptError(err error, pos syntax.Position, prefix string, r *run) error {
 	var se *Error
 	if errors.As(err, &se) {
 		return err
@@ -108,14 +140,23 @@ func scriptError(err error, pos syntax.Position, prefix string) error {
 	var rl resolve.ErrorList
 	switch {
 	case errors.As(err, &ee):
-		for i := len(ee.CallStack) - 1; i >= 0; i-- {
-			if p := ee.CallStack[i].Pos; p.IsValid() && p.Filename() != "<builtin>" {
+		stack := ownFrames(ee.CallStack)
+		for i := len(stack) - 1; i >= 0; i-- {
+			if p := stack[i].Pos; p.IsValid() && p.Filename() != "<builtin>" {
 				pos = p
 				break
 			}
 		}
-		e := errorAt(pos, "%s%s", prefix, ee.Msg)
-		e.Backtrace, e.err = ee.Backtrace(), errors.Unwrap(ee)
+		msg, cause := ee.Msg, errors.Unwrap(ee)
+		if r != nil {
+			if why := r.reason(); why != nil { // a limit, or the query's end, cancelled the thread
+				msg, cause = why.Error(), why
+			}
+		}
+		e := errorAt(pos, "%s%s", prefix, msg)
+		trace := *ee
+		trace.CallStack, trace.Msg = stack, msg
+		e.Backtrace, e.err = trace.Backtrace(), cause
 		return e
 	case errors.As(err, &sx):
 		return errorAt(sx.Pos, "%s", sx.Msg)
@@ -135,45 +176,44 @@ func scriptError(err error, pos syntax.Position, prefix string) error {
 // and top-level if/for allowed; recursion and reassigning globals not.
 var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true}
 
-// sandbox makes threads: without load, with the limits of the options
-// and print going to Options.Print.
+// ownFrames leaves the checked builtins (rewrite.go) out of a call
+// stack: the script's own calls remain.
+func ownFrames(stack starlark.CallStack) starlark.CallStack {
+	out := make(starlark.CallStack, 0, len(stack))
+	for _, fr := range stack {
+		if !strings.HasPrefix(fr.Name, hidden) {
+			out = append(out, fr)
+		}
+	}
+	return out
+}
+
+// callerPos is the position in a script of the call of the builtin
+// running on th, past the checked builtins.
+func callerPos(th *starlark.Thread) syntax.Position {
+	for d := 1; d < th.CallStackDepth(); d++ {
+		if fr := th.CallFrame(d); !strings.HasPrefix(fr.Name, hidden) {
+			return fr.Pos
+		}
+	}
+	return th.CallFrame(1).Pos
+}
+
+// sandbox makes threads (limits.go): without load, with the limits of
+// the options and print going to Options.Print.
 type sandbox struct {
 	opts Options
 	mu   sync.Mutex // serializes opts.Print
-}
-
-func (s *sandbox) thread(name string) *starlark.Thread {
-	th := &starlark.Thread{
-		Name: name,
-		Load: func(*starlark.Thread, string) (starlark.StringDict, error) {
-			return nil, errors.New("load is not available to plugin scripts: each script stands alone")
-		},
-		Print: s.print,
-		OnMaxSteps: func(th *starlark.Thread) {
-			th.Cancel(fmt.Sprintf("step limit of %d exceeded", s.opts.MaxSteps))
-		},
-	}
-	th.SetMaxExecutionSteps(s.opts.MaxSteps)
-	return th
 }
 
 func (s *sandbox) print(th *starlark.Thread, msg string) {
 	if s.opts.Print == nil {
 		return
 	}
-	pos := th.CallFrame(1).Pos
+	pos := callerPos(th)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintf(s.opts.Print, "%s:%d: %s\n", pos.Filename(), pos.Line, msg)
-}
-
-// limit cancels th after the time limit; the returned function stops
-// the timer.
-func (s *sandbox) limit(th *starlark.Thread) (stop func() bool) {
-	t := time.AfterFunc(s.opts.TimeLimit, func() {
-		th.Cancel(fmt.Sprintf("time limit of %v exceeded", s.opts.TimeLimit))
-	})
-	return t.Stop
 }
 
 // Load loads every *.star file of dir, in the order of their names, and
@@ -199,9 +239,9 @@ func Load(dir string, reg *plugins.Registry, opts Options) error {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		src, err := os.ReadFile(path)
+		src, err := readScript(path)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("script: %w", err))
+			errs = append(errs, err)
 			continue
 		}
 		if err := sb.load(path, src, reg); err != nil {
@@ -220,16 +260,61 @@ type declarations struct {
 
 const declKey = "signinq.declarations"
 
+// readScript reads a script, refusing one over MaxScriptSize.
+func readScript(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("script: %w", err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxScriptSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("script: %w", err)
+	}
+	if len(src) > MaxScriptSize {
+		return nil, errorAt(syntax.MakePosition(&path, 0, 0), "a script is at most %d MiB: this one is larger", MaxScriptSize>>20)
+	}
+	return src, nil
+}
+
+// compile parses a script, routes its operations through the checked
+// builtins (rewrite.go) and compiles it. The script is resolved as it
+// is written first, so that its errors of names are those Starlark
+// gives, in its order.
+func compile(path string, src []byte) (*starlark.Program, error) {
+	f, err := fileOptions.Parse(path, src, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := resolve.File(f, predeclared.Has, starlark.Universe.Has); err != nil {
+		return nil, err
+	}
+	if err := rewriteFile(f); err != nil {
+		return nil, err
+	}
+	return starlark.FileProgram(f, predeclared.Has)
+}
+
 // load runs one script and registers what it declares.
 func (sb *sandbox) load(path string, src []byte, reg *plugins.Registry) error {
-	th := sb.thread(filepath.Base(path))
+	prog, err := compile(path, src)
+	if err != nil {
+		return scriptError(err, syntax.MakePosition(&path, 0, 0), "", nil)
+	}
+	th, r := sb.thread(filepath.Base(path), sb.opts.MaxSteps, "loading", nil)
 	decls := &declarations{sb: sb}
 	th.SetLocal(declKey, decls)
-	stop := sb.limit(th)
-	_, err := starlark.ExecFileOptions(fileOptions, th, path, src, predeclared)
+	stop := sb.limit(th, r, "loading")
+	var globals starlark.StringDict
+	_, err = safely(func() (starlark.Value, error) {
+		var err error
+		globals, err = prog.Init(th, predeclared)
+		return starlark.None, err
+	})
+	globals.Freeze()
 	stop()
 	if err != nil {
-		return scriptError(err, syntax.MakePosition(&path, 0, 0), "")
+		return scriptError(err, syntax.MakePosition(&path, 0, 0), "", r)
 	}
 	if len(decls.plugins) == 0 {
 		return errorAt(syntax.MakePosition(&path, 0, 0), "declares no stage or function")
@@ -254,6 +339,18 @@ var predeclared = starlark.StringDict{
 	"unix_time": starlark.NewBuiltin("unix_time", unixTime),
 }
 
+// The checked builtins (memory.go), whose names no script can write,
+// are universal, and predeclared under their name and "@": see
+// checkedCall.
+func init() {
+	addCheckedBuiltins(starlark.Universe)
+	for name, v := range starlark.Universe {
+		if strings.HasPrefix(name, hidden) {
+			predeclared[name+"@"] = v
+		}
+	}
+}
+
 // declaring returns what the script being loaded declares, or an error
 // when a builtin is called later (from a stage's run or a function's
 // eval).
@@ -262,7 +359,7 @@ func declaring(th *starlark.Thread, b *starlark.Builtin) (*declarations, syntax.
 	if !ok {
 		return nil, syntax.Position{}, fmt.Errorf("%s: declare plugins when the script loads, not while it runs", b.Name())
 	}
-	return d, th.CallFrame(1).Pos, nil
+	return d, callerPos(th), nil
 }
 
 // argValue is what arg() returns: an argument's descriptor, and for a

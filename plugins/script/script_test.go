@@ -415,3 +415,61 @@ func TestStageStops(t *testing.T) {
 		t.Errorf("cancelled at the 5th row: %v after %d rows, want context.Canceled", err, n)
 	}
 }
+
+// printFunc is an io.Writer that calls f at each write.
+type printFunc func()
+
+func (f printFunc) Write(p []byte) (int, error) { f(); return len(p), nil }
+
+// TestFunctionStops checks that a function's call stops as soon as its
+// context is done, with the context's error, though it has neither step
+// nor time limit: a query's end reaches it while it runs. A stage that
+// loops in a row is stopped the same way.
+func TestFunctionStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	reg, err := loadSources(t, Options{MaxSteps: 1 << 62, MaxCallSteps: 1 << 62, TimeLimit: time.Hour, Print: printFunc(cancel)}, map[string]string{"spin.star": `
+def _eval(a):
+    print("started")
+    while True:
+        pass
+
+function(name="spin", args=[arg("a", "field")], result="int", eval=_eval)
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := lookupFunction(t, reg, "spin").(plugins.ContextFunction)
+	_, err = f.EvalContext(ctx, []engine.Value{engine.StringValue("x")})
+	var se *Error
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &se) || !strings.Contains(err.Error(), "spin.star:") || !strings.HasSuffix(err.Error(), "spin: the query was cancelled") {
+		t.Errorf("a call cancelled as it loops: %v, want the query was cancelled, at its line", err)
+	}
+	if _, err := f.EvalContext(ctx, []engine.Value{engine.StringValue("x")}); !errors.Is(err, context.Canceled) {
+		t.Errorf("a call after the context is done: %v, want context.Canceled", err)
+	}
+
+	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
+	reg2, err := loadSources(t, Options{MaxSteps: 1 << 62, MaxCallSteps: 1 << 62, TimeLimit: time.Hour, Print: printFunc(cancel)}, map[string]string{"spin.star": `
+def _run(rows, ctx):
+    for row in rows:
+        print("started")
+        while True:
+            pass
+
+stage(name="spins", run=_run, output=[("n", "int")])
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := lookupStage(t, reg2, "spins")
+	r, err := s.Bind(map[string]string{}, []engine.ResultColumn{{Name: "a", Kind: signin.KindString}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Run(ctx, &plugins.Env{}, slices.Values([][]engine.Value{{engine.StringValue("a")}}), func([]engine.Value) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("a stage cancelled as it loops: %v, want context.Canceled", err)
+	}
+}

@@ -92,18 +92,19 @@ type runner struct {
 func (r *runner) Columns() []engine.ResultColumn { return r.out }
 
 // Run calls the script's run(rows, ctx) on a thread of its own, under
-// the step and time limits, and cancelled with ctx.
+// the limits (steps and memory per row read, time per run), and
+// cancelled with ctx.
 func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
-	th := r.sb.thread(r.desc.Name)
-	stop := r.sb.limit(th)
+	th, lim := r.sb.thread(r.desc.Name, r.sb.opts.MaxSteps, "per row", nil)
+	stop := r.sb.limit(th, lim, "per run of a stage")
 	defer stop()
-	stopCtx := context.AfterFunc(ctx, func() { th.Cancel("the query was cancelled") })
+	stopCtx := context.AfterFunc(ctx, func() { lim.stop(th, &cancelled{ctx.Err()}) })
 	defer stopCtx()
 
 	next, stopPull := iter.Pull(in)
 	defer stopPull()
 	rows := &rowIter{names: names(r.in), next: func() ([]engine.Value, bool) {
-		th.SetMaxExecutionSteps(th.ExecutionSteps() + r.sb.opts.MaxSteps)
+		lim.restart(th)
 		return next()
 	}}
 
@@ -143,16 +144,16 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]engine
 		"emit":    emitFn,
 	})
 
-	res, err := starlark.Call(th, r.run, starlark.Tuple{rows, c}, nil)
+	res, err := safely(func() (starlark.Value, error) { return starlark.Call(th, r.run, starlark.Tuple{rows, c}, nil) })
 	switch {
 	case emitErr != nil:
 		return emitErr
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil:
-		return scriptError(err, r.pos, "")
+		return scriptError(err, r.pos, "", lim)
 	case res != starlark.None:
-		return scriptError(fmt.Errorf("run returned %s; it emits rows with ctx.emit(row) and returns None", article(res.Type())), r.pos, "")
+		return scriptError(fmt.Errorf("run returned %s; it emits rows with ctx.emit(row) and returns None", article(res.Type())), r.pos, "", nil)
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ type cli struct {
 	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	PluginDir  string `name:"plugins" type:"path" env:"SIGNINQ_PLUGINS" placeholder:"DIR" help:"Load Starlark plugins (*.star) from DIR (default: $XDG_CONFIG_HOME/signinq/plugins, or ~/.config/signinq/plugins, when it exists)."`
+	PluginDir  string `name:"plugins" type:"path" env:"SIGNINQ_PLUGINS" placeholder:"DIR" help:"Load Starlark plugins (*.star) from DIR (default: $XDG_CONFIG_HOME/signinq/plugins, or ~/.config/signinq/plugins, when it exists), each run under limits of steps, memory and time (docs/plugins.md)."`
 	CPUProfile string `name:"cpuprofile" type:"path" hidden:"" help:"Write a CPU profile of the command to this file (for go tool pprof)."`
 }
 
@@ -142,7 +142,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() t
 	caught := func() os.Signal { return nil }
 	if _, own := kctx.Selected().Target.Interface().(interface{ ownsSignals() }); !own {
 		var stop func()
-		ctx, caught, stop = notifyContext(ctx)
+		ctx, caught, stop = notifyContext(ctx, stderr)
 		defer stop()
 	}
 	var coded interface{ exitCode() int }

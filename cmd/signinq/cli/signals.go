@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -14,10 +16,13 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // notifyContext returns a context that the first stop signal cancels, so
 // that the command ends as it would on an error, keeping what it did (an
-// ingest commits what it read); the signal's default action is restored
-// then, so that a second one ends the process at once. caught returns
-// the signal, or nil before one came.
-func notifyContext(parent context.Context) (ctx context.Context, caught func() os.Signal, stop func()) {
+// ingest commits what it read). A second stop signal ends the process at
+// once, as Go tools do, for a command that waits where it cannot look at
+// the context (opening a named pipe that has no writer): it says so on
+// stderr and exits with the second signal's status (130 or 143),
+// losing what was not kept. caught returns the first signal, or nil
+// before one came.
+func notifyContext(parent context.Context, stderr io.Writer) (ctx context.Context, caught func() os.Signal, stop func()) {
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, stopSignals...)
@@ -25,17 +30,24 @@ func notifyContext(parent context.Context) (ctx context.Context, caught func() o
 		mu  sync.Mutex
 		got os.Signal
 	)
+	quit := make(chan struct{}) // closed by stop
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		select {
 		case s := <-ch:
-			signal.Stop(ch)
 			mu.Lock()
 			got = s
 			mu.Unlock()
 			cancel()
-		case <-ctx.Done():
+		case <-quit:
+			return
+		}
+		select {
+		case s := <-ch:
+			fmt.Fprintf(stderr, "signinq: %s again: stopped at once, without finishing\n", signalled(s, context.Canceled))
+			os.Exit(signalExit(s))
+		case <-quit:
 		}
 	}()
 	caught = func() os.Signal {
@@ -45,6 +57,7 @@ func notifyContext(parent context.Context) (ctx context.Context, caught func() o
 	}
 	stop = func() {
 		signal.Stop(ch)
+		close(quit)
 		cancel()
 		<-done
 	}
