@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -35,10 +36,14 @@ func (db *DB) Compact(ctx context.Context) (CompactStats, error) {
 }
 
 // compactDays merges the days with at least minParts parts.
-func (db *DB) compactDays(ctx context.Context, minParts int) (CompactStats, error) {
+func (db *DB) compactDays(ctx context.Context, minParts int) (st CompactStats, err error) {
 	db.compactMu.Lock()
 	defer db.compactMu.Unlock()
-	var st CompactStats
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+	if err := db.writable(); err != nil {
+		return st, err
+	}
 	man, err := db.manifest()
 	if err != nil {
 		return st, err
@@ -101,10 +106,16 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 	// it, and what it wrote, for the next Open to delete.
 	db.writeMu.RLock()
 	defer db.writeMu.RUnlock()
+	db.space.begin()
+	defer db.space.end()
 	start := db.newID()
 	marker := idKey(prefixPending, start)
+	val := binary.AppendUvarint(nil, start)
+	if err := db.space.grow(writeSize(marker, val)); err != nil {
+		return 0, 0, 0, err
+	}
 	if err := db.bdb.Update(func(txn *badger.Txn) error {
-		return txn.Set(marker, binary.AppendUvarint(nil, start))
+		return txn.Set(marker, val)
 	}); err != nil {
 		return 0, 0, 0, err
 	}

@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/signinq/signinq/internal/clock"
+)
+
+// child runs signinq in a process of its own (this test binary again,
+// with SIGNINQ_RUN set), so that a crash (a panic, a SIGBUS from a memory
+// map) shows as one instead of ending the test, and returns its exit
+// status, standard output and standard error. A crash fails the test.
+func child(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SIGNINQ_RUN=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	code := cmd.ProcessState.ExitCode()
+	stderr := errb.String()
+	if code < 0 || strings.Contains(stderr, "panic:") || strings.Contains(stderr, "fatal error:") || strings.Contains(stderr, "SIGBUS") {
+		t.Errorf("signinq %s crashed (%v):\n%s", strings.Join(args, " "), cmd.ProcessState, stderr)
+	}
+	return code, out.String(), stderr
+}
+
+// hashDir hashes every file of dir, by name.
+func hashDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := map[string]string{}
+	for _, e := range ents {
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sha256.New()
+		io.Copy(s, f)
+		f.Close()
+		h[e.Name()] = hex.EncodeToString(s.Sum(nil))
+	}
+	return h
+}
+
+func sameFiles(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDamagedStore runs every command on damaged stores, in processes of
+// their own. A table cut in half made Badger panic and every command
+// crash; a MANIFEST cut to 10 bytes opened as an empty store with exit 0,
+// and Badger deleted the table file: stats destroyed the data. Now a
+// store Badger cannot open safely is refused, exit status 5, by every
+// command, naming the damaged file; one whose last value log is damaged
+// opens read-only, so that stats and queries work and writes are
+// refused. No command changes a file of a damaged store.
+func TestDamagedStore(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.jsonl")
+	for _, args := range [][]string{
+		{"gen", "--count", "3000", "--days", "3", "--end", "2026-11-26T00:00:00Z", "-q", "--db", filepath.Join(dir, "store")},
+		{"gen", "--count", "100", "--days", "3", "--seed", "2", "--end", "2026-11-26T00:00:00Z", "-q", "-o", input},
+	} {
+		var errb bytes.Buffer
+		if code := Main(args, strings.NewReader(""), io.Discard, &errb, clock.Test); code != exitOK {
+			t.Fatalf("signinq %v: exit %d\n%s", args, code, errb.String())
+		}
+	}
+	copyStore := func(t *testing.T) string {
+		to := t.TempDir()
+		ents, _ := os.ReadDir(filepath.Join(dir, "store"))
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(dir, "store", e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(to, e.Name()), b, 0o644)
+		}
+		return to
+	}
+	only := func(t *testing.T, db, pattern string) string {
+		m, _ := filepath.Glob(filepath.Join(db, pattern))
+		if len(m) != 1 {
+			t.Fatalf("%s: %v, want one", pattern, m)
+		}
+		return m[0]
+	}
+	cut := func(path string, size func(int64) int64) {
+		info, _ := os.Stat(path)
+		os.Truncate(path, size(info.Size()))
+	}
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, db string) string // the file damaged
+		// The exit status of stats and of queries: 5 for a store refused,
+		// 0 for one opened read-only. Writes always exit 5.
+		read int
+	}{
+		{"table cut in half", func(t *testing.T, db string) string {
+			f := only(t, db, "*.sst")
+			cut(f, func(n int64) int64 { return n / 2 })
+			return f
+		}, exitDamaged},
+		{"MANIFEST cut to 10 bytes", func(t *testing.T, db string) string {
+			f := filepath.Join(db, "MANIFEST")
+			cut(f, func(int64) int64 { return 10 })
+			return f
+		}, exitDamaged},
+		{"value log damaged", func(t *testing.T, db string) string {
+			f := only(t, db, "*.vlog")
+			w, _ := os.OpenFile(f, os.O_RDWR, 0)
+			info, _ := w.Stat()
+			w.WriteAt([]byte("damage!damage!damage!"), info.Size()/2)
+			w.Close()
+			return f
+		}, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := copyStore(t)
+			file := filepath.Base(tc.damage(t, db))
+			before := hashDir(t, db)
+			for _, c := range []struct {
+				args []string
+				want int
+			}{
+				{[]string{"stats", "--db", db}, tc.read},
+				{[]string{"query", "--db", db, "count"}, tc.read},
+				{[]string{"query", "--db", db, "count group by app"}, tc.read},
+				{[]string{"prune", "--db", db, "--before", "2026-11-25"}, exitDamaged},
+				{[]string{"compact", "--db", db}, max(tc.read, 0)},
+				{[]string{"ingest", "--db", db, input}, exitDamaged},
+			} {
+				code, _, stderr := child(t, c.args...)
+				if code != c.want {
+					t.Errorf("signinq %s: exit %d, want %d\n%s", strings.Join(c.args, " "), code, c.want, stderr)
+				}
+				if !strings.Contains(stderr, file) {
+					t.Errorf("signinq %s does not name %s:\n%s", strings.Join(c.args, " "), file, stderr)
+				}
+				if code == exitDamaged && !strings.Contains(stderr, "the store is damaged") {
+					t.Errorf("signinq %s does not say what to do:\n%s", strings.Join(c.args, " "), stderr)
+				}
+			}
+			if !sameFiles(before, hashDir(t, db)) {
+				t.Errorf("the commands changed the damaged store's files")
+			}
+		})
+	}
+}
+
+// TestFullDisk ingests onto a full disk: a real 64 MB tmpfs, with a file
+// filling all but 5 MiB of it, and 10,000 sign-ins that take 7 MB. The
+// ingest crashed with "fatal error: fault [signal SIGBUS]" from Badger's
+// memory-mapped files, and every command on the store after it the same
+// way, even prune. Now the ingest stops with exit status 6 and says
+// where and how much space it needs; stats, a query and prune work on
+// the full store; and once the filler is deleted, the same ingest
+// completes it, every sign-in stored once.
+//
+// Mounting needs root, which the tests have in CI: without it the test
+// fails rather than skip.
+func TestFullDisk(t *testing.T) {
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=64m"); err != nil {
+		t.Fatalf("mount a 64 MB tmpfs on %s (the test needs root, as CI has): %v", mnt, err)
+	}
+	t.Cleanup(func() { syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	input := filepath.Join(t.TempDir(), "in.jsonl")
+	var errb bytes.Buffer
+	if code := Main([]string{"gen", "--count", "10000", "--days", "4", "--end", "2026-11-26T00:00:00Z", "-q", "-o", input}, strings.NewReader(""), io.Discard, &errb, clock.Test); code != exitOK {
+		t.Fatalf("gen: exit %d\n%s", code, errb.String())
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(mnt, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := int64(st.Bavail)*st.Bsize - 5<<20
+	if _, err := io.CopyN(f, zeroReader{}, fill); err != nil {
+		t.Fatalf("fill the tmpfs: %v", err)
+	}
+	f.Close()
+
+	db := filepath.Join(mnt, "db")
+	code, _, stderr := child(t, "ingest", "--db", db, input)
+	if code != exitNoSpace {
+		t.Fatalf("ingest onto a full disk: exit %d, want %d\n%s", code, exitNoSpace, stderr)
+	}
+	for _, want := range []string{"not enough disk space", "the disk of " + db, "free at least"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the ingest's error does not say %q:\n%s", want, stderr)
+		}
+	}
+	t.Logf("ingest: %s", stderr)
+	for _, args := range [][]string{
+		{"stats", "--db", db},
+		{"query", "--db", db, "count"},
+		{"prune", "--db", db, "--before", "2026-11-24"},
+	} {
+		if code, _, stderr := child(t, args...); code != exitOK {
+			t.Errorf("signinq %s on the full disk: exit %d\n%s", strings.Join(args, " "), code, stderr)
+		}
+	}
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := child(t, "ingest", "--db", db, input); code != exitOK || !strings.Contains(stderr, "now holds 10,000 sign-ins") {
+		t.Fatalf("ingest again with room: exit %d\n%s", code, stderr)
+	}
+	for q, want := range map[string]string{"count": "count\n10000\n", "dcount(id)": "dcount(id)\n10000\n"} {
+		if code, out, stderr := child(t, "query", "--db", db, "--format", "csv", q); code != exitOK || out != want {
+			t.Errorf("%s: exit %d, %q, want %q\n%s", q, code, out, want, stderr)
+		}
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
