@@ -197,9 +197,15 @@ func Open(dir string, opts *Options) (_ *DB, err error) {
 			}
 		}
 		if readOnly != nil {
+			// Badger replays memtable logs, which a crash leaves, only
+			// read-write (read-only, it fails or panics on them).
+			if mems, _ := filepath.Glob(filepath.Join(dir, "*.mem")); len(mems) > 0 {
+				return nil, fmt.Errorf("engine: open %s: a crash left it with writes to finish (%s), which cannot be done read-only, as it must be opened: %w",
+					dir, filepath.Base(mems[0]), readOnly)
+			}
 			db.readOnly = readOnly
 			bo = bo.WithReadOnly(true)
-			db.opts.logf("warning: %v; the store is opened read-only", readOnly)
+			db.opts.logf("warning: %s is opened read-only, for queries: %v", dir, readOnly)
 		}
 	}
 	bdb, err := badger.Open(bo)
@@ -239,9 +245,6 @@ func openError(dir string, readOnly, err error) error {
 		return fmt.Errorf("%w: the disk of %s is full: free some space there, then run it again: %w", ErrNoSpace, dir, err)
 	case strings.Contains(msg, "key registry"):
 		return damaged(dir, "KEYREGISTRY", err)
-	case strings.Contains(msg, badger.ErrTruncateNeeded.Error()) && readOnly != nil:
-		// Read-only, Badger cannot replay what a crash left.
-		return fmt.Errorf("engine: open %s: it was left by a crash, and cannot be opened for writing to finish that: %w", dir, readOnly)
 	}
 	return fmt.Errorf("engine: open %s: %w", dir, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -250,8 +251,19 @@ func TestOpenAfterCrash(t *testing.T) {
 		}
 		return to
 	}
-	crashed, damaged := copyDir(), copyDir()
+	crashed, damaged, vlogDamaged := copyDir(), copyDir(), copyDir()
 	db.Close()
+
+	// On a disk too full to finish what the crash left, which only a
+	// read-write open does (Badger panicked replaying memtable logs
+	// read-only), the store is refused with ErrNoSpace, unchanged.
+	limit := fakeDisk(t, 0)
+	before := fileHashes(t, crashed)
+	if _, err := Open(crashed, &Options{NoBackgroundCompaction: true}); !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("Open on a full disk of a store a crash left: %v, want ErrNoSpace", err)
+	}
+	checkUnchanged(t, crashed, before)
+	limit.Store(1 << 40)
 
 	c, err := Open(crashed, &Options{NoBackgroundCompaction: true})
 	if err != nil {
@@ -269,11 +281,25 @@ func TestOpenAfterCrash(t *testing.T) {
 		t.Fatalf("scan %s: %+v, %v; want entries", mem, sc, err)
 	}
 	overwrite(t, mem, func(int64) int64 { return sc.end / 2 }, []byte("damage!damage!damage!"))
-	before := fileHashes(t, damaged)
+	before = fileHashes(t, damaged)
 	if _, err := Open(damaged, &Options{NoBackgroundCompaction: true}); !IsCorruption(err) || !strings.Contains(err.Error(), filepath.Base(mem)) {
 		t.Fatalf("Open with a damaged memtable log = %v, want a corruption error naming it", err)
 	}
 	checkUnchanged(t, damaged, before)
+
+	// Its value log damaged, the store would open read-only, which the
+	// memtable logs to replay forbid: refused.
+	vlogs, _ := filepath.Glob(filepath.Join(vlogDamaged, "*.vlog"))
+	vlog := vlogs[len(vlogs)-1]
+	if sc, err = scanLog(vlog, false); err != nil || sc.entries == 0 {
+		t.Fatalf("scan %s: %+v, %v; want entries", vlog, sc, err)
+	}
+	overwrite(t, vlog, func(int64) int64 { return sc.end / 2 }, []byte("damage!damage!damage!"))
+	before = fileHashes(t, vlogDamaged)
+	if _, err := Open(vlogDamaged, &Options{NoBackgroundCompaction: true}); !IsCorruption(err) || !strings.Contains(err.Error(), filepath.Base(vlog)) {
+		t.Fatalf("Open with a damaged value log and memtable logs = %v, want a corruption error naming it", err)
+	}
+	checkUnchanged(t, vlogDamaged, before)
 }
 
 // copySparse copies a file, leaving its blocks of zeros holes: Badger's
