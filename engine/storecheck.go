@@ -342,6 +342,7 @@ func scanLog(path string, first bool) (*logScan, error) {
 	var txn uint64 // the transaction being read, or 0
 	pending := 0   // its entries
 	crc := crc32.New(castagnoli)
+	var key []byte
 	for {
 		s.stop, s.reach = off, off
 		head, _ := r.Peek(maxEntryHeader)
@@ -367,7 +368,7 @@ func scanLog(path string, first bool) (*logScan, error) {
 		r.Discard(hlen)
 		// A transaction's timestamp is in its entries' keys (the last 8
 		// bytes), and its end entry's value is it in decimal.
-		key := make([]byte, h.klen)
+		key = slices.Grow(key[:0], int(h.klen))[:h.klen]
 		if _, err := io.ReadFull(r, key); err != nil {
 			break
 		}

@@ -376,7 +376,7 @@ func TestScanLogTorn(t *testing.T) {
 			// Badger made larger than it writes.
 			zeros := 0
 			if tc.zeros > 0 {
-				zeros = len(whole)-int(cut) + tc.zeros
+				zeros = len(whole) - int(cut) + tc.zeros
 			}
 			b := append(append([]byte(nil), whole[:cut]...), make([]byte, zeros)...)
 			if tc.headLast {
