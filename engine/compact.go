@@ -27,8 +27,10 @@ type CompactStats struct {
 // Compact merges the parts of every day that has more than one into as
 // few parts as maxPartRows allows, each sorted by time in full blocks.
 // Queries see the day's sign-ins throughout, before and after.
-func (db *DB) Compact(ctx context.Context) (CompactStats, error) {
-	st, err := db.compactDays(ctx, 2)
+func (db *DB) Compact(ctx context.Context) (st CompactStats, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+	st, err = db.compactDays(ctx, 2)
 	if err == nil && st.Days > 0 {
 		err = db.collectGarbage(false)
 	}
@@ -505,18 +507,26 @@ func (db *DB) compactor() {
 			}
 			cancel()
 		}()
-		_, err := db.compactDays(ctx, compactParts)
-		if err == nil {
-			err = db.collectGarbage(true)
-		}
-		if err == nil {
-			err = db.reclaim()
-		}
+		err := db.compactInBackground(ctx)
 		if err != nil && ctx.Err() == nil {
 			db.opts.logf("engine: background compaction: %v", err)
 		}
 		cancel()
 	}
+}
+
+// compactInBackground is a round of the background compactor.
+func (db *DB) compactInBackground(ctx context.Context) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+	_, err = db.compactDays(ctx, compactParts)
+	if err == nil {
+		err = db.collectGarbage(true)
+	}
+	if err == nil {
+		err = db.reclaim()
+	}
+	return err
 }
 
 // kickCompactor wakes the background compactor.

@@ -382,7 +382,9 @@ func (w *Writer) abort() {
 }
 
 // Close abandons what was added and not committed, and ends the writer.
-func (w *Writer) Close() error {
+func (w *Writer) Close() (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+w.db.dir)
 	if w.closed {
 		return nil
 	}
