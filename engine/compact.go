@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -26,8 +27,10 @@ type CompactStats struct {
 // Compact merges the parts of every day that has more than one into as
 // few parts as maxPartRows allows, each sorted by time in full blocks.
 // Queries see the day's sign-ins throughout, before and after.
-func (db *DB) Compact(ctx context.Context) (CompactStats, error) {
-	st, err := db.compactDays(ctx, 2)
+func (db *DB) Compact(ctx context.Context) (st CompactStats, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+	st, err = db.compactDays(ctx, 2)
 	if err == nil && st.Days > 0 {
 		err = db.collectGarbage(false)
 	}
@@ -35,10 +38,14 @@ func (db *DB) Compact(ctx context.Context) (CompactStats, error) {
 }
 
 // compactDays merges the days with at least minParts parts.
-func (db *DB) compactDays(ctx context.Context, minParts int) (CompactStats, error) {
+func (db *DB) compactDays(ctx context.Context, minParts int) (st CompactStats, err error) {
 	db.compactMu.Lock()
 	defer db.compactMu.Unlock()
-	var st CompactStats
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+	if err := db.writable(); err != nil {
+		return st, err
+	}
 	man, err := db.manifest()
 	if err != nil {
 		return st, err
@@ -101,10 +108,16 @@ func (db *DB) compactDay(ctx context.Context, day int32) (before, after int, row
 	// it, and what it wrote, for the next Open to delete.
 	db.writeMu.RLock()
 	defer db.writeMu.RUnlock()
+	db.space.begin()
+	defer db.space.end()
 	start := db.newID()
 	marker := idKey(prefixPending, start)
+	val := binary.AppendUvarint(nil, start)
+	if err := db.space.grow(writeSize(marker, val)); err != nil {
+		return 0, 0, 0, err
+	}
 	if err := db.bdb.Update(func(txn *badger.Txn) error {
-		return txn.Set(marker, binary.AppendUvarint(nil, start))
+		return txn.Set(marker, val)
 	}); err != nil {
 		return 0, 0, 0, err
 	}
@@ -494,18 +507,26 @@ func (db *DB) compactor() {
 			}
 			cancel()
 		}()
-		_, err := db.compactDays(ctx, compactParts)
-		if err == nil {
-			err = db.collectGarbage(true)
-		}
-		if err == nil {
-			err = db.reclaim()
-		}
+		err := db.compactInBackground(ctx)
 		if err != nil && ctx.Err() == nil {
 			db.opts.logf("engine: background compaction: %v", err)
 		}
 		cancel()
 	}
+}
+
+// compactInBackground is a round of the background compactor.
+func (db *DB) compactInBackground(ctx context.Context) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+	_, err = db.compactDays(ctx, compactParts)
+	if err == nil {
+		err = db.collectGarbage(true)
+	}
+	if err == nil {
+		err = db.reclaim()
+	}
+	return err
 }
 
 // kickCompactor wakes the background compactor.

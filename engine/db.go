@@ -7,10 +7,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -23,6 +25,11 @@ type DB struct {
 	opts Options
 	bdb  *badger.DB
 	dir  string
+
+	// readOnly is why the store was opened read-only (damage a write
+	// would make worse, or a disk too full to write), or nil.
+	readOnly error
+	space    *spaceGuard // nil in memory
 
 	mu struct {
 		sync.RWMutex
@@ -150,45 +157,110 @@ func badgerOptions(dir string, inMemory bool) badger.Options {
 // Open finishes what a crash interrupted: data written by an ingest or a
 // compaction that did not commit is deleted, and parts a committed
 // compaction or prune retired are removed.
-func Open(dir string, opts *Options) (*DB, error) {
+//
+// Open first checks the store's files, and refuses a damaged store with
+// an error wrapping ErrCorruption, having changed nothing in it. A store
+// whose damage a write would make worse, or whose disk is too full to
+// write (ErrNoSpace), opens read-only: it answers queries, and writes
+// fail with the reason (see ReadOnly).
+func Open(dir string, opts *Options) (_ *DB, err error) {
 	db := &DB{dir: dir}
 	if opts != nil {
 		db.opts = *opts
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if err != nil && db.bdb != nil {
+			closeBadger(db.bdb)
+		}
+	}()
+	defer recoverStore(&err, "store "+dir)
+	bo := badgerOptions(dir, db.opts.InMemory)
 	if !db.opts.InMemory {
 		if err := checkDir(dir); err != nil {
 			return nil, err
 		}
-	}
-	if !db.opts.InMemory {
+		readOnly, err := checkStore(dir)
+		if err != nil {
+			return nil, err
+		}
 		if err := removeEmptyLogs(dir); err != nil {
 			return nil, err
 		}
-	}
-	bdb, err := badger.Open(badgerOptions(dir, db.opts.InMemory))
-	if err != nil {
-		if strings.Contains(err.Error(), "Another process is using this Badger database") {
-			return nil, fmt.Errorf("%w: %s", ErrLocked, dir)
+		db.space = &spaceGuard{dir: dir}
+		if readOnly == nil {
+			if err := db.space.canOpen(); err != nil {
+				if _, serr := os.Stat(filepath.Join(dir, "MANIFEST")); serr != nil {
+					return nil, err // no store yet to read
+				}
+				readOnly = err
+			}
 		}
-		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
+		if readOnly != nil {
+			// Badger replays memtable logs, which a crash leaves, only
+			// read-write (read-only, it fails or panics on them).
+			if mems, _ := filepath.Glob(filepath.Join(dir, "*.mem")); len(mems) > 0 {
+				return nil, fmt.Errorf("engine: open %s: a crash left it with writes to finish (%s), which cannot be done read-only, as it must be opened: %w",
+					dir, filepath.Base(mems[0]), readOnly)
+			}
+			db.readOnly = readOnly
+			bo = bo.WithReadOnly(true)
+			db.opts.logf("warning: %s is opened read-only, for queries: %v", dir, readOnly)
+		}
+	}
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, openError(dir, db.readOnly, err)
 	}
 	db.bdb = bdb
 	if err := db.load(); err != nil {
-		bdb.Close()
 		return nil, err
 	}
 	if db.blocks, err = newBlockCache(db.opts.BlockCache); err != nil {
-		bdb.Close()
 		return nil, err
 	}
 	db.dedup = newDedup(dedupBudget)
 	db.bg.kick = make(chan struct{}, 1)
 	db.bg.stop = make(chan struct{})
-	if !db.opts.NoBackgroundCompaction {
+	if !db.opts.NoBackgroundCompaction && db.readOnly == nil {
 		db.bg.wg.Add(1)
 		go db.compactor()
 	}
 	return db, nil
+}
+
+// closeBadger closes a Badger database Open could not finish opening,
+// which may have panicked.
+func closeBadger(bdb *badger.DB) {
+	defer func() { recover() }()
+	bdb.Close()
+}
+
+// openError is the error of badger.Open on the store in dir.
+func openError(dir string, readOnly, err error) error {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "Another process is using this Badger database"):
+		return fmt.Errorf("%w: %s", ErrLocked, dir)
+	case errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "no space left on device"):
+		return fmt.Errorf("%w: the disk of %s is full: free some space there, then run it again: %w", ErrNoSpace, dir, err)
+	case strings.Contains(msg, "key registry"):
+		return damaged(dir, "KEYREGISTRY", err)
+	}
+	return fmt.Errorf("engine: open %s: %w", dir, err)
+}
+
+// ReadOnly returns why the store was opened read-only, or nil when it is
+// writable: an error wrapping ErrCorruption for a store whose damage a
+// write would make worse, or ErrNoSpace for one whose disk is too full.
+// Writes to a read-only store (ingest, compaction, prune) fail with it.
+func (db *DB) ReadOnly() error { return db.readOnly }
+
+// writable returns the error writes to a read-only store fail with.
+func (db *DB) writable() error {
+	if db.readOnly == nil {
+		return nil
+	}
+	return fmt.Errorf("engine: %s was opened read-only: %w", db.dir, db.readOnly)
 }
 
 // checkDir refuses a directory that holds something other than a store.
@@ -260,9 +332,10 @@ func removeEmptyLogs(dir string) error {
 }
 
 // load checks the format version, recovers from an interrupted write and
-// reads the manifest.
+// reads the manifest. Read-only, it reads the version and the manifest,
+// and leaves what an interrupted write left (no part names it).
 func (db *DB) load() error {
-	err := db.bdb.Update(func(txn *badger.Txn) error {
+	check := func(txn *badger.Txn) error {
 		item, err := txn.Get(keyVersion)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			it := txn.NewIterator(badger.IteratorOptions{})
@@ -271,6 +344,9 @@ func (db *DB) load() error {
 			it.Close()
 			if !empty {
 				return fmt.Errorf("%w: %s has no format version", ErrNotStore, db.dir)
+			}
+			if db.readOnly != nil {
+				return nil
 			}
 			return txn.Set(keyVersion, binary.AppendUvarint(nil, FormatVersion))
 		}
@@ -289,10 +365,19 @@ func (db *DB) load() error {
 		case err != nil || ver == FormatVersion:
 			return err
 		case slices.Contains(upgradable, ver):
+			if db.readOnly != nil {
+				return nil
+			}
 			return txn.Set(keyVersion, binary.AppendUvarint(nil, FormatVersion))
 		}
 		return fmt.Errorf("%w: %s has version %d, this signinq reads versions %v to %d", ErrVersion, db.dir, ver, upgradable[0], FormatVersion)
-	})
+	}
+	var err error
+	if db.readOnly != nil {
+		err = db.bdb.View(check)
+	} else {
+		err = db.bdb.Update(check)
+	}
 	if err != nil {
 		return err
 	}
@@ -301,8 +386,10 @@ func (db *DB) load() error {
 		return err
 	}
 	db.mu.man = newManifest(parts)
-	if err := db.recover(true); err != nil {
-		return err
+	if db.readOnly == nil {
+		if err := db.recover(true); err != nil {
+			return err
+		}
 	}
 	db.nextID.Store(maxID + 1)
 	return nil
@@ -502,6 +589,13 @@ func (db *DB) deleteKeys(keys [][]byte) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	var n int64
+	for _, k := range keys {
+		n += int64(len(k)) + entryOverhead
+	}
+	if err := db.space.shrink(n); err != nil {
+		return err
+	}
 	wb := db.bdb.NewWriteBatch()
 	defer wb.Cancel()
 	for _, k := range keys {
@@ -537,9 +631,22 @@ func (db *DB) commit(add, remove []*Part, pendingKey []byte, garbageChunks map[u
 	}
 	txn := db.bdb.NewTransaction(true)
 	defer txn.Discard()
-	for _, p := range add {
+	headers := make([][]byte, len(add))
+	n := int64(len(remove)+1) * 64
+	for i, p := range add {
 		key := partKey(p.Day, p.ID)
-		if err := txn.Set(key, seal(key, p.appendHeader(nil))); err != nil {
+		headers[i] = seal(key, p.appendHeader(nil))
+		n += writeSize(key, headers[i])
+	}
+	take := db.space.grow
+	if len(add) == 0 {
+		take = db.space.shrink // a prune
+	}
+	if err := take(n); err != nil {
+		return err
+	}
+	for i, p := range add {
+		if err := txn.Set(partKey(p.Day, p.ID), headers[i]); err != nil {
 			return err
 		}
 	}
@@ -590,7 +697,9 @@ func (db *DB) collectGarbage(wait bool) error {
 
 // Close waits for background work to stop and closes the store. Snapshots
 // still open fail afterwards with ErrClosed.
-func (db *DB) Close() error {
+func (db *DB) Close() (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
 	db.mu.Lock()
 	if db.mu.closed {
 		db.mu.Unlock()
@@ -606,7 +715,7 @@ func (db *DB) Close() error {
 	db.mu.Unlock()
 	var errs []error
 	// A Writer left open holds writeMu: its garbage waits for Open.
-	if db.snapshots.Load() == 0 && db.writeMu.TryLock() {
+	if db.readOnly == nil && db.snapshots.Load() == 0 && db.writeMu.TryLock() {
 		errs = append(errs, db.recover(false), db.reclaim())
 		db.writeMu.Unlock()
 	}

@@ -16,6 +16,13 @@
 // rows flow from the store to the reader one at a time, in memory that
 // does not grow with their number.
 //
+// Open checks a store's files before the storage library may change
+// them (storecheck.go), and the engine checks the free space before every
+// write (space.go): a damaged store is refused, or opened read-only, with
+// ErrCorruption naming the file, and a full disk is ErrNoSpace saying how
+// much to free, never a crash (docs/format.md, "Damaged stores and full
+// disks").
+//
 // Imports flow one way through signinq: index ← engine ← plugins ← query
 // ← repl, bench ← cmd. Nothing in engine reads the wall clock; the time
 // is an option.

@@ -23,9 +23,33 @@ var (
 	ErrNotStore = errors.New("engine: not a signinq store")
 
 	// ErrCorruption marks data on disk that fails its checksum or does not
-	// decode. The error names the part and value concerned. Test with
-	// IsCorruption.
+	// decode, or a store whose files are damaged. The error names the
+	// part and value, or the file, concerned. Test with IsCorruption.
+	//
+	// Open returns it, having changed nothing, for a store that cannot be
+	// opened safely: a table file damaged or missing, a MANIFEST damaged
+	// or cut short, a memtable log damaged. A store whose last value-log
+	// file is damaged opens read-only (see DB.ReadOnly): what is
+	// undamaged can be read, and writes fail with the damage. The storage
+	// library's panics on damaged files are returned as this error too.
+	// What to do: nothing in the store was changed; copy the directory
+	// aside and restore it from a backup, or ingest the logs again into a
+	// new store.
 	ErrCorruption = errors.New("engine: corruption")
+
+	// ErrNoSpace is returned, wrapped together with syscall.ENOSPC, by a
+	// write that the free space on the store's disk cannot hold. The
+	// engine looks before writing: the storage library writes through
+	// memory-mapped files, where a full disk would crash the process. It
+	// keeps free what the store's own upkeep needs (the storage library's
+	// compactions, its memtable flushes), so that a store refused a write
+	// still opens, answers queries, and prunes. The error says how much
+	// space was free and how much more is needed. What was committed
+	// before stays; free space on that disk (or move the store) and run
+	// the write again: an ingest then stores the rest, skipping what was
+	// stored. A store whose disk is too full to open it for writing opens
+	// read-only (see DB.ReadOnly).
+	ErrNoSpace = errors.New("engine: not enough disk space")
 
 	// ErrNotFound is returned when a record asked for by id is not stored.
 	ErrNotFound = errors.New("engine: not found")

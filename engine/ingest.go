@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 )
@@ -82,14 +83,39 @@ func (db *DB) Ingest(ctx context.Context, paths []string, opts IngestOptions) (I
 			opts.OnReject(r)
 		}
 	}
-	s, err := db.IngestInputs(ctx, ins, opts)
+	s, err := db.ingestInputs(ctx, ins, opts, logfile.InputSize(paths))
 	s.Refused += st.Refused
 	return s, err
+}
+
+// inputNeeds is the ErrNoSpace of an ingest that ran out of space having
+// been given recs records in bytes of its total bytes of input: it says
+// what the sign-ins still to store need, counting them by the size of the
+// input; nil when that cannot be told, or they fit.
+func (db *DB) inputNeeds(st IngestStats, recs, bytes, total int64) error {
+	if total <= 0 || bytes <= 0 {
+		return nil
+	}
+	rows := int64(float64(recs)*float64(total)/float64(bytes)) - st.Stored - st.Duplicates - st.Rejected
+	if rows <= 0 {
+		return nil
+	}
+	per, how := db.bytesPerRow()
+	need := rows * per
+	return db.space.fits(need, need, fmt.Sprintf("the input's sign-ins still to store (about %s, by its size) need about %s (%s each, %s)",
+		humanize.Comma(rows), size(need), size(per), how))
 }
 
 // IngestInputs is Ingest over inputs already made, such as
 // logfile.ReaderInput for a stream.
 func (db *DB) IngestInputs(ctx context.Context, inputs []logfile.Input, opts IngestOptions) (IngestStats, error) {
+	return db.ingestInputs(ctx, inputs, opts, -1)
+}
+
+// ingestInputs is IngestInputs of inputs of total bytes (-1 when not
+// known), which tells how much space the rest needs when there is not
+// enough.
+func (db *DB) ingestInputs(ctx context.Context, inputs []logfile.Input, opts IngestOptions, total int64) (IngestStats, error) {
 	in, err := db.newIngester(&opts)
 	if err != nil {
 		return IngestStats{}, err
@@ -115,6 +141,11 @@ func (db *DB) IngestInputs(ctx context.Context, inputs []logfile.Input, opts Ing
 		return in.add(b.Input, b.Records)
 	})
 	err = in.finish(ctx, err)
+	if errors.Is(err, ErrNoSpace) {
+		if e := db.inputNeeds(in.st, in.st.Read, in.st.Bytes, total); e != nil {
+			err = e
+		}
+	}
 	rejected := in.st.Rejected
 	in.st.Summary = sum
 	in.st.Rejected += rejected

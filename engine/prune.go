@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"math"
+	"runtime/debug"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -23,9 +24,12 @@ type PruneStats struct {
 // store that keeps, say, 90 days is Prune(now minus 90 days). The day
 // holding t is kept. Snapshots taken before still see the deleted days;
 // the space is reclaimed once none is open.
-func (db *DB) Prune(t time.Time) (PruneStats, error) {
+func (db *DB) Prune(t time.Time) (_ PruneStats, err error) {
 	db.compactMu.Lock()
 	defer db.compactMu.Unlock()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+db.dir)
+
 	man, err := db.manifest()
 	if err != nil {
 		return PruneStats{}, err
@@ -33,6 +37,9 @@ func (db *DB) Prune(t time.Time) (PruneStats, error) {
 	gone, st := pruned(man, t)
 	if len(gone) == 0 {
 		return st, nil
+	}
+	if err := db.writable(); err != nil {
+		return PruneStats{}, err
 	}
 	chunks := map[uint64][]uint64{}
 	for _, p := range gone {
@@ -97,6 +104,13 @@ func (db *DB) reclaim() error {
 		return nil
 	}
 	for range 64 {
+		if ok, sp := db.space.canReclaim(); !ok {
+			// The rewrite could fill the disk: leave it for later.
+			db.needReclaim.Store(true)
+			db.opts.logf("engine: the space of deleted data in %s is not given back yet: rewriting a value-log file may need %s, and the disk has %s free; it will be once there is room",
+				db.dir, size(int64(float64(sp.vlog)*(1-reclaimRatio))), size(sp.free))
+			return nil
+		}
 		err := db.bdb.RunValueLogGC(reclaimRatio)
 		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
 			return nil

@@ -2,9 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
@@ -152,4 +157,98 @@ func TestInMemoryCompactAndPrune(t *testing.T) {
 		}
 	}
 	checkSame(t, db, kept)
+}
+
+// fakeDisk makes the store's disk look size bytes large, its free space
+// what the files of the store's directory leave of it.
+func fakeDisk(t *testing.T, size int64) *atomic.Int64 {
+	limit := new(atomic.Int64)
+	limit.Store(size)
+	old := diskFree
+	diskFree = func(dir string) (int64, bool) {
+		var used int64
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if info, err := e.Info(); err == nil {
+				used += diskUsage(info)
+			}
+		}
+		return limit.Load() - used, true
+	}
+	t.Cleanup(func() { diskFree = old })
+	return limit
+}
+
+// TestNoSpace ingests onto a disk too small for the input: the ingest
+// stops with ErrNoSpace (wrapping ENOSPC) saying where and how much is
+// needed, keeping what it committed; the store still opens for writing
+// and prunes; on a larger disk the same ingest completes, every sign-in
+// stored once. On a disk too full to write, the store opens read-only.
+// (The command's TestFullDisk does it on a real full disk, where Badger
+// crashed the process with SIGBUS.)
+func TestNoSpace(t *testing.T) {
+	input := genFile(t, 8000, 34, 4)
+	recs := readAll(t, input)
+	limit := fakeDisk(t, 10<<20)
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	st, err := db.Ingest(context.Background(), []string{input}, IngestOptions{CommitEvery: 2000})
+	if !errors.Is(err, ErrNoSpace) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("ingest onto a full disk: %v, want ErrNoSpace and ENOSPC", err)
+	}
+	for _, want := range []string{dir, "free at least", "sign-ins still to store"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+	t.Logf("stored %d: %v", st.Stored, err)
+	if st.Stored == 0 || st.Stored == int64(len(recs)) {
+		t.Errorf("stored %d of %d: want the commits that fit", st.Stored, len(recs))
+	}
+	if n, _ := db.Count(); n != st.Stored {
+		t.Errorf("Count = %d, the ingest says it stored %d", n, st.Stored)
+	}
+	for id, n := range stored(t, db) {
+		if n != 1 {
+			t.Errorf("%s stored %d times", id, n)
+		}
+	}
+	db.Close()
+
+	// Full, the store still opens for writing, and prunes.
+	db = openTest(t, dir)
+	if err := db.ReadOnly(); err != nil {
+		t.Fatalf("the store opened read-only: %v", err)
+	}
+	if ps, err := db.Prune(genEnd.Add(-3 * 24 * time.Hour)); err != nil || ps.Days == 0 {
+		t.Errorf("prune on the full disk: %+v, %v", ps, err)
+	}
+	db.Close()
+
+	// Room made, the same ingest completes the store.
+	limit.Store(1 << 30)
+	db = openTest(t, dir)
+	ingest(t, db, input)
+	checkSame(t, db, recs)
+	db.Close()
+
+	// A disk with less free than opening for writing needs: read-only.
+	before := fileHashes(t, dir)
+	limit.Store(storeSize(t, dir) + 1<<20)
+	db = openTest(t, dir)
+	if err := db.ReadOnly(); !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("ReadOnly = %v, want ErrNoSpace", err)
+	}
+	checkSame(t, db, recs)
+	if _, err := db.IngestRecords(context.Background(), recs[:10]); !errors.Is(err, ErrNoSpace) {
+		t.Errorf("IngestRecords on a full disk: %v, want ErrNoSpace", err)
+	}
+	db.Close()
+	checkUnchanged(t, dir, before)
+
+	// No store yet, and no room to make one.
+	limit.Store(0)
+	if _, err := Open(t.TempDir(), nil); !errors.Is(err, ErrNoSpace) {
+		t.Errorf("Open a new store on a full disk: %v, want ErrNoSpace", err)
+	}
 }

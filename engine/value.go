@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -17,8 +18,21 @@ const (
 	fragmentBytes  = 512 << 10
 )
 
-// put writes a sealed value.
+// entryOverhead bounds what Badger writes for a key besides the key and
+// its value, in the value log and the memtable log together: two entry
+// headers and checksums, the key's version, a value pointer.
+const entryOverhead = 64
+
+// writeSize bounds the disk space writing key and val takes.
+func writeSize(key, val []byte) int64 {
+	return int64(len(val)) + 2*int64(len(key)) + entryOverhead
+}
+
+// put writes a sealed value, once the disk has room for it (ErrNoSpace).
 func (db *DB) put(wb *badger.WriteBatch, key, val []byte) error {
+	if err := db.space.grow(writeSize(key, val)); err != nil {
+		return err
+	}
 	if !db.opts.InMemory || len(val) <= fragmentBytes {
 		return wb.Set(key, val)
 	}
@@ -36,10 +50,12 @@ func (db *DB) put(wb *badger.WriteBatch, key, val []byte) error {
 // valid during fn.
 //
 // NB: Badger's read transactions are safe for concurrent Gets.
-func (s *Snapshot) value(key []byte, fn func(v []byte) error) error {
+func (s *Snapshot) value(key []byte, fn func(v []byte) error) (err error) {
 	if s.db.isClosed() {
 		return ErrClosed
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, describeKey(key))
 	item, err := s.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return corrupt(describeKey(key), errors.New("missing"))

@@ -3,12 +3,15 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
 )
@@ -33,7 +36,11 @@ type Writer struct {
 	comp    *compressor
 	stats   WriteStats
 	err     error // sticky: the writer is unusable after a failed write
-	closed  bool
+	// perRow is the disk space a sign-in takes in the store, to tell
+	// whether a write fits before writing it (checkSpace).
+	perRow int64
+	perHow string
+	closed bool
 	// encoding is set once the write's parts are being written: their
 	// data, under ids not recorded, is then left for Open to delete.
 	encoding bool
@@ -95,6 +102,9 @@ func (db *DB) NewWriter() (*Writer, error) {
 	if db.isClosed() {
 		return nil, ErrClosed
 	}
+	if err := db.writable(); err != nil {
+		return nil, err
+	}
 	return &Writer{db: db, workers: db.opts.workers(), days: map[int32]*builder{}}, nil
 }
 
@@ -111,25 +121,46 @@ func (w *Writer) begin() error {
 		return nil
 	}
 	w.db.writeMu.RLock() // until reset
+	w.db.space.begin()
 	start := w.db.newID()
 	key := idKey(prefixPending, start)
-	err := w.db.bdb.Update(func(txn *badger.Txn) error {
-		return txn.Set(key, binary.AppendUvarint(nil, start))
-	})
+	val := binary.AppendUvarint(nil, start)
+	err := w.db.space.grow(writeSize(key, val))
+	if err == nil {
+		err = w.db.bdb.Update(func(txn *badger.Txn) error {
+			return txn.Set(key, val)
+		})
+	}
 	if err != nil {
+		w.db.space.end()
 		w.db.writeMu.RUnlock()
 		return fmt.Errorf("engine: begin write: %w", err)
 	}
 	w.marker = key
 	w.wb = w.db.bdb.NewWriteBatch()
 	w.comp = newCompressor(w.db, w.wb, w.workers)
+	w.perRow, w.perHow = w.db.bytesPerRow()
 	return nil
+}
+
+// checkSpace returns ErrNoSpace when the disk cannot hold the sign-ins
+// added since the last commit, at perRow bytes each, saying how much they
+// need: the write would otherwise fail partway, saying only what its
+// last value needed. (Each value written is checked again: see put.)
+func (w *Writer) checkSpace() error {
+	total := int64(w.rows) * w.perRow
+	return w.db.space.fits(total-w.comp.taken.Load(), total,
+		fmt.Sprintf("the %s sign-ins of this write need about %s (%s each, %s)",
+			humanize.Comma(int64(w.rows)), size(total), size(w.perRow), w.perHow))
 }
 
 // Add adds sign-ins. Records are copied: recs may be reused once Add
 // returns. A sign-in without a time, or with one outside 1970–2262, is
 // refused: Add adds the others and returns a *RejectError.
-func (w *Writer) Add(recs []signin.Record) error {
+func (w *Writer) Add(recs []signin.Record) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+w.db.dir)
+
 	if w.err != nil {
 		return w.err
 	}
@@ -168,6 +199,10 @@ func (w *Writer) Add(recs []signin.Record) error {
 			w.err = err
 			return err
 		}
+	}
+	if err := w.checkSpace(); err != nil {
+		w.err = err
+		return err
 	}
 	w.stats.Rejected += int64(len(rejects))
 	if len(rejects) > 0 {
@@ -228,7 +263,10 @@ func (w *Writer) addDay(day int32, recs []signin.Record, idx []int) error {
 // Commit makes everything added since the last commit visible, atomically,
 // and durable against a crash of the process. On error nothing of the
 // write is visible and the writer is unusable.
-func (w *Writer) Commit() error {
+func (w *Writer) Commit() (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+w.db.dir)
+
 	if w.err != nil {
 		return w.err
 	}
@@ -276,7 +314,10 @@ func (w *Writer) commit() error {
 		for _, c := range d.chunks {
 			d.rawDisk += sizes[c]
 		}
-		p, err := encodePart(d, w.workers, func(key, val []byte) error { return w.db.put(w.wb, key, val) })
+		p, err := encodePart(d, w.workers, func(key, val []byte) error {
+			w.comp.taken.Add(writeSize(key, val))
+			return w.db.put(w.wb, key, val)
+		})
 		if err != nil {
 			return fmt.Errorf("engine: write part of %s: %w", dayString(b.day), err)
 		}
@@ -300,6 +341,7 @@ func (w *Writer) commit() error {
 
 // reset ends the write begun by begin.
 func (w *Writer) reset() {
+	w.db.space.end()
 	w.db.writeMu.RUnlock()
 	w.days = map[int32]*builder{}
 	w.full = nil
@@ -340,7 +382,9 @@ func (w *Writer) abort() {
 }
 
 // Close abandons what was added and not committed, and ends the writer.
-func (w *Writer) Close() error {
+func (w *Writer) Close() (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverStore(&err, "store "+w.db.dir)
 	if w.closed {
 		return nil
 	}
@@ -362,6 +406,8 @@ type compressor struct {
 	mu    sync.Mutex
 	sizes map[uint64]int64
 	err   error
+
+	taken atomic.Int64 // bytes the write's values took of the disk (see DB.put)
 }
 
 func newCompressor(db *DB, wb *badger.WriteBatch, workers int) *compressor {
@@ -383,6 +429,7 @@ func (c *compressor) run() {
 		key := idKey(prefixRaw, ch.id)
 		val := seal(key, ch.encode(nil))
 		err := c.db.put(c.wb, key, val)
+		c.taken.Add(writeSize(key, val))
 		c.mu.Lock()
 		c.sizes[ch.id] = int64(len(val))
 		if err != nil && c.err == nil {

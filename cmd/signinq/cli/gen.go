@@ -123,7 +123,7 @@ func (c *genCmd) store(e *env, g *gen.Generator, end time.Time) error {
 		return err
 	}
 	elapsed := e.now().Sub(start)
-	cst, err := compactWithProgress(e, db, c.Quiet)
+	cst, err := compactAfter(e, db, c.Quiet)
 	if err != nil {
 		return err
 	}

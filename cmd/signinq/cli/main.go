@@ -32,6 +32,8 @@ const (
 	exitError    = 2 // usage or fatal error
 	exitInUse    = 3 // the store is in use by another process (storeError)
 	exitNoStore  = 4 // no store where --db says, or a directory of something else (storeError)
+	exitDamaged  = 5 // the store is damaged (engine.ErrCorruption; storeError)
+	exitNoSpace  = 6 // not enough disk space for the store (engine.ErrNoSpace; storeError)
 	// A command a signal stopped exits 128 plus the signal's number:
 	// 130 for Ctrl-C (SIGINT), 143 for SIGTERM (see signalExit).
 	exitOutputClosed = 128 + 13 // SIGPIPE's: standard output's reader went away (errOutputClosed)
@@ -77,10 +79,11 @@ var Version = "dev"
 // and returns the exit status: 0 when all went well, 1 when records were
 // rejected or inputs refused or truncated, 2 on a usage or fatal error, 3 when the
 // store is in use by another process, 4 when there is no store where
-// --db says (or a directory of something else), whichever the command,
-// and 128 plus the signal's number when Ctrl-C (130) or SIGTERM (143)
-// stopped it (an ingest commits what it read first), or when the reader
-// of its output went away (141, SIGPIPE's). It uses the plugins
+// --db says (or a directory of something else), 5 when the store is
+// damaged, 6 when its disk has too little free space, whichever the
+// command, and 128 plus the signal's number when Ctrl-C (130) or SIGTERM
+// (143) stopped it (an ingest commits what it read first), or when the
+// reader of its output went away (141, SIGPIPE's). It uses the plugins
 // registered in plugins.Default, so a program that imports plugin
 // packages for their side effect before calling it offers them
 // (docs/plugins.md); scripted plugins are read from --plugins DIR.

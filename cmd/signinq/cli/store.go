@@ -35,19 +35,30 @@ func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
 // openExisting opens a store that must already exist: stats, compact,
 // prune, query and explain do not create one.
 func (f *dbFlag) openExisting(e *env) (*engine.DB, error) {
-	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil {
+	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil && !holdsTables(f.DB) {
 		return nil, &storeError{fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB), exitNoStore}
 	}
 	return f.open(e, nil)
 }
 
+// holdsTables reports whether dir holds a store's table or value-log
+// files: without its MANIFEST, a damaged store, which Open refuses.
+func holdsTables(dir string) bool {
+	for _, pattern := range []string{"*.sst", "*.vlog"} {
+		if m, _ := filepath.Glob(filepath.Join(dir, pattern)); len(m) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // storeError is a store the command cannot use: one another process has
-// open, or none where the command looks (no store, or a directory of
-// something else). Whichever command meets it, it ends with the same
-// exit status, its code.
+// open, none where the command looks (no store, or a directory of
+// something else), a damaged one, or one on a disk too full. Whichever
+// command meets it, it ends with the same exit status, its code.
 type storeError struct {
 	err  error
-	code int // exitInUse or exitNoStore
+	code int // exitInUse, exitNoStore, exitDamaged or exitNoSpace
 }
 
 func (s *storeError) Error() string { return s.err.Error() }
@@ -55,10 +66,11 @@ func (s *storeError) Unwrap() error { return s.err }
 func (s *storeError) exitCode() int { return s.code }
 
 // storeProblem returns the storeError err is or wraps, or makes one of an
-// error of the engine saying the store is in use (engine.ErrLocked) or a
-// directory holds no store (engine.ErrNotStore); other errors (and nil)
-// come back as they are. Main passes every command's error through it,
-// so that no path leaves one out.
+// error of the engine saying the store is in use (engine.ErrLocked), a
+// directory holds no store (engine.ErrNotStore), the store is damaged
+// (engine.ErrCorruption) or its disk too full (engine.ErrNoSpace); other
+// errors (and nil) come back as they are. Main passes every command's
+// error through it, so that no path leaves one out.
 func storeProblem(err error) error {
 	var se *storeError
 	switch {
@@ -70,6 +82,10 @@ func storeProblem(err error) error {
 		return &storeError{fmt.Errorf("%w (close the other signinq using it first)", err), exitInUse}
 	case errors.Is(err, engine.ErrNotStore):
 		return &storeError{err, exitNoStore}
+	case errors.Is(err, engine.ErrNoSpace):
+		return &storeError{err, exitNoSpace}
+	case errors.Is(err, engine.ErrCorruption):
+		return &storeError{fmt.Errorf("%w\nsigninq: the store is damaged: copy its directory aside as it is, then restore it from a backup, or ingest the logs again into a new store", err), exitDamaged}
 	}
 	return err
 }
@@ -159,7 +175,7 @@ func (c *ingestCmd) Run(e *env) error {
 	}
 	var cst engine.CompactStats
 	if !c.NoCompact {
-		if cst, err = compactWithProgress(e, db, c.Quiet); err != nil {
+		if cst, err = compactAfter(e, db, c.Quiet); err != nil {
 			return err
 		}
 	}
@@ -179,6 +195,18 @@ func (c *ingestCmd) Run(e *env) error {
 		return errRejected
 	}
 	return nil
+}
+
+// compactAfter compacts the days a write added to, as ingest and gen
+// --db do when done. A disk too full to compact is a warning: what was
+// written is stored, and compact merges it once there is room.
+func compactAfter(e *env, db *engine.DB, quiet bool) (engine.CompactStats, error) {
+	st, err := compactWithProgress(e, db, quiet)
+	if errors.Is(err, engine.ErrNoSpace) {
+		fmt.Fprintf(e.stderr, "signinq: warning: the days written to are not compacted: %v (signinq compact merges them once there is room)\n", err)
+		return st, nil
+	}
+	return st, err
 }
 
 // ingestProgress describes an ingest under way: the records read, and of
