@@ -11,7 +11,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -53,6 +55,36 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// TestPlainProgress checks the plain progress lines off a terminal with
+// a clock that moves 3 s each time it is read: the bars read the
+// command's clock, so the lines come as they would on a slow machine,
+// and the same each run (the other tests turn them off: TestMain).
+func TestPlainProgress(t *testing.T) {
+	defer func(d time.Duration) { plainEvery = d }(plainEvery)
+	plainEvery = 0 // the default: a line every 5 s
+	var mu sync.Mutex
+	at := clock.Default
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		at = at.Add(3 * time.Second)
+		return at
+	}
+	var stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "signins.json")
+	if code := Main([]string{"gen", "--count", "20000", "--end", "2026-11-26T00:00:00Z", "-o", out}, strings.NewReader(""), io.Discard, &stderr, now); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{
+		`(?m)^generating: [0-9,]+ of 20,000 \([0-9]+%\), [0-9,]+ records/s, [0-9.]+s left$`,
+		`(?m)^generating: done, 20,000 in [0-9]+s, [0-9,]+ records/s$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(stderr.String()) {
+			t.Errorf("no %s in:\n%s", want, stderr.String())
+		}
+	}
 }
 
 // TestExitCodes checks the exit status the scripts cannot tell apart.
