@@ -251,7 +251,7 @@ func TestOpenAfterCrash(t *testing.T) {
 		}
 		return to
 	}
-	crashed, damaged, vlogDamaged := copyDir(), copyDir(), copyDir()
+	crashed, damaged, vlogDamaged, torn := copyDir(), copyDir(), copyDir(), copyDir()
 	db.Close()
 
 	// On a disk too full to finish what the crash left, which only a
@@ -300,6 +300,26 @@ func TestOpenAfterCrash(t *testing.T) {
 		t.Fatalf("Open with a damaged value log and memtable logs = %v, want a corruption error naming it", err)
 	}
 	checkUnchanged(t, vlogDamaged, before)
+
+	// A bad entry past every value the memtable logs point to, with data
+	// after it, is what a kill during a write leaves (scripts/crashloop.sh
+	// met one): Badger cuts it there, and every committed sign-in stays.
+	vlogs, _ = filepath.Glob(filepath.Join(torn, "*.vlog"))
+	vlog = vlogs[len(vlogs)-1]
+	if sc, err = scanLog(vlog, false); err != nil || sc.entries == 0 {
+		t.Fatalf("scan %s: %+v, %v; want entries", vlog, sc, err)
+	}
+	overwrite(t, vlog, func(int64) int64 { return sc.end }, []byte("torn!torn!torn!torn!torn!"))
+	overwrite(t, vlog, func(int64) int64 { return sc.end + 4096 }, []byte("after!after!after!"))
+	c, err = Open(torn, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatalf("open a store a crash left with a bad entry past its committed values: %v", err)
+	}
+	if c.ReadOnly() != nil {
+		t.Errorf("a store a crash left with a bad entry past its committed values opened read-only: %v", c.ReadOnly())
+	}
+	checkSame(t, c, recs)
+	c.Close()
 }
 
 // copySparse copies a file, leaving its blocks of zeros holes: Badger's
