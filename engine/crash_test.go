@@ -90,11 +90,11 @@ func crashChild(mode string) {
 const crashBatch = 1000
 
 func TestCrash(t *testing.T) {
-	input := genFile(t, 8000, 11, 3)
+	input := genFile(t, race.Pick[int64](8000, 4000), 11, 3)
 	recs := readAll(t, input)
 	rng := seededRand(t)
-	// Under -race, one round of each mode (scripts/crashloop.sh runs
-	// hundreds).
+	// Under -race, half the sign-ins and one round of each mode
+	// (scripts/crashloop.sh runs hundreds of rounds).
 	for round := range race.Pick(4, 2) {
 		mode := []string{"records", "ingest"}[round%2]
 		dir := t.TempDir()
@@ -129,7 +129,7 @@ func TestCrash(t *testing.T) {
 }
 
 func TestCrashCompaction(t *testing.T) {
-	input := genFile(t, 12000, 12, 2)
+	input := genFile(t, race.Pick[int64](12000, 6000), 12, 2)
 	recs := readAll(t, input)
 	rng := seededRand(t)
 	for round := range race.Pick(4, 2) {
