@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
@@ -469,7 +468,7 @@ func TestListOrderByCheck(t *testing.T) {
 		{"list where status=failure order by user | spray", ""}, // spray lists user
 		{"list where status=failure order by latency | spray", "1:36: list is ordered by its columns, and latency is not one of them"},
 	} {
-		_, err := Prepare(tc.text, nil, nil, time.Now())
+		_, err := Prepare(tc.text, nil, nil, checkNow)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%s: %v", tc.text, err)
