@@ -14,6 +14,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/progress"
+	"github.com/signinq/signinq/query"
 	_ "github.com/signinq/signinq/query" // the query language DB.Query answers in
 )
 
@@ -285,13 +286,13 @@ func runQuery(ctx context.Context, cfg *Config, dir string, q Query) (QueryResul
 	}
 	defer db.Close()
 	open := cfg.Now().Sub(t0)
-	opts := engine.QueryOptions{Now: benchstore.End, Timeout: -1} // measured, not limited
+	opts := query.Options{Now: benchstore.End, Timeout: -1} // measured, not limited
 	for i := 0; i <= cfg.Runs; i++ {
 		if err := ctx.Err(); err != nil {
 			return r, 0, err
 		}
 		t := cfg.Now()
-		res, err := db.Query(ctx, q.Text, opts)
+		res, err := query.Run(ctx, db, nil, q.Text, opts)
 		el := cfg.Now().Sub(t)
 		if err != nil {
 			return r, 0, fmt.Errorf("bench: %s: %w", q.Text, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/benchstore"
+	"github.com/signinq/signinq/query"
 )
 
 // The store BenchmarkStandard uses: 30 days of generated sign-ins,
@@ -38,13 +39,13 @@ func BenchmarkStandard(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	opts := engine.QueryOptions{Now: benchstore.End}
+	opts := query.Options{Now: benchstore.End}
 	for _, q := range Queries() {
 		b.Run(q.Text, func(b *testing.B) {
 			var times []time.Duration
 			for b.Loop() {
 				t := time.Now()
-				if _, err := db.Query(ctx, q.Text, opts); err != nil {
+				if _, err := query.Run(ctx, db, nil, q.Text, opts); err != nil {
 					b.Fatal(err)
 				}
 				times = append(times, time.Since(t))

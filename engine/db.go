@@ -763,9 +763,6 @@ func (db *DB) Dir() string {
 	return db.dir
 }
 
-// Registry returns Options.Registry.
-func (db *DB) Registry() any { return db.opts.Registry }
-
 // Count returns the number of sign-ins stored.
 func (db *DB) Count() (int64, error) {
 	man, err := db.manifest()

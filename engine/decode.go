@@ -5,6 +5,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // A stored value becomes a Value here and nowhere else: query results,
@@ -25,12 +26,12 @@ func (c *Column) kind() signin.Kind {
 // Absent returns the column's value for a sign-in without one: the
 // empty string for text (and for an element of a list), null for
 // numbers, times and flags.
-func (c *Column) Absent() Value {
+func (c *Column) Absent() result.Value {
 	switch k := c.kind(); k {
 	case signin.KindString, signin.KindList:
-		return StringValue("")
+		return result.StringValue("")
 	default:
-		return Null(k)
+		return result.Null(k)
 	}
 }
 
@@ -38,45 +39,45 @@ func (c *Column) Absent() Value {
 // integer dictionary) as a result holds it: a time for a time field
 // (Unix nanoseconds), a flag for a flag (0 false, 1 true), a number
 // otherwise; signin.NoInt is the absent value, null.
-func (c *Column) IntValue(x int64) Value {
+func (c *Column) IntValue(x int64) result.Value {
 	k := c.kind()
 	switch {
 	case x == signin.NoInt:
-		return Null(k)
+		return result.Null(k)
 	case k == signin.KindTime:
-		return TimeValue(nanosTime(x))
+		return result.TimeValue(nanosTime(x))
 	case k == signin.KindBool:
-		return BoolValue(x == 1)
+		return result.BoolValue(x == 1)
 	}
-	return IntValue(x)
+	return result.IntValue(x)
 }
 
 // DictValue returns entry id of d, a part's dictionary of the column,
 // as a result holds it: a string, a number or a flag. An entry of a
 // list column is one element, a string. The absent entry (the empty
 // string, a missing number, NaN) is the column's Absent value.
-func (c *Column) DictValue(d *index.Dict, id uint32) Value {
+func (c *Column) DictValue(d *index.Dict, id uint32) result.Value {
 	switch d.Kind() {
 	case index.DictInt:
 		return c.IntValue(d.Int(id))
 	case index.DictFloat:
 		if x := d.Float(id); !math.IsNaN(x) {
-			return FloatValue(x)
+			return result.FloatValue(x)
 		}
-		return Null(signin.KindFloat)
+		return result.Null(signin.KindFloat)
 	}
-	return StringValue(d.String(id))
+	return result.StringValue(d.String(id))
 }
 
 // Value returns row r of the vector as a result holds it; d is the
 // part's dictionary of the column when it has one. A list is a
 // ListValue of its elements; a column the part lacks gives the column's
 // Absent value (an empty list for a list).
-func (v *Vector) Value(d *index.Dict, r uint32) Value {
+func (v *Vector) Value(d *index.Dict, r uint32) result.Value {
 	c := v.Column
 	if v.Absent {
 		if c.kind() == signin.KindList {
-			return ListValue(nil)
+			return result.ListValue(nil)
 		}
 		return c.Absent()
 	}
@@ -87,53 +88,39 @@ func (v *Vector) Value(d *index.Dict, r uint32) Value {
 		for i, id := range elems {
 			l[i] = d.String(id)
 		}
-		return ListValue(l)
+		return result.ListValue(l)
 	case EncInt:
 		return c.IntValue(v.Ints[r])
 	case EncString:
-		return StringValue(v.Strings.At(int(r)))
+		return result.StringValue(v.Strings.At(int(r)))
 	}
 	return c.DictValue(d, v.IDs[r])
 }
 
 // RecordValue returns a field's value in a record as a result holds it:
 // what Vector.Value gives for the same sign-in once stored.
-func RecordValue(f *signin.Field, r *signin.Record) Value {
+func RecordValue(f *signin.Field, r *signin.Record) result.Value {
 	switch f.Kind {
 	case signin.KindString:
-		return StringValue(f.Text(r))
+		return result.StringValue(f.Text(r))
 	case signin.KindList:
-		return ListValue(f.List(r))
+		return result.ListValue(f.List(r))
 	case signin.KindFloat:
 		if v, ok := f.Float(r); ok {
-			return FloatValue(v)
+			return result.FloatValue(v)
 		}
 	case signin.KindTime:
 		if t := f.Time(r); !t.IsZero() {
-			return TimeValue(t)
+			return result.TimeValue(t)
 		}
 	case signin.KindBool:
 		if b, ok := f.Int(r); ok {
-			return BoolValue(b == 1)
+			return result.BoolValue(b == 1)
 		}
 	default:
 		if v, ok := f.Int(r); ok {
-			return IntValue(v)
+			return result.IntValue(v)
 		}
 	}
-	return Null(f.Kind)
-}
-
-// IsAbsent reports whether v is an absent value: null, the empty
-// string, or an empty list.
-func (v Value) IsAbsent() bool {
-	switch {
-	case v.null:
-		return true
-	case v.kind == signin.KindString:
-		return v.s == ""
-	case v.kind == signin.KindList:
-		return len(v.l) == 0
-	}
-	return false
+	return result.Null(f.Kind)
 }

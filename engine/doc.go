@@ -11,10 +11,10 @@
 // shell all read the store through; Value.String is its text. Values
 // lists a column's values over the whole store with their counts.
 //
-// With the query language linked in (package query), DB.Query answers a
-// query gathered in a Result, and DB.QueryRows streams it as Rows: the
-// rows flow from the store to the reader one at a time, in memory that
-// does not grow with their number.
+// The engine knows nothing of the query language: package query reads
+// the store through Snapshot and answers statements (query.Exec), and
+// package signinq wires the two, with the built-in plugins, for
+// embedders.
 //
 // Open checks a store's files before the storage library may change
 // them (storecheck.go), and the engine checks the free space before every

@@ -58,15 +58,6 @@ var (
 	// ingest whose context was done: it stopped reading and committed
 	// what it had read, which its stats count.
 	ErrInterrupted = errors.New("engine: interrupted")
-
-	// ErrResultTooLarge is returned by DB.Query for an answer whose rows
-	// would take more memory than QueryOptions.MaxMemory to gather:
-	// DB.QueryRows reads them one at a time, or a limit keeps fewer.
-	ErrResultTooLarge = errors.New("engine: the answer is too large to gather")
-
-	// ErrRowsRead is what a second loop over Rows.All gets, or one after
-	// Close: the rows of a query are read once.
-	ErrRowsRead = errors.New("engine: the rows were read or closed already")
 )
 
 // IsCorruption reports whether err reports corrupt data on disk.

@@ -23,11 +23,6 @@ type Options struct {
 	// means signin.DefaultInterruptCodes.
 	Classifier *signin.Classifier
 
-	// Registry is the plugin registry queries against this DB use (a
-	// *plugins.Registry); nil means the default registry. The engine only
-	// keeps it for the query layer, which the engine cannot import.
-	Registry any
-
 	// Workers bounds the goroutines ingest and compaction use; 0 means
 	// GOMAXPROCS.
 	Workers int

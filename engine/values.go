@@ -8,12 +8,13 @@ import (
 	"strings"
 
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // ValueCount is one value of a field and the number of sign-ins having
 // it.
 type ValueCount struct {
-	Value   Value
+	Value   result.Value
 	Signins uint64
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // multiPartStore stores generated sign-ins in two ingests, so that each
@@ -105,14 +106,14 @@ func TestValues(t *testing.T) {
 				continue
 			}
 			want := map[string]uint64{}
-			var order []Value
+			var order []result.Value
 			for i := range recs {
 				v := RecordValue(c.Field, &recs[i])
-				elems := []Value{v}
+				elems := []result.Value{v}
 				if c.Enc == EncList {
 					elems = nil
 					for _, e := range slices.Compact(slices.Sorted(slices.Values(v.List()))) {
-						elems = append(elems, StringValue(e))
+						elems = append(elems, result.StringValue(e))
 					}
 				}
 				for _, e := range elems {
@@ -125,11 +126,11 @@ func TestValues(t *testing.T) {
 					want[e.String()]++
 				}
 			}
-			slices.SortFunc(order, func(a, b Value) int {
+			slices.SortFunc(order, func(a, b result.Value) int {
 				if a.Kind() == signin.KindString {
 					return cmp.Compare(a.Str(), b.Str())
 				}
-				return Compare(a, b)
+				return result.Compare(a, b)
 			})
 			got, err := s.Values(c, true)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // Aggregate computes one value per group of sign-ins: count, dcount(user).
@@ -68,7 +69,7 @@ type Partial interface {
 	// Merge folds in another partial of the same aggregate.
 	Merge(o Partial)
 	// Value returns the aggregate's value.
-	Value() engine.Value
+	Value() result.Value
 	// Size estimates the memory the partial takes, in bytes, for the
 	// query's memory limit: what it holds, maps' and strings' overhead
 	// included (MapBytes, StringBytes). The executor asks it before and
@@ -95,7 +96,7 @@ func newFieldValues(in Input) fieldValues {
 // each calls fn with every present value of row r: one at most for a
 // single-valued field, each element for a list. Absent values (the empty
 // string, a missing number or time) are skipped.
-func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v engine.Value)) {
+func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v result.Value)) {
 	if col == nil || col.Absent {
 		return
 	}
@@ -113,7 +114,7 @@ func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v engine.Value
 }
 
 // dictValue is the value of dictionary id id, and whether it is present.
-func (fv *fieldValues) dictValue(id uint32) (engine.Value, bool) {
+func (fv *fieldValues) dictValue(id uint32) (result.Value, bool) {
 	v := fv.col.DictValue(fv.dict, id)
 	return v, !v.IsAbsent()
 }

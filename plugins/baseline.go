@@ -13,6 +13,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // This file holds what the detection stages (newvalue, travel, spikes)
@@ -22,7 +23,7 @@ import (
 // detColumn returns the index of the input column named name (without
 // regard to case), else of the first column holding the catalog field
 // name, else -1.
-func detColumn(in []engine.ResultColumn, name string) int {
+func detColumn(in []result.Column, name string) int {
 	for i, c := range in {
 		if strings.EqualFold(c.Name, name) {
 			return i
@@ -110,7 +111,7 @@ func detFold(s string) string {
 }
 
 // detText is a value's text for comparison, "" when null.
-func detText(v engine.Value) string {
+func detText(v result.Value) string {
 	if v.IsNull() {
 		return ""
 	}
@@ -160,7 +161,7 @@ func detQuery(env *Env, heads string, conds []string, after string) string {
 
 // detLiteral is a value as a query's condition writes it: numbers as
 // they are, flags as true or false, text quoted. ok is false for a null.
-func detLiteral(v engine.Value) (string, bool) {
+func detLiteral(v result.Value) (string, bool) {
 	if v.IsNull() {
 		return "", false
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(bruteforce{}) }
@@ -101,7 +101,7 @@ func (bruteforce) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
-func (bruteforce) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (bruteforce) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	a, err := srBurstParse(args, "failures")
 	if err != nil {
 		return nil, err
@@ -118,8 +118,8 @@ type bruteforceRunner struct {
 	in   srReader
 }
 
-func (r *bruteforceRunner) Columns() []engine.ResultColumn {
-	return []engine.ResultColumn{
+func (r *bruteforceRunner) Columns() []result.Column {
+	return []result.Column{
 		{Name: "user", Kind: signin.KindString, Field: "user"},
 		{Name: "failures", Kind: signin.KindInt},
 		{Name: "first", Kind: signin.KindTime},
@@ -130,15 +130,15 @@ func (r *bruteforceRunner) Columns() []engine.ResultColumn {
 	}
 }
 
-func (r *bruteforceRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *bruteforceRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	hits, err := srAccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err
 	}
 	for _, h := range hits {
-		row := []engine.Value{engine.StringValue(h.user), engine.IntValue(int64(len(h.fails))),
+		row := []result.Value{result.StringValue(h.user), result.IntValue(int64(len(h.fails))),
 			srTimeValue(h.fails[0].t), srTimeValue(h.fails[len(h.fails)-1].t),
-			srTimeValue(h.success.t), engine.StringValue(h.success.ip), engine.ListValue(h.ips())}
+			srTimeValue(h.success.t), result.StringValue(h.success.ip), result.ListValue(h.ips())}
 		if err := emit(row); err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (b *srBurst) ips() []string {
 // failure, then user. The successes are those of its input and those
 // the store holds (srSuccesses) from a burst's first failure until
 // a.window after its last.
-func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]engine.Value], a *srBurstArgs) ([]srBurst, error) {
+func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]result.Value], a *srBurstArgs) ([]srBurst, error) {
 	type byUser struct{ fails, wins []srEvent }
 	users := map[string]*byUser{}
 	for row := range in {
@@ -242,7 +242,7 @@ func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]
 	var found []srSpan // the users and times of the successes to list
 	after := make([]bool, len(cands))
 	err := srSpanAggregates(ctx, env, "user", spans, a.codes, "min(time) as t", []srCol{{"t", signin.KindTime}},
-		func(k int, row []engine.Value, idx []int) {
+		func(k int, row []result.Value, idx []int) {
 			if t, ok := srTime(row, idx[0]); ok {
 				after[k] = true
 				found = append(found, srSpan{key: cands[k].user, from: t, to: t})
@@ -272,7 +272,7 @@ func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]
 		}
 	}
 	err = srSpanAggregates(ctx, env, "user", during, a.codes, "max(time) as t", []srCol{{"t", signin.KindTime}},
-		func(k int, row []engine.Value, idx []int) {
+		func(k int, row []result.Value, idx []int) {
 			if t, ok := srTime(row, idx[0]); ok {
 				found = append(found, srSpan{key: cands[duringOf[k]].user, from: t, to: t})
 			}

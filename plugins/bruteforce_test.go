@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // TestBruteforce checks bruteforce on hand-built sign-ins. Rows print as
@@ -15,19 +15,19 @@ func TestBruteforce(t *testing.T) {
 	s := srSignIn
 	// fails makes n failures of a user from an address, a minute apart
 	// from 10:00.
-	fails := func(n int, user, ip string) [][]engine.Value {
-		var out [][]engine.Value
+	fails := func(n int, user, ip string) [][]result.Value {
+		var out [][]result.Value
 		for i := range n {
 			out = append(out, s(at("10:00").Add(time.Duration(i)*time.Minute).Format("15:04"), ip, user, "OfficeHome", 50126))
 		}
 		return out
 	}
-	join := func(parts ...[][]engine.Value) [][]engine.Value { return slices.Concat(parts...) }
-	one := func(r []engine.Value) [][]engine.Value { return [][]engine.Value{r} }
+	join := func(parts ...[][]result.Value) [][]result.Value { return slices.Concat(parts...) }
+	one := func(r []result.Value) [][]result.Value { return [][]result.Value{r} }
 	tests := []struct {
 		name string
 		args []string
-		in   [][]engine.Value
+		in   [][]result.Value
 		want []string
 	}{{
 		name: "failures then a success",
@@ -71,7 +71,7 @@ func TestBruteforce(t *testing.T) {
 	}, {
 		name: "the default codes; interrupts and other failures do not count",
 		args: []string{"failures=3"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "ann", "OfficeHome", 50126), s("10:01", "6.6.6.6", "ann", "OfficeHome", 50053),
 			s("10:02", "6.6.6.6", "ann", "OfficeHome", 50074), s("10:03", "6.6.6.6", "ann", "OfficeHome", 50057),
 			s("10:04", "6.6.6.6", "ann", "OfficeHome", 0),
@@ -79,7 +79,7 @@ func TestBruteforce(t *testing.T) {
 	}, {
 		name: "two bursts of one user, users without a name left out",
 		args: []string{"2", "10m"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "ann", "", 50126), s("10:01", "6.6.6.6", "ann", "", 50126), s("10:02", "6.6.6.6", "ann", "", 0),
 			s("12:00", "7.7.7.7", "ann", "", 50055), s("12:01", "7.7.7.7", "ann", "", 50053), s("12:02", "7.7.7.7", "ann", "", 0),
 			s("11:00", "6.6.6.6", "", "", 50126), s("11:01", "6.6.6.6", "", "", 50126), s("11:02", "6.6.6.6", "", "", 0),
@@ -105,7 +105,7 @@ func TestBruteforceBind(t *testing.T) {
 		needs.Where != "error in (50053, 50055, 50126)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
-	f := func(cols []engine.ResultColumn, args []string, want string) {
+	f := func(cols []result.Column, args []string, want string) {
 		t.Helper()
 		_, err := runTestStage(t, bruteforce{}, cols, nil, args...)
 		if err == nil || !strings.Contains(err.Error(), want) {

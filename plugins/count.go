@@ -3,6 +3,7 @@ package plugins
 import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(count{}) }
@@ -60,5 +61,5 @@ func (a *countAcc) Partial(g uint32) Partial {
 type countPartial struct{ n int64 }
 
 func (p *countPartial) Merge(o Partial)     { p.n += o.(*countPartial).n }
-func (p *countPartial) Value() engine.Value { return engine.IntValue(p.n) }
+func (p *countPartial) Value() result.Value { return result.IntValue(p.n) }
 func (p *countPartial) Size() int           { return 8 }

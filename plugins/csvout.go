@@ -6,7 +6,7 @@ import (
 	"io"
 	"iter"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(csvWriter{}) }
@@ -22,7 +22,7 @@ func (csvWriter) Describe() Descriptor {
 		Help: "CSV with a header row: lists joined by \", \", null as an empty cell"}
 }
 
-func (csvWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], _ WriteOptions) error {
+func (csvWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], _ WriteOptions) error {
 	cw := csv.NewWriter(bufio.NewWriterSize(w, 64<<10))
 	rec := make([]string, len(cols))
 	for i, c := range cols {

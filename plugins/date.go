@@ -3,8 +3,8 @@ package plugins
 import (
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(date{}) }
@@ -25,9 +25,9 @@ func (date) Result(args []signin.Kind) (signin.Kind, error) {
 	return signin.KindTime, wantKinds("date", args, signin.KindTime)
 }
 
-func (date) Eval(args []engine.Value) (engine.Value, error) {
+func (date) Eval(args []result.Value) (result.Value, error) {
 	if args[0].IsNull() {
 		return args[0], nil
 	}
-	return engine.TimeValue(args[0].Time().Truncate(24 * time.Hour)), nil
+	return result.TimeValue(args[0].Time().Truncate(24 * time.Hour)), nil
 }

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // distinctAcc gathers the distinct present values of a field per group,
@@ -53,7 +54,7 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 				a.texts[g] = t
 				a.bytes += int64(t.Size())
 			}
-			a.fv.each(col, r, func(v engine.Value) {
+			a.fv.each(col, r, func(v result.Value) {
 				before := t.Size()
 				t.add(v.String())
 				a.bytes += int64(t.Size() - before)
@@ -180,16 +181,16 @@ func (p *setPartial) Merge(o Partial) {
 	}
 }
 
-func (p *setPartial) Value() engine.Value {
+func (p *setPartial) Value() result.Value {
 	if !p.list {
-		return engine.IntValue(int64(len(p.set)))
+		return result.IntValue(int64(len(p.set)))
 	}
 	l := make([]string, 0, len(p.set))
 	for s := range p.set {
 		l = append(l, s)
 	}
 	slices.Sort(l)
-	return engine.ListValue(l)
+	return result.ListValue(l)
 }
 
 func (p *setPartial) Size() int {

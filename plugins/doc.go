@@ -8,7 +8,8 @@
 //	func init() { plugins.Register(myAggregate{}) }
 //
 // into the default registry (Default); a program may build its own
-// (NewRegistry, Clone) and give it to the store (engine.Options.Registry),
+// (NewRegistry, Clone) and give it to the queries (query.Exec, or
+// signinq.Options.Plugins),
 // whose queries then see only its plugins. The query language learns
 // every plugin's name and arguments from the registry: a plugin needs no
 // change to the parser.

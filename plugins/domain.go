@@ -3,8 +3,8 @@ package plugins
 import (
 	"strings"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(domain{}) }
@@ -27,11 +27,11 @@ func (domain) Result(args []signin.Kind) (signin.Kind, error) {
 	return signin.KindString, wantKinds("domain", args, signin.KindString)
 }
 
-func (domain) Eval(args []engine.Value) (engine.Value, error) {
+func (domain) Eval(args []result.Value) (result.Value, error) {
 	s := args[0].Str()
 	i := strings.LastIndexByte(s, '@')
 	if i < 0 {
-		return engine.StringValue(""), nil
+		return result.StringValue(""), nil
 	}
-	return engine.StringValue(strings.ToLower(s[i+1:])), nil
+	return result.StringValue(strings.ToLower(s[i+1:])), nil
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // Function computes a value from values, wherever a field may stand: in
@@ -19,10 +19,10 @@ type Function interface {
 	Result(args []signin.Kind) (signin.Kind, error)
 	// Eval computes the function. It may be called from several
 	// goroutines at once, and must not keep args. A value the function
-	// has no answer for is engine.Null of its kind (a sign-in without
+	// has no answer for is result.Null of its kind (a sign-in without
 	// the field gives Eval the field's null, or "" for text). An error
 	// ends the query; a panic is turned into one.
-	Eval(args []engine.Value) (engine.Value, error)
+	Eval(args []result.Value) (result.Value, error)
 }
 
 // ContextFunction is a Function that may compute for long enough that a
@@ -31,7 +31,7 @@ type Function interface {
 // error that the context's end caused wraps ctx.Err().
 type ContextFunction interface {
 	Function
-	EvalContext(ctx context.Context, args []engine.Value) (engine.Value, error)
+	EvalContext(ctx context.Context, args []result.Value) (result.Value, error)
 }
 
 // wantKinds checks a function's arguments against the kinds it takes.

@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // TestFunctions checks each shipped function on chosen values.
 func TestFunctions(t *testing.T) {
-	at := func(s string) engine.Value {
+	at := func(s string) result.Value {
 		tm, err := time.Parse(time.RFC3339, s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return engine.TimeValue(tm)
+		return result.TimeValue(tm)
 	}
-	f := func(name string, want engine.Value, args ...engine.Value) {
+	f := func(name string, want result.Value, args ...result.Value) {
 		t.Helper()
 		p, ok := Default().Lookup(name)
 		if !ok {
@@ -32,26 +32,26 @@ func TestFunctions(t *testing.T) {
 			t.Errorf("%s%v = %v (%s), want %v (%s)", name, args, got, got.Kind(), want, want.Kind())
 		}
 	}
-	f("hour", engine.IntValue(23), at("2026-11-29T23:59:59Z"))
-	f("hour", engine.IntValue(0), at("2026-11-30T00:00:00Z"))
-	f("hour", engine.IntValue(4), at("2026-11-30T05:30:00+01:00")) // UTC
-	f("hour", engine.Null(signin.KindInt), engine.Null(signin.KindTime))
-	f("weekday", engine.StringValue("1 Mon"), at("2026-11-30T10:00:00Z"))
-	f("weekday", engine.StringValue("7 Sun"), at("2026-11-29T23:59:59Z"))
-	f("weekday", engine.StringValue(""), engine.Null(signin.KindTime))
+	f("hour", result.IntValue(23), at("2026-11-29T23:59:59Z"))
+	f("hour", result.IntValue(0), at("2026-11-30T00:00:00Z"))
+	f("hour", result.IntValue(4), at("2026-11-30T05:30:00+01:00")) // UTC
+	f("hour", result.Null(signin.KindInt), result.Null(signin.KindTime))
+	f("weekday", result.StringValue("1 Mon"), at("2026-11-30T10:00:00Z"))
+	f("weekday", result.StringValue("7 Sun"), at("2026-11-29T23:59:59Z"))
+	f("weekday", result.StringValue(""), result.Null(signin.KindTime))
 	f("date", at("2026-11-29T00:00:00Z"), at("2026-11-29T23:59:59Z"))
 	f("date", at("1969-12-31T00:00:00Z"), at("1969-12-31T12:00:00Z")) // before the epoch
-	f("domain", engine.StringValue("contoso.com"), engine.StringValue("Alice@Contoso.COM"))
-	f("domain", engine.StringValue("b.example"), engine.StringValue(`"a@b"@b.example`))
-	f("domain", engine.StringValue(""), engine.StringValue("no-at-sign"))
-	f("subnet", engine.StringValue("203.0.113.0/24"), engine.StringValue("203.0.113.7"), engine.IntValue(24))
-	f("subnet", engine.StringValue("10.0.0.0/8"), engine.StringValue("::ffff:10.1.2.3"), engine.IntValue(8))
-	f("subnet", engine.StringValue("2001:db8:1:2::/64"), engine.StringValue("2001:db8:1:2:3::4"), engine.IntValue(24))
-	f("subnet", engine.StringValue("2001:db8::/33"), engine.StringValue("2001:db8:1:2:3::4"), engine.IntValue(33))
-	f("subnet", engine.StringValue("2001:db8:1::/48"), engine.StringValue("2001:db8:1:2:3::4"), engine.IntValue(48))
-	f("subnet", engine.StringValue(""), engine.StringValue("not an address"), engine.IntValue(24))
-	f("subnet", engine.StringValue(""), engine.StringValue(""), engine.IntValue(24))
-	if _, err := (subnet{}).Eval([]engine.Value{engine.StringValue("10.0.0.1"), engine.IntValue(33)}); err == nil {
+	f("domain", result.StringValue("contoso.com"), result.StringValue("Alice@Contoso.COM"))
+	f("domain", result.StringValue("b.example"), result.StringValue(`"a@b"@b.example`))
+	f("domain", result.StringValue(""), result.StringValue("no-at-sign"))
+	f("subnet", result.StringValue("203.0.113.0/24"), result.StringValue("203.0.113.7"), result.IntValue(24))
+	f("subnet", result.StringValue("10.0.0.0/8"), result.StringValue("::ffff:10.1.2.3"), result.IntValue(8))
+	f("subnet", result.StringValue("2001:db8:1:2::/64"), result.StringValue("2001:db8:1:2:3::4"), result.IntValue(24))
+	f("subnet", result.StringValue("2001:db8::/33"), result.StringValue("2001:db8:1:2:3::4"), result.IntValue(33))
+	f("subnet", result.StringValue("2001:db8:1::/48"), result.StringValue("2001:db8:1:2:3::4"), result.IntValue(48))
+	f("subnet", result.StringValue(""), result.StringValue("not an address"), result.IntValue(24))
+	f("subnet", result.StringValue(""), result.StringValue(""), result.IntValue(24))
+	if _, err := (subnet{}).Eval([]result.Value{result.StringValue("10.0.0.1"), result.IntValue(33)}); err == nil {
 		t.Error("subnet(10.0.0.1, 33) gave no error")
 	}
 }
@@ -68,10 +68,10 @@ func FuzzFunctions(f *testing.F) {
 		for _, p := range Default().All(KindFunction) {
 			fn := p.(Function)
 			d := fn.Describe()
-			var args []engine.Value
+			var args []result.Value
 			var kinds []signin.Kind
 			for j, a := range d.Args {
-				var v engine.Value
+				var v result.Value
 				switch {
 				case j == 0 && a.Type == ArgField:
 					// The field's kind: the one Result accepts.
@@ -82,9 +82,9 @@ func FuzzFunctions(f *testing.F) {
 						}
 					}
 				case a.Type == ArgNumber:
-					v = engine.IntValue(i % 200)
+					v = result.IntValue(i % 200)
 				default:
-					v = engine.StringValue(s)
+					v = result.StringValue(s)
 				}
 				args, kinds = append(args, v), append(kinds, v.Kind())
 			}
@@ -113,22 +113,22 @@ func constKinds(d Descriptor) []signin.Kind {
 	return out
 }
 
-func valueOf(k signin.Kind, s string, i int64, x float64, null bool) engine.Value {
+func valueOf(k signin.Kind, s string, i int64, x float64, null bool) result.Value {
 	if null {
 		if k == signin.KindString {
-			return engine.StringValue("")
+			return result.StringValue("")
 		}
-		return engine.Null(k)
+		return result.Null(k)
 	}
 	switch k {
 	case signin.KindTime:
-		return engine.TimeValue(time.Unix(0, i))
+		return result.TimeValue(time.Unix(0, i))
 	case signin.KindInt:
-		return engine.IntValue(i)
+		return result.IntValue(i)
 	case signin.KindFloat:
-		return engine.FloatValue(x)
+		return result.FloatValue(x)
 	case signin.KindBool:
-		return engine.BoolValue(i%2 == 0)
+		return result.BoolValue(i%2 == 0)
 	}
-	return engine.StringValue(s)
+	return result.StringValue(s)
 }

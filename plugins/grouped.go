@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(grouped{}) }
@@ -115,7 +115,7 @@ func grWindow(s string) (time.Duration, error) {
 	return stageDuration("window", s)
 }
 
-func (grouped) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (grouped) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	w, err := grWindow(args["window"])
 	if err != nil {
 		return nil, err
@@ -141,15 +141,15 @@ type grRunner struct {
 	count     int // -1 without a signInCount column
 }
 
-func (r *grRunner) Columns() []engine.ResultColumn {
-	out := []engine.ResultColumn{{Name: "aggregationDateTime", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString, Field: "type"}}
+func (r *grRunner) Columns() []result.Column {
+	out := []result.Column{{Name: "aggregationDateTime", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString, Field: "type"}}
 	for _, c := range grCols {
-		out = append(out, engine.ResultColumn{Name: c, Kind: signin.KindString, Field: c})
+		out = append(out, result.Column{Name: c, Kind: signin.KindString, Field: c})
 	}
 	return append(out,
-		engine.ResultColumn{Name: "firstSignInDateTime", Kind: signin.KindTime},
-		engine.ResultColumn{Name: "lastSignInDateTime", Kind: signin.KindTime},
-		engine.ResultColumn{Name: "signInCount", Kind: signin.KindInt})
+		result.Column{Name: "firstSignInDateTime", Kind: signin.KindTime},
+		result.Column{Name: "lastSignInDateTime", Kind: signin.KindTime},
+		result.Column{Name: "signInCount", Kind: signin.KindInt})
 }
 
 // grKey identifies a group: its window, its type and its keys; seq
@@ -193,7 +193,7 @@ func grKeys(typ string, v *[grNumCols]string) ([5]string, bool) {
 	return [5]string{}, false
 }
 
-func (r *grRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *grRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	groups := map[grKey]*grGroup{}
 	var all []*grGroup
 	seq := 0
@@ -258,12 +258,12 @@ func (r *grRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		return cmp.Compare(a.seq, b.seq)
 	})
 	for _, g := range all {
-		row := make([]engine.Value, 0, grNumCols+5)
-		row = append(row, srTimeValue(g.window), engine.StringValue(g.typ))
+		row := make([]result.Value, 0, grNumCols+5)
+		row = append(row, srTimeValue(g.window), result.StringValue(g.typ))
 		for _, v := range g.vals {
-			row = append(row, engine.StringValue(v))
+			row = append(row, result.StringValue(v))
 		}
-		row = append(row, srTimeValue(g.first), srTimeValue(g.last), engine.IntValue(g.n))
+		row = append(row, srTimeValue(g.first), srTimeValue(g.last), result.IntValue(g.n))
 		if err := emit(row); err != nil {
 			return err
 		}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // TestGrouped checks grouped on hand-built sign-ins. Rows print as
@@ -170,7 +170,7 @@ func TestGrouped(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var rows [][]engine.Value
+			var rows [][]result.Value
 			for _, m := range tc.in {
 				rows = append(rows, srRow(srTestCols, m))
 			}
@@ -195,7 +195,7 @@ func TestGrouped(t *testing.T) {
 }
 
 func TestGroupedBind(t *testing.T) {
-	f := func(cols []engine.ResultColumn, args []string, wantErr string) {
+	f := func(cols []result.Column, args []string, wantErr string) {
 		t.Helper()
 		_, err := runTestStage(t, grouped{}, cols, nil, args...)
 		if wantErr == "" && err != nil || wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)) {

@@ -1,8 +1,8 @@
 package plugins
 
 import (
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(hour{}) }
@@ -23,9 +23,9 @@ func (hour) Result(args []signin.Kind) (signin.Kind, error) {
 	return signin.KindInt, wantKinds("hour", args, signin.KindTime)
 }
 
-func (hour) Eval(args []engine.Value) (engine.Value, error) {
+func (hour) Eval(args []result.Value) (result.Value, error) {
 	if args[0].IsNull() {
-		return engine.Null(signin.KindInt), nil
+		return result.Null(signin.KindInt), nil
 	}
-	return engine.IntValue(int64(args[0].Time().Hour())), nil
+	return result.IntValue(int64(args[0].Time().Hour())), nil
 }

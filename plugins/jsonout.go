@@ -5,9 +5,9 @@ import (
 	"io"
 	"iter"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/jsonw"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(jsonWriter{}) }
@@ -23,7 +23,7 @@ func (jsonWriter) Describe() Descriptor {
 		Help: "one JSON object per row, keyed by column: numbers as numbers, times as RFC 3339 strings, lists as arrays, null as null"}
 }
 
-func (jsonWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], _ WriteOptions) error {
+func (jsonWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], _ WriteOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	for row, err := range rows {
@@ -45,7 +45,7 @@ func (jsonWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[
 }
 
 // appendJSONValue appends a value as JSON.
-func appendJSONValue(dst []byte, v engine.Value) []byte {
+func appendJSONValue(dst []byte, v result.Value) []byte {
 	if v.IsNull() {
 		return append(dst, "null"...)
 	}

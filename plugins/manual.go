@@ -5,8 +5,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // Manual describes a plugin in full, for people: how to call it, its
@@ -46,20 +46,20 @@ func (d *Descriptor) Manual() string {
 // Listing returns the plugins of a kind (0 for every kind) as a result
 // to print with a writer: kind, usage, help and example, by kind then
 // name.
-func (r *Registry) Listing(kind Kind) *engine.Result {
-	text := func(name string) engine.ResultColumn {
-		return engine.ResultColumn{Name: name, Kind: signin.KindString}
+func (r *Registry) Listing(kind Kind) *result.Result {
+	text := func(name string) result.Column {
+		return result.Column{Name: name, Kind: signin.KindString}
 	}
-	res := &engine.Result{Columns: []engine.ResultColumn{text("kind"), text("usage"), text("help"), text("example")}}
+	res := &result.Result{Columns: []result.Column{text("kind"), text("usage"), text("help"), text("example")}}
 	for k := KindAggregate; k <= KindReader; k++ {
 		if kind != 0 && k != kind {
 			continue
 		}
 		for _, p := range r.All(k) {
 			d := p.Describe()
-			res.Rows = append(res.Rows, []engine.Value{
-				engine.StringValue(d.Kind.String()), engine.StringValue(d.Usage()),
-				engine.StringValue(d.Help), engine.StringValue(d.Example),
+			res.Rows = append(res.Rows, []result.Value{
+				result.StringValue(d.Kind.String()), result.StringValue(d.Usage()),
+				result.StringValue(d.Help), result.StringValue(d.Example),
 			})
 		}
 	}

@@ -3,13 +3,13 @@ package plugins
 import (
 	"unsafe"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // Sizer is implemented by accumulators that know the memory they hold.
 //
 // A query's groups may take no more memory than its limit
-// (engine.QueryOptions.MaxMemory). The executor charges each part's
+// (query.Options.MaxMemory). The executor charges each part's
 // accumulators with Size after every block of rows it gives them, so that
 // a query over the limit stops at once, and the error names the
 // aggregate that took the memory. Size must therefore be cheap: a count
@@ -35,9 +35,9 @@ const (
 	DefaultRowBytes   = 16
 )
 
-// ValueBytes is the memory of an engine.Value itself, without the text
+// ValueBytes is the memory of an result.Value itself, without the text
 // or list it may refer to.
-const ValueBytes = int64(unsafe.Sizeof(engine.Value{}))
+const ValueBytes = int64(unsafe.Sizeof(result.Value{}))
 
 // StringBytes estimates the memory a string of n bytes takes when it is
 // allocated: its bytes rounded up to the allocator's size class (nothing

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(mfafatigue{}) }
@@ -85,7 +85,7 @@ func (mfafatigue) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
-func (mfafatigue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (mfafatigue) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	a, err := mfaParse(args)
 	if err != nil {
 		return nil, err
@@ -102,8 +102,8 @@ type mfafatigueRunner struct {
 	in   srReader
 }
 
-func (r *mfafatigueRunner) Columns() []engine.ResultColumn {
-	return []engine.ResultColumn{
+func (r *mfafatigueRunner) Columns() []result.Column {
+	return []result.Column{
 		{Name: "user", Kind: signin.KindString, Field: "user"},
 		{Name: "prompts", Kind: signin.KindInt},
 		{Name: "denied", Kind: signin.KindInt},
@@ -115,7 +115,7 @@ func (r *mfafatigueRunner) Columns() []engine.ResultColumn {
 	}
 }
 
-func (r *mfafatigueRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *mfafatigueRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	hits, err := srAccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err
@@ -127,9 +127,9 @@ func (r *mfafatigueRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engi
 				denied++
 			}
 		}
-		row := []engine.Value{engine.StringValue(h.user), engine.IntValue(int64(len(h.fails))), engine.IntValue(int64(denied)),
+		row := []result.Value{result.StringValue(h.user), result.IntValue(int64(len(h.fails))), result.IntValue(int64(denied)),
 			srTimeValue(h.fails[0].t), srTimeValue(h.fails[len(h.fails)-1].t),
-			srTimeValue(h.success.t), engine.StringValue(h.success.ip), engine.ListValue(h.ips())}
+			srTimeValue(h.success.t), result.StringValue(h.success.ip), result.ListValue(h.ips())}
 		if err := emit(row); err != nil {
 			return err
 		}

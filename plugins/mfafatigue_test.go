@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // TestMFAFatigue checks mfafatigue on hand-built sign-ins. Rows print as
@@ -16,12 +16,12 @@ func TestMFAFatigue(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		in   [][]engine.Value
+		in   [][]result.Value
 		want []string
 	}{{
 		name: "denied pushes, then an approval",
 		args: []string{"3", "denials=2"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "9.9.9.9", "ann", "OfficeHome", 500121), s("10:03", "9.9.9.9", "ann", "OfficeHome", 500121),
 			s("10:06", "9.9.9.9", "ann", "OfficeHome", 50074), s("10:09", "9.9.9.9", "ann", "OfficeHome", 50076),
 			s("10:10", "9.9.9.9", "ann", "OfficeHome", 0),
@@ -29,7 +29,7 @@ func TestMFAFatigue(t *testing.T) {
 		want: []string{"ann | 4 | 2 | 10:00:00 | 10:09:00 | 10:10:00 | 9.9.9.9 | 9.9.9.9"},
 	}, {
 		name: "the default: five denied pushes within the hour",
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "9.9.9.9", "ann", "", 500121), s("10:15", "9.9.9.9", "ann", "", 500121),
 			s("10:30", "9.9.9.9", "ann", "", 500121), s("10:45", "9.9.9.9", "ann", "", 500121),
 			s("10:59:59", "9.9.9.9", "ann", "", 500121),
@@ -47,14 +47,14 @@ func TestMFAFatigue(t *testing.T) {
 	}, {
 		name: "wrong passwords are not MFA prompts",
 		args: []string{"2"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "9.9.9.9", "ann", "", 50126), s("10:01", "9.9.9.9", "ann", "", 50126),
 			s("10:02", "9.9.9.9", "ann", "", 500121), s("10:03", "9.9.9.9", "ann", "", 0),
 		},
 	}, {
 		name: "codes given",
 		args: []string{"prompts=2", "codes=500121", "denials=2"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "9.9.9.9", "ann", "", 500121), s("10:01", "9.9.9.9", "ann", "", 50074),
 			s("10:02", "8.8.8.8", "ann", "", 500121), s("10:03", "7.7.7.7", "ann", "", 0),
 		},
@@ -63,27 +63,27 @@ func TestMFAFatigue(t *testing.T) {
 		name: "interrupts without denials are not fatigue: they come with any sign-in needing MFA",
 		in: slices.Concat(
 			mfaPrompts("ann", "10:00", 2*time.Minute, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 500121),
-			[][]engine.Value{s("10:30", "9.9.9.9", "ann", "", 0)}),
+			[][]result.Value{s("10:30", "9.9.9.9", "ann", "", 0)}),
 	}, {
 		name: "unless denials=0",
 		args: []string{"denials=0"},
 		in: slices.Concat(
 			mfaPrompts("ann", "10:00", 2*time.Minute, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 50076, 50074, 500121),
-			[][]engine.Value{s("10:30", "9.9.9.9", "ann", "", 0)}),
+			[][]result.Value{s("10:30", "9.9.9.9", "ann", "", 0)}),
 		want: []string{"ann | 10 | 1 | 10:00:00 | 10:18:00 | 10:30:00 | 9.9.9.9 | 9.9.9.9"},
 	}, {
 		name: "the default: five denials among the prompts within the hour",
 		in: slices.Concat(
 			mfaPrompts("ann", "10:00", 5*time.Minute, 50074, 500121, 50074, 500121, 500121, 50076, 500121, 500121),
-			[][]engine.Value{s("10:40", "9.9.9.9", "ann", "", 0)},
+			[][]result.Value{s("10:40", "9.9.9.9", "ann", "", 0)},
 			// Four denials are too few.
 			mfaPrompts("bob", "10:00", 5*time.Minute, 50074, 500121, 50074, 500121, 50074, 50076, 500121, 500121, 50074),
-			[][]engine.Value{s("10:50", "9.9.9.9", "bob", "", 0)},
+			[][]result.Value{s("10:50", "9.9.9.9", "bob", "", 0)},
 			// Five among dozens of prompts, but at most three within an
 			// hour.
 			mfaPrompts("cat", "10:00", 5*time.Minute, slices.Repeat([]int{50074}, 24)...),
 			mfaPrompts("cat", "10:02:30", 30*time.Minute, 500121, 500121, 500121, 500121, 500121),
-			[][]engine.Value{s("12:10", "9.9.9.9", "cat", "", 0)}),
+			[][]result.Value{s("12:10", "9.9.9.9", "cat", "", 0)}),
 		want: []string{"ann | 8 | 5 | 10:00:00 | 10:35:00 | 10:40:00 | 9.9.9.9 | 9.9.9.9"},
 	}}
 	for _, tc := range tests {
@@ -101,7 +101,7 @@ func TestMFAFatigueBind(t *testing.T) {
 		needs.Where != "error in (50074, 50076, 500121)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
-	f := func(cols []engine.ResultColumn, args []string, want string) {
+	f := func(cols []result.Column, args []string, want string) {
 		t.Helper()
 		_, err := runTestStage(t, mfafatigue{}, cols, nil, args...)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -123,8 +123,8 @@ func TestMFAFatigueBind(t *testing.T) {
 
 // mfaPrompts makes sign-ins of a user from 9.9.9.9 with the codes, every
 // step from the time written for at.
-func mfaPrompts(user, from string, step time.Duration, codes ...int) [][]engine.Value {
-	var out [][]engine.Value
+func mfaPrompts(user, from string, step time.Duration, codes ...int) [][]result.Value {
+	var out [][]result.Value
 	for i, c := range codes {
 		out = append(out, srSignIn(at(from).Add(time.Duration(i)*step).Format("15:04:05"), "9.9.9.9", user, "", c))
 	}

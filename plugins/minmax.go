@@ -6,6 +6,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() {
@@ -53,7 +54,7 @@ func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	for i, r := range rows {
 		g := groups[i]
 		a.best = grown(a.best, g)
-		a.fv.each(col, r, func(v engine.Value) { a.best[g].offer(v, a.sign) })
+		a.fv.each(col, r, func(v result.Value) { a.best[g].offer(v, a.sign) })
 	}
 }
 
@@ -64,7 +65,7 @@ func (a *extremeAcc) Size() int64 {
 }
 
 func (a *extremeAcc) Partial(g uint32) Partial {
-	p := &extremePartial{v: engine.Null(a.kind), sign: a.sign}
+	p := &extremePartial{v: result.Null(a.kind), sign: a.sign}
 	if int(g) < len(a.best) && a.best[g].set {
 		p.v, p.set = a.best[g].v, true
 	}
@@ -72,13 +73,13 @@ func (a *extremeAcc) Partial(g uint32) Partial {
 }
 
 type extremePartial struct {
-	v    engine.Value
+	v    result.Value
 	set  bool
 	sign int
 }
 
-func (p *extremePartial) offer(v engine.Value, sign int) {
-	if !p.set || engine.Compare(v, p.v)*sign > 0 {
+func (p *extremePartial) offer(v result.Value, sign int) {
+	if !p.set || result.Compare(v, p.v)*sign > 0 {
 		p.v, p.set = v, true
 	}
 }
@@ -89,7 +90,7 @@ func (p *extremePartial) Merge(o Partial) {
 	}
 }
 
-func (p *extremePartial) Value() engine.Value { return p.v }
+func (p *extremePartial) Value() result.Value { return p.v }
 func (p *extremePartial) Size() int {
 	return int(unsafe.Sizeof(*p) + uintptr(StringBytes(len(p.v.Str()))))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(newvalue{}) }
@@ -135,7 +136,7 @@ func (newvalue) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: fields, Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
-func (newvalue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (newvalue) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	a, err := nvParse(args)
 	if err != nil {
 		return nil, err
@@ -155,9 +156,9 @@ func (newvalue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, 
 	}
 	keyCol, fieldCol := in[r.key], in[r.field]
 	if fieldCol.Kind == signin.KindList {
-		fieldCol = engine.ResultColumn{Name: fieldCol.Name, Kind: signin.KindString}
+		fieldCol = result.Column{Name: fieldCol.Name, Kind: signin.KindString}
 	}
-	r.cols = []engine.ResultColumn{keyCol, fieldCol,
+	r.cols = []result.Column{keyCol, fieldCol,
 		{Name: "first", Kind: signin.KindTime}, {Name: "count", Kind: signin.KindInt},
 		{Name: "ips", Kind: signin.KindList}, {Name: "apps", Kind: signin.KindList}}
 	return r, nil
@@ -166,14 +167,14 @@ func (newvalue) Bind(args map[string]string, in []engine.ResultColumn) (Runner, 
 type nvRunner struct {
 	args                              *nvArgs
 	time, key, field, ip, app, status int // input columns; -1 when absent
-	cols                              []engine.ResultColumn
+	cols                              []result.Column
 }
 
-func (r *nvRunner) Columns() []engine.ResultColumn { return r.cols }
+func (r *nvRunner) Columns() []result.Column { return r.cols }
 
 // nvSeen is what the window holds of one key and a value new to it.
 type nvSeen struct {
-	key, value engine.Value // as first spelled
+	key, value result.Value // as first spelled
 	first      int64
 	count      int64
 	ips, apps  map[string]bool
@@ -182,7 +183,7 @@ type nvSeen struct {
 	times []int64
 }
 
-func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	if env == nil || env.Snapshot == nil {
 		return errors.New("needs the store to read the baseline from")
 	}
@@ -223,7 +224,7 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		t := tv.Time().UnixNano()
 		if fv := row[r.field]; fv.Kind() == signin.KindList {
 			for _, e := range fv.List() {
-				r.add(seen, known, key, kv, engine.StringValue(e), t, row)
+				r.add(seen, known, key, kv, result.StringValue(e), t, row)
 			}
 		} else {
 			r.add(seen, known, key, kv, fv, t, row)
@@ -251,8 +252,8 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 		return strings.Compare(detText(a.value), detText(b.value))
 	})
 	for _, s := range out {
-		row := []engine.Value{s.key, s.value, engine.TimeValue(time.Unix(0, s.first)), engine.IntValue(s.count),
-			engine.ListValue(nvSorted(s.ips)), engine.ListValue(nvSorted(s.apps))}
+		row := []result.Value{s.key, s.value, result.TimeValue(time.Unix(0, s.first)), result.IntValue(s.count),
+			result.ListValue(nvSorted(s.ips)), result.ListValue(nvSorted(s.apps))}
 		if err := emit(row); err != nil {
 			return err
 		}
@@ -262,7 +263,7 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 
 // add counts a row's value v of key (folded; kv as the row spells it)
 // unless the key had it in the baseline.
-func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, key string, kv, v engine.Value, t int64, row []engine.Value) {
+func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
 	val := detFold(detText(v))
 	if val == "" {
 		return

@@ -12,11 +12,12 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // detRun binds a stage by name with args (as a query writes them) to the
 // columns in and runs it over rows.
-func detRun(t testing.TB, name string, args []StageArg, in []engine.ResultColumn, rows [][]engine.Value, env *Env) ([]engine.ResultColumn, [][]engine.Value, error) {
+func detRun(t testing.TB, name string, args []StageArg, in []result.Column, rows [][]result.Value, env *Env) ([]result.Column, [][]result.Value, error) {
 	t.Helper()
 	p, ok := Default().Lookup(name)
 	if !ok {
@@ -36,8 +37,8 @@ func detRun(t testing.TB, name string, args []StageArg, in []engine.ResultColumn
 	if err != nil {
 		return nil, nil, err
 	}
-	var out [][]engine.Value
-	err = r.Run(context.Background(), env, slices.Values(rows), func(row []engine.Value) error {
+	var out [][]result.Value
+	err = r.Run(context.Background(), env, slices.Values(rows), func(row []result.Value) error {
 		if len(row) != len(r.Columns()) {
 			t.Fatalf("%s emits %d values for %d columns", name, len(row), len(r.Columns()))
 		}
@@ -94,7 +95,7 @@ func nvStore(t testing.TB, sis []nvSignin) *engine.Snapshot {
 	return snap
 }
 
-var nvIn = []engine.ResultColumn{
+var nvIn = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
 	{Name: "country", Kind: signin.KindString, Field: "country"}, {Name: "asn", Kind: signin.KindInt, Field: "asn"},
 	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "app", Kind: signin.KindString, Field: "app"},
@@ -102,19 +103,19 @@ var nvIn = []engine.ResultColumn{
 }
 
 // nvRows are the input rows of the sign-ins in [0, 7d), newest first.
-func nvRows(sis []nvSignin) [][]engine.Value {
-	var rows [][]engine.Value
+func nvRows(sis []nvSignin) [][]result.Value {
+	var rows [][]result.Value
 	for i, s := range sis {
 		if s.at < 0 || s.at >= 7*24*time.Hour {
 			continue
 		}
-		asn := engine.Null(signin.KindInt)
+		asn := result.Null(signin.KindInt)
 		if s.asn != 0 {
-			asn = engine.IntValue(s.asn)
+			asn = result.IntValue(s.asn)
 		}
-		rows = append(rows, []engine.Value{engine.TimeValue(nvStart.Add(s.at)), engine.StringValue(s.user),
-			engine.StringValue(s.country), asn, engine.StringValue(fmt.Sprintf("10.0.0.%d", i%250)),
-			engine.StringValue("App"), engine.StringValue(s.status.String())})
+		rows = append(rows, []result.Value{result.TimeValue(nvStart.Add(s.at)), result.StringValue(s.user),
+			result.StringValue(s.country), asn, result.StringValue(fmt.Sprintf("10.0.0.%d", i%250)),
+			result.StringValue("App"), result.StringValue(s.status.String())})
 	}
 	slices.Reverse(rows)
 	return rows
@@ -211,7 +212,7 @@ func TestNewValueErrors(t *testing.T) {
 	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: math.MaxInt64}
 	for _, c := range []struct {
 		args, want string
-		in         []engine.ResultColumn
+		in         []result.Column
 		env        *Env
 	}{
 		{"nosuchfield", "not a field", nvIn, env},
@@ -258,17 +259,17 @@ func TestNewValueDetails(t *testing.T) {
 	// The store's answer: a's FR sign-ins from two addresses and apps,
 	// one at a time none of the rows has (the list's condition left it
 	// out), and b's DE sign-in.
-	detail := func(at time.Duration, user, country, ip, app string) []engine.Value {
-		return []engine.Value{engine.TimeValue(nvStart.Add(at)), engine.StringValue(user), engine.StringValue(country),
-			engine.StringValue(ip), engine.StringValue(app)}
+	detail := func(at time.Duration, user, country, ip, app string) []result.Value {
+		return []result.Value{result.TimeValue(nvStart.Add(at)), result.StringValue(user), result.StringValue(country),
+			result.StringValue(ip), result.StringValue(app)}
 	}
 	var queries []string
 	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: nvStart.Add(7 * day).UnixNano(),
-		Query: func(_ context.Context, q string) (*engine.Result, error) {
+		Query: func(_ context.Context, q string) (*result.Result, error) {
 			queries = append(queries, q)
-			return &engine.Result{
-				Columns: []engine.ResultColumn{nvIn[0], nvIn[1], nvIn[2], nvIn[4], nvIn[5]},
-				Rows: [][]engine.Value{
+			return &result.Result{
+				Columns: []result.Column{nvIn[0], nvIn[1], nvIn[2], nvIn[4], nvIn[5]},
+				Rows: [][]result.Value{
 					detail(2*day, "A@X", "fr", "1.1.1.1", "Mail"),
 					detail(day+time.Hour, "a@x", "FR", "6.6.6.6", "Evil"),
 					detail(day, "a@x", "FR", "2.2.2.2", "Web"),
@@ -291,7 +292,7 @@ func TestNewValueDetails(t *testing.T) {
 	if !slices.Equal(queries, []string{wantQ}) {
 		t.Errorf("queries %q, want %q", queries, wantQ)
 	}
-	env.Query = func(context.Context, string) (*engine.Result, error) { return nil, errors.New("no store") }
+	env.Query = func(context.Context, string) (*result.Result, error) { return nil, errors.New("no store") }
 	if _, _, err := detRun(t, "newvalue", nvArgs2("country"), in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
 	}
@@ -313,7 +314,7 @@ func FuzzNewValue(f *testing.F) {
 // detFuzzRows makes rows from fuzz data: values of random kinds, nulls,
 // times out of order, under the columns cols (their kinds not always
 // respected, as a stage after another may see).
-func detFuzzRows(data []byte, cols []engine.ResultColumn) ([]engine.ResultColumn, [][]engine.Value) {
+func detFuzzRows(data []byte, cols []result.Column) ([]result.Column, [][]result.Value) {
 	next := func() byte {
 		if len(data) == 0 {
 			return 0
@@ -323,26 +324,26 @@ func detFuzzRows(data []byte, cols []engine.ResultColumn) ([]engine.ResultColumn
 		return b
 	}
 	words := []string{"", "a", "A", "US", "us", "FR", "success", "failure", "10.0.0.1", "x@y"}
-	var rows [][]engine.Value
+	var rows [][]result.Value
 	for len(data) > 0 && len(rows) < 200 {
-		row := make([]engine.Value, len(cols))
+		row := make([]result.Value, len(cols))
 		for i := range row {
 			b := next()
 			switch b % 8 {
 			case 0:
-				row[i] = engine.Null(signin.Kind(b / 8 % 6))
+				row[i] = result.Null(signin.Kind(b / 8 % 6))
 			case 1:
-				row[i] = engine.StringValue(words[int(next())%len(words)])
+				row[i] = result.StringValue(words[int(next())%len(words)])
 			case 2:
-				row[i] = engine.IntValue(int64(int8(next())))
+				row[i] = result.IntValue(int64(int8(next())))
 			case 3:
-				row[i] = engine.FloatValue([]float64{0, -91, 45.5, 181, math.NaN(), math.Inf(1), -179.9, 89.9}[next()%8])
+				row[i] = result.FloatValue([]float64{0, -91, 45.5, 181, math.NaN(), math.Inf(1), -179.9, 89.9}[next()%8])
 			case 4, 5:
-				row[i] = engine.TimeValue(nvStart.Add(time.Duration(int8(next())) * time.Hour))
+				row[i] = result.TimeValue(nvStart.Add(time.Duration(int8(next())) * time.Hour))
 			case 6:
-				row[i] = engine.ListValue([]string{words[int(next())%len(words)], words[int(next())%len(words)]})
+				row[i] = result.ListValue([]string{words[int(next())%len(words)], words[int(next())%len(words)]})
 			default:
-				row[i] = engine.BoolValue(b&16 != 0)
+				row[i] = result.BoolValue(b&16 != 0)
 			}
 		}
 		rows = append(rows, row)

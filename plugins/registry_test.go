@@ -6,6 +6,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 type fakeStage struct{ name string }
@@ -17,7 +18,7 @@ func (s fakeStage) Describe() Descriptor {
 	}}
 }
 
-func (fakeStage) Bind(map[string]string, []engine.ResultColumn) (Runner, error) { return nil, nil }
+func (fakeStage) Bind(map[string]string, []result.Column) (Runner, error) { return nil, nil }
 
 type notAnAggregate struct{}
 

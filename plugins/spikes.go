@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(spikes{}) }
@@ -24,7 +24,7 @@ func init() { Register(spikes{}) }
 // argument, else the last number among the aggregates), and the series'
 // keys: exactly the query's group keys other than the bin (fields, and
 // functions of one such as hour(time)), as its columns say
-// (engine.ResultColumn.Key; see spColumns for rows that do not say).
+// (result.Column.Key; see spColumns for rows that do not say).
 // Other aggregates (values(ip), max(time)) are not keys: they pass
 // through, as the spike's row has them. Each key's buckets form a
 // series; a bucket is a spike when its value is above the series' median
@@ -97,11 +97,11 @@ type spRunner struct {
 	value    int
 	keys     []int // the series' keys
 	others   []int // the input's other columns, passed through
-	cols     []engine.ResultColumn
-	valueCol engine.ResultColumn
+	cols     []result.Column
+	valueCol result.Column
 }
 
-func (spikes) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (spikes) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	r := &spRunner{time: -1, value: -1}
 	var err error
 	if r.k, err = detNumber("k", args["k"], 0); err != nil {
@@ -132,9 +132,9 @@ func (spikes) Bind(args map[string]string, in []engine.ResultColumn) (Runner, er
 	}
 	r.valueCol = in[r.value]
 	r.cols = append(r.cols, in[r.time], in[r.value],
-		engine.ResultColumn{Name: "median", Kind: signin.KindFloat},
-		engine.ResultColumn{Name: "mad", Kind: signin.KindFloat},
-		engine.ResultColumn{Name: "score", Kind: signin.KindFloat})
+		result.Column{Name: "median", Kind: signin.KindFloat},
+		result.Column{Name: "mad", Kind: signin.KindFloat},
+		result.Column{Name: "score", Kind: signin.KindFloat})
 	for _, i := range r.others {
 		r.cols = append(r.cols, in[i])
 	}
@@ -144,21 +144,21 @@ func (spikes) Bind(args map[string]string, in []engine.ResultColumn) (Runner, er
 // spColumns finds spikes' columns in its input: the time, the value (the
 // column named value, unless it is auto), the keys of the series, and
 // the others, which pass through. An aggregate query's rows say which
-// columns are its group keys (engine.ResultColumn.Key): the time is the
+// columns are its group keys (result.Column.Key): the time is the
 // bin key (else a key holding the time field, else a key of times), the
 // series are the other keys, and the value is by default the last number
 // among the aggregates. Rows that do not say (a stage's) have as time the
 // first column holding the time field, else the first of times; as keys
 // the columns holding a catalog field; as value by default the last
 // number that holds none.
-func spColumns(in []engine.ResultColumn, value string) (tm, val int, keys, others []int, err error) {
-	keyed := slices.ContainsFunc(in, func(c engine.ResultColumn) bool { return c.Key })
-	isKey := func(c engine.ResultColumn) bool { return c.Key || !keyed && c.Field != "" }
+func spColumns(in []result.Column, value string) (tm, val int, keys, others []int, err error) {
+	keyed := slices.ContainsFunc(in, func(c result.Column) bool { return c.Key })
+	isKey := func(c result.Column) bool { return c.Key || !keyed && c.Field != "" }
 	tm = -1
-	for _, want := range []func(c engine.ResultColumn) bool{
-		func(c engine.ResultColumn) bool { return c.Key && c.Bin > 0 },
-		func(c engine.ResultColumn) bool { return c.Key == keyed && strings.EqualFold(c.Field, "time") },
-		func(c engine.ResultColumn) bool { return c.Key == keyed },
+	for _, want := range []func(c result.Column) bool{
+		func(c result.Column) bool { return c.Key && c.Bin > 0 },
+		func(c result.Column) bool { return c.Key == keyed && strings.EqualFold(c.Field, "time") },
+		func(c result.Column) bool { return c.Key == keyed },
 	} {
 		for i, c := range in {
 			if tm < 0 && c.Kind == signin.KindTime && want(c) {
@@ -169,7 +169,7 @@ func spColumns(in []engine.ResultColumn, value string) (tm, val int, keys, other
 	if tm < 0 {
 		return 0, 0, nil, nil, errors.New("needs a timeline: an aggregate query grouped by bin(...), as in count since 7d group by bin(1h) | spikes")
 	}
-	number := func(c engine.ResultColumn) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
+	number := func(c result.Column) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
 	val = -1
 	if !strings.EqualFold(value, "auto") {
 		for i, c := range in {
@@ -207,22 +207,22 @@ func spColumns(in []engine.ResultColumn, value string) (tm, val int, keys, other
 	return tm, val, keys, others, nil
 }
 
-func (r *spRunner) Columns() []engine.ResultColumn { return r.cols }
+func (r *spRunner) Columns() []result.Column { return r.cols }
 
 // spPoint is one bucket of a series.
 type spPoint struct {
 	t   int64
 	v   float64
-	row []engine.Value
+	row []result.Value
 }
 
 // spSeries is one key's buckets.
 type spSeries struct {
-	keys   []engine.Value
+	keys   []result.Value
 	points []spPoint
 }
 
-func (r *spRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *spRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	byKey := map[string]*spSeries{}
 	var order []*spSeries
 	var times []int64
@@ -340,7 +340,7 @@ func (r *spRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 			return c
 		}
 		for i := range a.s.keys {
-			if c := engine.Compare(a.s.keys[i], b.s.keys[i]); c != 0 {
+			if c := result.Compare(a.s.keys[i], b.s.keys[i]); c != 0 {
 				return c
 			}
 		}
@@ -349,7 +349,7 @@ func (r *spRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 	for _, f := range found {
 		row := slices.Clone(f.s.keys)
 		row = append(row, f.p.row[r.time], f.p.row[r.value],
-			engine.FloatValue(spRound(f.median)), engine.FloatValue(spRound(f.mad)), engine.FloatValue(spRound(f.score)))
+			result.FloatValue(spRound(f.median)), result.FloatValue(spRound(f.mad)), result.FloatValue(spRound(f.score)))
 		for _, i := range r.others {
 			row = append(row, f.p.row[i])
 		}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
-var spIn = []engine.ResultColumn{
+var spIn = []result.Column{
 	{Name: "app", Kind: signin.KindString, Field: "app"},
 	{Name: "time", Kind: signin.KindTime, Field: "time"},
 	{Name: "count", Kind: signin.KindInt},
@@ -26,10 +26,10 @@ type spPt struct {
 	n    int64
 }
 
-func spRows(pts []spPt) [][]engine.Value {
-	var rows [][]engine.Value
+func spRows(pts []spPt) [][]result.Value {
+	var rows [][]result.Value
 	for _, p := range pts {
-		rows = append(rows, []engine.Value{engine.StringValue(p.key), engine.TimeValue(nvStart.Add(time.Duration(p.hour) * time.Hour)), engine.IntValue(p.n)})
+		rows = append(rows, []result.Value{result.StringValue(p.key), result.TimeValue(nvStart.Add(time.Duration(p.hour) * time.Hour)), result.IntValue(p.n)})
 	}
 	return rows
 }
@@ -106,7 +106,7 @@ func TestSpikes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if names := fmt.Sprint(cols); names != fmt.Sprint([]engine.ResultColumn{spIn[0], spIn[1], spIn[2],
+			if names := fmt.Sprint(cols); names != fmt.Sprint([]result.Column{spIn[0], spIn[1], spIn[2],
 				{Name: "median", Kind: signin.KindFloat}, {Name: "mad", Kind: signin.KindFloat}, {Name: "score", Kind: signin.KindFloat}}) {
 				t.Fatalf("columns %v", cols)
 			}
@@ -124,13 +124,13 @@ func TestSpikes(t *testing.T) {
 // TestSpikesColumns: the value is the last aggregate unless named; the
 // keys are the other columns; a floating value works.
 func TestSpikesColumns(t *testing.T) {
-	in := []engine.ResultColumn{
+	in := []result.Column{
 		{Name: "time", Kind: signin.KindTime, Field: "time"},
 		{Name: "error", Kind: signin.KindInt, Field: "error"},
 		{Name: "count", Kind: signin.KindInt},
 		{Name: "avg(latency)", Kind: signin.KindFloat},
 	}
-	var rows [][]engine.Value
+	var rows [][]result.Value
 	for h := range 30 {
 		n, lat := int64(10), 100.0
 		if h == 20 {
@@ -139,7 +139,7 @@ func TestSpikesColumns(t *testing.T) {
 		if h == 25 {
 			lat = 900.5
 		}
-		rows = append(rows, []engine.Value{engine.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)), engine.IntValue(50126), engine.IntValue(n), engine.FloatValue(lat)})
+		rows = append(rows, []result.Value{result.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)), result.IntValue(50126), result.IntValue(n), result.FloatValue(lat)})
 	}
 	for _, c := range []struct {
 		args             string
@@ -167,15 +167,15 @@ func TestSpikesColumns(t *testing.T) {
 }
 
 // TestSpikesKeys: on an aggregate query's rows the series are exactly
-// its group keys other than the bin (engine.ResultColumn.Key), a
+// its group keys other than the bin (result.Column.Key), a
 // function key among them; other aggregates, of any kind, pass through.
 func TestSpikesKeys(t *testing.T) {
-	bin := engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: time.Hour}
-	app := engine.ResultColumn{Name: "app", Kind: signin.KindString, Field: "app", Key: true}
-	count := engine.ResultColumn{Name: "count", Kind: signin.KindInt}
+	bin := result.Column{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: time.Hour}
+	app := result.Column{Name: "app", Kind: signin.KindString, Field: "app", Key: true}
+	count := result.Column{Name: "count", Kind: signin.KindInt}
 	// a's 30 hours: 10 sign-ins an hour, 90 at hour 20; b's: 40 an hour.
 	type bucket struct {
-		key  engine.Value
+		key  result.Value
 		hour int
 		n    int64
 	}
@@ -185,58 +185,58 @@ func TestSpikesKeys(t *testing.T) {
 		if h == 20 {
 			n = 90
 		}
-		buckets = append(buckets, bucket{engine.StringValue("a"), h, n}, bucket{engine.StringValue("b"), h, 40})
+		buckets = append(buckets, bucket{result.StringValue("a"), h, n}, bucket{result.StringValue("b"), h, 40})
 	}
-	at := func(h int) engine.Value { return engine.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)) }
+	at := func(h int) result.Value { return result.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)) }
 	for _, c := range []struct {
 		name string
-		in   []engine.ResultColumn
-		row  func(b bucket) []engine.Value // the input row of a bucket
+		in   []result.Column
+		row  func(b bucket) []result.Value // the input row of a bucket
 		want string                        // the output: columns, then rows
 	}{
 		{"values(ip) passes through",
-			[]engine.ResultColumn{app, bin, count, {Name: "ips", Kind: signin.KindList}},
-			func(b bucket) []engine.Value {
-				return []engine.Value{b.key, at(b.hour), engine.IntValue(b.n), engine.ListValue([]string{fmt.Sprintf("10.0.0.%d", b.hour)})}
+			[]result.Column{app, bin, count, {Name: "ips", Kind: signin.KindList}},
+			func(b bucket) []result.Value {
+				return []result.Value{b.key, at(b.hour), result.IntValue(b.n), result.ListValue([]string{fmt.Sprintf("10.0.0.%d", b.hour)})}
 			},
 			"app time count median mad score ips\na 2026-10-20T20:00:00Z 90 10 0 23.9368 10.0.0.20"},
 		{"max(time) passes through",
-			[]engine.ResultColumn{app, bin, count, {Name: "last", Kind: signin.KindTime}},
-			func(b bucket) []engine.Value {
-				return []engine.Value{b.key, at(b.hour), engine.IntValue(b.n), engine.TimeValue(nvStart.Add(time.Duration(b.hour)*time.Hour + 59*time.Minute))}
+			[]result.Column{app, bin, count, {Name: "last", Kind: signin.KindTime}},
+			func(b bucket) []result.Value {
+				return []result.Value{b.key, at(b.hour), result.IntValue(b.n), result.TimeValue(nvStart.Add(time.Duration(b.hour)*time.Hour + 59*time.Minute))}
 			},
 			"app time count median mad score last\na 2026-10-20T20:00:00Z 90 10 0 23.9368 2026-10-20T20:59:00Z"},
 		{"the time is the bin, whatever comes first",
-			[]engine.ResultColumn{{Name: "last", Kind: signin.KindTime}, app, bin, count},
-			func(b bucket) []engine.Value {
-				return []engine.Value{engine.TimeValue(nvStart), b.key, at(b.hour), engine.IntValue(b.n)}
+			[]result.Column{{Name: "last", Kind: signin.KindTime}, app, bin, count},
+			func(b bucket) []result.Value {
+				return []result.Value{result.TimeValue(nvStart), b.key, at(b.hour), result.IntValue(b.n)}
 			},
 			"app time count median mad score last\na 2026-10-20T20:00:00Z 90 10 0 23.9368 2026-10-20T00:00:00Z"},
 		{"a function key makes series",
 			// hour(time) as the key: a (now 3) and b (now 5) would make
 			// one series of 10s and 40s, where 90 is no spike.
-			[]engine.ResultColumn{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin, count},
-			func(b bucket) []engine.Value {
+			[]result.Column{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin, count},
+			func(b bucket) []result.Value {
 				h := int64(3)
 				if b.key.Str() == "b" {
 					h = 5
 				}
-				return []engine.Value{engine.IntValue(h), at(b.hour), engine.IntValue(b.n)}
+				return []result.Value{result.IntValue(h), at(b.hour), result.IntValue(b.n)}
 			},
 			"hour(time) time count median mad score\n3 2026-10-20T20:00:00Z 90 10 0 23.9368"},
 		{"a key of times that is not the bin makes series",
-			[]engine.ResultColumn{{Name: "date(time)", Kind: signin.KindTime, Key: true}, bin, count},
-			func(b bucket) []engine.Value {
-				d := engine.TimeValue(nvStart)
+			[]result.Column{{Name: "date(time)", Kind: signin.KindTime, Key: true}, bin, count},
+			func(b bucket) []result.Value {
+				d := result.TimeValue(nvStart)
 				if b.key.Str() == "b" {
-					d = engine.TimeValue(nvStart.Add(24 * time.Hour))
+					d = result.TimeValue(nvStart.Add(24 * time.Hour))
 				}
-				return []engine.Value{d, at(b.hour), engine.IntValue(b.n)}
+				return []result.Value{d, at(b.hour), result.IntValue(b.n)}
 			},
 			"date(time) time count median mad score\n2026-10-20T00:00:00Z 2026-10-20T20:00:00Z 90 10 0 23.9368"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var rows [][]engine.Value
+			var rows [][]result.Value
 			for _, b := range buckets {
 				rows = append(rows, c.row(b))
 			}
@@ -264,11 +264,11 @@ func TestSpikesKeys(t *testing.T) {
 	// A key is no value, and an aggregate of times no timeline.
 	for _, c := range []struct {
 		args, want string
-		in         []engine.ResultColumn
+		in         []result.Column
 	}{
-		{"value=hour(time)", "group key", []engine.ResultColumn{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin, count}},
-		{"", "number", []engine.ResultColumn{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin}},
-		{"", "timeline", []engine.ResultColumn{app, count, {Name: "last", Kind: signin.KindTime}}},
+		{"value=hour(time)", "group key", []result.Column{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin, count}},
+		{"", "number", []result.Column{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin}},
+		{"", "timeline", []result.Column{app, count, {Name: "last", Kind: signin.KindTime}}},
 	} {
 		if _, _, err := detRun(t, "spikes", nvArgs2(c.args), c.in, nil, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("spikes %s on %v: %v, want an error saying %q", c.args, c.in, err, c.want)
@@ -281,10 +281,10 @@ func TestSpikesKeys(t *testing.T) {
 func TestSpikesErrors(t *testing.T) {
 	for _, c := range []struct {
 		args, want string
-		in         []engine.ResultColumn
+		in         []result.Column
 	}{
-		{"", "timeline", []engine.ResultColumn{{Name: "app", Kind: signin.KindString}, {Name: "count", Kind: signin.KindInt}}},
-		{"", "number", []engine.ResultColumn{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "app", Kind: signin.KindString, Field: "app"}}},
+		{"", "timeline", []result.Column{{Name: "app", Kind: signin.KindString}, {Name: "count", Kind: signin.KindInt}}},
+		{"", "number", []result.Column{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "app", Kind: signin.KindString, Field: "app"}}},
 		{"value=nosuch", "no column", spIn},
 		{"value=app", "not numbers", spIn},
 		{"k=-1", "k must", spIn},

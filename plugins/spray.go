@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(spray{}) }
@@ -121,7 +121,7 @@ func (spray) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
-func (spray) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (spray) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	a, err := sprayParse(args)
 	if err != nil {
 		return nil, err
@@ -138,8 +138,8 @@ type sprayRunner struct {
 	in   srReader
 }
 
-func (r *sprayRunner) Columns() []engine.ResultColumn {
-	return []engine.ResultColumn{
+func (r *sprayRunner) Columns() []result.Column {
+	return []result.Column{
 		{Name: "ip", Kind: signin.KindString, Field: "ip"},
 		{Name: "first", Kind: signin.KindTime},
 		{Name: "last", Kind: signin.KindTime},
@@ -152,7 +152,7 @@ func (r *sprayRunner) Columns() []engine.ResultColumn {
 	}
 }
 
-func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	type byIP struct{ fails, wins []srEvent }
 	ips := map[string]*byIP{}
 	for row := range in {
@@ -227,7 +227,7 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 		}
 	}
 	err := srSpanAggregates(ctx, env, "ip", spans, r.args.codes, "count as n, values(user) as users",
-		[]srCol{{"n", signin.KindInt}, {"users", signin.KindList}}, func(k int, row []engine.Value, idx []int) {
+		[]srCol{{"n", signin.KindInt}, {"users", signin.KindList}}, func(k int, row []result.Value, idx []int) {
 			if n, ok := srInt(row, idx[0]); ok && n > 0 {
 				succeeded[k] = true
 			}
@@ -240,7 +240,7 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 	if err != nil {
 		return err
 	}
-	var out [][]engine.Value
+	var out [][]result.Value
 	var firsts []int64
 	for k, c := range cands {
 		if err := ctx.Err(); err != nil {
@@ -261,10 +261,10 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Va
 		if float64(len(accounts)) < r.args.share*float64(seen) {
 			continue // a busy address: most of its accounts got in
 		}
-		out = append(out, []engine.Value{engine.StringValue(c.ip), srTimeValue(first), srTimeValue(last),
-			engine.IntValue(int64(len(accounts))), engine.IntValue(int64(len(c.fails))),
-			engine.ListValue(srSorted(apps)), engine.BoolValue(succeeded[k]), engine.ListValue(srSorted(winners[k])),
-			engine.ListValue(accounts)})
+		out = append(out, []result.Value{result.StringValue(c.ip), srTimeValue(first), srTimeValue(last),
+			result.IntValue(int64(len(accounts))), result.IntValue(int64(len(c.fails))),
+			result.ListValue(srSorted(apps)), result.BoolValue(succeeded[k]), result.ListValue(srSorted(winners[k])),
+			result.ListValue(accounts)})
 		firsts = append(firsts, first)
 	}
 	order := make([]int, len(out))

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // srSignIn makes a sign-in row of srTestCols for the detection stages:
 // its status follows from the error as Entra ID's does (0 success, the
 // MFA interrupts interrupted, the rest failure).
-func srSignIn(tm, ip, user, app string, code int) []engine.Value {
+func srSignIn(tm, ip, user, app string, code int) []result.Value {
 	status := "failure"
 	switch code {
 	case 0:
@@ -34,7 +34,7 @@ func srSignIn(tm, ip, user, app string, code int) []engine.Value {
 // every row in its input, and as after a list, with only the rows that
 // are not successes in its input and the successes asked of the store
 // (a srFakeStore), which must give the same.
-func srCheck(t *testing.T, st Stage, rows [][]engine.Value, args []string, want []string) {
+func srCheck(t *testing.T, st Stage, rows [][]result.Value, args []string, want []string) {
 	t.Helper()
 	for _, order := range []string{"as given", "reversed"} {
 		out, err := runTestStage(t, st, srTestCols, rows, args...)
@@ -66,8 +66,8 @@ func TestSpray(t *testing.T) {
 	s := srSignIn
 	// Three accounts failing from an address, and the accounts that
 	// succeed from it then: one of them (a) and five others.
-	natFails := [][]engine.Value{s("10:00", "8.8.8.8", "a", "EXO", 50126), s("10:10", "8.8.8.8", "b", "EXO", 50126), s("10:20", "8.8.8.8", "c", "EXO", 50126)}
-	natWins := [][]engine.Value{
+	natFails := [][]result.Value{s("10:00", "8.8.8.8", "a", "EXO", 50126), s("10:10", "8.8.8.8", "b", "EXO", 50126), s("10:20", "8.8.8.8", "c", "EXO", 50126)}
+	natWins := [][]result.Value{
 		s("10:05", "8.8.8.8", "a", "EXO", 0), s("10:06", "8.8.8.8", "d", "EXO", 0), s("10:30", "8.8.8.8", "e", "EXO", 0),
 		s("11:20", "8.8.8.8", "f", "EXO", 0), s("10:40", "8.8.8.8", "g", "EXO", 0), s("10:41", "8.8.8.8", "h", "EXO", 0),
 		s("10:42", "8.8.8.8", "d", "EXO", 0),
@@ -75,12 +75,12 @@ func TestSpray(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		in   [][]engine.Value
+		in   [][]result.Value
 		want []string
 	}{{
 		name: "three accounts within the hour",
 		args: []string{"3"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:20", "6.6.6.6", "b", "EXO", 50126),
 			s("10:25", "6.6.6.6", "a", "PS", 50053), s("10:59:59", "6.6.6.6", "c", "EXO", 50034),
 		},
@@ -88,18 +88,18 @@ func TestSpray(t *testing.T) {
 	}, {
 		name: "a window holds what is less than its length after its start",
 		args: []string{"3"},
-		in:   [][]engine.Value{s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:20", "6.6.6.6", "b", "EXO", 50126), s("11:00", "6.6.6.6", "c", "EXO", 50126)},
+		in:   [][]result.Value{s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:20", "6.6.6.6", "b", "EXO", 50126), s("11:00", "6.6.6.6", "c", "EXO", 50126)},
 	}, {
 		name: "the default codes; other failures and interrupts do not count",
 		args: []string{"accounts=3"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:01", "6.6.6.6", "b", "EXO", 50053),
 			s("10:02", "6.6.6.6", "c", "EXO", 50057), s("10:03", "6.6.6.6", "d", "EXO", 50074),
 		},
 	}, {
 		name: "codes given",
 		args: []string{"accounts=3", "codes=50057, 50074, 50126"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:01", "6.6.6.6", "b", "EXO", 50053),
 			s("10:02", "6.6.6.6", "c", "EXO", 50057), s("10:03", "6.6.6.6", "d", "EXO", 50074),
 		},
@@ -107,7 +107,7 @@ func TestSpray(t *testing.T) {
 	}, {
 		name: "successes from the first failure until a window after the last",
 		args: []string{"2", "30m"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("09:59", "6.6.6.6", "early", "EXO", 0),
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:00", "6.6.6.6", "during", "EXO", 0),
 			s("10:10", "6.6.6.6", "b", "EXO", 50126), s("10:40", "6.6.6.6", "edge", "EXO", 0),
@@ -117,7 +117,7 @@ func TestSpray(t *testing.T) {
 	}, {
 		name: "failures without a user count, but not as accounts; rows without a time or an address are left out",
 		args: []string{"2"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:01", "6.6.6.6", "", "EXO", 50126),
 			s("10:02", "", "b", "EXO", 50126), srRow(srTestCols, map[string]any{"ip": "6.6.6.6", "user": "c", "error": 50126}),
 			s("10:03", "6.6.6.6", "a", "", 50126), s("10:04", "6.6.6.6", "b", "EXO", 50126),
@@ -126,7 +126,7 @@ func TestSpray(t *testing.T) {
 	}, {
 		name: "two sprays from one address, two addresses",
 		args: []string{"2", "1h"},
-		in: [][]engine.Value{
+		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:30", "6.6.6.6", "b", "EXO", 50126),
 			s("11:29", "6.6.6.6", "c", "EXO", 50126), // shares a window with b: the same spray
 			s("13:00", "6.6.6.6", "a", "EXO", 50126), s("13:10", "6.6.6.6", "d", "EXO", 50126),
@@ -159,7 +159,7 @@ func TestSpray(t *testing.T) {
 	}, {
 		name: "successes before the first failure or later than a window after the last are not seen",
 		args: []string{"3"},
-		in: slices.Concat(natFails, [][]engine.Value{
+		in: slices.Concat(natFails, [][]result.Value{
 			s("09:59", "8.8.8.8", "x", "EXO", 0), s("11:20:01", "8.8.8.8", "y", "EXO", 0), s("10:30", "8.8.8.9", "z", "EXO", 0),
 		}),
 		want: []string{"8.8.8.8 | 10:00:00 | 10:20:00 | 3 | 3 | EXO | false |  | a, b, c"},
@@ -189,7 +189,7 @@ func TestSprayBind(t *testing.T) {
 	if needs, _ := (spray{}).Needs(args); needs.Where != "error in (50126)" {
 		t.Errorf("Needs with codes=50126: %q", needs.Where)
 	}
-	f := func(cols []engine.ResultColumn, args []string, want string) {
+	f := func(cols []result.Column, args []string, want string) {
 		t.Helper()
 		_, err := runTestStage(t, spray{}, cols, nil, args...)
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // Stage transforms rows after "|": the sign-ins a list query selects, or
@@ -19,9 +20,9 @@ type Stage interface {
 	// argument of the descriptor, by name: those the query gave, the
 	// others at their defaults (see BindArgs). in are the columns it
 	// receives: after an aggregate or top query, those of its group keys
-	// say so (engine.ResultColumn.Key), and the rows are groups. Bind is
+	// say so (result.Column.Key), and the rows are groups. Bind is
 	// called once per query, before the query reads anything.
-	Bind(args map[string]string, in []engine.ResultColumn) (Runner, error)
+	Bind(args map[string]string, in []result.Column) (Runner, error)
 }
 
 // Needer is a Stage that reads sign-ins: right after a list without
@@ -57,7 +58,7 @@ type Needs struct {
 // concurrent use.
 type Runner interface {
 	// Columns are the columns the stage emits.
-	Columns() []engine.ResultColumn
+	Columns() []result.Column
 	// Run reads the rows before it from in and passes its rows to emit,
 	// in the order it means them to be shown. A stage whose descriptor
 	// says it streams emits while it reads; the others may gather every
@@ -65,7 +66,7 @@ type Runner interface {
 	// emits belong to what follows. It stops when emit returns an error
 	// and returns that error, and it returns ctx.Err() when ctx is done.
 	// A panic is turned into an error for the query.
-	Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error
+	Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error
 }
 
 // Env is what a running stage may read beyond its rows: the store as
@@ -85,7 +86,7 @@ type Env struct {
 	// for what its rows lack (the successes from the addresses a spray
 	// came from; a key's history before the window). Its errors say
 	// what was wrong with the text. Queries nest at most a few deep.
-	Query func(ctx context.Context, text string) (*engine.Result, error)
+	Query func(ctx context.Context, text string) (*result.Result, error)
 }
 
 // StageArg is an argument as a query writes it after a stage's name:

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // This file holds what the detection stages (grouped, spray, bruteforce,
@@ -87,7 +87,7 @@ type srCol struct {
 // name without regard to case (else by the catalog field the column
 // holds), with an error naming the columns missing or of the wrong kind.
 // Optional columns that are missing get -1.
-func srColumns(in []engine.ResultColumn, want []srCol, optional ...string) ([]int, error) {
+func srColumns(in []result.Column, want []srCol, optional ...string) ([]int, error) {
 	idx := make([]int, len(want))
 	var missing []string
 	for k, w := range want {
@@ -114,15 +114,15 @@ func srColumns(in []engine.ResultColumn, want []srCol, optional ...string) ([]in
 
 // srCell returns the value of column i of a row; null when the row has no
 // such column (i < 0, or a row shorter than its columns).
-func srCell(row []engine.Value, i int) engine.Value {
+func srCell(row []result.Value, i int) result.Value {
 	if i < 0 || i >= len(row) {
-		return engine.Null(signin.KindString)
+		return result.Null(signin.KindString)
 	}
 	return row[i]
 }
 
 // srStr returns a string srCell, "" when null or absent.
-func srStr(row []engine.Value, i int) string {
+func srStr(row []result.Value, i int) string {
 	v := srCell(row, i)
 	if v.IsNull() || v.Kind() != signin.KindString {
 		return ""
@@ -132,7 +132,7 @@ func srStr(row []engine.Value, i int) string {
 
 // srTime returns a time srCell in Unix nanoseconds, and false when it is
 // null or not a time.
-func srTime(row []engine.Value, i int) (int64, bool) {
+func srTime(row []result.Value, i int) (int64, bool) {
 	v := srCell(row, i)
 	if v.IsNull() || v.Kind() != signin.KindTime {
 		return 0, false
@@ -142,7 +142,7 @@ func srTime(row []engine.Value, i int) (int64, bool) {
 
 // srInt returns an integer srCell, and false when it is null or not an
 // integer.
-func srInt(row []engine.Value, i int) (int64, bool) {
+func srInt(row []result.Value, i int) (int64, bool) {
 	v := srCell(row, i)
 	if v.IsNull() || v.Kind() != signin.KindInt {
 		return 0, false
@@ -151,7 +151,7 @@ func srInt(row []engine.Value, i int) (int64, bool) {
 }
 
 // srTimeValue makes a time value from Unix nanoseconds.
-func srTimeValue(ns int64) engine.Value { return engine.TimeValue(time.Unix(0, ns)) }
+func srTimeValue(ns int64) result.Value { return result.TimeValue(time.Unix(0, ns)) }
 
 // srSorted returns the distinct non-empty strings of a set, sorted.
 func srSorted(set map[string]bool) []string {
@@ -244,7 +244,7 @@ type srReader struct {
 // read returns a row's sign-in and its kind: srOther for a row without a
 // time, or whose error is not one of the codes and whose status is not
 // success.
-func (r *srReader) read(row []engine.Value) (srEvent, int) {
+func (r *srReader) read(row []result.Value) (srEvent, int) {
 	t, ok := srTime(row, r.idx[0])
 	if !ok {
 		return srEvent{}, srOther
@@ -435,7 +435,7 @@ func srSpanQuery(head, field string, spans []srSpan, codes []int64) string {
 // list of the successes of busy addresses or users would build
 // millions of rows. Without env.Query it asks nothing.
 func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, heads string, cols []srCol,
-	each func(i int, row []engine.Value, idx []int)) error {
+	each func(i int, row []result.Value, idx []int)) error {
 	if env == nil || env.Query == nil {
 		return nil
 	}

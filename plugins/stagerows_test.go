@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // srTestCols are the input columns of the detection stages' tests: every
 // field grouped, spray, bruteforce and mfafatigue read.
-var srTestCols = []engine.ResultColumn{
+var srTestCols = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"},
 	{Name: "type", Kind: signin.KindString, Field: "type"},
 	{Name: "app", Kind: signin.KindString, Field: "app"},
@@ -56,25 +56,25 @@ func at(s string) time.Time {
 
 // srRow makes a row of cols from field values: strings, time.Time, ints,
 // or a time written for at in "time"; fields left out are null.
-func srRow(cols []engine.ResultColumn, kv map[string]any) []engine.Value {
-	row := make([]engine.Value, len(cols))
+func srRow(cols []result.Column, kv map[string]any) []result.Value {
+	row := make([]result.Value, len(cols))
 	for i, c := range cols {
 		v, ok := kv[c.Name]
 		if !ok {
-			row[i] = engine.Null(c.Kind)
+			row[i] = result.Null(c.Kind)
 			continue
 		}
 		switch x := v.(type) {
 		case string:
 			if c.Kind == signin.KindTime {
-				row[i] = engine.TimeValue(at(x))
+				row[i] = result.TimeValue(at(x))
 			} else {
-				row[i] = engine.StringValue(x)
+				row[i] = result.StringValue(x)
 			}
 		case time.Time:
-			row[i] = engine.TimeValue(x)
+			row[i] = result.TimeValue(x)
 		case int:
-			row[i] = engine.IntValue(int64(x))
+			row[i] = result.IntValue(int64(x))
 		default:
 			panic(fmt.Sprintf("bad test value %T", v))
 		}
@@ -84,13 +84,13 @@ func srRow(cols []engine.ResultColumn, kv map[string]any) []engine.Value {
 
 // runTestStage binds a stage with args (written as a query writes them,
 // "window=6h" or "6h") to cols and runs it over rows.
-func runTestStage(t testing.TB, st Stage, cols []engine.ResultColumn, rows [][]engine.Value, args ...string) ([][]engine.Value, error) {
+func runTestStage(t testing.TB, st Stage, cols []result.Column, rows [][]result.Value, args ...string) ([][]result.Value, error) {
 	t.Helper()
 	return runTestStageEnv(t, st, &Env{From: math.MinInt64, To: math.MaxInt64, Now: srDay}, cols, rows, args...)
 }
 
 // runTestStageEnv is runTestStage with an Env.
-func runTestStageEnv(t testing.TB, st Stage, env *Env, cols []engine.ResultColumn, rows [][]engine.Value, args ...string) ([][]engine.Value, error) {
+func runTestStageEnv(t testing.TB, st Stage, env *Env, cols []result.Column, rows [][]result.Value, args ...string) ([][]result.Value, error) {
 	t.Helper()
 	var sa []StageArg
 	for _, a := range args {
@@ -108,8 +108,8 @@ func runTestStageEnv(t testing.TB, st Stage, env *Env, cols []engine.ResultColum
 	if err != nil {
 		return nil, err
 	}
-	var out [][]engine.Value
-	err = r.Run(context.Background(), env, slices.Values(rows), func(row []engine.Value) error {
+	var out [][]result.Value
+	err = r.Run(context.Background(), env, slices.Values(rows), func(row []result.Value) error {
 		if len(row) != len(r.Columns()) {
 			t.Fatalf("row of %d values for %d columns", len(row), len(r.Columns()))
 		}
@@ -137,14 +137,14 @@ func runTestStageEnv(t testing.TB, st Stage, env *Env, cols []engine.ResultColum
 // falls within that key's span, grouped by the field as written. It
 // records the queries.
 type srFakeStore struct {
-	rows    [][]engine.Value
+	rows    [][]result.Value
 	queries []string
 	err     error // what Query returns, when not nil
 }
 
 var srNotCodesRE = regexp.MustCompile(`^(.*?) where status=success and not error in \(([0-9, ]+)\) and (ip|user) in \(`)
 
-func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, error) {
+func (f *srFakeStore) query(ctx context.Context, text string) (*result.Result, error) {
 	f.queries = append(f.queries, text)
 	if f.err != nil {
 		return nil, f.err
@@ -157,7 +157,7 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 	if err != nil {
 		return nil, err
 	}
-	var successes [][]engine.Value
+	var successes [][]result.Value
 	for _, row := range f.rows {
 		if !strings.EqualFold(srStr(row, 8), "success") {
 			continue
@@ -168,13 +168,13 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 		successes = append(successes, row)
 	}
 	if m[1] == "list time, user, ip" {
-		res := &engine.Result{Columns: []engine.ResultColumn{
+		res := &result.Result{Columns: []result.Column{
 			{Name: "time", Kind: signin.KindTime, Field: "time"},
 			{Name: "user", Kind: signin.KindString, Field: "user"},
 			{Name: "ip", Kind: signin.KindString, Field: "ip"},
 		}}
 		for _, row := range successes {
-			res.Rows = append(res.Rows, []engine.Value{srCell(row, 0), srCell(row, 4), srCell(row, 7)})
+			res.Rows = append(res.Rows, []result.Value{srCell(row, 0), srCell(row, 4), srCell(row, 7)})
 		}
 		return res, ctx.Err()
 	}
@@ -184,7 +184,7 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 		return nil, fmt.Errorf("%v: %s", err, text)
 	}
 	col := map[string]int{"ip": 7, "user": 4}[field]
-	res := &engine.Result{Columns: []engine.ResultColumn{{Name: field, Kind: signin.KindString, Field: field}}}
+	res := &result.Result{Columns: []result.Column{{Name: field, Kind: signin.KindString, Field: field}}}
 	var heads []string
 	for _, h := range strings.Split(m[1], ", ") {
 		expr, name, _ := strings.Cut(h, " as ")
@@ -197,9 +197,9 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 			return nil, fmt.Errorf("the fake store does not know %q: %s", expr, text)
 		}
 		heads = append(heads, expr)
-		res.Columns = append(res.Columns, engine.ResultColumn{Name: name, Kind: kind})
+		res.Columns = append(res.Columns, result.Column{Name: name, Kind: kind})
 	}
-	groups := map[string][][]engine.Value{}
+	groups := map[string][][]result.Value{}
 	for _, row := range successes {
 		t, ok := srTime(row, 0)
 		if !ok {
@@ -214,18 +214,18 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*engine.Result, e
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(groups)) {
-		out := []engine.Value{engine.StringValue(key)}
+		out := []result.Value{result.StringValue(key)}
 		for _, h := range heads {
 			rows := groups[key]
 			switch h {
 			case "count":
-				out = append(out, engine.IntValue(int64(len(rows))))
+				out = append(out, result.IntValue(int64(len(rows))))
 			case "values(user)":
 				set := map[string]bool{}
 				for _, row := range rows {
 					set[srStr(row, 4)] = true
 				}
-				out = append(out, engine.ListValue(srSorted(set)))
+				out = append(out, result.ListValue(srSorted(set)))
 			default:
 				best, _ := srTime(rows[0], 0)
 				for _, row := range rows {
@@ -337,7 +337,7 @@ func (f *srFakeStore) env(from, to int64) *Env {
 // (all but the successes; also those with an error, which may be one of
 // its codes: the store leaves those out) and those the store answers its
 // query from (all).
-func srSplit(rows [][]engine.Value) (in, store [][]engine.Value) {
+func srSplit(rows [][]result.Value) (in, store [][]result.Value) {
 	for _, row := range rows {
 		code, _ := srInt(row, 9)
 		if !strings.EqualFold(srStr(row, 8), "success") || code != 0 {
@@ -349,7 +349,7 @@ func srSplit(rows [][]engine.Value) (in, store [][]engine.Value) {
 
 // srFormat prints rows a line each, values joined by " | ", times as
 // 15:04:05 when they fall on srDay.
-func srFormat(rows [][]engine.Value) []string {
+func srFormat(rows [][]result.Value) []string {
 	var out []string
 	for _, row := range rows {
 		var s []string
@@ -418,7 +418,7 @@ func TestStageArgs(t *testing.T) {
 }
 
 func TestStageColumns(t *testing.T) {
-	in := []engine.ResultColumn{
+	in := []result.Column{
 		{Name: "TIME", Kind: signin.KindTime, Field: "time"},
 		{Name: "who", Kind: signin.KindString, Field: "user"},
 		{Name: "error", Kind: signin.KindString},
@@ -438,7 +438,7 @@ func TestStageColumns(t *testing.T) {
 }
 
 func TestStageCells(t *testing.T) {
-	row := []engine.Value{engine.TimeValue(srDay), engine.StringValue("x"), engine.IntValue(3), engine.Null(signin.KindTime)}
+	row := []result.Value{result.TimeValue(srDay), result.StringValue("x"), result.IntValue(3), result.Null(signin.KindTime)}
 	if ns, ok := srTime(row, 0); !ok || ns != srDay.UnixNano() {
 		t.Errorf("srTime = %d, %v", ns, ok)
 	}
@@ -540,26 +540,26 @@ func FuzzStages(f *testing.F) {
 		}
 		strs := []string{"", "a", "b", "interactive", "nonInteractive", "servicePrincipal", "managedIdentity", "success", "failure", "interrupted", "SUCCESS"}
 		times := []int64{math.MinInt64, math.MaxInt64, 0, -1, srDay.UnixNano(), srDay.UnixNano() + int64(time.Hour)}
-		var rows [][]engine.Value
+		var rows [][]result.Value
 		for n := int(next()) % 64; len(rows) < n; {
-			row := make([]engine.Value, len(srTestCols))
+			row := make([]result.Value, len(srTestCols))
 			for i, c := range srTestCols {
 				b := next()
 				if b%7 == 0 {
-					row[i] = engine.Null(c.Kind)
+					row[i] = result.Null(c.Kind)
 					continue
 				}
 				switch c.Kind {
 				case signin.KindTime:
 					if b%5 == 0 {
-						row[i] = engine.TimeValue(time.Unix(0, times[int(b)%len(times)]))
+						row[i] = result.TimeValue(time.Unix(0, times[int(b)%len(times)]))
 					} else {
-						row[i] = engine.TimeValue(srDay.Add(time.Duration(b) * 97 * time.Second))
+						row[i] = result.TimeValue(srDay.Add(time.Duration(b) * 97 * time.Second))
 					}
 				case signin.KindInt:
-					row[i] = engine.IntValue([]int64{0, 1, 2, 3, 50126, 500121, -5, math.MaxInt64, math.MinInt64}[int(b)%9])
+					row[i] = result.IntValue([]int64{0, 1, 2, 3, 50126, 500121, -5, math.MaxInt64, math.MinInt64}[int(b)%9])
 				default:
-					row[i] = engine.StringValue(strs[int(b)%len(strs)])
+					row[i] = result.StringValue(strs[int(b)%len(strs)])
 				}
 			}
 			if next()%11 == 0 {
@@ -625,7 +625,7 @@ func TestQuote(t *testing.T) {
 func TestSuccesses(t *testing.T) {
 	ns := func(s string) int64 { return at(s).UnixNano() }
 	s := srSignIn
-	store := [][]engine.Value{
+	store := [][]result.Value{
 		s("10:00", "1.1.1.1", "ann", "", 0),                                                    // at the span's start
 		s("10:30", "1.1.1.1", "ANN", "", 0),                                                    // another spelling of the user
 		s("11:00", "1.1.1.1", "ann", "", 0),                                                    // at the span's end
@@ -712,11 +712,11 @@ func TestSuccesses(t *testing.T) {
 		rows := slices.Concat(mfaPrompts("ann", "10:00", time.Minute, slices.Repeat([]int{500121}, 30)...),
 			mfaPrompts("ann", "10:00", time.Minute, slices.Repeat([]int{50126}, 30)...))
 		for i := range rows {
-			rows[i][7] = engine.StringValue(fmt.Sprintf("9.9.9.%d", i%20)) // 20 addresses failing for ...
-			rows[i][4] = engine.StringValue(fmt.Sprintf("u%d", i%40))      // ... 40 accounts; one takes them all
+			rows[i][7] = result.StringValue(fmt.Sprintf("9.9.9.%d", i%20)) // 20 addresses failing for ...
+			rows[i][4] = result.StringValue(fmt.Sprintf("u%d", i%40))      // ... 40 accounts; one takes them all
 			if i < 30 {
-				rows[i][4] = engine.StringValue("ann")
-				rows[i][7] = engine.StringValue("9.9.9.9")
+				rows[i][4] = result.StringValue("ann")
+				rows[i][7] = result.StringValue("9.9.9.9")
 			}
 		}
 		fake := &srFakeStore{err: errors.New("the store is gone")}
@@ -724,8 +724,8 @@ func TestSuccesses(t *testing.T) {
 			!strings.Contains(err.Error(), "asking for the successes: the store is gone") {
 			t.Errorf("%s: %v, want the store's error", st.Describe().Name, err)
 		}
-		bad := &Env{From: math.MinInt64, To: math.MaxInt64, Query: func(context.Context, string) (*engine.Result, error) {
-			return &engine.Result{Columns: []engine.ResultColumn{{Name: "time", Kind: signin.KindTime}}}, nil
+		bad := &Env{From: math.MinInt64, To: math.MaxInt64, Query: func(context.Context, string) (*result.Result, error) {
+			return &result.Result{Columns: []result.Column{{Name: "time", Kind: signin.KindTime}}}, nil
 		}}
 		if _, err := runTestStageEnv(t, st, bad, srTestCols, rows, "1"); err == nil || !strings.Contains(err.Error(), "asking for the successes: needs the column(s)") {
 			t.Errorf("%s: %v, want an error about the columns", st.Describe().Name, err)
@@ -740,7 +740,7 @@ func TestSuccesses(t *testing.T) {
 func TestSpanAggregates(t *testing.T) {
 	ns := func(s string) int64 { return at(s).UnixNano() }
 	s := srSignIn
-	store := [][]engine.Value{
+	store := [][]result.Value{
 		s("10:00", "1.1.1.1", "ann", "", 0),
 		s("10:30", "1.1.1.1", "ANN", "", 0),
 		s("10:40", "1.1.1.1", "bob", "", 50126), // a failure
@@ -758,7 +758,7 @@ func TestSpanAggregates(t *testing.T) {
 	got := map[int]string{}
 	err := srSpanAggregates(t.Context(), fake.env(math.MinInt64, ns("12:00")), "ip", spans, []int64{50126},
 		"count as n, values(user) as users", []srCol{{"n", signin.KindInt}, {"users", signin.KindList}},
-		func(i int, row []engine.Value, idx []int) {
+		func(i int, row []result.Value, idx []int) {
 			got[i] += fmt.Sprintf("%v %v;", row[idx[0]], row[idx[1]])
 		})
 	if err != nil {
@@ -786,12 +786,12 @@ func TestSpanAggregates(t *testing.T) {
 	srQueryBatch = 2
 	fake = &srFakeStore{rows: store}
 	err = srSpanAggregates(t.Context(), fake.env(math.MinInt64, math.MaxInt64), "ip", spans[2:4], []int64{1}, "count", []srCol{{"count", signin.KindInt}},
-		func(int, []engine.Value, []int) {})
+		func(int, []result.Value, []int) {})
 	if err != nil || len(fake.queries) != 1 {
 		t.Errorf("%v, queries %q", err, fake.queries)
 	}
 	if err := srSpanAggregates(t.Context(), &Env{From: math.MinInt64, To: math.MaxInt64}, "ip", spans, nil, "count", nil,
-		func(int, []engine.Value, []int) { t.Error("an answer without a store") }); err != nil {
+		func(int, []result.Value, []int) { t.Error("an answer without a store") }); err != nil {
 		t.Error(err)
 	}
 }

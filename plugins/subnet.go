@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(subnet{}) }
@@ -33,11 +33,11 @@ func (subnet) Result(args []signin.Kind) (signin.Kind, error) {
 	return signin.KindString, wantKinds("subnet", args, signin.KindString, signin.KindInt)
 }
 
-func (subnet) Eval(args []engine.Value) (engine.Value, error) {
+func (subnet) Eval(args []result.Value) (result.Value, error) {
 	bits := args[1].Int()
 	a, err := netip.ParseAddr(args[0].Str())
 	if err != nil {
-		return engine.StringValue(""), nil
+		return result.StringValue(""), nil
 	}
 	a = a.Unmap()
 	if a.Is6() && bits <= 32 {
@@ -48,11 +48,11 @@ func (subnet) Eval(args []engine.Value) (engine.Value, error) {
 		if a.Is6() {
 			family = "IPv6"
 		}
-		return engine.Value{}, fmt.Errorf("%d bits is not a prefix length of an %s address", bits, family)
+		return result.Value{}, fmt.Errorf("%d bits is not a prefix length of an %s address", bits, family)
 	}
 	p, err := a.Prefix(int(bits))
 	if err != nil {
-		return engine.Value{}, err
+		return result.Value{}, err
 	}
-	return engine.StringValue(p.String()), nil
+	return result.StringValue(p.String()), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() {
@@ -56,7 +57,7 @@ func (a *totalAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	for i, r := range rows {
 		g := groups[i]
 		a.sums = grown(a.sums, g)
-		a.fv.each(col, r, func(v engine.Value) { a.sums[g].add(v) })
+		a.fv.each(col, r, func(v result.Value) { a.sums[g].add(v) })
 	}
 }
 
@@ -84,7 +85,7 @@ type totalPartial struct {
 
 var _ Failer = (*totalPartial)(nil)
 
-func (p *totalPartial) add(v engine.Value) {
+func (p *totalPartial) add(v result.Value) {
 	p.addInt(v.Int())
 	p.f += v.Float()
 	p.n++
@@ -112,18 +113,18 @@ func (p *totalPartial) Err() error {
 	return nil
 }
 
-func (p *totalPartial) Value() engine.Value {
+func (p *totalPartial) Value() result.Value {
 	switch {
 	case p.n == 0 && (p.mean || p.float):
-		return engine.Null(signin.KindFloat)
+		return result.Null(signin.KindFloat)
 	case p.n == 0:
-		return engine.Null(signin.KindInt)
+		return result.Null(signin.KindInt)
 	case p.mean:
-		return engine.FloatValue(p.f / float64(p.n))
+		return result.FloatValue(p.f / float64(p.n))
 	case p.float:
-		return engine.FloatValue(p.f)
+		return result.FloatValue(p.f)
 	}
-	return engine.IntValue(p.i)
+	return result.IntValue(p.i)
 }
 
 func (p *totalPartial) Size() int { return int(unsafe.Sizeof(*p)) }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(tableWriter{}) }
@@ -58,11 +58,11 @@ func (tableWriter) Describe() Descriptor {
 		Help: "an aligned table: numbers right-aligned, counts with thousands separators, long cells cut to the terminal's width"}
 }
 
-func (tableWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], opts WriteOptions) error {
+func (tableWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], opts WriteOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	t := &tableOut{w: bw, cols: cols, opts: opts}
 	var first [][]string // the first rows, as text
-	var vertical []engine.Value
+	var vertical []result.Value
 	for row, err := range rows {
 		if err != nil {
 			// The rows before the error stand.
@@ -103,7 +103,7 @@ func (tableWriter) Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2
 // tableOut is a table being written.
 type tableOut struct {
 	w       *bufio.Writer
-	cols    []engine.ResultColumn
+	cols    []result.Column
 	opts    WriteOptions
 	started bool  // the header is written
 	widths  []int // each column's width, in terminal cells
@@ -126,7 +126,7 @@ func textWidth(s string) int {
 }
 
 // text returns a row's cells as the table shows them, before any cut.
-func (t *tableOut) text(row []engine.Value) []string {
+func (t *tableOut) text(row []result.Value) []string {
 	out := make([]string, len(t.cols))
 	for i := range t.cols {
 		if i < len(row) {
@@ -247,7 +247,7 @@ func appendSpaces(b []byte, n int) []byte {
 func isNumberKind(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
 
 // cuttable reports whether a column's cells may be cut: text.
-func cuttable(c engine.ResultColumn) bool {
+func cuttable(c result.Column) bool {
 	return c.Kind == signin.KindString || c.Kind == signin.KindList
 }
 
@@ -256,7 +256,7 @@ func cuttable(c engine.ResultColumn) bool {
 // terminal cells (no limit when width <= 0). Text columns are narrowed
 // widest first, evenly, never below minCellWidth (nor below their
 // natural width); other kinds are not cut.
-func fitWidths(cols []engine.ResultColumn, widths []int, width int) []int {
+func fitWidths(cols []result.Column, widths []int, width int) []int {
 	limits := make([]int, len(widths))
 	if width <= 0 || len(widths) == 0 {
 		return limits
@@ -305,7 +305,7 @@ func fitWidths(cols []engine.ResultColumn, widths []int, width int) []int {
 
 // cell formats a value for the table: computed numbers with thousands
 // separators, a field's as they are (error codes, ASNs), null as empty.
-func cell(v engine.Value, field bool) string {
+func cell(v result.Value, field bool) string {
 	if v.IsNull() {
 		return ""
 	}
@@ -321,7 +321,7 @@ func cell(v engine.Value, field bool) string {
 
 // writeVertical writes one row as "column  value" lines, values cut to
 // the width and coloured as the table's; empty values are left out.
-func writeVertical(w io.Writer, cols []engine.ResultColumn, row []engine.Value, opts WriteOptions) error {
+func writeVertical(w io.Writer, cols []result.Column, row []result.Value, opts WriteOptions) error {
 	width := 0
 	for _, c := range cols {
 		width = max(width, text.StringWidthWithoutEscSequences(TerminalText(c.Name)))

@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // wideResult has long text columns, a field's code, a computed count,
 // a status and a risk, wide runes and an escape sequence in the data.
-func wideResult() *engine.Result {
-	return &engine.Result{
-		Columns: []engine.ResultColumn{
+func wideResult() *result.Result {
+	return &result.Result{
+		Columns: []result.Column{
 			{Name: "user", Kind: signin.KindString, Field: "user"},
 			{Name: "status", Kind: signin.KindString, Field: "status"},
 			{Name: "risk", Kind: signin.KindString, Field: "risk"},
@@ -22,13 +22,13 @@ func wideResult() *engine.Result {
 			{Name: "count", Kind: signin.KindInt},
 			{Name: "userAgent", Kind: signin.KindString, Field: "userAgent"},
 		},
-		Rows: [][]engine.Value{
-			{engine.StringValue("alice.longname@contoso.example.com"), engine.StringValue("failure"), engine.StringValue("high"),
-				engine.IntValue(50126), engine.IntValue(1234567), engine.StringValue("Mozilla/5.0 (Windows NT 10.0; Win64; x64)\x1b[2J")},
-			{engine.StringValue("bob@日本.example"), engine.StringValue("success"), engine.StringValue("none"),
-				engine.IntValue(0), engine.IntValue(3), engine.StringValue("curl\n8.0")},
-			{engine.StringValue("carol@contoso.com"), engine.StringValue("interrupted"), engine.StringValue("medium"),
-				engine.IntValue(50074), engine.IntValue(12), engine.StringValue("")},
+		Rows: [][]result.Value{
+			{result.StringValue("alice.longname@contoso.example.com"), result.StringValue("failure"), result.StringValue("high"),
+				result.IntValue(50126), result.IntValue(1234567), result.StringValue("Mozilla/5.0 (Windows NT 10.0; Win64; x64)\x1b[2J")},
+			{result.StringValue("bob@日本.example"), result.StringValue("success"), result.StringValue("none"),
+				result.IntValue(0), result.IntValue(3), result.StringValue("curl\n8.0")},
+			{result.StringValue("carol@contoso.com"), result.StringValue("interrupted"), result.StringValue("medium"),
+				result.IntValue(50074), result.IntValue(12), result.StringValue("")},
 		},
 	}
 }
@@ -116,9 +116,9 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 func TestTableWriterColorOnlyStatusAndRisk(t *testing.T) {
 	// A computed column that happens to hold "failure", and a field that
 	// is not a status: plain.
-	res := &engine.Result{
-		Columns: []engine.ResultColumn{{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "max(status)", Kind: signin.KindString}},
-		Rows:    [][]engine.Value{{engine.StringValue("failure"), engine.StringValue("failure")}},
+	res := &result.Result{
+		Columns: []result.Column{{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "max(status)", Kind: signin.KindString}},
+		Rows:    [][]result.Value{{result.StringValue("failure"), result.StringValue("failure")}},
 	}
 	var b bytes.Buffer
 	if err := WriteResult(tableWriter{}, &b, res, WriteOptions{Color: true}); err != nil {
@@ -130,22 +130,22 @@ func TestTableWriterColorOnlyStatusAndRisk(t *testing.T) {
 }
 
 func TestFitWidths(t *testing.T) {
-	str := engine.ResultColumn{Kind: signin.KindString}
-	num := engine.ResultColumn{Kind: signin.KindInt}
+	str := result.Column{Kind: signin.KindString}
+	num := result.Column{Kind: signin.KindInt}
 	for _, tc := range []struct {
 		name   string
-		cols   []engine.ResultColumn
+		cols   []result.Column
 		widths []int
 		width  int
 		want   []int
 	}{
-		{"no limit", []engine.ResultColumn{str, str}, []int{50, 50}, 0, []int{0, 0}},
-		{"fits", []engine.ResultColumn{str, str}, []int{10, 10}, 25, []int{0, 0}},
-		{"widest first", []engine.ResultColumn{str, str}, []int{40, 10}, 40, []int{25, 0}},
-		{"then evenly", []engine.ResultColumn{str, str}, []int{40, 30}, 40, []int{17, 17}},
-		{"floor", []engine.ResultColumn{str, num, str}, []int{40, 12, 30}, 20, []int{8, 0, 8}},
-		{"narrow columns kept", []engine.ResultColumn{str, str}, []int{6, 100}, 30, []int{0, 19}},
-		{"numbers kept", []engine.ResultColumn{num, num}, []int{40, 40}, 20, []int{0, 0}},
+		{"no limit", []result.Column{str, str}, []int{50, 50}, 0, []int{0, 0}},
+		{"fits", []result.Column{str, str}, []int{10, 10}, 25, []int{0, 0}},
+		{"widest first", []result.Column{str, str}, []int{40, 10}, 40, []int{25, 0}},
+		{"then evenly", []result.Column{str, str}, []int{40, 30}, 40, []int{17, 17}},
+		{"floor", []result.Column{str, num, str}, []int{40, 12, 30}, 20, []int{8, 0, 8}},
+		{"narrow columns kept", []result.Column{str, str}, []int{6, 100}, 30, []int{0, 19}},
+		{"numbers kept", []result.Column{num, num}, []int{40, 40}, 20, []int{0, 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := fitWidths(tc.cols, tc.widths, tc.width)
@@ -173,15 +173,15 @@ func TestTruncate(t *testing.T) {
 }
 
 func TestTableWriterVertical(t *testing.T) {
-	res := &engine.Result{}
-	var row []engine.Value
+	res := &result.Result{}
+	var row []result.Value
 	for i := range 13 {
-		res.Columns = append(res.Columns, engine.ResultColumn{Name: "c" + string(rune('a'+i)), Kind: signin.KindString})
-		row = append(row, engine.StringValue(strings.Repeat("x", 30)))
+		res.Columns = append(res.Columns, result.Column{Name: "c" + string(rune('a'+i)), Kind: signin.KindString})
+		row = append(row, result.StringValue(strings.Repeat("x", 30)))
 	}
 	res.Columns[0].Field = "status"
-	row[0] = engine.StringValue("failure")
-	res.Rows = [][]engine.Value{row}
+	row[0] = result.StringValue("failure")
+	res.Rows = [][]result.Value{row}
 	var b bytes.Buffer
 	if err := WriteResult(tableWriter{}, &b, res, WriteOptions{Width: 20, Color: true}); err != nil {
 		t.Fatal(err)

@@ -10,14 +10,14 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // prettyTable is the table writer as it was before it streamed: every
 // row gathered, then laid out by go-pretty. TestTableWriterAsGoPretty
 // holds the streaming writer to it for the tables it wrote whole.
-func prettyTable(w io.Writer, res *engine.Result, opts WriteOptions) {
+func prettyTable(w io.Writer, res *result.Result, opts WriteOptions) {
 	header := make([]string, len(res.Columns))
 	widths := make([]int, len(res.Columns))
 	for i, c := range res.Columns {
@@ -74,14 +74,14 @@ func prettyTable(w io.Writer, res *engine.Result, opts WriteOptions) {
 // fields and computed ones, status and risk for colour) and cells
 // (empty, wide runes, spaces at either end, control characters, long
 // text, negative and large numbers).
-func randomTable(r *rand.Rand, rows int) *engine.Result {
-	res := &engine.Result{}
+func randomTable(r *rand.Rand, rows int) *result.Result {
+	res := &result.Result{}
 	kinds := []signin.Kind{signin.KindString, signin.KindString, signin.KindList, signin.KindInt, signin.KindFloat, signin.KindBool, signin.KindTime}
 	words := []string{"", " ", "a", "success", "failure", "interrupted", "high", "medium", "Azure Portal", "日本語のテキスト", "bob@日本.example",
 		" leading", "trailing ", "tab\there", "line\nbreak", "esc\x1b[2Jape", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)",
 		"émoji 🙂 ok", strings.Repeat("x", 50)}
 	for i := range 1 + r.IntN(8) {
-		c := engine.ResultColumn{Name: fmt.Sprintf("col%d", i), Kind: kinds[r.IntN(len(kinds))]}
+		c := result.Column{Name: fmt.Sprintf("col%d", i), Kind: kinds[r.IntN(len(kinds))]}
 		switch r.IntN(5) {
 		case 0:
 			c.Field = "status"
@@ -97,26 +97,26 @@ func randomTable(r *rand.Rand, rows int) *engine.Result {
 		res.Columns = append(res.Columns, c)
 	}
 	for range rows {
-		row := make([]engine.Value, len(res.Columns))
+		row := make([]result.Value, len(res.Columns))
 		for i, c := range res.Columns {
 			if r.IntN(10) == 0 {
-				row[i] = engine.Null(c.Kind)
+				row[i] = result.Null(c.Kind)
 				continue
 			}
 			switch c.Kind {
 			case signin.KindString:
-				row[i] = engine.StringValue(words[r.IntN(len(words))])
+				row[i] = result.StringValue(words[r.IntN(len(words))])
 			case signin.KindList:
-				row[i] = engine.ListValue([]string{words[r.IntN(len(words))], words[r.IntN(len(words))]})
+				row[i] = result.ListValue([]string{words[r.IntN(len(words))], words[r.IntN(len(words))]})
 			case signin.KindInt:
-				row[i] = engine.IntValue(r.Int64N(1<<40) - 1<<39)
+				row[i] = result.IntValue(r.Int64N(1<<40) - 1<<39)
 			case signin.KindFloat:
-				row[i] = engine.FloatValue(r.NormFloat64() * 1e6)
+				row[i] = result.FloatValue(r.NormFloat64() * 1e6)
 			case signin.KindBool:
-				row[i] = engine.BoolValue(r.IntN(2) == 0)
+				row[i] = result.BoolValue(r.IntN(2) == 0)
 			case signin.KindTime:
-				row[i] = engine.IntValue(r.Int64N(1 << 62)) // any integer: cell formats by kind
-				row[i] = engine.TimeValue(row[i].Time())
+				row[i] = result.IntValue(r.Int64N(1 << 62)) // any integer: cell formats by kind
+				row[i] = result.TimeValue(row[i].Time())
 			}
 		}
 		res.Rows = append(res.Rows, row)
@@ -157,19 +157,19 @@ func TestTableWriterAsGoPretty(t *testing.T) {
 // for them alone, and a later cell wider than its column is written
 // whole without a width to fit, or cut to the column with one.
 func TestTableWriterStreams(t *testing.T) {
-	cols := []engine.ResultColumn{{Name: "user", Kind: signin.KindString, Field: "user"}, {Name: "count", Kind: signin.KindInt}}
-	row := func(i int) []engine.Value {
+	cols := []result.Column{{Name: "user", Kind: signin.KindString, Field: "user"}, {Name: "count", Kind: signin.KindInt}}
+	row := func(i int) []result.Value {
 		user := fmt.Sprintf("u%04d@contoso.com", i)
 		if i == tableBatch+5 {
 			user = "a.much.longer.name.than.the.first.rows.had@contoso.com"
 		}
-		return []engine.Value{engine.StringValue(user), engine.IntValue(int64(i) * 1000)}
+		return []result.Value{result.StringValue(user), result.IntValue(int64(i) * 1000)}
 	}
-	all := &engine.Result{Columns: cols}
+	all := &result.Result{Columns: cols}
 	for i := range tableBatch + 10 {
 		all.Rows = append(all.Rows, row(i))
 	}
-	first := &engine.Result{Columns: cols, Rows: all.Rows[:tableBatch]}
+	first := &result.Result{Columns: cols, Rows: all.Rows[:tableBatch]}
 	for _, tc := range []struct {
 		width int
 		late  string // the later wide row's line

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(travel{}) }
@@ -204,7 +204,7 @@ func (travel) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: slices.Clone(fields), Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
-func (travel) Bind(args map[string]string, in []engine.ResultColumn) (Runner, error) {
+func (travel) Bind(args map[string]string, in []result.Column) (Runner, error) {
 	a, err := trParse(args)
 	if err != nil {
 		return nil, err
@@ -230,15 +230,15 @@ func (travel) Bind(args map[string]string, in []engine.ResultColumn) (Runner, er
 	if !r.fetch && !r.stored || r.idx[trCountry] >= 0 && !strings.EqualFold(in[r.idx[trCountry]].Field, "country") {
 		r.stored = false
 	}
-	col := func(name string, i int) engine.ResultColumn {
+	col := func(name string, i int) result.Column {
 		if r.idx[i] < 0 {
-			return engine.ResultColumn{Name: name, Kind: signin.Lookup(trFields[i]).Kind, Field: trFields[i]}
+			return result.Column{Name: name, Kind: signin.Lookup(trFields[i]).Kind, Field: trFields[i]}
 		}
 		c := in[r.idx[i]]
 		c.Name = name
 		return c
 	}
-	r.cols = []engine.ResultColumn{col("user", trUser),
+	r.cols = []result.Column{col("user", trUser),
 		col("prev_time", trTime), col("prev_ip", trIP), col("prev_country", trCountry), col("prev_city", trCity),
 		col("time", trTime), col("ip", trIP), col("country", trCountry), col("city", trCity),
 		{Name: "km", Kind: signin.KindInt}, {Name: "kmh", Kind: signin.KindInt}}
@@ -260,7 +260,7 @@ const (
 type trRunner struct {
 	args *trArgs
 	idx  [8]int // input column of each of trFields; -1 when absent
-	cols []engine.ResultColumn
+	cols []result.Column
 	// fetch: the rows lack places, which are read from the store.
 	fetch bool
 	// stored: the rows' time, user (and country) columns are the
@@ -269,7 +269,7 @@ type trRunner struct {
 	stored bool
 }
 
-func (r *trRunner) Columns() []engine.ResultColumn { return r.cols }
+func (r *trRunner) Columns() []result.Column { return r.cols }
 
 // trSignin is a sign-in with coordinates: what travel keeps of a row.
 type trSignin struct {
@@ -294,7 +294,7 @@ func (p trWhere) less(o trWhere) int {
 	return strings.Compare(p.coords, o.coords)
 }
 
-func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	// cands are the users (folded) who signed in from two countries or
 	// more; nil when every user is compared.
 	var cands map[string]bool
@@ -406,19 +406,19 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]engine.Value
 			}
 		}
 	}
-	var out [][]engine.Value
+	var out [][]result.Value
 	for _, p := range pairs {
 		if p.familiar[0] && p.familiar[1] {
 			continue
 		}
 		a, b := p.s[0], p.s[1]
-		out = append(out, []engine.Value{engine.StringValue(display[p.user]),
-			engine.TimeValue(time.Unix(0, a.t).UTC()), engine.StringValue(a.ip), engine.StringValue(a.place.country), engine.StringValue(a.place.city),
-			engine.TimeValue(time.Unix(0, b.t).UTC()), engine.StringValue(b.ip), engine.StringValue(b.place.country), engine.StringValue(b.place.city),
-			engine.IntValue(int64(math.Round(p.km))), engine.IntValue(int64(math.Round(min(p.kmh, 1e15))))})
+		out = append(out, []result.Value{result.StringValue(display[p.user]),
+			result.TimeValue(time.Unix(0, a.t).UTC()), result.StringValue(a.ip), result.StringValue(a.place.country), result.StringValue(a.place.city),
+			result.TimeValue(time.Unix(0, b.t).UTC()), result.StringValue(b.ip), result.StringValue(b.place.country), result.StringValue(b.place.city),
+			result.IntValue(int64(math.Round(p.km))), result.IntValue(int64(math.Round(min(p.kmh, 1e15))))})
 	}
-	slices.SortStableFunc(out, func(x, y []engine.Value) int {
-		if c := engine.Compare(x[5], y[5]); c != 0 {
+	slices.SortStableFunc(out, func(x, y []result.Value) int {
+		if c := result.Compare(x[5], y[5]); c != 0 {
 			return c
 		}
 		return strings.Compare(detText(x[0]), detText(y[0]))
@@ -563,7 +563,7 @@ type trName struct {
 
 // signin reads the sign-in of a row whose columns idx gives: false when
 // it has no coordinates, or is at 0,0.
-func (r *trRunner) signin(row []engine.Value, idx *[8]int, seq int) (trSignin, bool) {
+func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, bool) {
 	lat, ok1 := trCoord(row[idx[trLat]], 90)
 	lon, ok2 := trCoord(row[idx[trLon]], 180)
 	if !ok1 || !ok2 || lat == 0 && lon == 0 {
@@ -657,7 +657,7 @@ func trDay(t int64) int64 {
 }
 
 // trCoord reads a coordinate: a number within ±limit degrees.
-func trCoord(v engine.Value, limit float64) (float64, bool) {
+func trCoord(v result.Value, limit float64) (float64, bool) {
 	if v.IsNull() || v.Kind() != signin.KindFloat && v.Kind() != signin.KindInt {
 		return 0, false
 	}

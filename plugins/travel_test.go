@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
-var trIn = []engine.ResultColumn{
+var trIn = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
 	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "country", Kind: signin.KindString, Field: "country"},
 	{Name: "city", Kind: signin.KindString, Field: "city"}, {Name: "latitude", Kind: signin.KindFloat, Field: "latitude"},
@@ -47,22 +47,22 @@ type trAt struct {
 	status string
 }
 
-func trRows(sis []trAt) [][]engine.Value {
-	var rows [][]engine.Value
+func trRows(sis []trAt) [][]result.Value {
+	var rows [][]result.Value
 	for i, s := range sis {
-		coord := func(x float64) engine.Value {
+		coord := func(x float64) result.Value {
 			if math.IsNaN(x) {
-				return engine.Null(signin.KindFloat)
+				return result.Null(signin.KindFloat)
 			}
-			return engine.FloatValue(x)
+			return result.FloatValue(x)
 		}
 		status := s.status
 		if status == "" {
 			status = "success"
 		}
-		rows = append(rows, []engine.Value{engine.TimeValue(nvStart.Add(s.at)), engine.StringValue(s.user),
-			engine.StringValue(fmt.Sprintf("10.0.0.%d", i)), engine.StringValue(s.place.country), engine.StringValue(s.place.city),
-			coord(s.place.lat), coord(s.place.lon), engine.StringValue(status)})
+		rows = append(rows, []result.Value{result.TimeValue(nvStart.Add(s.at)), result.StringValue(s.user),
+			result.StringValue(fmt.Sprintf("10.0.0.%d", i)), result.StringValue(s.place.country), result.StringValue(s.place.city),
+			coord(s.place.lat), coord(s.place.lon), result.StringValue(status)})
 	}
 	return rows
 }
@@ -181,7 +181,7 @@ func TestTravelSpeed(t *testing.T) {
 func TestTravelErrors(t *testing.T) {
 	for _, c := range []struct {
 		args, want string
-		in         []engine.ResultColumn
+		in         []result.Column
 	}{
 		{"speed=fast", "speed", trIn},
 		{"speed=-1", "speed", trIn},
@@ -190,13 +190,13 @@ func TestTravelErrors(t *testing.T) {
 		{"familiar=x", "familiar", trIn},
 		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(trIn), 5, 6)},
 		{"", "needs the store", slices.Delete(slices.Clone(trIn), 5, 6)},
-		{"", "needs the time and user", append([]engine.ResultColumn{{Name: "user", Kind: signin.KindString}}, trIn[:1]...)},
+		{"", "needs the time and user", append([]result.Column{{Name: "user", Kind: signin.KindString}}, trIn[:1]...)},
 		{"samecountry=maybe", "samecountry", trIn},
 		{"shared=some", "shared", trIn},
 		{"shared=-1", "shared", trIn},
 		{"baseline=1y", "baseline", trIn},
 		{"baseline=-1d", "baseline", trIn},
-		{"", "not times", append([]engine.ResultColumn{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
+		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
 	} {
 		_, _, err := detRun(t, "travel", nvArgs2(c.args), c.in, nil, &Env{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -227,42 +227,42 @@ func TestTravelStore(t *testing.T) {
 		{10 * h, "a@x", trSeattle, ""}, // a sign-in the list's condition left out
 	}
 	stored := trRows(sis)
-	in := []engine.ResultColumn{trIn[0], trIn[1]}
-	var rows [][]engine.Value
+	in := []result.Column{trIn[0], trIn[1]}
+	var rows [][]result.Value
 	for _, r := range stored[:4] {
-		rows = append(rows, []engine.Value{r[0], r[1]})
+		rows = append(rows, []result.Value{r[0], r[1]})
 	}
 	var queries []string
-	var hist, addrs [][]engine.Value // what the store says of the history and the addresses
-	day := func(d int) engine.Value { return engine.TimeValue(nvStart.AddDate(0, 0, d)) }
-	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, q string) (*engine.Result, error) {
+	var hist, addrs [][]result.Value // what the store says of the history and the addresses
+	day := func(d int) result.Value { return result.TimeValue(nvStart.AddDate(0, 0, d)) }
+	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, q string) (*result.Result, error) {
 		queries = append(queries, q)
 		switch {
 		case strings.HasSuffix(q, "group by user, country"):
-			return &engine.Result{Columns: []engine.ResultColumn{{Name: "user"}, {Name: "country"}, {Name: "count"}},
-				Rows: [][]engine.Value{
-					{engine.StringValue("a@x"), engine.StringValue("US"), engine.IntValue(2)},
-					{engine.StringValue("A@X"), engine.StringValue("gb"), engine.IntValue(1)},
-					{engine.StringValue("b@x"), engine.StringValue("US"), engine.IntValue(2)},
-					{engine.StringValue(""), engine.StringValue("FR"), engine.IntValue(2)},
+			return &result.Result{Columns: []result.Column{{Name: "user"}, {Name: "country"}, {Name: "count"}},
+				Rows: [][]result.Value{
+					{result.StringValue("a@x"), result.StringValue("US"), result.IntValue(2)},
+					{result.StringValue("A@X"), result.StringValue("gb"), result.IntValue(1)},
+					{result.StringValue("b@x"), result.StringValue("US"), result.IntValue(2)},
+					{result.StringValue(""), result.StringValue("FR"), result.IntValue(2)},
 				}}, nil
 		case strings.HasSuffix(q, "group by user, country, city, bin(1d)"):
-			return &engine.Result{Columns: []engine.ResultColumn{{Name: "user"}, {Name: "country"}, {Name: "city"},
+			return &result.Result{Columns: []result.Column{{Name: "user"}, {Name: "country"}, {Name: "city"},
 				{Name: "time", Kind: signin.KindTime}, {Name: "count"}}, Rows: hist}, nil
 		case strings.HasSuffix(q, "group by ip, user, bin(1d)"):
-			return &engine.Result{Columns: []engine.ResultColumn{{Name: "ip"}, {Name: "user"},
+			return &result.Result{Columns: []result.Column{{Name: "ip"}, {Name: "user"},
 				{Name: "time", Kind: signin.KindTime}, {Name: "count"}}, Rows: addrs}, nil
 		}
-		var out [][]engine.Value
+		var out [][]result.Value
 		for _, r := range stored {
 			if strings.EqualFold(r[1].Str(), "a@x") {
 				out = append(out, r[:7])
 			}
 		}
 		slices.Reverse(out)
-		return &engine.Result{Columns: trIn[:7], Rows: out}, nil
+		return &result.Result{Columns: trIn[:7], Rows: out}, nil
 	}}
-	run := func(in []engine.ResultColumn, rows [][]engine.Value) []string {
+	run := func(in []result.Column, rows [][]result.Value) []string {
 		t.Helper()
 		queries = nil
 		_, out, err := detRun(t, "travel", nil, in, rows, env)
@@ -295,19 +295,19 @@ func TestTravelStore(t *testing.T) {
 	}
 	// Both places used on two days of the history: familiar (in any
 	// case; a row of another user, or without a place, counts not).
-	hist = [][]engine.Value{
-		{engine.StringValue("a@x"), engine.StringValue("US"), engine.StringValue("Seattle"), day(-3), engine.IntValue(4)},
-		{engine.StringValue("A@x"), engine.StringValue("us"), engine.StringValue("seattle"), day(-2), engine.IntValue(1)},
-		{engine.StringValue("a@x"), engine.StringValue("GB"), engine.StringValue("London"), day(-5), engine.IntValue(1)},
-		{engine.StringValue("a@x"), engine.StringValue("GB"), engine.StringValue("London"), day(-4), engine.IntValue(1)},
+	hist = [][]result.Value{
+		{result.StringValue("a@x"), result.StringValue("US"), result.StringValue("Seattle"), day(-3), result.IntValue(4)},
+		{result.StringValue("A@x"), result.StringValue("us"), result.StringValue("seattle"), day(-2), result.IntValue(1)},
+		{result.StringValue("a@x"), result.StringValue("GB"), result.StringValue("London"), day(-5), result.IntValue(1)},
+		{result.StringValue("a@x"), result.StringValue("GB"), result.StringValue("London"), day(-4), result.IntValue(1)},
 	}
 	if got := run(in, rows); len(got) != 0 {
 		t.Errorf("with both places familiar: %q", got)
 	}
 	hist = hist[:3] // London on one day
 	hist = append(hist,
-		[]engine.Value{engine.StringValue("b@x"), engine.StringValue("GB"), engine.StringValue("London"), day(-4), engine.IntValue(1)},
-		[]engine.Value{engine.StringValue("a@x"), engine.StringValue(""), engine.StringValue(""), day(-4), engine.IntValue(1)})
+		[]result.Value{result.StringValue("b@x"), result.StringValue("GB"), result.StringValue("London"), day(-4), result.IntValue(1)},
+		[]result.Value{result.StringValue("a@x"), result.StringValue(""), result.StringValue(""), day(-4), result.IntValue(1)})
 	if got := run(in, rows); len(got) != 1 {
 		t.Errorf("with London on one day: %q", got)
 	}
@@ -320,7 +320,7 @@ func TestTravelStore(t *testing.T) {
 		if i == 6 {
 			user = "A@X"
 		}
-		addrs = append(addrs, []engine.Value{engine.StringValue("10.0.0.1"), engine.StringValue(user), day(d), engine.IntValue(1)})
+		addrs = append(addrs, []result.Value{result.StringValue("10.0.0.1"), result.StringValue(user), day(d), result.IntValue(1)})
 	}
 	if got := run(in, rows); len(got) != 0 {
 		t.Errorf("with London's address the organization's: %q", got)
@@ -330,7 +330,7 @@ func TestTravelStore(t *testing.T) {
 		t.Errorf("with London's address used by four others: %q", got)
 	}
 	// A store's error is the stage's.
-	env.Query = func(context.Context, string) (*engine.Result, error) { return nil, errors.New("no store") }
+	env.Query = func(context.Context, string) (*result.Result, error) { return nil, errors.New("no store") }
 	if _, _, err := detRun(t, "travel", nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
 	}
@@ -349,7 +349,7 @@ func TestTravelShared(t *testing.T) {
 	rows := trRows(sis)
 	for i, r := range rows {
 		if i == 1 || i >= 4 {
-			r[2] = engine.StringValue("185.199.40.1") // the VPN's address
+			r[2] = result.StringValue("185.199.40.1") // the VPN's address
 		}
 	}
 	for _, c := range []struct {
@@ -363,7 +363,7 @@ func TestTravelShared(t *testing.T) {
 	}
 	// Others on the same day do not count.
 	for _, r := range rows[4:] {
-		r[0] = engine.TimeValue(nvStart.Add(48*h + time.Minute))
+		r[0] = result.TimeValue(nvStart.Add(48*h + time.Minute))
 	}
 	if _, out, err := detRun(t, "travel", nil, trIn, rows, &Env{}); err != nil || len(out) != 1 {
 		t.Errorf("others on the same day: %v, %v", out, err)

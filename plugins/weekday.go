@@ -1,8 +1,8 @@
 package plugins
 
 import (
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func init() { Register(weekday{}) }
@@ -27,9 +27,9 @@ func (weekday) Result(args []signin.Kind) (signin.Kind, error) {
 
 var weekdays = [...]string{"7 Sun", "1 Mon", "2 Tue", "3 Wed", "4 Thu", "5 Fri", "6 Sat"}
 
-func (weekday) Eval(args []engine.Value) (engine.Value, error) {
+func (weekday) Eval(args []result.Value) (result.Value, error) {
 	if args[0].IsNull() {
-		return engine.StringValue(""), nil
+		return result.StringValue(""), nil
 	}
-	return engine.StringValue(weekdays[args[0].Time().Weekday()]), nil
+	return result.StringValue(weekdays[args[0].Time().Weekday()]), nil
 }

@@ -4,7 +4,7 @@ import (
 	"io"
 	"iter"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // Writer writes a query's answer in an output format. The command and
@@ -20,7 +20,7 @@ type Writer interface {
 	// rows ends the writing and is returned, after what came before it
 	// is written; an error of w ends it too (the reader of a pipe went
 	// away), and the writer returns it without reading more rows.
-	Write(w io.Writer, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error], opts WriteOptions) error
+	Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], opts WriteOptions) error
 }
 
 // WriteOptions are hints for writers meant for people; formats meant for
@@ -31,6 +31,6 @@ type WriteOptions struct {
 }
 
 // WriteResult writes a gathered answer with a writer.
-func WriteResult(wr Writer, w io.Writer, res *engine.Result, opts WriteOptions) error {
+func WriteResult(wr Writer, w io.Writer, res *result.Result, opts WriteOptions) error {
 	return wr.Write(w, res.Columns, res.All(), opts)
 }

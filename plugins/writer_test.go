@@ -6,22 +6,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
-func testResult() *engine.Result {
-	return &engine.Result{
-		Columns: []engine.ResultColumn{
+func testResult() *result.Result {
+	return &result.Result{
+		Columns: []result.Column{
 			{Name: "app", Kind: signin.KindString}, {Name: "count", Kind: signin.KindInt},
 			{Name: "pct", Kind: signin.KindFloat}, {Name: "time", Kind: signin.KindTime},
 			{Name: "ips", Kind: signin.KindList},
 		},
-		Rows: [][]engine.Value{
-			{engine.StringValue(`Say "hi", ok`), engine.IntValue(1234567), engine.FloatValue(12.5),
-				engine.TimeValue(time.Date(2026, 11, 1, 8, 0, 0, 500_000_000, time.UTC)), engine.ListValue([]string{"10.0.0.1", "::1"})},
-			{engine.StringValue("x"), engine.IntValue(0), engine.Null(signin.KindFloat),
-				engine.TimeValue(time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)), engine.ListValue(nil)},
+		Rows: [][]result.Value{
+			{result.StringValue(`Say "hi", ok`), result.IntValue(1234567), result.FloatValue(12.5),
+				result.TimeValue(time.Date(2026, 11, 1, 8, 0, 0, 500_000_000, time.UTC)), result.ListValue([]string{"10.0.0.1", "::1"})},
+			{result.StringValue("x"), result.IntValue(0), result.Null(signin.KindFloat),
+				result.TimeValue(time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)), result.ListValue(nil)},
 		},
 	}
 }

@@ -9,17 +9,17 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // manyRows yields up to n rows of two columns, counting those read.
-func manyRows(n int, read *int, fail error) iter.Seq2[[]engine.Value, error] {
-	return func(yield func([]engine.Value, error) bool) {
-		row := make([]engine.Value, 2)
+func manyRows(n int, read *int, fail error) iter.Seq2[[]result.Value, error] {
+	return func(yield func([]result.Value, error) bool) {
+		row := make([]result.Value, 2)
 		for i := range n {
 			*read++
-			row[0], row[1] = engine.StringValue(fmt.Sprintf("user%d@contoso.com", i)), engine.IntValue(int64(i))
+			row[0], row[1] = result.StringValue(fmt.Sprintf("user%d@contoso.com", i)), result.IntValue(int64(i))
 			if !yield(row, nil) {
 				return
 			}
@@ -30,7 +30,7 @@ func manyRows(n int, read *int, fail error) iter.Seq2[[]engine.Value, error] {
 	}
 }
 
-var streamCols = []engine.ResultColumn{{Name: "user", Kind: signin.KindString, Field: "user"}, {Name: "n", Kind: signin.KindInt}}
+var streamCols = []result.Column{{Name: "user", Kind: signin.KindString, Field: "user"}, {Name: "n", Kind: signin.KindInt}}
 
 // closedPipe takes size bytes, then fails as a pipe whose reader went
 // away; it counts the writes after that.

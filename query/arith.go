@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // Arithmetic in heads. Whole numbers stay whole through + - *, and a
@@ -19,8 +19,8 @@ import (
 
 // outputRow computes a group's output row: its keys, then its heads
 // (hidden ones included).
-func (x *executor) outputRow(g *group) ([]engine.Value, error) {
-	row := make([]engine.Value, len(x.plan.Outs))
+func (x *executor) outputRow(g *group) ([]result.Value, error) {
+	row := make([]result.Value, len(x.plan.Outs))
 	for i, o := range x.plan.Outs {
 		if o.key >= 0 {
 			row[i] = g.key[o.key]
@@ -36,14 +36,14 @@ func (x *executor) outputRow(g *group) ([]engine.Value, error) {
 }
 
 // eval computes a head's value for a group.
-func (x *executor) eval(v valExpr, g *group) (engine.Value, error) {
+func (x *executor) eval(v valExpr, g *group) (result.Value, error) {
 	switch v := v.(type) {
 	case aggRef:
 		p := g.partials[v.i]
 		if f, ok := p.(plugins.Failer); ok {
 			if err := f.Err(); err != nil {
 				a := x.plan.Aggs[v.i]
-				return engine.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}
+				return result.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}
 			}
 		}
 		return p.Value(), nil
@@ -52,11 +52,11 @@ func (x *executor) eval(v valExpr, g *group) (engine.Value, error) {
 	case arith:
 		l, err := x.eval(v.l, g)
 		if err != nil {
-			return engine.Value{}, err
+			return result.Value{}, err
 		}
 		r, err := x.eval(v.r, g)
 		if err != nil {
-			return engine.Value{}, err
+			return result.Value{}, err
 		}
 		out, ok := arithmetic(v.op, l, r, v.k)
 		if !ok {
@@ -64,12 +64,12 @@ func (x *executor) eval(v valExpr, g *group) (engine.Value, error) {
 			if v.k == signin.KindFloat {
 				what = "decimal numbers (±1.8e308)"
 			}
-			return engine.Value{}, errorf(v.src.Pos, "%s overflows%s: %s %s %s is beyond the range of %s",
+			return result.Value{}, errorf(v.src.Pos, "%s overflows%s: %s %s %s is beyond the range of %s",
 				operand(v.src), x.groupWords(g), numberWords(l), v.op, numberWords(r), what)
 		}
 		return out, nil
 	}
-	return engine.Value{}, nil
+	return result.Value{}, nil
 }
 
 // groupWords names a group for a message: " for app = Teams, …", or ""
@@ -87,7 +87,7 @@ func (x *executor) groupWords(g *group) string {
 
 // numberWords writes a number for a message: decimal numbers in the
 // shortest form, with an exponent when large (1e+300).
-func numberWords(v engine.Value) string {
+func numberWords(v result.Value) string {
 	if v.Kind() == signin.KindFloat && !v.IsNull() {
 		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	}
@@ -106,9 +106,9 @@ func quoteIfNeeded(s string) string {
 // on division by zero; / always gives a decimal number. It reports false
 // when the result overflows: whole numbers beyond an int64, decimal
 // numbers beyond a float64.
-func arithmetic(op string, a, b engine.Value, kind signin.Kind) (engine.Value, bool) {
+func arithmetic(op string, a, b result.Value, kind signin.Kind) (result.Value, bool) {
 	if a.IsNull() || b.IsNull() {
-		return engine.Null(kind), true
+		return result.Null(kind), true
 	}
 	if kind == signin.KindInt {
 		x, y := a.Int(), b.Int()
@@ -123,7 +123,7 @@ func arithmetic(op string, a, b engine.Value, kind signin.Kind) (engine.Value, b
 			r, ok = plugins.MulInt(x, y)
 		}
 		if op != "/" {
-			return engine.IntValue(r), ok
+			return result.IntValue(r), ok
 		}
 	}
 	x, y := a.Float(), b.Float()
@@ -137,15 +137,15 @@ func arithmetic(op string, a, b engine.Value, kind signin.Kind) (engine.Value, b
 		r = x * y
 	case "/":
 		if y == 0 {
-			return engine.Null(kind), true
+			return result.Null(kind), true
 		}
 		r = x / y
 	}
 	if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
-		return engine.Null(kind), false // finite numbers overflowed
+		return result.Null(kind), false // finite numbers overflowed
 	}
 	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return engine.Null(kind), true
+		return result.Null(kind), true
 	}
-	return engine.FloatValue(r), true
+	return result.FloatValue(r), true
 }

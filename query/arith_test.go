@@ -11,6 +11,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // TestArithmeticOverflow checks that arithmetic in heads never wraps: a
@@ -23,7 +24,7 @@ func TestArithmeticOverflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.Query(t.Context(), "count", engine.QueryOptions{Now: checkNow})
+	res, err := Run(t.Context(), db, nil, "count", Options{Now: checkNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestArithmeticOverflow(t *testing.T) {
 		{"count + 9223372036854775808", "9223372036854775808", "9223372036854775808 is beyond the range of whole numbers"},
 		{"count + 1e400", "1e400", "1e400 is beyond the range of decimal numbers"},
 	} {
-		_, err := db.Query(t.Context(), tc.text, engine.QueryOptions{Now: checkNow})
+		_, err := Run(t.Context(), db, nil, tc.text, Options{Now: checkNow})
 		var qe *Error
 		if !errors.As(err, &qe) {
 			t.Errorf("%s: %v, want a *query.Error", tc.text, err)
@@ -59,14 +60,14 @@ func TestArithmeticOverflow(t *testing.T) {
 	// results that fit are exact to the last unit.
 	for _, tc := range []struct {
 		text string
-		want engine.Value
+		want result.Value
 	}{
-		{"count - count + 9007199254740993", engine.IntValue(9007199254740993)},
-		{"count - count - 9223372036854775807 - 1", engine.IntValue(math.MinInt64)},
-		{"count * 3074457345618258", engine.IntValue(n * 3074457345618258)},
-		{"count as c, c * c * c * c * c as x", engine.IntValue(n * n * n * n * n)},
+		{"count - count + 9007199254740993", result.IntValue(9007199254740993)},
+		{"count - count - 9223372036854775807 - 1", result.IntValue(math.MinInt64)},
+		{"count * 3074457345618258", result.IntValue(n * 3074457345618258)},
+		{"count as c, c * c * c * c * c as x", result.IntValue(n * n * n * n * n)},
 	} {
-		res, err := db.Query(t.Context(), tc.text, engine.QueryOptions{Now: checkNow})
+		res, err := Run(t.Context(), db, nil, tc.text, Options{Now: checkNow})
 		if err != nil {
 			t.Errorf("%s: %v", tc.text, err)
 			continue
@@ -111,18 +112,18 @@ func TestSumOverflow(t *testing.T) {
 	now := day.AddDate(0, 0, 2)
 	for _, app := range []string{"Within", "Merged"} {
 		text := fmt.Sprintf("count, sum(latency) where app = %s group by app", app)
-		_, err := db.Query(t.Context(), text, engine.QueryOptions{Now: now})
+		_, err := Run(t.Context(), db, nil, text, Options{Now: now})
 		var qe *Error
 		if !errors.As(err, &qe) || !errors.Is(err, plugins.ErrOverflow) || qe.Pos.Col != 8 ||
 			!strings.Contains(qe.Msg, "sum(latency) for app = "+app+": the result is beyond the range of whole numbers") {
 			t.Errorf("%s: %v, want 1:8: sum(latency) for app = %s: … beyond the range of whole numbers", text, err, app)
 		}
 	}
-	res, err := db.Query(t.Context(), "sum(latency), avg(latency) where app = Fits", engine.QueryOptions{Now: now})
+	res, err := Run(t.Context(), db, nil, "sum(latency), avg(latency) where app = Fits", Options{Now: now})
 	if err != nil || res.Rows[0][0].Int() != 1<<62 {
 		t.Errorf("sum of what fits: %v, %v", res, err)
 	}
-	res, err = db.Query(t.Context(), "avg(latency)", engine.QueryOptions{Now: now})
+	res, err = Run(t.Context(), db, nil, "avg(latency)", Options{Now: now})
 	if err != nil || res.Rows[0][0].Float() != 5*float64(1<<62)/6 {
 		t.Errorf("avg(latency) of all: %v, %v", res, err)
 	}

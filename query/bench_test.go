@@ -53,9 +53,9 @@ func openBenchStore(b *testing.B, dir string) *engine.DB {
 func BenchmarkQuery(b *testing.B) {
 	db := benchStore(b)
 	ctx := context.Background()
-	opts := engine.QueryOptions{Now: benchEnd}
+	opts := Options{Now: benchEnd}
 	// A busy user of the data, for the needle.
-	top, err := db.Query(ctx, "top 1 user where type=interactive", opts)
+	top, err := Run(ctx, db, nil, "top 1 user where type=interactive", opts)
 	if err != nil || len(top.Rows) == 0 {
 		b.Fatalf("no user to look for: %v", err)
 	}
@@ -75,7 +75,7 @@ func BenchmarkQuery(b *testing.B) {
 	} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := db.Query(ctx, q, opts); err != nil {
+				if _, err := Run(ctx, db, nil, q, opts); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -115,7 +115,7 @@ func BenchmarkParsePlan(b *testing.B) {
 func BenchmarkDetections(b *testing.B) {
 	db := benchStore(b)
 	ctx := context.Background()
-	opts := engine.QueryOptions{Now: benchEnd}
+	opts := Options{Now: benchEnd}
 	for _, q := range []string{
 		`list between 2026-11-01 and 2026-11-08 | spray`,
 		`list between 2026-11-15 and 2026-11-22 | bruteforce`,
@@ -127,7 +127,7 @@ func BenchmarkDetections(b *testing.B) {
 	} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := db.Query(ctx, q, opts); err != nil {
+				if _, err := Run(ctx, db, nil, q, opts); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/signinq/signinq/engine"
 )
 
 var checkNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -204,14 +202,14 @@ func TestLimits(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := db.Query(ctx, "count group by user", engine.QueryOptions{Now: checkNow}); !errors.Is(err, context.Canceled) {
+	if _, err := Run(ctx, db, nil, "count group by user", Options{Now: checkNow}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled query: %v", err)
 	}
-	_, err = db.Query(context.Background(), "count, values(ip) group by user, app", engine.QueryOptions{Now: checkNow, MaxMemory: 4 << 10})
+	_, err = Run(context.Background(), db, nil, "count, values(ip) group by user, app", Options{Now: checkNow, MaxMemory: 4 << 10})
 	if !errors.Is(err, ErrTooMuchMemory) {
 		t.Errorf("query over the memory limit: %v", err)
 	}
-	if _, err := db.Query(context.Background(), "count, values(ip) group by user, app", engine.QueryOptions{Now: checkNow}); err != nil {
+	if _, err := Run(context.Background(), db, nil, "count, values(ip) group by user, app", Options{Now: checkNow}); err != nil {
 		t.Errorf("the same query under the default limit: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/result"
 )
 
 // The detection stages (newvalue, travel, spikes) against a generated
@@ -73,9 +74,9 @@ func (s *d2Store) incident(t *testing.T, kind string) gen.Incident {
 	return gen.Incident{}
 }
 
-func (s *d2Store) query(t *testing.T, text string) *engine.Result {
+func (s *d2Store) query(t *testing.T, text string) *result.Result {
 	t.Helper()
-	res, err := s.db.Query(t.Context(), text, engine.QueryOptions{Now: d2End})
+	res, err := Run(t.Context(), s.db, nil, text, Options{Now: d2End})
 	if err != nil {
 		t.Fatalf("%s: %v", text, err)
 	}
@@ -83,7 +84,7 @@ func (s *d2Store) query(t *testing.T, text string) *engine.Result {
 }
 
 // d2Quote is a value as a query writes it.
-func d2Quote(v engine.Value) string { return quote(v.String()) }
+func d2Quote(v result.Value) string { return quote(v.String()) }
 
 func (s *d2Store) count(t *testing.T, text string) int64 {
 	t.Helper()
@@ -274,7 +275,7 @@ func TestDetect2Spikes(t *testing.T) {
 // TestDetect2NeedsWindow: newvalue without a start says it needs one.
 func TestDetect2NeedsWindow(t *testing.T) {
 	s := d2StoreT(t)
-	_, err := s.db.Query(t.Context(), "list | newvalue country", engine.QueryOptions{Now: d2End})
+	_, err := Run(t.Context(), s.db, nil, "list | newvalue country", Options{Now: d2End})
 	if err == nil || !strings.Contains(err.Error(), "time window") {
 		t.Errorf("newvalue without since: %v", err)
 	}
@@ -321,9 +322,9 @@ func BenchmarkDetections2Exact(b *testing.B) {
 	}
 	window := fmt.Sprintf("between %s and %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
 	ctx := context.Background()
-	opts := engine.QueryOptions{Now: benchEnd}
-	check := map[string]func(*engine.Result) error{
-		"list " + window + " | travel": func(res *engine.Result) error {
+	opts := Options{Now: benchEnd}
+	check := map[string]func(*result.Result) error{
+		"list " + window + " | travel": func(res *result.Result) error {
 			if len(res.Rows) == 0 {
 				return fmt.Errorf("no pair; want %s → %s (%s)", inc.Users[0], inc.IP, inc.Country)
 			}
@@ -339,7 +340,7 @@ func BenchmarkDetections2Exact(b *testing.B) {
 			}
 			return nil
 		},
-		"list " + window + " | newvalue country by user baseline 30d": func(res *engine.Result) error {
+		"list " + window + " | newvalue country by user baseline 30d": func(res *result.Result) error {
 			if len(res.Rows) != 1 || res.Rows[0][0].Str() != inc.Users[0] || res.Rows[0][1].Str() != inc.Country ||
 				!slices.Equal(res.Rows[0][4].List(), []string{inc.IP}) {
 				return fmt.Errorf("%v; want one row: %s %s from %s", res.Rows, inc.Users[0], inc.Country, inc.IP)
@@ -350,7 +351,7 @@ func BenchmarkDetections2Exact(b *testing.B) {
 	for _, q := range slices.Sorted(maps.Keys(check)) {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
-				res, err := db.Query(ctx, q, opts)
+				res, err := Run(ctx, db, nil, q, opts)
 				if err != nil {
 					b.Fatal(err)
 				}

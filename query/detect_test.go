@@ -14,6 +14,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/gen"
+	"github.com/signinq/signinq/result"
 )
 
 // The detection stages (grouped, spray, bruteforce, mfafatigue) run here
@@ -75,9 +76,9 @@ func detect(t *testing.T) *detectData {
 }
 
 // query runs a query as of the window's end.
-func (d *detectData) query(t *testing.T, text string) *engine.Result {
+func (d *detectData) query(t *testing.T, text string) *result.Result {
 	t.Helper()
-	res, err := d.db.Query(t.Context(), text, engine.QueryOptions{Now: detectEnd})
+	res, err := Run(t.Context(), d.db, nil, text, Options{Now: detectEnd})
 	if err != nil {
 		t.Fatalf("%s: %v", text, err)
 	}
@@ -96,7 +97,7 @@ func (d *detectData) incident(t *testing.T, kind string) gen.Incident {
 
 // col returns the index of a result's column, named without regard to
 // case.
-func col(t *testing.T, res *engine.Result, name string) int {
+func col(t *testing.T, res *result.Result, name string) int {
 	t.Helper()
 	for i, c := range res.Columns {
 		if strings.EqualFold(c.Name, name) {
@@ -108,7 +109,7 @@ func col(t *testing.T, res *engine.Result, name string) int {
 }
 
 // rowText prints a row for messages.
-func rowText(row []engine.Value) string {
+func rowText(row []result.Value) string {
 	var s []string
 	for _, v := range row {
 		s = append(s, v.String())
@@ -308,7 +309,7 @@ func TestDetectGrouped(t *testing.T) {
 		counted := d.query(t, fmt.Sprintf("count where type=%s since 30d group by bin(%s), %s", tc.typ, tc.window, strings.Join(tc.keys, ", ")))
 		win, _ := time.ParseDuration(tc.window)
 
-		key := func(res *engine.Result, row []engine.Value, timeCol string) string {
+		key := func(res *result.Result, row []result.Value, timeCol string) string {
 			parts := []string{row[col(t, res, timeCol)].String()}
 			for _, k := range tc.keys {
 				parts = append(parts, row[col(t, res, k)].String())
@@ -390,7 +391,7 @@ func TestDetectErrors(t *testing.T) {
 	d := detect(t)
 	f := func(q, want string) {
 		t.Helper()
-		_, err := d.db.Query(t.Context(), q, engine.QueryOptions{Now: detectEnd})
+		_, err := Run(t.Context(), d.db, nil, q, Options{Now: detectEnd})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error with %q", q, err, want)
 		}
@@ -472,7 +473,7 @@ func TestDetectOddValues(t *testing.T) {
 		"list | bruteforce": odd + " | 25 | 2026-11-02T10:00:00Z | 2026-11-02T10:24:00Z | 2026-11-02T10:26:00Z | 10.0.0.0/8 | 10.0.0.0/8",
 		"list | spray":      spray + " | 2026-11-02T10:00:00Z | 2026-11-02T10:11:00Z | 12 | 12 | OfficeHome | true | u3'\\@contoso.com | ",
 	} {
-		res, err := db.Query(t.Context(), q, engine.QueryOptions{Now: day.Add(24 * time.Hour)})
+		res, err := Run(t.Context(), db, nil, q, Options{Now: day.Add(24 * time.Hour)})
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -528,9 +529,9 @@ func BenchmarkDetectionsExact(b *testing.B) {
 			from := inc.Start.Truncate(24*time.Hour).AddDate(0, 0, -4)
 			text := fmt.Sprintf("list between %s and %s | %s", from.Format(time.DateOnly), from.AddDate(0, 0, 7).Format(time.DateOnly), tc.stage)
 			b.Log(text)
-			var res *engine.Result
+			var res *result.Result
 			for b.Loop() {
-				if res, err = db.Query(context.Background(), text, engine.QueryOptions{Now: benchEnd}); err != nil {
+				if res, err = Run(context.Background(), db, nil, text, Options{Now: benchEnd}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -542,13 +543,13 @@ func BenchmarkDetectionsExact(b *testing.B) {
 			}
 			row := res.Rows[0]
 			for name, want := range tc.want(inc) {
-				i := slices.IndexFunc(res.Columns, func(c engine.ResultColumn) bool { return c.Name == name })
+				i := slices.IndexFunc(res.Columns, func(c result.Column) bool { return c.Name == name })
 				if i < 0 || row[i].String() != want {
 					b.Errorf("%s: %s = %v, want %s", text, name, row[max(i, 0)], want)
 				}
 			}
 			for _, name := range []string{"first", "last"} {
-				i := slices.IndexFunc(res.Columns, func(c engine.ResultColumn) bool { return c.Name == name })
+				i := slices.IndexFunc(res.Columns, func(c result.Column) bool { return c.Name == name })
 				if at := row[i].Time(); at.Before(inc.Start) || at.After(inc.End) {
 					b.Errorf("%s: %s %v is outside the incident's %v to %v", text, name, at, inc.Start, inc.End)
 				}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // The detection matrix: the detections (bruteforce, spray, mfafatigue,
@@ -875,7 +876,7 @@ func TestDetectMatrix(t *testing.T) {
 	results := map[string]*mxResult{}
 	for _, st := range mxStages {
 		q := mxQuery(st.name)
-		res, err := db.Query(t.Context(), q, engine.QueryOptions{Now: mxEnd})
+		res, err := Run(t.Context(), db, nil, q, Options{Now: mxEnd})
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -883,8 +884,8 @@ func TestDetectMatrix(t *testing.T) {
 		for i, c := range res.Columns {
 			col[c.Name] = i
 		}
-		str := func(row []engine.Value, name string) string { return row[col[name]].String() }
-		list := func(row []engine.Value, name string) []string {
+		str := func(row []result.Value, name string) string { return row[col[name]].String() }
+		list := func(row []result.Value, name string) []string {
 			if v := row[col[name]]; !v.IsNull() && v.Kind() == signin.KindList {
 				return v.List()
 			}

@@ -33,6 +33,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/race"
+	"github.com/signinq/signinq/result"
 )
 
 var (
@@ -314,7 +315,7 @@ func diffFloatEqual(a, b float64) bool {
 
 // diffCellEqual compares two cells: same kind, both null or neither, and
 // equal values (floats within 1e-9 relative).
-func diffCellEqual(a, b engine.Value) bool {
+func diffCellEqual(a, b result.Value) bool {
 	if a.Kind() != b.Kind() || a.IsNull() != b.IsNull() {
 		return false
 	}
@@ -327,7 +328,7 @@ func diffCellEqual(a, b engine.Value) bool {
 	return a.Equal(b)
 }
 
-func diffCellsEqual(a, b []engine.Value) bool {
+func diffCellsEqual(a, b []result.Value) bool {
 	for i := range a {
 		if !diffCellEqual(a[i], b[i]) {
 			return false
@@ -337,7 +338,7 @@ func diffCellsEqual(a, b []engine.Value) bool {
 }
 
 // diffCell formats a cell with its kind.
-func diffCell(v engine.Value) string {
+func diffCell(v result.Value) string {
 	if v.IsNull() {
 		return "null(" + v.Kind().String() + ")"
 	}
@@ -352,7 +353,7 @@ func diffCell(v engine.Value) string {
 	return v.String()
 }
 
-func diffRow(r []engine.Value) string {
+func diffRow(r []result.Value) string {
 	var b strings.Builder
 	for i, v := range r {
 		if i > 0 {
@@ -363,7 +364,7 @@ func diffRow(r []engine.Value) string {
 	return b.String()
 }
 
-func diffColumns(cs []engine.ResultColumn) string {
+func diffColumns(cs []result.Column) string {
 	var b strings.Builder
 	for i, c := range cs {
 		if i > 0 {
@@ -379,7 +380,7 @@ func diffColumns(cs []engine.ResultColumn) string {
 
 // diffResults returns "" when the executor's result (got) is the naive
 // one (want), else a description of the first difference.
-func diffResults(want *naiveResult, got *engine.Result) string {
+func diffResults(want *naiveResult, got *result.Result) string {
 	if !slices.Equal(want.Columns, got.Columns) {
 		return fmt.Sprintf("columns differ:\n  naive:    %s\n  executor: %s", diffColumns(want.Columns), diffColumns(got.Columns))
 	}
@@ -416,10 +417,10 @@ func diffResults(want *naiveResult, got *engine.Result) string {
 		fmt.Fprintf(&b, "%s[%d] executor: %s\n", mark, i, g)
 	}
 	// Rows one side has and the other has not, whatever the order.
-	only := func(a, o [][]engine.Value) []string {
+	only := func(a, o [][]result.Value) []string {
 		var out []string
 		for _, r := range a {
-			if !slices.ContainsFunc(o, func(x []engine.Value) bool { return len(x) == len(r) && diffCellsEqual(x, r) }) {
+			if !slices.ContainsFunc(o, func(x []result.Value) bool { return len(x) == len(r) && diffCellsEqual(x, r) }) {
 				out = append(out, diffRow(r))
 				if len(out) == 5 {
 					break
@@ -446,7 +447,7 @@ func diffResults(want *naiveResult, got *engine.Result) string {
 // within the tolerance), ordered by their own values, and none of them
 // ordered after the last row the limit keeps. Only results ordered by a
 // float column can differ so.
-func diffReordered(want *naiveResult, got *engine.Result) bool {
+func diffReordered(want *naiveResult, got *result.Result) bool {
 	if len(want.Rows) != len(got.Rows) || !slices.ContainsFunc(want.Order, func(k naiveSortKey) bool {
 		return want.Columns[k.col].Kind == signin.KindFloat
 	}) {
@@ -454,14 +455,14 @@ func diffReordered(want *naiveResult, got *engine.Result) bool {
 	}
 	// order compares rows by the order keys; with tolerance, floats
 	// within it tie, and the keys after them do not count.
-	order := func(a, b []engine.Value, tolerance bool) int {
+	order := func(a, b []result.Value, tolerance bool) int {
 		for _, k := range want.Order {
 			x, y := a[k.col], b[k.col]
 			if tolerance && !x.IsNull() && !y.IsNull() && x.Kind() == signin.KindFloat && y.Kind() == signin.KindFloat &&
 				x.Float() != y.Float() && diffFloatEqual(x.Float(), y.Float()) {
 				return 0
 			}
-			c := engine.Compare(x, y)
+			c := result.Compare(x, y)
 			if k.desc {
 				c = -c
 			}
@@ -504,7 +505,7 @@ type diffOutcome struct {
 // on store s.dbs[db].
 func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 	start := time.Now()
-	got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: now})
+	got, err := Run(context.Background(), s.dbs[db], nil, text, Options{Now: now})
 	o.exec = time.Since(start)
 	if err != nil {
 		if diffError(err) {
@@ -721,7 +722,7 @@ var (
 // and prints both results: for reducing a difference TestDifferential
 // found.
 func diffShow(t *testing.T, s *diffStore, seed uint64, text string) {
-	show := func(who string, cols []engine.ResultColumn, rows [][]engine.Value) {
+	show := func(who string, cols []result.Column, rows [][]result.Value) {
 		t.Logf("%s: %d rows\n  %s", who, len(rows), diffColumns(cols))
 		for i, r := range rows {
 			if i == 40 {
@@ -745,7 +746,7 @@ func diffShow(t *testing.T, s *diffStore, seed uint64, text string) {
 		show("naive", want.Columns, want.Rows)
 	}
 	for db, name := range diffStoreNames {
-		got, err := s.dbs[db].Query(context.Background(), text, engine.QueryOptions{Now: now})
+		got, err := Run(context.Background(), s.dbs[db], nil, text, Options{Now: now})
 		if err != nil {
 			t.Fatalf("executor (%s): %v", name, err)
 		}
@@ -761,48 +762,48 @@ func diffShow(t *testing.T, s *diffStore, seed uint64, text string) {
 // TestDiffReordered checks the comparison's tolerance: rows may change
 // places when their float order keys differ by rounding only.
 func TestDiffReordered(t *testing.T) {
-	row := func(k string, f float64) []engine.Value {
-		return []engine.Value{engine.StringValue(k), engine.FloatValue(f)}
+	row := func(k string, f float64) []result.Value {
+		return []result.Value{result.StringValue(k), result.FloatValue(f)}
 	}
 	want := &naiveResult{
-		Result: &engine.Result{
-			Columns: []engine.ResultColumn{{Name: "app", Kind: signin.KindString}, {Name: "avg(latency)", Kind: signin.KindFloat}},
-			Rows:    [][]engine.Value{row("a", 0.3+1e-16), row("b", 0.3), row("c", 0.1)},
+		Result: &result.Result{
+			Columns: []result.Column{{Name: "app", Kind: signin.KindString}, {Name: "avg(latency)", Kind: signin.KindFloat}},
+			Rows:    [][]result.Value{row("a", 0.3+1e-16), row("b", 0.3), row("c", 0.1)},
 		},
 		Order: []naiveSortKey{{col: 1, desc: true}, {col: 0}},
 	}
 	want.All = want.Rows
 	for _, c := range []struct {
-		rows [][]engine.Value
+		rows [][]result.Value
 		same bool
 	}{
-		{[][]engine.Value{row("a", 0.3+1e-16), row("b", 0.3), row("c", 0.1)}, true},
+		{[][]result.Value{row("a", 0.3+1e-16), row("b", 0.3), row("c", 0.1)}, true},
 		// a's average, computed otherwise, is a little less than b's.
-		{[][]engine.Value{row("b", 0.3), row("a", 0.3-1e-16), row("c", 0.1)}, true},
+		{[][]result.Value{row("b", 0.3), row("a", 0.3-1e-16), row("c", 0.1)}, true},
 		// Not in the order of its own values.
-		{[][]engine.Value{row("b", 0.3), row("a", 0.3), row("c", 0.1)}, false},
-		{[][]engine.Value{row("c", 0.1), row("a", 0.3), row("b", 0.3)}, false},
-		{[][]engine.Value{row("b", 0.3), row("b", 0.3), row("c", 0.1)}, false},
-		{[][]engine.Value{row("a", 0.3), row("b", 0.3)}, false},
-		{[][]engine.Value{row("b", 0.31), row("a", 0.3), row("c", 0.1)}, false},
+		{[][]result.Value{row("b", 0.3), row("a", 0.3), row("c", 0.1)}, false},
+		{[][]result.Value{row("c", 0.1), row("a", 0.3), row("b", 0.3)}, false},
+		{[][]result.Value{row("b", 0.3), row("b", 0.3), row("c", 0.1)}, false},
+		{[][]result.Value{row("a", 0.3), row("b", 0.3)}, false},
+		{[][]result.Value{row("b", 0.31), row("a", 0.3), row("c", 0.1)}, false},
 	} {
-		got := &engine.Result{Columns: want.Columns, Rows: c.rows}
+		got := &result.Result{Columns: want.Columns, Rows: c.rows}
 		if d := diffResults(want, got); (d == "") != c.same {
 			t.Errorf("%v: same %v, want %v\n%s", c.rows, d == "", c.same, d)
 		}
 	}
 	// With limit 2, the rows kept may be other ones among ties only.
 	limited := *want
-	limited.Result = &engine.Result{Columns: want.Columns, Rows: want.Rows[:2]}
+	limited.Result = &result.Result{Columns: want.Columns, Rows: want.Rows[:2]}
 	for _, c := range []struct {
-		rows [][]engine.Value
+		rows [][]result.Value
 		same bool
 	}{
-		{[][]engine.Value{row("a", 0.3+1e-16), row("b", 0.3)}, true},
-		{[][]engine.Value{row("b", 0.3), row("a", 0.3-1e-16)}, true},
-		{[][]engine.Value{row("b", 0.3), row("c", 0.1)}, false},
+		{[][]result.Value{row("a", 0.3+1e-16), row("b", 0.3)}, true},
+		{[][]result.Value{row("b", 0.3), row("a", 0.3-1e-16)}, true},
+		{[][]result.Value{row("b", 0.3), row("c", 0.1)}, false},
 	} {
-		got := &engine.Result{Columns: want.Columns, Rows: c.rows}
+		got := &result.Result{Columns: want.Columns, Rows: c.rows}
 		if d := diffResults(&limited, got); (d == "") != c.same {
 			t.Errorf("limit 2: %v: same %v, want %v\n%s", c.rows, d == "", c.same, d)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // ErrPluginPanic is returned by a query during which a plugin (an
@@ -26,7 +27,7 @@ var ErrPluginPanic = errors.New("query: a plugin panicked")
 
 // group is one group of an aggregate query, merged from every part.
 type group struct {
-	key      []engine.Value
+	key      []result.Value
 	partials []plugins.Partial
 }
 
@@ -50,7 +51,7 @@ const mergeCheck = 1024
 // in the time range, on several goroutines, merged by key. Everything
 // that grows with the groups is charged against the query's memory
 // limit as it grows; past it, the query stops with a *MemoryError.
-func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) {
+func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) {
 	parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
 	x.stats.parts = len(parts)
 	merged := map[string]*group{}
@@ -142,7 +143,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]engine.Value, error) 
 	}
 	x.rowsMem = x.mem.newCharge()
 	x.rowsMem.grow(groupsCharge, sliceBytes(len(merged), 24))
-	rows := make([][]engine.Value, 0, len(merged))
+	rows := make([][]result.Value, 0, len(merged))
 	for i, ks := range order {
 		row, err := x.outputRow(merged[ks])
 		if err != nil {
@@ -195,7 +196,7 @@ func emptyDict(c *engine.Column) *index.Dict {
 }
 
 // encodeKey makes a group's key values one string, to merge groups by.
-func encodeKey(k []engine.Value) string {
+func encodeKey(k []result.Value) string {
 	var b strings.Builder
 	for _, v := range k {
 		s := v.String()

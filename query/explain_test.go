@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/signinq/signinq/engine"
 )
 
 var updateExplain = flag.Bool("explain.update", false, "rewrite the golden files of TestExplainGolden in testdata/explain")
@@ -66,7 +64,7 @@ func TestExplainReadsEveryPart(t *testing.T) {
 		`list where user="sparse@contoso.com" | grouped`,
 	} {
 		for db, name := range diffStoreNames {
-			res, err := s.dbs[db].Query(context.Background(), "explain analyze "+q, engine.QueryOptions{Now: s.now})
+			res, err := Run(context.Background(), s.dbs[db], nil, "explain analyze "+q, Options{Now: s.now})
 			if err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
@@ -96,7 +94,7 @@ func TestExplainGolden(t *testing.T) {
 		{"analyze-stream", "explain analyze list where user=\"sparse@contoso.com\" | grouped"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := s.dbs[1].Query(context.Background(), c.query, engine.QueryOptions{Now: s.now})
+			res, err := Run(context.Background(), s.dbs[1], nil, c.query, Options{Now: s.now})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 )
 
@@ -112,7 +111,7 @@ func TestFieldComparisons(t *testing.T) {
 			t.Errorf("%s: %d of %d sign-ins: the data should have some of each", c.query, want, len(s.recs))
 		}
 		for db, name := range diffStoreNames {
-			res, err := s.dbs[db].Query(context.Background(), c.query, engine.QueryOptions{Now: s.now})
+			res, err := Run(context.Background(), s.dbs[db], nil, c.query, Options{Now: s.now})
 			if err != nil {
 				t.Fatalf("%s: %v", c.query, err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // partEval evaluates conditions on one part: each predicate becomes the
@@ -507,7 +508,7 @@ type cmpNum struct {
 	ok      bool
 }
 
-func numOf(v engine.Value) cmpNum {
+func numOf(v result.Value) cmpNum {
 	switch {
 	case v.IsNull():
 		return cmpNum{}
@@ -561,16 +562,16 @@ type sideValues struct {
 	side cmpSide
 	dict *index.Dict // nil when the column has none, or the part lacks it
 	// By dictionary id: the values, decoded, and their numbers.
-	byID  []engine.Value
+	byID  []result.Value
 	numID []cmpNum
 	done  []bool
 	// absent is the value of a row without one, once computed.
-	absent     engine.Value
+	absent     result.Value
 	haveAbsent bool
 }
 
 // value is row i's value of the side: null when missing, "" for text.
-func (s *sideValues) value(v *engine.Vector, i uint32) engine.Value {
+func (s *sideValues) value(v *engine.Vector, i uint32) result.Value {
 	col := s.side.col
 	if v.Absent || (col.Enc == engine.EncDict || col.Enc == engine.EncList) && s.dict == nil {
 		if !s.haveAbsent {
@@ -590,7 +591,7 @@ func (s *sideValues) value(v *engine.Vector, i uint32) engine.Value {
 func (s *sideValues) decode(id uint32) {
 	if s.done == nil {
 		n := s.dict.Len()
-		s.byID, s.numID, s.done = make([]engine.Value, n), make([]cmpNum, n), make([]bool, n)
+		s.byID, s.numID, s.done = make([]result.Value, n), make([]cmpNum, n), make([]bool, n)
 	}
 	if s.done[id] {
 		return
@@ -599,7 +600,7 @@ func (s *sideValues) decode(id uint32) {
 	s.byID[id], s.numID[id], s.done[id] = v, numOf(v), true
 }
 
-func (s *sideValues) apply(v engine.Value) engine.Value {
+func (s *sideValues) apply(v result.Value) result.Value {
 	if s.side.fn != nil {
 		return s.side.fn.eval(v)
 	}
@@ -679,7 +680,7 @@ func (p *pred) matchesAbsent() bool {
 
 // matchesValue decides p for a function's result: text as text (null as
 // ""), numbers, times and flags as numbers, which null never satisfies.
-func (p *pred) matchesValue(v engine.Value) bool {
+func (p *pred) matchesValue(v result.Value) bool {
 	switch v.Kind() {
 	case signin.KindString:
 		return p.matchesString(v.Str())

@@ -12,6 +12,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // fnApply is a function plugin applied to a field, with its other
@@ -23,10 +24,10 @@ type fnApply struct {
 	src    *Call
 	fn     plugins.Function
 	col    *engine.Column // the first argument
-	consts []engine.Value // the other arguments
+	consts []result.Value // the other arguments
 	kind   signin.Kind    // the result's
 	field  *signin.Field  // the result, as a pseudo-field for typing operands
-	args   sync.Pool      // *[]engine.Value
+	args   sync.Pool      // *[]result.Value
 	mu     sync.Mutex
 	err    error // the first error (or panic) of Eval in a run
 	// broken is set with err: the run's other calls give null at once,
@@ -101,30 +102,30 @@ func (c *checker) function(call *Call) (*fnApply, error) {
 }
 
 // constArg types a constant argument of a function by its descriptor.
-func constArg(a plugins.Arg, text string) (engine.Value, error) {
+func constArg(a plugins.Arg, text string) (result.Value, error) {
 	switch a.Type {
 	case plugins.ArgNumber:
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return engine.IntValue(n), nil
+			return result.IntValue(n), nil
 		}
 		x, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			return engine.Value{}, fmt.Errorf("%q is not a number", text)
+			return result.Value{}, fmt.Errorf("%q is not a number", text)
 		}
-		return engine.FloatValue(x), nil
+		return result.FloatValue(x), nil
 	case plugins.ArgDuration:
 		d, ok := parseDuration(text)
 		if tooLongDuration(text) {
-			return engine.Value{}, fmt.Errorf("%q is too long a duration: at most %s", text, maxDurationWords)
+			return result.Value{}, fmt.Errorf("%q is too long a duration: at most %s", text, maxDurationWords)
 		}
 		if !ok {
-			return engine.Value{}, fmt.Errorf("%q is not a duration (1h, 15m, 7d)", text)
+			return result.Value{}, fmt.Errorf("%q is not a duration (1h, 15m, 7d)", text)
 		}
-		return engine.IntValue(int64(d)), nil
+		return result.IntValue(int64(d)), nil
 	case plugins.ArgString:
-		return engine.StringValue(text), nil
+		return result.StringValue(text), nil
 	}
-	return engine.Value{}, fmt.Errorf("takes a %s, which a function cannot be given", a.Type)
+	return result.Value{}, fmt.Errorf("takes a %s, which a function cannot be given", a.Type)
 }
 
 // safeResult calls a function's Result, turning a panic into an error.
@@ -140,19 +141,19 @@ func safeResult(fn plugins.Function, kinds []signin.Kind) (k signin.Kind, err er
 // eval applies the function to a value of its field. An error or panic
 // is kept for the run to return (see failed), and gives the result's
 // null; it stops the run at once, and the calls after it are not made.
-func (f *fnApply) eval(v engine.Value) (out engine.Value) {
+func (f *fnApply) eval(v result.Value) (out result.Value) {
 	if f.broken.Load() {
-		return engine.Null(f.kind)
+		return result.Null(f.kind)
 	}
-	args, _ := f.args.Get().(*[]engine.Value)
+	args, _ := f.args.Get().(*[]result.Value)
 	if args == nil {
-		args = new([]engine.Value)
+		args = new([]result.Value)
 	}
 	*args = append(append((*args)[:0], v), f.consts...)
 	defer func() {
 		if r := recover(); r != nil {
 			f.fail(pluginError(recovered(r)))
-			out = engine.Null(f.kind)
+			out = result.Null(f.kind)
 		}
 		f.args.Put(args)
 	}()
@@ -164,11 +165,11 @@ func (f *fnApply) eval(v engine.Value) (out engine.Value) {
 	}
 	if err != nil {
 		f.fail(err)
-		return engine.Null(f.kind)
+		return result.Null(f.kind)
 	}
 	if out.Kind() != f.kind {
 		f.fail(fmt.Errorf("gave %s, not the %s it promised", out.Kind(), f.kind))
-		return engine.Null(f.kind)
+		return result.Null(f.kind)
 	}
 	return out
 }
@@ -212,12 +213,12 @@ func (f *fnApply) queryError() error {
 
 // rowValue is the function's result for row r of a decoded block of its
 // field, whose dictionary (if any) is d.
-func (f *fnApply) rowValue(v *engine.Vector, d *index.Dict, r uint32) engine.Value {
+func (f *fnApply) rowValue(v *engine.Vector, d *index.Dict, r uint32) result.Value {
 	return f.eval(v.Value(d, r))
 }
 
 // idValue is the function's result for a dictionary value of its field.
-func (f *fnApply) idValue(d *index.Dict, id uint32) engine.Value {
+func (f *fnApply) idValue(d *index.Dict, id uint32) result.Value {
 	return f.eval(f.col.DictValue(d, id))
 }
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // TestFunctions runs queries with functions in filters, group by, top
@@ -22,7 +22,7 @@ func TestFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := diffFixture(t, seed)
-	val := func(name string, r *signin.Record) engine.Value { return naiveValue(signin.Lookup(name), r) }
+	val := func(name string, r *signin.Record) result.Value { return naiveValue(signin.Lookup(name), r) }
 	domainOf := func(r *signin.Record) string {
 		u := val("user", r).Str()
 		if i := strings.LastIndexByte(u, '@'); i >= 0 {
@@ -56,7 +56,7 @@ func TestFunctions(t *testing.T) {
 	f := func(text string, want map[string]int64) {
 		t.Helper()
 		for db := range s.dbs {
-			res, err := s.dbs[db].Query(t.Context(), text, engine.QueryOptions{Now: s.now})
+			res, err := Run(t.Context(), s.dbs[db], nil, text, Options{Now: s.now})
 			if err != nil {
 				t.Fatalf("%s (%s): %v", text, diffStoreNames[db], err)
 			}
@@ -94,7 +94,7 @@ func TestFunctions(t *testing.T) {
 	f("count group by subnet(ip, 16)", counts(func(r *signin.Record) (string, bool) { return subnetOf(r, 16), true }))
 	f("count group by subnet(ip)", counts(func(r *signin.Record) (string, bool) { return subnetOf(r, 24), true }))
 	f("count group by date(time)", counts(func(r *signin.Record) (string, bool) {
-		return engine.TimeValue(r.Time.UTC().Truncate(24 * time.Hour)).String(), true
+		return result.TimeValue(r.Time.UTC().Truncate(24 * time.Hour)).String(), true
 	}))
 	f(`count where weekday(time) in ("6 Sat", "7 Sun")`, one("", total(func(r *signin.Record) bool {
 		d := r.Time.UTC().Weekday()
@@ -105,7 +105,7 @@ func TestFunctions(t *testing.T) {
 	})))
 
 	// top by a function; list of functions, row by row.
-	res, err := s.dbs[0].Query(t.Context(), "top 3 domain(user)", engine.QueryOptions{Now: s.now})
+	res, err := Run(t.Context(), s.dbs[0], nil, "top 3 domain(user)", Options{Now: s.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestFunctions(t *testing.T) {
 	if len(res.Rows) != min(3, len(doms)) || res.Columns[0].Name != "domain(user)" || res.Columns[0].Field != "" {
 		t.Errorf("top 3 domain(user): columns %v, %d rows", res.Columns, len(res.Rows))
 	}
-	res, err = s.dbs[1].Query(t.Context(), "list time, hour(time), user, domain(user), ip, subnet(ip, 8) limit 50", engine.QueryOptions{Now: s.now})
+	res, err = Run(t.Context(), s.dbs[1], nil, "list time, hour(time), user, domain(user), ip, subnet(ip, 8) limit 50", Options{Now: s.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestFunctionErrors(t *testing.T) {
 		}
 		plan, err := Check(st, reg, s.now)
 		if err == nil {
-			_, err = Execute(t.Context(), s.dbs[0], plan, engine.QueryOptions{})
+			_, err = Execute(t.Context(), s.dbs[0], plan, Options{})
 		}
 		if err == nil || err.Error() != want {
 			t.Errorf("%s:\n got %v\nwant %s", text, err, want)
@@ -183,4 +183,4 @@ func (panicky) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "panicky", Kind: plugins.KindFunction, Args: []plugins.Arg{{Name: "x", Type: plugins.ArgField}}}
 }
 func (panicky) Result([]signin.Kind) (signin.Kind, error) { return signin.KindInt, nil }
-func (panicky) Eval([]engine.Value) (engine.Value, error) { panic("on purpose") }
+func (panicky) Eval([]result.Value) (result.Value, error) { panic("on purpose") }

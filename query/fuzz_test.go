@@ -92,7 +92,7 @@ func FuzzQuery(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		res, err := db.Query(context.Background(), text, engine.QueryOptions{Now: checkNow, MaxMemory: 64 << 20, Timeout: 10 * time.Second})
+		res, err := Run(context.Background(), db, nil, text, Options{Now: checkNow, MaxMemory: 64 << 20, Timeout: 10 * time.Second})
 		if errors.Is(err, ErrInternal) || errors.Is(err, ErrPluginPanic) {
 			t.Fatalf("%q: a recovered panic: %v", text, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // grouper numbers a part's groups. Each key gives every row an id: its
@@ -44,7 +45,7 @@ type partKey struct {
 	fdict *index.Dict
 	fmemo []uint32
 	fids  map[string]uint32 // by encodeKey
-	fvals []engine.Value
+	fvals []result.Value
 	// bytes is the memory of the values numbered (the local
 	// dictionaries' and the function's), for size.
 	bytes int64
@@ -316,8 +317,8 @@ func (g *grouper) keyString(gr uint32) string {
 }
 
 // keyValues returns group g's key values.
-func (g *grouper) keyValues(gr uint32) []engine.Value {
-	out := make([]engine.Value, len(g.keys))
+func (g *grouper) keyValues(gr uint32) []result.Value {
+	out := make([]result.Value, len(g.keys))
 	for i := range g.keys {
 		out[i] = g.keys[i].value(g.id(gr, i))
 	}
@@ -325,15 +326,15 @@ func (g *grouper) keyValues(gr uint32) []engine.Value {
 }
 
 // value is the key value of an id.
-func (k *partKey) value(id uint32) engine.Value {
+func (k *partKey) value(id uint32) result.Value {
 	col := k.k.col
 	switch {
 	case k.k.bin != 0:
-		return engine.TimeValue(timeOfNanos((k.base + int64(id)) * k.k.bin))
+		return result.TimeValue(timeOfNanos((k.base + int64(id)) * k.k.bin))
 	case k.ints != nil:
 		return col.IntValue(k.ivs[id])
 	case k.strs != nil:
-		return engine.StringValue(k.svs[id])
+		return result.StringValue(k.svs[id])
 	case k.k.fn != nil:
 		return k.fvals[id]
 	case k.dict == nil || int(id) >= k.dict.Len():
@@ -343,8 +344,8 @@ func (k *partKey) value(id uint32) engine.Value {
 }
 
 // fnID numbers a function key's result.
-func (k *partKey) fnID(v engine.Value) uint32 {
-	key := encodeKey([]engine.Value{v})
+func (k *partKey) fnID(v result.Value) uint32 {
+	key := encodeKey([]result.Value{v})
 	id, ok := k.fids[key]
 	if !ok {
 		id = uint32(len(k.fvals))

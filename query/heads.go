@@ -12,6 +12,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // The checking of what a query outputs: group keys, heads (aggregates and
@@ -196,7 +197,7 @@ func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr
 		if !e.Quoted {
 			n, err := strconv.ParseInt(e.Text, 10, 64)
 			if err == nil {
-				return numLit{engine.IntValue(n)}, nil // exactly, beyond a float64's 2^53
+				return numLit{result.IntValue(n)}, nil // exactly, beyond a float64's 2^53
 			}
 			if errors.Is(err, strconv.ErrRange) {
 				return nil, errorf(e.Pos, "%s is beyond the range of whole numbers (±9,223,372,036,854,775,807); a decimal number may be larger (1e20)", e)
@@ -206,7 +207,7 @@ func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr
 			}
 		}
 		if x, ok := e.number(); ok {
-			return numLit{engine.FloatValue(x)}, nil
+			return numLit{result.FloatValue(x)}, nil
 		}
 		return nil, errorf(e.Pos, "%s is not a number; a head is an aggregate (count, dcount(user)) or arithmetic over aggregates", e)
 	case *Name:
@@ -425,12 +426,12 @@ func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
 func (c *checker) operand(p *Plan, e Expr) (rowOperand, error) {
 	if l, ok := e.(*Literal); ok && !l.Quoted {
 		if x, ok := l.number(); ok {
-			return rowOperand{col: -1, value: engine.FloatValue(x)}, nil
+			return rowOperand{col: -1, value: result.FloatValue(x)}, nil
 		}
 	}
 	if n, ok := e.(*Name); ok {
 		if x, ok := (&Literal{Text: n.Name}).number(); ok {
-			return rowOperand{col: -1, value: engine.FloatValue(x)}, nil
+			return rowOperand{col: -1, value: result.FloatValue(x)}, nil
 		}
 	}
 	col, err := c.column(p, e)
@@ -616,7 +617,7 @@ func (c *checker) stages(p *Plan, q *Query) error {
 			}
 		}
 		in := stageInput(p)
-		if needer && slices.ContainsFunc(in, func(c engine.ResultColumn) bool { return c.Key }) {
+		if needer && slices.ContainsFunc(in, func(c result.Column) bool { return c.Key }) {
 			// Its rows would be groups, which it would read as sign-ins.
 			return errorf(s.Pos, "%s reads sign-ins, and the rows before it are groups (of %s): put it right after a list (list since 7d | %s)", s.Name, keyNames(in), s)
 		}
@@ -630,7 +631,7 @@ func (c *checker) stages(p *Plan, q *Query) error {
 }
 
 // keyNames names the group keys among columns.
-func keyNames(cols []engine.ResultColumn) string {
+func keyNames(cols []result.Column) string {
 	var names []string
 	for _, c := range cols {
 		if c.Key {
@@ -679,7 +680,7 @@ func (c *checker) needs(p *Plan, q *Query, s *Stage, n plugins.Needer, args map[
 
 // stageInput is the columns the next stage receives: the last stage's,
 // or the plan's own.
-func stageInput(p *Plan) []engine.ResultColumn {
+func stageInput(p *Plan) []result.Column {
 	if len(p.Stages) > 0 {
 		return p.Stages[len(p.Stages)-1].runner.Columns()
 	}
@@ -687,15 +688,15 @@ func stageInput(p *Plan) []engine.ResultColumn {
 }
 
 // planColumns are the columns a plan outputs before its stages.
-func planColumns(p *Plan) []engine.ResultColumn {
-	var out []engine.ResultColumn
+func planColumns(p *Plan) []result.Column {
+	var out []result.Column
 	if p.Kind == List {
 		for _, c := range p.ListCols {
 			if c.fn != nil {
-				out = append(out, engine.ResultColumn{Name: c.name, Kind: c.fn.kind})
+				out = append(out, result.Column{Name: c.name, Kind: c.fn.kind})
 				continue
 			}
-			out = append(out, engine.ResultColumn{Name: c.col.Field.Name, Kind: c.col.Field.Kind, Field: c.col.Field.Name})
+			out = append(out, result.Column{Name: c.col.Field.Name, Kind: c.col.Field.Kind, Field: c.col.Field.Name})
 		}
 		return out
 	}
@@ -703,7 +704,7 @@ func planColumns(p *Plan) []engine.ResultColumn {
 		if o.hidden {
 			continue
 		}
-		rc := engine.ResultColumn{Name: o.name, Kind: o.kind}
+		rc := result.Column{Name: o.name, Kind: o.kind}
 		if o.key >= 0 {
 			k := p.Keys[o.key]
 			rc.Key, rc.Bin = true, time.Duration(k.bin)

@@ -11,6 +11,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
 )
 
 // list passes the sign-ins the plan selects to yield, newest first (ties
@@ -25,7 +26,7 @@ import (
 // and type together. A part older than the limit-th sign-in is never
 // read. With fresh, each row is a slice of its own, for a reader that
 // keeps it; without, one slice is reused, valid until yield returns.
-func (x *executor) list(ctx context.Context, fresh bool, yield func([]engine.Value) bool) error {
+func (x *executor) list(ctx context.Context, fresh bool, yield func([]result.Value) bool) error {
 	p := x.plan
 	limit, byDefault := p.Limit, false
 	if limit < 0 && x.opts.DefaultListLimit > 0 && len(p.Stages) == 0 {
@@ -61,7 +62,7 @@ func (x *executor) list(ctx context.Context, fresh bool, yield func([]engine.Val
 			x.listTotal += x.stats.rows
 		}
 		if x.listTotal < 0 || x.listTotal > int64(shown) {
-			x.listNote = &engine.ListLimitNote{Shown: shown, Total: x.listTotal}
+			x.listNote = &result.ListLimitNote{Shown: shown, Total: x.listTotal}
 		}
 	}
 	return nil
@@ -71,10 +72,10 @@ func (x *executor) list(ctx context.Context, fresh bool, yield func([]engine.Val
 // first by their newest sign-in) to yield, newest first, as list does,
 // up to limit (-1: none), and returns how many parts it opened (the
 // first next) and how many rows it passed.
-func (x *executor) mergeParts(ctx context.Context, parts []*engine.Part, cols []*engine.Column, limit int, fresh bool, yield func([]engine.Value) bool) (next, shown int, err error) {
+func (x *executor) mergeParts(ctx context.Context, parts []*engine.Part, cols []*engine.Column, limit int, fresh bool, yield func([]result.Value) bool) (next, shown int, err error) {
 	m := &listMerge{x: x}
-	row := make([]engine.Value, len(cols))
-	var cells []engine.Value // fresh rows are cut from it
+	row := make([]result.Value, len(cols))
+	var cells []result.Value // fresh rows are cut from it
 	for limit < 0 || shown < limit {
 		// Open the parts that could hold a sign-in as new as the
 		// newest of those open (or as new as any, when none is).
@@ -105,7 +106,7 @@ func (x *executor) mergeParts(ctx context.Context, parts []*engine.Part, cols []
 		c := m.h[0]
 		if fresh {
 			if len(cells) < len(cols) {
-				cells = make([]engine.Value, 256*max(len(cols), 1))
+				cells = make([]result.Value, 256*max(len(cols), 1))
 			}
 			row, cells = cells[:len(cols):len(cols)], cells[len(cols):]
 		}
@@ -285,7 +286,7 @@ func compareIDType(a, b listed) int {
 }
 
 // values reads the list's fields of the cursor's sign-in into row.
-func (c *listCursor) values(x *executor, cols []*engine.Column, row []engine.Value) error {
+func (c *listCursor) values(x *executor, cols []*engine.Column, row []result.Value) error {
 	r := c.cur.row
 	if b := int(r >> 16); b != c.block {
 		read := x.snap.ReadBlock
@@ -500,13 +501,13 @@ func (c *readColumnCache) str(x *executor, p *engine.Part, col *engine.Column, r
 // holds them: part by part in the order of Parts, each part's rows in
 // time order, in one row reused for each (plugins.Needs.Stream). An error
 // stops the sequence and is left in *errp.
-func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Value] {
-	return func(yield func([]engine.Value) bool) {
+func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Value] {
+	return func(yield func([]result.Value) bool) {
 		cols := make([]*engine.Column, len(x.plan.ListCols))
 		for i, c := range x.plan.ListCols {
 			cols[i] = c.col
 		}
-		row := make([]engine.Value, len(cols))
+		row := make([]result.Value, len(cols))
 		dicts := make([]*index.Dict, len(cols))
 		var vecs []engine.Vector
 		parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
@@ -576,9 +577,9 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]engine.Va
 // listSeq is list as the sequence a stage reads: newest first, each row
 // a slice of its own (a stage may keep it). An error stops the sequence
 // and is left in *errp.
-func (x *executor) listSeq(ctx context.Context, errp *error) iter.Seq[[]engine.Value] {
-	return func(yield func([]engine.Value) bool) {
-		err := x.list(ctx, true, func(row []engine.Value) bool {
+func (x *executor) listSeq(ctx context.Context, errp *error) iter.Seq[[]result.Value] {
+	return func(yield func([]result.Value) bool) {
+		err := x.list(ctx, true, func(row []result.Value) bool {
 			x.outRows++
 			return yield(row)
 		})

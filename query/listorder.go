@@ -14,6 +14,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // listSortMemory is what a list ordered by its columns (order by) holds
@@ -32,7 +33,7 @@ var listMergeFan = 64
 // listSortMemory, spilling sorted runs to a temporary directory beyond
 // it (in the system's temporary directory, TMPDIR, removed when the list
 // ends, however it ends). Every row yielded is a slice of its own.
-func (x *executor) listOrdered(ctx context.Context, parts []*engine.Part, cols []*engine.Column, limit int, yield func([]engine.Value) bool) (shown int, err error) {
+func (x *executor) listOrdered(ctx context.Context, parts []*engine.Part, cols []*engine.Column, limit int, yield func([]result.Value) bool) (shown int, err error) {
 	s := &listSorter{order: x.plan.Order, limit: limit, budget: listSortMemory}
 	defer func() {
 		if cerr := s.close(); cerr != nil && err == nil {
@@ -40,7 +41,7 @@ func (x *executor) listOrdered(ctx context.Context, parts []*engine.Part, cols [
 		}
 	}()
 	var addErr error
-	_, _, err = x.mergeParts(ctx, parts, cols, -1, false, func(row []engine.Value) bool {
+	_, _, err = x.mergeParts(ctx, parts, cols, -1, false, func(row []result.Value) bool {
 		addErr = s.add(row)
 		return addErr == nil
 	})
@@ -52,7 +53,7 @@ func (x *executor) listOrdered(ctx context.Context, parts []*engine.Part, cols [
 	}
 	t := x.now()
 	defer func() { x.order += x.since(t) }()
-	err = s.each(ctx, func(row []engine.Value) bool {
+	err = s.each(ctx, func(row []result.Value) bool {
 		shown++
 		return yield(row)
 	})
@@ -63,7 +64,7 @@ func (x *executor) listOrdered(ctx context.Context, parts []*engine.Part, cols [
 // breaks ties.
 type sortRow struct {
 	seq  uint64
-	vals []engine.Value
+	vals []result.Value
 }
 
 // listSorter sorts rows by an order in bounded memory: with a limit, in a
@@ -87,7 +88,7 @@ type listSorter struct {
 // before reports whether a comes before b.
 func (s *listSorter) before(a, b *sortRow) bool {
 	for _, o := range s.order {
-		c := engine.Compare(a.vals[o.col], b.vals[o.col])
+		c := result.Compare(a.vals[o.col], b.vals[o.col])
 		if o.desc {
 			c = -c
 		}
@@ -99,7 +100,7 @@ func (s *listSorter) before(a, b *sortRow) bool {
 }
 
 // add takes a row (copying it).
-func (s *listSorter) add(row []engine.Value) error {
+func (s *listSorter) add(row []result.Value) error {
 	r := sortRow{seq: s.seq, vals: row}
 	s.seq++
 	if s.limit > 0 && len(s.rows) == s.limit {
@@ -214,7 +215,7 @@ func (s *listSorter) writeRun(rows func(yield func(sortRow) bool)) (path string,
 
 // each passes the rows in order to yield, up to the limit, each a slice
 // of its own.
-func (s *listSorter) each(ctx context.Context, yield func([]engine.Value) bool) error {
+func (s *listSorter) each(ctx context.Context, yield func([]result.Value) bool) error {
 	if len(s.runs) == 0 {
 		for i, r := range s.sorted() {
 			if i&255 == 0 {
@@ -344,7 +345,7 @@ func (s *listSorter) close() error {
 
 // rowSize estimates what a row held takes: its cells, and the text and
 // lists they hold.
-func rowSize(row []engine.Value) int64 {
+func rowSize(row []result.Value) int64 {
 	n := int64(len(row))*64 + 48
 	for _, v := range row {
 		n += int64(len(v.Str()))
@@ -407,7 +408,7 @@ func readSortRow(br *bufio.Reader, r *sortRow) (bool, error) {
 		return false, unexpected(err)
 	}
 	r.seq = seq
-	r.vals = make([]engine.Value, n)
+	r.vals = make([]result.Value, n)
 	text := func() (string, error) {
 		l, err := binary.ReadUvarint(br)
 		if err != nil {
@@ -426,32 +427,32 @@ func readSortRow(br *bufio.Reader, r *sortRow) (bool, error) {
 		}
 		k := signin.Kind(kb &^ 0x80)
 		if kb&0x80 != 0 {
-			r.vals[i] = engine.Null(k)
+			r.vals[i] = result.Null(k)
 			continue
 		}
-		var v engine.Value
+		var v result.Value
 		switch k {
 		case signin.KindInt, signin.KindTime:
 			x, err := binary.ReadVarint(br)
 			if err != nil {
 				return false, unexpected(err)
 			}
-			v = engine.IntValue(x)
+			v = result.IntValue(x)
 			if k == signin.KindTime {
-				v = engine.TimeValue(time.Unix(0, x))
+				v = result.TimeValue(time.Unix(0, x))
 			}
 		case signin.KindFloat:
 			var b [8]byte
 			if _, err := io.ReadFull(br, b[:]); err != nil {
 				return false, unexpected(err)
 			}
-			v = engine.FloatValue(math.Float64frombits(binary.LittleEndian.Uint64(b[:])))
+			v = result.FloatValue(math.Float64frombits(binary.LittleEndian.Uint64(b[:])))
 		case signin.KindBool:
 			x, err := br.ReadByte()
 			if err != nil {
 				return false, unexpected(err)
 			}
-			v = engine.BoolValue(x != 0)
+			v = result.BoolValue(x != 0)
 		case signin.KindList:
 			n, err := binary.ReadUvarint(br)
 			if err != nil {
@@ -463,13 +464,13 @@ func readSortRow(br *bufio.Reader, r *sortRow) (bool, error) {
 					return false, unexpected(err)
 				}
 			}
-			v = engine.ListValue(l)
+			v = result.ListValue(l)
 		default:
 			s, err := text()
 			if err != nil {
 				return false, unexpected(err)
 			}
-			v = engine.StringValue(s)
+			v = result.StringValue(s)
 		}
 		r.vals[i] = v
 	}

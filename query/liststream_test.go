@@ -15,6 +15,7 @@ import (
 	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/peakmem"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // listPeakRows is the size of the store TestListPeakMemory lists: enough
@@ -64,12 +65,12 @@ func TestListPeakMemory(t *testing.T) {
 				}
 				defer db.Close()
 				reset()
-				rows, err := db.QueryRows(context.Background(), "list *", engine.QueryOptions{})
+				rows, err := runRows(context.Background(), db, "list *", Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
 				n := 0
-				counted := func(yield func([]engine.Value, error) bool) {
+				counted := func(yield func([]result.Value, error) bool) {
 					for row, err := range rows.All() {
 						if err == nil {
 							n++
@@ -123,11 +124,11 @@ func TestListStreamsAsGathered(t *testing.T) {
 	ctx := context.Background()
 	for i := range 200 {
 		text := g.list()
-		opts := engine.QueryOptions{Now: s.now}
+		opts := Options{Now: s.now}
 		if i%3 == 0 {
 			opts.DefaultListLimit = 1 + g.intn(40)
 		}
-		want, err := db.Query(ctx, text, opts)
+		want, err := Run(ctx, db, nil, text, opts)
 		if err != nil {
 			if diffError(err) {
 				continue
@@ -135,11 +136,11 @@ func TestListStreamsAsGathered(t *testing.T) {
 			t.Fatalf("%s: %v", text, err)
 		}
 		stop := g.intn(len(want.Rows) + 2)
-		rows, err := db.QueryRows(ctx, text, opts)
+		rows, err := runRows(ctx, db, text, opts)
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
-		var got [][]engine.Value
+		var got [][]result.Value
 		for row, err := range rows.All() {
 			if err != nil {
 				t.Fatalf("%s: %v", text, err)
@@ -171,7 +172,7 @@ func TestListStreamsAsGathered(t *testing.T) {
 // two of the store's parts, not all.
 func TestListStopsEarly(t *testing.T) {
 	_, db, _ := listTestStore(t)
-	rows, err := db.QueryRows(context.Background(), "list *", engine.QueryOptions{})
+	rows, err := runRows(context.Background(), db, "list *", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestListStopsEarly(t *testing.T) {
 		t.Errorf("one row read %d of %d parts", rows.Stats.PartsRead, rows.Stats.Parts)
 	}
 	for _, err := range rows.All() {
-		if !errors.Is(err, engine.ErrRowsRead) {
+		if !errors.Is(err, result.ErrRowsRead) {
 			t.Errorf("the rows read again: %v, want ErrRowsRead", err)
 		}
 	}
@@ -201,7 +202,7 @@ func TestQueryRowsCancel(t *testing.T) {
 	_, db, _ := listTestStore(t)
 	for _, text := range []string{"list *", "list * order by user", "list where status=failure | grouped"} {
 		ctx, cancel := context.WithCancel(context.Background())
-		rows, err := db.QueryRows(ctx, text, engine.QueryOptions{})
+		rows, err := runRows(ctx, db, text, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +229,7 @@ func TestQueryRowsCancel(t *testing.T) {
 		}
 		ctx, cancel = context.WithCancel(context.Background())
 		cancel()
-		rows, err = db.QueryRows(ctx, text, engine.QueryOptions{})
+		rows, err = runRows(ctx, db, text, Options{})
 		if err == nil {
 			n, last = 0, nil
 			for _, err := range rows.All() {
@@ -251,7 +252,7 @@ func TestQueryRowsCancel(t *testing.T) {
 func TestQueryRowsPanicInLoop(t *testing.T) {
 	_, db, _ := listTestStore(t)
 	for _, text := range []string{"list *", "count group by app", "list where status=failure | grouped", "list * order by app"} {
-		rows, err := db.QueryRows(context.Background(), text, engine.QueryOptions{})
+		rows, err := runRows(context.Background(), db, text, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +267,7 @@ func TestQueryRowsPanicInLoop(t *testing.T) {
 			}
 		}()
 		for _, err := range rows.All() {
-			if !errors.Is(err, engine.ErrRowsRead) {
+			if !errors.Is(err, result.ErrRowsRead) {
 				t.Errorf("%s: after the panic, the rows read again: %v", text, err)
 			}
 		}
@@ -278,11 +279,11 @@ func TestQueryRowsPanicInLoop(t *testing.T) {
 // one row at a time.
 func TestResultTooLarge(t *testing.T) {
 	s, db, _ := listTestStore(t)
-	_, err := db.Query(context.Background(), "list *", engine.QueryOptions{MaxMemory: 1 << 20})
-	if !errors.Is(err, engine.ErrResultTooLarge) || !strings.Contains(err.Error(), "QueryRows") {
+	_, err := Run(context.Background(), db, nil, "list *", Options{MaxMemory: 1 << 20})
+	if !errors.Is(err, result.ErrTooLarge) || !strings.Contains(err.Error(), "QueryRows") {
 		t.Fatalf("list * gathered in 1 MiB: %v, want ErrResultTooLarge naming QueryRows", err)
 	}
-	rows, err := db.QueryRows(context.Background(), "list *", engine.QueryOptions{MaxMemory: 1 << 20})
+	rows, err := runRows(context.Background(), db, "list *", Options{MaxMemory: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,11 +355,11 @@ func TestListOrderBy(t *testing.T) {
 		spilled := 0
 		for range 100 {
 			text, natural, order, limit := listOrderQuery(g)
-			rows, err := db.QueryRows(context.Background(), text, engine.QueryOptions{Now: s.now})
+			rows, err := runRows(context.Background(), db, text, Options{Now: s.now})
 			if err != nil {
 				t.Fatalf("%s: %v", text, err)
 			}
-			got := &engine.Result{Columns: rows.Columns}
+			got := &result.Result{Columns: rows.Columns}
 			for row, err := range rows.All() {
 				if err != nil {
 					t.Fatalf("%s: %v", text, err)
@@ -374,9 +375,9 @@ func TestListOrderBy(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: naive: %v", natural, err)
 			}
-			slices.SortStableFunc(want.Rows, func(a, b []engine.Value) int {
+			slices.SortStableFunc(want.Rows, func(a, b []result.Value) int {
 				for _, k := range order {
-					c := engine.Compare(a[k.col], b[k.col])
+					c := result.Compare(a[k.col], b[k.col])
 					if k.desc {
 						c = -c
 					}
@@ -424,7 +425,7 @@ func TestListOrderBySpillStopped(t *testing.T) {
 	}
 	for _, cancelIt := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
-		rows, err := db.QueryRows(ctx, "list * order by user desc, app", engine.QueryOptions{})
+		rows, err := runRows(ctx, db, "list * order by user desc, app", Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -505,7 +506,7 @@ func TestListOrderByPeakMemory(t *testing.T) {
 		}
 		defer db.Close()
 		reset()
-		rows, err := db.QueryRows(context.Background(), "list time, user, app, ip order by user", engine.QueryOptions{})
+		rows, err := runRows(context.Background(), db, "list time, user, app, ip order by user", Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

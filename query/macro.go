@@ -555,11 +555,11 @@ func (ms *Macros) Save(path string) error {
 // definitions parsed again only when it changed (its size or time);
 // the Macros returned are shared and must not be changed (LoadMacros
 // gives a set of one's own).
-func MacrosOf(db *engine.DB) (*Macros, error) {
+func MacrosOf(db *engine.DB, reg *plugins.Registry) (*Macros, error) {
 	if db.Dir() == "" {
 		return NewMacros(), nil
 	}
-	path, reg := filepath.Join(db.Dir(), MacroFile), RegistryOf(db)
+	path := filepath.Join(db.Dir(), MacroFile)
 	info, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return NewMacros(), nil
@@ -624,12 +624,12 @@ func (s Saved) String() string {
 // store's file of saved queries: define checks the query (see Define)
 // and saves it, undefine removes one. The file is changed only when the
 // statement is right.
-func DefineIn(db *engine.DB, text string) (Saved, error) {
+func DefineIn(db *engine.DB, reg *plugins.Registry, text string) (Saved, error) {
 	if db.Dir() == "" {
 		return Saved{}, errorf(Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
 	}
 	path := filepath.Join(db.Dir(), MacroFile)
-	ms, err := LoadMacros(path, RegistryOf(db)) // a set of its own, to change
+	ms, err := LoadMacros(path, reg) // a set of its own, to change
 	if err != nil {
 		return Saved{}, err
 	}
@@ -638,14 +638,14 @@ func DefineIn(db *engine.DB, text string) (Saved, error) {
 		saved.Removed = true
 		saved.Macro, err = ms.Undefine(text)
 	} else {
-		saved.Macro, err = ms.Define(text, RegistryOf(db))
+		saved.Macro, err = ms.Define(text, reg)
 	}
 	if err != nil {
 		return Saved{}, err
 	}
 	err = ms.Save(path)
 	macroFiles.Lock()
-	delete(macroFiles.m, macroFileKey{path, RegistryOf(db)}) // even if the file's time did not move
+	delete(macroFiles.m, macroFileKey{path, reg}) // even if the file's time did not move
 	macroFiles.Unlock()
 	return saved, err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 func TestDefine(t *testing.T) {
@@ -168,8 +169,8 @@ func TestMacrosInStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // after the samples; queries without since
-	opts := engine.QueryOptions{Now: now}
-	res, err := db.Query(t.Context(), "define fails(S) = count where status=S", opts)
+	opts := Options{Now: now}
+	res, err := Run(t.Context(), db, nil, "define fails(S) = count where status=S", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestMacrosInStore(t *testing.T) {
 		t.Errorf("define said %q", res.Plan)
 	}
 	// A definition the language refuses is not saved.
-	_, err = db.Query(t.Context(), "define bad = count where staus=failure", opts)
+	_, err = Run(t.Context(), db, nil, "define bad = count where staus=failure", opts)
 	if err == nil || !strings.Contains(err.Error(), `1:26: define bad: unknown field "staus"; did you mean "status"?`) {
 		t.Errorf("define bad: %v", err)
 	}
@@ -188,27 +189,27 @@ func TestMacrosInStore(t *testing.T) {
 	}
 	db = open()
 	defer db.Close()
-	want, err := db.Query(t.Context(), "count where status=success group by type", opts)
+	want, err := Run(t.Context(), db, nil, "count where status=success group by type", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Query(t.Context(), "fails(success) group by type", opts)
+	got, err := Run(t.Context(), db, nil, "fails(success) group by type", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Rows) == 0 || diffRows(got.Rows, want.Rows) {
 		t.Errorf("fails(success) group by type = %v, want %v", got.Rows, want.Rows)
 	}
-	_, err = db.Query(t.Context(), "fails(nope)", opts)
+	_, err = Run(t.Context(), db, nil, "fails(nope)", opts)
 	if err == nil || !strings.Contains(err.Error(), `1:1: with its saved queries expanded, the query reads "count where status=nope ": at 1:20: status has no value "nope"`) {
 		t.Errorf("fails(nope): %v", err)
 	}
 	// undefine removes it from the file.
-	res, err = db.Query(t.Context(), "undefine fails", opts)
+	res, err = Run(t.Context(), db, nil, "undefine fails", opts)
 	if err != nil || res.Plan != "removed: define fails(S) = count where status=S\n" {
 		t.Errorf("undefine fails: %v, %q", err, res.Plan)
 	}
-	if _, err := db.Query(t.Context(), "fails(success)", opts); err == nil || !strings.Contains(err.Error(), `unknown aggregate "fails"`) {
+	if _, err := Run(t.Context(), db, nil, "fails(success)", opts); err == nil || !strings.Contains(err.Error(), `unknown aggregate "fails"`) {
 		t.Errorf("fails after undefine: %v", err)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, MacroFile)); err != nil || strings.Contains(string(b), "fails") {
@@ -216,10 +217,10 @@ func TestMacrosInStore(t *testing.T) {
 	}
 	// A line that cannot be read breaks nothing else (TestSavedQueryUnread).
 	os.WriteFile(filepath.Join(dir, MacroFile), []byte("# saved\n\ndefine ok = count\ndefine = count\n"), 0o644)
-	if _, err := db.Query(t.Context(), "count", opts); err != nil {
+	if _, err := Run(t.Context(), db, nil, "count", opts); err != nil {
 		t.Errorf("a query with a broken line in the file: %v", err)
 	}
-	if _, err := db.Query(t.Context(), "ok", opts); err != nil {
+	if _, err := Run(t.Context(), db, nil, "ok", opts); err != nil {
 		t.Errorf("a saved query beside a broken line: %v", err)
 	}
 	mem, err := engine.Open("", &engine.Options{InMemory: true})
@@ -227,7 +228,7 @@ func TestMacrosInStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mem.Close()
-	if _, err := mem.Query(t.Context(), "define x = count", opts); err == nil || !strings.Contains(err.Error(), "in memory") {
+	if _, err := Run(t.Context(), mem, nil, "define x = count", opts); err == nil || !strings.Contains(err.Error(), "in memory") {
 		t.Errorf("define in memory: %v", err)
 	}
 	if _, err := LoadMacros(filepath.Join(t.TempDir(), "none"), plugins.Default()); err != nil {
@@ -235,7 +236,7 @@ func TestMacrosInStore(t *testing.T) {
 	}
 }
 
-func diffRows(a, b [][]engine.Value) bool {
+func diffRows(a, b [][]result.Value) bool {
 	if len(a) != len(b) {
 		return true
 	}
@@ -262,7 +263,7 @@ func TestSavedQueryLineBreak(t *testing.T) {
 	if _, err := db.Ingest(t.Context(), []string{"testdata/samples"}, engine.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	opts := engine.QueryOptions{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	opts := Options{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	defs := []string{
 		"define before = count where status=failure",
 		"define nl = count where app = \"a\nb\" or app ~ \"x\\ny\r\nz\"\ngroup by app",
@@ -270,7 +271,7 @@ func TestSavedQueryLineBreak(t *testing.T) {
 		"define odd(X) = count where user = \"\\\"\n\\\\\" or user = X",
 	}
 	for _, d := range defs {
-		if _, err := db.Query(t.Context(), d, opts); err != nil {
+		if _, err := Run(t.Context(), db, nil, d, opts); err != nil {
 			t.Fatalf("%q: %v", d, err)
 		}
 	}
@@ -289,7 +290,7 @@ func TestSavedQueryLineBreak(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"count", "before", "after", "nl", "odd(x)"} {
-		if _, err := db.Query(t.Context(), q, opts); err != nil {
+		if _, err := Run(t.Context(), db, nil, q, opts); err != nil {
 			t.Errorf("%s: %v", q, err)
 		}
 	}
@@ -307,7 +308,7 @@ func TestSavedQueryUnread(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	opts := engine.QueryOptions{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	opts := Options{Now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	path := filepath.Join(dir, MacroFile)
 	file := "# signinq saved queries\n" +
 		"define ok = count where status=failure\n" +
@@ -320,11 +321,11 @@ func TestSavedQueryUnread(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"count", "ok", "later"} {
-		if _, err := db.Query(t.Context(), q, opts); err != nil {
+		if _, err := Run(t.Context(), db, nil, q, opts); err != nil {
 			t.Errorf("%s: %v", q, err)
 		}
 	}
-	_, err = db.Query(t.Context(), "split group by app", opts)
+	_, err = Run(t.Context(), db, nil, "split group by app", opts)
 	var qe *Error
 	if !errors.As(err, &qe) || qe.Pos.String() != "1:1" || !strings.Contains(qe.Msg, "the saved query split cannot be read (") ||
 		!strings.Contains(qe.Msg, "queries:3: 1:34: unterminated string") || !strings.Contains(qe.Msg, "define split again, or undefine split") {
@@ -342,7 +343,7 @@ func TestSavedQueryUnread(t *testing.T) {
 		t.Errorf("unread lines named %q", names)
 	}
 	// Saving keeps them, as they were.
-	if _, err := db.Query(t.Context(), "define new = count", opts); err != nil {
+	if _, err := Run(t.Context(), db, nil, "define new = count", opts); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
@@ -352,20 +353,20 @@ func TestSavedQueryUnread(t *testing.T) {
 		}
 	}
 	// Undefining it removes it; defining it again replaces it.
-	res, err := db.Query(t.Context(), "undefine split", opts)
+	res, err := Run(t.Context(), db, nil, "undefine split", opts)
 	if err != nil || res.Plan != "removed: define split = count where app = \"a\n" {
 		t.Errorf("undefine split: %q, %v", res.Plan, err)
 	}
-	if _, err := db.Query(t.Context(), "split", opts); err == nil || !strings.Contains(err.Error(), `unknown aggregate "split"`) {
+	if _, err := Run(t.Context(), db, nil, "split", opts); err == nil || !strings.Contains(err.Error(), `unknown aggregate "split"`) {
 		t.Errorf("split after undefine: %v", err)
 	}
 	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Query(t.Context(), "define split = count where app = \"a\nb\"", opts); err != nil {
+	if _, err := Run(t.Context(), db, nil, "define split = count where app = \"a\nb\"", opts); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Query(t.Context(), "split", opts); err != nil {
+	if _, err := Run(t.Context(), db, nil, "split", opts); err != nil {
 		t.Errorf("split defined again: %v", err)
 	}
 	if b, _ := os.ReadFile(path); strings.Count(string(b), "split") != 1 {

@@ -12,11 +12,11 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
-// The memory limit of a query's groups (engine.QueryOptions.MaxMemory).
+// The memory limit of a query's groups (Options.MaxMemory).
 //
 // Everything that grows with the groups is charged as it grows: each
 // part's group table and accumulators after every block (plugins.Sizer),
@@ -369,11 +369,11 @@ var (
 func mapEntryBytes(kv int) int64 { return plugins.MapEntryBytes(kv) }
 func stringBytes(n int) int64    { return plugins.StringBytes(n) }
 
-// valueBytes is the memory of an engine.Value, without what it refers to.
+// valueBytes is the memory of an result.Value, without what it refers to.
 const valueBytes = plugins.ValueBytes
 
 // valueDataBytes is the memory a value refers to: its text, or its list.
-func valueDataBytes(v engine.Value) int64 {
+func valueDataBytes(v result.Value) int64 {
 	if l := v.List(); l != nil {
 		n := int64(cap(l)) * 16
 		for _, s := range l {

@@ -16,6 +16,7 @@ import (
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/peakmem"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // The memory limit of a query's groups (memory.go), on a store of
@@ -108,7 +109,7 @@ func TestMemoryLimit(t *testing.T) {
 		{"count as n group by correlationId having n > 1 order by n desc", []string{"the groups of correlationId"}},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
-			_, err := db.Query(t.Context(), tc.query, engine.QueryOptions{Now: memEnd, MaxMemory: memLimit})
+			_, err := Run(t.Context(), db, nil, tc.query, Options{Now: memEnd, MaxMemory: memLimit})
 			var me *MemoryError
 			if !errors.Is(err, ErrTooMuchMemory) || !errors.As(err, &me) {
 				t.Fatalf("with a limit of 16 MiB: %v; want a *MemoryError", err)
@@ -129,7 +130,7 @@ func TestMemoryLimit(t *testing.T) {
 			if me.Parts == 0 || me.PartsRead >= me.Parts {
 				t.Errorf("read %d of %d parts before stopping; want fewer than all", me.PartsRead, me.Parts)
 			}
-			if _, err := db.Query(t.Context(), tc.query, engine.QueryOptions{Now: memEnd}); err != nil {
+			if _, err := Run(t.Context(), db, nil, tc.query, Options{Now: memEnd}); err != nil {
 				t.Errorf("under the default limit: %v", err)
 			}
 		})
@@ -145,24 +146,24 @@ func (memStage) Describe() plugins.Descriptor {
 		Args: []plugins.Arg{{Name: "q", Type: plugins.ArgString}}}
 }
 
-func (memStage) Bind(args map[string]string, in []engine.ResultColumn) (plugins.Runner, error) {
+func (memStage) Bind(args map[string]string, in []result.Column) (plugins.Runner, error) {
 	return memRunner{args["q"]}, nil
 }
 
 type memRunner struct{ q string }
 
-func (memRunner) Columns() []engine.ResultColumn {
-	return []engine.ResultColumn{{Name: "rows", Kind: signin.KindInt}}
+func (memRunner) Columns() []result.Column {
+	return []result.Column{{Name: "rows", Kind: signin.KindInt}}
 }
 
-func (r memRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r memRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	for range in {
 	}
 	res, err := env.Query(ctx, r.q)
 	if err != nil {
 		return err
 	}
-	return emit([]engine.Value{engine.IntValue(int64(len(res.Rows)))})
+	return emit([]result.Value{result.IntValue(int64(len(res.Rows)))})
 }
 
 // TestMemoryLimitStage checks that a stage's query shares the limit of
@@ -183,7 +184,7 @@ func TestMemoryLimitStage(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
-		_, err = Execute(t.Context(), db, plan, engine.QueryOptions{Now: memEnd, MaxMemory: limit})
+		_, err = Execute(t.Context(), db, plan, Options{Now: memEnd, MaxMemory: limit})
 		return err
 	}
 	for _, q := range []string{`count group by user, app`, `count group by app | memsub "count group by user, app"`} {
@@ -208,7 +209,7 @@ func TestMemoryLimitStage(t *testing.T) {
 	}
 	defer snap.Close()
 	for range 5 {
-		res, err := gather(t.Context(), db, snap, plan, engine.QueryOptions{}, 1, budget)
+		res, err := gather(t.Context(), db, snap, plan, Options{}, 1, budget)
 		if err != nil {
 			t.Fatalf("a stage's query, again: %v", err)
 		}
@@ -238,7 +239,7 @@ func (a *sizelessAcc) Partial(uint32) plugins.Partial              { return &siz
 type sizelessPartial struct{}
 
 func (*sizelessPartial) Merge(plugins.Partial) {}
-func (*sizelessPartial) Value() engine.Value   { return engine.IntValue(0) }
+func (*sizelessPartial) Value() result.Value   { return result.IntValue(0) }
 func (*sizelessPartial) Size() int             { return 8 }
 
 // TestMemoryLimitDefaultCharge checks the charge of an aggregate whose
@@ -254,7 +255,7 @@ func TestMemoryLimitDefaultCharge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Execute(t.Context(), db, plan, engine.QueryOptions{Now: memEnd, MaxMemory: 256 << 10})
+	_, err = Execute(t.Context(), db, plan, Options{Now: memEnd, MaxMemory: 256 << 10})
 	var me *MemoryError
 	if !errors.As(err, &me) || !strings.Contains(fmt.Sprint(me.Culprits), "sizeless") {
 		t.Errorf("sizeless group by user under 256 KiB: %v; want sizeless named", err)
@@ -363,7 +364,7 @@ func TestMemoryLimitPeak(t *testing.T) {
 				}
 				defer db.Close()
 				reset()
-				_, err = db.Query(context.Background(), q, engine.QueryOptions{Now: memEnd, MaxMemory: memLimit})
+				_, err = Run(context.Background(), db, nil, q, Options{Now: memEnd, MaxMemory: memLimit})
 				if !errors.Is(err, ErrTooMuchMemory) {
 					t.Errorf("%s under 16 MiB: %v", q, err)
 				}

@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // naiveSpikes finds the spikes in an aggregate query's rows. The series
@@ -57,7 +57,7 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 	if tm < 0 {
 		return nil, fmt.Errorf("naive: spikes without a bin key")
 	}
-	isNumber := func(c engine.ResultColumn) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
+	isNumber := func(c result.Column) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
 	for i, c := range cols {
 		switch v := args["value"]; {
 		case strings.EqualFold(v, "auto") && isNumber(c) && !c.Key:
@@ -84,10 +84,10 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 	type point struct {
 		t   time.Time
 		v   float64
-		row []engine.Value
+		row []result.Value
 	}
 	type series struct {
-		key    []engine.Value
+		key    []result.Value
 		points []point
 	}
 	var all []*series
@@ -99,7 +99,7 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 			continue
 		}
 		var kb []byte
-		var key []engine.Value
+		var key []result.Value
 		for _, i := range keys {
 			kb = append(naiveKey(kb, row[i]), 0xff)
 			key = append(key, row[i])
@@ -113,14 +113,14 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 		s.points = append(s.points, point{t.Time(), v.Float(), row})
 		times = append(times, t.Time())
 	}
-	out := &naiveResult{Result: &engine.Result{Rows: [][]engine.Value{}}}
+	out := &naiveResult{Result: &result.Result{Rows: [][]result.Value{}}}
 	for _, i := range keys {
 		out.Columns = append(out.Columns, cols[i])
 	}
 	out.Columns = append(out.Columns, cols[tm], cols[val],
-		engine.ResultColumn{Name: "median", Kind: signin.KindFloat},
-		engine.ResultColumn{Name: "mad", Kind: signin.KindFloat},
-		engine.ResultColumn{Name: "score", Kind: signin.KindFloat})
+		result.Column{Name: "median", Kind: signin.KindFloat},
+		result.Column{Name: "mad", Kind: signin.KindFloat},
+		result.Column{Name: "score", Kind: signin.KindFloat})
 	for _, i := range others {
 		out.Columns = append(out.Columns, cols[i])
 	}
@@ -182,7 +182,7 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 	}
 
 	type spike struct {
-		row []engine.Value
+		row []result.Value
 		z   float64 // the score, before it is rounded
 	}
 	var found []spike
@@ -232,11 +232,11 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 		if x, y := found[i].z, found[j].z; x != y {
 			return x > y
 		}
-		if c := engine.Compare(a[len(keys)], b[len(keys)]); c != 0 {
+		if c := result.Compare(a[len(keys)], b[len(keys)]); c != 0 {
 			return c < 0
 		}
 		for i := range keys {
-			if c := engine.Compare(a[i], b[i]); c != 0 {
+			if c := result.Compare(a[i], b[i]); c != 0 {
 				return c < 0
 			}
 		}
@@ -314,6 +314,6 @@ func naiveMedian(vals []float64) float64 {
 }
 
 // naiveRound4 rounds to 4 decimals, as spikes shows its figures.
-func naiveRound4(x float64) engine.Value {
-	return engine.FloatValue(math.Round(x*1e4) / 1e4)
+func naiveRound4(x float64) result.Value {
+	return result.FloatValue(math.Round(x*1e4) / 1e4)
 }

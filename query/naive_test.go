@@ -4,7 +4,7 @@ package query
 // differential test (differential_test.go). It shares nothing with the
 // executor but the parser: it takes the AST from Parse and evaluates it
 // over a plain slice of records with loops, maps and sorting, by the
-// language's contract, and returns an engine.Result to compare with the
+// language's contract, and returns an result.Result to compare with the
 // executor's. It is slow on purpose and checks little: it is meant to be
 // obviously right on the queries the generator (randquery_test.go) makes,
 // not to validate queries.
@@ -20,19 +20,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // naiveResult is a result, and how its rows were ordered, so that a
 // comparison can tell rows in another order among ties (of sums of
 // floats added in another order) from wrong rows.
 type naiveResult struct {
-	*engine.Result
+	*result.Result
 	// Order is what the rows of an aggregate or top query are ordered by;
 	// All are the rows before the limit.
 	Order []naiveSortKey
-	All   [][]engine.Value
+	All   [][]result.Value
 }
 
 // naiveQuery evaluates a query's text over recs, with now for since.
@@ -247,7 +247,7 @@ func naiveCond(e Expr) (naivePred, error) {
 // a function's of it.
 type naiveSide struct {
 	kind  signin.Kind
-	value func(*signin.Record) engine.Value
+	value func(*signin.Record) result.Value
 }
 
 // naiveSideOf reads a field, or a call of a function of one.
@@ -257,13 +257,13 @@ func naiveSideOf(e Expr) (naiveSide, error) {
 		if err != nil {
 			return naiveSide{}, err
 		}
-		return naiveSide{kind: fn.kind, value: func(r *signin.Record) engine.Value { return fn.eval(naiveValue(fn.field, r)) }}, nil
+		return naiveSide{kind: fn.kind, value: func(r *signin.Record) result.Value { return fn.eval(naiveValue(fn.field, r)) }}, nil
 	}
 	f, err := naiveField(e)
 	if err != nil {
 		return naiveSide{}, err
 	}
-	return naiveSide{kind: f.Kind, value: func(r *signin.Record) engine.Value { return naiveValue(f, r) }}, nil
+	return naiveSide{kind: f.Kind, value: func(r *signin.Record) result.Value { return naiveValue(f, r) }}, nil
 }
 
 // naiveRightSide reads what follows a comparison's operator as a field
@@ -293,7 +293,7 @@ func naiveCompareSides(l naiveSide, op string, r naiveSide) (naivePred, error) {
 		return nil, fmt.Errorf("naive: %s compared with %s", l.kind, r.kind)
 	}
 	if isText(l.kind) {
-		texts := func(v engine.Value) []string {
+		texts := func(v result.Value) []string {
 			if v.Kind() == signin.KindList {
 				if len(v.List()) == 0 {
 					return []string{""}
@@ -354,7 +354,7 @@ type naiveFunc struct {
 	name  string // the output column's: the call in lower case
 	field *signin.Field
 	kind  signin.Kind
-	eval  func(engine.Value) engine.Value
+	eval  func(result.Value) result.Value
 }
 
 func naiveFuncOf(c *Call) (*naiveFunc, error) {
@@ -366,12 +366,12 @@ func naiveFuncOf(c *Call) (*naiveFunc, error) {
 		return nil, err
 	}
 	fn := &naiveFunc{name: strings.ToLower(c.String()), field: f}
-	onTime := func(kind signin.Kind, null engine.Value, of func(t time.Time) engine.Value) error {
+	onTime := func(kind signin.Kind, null result.Value, of func(t time.Time) result.Value) error {
 		if f.Kind != signin.KindTime {
 			return fmt.Errorf("naive: %s of the %s field %s", c.Name, f.Kind, f.Name)
 		}
 		fn.kind = kind
-		fn.eval = func(v engine.Value) engine.Value {
+		fn.eval = func(v result.Value) result.Value {
 			if v.IsNull() {
 				return null
 			}
@@ -381,28 +381,28 @@ func naiveFuncOf(c *Call) (*naiveFunc, error) {
 	}
 	switch strings.ToLower(c.Name) {
 	case "hour":
-		err = onTime(signin.KindInt, engine.Null(signin.KindInt), func(t time.Time) engine.Value { return engine.IntValue(int64(t.Hour())) })
+		err = onTime(signin.KindInt, result.Null(signin.KindInt), func(t time.Time) result.Value { return result.IntValue(int64(t.Hour())) })
 	case "date":
-		err = onTime(signin.KindTime, engine.Null(signin.KindTime), func(t time.Time) engine.Value {
-			return engine.TimeValue(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
+		err = onTime(signin.KindTime, result.Null(signin.KindTime), func(t time.Time) result.Value {
+			return result.TimeValue(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
 		})
 	case "weekday":
-		err = onTime(signin.KindString, engine.StringValue(""), func(t time.Time) engine.Value {
+		err = onTime(signin.KindString, result.StringValue(""), func(t time.Time) result.Value {
 			n := int(t.Weekday())
 			if n == 0 {
 				n = 7 // Monday is 1, Sunday 7
 			}
-			return engine.StringValue(fmt.Sprintf("%d %s", n, t.Weekday().String()[:3]))
+			return result.StringValue(fmt.Sprintf("%d %s", n, t.Weekday().String()[:3]))
 		})
 	case "domain":
 		fn.kind = signin.KindString
-		fn.eval = func(v engine.Value) engine.Value {
+		fn.eval = func(v result.Value) result.Value {
 			s := v.Str()
 			i := strings.LastIndex(s, "@")
 			if i < 0 {
-				return engine.StringValue("")
+				return result.StringValue("")
 			}
-			return engine.StringValue(strings.ToLower(s[i+1:]))
+			return result.StringValue(strings.ToLower(s[i+1:]))
 		}
 	default:
 		return nil, fmt.Errorf("naive: the function %s is out of scope", c.Name)
@@ -654,46 +654,46 @@ func naiveTextPred(f *signin.Field, op string, vals []string) (naivePred, error)
 // naiveValue is a field's value in a record as a result cell: strings as
 // they are ("" when missing), lists as lists, other kinds by kind, null
 // when missing.
-func naiveValue(f *signin.Field, r *signin.Record) engine.Value {
+func naiveValue(f *signin.Field, r *signin.Record) result.Value {
 	switch f.Kind {
 	case signin.KindString:
-		return engine.StringValue(f.Text(r))
+		return result.StringValue(f.Text(r))
 	case signin.KindList:
-		return engine.ListValue(append([]string{}, f.List(r)...))
+		return result.ListValue(append([]string{}, f.List(r)...))
 	case signin.KindInt:
 		if v, ok := f.Int(r); ok {
-			return engine.IntValue(v)
+			return result.IntValue(v)
 		}
 	case signin.KindFloat:
 		if v, ok := f.Float(r); ok {
-			return engine.FloatValue(v)
+			return result.FloatValue(v)
 		}
 	case signin.KindTime:
 		if t := f.Time(r); !t.IsZero() {
-			return engine.TimeValue(t)
+			return result.TimeValue(t)
 		}
 	case signin.KindBool:
 		if v, ok := f.Int(r); ok {
-			return engine.BoolValue(v == 1)
+			return result.BoolValue(v == 1)
 		}
 	}
-	return engine.Null(f.Kind)
+	return result.Null(f.Kind)
 }
 
 // naivePresent calls fn with each present value of a field in a record:
 // a list's non-empty elements, a string when not empty, other kinds when
 // present.
-func naivePresent(f *signin.Field, r *signin.Record, fn func(engine.Value)) {
+func naivePresent(f *signin.Field, r *signin.Record, fn func(result.Value)) {
 	switch f.Kind {
 	case signin.KindList:
 		for _, e := range f.List(r) {
 			if e != "" {
-				fn(engine.StringValue(e))
+				fn(result.StringValue(e))
 			}
 		}
 	case signin.KindString:
 		if s := f.Text(r); s != "" {
-			fn(engine.StringValue(s))
+			fn(result.StringValue(s))
 		}
 	default:
 		if v := naiveValue(f, r); !v.IsNull() {
@@ -703,7 +703,7 @@ func naivePresent(f *signin.Field, r *signin.Record, fn func(engine.Value)) {
 }
 
 // naiveKey appends to b a map key for a value of a known kind.
-func naiveKey(b []byte, v engine.Value) []byte {
+func naiveKey(b []byte, v result.Value) []byte {
 	switch {
 	case v.IsNull():
 		return append(b, "\x00null"...)
@@ -765,9 +765,9 @@ func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
 		}
 		return a.Type.String() < b.Type.String()
 	})
-	res := &naiveResult{Result: &engine.Result{}}
+	res := &naiveResult{Result: &result.Result{}}
 	for _, f := range fields {
-		res.Columns = append(res.Columns, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
+		res.Columns = append(res.Columns, result.Column{Name: f.Name, Kind: f.Kind, Field: f.Name})
 	}
 	n, limited, err := naiveLimit(q)
 	if err != nil {
@@ -776,9 +776,9 @@ func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	if limited && n < len(recs) {
 		recs = recs[:n]
 	}
-	res.Rows = [][]engine.Value{}
+	res.Rows = [][]result.Value{}
 	for _, r := range recs {
-		row := make([]engine.Value, len(fields))
+		row := make([]result.Value, len(fields))
 		for i, f := range fields {
 			row[i] = naiveValue(f, r)
 		}
@@ -797,21 +797,21 @@ type naiveKeySpec struct {
 	fn    *naiveFunc
 }
 
-func (k naiveKeySpec) column() engine.ResultColumn {
+func (k naiveKeySpec) column() result.Column {
 	switch {
 	case k.fn != nil:
-		return engine.ResultColumn{Name: k.fn.name, Kind: k.fn.kind, Key: true}
+		return result.Column{Name: k.fn.name, Kind: k.fn.kind, Key: true}
 	case k.field == nil:
-		return engine.ResultColumn{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: k.bin}
+		return result.Column{Name: "time", Kind: signin.KindTime, Field: "time", Key: true, Bin: k.bin}
 	case k.field.Kind == signin.KindList:
-		return engine.ResultColumn{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name, Key: true}
+		return result.Column{Name: k.field.Name, Kind: signin.KindString, Field: k.field.Name, Key: true}
 	}
-	return engine.ResultColumn{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name, Key: true}
+	return result.Column{Name: k.field.Name, Kind: k.field.Kind, Field: k.field.Name, Key: true}
 }
 
 // values appends to dst the key values of the groups a record belongs to
 // for this key.
-func (k naiveKeySpec) values(dst []engine.Value, r *signin.Record) []engine.Value {
+func (k naiveKeySpec) values(dst []result.Value, r *signin.Record) []result.Value {
 	switch {
 	case k.fn != nil:
 		return append(dst, k.fn.eval(naiveValue(k.fn.field, r)))
@@ -822,16 +822,16 @@ func (k naiveKeySpec) values(dst []engine.Value, r *signin.Record) []engine.Valu
 		if ns%d != 0 && ns < 0 {
 			q--
 		}
-		return append(dst, engine.TimeValue(time.Unix(0, q*d).UTC()))
+		return append(dst, result.TimeValue(time.Unix(0, q*d).UTC()))
 	case k.field.Kind == signin.KindList:
 		start := len(dst)
 		for _, e := range k.field.List(r) {
-			if !slices.ContainsFunc(dst[start:], func(v engine.Value) bool { return v.Str() == e }) {
-				dst = append(dst, engine.StringValue(e))
+			if !slices.ContainsFunc(dst[start:], func(v result.Value) bool { return v.Str() == e }) {
+				dst = append(dst, result.StringValue(e))
 			}
 		}
 		if len(dst) == start {
-			dst = append(dst, engine.StringValue(""))
+			dst = append(dst, result.StringValue(""))
 		}
 		return dst
 	}
@@ -868,7 +868,7 @@ func naiveKeySpecOf(e Expr) (naiveKeySpec, error) {
 }
 
 type naiveGroup struct {
-	key  []engine.Value
+	key  []result.Value
 	recs []*signin.Record
 }
 
@@ -881,7 +881,7 @@ func naiveGroups(keys []naiveKeySpec, sel []*signin.Record) []*naiveGroup {
 	}
 	byKey := map[string]*naiveGroup{}
 	var out []*naiveGroup
-	vals := make([][]engine.Value, len(keys))
+	vals := make([][]result.Value, len(keys))
 	idx := make([]int, len(keys))
 	var buf []byte
 	for _, r := range sel {
@@ -926,13 +926,13 @@ func naiveGroups(keys []naiveKeySpec, sel []*signin.Record) []*naiveGroup {
 // naiveAgg computes one aggregate over a group's records.
 type naiveAgg struct {
 	kind signin.Kind
-	eval func(recs []*signin.Record) engine.Value
+	eval func(recs []*signin.Record) result.Value
 }
 
 func naiveAggOf(e Expr) (*naiveAgg, error) {
 	if n, ok := e.(*Name); ok && strings.EqualFold(n.Name, "count") {
-		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
-			return engine.IntValue(int64(len(recs)))
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
+			return result.IntValue(int64(len(recs)))
 		}}, nil
 	}
 	c, ok := e.(*Call)
@@ -956,14 +956,14 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
 			n := 0
 			for _, r := range recs {
 				if cond(r) {
 					n++
 				}
 			}
-			return engine.IntValue(int64(n))
+			return result.IntValue(int64(n))
 		}}, nil
 	}
 	f, err := naiveField(c.Args[0])
@@ -978,7 +978,7 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 	}
 	// present calls fn with each present value of the records that
 	// satisfy cond.
-	present := func(recs []*signin.Record, fn func(engine.Value)) {
+	present := func(recs []*signin.Record, fn func(result.Value)) {
 		for _, r := range recs {
 			if cond(r) {
 				naivePresent(f, r, fn)
@@ -987,25 +987,25 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 	}
 	switch name {
 	case "dcount", "dcountif":
-		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) engine.Value {
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
 			seen := map[string]bool{}
 			var buf []byte
-			present(recs, func(v engine.Value) {
+			present(recs, func(v result.Value) {
 				buf = naiveKey(buf[:0], v)
 				if !seen[string(buf)] {
 					seen[string(buf)] = true
 				}
 			})
-			return engine.IntValue(int64(len(seen)))
+			return result.IntValue(int64(len(seen)))
 		}}, nil
 	case "min", "max":
 		if f.Kind == signin.KindList {
 			return nil, fmt.Errorf("naive: %s of a list", name)
 		}
-		return &naiveAgg{kind: f.Kind, eval: func(recs []*signin.Record) engine.Value {
-			best := engine.Null(f.Kind)
-			present(recs, func(v engine.Value) {
-				c := engine.Compare(v, best)
+		return &naiveAgg{kind: f.Kind, eval: func(recs []*signin.Record) result.Value {
+			best := result.Null(f.Kind)
+			present(recs, func(v result.Value) {
+				c := result.Compare(v, best)
 				if best.IsNull() || name == "min" && c < 0 || name == "max" && c > 0 {
 					best = v
 				}
@@ -1020,11 +1020,11 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 		if name == "avg" {
 			kind = signin.KindFloat
 		}
-		return &naiveAgg{kind: kind, eval: func(recs []*signin.Record) engine.Value {
+		return &naiveAgg{kind: kind, eval: func(recs []*signin.Record) result.Value {
 			var si int64
 			var sf float64
 			n := 0
-			present(recs, func(v engine.Value) {
+			present(recs, func(v result.Value) {
 				n++
 				if f.Kind == signin.KindInt {
 					si += v.Int()
@@ -1034,26 +1034,26 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 			})
 			switch {
 			case n == 0:
-				return engine.Null(kind)
+				return result.Null(kind)
 			case name == "sum" && f.Kind == signin.KindInt:
-				return engine.IntValue(si)
+				return result.IntValue(si)
 			case name == "sum":
-				return engine.FloatValue(sf)
+				return result.FloatValue(sf)
 			case f.Kind == signin.KindInt:
-				return engine.FloatValue(float64(si) / float64(n))
+				return result.FloatValue(float64(si) / float64(n))
 			}
-			return engine.FloatValue(sf / float64(n))
+			return result.FloatValue(sf / float64(n))
 		}}, nil
 	case "values":
-		return &naiveAgg{kind: signin.KindList, eval: func(recs []*signin.Record) engine.Value {
+		return &naiveAgg{kind: signin.KindList, eval: func(recs []*signin.Record) result.Value {
 			seen := map[string]bool{}
-			present(recs, func(v engine.Value) { seen[v.String()] = true })
+			present(recs, func(v result.Value) { seen[v.String()] = true })
 			out := []string{}
 			for s := range seen {
 				out = append(out, s)
 			}
 			sort.Strings(out)
-			return engine.ListValue(out)
+			return result.ListValue(out)
 		}}, nil
 	}
 	return nil, fmt.Errorf("naive: aggregate %s is out of scope", name)
@@ -1064,36 +1064,36 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 type naiveHead struct {
 	name string
 	kind signin.Kind
-	eval func(g *naiveGroup, row []engine.Value) engine.Value
+	eval func(g *naiveGroup, row []result.Value) result.Value
 }
 
 // naiveNumber parses a number written in a head or a condition on
 // output columns.
-func naiveNumber(s string) (engine.Value, bool) {
+func naiveNumber(s string) (result.Value, bool) {
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return engine.IntValue(i), true
+		return result.IntValue(i), true
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return engine.FloatValue(f), true
+		return result.FloatValue(f), true
 	}
-	return engine.Value{}, false
+	return result.Value{}, false
 }
 
 // naiveArith computes a op b for numbers, null on null, on a division by
 // zero, and on a result that is not a number.
-func naiveArith(op string, a, b engine.Value, kind signin.Kind) engine.Value {
+func naiveArith(op string, a, b result.Value, kind signin.Kind) result.Value {
 	if a.IsNull() || b.IsNull() {
-		return engine.Null(kind)
+		return result.Null(kind)
 	}
 	if kind == signin.KindInt {
 		x, y := a.Int(), b.Int()
 		switch op {
 		case "+":
-			return engine.IntValue(x + y)
+			return result.IntValue(x + y)
 		case "-":
-			return engine.IntValue(x - y)
+			return result.IntValue(x - y)
 		case "*":
-			return engine.IntValue(x * y)
+			return result.IntValue(x * y)
 		}
 	}
 	x, y := a.Float(), b.Float()
@@ -1107,25 +1107,25 @@ func naiveArith(op string, a, b engine.Value, kind signin.Kind) engine.Value {
 		r = x * y
 	case "/":
 		if y == 0 {
-			return engine.Null(kind)
+			return result.Null(kind)
 		}
 		r = x / y
 	}
 	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return engine.Null(kind)
+		return result.Null(kind)
 	}
-	return engine.FloatValue(r)
+	return result.FloatValue(r)
 }
 
 // naiveHeadExpr compiles a head's expression; aliases are the earlier
 // heads by lower-cased alias.
-func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []engine.Value) engine.Value, error) {
+func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []result.Value) result.Value, error) {
 	if n, ok := e.(*Name); ok {
 		if i, ok := aliases[strings.ToLower(n.Name)]; ok {
-			return heads[i].kind, func(_ *naiveGroup, row []engine.Value) engine.Value { return row[i] }, nil
+			return heads[i].kind, func(_ *naiveGroup, row []result.Value) result.Value { return row[i] }, nil
 		}
 		if v, ok := naiveNumber(n.Name); ok {
-			return v.Kind(), func(*naiveGroup, []engine.Value) engine.Value { return v }, nil
+			return v.Kind(), func(*naiveGroup, []result.Value) result.Value { return v }, nil
 		}
 	}
 	if b, ok := e.(*Binary); ok && strings.Contains("+-*/", b.Op) && len(b.Op) == 1 {
@@ -1147,7 +1147,7 @@ func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.K
 			kind = signin.KindInt
 		}
 		op := b.Op
-		return kind, func(g *naiveGroup, row []engine.Value) engine.Value {
+		return kind, func(g *naiveGroup, row []result.Value) result.Value {
 			return naiveArith(op, l(g, row), r(g, row), kind)
 		}, nil
 	}
@@ -1155,12 +1155,12 @@ func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.K
 	if err != nil {
 		return 0, nil, err
 	}
-	return a.kind, func(g *naiveGroup, _ []engine.Value) engine.Value { return a.eval(g.recs) }, nil
+	return a.kind, func(g *naiveGroup, _ []result.Value) result.Value { return a.eval(g.recs) }, nil
 }
 
 // naiveColumn finds an output column by name (an alias, a field name or
 // the canonical text of a head), without regard to case.
-func naiveColumn(cols []engine.ResultColumn, e Expr) (int, bool) {
+func naiveColumn(cols []result.Column, e Expr) (int, bool) {
 	name := strings.ToLower(e.String())
 	for i, c := range cols {
 		if strings.ToLower(c.Name) == name {
@@ -1181,14 +1181,14 @@ func naiveColumn(cols []engine.ResultColumn, e Expr) (int, bool) {
 }
 
 // naiveHaving compiles a condition on output rows.
-func naiveHaving(e Expr, cols []engine.ResultColumn) (func([]engine.Value) bool, error) {
+func naiveHaving(e Expr, cols []result.Column) (func([]result.Value) bool, error) {
 	switch e := e.(type) {
 	case *Not:
 		x, err := naiveHaving(e.X, cols)
 		if err != nil {
 			return nil, err
 		}
-		return func(r []engine.Value) bool { return !x(r) }, nil
+		return func(r []result.Value) bool { return !x(r) }, nil
 	case *Binary:
 		switch e.Op {
 		case "and", "or":
@@ -1201,21 +1201,21 @@ func naiveHaving(e Expr, cols []engine.ResultColumn) (func([]engine.Value) bool,
 				return nil, err
 			}
 			if e.Op == "and" {
-				return func(x []engine.Value) bool { return l(x) && r(x) }, nil
+				return func(x []result.Value) bool { return l(x) && r(x) }, nil
 			}
-			return func(x []engine.Value) bool { return l(x) || r(x) }, nil
+			return func(x []result.Value) bool { return l(x) || r(x) }, nil
 		}
-		operand := func(x Expr) (func([]engine.Value) engine.Value, error) {
+		operand := func(x Expr) (func([]result.Value) result.Value, error) {
 			if n, ok := x.(*Name); ok {
 				if v, ok := naiveNumber(n.Name); ok {
-					return func([]engine.Value) engine.Value { return v }, nil
+					return func([]result.Value) result.Value { return v }, nil
 				}
 			}
 			i, ok := naiveColumn(cols, x)
 			if !ok {
 				return nil, fmt.Errorf("naive: %s is not an output column", x)
 			}
-			return func(r []engine.Value) engine.Value { return r[i] }, nil
+			return func(r []result.Value) result.Value { return r[i] }, nil
 		}
 		l, err := operand(e.L)
 		if err != nil {
@@ -1233,12 +1233,12 @@ func naiveHaving(e Expr, cols []engine.ResultColumn) (func([]engine.Value) bool,
 		if test == nil {
 			return nil, fmt.Errorf("naive: %s in having is out of scope", e.Op)
 		}
-		return func(row []engine.Value) bool {
+		return func(row []result.Value) bool {
 			a, b := l(row), r(row)
 			if a.IsNull() || b.IsNull() {
 				return false
 			}
-			return test(engine.Compare(a, b))
+			return test(result.Compare(a, b))
 		}, nil
 	}
 	return nil, fmt.Errorf("naive: %s is not a condition on output columns", e)
@@ -1250,10 +1250,10 @@ type naiveSortKey struct {
 	desc bool
 }
 
-func naiveSort(rows [][]engine.Value, keys []naiveSortKey) {
+func naiveSort(rows [][]result.Value, keys []naiveSortKey) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		for _, k := range keys {
-			c := engine.Compare(rows[i][k.col], rows[j][k.col])
+			c := result.Compare(rows[i][k.col], rows[j][k.col])
 			if k.desc {
 				c = -c
 			}
@@ -1274,7 +1274,7 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 		}
 		keys = append(keys, k)
 	}
-	res := &naiveResult{Result: &engine.Result{}}
+	res := &naiveResult{Result: &result.Result{}}
 	for _, k := range keys {
 		res.Columns = append(res.Columns, k.column())
 	}
@@ -1291,11 +1291,11 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 			aliases[strings.ToLower(name)] = len(heads)
 		}
 		heads = append(heads, &naiveHead{name: name, kind: kind, eval: eval})
-		res.Columns = append(res.Columns, engine.ResultColumn{Name: name, Kind: kind})
+		res.Columns = append(res.Columns, result.Column{Name: name, Kind: kind})
 	}
-	res.Rows = [][]engine.Value{}
+	res.Rows = [][]result.Value{}
 	for _, g := range naiveGroups(keys, sel) {
-		hv := make([]engine.Value, len(heads))
+		hv := make([]result.Value, len(heads))
 		for i, h := range heads {
 			hv[i] = h.eval(g, hv)
 		}
@@ -1306,7 +1306,7 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		var kept [][]engine.Value
+		var kept [][]result.Value
 		for _, r := range res.Rows {
 			if having(r) {
 				kept = append(kept, r)
@@ -1314,7 +1314,7 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 		}
 		res.Rows = kept
 		if res.Rows == nil {
-			res.Rows = [][]engine.Value{}
+			res.Rows = [][]result.Value{}
 		}
 	}
 	var order []naiveSortKey
@@ -1362,7 +1362,7 @@ func naiveTop(q *Query, sel []*signin.Record) (*naiveResult, error) {
 		return nil, fmt.Errorf("naive: bad top %q", q.TopN.Text)
 	}
 	var keys []naiveKeySpec
-	res := &naiveResult{Result: &engine.Result{}}
+	res := &naiveResult{Result: &result.Result{}}
 	for _, e := range q.TopKeys {
 		k, err := naiveKeySpecOf(e)
 		if err != nil {
@@ -1379,8 +1379,8 @@ func naiveTop(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Columns = append(res.Columns, engine.ResultColumn{Name: strings.ToLower(by.String()), Kind: kind})
-	res.Rows = [][]engine.Value{}
+	res.Columns = append(res.Columns, result.Column{Name: strings.ToLower(by.String()), Kind: kind})
+	res.Rows = [][]result.Value{}
 	for _, g := range naiveGroups(keys, sel) {
 		res.Rows = append(res.Rows, append(slices.Clone(g.key), eval(g, nil)))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // noteStore returns a store of the sign-ins at times (one ingest per
@@ -57,21 +58,21 @@ func at(s string) time.Time {
 func TestNowLatest(t *testing.T) {
 	db := noteStore(t, []time.Time{at("2022-01-20T10:00:00Z"), at("2022-01-26T12:00:00Z")}, []time.Time{at("2022-01-27T09:00:00Z"), at("2022-01-27T10:00:00Z")})
 	ctx := context.Background()
-	count := func(res *engine.Result) int64 { return res.Rows[0][0].Int() }
+	count := func(res *result.Result) int64 { return res.Rows[0][0].Int() }
 	for _, tc := range []struct {
 		text string
-		opts engine.QueryOptions
+		opts Options
 		want int64
 	}{
-		{"count since 1d", engine.QueryOptions{NowLatest: true}, 3},
-		{"count since 1d", engine.QueryOptions{NowLatest: true, Now: at("2030-01-01T00:00:00Z")}, 3}, // latest wins
-		{"count since 1h", engine.QueryOptions{NowLatest: true}, 2},                                  // both ends in: 09:00 and 10:00
-		{"count since 59m", engine.QueryOptions{NowLatest: true}, 1},
-		{"count since 1d", engine.QueryOptions{Now: at("2030-01-01T00:00:00Z")}, 0},
-		{"count since 1d", engine.QueryOptions{}, 3}, // a store without a clock: its newest sign-in
-		{"count since 1w", engine.QueryOptions{Now: at("2022-01-26T12:00:00Z")}, 2},
+		{"count since 1d", Options{NowLatest: true}, 3},
+		{"count since 1d", Options{NowLatest: true, Now: at("2030-01-01T00:00:00Z")}, 3}, // latest wins
+		{"count since 1h", Options{NowLatest: true}, 2},                                  // both ends in: 09:00 and 10:00
+		{"count since 59m", Options{NowLatest: true}, 1},
+		{"count since 1d", Options{Now: at("2030-01-01T00:00:00Z")}, 0},
+		{"count since 1d", Options{}, 3}, // a store without a clock: its newest sign-in
+		{"count since 1w", Options{Now: at("2022-01-26T12:00:00Z")}, 2},
 	} {
-		res, err := db.Query(ctx, tc.text, tc.opts)
+		res, err := Run(ctx, db, nil, tc.text, tc.opts)
 		if err != nil {
 			t.Fatalf("%s %+v: %v", tc.text, tc.opts, err)
 		}
@@ -84,7 +85,7 @@ func TestNowLatest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Execute(ctx, db, plan, engine.QueryOptions{NowLatest: true})
+	res, err := Execute(ctx, db, plan, Options{NowLatest: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestNowLatest(t *testing.T) {
 		t.Errorf("Execute with NowLatest: %d, notes %v; want 3, none", count(res), res.Notes)
 	}
 	plan, _ = Prepare("explain count since 1d", nil, nil, at("2030-01-01T00:00:00Z"))
-	res, err = Execute(ctx, db, plan, engine.QueryOptions{NowLatest: true})
+	res, err = Execute(ctx, db, plan, Options{NowLatest: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestNowLatest(t *testing.T) {
 	}
 	// An empty store has no newest sign-in: now stays Now.
 	empty := noteStore(t)
-	res, err = empty.Query(ctx, "explain count since 1d", engine.QueryOptions{NowLatest: true, Now: at("2026-11-26T00:00:00Z")})
+	res, err = Run(ctx, empty, nil, "explain count since 1d", Options{NowLatest: true, Now: at("2026-11-26T00:00:00Z")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,24 +118,24 @@ func TestNoDataNote(t *testing.T) {
 	first, mid, last := at("2022-01-25T08:00:00Z"), at("2022-01-27T10:31:00Z"), at("2026-11-20T00:00:00Z")
 	for _, tc := range []struct {
 		text, now string
-		want      *engine.NoDataNote // nil: no note
+		want      *result.NoDataNote // nil: no note
 	}{
 		{"count since 24h", "2022-01-28T00:00:00Z", nil}, // sign-ins in the range
 		{"count where status=failure since 1h", "2022-01-27T10:31:00Z", nil},
-		{"count since 24h", "2024-06-01T00:00:00Z", &engine.NoDataNote{From: at("2024-05-31T00:00:00Z"), Now: at("2024-06-01T00:00:00Z"), First: first, Last: last}},
-		{"list since 1d", "2022-01-28T12:00:00Z", &engine.NoDataNote{From: at("2022-01-27T12:00:00Z"), Now: at("2022-01-28T12:00:00Z"), First: first, Last: last}},
-		{"count since 1d group by app", "2022-01-01T00:00:00Z", &engine.NoDataNote{From: at("2021-12-31T00:00:00Z"), Now: at("2022-01-01T00:00:00Z"), First: first, Last: last}},
+		{"count since 24h", "2024-06-01T00:00:00Z", &result.NoDataNote{From: at("2024-05-31T00:00:00Z"), Now: at("2024-06-01T00:00:00Z"), First: first, Last: last}},
+		{"list since 1d", "2022-01-28T12:00:00Z", &result.NoDataNote{From: at("2022-01-27T12:00:00Z"), Now: at("2022-01-28T12:00:00Z"), First: first, Last: last}},
+		{"count since 1d group by app", "2022-01-01T00:00:00Z", &result.NoDataNote{From: at("2021-12-31T00:00:00Z"), Now: at("2022-01-01T00:00:00Z"), First: first, Last: last}},
 		{"count since 2022-01-28", "2024-06-01T00:00:00Z", nil}, // an absolute start: now does not make it empty
 		{"count between 2023-01-01 and 2023-02-01", "2024-06-01T00:00:00Z", nil},
 		{"count", "2030-01-01T00:00:00Z", nil},
 	} {
-		res, err := db.Query(context.Background(), tc.text, engine.QueryOptions{Now: at(tc.now)})
+		res, err := Run(context.Background(), db, nil, tc.text, Options{Now: at(tc.now)})
 		if err != nil {
 			t.Fatalf("%s at %s: %v", tc.text, tc.now, err)
 		}
-		var got *engine.NoDataNote
+		var got *result.NoDataNote
 		for _, n := range res.Notes {
-			if nd, ok := n.(engine.NoDataNote); ok {
+			if nd, ok := n.(result.NoDataNote); ok {
 				got = &nd
 			}
 		}
@@ -147,7 +148,7 @@ func TestNoDataNote(t *testing.T) {
 	}
 	// Only the store's: a store of one export ending before the range.
 	old := noteStore(t, []time.Time{first, mid})
-	res, err := old.Query(context.Background(), "count where status=failure since 24h", engine.QueryOptions{Now: at("2026-05-01T00:00:00Z")})
+	res, err := Run(context.Background(), old, nil, "count where status=failure since 24h", Options{Now: at("2026-05-01T00:00:00Z")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestListLimitNote(t *testing.T) {
 		{"list where user=u0@contoso.com", ""},
 		{"list | spray", ""},
 	} {
-		res, err := db.Query(context.Background(), tc.text, engine.QueryOptions{DefaultListLimit: 3})
+		res, err := Run(context.Background(), db, nil, tc.text, Options{DefaultListLimit: 3})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.text, err)
 		}

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // ErrInternal is returned by a query during which signinq's own code (the
@@ -160,11 +160,11 @@ func pkgOf(fn string) string {
 
 // explainOnly describes a plan without running it; a plugin's panic (an
 // aggregate's NewAcc) is an error, as when the query runs.
-func explainOnly(plan *Plan) (res *engine.Result, err error) {
+func explainOnly(plan *Plan) (res *result.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, recovered(r)
 		}
 	}()
-	return &engine.Result{Plan: plan.Explain(nil)}, nil
+	return &result.Result{Plan: plan.Explain(nil)}, nil
 }

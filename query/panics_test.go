@@ -9,6 +9,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // TestPanicsTold checks that the panics a query recovers are told
@@ -22,7 +23,7 @@ func TestPanicsTold(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := plugins.Default().Clone()
-	for _, p := range []plugins.Plugin{panickyAgg{}, engineMisuseAgg{}, testStage{name: "pull", stream: true, run: func(_ *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+	for _, p := range []plugins.Plugin{panickyAgg{}, engineMisuseAgg{}, testStage{name: "pull", stream: true, run: func(_ *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 		for range in {
 		}
 		return nil
@@ -41,7 +42,7 @@ func TestPanicsTold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Execute(t.Context(), db, plan, engine.QueryOptions{})
+		_, err = Execute(t.Context(), db, plan, Options{})
 		return err
 	}
 	for _, text := range []string{"panicky group by app", "misuse group by app", "count, misuse"} {

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // TestNotNot checks that not not X is X: the plan of 15,000 nots is the
@@ -38,7 +38,7 @@ func TestNotNot(t *testing.T) {
 	for _, n := range []int{15000, 15001} {
 		var work atomic.Int64
 		testHookWork = func() { work.Add(1) }
-		res, err := db.Query(t.Context(), "count where "+strings.Repeat("not ", n)+"status=failure", engine.QueryOptions{Now: checkNow})
+		res, err := Run(t.Context(), db, nil, "count where "+strings.Repeat("not ", n)+"status=failure", Options{Now: checkNow})
 		testHookWork = nil
 		want := "count where status=failure"
 		if n%2 == 1 {
@@ -46,7 +46,7 @@ func TestNotNot(t *testing.T) {
 		}
 		var wantWork atomic.Int64
 		testHookWork = func() { wantWork.Add(1) }
-		w, werr := db.Query(t.Context(), want, engine.QueryOptions{Now: checkNow})
+		w, werr := Run(t.Context(), db, nil, want, Options{Now: checkNow})
 		testHookWork = nil
 		if err != nil || werr != nil || diffRows(res.Rows, w.Rows) || work.Load() != wantWork.Load() {
 			t.Errorf("%d nots: %v (%v), %d units of work; %s: %v (%v), %d", n, res, err, work.Load(), want, w, werr, wantWork.Load())
@@ -85,8 +85,8 @@ func TestOredPatterns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := engine.QueryOptions{Now: checkNow}
-	users, err := db.Query(t.Context(), "top 40 user", opts)
+	opts := Options{Now: checkNow}
+	users, err := Run(t.Context(), db, nil, "top 40 user", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +113,11 @@ func TestOredPatterns(t *testing.T) {
 	if pr, ok := p.Filter.(*pred); !ok || pr.patterns != 2500 || pr.op != opRegex || pr.set == nil {
 		t.Fatalf("the plan of 2,500 or'ed patterns: %T %.200v, want one predicate", p.Filter, p.Filter)
 	}
-	matches := func(text string) (*engine.Result, int64) {
+	matches := func(text string) (*result.Result, int64) {
 		var n atomic.Int64
 		testHookRegexp = func() { n.Add(1) }
 		defer func() { testHookRegexp = nil }()
-		res, err := db.Query(t.Context(), text, opts)
+		res, err := Run(t.Context(), db, nil, text, opts)
 		if err != nil {
 			t.Fatalf("%.80s: %v", text, err)
 		}

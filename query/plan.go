@@ -9,6 +9,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // Plan is a checked query, ready to run: names resolved to catalog fields
@@ -191,7 +192,7 @@ type aggRef struct {
 	k signin.Kind
 }
 
-type numLit struct{ v engine.Value }
+type numLit struct{ v result.Value }
 
 type arith struct {
 	src  *Binary // as written, for its errors
@@ -205,7 +206,7 @@ func (n numLit) kind() signin.Kind { return n.v.Kind() }
 func (a arith) kind() signin.Kind  { return a.k }
 
 // rowCond is a condition on output rows (having).
-type rowCond interface{ holds(row []engine.Value) bool }
+type rowCond interface{ holds(row []result.Value) bool }
 
 type rowAnd struct{ l, r rowCond }
 type rowOr struct{ l, r rowCond }
@@ -219,7 +220,7 @@ type rowCmp struct {
 
 type rowOperand struct {
 	col   int // output column, or -1 for the constant
-	value engine.Value
+	value result.Value
 }
 
 // orderKey orders output rows by a column.

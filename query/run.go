@@ -13,45 +13,40 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
-func init() { engine.RegisterQuerier(RunRows) }
-
-// Run parses, checks and runs a statement against a store: what
-// engine.DB.Query does once this package is linked in. The registry is
-// the store's (engine.Options.Registry), else plugins.Default; now is
-// opts.Now, else the store's clock, else (and with opts.NowLatest) the
-// newest sign-in of the snapshot the query reads. Errors in the query are
-// *Error.
-//
-// Saved queries (see Macro) are the store's, in the file MacroFile of its
-// directory: a statement "define NAME = QUERY" adds one there, "undefine
-// NAME" removes one, and a query's uses of them are expanded before it
-// is parsed.
-//
-// Run gathers the answer, as DB.Query does (opts.MaxMemory bounds its
-// rows); RunRows streams it.
-func Run(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Result, error) {
-	rows, err := RunRows(ctx, db, text, opts)
-	if err != nil {
-		return nil, err
-	}
-	return rows.Result(maxResult(opts))
+// Outcome is what a statement did (Exec). A define or undefine statement
+// has Saved and nothing else. Any other has its checked Plan and its
+// Rows, which the caller reads (Rows.All) or closes: with explain, Rows
+// has no rows and Rows.Plan says what the statement would do (with
+// explain analyze, once the rows are read, what it did).
+type Outcome struct {
+	Plan  *Plan
+	Rows  *result.Rows
+	Saved *Saved
 }
 
-// RunRows is Run answering as a stream (engine.Rows): what
-// engine.DB.QueryRows does. Errors in the statement are returned at
-// once; those of reading the store, as the rows are read.
-func RunRows(ctx context.Context, db *engine.DB, text string, opts engine.QueryOptions) (*engine.Rows, error) {
-	reg := RegistryOf(db)
+// Exec runs one statement of the language against a store with the
+// plugins of reg: the one way from text to answer, which the command,
+// the shell, the benchmarks and the embedders' package signinq all take.
+//
+// A define or undefine statement changes the store's saved queries (see
+// Macro). Any other statement has its saved queries expanded, is parsed,
+// is checked against reg at now and runs on one snapshot of the store.
+// now is opts.Now, else the store's clock; with opts.NowLatest, or when
+// neither gives one, the newest sign-in of that snapshot. Errors in the
+// statement are *Error and are returned at once; those of reading the
+// store, as the rows are read.
+func Exec(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string, opts Options) (*Outcome, error) {
 	if IsDefine(text) {
-		saved, err := DefineIn(db, text)
+		saved, err := DefineIn(db, reg, text)
 		if err != nil {
 			return nil, err
 		}
-		return planOnly(saved.String() + "\n"), nil
+		return &Outcome{Saved: &saved}, nil
 	}
-	macros, err := MacrosOf(db)
+	macros, err := MacrosOf(db, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +66,25 @@ func RunRows(ctx context.Context, db *engine.DB, text string, opts engine.QueryO
 		snap.Close()
 		return nil, err
 	}
-	return rowsOn(ctx, db, snap, plan, opts)
+	rows, err := rowsOn(ctx, db, snap, plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Outcome{Plan: plan, Rows: rows}, nil
+}
+
+// Run is Exec with the answer gathered (opts.MaxMemory bounds its rows):
+// what a stage's author, a test or a small tool wants. The answer of a
+// define statement has no rows; its Plan says what was saved.
+func Run(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string, opts Options) (*result.Result, error) {
+	out, err := Exec(ctx, db, reg, text, opts)
+	if err != nil {
+		return nil, err
+	}
+	if out.Saved != nil {
+		return &result.Result{Plan: out.Saved.String() + "\n"}, nil
+	}
+	return out.Rows.Result(maxResult(opts))
 }
 
 // Prepare expands the saved queries a statement uses (macros may be
@@ -93,20 +106,12 @@ func Prepare(text string, macros *Macros, reg *plugins.Registry, now time.Time) 
 	return plan, nil
 }
 
-// RegistryOf returns the registry a store's queries use.
-func RegistryOf(db *engine.DB) *plugins.Registry {
-	if r, ok := db.Registry().(*plugins.Registry); ok && r != nil {
-		return r
-	}
-	return plugins.Default()
-}
-
 // executor runs a plan on a snapshot.
 type executor struct {
 	ctx   context.Context
 	snap  *engine.Snapshot
 	plan  *Plan
-	opts  engine.QueryOptions
+	opts  Options
 	stats execStats
 	// clock times explain analyze's steps: the store's clock, nil
 	// otherwise (nothing here reads the wall clock).
@@ -118,7 +123,7 @@ type executor struct {
 	// listTotal counts the sign-ins a list selects, and listNote says
 	// when it stopped at its default limit before them all.
 	listTotal int64
-	listNote  *engine.ListLimitNote
+	listNote  *result.ListLimitNote
 	// The query's charges against its memory limit (memory.go), and
 	// those of its output rows, which outlive its groups; the parts
 	// begun.
@@ -168,7 +173,7 @@ func timeOfNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 //
 // Execute gathers the answer (opts.MaxMemory bounds its rows);
 // ExecuteRows streams it.
-func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOptions) (*engine.Result, error) {
+func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts Options) (*result.Result, error) {
 	rows, err := ExecuteRows(ctx, db, plan, opts)
 	if err != nil {
 		return nil, err
@@ -176,11 +181,11 @@ func Execute(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOp
 	return rows.Result(maxResult(opts))
 }
 
-// ExecuteRows is Execute answering as a stream (engine.Rows): the rows
+// ExecuteRows is Execute answering as a stream (result.Rows): the rows
 // flow from the store to the reader as it reads them, in memory that
 // does not grow with their number. The rows hold a snapshot of the store
 // until they are read or closed.
-func ExecuteRows(ctx context.Context, db *engine.DB, plan *Plan, opts engine.QueryOptions) (*engine.Rows, error) {
+func ExecuteRows(ctx context.Context, db *engine.DB, plan *Plan, opts Options) (*result.Rows, error) {
 	snap, err := db.Snapshot()
 	if err != nil {
 		return nil, err
@@ -196,7 +201,7 @@ func ExecuteRows(ctx context.Context, db *engine.DB, plan *Plan, opts engine.Que
 
 // rowsOn answers a plan on a snapshot as a stream, which closes the
 // snapshot once read, and adds the notes the answer needs.
-func rowsOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions) (*engine.Rows, error) {
+func rowsOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts Options) (*result.Rows, error) {
 	if st := plan.Statement; st.Explain && !st.Analyze {
 		snap.Close()
 		res, err := explainOnly(plan)
@@ -205,11 +210,11 @@ func rowsOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pla
 		}
 		return planOnly(res.Plan), nil
 	}
-	read := func(r *engine.Rows, yield func([]engine.Value) bool) (err error) {
+	read := func(r *result.Rows, yield func([]result.Value) bool) (err error) {
 		// The time limit runs while the rows are read.
 		ctx, limited := withTimeLimit(ctx, opts)
 		defer func() { err = limited(err) }()
-		res := &engine.Result{}
+		res := &result.Result{}
 		if err := execute(ctx, db, snap, plan, opts, 0, newMemBudget(opts.MaxMemory), false, res, yield); err != nil {
 			return err
 		}
@@ -223,28 +228,28 @@ func rowsOn(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pla
 		r.Plan, r.Stats, r.Notes = res.Plan, res.Stats, res.Notes
 		return nil
 	}
-	return engine.NewRows(answerColumns(plan), read, func() { snap.Close() }), nil
+	return result.NewRows(answerColumns(plan), read, func() { snap.Close() }), nil
 }
 
 // planOnly is the answer of a statement with no rows: explain's plan,
 // what define saved.
-func planOnly(plan string) *engine.Rows {
-	r := engine.NewRows(nil, func(*engine.Rows, func([]engine.Value) bool) error { return nil }, nil)
+func planOnly(plan string) *result.Rows {
+	r := result.NewRows(nil, func(*result.Rows, func([]result.Value) bool) error { return nil }, nil)
 	r.Plan = plan
 	return r
 }
 
 // maxResult is what the rows of a gathered answer may take.
-func maxResult(opts engine.QueryOptions) int64 {
+func maxResult(opts Options) int64 {
 	if opts.MaxMemory > 0 {
 		return opts.MaxMemory
 	}
-	return engine.DefaultMaxMemory
+	return DefaultMaxMemory
 }
 
 // answerColumns are the columns of a plan's answer: the last stage's,
 // else the query's.
-func answerColumns(plan *Plan) []engine.ResultColumn {
+func answerColumns(plan *Plan) []result.Column {
 	if n := len(plan.Stages); n > 0 {
 		return plan.Stages[n-1].runner.Columns()
 	}
@@ -258,7 +263,7 @@ func answerColumns(plan *Plan) []engine.ResultColumn {
 // (since D) and holds none of the snapshot's sign-ins: whatever the
 // query counts is then zero because of where now is, not because nothing
 // happened. Only the time column's blocks at the range's edges are read.
-func noDataNote(snap *engine.Snapshot, plan *Plan) (*engine.NoDataNote, error) {
+func noDataNote(snap *engine.Snapshot, plan *Plan) (*result.NoDataNote, error) {
 	if !plan.Relative {
 		return nil, nil
 	}
@@ -273,7 +278,7 @@ func noDataNote(snap *engine.Snapshot, plan *Plan) (*engine.NoDataNote, error) {
 		}
 	}
 	first, last, _ := snap.Span()
-	return &engine.NoDataNote{From: from, Now: plan.Now, First: first, Last: last}, nil
+	return &result.NoDataNote{From: from, Now: plan.Now, First: first, Last: last}, nil
 }
 
 // maxSubQueries bounds how deep stages' queries (plugins.Env.Query) nest.
@@ -281,9 +286,9 @@ const maxSubQueries = 4
 
 // gather runs a plan on a snapshot and gathers its answer: what a
 // stage's query (plugins.Env.Query) gets.
-func gather(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget) (*engine.Result, error) {
-	res := &engine.Result{Columns: answerColumns(plan)}
-	err := execute(ctx, db, snap, plan, opts, depth, mem, true, res, func(row []engine.Value) bool {
+func gather(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts Options, depth int, mem *memBudget) (*result.Result, error) {
+	res := &result.Result{Columns: answerColumns(plan)}
+	err := execute(ctx, db, snap, plan, opts, depth, mem, true, res, func(row []result.Value) bool {
 		res.Rows = append(res.Rows, row)
 		return true
 	})
@@ -300,9 +305,9 @@ func gather(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pla
 // is a slice of its own; without, a row is valid until yield returns.
 // depth counts the stages' queries it is nested in, whose memory limit
 // (mem) it shares.
-func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts engine.QueryOptions, depth int, mem *memBudget, fresh bool, res *engine.Result, yield func([]engine.Value) bool) (err error) {
+func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Plan, opts Options, depth int, mem *memBudget, fresh bool, res *result.Result, yield func([]result.Value) bool) (err error) {
 	inYield := false // a panic there is the reader's, not the query's
-	out := func(row []engine.Value) bool {
+	out := func(row []result.Value) bool {
 		inYield = true
 		ok := yield(row)
 		inYield = false
@@ -340,8 +345,8 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		x.clock = db.Clock()
 	}
 	start := x.now()
-	var rows [][]engine.Value       // the answer before the stages, when gathered
-	var in iter.Seq[[]engine.Value] // else the list's sign-ins, for the first stage
+	var rows [][]result.Value       // the answer before the stages, when gathered
+	var in iter.Seq[[]result.Value] // else the list's sign-ins, for the first stage
 	var inErr error                 // what stopped in
 	switch plan.Kind {
 	case Show:
@@ -353,7 +358,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		case len(plan.Stages) > 0:
 			in = x.listSeq(ctx, &inErr) // newest first, each row its own
 		default:
-			err = x.list(ctx, fresh, func(row []engine.Value) bool {
+			err = x.list(ctx, fresh, func(row []result.Value) bool {
 				x.outRows++
 				return out(row)
 			})
@@ -383,7 +388,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		x.outRows = len(rows)
 	}
 	env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
-	env.Query = func(ctx context.Context, text string) (*engine.Result, error) {
+	env.Query = func(ctx context.Context, text string) (*result.Result, error) {
 		if depth >= maxSubQueries {
 			return nil, fmt.Errorf("stages' queries nest more than %d deep", maxSubQueries)
 		}
@@ -394,7 +399,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		if sub.Statement.Explain {
 			return nil, fmt.Errorf("%q: a stage's query cannot be explained", text)
 		}
-		return gather(ctx, db, snap, sub, engine.QueryOptions{MaxMemory: opts.MaxMemory}, depth+1, mem)
+		return gather(ctx, db, snap, sub, Options{MaxMemory: opts.MaxMemory}, depth+1, mem)
 	}
 	answered := x.outRows // rows of the answer
 	for i, s := range plan.Stages {
@@ -405,13 +410,13 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		if i == len(plan.Stages)-1 {
 			// The last stage's rows go to the reader as it emits them.
 			s.rows = 0
-			err = runStage(ctx, env, s, in, func(row []engine.Value) bool {
+			err = runStage(ctx, env, s, in, func(row []result.Value) bool {
 				s.rows++
 				return out(row)
 			})
 		} else {
 			rows = nil
-			err = runStage(ctx, env, s, in, func(row []engine.Value) bool {
+			err = runStage(ctx, env, s, in, func(row []result.Value) bool {
 				rows = append(rows, row)
 				return true
 			})
@@ -432,7 +437,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 			}
 		}
 	}
-	res.Stats = engine.QueryStats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
+	res.Stats = result.Stats{Parts: x.stats.parts, PartsRead: x.stats.read, BlocksRead: x.stats.blocks, Rows: x.stats.rows}
 	if x.listNote != nil {
 		res.Notes = append(res.Notes, *x.listNote)
 	}
@@ -444,15 +449,15 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 
 // finish applies having, the order and the limit to output rows, and
 // drops the hidden columns.
-func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
+func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 	p := x.plan
 	if p.Having != nil {
-		rows = slices.DeleteFunc(rows, func(r []engine.Value) bool { return !p.Having.holds(r) })
+		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !p.Having.holds(r) })
 	}
 	x.kept = len(rows)
-	order := func(a, b []engine.Value) int {
+	order := func(a, b []result.Value) int {
 		for _, o := range p.Order {
-			c := engine.Compare(a[o.col], b[o.col])
+			c := result.Compare(a[o.col], b[o.col])
 			if o.desc {
 				c = -c
 			}
@@ -477,7 +482,7 @@ func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
 	}
 	if visible < len(p.Outs) {
 		for i, r := range rows {
-			out := make([]engine.Value, 0, visible)
+			out := make([]result.Value, 0, visible)
 			for j, o := range p.Outs {
 				if !o.hidden {
 					out = append(out, r[j])
@@ -492,7 +497,7 @@ func (x *executor) finish(rows [][]engine.Value) [][]engine.Value {
 // firstRows returns the n first rows by order, in no particular order,
 // keeping the earlier of equal rows: a bounded heap whose root is the last
 // of those kept, so that top 10 of a hundred thousand groups sorts ten.
-func firstRows(rows [][]engine.Value, n int, order func(a, b []engine.Value) int) [][]engine.Value {
+func firstRows(rows [][]result.Value, n int, order func(a, b []result.Value) int) [][]result.Value {
 	if n == 0 {
 		return nil
 	}
@@ -538,23 +543,23 @@ func firstRows(rows [][]engine.Value, n int, order func(a, b []engine.Value) int
 		perm[i] = i
 	}
 	slices.SortFunc(perm, func(a, b int) int { return idx[a] - idx[b] })
-	out := make([][]engine.Value, n)
+	out := make([][]result.Value, n)
 	for i, j := range perm {
 		out[i] = h[j]
 	}
 	return out
 }
 
-func (c rowAnd) holds(r []engine.Value) bool { return c.l.holds(r) && c.r.holds(r) }
-func (c rowOr) holds(r []engine.Value) bool  { return c.l.holds(r) || c.r.holds(r) }
-func (c rowNot) holds(r []engine.Value) bool { return !c.x.holds(r) }
+func (c rowAnd) holds(r []result.Value) bool { return c.l.holds(r) && c.r.holds(r) }
+func (c rowOr) holds(r []result.Value) bool  { return c.l.holds(r) || c.r.holds(r) }
+func (c rowNot) holds(r []result.Value) bool { return !c.x.holds(r) }
 
-func (c rowCmp) holds(r []engine.Value) bool {
+func (c rowCmp) holds(r []result.Value) bool {
 	a, b := c.l.of(r), c.r.of(r)
 	if a.IsNull() || b.IsNull() {
 		return false
 	}
-	d := engine.Compare(a, b)
+	d := result.Compare(a, b)
 	switch c.op {
 	case "=":
 		return d == 0
@@ -570,7 +575,7 @@ func (c rowCmp) holds(r []engine.Value) bool {
 	return d >= 0
 }
 
-func (o rowOperand) of(r []engine.Value) engine.Value {
+func (o rowOperand) of(r []result.Value) result.Value {
 	if o.col < 0 {
 		return o.value
 	}
@@ -578,16 +583,16 @@ func (o rowOperand) of(r []engine.Value) engine.Value {
 }
 
 // showColumns are show's columns: every field, then raw.
-func showColumns() []engine.ResultColumn {
-	var cols []engine.ResultColumn
+func showColumns() []result.Column {
+	var cols []result.Column
 	for _, f := range signin.Fields() {
-		cols = append(cols, engine.ResultColumn{Name: f.Name, Kind: f.Kind, Field: f.Name})
+		cols = append(cols, result.Column{Name: f.Name, Kind: f.Kind, Field: f.Name})
 	}
-	return append(cols, engine.ResultColumn{Name: "raw", Kind: signin.KindString})
+	return append(cols, result.Column{Name: "raw", Kind: signin.KindString})
 }
 
 // show returns one sign-in: every field, then its original record.
-func (x *executor) show() ([][]engine.Value, error) {
+func (x *executor) show() ([][]result.Value, error) {
 	rec, err := x.snap.Get(x.plan.ShowID)
 	if errors.Is(err, engine.ErrNotFound) {
 		return nil, errorf(x.plan.Statement.Query.ID.Pos, "no sign-in has the id %s", x.plan.Statement.Query.ID)
@@ -595,7 +600,7 @@ func (x *executor) show() ([][]engine.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var row []engine.Value
+	var row []result.Value
 	for _, f := range signin.Fields() {
 		row = append(row, engine.RecordValue(f, rec))
 	}
@@ -603,15 +608,15 @@ func (x *executor) show() ([][]engine.Value, error) {
 	if raw == "" {
 		raw = string(signin.AppendJSON(nil, rec))
 	}
-	row = append(row, engine.StringValue(raw))
-	return [][]engine.Value{row}, nil
+	row = append(row, result.StringValue(raw))
+	return [][]result.Value{row}, nil
 }
 
 // runStage runs a stage over rows, passing the rows it emits to emit
 // until emit returns false: then the stage is stopped (its emit returns
 // an error), and what it returns is no error. A stage's error, or panic,
 // is the query's error, named after the stage.
-func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Seq[[]engine.Value], emit func([]engine.Value) bool) (err error) {
+func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Seq[[]result.Value], emit func([]result.Value) bool) (err error) {
 	stopped, inEmit := false, false
 	defer func() {
 		if r := recover(); r != nil {
@@ -625,7 +630,7 @@ func runStage(ctx context.Context, env *plugins.Env, s *boundStage, rows iter.Se
 			}
 		}
 	}()
-	err = s.runner.Run(ctx, env, rows, func(row []engine.Value) error {
+	err = s.runner.Run(ctx, env, rows, func(row []result.Value) error {
 		if stopped {
 			return errStopped
 		}

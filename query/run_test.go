@@ -10,6 +10,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // TestShow stores real sign-ins of every type and shows each by id:
@@ -40,7 +41,7 @@ func TestShow(t *testing.T) {
 			continue // an id the samples hold twice
 		}
 		types[r.Type] = true
-		res, err := db.Query(t.Context(), "show "+quote(r.ID), engine.QueryOptions{Now: r.Time})
+		res, err := Run(t.Context(), db, nil, "show "+quote(r.ID), Options{Now: r.Time})
 		if err != nil {
 			t.Fatalf("show %s: %v", r.ID, err)
 		}
@@ -64,7 +65,7 @@ func TestShow(t *testing.T) {
 	if len(types) < 4 {
 		t.Errorf("the samples hold %d types of sign-in, want all 4", len(types))
 	}
-	_, err = db.Query(t.Context(), "show no-such-id", engine.QueryOptions{})
+	_, err = Run(t.Context(), db, nil, "show no-such-id", Options{})
 	var qe *Error
 	if !errors.As(err, &qe) || qe.Pos.String() != "1:6" || !strings.Contains(qe.Msg, "no sign-in has the id no-such-id") {
 		t.Errorf("show of an unknown id: %v, want 1:6: no sign-in has the id …", err)
@@ -75,11 +76,11 @@ func TestShow(t *testing.T) {
 // full stable sort, with many equal rows.
 func TestFirstRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	order := func(a, b []engine.Value) int { return engine.Compare(b[0], a[0]) } // descending
+	order := func(a, b []result.Value) int { return result.Compare(b[0], a[0]) } // descending
 	for range 300 {
-		rows := make([][]engine.Value, rng.IntN(200)+1)
+		rows := make([][]result.Value, rng.IntN(200)+1)
 		for i := range rows {
-			rows[i] = []engine.Value{engine.IntValue(int64(rng.IntN(20))), engine.IntValue(int64(i))}
+			rows[i] = []result.Value{result.IntValue(int64(rng.IntN(20))), result.IntValue(int64(i))}
 		}
 		n := rng.IntN(len(rows) + 1)
 		want := slices.Clone(rows)
@@ -87,7 +88,7 @@ func TestFirstRows(t *testing.T) {
 		want = want[:n]
 		got := firstRows(rows, n, order)
 		slices.SortStableFunc(got, order)
-		if !slices.EqualFunc(got, want, func(a, b []engine.Value) bool { return a[1].Equal(b[1]) }) {
+		if !slices.EqualFunc(got, want, func(a, b []result.Value) bool { return a[1].Equal(b[1]) }) {
 			t.Fatalf("first %d of %d rows:\n got  %v\n want %v", n, len(rows), got, want)
 		}
 	}
@@ -103,15 +104,15 @@ func TestHugeNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := engine.QueryOptions{Now: checkNow}
+	opts := Options{Now: checkNow}
 	same := func(text, want string) {
 		t.Helper()
-		got, err := db.Query(t.Context(), text, opts)
+		got, err := Run(t.Context(), db, nil, text, opts)
 		if err != nil {
 			t.Errorf("%s: %v", text, err)
 			return
 		}
-		w, err := db.Query(t.Context(), want, opts)
+		w, err := Run(t.Context(), db, nil, want, opts)
 		if err != nil {
 			t.Fatalf("%s: %v", want, err)
 		}
@@ -133,7 +134,7 @@ func TestHugeNumbers(t *testing.T) {
 		{"count group by bin(100000000000d)", "1:20", "bin(100000000000d) is too long a duration"},
 		{"count where hour(time) = 1 group by bin(9223372036854775807ms)", "1:41", "too long a duration"},
 	} {
-		_, err := db.Query(t.Context(), tc.text, opts)
+		_, err := Run(t.Context(), db, nil, tc.text, opts)
 		var qe *Error
 		if !errors.As(err, &qe) || qe.Pos.String() != tc.pos || !strings.Contains(qe.Msg, tc.msg) {
 			t.Errorf("%s:\n  got  %v\n  want %s: …%s…", tc.text, err, tc.pos, tc.msg)
@@ -152,7 +153,7 @@ func TestHugeNumbers(t *testing.T) {
 		"list since 7d | grouped window=106751d",
 		"count group by subnet(ip, 9223372036854775807)",
 	} {
-		_, err := db.Query(t.Context(), text, opts)
+		_, err := Run(t.Context(), db, nil, text, opts)
 		if errors.Is(err, ErrInternal) || errors.Is(err, ErrPluginPanic) {
 			t.Errorf("%s: %v", text, err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/script"
+	"github.com/signinq/signinq/result"
 )
 
 // TestScriptPlugins loads the example Starlark plugins next to the
@@ -29,7 +30,7 @@ func TestScriptPlugins(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true, Registry: reg})
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,9 +52,9 @@ func TestScriptPlugins(t *testing.T) {
 	if _, err := db.IngestRecords(t.Context(), recs); err != nil {
 		t.Fatal(err)
 	}
-	query := func(text string) *engine.Result {
+	query := func(text string) *result.Result {
 		t.Helper()
-		res, err := db.Query(t.Context(), text, engine.QueryOptions{Now: now})
+		res, err := Run(t.Context(), db, reg, text, Options{Now: now})
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
@@ -104,7 +105,7 @@ func TestScriptPlugins(t *testing.T) {
 		}
 	}
 	// A list without the fields the stage needs is an error.
-	if _, err := db.Query(t.Context(), "list time since 30d | vpn", engine.QueryOptions{Now: now}); err == nil || !strings.Contains(err.Error(), "needs the field user") {
+	if _, err := Run(t.Context(), db, reg, "list time since 30d | vpn", Options{Now: now}); err == nil || !strings.Contains(err.Error(), "needs the field user") {
 		t.Errorf("list time | vpn: %v", err)
 	}
 
@@ -129,7 +130,7 @@ func TestScriptPlugins(t *testing.T) {
 	if n := res.Rows[0][0].Int(); n != wantCounts["true"] {
 		t.Errorf("count where offhours(time) = true: %d, want %d", n, wantCounts["true"])
 	}
-	if _, err := db.Query(t.Context(), "count group by offhours(user)", engine.QueryOptions{Now: now}); err == nil || !strings.Contains(err.Error(), "offhours's t is time, not a string") {
+	if _, err := Run(t.Context(), db, reg, "count group by offhours(user)", Options{Now: now}); err == nil || !strings.Contains(err.Error(), "offhours's t is time, not a string") {
 		t.Errorf("offhours(user): %v", err)
 	}
 }
@@ -160,7 +161,7 @@ func (c *lineCounter) lines() int {
 
 // scriptDB is an in-memory store of 4000 generated sign-ins with the
 // scripts of files loaded under opts.
-func scriptDB(t *testing.T, opts script.Options, files map[string]string) *engine.DB {
+func scriptDB(t *testing.T, opts script.Options, files map[string]string) (*engine.DB, *plugins.Registry) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {
@@ -172,7 +173,7 @@ func scriptDB(t *testing.T, opts script.Options, files map[string]string) *engin
 	if err := script.Load(dir, reg, opts); err != nil {
 		t.Fatal(err)
 	}
-	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true, Registry: reg})
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func scriptDB(t *testing.T, opts script.Options, files map[string]string) *engin
 	if _, err := db.IngestRecords(t.Context(), recs); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return db, reg
 }
 
 // TestScriptFunctionFailsQuery checks that a script function's first
@@ -210,10 +211,10 @@ func TestScriptFunctionFailsQuery(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			calls := &lineCounter{}
 			src := "def _eval(t):\n    print(\"call\")\n" + tc.body + "function(name=\"spin\", args=[arg(\"t\", \"field\")], result=\"int\", eval=_eval)\n"
-			db := scriptDB(t, script.Options{MaxCallSteps: 10_000, Print: calls}, map[string]string{"spin.star": src})
+			db, reg := scriptDB(t, script.Options{MaxCallSteps: 10_000, Print: calls}, map[string]string{"spin.star": src})
 			for _, q := range []string{"count where spin(time) = 1", "count group by spin(time)", "list spin(time)"} {
 				before := calls.lines()
-				_, err := db.Query(t.Context(), q, engine.QueryOptions{})
+				_, err := Run(t.Context(), db, reg, q, Options{})
 				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "1:") {
 					t.Errorf("%s: %v, want …%s", q, err, tc.want)
 				}
@@ -234,8 +235,8 @@ func TestScriptFunctionCancelled(t *testing.T) {
 	defer cancel()
 	calls := &lineCounter{first: cancel}
 	src := "def _eval(t):\n    print(\"call\")\n    while True:\n        pass\nfunction(name=\"spin\", args=[arg(\"t\", \"field\")], result=\"int\", eval=_eval)\n"
-	db := scriptDB(t, script.Options{MaxCallSteps: 1 << 62, TimeLimit: time.Hour, Print: calls}, map[string]string{"spin.star": src})
-	_, err := db.Query(ctx, "count where spin(time) = 1", engine.QueryOptions{})
+	db, reg := scriptDB(t, script.Options{MaxCallSteps: 1 << 62, TimeLimit: time.Hour, Print: calls}, map[string]string{"spin.star": src})
+	_, err := Run(ctx, db, reg, "count where spin(time) = 1", Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("query cancelled while a function loops: %v, want context.Canceled", err)
 	}

@@ -12,13 +12,14 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // testStage is a stage for the executor's tests: run says what it does.
 type testStage struct {
 	name   string
 	stream bool
-	run    func(env *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error
+	run    func(env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error
 }
 
 func (s testStage) Describe() plugins.Descriptor {
@@ -29,17 +30,17 @@ func (s testStage) Needs(map[string]string) (plugins.Needs, error) {
 	return plugins.Needs{Fields: []string{"time", "user", "status"}, Where: "status=failure", Stream: s.stream}, nil
 }
 
-func (s testStage) Bind(_ map[string]string, in []engine.ResultColumn) (plugins.Runner, error) {
+func (s testStage) Bind(_ map[string]string, in []result.Column) (plugins.Runner, error) {
 	return testRunner{s, in}, nil
 }
 
 type testRunner struct {
 	s  testStage
-	in []engine.ResultColumn
+	in []result.Column
 }
 
-func (r testRunner) Columns() []engine.ResultColumn { return r.in }
-func (r testRunner) Run(_ context.Context, env *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r testRunner) Columns() []result.Column { return r.in }
+func (r testRunner) Run(_ context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	return r.s.run(env, in, emit)
 }
 
@@ -53,7 +54,7 @@ func TestStages(t *testing.T) {
 	}
 	s := diffFixture(t, seed)
 	reg := plugins.Default().Clone()
-	copyAll := func(env *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+	copyAll := func(env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 		for row := range in {
 			if err := emit(slices.Clone(row)); err != nil {
 				return err
@@ -64,18 +65,18 @@ func TestStages(t *testing.T) {
 	for _, st := range []testStage{
 		{name: "sorted", run: copyAll},
 		{name: "streamed", stream: true, run: copyAll},
-		{name: "sub", run: func(env *plugins.Env, _ iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+		{name: "sub", run: func(env *plugins.Env, _ iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 			res, err := env.Query(context.Background(), "count where status=failure")
 			if err != nil {
 				return err
 			}
-			return emit([]engine.Value{engine.Null(signin.KindTime), engine.StringValue(fmt.Sprint(res.Rows[0][0].Int())), engine.StringValue("")})
+			return emit([]result.Value{result.Null(signin.KindTime), result.StringValue(fmt.Sprint(res.Rows[0][0].Int())), result.StringValue("")})
 		}},
-		{name: "recur", run: func(env *plugins.Env, _ iter.Seq[[]engine.Value], _ func([]engine.Value) error) error {
+		{name: "recur", run: func(env *plugins.Env, _ iter.Seq[[]result.Value], _ func([]result.Value) error) error {
 			_, err := env.Query(context.Background(), "list | recur")
 			return err
 		}},
-		{name: "boom", run: func(*plugins.Env, iter.Seq[[]engine.Value], func([]engine.Value) error) error {
+		{name: "boom", run: func(*plugins.Env, iter.Seq[[]result.Value], func([]result.Value) error) error {
 			var m map[string]int
 			m["x"] = 1 // a nil map: a panic
 			return nil
@@ -85,7 +86,7 @@ func TestStages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run := func(text string) (*engine.Result, error) {
+	run := func(text string) (*result.Result, error) {
 		st, err := Parse(text)
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
@@ -94,7 +95,7 @@ func TestStages(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
-		return Execute(t.Context(), s.dbs[0], plan, engine.QueryOptions{DefaultListLimit: 100})
+		return Execute(t.Context(), s.dbs[0], plan, Options{DefaultListLimit: 100})
 	}
 	rowsOf := func(text string) []string {
 		res, err := run(text)
@@ -161,11 +162,11 @@ func TestAggregatePanic(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
-		if _, err := Execute(t.Context(), s.dbs[0], plan, engine.QueryOptions{}); !errors.Is(err, ErrPluginPanic) || !strings.Contains(err.Error(), "on purpose") {
+		if _, err := Execute(t.Context(), s.dbs[0], plan, Options{}); !errors.Is(err, ErrPluginPanic) || !strings.Contains(err.Error(), "on purpose") {
 			t.Errorf("%s: %v, want ErrPluginPanic", text, err)
 		}
 	}
-	if _, err := s.dbs[0].Query(t.Context(), "count", engine.QueryOptions{Now: s.now}); err != nil {
+	if _, err := Run(t.Context(), s.dbs[0], nil, "count", Options{Now: s.now}); err != nil {
 		t.Errorf("the query after: %v", err)
 	}
 }

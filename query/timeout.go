@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/signinq/signinq/engine"
 )
 
 // ErrTimeout is returned by a query that ran past its time limit
-// (engine.QueryOptions.Timeout): as a *TimeoutError, which says the
+// (Options.Timeout): as a *TimeoutError, which says the
 // limit. It wraps context.DeadlineExceeded.
 var ErrTimeout = fmt.Errorf("query: the query ran past its time limit: %w", context.DeadlineExceeded)
 
@@ -27,12 +25,12 @@ func (e *TimeoutError) Error() string {
 func (e *TimeoutError) Unwrap() error { return ErrTimeout }
 
 // timeLimit is the time limit options give a query: 0 for none.
-func timeLimit(opts engine.QueryOptions) time.Duration {
+func timeLimit(opts Options) time.Duration {
 	switch {
 	case opts.Timeout < 0:
 		return 0
 	case opts.Timeout == 0:
-		return engine.DefaultQueryTimeout
+		return DefaultTimeout
 	}
 	return opts.Timeout
 }
@@ -40,7 +38,7 @@ func timeLimit(opts engine.QueryOptions) time.Duration {
 // withTimeLimit returns ctx with the query's time limit, and a function
 // that releases it and turns an error the limit caused into a
 // *TimeoutError; a deadline of the caller's own stays its own error.
-func withTimeLimit(ctx context.Context, opts engine.QueryOptions) (context.Context, func(error) error) {
+func withTimeLimit(ctx context.Context, opts Options) (context.Context, func(error) error) {
 	limit := timeLimit(opts)
 	if limit == 0 {
 		return ctx, func(err error) error { return err }

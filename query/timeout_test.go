@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/signinq/signinq/engine"
 )
 
 // TestTimeout checks the query time limit: the default, none, and a
@@ -18,10 +16,10 @@ import (
 // saying the limit and how to raise it; a deadline of the caller's own
 // stays the caller's.
 func TestTimeout(t *testing.T) {
-	if got := timeLimit(engine.QueryOptions{}); got != engine.DefaultQueryTimeout || engine.DefaultQueryTimeout != time.Minute {
-		t.Errorf("the default time limit is %s, want 1m (engine.DefaultQueryTimeout)", got)
+	if got := timeLimit(Options{}); got != DefaultTimeout || DefaultTimeout != time.Minute {
+		t.Errorf("the default time limit is %s, want 1m (DefaultTimeout)", got)
 	}
-	if got := timeLimit(engine.QueryOptions{Timeout: -1}); got != 0 {
+	if got := timeLimit(Options{Timeout: -1}); got != 0 {
 		t.Errorf("a negative Timeout gives a limit of %s, want none", got)
 	}
 	db, err := fuzzStore()
@@ -29,19 +27,19 @@ func TestTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, text := range []string{"count where status=failure group by app", "list where status=failure", "explain analyze count", "count where status=failure group by bin(1h) | spikes"} {
-		_, err := db.Query(t.Context(), text, engine.QueryOptions{Now: checkNow, Timeout: time.Nanosecond})
+		_, err := Run(t.Context(), db, nil, text, Options{Now: checkNow, Timeout: time.Nanosecond})
 		var te *TimeoutError
 		if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &te) || te.Limit != time.Nanosecond ||
 			!strings.Contains(err.Error(), "stopped after its time limit of 1ns") || !strings.Contains(err.Error(), "--timeout") {
 			t.Errorf("%s with a limit of 1ns: %v, want ErrTimeout", text, err)
 		}
-		if _, err := db.Query(t.Context(), text, engine.QueryOptions{Now: checkNow, Timeout: -1}); err != nil {
+		if _, err := Run(t.Context(), db, nil, text, Options{Now: checkNow, Timeout: -1}); err != nil {
 			t.Errorf("%s without a limit: %v", text, err)
 		}
 	}
 	ctx, cancel := context.WithDeadline(t.Context(), time.Unix(0, 0))
 	defer cancel()
-	if _, err := db.Query(ctx, "count group by app", engine.QueryOptions{Now: checkNow}); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) {
+	if _, err := Run(ctx, db, nil, "count group by app", Options{Now: checkNow}); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) {
 		t.Errorf("a query past its caller's deadline: %v, want the caller's context.DeadlineExceeded", err)
 	}
 }
@@ -72,7 +70,7 @@ func TestCancelStopsFilter(t *testing.T) {
 				cancel()
 			}
 		}
-		_, err := db.Query(ctx, text, engine.QueryOptions{Now: checkNow})
+		_, err := Run(ctx, db, nil, text, Options{Now: checkNow})
 		testHookWork = nil
 		cancel()
 		after, most := work.Load()-atCancel.Load(), 2*int64(runtime.GOMAXPROCS(0))

@@ -10,9 +10,9 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // Charts of results, on the terminal (drawChart) and in files
@@ -65,7 +65,7 @@ const (
 // chartData is a result reduced to what its charts show.
 type chartData struct {
 	kind  chartKind
-	value engine.ResultColumn // the column charted
+	value result.Column // the column charted
 
 	// A timeline: the buckets that hold a row, in time order (their
 	// values summed over the other keys, named in over), and the
@@ -78,7 +78,7 @@ type chartData struct {
 	// single key (for the colour of status bars).
 	labels     []string
 	labelField string
-	values     []engine.Value
+	values     []result.Value
 }
 
 type chartBucket struct {
@@ -88,7 +88,7 @@ type chartBucket struct {
 
 // chartOf reduces a result to its chart's data; the kind is chartNone
 // for a result that is not charted.
-func chartOf(res *engine.Result) chartData {
+func chartOf(res *result.Result) chartData {
 	var d chartData
 	if res == nil || len(res.Columns) < 2 || len(res.Rows) == 0 {
 		return d
@@ -166,13 +166,13 @@ func chartOf(res *engine.Result) chartData {
 
 // isComputedNumber reports whether a column is a number computed by the
 // query (an aggregate, arithmetic), not a field's.
-func isComputedNumber(c engine.ResultColumn) bool {
+func isComputedNumber(c result.Column) bool {
 	return c.Field == "" && (c.Kind == signin.KindInt || c.Kind == signin.KindFloat)
 }
 
 // chartNumber is a value as a bar's length: null, infinities and NaN are
 // zero.
-func chartNumber(v engine.Value) float64 {
+func chartNumber(v result.Value) float64 {
 	if v.IsNull() || (v.Kind() != signin.KindInt && v.Kind() != signin.KindFloat) {
 		return 0
 	}
@@ -193,7 +193,7 @@ func chartValueText(f float64, kind signin.Kind) string {
 }
 
 // chartCellText formats a cell's value for a bar: null as "".
-func chartCellText(v engine.Value) string {
+func chartCellText(v result.Value) string {
 	if v.IsNull() {
 		return ""
 	}
@@ -219,7 +219,7 @@ func chartCellText(v engine.Value) string {
 //
 // Its write errors are not reported: a chart is a picture of a result
 // already written.
-func drawChart(w io.Writer, res *engine.Result, width int, color bool) bool {
+func drawChart(w io.Writer, res *result.Result, width int, color bool) bool {
 	d := chartOf(res)
 	if d.kind == chartNone {
 		return false
@@ -268,9 +268,9 @@ func (d *chartData) caption() string {
 
 // barLines lists a short timeline's buckets, the missing ones as zero,
 // as bars' labels and values.
-func (d *chartData) barLines() ([]string, []engine.Value) {
+func (d *chartData) barLines() ([]string, []result.Value) {
 	var labels []string
-	var values []engine.Value
+	var values []result.Value
 	layout := chartTimeLayout(d.buckets, d.step)
 	next := 0
 	for t := d.buckets[0].t; next < len(d.buckets); t = t.Add(d.step) {
@@ -281,9 +281,9 @@ func (d *chartData) barLines() ([]string, []engine.Value) {
 		}
 		labels = append(labels, t.Format(layout))
 		if d.value.Kind == signin.KindInt {
-			values = append(values, engine.IntValue(int64(math.Round(v))))
+			values = append(values, result.IntValue(int64(math.Round(v))))
 		} else {
-			values = append(values, engine.FloatValue(v))
+			values = append(values, result.FloatValue(v))
 		}
 		if d.step <= 0 {
 			// A single bucket: the loop has drawn it.
@@ -344,7 +344,7 @@ const (
 
 // drawBars draws a line a value: its label (cut to a third of the
 // width), its value right-aligned, a bar scaled to the largest value.
-func drawBars(b *strings.Builder, labels []string, values []engine.Value, labelField string, width int, color bool) {
+func drawBars(b *strings.Builder, labels []string, values []result.Value, labelField string, width int, color bool) {
 	labelWidth := 0
 	for _, l := range labels {
 		labelWidth = max(labelWidth, text.StringWidthWithoutEscSequences(l))

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 var updateCharts = flag.Bool("update-charts", false, "rewrite the golden files of testdata/chart")
@@ -22,15 +22,15 @@ var chartT0 = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
 // timeline is a result of count group by bin(step): a bucket a value,
 // from chartT0, the negative values' buckets left out (missing).
-func timeline(step time.Duration, values ...int64) *engine.Result {
-	res := &engine.Result{Columns: []engine.ResultColumn{
+func timeline(step time.Duration, values ...int64) *result.Result {
+	res := &result.Result{Columns: []result.Column{
 		{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "count", Kind: signin.KindInt}}}
 	for i, v := range values {
 		if v < 0 {
 			continue
 		}
-		res.Rows = append(res.Rows, []engine.Value{
-			engine.TimeValue(chartT0.Add(time.Duration(i) * step)), engine.IntValue(v)})
+		res.Rows = append(res.Rows, []result.Value{
+			result.TimeValue(chartT0.Add(time.Duration(i) * step)), result.IntValue(v)})
 	}
 	return res
 }
@@ -48,15 +48,15 @@ func wave(n int) []int64 {
 }
 
 // bars is a result of top N key: the keys and their counts.
-func bars(field string, kv ...any) *engine.Result {
-	res := &engine.Result{Columns: []engine.ResultColumn{
+func bars(field string, kv ...any) *result.Result {
+	res := &result.Result{Columns: []result.Column{
 		{Name: field, Kind: signin.KindString, Field: field}, {Name: "count", Kind: signin.KindInt}}}
 	for i := 0; i+1 < len(kv); i += 2 {
-		v, ok := kv[i+1].(engine.Value)
+		v, ok := kv[i+1].(result.Value)
 		if !ok {
-			v = engine.IntValue(int64(kv[i+1].(int)))
+			v = result.IntValue(int64(kv[i+1].(int)))
 		}
-		res.Rows = append(res.Rows, []engine.Value{engine.StringValue(kv[i].(string)), v})
+		res.Rows = append(res.Rows, []result.Value{result.StringValue(kv[i].(string)), v})
 	}
 	return res
 }
@@ -70,7 +70,7 @@ func TestDrawChart(t *testing.T) {
 	for i := 50; i < 80; i++ {
 		longGaps[i] = -1
 	}
-	byApp := &engine.Result{Columns: []engine.ResultColumn{
+	byApp := &result.Result{Columns: []result.Column{
 		{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "time", Kind: signin.KindTime, Field: "time"},
 		{Name: "count", Kind: signin.KindInt}}}
 	for i, v := range wave(24) {
@@ -78,21 +78,21 @@ func TestDrawChart(t *testing.T) {
 			if (i+j)%5 == 0 {
 				continue // no sign-ins of the app in the hour
 			}
-			byApp.Rows = append(byApp.Rows, []engine.Value{engine.StringValue(app),
-				engine.TimeValue(chartT0.Add(time.Duration(i) * time.Hour)), engine.IntValue(v * int64(j+1))})
+			byApp.Rows = append(byApp.Rows, []result.Value{result.StringValue(app),
+				result.TimeValue(chartT0.Add(time.Duration(i) * time.Hour)), result.IntValue(v * int64(j+1))})
 		}
 	}
-	avg := &engine.Result{Columns: []engine.ResultColumn{
+	avg := &result.Result{Columns: []result.Column{
 		{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "count", Kind: signin.KindInt},
-		{Name: "avg(latency)", Kind: signin.KindFloat}}, Rows: [][]engine.Value{
-		{engine.StringValue("Microsoft Teams"), engine.IntValue(1000), engine.FloatValue(123.456)},
-		{engine.StringValue("Azure Portal"), engine.IntValue(10), engine.Null(signin.KindFloat)},
-		{engine.StringValue("Office 365 Exchange Online"), engine.IntValue(500), engine.FloatValue(1234.5)},
+		{Name: "avg(latency)", Kind: signin.KindFloat}}, Rows: [][]result.Value{
+		{result.StringValue("Microsoft Teams"), result.IntValue(1000), result.FloatValue(123.456)},
+		{result.StringValue("Azure Portal"), result.IntValue(10), result.Null(signin.KindFloat)},
+		{result.StringValue("Office 365 Exchange Online"), result.IntValue(500), result.FloatValue(1234.5)},
 	}}
 
 	for _, tc := range []struct {
 		name  string
-		res   *engine.Result
+		res   *result.Result
 		width int
 		color bool
 	}{
@@ -107,7 +107,7 @@ func TestDrawChart(t *testing.T) {
 			"One Outlook Web", 43670, "Office 365 Exchange Online", 30211, "Azure Portal", 12345,
 			"Microsoft Authentication Broker", 9001, "Windows Sign In", 5000, "a very long application name that is cut to a third of the width", 120, "日本語のアプリ", 7), 80, false},
 		{"top-status-color", bars("status", "success", 950620, "failure", 33784, "interrupted", 15596), 60, true},
-		{"zero-negative-null", bars("app", "a", 10, "zero", 0, "negative", -5, "null", engine.Null(signin.KindInt), "b", 3), 60, false},
+		{"zero-negative-null", bars("app", "a", 10, "zero", 0, "negative", -5, "null", result.Null(signin.KindInt), "b", 3), 60, false},
 		{"all-zero", timeline(time.Hour, 0, 0, 0), 60, false},
 		{"one-bucket", timeline(time.Hour, 42), 60, false},
 		{"one-row", bars("app", "Microsoft Teams", 42), 60, false},
@@ -162,22 +162,22 @@ func golden(t *testing.T, path, got string) {
 }
 
 func TestDrawChartNotChartable(t *testing.T) {
-	str := func(s string) engine.Value { return engine.StringValue(s) }
+	str := func(s string) result.Value { return result.StringValue(s) }
 	for _, tc := range []struct {
 		name string
-		res  *engine.Result
+		res  *result.Result
 	}{
 		{"nil", nil},
-		{"no rows", &engine.Result{Columns: timeline(time.Hour).Columns}},
-		{"a single count", &engine.Result{
-			Columns: []engine.ResultColumn{{Name: "count", Kind: signin.KindInt}},
-			Rows:    [][]engine.Value{{engine.IntValue(3)}}}},
-		{"a list: numbers of a field", &engine.Result{
-			Columns: []engine.ResultColumn{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "latency", Kind: signin.KindInt, Field: "latency"}},
-			Rows:    [][]engine.Value{{engine.TimeValue(chartT0), engine.IntValue(35)}}}},
-		{"last column text", &engine.Result{
-			Columns: []engine.ResultColumn{{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "max(user)", Kind: signin.KindString}},
-			Rows:    [][]engine.Value{{str("a"), str("b")}}}},
+		{"no rows", &result.Result{Columns: timeline(time.Hour).Columns}},
+		{"a single count", &result.Result{
+			Columns: []result.Column{{Name: "count", Kind: signin.KindInt}},
+			Rows:    [][]result.Value{{result.IntValue(3)}}}},
+		{"a list: numbers of a field", &result.Result{
+			Columns: []result.Column{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "latency", Kind: signin.KindInt, Field: "latency"}},
+			Rows:    [][]result.Value{{result.TimeValue(chartT0), result.IntValue(35)}}}},
+		{"last column text", &result.Result{
+			Columns: []result.Column{{Name: "app", Kind: signin.KindString, Field: "app"}, {Name: "max(user)", Kind: signin.KindString}},
+			Rows:    [][]result.Value{{str("a"), str("b")}}}},
 		{"more than 50 rows", bars("app", slices.Repeat([]any{"x", 1}, 51)...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

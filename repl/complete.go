@@ -226,7 +226,7 @@ func (c *completer) callNames(kind plugins.Kind) []string {
 
 // savedNames are the saved queries' names: of stages, or of queries.
 func (c *completer) savedNames(stages bool) []string {
-	ms, err := query.MacrosOf(c.s.opts.DB)
+	ms, err := query.MacrosOf(c.s.opts.DB, c.s.reg)
 	if err != nil {
 		return nil
 	}

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 )
 
 func TestComplete(t *testing.T) {
 	db := openTestStore(t)
-	s := &session{opts: Options{DB: db}, reg: query.RegistryOf(db), values: newValueCache(db)}
+	s := &session{opts: Options{DB: db}, reg: plugins.Default(), values: newValueCache(db)}
 	c := &completer{s: s, quoteAt: -1}
 	// f completes line (the cursor at its end) and checks the full words
 	// offered include want and exclude not.
@@ -62,10 +63,10 @@ func TestComplete(t *testing.T) {
 	f("count where AppDisplayName=Off", []string{`Office 365 Exchange Online"`})
 	f("count where ", []string{"user", "app"}, "UserPrincipalName", "AppDisplayName")
 	// undefine completes the saved queries' names.
-	if _, err := query.DefineIn(db, "define failures(D) = count where status=failure since D"); err != nil {
+	if _, err := query.DefineIn(db, nil, "define failures(D) = count where status=failure since D"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := query.DefineIn(db, "define noisy = spray accounts=5"); err != nil {
+	if _, err := query.DefineIn(db, nil, "define noisy = spray accounts=5"); err != nil {
 		t.Fatal(err)
 	}
 	f("undef", []string{"undefine"})

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -58,7 +58,7 @@ var (
 //
 // A result drawChart does not chart is errNotChartable. The file is
 // created or truncated; on an error it may be left part-written.
-func writeChartImage(path string, res *engine.Result) error {
+func writeChartImage(path string, res *result.Result) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if !slices.Contains(imageFormats, ext) {
 		return fmt.Errorf("cannot chart to %q: the file's extension picks the format, one of %s", path, strings.Join(imageFormats, ", "))
@@ -136,7 +136,7 @@ func timelineImage(d chartData) *plot.Plot {
 
 // barsImage plots bars: horizontal, the first row on top, labelled with
 // their values.
-func barsImage(d chartData, res *engine.Result) *plot.Plot {
+func barsImage(d chartData, res *result.Result) *plot.Plot {
 	p := plot.New()
 	var keys []string
 	for _, c := range res.Columns {

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func TestWriteChartImage(t *testing.T) {
@@ -25,7 +25,7 @@ func TestWriteChartImage(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name   string
-		res    *engine.Result
+		res    *result.Result
 		w, h   int      // a PNG's size
 		labels []string // texts an SVG holds
 	}{
@@ -101,12 +101,12 @@ func svgTexts(t *testing.T, data []byte) string {
 
 func TestWriteChartImageErrors(t *testing.T) {
 	dir := t.TempDir()
-	list := &engine.Result{
-		Columns: []engine.ResultColumn{{Name: "user", Kind: signin.KindString, Field: "user"}},
-		Rows:    [][]engine.Value{{engine.StringValue("alice")}}}
+	list := &result.Result{
+		Columns: []result.Column{{Name: "user", Kind: signin.KindString, Field: "user"}},
+		Rows:    [][]result.Value{{result.StringValue("alice")}}}
 	for _, tc := range []struct {
 		name, file string
-		res        *engine.Result
+		res        *result.Result
 		want       string
 	}{
 		{"extension", "chart.jpg", timeline(time.Hour, 1, 2), `the file's extension picks the format, one of .png, .svg`},

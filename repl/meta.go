@@ -241,7 +241,7 @@ func (s *session) plugins(_ context.Context, arg string) error {
 }
 
 func (s *session) saved(context.Context, string) error {
-	ms, err := query.MacrosOf(s.opts.DB)
+	ms, err := query.MacrosOf(s.opts.DB, s.reg)
 	if err != nil {
 		return err
 	}

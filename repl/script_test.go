@@ -8,9 +8,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/signinq/signinq/cmd/signinq/cli"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/clock"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // TestMain makes this test binary the signinq command for the scripts
@@ -41,14 +41,14 @@ func (waitStage) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "wait", Kind: plugins.KindStage, Help: "waits until the query is cancelled (tests)", Example: "count | wait"}
 }
 
-func (waitStage) Bind(_ map[string]string, in []engine.ResultColumn) (plugins.Runner, error) {
+func (waitStage) Bind(_ map[string]string, in []result.Column) (plugins.Runner, error) {
 	return waitRunner{in}, nil
 }
 
-type waitRunner struct{ in []engine.ResultColumn }
+type waitRunner struct{ in []result.Column }
 
-func (r waitRunner) Columns() []engine.ResultColumn { return r.in }
-func (waitRunner) Run(ctx context.Context, _ *plugins.Env, _ iter.Seq[[]engine.Value], _ func([]engine.Value) error) error {
+func (r waitRunner) Columns() []result.Column { return r.in }
+func (waitRunner) Run(ctx context.Context, _ *plugins.Env, _ iter.Seq[[]result.Value], _ func([]result.Value) error) error {
 	<-ctx.Done()
 	return ctx.Err()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/result"
 )
 
 // tableListLimit is list's limit in a table when the query gives none.
@@ -45,7 +46,7 @@ type session struct {
 	timeout time.Duration
 	out     io.Writer // results: Stdout, or \output's file
 	file    *os.File  // \output's file, to close
-	last    *engine.Result
+	last    *result.Result
 	values  *valueCache // completion's field values
 	failed  bool        // a statement failed (scripts' exit status)
 	quit    bool
@@ -67,7 +68,7 @@ func (s *session) run(ctx context.Context) error {
 	}
 	s.reg = o.Registry
 	if s.reg == nil {
-		s.reg = query.RegistryOf(o.DB)
+		s.reg = plugins.Default()
 	}
 	s.format, s.timing, s.out = "table", o.Terminal, o.Stdout
 	s.values = newValueCache(o.DB)
@@ -358,37 +359,25 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 			err = fmt.Errorf("%w with \\maxmemory", err)
 		}
 	}()
-	db := s.opts.DB
-	if query.IsDefine(text) {
-		saved, err := query.DefineIn(db, text)
-		if err != nil {
-			return err
-		}
-		s.info("%s\n", saved)
-		return nil
-	}
-	macros, err := query.MacrosOf(db)
-	if err != nil {
-		return err
-	}
-	plan, err := query.Prepare(text, macros, s.reg, s.queryNow())
-	if err != nil {
-		return err
-	}
 	elapsed := s.stopwatch()
-	// With \now latest the plan is checked again against the newest
+	// With \now latest the statement is checked against the newest
 	// sign-in of the snapshot the query reads.
-	opts := engine.QueryOptions{NowLatest: s.latest, MaxMemory: s.maxMemory, Timeout: -1}
+	opts := query.Options{Now: s.queryNow(), NowLatest: s.latest, MaxMemory: s.maxMemory, Timeout: -1}
 	if s.timeout > 0 {
 		opts.Timeout = s.timeout
 	}
 	if s.format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
-	rows, err := query.ExecuteRows(ctx, db, plan, opts)
+	out, err := query.Exec(ctx, s.opts.DB, s.reg, text, opts)
 	if err != nil {
 		return err
 	}
+	if out.Saved != nil {
+		s.info("%s\n", out.Saved)
+		return nil
+	}
+	plan, rows := out.Plan, out.Rows
 	defer rows.Close()
 	if plan.Statement.Explain {
 		// explain analyze runs the query: its rows are read, not shown.
@@ -417,9 +406,9 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 		return nil
 	}
 	// Sign-ins: they flow from the store to the writer, never gathered.
-	s.last = &engine.Result{Columns: rows.Columns}
+	s.last = &result.Result{Columns: rows.Columns}
 	n := 0
-	counted := func(yield func([]engine.Value, error) bool) {
+	counted := func(yield func([]result.Value, error) bool) {
 		for row, err := range rows.All() {
 			if err == nil {
 				n++
@@ -437,7 +426,7 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 }
 
 // done prints a result's notes, and its rows and time when timing.
-func (s *session) done(notes []engine.Note, rows int, took time.Duration) {
+func (s *session) done(notes []result.Note, rows int, took time.Duration) {
 	for _, n := range notes {
 		s.note(n)
 	}
@@ -448,7 +437,7 @@ func (s *session) done(notes []engine.Note, rows int, took time.Duration) {
 
 // write prints an answer with the session's writer, as its rows come; a
 // panic in the writer is an error, as any plugin's is.
-func (s *session) write(cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error]) (err error) {
+func (s *session) write(cols []result.Column, rows iter.Seq2[[]result.Value, error]) (err error) {
 	pl, ok := s.reg.Lookup(s.format)
 	w, isWriter := pl.(plugins.Writer)
 	if !ok || !isWriter {
@@ -478,9 +467,9 @@ func (s *session) color() bool { return s.opts.Terminal && s.opts.Color }
 // note prints a result's note under it, on standard error (results sent
 // to a file, and JSON or CSV, stay data only), in scripts too: an answer
 // of zero because now is away from the store's data is never silent.
-func (s *session) note(n engine.Note) {
+func (s *session) note(n result.Note) {
 	text := n.String()
-	if nd, ok := n.(engine.NoDataNote); ok && !nd.Last.IsZero() {
+	if nd, ok := n.(result.NoDataNote); ok && !nd.Last.IsZero() {
 		text += `; use \now latest to count from there`
 	}
 	if s.color() {

@@ -20,7 +20,7 @@ type valueCache struct {
 }
 
 // fieldValues are a field's values as results print them
-// (engine.Value.String), in the store's order (text bytewise, numbers
+// (result.Value.String), in the store's order (text bytewise, numbers
 // ascending, false before true), and, when counted, the sign-ins having
 // each.
 type fieldValues struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query"
 )
 
 // TestFieldsWholeStore checks that \fields describes the whole store,
@@ -81,7 +82,7 @@ func TestValuesAgreeWithResults(t *testing.T) {
 		if err != nil || fv == nil {
 			t.Fatalf("%s: %v, %v", name, fv, err)
 		}
-		res, err := db.Query(t.Context(), "top 1000000 "+name, engine.QueryOptions{Now: testEnd})
+		res, err := query.Run(t.Context(), db, nil, "top 1000000 "+name, query.Options{Now: testEnd})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // Answers are compared after normalizing each value to one of four
@@ -98,7 +98,7 @@ func equalVal(a, b val) bool {
 }
 
 // fromSigninq normalizes signinq's result.
-func fromSigninq(r *engine.Result) answer {
+func fromSigninq(r *result.Result) answer {
 	a := answer{names: make([]string, len(r.Columns))}
 	for i, c := range r.Columns {
 		a.names[i] = c.Name
@@ -113,7 +113,7 @@ func fromSigninq(r *engine.Result) answer {
 	return a
 }
 
-func signinqVal(v engine.Value) val {
+func signinqVal(v result.Value) val {
 	if v.IsNull() {
 		return val{k: vNull}
 	}

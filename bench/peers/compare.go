@@ -18,6 +18,7 @@ import (
 	"github.com/signinq/signinq/bench"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query"
 )
 
 // CompareCmd is the compare subcommand.
@@ -195,7 +196,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 // signinq, each peer in turn.
 func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Query, runs int) (queryResult, error) {
 	r := queryResult{q: q}
-	opts := engine.QueryOptions{Now: benchEnd, Timeout: -1} // measured, not limited
+	opts := query.Options{Now: benchEnd, Timeout: -1} // measured, not limited
 	sqls := make([]string, len(peers))
 	for i, p := range peers {
 		sqls[i] = p.sql(q.SQL, q.Window)
@@ -203,7 +204,7 @@ func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Quer
 	times := make([][]time.Duration, 1+len(peers))
 	for round := 0; round <= runs; round++ {
 		start := time.Now()
-		res, err := store.Query(ctx, q.Text, opts)
+		res, err := query.Run(ctx, store, nil, q.Text, opts)
 		d := time.Since(start)
 		if err != nil {
 			return r, fmt.Errorf("signinq: %s: %w", q.Text, err)

@@ -12,8 +12,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/signinq/signinq/bench"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 func TestEqualVal(t *testing.T) {
@@ -81,16 +81,16 @@ func TestPeerVal(t *testing.T) {
 func TestSigninqVal(t *testing.T) {
 	tm := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
-		v    engine.Value
+		v    result.Value
 		want val
 	}{
-		{engine.IntValue(42), val{k: vNum, f: 42}},
-		{engine.FloatValue(0.5), val{k: vNum, f: 0.5}},
-		{engine.StringValue("x"), val{k: vText, s: "x"}},
-		{engine.TimeValue(tm), val{k: vTime, t: tm.UnixNano()}},
-		{engine.BoolValue(true), val{k: vNum, f: 1}},
-		{engine.ListValue([]string{"a", "b"}), val{k: vText, s: "a,b"}},
-		{engine.Null(signin.KindString), val{k: vNull}},
+		{result.IntValue(42), val{k: vNum, f: 42}},
+		{result.FloatValue(0.5), val{k: vNum, f: 0.5}},
+		{result.StringValue("x"), val{k: vText, s: "x"}},
+		{result.TimeValue(tm), val{k: vTime, t: tm.UnixNano()}},
+		{result.BoolValue(true), val{k: vNum, f: 1}},
+		{result.ListValue([]string{"a", "b"}), val{k: vText, s: "a,b"}},
+		{result.Null(signin.KindString), val{k: vNull}},
 	} {
 		if got := signinqVal(c.v); got != c.want {
 			t.Errorf("signinqVal(%v) = %v, want %v", c.v, got, c.want)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine"
-	_ "github.com/signinq/signinq/query" // links the query language into engine.DB.Query
 )
 
 // The benchmark stores, as the main module's internal/benchstore makes

@@ -16,14 +16,16 @@ const module = "github.com/signinq/signinq/"
 // allowed lists, for each tree of the module, the trees its packages may
 // import. A tree is a path prefix; the longest match wins.
 var allowed = map[string][]string{
+	".":                   {"engine", "plugins", "query", "result"},
 	"index":               {"internal/jsonw"},
-	"engine":              {"index", "engine", "internal/jsonw", "internal/strtab"},
-	"plugins":             {"index", "engine", "plugins", "internal/jsonw"},
-	"query":               {"index", "engine", "plugins", "query"},
-	"repl":                {"index", "engine", "plugins", "query", "repl", "docs", "internal/progress"},
+	"result":              {"engine/signin"},
+	"engine":              {"index", "engine", "result", "internal/jsonw", "internal/strtab"},
+	"plugins":             {"index", "engine", "result", "plugins", "internal/jsonw"},
+	"query":               {"index", "engine", "result", "plugins", "query"},
+	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress"},
 	"docs":                {},
-	"bench":               {"index", "engine", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress"},
-	"cmd":                 {"index", "engine", "plugins", "query", "repl", "bench", "internal", "cmd"},
+	"bench":               {"index", "engine", "result", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress"},
+	"cmd":                 {"index", "engine", "result", "plugins", "query", "repl", "bench", "internal", "cmd"},
 	"internal/jsonw":      {},
 	"internal/progress":   {},
 	"internal/strtab":     {},

@@ -5,15 +5,15 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 func TestPerkey(t *testing.T) {
-	in := []engine.ResultColumn{{Name: "time", Kind: signin.KindTime}, {Name: "user", Kind: signin.KindString}}
-	row := func(u string) []engine.Value {
-		return []engine.Value{engine.Null(signin.KindTime), engine.StringValue(u)}
+	in := []result.Column{{Name: "time", Kind: signin.KindTime}, {Name: "user", Kind: signin.KindString}}
+	row := func(u string) []result.Value {
+		return []result.Value{result.Null(signin.KindTime), result.StringValue(u)}
 	}
 	f := func(n string, users []string, want []string) {
 		t.Helper()
@@ -25,12 +25,12 @@ func TestPerkey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows [][]engine.Value
+		var rows [][]result.Value
 		for _, u := range users {
 			rows = append(rows, row(u))
 		}
 		var got []string
-		err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func(r []engine.Value) error {
+		err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func(r []result.Value) error {
 			got = append(got, r[1].Str())
 			return nil
 		})
@@ -56,7 +56,7 @@ func TestPerkey(t *testing.T) {
 
 func TestMailbox(t *testing.T) {
 	for in, want := range map[string]string{"Alice@Contoso.com": "alice", "svc-backup": "svc-backup", "": "", "a@b@c": "a@b"} {
-		got, err := mailbox{}.Eval([]engine.Value{engine.StringValue(in)})
+		got, err := mailbox{}.Eval([]result.Value{result.StringValue(in)})
 		if err != nil || got.Str() != want {
 			t.Errorf("mailbox(%q) = %v, %v; want %q", in, got, err, want)
 		}
@@ -88,7 +88,7 @@ func FuzzPerkey(f *testing.F) {
 	f.Add([]byte("aabbbc"), uint8(1))
 	f.Add([]byte{}, uint8(3))
 	f.Fuzz(func(t *testing.T, keys []byte, n uint8) {
-		in := []engine.ResultColumn{{Name: "user", Kind: signin.KindString}}
+		in := []result.Column{{Name: "user", Kind: signin.KindString}}
 		r, err := perkey{}.Bind(map[string]string{"column": "user", "n": strconv.Itoa(int(n))}, in)
 		if n == 0 {
 			if err == nil {
@@ -99,16 +99,16 @@ func FuzzPerkey(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows [][]engine.Value
+		var rows [][]result.Value
 		for _, k := range keys {
-			v := engine.StringValue(string(rune('a' + k%5)))
+			v := result.StringValue(string(rune('a' + k%5)))
 			if k%7 == 0 {
-				v = engine.Null(signin.KindString)
+				v = result.Null(signin.KindString)
 			}
-			rows = append(rows, []engine.Value{v})
+			rows = append(rows, []result.Value{v})
 		}
 		seen := map[string]int{}
-		err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func(row []engine.Value) error {
+		err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func(row []result.Value) error {
 			k := row[0].String()
 			if seen[k]++; seen[k] > int(n) {
 				t.Fatalf("%q emitted %d times, n is %d", k, seen[k], n)

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // mailbox is a function: the part of a user principal name before its
@@ -35,10 +35,10 @@ func (mailbox) Result(args []signin.Kind) (signin.Kind, error) {
 
 var errMailboxArgs = errors.New("mailbox takes one text field: mailbox(user)")
 
-func (mailbox) Eval(args []engine.Value) (engine.Value, error) {
+func (mailbox) Eval(args []result.Value) (result.Value, error) {
 	s := args[0].Str()
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		s = s[:i]
 	}
-	return engine.StringValue(strings.ToLower(s)), nil
+	return result.StringValue(strings.ToLower(s)), nil
 }

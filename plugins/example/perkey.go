@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // perkey is a stage that keeps the first N rows of each value of a
@@ -51,7 +51,7 @@ func (perkey) Needs(args map[string]string) (plugins.Needs, error) {
 	return plugins.Needs{Fields: append(fields, args["column"])}, nil
 }
 
-func (perkey) Bind(args map[string]string, in []engine.ResultColumn) (plugins.Runner, error) {
+func (perkey) Bind(args map[string]string, in []result.Column) (plugins.Runner, error) {
 	n, err := strconv.Atoi(args["n"])
 	if err != nil || n < 1 {
 		return nil, fmt.Errorf("n is a whole number above 0, not %q", args["n"])
@@ -67,14 +67,14 @@ func (perkey) Bind(args map[string]string, in []engine.ResultColumn) (plugins.Ru
 }
 
 type perkeyRunner struct {
-	in  []engine.ResultColumn
+	in  []result.Column
 	col int
 	n   int
 }
 
-func (r *perkeyRunner) Columns() []engine.ResultColumn { return r.in }
+func (r *perkeyRunner) Columns() []result.Column { return r.in }
 
-func (r *perkeyRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *perkeyRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	seen := map[string]int{}
 	for row := range in {
 		if err := ctx.Err(); err != nil {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/result"
 )
 
 // benchFunction loads src and returns its function f.
@@ -16,7 +16,7 @@ func benchFunction(b *testing.B, src string) func() {
 		b.Fatal(err)
 	}
 	f := lookupFunction(t, reg, "f")
-	in := []engine.Value{engine.TimeValue(time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC))}
+	in := []result.Value{result.TimeValue(time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC))}
 	return func() {
 		if _, err := f.Eval(in); err != nil {
 			b.Fatal(err)

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // TestErrors checks that every way a script can fail is an *Error naming
@@ -82,8 +82,8 @@ func TestErrors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, _, err = runStage(t, lookupStage(t, reg, "s"), nil, []engine.ResultColumn{{Name: "a", Kind: signin.KindString}},
-					[][]engine.Value{{engine.StringValue("abc")}}, nil)
+				_, _, err = runStage(t, lookupStage(t, reg, "s"), nil, []result.Column{{Name: "a", Kind: signin.KindString}},
+					[][]result.Value{{result.StringValue("abc")}}, nil)
 			case "eval":
 				if err != nil {
 					t.Fatal(err)
@@ -92,7 +92,7 @@ func TestErrors(t *testing.T) {
 				if _, err := f.Result([]signin.Kind{signin.KindString}); err != nil {
 					t.Fatal(err)
 				}
-				_, err = f.Eval([]engine.Value{engine.StringValue("abc")})
+				_, err = f.Eval([]result.Value{result.StringValue("abc")})
 			}
 			var se *Error
 			if !errors.As(err, &se) {

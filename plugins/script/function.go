@@ -11,9 +11,9 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // function is a function a script declares. It holds only frozen values
@@ -96,7 +96,7 @@ func (f *function) caller(ctx context.Context) *caller {
 }
 
 // Eval is EvalContext without a context.
-func (f *function) Eval(args []engine.Value) (engine.Value, error) {
+func (f *function) Eval(args []result.Value) (result.Value, error) {
 	return f.EvalContext(context.Background(), args)
 }
 
@@ -106,12 +106,12 @@ func (f *function) Eval(args []engine.Value) (engine.Value, error) {
 // returns an *Error naming the script's line when eval fails, reaches a
 // limit (errors.Is ErrLimit) or is stopped (errors.Is ctx.Err()), or
 // returns a value not of the declared result kind.
-func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine.Value, error) {
+func (f *function) EvalContext(ctx context.Context, args []result.Value) (result.Value, error) {
 	if err := ctx.Err(); err != nil {
-		return engine.Value{}, errorAt(f.pos, "%s: %v", f.desc.Name, &cancelled{err}).wrap(&cancelled{err})
+		return result.Value{}, errorAt(f.pos, "%s: %v", f.desc.Name, &cancelled{err}).wrap(&cancelled{err})
 	}
 	if len(args) > len(f.args) {
-		return engine.Value{}, fmt.Errorf("%s takes %d arguments, not %d", f.desc.Name, len(f.args), len(args))
+		return result.Value{}, fmt.Errorf("%s takes %d arguments, not %d", f.desc.Name, len(f.args), len(args))
 	}
 	in := make(starlark.Tuple, len(f.args))
 	for i, a := range f.args {
@@ -124,7 +124,7 @@ func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine
 		}
 		v, err := argToStarlark(a.arg.Type.String(), a.arg.Default)
 		if err != nil {
-			return engine.Value{}, fmt.Errorf("%s: argument %s: %v", f.desc.Name, a.arg.Name, err)
+			return result.Value{}, fmt.Errorf("%s: argument %s: %v", f.desc.Name, a.arg.Name, err)
 		}
 		in[i] = v
 	}
@@ -134,7 +134,7 @@ func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine
 		defer f.callers.Put(c) // after scriptError has read it
 	}
 	if err != nil {
-		return engine.Value{}, scriptError(err, f.pos, f.desc.Name+": ", c.r)
+		return result.Value{}, scriptError(err, f.pos, f.desc.Name+": ", c.r)
 	}
 	v, err := fromStarlark(res, f.result)
 	if err != nil {
@@ -142,7 +142,7 @@ func (f *function) EvalContext(ctx context.Context, args []engine.Value) (engine
 		if fn, ok := f.eval.(*starlark.Function); ok {
 			pos = fn.Position()
 		}
-		return engine.Value{}, errorAt(pos, "%s returned the wrong kind of value: %v", f.desc.Name, err)
+		return result.Value{}, errorAt(pos, "%s returned the wrong kind of value: %v", f.desc.Name, err)
 	}
 	return v, nil
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // FuzzScriptStage feeds random rows to the vpn example: with a list of
@@ -28,16 +28,16 @@ func FuzzScriptStage(f *testing.F) {
 	p, _ := reg.Lookup("vpn")
 	s := p.(plugins.Stage)
 	f.Fuzz(func(t *testing.T, asn int64, user, ip string, ns int64, null bool, a1, a2 int64, text string) {
-		a := engine.IntValue(asn)
+		a := result.IntValue(asn)
 		if null {
-			a = engine.Null(signin.KindInt)
+			a = result.Null(signin.KindInt)
 		}
-		rows := [][]engine.Value{
-			{engine.TimeValue(time.Unix(0, ns)), engine.StringValue(user), engine.StringValue(ip), a},
-			{engine.Null(signin.KindTime), engine.StringValue(ip), engine.StringValue(user), engine.IntValue(a1)},
-			{engine.TimeValue(time.Unix(0, ns/2)), engine.StringValue(user + ip), engine.Null(signin.KindString), engine.IntValue(asn ^ 1)},
+		rows := [][]result.Value{
+			{result.TimeValue(time.Unix(0, ns)), result.StringValue(user), result.StringValue(ip), a},
+			{result.Null(signin.KindTime), result.StringValue(ip), result.StringValue(user), result.IntValue(a1)},
+			{result.TimeValue(time.Unix(0, ns/2)), result.StringValue(user + ip), result.Null(signin.KindString), result.IntValue(asn ^ 1)},
 		}
-		in := make([][]engine.Value, len(rows))
+		in := make([][]result.Value, len(rows))
 		for i, r := range rows {
 			in[i] = slices.Clone(r)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // The limits a script runs under unless Options say otherwise
@@ -529,10 +530,10 @@ func declareStage(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 				return nil, fmt.Errorf("stage %s: output holds (name, kind) pairs of str, not %s", c.name, truncate(x.String()))
 			case !ok3:
 				return nil, fmt.Errorf("stage %s: output %s: unknown kind %q (want %s)", c.name, name, kind, kindList)
-			case name == "" || slices.ContainsFunc(s.output, func(c engine.ResultColumn) bool { return c.Name == name }):
+			case name == "" || slices.ContainsFunc(s.output, func(c result.Column) bool { return c.Name == name }):
 				return nil, fmt.Errorf("stage %s: output %q is empty or declared twice", c.name, name)
 			}
-			s.output = append(s.output, engine.ResultColumn{Name: name, Kind: k})
+			s.output = append(s.output, result.Column{Name: name, Kind: k})
 		}
 	}
 	s.desc.Output = slices.Clone(s.needs)

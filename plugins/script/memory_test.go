@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/peakmem"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // okDecl makes a script that fails before it declares anything valid to
@@ -131,13 +131,13 @@ stage(name="twice", run=_twice, output=[("n", "int")])
 	}
 	f := lookupFunction(t, reg, "f")
 	for i := range 3 {
-		v, err := f.Eval([]engine.Value{engine.StringValue("ab")})
+		v, err := f.Eval([]result.Value{result.StringValue("ab")})
 		if err != nil || v.Int() != 40<<20+2 {
 			t.Fatalf("call %d: %v, %v", i, v, err)
 		}
 	}
-	cols := []engine.ResultColumn{{Name: "a", Kind: signin.KindString}}
-	rows := [][]engine.Value{{engine.StringValue("a")}, {engine.StringValue("b")}, {engine.StringValue("c")}}
+	cols := []result.Column{{Name: "a", Kind: signin.KindString}}
+	rows := [][]result.Value{{result.StringValue("a")}, {result.StringValue("b")}, {result.StringValue("c")}}
 	_, out, err := runStage(t, lookupStage(t, reg, "s"), nil, cols, rows, nil)
 	if err != nil || len(out) != 3 {
 		t.Fatalf("a stage making 40 MiB a row: %d rows, %v", len(out), err)

@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinq/signinq/result"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
-
-	"github.com/signinq/signinq/engine"
 )
 
 // sameAsStarlark are programs of every operation rewrite.go routes
@@ -187,7 +186,7 @@ func TestFrozenInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{"f": "frozen.star:4:7: f: cannot apply += to frozen list", "g": "frozen.star:8:7: g: cannot apply |= to frozen hash table"} {
-		_, err := lookupFunction(t, reg, name).Eval([]engine.Value{engine.StringValue("x")})
+		_, err := lookupFunction(t, reg, name).Eval([]result.Value{result.StringValue("x")})
 		if err == nil || !strings.HasSuffix(err.Error(), want) {
 			t.Errorf("%s: %v, want …%s", name, err, want)
 		}

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // loadSources writes scripts into a new directory and loads them into a
@@ -69,7 +69,7 @@ func lookupFunction(t *testing.T, reg *plugins.Registry, name string) plugins.Fu
 
 // runStage binds a stage with args (the others at their defaults) and
 // runs it over rows.
-func runStage(t *testing.T, s plugins.Stage, args []plugins.StageArg, cols []engine.ResultColumn, rows [][]engine.Value, env *plugins.Env) ([]engine.ResultColumn, [][]engine.Value, error) {
+func runStage(t *testing.T, s plugins.Stage, args []plugins.StageArg, cols []result.Column, rows [][]result.Value, env *plugins.Env) ([]result.Column, [][]result.Value, error) {
 	t.Helper()
 	bound, err := plugins.BindArgs(s.Describe(), args)
 	if err != nil {
@@ -82,24 +82,24 @@ func runStage(t *testing.T, s plugins.Stage, args []plugins.StageArg, cols []eng
 	if env == nil {
 		env = &plugins.Env{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
 	}
-	var out [][]engine.Value
-	err = r.Run(t.Context(), env, slices.Values(rows), func(row []engine.Value) error {
+	var out [][]result.Value
+	err = r.Run(t.Context(), env, slices.Values(rows), func(row []result.Value) error {
 		out = append(out, row)
 		return nil
 	})
 	return r.Columns(), out, err
 }
 
-var vpnCols = []engine.ResultColumn{
+var vpnCols = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"},
 	{Name: "user", Kind: signin.KindString, Field: "user"},
 	{Name: "ip", Kind: signin.KindString, Field: "ip"},
 	{Name: "asn", Kind: signin.KindInt, Field: "asn"},
 }
 
-func vpnRow(asn engine.Value) []engine.Value {
-	return []engine.Value{engine.TimeValue(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
-		engine.StringValue("ada@contoso.com"), engine.StringValue("159.203.1.2"), asn}
+func vpnRow(asn result.Value) []result.Value {
+	return []result.Value{result.TimeValue(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
+		result.StringValue("ada@contoso.com"), result.StringValue("159.203.1.2"), asn}
 }
 
 // TestVPN runs the example stage on hand-built rows.
@@ -122,19 +122,19 @@ func TestVPN(t *testing.T) {
 		t.Errorf("needs %+v, %v", needs, err)
 	}
 
-	rows := [][]engine.Value{
-		vpnRow(engine.IntValue(14061)), // DigitalOcean
-		vpnRow(engine.IntValue(7922)),  // Comcast
-		vpnRow(engine.Null(signin.KindInt)),
+	rows := [][]result.Value{
+		vpnRow(result.IntValue(14061)), // DigitalOcean
+		vpnRow(result.IntValue(7922)),  // Comcast
+		vpnRow(result.Null(signin.KindInt)),
 	}
 	cols, out, err := runStage(t, s, nil, vpnCols, rows, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cols) != 5 || cols[4] != (engine.ResultColumn{Name: "vpn", Kind: signin.KindBool}) || cols[3] != vpnCols[3] {
+	if len(cols) != 5 || cols[4] != (result.Column{Name: "vpn", Kind: signin.KindBool}) || cols[3] != vpnCols[3] {
 		t.Fatalf("columns %+v", cols)
 	}
-	want := []engine.Value{engine.BoolValue(true), engine.BoolValue(false), engine.Null(signin.KindBool)}
+	want := []result.Value{result.BoolValue(true), result.BoolValue(false), result.Null(signin.KindBool)}
 	if len(out) != len(rows) {
 		t.Fatalf("%d rows out of %d", len(out), len(rows))
 	}
@@ -154,7 +154,7 @@ func TestVPN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !out[0][4].Equal(engine.BoolValue(false)) || !out[1][4].Equal(engine.BoolValue(true)) {
+	if !out[0][4].Equal(result.BoolValue(false)) || !out[1][4].Equal(result.BoolValue(true)) {
 		t.Errorf("asns=AS7922: vpn %v, %v", out[0][4], out[1][4])
 	}
 
@@ -163,7 +163,7 @@ func TestVPN(t *testing.T) {
 		t.Errorf("bind without asn: %v", err)
 	}
 	// An input with a vpn column already cannot take another.
-	withVPN := append(slices.Clone(vpnCols), engine.ResultColumn{Name: "vpn", Kind: signin.KindBool})
+	withVPN := append(slices.Clone(vpnCols), result.Column{Name: "vpn", Kind: signin.KindBool})
 	if _, err := s.Bind(map[string]string{"asns": "1"}, withVPN); err == nil || !strings.Contains(err.Error(), "already") {
 		t.Errorf("bind with a vpn column: %v", err)
 	}
@@ -201,12 +201,12 @@ func TestOffhours(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := f.Eval([]engine.Value{engine.TimeValue(tm)})
+		got, err := f.Eval([]result.Value{result.TimeValue(tm)})
 		if err != nil || got.Kind() != signin.KindBool || got.Bool() != tc.want {
 			t.Errorf("offhours(%s) = %v, %v; want %v", tc.t, got, err, tc.want)
 		}
 	}
-	got, err := f.Eval([]engine.Value{engine.Null(signin.KindTime)})
+	got, err := f.Eval([]result.Value{result.Null(signin.KindTime)})
 	if err != nil || !got.IsNull() || got.Kind() != signin.KindBool {
 		t.Errorf("offhours(null) = %v (null %v), %v; want a null bool", got, got.IsNull(), err)
 	}
@@ -240,18 +240,18 @@ function(name="attrs", args=[arg("t", "field"), arg("d", "duration", default="15
 	if got := printed.String(); !strings.HasSuffix(got, "echo.star:2: loading 1\n") {
 		t.Errorf("print wrote %q", got)
 	}
-	cols := []engine.ResultColumn{
+	cols := []result.Column{
 		{Name: "s", Kind: signin.KindString}, {Name: "i", Kind: signin.KindInt}, {Name: "f", Kind: signin.KindFloat},
 		{Name: "t", Kind: signin.KindTime}, {Name: "b", Kind: signin.KindBool}, {Name: "l", Kind: signin.KindList},
 	}
 	tm := time.Date(2026, 2, 3, 4, 5, 6, 7, time.UTC)
-	rows := [][]engine.Value{
-		{engine.StringValue("é"), engine.IntValue(-1 << 62), engine.FloatValue(0.5), engine.TimeValue(tm), engine.BoolValue(true), engine.ListValue([]string{"a", "b"})},
-		{engine.StringValue(""), engine.IntValue(0), engine.FloatValue(-3), engine.TimeValue(time.Unix(0, 0)), engine.BoolValue(false), engine.ListValue(nil)},
+	rows := [][]result.Value{
+		{result.StringValue("é"), result.IntValue(-1 << 62), result.FloatValue(0.5), result.TimeValue(tm), result.BoolValue(true), result.ListValue([]string{"a", "b"})},
+		{result.StringValue(""), result.IntValue(0), result.FloatValue(-3), result.TimeValue(time.Unix(0, 0)), result.BoolValue(false), result.ListValue(nil)},
 	}
-	var nulls []engine.Value
+	var nulls []result.Value
 	for _, c := range cols {
-		nulls = append(nulls, engine.Null(c.Kind))
+		nulls = append(nulls, result.Null(c.Kind))
 	}
 	rows = append(rows, nulls)
 	env := &plugins.Env{Now: tm, From: tm.Add(-time.Hour).UnixNano(), To: 1 << 62}
@@ -281,12 +281,12 @@ function(name="attrs", args=[arg("t", "field"), arg("d", "duration", default="15
 	}
 
 	f := lookupFunction(t, reg, "attrs")
-	got, err := f.Eval([]engine.Value{engine.TimeValue(tm)})
+	got, err := f.Eval([]result.Value{result.TimeValue(tm)})
 	if want := "2026-2-3 4:5:6.7 wd1 yd34 1770091506 1770091506000000007 2026-02-03T04:05:06.000000007Z True 1.5"; err != nil || got.Str() != want {
 		t.Errorf("attrs = %q, %v; want %q", got.Str(), err, want)
 	}
 	// The query gives durations in nanoseconds; scripts see seconds.
-	got, err = f.Eval([]engine.Value{engine.TimeValue(tm), engine.IntValue(int64(2 * time.Hour))})
+	got, err = f.Eval([]result.Value{result.TimeValue(tm), result.IntValue(int64(2 * time.Hour))})
 	if err != nil || !strings.HasSuffix(got.Str(), " 7200") {
 		t.Errorf("attrs with 2h = %q, %v", got.Str(), err)
 	}
@@ -361,9 +361,9 @@ function(name="sq", args=[arg("t", "field", kinds=["time"])], result="int", eval
 		wg.Go(func() {
 			for i := range 500 {
 				tm := base.Add(time.Duration(g*500+i) * 7 * time.Minute)
-				v, err := f.Eval([]engine.Value{engine.TimeValue(tm)})
+				v, err := f.Eval([]result.Value{result.TimeValue(tm)})
 				if want := int64(tm.Hour()*tm.Hour() + tm.Minute()); err != nil || v.Int() != want {
-					errs <- errors.New("sq(" + tm.String() + ") = " + v.String() + ", want " + engine.IntValue(want).String())
+					errs <- errors.New("sq(" + tm.String() + ") = " + v.String() + ", want " + result.IntValue(want).String())
 					return
 				}
 			}
@@ -382,9 +382,9 @@ func TestStageStops(t *testing.T) {
 	reg := loadExamples(t)
 	s := lookupStage(t, reg, "vpn")
 	bound, _ := plugins.BindArgs(s.Describe(), nil)
-	rows := make([][]engine.Value, 100)
+	rows := make([][]result.Value, 100)
 	for i := range rows {
-		rows[i] = vpnRow(engine.IntValue(int64(i)))
+		rows[i] = vpnRow(result.IntValue(int64(i)))
 	}
 	stop := errors.New("enough")
 	r, err := s.Bind(bound, vpnCols)
@@ -392,7 +392,7 @@ func TestStageStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func([]engine.Value) error {
+	err = r.Run(t.Context(), &plugins.Env{}, slices.Values(rows), func([]result.Value) error {
 		if n++; n == 3 {
 			return stop
 		}
@@ -405,7 +405,7 @@ func TestStageStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	r, _ = s.Bind(bound, vpnCols)
 	n = 0
-	err = r.Run(ctx, &plugins.Env{}, slices.Values(rows), func([]engine.Value) error {
+	err = r.Run(ctx, &plugins.Env{}, slices.Values(rows), func([]result.Value) error {
 		if n++; n == 5 {
 			cancel()
 		}
@@ -440,12 +440,12 @@ function(name="spin", args=[arg("a", "field")], result="int", eval=_eval)
 		t.Fatal(err)
 	}
 	f := lookupFunction(t, reg, "spin").(plugins.ContextFunction)
-	_, err = f.EvalContext(ctx, []engine.Value{engine.StringValue("x")})
+	_, err = f.EvalContext(ctx, []result.Value{result.StringValue("x")})
 	var se *Error
 	if !errors.Is(err, context.Canceled) || !errors.As(err, &se) || !strings.Contains(err.Error(), "spin.star:") || !strings.HasSuffix(err.Error(), "spin: the query was cancelled") {
 		t.Errorf("a call cancelled as it loops: %v, want the query was cancelled, at its line", err)
 	}
-	if _, err := f.EvalContext(ctx, []engine.Value{engine.StringValue("x")}); !errors.Is(err, context.Canceled) {
+	if _, err := f.EvalContext(ctx, []result.Value{result.StringValue("x")}); !errors.Is(err, context.Canceled) {
 		t.Errorf("a call after the context is done: %v, want context.Canceled", err)
 	}
 
@@ -464,11 +464,11 @@ stage(name="spins", run=_run, output=[("n", "int")])
 		t.Fatal(err)
 	}
 	s := lookupStage(t, reg2, "spins")
-	r, err := s.Bind(map[string]string{}, []engine.ResultColumn{{Name: "a", Kind: signin.KindString}})
+	r, err := s.Bind(map[string]string{}, []result.Column{{Name: "a", Kind: signin.KindString}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = r.Run(ctx, &plugins.Env{}, slices.Values([][]engine.Value{{engine.StringValue("a")}}), func([]engine.Value) error { return nil })
+	err = r.Run(ctx, &plugins.Env{}, slices.Values([][]result.Value{{result.StringValue("a")}}), func([]result.Value) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("a stage cancelled as it loops: %v, want context.Canceled", err)
 	}

@@ -12,8 +12,8 @@ import (
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
 )
 
 // stage is a stage a script declares. It holds only frozen values and is
@@ -24,7 +24,7 @@ type stage struct {
 	run    starlark.Callable
 	needs  []string
 	where  string
-	output []engine.ResultColumn
+	output []result.Column
 	pos    syntax.Position // of its declaration
 }
 
@@ -47,10 +47,10 @@ func (s *needer) Needs(map[string]string) (plugins.Needs, error) {
 // Bind converts the arguments by their declared types and checks that
 // the input has the fields the stage needs and none of its output
 // columns.
-func (s *stage) Bind(args map[string]string, in []engine.ResultColumn) (plugins.Runner, error) {
+func (s *stage) Bind(args map[string]string, in []result.Column) (plugins.Runner, error) {
 	bound := starlark.NewDict(len(s.desc.Args))
 	has := func(name string) bool {
-		return slices.ContainsFunc(in, func(c engine.ResultColumn) bool { return c.Name == name })
+		return slices.ContainsFunc(in, func(c result.Column) bool { return c.Name == name })
 	}
 	for _, a := range s.desc.Args {
 		text, ok := args[a.Name]
@@ -86,15 +86,15 @@ func (s *stage) Bind(args map[string]string, in []engine.ResultColumn) (plugins.
 type runner struct {
 	*stage
 	args    *starlark.Dict
-	in, out []engine.ResultColumn
+	in, out []result.Column
 }
 
-func (r *runner) Columns() []engine.ResultColumn { return r.out }
+func (r *runner) Columns() []result.Column { return r.out }
 
 // Run calls the script's run(rows, ctx) on a thread of its own, under
 // the limits (steps and memory per row read, time per run), and
 // cancelled with ctx.
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]engine.Value], emit func([]engine.Value) error) error {
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	th, lim := r.sb.thread(r.desc.Name, r.sb.opts.MaxSteps, "per row", nil)
 	stop := r.sb.limit(th, lim, "per run of a stage")
 	defer stop()
@@ -103,7 +103,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]engine
 
 	next, stopPull := iter.Pull(in)
 	defer stopPull()
-	rows := &rowIter{names: names(r.in), next: func() ([]engine.Value, bool) {
+	rows := &rowIter{names: names(r.in), next: func() ([]result.Value, bool) {
 		lim.restart(th)
 		return next()
 	}}
@@ -160,8 +160,8 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]engine
 
 // row converts a row a script emits: a dict by column name, the columns
 // it lacks null, or a list or tuple of every column in order.
-func (r *runner) row(x starlark.Value) ([]engine.Value, error) {
-	out := make([]engine.Value, len(r.out))
+func (r *runner) row(x starlark.Value) ([]result.Value, error) {
+	out := make([]result.Value, len(r.out))
 	switch v := x.(type) {
 	case *starlark.Dict:
 		found := 0
@@ -171,7 +171,7 @@ func (r *runner) row(x starlark.Value) ([]engine.Value, error) {
 				return nil, err
 			}
 			if !ok {
-				out[i] = engine.Null(c.Kind)
+				out[i] = result.Null(c.Kind)
 				continue
 			}
 			found++
@@ -181,7 +181,7 @@ func (r *runner) row(x starlark.Value) ([]engine.Value, error) {
 		}
 		if found < v.Len() {
 			for _, k := range v.Keys() {
-				if s, ok := k.(starlark.String); !ok || !slices.ContainsFunc(r.out, func(c engine.ResultColumn) bool { return c.Name == string(s) }) {
+				if s, ok := k.(starlark.String); !ok || !slices.ContainsFunc(r.out, func(c result.Column) bool { return c.Name == string(s) }) {
 					return nil, fmt.Errorf("emit: the row has a key %s, which is none of the stage's columns %s", truncate(k.String()), names(r.out))
 				}
 			}
@@ -203,7 +203,7 @@ func (r *runner) row(x starlark.Value) ([]engine.Value, error) {
 	return out, nil
 }
 
-func names(cols []engine.ResultColumn) starlark.Tuple {
+func names(cols []result.Column) starlark.Tuple {
 	t := make(starlark.Tuple, len(cols))
 	for i, c := range cols {
 		t[i] = starlark.String(c.Name)
@@ -223,7 +223,7 @@ func bound(ns, open int64) starlark.Value {
 // name, read once as a stream.
 type rowIter struct {
 	names starlark.Tuple
-	next  func() ([]engine.Value, bool)
+	next  func() ([]result.Value, bool)
 	done  bool
 }
 

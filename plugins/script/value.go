@@ -10,8 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // Values cross between Go and Starlark as follows (see doc.go):
@@ -25,7 +25,7 @@ import (
 //	null    ↔ None
 
 // toStarlark converts a value of a row or an argument for a script.
-func toStarlark(v engine.Value) starlark.Value {
+func toStarlark(v result.Value) starlark.Value {
 	if v.IsNull() {
 		return starlark.None
 	}
@@ -51,37 +51,37 @@ func toStarlark(v engine.Value) starlark.Value {
 
 // fromStarlark converts a script's value to a value of kind, or says why
 // it cannot.
-func fromStarlark(x starlark.Value, kind signin.Kind) (engine.Value, error) {
+func fromStarlark(x starlark.Value, kind signin.Kind) (result.Value, error) {
 	if x == starlark.None {
-		return engine.Null(kind), nil
+		return result.Null(kind), nil
 	}
 	switch kind {
 	case signin.KindString:
 		if s, ok := x.(starlark.String); ok {
-			return engine.StringValue(string(s)), nil
+			return result.StringValue(string(s)), nil
 		}
 	case signin.KindInt:
 		if i, ok := x.(starlark.Int); ok {
 			n, ok := i.Int64()
 			if !ok {
-				return engine.Value{}, fmt.Errorf("%s does not fit in 64 bits", i)
+				return result.Value{}, fmt.Errorf("%s does not fit in 64 bits", i)
 			}
-			return engine.IntValue(n), nil
+			return result.IntValue(n), nil
 		}
 	case signin.KindFloat:
 		switch f := x.(type) {
 		case starlark.Float:
-			return engine.FloatValue(float64(f)), nil
+			return result.FloatValue(float64(f)), nil
 		case starlark.Int:
-			return engine.FloatValue(float64(f.Float())), nil
+			return result.FloatValue(float64(f.Float())), nil
 		}
 	case signin.KindTime:
 		if t, ok := x.(Time); ok {
-			return engine.TimeValue(time.Unix(0, t.ns)), nil
+			return result.TimeValue(time.Unix(0, t.ns)), nil
 		}
 	case signin.KindBool:
 		if b, ok := x.(starlark.Bool); ok {
-			return engine.BoolValue(bool(b)), nil
+			return result.BoolValue(bool(b)), nil
 		}
 	case signin.KindList:
 		if seq, ok := x.(starlark.Indexable); ok && (isTuple(x) || isList(x)) {
@@ -89,14 +89,14 @@ func fromStarlark(x starlark.Value, kind signin.Kind) (engine.Value, error) {
 			for i := range l {
 				s, ok := seq.Index(i).(starlark.String)
 				if !ok {
-					return engine.Value{}, fmt.Errorf("a list holds strings, not a %s", seq.Index(i).Type())
+					return result.Value{}, fmt.Errorf("a list holds strings, not a %s", seq.Index(i).Type())
 				}
 				l[i] = string(s)
 			}
-			return engine.ListValue(l), nil
+			return result.ListValue(l), nil
 		}
 	}
-	return engine.Value{}, fmt.Errorf("want %s, not %s %s", article(kindName(kind)), article(x.Type()), truncate(x.String()))
+	return result.Value{}, fmt.Errorf("want %s, not %s %s", article(kindName(kind)), article(x.Type()), truncate(x.String()))
 }
 
 func isTuple(x starlark.Value) bool { _, ok := x.(starlark.Tuple); return ok }

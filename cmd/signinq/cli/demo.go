@@ -21,6 +21,7 @@ import (
 	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/result"
 )
 
 type demoCmd struct {
@@ -273,13 +274,9 @@ func demoWriter(e *env) plugins.Writer {
 // and the time it took.
 func demoAnswer(e *env, db *engine.DB, w plugins.Writer, now time.Time, text string) error {
 	fmt.Fprintf(e.stdout, "signinq> %s\n", text)
-	opts := engine.QueryOptions{Now: now, DefaultListLimit: tableListLimit, Timeout: -1}
-	plan, err := query.Prepare(text, nil, plugins.Default(), now)
-	if err != nil {
-		return fmt.Errorf("demo query %q: %w", text, err)
-	}
+	opts := query.Options{Now: now, DefaultListLimit: tableListLimit, Timeout: -1}
 	start := e.now()
-	res, err := query.Execute(e.ctx, db, plan, opts)
+	res, err := query.Run(e.ctx, db, plugins.Default(), text, opts)
 	if err != nil {
 		return fmt.Errorf("demo query %q: %w", text, err)
 	}
@@ -301,7 +298,7 @@ const demoWidth = 180
 
 // demoWrite writes a result as writeResult does, cut to the terminal's
 // width or to demoWidth.
-func demoWrite(e *env, w plugins.Writer, res *engine.Result) (err error) {
+func demoWrite(e *env, w plugins.Writer, res *result.Result) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: panic: %v", w.Describe().Name, r)

@@ -12,9 +12,9 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/dustin/go-humanize"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/result"
 )
 
 type queryCmd struct {
@@ -115,7 +115,7 @@ func (m *memorySize) Decode(ctx *kong.DecodeContext) error {
 // without a time limit unless timeout is given (a person waits, and
 // Ctrl-C stops it).
 func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, timeout time.Duration, text string) error {
-	opts := engine.QueryOptions{MaxMemory: int64(mem.MaxMemory), Timeout: -1}
+	opts := query.Options{MaxMemory: int64(mem.MaxMemory), Timeout: -1}
 	if timeout > 0 {
 		opts.Timeout = timeout
 	}
@@ -130,46 +130,10 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		opts.DefaultListLimit = tableListLimit
 	}
 	if opts.Now.IsZero() {
-		// With latest too: the query is checked before the store is
-		// opened, and again against its newest sign-in when it runs.
+		// With latest too: an empty store counts from the clock.
+
 		opts.Now = e.now().UTC()
 	}
-	if query.IsDefine(text) {
-		store, err := db.openExisting(e)
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		saved, err := query.DefineIn(store, text)
-		if err != nil {
-			return showQueryError(e, text, err)
-		}
-		where := "saved in"
-		if saved.Removed {
-			where = "removed from"
-		}
-		fmt.Fprintf(e.stdout, "%s %s: %s\n", where, filepath.Join(db.DB, query.MacroFile), saved.Macro)
-		return nil
-	}
-	// A query error is found before the store is opened: the command's
-	// store uses the default registry, and its saved queries are a file
-	// in its directory.
-	macros, err := query.LoadMacros(filepath.Join(db.DB, query.MacroFile), plugins.Default())
-	if err != nil {
-		return err
-	}
-	plan, err := query.Prepare(text, macros, plugins.Default(), opts.Now)
-	if err != nil {
-		return showQueryError(e, text, err)
-	}
-	store, err := db.openExisting(e)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	start := e.now()
-	// The rows flow from the store to the writer as it writes them.
-	rows, err := query.ExecuteRows(e.ctx, store, plan, opts)
 	// fail says what went wrong: a memory error with the flag that
 	// raises the limit.
 	fail := func(err error) error {
@@ -178,9 +142,34 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		}
 		return showQueryError(e, text, err)
 	}
+	store, err := db.openExisting(e)
+	if err != nil {
+		// An error in the statement comes before the store's: when the
+		// directory holds no saved queries, none can change the
+		// statement, which is checked as it is.
+		if _, statErr := os.Stat(filepath.Join(db.DB, query.MacroFile)); !query.IsDefine(text) && errors.Is(statErr, os.ErrNotExist) {
+			if _, qerr := query.Prepare(text, nil, plugins.Default(), opts.Now); qerr != nil {
+				return fail(qerr)
+			}
+		}
+		return err
+	}
+	defer store.Close()
+	start := e.now()
+	// The rows flow from the store to the writer as it writes them.
+	out, err := query.Exec(e.ctx, store, plugins.Default(), text, opts)
 	if err != nil {
 		return fail(err)
 	}
+	if saved := out.Saved; saved != nil {
+		where := "saved in"
+		if saved.Removed {
+			where = "removed from"
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %s\n", where, filepath.Join(db.DB, query.MacroFile), saved.Macro)
+		return nil
+	}
+	plan, rows := out.Plan, out.Rows
 	defer rows.Close()
 	if plan.Statement.Explain {
 		// explain analyze runs the query: its rows are read, not shown.
@@ -195,7 +184,7 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 	pl, _ := plugins.Default().Lookup(format)
 	w := pl.(plugins.Writer)
 	count := 0
-	counted := func(yield func([]engine.Value, error) bool) {
+	counted := func(yield func([]result.Value, error) bool) {
 		for row, err := range rows.All() {
 			if err == nil {
 				count++
@@ -230,8 +219,8 @@ var errOutputClosed = errors.New("standard output closed")
 // noteText is a result's note as the command prints it: with how to count
 // from the store's data when now is away from it (latest: how to say
 // "now latest" here).
-func noteText(n engine.Note, latest string) string {
-	if nd, ok := n.(engine.NoDataNote); ok && !nd.Last.IsZero() {
+func noteText(n result.Note, latest string) string {
+	if nd, ok := n.(result.NoDataNote); ok && !nd.Last.IsZero() {
 		return fmt.Sprintf("%s; use %s to count from there", nd, latest)
 	}
 	return n.String()
@@ -273,13 +262,13 @@ func parseNow(s string) (t time.Time, latest bool, err error) {
 }
 
 // writeResult writes a result with a writer plugin.
-func writeResult(w plugins.Writer, e *env, res *engine.Result) error {
+func writeResult(w plugins.Writer, e *env, res *result.Result) error {
 	return writeRows(w, e, res.Columns, res.All())
 }
 
 // writeRows writes an answer with a writer plugin, as its rows come; a
 // panic in the writer is an error, as any plugin's is.
-func writeRows(w plugins.Writer, e *env, cols []engine.ResultColumn, rows iter.Seq2[[]engine.Value, error]) (err error) {
+func writeRows(w plugins.Writer, e *env, cols []result.Column, rows iter.Seq2[[]result.Value, error]) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: panic: %v", w.Describe().Name, r)

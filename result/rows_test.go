@@ -1,4 +1,4 @@
-package engine
+package result
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 // countingRows yields n rows of one integer, reusing one slice, then
 // fails with fail (when not nil); closed counts the releases.
 func countingRows(n int, fail error, closed *int) *Rows {
-	return NewRows([]ResultColumn{{Name: "n"}}, func(r *Rows, yield func([]Value) bool) error {
+	return NewRows([]Column{{Name: "n"}}, func(r *Rows, yield func([]Value) bool) error {
 		row := make([]Value, 1)
 		for i := range n {
 			row[0] = IntValue(int64(i))
@@ -23,7 +23,7 @@ func countingRows(n int, fail error, closed *int) *Rows {
 
 // TestRowsResult checks that gathering rows copies each (the rows a
 // query yields reuse their slice), and stops past the bound with
-// ErrResultTooLarge.
+// ErrTooLarge.
 func TestRowsResult(t *testing.T) {
 	closed := 0
 	res, err := countingRows(1000, nil, &closed).Result(0)
@@ -32,7 +32,7 @@ func TestRowsResult(t *testing.T) {
 	}
 	closed = 0
 	_, err = countingRows(100_000, nil, &closed).Result(1 << 20)
-	if !errors.Is(err, ErrResultTooLarge) || closed != 1 {
+	if !errors.Is(err, ErrTooLarge) || closed != 1 {
 		t.Errorf("100,000 rows gathered in 1 MiB: %v, closed %d times", err, closed)
 	}
 }

@@ -1,7 +1,6 @@
-package engine
+package result
 
 import (
-	"context"
 	"fmt"
 	"iter"
 	"unsafe"
@@ -20,12 +19,12 @@ import (
 // Close is called: All closes it when its loop ends, however it ends.
 // A Rows is not safe for concurrent use.
 type Rows struct {
-	Columns []ResultColumn
+	Columns []Column
 	// Plan is the plan, for explain; with explain analyze it holds rows
 	// and times per step, once the rows are read.
 	Plan string
 	// Stats says what the query read, once the rows are read.
-	Stats QueryStats
+	Stats Stats
 	// Notes say what the rows alone do not, once they are read (a list's
 	// ListLimitNote counts what it showed).
 	Notes []Note
@@ -50,7 +49,7 @@ const (
 // Notes (and Plan, for explain analyze). close, which may be nil,
 // releases what the answer holds (its snapshot): it is called once, when
 // the rows are read or Close is called, whichever comes first.
-func NewRows(cols []ResultColumn, read func(r *Rows, yield func(row []Value) bool) error, close func()) *Rows {
+func NewRows(cols []Column, read func(r *Rows, yield func(row []Value) bool) error, close func()) *Rows {
 	return &Rows{Columns: cols, read: read, close: close}
 }
 
@@ -109,7 +108,7 @@ func (r *Rows) release() {
 
 // Result reads the rows into a Result, copying each, and closes the
 // Rows. maxBytes, when positive, bounds what the rows may take: beyond
-// it reading stops with ErrResultTooLarge, so that gathering an answer
+// it reading stops with ErrTooLarge, so that gathering an answer
 // never takes the process's memory.
 func (r *Rows) Result(maxBytes int64) (*Result, error) {
 	res := &Result{Columns: r.Columns}
@@ -121,7 +120,7 @@ func (r *Rows) Result(maxBytes int64) (*Result, error) {
 		}
 		if maxBytes > 0 {
 			if used += rowBytes(row); used > maxBytes {
-				return nil, fmt.Errorf("%w: its rows take over %d MiB (QueryOptions.MaxMemory); read them one at a time with DB.QueryRows, or give the query a limit", ErrResultTooLarge, maxBytes>>20)
+				return nil, fmt.Errorf("%w: its rows take over %d MiB (QueryOptions.MaxMemory); read them one at a time with DB.QueryRows, or give the query a limit", ErrTooLarge, maxBytes>>20)
 			}
 		}
 		if len(cells) < len(row) {
@@ -160,29 +159,4 @@ func (res *Result) All() iter.Seq2[[]Value, error] {
 			}
 		}
 	}
-}
-
-// QueryRows answers a query as Query does, but as a stream: the rows
-// are read as the caller reads them, in memory that does not grow with
-// their number, which suits a list of many sign-ins. ctx covers the
-// reading of the rows too. The caller ranges over rows.All (or calls
-// Close).
-//
-//	rows, err := db.QueryRows(ctx, "list * since 7d", engine.QueryOptions{})
-//	if err != nil { … }
-//	for row, err := range rows.All() {
-//		if err != nil { … }
-//		… row[0] …
-//	}
-func (db *DB) QueryRows(ctx context.Context, text string, opts QueryOptions) (*Rows, error) {
-	querier.RLock()
-	q := querier.q
-	querier.RUnlock()
-	if q == nil {
-		return nil, ErrNoQuerier
-	}
-	if db.isClosed() {
-		return nil, ErrClosed
-	}
-	return q(ctx, db, text, opts)
 }
