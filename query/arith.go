@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/signinq/signinq/query/ast"
+
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
@@ -65,7 +67,7 @@ func (x *executor) eval(v valExpr, g *group) (result.Value, error) {
 				what = "decimal numbers (±1.8e308)"
 			}
 			return result.Value{}, errorf(v.src.Pos, "%s overflows%s: %s %s %s is beyond the range of %s",
-				operand(v.src), x.groupWords(g), numberWords(l), v.op, numberWords(r), what)
+				ast.OperandText(v.src), x.groupWords(g), numberWords(l), v.op, numberWords(r), what)
 		}
 		return out, nil
 	}
@@ -96,10 +98,10 @@ func numberWords(v result.Value) string {
 
 // quoteIfNeeded writes a value as the language would read it.
 func quoteIfNeeded(s string) string {
-	if bare(s) {
+	if ast.Bare(s) {
 		return s
 	}
-	return quote(s)
+	return ast.Quote(s)
 }
 
 // arithmetic applies + - * / to two numbers: null when either is null or

@@ -13,6 +13,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // Check resolves a parsed statement against the field catalog and a
@@ -20,7 +21,7 @@ import (
 // relative times are resolved against, and returns its plan. Its errors
 // are *Error, with the position of what they concern (but for a panic of
 // a plugin's, or a bug: a *PanicError).
-func Check(st *Statement, reg *plugins.Registry, now time.Time) (plan *Plan, err error) {
+func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			plan, err = nil, recovered(r) // a plugin's (Result, Bind, Needs), or a bug
@@ -43,7 +44,7 @@ type checker struct {
 	p   *Plan
 }
 
-func (c *checker) query(p *Plan, q *Query) error {
+func (c *checker) query(p *Plan, q *ast.Query) error {
 	c.p = p
 	if err := c.timeRange(p, q); err != nil {
 		return err
@@ -63,14 +64,14 @@ func (c *checker) query(p *Plan, q *Query) error {
 		p.Limit = n
 	}
 	switch q.Kind {
-	case Show:
+	case ast.Show:
 		p.ShowID = q.ID.Text
 		return nil
-	case List:
+	case ast.List:
 		if err := c.list(p, q); err != nil {
 			return err
 		}
-	case Top:
+	case ast.Top:
 		if err := c.top(p, q); err != nil {
 			return err
 		}
@@ -82,7 +83,7 @@ func (c *checker) query(p *Plan, q *Query) error {
 	if err := c.stages(p, q); err != nil {
 		return err
 	}
-	if q.Kind == List {
+	if q.Kind == ast.List {
 		// After the stages, which may choose the list's fields.
 		return c.listOrder(p, q.OrderBy)
 	}
@@ -90,7 +91,7 @@ func (c *checker) query(p *Plan, q *Query) error {
 }
 
 // count reads a positive whole number: a limit, top's N.
-func (c *checker) count(l *Literal, what string) (int, error) {
+func (c *checker) count(l *ast.Literal, what string) (int, error) {
 	n, err := strconv.Atoi(l.Text)
 	if err != nil || n < 1 || l.Quoted {
 		return 0, errorf(l.Pos, "%s takes a whole number of 1 or more, not %s", what, l)
@@ -101,7 +102,7 @@ func (c *checker) count(l *Literal, what string) (int, error) {
 // timeRange resolves since and between. since D keeps now - D <= time <=
 // now, and since T keeps T <= time <= now: nothing after now counts, so
 // that a now in the past (an old export's) means what it says.
-func (c *checker) timeRange(p *Plan, q *Query) error {
+func (c *checker) timeRange(p *Plan, q *ast.Query) error {
 	if q.Since != nil {
 		if d, ok := parseDuration(q.Since.Text); ok {
 			p.From, p.Relative = c.now.Add(-d).UnixNano(), true
@@ -168,7 +169,7 @@ func tooLongDuration(s string) bool {
 const maxDurationWords = "106751d (292 years)"
 
 // instant reads a time literal of a query (see ParseTime).
-func (c *checker) instant(l *Literal) (time.Time, error) {
+func (c *checker) instant(l *ast.Literal) (time.Time, error) {
 	t, err := ParseTime(l.Text)
 	if err != nil {
 		return time.Time{}, errorf(l.Pos, "%s %v", l, err)
@@ -194,7 +195,7 @@ func ParseTime(s string) (time.Time, error) {
 }
 
 // field resolves a name to a catalog field.
-func (c *checker) field(n *Name) (*engine.Column, error) {
+func (c *checker) field(n *ast.Name) (*engine.Column, error) {
 	col := engine.LookupColumn(n.Name)
 	if col == nil {
 		return nil, errorf(n.Pos, "unknown field %q%s", n.Name, didYouMean(n.Name, fieldNames()))
@@ -207,9 +208,9 @@ func (c *checker) field(n *Name) (*engine.Column, error) {
 func fieldNames() []string { return signin.Names() }
 
 // cond checks a condition on sign-ins.
-func (c *checker) cond(e Expr) (cond, error) {
+func (c *checker) cond(e ast.Expr) (cond, error) {
 	switch e := e.(type) {
-	case *Binary:
+	case *ast.Binary:
 		switch e.Op {
 		case "and", "or":
 			// A chain of one operator is one node, its operands checked
@@ -245,8 +246,8 @@ func (c *checker) cond(e Expr) (cond, error) {
 		case "+", "-", "*", "/":
 			return nil, errorf(e.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", e.Op)
 		}
-		return c.pred(e, e.L, e.Op, []Expr{e.R})
-	case *Not:
+		return c.pred(e, e.L, e.Op, []ast.Expr{e.R})
+	case *ast.Not:
 		x, err := c.cond(e.X)
 		if err != nil {
 			return nil, err
@@ -255,17 +256,17 @@ func (c *checker) cond(e Expr) (cond, error) {
 			return n.x, nil // not not X is X (not app != x: app = x)
 		}
 		return &condNot{x: x}, nil
-	case *In:
+	case *ast.In:
 		op := "in"
 		if e.Not {
 			op = "not in"
 		}
-		vals := make([]Expr, len(e.Values))
+		vals := make([]ast.Expr, len(e.Values))
 		for i, v := range e.Values {
 			vals[i] = v
 		}
 		return c.pred(e, e.X, op, vals)
-	case *Name:
+	case *ast.Name:
 		col := engine.LookupColumn(e.Name)
 		if col != nil && col.Field.Kind == signin.KindBool {
 			return &pred{src: e, col: col, op: opEq, ints: []int64{1}}, nil // compliant alone: compliant = true
@@ -277,13 +278,13 @@ func (c *checker) cond(e Expr) (cond, error) {
 
 // chain returns the operands of a chain of e's operator (and, or), left
 // to right, however it is parenthesized: a or (b or c) is a, b, c.
-func chain(e *Binary) []Expr {
-	var out []Expr
-	stack := []Expr{e}
+func chain(e *ast.Binary) []ast.Expr {
+	var out []ast.Expr
+	stack := []ast.Expr{e}
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if b, ok := x.(*Binary); ok && b.Op == e.Op {
+		if b, ok := x.(*ast.Binary); ok && b.Op == e.Op {
 			stack = append(stack, b.R, b.L) // the left first
 			continue
 		}
@@ -294,12 +295,12 @@ func chain(e *Binary) []Expr {
 
 // pred checks a predicate: a field (or a function of one), an operator,
 // and values, or another field to compare with.
-func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
+func (c *checker) pred(src, left ast.Expr, op string, right []ast.Expr) (cond, error) {
 	l, err := c.leftSide(left)
 	if err != nil {
 		return nil, err
 	}
-	if _, isIn := src.(*In); !isIn && len(right) == 1 {
+	if _, isIn := src.(*ast.In); !isIn && len(right) == 1 {
 		r, ok, err := c.rightSide(right[0], l, op)
 		if err != nil {
 			return nil, err
@@ -313,12 +314,12 @@ func (c *checker) pred(src, left Expr, op string, right []Expr) (cond, error) {
 
 // leftSide checks what a predicate starts with: a field, or a function
 // of one.
-func (c *checker) leftSide(left Expr) (cmpSide, error) {
+func (c *checker) leftSide(left ast.Expr) (cmpSide, error) {
 	switch l := left.(type) {
-	case *Name:
+	case *ast.Name:
 		col, err := c.field(l)
 		return cmpSide{col: col}, err
-	case *Call:
+	case *ast.Call:
 		pl, known := c.reg.Lookup(l.Name)
 		if !known {
 			return cmpSide{}, errorf(l.Pos, "unknown function %q%s", l.Name, didYouMean(l.Name, c.reg.Names(plugins.KindFunction)))
@@ -331,7 +332,7 @@ func (c *checker) leftSide(left Expr) (cmpSide, error) {
 			return cmpSide{}, err
 		}
 		return cmpSide{col: fn.col, fn: fn}, nil
-	case *Binary:
+	case *ast.Binary:
 		if l.Op == "+" || l.Op == "-" || l.Op == "*" || l.Op == "/" {
 			return cmpSide{}, errorf(l.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", l.Op)
 		}
@@ -347,20 +348,20 @@ func (c *checker) leftSide(left Expr) (cmpSide, error) {
 // spelled in another case than the catalog's (client = Browser) is
 // refused: it may mean either the field or the text, which matches
 // without regard to case.
-func (c *checker) rightSide(e Expr, left cmpSide, op string) (cmpSide, bool, error) {
+func (c *checker) rightSide(e ast.Expr, left cmpSide, op string) (cmpSide, bool, error) {
 	var side cmpSide
 	switch r := e.(type) {
-	case *Name:
+	case *ast.Name:
 		col := engine.LookupColumn(r.Name)
 		if col == nil {
 			return cmpSide{}, false, nil
 		}
 		if !col.Field.Spelled(r.Name) {
 			return cmpSide{}, false, errorf(r.Pos, "%s is the field %s in another case: to compare %s with that field write %s, to compare it with the text quote it (%s %s %s)",
-				r.Name, col.Field.Name, left.name(), col.Field.Name, left.name(), op, quote(r.Name))
+				r.Name, col.Field.Name, left.name(), col.Field.Name, left.name(), op, ast.Quote(r.Name))
 		}
 		side = cmpSide{col: col}
-	case *Call:
+	case *ast.Call:
 		if strings.EqualFold(r.Name, "bin") {
 			return cmpSide{}, false, nil // not a function: predOn says what bin is for
 		}
@@ -377,9 +378,9 @@ func (c *checker) rightSide(e Expr, left cmpSide, op string) (cmpSide, bool, err
 		return side, true, nil
 	}
 	text := e.String()
-	if n, ok := e.(*Name); ok {
+	if n, ok := e.(*ast.Name); ok {
 		return cmpSide{}, false, errorf(e.Position(), "%s is a field, and %s matches text or a pattern: to match the text, quote it (%s %s %s); fields compare with = != < <= > >=",
-			text, op, left.name(), op, quote(n.Name))
+			text, op, left.name(), op, ast.Quote(n.Name))
 	}
 	return cmpSide{}, false, errorf(e.Position(), "%s matches text or a pattern, not %s: fields and functions of them compare with = != < <= > >=", op, text)
 }
@@ -387,12 +388,12 @@ func (c *checker) rightSide(e Expr, left cmpSide, op string) (cmpSide, bool, err
 // fieldCmp checks a comparison of two fields (or functions of them),
 // which must be of one kind: text with text (= and != only), numbers
 // with numbers, times with times, flags with flags (= and != only).
-func (c *checker) fieldCmp(src Expr, l cmpSide, op string, r cmpSide, right Expr) (cond, error) {
+func (c *checker) fieldCmp(src ast.Expr, l cmpSide, op string, r cmpSide, right ast.Expr) (cond, error) {
 	lf, rf := l.field(), r.field()
 	if kindClass(lf.Kind) != kindClass(rf.Kind) {
 		hint := ""
-		if n, ok := right.(*Name); ok && kindClass(lf.Kind) == signin.KindString {
-			hint = fmt.Sprintf("; to compare %s with the text %s, quote it (%s %s %s)", l.name(), n.Name, l.name(), op, quote(n.Name))
+		if n, ok := right.(*ast.Name); ok && kindClass(lf.Kind) == signin.KindString {
+			hint = fmt.Sprintf("; to compare %s with the text %s, quote it (%s %s %s)", l.name(), n.Name, l.name(), op, ast.Quote(n.Name))
 		}
 		return nil, errorf(right.Position(), "%s is %s and %s is %s: a field compares with a field of its kind%s", l.name(), kindWords(lf.Kind), r.name(), kindWords(rf.Kind), hint)
 	}
@@ -430,14 +431,14 @@ func kindClass(k signin.Kind) signin.Kind {
 }
 
 // predOn checks a predicate on a column, or on a function of it.
-func (c *checker) predOn(src Expr, col *engine.Column, fn *fnApply, name string, op string, right []Expr) (cond, error) {
-	vals := make([]*Literal, len(right))
+func (c *checker) predOn(src ast.Expr, col *engine.Column, fn *fnApply, name string, op string, right []ast.Expr) (cond, error) {
+	vals := make([]*ast.Literal, len(right))
 	for i, r := range right {
 		switch r := r.(type) {
-		case *Literal:
+		case *ast.Literal:
 			vals[i] = r
-		case *Name:
-			vals[i] = &Literal{Pos: r.Pos, Text: r.Name}
+		case *ast.Name:
+			vals[i] = &ast.Literal{Pos: r.Pos, Text: r.Name}
 		default:
 			return nil, errorf(r.Position(), "%s compares with a value (a word, a number or a quoted string), not %s", name, r)
 		}
@@ -484,15 +485,15 @@ func (c *checker) predOn(src Expr, col *engine.Column, fn *fnApply, name string,
 
 // positive is a != or not in as the = or in it negates: what a predicate
 // negated by a condNot is, for the plan to say (not app = x).
-func positive(e Expr) Expr {
+func positive(e ast.Expr) ast.Expr {
 	switch e := e.(type) {
-	case *Binary:
+	case *ast.Binary:
 		if e.Op == "!=" {
-			return &Binary{Pos: e.Pos, Op: "=", L: e.L, R: e.R}
+			return &ast.Binary{Pos: e.Pos, Op: "=", L: e.L, R: e.R}
 		}
-	case *In:
+	case *ast.In:
 		if e.Not {
-			return &In{Pos: e.Pos, X: e.X, Values: e.Values}
+			return &ast.In{Pos: e.Pos, X: e.X, Values: e.Values}
 		}
 	}
 	return e
@@ -517,7 +518,7 @@ func kindWords(k signin.Kind) string {
 }
 
 // operands types a predicate's values by its field's kind.
-func (c *checker) operands(p *pred, vals []*Literal) error {
+func (c *checker) operands(p *pred, vals []*ast.Literal) error {
 	f := p.field()
 	for _, v := range vals {
 		switch f.Kind {
@@ -564,7 +565,7 @@ func (c *checker) operands(p *pred, vals []*Literal) error {
 }
 
 // textOperand types a value compared with a text field.
-func (c *checker) textOperand(p *pred, v *Literal) error {
+func (c *checker) textOperand(p *pred, v *ast.Literal) error {
 	f := p.field()
 	switch p.op {
 	case opLike:

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinq/signinq/query/ast"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/benchstore"
@@ -84,7 +86,7 @@ func (s *d2Store) query(t *testing.T, text string) *result.Result {
 }
 
 // d2Quote is a value as a query writes it.
-func d2Quote(v result.Value) string { return quote(v.String()) }
+func d2Quote(v result.Value) string { return ast.Quote(v.String()) }
 
 func (s *d2Store) count(t *testing.T, text string) int64 {
 	t.Helper()
@@ -154,9 +156,9 @@ func d2Travel(t *testing.T, q string) {
 			day := r[col[strings.Replace(end[0], "city", "time", 1)]].Time().Truncate(24 * time.Hour)
 			before := fmt.Sprintf("between %s and %s", d2End.AddDate(0, 0, -60).Format(time.RFC3339), day.Format(time.RFC3339))
 			days := s.query(t, fmt.Sprintf("count where user=%s and city=%s and country=%s and status=success %s group by bin(1d)",
-				quote(user), d2Quote(r[col[end[0]]]), quote(country), before))
+				ast.Quote(user), d2Quote(r[col[end[0]]]), ast.Quote(country), before))
 			others := s.count(t, fmt.Sprintf("dcount(user) where ip in (%s) and user!=%s and status=success %s",
-				d2Quote(r[col[end[1]]]), quote(user), before))
+				d2Quote(r[col[end[1]]]), ast.Quote(user), before))
 			if len(days.Rows) < 2 && others < 5 {
 				rare = true
 			}
@@ -188,14 +190,14 @@ func TestDetect2NewValue(t *testing.T) {
 		for _, r := range res.Rows {
 			user, country := r[0].Str(), r[1].Str()
 			got[[2]string{user, country}] = true
-			cond := fmt.Sprintf("user=%s and country=%s and status=success", quote(user), quote(country))
+			cond := fmt.Sprintf("user=%s and country=%s and status=success", ast.Quote(user), ast.Quote(country))
 			if n := s.count(t, "count where "+cond+" "+base); n != 0 {
 				t.Errorf("%s: %s %s is not new: %d sign-ins in the baseline", q, user, country, n)
 			}
 			if n := s.count(t, "count where "+cond+" "+window); n != r[3].Int() || n == 0 {
 				t.Errorf("%s: %s %s: count %d, the window holds %d", q, user, country, r[3].Int(), n)
 			}
-			if n := s.count(t, fmt.Sprintf("count where user=%s and status=success %s", quote(user), base)); n == 0 {
+			if n := s.count(t, fmt.Sprintf("count where user=%s and status=success %s", ast.Quote(user), base)); n == 0 {
 				t.Errorf("%s: %s has no sign-in in the baseline, and newkeys is false", q, user)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // Error is an error in a query: where it is, and what is wrong, often with
@@ -15,7 +16,7 @@ import (
 // error the parser and the checker return is an *Error; the executor's
 // errors are about the store, not the query.
 type Error struct {
-	Pos Pos
+	Pos ast.Pos
 	Msg string
 	// Err, when not nil, is the cause Msg words (plugins.ErrOverflow, a
 	// function's *PanicError), for errors.Is and errors.As.
@@ -40,12 +41,12 @@ func (e *Error) Caret(text string) string {
 	return line + "\n" + strings.Repeat(" ", pad) + "^"
 }
 
-func errorf(pos Pos, format string, args ...any) *Error {
+func errorf(pos ast.Pos, format string, args ...any) *Error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
-func posOf(p lexer.Position) Pos {
-	return Pos{Offset: p.Offset, Line: max(p.Line, 1), Col: max(p.Column, 1)}
+func posOf(p lexer.Position) ast.Pos {
+	return ast.Pos{Offset: p.Offset, Line: max(p.Line, 1), Col: max(p.Column, 1)}
 }
 
 // parseError turns participle's errors into the language's: positions as
@@ -95,7 +96,7 @@ func parseError(err error, text string) *Error {
 	if errors.As(err, &perr) {
 		return &Error{Pos: posOf(perr.Position()), Msg: grammarWords(perr.Message())}
 	}
-	return &Error{Pos: Pos{Line: 1, Col: 1}, Msg: err.Error()}
+	return &Error{Pos: ast.Pos{Line: 1, Col: 1}, Msg: err.Error()}
 }
 
 // expectFirst words the first thing participle's list of what it expected

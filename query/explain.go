@@ -9,6 +9,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // analysis is what explain analyze measured.
@@ -37,7 +38,7 @@ func (p *Plan) Explain(a *analysis) string {
 	} else {
 		line("time: from %s to %s (now %s): only the day partitions and blocks of that range are read", from, to, p.Now.Format(time.RFC3339Nano))
 	}
-	if p.Kind == Show {
+	if p.Kind == ast.Show {
 		line("show: the sign-in with id %q, found by each part's id index", p.ShowID)
 		return b.String()
 	}
@@ -51,7 +52,7 @@ func (p *Plan) Explain(a *analysis) string {
 		}
 	}
 	switch p.Kind {
-	case List:
+	case ast.List:
 		var names []string
 		for _, c := range p.ListCols {
 			names = append(names, c.name)
@@ -162,7 +163,7 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 	fmt.Fprintf(b, "steps:\n")
 	step("filter", st.filter, "%d sign-ins selected", st.rows)
 	switch p.Kind {
-	case List:
+	case ast.List:
 		if p.Stream {
 			break // the rows are read as the stage reads them: in its time
 		}
@@ -171,7 +172,7 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 			step("order", a.x.order, "sorted")
 		}
 		step("rows", a.x.out, "%d rows out", a.x.outRows)
-	case Show:
+	case ast.Show:
 	default:
 		bitmaps := ""
 		if st.bitmapParts > 0 {

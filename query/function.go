@@ -12,6 +12,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -21,7 +22,7 @@ import (
 // each value (to each dictionary value once, when the column has a
 // dictionary).
 type fnApply struct {
-	src    *Call
+	src    *ast.Call
 	fn     plugins.Function
 	col    *engine.Column // the first argument
 	consts []result.Value // the other arguments
@@ -38,7 +39,7 @@ type fnApply struct {
 }
 
 // function checks a call of a function plugin.
-func (c *checker) function(call *Call) (*fnApply, error) {
+func (c *checker) function(call *ast.Call) (*fnApply, error) {
 	if strings.EqualFold(call.Name, "bin") {
 		return nil, errorf(call.Pos, "bin(duration) buckets times for group by; list takes fields and functions of a field (hour(time), date(time))")
 	}
@@ -57,7 +58,7 @@ func (c *checker) function(call *Call) (*fnApply, error) {
 	if len(call.Args) == 0 || len(call.Args) > len(d.Args) {
 		return nil, errorf(call.Pos, "%s takes %s", call.Name, d.Usage())
 	}
-	n, ok := call.Args[0].(*Name)
+	n, ok := call.Args[0].(*ast.Name)
 	if !ok {
 		return nil, errorf(call.Args[0].Position(), "%s's first argument is a field, not %s (%s)", call.Name, call.Args[0], d.Usage())
 	}
@@ -72,12 +73,12 @@ func (c *checker) function(call *Call) (*fnApply, error) {
 	kinds := []signin.Kind{col.Field.Kind}
 	for i, da := range d.Args[1:] {
 		var text string
-		var pos Pos
+		var pos ast.Pos
 		if i+1 < len(call.Args) {
 			switch a := call.Args[i+1].(type) {
-			case *Literal:
+			case *ast.Literal:
 				text, pos = a.Text, a.Pos
-			case *Name:
+			case *ast.Name:
 				text, pos = a.Name, a.Pos
 			default:
 				return nil, errorf(a.Position(), "%s's %s is a constant, not %s", call.Name, da.Name, a)

@@ -12,6 +12,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -19,7 +20,7 @@ import (
 // arithmetic over them), top, having, order by, list's fields, stages.
 
 // aggregate checks an aggregate query.
-func (c *checker) aggregate(p *Plan, q *Query) error {
+func (c *checker) aggregate(p *Plan, q *ast.Query) error {
 	if err := c.keys(p, q.GroupBy); err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func (c *checker) aggregate(p *Plan, q *Query) error {
 
 // top checks top N keys [by aggregate]: the aggregate (count by
 // default) grouped by the keys, in descending order, N rows.
-func (c *checker) top(p *Plan, q *Query) error {
+func (c *checker) top(p *Plan, q *ast.Query) error {
 	n, err := c.count(q.TopN, "top")
 	if err != nil {
 		return err
@@ -51,9 +52,9 @@ func (c *checker) top(p *Plan, q *Query) error {
 	}
 	by := q.TopBy
 	if by == nil {
-		by = &Name{Pos: q.Pos, Name: "count"}
+		by = &ast.Name{Pos: q.Pos, Name: "count"}
 	}
-	if err := c.heads(p, []*Head{{Pos: by.Position(), Expr: by}}); err != nil {
+	if err := c.heads(p, []*ast.Head{{Pos: by.Position(), Expr: by}}); err != nil {
 		return err
 	}
 	if q.Having != nil {
@@ -69,11 +70,11 @@ func (c *checker) top(p *Plan, q *Query) error {
 }
 
 // keys checks group by's keys.
-func (c *checker) keys(p *Plan, exprs []Expr) error {
+func (c *checker) keys(p *Plan, exprs []ast.Expr) error {
 	for _, e := range exprs {
 		k := &key{src: e}
 		switch e := e.(type) {
-		case *Name:
+		case *ast.Name:
 			col, err := c.field(e)
 			if err != nil {
 				return err
@@ -82,7 +83,7 @@ func (c *checker) keys(p *Plan, exprs []Expr) error {
 			if k.kind == signin.KindList {
 				k.kind = signin.KindString // a sign-in counts in each element's group
 			}
-		case *Call:
+		case *ast.Call:
 			if !strings.EqualFold(e.Name, "bin") {
 				if _, ok := c.reg.Lookup(e.Name); !ok {
 					return errorf(e.Pos, "unknown function %q%s", e.Name, didYouMean(e.Name, append(c.reg.Names(plugins.KindFunction), "bin")))
@@ -99,9 +100,9 @@ func (c *checker) keys(p *Plan, exprs []Expr) error {
 			}
 			var text string
 			switch a := e.Args[0].(type) {
-			case *Name:
+			case *ast.Name:
 				text = a.Name
-			case *Literal:
+			case *ast.Literal:
 				text = a.Text
 			}
 			d, ok := parseDuration(text)
@@ -127,8 +128,8 @@ func (c *checker) keys(p *Plan, exprs []Expr) error {
 }
 
 // heads checks the heads of an aggregate query, each an output column.
-func (c *checker) heads(p *Plan, heads []*Head) error {
-	aliases := map[string]*Head{}
+func (c *checker) heads(p *Plan, heads []*ast.Head) error {
+	aliases := map[string]*ast.Head{}
 	for _, h := range heads {
 		if h.Alias == nil {
 			continue
@@ -154,9 +155,9 @@ func (c *checker) heads(p *Plan, heads []*Head) error {
 		}
 		p.Outs = append(p.Outs, &outCol{name: name, key: -1})
 	}
-	resolving := map[*Head]bool{}
-	var resolve func(h *Head) (valExpr, error)
-	resolve = func(h *Head) (valExpr, error) {
+	resolving := map[*ast.Head]bool{}
+	var resolve func(h *ast.Head) (valExpr, error)
+	resolve = func(h *ast.Head) (valExpr, error) {
 		i := first
 		for heads[i-first] != h {
 			i++
@@ -168,7 +169,7 @@ func (c *checker) heads(p *Plan, heads []*Head) error {
 			return nil, errorf(h.Pos, "%s refers to itself", p.Outs[i].name)
 		}
 		resolving[h] = true
-		v, err := c.value(h.Expr, func(n *Name) (valExpr, bool, error) {
+		v, err := c.value(h.Expr, func(n *ast.Name) (valExpr, bool, error) {
 			if ref := aliases[strings.ToLower(n.Name)]; ref != nil {
 				v, err := resolve(ref)
 				return v, true, err
@@ -191,9 +192,9 @@ func (c *checker) heads(p *Plan, heads []*Head) error {
 
 // value checks a head's expression: an aggregate, a number, arithmetic
 // over them, or (through ref) another head's alias.
-func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr, error) {
+func (c *checker) value(e ast.Expr, ref func(*ast.Name) (valExpr, bool, error)) (valExpr, error) {
 	switch e := e.(type) {
-	case *Literal:
+	case *ast.Literal:
 		if !e.Quoted {
 			n, err := strconv.ParseInt(e.Text, 10, 64)
 			if err == nil {
@@ -206,23 +207,23 @@ func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr
 				return nil, errorf(e.Pos, "%s is beyond the range of decimal numbers (±1.8e308)", e)
 			}
 		}
-		if x, ok := e.number(); ok {
+		if x, ok := e.Number(); ok {
 			return numLit{result.FloatValue(x)}, nil
 		}
 		return nil, errorf(e.Pos, "%s is not a number; a head is an aggregate (count, dcount(user)) or arithmetic over aggregates", e)
-	case *Name:
+	case *ast.Name:
 		if ref != nil {
 			if v, ok, err := ref(e); ok || err != nil {
 				return v, err
 			}
 		}
 		if e.Name[0] >= '0' && e.Name[0] <= '9' || e.Name[0] == '-' || e.Name[0] == '.' {
-			return c.value(&Literal{Pos: e.Pos, Text: e.Name}, nil)
+			return c.value(&ast.Literal{Pos: e.Pos, Text: e.Name}, nil)
 		}
-		return c.aggCall(&Call{Pos: e.Pos, Name: e.Name}, e)
-	case *Call:
+		return c.aggCall(&ast.Call{Pos: e.Pos, Name: e.Name}, e)
+	case *ast.Call:
 		return c.aggCall(e, e)
-	case *Binary:
+	case *ast.Binary:
 		switch e.Op {
 		case "+", "-", "*", "/":
 		default:
@@ -238,7 +239,7 @@ func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr
 		}
 		for _, side := range []struct {
 			v valExpr
-			e Expr
+			e ast.Expr
 		}{{l, e.L}, {r, e.R}} {
 			if k := side.v.kind(); k != signin.KindInt && k != signin.KindFloat {
 				return nil, errorf(side.e.Position(), "%s is %s: arithmetic takes numbers", side.e, kindWords(k))
@@ -255,7 +256,7 @@ func (c *checker) value(e Expr, ref func(*Name) (valExpr, bool, error)) (valExpr
 
 // aggCall checks a call of an aggregate, and adds it to the plan's
 // aggregates once however often it appears.
-func (c *checker) aggCall(call *Call, src Expr) (valExpr, error) {
+func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 	pl, ok := c.reg.Lookup(call.Name)
 	agg, isAgg := pl.(plugins.Aggregate)
 	if !ok || !isAgg {
@@ -281,7 +282,7 @@ func (c *checker) aggCall(call *Call, src Expr) (valExpr, error) {
 		arg := call.Args[i]
 		switch a.Type {
 		case plugins.ArgField:
-			n, ok := arg.(*Name)
+			n, ok := arg.(*ast.Name)
 			if !ok {
 				return nil, errorf(arg.Position(), "%s takes a field (%s), not %s", d.Name, d.Usage(), arg)
 			}
@@ -331,9 +332,9 @@ func plural(n int, word string) string {
 
 // column finds the output column an expression names: by name (an alias,
 // a key, a head's text) or, failing that, computes it as a hidden head.
-func (c *checker) column(p *Plan, e Expr) (int, error) {
+func (c *checker) column(p *Plan, e ast.Expr) (int, error) {
 	text := strings.ToLower(e.String())
-	if l, ok := e.(*Literal); ok && l.Quoted {
+	if l, ok := e.(*ast.Literal); ok && l.Quoted {
 		text = l.Text // an alias that needs quotes: as "n sign-ins"
 	}
 	for i, o := range p.Outs {
@@ -341,7 +342,7 @@ func (c *checker) column(p *Plan, e Expr) (int, error) {
 			return i, nil
 		}
 	}
-	if n, ok := e.(*Name); ok {
+	if n, ok := e.(*ast.Name); ok {
 		if f := signin.Lookup(n.Name); f != nil { // a key named by an alias
 			for i, o := range p.Outs {
 				if o.key >= 0 && o.name == f.Name {
@@ -350,12 +351,12 @@ func (c *checker) column(p *Plan, e Expr) (int, error) {
 			}
 		}
 	}
-	if l, ok := e.(*Literal); ok && l.Quoted {
+	if l, ok := e.(*ast.Literal); ok && l.Quoted {
 		return 0, errorf(l.Pos, "unknown output column %s%s (the query's columns: %s)", l, didYouMean(l.Text, visibleOuts(p)), strings.Join(visibleOuts(p), ", "))
 	}
 	v, err := c.value(e, nil)
 	if err != nil {
-		if n, ok := e.(*Name); ok {
+		if n, ok := e.(*ast.Name); ok {
 			names := visibleOuts(p)
 			return 0, errorf(n.Pos, "unknown output column %q%s (the query's columns: %s)", n.Name, didYouMean(n.Name, names), strings.Join(names, ", "))
 		}
@@ -377,9 +378,9 @@ func visibleOuts(p *Plan) []string {
 }
 
 // having checks a condition on output rows.
-func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
+func (c *checker) having(p *Plan, e ast.Expr) (rowCond, error) {
 	switch e := e.(type) {
-	case *Binary:
+	case *ast.Binary:
 		switch e.Op {
 		case "and", "or":
 			l, err := c.having(p, e.L)
@@ -408,7 +409,7 @@ func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
 			}
 			return rowCmp{op: e.Op, l: l, r: r}, nil
 		}
-	case *Not:
+	case *ast.Not:
 		x, err := c.having(p, e.X)
 		if err != nil {
 			return nil, err
@@ -423,14 +424,14 @@ func (c *checker) having(p *Plan, e Expr) (rowCond, error) {
 
 // operand checks one side of a having comparison: a number, or an
 // output column (named, or quoted when its alias needs quotes).
-func (c *checker) operand(p *Plan, e Expr) (rowOperand, error) {
-	if l, ok := e.(*Literal); ok && !l.Quoted {
-		if x, ok := l.number(); ok {
+func (c *checker) operand(p *Plan, e ast.Expr) (rowOperand, error) {
+	if l, ok := e.(*ast.Literal); ok && !l.Quoted {
+		if x, ok := l.Number(); ok {
 			return rowOperand{col: -1, value: result.FloatValue(x)}, nil
 		}
 	}
-	if n, ok := e.(*Name); ok {
-		if x, ok := (&Literal{Text: n.Name}).number(); ok {
+	if n, ok := e.(*ast.Name); ok {
+		if x, ok := (&ast.Literal{Text: n.Name}).Number(); ok {
 			return rowOperand{col: -1, value: result.FloatValue(x)}, nil
 		}
 	}
@@ -448,7 +449,7 @@ func (c *checker) operand(p *Plan, e Expr) (rowOperand, error) {
 // havingKinds checks that a having comparison compares numbers, or two
 // output columns of one kind: groups are chosen by what was counted, and
 // sign-ins by their fields with where.
-func havingKinds(p *Plan, e *Binary, l, r rowOperand) error {
+func havingKinds(p *Plan, e *ast.Binary, l, r rowOperand) error {
 	kind := func(o rowOperand) signin.Kind {
 		if o.col < 0 {
 			return signin.KindFloat
@@ -474,7 +475,7 @@ func havingKinds(p *Plan, e *Binary, l, r rowOperand) error {
 // order checks order by, and completes the order: the query's keys, then
 // by default time ascending when grouping by bin, else the first head
 // descending; then the keys ascending, so that the order is total.
-func (c *checker) order(p *Plan, items []*Order) error {
+func (c *checker) order(p *Plan, items []*ast.Order) error {
 	for _, o := range items {
 		col, err := c.column(p, o.Expr)
 		if err != nil {
@@ -521,7 +522,7 @@ func keyOrder(p *Plan, order []orderKey) []orderKey {
 var defaultListFields = []string{"time", "type", "identity", "app", "resource", "ip", "status", "error"}
 
 // list checks list's fields.
-func (c *checker) list(p *Plan, q *Query) error {
+func (c *checker) list(p *Plan, q *ast.Query) error {
 	add := func(col *engine.Column) {
 		p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
 	}
@@ -536,7 +537,7 @@ func (c *checker) list(p *Plan, q *Query) error {
 		}
 	}
 	for _, e := range q.Fields {
-		if call, ok := e.(*Call); ok {
+		if call, ok := e.(*ast.Call); ok {
 			fn, err := c.function(call)
 			if err != nil {
 				return err
@@ -544,7 +545,7 @@ func (c *checker) list(p *Plan, q *Query) error {
 			p.ListCols = append(p.ListCols, &listCol{name: fn.field.Name, col: fn.col, fn: fn})
 			continue
 		}
-		n, ok := e.(*Name)
+		n, ok := e.(*ast.Name)
 		if !ok {
 			return errorf(e.Position(), "list takes fields and functions of a field, not %s", e)
 		}
@@ -559,7 +560,7 @@ func (c *checker) list(p *Plan, q *Query) error {
 
 // listOrder checks a list's order by: columns of the list, whose ties
 // keep list's own order (newest first, then by id and type).
-func (c *checker) listOrder(p *Plan, items []*Order) error {
+func (c *checker) listOrder(p *Plan, items []*ast.Order) error {
 	for _, o := range items {
 		col := listColumn(p, o.Expr)
 		if col < 0 {
@@ -581,14 +582,14 @@ func (c *checker) listOrder(p *Plan, items []*Order) error {
 
 // listColumn returns the index of the list's column an expression names
 // (a field by any of its names, a function of one), -1 for none.
-func listColumn(p *Plan, e Expr) int {
+func listColumn(p *Plan, e ast.Expr) int {
 	text := strings.ToLower(e.String())
 	for i, l := range p.ListCols {
 		if strings.EqualFold(l.name, text) {
 			return i
 		}
 	}
-	if n, ok := e.(*Name); ok {
+	if n, ok := e.(*ast.Name); ok {
 		if f := signin.Lookup(n.Name); f != nil {
 			for i, l := range p.ListCols {
 				if l.fn == nil && l.name == f.Name {
@@ -604,14 +605,14 @@ func listColumn(p *Plan, e Expr) int {
 // stage that reads sign-ins (plugins.Needer) right after a list without
 // fields chooses the list's fields, and adds its condition to the
 // query's.
-func (c *checker) stages(p *Plan, q *Query) error {
+func (c *checker) stages(p *Plan, q *ast.Query) error {
 	for i, s := range q.Stages {
 		st, bound, err := bindStage(s, c.reg)
 		if err != nil {
 			return err
 		}
 		n, needer := st.(plugins.Needer)
-		if needer && i == 0 && p.Kind == List {
+		if needer && i == 0 && p.Kind == ast.List {
 			if err := c.needs(p, q, s, n, bound); err != nil {
 				return err
 			}
@@ -643,7 +644,7 @@ func keyNames(cols []result.Column) string {
 
 // needs applies what a stage reading sign-ins needs to the list before
 // it: its fields, when the list names none, and its condition.
-func (c *checker) needs(p *Plan, q *Query, s *Stage, n plugins.Needer, args map[string]string) error {
+func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, args map[string]string) error {
 	needs, err := n.Needs(args)
 	if err != nil {
 		return errorf(s.Pos, "%s: %v", s.Name, err)
@@ -690,7 +691,7 @@ func stageInput(p *Plan) []result.Column {
 // planColumns are the columns a plan outputs before its stages.
 func planColumns(p *Plan) []result.Column {
 	var out []result.Column
-	if p.Kind == List {
+	if p.Kind == ast.List {
 		for _, c := range p.ListCols {
 			if c.fn != nil {
 				out = append(out, result.Column{Name: c.name, Kind: c.fn.kind})

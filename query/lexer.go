@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // The lexer's token types. A query is words (bare values, names,
@@ -29,28 +30,8 @@ const (
 	tokArith
 )
 
-// keywords are the words of the language's syntax, in any case. They are
-// lexed apart from other words, so a value or name that is a keyword is
-// quoted: app="show".
-var keywords = map[string]bool{}
-
-func init() {
-	for _, k := range strings.Fields(`where since between and or not in group by having order limit as asc desc
-		contains startswith endswith like top list show explain analyze`) {
-		keywords[k] = true
-	}
-}
-
 // matchOps are the keywords that compare, lexed as comparisons.
 var matchOps = map[string]bool{"contains": true, "startswith": true, "endswith": true, "like": true}
-
-// isKeyword reports whether a word is a keyword.
-func isKeyword(w string) bool {
-	if len(w) > 10 {
-		return false
-	}
-	return keywords[strings.ToLower(w)]
-}
 
 // lexDef is the lexer participle is built with.
 type lexDef struct{}
@@ -85,11 +66,6 @@ type lex struct {
 	src string
 	pos lexer.Position
 }
-
-// breaks are the characters that end a word.
-const breaks = "(),|=!<>~\"'"
-
-func isBreak(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(breaks, r) }
 
 // advance moves the position past n bytes of the source.
 func (l *lex) advance(n int) string {
@@ -149,57 +125,23 @@ func (l *lex) Next() (lexer.Token, error) {
 		if len(rest) == 1 {
 			return tok(tokArith, 1)
 		}
-		if r, _ := utf8.DecodeRuneInString(rest[1:]); isBreak(r) {
+		if r, _ := utf8.DecodeRuneInString(rest[1:]); ast.IsBreak(r) {
 			return tok(tokArith, 1)
 		}
 	}
 	n := 0
 	for n < len(rest) {
 		r, w := utf8.DecodeRuneInString(rest[n:])
-		if isBreak(r) {
+		if ast.IsBreak(r) {
 			break
 		}
 		n += w
 	}
-	if isKeyword(rest[:n]) {
+	if ast.IsKeyword(rest[:n]) {
 		if matchOps[strings.ToLower(rest[:n])] {
 			return tok(tokCmp, n)
 		}
 		return tok(tokKeyword, n)
 	}
 	return tok(tokWord, n)
-}
-
-// unquote returns the text of a quoted string token: inside it a
-// backslash escapes a backslash or the quote character and is literal
-// before anything else, so "^10\.0\." means what it says.
-func unquote(tok string) string {
-	q := tok[0]
-	body := tok[1 : len(tok)-1]
-	if !strings.ContainsRune(body, '\\') {
-		return body
-	}
-	var b strings.Builder
-	for i := 0; i < len(body); i++ {
-		if body[i] == '\\' && i+1 < len(body) && (body[i+1] == '\\' || body[i+1] == q) {
-			i++
-		}
-		b.WriteByte(body[i])
-	}
-	return b.String()
-}
-
-// quote returns s as a double-quoted string token that unquote reads back
-// as s.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' && (i+1 == len(s) || s[i+1] == '\\' || s[i+1] == '"') {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -2,20 +2,22 @@ package query
 
 import (
 	"strings"
+
+	"github.com/signinq/signinq/query/ast"
 )
 
 // Parse parses a statement: a query, or explain [analyze] and a query.
 // Its errors are *Error (but for a bug of its own: a *PanicError,
 // ErrInternal). It checks the syntax only; Check resolves the names
 // against the catalog and a registry.
-func Parse(text string) (st *Statement, err error) {
+func Parse(text string) (st *ast.Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			st, err = nil, recovered(r) // a bug, never the text's fault
 		}
 	}()
 	if len(text) > maxQueryBytes {
-		return nil, errorf(Pos{Line: 1, Col: 1}, "the query is %d bytes long; a query is at most %d", len(text), maxQueryBytes)
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "the query is %d bytes long; a query is at most %d", len(text), maxQueryBytes)
 	}
 	depth, deepest := 0, 0
 	for i, r := range text {
@@ -40,7 +42,7 @@ func Parse(text string) (st *Statement, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Statement{Explain: pst.Explain || pst.Analyze, Analyze: pst.Analyze, Query: q}, nil
+	return &ast.Statement{Explain: pst.Explain || pst.Analyze, Analyze: pst.Analyze, Query: q}, nil
 }
 
 // Limits on what Parse reads, so that no input can exhaust the stack.
@@ -50,8 +52,8 @@ const (
 )
 
 // posAt is the position of a byte offset in text.
-func posAt(text string, off int) Pos {
-	p := Pos{Offset: off, Line: 1, Col: 1}
+func posAt(text string, off int) ast.Pos {
+	p := ast.Pos{Offset: off, Line: 1, Col: 1}
 	for _, r := range text[:off] {
 		if r == '\n' {
 			p.Line++
@@ -63,18 +65,18 @@ func posAt(text string, off int) Pos {
 	return p
 }
 
-func lowerQuery(p *pQuery) (*Query, error) {
-	q := &Query{Pos: posOf(p.Pos)}
+func lowerQuery(p *pQuery) (*ast.Query, error) {
+	q := &ast.Query{Pos: posOf(p.Pos)}
 	switch {
 	case p.Show != nil:
-		q.Kind, q.ID = Show, lowerValue(p.Show.ID)
+		q.Kind, q.ID = ast.Show, lowerValue(p.Show.ID)
 	case p.List != nil:
-		q.Kind, q.All = List, p.List.All
+		q.Kind, q.All = ast.List, p.List.All
 		for _, f := range p.List.Fields {
 			q.Fields = append(q.Fields, lowerExpr(f))
 		}
 	case p.Top != nil:
-		q.Kind, q.TopN = Top, lowerValue(p.Top.N)
+		q.Kind, q.TopN = ast.Top, lowerValue(p.Top.N)
 		for _, k := range p.Top.Keys {
 			q.TopKeys = append(q.TopKeys, lowerExpr(k))
 		}
@@ -82,9 +84,9 @@ func lowerQuery(p *pQuery) (*Query, error) {
 			q.TopBy = lowerExpr(p.Top.By)
 		}
 	default:
-		q.Kind = Aggregate
+		q.Kind = ast.Aggregate
 		for _, h := range p.Heads {
-			head := &Head{Pos: posOf(h.Pos), Expr: lowerExpr(h.Expr)}
+			head := &ast.Head{Pos: posOf(h.Pos), Expr: lowerExpr(h.Expr)}
 			if h.Alias != nil {
 				head.Alias = lowerValue(h.Alias)
 			}
@@ -105,7 +107,7 @@ func lowerQuery(p *pQuery) (*Query, error) {
 		case "since":
 			q.Since = lowerValue(c.Since)
 		case "between":
-			q.Between = [2]*Literal{lowerValue(c.Between.From), lowerValue(c.Between.To)}
+			q.Between = [2]*ast.Literal{lowerValue(c.Between.From), lowerValue(c.Between.To)}
 		case "group by":
 			for _, e := range c.GroupBy {
 				q.GroupBy = append(q.GroupBy, lowerExpr(e))
@@ -114,7 +116,7 @@ func lowerQuery(p *pQuery) (*Query, error) {
 			q.Having = lowerCond(c.Having)
 		case "order by":
 			for _, o := range c.OrderBy {
-				q.OrderBy = append(q.OrderBy, &Order{Pos: posOf(o.Pos), Expr: lowerExpr(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")})
+				q.OrderBy = append(q.OrderBy, &ast.Order{Pos: posOf(o.Pos), Expr: lowerExpr(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")})
 			}
 		case "limit":
 			q.Limit = lowerValue(c.Limit)
@@ -127,13 +129,13 @@ func lowerQuery(p *pQuery) (*Query, error) {
 		return nil, errorf(q.Pos, "since and between both give the time range: use one")
 	}
 	for _, s := range p.Stages {
-		st := &Stage{Pos: posOf(s.Pos), Name: s.Name}
+		st := &ast.Stage{Pos: posOf(s.Pos), Name: s.Name}
 		for _, a := range s.Args {
-			v := &Literal{Pos: posOf(a.Pos), Text: strings.ToLower(a.By)}
+			v := &ast.Literal{Pos: posOf(a.Pos), Text: strings.ToLower(a.By)}
 			if a.Value != nil {
 				v = lowerValue(a.Value)
 			}
-			st.Args = append(st.Args, &StageArg{Pos: posOf(a.Pos), Name: strings.ToLower(a.Name), Value: v})
+			st.Args = append(st.Args, &ast.StageArg{Pos: posOf(a.Pos), Name: strings.ToLower(a.Name), Value: v})
 		}
 		q.Stages = append(q.Stages, st)
 	}
@@ -159,34 +161,34 @@ func clauseName(c *pClause) string {
 }
 
 // clauseAllowed refuses the clauses a kind of query has no use for.
-func clauseAllowed(q *Query, name string, pos Pos) error {
+func clauseAllowed(q *ast.Query, name string, pos ast.Pos) error {
 	switch {
-	case q.Kind == Show:
+	case q.Kind == ast.Show:
 		return errorf(pos, "show takes a sign-in's id and nothing else")
-	case q.Kind == List && (name == "group by" || name == "having"):
+	case q.Kind == ast.List && (name == "group by" || name == "having"):
 		return errorf(pos, "list lists sign-ins and has no %s: use an aggregate (count, dcount(user)) to group", name)
-	case q.Kind == Top && name == "group by":
+	case q.Kind == ast.Top && name == "group by":
 		return errorf(pos, "top groups by its keys already (top 10 app, country)")
 	}
 	return nil
 }
 
-func lowerValue(v *pValue) *Literal {
+func lowerValue(v *pValue) *ast.Literal {
 	if v.String != "" {
-		return &Literal{Pos: posOf(v.Pos), Text: unquote(v.String), Quoted: true}
+		return &ast.Literal{Pos: posOf(v.Pos), Text: ast.Unquote(v.String), Quoted: true}
 	}
-	return &Literal{Pos: posOf(v.Pos), Text: v.Word}
+	return &ast.Literal{Pos: posOf(v.Pos), Text: v.Word}
 }
 
 // lowerCond gives a condition its precedence: each run of operands
 // joined by and is one operand of or.
-func lowerCond(c *pCond) Expr {
-	var or Expr
+func lowerCond(c *pCond) ast.Expr {
+	var or ast.Expr
 	and := lowerPred(c.Left)
 	for _, r := range c.Rest {
 		right := lowerPred(r.Pred)
 		if strings.EqualFold(r.Op, "and") {
-			and = &Binary{Pos: right.Position(), Op: "and", L: and, R: right}
+			and = &ast.Binary{Pos: right.Position(), Op: "and", L: and, R: right}
 			continue
 		}
 		or = orOf(or, and)
@@ -195,35 +197,35 @@ func lowerCond(c *pCond) Expr {
 	return orOf(or, and)
 }
 
-func orOf(left, right Expr) Expr {
+func orOf(left, right ast.Expr) ast.Expr {
 	if left == nil {
 		return right
 	}
-	return &Binary{Pos: right.Position(), Op: "or", L: left, R: right}
+	return &ast.Binary{Pos: right.Position(), Op: "or", L: left, R: right}
 }
 
 // lowerPred lowers a predicate and the nots before it: not not X is X,
 // so that however many nots a query writes, at most one is left (and
 // neither the tree's depth nor the work of running it grows with them).
-func lowerPred(p *pPred) Expr {
+func lowerPred(p *pPred) ast.Expr {
 	e := lowerComparison(p)
 	for i := len(p.Nots) - 1; i >= 0; i-- {
-		if n, ok := e.(*Not); ok {
+		if n, ok := e.(*ast.Not); ok {
 			e = n.X
 			continue
 		}
-		e = &Not{Pos: posOf(p.Nots[i].Pos), X: e}
+		e = &ast.Not{Pos: posOf(p.Nots[i].Pos), X: e}
 	}
 	return e
 }
 
-func lowerComparison(p *pPred) Expr {
+func lowerComparison(p *pPred) ast.Expr {
 	left := lowerExpr(p.Left)
 	switch {
 	case p.Op != "":
-		return &Binary{Pos: left.Position(), Op: strings.ToLower(p.Op), L: left, R: lowerExpr(p.Right)}
+		return &ast.Binary{Pos: left.Position(), Op: strings.ToLower(p.Op), L: left, R: lowerExpr(p.Right)}
 	case p.List != nil:
-		in := &In{Pos: left.Position(), X: left, Not: p.NotIn}
+		in := &ast.In{Pos: left.Position(), X: left, Not: p.NotIn}
 		for _, v := range p.List {
 			in.Values = append(in.Values, lowerValue(v))
 		}
@@ -234,14 +236,14 @@ func lowerComparison(p *pPred) Expr {
 
 // lowerExpr gives arithmetic its precedence: each run of factors joined
 // by * or / is one term of + and -, all associating to the left.
-func lowerExpr(p *pExpr) Expr {
-	var sum Expr
+func lowerExpr(p *pExpr) ast.Expr {
+	var sum ast.Expr
 	var sumOp *pArith
 	term := lowerFactor(p.Left)
 	for _, r := range p.Rest {
 		right := lowerFactor(r.Factor)
 		if r.Op == "*" || r.Op == "/" {
-			term = &Binary{Pos: posOf(r.Pos), Op: r.Op, L: term, R: right}
+			term = &ast.Binary{Pos: posOf(r.Pos), Op: r.Op, L: term, R: right}
 			continue
 		}
 		sum = addTerm(sum, sumOp, term)
@@ -250,27 +252,27 @@ func lowerExpr(p *pExpr) Expr {
 	return addTerm(sum, sumOp, term)
 }
 
-func addTerm(sum Expr, op *pArith, term Expr) Expr {
+func addTerm(sum ast.Expr, op *pArith, term ast.Expr) ast.Expr {
 	if sum == nil {
 		return term
 	}
-	return &Binary{Pos: posOf(op.Pos), Op: op.Op, L: sum, R: term}
+	return &ast.Binary{Pos: posOf(op.Pos), Op: op.Op, L: sum, R: term}
 }
 
-func lowerFactor(f *pFactor) Expr {
+func lowerFactor(f *pFactor) ast.Expr {
 	switch {
 	case f.Sub != nil:
 		return lowerCond(f.Sub)
 	case f.Call:
-		c := &Call{Pos: posOf(f.Pos), Name: f.Word}
+		c := &ast.Call{Pos: posOf(f.Pos), Name: f.Word}
 		for _, a := range f.Args {
 			c.Args = append(c.Args, lowerCond(a))
 		}
 		return c
 	case f.Word == "":
-		return &Literal{Pos: posOf(f.Pos), Text: unquote(f.String), Quoted: true}
+		return &ast.Literal{Pos: posOf(f.Pos), Text: ast.Unquote(f.String), Quoted: true}
 	}
 	// A bare word: a name (field, alias, aggregate) or a value; Check
 	// decides from where it stands.
-	return &Name{Pos: posOf(f.Pos), Name: f.Word}
+	return &ast.Name{Pos: posOf(f.Pos), Name: f.Word}
 }

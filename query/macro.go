@@ -16,6 +16,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // Macro is a saved query:
@@ -194,7 +195,7 @@ func (ms *Macros) parseDefine(text string, reg *plugins.Registry) (*Macro, int, 
 	if name.Type != tokWord || !isName(name.Value) {
 		return nil, 0, errorf(tokPos(name), "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
 	}
-	if isKeyword(name.Value) || signin.Lookup(name.Value) != nil {
+	if ast.IsKeyword(name.Value) || signin.Lookup(name.Value) != nil {
 		return nil, 0, errorf(tokPos(name), "%s is a keyword or field of the language; a saved query needs a name of its own", name.Value)
 	}
 	if strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") || strings.EqualFold(name.Value, "undefine") {
@@ -258,7 +259,7 @@ func (ms *Macros) Undefine(text string) (*Macro, error) {
 		return nil, err
 	}
 	if len(toks) == 0 || !strings.EqualFold(toks[0].Value, "undefine") {
-		return nil, errorf(Pos{Line: 1, Col: 1}, "undefine NAME removes a saved query")
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "undefine NAME removes a saved query")
 	}
 	if len(toks) < 2 || toks[1].Type != tokWord || !isName(toks[1].Value) {
 		at := posEnd(text)
@@ -315,7 +316,7 @@ func (ms *Macros) Expand(text string) (string, error) {
 		}
 		text = out
 	}
-	return "", errorf(Pos{Line: 1, Col: 1}, "saved queries expand more than %d times: does one use itself?", maxExpansions)
+	return "", errorf(ast.Pos{Line: 1, Col: 1}, "saved queries expand more than %d times: does one use itself?", maxExpansions)
 }
 
 // expandOnce expands the first macro use in text.
@@ -422,7 +423,7 @@ func tokens(text string) ([]lexer.Token, error) {
 		if err != nil {
 			var le *lexer.Error
 			if errors.As(err, &le) {
-				return nil, errorf(Pos{Offset: le.Pos.Offset, Line: le.Pos.Line, Col: le.Pos.Column}, "%s", le.Msg)
+				return nil, errorf(ast.Pos{Offset: le.Pos.Offset, Line: le.Pos.Line, Col: le.Pos.Column}, "%s", le.Msg)
 			}
 			return nil, err
 		}
@@ -433,9 +434,11 @@ func tokens(text string) ([]lexer.Token, error) {
 	}
 }
 
-func tokPos(t lexer.Token) Pos { return Pos{Offset: t.Pos.Offset, Line: t.Pos.Line, Col: t.Pos.Column} }
+func tokPos(t lexer.Token) ast.Pos {
+	return ast.Pos{Offset: t.Pos.Offset, Line: t.Pos.Line, Col: t.Pos.Column}
+}
 
-func posEnd(text string) Pos { return posAt(text, len(text)) }
+func posEnd(text string) ast.Pos { return posAt(text, len(text)) }
 
 func isName(s string) bool {
 	for i, r := range s {
@@ -501,7 +504,7 @@ func definedName(text string, reg *plugins.Registry) string {
 		return ""
 	}
 	name, err := l.Next()
-	if err != nil || name.Type != tokWord || !isName(name.Value) || isKeyword(name.Value) || signin.Lookup(name.Value) != nil {
+	if err != nil || name.Type != tokWord || !isName(name.Value) || ast.IsKeyword(name.Value) || signin.Lookup(name.Value) != nil {
 		return ""
 	}
 	if _, ok := reg.Lookup(name.Value); ok || strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") || strings.EqualFold(name.Value, "undefine") {
@@ -626,7 +629,7 @@ func (s Saved) String() string {
 // statement is right.
 func DefineIn(db *engine.DB, reg *plugins.Registry, text string) (Saved, error) {
 	if db.Dir() == "" {
-		return Saved{}, errorf(Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
+		return Saved{}, errorf(ast.Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
 	}
 	path := filepath.Join(db.Dir(), MacroFile)
 	ms, err := LoadMacros(path, reg) // a set of its own, to change
@@ -657,5 +660,5 @@ func inExpansion(text, expanded string, err error) error {
 	if text == expanded || !errors.As(err, &qe) {
 		return err
 	}
-	return errorf(Pos{Offset: 0, Line: 1, Col: 1}, "with its saved queries expanded, the query reads %q: at %s: %s", expanded, qe.Pos, qe.Msg)
+	return errorf(ast.Pos{Offset: 0, Line: 1, Col: 1}, "with its saved queries expanded, the query reads %q: at %s: %s", expanded, qe.Pos, qe.Msg)
 }

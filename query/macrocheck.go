@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // sampleArgs are the values a parameter is tried with when its
@@ -103,7 +104,7 @@ func checkBody(body string, stages bool, macros *Macros, reg *plugins.Registry) 
 // their defaults): what the checker asks of a stage before it binds it
 // to the columns it follows. An unknown stage or argument is an error at
 // its position, with a did-you-mean.
-func bindStage(s *Stage, reg *plugins.Registry) (plugins.Stage, map[string]string, error) {
+func bindStage(s *ast.Stage, reg *plugins.Registry) (plugins.Stage, map[string]string, error) {
 	pl, ok := reg.Lookup(s.Name)
 	st, isStage := pl.(plugins.Stage)
 	if !ok || !isStage {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -26,7 +27,7 @@ import (
 // when (value - median) / spread > k and value >= min, where the spread
 // is 1.4826·MAD, else 1.2533 times the mean absolute deviation from the
 // median.
-func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveResult, error) {
+func naiveSpikes(in *naiveResult, st *ast.Stage, q *ast.Query, now time.Time) (*naiveResult, error) {
 	args, err := naiveStageArgs("spikes", st)
 	if err != nil {
 		return nil, err
@@ -253,7 +254,7 @@ func naiveSpikes(in *naiveResult, st *Stage, q *Query, now time.Time) (*naiveRes
 // them: positional in the descriptor's order, name=value, or a word
 // naming an argument before its value; the others at the descriptor's
 // defaults.
-func naiveStageArgs(name string, st *Stage) (map[string]string, error) {
+func naiveStageArgs(name string, st *ast.Stage) (map[string]string, error) {
 	p, ok := plugins.Default().Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("naive: no stage %s", name)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -45,7 +46,7 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 		return nil, fmt.Errorf("naive: explain is out of scope")
 	}
 	q := st.Query
-	if len(q.Stages) > 0 && q.Kind != Aggregate {
+	if len(q.Stages) > 0 && q.Kind != ast.Aggregate {
 		return nil, fmt.Errorf("naive: stages after %s are out of scope", []string{"an aggregate", "top", "list", "show"}[q.Kind])
 	}
 	inRange, err := naiveTimeRange(q, now)
@@ -65,11 +66,11 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 		}
 	}
 	switch q.Kind {
-	case List:
+	case ast.List:
 		return naiveList(q, sel)
-	case Top:
+	case ast.Top:
 		return naiveTop(q, sel)
-	case Aggregate:
+	case ast.Aggregate:
 		res, err := naiveAggregate(q, sel)
 		if err != nil {
 			return nil, err
@@ -119,7 +120,7 @@ func naiveInstant(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("naive: %q is not a date or a timestamp", s)
 }
 
-func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
+func naiveTimeRange(q *ast.Query, now time.Time) (func(time.Time) bool, error) {
 	switch {
 	case q.Since != nil:
 		var from time.Time
@@ -153,8 +154,8 @@ func naiveTimeRange(q *Query, now time.Time) (func(time.Time) bool, error) {
 type naivePred func(*signin.Record) bool
 
 // naiveField resolves a name to a catalog field.
-func naiveField(e Expr) (*signin.Field, error) {
-	n, ok := e.(*Name)
+func naiveField(e ast.Expr) (*signin.Field, error) {
+	n, ok := e.(*ast.Name)
 	if !ok {
 		return nil, fmt.Errorf("naive: %s is not a field", e)
 	}
@@ -166,19 +167,19 @@ func naiveField(e Expr) (*signin.Field, error) {
 }
 
 // naiveText is the text of a value: a bare word or a quoted string.
-func naiveText(e Expr) (string, error) {
+func naiveText(e ast.Expr) (string, error) {
 	switch e := e.(type) {
-	case *Name:
+	case *ast.Name:
 		return e.Name, nil
-	case *Literal:
+	case *ast.Literal:
 		return e.Text, nil
 	}
 	return "", fmt.Errorf("naive: %s is not a value", e)
 }
 
-func naiveCond(e Expr) (naivePred, error) {
+func naiveCond(e ast.Expr) (naivePred, error) {
 	switch e := e.(type) {
-	case *Name: // a flag alone: flag = true
+	case *ast.Name: // a flag alone: flag = true
 		f, err := naiveField(e)
 		if err != nil {
 			return nil, err
@@ -187,13 +188,13 @@ func naiveCond(e Expr) (naivePred, error) {
 			return nil, fmt.Errorf("naive: the %s field %s is not a condition", f.Kind, f.Name)
 		}
 		return naiveFieldPred(f, "=", []string{"true"})
-	case *Not:
+	case *ast.Not:
 		x, err := naiveCond(e.X)
 		if err != nil {
 			return nil, err
 		}
 		return func(r *signin.Record) bool { return !x(r) }, nil
-	case *In:
+	case *ast.In:
 		f, err := naiveField(e.X)
 		if err != nil {
 			return nil, err
@@ -207,7 +208,7 @@ func naiveCond(e Expr) (naivePred, error) {
 			op = "not in"
 		}
 		return naiveFieldPred(f, op, vals)
-	case *Binary:
+	case *ast.Binary:
 		switch e.Op {
 		case "and", "or":
 			l, err := naiveCond(e.L)
@@ -251,8 +252,8 @@ type naiveSide struct {
 }
 
 // naiveSideOf reads a field, or a call of a function of one.
-func naiveSideOf(e Expr) (naiveSide, error) {
-	if c, ok := e.(*Call); ok {
+func naiveSideOf(e ast.Expr) (naiveSide, error) {
+	if c, ok := e.(*ast.Call); ok {
 		fn, err := naiveFuncOf(c)
 		if err != nil {
 			return naiveSide{}, err
@@ -269,13 +270,13 @@ func naiveSideOf(e Expr) (naiveSide, error) {
 // naiveRightSide reads what follows a comparison's operator as a field
 // when it is a bare word naming one, or a call of a function; anything
 // else is a value.
-func naiveRightSide(e Expr) (naiveSide, bool) {
+func naiveRightSide(e ast.Expr) (naiveSide, bool) {
 	switch e := e.(type) {
-	case *Name:
+	case *ast.Name:
 		if signin.Lookup(e.Name) == nil {
 			return naiveSide{}, false
 		}
-	case *Call:
+	case *ast.Call:
 	default:
 		return naiveSide{}, false
 	}
@@ -357,7 +358,7 @@ type naiveFunc struct {
 	eval  func(result.Value) result.Value
 }
 
-func naiveFuncOf(c *Call) (*naiveFunc, error) {
+func naiveFuncOf(c *ast.Call) (*naiveFunc, error) {
 	if len(c.Args) != 1 {
 		return nil, fmt.Errorf("naive: %s with %d arguments is out of scope", c.Name, len(c.Args))
 	}
@@ -722,7 +723,7 @@ func naiveKey(b []byte, v result.Value) []byte {
 // naiveDefaultList are the fields list shows by default.
 var naiveDefaultList = []string{"time", "type", "identity", "app", "resource", "ip", "status", "error"}
 
-func naiveLimit(q *Query) (int, bool, error) {
+func naiveLimit(q *ast.Query) (int, bool, error) {
 	if q.Limit == nil {
 		return 0, false, nil
 	}
@@ -733,7 +734,7 @@ func naiveLimit(q *Query) (int, bool, error) {
 	return n, true, nil
 }
 
-func naiveList(q *Query, sel []*signin.Record) (*naiveResult, error) {
+func naiveList(q *ast.Query, sel []*signin.Record) (*naiveResult, error) {
 	var fields []*signin.Field
 	switch {
 	case q.All:
@@ -838,13 +839,13 @@ func (k naiveKeySpec) values(dst []result.Value, r *signin.Record) []result.Valu
 	return append(dst, naiveValue(k.field, r))
 }
 
-func naiveKeySpecOf(e Expr) (naiveKeySpec, error) {
-	if c, ok := e.(*Call); ok && strings.EqualFold(c.Name, "bin") && len(c.Args) == 1 {
+func naiveKeySpecOf(e ast.Expr) (naiveKeySpec, error) {
+	if c, ok := e.(*ast.Call); ok && strings.EqualFold(c.Name, "bin") && len(c.Args) == 1 {
 		var text string
 		switch a := c.Args[0].(type) {
-		case *Name:
+		case *ast.Name:
 			text = a.Name
-		case *Literal:
+		case *ast.Literal:
 			text = a.Text
 		}
 		d, ok := naiveDuration(text)
@@ -853,7 +854,7 @@ func naiveKeySpecOf(e Expr) (naiveKeySpec, error) {
 		}
 		return naiveKeySpec{bin: d}, nil
 	}
-	if c, ok := e.(*Call); ok {
+	if c, ok := e.(*ast.Call); ok {
 		fn, err := naiveFuncOf(c)
 		if err != nil {
 			return naiveKeySpec{}, err
@@ -929,13 +930,13 @@ type naiveAgg struct {
 	eval func(recs []*signin.Record) result.Value
 }
 
-func naiveAggOf(e Expr) (*naiveAgg, error) {
-	if n, ok := e.(*Name); ok && strings.EqualFold(n.Name, "count") {
+func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
+	if n, ok := e.(*ast.Name); ok && strings.EqualFold(n.Name, "count") {
 		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
 			return result.IntValue(int64(len(recs)))
 		}}, nil
 	}
-	c, ok := e.(*Call)
+	c, ok := e.(*ast.Call)
 	if !ok {
 		return nil, fmt.Errorf("naive: %s is not an aggregate", e)
 	}
@@ -949,7 +950,7 @@ func naiveAggOf(e Expr) (*naiveAgg, error) {
 		return nil, fmt.Errorf("naive: %s takes %d arguments", name, want)
 	}
 	if name == "count" {
-		return naiveAggOf(&Name{Name: "count"})
+		return naiveAggOf(&ast.Name{Name: "count"})
 	}
 	if name == "countif" {
 		cond, err := naiveCond(c.Args[0])
@@ -1119,8 +1120,8 @@ func naiveArith(op string, a, b result.Value, kind signin.Kind) result.Value {
 
 // naiveHeadExpr compiles a head's expression; aliases are the earlier
 // heads by lower-cased alias.
-func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []result.Value) result.Value, error) {
-	if n, ok := e.(*Name); ok {
+func naiveHeadExpr(e ast.Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []result.Value) result.Value, error) {
+	if n, ok := e.(*ast.Name); ok {
 		if i, ok := aliases[strings.ToLower(n.Name)]; ok {
 			return heads[i].kind, func(_ *naiveGroup, row []result.Value) result.Value { return row[i] }, nil
 		}
@@ -1128,7 +1129,7 @@ func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.K
 			return v.Kind(), func(*naiveGroup, []result.Value) result.Value { return v }, nil
 		}
 	}
-	if b, ok := e.(*Binary); ok && strings.Contains("+-*/", b.Op) && len(b.Op) == 1 {
+	if b, ok := e.(*ast.Binary); ok && strings.Contains("+-*/", b.Op) && len(b.Op) == 1 {
 		lk, l, err := naiveHeadExpr(b.L, aliases, heads)
 		if err != nil {
 			return 0, nil, err
@@ -1160,7 +1161,7 @@ func naiveHeadExpr(e Expr, aliases map[string]int, heads []*naiveHead) (signin.K
 
 // naiveColumn finds an output column by name (an alias, a field name or
 // the canonical text of a head), without regard to case.
-func naiveColumn(cols []result.Column, e Expr) (int, bool) {
+func naiveColumn(cols []result.Column, e ast.Expr) (int, bool) {
 	name := strings.ToLower(e.String())
 	for i, c := range cols {
 		if strings.ToLower(c.Name) == name {
@@ -1168,7 +1169,7 @@ func naiveColumn(cols []result.Column, e Expr) (int, bool) {
 		}
 	}
 	// A group key named by an alias of its field.
-	if n, ok := e.(*Name); ok {
+	if n, ok := e.(*ast.Name); ok {
 		if f := signin.Lookup(n.Name); f != nil {
 			for i, c := range cols {
 				if c.Name == f.Name && c.Field == f.Name {
@@ -1181,15 +1182,15 @@ func naiveColumn(cols []result.Column, e Expr) (int, bool) {
 }
 
 // naiveHaving compiles a condition on output rows.
-func naiveHaving(e Expr, cols []result.Column) (func([]result.Value) bool, error) {
+func naiveHaving(e ast.Expr, cols []result.Column) (func([]result.Value) bool, error) {
 	switch e := e.(type) {
-	case *Not:
+	case *ast.Not:
 		x, err := naiveHaving(e.X, cols)
 		if err != nil {
 			return nil, err
 		}
 		return func(r []result.Value) bool { return !x(r) }, nil
-	case *Binary:
+	case *ast.Binary:
 		switch e.Op {
 		case "and", "or":
 			l, err := naiveHaving(e.L, cols)
@@ -1205,8 +1206,8 @@ func naiveHaving(e Expr, cols []result.Column) (func([]result.Value) bool, error
 			}
 			return func(x []result.Value) bool { return l(x) || r(x) }, nil
 		}
-		operand := func(x Expr) (func([]result.Value) result.Value, error) {
-			if n, ok := x.(*Name); ok {
+		operand := func(x ast.Expr) (func([]result.Value) result.Value, error) {
+			if n, ok := x.(*ast.Name); ok {
 				if v, ok := naiveNumber(n.Name); ok {
 					return func([]result.Value) result.Value { return v }, nil
 				}
@@ -1265,7 +1266,7 @@ func naiveSort(rows [][]result.Value, keys []naiveSortKey) {
 	})
 }
 
-func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
+func naiveAggregate(q *ast.Query, sel []*signin.Record) (*naiveResult, error) {
 	var keys []naiveKeySpec
 	for _, e := range q.GroupBy {
 		k, err := naiveKeySpecOf(e)
@@ -1353,7 +1354,7 @@ func naiveAggregate(q *Query, sel []*signin.Record) (*naiveResult, error) {
 
 // ---- top ----
 
-func naiveTop(q *Query, sel []*signin.Record) (*naiveResult, error) {
+func naiveTop(q *ast.Query, sel []*signin.Record) (*naiveResult, error) {
 	if q.Having != nil || len(q.OrderBy) > 0 || q.Limit != nil {
 		return nil, fmt.Errorf("naive: top with having, order by or limit is out of scope")
 	}
@@ -1373,7 +1374,7 @@ func naiveTop(q *Query, sel []*signin.Record) (*naiveResult, error) {
 	}
 	by := q.TopBy
 	if by == nil {
-		by = &Name{Name: "count"}
+		by = &ast.Name{Name: "count"}
 	}
 	kind, eval, err := naiveHeadExpr(by, nil, nil)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/signinq/signinq/query/ast"
 )
 
 // examples are the queries of the language's documentation: every one
@@ -88,35 +90,35 @@ func TestParseExamples(t *testing.T) {
 
 // stripPos returns the statement's canonical text and tree shape without
 // positions, to compare trees.
-func stripPos(st *Statement) string { return st.String() + "|" + shape(st.Query) }
+func stripPos(st *ast.Statement) string { return st.String() + "|" + shape(st.Query) }
 
-func shape(q *Query) string {
+func shape(q *ast.Query) string {
 	var b strings.Builder
-	var walk func(e Expr)
-	walk = func(e Expr) {
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
 		switch e := e.(type) {
 		case nil:
 			b.WriteString("nil")
-		case *Name:
+		case *ast.Name:
 			b.WriteString("N(" + e.Name + ")")
-		case *Literal:
+		case *ast.Literal:
 			b.WriteString("L(" + e.Text + ")")
-		case *Call:
+		case *ast.Call:
 			b.WriteString("C(" + e.Name)
 			for _, a := range e.Args {
 				walk(a)
 			}
 			b.WriteString(")")
-		case *Binary:
+		case *ast.Binary:
 			b.WriteString("B(" + e.Op)
 			walk(e.L)
 			walk(e.R)
 			b.WriteString(")")
-		case *Not:
+		case *ast.Not:
 			b.WriteString("!(")
 			walk(e.X)
 			b.WriteString(")")
-		case *In:
+		case *ast.In:
 			b.WriteString("I(")
 			walk(e.X)
 			for _, v := range e.Values {
@@ -172,11 +174,11 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestCaret(t *testing.T) {
-	e := &Error{Pos: Pos{Line: 1, Col: 13}, Msg: "x"}
+	e := &Error{Pos: ast.Pos{Line: 1, Col: 13}, Msg: "x"}
 	if got, want := e.Caret("count where staus=x"), "count where staus=x\n            ^"; got != want {
 		t.Errorf("caret:\n%s\nwant\n%s", got, want)
 	}
-	e = &Error{Pos: Pos{Line: 2, Col: 3}}
+	e = &Error{Pos: ast.Pos{Line: 2, Col: 3}}
 	if got, want := e.Caret("count where\n  a ! b"), "  a ! b\n  ^"; got != want {
 		t.Errorf("caret on line 2:\n%s\nwant\n%s", got, want)
 	}
@@ -197,15 +199,15 @@ func TestSuggest(t *testing.T) {
 // TestQuoteRoundTrip checks that quote gives what unquote reads back.
 func TestQuoteRoundTrip(t *testing.T) {
 	for _, s := range []string{"", "a", `a"b`, `a\b`, `a\`, `\"`, `\\`, `x\\\"y`, "tab\there", "ü"} {
-		q := quote(s)
+		q := ast.Quote(s)
 		l := &lex{src: q}
 		tok, err := l.Next()
 		if err != nil || tok.Type != tokString || tok.Value != q {
-			t.Errorf("quote(%q) = %s does not lex as one string: %v", s, q, err)
+			t.Errorf("ast.Quote(%q) = %s does not lex as one string: %v", s, q, err)
 			continue
 		}
-		if got := unquote(q); got != s {
-			t.Errorf("unquote(quote(%q)) = %q", s, got)
+		if got := ast.Unquote(q); got != s {
+			t.Errorf("ast.Unquote(ast.Quote(%q)) = %q", s, got)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/query/ast"
 )
 
 // combinePatterns makes the pattern matches (~ and like) of an or's
@@ -59,7 +60,7 @@ func combinePatterns(xs []cond) []cond {
 // combinedPred is one predicate matching what any of preds (pattern
 // matches on one field, as written or combined) matches.
 func combinedPred(preds []*pred) *pred {
-	var src Expr
+	var src ast.Expr
 	var res []*regexp.Regexp
 	for _, p := range preds {
 		src = orOf(src, p.src)

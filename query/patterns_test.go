@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/signinq/signinq/query/ast"
+
 	"github.com/signinq/signinq/result"
 )
 
@@ -95,14 +97,14 @@ func TestOredPatterns(t *testing.T) {
 	var pats, names []string
 	for i, row := range users.Rows {
 		name := row[0].Str()
-		names = append(names, quote(name))
+		names = append(names, ast.Quote(name))
 		switch i % 3 {
 		case 0:
-			pats = append(pats, fmt.Sprintf("user ~ %s", quote("^"+regexp.QuoteMeta(strings.ToUpper(name))+"$")))
+			pats = append(pats, fmt.Sprintf("user ~ %s", ast.Quote("^"+regexp.QuoteMeta(strings.ToUpper(name))+"$")))
 		case 1:
-			pats = append(pats, fmt.Sprintf("user like %s", quote(name)))
+			pats = append(pats, fmt.Sprintf("user like %s", ast.Quote(name)))
 		default:
-			pats = append(pats, fmt.Sprintf("user ~ %s", quote(`\Q`+name+`\E$`)))
+			pats = append(pats, fmt.Sprintf("user ~ %s", ast.Quote(`\Q`+name+`\E$`)))
 		}
 	}
 	for i := len(pats); i < 2500; i++ {

@@ -9,6 +9,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -16,8 +17,8 @@ import (
 // and plugins, values typed, the time range absolute. Check makes it; Run
 // and Explain use it. It does not depend on participle.
 type Plan struct {
-	Statement *Statement
-	Kind      QueryKind
+	Statement *ast.Statement
+	Kind      ast.QueryKind
 	Now       time.Time
 	// The time range, in Unix nanoseconds: from inclusive, to exclusive;
 	// open ends are the extremes.
@@ -80,7 +81,7 @@ type condNot struct{ x cond }
 // pred is a predicate on one field. String fields compare without regard
 // to case; a multi-valued field satisfies it when any element does.
 type pred struct {
-	src   Expr // the predicate as written
+	src   ast.Expr // the predicate as written
 	col   *engine.Column
 	op    predOp
 	strs  []string // string operands, as given (eq, in, ordering, contains, starts, ends)
@@ -114,7 +115,7 @@ func (p *pred) field() *signin.Field {
 // ""); numbers, times and flags compare as numbers, and a missing value
 // on either side satisfies no comparison.
 type fieldCmp struct {
-	src  Expr // the comparison as written
+	src  ast.Expr // the comparison as written
 	op   predOp
 	l, r cmpSide
 	text bool
@@ -157,7 +158,7 @@ func joinConds(xs []cond, sep string) string {
 
 // key is a grouping key: a field, or bin(D) of the time.
 type key struct {
-	src  Expr
+	src  ast.Expr
 	name string // the output column's name
 	col  *engine.Column
 	bin  int64    // bin(D): the bucket's length in nanoseconds; 0 for a field
@@ -167,8 +168,8 @@ type key struct {
 
 // aggSpec is one aggregate to compute per group.
 type aggSpec struct {
-	src   Expr   // the call as written
-	text  string // canonical text, to find it again
+	src   ast.Expr // the call as written
+	text  string   // canonical text, to find it again
 	agg   plugins.Aggregate
 	field *engine.Column // nil for none
 	cond  cond           // countif's and dcountif's condition; nil for none
@@ -195,7 +196,7 @@ type aggRef struct {
 type numLit struct{ v result.Value }
 
 type arith struct {
-	src  *Binary // as written, for its errors
+	src  *ast.Binary // as written, for its errors
 	op   string
 	l, r valExpr
 	k    signin.Kind
@@ -238,7 +239,7 @@ type listCol struct {
 
 // boundStage is a stage bound to the columns it receives.
 type boundStage struct {
-	src    *Stage
+	src    *ast.Stage
 	runner plugins.Runner
 	// For explain analyze: the rows it emitted and how long it took.
 	rows int

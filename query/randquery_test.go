@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/signinq/signinq/query/ast"
+
 	"github.com/signinq/signinq/engine/signin"
 )
 
@@ -151,7 +153,7 @@ func (g *queryGen) varyCase(s string) string {
 // rqBare reports whether s can be written as a bare word meaning itself
 // as a value: one word, not a keyword, not a field's name.
 func rqBare(s string) bool {
-	if s == "" || isKeyword(s) || signin.Lookup(s) != nil {
+	if s == "" || ast.IsKeyword(s) || signin.Lookup(s) != nil {
 		return false
 	}
 	for _, c := range s {

@@ -13,6 +13,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -253,7 +254,7 @@ func answerColumns(plan *Plan) []result.Column {
 	if n := len(plan.Stages); n > 0 {
 		return plan.Stages[n-1].runner.Columns()
 	}
-	if plan.Kind == Show {
+	if plan.Kind == ast.Show {
 		return showColumns()
 	}
 	return planColumns(plan)
@@ -349,9 +350,9 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 	var in iter.Seq[[]result.Value] // else the list's sign-ins, for the first stage
 	var inErr error                 // what stopped in
 	switch plan.Kind {
-	case Show:
+	case ast.Show:
 		rows, err = x.show()
-	case List:
+	case ast.List:
 		switch {
 		case plan.Stream:
 			in = x.stream(ctx, &inErr) // as the store holds them
@@ -384,7 +385,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 	if err != nil {
 		return err
 	}
-	if plan.Kind != List {
+	if plan.Kind != ast.List {
 		x.outRows = len(rows)
 	}
 	env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
@@ -430,7 +431,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		}
 		in, answered, s.took = nil, s.rows, x.since(t)
 	}
-	if len(plan.Stages) == 0 && plan.Kind != List {
+	if len(plan.Stages) == 0 && plan.Kind != ast.List {
 		for _, row := range rows {
 			if !out(row) {
 				break
@@ -664,7 +665,7 @@ var errStopped = errors.New("the reader stopped")
 // StageError is the error of a stage (or its panic) while it ran.
 type StageError struct {
 	Stage string
-	Pos   Pos
+	Pos   ast.Pos
 	Err   error
 }
 

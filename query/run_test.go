@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/signinq/signinq/query/ast"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
@@ -41,7 +43,7 @@ func TestShow(t *testing.T) {
 			continue // an id the samples hold twice
 		}
 		types[r.Type] = true
-		res, err := Run(t.Context(), db, nil, "show "+quote(r.ID), Options{Now: r.Time})
+		res, err := Run(t.Context(), db, nil, "show "+ast.Quote(r.ID), Options{Now: r.Time})
 		if err != nil {
 			t.Fatalf("show %s: %v", r.ID, err)
 		}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/signinq/signinq/query/ast"
+
 	"github.com/chzyer/readline"
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine"
@@ -389,7 +391,7 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 		fmt.Fprint(s.out, rows.Plan)
 		return nil
 	}
-	if plan.Kind != query.List || len(plan.Stages) > 0 {
+	if plan.Kind != ast.List || len(plan.Stages) > 0 {
 		// Groups, or a stage's rows: gathered, for \chart and the bars.
 		res, err := rows.Result(0)
 		if err != nil {

@@ -1,4 +1,4 @@
-package query
+package ast
 
 import (
 	"fmt"
@@ -171,21 +171,10 @@ func precedence(op string) int {
 func (e *Name) String() string { return e.Name }
 
 func (e *Literal) String() string {
-	if !e.Quoted && bare(e.Text) {
+	if !e.Quoted && Bare(e.Text) {
 		return e.Text
 	}
-	return quote(e.Text)
-}
-
-// bare reports whether a value can be written without quotes: it lexes
-// as one word that is not a keyword.
-func bare(s string) bool {
-	if s == "" || isKeyword(s) {
-		return false
-	}
-	l := &lex{src: s}
-	tok, err := l.Next()
-	return err == nil && tok.Type == tokWord && tok.Value == s
+	return Quote(e.Text)
 }
 
 func (e *Call) String() string { return exprText(e) }
@@ -285,10 +274,10 @@ func (s *Statement) String() string {
 	return s.Query.String()
 }
 
-// operand prints an expression standing where the grammar takes
+// OperandText prints an expression standing where the grammar takes
 // arithmetic (a head, a key, an order, a field of list): a condition
 // there needs parentheses.
-func operand(e Expr) string {
+func OperandText(e Expr) string {
 	switch e := e.(type) {
 	case *Binary:
 		if precedence(e.Op) < 5 {
@@ -310,7 +299,7 @@ func (q *Query) String() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(operand(e))
+			b.WriteString(OperandText(e))
 		}
 	}
 	switch q.Kind {
@@ -328,14 +317,14 @@ func (q *Query) String() string {
 		fmt.Fprintf(&b, "top %s ", q.TopN)
 		list(q.TopKeys)
 		if q.TopBy != nil {
-			b.WriteString(" by " + operand(q.TopBy))
+			b.WriteString(" by " + OperandText(q.TopBy))
 		}
 	default:
 		for i, h := range q.Heads {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(operand(h.Expr))
+			b.WriteString(OperandText(h.Expr))
 			if h.Alias != nil {
 				b.WriteString(" as " + h.Alias.String())
 			}
@@ -363,7 +352,7 @@ func (q *Query) String() string {
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(operand(o.Expr))
+		b.WriteString(OperandText(o.Expr))
 		if o.Desc {
 			b.WriteString(" desc")
 		}
@@ -395,9 +384,9 @@ func (s *Stage) String() string {
 	return b.String()
 }
 
-// number parses a literal as an integer or a decimal number: a finite
+// Number parses a literal as an integer or a decimal number: a finite
 // one (inf and nan are not numbers of the language).
-func (e *Literal) number() (float64, bool) {
+func (e *Literal) Number() (float64, bool) {
 	if e.Quoted {
 		return 0, false
 	}
