@@ -71,12 +71,12 @@ func possessive(name string) string {
 // concurrent use.
 type Args struct {
 	stage string
-	vals  []argValue // in the descriptor's order
+	decl  []Arg      // the descriptor's
+	vals  []argValue // in its order
 }
 
 // argValue is one bound argument.
 type argValue struct {
-	arg   Arg
 	text  string  // as written, or the default
 	pos   ast.Pos // of the value; zero for the default
 	given bool
@@ -130,13 +130,13 @@ func BindArgs(d Descriptor, args []StageArg) (*Args, error) {
 			return nil, fmt.Errorf("%s needs its %s argument (%s)", d.Name, da.Name, d.Usage())
 		}
 	}
-	out := &Args{stage: d.Name, vals: make([]argValue, len(d.Args))}
+	out := &Args{stage: d.Name, decl: d.Args, vals: make([]argValue, len(d.Args))}
 	for k, da := range d.Args {
-		v := argValue{arg: da, text: da.Default}
+		v := argValue{text: da.Default}
 		if g := given[k]; g != nil {
 			v.text, v.pos, v.given = g.Value, g.Pos, true
 		}
-		if bad, msg := v.read(); msg != "" {
+		if bad, msg := v.read(da); msg != "" {
 			return nil, &ArgError{Stage: d.Name, Arg: da.Name, Value: bad, Pos: v.pos, Msg: msg}
 		}
 		out.vals[k] = v
@@ -153,10 +153,9 @@ func argIndex(d Descriptor, name string) int {
 // codesHint is how error codes are written.
 const codesHint = `(write codes like "50126, 50053")`
 
-// read reads v.text by its argument's type. It returns the text at
-// fault and what is wrong with it, "" when nothing is.
-func (v *argValue) read() (bad, msg string) {
-	a := v.arg
+// read reads v.text by the type of its argument a. It returns the text
+// at fault and what is wrong with it, "" when nothing is.
+func (v *argValue) read(a Arg) (bad, msg string) {
 	s := strings.TrimSpace(v.text)
 	for _, w := range a.Words {
 		if strings.EqualFold(s, w) {
@@ -317,8 +316,8 @@ func checkArgs(d Descriptor) error {
 		if a.Default == "" {
 			continue
 		}
-		v := argValue{arg: a, text: a.Default}
-		if bad, msg := v.read(); msg != "" {
+		v := argValue{text: a.Default}
+		if bad, msg := v.read(a); msg != "" {
 			return fmt.Errorf("argument %s: default %q: %q %s", a.Name, a.Default, bad, msg)
 		}
 	}
@@ -327,12 +326,12 @@ func checkArgs(d Descriptor) error {
 
 // value returns the bound argument name, of one of the types.
 func (a *Args) value(name string, types ...ArgType) *argValue {
-	for i := range a.vals {
-		if v := &a.vals[i]; v.arg.Name == name {
-			if len(types) > 0 && !slices.Contains(types, v.arg.Type) {
-				panic(fmt.Sprintf("plugins: %s's %s is a %v argument, read as a %v", a.stage, name, v.arg.Type, types[0]))
+	for i, d := range a.decl {
+		if d.Name == name {
+			if len(types) > 0 && !slices.Contains(types, d.Type) {
+				panic(fmt.Sprintf("plugins: %s's %s is a %v argument, read as a %v", a.stage, name, d.Type, types[0]))
 			}
-			return v
+			return &a.vals[i]
 		}
 	}
 	panic(fmt.Sprintf("plugins: %s has no argument %q", a.stage, name))
@@ -378,5 +377,5 @@ func (a *Args) Codes(name string) []int64 { return slices.Clone(a.value(name, Ar
 // value: "is not a field (see docs/fields.md)".
 func (a *Args) Error(name, msg string) error {
 	v := a.value(name)
-	return &ArgError{Stage: a.stage, Arg: v.arg.Name, Value: v.text, Pos: v.pos, Msg: msg}
+	return &ArgError{Stage: a.stage, Arg: name, Value: v.text, Pos: v.pos, Msg: msg}
 }
