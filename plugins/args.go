@@ -80,7 +80,7 @@ type argValue struct {
 	text  string  // as written, or the default
 	pos   ast.Pos // of the value; zero for the default
 	given bool
-	word  string        // the word of arg.Words it is, as declared; "" for a value
+	word  string        // the word of its Arg.Words it is, as declared; "" for a value
 	num   float64       // ArgNumber, ArgInt
 	n     int64         // ArgInt; ArgNumber when whole
 	whole bool          // ArgNumber: written as a whole number (n holds it)
@@ -308,6 +308,8 @@ func checkArgs(d Descriptor) error {
 			case ArgDuration:
 				_, err := ast.ParseDuration(b)
 				ok = err == nil
+			default:
+				return fmt.Errorf("argument %s: a %v takes no bounds (Min, Max): numbers and durations do", a.Name, a.Type)
 			}
 			if !ok {
 				return fmt.Errorf("argument %s: bound %q is not a %v", a.Name, b, a.Type)

@@ -42,7 +42,9 @@ func (k Kind) String() string {
 // (Args), never the text to parse.
 type ArgType uint8
 
-// The types of argument.
+// The types of argument. Aggregates take fields and conditions, and
+// functions fields, numbers, durations and strings; the others are for
+// stages.
 const (
 	ArgField     ArgType = iota + 1 // a catalog field: user, time; a stage's may name a column
 	ArgCondition                    // a condition on sign-ins: status=failure

@@ -47,6 +47,7 @@ func TestRegistry(t *testing.T) {
 		{argsStage{{Name: "n", Type: ArgInt, Default: "0", Min: "1"}}, `default "0": "0" is not a whole number of at least 1`},
 		{argsStage{{Name: "w", Type: ArgDuration, Default: "1h", Min: "soon"}}, `argument w: bound "soon" is not a duration`},
 		{argsStage{{Name: "x", Type: ArgNumber, Max: "many"}}, `argument x: bound "many" is not a number`},
+		{argsStage{{Name: "b", Type: ArgBool, Min: "1"}}, `argument b: a bool takes no bounds`},
 		{argsStage{{Name: "s", Type: ArgString, Default: "maybe", Words: []string{"yes", "no"}}}, `"maybe" is not yes or no`},
 	} {
 		if err := r.Register(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
