@@ -7,7 +7,6 @@ import (
 	"math"
 	mathbits "math/bits"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,39 +36,19 @@ func detColumn(in []result.Column, name string) int {
 	return -1
 }
 
-// detNumber reads a finite number, at least min.
-func detNumber(name, s string, min float64) (float64, error) {
-	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("%s must be a number, not %q", name, s)
-	}
-	if x < min {
-		return 0, fmt.Errorf("%s must be at least %v, not %v", name, min, x)
-	}
-	return x, nil
-}
+// detStatuses are the words of a status argument: the sign-ins of a
+// status, or of all (any, *).
+var detStatuses = []string{"success", "failure", "interrupted", "all", "any", "*"}
 
-// detBool reads a flag: true, false, yes, no, 1, 0.
-func detBool(name, s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "yes", "1", "on":
-		return true, nil
-	case "false", "no", "0", "off":
-		return false, nil
-	}
-	return false, fmt.Errorf("%s must be true or false, not %q", name, s)
-}
-
-// detStatus reads a status argument: success, failure, interrupted, or
-// all (any status). It returns the status to keep ("" for all).
-func detStatus(s string) (string, error) {
-	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+// detStatus returns the status a status argument (of detStatuses)
+// keeps: "" for all.
+func detStatus(args *Args) string {
+	switch w := args.Word("status"); w {
 	case "all", "any", "*":
-		return "", nil
-	case "success", "failure", "interrupted":
-		return v, nil
+		return ""
+	default:
+		return w
 	}
-	return "", fmt.Errorf("status must be success, failure, interrupted or all, not %q", s)
 }
 
 // detStatusWhere is the condition of Needs for a status from detStatus.
@@ -80,14 +59,14 @@ func detStatusWhere(status string) string {
 	return "status=" + status
 }
 
-// detDictField returns the catalog column of a field a detection reads
-// through its dictionary: string, integer and flag fields (user,
-// country, asn, compliant), and with lists true, list fields (policy)
-// whose elements are the values.
-func detDictField(arg, name string, lists bool) (*engine.Column, error) {
-	col := engine.LookupColumn(name)
+// detDictField returns the catalog column of the field argument name
+// names, which a detection reads through its dictionary: string, integer
+// and flag fields (user, country, asn, compliant), and with lists true,
+// list fields (policy) whose elements are the values.
+func detDictField(args *Args, name string, lists bool) (*engine.Column, error) {
+	col := engine.LookupColumn(args.Text(name))
 	if col == nil {
-		return nil, fmt.Errorf("%s: %q is not a field (see docs/fields.md)", arg, name)
+		return nil, args.Error(name, "is not a field (see docs/fields.md)")
 	}
 	switch {
 	case col.Enc == engine.EncDict && col.Field.Kind != signin.KindFloat:
@@ -95,7 +74,7 @@ func detDictField(arg, name string, lists bool) (*engine.Column, error) {
 	case col.Enc == engine.EncList && lists:
 		return col, nil
 	}
-	return nil, fmt.Errorf("%s: %s holds %s values that are not compared as categories; use a field such as user, country, asn, app, ip, os", arg, col.Field.Name, col.Field.Kind)
+	return nil, args.Error(name, fmt.Sprintf("holds %s values that are not compared as categories; use a field such as user, country, asn, app, ip, os", col.Field.Kind))
 }
 
 // detFold is the form in which the detections compare values: text

@@ -53,11 +53,11 @@ var (
 func (bruteforce) Describe() Descriptor {
 	return Descriptor{Name: "bruteforce", Kind: KindStage,
 		Args: []Arg{
-			{Name: "failures", Type: ArgNumber, Default: "10",
+			{Name: "failures", Type: ArgInt, Default: "10", Min: "1",
 				Help: "the failures an account must have within the window; 10: Microsoft Sentinel's analytic rule Brute force attack against Azure Portal (Azure/Azure-Sentinel, Solutions/Microsoft Entra ID/Analytic Rules/SigninBruteForce-AzurePortal.yaml) reports 10 failures followed by a success, and Entra smart lockout locks an account after 10 failures by default (then fails each attempt while it is locked with 50053), so that an attacker rarely gets 20 wrong passwords in a row; a person who mistypes a password stops after a few tries"},
 			{Name: "window", Type: ArgDuration, Default: "1h",
 				Help: "the time the failures must fall within, and how long after the last one a success still counts; 1h: Sentinel's rule keeps a session going while attempts come less than 20 minutes apart, so that its 10 failures may be spread over an hour or more, and smart lockout's lockouts (60 seconds at first, longer after each failure) spread an attack out"},
-			{Name: "codes", Type: ArgString, Default: "50126, 50053, 50055",
+			{Name: "codes", Type: ArgCodes, Default: "50126, 50053, 50055",
 				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked (smart lockout), 50055 password expired (the password was right), the failures of Sentinel's password spray rule"},
 		},
 		Help:    "accounts with many failed sign-ins within a window followed by a success (password brute force)",
@@ -66,7 +66,7 @@ func (bruteforce) Describe() Descriptor {
 	}
 }
 
-// srBurstArgs are the arguments of bruteforce and mfafatigue, read.
+// srBurstArgs are the arguments of bruteforce and mfafatigue.
 type srBurstArgs struct {
 	n      int
 	window time.Duration
@@ -76,36 +76,19 @@ type srBurstArgs struct {
 	denials int
 }
 
-// srBurstParse reads the arguments of bruteforce (count is "failures")
+// srBurstRead reads the arguments of bruteforce (count is "failures")
 // and mfafatigue (count is "prompts").
-func srBurstParse(args map[string]string, count string) (*srBurstArgs, error) {
-	var a srBurstArgs
-	var err error
-	if a.n, err = srAtLeast(count, args[count]); err != nil {
-		return nil, err
-	}
-	if a.window, err = stageDuration("window", args["window"]); err != nil {
-		return nil, err
-	}
-	if a.codes, err = srCodes("codes", args["codes"]); err != nil {
-		return nil, err
-	}
-	return &a, nil
+func srBurstRead(args *Args, count string) *srBurstArgs {
+	return &srBurstArgs{n: int(args.Int(count)), window: args.Duration("window"), codes: args.Codes("codes")}
 }
 
-func (bruteforce) Needs(args map[string]string) (Needs, error) {
-	a, err := srBurstParse(args, "failures")
-	if err != nil {
-		return Needs{}, err
-	}
+func (bruteforce) Needs(args *Args) (Needs, error) {
+	a := srBurstRead(args, "failures")
 	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
-func (bruteforce) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	a, err := srBurstParse(args, "failures")
-	if err != nil {
-		return nil, err
-	}
+func (bruteforce) Bind(args *Args, in []result.Column) (Runner, error) {
+	a := srBurstRead(args, "failures")
 	idx, err := srColumns(in, srSignInCols)
 	if err != nil {
 		return nil, err

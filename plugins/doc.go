@@ -18,4 +18,12 @@
 // computed a part at a time and merged), Stage (rows in, rows out, after
 // "|") and Function (a value from values). Registration checks that a
 // plugin implements its kind's interface.
+//
+// A stage's arguments are bound once, by the types its descriptor
+// declares (Arg.Type, with Min, Max and Words): BindArgs reads the
+// query's words into Args, whose getters give the stage typed values
+// (Int, Float, Duration, Bool, Codes, Word, Text), and whose errors
+// (ArgError) say which argument's value is wrong and where it stands, so
+// that the query shows them at the value. Durations are the language's
+// (query/ast.ParseDuration).
 package plugins

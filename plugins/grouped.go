@@ -85,7 +85,7 @@ func (grouped) Describe() Descriptor {
 	out = append(out, grCols...)
 	out = append(out, "firstSignInDateTime", "lastSignInDateTime", "signInCount")
 	return Descriptor{Name: "grouped", Kind: KindStage,
-		Args: []Arg{{Name: "window", Type: ArgDuration, Default: "1h",
+		Args: []Arg{{Name: "window", Type: ArgDuration, Default: "1h", Words: []string{"h1", "h6", "d1"},
 			Help: "the time aggregate: the admin center offers 1h, 6h and 24h (Graph's h1, h6 and d1, also accepted); any duration works, windows aligned to the Unix epoch in UTC"}},
 		Help:    "merges non-interactive, service principal and managed identity sign-ins per time window as the admin center's grouped view and Graph's summarizedSignIn do; interactive and AD FS ones stay one row each",
 		Example: "list where type=nonInteractive since 24h | grouped 1h",
@@ -93,33 +93,27 @@ func (grouped) Describe() Descriptor {
 	}
 }
 
-func (grouped) Needs(args map[string]string) (Needs, error) {
-	if _, err := grWindow(args["window"]); err != nil {
-		return Needs{}, err
-	}
+func (grouped) Needs(*Args) (Needs, error) {
 	f := append([]string{"time", "type"}, grCols...)
 	return Needs{Fields: append(f, "signInCount"), Stream: true}, nil
 }
 
-// grWindow reads the window argument: a duration, or Graph's
+// grWindow is the window argument: a duration, or Graph's
 // aggregationWindow (h1, h6, d1).
-func grWindow(s string) (time.Duration, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
+func grWindow(args *Args) time.Duration {
+	switch args.Word("window") {
 	case "h1":
-		return time.Hour, nil
+		return time.Hour
 	case "h6":
-		return 6 * time.Hour, nil
+		return 6 * time.Hour
 	case "d1":
-		return 24 * time.Hour, nil
+		return 24 * time.Hour
 	}
-	return stageDuration("window", s)
+	return args.Duration("window")
 }
 
-func (grouped) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	w, err := grWindow(args["window"])
-	if err != nil {
-		return nil, err
-	}
+func (grouped) Bind(args *Args, in []result.Column) (Runner, error) {
+	w := grWindow(args)
 	want := []srCol{{"time", signin.KindTime}, {"type", signin.KindString}}
 	for _, c := range grCols {
 		want = append(want, srCol{c, signin.KindString})

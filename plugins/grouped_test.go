@@ -212,16 +212,16 @@ func TestGroupedBind(t *testing.T) {
 	bad[0].Kind = signin.KindString
 	f(bad, nil, "column time holds strings, not times")
 
-	needs, err := grouped{}.Needs(map[string]string{"window": "6h"})
+	needs, err := grouped{}.Needs(mustBindMap(t, grouped{}, map[string]string{"window": "6h"}))
 	want := []string{"time", "type", "app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId", "signInCount"}
 	if err != nil || !slices.Equal(needs.Fields, want) || needs.Where != "" {
 		t.Errorf("Needs = %+v, %v; want fields %v and no condition", needs, err, want)
 	}
-	if _, err := (grouped{}).Needs(map[string]string{"window": "x"}); err == nil {
-		t.Errorf("Needs accepts window x")
+	if _, err := bindMap(grouped{}, map[string]string{"window": "x"}); err == nil {
+		t.Errorf("grouped's arguments bind with window x")
 	}
 	// Every column the stage emits is in its descriptor.
-	r, err := grouped{}.Bind(map[string]string{"window": "1h"}, srTestCols)
+	r, err := grouped{}.Bind(mustBindMap(t, grouped{}, map[string]string{"window": "1h"}), srTestCols)
 	if err != nil {
 		t.Fatal(err)
 	}

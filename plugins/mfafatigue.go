@@ -2,10 +2,7 @@ package plugins
 
 import (
 	"context"
-	"fmt"
 	"iter"
-	"strconv"
-	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/result"
@@ -49,13 +46,13 @@ const mfaDenied = 500121
 func (mfafatigue) Describe() Descriptor {
 	return Descriptor{Name: "mfafatigue", Kind: KindStage,
 		Args: []Arg{
-			{Name: "prompts", Type: ArgNumber, Default: "5",
+			{Name: "prompts", Type: ArgInt, Default: "5", Min: "1",
 				Help: "the denied or interrupted MFA sign-ins an account must have within the window; 5, as many as denials: the denials are the signal, since a busy person's MFA interrupts (50074, 50076) may pass a dozen an hour"},
 			{Name: "window", Type: ArgDuration, Default: "1h",
 				Help: "the time the prompts must fall within, and how long after the last one an approval still counts; 1h: Microsoft Sentinel's rule looks at 5 minutes, which misses push bombing paced over the hour to look like a person's sign-ins"},
-			{Name: "codes", Type: ArgString, Default: "500121, 50074, 50076",
+			{Name: "codes", Type: ArgCodes, Default: "500121, 50074, 50076",
 				Help: "the error codes that count as prompts: 500121 MFA denied (declined or not answered, the code Sentinel's MFA rules read), 50074 and 50076 strong authentication required (a prompt that was not completed)"},
-			{Name: "denials", Type: ArgNumber, Default: "5",
+			{Name: "denials", Type: ArgInt, Default: "5", Min: "0",
 				Help: "how many of the prompts within the window must be denials (500121); 5: Microsoft Sentinel's analytic rule Explicit MFA Deny (Azure/Azure-Sentinel, Solutions/Microsoft Entra ID/Analytic Rules/ExplicitMFADeny.yaml) alerts on one declined push, and Entra's MFA fraud alert blocks an account on one report, while its rule MFA Spamming followed by Successful login (MFASpammingfollowedbySuccessfullogin.yaml) wants more than 10 within 5 minutes; a person declines a stray push once or twice, or leaves two or three unanswered, so 5 within the hour, then an approval, is push bombing; 0 counts the prompts alone"},
 		},
 		Help:    "accounts whose MFA prompts were denied (and interrupted) many times within a window, then approved (MFA fatigue)",
@@ -64,32 +61,20 @@ func (mfafatigue) Describe() Descriptor {
 	}
 }
 
-// mfaParse reads mfafatigue's arguments.
-func mfaParse(args map[string]string) (*srBurstArgs, error) {
-	a, err := srBurstParse(args, "prompts")
-	if err != nil {
-		return nil, err
-	}
-	s := strings.TrimSpace(args["denials"])
-	if a.denials, err = strconv.Atoi(s); err != nil || a.denials < 0 {
-		return nil, fmt.Errorf("denials: %q is not a whole number of at least 0", args["denials"])
-	}
-	return a, nil
+// mfaRead reads mfafatigue's arguments.
+func mfaRead(args *Args) *srBurstArgs {
+	a := srBurstRead(args, "prompts")
+	a.denials = int(args.Int("denials"))
+	return a
 }
 
-func (mfafatigue) Needs(args map[string]string) (Needs, error) {
-	a, err := mfaParse(args)
-	if err != nil {
-		return Needs{}, err
-	}
+func (mfafatigue) Needs(args *Args) (Needs, error) {
+	a := mfaRead(args)
 	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
-func (mfafatigue) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	a, err := mfaParse(args)
-	if err != nil {
-		return nil, err
-	}
+func (mfafatigue) Bind(args *Args, in []result.Column) (Runner, error) {
+	a := mfaRead(args)
 	idx, err := srColumns(in, srSignInCols)
 	if err != nil {
 		return nil, err

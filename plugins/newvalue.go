@@ -78,8 +78,8 @@ func (newvalue) Describe() Descriptor {
 			{Name: "by", Type: ArgField, Default: "user", Help: "the key whose history is compared: user, sp, app..."},
 			{Name: "baseline", Type: ArgDuration, Default: "30d",
 				Help: "the history before the query's start; 30d: Microsoft Defender for Cloud Apps compares activity with the past month, and Microsoft Sentinel's analytic rule Authentication Attempt from New Country looks back 14 days"},
-			{Name: "status", Type: ArgString, Default: "success", Help: "the sign-ins compared: success, failure, interrupted or all"},
-			{Name: "newkeys", Type: ArgString, Default: "false", Help: "also report keys with no sign-in in the baseline"},
+			{Name: "status", Type: ArgString, Default: "success", Words: detStatuses, Help: "the sign-ins compared: success, failure, interrupted or all"},
+			{Name: "newkeys", Type: ArgBool, Default: "false", Help: "also report keys with no sign-in in the baseline"},
 		},
 		Help:    "values of a field a key had in the query's window but not in the baseline before it",
 		Example: "list since 7d | newvalue country by user baseline 30d",
@@ -95,26 +95,17 @@ type nvArgs struct {
 	newKeys    bool
 }
 
-func nvParse(args map[string]string) (*nvArgs, error) {
-	var a nvArgs
+func nvRead(args *Args) (*nvArgs, error) {
+	a := nvArgs{baseline: args.Duration("baseline"), status: detStatus(args), newKeys: args.Bool("newkeys")}
 	var err error
-	if a.field, err = detDictField("field", args["field"], true); err != nil {
+	if a.field, err = detDictField(args, "field", true); err != nil {
 		return nil, err
 	}
-	if a.key, err = detDictField("by", args["by"], false); err != nil {
+	if a.key, err = detDictField(args, "by", false); err != nil {
 		return nil, err
 	}
 	if a.key == a.field {
-		return nil, fmt.Errorf("the field and the key are both %s", a.key.Field.Name)
-	}
-	if a.baseline, err = stageDuration("baseline", args["baseline"]); err != nil {
-		return nil, err
-	}
-	if a.status, err = detStatus(args["status"]); err != nil {
-		return nil, err
-	}
-	if a.newKeys, err = detBool("newkeys", args["newkeys"]); err != nil {
-		return nil, err
+		return nil, args.Error("by", "is the field too: compare the field's values by another key")
 	}
 	return &a, nil
 }
@@ -122,8 +113,8 @@ func nvParse(args map[string]string) (*nvArgs, error) {
 // Needs reads the time, the key and the field of the sign-ins of the
 // status asked for: the addresses and apps of the few sign-ins with a
 // new value are read afterwards (see Run).
-func (newvalue) Needs(args map[string]string) (Needs, error) {
-	a, err := nvParse(args)
+func (newvalue) Needs(args *Args) (Needs, error) {
+	a, err := nvRead(args)
 	if err != nil {
 		return Needs{}, err
 	}
@@ -136,8 +127,8 @@ func (newvalue) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: fields, Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
-func (newvalue) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	a, err := nvParse(args)
+func (newvalue) Bind(args *Args, in []result.Column) (Runner, error) {
+	a, err := nvRead(args)
 	if err != nil {
 		return nil, err
 	}

@@ -219,7 +219,7 @@ func TestNewValueErrors(t *testing.T) {
 		{"time", "not compared", nvIn, env},
 		{"latitude", "not compared", nvIn, env},
 		{"country policy", "not compared", nvIn, env},
-		{"country country", "both", nvIn, env},
+		{"country country", `newvalue's by: "country" is the field too`, nvIn, env},
 		{"country baseline=0d", "duration", nvIn, env},
 		{"country baseline=soon", "duration", nvIn, env},
 		{"country status=maybe", "status", nvIn, env},
@@ -234,7 +234,7 @@ func TestNewValueErrors(t *testing.T) {
 		}
 	}
 	// Needs: the time, the key and the field, successes by default.
-	n, err := newvalue{}.Needs(map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"})
+	n, err := newvalue{}.Needs(mustBindMap(t, newvalue{}, map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"}))
 	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || n.Where != "status=success" || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}

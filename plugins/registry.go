@@ -36,19 +36,28 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", k)
 }
 
-// ArgType is the type of a plugin's argument.
+// ArgType is the type of a plugin's argument. A stage's arguments are
+// bound by their types (BindArgs): each is read once, as the query
+// language reads a value of its type, and the stage gets the values
+// (Args), never the text to parse.
 type ArgType uint8
 
-// The types of argument.
+// The types of argument. Aggregates take fields and conditions, and
+// functions fields, numbers, durations and strings; the others are for
+// stages.
 const (
-	ArgField     ArgType = iota + 1 // a catalog field: user, time
+	ArgField     ArgType = iota + 1 // a catalog field: user, time; a stage's may name a column
 	ArgCondition                    // a condition on sign-ins: status=failure
-	ArgNumber                       // a number: 10, 0.5
-	ArgDuration                     // a duration: 1h, 7d
+	ArgNumber                       // a finite number: 10, 0.5
+	ArgDuration                     // a duration as the language writes it: 1h, 7d (query/ast.ParseDuration)
 	ArgString                       // a word or a quoted string
+	ArgInt                          // a whole number: 5, -1
+	ArgBool                         // true or false (yes, no, on, off, 1, 0)
+	ArgCodes                        // sign-in error codes, separated by commas or spaces: "50126, 50053"
 )
 
-var argTypeNames = [...]string{ArgField: "field", ArgCondition: "condition", ArgNumber: "number", ArgDuration: "duration", ArgString: "string"}
+var argTypeNames = [...]string{ArgField: "field", ArgCondition: "condition", ArgNumber: "number", ArgDuration: "duration",
+	ArgString: "string", ArgInt: "whole number", ArgBool: "bool", ArgCodes: "error codes"}
 
 func (t ArgType) String() string {
 	if int(t) < len(argTypeNames) && argTypeNames[t] != "" {
@@ -64,7 +73,17 @@ type Arg struct {
 	// Default is the value an omitted argument takes, as it would be
 	// written; "" makes the argument required.
 	Default string
-	Help    string
+	// Min and Max bound the value of a stage's number (ArgNumber,
+	// ArgInt) or duration, written as a query would write them ("1",
+	// "0.5", "1h"); "" for no bound. A duration without a Min must be
+	// positive: Min "0s" lets it be 0.
+	Min, Max string
+	// Words are words a stage's argument takes in place of a value of
+	// its type, matched without regard to case: "auto" for a duration
+	// inferred, "h1" for Graph's window. Args.Word says which was given.
+	// An ArgString with Words takes only them.
+	Words []string
+	Help  string
 }
 
 // Descriptor says what a plugin is and how to call it: what the parser
@@ -129,8 +148,9 @@ type Registry struct {
 func NewRegistry() *Registry { return &Registry{plugins: map[string]Plugin{}} }
 
 // Register adds a plugin. It refuses a plugin without a name, of an
-// unknown kind, whose kind's interface it does not implement, or whose
-// name (in any case) is taken.
+// unknown kind, whose kind's interface it does not implement, whose name
+// (in any case) is taken, or a stage whose arguments' bounds (Arg.Min,
+// Arg.Max) or defaults do not read as their types.
 func (r *Registry) Register(p Plugin) error {
 	d := p.Describe()
 	if d.Name == "" || strings.ContainsAny(d.Name, " \t()|,") {
@@ -153,6 +173,11 @@ func (r *Registry) Register(p Plugin) error {
 	}
 	if !ok {
 		return fmt.Errorf("plugins: %s is registered as a %v but does not implement its interface", d.Name, d.Kind)
+	}
+	if d.Kind == KindStage {
+		if err := checkArgs(d); err != nil {
+			return fmt.Errorf("plugins: %s: %w", d.Name, err)
+		}
 	}
 	key := strings.ToLower(d.Name)
 	r.mu.Lock()

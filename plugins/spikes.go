@@ -75,13 +75,13 @@ var _ Stage = spikes{}
 func (spikes) Describe() Descriptor {
 	return Descriptor{Name: "spikes", Kind: KindStage,
 		Args: []Arg{
-			{Name: "k", Type: ArgNumber, Default: "3.5",
+			{Name: "k", Type: ArgNumber, Default: "3.5", Min: "0",
 				Help: "the score above which a bucket is a spike; 3.5: Iglewicz and Hoaglin's cut-off for outliers by the modified z-score (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.5.17), near the 3 that Microsoft Sentinel's analytic rule Privileged Accounts - Sign in Failure Spikes gives its anomaly scores"},
 			{Name: "min", Type: ArgNumber, Default: "10",
 				Help: "the least value a spike has; 10: so that 3 failures in a usually quiet hour are not a spike, as that Sentinel rule leaves out hours whose baseline is 5 or less"},
 			{Name: "value", Type: ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
-			{Name: "bin", Type: ArgDuration, Default: "auto", Help: "the bucket width: auto to infer it from the times"},
-			{Name: "fill", Type: ArgString, Default: "zero", Help: "what a missing bucket is: zero or none"},
+			{Name: "bin", Type: ArgDuration, Default: "auto", Words: []string{"auto"}, Help: "the bucket width: auto to infer it from the times"},
+			{Name: "fill", Type: ArgString, Default: "zero", Words: []string{"zero", "0", "none"}, Help: "what a missing bucket is: zero or none"},
 		},
 		Help:    "buckets of a timeline far above their key's median (robust z-score)",
 		Example: "count where status=failure since 7d group by app, bin(1h) | spikes",
@@ -101,30 +101,11 @@ type spRunner struct {
 	valueCol result.Column
 }
 
-func (spikes) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	r := &spRunner{time: -1, value: -1}
+func (spikes) Bind(args *Args, in []result.Column) (Runner, error) {
+	r := &spRunner{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
+		bin: int64(args.Duration("bin")), fill: args.Word("fill") != "none"} // bin auto is 0
 	var err error
-	if r.k, err = detNumber("k", args["k"], 0); err != nil {
-		return nil, err
-	}
-	if r.min, err = detNumber("min", args["min"], math.Inf(-1)); err != nil {
-		return nil, err
-	}
-	if b := args["bin"]; !strings.EqualFold(b, "auto") {
-		d, err := stageDuration("bin", b)
-		if err != nil {
-			return nil, err
-		}
-		r.bin = int64(d)
-	}
-	switch strings.ToLower(args["fill"]) {
-	case "zero", "0":
-		r.fill = true
-	case "none":
-	default:
-		return nil, fmt.Errorf("fill must be zero or none, not %q", args["fill"])
-	}
-	if r.time, r.value, r.keys, r.others, err = spColumns(in, args["value"]); err != nil {
+	if r.time, r.value, r.keys, r.others, err = spColumns(in, args.Text("value")); err != nil {
 		return nil, err
 	}
 	for _, i := range r.keys {

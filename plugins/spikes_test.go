@@ -287,8 +287,8 @@ func TestSpikesErrors(t *testing.T) {
 		{"", "number", []result.Column{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "app", Kind: signin.KindString, Field: "app"}}},
 		{"value=nosuch", "no column", spIn},
 		{"value=app", "not numbers", spIn},
-		{"k=-1", "k must", spIn},
-		{"min=x", "min must", spIn},
+		{"k=-1", `k: "-1" is not a number of at least 0`, spIn},
+		{"min=x", `min: "x" is not a number`, spIn},
 		{"bin=0h", "bin", spIn},
 		{"fill=linear", "fill", spIn},
 	} {

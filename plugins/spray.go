@@ -59,13 +59,13 @@ var (
 func (spray) Describe() Descriptor {
 	return Descriptor{Name: "spray", Kind: KindStage,
 		Args: []Arg{
-			{Name: "accounts", Type: ArgNumber, Default: "5",
+			{Name: "accounts", Type: ArgInt, Default: "5", Min: "1",
 				Help: "the distinct accounts an address must fail for within the window; 5: Microsoft Sentinel's analytic rule Password spray attack against Microsoft Entra ID application (Azure/Azure-Sentinel, Solutions/Microsoft Entra ID/Analytic Rules/SigninPasswordSpray.yaml) reports an address failing for 5 accounts within 20 minutes; within an hour it also finds sprays slowed, or spread over addresses, to 5 accounts an hour each"},
 			{Name: "window", Type: ArgDuration, Default: "1h",
 				Help: "the time the accounts must fail within; 1h: Sentinel's rule counts 20-minute windows and its rule for AD FS (ADFSSignInLogsPasswordSpray.yaml) half an hour, and a spray slowed to dodge smart lockout still tries 5 accounts an hour"},
-			{Name: "codes", Type: ArgString, Default: "50126, 50053, 50055, 50034",
+			{Name: "codes", Type: ArgCodes, Default: "50126, 50053, 50055, 50034",
 				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked (smart lockout), 50055 password expired (the password was right), as Sentinel's spray rule counts them, and 50034 no such user (guessed names)"},
-			{Name: "share", Type: ArgNumber, Default: "0.5",
+			{Name: "share", Type: ArgNumber, Default: "0.5", Min: "0", Max: "1",
 				Help: "the least share (0 to 1) of the accounts seen from the address during the spray (failing, or succeeding from its first failure until window after its last) that its failing accounts must be; 0.5: Sentinel's spray rules report an address only when the accounts failing from it outnumber those that succeed, which leaves out the busy addresses of offices and NATs, where the dozen people who mistype a password in an hour are a few percent of those who sign in; 0 reports every address, busy ones included"},
 		},
 		Help:    "addresses that fail for many distinct accounts within a window (password spray), most of the accounts seen from them, and whether an account then signed in from them",
@@ -74,7 +74,7 @@ func (spray) Describe() Descriptor {
 	}
 }
 
-// sprayArgs are spray's arguments, read.
+// sprayArgs are spray's arguments.
 type sprayArgs struct {
 	accounts int
 	window   time.Duration
@@ -82,22 +82,9 @@ type sprayArgs struct {
 	share    float64
 }
 
-func sprayParse(args map[string]string) (*sprayArgs, error) {
-	var a sprayArgs
-	var err error
-	if a.accounts, err = srAtLeast("accounts", args["accounts"]); err != nil {
-		return nil, err
-	}
-	if a.window, err = stageDuration("window", args["window"]); err != nil {
-		return nil, err
-	}
-	if a.codes, err = srCodes("codes", args["codes"]); err != nil {
-		return nil, err
-	}
-	if a.share, err = srShare("share", args["share"]); err != nil {
-		return nil, err
-	}
-	return &a, nil
+func sprayRead(args *Args) *sprayArgs {
+	return &sprayArgs{accounts: int(args.Int("accounts")), window: args.Duration("window"),
+		codes: args.Codes("codes"), share: args.Float("share")}
 }
 
 // srSignInCols are the columns the detection stages read, in order.
@@ -113,19 +100,13 @@ func srSignInFields() []string {
 	return out
 }
 
-func (spray) Needs(args map[string]string) (Needs, error) {
-	a, err := sprayParse(args)
-	if err != nil {
-		return Needs{}, err
-	}
+func (spray) Needs(args *Args) (Needs, error) {
+	a := sprayRead(args)
 	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
 }
 
-func (spray) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	a, err := sprayParse(args)
-	if err != nil {
-		return nil, err
-	}
+func (spray) Bind(args *Args, in []result.Column) (Runner, error) {
+	a := sprayRead(args)
 	idx, err := srColumns(in, srSignInCols)
 	if err != nil {
 		return nil, err

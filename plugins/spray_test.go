@@ -205,7 +205,7 @@ func TestSprayBind(t *testing.T) {
 	f(srTestCols, []string{"share=NaN"}, `share: "NaN" is not a number from 0 to 1`)
 	f(srTestCols, []string{"share=half"}, `share: "half" is not a number from 0 to 1`)
 	f(srTestCols[:2], nil, "needs the column(s) ip, user, app, status, error")
-	if _, err := (spray{}).Needs(map[string]string{"accounts": "1", "window": "1h", "codes": ""}); err == nil {
-		t.Errorf("Needs accepts no codes")
+	if _, err := bindMap(spray{}, map[string]string{"accounts": "1", "window": "1h", "codes": ""}); err == nil {
+		t.Errorf("spray's arguments bind with no codes")
 	}
 }

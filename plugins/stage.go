@@ -2,9 +2,7 @@ package plugins
 
 import (
 	"context"
-	"fmt"
 	"iter"
-	"strings"
 	"time"
 
 	"github.com/signinq/signinq/engine"
@@ -17,12 +15,14 @@ type Stage interface {
 	Plugin
 	// Bind checks the stage's arguments against the columns it will
 	// receive and returns the stage ready to run. args holds every
-	// argument of the descriptor, by name: those the query gave, the
-	// others at their defaults (see BindArgs). in are the columns it
-	// receives: after an aggregate or top query, those of its group keys
-	// say so (result.Column.Key), and the rows are groups. Bind is
-	// called once per query, before the query reads anything.
-	Bind(args map[string]string, in []result.Column) (Runner, error)
+	// argument of the descriptor, bound by its type: those the query
+	// gave, the others at their defaults (see BindArgs); an error about
+	// one of them is args.Error's, which the query shows at the
+	// argument. in are the columns it receives: after an aggregate or
+	// top query, those of its group keys say so (result.Column.Key),
+	// and the rows are groups. Bind is called once per query, before
+	// the query reads anything.
+	Bind(args *Args, in []result.Column) (Runner, error)
 }
 
 // Needer is a Stage that reads sign-ins: right after a list without
@@ -31,8 +31,9 @@ type Stage interface {
 // query.
 type Needer interface {
 	Stage
-	// Needs says what the stage reads, given its bound arguments.
-	Needs(args map[string]string) (Needs, error)
+	// Needs says what the stage reads, given its bound arguments (as
+	// Bind gets them).
+	Needs(args *Args) (Needs, error)
 }
 
 // Needs is what a stage reads from the sign-ins of a list.
@@ -87,81 +88,4 @@ type Env struct {
 	// came from; a key's history before the window). Its errors say
 	// what was wrong with the text. Queries nest at most a few deep.
 	Query func(ctx context.Context, text string) (*result.Result, error)
-}
-
-// StageArg is an argument as a query writes it after a stage's name:
-// positional ("1h"), or named ("window=1h").
-type StageArg struct {
-	Name  string // "" for a positional argument
-	Value string
-}
-
-// UnknownArgError is BindArgs's error for an argument named with a name
-// the stage's descriptor lacks; Arg is its index among the arguments
-// given, for a caller to point at it (and suggest a name).
-type UnknownArgError struct {
-	Stage string
-	Arg   int
-	Name  string
-	Usage string
-}
-
-func (e *UnknownArgError) Error() string {
-	return fmt.Sprintf("%s has no argument %q (%s)", e.Stage, e.Name, e.Usage)
-}
-
-// BindArgs matches a stage's arguments to its descriptor: positional ones
-// in the descriptor's order, named ones by name (without regard to case),
-// and the omitted ones at their defaults. A positional word that names
-// one of the arguments, followed by another, names the argument the way
-// name=value does, so that stages read as phrases: "newvalue country by
-// user baseline 30d" is "newvalue country by=user baseline=30d". It
-// refuses unknown names, an argument given twice, too many arguments and
-// missing required ones.
-func BindArgs(d Descriptor, args []StageArg) (map[string]string, error) {
-	out := map[string]string{}
-	next := 0
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a.Name == "" && i+1 < len(args) && args[i+1].Name == "" {
-			for _, da := range d.Args {
-				if strings.EqualFold(da.Name, a.Value) {
-					a = StageArg{Name: da.Name, Value: args[i+1].Value}
-					i++
-					break
-				}
-			}
-		}
-		name := a.Name
-		if name == "" {
-			if next >= len(d.Args) {
-				return nil, fmt.Errorf("%s takes %d arguments (%s)", d.Name, len(d.Args), d.Usage())
-			}
-			name = d.Args[next].Name
-			next++
-		} else {
-			found := false
-			for _, da := range d.Args {
-				if strings.EqualFold(da.Name, name) {
-					name, found = da.Name, true
-				}
-			}
-			if !found {
-				return nil, &UnknownArgError{Stage: d.Name, Arg: i, Name: a.Name, Usage: d.Usage()}
-			}
-		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("%s: argument %s given twice", d.Name, name)
-		}
-		out[name] = a.Value
-	}
-	for _, da := range d.Args {
-		if _, ok := out[da.Name]; !ok {
-			if da.Default == "" {
-				return nil, fmt.Errorf("%s needs its %s argument (%s)", d.Name, da.Name, d.Usage())
-			}
-			out[da.Name] = da.Default
-		}
-	}
-	return out, nil
 }

@@ -16,45 +16,8 @@ import (
 )
 
 // This file holds what the detection stages (grouped, spray, bruteforce,
-// mfafatigue) share: reading their arguments, finding their input columns
-// by name, reading cells, and finding srBursts in a time-sorted series.
-
-// srAtLeast reads the argument name as a whole number of at least 1.
-func srAtLeast(name, s string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%s: %q is not a whole number of at least 1", name, s)
-	}
-	return n, nil
-}
-
-// srShare reads the argument name as a share: a number from 0 to 1
-// ("0.5").
-func srShare(name, s string) (float64, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || !(f >= 0 && f <= 1) {
-		return 0, fmt.Errorf("%s: %q is not a number from 0 to 1", name, s)
-	}
-	return f, nil
-}
-
-// srCodes reads the argument name as error codes separated by commas
-// or spaces ("50126, 50053"), without repeats, in increasing order.
-func srCodes(name, s string) ([]int64, error) {
-	var out []int64
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		c, err := strconv.ParseInt(f, 10, 64)
-		if err != nil || c < 0 {
-			return nil, fmt.Errorf("%s: %q is not an error code (write codes like \"50126, 50053\")", name, f)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: %q names no error code (write codes like \"50126, 50053\")", name, s)
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
+// mfafatigue) share: finding their input columns by name, reading cells,
+// and finding srBursts in a time-sorted series.
 
 // srCodesWhere is the condition "error in (codes)" that the detection
 // stages give the list before them: the failures they look for. The

@@ -153,10 +153,11 @@ func (f *srFakeStore) query(ctx context.Context, text string) (*result.Result, e
 	if m == nil {
 		return nil, fmt.Errorf("not a query for successes: %s", text)
 	}
-	codes, err := srCodes("codes", m[2])
+	args, err := BindArgs(Descriptor{Name: "fake", Args: []Arg{{Name: "codes", Type: ArgCodes}}}, []StageArg{{Value: m[2]}})
 	if err != nil {
 		return nil, err
 	}
+	codes := args.Codes("codes")
 	var successes [][]result.Value
 	for _, row := range f.rows {
 		if !strings.EqualFold(srStr(row, 8), "success") {
@@ -368,52 +369,13 @@ func srFormat(rows [][]result.Value) []string {
 	return out
 }
 
-func TestStageArgs(t *testing.T) {
-	dur := func(s string, want time.Duration, wantErr string) {
-		t.Helper()
-		got, err := stageDuration("window", s)
-		if wantErr != "" {
-			if err == nil || err.Error() != wantErr {
-				t.Errorf("stageDuration(%q) = %v, %v; want error %q", s, got, err, wantErr)
-			}
-			return
-		}
-		if err != nil || got != want {
-			t.Errorf("stageDuration(%q) = %v, %v; want %v", s, got, err, want)
-		}
-	}
-	dur("30m", 30*time.Minute, "")
-	dur("1H", time.Hour, "")
-	dur("7d", 7*24*time.Hour, "")
-	dur("2w", 14*24*time.Hour, "")
-	dur("500ms", 500*time.Millisecond, "")
-	dur("7x", 0, `window: "7x" is not a duration like 1h`)
-	dur("", 0, `window: "" is not a duration like 1h`)
-	dur("-1h", 0, `window: "-1h" is not a duration like 1h`)
-	dur("0h", 0, `window: "0h" is not a positive duration`)
-	dur("99999999999999w", 0, `window: "99999999999999w" is too long a duration`)
-
-	n, err := srAtLeast("accounts", " 12 ")
-	if n != 12 || err != nil {
-		t.Errorf("srAtLeast(12) = %d, %v", n, err)
-	}
-	for _, bad := range []string{"0", "-3", "1.5", "ten", ""} {
-		if _, err := srAtLeast("accounts", bad); err == nil || !strings.HasPrefix(err.Error(), "accounts: ") {
-			t.Errorf("srAtLeast(%q) = %v, want an error about accounts", bad, err)
-		}
-	}
-
-	codes, err := srCodes("codes", "50126, 50053 50055,50126")
-	if want := []int64{50053, 50055, 50126}; !slices.Equal(codes, want) || err != nil {
-		t.Errorf("srCodes = %v, %v; want %v", codes, err, want)
-	}
-	if got := srCodesWhere(codes); got != "error in (50053, 50055, 50126)" {
+// TestStageCodesWhere checks the condition the detection stages give
+// the list before them for their error codes (TestArgTypes checks how
+// the codes are read).
+func TestStageCodesWhere(t *testing.T) {
+	args := mustBindMap(t, spray{}, map[string]string{"codes": "50126, 50053 50055,50126"})
+	if got := srCodesWhere(args.Codes("codes")); got != "error in (50053, 50055, 50126)" {
 		t.Errorf("srCodesWhere = %q", got)
-	}
-	for _, bad := range []string{"", " , ", "501x26", "-1"} {
-		if _, err := srCodes("codes", bad); err == nil || !strings.HasPrefix(err.Error(), "codes: ") {
-			t.Errorf("srCodes(%q) = %v, want an error about codes", bad, err)
-		}
 	}
 }
 

@@ -117,18 +117,18 @@ var _ Needer = travel{}
 func (travel) Describe() Descriptor {
 	return Descriptor{Name: "travel", Kind: KindStage,
 		Args: []Arg{
-			{Name: "speed", Type: ArgNumber, Default: "1000",
+			{Name: "speed", Type: ArgNumber, Default: "1000", Min: "0",
 				Help: "the speed in km/h above which travel is impossible; 1000: above an airliner's cruising speed (about 900 km/h); Microsoft publishes no figure for its own travel detections"},
-			{Name: "distance", Type: ArgNumber, Default: "500",
+			{Name: "distance", Type: ArgNumber, Default: "500", Min: "0",
 				Help: "the least distance in km that counts; 500: geolocation by address places a carrier's or ISP's gateway a region away, and Microsoft Defender for Cloud Apps' impossible travel ignores bordering countries"},
-			{Name: "status", Type: ArgString, Default: "success", Help: "the sign-ins compared: success, failure, interrupted or all; success: an attacker who failed has not signed in"},
-			{Name: "familiar", Type: ArgNumber, Default: "2",
+			{Name: "status", Type: ArgString, Default: "success", Words: detStatuses, Help: "the sign-ins compared: success, failure, interrupted or all; success: an attacker who failed has not signed in"},
+			{Name: "familiar", Type: ArgNumber, Default: "2", Min: "0",
 				Help: "the days before a sign-in's day on which the user signed in from a place that make it familiar then (pairs between familiar places are not reported); 0 for none; 2: learnt from the past, as Entra ID Protection's atypical travel learns a user's places (its first 14 days or 10 sign-ins) and ignores places used regularly, so that home, office, phone carriers and a corporate VPN are familiar while an attacker's place is new on the first days it is used"},
-			{Name: "samecountry", Type: ArgString, Default: "false",
+			{Name: "samecountry", Type: ArgBool, Default: "false",
 				Help: "also compare sign-ins within one country; false: geolocation by address places mobile carriers' addresses in far cities of the country, and Defender for Cloud Apps' impossible travel compares countries"},
-			{Name: "shared", Type: ArgNumber, Default: "5",
+			{Name: "shared", Type: ArgNumber, Default: "5", Min: "0",
 				Help: "the other users who must have signed in from an address before a sign-in's day for the address to be the organization's (a corporate VPN's egress, an office's NAT), whose sign-ins are familiar to everyone; 0 for none; 5: Entra ID Protection and Defender for Cloud Apps ignore VPNs and locations regularly used by other users in the organization, while an attacker's address is new to the tenant on the first day it is used"},
-			{Name: "baseline", Type: ArgDuration, Default: "30d",
+			{Name: "baseline", Type: ArgDuration, Default: "30d", Words: []string{"0"},
 				Help: "the user's history before the query's start from which places are familiar, read from the store; 30d: the month of activity Defender for Cloud Apps compares a session with; 0 for the rows alone"},
 		},
 		Help:    "consecutive sign-ins of a user from places too far apart for the time between them, one of them new to the user (impossible travel)",
@@ -146,43 +146,12 @@ type trArgs struct {
 	baseline        time.Duration
 }
 
-func trParse(args map[string]string) (*trArgs, error) {
-	var a trArgs
-	var err error
-	if a.speed, err = detNumber("speed", args["speed"], 0); err != nil {
-		return nil, err
-	}
-	if a.distance, err = detNumber("distance", args["distance"], 0); err != nil {
-		return nil, err
-	}
-	if a.status, err = detStatus(args["status"]); err != nil {
-		return nil, err
-	}
-	f, err := detNumber("familiar", args["familiar"], 0)
-	if err != nil {
-		return nil, err
-	}
-	a.familiar = int(min(f, 1e6))
-	if a.sameCountry, err = detBool("samecountry", args["samecountry"]); err != nil {
-		return nil, err
-	}
-	sh, err := detNumber("shared", args["shared"], 0)
-	if err != nil {
-		return nil, err
-	}
-	a.shared = int(min(sh, 1e9))
-	if a.baseline, err = trBaseline(args["baseline"]); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
-// trBaseline reads the baseline argument: a duration, or 0 for none.
-func trBaseline(s string) (time.Duration, error) {
-	if strings.TrimSpace(s) == "0" {
-		return 0, nil
-	}
-	return stageDuration("baseline", s)
+// trRead reads travel's arguments. The baseline is a duration, or the
+// word 0 for none (its Duration).
+func trRead(args *Args) *trArgs {
+	return &trArgs{speed: args.Float("speed"), distance: args.Float("distance"), status: detStatus(args),
+		familiar: int(min(args.Float("familiar"), 1e6)), sameCountry: args.Bool("samecountry"),
+		shared: int(min(args.Float("shared"), 1e9)), baseline: args.Duration("baseline")}
 }
 
 // trFields are the fields travel reads, in its Needs' order.
@@ -192,11 +161,8 @@ var trFields = []string{"time", "user", "ip", "country", "city", "latitude", "lo
 // when only pairs in different countries count (their places are read
 // for the users who signed in from several countries, see Run), else
 // their places too.
-func (travel) Needs(args map[string]string) (Needs, error) {
-	a, err := trParse(args)
-	if err != nil {
-		return Needs{}, err
-	}
+func (travel) Needs(args *Args) (Needs, error) {
+	a := trRead(args)
 	fields := trFields[:trStatus]
 	if !a.sameCountry {
 		fields = trFields[:trIP]
@@ -204,11 +170,8 @@ func (travel) Needs(args map[string]string) (Needs, error) {
 	return Needs{Fields: slices.Clone(fields), Where: detStatusWhere(a.status), Stream: true}, nil
 }
 
-func (travel) Bind(args map[string]string, in []result.Column) (Runner, error) {
-	a, err := trParse(args)
-	if err != nil {
-		return nil, err
-	}
+func (travel) Bind(args *Args, in []result.Column) (Runner, error) {
+	a := trRead(args)
 	r := &trRunner{args: a}
 	for i, f := range trFields {
 		r.idx[i] = detColumn(in, f)

@@ -203,11 +203,11 @@ func TestTravelErrors(t *testing.T) {
 			t.Errorf("travel %s: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
-	n, err := travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"})
+	n, err := travel{}.Needs(mustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"}))
 	if err != nil || n.Where != "" || !slices.Contains(n.Fields, "latitude") || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
-	n, err = travel{}.Needs(map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"})
+	n, err = travel{}.Needs(mustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"}))
 	if err != nil || n.Where != "status=success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}

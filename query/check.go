@@ -104,11 +104,11 @@ func (c *checker) count(l *ast.Literal, what string) (int, error) {
 // that a now in the past (an old export's) means what it says.
 func (c *checker) timeRange(p *Plan, q *ast.Query) error {
 	if q.Since != nil {
-		if d, ok := parseDuration(q.Since.Text); ok {
+		if d, err := ast.ParseDuration(q.Since.Text); err == nil {
 			p.From, p.Relative = c.now.Add(-d).UnixNano(), true
 		} else {
-			if tooLongDuration(q.Since.Text) {
-				return errorf(q.Since.Pos, "since %s is too long a duration: at most %s", q.Since, maxDurationWords)
+			if errors.Is(err, ast.ErrDurationTooLong) {
+				return errorf(q.Since.Pos, "since %s is too long a duration: at most %s", q.Since, ast.MaxDuration)
 			}
 			t, err := c.instant(q.Since)
 			if err != nil {
@@ -137,36 +137,6 @@ func (c *checker) timeRange(p *Plan, q *ast.Query) error {
 	}
 	return nil
 }
-
-var durationRE = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d|w)$`)
-
-// parseDuration reads a duration: a whole number and a unit (ms, s, m, h,
-// d, w).
-func parseDuration(s string) (time.Duration, bool) {
-	m := durationRE.FindStringSubmatch(strings.ToLower(s))
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil || n > 1<<40 {
-		return 0, false
-	}
-	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
-	if n > math.MaxInt64/int64(unit) {
-		return 0, false
-	}
-	return time.Duration(n) * unit, true
-}
-
-// tooLongDuration reports whether s is written as a duration but is
-// longer than a time.Duration holds (about 292 years).
-func tooLongDuration(s string) bool {
-	_, ok := parseDuration(s)
-	return !ok && durationRE.MatchString(strings.ToLower(s))
-}
-
-// maxDurationWords says how long a duration may be.
-const maxDurationWords = "106751d (292 years)"
 
 // instant reads a time literal of a query (see ParseTime).
 func (c *checker) instant(l *ast.Literal) (time.Time, error) {

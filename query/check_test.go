@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signinq/signinq/plugins"
 )
 
 var checkNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -81,7 +83,18 @@ func TestCheckErrors(t *testing.T) {
 		{`count | nostage`, "1:9", `unknown stage "nostage"`},
 		{`list | sprai`, "1:8", `unknown stage "sprai"; did you mean "spray"?`},
 		{`list since 7d | spray acounts=5`, "1:23", `spray has no argument "acounts"; did you mean "accounts"? (spray [accounts]`},
-		{`list since 7d | spray window=7x`, "1:17", `spray: window: "7x" is not a duration`},
+		// A value that is not of its argument's type, or that the stage
+		// refuses, is an error at the value.
+		{`list since 7d | spray window=7x`, "1:30", `spray's window: "7x" is not a duration like 1h`},
+		{`list since 30d | spray window=2h accounts=abc`, "1:43", `spray's accounts: "abc" is not a whole number of at least 1`},
+		{`list since 7d | SPRAY accounts=0`, "1:32", `spray's accounts: "0" is not a whole number of at least 1`},
+		{`list since 7d | spray codes="50126, x"`, "1:29", `spray's codes: "x" is not an error code (write codes like "50126, 50053")`},
+		{`list since 7d | grouped 7x`, "1:25", `grouped's window: "7x" is not a duration like 1h (or h1, h6 or d1)`},
+		{`list since 7d | newvalue country by user baseline soon`, "1:51", `newvalue's baseline: "soon" is not a duration like 1h`},
+		{`list since 7d | newvalue nosuchfield`, "1:26", `newvalue's field: "nosuchfield" is not a field (see docs/fields.md)`},
+		{`list since 7d | newvalue country by country`, "1:37", `newvalue's by: "country" is the field too`},
+		{`list since 7d | travel status=maybe`, "1:31", `travel's status: "maybe" is not success, failure, interrupted, all, any or *`},
+		{`count since 7d group by bin(1h) | spikes k=-1`, "1:44", `spikes' k: "-1" is not a number of at least 0`},
 		{`list | newvalue`, "1:8", `newvalue needs its field argument`},
 		{`count group by hour(time, 3)`, "1:16", `hour takes hour(time)`},
 		{`count where subnet(ip, "x") = a`, "1:24", `subnet's bits: "x" is not a number`},
@@ -117,6 +130,29 @@ func TestCheckErrors(t *testing.T) {
 		if qe.Pos.String() != tc.pos || !strings.Contains(qe.Msg, tc.msg) {
 			t.Errorf("%q:\n  got  %v\n  want %s: …%s…", tc.text, err, tc.pos, tc.msg)
 		}
+	}
+}
+
+// TestStageArgCaret checks that an error in a stage's argument points
+// at the argument's value, and carries the *plugins.ArgError that says
+// which.
+func TestStageArgCaret(t *testing.T) {
+	text := "list since 30d | spray window=2h accounts=abc"
+	st, err := Parse(text)
+	if err == nil {
+		_, err = Check(st, nil, checkNow)
+	}
+	var qe *Error
+	if !errors.As(err, &qe) {
+		t.Fatalf("error %v, want a *query.Error", err)
+	}
+	want := text + "\n" + strings.Repeat(" ", len("list since 30d | spray window=2h accounts=")) + "^"
+	if got := qe.Caret(text); got != want {
+		t.Errorf("caret:\n%s\nwant\n%s", got, want)
+	}
+	var ae *plugins.ArgError
+	if !errors.As(err, &ae) || ae.Stage != "spray" || ae.Arg != "accounts" || ae.Value != "abc" {
+		t.Errorf("error %#v, want one wrapping the ArgError of spray's accounts", err)
 	}
 }
 

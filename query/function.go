@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -115,11 +116,11 @@ func constArg(a plugins.Arg, text string) (result.Value, error) {
 		}
 		return result.FloatValue(x), nil
 	case plugins.ArgDuration:
-		d, ok := parseDuration(text)
-		if tooLongDuration(text) {
-			return result.Value{}, fmt.Errorf("%q is too long a duration: at most %s", text, maxDurationWords)
+		d, err := ast.ParseDuration(text)
+		if errors.Is(err, ast.ErrDurationTooLong) {
+			return result.Value{}, fmt.Errorf("%q is too long a duration: at most %s", text, ast.MaxDuration)
 		}
-		if !ok {
+		if err != nil {
 			return result.Value{}, fmt.Errorf("%q is not a duration (1h, 15m, 7d)", text)
 		}
 		return result.IntValue(int64(d)), nil

@@ -105,11 +105,11 @@ func (c *checker) keys(p *Plan, exprs []ast.Expr) error {
 			case *ast.Literal:
 				text = a.Text
 			}
-			d, ok := parseDuration(text)
-			if tooLongDuration(text) {
-				return errorf(e.Args[0].Position(), "bin(%s) is too long a duration: at most %s", e.Args[0], maxDurationWords)
+			d, err := ast.ParseDuration(text)
+			if errors.Is(err, ast.ErrDurationTooLong) {
+				return errorf(e.Args[0].Position(), "bin(%s) is too long a duration: at most %s", e.Args[0], ast.MaxDuration)
 			}
-			if !ok || d <= 0 {
+			if err != nil || d <= 0 {
 				return errorf(e.Args[0].Position(), "bin takes a duration (1h, 15m, 1d), not %s", e.Args[0])
 			}
 			k.col, k.bin, k.name, k.kind = engine.LookupColumn("time"), int64(d), "time", signin.KindTime
@@ -624,11 +624,33 @@ func (c *checker) stages(p *Plan, q *ast.Query) error {
 		}
 		r, err := st.Bind(bound, in)
 		if err != nil {
-			return errorf(s.Pos, "%s: %v", s.Name, err)
+			return stageError(s, err)
 		}
 		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
 	}
 	return nil
+}
+
+// stageError is the error of a stage's Needs or Bind as a query's: at
+// the argument's value for one about an argument (argError), else at
+// the stage's name, after it.
+func stageError(s *ast.Stage, err error) error {
+	if ae := (*plugins.ArgError)(nil); errors.As(err, &ae) {
+		return argError(s, ae)
+	}
+	return errorf(s.Pos, "%s: %v", s.Name, err)
+}
+
+// argError is an error in the value of a stage's argument as a query's:
+// at the value, naming the stage and the argument ("spray's accounts:
+// "abc" is not a whole number of at least 1"); at the stage's name for
+// a default, which stands nowhere.
+func argError(s *ast.Stage, ae *plugins.ArgError) error {
+	pos := ae.Pos
+	if pos == (ast.Pos{}) {
+		pos = s.Pos
+	}
+	return &Error{Pos: pos, Msg: ae.Error(), Err: ae}
 }
 
 // keyNames names the group keys among columns.
@@ -644,10 +666,10 @@ func keyNames(cols []result.Column) string {
 
 // needs applies what a stage reading sign-ins needs to the list before
 // it: its fields, when the list names none, and its condition.
-func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, args map[string]string) error {
+func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, args *plugins.Args) error {
 	needs, err := n.Needs(args)
 	if err != nil {
-		return errorf(s.Pos, "%s: %v", s.Name, err)
+		return stageError(s, err)
 	}
 	if !q.All && len(q.Fields) == 0 {
 		p.ListCols = p.ListCols[:0]

@@ -66,6 +66,9 @@ func TestDefine(t *testing.T) {
 	// Stages: their names and arguments.
 	f("define noisy2(N) = spary accounts=N", `error: 1:20: define noisy2: unknown stage "spary"; did you mean "spray"?`)
 	f("define noisy3 = spray acounts=5", `error: 1:23: define noisy3: spray has no argument "acounts"; did you mean "accounts"?`)
+	// Their values are checked where the saved query is used, with its
+	// parameters' values: no sample is a status.
+	f("define noisy4(S) = newvalue country status=S", "define noisy4(S) = newvalue country status=S")
 	// Other saved queries: used as they are; one may not use itself.
 	f("define recent = failures(24h) group by app", "define recent = failures(24h) group by app")
 	f("define recent2 = failures group by app", "error: 1:18: define recent2: failures takes 1 arguments")

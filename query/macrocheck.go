@@ -93,7 +93,9 @@ func checkBody(body string, stages bool, macros *Macros, reg *plugins.Registry) 
 		return shiftError(inExpansion(stagesPrefix+body, expanded, err), -len(stagesPrefix))
 	}
 	for _, s := range st.Query.Stages {
-		if _, _, err := bindStage(s, reg); err != nil {
+		// The values of the arguments are checked where the saved query
+		// is used: a parameter's sample need not be of their types.
+		if _, _, err := bindStage(s, reg); err != nil && !errors.As(err, new(*plugins.ArgError)) {
 			return shiftError(inExpansion(stagesPrefix+body, expanded, err), -len(stagesPrefix))
 		}
 	}
@@ -101,10 +103,12 @@ func checkBody(body string, stages bool, macros *Macros, reg *plugins.Registry) 
 }
 
 // bindStage finds a stage in reg and binds its arguments (by name, with
-// their defaults): what the checker asks of a stage before it binds it
-// to the columns it follows. An unknown stage or argument is an error at
-// its position, with a did-you-mean.
-func bindStage(s *ast.Stage, reg *plugins.Registry) (plugins.Stage, map[string]string, error) {
+// their defaults, by their types): what the checker asks of a stage
+// before it binds it to the columns it follows. An unknown stage or
+// argument is an error at its position, with a did-you-mean; a value
+// that is not of its argument's type is an error at the value
+// (argError).
+func bindStage(s *ast.Stage, reg *plugins.Registry) (plugins.Stage, *plugins.Args, error) {
 	pl, ok := reg.Lookup(s.Name)
 	st, isStage := pl.(plugins.Stage)
 	if !ok || !isStage {
@@ -113,7 +117,7 @@ func bindStage(s *ast.Stage, reg *plugins.Registry) (plugins.Stage, map[string]s
 	d := st.Describe()
 	var args []plugins.StageArg
 	for _, a := range s.Args {
-		args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text})
+		args = append(args, plugins.StageArg{Name: a.Name, Value: a.Value.Text, Pos: a.Value.Pos})
 	}
 	bound, err := plugins.BindArgs(d, args)
 	if unknown := (*plugins.UnknownArgError)(nil); errors.As(err, &unknown) {
@@ -122,6 +126,9 @@ func bindStage(s *ast.Stage, reg *plugins.Registry) (plugins.Stage, map[string]s
 			names = append(names, da.Name)
 		}
 		return nil, nil, errorf(s.Args[unknown.Arg].Pos, "%s has no argument %q%s (%s)", d.Name, unknown.Name, didYouMean(unknown.Name, names), d.Usage())
+	}
+	if ae := (*plugins.ArgError)(nil); errors.As(err, &ae) {
+		return nil, nil, argError(s, ae)
 	}
 	if err != nil {
 		return nil, nil, errorf(s.Pos, "%v", err)

@@ -146,8 +146,8 @@ func (memStage) Describe() plugins.Descriptor {
 		Args: []plugins.Arg{{Name: "q", Type: plugins.ArgString}}}
 }
 
-func (memStage) Bind(args map[string]string, in []result.Column) (plugins.Runner, error) {
-	return memRunner{args["q"]}, nil
+func (memStage) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	return memRunner{args.Text("q")}, nil
 }
 
 type memRunner struct{ q string }

@@ -26,11 +26,11 @@ func (s testStage) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: s.name, Kind: plugins.KindStage}
 }
 
-func (s testStage) Needs(map[string]string) (plugins.Needs, error) {
+func (s testStage) Needs(*plugins.Args) (plugins.Needs, error) {
 	return plugins.Needs{Fields: []string{"time", "user", "status"}, Where: "status=failure", Stream: s.stream}, nil
 }
 
-func (s testStage) Bind(_ map[string]string, in []result.Column) (plugins.Runner, error) {
+func (s testStage) Bind(_ *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	return testRunner{s, in}, nil
 }
 

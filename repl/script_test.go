@@ -41,7 +41,7 @@ func (waitStage) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "wait", Kind: plugins.KindStage, Help: "waits until the query is cancelled (tests)", Example: "count | wait"}
 }
 
-func (waitStage) Bind(_ map[string]string, in []result.Column) (plugins.Runner, error) {
+func (waitStage) Bind(_ *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	return waitRunner{in}, nil
 }
 

@@ -42,13 +42,17 @@ func TestPerkey(t *testing.T) {
 	f("2", []string{"a", "a", "a", "b"}, []string{"a", "a", "b"})
 	f("5", nil, nil)
 
-	if _, err := (perkey{}).Bind(map[string]string{"column": "ip", "n": "1"}, in); err == nil || err.Error() != `no column "ip" among time, user` {
+	if _, err := bindPerkey("ip", "1", in); err == nil || err.Error() != `perkey's column: "ip" is not a column of the rows before it: time, user` {
 		t.Errorf("Bind of a missing column: %v", err)
 	}
-	if _, err := (perkey{}).Bind(map[string]string{"column": "user", "n": "0"}, in); err == nil {
-		t.Error("Bind with n 0 gave no error")
+	if _, err := bindPerkey("user", "0", in); err == nil || err.Error() != `perkey's n: "0" is not a whole number of at least 1` {
+		t.Errorf("binding n 0: %v", err)
 	}
-	needs, _ := perkey{}.Needs(map[string]string{"column": "country", "n": "1"})
+	args, err := plugins.BindArgs(perkey{}.Describe(), []plugins.StageArg{{Value: "country"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs, _ := perkey{}.Needs(args)
 	if !slices.Contains(needs.Fields, "country") || !slices.Contains(needs.Fields, "user") {
 		t.Errorf("Needs = %v", needs)
 	}
@@ -82,6 +86,15 @@ func TestRegister(t *testing.T) {
 	}
 }
 
+// bindPerkey binds perkey's arguments, then perkey to the columns in.
+func bindPerkey(column, n string, in []result.Column) (plugins.Runner, error) {
+	args, err := plugins.BindArgs(perkey{}.Describe(), []plugins.StageArg{{Value: column}, {Value: n}})
+	if err != nil {
+		return nil, err
+	}
+	return perkey{}.Bind(args, in)
+}
+
 // FuzzPerkey feeds perkey random rows: it keeps at most n of each value,
 // in the order read, and never fails.
 func FuzzPerkey(f *testing.F) {
@@ -89,7 +102,7 @@ func FuzzPerkey(f *testing.F) {
 	f.Add([]byte{}, uint8(3))
 	f.Fuzz(func(t *testing.T, keys []byte, n uint8) {
 		in := []result.Column{{Name: "user", Kind: signin.KindString}}
-		r, err := perkey{}.Bind(map[string]string{"column": "user", "n": strconv.Itoa(int(n))}, in)
+		r, err := bindPerkey("user", strconv.Itoa(int(n)), in)
 		if n == 0 {
 			if err == nil {
 				t.Fatal("n 0 was accepted")

@@ -2,9 +2,7 @@ package example
 
 import (
 	"context"
-	"fmt"
 	"iter"
-	"strconv"
 	"strings"
 
 	"github.com/signinq/signinq/plugins"
@@ -29,7 +27,7 @@ func (perkey) Describe() plugins.Descriptor {
 		Kind: plugins.KindStage,
 		Args: []plugins.Arg{
 			{Name: "column", Type: plugins.ArgField, Help: "the column whose values are counted: a field, or a column of the rows before"},
-			{Name: "n", Type: plugins.ArgNumber, Default: "1", Help: "how many rows to keep per value"},
+			{Name: "n", Type: plugins.ArgInt, Default: "1", Min: "1", Help: "how many rows to keep per value"},
 		},
 		Help:    "keeps the first n rows of each value of a column",
 		Example: "list where status=failure since 24h | perkey user 3",
@@ -39,43 +37,43 @@ func (perkey) Describe() plugins.Descriptor {
 }
 
 // Needs asks a list before it for the usual columns of a sign-in and the
-// counted one.
-func (perkey) Needs(args map[string]string) (plugins.Needs, error) {
+// counted one. Its arguments come bound by their declared types: the
+// column's name as written (Text), n as a whole number of at least 1
+// (Int), checked before Needs and Bind see them.
+func (perkey) Needs(args *plugins.Args) (plugins.Needs, error) {
 	fields := []string{"time", "user", "app", "ip", "status", "error"}
-	col := strings.ToLower(args["column"])
+	col := args.Text("column")
 	for _, f := range fields {
-		if f == col {
+		if strings.EqualFold(f, col) {
 			return plugins.Needs{Fields: fields}, nil
 		}
 	}
-	return plugins.Needs{Fields: append(fields, args["column"])}, nil
+	return plugins.Needs{Fields: append(fields, col)}, nil
 }
 
-func (perkey) Bind(args map[string]string, in []result.Column) (plugins.Runner, error) {
-	n, err := strconv.Atoi(args["n"])
-	if err != nil || n < 1 {
-		return nil, fmt.Errorf("n is a whole number above 0, not %q", args["n"])
-	}
+// Bind finds the column among those it receives; an error about an
+// argument's value is args.Error's, which a query shows at the value.
+func (perkey) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	var names []string
 	for i, c := range in {
-		if strings.EqualFold(c.Name, args["column"]) {
-			return &perkeyRunner{in: in, col: i, n: n}, nil
+		if strings.EqualFold(c.Name, args.Text("column")) {
+			return &perkeyRunner{in: in, col: i, n: args.Int("n")}, nil
 		}
 		names = append(names, c.Name)
 	}
-	return nil, fmt.Errorf("no column %q among %s", args["column"], strings.Join(names, ", "))
+	return nil, args.Error("column", "is not a column of the rows before it: "+strings.Join(names, ", "))
 }
 
 type perkeyRunner struct {
 	in  []result.Column
 	col int
-	n   int
+	n   int64
 }
 
 func (r *perkeyRunner) Columns() []result.Column { return r.in }
 
 func (r *perkeyRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	seen := map[string]int{}
+	seen := map[string]int64{}
 	for row := range in {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -122,11 +122,10 @@ func (f *function) EvalContext(ctx context.Context, args []result.Value) (result
 			}
 			continue
 		}
-		v, err := argToStarlark(a.arg.Type.String(), a.arg.Default)
-		if err != nil {
-			return result.Value{}, fmt.Errorf("%s: argument %s: %v", f.desc.Name, a.arg.Name, err)
+		if a.def == nil {
+			return result.Value{}, fmt.Errorf("%s needs its %s argument (%s)", f.desc.Name, a.arg.Name, f.desc.Usage())
 		}
-		in[i] = v
+		in[i] = a.def
 	}
 	c := f.caller(ctx)
 	res, err := safely(func() (starlark.Value, error) { return starlark.Call(c.th, f.eval, in, nil) })

@@ -363,10 +363,12 @@ func declaring(th *starlark.Thread, b *starlark.Builtin) (*declarations, syntax.
 	return d, callerPos(th), nil
 }
 
-// argValue is what arg() returns: an argument's descriptor, and for a
-// field the kinds it accepts (none for any).
+// argValue is what arg() returns: an argument's descriptor, its default
+// as a script sees it (nil for none), and for a field the kinds it
+// accepts (none for any).
 type argValue struct {
 	arg   plugins.Arg
+	def   starlark.Value
 	kinds []signin.Kind
 }
 
@@ -402,6 +404,9 @@ func declareArg(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, fmt.Errorf("arg %s: unknown type %q (want field, condition, number, duration or string)", name, typ)
 	}
 	a := &argValue{arg: plugins.Arg{Name: name, Type: t, Help: help}}
+	if t == plugins.ArgDuration {
+		a.arg.Min = "0s" // a script's duration may be 0
+	}
 	switch d := def.(type) {
 	case starlark.String:
 		a.arg.Default = string(d)
@@ -410,10 +415,14 @@ func declareArg(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	default:
 		return nil, fmt.Errorf("arg %s: default is written as in a query: a str or a number, not %s", name, article(def.Type()))
 	}
-	if a.arg.Default != "" && t != plugins.ArgString && t != plugins.ArgCondition && t != plugins.ArgField {
-		if _, err := argToStarlark(typ, a.arg.Default); err != nil {
+	if a.arg.Default != "" {
+		bound, err := plugins.BindArgs(plugins.Descriptor{Name: name, Args: []plugins.Arg{a.arg}}, nil)
+		if ae := (*plugins.ArgError)(nil); errors.As(err, &ae) {
+			return nil, fmt.Errorf("arg %s: default: %q %s", name, ae.Value, ae.Msg)
+		} else if err != nil {
 			return nil, fmt.Errorf("arg %s: default: %v", name, err)
 		}
+		a.def = argToStarlark(bound, a.arg)
 	}
 	if kinds != nil {
 		if t != plugins.ArgField {

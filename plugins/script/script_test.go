@@ -159,12 +159,16 @@ func TestVPN(t *testing.T) {
 	}
 
 	// Without the asn column, Bind says so.
-	if _, err := s.Bind(map[string]string{"asns": "1"}, vpnCols[:3]); err == nil || !strings.Contains(err.Error(), "needs the field asn") {
+	asns1, err := plugins.BindArgs(s.Describe(), []plugins.StageArg{{Name: "asns", Value: "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bind(asns1, vpnCols[:3]); err == nil || !strings.Contains(err.Error(), "needs the field asn") {
 		t.Errorf("bind without asn: %v", err)
 	}
 	// An input with a vpn column already cannot take another.
 	withVPN := append(slices.Clone(vpnCols), result.Column{Name: "vpn", Kind: signin.KindBool})
-	if _, err := s.Bind(map[string]string{"asns": "1"}, withVPN); err == nil || !strings.Contains(err.Error(), "already") {
+	if _, err := s.Bind(asns1, withVPN); err == nil || !strings.Contains(err.Error(), "already") {
 		t.Errorf("bind with a vpn column: %v", err)
 	}
 }
@@ -289,6 +293,56 @@ function(name="attrs", args=[arg("t", "field"), arg("d", "duration", default="15
 	got, err = f.Eval([]result.Value{result.TimeValue(tm), result.IntValue(int64(2 * time.Hour))})
 	if err != nil || !strings.HasSuffix(got.Str(), " 7200") {
 		t.Errorf("attrs with 2h = %q, %v", got.Str(), err)
+	}
+}
+
+// TestStageArgs checks the arguments a script's stage sees, bound by
+// their declared types: a number written whole as an int, else a float;
+// a duration in seconds, 0 included; a string or a field as written; and
+// the errors of values that are not of their types, at the argument.
+func TestStageArgs(t *testing.T) {
+	reg, err := loadSources(t, Options{}, map[string]string{"args.star": `
+def _run(rows, ctx):
+    ctx.emit({"info": "%r" % ctx.args})
+
+stage(name="a", run=_run, output=[("info", "string")],
+      args=[arg("n", "number", default=2), arg("w", "duration", default="90m"), arg("s", "string", default="x"),
+            arg("f", "field", default="s")])
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := lookupStage(t, reg, "a")
+	cols := []result.Column{{Name: "s", Kind: signin.KindString}, {Name: "t", Kind: signin.KindString}}
+	for _, tc := range []struct {
+		args []plugins.StageArg
+		want string
+	}{
+		{nil, `{"n": 2, "w": 5400, "s": "x", "f": "s"}`},
+		{[]plugins.StageArg{{Value: "1e3"}, {Value: "0h"}, {Value: " A b "}, {Value: "t"}}, `{"n": 1000.0, "w": 0, "s": " A b ", "f": "t"}`},
+		{[]plugins.StageArg{{Value: "-7"}, {Value: "1500ms"}}, `{"n": -7, "w": 1.5, "s": "x", "f": "s"}`},
+		{[]plugins.StageArg{{Value: "0.25"}, {Value: "1W"}}, `{"n": 0.25, "w": 604800, "s": "x", "f": "s"}`},
+	} {
+		_, out, err := runStage(t, s, tc.args, cols, nil, nil)
+		if err != nil || len(out) != 1 || out[0][2].Str() != tc.want {
+			t.Errorf("%v: %v, %v; want ctx.args %s", tc.args, out, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args []plugins.StageArg
+		want string
+	}{
+		{[]plugins.StageArg{{Value: "many"}}, `a's n: "many" is not a number`},
+		{[]plugins.StageArg{{Value: "1"}, {Value: "soon"}}, `a's w: "soon" is not a duration like 1h`},
+		{[]plugins.StageArg{{Name: "f", Value: "nosuch"}}, `a's f: "nosuch" is not a column of the rows before a`},
+	} {
+		bound, err := plugins.BindArgs(s.Describe(), tc.args)
+		if err == nil {
+			_, err = s.Bind(bound, cols)
+		}
+		if ae := (*plugins.ArgError)(nil); !errors.As(err, &ae) || err.Error() != tc.want {
+			t.Errorf("%v: %v, want %s", tc.args, err, tc.want)
+		}
 	}
 }
 
@@ -464,7 +518,11 @@ stage(name="spins", run=_run, output=[("n", "int")])
 		t.Fatal(err)
 	}
 	s := lookupStage(t, reg2, "spins")
-	r, err := s.Bind(map[string]string{}, []result.Column{{Name: "a", Kind: signin.KindString}})
+	none, err := plugins.BindArgs(s.Describe(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Bind(none, []result.Column{{Name: "a", Kind: signin.KindString}})
 	if err != nil {
 		t.Fatal(err)
 	}

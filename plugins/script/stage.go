@@ -40,31 +40,24 @@ var (
 func (s *stage) Describe() plugins.Descriptor { return s.desc }
 
 // Needs returns the declared fields and condition.
-func (s *needer) Needs(map[string]string) (plugins.Needs, error) {
+func (s *needer) Needs(*plugins.Args) (plugins.Needs, error) {
 	return plugins.Needs{Fields: slices.Clone(s.needs), Where: s.where}, nil
 }
 
-// Bind converts the arguments by their declared types and checks that
-// the input has the fields the stage needs and none of its output
-// columns.
-func (s *stage) Bind(args map[string]string, in []result.Column) (plugins.Runner, error) {
+// Bind gives the script the arguments as their types read (see
+// argToStarlark) and checks that a field argument names a column of the
+// input, that the input has the fields the stage needs, and none of its
+// output columns.
+func (s *stage) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	bound := starlark.NewDict(len(s.desc.Args))
 	has := func(name string) bool {
 		return slices.ContainsFunc(in, func(c result.Column) bool { return c.Name == name })
 	}
 	for _, a := range s.desc.Args {
-		text, ok := args[a.Name]
-		if !ok {
-			text = a.Default
+		if a.Type == plugins.ArgField && !has(args.Text(a.Name)) {
+			return nil, args.Error(a.Name, "is not a column of the rows before "+s.desc.Name)
 		}
-		v, err := argToStarlark(a.Type.String(), text)
-		if err != nil {
-			return nil, fmt.Errorf("argument %s: %v", a.Name, err)
-		}
-		if a.Type == plugins.ArgField && !has(text) {
-			return nil, fmt.Errorf("argument %s: the rows before %s have no column %q", a.Name, s.desc.Name, text)
-		}
-		_ = bound.SetKey(starlark.String(a.Name), v) // a new dict of str keys: cannot fail
+		_ = bound.SetKey(starlark.String(a.Name), argToStarlark(args, a)) // a new dict of str keys: cannot fail
 	}
 	bound.Freeze()
 	for _, f := range s.needs {

@@ -3,7 +3,6 @@ package script
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -138,28 +138,20 @@ func truncate(s string) string {
 	return s
 }
 
-// argToStarlark converts a bound argument, as the query wrote it, by its
-// type: a number to int or float, a duration to seconds (int, or float
-// below a second), anything else to str.
-func argToStarlark(typ string, text string) (starlark.Value, error) {
-	switch typ {
-	case "number":
-		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return starlark.MakeInt64(n), nil
+// argToStarlark is a bound argument as a script sees it: a number as
+// an int when written as a whole number, else a float; a duration in
+// seconds (seconds); anything else as the str the query wrote.
+func argToStarlark(args *plugins.Args, a plugins.Arg) starlark.Value {
+	switch a.Type {
+	case plugins.ArgNumber:
+		if n, ok := args.Whole(a.Name); ok {
+			return starlark.MakeInt64(n)
 		}
-		f, err := strconv.ParseFloat(text, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("%q is not a number", text)
-		}
-		return starlark.Float(f), nil
-	case "duration":
-		d, ok := parseDuration(text)
-		if !ok {
-			return nil, fmt.Errorf("%q is not a duration (a whole number and ms, s, m, h, d or w: 1h, 7d)", text)
-		}
-		return seconds(d), nil
+		return starlark.Float(args.Float(a.Name))
+	case plugins.ArgDuration:
+		return seconds(args.Duration(a.Name))
 	}
-	return starlark.String(text), nil
+	return starlark.String(args.Text(a.Name))
 }
 
 // seconds is a duration as scripts see it: seconds, an int when whole.
@@ -168,29 +160,6 @@ func seconds(d time.Duration) starlark.Value {
 		return starlark.MakeInt64(int64(d / time.Second))
 	}
 	return starlark.Float(d.Seconds())
-}
-
-var durationUnits = []struct {
-	suffix string
-	unit   time.Duration
-}{{"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}, {"d", 24 * time.Hour}, {"w", 7 * 24 * time.Hour}}
-
-// parseDuration reads a duration as the query language writes it: a
-// whole number and a unit (ms, s, m, h, d, w).
-func parseDuration(s string) (time.Duration, bool) {
-	s = strings.ToLower(s)
-	for _, u := range durationUnits {
-		num, ok := strings.CutSuffix(s, u.suffix)
-		if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
-			continue
-		}
-		n, err := strconv.ParseInt(num, 10, 64)
-		if err != nil || n > math.MaxInt64/int64(u.unit) {
-			return 0, false
-		}
-		return time.Duration(n) * u.unit, true
-	}
-	return 0, false
 }
 
 // Time is a sign-in time in a script: an instant, shown and read in UTC.

@@ -9,7 +9,8 @@
 // checks it (query.Check), and plugins build trees with it to run
 // queries of their own, never text. It imports nothing of signinq's and
 // no parsing library. The words of the syntax (IsKeyword), when a value
-// needs quotes (Bare, Quote) and how a quoted one reads (Unquote) are
-// here, as go/token holds Go's keywords, so that printing a tree needs
-// no parser.
+// needs quotes (Bare, Quote), how a quoted one reads (Unquote) and how a
+// duration reads (ParseDuration, for since, bin and plugins' arguments
+// alike) are here, as go/token holds Go's keywords, so that printing a
+// tree needs no parser.
 package ast
