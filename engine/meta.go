@@ -153,13 +153,10 @@ func (db *DB) AllMeta(space string) (out map[string][]byte, err error) {
 // Updates of a store run one at a time, so update sees what every
 // update before it committed, and two updates at once lose neither.
 // update must not call UpdateMeta itself. A value is at most 512 KiB. A
-// read-only store (see ReadOnly) refuses updates, as it refuses every
-// write.
+// read-only store (see ReadOnly) refuses the changes, as it refuses
+// every write.
 func (db *DB) UpdateMeta(space string, update func(values map[string][]byte) (map[string][]byte, error)) (err error) {
 	if err := checkMeta(space, "", false); err != nil {
-		return err
-	}
-	if err := db.writable(); err != nil {
 		return err
 	}
 	db.metaMu.Lock()
@@ -170,6 +167,9 @@ func (db *DB) UpdateMeta(space string, update func(values map[string][]byte) (ma
 	}
 	changes, err := update(values)
 	if err != nil || len(changes) == 0 {
+		return err
+	}
+	if err := db.writable(); err != nil {
 		return err
 	}
 	keys := make([][]byte, 0, len(changes))
