@@ -339,10 +339,15 @@ const maxExpansions = 32
 // what follows it added to its body; any standing for a stage. A
 // statement that uses none comes back as it is; st is not changed.
 // Errors are *Error, at the use or at the argument concerned.
-func (ms *Macros) Expand(st *ast.Statement) (*ast.Statement, error) {
+func (ms *Macros) Expand(st *ast.Statement) (_ *ast.Statement, err error) {
 	if st.Query == nil || ms == nil {
 		return st, nil
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = recovered(r) // a bug, never the text's fault
+		}
+	}()
 	x := &expander{ms: ms}
 	q, err := x.query(st.Query)
 	if err != nil || q == st.Query {
