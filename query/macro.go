@@ -191,6 +191,32 @@ func (ms *Macros) find(name string) (*Macro, *Unread) {
 	return nil, nil
 }
 
+// mayUse reports whether a statement may use saved queries: whether a
+// word where a use stands (a head, a stage) is a name a saved query may
+// take. One that is a plugin's, a field's or the language's never is.
+func mayUse(st *ast.Statement, reg *plugins.Registry) bool {
+	if st.Query == nil {
+		return false
+	}
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	may := func(name string) bool { return isName(name) && checkName(&ast.Name{Name: name}, reg) == nil }
+	for _, s := range st.Query.Stages {
+		if may(s.Name) {
+			return true
+		}
+	}
+	if st.Query.Kind == ast.Aggregate {
+		for _, h := range st.Query.Heads {
+			if name, _, _, ok := useOf(h.Expr); ok && may(name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // clone returns a set of its own with the same macros.
 func (ms *Macros) clone() *Macros {
 	ms.readAll()

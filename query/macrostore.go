@@ -131,6 +131,9 @@ func importFile(db *engine.DB) error {
 		return nil
 	}
 	path := filepath.Join(db.Dir(), MacroFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil // the usual case, which a stat tells soonest
+	}
 	file, err := readMacroFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // none, or another statement imported it

@@ -59,10 +59,12 @@ func Exec(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string
 	if err != nil {
 		return nil, err
 	}
-	macros, err := macrosIn(db, snap, reg)
-	if err != nil {
-		snap.Close()
-		return nil, err
+	var macros *Macros // read only for a statement that may use them
+	if mayUse(st, reg) {
+		if macros, err = macrosIn(db, snap, reg); err != nil {
+			snap.Close()
+			return nil, err
+		}
 	}
 	now := opts.Now
 	if now.IsZero() && db.Clock() != nil {
