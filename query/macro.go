@@ -32,7 +32,7 @@ import (
 //
 //	undefine NAME
 //
-// removes one. A store keeps its saved queries (store.go).
+// removes one. A store keeps its saved queries (macrostore.go).
 type Macro struct {
 	Name   string
 	Params []string
