@@ -78,6 +78,21 @@ func crashChild(mode string) {
 			fmt.Printf("committed %d\n", w.Stats().Committed)
 		}
 		w.Close()
+	case "meta":
+		// Updates of crashMetaNames names at once, all to the update's
+		// number: the store must always hold one update's whole.
+		for g := 1; err == nil; g++ {
+			err = db.UpdateMeta("crash", func(map[string][]byte) (map[string][]byte, error) {
+				changes := map[string][]byte{}
+				for i := range crashMetaNames {
+					changes[fmt.Sprint("name", i)] = fmt.Append(nil, g)
+				}
+				return changes, nil
+			})
+			if err == nil {
+				fmt.Printf("committed %d\n", g)
+			}
+		}
 	case "compact":
 		for err == nil {
 			_, err = db.Compact(ctx)
@@ -125,6 +140,49 @@ func TestCrash(t *testing.T) {
 		ingest(t, db, input)
 		checkSame(t, db, recs)
 		db.Close()
+	}
+}
+
+const crashMetaNames = 20
+
+// TestCrashMeta kills a process updating metadata: every update it saw
+// commit is there, and the store holds one update whole, never parts
+// of two.
+func TestCrashMeta(t *testing.T) {
+	rng := seededRand(t)
+	dir := t.TempDir()
+	before := int64(0)
+	for kill := range race.Pick(6, 3) {
+		seen := runAndKill(t, rng, dir, "", "meta", time.Duration(50+rng.IntN(300))*time.Millisecond)
+		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
+		if err != nil {
+			t.Fatalf("kill %d: open after kill: %v", kill, err)
+		}
+		m, err := db.AllMeta("crash")
+		if err != nil {
+			t.Fatalf("kill %d: %v", kill, err)
+		}
+		db.Close()
+		if len(m) == 0 && before == 0 && seen == 0 {
+			continue // killed before its first commit
+		}
+		if len(m) != crashMetaNames {
+			t.Fatalf("kill %d: %d names after the child saw update %d commit, want %d", kill, len(m), seen, crashMetaNames)
+		}
+		for name, v := range m {
+			if string(v) != string(m["name0"]) {
+				t.Fatalf("kill %d: %s is %s, name0 %s: parts of two updates", kill, name, v, m["name0"])
+			}
+		}
+		// The store holds the last update the child saw commit, or the
+		// one after, killed before it said so; each child numbers its
+		// updates from 1, and one that saw none leaves the last child's.
+		g, _ := strconv.ParseInt(string(m["name0"]), 10, 64)
+		if ok := g == seen || g == seen+1 || seen == 0 && g == before; !ok {
+			t.Fatalf("kill %d: the store holds update %d; the child saw %d commit, the one before left %d", kill, g, seen, before)
+		}
+		t.Logf("kill %d: update %d stored, %d seen", kill, g, seen)
+		before = g
 	}
 }
 

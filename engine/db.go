@@ -39,6 +39,7 @@ type DB struct {
 	nextID    atomic.Uint64 // the next part or chunk id
 	dedup     *dedup
 	compactMu sync.Mutex // one compaction or prune at a time
+	metaMu    sync.Mutex // one UpdateMeta at a time
 
 	snapshots atomic.Int64 // open snapshots, to keep value-log GC away
 	blocks    *blockCache  // decoded column blocks; nil without one
@@ -754,8 +755,7 @@ func (m *manifest) span() (first, last time.Time, ok bool) {
 // Clock returns Options.Clock: nil when the store was given none.
 func (db *DB) Clock() func() time.Time { return db.opts.Clock }
 
-// Dir returns the store's directory: "" for a store in memory. Files
-// beside the store's (the query layer's saved queries) may live in it.
+// Dir returns the store's directory: "" for a store in memory.
 func (db *DB) Dir() string {
 	if db.opts.InMemory {
 		return ""

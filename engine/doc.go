@@ -16,6 +16,11 @@
 // package signinq wires the two, with the built-in plugins, for
 // embedders.
 //
+// Besides the sign-ins, a store keeps the metadata of the layers above
+// it: small values by name, in spaces of their own (meta.go), read
+// through a Snapshot and changed by DB.UpdateMeta in one transaction.
+// Package query keeps its saved queries there.
+//
 // Open checks a store's files before the storage library may change
 // them (storecheck.go), and the engine checks the free space before every
 // write (space.go): a damaged store is refused, or opened read-only, with

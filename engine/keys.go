@@ -8,7 +8,7 @@ import (
 
 // Key prefixes of the Badger database (docs/format.md, "Keys").
 const (
-	prefixMeta    = 'm' // m<name>: store metadata
+	prefixMeta    = 'm' // m<name>: the store's metadata; m 0x00 <space> 0x00 <name>: metadata of the layers above (meta.go)
 	prefixPart    = 'p' // p<day><part>: a committed part's header
 	prefixPending = 'w' // w<cycle>: a write in progress; ids >= the value may be orphans
 	prefixGarbage = 'g' // g<part>: a part no longer in the manifest whose data is still to delete
@@ -104,6 +104,10 @@ func describeKey(k []byte) string {
 	case len(k) == 13 && k[0] == prefixPart:
 		day, part, _ := parsePartKey(k)
 		return fmt.Sprintf("part %d header (day %s)", part, dayString(day))
+	case len(k) > 1 && k[0] == prefixMeta && k[1] == 0:
+		if space, name, ok := parseMetaKey(k); ok {
+			return fmt.Sprintf("metadata %s/%s", space, name)
+		}
 	case len(k) == 9 && k[0] == prefixRaw:
 		return fmt.Sprintf("raw chunk %d", binary.BigEndian.Uint64(k[1:]))
 	}

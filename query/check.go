@@ -30,6 +30,9 @@ func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan,
 	if reg == nil {
 		reg = plugins.Default()
 	}
+	if st.Query == nil {
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "define and undefine change a store's saved queries: they are not queries to check (Exec runs them)")
+	}
 	c := &checker{reg: reg, now: now.UTC()}
 	p := &Plan{Statement: st, Kind: st.Query.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: reg}
 	if err := c.query(p, st.Query); err != nil {

@@ -127,6 +127,9 @@ func grammarWords(s string) string {
 
 var grammarNames = strings.NewReplacer(
 	"PStatement", "a query",
+	"PDefine", "a definition",
+	"PUndefine", "undefine NAME",
+	"PName", "a name",
 	"PQuery", "a query",
 	"PHead", "an aggregate",
 	"PExpr", "a value",

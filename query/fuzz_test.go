@@ -23,7 +23,11 @@ func addSeeds(f *testing.F) {
 		"count group by app limit 1152921504606846976", "top 9223372036854775807 app", "count as c, c * c * c * c * c * c as x",
 		"sum(latency) + 9223372036854775807 group by app", "count * 1e300 * 1e300", "count since 106751d group by bin(1ms)",
 		"count where ip in (10.0.0.0/33, 300.0.0.0/8, ::/129)", "count where not not not (status=failure and not not app != x)",
-		`count where user ~ "^a" or user like "*b*" or app = x or user ~ "(?i)\Qc" group by app having not not count > 1`} {
+		`count where user ~ "^a" or user like "*b*" or app = x or user ~ "(?i)\Qc" group by app having not not count > 1`,
+		// Saved queries: defined, used, removed.
+		"define failures(D) = count where status=failure since D", "define noisy(N) = spray accounts=N window=30m | grouped 1h",
+		"define x(a, b) = top a b", "undefine failures", "DEFINE x = noisy(5) | grouped 1h", "define y = spray accounts=5 | noisy(1) min=2",
+		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count"} {
 		f.Add(s)
 	}
 }
@@ -60,6 +64,11 @@ var fuzzStore = sync.OnceValues(func() (*engine.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, d := range []string{"define failures(D) = count where status=failure since D", "define noisy(N) = spray accounts=N window=30m"} {
+		if _, err := DefineIn(db, nil, d); err != nil {
+			return nil, err
+		}
+	}
 	g, err := gen.New(gen.Config{Count: 3000, Seed: 3, Days: 3, Users: 50, End: checkNow})
 	if err != nil {
 		return nil, err
@@ -92,6 +101,23 @@ func FuzzQuery(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
+		if st, err := Parse(text); err == nil && (st.Define != nil || st.Undefine != nil) {
+			// Checked against the store's saved queries, and not saved:
+			// each text runs against the same store.
+			ms, err := MacrosOf(db, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Define != nil {
+				_, err = ms.define(st.Define, nil)
+			} else {
+				_, err = ms.undefine(st.Undefine)
+			}
+			if errors.Is(err, ErrInternal) || errors.Is(err, ErrPluginPanic) {
+				t.Fatalf("%q: a recovered panic: %v", text, err)
+			}
+			return
+		}
 		res, err := Run(context.Background(), db, nil, text, Options{Now: checkNow, MaxMemory: 64 << 20, Timeout: 10 * time.Second})
 		if errors.Is(err, ErrInternal) || errors.Is(err, ErrPluginPanic) {
 			t.Fatalf("%q: a recovered panic: %v", text, err)

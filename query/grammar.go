@@ -11,10 +11,33 @@ import (
 // (ast.go) by lower.go. Nothing outside this file and lower.go sees it.
 
 type pStatement struct {
-	Pos     lexer.Position
-	Explain bool    `parser:"( @'explain'"`
-	Analyze bool    `parser:"  @'analyze'? )?"`
-	Query   *pQuery `parser:"@@"`
+	Pos      lexer.Position
+	Define   *pDefine   `parser:"(  @@"`
+	Undefine *pUndefine `parser:" | @@"`
+	Explain  bool       `parser:" | ( @'explain'"`
+	Analyze  bool       `parser:"    @'analyze'? )?"`
+	Query    *pQuery    `parser:"  @@ )"`
+}
+
+// pDefine saves a query: its body is a query when it reads as one to
+// its end, else stages. (The words define and undefine are keywords at
+// the head of a statement only: lexer.go.)
+type pDefine struct {
+	Pos    lexer.Position
+	Name   *pName    `parser:"'define' @@"`
+	Params []*pName  `parser:"( '(' @@ ( ',' @@ )* ')' )?"`
+	Query  *pQuery   `parser:"'=' ( @@ (?= EOF)"`
+	Stages []*pStage `parser:"    | @@ ( '|' @@ )* )"`
+}
+
+type pName struct {
+	Pos  lexer.Position
+	Name string `parser:"@Word"`
+}
+
+type pUndefine struct {
+	Pos  lexer.Position
+	Name *pName `parser:"'undefine' @@"`
 }
 
 type pQuery struct {
@@ -74,10 +97,14 @@ type pOrder struct {
 	Dir  string `parser:"@( 'asc' | 'desc' )?"`
 }
 
+// pStage is a stage, or a saved series of stages used (name(args), or
+// name alone).
 type pStage struct {
-	Pos  lexer.Position
-	Name string       `parser:"@Word"`
-	Args []*pStageArg `parser:"@@*"`
+	Pos   lexer.Position
+	Name  string       `parser:"@Word"`
+	Paren bool         `parser:"( @'('"`
+	Given []*pCond     `parser:"  ( @@ ( ',' @@ )* )? ')' )?"`
+	Args  []*pStageArg `parser:"@@*"`
 }
 
 // pStageArg is a stage's argument: a value, name=value, or the keyword

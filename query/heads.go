@@ -611,6 +611,9 @@ func (c *checker) stages(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return err
 		}
+		if s.Paren {
+			return parenStage(s)
+		}
 		n, needer := st.(plugins.Needer)
 		if needer && i == 0 && p.Kind == ast.List {
 			if err := c.needs(p, q, s, n, bound); err != nil {

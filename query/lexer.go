@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -63,8 +64,9 @@ func (lexDef) LexString(filename, input string) (lexer.Lexer, error) {
 }
 
 type lex struct {
-	src string
-	pos lexer.Position
+	src   string
+	pos   lexer.Position
+	begun bool // a token was read
 }
 
 // advance moves the position past n bytes of the source.
@@ -95,6 +97,8 @@ func (l *lex) Next() (lexer.Token, error) {
 	if rest == "" {
 		return lexer.EOFToken(start), nil
 	}
+	first := !l.begun
+	l.begun = true
 	tok := func(t lexer.TokenType, n int) (lexer.Token, error) {
 		return lexer.Token{Type: t, Value: l.advance(n), Pos: start}, nil
 	}
@@ -137,7 +141,9 @@ func (l *lex) Next() (lexer.Token, error) {
 		}
 		n += w
 	}
-	if ast.IsKeyword(rest[:n]) {
+	// define and undefine begin a statement that changes the saved
+	// queries; elsewhere they are words (app=define).
+	if ast.IsKeyword(rest[:n]) || first && (strings.EqualFold(rest[:n], "define") || strings.EqualFold(rest[:n], "undefine")) {
 		if matchOps[strings.ToLower(rest[:n])] {
 			return tok(tokCmp, n)
 		}
@@ -145,3 +151,29 @@ func (l *lex) Next() (lexer.Token, error) {
 	}
 	return tok(tokWord, n)
 }
+
+// tokens lexes text whole.
+func tokens(text string) ([]lexer.Token, error) {
+	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
+	var out []lexer.Token
+	for {
+		t, err := l.Next()
+		if err != nil {
+			var le *lexer.Error
+			if errors.As(err, &le) {
+				return nil, errorf(ast.Pos{Offset: le.Pos.Offset, Line: le.Pos.Line, Col: le.Pos.Column}, "%s", le.Msg)
+			}
+			return nil, err
+		}
+		if t.EOF() {
+			return out, nil
+		}
+		out = append(out, t)
+	}
+}
+
+func tokPos(t lexer.Token) ast.Pos {
+	return ast.Pos{Offset: t.Pos.Offset, Line: t.Pos.Line, Col: t.Pos.Column}
+}
+
+func posEnd(text string) ast.Pos { return posAt(text, len(text)) }

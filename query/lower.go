@@ -1,15 +1,18 @@
 package query
 
 import (
+	"errors"
 	"strings"
 
+	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/signinq/signinq/query/ast"
 )
 
-// Parse parses a statement: a query, or explain [analyze] and a query.
-// Its errors are *Error (but for a bug of its own: a *PanicError,
-// ErrInternal). It checks the syntax only; Check resolves the names
-// against the catalog and a registry.
+// Parse parses a statement: a query, explain [analyze] and a query, or
+// the define or undefine of a saved query. Its errors are *Error (but
+// for a bug of its own: a *PanicError, ErrInternal). It checks the
+// syntax only; Check resolves the names against the catalog and a
+// registry, and a Macros the uses of saved queries (Expand).
 func Parse(text string) (st *ast.Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -36,7 +39,21 @@ func Parse(text string) (st *ast.Statement, err error) {
 	}
 	pst, err := parser.ParseString("", text)
 	if err != nil {
-		return nil, parseError(err, text)
+		return nil, definitionError(text, parseError(err, text))
+	}
+	switch {
+	case pst.Define != nil:
+		d, err := lowerDefine(pst.Define, text)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.Statement{Define: d}, nil
+	case pst.Undefine != nil:
+		n := pst.Undefine.Name
+		if !isName(n.Name) {
+			return nil, errorf(posOf(n.Pos), "undefine takes the name of a saved query: undefine failures")
+		}
+		return &ast.Statement{Undefine: &ast.Undefine{Pos: posOf(pst.Undefine.Pos), Name: &ast.Name{Pos: posOf(n.Pos), Name: n.Name}}}, nil
 	}
 	q, err := lowerQuery(pst.Query)
 	if err != nil {
@@ -128,8 +145,17 @@ func lowerQuery(p *pQuery) (*ast.Query, error) {
 	if seen["since"] && seen["between"] {
 		return nil, errorf(q.Pos, "since and between both give the time range: use one")
 	}
-	for _, s := range p.Stages {
-		st := &ast.Stage{Pos: posOf(s.Pos), Name: s.Name}
+	q.Stages = lowerStages(p.Stages)
+	return q, nil
+}
+
+func lowerStages(ps []*pStage) []*ast.Stage {
+	var out []*ast.Stage
+	for _, s := range ps {
+		st := &ast.Stage{Pos: posOf(s.Pos), Name: s.Name, Paren: s.Paren}
+		for _, g := range s.Given {
+			st.Given = append(st.Given, lowerCond(g))
+		}
 		for _, a := range s.Args {
 			v := &ast.Literal{Pos: posOf(a.Pos), Text: strings.ToLower(a.By)}
 			if a.Value != nil {
@@ -137,9 +163,114 @@ func lowerQuery(p *pQuery) (*ast.Query, error) {
 			}
 			st.Args = append(st.Args, &ast.StageArg{Pos: posOf(a.Pos), Name: strings.ToLower(a.Name), Value: v})
 		}
-		q.Stages = append(q.Stages, st)
+		out = append(out, st)
 	}
-	return q, nil
+	return out
+}
+
+// lowerDefine lowers a definition: its name and parameters are names
+// (letters, digits, _), the parameters different.
+func lowerDefine(p *pDefine, text string) (*ast.Define, error) {
+	d := &ast.Define{Pos: posOf(p.Pos), Name: &ast.Name{Pos: posOf(p.Name.Pos), Name: p.Name.Name}}
+	if !isName(d.Name.Name) {
+		return nil, errorf(d.Name.Pos, "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
+	}
+	for _, pp := range p.Params {
+		if !isName(pp.Name) {
+			return nil, errorf(posOf(pp.Pos), "a parameter is a name (letters, digits, _)")
+		}
+		for _, q := range d.Params {
+			if strings.EqualFold(q.Name, pp.Name) {
+				return nil, errorf(posOf(pp.Pos), "parameter %s is named twice", pp.Name)
+			}
+		}
+		d.Params = append(d.Params, &ast.Name{Pos: posOf(pp.Pos), Name: pp.Name})
+	}
+	var body lexer.Position
+	if p.Query != nil {
+		q, err := lowerQuery(p.Query)
+		var qe *Error
+		if errors.As(err, &qe) {
+			return nil, errorf(qe.Pos, "define %s: %s", d.Name.Name, qe.Msg)
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.Query, body = q, p.Query.Pos
+	} else {
+		d.Stages, body = lowerStages(p.Stages), p.Stages[0].Pos
+	}
+	d.Body = strings.TrimSpace(text[body.Offset:])
+	return d, nil
+}
+
+// isName reports whether s is a name: letters, digits and _, not
+// beginning with a digit.
+func isName(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// definitionError words a syntax error in a define or undefine statement
+// as the statement's: what its head lacks, or the error in its body with
+// the name defined.
+func definitionError(text string, perr *Error) *Error {
+	toks, err := tokens(text)
+	if err != nil || len(toks) == 0 || toks[0].Type != tokKeyword {
+		return perr
+	}
+	at := func(i int) lexer.Token {
+		if i < len(toks) {
+			return toks[i]
+		}
+		e := posEnd(text)
+		return lexer.EOFToken(lexer.Position{Offset: e.Offset, Line: e.Line, Column: e.Col})
+	}
+	switch strings.ToLower(toks[0].Value) {
+	case "undefine":
+		if at(1).Type != tokWord {
+			return errorf(tokPos(at(1)), "undefine takes the name of a saved query: undefine failures")
+		}
+		if len(toks) > 2 {
+			return errorf(tokPos(toks[2]), "undefine takes one name, then nothing")
+		}
+	case "define":
+		name := at(1)
+		if name.Type != tokWord {
+			return errorf(tokPos(name), "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
+		}
+		i := 2
+		if at(i).Value == "(" && at(i).Type == tokPunct {
+			for i++; ; i++ {
+				p := at(i)
+				if p.Type != tokWord {
+					return errorf(tokPos(p), "a parameter is a name (letters, digits, _)")
+				}
+				i++
+				if at(i).Value == ")" && at(i).Type == tokPunct {
+					i++
+					break
+				}
+				if at(i).Value != "," || at(i).Type != tokPunct {
+					return errorf(tokPos(at(i)), "expected , or ) after parameter %s", p.Value)
+				}
+			}
+		}
+		if eq := at(i); eq.Value != "=" || eq.Type != tokCmp {
+			return errorf(tokPos(eq), "expected = after define %s", name.Value)
+		}
+		if i+1 >= len(toks) {
+			return errorf(posEnd(text), "define %s has no query after = (undefine %s removes a saved query)", name.Value, name.Value)
+		}
+		if perr.Pos.Offset >= toks[i+1].Pos.Offset {
+			return errorf(perr.Pos, "define %s: %s", name.Value, perr.Msg)
+		}
+	}
+	return perr
 }
 
 func clauseName(c *pClause) string {

@@ -1,19 +1,10 @@
 package query
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
-	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query/ast"
@@ -33,18 +24,22 @@ import (
 // 24h group by app". A macro whose body is stages (the words after a
 // "|") stands after a "|": with "define noisy = spray accounts=5",
 // "list since 7d | noisy" runs "list since 7d | spray accounts=5". A
-// parameter stands for one word or quoted string of the body, and is
-// given as any text without commas at its level of parentheses.
+// parameter stands for a word or quoted string of the body (a name or a
+// value), and an argument is a value or an expression, as a function's
+// argument is; with the uses replaced by their bodies (Expand), what
+// comes from an argument keeps its position in the query, and what comes
+// from a body has the position of its use.
 //
 //	undefine NAME
 //
-// removes one.
+// removes one. A store keeps its saved queries (macrostore.go).
 type Macro struct {
 	Name   string
 	Params []string
-	Body   string
-	Stages bool // the body is stages
-	// raw is the line of a saved query that could not be read (Unread),
+	Body   string // as written
+	Stages bool   // the body is stages
+	def    *ast.Define
+	// raw is the text of a saved query that could not be read (Unread),
 	// for Undefine to say what it removed.
 	raw string
 }
@@ -61,46 +56,96 @@ func (m *Macro) String() string {
 	return s + " = " + m.Body
 }
 
-// Macros holds saved queries by name. It is not safe for concurrent
-// use.
-type Macros struct {
-	byName map[string]*Macro // by lower-case name
-	// unread are the lines of a file of saved queries that could not be
-	// read, in the file's order: Save writes them back as they were, and
-	// a query that uses the name one defines fails saying why.
-	unread []*Unread
-}
-
-// Unread is a line of a file of saved queries that could not be read
-// (edited by hand, or written by a version that saved a query it could
-// not read back): the others are read without it.
-type Unread struct {
-	// Name is the name it defines, when that much could be read (and is
-	// a name a saved query may have); "" otherwise.
-	Name string
-	Text string // the line, as it is in the file
-	Err  error  // why it could not be read, with the file and line
-}
-
-// Unread returns the lines of the file that could not be read, in its
-// order.
-func (ms *Macros) Unread() []*Unread { return ms.unread }
-
-// unreadNamed returns the unread line defining name, in any case.
-func (ms *Macros) unreadNamed(name string) (int, *Unread) {
-	for i, u := range ms.unread {
-		if u.Name != "" && strings.EqualFold(u.Name, name) {
-			return i, u
-		}
+func macroOf(d *ast.Define) *Macro {
+	m := &Macro{Name: d.Name.Name, Body: d.Body, Stages: d.Query == nil, def: d}
+	for _, p := range d.Params {
+		m.Params = append(m.Params, p.Name)
 	}
-	return -1, nil
+	return m
+}
+
+// Macros holds saved queries by name, in any case. It is not safe for
+// concurrent use.
+type Macros struct {
+	reg    *plugins.Registry  // the names a saved query may not take are its
+	texts  map[string]string  // definitions not read yet, by lower-case name
+	byName map[string]*Macro  // by lower-case name
+	unread map[string]*Unread // by lower-case name
+}
+
+// Unread is a saved query that cannot be read (a definition imported
+// from a file edited by hand, or one whose name a plugin has taken
+// since): the others are read without it, and a query that uses its name
+// fails saying why, unless the name is now a plugin's.
+type Unread struct {
+	Name string // as it is saved
+	Text string // the definition, as it is saved
+	Err  error  // why it cannot be read
 }
 
 // NewMacros returns an empty set of macros.
-func NewMacros() *Macros { return &Macros{byName: map[string]*Macro{}} }
+func NewMacros() *Macros { return newMacros(nil) }
+
+// newMacros returns an empty set of macros, whose names may not be
+// those of reg's plugins (nil: plugins.Default).
+func newMacros(reg *plugins.Registry) *Macros {
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	return &Macros{reg: reg, texts: map[string]string{}, byName: map[string]*Macro{}, unread: map[string]*Unread{}}
+}
+
+// macrosOf returns the macros of definitions by lower-case name, as a
+// store keeps them, each read when it is first used.
+func macrosOf(defs map[string][]byte, reg *plugins.Registry) *Macros {
+	ms := newMacros(reg)
+	for k, v := range defs {
+		ms.texts[k] = string(v)
+	}
+	return ms
+}
+
+// read reads the definition saved under key, if it is not read yet.
+func (ms *Macros) read(key string) {
+	text, ok := ms.texts[key]
+	if !ok {
+		return
+	}
+	delete(ms.texts, key)
+	name := key
+	st, err := Parse(text)
+	switch {
+	case err != nil:
+	case st.Define == nil:
+		err = errorf(ast.Pos{Line: 1, Col: 1}, "not a definition")
+	case !strings.EqualFold(st.Define.Name.Name, key):
+		err = errorf(st.Define.Name.Pos, "it defines %s, and is saved as %s", st.Define.Name.Name, key)
+	default:
+		name = st.Define.Name.Name
+		if e := checkName(st.Define.Name, ms.reg); e != nil {
+			err = e
+		}
+	}
+	if err != nil {
+		if n := definedName(text); strings.EqualFold(n, key) {
+			name = n
+		}
+		ms.unread[key] = &Unread{Name: name, Text: text, Err: err}
+		return
+	}
+	ms.byName[key] = macroOf(st.Define)
+}
+
+// readAll reads every definition not read yet.
+func (ms *Macros) readAll() {
+	for k := range ms.texts {
+		ms.read(k)
+	}
+}
 
 // All returns the macros, by name.
 func (ms *Macros) All() []*Macro {
+	ms.readAll()
 	var out []*Macro
 	for _, m := range ms.byName {
 		out = append(out, m)
@@ -109,25 +154,115 @@ func (ms *Macros) All() []*Macro {
 	return out
 }
 
+// Unread returns the saved queries that cannot be read, by name.
+func (ms *Macros) Unread() []*Unread {
+	ms.readAll()
+	var out []*Unread
+	for _, u := range ms.unread {
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b *Unread) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 // Lookup returns the macro of a name, in any case.
 func (ms *Macros) Lookup(name string) (*Macro, bool) {
-	m, ok := ms.byName[strings.ToLower(name)]
+	k := strings.ToLower(name)
+	ms.read(k)
+	m, ok := ms.byName[k]
 	return m, ok
 }
 
-// IsDefine reports whether a statement is about saved queries rather
-// than a query: it begins with the word define or undefine.
-func IsDefine(text string) bool {
-	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
-	tok, err := l.Next()
-	return err == nil && tok.Type == tokWord && (strings.EqualFold(tok.Value, "define") || strings.EqualFold(tok.Value, "undefine"))
+// find returns what a query's word names: a saved query, or one that
+// cannot be read (unless the name is now a plugin's or the language's,
+// which the word then means), or neither.
+func (ms *Macros) find(name string) (*Macro, *Unread) {
+	if ms == nil || !isName(name) {
+		return nil, nil
+	}
+	k := strings.ToLower(name)
+	ms.read(k)
+	if m, ok := ms.byName[k]; ok {
+		return m, nil
+	}
+	if u, ok := ms.unread[k]; ok && checkName(&ast.Name{Name: name}, ms.reg) == nil {
+		return nil, u
+	}
+	return nil, nil
 }
 
-// isUndefine reports whether a statement begins with undefine.
-func isUndefine(text string) bool {
+// mayUse reports whether a statement may use saved queries: whether a
+// word where a use stands (a head, a stage) is a name a saved query may
+// take. One that is a plugin's, a field's or the language's never is.
+func mayUse(st *ast.Statement, reg *plugins.Registry) bool {
+	if st.Query == nil {
+		return false
+	}
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	may := func(name string) bool { return isName(name) && checkName(&ast.Name{Name: name}, reg) == nil }
+	for _, s := range st.Query.Stages {
+		if may(s.Name) {
+			return true
+		}
+	}
+	if st.Query.Kind == ast.Aggregate {
+		for _, h := range st.Query.Heads {
+			if name, _, _, ok := useOf(h.Expr); ok && may(name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clone returns a set of its own with the same macros.
+func (ms *Macros) clone() *Macros {
+	ms.readAll()
+	c := newMacros(ms.reg)
+	for k, m := range ms.byName {
+		c.byName[k] = m
+	}
+	for k, u := range ms.unread {
+		c.unread[k] = u
+	}
+	return c
+}
+
+// checkName refuses a name a saved query may not take: a field's, a word
+// of the language, a plugin of reg's.
+func checkName(n *ast.Name, reg *plugins.Registry) *Error {
+	switch {
+	case ast.IsKeyword(n.Name) || signin.Lookup(n.Name) != nil:
+		return errorf(n.Pos, "%s is a keyword or field of the language; a saved query needs a name of its own", n.Name)
+	case strings.EqualFold(n.Name, "bin") || strings.EqualFold(n.Name, "define") || strings.EqualFold(n.Name, "undefine"):
+		return errorf(n.Pos, "%s is a word of the language; a saved query needs a name of its own", n.Name)
+	case len(n.Name) > maxNameBytes:
+		return errorf(n.Pos, "a saved query's name is at most %d bytes", maxNameBytes)
+	}
+	if p, ok := reg.Lookup(n.Name); ok {
+		return errorf(n.Pos, "%s is the %s plugin's name; a saved query needs a name of its own", n.Name, p.Describe().Kind)
+	}
+	return nil
+}
+
+// maxNameBytes bounds a saved query's name.
+const maxNameBytes = 256
+
+// definedName is the name a definition that does not read defines, when
+// it begins "define NAME"; "" otherwise.
+func definedName(text string) string {
 	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
-	tok, err := l.Next()
-	return err == nil && tok.Type == tokWord && strings.EqualFold(tok.Value, "undefine")
+	def, err := l.Next()
+	if err != nil || def.Type != tokKeyword || !strings.EqualFold(def.Value, "define") {
+		return ""
+	}
+	name, err := l.Next()
+	if err != nil || name.Type != tokWord || !isName(name.Value) {
+		return ""
+	}
+	return name.Value
 }
 
 // Define parses "define NAME[(P, …)] = BODY", checks it, and adds the
@@ -142,470 +277,68 @@ func isUndefine(text string) bool {
 // date): the body is refused only when no sample makes it right and some
 // sample leaves it wrong away from its parameters.
 func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
-	if reg == nil {
-		reg = plugins.Default()
-	}
-	m, bodyAt, err := ms.parseDefine(text, reg)
+	st, err := Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	if err := ms.check(m, bodyAt, text, reg); err != nil {
+	if st.Define == nil {
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "a definition begins with define")
+	}
+	return ms.define(st.Define, reg)
+}
+
+func (ms *Macros) define(d *ast.Define, reg *plugins.Registry) (*Macro, error) {
+	if reg == nil {
+		reg = plugins.Default()
+	}
+	if err := checkName(d.Name, reg); err != nil {
 		return nil, err
 	}
-	ms.byName[strings.ToLower(m.Name)] = m
-	if i, _ := ms.unreadNamed(m.Name); i >= 0 {
-		ms.unread = slices.Delete(ms.unread, i, i+1) // replaced
+	m := macroOf(d)
+	if err := ms.check(m, reg); err != nil {
+		return nil, err
 	}
+	k := strings.ToLower(m.Name)
+	ms.read(k)
+	delete(ms.unread, k) // replaced
+	ms.byName[k] = m
 	return m, nil
-}
-
-// add parses a definition and adds it unchecked: a file of saved queries
-// loads whole even when a plugin one uses is gone, and the query that
-// uses it says what is wrong.
-func (ms *Macros) add(text string, reg *plugins.Registry) error {
-	if reg == nil {
-		reg = plugins.Default()
-	}
-	m, _, err := ms.parseDefine(text, reg)
-	if err == nil {
-		ms.byName[strings.ToLower(m.Name)] = m
-	}
-	return err
-}
-
-// parseDefine parses "define NAME[(P, …)] = BODY": the macro, and where
-// its body begins in text. The body must parse, as a query or as
-// stages.
-func (ms *Macros) parseDefine(text string, reg *plugins.Registry) (*Macro, int, error) {
-	toks, err := tokens(text)
-	if err != nil {
-		return nil, 0, err
-	}
-	at := func(i int) lexer.Token {
-		if i < len(toks) {
-			return toks[i]
-		}
-		e := posEnd(text)
-		return lexer.EOFToken(lexer.Position{Offset: e.Offset, Line: e.Line, Column: e.Col})
-	}
-	if !strings.EqualFold(at(0).Value, "define") {
-		return nil, 0, errorf(tokPos(at(0)), "a definition begins with define")
-	}
-	name := at(1)
-	if name.Type != tokWord || !isName(name.Value) {
-		return nil, 0, errorf(tokPos(name), "define takes a name (letters, digits, _), then = and a query: define failures(D) = count where status=failure since D")
-	}
-	if ast.IsKeyword(name.Value) || signin.Lookup(name.Value) != nil {
-		return nil, 0, errorf(tokPos(name), "%s is a keyword or field of the language; a saved query needs a name of its own", name.Value)
-	}
-	if strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") || strings.EqualFold(name.Value, "undefine") {
-		return nil, 0, errorf(tokPos(name), "%s is a word of the language; a saved query needs a name of its own", name.Value)
-	}
-	if p, ok := reg.Lookup(name.Value); ok {
-		return nil, 0, errorf(tokPos(name), "%s is the %s plugin's name; a saved query needs a name of its own", name.Value, p.Describe().Kind)
-	}
-	m := &Macro{Name: name.Value}
-	i := 2
-	if at(i).Value == "(" && at(i).Type == tokPunct {
-		for i++; ; i++ {
-			p := at(i)
-			if p.Type != tokWord || !isName(p.Value) {
-				return nil, 0, errorf(tokPos(p), "a parameter is a name (letters, digits, _)")
-			}
-			for _, q := range m.Params {
-				if strings.EqualFold(q, p.Value) {
-					return nil, 0, errorf(tokPos(p), "parameter %s is named twice", p.Value)
-				}
-			}
-			m.Params = append(m.Params, p.Value)
-			i++
-			if at(i).Value == ")" {
-				i++
-				break
-			}
-			if at(i).Value != "," {
-				return nil, 0, errorf(tokPos(at(i)), "expected , or ) after parameter %s", p.Value)
-			}
-		}
-	}
-	if eq := at(i); eq.Value != "=" || eq.Type != tokCmp {
-		return nil, 0, errorf(tokPos(eq), "expected = after define %s", m.Name)
-	}
-	if i+1 >= len(toks) {
-		return nil, 0, errorf(posEnd(text), "define %s has no query after = (undefine %s removes a saved query)", m.Name, m.Name)
-	}
-	m.Body = strings.TrimSpace(text[toks[i+1].Pos.Offset:])
-	// Check the body parses: a parameter is a word, which parses where
-	// a value would.
-	if _, qerr := Parse(m.Body); qerr != nil {
-		if _, serr := Parse("list | " + m.Body); serr != nil {
-			var qe *Error
-			if errors.As(qerr, &qe) {
-				return nil, 0, errorf(posAt(text, toks[i+1].Pos.Offset+qe.Pos.Offset), "define %s: %s", m.Name, qe.Msg)
-			}
-			return nil, 0, qerr
-		}
-		m.Stages = true
-	}
-	return m, toks[i+1].Pos.Offset, nil
 }
 
 // Undefine parses "undefine NAME" and removes the saved query of that
 // name (in any case), which it returns. An unknown name is an error at
 // it, with a suggestion among the saved queries' names.
 func (ms *Macros) Undefine(text string) (*Macro, error) {
-	toks, err := tokens(text)
+	st, err := Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	if len(toks) == 0 || !strings.EqualFold(toks[0].Value, "undefine") {
+	if st.Undefine == nil {
 		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "undefine NAME removes a saved query")
 	}
-	if len(toks) < 2 || toks[1].Type != tokWord || !isName(toks[1].Value) {
-		at := posEnd(text)
-		if len(toks) >= 2 {
-			at = tokPos(toks[1])
-		}
-		return nil, errorf(at, "undefine takes the name of a saved query: undefine failures")
-	}
-	if len(toks) > 2 {
-		return nil, errorf(tokPos(toks[2]), "undefine takes one name, then nothing")
-	}
-	name := toks[1]
-	m, ok := ms.Lookup(name.Value)
-	if i, u := ms.unreadNamed(name.Value); !ok && u != nil {
-		ms.unread = slices.Delete(ms.unread, i, i+1)
-		return &Macro{Name: u.Name, raw: u.Text}, nil
-	}
-	if !ok {
-		var names []string
-		for _, o := range ms.All() {
-			names = append(names, o.Name)
-		}
-		if len(names) == 0 {
-			return nil, errorf(tokPos(name), "no saved query %q: there are none", name.Value)
-		}
-		return nil, errorf(tokPos(name), "no saved query %q%s (saved: %s)", name.Value, didYouMean(name.Value, names), strings.Join(names, ", "))
-	}
-	ms.Remove(m.Name)
-	return m, nil
+	return ms.undefine(st.Undefine)
 }
 
-// Remove forgets a macro; it reports whether there was one.
-func (ms *Macros) Remove(name string) bool {
-	_, ok := ms.byName[strings.ToLower(name)]
-	delete(ms.byName, strings.ToLower(name))
-	return ok
-}
-
-// maxExpansions bounds how many macros one query expands, so that macros
-// that use each other end.
-const maxExpansions = 32
-
-// Expand replaces the macros a query uses by their bodies: one at the
-// head of the query, and any after a "|". Text without macros comes back
-// as it is. Errors are *Error, at the macro's use in text.
-func (ms *Macros) Expand(text string) (string, error) {
-	if ms == nil || len(ms.byName) == 0 && len(ms.unread) == 0 {
-		return text, nil
+func (ms *Macros) undefine(u *ast.Undefine) (*Macro, error) {
+	name := u.Name
+	k := strings.ToLower(name.Name)
+	ms.read(k)
+	if m, ok := ms.byName[k]; ok {
+		delete(ms.byName, k)
+		return m, nil
 	}
-	for range maxExpansions {
-		out, changed, err := ms.expandOnce(text)
-		if err != nil || !changed {
-			return out, err
-		}
-		text = out
+	if un, ok := ms.unread[k]; ok {
+		delete(ms.unread, k)
+		return &Macro{Name: un.Name, raw: un.Text}, nil
 	}
-	return "", errorf(ast.Pos{Line: 1, Col: 1}, "saved queries expand more than %d times: does one use itself?", maxExpansions)
-}
-
-// expandOnce expands the first macro use in text.
-func (ms *Macros) expandOnce(text string) (string, bool, error) {
-	toks, err := tokens(text)
-	if err != nil {
-		return text, false, nil // Parse will say what is wrong
+	var names []string
+	for _, o := range ms.All() {
+		names = append(names, o.Name)
 	}
-	for i, t := range toks {
-		head := i == 0 || i == 1 && (strings.EqualFold(toks[0].Value, "explain")) ||
-			i == 2 && strings.EqualFold(toks[1].Value, "analyze")
-		afterBar := i > 0 && toks[i-1].Type == tokPunct && toks[i-1].Value == "|"
-		if t.Type != tokWord || !head && !afterBar {
-			continue
-		}
-		m, ok := ms.Lookup(t.Value)
-		if _, u := ms.unreadNamed(t.Value); !ok && u != nil {
-			return "", false, errorf(tokPos(t), "the saved query %s cannot be read (%v): define %s again, or undefine %s", u.Name, u.Err, u.Name, u.Name)
-		}
-		if !ok {
-			continue
-		}
-		if m.Stages != afterBar {
-			where := "at the head of a query"
-			if m.Stages {
-				where = "after a |"
-			}
-			return "", false, errorf(tokPos(t), "%s is a saved %s: it stands %s", m.Name, map[bool]string{true: "series of stages", false: "query"}[m.Stages], where)
-		}
-		end := i + 1
-		var args []string
-		if end < len(toks) && toks[end].Value == "(" && toks[end].Type == tokPunct {
-			if args, end, err = macroArgs(text, toks, end); err != nil {
-				return "", false, err
-			}
-		}
-		if len(args) != len(m.Params) {
-			return "", false, errorf(tokPos(t), "%s takes %d arguments (%s), not %d", m.Name, len(m.Params), macroUsage(m), len(args))
-		}
-		body, err := m.substitute(args)
-		if err != nil {
-			return "", false, err
-		}
-		stop := len(text)
-		if end < len(toks) {
-			stop = toks[end].Pos.Offset
-		}
-		return text[:t.Pos.Offset] + body + " " + text[stop:], true, nil
+	if len(names) == 0 {
+		return nil, errorf(name.Pos, "no saved query %q: there are none", name.Name)
 	}
-	return text, false, nil
-}
-
-// macroArgs reads the arguments of a macro's use, from the "(" at
-// toks[open]: the text between commas at its level, and the index of the
-// token after the ")".
-func macroArgs(text string, toks []lexer.Token, open int) ([]string, int, error) {
-	var args []string
-	depth, start := 0, toks[open].Pos.Offset+1
-	for j := open; j < len(toks); j++ {
-		t := toks[j]
-		if t.Type != tokPunct {
-			continue
-		}
-		switch t.Value {
-		case "(":
-			depth++
-		case ")":
-			depth--
-			if depth == 0 {
-				if a := strings.TrimSpace(text[start:t.Pos.Offset]); a != "" || len(args) > 0 {
-					args = append(args, a)
-				}
-				return args, j + 1, nil
-			}
-		case ",":
-			if depth == 1 {
-				args = append(args, strings.TrimSpace(text[start:t.Pos.Offset]))
-				start = t.Pos.Offset + 1
-			}
-		}
-	}
-	return nil, 0, errorf(tokPos(toks[open]), "this ( is not closed")
-}
-
-// substitute gives the body's parameters their values.
-func (m *Macro) substitute(args []string) (string, error) {
-	out, _ := m.substituteMapped(args)
-	return out, nil
-}
-
-func macroUsage(m *Macro) string {
-	if len(m.Params) == 0 {
-		return m.Name
-	}
-	return m.Name + "(" + strings.Join(m.Params, ", ") + ")"
-}
-
-// tokens lexes text whole.
-func tokens(text string) ([]lexer.Token, error) {
-	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
-	var out []lexer.Token
-	for {
-		t, err := l.Next()
-		if err != nil {
-			var le *lexer.Error
-			if errors.As(err, &le) {
-				return nil, errorf(ast.Pos{Offset: le.Pos.Offset, Line: le.Pos.Line, Col: le.Pos.Column}, "%s", le.Msg)
-			}
-			return nil, err
-		}
-		if t.EOF() {
-			return out, nil
-		}
-		out = append(out, t)
-	}
-}
-
-func tokPos(t lexer.Token) ast.Pos {
-	return ast.Pos{Offset: t.Pos.Offset, Line: t.Pos.Line, Col: t.Pos.Column}
-}
-
-func posEnd(text string) ast.Pos { return posAt(text, len(text)) }
-
-func isName(s string) bool {
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// MacroFile is the name of the file in a store's directory that holds
-// its saved queries, one definition a line.
-const MacroFile = "queries"
-
-// LoadMacros reads a file of definitions: one "define …" a line, or, for
-// a definition whose text holds a line break (or is not UTF-8), its text
-// quoted as Go quotes strings ("define x = …\n…"); blank lines and lines
-// starting with # are skipped. A file that does not exist holds no
-// macros. The definitions are parsed, not checked (Define checked them
-// when they were saved): a plugin one uses may be gone, and the query
-// that uses it says so. A line that cannot be read does not stop the
-// others: it is kept as it is (Unread, which Save writes back), and a
-// query that uses the name it defines fails saying why. Only a file that
-// cannot be read at all is an error.
-func LoadMacros(path string, reg *plugins.Registry) (*Macros, error) {
-	if reg == nil {
-		reg = plugins.Default()
-	}
-	ms := NewMacros()
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return ms, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for i, raw := range strings.Split(string(b), "\n") {
-		line := strings.TrimSpace(raw)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		text := line
-		if strings.HasPrefix(line, `"`) {
-			if text, err = strconv.Unquote(line); err != nil {
-				ms.unread = append(ms.unread, &Unread{Text: line, Err: fmt.Errorf("%s:%d: a quoted definition that does not unquote: %w", path, i+1, err)})
-				continue
-			}
-		}
-		if err := ms.add(text, reg); err != nil {
-			ms.unread = append(ms.unread, &Unread{Name: definedName(text, reg), Text: line, Err: fmt.Errorf("%s:%d: %w", path, i+1, err)})
-		}
-	}
-	return ms, nil
-}
-
-// definedName is the name a definition that does not parse defines, when
-// it begins "define NAME" and NAME is one a saved query may take; ""
-// otherwise.
-func definedName(text string, reg *plugins.Registry) string {
-	l := &lex{src: text, pos: lexer.Position{Line: 1, Column: 1}}
-	def, err := l.Next()
-	if err != nil || def.Type != tokWord || !strings.EqualFold(def.Value, "define") {
-		return ""
-	}
-	name, err := l.Next()
-	if err != nil || name.Type != tokWord || !isName(name.Value) || ast.IsKeyword(name.Value) || signin.Lookup(name.Value) != nil {
-		return ""
-	}
-	if _, ok := reg.Lookup(name.Value); ok || strings.EqualFold(name.Value, "bin") || strings.EqualFold(name.Value, "define") || strings.EqualFold(name.Value, "undefine") {
-		return ""
-	}
-	return name.Value
-}
-
-// savedLine is a definition as a line of the file: as it is, or quoted
-// when it holds a line break or is not UTF-8, so that any text reads
-// back as it was saved.
-func savedLine(def string) string {
-	if strings.ContainsAny(def, "\r\n") || !utf8.ValidString(def) {
-		return strconv.Quote(def)
-	}
-	return def
-}
-
-// Save writes the macros to a file, one definition a line, by name, then
-// the lines that could not be read, as they were; it replaces the file
-// whole (through a temporary file renamed into place).
-func (ms *Macros) Save(path string) error {
-	var b strings.Builder
-	b.WriteString("# signinq saved queries: one definition a line (define NAME(PARAMS) = QUERY); a definition holding a line break is quoted\n")
-	for _, m := range ms.All() {
-		b.WriteString(savedLine(m.String()))
-		b.WriteByte('\n')
-	}
-	for _, u := range ms.unread {
-		b.WriteString(u.Text)
-		b.WriteByte('\n')
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".queries-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.WriteString(b.String()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// MacrosOf returns the saved queries of a store: none for a store in
-// memory. Every query asks for them, so the file is read and its
-// definitions parsed again only when it changed (its size or time);
-// the Macros returned are shared and must not be changed (LoadMacros
-// gives a set of one's own).
-func MacrosOf(db *engine.DB, reg *plugins.Registry) (*Macros, error) {
-	if db.Dir() == "" {
-		return NewMacros(), nil
-	}
-	path := filepath.Join(db.Dir(), MacroFile)
-	info, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return NewMacros(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	key := macroFileKey{path, reg}
-	macroFiles.Lock()
-	f, ok := macroFiles.m[key]
-	macroFiles.Unlock()
-	if ok && f.size == info.Size() && f.mod.Equal(info.ModTime()) {
-		return f.ms, nil
-	}
-	ms, err := LoadMacros(path, reg)
-	if err != nil {
-		return nil, err
-	}
-	macroFiles.Lock()
-	if macroFiles.m == nil {
-		macroFiles.m = map[macroFileKey]macroFile{}
-	}
-	macroFiles.m[key] = macroFile{mod: info.ModTime(), size: info.Size(), ms: ms}
-	macroFiles.Unlock()
-	return ms, nil
-}
-
-// macroFiles holds the saved queries read from each store's file, with
-// the size and time of the file they were read from.
-var macroFiles struct {
-	sync.Mutex
-	m map[macroFileKey]macroFile
-}
-
-type macroFileKey struct {
-	path string
-	reg  *plugins.Registry // the names a definition may not take are its
-}
-
-type macroFile struct {
-	mod  time.Time
-	size int64
-	ms   *Macros
+	return nil, errorf(name.Pos, "no saved query %q%s (saved: %s)", name.Name, didYouMean(name.Name, names), strings.Join(names, ", "))
 }
 
 // Saved is what a define or undefine statement did: the saved query it
@@ -623,42 +356,384 @@ func (s Saved) String() string {
 	return "saved: " + s.Macro.String()
 }
 
-// DefineIn runs a define or undefine statement (IsDefine) against a
-// store's file of saved queries: define checks the query (see Define)
-// and saves it, undefine removes one. The file is changed only when the
-// statement is right.
-func DefineIn(db *engine.DB, reg *plugins.Registry, text string) (Saved, error) {
-	if db.Dir() == "" {
-		return Saved{}, errorf(ast.Pos{Line: 1, Col: 1}, "this store is in memory: saved queries are kept in a store's directory")
+// maxExpansions bounds how many macros one query expands, so that macros
+// that use each other end.
+const maxExpansions = 32
+
+// Expand returns the statement with the saved queries it uses replaced
+// by their bodies (see Macro): one standing for the query's only head,
+// what follows it added to its body; any standing for a stage. A
+// statement that uses none comes back as it is; st is not changed.
+// Errors are *Error, at the use or at the argument concerned.
+func (ms *Macros) Expand(st *ast.Statement) (_ *ast.Statement, err error) {
+	if st.Query == nil || ms == nil {
+		return st, nil
 	}
-	path := filepath.Join(db.Dir(), MacroFile)
-	ms, err := LoadMacros(path, reg) // a set of its own, to change
-	if err != nil {
-		return Saved{}, err
+	defer func() {
+		if r := recover(); r != nil {
+			err = recovered(r) // a bug, never the text's fault
+		}
+	}()
+	x := &expander{ms: ms}
+	q, err := x.query(st.Query)
+	if err != nil || q == st.Query {
+		return st, err
 	}
-	var saved Saved
-	if isUndefine(text) {
-		saved.Removed = true
-		saved.Macro, err = ms.Undefine(text)
-	} else {
-		saved.Macro, err = ms.Define(text, reg)
-	}
-	if err != nil {
-		return Saved{}, err
-	}
-	err = ms.Save(path)
-	macroFiles.Lock()
-	delete(macroFiles.m, macroFileKey{path, reg}) // even if the file's time did not move
-	macroFiles.Unlock()
-	return saved, err
+	return &ast.Statement{Explain: st.Explain, Analyze: st.Analyze, Query: q}, nil
 }
 
-// inExpansion says, of an error in a query whose saved queries were
-// expanded, in which text it is.
-func inExpansion(text, expanded string, err error) error {
-	var qe *Error
-	if text == expanded || !errors.As(err, &qe) {
-		return err
-	}
-	return errorf(ast.Pos{Offset: 0, Line: 1, Col: 1}, "with its saved queries expanded, the query reads %q: at %s: %s", expanded, qe.Pos, qe.Msg)
+// expander expands the uses of one statement, counting them.
+type expander struct {
+	ms *Macros
+	n  int
 }
+
+// use counts one more use, at pos, of m.
+func (x *expander) use(m *Macro, u *Unread, pos ast.Pos, args int) error {
+	if u != nil {
+		return errorf(pos, "the saved query %s cannot be read (%v): define %s again, or undefine %s", u.Name, u.Err, u.Name, u.Name)
+	}
+	if args != len(m.Params) {
+		return errorf(pos, "%s takes %d arguments (%s), not %d", m.Name, len(m.Params), macroUsage(m), args)
+	}
+	if x.n++; x.n > maxExpansions {
+		return errorf(pos, "saved queries expand more than %d times: does one use itself?", maxExpansions)
+	}
+	return nil
+}
+
+func macroUsage(m *Macro) string {
+	if len(m.Params) == 0 {
+		return m.Name
+	}
+	return m.Name + "(" + strings.Join(m.Params, ", ") + ")"
+}
+
+// query expands the uses of a query: its stages', and its head's. It
+// returns q itself when there are none.
+func (x *expander) query(q *ast.Query) (*ast.Query, error) {
+	stages, err := x.stages(q.Stages)
+	if err != nil {
+		return nil, err
+	}
+	out := q
+	if !slices.Equal(stages, q.Stages) {
+		c := *q
+		c.Stages = stages
+		out = &c
+	}
+	if q.Kind != ast.Aggregate {
+		return out, nil
+	}
+	for _, h := range q.Heads {
+		name, given, pos, ok := useOf(h.Expr)
+		if !ok {
+			continue
+		}
+		m, u := x.ms.find(name)
+		switch {
+		case m == nil && u == nil:
+			continue
+		case u != nil:
+			return nil, x.use(m, u, pos, len(given))
+		case m.Stages:
+			return nil, errorf(pos, "%s is a saved series of stages: it stands after a |", m.Name)
+		case len(q.Heads) > 1:
+			return nil, errorf(pos, "%s is a saved query: it stands alone at the head of a query", name)
+		case h.Alias != nil:
+			return nil, errorf(h.Alias.Pos, "%s is a saved query, which takes no alias (as)", name)
+		}
+		if err := x.use(m, u, pos, len(given)); err != nil {
+			return nil, err
+		}
+		in := &inst{params: m.Params, given: given, at: &pos}
+		body := in.query(m.def.Query)
+		if in.err != nil {
+			return nil, in.err
+		}
+		if body, err = x.query(body); err != nil {
+			return nil, err
+		}
+		return merge(body, out, m)
+	}
+	return out, nil
+}
+
+// useOf returns the name and arguments of an expression that may be a
+// saved query's use: a name, or a call.
+func useOf(e ast.Expr) (string, []ast.Expr, ast.Pos, bool) {
+	switch e := e.(type) {
+	case *ast.Name:
+		return e.Name, nil, e.Pos, true
+	case *ast.Call:
+		return e.Name, e.Args, e.Pos, true
+	}
+	return "", nil, ast.Pos{}, false
+}
+
+// stages expands the uses among stages; it returns ss itself when there
+// are none.
+func (x *expander) stages(ss []*ast.Stage) ([]*ast.Stage, error) {
+	var out []*ast.Stage
+	for i, s := range ss {
+		m, u := x.ms.find(s.Name)
+		if m == nil && u == nil {
+			if out != nil {
+				out = append(out, s)
+			}
+			continue
+		}
+		if m != nil && !m.Stages {
+			return nil, errorf(s.Pos, "%s is a saved query: it stands at the head of a query", m.Name)
+		}
+		if err := x.use(m, u, s.Pos, len(s.Given)); err != nil {
+			return nil, err
+		}
+		in := &inst{params: m.Params, given: s.Given, at: &s.Pos}
+		body := in.stages(m.def.Stages)
+		if in.err != nil {
+			return nil, in.err
+		}
+		body, err := x.stages(body)
+		if err != nil {
+			return nil, err
+		}
+		if len(s.Args) > 0 {
+			// What follows the use is added to its body, as a query's
+			// clauses are: arguments to its last stage.
+			last := *body[len(body)-1]
+			last.Args = append(slices.Clip(last.Args), s.Args...)
+			body[len(body)-1] = &last
+		}
+		if out == nil {
+			out = append([]*ast.Stage(nil), ss[:i]...)
+		}
+		out = append(out, body...)
+	}
+	if out == nil {
+		return ss, nil
+	}
+	return out, nil
+}
+
+// merge adds to a saved query's expanded body what follows its use in
+// q: its clauses and stages. A clause both give is an error at q's.
+func merge(body, q *ast.Query, m *Macro) (*ast.Query, error) {
+	out := *body
+	type clause struct {
+		name  string
+		given bool // in q
+		pos   ast.Pos
+		had   bool // in the body
+		set   func()
+	}
+	for _, c := range []clause{
+		{"where", q.Where != nil, exprStart(q.Where), body.Where != nil, func() { out.Where = q.Where }},
+		{"since", q.Since != nil, litPos(q.Since), body.Since != nil, func() { out.Since = q.Since }},
+		{"between", q.Between[0] != nil, litPos(q.Between[0]), body.Between[0] != nil, func() { out.Between = q.Between }},
+		{"group by", q.GroupBy != nil, exprsStart(q.GroupBy), body.GroupBy != nil, func() { out.GroupBy = q.GroupBy }},
+		{"having", q.Having != nil, exprStart(q.Having), body.Having != nil, func() { out.Having = q.Having }},
+		{"order by", q.OrderBy != nil, orderStart(q.OrderBy), body.OrderBy != nil, func() { out.OrderBy = q.OrderBy }},
+		{"limit", q.Limit != nil, litPos(q.Limit), body.Limit != nil, func() { out.Limit = q.Limit }},
+	} {
+		if !c.given {
+			continue
+		}
+		switch {
+		case c.had:
+			return nil, errorf(c.pos, "%s is given twice: the saved query %s has one", c.name, m.Name)
+		case len(body.Stages) > 0:
+			return nil, errorf(c.pos, "the saved query %s ends with stages, and a clause cannot follow a stage", m.Name)
+		}
+		if err := clauseAllowed(&out, c.name, c.pos); err != nil {
+			return nil, err
+		}
+		c.set()
+		if out.Since != nil && out.Between[0] != nil {
+			return nil, errorf(c.pos, "since and between both give the time range: use one")
+		}
+	}
+	if len(q.Stages) > 0 {
+		out.Stages = append(slices.Clip(body.Stages), q.Stages...)
+	}
+	return &out, nil
+}
+
+// exprStart is where an expression's text begins.
+func exprStart(e ast.Expr) ast.Pos {
+	switch e := e.(type) {
+	case nil:
+		return ast.Pos{}
+	case *ast.Binary:
+		return exprStart(e.L)
+	case *ast.In:
+		return exprStart(e.X)
+	}
+	return e.Position()
+}
+
+func exprsStart(es []ast.Expr) ast.Pos {
+	if len(es) == 0 {
+		return ast.Pos{}
+	}
+	return exprStart(es[0])
+}
+
+func orderStart(os []*ast.Order) ast.Pos {
+	if len(os) == 0 {
+		return ast.Pos{}
+	}
+	return exprStart(os[0].Expr)
+}
+
+func litPos(l *ast.Literal) ast.Pos {
+	if l == nil {
+		return ast.Pos{}
+	}
+	return l.Pos
+}
+
+// inst copies a saved query's body for one use: its parameters replaced
+// by copies of the arguments given (which keep their positions), its
+// other nodes at the use's position (at), or at their own when at is
+// nil. Checking a definition, its parameters take the words of sample
+// instead, at the parameters' positions, which it records in onParam.
+type inst struct {
+	params  []string
+	given   []ast.Expr
+	at      *ast.Pos
+	sample  []string
+	onParam map[int]bool // offsets
+	err     error
+}
+
+func (in *inst) pos(p ast.Pos) ast.Pos {
+	if in.at != nil {
+		return *in.at
+	}
+	return p
+}
+
+// param returns the argument a word of the body stands for, if it is a
+// parameter.
+func (in *inst) param(word string, at ast.Pos) (ast.Expr, bool) {
+	for i, p := range in.params {
+		if strings.EqualFold(p, word) {
+			if in.sample != nil {
+				in.onParam[at.Offset] = true
+				return &ast.Name{Pos: at, Name: in.sample[i]}, true
+			}
+			return copyExpr(in.given[i]), true
+		}
+	}
+	return nil, false
+}
+
+func (in *inst) fail(err *Error) {
+	if in.err == nil {
+		in.err = err
+	}
+}
+
+// word returns a word of the body that stands for a name (a function's,
+// a stage's, an argument's): a parameter's argument must be a word.
+func (in *inst) word(w string, at ast.Pos) string {
+	a, ok := in.param(w, at)
+	if !ok {
+		return w
+	}
+	if n, isName := a.(*ast.Name); isName {
+		return n.Name
+	}
+	in.fail(errorf(exprStart(a), "%s stands for a name in the saved query: give a word, not %s", w, a))
+	return w
+}
+
+func (in *inst) literal(l *ast.Literal) *ast.Literal {
+	if l == nil {
+		return nil
+	}
+	if !l.Quoted {
+		if a, ok := in.param(l.Text, l.Pos); ok {
+			switch a := a.(type) {
+			case *ast.Name:
+				return &ast.Literal{Pos: a.Pos, Text: a.Name}
+			case *ast.Literal:
+				return a
+			}
+			in.fail(errorf(exprStart(a), "%s stands for a value in the saved query: give a word or a quoted string, not %s", l.Text, a))
+		}
+	}
+	return &ast.Literal{Pos: in.pos(l.Pos), Text: l.Text, Quoted: l.Quoted}
+}
+
+func (in *inst) expr(e ast.Expr) ast.Expr {
+	switch e := e.(type) {
+	case nil:
+		return nil
+	case *ast.Name:
+		if a, ok := in.param(e.Name, e.Pos); ok {
+			return a
+		}
+		return &ast.Name{Pos: in.pos(e.Pos), Name: e.Name}
+	case *ast.Literal:
+		return in.literal(e)
+	case *ast.Call:
+		c := &ast.Call{Pos: in.pos(e.Pos), Name: in.word(e.Name, e.Pos), Args: in.exprs(e.Args)}
+		return c
+	case *ast.Binary:
+		return &ast.Binary{Pos: in.pos(e.Pos), Op: e.Op, L: in.expr(e.L), R: in.expr(e.R)}
+	case *ast.Not:
+		return &ast.Not{Pos: in.pos(e.Pos), X: in.expr(e.X)}
+	case *ast.In:
+		c := &ast.In{Pos: in.pos(e.Pos), X: in.expr(e.X), Not: e.Not}
+		for _, v := range e.Values {
+			c.Values = append(c.Values, in.literal(v))
+		}
+		return c
+	}
+	return e // none other: Expr's method is unexported
+}
+
+func (in *inst) exprs(es []ast.Expr) []ast.Expr {
+	var out []ast.Expr
+	for _, e := range es {
+		out = append(out, in.expr(e))
+	}
+	return out
+}
+
+func (in *inst) query(q *ast.Query) *ast.Query {
+	c := &ast.Query{
+		Pos: in.pos(q.Pos), Kind: q.Kind, All: q.All,
+		TopN: in.literal(q.TopN), TopKeys: in.exprs(q.TopKeys), TopBy: in.expr(q.TopBy), Fields: in.exprs(q.Fields), ID: in.literal(q.ID),
+		Where: in.expr(q.Where), Since: in.literal(q.Since), Between: [2]*ast.Literal{in.literal(q.Between[0]), in.literal(q.Between[1])},
+		GroupBy: in.exprs(q.GroupBy), Having: in.expr(q.Having), Limit: in.literal(q.Limit), Stages: in.stages(q.Stages),
+	}
+	for _, h := range q.Heads {
+		c.Heads = append(c.Heads, &ast.Head{Pos: in.pos(h.Pos), Expr: in.expr(h.Expr), Alias: in.literal(h.Alias)})
+	}
+	for _, o := range q.OrderBy {
+		c.OrderBy = append(c.OrderBy, &ast.Order{Pos: in.pos(o.Pos), Expr: in.expr(o.Expr), Desc: o.Desc})
+	}
+	return c
+}
+
+func (in *inst) stages(ss []*ast.Stage) []*ast.Stage {
+	var out []*ast.Stage
+	for _, s := range ss {
+		c := &ast.Stage{Pos: in.pos(s.Pos), Name: in.word(s.Name, s.Pos), Paren: s.Paren, Given: in.exprs(s.Given)}
+		for _, a := range s.Args {
+			name := a.Name
+			if name != "" {
+				name = strings.ToLower(in.word(name, a.Pos))
+			}
+			c.Args = append(c.Args, &ast.StageArg{Pos: in.pos(a.Pos), Name: name, Value: in.literal(a.Value)})
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// copyExpr copies an expression, positions and all.
+func copyExpr(e ast.Expr) ast.Expr { return (&inst{}).expr(e) }

@@ -19,20 +19,23 @@ var sampleArgs = []string{"1d", "1", "user", "latency", "2026-01-01"}
 // one, and which does not matter.
 var defineCheckNow = time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 
-// check checks a definition's body as Define says; bodyAt is where the
-// body begins in text, the definition, where errors point.
-func (ms *Macros) check(m *Macro, bodyAt int, text string, reg *plugins.Registry) error {
+// check checks a definition's body as Define says. The body's nodes
+// have their positions in the definition's text, where errors point.
+func (ms *Macros) check(m *Macro, reg *plugins.Registry) error {
 	// The saved queries the body may use, with this one in its place (so
 	// that one using itself is found).
-	with := NewMacros()
-	for k, o := range ms.byName {
-		with.byName[k] = o
-	}
+	with := ms.clone()
 	with.byName[strings.ToLower(m.Name)] = m
+	delete(with.unread, strings.ToLower(m.Name))
 	var wrong error
 	for _, args := range sampleCombos(len(m.Params)) {
-		body, back := m.substituteMapped(args)
-		err := checkBody(body, m.Stages, with, reg)
+		in := &inst{params: m.Params, sample: args, onParam: map[int]bool{}}
+		var err error
+		if m.Stages {
+			err = checkStages(in.stages(m.def.Stages), with, reg)
+		} else {
+			err = checkQuery(in.query(m.def.Query), with, reg)
+		}
 		if err == nil {
 			return nil
 		}
@@ -40,9 +43,8 @@ func (ms *Macros) check(m *Macro, bodyAt int, text string, reg *plugins.Registry
 		if !errors.As(err, &qe) {
 			return err
 		}
-		off, onParam := back(qe.Pos.Offset)
-		if !onParam && wrong == nil {
-			wrong = errorf(posAt(text, bodyAt+off), "define %s: %s", m.Name, qe.Msg)
+		if !in.onParam[qe.Pos.Offset] && wrong == nil {
+			wrong = errorf(qe.Pos, "define %s: %s", m.Name, qe.Msg)
 		}
 	}
 	return wrong
@@ -74,32 +76,41 @@ func sampleCombos(n int) [][]string {
 	return out
 }
 
-// stagesPrefix is what stages are parsed after.
-const stagesPrefix = "list | "
-
-// checkBody checks a body whose parameters have values: a query as it
-// is checked before it runs; stages for their names and arguments.
-func checkBody(body string, stages bool, macros *Macros, reg *plugins.Registry) error {
-	if !stages {
-		_, err := Prepare(body, macros, reg, defineCheckNow)
+// checkQuery checks a body that is a query, its parameters given values,
+// as a query is checked before it runs.
+func checkQuery(q *ast.Query, macros *Macros, reg *plugins.Registry) error {
+	st, err := macros.Expand(&ast.Statement{Query: q})
+	if err != nil {
 		return err
 	}
-	expanded, err := macros.Expand(stagesPrefix + body)
+	_, err = Check(st, reg, defineCheckNow)
+	return err
+}
+
+// checkStages checks a body that is stages, its parameters given values,
+// for the stages' names and arguments.
+func checkStages(stages []*ast.Stage, macros *Macros, reg *plugins.Registry) error {
+	stages, err := (&expander{ms: macros}).stages(stages)
 	if err != nil {
-		return shiftError(err, -len(stagesPrefix))
+		return err
 	}
-	st, err := Parse(expanded)
-	if err != nil {
-		return shiftError(inExpansion(stagesPrefix+body, expanded, err), -len(stagesPrefix))
-	}
-	for _, s := range st.Query.Stages {
+	for _, s := range stages {
 		// The values of the arguments are checked where the saved query
 		// is used: a parameter's sample need not be of their types.
 		if _, _, err := bindStage(s, reg); err != nil && !errors.As(err, new(*plugins.ArgError)) {
-			return shiftError(inExpansion(stagesPrefix+body, expanded, err), -len(stagesPrefix))
+			return err
+		}
+		if s.Paren {
+			return parenStage(s)
 		}
 	}
 	return nil
+}
+
+// parenStage is the error of a stage given arguments in parentheses,
+// which only a saved series of stages takes.
+func parenStage(s *ast.Stage) error {
+	return errorf(s.Pos, "%s is a stage: it takes name=value arguments, not arguments in parentheses (only a saved series of stages does)", s.Name)
 }
 
 // bindStage finds a stage in reg and binds its arguments (by name, with
@@ -134,59 +145,4 @@ func bindStage(s *ast.Stage, reg *plugins.Registry) (plugins.Stage, *plugins.Arg
 		return nil, nil, errorf(s.Pos, "%v", err)
 	}
 	return st, bound, nil
-}
-
-// shiftError moves a query error's offset by delta (not below 0).
-func shiftError(err error, delta int) error {
-	var qe *Error
-	if !errors.As(err, &qe) {
-		return err
-	}
-	p := qe.Pos
-	p.Offset = max(0, p.Offset+delta)
-	return &Error{Pos: p, Msg: qe.Msg}
-}
-
-// substituteMapped gives the body's parameters their values, as
-// substitute does, and returns with the text a function that maps an
-// offset in it back to the body: the offset there, and whether it falls
-// on a parameter.
-func (m *Macro) substituteMapped(args []string) (string, func(off int) (int, bool)) {
-	type repl struct{ at, oldLen, newAt, newLen int }
-	var repls []repl
-	var b strings.Builder
-	last := 0
-	if len(m.Params) > 0 {
-		toks, err := tokens(m.Body)
-		if err == nil {
-			for _, t := range toks {
-				if t.Type != tokWord {
-					continue
-				}
-				for j, p := range m.Params {
-					if strings.EqualFold(t.Value, p) {
-						b.WriteString(m.Body[last:t.Pos.Offset])
-						repls = append(repls, repl{at: t.Pos.Offset, oldLen: len(t.Value), newAt: b.Len(), newLen: len(args[j])})
-						b.WriteString(args[j])
-						last = t.Pos.Offset + len(t.Value)
-					}
-				}
-			}
-		}
-	}
-	b.WriteString(m.Body[last:])
-	back := func(off int) (int, bool) {
-		shift := 0
-		for _, r := range repls {
-			switch {
-			case off < r.newAt:
-				return off - shift, false
-			case off < r.newAt+max(r.newLen, 1):
-				return r.at, true
-			}
-			shift += r.newLen - r.oldLen
-		}
-		return off - shift, false
-	}
-	return b.String(), back
 }

@@ -33,27 +33,38 @@ type Outcome struct {
 // the shell, the benchmarks and the embedders' package signinq all take.
 //
 // A define or undefine statement changes the store's saved queries (see
-// Macro). Any other statement has its saved queries expanded, is parsed,
-// is checked against reg at now and runs on one snapshot of the store.
-// now is opts.Now, else the store's clock; with opts.NowLatest, or when
-// neither gives one, the newest sign-in of that snapshot. Errors in the
+// Macro and MacroSpace). Any other statement is parsed, has the saved
+// queries it uses expanded, is checked against reg at now and runs on
+// one snapshot of the store, whose saved queries it uses. now is
+// opts.Now, else the store's clock; with opts.NowLatest, or when neither
+// gives one, the newest sign-in of that snapshot. Errors in the
 // statement are *Error and are returned at once; those of reading the
 // store, as the rows are read.
 func Exec(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string, opts Options) (*Outcome, error) {
-	if IsDefine(text) {
-		saved, err := DefineIn(db, reg, text)
+	st, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if st.Define != nil || st.Undefine != nil {
+		saved, err := defineIn(db, reg, st)
 		if err != nil {
 			return nil, err
 		}
 		return &Outcome{Saved: &saved}, nil
 	}
-	macros, err := MacrosOf(db, reg)
-	if err != nil {
+	if err := importFile(db); err != nil {
 		return nil, err
 	}
 	snap, err := db.Snapshot()
 	if err != nil {
 		return nil, err
+	}
+	var macros *Macros // read only for a statement that may use them
+	if mayUse(st, reg) {
+		if macros, err = macrosIn(db, snap, reg); err != nil {
+			snap.Close()
+			return nil, err
+		}
 	}
 	now := opts.Now
 	if now.IsZero() && db.Clock() != nil {
@@ -62,7 +73,7 @@ func Exec(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string
 	if _, last, ok := snap.Span(); ok && (opts.NowLatest || now.IsZero()) {
 		now = last
 	}
-	plan, err := Prepare(text, macros, reg, now)
+	plan, err := prepare(st, macros, reg, now)
 	if err != nil {
 		snap.Close()
 		return nil, err
@@ -88,23 +99,23 @@ func Run(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string,
 	return out.Rows.Result(maxResult(opts))
 }
 
-// Prepare expands the saved queries a statement uses (macros may be
-// nil), parses it and checks it against reg at now. An error in the
-// expanded text says what the text became.
+// Prepare parses a statement, expands the saved queries it uses (macros
+// may be nil: none) and checks it against reg at now. A define or
+// undefine statement is an error: Exec runs those.
 func Prepare(text string, macros *Macros, reg *plugins.Registry, now time.Time) (*Plan, error) {
-	expanded, err := macros.Expand(text)
+	st, err := Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	st, err := Parse(expanded)
+	return prepare(st, macros, reg, now)
+}
+
+func prepare(st *ast.Statement, macros *Macros, reg *plugins.Registry, now time.Time) (*Plan, error) {
+	st, err := macros.Expand(st)
 	if err != nil {
-		return nil, inExpansion(text, expanded, err)
+		return nil, err
 	}
-	plan, err := Check(st, reg, now)
-	if err != nil {
-		return nil, inExpansion(text, expanded, err)
-	}
-	return plan, nil
+	return Check(st, reg, now)
 }
 
 // executor runs a plan on a snapshot.

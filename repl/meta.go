@@ -247,11 +247,7 @@ func (s *session) saved(context.Context, string) error {
 	}
 	all := ms.All()
 	for _, u := range ms.Unread() {
-		what := "a line of the file"
-		if u.Name != "" {
-			what = "the saved query " + u.Name
-		}
-		fmt.Fprintf(s.opts.Stderr, "%s cannot be read: %v\n", what, u.Err)
+		fmt.Fprintf(s.opts.Stderr, "the saved query %s cannot be read: %v\n", u.Name, u.Err)
 	}
 	if len(all) == 0 && len(ms.Unread()) == 0 {
 		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D), undefine NAME removes it\n")

@@ -15,11 +15,34 @@ type Pos struct {
 
 func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 
-// Statement is a query, or a query to explain.
+// Statement is a query, or a query to explain; or a statement that
+// changes the saved queries, with Define or Undefine set and no Query.
 type Statement struct {
-	Explain bool // explain: show the plan instead of running it
-	Analyze bool // explain analyze: run it, and show rows and time per step
-	Query   *Query
+	Explain  bool // explain: show the plan instead of running it
+	Analyze  bool // explain analyze: run it, and show rows and time per step
+	Query    *Query
+	Define   *Define
+	Undefine *Undefine
+}
+
+// Define is define NAME[(PARAMS)] = BODY: it saves a query under a
+// name. The body is a query (Query), or stages (Stages) when it does not
+// read as a query to its end. A use of the name stands at the head of a
+// query (a Name or a Call of the first Head) or, for stages, for a stage
+// (a Stage, Paren with its arguments).
+type Define struct {
+	Pos    Pos // of define
+	Name   *Name
+	Params []*Name
+	Query  *Query
+	Stages []*Stage
+	Body   string // the body's text, as written
+}
+
+// Undefine is undefine NAME: it removes a saved query.
+type Undefine struct {
+	Pos  Pos // of undefine
+	Name *Name
 }
 
 // QueryKind is what a query returns.
@@ -73,11 +96,15 @@ type Order struct {
 	Desc bool
 }
 
-// Stage is a plugin stage after "|", with its arguments as written.
+// Stage is a plugin stage after "|", with its arguments as written; or
+// the use of a saved query of stages (see Define), with the arguments it
+// is given in parentheses (Paren, Given).
 type Stage struct {
-	Pos  Pos
-	Name string
-	Args []*StageArg
+	Pos   Pos
+	Name  string
+	Paren bool   // name(…)
+	Given []Expr // the arguments in the parentheses
+	Args  []*StageArg
 }
 
 // StageArg is one argument of a stage: positional, or name=value.
@@ -266,6 +293,10 @@ func (e *In) String() string { return exprText(e) }
 // String returns the statement's canonical text.
 func (s *Statement) String() string {
 	switch {
+	case s.Define != nil:
+		return s.Define.String()
+	case s.Undefine != nil:
+		return "undefine " + s.Undefine.Name.Name
 	case s.Analyze:
 		return "explain analyze " + s.Query.String()
 	case s.Explain:
@@ -366,10 +397,48 @@ func (q *Query) String() string {
 	return b.String()
 }
 
+// String returns the definition's canonical text, its body's
+// included.
+func (d *Define) String() string {
+	var b strings.Builder
+	b.WriteString("define " + d.Name.Name)
+	if len(d.Params) > 0 {
+		b.WriteByte('(')
+		for i, p := range d.Params {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p.Name)
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(" = ")
+	if d.Query != nil {
+		b.WriteString(d.Query.String())
+	}
+	for i, s := range d.Stages {
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		b.WriteString(s.String())
+	}
+	return b.String()
+}
+
 // String writes a stage as it parses: its name, then its arguments.
 func (s *Stage) String() string {
 	var b strings.Builder
 	b.WriteString(s.Name)
+	if s.Paren {
+		b.WriteByte('(')
+		for i, e := range s.Given {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(e.String())
+		}
+		b.WriteByte(')')
+	}
 	for _, a := range s.Args {
 		b.WriteByte(' ')
 		if a.Name != "" {

@@ -1,7 +1,8 @@
 // Package ast is the syntax tree of signinq's query language: a
 // Statement holds a Query, whose clauses hold expressions (Name, Literal,
 // Call, Binary, Not, In), heads, orders and stages, each with its
-// position in the text (Pos). String gives a node's canonical text,
+// position in the text (Pos); or the Define or Undefine of a saved
+// query. String gives a node's canonical text,
 // which parses back to an equal tree.
 //
 // It is the language as data, apart from its parser, as go/ast is apart

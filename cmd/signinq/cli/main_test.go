@@ -114,6 +114,7 @@ func TestExitCodes(t *testing.T) {
 	// for no store (as every command; TestStoreExitCodes), 1 for any
 	// other failure.
 	f(exitError, "query", "--db", dir+"/nostore", "count where staus=failure")
+	f(exitError, "query", "--db", dir+"/nostore", "define x = count where")
 	f(exitNoStore, "query", "--db", dir+"/nostore", "count")
 	f(exitRejected, "query", "--db", dir+"/nostore", "--now", "yesterday", "count")
 }

@@ -144,10 +144,17 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 	}
 	store, err := db.openExisting(e)
 	if err != nil {
-		// An error in the statement comes before the store's: when the
-		// directory holds no saved queries, none can change the
-		// statement, which is checked as it is.
-		if _, statErr := os.Stat(filepath.Join(db.DB, query.MacroFile)); !query.IsDefine(text) && errors.Is(statErr, os.ErrNotExist) {
+		// An error in the statement comes before the store's: its
+		// syntax always; the rest when there is no store (nor a file of
+		// saved queries an older signinq left), which then holds no
+		// saved queries to change what the statement means.
+		st, qerr := query.Parse(text)
+		if qerr != nil {
+			return fail(qerr)
+		}
+		var se *storeError
+		_, statErr := os.Stat(filepath.Join(db.DB, query.MacroFile))
+		if st.Query != nil && errors.As(err, &se) && se.code == exitNoStore && errors.Is(statErr, os.ErrNotExist) {
 			if _, qerr := query.Prepare(text, nil, plugins.Default(), opts.Now); qerr != nil {
 				return fail(qerr)
 			}
@@ -166,7 +173,7 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		if saved.Removed {
 			where = "removed from"
 		}
-		fmt.Fprintf(e.stdout, "%s %s: %s\n", where, filepath.Join(db.DB, query.MacroFile), saved.Macro)
+		fmt.Fprintf(e.stdout, "%s the store %s: %s\n", where, db.DB, saved.Macro)
 		return nil
 	}
 	plan, rows := out.Plan, out.Rows
