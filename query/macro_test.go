@@ -209,7 +209,7 @@ func TestExpandPositions(t *testing.T) {
 		{"failures(24h)\ngroup by ap", `2:10: unknown field "ap"`, "group by ap\n         ^"},
 		{"broken since 1d", `1:1: unknown field "staus"`, "broken since 1d\n^"},
 		{"  inner", `1:3: unknown field "staus"`, "  inner\n  ^"},
-		{"list since 1d | noisy(many)", "1:17: spray: ", "list since 1d | noisy(many)\n                ^"},
+		{"list since 1d | noisy(many)", `1:23: spray's accounts: "many" is not a whole number`, "list since 1d | noisy(many)\n                      ^"},
 		{"list since 1d\n | noisy(1) acounts=3", `2:13: spray has no argument "acounts"`, " | noisy(1) acounts=3\n            ^"},
 		{"fails(failure) group by app | noisy(1)", "1:31: spray reads sign-ins", "fails(failure) group by app | noisy(1)\n                              ^"},
 	} {
