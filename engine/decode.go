@@ -134,7 +134,13 @@ func (v *Vector) Value(d *index.Dict, r uint32) result.Value {
 	case EncString:
 		return result.StringValue(v.Strings.At(int(r)))
 	}
-	return c.DictValue(d, v.IDs[r])
+	id := v.IDs[r]
+	if c.DictKind == index.DictString {
+		// DictValue's most common case, without the call: a list of
+		// every sign-in decodes a few of these per row.
+		return result.StringValue(d.String(id))
+	}
+	return c.DictValue(d, id)
 }
 
 // AppendValues appends the present values of row r of the vector to dst
