@@ -307,7 +307,14 @@ func (g *grouper) keyString(gr uint32) string {
 		return ""
 	}
 	if k := &g.keys[0]; len(g.keys) == 1 && k.k.kind == signin.KindString {
-		return k.value(g.id(gr, 0)).Str()
+		id := g.id(gr, 0)
+		if k.dict != nil && k.dict.Kind() == index.DictString && int(id) < k.dict.Len() {
+			// The entry's text, what k.value(id).Str() is, without
+			// making the value: this runs for every group of every
+			// part, and top N user makes tens of thousands.
+			return k.dict.String(id)
+		}
+		return k.value(id).Str()
 	}
 	return encodeKey(g.keyValues(gr))
 }
