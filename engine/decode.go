@@ -29,10 +29,11 @@ import (
 //   - a field of a record not yet stored: RecordValue, which gives what
 //     Vector.Value gives once it is.
 //
-// The readers that work on the stored form itself (the executor's
-// filters and group numbering, which compare and number dictionary ids
-// and integers without making values) read the Vector's fields, and
-// decode through these functions whatever they return.
+// The readers that work on the stored form itself, for speed (the
+// executor's filters and group numbering, which compare and number
+// dictionary ids, integers and a text dictionary's strings without
+// making values), read the Vector's and the dictionary's fields, and
+// decode through these functions every value they return.
 
 // kind is the kind of the column's values: its field's, an integer for
 // the internal columns.
