@@ -22,8 +22,10 @@ import (
 //     or for a column with a dictionary their ids in the part's
 //     dictionary, Vector.AppendIDs, each decoded once with DictValue;
 //   - the values of a row, several columns at once: RowValues;
-//   - a dictionary's values, entry by entry: Column.DictValue, and every
-//     entry at once: Column.DictValues;
+//   - a dictionary's values: Column.DictValue, entry by entry, as the
+//     readers ask for them (a group's key, an id an aggregate kept), so
+//     that one reading a few rows of a large dictionary decodes only
+//     theirs;
 //   - a number the store holds (in a block or an integer dictionary):
 //     Column.IntValue; the value of a sign-in without one: Column.Absent;
 //   - a field of a record not yet stored: RecordValue, which gives what
@@ -88,19 +90,6 @@ func (c *Column) DictValue(d *index.Dict, id uint32) result.Value {
 		return result.Null(signin.KindFloat)
 	}
 	return result.StringValue(d.String(id))
-}
-
-// DictValues returns every entry of d, a part's dictionary of the
-// column, as DictValue gives it: entry id's value at index id. A reader
-// that goes through every row of a part (an export) decodes each value
-// once this way rather than once a row; one that reads a few rows of a
-// large dictionary decodes only theirs with DictValue.
-func (c *Column) DictValues(d *index.Dict) []result.Value {
-	out := make([]result.Value, d.Len())
-	for id := range out {
-		out[id] = c.DictValue(d, uint32(id))
-	}
-	return out
 }
 
 // absentFirst reports whether entry 0 of d, a part's dictionary of the

@@ -177,17 +177,6 @@ func TestDecoders(t *testing.T) {
 					}
 				}
 			}
-			if c.HasDict() {
-				all := c.DictValues(tc.dict)
-				if len(all) != tc.dict.Len() {
-					t.Fatalf("DictValues: %d values of %d entries", len(all), tc.dict.Len())
-				}
-				for id, v := range all {
-					if want := c.DictValue(tc.dict, uint32(id)); !sameValue(v, want) {
-						t.Errorf("DictValues[%d] %q, DictValue %q", id, v, want)
-					}
-				}
-			}
 		})
 	}
 }
