@@ -6,10 +6,13 @@
 // reading the export formats into records is package engine/logfile. The
 // store itself arrives with the issue "The store".
 //
-// A stored value becomes a result's Value in one place: Vector.Value,
-// Column.DictValue and Column.IntValue, which queries, plugins and the
-// shell all read the store through; Value.String is its text. Values
-// lists a column's values over the whole store with their counts.
+// A stored value becomes a result's Value in one place, decode.go: a
+// value at a row (Vector.Value), the present values at a row or their
+// dictionary ids (Vector.AppendValues, AppendIDs), the values of a row
+// (RowValues), a dictionary's values (Column.DictValue), which queries,
+// aggregates and the shell all read the store through; Value.String is
+// its text. Snapshot.Values lists a column's values over
+// the whole store with their counts.
 //
 // The engine knows nothing of the query language: package query reads
 // the store through Snapshot and answers statements (query.Exec), and

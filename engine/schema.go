@@ -55,6 +55,12 @@ type Column struct {
 	Indexed bool
 }
 
+// HasDict reports whether the column is stored with a dictionary in each
+// part (EncDict, EncList): its blocks hold ids of the entries of the
+// part's dictionary (Snapshot.Dict), which Column.DictValue decodes, and
+// Snapshot.Values lists its values.
+func (c *Column) HasDict() bool { return c.Enc == EncDict || c.Enc == EncList }
+
 // Internal column names. They are not catalog fields: queries cannot name
 // them.
 const (

@@ -142,7 +142,7 @@ func (s *Snapshot) firstRowAtOrAfter(p *Part, t int64) (uint32, error) {
 
 // Dict returns part p's dictionary of column c, decoded once and kept
 // while the part lives. It is safe for concurrent use and must not be
-// modified. c must be a dictionary or list column.
+// modified. c must have a dictionary (Column.HasDict).
 func (s *Snapshot) Dict(p *Part, c *Column) (*index.Dict, error) {
 	return s.dict(p, c, true)
 }
@@ -156,7 +156,7 @@ func (s *Snapshot) ReadDict(p *Part, c *Column) (*index.Dict, error) {
 }
 
 func (s *Snapshot) dict(p *Part, c *Column, keep bool) (*index.Dict, error) {
-	if c.Enc != EncDict && c.Enc != EncList {
+	if !c.HasDict() {
 		return nil, fmt.Errorf("engine: column %s has no dictionary", c.Name)
 	}
 	p.mu.Lock()

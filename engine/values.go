@@ -21,9 +21,9 @@ type ValueCount struct {
 // Values returns the distinct values of column c in every part of the
 // snapshot, as results hold them (Column.DictValue), absent values left
 // out, in the dictionaries' order: text bytewise, numbers ascending,
-// false before true. c must be stored with a dictionary (EncDict or
-// EncList). It reads each part's dictionary, kept with the part as
-// queries do.
+// false before true. c must be stored with a dictionary
+// (Column.HasDict). It reads each part's dictionary, kept with the part
+// as queries do.
 //
 // With counts, each comes with the number of sign-ins having it (for a
 // list, having it among its elements): the bitmaps' cardinalities, so no
@@ -32,7 +32,7 @@ type ValueCount struct {
 // Without counts, or for a column without bitmaps (latitude, longitude),
 // the counts are 0.
 func (s *Snapshot) Values(c *Column, counts bool) ([]ValueCount, error) {
-	if c.Enc != EncDict && c.Enc != EncList {
+	if !c.HasDict() {
 		return nil, fmt.Errorf("engine: column %s has no dictionary", c.Name)
 	}
 	var runs []valueRun

@@ -31,14 +31,26 @@ type Aggregate interface {
 // Input is an accumulator's view of its field in one part.
 type Input struct {
 	Field *signin.Field // nil for an aggregate without a field
-	// Dict is the part's dictionary of the field, for the fields stored
-	// with one (Vector.IDs or Elems index it).
+	// Dict is the part's dictionary of the field when the field is
+	// stored with one (engine.Column.HasDict), else nil: what the
+	// engine's decoders read the column's ids with. A field with a
+	// dictionary has ids (engine.Vector.AppendIDs), one number for one
+	// value in the part.
 	Dict *index.Dict
 }
 
 // Acc accumulates an aggregate over the rows of one part. One that says
 // how much memory it holds implements Sizer; others are charged a default
 // against the query's memory limit.
+//
+// An accumulator reads its field's values from the column it is given
+// through the engine's decoders, without knowing how the field is
+// stored: col.AppendValues(buf, in.Dict, r) appends row r's present
+// values (none when it has none, each element of a list) as results hold
+// them. One that keeps values may keep ids instead when the field has a
+// dictionary (in.Dict != nil): col.AppendIDs(buf, in.Dict, r) appends
+// the present values' ids, and the column's DictValue(in.Dict, id)
+// decodes one, once, in Partial (see distinct.go).
 type Acc interface {
 	// Add folds in rows of one block: row rows[i] of the block belongs to
 	// the part's group groups[i]. A row may come more than once, in
@@ -75,48 +87,6 @@ type Partial interface {
 	// included (MapBytes, StringBytes). The executor asks it before and
 	// after each merge, so it must be cheap.
 	Size() int
-}
-
-// fieldValues reads the values of a field from a decoded column, for
-// aggregates: each present value of a row, as the kind of value it is
-// (engine.Vector.Value, the one decoding of stored values).
-type fieldValues struct {
-	col  *engine.Column // nil for an aggregate without a field
-	dict *index.Dict
-}
-
-func newFieldValues(in Input) fieldValues {
-	fv := fieldValues{dict: in.Dict}
-	if in.Field != nil {
-		fv.col = engine.LookupColumn(in.Field.Name)
-	}
-	return fv
-}
-
-// each calls fn with every present value of row r: one at most for a
-// single-valued field, each element for a list. Absent values (the empty
-// string, a missing number or time) are skipped.
-func (fv *fieldValues) each(col *engine.Vector, r uint32, fn func(v result.Value)) {
-	if col == nil || col.Absent {
-		return
-	}
-	if col.Column.Enc == engine.EncList {
-		for _, id := range col.Elems[col.Offsets[r]:col.Offsets[r+1]] {
-			if v := col.Column.DictValue(fv.dict, id); !v.IsAbsent() {
-				fn(v)
-			}
-		}
-		return
-	}
-	if v := col.Value(fv.dict, r); !v.IsAbsent() {
-		fn(v)
-	}
-}
-
-// dictValue is the value of dictionary id id, and whether it is present.
-func (fv *fieldValues) dictValue(id uint32) (result.Value, bool) {
-	v := fv.col.DictValue(fv.dict, id)
-	return v, !v.IsAbsent()
 }
 
 // grown returns s with room for index g.

@@ -6,21 +6,27 @@ import (
 	"unsafe"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/result"
 )
 
 // distinctAcc gathers the distinct present values of a field per group,
-// for dcount, dcountif and values. With a dictionary it keeps dictionary
+// for dcount, dcountif and values. With a dictionary it keeps the values'
 // ids, in a bitset per group while they stay small, else in a set of
-// (group, id) pairs; without one, a set of the values' text per group,
-// which becomes the group's partial as it is.
+// (group, id) pairs, and decodes each once a group when asked for its
+// partial; without one, a set of the values' text per group, which
+// becomes the group's partial as it is.
 type distinctAcc struct {
-	fv      fieldValues
+	col     *engine.Column      // the field's, to decode its ids
+	dict    *index.Dict         // the part's dictionary of the field; nil: keep text
+	w       int                 // words of a bitset: one bit per id
 	bitsets [][]uint64          // by group, for dictionary ids
 	pairs   map[uint64]struct{} // group<<32 | id, beyond the bitsets' budget
 	texts   []*setPartial       // by group, for values without a dictionary
 	words   int                 // bitset words allocated
 	byGroup map[uint32][]string // pairs by group, once Partial is asked for
+	ids     []uint32            // a row's ids, reused
+	vals    []result.Value      // a row's values, reused
 	// bytes is the memory of the texts' sets and of byGroup, for Size.
 	bytes int64
 }
@@ -37,14 +43,21 @@ var (
 const maxBitsetWords = 1 << 20
 
 func newDistinctAcc(in Input) *distinctAcc {
-	return &distinctAcc{fv: newFieldValues(in)}
+	a := &distinctAcc{dict: in.Dict}
+	if in.Field != nil {
+		a.col = engine.LookupColumn(in.Field.Name)
+	}
+	if a.dict != nil {
+		a.w = (a.dict.Len() + 63) / 64
+	}
+	return a
 }
 
 func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	if col == nil || col.Absent {
 		return
 	}
-	if enc := col.Column.Enc; a.fv.dict == nil || enc == engine.EncInt || enc == engine.EncString {
+	if a.dict == nil {
 		for i, r := range rows {
 			g := groups[i]
 			a.texts = grown(a.texts, g)
@@ -54,54 +67,40 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 				a.texts[g] = t
 				a.bytes += int64(t.Size())
 			}
-			a.fv.each(col, r, func(v result.Value) {
+			a.vals = col.AppendValues(a.vals[:0], nil, r)
+			for _, v := range a.vals {
 				before := t.Size()
 				t.add(v.String())
 				a.bytes += int64(t.Size() - before)
-			})
-		}
-		return
-	}
-	n := a.fv.dict.Len()
-	add := func(g, id uint32) {
-		if !a.present(id) {
-			return
-		}
-		if int(g) < len(a.bitsets) && a.bitsets[g] != nil {
-			a.bitsets[g][id>>6] |= 1 << (id & 63)
-			return
-		}
-		w := (n + 63) / 64
-		if a.words+w <= maxBitsetWords {
-			a.bitsets = grown(a.bitsets, g)
-			a.bitsets[g] = make([]uint64, w)
-			a.words += w
-			a.bitsets[g][id>>6] |= 1 << (id & 63)
-			return
-		}
-		if a.pairs == nil {
-			a.pairs = map[uint64]struct{}{}
-		}
-		a.pairs[uint64(g)<<32|uint64(id)] = struct{}{}
-	}
-	if col.Column.Enc == engine.EncList {
-		for i, r := range rows {
-			for _, id := range col.Elems[col.Offsets[r]:col.Offsets[r+1]] {
-				add(groups[i], id)
 			}
 		}
 		return
 	}
 	for i, r := range rows {
-		add(groups[i], col.IDs[r])
+		a.ids = col.AppendIDs(a.ids[:0], a.dict, r)
+		for _, id := range a.ids {
+			a.add(groups[i], id)
+		}
 	}
 }
 
-// present reports whether a dictionary id holds a value, not the absent
-// one ("", a missing number).
-func (a *distinctAcc) present(id uint32) bool {
-	_, ok := a.fv.dictValue(id)
-	return ok
+// add adds value id to group g.
+func (a *distinctAcc) add(g, id uint32) {
+	if int(g) < len(a.bitsets) && a.bitsets[g] != nil {
+		a.bitsets[g][id>>6] |= 1 << (id & 63)
+		return
+	}
+	if a.words+a.w <= maxBitsetWords {
+		a.bitsets = grown(a.bitsets, g)
+		a.bitsets[g] = make([]uint64, a.w)
+		a.words += a.w
+		a.bitsets[g][id>>6] |= 1 << (id & 63)
+		return
+	}
+	if a.pairs == nil {
+		a.pairs = map[uint64]struct{}{}
+	}
+	a.pairs[uint64(g)<<32|uint64(id)] = struct{}{}
 }
 
 // Size counts the bitsets, the pairs and the texts' sets, and once a
@@ -123,8 +122,7 @@ func (a *distinctAcc) each(g uint32, fn func(s string)) {
 			for w != 0 {
 				id := uint32(wi*64 + bits.TrailingZeros64(w))
 				w &= w - 1
-				v, _ := a.fv.dictValue(id)
-				fn(v.String())
+				fn(a.col.DictValue(a.dict, id).String())
 			}
 		}
 	}
@@ -132,8 +130,7 @@ func (a *distinctAcc) each(g uint32, fn func(s string)) {
 		// Sort the pairs out by group, once.
 		a.byGroup = map[uint32][]string{}
 		for k := range a.pairs {
-			v, _ := a.fv.dictValue(uint32(k))
-			s := v.String()
+			s := a.col.DictValue(a.dict, uint32(k)).String()
 			a.byGroup[uint32(k>>32)] = append(a.byGroup[uint32(k>>32)], s)
 			a.bytes += 16 + StringBytes(len(s))
 		}

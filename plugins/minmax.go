@@ -6,6 +6,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/result"
 )
 
@@ -39,22 +40,26 @@ func (e extreme) Result(f *signin.Field) (signin.Kind, error) {
 }
 
 func (e extreme) NewAcc(in Input) Acc {
-	return &extremeAcc{sign: e.sign, fv: newFieldValues(in), kind: in.Field.Kind}
+	return &extremeAcc{sign: e.sign, dict: in.Dict, kind: in.Field.Kind}
 }
 
 // extremeAcc keeps each group's best value.
 type extremeAcc struct {
 	sign int
 	kind signin.Kind
-	fv   fieldValues
+	dict *index.Dict
 	best []extremePartial
+	vals []result.Value // a row's values, reused
 }
 
 func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	for i, r := range rows {
 		g := groups[i]
 		a.best = grown(a.best, g)
-		a.fv.each(col, r, func(v result.Value) { a.best[g].offer(v, a.sign) })
+		a.vals = col.AppendValues(a.vals[:0], a.dict, r)
+		for _, v := range a.vals {
+			a.best[g].offer(v, a.sign)
+		}
 	}
 }
 

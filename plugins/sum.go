@@ -6,6 +6,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/result"
 )
 
@@ -44,20 +45,24 @@ func (t total) Result(f *signin.Field) (signin.Kind, error) {
 }
 
 func (t total) NewAcc(in Input) Acc {
-	return &totalAcc{mean: t.mean, float: in.Field.Kind == signin.KindFloat, fv: newFieldValues(in)}
+	return &totalAcc{mean: t.mean, float: in.Field.Kind == signin.KindFloat, dict: in.Dict}
 }
 
 type totalAcc struct {
 	mean, float bool
-	fv          fieldValues
+	dict        *index.Dict
 	sums        []totalPartial
+	vals        []result.Value // a row's values, reused
 }
 
 func (a *totalAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	for i, r := range rows {
 		g := groups[i]
 		a.sums = grown(a.sums, g)
-		a.fv.each(col, r, func(v result.Value) { a.sums[g].add(v) })
+		a.vals = col.AppendValues(a.vals[:0], a.dict, r)
+		for _, v := range a.vals {
+			a.sums[g].add(v)
+		}
 	}
 }
 

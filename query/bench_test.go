@@ -83,6 +83,34 @@ func BenchmarkQuery(b *testing.B) {
 	}
 }
 
+// BenchmarkAggregates measures the aggregates that read their field's
+// values (the decoders in their hot loop: engine.Vector.AppendValues and
+// AppendIDs) and groups by keys of each kind, warm.
+func BenchmarkAggregates(b *testing.B) {
+	db := benchStore(b)
+	ctx := context.Background()
+	opts := Options{Now: benchEnd}
+	for _, q := range []string{
+		`sum(latency), avg(latency) since 7d group by app`,
+		`min(time), max(time) group by country`,
+		`min(app), max(latitude) since 7d group by type`,
+		`values(country) where status=failure since 7d group by app`,
+		`dcount(ip) since 7d group by user`,
+		`dcount(authMethod), values(policy) group by app`,
+		`count since 7d group by authMethod`,
+		`top 10 user`,
+		`dcount(correlationId) since 24h`,
+	} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Run(ctx, db, nil, q, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkParsePlan measures parsing and checking each example.
 func BenchmarkParsePlan(b *testing.B) {
 	for _, ex := range examples {

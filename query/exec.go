@@ -179,7 +179,7 @@ func fieldOf(c *engine.Column) *signin.Field {
 // emptyDict is a dictionary of no values, for the accumulators of an
 // aggregate over no sign-ins.
 func emptyDict(c *engine.Column) *index.Dict {
-	if c == nil || c.Enc != engine.EncDict && c.Enc != engine.EncList {
+	if c == nil || !c.HasDict() {
 		return nil
 	}
 	var b []byte
@@ -313,7 +313,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 	accs := make([]plugins.Acc, len(aggs))
 	for i, a := range aggs {
 		in := plugins.Input{Field: fieldOf(a.field)}
-		if a.field != nil && (a.field.Enc == engine.EncDict || a.field.Enc == engine.EncList) {
+		if a.field != nil && a.field.HasDict() {
 			if p.DictLen(a.field) == 0 {
 				in.Dict = emptyDict(a.field)
 			} else if in.Dict, err = x.snap.Dict(p, a.field); err != nil {

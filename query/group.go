@@ -74,7 +74,7 @@ func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key) (*grouper, e
 		case k.bin != 0:
 			pk.base = floorDiv(p.MinTime, k.bin)
 			pk.card = uint64(floorDiv(p.MaxTime, k.bin)-pk.base) + 1
-		case c.Enc == engine.EncDict || c.Enc == engine.EncList:
+		case c.HasDict():
 			pk.list = c.Enc == engine.EncList
 			pk.card = 1
 			if p.DictLen(c) > 0 {
@@ -309,6 +309,9 @@ func (g *grouper) keyString(gr uint32) string {
 	if k := &g.keys[0]; len(g.keys) == 1 && k.k.kind == signin.KindString {
 		id := g.id(gr, 0)
 		if k.dict != nil && k.dict.Kind() == index.DictString && int(id) < k.dict.Len() {
+			// The entry's text, what k.value(id).Str() is, without
+			// making the value: this runs for every group of every
+			// part, and top N user makes tens of thousands.
 			return k.dict.String(id)
 		}
 		return k.value(id).Str()

@@ -202,7 +202,7 @@ func (x *executor) openList(part *engine.Part, cols []*engine.Column, once bool)
 	x.stats.rows += int64(sel.GetCardinality())
 	c := &listCursor{part: part, it: sel.ReverseIterator(), block: -1, dicts: make([]*index.Dict, len(cols)), once: once}
 	for j, col := range cols {
-		if (col.Enc == engine.EncDict || col.Enc == engine.EncList) && part.DictLen(col) > 0 {
+		if col.HasDict() && part.DictLen(col) > 0 {
 			// Not kept: a list may go through every part once.
 			if c.dicts[j], err = x.snap.ReadDict(part, col); err != nil {
 				return nil, err
@@ -300,8 +300,8 @@ func (c *listCursor) values(x *executor, cols []*engine.Column, row []result.Val
 		x.stats.blocks += len(cols)
 		c.block = b
 	}
+	engine.RowValues(row[:0], c.vecs, c.dicts, r&0xffff)
 	for j := range cols {
-		row[j] = c.vecs[j].Value(c.dicts[j], r&0xffff)
 		if fn := x.plan.ListCols[j].fn; fn != nil {
 			row[j] = fn.eval(row[j])
 			if err := fn.failed(); err != nil {
@@ -446,7 +446,7 @@ func fromBitmapsOnly(c cond) bool {
 	case *condNot:
 		return fromBitmapsOnly(c.x)
 	case *pred:
-		indexed := c.col.Indexed && (c.col.Enc == engine.EncDict || c.col.Enc == engine.EncList)
+		indexed := c.col.Indexed && c.col.HasDict()
 		return indexed && c.fn == nil && (c.op == opEq || c.op == opIn) && len(c.strs)+len(c.ints)+len(c.flts) <= maxUnion
 	}
 	return false
@@ -472,7 +472,7 @@ func (c *readColumnCache) load(x *executor, p *engine.Part, col *engine.Column, 
 		}
 		x.stats.blocks++
 		c.block, c.ok = b, true
-		if c.dict == nil && (col.Enc == engine.EncDict || col.Enc == engine.EncList) && p.DictLen(col) > 0 {
+		if c.dict == nil && col.HasDict() && p.DictLen(col) > 0 {
 			if c.dict, err = x.snap.Dict(p, col); err != nil {
 				return nil, err
 			}
@@ -536,7 +536,7 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Va
 			x.stats.rows += int64(sel.GetCardinality())
 			for j, c := range cols {
 				dicts[j] = nil
-				if (c.Enc == engine.EncDict || c.Enc == engine.EncList) && part.DictLen(c) > 0 {
+				if c.HasDict() && part.DictLen(c) > 0 {
 					if dicts[j], err = x.snap.ReadDict(part, c); err != nil {
 						*errp = err
 						return
@@ -560,8 +560,8 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Va
 					x.stats.blocks += len(cols)
 					block = b
 				}
+				engine.RowValues(row[:0], vecs, dicts, r&0xffff)
 				for j := range cols {
-					row[j] = vecs[j].Value(dicts[j], r&0xffff)
 					if fn := x.plan.ListCols[j].fn; fn != nil {
 						row[j] = fn.eval(row[j])
 					}

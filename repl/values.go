@@ -101,7 +101,7 @@ func (c *valueCache) field(name string, counts bool) (*fieldValues, error) {
 		return fv, nil
 	}
 	col := engine.LookupColumn(name)
-	if col == nil || col.Enc != engine.EncDict && col.Enc != engine.EncList {
+	if col == nil || !col.HasDict() {
 		c.fields[name] = nil
 		return nil, nil
 	}

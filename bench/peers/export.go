@@ -106,7 +106,7 @@ func scanStore(ctx context.Context, db *engine.DB, fn func(*block) error) error 
 	for _, p := range snap.Parts() {
 		for i, c := range cols {
 			b.dicts[i] = nil
-			if c.Enc == engine.EncDict || c.Enc == engine.EncList {
+			if c.HasDict() {
 				if b.dicts[i], err = snap.Dict(p, c); err != nil {
 					return err
 				}

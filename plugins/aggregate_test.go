@@ -1,0 +1,112 @@
+package plugins
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/result"
+)
+
+// decodedDict builds a part's dictionary of sorted strings, int64s or
+// float64s.
+func decodedDict(t *testing.T, vals any) *index.Dict {
+	t.Helper()
+	var b []byte
+	var err error
+	switch vs := vals.(type) {
+	case []string:
+		b, err = index.AppendStringDict(nil, vs)
+	case []int64:
+		b, err = index.AppendIntDict(nil, vs)
+	case []float64:
+		b, err = index.AppendFloatDict(nil, vs)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := index.DecodeDict(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestAggregatesOverEncodings runs each built-in aggregate that takes a
+// field over a column of each encoding and kind, with absent values,
+// list elements and a column the part lacks: what each reads through the
+// engine's decoders (AppendValues, AppendIDs and DictValue) must be the
+// field's present values as results print them, whichever way the field
+// is stored.
+func TestAggregatesOverEncodings(t *testing.T) {
+	t1 := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	t2 := t1.Add(90 * time.Minute)
+	ids, _, err := index.DecodeStrings(index.AppendStrings(nil, []string{"b", "", "a", "b"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(v float64) string { return result.FloatValue(v).String() }
+	south, north := -33.86, 47.6 // variables: sums in float64, as the aggregates make them
+	for _, tc := range []struct {
+		name string
+		vec  engine.Vector
+		dict *index.Dict
+		want map[string]string // by aggregate; those absent refuse the field
+	}{
+		{"app", engine.Vector{Rows: 4, IDs: []uint32{1, 0, 2, 1}}, decodedDict(t, []string{"", "Azure Portal", "Teams"}),
+			map[string]string{"dcount": "2", "values": "Azure Portal, Teams", "min": "Azure Portal", "max": "Teams"}},
+		{"error", engine.Vector{Rows: 4, IDs: []uint32{2, 0, 1, 2}}, decodedDict(t, []int64{signin.NoInt, 0, 50126}),
+			map[string]string{"dcount": "2", "values": "0, 50126", "min": "0", "max": "50126", "sum": "100252", "avg": f(100252.0 / 3)}},
+		{"compliant", engine.Vector{Rows: 4, IDs: []uint32{2, 1, 0, 2}}, decodedDict(t, []int64{signin.NoInt, 0, 1}),
+			map[string]string{"dcount": "2", "values": "false, true", "min": "false", "max": "true"}},
+		{"latitude", engine.Vector{Rows: 3, IDs: []uint32{1, 2, 0}}, decodedDict(t, []float64{math.NaN(), -33.86, 47.6}),
+			map[string]string{"dcount": "2", "values": "-33.86, 47.6", "min": "-33.86", "max": "47.6", "sum": f(south + north), "avg": f((south + north) / 2)}},
+		{"authMethod", engine.Vector{Rows: 4, Offsets: []uint32{0, 2, 2, 3, 4}, Elems: []uint32{1, 2, 2, 0}}, decodedDict(t, []string{"", "Password", "SMS"}),
+			map[string]string{"dcount": "2", "values": "Password, SMS"}},
+		{"id", engine.Vector{Rows: 4, Strings: ids}, nil,
+			map[string]string{"dcount": "2", "values": "a, b", "min": "a", "max": "b"}},
+		{"time", engine.Vector{Rows: 3, Ints: []int64{t2.UnixNano(), signin.NoInt, t1.UnixNano()}}, nil,
+			map[string]string{"dcount": "2", "values": result.TimeValue(t1).String() + ", " + result.TimeValue(t2).String(),
+				"min": result.TimeValue(t1).String(), "max": result.TimeValue(t2).String()}},
+		{"latency", engine.Vector{Rows: 3, Ints: []int64{30, signin.NoInt, 10}}, nil,
+			map[string]string{"dcount": "2", "values": "10, 30", "min": "10", "max": "30", "sum": "40", "avg": "20"}},
+		{"app", engine.Vector{Rows: 2, Absent: true}, decodedDict(t, []string{}),
+			map[string]string{"dcount": "0", "values": "", "min": "", "max": ""}},
+		{"error", engine.Vector{Rows: 2, Absent: true}, decodedDict(t, []int64{}),
+			map[string]string{"dcount": "0", "values": "", "min": "", "max": "", "sum": "", "avg": ""}},
+		{"policy", engine.Vector{Rows: 2, Absent: true}, decodedDict(t, []string{}),
+			map[string]string{"dcount": "0", "values": ""}},
+	} {
+		field := signin.Lookup(tc.name)
+		if tc.vec.Column = engine.LookupColumn(tc.name); field == nil || tc.vec.Column == nil {
+			t.Fatalf("no field %s", tc.name)
+		}
+		if tc.vec.Absent {
+			tc.name += " the part lacks"
+		}
+		var rows, groups []uint32
+		for r := range uint32(tc.vec.Rows) {
+			rows, groups = append(rows, r), append(groups, 0)
+		}
+		for _, name := range []string{"dcount", "values", "min", "max", "sum", "avg"} {
+			p, _ := Default().Lookup(name)
+			a := p.(Aggregate)
+			want, ok := tc.want[name]
+			if _, err := a.Result(field); (err == nil) != ok {
+				t.Errorf("%s(%s): refused %v, want refused %v", name, tc.name, err != nil, !ok)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			acc := a.NewAcc(Input{Field: field, Dict: tc.dict})
+			acc.Add(groups, rows, &tc.vec)
+			if got := acc.Partial(0).Value().String(); got != want {
+				t.Errorf("%s(%s) = %q, want %q", name, tc.name, got, want)
+			}
+		}
+	}
+}
