@@ -554,6 +554,7 @@ func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 }
 
 func TestDifferential(t *testing.T) {
+	t.Parallel()
 	seed, err := diffSeed()
 	if err != nil {
 		t.Fatalf("bad seed: %v", err)
@@ -684,6 +685,7 @@ var diffExamples = []string{
 }
 
 func TestDifferentialExamples(t *testing.T) {
+	t.Parallel()
 	seed, err := diffSeed()
 	if err != nil {
 		t.Fatalf("bad seed: %v", err)
@@ -748,6 +750,7 @@ func TestDifferentialExamples(t *testing.T) {
 // numbers; in top's by too), decimal ones beyond a float64, / making a
 // decimal number, division by zero and null operands giving null.
 func TestDifferentialArithmetic(t *testing.T) {
+	t.Parallel()
 	seed, err := diffSeed()
 	if err != nil {
 		t.Fatalf("bad seed: %v", err)
