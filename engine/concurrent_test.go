@@ -14,6 +14,7 @@ import (
 // ingest and compaction merges: every snapshot must see whole commits,
 // and its bitmaps must agree with its counts. Run it with -race.
 func TestConcurrent(t *testing.T) {
+	t.Parallel()
 	recs := readAll(t, genFile(t, race.Quick[int64](16000, 8000), 31, 2))
 	db := openTest(t, "")
 	var done atomic.Bool

@@ -90,6 +90,7 @@ func crashChild(mode string) {
 const crashBatch = 1000
 
 func TestCrash(t *testing.T) {
+	t.Parallel()
 	input := genFile(t, race.Quick[int64](8000, 4000), 11, 3)
 	recs := readAll(t, input)
 	rng := seededRand(t)
@@ -129,6 +130,7 @@ func TestCrash(t *testing.T) {
 }
 
 func TestCrashCompaction(t *testing.T) {
+	t.Parallel()
 	input := genFile(t, race.Quick[int64](12000, 6000), 12, 2)
 	recs := readAll(t, input)
 	rng := seededRand(t)

@@ -128,6 +128,7 @@ func checkSame(t *testing.T, db *DB, recs []signin.Record) {
 }
 
 func TestIngestGenerated(t *testing.T) {
+	t.Parallel()
 	path := genFile(t, race.Quick[int64](20000, 5000), 1, 5)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
@@ -203,6 +204,7 @@ func TestIngestSamples(t *testing.T) {
 }
 
 func TestCompact(t *testing.T) {
+	t.Parallel()
 	path := genFile(t, race.Quick[int64](30000, 9000), 2, 3)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
@@ -377,6 +379,7 @@ func checkIndexes(t *testing.T, db *DB) {
 }
 
 func TestIndexes(t *testing.T) {
+	t.Parallel()
 	// Under -race and -short, just over one block: the day must have two.
 	path := genFile(t, race.Quick[int64](80000, blockRows+4000), 3, 1)
 	db := openTest(t, "")

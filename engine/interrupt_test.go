@@ -17,6 +17,7 @@ import (
 // stored or a duplicate, and the same ingest again stores the rest,
 // counting the first part as duplicates.
 func TestIngestInterrupted(t *testing.T) {
+	t.Parallel()
 	path := genFile(t, race.Quick[int64](20000, 8000), 21, 3)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())

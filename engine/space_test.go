@@ -124,6 +124,7 @@ func TestSpaceComesBack(t *testing.T) {
 // TestInMemoryCompactAndPrune checks that an in-memory store, whose
 // retired parts are dropped the same way, compacts and prunes.
 func TestInMemoryCompactAndPrune(t *testing.T) {
+	t.Parallel()
 	recs := genRaw(t, gen.Config{Count: 6000, Seed: 6, Days: 3, End: genEnd, Users: 100})
 	db := openTest(t, "")
 	ctx := context.Background()

@@ -38,12 +38,14 @@ var demoEndsRace = []string{"2026-12-08T10:00:00Z", "2026-11-30T23:59:58Z", "202
 // in from abroad within hours of the account's owner, are also impossible
 // travel: travel may report them, and nothing else.)
 func TestDemoAnyDate(t *testing.T) {
+	t.Parallel()
 	for _, s := range race.Quick(demoEnds, demoEndsRace) {
 		start, err := time.Parse(time.RFC3339, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Run(s, func(t *testing.T) {
+			t.Parallel()
 			moved := time.Now()
 			now := func() time.Time { return start.Add(time.Since(moved)) }
 			dir := filepath.Join(t.TempDir(), "demo")
