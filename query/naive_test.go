@@ -1027,13 +1027,13 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 		return &naiveAgg{kind: kind, eval: func(recs []*signin.Record) (result.Value, error) {
 			// Whole numbers are added exactly, and a sum beyond an
 			// int64 is an overflow, not a wrapped number.
-			si := new(big.Int)
+			var si, x big.Int
 			var sf float64
 			n := 0
 			present(recs, func(v result.Value) {
 				n++
 				if f.Kind == signin.KindInt {
-					si.Add(si, big.NewInt(v.Int()))
+					si.Add(&si, x.SetInt64(v.Int()))
 				} else {
 					sf += v.Float()
 				}
@@ -1049,7 +1049,7 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 			case name == "sum":
 				return result.FloatValue(sf), nil
 			case f.Kind == signin.KindInt:
-				avg, _ := new(big.Float).SetPrec(53).Quo(new(big.Float).SetInt(si), new(big.Float).SetInt64(int64(n))).Float64()
+				avg, _ := new(big.Float).SetPrec(53).Quo(new(big.Float).SetInt(&si), new(big.Float).SetInt64(int64(n))).Float64()
 				return result.FloatValue(avg), nil
 			}
 			return result.FloatValue(sf / float64(n)), nil
