@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/internal/words"
 )
 
 // WriteMarkdown writes the report as Markdown: the machine and method,
@@ -31,9 +32,9 @@ func (r *Report) WriteMarkdown(w io.Writer, chart string) error {
 	if m.MemoryBytes > 0 {
 		mem = humanize.IBytes(uint64(m.MemoryBytes)) + " of memory"
 	}
-	p("%s, %d %s, %s; %s, %s/%s.\n\n", cpu, m.Cores, plural(m.Cores, "core"), mem, m.GoVersion, m.OS, m.Arch)
+	p("%s, %d %s, %s; %s, %s/%s.\n\n", cpu, m.Cores, words.Plural(m.Cores, "core"), mem, m.GoVersion, m.OS, m.Arch)
 	p("Each query ran once cold (on a store just opened: the engine's caches empty, the operating system's page cache as earlier runs left it) and then %d times warm; p50, p95 and p99 are the warm runs' percentiles (nearest rank). The queries' now is the end of the generated window, %s. The run took %s.\n\n",
-		r.Runs, "2026-11-26 00:00 UTC", roundDuration(r.Elapsed))
+		r.Runs, "2026-11-26 00:00 UTC", longDuration(r.Elapsed))
 
 	if len(r.Datasets) > 0 {
 		r.writeDatasets(p)
@@ -80,7 +81,7 @@ func (r *Report) writeDatasets(p printer) {
 		if ds.Made == 0 {
 			return "cached"
 		}
-		return roundDuration(ds.Made)
+		return longDuration(ds.Made)
 	})
 	r.row(p, "open the store", func(ds *Dataset) string { return fmtDuration(ds.Open) })
 	r.row(p, "store on disk", func(ds *Dataset) string { return humanize.Bytes(uint64(ds.Disk.Total)) })
@@ -103,8 +104,8 @@ func (r *Report) writeIngest(p printer) {
 	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	d := in.Disk
 	p("| %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |\n\n",
-		humanize.Comma(in.SignIns), humanize.Bytes(uint64(in.Bytes)), roundDuration(in.Ingest),
-		humanize.Comma(int64(in.SignInsPerSecond())), in.MBPerSecond(), roundDuration(in.Compact),
+		humanize.Comma(in.SignIns), humanize.Bytes(uint64(in.Bytes)), longDuration(in.Ingest),
+		humanize.Comma(int64(in.SignInsPerSecond())), in.MBPerSecond(), longDuration(in.Compact),
 		humanize.Bytes(uint64(d.Total)), perSignIn(d, d.Total), perSignIn(d, d.Columns), perSignIn(d, d.Dicts),
 		perSignIn(d, d.Bitmaps), perSignIn(d, d.IDs), perSignIn(d, d.Raw))
 	if d.Total > 0 {
@@ -256,8 +257,8 @@ func ratio(f float64) string {
 	return fmt.Sprintf("%.2f", f)
 }
 
-// roundDuration writes a long duration for people: 1 min 23 s, 4.5 s.
-func roundDuration(d time.Duration) string {
+// longDuration writes a long duration for people: 1 min 23 s, 4.5 s.
+func longDuration(d time.Duration) string {
 	switch {
 	case d >= time.Minute:
 		d = d.Round(time.Second)
@@ -266,11 +267,4 @@ func roundDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 	return fmtDuration(d)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -14,7 +14,8 @@ import (
 // ingest and compaction merges: every snapshot must see whole commits,
 // and its bitmaps must agree with its counts. Run it with -race.
 func TestConcurrent(t *testing.T) {
-	recs := readAll(t, genFile(t, race.Pick[int64](16000, 8000), 31, 2))
+	t.Parallel()
+	recs := readAll(t, genFile(t, race.Quick[int64](16000, 8000), 31, 2))
 	db := openTest(t, "")
 	var done atomic.Bool
 	var writers, wg sync.WaitGroup

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/dgraph-io/badger/v4"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
@@ -127,6 +128,58 @@ func TestCorruption(t *testing.T) {
 		}
 	}
 	t.Logf("%d errors, e.g. %v", len(errs), errs[0])
+}
+
+// TestCorruptionCause checks that a corruption error keeps its cause:
+// a part's dictionary that passes its checksum and does not decode is
+// ErrCorruption and, through it, index.ErrCorrupt. And an error of the
+// function EachBitmap is given comes back as it is, not as corruption.
+func TestCorruptionCause(t *testing.T) {
+	recs := readAll(t, genFile(t, 200, 4, 1))
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	var part uint64
+	if err := db.View(func(s *Snapshot) error { part = s.Parts()[0].ID; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	app := LookupColumn("app")
+	bdb, err := badger.Open(badgerOptions(dir, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := dataKey(part, kindDict, app.ID, 0)
+	err = bdb.Update(func(txn *badger.Txn) error { return txn.Set(key, seal(key, []byte{0xff, 0xff})) })
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = Open(dir, &Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := s.Parts()[0]
+	_, err = s.Dict(p, app)
+	if !IsCorruption(err) || !errors.Is(err, index.ErrCorrupt) {
+		t.Errorf("Dict of a dictionary that does not decode: %v, want an error wrapping ErrCorruption and index.ErrCorrupt", err)
+	}
+
+	stop := errors.New("stop")
+	err = s.EachBitmap(p, LookupColumn("status"), func(uint32, *roaring.Bitmap) error { return stop })
+	if !errors.Is(err, stop) || IsCorruption(err) {
+		t.Errorf("EachBitmap whose function fails: %v, want its error, not a corruption error", err)
+	}
 }
 
 // TestFormatVersion checks Open against the store's format version: a

@@ -105,12 +105,13 @@ func crashChild(mode string) {
 const crashBatch = 1000
 
 func TestCrash(t *testing.T) {
-	input := genFile(t, race.Pick[int64](8000, 4000), 11, 3)
+	t.Parallel()
+	input := genFile(t, race.Quick[int64](8000, 4000), 11, 3)
 	recs := readAll(t, input)
 	rng := seededRand(t)
-	// Under -race, half the sign-ins and one round of each mode
+	// Under -race and -short, half the sign-ins and one round of each mode
 	// (scripts/crashloop.sh runs hundreds of rounds).
-	for round := range race.Pick(4, 2) {
+	for round := range race.Quick(4, 2) {
 		mode := []string{"records", "ingest"}[round%2]
 		dir := t.TempDir()
 		// Several kills per store: each restart goes on from what the
@@ -187,10 +188,11 @@ func TestCrashMeta(t *testing.T) {
 }
 
 func TestCrashCompaction(t *testing.T) {
-	input := genFile(t, race.Pick[int64](12000, 6000), 12, 2)
+	t.Parallel()
+	input := genFile(t, race.Quick[int64](12000, 6000), 12, 2)
 	recs := readAll(t, input)
 	rng := seededRand(t)
-	for round := range race.Pick(4, 2) {
+	for round := range race.Quick(4, 2) {
 		dir := t.TempDir()
 		db, err := Open(dir, &Options{NoBackgroundCompaction: true})
 		if err != nil {

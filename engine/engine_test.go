@@ -128,7 +128,8 @@ func checkSame(t *testing.T, db *DB, recs []signin.Record) {
 }
 
 func TestIngestGenerated(t *testing.T) {
-	path := genFile(t, race.Pick[int64](20000, 5000), 1, 5)
+	t.Parallel()
+	path := genFile(t, race.Quick[int64](20000, 5000), 1, 5)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
 	st := ingest(t, db, path)
@@ -203,7 +204,8 @@ func TestIngestSamples(t *testing.T) {
 }
 
 func TestCompact(t *testing.T) {
-	path := genFile(t, race.Pick[int64](30000, 9000), 2, 3)
+	t.Parallel()
+	path := genFile(t, race.Quick[int64](30000, 9000), 2, 3)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
 	// Three overlapping writes make several parts per day.
@@ -377,8 +379,9 @@ func checkIndexes(t *testing.T, db *DB) {
 }
 
 func TestIndexes(t *testing.T) {
-	// Under -race, just over one block: the day must have two.
-	path := genFile(t, race.Pick[int64](80000, blockRows+4000), 3, 1)
+	t.Parallel()
+	// Under -race and -short, just over one block: the day must have two.
+	path := genFile(t, race.Quick[int64](80000, blockRows+4000), 3, 1)
 	db := openTest(t, "")
 	ingest(t, db, path)
 	st, _ := db.Stats()

@@ -64,10 +64,11 @@ var (
 func IsCorruption(err error) bool { return errors.Is(err, ErrCorruption) }
 
 // corrupt builds a corruption error about what, e.g. "part 12 column app
-// block 3".
+// block 3", wrapping its cause err (if not nil) beside ErrCorruption, so
+// that errors.Is finds both (index.ErrCorrupt, a storage library's error).
 func corrupt(what string, err error) error {
 	if err == nil {
 		return fmt.Errorf("%w: %s", ErrCorruption, what)
 	}
-	return fmt.Errorf("%w: %s: %v", ErrCorruption, what, err)
+	return fmt.Errorf("%w: %s: %w", ErrCorruption, what, err)
 }

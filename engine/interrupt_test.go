@@ -17,7 +17,8 @@ import (
 // stored or a duplicate, and the same ingest again stores the rest,
 // counting the first part as duplicates.
 func TestIngestInterrupted(t *testing.T) {
-	path := genFile(t, race.Pick[int64](20000, 8000), 21, 3)
+	t.Parallel()
+	path := genFile(t, race.Quick[int64](20000, 8000), 21, 3)
 	recs := readAll(t, path)
 	db := openTest(t, t.TempDir())
 	ctx, cancel := context.WithCancel(t.Context())
@@ -152,7 +153,7 @@ func TestIngestCommitInterval(t *testing.T) {
 // A file ingest with a short interval commits more than once, and the
 // store holds what it read, once.
 func TestIngestCommitIntervalFile(t *testing.T) {
-	path := genFile(t, race.Pick[int64](8000, 4000), 24, 1)
+	path := genFile(t, race.Quick[int64](8000, 4000), 24, 1)
 	db := openTest(t, t.TempDir())
 	commits := 0
 	st, err := db.Ingest(t.Context(), []string{path}, IngestOptions{

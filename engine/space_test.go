@@ -67,7 +67,7 @@ func storeSize(t testing.TB, dir string) int64 {
 func TestSpaceComesBack(t *testing.T) {
 	defer func(n int64) { tuning.valueLogFileSize = n }(tuning.valueLogFileSize)
 	tuning.valueLogFileSize = 4 << 20 // value-log GC rewrites whole files, never the last
-	recs := genRaw(t, gen.Config{Count: race.Pick[int64](30000, 15000), Seed: 5, Days: 3, End: genEnd, Users: 300})
+	recs := genRaw(t, gen.Config{Count: race.Quick[int64](30000, 15000), Seed: 5, Days: 3, End: genEnd, Users: 300})
 	ctx := context.Background()
 
 	// The reference: everything in one commit, no compaction needed.
@@ -124,6 +124,7 @@ func TestSpaceComesBack(t *testing.T) {
 // TestInMemoryCompactAndPrune checks that an in-memory store, whose
 // retired parts are dropped the same way, compacts and prunes.
 func TestInMemoryCompactAndPrune(t *testing.T) {
+	t.Parallel()
 	recs := genRaw(t, gen.Config{Count: 6000, Seed: 6, Days: 3, End: genEnd, Users: 100})
 	db := openTest(t, "")
 	ctx := context.Background()

@@ -116,6 +116,7 @@ func overwrite(t *testing.T, path string, at func(size int64) int64, b []byte) {
 // opens read-only, and writes fail with the damage. Either way nothing
 // in the store changes: not its files, not the files' number.
 func TestOpenDamaged(t *testing.T) {
+	t.Parallel()
 	recs := readAll(t, genFile(t, 3000, 31, 3))
 	half := func(n int64) int64 { return n / 2 }
 	for _, tc := range []struct {

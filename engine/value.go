@@ -70,10 +70,15 @@ func (s *Snapshot) value(key []byte, fn func(v []byte) error) (err error) {
 		}
 		return s.open(key, v, fn)
 	}
-	err = item.Value(func(v []byte) error { return s.open(key, v, fn) })
-	if err != nil && !IsCorruption(err) {
+	var opened error
+	err = item.Value(func(v []byte) error {
+		opened = s.open(key, v, fn)
+		return opened
+	})
+	if err != nil && err != opened && !IsCorruption(err) {
 		// Badger could not read the value: a value-log pointer past the
-		// end of a truncated file, a bad entry.
+		// end of a truncated file, a bad entry. An error of fn's comes
+		// back as it is, as it does for a fragmented value.
 		return corrupt(describeKey(key), err)
 	}
 	return err
@@ -102,7 +107,7 @@ func (s *Snapshot) fragments(key []byte, item *badger.Item) ([]byte, error) {
 		frag := binary.BigEndian.AppendUint32(append(append([]byte(nil), key...), 0), uint32(i))
 		it, err := s.txn.Get(frag)
 		if err != nil {
-			return nil, corrupt(describeKey(key), fmt.Errorf("fragment %d: %v", i, err))
+			return nil, corrupt(describeKey(key), fmt.Errorf("fragment %d: %w", i, err))
 		}
 		b, err := it.ValueCopy(nil)
 		if err != nil {

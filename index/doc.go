@@ -1,6 +1,5 @@
 // Package index holds the immutable, self-describing byte encodings of the
-// sign-in store's parts, and the postings combinators the query planner
-// joins their bitmaps with. It is the bottom of signinq's import graph
+// sign-in store's parts. It is the bottom of signinq's import graph
 // (index ← engine ← plugins ← query ← repl, bench ← cmd) and knows nothing
 // of Badger, fields or sign-ins: the engine decides what goes in each
 // encoding and where it is stored.
@@ -35,6 +34,4 @@
 //   - Decoders that fill slices (DecodeIDs, DecodeInts, DecodeLists,
 //     Strings.Decode) reuse the caller's memory, so that a steady state
 //     does not allocate.
-//   - A Postings iterates over rows in ascending order and is not safe for
-//     concurrent use.
 package index

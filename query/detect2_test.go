@@ -108,6 +108,7 @@ func (s *d2Store) count(t *testing.T, text string) int64 {
 // fewer than two days before, through an address fewer than five other
 // users had signed in from before that day.
 func TestDetect2Travel(t *testing.T) {
+	t.Parallel()
 	for _, q := range []string{"list since 30d | travel", "list since 30d | travel samecountry=true"} {
 		t.Run(q, func(t *testing.T) { d2Travel(t, q) })
 	}
@@ -179,6 +180,7 @@ func d2Travel(t *testing.T, q string) {
 // from the value in the window, never in the baseline, and did sign in
 // during the baseline.
 func TestDetect2NewValue(t *testing.T) {
+	t.Parallel()
 	s := d2StoreT(t)
 	check := func(from, to time.Time, want map[[2]string]bool) {
 		t.Helper()
@@ -239,6 +241,7 @@ func TestDetect2NewValue(t *testing.T) {
 // flags is one of an attack (the spray, or the brute force's 30 wrong
 // passwords).
 func TestDetect2Spikes(t *testing.T) {
+	t.Parallel()
 	s := d2StoreT(t)
 	spray := s.incident(t, gen.IncidentPasswordSpray)
 	brute := s.incident(t, gen.IncidentBruteForce)

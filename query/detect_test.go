@@ -118,6 +118,7 @@ func rowText(row []result.Value) string {
 }
 
 func TestDetectSpray(t *testing.T) {
+	t.Parallel()
 	d := detect(t)
 	inc := d.incident(t, gen.IncidentPasswordSpray)
 	// What the spray's address did, from the generated sign-ins.
@@ -295,6 +296,7 @@ func TestDetectNoise(t *testing.T) {
 // keys, and with the first and last sign-in of each group computed from
 // the generated sign-ins.
 func TestDetectGrouped(t *testing.T) {
+	t.Parallel()
 	d := detect(t)
 	for _, tc := range []struct {
 		typ    signin.Type

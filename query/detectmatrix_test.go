@@ -849,6 +849,7 @@ type mxResult struct {
 }
 
 func TestDetectMatrix(t *testing.T) {
+	t.Parallel()
 	seed := mxSeed(t)
 	t.Logf("seed %d (replay: go test ./query -run TestDetectMatrix -matrix.seed=%d)", seed, seed)
 	w := newMatrixWorld(seed)

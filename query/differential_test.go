@@ -1,9 +1,10 @@
 package query
 
 // The differential test: random queries (randquery_test.go) and the
-// documented examples run through the executor (engine.DB.Query) and
-// through the naive reference evaluator (naive_test.go) over the same
-// sign-ins, which must give the same results.
+// documented examples run through the executor (Run) and through the
+// naive reference evaluator (naive_test.go) over the same sign-ins,
+// which must give the same results, or both find a number beyond its
+// range.
 //
 // Replay a run with its seed (add -diff.v to print each query before it
 // runs, when the executor panics), or run one query through both:
@@ -33,6 +34,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/race"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -304,6 +306,14 @@ func diffError(err error) bool {
 	return errors.As(err, &qe)
 }
 
+// diffOverflow reports whether err is the executor's error for a number
+// beyond its kind's range: arithmetic in a head ("… overflows …") or a
+// sum of whole numbers (plugins.ErrOverflow).
+func diffOverflow(err error) bool {
+	var qe *Error
+	return errors.As(err, &qe) && (errors.Is(err, plugins.ErrOverflow) || strings.Contains(qe.Msg, " overflows"))
+}
+
 // diffFloatEqual compares floats within 1e-9 relative.
 func diffFloatEqual(a, b float64) bool {
 	if a == b {
@@ -496,6 +506,7 @@ func diffReordered(want *naiveResult, got *result.Result) bool {
 type diffOutcome struct {
 	rejected error  // the executor refused the query (*Error)
 	diff     string // a difference, or a failure, "" when they agree
+	overflow bool   // both found a number beyond its kind's range
 	rows     int
 	// exec and naive are the time each evaluator took.
 	exec, naive time.Duration
@@ -507,7 +518,7 @@ func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 	start := time.Now()
 	got, err := Run(context.Background(), s.dbs[db], nil, text, Options{Now: now})
 	o.exec = time.Since(start)
-	if err != nil {
+	if err != nil && !diffOverflow(err) {
 		if diffError(err) {
 			o.rejected = err
 		} else {
@@ -516,10 +527,26 @@ func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 		return o
 	}
 	start = time.Now()
-	want, err := naiveQuery(s.recs, text, now)
+	want, nerr := naiveQuery(s.recs, text, now)
 	o.naive = time.Since(start)
-	if err != nil {
-		o.diff = fmt.Sprintf("the naive evaluator failed (the executor did not): %v", err)
+	// A number beyond its range is an error in both or in neither: the
+	// naive evaluator finds it with math/big, apart from the executor's
+	// checked arithmetic.
+	switch {
+	case err != nil && errors.Is(nerr, errNaiveOverflow):
+		o.overflow = true
+		return o
+	case err != nil && nerr != nil:
+		o.diff = fmt.Sprintf("the executor found an overflow: %v\n  the naive evaluator failed otherwise: %v", err, nerr)
+		return o
+	case err != nil:
+		o.diff = fmt.Sprintf("the executor found an overflow the naive evaluator did not: %v", err)
+		return o
+	case errors.Is(nerr, errNaiveOverflow):
+		o.diff = "the naive evaluator found an overflow the executor did not"
+		return o
+	case nerr != nil:
+		o.diff = fmt.Sprintf("the naive evaluator failed (the executor did not): %v", nerr)
 		return o
 	}
 	o.diff, o.rows = diffResults(want, got), len(want.Rows)
@@ -527,6 +554,7 @@ func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 }
 
 func TestDifferential(t *testing.T) {
+	t.Parallel()
 	seed, err := diffSeed()
 	if err != nil {
 		t.Fatalf("bad seed: %v", err)
@@ -584,7 +612,7 @@ func TestDifferential(t *testing.T) {
 	}
 	wg.Wait()
 	var rejected []string
-	failed, empty := 0, 0
+	failed, empty, overflows := 0, 0, 0
 	var execTime, naiveTime time.Duration
 	for i, o := range outcomes {
 		text := texts[i]
@@ -598,13 +626,15 @@ func TestDifferential(t *testing.T) {
 			if failed <= 25 {
 				t.Errorf("seed %d, query %d (%s, now %s):\n  %s\n%s\n  replay: -diff.seed=%d -diff.query=%q -diff.now=%s", seed, i, diffStoreNames[i%2], nows[i].Format(time.RFC3339Nano), text, o.diff, seed, text, nows[i].Format(time.RFC3339Nano))
 			}
+		case o.overflow:
+			overflows++
 		case o.rows == 0:
 			empty++
 		}
 	}
-	t.Logf("%d queries in %v (executor %v, naive %v): %d rejected (%.1f%%), %d with no rows, %d differing",
+	t.Logf("%d queries in %v (executor %v, naive %v): %d rejected (%.1f%%), %d with no rows, %d overflowing in both, %d differing",
 		n, time.Since(start).Round(time.Millisecond), execTime.Round(time.Millisecond), naiveTime.Round(time.Millisecond),
-		len(rejected), 100*float64(len(rejected))/float64(n), empty, failed)
+		len(rejected), 100*float64(len(rejected))/float64(n), empty, overflows, failed)
 	if *diffVerboseFlag {
 		idx := make([]int, n)
 		for i := range idx {
@@ -655,6 +685,7 @@ var diffExamples = []string{
 }
 
 func TestDifferentialExamples(t *testing.T) {
+	t.Parallel()
 	seed, err := diffSeed()
 	if err != nil {
 		t.Fatalf("bad seed: %v", err)
@@ -707,6 +738,54 @@ func TestDifferentialExamples(t *testing.T) {
 					return
 				case o.diff != "":
 					t.Errorf("seed %d, %s, query:\n  %s\n%s", seed, name, q, o.diff)
+				}
+			}
+		})
+	}
+}
+
+// TestDifferentialArithmetic runs arithmetic in heads through both
+// evaluators, each query with whether it must overflow: whole numbers
+// beyond an int64 (however the operands come: aggregates, earlier heads,
+// numbers; in top's by too), decimal ones beyond a float64, / making a
+// decimal number, division by zero and null operands giving null.
+func TestDifferentialArithmetic(t *testing.T) {
+	t.Parallel()
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatalf("bad seed: %v", err)
+	}
+	s := diffFixture(t, seed)
+	for _, c := range []struct {
+		q        string
+		overflow bool
+	}{
+		{`count * 3037000500 * 3037000500`, true},
+		{`count * 0 + 3037000499 * 3037000499`, false}, // 3037000499² fits
+		{`count as n, n * 9223372036854775807 as big group by app`, true},
+		{`count as n, n - 9223372036854775807 - 9223372036854775807 group by type`, true},
+		{`count * 0 + 1 as one, 0 - 9223372036854775807 - one as x`, false}, // the least int64
+		{`count * 0 + 1 as one, 0 - 9223372036854775807 - one - one as x`, true},
+		{`sum(asn) * sum(asn) * sum(asn) group by type`, true},
+		{`sum(asn) * 1.0 * sum(asn) * sum(asn) group by type`, false}, // a decimal number from the 1.0 on
+		{`count * 1e200 * 1e200`, true},
+		{`count * 1e200 / 1e200 group by app`, false},
+		{`count / 0, count * 0.5, count / 3 group by app`, false},
+		{`avg(latency) as a, a + 1, a * 3037000500 where latency < 0`, false}, // null operands
+		{`min(latency) as lo, max(latency) as hi, (hi - lo) * 100 / hi group by app`, false},
+		{`top 5 app by count * 9223372036854775807`, true},
+		{`top 5 app by dcount(user) * 1000 - count`, false},
+	} {
+		t.Run(c.q, func(t *testing.T) {
+			for db, name := range diffStoreNames {
+				o := diffRun(s, db, c.q, s.now)
+				switch {
+				case o.rejected != nil:
+					t.Fatalf("seed %d: the executor refuses %s: %v", seed, c.q, o.rejected)
+				case o.diff != "":
+					t.Errorf("seed %d, %s, query:\n  %s\n%s", seed, name, c.q, o.diff)
+				case o.overflow != c.overflow:
+					t.Errorf("seed %d, %s: %s: overflow %v, want %v", seed, name, c.q, o.overflow, c.overflow)
 				}
 			}
 		})

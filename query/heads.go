@@ -11,6 +11,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
@@ -270,7 +271,7 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 	}
 	d := agg.Describe()
 	if len(call.Args) != len(d.Args) {
-		return nil, errorf(call.Pos, "%s takes %d %s: %s", d.Name, len(d.Args), plural(len(d.Args), "argument"), d.Usage())
+		return nil, errorf(call.Pos, "%s takes %d %s: %s", d.Name, len(d.Args), words.Plural(len(d.Args), "argument"), d.Usage())
 	}
 	spec := &aggSpec{src: src, text: strings.ToLower(src.String()), agg: agg}
 	for _, s := range c.p.Aggs {
@@ -321,13 +322,6 @@ func indexOf[T comparable](s []T, x T) int {
 		}
 	}
 	return -1
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // column finds the output column an expression names: by name (an alias,

@@ -91,6 +91,7 @@ func memStore(t *testing.T) *engine.DB {
 // fails with a *MemoryError naming what took the memory, before it has
 // read every part; the same queries under the default limit succeed.
 func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
 	db := memStore(t)
 	for _, tc := range []struct {
 		query    string
@@ -173,6 +174,7 @@ func (r memRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 // the query of a stage after itself. A stage's query returns what it held
 // but its rows when it ends.
 func TestMemoryLimitStage(t *testing.T) {
+	t.Parallel()
 	db := memStore(t)
 	reg := plugins.Default().Clone()
 	if err := reg.Register(memStage{}); err != nil {

@@ -10,8 +10,10 @@ package query
 // not to validate queries.
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -924,16 +926,17 @@ func naiveGroups(keys []naiveKeySpec, sel []*signin.Record) []*naiveGroup {
 
 // ---- Aggregates ----
 
-// naiveAgg computes one aggregate over a group's records.
+// naiveAgg computes one aggregate over a group's records; its error is
+// errNaiveOverflow for a sum beyond an int64.
 type naiveAgg struct {
 	kind signin.Kind
-	eval func(recs []*signin.Record) result.Value
+	eval func(recs []*signin.Record) (result.Value, error)
 }
 
 func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 	if n, ok := e.(*ast.Name); ok && strings.EqualFold(n.Name, "count") {
-		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
-			return result.IntValue(int64(len(recs)))
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) (result.Value, error) {
+			return result.IntValue(int64(len(recs))), nil
 		}}, nil
 	}
 	c, ok := e.(*ast.Call)
@@ -957,14 +960,14 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) (result.Value, error) {
 			n := 0
 			for _, r := range recs {
 				if cond(r) {
 					n++
 				}
 			}
-			return result.IntValue(int64(n))
+			return result.IntValue(int64(n)), nil
 		}}, nil
 	}
 	f, err := naiveField(c.Args[0])
@@ -988,7 +991,7 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 	}
 	switch name {
 	case "dcount", "dcountif":
-		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) result.Value {
+		return &naiveAgg{kind: signin.KindInt, eval: func(recs []*signin.Record) (result.Value, error) {
 			seen := map[string]bool{}
 			var buf []byte
 			present(recs, func(v result.Value) {
@@ -997,13 +1000,13 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 					seen[string(buf)] = true
 				}
 			})
-			return result.IntValue(int64(len(seen)))
+			return result.IntValue(int64(len(seen))), nil
 		}}, nil
 	case "min", "max":
 		if f.Kind == signin.KindList {
 			return nil, fmt.Errorf("naive: %s of a list", name)
 		}
-		return &naiveAgg{kind: f.Kind, eval: func(recs []*signin.Record) result.Value {
+		return &naiveAgg{kind: f.Kind, eval: func(recs []*signin.Record) (result.Value, error) {
 			best := result.Null(f.Kind)
 			present(recs, func(v result.Value) {
 				c := result.Compare(v, best)
@@ -1011,7 +1014,7 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 					best = v
 				}
 			})
-			return best
+			return best, nil
 		}}, nil
 	case "sum", "avg":
 		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat {
@@ -1021,32 +1024,38 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 		if name == "avg" {
 			kind = signin.KindFloat
 		}
-		return &naiveAgg{kind: kind, eval: func(recs []*signin.Record) result.Value {
-			var si int64
+		return &naiveAgg{kind: kind, eval: func(recs []*signin.Record) (result.Value, error) {
+			// Whole numbers are added exactly, and a sum beyond an
+			// int64 is an overflow, not a wrapped number.
+			var si, x big.Int
 			var sf float64
 			n := 0
 			present(recs, func(v result.Value) {
 				n++
 				if f.Kind == signin.KindInt {
-					si += v.Int()
+					si.Add(&si, x.SetInt64(v.Int()))
 				} else {
 					sf += v.Float()
 				}
 			})
 			switch {
 			case n == 0:
-				return result.Null(kind)
+				return result.Null(kind), nil
 			case name == "sum" && f.Kind == signin.KindInt:
-				return result.IntValue(si)
+				if !si.IsInt64() {
+					return result.Value{}, errNaiveOverflow
+				}
+				return result.IntValue(si.Int64()), nil
 			case name == "sum":
-				return result.FloatValue(sf)
+				return result.FloatValue(sf), nil
 			case f.Kind == signin.KindInt:
-				return result.FloatValue(float64(si) / float64(n))
+				avg, _ := new(big.Float).SetPrec(53).Quo(new(big.Float).SetInt(&si), new(big.Float).SetInt64(int64(n))).Float64()
+				return result.FloatValue(avg), nil
 			}
-			return result.FloatValue(sf / float64(n))
+			return result.FloatValue(sf / float64(n)), nil
 		}}, nil
 	case "values":
-		return &naiveAgg{kind: signin.KindList, eval: func(recs []*signin.Record) result.Value {
+		return &naiveAgg{kind: signin.KindList, eval: func(recs []*signin.Record) (result.Value, error) {
 			seen := map[string]bool{}
 			present(recs, func(v result.Value) { seen[v.String()] = true })
 			out := []string{}
@@ -1054,18 +1063,19 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 				out = append(out, s)
 			}
 			sort.Strings(out)
-			return result.ListValue(out)
+			return result.ListValue(out), nil
 		}}, nil
 	}
 	return nil, fmt.Errorf("naive: aggregate %s is out of scope", name)
 }
 
 // naiveHead is an output column of an aggregate query: an aggregate,
-// or arithmetic over aggregates, earlier heads and numbers.
+// or arithmetic over aggregates, earlier heads and numbers. Its error is
+// errNaiveOverflow.
 type naiveHead struct {
 	name string
 	kind signin.Kind
-	eval func(g *naiveGroup, row []result.Value) result.Value
+	eval func(g *naiveGroup, row []result.Value) (result.Value, error)
 }
 
 // naiveNumber parses a number written in a head or a condition on
@@ -1080,53 +1090,89 @@ func naiveNumber(s string) (result.Value, bool) {
 	return result.Value{}, false
 }
 
-// naiveArith computes a op b for numbers, null on null, on a division by
-// zero, and on a result that is not a number.
-func naiveArith(op string, a, b result.Value, kind signin.Kind) result.Value {
+// errNaiveOverflow is the naive evaluator's verdict that a whole number
+// went beyond an int64, or a decimal one beyond a float64: the executor
+// must then fail the query with an overflow error.
+var errNaiveOverflow = errors.New("naive: a number overflows")
+
+// naiveArith computes a op b by the language's contract
+// (docs/query-language.md, "Kinds of query"), apart from the executor's
+// checked int64 arithmetic (arith.go): a null operand gives null; + - *
+// of whole numbers (kind int) are computed exactly with math/big, and a
+// result beyond an int64 is errNaiveOverflow. Otherwise (a decimal
+// operand, or /) the operands are decimal numbers, float64s (a whole one
+// rounded to 53 bits), and the exact result is rounded once to 53 bits,
+// as IEEE 754 rounds; one beyond a float64 is errNaiveOverflow too.
+// Division by zero, and an operand that is not a finite number, give
+// null.
+func naiveArith(op string, a, b result.Value, kind signin.Kind) (result.Value, error) {
 	if a.IsNull() || b.IsNull() {
-		return result.Null(kind)
+		return result.Null(kind), nil
 	}
 	if kind == signin.KindInt {
-		x, y := a.Int(), b.Int()
+		x, y := big.NewInt(a.Int()), big.NewInt(b.Int())
 		switch op {
 		case "+":
-			return result.IntValue(x + y)
+			x.Add(x, y)
 		case "-":
-			return result.IntValue(x - y)
+			x.Sub(x, y)
 		case "*":
-			return result.IntValue(x * y)
+			x.Mul(x, y)
+		default:
+			return result.Value{}, fmt.Errorf("naive: %s of whole numbers gives a decimal number", op)
 		}
+		if !x.IsInt64() {
+			return result.Value{}, errNaiveOverflow
+		}
+		return result.IntValue(x.Int64()), nil
 	}
-	x, y := a.Float(), b.Float()
-	var r float64
+	x, okx := naiveExact(a)
+	y, oky := naiveExact(b)
+	if !okx || !oky || op == "/" && y.Sign() == 0 {
+		return result.Null(kind), nil
+	}
+	r := new(big.Float).SetPrec(53).SetMode(big.ToNearestEven)
 	switch op {
 	case "+":
-		r = x + y
+		r.Add(x, y)
 	case "-":
-		r = x - y
+		r.Sub(x, y)
 	case "*":
-		r = x * y
+		r.Mul(x, y)
 	case "/":
-		if y == 0 {
-			return result.Null(kind)
-		}
-		r = x / y
+		r.Quo(x, y)
 	}
-	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return result.Null(kind)
+	f, _ := r.Float64()
+	if math.IsInf(f, 0) {
+		return result.Value{}, errNaiveOverflow
 	}
-	return result.FloatValue(r)
+	return result.FloatValue(f), nil
+}
+
+// naiveExact returns a number as a decimal number, in a big.Float of a
+// float64's 53 bits: a whole number rounded to them (to nearest, ties to
+// even), a decimal one as it is. It reports false for NaN and the
+// infinities.
+func naiveExact(v result.Value) (*big.Float, bool) {
+	if v.Kind() == signin.KindInt {
+		return new(big.Float).SetPrec(53).SetMode(big.ToNearestEven).SetInt64(v.Int()), true
+	}
+	f := v.Float()
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, false
+	}
+	return new(big.Float).SetFloat64(f), true
 }
 
 // naiveHeadExpr compiles a head's expression; aliases are the earlier
 // heads by lower-cased alias.
-func naiveHeadExpr(e ast.Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []result.Value) result.Value, error) {
+func naiveHeadExpr(e ast.Expr, aliases map[string]int, heads []*naiveHead) (signin.Kind, func(*naiveGroup, []result.Value) (result.Value, error), error) {
 	if n, ok := e.(*ast.Name); ok {
 		if i, ok := aliases[strings.ToLower(n.Name)]; ok {
-			return heads[i].kind, func(_ *naiveGroup, row []result.Value) result.Value { return row[i] }, nil
+			return heads[i].kind, func(_ *naiveGroup, row []result.Value) (result.Value, error) { return row[i], nil }, nil
 		}
 		if v, ok := naiveNumber(n.Name); ok {
-			return v.Kind(), func(*naiveGroup, []result.Value) result.Value { return v }, nil
+			return v.Kind(), func(*naiveGroup, []result.Value) (result.Value, error) { return v, nil }, nil
 		}
 	}
 	if b, ok := e.(*ast.Binary); ok && strings.Contains("+-*/", b.Op) && len(b.Op) == 1 {
@@ -1148,15 +1194,23 @@ func naiveHeadExpr(e ast.Expr, aliases map[string]int, heads []*naiveHead) (sign
 			kind = signin.KindInt
 		}
 		op := b.Op
-		return kind, func(g *naiveGroup, row []result.Value) result.Value {
-			return naiveArith(op, l(g, row), r(g, row), kind)
+		return kind, func(g *naiveGroup, row []result.Value) (result.Value, error) {
+			a, err := l(g, row)
+			if err != nil {
+				return result.Value{}, err
+			}
+			b, err := r(g, row)
+			if err != nil {
+				return result.Value{}, err
+			}
+			return naiveArith(op, a, b, kind)
 		}, nil
 	}
 	a, err := naiveAggOf(e)
 	if err != nil {
 		return 0, nil, err
 	}
-	return a.kind, func(g *naiveGroup, _ []result.Value) result.Value { return a.eval(g.recs) }, nil
+	return a.kind, func(g *naiveGroup, _ []result.Value) (result.Value, error) { return a.eval(g.recs) }, nil
 }
 
 // naiveColumn finds an output column by name (an alias, a field name or
@@ -1298,7 +1352,11 @@ func naiveAggregate(q *ast.Query, sel []*signin.Record) (*naiveResult, error) {
 	for _, g := range naiveGroups(keys, sel) {
 		hv := make([]result.Value, len(heads))
 		for i, h := range heads {
-			hv[i] = h.eval(g, hv)
+			v, err := h.eval(g, hv)
+			if err != nil {
+				return nil, err
+			}
+			hv[i] = v
 		}
 		res.Rows = append(res.Rows, append(slices.Clone(g.key), hv...))
 	}
@@ -1383,7 +1441,11 @@ func naiveTop(q *ast.Query, sel []*signin.Record) (*naiveResult, error) {
 	res.Columns = append(res.Columns, result.Column{Name: strings.ToLower(by.String()), Kind: kind})
 	res.Rows = [][]result.Value{}
 	for _, g := range naiveGroups(keys, sel) {
-		res.Rows = append(res.Rows, append(slices.Clone(g.key), eval(g, nil)))
+		v, err := eval(g, nil)
+		if err != nil {
+			return nil, err
+		}
+		res.Rows = append(res.Rows, append(slices.Clone(g.key), v))
 	}
 	order := []naiveSortKey{{col: len(keys), desc: true}}
 	for i := range keys {

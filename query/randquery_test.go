@@ -685,8 +685,14 @@ type rqHead struct {
 	numeric bool
 }
 
-// number is a number in arithmetic or having.
+// number is a number in arithmetic: small ones mostly, and now and
+// then one near the end of a range, whose products and sums go beyond an
+// int64 (3037000500 squared does), or a float64 (1e200 squared), which
+// both evaluators must find.
 func (g *queryGen) number() string {
+	if g.chance(0.15) {
+		return rqPick(g, []string{"3037000500", "4611686018427387904", "9223372036854775807", "-9223372036854775807", "1e200"})
+	}
 	return rqPick(g, []string{"0", "1", "2", "3", "10", "100", "1000", "0.5", "2.5", "60"})
 }
 

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/query/ast"
 
 	"github.com/chzyer/readline"
@@ -433,7 +434,7 @@ func (s *session) done(notes []result.Note, rows int, took time.Duration) {
 		s.note(n)
 	}
 	if s.timing {
-		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(rows)), plural(rows, "row"), roundDuration(took))
+		fmt.Fprintf(s.opts.Stderr, "%s %s in %s\n", humanize.Comma(int64(rows)), words.Plural(rows, "row"), words.Round(took))
 	}
 }
 
@@ -495,24 +496,6 @@ func (s *session) countText() string {
 		return "?"
 	}
 	return humanize.Comma(n)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
-// roundDuration rounds a duration for reading.
-func roundDuration(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
 }
 
 // closeOutput ends \output.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/valyala/fastjson"
 )
 
@@ -186,24 +187,17 @@ func (s *Summary) Clean() bool { return s.Rejected == 0 && s.Refused == 0 && s.T
 func (s *Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "read %d %s from %d %s (%s): %d accepted, %d rejected",
-		s.Read, plural(s.Read, "record"), s.Inputs, plural(int64(s.Inputs), "input"), humanize.IBytes(uint64(s.Bytes)), s.Accepted, s.Rejected)
+		s.Read, words.Plural(s.Read, "record"), s.Inputs, words.Plural(s.Inputs, "input"), humanize.IBytes(uint64(s.Bytes)), s.Accepted, s.Rejected)
 	if s.Refused > 0 {
-		fmt.Fprintf(&b, "; %d %s refused", s.Refused, plural(int64(s.Refused), "input"))
+		fmt.Fprintf(&b, "; %d %s refused", s.Refused, words.Plural(s.Refused, "input"))
 	}
 	if s.Truncated > 0 {
-		fmt.Fprintf(&b, "; %d %s truncated", s.Truncated, plural(int64(s.Truncated), "input"))
+		fmt.Fprintf(&b, "; %d %s truncated", s.Truncated, words.Plural(s.Truncated, "input"))
 	}
 	if s.Warnings > 0 {
-		fmt.Fprintf(&b, "; %d %s", s.Warnings, plural(int64(s.Warnings), "warning"))
+		fmt.Fprintf(&b, "; %d %s", s.Warnings, words.Plural(s.Warnings, "warning"))
 	}
 	return b.String()
-}
-
-func plural(n int64, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 func (s *Summary) add(b *Batch) {
@@ -809,7 +803,7 @@ func lostWarning(input string, line int, lost map[string]int) *Warning {
 	}
 	slices.Sort(fields)
 	for i, f := range fields {
-		fields[i] = fmt.Sprintf("%s (%d %s)", f, lost[f], plural(int64(lost[f]), "record"))
+		fields[i] = fmt.Sprintf("%s (%d %s)", f, lost[f], words.Plural(lost[f], "record"))
 	}
 	return &Warning{Input: input, Line: line, Message: `fields lost when the file was written, which hold text such as "System.Collections.Hashtable" or "@{…}" ` +
 		"where ConvertTo-Json stopped at its -Depth (2 by default): " + strings.Join(fields, ", ") +

@@ -39,6 +39,7 @@ func output(t *testing.T, g *Generator) map[signin.Format][]byte {
 }
 
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	// Enough for incidents and three chunks; the default workers are
 	// GOMAXPROCS.
 	cfg := Config{Count: 12_000, Seed: 7, Days: 10}

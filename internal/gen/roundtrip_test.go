@@ -134,6 +134,7 @@ func write(t *testing.T, g *Generator, f signin.Format, dir string) []string {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, count := range []int64{1, 7, chunkSize, chunkSize + 1, 12_000} {
 		g := newGen(t, Config{Count: count, Seed: uint64(count), Days: 7})
 		evs := collect(t, g)

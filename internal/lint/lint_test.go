@@ -19,13 +19,13 @@ var allowed = map[string][]string{
 	".":                   {"engine", "plugins", "query", "result"},
 	"index":               {"internal/jsonw"},
 	"result":              {"engine/signin"},
-	"engine":              {"index", "engine", "result", "internal/jsonw", "internal/strtab"},
+	"engine":              {"index", "engine", "result", "internal/jsonw", "internal/strtab", "internal/words"},
 	"plugins":             {"index", "engine", "result", "query/ast", "plugins", "internal/jsonw"},
 	"query/ast":           {},
-	"query":               {"index", "engine", "result", "plugins", "query"},
-	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress"},
+	"query":               {"index", "engine", "result", "plugins", "query", "internal/words"},
+	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress", "internal/words"},
 	"docs":                {},
-	"bench":               {"index", "engine", "result", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress"},
+	"bench":               {"index", "engine", "result", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress", "internal/words"},
 	"cmd":                 {"index", "engine", "result", "plugins", "query", "repl", "bench", "internal", "cmd"},
 	"internal/jsonw":      {},
 	"internal/progress":   {},
@@ -36,6 +36,7 @@ var allowed = map[string][]string{
 	"internal/clock":      {},
 	"internal/peakmem":    {},
 	"internal/race":       {},
+	"internal/words":      {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores

@@ -50,7 +50,15 @@ type Options struct {
 	// Now returns the current time; nil means time.Now. Tests inject a
 	// clock for plain lines; a terminal bar times itself.
 	Now func() time.Time
+	// Throttle is the least time between two drawings of a terminal bar;
+	// zero means DefaultThrottle. Tests of what a bar shows make it tiny,
+	// so that every report draws it however quick the operation.
+	Throttle time.Duration
 }
+
+// DefaultThrottle is the least time between two drawings of a terminal
+// bar when Options.Throttle is zero.
+const DefaultThrottle = 100 * time.Millisecond
 
 // Bar shows the progress of one operation. Its methods may be called from
 // any goroutine, concurrently; a nil *Bar does nothing, so that optional
@@ -89,6 +97,9 @@ func New(w io.Writer, opts Options) *Bar {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Throttle <= 0 {
+		opts.Throttle = DefaultThrottle
+	}
 	if w == nil {
 		opts.Quiet = true
 	}
@@ -106,7 +117,7 @@ func New(w io.Writer, opts Options) *Bar {
 		progressbar.OptionSetDescription(opts.What),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionThrottle(opts.Throttle),
 		progressbar.OptionFullWidth(),
 		progressbar.OptionClearOnFinish(),
 	}

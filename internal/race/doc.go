@@ -10,5 +10,8 @@
 // every size is the one the tests always had (CI runs those).
 // scripts/race.sh runs the whole suite under the race detector.
 //
+// The quick lane, go test -short, runs the same smaller cases ([Quick]),
+// so that the whole suite takes about a minute on two cores.
+//
 // Only tests import this package.
 package race

@@ -19,6 +19,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/progress"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
@@ -169,7 +170,7 @@ func (c *demoCmd) make(e *env, dir string, count int64) (demoTenant, error) {
 	if err := os.Remove(filepath.Join(dir, demoMaking)); err != nil {
 		return t, err
 	}
-	fmt.Fprintf(e.stderr, "signinq demo: made in %s\n", roundDuration(e.now().Sub(start)).Round(100*time.Millisecond))
+	fmt.Fprintf(e.stderr, "signinq demo: made in %s\n", words.Round(e.now().Sub(start)).Round(100*time.Millisecond))
 	return t, nil
 }
 
@@ -282,13 +283,13 @@ func demoAnswer(e *env, db *engine.DB, w plugins.Writer, now time.Time, text str
 	}
 	elapsed := e.now().Sub(start)
 	if len(res.Rows) == 0 {
-		fmt.Fprintf(e.stdout, "(nothing found, in %s)\n", roundDuration(elapsed))
+		fmt.Fprintf(e.stdout, "(nothing found, in %s)\n", words.Round(elapsed))
 		return nil
 	}
 	if err := demoWrite(e, w, res); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "(%s %s in %s)\n", humanize.Comma(int64(len(res.Rows))), plural(len(res.Rows), "row"), roundDuration(elapsed))
+	fmt.Fprintf(e.stdout, "(%s %s in %s)\n", humanize.Comma(int64(len(res.Rows))), words.Plural(len(res.Rows), "row"), words.Round(elapsed))
 	return nil
 }
 

@@ -26,8 +26,9 @@ var demoEnds = []string{
 }
 
 // demoEndsRace are the days of demoEnds TestDemoAnyDate runs under -race,
-// which makes each ten times slower: one of the eight days in a row, a
-// month's end, a year's end and a leap day (all twelve run without it).
+// which makes each ten times slower, and in the quick lane (-short): one
+// of the eight days in a row, a month's end, a year's end and a leap day
+// (all twelve run without them).
 var demoEndsRace = []string{"2026-12-08T10:00:00Z", "2026-11-30T23:59:58Z", "2026-12-31T23:59:58Z", "2028-02-29T12:00:00Z"}
 
 // TestDemoAnyDate makes the demo's tenant as if on each of demoEnds and
@@ -37,12 +38,14 @@ var demoEndsRace = []string{"2026-12-08T10:00:00Z", "2026-11-30T23:59:58Z", "202
 // in from abroad within hours of the account's owner, are also impossible
 // travel: travel may report them, and nothing else.)
 func TestDemoAnyDate(t *testing.T) {
-	for _, s := range race.Pick(demoEnds, demoEndsRace) {
+	t.Parallel()
+	for _, s := range race.Quick(demoEnds, demoEndsRace) {
 		start, err := time.Parse(time.RFC3339, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Run(s, func(t *testing.T) {
+			t.Parallel()
 			moved := time.Now()
 			now := func() time.Time { return start.Add(time.Since(moved)) }
 			dir := filepath.Join(t.TempDir(), "demo")

@@ -17,6 +17,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/progress"
+	"github.com/signinq/signinq/internal/words"
 )
 
 type genCmd struct {
@@ -129,9 +130,9 @@ func (c *genCmd) store(e *env, g *gen.Generator, end time.Time) error {
 	}
 	if !c.Quiet {
 		fmt.Fprintf(e.stderr, "signinq: stored %s new sign-ins (%s duplicates) in %s (%s records/s)\n",
-			humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), roundDuration(elapsed), humanize.Comma(int64(float64(c.Count)/elapsed.Seconds())))
+			humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), words.Round(elapsed), humanize.Comma(int64(float64(c.Count)/elapsed.Seconds())))
 		if cst.Days > 0 {
-			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
+			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, words.Plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
 		}
 		printIncidents(e.stderr, g.Incidents())
 	}
@@ -238,7 +239,7 @@ func printIncidents(w io.Writer, incidents []gen.Incident) {
 	if len(incidents) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), plural(len(incidents), "incident"))
+	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), words.Plural(len(incidents), "incident"))
 	for _, in := range incidents {
 		fmt.Fprintf(w, "  %-17s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format("15:04"), in.Description)
 	}

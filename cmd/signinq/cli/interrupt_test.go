@@ -355,8 +355,8 @@ var genBar = regexp.MustCompile(`([0-9]+)/[0-9]+ .*?([0-9,]+) committed|([0-9,]+
 func TestGenInterrupt(t *testing.T) {
 	t.Parallel()
 	// Under -race, from fewer: what is left is generated again
-	// in-process, ten times slower.
-	for count := race.Pick[int64](100000, 20000); ; count *= 2 {
+	// in-process, ten times slower (and so in the quick lane, -short).
+	for count := race.Quick[int64](100000, 20000); ; count *= 2 {
 		if count > 6400000 {
 			t.Fatal("gen --db always ended before Ctrl-C")
 		}

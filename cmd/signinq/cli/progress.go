@@ -22,8 +22,15 @@ func newProgress(e *env, total int64, unit progress.Unit, what string, quiet boo
 		Quiet:    quiet,
 		Every:    plainEvery,
 		Now:      e.now,
+		Throttle: barThrottle,
 	})
 }
+
+// barThrottle is the least time between two drawings of a bar on a
+// terminal; zero is progress.DefaultThrottle. The command's tests make it
+// tiny (TestMain), so that a bar shows on the terminal whatever the
+// machine's speed, from a few thousand sign-ins.
+var barThrottle time.Duration
 
 // plainEvery is the time between plain progress lines (not on a
 // terminal), and before the first; zero is progress.DefaultEvery. The

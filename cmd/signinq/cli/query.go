@@ -12,6 +12,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
@@ -212,7 +213,7 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		fmt.Fprintf(e.stderr, "signinq: %s\n", noteText(n, "--now latest"))
 	}
 	if format == "table" {
-		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(count)), plural(count, "row"), roundDuration(elapsed))
+		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(count)), words.Plural(count, "row"), words.Round(elapsed))
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/progress"
+	"github.com/signinq/signinq/internal/words"
 )
 
 // dbFlag is the store every store command opens.
@@ -182,14 +183,14 @@ func (c *ingestCmd) Run(e *env) error {
 	if !c.Quiet {
 		fmt.Fprintf(e.stderr, "signinq: %s\n", st.Summary.String())
 		fmt.Fprintf(e.stderr, "signinq: stored %s new %s, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s)\n",
-			humanize.Comma(st.Stored), plural(int(st.Stored), "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
-			roundDuration(elapsed), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
+			humanize.Comma(st.Stored), words.Plural(st.Stored, "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
+			words.Round(elapsed), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
 			humanize.Comma(int64(float64(st.Read)/elapsed.Seconds())))
 		if cst.Days > 0 {
-			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
+			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, words.Plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
 		}
 		n, _ := db.Count()
-		fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", c.DB, humanize.Comma(n), plural(int(n), "sign-in"))
+		fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", c.DB, humanize.Comma(n), words.Plural(n, "sign-in"))
 	}
 	if !st.Clean() {
 		return errRejected
@@ -225,21 +226,6 @@ func commitInterval(d time.Duration) time.Duration {
 	return d
 }
 
-// roundDuration rounds to milliseconds, or microseconds below one.
-func roundDuration(d time.Duration) time.Duration {
-	if d < time.Millisecond {
-		return d.Round(time.Microsecond)
-	}
-	return d.Round(time.Millisecond)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
 type statsCmd struct {
 	dbFlag
 	Days bool `help:"List every day, not only the first and last few."`
@@ -262,7 +248,7 @@ func (c *statsCmd) Run(e *env) error {
 // writeStats prints a store's statistics.
 func writeStats(out io.Writer, name string, st *engine.Stats, allDays bool) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(out, "%s: %s sign-ins in %d %s, %d %s\n", name, humanize.Comma(st.Rows), len(st.Days), plural(len(st.Days), "day"), st.Parts, plural(st.Parts, "part"))
+	fmt.Fprintf(out, "%s: %s sign-ins in %d %s, %d %s\n", name, humanize.Comma(st.Rows), len(st.Days), words.Plural(len(st.Days), "day"), st.Parts, words.Plural(st.Parts, "part"))
 	if st.Rows == 0 {
 		return
 	}
@@ -279,7 +265,7 @@ func writeStats(out io.Writer, name string, st *engine.Stats, allDays bool) {
 		if !allDays && len(st.Days) > 10 && i >= 5 && i < len(st.Days)-5 {
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d %s\t\n", d.Day.Format(time.DateOnly), humanize.Comma(d.Rows), d.Parts, plural(d.Parts, "part"))
+		fmt.Fprintf(w, "%s\t%s\t%d %s\t\n", d.Day.Format(time.DateOnly), humanize.Comma(d.Rows), d.Parts, words.Plural(d.Parts, "part"))
 	}
 	w.Flush()
 	if !allDays && len(st.Days) > 10 {
@@ -324,7 +310,7 @@ func (c *compactCmd) Run(e *env) error {
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "signinq: compacted %d %s (%s sign-ins) from %d parts to %d in %s\n",
-		st.Days, plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, e.now().Sub(start).Round(time.Millisecond))
+		st.Days, words.Plural(st.Days, "day"), humanize.Comma(st.Rows), st.PartsBefore, st.PartsAfter, e.now().Sub(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -367,7 +353,7 @@ func (c *pruneCmd) Run(e *env) error {
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "would delete %d %s before %s (%s): %s sign-ins; nothing deleted (--dry-run)\n",
-			st.Days, plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
+			st.Days, words.Plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
 		return nil
 	}
 	st, err := db.Prune(cut)
@@ -378,7 +364,7 @@ func (c *pruneCmd) Run(e *env) error {
 		fmt.Fprintf(e.stderr, "signinq: deleted nothing: no sign-in is before %s\n", before)
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s (%s): %s sign-ins\n", st.Days, plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
+	fmt.Fprintf(e.stderr, "signinq: deleted %d %s before %s (%s): %s sign-ins\n", st.Days, words.Plural(st.Days, "day"), before, dayRange(st.First, st.Last), humanize.Comma(st.Rows))
 	return nil
 }
 

@@ -1,0 +1,39 @@
+package words
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "rows"}, {1, "row"}, {2, "rows"}, {-1, "rows"}} {
+		if got := Plural(c.n, "row"); got != c.want {
+			t.Errorf("Plural(%d, row) = %q, want %q", c.n, got, c.want)
+		}
+	}
+	if got := Plural(uint8(1), "day"); got != "day" {
+		t.Errorf("Plural(uint8(1), day) = %q, want day", got)
+	}
+}
+
+func TestRound(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{1234 * time.Nanosecond, "1µs"},
+		{999_499 * time.Nanosecond, "999µs"},
+		{12_345_678 * time.Nanosecond, "12.35ms"},
+		{999_999_999, "1s"},
+		{1_234_567_890, "1.23s"},
+		{83_456_789_000, "1m23.46s"},
+	} {
+		if got := Round(c.d).String(); got != c.want {
+			t.Errorf("Round(%d) = %s, want %s", c.d, got, c.want)
+		}
+	}
+}
