@@ -19,12 +19,6 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// ErrPluginPanic is returned by a query during which a plugin (an
-// aggregate's accumulator or partial) panicked: the panic ends that query
-// only. Stages' and functions' panics are their own errors, named after
-// them (StageError, and the function's call).
-var ErrPluginPanic = errors.New("query: a plugin panicked")
-
 // group is one group of an aggregate query, merged from every part.
 type group struct {
 	key      []result.Value
