@@ -52,7 +52,7 @@ func (c *checker) query(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return err
 		}
-		p.Filter = f
+		p.filter = f
 	}
 	if q.Limit != nil {
 		n, err := c.count(q.Limit, "limit")

@@ -33,7 +33,7 @@ func (c *checker) aggregate(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return err
 		}
-		p.Having = h
+		p.having = h
 	}
 	return c.order(p, q.OrderBy)
 }
@@ -63,9 +63,9 @@ func (c *checker) top(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return err
 		}
-		p.Having = h
+		p.having = h
 	}
-	p.Order = keyOrder(p, []orderKey{{col: len(p.Keys), desc: true}})
+	p.order = keyOrder(p, []orderKey{{col: len(p.keys), desc: true}})
 	p.Limit = n
 	return nil
 }
@@ -117,13 +117,13 @@ func (c *checker) keys(p *Plan, exprs []ast.Expr) error {
 		default:
 			return errorf(e.Position(), "group by takes fields, functions of a field and bin(duration), not %s", e)
 		}
-		for _, o := range p.Keys {
+		for _, o := range p.keys {
 			if o.name == k.name {
 				return errorf(e.Position(), "%s is grouped by twice", k.name)
 			}
 		}
-		p.Keys = append(p.Keys, k)
-		p.Outs = append(p.Outs, &outCol{name: k.name, kind: k.kind, key: len(p.Keys) - 1})
+		p.keys = append(p.keys, k)
+		p.outs = append(p.outs, &outCol{name: k.name, kind: k.kind, key: len(p.keys) - 1})
 	}
 	return nil
 }
@@ -139,8 +139,8 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		if aliases[a] != nil {
 			return errorf(h.Alias.Pos, "alias %s is given twice", h.Alias)
 		}
-		if engine.LookupColumn(a) != nil && len(p.Keys) > 0 {
-			for _, k := range p.Keys {
+		if engine.LookupColumn(a) != nil && len(p.keys) > 0 {
+			for _, k := range p.keys {
 				if strings.EqualFold(k.name, a) {
 					return errorf(h.Alias.Pos, "alias %s is the name of a group key", h.Alias)
 				}
@@ -148,13 +148,13 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		}
 		aliases[a] = h
 	}
-	first := len(p.Outs)
+	first := len(p.outs)
 	for _, h := range heads {
 		name := strings.ToLower(h.Expr.String())
 		if h.Alias != nil {
 			name = h.Alias.Text
 		}
-		p.Outs = append(p.Outs, &outCol{name: name, key: -1})
+		p.outs = append(p.outs, &outCol{name: name, key: -1})
 	}
 	resolving := map[*ast.Head]bool{}
 	var resolve func(h *ast.Head) (valExpr, error)
@@ -163,11 +163,11 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		for heads[i-first] != h {
 			i++
 		}
-		if out := p.Outs[i]; out.val != nil {
+		if out := p.outs[i]; out.val != nil {
 			return out.val, nil
 		}
 		if resolving[h] {
-			return nil, errorf(h.Pos, "%s refers to itself", p.Outs[i].name)
+			return nil, errorf(h.Pos, "%s refers to itself", p.outs[i].name)
 		}
 		resolving[h] = true
 		v, err := c.value(h.Expr, func(n *ast.Name) (valExpr, bool, error) {
@@ -180,7 +180,7 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		if err != nil {
 			return nil, err
 		}
-		p.Outs[i].val, p.Outs[i].kind = v, v.kind()
+		p.outs[i].val, p.outs[i].kind = v, v.kind()
 		return v, nil
 	}
 	for _, h := range heads {
@@ -274,9 +274,9 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 		return nil, errorf(call.Pos, "%s takes %d %s: %s", d.Name, len(d.Args), words.Plural(len(d.Args), "argument"), d.Usage())
 	}
 	spec := &aggSpec{src: src, text: strings.ToLower(src.String()), agg: agg}
-	for _, s := range c.p.Aggs {
+	for _, s := range c.p.aggs {
 		if s.text == spec.text {
-			return aggRef{i: indexOf(c.p.Aggs, s), k: s.kind}, nil
+			return aggRef{i: indexOf(c.p.aggs, s), k: s.kind}, nil
 		}
 	}
 	for i, a := range d.Args {
@@ -311,8 +311,8 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 		return nil, errorf(call.Pos, "%v", err)
 	}
 	spec.kind = k
-	c.p.Aggs = append(c.p.Aggs, spec)
-	return aggRef{i: len(c.p.Aggs) - 1, k: k}, nil
+	c.p.aggs = append(c.p.aggs, spec)
+	return aggRef{i: len(c.p.aggs) - 1, k: k}, nil
 }
 
 func indexOf[T comparable](s []T, x T) int {
@@ -331,14 +331,14 @@ func (c *checker) column(p *Plan, e ast.Expr) (int, error) {
 	if l, ok := e.(*ast.Literal); ok && l.Quoted {
 		text = l.Text // an alias that needs quotes: as "n sign-ins"
 	}
-	for i, o := range p.Outs {
+	for i, o := range p.outs {
 		if strings.EqualFold(o.name, text) {
 			return i, nil
 		}
 	}
 	if n, ok := e.(*ast.Name); ok {
 		if f := signin.Lookup(n.Name); f != nil { // a key named by an alias
-			for i, o := range p.Outs {
+			for i, o := range p.outs {
 				if o.key >= 0 && o.name == f.Name {
 					return i, nil
 				}
@@ -356,14 +356,14 @@ func (c *checker) column(p *Plan, e ast.Expr) (int, error) {
 		}
 		return 0, err
 	}
-	p.Outs = append(p.Outs, &outCol{name: text, kind: v.kind(), key: -1, val: v, hidden: true})
-	return len(p.Outs) - 1, nil
+	p.outs = append(p.outs, &outCol{name: text, kind: v.kind(), key: -1, val: v, hidden: true})
+	return len(p.outs) - 1, nil
 }
 
 // visibleOuts names the query's output columns.
 func visibleOuts(p *Plan) []string {
 	var names []string
-	for _, o := range p.Outs {
+	for _, o := range p.outs {
 		if !o.hidden {
 			names = append(names, o.name)
 		}
@@ -448,7 +448,7 @@ func havingKinds(p *Plan, e *ast.Binary, l, r rowOperand) error {
 		if o.col < 0 {
 			return signin.KindFloat
 		}
-		return p.Outs[o.col].kind
+		return p.outs[o.col].kind
 	}
 	numeric := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
 	lk, rk := kind(l), kind(r)
@@ -460,7 +460,7 @@ func havingKinds(p *Plan, e *ast.Binary, l, r rowOperand) error {
 		side, o, k = e.R, r, rk
 	}
 	hint := "; to choose sign-ins by a field, use where"
-	if o.col >= 0 && p.Outs[o.col].key < 0 {
+	if o.col >= 0 && p.outs[o.col].key < 0 {
 		hint = ""
 	}
 	return errorf(side.Position(), "having compares numbers, or output columns of one kind: %s is %s%s", side, kindWords(k), hint)
@@ -475,28 +475,28 @@ func (c *checker) order(p *Plan, items []*ast.Order) error {
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
-			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc}) // a column again would change nothing
+		if !slices.ContainsFunc(p.order, func(k orderKey) bool { return k.col == col }) {
+			p.order = append(p.order, orderKey{col: col, desc: o.Desc}) // a column again would change nothing
 		}
 	}
 	if len(items) == 0 {
 		binned := false
-		for i, k := range p.Keys {
+		for i, k := range p.keys {
 			if k.bin != 0 {
-				p.Order = append(p.Order, orderKey{col: i})
+				p.order = append(p.order, orderKey{col: i})
 				binned = true
 			}
 		}
 		if !binned {
-			for i, o := range p.Outs {
+			for i, o := range p.outs {
 				if o.key < 0 && !o.hidden {
-					p.Order = append(p.Order, orderKey{col: i, desc: true})
+					p.order = append(p.order, orderKey{col: i, desc: true})
 					break
 				}
 			}
 		}
 	}
-	p.Order = keyOrder(p, p.Order)
+	p.order = keyOrder(p, p.order)
 	return nil
 }
 
@@ -504,7 +504,7 @@ func (c *checker) order(p *Plan, items []*ast.Order) error {
 // already in it (a bin's time, a key named in order by) is not added
 // again.
 func keyOrder(p *Plan, order []orderKey) []orderKey {
-	for i := range p.Keys {
+	for i := range p.keys {
 		if !slices.ContainsFunc(order, func(k orderKey) bool { return k.col == i }) {
 			order = append(order, orderKey{col: i})
 		}
@@ -516,7 +516,7 @@ func keyOrder(p *Plan, order []orderKey) []orderKey {
 func planColumns(p *Plan) []result.Column {
 	var out []result.Column
 	if p.Kind == ast.List {
-		for _, c := range p.ListCols {
+		for _, c := range p.listCols {
 			if c.fn != nil {
 				out = append(out, result.Column{Name: c.name, Kind: c.fn.kind})
 				continue
@@ -525,13 +525,13 @@ func planColumns(p *Plan) []result.Column {
 		}
 		return out
 	}
-	for _, o := range p.Outs {
+	for _, o := range p.outs {
 		if o.hidden {
 			continue
 		}
 		rc := result.Column{Name: o.name, Kind: o.kind}
 		if o.key >= 0 {
-			k := p.Keys[o.key]
+			k := p.keys[o.key]
 			rc.Key, rc.Bin = true, time.Duration(k.bin)
 			if k.fn == nil {
 				rc.Field = k.col.Field.Name

@@ -15,7 +15,7 @@ var defaultListFields = []string{"time", "type", "identity", "app", "resource", 
 // list checks list's fields.
 func (c *checker) list(p *Plan, q *ast.Query) error {
 	add := func(col *engine.Column) {
-		p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
+		p.listCols = append(p.listCols, &listCol{name: col.Field.Name, col: col})
 	}
 	switch {
 	case q.All:
@@ -33,7 +33,7 @@ func (c *checker) list(p *Plan, q *ast.Query) error {
 			if err != nil {
 				return err
 			}
-			p.ListCols = append(p.ListCols, &listCol{name: fn.field.Name, col: fn.col, fn: fn})
+			p.listCols = append(p.listCols, &listCol{name: fn.field.Name, col: fn.col, fn: fn})
 			continue
 		}
 		n, ok := e.(*ast.Name)
@@ -56,16 +56,16 @@ func (c *checker) listOrder(p *Plan, items []*ast.Order) error {
 		col := listColumn(p, o.Expr)
 		if col < 0 {
 			var names []string
-			for _, l := range p.ListCols {
+			for _, l := range p.listCols {
 				names = append(names, l.name)
 			}
 			return errorf(o.Expr.Position(), "list is ordered by its columns, and %s is not one of them (%s): list it too%s", o.Expr, strings.Join(names, ", "), didYouMean(o.Expr.String(), names))
 		}
-		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
-			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc})
+		if !slices.ContainsFunc(p.order, func(k orderKey) bool { return k.col == col }) {
+			p.order = append(p.order, orderKey{col: col, desc: o.Desc})
 		}
 	}
-	if len(p.Order) > 0 {
+	if len(p.order) > 0 {
 		p.Stream = false // the stage reads them in order
 	}
 	return nil
@@ -75,14 +75,14 @@ func (c *checker) listOrder(p *Plan, items []*ast.Order) error {
 // (a field by any of its names, a function of one), -1 for none.
 func listColumn(p *Plan, e ast.Expr) int {
 	text := strings.ToLower(e.String())
-	for i, l := range p.ListCols {
+	for i, l := range p.listCols {
 		if strings.EqualFold(l.name, text) {
 			return i
 		}
 	}
 	if n, ok := e.(*ast.Name); ok {
 		if f := signin.Lookup(n.Name); f != nil {
-			for i, l := range p.ListCols {
+			for i, l := range p.listCols {
 				if l.fn == nil && l.name == f.Name {
 					return i
 				}

@@ -39,7 +39,7 @@ func (c *checker) stages(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return stageError(s, err)
 		}
-		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
+		p.stages = append(p.stages, &boundStage{src: s, runner: r})
 	}
 	return nil
 }
@@ -85,13 +85,13 @@ func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, a
 		return stageError(s, err)
 	}
 	if !q.All && len(q.Fields) == 0 {
-		p.ListCols = p.ListCols[:0]
+		p.listCols = p.listCols[:0]
 		for _, name := range needs.Fields {
 			col := engine.LookupColumn(name)
 			if col == nil {
 				return errorf(s.Pos, "%s needs field %q, which the catalog lacks", s.Name, name)
 			}
-			p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
+			p.listCols = append(p.listCols, &listCol{name: col.Field.Name, col: col})
 		}
 	}
 	p.Stream = needs.Stream && q.Limit == nil
@@ -106,10 +106,10 @@ func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, a
 	if err != nil {
 		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, needs.Where, err)
 	}
-	if p.Filter == nil {
-		p.Filter = w
+	if p.filter == nil {
+		p.filter = w
 	} else {
-		p.Filter = &condAnd{xs: []cond{p.Filter, w}}
+		p.filter = &condAnd{xs: []cond{p.filter, w}}
 	}
 	return nil
 }
@@ -117,8 +117,8 @@ func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, a
 // stageInput is the columns the next stage receives: the last stage's,
 // or the plan's own.
 func stageInput(p *Plan) []result.Column {
-	if len(p.Stages) > 0 {
-		return p.Stages[len(p.Stages)-1].runner.Columns()
+	if len(p.stages) > 0 {
+		return p.stages[len(p.stages)-1].runner.Columns()
 	}
 	return planColumns(p)
 }

@@ -146,7 +146,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		switch {
 		case plan.Stream:
 			in = x.stream(ctx, &inErr) // as the store holds them
-		case len(plan.Stages) > 0:
+		case len(plan.stages) > 0:
 			in = x.listSeq(ctx, &inErr) // newest first, each row its own
 		default:
 			err = x.list(ctx, fresh, func(row []result.Value) bool {
@@ -193,12 +193,12 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		return gather(ctx, db, snap, sub, Options{MaxMemory: opts.MaxMemory}, depth+1, mem)
 	}
 	answered := x.outRows // rows of the answer
-	for i, s := range plan.Stages {
+	for i, s := range plan.stages {
 		t := x.now()
 		if in == nil {
 			in = slices.Values(rows)
 		}
-		if i == len(plan.Stages)-1 {
+		if i == len(plan.stages)-1 {
 			// The last stage's rows go to the reader as it emits them.
 			s.rows = 0
 			err = runStage(ctx, env, s, in, func(row []result.Value) bool {
@@ -221,7 +221,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		}
 		in, answered, s.took = nil, s.rows, x.since(t)
 	}
-	if len(plan.Stages) == 0 && plan.Kind != ast.List {
+	if len(plan.stages) == 0 && plan.Kind != ast.List {
 		for _, row := range rows {
 			if !out(row) {
 				break
@@ -233,7 +233,7 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		res.Notes = append(res.Notes, *x.listNote)
 	}
 	if plan.Statement.Analyze {
-		res.Plan = plan.Explain(&analysis{x: x, rows: answered, elapsed: x.since(start), timed: x.clock != nil})
+		res.Plan = plan.explain(&analysis{x: x, rows: answered, elapsed: x.since(start), timed: x.clock != nil})
 	}
 	return nil
 }

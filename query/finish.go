@@ -10,12 +10,12 @@ import (
 // drops the hidden columns.
 func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 	p := x.plan
-	if p.Having != nil {
-		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !p.Having.holds(r) })
+	if p.having != nil {
+		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !p.having.holds(r) })
 	}
 	x.kept = len(rows)
 	order := func(a, b []result.Value) int {
-		for _, o := range p.Order {
+		for _, o := range p.order {
 			c := result.Compare(a[o.col], b[o.col])
 			if o.desc {
 				c = -c
@@ -34,15 +34,15 @@ func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 		rows = rows[:p.Limit]
 	}
 	visible := 0
-	for _, o := range p.Outs {
+	for _, o := range p.outs {
 		if !o.hidden {
 			visible++
 		}
 	}
-	if visible < len(p.Outs) {
+	if visible < len(p.outs) {
 		for i, r := range rows {
 			out := make([]result.Value, 0, visible)
-			for j, o := range p.Outs {
+			for j, o := range p.outs {
 				if !o.hidden {
 					out = append(out, r[j])
 				}

@@ -166,7 +166,7 @@ func explainOnly(plan *Plan) (res *result.Result, err error) {
 			res, err = nil, recovered(r)
 		}
 	}()
-	return &result.Result{Plan: plan.Explain(nil)}, nil
+	return &result.Result{Plan: plan.Explain()}, nil
 }
 
 // ErrPluginPanic is returned by a query during which a plugin (an

@@ -16,9 +16,9 @@ import (
 // has no rows and Rows.Plan says what the statement would do (with
 // explain analyze, once the rows are read, what it did).
 type Outcome struct {
-	Plan  *Plan
-	Rows  *result.Rows
-	Saved *Saved
+	Plan  *Plan        // the statement checked; nil for define and undefine
+	Rows  *result.Rows // its answer, which holds a snapshot until read or closed
+	Saved *Saved       // what define or undefine did; nil otherwise
 }
 
 // Exec runs one statement of the language against a store with the
@@ -197,8 +197,8 @@ func maxResult(opts Options) int64 {
 // answerColumns are the columns of a plan's answer: the last stage's,
 // else the query's.
 func answerColumns(plan *Plan) []result.Column {
-	if n := len(plan.Stages); n > 0 {
-		return plan.Stages[n-1].runner.Columns()
+	if n := len(plan.stages); n > 0 {
+		return plan.stages[n-1].runner.Columns()
 	}
 	if plan.Kind == ast.Show {
 		return showColumns()

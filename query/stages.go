@@ -61,9 +61,9 @@ var errStopped = errors.New("the reader stopped")
 
 // StageError is the error of a stage (or its panic) while it ran.
 type StageError struct {
-	Stage string
-	Pos   ast.Pos
-	Err   error
+	Stage string  // the stage's name
+	Pos   ast.Pos // where the stage is in the query
+	Err   error   // what the stage returned, or its panic (a *PanicError)
 }
 
 func (e *StageError) Error() string { return e.Stage + ": " + e.Err.Error() }
