@@ -17,8 +17,9 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// The checking of what a query outputs: group keys, heads (aggregates and
-// arithmetic over them), top, having, order by, list's fields, stages.
+// The checking of what an aggregate query outputs: group keys, heads
+// (aggregates and arithmetic over them), top, having, order by. List's
+// fields are checked in checklist.go, stages in checkstages.go.
 
 // aggregate checks an aggregate query.
 func (c *checker) aggregate(p *Plan, q *ast.Query) error {
