@@ -22,8 +22,8 @@ import (
 // outputRow computes a group's output row: its keys, then its heads
 // (hidden ones included).
 func (x *executor) outputRow(g *group) ([]result.Value, error) {
-	row := make([]result.Value, len(x.plan.Outs))
-	for i, o := range x.plan.Outs {
+	row := make([]result.Value, len(x.plan.outs))
+	for i, o := range x.plan.outs {
 		if o.key >= 0 {
 			row[i] = g.key[o.key]
 			continue
@@ -44,7 +44,7 @@ func (x *executor) eval(v valExpr, g *group) (result.Value, error) {
 		p := g.partials[v.i]
 		if f, ok := p.(plugins.Failer); ok {
 			if err := f.Err(); err != nil {
-				a := x.plan.Aggs[v.i]
+				a := x.plan.aggs[v.i]
 				return result.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}
 			}
 		}
@@ -77,11 +77,11 @@ func (x *executor) eval(v valExpr, g *group) (result.Value, error) {
 // groupWords names a group for a message: " for app = Teams, …", or ""
 // without keys.
 func (x *executor) groupWords(g *group) string {
-	if len(x.plan.Keys) == 0 || len(g.key) != len(x.plan.Keys) {
+	if len(x.plan.keys) == 0 || len(g.key) != len(x.plan.keys) {
 		return ""
 	}
 	parts := make([]string, len(g.key))
-	for i, k := range x.plan.Keys {
+	for i, k := range x.plan.keys {
 		parts[i] = k.name + " = " + quoteIfNeeded(g.key[i].String())
 	}
 	return " for " + strings.Join(parts, ", ")

@@ -28,4 +28,37 @@
 //   - An answer is the same whatever the parts, the blocks cached and the
 //     number of goroutines: the differential test checks the executor
 //     against a naive evaluator on random queries.
+//
+// The files, by concept, in the order a statement meets them:
+//
+//   - run.go: the entry points, Exec, Run, Prepare, Execute and
+//     ExecuteRows, and the notes an answer carries; options.go their
+//     Options.
+//   - lexer.go and grammar.go: participle's tokens and parse tree;
+//     parse.go: Parse, lowering the parse tree into the syntax tree
+//     (package query/ast); errors.go: the *Error of a statement, its
+//     caret and did-you-mean.
+//   - macro.go, macrocheck.go, macrostore.go: saved queries, their
+//     expansion on the syntax tree, their checking and their keeping in
+//     the store.
+//   - plan.go: the Plan the checker makes. check.go: Check and the
+//     checker; time.go: since and between, ParseTime; checkcond.go:
+//     conditions on sign-ins (where); function.go: function plugins
+//     applied to fields; patterns.go: or'ed patterns made one;
+//     checkheads.go: group keys, aggregate heads, top, having, order;
+//     checklist.go: list's fields and order; checkstages.go: stages bound
+//     to the columns they receive.
+//   - explain.go: explain and explain analyze.
+//   - executor.go: the executor's run of a plan over a snapshot, from the
+//     store's rows through the stages to the reader; filter.go: a
+//     condition evaluated on a part, by bitmaps or a scan of its blocks.
+//   - aggregate.go: the aggregate path, parts in parallel and merged;
+//     group.go: a part's groups; arith.go: output rows, arithmetic in
+//     heads; finish.go: having, order and limit (a bounded heap for a
+//     small limit).
+//   - list.go: the list path, newest first, streamed; listorder.go:
+//     list ordered by its columns, with runs spilled to disk.
+//   - show.go: show, one sign-in; stages.go: running a stage over rows.
+//   - memory.go, timeout.go, panics.go: a query's memory and time
+//     limits, and the panics it recovers.
 package query

@@ -20,9 +20,13 @@ type analysis struct {
 	timed   bool
 }
 
-// Explain describes the plan: what it reads and how it computes, step by
-// step; with a, what running it read.
-func (p *Plan) Explain(a *analysis) string {
+// Explain describes the plan, as explain does: what it reads and how it
+// computes, step by step.
+func (p *Plan) Explain() string { return p.explain(nil) }
+
+// explain describes the plan; with a, what running it read (explain
+// analyze).
+func (p *Plan) explain(a *analysis) string {
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	line("query: %s", p.Statement.Query)
@@ -42,32 +46,32 @@ func (p *Plan) Explain(a *analysis) string {
 		line("show: the sign-in with id %q, found by each part's id index", p.ShowID)
 		return b.String()
 	}
-	if p.Filter == nil {
+	if p.filter == nil {
 		line("filter: none: every sign-in of the range")
 	} else {
-		line("filter: %s", p.Filter)
-		explainCond(&b, p.Filter, "  ")
-		if hasAnd(p.Filter) {
+		line("filter: %s", p.filter)
+		explainCond(&b, p.filter, "  ")
+		if hasAnd(p.filter) {
 			line("  and: in each part, operands answered by bitmaps first, those of fewest rows first (by the bitmaps' table), then other conditions, then scans, which read only the blocks left")
 		}
 	}
 	switch p.Kind {
 	case ast.List:
 		var names []string
-		for _, c := range p.ListCols {
+		for _, c := range p.listCols {
 			names = append(names, c.name)
 		}
 		switch {
 		case p.Stream:
-			line("list: %s, streamed to %s as the store holds them (part by part, in time order), one row at a time, without sorting", strings.Join(names, ", "), p.Stages[0].src.Name)
-		case len(p.Order) > 0:
+			line("list: %s, streamed to %s as the store holds them (part by part, in time order), one row at a time, without sorting", strings.Join(names, ", "), p.stages[0].src.Name)
+		case len(p.order) > 0:
 			var by []string
-			for _, o := range p.Order {
+			for _, o := range p.order {
 				dir := ""
 				if o.desc {
 					dir = " desc"
 				}
-				by = append(by, p.ListCols[o.col].name+dir)
+				by = append(by, p.listCols[o.col].name+dir)
 			}
 			how := fmt.Sprintf("its sign-ins sorted in %d MiB of memory, beyond which sorted runs are written to temporary files and merged", listSortMemory>>20)
 			if p.Limit > 0 {
@@ -79,22 +83,22 @@ func (p *Plan) Explain(a *analysis) string {
 		}
 	default:
 		counters := true
-		for _, s := range p.Aggs {
+		for _, s := range p.aggs {
 			counters = counters && isCounter(s)
 		}
 		counted := "" // how counts are made without a group table
 		switch {
-		case len(p.Keys) == 0:
+		case len(p.keys) == 0:
 			line("group: none: one row")
-		case len(p.Keys) == 1 && counters && p.Keys[0].bin != 0:
+		case len(p.keys) == 1 && counters && p.keys[0].bin != 0:
 			counted = "each bucket's count from the selection's rank at its ends, no row read"
-			line("group by: %s (buckets of %s): %s; parts merged by key", p.Keys[0].name, time.Duration(p.Keys[0].bin), counted)
-		case len(p.Keys) == 1 && counters && p.Keys[0].col.Enc == engine.EncDict:
+			line("group by: %s (buckets of %s): %s; parts merged by key", p.keys[0].name, time.Duration(p.keys[0].bin), counted)
+		case len(p.keys) == 1 && counters && p.keys[0].col.Enc == engine.EncDict:
 			counted = "counts by dictionary id, in an array over the key's column, or from each value's bitmap intersected with the selection where that is cheaper (chosen per part)"
-			line("group by: %s (dictionary ids): %s; parts merged by key", p.Keys[0].name, counted)
+			line("group by: %s (dictionary ids): %s; parts merged by key", p.keys[0].name, counted)
 		default:
 			var ks []string
-			for _, k := range p.Keys {
+			for _, k := range p.keys {
 				how := "dictionary ids"
 				switch {
 				case k.bin != 0:
@@ -108,10 +112,10 @@ func (p *Plan) Explain(a *analysis) string {
 			}
 			line("group by: %s; a part's groups by array index when their combinations are few, else in a hash table; parts merged by key", strings.Join(ks, ", "))
 		}
-		for _, s := range p.Aggs {
+		for _, s := range p.aggs {
 			how := "rows of the selected blocks"
 			switch {
-			case len(p.Keys) == 0 && isCounter(s):
+			case len(p.keys) == 0 && isCounter(s):
 				how = "cardinality of the selection's bitmap, no row read"
 			case counted != "":
 				how = "counted with the groups"
@@ -122,23 +126,23 @@ func (p *Plan) Explain(a *analysis) string {
 			}
 			line("aggregate: %s%s: %s", s.text, cond, how)
 		}
-		if p.Having != nil {
+		if p.having != nil {
 			line("having: on output rows")
 		}
 		var os []string
-		for _, o := range p.Order {
+		for _, o := range p.order {
 			d := ""
 			if o.desc {
 				d = " desc"
 			}
-			os = append(os, p.Outs[o.col].name+d)
+			os = append(os, p.outs[o.col].name+d)
 		}
 		line("order: %s", strings.Join(os, ", "))
 		if p.Limit >= 0 {
 			line("limit: %d", p.Limit)
 		}
 	}
-	for _, s := range p.Stages {
+	for _, s := range p.stages {
 		line("stage: %s", s.src)
 	}
 	if a != nil {
@@ -168,7 +172,7 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 			break // the rows are read as the stage reads them: in its time
 		}
 		step("newest", st.group, "the newest of each part picked")
-		if len(p.Order) > 0 {
+		if len(p.order) > 0 {
 			step("order", a.x.order, "sorted")
 		}
 		step("rows", a.x.out, "%d rows out", a.x.outRows)
@@ -180,12 +184,12 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 		}
 		step("groups", st.group, "%d groups in the parts%s", st.groups, bitmaps)
 		step("merge", a.x.merge, "%d groups", a.x.merged)
-		if p.Having != nil {
+		if p.having != nil {
 			fmt.Fprintf(b, "  having:  %d rows kept\n", a.x.kept)
 		}
 		step("order", a.x.order, "%d rows out", a.x.outRows)
 	}
-	for _, s := range p.Stages {
+	for _, s := range p.stages {
 		step(s.src.Name, s.took, "%d rows out", s.rows)
 	}
 	if a.timed {

@@ -36,7 +36,7 @@ func TestExplainOrder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.query, err)
 		}
-		m := regexp.MustCompile(`(?m)^order: (.*)$`).FindStringSubmatch(p.Explain(nil))
+		m := regexp.MustCompile(`(?m)^order: (.*)$`).FindStringSubmatch(p.Explain())
 		if m == nil || m[1] != c.want {
 			t.Errorf("explain %s: order %q, want %q", c.query, m, c.want)
 		}

@@ -252,16 +252,16 @@ func (p *Plan) fnCalls() []*fnApply {
 			}
 		}
 	}
-	walk(p.Filter)
-	for _, a := range p.Aggs {
+	walk(p.filter)
+	for _, a := range p.aggs {
 		walk(a.cond)
 	}
-	for _, k := range p.Keys {
+	for _, k := range p.keys {
 		if k.fn != nil {
 			out = append(out, k.fn)
 		}
 	}
-	for _, l := range p.ListCols {
+	for _, l := range p.listCols {
 		if l.fn != nil {
 			out = append(out, l.fn)
 		}

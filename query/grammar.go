@@ -8,7 +8,7 @@ import (
 )
 
 // The parse tree: participle's view of a query, lowered into the AST
-// (ast.go) by lower.go. Nothing outside this file and lower.go sees it.
+// (ast.go) by parse.go. Nothing outside this file and parse.go sees it.
 
 type pStatement struct {
 	Pos      lexer.Position
@@ -117,7 +117,7 @@ type pStageArg struct {
 }
 
 // Conditions and arithmetic are flat lists of operands and operators:
-// lower.go gives them their precedence (not, then and, then or; * and /
+// parse.go gives them their precedence (not, then and, then or; * and /
 // before + and -). Few levels of structure make parsing fast.
 
 type pCond struct {

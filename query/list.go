@@ -29,19 +29,19 @@ import (
 func (x *executor) list(ctx context.Context, fresh bool, yield func([]result.Value) bool) error {
 	p := x.plan
 	limit, byDefault := p.Limit, false
-	if limit < 0 && x.opts.DefaultListLimit > 0 && len(p.Stages) == 0 {
+	if limit < 0 && x.opts.DefaultListLimit > 0 && len(p.stages) == 0 {
 		limit, byDefault = x.opts.DefaultListLimit, true
 	}
 	parts := slices.Clone(x.snap.PartsBetween(x.fromTime(), x.toTime()))
 	slices.SortStableFunc(parts, func(a, b *engine.Part) int { return cmp.Compare(b.MaxTime, a.MaxTime) })
 	x.stats.parts = len(parts)
-	cols := make([]*engine.Column, len(p.ListCols))
-	for i, c := range p.ListCols {
+	cols := make([]*engine.Column, len(p.listCols))
+	for i, c := range p.listCols {
 		cols[i] = c.col
 	}
 	var shown int
 	var err error
-	if len(p.Order) > 0 {
+	if len(p.order) > 0 {
 		// Ordered by columns: every part is read.
 		if shown, err = x.listOrdered(ctx, parts, cols, limit, yield); err != nil {
 			return err
@@ -187,7 +187,7 @@ func (x *executor) openList(part *engine.Part, cols []*engine.Column, once bool)
 	}
 	t := x.now()
 	ev := &partEval{ctx: x.ctx, snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
-	sel, err := ev.eval(x.plan.Filter, nil)
+	sel, err := ev.eval(x.plan.filter, nil)
 	x.stats.filter += x.since(t)
 	if err != nil {
 		return nil, err
@@ -302,7 +302,7 @@ func (c *listCursor) values(x *executor, cols []*engine.Column, row []result.Val
 	}
 	engine.RowValues(row[:0], c.vecs, c.dicts, r&0xffff)
 	for j := range cols {
-		if fn := x.plan.ListCols[j].fn; fn != nil {
+		if fn := x.plan.listCols[j].fn; fn != nil {
 			row[j] = fn.eval(row[j])
 			if err := fn.failed(); err != nil {
 				return err
@@ -401,18 +401,18 @@ func (x *executor) countRest(ctx context.Context, parts []*engine.Part) error {
 		if err != nil || lo >= hi {
 			return 0, err
 		}
-		if x.plan.Filter == nil {
+		if x.plan.filter == nil {
 			return int64(hi - lo), nil
 		}
 		var stats execStats // not the list's: explain analyze reports what it read
 		ev := &partEval{ctx: x.ctx, snap: x.snap, part: p, lo: lo, hi: hi, stats: &stats}
-		sel, err := ev.eval(x.plan.Filter, nil)
+		sel, err := ev.eval(x.plan.filter, nil)
 		if err != nil {
 			return 0, err
 		}
 		return int64(sel.GetCardinality()), nil
 	}
-	if x.plan.Filter == nil || fromBitmapsOnly(x.plan.Filter) {
+	if x.plan.filter == nil || fromBitmapsOnly(x.plan.filter) {
 		return x.eachPart(ctx, parts, func(p *engine.Part) (*partGroups, error) {
 			n, err := count(p)
 			return &partGroups{stats: execStats{rows: n}}, err
@@ -503,8 +503,8 @@ func (c *readColumnCache) str(x *executor, p *engine.Part, col *engine.Column, r
 // stops the sequence and is left in *errp.
 func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Value] {
 	return func(yield func([]result.Value) bool) {
-		cols := make([]*engine.Column, len(x.plan.ListCols))
-		for i, c := range x.plan.ListCols {
+		cols := make([]*engine.Column, len(x.plan.listCols))
+		for i, c := range x.plan.listCols {
 			cols[i] = c.col
 		}
 		row := make([]result.Value, len(cols))
@@ -523,7 +523,7 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Va
 			}
 			ev := &partEval{ctx: x.ctx, snap: x.snap, part: part, lo: lo, hi: hi, stats: &x.stats}
 			t := x.now()
-			sel, err := ev.eval(x.plan.Filter, nil)
+			sel, err := ev.eval(x.plan.filter, nil)
 			x.stats.filter += x.since(t)
 			if err != nil {
 				*errp = err
@@ -562,7 +562,7 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Va
 				}
 				engine.RowValues(row[:0], vecs, dicts, r&0xffff)
 				for j := range cols {
-					if fn := x.plan.ListCols[j].fn; fn != nil {
+					if fn := x.plan.listCols[j].fn; fn != nil {
 						row[j] = fn.eval(row[j])
 					}
 				}

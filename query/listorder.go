@@ -34,7 +34,7 @@ var listMergeFan = 64
 // it (in the system's temporary directory, TMPDIR, removed when the list
 // ends, however it ends). Every row yielded is a slice of its own.
 func (x *executor) listOrdered(ctx context.Context, parts []*engine.Part, cols []*engine.Column, limit int, yield func([]result.Value) bool) (shown int, err error) {
-	s := &listSorter{order: x.plan.Order, limit: limit, budget: listSortMemory}
+	s := &listSorter{order: x.plan.order, limit: limit, budget: listSortMemory}
 	defer func() {
 		if cerr := s.close(); cerr != nil && err == nil {
 			err = cerr

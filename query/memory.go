@@ -31,11 +31,11 @@ import (
 // times the limit for every shape measured (query/memory_test.go).
 
 // ErrTooMuchMemory is returned (wrapped in a *MemoryError) by a query
-// whose groups would take more memory than QueryOptions.MaxMemory allows.
+// whose groups would take more memory than Options.MaxMemory allows.
 var ErrTooMuchMemory = errors.New("query: the groups take more memory than the limit")
 
 // DefaultMaxMemory is the memory limit of a query's groups when
-// QueryOptions.MaxMemory is zero.
+// Options.MaxMemory is zero.
 const DefaultMaxMemory = 1 << 30
 
 // ParseMemory reads a memory limit as people write it: 512MiB, 4GiB,
@@ -237,13 +237,13 @@ const (
 )
 
 func newMemAccount(b *memBudget, plan *Plan) *memAccount {
-	a := &memAccount{b: b, by: make([]atomic.Int64, aggCharge+len(plan.Aggs)), keyless: len(plan.Keys) == 0}
-	keys := make([]string, len(plan.Keys))
-	for i, k := range plan.Keys {
+	a := &memAccount{b: b, by: make([]atomic.Int64, aggCharge+len(plan.aggs)), keyless: len(plan.keys) == 0}
+	keys := make([]string, len(plan.keys))
+	for i, k := range plan.keys {
 		keys[i] = k.String()
 	}
 	a.names = append(a.names, groupsOf+strings.Join(keys, ", "))
-	for _, s := range plan.Aggs {
+	for _, s := range plan.aggs {
 		a.names = append(a.names, s.src.String())
 	}
 	return a

@@ -2,7 +2,8 @@ package query
 
 import "time"
 
-// Options configure a query (Run, Runner).
+// Options configure a query (Exec, Run, Execute, ExecuteRows). The zero
+// value is the defaults.
 type Options struct {
 	// Now is the time relative times ("since 24h") are resolved against;
 	// the zero value means DB.Now: the store's clock, else its newest
@@ -16,10 +17,11 @@ type Options struct {
 	// MaxMemory bounds, in bytes, the memory a query's groups may take:
 	// each part's groups and aggregates' state as they grow, the merged
 	// groups and the output rows. A query that needs more stops at once
-	// and fails with an error saying what took the memory (ErrTooMuchMemory); the queries its stages run share the
-	// limit. It bounds the rows DB.Query gathers into a Result too (beyond
-	// it, result.ErrTooLarge: signinq.DB.QueryRows reads any number). Zero means
-	// DefaultMaxMemory, 1 GiB.
+	// and fails with an error saying what took the memory
+	// (ErrTooMuchMemory); the queries its stages run share the limit. It
+	// bounds the rows Run and Execute gather into a result.Result too
+	// (beyond it, result.ErrTooLarge: Exec and ExecuteRows stream any
+	// number). Zero means DefaultMaxMemory, 1 GiB.
 	MaxMemory int64
 	// DefaultListLimit is the number of sign-ins list returns when the
 	// query gives no limit; zero means no limit.

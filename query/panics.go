@@ -166,5 +166,11 @@ func explainOnly(plan *Plan) (res *result.Result, err error) {
 			res, err = nil, recovered(r)
 		}
 	}()
-	return &result.Result{Plan: plan.Explain(nil)}, nil
+	return &result.Result{Plan: plan.Explain()}, nil
 }
+
+// ErrPluginPanic is returned by a query during which a plugin (an
+// aggregate's accumulator or partial) panicked: the panic ends that query
+// only. Stages' and functions' panics are their own errors, named after
+// them (StageError, and the function's call).
+var ErrPluginPanic = errors.New("query: a plugin panicked")

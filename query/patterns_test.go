@@ -28,9 +28,9 @@ func TestNotNot(t *testing.T) {
 	} {
 		got, want := mustPlan(t, tc.text), mustPlan(t, tc.want)
 		sameTree := !strings.Contains(tc.text, "!=")
-		if sameTree && got.Statement.String() != want.Statement.String() || fmt.Sprint(got.Filter) != fmt.Sprint(want.Filter) ||
-			fmt.Sprintf("%#v", got.Having) != fmt.Sprintf("%#v", want.Having) || explainSteps(got) != explainSteps(want) {
-			t.Errorf("%.80s…: plan\n  %s\n  %v\nwant that of %s:\n  %s\n  %v", tc.text, got.Statement, got.Filter, tc.want, want.Statement, want.Filter)
+		if sameTree && got.Statement.String() != want.Statement.String() || fmt.Sprint(got.filter) != fmt.Sprint(want.filter) ||
+			fmt.Sprintf("%#v", got.having) != fmt.Sprintf("%#v", want.having) || explainSteps(got) != explainSteps(want) {
+			t.Errorf("%.80s…: plan\n  %s\n  %v\nwant that of %s:\n  %s\n  %v", tc.text, got.Statement, got.filter, tc.want, want.Statement, want.filter)
 		}
 	}
 	db, err := fuzzStore()
@@ -72,7 +72,7 @@ func mustPlan(t *testing.T, text string) *Plan {
 // explainSteps is a plan's explanation without its first line, the
 // query's text.
 func explainSteps(p *Plan) string {
-	_, steps, _ := strings.Cut(p.Explain(nil), "\n")
+	_, steps, _ := strings.Cut(p.Explain(), "\n")
 	return steps
 }
 
@@ -112,8 +112,8 @@ func TestOredPatterns(t *testing.T) {
 	}
 	text := "count where " + strings.Join(pats, " or ")
 	p := mustPlan(t, text)
-	if pr, ok := p.Filter.(*pred); !ok || pr.patterns != 2500 || pr.op != opRegex || pr.set == nil {
-		t.Fatalf("the plan of 2,500 or'ed patterns: %T %.200v, want one predicate", p.Filter, p.Filter)
+	if pr, ok := p.filter.(*pred); !ok || pr.patterns != 2500 || pr.op != opRegex || pr.set == nil {
+		t.Fatalf("the plan of 2,500 or'ed patterns: %T %.200v, want one predicate", p.filter, p.filter)
 	}
 	matches := func(text string) (*result.Result, int64) {
 		var n atomic.Int64

@@ -14,12 +14,17 @@ import (
 )
 
 // Plan is a checked query, ready to run: names resolved to catalog fields
-// and plugins, values typed, the time range absolute. Check makes it; Run
-// and Explain use it. It does not depend on participle.
+// and plugins, values typed, the time range absolute. Check makes it
+// (Prepare parses, expands and checks); Execute and ExecuteRows run it;
+// Explain describes it. Its exported fields say what the statement is and
+// what it reads; how it computes (conditions, groups, aggregates, order,
+// stages) is the executor's, which Explain words. A plan may run more
+// than once, but not in two goroutines at once: a run records in it what
+// its steps did, for explain analyze. It does not depend on participle.
 type Plan struct {
-	Statement *ast.Statement
+	Statement *ast.Statement // as checked: saved queries expanded
 	Kind      ast.QueryKind
-	Now       time.Time
+	Now       time.Time // what relative times were resolved against
 	// The time range, in Unix nanoseconds: from inclusive, to exclusive;
 	// open ends are the extremes.
 	From, To int64
@@ -28,25 +33,35 @@ type Plan struct {
 	// now (since D), so that what it selects depends on now.
 	ToNow, Relative bool
 
-	Filter cond // nil: every sign-in in the range
+	filter cond // nil: every sign-in in the range
 
-	Keys []*key     // group by, or top's keys
-	Aggs []*aggSpec // every aggregate the heads, having and top use
-	Outs []*outCol  // the output columns, keys first then heads
-	// Having filters output rows.
-	Having rowCond
-	Order  []orderKey // the full order of output rows
-	Limit  int        // -1: none
+	keys []*key     // group by, or top's keys
+	aggs []*aggSpec // every aggregate the heads, having and top use
+	outs []*outCol  // the output columns, keys first then heads
+	// having filters output rows.
+	having rowCond
+	order  []orderKey // the full order of output rows
+	Limit  int        // of output rows (or list's sign-ins); -1: none
 
-	ListCols []*listCol // list
+	listCols []*listCol // list
 	ShowID   string     // show
 	// Stream: the list hands its sign-ins to the first stage as the store
 	// holds them, one reused row at a time (plugins.Needs.Stream).
 	Stream bool
 
-	Stages []*boundStage
+	stages []*boundStage
 
 	reg *plugins.Registry // what the plan was checked against: its stages' queries are too
+}
+
+// Stages returns the names of the plan's stages (after "|"), in order:
+// with any, the answer's rows are the last stage's.
+func (p *Plan) Stages() []string {
+	names := make([]string, len(p.stages))
+	for i, s := range p.stages {
+		names[i] = s.src.Name
+	}
+	return names
 }
 
 // predOp is the operator of a predicate on a field.
@@ -180,7 +195,7 @@ type aggSpec struct {
 type outCol struct {
 	name   string
 	kind   signin.Kind
-	key    int     // index in Plan.Keys, or -1
+	key    int     // index in Plan.keys, or -1
 	val    valExpr // a head's value, over the aggregates
 	hidden bool    // computed for having or order by, not output
 }
@@ -189,7 +204,7 @@ type outCol struct {
 type valExpr interface{ kind() signin.Kind }
 
 type aggRef struct {
-	i int // index in Plan.Aggs
+	i int // index in Plan.aggs
 	k signin.Kind
 }
 

@@ -392,7 +392,7 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 		fmt.Fprint(s.out, rows.Plan)
 		return nil
 	}
-	if plan.Kind != ast.List || len(plan.Stages) > 0 {
+	if plan.Kind != ast.List || len(plan.Stages()) > 0 {
 		// Groups, or a stage's rows: gathered, for \chart and the bars.
 		res, err := rows.Result(0)
 		if err != nil {

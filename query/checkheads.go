@@ -17,8 +17,9 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// The checking of what a query outputs: group keys, heads (aggregates and
-// arithmetic over them), top, having, order by, list's fields, stages.
+// The checking of what an aggregate query outputs: group keys, heads
+// (aggregates and arithmetic over them), top, having, order by. List's
+// fields are checked in checklist.go, stages in checkstages.go.
 
 // aggregate checks an aggregate query.
 func (c *checker) aggregate(p *Plan, q *ast.Query) error {
@@ -33,7 +34,7 @@ func (c *checker) aggregate(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return err
 		}
-		p.Having = h
+		p.having = h
 	}
 	return c.order(p, q.OrderBy)
 }
@@ -63,9 +64,9 @@ func (c *checker) top(p *Plan, q *ast.Query) error {
 		if err != nil {
 			return err
 		}
-		p.Having = h
+		p.having = h
 	}
-	p.Order = keyOrder(p, []orderKey{{col: len(p.Keys), desc: true}})
+	p.order = keyOrder(p, []orderKey{{col: len(p.keys), desc: true}})
 	p.Limit = n
 	return nil
 }
@@ -117,13 +118,13 @@ func (c *checker) keys(p *Plan, exprs []ast.Expr) error {
 		default:
 			return errorf(e.Position(), "group by takes fields, functions of a field and bin(duration), not %s", e)
 		}
-		for _, o := range p.Keys {
+		for _, o := range p.keys {
 			if o.name == k.name {
 				return errorf(e.Position(), "%s is grouped by twice", k.name)
 			}
 		}
-		p.Keys = append(p.Keys, k)
-		p.Outs = append(p.Outs, &outCol{name: k.name, kind: k.kind, key: len(p.Keys) - 1})
+		p.keys = append(p.keys, k)
+		p.outs = append(p.outs, &outCol{name: k.name, kind: k.kind, key: len(p.keys) - 1})
 	}
 	return nil
 }
@@ -139,8 +140,8 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		if aliases[a] != nil {
 			return errorf(h.Alias.Pos, "alias %s is given twice", h.Alias)
 		}
-		if engine.LookupColumn(a) != nil && len(p.Keys) > 0 {
-			for _, k := range p.Keys {
+		if engine.LookupColumn(a) != nil && len(p.keys) > 0 {
+			for _, k := range p.keys {
 				if strings.EqualFold(k.name, a) {
 					return errorf(h.Alias.Pos, "alias %s is the name of a group key", h.Alias)
 				}
@@ -148,13 +149,13 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		}
 		aliases[a] = h
 	}
-	first := len(p.Outs)
+	first := len(p.outs)
 	for _, h := range heads {
 		name := strings.ToLower(h.Expr.String())
 		if h.Alias != nil {
 			name = h.Alias.Text
 		}
-		p.Outs = append(p.Outs, &outCol{name: name, key: -1})
+		p.outs = append(p.outs, &outCol{name: name, key: -1})
 	}
 	resolving := map[*ast.Head]bool{}
 	var resolve func(h *ast.Head) (valExpr, error)
@@ -163,11 +164,11 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		for heads[i-first] != h {
 			i++
 		}
-		if out := p.Outs[i]; out.val != nil {
+		if out := p.outs[i]; out.val != nil {
 			return out.val, nil
 		}
 		if resolving[h] {
-			return nil, errorf(h.Pos, "%s refers to itself", p.Outs[i].name)
+			return nil, errorf(h.Pos, "%s refers to itself", p.outs[i].name)
 		}
 		resolving[h] = true
 		v, err := c.value(h.Expr, func(n *ast.Name) (valExpr, bool, error) {
@@ -180,7 +181,7 @@ func (c *checker) heads(p *Plan, heads []*ast.Head) error {
 		if err != nil {
 			return nil, err
 		}
-		p.Outs[i].val, p.Outs[i].kind = v, v.kind()
+		p.outs[i].val, p.outs[i].kind = v, v.kind()
 		return v, nil
 	}
 	for _, h := range heads {
@@ -274,9 +275,9 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 		return nil, errorf(call.Pos, "%s takes %d %s: %s", d.Name, len(d.Args), words.Plural(len(d.Args), "argument"), d.Usage())
 	}
 	spec := &aggSpec{src: src, text: strings.ToLower(src.String()), agg: agg}
-	for _, s := range c.p.Aggs {
+	for _, s := range c.p.aggs {
 		if s.text == spec.text {
-			return aggRef{i: indexOf(c.p.Aggs, s), k: s.kind}, nil
+			return aggRef{i: indexOf(c.p.aggs, s), k: s.kind}, nil
 		}
 	}
 	for i, a := range d.Args {
@@ -311,8 +312,8 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 		return nil, errorf(call.Pos, "%v", err)
 	}
 	spec.kind = k
-	c.p.Aggs = append(c.p.Aggs, spec)
-	return aggRef{i: len(c.p.Aggs) - 1, k: k}, nil
+	c.p.aggs = append(c.p.aggs, spec)
+	return aggRef{i: len(c.p.aggs) - 1, k: k}, nil
 }
 
 func indexOf[T comparable](s []T, x T) int {
@@ -331,14 +332,14 @@ func (c *checker) column(p *Plan, e ast.Expr) (int, error) {
 	if l, ok := e.(*ast.Literal); ok && l.Quoted {
 		text = l.Text // an alias that needs quotes: as "n sign-ins"
 	}
-	for i, o := range p.Outs {
+	for i, o := range p.outs {
 		if strings.EqualFold(o.name, text) {
 			return i, nil
 		}
 	}
 	if n, ok := e.(*ast.Name); ok {
 		if f := signin.Lookup(n.Name); f != nil { // a key named by an alias
-			for i, o := range p.Outs {
+			for i, o := range p.outs {
 				if o.key >= 0 && o.name == f.Name {
 					return i, nil
 				}
@@ -356,14 +357,14 @@ func (c *checker) column(p *Plan, e ast.Expr) (int, error) {
 		}
 		return 0, err
 	}
-	p.Outs = append(p.Outs, &outCol{name: text, kind: v.kind(), key: -1, val: v, hidden: true})
-	return len(p.Outs) - 1, nil
+	p.outs = append(p.outs, &outCol{name: text, kind: v.kind(), key: -1, val: v, hidden: true})
+	return len(p.outs) - 1, nil
 }
 
 // visibleOuts names the query's output columns.
 func visibleOuts(p *Plan) []string {
 	var names []string
-	for _, o := range p.Outs {
+	for _, o := range p.outs {
 		if !o.hidden {
 			names = append(names, o.name)
 		}
@@ -448,7 +449,7 @@ func havingKinds(p *Plan, e *ast.Binary, l, r rowOperand) error {
 		if o.col < 0 {
 			return signin.KindFloat
 		}
-		return p.Outs[o.col].kind
+		return p.outs[o.col].kind
 	}
 	numeric := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
 	lk, rk := kind(l), kind(r)
@@ -460,7 +461,7 @@ func havingKinds(p *Plan, e *ast.Binary, l, r rowOperand) error {
 		side, o, k = e.R, r, rk
 	}
 	hint := "; to choose sign-ins by a field, use where"
-	if o.col >= 0 && p.Outs[o.col].key < 0 {
+	if o.col >= 0 && p.outs[o.col].key < 0 {
 		hint = ""
 	}
 	return errorf(side.Position(), "having compares numbers, or output columns of one kind: %s is %s%s", side, kindWords(k), hint)
@@ -475,28 +476,28 @@ func (c *checker) order(p *Plan, items []*ast.Order) error {
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
-			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc}) // a column again would change nothing
+		if !slices.ContainsFunc(p.order, func(k orderKey) bool { return k.col == col }) {
+			p.order = append(p.order, orderKey{col: col, desc: o.Desc}) // a column again would change nothing
 		}
 	}
 	if len(items) == 0 {
 		binned := false
-		for i, k := range p.Keys {
+		for i, k := range p.keys {
 			if k.bin != 0 {
-				p.Order = append(p.Order, orderKey{col: i})
+				p.order = append(p.order, orderKey{col: i})
 				binned = true
 			}
 		}
 		if !binned {
-			for i, o := range p.Outs {
+			for i, o := range p.outs {
 				if o.key < 0 && !o.hidden {
-					p.Order = append(p.Order, orderKey{col: i, desc: true})
+					p.order = append(p.order, orderKey{col: i, desc: true})
 					break
 				}
 			}
 		}
 	}
-	p.Order = keyOrder(p, p.Order)
+	p.order = keyOrder(p, p.order)
 	return nil
 }
 
@@ -504,7 +505,7 @@ func (c *checker) order(p *Plan, items []*ast.Order) error {
 // already in it (a bin's time, a key named in order by) is not added
 // again.
 func keyOrder(p *Plan, order []orderKey) []orderKey {
-	for i := range p.Keys {
+	for i := range p.keys {
 		if !slices.ContainsFunc(order, func(k orderKey) bool { return k.col == i }) {
 			order = append(order, orderKey{col: i})
 		}
@@ -512,206 +513,11 @@ func keyOrder(p *Plan, order []orderKey) []orderKey {
 	return order
 }
 
-// defaultListFields are list's columns when the query names none.
-var defaultListFields = []string{"time", "type", "identity", "app", "resource", "ip", "status", "error"}
-
-// list checks list's fields.
-func (c *checker) list(p *Plan, q *ast.Query) error {
-	add := func(col *engine.Column) {
-		p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
-	}
-	switch {
-	case q.All:
-		for _, f := range signin.Fields() {
-			add(engine.LookupColumn(f.Name))
-		}
-	case len(q.Fields) == 0:
-		for _, name := range defaultListFields {
-			add(engine.LookupColumn(name))
-		}
-	}
-	for _, e := range q.Fields {
-		if call, ok := e.(*ast.Call); ok {
-			fn, err := c.function(call)
-			if err != nil {
-				return err
-			}
-			p.ListCols = append(p.ListCols, &listCol{name: fn.field.Name, col: fn.col, fn: fn})
-			continue
-		}
-		n, ok := e.(*ast.Name)
-		if !ok {
-			return errorf(e.Position(), "list takes fields and functions of a field, not %s", e)
-		}
-		col, err := c.field(n)
-		if err != nil {
-			return err
-		}
-		add(col)
-	}
-	return nil
-}
-
-// listOrder checks a list's order by: columns of the list, whose ties
-// keep list's own order (newest first, then by id and type).
-func (c *checker) listOrder(p *Plan, items []*ast.Order) error {
-	for _, o := range items {
-		col := listColumn(p, o.Expr)
-		if col < 0 {
-			var names []string
-			for _, l := range p.ListCols {
-				names = append(names, l.name)
-			}
-			return errorf(o.Expr.Position(), "list is ordered by its columns, and %s is not one of them (%s): list it too%s", o.Expr, strings.Join(names, ", "), didYouMean(o.Expr.String(), names))
-		}
-		if !slices.ContainsFunc(p.Order, func(k orderKey) bool { return k.col == col }) {
-			p.Order = append(p.Order, orderKey{col: col, desc: o.Desc})
-		}
-	}
-	if len(p.Order) > 0 {
-		p.Stream = false // the stage reads them in order
-	}
-	return nil
-}
-
-// listColumn returns the index of the list's column an expression names
-// (a field by any of its names, a function of one), -1 for none.
-func listColumn(p *Plan, e ast.Expr) int {
-	text := strings.ToLower(e.String())
-	for i, l := range p.ListCols {
-		if strings.EqualFold(l.name, text) {
-			return i
-		}
-	}
-	if n, ok := e.(*ast.Name); ok {
-		if f := signin.Lookup(n.Name); f != nil {
-			for i, l := range p.ListCols {
-				if l.fn == nil && l.name == f.Name {
-					return i
-				}
-			}
-		}
-	}
-	return -1
-}
-
-// stages binds the stages after "|" to the columns they receive. A
-// stage that reads sign-ins (plugins.Needer) right after a list without
-// fields chooses the list's fields, and adds its condition to the
-// query's.
-func (c *checker) stages(p *Plan, q *ast.Query) error {
-	for i, s := range q.Stages {
-		st, bound, err := bindStage(s, c.reg)
-		if err != nil {
-			return err
-		}
-		if s.Paren {
-			return parenStage(s)
-		}
-		n, needer := st.(plugins.Needer)
-		if needer && i == 0 && p.Kind == ast.List {
-			if err := c.needs(p, q, s, n, bound); err != nil {
-				return err
-			}
-		}
-		in := stageInput(p)
-		if needer && slices.ContainsFunc(in, func(c result.Column) bool { return c.Key }) {
-			// Its rows would be groups, which it would read as sign-ins.
-			return errorf(s.Pos, "%s reads sign-ins, and the rows before it are groups (of %s): put it right after a list (list since 7d | %s)", s.Name, keyNames(in), s)
-		}
-		r, err := st.Bind(bound, in)
-		if err != nil {
-			return stageError(s, err)
-		}
-		p.Stages = append(p.Stages, &boundStage{src: s, runner: r})
-	}
-	return nil
-}
-
-// stageError is the error of a stage's Needs or Bind as a query's: at
-// the argument's value for one about an argument (argError), else at
-// the stage's name, after it.
-func stageError(s *ast.Stage, err error) error {
-	if ae := (*plugins.ArgError)(nil); errors.As(err, &ae) {
-		return argError(s, ae)
-	}
-	return errorf(s.Pos, "%s: %v", s.Name, err)
-}
-
-// argError is an error in the value of a stage's argument as a query's:
-// at the value, naming the stage and the argument ("spray's accounts:
-// "abc" is not a whole number of at least 1"); at the stage's name for
-// a default, which stands nowhere.
-func argError(s *ast.Stage, ae *plugins.ArgError) error {
-	pos := ae.Pos
-	if pos == (ast.Pos{}) {
-		pos = s.Pos
-	}
-	return &Error{Pos: pos, Msg: ae.Error(), Err: ae}
-}
-
-// keyNames names the group keys among columns.
-func keyNames(cols []result.Column) string {
-	var names []string
-	for _, c := range cols {
-		if c.Key {
-			names = append(names, c.Name)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// needs applies what a stage reading sign-ins needs to the list before
-// it: its fields, when the list names none, and its condition.
-func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, args *plugins.Args) error {
-	needs, err := n.Needs(args)
-	if err != nil {
-		return stageError(s, err)
-	}
-	if !q.All && len(q.Fields) == 0 {
-		p.ListCols = p.ListCols[:0]
-		for _, name := range needs.Fields {
-			col := engine.LookupColumn(name)
-			if col == nil {
-				return errorf(s.Pos, "%s needs field %q, which the catalog lacks", s.Name, name)
-			}
-			p.ListCols = append(p.ListCols, &listCol{name: col.Field.Name, col: col})
-		}
-	}
-	p.Stream = needs.Stream && q.Limit == nil
-	if needs.Where == "" {
-		return nil
-	}
-	st, err := Parse("list where " + needs.Where)
-	if err != nil || st.Query.Where == nil {
-		return errorf(s.Pos, "%s needs a condition that does not parse (%s): %v", s.Name, needs.Where, err)
-	}
-	w, err := c.cond(st.Query.Where)
-	if err != nil {
-		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, needs.Where, err)
-	}
-	if p.Filter == nil {
-		p.Filter = w
-	} else {
-		p.Filter = &condAnd{xs: []cond{p.Filter, w}}
-	}
-	return nil
-}
-
-// stageInput is the columns the next stage receives: the last stage's,
-// or the plan's own.
-func stageInput(p *Plan) []result.Column {
-	if len(p.Stages) > 0 {
-		return p.Stages[len(p.Stages)-1].runner.Columns()
-	}
-	return planColumns(p)
-}
-
 // planColumns are the columns a plan outputs before its stages.
 func planColumns(p *Plan) []result.Column {
 	var out []result.Column
 	if p.Kind == ast.List {
-		for _, c := range p.ListCols {
+		for _, c := range p.listCols {
 			if c.fn != nil {
 				out = append(out, result.Column{Name: c.name, Kind: c.fn.kind})
 				continue
@@ -720,13 +526,13 @@ func planColumns(p *Plan) []result.Column {
 		}
 		return out
 	}
-	for _, o := range p.Outs {
+	for _, o := range p.outs {
 		if o.hidden {
 			continue
 		}
 		rc := result.Column{Name: o.name, Kind: o.kind}
 		if o.key >= 0 {
-			k := p.Keys[o.key]
+			k := p.keys[o.key]
 			rc.Key, rc.Bin = true, time.Duration(k.bin)
 			if k.fn == nil {
 				rc.Field = k.col.Field.Name

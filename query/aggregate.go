@@ -19,12 +19,6 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// ErrPluginPanic is returned by a query during which a plugin (an
-// aggregate's accumulator or partial) panicked: the panic ends that query
-// only. Stages' and functions' panics are their own errors, named after
-// them (StageError, and the function's call).
-var ErrPluginPanic = errors.New("query: a plugin panicked")
-
 // group is one group of an aggregate query, merged from every part.
 type group struct {
 	key      []result.Value
@@ -118,10 +112,10 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 	if err != nil {
 		return nil, stopped(err)
 	}
-	if len(x.plan.Keys) == 0 && len(merged) == 0 {
+	if len(x.plan.keys) == 0 && len(merged) == 0 {
 		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
 		g := &group{}
-		for _, a := range x.plan.Aggs {
+		for _, a := range x.plan.aggs {
 			g.partials = append(g.partials, a.agg.NewAcc(plugins.Input{Field: fieldOf(a.field), Dict: emptyDict(a.field)}).Partial(0))
 		}
 		merged[""] = g
@@ -132,13 +126,13 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 	// hidden, the rows finish copies without them): they outlive the
 	// merged table, as the result's.
 	visible := 0
-	for _, o := range x.plan.Outs {
+	for _, o := range x.plan.outs {
 		if !o.hidden {
 			visible++
 		}
 	}
-	perRow := rowBytes + sliceBytes(len(x.plan.Outs), valueBytes)
-	if visible < len(x.plan.Outs) {
+	perRow := rowBytes + sliceBytes(len(x.plan.outs), valueBytes)
+	if visible < len(x.plan.outs) {
 		perRow += sliceBytes(visible, valueBytes)
 	}
 	x.rowsMem = x.mem.newCharge()
@@ -150,7 +144,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 			return nil, err
 		}
 		n := perRow
-		for j, o := range x.plan.Outs {
+		for j, o := range x.plan.outs {
 			if o.key < 0 {
 				n += valueDataBytes(row[j])
 			}
@@ -288,7 +282,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 	pg.stats.read = 1
 	t := x.now()
 	ev := &partEval{ctx: ctx, snap: x.snap, part: p, lo: lo, hi: hi, stats: &pg.stats}
-	sel, err := ev.eval(x.plan.Filter, nil)
+	sel, err := ev.eval(x.plan.filter, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +293,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 	t = x.now()
 	defer func() { pg.stats.group = x.since(t) }()
 	pg.stats.rows = int64(sel.GetCardinality())
-	aggs := x.plan.Aggs
+	aggs := x.plan.aggs
 	sels := make([]*roaring.Bitmap, len(aggs))
 	union := sel
 	for i, a := range aggs {
@@ -330,7 +324,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			pg.mem.release()
 		}
 	}()
-	gr, err := newGrouper(x.snap, p, x.plan.Keys)
+	gr, err := newGrouper(x.snap, p, x.plan.keys)
 	if err != nil {
 		return nil, err
 	}
@@ -338,17 +332,17 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		return nil, err
 	}
 	switch {
-	case len(x.plan.Keys) == 0 && allCounters(accs):
+	case len(x.plan.keys) == 0 && allCounters(accs):
 		// Counts without keys: the bitmaps' cardinalities.
 		gr.one()
 		for i, acc := range accs {
 			acc.(plugins.Counter).AddCount(0, sels[i].GetCardinality())
 		}
-	case len(x.plan.Keys) == 1 && x.plan.Keys[0].bin != 0 && allCounters(accs):
+	case len(x.plan.keys) == 1 && x.plan.keys[0].bin != 0 && allCounters(accs):
 		if err := x.binCounts(ctx, p, gr, lo, hi, sel, sels, accs, pg); err != nil {
 			return nil, err
 		}
-	case len(x.plan.Keys) == 1 && x.plan.Keys[0].fn == nil && x.plan.Keys[0].col.Enc == engine.EncDict && p.DictLen(x.plan.Keys[0].col) > 0 && allCounters(accs):
+	case len(x.plan.keys) == 1 && x.plan.keys[0].fn == nil && x.plan.keys[0].col.Enc == engine.EncDict && p.DictLen(x.plan.keys[0].col) > 0 && allCounters(accs):
 		if err := x.dictCounts(ctx, p, gr, lo, hi, sel, sels, accs, pg); err != nil {
 			return nil, err
 		}
@@ -370,7 +364,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 // count the selection's rank at its ends. The work grows with the buckets
 // holding sign-ins, not with those of the time range.
 func (x *executor) binCounts(ctx context.Context, p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc, pg *partGroups) error {
-	k := x.plan.Keys[0]
+	k := x.plan.keys[0]
 	rank := func(b *roaring.Bitmap, r uint32) uint64 { // rows < r
 		if r == 0 {
 			return 0
@@ -424,7 +418,7 @@ func (x *executor) binCounts(ctx context.Context, p *engine.Part, gr *grouper, l
 // with each value's bitmap when the values are few enough for that to be
 // cheaper, else in arrays indexed by dictionary id over the key's column.
 func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, lo, hi uint32, sel *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc, pg *partGroups) error {
-	col := x.plan.Keys[0].col
+	col := x.plan.keys[0].col
 	n := p.DictLen(col)
 	// The distinct selections: the filter's (whose counts say which
 	// groups exist), then each condition's.
@@ -560,10 +554,10 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 			cols = append(cols, c)
 		}
 	}
-	for _, k := range x.plan.Keys {
+	for _, k := range x.plan.keys {
 		need(k.col)
 	}
-	for _, a := range x.plan.Aggs {
+	for _, a := range x.plan.aggs {
 		if a.field != nil {
 			need(a.field)
 		}
@@ -610,8 +604,8 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 			}
 			pg.stats.blocks += len(cols)
 		}
-		keyVecs := make([]*engine.Vector, len(x.plan.Keys))
-		for i, k := range x.plan.Keys {
+		keyVecs := make([]*engine.Vector, len(x.plan.keys))
+		for i, k := range x.plan.keys {
 			keyVecs[i] = &vecs[colIndex[k.col]]
 		}
 		rowsOut, groups, err = gr.assign(rows, keyVecs, rowsOut[:0], groups[:0])
@@ -630,7 +624,7 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 				ar, ag = arows, agroups
 			}
 			var col *engine.Vector
-			if f := x.plan.Aggs[i].field; f != nil {
+			if f := x.plan.aggs[i].field; f != nil {
 				col = &vecs[colIndex[f]]
 			}
 			if len(ar) > 0 {
