@@ -1,7 +1,7 @@
 // Package plugins is the registry through which aggregates, stages and
-// functions extend signinq's query language, and the built-in aggregates
-// registered through it (count, countif, dcount, dcountif, min, max, sum,
-// avg, values).
+// functions extend signinq's query language, and the contracts they
+// implement. The built-ins live in packages of their own (the aggregates
+// in plugins/aggregate); plugins/standard knows them all.
 //
 // Plugins register from init, as database/sql drivers do:
 //

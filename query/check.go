@@ -8,6 +8,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 )
 
@@ -23,7 +24,7 @@ func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan,
 		}
 	}()
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	if st.Query == nil {
 		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "define and undefine change a store's saved queries: they are not queries to check (Exec runs them)")

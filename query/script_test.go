@@ -18,6 +18,7 @@ import (
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/script"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -25,7 +26,7 @@ import (
 // built-in ones and runs them in queries on generated sign-ins, checking
 // each answer against the sign-ins computed here, in Go.
 func TestScriptPlugins(t *testing.T) {
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := script.Load("../plugins/script/examples", reg, script.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func scriptDB(t *testing.T, opts script.Options, files map[string]string) (*engi
 			t.Fatal(err)
 		}
 	}
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := script.Load(dir, reg, opts); err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/signinq/signinq/internal/progress"
-	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/script"
+	"github.com/signinq/signinq/plugins/standard"
 )
 
 // memoryLimit is the soft limit on the Go heap the command runs under,
@@ -186,7 +186,7 @@ func loadScripts(dir string, stderr io.Writer) {
 	if _, done := loadedDirs.LoadOrStore(dir, true); done {
 		return // Main ran before in this process, with the same plugins
 	}
-	err := script.Load(dir, plugins.Default(), script.Options{Print: stderr})
+	err := script.Load(dir, standard.Registry(), script.Options{Print: stderr})
 	if err == nil || !explicit && errors.Is(err, fs.ErrNotExist) {
 		return
 	}

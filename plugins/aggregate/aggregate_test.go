@@ -1,4 +1,4 @@
-package plugins
+package aggregate
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -92,8 +93,8 @@ func TestAggregatesOverEncodings(t *testing.T) {
 			rows, groups = append(rows, r), append(groups, 0)
 		}
 		for _, name := range []string{"dcount", "values", "min", "max", "sum", "avg"} {
-			p, _ := Default().Lookup(name)
-			a := p.(Aggregate)
+			p, _ := lookup(name)
+			a := p.(plugins.Aggregate)
 			want, ok := tc.want[name]
 			if _, err := a.Result(field); (err == nil) != ok {
 				t.Errorf("%s(%s): refused %v, want refused %v", name, tc.name, err != nil, !ok)
@@ -102,11 +103,63 @@ func TestAggregatesOverEncodings(t *testing.T) {
 			if !ok {
 				continue
 			}
-			acc := a.NewAcc(Input{Field: field, Dict: tc.dict})
+			acc := a.NewAcc(plugins.Input{Field: field, Dict: tc.dict})
 			acc.Add(groups, rows, &tc.vec)
 			if got := acc.Partial(0).Value().String(); got != want {
 				t.Errorf("%s(%s) = %q, want %q", name, tc.name, got, want)
 			}
 		}
 	}
+}
+
+// TestAccumulators runs the built-in aggregates on a hand-made column.
+func TestAccumulators(t *testing.T) {
+	latency := signin.Lookup("latency")
+	col := &engine.Vector{Column: engine.LookupColumn("latency"), Rows: 5, Ints: []int64{30, signin.NoInt, 10, 20, 10}}
+	groups, rows := []uint32{0, 0, 0, 1, 1}, []uint32{0, 1, 2, 3, 4}
+	for _, tc := range []struct {
+		agg   string
+		want0 string
+		want1 string
+	}{
+		{"count", "3", "2"},
+		{"dcount", "2", "2"},
+		{"min", "10", "10"},
+		{"max", "30", "20"},
+		{"sum", "40", "30"},
+		{"avg", "20", "15"},
+		{"values", "10, 30", "10, 20"},
+	} {
+		p, _ := lookup(tc.agg)
+		a := p.(plugins.Aggregate)
+		acc := a.NewAcc(plugins.Input{Field: latency})
+		acc.Add(groups, rows, col)
+		if got := acc.Partial(0).Value().String(); got != tc.want0 {
+			t.Errorf("%s of group 0 = %s, want %s", tc.agg, got, tc.want0)
+		}
+		part := acc.Partial(1)
+		if got := part.Value().String(); got != tc.want1 {
+			t.Errorf("%s of group 1 = %s, want %s", tc.agg, got, tc.want1)
+		}
+		empty := a.NewAcc(plugins.Input{Field: latency}).Partial(7)
+		if tc.agg == "avg" || tc.agg == "sum" || tc.agg == "min" || tc.agg == "max" {
+			if !empty.Value().IsNull() {
+				t.Errorf("%s of no values = %v, want null", tc.agg, empty.Value())
+			}
+		}
+		empty.Merge(part)
+		if got := empty.Value().String(); got != tc.want1 {
+			t.Errorf("%s merged into an empty partial = %s, want %s", tc.agg, got, tc.want1)
+		}
+	}
+}
+
+// lookup returns the built-in aggregate of a name.
+func lookup(name string) (plugins.Plugin, bool) {
+	for _, p := range All() {
+		if p.Describe().Name == name {
+			return p, true
+		}
+	}
+	return nil, false
 }

@@ -1,4 +1,4 @@
-package plugins
+package aggregate
 
 import (
 	"math/bits"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -32,8 +33,8 @@ type distinctAcc struct {
 }
 
 var (
-	_ Sizer  = (*distinctAcc)(nil)
-	_ Merger = (*distinctAcc)(nil)
+	_ plugins.Sizer  = (*distinctAcc)(nil)
+	_ plugins.Merger = (*distinctAcc)(nil)
 )
 
 // maxBitsetWords bounds the memory of a part's bitsets (8 MiB): they are
@@ -42,7 +43,7 @@ var (
 // user) keeps its pairs instead.
 const maxBitsetWords = 1 << 20
 
-func newDistinctAcc(in Input) *distinctAcc {
+func newDistinctAcc(in plugins.Input) *distinctAcc {
 	a := &distinctAcc{dict: in.Dict}
 	if in.Field != nil {
 		a.col = engine.LookupColumn(in.Field.Name)
@@ -107,7 +108,7 @@ func (a *distinctAcc) add(g, id uint32) {
 // partial has been asked for, the pairs sorted out by group.
 func (a *distinctAcc) Size() int64 {
 	return int64(a.words)*8 + int64(cap(a.bitsets))*24 + int64(cap(a.texts))*8 +
-		int64(len(a.pairs))*MapEntryBytes(8+8) + a.bytes
+		int64(len(a.pairs))*plugins.MapEntryBytes(8+8) + a.bytes
 }
 
 // each calls fn with each of group g's distinct values as text.
@@ -132,9 +133,9 @@ func (a *distinctAcc) each(g uint32, fn func(s string)) {
 		for k := range a.pairs {
 			s := a.col.DictValue(a.dict, uint32(k)).String()
 			a.byGroup[uint32(k>>32)] = append(a.byGroup[uint32(k>>32)], s)
-			a.bytes += 16 + StringBytes(len(s))
+			a.bytes += 16 + plugins.StringBytes(len(s))
 		}
-		a.bytes += int64(len(a.byGroup)) * MapEntryBytes(8+24)
+		a.bytes += int64(len(a.byGroup)) * plugins.MapEntryBytes(8+24)
 	}
 	for _, s := range a.byGroup[g] {
 		fn(s)
@@ -148,7 +149,7 @@ type setPartial struct {
 	list  bool  // values: the list itself, not its size
 }
 
-func (a *distinctAcc) partial(g uint32, list bool) Partial {
+func (a *distinctAcc) partial(g uint32, list bool) plugins.Partial {
 	if int(g) < len(a.texts) && a.texts[g] != nil {
 		// The group's set of texts, as it is: the part is done with it.
 		p := a.texts[g]
@@ -163,16 +164,16 @@ func (a *distinctAcc) partial(g uint32, list bool) Partial {
 
 // MergeInto adds group g's values to a partial without making one of
 // the group's first.
-func (a *distinctAcc) MergeInto(g uint32, p Partial) { a.each(g, p.(*setPartial).add) }
+func (a *distinctAcc) MergeInto(g uint32, p plugins.Partial) { a.each(g, p.(*setPartial).add) }
 
 func (p *setPartial) add(s string) {
 	if _, ok := p.set[s]; !ok {
 		p.set[s] = struct{}{}
-		p.bytes += StringBytes(len(s))
+		p.bytes += plugins.StringBytes(len(s))
 	}
 }
 
-func (p *setPartial) Merge(o Partial) {
+func (p *setPartial) Merge(o plugins.Partial) {
 	for s := range o.(*setPartial).set {
 		p.add(s)
 	}
@@ -191,5 +192,5 @@ func (p *setPartial) Value() result.Value {
 }
 
 func (p *setPartial) Size() int {
-	return int(int64(unsafe.Sizeof(*p)) + MapBytes(len(p.set), 16+8) + p.bytes)
+	return int(int64(unsafe.Sizeof(*p)) + plugins.MapBytes(len(p.set), 16+8) + p.bytes)
 }

@@ -1,4 +1,4 @@
-package plugins
+package aggregate
 
 import (
 	"fmt"
@@ -7,13 +7,9 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() {
-	Register(extreme{name: "min", sign: -1})
-	Register(extreme{name: "max", sign: +1})
-}
 
 // extreme is min or max of a field: the smallest or largest present
 // value, strings in byte order, times chronologically.
@@ -22,12 +18,12 @@ type extreme struct {
 	sign int // -1 for min, +1 for max
 }
 
-var _ Aggregate = extreme{}
+var _ plugins.Aggregate = extreme{}
 
-func (e extreme) Describe() Descriptor {
+func (e extreme) Describe() plugins.Descriptor {
 	word := map[int]string{-1: "smallest (earliest)", 1: "largest (latest)"}[e.sign]
-	return Descriptor{Name: e.name, Kind: KindAggregate,
-		Args:    []Arg{{Name: "field", Type: ArgField, Help: "a field of one value per sign-in"}},
+	return plugins.Descriptor{Name: e.name, Kind: plugins.KindAggregate,
+		Args:    []plugins.Arg{{Name: "field", Type: plugins.ArgField, Help: "a field of one value per sign-in"}},
 		Help:    fmt.Sprintf("the %s value of a field", word),
 		Example: `min(time) as first, max(time) as last, count where user="alice@contoso.com" group by country`}
 }
@@ -39,7 +35,7 @@ func (e extreme) Result(f *signin.Field) (signin.Kind, error) {
 	return f.Kind, nil
 }
 
-func (e extreme) NewAcc(in Input) Acc {
+func (e extreme) NewAcc(in plugins.Input) plugins.Acc {
 	return &extremeAcc{sign: e.sign, dict: in.Dict, kind: in.Field.Kind}
 }
 
@@ -69,7 +65,7 @@ func (a *extremeAcc) Size() int64 {
 	return int64(cap(a.best)) * int64(unsafe.Sizeof(extremePartial{}))
 }
 
-func (a *extremeAcc) Partial(g uint32) Partial {
+func (a *extremeAcc) Partial(g uint32) plugins.Partial {
 	p := &extremePartial{v: result.Null(a.kind), sign: a.sign}
 	if int(g) < len(a.best) && a.best[g].set {
 		p.v, p.set = a.best[g].v, true
@@ -89,7 +85,7 @@ func (p *extremePartial) offer(v result.Value, sign int) {
 	}
 }
 
-func (p *extremePartial) Merge(o Partial) {
+func (p *extremePartial) Merge(o plugins.Partial) {
 	if q := o.(*extremePartial); q.set {
 		p.offer(q.v, p.sign)
 	}
@@ -97,5 +93,5 @@ func (p *extremePartial) Merge(o Partial) {
 
 func (p *extremePartial) Value() result.Value { return p.v }
 func (p *extremePartial) Size() int {
-	return int(unsafe.Sizeof(*p) + uintptr(StringBytes(len(p.v.Str()))))
+	return int(unsafe.Sizeof(*p) + uintptr(plugins.StringBytes(len(p.v.Str()))))
 }

@@ -1,4 +1,4 @@
-package plugins
+package aggregate
 
 import (
 	"fmt"
@@ -7,13 +7,9 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() {
-	Register(total{name: "sum"})
-	Register(total{name: "avg", mean: true})
-}
 
 // total is sum or avg of a numeric field, over the sign-ins that have a
 // value; null when none has.
@@ -22,15 +18,15 @@ type total struct {
 	mean bool
 }
 
-var _ Aggregate = total{}
+var _ plugins.Aggregate = total{}
 
-func (t total) Describe() Descriptor {
+func (t total) Describe() plugins.Descriptor {
 	help, ex := "the sum of a numeric field", "sum(latency) since 24h group by app"
 	if t.mean {
 		help, ex = "the mean of a numeric field", "avg(latency) since 24h group by app"
 	}
-	return Descriptor{Name: t.name, Kind: KindAggregate,
-		Args: []Arg{{Name: "field", Type: ArgField, Help: "a numeric field"}},
+	return plugins.Descriptor{Name: t.name, Kind: plugins.KindAggregate,
+		Args: []plugins.Arg{{Name: "field", Type: plugins.ArgField, Help: "a numeric field"}},
 		Help: help + " (null when no sign-in has a value)", Example: ex}
 }
 
@@ -44,7 +40,7 @@ func (t total) Result(f *signin.Field) (signin.Kind, error) {
 	return signin.KindInt, nil
 }
 
-func (t total) NewAcc(in Input) Acc {
+func (t total) NewAcc(in plugins.Input) plugins.Acc {
 	return &totalAcc{mean: t.mean, float: in.Field.Kind == signin.KindFloat, dict: in.Dict}
 }
 
@@ -68,7 +64,7 @@ func (a *totalAcc) Add(groups, rows []uint32, col *engine.Vector) {
 
 func (a *totalAcc) Size() int64 { return int64(cap(a.sums)) * int64(unsafe.Sizeof(totalPartial{})) }
 
-func (a *totalAcc) Partial(g uint32) Partial {
+func (a *totalAcc) Partial(g uint32) plugins.Partial {
 	p := &totalPartial{mean: a.mean, float: a.float}
 	if int(g) < len(a.sums) {
 		q := a.sums[g]
@@ -88,7 +84,7 @@ type totalPartial struct {
 	over        bool
 }
 
-var _ Failer = (*totalPartial)(nil)
+var _ plugins.Failer = (*totalPartial)(nil)
 
 func (p *totalPartial) add(v result.Value) {
 	p.addInt(v.Int())
@@ -97,11 +93,11 @@ func (p *totalPartial) add(v result.Value) {
 }
 
 func (p *totalPartial) addInt(x int64) {
-	s, ok := AddInt(p.i, x)
+	s, ok := plugins.AddInt(p.i, x)
 	p.i, p.over = s, p.over || !ok
 }
 
-func (p *totalPartial) Merge(o Partial) {
+func (p *totalPartial) Merge(o plugins.Partial) {
 	q := o.(*totalPartial)
 	p.addInt(q.i)
 	p.over = p.over || q.over
@@ -113,7 +109,7 @@ func (p *totalPartial) Merge(o Partial) {
 // (avg and sums of decimals use f alone).
 func (p *totalPartial) Err() error {
 	if p.over && !p.mean && !p.float {
-		return ErrOverflow
+		return plugins.ErrOverflow
 	}
 	return nil
 }
