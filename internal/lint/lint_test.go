@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"engine":              {"index", "engine", "result", "internal/jsonw", "internal/strtab", "internal/words"},
 	"plugins":             {"index", "engine", "result", "query/ast", "=plugins", "internal/jsonw"},
 	"plugins/aggregate":   {"index", "engine", "result", "=plugins"},
+	"plugins/function":    {"engine", "result", "=plugins"},
 	"plugins/standard":    {"=plugins", "plugins/aggregate", "plugins/function", "plugins/format", "plugins/stage"},
 	"query/ast":           {},
 	"query":               {"index", "engine", "result", "plugins", "query", "internal/words"},

@@ -6,12 +6,14 @@ import (
 
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/aggregate"
+	"github.com/signinq/signinq/plugins/function"
 )
 
 // builtins returns every built-in plugin.
 func builtins() []plugins.Plugin {
 	var all []plugins.Plugin
 	all = append(all, aggregate.All()...)
+	all = append(all, function.All()...)
 	return all
 }
 

@@ -1,22 +1,21 @@
-package plugins
+package function
 
 import (
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(weekday{}) }
 
 // weekday is the day of the week of a time, in UTC, as its English
 // name's first three letters with the day's number from Monday, so that
 // days sort in their order: "1 Mon" … "7 Sun" (as ISO 8601 numbers them).
 type weekday struct{}
 
-var _ Function = weekday{}
+var _ plugins.Function = weekday{}
 
-func (weekday) Describe() Descriptor {
-	return Descriptor{Name: "weekday", Kind: KindFunction,
-		Args:    []Arg{{Name: "time", Type: ArgField, Help: "a time field"}},
+func (weekday) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "weekday", Kind: plugins.KindFunction,
+		Args:    []plugins.Arg{{Name: "time", Type: plugins.ArgField, Help: "a time field"}},
 		Help:    `the day of the week of a time, in UTC: "1 Mon" to "7 Sun"`,
 		Example: `count where type=interactive since 30d group by weekday(time) order by weekday(time)`}
 }

@@ -1,14 +1,13 @@
-package plugins
+package function
 
 import (
 	"fmt"
 	"net/netip"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(subnet{}) }
 
 // subnet is the network of an IP address with a prefix length:
 // subnet(ip, 24) of 203.0.113.7 is "203.0.113.0/24". IPv6 addresses take
@@ -17,13 +16,13 @@ func init() { Register(subnet{}) }
 // not an address gives "".
 type subnet struct{}
 
-var _ Function = subnet{}
+var _ plugins.Function = subnet{}
 
-func (subnet) Describe() Descriptor {
-	return Descriptor{Name: "subnet", Kind: KindFunction,
-		Args: []Arg{
-			{Name: "ip", Type: ArgField, Help: "an address field: ip"},
-			{Name: "bits", Type: ArgNumber, Default: "24", Help: "the prefix length: 0 to 32 for IPv4 (0 to 128 for IPv6 when above 32, else 64)"},
+func (subnet) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "subnet", Kind: plugins.KindFunction,
+		Args: []plugins.Arg{
+			{Name: "ip", Type: plugins.ArgField, Help: "an address field: ip"},
+			{Name: "bits", Type: plugins.ArgNumber, Default: "24", Help: "the prefix length: 0 to 32 for IPv4 (0 to 128 for IPv6 when above 32, else 64)"},
 		},
 		Help:    "the network of an IP address: subnet(ip, 24) is a.b.c.0/24",
 		Example: "top 10 subnet(ip, 24) by dcount(user) where error=50126 since 7d"}

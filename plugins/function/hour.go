@@ -1,20 +1,19 @@
-package plugins
+package function
 
 import (
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(hour{}) }
 
 // hour is the hour of the day of a time, in UTC: 0 to 23.
 type hour struct{}
 
-var _ Function = hour{}
+var _ plugins.Function = hour{}
 
-func (hour) Describe() Descriptor {
-	return Descriptor{Name: "hour", Kind: KindFunction,
-		Args:    []Arg{{Name: "time", Type: ArgField, Help: "a time field"}},
+func (hour) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "hour", Kind: plugins.KindFunction,
+		Args:    []plugins.Arg{{Name: "time", Type: plugins.ArgField, Help: "a time field"}},
 		Help:    "the hour of the day of a time, in UTC (0 to 23)",
 		Example: "count where status=failure since 7d group by hour(time)"}
 }

@@ -1,22 +1,21 @@
-package plugins
+package function
 
 import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(date{}) }
 
 // date is the day of a time: its midnight, in UTC.
 type date struct{}
 
-var _ Function = date{}
+var _ plugins.Function = date{}
 
-func (date) Describe() Descriptor {
-	return Descriptor{Name: "date", Kind: KindFunction,
-		Args:    []Arg{{Name: "time", Type: ArgField, Help: "a time field"}},
+func (date) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "date", Kind: plugins.KindFunction,
+		Args:    []plugins.Arg{{Name: "time", Type: plugins.ArgField, Help: "a time field"}},
 		Help:    "the day of a time: its midnight in UTC",
 		Example: "dcount(user) since 7d group by date(time)"}
 }

@@ -1,24 +1,23 @@
-package plugins
+package function
 
 import (
 	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(domain{}) }
 
 // domain is the domain of a user principal name (or any address written
 // name@domain), in lower case: "contoso.com" for "Alice@Contoso.com"; ""
 // when the text has no @.
 type domain struct{}
 
-var _ Function = domain{}
+var _ plugins.Function = domain{}
 
-func (domain) Describe() Descriptor {
-	return Descriptor{Name: "domain", Kind: KindFunction,
-		Args:    []Arg{{Name: "upn", Type: ArgField, Help: "a text field holding name@domain: user, userName"}},
+func (domain) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "domain", Kind: plugins.KindFunction,
+		Args:    []plugins.Arg{{Name: "upn", Type: plugins.ArgField, Help: "a text field holding name@domain: user, userName"}},
 		Help:    "the domain of a user principal name, in lower case",
 		Example: "dcount(user) where type=interactive since 30d group by domain(user)"}
 }
