@@ -1,7 +1,8 @@
 // Package plugins is the registry through which aggregates, stages and
 // functions extend signinq's query language, and the contracts they
 // implement. The built-ins live in packages of their own (the aggregates
-// in plugins/aggregate, the functions in plugins/function); plugins/standard knows them all.
+// in plugins/aggregate, the functions in plugins/function,
+// the readers and writers in plugins/format); plugins/standard knows them all.
 //
 // Plugins register from init, as database/sql drivers do:
 //

@@ -6,6 +6,7 @@ import (
 
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/aggregate"
+	"github.com/signinq/signinq/plugins/format"
 	"github.com/signinq/signinq/plugins/function"
 )
 
@@ -14,6 +15,7 @@ func builtins() []plugins.Plugin {
 	var all []plugins.Plugin
 	all = append(all, aggregate.All()...)
 	all = append(all, function.All()...)
+	all = append(all, format.All()...)
 	return all
 }
 

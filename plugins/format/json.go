@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bufio"
@@ -7,23 +7,22 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/jsonw"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(jsonWriter{}) }
 
 // jsonWriter writes one JSON object per row, keyed by column: JSON
 // lines, each written as its row comes, whatever their number.
 type jsonWriter struct{}
 
-var _ Writer = jsonWriter{}
+var _ plugins.Writer = jsonWriter{}
 
-func (jsonWriter) Describe() Descriptor {
-	return Descriptor{Name: "json", Kind: KindWriter,
+func (jsonWriter) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "json", Kind: plugins.KindWriter,
 		Help: "one JSON object per row, keyed by column: numbers as numbers, times as RFC 3339 strings, lists as arrays, null as null"}
 }
 
-func (jsonWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], _ WriteOptions) error {
+func (jsonWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], _ plugins.WriteOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	for row, err := range rows {

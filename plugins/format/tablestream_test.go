@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bytes"
@@ -11,17 +11,19 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/term"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
 // prettyTable is the table writer as it was before it streamed: every
 // row gathered, then laid out by go-pretty. TestTableWriterAsGoPretty
 // holds the streaming writer to it for the tables it wrote whole.
-func prettyTable(w io.Writer, res *result.Result, opts WriteOptions) {
+func prettyTable(w io.Writer, res *result.Result, opts plugins.WriteOptions) {
 	header := make([]string, len(res.Columns))
 	widths := make([]int, len(res.Columns))
 	for i, c := range res.Columns {
-		header[i] = TerminalText(c.Name)
+		header[i] = term.Text(c.Name)
 		widths[i] = text.StringWidthWithoutEscSequences(header[i])
 	}
 	rows := make([][]string, len(res.Rows))
@@ -30,7 +32,7 @@ func prettyTable(w io.Writer, res *result.Result, opts WriteOptions) {
 		for i := range res.Columns {
 			var s string
 			if i < len(row) {
-				s = TerminalText(cell(row[i], res.Columns[i].Field != ""))
+				s = term.Text(cell(row[i], res.Columns[i].Field != ""))
 			}
 			rows[r][i] = s
 			widths[i] = max(widths[i], text.StringWidthWithoutEscSequences(s))
@@ -47,7 +49,7 @@ func prettyTable(w io.Writer, res *result.Result, opts WriteOptions) {
 	var configs []table.ColumnConfig
 	hrow := make(table.Row, len(header))
 	for i, c := range res.Columns {
-		hrow[i] = Truncate(header[i], limits[i])
+		hrow[i] = term.Truncate(header[i], limits[i])
 		cfg := table.ColumnConfig{Number: i + 1}
 		if c.Kind == signin.KindInt || c.Kind == signin.KindFloat {
 			cfg.Align, cfg.AlignHeader = text.AlignRight, text.AlignRight
@@ -59,9 +61,9 @@ func prettyTable(w io.Writer, res *result.Result, opts WriteOptions) {
 	for _, row := range rows {
 		r := make(table.Row, len(row))
 		for i, s := range row {
-			s = Truncate(s, limits[i])
+			s = term.Truncate(s, limits[i])
 			if opts.Color {
-				s = colorize(res.Columns[i].Field, s)
+				s = term.Colorize(res.Columns[i].Field, s)
 			}
 			r[i] = s
 		}
@@ -139,10 +141,10 @@ func TestTableWriterAsGoPretty(t *testing.T) {
 			if len(res.Rows) == 1 && len(res.Columns) > 12 {
 				return // written one column a line, not as a table
 			}
-			opts := WriteOptions{Width: []int{0, 0, 20, 40, 80, 200}[r.IntN(6)], Color: r.IntN(3) == 0}
+			opts := plugins.WriteOptions{Width: []int{0, 0, 20, 40, 80, 200}[r.IntN(6)], Color: r.IntN(3) == 0}
 			var want, got bytes.Buffer
 			prettyTable(&want, res, opts)
-			if err := WriteResult(tableWriter{}, &got, res, opts); err != nil {
+			if err := plugins.WriteResult(tableWriter{}, &got, res, opts); err != nil {
 				t.Fatal(err)
 			}
 			if got.String() != want.String() {
@@ -178,10 +180,10 @@ func TestTableWriterStreams(t *testing.T) {
 		{80, " a.much.longer.na… │ 1,005,000 "},
 	} {
 		var got, head bytes.Buffer
-		if err := WriteResult(tableWriter{}, &got, all, WriteOptions{Width: tc.width}); err != nil {
+		if err := plugins.WriteResult(tableWriter{}, &got, all, plugins.WriteOptions{Width: tc.width}); err != nil {
 			t.Fatal(err)
 		}
-		prettyTable(&head, first, WriteOptions{Width: tc.width})
+		prettyTable(&head, first, plugins.WriteOptions{Width: tc.width})
 		if !strings.HasPrefix(got.String(), head.String()) {
 			t.Errorf("width %d: the first rows differ from go-pretty's:\n%s", tc.width, got.String()[:min(got.Len(), 400)])
 		}

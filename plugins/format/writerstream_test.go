@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -58,10 +59,10 @@ func (p *closedPipe) Write(b []byte) (int, error) {
 func TestWritersStopOnWriteError(t *testing.T) {
 	for _, name := range []string{"json", "csv", "table"} {
 		t.Run(name, func(t *testing.T) {
-			p, _ := Default().Lookup(name)
+			p, _ := lookup(name)
 			pipe := &closedPipe{size: 100 << 10}
 			read := 0
-			err := p.(Writer).Write(pipe, streamCols, manyRows(1_000_000, &read, nil), WriteOptions{})
+			err := p.(plugins.Writer).Write(pipe, streamCols, manyRows(1_000_000, &read, nil), plugins.WriteOptions{})
 			if !errors.Is(err, syscall.EPIPE) {
 				t.Fatalf("error %v, want EPIPE", err)
 			}
@@ -81,10 +82,10 @@ func TestWritersRowsError(t *testing.T) {
 	boom := errors.New("the store failed")
 	for _, name := range []string{"json", "csv", "table"} {
 		t.Run(name, func(t *testing.T) {
-			p, _ := Default().Lookup(name)
+			p, _ := lookup(name)
 			var b bytes.Buffer
 			read := 0
-			err := p.(Writer).Write(&b, streamCols, manyRows(5, &read, boom), WriteOptions{})
+			err := p.(plugins.Writer).Write(&b, streamCols, manyRows(5, &read, boom), plugins.WriteOptions{})
 			if !errors.Is(err, boom) {
 				t.Fatalf("error %v, want the rows' error", err)
 			}

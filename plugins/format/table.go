@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bufio"
@@ -10,10 +10,10 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/internal/term"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(tableWriter{}) }
 
 // tableWriter writes an aligned table for people on a terminal:
 //
@@ -43,7 +43,7 @@ func init() { Register(tableWriter{}) }
 // running past the column (numbers are never cut).
 type tableWriter struct{}
 
-var _ Writer = tableWriter{}
+var _ plugins.Writer = tableWriter{}
 
 // minCellWidth is the narrowest a text column is cut to: below it, a
 // cell no longer says what it holds.
@@ -53,12 +53,12 @@ const minCellWidth = 8
 // before rows are written.
 const tableBatch = 1000
 
-func (tableWriter) Describe() Descriptor {
-	return Descriptor{Name: "table", Kind: KindWriter,
+func (tableWriter) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "table", Kind: plugins.KindWriter,
 		Help: "an aligned table: numbers right-aligned, counts with thousands separators, long cells cut to the terminal's width"}
 }
 
-func (tableWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], opts WriteOptions) error {
+func (tableWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], opts plugins.WriteOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	t := &tableOut{w: bw, cols: cols, opts: opts}
 	var first [][]string // the first rows, as text
@@ -104,7 +104,7 @@ func (tableWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]res
 type tableOut struct {
 	w       *bufio.Writer
 	cols    []result.Column
-	opts    WriteOptions
+	opts    plugins.WriteOptions
 	started bool  // the header is written
 	widths  []int // each column's width, in terminal cells
 	limits  []int // the width a column's cells are cut to (0: not cut)
@@ -130,7 +130,7 @@ func (t *tableOut) text(row []result.Value) []string {
 	out := make([]string, len(t.cols))
 	for i := range t.cols {
 		if i < len(row) {
-			out[i] = TerminalText(cell(row[i], t.cols[i].Field != ""))
+			out[i] = term.Text(cell(row[i], t.cols[i].Field != ""))
 		}
 	}
 	return out
@@ -146,7 +146,7 @@ func (t *tableOut) start(first [][]string) error {
 	header := make([]string, len(t.cols))
 	natural := make([]int, len(t.cols))
 	for i, c := range t.cols {
-		header[i] = TerminalText(c.Name)
+		header[i] = term.Text(c.Name)
 		natural[i] = textWidth(header[i])
 	}
 	for _, r := range first {
@@ -159,13 +159,13 @@ func (t *tableOut) start(first [][]string) error {
 	t.widths = make([]int, len(t.cols))
 	t.cellWidths = make([]int, len(t.cols))
 	for i := range header {
-		header[i] = Truncate(header[i], t.limits[i])
+		header[i] = term.Truncate(header[i], t.limits[i])
 		t.widths[i] = textWidth(header[i])
 		t.cellWidths[i] = t.widths[i]
 	}
 	for _, r := range first {
 		for i, s := range r {
-			t.widths[i] = max(t.widths[i], textWidth(Truncate(s, t.limits[i])))
+			t.widths[i] = max(t.widths[i], textWidth(term.Truncate(s, t.limits[i])))
 		}
 	}
 	if err := t.write(header); err != nil {
@@ -201,10 +201,10 @@ func (t *tableOut) row(cells []string) error {
 		if limit == 0 && t.opts.Width > 0 && cuttable(t.cols[i]) {
 			limit = max(t.widths[i], minCellWidth)
 		}
-		s = Truncate(s, limit)
+		s = term.Truncate(s, limit)
 		t.cellWidths[i] = textWidth(s)
 		if t.opts.Color {
-			s = colorize(t.cols[i].Field, s)
+			s = term.Colorize(t.cols[i].Field, s)
 		}
 		cells[i] = s
 	}
@@ -321,10 +321,10 @@ func cell(v result.Value, field bool) string {
 
 // writeVertical writes one row as "column  value" lines, values cut to
 // the width and coloured as the table's; empty values are left out.
-func writeVertical(w io.Writer, cols []result.Column, row []result.Value, opts WriteOptions) error {
+func writeVertical(w io.Writer, cols []result.Column, row []result.Value, opts plugins.WriteOptions) error {
 	width := 0
 	for _, c := range cols {
-		width = max(width, text.StringWidthWithoutEscSequences(TerminalText(c.Name)))
+		width = max(width, text.StringWidthWithoutEscSequences(term.Text(c.Name)))
 	}
 	limit := 0
 	if opts.Width > 0 {
@@ -335,15 +335,15 @@ func writeVertical(w io.Writer, cols []result.Column, row []result.Value, opts W
 		if i >= len(row) {
 			break
 		}
-		v := TerminalText(cell(row[i], c.Field != ""))
+		v := term.Text(cell(row[i], c.Field != ""))
 		if v == "" {
 			continue
 		}
-		v = Truncate(v, limit)
+		v = term.Truncate(v, limit)
 		if opts.Color {
-			v = colorize(c.Field, v)
+			v = term.Colorize(c.Field, v)
 		}
-		name := TerminalText(c.Name)
+		name := term.Text(c.Name)
 		b.WriteString(name)
 		b.WriteString(strings.Repeat(" ", width-text.StringWidthWithoutEscSequences(name)+2))
 		b.WriteString(v)

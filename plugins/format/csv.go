@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bufio"
@@ -6,23 +6,22 @@ import (
 	"io"
 	"iter"
 
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(csvWriter{}) }
 
 // csvWriter writes RFC 4180 CSV with a header row, each row as it
 // comes, whatever their number.
 type csvWriter struct{}
 
-var _ Writer = csvWriter{}
+var _ plugins.Writer = csvWriter{}
 
-func (csvWriter) Describe() Descriptor {
-	return Descriptor{Name: "csv", Kind: KindWriter,
+func (csvWriter) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "csv", Kind: plugins.KindWriter,
 		Help: "CSV with a header row: lists joined by \", \", null as an empty cell"}
 }
 
-func (csvWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], _ WriteOptions) error {
+func (csvWriter) Write(w io.Writer, cols []result.Column, rows iter.Seq2[[]result.Value, error], _ plugins.WriteOptions) error {
 	cw := csv.NewWriter(bufio.NewWriterSize(w, 64<<10))
 	rec := make([]string, len(cols))
 	for i, c := range cols {

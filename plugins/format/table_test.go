@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -36,13 +37,13 @@ func wideResult() *result.Result {
 func TestTableWriterWidthAndColor(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		opts  WriteOptions
+		opts  plugins.WriteOptions
 		want  string
 		color []string // substrings expected (nil: no escape sequence at all)
 	}{
 		{
 			name: "no limit",
-			opts: WriteOptions{},
+			opts: plugins.WriteOptions{},
 			want: `
  user                               │ status      │ risk   │ error │     count │ userAgent                                     
 ────────────────────────────────────┼─────────────┼────────┼───────┼───────────┼───────────────────────────────────────────────
@@ -53,7 +54,7 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 		},
 		{
 			name: "80 columns: the widest text columns cut first",
-			opts: WriteOptions{Width: 80},
+			opts: plugins.WriteOptions{Width: 80},
 			want: `
  user             │ status      │ risk   │ error │     count │ userAgent        
 ──────────────────┼─────────────┼────────┼───────┼───────────┼──────────────────
@@ -64,7 +65,7 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 		},
 		{
 			name: "40 columns: never below 8, numbers never cut",
-			opts: WriteOptions{Width: 40},
+			opts: plugins.WriteOptions{Width: 40},
 			want: `
  user     │ status   │ risk   │ error │     count │ userAge… 
 ──────────┼──────────┼────────┼───────┼───────────┼──────────
@@ -75,13 +76,13 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 		},
 		{
 			name:  "colour",
-			opts:  WriteOptions{Width: 80, Color: true},
+			opts:  plugins.WriteOptions{Width: 80, Color: true},
 			color: []string{"\x1b[31mfailure\x1b[0m", "\x1b[32msuccess\x1b[0m", "\x1b[33minterrupted\x1b[0m", "\x1b[31mhigh\x1b[0m", "\x1b[33mmedium\x1b[0m", "│ none "},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteResult(tableWriter{}, &b, wideResult(), tc.opts); err != nil {
+			if err := plugins.WriteResult(tableWriter{}, &b, wideResult(), tc.opts); err != nil {
 				t.Fatal(err)
 			}
 			got := b.String()
@@ -104,7 +105,7 @@ func TestTableWriterWidthAndColor(t *testing.T) {
 			if tc.color != nil {
 				// Colour does not change the layout.
 				var plain bytes.Buffer
-				_ = WriteResult(tableWriter{}, &plain, wideResult(), WriteOptions{Width: tc.opts.Width})
+				_ = plugins.WriteResult(tableWriter{}, &plain, wideResult(), plugins.WriteOptions{Width: tc.opts.Width})
 				if stripped := text.StripEscape(got); stripped != plain.String() {
 					t.Errorf("coloured table differs from the plain one:\n%s\nwant\n%s", stripped, plain.String())
 				}
@@ -121,7 +122,7 @@ func TestTableWriterColorOnlyStatusAndRisk(t *testing.T) {
 		Rows:    [][]result.Value{{result.StringValue("failure"), result.StringValue("failure")}},
 	}
 	var b bytes.Buffer
-	if err := WriteResult(tableWriter{}, &b, res, WriteOptions{Color: true}); err != nil {
+	if err := plugins.WriteResult(tableWriter{}, &b, res, plugins.WriteOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "\x1b[") {
@@ -158,20 +159,6 @@ func TestFitWidths(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	f := func(s string, n int, want string) {
-		t.Helper()
-		if got := Truncate(s, n); got != want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", s, n, got, want)
-		}
-	}
-	f("hello", 0, "hello")
-	f("hello", 5, "hello")
-	f("hello world", 8, "hello w…")
-	f("日本語のテキスト", 8, "日本語…") // wide runes take two cells
-	f("ab", 1, "…")
-}
-
 func TestTableWriterVertical(t *testing.T) {
 	res := &result.Result{}
 	var row []result.Value
@@ -183,7 +170,7 @@ func TestTableWriterVertical(t *testing.T) {
 	row[0] = result.StringValue("failure")
 	res.Rows = [][]result.Value{row}
 	var b bytes.Buffer
-	if err := WriteResult(tableWriter{}, &b, res, WriteOptions{Width: 20, Color: true}); err != nil {
+	if err := plugins.WriteResult(tableWriter{}, &b, res, plugins.WriteOptions{Width: 20, Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")

@@ -1,4 +1,4 @@
-package plugins
+package term
 
 import (
 	"strings"
@@ -6,10 +6,6 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/text"
 )
-
-// Text for a terminal, as the table writer writes it and the REPL's
-// charts draw it: control characters kept out, cells cut to a width,
-// status and risk values in colour.
 
 // Truncate cuts s to at most n terminal cells, the last one "…" when it
 // is cut; n <= 0 leaves it as it is.
@@ -31,11 +27,11 @@ func Truncate(s string, n int) string {
 	return b.String()
 }
 
-// TerminalText keeps the data's control characters from the terminal:
+// Text keeps the data's control characters from the terminal:
 // tabs and line breaks become spaces (one line a row), other control
 // characters, escape among them (an escape sequence in an app's name),
 // U+FFFD.
-func TerminalText(s string) string {
+func Text(s string) string {
 	if !strings.ContainsFunc(s, unicode.IsControl) {
 		return s
 	}
@@ -56,7 +52,7 @@ const (
 	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"
 	ansiCyan   = "\x1b[36m"
-	ANSIReset  = "\x1b[0m" // ends a colour
+	Reset      = "\x1b[0m" // ends a colour
 )
 
 // valueColors are the colours of the values of status and risk fields,
@@ -72,11 +68,11 @@ var valueColors = map[string]map[string]string{
 // field, "" for the values shown plain.
 func ValueColor(field, value string) string { return valueColors[field][value] }
 
-// colorize returns s in its colour when it is a value of a status or
+// Colorize returns s in its colour when it is a value of a status or
 // risk field, as it is otherwise.
-func colorize(field, s string) string {
+func Colorize(field, s string) string {
 	if c := ValueColor(field, s); c != "" {
-		return c + s + ANSIReset
+		return c + s + Reset
 	}
 	return s
 }

@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -28,12 +29,12 @@ func testResult() *result.Result {
 
 func write(t *testing.T, name string) string {
 	t.Helper()
-	p, ok := Default().Lookup(name)
+	p, ok := lookup(name)
 	if !ok {
 		t.Fatalf("no writer %s", name)
 	}
 	var b bytes.Buffer
-	if err := WriteResult(p.(Writer), &b, testResult(), WriteOptions{}); err != nil {
+	if err := plugins.WriteResult(p.(plugins.Writer), &b, testResult(), plugins.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

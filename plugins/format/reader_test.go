@@ -1,4 +1,4 @@
-package plugins
+package format
 
 import (
 	"context"
@@ -13,14 +13,15 @@ import (
 
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 )
 
 // tabReader reads a tiny tab-separated format: a "time<TAB>user<TAB>app"
 // header, then one sign-in a line.
 type tabReader struct{}
 
-func (tabReader) Describe() Descriptor {
-	return Descriptor{Name: "tab", Kind: KindReader, Help: "tab-separated time, user and app"}
+func (tabReader) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "tab", Kind: plugins.KindReader, Help: "tab-separated time, user and app"}
 }
 
 func (tabReader) Format() logfile.Format {
@@ -65,40 +66,40 @@ func TestBuiltinReaders(t *testing.T) {
 	var want []string
 	for _, f := range logfile.Formats() {
 		want = append(want, f.Name)
-		r, err := LookupReader(Default(), f.Name)
+		r, err := plugins.LookupReader(registry(t), f.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := r.Format()
-		if d := r.Describe(); d.Kind != KindReader || d.Help != f.Help || d.Usage() != f.Name || got.Name != f.Name || !got.Builtin() {
+		if d := r.Describe(); d.Kind != plugins.KindReader || d.Help != f.Help || d.Usage() != f.Name || got.Name != f.Name || !got.Builtin() {
 			t.Errorf("%s: %+v, format %s", f.Name, d, got.Name)
 		}
 	}
 	slices.Sort(want)
-	if got := Default().Names(KindReader); !slices.Equal(got, want) {
+	if got := registry(t).Names(plugins.KindReader); !slices.Equal(got, want) {
 		t.Errorf("readers %v, want %v", got, want)
 	}
-	if extra := ExtraFormats(Default()); len(extra) != 0 {
+	if extra := plugins.ExtraFormats(registry(t)); len(extra) != 0 {
 		t.Errorf("extra formats in the default registry: %v", extra)
 	}
-	if KindReader.String() != "reader" {
-		t.Errorf("KindReader is %v", KindReader)
+	if plugins.KindReader.String() != "reader" {
+		t.Errorf("KindReader is %v", plugins.KindReader)
 	}
 }
 
 func TestRegisterReaderChecksInterface(t *testing.T) {
-	err := NewRegistry().Register(fakePlugin{Descriptor{Name: "notareader", Kind: KindReader}})
+	err := plugins.NewRegistry().Register(fakePlugin{plugins.Descriptor{Name: "notareader", Kind: plugins.KindReader}})
 	if err == nil || !strings.Contains(err.Error(), "does not implement") {
 		t.Errorf("got %v", err)
 	}
 }
 
-type fakePlugin struct{ d Descriptor }
+type fakePlugin struct{ d plugins.Descriptor }
 
-func (p fakePlugin) Describe() Descriptor { return p.d }
+func (p fakePlugin) Describe() plugins.Descriptor { return p.d }
 
 func TestExtraReader(t *testing.T) {
-	reg := Default().Clone()
+	reg := registry(t)
 	if err := reg.Register(tabReader{}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestExtraReader(t *testing.T) {
 	if err := os.WriteFile(p, []byte(tabData), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	extra := ExtraFormats(reg)
+	extra := plugins.ExtraFormats(reg)
 	if len(extra) != 1 || extra[0].Name != "tab" {
 		t.Fatalf("extra formats %v", extra)
 	}
@@ -139,7 +140,7 @@ func TestExtraReader(t *testing.T) {
 	}
 
 	// Forced by name, the way the commands look it up.
-	r, err := LookupReader(reg, "TAB")
+	r, err := plugins.LookupReader(reg, "TAB")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,18 +156,30 @@ func TestExtraReader(t *testing.T) {
 }
 
 func TestUnknownReader(t *testing.T) {
-	reg := Default().Clone()
+	reg := registry(t)
 	if err := reg.Register(tabReader{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"xml", "csv"} { // csv is a writer, not a reader
-		_, err := LookupReader(reg, name)
+		_, err := plugins.LookupReader(reg, name)
 		if want := fmt.Sprintf(`unknown input format %q; the formats are canonical, diag, eventhub, graph, la-csv, portal-csv, tab`, name); err == nil || err.Error() != want {
 			t.Errorf("%s: %v, want %s", name, err, want)
 		}
 	}
-	_, _, err := scanWith(t, logfile.Options{Format: "xml", Formats: ExtraFormats(reg)}, os.DevNull)
+	_, _, err := scanWith(t, logfile.Options{Format: "xml", Formats: plugins.ExtraFormats(reg)}, os.DevNull)
 	if err == nil || !strings.Contains(err.Error(), "the formats are diag, eventhub, graph, portal-csv, la-csv, canonical, tab") {
 		t.Errorf("forcing an unknown format: %v", err)
 	}
+}
+
+// registry returns a registry of the built-in formats.
+func registry(t *testing.T) *plugins.Registry {
+	t.Helper()
+	r := plugins.NewRegistry()
+	for _, p := range All() {
+		if err := r.Register(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
 }
