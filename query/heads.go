@@ -660,16 +660,16 @@ func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, a
 		}
 	}
 	p.Stream = needs.Stream && q.Limit == nil
-	if needs.Where == "" {
+	if needs.Where == nil {
 		return nil
 	}
-	st, err := Parse("list where " + needs.Where)
-	if err != nil || st.Query.Where == nil {
-		return errorf(s.Pos, "%s needs a condition that does not parse (%s): %v", s.Name, needs.Where, err)
+	err = builtExpr(needs.Where)
+	var w cond
+	if err == nil {
+		w, err = c.cond(needs.Where)
 	}
-	w, err := c.cond(st.Query.Where)
 	if err != nil {
-		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, needs.Where, err)
+		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, brief(needs.Where), err)
 	}
 	if p.Filter == nil {
 		p.Filter = w
