@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math"
 	mathbits "math/bits"
 	"slices"
 	"time"
@@ -24,8 +25,13 @@ type Match struct {
 }
 
 // combinationsDense is the most combinations of dictionary ids of a part
-// that Combinations marks in a bitmap (8 MiB) rather than a hash table.
-const combinationsDense = 1 << 26
+// that Combinations marks in a bitmap (8 MiB) rather than a hash table;
+// combinationsWide the most it numbers in a uint64 (when more, it keys
+// its table by the ids). Variables for the tests of each way.
+var (
+	combinationsDense = uint64(1 << 26)
+	combinationsWide  = uint64(math.MaxUint64)
+)
 
 // Combinations calls fn with the combinations of values of the columns
 // cols that the sign-ins of [from, to) hold (a zero time leaves its end
@@ -192,7 +198,7 @@ func (w *combinations) start(s *Snapshot, p *Part) error {
 	switch {
 	case fits && product <= combinationsDense:
 		w.dense = make([]uint64, (product+63)/64)
-	case fits:
+	case fits && product <= combinationsWide:
 		w.wide = map[uint64]struct{}{}
 	default:
 		w.huge = map[string]struct{}{}

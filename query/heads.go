@@ -663,11 +663,10 @@ func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, a
 	if needs.Where == nil {
 		return nil
 	}
-	err = builtExpr(needs.Where)
-	var w cond
-	if err == nil {
-		w, err = c.cond(needs.Where)
+	if err := builtExpr(needs.Where); err != nil {
+		return errorf(s.Pos, "%s needs a condition that does not check: %v", s.Name, err)
 	}
+	w, err := c.cond(needs.Where)
 	if err != nil {
 		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, brief(needs.Where), err)
 	}
