@@ -218,6 +218,10 @@ func (w *combinations) block(vecs, match []Vector, want []uint32, r0, r1 uint32)
 	for i := range vecs {
 		single = single && (vecs[i].Absent || w.cols[i].Enc == EncDict)
 	}
+	if single && w.dense != nil && len(vecs) == 2 && len(match) <= 1 && !vecs[0].Absent && !vecs[1].Absent {
+		w.pairs(vecs[0].IDs, vecs[1].IDs, match, want, r0, r1)
+		return
+	}
 rows:
 	for r := r0; r < r1; r++ {
 		for i := range match {
@@ -241,6 +245,28 @@ rows:
 			w.ids[i] = w.rowIDs(i, &vecs[i], r, w.ids[i][:0])
 		}
 		w.combine(0, 0)
+	}
+}
+
+// pairs is block for the most common shape, two dictionary columns and
+// at most one match, marked in the bitmap: a pair of ids a row.
+func (w *combinations) pairs(a, b []uint32, match []Vector, want []uint32, r0, r1 uint32) {
+	card, dense := w.card[1], w.dense
+	a, b = a[r0:r1], b[r0:r1:r1-r0]
+	if len(match) == 0 {
+		for r, x := range a {
+			c := uint64(x)*card + uint64(b[r])
+			dense[c>>6] |= 1 << (c & 63)
+		}
+		return
+	}
+	m, id := match[0].IDs[r0:r1], want[0]
+	m = m[:len(a)]
+	for r, x := range a {
+		if m[r] == id {
+			c := uint64(x)*card + uint64(b[r])
+			dense[c>>6] |= 1 << (c & 63)
+		}
 	}
 }
 
@@ -294,32 +320,45 @@ func (w *combinations) mark(c uint64) {
 	}
 }
 
-// emit passes the part's combinations to fn, in order, as values.
+// emit passes the part's combinations to fn, in order, as values. The
+// first column's ids come in runs (the combinations are in order), so
+// its value is made once a run; the others' once an id.
 func (w *combinations) emit(fn func(vals []result.Value) error) error {
 	n := len(w.cols)
+	value := func(i int, id uint32) result.Value {
+		if uint64(id) == w.card[i]-1 {
+			return w.cols[i].Absent()
+		}
+		return w.cols[i].DictValue(w.dicts[i], id)
+	}
 	memo := make([][]result.Value, n) // each column's values by id, once met
 	done := make([][]bool, n)
-	for i := range w.cols {
+	for i := 1; i < n; i++ {
 		memo[i], done[i] = make([]result.Value, w.card[i]), make([]bool, w.card[i])
 	}
 	vals := make([]result.Value, n)
 	ids := make([]uint32, n)
+	var v0 result.Value
+	first := int64(-1) // the first column's id, whose value is v0
 	call := func() error {
-		for i, id := range ids {
+		if int64(ids[0]) != first {
+			v0, first = value(0, ids[0]), int64(ids[0])
+		}
+		vals[0] = v0
+		for i := 1; i < n; i++ {
+			id := ids[i]
 			if !done[i][id] {
-				c := w.cols[i]
-				if uint64(id) == w.card[i]-1 {
-					memo[i][id] = c.Absent()
-				} else {
-					memo[i][id] = c.DictValue(w.dicts[i], id)
-				}
-				done[i][id] = true
+				memo[i][id], done[i][id] = value(i, id), true
 			}
 			vals[i] = memo[i][id]
 		}
 		return fn(vals)
 	}
 	split := func(c uint64) {
+		if n == 2 {
+			ids[0], ids[1] = uint32(c/w.card[1]), uint32(c%w.card[1])
+			return
+		}
 		for i := n - 1; i >= 0; i-- {
 			ids[i] = uint32(c % w.card[i])
 			c /= w.card[i]

@@ -190,22 +190,36 @@ func baseline(ctx context.Context, snap *engine.Snapshot, key, field *engine.Col
 		where = []engine.Match{{Col: engine.LookupColumn("status"), Value: result.StringValue(status)}}
 	}
 	// A part's combinations come by key: the last key's set serves
-	// until the key changes.
+	// until the key changes. Keys and values repeat over the parts, and
+	// values over keys: each text is folded once.
+	sets := map[string]map[string]struct{}{} // by key as stored; nil for no key
+	folded := map[string]string{}
 	var lastKey string
 	var last map[string]struct{}
 	err := snap.Combinations(ctx, []*engine.Column{key, field}, f, t, where, func(vals []result.Value) error {
 		if raw := detText(vals[0]); last == nil || raw != lastKey {
-			k := detFold(raw)
-			if k == "" {
+			set, ok := sets[raw]
+			if !ok {
+				if k := detFold(raw); k != "" {
+					if set = values[k]; set == nil {
+						set = map[string]struct{}{}
+						values[k] = set
+					}
+				}
+				sets[raw] = set
+			}
+			if set == nil {
 				return nil // no key
 			}
-			if last = values[k]; last == nil {
-				last = map[string]struct{}{}
-				values[k] = last
-			}
-			lastKey = raw
+			last, lastKey = set, raw
 		}
-		if v := detFold(detText(vals[1])); v != "" {
+		raw := detText(vals[1])
+		v, ok := folded[raw]
+		if !ok {
+			v = detFold(raw)
+			folded[raw] = v
+		}
+		if v != "" {
 			last[v] = struct{}{}
 		}
 		return nil
