@@ -404,13 +404,14 @@ func srSpanQuery(q *ast.Query, field string, spans []srSpan, codes []int64) *ast
 // it: "heads where status=success and ... group by field", whose
 // columns are the field and cols (the heads' names). Unlike
 // srSuccesses, it does not merge the spans of a key: each query names
-// a key once (srTimeBatches), so that each group is one span's. It calls each with the index in spans of the
-// span, the group's row and the index in the row of each of cols, for
-// the spans that have successes (within the query's range, with the
-// key exactly: the store matches text without regard to case). The
-// store answers aggregates from its bitmaps and dictionaries, where a
-// list of the successes of busy addresses or users would build
-// millions of rows. Without env.Query it asks nothing.
+// a key once (srTimeBatches), so that each group is one span's. It
+// calls each with the index in spans of the span, the group's row and
+// the index in the row of each of cols, for the spans that have
+// successes (within the query's range, with the key exactly: the store
+// matches text without regard to case). The store answers aggregates
+// from its bitmaps and dictionaries, where a list of the successes of
+// busy addresses or users would build millions of rows. Without
+// env.Query it asks nothing.
 func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, heads []*ast.Head, cols []srCol,
 	each func(i int, row []result.Value, idx []int)) error {
 	if env == nil || env.Query == nil {
