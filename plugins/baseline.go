@@ -2,16 +2,16 @@ package plugins
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"maps"
 	"math"
-	mathbits "math/bits"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -51,12 +51,13 @@ func detStatus(args *Args) string {
 	}
 }
 
-// detStatusWhere is the condition of Needs for a status from detStatus.
-func detStatusWhere(status string) string {
+// detStatusWhere is the condition of Needs for a status from detStatus:
+// status=success, nil for all.
+func detStatusWhere(status string) ast.Expr {
 	if status == "" {
-		return ""
+		return nil
 	}
-	return "status=" + status
+	return ast.Eq(ast.Field("status"), ast.Word(status))
 }
 
 // detDictField returns the catalog column of the field argument name
@@ -97,252 +98,113 @@ func detText(v result.Value) string {
 	return v.String()
 }
 
-// detWindow writes the time range [from, to) (Unix nanoseconds; open
-// ends math.MinInt64 and math.MaxInt64) as a query's clauses: the
-// between or since clause ("" for an open start), and a condition for an
-// open start with an end ("" otherwise).
-func detWindow(from, to int64) (clause, cond string) {
-	ts := queryTime
-	switch {
-	case from != math.MinInt64 && to != math.MaxInt64:
-		return "between " + ts(from) + " and " + ts(to), ""
-	case from != math.MinInt64:
-		return "since " + ts(from), ""
-	case to != math.MaxInt64:
-		return "", "time < " + ts(to)
+// detQuery gives q the conditions (joined by and, the nil ones left out)
+// and the time range [from, to) (Unix nanoseconds; open ends
+// math.MinInt64 and math.MaxInt64), and returns it.
+func detQuery(q *ast.Query, from, to int64, conds ...ast.Expr) *ast.Query {
+	q.Where = ast.And(conds...)
+	var f, t time.Time
+	if from != math.MinInt64 {
+		f = time.Unix(0, from)
 	}
-	return "", ""
+	if to != math.MaxInt64 {
+		t = time.Unix(0, to)
+	}
+	return q.Within(f, t)
 }
 
-// detQuery writes a query over the sign-ins of env's time range: heads,
-// the conditions joined by and (empty ones left out), the window, and
-// the clauses after it.
-func detQuery(env *Env, heads string, conds []string, after string) string {
-	clause, cond := detWindow(env.From, env.To)
-	var where []string
-	for _, c := range append(conds, cond) {
-		if c != "" {
-			where = append(where, c)
-		}
+// detFields are fields by name, for a list's or a group by's.
+func detFields(names ...string) []ast.Expr {
+	out := make([]ast.Expr, len(names))
+	for i, n := range names {
+		out[i] = ast.Field(n)
 	}
-	q := heads
-	if len(where) > 0 {
-		q += " where " + strings.Join(where, " and ")
-	}
-	if clause != "" {
-		q += " " + clause
-	}
-	if after != "" {
-		q += " " + after
-	}
-	return q
+	return out
 }
 
-// detLiteral is a value as a query's condition writes it: numbers as
-// they are, flags as true or false, text quoted. ok is false for a null.
-func detLiteral(v result.Value) (string, bool) {
+// detLiteral is a value as a query's condition compares with it: numbers
+// and flags as words, text as text. ok is false for a null.
+func detLiteral(v result.Value) (*ast.Literal, bool) {
 	if v.IsNull() {
-		return "", false
+		return nil, false
 	}
 	switch v.Kind() {
 	case signin.KindInt, signin.KindFloat, signin.KindBool:
-		return v.String(), true
+		return ast.Word(v.String()), true
 	}
-	return queryQuote(v.String()), true
+	return ast.Str(v.String()), true
 }
 
-// detIn is the condition "field in (values...)" for the literals of a
-// set, in sorted order (so that the query's text does not depend on a
-// map's order).
-func detIn(field string, lits map[string]bool) string {
-	list := make([]string, 0, len(lits))
-	for l := range lits {
-		list = append(list, l)
+// detIn is the condition "field in (values...)" for a set of values
+// keyed by their text (String), in the order of their text (so that
+// the query does not depend on a map's order).
+func detIn(field string, lits map[string]*ast.Literal) ast.Expr {
+	vals := make([]*ast.Literal, 0, len(lits))
+	for _, k := range slices.Sorted(maps.Keys(lits)) {
+		vals = append(vals, lits[k])
 	}
-	slices.Sort(list)
-	return field + " in (" + strings.Join(list, ", ") + ")"
+	return ast.IsIn(ast.Field(field), vals...)
 }
 
-// baselineScan asks which values of a field the keys had in a time range
-// of the store.
-type baselineScan struct {
-	key, field *engine.Column // key: EncDict; field: EncDict or EncList
-	status     string         // the status of the sign-ins read; "" for all
-	from, to   int64          // Unix nanoseconds, [from, to)
-}
+// detAdd adds a value to a set of detIn's.
+func detAdd(lits map[string]*ast.Literal, l *ast.Literal) { lits[l.String()] = l }
 
-// baselineResult is what a baselineScan found.
-type baselineResult struct {
-	// values holds, by folded key (detFold), the folded values the key
-	// had; a key that signed in (with the status asked for) without a
-	// value has an empty set, a key that did not sign in none.
-	values map[string]map[string]struct{}
-	// rows counts the sign-ins read.
-	rows int64
-}
-
-// baselineDense is the most (key id, value id) pairs of a part that a
-// baselineScan marks in a bitmap rather than a map.
-const baselineDense = 1 << 26
-
-// run reads the baseline from the snapshot a part at a time: for each
-// block in the range it reads the dictionary ids of the key and field
-// columns (and status), marks the (key id, value id) pairs met, in a
-// bitmap when the part's dictionaries are small enough and else in a
-// map, and maps them to text once per part. It reads no raw record and
-// builds no row.
-func (b *baselineScan) run(ctx context.Context, snap *engine.Snapshot) (*baselineResult, error) {
-	res := &baselineResult{values: map[string]map[string]struct{}{}}
-	if b.from >= b.to {
-		return res, nil
+// baseline reads which values of a field the keys had in [from, to)
+// (Unix nanoseconds) from the snapshot, among the sign-ins of a status
+// ("" for all): by folded key (detFold), the folded values the key had.
+// A key that signed in (with the status asked for) without a value has
+// an empty set, a key that did not sign in none. It reads the store's
+// dictionary ids, not rows (engine.Snapshot.Combinations).
+func baseline(ctx context.Context, snap *engine.Snapshot, key, field *engine.Column, status string, from, to int64) (map[string]map[string]struct{}, error) {
+	values := map[string]map[string]struct{}{}
+	if from >= to {
+		return values, nil
 	}
-	from, to := time.Unix(0, b.from), time.Unix(0, b.to)
-	if b.to == math.MaxInt64 {
-		to = time.Time{}
+	f, t := time.Unix(0, from), time.Time{}
+	if to != math.MaxInt64 {
+		t = time.Unix(0, to)
 	}
-	cols := []*engine.Column{b.key, b.field}
-	statusCol := engine.LookupColumn("status")
-	if b.status != "" {
-		cols = append(cols, statusCol)
+	var where []engine.Match
+	if status != "" {
+		where = []engine.Match{{Col: engine.LookupColumn("status"), Value: result.StringValue(status)}}
 	}
-	var vecs []engine.Vector
-	for _, p := range snap.PartsBetween(from, to) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		lo, hi, err := snap.Rows(p, from, to)
-		if err != nil {
-			return nil, err
-		}
-		if lo >= hi || p.DictLen(b.key) == 0 {
-			continue
-		}
-		statusID := uint32(0)
-		if b.status != "" {
-			if p.DictLen(statusCol) == 0 {
-				continue
-			}
-			sd, err := snap.Dict(p, statusCol)
-			if err != nil {
-				return nil, err
-			}
-			id, ok := sd.Find(b.status)
+	// A part's combinations come by key: the last key's set serves
+	// until the key changes. Keys and values repeat over the parts, and
+	// values over keys: each text is folded once.
+	sets := map[string]map[string]struct{}{} // by key as stored; nil for no key
+	folded := map[string]string{}
+	var lastKey string
+	var last map[string]struct{}
+	err := snap.Combinations(ctx, []*engine.Column{key, field}, f, t, where, func(vals []result.Value) error {
+		if raw := detText(vals[0]); last == nil || raw != lastKey {
+			set, ok := sets[raw]
 			if !ok {
-				continue // no sign-in of that status in the part
-			}
-			statusID = id
-		}
-		nKeys, nVals := p.DictLen(b.key), p.DictLen(b.field)
-		present := make([]bool, nKeys)
-		var dense []uint64
-		var pairs map[uint64]struct{}
-		if uint64(nKeys)*uint64(nVals) <= baselineDense {
-			dense = make([]uint64, (nKeys*nVals+63)/64)
-		} else {
-			pairs = map[uint64]struct{}{}
-		}
-		mark := func(k, id uint32) {
-			if dense != nil {
-				i := int(k)*nVals + int(id)
-				dense[i>>6] |= 1 << (i & 63)
-			} else {
-				pairs[uint64(k)<<32|uint64(id)] = struct{}{}
-			}
-		}
-		first := uint32(0)
-		for blk, h := range p.Blocks {
-			start, end := first, first+uint32(h.Rows)
-			first = end
-			if end <= lo || start >= hi {
-				continue
-			}
-			if vecs, err = snap.ReadBlock(p, blk, cols, vecs); err != nil {
-				return nil, err
-			}
-			kv, fv := &vecs[0], &vecs[1]
-			if kv.Absent || b.status != "" && vecs[2].Absent {
-				continue
-			}
-			r0, r1 := max(lo, start)-start, min(hi, end)-start
-			for r := r0; r < r1; r++ {
-				if b.status != "" && vecs[2].IDs[r] != statusID {
-					continue
-				}
-				k := kv.IDs[r]
-				if int(k) >= nKeys {
-					return nil, errors.New("baseline: a key id beyond its dictionary")
-				}
-				present[k] = true
-				res.rows++
-				switch {
-				case fv.Absent:
-				case b.field.Enc == engine.EncList:
-					for _, id := range fv.Elems[fv.Offsets[r]:fv.Offsets[r+1]] {
-						if int(id) >= nVals {
-							return nil, errors.New("baseline: a value id beyond its dictionary")
-						}
-						mark(k, id)
+				if k := detFold(raw); k != "" {
+					if set = values[k]; set == nil {
+						set = map[string]struct{}{}
+						values[k] = set
 					}
-				default:
-					if int(fv.IDs[r]) >= nVals {
-						return nil, errors.New("baseline: a value id beyond its dictionary")
-					}
-					mark(k, fv.IDs[r])
 				}
+				sets[raw] = set
 			}
+			if set == nil {
+				return nil // no key
+			}
+			last, lastKey = set, raw
 		}
-		keyDict, err := snap.Dict(p, b.key)
-		if err != nil {
-			return nil, err
+		raw := detText(vals[1])
+		v, ok := folded[raw]
+		if !ok {
+			v = detFold(raw)
+			folded[raw] = v
 		}
-		keys := make([]map[string]struct{}, nKeys)
-		for id, ok := range present {
-			if !ok {
-				continue
-			}
-			k := detFold(detText(b.key.DictValue(keyDict, uint32(id))))
-			if k == "" {
-				continue
-			}
-			if keys[id] = res.values[k]; keys[id] == nil {
-				keys[id] = map[string]struct{}{}
-				res.values[k] = keys[id]
-			}
+		if v != "" {
+			last[v] = struct{}{}
 		}
-		if nVals == 0 {
-			continue
-		}
-		fieldDict, err := snap.Dict(p, b.field)
-		if err != nil {
-			return nil, err
-		}
-		text := make([]string, nVals)
-		done := make([]bool, nVals)
-		add := func(k, id uint32) {
-			if keys[k] == nil {
-				return
-			}
-			if !done[id] {
-				text[id] = detFold(detText(b.field.DictValue(fieldDict, id)))
-				done[id] = true
-			}
-			if text[id] != "" {
-				keys[k][text[id]] = struct{}{}
-			}
-		}
-		if dense != nil {
-			for w, bits := range dense {
-				for bits != 0 {
-					i := w*64 + mathbits.TrailingZeros64(bits)
-					bits &= bits - 1
-					add(uint32(i/nVals), uint32(i%nVals))
-				}
-			}
-		} else {
-			for pair := range pairs {
-				add(uint32(pair>>32), uint32(pair))
-			}
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return res, nil
+	return values, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -224,7 +225,7 @@ func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]
 	}
 	var found []srSpan // the users and times of the successes to list
 	after := make([]bool, len(cands))
-	err := srSpanAggregates(ctx, env, "user", spans, a.codes, "min(time) as t", []srCol{{"t", signin.KindTime}},
+	err := srSpanAggregates(ctx, env, "user", spans, a.codes, []*ast.Head{ast.NewHead(ast.Fn("min", ast.Field("time")), "t")}, []srCol{{"t", signin.KindTime}},
 		func(k int, row []result.Value, idx []int) {
 			if t, ok := srTime(row, idx[0]); ok {
 				after[k] = true
@@ -254,7 +255,7 @@ func srAccountBursts(ctx context.Context, env *Env, rd *srReader, in iter.Seq[[]
 			}
 		}
 	}
-	err = srSpanAggregates(ctx, env, "user", during, a.codes, "max(time) as t", []srCol{{"t", signin.KindTime}},
+	err = srSpanAggregates(ctx, env, "user", during, a.codes, []*ast.Head{ast.NewHead(ast.Fn("max", ast.Field("time")), "t")}, []srCol{{"t", signin.KindTime}},
 		func(k int, row []result.Value, idx []int) {
 			if t, ok := srTime(row, idx[0]); ok {
 				found = append(found, srSpan{key: cands[duringOf[k]].user, from: t, to: t})

@@ -18,7 +18,10 @@
 // Each kind of plugin has its interface: Aggregate (one value per group,
 // computed a part at a time and merged), Stage (rows in, rows out, after
 // "|") and Function (a value from values). Registration checks that a
-// plugin implements its kind's interface.
+// plugin implements its kind's interface. A stage that asks the store
+// (Env.Query) or narrows the sign-ins it reads (Needs.Where) builds its
+// queries and conditions with package query/ast's constructors, never
+// as text.
 //
 // A stage's arguments are bound once, by the types its descriptor
 // declares (Arg.Type, with Min, Max and Words): BindArgs reads the

@@ -214,7 +214,7 @@ func TestGroupedBind(t *testing.T) {
 
 	needs, err := grouped{}.Needs(mustBindMap(t, grouped{}, map[string]string{"window": "6h"}))
 	want := []string{"time", "type", "app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId", "signInCount"}
-	if err != nil || !slices.Equal(needs.Fields, want) || needs.Where != "" {
+	if err != nil || !slices.Equal(needs.Fields, want) || needs.Where != nil {
 		t.Errorf("Needs = %+v, %v; want fields %v and no condition", needs, err, want)
 	}
 	if _, err := bindMap(grouped{}, map[string]string{"window": "x"}); err == nil {

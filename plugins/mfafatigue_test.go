@@ -98,7 +98,7 @@ func TestMFAFatigueBind(t *testing.T) {
 	}
 	needs, err := mfafatigue{}.Needs(args)
 	if err != nil || !slices.Equal(needs.Fields, []string{"time", "ip", "user", "app", "status", "error"}) ||
-		needs.Where != "error in (50074, 50076, 500121)" {
+		whereText(needs.Where) != "error in (50074, 50076, 500121)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
 	f := func(cols []result.Column, args []string, want string) {

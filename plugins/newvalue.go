@@ -13,6 +13,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -183,9 +184,7 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 	}
 	// The baseline first, for every key: then a row of a known key and
 	// value costs a lookup, and only new values gather anything.
-	scan := &baselineScan{key: r.args.key, field: r.args.field, status: r.args.status,
-		from: nvSub(env.From, r.args.baseline), to: env.From}
-	base, err := scan.run(ctx, env.Snapshot)
+	base, err := baseline(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, nvSub(env.From, r.args.baseline), env.From)
 	if err != nil {
 		return err
 	}
@@ -208,7 +207,7 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 		if key == "" {
 			continue
 		}
-		known, present := base.values[key]
+		known, present := base[key]
 		if !present && !r.args.newKeys {
 			continue
 		}
@@ -293,13 +292,13 @@ func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, ke
 // value and time).
 func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nvSeen) error {
 	keyName, fieldName := r.args.key.Field.Name, r.args.field.Field.Name
-	keys, vals := map[string]bool{}, map[string]bool{}
+	keys, vals := map[string]*ast.Literal{}, map[string]*ast.Literal{}
 	for _, s := range seen {
 		if l, ok := detLiteral(s.key); ok {
-			keys[l] = true
+			detAdd(keys, l)
 		}
 		if l, ok := detLiteral(s.value); ok {
-			vals[l] = true
+			detAdd(vals, l)
 		}
 		slices.Sort(s.times)
 	}
@@ -309,8 +308,8 @@ func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nv
 			fields = append(fields, f)
 		}
 	}
-	q := detQuery(env, "list "+strings.Join(fields, ", "),
-		[]string{detIn(keyName, keys), detIn(fieldName, vals), detStatusWhere(r.args.status)}, "")
+	q := detQuery(ast.ListOf(detFields(fields...)...), env.From, env.To,
+		detIn(keyName, keys), detIn(fieldName, vals), detStatusWhere(r.args.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the new values' addresses and apps: %w", err)
@@ -318,7 +317,7 @@ func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nv
 	ti, ki, fi := detColumn(res.Columns, "time"), detColumn(res.Columns, keyName), detColumn(res.Columns, fieldName)
 	ipi, appi := detColumn(res.Columns, "ip"), detColumn(res.Columns, "app")
 	if ti < 0 || ki < 0 || fi < 0 || ipi < 0 || appi < 0 {
-		return fmt.Errorf("reading the new values' addresses and apps: %q gave columns %v", q, res.Columns)
+		return fmt.Errorf("reading the new values' addresses and apps: its query gave columns %v", res.Columns)
 	}
 	for _, row := range res.Rows {
 		tv := row[ti]

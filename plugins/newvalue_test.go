@@ -12,6 +12,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -235,7 +236,7 @@ func TestNewValueErrors(t *testing.T) {
 	}
 	// Needs: the time, the key and the field, successes by default.
 	n, err := newvalue{}.Needs(mustBindMap(t, newvalue{}, map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"}))
-	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || n.Where != "status=success" || !n.Stream {
+	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || whereText(n.Where) != "status = success" || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
 }
@@ -265,8 +266,8 @@ func TestNewValueDetails(t *testing.T) {
 	}
 	var queries []string
 	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: nvStart.Add(7 * day).UnixNano(),
-		Query: func(_ context.Context, q string) (*result.Result, error) {
-			queries = append(queries, q)
+		Query: func(_ context.Context, q *ast.Query) (*result.Result, error) {
+			queries = append(queries, q.String())
 			return &result.Result{
 				Columns: []result.Column{nvIn[0], nvIn[1], nvIn[2], nvIn[4], nvIn[5]},
 				Rows: [][]result.Value{
@@ -288,11 +289,11 @@ func TestNewValueDetails(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	wantQ := `list time, user, country, ip, app where user in ("a@x", "b@x") and country in ("DE", "FR") and status=success between 2026-10-20T00:00:00Z and 2026-10-27T00:00:00Z`
+	wantQ := `list time, user, country, ip, app where user in ("a@x", "b@x") and country in ("DE", "FR") and status = success between 2026-10-20T00:00:00Z and 2026-10-27T00:00:00Z`
 	if !slices.Equal(queries, []string{wantQ}) {
 		t.Errorf("queries %q, want %q", queries, wantQ)
 	}
-	env.Query = func(context.Context, string) (*result.Result, error) { return nil, errors.New("no store") }
+	env.Query = func(context.Context, *ast.Query) (*result.Result, error) { return nil, errors.New("no store") }
 	if _, _, err := detRun(t, "newvalue", nvArgs2("country"), in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -207,7 +208,7 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 			}
 		}
 	}
-	err := srSpanAggregates(ctx, env, "ip", spans, r.args.codes, "count as n, values(user) as users",
+	err := srSpanAggregates(ctx, env, "ip", spans, r.args.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
 		[]srCol{{"n", signin.KindInt}, {"users", signin.KindList}}, func(k int, row []result.Value, idx []int) {
 			if n, ok := srInt(row, idx[0]); ok && n > 0 {
 				succeeded[k] = true

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -41,10 +42,13 @@ type Needs struct {
 	// Fields are the catalog fields it reads: what a list without
 	// fields before it selects, in this order.
 	Fields []string
-	// Where is a condition in the query language ("status=failure");
+	// Where is a condition on sign-ins, built with package ast's
+	// constructors (ast.Eq(ast.Field("status"), ast.Word("failure")));
 	// the list before the stage selects only sign-ins that satisfy it
-	// as well as its own condition, with the indexes. "" for none.
-	Where string
+	// as well as its own condition, with the indexes. nil for none. The
+	// query checks it as it checks its own where; an error in it is the
+	// query's, at the stage.
+	Where ast.Expr
 	// Stream says the stage takes the sign-ins in any order, and keeps
 	// none of the rows it reads: then a list without a limit before it
 	// does not sort them or hold them all, but hands them over as the
@@ -82,10 +86,16 @@ type Env struct {
 	From, To int64
 	// Now is the query's now (since 24h counts back from it).
 	Now time.Time
-	// Query runs a query of the language on the same snapshot, at the
-	// same now, with the same registry: how a stage asks the indexes
-	// for what its rows lack (the successes from the addresses a spray
-	// came from; a key's history before the window). Its errors say
-	// what was wrong with the text. Queries nest at most a few deep.
-	Query func(ctx context.Context, text string) (*result.Result, error)
+	// Query runs a query on the same snapshot, at the same now, with
+	// the same registry: how a stage asks the indexes for what its rows
+	// lack (the successes from the addresses a spray came from; a key's
+	// history before the window). The query is built, not written: a
+	// tree of package ast's constructors (ast.AggregateOf, ast.ListOf,
+	// ast.And...), checked as a parsed one is but never printed or
+	// parsed, so that no value needs quoting and a condition may name
+	// thousands of values. It is a query, not a statement: it cannot be
+	// explained. Its errors say which stage's query was wrong and what
+	// was (a built query has no positions). It returns every row of the
+	// answer. Queries nest at most a few deep.
+	Query func(ctx context.Context, q *ast.Query) (*result.Result, error)
 }

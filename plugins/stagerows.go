@@ -7,11 +7,11 @@ import (
 	"math"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -24,20 +24,12 @@ import (
 // successes that may follow are few of those a list would read (most
 // sign-ins succeed), so the stages ask for them afterwards, for their
 // candidates only (srSpanAggregates, srSuccesses).
-func srCodesWhere(codes []int64) string {
-	return "error in (" + srCodesList(codes) + ")"
-}
-
-// srCodesList writes codes as the query language lists them: "1, 2".
-func srCodesList(codes []int64) string {
-	var b strings.Builder
+func srCodesWhere(codes []int64) ast.Expr {
+	lits := make([]*ast.Literal, len(codes))
 	for i, c := range codes {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.FormatInt(c, 10))
+		lits[i] = ast.Int(c)
 	}
-	return b.String()
+	return ast.IsIn(ast.Field("error"), lits...)
 }
 
 // srCol is an input column a stage reads: its name and kind.
@@ -250,18 +242,16 @@ type srSpan struct {
 	from, to int64
 }
 
-// srQueryBatch is how many spans one query of srSuccesses asks about, so
-// that its text stays bounded (some tens of kilobytes) however many
-// candidates a stage has.
-var srQueryBatch = 500
-
 // srSuccesses asks the store (env.Query) for the successes whose field
 // ("ip" or "user") is exactly the key of one of the spans and whose time
 // falls within it, and within the query's range [env.From, env.To), and
-// passes each to add. Sign-ins whose error is one of codes are failures
-// to the stages even when they succeed (srReader), so it leaves them
-// out. Without env.Query it asks nothing: the stage has only the
-// successes of its input.
+// passes each to add, in one query however many spans there are (as
+// fast as batches of them in order of key; a caller with many spans asks
+// in srTimeBatches's, as bruteforce does, which are faster). Sign-ins
+// whose error is one of codes are failures to the stages even
+// when they succeed (srReader), so it leaves them out. Without
+// env.Query it asks nothing: the stage has only the successes of its
+// input.
 func srSuccesses(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, add func(srEvent)) error {
 	if env == nil || env.Query == nil {
 		return nil
@@ -288,50 +278,49 @@ func srSuccesses(ctx context.Context, env *Env, field string, spans []srSpan, co
 		}
 		merged = append(merged, s)
 	}
-	for len(merged) > 0 {
-		batch := merged[:min(len(merged), srQueryBatch)]
-		merged = merged[len(batch):]
-		res, err := env.Query(ctx, srSuccessQuery(field, batch, codes))
-		if err != nil {
-			return fmt.Errorf("asking for the successes: %w", err)
+	if len(merged) == 0 {
+		return nil
+	}
+	res, err := env.Query(ctx, srSuccessQuery(field, merged, codes))
+	if err != nil {
+		return fmt.Errorf("asking for the successes: %w", err)
+	}
+	idx, err := srColumns(res.Columns, []srCol{{"time", signin.KindTime}, {"user", signin.KindString}, {"ip", signin.KindString}})
+	if err != nil {
+		return fmt.Errorf("asking for the successes: %w", err)
+	}
+	// The spans of each key, by time (they do not overlap).
+	byKey := map[string][]srSpan{}
+	for _, s := range merged {
+		byKey[s.key] = append(byKey[s.key], s)
+	}
+	for _, row := range res.Rows {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		idx, err := srColumns(res.Columns, []srCol{{"time", signin.KindTime}, {"user", signin.KindString}, {"ip", signin.KindString}})
-		if err != nil {
-			return fmt.Errorf("asking for the successes: %w", err)
+		t, ok := srTime(row, idx[0])
+		if !ok {
+			continue
 		}
-		// The spans of each key, by time (they do not overlap).
-		byKey := map[string][]srSpan{}
-		for _, s := range batch {
-			byKey[s.key] = append(byKey[s.key], s)
+		ev := srEvent{t: t, user: srStr(row, idx[1]), ip: srStr(row, idx[2])}
+		key := ev.ip
+		if field == "user" {
+			key = ev.user
 		}
-		for _, row := range res.Rows {
-			if err := ctx.Err(); err != nil {
-				return err
+		// The query matches text without regard to case, and
+		// addresses however written: keep the key's own.
+		ks := byKey[key]
+		i, _ := slices.BinarySearchFunc(ks, t, func(s srSpan, t int64) int {
+			switch {
+			case s.to < t:
+				return -1
+			case s.from > t:
+				return 1
 			}
-			t, ok := srTime(row, idx[0])
-			if !ok {
-				continue
-			}
-			ev := srEvent{t: t, user: srStr(row, idx[1]), ip: srStr(row, idx[2])}
-			key := ev.ip
-			if field == "user" {
-				key = ev.user
-			}
-			// The query matches text without regard to case, and
-			// addresses however written: keep the key's own.
-			ks := byKey[key]
-			i, _ := slices.BinarySearchFunc(ks, t, func(s srSpan, t int64) int {
-				switch {
-				case s.to < t:
-					return -1
-				case s.from > t:
-					return 1
-				}
-				return 0
-			})
-			if i < len(ks) && ks[i].from <= t && t <= ks[i].to {
-				add(ev)
-			}
+			return 0
+		})
+		if i < len(ks) && ks[i].from <= t && t <= ks[i].to {
+			add(ev)
 		}
 	}
 	return nil
@@ -340,49 +329,36 @@ func srSuccesses(ctx context.Context, env *Env, field string, spans []srSpan, co
 // srSuccessQuery is the query for the successes of spans (sorted by key
 // and time, not empty): "list time, user, ip where status=success and not
 // error in (codes) and ip in (keys) and (ip in (key) and time >= from and
-// time <= to or ...) between earliest and latest". Keys are quoted, and
-// compared with in: ip = X refuses an X that reads as a network.
-func srSuccessQuery(field string, spans []srSpan, codes []int64) string {
-	return srSpanQuery("list time, user, ip", field, spans, codes)
+// time <= to or ...) between earliest and latest". Keys are compared
+// with in: ip = X refuses an X that reads as a network.
+func srSuccessQuery(field string, spans []srSpan, codes []int64) *ast.Query {
+	return srSpanQuery(ast.ListOf(ast.Field("time"), ast.Field("user"), ast.Field("ip")), field, spans, codes)
 }
 
-// srSpanQuery is srSuccessQuery with another head: "head where
-// status=success and ...".
-func srSpanQuery(head, field string, spans []srSpan, codes []int64) string {
-	var b strings.Builder
-	b.WriteString(head)
-	b.WriteString(" where status=success and not error in (")
-	b.WriteString(srCodesList(codes))
-	b.WriteString(") and ")
-	b.WriteString(field)
-	b.WriteString(" in (")
+// srSpanQuery gives q (a list, or an aggregate's heads) srSuccessQuery's
+// condition and time range, and returns it.
+func srSpanQuery(q *ast.Query, field string, spans []srSpan, codes []int64) *ast.Query {
+	keys := make([]*ast.Literal, 0, len(spans))
+	each := make([]ast.Expr, len(spans))
 	lo, hi := spans[0].from, spans[0].to
 	for i, s := range spans {
-		if i > 0 && s.key == spans[i-1].key {
-			continue
+		if i == 0 || s.key != spans[i-1].key {
+			keys = append(keys, ast.Str(s.key))
 		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(queryQuote(s.key))
-	}
-	b.WriteString(") and (")
-	for i, s := range spans {
-		if i > 0 {
-			b.WriteString(" or ")
-		}
-		fmt.Fprintf(&b, "%s in (%s) and time >= %s and time <= %s", field, queryQuote(s.key), queryTime(s.from), queryTime(s.to))
+		each[i] = ast.And(ast.IsIn(ast.Field(field), ast.Str(s.key)),
+			ast.Compare(ast.Field("time"), ">=", ast.Time(time.Unix(0, s.from))),
+			ast.Compare(ast.Field("time"), "<=", ast.Time(time.Unix(0, s.to))))
 		lo, hi = min(lo, s.from), max(hi, s.to)
 	}
-	b.WriteString(")")
+	q.Where = ast.And(ast.Eq(ast.Field("status"), ast.Word("success")), ast.Negate(srCodesWhere(codes)),
+		ast.IsIn(ast.Field(field), keys...), ast.Or(each...))
 	// between's end is excluded: hi+1, which overflows only for a query
-	// open at its end whose spans reach the end of time.
+	// open at its end whose spans reach the end of time (since lo).
+	end := time.Time{}
 	if hi < math.MaxInt64 {
-		fmt.Fprintf(&b, " between %s and %s", queryTime(lo), queryTime(hi+1))
-	} else {
-		fmt.Fprintf(&b, " since %s", queryTime(lo))
+		end = time.Unix(0, hi+1)
 	}
-	return b.String()
+	return q.Within(time.Unix(0, lo), end)
 }
 
 // srSpanAggregates asks the store (env.Query) for aggregates of the
@@ -390,14 +366,15 @@ func srSpanQuery(head, field string, spans []srSpan, codes []int64) string {
 // it: "heads where status=success and ... group by field", whose
 // columns are the field and cols (the heads' names). Unlike
 // srSuccesses, it does not merge the spans of a key: each query names
-// a key once (srTimeBatches), so that each group is one span's. It calls each with the index in spans of the
-// span, the group's row and the index in the row of each of cols, for
-// the spans that have successes (within the query's range, with the
-// key exactly: the store matches text without regard to case). The
-// store answers aggregates from its bitmaps and dictionaries, where a
-// list of the successes of busy addresses or users would build
-// millions of rows. Without env.Query it asks nothing.
-func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, heads string, cols []srCol,
+// a key once (srTimeBatches), so that each group is one span's. It
+// calls each with the index in spans of the span, the group's row and
+// the index in the row of each of cols, for the spans that have
+// successes (within the query's range, with the key exactly: the store
+// matches text without regard to case). The store answers aggregates
+// from its bitmaps and dictionaries, where a list of the successes of
+// busy addresses or users would build millions of rows. Without
+// env.Query it asks nothing.
+func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpan, codes []int64, heads []*ast.Head, cols []srCol,
 	each func(i int, row []result.Value, idx []int)) error {
 	if env == nil || env.Query == nil {
 		return nil
@@ -425,7 +402,9 @@ func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpa
 			bs[j] = in[b].s
 			byKey[in[b].s.key] = in[b].i
 		}
-		res, err := env.Query(ctx, srSpanQuery(heads, field, bs, codes)+" group by "+field)
+		q := srSpanQuery(ast.AggregateOf(heads...), field, bs, codes)
+		q.GroupBy = []ast.Expr{ast.Field(field)}
+		res, err := env.Query(ctx, q)
 		if err != nil {
 			return fmt.Errorf("asking for the successes: %w", err)
 		}
@@ -445,13 +424,21 @@ func srSpanAggregates(ctx context.Context, env *Env, field string, spans []srSpa
 	return nil
 }
 
+// srQueryBatch is the most spans a batch of srTimeBatches holds: it
+// bounds the time range of the batch's query, for speed. A query's
+// condition on spans costs in proportion to the spans times the blocks
+// of its range: on a million sign-ins, 5,731 one-hour spans of distinct
+// addresses over 30 days took 25-34 s as one query (or in batches of
+// 500 in order of key), 5-8 s in batches of 500 in order of time.
+var srQueryBatch = 500
+
 // srTimeBatches splits n spans (span(j) the j-th) into batches to ask the
 // store about together: the indexes of their spans, in order of time, at
 // most srQueryBatch a batch, and naming a key once (nor two keys the
-// store matches alike: srSameKey). Spans in order of
-// time make batches of close spans, and the store reads only the blocks
-// of a query's range, where spans in order of key would make each batch
-// reach over the whole range.
+// store matches alike: srSameKey). Spans in order of time make batches
+// of close spans, and the store reads only the blocks of a query's
+// range, where spans in order of key would make each batch reach over
+// the whole range.
 func srTimeBatches(n int, span func(j int) srSpan) [][]int {
 	order := make([]int, n)
 	for j := range order {

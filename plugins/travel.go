@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"maps"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -404,22 +404,23 @@ func (r *trRunner) history(ctx context.Context, env *Env, cands map[string]bool,
 	if from > env.From { // overflow
 		from = math.MinInt64
 	}
-	conds := []string{detStatusWhere(r.args.status)}
+	conds := []ast.Expr{detStatusWhere(r.args.status)}
 	if cands != nil {
-		lits := map[string]bool{}
+		lits := map[string]*ast.Literal{}
 		for key := range users {
-			lits[queryQuote(key)] = true
+			detAdd(lits, ast.Str(key))
 		}
 		conds = append(conds, detIn("user", lits))
 	}
-	q := detQuery(&Env{From: from, To: env.From}, "count", conds, "group by user, country, city, bin(1d)")
+	q := detQuery(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.From, conds...)
+	q.GroupBy = append(detFields("user", "country", "city"), ast.Fn("bin", ast.Word("1d")))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading the users' history: %w", err)
 	}
 	ui, ci, ti, di := detColumn(res.Columns, "user"), detColumn(res.Columns, "country"), detColumn(res.Columns, "city"), detColumn(res.Columns, "time")
 	if ui < 0 || ci < 0 || ti < 0 || di < 0 {
-		return nil, fmt.Errorf("reading the users' history: %q gave columns %v", q, res.Columns)
+		return nil, fmt.Errorf("reading the users' history: its query gave columns %v", res.Columns)
 	}
 	type key struct {
 		user  string
@@ -448,13 +449,11 @@ func (r *trRunner) history(ctx context.Context, env *Env, cands map[string]bool,
 	return hist, nil
 }
 
-// trQueryBatch is how many addresses one query of addressUsers names.
-var trQueryBatch = 500
-
 // addressUsers asks the store which users signed in (with the status
 // asked for) from each of the addresses, from the baseline's start to
-// the query's end: per address (srSameKey), the first day of each
-// (folded) user's sign-ins from it.
+// the query's end, in one query however many addresses there are: per
+// address (srSameKey), the first day of each (folded) user's sign-ins
+// from it.
 func (r *trRunner) addressUsers(ctx context.Context, env *Env, ips map[string]bool) (map[string]map[string]int64, error) {
 	from := env.From
 	if from != math.MinInt64 {
@@ -463,30 +462,29 @@ func (r *trRunner) addressUsers(ctx context.Context, env *Env, ips map[string]bo
 		}
 	}
 	first := map[string]map[string]int64{}
-	list := slices.Sorted(maps.Keys(ips))
-	for len(list) > 0 {
-		batch := list[:min(len(list), trQueryBatch)]
-		list = list[len(batch):]
-		lits := map[string]bool{}
-		for _, ip := range batch {
-			lits[queryQuote(ip)] = true
+	if len(ips) == 0 {
+		return first, nil
+	}
+	lits := map[string]*ast.Literal{}
+	for ip := range ips {
+		detAdd(lits, ast.Str(ip))
+	}
+	q := detQuery(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.To, detStatusWhere(r.args.status), detIn("ip", lits))
+	q.GroupBy = append(detFields("ip", "user"), ast.Fn("bin", ast.Word("1d")))
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("finding the organization's addresses: %w", err)
+	}
+	ii, ui, di := detColumn(res.Columns, "ip"), detColumn(res.Columns, "user"), detColumn(res.Columns, "time")
+	if ii < 0 || ui < 0 || di < 0 {
+		return nil, fmt.Errorf("finding the organization's addresses: its query gave columns %v", res.Columns)
+	}
+	for _, row := range res.Rows {
+		ip, u, tv := detText(row[ii]), detFold(detText(row[ui])), row[di]
+		if ip == "" || u == "" || tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
 		}
-		q := detQuery(&Env{From: from, To: env.To}, "count", []string{detStatusWhere(r.args.status), detIn("ip", lits)}, "group by ip, user, bin(1d)")
-		res, err := env.Query(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("finding the organization's addresses: %w", err)
-		}
-		ii, ui, di := detColumn(res.Columns, "ip"), detColumn(res.Columns, "user"), detColumn(res.Columns, "time")
-		if ii < 0 || ui < 0 || di < 0 {
-			return nil, fmt.Errorf("finding the organization's addresses: %q gave columns %v", q, res.Columns)
-		}
-		for _, row := range res.Rows {
-			ip, u, tv := detText(row[ii]), detFold(detText(row[ui])), row[di]
-			if ip == "" || u == "" || tv.IsNull() || tv.Kind() != signin.KindTime {
-				continue
-			}
-			trFirstDay(first, srSameKey(ip), u, trDay(tv.Time().UnixNano()))
-		}
+		trFirstDay(first, srSameKey(ip), u, trDay(tv.Time().UnixNano()))
 	}
 	return first, nil
 }
@@ -545,14 +543,15 @@ func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, b
 // are sign-ins of that window. Users and countries are folded; a sign-in
 // without a country counts as one more country.
 func (r *trRunner) candidates(ctx context.Context, env *Env) (map[string]bool, error) {
-	q := detQuery(env, "count", []string{detStatusWhere(r.args.status)}, "group by user, country")
+	q := detQuery(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, detStatusWhere(r.args.status))
+	q.GroupBy = detFields("user", "country")
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("finding the users of several countries: %w", err)
 	}
 	ui, ci := detColumn(res.Columns, "user"), detColumn(res.Columns, "country")
 	if ui < 0 || ci < 0 {
-		return nil, fmt.Errorf("finding the users of several countries: %q gave columns %v", q, res.Columns)
+		return nil, fmt.Errorf("finding the users of several countries: its query gave columns %v", res.Columns)
 	}
 	first := map[string]string{}
 	cands := map[string]bool{}
@@ -576,12 +575,11 @@ func (r *trRunner) candidates(ctx context.Context, env *Env) (map[string]bool, e
 // for), of which it keeps, per user, as many at each time as the rows
 // had.
 func (r *trRunner) places(ctx context.Context, env *Env, times map[string]map[int64]int, users map[string][]trSignin) error {
-	lits := map[string]bool{}
+	lits := map[string]*ast.Literal{}
 	for key := range times {
-		lits[queryQuote(key)] = true
+		detAdd(lits, ast.Str(key))
 	}
-	q := detQuery(env, "list "+strings.Join(trFields[:trStatus], ", "),
-		[]string{detIn("user", lits), detStatusWhere(r.args.status)}, "")
+	q := detQuery(ast.ListOf(detFields(trFields[:trStatus]...)...), env.From, env.To, detIn("user", lits), detStatusWhere(r.args.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the sign-ins' places: %w", err)
@@ -589,7 +587,7 @@ func (r *trRunner) places(ctx context.Context, env *Env, times map[string]map[in
 	var idx [8]int
 	for i, f := range trFields[:trStatus] {
 		if idx[i] = detColumn(res.Columns, f); idx[i] < 0 {
-			return fmt.Errorf("reading the sign-ins' places: %q gave columns %v", q, res.Columns)
+			return fmt.Errorf("reading the sign-ins' places: its query gave columns %v", res.Columns)
 		}
 	}
 	for i, row := range res.Rows {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -204,11 +205,11 @@ func TestTravelErrors(t *testing.T) {
 		}
 	}
 	n, err := travel{}.Needs(mustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"}))
-	if err != nil || n.Where != "" || !slices.Contains(n.Fields, "latitude") || !n.Stream {
+	if err != nil || n.Where != nil || !slices.Contains(n.Fields, "latitude") || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
 	n, err = travel{}.Needs(mustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"}))
-	if err != nil || n.Where != "status=success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
+	if err != nil || whereText(n.Where) != "status = success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
 }
@@ -235,7 +236,8 @@ func TestTravelStore(t *testing.T) {
 	var queries []string
 	var hist, addrs [][]result.Value // what the store says of the history and the addresses
 	day := func(d int) result.Value { return result.TimeValue(nvStart.AddDate(0, 0, d)) }
-	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, q string) (*result.Result, error) {
+	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, built *ast.Query) (*result.Result, error) {
+		q := built.String()
 		queries = append(queries, q)
 		switch {
 		case strings.HasSuffix(q, "group by user, country"):
@@ -281,10 +283,10 @@ func TestTravelStore(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	want := []string{
-		`count where status=success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z group by user, country`,
-		`list time, user, ip, country, city, latitude, longitude where user in ("a@x") and status=success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z`,
-		`count where status=success and user in ("a@x") between 2026-09-20T00:00:00Z and 2026-10-20T00:00:00Z group by user, country, city, bin(1d)`,
-		`count where status=success and ip in ("10.0.0.0", "10.0.0.1") between 2026-09-20T00:00:00Z and 2026-10-21T00:00:00Z group by ip, user, bin(1d)`,
+		`count where status = success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z group by user, country`,
+		`list time, user, ip, country, city, latitude, longitude where user in ("a@x") and status = success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z`,
+		`count where status = success and user in ("a@x") between 2026-09-20T00:00:00Z and 2026-10-20T00:00:00Z group by user, country, city, bin(1d)`,
+		`count where status = success and ip in ("10.0.0.0", "10.0.0.1") between 2026-09-20T00:00:00Z and 2026-10-21T00:00:00Z group by ip, user, bin(1d)`,
 	}
 	if !slices.Equal(queries, want) {
 		t.Errorf("queries %q, want %q", queries, want)
@@ -330,7 +332,7 @@ func TestTravelStore(t *testing.T) {
 		t.Errorf("with London's address used by four others: %q", got)
 	}
 	// A store's error is the stage's.
-	env.Query = func(context.Context, string) (*result.Result, error) { return nil, errors.New("no store") }
+	env.Query = func(context.Context, *ast.Query) (*result.Result, error) { return nil, errors.New("no store") }
 	if _, _, err := detRun(t, "travel", nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
 	}

@@ -95,16 +95,15 @@ func (c *checker) needs(p *Plan, q *ast.Query, s *ast.Stage, n plugins.Needer, a
 		}
 	}
 	p.Stream = needs.Stream && q.Limit == nil
-	if needs.Where == "" {
+	if needs.Where == nil {
 		return nil
 	}
-	st, err := Parse("list where " + needs.Where)
-	if err != nil || st.Query.Where == nil {
-		return errorf(s.Pos, "%s needs a condition that does not parse (%s): %v", s.Name, needs.Where, err)
+	if err := builtExpr(needs.Where); err != nil {
+		return errorf(s.Pos, "%s needs a condition that does not check: %v", s.Name, err)
 	}
-	w, err := c.cond(st.Query.Where)
+	w, err := c.cond(needs.Where)
 	if err != nil {
-		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, needs.Where, err)
+		return errorf(s.Pos, "%s needs a condition that does not check (%s): %v", s.Name, brief(needs.Where), err)
 	}
 	if p.filter == nil {
 		p.filter = w

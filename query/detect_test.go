@@ -432,10 +432,10 @@ func TestDetectWhere(t *testing.T) {
 }
 
 // TestDetectOddValues runs spray and bruteforce on a store whose users
-// and addresses need quoting in the queries the stages make for the
-// successes, or match other spellings in them: the stages must count the
-// successes of exactly their users and addresses, as when they read them
-// from the list.
+// and addresses a query's text would have to quote (the stages build
+// their queries for the successes as trees), or that match other
+// spellings in them: the stages must count the successes of exactly
+// their users and addresses, as when they read them from the list.
 func TestDetectOddValues(t *testing.T) {
 	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
 	if err != nil {

@@ -23,7 +23,15 @@ type Error struct {
 	Err error
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg) }
+// Error returns the message after the position as line:column, or
+// alone for an error about a built tree (a stage's query), which has
+// no position.
+func (e *Error) Error() string {
+	if e.Pos == (ast.Pos{}) {
+		return e.Msg
+	}
+	return fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg)
+}
 
 // Unwrap returns the cause, if any.
 func (e *Error) Unwrap() error { return e.Err }

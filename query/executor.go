@@ -178,25 +178,25 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 	if plan.Kind != ast.List {
 		x.outRows = len(rows)
 	}
-	env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
-	env.Query = func(ctx context.Context, text string) (*result.Result, error) {
-		if depth >= maxSubQueries {
-			return nil, fmt.Errorf("stages' queries nest more than %d deep", maxSubQueries)
-		}
-		sub, err := Prepare(text, nil, plan.reg, plan.Now)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", text, err)
-		}
-		if sub.Statement.Explain {
-			return nil, fmt.Errorf("%q: a stage's query cannot be explained", text)
-		}
-		return gather(ctx, db, snap, sub, Options{MaxMemory: opts.MaxMemory}, depth+1, mem)
-	}
 	answered := x.outRows // rows of the answer
 	for i, s := range plan.stages {
 		t := x.now()
 		if in == nil {
 			in = slices.Values(rows)
+		}
+		env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
+		env.Query = func(ctx context.Context, q *ast.Query) (*result.Result, error) {
+			if depth >= maxSubQueries {
+				return nil, fmt.Errorf("stages' queries nest more than %d deep", maxSubQueries)
+			}
+			sub, err := checkBuilt(q, plan.reg, plan.Now)
+			if err != nil && builtQuery(q) != nil {
+				return nil, fmt.Errorf("%s's query: %w", s.src.Name, err)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s's query (%s): %w", s.src.Name, brief(q), err)
+			}
+			return gather(ctx, db, snap, sub, Options{MaxMemory: opts.MaxMemory}, depth+1, mem)
 		}
 		if i == len(plan.stages)-1 {
 			// The last stage's rows go to the reader as it emits them.

@@ -139,8 +139,8 @@ func TestMemoryLimit(t *testing.T) {
 	}
 }
 
-// memStage runs a query (its argument q) through plugins.Env.Query and
-// emits its row count.
+// memStage runs a query (its argument q, parsed) through
+// plugins.Env.Query and emits its row count.
 type memStage struct{}
 
 func (memStage) Describe() plugins.Descriptor {
@@ -161,7 +161,11 @@ func (memRunner) Columns() []result.Column {
 func (r memRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	for range in {
 	}
-	res, err := env.Query(ctx, r.q)
+	st, err := Parse(r.q)
+	if err != nil {
+		return err
+	}
+	res, err := env.Query(ctx, st.Query)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,69 @@ func Parse(text string) (st *ast.Statement, err error) {
 	return &ast.Statement{Explain: pst.Explain || pst.Analyze, Analyze: pst.Analyze, Query: q}, nil
 }
 
+// ParseCondition parses a condition on sign-ins written apart from a
+// query, as a where writes it (status=failure and app contains "Teams"):
+// a Starlark stage's where (script.Options.ParseCondition). Its errors
+// are *Error, positioned in text, as are the expression's nodes.
+func ParseCondition(text string) (ast.Expr, error) {
+	const head = "list where "
+	st, err := Parse(head + text)
+	var perr *Error
+	switch {
+	case errors.As(err, &perr):
+		e := *perr
+		if e.Pos.Line == 1 {
+			e.Pos.Col, e.Pos.Offset = max(e.Pos.Col-len(head), 1), max(e.Pos.Offset-len(head), 0)
+		}
+		return nil, &e
+	case err != nil:
+		return nil, err
+	}
+	q := st.Query
+	if q.Since != nil || q.Between[0] != nil || len(q.OrderBy) > 0 || q.Limit != nil || len(q.Stages) > 0 || st.Explain {
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "%q is a condition and more: write a condition alone (status=failure)", text)
+	}
+	shiftPositions(q.Where, len(head))
+	return q.Where, nil
+}
+
+// shiftPositions moves the positions of an expression parsed after n
+// bytes of its line 1 back to where they are without them.
+func shiftPositions(e ast.Expr, n int) {
+	move := func(p *ast.Pos) {
+		p.Offset -= n
+		if p.Line == 1 {
+			p.Col -= n
+		}
+	}
+	stack := []ast.Expr{e}
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch e := e.(type) {
+		case *ast.Name:
+			move(&e.Pos)
+		case *ast.Literal:
+			move(&e.Pos)
+		case *ast.Call:
+			move(&e.Pos)
+			stack = append(stack, e.Args...)
+		case *ast.Binary:
+			move(&e.Pos)
+			stack = append(stack, e.L, e.R)
+		case *ast.Not:
+			move(&e.Pos)
+			stack = append(stack, e.X)
+		case *ast.In:
+			move(&e.Pos)
+			stack = append(stack, e.X)
+			for _, v := range e.Values {
+				move(&v.Pos)
+			}
+		}
+	}
+}
+
 // Limits on what Parse reads, so that no input can exhaust the stack.
 const (
 	maxQueryBytes = 64 << 10

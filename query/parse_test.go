@@ -211,3 +211,31 @@ func TestQuoteRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCondition checks conditions parsed apart from a query (a
+// Starlark stage's where): the tree, positions in the condition's own
+// text, and errors there.
+func TestParseCondition(t *testing.T) {
+	e, err := ParseCondition(`status=failure and app in ("a", b)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.String(), `status = failure and app in ("a", b)`; got != want {
+		t.Errorf("%s, want %s", got, want)
+	}
+	in := e.(*ast.Binary).R.(*ast.In)
+	if p := in.Values[1].Pos; p.Line != 1 || p.Col != 33 || p.Offset != 32 {
+		t.Errorf("b is at %+v, want 1:33, offset 32", p)
+	}
+	for text, want := range map[string]string{
+		"status=":                 "1:8: the query ends too soon",
+		"status=failure since 1d": `is a condition and more`,
+		"status=failure | spray":  `is a condition and more`,
+		"status=failure\nand and": "2:5:",
+		"":                        "1:1:",
+	} {
+		if _, err := ParseCondition(text); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error saying %s", text, err, want)
+		}
+	}
+}

@@ -242,3 +242,50 @@ func TestScriptFunctionCancelled(t *testing.T) {
 		t.Errorf("query cancelled while a function loops: %v, want context.Canceled", err)
 	}
 }
+
+// TestScriptWhere checks a Starlark stage's where: parsed when the
+// script loads (query.ParseCondition), it narrows the sign-ins of the
+// list before the stage as the query's own where does; one that does not
+// parse fails its script, at the declaration, with the condition's
+// position.
+func TestScriptWhere(t *testing.T) {
+	const src = `
+def _run(rows, ctx):
+    n = 0
+    for r in rows:
+        n += 1
+    ctx.emit({"time": None, "user": str(n), "status": ""})
+
+stage(name="fails", run=_run, needs=["time", "user", "status"], where="status=failure and app != \"x\"")
+`
+	opts := script.Options{ParseCondition: ParseCondition}
+	db, reg := scriptDB(t, opts, map[string]string{"fails.star": src})
+	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	res, err := Run(t.Context(), db, reg, "list since 7d | fails", Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Run(t.Context(), db, reg, `count where status=failure and app != "x" since 7d`, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 || res.Rows[0][1].String() != want.Rows[0][0].String() || want.Rows[0][0].Int() == 0 {
+		t.Errorf("the stage read %v sign-ins; %v are failures", res.Rows, want.Rows)
+	}
+
+	dir := t.TempDir()
+	bad := strings.Replace(src, `status=failure and app`, `status=failure and and app`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "bad.star"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = script.Load(dir, standard.New(), opts)
+	var se *script.Error
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), `bad.star:8:6: stage fails: where: 1:20: expected a condition, not the keyword "and"`) {
+		t.Errorf("a where that does not parse: %v", err)
+	}
+	// Without a parser, a where does not load.
+	err = script.Load(dir, standard.New(), script.Options{})
+	if err == nil || !strings.Contains(err.Error(), "ParseCondition") {
+		t.Errorf("a where without a parser: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -28,7 +29,7 @@ func (s testStage) Describe() plugins.Descriptor {
 }
 
 func (s testStage) Needs(*plugins.Args) (plugins.Needs, error) {
-	return plugins.Needs{Fields: []string{"time", "user", "status"}, Where: "status=failure", Stream: s.stream}, nil
+	return plugins.Needs{Fields: []string{"time", "user", "status"}, Where: ast.Eq(ast.Field("status"), ast.Word("failure")), Stream: s.stream}, nil
 }
 
 func (s testStage) Bind(_ *plugins.Args, in []result.Column) (plugins.Runner, error) {
@@ -67,14 +68,18 @@ func TestStages(t *testing.T) {
 		{name: "sorted", run: copyAll},
 		{name: "streamed", stream: true, run: copyAll},
 		{name: "sub", run: func(env *plugins.Env, _ iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-			res, err := env.Query(context.Background(), "count where status=failure")
+			q := ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")) // count where status=failure
+			q.Where = ast.Eq(ast.Field("status"), ast.Word("failure"))
+			res, err := env.Query(context.Background(), q)
 			if err != nil {
 				return err
 			}
 			return emit([]result.Value{result.Null(signin.KindTime), result.StringValue(fmt.Sprint(res.Rows[0][0].Int())), result.StringValue("")})
 		}},
 		{name: "recur", run: func(env *plugins.Env, _ iter.Seq[[]result.Value], _ func([]result.Value) error) error {
-			_, err := env.Query(context.Background(), "list | recur")
+			q := ast.ListOf() // list | recur
+			q.Stages = []*ast.Stage{{Name: "recur"}}
+			_, err := env.Query(context.Background(), q)
 			return err
 		}},
 		{name: "boom", run: func(*plugins.Env, iter.Seq[[]result.Value], func([]result.Value) error) error {

@@ -26,7 +26,8 @@
 // right after a list without fields, the list selects those fields; after
 // anything else its input must have columns of those names. where, a
 // condition in the query language, narrows the sign-ins the list before
-// it selects (only with needs). output lists the columns it adds to its
+// it selects (only with needs); it is parsed when the script loads, by
+// Options.ParseCondition (query.ParseCondition). output lists the columns it adds to its
 // input's, as (name, kind) pairs. streams says it emits rows as it reads
 // them. run is called once per query as run(rows, ctx):
 //

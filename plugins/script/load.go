@@ -18,6 +18,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -61,6 +62,11 @@ type Options struct {
 	// the script's file and line; nil discards it. Writes are
 	// serialized.
 	Print io.Writer
+	// ParseCondition reads the condition a stage declares with where,
+	// written in the query language: query.ParseCondition. (The
+	// language's parser is package query's, which plugins cannot
+	// import.) A script that declares a where does not load without it.
+	ParseCondition func(text string) (ast.Expr, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -509,7 +515,7 @@ func declareStage(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	run.Freeze() // with what its closure holds: runs share it
-	s := &stage{sb: decls.sb, run: run, where: where, pos: pos}
+	s := &stage{sb: decls.sb, run: run, pos: pos}
 	s.desc = c.descriptor(plugins.KindStage)
 	s.desc.Streams = streams
 	if needs != nil {
@@ -524,6 +530,15 @@ func declareStage(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	if where != "" && len(s.needs) == 0 {
 		return nil, fmt.Errorf("stage %s: where applies to the sign-ins a stage reads: say which fields it needs too", c.name)
+	}
+	if where != "" {
+		parse := decls.sb.opts.ParseCondition
+		if parse == nil {
+			return nil, fmt.Errorf("stage %s: where needs a parser of conditions to read it (script.Options.ParseCondition)", c.name)
+		}
+		if s.where, err = parse(where); err != nil {
+			return nil, fmt.Errorf("stage %s: where: %w", c.name, err)
+		}
 	}
 	if output != nil {
 		for x := range starlark.Elements(output) {

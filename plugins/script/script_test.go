@@ -118,7 +118,7 @@ func TestVPN(t *testing.T) {
 		t.Fatal("vpn declares needs but is no Needer")
 	}
 	needs, err := n.Needs(nil)
-	if err != nil || strings.Join(needs.Fields, " ") != "time user ip asn" || needs.Where != "" {
+	if err != nil || strings.Join(needs.Fields, " ") != "time user ip asn" || needs.Where != nil {
 		t.Errorf("needs %+v, %v", needs, err)
 	}
 

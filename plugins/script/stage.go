@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -23,7 +24,7 @@ type stage struct {
 	desc   plugins.Descriptor
 	run    starlark.Callable
 	needs  []string
-	where  string
+	where  ast.Expr // nil for none
 	output []result.Column
 	pos    syntax.Position // of its declaration
 }

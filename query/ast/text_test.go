@@ -38,3 +38,22 @@ func TestLiteralString(t *testing.T) {
 		}
 	}
 }
+
+// TestQuote checks Quote's escapes: a backslash is escaped before a
+// quote, a backslash or the end, and left alone before anything else.
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		``:         `""`,
+		`ann`:      `"ann"`,
+		`a"b`:      `"a\"b"`,
+		`a\`:       `"a\\"`,
+		`a\b`:      `"a\b"`,
+		`a\\b`:     `"a\\\b"`, // read back: \\ is \, then \b
+		`a\"`:      `"a\\\""`,
+		"a\nb\x00": "\"a\nb\x00\"",
+	} {
+		if got := Quote(in); got != want || Unquote(got) != in {
+			t.Errorf("Quote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/plugins/script"
 	"github.com/signinq/signinq/plugins/standard"
+	"github.com/signinq/signinq/query"
 )
 
 // memoryLimit is the soft limit on the Go heap the command runs under,
@@ -186,7 +187,7 @@ func loadScripts(dir string, stderr io.Writer) {
 	if _, done := loadedDirs.LoadOrStore(dir, true); done {
 		return // Main ran before in this process, with the same plugins
 	}
-	err := script.Load(dir, standard.Registry(), script.Options{Print: stderr})
+	err := script.Load(dir, standard.Registry(), script.Options{Print: stderr, ParseCondition: query.ParseCondition})
 	if err == nil || !explicit && errors.Is(err, fs.ErrNotExist) {
 		return
 	}
