@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"plugins/aggregate":   {"index", "engine", "result", "=plugins"},
 	"plugins/function":    {"engine", "result", "=plugins"},
 	"plugins/format":      {"engine", "result", "=plugins", "internal/jsonw", "internal/term"},
+	"plugins/stage":       {"index", "engine", "result", "query/ast", "=plugins", "plugins/stage/internal"},
 	"plugins/standard":    {"=plugins", "plugins/aggregate", "plugins/function", "plugins/format", "plugins/stage"},
 	"query/ast":           {},
 	"query":               {"index", "engine", "result", "plugins", "query", "internal/words"},
@@ -57,7 +58,7 @@ var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfil
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard
 // registry.
-var testAllowedIn = map[string][]string{"repl": {"cmd/signinq/cli"}, "plugins": {"plugins/standard"}}
+var testAllowedIn = map[string][]string{"repl": {"cmd/signinq/cli"}, "plugins": {"plugins/standard"}, "plugins/stage": {"plugins/stage"}}
 
 // Packages only some trees may import.
 var restricted = map[string][]string{

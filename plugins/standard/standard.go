@@ -8,6 +8,13 @@ import (
 	"github.com/signinq/signinq/plugins/aggregate"
 	"github.com/signinq/signinq/plugins/format"
 	"github.com/signinq/signinq/plugins/function"
+	"github.com/signinq/signinq/plugins/stage/bruteforce"
+	"github.com/signinq/signinq/plugins/stage/grouped"
+	"github.com/signinq/signinq/plugins/stage/mfafatigue"
+	"github.com/signinq/signinq/plugins/stage/newvalue"
+	"github.com/signinq/signinq/plugins/stage/spikes"
+	"github.com/signinq/signinq/plugins/stage/spray"
+	"github.com/signinq/signinq/plugins/stage/travel"
 )
 
 // builtins returns every built-in plugin.
@@ -16,13 +23,15 @@ func builtins() []plugins.Plugin {
 	all = append(all, aggregate.All()...)
 	all = append(all, function.All()...)
 	all = append(all, format.All()...)
+	all = append(all, bruteforce.New(), grouped.New(), mfafatigue.New(), newvalue.New(),
+		spikes.New(), spray.New(), travel.New())
 	return all
 }
 
 // New returns a fresh registry holding every built-in plugin. It is the
 // caller's: registering into it or removing from it changes no other.
 func New() *plugins.Registry {
-	r := plugins.Default().Clone()
+	r := plugins.NewRegistry()
 	for _, p := range builtins() {
 		if err := r.Register(p); err != nil {
 			// The built-ins are fixed at compile time and tested

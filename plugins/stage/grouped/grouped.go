@@ -1,4 +1,4 @@
-package plugins
+package grouped
 
 import (
 	"cmp"
@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(grouped{}) }
 
 // grouped is the Entra admin center's grouped view of non-interactive,
 // service principal and managed identity sign-ins, as Microsoft Graph's
@@ -59,8 +59,8 @@ func init() { Register(grouped{}) }
 type grouped struct{}
 
 var (
-	_ Stage  = grouped{}
-	_ Needer = grouped{}
+	_ plugins.Stage  = grouped{}
+	_ plugins.Needer = grouped{}
 )
 
 // grCols are the string columns grouped reads and emits, in order.
@@ -80,12 +80,12 @@ const (
 	grNumCols
 )
 
-func (grouped) Describe() Descriptor {
+func (grouped) Describe() plugins.Descriptor {
 	out := []string{"aggregationDateTime", "type"}
 	out = append(out, grCols...)
 	out = append(out, "firstSignInDateTime", "lastSignInDateTime", "signInCount")
-	return Descriptor{Name: "grouped", Kind: KindStage,
-		Args: []Arg{{Name: "window", Type: ArgDuration, Default: "1h", Words: []string{"h1", "h6", "d1"},
+	return plugins.Descriptor{Name: "grouped", Kind: plugins.KindStage,
+		Args: []plugins.Arg{{Name: "window", Type: plugins.ArgDuration, Default: "1h", Words: []string{"h1", "h6", "d1"},
 			Help: "the time aggregate: the admin center offers 1h, 6h and 24h (Graph's h1, h6 and d1, also accepted); any duration works, windows aligned to the Unix epoch in UTC"}},
 		Help:    "merges non-interactive, service principal and managed identity sign-ins per time window as the admin center's grouped view and Graph's summarizedSignIn do; interactive and AD FS ones stay one row each",
 		Example: "list where type=nonInteractive since 24h | grouped 1h",
@@ -93,14 +93,14 @@ func (grouped) Describe() Descriptor {
 	}
 }
 
-func (grouped) Needs(*Args) (Needs, error) {
+func (grouped) Needs(*plugins.Args) (plugins.Needs, error) {
 	f := append([]string{"time", "type"}, grCols...)
-	return Needs{Fields: append(f, "signInCount"), Stream: true}, nil
+	return plugins.Needs{Fields: append(f, "signInCount"), Stream: true}, nil
 }
 
 // grWindow is the window argument: a duration, or Graph's
 // aggregationWindow (h1, h6, d1).
-func grWindow(args *Args) time.Duration {
+func grWindow(args *plugins.Args) time.Duration {
 	switch args.Word("window") {
 	case "h1":
 		return time.Hour
@@ -112,14 +112,14 @@ func grWindow(args *Args) time.Duration {
 	return args.Duration("window")
 }
 
-func (grouped) Bind(args *Args, in []result.Column) (Runner, error) {
+func (grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	w := grWindow(args)
-	want := []srCol{{"time", signin.KindTime}, {"type", signin.KindString}}
+	want := []events.Col{{Name: "time", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString}}
 	for _, c := range grCols {
-		want = append(want, srCol{c, signin.KindString})
+		want = append(want, events.Col{Name: c, Kind: signin.KindString})
 	}
-	want = append(want, srCol{"signInCount", signin.KindInt})
-	idx, err := srColumns(in, want, "signInCount")
+	want = append(want, events.Col{Name: "signInCount", Kind: signin.KindInt})
+	idx, err := events.Columns(in, want, "signInCount")
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (r *grRunner) Columns() []result.Column {
 }
 
 // grKey identifies a group: its window, its type and its keys; seq
-// tells srApart the sign-ins that are never merged.
+// tells events.Apart the sign-ins that are never merged.
 type grKey struct {
 	window int64
 	typ    string
@@ -167,7 +167,7 @@ type grGroup struct {
 }
 
 // grKeys returns the keys of a sign-in of type typ, and whether its
-// type merges at all. The keys are told srApart by a prefix where one
+// type merges at all. The keys are told events.Apart by a prefix where one
 // stands for either of two columns (an id, else a name).
 func grKeys(typ string, v *[grNumCols]string) ([5]string, bool) {
 	either := func(id, name int) string {
@@ -187,7 +187,7 @@ func grKeys(typ string, v *[grNumCols]string) ([5]string, bool) {
 	return [5]string{}, false
 }
 
-func (r *grRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *grRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	groups := map[grKey]*grGroup{}
 	var all []*grGroup
 	seq := 0
@@ -195,20 +195,20 @@ func (r *grRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t, ok := srTime(row, r.time)
+		t, ok := events.Time(row, r.time)
 		if !ok {
 			continue
 		}
 		n := int64(1)
-		if c, ok := srInt(row, r.count); ok && c > 1 {
+		if c, ok := events.Int(row, r.count); ok && c > 1 {
 			n = c
 		}
 		var vals [grNumCols]string
 		for i, c := range r.cols {
-			vals[i] = srStr(row, c)
+			vals[i] = events.Str(row, c)
 		}
-		typ := srStr(row, r.typ)
-		k := grKey{window: srWindowStart(t, r.window), typ: typ}
+		typ := events.Str(row, r.typ)
+		k := grKey{window: events.WindowStart(t, r.window), typ: typ}
 		var merges bool
 		if k.keys, merges = grKeys(typ, &vals); !merges {
 			k.seq = seq + 1
@@ -253,14 +253,17 @@ func (r *grRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 	})
 	for _, g := range all {
 		row := make([]result.Value, 0, grNumCols+5)
-		row = append(row, srTimeValue(g.window), result.StringValue(g.typ))
+		row = append(row, events.TimeValue(g.window), result.StringValue(g.typ))
 		for _, v := range g.vals {
 			row = append(row, result.StringValue(v))
 		}
-		row = append(row, srTimeValue(g.first), srTimeValue(g.last), result.IntValue(g.n))
+		row = append(row, events.TimeValue(g.first), events.TimeValue(g.last), result.IntValue(g.n))
 		if err := emit(row); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
+
+// New returns the grouped stage.
+func New() plugins.Stage { return grouped{} }

@@ -1,4 +1,4 @@
-package plugins
+package newvalue
 
 import (
 	"cmp"
@@ -13,11 +13,11 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/baseline"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(newvalue{}) }
 
 // newvalue finds first-seen values: the values of a field (country, asn,
 // app, os...) a key (user, sp, app) had in the query's time window but
@@ -70,17 +70,17 @@ func init() { Register(newvalue{}) }
 // and value.
 type newvalue struct{}
 
-var _ Needer = newvalue{}
+var _ plugins.Needer = newvalue{}
 
-func (newvalue) Describe() Descriptor {
-	return Descriptor{Name: "newvalue", Kind: KindStage,
-		Args: []Arg{
-			{Name: "field", Type: ArgField, Help: "the field whose first-seen values it reports: country, asn, app, os, ip..."},
-			{Name: "by", Type: ArgField, Default: "user", Help: "the key whose history is compared: user, sp, app..."},
-			{Name: "baseline", Type: ArgDuration, Default: "30d",
+func (newvalue) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "newvalue", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "field", Type: plugins.ArgField, Help: "the field whose first-seen values it reports: country, asn, app, os, ip..."},
+			{Name: "by", Type: plugins.ArgField, Default: "user", Help: "the key whose history is compared: user, sp, app..."},
+			{Name: "baseline", Type: plugins.ArgDuration, Default: "30d",
 				Help: "the history before the query's start; 30d: Microsoft Defender for Cloud Apps compares activity with the past month, and Microsoft Sentinel's analytic rule Authentication Attempt from New Country looks back 14 days"},
-			{Name: "status", Type: ArgString, Default: "success", Words: detStatuses, Help: "the sign-ins compared: success, failure, interrupted or all"},
-			{Name: "newkeys", Type: ArgBool, Default: "false", Help: "also report keys with no sign-in in the baseline"},
+			{Name: "status", Type: plugins.ArgString, Default: "success", Words: baseline.Statuses, Help: "the sign-ins compared: success, failure, interrupted or all"},
+			{Name: "newkeys", Type: plugins.ArgBool, Default: "false", Help: "also report keys with no sign-in in the baseline"},
 		},
 		Help:    "values of a field a key had in the query's window but not in the baseline before it",
 		Example: "list since 7d | newvalue country by user baseline 30d",
@@ -96,13 +96,13 @@ type nvArgs struct {
 	newKeys    bool
 }
 
-func nvRead(args *Args) (*nvArgs, error) {
-	a := nvArgs{baseline: args.Duration("baseline"), status: detStatus(args), newKeys: args.Bool("newkeys")}
+func nvRead(args *plugins.Args) (*nvArgs, error) {
+	a := nvArgs{baseline: args.Duration("baseline"), status: baseline.Status(args), newKeys: args.Bool("newkeys")}
 	var err error
-	if a.field, err = detDictField(args, "field", true); err != nil {
+	if a.field, err = baseline.DictField(args, "field", true); err != nil {
 		return nil, err
 	}
-	if a.key, err = detDictField(args, "by", false); err != nil {
+	if a.key, err = baseline.DictField(args, "by", false); err != nil {
 		return nil, err
 	}
 	if a.key == a.field {
@@ -114,10 +114,10 @@ func nvRead(args *Args) (*nvArgs, error) {
 // Needs reads the time, the key and the field of the sign-ins of the
 // status asked for: the addresses and apps of the few sign-ins with a
 // new value are read afterwards (see Run).
-func (newvalue) Needs(args *Args) (Needs, error) {
+func (newvalue) Needs(args *plugins.Args) (plugins.Needs, error) {
 	a, err := nvRead(args)
 	if err != nil {
-		return Needs{}, err
+		return plugins.Needs{}, err
 	}
 	var fields []string
 	for _, f := range []string{"time", a.key.Field.Name, a.field.Field.Name} {
@@ -125,16 +125,16 @@ func (newvalue) Needs(args *Args) (Needs, error) {
 			fields = append(fields, f)
 		}
 	}
-	return Needs{Fields: fields, Where: detStatusWhere(a.status), Stream: true}, nil
+	return plugins.Needs{Fields: fields, Where: baseline.StatusWhere(a.status), Stream: true}, nil
 }
 
-func (newvalue) Bind(args *Args, in []result.Column) (Runner, error) {
+func (newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	a, err := nvRead(args)
 	if err != nil {
 		return nil, err
 	}
-	r := &nvRunner{args: a, time: detColumn(in, "time"), key: detColumn(in, a.key.Field.Name),
-		field: detColumn(in, a.field.Field.Name), ip: detColumn(in, "ip"), app: detColumn(in, "app"), status: detColumn(in, "status")}
+	r := &nvRunner{args: a, time: baseline.Column(in, "time"), key: baseline.Column(in, a.key.Field.Name),
+		field: baseline.Column(in, a.field.Field.Name), ip: baseline.Column(in, "ip"), app: baseline.Column(in, "app"), status: baseline.Column(in, "status")}
 	for _, c := range []struct {
 		i    int
 		name string
@@ -175,7 +175,7 @@ type nvSeen struct {
 	times []int64
 }
 
-func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	if env == nil || env.Snapshot == nil {
 		return errors.New("needs the store to read the baseline from")
 	}
@@ -184,7 +184,7 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 	}
 	// The baseline first, for every key: then a row of a known key and
 	// value costs a lookup, and only new values gather anything.
-	base, err := baseline(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, nvSub(env.From, r.args.baseline), env.From)
+	base, err := baseline.Read(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, nvSub(env.From, r.args.baseline), env.From)
 	if err != nil {
 		return err
 	}
@@ -196,14 +196,14 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 				return err
 			}
 		}
-		if r.args.status != "" && r.status >= 0 && detFold(detText(row[r.status])) != r.args.status {
+		if r.args.status != "" && r.status >= 0 && baseline.Fold(baseline.Text(row[r.status])) != r.args.status {
 			continue
 		}
 		tv, kv := row[r.time], row[r.key]
 		if tv.IsNull() || tv.Kind() != signin.KindTime || kv.Kind() == signin.KindList {
 			continue
 		}
-		key := detFold(detText(kv))
+		key := baseline.Fold(baseline.Text(kv))
 		if key == "" {
 			continue
 		}
@@ -236,10 +236,10 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 		if c := cmp.Compare(a.first, b.first); c != 0 {
 			return c
 		}
-		if c := strings.Compare(detText(a.key), detText(b.key)); c != 0 {
+		if c := strings.Compare(baseline.Text(a.key), baseline.Text(b.key)); c != 0 {
 			return c
 		}
-		return strings.Compare(detText(a.value), detText(b.value))
+		return strings.Compare(baseline.Text(a.value), baseline.Text(b.value))
 	})
 	for _, s := range out {
 		row := []result.Value{s.key, s.value, result.TimeValue(time.Unix(0, s.first)), result.IntValue(s.count),
@@ -254,7 +254,7 @@ func (r *nvRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 // add counts a row's value v of key (folded; kv as the row spells it)
 // unless the key had it in the baseline.
 func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
-	val := detFold(detText(v))
+	val := baseline.Fold(baseline.Text(v))
 	if val == "" {
 		return
 	}
@@ -271,12 +271,12 @@ func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, ke
 		s.first, s.key, s.value = t, kv, v
 	}
 	if r.ip >= 0 {
-		if x := detText(row[r.ip]); x != "" {
+		if x := baseline.Text(row[r.ip]); x != "" {
 			s.ips[x] = true
 		}
 	}
 	if r.app >= 0 {
-		if x := detText(row[r.app]); x != "" {
+		if x := baseline.Text(row[r.app]); x != "" {
 			s.apps[x] = true
 		}
 	}
@@ -290,15 +290,15 @@ func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, ke
 // new, of the status asked for, of which it keeps those of a new key and
 // value at a time one of the rows had (the rows' sign-ins, found by key,
 // value and time).
-func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nvSeen) error {
+func (r *nvRunner) details(ctx context.Context, env *plugins.Env, seen map[[2]string]*nvSeen) error {
 	keyName, fieldName := r.args.key.Field.Name, r.args.field.Field.Name
 	keys, vals := map[string]*ast.Literal{}, map[string]*ast.Literal{}
 	for _, s := range seen {
-		if l, ok := detLiteral(s.key); ok {
-			detAdd(keys, l)
+		if l, ok := baseline.Literal(s.key); ok {
+			baseline.Add(keys, l)
 		}
-		if l, ok := detLiteral(s.value); ok {
-			detAdd(vals, l)
+		if l, ok := baseline.Literal(s.value); ok {
+			baseline.Add(vals, l)
 		}
 		slices.Sort(s.times)
 	}
@@ -308,14 +308,14 @@ func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nv
 			fields = append(fields, f)
 		}
 	}
-	q := detQuery(ast.ListOf(detFields(fields...)...), env.From, env.To,
-		detIn(keyName, keys), detIn(fieldName, vals), detStatusWhere(r.args.status))
+	q := baseline.Query(ast.ListOf(baseline.Fields(fields...)...), env.From, env.To,
+		baseline.In(keyName, keys), baseline.In(fieldName, vals), baseline.StatusWhere(r.args.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the new values' addresses and apps: %w", err)
 	}
-	ti, ki, fi := detColumn(res.Columns, "time"), detColumn(res.Columns, keyName), detColumn(res.Columns, fieldName)
-	ipi, appi := detColumn(res.Columns, "ip"), detColumn(res.Columns, "app")
+	ti, ki, fi := baseline.Column(res.Columns, "time"), baseline.Column(res.Columns, keyName), baseline.Column(res.Columns, fieldName)
+	ipi, appi := baseline.Column(res.Columns, "ip"), baseline.Column(res.Columns, "app")
 	if ti < 0 || ki < 0 || fi < 0 || ipi < 0 || appi < 0 {
 		return fmt.Errorf("reading the new values' addresses and apps: its query gave columns %v", res.Columns)
 	}
@@ -325,23 +325,23 @@ func (r *nvRunner) details(ctx context.Context, env *Env, seen map[[2]string]*nv
 			continue
 		}
 		t := tv.Time().UnixNano()
-		key := detFold(detText(row[ki]))
-		vs := []string{detText(row[fi])}
+		key := baseline.Fold(baseline.Text(row[ki]))
+		vs := []string{baseline.Text(row[fi])}
 		if row[fi].Kind() == signin.KindList {
 			vs = row[fi].List()
 		}
 		for _, v := range vs {
-			s := seen[[2]string{key, detFold(v)}]
+			s := seen[[2]string{key, baseline.Fold(v)}]
 			if s == nil {
 				continue
 			}
 			if _, ok := slices.BinarySearch(s.times, t); !ok {
 				continue
 			}
-			if x := detText(row[ipi]); r.ip < 0 && x != "" {
+			if x := baseline.Text(row[ipi]); r.ip < 0 && x != "" {
 				s.ips[x] = true
 			}
-			if x := detText(row[appi]); r.app < 0 && x != "" {
+			if x := baseline.Text(row[appi]); r.app < 0 && x != "" {
 				s.apps[x] = true
 			}
 		}
@@ -365,3 +365,6 @@ func nvSorted(set map[string]bool) []string {
 	slices.Sort(out)
 	return out
 }
+
+// New returns the newvalue stage.
+func New() plugins.Stage { return newvalue{} }

@@ -1,4 +1,4 @@
-package plugins
+package newvalue
 
 import (
 	"context"
@@ -12,42 +12,11 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
-
-// detRun binds a stage by name with args (as a query writes them) to the
-// columns in and runs it over rows.
-func detRun(t testing.TB, name string, args []StageArg, in []result.Column, rows [][]result.Value, env *Env) ([]result.Column, [][]result.Value, error) {
-	t.Helper()
-	p, ok := Default().Lookup(name)
-	if !ok {
-		t.Fatalf("%s is not registered", name)
-	}
-	st := p.(Stage)
-	bound, err := BindArgs(st.Describe(), args)
-	if err != nil {
-		return nil, nil, err
-	}
-	if n, ok := st.(Needer); ok {
-		if _, err := n.Needs(bound); err != nil {
-			return nil, nil, err
-		}
-	}
-	r, err := st.Bind(bound, in)
-	if err != nil {
-		return nil, nil, err
-	}
-	var out [][]result.Value
-	err = r.Run(context.Background(), env, slices.Values(rows), func(row []result.Value) error {
-		if len(row) != len(r.Columns()) {
-			t.Fatalf("%s emits %d values for %d columns", name, len(row), len(r.Columns()))
-		}
-		out = append(out, row)
-		return nil
-	})
-	return r.Columns(), out, err
-}
 
 // nvSignin is a sign-in of the newvalue tests: it is stored, and when in
 // the window it is also a row of the stage's input.
@@ -58,8 +27,6 @@ type nvSignin struct {
 	asn     int64 // 0 for none
 	status  signin.Status
 }
-
-var nvStart = time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
 
 // nvStore stores the sign-ins and returns a snapshot of them.
 func nvStore(t testing.TB, sis []nvSignin) *engine.Snapshot {
@@ -73,7 +40,7 @@ func nvStore(t testing.TB, sis []nvSignin) *engine.Snapshot {
 	for i, s := range sis {
 		r := signin.New()
 		r.ID = fmt.Sprintf("id-%d", i)
-		r.Time = nvStart.Add(s.at)
+		r.Time = stagetest.Start.Add(s.at)
 		r.User, r.Country, r.Status = s.user, s.country, s.status
 		r.IP, r.App = fmt.Sprintf("10.0.0.%d", i%250), "App"
 		r.Error = 0
@@ -114,7 +81,7 @@ func nvRows(sis []nvSignin) [][]result.Value {
 		if s.asn != 0 {
 			asn = result.IntValue(s.asn)
 		}
-		rows = append(rows, []result.Value{result.TimeValue(nvStart.Add(s.at)), result.StringValue(s.user),
+		rows = append(rows, []result.Value{result.TimeValue(stagetest.Start.Add(s.at)), result.StringValue(s.user),
 			result.StringValue(s.country), asn, result.StringValue(fmt.Sprintf("10.0.0.%d", i%250)),
 			result.StringValue("App"), result.StringValue(s.status.String())})
 	}
@@ -171,8 +138,8 @@ func TestNewValue(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			snap := nvStore(t, c.sis)
-			env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: nvStart.Add(7 * day).UnixNano(), Now: nvStart.Add(7 * day)}
-			cols, rows, err := detRun(t, "newvalue", nvArgs2(c.args), nvIn, nvRows(c.sis), env)
+			env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(7 * day).UnixNano(), Now: stagetest.Start.Add(7 * day)}
+			cols, rows, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), nvIn, nvRows(c.sis), env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +149,7 @@ func TestNewValue(t *testing.T) {
 			var got []string
 			for _, r := range rows {
 				got = append(got, fmt.Sprintf("%s %s %d", r[0], r[1], r[3].Int()))
-				if r[2].Time().Before(nvStart) || len(r[4].List()) == 0 || !slices.Equal(r[5].List(), []string{"App"}) {
+				if r[2].Time().Before(stagetest.Start) || len(r[4].List()) == 0 || !slices.Equal(r[5].List(), []string{"App"}) {
 					t.Errorf("row %v: first, ips or apps wrong", r)
 				}
 			}
@@ -193,28 +160,15 @@ func TestNewValue(t *testing.T) {
 	}
 }
 
-// nvArgs2 splits "country status=all" into stage arguments.
-func nvArgs2(s string) []StageArg {
-	var out []StageArg
-	for _, w := range strings.Fields(s) {
-		if name, value, ok := strings.Cut(w, "="); ok {
-			out = append(out, StageArg{Name: name, Value: value})
-		} else {
-			out = append(out, StageArg{Value: w})
-		}
-	}
-	return out
-}
-
 // TestNewValueErrors: bad arguments, missing columns and an open window
 // are errors, not panics.
 func TestNewValueErrors(t *testing.T) {
 	snap := nvStore(t, []nvSignin{{0, "a@x", "US", 0, signin.StatusSuccess}})
-	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: math.MaxInt64}
+	env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: math.MaxInt64}
 	for _, c := range []struct {
 		args, want string
 		in         []result.Column
-		env        *Env
+		env        *plugins.Env
 	}{
 		{"nosuchfield", "not a field", nvIn, env},
 		{"time", "not compared", nvIn, env},
@@ -226,17 +180,17 @@ func TestNewValueErrors(t *testing.T) {
 		{"country status=maybe", "status", nvIn, env},
 		{"country newkeys=perhaps", "newkeys", nvIn, env},
 		{"os", "needs a os column", nvIn, env},
-		{"country", "time window", nvIn, &Env{Snapshot: snap, From: math.MinInt64, To: math.MaxInt64}},
+		{"country", "time window", nvIn, &plugins.Env{Snapshot: snap, From: math.MinInt64, To: math.MaxInt64}},
 		{"country", "store", nvIn, nil},
 	} {
-		_, _, err := detRun(t, "newvalue", nvArgs2(c.args), c.in, nvRows([]nvSignin{{0, "a@x", "FR", 0, signin.StatusSuccess}}), c.env)
+		_, _, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), c.in, nvRows([]nvSignin{{0, "a@x", "FR", 0, signin.StatusSuccess}}), c.env)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("newvalue %s: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
 	// Needs: the time, the key and the field, successes by default.
-	n, err := newvalue{}.Needs(mustBindMap(t, newvalue{}, map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"}))
-	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || whereText(n.Where) != "status = success" || !n.Stream {
+	n, err := newvalue{}.Needs(stagetest.MustBindMap(t, newvalue{}, map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"}))
+	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || stagetest.WhereText(n.Where) != "status = success" || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
 }
@@ -261,11 +215,11 @@ func TestNewValueDetails(t *testing.T) {
 	// one at a time none of the rows has (the list's condition left it
 	// out), and b's DE sign-in.
 	detail := func(at time.Duration, user, country, ip, app string) []result.Value {
-		return []result.Value{result.TimeValue(nvStart.Add(at)), result.StringValue(user), result.StringValue(country),
+		return []result.Value{result.TimeValue(stagetest.Start.Add(at)), result.StringValue(user), result.StringValue(country),
 			result.StringValue(ip), result.StringValue(app)}
 	}
 	var queries []string
-	env := &Env{Snapshot: snap, From: nvStart.UnixNano(), To: nvStart.Add(7 * day).UnixNano(),
+	env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(7 * day).UnixNano(),
 		Query: func(_ context.Context, q *ast.Query) (*result.Result, error) {
 			queries = append(queries, q.String())
 			return &result.Result{
@@ -277,7 +231,7 @@ func TestNewValueDetails(t *testing.T) {
 					detail(day, "b@x", "DE", "3.3.3.3", "Web"),
 				}}, nil
 		}}
-	_, out, err := detRun(t, "newvalue", nvArgs2("country"), in, rows, env)
+	_, out, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args("country"), in, rows, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +248,7 @@ func TestNewValueDetails(t *testing.T) {
 		t.Errorf("queries %q, want %q", queries, wantQ)
 	}
 	env.Query = func(context.Context, *ast.Query) (*result.Result, error) { return nil, errors.New("no store") }
-	if _, _, err := detRun(t, "newvalue", nvArgs2("country"), in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
+	if _, _, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args("country"), in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
 	}
 }
@@ -306,48 +260,8 @@ func FuzzNewValue(f *testing.F) {
 	f.Add([]byte("hello world, a fuzzing seed of some length"), "asn")
 	snap := nvStore(f, []nvSignin{{-time.Hour, "a", "US", 7, signin.StatusSuccess}, {-2 * time.Hour, "b", "FR", 0, signin.StatusFailure}})
 	f.Fuzz(func(t *testing.T, data []byte, field string) {
-		in, rows := detFuzzRows(data, nvIn)
-		env := &Env{Snapshot: snap, From: nvStart.UnixNano() + int64(len(data))*int64(time.Hour)%int64(48*time.Hour), To: math.MaxInt64}
-		_, _, _ = detRun(t, "newvalue", []StageArg{{Value: field}}, in, rows, env)
+		in, rows := stagetest.FuzzRows(data, nvIn)
+		env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano() + int64(len(data))*int64(time.Hour)%int64(48*time.Hour), To: math.MaxInt64}
+		_, _, _ = stagetest.RunArgs(t, newvalue{}, []plugins.StageArg{{Value: field}}, in, rows, env)
 	})
-}
-
-// detFuzzRows makes rows from fuzz data: values of random kinds, nulls,
-// times out of order, under the columns cols (their kinds not always
-// respected, as a stage after another may see).
-func detFuzzRows(data []byte, cols []result.Column) ([]result.Column, [][]result.Value) {
-	next := func() byte {
-		if len(data) == 0 {
-			return 0
-		}
-		b := data[0]
-		data = data[1:]
-		return b
-	}
-	words := []string{"", "a", "A", "US", "us", "FR", "success", "failure", "10.0.0.1", "x@y"}
-	var rows [][]result.Value
-	for len(data) > 0 && len(rows) < 200 {
-		row := make([]result.Value, len(cols))
-		for i := range row {
-			b := next()
-			switch b % 8 {
-			case 0:
-				row[i] = result.Null(signin.Kind(b / 8 % 6))
-			case 1:
-				row[i] = result.StringValue(words[int(next())%len(words)])
-			case 2:
-				row[i] = result.IntValue(int64(int8(next())))
-			case 3:
-				row[i] = result.FloatValue([]float64{0, -91, 45.5, 181, math.NaN(), math.Inf(1), -179.9, 89.9}[next()%8])
-			case 4, 5:
-				row[i] = result.TimeValue(nvStart.Add(time.Duration(int8(next())) * time.Hour))
-			case 6:
-				row[i] = result.ListValue([]string{words[int(next())%len(words)], words[int(next())%len(words)]})
-			default:
-				row[i] = result.BoolValue(b&16 != 0)
-			}
-		}
-		rows = append(rows, row)
-	}
-	return cols, rows
 }

@@ -1,14 +1,14 @@
-package plugins
+package mfafatigue
 
 import (
 	"context"
 	"iter"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(mfafatigue{}) }
 
 // mfafatigue finds MFA fatigue (push bombing): an account whose
 // multi-factor prompts are denied or left unanswered again and again
@@ -36,23 +36,20 @@ func init() { Register(mfafatigue{}) }
 type mfafatigue struct{}
 
 var (
-	_ Stage  = mfafatigue{}
-	_ Needer = mfafatigue{}
+	_ plugins.Stage  = mfafatigue{}
+	_ plugins.Needer = mfafatigue{}
 )
 
-// mfaDenied is the error of a multi-factor prompt the user declined.
-const mfaDenied = 500121
-
-func (mfafatigue) Describe() Descriptor {
-	return Descriptor{Name: "mfafatigue", Kind: KindStage,
-		Args: []Arg{
-			{Name: "prompts", Type: ArgInt, Default: "5", Min: "1",
+func (mfafatigue) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "mfafatigue", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "prompts", Type: plugins.ArgInt, Default: "5", Min: "1",
 				Help: "the denied or interrupted MFA sign-ins an account must have within the window; 5, as many as denials: the denials are the signal, since a busy person's MFA interrupts (50074, 50076) may pass a dozen an hour"},
-			{Name: "window", Type: ArgDuration, Default: "1h",
+			{Name: "window", Type: plugins.ArgDuration, Default: "1h",
 				Help: "the time the prompts must fall within, and how long after the last one an approval still counts; 1h: Microsoft Sentinel's rule looks at 5 minutes, which misses push bombing paced over the hour to look like a person's sign-ins"},
-			{Name: "codes", Type: ArgCodes, Default: "500121, 50074, 50076",
+			{Name: "codes", Type: plugins.ArgCodes, Default: "500121, 50074, 50076",
 				Help: "the error codes that count as prompts: 500121 MFA denied (declined or not answered, the code Sentinel's MFA rules read), 50074 and 50076 strong authentication required (a prompt that was not completed)"},
-			{Name: "denials", Type: ArgInt, Default: "5", Min: "0",
+			{Name: "denials", Type: plugins.ArgInt, Default: "5", Min: "0",
 				Help: "how many of the prompts within the window must be denials (500121); 5: Microsoft Sentinel's analytic rule Explicit MFA Deny (Azure/Azure-Sentinel, Solutions/Microsoft Entra ID/Analytic Rules/ExplicitMFADeny.yaml) alerts on one declined push, and Entra's MFA fraud alert blocks an account on one report, while its rule MFA Spamming followed by Successful login (MFASpammingfollowedbySuccessfullogin.yaml) wants more than 10 within 5 minutes; a person declines a stray push once or twice, or leaves two or three unanswered, so 5 within the hour, then an approval, is push bombing; 0 counts the prompts alone"},
 		},
 		Help:    "accounts whose MFA prompts were denied (and interrupted) many times within a window, then approved (MFA fatigue)",
@@ -62,29 +59,29 @@ func (mfafatigue) Describe() Descriptor {
 }
 
 // mfaRead reads mfafatigue's arguments.
-func mfaRead(args *Args) *srBurstArgs {
-	a := srBurstRead(args, "prompts")
-	a.denials = int(args.Int("denials"))
+func mfaRead(args *plugins.Args) *events.BurstArgs {
+	a := events.BurstRead(args, "prompts")
+	a.Denials = int(args.Int("denials"))
 	return a
 }
 
-func (mfafatigue) Needs(args *Args) (Needs, error) {
+func (mfafatigue) Needs(args *plugins.Args) (plugins.Needs, error) {
 	a := mfaRead(args)
-	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
+	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.Codes), Stream: true}, nil
 }
 
-func (mfafatigue) Bind(args *Args, in []result.Column) (Runner, error) {
+func (mfafatigue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	a := mfaRead(args)
-	idx, err := srColumns(in, srSignInCols)
+	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &mfafatigueRunner{args: a, in: srReader{idx: [6]int(idx), codes: a.codes}}, nil
+	return &mfafatigueRunner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
 }
 
 type mfafatigueRunner struct {
-	args *srBurstArgs
-	in   srReader
+	args *events.BurstArgs
+	in   events.Reader
 }
 
 func (r *mfafatigueRunner) Columns() []result.Column {
@@ -100,24 +97,27 @@ func (r *mfafatigueRunner) Columns() []result.Column {
 	}
 }
 
-func (r *mfafatigueRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	hits, err := srAccountBursts(ctx, env, &r.in, in, r.args)
+func (r *mfafatigueRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	hits, err := events.AccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err
 	}
 	for _, h := range hits {
 		denied := 0
-		for _, f := range h.fails {
-			if f.code == mfaDenied {
+		for _, f := range h.Fails {
+			if f.Code == events.MFADenied {
 				denied++
 			}
 		}
-		row := []result.Value{result.StringValue(h.user), result.IntValue(int64(len(h.fails))), result.IntValue(int64(denied)),
-			srTimeValue(h.fails[0].t), srTimeValue(h.fails[len(h.fails)-1].t),
-			srTimeValue(h.success.t), result.StringValue(h.success.ip), result.ListValue(h.ips())}
+		row := []result.Value{result.StringValue(h.User), result.IntValue(int64(len(h.Fails))), result.IntValue(int64(denied)),
+			events.TimeValue(h.Fails[0].At), events.TimeValue(h.Fails[len(h.Fails)-1].At),
+			events.TimeValue(h.Success.At), result.StringValue(h.Success.IP), result.ListValue(h.IPs())}
 		if err := emit(row); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
+
+// New returns the mfafatigue stage.
+func New() plugins.Stage { return mfafatigue{} }

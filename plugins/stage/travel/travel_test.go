@@ -1,4 +1,4 @@
-package plugins
+package travel
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -61,7 +63,7 @@ func trRows(sis []trAt) [][]result.Value {
 		if status == "" {
 			status = "success"
 		}
-		rows = append(rows, []result.Value{result.TimeValue(nvStart.Add(s.at)), result.StringValue(s.user),
+		rows = append(rows, []result.Value{result.TimeValue(stagetest.Start.Add(s.at)), result.StringValue(s.user),
 			result.StringValue(fmt.Sprintf("10.0.0.%d", i)), result.StringValue(s.place.country), result.StringValue(s.place.city),
 			coord(s.place.lat), coord(s.place.lon), result.StringValue(status)})
 	}
@@ -141,7 +143,7 @@ func TestTravel(t *testing.T) {
 						in[i], in[j] = in[j], in[i]
 					}
 				}
-				cols, out, err := detRun(t, "travel", nvArgs2(c.args), trIn, in, &Env{})
+				cols, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), trIn, in, &plugins.Env{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -165,7 +167,7 @@ func TestTravel(t *testing.T) {
 
 // TestTravelSpeed checks the distance and speed reported.
 func TestTravelSpeed(t *testing.T) {
-	_, out, err := detRun(t, "travel", nil, trIn, trRows([]trAt{{0, "a", trSeattle, ""}, {30 * time.Minute, "a", trLondon, ""}}), nil)
+	_, out, err := stagetest.RunArgs(t, travel{}, nil, trIn, trRows([]trAt{{0, "a", trSeattle, ""}, {30 * time.Minute, "a", trLondon, ""}}), nil)
 	if err != nil || len(out) != 1 {
 		t.Fatalf("%v, %v", out, err)
 	}
@@ -199,17 +201,17 @@ func TestTravelErrors(t *testing.T) {
 		{"baseline=-1d", "baseline", trIn},
 		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
 	} {
-		_, _, err := detRun(t, "travel", nvArgs2(c.args), c.in, nil, &Env{})
+		_, _, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), c.in, nil, &plugins.Env{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("travel %s: %v, want an error saying %q", c.args, err, c.want)
 		}
 	}
-	n, err := travel{}.Needs(mustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"}))
+	n, err := travel{}.Needs(stagetest.MustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"}))
 	if err != nil || n.Where != nil || !slices.Contains(n.Fields, "latitude") || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
-	n, err = travel{}.Needs(mustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"}))
-	if err != nil || whereText(n.Where) != "status = success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
+	n, err = travel{}.Needs(stagetest.MustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"}))
+	if err != nil || stagetest.WhereText(n.Where) != "status = success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
 		t.Errorf("Needs = %+v, %v", n, err)
 	}
 }
@@ -235,8 +237,8 @@ func TestTravelStore(t *testing.T) {
 	}
 	var queries []string
 	var hist, addrs [][]result.Value // what the store says of the history and the addresses
-	day := func(d int) result.Value { return result.TimeValue(nvStart.AddDate(0, 0, d)) }
-	env := &Env{From: nvStart.UnixNano(), To: nvStart.Add(24 * h).UnixNano(), Query: func(_ context.Context, built *ast.Query) (*result.Result, error) {
+	day := func(d int) result.Value { return result.TimeValue(stagetest.Start.AddDate(0, 0, d)) }
+	env := &plugins.Env{From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(24 * h).UnixNano(), Query: func(_ context.Context, built *ast.Query) (*result.Result, error) {
 		q := built.String()
 		queries = append(queries, q)
 		switch {
@@ -267,7 +269,7 @@ func TestTravelStore(t *testing.T) {
 	run := func(in []result.Column, rows [][]result.Value) []string {
 		t.Helper()
 		queries = nil
-		_, out, err := detRun(t, "travel", nil, in, rows, env)
+		_, out, err := stagetest.RunArgs(t, travel{}, nil, in, rows, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -333,7 +335,7 @@ func TestTravelStore(t *testing.T) {
 	}
 	// A store's error is the stage's.
 	env.Query = func(context.Context, *ast.Query) (*result.Result, error) { return nil, errors.New("no store") }
-	if _, _, err := detRun(t, "travel", nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
+	if _, _, err := stagetest.RunArgs(t, travel{}, nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Errorf("a failing query: %v", err)
 	}
 }
@@ -358,16 +360,16 @@ func TestTravelShared(t *testing.T) {
 		args string
 		want int
 	}{{"", 0}, {"shared=6", 0}, {"shared=7", 1}, {"shared=0", 1}, {"familiar=0", 1}} {
-		_, out, err := detRun(t, "travel", nvArgs2(c.args), trIn, rows, &Env{})
+		_, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), trIn, rows, &plugins.Env{})
 		if err != nil || len(out) != c.want {
 			t.Errorf("travel %s: %v, %v; want %d rows", c.args, out, err, c.want)
 		}
 	}
 	// Others on the same day do not count.
 	for _, r := range rows[4:] {
-		r[0] = result.TimeValue(nvStart.Add(48*h + time.Minute))
+		r[0] = result.TimeValue(stagetest.Start.Add(48*h + time.Minute))
 	}
-	if _, out, err := detRun(t, "travel", nil, trIn, rows, &Env{}); err != nil || len(out) != 1 {
+	if _, out, err := stagetest.RunArgs(t, travel{}, nil, trIn, rows, &plugins.Env{}); err != nil || len(out) != 1 {
 		t.Errorf("others on the same day: %v, %v", out, err)
 	}
 }
@@ -377,7 +379,7 @@ func FuzzTravel(f *testing.F) {
 	f.Add([]byte("\x04\x01\x01\x02\x01\x03\x01\x04\x03\x01\x03\x02\x01\x05\x04\x09\x01\x01\x01\x02\x01\x03\x01\x06\x03\x07\x03\x00\x01\x05"), "10", "0")
 	f.Add([]byte("some other seed, longer, with more rows in it"), "1000", "500")
 	f.Fuzz(func(t *testing.T, data []byte, speed, distance string) {
-		in, rows := detFuzzRows(data, trIn)
-		_, _, _ = detRun(t, "travel", []StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &Env{})
+		in, rows := stagetest.FuzzRows(data, trIn)
+		_, _, _ = stagetest.RunArgs(t, travel{}, []plugins.StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &plugins.Env{})
 	})
 }

@@ -1,4 +1,4 @@
-package plugins
+package bruteforce
 
 import (
 	"slices"
@@ -6,19 +6,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/result"
 )
 
 // TestBruteforce checks bruteforce on hand-built sign-ins. Rows print as
 // user | failures | first | last | success | successIp | ips.
 func TestBruteforce(t *testing.T) {
-	s := srSignIn
+	s := stagetest.SignIn
 	// fails makes n failures of a user from an address, a minute apart
 	// from 10:00.
 	fails := func(n int, user, ip string) [][]result.Value {
 		var out [][]result.Value
 		for i := range n {
-			out = append(out, s(at("10:00").Add(time.Duration(i)*time.Minute).Format("15:04"), ip, user, "OfficeHome", 50126))
+			out = append(out, s(stagetest.At("10:00").Add(time.Duration(i)*time.Minute).Format("15:04"), ip, user, "OfficeHome", 50126))
 		}
 		return out
 	}
@@ -90,30 +92,30 @@ func TestBruteforce(t *testing.T) {
 		},
 	}}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { srCheck(t, bruteforce{}, tc.in, tc.args, tc.want) })
+		t.Run(tc.name, func(t *testing.T) { stagetest.Check(t, bruteforce{}, tc.in, tc.args, tc.want) })
 	}
 }
 
 func TestBruteforceBind(t *testing.T) {
 	d := bruteforce{}.Describe()
-	args, err := BindArgs(d, nil)
+	args, err := plugins.BindArgs(d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	needs, err := bruteforce{}.Needs(args)
 	if err != nil || !slices.Equal(needs.Fields, []string{"time", "ip", "user", "app", "status", "error"}) ||
-		whereText(needs.Where) != "error in (50053, 50055, 50126)" {
+		stagetest.WhereText(needs.Where) != "error in (50053, 50055, 50126)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
 	f := func(cols []result.Column, args []string, want string) {
 		t.Helper()
-		_, err := runTestStage(t, bruteforce{}, cols, nil, args...)
+		_, err := stagetest.Run(t, bruteforce{}, cols, nil, args...)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bruteforce %v: %v, want an error with %q", args, err, want)
 		}
 	}
-	f(srTestCols, []string{"failures=ten"}, `failures: "ten" is not a whole number of at least 1`)
-	f(srTestCols, []string{"window=1y"}, `window: "1y" is not a duration like 1h`)
-	f(srTestCols, []string{"codes=50126;50053"}, `codes: "50126;50053" is not an error code`)
-	f(srTestCols[5:], nil, "needs the column(s) time, user, app")
+	f(stagetest.Cols, []string{"failures=ten"}, `failures: "ten" is not a whole number of at least 1`)
+	f(stagetest.Cols, []string{"window=1y"}, `window: "1y" is not a duration like 1h`)
+	f(stagetest.Cols, []string{"codes=50126;50053"}, `codes: "50126;50053" is not an error code`)
+	f(stagetest.Cols[5:], nil, "needs the column(s) time, user, app")
 }

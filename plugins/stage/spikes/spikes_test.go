@@ -1,4 +1,4 @@
-package plugins
+package spikes
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/result"
 )
 
@@ -18,7 +20,7 @@ var spIn = []result.Column{
 	{Name: "count", Kind: signin.KindInt},
 }
 
-// spPt is a bucket of the spikes tests: a key, an hour from nvStart and
+// spPt is a bucket of the spikes tests: a key, an hour from stagetest.Start and
 // a count.
 type spPt struct {
 	key  string
@@ -29,7 +31,7 @@ type spPt struct {
 func spRows(pts []spPt) [][]result.Value {
 	var rows [][]result.Value
 	for _, p := range pts {
-		rows = append(rows, []result.Value{result.StringValue(p.key), result.TimeValue(nvStart.Add(time.Duration(p.hour) * time.Hour)), result.IntValue(p.n)})
+		rows = append(rows, []result.Value{result.StringValue(p.key), result.TimeValue(stagetest.Start.Add(time.Duration(p.hour) * time.Hour)), result.IntValue(p.n)})
 	}
 	return rows
 }
@@ -54,12 +56,12 @@ func spRange(lo, hi int) []int {
 // TestSpikes checks spikes on flat series, single buckets, several
 // keys, missing buckets and the query's window.
 func TestSpikes(t *testing.T) {
-	day2 := &Env{From: nvStart.UnixNano(), To: nvStart.Add(48 * time.Hour).UnixNano(), Now: nvStart.Add(48 * time.Hour)}
-	open := &Env{From: math.MinInt64, To: math.MaxInt64}
+	day2 := &plugins.Env{From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(48 * time.Hour).UnixNano(), Now: stagetest.Start.Add(48 * time.Hour)}
+	open := &plugins.Env{From: math.MinInt64, To: math.MaxInt64}
 	cases := []struct {
 		name string
 		args string
-		env  *Env
+		env  *plugins.Env
 		pts  []spPt
 		want []string // "key hour value median mad score"
 	}{
@@ -102,7 +104,7 @@ func TestSpikes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rows := spRows(c.pts)
 			slices.Reverse(rows)
-			cols, out, err := detRun(t, "spikes", nvArgs2(c.args), spIn, rows, c.env)
+			cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), spIn, rows, c.env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +114,7 @@ func TestSpikes(t *testing.T) {
 			}
 			var got []string
 			for _, r := range out {
-				got = append(got, fmt.Sprintf("%s %d %s %s %s %s", r[0], int(r[1].Time().Sub(nvStart).Hours()), r[2], r[3], r[4], r[5]))
+				got = append(got, fmt.Sprintf("%s %d %s %s %s %s", r[0], int(r[1].Time().Sub(stagetest.Start).Hours()), r[2], r[3], r[4], r[5]))
 			}
 			if !slices.Equal(got, c.want) {
 				t.Errorf("got %q\nwant %q", got, c.want)
@@ -139,7 +141,7 @@ func TestSpikesColumns(t *testing.T) {
 		if h == 25 {
 			lat = 900.5
 		}
-		rows = append(rows, []result.Value{result.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)), result.IntValue(50126), result.IntValue(n), result.FloatValue(lat)})
+		rows = append(rows, []result.Value{result.TimeValue(stagetest.Start.Add(time.Duration(h) * time.Hour)), result.IntValue(50126), result.IntValue(n), result.FloatValue(lat)})
 	}
 	for _, c := range []struct {
 		args             string
@@ -151,7 +153,7 @@ func TestSpikesColumns(t *testing.T) {
 		{"", 25, "900.5", "avg(latency)", "10", "count"},
 		{"value=COUNT", 20, "90", "count", "100", "avg(latency)"},
 	} {
-		cols, out, err := detRun(t, "spikes", nvArgs2(c.args), in, rows, nil)
+		cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), in, rows, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +162,7 @@ func TestSpikesColumns(t *testing.T) {
 		if len(out) != 1 || len(cols) != 7 || cols[0].Name != "error" || cols[1].Name != "time" || cols[2].Name != c.valueName || cols[6].Name != c.other {
 			t.Fatalf("spikes %s: %v %v", c.args, cols, out)
 		}
-		if h := int(out[0][1].Time().Sub(nvStart).Hours()); h != c.hour || out[0][2].String() != c.value || out[0][0].Int() != 50126 || out[0][6].String() != c.otherValue {
+		if h := int(out[0][1].Time().Sub(stagetest.Start).Hours()); h != c.hour || out[0][2].String() != c.value || out[0][0].Int() != 50126 || out[0][6].String() != c.otherValue {
 			t.Errorf("spikes %s: %v", c.args, out[0])
 		}
 	}
@@ -187,7 +189,7 @@ func TestSpikesKeys(t *testing.T) {
 		}
 		buckets = append(buckets, bucket{result.StringValue("a"), h, n}, bucket{result.StringValue("b"), h, 40})
 	}
-	at := func(h int) result.Value { return result.TimeValue(nvStart.Add(time.Duration(h) * time.Hour)) }
+	at := func(h int) result.Value { return result.TimeValue(stagetest.Start.Add(time.Duration(h) * time.Hour)) }
 	for _, c := range []struct {
 		name string
 		in   []result.Column
@@ -203,13 +205,13 @@ func TestSpikesKeys(t *testing.T) {
 		{"max(time) passes through",
 			[]result.Column{app, bin, count, {Name: "last", Kind: signin.KindTime}},
 			func(b bucket) []result.Value {
-				return []result.Value{b.key, at(b.hour), result.IntValue(b.n), result.TimeValue(nvStart.Add(time.Duration(b.hour)*time.Hour + 59*time.Minute))}
+				return []result.Value{b.key, at(b.hour), result.IntValue(b.n), result.TimeValue(stagetest.Start.Add(time.Duration(b.hour)*time.Hour + 59*time.Minute))}
 			},
 			"app time count median mad score last\na 2026-10-20T20:00:00Z 90 10 0 23.9368 2026-10-20T20:59:00Z"},
 		{"the time is the bin, whatever comes first",
 			[]result.Column{{Name: "last", Kind: signin.KindTime}, app, bin, count},
 			func(b bucket) []result.Value {
-				return []result.Value{result.TimeValue(nvStart), b.key, at(b.hour), result.IntValue(b.n)}
+				return []result.Value{result.TimeValue(stagetest.Start), b.key, at(b.hour), result.IntValue(b.n)}
 			},
 			"app time count median mad score last\na 2026-10-20T20:00:00Z 90 10 0 23.9368 2026-10-20T00:00:00Z"},
 		{"a function key makes series",
@@ -227,9 +229,9 @@ func TestSpikesKeys(t *testing.T) {
 		{"a key of times that is not the bin makes series",
 			[]result.Column{{Name: "date(time)", Kind: signin.KindTime, Key: true}, bin, count},
 			func(b bucket) []result.Value {
-				d := result.TimeValue(nvStart)
+				d := result.TimeValue(stagetest.Start)
 				if b.key.Str() == "b" {
-					d = result.TimeValue(nvStart.Add(24 * time.Hour))
+					d = result.TimeValue(stagetest.Start.Add(24 * time.Hour))
 				}
 				return []result.Value{d, at(b.hour), result.IntValue(b.n)}
 			},
@@ -240,7 +242,7 @@ func TestSpikesKeys(t *testing.T) {
 			for _, b := range buckets {
 				rows = append(rows, c.row(b))
 			}
-			cols, out, err := detRun(t, "spikes", nil, c.in, rows, nil)
+			cols, out, err := stagetest.RunArgs(t, spikes{}, nil, c.in, rows, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -270,7 +272,7 @@ func TestSpikesKeys(t *testing.T) {
 		{"", "number", []result.Column{{Name: "hour(time)", Kind: signin.KindInt, Key: true}, bin}},
 		{"", "timeline", []result.Column{app, count, {Name: "last", Kind: signin.KindTime}}},
 	} {
-		if _, _, err := detRun(t, "spikes", nvArgs2(c.args), c.in, nil, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, _, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), c.in, nil, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("spikes %s on %v: %v, want an error saying %q", c.args, c.in, err, c.want)
 		}
 	}
@@ -292,7 +294,7 @@ func TestSpikesErrors(t *testing.T) {
 		{"bin=0h", "bin", spIn},
 		{"fill=linear", "fill", spIn},
 	} {
-		_, _, err := detRun(t, "spikes", nvArgs2(c.args), c.in, nil, nil)
+		_, _, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), c.in, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("spikes %s on %v: %v, want an error saying %q", c.args, c.in, err, c.want)
 		}
@@ -333,11 +335,11 @@ func FuzzSpikes(f *testing.F) {
 	f.Add([]byte("\x01\x02\x04\x05\x02\x07\x01\x03\x04\x09\x02\x08\x01\x02\x05\x05\x02\x30"), "auto", "zero")
 	f.Add([]byte("a longer seed with more rows and more bytes in it"), "1h", "none")
 	f.Fuzz(func(t *testing.T, data []byte, bin, fill string) {
-		in, rows := detFuzzRows(data, spIn)
-		env := &Env{From: nvStart.UnixNano() - int64(len(data))*int64(time.Hour), To: nvStart.UnixNano() + int64(len(data)%3)*int64(time.Hour)}
+		in, rows := stagetest.FuzzRows(data, spIn)
+		env := &plugins.Env{From: stagetest.Start.UnixNano() - int64(len(data))*int64(time.Hour), To: stagetest.Start.UnixNano() + int64(len(data)%3)*int64(time.Hour)}
 		if len(data)%2 == 0 {
-			env = &Env{From: math.MinInt64, To: math.MaxInt64}
+			env = &plugins.Env{From: math.MinInt64, To: math.MaxInt64}
 		}
-		_, _, _ = detRun(t, "spikes", []StageArg{{Name: "bin", Value: bin}, {Name: "fill", Value: fill}, {Name: "min", Value: "0"}}, in, rows, env)
+		_, _, _ = stagetest.RunArgs(t, spikes{}, []plugins.StageArg{{Name: "bin", Value: bin}, {Name: "fill", Value: fill}, {Name: "min", Value: "0"}}, in, rows, env)
 	})
 }

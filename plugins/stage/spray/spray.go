@@ -1,4 +1,4 @@
-package plugins
+package spray
 
 import (
 	"cmp"
@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(spray{}) }
 
 // spray finds password sprays: addresses whose sign-ins fail, with one
 // of the error codes given, for many distinct accounts within a short
@@ -53,20 +53,20 @@ func init() { Register(spray{}) }
 type spray struct{}
 
 var (
-	_ Stage  = spray{}
-	_ Needer = spray{}
+	_ plugins.Stage  = spray{}
+	_ plugins.Needer = spray{}
 )
 
-func (spray) Describe() Descriptor {
-	return Descriptor{Name: "spray", Kind: KindStage,
-		Args: []Arg{
-			{Name: "accounts", Type: ArgInt, Default: "5", Min: "1",
+func (spray) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "spray", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "accounts", Type: plugins.ArgInt, Default: "5", Min: "1",
 				Help: "the distinct accounts an address must fail for within the window; 5: Microsoft Sentinel's analytic rule Password spray attack against Microsoft Entra ID application (Azure/Azure-Sentinel, Solutions/Microsoft Entra ID/Analytic Rules/SigninPasswordSpray.yaml) reports an address failing for 5 accounts within 20 minutes; within an hour it also finds sprays slowed, or spread over addresses, to 5 accounts an hour each"},
-			{Name: "window", Type: ArgDuration, Default: "1h",
+			{Name: "window", Type: plugins.ArgDuration, Default: "1h",
 				Help: "the time the accounts must fail within; 1h: Sentinel's rule counts 20-minute windows and its rule for AD FS (ADFSSignInLogsPasswordSpray.yaml) half an hour, and a spray slowed to dodge smart lockout still tries 5 accounts an hour"},
-			{Name: "codes", Type: ArgCodes, Default: "50126, 50053, 50055, 50034",
+			{Name: "codes", Type: plugins.ArgCodes, Default: "50126, 50053, 50055, 50034",
 				Help: "the error codes that count as failures: 50126 wrong password, 50053 account locked (smart lockout), 50055 password expired (the password was right), as Sentinel's spray rule counts them, and 50034 no such user (guessed names)"},
-			{Name: "share", Type: ArgNumber, Default: "0.5", Min: "0", Max: "1",
+			{Name: "share", Type: plugins.ArgNumber, Default: "0.5", Min: "0", Max: "1",
 				Help: "the least share (0 to 1) of the accounts seen from the address during the spray (failing, or succeeding from its first failure until window after its last) that its failing accounts must be; 0.5: Sentinel's spray rules report an address only when the accounts failing from it outnumber those that succeed, which leaves out the busy addresses of offices and NATs, where the dozen people who mistype a password in an hour are a few percent of those who sign in; 0 reports every address, busy ones included"},
 		},
 		Help:    "addresses that fail for many distinct accounts within a window (password spray), most of the accounts seen from them, and whether an account then signed in from them",
@@ -83,41 +83,28 @@ type sprayArgs struct {
 	share    float64
 }
 
-func sprayRead(args *Args) *sprayArgs {
+func sprayRead(args *plugins.Args) *sprayArgs {
 	return &sprayArgs{accounts: int(args.Int("accounts")), window: args.Duration("window"),
 		codes: args.Codes("codes"), share: args.Float("share")}
 }
 
-// srSignInCols are the columns the detection stages read, in order.
-var srSignInCols = []srCol{{"time", signin.KindTime}, {"ip", signin.KindString}, {"user", signin.KindString},
-	{"app", signin.KindString}, {"status", signin.KindString}, {"error", signin.KindInt}}
-
-// srSignInFields are the fields of srSignInCols.
-func srSignInFields() []string {
-	var out []string
-	for _, c := range srSignInCols {
-		out = append(out, c.name)
-	}
-	return out
+func (spray) Needs(args *plugins.Args) (plugins.Needs, error) {
+	a := sprayRead(args)
+	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.codes), Stream: true}, nil
 }
 
-func (spray) Needs(args *Args) (Needs, error) {
+func (spray) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	a := sprayRead(args)
-	return Needs{Fields: srSignInFields(), Where: srCodesWhere(a.codes), Stream: true}, nil
-}
-
-func (spray) Bind(args *Args, in []result.Column) (Runner, error) {
-	a := sprayRead(args)
-	idx, err := srColumns(in, srSignInCols)
+	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &sprayRunner{args: a, in: srReader{idx: [6]int(idx), codes: a.codes}}, nil
+	return &sprayRunner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.codes}}, nil
 }
 
 type sprayRunner struct {
 	args *sprayArgs
-	in   srReader
+	in   events.Reader
 }
 
 func (r *sprayRunner) Columns() []result.Column {
@@ -134,23 +121,23 @@ func (r *sprayRunner) Columns() []result.Column {
 	}
 }
 
-func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	type byIP struct{ fails, wins []srEvent }
+func (r *sprayRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	type byIP struct{ fails, wins []events.Event }
 	ips := map[string]*byIP{}
 	for row := range in {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ev, kind := r.in.read(row)
-		if kind == srOther || ev.ip == "" {
+		ev, kind := r.in.Read(row)
+		if kind == events.Other || ev.IP == "" {
 			continue
 		}
-		b := ips[ev.ip]
+		b := ips[ev.IP]
 		if b == nil {
 			b = &byIP{}
-			ips[ev.ip] = b
+			ips[ev.IP] = b
 		}
-		if kind == srFailure {
+		if kind == events.Failure {
 			b.fails = append(b.fails, ev)
 		} else {
 			b.wins = append(b.wins, ev)
@@ -159,25 +146,25 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 	// The sprays, from the failures.
 	type cand struct {
 		ip    string
-		fails []srEvent
+		fails []events.Event
 	}
 	var cands []cand
-	var spans []srSpan
+	var spans []events.Span
 	for ip, b := range ips {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		fails := b.fails
-		srSortEvents(fails)
+		events.SortEvents(fails)
 		inWindow := map[string]int{}
-		bursts := srBursts(len(fails), func(i int) int64 { return fails[i].t }, r.args.window,
+		bursts := events.Bursts(len(fails), func(i int) int64 { return fails[i].At }, r.args.window,
 			func(i int) {
-				if u := fails[i].user; u != "" {
+				if u := fails[i].User; u != "" {
 					inWindow[u]++
 				}
 			},
 			func(i int) {
-				if u := fails[i].user; u != "" {
+				if u := fails[i].User; u != "" {
 					if inWindow[u]--; inWindow[u] == 0 {
 						delete(inWindow, u)
 					}
@@ -187,7 +174,7 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 		for _, s := range bursts {
 			c := cand{ip: ip, fails: fails[s[0] : s[1]+1]}
 			cands = append(cands, c)
-			spans = append(spans, srSpan{key: ip, from: c.fails[0].t, to: srAddSat(c.fails[len(c.fails)-1].t, r.args.window)})
+			spans = append(spans, events.Span{Key: ip, From: c.fails[0].At, To: events.AddSat(c.fails[len(c.fails)-1].At, r.args.window)})
 		}
 	}
 	// Their successes: those of the input, then the store's, as the
@@ -202,18 +189,18 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 		}
 		winners[k] = map[string]bool{}
 		for _, w := range ips[c.ip].wins {
-			if w.t >= spans[k].from && w.t <= spans[k].to {
+			if w.At >= spans[k].From && w.At <= spans[k].To {
 				succeeded[k] = true
-				winners[k][w.user] = true
+				winners[k][w.User] = true
 			}
 		}
 	}
-	err := srSpanAggregates(ctx, env, "ip", spans, r.args.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
-		[]srCol{{"n", signin.KindInt}, {"users", signin.KindList}}, func(k int, row []result.Value, idx []int) {
-			if n, ok := srInt(row, idx[0]); ok && n > 0 {
+	err := events.SpanAggregates(ctx, env, "ip", spans, r.args.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
+		[]events.Col{{Name: "n", Kind: signin.KindInt}, {Name: "users", Kind: signin.KindList}}, func(k int, row []result.Value, idx []int) {
+			if n, ok := events.Int(row, idx[0]); ok && n > 0 {
 				succeeded[k] = true
 			}
-			if v := srCell(row, idx[1]); !v.IsNull() && v.Kind() == signin.KindList {
+			if v := events.Cell(row, idx[1]); !v.IsNull() && v.Kind() == signin.KindList {
 				for _, u := range v.List() {
 					winners[k][u] = true
 				}
@@ -230,10 +217,10 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 		}
 		users, apps := map[string]bool{}, map[string]bool{}
 		for _, f := range c.fails {
-			users[f.user], apps[f.app] = true, true
+			users[f.User], apps[f.App] = true, true
 		}
-		first, last := c.fails[0].t, c.fails[len(c.fails)-1].t
-		accounts := srSorted(users)
+		first, last := c.fails[0].At, c.fails[len(c.fails)-1].At
+		accounts := events.Sorted(users)
 		seen := len(accounts)
 		for u := range winners[k] {
 			if u != "" && !users[u] {
@@ -243,9 +230,9 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 		if float64(len(accounts)) < r.args.share*float64(seen) {
 			continue // a busy address: most of its accounts got in
 		}
-		out = append(out, []result.Value{result.StringValue(c.ip), srTimeValue(first), srTimeValue(last),
+		out = append(out, []result.Value{result.StringValue(c.ip), events.TimeValue(first), events.TimeValue(last),
 			result.IntValue(int64(len(accounts))), result.IntValue(int64(len(c.fails))),
-			result.ListValue(srSorted(apps)), result.BoolValue(succeeded[k]), result.ListValue(srSorted(winners[k])),
+			result.ListValue(events.Sorted(apps)), result.BoolValue(succeeded[k]), result.ListValue(events.Sorted(winners[k])),
 			result.ListValue(accounts)})
 		firsts = append(firsts, first)
 	}
@@ -266,3 +253,6 @@ func (r *sprayRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Va
 	}
 	return ctx.Err()
 }
+
+// New returns the spray stage.
+func New() plugins.Stage { return spray{} }

@@ -1,4 +1,4 @@
-package plugins
+package grouped
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/result"
 )
 
@@ -172,22 +173,22 @@ func TestGrouped(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var rows [][]result.Value
 			for _, m := range tc.in {
-				rows = append(rows, srRow(srTestCols, m))
+				rows = append(rows, stagetest.Row(stagetest.Cols, m))
 			}
-			out, err := runTestStage(t, grouped{}, srTestCols, rows, tc.args...)
+			out, err := stagetest.Run(t, grouped{}, stagetest.Cols, rows, tc.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := srFormat(out); !slices.Equal(got, tc.want) {
+			if got := stagetest.Format(out); !slices.Equal(got, tc.want) {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 			// The order of the input does not matter.
 			slices.Reverse(rows)
-			again, err := runTestStage(t, grouped{}, srTestCols, rows, tc.args...)
+			again, err := stagetest.Run(t, grouped{}, stagetest.Cols, rows, tc.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := srFormat(again); !slices.Equal(got, tc.want) {
+			if got := stagetest.Format(again); !slices.Equal(got, tc.want) {
 				t.Errorf("reversed input: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
@@ -197,31 +198,31 @@ func TestGrouped(t *testing.T) {
 func TestGroupedBind(t *testing.T) {
 	f := func(cols []result.Column, args []string, wantErr string) {
 		t.Helper()
-		_, err := runTestStage(t, grouped{}, cols, nil, args...)
+		_, err := stagetest.Run(t, grouped{}, cols, nil, args...)
 		if wantErr == "" && err != nil || wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)) {
 			t.Errorf("grouped %v over %d columns: %v, want %q", args, len(cols), err, wantErr)
 		}
 	}
-	f(srTestCols, nil, "")
-	f(srTestCols[:len(srTestCols)-1], nil, "") // signInCount is optional
-	f(srTestCols, []string{"7x"}, `window: "7x" is not a duration like 1h`)
-	f(srTestCols, []string{"0h"}, `window: "0h" is not a positive duration`)
-	f(srTestCols, []string{"1h", "2h"}, "takes 1 arguments")
-	f(srTestCols[:2], nil, "needs the column(s) app, appId, user, sp, spId, ip, status, resource, resourceId")
-	bad := slices.Clone(srTestCols)
+	f(stagetest.Cols, nil, "")
+	f(stagetest.Cols[:len(stagetest.Cols)-1], nil, "") // signInCount is optional
+	f(stagetest.Cols, []string{"7x"}, `window: "7x" is not a duration like 1h`)
+	f(stagetest.Cols, []string{"0h"}, `window: "0h" is not a positive duration`)
+	f(stagetest.Cols, []string{"1h", "2h"}, "takes 1 arguments")
+	f(stagetest.Cols[:2], nil, "needs the column(s) app, appId, user, sp, spId, ip, status, resource, resourceId")
+	bad := slices.Clone(stagetest.Cols)
 	bad[0].Kind = signin.KindString
 	f(bad, nil, "column time holds strings, not times")
 
-	needs, err := grouped{}.Needs(mustBindMap(t, grouped{}, map[string]string{"window": "6h"}))
+	needs, err := grouped{}.Needs(stagetest.MustBindMap(t, grouped{}, map[string]string{"window": "6h"}))
 	want := []string{"time", "type", "app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId", "signInCount"}
 	if err != nil || !slices.Equal(needs.Fields, want) || needs.Where != nil {
 		t.Errorf("Needs = %+v, %v; want fields %v and no condition", needs, err, want)
 	}
-	if _, err := bindMap(grouped{}, map[string]string{"window": "x"}); err == nil {
+	if _, err := stagetest.BindMap(grouped{}, map[string]string{"window": "x"}); err == nil {
 		t.Errorf("grouped's arguments bind with window x")
 	}
 	// Every column the stage emits is in its descriptor.
-	r, err := grouped{}.Bind(mustBindMap(t, grouped{}, map[string]string{"window": "1h"}), srTestCols)
+	r, err := grouped{}.Bind(stagetest.MustBindMap(t, grouped{}, map[string]string{"window": "1h"}), stagetest.Cols)
 	if err != nil {
 		t.Fatal(err)
 	}

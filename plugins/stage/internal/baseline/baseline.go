@@ -1,4 +1,4 @@
-package plugins
+package baseline
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -19,10 +20,10 @@ import (
 // share: reading their arguments and input columns, and reading a
 // baseline of past sign-ins from the snapshot.
 
-// detColumn returns the index of the input column named name (without
+// Column returns the index of the input column named name (without
 // regard to case), else of the first column holding the catalog field
 // name, else -1.
-func detColumn(in []result.Column, name string) int {
+func Column(in []result.Column, name string) int {
 	for i, c := range in {
 		if strings.EqualFold(c.Name, name) {
 			return i
@@ -36,13 +37,13 @@ func detColumn(in []result.Column, name string) int {
 	return -1
 }
 
-// detStatuses are the words of a status argument: the sign-ins of a
+// Statuses are the words of a status argument: the sign-ins of a
 // status, or of all (any, *).
-var detStatuses = []string{"success", "failure", "interrupted", "all", "any", "*"}
+var Statuses = []string{"success", "failure", "interrupted", "all", "any", "*"}
 
-// detStatus returns the status a status argument (of detStatuses)
+// Status returns the status a status argument (of Statuses)
 // keeps: "" for all.
-func detStatus(args *Args) string {
+func Status(args *plugins.Args) string {
 	switch w := args.Word("status"); w {
 	case "all", "any", "*":
 		return ""
@@ -51,20 +52,20 @@ func detStatus(args *Args) string {
 	}
 }
 
-// detStatusWhere is the condition of Needs for a status from detStatus:
+// StatusWhere is the condition of Needs for a status from Status:
 // status=success, nil for all.
-func detStatusWhere(status string) ast.Expr {
+func StatusWhere(status string) ast.Expr {
 	if status == "" {
 		return nil
 	}
 	return ast.Eq(ast.Field("status"), ast.Word(status))
 }
 
-// detDictField returns the catalog column of the field argument name
+// DictField returns the catalog column of the field argument name
 // names, which a detection reads through its dictionary: string, integer
 // and flag fields (user, country, asn, compliant), and with lists true,
 // list fields (policy) whose elements are the values.
-func detDictField(args *Args, name string, lists bool) (*engine.Column, error) {
+func DictField(args *plugins.Args, name string, lists bool) (*engine.Column, error) {
 	col := engine.LookupColumn(args.Text(name))
 	if col == nil {
 		return nil, args.Error(name, "is not a field (see docs/fields.md)")
@@ -78,10 +79,10 @@ func detDictField(args *Args, name string, lists bool) (*engine.Column, error) {
 	return nil, args.Error(name, fmt.Sprintf("holds %s values that are not compared as categories; use a field such as user, country, asn, app, ip, os", col.Field.Kind))
 }
 
-// detFold is the form in which the detections compare values: text
+// Fold is the form in which the detections compare values: text
 // without regard to case (user principal names, app names and country
 // codes are case-insensitive in Entra ID). "" means no value.
-func detFold(s string) string {
+func Fold(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
 			return strings.ToLower(s)
@@ -90,18 +91,18 @@ func detFold(s string) string {
 	return s
 }
 
-// detText is a value's text for comparison, "" when null.
-func detText(v result.Value) string {
+// Text is a value's text for comparison, "" when null.
+func Text(v result.Value) string {
 	if v.IsNull() {
 		return ""
 	}
 	return v.String()
 }
 
-// detQuery gives q the conditions (joined by and, the nil ones left out)
+// Query gives q the conditions (joined by and, the nil ones left out)
 // and the time range [from, to) (Unix nanoseconds; open ends
 // math.MinInt64 and math.MaxInt64), and returns it.
-func detQuery(q *ast.Query, from, to int64, conds ...ast.Expr) *ast.Query {
+func Query(q *ast.Query, from, to int64, conds ...ast.Expr) *ast.Query {
 	q.Where = ast.And(conds...)
 	var f, t time.Time
 	if from != math.MinInt64 {
@@ -113,8 +114,8 @@ func detQuery(q *ast.Query, from, to int64, conds ...ast.Expr) *ast.Query {
 	return q.Within(f, t)
 }
 
-// detFields are fields by name, for a list's or a group by's.
-func detFields(names ...string) []ast.Expr {
+// Fields are fields by name, for a list's or a group by's.
+func Fields(names ...string) []ast.Expr {
 	out := make([]ast.Expr, len(names))
 	for i, n := range names {
 		out[i] = ast.Field(n)
@@ -122,9 +123,9 @@ func detFields(names ...string) []ast.Expr {
 	return out
 }
 
-// detLiteral is a value as a query's condition compares with it: numbers
+// Literal is a value as a query's condition compares with it: numbers
 // and flags as words, text as text. ok is false for a null.
-func detLiteral(v result.Value) (*ast.Literal, bool) {
+func Literal(v result.Value) (*ast.Literal, bool) {
 	if v.IsNull() {
 		return nil, false
 	}
@@ -135,10 +136,10 @@ func detLiteral(v result.Value) (*ast.Literal, bool) {
 	return ast.Str(v.String()), true
 }
 
-// detIn is the condition "field in (values...)" for a set of values
+// In is the condition "field in (values...)" for a set of values
 // keyed by their text (String), in the order of their text (so that
 // the query does not depend on a map's order).
-func detIn(field string, lits map[string]*ast.Literal) ast.Expr {
+func In(field string, lits map[string]*ast.Literal) ast.Expr {
 	vals := make([]*ast.Literal, 0, len(lits))
 	for _, k := range slices.Sorted(maps.Keys(lits)) {
 		vals = append(vals, lits[k])
@@ -146,16 +147,16 @@ func detIn(field string, lits map[string]*ast.Literal) ast.Expr {
 	return ast.IsIn(ast.Field(field), vals...)
 }
 
-// detAdd adds a value to a set of detIn's.
-func detAdd(lits map[string]*ast.Literal, l *ast.Literal) { lits[l.String()] = l }
+// Add adds a value to a set of In's.
+func Add(lits map[string]*ast.Literal, l *ast.Literal) { lits[l.String()] = l }
 
-// baseline reads which values of a field the keys had in [from, to)
+// Read reads which values of a field the keys had in [from, to)
 // (Unix nanoseconds) from the snapshot, among the sign-ins of a status
-// ("" for all): by folded key (detFold), the folded values the key had.
+// ("" for all): by folded key (Fold), the folded values the key had.
 // A key that signed in (with the status asked for) without a value has
 // an empty set, a key that did not sign in none. It reads the store's
 // dictionary ids, not rows (engine.Snapshot.Combinations).
-func baseline(ctx context.Context, snap *engine.Snapshot, key, field *engine.Column, status string, from, to int64) (map[string]map[string]struct{}, error) {
+func Read(ctx context.Context, snap *engine.Snapshot, key, field *engine.Column, status string, from, to int64) (map[string]map[string]struct{}, error) {
 	values := map[string]map[string]struct{}{}
 	if from >= to {
 		return values, nil
@@ -176,10 +177,10 @@ func baseline(ctx context.Context, snap *engine.Snapshot, key, field *engine.Col
 	var lastKey string
 	var last map[string]struct{}
 	err := snap.Combinations(ctx, []*engine.Column{key, field}, f, t, where, func(vals []result.Value) error {
-		if raw := detText(vals[0]); last == nil || raw != lastKey {
+		if raw := Text(vals[0]); last == nil || raw != lastKey {
 			set, ok := sets[raw]
 			if !ok {
-				if k := detFold(raw); k != "" {
+				if k := Fold(raw); k != "" {
 					if set = values[k]; set == nil {
 						set = map[string]struct{}{}
 						values[k] = set
@@ -192,10 +193,10 @@ func baseline(ctx context.Context, snap *engine.Snapshot, key, field *engine.Col
 			}
 			last, lastKey = set, raw
 		}
-		raw := detText(vals[1])
+		raw := Text(vals[1])
 		v, ok := folded[raw]
 		if !ok {
-			v = detFold(raw)
+			v = Fold(raw)
 			folded[raw] = v
 		}
 		if v != "" {

@@ -1,4 +1,4 @@
-package plugins
+package travel
 
 import (
 	"cmp"
@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/baseline"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(travel{}) }
 
 // travel finds impossible travel: two consecutive sign-ins of a user
 // from places too far apart for the time between them.
@@ -112,23 +113,23 @@ func init() { Register(travel{}) }
 // second sign-in's time, then user.
 type travel struct{}
 
-var _ Needer = travel{}
+var _ plugins.Needer = travel{}
 
-func (travel) Describe() Descriptor {
-	return Descriptor{Name: "travel", Kind: KindStage,
-		Args: []Arg{
-			{Name: "speed", Type: ArgNumber, Default: "1000", Min: "0",
+func (travel) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "travel", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "speed", Type: plugins.ArgNumber, Default: "1000", Min: "0",
 				Help: "the speed in km/h above which travel is impossible; 1000: above an airliner's cruising speed (about 900 km/h); Microsoft publishes no figure for its own travel detections"},
-			{Name: "distance", Type: ArgNumber, Default: "500", Min: "0",
+			{Name: "distance", Type: plugins.ArgNumber, Default: "500", Min: "0",
 				Help: "the least distance in km that counts; 500: geolocation by address places a carrier's or ISP's gateway a region away, and Microsoft Defender for Cloud Apps' impossible travel ignores bordering countries"},
-			{Name: "status", Type: ArgString, Default: "success", Words: detStatuses, Help: "the sign-ins compared: success, failure, interrupted or all; success: an attacker who failed has not signed in"},
-			{Name: "familiar", Type: ArgNumber, Default: "2", Min: "0",
+			{Name: "status", Type: plugins.ArgString, Default: "success", Words: baseline.Statuses, Help: "the sign-ins compared: success, failure, interrupted or all; success: an attacker who failed has not signed in"},
+			{Name: "familiar", Type: plugins.ArgNumber, Default: "2", Min: "0",
 				Help: "the days before a sign-in's day on which the user signed in from a place that make it familiar then (pairs between familiar places are not reported); 0 for none; 2: learnt from the past, as Entra ID Protection's atypical travel learns a user's places (its first 14 days or 10 sign-ins) and ignores places used regularly, so that home, office, phone carriers and a corporate VPN are familiar while an attacker's place is new on the first days it is used"},
-			{Name: "samecountry", Type: ArgBool, Default: "false",
+			{Name: "samecountry", Type: plugins.ArgBool, Default: "false",
 				Help: "also compare sign-ins within one country; false: geolocation by address places mobile carriers' addresses in far cities of the country, and Defender for Cloud Apps' impossible travel compares countries"},
-			{Name: "shared", Type: ArgNumber, Default: "5", Min: "0",
+			{Name: "shared", Type: plugins.ArgNumber, Default: "5", Min: "0",
 				Help: "the other users who must have signed in from an address before a sign-in's day for the address to be the organization's (a corporate VPN's egress, an office's NAT), whose sign-ins are familiar to everyone; 0 for none; 5: Entra ID Protection and Defender for Cloud Apps ignore VPNs and locations regularly used by other users in the organization, while an attacker's address is new to the tenant on the first day it is used"},
-			{Name: "baseline", Type: ArgDuration, Default: "30d", Words: []string{"0"},
+			{Name: "baseline", Type: plugins.ArgDuration, Default: "30d", Words: []string{"0"},
 				Help: "the user's history before the query's start from which places are familiar, read from the store; 30d: the month of activity Defender for Cloud Apps compares a session with; 0 for the rows alone"},
 		},
 		Help:    "consecutive sign-ins of a user from places too far apart for the time between them, one of them new to the user (impossible travel)",
@@ -148,8 +149,8 @@ type trArgs struct {
 
 // trRead reads travel's arguments. The baseline is a duration, or the
 // word 0 for none (its Duration).
-func trRead(args *Args) *trArgs {
-	return &trArgs{speed: args.Float("speed"), distance: args.Float("distance"), status: detStatus(args),
+func trRead(args *plugins.Args) *trArgs {
+	return &trArgs{speed: args.Float("speed"), distance: args.Float("distance"), status: baseline.Status(args),
 		familiar: int(min(args.Float("familiar"), 1e6)), sameCountry: args.Bool("samecountry"),
 		shared: int(min(args.Float("shared"), 1e9)), baseline: args.Duration("baseline")}
 }
@@ -161,20 +162,20 @@ var trFields = []string{"time", "user", "ip", "country", "city", "latitude", "lo
 // when only pairs in different countries count (their places are read
 // for the users who signed in from several countries, see Run), else
 // their places too.
-func (travel) Needs(args *Args) (Needs, error) {
+func (travel) Needs(args *plugins.Args) (plugins.Needs, error) {
 	a := trRead(args)
 	fields := trFields[:trStatus]
 	if !a.sameCountry {
 		fields = trFields[:trIP]
 	}
-	return Needs{Fields: slices.Clone(fields), Where: detStatusWhere(a.status), Stream: true}, nil
+	return plugins.Needs{Fields: slices.Clone(fields), Where: baseline.StatusWhere(a.status), Stream: true}, nil
 }
 
-func (travel) Bind(args *Args, in []result.Column) (Runner, error) {
+func (travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	a := trRead(args)
 	r := &trRunner{args: a}
 	for i, f := range trFields {
-		r.idx[i] = detColumn(in, f)
+		r.idx[i] = baseline.Column(in, f)
 		if r.idx[i] < 0 && i >= trIP && i < trStatus && !a.sameCountry {
 			r.fetch = true // the places are read from the store
 		} else if r.idx[i] < 0 && f != "status" {
@@ -248,16 +249,16 @@ type trSignin struct {
 type trWhere struct{ city, country, coords string }
 
 func (p trWhere) less(o trWhere) int {
-	if c := strings.Compare(detFold(p.city), detFold(o.city)); c != 0 {
+	if c := strings.Compare(baseline.Fold(p.city), baseline.Fold(o.city)); c != 0 {
 		return c
 	}
-	if c := strings.Compare(detFold(p.country), detFold(o.country)); c != 0 {
+	if c := strings.Compare(baseline.Fold(p.country), baseline.Fold(o.country)); c != 0 {
 		return c
 	}
 	return strings.Compare(p.coords, o.coords)
 }
 
-func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	// cands are the users (folded) who signed in from two countries or
 	// more; nil when every user is compared.
 	var cands map[string]bool
@@ -286,17 +287,17 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 				return err
 			}
 		}
-		if i := r.idx[trStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(detText(row[i]), r.args.status) {
+		if i := r.idx[trStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(baseline.Text(row[i]), r.args.status) {
 			continue
 		}
 		tv := row[r.idx[trTime]]
-		user := detText(row[r.idx[trUser]])
+		user := baseline.Text(row[r.idx[trUser]])
 		if tv.IsNull() || tv.Kind() != signin.KindTime || user == "" {
 			continue
 		}
 		nm, ok := names[user]
 		if !ok {
-			nm.key = detFold(user)
+			nm.key = baseline.Fold(user)
 			nm.skip = cands != nil && !cands[nm.key]
 			names[user] = nm
 		}
@@ -304,8 +305,8 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 			continue
 		}
 		if rowsShare {
-			if ip := detText(row[r.idx[trIP]]); ip != "" {
-				trFirstDay(ipFirst, srSameKey(ip), nm.key, trDay(tv.Time().UnixNano()))
+			if ip := baseline.Text(row[r.idx[trIP]]); ip != "" {
+				trFirstDay(ipFirst, events.SameKey(ip), nm.key, trDay(tv.Time().UnixNano()))
 			}
 		}
 		if r.fetch {
@@ -364,7 +365,7 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 			p := &pairs[k]
 			for i, s := range p.s {
 				if !p.familiar[i] && s.ip != "" {
-					p.familiar[i] = trShared(ipFirst[srSameKey(s.ip)], p.user, trDay(s.t), r.args.shared)
+					p.familiar[i] = trShared(ipFirst[events.SameKey(s.ip)], p.user, trDay(s.t), r.args.shared)
 				}
 			}
 		}
@@ -384,7 +385,7 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 		if c := result.Compare(x[5], y[5]); c != 0 {
 			return c
 		}
-		return strings.Compare(detText(x[0]), detText(y[0]))
+		return strings.Compare(baseline.Text(x[0]), baseline.Text(y[0]))
 	})
 	for _, row := range out {
 		if err := emit(row); err != nil {
@@ -399,26 +400,26 @@ func (r *trRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value
 // baseline period before the query's window: the users of cands when
 // there are, else every user. Users and places are folded; sign-ins
 // without a city and a country are not counted.
-func (r *trRunner) history(ctx context.Context, env *Env, cands map[string]bool, users map[string][]trSignin) (map[string]map[trWhere]int, error) {
+func (r *trRunner) history(ctx context.Context, env *plugins.Env, cands map[string]bool, users map[string][]trSignin) (map[string]map[trWhere]int, error) {
 	from := env.From - int64(r.args.baseline)
 	if from > env.From { // overflow
 		from = math.MinInt64
 	}
-	conds := []ast.Expr{detStatusWhere(r.args.status)}
+	conds := []ast.Expr{baseline.StatusWhere(r.args.status)}
 	if cands != nil {
 		lits := map[string]*ast.Literal{}
 		for key := range users {
-			detAdd(lits, ast.Str(key))
+			baseline.Add(lits, ast.Str(key))
 		}
-		conds = append(conds, detIn("user", lits))
+		conds = append(conds, baseline.In("user", lits))
 	}
-	q := detQuery(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.From, conds...)
-	q.GroupBy = append(detFields("user", "country", "city"), ast.Fn("bin", ast.Word("1d")))
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.From, conds...)
+	q.GroupBy = append(baseline.Fields("user", "country", "city"), ast.Fn("bin", ast.Word("1d")))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading the users' history: %w", err)
 	}
-	ui, ci, ti, di := detColumn(res.Columns, "user"), detColumn(res.Columns, "country"), detColumn(res.Columns, "city"), detColumn(res.Columns, "time")
+	ui, ci, ti, di := baseline.Column(res.Columns, "user"), baseline.Column(res.Columns, "country"), baseline.Column(res.Columns, "city"), baseline.Column(res.Columns, "time")
 	if ui < 0 || ci < 0 || ti < 0 || di < 0 {
 		return nil, fmt.Errorf("reading the users' history: its query gave columns %v", res.Columns)
 	}
@@ -431,8 +432,8 @@ func (r *trRunner) history(ctx context.Context, env *Env, cands map[string]bool,
 	hist := map[string]map[trWhere]int{}
 	for _, row := range res.Rows {
 		tv := row[di]
-		u := detFold(detText(row[ui]))
-		p := trWhere{city: detFold(detText(row[ti])), country: detFold(detText(row[ci]))}
+		u := baseline.Fold(baseline.Text(row[ui]))
+		p := trWhere{city: baseline.Fold(baseline.Text(row[ti])), country: baseline.Fold(baseline.Text(row[ci]))}
 		if _, ok := users[u]; !ok || p == (trWhere{}) || tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
@@ -452,9 +453,9 @@ func (r *trRunner) history(ctx context.Context, env *Env, cands map[string]bool,
 // addressUsers asks the store which users signed in (with the status
 // asked for) from each of the addresses, from the baseline's start to
 // the query's end, in one query however many addresses there are: per
-// address (srSameKey), the first day of each (folded) user's sign-ins
+// address (events.SameKey), the first day of each (folded) user's sign-ins
 // from it.
-func (r *trRunner) addressUsers(ctx context.Context, env *Env, ips map[string]bool) (map[string]map[string]int64, error) {
+func (r *trRunner) addressUsers(ctx context.Context, env *plugins.Env, ips map[string]bool) (map[string]map[string]int64, error) {
 	from := env.From
 	if from != math.MinInt64 {
 		if from -= int64(r.args.baseline); from > env.From { // overflow
@@ -467,24 +468,24 @@ func (r *trRunner) addressUsers(ctx context.Context, env *Env, ips map[string]bo
 	}
 	lits := map[string]*ast.Literal{}
 	for ip := range ips {
-		detAdd(lits, ast.Str(ip))
+		baseline.Add(lits, ast.Str(ip))
 	}
-	q := detQuery(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.To, detStatusWhere(r.args.status), detIn("ip", lits))
-	q.GroupBy = append(detFields("ip", "user"), ast.Fn("bin", ast.Word("1d")))
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.To, baseline.StatusWhere(r.args.status), baseline.In("ip", lits))
+	q.GroupBy = append(baseline.Fields("ip", "user"), ast.Fn("bin", ast.Word("1d")))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("finding the organization's addresses: %w", err)
 	}
-	ii, ui, di := detColumn(res.Columns, "ip"), detColumn(res.Columns, "user"), detColumn(res.Columns, "time")
+	ii, ui, di := baseline.Column(res.Columns, "ip"), baseline.Column(res.Columns, "user"), baseline.Column(res.Columns, "time")
 	if ii < 0 || ui < 0 || di < 0 {
 		return nil, fmt.Errorf("finding the organization's addresses: its query gave columns %v", res.Columns)
 	}
 	for _, row := range res.Rows {
-		ip, u, tv := detText(row[ii]), detFold(detText(row[ui])), row[di]
+		ip, u, tv := baseline.Text(row[ii]), baseline.Fold(baseline.Text(row[ui])), row[di]
 		if ip == "" || u == "" || tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
-		trFirstDay(first, srSameKey(ip), u, trDay(tv.Time().UnixNano()))
+		trFirstDay(first, events.SameKey(ip), u, trDay(tv.Time().UnixNano()))
 	}
 	return first, nil
 }
@@ -530,11 +531,11 @@ func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, b
 	if !ok1 || !ok2 || lat == 0 && lon == 0 {
 		return trSignin{}, false
 	}
-	place := trWhere{city: detText(row[idx[trCity]]), country: detText(row[idx[trCountry]])}
+	place := trWhere{city: baseline.Text(row[idx[trCity]]), country: baseline.Text(row[idx[trCountry]])}
 	if place == (trWhere{}) {
 		place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
 	}
-	return trSignin{t: row[idx[trTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: detText(row[idx[trIP]]), seq: seq}, true
+	return trSignin{t: row[idx[trTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: baseline.Text(row[idx[trIP]]), seq: seq}, true
 }
 
 // candidates asks the store which users signed in (with the status asked
@@ -542,25 +543,25 @@ func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, b
 // not cannot have travelled between countries in the rows either, which
 // are sign-ins of that window. Users and countries are folded; a sign-in
 // without a country counts as one more country.
-func (r *trRunner) candidates(ctx context.Context, env *Env) (map[string]bool, error) {
-	q := detQuery(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, detStatusWhere(r.args.status))
-	q.GroupBy = detFields("user", "country")
+func (r *trRunner) candidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, baseline.StatusWhere(r.args.status))
+	q.GroupBy = baseline.Fields("user", "country")
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("finding the users of several countries: %w", err)
 	}
-	ui, ci := detColumn(res.Columns, "user"), detColumn(res.Columns, "country")
+	ui, ci := baseline.Column(res.Columns, "user"), baseline.Column(res.Columns, "country")
 	if ui < 0 || ci < 0 {
 		return nil, fmt.Errorf("finding the users of several countries: its query gave columns %v", res.Columns)
 	}
 	first := map[string]string{}
 	cands := map[string]bool{}
 	for _, row := range res.Rows {
-		u := detFold(detText(row[ui]))
+		u := baseline.Fold(baseline.Text(row[ui]))
 		if u == "" {
 			continue
 		}
-		c := detFold(detText(row[ci]))
+		c := baseline.Fold(baseline.Text(row[ci]))
 		if f, ok := first[u]; !ok {
 			first[u] = c
 		} else if f != c {
@@ -574,19 +575,19 @@ func (r *trRunner) candidates(ctx context.Context, env *Env) (map[string]bool, e
 // of the window's sign-ins of the users in times (with the status asked
 // for), of which it keeps, per user, as many at each time as the rows
 // had.
-func (r *trRunner) places(ctx context.Context, env *Env, times map[string]map[int64]int, users map[string][]trSignin) error {
+func (r *trRunner) places(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]trSignin) error {
 	lits := map[string]*ast.Literal{}
 	for key := range times {
-		detAdd(lits, ast.Str(key))
+		baseline.Add(lits, ast.Str(key))
 	}
-	q := detQuery(ast.ListOf(detFields(trFields[:trStatus]...)...), env.From, env.To, detIn("user", lits), detStatusWhere(r.args.status))
+	q := baseline.Query(ast.ListOf(baseline.Fields(trFields[:trStatus]...)...), env.From, env.To, baseline.In("user", lits), baseline.StatusWhere(r.args.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the sign-ins' places: %w", err)
 	}
 	var idx [8]int
 	for i, f := range trFields[:trStatus] {
-		if idx[i] = detColumn(res.Columns, f); idx[i] < 0 {
+		if idx[i] = baseline.Column(res.Columns, f); idx[i] < 0 {
 			return fmt.Errorf("reading the sign-ins' places: its query gave columns %v", res.Columns)
 		}
 	}
@@ -595,7 +596,7 @@ func (r *trRunner) places(ctx context.Context, env *Env, times map[string]map[in
 		if tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
-		key := detFold(detText(row[idx[trUser]]))
+		key := baseline.Fold(baseline.Text(row[idx[trUser]]))
 		t := tv.Time().UnixNano()
 		if times[key][t] == 0 {
 			continue // not a sign-in of the rows
@@ -663,7 +664,7 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 	})
 	// Whether each sign-in's place was familiar then: used on familiar
 	// days before its day, in the history and the sign-ins before it.
-	fold := func(p trWhere) trWhere { return trWhere{detFold(p.city), detFold(p.country), p.coords} }
+	fold := func(p trWhere) trWhere { return trWhere{baseline.Fold(p.city), baseline.Fold(p.country), p.coords} }
 	type seen struct {
 		last int64 // the last day of a sign-in from the place
 		days int   // the days of sign-ins from it, the last included
@@ -698,7 +699,7 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 		if familiar[i-1] && familiar[i] {
 			continue
 		}
-		if !r.args.sameCountry && detFold(a.place.country) == detFold(b.place.country) {
+		if !r.args.sameCountry && baseline.Fold(a.place.country) == baseline.Fold(b.place.country) {
 			continue
 		}
 		km := trHaversine(a.lat, a.lon, b.lat, b.lon)
@@ -714,3 +715,6 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 	}
 	return out
 }
+
+// New returns the travel stage.
+func New() plugins.Stage { return travel{} }

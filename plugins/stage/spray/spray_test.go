@@ -1,69 +1,20 @@
-package plugins
+package spray
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/result"
 )
-
-// srSignIn makes a sign-in row of srTestCols for the detection stages:
-// its status follows from the error as Entra ID's does (0 success, the
-// MFA interrupts interrupted, the rest failure).
-func srSignIn(tm, ip, user, app string, code int) []result.Value {
-	status := "failure"
-	switch code {
-	case 0:
-		status = "success"
-	case 50074, 50055:
-		status = "interrupted"
-	}
-	kv := map[string]any{"time": tm, "type": "interactive", "error": code, "status": status}
-	for k, v := range map[string]string{"ip": ip, "user": user, "app": app} {
-		if v != "" {
-			kv[k] = v
-		}
-	}
-	return srRow(srTestCols, kv)
-}
-
-// srCheck runs a stage over rows in their order and reversed, and
-// compares what it gives with want (rows printed by srFormat): with
-// every row in its input, and as after a list, with only the rows that
-// are not successes in its input and the successes asked of the store
-// (a srFakeStore), which must give the same.
-func srCheck(t *testing.T, st Stage, rows [][]result.Value, args []string, want []string) {
-	t.Helper()
-	for _, order := range []string{"as given", "reversed"} {
-		out, err := runTestStage(t, st, srTestCols, rows, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := srFormat(out); !slices.Equal(got, want) {
-			t.Errorf("%s %v, rows %s: got\n%s\nwant\n%s", st.Describe().Name, args, order, strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		in, store := srSplit(rows)
-		fake := &srFakeStore{rows: store}
-		out, err = runTestStageEnv(t, st, fake.env(math.MinInt64, math.MaxInt64), srTestCols, in, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := srFormat(out); !slices.Equal(got, want) {
-			t.Errorf("%s %v, rows %s, successes from the store: got\n%s\nwant\n%s\n(queries: %q)", st.Describe().Name, args, order,
-				strings.Join(got, "\n"), strings.Join(want, "\n"), fake.queries)
-		}
-		rows = slices.Clone(rows)
-		slices.Reverse(rows)
-	}
-}
 
 // TestSpray checks spray on hand-built sign-ins. Rows print as ip |
 // first | last | accounts | failures | apps | succeeded | successUsers |
 // users.
 func TestSpray(t *testing.T) {
-	s := srSignIn
+	s := stagetest.SignIn
 	// Three accounts failing from an address, and the accounts that
 	// succeed from it then: one of them (a) and five others.
 	natFails := [][]result.Value{s("10:00", "8.8.8.8", "a", "EXO", 50126), s("10:10", "8.8.8.8", "b", "EXO", 50126), s("10:20", "8.8.8.8", "c", "EXO", 50126)}
@@ -119,7 +70,7 @@ func TestSpray(t *testing.T) {
 		args: []string{"2"},
 		in: [][]result.Value{
 			s("10:00", "6.6.6.6", "a", "EXO", 50126), s("10:01", "6.6.6.6", "", "EXO", 50126),
-			s("10:02", "", "b", "EXO", 50126), srRow(srTestCols, map[string]any{"ip": "6.6.6.6", "user": "c", "error": 50126}),
+			s("10:02", "", "b", "EXO", 50126), stagetest.Row(stagetest.Cols, map[string]any{"ip": "6.6.6.6", "user": "c", "error": 50126}),
 			s("10:03", "6.6.6.6", "a", "", 50126), s("10:04", "6.6.6.6", "b", "EXO", 50126),
 		},
 		want: []string{"6.6.6.6 | 10:00:00 | 10:04:00 | 2 | 4 | EXO | false |  | a, b"},
@@ -170,42 +121,42 @@ func TestSpray(t *testing.T) {
 		want: []string{"8.8.8.8 | 10:00:00 | 10:20:00 | 3 | 3 | EXO | true | a | a, b, c"},
 	}}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { srCheck(t, spray{}, tc.in, tc.args, tc.want) })
+		t.Run(tc.name, func(t *testing.T) { stagetest.Check(t, spray{}, tc.in, tc.args, tc.want) })
 	}
 }
 
 func TestSprayBind(t *testing.T) {
 	d := spray{}.Describe()
-	args, err := BindArgs(d, nil)
+	args, err := plugins.BindArgs(d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	needs, err := spray{}.Needs(args)
 	if err != nil || !slices.Equal(needs.Fields, []string{"time", "ip", "user", "app", "status", "error"}) ||
-		whereText(needs.Where) != "error in (50034, 50053, 50055, 50126)" {
+		stagetest.WhereText(needs.Where) != "error in (50034, 50053, 50055, 50126)" {
 		t.Errorf("Needs = %+v, %v", needs, err)
 	}
-	args, _ = BindArgs(d, []StageArg{{Name: "codes", Value: "50126"}})
-	if needs, _ := (spray{}).Needs(args); whereText(needs.Where) != "error in (50126)" {
+	args, _ = plugins.BindArgs(d, []plugins.StageArg{{Name: "codes", Value: "50126"}})
+	if needs, _ := (spray{}).Needs(args); stagetest.WhereText(needs.Where) != "error in (50126)" {
 		t.Errorf("Needs with codes=50126: %v", needs.Where)
 	}
 	f := func(cols []result.Column, args []string, want string) {
 		t.Helper()
-		_, err := runTestStage(t, spray{}, cols, nil, args...)
+		_, err := stagetest.Run(t, spray{}, cols, nil, args...)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("spray %v: %v, want an error with %q", args, err, want)
 		}
 	}
-	f(srTestCols, []string{"accounts=0"}, `accounts: "0" is not a whole number of at least 1`)
-	f(srTestCols, []string{"window=7x"}, `window: "7x" is not a duration like 1h`)
-	f(srTestCols, []string{"codes=x"}, `codes: "x" is not an error code`)
-	f(srTestCols, []string{"ips=3"}, `spray has no argument "ips"`)
-	f(srTestCols, []string{"share=1.5"}, `share: "1.5" is not a number from 0 to 1`)
-	f(srTestCols, []string{"share=-0.1"}, `share: "-0.1" is not a number from 0 to 1`)
-	f(srTestCols, []string{"share=NaN"}, `share: "NaN" is not a number from 0 to 1`)
-	f(srTestCols, []string{"share=half"}, `share: "half" is not a number from 0 to 1`)
-	f(srTestCols[:2], nil, "needs the column(s) ip, user, app, status, error")
-	if _, err := bindMap(spray{}, map[string]string{"accounts": "1", "window": "1h", "codes": ""}); err == nil {
+	f(stagetest.Cols, []string{"accounts=0"}, `accounts: "0" is not a whole number of at least 1`)
+	f(stagetest.Cols, []string{"window=7x"}, `window: "7x" is not a duration like 1h`)
+	f(stagetest.Cols, []string{"codes=x"}, `codes: "x" is not an error code`)
+	f(stagetest.Cols, []string{"ips=3"}, `spray has no argument "ips"`)
+	f(stagetest.Cols, []string{"share=1.5"}, `share: "1.5" is not a number from 0 to 1`)
+	f(stagetest.Cols, []string{"share=-0.1"}, `share: "-0.1" is not a number from 0 to 1`)
+	f(stagetest.Cols, []string{"share=NaN"}, `share: "NaN" is not a number from 0 to 1`)
+	f(stagetest.Cols, []string{"share=half"}, `share: "half" is not a number from 0 to 1`)
+	f(stagetest.Cols[:2], nil, "needs the column(s) ip, user, app, status, error")
+	if _, err := stagetest.BindMap(spray{}, map[string]string{"accounts": "1", "window": "1h", "codes": ""}); err == nil {
 		t.Errorf("spray's arguments bind with no codes")
 	}
 }

@@ -1,4 +1,4 @@
-package plugins
+package spikes
 
 import (
 	"cmp"
@@ -11,10 +11,9 @@ import (
 	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
-
-func init() { Register(spikes{}) }
 
 // spikes finds the buckets of a timeline that stand out: it reads the
 // rows of an aggregate query grouped by bin(...) (and other keys), e.g.
@@ -70,18 +69,18 @@ func init() { Register(spikes{}) }
 // columns. Rows are ordered by score, highest first, then time and keys.
 type spikes struct{}
 
-var _ Stage = spikes{}
+var _ plugins.Stage = spikes{}
 
-func (spikes) Describe() Descriptor {
-	return Descriptor{Name: "spikes", Kind: KindStage,
-		Args: []Arg{
-			{Name: "k", Type: ArgNumber, Default: "3.5", Min: "0",
+func (spikes) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "spikes", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "k", Type: plugins.ArgNumber, Default: "3.5", Min: "0",
 				Help: "the score above which a bucket is a spike; 3.5: Iglewicz and Hoaglin's cut-off for outliers by the modified z-score (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.5.17), near the 3 that Microsoft Sentinel's analytic rule Privileged Accounts - Sign in Failure Spikes gives its anomaly scores"},
-			{Name: "min", Type: ArgNumber, Default: "10",
+			{Name: "min", Type: plugins.ArgNumber, Default: "10",
 				Help: "the least value a spike has; 10: so that 3 failures in a usually quiet hour are not a spike, as that Sentinel rule leaves out hours whose baseline is 5 or less"},
-			{Name: "value", Type: ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
-			{Name: "bin", Type: ArgDuration, Default: "auto", Words: []string{"auto"}, Help: "the bucket width: auto to infer it from the times"},
-			{Name: "fill", Type: ArgString, Default: "zero", Words: []string{"zero", "0", "none"}, Help: "what a missing bucket is: zero or none"},
+			{Name: "value", Type: plugins.ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
+			{Name: "bin", Type: plugins.ArgDuration, Default: "auto", Words: []string{"auto"}, Help: "the bucket width: auto to infer it from the times"},
+			{Name: "fill", Type: plugins.ArgString, Default: "zero", Words: []string{"zero", "0", "none"}, Help: "what a missing bucket is: zero or none"},
 		},
 		Help:    "buckets of a timeline far above their key's median (robust z-score)",
 		Example: "count where status=failure since 7d group by app, bin(1h) | spikes",
@@ -101,7 +100,7 @@ type spRunner struct {
 	valueCol result.Column
 }
 
-func (spikes) Bind(args *Args, in []result.Column) (Runner, error) {
+func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	r := &spRunner{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
 		bin: int64(args.Duration("bin")), fill: args.Word("fill") != "none"} // bin auto is 0
 	var err error
@@ -203,7 +202,7 @@ type spSeries struct {
 	points []spPoint
 }
 
-func (r *spRunner) Run(ctx context.Context, env *Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	byKey := map[string]*spSeries{}
 	var order []*spSeries
 	var times []int64
@@ -422,3 +421,6 @@ func spGrid(base, width, t int64) (int64, bool) {
 
 // spRound rounds to 4 decimals, for display.
 func spRound(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// New returns the spikes stage.
+func New() plugins.Stage { return spikes{} }
