@@ -1,7 +1,9 @@
 package aggregate
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -162,4 +164,109 @@ func lookup(name string) (plugins.Plugin, bool) {
 		}
 	}
 	return nil, false
+}
+
+// part is one part's column of a field, as the engine gives it to an
+// accumulator: every row in group 0.
+type part struct {
+	vec  engine.Vector
+	dict *index.Dict
+}
+
+// ints is a part of an int field (latency) holding vs; signin.NoInt is
+// an absent value.
+func ints(vs ...int64) part {
+	return part{vec: engine.Vector{Column: engine.LookupColumn("latency"), Rows: len(vs), Ints: vs}}
+}
+
+// apps is a part of a dictionary-coded field (app) holding vs; "" is an
+// absent value.
+func apps(t *testing.T, vs ...string) part {
+	t.Helper()
+	dict := []string{""}
+	ids := make([]uint32, len(vs))
+	for i, v := range vs {
+		if v == "" {
+			continue
+		}
+		j := slices.Index(dict, v)
+		if j < 0 {
+			dict, j = append(dict, v), len(dict)
+		}
+		ids[i] = uint32(j)
+	}
+	sorted := slices.Clone(dict)
+	slices.Sort(sorted)
+	for i := range ids {
+		ids[i] = uint32(slices.Index(sorted, dict[ids[i]]))
+	}
+	return part{vec: engine.Vector{Column: engine.LookupColumn("app"), Rows: len(vs), IDs: ids}, dict: decodedDict(t, sorted)}
+}
+
+// methods is a part of a list field (authMethod), a row a list.
+func methods(t *testing.T, rows ...[]string) part {
+	t.Helper()
+	set := map[string]bool{"": true}
+	for _, r := range rows {
+		for _, v := range r {
+			set[v] = true
+		}
+	}
+	dict := slices.Sorted(maps.Keys(set))
+	vec := engine.Vector{Column: engine.LookupColumn("authMethod"), Rows: len(rows), Offsets: []uint32{0}}
+	for _, r := range rows {
+		for _, v := range r {
+			vec.Elems = append(vec.Elems, uint32(slices.Index(dict, v)))
+		}
+		vec.Offsets = append(vec.Offsets, uint32(len(vec.Elems)))
+	}
+	return part{vec: vec, dict: decodedDict(t, dict)}
+}
+
+// aggregate runs the built-in aggregate of a name over the parts of a
+// field ("" for none), each with an accumulator of its own, and returns
+// each part's value and the value of their partials merged, in order,
+// into a partial of no rows: what the executor does with the parts of a
+// store.
+func aggregate(t *testing.T, name, field string, parts ...part) (each []string, merged string) {
+	t.Helper()
+	p, ok := lookup(name)
+	if !ok {
+		t.Fatalf("no aggregate %s", name)
+	}
+	a := p.(plugins.Aggregate)
+	var f *signin.Field
+	if field != "" {
+		f = signin.Lookup(field)
+	}
+	if _, err := a.Result(f); err != nil {
+		t.Fatalf("%s(%s): %v", name, field, err)
+	}
+	total := a.NewAcc(plugins.Input{Field: f}).Partial(0)
+	for _, pt := range parts {
+		acc := a.NewAcc(plugins.Input{Field: f, Dict: pt.dict})
+		rows, groups := make([]uint32, pt.vec.Rows), make([]uint32, pt.vec.Rows)
+		for r := range rows {
+			rows[r] = uint32(r)
+		}
+		var col *engine.Vector
+		if field != "" {
+			col = &pt.vec
+		}
+		acc.Add(groups, rows, col)
+		pp := acc.Partial(0)
+		each = append(each, pp.Value().String())
+		total.Merge(pp)
+	}
+	return each, total.Value().String()
+}
+
+// check compares aggregate's answers with the wanted ones: each part's
+// value, then the merged value.
+func check(t *testing.T, name, field string, want []string, parts ...part) {
+	t.Helper()
+	each, merged := aggregate(t, name, field, parts...)
+	if got := append(each, merged); !slices.Equal(got, want) {
+		t.Errorf("%s(%s): parts then merged %q, want %q", name, field, got, want)
+	}
 }
