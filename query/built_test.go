@@ -137,11 +137,11 @@ func (s builtStage) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: s.name, Kind: plugins.KindStage}
 }
 
-func (s builtStage) Needs(map[string]string) (plugins.Needs, error) {
+func (s builtStage) Needs(*plugins.Args) (plugins.Needs, error) {
 	return plugins.Needs{Fields: []string{"time", "user"}, Where: s.where}, nil
 }
 
-func (s builtStage) Bind(map[string]string, []result.Column) (plugins.Runner, error) { return s, nil }
+func (s builtStage) Bind(*plugins.Args, []result.Column) (plugins.Runner, error) { return s, nil }
 
 func (builtStage) Columns() []result.Column {
 	return []result.Column{{Name: "rows", Kind: signin.KindInt}}
