@@ -2,7 +2,7 @@
 // the aggregates, functions, stages, readers and writers that signinq's
 // query language and command offer. New returns a fresh registry of
 // them, for a program to extend or restrict; Registry returns one shared
-// registry of them, for callers that only read.
+// registry of them, which queries given none use.
 //
 // A program that adds its own plugins builds its registry from New:
 //

@@ -45,6 +45,10 @@ func New() *plugins.Registry {
 var shared = sync.OnceValue(New)
 
 // Registry returns a registry of every built-in plugin, shared by its
-// callers: what queries use when given no registry. Callers must not
-// register into it or remove from it; one that would extends New's.
+// callers: what queries use when given no registry (query.Exec with a
+// nil one, the REPL, the command). What is registered into it is seen by
+// every one of them: the command loads its Starlark plugins into it, and
+// a program built on the command (docs/plugins.md) registers its own
+// into it before calling cli.Main. A program that wants a registry of
+// its own extends New's instead.
 func Registry() *plugins.Registry { return shared() }

@@ -1,18 +1,34 @@
 package standard
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/signinq/signinq/plugins"
 )
 
-// TestNew checks that the standard registry holds the built-ins, and
-// that each New is the caller's own.
+// TestNew checks that the standard registry holds every built-in, each
+// of its kind, and nothing else (a new built-in needs no change here),
+// that the output formats are the three the command documents, and that
+// each New is the caller's own.
 func TestNew(t *testing.T) {
 	r := New()
-	if got := strings.Join(r.Names(plugins.KindAggregate), " "); got != "avg count countif dcount dcountif max min sum values" {
-		t.Errorf("aggregates: %s", got)
+	var want []string
+	for _, p := range builtins() {
+		want = append(want, p.Describe().Name)
+		if got, ok := r.Lookup(p.Describe().Name); !ok || got.Describe().Kind != p.Describe().Kind {
+			t.Errorf("%s: not registered as a %v", p.Describe().Name, p.Describe().Kind)
+		}
+	}
+	slices.Sort(want)
+	if got := r.Names(0); !slices.Equal(got, want) {
+		t.Errorf("registered %v, want %v", got, want)
+	}
+	for _, name := range []string{"count", "hour", "spray", "travel", "diag", "table"} {
+		if _, ok := r.Lookup(name); !ok {
+			t.Errorf("no %s", name)
+		}
 	}
 	if got := strings.Join(r.Names(plugins.KindWriter), " "); got != "csv json table" {
 		t.Errorf("writers: %s", got)
