@@ -15,7 +15,7 @@ import (
 type Options struct {
 	engine.Options
 	// Plugins are the aggregates, functions, stages, readers and writers
-	// queries use; nil means the built-in ones (plugins.Default).
+	// queries use; nil means the built-in ones (standard.Registry).
 	Plugins *plugins.Registry
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // Check resolves a parsed statement against the field catalog and a
-// registry of plugins (nil for plugins.Default), with now the time
+// registry of plugins (nil for standard.Registry), with now the time
 // relative times are resolved against, and returns its plan. Its errors
 // are *Error, with the position of what they concern (but for a panic of
 // a plugin's, or a bug: a *PanicError).

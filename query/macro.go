@@ -88,7 +88,7 @@ type Unread struct {
 func NewMacros() *Macros { return newMacros(nil) }
 
 // newMacros returns an empty set of macros, whose names may not be
-// those of reg's plugins (nil: plugins.Default).
+// those of reg's plugins (nil: standard.Registry).
 func newMacros(reg *plugins.Registry) *Macros {
 	if reg == nil {
 		reg = standard.Registry()
