@@ -5,6 +5,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
 )
@@ -14,7 +15,7 @@ import (
 type Options struct {
 	engine.Options
 	// Plugins are the aggregates, functions, stages, readers and writers
-	// queries use; nil means the built-in ones (plugins.Default).
+	// queries use; nil means the built-in ones (standard.Registry).
 	Plugins *plugins.Registry
 }
 
@@ -40,7 +41,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	}
 	reg := opts.Plugins
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	return &DB{DB: db, reg: reg}, nil
 }

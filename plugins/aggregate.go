@@ -88,11 +88,3 @@ type Partial interface {
 	// after each merge, so it must be cheap.
 	Size() int
 }
-
-// grown returns s with room for index g.
-func grown[T any](s []T, g uint32) []T {
-	if int(g) < len(s) {
-		return s
-	}
-	return append(s, make([]T, int(g)+1-len(s))...)
-}

@@ -1,16 +1,14 @@
 // Package plugins is the registry through which aggregates, stages and
-// functions extend signinq's query language, and the built-in aggregates
-// registered through it (count, countif, dcount, dcountif, min, max, sum,
-// avg, values).
-//
-// Plugins register from init, as database/sql drivers do:
-//
-//	func init() { plugins.Register(myAggregate{}) }
-//
-// into the default registry (Default); a program may build its own
-// (NewRegistry, Clone) and give it to the queries (query.Exec, or
-// signinq.Options.Plugins),
-// whose queries then see only its plugins. The query language learns
+// functions extend signinq's query language, and the contracts they
+// implement. It holds no plugin: the built-ins live in packages of their
+// own (the aggregates in plugins/aggregate, the functions in
+// plugins/function, the readers and writers in plugins/format, each stage
+// in a package under plugins/stage), and plugins/standard is the one
+// place that knows them all. Nothing registers itself from init: a
+// program builds a registry (standard.New, or NewRegistry and Clone),
+// registers its own plugins into it and gives it to the queries
+// (query.Exec, or signinq.Options.Plugins), whose queries then see only
+// its plugins. The query language learns
 // every plugin's name and arguments from the registry: a plugin needs no
 // change to the parser.
 //

@@ -23,31 +23,6 @@ type Reader interface {
 	Format() logfile.Format
 }
 
-// builtinReader is the Reader of a format the logfile package reads
-// with its own fast paths.
-type builtinReader struct{ f logfile.Format }
-
-var _ Reader = builtinReader{}
-
-// newBuiltinReader returns the Reader of the built-in format of a name.
-// It panics if logfile has no such format: a programming error, found
-// the first time the program runs.
-func newBuiltinReader(name string) builtinReader {
-	for _, f := range logfile.Formats() {
-		if f.Name == name {
-			return builtinReader{f}
-		}
-	}
-	panic("plugins: logfile has no built-in input format " + name)
-}
-
-func (r builtinReader) Describe() Descriptor {
-	return Descriptor{Name: r.f.Name, Kind: KindReader, Help: r.f.Help,
-		Example: "signinq parse --format " + r.f.Name + " FILE"}
-}
-
-func (r builtinReader) Format() logfile.Format { return r.f }
-
 // LookupReader returns the reader of a name, matched without regard to
 // case. Its error names the registry's readers.
 func LookupReader(r *Registry, name string) (Reader, error) {

@@ -239,19 +239,3 @@ func (r *Registry) Remove(name string) {
 	defer r.mu.Unlock()
 	delete(r.plugins, strings.ToLower(name))
 }
-
-var defaultRegistry = NewRegistry()
-
-// Default returns the registry plugins register into from init, which
-// queries use unless given another.
-func Default() *Registry { return defaultRegistry }
-
-// Register adds a plugin to the default registry, from an init function.
-// It panics if the registry refuses the plugin: that is a programming
-// error, found the first time the program runs, as with database/sql
-// drivers.
-func Register(p Plugin) {
-	if err := defaultRegistry.Register(p); err != nil {
-		panic(err)
-	}
-}

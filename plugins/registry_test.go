@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinq/signinq/engine"
-	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/result"
 )
 
@@ -62,12 +60,6 @@ func TestRegistry(t *testing.T) {
 	if _, ok := r.Lookup("spray"); !ok {
 		t.Error("removing from a clone changed the original")
 	}
-	if got := strings.Join(Default().Names(KindAggregate), " "); got != "avg count countif dcount dcountif max min sum values" {
-		t.Errorf("default aggregates: %s", got)
-	}
-	if got := strings.Join(Default().Names(KindWriter), " "); got != "csv json table" {
-		t.Errorf("default writers: %s", got)
-	}
 }
 
 func TestBindArgs(t *testing.T) {
@@ -107,46 +99,4 @@ func TestBindArgs(t *testing.T) {
 	f([]StageArg{{Value: "7x"}, {Name: "max", Value: "1"}}, "", `has no argument "max"`)
 	f([]StageArg{{Value: "7x"}}, "", "needs its min argument")
 	f([]StageArg{{Value: "7x"}, {Value: "1"}}, "", `spray's window: "7x" is not a duration like 1h`)
-}
-
-// TestAccumulators runs the built-in aggregates on a hand-made column.
-func TestAccumulators(t *testing.T) {
-	latency := signin.Lookup("latency")
-	col := &engine.Vector{Column: engine.LookupColumn("latency"), Rows: 5, Ints: []int64{30, signin.NoInt, 10, 20, 10}}
-	groups, rows := []uint32{0, 0, 0, 1, 1}, []uint32{0, 1, 2, 3, 4}
-	for _, tc := range []struct {
-		agg   string
-		want0 string
-		want1 string
-	}{
-		{"count", "3", "2"},
-		{"dcount", "2", "2"},
-		{"min", "10", "10"},
-		{"max", "30", "20"},
-		{"sum", "40", "30"},
-		{"avg", "20", "15"},
-		{"values", "10, 30", "10, 20"},
-	} {
-		p, _ := Default().Lookup(tc.agg)
-		a := p.(Aggregate)
-		acc := a.NewAcc(Input{Field: latency})
-		acc.Add(groups, rows, col)
-		if got := acc.Partial(0).Value().String(); got != tc.want0 {
-			t.Errorf("%s of group 0 = %s, want %s", tc.agg, got, tc.want0)
-		}
-		part := acc.Partial(1)
-		if got := part.Value().String(); got != tc.want1 {
-			t.Errorf("%s of group 1 = %s, want %s", tc.agg, got, tc.want1)
-		}
-		empty := a.NewAcc(Input{Field: latency}).Partial(7)
-		if tc.agg == "avg" || tc.agg == "sum" || tc.agg == "min" || tc.agg == "max" {
-			if !empty.Value().IsNull() {
-				t.Errorf("%s of no values = %v, want null", tc.agg, empty.Value())
-			}
-		}
-		empty.Merge(part)
-		if got := empty.Value().String(); got != tc.want1 {
-			t.Errorf("%s merged into an empty partial = %s, want %s", tc.agg, got, tc.want1)
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -203,7 +204,7 @@ func TestBuiltErrors(t *testing.T) {
 			`1:17: halfwhere needs a condition that does not check: a built query is malformed: an expression with a missing operand`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reg := plugins.Default().Clone()
+			reg := standard.New()
 			tc.stage.name = tc.name
 			if err := reg.Register(tc.stage); err != nil {
 				t.Fatal(err)

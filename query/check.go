@@ -8,11 +8,12 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 )
 
 // Check resolves a parsed statement against the field catalog and a
-// registry of plugins (nil for plugins.Default), with now the time
+// registry of plugins (nil for standard.Registry), with now the time
 // relative times are resolved against, and returns its plan. Its errors
 // are *Error, with the position of what they concern (but for a panic of
 // a plugin's, or a bug: a *PanicError).
@@ -23,7 +24,7 @@ func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan,
 		}
 	}()
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	if st.Query == nil {
 		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "define and undefine change a store's saved queries: they are not queries to check (Exec runs them)")

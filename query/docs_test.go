@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 )
 
 // TestDocs checks docs/query-language.md against the language: its
@@ -61,7 +62,7 @@ func TestDocs(t *testing.T) {
 		}
 	}
 	for _, kind := range []plugins.Kind{plugins.KindAggregate, plugins.KindWriter, plugins.KindFunction} {
-		for _, name := range plugins.Default().Names(kind) {
+		for _, name := range standard.Registry().Names(kind) {
 			if !strings.Contains(doc, "`"+name) && !strings.Contains(doc, "format "+name) {
 				t.Errorf("docs do not name the %v %s", kind, name)
 			}

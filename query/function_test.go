@@ -10,6 +10,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -143,7 +144,7 @@ func TestFunctionErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := diffFixture(t, seed)
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := reg.Register(panicky{}); err != nil {
 		t.Fatal(err)
 	}

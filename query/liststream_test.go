@@ -15,6 +15,7 @@ import (
 	"github.com/signinq/signinq/internal/benchstore"
 	"github.com/signinq/signinq/internal/peakmem"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -93,7 +94,7 @@ func TestListPeakMemory(t *testing.T) {
 						}
 					}
 				} else {
-					w, _ := plugins.Default().Lookup(format)
+					w, _ := standard.Registry().Lookup(format)
 					if err := w.(plugins.Writer).Write(io.Discard, rows.Columns, counted, plugins.WriteOptions{}); err != nil {
 						t.Fatal(err)
 					}

@@ -7,6 +7,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 )
 
@@ -87,10 +88,10 @@ type Unread struct {
 func NewMacros() *Macros { return newMacros(nil) }
 
 // newMacros returns an empty set of macros, whose names may not be
-// those of reg's plugins (nil: plugins.Default).
+// those of reg's plugins (nil: standard.Registry).
 func newMacros(reg *plugins.Registry) *Macros {
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	return &Macros{reg: reg, texts: map[string]string{}, byName: map[string]*Macro{}, unread: map[string]*Unread{}}
 }
@@ -199,7 +200,7 @@ func mayUse(st *ast.Statement, reg *plugins.Registry) bool {
 		return false
 	}
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	may := func(name string) bool { return isName(name) && checkName(&ast.Name{Name: name}, reg) == nil }
 	for _, s := range st.Query.Stages {
@@ -289,7 +290,7 @@ func (ms *Macros) Define(text string, reg *plugins.Registry) (*Macro, error) {
 
 func (ms *Macros) define(d *ast.Define, reg *plugins.Registry) (*Macro, error) {
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	if err := checkName(d.Name, reg); err != nil {
 		return nil, err

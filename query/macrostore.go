@@ -9,6 +9,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 )
 
@@ -94,7 +95,7 @@ func DefineIn(db *engine.DB, reg *plugins.Registry, text string) (Saved, error) 
 // defineIn runs a parsed define or undefine statement.
 func defineIn(db *engine.DB, reg *plugins.Registry, st *ast.Statement) (Saved, error) {
 	if reg == nil {
-		reg = plugins.Default()
+		reg = standard.Registry()
 	}
 	if err := importFile(db); err != nil {
 		return Saved{}, err

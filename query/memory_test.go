@@ -16,6 +16,7 @@ import (
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/peakmem"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -180,7 +181,7 @@ func (r memRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 func TestMemoryLimitStage(t *testing.T) {
 	t.Parallel()
 	db := memStore(t)
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := reg.Register(memStage{}); err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func (*sizelessPartial) Size() int             { return 8 }
 // a row given to Add, so that it too stops at the limit.
 func TestMemoryLimitDefaultCharge(t *testing.T) {
 	db := memStore(t)
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := reg.Register(sizeless{}); err != nil {
 		t.Fatal(err)
 	}

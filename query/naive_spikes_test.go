@@ -17,6 +17,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -255,7 +256,7 @@ func naiveSpikes(in *naiveResult, st *ast.Stage, q *ast.Query, now time.Time) (*
 // naming an argument before its value; the others at the descriptor's
 // defaults.
 func naiveStageArgs(name string, st *ast.Stage) (map[string]string, error) {
-	p, ok := plugins.Default().Lookup(name)
+	p, ok := standard.Registry().Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("naive: no stage %s", name)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -22,7 +23,7 @@ func TestPanicsTold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	for _, p := range []plugins.Plugin{panickyAgg{}, engineMisuseAgg{}, testStage{name: "pull", stream: true, run: func(_ *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 		for range in {
 		}

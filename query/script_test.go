@@ -18,6 +18,7 @@ import (
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/script"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -25,7 +26,7 @@ import (
 // built-in ones and runs them in queries on generated sign-ins, checking
 // each answer against the sign-ins computed here, in Go.
 func TestScriptPlugins(t *testing.T) {
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := script.Load("../plugins/script/examples", reg, script.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func scriptDB(t *testing.T, opts script.Options, files map[string]string) (*engi
 			t.Fatal(err)
 		}
 	}
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := script.Load(dir, reg, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -277,13 +278,13 @@ stage(name="fails", run=_run, needs=["time", "user", "status"], where="status=fa
 	if err := os.WriteFile(filepath.Join(dir, "bad.star"), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = script.Load(dir, plugins.Default().Clone(), opts)
+	err = script.Load(dir, standard.New(), opts)
 	var se *script.Error
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), `bad.star:8:6: stage fails: where: 1:20: expected a condition, not the keyword "and"`) {
 		t.Errorf("a where that does not parse: %v", err)
 	}
 	// Without a parser, a where does not load.
-	err = script.Load(dir, plugins.Default().Clone(), script.Options{})
+	err = script.Load(dir, standard.New(), script.Options{})
 	if err == nil || !strings.Contains(err.Error(), "ParseCondition") {
 		t.Errorf("a where without a parser: %v", err)
 	}

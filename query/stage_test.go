@@ -12,6 +12,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -54,7 +55,7 @@ func TestStages(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := diffFixture(t, seed)
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	copyAll := func(env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 		for row := range in {
 			if err := emit(slices.Clone(row)); err != nil {
@@ -154,7 +155,7 @@ func TestAggregatePanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := diffFixture(t, seed)
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	if err := reg.Register(panickyAgg{}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/benchstore"
-	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 )
 
 var benchRows = flag.Int64("store-rows", 1_000_000, "sign-ins in the generated store the benchmarks use")
@@ -29,7 +29,7 @@ func BenchmarkCompleteValue(b *testing.B) {
 	for _, warm := range []bool{false, true} {
 		name := map[bool]string{false: "cold", true: "warm"}[warm]
 		b.Run(name, func(b *testing.B) {
-			s := &session{opts: Options{DB: db}, reg: plugins.Default(), values: newValueCache(db)}
+			s := &session{opts: Options{DB: db}, reg: standard.Registry(), values: newValueCache(db)}
 			c := &completer{s: s}
 			if warm {
 				c.Do(line, len(line))

@@ -11,7 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/internal/term"
 	"github.com/signinq/signinq/result"
 )
 
@@ -158,7 +158,7 @@ func chartOf(res *result.Result) chartData {
 				parts[i] = "(empty)"
 			}
 		}
-		d.labels = append(d.labels, plugins.TerminalText(strings.Join(parts, " · ")))
+		d.labels = append(d.labels, term.Text(strings.Join(parts, " · ")))
 		d.values = append(d.values, row[last])
 	}
 	return d
@@ -256,12 +256,12 @@ func (d *chartData) bucketCount() int64 {
 // caption says what a timeline shows: "count per 1h, summed over app
 // (UTC)".
 func (d *chartData) caption() string {
-	s := plugins.TerminalText(d.value.Name)
+	s := term.Text(d.value.Name)
 	if d.step > 0 {
 		s += " per " + chartDuration(d.step)
 	}
 	if len(d.over) > 0 {
-		s += ", summed over " + plugins.TerminalText(strings.Join(d.over, ", "))
+		s += ", summed over " + term.Text(strings.Join(d.over, ", "))
 	}
 	return s + " (UTC)"
 }
@@ -353,14 +353,14 @@ func drawBars(b *strings.Builder, labels []string, values []result.Value, labelF
 	texts := make([]string, len(values))
 	valueWidth, top := 0, 0.0
 	for i, v := range values {
-		texts[i] = plugins.TerminalText(chartCellText(v))
+		texts[i] = term.Text(chartCellText(v))
 		valueWidth = max(valueWidth, text.StringWidthWithoutEscSequences(texts[i]))
 		top = max(top, chartNumber(v))
 	}
 	barWidth := max(width-labelWidth-valueWidth-3, 1)
 	for i, l := range labels {
 		var line strings.Builder
-		l = plugins.Truncate(l, labelWidth)
+		l = term.Truncate(l, labelWidth)
 		line.WriteString(l)
 		line.WriteString(strings.Repeat(" ", labelWidth-text.StringWidthWithoutEscSequences(l)+1))
 		line.WriteString(strings.Repeat(" ", valueWidth-text.StringWidthWithoutEscSequences(texts[i])))
@@ -373,10 +373,10 @@ func drawBars(b *strings.Builder, labels []string, values []result.Value, labelF
 			line.WriteByte(' ')
 			if color {
 				c := chartBarColor
-				if sc := plugins.ValueColor(labelField, labels[i]); labelField == "status" && sc != "" {
+				if sc := term.ValueColor(labelField, labels[i]); labelField == "status" && sc != "" {
 					c = sc
 				}
-				bar = c + bar + plugins.ANSIReset
+				bar = c + bar + term.Reset
 			}
 			line.WriteString(bar)
 		}
@@ -437,7 +437,7 @@ func drawColumns(b *strings.Builder, d chartData, width int, color bool) {
 		text.StringWidthWithoutEscSequences(caption+more) <= width {
 		caption += more
 	}
-	caption = plugins.Truncate(caption, width)
+	caption = term.Truncate(caption, width)
 	b.WriteString(caption + "\n")
 	for line := chartHeight - 1; line >= 0; line-- {
 		label := ""
@@ -466,7 +466,7 @@ func drawColumns(b *strings.Builder, d chartData, width int, color bool) {
 		}
 		r := strings.TrimRight(row.String(), " ")
 		if color && r != "" {
-			r = chartBarColor + r + plugins.ANSIReset
+			r = chartBarColor + r + term.Reset
 		}
 		b.WriteString(r)
 		b.WriteByte('\n')
@@ -486,7 +486,7 @@ func drawColumns(b *strings.Builder, d chartData, width int, color bool) {
 		times += " … " + lastT
 	}
 	if color {
-		times = chartDim + times + plugins.ANSIReset
+		times = chartDim + times + term.Reset
 	}
 	b.WriteString(times + "\n")
 }

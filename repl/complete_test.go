@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 )
 
 func TestComplete(t *testing.T) {
 	db := openTestStore(t)
-	s := &session{opts: Options{DB: db}, reg: plugins.Default(), values: newValueCache(db)}
+	s := &session{opts: Options{DB: db}, reg: standard.Registry(), values: newValueCache(db)}
 	c := &completer{s: s, quoteAt: -1}
 	// f completes line (the cursor at its end) and checks the full words
 	// offered include want and exclude not.

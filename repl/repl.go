@@ -31,7 +31,7 @@ type Options struct {
 	Width func() int
 	// HistoryFile keeps the history across sessions ("": none).
 	HistoryFile string
-	// Registry is the plugins queries use; nil means plugins.Default().
+	// Registry is the plugins queries use; nil means standard.Registry().
 	Registry *plugins.Registry
 	// Clock is the machine's clock: it times statements (\timing), and
 	// relative times (since 24h) count from it while \now is off. nil

@@ -10,6 +10,7 @@ import (
 	"github.com/signinq/signinq/cmd/signinq/cli"
 	"github.com/signinq/signinq/internal/clock"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -18,7 +19,9 @@ import (
 // stage more, "wait", which runs until its query is cancelled.
 func TestMain(m *testing.M) {
 	run := func() int {
-		plugins.Register(waitStage{})
+		if err := standard.Registry().Register(waitStage{}); err != nil {
+			panic(err)
+		}
 		return cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, clock.Test)
 	}
 	if os.Getenv("SIGNINQ_REPL_CHILD") != "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
 )
@@ -71,7 +72,7 @@ func (s *session) run(ctx context.Context) error {
 	}
 	s.reg = o.Registry
 	if s.reg == nil {
-		s.reg = plugins.Default()
+		s.reg = standard.Registry()
 	}
 	s.format, s.timing, s.out = "table", o.Terminal, o.Stdout
 	s.values = newValueCache(o.DB)

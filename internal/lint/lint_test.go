@@ -14,22 +14,31 @@ import (
 const module = "github.com/signinq/signinq/"
 
 // allowed lists, for each tree of the module, the trees its packages may
-// import. A tree is a path prefix; the longest match wins.
+// import. A tree is a path prefix; the longest match wins. An allowed
+// tree written "=path" is that package alone, not the ones below it:
+// the built-ins' packages import plugins, never each other nor
+// plugins/standard, which only the language and above import.
 var allowed = map[string][]string{
 	".":                   {"engine", "plugins", "query", "result"},
 	"index":               {"internal/jsonw"},
 	"result":              {"engine/signin"},
 	"engine":              {"index", "engine", "result", "internal/jsonw", "internal/strtab", "internal/words"},
-	"plugins":             {"index", "engine", "result", "query/ast", "plugins", "internal/jsonw"},
+	"plugins":             {"index", "engine", "result", "query/ast", "=plugins", "internal/jsonw"},
+	"plugins/aggregate":   {"index", "engine", "result", "=plugins"},
+	"plugins/function":    {"engine", "result", "=plugins"},
+	"plugins/format":      {"engine", "result", "=plugins", "internal/jsonw", "internal/term"},
+	"plugins/stage":       {"index", "engine", "result", "query/ast", "=plugins", "plugins/stage/internal"},
+	"plugins/standard":    {"=plugins", "plugins/aggregate", "plugins/function", "plugins/format", "plugins/stage"},
 	"query/ast":           {},
 	"query":               {"index", "engine", "result", "plugins", "query", "internal/words"},
-	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress", "internal/words"},
+	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress", "internal/term", "internal/words"},
 	"docs":                {},
 	"bench":               {"index", "engine", "result", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress", "internal/words"},
 	"cmd":                 {"index", "engine", "result", "plugins", "query", "repl", "bench", "internal", "cmd"},
 	"internal/jsonw":      {},
 	"internal/progress":   {},
 	"internal/strtab":     {},
+	"internal/term":       {},
 	"internal/gen":        {"engine/signin", "internal/jsonw"},
 	"internal/benchstore": {"engine", "internal/gen"},
 	"internal/lint":       {},
@@ -47,8 +56,9 @@ var allowed = map[string][]string{
 var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
-// scripts drive the real command.
-var testAllowedIn = map[string][]string{"repl": {"cmd/signinq/cli"}}
+// scripts drive the real command; plugins' tests use the standard
+// registry.
+var testAllowedIn = map[string][]string{"repl": {"cmd/signinq/cli"}, "plugins": {"plugins/standard"}, "plugins/stage": {"plugins/stage"}}
 
 // Packages only some trees may import.
 var restricted = map[string][]string{
@@ -69,7 +79,11 @@ func tree(rel string, table map[string][]string) (string, bool) {
 
 func under(path string, trees []string) bool {
 	for _, t := range trees {
-		if path == t || strings.HasPrefix(path, t+"/") {
+		if exact, ok := strings.CutPrefix(t, "="); ok {
+			if path == exact {
+				return true
+			}
+		} else if path == t || strings.HasPrefix(path, t+"/") {
 			return true
 		}
 	}

@@ -11,7 +11,8 @@ import (
 )
 
 // TestOutOfTreeBuild follows docs/plugins.md's recipe: a module of its
-// own whose main blank-imports this package and calls the command's
+// own whose main registers this package's plugins in the standard
+// registry and calls the command's
 // cli.Main, built with go build; the binary then offers the example's
 // plugins beside the built-in ones.
 func TestOutOfTreeBuild(t *testing.T) {
@@ -43,10 +44,17 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/cmd/signinq/cli"
-	_ "github.com/signinq/signinq/plugins/example" // perkey and mailbox
+	"github.com/signinq/signinq/plugins/example" // perkey and mailbox
+	"github.com/signinq/signinq/plugins/standard"
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, time.Now)) }
+func main() {
+	// The command queries with the standard registry: add yours to it.
+	if err := example.Register(standard.Registry()); err != nil {
+		panic(err)
+	}
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, time.Now))
+}
 `)
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	bin := filepath.Join(dir, "mysigninq")

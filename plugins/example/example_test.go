@@ -7,6 +7,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -81,8 +82,8 @@ func TestRegister(t *testing.T) {
 	if err := Register(r); err == nil {
 		t.Error("registering twice gave no error")
 	}
-	if _, ok := plugins.Default().Lookup("perkey"); !ok {
-		t.Error("importing the package did not register perkey in the default registry")
+	if _, ok := standard.Registry().Lookup("perkey"); ok {
+		t.Error("importing the package registered perkey in the standard registry: nothing registers from init")
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/result"
 )
 
@@ -116,7 +116,7 @@ func TestErrors(t *testing.T) {
 // TestNameTaken checks that a script cannot take a name another plugin
 // has, Go's or another script's.
 func TestNameTaken(t *testing.T) {
-	reg := plugins.Default().Clone()
+	reg := standard.New()
 	err := Load("examples", reg, Options{})
 	if err != nil {
 		t.Fatal(err)

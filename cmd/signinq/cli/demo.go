@@ -21,6 +21,7 @@ import (
 	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
 )
@@ -267,7 +268,7 @@ func demoAnswers(e *env, db *engine.DB, t demoTenant) error {
 
 // demoWriter is the table writer.
 func demoWriter(e *env) plugins.Writer {
-	pl, _ := plugins.Default().Lookup("table")
+	pl, _ := standard.Registry().Lookup("table")
 	return pl.(plugins.Writer)
 }
 
@@ -277,7 +278,7 @@ func demoAnswer(e *env, db *engine.DB, w plugins.Writer, now time.Time, text str
 	fmt.Fprintf(e.stdout, "signinq> %s\n", text)
 	opts := query.Options{Now: now, DefaultListLimit: tableListLimit, Timeout: -1}
 	start := e.now()
-	res, err := query.Run(e.ctx, db, plugins.Default(), text, opts)
+	res, err := query.Run(e.ctx, db, standard.Registry(), text, opts)
 	if err != nil {
 		return fmt.Errorf("demo query %q: %w", text, err)
 	}

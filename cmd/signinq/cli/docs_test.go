@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 )
 
@@ -26,7 +27,7 @@ func TestPluginsDoc(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatalf("%s has no %q … %q section", path, begin, end)
 	}
-	want := pluginsReference(plugins.Default())
+	want := pluginsReference(standard.Registry())
 	if got := doc[i+len(begin) : j]; got != want {
 		if *update {
 			doc = doc[:i+len(begin)] + want + doc[j:]
@@ -38,7 +39,7 @@ func TestPluginsDoc(t *testing.T) {
 		t.Errorf("%s: the reference is out of date: run go test ./cmd/signinq/cli -run TestPluginsDoc -update", path)
 	}
 	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	for _, p := range plugins.Default().All(0) {
+	for _, p := range standard.Registry().All(0) {
 		d := p.Describe()
 		switch d.Kind {
 		case plugins.KindAggregate, plugins.KindFunction, plugins.KindStage:
@@ -49,7 +50,7 @@ func TestPluginsDoc(t *testing.T) {
 			t.Errorf("%s has no example or no help", d.Name)
 			continue
 		}
-		if _, err := query.Prepare(d.Example, nil, plugins.Default(), now); err != nil {
+		if _, err := query.Prepare(d.Example, nil, standard.Registry(), now); err != nil {
 			t.Errorf("%s's example %q: %v", d.Name, d.Example, err)
 		}
 		if !strings.Contains(strings.ToLower(d.Example), strings.ToLower(d.Name)) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/signinq/signinq/internal/progress"
-	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/script"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 )
 
@@ -85,9 +85,8 @@ var Version = "dev"
 // command, and 128 plus the signal's number when Ctrl-C (130) or SIGTERM
 // (143) stopped it (an ingest commits what it read first), or when the
 // reader of its output went away (141, SIGPIPE's). It uses the plugins
-// registered in plugins.Default, so a program that imports plugin
-// packages for their side effect before calling it offers them
-// (docs/plugins.md); scripted plugins are read from --plugins DIR.
+// of plugins/standard.Registry, so a program that registers its own
+// there before calling it offers them (docs/plugins.md); scripted plugins are read from --plugins DIR.
 //
 // now is the only clock the command reads, for dates (what "since 24h"
 // counts from, the demo's last day, prune --keep) and for timings: a
@@ -169,7 +168,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() t
 	}
 }
 
-// loadedDirs are the directories whose scripts are in plugins.Default.
+// loadedDirs are the directories whose scripts are in standard.Registry.
 var loadedDirs sync.Map
 
 // loadScripts registers the Starlark plugins of dir (or of the default
@@ -187,7 +186,7 @@ func loadScripts(dir string, stderr io.Writer) {
 	if _, done := loadedDirs.LoadOrStore(dir, true); done {
 		return // Main ran before in this process, with the same plugins
 	}
-	err := script.Load(dir, plugins.Default(), script.Options{Print: stderr, ParseCondition: query.ParseCondition})
+	err := script.Load(dir, standard.Registry(), script.Options{Print: stderr, ParseCondition: query.ParseCondition})
 	if err == nil || !explicit && errors.Is(err, fs.ErrNotExist) {
 		return
 	}

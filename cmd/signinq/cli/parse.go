@@ -11,6 +11,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/jsonw"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 )
 
 type parseCmd struct {
@@ -106,9 +107,9 @@ func rejectsHint(file string) string {
 // the one every input is read in, and the readers logfile does not have
 // built in are sniffed too.
 func readOptions(format, typ string, interrupt []int64, workers int) (logfile.Options, error) {
-	opts := logfile.Options{Workers: workers, Formats: plugins.ExtraFormats(plugins.Default())}
+	opts := logfile.Options{Workers: workers, Formats: plugins.ExtraFormats(standard.Registry())}
 	if format != "" {
-		r, err := plugins.LookupReader(plugins.Default(), format)
+		r, err := plugins.LookupReader(standard.Registry(), format)
 		if err != nil {
 			return opts, fmt.Errorf("--format: %v", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 )
 
@@ -26,15 +27,15 @@ func (c *pluginsCmd) Run(e *env) error {
 			kind = k
 		}
 	}
-	pl, _ := plugins.Default().Lookup(c.Format)
-	return writeResult(pl.(plugins.Writer), e, plugins.Default().Listing(kind))
+	pl, _ := standard.Registry().Lookup(c.Format)
+	return writeResult(pl.(plugins.Writer), e, standard.Registry().Listing(kind))
 }
 
 // describePlugin prints all a plugin's descriptor says.
 func describePlugin(e *env, name string) error {
-	p, ok := plugins.Default().Lookup(name)
+	p, ok := standard.Registry().Lookup(name)
 	if !ok {
-		if best := query.Suggest(name, plugins.Default().Names(0)); best != "" {
+		if best := query.Suggest(name, standard.Registry().Names(0)); best != "" {
 			return fmt.Errorf("no plugin %q; did you mean %q? (signinq plugins lists them)", name, best)
 		}
 		return fmt.Errorf("no plugin %q (signinq plugins lists them)", name)

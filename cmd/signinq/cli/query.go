@@ -14,6 +14,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
 )
@@ -156,7 +157,7 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		var se *storeError
 		_, statErr := os.Stat(filepath.Join(db.DB, query.MacroFile))
 		if st.Query != nil && errors.As(err, &se) && se.code == exitNoStore && errors.Is(statErr, os.ErrNotExist) {
-			if _, qerr := query.Prepare(text, nil, plugins.Default(), opts.Now); qerr != nil {
+			if _, qerr := query.Prepare(text, nil, standard.Registry(), opts.Now); qerr != nil {
 				return fail(qerr)
 			}
 		}
@@ -165,7 +166,7 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 	defer store.Close()
 	start := e.now()
 	// The rows flow from the store to the writer as it writes them.
-	out, err := query.Exec(e.ctx, store, plugins.Default(), text, opts)
+	out, err := query.Exec(e.ctx, store, standard.Registry(), text, opts)
 	if err != nil {
 		return fail(err)
 	}
@@ -189,7 +190,7 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		fmt.Fprint(e.stdout, rows.Plan)
 		return nil
 	}
-	pl, _ := plugins.Default().Lookup(format)
+	pl, _ := standard.Registry().Lookup(format)
 	w := pl.(plugins.Writer)
 	count := 0
 	counted := func(yield func([]result.Value, error) bool) {

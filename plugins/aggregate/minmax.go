@@ -1,0 +1,97 @@
+package aggregate
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/result"
+)
+
+// extreme is min or max of a field: the smallest or largest present
+// value, strings in byte order, times chronologically.
+type extreme struct {
+	name string
+	sign int // -1 for min, +1 for max
+}
+
+var _ plugins.Aggregate = extreme{}
+
+func (e extreme) Describe() plugins.Descriptor {
+	word := map[int]string{-1: "smallest (earliest)", 1: "largest (latest)"}[e.sign]
+	return plugins.Descriptor{Name: e.name, Kind: plugins.KindAggregate,
+		Args:    []plugins.Arg{{Name: "field", Type: plugins.ArgField, Help: "a field of one value per sign-in"}},
+		Help:    fmt.Sprintf("the %s value of a field", word),
+		Example: `min(time) as first, max(time) as last, count where user="alice@contoso.com" group by country`}
+}
+
+func (e extreme) Result(f *signin.Field) (signin.Kind, error) {
+	if f == nil || f.Kind == signin.KindList {
+		return 0, fmt.Errorf("%s needs a field of one value per sign-in", e.name)
+	}
+	return f.Kind, nil
+}
+
+func (e extreme) NewAcc(in plugins.Input) plugins.Acc {
+	return &extremeAcc{sign: e.sign, dict: in.Dict, kind: in.Field.Kind}
+}
+
+// extremeAcc keeps each group's best value.
+type extremeAcc struct {
+	sign int
+	kind signin.Kind
+	dict *index.Dict
+	best []extremePartial
+	vals []result.Value // a row's values, reused
+}
+
+func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
+	for i, r := range rows {
+		g := groups[i]
+		a.best = grown(a.best, g)
+		a.vals = col.AppendValues(a.vals[:0], a.dict, r)
+		for _, v := range a.vals {
+			a.best[g].offer(v, a.sign)
+		}
+	}
+}
+
+// Size counts the groups' best values; their text is the part's
+// dictionary's, or the block's, which the acc does not own.
+func (a *extremeAcc) Size() int64 {
+	return int64(cap(a.best)) * int64(unsafe.Sizeof(extremePartial{}))
+}
+
+func (a *extremeAcc) Partial(g uint32) plugins.Partial {
+	p := &extremePartial{v: result.Null(a.kind), sign: a.sign}
+	if int(g) < len(a.best) && a.best[g].set {
+		p.v, p.set = a.best[g].v, true
+	}
+	return p
+}
+
+type extremePartial struct {
+	v    result.Value
+	set  bool
+	sign int
+}
+
+func (p *extremePartial) offer(v result.Value, sign int) {
+	if !p.set || result.Compare(v, p.v)*sign > 0 {
+		p.v, p.set = v, true
+	}
+}
+
+func (p *extremePartial) Merge(o plugins.Partial) {
+	if q := o.(*extremePartial); q.set {
+		p.offer(q.v, p.sign)
+	}
+}
+
+func (p *extremePartial) Value() result.Value { return p.v }
+func (p *extremePartial) Size() int {
+	return int(unsafe.Sizeof(*p) + uintptr(plugins.StringBytes(len(p.v.Str()))))
+}

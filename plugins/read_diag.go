@@ -1,5 +1,0 @@
-package plugins
-
-// The diag input format, read by logfile's own code; see
-// logfile.Formats for what it is.
-func init() { Register(newBuiltinReader("diag")) }

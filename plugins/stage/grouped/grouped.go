@@ -1,0 +1,269 @@
+package grouped
+
+import (
+	"cmp"
+	"context"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
+	"github.com/signinq/signinq/result"
+)
+
+// grouped is the Entra admin center's grouped view of non-interactive,
+// service principal and managed identity sign-ins, as Microsoft Graph's
+// beta summarizedSignIn gives it (getSummarizedNonInteractiveSignIns,
+// getSummarizedServicePrincipalSignIns, getSummarizedMSISignIns).
+//
+// Sign-ins are merged within each time window, windows being aligned to
+// the Unix epoch in UTC (a 1h window starts on the hour, a 24h one at
+// midnight UTC), when they match on the keys of their type:
+//
+//	nonInteractive    app, user, ip, status, resourceId
+//	servicePrincipal  the service principal (spId, else sp), status, ip,
+//	                  the resource (resourceId, else resource)
+//	managedIdentity   the identity (spId, else sp), status, the resource
+//	                  (resourceId, else resource)
+//
+// Interactive sign-ins, and sign-ins of any other or no type, are never
+// merged: each is a row of its own. Sign-ins without a time are left out.
+//
+// Each row is one group. Its columns and their summarizedSignIn
+// properties are:
+//
+//	aggregationDateTime  aggregationDateTime: the window's start
+//	type                 the sign-ins' type (the Graph function called)
+//	app, appId           appDisplayName, appId
+//	user                 userPrincipalName
+//	sp, spId             servicePrincipalName, servicePrincipalId (for
+//	                     managed identities, the identity's name and id)
+//	ip                   ipAddress
+//	status               status (as signinq's success, failure or
+//	                     interrupted rather than an errorCode)
+//	resource, resourceId resourceDisplayName, resourceId
+//	firstSignInDateTime  firstSignInDateTime: the group's first sign-in
+//	lastSignInDateTime   (not in Graph) the group's last sign-in
+//	signInCount          signInCount: the sign-ins merged, each counting
+//	                     as its signInCount (1, or more for a row read
+//	                     from a summarizedSignIn), so that grouping
+//	                     summarized rows again adds them up
+//
+// A column that is not a key of the row's type holds the value its
+// sign-ins share, and is empty when they differ (a managed identity's
+// ip, say). Rows come in order of window, then type, then the columns
+// from app to resourceId, then first and last sign-in.
+type grouped struct{}
+
+var (
+	_ plugins.Stage  = grouped{}
+	_ plugins.Needer = grouped{}
+)
+
+// grCols are the string columns grouped reads and emits, in order.
+var grCols = []string{"app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId"}
+
+// The indexes of the key columns in grCols.
+const (
+	grApp = iota
+	grAppID
+	grUser
+	grSP
+	grSPID
+	grIP
+	grStatus
+	grResource
+	grResourceID
+	grNumCols
+)
+
+func (grouped) Describe() plugins.Descriptor {
+	out := []string{"aggregationDateTime", "type"}
+	out = append(out, grCols...)
+	out = append(out, "firstSignInDateTime", "lastSignInDateTime", "signInCount")
+	return plugins.Descriptor{Name: "grouped", Kind: plugins.KindStage,
+		Args: []plugins.Arg{{Name: "window", Type: plugins.ArgDuration, Default: "1h", Words: []string{"h1", "h6", "d1"},
+			Help: "the time aggregate: the admin center offers 1h, 6h and 24h (Graph's h1, h6 and d1, also accepted); any duration works, windows aligned to the Unix epoch in UTC"}},
+		Help:    "merges non-interactive, service principal and managed identity sign-ins per time window as the admin center's grouped view and Graph's summarizedSignIn do; interactive and AD FS ones stay one row each",
+		Example: "list where type=nonInteractive since 24h | grouped 1h",
+		Output:  out,
+	}
+}
+
+func (grouped) Needs(*plugins.Args) (plugins.Needs, error) {
+	f := append([]string{"time", "type"}, grCols...)
+	return plugins.Needs{Fields: append(f, "signInCount"), Stream: true}, nil
+}
+
+// grWindow is the window argument: a duration, or Graph's
+// aggregationWindow (h1, h6, d1).
+func grWindow(args *plugins.Args) time.Duration {
+	switch args.Word("window") {
+	case "h1":
+		return time.Hour
+	case "h6":
+		return 6 * time.Hour
+	case "d1":
+		return 24 * time.Hour
+	}
+	return args.Duration("window")
+}
+
+func (grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	w := grWindow(args)
+	want := []events.Col{{Name: "time", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString}}
+	for _, c := range grCols {
+		want = append(want, events.Col{Name: c, Kind: signin.KindString})
+	}
+	want = append(want, events.Col{Name: "signInCount", Kind: signin.KindInt})
+	idx, err := events.Columns(in, want, "signInCount")
+	if err != nil {
+		return nil, err
+	}
+	r := &grRunner{window: w, time: idx[0], typ: idx[1], count: idx[len(idx)-1]}
+	copy(r.cols[:], idx[2:2+grNumCols])
+	return r, nil
+}
+
+type grRunner struct {
+	window    time.Duration
+	time, typ int
+	cols      [grNumCols]int
+	count     int // -1 without a signInCount column
+}
+
+func (r *grRunner) Columns() []result.Column {
+	out := []result.Column{{Name: "aggregationDateTime", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString, Field: "type"}}
+	for _, c := range grCols {
+		out = append(out, result.Column{Name: c, Kind: signin.KindString, Field: c})
+	}
+	return append(out,
+		result.Column{Name: "firstSignInDateTime", Kind: signin.KindTime},
+		result.Column{Name: "lastSignInDateTime", Kind: signin.KindTime},
+		result.Column{Name: "signInCount", Kind: signin.KindInt})
+}
+
+// grKey identifies a group: its window, its type and its keys; seq
+// tells events.Apart the sign-ins that are never merged.
+type grKey struct {
+	window int64
+	typ    string
+	keys   [5]string
+	seq    int
+}
+
+// grGroup is a group being gathered.
+type grGroup struct {
+	window      int64
+	typ         string
+	vals        [grNumCols]string
+	differ      [grNumCols]bool // the sign-ins disagree on the column
+	first, last int64
+	n           int64
+	seq         int
+}
+
+// grKeys returns the keys of a sign-in of type typ, and whether its
+// type merges at all. The keys are told events.Apart by a prefix where one
+// stands for either of two columns (an id, else a name).
+func grKeys(typ string, v *[grNumCols]string) ([5]string, bool) {
+	either := func(id, name int) string {
+		if v[id] != "" {
+			return "i" + v[id]
+		}
+		return "n" + v[name]
+	}
+	switch {
+	case strings.EqualFold(typ, signin.TypeNonInteractive.String()):
+		return [5]string{v[grApp], v[grUser], v[grIP], v[grStatus], v[grResourceID]}, true
+	case strings.EqualFold(typ, signin.TypeServicePrincipal.String()):
+		return [5]string{either(grSPID, grSP), v[grIP], v[grStatus], either(grResourceID, grResource)}, true
+	case strings.EqualFold(typ, signin.TypeManagedIdentity.String()):
+		return [5]string{either(grSPID, grSP), v[grStatus], either(grResourceID, grResource)}, true
+	}
+	return [5]string{}, false
+}
+
+func (r *grRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	groups := map[grKey]*grGroup{}
+	var all []*grGroup
+	seq := 0
+	for row := range in {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t, ok := events.Time(row, r.time)
+		if !ok {
+			continue
+		}
+		n := int64(1)
+		if c, ok := events.Int(row, r.count); ok && c > 1 {
+			n = c
+		}
+		var vals [grNumCols]string
+		for i, c := range r.cols {
+			vals[i] = events.Str(row, c)
+		}
+		typ := events.Str(row, r.typ)
+		k := grKey{window: events.WindowStart(t, r.window), typ: typ}
+		var merges bool
+		if k.keys, merges = grKeys(typ, &vals); !merges {
+			k.seq = seq + 1
+		}
+		seq++
+		g := groups[k]
+		if g == nil {
+			g = &grGroup{window: k.window, typ: typ, vals: vals, first: t, last: t, seq: seq}
+			groups[k] = g
+			all = append(all, g)
+		} else {
+			for i, v := range vals {
+				switch {
+				case v == "" || v == g.vals[i]:
+				case g.vals[i] == "" && !g.differ[i]:
+					g.vals[i] = v
+				default:
+					g.vals[i], g.differ[i] = "", true
+				}
+			}
+			g.first, g.last = min(g.first, t), max(g.last, t)
+		}
+		g.n += n
+	}
+	slices.SortFunc(all, func(a, b *grGroup) int {
+		if c := cmp.Compare(a.window, b.window); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.typ, b.typ); c != 0 {
+			return c
+		}
+		if c := slices.Compare(a.vals[:], b.vals[:]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.first, b.first); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.last, b.last); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	for _, g := range all {
+		row := make([]result.Value, 0, grNumCols+5)
+		row = append(row, events.TimeValue(g.window), result.StringValue(g.typ))
+		for _, v := range g.vals {
+			row = append(row, result.StringValue(v))
+		}
+		row = append(row, events.TimeValue(g.first), events.TimeValue(g.last), result.IntValue(g.n))
+		if err := emit(row); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// New returns the grouped stage.
+func New() plugins.Stage { return grouped{} }

@@ -1,0 +1,370 @@
+package newvalue
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/baseline"
+	"github.com/signinq/signinq/query/ast"
+	"github.com/signinq/signinq/result"
+)
+
+// newvalue finds first-seen values: the values of a field (country, asn,
+// app, os...) a key (user, sp, app) had in the query's time window but
+// never in the baseline period just before it, [from - baseline, from).
+//
+// Arguments, positional in this order or named:
+//
+//	field     the field whose new values it reports (required)
+//	by        the key: user by default; any string or integer field
+//	baseline  how far back before the window's start the key's history
+//	          goes: 30d by default, the past month Microsoft Defender for
+//	          Cloud Apps compares activity with
+//	status    the sign-ins it compares, in the window and the baseline
+//	          alike: success (the default), failure, interrupted or all
+//	newkeys   false by default: a key with no sign-in at all in the
+//	          baseline (a new user, an account not used for a month) is
+//	          left out, since every value of it is new and says nothing;
+//	          true reports its values too
+//
+// so "list since 7d | newvalue country" reports the users who signed in
+// from a country in the last 7 days they had not signed in from in the 30
+// days before, and "list since 1d | newvalue asn sp 14d" new networks of
+// service principals. (The query language lexes "by" as a keyword, so
+// the key is given by position until a stage argument may be named by.)
+//
+// The query needs a start ("since" or "between"): the baseline is the
+// period before it. The window's sign-ins are the rows it receives,
+// those the query selects; the baseline is every sign-in of the key in
+// the baseline period (of the status asked for), whatever the query's
+// condition: the condition says what to check, the baseline is the key's
+// history. The baseline is read first, for every key, from the snapshot
+// by dictionary id, a part at a time, never row by row; then a row whose
+// key had its value in the baseline costs a lookup, and only the rows of
+// new values gather anything.
+//
+// Right after a list without fields the stage reads only the time, the
+// key and the field of the sign-ins; the addresses and apps of the
+// sign-ins with a new value (when its rows lack them) are read from the
+// store afterwards, in one list of the window's sign-ins of those keys
+// and values, of which it keeps those at a time one of its rows of that
+// key and value had: its rows' sign-ins, found by key, value and time.
+//
+// Values are compared without regard to case, and a list field's values
+// are its elements. Sign-ins without a key or a value are left out.
+//
+// Each row is a key and a new value of it: the key, the value (as first
+// spelled in the window), the first time it was seen in the window, the
+// number of the window's sign-ins with it, and their distinct IP
+// addresses and apps, sorted. Rows are ordered by first time, then key
+// and value.
+type newvalue struct{}
+
+var _ plugins.Needer = newvalue{}
+
+func (newvalue) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "newvalue", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "field", Type: plugins.ArgField, Help: "the field whose first-seen values it reports: country, asn, app, os, ip..."},
+			{Name: "by", Type: plugins.ArgField, Default: "user", Help: "the key whose history is compared: user, sp, app..."},
+			{Name: "baseline", Type: plugins.ArgDuration, Default: "30d",
+				Help: "the history before the query's start; 30d: Microsoft Defender for Cloud Apps compares activity with the past month, and Microsoft Sentinel's analytic rule Authentication Attempt from New Country looks back 14 days"},
+			{Name: "status", Type: plugins.ArgString, Default: "success", Words: baseline.Statuses, Help: "the sign-ins compared: success, failure, interrupted or all"},
+			{Name: "newkeys", Type: plugins.ArgBool, Default: "false", Help: "also report keys with no sign-in in the baseline"},
+		},
+		Help:    "values of a field a key had in the query's window but not in the baseline before it",
+		Example: "list since 7d | newvalue country by user baseline 30d",
+		Output:  []string{"KEY (user)", "FIELD", "first", "count", "ips", "apps"},
+	}
+}
+
+// nvArgs are newvalue's arguments, checked.
+type nvArgs struct {
+	field, key *engine.Column
+	baseline   time.Duration
+	status     string
+	newKeys    bool
+}
+
+func nvRead(args *plugins.Args) (*nvArgs, error) {
+	a := nvArgs{baseline: args.Duration("baseline"), status: baseline.Status(args), newKeys: args.Bool("newkeys")}
+	var err error
+	if a.field, err = baseline.DictField(args, "field", true); err != nil {
+		return nil, err
+	}
+	if a.key, err = baseline.DictField(args, "by", false); err != nil {
+		return nil, err
+	}
+	if a.key == a.field {
+		return nil, args.Error("by", "is the field too: compare the field's values by another key")
+	}
+	return &a, nil
+}
+
+// Needs reads the time, the key and the field of the sign-ins of the
+// status asked for: the addresses and apps of the few sign-ins with a
+// new value are read afterwards (see Run).
+func (newvalue) Needs(args *plugins.Args) (plugins.Needs, error) {
+	a, err := nvRead(args)
+	if err != nil {
+		return plugins.Needs{}, err
+	}
+	var fields []string
+	for _, f := range []string{"time", a.key.Field.Name, a.field.Field.Name} {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	return plugins.Needs{Fields: fields, Where: baseline.StatusWhere(a.status), Stream: true}, nil
+}
+
+func (newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	a, err := nvRead(args)
+	if err != nil {
+		return nil, err
+	}
+	r := &nvRunner{args: a, time: baseline.Column(in, "time"), key: baseline.Column(in, a.key.Field.Name),
+		field: baseline.Column(in, a.field.Field.Name), ip: baseline.Column(in, "ip"), app: baseline.Column(in, "app"), status: baseline.Column(in, "status")}
+	for _, c := range []struct {
+		i    int
+		name string
+	}{{r.time, "time"}, {r.key, a.key.Field.Name}, {r.field, a.field.Field.Name}} {
+		if c.i < 0 {
+			return nil, fmt.Errorf("needs a %s column: put it right after a list without fields, or list %s", c.name, c.name)
+		}
+	}
+	if in[r.time].Kind != signin.KindTime {
+		return nil, fmt.Errorf("its time column holds %s values, not times", in[r.time].Kind)
+	}
+	keyCol, fieldCol := in[r.key], in[r.field]
+	if fieldCol.Kind == signin.KindList {
+		fieldCol = result.Column{Name: fieldCol.Name, Kind: signin.KindString}
+	}
+	r.cols = []result.Column{keyCol, fieldCol,
+		{Name: "first", Kind: signin.KindTime}, {Name: "count", Kind: signin.KindInt},
+		{Name: "ips", Kind: signin.KindList}, {Name: "apps", Kind: signin.KindList}}
+	return r, nil
+}
+
+type nvRunner struct {
+	args                              *nvArgs
+	time, key, field, ip, app, status int // input columns; -1 when absent
+	cols                              []result.Column
+}
+
+func (r *nvRunner) Columns() []result.Column { return r.cols }
+
+// nvSeen is what the window holds of one key and a value new to it.
+type nvSeen struct {
+	key, value result.Value // as first spelled
+	first      int64
+	count      int64
+	ips, apps  map[string]bool
+	// times are the times of its sign-ins, when the rows lack addresses
+	// or apps (to find those sign-ins in the store).
+	times []int64
+}
+
+func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	if env == nil || env.Snapshot == nil {
+		return errors.New("needs the store to read the baseline from")
+	}
+	if env.From == math.MinInt64 {
+		return errors.New("needs a time window: add since or between to the query (the baseline is the period before its start)")
+	}
+	// The baseline first, for every key: then a row of a known key and
+	// value costs a lookup, and only new values gather anything.
+	base, err := baseline.Read(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, nvSub(env.From, r.args.baseline), env.From)
+	if err != nil {
+		return err
+	}
+	seen := map[[2]string]*nvSeen{}
+	n := 0
+	for row := range in {
+		if n++; n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if r.args.status != "" && r.status >= 0 && baseline.Fold(baseline.Text(row[r.status])) != r.args.status {
+			continue
+		}
+		tv, kv := row[r.time], row[r.key]
+		if tv.IsNull() || tv.Kind() != signin.KindTime || kv.Kind() == signin.KindList {
+			continue
+		}
+		key := baseline.Fold(baseline.Text(kv))
+		if key == "" {
+			continue
+		}
+		known, present := base[key]
+		if !present && !r.args.newKeys {
+			continue
+		}
+		t := tv.Time().UnixNano()
+		if fv := row[r.field]; fv.Kind() == signin.KindList {
+			for _, e := range fv.List() {
+				r.add(seen, known, key, kv, result.StringValue(e), t, row)
+			}
+		} else {
+			r.add(seen, known, key, kv, fv, t, row)
+		}
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	if (r.ip < 0 || r.app < 0) && env.Query != nil {
+		if err := r.details(ctx, env, seen); err != nil {
+			return err
+		}
+	}
+	out := make([]*nvSeen, 0, len(seen))
+	for _, s := range seen {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *nvSeen) int {
+		if c := cmp.Compare(a.first, b.first); c != 0 {
+			return c
+		}
+		if c := strings.Compare(baseline.Text(a.key), baseline.Text(b.key)); c != 0 {
+			return c
+		}
+		return strings.Compare(baseline.Text(a.value), baseline.Text(b.value))
+	})
+	for _, s := range out {
+		row := []result.Value{s.key, s.value, result.TimeValue(time.Unix(0, s.first)), result.IntValue(s.count),
+			result.ListValue(nvSorted(s.ips)), result.ListValue(nvSorted(s.apps))}
+		if err := emit(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add counts a row's value v of key (folded; kv as the row spells it)
+// unless the key had it in the baseline.
+func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
+	val := baseline.Fold(baseline.Text(v))
+	if val == "" {
+		return
+	}
+	if _, ok := known[val]; ok {
+		return
+	}
+	s := seen[[2]string{key, val}]
+	if s == nil {
+		s = &nvSeen{key: kv, value: v, first: t, ips: map[string]bool{}, apps: map[string]bool{}}
+		seen[[2]string{key, val}] = s
+	}
+	s.count++
+	if t < s.first {
+		s.first, s.key, s.value = t, kv, v
+	}
+	if r.ip >= 0 {
+		if x := baseline.Text(row[r.ip]); x != "" {
+			s.ips[x] = true
+		}
+	}
+	if r.app >= 0 {
+		if x := baseline.Text(row[r.app]); x != "" {
+			s.apps[x] = true
+		}
+	}
+	if r.ip < 0 || r.app < 0 {
+		s.times = append(s.times, t)
+	}
+}
+
+// details reads the addresses and apps the rows lacked from the store:
+// one list of the sign-ins in the window of the keys and values found
+// new, of the status asked for, of which it keeps those of a new key and
+// value at a time one of the rows had (the rows' sign-ins, found by key,
+// value and time).
+func (r *nvRunner) details(ctx context.Context, env *plugins.Env, seen map[[2]string]*nvSeen) error {
+	keyName, fieldName := r.args.key.Field.Name, r.args.field.Field.Name
+	keys, vals := map[string]*ast.Literal{}, map[string]*ast.Literal{}
+	for _, s := range seen {
+		if l, ok := baseline.Literal(s.key); ok {
+			baseline.Add(keys, l)
+		}
+		if l, ok := baseline.Literal(s.value); ok {
+			baseline.Add(vals, l)
+		}
+		slices.Sort(s.times)
+	}
+	var fields []string
+	for _, f := range []string{"time", keyName, fieldName, "ip", "app"} {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	q := baseline.Query(ast.ListOf(baseline.Fields(fields...)...), env.From, env.To,
+		baseline.In(keyName, keys), baseline.In(fieldName, vals), baseline.StatusWhere(r.args.status))
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("reading the new values' addresses and apps: %w", err)
+	}
+	ti, ki, fi := baseline.Column(res.Columns, "time"), baseline.Column(res.Columns, keyName), baseline.Column(res.Columns, fieldName)
+	ipi, appi := baseline.Column(res.Columns, "ip"), baseline.Column(res.Columns, "app")
+	if ti < 0 || ki < 0 || fi < 0 || ipi < 0 || appi < 0 {
+		return fmt.Errorf("reading the new values' addresses and apps: its query gave columns %v", res.Columns)
+	}
+	for _, row := range res.Rows {
+		tv := row[ti]
+		if tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		t := tv.Time().UnixNano()
+		key := baseline.Fold(baseline.Text(row[ki]))
+		vs := []string{baseline.Text(row[fi])}
+		if row[fi].Kind() == signin.KindList {
+			vs = row[fi].List()
+		}
+		for _, v := range vs {
+			s := seen[[2]string{key, baseline.Fold(v)}]
+			if s == nil {
+				continue
+			}
+			if _, ok := slices.BinarySearch(s.times, t); !ok {
+				continue
+			}
+			if x := baseline.Text(row[ipi]); r.ip < 0 && x != "" {
+				s.ips[x] = true
+			}
+			if x := baseline.Text(row[appi]); r.app < 0 && x != "" {
+				s.apps[x] = true
+			}
+		}
+	}
+	return nil
+}
+
+// nvSub returns t - d, or the earliest time when that would overflow.
+func nvSub(t int64, d time.Duration) int64 {
+	if t < math.MinInt64+int64(d) {
+		return math.MinInt64
+	}
+	return t - int64(d)
+}
+
+func nvSorted(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// New returns the newvalue stage.
+func New() plugins.Stage { return newvalue{} }

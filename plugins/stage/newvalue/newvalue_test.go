@@ -1,0 +1,267 @@
+package newvalue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
+	"github.com/signinq/signinq/query/ast"
+	"github.com/signinq/signinq/result"
+)
+
+// nvSignin is a sign-in of the newvalue tests: it is stored, and when in
+// the window it is also a row of the stage's input.
+type nvSignin struct {
+	at      time.Duration // from the window's start
+	user    string
+	country string
+	asn     int64 // 0 for none
+	status  signin.Status
+}
+
+// nvStore stores the sign-ins and returns a snapshot of them.
+func nvStore(t testing.TB, sis []nvSignin) *engine.Snapshot {
+	t.Helper()
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var recs []signin.Record
+	for i, s := range sis {
+		r := signin.New()
+		r.ID = fmt.Sprintf("id-%d", i)
+		r.Time = stagetest.Start.Add(s.at)
+		r.User, r.Country, r.Status = s.user, s.country, s.status
+		r.IP, r.App = fmt.Sprintf("10.0.0.%d", i%250), "App"
+		r.Error = 0
+		if s.status == signin.StatusFailure {
+			r.Error = 50126
+		}
+		if s.asn != 0 {
+			r.ASN = s.asn
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.IngestRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { snap.Close() })
+	return snap
+}
+
+var nvIn = []result.Column{
+	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
+	{Name: "country", Kind: signin.KindString, Field: "country"}, {Name: "asn", Kind: signin.KindInt, Field: "asn"},
+	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "app", Kind: signin.KindString, Field: "app"},
+	{Name: "status", Kind: signin.KindString, Field: "status"},
+}
+
+// nvRows are the input rows of the sign-ins in [0, 7d), newest first.
+func nvRows(sis []nvSignin) [][]result.Value {
+	var rows [][]result.Value
+	for i, s := range sis {
+		if s.at < 0 || s.at >= 7*24*time.Hour {
+			continue
+		}
+		asn := result.Null(signin.KindInt)
+		if s.asn != 0 {
+			asn = result.IntValue(s.asn)
+		}
+		rows = append(rows, []result.Value{result.TimeValue(stagetest.Start.Add(s.at)), result.StringValue(s.user),
+			result.StringValue(s.country), asn, result.StringValue(fmt.Sprintf("10.0.0.%d", i%250)),
+			result.StringValue("App"), result.StringValue(s.status.String())})
+	}
+	slices.Reverse(rows)
+	return rows
+}
+
+// TestNewValue checks newvalue on small histories: what the baseline
+// holds, where it starts and ends, case, missing values, keys without a
+// history, statuses and integer fields.
+func TestNewValue(t *testing.T) {
+	const day = 24 * time.Hour
+	ok, fail := signin.StatusSuccess, signin.StatusFailure
+	cases := []struct {
+		name string
+		args string
+		sis  []nvSignin
+		want []string // "user value count"
+	}{
+		{"only in baseline", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {-4 * day, "a@x", "FR", 0, ok}, {day, "a@x", "US", 0, ok}}, nil},
+		{"only in window", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {2 * day, "a@x", "FR", 0, ok}, {3 * day, "a@x", "US", 0, ok}},
+			[]string{"a@x FR 2"}},
+		{"case", "country", []nvSignin{
+			{-5 * day, "Alice@X", "us", 0, ok}, {day, "alice@x", "US", 0, ok}, {day, "ALICE@X", "Fr", 0, ok}},
+			[]string{"ALICE@X Fr 1"}},
+		{"missing values", "country", []nvSignin{
+			{-5 * day, "a@x", "", 0, ok}, {-5 * day, "", "FR", 0, ok}, {day, "a@x", "", 0, ok}, {day, "", "DE", 0, ok}, {day, "a@x", "FR", 0, ok}},
+			[]string{"a@x FR 1"}},
+		{"new key left out", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "b@x", "FR", 0, ok}}, nil},
+		{"new key reported", "country newkeys=true", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "b@x", "FR", 0, ok}}, []string{"b@x FR 1"}},
+		{"baseline starts", "country baseline=10d", []nvSignin{
+			{-10*day - time.Nanosecond, "a@x", "FR", 0, ok}, {-10 * day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "US", 0, ok}},
+			[]string{"a@x FR 1"}},
+		{"baseline ends", "country", []nvSignin{
+			{-time.Nanosecond, "a@x", "FR", 0, ok}, {0, "a@x", "DE", 0, ok}, {day, "a@x", "FR", 0, ok}},
+			[]string{"a@x DE 1"}},
+		{"failures are no history", "country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "a@x", "FR", 0, fail}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "CN", 0, fail}},
+			[]string{"a@x FR 1"}},
+		{"all statuses", "country status=all", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "a@x", "FR", 0, fail}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "CN", 0, fail}},
+			[]string{"a@x CN 1"}},
+		{"integer field", "asn", []nvSignin{
+			{-5 * day, "a@x", "US", 7922, ok}, {day, "a@x", "US", 7922, ok}, {day, "a@x", "US", 701, ok}, {day, "a@x", "US", 0, ok}},
+			[]string{"a@x 701 1"}},
+		{"by country", "user country", []nvSignin{
+			{-5 * day, "a@x", "US", 0, ok}, {day, "a@x", "US", 0, ok}, {day, "b@x", "US", 0, ok}},
+			[]string{"US b@x 1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			snap := nvStore(t, c.sis)
+			env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(7 * day).UnixNano(), Now: stagetest.Start.Add(7 * day)}
+			cols, rows, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), nvIn, nvRows(c.sis), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cols) != 6 || cols[2].Name != "first" || cols[3].Name != "count" {
+				t.Fatalf("columns %v", cols)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, fmt.Sprintf("%s %s %d", r[0], r[1], r[3].Int()))
+				if r[2].Time().Before(stagetest.Start) || len(r[4].List()) == 0 || !slices.Equal(r[5].List(), []string{"App"}) {
+					t.Errorf("row %v: first, ips or apps wrong", r)
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestNewValueErrors: bad arguments, missing columns and an open window
+// are errors, not panics.
+func TestNewValueErrors(t *testing.T) {
+	snap := nvStore(t, []nvSignin{{0, "a@x", "US", 0, signin.StatusSuccess}})
+	env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: math.MaxInt64}
+	for _, c := range []struct {
+		args, want string
+		in         []result.Column
+		env        *plugins.Env
+	}{
+		{"nosuchfield", "not a field", nvIn, env},
+		{"time", "not compared", nvIn, env},
+		{"latitude", "not compared", nvIn, env},
+		{"country policy", "not compared", nvIn, env},
+		{"country country", `newvalue's by: "country" is the field too`, nvIn, env},
+		{"country baseline=0d", "duration", nvIn, env},
+		{"country baseline=soon", "duration", nvIn, env},
+		{"country status=maybe", "status", nvIn, env},
+		{"country newkeys=perhaps", "newkeys", nvIn, env},
+		{"os", "needs a os column", nvIn, env},
+		{"country", "time window", nvIn, &plugins.Env{Snapshot: snap, From: math.MinInt64, To: math.MaxInt64}},
+		{"country", "store", nvIn, nil},
+	} {
+		_, _, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), c.in, nvRows([]nvSignin{{0, "a@x", "FR", 0, signin.StatusSuccess}}), c.env)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("newvalue %s: %v, want an error saying %q", c.args, err, c.want)
+		}
+	}
+	// Needs: the time, the key and the field, successes by default.
+	n, err := newvalue{}.Needs(stagetest.MustBindMap(t, newvalue{}, map[string]string{"field": "Country", "by": "user", "baseline": "30d", "status": "success", "newkeys": "false"}))
+	if err != nil || !slices.Equal(n.Fields, []string{"time", "user", "country"}) || stagetest.WhereText(n.Where) != "status = success" || !n.Stream {
+		t.Errorf("Needs = %+v, %v", n, err)
+	}
+}
+
+// TestNewValueDetails: when the rows lack addresses and apps (a list
+// without fields gives the stage only what it Needs), newvalue reads
+// them from the store for the sign-ins of its rows with a new value: one
+// list of the window's sign-ins of those keys and values, of which it
+// keeps those at the rows' times.
+func TestNewValueDetails(t *testing.T) {
+	const day = 24 * time.Hour
+	ok := signin.StatusSuccess
+	sis := []nvSignin{{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "b@x", "US", 0, ok},
+		{day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {2 * day, "A@X", "fr", 0, ok}, {day, "b@x", "DE", 0, ok}}
+	snap := nvStore(t, sis)
+	rows := nvRows(sis)
+	in := nvIn[:3]
+	for i := range rows {
+		rows[i] = rows[i][:3]
+	}
+	// The store's answer: a's FR sign-ins from two addresses and apps,
+	// one at a time none of the rows has (the list's condition left it
+	// out), and b's DE sign-in.
+	detail := func(at time.Duration, user, country, ip, app string) []result.Value {
+		return []result.Value{result.TimeValue(stagetest.Start.Add(at)), result.StringValue(user), result.StringValue(country),
+			result.StringValue(ip), result.StringValue(app)}
+	}
+	var queries []string
+	env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(7 * day).UnixNano(),
+		Query: func(_ context.Context, q *ast.Query) (*result.Result, error) {
+			queries = append(queries, q.String())
+			return &result.Result{
+				Columns: []result.Column{nvIn[0], nvIn[1], nvIn[2], nvIn[4], nvIn[5]},
+				Rows: [][]result.Value{
+					detail(2*day, "A@X", "fr", "1.1.1.1", "Mail"),
+					detail(day+time.Hour, "a@x", "FR", "6.6.6.6", "Evil"),
+					detail(day, "a@x", "FR", "2.2.2.2", "Web"),
+					detail(day, "b@x", "DE", "3.3.3.3", "Web"),
+				}}, nil
+		}}
+	_, out, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args("country"), in, rows, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out {
+		got = append(got, fmt.Sprintf("%s %s %d %v %v", r[0], r[1], r[3].Int(), r[4].List(), r[5].List()))
+	}
+	want := []string{"a@x FR 2 [1.1.1.1 2.2.2.2] [Mail Web]", "b@x DE 1 [3.3.3.3] [Web]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	wantQ := `list time, user, country, ip, app where user in ("a@x", "b@x") and country in ("DE", "FR") and status = success between 2026-10-20T00:00:00Z and 2026-10-27T00:00:00Z`
+	if !slices.Equal(queries, []string{wantQ}) {
+		t.Errorf("queries %q, want %q", queries, wantQ)
+	}
+	env.Query = func(context.Context, *ast.Query) (*result.Result, error) { return nil, errors.New("no store") }
+	if _, _, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args("country"), in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
+		t.Errorf("a failing query: %v", err)
+	}
+}
+
+// FuzzNewValue feeds random rows (random kinds, nulls, times in any
+// order) over a small store: newvalue must not panic.
+func FuzzNewValue(f *testing.F) {
+	f.Add([]byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"), "country")
+	f.Add([]byte("hello world, a fuzzing seed of some length"), "asn")
+	snap := nvStore(f, []nvSignin{{-time.Hour, "a", "US", 7, signin.StatusSuccess}, {-2 * time.Hour, "b", "FR", 0, signin.StatusFailure}})
+	f.Fuzz(func(t *testing.T, data []byte, field string) {
+		in, rows := stagetest.FuzzRows(data, nvIn)
+		env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano() + int64(len(data))*int64(time.Hour)%int64(48*time.Hour), To: math.MaxInt64}
+		_, _, _ = stagetest.RunArgs(t, newvalue{}, []plugins.StageArg{{Value: field}}, in, rows, env)
+	})
+}

@@ -1,0 +1,720 @@
+package travel
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/baseline"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
+	"github.com/signinq/signinq/query/ast"
+	"github.com/signinq/signinq/result"
+)
+
+// travel finds impossible travel: two consecutive sign-ins of a user
+// from places too far apart for the time between them.
+//
+// Arguments, positional in this order or named:
+//
+//	speed     the speed, in km/h, above which travel is impossible:
+//	          1000 by default, above an airliner's cruising speed
+//	          (about 900 km/h)
+//	distance  the least distance, in km, that counts: 500 by default,
+//	          so that geolocation jitter (an address placed in a nearby
+//	          city, a mobile carrier's gateway a region away) is not
+//	          travel
+//	status    the sign-ins compared: success (the default: an attacker
+//	          who fails has not travelled), failure, interrupted or all
+//	familiar  the days, 2 by default, on which a user must have signed
+//	          in from a place (its city and country, else its
+//	          coordinates to a tenth of a degree) before the day of a
+//	          sign-in for the place to be familiar at that sign-in; 0
+//	          makes no place familiar
+//	samecountry  false by default: only pairs in different countries
+//	          count, since within a country geolocation by IP address is
+//	          unreliable (a mobile carrier's addresses are placed in a
+//	          city far from where the phone is), as Microsoft Defender
+//	          for Cloud Apps' impossible travel compares countries; true
+//	          compares pairs within a country too. Sign-ins without a
+//	          country count as a country of their own; countries are
+//	          compared without regard to case.
+//	shared    the other users, 5 by default, who must have signed in
+//	          from an address before the day of a sign-in for the
+//	          address to be the organization's (a corporate VPN's
+//	          egress, an office's NAT): a sign-in from it is familiar
+//	          to every user; 0 makes no address the organization's
+//	baseline  how far back before the query's start the history goes:
+//	          30d by default, the month of activity Defender for Cloud
+//	          Apps compares a session with
+//
+// People who sign in from several places (home in one city, the office
+// in another, a phone whose carrier places it a region away, a
+// corporate VPN that leaves in another country) go back and forth
+// between them faster than anyone travels: a pair of sign-ins between
+// two places familiar to the user is not reported. Travel to or from a
+// place the user had not used on familiar days before is. A place is
+// learnt from the past only, as Microsoft's detections learn a user's
+// places before they judge them, so that an attacker who comes back on
+// later days is still reported on the first ones. The history is the
+// user's sign-ins (of the status asked for) in the baseline period
+// before the query's start, counted from the store by day, city and
+// country, and the rows the stage reads before the sign-in's day. With
+// no store, no start or baseline=0, the rows alone are the history.
+// Either way, over the first days of what the stage knows of a user,
+// every place of theirs is new: a store that begins with the window
+// reports the places its users go between on its first days. A user is
+// judged from their first sign-in: one who signs in rarely is judged as
+// soon as one who signs in every day, and an attacker on the day of a
+// user's first sign-in in the store is reported.
+//
+// An address many users of the tenant sign in from is the
+// organization's (its VPN's egress, an office's NAT), as Microsoft's
+// detections ignore "locations regularly used by other users in the
+// organization": a sign-in from an address at least shared other users
+// signed in from (with the status asked for) on a day before its day,
+// in the baseline or the window, is familiar to its user too. The
+// addresses of the pairs that would be reported are looked up in the
+// store (in the rows when there is none), so that the first users of a
+// corporate VPN are not reported, while an attacker's address is new on
+// the first day it is used, however many accounts it is used for then.
+//
+// Per user, the sign-ins with coordinates are taken in time order (those
+// at the same time in the order of their places), and
+// each is compared with the one before it: the pair is reported when the
+// great-circle (haversine) distance between them is at least distance
+// and the speed it takes is above speed. The speed is the distance over
+// the time between them, that time taken as at least one second (two
+// sign-ins in the same second from 5,000 km apart are impossible, not
+// infinitely fast). Sign-ins without coordinates, or at 0,0 (what the
+// service records for an address it cannot place, managed identities
+// inside Azure), or without a user are left out.
+//
+// With samecountry false (the default), a user who signed in from one
+// country only cannot travel: the stage first asks the store which users
+// had sign-ins (of the status asked for) in at least two countries in the
+// query's window, an aggregate over the indexes, and skips the rows of
+// the others with a lookup. Right after a list without fields it then
+// reads only the time and user of the sign-ins, and reads the places of
+// those of the users that remain from the store, in one list of their
+// sign-ins in the window of which it keeps those at a time one of its
+// rows of that user had: its rows' sign-ins, found by user and time.
+//
+// Each row is one pair: the user; the time, address, country and city of
+// the sign-in before and of the one after; the distance in km and the
+// speed in km/h, rounded to whole numbers. Rows are ordered by the
+// second sign-in's time, then user.
+type travel struct{}
+
+var _ plugins.Needer = travel{}
+
+func (travel) Describe() plugins.Descriptor {
+	return plugins.Descriptor{Name: "travel", Kind: plugins.KindStage,
+		Args: []plugins.Arg{
+			{Name: "speed", Type: plugins.ArgNumber, Default: "1000", Min: "0",
+				Help: "the speed in km/h above which travel is impossible; 1000: above an airliner's cruising speed (about 900 km/h); Microsoft publishes no figure for its own travel detections"},
+			{Name: "distance", Type: plugins.ArgNumber, Default: "500", Min: "0",
+				Help: "the least distance in km that counts; 500: geolocation by address places a carrier's or ISP's gateway a region away, and Microsoft Defender for Cloud Apps' impossible travel ignores bordering countries"},
+			{Name: "status", Type: plugins.ArgString, Default: "success", Words: baseline.Statuses, Help: "the sign-ins compared: success, failure, interrupted or all; success: an attacker who failed has not signed in"},
+			{Name: "familiar", Type: plugins.ArgNumber, Default: "2", Min: "0",
+				Help: "the days before a sign-in's day on which the user signed in from a place that make it familiar then (pairs between familiar places are not reported); 0 for none; 2: learnt from the past, as Entra ID Protection's atypical travel learns a user's places (its first 14 days or 10 sign-ins) and ignores places used regularly, so that home, office, phone carriers and a corporate VPN are familiar while an attacker's place is new on the first days it is used"},
+			{Name: "samecountry", Type: plugins.ArgBool, Default: "false",
+				Help: "also compare sign-ins within one country; false: geolocation by address places mobile carriers' addresses in far cities of the country, and Defender for Cloud Apps' impossible travel compares countries"},
+			{Name: "shared", Type: plugins.ArgNumber, Default: "5", Min: "0",
+				Help: "the other users who must have signed in from an address before a sign-in's day for the address to be the organization's (a corporate VPN's egress, an office's NAT), whose sign-ins are familiar to everyone; 0 for none; 5: Entra ID Protection and Defender for Cloud Apps ignore VPNs and locations regularly used by other users in the organization, while an attacker's address is new to the tenant on the first day it is used"},
+			{Name: "baseline", Type: plugins.ArgDuration, Default: "30d", Words: []string{"0"},
+				Help: "the user's history before the query's start from which places are familiar, read from the store; 30d: the month of activity Defender for Cloud Apps compares a session with; 0 for the rows alone"},
+		},
+		Help:    "consecutive sign-ins of a user from places too far apart for the time between them, one of them new to the user (impossible travel)",
+		Example: "list since 7d | travel",
+		Output:  []string{"user", "prev_time", "prev_ip", "prev_country", "prev_city", "time", "ip", "country", "city", "km", "kmh"},
+	}
+}
+
+type trArgs struct {
+	speed, distance float64
+	status          string
+	familiar        int
+	sameCountry     bool
+	shared          int
+	baseline        time.Duration
+}
+
+// trRead reads travel's arguments. The baseline is a duration, or the
+// word 0 for none (its Duration).
+func trRead(args *plugins.Args) *trArgs {
+	return &trArgs{speed: args.Float("speed"), distance: args.Float("distance"), status: baseline.Status(args),
+		familiar: int(min(args.Float("familiar"), 1e6)), sameCountry: args.Bool("samecountry"),
+		shared: int(min(args.Float("shared"), 1e9)), baseline: args.Duration("baseline")}
+}
+
+// trFields are the fields travel reads, in its Needs' order.
+var trFields = []string{"time", "user", "ip", "country", "city", "latitude", "longitude", "status"}
+
+// Needs reads the time and user of the sign-ins of the status asked for
+// when only pairs in different countries count (their places are read
+// for the users who signed in from several countries, see Run), else
+// their places too.
+func (travel) Needs(args *plugins.Args) (plugins.Needs, error) {
+	a := trRead(args)
+	fields := trFields[:trStatus]
+	if !a.sameCountry {
+		fields = trFields[:trIP]
+	}
+	return plugins.Needs{Fields: slices.Clone(fields), Where: baseline.StatusWhere(a.status), Stream: true}, nil
+}
+
+func (travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	a := trRead(args)
+	r := &trRunner{args: a}
+	for i, f := range trFields {
+		r.idx[i] = baseline.Column(in, f)
+		if r.idx[i] < 0 && i >= trIP && i < trStatus && !a.sameCountry {
+			r.fetch = true // the places are read from the store
+		} else if r.idx[i] < 0 && f != "status" {
+			return nil, fmt.Errorf("needs a %s column: put it right after a list without fields, or list %s", f, f)
+		}
+	}
+	if k := in[r.idx[trTime]].Kind; k != signin.KindTime {
+		return nil, fmt.Errorf("its time column holds %s values, not times", k)
+	}
+	// The store's sign-ins are the rows' when their time and user are the
+	// catalog's.
+	r.stored = strings.EqualFold(in[r.idx[trTime]].Field, "time") && strings.EqualFold(in[r.idx[trUser]].Field, "user")
+	if r.fetch && !r.stored {
+		return nil, errors.New("needs the time and user of sign-ins, and their ip, country, city, latitude and longitude columns unless it comes right after a list without fields")
+	}
+	if !r.fetch && !r.stored || r.idx[trCountry] >= 0 && !strings.EqualFold(in[r.idx[trCountry]].Field, "country") {
+		r.stored = false
+	}
+	col := func(name string, i int) result.Column {
+		if r.idx[i] < 0 {
+			return result.Column{Name: name, Kind: signin.Lookup(trFields[i]).Kind, Field: trFields[i]}
+		}
+		c := in[r.idx[i]]
+		c.Name = name
+		return c
+	}
+	r.cols = []result.Column{col("user", trUser),
+		col("prev_time", trTime), col("prev_ip", trIP), col("prev_country", trCountry), col("prev_city", trCity),
+		col("time", trTime), col("ip", trIP), col("country", trCountry), col("city", trCity),
+		{Name: "km", Kind: signin.KindInt}, {Name: "kmh", Kind: signin.KindInt}}
+	return r, nil
+}
+
+// The indexes of trFields.
+const (
+	trTime = iota
+	trUser
+	trIP
+	trCountry
+	trCity
+	trLat
+	trLon
+	trStatus
+)
+
+type trRunner struct {
+	args *trArgs
+	idx  [8]int // input column of each of trFields; -1 when absent
+	cols []result.Column
+	// fetch: the rows lack places, which are read from the store.
+	fetch bool
+	// stored: the rows' time, user (and country) columns are the
+	// catalog's, so that the store's sign-ins in the window can stand for
+	// them.
+	stored bool
+}
+
+func (r *trRunner) Columns() []result.Column { return r.cols }
+
+// trSignin is a sign-in with coordinates: what travel keeps of a row.
+type trSignin struct {
+	t        int64
+	lat, lon float64
+	place    trWhere
+	ip       string
+	seq      int // input order, for a stable order among equal times and places
+}
+
+// trWhere is where a sign-in was: city and country as written, and when
+// neither is, the coordinates rounded to a tenth of a degree.
+type trWhere struct{ city, country, coords string }
+
+func (p trWhere) less(o trWhere) int {
+	if c := strings.Compare(baseline.Fold(p.city), baseline.Fold(o.city)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(baseline.Fold(p.country), baseline.Fold(o.country)); c != 0 {
+		return c
+	}
+	return strings.Compare(p.coords, o.coords)
+}
+
+func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	// cands are the users (folded) who signed in from two countries or
+	// more; nil when every user is compared.
+	var cands map[string]bool
+	if !r.args.sameCountry && r.stored && env != nil && env.Query != nil {
+		var err error
+		if cands, err = r.candidates(ctx, env); err != nil {
+			return err
+		}
+	}
+	if r.fetch && cands == nil {
+		return errors.New("needs the store to read the sign-ins' places from, or the rows' ip, country, city, latitude and longitude")
+	}
+	// Each user's sign-ins, by folded name; when the rows lack places,
+	// the times of their sign-ins (how many at each).
+	users := map[string][]trSignin{}
+	times := map[string]map[int64]int{}
+	names := map[string]trName{}
+	// When the store cannot say who signed in from an address, the rows
+	// do: per address, the first day of each (folded) user's sign-ins.
+	rowsShare := r.args.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[trIP] >= 0
+	ipFirst := map[string]map[string]int64{}
+	n := 0
+	for row := range in {
+		if n++; n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if i := r.idx[trStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(baseline.Text(row[i]), r.args.status) {
+			continue
+		}
+		tv := row[r.idx[trTime]]
+		user := baseline.Text(row[r.idx[trUser]])
+		if tv.IsNull() || tv.Kind() != signin.KindTime || user == "" {
+			continue
+		}
+		nm, ok := names[user]
+		if !ok {
+			nm.key = baseline.Fold(user)
+			nm.skip = cands != nil && !cands[nm.key]
+			names[user] = nm
+		}
+		if nm.skip {
+			continue
+		}
+		if rowsShare {
+			if ip := baseline.Text(row[r.idx[trIP]]); ip != "" {
+				trFirstDay(ipFirst, events.SameKey(ip), nm.key, trDay(tv.Time().UnixNano()))
+			}
+		}
+		if r.fetch {
+			if times[nm.key] == nil {
+				times[nm.key] = map[int64]int{}
+			}
+			times[nm.key][tv.Time().UnixNano()]++
+			continue
+		}
+		if s, ok := r.signin(row, &r.idx, n); ok {
+			users[nm.key] = append(users[nm.key], s)
+		}
+	}
+	if r.fetch && len(times) > 0 {
+		if err := r.places(ctx, env, times, users); err != nil {
+			return err
+		}
+	}
+	// Each user's history before the window: the days on which they
+	// signed in from each place.
+	var hist map[string]map[trWhere]int
+	if len(users) > 0 && r.args.familiar > 0 && r.args.baseline > 0 && r.stored && env != nil && env.Query != nil && env.From != math.MinInt64 {
+		var err error
+		if hist, err = r.history(ctx, env, cands, users); err != nil {
+			return err
+		}
+	}
+	display := map[string]string{} // folded user → the name first met
+	for name, nm := range names {
+		if d, ok := display[nm.key]; !nm.skip && (!ok || name < d) {
+			display[nm.key] = name
+		}
+	}
+	var pairs []trPair
+	for key, all := range users {
+		pairs = r.pairs(key, all, hist[key], pairs)
+	}
+	// The organization's addresses among those of the pairs' sign-ins
+	// that are not familiar to their users.
+	if r.args.shared > 0 && len(pairs) > 0 {
+		if !rowsShare {
+			ips := map[string]bool{}
+			for _, p := range pairs {
+				for i, s := range p.s {
+					if !p.familiar[i] && s.ip != "" {
+						ips[s.ip] = true
+					}
+				}
+			}
+			var err error
+			if ipFirst, err = r.addressUsers(ctx, env, ips); err != nil {
+				return err
+			}
+		}
+		for k := range pairs {
+			p := &pairs[k]
+			for i, s := range p.s {
+				if !p.familiar[i] && s.ip != "" {
+					p.familiar[i] = trShared(ipFirst[events.SameKey(s.ip)], p.user, trDay(s.t), r.args.shared)
+				}
+			}
+		}
+	}
+	var out [][]result.Value
+	for _, p := range pairs {
+		if p.familiar[0] && p.familiar[1] {
+			continue
+		}
+		a, b := p.s[0], p.s[1]
+		out = append(out, []result.Value{result.StringValue(display[p.user]),
+			result.TimeValue(time.Unix(0, a.t).UTC()), result.StringValue(a.ip), result.StringValue(a.place.country), result.StringValue(a.place.city),
+			result.TimeValue(time.Unix(0, b.t).UTC()), result.StringValue(b.ip), result.StringValue(b.place.country), result.StringValue(b.place.city),
+			result.IntValue(int64(math.Round(p.km))), result.IntValue(int64(math.Round(min(p.kmh, 1e15))))})
+	}
+	slices.SortStableFunc(out, func(x, y []result.Value) int {
+		if c := result.Compare(x[5], y[5]); c != 0 {
+			return c
+		}
+		return strings.Compare(baseline.Text(x[0]), baseline.Text(y[0]))
+	})
+	for _, row := range out {
+		if err := emit(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// history asks the store on how many days each of the users signed in
+// (with the status asked for) from each city and country in the
+// baseline period before the query's window: the users of cands when
+// there are, else every user. Users and places are folded; sign-ins
+// without a city and a country are not counted.
+func (r *trRunner) history(ctx context.Context, env *plugins.Env, cands map[string]bool, users map[string][]trSignin) (map[string]map[trWhere]int, error) {
+	from := env.From - int64(r.args.baseline)
+	if from > env.From { // overflow
+		from = math.MinInt64
+	}
+	conds := []ast.Expr{baseline.StatusWhere(r.args.status)}
+	if cands != nil {
+		lits := map[string]*ast.Literal{}
+		for key := range users {
+			baseline.Add(lits, ast.Str(key))
+		}
+		conds = append(conds, baseline.In("user", lits))
+	}
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.From, conds...)
+	q.GroupBy = append(baseline.Fields("user", "country", "city"), ast.Fn("bin", ast.Word("1d")))
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("reading the users' history: %w", err)
+	}
+	ui, ci, ti, di := baseline.Column(res.Columns, "user"), baseline.Column(res.Columns, "country"), baseline.Column(res.Columns, "city"), baseline.Column(res.Columns, "time")
+	if ui < 0 || ci < 0 || ti < 0 || di < 0 {
+		return nil, fmt.Errorf("reading the users' history: its query gave columns %v", res.Columns)
+	}
+	type key struct {
+		user  string
+		place trWhere
+		day   int64
+	}
+	seen := map[key]bool{} // a place spelt in two cases is one place
+	hist := map[string]map[trWhere]int{}
+	for _, row := range res.Rows {
+		tv := row[di]
+		u := baseline.Fold(baseline.Text(row[ui]))
+		p := trWhere{city: baseline.Fold(baseline.Text(row[ti])), country: baseline.Fold(baseline.Text(row[ci]))}
+		if _, ok := users[u]; !ok || p == (trWhere{}) || tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		k := key{u, p, trDay(tv.Time().UnixNano())}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if hist[u] == nil {
+			hist[u] = map[trWhere]int{}
+		}
+		hist[u][p]++
+	}
+	return hist, nil
+}
+
+// addressUsers asks the store which users signed in (with the status
+// asked for) from each of the addresses, from the baseline's start to
+// the query's end, in one query however many addresses there are: per
+// address (events.SameKey), the first day of each (folded) user's sign-ins
+// from it.
+func (r *trRunner) addressUsers(ctx context.Context, env *plugins.Env, ips map[string]bool) (map[string]map[string]int64, error) {
+	from := env.From
+	if from != math.MinInt64 {
+		if from -= int64(r.args.baseline); from > env.From { // overflow
+			from = math.MinInt64
+		}
+	}
+	first := map[string]map[string]int64{}
+	if len(ips) == 0 {
+		return first, nil
+	}
+	lits := map[string]*ast.Literal{}
+	for ip := range ips {
+		baseline.Add(lits, ast.Str(ip))
+	}
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.To, baseline.StatusWhere(r.args.status), baseline.In("ip", lits))
+	q.GroupBy = append(baseline.Fields("ip", "user"), ast.Fn("bin", ast.Word("1d")))
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("finding the organization's addresses: %w", err)
+	}
+	ii, ui, di := baseline.Column(res.Columns, "ip"), baseline.Column(res.Columns, "user"), baseline.Column(res.Columns, "time")
+	if ii < 0 || ui < 0 || di < 0 {
+		return nil, fmt.Errorf("finding the organization's addresses: its query gave columns %v", res.Columns)
+	}
+	for _, row := range res.Rows {
+		ip, u, tv := baseline.Text(row[ii]), baseline.Fold(baseline.Text(row[ui])), row[di]
+		if ip == "" || u == "" || tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		trFirstDay(first, events.SameKey(ip), u, trDay(tv.Time().UnixNano()))
+	}
+	return first, nil
+}
+
+// trFirstDay notes that a user signed in from an address on a day.
+func trFirstDay(first map[string]map[string]int64, ip, user string, day int64) {
+	m := first[ip]
+	if m == nil {
+		m = map[string]int64{}
+		first[ip] = m
+	}
+	if d, ok := m[user]; !ok || day < d {
+		m[user] = day
+	}
+}
+
+// trShared reports whether at least n users other than user signed in
+// from an address (its users' first days) before day.
+func trShared(users map[string]int64, user string, day int64, n int) bool {
+	c := 0
+	for u, d := range users {
+		if d < day && u != user {
+			if c++; c >= n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// trName is a user's name as a row spells it: folded, and whether its
+// sign-ins are left out.
+type trName struct {
+	key  string
+	skip bool
+}
+
+// signin reads the sign-in of a row whose columns idx gives: false when
+// it has no coordinates, or is at 0,0.
+func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, bool) {
+	lat, ok1 := trCoord(row[idx[trLat]], 90)
+	lon, ok2 := trCoord(row[idx[trLon]], 180)
+	if !ok1 || !ok2 || lat == 0 && lon == 0 {
+		return trSignin{}, false
+	}
+	place := trWhere{city: baseline.Text(row[idx[trCity]]), country: baseline.Text(row[idx[trCountry]])}
+	if place == (trWhere{}) {
+		place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
+	}
+	return trSignin{t: row[idx[trTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: baseline.Text(row[idx[trIP]]), seq: seq}, true
+}
+
+// candidates asks the store which users signed in (with the status asked
+// for) from two countries or more in the query's window: a user who did
+// not cannot have travelled between countries in the rows either, which
+// are sign-ins of that window. Users and countries are folded; a sign-in
+// without a country counts as one more country.
+func (r *trRunner) candidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, baseline.StatusWhere(r.args.status))
+	q.GroupBy = baseline.Fields("user", "country")
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("finding the users of several countries: %w", err)
+	}
+	ui, ci := baseline.Column(res.Columns, "user"), baseline.Column(res.Columns, "country")
+	if ui < 0 || ci < 0 {
+		return nil, fmt.Errorf("finding the users of several countries: its query gave columns %v", res.Columns)
+	}
+	first := map[string]string{}
+	cands := map[string]bool{}
+	for _, row := range res.Rows {
+		u := baseline.Fold(baseline.Text(row[ui]))
+		if u == "" {
+			continue
+		}
+		c := baseline.Fold(baseline.Text(row[ci]))
+		if f, ok := first[u]; !ok {
+			first[u] = c
+		} else if f != c {
+			cands[u] = true
+		}
+	}
+	return cands, nil
+}
+
+// places reads the places of the rows' sign-ins from the store: one list
+// of the window's sign-ins of the users in times (with the status asked
+// for), of which it keeps, per user, as many at each time as the rows
+// had.
+func (r *trRunner) places(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]trSignin) error {
+	lits := map[string]*ast.Literal{}
+	for key := range times {
+		baseline.Add(lits, ast.Str(key))
+	}
+	q := baseline.Query(ast.ListOf(baseline.Fields(trFields[:trStatus]...)...), env.From, env.To, baseline.In("user", lits), baseline.StatusWhere(r.args.status))
+	res, err := env.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("reading the sign-ins' places: %w", err)
+	}
+	var idx [8]int
+	for i, f := range trFields[:trStatus] {
+		if idx[i] = baseline.Column(res.Columns, f); idx[i] < 0 {
+			return fmt.Errorf("reading the sign-ins' places: its query gave columns %v", res.Columns)
+		}
+	}
+	for i, row := range res.Rows {
+		tv := row[idx[trTime]]
+		if tv.IsNull() || tv.Kind() != signin.KindTime {
+			continue
+		}
+		key := baseline.Fold(baseline.Text(row[idx[trUser]]))
+		t := tv.Time().UnixNano()
+		if times[key][t] == 0 {
+			continue // not a sign-in of the rows
+		}
+		times[key][t]--
+		if s, ok := r.signin(row, &idx, i); ok {
+			users[key] = append(users[key], s)
+		}
+	}
+	return nil
+}
+
+// trDay is the UTC day of a time in Unix nanoseconds.
+func trDay(t int64) int64 {
+	d := t / int64(24*time.Hour)
+	if t < 0 && t%int64(24*time.Hour) != 0 {
+		d--
+	}
+	return d
+}
+
+// trCoord reads a coordinate: a number within ±limit degrees.
+func trCoord(v result.Value, limit float64) (float64, bool) {
+	if v.IsNull() || v.Kind() != signin.KindFloat && v.Kind() != signin.KindInt {
+		return 0, false
+	}
+	x := v.Float()
+	if math.IsNaN(x) || x < -limit || x > limit {
+		return 0, false
+	}
+	return x, true
+}
+
+// trHaversine is the great-circle distance in km between two points
+// given in degrees, on a sphere of the Earth's mean radius.
+func trHaversine(lat1, lon1, lat2, lon2 float64) float64 {
+	const rad = math.Pi / 180
+	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	h := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
+	return 2 * 6371.0088 * math.Asin(math.Sqrt(min(1, h)))
+}
+
+// trPair is two consecutive sign-ins of a user too far apart for the
+// time between them, and whether each one's place (then its address) is
+// familiar.
+type trPair struct {
+	user     string // folded
+	s        [2]trSignin
+	familiar [2]bool
+	km, kmh  float64
+}
+
+// pairs appends the impossible travels of one user's sign-ins but those
+// between two places familiar to the user; hist is the user's days by
+// (folded) place before them.
+func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out []trPair) []trPair {
+	slices.SortFunc(all, func(a, b trSignin) int {
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		if c := a.place.less(b.place); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	// Whether each sign-in's place was familiar then: used on familiar
+	// days before its day, in the history and the sign-ins before it.
+	fold := func(p trWhere) trWhere { return trWhere{baseline.Fold(p.city), baseline.Fold(p.country), p.coords} }
+	type seen struct {
+		last int64 // the last day of a sign-in from the place
+		days int   // the days of sign-ins from it, the last included
+	}
+	// before counts a day of sign-ins from a place, and returns the days
+	// before it.
+	before := func(sp *seen, d int64) int {
+		n := sp.days
+		if sp.last == d {
+			n--
+		} else {
+			sp.last, sp.days = d, sp.days+1
+		}
+		return n
+	}
+	places := map[trWhere]*seen{}
+	familiar := make([]bool, len(all))
+	for i := range all {
+		if r.args.familiar == 0 {
+			break
+		}
+		p, d := fold(all[i].place), trDay(all[i].t)
+		sp := places[p]
+		if sp == nil {
+			sp = &seen{last: math.MinInt64}
+			places[p] = sp
+		}
+		familiar[i] = hist[p]+before(sp, d) >= r.args.familiar
+	}
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1], all[i]
+		if familiar[i-1] && familiar[i] {
+			continue
+		}
+		if !r.args.sameCountry && baseline.Fold(a.place.country) == baseline.Fold(b.place.country) {
+			continue
+		}
+		km := trHaversine(a.lat, a.lon, b.lat, b.lon)
+		if km < r.args.distance {
+			continue
+		}
+		hours := max(float64(b.t-a.t), float64(time.Second)) / float64(time.Hour)
+		kmh := km / hours
+		if kmh <= r.args.speed {
+			continue
+		}
+		out = append(out, trPair{user: user, s: [2]trSignin{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})
+	}
+	return out
+}
+
+// New returns the travel stage.
+func New() plugins.Stage { return travel{} }

@@ -1,0 +1,385 @@
+package travel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
+	"github.com/signinq/signinq/query/ast"
+	"github.com/signinq/signinq/result"
+)
+
+var trIn = []result.Column{
+	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
+	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "country", Kind: signin.KindString, Field: "country"},
+	{Name: "city", Kind: signin.KindString, Field: "city"}, {Name: "latitude", Kind: signin.KindFloat, Field: "latitude"},
+	{Name: "longitude", Kind: signin.KindFloat, Field: "longitude"}, {Name: "status", Kind: signin.KindString, Field: "status"},
+}
+
+// trPlace is a place of the travel tests.
+type trPlace struct {
+	city, country string
+	lat, lon      float64
+}
+
+var (
+	trSeattle = trPlace{"Seattle", "US", 47.6062, -122.3321}
+	trLondon  = trPlace{"London", "GB", 51.5074, -0.1278}
+	trBoston  = trPlace{"Boston", "US", 42.3601, -71.0589}
+	trNoCoord = trPlace{"Nowhere", "ZZ", math.NaN(), math.NaN()}
+	trZero    = trPlace{"", "", 0, 0}
+	trEast    = trPlace{"East", "FJ", 0, 179.5}
+	trWest    = trPlace{"West", "WS", 0, -179.5}
+	trEq0     = trPlace{"Zero", "EC", 0, 10}
+)
+
+// trAt is a sign-in of the travel tests.
+type trAt struct {
+	at     time.Duration
+	user   string
+	place  trPlace
+	status string
+}
+
+func trRows(sis []trAt) [][]result.Value {
+	var rows [][]result.Value
+	for i, s := range sis {
+		coord := func(x float64) result.Value {
+			if math.IsNaN(x) {
+				return result.Null(signin.KindFloat)
+			}
+			return result.FloatValue(x)
+		}
+		status := s.status
+		if status == "" {
+			status = "success"
+		}
+		rows = append(rows, []result.Value{result.TimeValue(stagetest.Start.Add(s.at)), result.StringValue(s.user),
+			result.StringValue(fmt.Sprintf("10.0.0.%d", i)), result.StringValue(s.place.country), result.StringValue(s.place.city),
+			coord(s.place.lat), coord(s.place.lon), result.StringValue(status)})
+	}
+	return rows
+}
+
+// TestTravel checks travel's thresholds, places without coordinates,
+// the antimeridian, familiar places, statuses and input order.
+func TestTravel(t *testing.T) {
+	const h = time.Hour
+	// eq is a point on the equator d km east of trEq0.
+	eq := func(km float64) trPlace {
+		return trPlace{"East of zero", "CO", 0, 10 + km/trHaversine(0, 0, 0, 1)}
+	}
+	exact := trHaversine(0, 10, 0, eq(1000).lon) // 1000 km, give or take rounding
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	cases := []struct {
+		name string
+		args string
+		sis  []trAt
+		want []string // "user prevCity city km"
+	}{
+		{"too fast", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}}, []string{"a Seattle London 7700"}},
+		{"slow enough", "", []trAt{{0, "a", trSeattle, ""}, {9 * h, "a", trLondon, ""}}, nil},
+		{"speed at the threshold", "speed=" + f(exact), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, nil},
+		{"speed just above", "speed=" + f(exact-0.001), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
+		{"distance at the minimum", "speed=10 distance=" + f(exact), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
+		{"distance below the minimum", "speed=10 distance=" + f(exact+0.001), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, nil},
+		{"same place", "distance=0", []trAt{{0, "a", trLondon, ""}, {0, "a", trLondon, ""}, {time.Second, "a", trLondon, ""}}, nil},
+		{"same second", "", []trAt{{0, "a", trSeattle, ""}, {0, "a", trLondon, ""}}, []string{"a London Seattle 7700"}},
+		{"missing coordinates", "", []trAt{{0, "a", trSeattle, ""}, {h / 2, "a", trNoCoord, ""}, {h, "a", trZero, ""}, {2 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700"}},
+		{"antimeridian", "", []trAt{{0, "a", trEast, ""}, {time.Minute, "a", trWest, ""}}, nil},
+		{"antimeridian, short", "speed=10 distance=50", []trAt{{0, "a", trEast, ""}, {time.Minute, "a", trWest, ""}}, []string{"a East West 111"}},
+		{"users apart", "", []trAt{{0, "a", trSeattle, ""}, {time.Minute, "b", trLondon, ""}, {h, "a", trSeattle, ""}}, nil},
+		{"failures left out", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, nil},
+		{"all statuses", "status=all", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, []string{"a Seattle London 7700"}},
+		{"places familiar from the day after", "familiar=1", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700"}},
+		{"places familiar after two days", "", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""},
+			{48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
+		{"two sign-ins on one day are one day", "", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trSeattle, ""}, {2 * h, "a", trLondon, ""}, {3 * h, "a", trLondon, ""},
+			{24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
+		{"one familiar place", "", []trAt{
+			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}, {48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700"}},
+		{"an attacker back on later days is reported on the first", "", []trAt{
+			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""},
+			{48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}, {50 * h, "a", trSeattle, ""},
+			{72 * h, "a", trSeattle, ""}, {73 * h, "a", trLondon, ""}, {74 * h, "a", trSeattle, ""},
+			{96 * h, "a", trSeattle, ""}, {97 * h, "a", trLondon, ""}, {98 * h, "a", trSeattle, ""}},
+			[]string{"a Seattle London 7700", "a London Seattle 7700", "a Seattle London 7700", "a London Seattle 7700"}},
+		{"one country", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, nil},
+		{"one country, compared", "samecountry=true", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, []string{"a Seattle Boston 4000"}},
+		{"one country in any case", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "us", trBoston.lat, trBoston.lon}, ""}}, nil},
+		{"no country is another", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "", trBoston.lat, trBoston.lon}, ""}}, []string{"a Seattle Boston 4000"}},
+		{"no place familiar", "familiar=0", []trAt{
+			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows := trRows(c.sis)
+			for _, order := range []string{"as given", "newest first", "shuffled"} {
+				in := slices.Clone(rows)
+				switch order {
+				case "newest first":
+					slices.Reverse(in)
+				case "shuffled":
+					for i := range in {
+						j := (i*7 + 3) % len(in)
+						in[i], in[j] = in[j], in[i]
+					}
+				}
+				cols, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), trIn, in, &plugins.Env{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(cols) != 11 || cols[9].Name != "km" || cols[10].Name != "kmh" {
+					t.Fatalf("columns %v", cols)
+				}
+				var got []string
+				for _, r := range out {
+					got = append(got, fmt.Sprintf("%s %s %s %d", r[0], r[4], r[8], r[9].Int()))
+					if r[10].Int() <= 0 || !r[1].Time().Before(r[5].Time()) && !r[1].Equal(r[5]) {
+						t.Errorf("%s: row %v: speed or times wrong", order, r)
+					}
+				}
+				if !slices.Equal(got, c.want) {
+					t.Errorf("%s: got %q, want %q", order, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestTravelSpeed checks the distance and speed reported.
+func TestTravelSpeed(t *testing.T) {
+	_, out, err := stagetest.RunArgs(t, travel{}, nil, trIn, trRows([]trAt{{0, "a", trSeattle, ""}, {30 * time.Minute, "a", trLondon, ""}}), nil)
+	if err != nil || len(out) != 1 {
+		t.Fatalf("%v, %v", out, err)
+	}
+	// Seattle to London is 7,700 km or so (great circle).
+	if km, kmh := out[0][9].Int(), out[0][10].Int(); km < 7650 || km > 7750 || kmh != int64(math.Round(trHaversine(trSeattle.lat, trSeattle.lon, trLondon.lat, trLondon.lon)*2)) {
+		t.Errorf("km %d, km/h %d", km, kmh)
+	}
+	if d := trHaversine(0, 0, 0, 180); math.Abs(d-math.Pi*6371.0088) > 1e-6 {
+		t.Errorf("half the equator is %v km", d)
+	}
+}
+
+// TestTravelErrors: bad arguments and missing columns are errors.
+func TestTravelErrors(t *testing.T) {
+	for _, c := range []struct {
+		args, want string
+		in         []result.Column
+	}{
+		{"speed=fast", "speed", trIn},
+		{"speed=-1", "speed", trIn},
+		{"distance=NaN", "distance", trIn},
+		{"status=sometimes", "status", trIn},
+		{"familiar=x", "familiar", trIn},
+		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(trIn), 5, 6)},
+		{"", "needs the store", slices.Delete(slices.Clone(trIn), 5, 6)},
+		{"", "needs the time and user", append([]result.Column{{Name: "user", Kind: signin.KindString}}, trIn[:1]...)},
+		{"samecountry=maybe", "samecountry", trIn},
+		{"shared=some", "shared", trIn},
+		{"shared=-1", "shared", trIn},
+		{"baseline=1y", "baseline", trIn},
+		{"baseline=-1d", "baseline", trIn},
+		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
+	} {
+		_, _, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), c.in, nil, &plugins.Env{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("travel %s: %v, want an error saying %q", c.args, err, c.want)
+		}
+	}
+	n, err := travel{}.Needs(stagetest.MustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "all", "familiar": "2", "samecountry": "true", "shared": "5", "baseline": "30d"}))
+	if err != nil || n.Where != nil || !slices.Contains(n.Fields, "latitude") || !n.Stream {
+		t.Errorf("Needs = %+v, %v", n, err)
+	}
+	n, err = travel{}.Needs(stagetest.MustBindMap(t, travel{}, map[string]string{"speed": "1000", "distance": "500", "status": "success", "familiar": "2", "samecountry": "false", "shared": "0", "baseline": "0"}))
+	if err != nil || stagetest.WhereText(n.Where) != "status = success" || !slices.Equal(n.Fields, []string{"time", "user"}) || !n.Stream {
+		t.Errorf("Needs = %+v, %v", n, err)
+	}
+}
+
+// TestTravelStore: by default, travel asks the store which users signed
+// in from several countries in the window, skips the others' rows, and,
+// when the rows are only times and users (what it Needs), reads the
+// places of the sign-ins of those rows from the store; it asks the store
+// for the users' history before the window, and who else signed in from
+// the addresses of the pairs it would report.
+func TestTravelStore(t *testing.T) {
+	const h = time.Hour
+	sis := []trAt{
+		{0, "A@x", trSeattle, ""}, {h, "a@x", trLondon, ""}, // a travels
+		{0, "b@x", trSeattle, ""}, {h, "b@x", trLondon, ""}, // b too, but the store says b used one country
+		{10 * h, "a@x", trSeattle, ""}, // a sign-in the list's condition left out
+	}
+	stored := trRows(sis)
+	in := []result.Column{trIn[0], trIn[1]}
+	var rows [][]result.Value
+	for _, r := range stored[:4] {
+		rows = append(rows, []result.Value{r[0], r[1]})
+	}
+	var queries []string
+	var hist, addrs [][]result.Value // what the store says of the history and the addresses
+	day := func(d int) result.Value { return result.TimeValue(stagetest.Start.AddDate(0, 0, d)) }
+	env := &plugins.Env{From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(24 * h).UnixNano(), Query: func(_ context.Context, built *ast.Query) (*result.Result, error) {
+		q := built.String()
+		queries = append(queries, q)
+		switch {
+		case strings.HasSuffix(q, "group by user, country"):
+			return &result.Result{Columns: []result.Column{{Name: "user"}, {Name: "country"}, {Name: "count"}},
+				Rows: [][]result.Value{
+					{result.StringValue("a@x"), result.StringValue("US"), result.IntValue(2)},
+					{result.StringValue("A@X"), result.StringValue("gb"), result.IntValue(1)},
+					{result.StringValue("b@x"), result.StringValue("US"), result.IntValue(2)},
+					{result.StringValue(""), result.StringValue("FR"), result.IntValue(2)},
+				}}, nil
+		case strings.HasSuffix(q, "group by user, country, city, bin(1d)"):
+			return &result.Result{Columns: []result.Column{{Name: "user"}, {Name: "country"}, {Name: "city"},
+				{Name: "time", Kind: signin.KindTime}, {Name: "count"}}, Rows: hist}, nil
+		case strings.HasSuffix(q, "group by ip, user, bin(1d)"):
+			return &result.Result{Columns: []result.Column{{Name: "ip"}, {Name: "user"},
+				{Name: "time", Kind: signin.KindTime}, {Name: "count"}}, Rows: addrs}, nil
+		}
+		var out [][]result.Value
+		for _, r := range stored {
+			if strings.EqualFold(r[1].Str(), "a@x") {
+				out = append(out, r[:7])
+			}
+		}
+		slices.Reverse(out)
+		return &result.Result{Columns: trIn[:7], Rows: out}, nil
+	}}
+	run := func(in []result.Column, rows [][]result.Value) []string {
+		t.Helper()
+		queries = nil
+		_, out, err := stagetest.RunArgs(t, travel{}, nil, in, rows, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range out {
+			got = append(got, fmt.Sprintf("%s %s %s %s", r[0], r[4], r[8], r[6]))
+		}
+		return got
+	}
+	// a is judged from the first sign-in the store has of it: with no
+	// history, every place is new.
+	if got, want := run(in, rows), []string{"A@x Seattle London 10.0.0.1"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	want := []string{
+		`count where status = success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z group by user, country`,
+		`list time, user, ip, country, city, latitude, longitude where user in ("a@x") and status = success between 2026-10-20T00:00:00Z and 2026-10-21T00:00:00Z`,
+		`count where status = success and user in ("a@x") between 2026-09-20T00:00:00Z and 2026-10-20T00:00:00Z group by user, country, city, bin(1d)`,
+		`count where status = success and ip in ("10.0.0.0", "10.0.0.1") between 2026-09-20T00:00:00Z and 2026-10-21T00:00:00Z group by ip, user, bin(1d)`,
+	}
+	if !slices.Equal(queries, want) {
+		t.Errorf("queries %q, want %q", queries, want)
+	}
+	// With every column, it reads the rows' places, for a's rows alone.
+	if got := run(trIn, stored[:4]); len(got) != 1 || slices.ContainsFunc(queries, func(q string) bool { return strings.HasPrefix(q, "list") }) {
+		t.Errorf("with places: %v, queries %q", got, queries)
+	}
+	// Both places used on two days of the history: familiar (in any
+	// case; a row of another user, or without a place, counts not).
+	hist = [][]result.Value{
+		{result.StringValue("a@x"), result.StringValue("US"), result.StringValue("Seattle"), day(-3), result.IntValue(4)},
+		{result.StringValue("A@x"), result.StringValue("us"), result.StringValue("seattle"), day(-2), result.IntValue(1)},
+		{result.StringValue("a@x"), result.StringValue("GB"), result.StringValue("London"), day(-5), result.IntValue(1)},
+		{result.StringValue("a@x"), result.StringValue("GB"), result.StringValue("London"), day(-4), result.IntValue(1)},
+	}
+	if got := run(in, rows); len(got) != 0 {
+		t.Errorf("with both places familiar: %q", got)
+	}
+	hist = hist[:3] // London on one day
+	hist = append(hist,
+		[]result.Value{result.StringValue("b@x"), result.StringValue("GB"), result.StringValue("London"), day(-4), result.IntValue(1)},
+		[]result.Value{result.StringValue("a@x"), result.StringValue(""), result.StringValue(""), day(-4), result.IntValue(1)})
+	if got := run(in, rows); len(got) != 1 {
+		t.Errorf("with London on one day: %q", got)
+	}
+	// London's address is the organization's when five other users
+	// signed in from it before the day (the same user, or a user on the
+	// day, counts not).
+	addrs = nil
+	for i, d := range []int{-1, -9, -2, -1, -30, 0, -1} {
+		user := fmt.Sprintf("u%d@x", i)
+		if i == 6 {
+			user = "A@X"
+		}
+		addrs = append(addrs, []result.Value{result.StringValue("10.0.0.1"), result.StringValue(user), day(d), result.IntValue(1)})
+	}
+	if got := run(in, rows); len(got) != 0 {
+		t.Errorf("with London's address the organization's: %q", got)
+	}
+	addrs = addrs[1:]
+	if got := run(in, rows); len(got) != 1 {
+		t.Errorf("with London's address used by four others: %q", got)
+	}
+	// A store's error is the stage's.
+	env.Query = func(context.Context, *ast.Query) (*result.Result, error) { return nil, errors.New("no store") }
+	if _, _, err := stagetest.RunArgs(t, travel{}, nil, in, rows, env); err == nil || !strings.Contains(err.Error(), "no store") {
+		t.Errorf("a failing query: %v", err)
+	}
+}
+
+// TestTravelShared: without a store, the rows say which addresses are
+// the organization's: those at least shared other users signed in from
+// on an earlier day.
+func TestTravelShared(t *testing.T) {
+	const h = time.Hour
+	vpn := trPlace{"Amsterdam", "NL", 52.37, 4.90}
+	sis := []trAt{{48 * h, "a", trSeattle, ""}, {48*h + 5*time.Minute, "a", vpn, ""}, {0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}}
+	for i := range 6 {
+		sis = append(sis, trAt{time.Duration(i) * time.Minute, fmt.Sprintf("u%d", i), vpn, ""})
+	}
+	rows := trRows(sis)
+	for i, r := range rows {
+		if i == 1 || i >= 4 {
+			r[2] = result.StringValue("185.199.40.1") // the VPN's address
+		}
+	}
+	for _, c := range []struct {
+		args string
+		want int
+	}{{"", 0}, {"shared=6", 0}, {"shared=7", 1}, {"shared=0", 1}, {"familiar=0", 1}} {
+		_, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), trIn, rows, &plugins.Env{})
+		if err != nil || len(out) != c.want {
+			t.Errorf("travel %s: %v, %v; want %d rows", c.args, out, err, c.want)
+		}
+	}
+	// Others on the same day do not count.
+	for _, r := range rows[4:] {
+		r[0] = result.TimeValue(stagetest.Start.Add(48*h + time.Minute))
+	}
+	if _, out, err := stagetest.RunArgs(t, travel{}, nil, trIn, rows, &plugins.Env{}); err != nil || len(out) != 1 {
+		t.Errorf("others on the same day: %v, %v", out, err)
+	}
+}
+
+// FuzzTravel feeds random rows: travel must not panic.
+func FuzzTravel(f *testing.F) {
+	f.Add([]byte("\x04\x01\x01\x02\x01\x03\x01\x04\x03\x01\x03\x02\x01\x05\x04\x09\x01\x01\x01\x02\x01\x03\x01\x06\x03\x07\x03\x00\x01\x05"), "10", "0")
+	f.Add([]byte("some other seed, longer, with more rows in it"), "1000", "500")
+	f.Fuzz(func(t *testing.T, data []byte, speed, distance string) {
+		in, rows := stagetest.FuzzRows(data, trIn)
+		_, _, _ = stagetest.RunArgs(t, travel{}, []plugins.StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &plugins.Env{})
+	})
+}
