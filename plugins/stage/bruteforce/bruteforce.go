@@ -73,15 +73,15 @@ func (bruteforce) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, 
 	if err != nil {
 		return nil, err
 	}
-	return &bruteforceRunner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
+	return &runner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
 }
 
-type bruteforceRunner struct {
+type runner struct {
 	args *events.BurstArgs
 	in   events.Reader
 }
 
-func (r *bruteforceRunner) Columns() []result.Column {
+func (r *runner) Columns() []result.Column {
 	return []result.Column{
 		{Name: "user", Kind: signin.KindString, Field: "user"},
 		{Name: "failures", Kind: signin.KindInt},
@@ -93,7 +93,7 @@ func (r *bruteforceRunner) Columns() []result.Column {
 	}
 }
 
-func (r *bruteforceRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	hits, err := events.AccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err

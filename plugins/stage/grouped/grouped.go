@@ -63,26 +63,26 @@ var (
 	_ plugins.Needer = grouped{}
 )
 
-// grCols are the string columns grouped reads and emits, in order.
-var grCols = []string{"app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId"}
+// columns are the string columns grouped reads and emits, in order.
+var columns = []string{"app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId"}
 
-// The indexes of the key columns in grCols.
+// The indexes of the key columns in columns.
 const (
-	grApp = iota
-	grAppID
-	grUser
-	grSP
-	grSPID
-	grIP
-	grStatus
-	grResource
-	grResourceID
-	grNumCols
+	colApp = iota
+	colAppID
+	colUser
+	colSP
+	colSPID
+	colIP
+	colStatus
+	colResource
+	colResourceID
+	numCols
 )
 
 func (grouped) Describe() plugins.Descriptor {
 	out := []string{"aggregationDateTime", "type"}
-	out = append(out, grCols...)
+	out = append(out, columns...)
 	out = append(out, "firstSignInDateTime", "lastSignInDateTime", "signInCount")
 	return plugins.Descriptor{Name: "grouped", Kind: plugins.KindStage,
 		Args: []plugins.Arg{{Name: "window", Type: plugins.ArgDuration, Default: "1h", Words: []string{"h1", "h6", "d1"},
@@ -94,13 +94,13 @@ func (grouped) Describe() plugins.Descriptor {
 }
 
 func (grouped) Needs(*plugins.Args) (plugins.Needs, error) {
-	f := append([]string{"time", "type"}, grCols...)
+	f := append([]string{"time", "type"}, columns...)
 	return plugins.Needs{Fields: append(f, "signInCount"), Stream: true}, nil
 }
 
-// grWindow is the window argument: a duration, or Graph's
+// windowArg is the window argument: a duration, or Graph's
 // aggregationWindow (h1, h6, d1).
-func grWindow(args *plugins.Args) time.Duration {
+func windowArg(args *plugins.Args) time.Duration {
 	switch args.Word("window") {
 	case "h1":
 		return time.Hour
@@ -113,9 +113,9 @@ func grWindow(args *plugins.Args) time.Duration {
 }
 
 func (grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	w := grWindow(args)
+	w := windowArg(args)
 	want := []events.Col{{Name: "time", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString}}
-	for _, c := range grCols {
+	for _, c := range columns {
 		want = append(want, events.Col{Name: c, Kind: signin.KindString})
 	}
 	want = append(want, events.Col{Name: "signInCount", Kind: signin.KindInt})
@@ -123,21 +123,21 @@ func (grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, err
 	if err != nil {
 		return nil, err
 	}
-	r := &grRunner{window: w, time: idx[0], typ: idx[1], count: idx[len(idx)-1]}
-	copy(r.cols[:], idx[2:2+grNumCols])
+	r := &runner{window: w, time: idx[0], typ: idx[1], count: idx[len(idx)-1]}
+	copy(r.cols[:], idx[2:2+numCols])
 	return r, nil
 }
 
-type grRunner struct {
+type runner struct {
 	window    time.Duration
 	time, typ int
-	cols      [grNumCols]int
+	cols      [numCols]int
 	count     int // -1 without a signInCount column
 }
 
-func (r *grRunner) Columns() []result.Column {
+func (r *runner) Columns() []result.Column {
 	out := []result.Column{{Name: "aggregationDateTime", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString, Field: "type"}}
-	for _, c := range grCols {
+	for _, c := range columns {
 		out = append(out, result.Column{Name: c, Kind: signin.KindString, Field: c})
 	}
 	return append(out,
@@ -146,30 +146,30 @@ func (r *grRunner) Columns() []result.Column {
 		result.Column{Name: "signInCount", Kind: signin.KindInt})
 }
 
-// grKey identifies a group: its window, its type and its keys; seq
+// key identifies a group: its window, its type and its keys; seq
 // tells events.Apart the sign-ins that are never merged.
-type grKey struct {
+type key struct {
 	window int64
 	typ    string
 	keys   [5]string
 	seq    int
 }
 
-// grGroup is a group being gathered.
-type grGroup struct {
+// group is a group being gathered.
+type group struct {
 	window      int64
 	typ         string
-	vals        [grNumCols]string
-	differ      [grNumCols]bool // the sign-ins disagree on the column
+	vals        [numCols]string
+	differ      [numCols]bool // the sign-ins disagree on the column
 	first, last int64
 	n           int64
 	seq         int
 }
 
-// grKeys returns the keys of a sign-in of type typ, and whether its
+// keysOf returns the keys of a sign-in of type typ, and whether its
 // type merges at all. The keys are told events.Apart by a prefix where one
 // stands for either of two columns (an id, else a name).
-func grKeys(typ string, v *[grNumCols]string) ([5]string, bool) {
+func keysOf(typ string, v *[numCols]string) ([5]string, bool) {
 	either := func(id, name int) string {
 		if v[id] != "" {
 			return "i" + v[id]
@@ -178,18 +178,18 @@ func grKeys(typ string, v *[grNumCols]string) ([5]string, bool) {
 	}
 	switch {
 	case strings.EqualFold(typ, signin.TypeNonInteractive.String()):
-		return [5]string{v[grApp], v[grUser], v[grIP], v[grStatus], v[grResourceID]}, true
+		return [5]string{v[colApp], v[colUser], v[colIP], v[colStatus], v[colResourceID]}, true
 	case strings.EqualFold(typ, signin.TypeServicePrincipal.String()):
-		return [5]string{either(grSPID, grSP), v[grIP], v[grStatus], either(grResourceID, grResource)}, true
+		return [5]string{either(colSPID, colSP), v[colIP], v[colStatus], either(colResourceID, colResource)}, true
 	case strings.EqualFold(typ, signin.TypeManagedIdentity.String()):
-		return [5]string{either(grSPID, grSP), v[grStatus], either(grResourceID, grResource)}, true
+		return [5]string{either(colSPID, colSP), v[colStatus], either(colResourceID, colResource)}, true
 	}
 	return [5]string{}, false
 }
 
-func (r *grRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	groups := map[grKey]*grGroup{}
-	var all []*grGroup
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	groups := map[key]*group{}
+	var all []*group
 	seq := 0
 	for row := range in {
 		if err := ctx.Err(); err != nil {
@@ -203,20 +203,20 @@ func (r *grRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		if c, ok := events.Int(row, r.count); ok && c > 1 {
 			n = c
 		}
-		var vals [grNumCols]string
+		var vals [numCols]string
 		for i, c := range r.cols {
 			vals[i] = events.Str(row, c)
 		}
 		typ := events.Str(row, r.typ)
-		k := grKey{window: events.WindowStart(t, r.window), typ: typ}
+		k := key{window: events.WindowStart(t, r.window), typ: typ}
 		var merges bool
-		if k.keys, merges = grKeys(typ, &vals); !merges {
+		if k.keys, merges = keysOf(typ, &vals); !merges {
 			k.seq = seq + 1
 		}
 		seq++
 		g := groups[k]
 		if g == nil {
-			g = &grGroup{window: k.window, typ: typ, vals: vals, first: t, last: t, seq: seq}
+			g = &group{window: k.window, typ: typ, vals: vals, first: t, last: t, seq: seq}
 			groups[k] = g
 			all = append(all, g)
 		} else {
@@ -233,7 +233,7 @@ func (r *grRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		}
 		g.n += n
 	}
-	slices.SortFunc(all, func(a, b *grGroup) int {
+	slices.SortFunc(all, func(a, b *group) int {
 		if c := cmp.Compare(a.window, b.window); c != 0 {
 			return c
 		}
@@ -252,7 +252,7 @@ func (r *grRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		return cmp.Compare(a.seq, b.seq)
 	})
 	for _, g := range all {
-		row := make([]result.Value, 0, grNumCols+5)
+		row := make([]result.Value, 0, numCols+5)
 		row = append(row, events.TimeValue(g.window), result.StringValue(g.typ))
 		for _, v := range g.vals {
 			row = append(row, result.StringValue(v))

@@ -58,33 +58,33 @@ func (mfafatigue) Describe() plugins.Descriptor {
 	}
 }
 
-// mfaRead reads mfafatigue's arguments.
-func mfaRead(args *plugins.Args) *events.BurstArgs {
+// readArgs reads mfafatigue's arguments.
+func readArgs(args *plugins.Args) *events.BurstArgs {
 	a := events.BurstRead(args, "prompts")
 	a.Denials = int(args.Int("denials"))
 	return a
 }
 
 func (mfafatigue) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := mfaRead(args)
+	a := readArgs(args)
 	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.Codes), Stream: true}, nil
 }
 
 func (mfafatigue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := mfaRead(args)
+	a := readArgs(args)
 	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &mfafatigueRunner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
+	return &runner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
 }
 
-type mfafatigueRunner struct {
+type runner struct {
 	args *events.BurstArgs
 	in   events.Reader
 }
 
-func (r *mfafatigueRunner) Columns() []result.Column {
+func (r *runner) Columns() []result.Column {
 	return []result.Column{
 		{Name: "user", Kind: signin.KindString, Field: "user"},
 		{Name: "prompts", Kind: signin.KindInt},
@@ -97,7 +97,7 @@ func (r *mfafatigueRunner) Columns() []result.Column {
 	}
 }
 
-func (r *mfafatigueRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	hits, err := events.AccountBursts(ctx, env, &r.in, in, r.args)
 	if err != nil {
 		return err

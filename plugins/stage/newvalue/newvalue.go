@@ -88,16 +88,16 @@ func (newvalue) Describe() plugins.Descriptor {
 	}
 }
 
-// nvArgs are newvalue's arguments, checked.
-type nvArgs struct {
+// arguments are newvalue's arguments, checked.
+type arguments struct {
 	field, key *engine.Column
 	baseline   time.Duration
 	status     string
 	newKeys    bool
 }
 
-func nvRead(args *plugins.Args) (*nvArgs, error) {
-	a := nvArgs{baseline: args.Duration("baseline"), status: baseline.Status(args), newKeys: args.Bool("newkeys")}
+func readArgs(args *plugins.Args) (*arguments, error) {
+	a := arguments{baseline: args.Duration("baseline"), status: baseline.Status(args), newKeys: args.Bool("newkeys")}
 	var err error
 	if a.field, err = baseline.DictField(args, "field", true); err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func nvRead(args *plugins.Args) (*nvArgs, error) {
 // status asked for: the addresses and apps of the few sign-ins with a
 // new value are read afterwards (see Run).
 func (newvalue) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a, err := nvRead(args)
+	a, err := readArgs(args)
 	if err != nil {
 		return plugins.Needs{}, err
 	}
@@ -129,11 +129,11 @@ func (newvalue) Needs(args *plugins.Args) (plugins.Needs, error) {
 }
 
 func (newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a, err := nvRead(args)
+	a, err := readArgs(args)
 	if err != nil {
 		return nil, err
 	}
-	r := &nvRunner{args: a, time: baseline.Column(in, "time"), key: baseline.Column(in, a.key.Field.Name),
+	r := &runner{args: a, time: baseline.Column(in, "time"), key: baseline.Column(in, a.key.Field.Name),
 		field: baseline.Column(in, a.field.Field.Name), ip: baseline.Column(in, "ip"), app: baseline.Column(in, "app"), status: baseline.Column(in, "status")}
 	for _, c := range []struct {
 		i    int
@@ -156,16 +156,16 @@ func (newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, er
 	return r, nil
 }
 
-type nvRunner struct {
-	args                              *nvArgs
+type runner struct {
+	args                              *arguments
 	time, key, field, ip, app, status int // input columns; -1 when absent
 	cols                              []result.Column
 }
 
-func (r *nvRunner) Columns() []result.Column { return r.cols }
+func (r *runner) Columns() []result.Column { return r.cols }
 
-// nvSeen is what the window holds of one key and a value new to it.
-type nvSeen struct {
+// newPair is what the window holds of one key and a value new to it.
+type newPair struct {
 	key, value result.Value // as first spelled
 	first      int64
 	count      int64
@@ -175,7 +175,7 @@ type nvSeen struct {
 	times []int64
 }
 
-func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	if env == nil || env.Snapshot == nil {
 		return errors.New("needs the store to read the baseline from")
 	}
@@ -184,11 +184,11 @@ func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	}
 	// The baseline first, for every key: then a row of a known key and
 	// value costs a lookup, and only new values gather anything.
-	base, err := baseline.Read(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, nvSub(env.From, r.args.baseline), env.From)
+	base, err := baseline.Read(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, before(env.From, r.args.baseline), env.From)
 	if err != nil {
 		return err
 	}
-	seen := map[[2]string]*nvSeen{}
+	seen := map[[2]string]*newPair{}
 	n := 0
 	for row := range in {
 		if n++; n&1023 == 0 {
@@ -228,11 +228,11 @@ func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 			return err
 		}
 	}
-	out := make([]*nvSeen, 0, len(seen))
+	out := make([]*newPair, 0, len(seen))
 	for _, s := range seen {
 		out = append(out, s)
 	}
-	slices.SortFunc(out, func(a, b *nvSeen) int {
+	slices.SortFunc(out, func(a, b *newPair) int {
 		if c := cmp.Compare(a.first, b.first); c != 0 {
 			return c
 		}
@@ -243,7 +243,7 @@ func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	})
 	for _, s := range out {
 		row := []result.Value{s.key, s.value, result.TimeValue(time.Unix(0, s.first)), result.IntValue(s.count),
-			result.ListValue(nvSorted(s.ips)), result.ListValue(nvSorted(s.apps))}
+			result.ListValue(sortedKeys(s.ips)), result.ListValue(sortedKeys(s.apps))}
 		if err := emit(row); err != nil {
 			return err
 		}
@@ -253,7 +253,7 @@ func (r *nvRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 
 // add counts a row's value v of key (folded; kv as the row spells it)
 // unless the key had it in the baseline.
-func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
+func (r *runner) add(seen map[[2]string]*newPair, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
 	val := baseline.Fold(baseline.Text(v))
 	if val == "" {
 		return
@@ -263,7 +263,7 @@ func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, ke
 	}
 	s := seen[[2]string{key, val}]
 	if s == nil {
-		s = &nvSeen{key: kv, value: v, first: t, ips: map[string]bool{}, apps: map[string]bool{}}
+		s = &newPair{key: kv, value: v, first: t, ips: map[string]bool{}, apps: map[string]bool{}}
 		seen[[2]string{key, val}] = s
 	}
 	s.count++
@@ -290,7 +290,7 @@ func (r *nvRunner) add(seen map[[2]string]*nvSeen, known map[string]struct{}, ke
 // new, of the status asked for, of which it keeps those of a new key and
 // value at a time one of the rows had (the rows' sign-ins, found by key,
 // value and time).
-func (r *nvRunner) details(ctx context.Context, env *plugins.Env, seen map[[2]string]*nvSeen) error {
+func (r *runner) details(ctx context.Context, env *plugins.Env, seen map[[2]string]*newPair) error {
 	keyName, fieldName := r.args.key.Field.Name, r.args.field.Field.Name
 	keys, vals := map[string]*ast.Literal{}, map[string]*ast.Literal{}
 	for _, s := range seen {
@@ -349,15 +349,15 @@ func (r *nvRunner) details(ctx context.Context, env *plugins.Env, seen map[[2]st
 	return nil
 }
 
-// nvSub returns t - d, or the earliest time when that would overflow.
-func nvSub(t int64, d time.Duration) int64 {
+// before returns t - d, or the earliest time when that would overflow.
+func before(t int64, d time.Duration) int64 {
 	if t < math.MinInt64+int64(d) {
 		return math.MinInt64
 	}
 	return t - int64(d)
 }
 
-func nvSorted(set map[string]bool) []string {
+func sortedKeys(set map[string]bool) []string {
 	out := make([]string, 0, len(set))
 	for s := range set {
 		out = append(out, s)

@@ -23,7 +23,7 @@ import (
 // argument, else the last number among the aggregates), and the series'
 // keys: exactly the query's group keys other than the bin (fields, and
 // functions of one such as hour(time)), as its columns say
-// (result.Column.Key; see spColumns for rows that do not say).
+// (result.Column.Key; see columns for rows that do not say).
 // Other aggregates (values(ip), max(time)) are not keys: they pass
 // through, as the spike's row has them. Each key's buckets form a
 // series; a bucket is a spike when its value is above the series' median
@@ -88,7 +88,7 @@ func (spikes) Describe() plugins.Descriptor {
 	}
 }
 
-type spRunner struct {
+type runner struct {
 	k, min   float64
 	bin      int64 // nanoseconds; 0 to infer
 	fill     bool
@@ -101,10 +101,10 @@ type spRunner struct {
 }
 
 func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	r := &spRunner{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
+	r := &runner{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
 		bin: int64(args.Duration("bin")), fill: args.Word("fill") != "none"} // bin auto is 0
 	var err error
-	if r.time, r.value, r.keys, r.others, err = spColumns(in, args.Text("value")); err != nil {
+	if r.time, r.value, r.keys, r.others, err = columns(in, args.Text("value")); err != nil {
 		return nil, err
 	}
 	for _, i := range r.keys {
@@ -121,7 +121,7 @@ func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, erro
 	return r, nil
 }
 
-// spColumns finds spikes' columns in its input: the time, the value (the
+// columns finds spikes' columns in its input: the time, the value (the
 // column named value, unless it is auto), the keys of the series, and
 // the others, which pass through. An aggregate query's rows say which
 // columns are its group keys (result.Column.Key): the time is the
@@ -131,7 +131,7 @@ func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, erro
 // first column holding the time field, else the first of times; as keys
 // the columns holding a catalog field; as value by default the last
 // number that holds none.
-func spColumns(in []result.Column, value string) (tm, val int, keys, others []int, err error) {
+func columns(in []result.Column, value string) (tm, val int, keys, others []int, err error) {
 	keyed := slices.ContainsFunc(in, func(c result.Column) bool { return c.Key })
 	isKey := func(c result.Column) bool { return c.Key || !keyed && c.Field != "" }
 	tm = -1
@@ -187,24 +187,24 @@ func spColumns(in []result.Column, value string) (tm, val int, keys, others []in
 	return tm, val, keys, others, nil
 }
 
-func (r *spRunner) Columns() []result.Column { return r.cols }
+func (r *runner) Columns() []result.Column { return r.cols }
 
-// spPoint is one bucket of a series.
-type spPoint struct {
+// point is one bucket of a series.
+type point struct {
 	t   int64
 	v   float64
 	row []result.Value
 }
 
-// spSeries is one key's buckets.
-type spSeries struct {
+// series is one key's buckets.
+type series struct {
 	keys   []result.Value
-	points []spPoint
+	points []point
 }
 
-func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	byKey := map[string]*spSeries{}
-	var order []*spSeries
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	byKey := map[string]*series{}
+	var order []*series
 	var times []int64
 	var kb strings.Builder
 	n := 0
@@ -233,7 +233,7 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		}
 		s := byKey[kb.String()]
 		if s == nil {
-			s = &spSeries{}
+			s = &series{}
 			for _, i := range r.keys {
 				s.keys = append(s.keys, row[i])
 			}
@@ -241,7 +241,7 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 			order = append(order, s)
 		}
 		t := tv.Time().UnixNano()
-		s.points = append(s.points, spPoint{t: t, v: v, row: row})
+		s.points = append(s.points, point{t: t, v: v, row: row})
 		times = append(times, t)
 	}
 	if len(times) == 0 {
@@ -260,7 +260,7 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 					width = 0
 					break
 				}
-				width = spGCD(width, d)
+				width = gcd(width, d)
 			}
 		}
 		buckets = int64(len(times))
@@ -269,10 +269,10 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 			if env != nil && env.From != math.MinInt64 && env.To != math.MaxInt64 && env.From < env.To {
 				// The buckets overlapping [From, To), on the grid of the
 				// input's times.
-				if a, ok := spGrid(times[0], width, env.From); ok {
+				if a, ok := grid(times[0], width, env.From); ok {
 					lo = min(lo, a)
 				}
-				if b, ok := spGrid(times[0], width, env.To-1); ok {
+				if b, ok := grid(times[0], width, env.To-1); ok {
 					hi = max(hi, b)
 				}
 			}
@@ -284,8 +284,8 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		}
 	}
 	type spike struct {
-		s                  *spSeries
-		p                  spPoint
+		s                  *series
+		p                  point
 		median, mad, score float64
 	}
 	var found []spike
@@ -301,7 +301,7 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		if r.fill {
 			zeros = int(max(0, buckets-int64(len(seen))))
 		}
-		med, mad, scale := spRobust(vals, zeros)
+		med, mad, scale := robust(vals, zeros)
 		if scale == 0 {
 			continue
 		}
@@ -329,7 +329,7 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	for _, f := range found {
 		row := slices.Clone(f.s.keys)
 		row = append(row, f.p.row[r.time], f.p.row[r.value],
-			result.FloatValue(spRound(f.median)), result.FloatValue(spRound(f.mad)), result.FloatValue(spRound(f.score)))
+			result.FloatValue(round(f.median)), result.FloatValue(round(f.mad)), result.FloatValue(round(f.score)))
 		for _, i := range r.others {
 			row = append(row, f.p.row[i])
 		}
@@ -340,17 +340,17 @@ func (r *spRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	return nil
 }
 
-// spRobust returns the median and MAD of vals plus zeros more zeros, and
+// robust returns the median and MAD of vals plus zeros more zeros, and
 // the spread a score divides by: 1.4826·MAD, else 1.2533 times the mean
 // absolute deviation from the median, else 0 for a flat series. It sorts
 // vals.
-func spRobust(vals []float64, zeros int) (median, mad, scale float64) {
+func robust(vals []float64, zeros int) (median, mad, scale float64) {
 	slices.Sort(vals)
 	n := len(vals) + zeros
 	if n == 0 {
 		return 0, 0, 0
 	}
-	median = spMedian(vals, zeros, 0)
+	median = medianOf(vals, zeros, 0)
 	dev := make([]float64, len(vals))
 	sum := float64(zeros) * math.Abs(median)
 	for i, v := range vals {
@@ -358,7 +358,7 @@ func spRobust(vals []float64, zeros int) (median, mad, scale float64) {
 		sum += dev[i]
 	}
 	slices.Sort(dev)
-	mad = spMedian(dev, zeros, math.Abs(median))
+	mad = medianOf(dev, zeros, math.Abs(median))
 	switch {
 	case mad > 0:
 		scale = 1.4826 * mad
@@ -368,17 +368,17 @@ func spRobust(vals []float64, zeros int) (median, mad, scale float64) {
 	return median, mad, scale
 }
 
-// spMedian is the median of sorted plus extra copies of c.
-func spMedian(sorted []float64, extra int, c float64) float64 {
+// medianOf is the median of sorted plus extra copies of c.
+func medianOf(sorted []float64, extra int, c float64) float64 {
 	n := len(sorted) + extra
 	if n%2 == 1 {
-		return spKth(sorted, extra, c, n/2)
+		return kth(sorted, extra, c, n/2)
 	}
-	return (spKth(sorted, extra, c, n/2-1) + spKth(sorted, extra, c, n/2)) / 2
+	return (kth(sorted, extra, c, n/2-1) + kth(sorted, extra, c, n/2)) / 2
 }
 
-// spKth is the k-th smallest (from 0) of sorted plus extra copies of c.
-func spKth(sorted []float64, extra int, c float64, k int) float64 {
+// kth is the k-th smallest (from 0) of sorted plus extra copies of c.
+func kth(sorted []float64, extra int, c float64, k int) float64 {
 	i, _ := slices.BinarySearch(sorted, c) // the values below c
 	switch {
 	case k < i:
@@ -389,17 +389,17 @@ func spKth(sorted []float64, extra int, c float64, k int) float64 {
 	return sorted[k-extra]
 }
 
-// spGCD is the greatest common divisor of two non-negative numbers.
-func spGCD(a, b int64) int64 {
+// gcd is the greatest common divisor of two non-negative numbers.
+func gcd(a, b int64) int64 {
 	for b != 0 {
 		a, b = b, a%b
 	}
 	return a
 }
 
-// spGrid returns the start of the bucket holding t on the grid through
+// grid returns the start of the bucket holding t on the grid through
 // base with step width, and false when that does not fit in an int64.
-func spGrid(base, width, t int64) (int64, bool) {
+func grid(base, width, t int64) (int64, bool) {
 	if base > 0 && t < math.MinInt64+base || base < 0 && t > math.MaxInt64+base {
 		return 0, false
 	}
@@ -419,8 +419,8 @@ func spGrid(base, width, t int64) (int64, bool) {
 	return r, true
 }
 
-// spRound rounds to 4 decimals, for display.
-func spRound(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+// round rounds to 4 decimals, for display.
+func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 // New returns the spikes stage.
 func New() plugins.Stage { return spikes{} }

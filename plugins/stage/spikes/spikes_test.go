@@ -14,21 +14,21 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-var spIn = []result.Column{
+var timeline = []result.Column{
 	{Name: "app", Kind: signin.KindString, Field: "app"},
 	{Name: "time", Kind: signin.KindTime, Field: "time"},
 	{Name: "count", Kind: signin.KindInt},
 }
 
-// spPt is a bucket of the spikes tests: a key, an hour from stagetest.Start and
+// bucket is a bucket of the spikes tests: a key, an hour from stagetest.Start and
 // a count.
-type spPt struct {
+type bucket struct {
 	key  string
 	hour int
 	n    int64
 }
 
-func spRows(pts []spPt) [][]result.Value {
+func rowsOf(pts []bucket) [][]result.Value {
 	var rows [][]result.Value
 	for _, p := range pts {
 		rows = append(rows, []result.Value{result.StringValue(p.key), result.TimeValue(stagetest.Start.Add(time.Duration(p.hour) * time.Hour)), result.IntValue(p.n)})
@@ -36,16 +36,16 @@ func spRows(pts []spPt) [][]result.Value {
 	return rows
 }
 
-// spSeriesOf is a key's buckets at hours with value n, and others.
-func spSeriesOf(key string, hours []int, n int64, more ...spPt) []spPt {
-	var out []spPt
+// seriesOf is a key's buckets at hours with value n, and others.
+func seriesOf(key string, hours []int, n int64, more ...bucket) []bucket {
+	var out []bucket
 	for _, h := range hours {
-		out = append(out, spPt{key, h, n})
+		out = append(out, bucket{key, h, n})
 	}
 	return append(out, more...)
 }
 
-func spRange(lo, hi int) []int {
+func hoursBetween(lo, hi int) []int {
 	var out []int
 	for h := lo; h < hi; h++ {
 		out = append(out, h)
@@ -62,53 +62,53 @@ func TestSpikes(t *testing.T) {
 		name string
 		args string
 		env  *plugins.Env
-		pts  []spPt
+		pts  []bucket
 		want []string // "key hour value median mad score"
 	}{
-		{"flat", "", open, spSeriesOf("a", spRange(0, 24), 50), nil},
-		{"one bucket", "", open, []spPt{{"a", 5, 500}}, nil},
-		{"one bucket in the window", "bin=1h", day2, []spPt{{"a", 5, 50}},
+		{"flat", "", open, seriesOf("a", hoursBetween(0, 24), 50), nil},
+		{"one bucket", "", open, []bucket{{"a", 5, 500}}, nil},
+		{"one bucket in the window", "bin=1h", day2, []bucket{{"a", 5, 50}},
 			// 47 zeros and 50: median 0, MAD 0, mean deviation 50/48.
 			[]string{"a 5 50 0 0 38.2989"}},
-		{"one bucket, bin unknown", "", day2, []spPt{{"a", 5, 50}}, nil},
-		{"below min", "bin=1h", day2, []spPt{{"a", 5, 9}}, nil},
-		{"min lowered", "bin=1h min=1", day2, []spPt{{"a", 5, 9}}, []string{"a 5 9 0 0 38.2989"}},
-		{"a spike", "", open, spSeriesOf("a", spRange(0, 24), 20, spPt{"a", 24, 60}, spPt{"a", 25, 22}, spPt{"a", 26, 18}),
+		{"one bucket, bin unknown", "", day2, []bucket{{"a", 5, 50}}, nil},
+		{"below min", "bin=1h", day2, []bucket{{"a", 5, 9}}, nil},
+		{"min lowered", "bin=1h min=1", day2, []bucket{{"a", 5, 9}}, []string{"a 5 9 0 0 38.2989"}},
+		{"a spike", "", open, seriesOf("a", hoursBetween(0, 24), 20, bucket{"a", 24, 60}, bucket{"a", 25, 22}, bucket{"a", 26, 18}),
 			// median 20; deviations 0 (x24), 40, 2, 2: MAD 0, mean 44/27.
 			[]string{"a 24 60 20 0 19.5847"}},
 		{"several keys", "", open, append(
-			spSeriesOf("a", spRange(0, 20), 10, spPt{"a", 20, 11}, spPt{"a", 21, 9}, spPt{"a", 22, 40}, spPt{"a", 23, 12}),
-			spSeriesOf("b", spRange(0, 24), 40)...),
+			seriesOf("a", hoursBetween(0, 20), 10, bucket{"a", 20, 11}, bucket{"a", 21, 9}, bucket{"a", 22, 40}, bucket{"a", 23, 12}),
+			seriesOf("b", hoursBetween(0, 24), 40)...),
 			// a: median 10; deviations 1, 0 (x20), 1, 2, 30: MAD 0, mean
 			// 34/24. b is flat.
 			[]string{"a 22 40 10 0 16.8966"}},
 		// 43 zeros and five 100s: mean deviation 500/48.
-		{"missing buckets count as zero", "", day2, spSeriesOf("a", []int{3, 4, 5, 6, 7}, 100), []string{
+		{"missing buckets count as zero", "", day2, seriesOf("a", []int{3, 4, 5, 6, 7}, 100), []string{
 			"a 3 100 0 0 7.6598", "a 4 100 0 0 7.6598", "a 5 100 0 0 7.6598", "a 6 100 0 0 7.6598", "a 7 100 0 0 7.6598"}},
-		{"missing buckets left out", "fill=none", day2, spSeriesOf("a", []int{3, 4, 5, 6, 7}, 100), nil},
-		{"bin inferred from the gaps", "", open, spSeriesOf("a", []int{0, 1, 10, 20, 30, 40}, 12, spPt{"a", 41, 30}),
+		{"missing buckets left out", "fill=none", day2, seriesOf("a", []int{3, 4, 5, 6, 7}, 100), nil},
+		{"bin inferred from the gaps", "", open, seriesOf("a", []int{0, 1, 10, 20, 30, 40}, 12, bucket{"a", 41, 30}),
 			// 1h buckets from 0 to 41: 35 zeros; median 0, MAD 0,
 			// mean deviation (6·12+30)/42.
 			[]string{"a 41 30 0 0 9.8563", "a 0 12 0 0 3.9425", "a 1 12 0 0 3.9425", "a 10 12 0 0 3.9425", "a 20 12 0 0 3.9425",
 				"a 30 12 0 0 3.9425", "a 40 12 0 0 3.9425"}},
-		{"bin wider than the gaps say", "", open, spSeriesOf("a", []int{0, 10, 20, 30, 40}, 12, spPt{"a", 50, 30}),
+		{"bin wider than the gaps say", "", open, seriesOf("a", []int{0, 10, 20, 30, 40}, 12, bucket{"a", 50, 30}),
 			// 10h apart: no bucket between is missing. Median 12,
 			// mean deviation 18/6.
 			[]string{"a 50 30 12 0 4.7874"}},
 		// 51 buckets, 45 zeros: mean deviation 90/51.
-		{"bin given", "bin=1h", open, spSeriesOf("a", []int{0, 10, 20, 30, 40}, 12, spPt{"a", 50, 30}), []string{
+		{"bin given", "bin=1h", open, seriesOf("a", []int{0, 10, 20, 30, 40}, 12, bucket{"a", 50, 30}), []string{
 			"a 50 30 0 0 13.5642", "a 0 12 0 0 5.4257", "a 10 12 0 0 5.4257", "a 20 12 0 0 5.4257", "a 30 12 0 0 5.4257", "a 40 12 0 0 5.4257"}},
-		{"k", "k=20", open, spSeriesOf("a", spRange(0, 24), 20, spPt{"a", 24, 60}, spPt{"a", 25, 22}, spPt{"a", 26, 18}), nil},
+		{"k", "k=20", open, seriesOf("a", hoursBetween(0, 24), 20, bucket{"a", 24, 60}, bucket{"a", 25, 22}, bucket{"a", 26, 18}), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows := spRows(c.pts)
+			rows := rowsOf(c.pts)
 			slices.Reverse(rows)
-			cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), spIn, rows, c.env)
+			cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), timeline, rows, c.env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if names := fmt.Sprint(cols); names != fmt.Sprint([]result.Column{spIn[0], spIn[1], spIn[2],
+			if names := fmt.Sprint(cols); names != fmt.Sprint([]result.Column{timeline[0], timeline[1], timeline[2],
 				{Name: "median", Kind: signin.KindFloat}, {Name: "mad", Kind: signin.KindFloat}, {Name: "score", Kind: signin.KindFloat}}) {
 				t.Fatalf("columns %v", cols)
 			}
@@ -287,12 +287,12 @@ func TestSpikesErrors(t *testing.T) {
 	}{
 		{"", "timeline", []result.Column{{Name: "app", Kind: signin.KindString}, {Name: "count", Kind: signin.KindInt}}},
 		{"", "number", []result.Column{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "app", Kind: signin.KindString, Field: "app"}}},
-		{"value=nosuch", "no column", spIn},
-		{"value=app", "not numbers", spIn},
-		{"k=-1", `k: "-1" is not a number of at least 0`, spIn},
-		{"min=x", `min: "x" is not a number`, spIn},
-		{"bin=0h", "bin", spIn},
-		{"fill=linear", "fill", spIn},
+		{"value=nosuch", "no column", timeline},
+		{"value=app", "not numbers", timeline},
+		{"k=-1", `k: "-1" is not a number of at least 0`, timeline},
+		{"min=x", `min: "x" is not a number`, timeline},
+		{"bin=0h", "bin", timeline},
+		{"fill=linear", "fill", timeline},
 	} {
 		_, _, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), c.in, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -317,16 +317,16 @@ func TestSpikesRobust(t *testing.T) {
 		{nil, 0, 0, 0, 0},
 		{nil, 4, 0, 0, 0},
 	} {
-		m, d, s := spRobust(slices.Clone(c.vals), c.zeros)
+		m, d, s := robust(slices.Clone(c.vals), c.zeros)
 		if m != c.median || d != c.mad || math.Abs(s-c.scal) > 1e-12 {
-			t.Errorf("spRobust(%v, %d) = %v, %v, %v; want %v, %v, %v", c.vals, c.zeros, m, d, s, c.median, c.mad, c.scal)
+			t.Errorf("robust(%v, %d) = %v, %v, %v; want %v, %v, %v", c.vals, c.zeros, m, d, s, c.median, c.mad, c.scal)
 		}
 	}
-	if g, ok := spGrid(0, 10, -15); !ok || g != -20 {
-		t.Errorf("spGrid(0, 10, -15) = %v, %v", g, ok)
+	if g, ok := grid(0, 10, -15); !ok || g != -20 {
+		t.Errorf("grid(0, 10, -15) = %v, %v", g, ok)
 	}
-	if _, ok := spGrid(math.MaxInt64-5, 7, math.MinInt64); ok {
-		t.Errorf("spGrid overflows")
+	if _, ok := grid(math.MaxInt64-5, 7, math.MinInt64); ok {
+		t.Errorf("grid overflows")
 	}
 }
 
@@ -335,7 +335,7 @@ func FuzzSpikes(f *testing.F) {
 	f.Add([]byte("\x01\x02\x04\x05\x02\x07\x01\x03\x04\x09\x02\x08\x01\x02\x05\x05\x02\x30"), "auto", "zero")
 	f.Add([]byte("a longer seed with more rows and more bytes in it"), "1h", "none")
 	f.Fuzz(func(t *testing.T, data []byte, bin, fill string) {
-		in, rows := stagetest.FuzzRows(data, spIn)
+		in, rows := stagetest.FuzzRows(data, timeline)
 		env := &plugins.Env{From: stagetest.Start.UnixNano() - int64(len(data))*int64(time.Hour), To: stagetest.Start.UnixNano() + int64(len(data)%3)*int64(time.Hour)}
 		if len(data)%2 == 0 {
 			env = &plugins.Env{From: math.MinInt64, To: math.MaxInt64}

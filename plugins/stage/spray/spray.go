@@ -75,39 +75,39 @@ func (spray) Describe() plugins.Descriptor {
 	}
 }
 
-// sprayArgs are spray's arguments.
-type sprayArgs struct {
+// arguments are spray's arguments.
+type arguments struct {
 	accounts int
 	window   time.Duration
 	codes    []int64
 	share    float64
 }
 
-func sprayRead(args *plugins.Args) *sprayArgs {
-	return &sprayArgs{accounts: int(args.Int("accounts")), window: args.Duration("window"),
+func readArgs(args *plugins.Args) *arguments {
+	return &arguments{accounts: int(args.Int("accounts")), window: args.Duration("window"),
 		codes: args.Codes("codes"), share: args.Float("share")}
 }
 
 func (spray) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := sprayRead(args)
+	a := readArgs(args)
 	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.codes), Stream: true}, nil
 }
 
 func (spray) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := sprayRead(args)
+	a := readArgs(args)
 	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &sprayRunner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.codes}}, nil
+	return &runner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.codes}}, nil
 }
 
-type sprayRunner struct {
-	args *sprayArgs
+type runner struct {
+	args *arguments
 	in   events.Reader
 }
 
-func (r *sprayRunner) Columns() []result.Column {
+func (r *runner) Columns() []result.Column {
 	return []result.Column{
 		{Name: "ip", Kind: signin.KindString, Field: "ip"},
 		{Name: "first", Kind: signin.KindTime},
@@ -121,7 +121,7 @@ func (r *sprayRunner) Columns() []result.Column {
 	}
 }
 
-func (r *sprayRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	type byIP struct{ fails, wins []events.Event }
 	ips := map[string]*byIP{}
 	for row := range in {

@@ -138,7 +138,7 @@ func (travel) Describe() plugins.Descriptor {
 	}
 }
 
-type trArgs struct {
+type arguments struct {
 	speed, distance float64
 	status          string
 	familiar        int
@@ -147,83 +147,83 @@ type trArgs struct {
 	baseline        time.Duration
 }
 
-// trRead reads travel's arguments. The baseline is a duration, or the
+// readArgs reads travel's arguments. The baseline is a duration, or the
 // word 0 for none (its Duration).
-func trRead(args *plugins.Args) *trArgs {
-	return &trArgs{speed: args.Float("speed"), distance: args.Float("distance"), status: baseline.Status(args),
+func readArgs(args *plugins.Args) *arguments {
+	return &arguments{speed: args.Float("speed"), distance: args.Float("distance"), status: baseline.Status(args),
 		familiar: int(min(args.Float("familiar"), 1e6)), sameCountry: args.Bool("samecountry"),
 		shared: int(min(args.Float("shared"), 1e9)), baseline: args.Duration("baseline")}
 }
 
-// trFields are the fields travel reads, in its Needs' order.
-var trFields = []string{"time", "user", "ip", "country", "city", "latitude", "longitude", "status"}
+// inputFields are the fields travel reads, in its Needs' order.
+var inputFields = []string{"time", "user", "ip", "country", "city", "latitude", "longitude", "status"}
 
 // Needs reads the time and user of the sign-ins of the status asked for
 // when only pairs in different countries count (their places are read
 // for the users who signed in from several countries, see Run), else
 // their places too.
 func (travel) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := trRead(args)
-	fields := trFields[:trStatus]
+	a := readArgs(args)
+	fields := inputFields[:colStatus]
 	if !a.sameCountry {
-		fields = trFields[:trIP]
+		fields = inputFields[:colIP]
 	}
 	return plugins.Needs{Fields: slices.Clone(fields), Where: baseline.StatusWhere(a.status), Stream: true}, nil
 }
 
 func (travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := trRead(args)
-	r := &trRunner{args: a}
-	for i, f := range trFields {
+	a := readArgs(args)
+	r := &runner{args: a}
+	for i, f := range inputFields {
 		r.idx[i] = baseline.Column(in, f)
-		if r.idx[i] < 0 && i >= trIP && i < trStatus && !a.sameCountry {
+		if r.idx[i] < 0 && i >= colIP && i < colStatus && !a.sameCountry {
 			r.fetch = true // the places are read from the store
 		} else if r.idx[i] < 0 && f != "status" {
 			return nil, fmt.Errorf("needs a %s column: put it right after a list without fields, or list %s", f, f)
 		}
 	}
-	if k := in[r.idx[trTime]].Kind; k != signin.KindTime {
+	if k := in[r.idx[colTime]].Kind; k != signin.KindTime {
 		return nil, fmt.Errorf("its time column holds %s values, not times", k)
 	}
 	// The store's sign-ins are the rows' when their time and user are the
 	// catalog's.
-	r.stored = strings.EqualFold(in[r.idx[trTime]].Field, "time") && strings.EqualFold(in[r.idx[trUser]].Field, "user")
+	r.stored = strings.EqualFold(in[r.idx[colTime]].Field, "time") && strings.EqualFold(in[r.idx[colUser]].Field, "user")
 	if r.fetch && !r.stored {
 		return nil, errors.New("needs the time and user of sign-ins, and their ip, country, city, latitude and longitude columns unless it comes right after a list without fields")
 	}
-	if !r.fetch && !r.stored || r.idx[trCountry] >= 0 && !strings.EqualFold(in[r.idx[trCountry]].Field, "country") {
+	if !r.fetch && !r.stored || r.idx[colCountry] >= 0 && !strings.EqualFold(in[r.idx[colCountry]].Field, "country") {
 		r.stored = false
 	}
 	col := func(name string, i int) result.Column {
 		if r.idx[i] < 0 {
-			return result.Column{Name: name, Kind: signin.Lookup(trFields[i]).Kind, Field: trFields[i]}
+			return result.Column{Name: name, Kind: signin.Lookup(inputFields[i]).Kind, Field: inputFields[i]}
 		}
 		c := in[r.idx[i]]
 		c.Name = name
 		return c
 	}
-	r.cols = []result.Column{col("user", trUser),
-		col("prev_time", trTime), col("prev_ip", trIP), col("prev_country", trCountry), col("prev_city", trCity),
-		col("time", trTime), col("ip", trIP), col("country", trCountry), col("city", trCity),
+	r.cols = []result.Column{col("user", colUser),
+		col("prev_time", colTime), col("prev_ip", colIP), col("prev_country", colCountry), col("prev_city", colCity),
+		col("time", colTime), col("ip", colIP), col("country", colCountry), col("city", colCity),
 		{Name: "km", Kind: signin.KindInt}, {Name: "kmh", Kind: signin.KindInt}}
 	return r, nil
 }
 
-// The indexes of trFields.
+// The indexes of inputFields.
 const (
-	trTime = iota
-	trUser
-	trIP
-	trCountry
-	trCity
-	trLat
-	trLon
-	trStatus
+	colTime = iota
+	colUser
+	colIP
+	colCountry
+	colCity
+	colLat
+	colLon
+	colStatus
 )
 
-type trRunner struct {
-	args *trArgs
-	idx  [8]int // input column of each of trFields; -1 when absent
+type runner struct {
+	args *arguments
+	idx  [8]int // input column of each of inputFields; -1 when absent
 	cols []result.Column
 	// fetch: the rows lack places, which are read from the store.
 	fetch bool
@@ -233,22 +233,22 @@ type trRunner struct {
 	stored bool
 }
 
-func (r *trRunner) Columns() []result.Column { return r.cols }
+func (r *runner) Columns() []result.Column { return r.cols }
 
-// trSignin is a sign-in with coordinates: what travel keeps of a row.
-type trSignin struct {
+// signIn is a sign-in with coordinates: what travel keeps of a row.
+type signIn struct {
 	t        int64
 	lat, lon float64
-	place    trWhere
+	place    where
 	ip       string
 	seq      int // input order, for a stable order among equal times and places
 }
 
-// trWhere is where a sign-in was: city and country as written, and when
+// where is where a sign-in was: city and country as written, and when
 // neither is, the coordinates rounded to a tenth of a degree.
-type trWhere struct{ city, country, coords string }
+type where struct{ city, country, coords string }
 
-func (p trWhere) less(o trWhere) int {
+func (p where) less(o where) int {
 	if c := strings.Compare(baseline.Fold(p.city), baseline.Fold(o.city)); c != 0 {
 		return c
 	}
@@ -258,7 +258,7 @@ func (p trWhere) less(o trWhere) int {
 	return strings.Compare(p.coords, o.coords)
 }
 
-func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	// cands are the users (folded) who signed in from two countries or
 	// more; nil when every user is compared.
 	var cands map[string]bool
@@ -273,12 +273,12 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	}
 	// Each user's sign-ins, by folded name; when the rows lack places,
 	// the times of their sign-ins (how many at each).
-	users := map[string][]trSignin{}
+	users := map[string][]signIn{}
 	times := map[string]map[int64]int{}
-	names := map[string]trName{}
+	names := map[string]userName{}
 	// When the store cannot say who signed in from an address, the rows
 	// do: per address, the first day of each (folded) user's sign-ins.
-	rowsShare := r.args.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[trIP] >= 0
+	rowsShare := r.args.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[colIP] >= 0
 	ipFirst := map[string]map[string]int64{}
 	n := 0
 	for row := range in {
@@ -287,11 +287,11 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 				return err
 			}
 		}
-		if i := r.idx[trStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(baseline.Text(row[i]), r.args.status) {
+		if i := r.idx[colStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(baseline.Text(row[i]), r.args.status) {
 			continue
 		}
-		tv := row[r.idx[trTime]]
-		user := baseline.Text(row[r.idx[trUser]])
+		tv := row[r.idx[colTime]]
+		user := baseline.Text(row[r.idx[colUser]])
 		if tv.IsNull() || tv.Kind() != signin.KindTime || user == "" {
 			continue
 		}
@@ -305,8 +305,8 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 			continue
 		}
 		if rowsShare {
-			if ip := baseline.Text(row[r.idx[trIP]]); ip != "" {
-				trFirstDay(ipFirst, events.SameKey(ip), nm.key, trDay(tv.Time().UnixNano()))
+			if ip := baseline.Text(row[r.idx[colIP]]); ip != "" {
+				noteFirstDay(ipFirst, events.SameKey(ip), nm.key, dayOf(tv.Time().UnixNano()))
 			}
 		}
 		if r.fetch {
@@ -327,7 +327,7 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	}
 	// Each user's history before the window: the days on which they
 	// signed in from each place.
-	var hist map[string]map[trWhere]int
+	var hist map[string]map[where]int
 	if len(users) > 0 && r.args.familiar > 0 && r.args.baseline > 0 && r.stored && env != nil && env.Query != nil && env.From != math.MinInt64 {
 		var err error
 		if hist, err = r.history(ctx, env, cands, users); err != nil {
@@ -340,7 +340,7 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 			display[nm.key] = name
 		}
 	}
-	var pairs []trPair
+	var pairs []pair
 	for key, all := range users {
 		pairs = r.pairs(key, all, hist[key], pairs)
 	}
@@ -365,7 +365,7 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 			p := &pairs[k]
 			for i, s := range p.s {
 				if !p.familiar[i] && s.ip != "" {
-					p.familiar[i] = trShared(ipFirst[events.SameKey(s.ip)], p.user, trDay(s.t), r.args.shared)
+					p.familiar[i] = shared(ipFirst[events.SameKey(s.ip)], p.user, dayOf(s.t), r.args.shared)
 				}
 			}
 		}
@@ -400,7 +400,7 @@ func (r *trRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 // baseline period before the query's window: the users of cands when
 // there are, else every user. Users and places are folded; sign-ins
 // without a city and a country are not counted.
-func (r *trRunner) history(ctx context.Context, env *plugins.Env, cands map[string]bool, users map[string][]trSignin) (map[string]map[trWhere]int, error) {
+func (r *runner) history(ctx context.Context, env *plugins.Env, cands map[string]bool, users map[string][]signIn) (map[string]map[where]int, error) {
 	from := env.From - int64(r.args.baseline)
 	if from > env.From { // overflow
 		from = math.MinInt64
@@ -425,25 +425,25 @@ func (r *trRunner) history(ctx context.Context, env *plugins.Env, cands map[stri
 	}
 	type key struct {
 		user  string
-		place trWhere
+		place where
 		day   int64
 	}
 	seen := map[key]bool{} // a place spelt in two cases is one place
-	hist := map[string]map[trWhere]int{}
+	hist := map[string]map[where]int{}
 	for _, row := range res.Rows {
 		tv := row[di]
 		u := baseline.Fold(baseline.Text(row[ui]))
-		p := trWhere{city: baseline.Fold(baseline.Text(row[ti])), country: baseline.Fold(baseline.Text(row[ci]))}
-		if _, ok := users[u]; !ok || p == (trWhere{}) || tv.IsNull() || tv.Kind() != signin.KindTime {
+		p := where{city: baseline.Fold(baseline.Text(row[ti])), country: baseline.Fold(baseline.Text(row[ci]))}
+		if _, ok := users[u]; !ok || p == (where{}) || tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
-		k := key{u, p, trDay(tv.Time().UnixNano())}
+		k := key{u, p, dayOf(tv.Time().UnixNano())}
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
 		if hist[u] == nil {
-			hist[u] = map[trWhere]int{}
+			hist[u] = map[where]int{}
 		}
 		hist[u][p]++
 	}
@@ -455,7 +455,7 @@ func (r *trRunner) history(ctx context.Context, env *plugins.Env, cands map[stri
 // the query's end, in one query however many addresses there are: per
 // address (events.SameKey), the first day of each (folded) user's sign-ins
 // from it.
-func (r *trRunner) addressUsers(ctx context.Context, env *plugins.Env, ips map[string]bool) (map[string]map[string]int64, error) {
+func (r *runner) addressUsers(ctx context.Context, env *plugins.Env, ips map[string]bool) (map[string]map[string]int64, error) {
 	from := env.From
 	if from != math.MinInt64 {
 		if from -= int64(r.args.baseline); from > env.From { // overflow
@@ -485,13 +485,13 @@ func (r *trRunner) addressUsers(ctx context.Context, env *plugins.Env, ips map[s
 		if ip == "" || u == "" || tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
-		trFirstDay(first, events.SameKey(ip), u, trDay(tv.Time().UnixNano()))
+		noteFirstDay(first, events.SameKey(ip), u, dayOf(tv.Time().UnixNano()))
 	}
 	return first, nil
 }
 
-// trFirstDay notes that a user signed in from an address on a day.
-func trFirstDay(first map[string]map[string]int64, ip, user string, day int64) {
+// noteFirstDay notes that a user signed in from an address on a day.
+func noteFirstDay(first map[string]map[string]int64, ip, user string, day int64) {
 	m := first[ip]
 	if m == nil {
 		m = map[string]int64{}
@@ -502,9 +502,9 @@ func trFirstDay(first map[string]map[string]int64, ip, user string, day int64) {
 	}
 }
 
-// trShared reports whether at least n users other than user signed in
+// shared reports whether at least n users other than user signed in
 // from an address (its users' first days) before day.
-func trShared(users map[string]int64, user string, day int64, n int) bool {
+func shared(users map[string]int64, user string, day int64, n int) bool {
 	c := 0
 	for u, d := range users {
 		if d < day && u != user {
@@ -516,26 +516,26 @@ func trShared(users map[string]int64, user string, day int64, n int) bool {
 	return false
 }
 
-// trName is a user's name as a row spells it: folded, and whether its
+// userName is a user's name as a row spells it: folded, and whether its
 // sign-ins are left out.
-type trName struct {
+type userName struct {
 	key  string
 	skip bool
 }
 
 // signin reads the sign-in of a row whose columns idx gives: false when
 // it has no coordinates, or is at 0,0.
-func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, bool) {
-	lat, ok1 := trCoord(row[idx[trLat]], 90)
-	lon, ok2 := trCoord(row[idx[trLon]], 180)
+func (r *runner) signin(row []result.Value, idx *[8]int, seq int) (signIn, bool) {
+	lat, ok1 := readCoord(row[idx[colLat]], 90)
+	lon, ok2 := readCoord(row[idx[colLon]], 180)
 	if !ok1 || !ok2 || lat == 0 && lon == 0 {
-		return trSignin{}, false
+		return signIn{}, false
 	}
-	place := trWhere{city: baseline.Text(row[idx[trCity]]), country: baseline.Text(row[idx[trCountry]])}
-	if place == (trWhere{}) {
+	place := where{city: baseline.Text(row[idx[colCity]]), country: baseline.Text(row[idx[colCountry]])}
+	if place == (where{}) {
 		place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
 	}
-	return trSignin{t: row[idx[trTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: baseline.Text(row[idx[trIP]]), seq: seq}, true
+	return signIn{t: row[idx[colTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: baseline.Text(row[idx[colIP]]), seq: seq}, true
 }
 
 // candidates asks the store which users signed in (with the status asked
@@ -543,7 +543,7 @@ func (r *trRunner) signin(row []result.Value, idx *[8]int, seq int) (trSignin, b
 // not cannot have travelled between countries in the rows either, which
 // are sign-ins of that window. Users and countries are folded; a sign-in
 // without a country counts as one more country.
-func (r *trRunner) candidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
+func (r *runner) candidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
 	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, baseline.StatusWhere(r.args.status))
 	q.GroupBy = baseline.Fields("user", "country")
 	res, err := env.Query(ctx, q)
@@ -575,28 +575,28 @@ func (r *trRunner) candidates(ctx context.Context, env *plugins.Env) (map[string
 // of the window's sign-ins of the users in times (with the status asked
 // for), of which it keeps, per user, as many at each time as the rows
 // had.
-func (r *trRunner) places(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]trSignin) error {
+func (r *runner) places(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]signIn) error {
 	lits := map[string]*ast.Literal{}
 	for key := range times {
 		baseline.Add(lits, ast.Str(key))
 	}
-	q := baseline.Query(ast.ListOf(baseline.Fields(trFields[:trStatus]...)...), env.From, env.To, baseline.In("user", lits), baseline.StatusWhere(r.args.status))
+	q := baseline.Query(ast.ListOf(baseline.Fields(inputFields[:colStatus]...)...), env.From, env.To, baseline.In("user", lits), baseline.StatusWhere(r.args.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the sign-ins' places: %w", err)
 	}
 	var idx [8]int
-	for i, f := range trFields[:trStatus] {
+	for i, f := range inputFields[:colStatus] {
 		if idx[i] = baseline.Column(res.Columns, f); idx[i] < 0 {
 			return fmt.Errorf("reading the sign-ins' places: its query gave columns %v", res.Columns)
 		}
 	}
 	for i, row := range res.Rows {
-		tv := row[idx[trTime]]
+		tv := row[idx[colTime]]
 		if tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
-		key := baseline.Fold(baseline.Text(row[idx[trUser]]))
+		key := baseline.Fold(baseline.Text(row[idx[colUser]]))
 		t := tv.Time().UnixNano()
 		if times[key][t] == 0 {
 			continue // not a sign-in of the rows
@@ -609,8 +609,8 @@ func (r *trRunner) places(ctx context.Context, env *plugins.Env, times map[strin
 	return nil
 }
 
-// trDay is the UTC day of a time in Unix nanoseconds.
-func trDay(t int64) int64 {
+// dayOf is the UTC day of a time in Unix nanoseconds.
+func dayOf(t int64) int64 {
 	d := t / int64(24*time.Hour)
 	if t < 0 && t%int64(24*time.Hour) != 0 {
 		d--
@@ -618,8 +618,8 @@ func trDay(t int64) int64 {
 	return d
 }
 
-// trCoord reads a coordinate: a number within ±limit degrees.
-func trCoord(v result.Value, limit float64) (float64, bool) {
+// readCoord reads a coordinate: a number within ±limit degrees.
+func readCoord(v result.Value, limit float64) (float64, bool) {
 	if v.IsNull() || v.Kind() != signin.KindFloat && v.Kind() != signin.KindInt {
 		return 0, false
 	}
@@ -630,21 +630,21 @@ func trCoord(v result.Value, limit float64) (float64, bool) {
 	return x, true
 }
 
-// trHaversine is the great-circle distance in km between two points
+// haversine is the great-circle distance in km between two points
 // given in degrees, on a sphere of the Earth's mean radius.
-func trHaversine(lat1, lon1, lat2, lon2 float64) float64 {
+func haversine(lat1, lon1, lat2, lon2 float64) float64 {
 	const rad = math.Pi / 180
 	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	h := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
 	return 2 * 6371.0088 * math.Asin(math.Sqrt(min(1, h)))
 }
 
-// trPair is two consecutive sign-ins of a user too far apart for the
+// pair is two consecutive sign-ins of a user too far apart for the
 // time between them, and whether each one's place (then its address) is
 // familiar.
-type trPair struct {
+type pair struct {
 	user     string // folded
-	s        [2]trSignin
+	s        [2]signIn
 	familiar [2]bool
 	km, kmh  float64
 }
@@ -652,8 +652,8 @@ type trPair struct {
 // pairs appends the impossible travels of one user's sign-ins but those
 // between two places familiar to the user; hist is the user's days by
 // (folded) place before them.
-func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out []trPair) []trPair {
-	slices.SortFunc(all, func(a, b trSignin) int {
+func (r *runner) pairs(user string, all []signIn, hist map[where]int, out []pair) []pair {
+	slices.SortFunc(all, func(a, b signIn) int {
 		if c := cmp.Compare(a.t, b.t); c != 0 {
 			return c
 		}
@@ -664,7 +664,7 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 	})
 	// Whether each sign-in's place was familiar then: used on familiar
 	// days before its day, in the history and the sign-ins before it.
-	fold := func(p trWhere) trWhere { return trWhere{baseline.Fold(p.city), baseline.Fold(p.country), p.coords} }
+	fold := func(p where) where { return where{baseline.Fold(p.city), baseline.Fold(p.country), p.coords} }
 	type seen struct {
 		last int64 // the last day of a sign-in from the place
 		days int   // the days of sign-ins from it, the last included
@@ -680,13 +680,13 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 		}
 		return n
 	}
-	places := map[trWhere]*seen{}
+	places := map[where]*seen{}
 	familiar := make([]bool, len(all))
 	for i := range all {
 		if r.args.familiar == 0 {
 			break
 		}
-		p, d := fold(all[i].place), trDay(all[i].t)
+		p, d := fold(all[i].place), dayOf(all[i].t)
 		sp := places[p]
 		if sp == nil {
 			sp = &seen{last: math.MinInt64}
@@ -702,7 +702,7 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 		if !r.args.sameCountry && baseline.Fold(a.place.country) == baseline.Fold(b.place.country) {
 			continue
 		}
-		km := trHaversine(a.lat, a.lon, b.lat, b.lon)
+		km := haversine(a.lat, a.lon, b.lat, b.lon)
 		if km < r.args.distance {
 			continue
 		}
@@ -711,7 +711,7 @@ func (r *trRunner) pairs(user string, all []trSignin, hist map[trWhere]int, out 
 		if kmh <= r.args.speed {
 			continue
 		}
-		out = append(out, trPair{user: user, s: [2]trSignin{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})
+		out = append(out, pair{user: user, s: [2]signIn{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})
 	}
 	return out
 }

@@ -18,39 +18,39 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-var trIn = []result.Column{
+var input = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
 	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "country", Kind: signin.KindString, Field: "country"},
 	{Name: "city", Kind: signin.KindString, Field: "city"}, {Name: "latitude", Kind: signin.KindFloat, Field: "latitude"},
 	{Name: "longitude", Kind: signin.KindFloat, Field: "longitude"}, {Name: "status", Kind: signin.KindString, Field: "status"},
 }
 
-// trPlace is a place of the travel tests.
-type trPlace struct {
+// place is a place of the travel tests.
+type place struct {
 	city, country string
 	lat, lon      float64
 }
 
 var (
-	trSeattle = trPlace{"Seattle", "US", 47.6062, -122.3321}
-	trLondon  = trPlace{"London", "GB", 51.5074, -0.1278}
-	trBoston  = trPlace{"Boston", "US", 42.3601, -71.0589}
-	trNoCoord = trPlace{"Nowhere", "ZZ", math.NaN(), math.NaN()}
-	trZero    = trPlace{"", "", 0, 0}
-	trEast    = trPlace{"East", "FJ", 0, 179.5}
-	trWest    = trPlace{"West", "WS", 0, -179.5}
-	trEq0     = trPlace{"Zero", "EC", 0, 10}
+	seattle   = place{"Seattle", "US", 47.6062, -122.3321}
+	london    = place{"London", "GB", 51.5074, -0.1278}
+	boston    = place{"Boston", "US", 42.3601, -71.0589}
+	noCoord   = place{"Nowhere", "ZZ", math.NaN(), math.NaN()}
+	zeroPlace = place{"", "", 0, 0}
+	east      = place{"East", "FJ", 0, 179.5}
+	west      = place{"West", "WS", 0, -179.5}
+	zero      = place{"Zero", "EC", 0, 10}
 )
 
-// trAt is a sign-in of the travel tests.
-type trAt struct {
+// signInAt is a sign-in of the travel tests.
+type signInAt struct {
 	at     time.Duration
 	user   string
-	place  trPlace
+	place  place
 	status string
 }
 
-func trRows(sis []trAt) [][]result.Value {
+func rowsOf(sis []signInAt) [][]result.Value {
 	var rows [][]result.Value
 	for i, s := range sis {
 		coord := func(x float64) result.Value {
@@ -74,64 +74,64 @@ func trRows(sis []trAt) [][]result.Value {
 // the antimeridian, familiar places, statuses and input order.
 func TestTravel(t *testing.T) {
 	const h = time.Hour
-	// eq is a point on the equator d km east of trEq0.
-	eq := func(km float64) trPlace {
-		return trPlace{"East of zero", "CO", 0, 10 + km/trHaversine(0, 0, 0, 1)}
+	// eq is a point on the equator d km east of zero.
+	eq := func(km float64) place {
+		return place{"East of zero", "CO", 0, 10 + km/haversine(0, 0, 0, 1)}
 	}
-	exact := trHaversine(0, 10, 0, eq(1000).lon) // 1000 km, give or take rounding
+	exact := haversine(0, 10, 0, eq(1000).lon) // 1000 km, give or take rounding
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	cases := []struct {
 		name string
 		args string
-		sis  []trAt
+		sis  []signInAt
 		want []string // "user prevCity city km"
 	}{
-		{"too fast", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}}, []string{"a Seattle London 7700"}},
-		{"slow enough", "", []trAt{{0, "a", trSeattle, ""}, {9 * h, "a", trLondon, ""}}, nil},
-		{"speed at the threshold", "speed=" + f(exact), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, nil},
-		{"speed just above", "speed=" + f(exact-0.001), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
-		{"distance at the minimum", "speed=10 distance=" + f(exact), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
-		{"distance below the minimum", "speed=10 distance=" + f(exact+0.001), []trAt{{0, "a", trEq0, ""}, {h, "a", eq(1000), ""}}, nil},
-		{"same place", "distance=0", []trAt{{0, "a", trLondon, ""}, {0, "a", trLondon, ""}, {time.Second, "a", trLondon, ""}}, nil},
-		{"same second", "", []trAt{{0, "a", trSeattle, ""}, {0, "a", trLondon, ""}}, []string{"a London Seattle 7700"}},
-		{"missing coordinates", "", []trAt{{0, "a", trSeattle, ""}, {h / 2, "a", trNoCoord, ""}, {h, "a", trZero, ""}, {2 * h, "a", trLondon, ""}},
+		{"too fast", "", []signInAt{{0, "a", seattle, ""}, {h, "a", london, ""}}, []string{"a Seattle London 7700"}},
+		{"slow enough", "", []signInAt{{0, "a", seattle, ""}, {9 * h, "a", london, ""}}, nil},
+		{"speed at the threshold", "speed=" + f(exact), []signInAt{{0, "a", zero, ""}, {h, "a", eq(1000), ""}}, nil},
+		{"speed just above", "speed=" + f(exact-0.001), []signInAt{{0, "a", zero, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
+		{"distance at the minimum", "speed=10 distance=" + f(exact), []signInAt{{0, "a", zero, ""}, {h, "a", eq(1000), ""}}, []string{"a Zero East of zero 1000"}},
+		{"distance below the minimum", "speed=10 distance=" + f(exact+0.001), []signInAt{{0, "a", zero, ""}, {h, "a", eq(1000), ""}}, nil},
+		{"same place", "distance=0", []signInAt{{0, "a", london, ""}, {0, "a", london, ""}, {time.Second, "a", london, ""}}, nil},
+		{"same second", "", []signInAt{{0, "a", seattle, ""}, {0, "a", london, ""}}, []string{"a London Seattle 7700"}},
+		{"missing coordinates", "", []signInAt{{0, "a", seattle, ""}, {h / 2, "a", noCoord, ""}, {h, "a", zeroPlace, ""}, {2 * h, "a", london, ""}},
 			[]string{"a Seattle London 7700"}},
-		{"antimeridian", "", []trAt{{0, "a", trEast, ""}, {time.Minute, "a", trWest, ""}}, nil},
-		{"antimeridian, short", "speed=10 distance=50", []trAt{{0, "a", trEast, ""}, {time.Minute, "a", trWest, ""}}, []string{"a East West 111"}},
-		{"users apart", "", []trAt{{0, "a", trSeattle, ""}, {time.Minute, "b", trLondon, ""}, {h, "a", trSeattle, ""}}, nil},
-		{"failures left out", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, nil},
-		{"all statuses", "status=all", []trAt{{0, "a", trSeattle, ""}, {h, "a", trLondon, "failure"}}, []string{"a Seattle London 7700"}},
-		{"places familiar from the day after", "familiar=1", []trAt{
-			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+		{"antimeridian", "", []signInAt{{0, "a", east, ""}, {time.Minute, "a", west, ""}}, nil},
+		{"antimeridian, short", "speed=10 distance=50", []signInAt{{0, "a", east, ""}, {time.Minute, "a", west, ""}}, []string{"a East West 111"}},
+		{"users apart", "", []signInAt{{0, "a", seattle, ""}, {time.Minute, "b", london, ""}, {h, "a", seattle, ""}}, nil},
+		{"failures left out", "", []signInAt{{0, "a", seattle, ""}, {h, "a", london, "failure"}}, nil},
+		{"all statuses", "status=all", []signInAt{{0, "a", seattle, ""}, {h, "a", london, "failure"}}, []string{"a Seattle London 7700"}},
+		{"places familiar from the day after", "familiar=1", []signInAt{
+			{0, "a", seattle, ""}, {h, "a", london, ""}, {24 * h, "a", seattle, ""}, {25 * h, "a", london, ""}},
 			[]string{"a Seattle London 7700"}},
-		{"places familiar after two days", "", []trAt{
-			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""},
-			{48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}},
+		{"places familiar after two days", "", []signInAt{
+			{0, "a", seattle, ""}, {h, "a", london, ""}, {24 * h, "a", seattle, ""}, {25 * h, "a", london, ""},
+			{48 * h, "a", seattle, ""}, {49 * h, "a", london, ""}},
 			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
-		{"two sign-ins on one day are one day", "", []trAt{
-			{0, "a", trSeattle, ""}, {h, "a", trSeattle, ""}, {2 * h, "a", trLondon, ""}, {3 * h, "a", trLondon, ""},
-			{24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+		{"two sign-ins on one day are one day", "", []signInAt{
+			{0, "a", seattle, ""}, {h, "a", seattle, ""}, {2 * h, "a", london, ""}, {3 * h, "a", london, ""},
+			{24 * h, "a", seattle, ""}, {25 * h, "a", london, ""}},
 			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
-		{"one familiar place", "", []trAt{
-			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}, {48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}},
+		{"one familiar place", "", []signInAt{
+			{0, "a", seattle, ""}, {24 * h, "a", seattle, ""}, {48 * h, "a", seattle, ""}, {49 * h, "a", london, ""}},
 			[]string{"a Seattle London 7700"}},
-		{"an attacker back on later days is reported on the first", "", []trAt{
-			{0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""},
-			{48 * h, "a", trSeattle, ""}, {49 * h, "a", trLondon, ""}, {50 * h, "a", trSeattle, ""},
-			{72 * h, "a", trSeattle, ""}, {73 * h, "a", trLondon, ""}, {74 * h, "a", trSeattle, ""},
-			{96 * h, "a", trSeattle, ""}, {97 * h, "a", trLondon, ""}, {98 * h, "a", trSeattle, ""}},
+		{"an attacker back on later days is reported on the first", "", []signInAt{
+			{0, "a", seattle, ""}, {24 * h, "a", seattle, ""},
+			{48 * h, "a", seattle, ""}, {49 * h, "a", london, ""}, {50 * h, "a", seattle, ""},
+			{72 * h, "a", seattle, ""}, {73 * h, "a", london, ""}, {74 * h, "a", seattle, ""},
+			{96 * h, "a", seattle, ""}, {97 * h, "a", london, ""}, {98 * h, "a", seattle, ""}},
 			[]string{"a Seattle London 7700", "a London Seattle 7700", "a Seattle London 7700", "a London Seattle 7700"}},
-		{"one country", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, nil},
-		{"one country, compared", "samecountry=true", []trAt{{0, "a", trSeattle, ""}, {h, "a", trBoston, ""}}, []string{"a Seattle Boston 4000"}},
-		{"one country in any case", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "us", trBoston.lat, trBoston.lon}, ""}}, nil},
-		{"no country is another", "", []trAt{{0, "a", trSeattle, ""}, {h, "a", trPlace{"Boston", "", trBoston.lat, trBoston.lon}, ""}}, []string{"a Seattle Boston 4000"}},
-		{"no place familiar", "familiar=0", []trAt{
-			{0, "a", trSeattle, ""}, {h, "a", trLondon, ""}, {24 * h, "a", trSeattle, ""}, {25 * h, "a", trLondon, ""}},
+		{"one country", "", []signInAt{{0, "a", seattle, ""}, {h, "a", boston, ""}}, nil},
+		{"one country, compared", "samecountry=true", []signInAt{{0, "a", seattle, ""}, {h, "a", boston, ""}}, []string{"a Seattle Boston 4000"}},
+		{"one country in any case", "", []signInAt{{0, "a", seattle, ""}, {h, "a", place{"Boston", "us", boston.lat, boston.lon}, ""}}, nil},
+		{"no country is another", "", []signInAt{{0, "a", seattle, ""}, {h, "a", place{"Boston", "", boston.lat, boston.lon}, ""}}, []string{"a Seattle Boston 4000"}},
+		{"no place familiar", "familiar=0", []signInAt{
+			{0, "a", seattle, ""}, {h, "a", london, ""}, {24 * h, "a", seattle, ""}, {25 * h, "a", london, ""}},
 			[]string{"a Seattle London 7700", "a Seattle London 7700"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows := trRows(c.sis)
+			rows := rowsOf(c.sis)
 			for _, order := range []string{"as given", "newest first", "shuffled"} {
 				in := slices.Clone(rows)
 				switch order {
@@ -143,7 +143,7 @@ func TestTravel(t *testing.T) {
 						in[i], in[j] = in[j], in[i]
 					}
 				}
-				cols, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), trIn, in, &plugins.Env{})
+				cols, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), input, in, &plugins.Env{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,16 +167,16 @@ func TestTravel(t *testing.T) {
 
 // TestTravelSpeed checks the distance and speed reported.
 func TestTravelSpeed(t *testing.T) {
-	_, out, err := stagetest.RunArgs(t, travel{}, nil, trIn, trRows([]trAt{{0, "a", trSeattle, ""}, {30 * time.Minute, "a", trLondon, ""}}), nil)
+	_, out, err := stagetest.RunArgs(t, travel{}, nil, input, rowsOf([]signInAt{{0, "a", seattle, ""}, {30 * time.Minute, "a", london, ""}}), nil)
 	if err != nil || len(out) != 1 {
 		t.Fatalf("%v, %v", out, err)
 	}
 	// Seattle to London is 7,700 km or so (great circle).
-	if km, kmh := out[0][9].Int(), out[0][10].Int(); km < 7650 || km > 7750 || kmh != int64(math.Round(trHaversine(trSeattle.lat, trSeattle.lon, trLondon.lat, trLondon.lon)*2)) {
+	if km, kmh := out[0][9].Int(), out[0][10].Int(); km < 7650 || km > 7750 || kmh != int64(math.Round(haversine(seattle.lat, seattle.lon, london.lat, london.lon)*2)) {
 		t.Errorf("km %d, km/h %d", km, kmh)
 	}
-	if d := trHaversine(0, 0, 0, 180); math.Abs(d-math.Pi*6371.0088) > 1e-6 {
-		t.Errorf("half the equator is %v km", d)
+	if d := haversine(0, 0, 0, 180); math.Abs(d-math.Pi*6371.0088) > 1e-6 {
+		t.Errorf("half the zero is %v km", d)
 	}
 }
 
@@ -186,20 +186,20 @@ func TestTravelErrors(t *testing.T) {
 		args, want string
 		in         []result.Column
 	}{
-		{"speed=fast", "speed", trIn},
-		{"speed=-1", "speed", trIn},
-		{"distance=NaN", "distance", trIn},
-		{"status=sometimes", "status", trIn},
-		{"familiar=x", "familiar", trIn},
-		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(trIn), 5, 6)},
-		{"", "needs the store", slices.Delete(slices.Clone(trIn), 5, 6)},
-		{"", "needs the time and user", append([]result.Column{{Name: "user", Kind: signin.KindString}}, trIn[:1]...)},
-		{"samecountry=maybe", "samecountry", trIn},
-		{"shared=some", "shared", trIn},
-		{"shared=-1", "shared", trIn},
-		{"baseline=1y", "baseline", trIn},
-		{"baseline=-1d", "baseline", trIn},
-		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, trIn[1:]...)},
+		{"speed=fast", "speed", input},
+		{"speed=-1", "speed", input},
+		{"distance=NaN", "distance", input},
+		{"status=sometimes", "status", input},
+		{"familiar=x", "familiar", input},
+		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(input), 5, 6)},
+		{"", "needs the store", slices.Delete(slices.Clone(input), 5, 6)},
+		{"", "needs the time and user", append([]result.Column{{Name: "user", Kind: signin.KindString}}, input[:1]...)},
+		{"samecountry=maybe", "samecountry", input},
+		{"shared=some", "shared", input},
+		{"shared=-1", "shared", input},
+		{"baseline=1y", "baseline", input},
+		{"baseline=-1d", "baseline", input},
+		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, input[1:]...)},
 	} {
 		_, _, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), c.in, nil, &plugins.Env{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -224,13 +224,13 @@ func TestTravelErrors(t *testing.T) {
 // the addresses of the pairs it would report.
 func TestTravelStore(t *testing.T) {
 	const h = time.Hour
-	sis := []trAt{
-		{0, "A@x", trSeattle, ""}, {h, "a@x", trLondon, ""}, // a travels
-		{0, "b@x", trSeattle, ""}, {h, "b@x", trLondon, ""}, // b too, but the store says b used one country
-		{10 * h, "a@x", trSeattle, ""}, // a sign-in the list's condition left out
+	sis := []signInAt{
+		{0, "A@x", seattle, ""}, {h, "a@x", london, ""}, // a travels
+		{0, "b@x", seattle, ""}, {h, "b@x", london, ""}, // b too, but the store says b used one country
+		{10 * h, "a@x", seattle, ""}, // a sign-in the list's condition left out
 	}
-	stored := trRows(sis)
-	in := []result.Column{trIn[0], trIn[1]}
+	stored := rowsOf(sis)
+	in := []result.Column{input[0], input[1]}
 	var rows [][]result.Value
 	for _, r := range stored[:4] {
 		rows = append(rows, []result.Value{r[0], r[1]})
@@ -264,7 +264,7 @@ func TestTravelStore(t *testing.T) {
 			}
 		}
 		slices.Reverse(out)
-		return &result.Result{Columns: trIn[:7], Rows: out}, nil
+		return &result.Result{Columns: input[:7], Rows: out}, nil
 	}}
 	run := func(in []result.Column, rows [][]result.Value) []string {
 		t.Helper()
@@ -294,7 +294,7 @@ func TestTravelStore(t *testing.T) {
 		t.Errorf("queries %q, want %q", queries, want)
 	}
 	// With every column, it reads the rows' places, for a's rows alone.
-	if got := run(trIn, stored[:4]); len(got) != 1 || slices.ContainsFunc(queries, func(q string) bool { return strings.HasPrefix(q, "list") }) {
+	if got := run(input, stored[:4]); len(got) != 1 || slices.ContainsFunc(queries, func(q string) bool { return strings.HasPrefix(q, "list") }) {
 		t.Errorf("with places: %v, queries %q", got, queries)
 	}
 	// Both places used on two days of the history: familiar (in any
@@ -345,12 +345,12 @@ func TestTravelStore(t *testing.T) {
 // on an earlier day.
 func TestTravelShared(t *testing.T) {
 	const h = time.Hour
-	vpn := trPlace{"Amsterdam", "NL", 52.37, 4.90}
-	sis := []trAt{{48 * h, "a", trSeattle, ""}, {48*h + 5*time.Minute, "a", vpn, ""}, {0, "a", trSeattle, ""}, {24 * h, "a", trSeattle, ""}}
+	vpn := place{"Amsterdam", "NL", 52.37, 4.90}
+	sis := []signInAt{{48 * h, "a", seattle, ""}, {48*h + 5*time.Minute, "a", vpn, ""}, {0, "a", seattle, ""}, {24 * h, "a", seattle, ""}}
 	for i := range 6 {
-		sis = append(sis, trAt{time.Duration(i) * time.Minute, fmt.Sprintf("u%d", i), vpn, ""})
+		sis = append(sis, signInAt{time.Duration(i) * time.Minute, fmt.Sprintf("u%d", i), vpn, ""})
 	}
-	rows := trRows(sis)
+	rows := rowsOf(sis)
 	for i, r := range rows {
 		if i == 1 || i >= 4 {
 			r[2] = result.StringValue("185.199.40.1") // the VPN's address
@@ -360,7 +360,7 @@ func TestTravelShared(t *testing.T) {
 		args string
 		want int
 	}{{"", 0}, {"shared=6", 0}, {"shared=7", 1}, {"shared=0", 1}, {"familiar=0", 1}} {
-		_, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), trIn, rows, &plugins.Env{})
+		_, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), input, rows, &plugins.Env{})
 		if err != nil || len(out) != c.want {
 			t.Errorf("travel %s: %v, %v; want %d rows", c.args, out, err, c.want)
 		}
@@ -369,7 +369,7 @@ func TestTravelShared(t *testing.T) {
 	for _, r := range rows[4:] {
 		r[0] = result.TimeValue(stagetest.Start.Add(48*h + time.Minute))
 	}
-	if _, out, err := stagetest.RunArgs(t, travel{}, nil, trIn, rows, &plugins.Env{}); err != nil || len(out) != 1 {
+	if _, out, err := stagetest.RunArgs(t, travel{}, nil, input, rows, &plugins.Env{}); err != nil || len(out) != 1 {
 		t.Errorf("others on the same day: %v, %v", out, err)
 	}
 }
@@ -379,7 +379,7 @@ func FuzzTravel(f *testing.F) {
 	f.Add([]byte("\x04\x01\x01\x02\x01\x03\x01\x04\x03\x01\x03\x02\x01\x05\x04\x09\x01\x01\x01\x02\x01\x03\x01\x06\x03\x07\x03\x00\x01\x05"), "10", "0")
 	f.Add([]byte("some other seed, longer, with more rows in it"), "1000", "500")
 	f.Fuzz(func(t *testing.T, data []byte, speed, distance string) {
-		in, rows := stagetest.FuzzRows(data, trIn)
+		in, rows := stagetest.FuzzRows(data, input)
 		_, _, _ = stagetest.RunArgs(t, travel{}, []plugins.StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &plugins.Env{})
 	})
 }

@@ -23,17 +23,17 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// TestStageCodesWhere checks the condition the detection stages give
+// TestCodesWhere checks the condition the detection stages give
 // the list before them for their error codes (TestArgTypes checks how
 // the codes are read).
-func TestStageCodesWhere(t *testing.T) {
+func TestCodesWhere(t *testing.T) {
 	args := stagetest.MustBindMap(t, spray.New(), map[string]string{"codes": "50126, 50053 50055,50126"})
 	if got := stagetest.WhereText(events.CodesWhere(args.Codes("codes"))); got != "error in (50053, 50055, 50126)" {
 		t.Errorf("CodesWhere = %q", got)
 	}
 }
 
-func TestStageColumns(t *testing.T) {
+func TestColumns(t *testing.T) {
 	in := []result.Column{
 		{Name: "TIME", Kind: signin.KindTime, Field: "time"},
 		{Name: "who", Kind: signin.KindString, Field: "user"},
@@ -53,7 +53,7 @@ func TestStageColumns(t *testing.T) {
 	}
 }
 
-func TestStageCells(t *testing.T) {
+func TestCells(t *testing.T) {
 	row := []result.Value{result.TimeValue(stagetest.Day), result.StringValue("x"), result.IntValue(3), result.Null(signin.KindTime)}
 	if ns, ok := events.Time(row, 0); !ok || ns != stagetest.Day.UnixNano() {
 		t.Errorf("Time = %d, %v", ns, ok)
