@@ -55,7 +55,7 @@ import (
 // A column that is not a key of the row's type holds the value its
 // sign-ins share, and is empty when they differ (a managed identity's
 // ip, say). Rows come in order of window, then type, then the columns
-// from app to resourceId, then first and last sign-in.
+// from app to resourceId, then first and last sign-in, then count.
 type grouped struct{}
 
 var (
@@ -247,6 +247,12 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			return c
 		}
 		if c := cmp.Compare(a.last, b.last); c != 0 {
+			return c
+		}
+		// Rows alike in every column but the count (sign-ins of a type
+		// that never merges, at one time) come in order of count, not of
+		// arrival; rows alike in every column are the same row.
+		if c := cmp.Compare(a.n, b.n); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.seq, b.seq)
