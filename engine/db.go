@@ -623,7 +623,8 @@ func (db *DB) manifest() (*manifest, error) {
 // commit makes parts visible and retires others, atomically: the part
 // headers are written, the retired parts' headers deleted (their data is
 // marked as garbage, to delete once no snapshot can read it), and the
-// write's pending marker removed, in one Badger transaction.
+// write's pending marker removed, in one Badger transaction, synced to
+// disk before commit returns.
 func (db *DB) commit(add, remove []*Part, pendingKey []byte, garbageChunks map[uint64][]uint64) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -672,6 +673,12 @@ func (db *DB) commit(add, remove []*Part, pendingKey []byte, garbageChunks map[u
 		return err
 	}
 	db.mu.man = db.mu.man.with(add, remove)
+	// Badger writes without fsync (SyncWrites off, for the parts' data):
+	// the commit, and the data written before it, reach the disk here, so
+	// that a power cut loses only what was not committed.
+	if err := db.bdb.Sync(); err != nil {
+		return fmt.Errorf("engine: sync after commit: %w", err)
+	}
 	return nil
 }
 
