@@ -1,5 +1,6 @@
-// Package aggregate holds the built-in aggregates of the query language:
-// count, countif, dcount, dcountif, min, max, sum, avg and values, one
-// file each. Each implements plugins.Aggregate; All returns them, for a
-// registry to hold (plugins/standard registers them).
+// Package aggregate holds the built-in aggregates of the query language,
+// one file each with its test beside it. Each implements
+// plugins.Aggregate; All returns them, for a registry to hold
+// (plugins/standard registers them). docs/plugins.md's reference, made
+// from the registry, lists them.
 package aggregate
