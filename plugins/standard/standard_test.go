@@ -1,6 +1,7 @@
 package standard
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -39,5 +40,30 @@ func TestNew(t *testing.T) {
 	}
 	if _, ok := Registry().Lookup("count"); !ok {
 		t.Error("removing from New's registry changed the shared one")
+	}
+}
+
+// TestEveryStagePackage checks that each package under plugins/stage
+// (but internal) is a stage the standard registry holds, by the package's
+// name: a new stage's package that standard.go forgets fails here rather
+// than going missing from the command.
+func TestEveryStagePackage(t *testing.T) {
+	entries, err := os.ReadDir("../stage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, n := New(), 0
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "internal" || e.Name() == "testdata" {
+			continue
+		}
+		n++
+		pl, ok := r.Lookup(e.Name())
+		if _, isStage := pl.(plugins.Stage); !ok || !isStage {
+			t.Errorf("plugins/stage/%s is not a stage of the standard registry: add its New to standard.go", e.Name())
+		}
+	}
+	if n == 0 {
+		t.Fatal("no stage packages found under ../stage")
 	}
 }
