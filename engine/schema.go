@@ -75,7 +75,8 @@ const noRaw = math.MaxInt64
 
 // columnIDs are the on-disk ids of the columns: the catalog's fields in
 // catalog order as of format version 1, then the internal columns. New
-// fields take new ids at the end.
+// fields take new ids at the end, after the internal columns: stores hold
+// these ids (testdata/columns.golden, checked by TestColumnIDsStable).
 var columnIDs = []string{
 	"time", "ingested", "id", "type", "status", "error", "reason", "details",
 	"identity", "user", "userId", "userName", "userType",
