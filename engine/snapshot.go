@@ -203,6 +203,17 @@ var (
 	emptyDicts     map[index.DictKind]*index.Dict
 )
 
+// EmptyDict returns the dictionary of no values of a column with a
+// dictionary (HasDict), shared and not to be changed: what a part that
+// lacks the column has, and what an accumulator over no sign-ins reads.
+// It returns nil for a column without one.
+func (c *Column) EmptyDict() *index.Dict {
+	if c == nil || !c.HasDict() {
+		return nil
+	}
+	return emptyDict(c.DictKind)
+}
+
 // emptyDict is the dictionary of a column a part does not have.
 func emptyDict(k index.DictKind) *index.Dict {
 	emptyDictsOnce.Do(func() {

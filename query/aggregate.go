@@ -14,7 +14,6 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
@@ -116,7 +115,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
 		g := &group{}
 		for _, a := range x.plan.aggs {
-			g.partials = append(g.partials, a.agg.NewAcc(plugins.Input{Field: fieldOf(a.field), Dict: emptyDict(a.field)}).Partial(0))
+			g.partials = append(g.partials, a.agg.NewAcc(plugins.Input{Field: fieldOf(a.field), Dict: a.field.EmptyDict()}).Partial(0))
 		}
 		merged[""] = g
 		order = append(order, "")
@@ -168,25 +167,6 @@ func fieldOf(c *engine.Column) *signin.Field {
 		return nil
 	}
 	return c.Field
-}
-
-// emptyDict is a dictionary of no values, for the accumulators of an
-// aggregate over no sign-ins.
-func emptyDict(c *engine.Column) *index.Dict {
-	if c == nil || !c.HasDict() {
-		return nil
-	}
-	var b []byte
-	switch c.DictKind {
-	case index.DictInt:
-		b, _ = index.AppendIntDict(nil, nil)
-	case index.DictFloat:
-		b, _ = index.AppendFloatDict(nil, nil)
-	default:
-		b, _ = index.AppendStringDict(nil, nil)
-	}
-	d, _ := index.DecodeDict(b)
-	return d
 }
 
 // encodeKey makes a group's key values one string, to merge groups by.
@@ -309,7 +289,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		in := plugins.Input{Field: fieldOf(a.field)}
 		if a.field != nil && a.field.HasDict() {
 			if p.DictLen(a.field) == 0 {
-				in.Dict = emptyDict(a.field)
+				in.Dict = a.field.EmptyDict()
 			} else if in.Dict, err = x.snap.Dict(p, a.field); err != nil {
 				return nil, err
 			}

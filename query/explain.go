@@ -219,7 +219,7 @@ func limitWords(n int) string {
 // plugins.Counter), as the executor finds when it makes them: then counts
 // come from bitmaps and ranks, with no row read.
 func isCounter(s *aggSpec) bool {
-	_, ok := s.agg.NewAcc(plugins.Input{Field: fieldOf(s.field), Dict: emptyDict(s.field)}).(plugins.Counter)
+	_, ok := s.agg.NewAcc(plugins.Input{Field: fieldOf(s.field), Dict: s.field.EmptyDict()}).(plugins.Counter)
 	return ok
 }
 
