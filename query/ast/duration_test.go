@@ -2,6 +2,7 @@ package ast
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,4 +48,37 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v, %v", tc.s, got, err, tc.want, tc.err)
 		}
 	}
+}
+
+// FuzzParseDuration checks that ParseDuration never panics, reads only a
+// whole number and a unit, in any case, and gives a duration of that
+// many units, or one of its two errors.
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"90m", "7D", "0h", "1ms", "106751d", "106752d", "9223372036854775807ns", "", "-1h", " 1h", "1h ", "1.5h", "99999999999999999999w"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			if !errors.Is(err, ErrNotDuration) && !errors.Is(err, ErrDurationTooLong) {
+				t.Fatalf("%q: %v, not one of ParseDuration's errors", s, err)
+			}
+			return
+		}
+		lower := strings.ToLower(s)
+		i := strings.IndexFunc(lower, func(r rune) bool { return r < '0' || r > '9' })
+		if i <= 0 {
+			t.Fatalf("%q read as %v: no number and unit", s, d)
+		}
+		unit, ok := durationUnits[lower[i:]]
+		if !ok {
+			t.Fatalf("%q read as %v: unit %q", s, d, lower[i:])
+		}
+		if d < 0 || d%unit != 0 {
+			t.Fatalf("%q read as %v: not a whole number of %v", s, d, unit)
+		}
+		if again, err := ParseDuration(strings.ToUpper(s)); err != nil || again != d {
+			t.Fatalf("%q: %v, but in upper case %v, %v", s, d, again, err)
+		}
+	})
 }
