@@ -170,15 +170,17 @@ type memBudget struct {
 	used  atomic.Int64
 	peak  atomic.Int64 // the most used at once
 	mu    sync.Mutex
-	heap0 int64 // the heap when the query began
-	next  int64 // the heap's growth past which a collection runs
+	heap0 int64        // the heap when the query began
+	next  atomic.Int64 // the heap's growth past which a collection runs; read without mu
 }
 
 func newMemBudget(limit int64) *memBudget {
 	if limit <= 0 {
 		limit = DefaultMaxMemory
 	}
-	return &memBudget{limit: limit, heap0: heapBytes(), next: limit * gcAt / 100}
+	b := &memBudget{limit: limit, heap0: heapBytes()}
+	b.next.Store(limit * gcAt / 100)
+	return b
 }
 
 // gcAt is the heap's growth, in percent of the limit, past which the
@@ -195,16 +197,16 @@ func (b *memBudget) add(n int64) {
 // watch collects the garbage when the charges are past half the limit
 // and the heap has grown past b.next.
 func (b *memBudget) watch() {
-	if b.used.Load() < b.limit/2 || heapBytes()-b.heap0 < b.next {
+	if b.used.Load() < b.limit/2 || heapBytes()-b.heap0 < b.next.Load() {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if heapBytes()-b.heap0 < b.next {
+	if heapBytes()-b.heap0 < b.next.Load() {
 		return // another goroutine has just collected
 	}
 	runtime.GC()
-	b.next = max(b.limit*gcAt/100, heapBytes()-b.heap0+b.limit/8)
+	b.next.Store(max(b.limit*gcAt/100, heapBytes()-b.heap0+b.limit/8))
 }
 
 // heapBytes returns the bytes of the heap's objects, live or not yet
