@@ -17,20 +17,7 @@ import (
 // float64s.
 func testDict[T string | int64 | float64](t *testing.T, vals ...T) *index.Dict {
 	t.Helper()
-	var b []byte
-	var err error
-	switch vs := any(vals).(type) {
-	case []string:
-		b, err = index.AppendStringDict(nil, vs)
-	case []int64:
-		b, err = index.AppendIntDict(nil, vs)
-	case []float64:
-		b, err = index.AppendFloatDict(nil, vs)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := index.DecodeDict(b)
+	d, err := index.DictOf(vals)
 	if err != nil {
 		t.Fatal(err)
 	}

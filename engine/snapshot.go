@@ -217,23 +217,13 @@ func (c *Column) EmptyDict() *index.Dict {
 // emptyDict is the dictionary of a column a part does not have.
 func emptyDict(k index.DictKind) *index.Dict {
 	emptyDictsOnce.Do(func() {
-		emptyDicts = map[index.DictKind]*index.Dict{}
-		for _, k := range []index.DictKind{index.DictString, index.DictInt, index.DictFloat} {
-			var b []byte
-			switch k {
-			case index.DictString:
-				b, _ = index.AppendStringDict(nil, nil)
-			case index.DictInt:
-				b, _ = index.AppendIntDict(nil, nil)
-			case index.DictFloat:
-				b, _ = index.AppendFloatDict(nil, nil)
-			}
-			d, err := index.DecodeDict(b)
-			if err != nil {
-				panic("BUG: engine: empty dictionary: " + err.Error())
-			}
-			emptyDicts[k] = d
+		str, err1 := index.DictOf[string](nil)
+		ints, err2 := index.DictOf[int64](nil)
+		floats, err3 := index.DictOf[float64](nil)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			panic("BUG: engine: empty dictionary: " + err.Error())
 		}
+		emptyDicts = map[index.DictKind]*index.Dict{index.DictString: str, index.DictInt: ints, index.DictFloat: floats}
 	})
 	return emptyDicts[k]
 }

@@ -119,6 +119,26 @@ type Dict struct {
 	ints []int64  // DictInt: the values
 }
 
+// DictOf returns the dictionary of sorted values, strings, int64s or
+// float64s, as a part stores it: what AppendStringDict, AppendIntDict or
+// AppendFloatDict writes, decoded. Its errors are theirs.
+func DictOf[T string | int64 | float64](sorted []T) (*Dict, error) {
+	var b []byte
+	var err error
+	switch vs := any(sorted).(type) {
+	case []string:
+		b, err = AppendStringDict(nil, vs)
+	case []int64:
+		b, err = AppendIntDict(nil, vs)
+	case []float64:
+		b, err = AppendFloatDict(nil, vs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return DecodeDict(b)
+}
+
 // DecodeDict decodes a dictionary written by AppendStringDict, AppendIntDict
 // or AppendFloatDict, which must span all of src. It checks that the values
 // are strictly increasing. The Dict references src (see Dict). Errors wrap

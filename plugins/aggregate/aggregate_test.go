@@ -16,22 +16,9 @@ import (
 
 // decodedDict builds a part's dictionary of sorted strings, int64s or
 // float64s.
-func decodedDict(t *testing.T, vals any) *index.Dict {
+func decodedDict[T string | int64 | float64](t *testing.T, vals []T) *index.Dict {
 	t.Helper()
-	var b []byte
-	var err error
-	switch vs := vals.(type) {
-	case []string:
-		b, err = index.AppendStringDict(nil, vs)
-	case []int64:
-		b, err = index.AppendIntDict(nil, vs)
-	case []float64:
-		b, err = index.AppendFloatDict(nil, vs)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := index.DecodeDict(b)
+	d, err := index.DictOf(vals)
 	if err != nil {
 		t.Fatal(err)
 	}
