@@ -2,14 +2,13 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/signinq/signinq/internal/dirhash"
 
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/signinq/signinq/engine/signin"
@@ -32,23 +31,12 @@ func damagedStore(t *testing.T, recs []signin.Record) string {
 	return dir
 }
 
-// fileHashes hashes every file of dir, by name.
+// fileHashes hashes every file of dir, by name (dirhash.Files).
 func fileHashes(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
+	h, err := dirhash.Files(dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	h := map[string]string{}
-	for _, e := range ents {
-		f, err := os.Open(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := sha256.New()
-		io.Copy(s, f)
-		f.Close()
-		h[e.Name()] = hex.EncodeToString(s.Sum(nil))
 	}
 	return h
 }

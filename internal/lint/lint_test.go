@@ -45,6 +45,7 @@ var allowed = map[string][]string{
 	"internal/clock":      {},
 	"internal/peakmem":    {},
 	"internal/race":       {},
+	"internal/dirhash":    {},
 	"internal/words":      {},
 }
 
@@ -53,7 +54,7 @@ var allowed = map[string][]string{
 // output round-trips, the clock tests run the command under, the
 // measure of a test's peak memory, and whether the race detector is on
 // (for smaller cases under it).
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race"}
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/signinq/signinq/internal/dirhash"
 
 	"github.com/signinq/signinq/internal/clock"
 )
@@ -38,23 +38,12 @@ func child(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), stderr
 }
 
-// hashDir hashes every file of dir, by name.
+// hashDir hashes every file of dir, by name (dirhash.Files).
 func hashDir(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
+	h, err := dirhash.Files(dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	h := map[string]string{}
-	for _, e := range ents {
-		f, err := os.Open(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := sha256.New()
-		io.Copy(s, f)
-		f.Close()
-		h[e.Name()] = hex.EncodeToString(s.Sum(nil))
 	}
 	return h
 }
