@@ -39,11 +39,18 @@ import (
 // (Env.Query), within the query's time range, and successes in the
 // stage's input count too. mfafatigue shares the search
 // (events.AccountBursts).
-type bruteforce struct{}
+//
+// Its zero value is the stage; Bind returns a *bruteforce holding the
+// arguments, which runs.
+type bruteforce struct {
+	events.BurstArgs
+	in events.Reader
+}
 
 var (
 	_ plugins.Stage  = bruteforce{}
 	_ plugins.Needer = bruteforce{}
+	_ plugins.Runner = (*bruteforce)(nil)
 )
 
 func (bruteforce) Describe() plugins.Descriptor {
@@ -62,26 +69,27 @@ func (bruteforce) Describe() plugins.Descriptor {
 	}
 }
 
-func (bruteforce) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := events.BurstRead(args, "failures")
-	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.Codes), Stream: true}, nil
+// read returns the stage bound to its arguments.
+func (bruteforce) read(args *plugins.Args) *bruteforce {
+	return &bruteforce{BurstArgs: *events.BurstRead(args, "failures")}
 }
 
-func (bruteforce) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := events.BurstRead(args, "failures")
+func (r bruteforce) Needs(args *plugins.Args) (plugins.Needs, error) {
+	b := r.read(args)
+	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(b.Codes), Stream: true}, nil
+}
+
+func (r bruteforce) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	b := r.read(args)
 	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &runner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
+	b.in = events.Reader{Idx: [6]int(idx), Codes: b.Codes}
+	return b, nil
 }
 
-type runner struct {
-	args *events.BurstArgs
-	in   events.Reader
-}
-
-func (r *runner) Columns() []result.Column {
+func (r *bruteforce) Columns() []result.Column {
 	return []result.Column{
 		{Name: "user", Kind: signin.KindString, Field: "user"},
 		{Name: "failures", Kind: signin.KindInt},
@@ -93,8 +101,8 @@ func (r *runner) Columns() []result.Column {
 	}
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	hits, err := events.AccountBursts(ctx, env, &r.in, in, r.args)
+func (r *bruteforce) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	hits, err := events.AccountBursts(ctx, env, &r.in, in, &r.BurstArgs)
 	if err != nil {
 		return err
 	}

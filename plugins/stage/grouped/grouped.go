@@ -56,17 +56,27 @@ import (
 // sign-ins share, and is empty when they differ (a managed identity's
 // ip, say). Rows come in order of window, then type, then the columns
 // from app to resourceId, then first and last sign-in, then count.
-type grouped struct{}
+//
+// Its zero value is the stage; Bind returns a *grouped holding the
+// window and the input's columns, which runs.
+type grouped struct {
+	window    time.Duration
+	time, typ int
+	cols      [numCols]int
+	count     int // -1 without a signInCount column
+}
 
 var (
 	_ plugins.Stage  = grouped{}
 	_ plugins.Needer = grouped{}
+	_ plugins.Runner = (*grouped)(nil)
 )
 
-// columns are the string columns grouped reads and emits, in order.
-var columns = []string{"app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId"}
+// summaryColumns are the string columns grouped reads and emits, in
+// order.
+var summaryColumns = []string{"app", "appId", "user", "sp", "spId", "ip", "status", "resource", "resourceId"}
 
-// The indexes of the key columns in columns.
+// The indexes of the key columns in summaryColumns.
 const (
 	colApp = iota
 	colAppID
@@ -82,7 +92,7 @@ const (
 
 func (grouped) Describe() plugins.Descriptor {
 	out := []string{"aggregationDateTime", "type"}
-	out = append(out, columns...)
+	out = append(out, summaryColumns...)
 	out = append(out, "firstSignInDateTime", "lastSignInDateTime", "signInCount")
 	return plugins.Descriptor{Name: "grouped", Kind: plugins.KindStage,
 		Args: []plugins.Arg{{Name: "window", Type: plugins.ArgDuration, Default: "1h", Words: []string{"h1", "h6", "d1"},
@@ -94,13 +104,13 @@ func (grouped) Describe() plugins.Descriptor {
 }
 
 func (grouped) Needs(*plugins.Args) (plugins.Needs, error) {
-	f := append([]string{"time", "type"}, columns...)
+	f := append([]string{"time", "type"}, summaryColumns...)
 	return plugins.Needs{Fields: append(f, "signInCount"), Stream: true}, nil
 }
 
-// windowArg is the window argument: a duration, or Graph's
+// readWindow reads the window argument: a duration, or Graph's
 // aggregationWindow (h1, h6, d1).
-func windowArg(args *plugins.Args) time.Duration {
+func (grouped) readWindow(args *plugins.Args) time.Duration {
 	switch args.Word("window") {
 	case "h1":
 		return time.Hour
@@ -112,10 +122,10 @@ func windowArg(args *plugins.Args) time.Duration {
 	return args.Duration("window")
 }
 
-func (grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	w := windowArg(args)
+func (r grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	w := r.readWindow(args)
 	want := []events.Col{{Name: "time", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString}}
-	for _, c := range columns {
+	for _, c := range summaryColumns {
 		want = append(want, events.Col{Name: c, Kind: signin.KindString})
 	}
 	want = append(want, events.Col{Name: "signInCount", Kind: signin.KindInt})
@@ -123,21 +133,14 @@ func (grouped) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, err
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{window: w, time: idx[0], typ: idx[1], count: idx[len(idx)-1]}
-	copy(r.cols[:], idx[2:2+numCols])
-	return r, nil
+	b := &grouped{window: w, time: idx[0], typ: idx[1], count: idx[len(idx)-1]}
+	copy(b.cols[:], idx[2:2+numCols])
+	return b, nil
 }
 
-type runner struct {
-	window    time.Duration
-	time, typ int
-	cols      [numCols]int
-	count     int // -1 without a signInCount column
-}
-
-func (r *runner) Columns() []result.Column {
+func (r *grouped) Columns() []result.Column {
 	out := []result.Column{{Name: "aggregationDateTime", Kind: signin.KindTime}, {Name: "type", Kind: signin.KindString, Field: "type"}}
-	for _, c := range columns {
+	for _, c := range summaryColumns {
 		out = append(out, result.Column{Name: c, Kind: signin.KindString, Field: c})
 	}
 	return append(out,
@@ -146,9 +149,9 @@ func (r *runner) Columns() []result.Column {
 		result.Column{Name: "signInCount", Kind: signin.KindInt})
 }
 
-// key identifies a group: its window, its type and its keys; seq
-// tells events.Apart the sign-ins that are never merged.
-type key struct {
+// groupKey identifies a group: its window, its type and its keys; seq
+// tells apart the sign-ins that are never merged.
+type groupKey struct {
 	window int64
 	typ    string
 	keys   [5]string
@@ -167,7 +170,7 @@ type group struct {
 }
 
 // keysOf returns the keys of a sign-in of type typ, and whether its
-// type merges at all. The keys are told events.Apart by a prefix where one
+// type merges at all. The keys are told apart by a prefix where one
 // stands for either of two columns (an id, else a name).
 func keysOf(typ string, v *[numCols]string) ([5]string, bool) {
 	either := func(id, name int) string {
@@ -187,8 +190,8 @@ func keysOf(typ string, v *[numCols]string) ([5]string, bool) {
 	return [5]string{}, false
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	groups := map[key]*group{}
+func (r *grouped) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	groups := map[groupKey]*group{}
 	var all []*group
 	seq := 0
 	for row := range in {
@@ -208,7 +211,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			vals[i] = events.Str(row, c)
 		}
 		typ := events.Str(row, r.typ)
-		k := key{window: events.WindowStart(t, r.window), typ: typ}
+		k := groupKey{window: events.WindowStart(t, r.window), typ: typ}
 		var merges bool
 		if k.keys, merges = keysOf(typ, &vals); !merges {
 			k.seq = seq + 1

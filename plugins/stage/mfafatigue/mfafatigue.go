@@ -33,11 +33,18 @@ import (
 //	ips          the addresses of the prompts and of the success
 //
 // Rows come in order of first prompt, then user.
-type mfafatigue struct{}
+//
+// Its zero value is the stage; Bind returns a *mfafatigue holding the
+// arguments, which runs.
+type mfafatigue struct {
+	events.BurstArgs
+	in events.Reader
+}
 
 var (
 	_ plugins.Stage  = mfafatigue{}
 	_ plugins.Needer = mfafatigue{}
+	_ plugins.Runner = (*mfafatigue)(nil)
 )
 
 func (mfafatigue) Describe() plugins.Descriptor {
@@ -58,33 +65,29 @@ func (mfafatigue) Describe() plugins.Descriptor {
 	}
 }
 
-// readArgs reads mfafatigue's arguments.
-func readArgs(args *plugins.Args) *events.BurstArgs {
-	a := events.BurstRead(args, "prompts")
-	a.Denials = int(args.Int("denials"))
-	return a
+// read returns the stage bound to its arguments.
+func (mfafatigue) read(args *plugins.Args) *mfafatigue {
+	r := &mfafatigue{BurstArgs: *events.BurstRead(args, "prompts")}
+	r.Denials = int(args.Int("denials"))
+	return r
 }
 
-func (mfafatigue) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := readArgs(args)
-	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.Codes), Stream: true}, nil
+func (r mfafatigue) Needs(args *plugins.Args) (plugins.Needs, error) {
+	b := r.read(args)
+	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(b.Codes), Stream: true}, nil
 }
 
-func (mfafatigue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := readArgs(args)
+func (r mfafatigue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	b := r.read(args)
 	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &runner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.Codes}}, nil
+	b.in = events.Reader{Idx: [6]int(idx), Codes: b.Codes}
+	return b, nil
 }
 
-type runner struct {
-	args *events.BurstArgs
-	in   events.Reader
-}
-
-func (r *runner) Columns() []result.Column {
+func (r *mfafatigue) Columns() []result.Column {
 	return []result.Column{
 		{Name: "user", Kind: signin.KindString, Field: "user"},
 		{Name: "prompts", Kind: signin.KindInt},
@@ -97,8 +100,8 @@ func (r *runner) Columns() []result.Column {
 	}
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	hits, err := events.AccountBursts(ctx, env, &r.in, in, r.args)
+func (r *mfafatigue) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+	hits, err := events.AccountBursts(ctx, env, &r.in, in, &r.BurstArgs)
 	if err != nil {
 		return err
 	}

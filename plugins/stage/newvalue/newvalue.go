@@ -15,6 +15,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/stage/internal/baseline"
+	"github.com/signinq/signinq/plugins/stage/internal/events"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -68,9 +69,22 @@ import (
 // number of the window's sign-ins with it, and their distinct IP
 // addresses and apps, sorted. Rows are ordered by first time, then key
 // and value.
-type newvalue struct{}
+//
+// Its zero value is the stage; Bind returns a *newvalue holding the
+// arguments and the input's columns, which runs.
+type newvalue struct {
+	field, key *engine.Column // the field and the key, checked
+	baseline   time.Duration
+	status     string
+	newKeys    bool
+	col        struct{ time, key, field, ip, app, status int } // input columns; -1 when absent
+	cols       []result.Column
+}
 
-var _ plugins.Needer = newvalue{}
+var (
+	_ plugins.Needer = newvalue{}
+	_ plugins.Runner = (*newvalue)(nil)
+)
 
 func (newvalue) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "newvalue", Kind: plugins.KindStage,
@@ -88,81 +102,68 @@ func (newvalue) Describe() plugins.Descriptor {
 	}
 }
 
-// arguments are newvalue's arguments, checked.
-type arguments struct {
-	field, key *engine.Column
-	baseline   time.Duration
-	status     string
-	newKeys    bool
-}
-
-func readArgs(args *plugins.Args) (*arguments, error) {
-	a := arguments{baseline: args.Duration("baseline"), status: baseline.Status(args), newKeys: args.Bool("newkeys")}
+// read returns the stage bound to its arguments, checked.
+func (newvalue) read(args *plugins.Args) (*newvalue, error) {
+	b := newvalue{baseline: args.Duration("baseline"), status: baseline.Status(args), newKeys: args.Bool("newkeys")}
 	var err error
-	if a.field, err = baseline.DictField(args, "field", true); err != nil {
+	if b.field, err = baseline.DictField(args, "field", true); err != nil {
 		return nil, err
 	}
-	if a.key, err = baseline.DictField(args, "by", false); err != nil {
+	if b.key, err = baseline.DictField(args, "by", false); err != nil {
 		return nil, err
 	}
-	if a.key == a.field {
+	if b.key == b.field {
 		return nil, args.Error("by", "is the field too: compare the field's values by another key")
 	}
-	return &a, nil
+	return &b, nil
 }
 
 // Needs reads the time, the key and the field of the sign-ins of the
 // status asked for: the addresses and apps of the few sign-ins with a
 // new value are read afterwards (see Run).
-func (newvalue) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a, err := readArgs(args)
+func (r newvalue) Needs(args *plugins.Args) (plugins.Needs, error) {
+	b, err := r.read(args)
 	if err != nil {
 		return plugins.Needs{}, err
 	}
 	var fields []string
-	for _, f := range []string{"time", a.key.Field.Name, a.field.Field.Name} {
+	for _, f := range []string{"time", b.key.Field.Name, b.field.Field.Name} {
 		if !slices.Contains(fields, f) {
 			fields = append(fields, f)
 		}
 	}
-	return plugins.Needs{Fields: fields, Where: baseline.StatusWhere(a.status), Stream: true}, nil
+	return plugins.Needs{Fields: fields, Where: baseline.StatusWhere(b.status), Stream: true}, nil
 }
 
-func (newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a, err := readArgs(args)
+func (r newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	b, err := r.read(args)
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{args: a, time: baseline.Column(in, "time"), key: baseline.Column(in, a.key.Field.Name),
-		field: baseline.Column(in, a.field.Field.Name), ip: baseline.Column(in, "ip"), app: baseline.Column(in, "app"), status: baseline.Column(in, "status")}
+	b.col.time, b.col.key, b.col.field = baseline.Column(in, "time"), baseline.Column(in, b.key.Field.Name), baseline.Column(in, b.field.Field.Name)
+	b.col.ip, b.col.app, b.col.status = baseline.Column(in, "ip"), baseline.Column(in, "app"), baseline.Column(in, "status")
 	for _, c := range []struct {
 		i    int
 		name string
-	}{{r.time, "time"}, {r.key, a.key.Field.Name}, {r.field, a.field.Field.Name}} {
+	}{{b.col.time, "time"}, {b.col.key, b.key.Field.Name}, {b.col.field, b.field.Field.Name}} {
 		if c.i < 0 {
 			return nil, fmt.Errorf("needs a %s column: put it right after a list without fields, or list %s", c.name, c.name)
 		}
 	}
-	if in[r.time].Kind != signin.KindTime {
-		return nil, fmt.Errorf("its time column holds %s values, not times", in[r.time].Kind)
+	if in[b.col.time].Kind != signin.KindTime {
+		return nil, fmt.Errorf("its time column holds %s values, not times", in[b.col.time].Kind)
 	}
-	keyCol, fieldCol := in[r.key], in[r.field]
+	keyCol, fieldCol := in[b.col.key], in[b.col.field]
 	if fieldCol.Kind == signin.KindList {
 		fieldCol = result.Column{Name: fieldCol.Name, Kind: signin.KindString}
 	}
-	r.cols = []result.Column{keyCol, fieldCol,
+	b.cols = []result.Column{keyCol, fieldCol,
 		{Name: "first", Kind: signin.KindTime}, {Name: "count", Kind: signin.KindInt},
 		{Name: "ips", Kind: signin.KindList}, {Name: "apps", Kind: signin.KindList}}
-	return r, nil
+	return b, nil
 }
 
-type runner struct {
-	args                              *arguments
-	time, key, field, ip, app, status int // input columns; -1 when absent
-	cols                              []result.Column
-}
-
-func (r *runner) Columns() []result.Column { return r.cols }
+func (r *newvalue) Columns() []result.Column { return r.cols }
 
 // newPair is what the window holds of one key and a value new to it.
 type newPair struct {
@@ -175,7 +176,7 @@ type newPair struct {
 	times []int64
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *newvalue) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	if env == nil || env.Snapshot == nil {
 		return errors.New("needs the store to read the baseline from")
 	}
@@ -184,7 +185,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	}
 	// The baseline first, for every key: then a row of a known key and
 	// value costs a lookup, and only new values gather anything.
-	base, err := baseline.Read(ctx, env.Snapshot, r.args.key, r.args.field, r.args.status, before(env.From, r.args.baseline), env.From)
+	base, err := baseline.Read(ctx, env.Snapshot, r.key, r.field, r.status, subSat(env.From, r.baseline), env.From)
 	if err != nil {
 		return err
 	}
@@ -196,10 +197,10 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 				return err
 			}
 		}
-		if r.args.status != "" && r.status >= 0 && baseline.Fold(baseline.Text(row[r.status])) != r.args.status {
+		if r.status != "" && r.col.status >= 0 && baseline.Fold(baseline.Text(row[r.col.status])) != r.status {
 			continue
 		}
-		tv, kv := row[r.time], row[r.key]
+		tv, kv := row[r.col.time], row[r.col.key]
 		if tv.IsNull() || tv.Kind() != signin.KindTime || kv.Kind() == signin.KindList {
 			continue
 		}
@@ -208,11 +209,11 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			continue
 		}
 		known, present := base[key]
-		if !present && !r.args.newKeys {
+		if !present && !r.newKeys {
 			continue
 		}
 		t := tv.Time().UnixNano()
-		if fv := row[r.field]; fv.Kind() == signin.KindList {
+		if fv := row[r.col.field]; fv.Kind() == signin.KindList {
 			for _, e := range fv.List() {
 				r.add(seen, known, key, kv, result.StringValue(e), t, row)
 			}
@@ -223,7 +224,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	if len(seen) == 0 {
 		return nil
 	}
-	if (r.ip < 0 || r.app < 0) && env.Query != nil {
+	if (r.col.ip < 0 || r.col.app < 0) && env.Query != nil {
 		if err := r.details(ctx, env, seen); err != nil {
 			return err
 		}
@@ -243,7 +244,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	})
 	for _, s := range out {
 		row := []result.Value{s.key, s.value, result.TimeValue(time.Unix(0, s.first)), result.IntValue(s.count),
-			result.ListValue(sortedKeys(s.ips)), result.ListValue(sortedKeys(s.apps))}
+			result.ListValue(events.Sorted(s.ips)), result.ListValue(events.Sorted(s.apps))}
 		if err := emit(row); err != nil {
 			return err
 		}
@@ -253,7 +254,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 
 // add counts a row's value v of key (folded; kv as the row spells it)
 // unless the key had it in the baseline.
-func (r *runner) add(seen map[[2]string]*newPair, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
+func (r *newvalue) add(seen map[[2]string]*newPair, known map[string]struct{}, key string, kv, v result.Value, t int64, row []result.Value) {
 	val := baseline.Fold(baseline.Text(v))
 	if val == "" {
 		return
@@ -270,17 +271,17 @@ func (r *runner) add(seen map[[2]string]*newPair, known map[string]struct{}, key
 	if t < s.first {
 		s.first, s.key, s.value = t, kv, v
 	}
-	if r.ip >= 0 {
-		if x := baseline.Text(row[r.ip]); x != "" {
+	if r.col.ip >= 0 {
+		if x := baseline.Text(row[r.col.ip]); x != "" {
 			s.ips[x] = true
 		}
 	}
-	if r.app >= 0 {
-		if x := baseline.Text(row[r.app]); x != "" {
+	if r.col.app >= 0 {
+		if x := baseline.Text(row[r.col.app]); x != "" {
 			s.apps[x] = true
 		}
 	}
-	if r.ip < 0 || r.app < 0 {
+	if r.col.ip < 0 || r.col.app < 0 {
 		s.times = append(s.times, t)
 	}
 }
@@ -290,8 +291,8 @@ func (r *runner) add(seen map[[2]string]*newPair, known map[string]struct{}, key
 // new, of the status asked for, of which it keeps those of a new key and
 // value at a time one of the rows had (the rows' sign-ins, found by key,
 // value and time).
-func (r *runner) details(ctx context.Context, env *plugins.Env, seen map[[2]string]*newPair) error {
-	keyName, fieldName := r.args.key.Field.Name, r.args.field.Field.Name
+func (r *newvalue) details(ctx context.Context, env *plugins.Env, seen map[[2]string]*newPair) error {
+	keyName, fieldName := r.key.Field.Name, r.field.Field.Name
 	keys, vals := map[string]*ast.Literal{}, map[string]*ast.Literal{}
 	for _, s := range seen {
 		if l, ok := baseline.Literal(s.key); ok {
@@ -309,7 +310,7 @@ func (r *runner) details(ctx context.Context, env *plugins.Env, seen map[[2]stri
 		}
 	}
 	q := baseline.Query(ast.ListOf(baseline.Fields(fields...)...), env.From, env.To,
-		baseline.In(keyName, keys), baseline.In(fieldName, vals), baseline.StatusWhere(r.args.status))
+		baseline.In(keyName, keys), baseline.In(fieldName, vals), baseline.StatusWhere(r.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the new values' addresses and apps: %w", err)
@@ -338,10 +339,10 @@ func (r *runner) details(ctx context.Context, env *plugins.Env, seen map[[2]stri
 			if _, ok := slices.BinarySearch(s.times, t); !ok {
 				continue
 			}
-			if x := baseline.Text(row[ipi]); r.ip < 0 && x != "" {
+			if x := baseline.Text(row[ipi]); r.col.ip < 0 && x != "" {
 				s.ips[x] = true
 			}
-			if x := baseline.Text(row[appi]); r.app < 0 && x != "" {
+			if x := baseline.Text(row[appi]); r.col.app < 0 && x != "" {
 				s.apps[x] = true
 			}
 		}
@@ -349,21 +350,12 @@ func (r *runner) details(ctx context.Context, env *plugins.Env, seen map[[2]stri
 	return nil
 }
 
-// before returns t - d, or the earliest time when that would overflow.
-func before(t int64, d time.Duration) int64 {
+// subSat returns t - d, or the earliest time when that would overflow.
+func subSat(t int64, d time.Duration) int64 {
 	if t < math.MinInt64+int64(d) {
 		return math.MinInt64
 	}
 	return t - int64(d)
-}
-
-func sortedKeys(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // New returns the newvalue stage.

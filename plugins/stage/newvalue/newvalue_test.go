@@ -18,9 +18,9 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// signIn is a sign-in of the newvalue tests: it is stored, and when in
-// the window it is also a row of the stage's input.
-type signIn struct {
+// storedSignIn is a sign-in of the newvalue tests: it is stored, and
+// when in the window it is also a row of the stage's input.
+type storedSignIn struct {
 	at      time.Duration // from the window's start
 	user    string
 	country string
@@ -29,7 +29,7 @@ type signIn struct {
 }
 
 // openStore stores the sign-ins and returns a snapshot of them.
-func openStore(t testing.TB, sis []signIn) *engine.Snapshot {
+func openStore(t testing.TB, sis []storedSignIn) *engine.Snapshot {
 	t.Helper()
 	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
 	if err != nil {
@@ -63,15 +63,16 @@ func openStore(t testing.TB, sis []signIn) *engine.Snapshot {
 	return snap
 }
 
-var input = []result.Column{
+// storedColumns are the columns of windowRows.
+var storedColumns = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
 	{Name: "country", Kind: signin.KindString, Field: "country"}, {Name: "asn", Kind: signin.KindInt, Field: "asn"},
 	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "app", Kind: signin.KindString, Field: "app"},
 	{Name: "status", Kind: signin.KindString, Field: "status"},
 }
 
-// rowsOf returns the input rows of the sign-ins in [0, 7d), newest first.
-func rowsOf(sis []signIn) [][]result.Value {
+// windowRows returns the input rows of the sign-ins in [0, 7d), newest first.
+func windowRows(sis []storedSignIn) [][]result.Value {
 	var rows [][]result.Value
 	for i, s := range sis {
 		if s.at < 0 || s.at >= 7*24*time.Hour {
@@ -98,40 +99,40 @@ func TestNewValue(t *testing.T) {
 	cases := []struct {
 		name string
 		args string
-		sis  []signIn
+		sis  []storedSignIn
 		want []string // "user value count"
 	}{
-		{"only in baseline", "country", []signIn{
+		{"only in baseline", "country", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {-4 * day, "a@x", "FR", 0, ok}, {day, "a@x", "US", 0, ok}}, nil},
-		{"only in window", "country", []signIn{
+		{"only in window", "country", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {2 * day, "a@x", "FR", 0, ok}, {3 * day, "a@x", "US", 0, ok}},
 			[]string{"a@x FR 2"}},
-		{"case", "country", []signIn{
+		{"case", "country", []storedSignIn{
 			{-5 * day, "Alice@X", "us", 0, ok}, {day, "alice@x", "US", 0, ok}, {day, "ALICE@X", "Fr", 0, ok}},
 			[]string{"ALICE@X Fr 1"}},
-		{"missing values", "country", []signIn{
+		{"missing values", "country", []storedSignIn{
 			{-5 * day, "a@x", "", 0, ok}, {-5 * day, "", "FR", 0, ok}, {day, "a@x", "", 0, ok}, {day, "", "DE", 0, ok}, {day, "a@x", "FR", 0, ok}},
 			[]string{"a@x FR 1"}},
-		{"new key left out", "country", []signIn{
+		{"new key left out", "country", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {day, "b@x", "FR", 0, ok}}, nil},
-		{"new key reported", "country newkeys=true", []signIn{
+		{"new key reported", "country newkeys=true", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {day, "b@x", "FR", 0, ok}}, []string{"b@x FR 1"}},
-		{"baseline starts", "country baseline=10d", []signIn{
+		{"baseline starts", "country baseline=10d", []storedSignIn{
 			{-10*day - time.Nanosecond, "a@x", "FR", 0, ok}, {-10 * day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "US", 0, ok}},
 			[]string{"a@x FR 1"}},
-		{"baseline ends", "country", []signIn{
+		{"baseline ends", "country", []storedSignIn{
 			{-time.Nanosecond, "a@x", "FR", 0, ok}, {0, "a@x", "DE", 0, ok}, {day, "a@x", "FR", 0, ok}},
 			[]string{"a@x DE 1"}},
-		{"failures are no history", "country", []signIn{
+		{"failures are no history", "country", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "a@x", "FR", 0, fail}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "CN", 0, fail}},
 			[]string{"a@x FR 1"}},
-		{"all statuses", "country status=all", []signIn{
+		{"all statuses", "country status=all", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "a@x", "FR", 0, fail}, {day, "a@x", "FR", 0, ok}, {day, "a@x", "CN", 0, fail}},
 			[]string{"a@x CN 1"}},
-		{"integer field", "asn", []signIn{
+		{"integer field", "asn", []storedSignIn{
 			{-5 * day, "a@x", "US", 7922, ok}, {day, "a@x", "US", 7922, ok}, {day, "a@x", "US", 701, ok}, {day, "a@x", "US", 0, ok}},
 			[]string{"a@x 701 1"}},
-		{"by country", "user country", []signIn{
+		{"by country", "user country", []storedSignIn{
 			{-5 * day, "a@x", "US", 0, ok}, {day, "a@x", "US", 0, ok}, {day, "b@x", "US", 0, ok}},
 			[]string{"US b@x 1"}},
 	}
@@ -139,7 +140,7 @@ func TestNewValue(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			snap := openStore(t, c.sis)
 			env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: stagetest.Start.Add(7 * day).UnixNano(), Now: stagetest.Start.Add(7 * day)}
-			cols, rows, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), input, rowsOf(c.sis), env)
+			cols, rows, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), storedColumns, windowRows(c.sis), env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,27 +164,27 @@ func TestNewValue(t *testing.T) {
 // TestNewValueErrors: bad arguments, missing columns and an open window
 // are errors, not panics.
 func TestNewValueErrors(t *testing.T) {
-	snap := openStore(t, []signIn{{0, "a@x", "US", 0, signin.StatusSuccess}})
+	snap := openStore(t, []storedSignIn{{0, "a@x", "US", 0, signin.StatusSuccess}})
 	env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano(), To: math.MaxInt64}
 	for _, c := range []struct {
 		args, want string
 		in         []result.Column
 		env        *plugins.Env
 	}{
-		{"nosuchfield", "not a field", input, env},
-		{"time", "not compared", input, env},
-		{"latitude", "not compared", input, env},
-		{"country policy", "not compared", input, env},
-		{"country country", `newvalue's by: "country" is the field too`, input, env},
-		{"country baseline=0d", "duration", input, env},
-		{"country baseline=soon", "duration", input, env},
-		{"country status=maybe", "status", input, env},
-		{"country newkeys=perhaps", "newkeys", input, env},
-		{"os", "needs a os column", input, env},
-		{"country", "time window", input, &plugins.Env{Snapshot: snap, From: math.MinInt64, To: math.MaxInt64}},
-		{"country", "store", input, nil},
+		{"nosuchfield", "not a field", storedColumns, env},
+		{"time", "not compared", storedColumns, env},
+		{"latitude", "not compared", storedColumns, env},
+		{"country policy", "not compared", storedColumns, env},
+		{"country country", `newvalue's by: "country" is the field too`, storedColumns, env},
+		{"country baseline=0d", "duration", storedColumns, env},
+		{"country baseline=soon", "duration", storedColumns, env},
+		{"country status=maybe", "status", storedColumns, env},
+		{"country newkeys=perhaps", "newkeys", storedColumns, env},
+		{"os", "needs a os column", storedColumns, env},
+		{"country", "time window", storedColumns, &plugins.Env{Snapshot: snap, From: math.MinInt64, To: math.MaxInt64}},
+		{"country", "store", storedColumns, nil},
 	} {
-		_, _, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), c.in, rowsOf([]signIn{{0, "a@x", "FR", 0, signin.StatusSuccess}}), c.env)
+		_, _, err := stagetest.RunArgs(t, newvalue{}, stagetest.Args(c.args), c.in, windowRows([]storedSignIn{{0, "a@x", "FR", 0, signin.StatusSuccess}}), c.env)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("newvalue %s: %v, want an error saying %q", c.args, err, c.want)
 		}
@@ -203,11 +204,11 @@ func TestNewValueErrors(t *testing.T) {
 func TestNewValueDetails(t *testing.T) {
 	const day = 24 * time.Hour
 	ok := signin.StatusSuccess
-	sis := []signIn{{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "b@x", "US", 0, ok},
+	sis := []storedSignIn{{-5 * day, "a@x", "US", 0, ok}, {-5 * day, "b@x", "US", 0, ok},
 		{day, "a@x", "US", 0, ok}, {day, "a@x", "FR", 0, ok}, {2 * day, "A@X", "fr", 0, ok}, {day, "b@x", "DE", 0, ok}}
 	snap := openStore(t, sis)
-	rows := rowsOf(sis)
-	in := input[:3]
+	rows := windowRows(sis)
+	in := storedColumns[:3]
 	for i := range rows {
 		rows[i] = rows[i][:3]
 	}
@@ -223,7 +224,7 @@ func TestNewValueDetails(t *testing.T) {
 		Query: func(_ context.Context, q *ast.Query) (*result.Result, error) {
 			queries = append(queries, q.String())
 			return &result.Result{
-				Columns: []result.Column{input[0], input[1], input[2], input[4], input[5]},
+				Columns: []result.Column{storedColumns[0], storedColumns[1], storedColumns[2], storedColumns[4], storedColumns[5]},
 				Rows: [][]result.Value{
 					detail(2*day, "A@X", "fr", "1.1.1.1", "Mail"),
 					detail(day+time.Hour, "a@x", "FR", "6.6.6.6", "Evil"),
@@ -258,9 +259,9 @@ func TestNewValueDetails(t *testing.T) {
 func FuzzNewValue(f *testing.F) {
 	f.Add([]byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"), "country")
 	f.Add([]byte("hello world, a fuzzing seed of some length"), "asn")
-	snap := openStore(f, []signIn{{-time.Hour, "a", "US", 7, signin.StatusSuccess}, {-2 * time.Hour, "b", "FR", 0, signin.StatusFailure}})
+	snap := openStore(f, []storedSignIn{{-time.Hour, "a", "US", 7, signin.StatusSuccess}, {-2 * time.Hour, "b", "FR", 0, signin.StatusFailure}})
 	f.Fuzz(func(t *testing.T, data []byte, field string) {
-		in, rows := stagetest.FuzzRows(data, input)
+		in, rows := stagetest.FuzzRows(data, storedColumns)
 		env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano() + int64(len(data))*int64(time.Hour)%int64(48*time.Hour), To: math.MaxInt64}
 		_, _, _ = stagetest.RunArgs(t, newvalue{}, []plugins.StageArg{{Value: field}}, in, rows, env)
 	})

@@ -23,7 +23,7 @@ import (
 // argument, else the last number among the aggregates), and the series'
 // keys: exactly the query's group keys other than the bin (fields, and
 // functions of one such as hour(time)), as its columns say
-// (result.Column.Key; see columns for rows that do not say).
+// (result.Column.Key; see columnsOf for rows that do not say).
 // Other aggregates (values(ip), max(time)) are not keys: they pass
 // through, as the spike's row has them. Each key's buckets form a
 // series; a bucket is a spike when its value is above the series' median
@@ -67,9 +67,25 @@ import (
 // Each row is a spike: the keys, the time, the value, the series'
 // median, its MAD (unscaled) and the score, then the input's other
 // columns. Rows are ordered by score, highest first, then time and keys.
-type spikes struct{}
+//
+// Its zero value is the stage; Bind returns a *spikes holding the
+// arguments and the input's columns, which runs.
+type spikes struct {
+	k, min   float64
+	bin      int64 // nanoseconds; 0 to infer
+	fill     bool
+	time     int
+	value    int
+	keys     []int // the series' keys
+	others   []int // the input's other columns, passed through
+	cols     []result.Column
+	valueCol result.Column
+}
 
-var _ plugins.Stage = spikes{}
+var (
+	_ plugins.Stage  = spikes{}
+	_ plugins.Runner = (*spikes)(nil)
+)
 
 func (spikes) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "spikes", Kind: plugins.KindStage,
@@ -88,23 +104,11 @@ func (spikes) Describe() plugins.Descriptor {
 	}
 }
 
-type runner struct {
-	k, min   float64
-	bin      int64 // nanoseconds; 0 to infer
-	fill     bool
-	time     int
-	value    int
-	keys     []int // the series' keys
-	others   []int // the input's other columns, passed through
-	cols     []result.Column
-	valueCol result.Column
-}
-
 func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	r := &runner{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
+	r := &spikes{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
 		bin: int64(args.Duration("bin")), fill: args.Word("fill") != "none"} // bin auto is 0
 	var err error
-	if r.time, r.value, r.keys, r.others, err = columns(in, args.Text("value")); err != nil {
+	if r.time, r.value, r.keys, r.others, err = r.columnsOf(in, args.Text("value")); err != nil {
 		return nil, err
 	}
 	for _, i := range r.keys {
@@ -121,7 +125,7 @@ func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, erro
 	return r, nil
 }
 
-// columns finds spikes' columns in its input: the time, the value (the
+// columnsOf finds spikes' columns in its input: the time, the value (the
 // column named value, unless it is auto), the keys of the series, and
 // the others, which pass through. An aggregate query's rows say which
 // columns are its group keys (result.Column.Key): the time is the
@@ -131,7 +135,7 @@ func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, erro
 // first column holding the time field, else the first of times; as keys
 // the columns holding a catalog field; as value by default the last
 // number that holds none.
-func columns(in []result.Column, value string) (tm, val int, keys, others []int, err error) {
+func (spikes) columnsOf(in []result.Column, value string) (tm, val int, keys, others []int, err error) {
 	keyed := slices.ContainsFunc(in, func(c result.Column) bool { return c.Key })
 	isKey := func(c result.Column) bool { return c.Key || !keyed && c.Field != "" }
 	tm = -1
@@ -187,7 +191,7 @@ func columns(in []result.Column, value string) (tm, val int, keys, others []int,
 	return tm, val, keys, others, nil
 }
 
-func (r *runner) Columns() []result.Column { return r.cols }
+func (r *spikes) Columns() []result.Column { return r.cols }
 
 // point is one bucket of a series.
 type point struct {
@@ -202,7 +206,7 @@ type series struct {
 	points []point
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *spikes) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	byKey := map[string]*series{}
 	var order []*series
 	var times []int64

@@ -28,7 +28,8 @@ type bucket struct {
 	n    int64
 }
 
-func rowsOf(pts []bucket) [][]result.Value {
+// bucketRows are the buckets as rows of timeline.
+func bucketRows(pts []bucket) [][]result.Value {
 	var rows [][]result.Value
 	for _, p := range pts {
 		rows = append(rows, []result.Value{result.StringValue(p.key), result.TimeValue(stagetest.Start.Add(time.Duration(p.hour) * time.Hour)), result.IntValue(p.n)})
@@ -102,7 +103,7 @@ func TestSpikes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows := rowsOf(c.pts)
+			rows := bucketRows(c.pts)
 			slices.Reverse(rows)
 			cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), timeline, rows, c.env)
 			if err != nil {

@@ -50,11 +50,21 @@ import (
 // (Needs.Where); the successes of the candidate sprays are asked of the
 // store (Env.Query), within the query's time range, and successes in
 // the stage's input count too.
-type spray struct{}
+//
+// Its zero value is the stage; Bind returns a *spray holding the
+// arguments, which runs.
+type spray struct {
+	accounts int
+	window   time.Duration
+	codes    []int64
+	share    float64
+	in       events.Reader
+}
 
 var (
 	_ plugins.Stage  = spray{}
 	_ plugins.Needer = spray{}
+	_ plugins.Runner = (*spray)(nil)
 )
 
 func (spray) Describe() plugins.Descriptor {
@@ -75,39 +85,28 @@ func (spray) Describe() plugins.Descriptor {
 	}
 }
 
-// arguments are spray's arguments.
-type arguments struct {
-	accounts int
-	window   time.Duration
-	codes    []int64
-	share    float64
-}
-
-func readArgs(args *plugins.Args) *arguments {
-	return &arguments{accounts: int(args.Int("accounts")), window: args.Duration("window"),
+// read returns the stage bound to its arguments.
+func (spray) read(args *plugins.Args) *spray {
+	return &spray{accounts: int(args.Int("accounts")), window: args.Duration("window"),
 		codes: args.Codes("codes"), share: args.Float("share")}
 }
 
-func (spray) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := readArgs(args)
-	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(a.codes), Stream: true}, nil
+func (r spray) Needs(args *plugins.Args) (plugins.Needs, error) {
+	b := r.read(args)
+	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(b.codes), Stream: true}, nil
 }
 
-func (spray) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := readArgs(args)
+func (r spray) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	b := r.read(args)
 	idx, err := events.Columns(in, events.SignInCols)
 	if err != nil {
 		return nil, err
 	}
-	return &runner{args: a, in: events.Reader{Idx: [6]int(idx), Codes: a.codes}}, nil
+	b.in = events.Reader{Idx: [6]int(idx), Codes: b.codes}
+	return b, nil
 }
 
-type runner struct {
-	args *arguments
-	in   events.Reader
-}
-
-func (r *runner) Columns() []result.Column {
+func (r *spray) Columns() []result.Column {
 	return []result.Column{
 		{Name: "ip", Kind: signin.KindString, Field: "ip"},
 		{Name: "first", Kind: signin.KindTime},
@@ -121,7 +120,7 @@ func (r *runner) Columns() []result.Column {
 	}
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *spray) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	type byIP struct{ fails, wins []events.Event }
 	ips := map[string]*byIP{}
 	for row := range in {
@@ -157,7 +156,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 		fails := b.fails
 		events.SortEvents(fails)
 		inWindow := map[string]int{}
-		bursts := events.Bursts(len(fails), func(i int) int64 { return fails[i].At }, r.args.window,
+		bursts := events.Bursts(len(fails), func(i int) int64 { return fails[i].At }, r.window,
 			func(i int) {
 				if u := fails[i].User; u != "" {
 					inWindow[u]++
@@ -170,11 +169,11 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 					}
 				}
 			},
-			func() bool { return len(inWindow) >= r.args.accounts })
+			func() bool { return len(inWindow) >= r.accounts })
 		for _, s := range bursts {
 			c := cand{ip: ip, fails: fails[s[0] : s[1]+1]}
 			cands = append(cands, c)
-			spans = append(spans, events.Span{Key: ip, From: c.fails[0].At, To: events.AddSat(c.fails[len(c.fails)-1].At, r.args.window)})
+			spans = append(spans, events.Span{Key: ip, From: c.fails[0].At, To: events.AddSat(c.fails[len(c.fails)-1].At, r.window)})
 		}
 	}
 	// Their successes: those of the input, then the store's, as the
@@ -195,7 +194,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			}
 		}
 	}
-	err := events.SpanAggregates(ctx, env, "ip", spans, r.args.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
+	err := events.SpanAggregates(ctx, env, "ip", spans, r.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
 		[]events.Col{{Name: "n", Kind: signin.KindInt}, {Name: "users", Kind: signin.KindList}}, func(k int, row []result.Value, idx []int) {
 			if n, ok := events.Int(row, idx[0]); ok && n > 0 {
 				succeeded[k] = true
@@ -227,7 +226,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 				seen++
 			}
 		}
-		if float64(len(accounts)) < r.args.share*float64(seen) {
+		if float64(len(accounts)) < r.share*float64(seen) {
 			continue // a busy address: most of its accounts got in
 		}
 		out = append(out, []result.Value{result.StringValue(c.ip), events.TimeValue(first), events.TimeValue(last),

@@ -111,9 +111,30 @@ import (
 // the sign-in before and of the one after; the distance in km and the
 // speed in km/h, rounded to whole numbers. Rows are ordered by the
 // second sign-in's time, then user.
-type travel struct{}
+//
+// Its zero value is the stage; Bind returns a *travel holding the
+// arguments and the input's columns, which runs.
+type travel struct {
+	speed, distance float64
+	status          string
+	familiar        int
+	sameCountry     bool
+	shared          int
+	baseline        time.Duration
+	idx             [8]int // input column of each of placeFields; -1 when absent
+	cols            []result.Column
+	// fetch: the rows lack places, which are read from the store.
+	fetch bool
+	// stored: the rows' time, user (and country) columns are the
+	// catalog's, so that the store's sign-ins in the window can stand for
+	// them.
+	stored bool
+}
 
-var _ plugins.Needer = travel{}
+var (
+	_ plugins.Needer = travel{}
+	_ plugins.Runner = (*travel)(nil)
+)
 
 func (travel) Describe() plugins.Descriptor {
 	return plugins.Descriptor{Name: "travel", Kind: plugins.KindStage,
@@ -138,102 +159,81 @@ func (travel) Describe() plugins.Descriptor {
 	}
 }
 
-type arguments struct {
-	speed, distance float64
-	status          string
-	familiar        int
-	sameCountry     bool
-	shared          int
-	baseline        time.Duration
-}
-
-// readArgs reads travel's arguments. The baseline is a duration, or the
-// word 0 for none (its Duration).
-func readArgs(args *plugins.Args) *arguments {
-	return &arguments{speed: args.Float("speed"), distance: args.Float("distance"), status: baseline.Status(args),
+// read returns the stage bound to its arguments. The baseline is a
+// duration, or the word 0 for none (its Duration).
+func (travel) read(args *plugins.Args) *travel {
+	return &travel{speed: args.Float("speed"), distance: args.Float("distance"), status: baseline.Status(args),
 		familiar: int(min(args.Float("familiar"), 1e6)), sameCountry: args.Bool("samecountry"),
 		shared: int(min(args.Float("shared"), 1e9)), baseline: args.Duration("baseline")}
 }
 
-// inputFields are the fields travel reads, in its Needs' order.
-var inputFields = []string{"time", "user", "ip", "country", "city", "latitude", "longitude", "status"}
+// placeFields are the fields travel reads, in its Needs' order: a
+// sign-in's time, user and place, and its status.
+var placeFields = []string{"time", "user", "ip", "country", "city", "latitude", "longitude", "status"}
 
 // Needs reads the time and user of the sign-ins of the status asked for
 // when only pairs in different countries count (their places are read
 // for the users who signed in from several countries, see Run), else
 // their places too.
-func (travel) Needs(args *plugins.Args) (plugins.Needs, error) {
-	a := readArgs(args)
-	fields := inputFields[:colStatus]
-	if !a.sameCountry {
-		fields = inputFields[:colIP]
+func (r travel) Needs(args *plugins.Args) (plugins.Needs, error) {
+	b := r.read(args)
+	fields := placeFields[:placeStatus]
+	if !b.sameCountry {
+		fields = placeFields[:placeIP]
 	}
-	return plugins.Needs{Fields: slices.Clone(fields), Where: baseline.StatusWhere(a.status), Stream: true}, nil
+	return plugins.Needs{Fields: slices.Clone(fields), Where: baseline.StatusWhere(b.status), Stream: true}, nil
 }
 
-func (travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	a := readArgs(args)
-	r := &runner{args: a}
-	for i, f := range inputFields {
-		r.idx[i] = baseline.Column(in, f)
-		if r.idx[i] < 0 && i >= colIP && i < colStatus && !a.sameCountry {
-			r.fetch = true // the places are read from the store
-		} else if r.idx[i] < 0 && f != "status" {
+func (r travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
+	b := r.read(args)
+	for i, f := range placeFields {
+		b.idx[i] = baseline.Column(in, f)
+		if b.idx[i] < 0 && i >= placeIP && i < placeStatus && !b.sameCountry {
+			b.fetch = true // the places are read from the store
+		} else if b.idx[i] < 0 && f != "status" {
 			return nil, fmt.Errorf("needs a %s column: put it right after a list without fields, or list %s", f, f)
 		}
 	}
-	if k := in[r.idx[colTime]].Kind; k != signin.KindTime {
+	if k := in[b.idx[placeTime]].Kind; k != signin.KindTime {
 		return nil, fmt.Errorf("its time column holds %s values, not times", k)
 	}
 	// The store's sign-ins are the rows' when their time and user are the
 	// catalog's.
-	r.stored = strings.EqualFold(in[r.idx[colTime]].Field, "time") && strings.EqualFold(in[r.idx[colUser]].Field, "user")
-	if r.fetch && !r.stored {
+	b.stored = strings.EqualFold(in[b.idx[placeTime]].Field, "time") && strings.EqualFold(in[b.idx[placeUser]].Field, "user")
+	if b.fetch && !b.stored {
 		return nil, errors.New("needs the time and user of sign-ins, and their ip, country, city, latitude and longitude columns unless it comes right after a list without fields")
 	}
-	if !r.fetch && !r.stored || r.idx[colCountry] >= 0 && !strings.EqualFold(in[r.idx[colCountry]].Field, "country") {
-		r.stored = false
+	if !b.fetch && !b.stored || b.idx[placeCountry] >= 0 && !strings.EqualFold(in[b.idx[placeCountry]].Field, "country") {
+		b.stored = false
 	}
 	col := func(name string, i int) result.Column {
-		if r.idx[i] < 0 {
-			return result.Column{Name: name, Kind: signin.Lookup(inputFields[i]).Kind, Field: inputFields[i]}
+		if b.idx[i] < 0 {
+			return result.Column{Name: name, Kind: signin.Lookup(placeFields[i]).Kind, Field: placeFields[i]}
 		}
-		c := in[r.idx[i]]
+		c := in[b.idx[i]]
 		c.Name = name
 		return c
 	}
-	r.cols = []result.Column{col("user", colUser),
-		col("prev_time", colTime), col("prev_ip", colIP), col("prev_country", colCountry), col("prev_city", colCity),
-		col("time", colTime), col("ip", colIP), col("country", colCountry), col("city", colCity),
+	b.cols = []result.Column{col("user", placeUser),
+		col("prev_time", placeTime), col("prev_ip", placeIP), col("prev_country", placeCountry), col("prev_city", placeCity),
+		col("time", placeTime), col("ip", placeIP), col("country", placeCountry), col("city", placeCity),
 		{Name: "km", Kind: signin.KindInt}, {Name: "kmh", Kind: signin.KindInt}}
-	return r, nil
+	return b, nil
 }
 
-// The indexes of inputFields.
+// The indexes of placeFields.
 const (
-	colTime = iota
-	colUser
-	colIP
-	colCountry
-	colCity
-	colLat
-	colLon
-	colStatus
+	placeTime = iota
+	placeUser
+	placeIP
+	placeCountry
+	placeCity
+	placeLat
+	placeLon
+	placeStatus
 )
 
-type runner struct {
-	args *arguments
-	idx  [8]int // input column of each of inputFields; -1 when absent
-	cols []result.Column
-	// fetch: the rows lack places, which are read from the store.
-	fetch bool
-	// stored: the rows' time, user (and country) columns are the
-	// catalog's, so that the store's sign-ins in the window can stand for
-	// them.
-	stored bool
-}
-
-func (r *runner) Columns() []result.Column { return r.cols }
+func (r *travel) Columns() []result.Column { return r.cols }
 
 // signIn is a sign-in with coordinates: what travel keeps of a row.
 type signIn struct {
@@ -258,11 +258,11 @@ func (p where) less(o where) int {
 	return strings.Compare(p.coords, o.coords)
 }
 
-func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
+func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
 	// cands are the users (folded) who signed in from two countries or
 	// more; nil when every user is compared.
 	var cands map[string]bool
-	if !r.args.sameCountry && r.stored && env != nil && env.Query != nil {
+	if !r.sameCountry && r.stored && env != nil && env.Query != nil {
 		var err error
 		if cands, err = r.candidates(ctx, env); err != nil {
 			return err
@@ -278,7 +278,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	names := map[string]userName{}
 	// When the store cannot say who signed in from an address, the rows
 	// do: per address, the first day of each (folded) user's sign-ins.
-	rowsShare := r.args.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[colIP] >= 0
+	rowsShare := r.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[placeIP] >= 0
 	ipFirst := map[string]map[string]int64{}
 	n := 0
 	for row := range in {
@@ -287,11 +287,11 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 				return err
 			}
 		}
-		if i := r.idx[colStatus]; r.args.status != "" && i >= 0 && !strings.EqualFold(baseline.Text(row[i]), r.args.status) {
+		if i := r.idx[placeStatus]; r.status != "" && i >= 0 && !strings.EqualFold(baseline.Text(row[i]), r.status) {
 			continue
 		}
-		tv := row[r.idx[colTime]]
-		user := baseline.Text(row[r.idx[colUser]])
+		tv := row[r.idx[placeTime]]
+		user := baseline.Text(row[r.idx[placeUser]])
 		if tv.IsNull() || tv.Kind() != signin.KindTime || user == "" {
 			continue
 		}
@@ -305,7 +305,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			continue
 		}
 		if rowsShare {
-			if ip := baseline.Text(row[r.idx[colIP]]); ip != "" {
+			if ip := baseline.Text(row[r.idx[placeIP]]); ip != "" {
 				noteFirstDay(ipFirst, events.SameKey(ip), nm.key, dayOf(tv.Time().UnixNano()))
 			}
 		}
@@ -328,7 +328,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	// Each user's history before the window: the days on which they
 	// signed in from each place.
 	var hist map[string]map[where]int
-	if len(users) > 0 && r.args.familiar > 0 && r.args.baseline > 0 && r.stored && env != nil && env.Query != nil && env.From != math.MinInt64 {
+	if len(users) > 0 && r.familiar > 0 && r.baseline > 0 && r.stored && env != nil && env.Query != nil && env.From != math.MinInt64 {
 		var err error
 		if hist, err = r.history(ctx, env, cands, users); err != nil {
 			return err
@@ -346,7 +346,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	}
 	// The organization's addresses among those of the pairs' sign-ins
 	// that are not familiar to their users.
-	if r.args.shared > 0 && len(pairs) > 0 {
+	if r.shared > 0 && len(pairs) > 0 {
 		if !rowsShare {
 			ips := map[string]bool{}
 			for _, p := range pairs {
@@ -365,7 +365,7 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			p := &pairs[k]
 			for i, s := range p.s {
 				if !p.familiar[i] && s.ip != "" {
-					p.familiar[i] = shared(ipFirst[events.SameKey(s.ip)], p.user, dayOf(s.t), r.args.shared)
+					p.familiar[i] = usedByOthers(ipFirst[events.SameKey(s.ip)], p.user, dayOf(s.t), r.shared)
 				}
 			}
 		}
@@ -400,12 +400,12 @@ func (r *runner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 // baseline period before the query's window: the users of cands when
 // there are, else every user. Users and places are folded; sign-ins
 // without a city and a country are not counted.
-func (r *runner) history(ctx context.Context, env *plugins.Env, cands map[string]bool, users map[string][]signIn) (map[string]map[where]int, error) {
-	from := env.From - int64(r.args.baseline)
+func (r *travel) history(ctx context.Context, env *plugins.Env, cands map[string]bool, users map[string][]signIn) (map[string]map[where]int, error) {
+	from := env.From - int64(r.baseline)
 	if from > env.From { // overflow
 		from = math.MinInt64
 	}
-	conds := []ast.Expr{baseline.StatusWhere(r.args.status)}
+	conds := []ast.Expr{baseline.StatusWhere(r.status)}
 	if cands != nil {
 		lits := map[string]*ast.Literal{}
 		for key := range users {
@@ -455,10 +455,10 @@ func (r *runner) history(ctx context.Context, env *plugins.Env, cands map[string
 // the query's end, in one query however many addresses there are: per
 // address (events.SameKey), the first day of each (folded) user's sign-ins
 // from it.
-func (r *runner) addressUsers(ctx context.Context, env *plugins.Env, ips map[string]bool) (map[string]map[string]int64, error) {
+func (r *travel) addressUsers(ctx context.Context, env *plugins.Env, ips map[string]bool) (map[string]map[string]int64, error) {
 	from := env.From
 	if from != math.MinInt64 {
-		if from -= int64(r.args.baseline); from > env.From { // overflow
+		if from -= int64(r.baseline); from > env.From { // overflow
 			from = math.MinInt64
 		}
 	}
@@ -470,7 +470,7 @@ func (r *runner) addressUsers(ctx context.Context, env *plugins.Env, ips map[str
 	for ip := range ips {
 		baseline.Add(lits, ast.Str(ip))
 	}
-	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.To, baseline.StatusWhere(r.args.status), baseline.In("ip", lits))
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), from, env.To, baseline.StatusWhere(r.status), baseline.In("ip", lits))
 	q.GroupBy = append(baseline.Fields("ip", "user"), ast.Fn("bin", ast.Word("1d")))
 	res, err := env.Query(ctx, q)
 	if err != nil {
@@ -502,9 +502,9 @@ func noteFirstDay(first map[string]map[string]int64, ip, user string, day int64)
 	}
 }
 
-// shared reports whether at least n users other than user signed in
+// usedByOthers reports whether at least n users other than user signed in
 // from an address (its users' first days) before day.
-func shared(users map[string]int64, user string, day int64, n int) bool {
+func usedByOthers(users map[string]int64, user string, day int64, n int) bool {
 	c := 0
 	for u, d := range users {
 		if d < day && u != user {
@@ -525,17 +525,17 @@ type userName struct {
 
 // signin reads the sign-in of a row whose columns idx gives: false when
 // it has no coordinates, or is at 0,0.
-func (r *runner) signin(row []result.Value, idx *[8]int, seq int) (signIn, bool) {
-	lat, ok1 := readCoord(row[idx[colLat]], 90)
-	lon, ok2 := readCoord(row[idx[colLon]], 180)
+func (r *travel) signin(row []result.Value, idx *[8]int, seq int) (signIn, bool) {
+	lat, ok1 := readCoord(row[idx[placeLat]], 90)
+	lon, ok2 := readCoord(row[idx[placeLon]], 180)
 	if !ok1 || !ok2 || lat == 0 && lon == 0 {
 		return signIn{}, false
 	}
-	place := where{city: baseline.Text(row[idx[colCity]]), country: baseline.Text(row[idx[colCountry]])}
+	place := where{city: baseline.Text(row[idx[placeCity]]), country: baseline.Text(row[idx[placeCountry]])}
 	if place == (where{}) {
 		place.coords = fmt.Sprintf("%.1f,%.1f", lat, lon)
 	}
-	return signIn{t: row[idx[colTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: baseline.Text(row[idx[colIP]]), seq: seq}, true
+	return signIn{t: row[idx[placeTime]].Time().UnixNano(), lat: lat, lon: lon, place: place, ip: baseline.Text(row[idx[placeIP]]), seq: seq}, true
 }
 
 // candidates asks the store which users signed in (with the status asked
@@ -543,8 +543,8 @@ func (r *runner) signin(row []result.Value, idx *[8]int, seq int) (signIn, bool)
 // not cannot have travelled between countries in the rows either, which
 // are sign-ins of that window. Users and countries are folded; a sign-in
 // without a country counts as one more country.
-func (r *runner) candidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
-	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, baseline.StatusWhere(r.args.status))
+func (r *travel) candidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
+	q := baseline.Query(ast.AggregateOf(ast.NewHead(ast.Fn("count"), "")), env.From, env.To, baseline.StatusWhere(r.status))
 	q.GroupBy = baseline.Fields("user", "country")
 	res, err := env.Query(ctx, q)
 	if err != nil {
@@ -575,28 +575,28 @@ func (r *runner) candidates(ctx context.Context, env *plugins.Env) (map[string]b
 // of the window's sign-ins of the users in times (with the status asked
 // for), of which it keeps, per user, as many at each time as the rows
 // had.
-func (r *runner) places(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]signIn) error {
+func (r *travel) places(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]signIn) error {
 	lits := map[string]*ast.Literal{}
 	for key := range times {
 		baseline.Add(lits, ast.Str(key))
 	}
-	q := baseline.Query(ast.ListOf(baseline.Fields(inputFields[:colStatus]...)...), env.From, env.To, baseline.In("user", lits), baseline.StatusWhere(r.args.status))
+	q := baseline.Query(ast.ListOf(baseline.Fields(placeFields[:placeStatus]...)...), env.From, env.To, baseline.In("user", lits), baseline.StatusWhere(r.status))
 	res, err := env.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading the sign-ins' places: %w", err)
 	}
 	var idx [8]int
-	for i, f := range inputFields[:colStatus] {
+	for i, f := range placeFields[:placeStatus] {
 		if idx[i] = baseline.Column(res.Columns, f); idx[i] < 0 {
 			return fmt.Errorf("reading the sign-ins' places: its query gave columns %v", res.Columns)
 		}
 	}
 	for i, row := range res.Rows {
-		tv := row[idx[colTime]]
+		tv := row[idx[placeTime]]
 		if tv.IsNull() || tv.Kind() != signin.KindTime {
 			continue
 		}
-		key := baseline.Fold(baseline.Text(row[idx[colUser]]))
+		key := baseline.Fold(baseline.Text(row[idx[placeUser]]))
 		t := tv.Time().UnixNano()
 		if times[key][t] == 0 {
 			continue // not a sign-in of the rows
@@ -652,7 +652,7 @@ type pair struct {
 // pairs appends the impossible travels of one user's sign-ins but those
 // between two places familiar to the user; hist is the user's days by
 // (folded) place before them.
-func (r *runner) pairs(user string, all []signIn, hist map[where]int, out []pair) []pair {
+func (r *travel) pairs(user string, all []signIn, hist map[where]int, out []pair) []pair {
 	slices.SortFunc(all, func(a, b signIn) int {
 		if c := cmp.Compare(a.t, b.t); c != 0 {
 			return c
@@ -683,7 +683,7 @@ func (r *runner) pairs(user string, all []signIn, hist map[where]int, out []pair
 	places := map[where]*seen{}
 	familiar := make([]bool, len(all))
 	for i := range all {
-		if r.args.familiar == 0 {
+		if r.familiar == 0 {
 			break
 		}
 		p, d := fold(all[i].place), dayOf(all[i].t)
@@ -692,23 +692,23 @@ func (r *runner) pairs(user string, all []signIn, hist map[where]int, out []pair
 			sp = &seen{last: math.MinInt64}
 			places[p] = sp
 		}
-		familiar[i] = hist[p]+before(sp, d) >= r.args.familiar
+		familiar[i] = hist[p]+before(sp, d) >= r.familiar
 	}
 	for i := 1; i < len(all); i++ {
 		a, b := all[i-1], all[i]
 		if familiar[i-1] && familiar[i] {
 			continue
 		}
-		if !r.args.sameCountry && baseline.Fold(a.place.country) == baseline.Fold(b.place.country) {
+		if !r.sameCountry && baseline.Fold(a.place.country) == baseline.Fold(b.place.country) {
 			continue
 		}
 		km := haversine(a.lat, a.lon, b.lat, b.lon)
-		if km < r.args.distance {
+		if km < r.distance {
 			continue
 		}
 		hours := max(float64(b.t-a.t), float64(time.Second)) / float64(time.Hour)
 		kmh := km / hours
-		if kmh <= r.args.speed {
+		if kmh <= r.speed {
 			continue
 		}
 		out = append(out, pair{user: user, s: [2]signIn{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})

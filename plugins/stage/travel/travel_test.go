@@ -18,7 +18,8 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-var input = []result.Column{
+// placeColumns are the columns of a list of placed sign-ins.
+var placeColumns = []result.Column{
 	{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "user", Kind: signin.KindString, Field: "user"},
 	{Name: "ip", Kind: signin.KindString, Field: "ip"}, {Name: "country", Kind: signin.KindString, Field: "country"},
 	{Name: "city", Kind: signin.KindString, Field: "city"}, {Name: "latitude", Kind: signin.KindFloat, Field: "latitude"},
@@ -50,7 +51,8 @@ type signInAt struct {
 	status string
 }
 
-func rowsOf(sis []signInAt) [][]result.Value {
+// placeRows are the sign-ins as rows of placeColumns.
+func placeRows(sis []signInAt) [][]result.Value {
 	var rows [][]result.Value
 	for i, s := range sis {
 		coord := func(x float64) result.Value {
@@ -131,7 +133,7 @@ func TestTravel(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows := rowsOf(c.sis)
+			rows := placeRows(c.sis)
 			for _, order := range []string{"as given", "newest first", "shuffled"} {
 				in := slices.Clone(rows)
 				switch order {
@@ -143,7 +145,7 @@ func TestTravel(t *testing.T) {
 						in[i], in[j] = in[j], in[i]
 					}
 				}
-				cols, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), input, in, &plugins.Env{})
+				cols, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), placeColumns, in, &plugins.Env{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,7 +169,7 @@ func TestTravel(t *testing.T) {
 
 // TestTravelSpeed checks the distance and speed reported.
 func TestTravelSpeed(t *testing.T) {
-	_, out, err := stagetest.RunArgs(t, travel{}, nil, input, rowsOf([]signInAt{{0, "a", seattle, ""}, {30 * time.Minute, "a", london, ""}}), nil)
+	_, out, err := stagetest.RunArgs(t, travel{}, nil, placeColumns, placeRows([]signInAt{{0, "a", seattle, ""}, {30 * time.Minute, "a", london, ""}}), nil)
 	if err != nil || len(out) != 1 {
 		t.Fatalf("%v, %v", out, err)
 	}
@@ -186,20 +188,20 @@ func TestTravelErrors(t *testing.T) {
 		args, want string
 		in         []result.Column
 	}{
-		{"speed=fast", "speed", input},
-		{"speed=-1", "speed", input},
-		{"distance=NaN", "distance", input},
-		{"status=sometimes", "status", input},
-		{"familiar=x", "familiar", input},
-		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(input), 5, 6)},
-		{"", "needs the store", slices.Delete(slices.Clone(input), 5, 6)},
-		{"", "needs the time and user", append([]result.Column{{Name: "user", Kind: signin.KindString}}, input[:1]...)},
-		{"samecountry=maybe", "samecountry", input},
-		{"shared=some", "shared", input},
-		{"shared=-1", "shared", input},
-		{"baseline=1y", "baseline", input},
-		{"baseline=-1d", "baseline", input},
-		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, input[1:]...)},
+		{"speed=fast", "speed", placeColumns},
+		{"speed=-1", "speed", placeColumns},
+		{"distance=NaN", "distance", placeColumns},
+		{"status=sometimes", "status", placeColumns},
+		{"familiar=x", "familiar", placeColumns},
+		{"samecountry=true", "needs a latitude column", slices.Delete(slices.Clone(placeColumns), 5, 6)},
+		{"", "needs the store", slices.Delete(slices.Clone(placeColumns), 5, 6)},
+		{"", "needs the time and user", append([]result.Column{{Name: "user", Kind: signin.KindString}}, placeColumns[:1]...)},
+		{"samecountry=maybe", "samecountry", placeColumns},
+		{"shared=some", "shared", placeColumns},
+		{"shared=-1", "shared", placeColumns},
+		{"baseline=1y", "baseline", placeColumns},
+		{"baseline=-1d", "baseline", placeColumns},
+		{"", "not times", append([]result.Column{{Name: "time", Kind: signin.KindString}}, placeColumns[1:]...)},
 	} {
 		_, _, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), c.in, nil, &plugins.Env{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -229,8 +231,8 @@ func TestTravelStore(t *testing.T) {
 		{0, "b@x", seattle, ""}, {h, "b@x", london, ""}, // b too, but the store says b used one country
 		{10 * h, "a@x", seattle, ""}, // a sign-in the list's condition left out
 	}
-	stored := rowsOf(sis)
-	in := []result.Column{input[0], input[1]}
+	stored := placeRows(sis)
+	in := []result.Column{placeColumns[0], placeColumns[1]}
 	var rows [][]result.Value
 	for _, r := range stored[:4] {
 		rows = append(rows, []result.Value{r[0], r[1]})
@@ -264,7 +266,7 @@ func TestTravelStore(t *testing.T) {
 			}
 		}
 		slices.Reverse(out)
-		return &result.Result{Columns: input[:7], Rows: out}, nil
+		return &result.Result{Columns: placeColumns[:7], Rows: out}, nil
 	}}
 	run := func(in []result.Column, rows [][]result.Value) []string {
 		t.Helper()
@@ -294,7 +296,7 @@ func TestTravelStore(t *testing.T) {
 		t.Errorf("queries %q, want %q", queries, want)
 	}
 	// With every column, it reads the rows' places, for a's rows alone.
-	if got := run(input, stored[:4]); len(got) != 1 || slices.ContainsFunc(queries, func(q string) bool { return strings.HasPrefix(q, "list") }) {
+	if got := run(placeColumns, stored[:4]); len(got) != 1 || slices.ContainsFunc(queries, func(q string) bool { return strings.HasPrefix(q, "list") }) {
 		t.Errorf("with places: %v, queries %q", got, queries)
 	}
 	// Both places used on two days of the history: familiar (in any
@@ -350,7 +352,7 @@ func TestTravelShared(t *testing.T) {
 	for i := range 6 {
 		sis = append(sis, signInAt{time.Duration(i) * time.Minute, fmt.Sprintf("u%d", i), vpn, ""})
 	}
-	rows := rowsOf(sis)
+	rows := placeRows(sis)
 	for i, r := range rows {
 		if i == 1 || i >= 4 {
 			r[2] = result.StringValue("185.199.40.1") // the VPN's address
@@ -360,7 +362,7 @@ func TestTravelShared(t *testing.T) {
 		args string
 		want int
 	}{{"", 0}, {"shared=6", 0}, {"shared=7", 1}, {"shared=0", 1}, {"familiar=0", 1}} {
-		_, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), input, rows, &plugins.Env{})
+		_, out, err := stagetest.RunArgs(t, travel{}, stagetest.Args(c.args), placeColumns, rows, &plugins.Env{})
 		if err != nil || len(out) != c.want {
 			t.Errorf("travel %s: %v, %v; want %d rows", c.args, out, err, c.want)
 		}
@@ -369,7 +371,7 @@ func TestTravelShared(t *testing.T) {
 	for _, r := range rows[4:] {
 		r[0] = result.TimeValue(stagetest.Start.Add(48*h + time.Minute))
 	}
-	if _, out, err := stagetest.RunArgs(t, travel{}, nil, input, rows, &plugins.Env{}); err != nil || len(out) != 1 {
+	if _, out, err := stagetest.RunArgs(t, travel{}, nil, placeColumns, rows, &plugins.Env{}); err != nil || len(out) != 1 {
 		t.Errorf("others on the same day: %v, %v", out, err)
 	}
 }
@@ -379,7 +381,7 @@ func FuzzTravel(f *testing.F) {
 	f.Add([]byte("\x04\x01\x01\x02\x01\x03\x01\x04\x03\x01\x03\x02\x01\x05\x04\x09\x01\x01\x01\x02\x01\x03\x01\x06\x03\x07\x03\x00\x01\x05"), "10", "0")
 	f.Add([]byte("some other seed, longer, with more rows in it"), "1000", "500")
 	f.Fuzz(func(t *testing.T, data []byte, speed, distance string) {
-		in, rows := stagetest.FuzzRows(data, input)
+		in, rows := stagetest.FuzzRows(data, placeColumns)
 		_, _, _ = stagetest.RunArgs(t, travel{}, []plugins.StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &plugins.Env{})
 	})
 }
