@@ -1,4 +1,4 @@
-package stage_test
+package stage
 
 import (
 	"math"
@@ -10,11 +10,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
-	"github.com/signinq/signinq/plugins/stage/bruteforce"
-	"github.com/signinq/signinq/plugins/stage/grouped"
 	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
-	"github.com/signinq/signinq/plugins/stage/mfafatigue"
-	"github.com/signinq/signinq/plugins/stage/spray"
 	"github.com/signinq/signinq/result"
 )
 
@@ -31,10 +27,10 @@ func FuzzStages(f *testing.F) {
 		st   plugins.Stage
 		args [][]string
 	}{
-		{grouped.New(), [][]string{nil, {"6h"}, {"d1"}, {"1s"}}},
-		{spray.New(), [][]string{nil, {"1", "1m"}, {"accounts=2", "codes=1,2,3"}}},
-		{bruteforce.New(), [][]string{nil, {"1", "1h", "1 2 3"}, {"failures=2", "window=5m"}}},
-		{mfafatigue.New(), [][]string{nil, {"1"}, {"prompts=2", "codes=1 2 500121"}}},
+		{grouped{}, [][]string{nil, {"6h"}, {"d1"}, {"1s"}}},
+		{spray{}, [][]string{nil, {"1", "1m"}, {"accounts=2", "codes=1,2,3"}}},
+		{bruteforce{}, [][]string{nil, {"1", "1h", "1 2 3"}, {"failures=2", "window=5m"}}},
+		{mfafatigue{}, [][]string{nil, {"1"}, {"prompts=2", "codes=1 2 500121"}}},
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, data []byte) {
 		r := rand.New(rand.NewPCG(seed, uint64(len(data))))
@@ -91,7 +87,7 @@ func FuzzStages(f *testing.F) {
 					t.Fatalf("%s %v: the order of the rows changes the result:\n%s\nvs\n%s", s.st.Describe().Name, args,
 						strings.Join(a, "\n"), strings.Join(b, "\n"))
 				}
-				if s.st == (grouped.New()) {
+				if s.st.Describe().Name == "grouped" {
 					continue
 				}
 				// The successes asked of the store give the same.

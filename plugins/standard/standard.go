@@ -8,13 +8,7 @@ import (
 	"github.com/signinq/signinq/plugins/aggregate"
 	"github.com/signinq/signinq/plugins/format"
 	"github.com/signinq/signinq/plugins/function"
-	"github.com/signinq/signinq/plugins/stage/bruteforce"
-	"github.com/signinq/signinq/plugins/stage/grouped"
-	"github.com/signinq/signinq/plugins/stage/mfafatigue"
-	"github.com/signinq/signinq/plugins/stage/newvalue"
-	"github.com/signinq/signinq/plugins/stage/spikes"
-	"github.com/signinq/signinq/plugins/stage/spray"
-	"github.com/signinq/signinq/plugins/stage/travel"
+	"github.com/signinq/signinq/plugins/stage"
 )
 
 // builtins returns every built-in plugin.
@@ -23,8 +17,9 @@ func builtins() []plugins.Plugin {
 	all = append(all, aggregate.All()...)
 	all = append(all, function.All()...)
 	all = append(all, format.All()...)
-	all = append(all, bruteforce.New(), grouped.New(), mfafatigue.New(), newvalue.New(),
-		spikes.New(), spray.New(), travel.New())
+	for _, s := range stage.All() {
+		all = append(all, s)
+	}
 	return all
 }
 

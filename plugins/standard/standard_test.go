@@ -1,12 +1,15 @@
 package standard
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/aggregate"
+	"github.com/signinq/signinq/plugins/format"
+	"github.com/signinq/signinq/plugins/function"
+	"github.com/signinq/signinq/plugins/stage"
 )
 
 // TestNew checks that the standard registry holds every built-in, each
@@ -43,27 +46,43 @@ func TestNew(t *testing.T) {
 	}
 }
 
-// TestEveryStagePackage checks that each package under plugins/stage
-// (but internal) is a stage the standard registry holds, by the package's
-// name: a new stage's package that standard.go forgets fails here rather
-// than going missing from the command.
-func TestEveryStagePackage(t *testing.T) {
-	entries, err := os.ReadDir("../stage")
-	if err != nil {
-		t.Fatal(err)
+// TestEveryBuiltin checks that the standard registry holds, of each
+// kind, exactly the plugins the built-ins' packages list (their All,
+// which each package's TestAll keeps current with its files): a new
+// built-in cannot go missing from the command, nor a stage be taken for
+// an aggregate. A stage is every type of package stage with a Describe
+// method (see plugins/stage/all.go).
+func TestEveryBuiltin(t *testing.T) {
+	want := map[plugins.Kind][]string{}
+	add := func(p plugins.Plugin) {
+		d := p.Describe()
+		want[d.Kind] = append(want[d.Kind], d.Name)
+	}
+	for _, p := range slices.Concat(aggregate.All(), function.All(), format.All()) {
+		add(p)
+	}
+	for _, s := range stage.All() {
+		add(s)
+	}
+	if len(want[plugins.KindStage]) == 0 || len(want[plugins.KindAggregate]) == 0 || len(want[plugins.KindFunction]) == 0 {
+		t.Fatalf("a kind of built-in is missing: %v", want)
 	}
 	r, n := New(), 0
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "internal" || e.Name() == "testdata" {
-			continue
-		}
-		n++
-		pl, ok := r.Lookup(e.Name())
-		if _, isStage := pl.(plugins.Stage); !ok || !isStage {
-			t.Errorf("plugins/stage/%s is not a stage of the standard registry: add its New to standard.go", e.Name())
+	for kind, names := range want {
+		slices.Sort(names)
+		n += len(names)
+		if got := r.Names(kind); !slices.Equal(got, names) {
+			t.Errorf("%v: registered %v, want %v", kind, got, names)
 		}
 	}
-	if n == 0 {
-		t.Fatal("no stage packages found under ../stage")
+	if got := r.Names(0); len(got) != n {
+		t.Errorf("registered %d plugins (%v), the packages list %d", len(got), got, n)
+	}
+	for _, name := range want[plugins.KindStage] {
+		if pl, _ := r.Lookup(name); pl == nil {
+			t.Errorf("no stage %s", name)
+		} else if _, ok := pl.(plugins.Stage); !ok {
+			t.Errorf("%s is not a plugins.Stage", name)
+		}
 	}
 }

@@ -14,20 +14,30 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
-	"github.com/signinq/signinq/plugins/stage/bruteforce"
+	"github.com/signinq/signinq/plugins/stage"
 	"github.com/signinq/signinq/plugins/stage/internal/events"
 	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
-	"github.com/signinq/signinq/plugins/stage/mfafatigue"
-	"github.com/signinq/signinq/plugins/stage/spray"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
+
+// builtin returns the built-in stage of a name.
+func builtin(t testing.TB, name string) plugins.Stage {
+	t.Helper()
+	for _, st := range stage.All() {
+		if st.Describe().Name == name {
+			return st
+		}
+	}
+	t.Fatalf("no built-in stage %s", name)
+	return nil
+}
 
 // TestCodesWhere checks the condition the detection stages give
 // the list before them for their error codes (TestArgTypes checks how
 // the codes are read).
 func TestCodesWhere(t *testing.T) {
-	args := stagetest.MustBindMap(t, spray.New(), map[string]string{"codes": "50126, 50053 50055,50126"})
+	args := stagetest.MustBindMap(t, builtin(t, "spray"), map[string]string{"codes": "50126, 50053 50055,50126"})
 	if got := stagetest.WhereText(events.CodesWhere(args.Codes("codes"))); got != "error in (50053, 50055, 50126)" {
 		t.Errorf("CodesWhere = %q", got)
 	}
@@ -222,7 +232,7 @@ func TestSuccesses(t *testing.T) {
 
 	// The store's errors, and answers without the columns asked for, are
 	// the stages' errors.
-	for _, st := range []plugins.Stage{spray.New(), bruteforce.New(), mfafatigue.New()} {
+	for _, st := range []plugins.Stage{builtin(t, "spray"), builtin(t, "bruteforce"), builtin(t, "mfafatigue")} {
 		rows := slices.Concat(stagetest.Prompts("ann", "10:00", time.Minute, slices.Repeat([]int{500121}, 30)...),
 			stagetest.Prompts("ann", "10:00", time.Minute, slices.Repeat([]int{50126}, 30)...))
 		for i := range rows {

@@ -1,4 +1,4 @@
-package newvalue
+package stage
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package spikes
+package stage
 
 import (
 	"fmt"

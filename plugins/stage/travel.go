@@ -1,4 +1,4 @@
-package travel
+package stage
 
 import (
 	"cmp"
@@ -715,6 +715,3 @@ func (r *travel) pairs(user string, all []signIn, hist map[where]int, out []pair
 	}
 	return out
 }
-
-// New returns the travel stage.
-func New() plugins.Stage { return travel{} }

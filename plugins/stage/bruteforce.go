@@ -1,4 +1,4 @@
-package bruteforce
+package stage
 
 import (
 	"context"
@@ -116,6 +116,3 @@ func (r *bruteforce) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]re
 	}
 	return ctx.Err()
 }
-
-// New returns the bruteforce stage.
-func New() plugins.Stage { return bruteforce{} }

@@ -1,4 +1,4 @@
-package bruteforce
+package stage
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package travel
+package stage
 
 import (
 	"context"

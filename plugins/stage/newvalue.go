@@ -1,4 +1,4 @@
-package newvalue
+package stage
 
 import (
 	"cmp"
@@ -357,6 +357,3 @@ func subSat(t int64, d time.Duration) int64 {
 	}
 	return t - int64(d)
 }
-
-// New returns the newvalue stage.
-func New() plugins.Stage { return newvalue{} }

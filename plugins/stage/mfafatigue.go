@@ -1,4 +1,4 @@
-package mfafatigue
+package stage
 
 import (
 	"context"
@@ -121,6 +121,3 @@ func (r *mfafatigue) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]re
 	}
 	return ctx.Err()
 }
-
-// New returns the mfafatigue stage.
-func New() plugins.Stage { return mfafatigue{} }

@@ -1,4 +1,4 @@
-package mfafatigue
+package stage
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package grouped
+package stage
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package grouped
+package stage
 
 import (
 	"cmp"
@@ -273,6 +273,3 @@ func (r *grouped) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resul
 	}
 	return ctx.Err()
 }
-
-// New returns the grouped stage.
-func New() plugins.Stage { return grouped{} }

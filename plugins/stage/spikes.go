@@ -1,4 +1,4 @@
-package spikes
+package stage
 
 import (
 	"cmp"
@@ -425,6 +425,3 @@ func grid(base, width, t int64) (int64, bool) {
 
 // round rounds to 4 decimals, for display.
 func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }
-
-// New returns the spikes stage.
-func New() plugins.Stage { return spikes{} }

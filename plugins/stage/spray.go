@@ -1,4 +1,4 @@
-package spray
+package stage
 
 import (
 	"cmp"
@@ -252,6 +252,3 @@ func (r *spray) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.
 	}
 	return ctx.Err()
 }
-
-// New returns the spray stage.
-func New() plugins.Stage { return spray{} }
