@@ -46,15 +46,16 @@ var allowed = map[string][]string{
 	"internal/peakmem":    {},
 	"internal/race":       {},
 	"internal/dirhash":    {},
+	"internal/listgen":    {},
 	"internal/words":      {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
 // the benchmarks make of it), the readers that check the generator's
 // output round-trips, the clock tests run the command under, the
-// measure of a test's peak memory, and whether the race detector is on
-// (for smaller cases under it).
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash"}
+// measure of a test's peak memory, whether the race detector is on (for
+// smaller cases under it), and the generator of the built-ins' lists.
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard

@@ -20,6 +20,11 @@ type extreme struct {
 
 var _ plugins.Aggregate = extreme{}
 
+// builtins are min and max.
+func (extreme) builtins() []plugins.Plugin {
+	return []plugins.Plugin{extreme{name: "min", sign: -1}, extreme{name: "max", sign: +1}}
+}
+
 func (e extreme) Describe() plugins.Descriptor {
 	word := map[int]string{-1: "smallest (earliest)", 1: "largest (latest)"}[e.sign]
 	return plugins.Descriptor{Name: e.name, Kind: plugins.KindAggregate,

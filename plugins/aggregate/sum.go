@@ -20,6 +20,11 @@ type total struct {
 
 var _ plugins.Aggregate = total{}
 
+// builtins are sum and avg.
+func (total) builtins() []plugins.Plugin {
+	return []plugins.Plugin{total{name: "sum"}, total{name: "avg", mean: true}}
+}
+
 func (t total) Describe() plugins.Descriptor {
 	help, ex := "the sum of a numeric field", "sum(latency) since 24h group by app"
 	if t.mean {

@@ -1,0 +1,18 @@
+package aggregate
+
+import (
+	"flag"
+	"testing"
+
+	"github.com/signinq/signinq/internal/listgen"
+)
+
+var update = flag.Bool("update", false, "rewrite all.go")
+
+// TestAll checks that all.go lists the package's aggregates as its files
+// declare them (each type with a Describe method: see internal/listgen);
+// with -update, it rewrites all.go.
+func TestAll(t *testing.T) {
+	listgen.Check(t, ".", listgen.List{Package: "aggregate", Elem: "plugins.Plugin", What: "aggregates"}, *update,
+		"go test ./plugins/aggregate -run TestAll -update")
+}
