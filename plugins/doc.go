@@ -2,8 +2,8 @@
 // functions extend signinq's query language, and the contracts they
 // implement. It holds no plugin: the built-ins live in packages of their
 // own (the aggregates in plugins/aggregate, the functions in
-// plugins/function, the readers and writers in plugins/format, each stage
-// in a package under plugins/stage), and plugins/standard is the one
+// plugins/function, the stages in plugins/stage, the readers and writers
+// in plugins/format), and plugins/standard is the one
 // place that knows them all. Nothing registers itself from init: a
 // program builds a registry (standard.New, or NewRegistry and Clone),
 // registers its own plugins into it and gives it to the queries
