@@ -10,4 +10,17 @@
 //	if err := reg.Register(myAggregate{}); err != nil { ... }
 //
 // and gives it to the queries (query.Exec, signinq.Options.Plugins).
+//
+// The built-ins' lists (the All of plugins/aggregate, plugins/function
+// and plugins/stage, generated from each package's files) and the
+// reference of docs/plugins.md are generated: after adding, removing or
+// changing a built-in, run
+//
+//	go generate ./plugins/standard
+//
+// which runs their tests (TestAll, TestPluginsDoc) with -update; those
+// tests fail until then.
 package standard
+
+//go:generate go test ../aggregate ../function ../stage -run TestAll -update
+//go:generate go test ../../cmd/signinq/cli -run TestPluginsDoc -update
