@@ -14,5 +14,5 @@ var update = flag.Bool("update", false, "rewrite all.go")
 // with -update, it rewrites all.go.
 func TestAll(t *testing.T) {
 	listgen.Check(t, ".", listgen.List{Package: "aggregate", Elem: "plugins.Plugin", What: "aggregates"}, *update,
-		"go test ./plugins/aggregate -run TestAll -update")
+		"go test ./plugins/aggregate -run TestAll -update (go generate ./plugins/standard rewrites docs/plugins.md too)")
 }

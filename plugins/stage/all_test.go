@@ -14,5 +14,5 @@ var update = flag.Bool("update", false, "rewrite all.go")
 // with -update, it rewrites all.go.
 func TestAll(t *testing.T) {
 	listgen.Check(t, ".", listgen.List{Package: "stage", Elem: "plugins.Stage", What: "stages"}, *update,
-		"go test ./plugins/stage -run TestAll -update")
+		"go test ./plugins/stage -run TestAll -update (go generate ./plugins/standard rewrites docs/plugins.md too)")
 }
