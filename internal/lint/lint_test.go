@@ -223,3 +223,21 @@ func TestDocFiles(t *testing.T) {
 		}
 	}
 }
+
+// builtinPackages are the packages of built-ins whose All is generated
+// from their files (internal/listgen): each is one package, its shared
+// code under internal/, so that a built-in cannot sit in a package of
+// its own that no All lists.
+var builtinPackages = []string{"plugins/aggregate", "plugins/function", "plugins/stage"}
+
+// TestBuiltinPackages checks that the built-ins' packages have no
+// subpackages but internal ones.
+func TestBuiltinPackages(t *testing.T) {
+	for _, f := range files(t) {
+		for _, p := range builtinPackages {
+			if sub, ok := strings.CutPrefix(f.rel, p+"/"); ok && sub != "internal" && !strings.HasPrefix(sub, "internal/") {
+				t.Errorf("%s/%s: %s is one package, with its shared code under %s/internal: put the built-in in a file of %s", f.rel, f.name, p, p, p)
+			}
+		}
+	}
+}
