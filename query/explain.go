@@ -252,6 +252,8 @@ func explainCond(b *strings.Builder, c cond, indent string) {
 	case *pred:
 		how := "bitmaps of the matching dictionary values (a scan of the column's ids when more than 64 match)"
 		switch {
+		case c.timeRange():
+			how = "a range of rows, as since finds its own: rows are in time order, and a binary search finds the range's ends"
 		case c.col.Enc == engine.EncInt:
 			how = "a scan of the column, skipping blocks whose range of values rules them out"
 		case c.col.Enc == engine.EncString:

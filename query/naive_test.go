@@ -48,6 +48,7 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 		return nil, fmt.Errorf("naive: explain is out of scope")
 	}
 	q := st.Query
+	naiveNowIn(q, now) // naive_time_test.go
 	if len(q.Stages) > 0 && q.Kind != ast.Aggregate {
 		return nil, fmt.Errorf("naive: stages after %s are out of scope", []string{"an aggregate", "top", "list", "show"}[q.Kind])
 	}
@@ -225,6 +226,9 @@ func naiveCond(e ast.Expr) (naivePred, error) {
 				return func(x *signin.Record) bool { return l(x) && r(x) }, nil
 			}
 			return func(x *signin.Record) bool { return l(x) || r(x) }, nil
+		}
+		if naiveIsTimeArith(e) {
+			return naiveTimeCond(e) // naive_time_test.go
 		}
 		if r, ok := naiveRightSide(e.R); ok {
 			l, err := naiveSideOf(e.L)
@@ -1175,6 +1179,9 @@ func naiveHeadExpr(e ast.Expr, aliases map[string]int, heads []*naiveHead) (sign
 			return v.Kind(), func(*naiveGroup, []result.Value) (result.Value, error) { return v, nil }, nil
 		}
 	}
+	if v, ok := naiveHeadConst(e); ok { // naive_time_test.go
+		return v.Kind(), func(*naiveGroup, []result.Value) (result.Value, error) { return v, nil }, nil
+	}
 	if b, ok := e.(*ast.Binary); ok && strings.Contains("+-*/", b.Op) && len(b.Op) == 1 {
 		lk, l, err := naiveHeadExpr(b.L, aliases, heads)
 		if err != nil {
@@ -1183,6 +1190,25 @@ func naiveHeadExpr(e ast.Expr, aliases map[string]int, heads []*naiveHead) (sign
 		rk, r, err := naiveHeadExpr(b.R, aliases, heads)
 		if err != nil {
 			return 0, nil, err
+		}
+		if isTime := func(k signin.Kind) bool { return k == signin.KindTime || k == signin.KindDuration }; isTime(lk) || isTime(rk) {
+			kind, err := naiveTimeKind(b.Op, lk, rk) // naive_time_test.go
+			if err != nil {
+				return 0, nil, err
+			}
+			op := b.Op
+			return kind, func(g *naiveGroup, row []result.Value) (result.Value, error) {
+				a, err := l(g, row)
+				if err != nil {
+					return result.Value{}, err
+				}
+				b, err := r(g, row)
+				if err != nil {
+					return result.Value{}, err
+				}
+				v, _, err := naiveHeadTime(op, a, b)
+				return v, err
+			}, nil
 		}
 		for _, k := range []signin.Kind{lk, rk} {
 			if k != signin.KindInt && k != signin.KindFloat {
@@ -1261,6 +1287,9 @@ func naiveHaving(e ast.Expr, cols []result.Column) (func([]result.Value) bool, e
 			return func(x []result.Value) bool { return l(x) || r(x) }, nil
 		}
 		operand := func(x ast.Expr) (func([]result.Value) result.Value, error) {
+			if f, _, ok, err := naiveRowTime(x, cols); ok {
+				return f, err // naive_time_test.go
+			}
 			if n, ok := x.(*ast.Name); ok {
 				if v, ok := naiveNumber(n.Name); ok {
 					return func([]result.Value) result.Value { return v }, nil

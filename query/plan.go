@@ -134,6 +134,10 @@ type fieldCmp struct {
 	op   predOp
 	l, r cmpSide
 	text bool
+	// diff: the comparison is of l - r with off, in nanoseconds (time
+	// arithmetic: time < ingested - 1h is time - ingested < -1h).
+	diff bool
+	off  int64
 }
 
 // cmpSide is a side of a comparison: a field, or a function of one.

@@ -1,0 +1,406 @@
+package query
+
+// The naive evaluator's time arithmetic (naive_test.go), written from
+// the language's contract (docs/query-language.md, Time arithmetic) and
+// sharing nothing with the executor's (timearith.go): now is put into
+// the tree as the time it is, and arithmetic is done exactly, on
+// math/big integers of nanoseconds, and compared exactly.
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
+	"github.com/signinq/signinq/result"
+)
+
+// naiveNowIn replaces the word now with the query's now, a time literal,
+// where the language reads it as now: in arithmetic, beside a time
+// field or a function, and anywhere in heads and having (which compare
+// no text).
+func naiveNowIn(q *ast.Query, now time.Time) {
+	lit := func(n *ast.Name) ast.Expr { return &ast.Literal{Pos: n.Pos, Text: now.UTC().Format(time.RFC3339Nano)} }
+	isNowName := func(e ast.Expr) (*ast.Name, bool) {
+		n, ok := e.(*ast.Name)
+		return n, ok && strings.EqualFold(n.Name, "now")
+	}
+	timeSide := func(e ast.Expr) bool {
+		switch e := e.(type) {
+		case *ast.Binary:
+			return e.Op == "+" || e.Op == "-"
+		case *ast.Call:
+			return true
+		case *ast.Name:
+			f := signin.Lookup(e.Name)
+			return f != nil && f.Kind == signin.KindTime
+		}
+		return false
+	}
+	// walk replaces now in e; always: wherever it stands.
+	var walk func(e ast.Expr, always bool) ast.Expr
+	walk = func(e ast.Expr, always bool) ast.Expr {
+		switch x := e.(type) {
+		case *ast.Name:
+			if n, ok := isNowName(x); ok && always {
+				return lit(n)
+			}
+		case *ast.Binary:
+			switch x.Op {
+			case "+", "-":
+				x.L, x.R = walk(x.L, true), walk(x.R, true)
+			case "and", "or", "*", "/":
+				x.L, x.R = walk(x.L, always), walk(x.R, always)
+			default:
+				x.L = walk(x.L, always || timeSide(x.R))
+				x.R = walk(x.R, always || timeSide(x.L))
+			}
+		case *ast.Not:
+			x.X = walk(x.X, always)
+		case *ast.Call:
+			for i := range x.Args {
+				x.Args[i] = walk(x.Args[i], always)
+			}
+		}
+		return e
+	}
+	if q.Where != nil {
+		q.Where = walk(q.Where, false)
+	}
+	for _, h := range q.Heads {
+		h.Expr = walk(h.Expr, false) // countif(time >= now - 1d); a head's own now is out of scope
+	}
+	if q.Having != nil {
+		q.Having = walk(q.Having, true)
+	}
+}
+
+var naiveDurationPart = regexp.MustCompile(`([0-9]+)(ms|us|ns|w|d|h|m|s)`)
+
+// naiveDurationText reads a duration of time arithmetic: an optional
+// minus sign, then numbers with units, longest unit first (5m30s, 1d,
+// -2h), as an exact number of nanoseconds.
+func naiveDurationText(s string) (*big.Int, bool) {
+	s = strings.ToLower(s)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	units := map[string]int64{"w": 7 * 86400e9, "d": 86400e9, "h": 3600e9, "m": 60e9, "s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}
+	ms := naiveDurationPart.FindAllStringSubmatchIndex(s, -1)
+	if len(ms) == 0 {
+		return nil, false
+	}
+	total, end := new(big.Int), 0
+	last := int64(1 << 62)
+	for _, m := range ms {
+		if m[0] != end {
+			return nil, false
+		}
+		end = m[1]
+		u := units[s[m[4]:m[5]]]
+		if u >= last {
+			return nil, false
+		}
+		last = u
+		n, ok := new(big.Int).SetString(s[m[2]:m[3]], 10)
+		if !ok {
+			return nil, false
+		}
+		total.Add(total, n.Mul(n, big.NewInt(u)))
+	}
+	if end != len(s) {
+		return nil, false
+	}
+	if neg {
+		total.Neg(total)
+	}
+	return total, true
+}
+
+// naiveTimeVal is a side of time arithmetic: its kind (time or
+// duration) and its value for a record, exact, with false when a field
+// it reads is missing.
+type naiveTimeVal struct {
+	kind signin.Kind
+	of   func(r *signin.Record) (*big.Int, bool)
+}
+
+// naiveTimeExpr compiles time arithmetic over a sign-in's fields.
+func naiveTimeExpr(e ast.Expr) (naiveTimeVal, error) {
+	switch x := e.(type) {
+	case *ast.Binary:
+		if x.Op != "+" && x.Op != "-" {
+			return naiveTimeVal{}, fmt.Errorf("naive: %s in time arithmetic", x.Op)
+		}
+		l, err := naiveTimeExpr(x.L)
+		if err != nil {
+			return naiveTimeVal{}, err
+		}
+		r, err := naiveTimeExpr(x.R)
+		if err != nil {
+			return naiveTimeVal{}, err
+		}
+		k, err := naiveTimeKind(x.Op, l.kind, r.kind)
+		if err != nil {
+			return naiveTimeVal{}, err
+		}
+		op := x.Op
+		return naiveTimeVal{kind: k, of: func(rec *signin.Record) (*big.Int, bool) {
+			a, ok := l.of(rec)
+			if !ok {
+				return nil, false
+			}
+			b, ok := r.of(rec)
+			if !ok {
+				return nil, false
+			}
+			if op == "+" {
+				return new(big.Int).Add(a, b), true
+			}
+			return new(big.Int).Sub(a, b), true
+		}}, nil
+	case *ast.Call:
+		fn, err := naiveFuncOf(x)
+		if err != nil {
+			return naiveTimeVal{}, err
+		}
+		if fn.kind != signin.KindTime {
+			return naiveTimeVal{}, fmt.Errorf("naive: %s is not a time", x)
+		}
+		return naiveTimeVal{kind: signin.KindTime, of: func(r *signin.Record) (*big.Int, bool) {
+			v := fn.eval(naiveValue(fn.field, r))
+			if v.IsNull() {
+				return nil, false
+			}
+			return big.NewInt(v.Time().UnixNano()), true
+		}}, nil
+	case *ast.Name:
+		if f := signin.Lookup(x.Name); f != nil {
+			if f.Kind != signin.KindTime {
+				return naiveTimeVal{}, fmt.Errorf("naive: %s is not a time field", f.Name)
+			}
+			return naiveTimeVal{kind: signin.KindTime, of: func(r *signin.Record) (*big.Int, bool) {
+				v := naiveValue(f, r)
+				if v.IsNull() {
+					return nil, false
+				}
+				return big.NewInt(v.Time().UnixNano()), true
+			}}, nil
+		}
+	}
+	k, n, err := naiveTimeConst(e)
+	if err != nil {
+		return naiveTimeVal{}, err
+	}
+	return naiveTimeVal{kind: k, of: func(*signin.Record) (*big.Int, bool) { return n, true }}, nil
+}
+
+// naiveTimeConst reads a constant of time arithmetic: a duration or a
+// time (now is one by now: naiveNowIn).
+func naiveTimeConst(e ast.Expr) (signin.Kind, *big.Int, error) {
+	var text string
+	switch x := e.(type) {
+	case *ast.Name:
+		text = x.Name
+	case *ast.Literal:
+		text = x.Text
+	default:
+		return 0, nil, fmt.Errorf("naive: %s in time arithmetic", e)
+	}
+	if d, ok := naiveDurationText(text); ok {
+		return signin.KindDuration, d, nil
+	}
+	if t, err := naiveInstant(text); err == nil {
+		return signin.KindTime, big.NewInt(t.UnixNano()), nil
+	}
+	return 0, nil, fmt.Errorf("naive: %q is not a time or a duration", text)
+}
+
+// naiveTimeKind is the kind of a op b: time - time a duration, time ±
+// duration and duration + time a time, duration ± duration a duration.
+func naiveTimeKind(op string, a, b signin.Kind) (signin.Kind, error) {
+	T, D := signin.KindTime, signin.KindDuration
+	switch {
+	case a == T && b == T && op == "-":
+		return D, nil
+	case a == T && b == D, a == D && b == T && op == "+":
+		return T, nil
+	case a == D && b == D:
+		return D, nil
+	}
+	return 0, fmt.Errorf("naive: %s %s %s", a, op, b)
+}
+
+// naiveIsTimeArith reports whether a comparison in a condition on
+// sign-ins is time arithmetic: a side adds or subtracts (now is a time
+// literal by now).
+func naiveIsTimeArith(e *ast.Binary) bool {
+	is := func(x ast.Expr) bool {
+		b, ok := x.(*ast.Binary)
+		return ok && (b.Op == "+" || b.Op == "-")
+	}
+	return is(e.L) || is(e.R)
+}
+
+// naiveTimeCond compiles a comparison of times or durations on a
+// sign-in: exact, false when a field it reads is missing.
+func naiveTimeCond(e *ast.Binary) (naivePred, error) {
+	l, err := naiveTimeExpr(e.L)
+	if err != nil {
+		return nil, err
+	}
+	r, err := naiveTimeExpr(e.R)
+	if err != nil {
+		return nil, err
+	}
+	if l.kind != r.kind {
+		return nil, fmt.Errorf("naive: %s compared with %s", l.kind, r.kind)
+	}
+	test := naiveTest(e.Op)
+	if test == nil {
+		return nil, fmt.Errorf("naive: %s on times", e.Op)
+	}
+	return func(rec *signin.Record) bool {
+		a, ok := l.of(rec)
+		if !ok {
+			return false
+		}
+		b, ok := r.of(rec)
+		return ok && test(a.Cmp(b))
+	}, nil
+}
+
+func naiveTest(op string) func(int) bool {
+	return map[string]func(int) bool{
+		"=": func(c int) bool { return c == 0 }, "!=": func(c int) bool { return c != 0 },
+		"<": func(c int) bool { return c < 0 }, "<=": func(c int) bool { return c <= 0 },
+		">": func(c int) bool { return c > 0 }, ">=": func(c int) bool { return c >= 0 },
+	}[op]
+}
+
+// naiveRowTime compiles time arithmetic over output columns (having
+// last - first <= 5m): columns by name, durations and times, exact; a
+// null column gives null. ok is false for an expression that is not
+// time arithmetic.
+func naiveRowTime(e ast.Expr, cols []result.Column) (func([]result.Value) result.Value, signin.Kind, bool, error) {
+	var comp func(e ast.Expr) (signin.Kind, func([]result.Value) (*big.Int, bool), error)
+	comp = func(e ast.Expr) (signin.Kind, func([]result.Value) (*big.Int, bool), error) {
+		if b, ok := e.(*ast.Binary); ok && (b.Op == "+" || b.Op == "-") {
+			lk, l, err := comp(b.L)
+			if err != nil {
+				return 0, nil, err
+			}
+			rk, r, err := comp(b.R)
+			if err != nil {
+				return 0, nil, err
+			}
+			k, err := naiveTimeKind(b.Op, lk, rk)
+			if err != nil {
+				return 0, nil, err
+			}
+			return k, func(row []result.Value) (*big.Int, bool) {
+				x, ok := l(row)
+				if !ok {
+					return nil, false
+				}
+				y, ok := r(row)
+				if !ok {
+					return nil, false
+				}
+				if b.Op == "+" {
+					return new(big.Int).Add(x, y), true
+				}
+				return new(big.Int).Sub(x, y), true
+			}, nil
+		}
+		if i, ok := naiveColumn(cols, e); ok {
+			k := cols[i].Kind
+			if k != signin.KindTime && k != signin.KindDuration {
+				return 0, nil, fmt.Errorf("naive: %s is a %s", e, k)
+			}
+			return k, func(row []result.Value) (*big.Int, bool) {
+				if row[i].IsNull() {
+					return nil, false
+				}
+				return big.NewInt(row[i].Int()), true // a time's and a duration's nanoseconds
+			}, nil
+		}
+		k, n, err := naiveTimeConst(e)
+		if err != nil {
+			return 0, nil, err
+		}
+		return k, func([]result.Value) (*big.Int, bool) { return n, true }, nil
+	}
+	switch x := e.(type) {
+	case *ast.Binary:
+		if x.Op != "+" && x.Op != "-" {
+			return nil, 0, false, nil
+		}
+	case *ast.Name, *ast.Literal:
+		if _, ok := naiveColumn(cols, e); ok {
+			return nil, 0, false, nil
+		}
+		if _, _, err := naiveTimeConst(e); err != nil {
+			return nil, 0, false, nil
+		}
+	default:
+		return nil, 0, false, nil
+	}
+	k, f, err := comp(e)
+	if err != nil {
+		return nil, 0, true, err
+	}
+	return func(row []result.Value) result.Value {
+		n, ok := f(row)
+		if !ok {
+			return result.Null(k)
+		}
+		if !n.IsInt64() {
+			panic(fmt.Sprintf("naive: %s is beyond an int64 of nanoseconds: out of the random queries' scope", n))
+		}
+		if k == signin.KindDuration {
+			return result.DurationValue(time.Duration(n.Int64()))
+		}
+		return result.TimeValue(time.Unix(0, n.Int64()))
+	}, k, true, nil
+}
+
+// naiveHeadTime computes time arithmetic in a head (max(time) -
+// min(time)) from its operands' values, exactly; a result beyond an
+// int64 of nanoseconds is errNaiveOverflow.
+func naiveHeadTime(op string, a, b result.Value) (result.Value, signin.Kind, error) {
+	k, err := naiveTimeKind(op, a.Kind(), b.Kind())
+	if err != nil {
+		return result.Value{}, 0, err
+	}
+	if a.IsNull() || b.IsNull() {
+		return result.Null(k), k, nil
+	}
+	x, y := big.NewInt(a.Int()), big.NewInt(b.Int())
+	if op == "+" {
+		x.Add(x, y)
+	} else {
+		x.Sub(x, y)
+	}
+	if !x.IsInt64() {
+		return result.Value{}, k, errNaiveOverflow
+	}
+	if k == signin.KindDuration {
+		return result.DurationValue(time.Duration(x.Int64())), k, nil
+	}
+	return result.TimeValue(time.Unix(0, x.Int64())), k, nil
+}
+
+// naiveHeadConst reads a constant of time arithmetic in a head.
+func naiveHeadConst(e ast.Expr) (result.Value, bool) {
+	k, n, err := naiveTimeConst(e)
+	if err != nil || !n.IsInt64() {
+		return result.Value{}, false
+	}
+	if k == signin.KindDuration {
+		return result.DurationValue(time.Duration(n.Int64())), true
+	}
+	return result.TimeValue(time.Unix(0, n.Int64())), true
+}
