@@ -262,7 +262,7 @@ func (c *checker) timeSide(e ast.Expr, sign int, s *timeSum) (signin.Kind, error
 		if _, isNum := (&ast.Literal{Text: text}).Number(); isNum {
 			return 0, errorf(e.Position(), "%s is a number: a duration has a unit (%sm, %sh, %sd)", e, text, text, text)
 		}
-		if n, isName := e.(*ast.Name); isName {
+		if n, isWord := e.(*ast.Name); isWord && isName(n.Name) {
 			return 0, errorf(n.Pos, "unknown field %q%s; time arithmetic takes time fields, now, durations (1d, 5m30s) and times (2026-11-01)", n.Name, didYouMean(n.Name, fieldNames()))
 		}
 		return 0, errorf(e.Position(), "%s is not a time or a duration: write now, a duration (1d, 5m30s) or a time (2026-11-01)", e)
