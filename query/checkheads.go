@@ -294,9 +294,22 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 		arg := call.Args[i]
 		switch a.Type {
 		case plugins.ArgField:
+			if fc, ok := arg.(*ast.Call); ok && !strings.EqualFold(fc.Name, "bin") {
+				// A function of a field: dcount(date(time)), aggfunc.go.
+				fn, err := c.function(fc)
+				if err != nil {
+					return nil, err
+				}
+				af, err := newAggFn(fn)
+				if err != nil {
+					return nil, err
+				}
+				spec.field, spec.fn = af.col, af
+				break
+			}
 			n, ok := arg.(*ast.Name)
 			if !ok {
-				return nil, errorf(arg.Position(), "%s takes a field (%s), not %s", d.Name, d.Usage(), arg)
+				return nil, errorf(arg.Position(), "%s takes a field (%s), not %s: a field, or a function of one (dcount(date(time)))", d.Name, d.Usage(), arg)
 			}
 			col, err := c.field(n)
 			if err != nil {

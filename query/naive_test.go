@@ -974,7 +974,7 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 			return result.IntValue(int64(n)), nil
 		}}, nil
 	}
-	f, err := naiveField(c.Args[0])
+	f, each, err := naiveAggArg(c.Args[0]) // a field, or a function of one: naive_time_test.go
 	if err != nil {
 		return nil, err
 	}
@@ -989,7 +989,7 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 	present := func(recs []*signin.Record, fn func(result.Value)) {
 		for _, r := range recs {
 			if cond(r) {
-				naivePresent(f, r, fn)
+				each(r, fn)
 			}
 		}
 	}

@@ -404,3 +404,29 @@ func naiveHeadConst(e ast.Expr) (result.Value, bool) {
 	}
 	return result.TimeValue(time.Unix(0, n.Int64())), true
 }
+
+// naiveAggArg reads an aggregate's field argument: a field, whose present
+// values it folds, or a function of one (dcount(date(time))), whose
+// value for each sign-in it folds unless missing ("", null). f is the
+// field, or one standing for the function's values.
+func naiveAggArg(e ast.Expr) (f *signin.Field, each func(*signin.Record, func(result.Value)), err error) {
+	c, ok := e.(*ast.Call)
+	if !ok {
+		f, err := naiveField(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func(r *signin.Record, fn func(result.Value)) { naivePresent(f, r, fn) }, nil
+	}
+	fn, err := naiveFuncOf(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &signin.Field{Name: fn.name, Kind: fn.kind}, func(r *signin.Record, yield func(result.Value)) {
+		v := fn.eval(naiveValue(fn.field, r))
+		if v.IsNull() || v.Kind() == signin.KindString && v.Str() == "" {
+			return
+		}
+		yield(v)
+	}, nil
+}

@@ -190,7 +190,8 @@ type aggSpec struct {
 	src   ast.Expr // the call as written
 	text  string   // canonical text, to find it again
 	agg   plugins.Aggregate
-	field *engine.Column // nil for none
+	field *engine.Column // nil for none; for a function of a field, the column of its values (fn.col)
+	fn    *aggFn         // a function of a field (dcount(date(time))): aggfunc.go; nil for a field
 	cond  cond           // countif's and dcountif's condition; nil for none
 	kind  signin.Kind
 }
