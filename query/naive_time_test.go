@@ -2,8 +2,8 @@ package query
 
 // The naive evaluator's time arithmetic (naive_test.go), written from
 // the language's contract (docs/query-language.md, Time arithmetic) and
-// sharing nothing with the executor's (timearith.go): now is put into
-// the tree as the time it is, and arithmetic is done exactly, on
+// sharing nothing with the executor's (timearith.go): each word now of a
+// query is known as its query's now, and arithmetic is done exactly, on
 // math/big integers of nanoseconds, and compared exactly.
 
 import (
@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
@@ -18,64 +19,60 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// naiveNowIn replaces the word now with the query's now, a time literal,
-// where the language reads it as now: in arithmetic, beside a time
-// field or a function, and anywhere in heads and having (which compare
-// no text).
+// naiveNows are the words now of the queries the naive evaluator reads,
+// each with its query's now: naiveTimeConst reads them as that time.
+var naiveNows sync.Map // *ast.Name → time.Time
+
+// naiveNowIn records the query's now for each word now in it.
 func naiveNowIn(q *ast.Query, now time.Time) {
-	lit := func(n *ast.Name) ast.Expr { return &ast.Literal{Pos: n.Pos, Text: now.UTC().Format(time.RFC3339Nano)} }
-	isNowName := func(e ast.Expr) (*ast.Name, bool) {
-		n, ok := e.(*ast.Name)
-		return n, ok && strings.EqualFold(n.Name, "now")
-	}
-	timeSide := func(e ast.Expr) bool {
-		switch e := e.(type) {
-		case *ast.Binary:
-			return e.Op == "+" || e.Op == "-"
-		case *ast.Call:
-			return true
-		case *ast.Name:
-			f := signin.Lookup(e.Name)
-			return f != nil && f.Kind == signin.KindTime
-		}
-		return false
-	}
-	// walk replaces now in e; always: wherever it stands.
-	var walk func(e ast.Expr, always bool) ast.Expr
-	walk = func(e ast.Expr, always bool) ast.Expr {
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
 		switch x := e.(type) {
 		case *ast.Name:
-			if n, ok := isNowName(x); ok && always {
-				return lit(n)
+			if strings.EqualFold(x.Name, "now") {
+				naiveNows.Store(x, now)
 			}
 		case *ast.Binary:
-			switch x.Op {
-			case "+", "-":
-				x.L, x.R = walk(x.L, true), walk(x.R, true)
-			case "and", "or", "*", "/":
-				x.L, x.R = walk(x.L, always), walk(x.R, always)
-			default:
-				x.L = walk(x.L, always || timeSide(x.R))
-				x.R = walk(x.R, always || timeSide(x.L))
-			}
+			walk(x.L)
+			walk(x.R)
 		case *ast.Not:
-			x.X = walk(x.X, always)
+			walk(x.X)
+		case *ast.In:
+			walk(x.X)
 		case *ast.Call:
-			for i := range x.Args {
-				x.Args[i] = walk(x.Args[i], always)
+			for _, a := range x.Args {
+				walk(a)
 			}
 		}
-		return e
 	}
 	if q.Where != nil {
-		q.Where = walk(q.Where, false)
+		walk(q.Where)
 	}
 	for _, h := range q.Heads {
-		h.Expr = walk(h.Expr, false) // countif(time >= now - 1d); a head's own now is out of scope
+		walk(h.Expr)
 	}
 	if q.Having != nil {
-		q.Having = walk(q.Having, true)
+		walk(q.Having)
 	}
+	for _, o := range q.OrderBy {
+		walk(o.Expr)
+	}
+	if q.TopBy != nil {
+		walk(q.TopBy)
+	}
+}
+
+// naiveNow returns the time a word now stands for, if e is one.
+func naiveNow(e ast.Expr) (time.Time, bool) {
+	n, ok := e.(*ast.Name)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, ok := naiveNows.Load(n)
+	if !ok {
+		return time.Time{}, false
+	}
+	return t.(time.Time), true
 }
 
 var naiveDurationPart = regexp.MustCompile(`([0-9]+)(ms|us|ns|w|d|h|m|s)`)
@@ -200,6 +197,9 @@ func naiveTimeExpr(e ast.Expr) (naiveTimeVal, error) {
 // naiveTimeConst reads a constant of time arithmetic: a duration or a
 // time (now is one by now: naiveNowIn).
 func naiveTimeConst(e ast.Expr) (signin.Kind, *big.Int, error) {
+	if t, ok := naiveNow(e); ok {
+		return signin.KindTime, big.NewInt(t.UnixNano()), nil
+	}
 	var text string
 	switch x := e.(type) {
 	case *ast.Name:
@@ -234,14 +234,24 @@ func naiveTimeKind(op string, a, b signin.Kind) (signin.Kind, error) {
 }
 
 // naiveIsTimeArith reports whether a comparison in a condition on
-// sign-ins is time arithmetic: a side adds or subtracts (now is a time
-// literal by now).
+// sign-ins is time arithmetic: a side adds or subtracts, or is now
+// beside what is not a text field.
 func naiveIsTimeArith(e *ast.Binary) bool {
 	is := func(x ast.Expr) bool {
 		b, ok := x.(*ast.Binary)
 		return ok && (b.Op == "+" || b.Op == "-")
 	}
-	return is(e.L) || is(e.R)
+	text := func(x ast.Expr) bool {
+		n, ok := x.(*ast.Name)
+		if !ok {
+			return false
+		}
+		f := signin.Lookup(n.Name)
+		return f != nil && (f.Kind == signin.KindString || f.Kind == signin.KindList)
+	}
+	_, nowL := naiveNow(e.L)
+	_, nowR := naiveNow(e.R)
+	return is(e.L) || is(e.R) || nowL && !text(e.R) || nowR && !text(e.L)
 }
 
 // naiveTimeCond compiles a comparison of times or durations on a
@@ -333,15 +343,15 @@ func naiveRowTime(e ast.Expr, cols []result.Column) (func([]result.Value) result
 		}
 		return k, func([]result.Value) (*big.Int, bool) { return n, true }, nil
 	}
+	if _, ok := naiveColumn(cols, e); ok {
+		return nil, 0, false, nil // a column, named by its text
+	}
 	switch x := e.(type) {
 	case *ast.Binary:
 		if x.Op != "+" && x.Op != "-" {
 			return nil, 0, false, nil
 		}
 	case *ast.Name, *ast.Literal:
-		if _, ok := naiveColumn(cols, e); ok {
-			return nil, 0, false, nil
-		}
 		if _, _, err := naiveTimeConst(e); err != nil {
 			return nil, 0, false, nil
 		}
@@ -350,7 +360,7 @@ func naiveRowTime(e ast.Expr, cols []result.Column) (func([]result.Value) result
 	}
 	k, f, err := comp(e)
 	if err != nil {
-		return nil, 0, true, err
+		return nil, 0, false, nil // not time arithmetic: numbers
 	}
 	return func(row []result.Value) result.Value {
 		n, ok := f(row)
