@@ -124,6 +124,13 @@ func (p *Plan) explain(a *analysis) string {
 			if s.cond != nil {
 				cond = " where " + s.cond.String()
 			}
+			if s.fn != nil {
+				once := "once per dictionary value of " + s.fn.fn.col.Name
+				if !s.fn.fn.col.HasDict() {
+					once = "once per selected row"
+				}
+				how += fmt.Sprintf(", of %s: a dictionary of its values made per part, the function applied %s", s.fn.fn.src, once)
+			}
 			line("aggregate: %s%s: %s", s.text, cond, how)
 		}
 		if p.having != nil {
