@@ -455,7 +455,8 @@ func timeKinds(e *ast.Binary, lk, rk signin.Kind) error {
 		want = "a duration (5m, 1h, 1d)"
 	}
 	if isNumberWord(side) {
-		return errorf(side.Position(), "%s is %s: compare it with %s; %s is a number without a unit", ast.OperandText(map[bool]ast.Expr{true: e.L, false: e.R}[ok]), timeKindWords(other), want, side)
+		subject := map[bool]ast.Expr{true: e.L, false: e.R}[ok]
+		return errorf(subject.Position(), "%s is %s: compare it with %s; %s is a number without a unit", ast.OperandText(subject), timeKindWords(other), want, side)
 	}
 	return errorf(side.Position(), "%s is %s and %s is %s: compare %s with %s",
 		ast.OperandText(e.L), timeKindWords(lk), ast.OperandText(e.R), timeKindWords(rk), timeKindWords(other), want)
