@@ -11,6 +11,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/index"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
 
@@ -115,8 +116,10 @@ func (x *executor) newPartFn(ctx context.Context, p *engine.Part, a *aggFn, sel 
 	var vecs []engine.Vector
 	it := sel.ManyIterator()
 	buf := make([]uint32, 4096)
+	var in, out []result.Value
 	cur := -1
 	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		in = in[:0]
 		for _, r := range buf[:n] {
 			if b := int(r >> 16); b != cur {
 				if err := ctx.Err(); err != nil {
@@ -128,7 +131,11 @@ func (x *executor) newPartFn(ctx context.Context, p *engine.Part, a *aggFn, sel 
 				}
 				cur = b
 			}
-			pf.rows[r-lo] = vals.id(a.fn.rowValue(&vecs[0], nil, r&0xffff))
+			in = append(in, vecs[0].Value(nil, r&0xffff))
+		}
+		out = a.fn.evalAll(in, out[:0])
+		for i, r := range buf[:n] {
+			pf.rows[r-lo] = vals.id(out[i])
 		}
 	}
 	return pf, local(pf.rows)
@@ -271,4 +278,50 @@ func floatOrder(x float64) uint64 {
 		return ^k
 	}
 	return k | 1<<63
+}
+
+// evalAll applies the function to each of in, appending the results to
+// out, as eval does one at a time (an error or a panic is kept for the
+// run, and gives null from then on), with one argument list and one
+// recovery for them all: a function of a field without a dictionary is
+// applied to every row a part selects.
+func (f *fnApply) evalAll(in, out []result.Value) (res []result.Value) {
+	res = out
+	null := result.Null(f.kind)
+	defer func() {
+		if r := recover(); r != nil {
+			f.fail(pluginError(recovered(r)))
+			for len(res) < len(out)+len(in) {
+				res = append(res, null)
+			}
+		}
+	}()
+	args := make([]result.Value, 1+len(f.consts))
+	copy(args[1:], f.consts)
+	cf, isCtx := f.fn.(plugins.ContextFunction)
+	isCtx = isCtx && f.ctx != nil
+	for _, v := range in {
+		if f.broken.Load() {
+			res = append(res, null)
+			continue
+		}
+		args[0] = v
+		var y result.Value
+		var err error
+		if isCtx {
+			y, err = cf.EvalContext(f.ctx, args)
+		} else {
+			y, err = f.fn.Eval(args)
+		}
+		switch {
+		case err != nil:
+			f.fail(err)
+			y = null
+		case y.Kind() != f.kind:
+			f.fail(fmt.Errorf("gave %s, not the %s it promised", y.Kind(), f.kind))
+			y = null
+		}
+		res = append(res, y)
+	}
+	return res
 }

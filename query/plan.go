@@ -32,6 +32,10 @@ type Plan struct {
 	// Now plus a nanosecond. Relative: it starts at a duration before
 	// now (since D), so that what it selects depends on now.
 	ToNow, Relative bool
+	// scanFrom and scanTo are the range of times the executor reads:
+	// From and To, narrowed by the filter's comparisons of the time
+	// (where time >= now - 1d reads what since 1d reads): narrowScan.
+	scanFrom, scanTo int64
 
 	filter cond // nil: every sign-in in the range
 

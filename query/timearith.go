@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -460,4 +461,53 @@ func timeKinds(e *ast.Binary, lk, rk signin.Kind) error {
 	}
 	return errorf(side.Position(), "%s is %s and %s is %s: compare %s with %s",
 		ast.OperandText(e.L), timeKindWords(lk), ast.OperandText(e.R), timeKindWords(rk), timeKindWords(other), want)
+}
+
+// narrowScan sets the range of times the executor reads: the plan's
+// range, narrowed by the comparisons of the time with a time that the
+// filter requires of every sign-in (time >= now - 1d, alone or and'ed
+// with others), so that only the parts and rows of that range are read,
+// as since reads its own. The plan's From and To, what the query says
+// its range is (explain, stages, the note of an empty range), stay.
+func narrowScan(p *Plan) {
+	p.scanFrom, p.scanTo = p.From, p.To
+	var xs []cond
+	switch f := p.filter.(type) {
+	case *condAnd:
+		xs = f.xs
+	case *pred:
+		xs = []cond{f}
+	}
+	for _, x := range xs {
+		pr, ok := x.(*pred)
+		if !ok || !pr.timeRange() {
+			continue
+		}
+		t := pr.ints[0]
+		from, to := int64(math.MinInt64), int64(math.MaxInt64) // [from, to)
+		switch pr.op {
+		case opGe:
+			from = t
+		case opGt:
+			from = t + 1
+			if t == math.MaxInt64 {
+				from = t // nothing: [MaxInt64, MaxInt64)
+			}
+		case opLt:
+			to = t
+		case opLe:
+			if t < math.MaxInt64 {
+				to = t + 1
+			}
+		case opEq:
+			from, to = t, t+1
+			if t == math.MaxInt64 {
+				to = t
+			}
+		}
+		p.scanFrom, p.scanTo = max(p.scanFrom, from), min(p.scanTo, to)
+	}
+	if p.scanFrom > p.scanTo {
+		p.scanTo = p.scanFrom // nothing
+	}
 }
