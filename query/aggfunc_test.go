@@ -23,6 +23,8 @@ func TestDifferentialTimeAndFunctions(t *testing.T) {
 		`max(time) as lastSuccess where type=servicePrincipal and status=success since 90d group by spId having lastSuccess < now - 30d`,
 		`max(time) as lastSuccess where status=success since 90d group by app having lastSuccess < now - 2d`,
 		`dcount(date(time)) as days where error in (50126, 50055) since 30d group by user`,
+		`dcount(date(time)) as days, dcount(subnet(ip, 16)) as networks where error in (50126, 50055) since 30d group by user`,
+		`values(subnet(ip, 8)), dcount(subnet(ip, 24)) group by country`,
 		// Conditions.
 		`count where time >= now - 1d`,
 		`count where time > now - 36h and time <= now - 12h group by app`,

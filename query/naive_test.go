@@ -365,6 +365,9 @@ type naiveFunc struct {
 }
 
 func naiveFuncOf(c *ast.Call) (*naiveFunc, error) {
+	if strings.EqualFold(c.Name, "subnet") {
+		return naiveSubnet(c) // naive_time_test.go
+	}
 	if len(c.Args) != 1 {
 		return nil, fmt.Errorf("naive: %s with %d arguments is out of scope", c.Name, len(c.Args))
 	}

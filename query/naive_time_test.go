@@ -9,7 +9,9 @@ package query
 import (
 	"fmt"
 	"math/big"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -439,4 +441,43 @@ func naiveAggArg(e ast.Expr) (f *signin.Field, each func(*signin.Record, func(re
 		}
 		yield(v)
 	}, nil
+}
+
+// naiveSubnet is subnet(ip, bits), from its documented contract: the
+// network of an address as text, an IPv4 one (IPv4-mapped too) of bits,
+// an IPv6 one of bits when above 32, else 64; "" for text that is not an
+// address. It uses package net, not the function's netip.
+func naiveSubnet(c *ast.Call) (*naiveFunc, error) {
+	if len(c.Args) != 2 {
+		return nil, fmt.Errorf("naive: subnet with %d arguments is out of scope", len(c.Args))
+	}
+	f, err := naiveField(c.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	var text string
+	switch a := c.Args[1].(type) {
+	case *ast.Name:
+		text = a.Name
+	case *ast.Literal:
+		text = a.Text
+	}
+	bits, err := strconv.Atoi(text)
+	if err != nil || bits < 0 || bits > 32 {
+		return nil, fmt.Errorf("naive: subnet's bits %q are out of scope", text)
+	}
+	return &naiveFunc{name: strings.ToLower(c.String()), field: f, kind: signin.KindString, eval: func(v result.Value) result.Value {
+		ip := net.ParseIP(v.Str())
+		if ip == nil {
+			return result.StringValue("")
+		}
+		n, size := bits, 32
+		if ip4 := ip.To4(); ip4 != nil {
+			ip = ip4
+		} else {
+			n, size = 64, 128
+		}
+		masked := &net.IPNet{IP: ip.Mask(net.CIDRMask(n, size)), Mask: net.CIDRMask(n, size)}
+		return result.StringValue(masked.String())
+	}}, nil
 }

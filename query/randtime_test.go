@@ -47,7 +47,7 @@ func (g *queryGen) timeArithPred() string {
 // rqAggFns are functions of a field aggregates fold, by the kind they
 // give.
 var rqAggFns = map[signin.Kind][]string{
-	signin.KindString: {"domain(user)", "domain(identity)", "weekday(time)", "weekday(ingested)"},
+	signin.KindString: {"domain(user)", "domain(identity)", "weekday(time)", "weekday(ingested)", "subnet(ip, 16)", "subnet(ip, 24)"},
 	signin.KindInt:    {"hour(time)", "hour(ingested)"},
 	signin.KindTime:   {"date(time)", "date(ingested)"},
 }
@@ -56,7 +56,11 @@ var rqAggFns = map[signin.Kind][]string{
 // function of a field of a kind among kinds.
 func (g *queryGen) aggField(fields []string, kinds ...signin.Kind) string {
 	if g.chance(0.15) {
-		return g.side(rqPick(g, rqAggFns[rqPick(g, kinds)]))
+		f := rqPick(g, rqAggFns[rqPick(g, kinds)])
+		if strings.Contains(f, ",") {
+			return g.fn("subnet") + "(" + g.name("ip") + f[len("subnet(ip"):] // side cuts at the first "("
+		}
+		return g.side(f)
 	}
 	return g.name(rqPick(g, fields))
 }
