@@ -1,7 +1,11 @@
 package query
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestDifferentialTimeAndFunctions runs time arithmetic (now, times and
@@ -63,5 +67,48 @@ func TestDifferentialTimeAndFunctions(t *testing.T) {
 				t.Logf("%d rows: %s", o.rows, q)
 			}
 		}
+	}
+}
+
+// TestAggFunctionRuns checks a function inside an aggregate beyond the
+// answers: its error is the query's, at the call; explain says how it is
+// computed, and that where time >= … reads a range as since does.
+func TestAggFunctionRuns(t *testing.T) {
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := diffFixture(t, seed)
+	ctx := context.Background()
+	_, err = Run(ctx, s.dbs[0], nil, "dcount(subnet(ip, 99)) group by app", Options{Now: s.now})
+	var qe *Error
+	if !errors.As(err, &qe) || qe.Pos.String() != "1:8" || !strings.Contains(qe.Msg, "subnet: 99 bits is not a prefix length") {
+		t.Errorf("dcount(subnet(ip, 99)): %v, want an error at 1:8", err)
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"dcount(date(time)) group by app", "aggregate: dcount(date(time)): rows of the selected blocks, of date(time): a dictionary of its values made per part, the function applied once per selected row"},
+		{"values(domain(user))", "of domain(user): a dictionary of its values made per part, the function applied once per dictionary value of user"},
+		{"count where time >= now - 1d and app = x", "time >= now - 1d: a range of rows, as since finds its own"},
+	} {
+		st, err := Parse(tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Check(st, nil, s.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Explain(); !strings.Contains(got, tc.want) {
+			t.Errorf("explain %s:\n%s\nwant …%s…", tc.query, got, tc.want)
+		}
+	}
+	// The range read is the filter's, the range said the query's.
+	st, _ := Parse("count where time >= now - 1d and time < now - 1h since 7d")
+	p, err := Check(st, nil, s.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.From != s.now.Add(-7*24*time.Hour).UnixNano() || p.scanFrom != s.now.Add(-24*time.Hour).UnixNano() || p.scanTo != s.now.Add(-time.Hour).UnixNano() {
+		t.Errorf("range %d–%d, read %d–%d", p.From, p.To, p.scanFrom, p.scanTo)
 	}
 }
