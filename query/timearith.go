@@ -195,7 +195,6 @@ func (c *checker) timeOperand(e ast.Expr) (valExpr, bool, error) {
 type timeSum struct {
 	fields []timeField
 	c      int64
-	kind   signin.Kind // KindTime or KindDuration
 }
 
 // timeField is a field of a timeSum, added (sign 1) or subtracted (-1).
