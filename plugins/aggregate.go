@@ -29,6 +29,13 @@ type Aggregate interface {
 }
 
 // Input is an accumulator's view of its field in one part.
+//
+// An aggregate given a function of a field (dcount(date(time))) reads the
+// function's values as a field of their own: Field stands for them (named
+// by the call, of the function's kind; the catalog does not know it),
+// Dict is the part's dictionary of them the query made, and the vectors
+// Add is given belong to a column the query made too, whose DictValue
+// decodes their ids (engine.Vector.Column).
 type Input struct {
 	Field *signin.Field // nil for an aggregate without a field
 	// Dict is the part's dictionary of the field when the field is

@@ -285,9 +285,17 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		}
 	}
 	accs := make([]plugins.Acc, len(aggs))
+	fns := make([]*partFn, len(aggs))
 	for i, a := range aggs {
 		in := plugins.Input{Field: fieldOf(a.field)}
-		if a.field != nil && a.field.HasDict() {
+		switch {
+		case a.fn != nil:
+			// A function of a field: the part's dictionary of its values.
+			if fns[i], err = x.newPartFn(ctx, p, a.fn, union, lo, hi); err != nil {
+				return nil, err
+			}
+			in.Dict = fns[i].dict
+		case a.field != nil && a.field.HasDict():
 			if p.DictLen(a.field) == 0 {
 				in.Dict = a.field.EmptyDict()
 			} else if in.Dict, err = x.snap.Dict(p, a.field); err != nil {
@@ -304,6 +312,11 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			pg.mem.release()
 		}
 	}()
+	for _, f := range fns {
+		if f != nil {
+			pg.mem.extra += f.size() // held until the part is done
+		}
+	}
 	gr, err := newGrouper(x.snap, p, x.plan.keys)
 	if err != nil {
 		return nil, err
@@ -327,7 +340,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			return nil, err
 		}
 	default:
-		if err := x.blocks(ctx, p, gr, union, sels, accs, pg); err != nil {
+		if err := x.blocks(ctx, p, gr, union, sels, accs, fns, pg); err != nil {
 			return nil, err
 		}
 	}
@@ -524,7 +537,7 @@ func allCounters(accs []plugins.Acc) bool {
 
 // blocks feeds the selected rows of each block to the accumulators, with
 // their groups.
-func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, union *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc, pg *partGroups) error {
+func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, union *roaring.Bitmap, sels []*roaring.Bitmap, accs []plugins.Acc, fns []*partFn, pg *partGroups) error {
 	// The columns to read: the keys', then the aggregates' fields.
 	var cols []*engine.Column
 	colIndex := map[*engine.Column]int{}
@@ -539,7 +552,7 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 	}
 	for _, a := range x.plan.aggs {
 		if a.field != nil {
-			need(a.field)
+			need(a.source()) // a function's field
 		}
 	}
 	var vecs []engine.Vector
@@ -604,8 +617,11 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 				ar, ag = arows, agroups
 			}
 			var col *engine.Vector
-			if f := x.plan.aggs[i].field; f != nil {
-				col = &vecs[colIndex[f]]
+			if a := x.plan.aggs[i]; a.field != nil {
+				col = &vecs[colIndex[a.source()]]
+				if fns[i] != nil {
+					col = fns[i].vector(col, base, rowsOut)
+				}
 			}
 			if len(ar) > 0 {
 				acc.Add(ag, ar, col)

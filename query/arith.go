@@ -15,7 +15,9 @@ import (
 
 // Arithmetic in heads. Whole numbers stay whole through + - *, and a
 // result beyond an int64 is an error at the operator (never a wrapped
-// number, never a silent decimal); / always gives a decimal number. An
+// number, never a silent decimal); / always gives a decimal number.
+// Times and durations add and subtract (timearith.go), in nanoseconds,
+// and one beyond an int64 of them is an error too. An
 // aggregate whose whole-number result overflows (sum) is an error at its
 // call, naming the group.
 
@@ -28,7 +30,7 @@ func (x *executor) outputRow(g *group) ([]result.Value, error) {
 			row[i] = g.key[o.key]
 			continue
 		}
-		v, err := x.eval(o.val, g)
+		v, err := x.eval(o.val, g, row)
 		if err != nil {
 			return nil, err
 		}
@@ -37,8 +39,9 @@ func (x *executor) outputRow(g *group) ([]result.Value, error) {
 	return row, nil
 }
 
-// eval computes a head's value for a group.
-func (x *executor) eval(v valExpr, g *group) (result.Value, error) {
+// eval computes a head's value for a group, whose output row so far
+// (the columns before the head's) is row.
+func (x *executor) eval(v valExpr, g *group, row []result.Value) (result.Value, error) {
 	switch v := v.(type) {
 	case aggRef:
 		p := g.partials[v.i]
@@ -51,16 +54,22 @@ func (x *executor) eval(v valExpr, g *group) (result.Value, error) {
 		return p.Value(), nil
 	case numLit:
 		return v.v, nil
+	case colRef:
+		return row[v.i], nil
 	case arith:
-		l, err := x.eval(v.l, g)
+		l, err := x.eval(v.l, g, row)
 		if err != nil {
 			return result.Value{}, err
 		}
-		r, err := x.eval(v.r, g)
+		r, err := x.eval(v.r, g, row)
 		if err != nil {
 			return result.Value{}, err
 		}
 		out, ok := arithmetic(v.op, l, r, v.k)
+		if !ok && isTimeKind(v.k) {
+			return result.Value{}, errorf(v.src.Pos, "%s overflows%s: %s %s %s is beyond the %s signinq computes",
+				ast.OperandText(v.src), x.groupWords(g), l, v.op, r, timeOverflowWords(v.k))
+		}
 		if !ok {
 			what := "whole numbers (±9,223,372,036,854,775,807): a / makes a decimal number, whose range is wider"
 			if v.k == signin.KindFloat {
@@ -111,6 +120,19 @@ func quoteIfNeeded(s string) string {
 func arithmetic(op string, a, b result.Value, kind signin.Kind) (result.Value, bool) {
 	if a.IsNull() || b.IsNull() {
 		return result.Null(kind), true
+	}
+	if isTimeKind(kind) {
+		// Times and durations, in nanoseconds: + and - (the checker
+		// allows no other), checked.
+		x, y := a.Int(), b.Int()
+		r, ok := plugins.AddInt(x, y)
+		if op == "-" {
+			r, ok = plugins.SubInt(x, y)
+		}
+		if !ok {
+			return result.Null(kind), false
+		}
+		return timeValueOf(kind, r), true
 	}
 	if kind == signin.KindInt {
 		x, y := a.Int(), b.Int()

@@ -55,6 +55,7 @@ func (c *checker) query(p *Plan, q *ast.Query) error {
 		}
 		p.filter = f
 	}
+	narrowScan(p) // timearith.go
 	if q.Limit != nil {
 		n, err := c.count(q.Limit, "limit")
 		if err != nil {

@@ -52,6 +52,9 @@ func (c *checker) cond(e ast.Expr) (cond, error) {
 		case "+", "-", "*", "/":
 			return nil, errorf(e.Pos, "arithmetic (%s) is for aggregates in a query's head, not for conditions on sign-ins", e.Op)
 		}
+		if c.timeArith(e) {
+			return c.timeCond(e) // time >= now - 1d: timearith.go
+		}
 		return c.pred(e, e.L, e.Op, []ast.Expr{e.R})
 	case *ast.Not:
 		x, err := c.cond(e.X)

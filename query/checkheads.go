@@ -212,6 +212,9 @@ func (c *checker) value(e ast.Expr, ref func(*ast.Name) (valExpr, bool, error)) 
 		if x, ok := e.Number(); ok {
 			return numLit{result.FloatValue(x)}, nil
 		}
+		if v, ok, err := c.timeOperand(e); ok || err != nil {
+			return v, err // a duration (5m), a time (2026-11-01): timearith.go
+		}
 		return nil, errorf(e.Pos, "%s is not a number; a head is an aggregate (count, dcount(user)) or arithmetic over aggregates", e)
 	case *ast.Name:
 		if ref != nil {
@@ -221,6 +224,10 @@ func (c *checker) value(e ast.Expr, ref func(*ast.Name) (valExpr, bool, error)) 
 		}
 		if e.Name[0] >= '0' && e.Name[0] <= '9' || e.Name[0] == '-' || e.Name[0] == '.' {
 			return c.value(&ast.Literal{Pos: e.Pos, Text: e.Name}, nil)
+		}
+		if isNow(e) {
+			v, _, err := c.timeOperand(e) // the query's now: timearith.go
+			return v, err
 		}
 		return c.aggCall(&ast.Call{Pos: e.Pos, Name: e.Name}, e)
 	case *ast.Call:
@@ -238,6 +245,9 @@ func (c *checker) value(e ast.Expr, ref func(*ast.Name) (valExpr, bool, error)) 
 		r, err := c.value(e.R, ref)
 		if err != nil {
 			return nil, err
+		}
+		if isTimeKind(l.kind()) || isTimeKind(r.kind()) {
+			return c.timeValue(e, l, r) // timearith.go
 		}
 		for _, side := range []struct {
 			v valExpr
@@ -284,9 +294,22 @@ func (c *checker) aggCall(call *ast.Call, src ast.Expr) (valExpr, error) {
 		arg := call.Args[i]
 		switch a.Type {
 		case plugins.ArgField:
+			if fc, ok := arg.(*ast.Call); ok && !strings.EqualFold(fc.Name, "bin") {
+				// A function of a field: dcount(date(time)), aggfunc.go.
+				fn, err := c.function(fc)
+				if err != nil {
+					return nil, err
+				}
+				af, err := newAggFn(fn)
+				if err != nil {
+					return nil, err
+				}
+				spec.field, spec.fn = af.col, af
+				break
+			}
 			n, ok := arg.(*ast.Name)
 			if !ok {
-				return nil, errorf(arg.Position(), "%s takes a field (%s), not %s", d.Name, d.Usage(), arg)
+				return nil, errorf(arg.Position(), "%s takes a field (%s), not %s: a field, or a function of one (dcount(date(time)))", d.Name, d.Usage(), arg)
 			}
 			col, err := c.field(n)
 			if err != nil {
@@ -349,7 +372,16 @@ func (c *checker) column(p *Plan, e ast.Expr) (int, error) {
 	if l, ok := e.(*ast.Literal); ok && l.Quoted {
 		return 0, errorf(l.Pos, "unknown output column %s%s (the query's columns: %s)", l, didYouMean(l.Text, visibleOuts(p)), strings.Join(visibleOuts(p), ", "))
 	}
-	v, err := c.value(e, nil)
+	v, err := c.value(e, func(n *ast.Name) (valExpr, bool, error) {
+		// Within arithmetic, a name may be an output column (having
+		// last - first <= 5m).
+		for i, o := range p.outs {
+			if strings.EqualFold(o.name, n.Name) {
+				return colRef{i: i, k: o.kind}, true, nil
+			}
+		}
+		return nil, false, nil
+	})
 	if err != nil {
 		if n, ok := e.(*ast.Name); ok {
 			names := visibleOuts(p)
@@ -455,6 +487,9 @@ func havingKinds(p *Plan, e *ast.Binary, l, r rowOperand) error {
 	lk, rk := kind(l), kind(r)
 	if numeric(lk) && numeric(rk) || l.col >= 0 && r.col >= 0 && lk == rk {
 		return nil
+	}
+	if isTimeKind(lk) || isTimeKind(rk) {
+		return timeKinds(e, lk, rk)
 	}
 	side, o, k := e.L, l, lk
 	if numeric(lk) {

@@ -43,8 +43,10 @@
 //     the store.
 //   - plan.go: the Plan the checker makes. check.go: Check and the
 //     checker; time.go: since and between, ParseTime; checkcond.go:
-//     conditions on sign-ins (where); function.go: function plugins
-//     applied to fields; patterns.go: or'ed patterns made one;
+//     conditions on sign-ins (where); timearith.go: time arithmetic (now,
+//     times and durations), in conditions and over output columns;
+//     function.go: function plugins applied to fields; patterns.go:
+//     or'ed patterns made one;
 //     checkheads.go: group keys, aggregate heads, top, having, order;
 //     checklist.go: list's fields and order; checkstages.go: stages bound
 //     to the columns they receive.
@@ -53,7 +55,8 @@
 //     store's rows through the stages to the reader; filter.go: a
 //     condition evaluated on a part, by bitmaps or a scan of its blocks.
 //   - aggregate.go: the aggregate path, parts in parallel and merged;
-//     group.go: a part's groups; arith.go: output rows, arithmetic in
+//     aggfunc.go: functions of a field inside aggregates, a dictionary
+//     of their values per part; group.go: a part's groups; arith.go: output rows, arithmetic in
 //     heads; finish.go: having, order and limit (a bounded heap for a
 //     small limit).
 //   - list.go: the list path, newest first, streamed; listorder.go:

@@ -59,17 +59,17 @@ func (x *executor) since(t time.Time) time.Duration {
 }
 
 func (x *executor) fromTime() time.Time {
-	if x.plan.From == math.MinInt64 {
+	if x.plan.scanFrom == math.MinInt64 {
 		return time.Time{}
 	}
-	return timeOfNanos(x.plan.From)
+	return timeOfNanos(x.plan.scanFrom)
 }
 
 func (x *executor) toTime() time.Time {
-	if x.plan.To == math.MaxInt64 {
+	if x.plan.scanTo == math.MaxInt64 {
 		return time.Time{}
 	}
-	return timeOfNanos(x.plan.To)
+	return timeOfNanos(x.plan.scanTo)
 }
 
 // maxSubQueries bounds how deep stages' queries (plugins.Env.Query) nest.

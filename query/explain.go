@@ -124,6 +124,13 @@ func (p *Plan) explain(a *analysis) string {
 			if s.cond != nil {
 				cond = " where " + s.cond.String()
 			}
+			if s.fn != nil {
+				once := "once per dictionary value of " + s.fn.fn.col.Name
+				if !s.fn.fn.col.HasDict() {
+					once = "once per selected row"
+				}
+				how += fmt.Sprintf(", of %s: a dictionary of its values made per part, the function applied %s", s.fn.fn.src, once)
+			}
 			line("aggregate: %s%s: %s", s.text, cond, how)
 		}
 		if p.having != nil {
@@ -252,6 +259,8 @@ func explainCond(b *strings.Builder, c cond, indent string) {
 	case *pred:
 		how := "bitmaps of the matching dictionary values (a scan of the column's ids when more than 64 match)"
 		switch {
+		case c.timeRange():
+			how = "a range of rows, as since finds its own: rows are in time order, and a binary search finds the range's ends"
 		case c.col.Enc == engine.EncInt:
 			how = "a scan of the column, skipping blocks whose range of values rules them out"
 		case c.col.Enc == engine.EncString:

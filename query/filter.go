@@ -199,6 +199,12 @@ func (e *partEval) pred(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error
 	col := p.col
 	var out *roaring.Bitmap
 	var err error
+	if out, ok, err := e.timeRows(p); ok || err != nil {
+		if err == nil && within != nil {
+			out.And(within)
+		}
+		return out, err
+	}
 	switch {
 	case (col.Enc == engine.EncDict || col.Enc == engine.EncList) && e.part.DictLen(col) == 0:
 		// The part lacks the column: every row lacks a value.
@@ -221,6 +227,56 @@ func (e *partEval) pred(p *pred, within *roaring.Bitmap) (*roaring.Bitmap, error
 		e.clip(out)
 	}
 	return out, nil
+}
+
+// timeColumn is the column of the sign-ins' times, by which a part's
+// rows are sorted.
+var timeColumn = engine.LookupColumn("time")
+
+// timeRange reports whether p compares the time column with one time by
+// = < <= > >=: timeRows answers it.
+func (p *pred) timeRange() bool {
+	return p.col == timeColumn && p.fn == nil && len(p.ints) == 1 && p.op != opNe && p.op <= opGe
+}
+
+// timeRows answers a comparison of the time column with a time (time >=
+// now - 1d) as since finds its range: a part's rows are sorted by time,
+// so the rows that satisfy it are a range, found by a binary search that
+// reads at most two blocks of the time column (Snapshot.Rows), clipped
+// to the time range. ok is false for another predicate.
+func (e *partEval) timeRows(p *pred) (out *roaring.Bitmap, ok bool, err error) {
+	if !p.timeRange() {
+		return nil, false, nil
+	}
+	t := p.ints[0]
+	var from, to time.Time // [from, to); zero: open
+	switch {
+	case p.op == opGe:
+		from = timeOfNanos(t)
+	case p.op == opGt && t < math.MaxInt64:
+		from = timeOfNanos(t + 1)
+	case p.op == opLt:
+		to = timeOfNanos(t)
+	case p.op == opLe && t < math.MaxInt64:
+		to = timeOfNanos(t + 1)
+	case p.op == opEq && t < math.MaxInt64:
+		from, to = timeOfNanos(t), timeOfNanos(t+1)
+	case p.op == opGt:
+		return roaring.New(), true, nil // after the last instant
+	case p.op == opLe:
+		from = timeOfNanos(math.MinInt64)
+	default:
+		return nil, false, nil
+	}
+	lo, hi, err := e.snap.Rows(e.part, from, to)
+	if err != nil {
+		return nil, true, err
+	}
+	out = roaring.New()
+	if lo, hi = max(lo, e.lo), min(hi, e.hi); lo < hi {
+		out.AddRange(uint64(lo), uint64(hi))
+	}
+	return out, true, nil
 }
 
 // match returns the dictionary values of the part that satisfy p, which
@@ -282,6 +338,10 @@ func (e *partEval) smallestFirst(xs []cond) ([]cond, error) {
 		}
 		p, ok := x.(*pred)
 		if !ok {
+			continue
+		}
+		if p.timeRange() {
+			rs[i].class = 0 // a row range, found at once
 			continue
 		}
 		if p.col.Enc != engine.EncDict && p.col.Enc != engine.EncList || !p.col.Indexed {
@@ -535,6 +595,8 @@ func (c *fieldCmp) holds(a, b cmpNum) bool {
 			y = float64(b.i)
 		}
 		r = cmp.Compare(x, y)
+	case c.diff:
+		r = cmpDiff(a.i, b.i, c.off)
 	default:
 		r = cmp.Compare(a.i, b.i)
 	}

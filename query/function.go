@@ -255,6 +255,9 @@ func (p *Plan) fnCalls() []*fnApply {
 	walk(p.filter)
 	for _, a := range p.aggs {
 		walk(a.cond)
+		if a.fn != nil {
+			out = append(out, a.fn.fn)
+		}
 	}
 	for _, k := range p.keys {
 		if k.fn != nil {

@@ -27,7 +27,14 @@ func addSeeds(f *testing.F) {
 		// Saved queries: defined, used, removed.
 		"define failures(D) = count where status=failure since D", "define noisy(N) = spray accounts=N window=30m | grouped 1h",
 		"define x(a, b) = top a b", "undefine failures", "DEFINE x = noisy(5) | grouped 1h", "define y = spray accounts=5 | noisy(1) min=2",
-		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count"} {
+		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count",
+		// Time arithmetic, functions inside aggregates.
+		"count where time >= now - 1d", "count where time < ingested - 1h and now - time <= 5m30s", "count where time > now + 106751d",
+		"countif(time >= now - 1d) as today, countif(time < now - 1d) as before group by user having today > 0 and before = 0",
+		"min(time) as first, max(time) as last group by user having last - first <= 5m", "max(time) - min(time) as span order by span desc",
+		"max(time) as l group by app having l < now - 30d or now - l > -9223372036854775808ns",
+		"dcount(date(time)) as days, dcount(subnet(ip, 16)) as networks, values(domain(user)), min(hour(time)) group by user",
+		"dcountif(domain(user), status=success), top 5 app by dcount(weekday(time))"} {
 		f.Add(s)
 	}
 }

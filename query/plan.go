@@ -32,6 +32,10 @@ type Plan struct {
 	// Now plus a nanosecond. Relative: it starts at a duration before
 	// now (since D), so that what it selects depends on now.
 	ToNow, Relative bool
+	// scanFrom and scanTo are the range of times the executor reads:
+	// From and To, narrowed by the filter's comparisons of the time
+	// (where time >= now - 1d reads what since 1d reads): narrowScan.
+	scanFrom, scanTo int64
 
 	filter cond // nil: every sign-in in the range
 
@@ -134,6 +138,10 @@ type fieldCmp struct {
 	op   predOp
 	l, r cmpSide
 	text bool
+	// diff: the comparison is of l - r with off, in nanoseconds (time
+	// arithmetic: time < ingested - 1h is time - ingested < -1h).
+	diff bool
+	off  int64
 }
 
 // cmpSide is a side of a comparison: a field, or a function of one.
@@ -186,7 +194,8 @@ type aggSpec struct {
 	src   ast.Expr // the call as written
 	text  string   // canonical text, to find it again
 	agg   plugins.Aggregate
-	field *engine.Column // nil for none
+	field *engine.Column // nil for none; for a function of a field, the column of its values (fn.col)
+	fn    *aggFn         // a function of a field (dcount(date(time))): aggfunc.go; nil for a field
 	cond  cond           // countif's and dcountif's condition; nil for none
 	kind  signin.Kind
 }

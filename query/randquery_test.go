@@ -5,9 +5,10 @@ package query
 // arithmetic, group by fields, functions of a field and bin, having,
 // order by, limit), top and list, and aggregate queries grouped by bin
 // with spikes after them, under conditions of every operator on every
-// kind of field and comparisons of two fields, with values drawn from the
-// data so that most filters select something, and some that select
-// nothing. It makes text, not ASTs, so that the lexer and
+// kind of field and comparisons of two fields, time arithmetic (now -
+// 1d, last - first; randtime_test.go) and functions of a field inside
+// aggregates, with values drawn from the data so that most filters
+// select something, and some that select nothing. It makes text, not ASTs, so that the lexer and
 // the parser are tested too: keywords and names in varied case, values
 // bare and quoted, clauses in varied order.
 
@@ -519,6 +520,9 @@ func (g *queryGen) instant() string {
 }
 
 func (g *queryGen) timePred(name string) string {
+	if g.chance(0.5) {
+		return g.timeArithPred() // randtime_test.go
+	}
 	f := g.name(name)
 	switch g.weighted(70, 15, 15) {
 	case 0:
@@ -655,9 +659,9 @@ func (g *queryGen) agg(numeric bool) (string, bool) {
 		case 1:
 			return g.fn("countif") + "(" + g.cond(1) + ")", true
 		case 2:
-			return g.fn("dcount") + "(" + g.name(rqPick(g, rqDcount)) + ")", true
+			return g.fn("dcount") + "(" + g.aggField(rqDcount, signin.KindString, signin.KindInt, signin.KindTime) + ")", true
 		case 3:
-			return g.fn("dcountif") + "(" + g.name(rqPick(g, rqDcount)) + ", " + g.cond(1) + ")", true
+			return g.fn("dcountif") + "(" + g.aggField(rqDcount, signin.KindString, signin.KindTime) + ", " + g.cond(1) + ")", true
 		case 4, 5:
 			fn := rqPick(g, []string{"min", "max"})
 			f := rqPick(g, rqMinMax)
@@ -666,6 +670,9 @@ func (g *queryGen) agg(numeric bool) (string, bool) {
 			if numeric && !isNum {
 				continue
 			}
+			if g.chance(0.1) {
+				return g.fn(fn) + "(" + g.side("hour(time)") + ")", true // a function of a field: randtime_test.go
+			}
 			return g.fn(fn) + "(" + g.name(f) + ")", isNum
 		case 6, 7:
 			return g.fn(rqPick(g, []string{"sum", "avg"})) + "(" + g.name(rqPick(g, rqNumeric)) + ")", true
@@ -673,7 +680,7 @@ func (g *queryGen) agg(numeric bool) (string, bool) {
 			if numeric {
 				continue
 			}
-			return g.fn("values") + "(" + g.name(rqPick(g, rqValues)) + ")", false
+			return g.fn("values") + "(" + g.aggField(rqValues, signin.KindString, signin.KindInt) + ")", false
 		}
 	}
 }
@@ -683,6 +690,7 @@ type rqHead struct {
 	text    string // as written, alias included
 	ref     string // how having and order by name its column
 	numeric bool
+	kind    signin.Kind // a time's or a duration's (timeHead), for timeHaving
 }
 
 // number is a number in arithmetic: small ones mostly, and now and
@@ -735,7 +743,9 @@ func (g *queryGen) heads() []rqHead {
 	names := map[string]bool{} // the columns' names, so that no two are alike
 	for len(heads) < n {
 		var h rqHead
-		if len(heads) > 0 && g.chance(0.25) || g.chance(0.08) {
+		if g.chance(0.06) {
+			h = g.timeHead() // randtime_test.go
+		} else if len(heads) > 0 && g.chance(0.25) || g.chance(0.08) {
 			h.text, h.numeric = g.arith(heads, 1), true
 		} else {
 			h.text, h.numeric = g.agg(false)
@@ -855,8 +865,14 @@ func (g *queryGen) keysOf(n int, bin bool) (texts, refs []string) {
 	return texts, refs
 }
 
-// having makes a condition on numeric heads.
+// having makes a condition on numeric heads, or on heads of times and
+// durations.
 func (g *queryGen) having(heads []rqHead, depth int) string {
+	if g.chance(0.3) {
+		if s := g.timeHaving(heads); s != "" { // randtime_test.go
+			return s
+		}
+	}
 	var nums []rqHead
 	for _, h := range heads {
 		if h.numeric {

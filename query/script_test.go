@@ -213,7 +213,7 @@ func TestScriptFunctionFailsQuery(t *testing.T) {
 			calls := &lineCounter{}
 			src := "def _eval(t):\n    print(\"call\")\n" + tc.body + "function(name=\"spin\", args=[arg(\"t\", \"field\")], result=\"int\", eval=_eval)\n"
 			db, reg := scriptDB(t, script.Options{MaxCallSteps: 10_000, Print: calls}, map[string]string{"spin.star": src})
-			for _, q := range []string{"count where spin(time) = 1", "count group by spin(time)", "list spin(time)"} {
+			for _, q := range []string{"count where spin(time) = 1", "count group by spin(time)", "list spin(time)", "dcount(spin(time))", "values(spin(app))"} {
 				before := calls.lines()
 				_, err := Run(t.Context(), db, reg, q, Options{})
 				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "1:") {

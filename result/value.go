@@ -12,12 +12,13 @@ import (
 )
 
 // Value is one cell of a query result: a string, an integer, a decimal
-// number, a time, a flag or a list of strings, or null (an average of
+// number, a time, a duration (duration.go), a flag or a list of strings,
+// or null (an average of
 // nothing, a division by zero). The zero Value is a null string.
 type Value struct {
 	kind signin.Kind
 	null bool
-	i    int64 // KindInt; KindTime as Unix nanoseconds; KindBool as 0 or 1
+	i    int64 // KindInt; KindTime as Unix nanoseconds; KindDuration in nanoseconds; KindBool as 0 or 1
 	f    float64
 	s    string
 	l    []string
@@ -71,8 +72,9 @@ func (v Value) Bool() bool { return v.i != 0 }
 func (v Value) List() []string { return v.l }
 
 // String formats the value as signinq prints it: times in RFC 3339 UTC
-// with fractional seconds only when they are not zero, numbers in the
-// shortest decimal form, lists joined by ", ", null as "".
+// with fractional seconds only when they are not zero, durations as
+// FormatDuration writes them, numbers in the shortest decimal form, lists
+// joined by ", ", null as "".
 func (v Value) String() string {
 	if v.null {
 		return ""
@@ -84,6 +86,8 @@ func (v Value) String() string {
 		return strconv.FormatFloat(v.f, 'f', -1, 64)
 	case signin.KindTime:
 		return v.Time().Format(time.RFC3339Nano)
+	case signin.KindDuration:
+		return FormatDuration(v.Duration())
 	case signin.KindBool:
 		return strconv.FormatBool(v.i != 0)
 	case signin.KindList:
@@ -94,7 +98,7 @@ func (v Value) String() string {
 
 // Compare orders values of one column: null first, strings and lists in
 // byte order, numbers numerically (integers and decimals together), times
-// chronologically, false before true.
+// chronologically, durations by length, false before true.
 func Compare(a, b Value) int {
 	switch {
 	case a.null || b.null:

@@ -19,9 +19,12 @@ const (
 	KindTime               // an instant, UTC; zero when absent
 	KindBool               // true, false or absent
 	KindList               // a list of strings: a multi-valued field, matched on any element
+	// KindDuration is a length of time in nanoseconds, which no field
+	// has: what time arithmetic computes (last - first, now - time).
+	KindDuration
 )
 
-var kindNames = [...]string{"string", "int", "float", "time", "bool", "list"}
+var kindNames = [...]string{"string", "int", "float", "time", "bool", "list", "duration"}
 
 // String returns the kind's name as docs/fields.md writes it.
 func (k Kind) String() string { return kindNames[k] }

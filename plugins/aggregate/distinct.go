@@ -18,7 +18,7 @@ import (
 // partial; without one, a set of the values' text per group, which
 // becomes the group's partial as it is.
 type distinctAcc struct {
-	col     *engine.Column      // the field's, to decode its ids
+	col     *engine.Column      // the field's (or its vectors'), to decode its ids
 	dict    *index.Dict         // the part's dictionary of the field; nil: keep text
 	w       int                 // words of a bitset: one bit per id
 	bitsets [][]uint64          // by group, for dictionary ids
@@ -58,6 +58,10 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	if col == nil || col.Absent {
 		return
 	}
+	// The ids are decoded by the vector's column: the field's, or the
+	// column of a function's values the query made (dcount(date(time))),
+	// which the catalog does not know.
+	a.col = col.Column
 	if a.dict == nil {
 		for i, r := range rows {
 			g := groups[i]

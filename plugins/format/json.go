@@ -59,6 +59,8 @@ func appendJSONValue(dst []byte, v result.Value) []byte {
 		return jsonw.Bool(dst, v.Bool())
 	case signin.KindList:
 		return jsonw.Strings(dst, v.List())
+	case signin.KindDuration:
+		return jsonw.String(dst, v.String()) // as the table writes it: "5m30s"
 	}
 	return jsonw.String(dst, v.Str())
 }

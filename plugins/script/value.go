@@ -22,6 +22,7 @@ import (
 //	time    ↔ time (the Time type below)
 //	bool    ↔ bool
 //	list    ↔ tuple of str (a list of str is accepted back)
+//	duration →  str, as the answer prints it (5m30s); not accepted back
 //	null    ↔ None
 
 // toStarlark converts a value of a row or an argument for a script.
@@ -45,6 +46,8 @@ func toStarlark(v result.Value) starlark.Value {
 			t[i] = starlark.String(s)
 		}
 		return t
+	case signin.KindDuration:
+		return starlark.String(v.String()) // as the answer prints it: "5m30s"
 	}
 	return starlark.String(v.Str())
 }
