@@ -227,11 +227,11 @@ func naiveSpikes(in *naiveResult, st *ast.Stage, q *ast.Query, now time.Time) (*
 			}
 		}
 	}
-	// By score, highest first (the score as computed, not as rounded),
-	// then time and keys.
+	// By score as printed (rounded to four places), highest first, then
+	// time and keys.
 	sort.SliceStable(found, func(i, j int) bool {
 		a, b := found[i].row, found[j].row
-		if x, y := found[i].z, found[j].z; x != y {
+		if x, y := math.Round(found[i].z*1e4), math.Round(found[j].z*1e4); x != y {
 			return x > y
 		}
 		if c := result.Compare(a[len(keys)], b[len(keys)]); c != 0 {

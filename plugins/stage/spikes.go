@@ -66,7 +66,7 @@ import (
 //
 // Each row is a spike: the keys, the time, the value, the series'
 // median, its MAD (unscaled) and the score, then the input's other
-// columns. Rows are ordered by score, highest first, then time and keys.
+// columns. Rows are ordered by score as printed (to four places), highest first, then time and keys.
 //
 // Its zero value is the stage; Bind returns a *spikes holding the
 // arguments and the input's columns, which runs.
@@ -316,8 +316,11 @@ func (r *spikes) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 			}
 		}
 	}
+	// By score as printed (rounded: scores equal to the last printed digit
+	// are ties however their floating-point noise differs), highest
+	// first, then time and keys, so that the order is the data's alone.
 	slices.SortStableFunc(found, func(a, b spike) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
+		if c := cmp.Compare(round(b.score), round(a.score)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.p.t, b.p.t); c != 0 {
