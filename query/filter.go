@@ -710,7 +710,7 @@ func (p *pred) matchesString(v string) bool {
 				return true
 			}
 		}
-		return p.matchesAddr(v)
+		return p.matchesAddr(v) || p.inSets(v)
 	case opContains:
 		return strings.Contains(strings.ToLower(v), strings.ToLower(p.strs[0]))
 	case opStarts:
@@ -730,6 +730,9 @@ func (p *pred) matchesString(v string) bool {
 			if strings.EqualFold(v, s) {
 				return true
 			}
+		}
+		if p.inSets(v) {
+			return true
 		}
 		a, err := netip.ParseAddr(v)
 		if err != nil {
@@ -776,14 +779,14 @@ func (p *pred) matchesInt(v int64) bool {
 				return true
 			}
 		}
-		return false
+		return p.intInSets(v)
 	case opNe, opNotIn:
 		for _, x := range p.ints {
 			if v == x {
 				return false
 			}
 		}
-		return true
+		return !p.intInSets(v)
 	}
 	if p.field().Kind == signin.KindTime {
 		return compareOp(p.op, float64(0), 0, v, p.ints[0])
@@ -803,14 +806,14 @@ func (p *pred) matchesFloat(v float64) bool {
 				return true
 			}
 		}
-		return false
+		return p.floatInSets(v)
 	case opNe, opNotIn:
 		for _, x := range p.flts {
 			if v == x {
 				return false
 			}
 		}
-		return true
+		return !p.floatInSets(v)
 	}
 	return compareOp(p.op, v, p.flts[0], 0, 0)
 }
@@ -866,7 +869,7 @@ func (p *pred) mayMatchInts(mn, mx int64) bool {
 				return true
 			}
 		}
-		return false
+		return len(p.sets) > 0 // a set's values may be anywhere
 	case opLt, opLe:
 		if isTime {
 			tlo = p.ints[0]
