@@ -164,6 +164,12 @@ func newDiffStore(seed uint64) (*diffStore, error) {
 			}
 		}
 	}
+	for _, db := range dbs {
+		if err := setDiffLists(db); err != nil { // named lists (lists_test.go)
+			closeAll()
+			return nil, err
+		}
+	}
 	// The naive evaluator reads what the store holds.
 	var back []signin.Record
 	parts := 0

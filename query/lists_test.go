@@ -105,7 +105,7 @@ func listRun(t *testing.T, db *engine.DB, text string) (*result.Result, error) {
 
 // TestListCounts checks membership of lists against counts worked out
 // by hand.
-func TestListCounts(t *testing.T) {
+func TestNamedListCounts(t *testing.T) {
 	db := listTestDB(t)
 	for _, tc := range []struct {
 		query string
@@ -144,7 +144,7 @@ func TestListCounts(t *testing.T) {
 // TestListsAsLiterals checks that a list answers as its values written
 // in the query do (in (v1, v2, …)), for each list and field, and with
 // not.
-func TestListsAsLiterals(t *testing.T) {
+func TestNamedListsAsLiterals(t *testing.T) {
 	db := listTestDB(t)
 	for _, tc := range []struct{ field, list string }{
 		{"ip", "diffNets"}, {"user", "diffUsers"}, {"app", "diffApps"}, {"error", "diffCodes"},
@@ -175,7 +175,7 @@ func TestListsAsLiterals(t *testing.T) {
 
 // TestListErrors checks the errors of using lists: where they stand and
 // what they suggest.
-func TestListErrors(t *testing.T) {
+func TestNamedListErrors(t *testing.T) {
 	db := listTestDB(t)
 	if err := SetList(db, "words", []string{"alpha", "beta"}); err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func TestListErrors(t *testing.T) {
 
 // TestListStore checks setting, replacing, listing and removing a
 // store's lists, and what it refuses.
-func TestListStore(t *testing.T) {
+func TestNamedListStore(t *testing.T) {
 	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +308,7 @@ func mapsKeys(m map[string][]byte) func(func(string) bool) {
 
 // TestListCorrupt checks that a list whose metadata does not decode is
 // an error (ErrCorruption), never another list or none.
-func TestListCorrupt(t *testing.T) {
+func TestNamedListCorrupt(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		damage func(all map[string][]byte) map[string][]byte
