@@ -335,6 +335,7 @@ func newMembers(f *signin.Field, values []string, bad func(i int, why string) er
 	if hasIP {
 		m.ips = ips.Set()
 	}
+	m.filterText()
 	return m, nil
 }
 

@@ -21,17 +21,20 @@ type members struct {
 	flts map[float64]struct{}
 	ips  *ipset.Set
 	n    int // the values it was built of
+	// filter, for many texts, rules out most texts that are none of
+	// them at less cost than a lookup (hasText).
+	filter textFilter
 }
 
 // smallIn is the most literal values a predicate tests one by one;
 // beyond it they are made a members.
-const smallIn = 16
+var smallIn = 16 // a variable so that a benchmark can compare with testing each value
 
 // hasString reports whether a text value is one of the set's texts
 // (without regard to case) or, as an address, one of its addresses or in
 // one of its networks.
 func (m *members) hasString(v string) bool {
-	if _, ok := m.text[foldKey(v)]; ok {
+	if len(m.text) > 0 && m.hasText(v) {
 		return true
 	}
 	if m.ips.Empty() {
@@ -39,6 +42,79 @@ func (m *members) hasString(v string) bool {
 	}
 	a, err := netip.ParseAddr(v)
 	return err == nil && m.ips.Contains(a)
+}
+
+// hasText reports whether v's foldKey is one of the set's texts. For
+// ASCII text a filter of the keys' lengths and ends rules most texts out
+// before the key is hashed whole: a list of 100,000 users costs little
+// more than one equality for each user of a part's dictionary.
+func (m *members) hasText(v string) bool {
+	if m.filter != nil && isASCII(v) && !m.filter.has(v) {
+		return false
+	}
+	_, ok := m.text[foldKey(v)]
+	return ok
+}
+
+// textFilter is a set of bits, each set by some keys (textFilter.bit): a
+// key whose bit is clear is none of them.
+type textFilter []uint64
+
+// filterBits is the size of a textFilter in bits (128 KiB).
+const filterBits = 1 << 20
+
+// bit is a key's bit: of its length and its first and last four bytes,
+// in small letters (an ASCII text's key is itself so, filter.has).
+func (textFilter) bit(s string) uint32 {
+	h := uint32(len(s)) * 0x9e3779b1
+	n := min(len(s), 4)
+	for i := range n {
+		h = (h ^ uint32(lowerASCII(s[i]))) * 0x01000193
+	}
+	for i := len(s) - n; i < len(s); i++ {
+		h = (h ^ uint32(lowerASCII(s[i]))) * 0x01000193
+	}
+	return (h ^ h>>15) % filterBits
+}
+
+func (f textFilter) add(key string) {
+	b := f.bit(key)
+	f[b/64] |= 1 << (b % 64)
+}
+
+func (f textFilter) has(s string) bool {
+	b := f.bit(s)
+	return f[b/64]&(1<<(b%64)) != 0
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// minFiltered is the fewest texts a set has a filter for.
+const minFiltered = 256
+
+// filterText makes the set's filter when it has texts enough.
+func (m *members) filterText() {
+	if len(m.text) < minFiltered {
+		return
+	}
+	m.filter = make(textFilter, filterBits/64)
+	for k := range m.text {
+		m.filter.add(k)
+	}
 }
 
 func (m *members) hasInt(v int64) bool {
@@ -53,31 +129,13 @@ func (m *members) hasFloat(v float64) bool {
 
 // foldKey is text as strings.EqualFold sees it: each character replaced
 // by the smallest of those it equals under Unicode simple case folding
-// (each invalid byte by U+FFFD, as EqualFold decodes it), so that two
-// texts are EqualFold exactly when their keys are equal.
+// (each invalid byte by U+FFFD, as EqualFold decodes it), and that, when
+// an ASCII capital, by its small letter; so that two texts are EqualFold
+// exactly when their keys are equal, and ASCII text in small letters,
+// most of what sign-ins hold, is its own key.
 func foldKey(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		// The smallest of an ASCII letter's foldings is its capital (the
-		// others, such as U+212A KELVIN SIGN, are beyond ASCII).
-		b := []byte(s)
-		changed := false
-		for i, c := range b {
-			if 'a' <= c && c <= 'z' {
-				b[i] = c - 'a' + 'A'
-				changed = true
-			}
-		}
-		if !changed {
-			return s
-		}
-		return string(b)
+	if asciiKey(s) {
+		return s
 	}
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
@@ -86,11 +144,26 @@ func foldKey(s string) string {
 	return string(b)
 }
 
-// foldRune is the smallest rune of r's orbit under unicode.SimpleFold.
+// asciiKey reports whether s is ASCII without capitals: its own key.
+func asciiKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// foldRune is the smallest rune of r's orbit under unicode.SimpleFold,
+// or, when that is an ASCII capital, its small letter (the orbit of k
+// holds K, k and U+212A KELVIN SIGN).
 func foldRune(r rune) rune {
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		m = min(m, f)
+	}
+	if 'A' <= m && m <= 'Z' {
+		m += 'a' - 'A'
 	}
 	return m
 }
@@ -141,6 +214,7 @@ func (p *pred) compactOperands() {
 			m.ints[x] = struct{}{}
 		}
 	}
+	m.filterText()
 	p.strs, p.ints, p.flts, p.cidrs, p.addrs = nil, nil, nil, nil, nil
 	p.sets = append(p.sets, m)
 }

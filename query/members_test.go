@@ -1,8 +1,12 @@
 package query
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/signinq/signinq/engine/signin"
 )
 
 // TestFoldKey checks that foldKey agrees with strings.EqualFold: two
@@ -27,6 +31,65 @@ func FuzzFoldKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		if got, want := foldKey(a) == foldKey(b), strings.EqualFold(a, b); got != want {
 			t.Fatalf("foldKey(%q) == foldKey(%q) is %v; EqualFold says %v", a, b, got, want)
+		}
+	})
+}
+
+// filteredSet is a set of texts with a filter (more than minFiltered):
+// the given ones and fillers.
+func filteredSet(t testing.TB, texts ...string) *members {
+	values := slices.Clone(texts)
+	for i := range minFiltered {
+		values = append(values, fmt.Sprintf("filler%d@contoso.com", i))
+	}
+	m, err := newMembers(signin.Lookup("user"), values, func(i int, why string) error { return fmt.Errorf("%d %s", i, why) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.filter == nil {
+		t.Fatal("no filter")
+	}
+	return m
+}
+
+// TestMembersText checks a set of many texts (with its filter) against a
+// scan with strings.EqualFold.
+func TestMembersText(t *testing.T) {
+	texts := []string{"alice@contoso.com", "BOB@CONTOSO.COM", "\u212aelvin@contoso.com", "zoë.åberg@contoso.com", "ſam@contoso.com", "x", "é"}
+	m := filteredSet(t, texts...)
+	probes := []string{"ALICE@contoso.com", "alice@contoso.co", "bob@contoso.com", "kelvin@contoso.com", "KELVIN@CONTOSO.COM",
+		"ZOË.ÅBERG@CONTOSO.COM", "zoe.aberg@contoso.com", "SAM@contoso.com", "sam@contoso.com", "X", "É", "e", "", "filler7@CONTOSO.com", "filler7@contoso.comx"}
+	for _, p := range probes {
+		want := slices.ContainsFunc(m.allTexts(texts), func(s string) bool { return strings.EqualFold(s, p) })
+		if got := m.hasText(p); got != want {
+			t.Errorf("hasText(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+// allTexts are texts and the fillers of filteredSet.
+func (m *members) allTexts(texts []string) []string {
+	out := slices.Clone(texts)
+	for i := range minFiltered {
+		out = append(out, fmt.Sprintf("filler%d@contoso.com", i))
+	}
+	return out
+}
+
+// FuzzMembersText checks a filtered set of one text (and fillers)
+// against strings.EqualFold.
+func FuzzMembersText(f *testing.F) {
+	f.Add("Kelvin", "\u212aELVIN")
+	f.Add("alice@contoso.com", "ALICE@CONTOSO.COM")
+	f.Add("a", "b")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if strings.TrimSpace(a) != a || a == "" {
+			return
+		}
+		m := filteredSet(t, a)
+		want := strings.EqualFold(a, b) || strings.HasPrefix(strings.ToLower(b), "filler") && slices.ContainsFunc(m.allTexts(nil), func(s string) bool { return strings.EqualFold(s, b) })
+		if got := m.hasText(b); got != want {
+			t.Fatalf("a set of %q: hasText(%q) = %v, want %v", a, b, got, want)
 		}
 	})
 }
