@@ -314,6 +314,9 @@ func newMembers(f *signin.Field, values []string, bad func(i int, why string) er
 					}
 					return nil, bad(i, why)
 				}
+				if a.Zone() != "" {
+					m.zoned = append(m.zoned, a.Unmap())
+				}
 				ips.AddAddr(a)
 				hasIP = true
 			}

@@ -20,7 +20,10 @@ type members struct {
 	ints map[int64]struct{}
 	flts map[float64]struct{}
 	ips  *ipset.Set
-	n    int // the values it was built of
+	// zoned are the addresses with an IPv6 zone (unmapped), which ips
+	// does not hold.
+	zoned []netip.Addr
+	n     int // the values it was built of
 	// filter, for many texts, rules out most texts that are none of
 	// them at less cost than a lookup (hasText).
 	filter textFilter
@@ -34,14 +37,29 @@ var smallIn = 16 // a variable so that a benchmark can compare with testing each
 // (without regard to case) or, as an address, one of its addresses or in
 // one of its networks.
 func (m *members) hasString(v string) bool {
+	if m.ips.Empty() && len(m.zoned) == 0 {
+		return len(m.text) > 0 && m.hasText(v)
+	}
+	a, err := netip.ParseAddr(v)
+	if err == nil && a.Zone() == "" {
+		// An address: a text of the set it equals without regard to case
+		// is the same address, which ips holds.
+		return m.ips.Contains(a)
+	}
 	if len(m.text) > 0 && m.hasText(v) {
 		return true
 	}
-	if m.ips.Empty() {
-		return false
+	if err == nil {
+		// As ip = fe80::1%eth0 compares: the same address and zone; no
+		// network holds an address with a zone.
+		a = a.Unmap()
+		for _, z := range m.zoned {
+			if a == z {
+				return true
+			}
+		}
 	}
-	a, err := netip.ParseAddr(v)
-	return err == nil && m.ips.Contains(a)
+	return false
 }
 
 // hasText reports whether v's foldKey is one of the set's texts. For
@@ -198,6 +216,9 @@ func (p *pred) compactOperands() {
 			b.AddPrefix(c)
 		}
 		for _, a := range p.addrs {
+			if a.Zone() != "" {
+				m.zoned = append(m.zoned, a.Unmap())
+			}
 			b.AddAddr(a)
 		}
 		m.ips = b.Set()

@@ -93,3 +93,26 @@ func FuzzMembersText(f *testing.F) {
 		}
 	})
 }
+
+// TestMembersAddresses checks a set of addresses and networks for ip as
+// a where compares them one by one: an address in any spelling, a
+// network's addresses, an address with a zone only as itself.
+func TestMembersAddresses(t *testing.T) {
+	values := []string{"10.0.0.0/8", "2001:db8::/32", "192.0.2.1", "fe80::1%eth0", "::ffff:198.51.100.7"}
+	m, err := newMembers(signin.Lookup("ip"), values, func(i int, why string) error { return fmt.Errorf("%d %s", i, why) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		v    string
+		want bool
+	}{
+		{"10.1.2.3", true}, {"::ffff:10.1.2.3", true}, {"11.0.0.0", false}, {"2001:DB8:0:0::5", true}, {"2001:db9::", false},
+		{"192.0.2.1", true}, {"::ffff:192.0.2.1", true}, {"192.0.2.2", false}, {"198.51.100.7", true},
+		{"fe80::1%eth0", true}, {"FE80::1%ETH0", true}, {"fe80::1", false}, {"fe80::1%eth1", false}, {"", false}, {"x", false},
+	} {
+		if got := m.hasString(tc.v); got != tc.want {
+			t.Errorf("hasString(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}

@@ -10,5 +10,7 @@
 // (netip.Prefix.Contains). Addresses are unmapped before they are added
 // or looked up (::ffff:10.0.0.1 is 10.0.0.1); networks are taken as
 // written (masked), so an IPv6 network over the IPv4-mapped range holds
-// no address. It imports nothing of signinq's.
+// no address. An address with an IPv6 zone (fe80::1%eth0) is neither
+// added nor found, as no netip.Prefix contains one. It imports nothing of
+// signinq's.
 package ipset

@@ -72,9 +72,10 @@ type Builder struct {
 	v4, v6 []span
 }
 
-// AddAddr adds one address (unmapped); an invalid one adds nothing.
+// AddAddr adds one address (unmapped); an invalid one, or one with an
+// IPv6 zone, adds nothing.
 func (b *Builder) AddAddr(a netip.Addr) {
-	if !a.IsValid() {
+	if !a.IsValid() || a.Zone() != "" {
 		return
 	}
 	a = a.Unmap()
@@ -129,9 +130,10 @@ func merged(in []span) []span {
 }
 
 // Contains reports whether a (unmapped) is one of the set's addresses or
-// in one of its networks.
+// in one of its networks. An address with an IPv6 zone is in none, as
+// netip.Prefix.Contains has it.
 func (s *Set) Contains(a netip.Addr) bool {
-	if s == nil || !a.IsValid() {
+	if s == nil || !a.IsValid() || a.Zone() != "" {
 		return false
 	}
 	a = a.Unmap()
@@ -141,8 +143,16 @@ func (s *Set) Contains(a netip.Addr) bool {
 	}
 	n := number(a)
 	// The first span whose end is at or after n holds n if any does.
-	i, _ := slices.BinarySearchFunc(spans, n, func(x span, n u128) int { return x.hi.compare(n) })
-	return i < len(spans) && !n.less(spans[i].lo)
+	lo, hi := 0, len(spans)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if e := spans[m].hi; e.hi < n.hi || e.hi == n.hi && e.lo < n.lo {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(spans) && !n.less(spans[lo].lo)
 }
 
 // Ranges is the number of disjoint ranges the set holds: what a lookup's

@@ -29,7 +29,7 @@ func TestContains(t *testing.T) {
 		{name: "gaps stay", add: []string{"10.0.0.1", "10.0.0.3", "192.168.0.0/24"}, in: []string{"10.0.0.3", "192.168.0.7"}, out: []string{"10.0.0.2", "10.0.0.4", "192.168.1.0"}, ranges: 3},
 		{name: "mixed families", add: []string{"10.0.0.0/8", "2001:db8::/32", "::ffff:192.0.2.1"}, in: []string{"10.9.9.9", "2001:db8:ffff::", "192.0.2.1"}, out: []string{"::a00:1", "2001:db9::"}, ranges: 3},
 		{name: "top of the spaces", add: []string{"255.255.255.255", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "255.255.255.254"}, in: []string{"255.255.255.255", "255.255.255.254", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}, out: []string{"255.255.255.253"}, ranges: 2},
-		{name: "zone ignored", add: []string{"fe80::1"}, in: []string{"fe80::1"}, ranges: 1},
+		{name: "zones are in nothing", add: []string{"fe80::1", "fe80::2%eth0", "fe80::/64"}, in: []string{"fe80::1"}, out: []string{"fe80::1%eth0", "fe80::2%eth0"}, ranges: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b Builder
