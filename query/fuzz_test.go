@@ -27,7 +27,11 @@ func addSeeds(f *testing.F) {
 		// Saved queries: defined, used, removed.
 		"define failures(D) = count where status=failure since D", "define noisy(N) = spray accounts=N window=30m | grouped 1h",
 		"define x(a, b) = top a b", "undefine failures", "DEFINE x = noisy(5) | grouped 1h", "define y = spray accounts=5 | noisy(1) min=2",
-		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count"} {
+		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count",
+		// Named lists.
+		"count where ip in @vps group by ip", "count where error in (@passwordFailures, 50057) and user not in @admins",
+		"count where user in (@, @9x, @a.b, \"@vps\", @contoso.com)", "count where ip = @vps", "countif(client in @LEGACYCLIENTS) group by user",
+		"count where ip not in (@diffNets, 10.0.0.1) group by ip", "count where app in @diffApps or user in @diffUsers"} {
 		f.Add(s)
 	}
 }
@@ -68,6 +72,9 @@ var fuzzStore = sync.OnceValues(func() (*engine.DB, error) {
 		if _, err := DefineIn(db, nil, d); err != nil {
 			return nil, err
 		}
+	}
+	if err := setDiffLists(db); err != nil { // @diffNets, @diffUsers, …
+		return nil, err
 	}
 	g, err := gen.New(gen.Config{Count: 3000, Seed: 3, Days: 3, Users: 50, End: checkNow})
 	if err != nil {
