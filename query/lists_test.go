@@ -386,3 +386,30 @@ func TestLiteralSets(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedListSaved checks a saved query that uses a list: it is defined
+// whether or not the store has the list, and reads the list where it
+// runs.
+func TestNamedListSaved(t *testing.T) {
+	db := listTestDB(t)
+	for _, d := range []string{"define fromVPS = count where ip in @vps", "define admins(L) = count where user in (L, @diffUsers)"} {
+		if _, err := DefineIn(db, nil, d); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+	}
+	if _, err := listRun(t, db, "fromVPS"); err == nil || !strings.Contains(err.Error(), "unknown list @vps") {
+		t.Errorf("a saved query of a list the store lacks: %v", err)
+	}
+	if err := SetList(db, "vps", []string{"10.0.0.0/15"}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int64{"fromVPS": 2, "admins(a@contoso.com)": 6} {
+		res, err := listRun(t, db, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if got := res.Rows[0][0].Int(); got != want {
+			t.Errorf("%s = %d, want %d", q, got, want)
+		}
+	}
+}
