@@ -285,6 +285,22 @@ func TestNamedListStore(t *testing.T) {
 	if err := RemoveList(db, "nope"); !errors.Is(err, ErrUnknownList) {
 		t.Errorf("RemoveList of no list: %v", err)
 	}
+	// A piece's key is not a list's name.
+	if err := SetList(db, "pieces", big[:20000]); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveList(db, "pieces/1"); !errors.Is(err, ErrUnknownList) {
+		t.Errorf("RemoveList of a piece: %v", err)
+	}
+	if _, err := ListOf(db, "pieces/1"); !errors.Is(err, ErrUnknownList) {
+		t.Errorf("ListOf a piece: %v", err)
+	}
+	if l, err := ListOf(db, "pieces"); err != nil || len(l.Values) != 20000 {
+		t.Errorf("ListOf after refusing its piece: %v", err)
+	}
+	if err := RemoveList(db, "pieces"); err != nil {
+		t.Fatal(err)
+	}
 	if err := RemoveList(db, "admins"); err != nil {
 		t.Fatal(err)
 	}

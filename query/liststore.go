@@ -308,6 +308,9 @@ func RemoveList(db *engine.DB, name string) error {
 	if b := builtin(name); b != nil {
 		return fmt.Errorf("%w: @%s is built in", ErrBuiltinList, b.Name)
 	}
+	if !isName(name) {
+		return fmt.Errorf("%w: %q is not a list's name (letters, digits and _)", ErrUnknownList, name)
+	}
 	key := strings.ToLower(name)
 	return db.UpdateMeta(ListSpace, func(old map[string][]byte) (map[string][]byte, error) {
 		if _, ok := old[key]; !ok {
@@ -345,6 +348,9 @@ func ListOf(db *engine.DB, name string) (*List, error) {
 	name = strings.TrimPrefix(name, "@")
 	if b := builtin(name); b != nil {
 		return b, nil
+	}
+	if !isName(name) {
+		return nil, fmt.Errorf("%w: %q is not a list's name (letters, digits and _)", ErrUnknownList, name)
 	}
 	var l *List
 	err := db.View(func(s *engine.Snapshot) error {
