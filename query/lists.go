@@ -30,7 +30,7 @@ type List struct {
 	Sources []string // a built-in's: where its values come from
 
 	mu sync.Mutex
-	m  map[*signin.Field]*members // by the field it is tested against
+	m  map[string]*members // by what it is tested against (membersKey)
 }
 
 // ListKind is what a list's values are.
@@ -246,7 +246,8 @@ func (c *checker) listOperand(p *pred, v *ast.Literal, name string) error {
 func (l *List) membersFor(f *signin.Field) (*members, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if m := l.m[f]; m != nil {
+	key := membersKey(f)
+	if m := l.m[key]; m != nil {
 		return m, nil
 	}
 	m, err := newMembers(f, l.Values, func(i int, why string) error {
@@ -256,10 +257,18 @@ func (l *List) membersFor(f *signin.Field) (*members, error) {
 		return nil, err
 	}
 	if l.m == nil {
-		l.m = map[*signin.Field]*members{}
+		l.m = map[string]*members{}
 	}
-	l.m[f] = m
+	l.m[key] = m
 	return m, nil
+}
+
+// membersKey is what a list's set for a field depends on: the field's
+// kind, whether it is ip, and its values (which an enumerated field's
+// list is checked against). A function's result is a field made for
+// each query: keyed so, its sets are shared rather than piled up.
+func membersKey(f *signin.Field) string {
+	return fmt.Sprintf("%s|%s|%v|%s", f.Name, f.Kind, f.Name == "ip", strings.Join(f.Values, "\x00"))
 }
 
 // newMembers types values for a test of field f as a where types them,

@@ -146,11 +146,21 @@ func TestNamedListCounts(t *testing.T) {
 // not.
 func TestNamedListsAsLiterals(t *testing.T) {
 	db := listTestDB(t)
+	more := map[string][]string{"doms": {"CONTOSO.com", "fabrikam.com"}, "hours": {"0", "3", "23"}}
+	for name, values := range more {
+		if err := SetList(db, name, values); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct{ field, list string }{
 		{"ip", "diffNets"}, {"user", "diffUsers"}, {"app", "diffApps"}, {"error", "diffCodes"},
 		{"error", "passwordFailures"}, {"client", "legacyClients"}, {"country", "diffCountries"},
+		{"domain(user)", "doms"}, {"hour(time)", "hours"},
 	} {
-		values, _ := naiveListValues(tc.list)
+		values, ok := naiveListValues(tc.list)
+		if !ok {
+			values = more[tc.list]
+		}
 		var lits []string
 		for _, v := range values {
 			lits = append(lits, strings.ReplaceAll(fmt.Sprintf("%q", v), `\u`, `u`))
@@ -427,5 +437,27 @@ func TestNamedListSaved(t *testing.T) {
 		if got := res.Rows[0][0].Int(); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
 		}
+	}
+}
+
+// TestNamedListPlanAgain checks that a plan of a store's list runs again
+// (Execute, which with NowLatest checks it again) with the list it was
+// checked with.
+func TestNamedListPlanAgain(t *testing.T) {
+	db := listTestDB(t)
+	ctx := context.Background()
+	out, err := Exec(ctx, db, nil, "count where ip in @diffNets", Options{Now: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Execute(ctx, db, out.Plan, Options{NowLatest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Rows[0][0].Int(); got != 8 {
+		t.Errorf("count = %d, want 8", got)
 	}
 }
