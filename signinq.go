@@ -84,3 +84,18 @@ func (db *DB) QueryRows(ctx context.Context, text string, opts QueryOptions) (*r
 	}
 	return out.Rows, nil
 }
+
+// SetList sets the store's named list name to values, which queries
+// test membership of (ip in @vps, user in @admins): text, whole numbers
+// (error codes), or IP addresses and networks (CIDR), IPv4 and IPv6. It
+// replaces a list of that name in one transaction (see query.SetList); a
+// built-in list's name is refused (query.ErrBuiltinList).
+func (db *DB) SetList(name string, values []string) error { return query.SetList(db.DB, name, values) }
+
+// RemoveList removes the store's named list name (query.ErrUnknownList
+// when it has none).
+func (db *DB) RemoveList(name string) error { return query.RemoveList(db.DB, name) }
+
+// Lists returns the named lists the store's queries may use: the
+// built-ins and the store's own, by name.
+func (db *DB) Lists() ([]*query.List, error) { return query.ListsOf(db.DB) }

@@ -17,7 +17,16 @@ import (
 // relative times are resolved against, and returns its plan. Its errors
 // are *Error, with the position of what they concern (but for a panic of
 // a plugin's, or a bug: a *PanicError).
+//
+// Of the named lists (@name) Check knows the built-ins; Exec checks a
+// statement with the lists of the store it runs on too.
 func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan, err error) {
+	return checkWith(st, reg, now, nil)
+}
+
+// checkWith is Check with the named lists of a source besides the
+// built-ins (nil: the built-ins only).
+func checkWith(st *ast.Statement, reg *plugins.Registry, now time.Time, lists *listSource) (plan *Plan, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			plan, err = nil, recovered(r) // a plugin's (Result, Bind, Needs), or a bug
@@ -29,8 +38,8 @@ func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan,
 	if st.Query == nil {
 		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "define and undefine change a store's saved queries: they are not queries to check (Exec runs them)")
 	}
-	c := &checker{reg: reg, now: now.UTC()}
-	p := &Plan{Statement: st, Kind: st.Query.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: reg}
+	c := &checker{reg: reg, now: now.UTC(), lists: lists}
+	p := &Plan{Statement: st, Kind: st.Query.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: reg, lists: lists}
 	if err := c.query(p, st.Query); err != nil {
 		return nil, err
 	}
@@ -38,9 +47,10 @@ func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan,
 }
 
 type checker struct {
-	reg *plugins.Registry
-	now time.Time
-	p   *Plan
+	reg   *plugins.Registry
+	now   time.Time
+	p     *Plan
+	lists *listSource // the named lists (@name) the statement may use; nil: the built-ins
 }
 
 func (c *checker) query(p *Plan, q *ast.Query) error {

@@ -330,6 +330,12 @@ func kindWords(k signin.Kind) string {
 func (c *checker) operands(p *pred, vals []*ast.Literal) error {
 	f := p.field()
 	for _, v := range vals {
+		if name, ok := listRef(v); ok {
+			if err := c.listOperand(p, v, name); err != nil {
+				return err
+			}
+			continue
+		}
 		switch f.Kind {
 		case signin.KindInt:
 			n, err := strconv.ParseInt(v.Text, 10, 64)
@@ -370,6 +376,7 @@ func (c *checker) operands(p *pred, vals []*ast.Literal) error {
 			}
 		}
 	}
+	p.compactOperands()
 	return nil
 }
 

@@ -164,6 +164,12 @@ func newDiffStore(seed uint64) (*diffStore, error) {
 			}
 		}
 	}
+	for _, db := range dbs {
+		if err := setDiffLists(db); err != nil { // named lists (lists_test.go)
+			closeAll()
+			return nil, err
+		}
+	}
 	// The naive evaluator reads what the store holds.
 	var back []signin.Record
 	parts := 0
@@ -727,6 +733,13 @@ func TestDifferentialExamples(t *testing.T) {
 		// sign-ins, not the buckets (these once took seconds to minutes).
 		`count group by bin(1s)`,
 		`countif(status=failure), count since 1d group by bin(1ms)`,
+		// Named lists' examples, with the test's lists for @vps and @admins.
+		`count where ip in @diffNets since 30d group by ip, user`,
+		`list where user in @diffUsers and status=success since 7d`,
+		`dcount(user) as accounts where error in @passwordFailures since 1d group by ip having accounts >= 5`,
+		`count where error in (@passwordFailures, 50057) group by error`,
+		`count where client in @legacyClients and status=success group by client, user`,
+		`count where error not in @sentinelSuccess and user in @diffUsers since 1d group by user`,
 	)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {

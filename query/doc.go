@@ -41,6 +41,10 @@
 //   - macro.go, macrocheck.go, macrostore.go: saved queries, their
 //     expansion on the syntax tree, their checking and their keeping in
 //     the store.
+//   - lists.go, listbuiltin.go, liststore.go: named lists (F in @name),
+//     the built-in ones, and a store's own kept in its metadata;
+//     members.go: the sets an in tests membership of (hash sets of
+//     values, internal/ipset for addresses and networks).
 //   - plan.go: the Plan the checker makes. check.go: Check and the
 //     checker; time.go: since and between, ParseTime; checkcond.go:
 //     conditions on sign-ins (where); timearith.go: time arithmetic (now,

@@ -43,7 +43,7 @@ func TestDocs(t *testing.T) {
 		if section == "## From KQL" {
 			cell = cells[len(cells)-1]
 		}
-		if m := regexp.MustCompile("`([^`]+)`").FindStringSubmatch(cell); m != nil && (section == "## Kinds of query" || section == "## From KQL") {
+		if m := regexp.MustCompile("`([^`]+)`").FindStringSubmatch(cell); m != nil && (section == "## Kinds of query" || section == "## From KQL" || section == "## Named lists" && strings.Contains(m[1], " where ")) {
 			queries = append(queries, m[1])
 		}
 	}
@@ -55,9 +55,18 @@ func TestDocs(t *testing.T) {
 	if _, err := macros.Define("define failures(D) = count where status=failure since D", nil); err != nil {
 		t.Fatal(err)
 	}
+	// The store's lists the docs' examples use.
+	lists := &listSource{got: map[string]*List{
+		"vps":    {Name: "vps", Values: []string{"203.0.113.0/24", "2001:db8::/32", "198.51.100.7"}},
+		"admins": {Name: "admins", Values: []string{"alice@contoso.com", "bob@contoso.com"}},
+	}}
 	for _, q := range queries {
 		q = strings.ReplaceAll(q, "¦", "|")
-		if _, err := Prepare(q, macros, nil, checkNow); err != nil {
+		st, err := Parse(q)
+		if err == nil {
+			_, err = prepare(st, macros, nil, checkNow, lists)
+		}
+		if err != nil {
 			t.Errorf("docs: %s: %v", q, err)
 		}
 	}

@@ -772,7 +772,7 @@ func (p *pred) matchesString(v string) bool {
 				return true
 			}
 		}
-		return p.matchesAddr(v)
+		return p.matchesAddr(v) || p.inSets(v)
 	case opContains:
 		return strings.Contains(strings.ToLower(v), strings.ToLower(p.strs[0]))
 	case opStarts:
@@ -792,6 +792,9 @@ func (p *pred) matchesString(v string) bool {
 			if strings.EqualFold(v, s) {
 				return true
 			}
+		}
+		if p.inSets(v) {
+			return true
 		}
 		a, err := netip.ParseAddr(v)
 		if err != nil {
@@ -838,14 +841,14 @@ func (p *pred) matchesInt(v int64) bool {
 				return true
 			}
 		}
-		return false
+		return p.intInSets(v)
 	case opNe, opNotIn:
 		for _, x := range p.ints {
 			if v == x {
 				return false
 			}
 		}
-		return true
+		return !p.intInSets(v)
 	}
 	if p.field().Kind == signin.KindTime {
 		return compareOp(p.op, float64(0), 0, v, p.ints[0])
@@ -865,14 +868,14 @@ func (p *pred) matchesFloat(v float64) bool {
 				return true
 			}
 		}
-		return false
+		return p.floatInSets(v)
 	case opNe, opNotIn:
 		for _, x := range p.flts {
 			if v == x {
 				return false
 			}
 		}
-		return true
+		return !p.floatInSets(v)
 	}
 	return compareOp(p.op, v, p.flts[0], 0, 0)
 }
@@ -928,7 +931,7 @@ func (p *pred) mayMatchInts(mn, mx int64) bool {
 				return true
 			}
 		}
-		return false
+		return len(p.sets) > 0 // a set's values may be anywhere
 	case opLt, opLe:
 		if isTime {
 			tlo = p.ints[0]

@@ -34,7 +34,11 @@ func addSeeds(f *testing.F) {
 		"min(time) as first, max(time) as last group by user having last - first <= 5m", "max(time) - min(time) as span order by span desc",
 		"max(time) as l group by app having l < now - 30d or now - l > -9223372036854775808ns",
 		"dcount(date(time)) as days, dcount(subnet(ip, 16)) as networks, values(domain(user)), min(hour(time)) group by user",
-		"dcountif(domain(user), status=success), top 5 app by dcount(weekday(time))"} {
+		"dcountif(domain(user), status=success), top 5 app by dcount(weekday(time))",
+		// Named lists.
+		"count where ip in @vps group by ip", "count where error in (@passwordFailures, 50057) and user not in @admins",
+		"count where user in (@, @9x, @a.b, \"@vps\", @contoso.com)", "count where ip = @vps", "countif(client in @LEGACYCLIENTS) group by user",
+		"count where ip not in (@diffNets, 10.0.0.1) group by ip", "count where app in @diffApps or user in @diffUsers"} {
 		f.Add(s)
 	}
 }
@@ -75,6 +79,9 @@ var fuzzStore = sync.OnceValues(func() (*engine.DB, error) {
 		if _, err := DefineIn(db, nil, d); err != nil {
 			return nil, err
 		}
+	}
+	if err := setDiffLists(db); err != nil { // @diffNets, @diffUsers, …
+		return nil, err
 	}
 	g, err := gen.New(gen.Config{Count: 3000, Seed: 3, Days: 3, Users: 50, End: checkNow})
 	if err != nil {

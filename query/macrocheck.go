@@ -83,7 +83,9 @@ func checkQuery(q *ast.Query, macros *Macros, reg *plugins.Registry) error {
 	if err != nil {
 		return err
 	}
-	_, err = Check(st, reg, defineCheckNow)
+	// The named lists it uses are those of the store where it is used:
+	// it is checked against them then.
+	_, err = checkWith(st, reg, defineCheckNow, &listSource{lenient: true})
 	return err
 }
 

@@ -180,6 +180,9 @@ func naiveText(e ast.Expr) (string, error) {
 	return "", fmt.Errorf("naive: %s is not a value", e)
 }
 
+// naiveListName is the name of a list after its @.
+var naiveListName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 func naiveCond(e ast.Expr) (naivePred, error) {
 	switch e := e.(type) {
 	case *ast.Name: // a flag alone: flag = true
@@ -204,6 +207,16 @@ func naiveCond(e ast.Expr) (naivePred, error) {
 		}
 		var vals []string
 		for _, v := range e.Values {
+			if name, ok := strings.CutPrefix(v.Text, "@"); ok && !v.Quoted && naiveListName.MatchString(name) {
+				// A named list: its values, as if written (a scan of
+				// them, addresses by netip.Prefix.Contains).
+				list, ok := naiveListValues(name)
+				if !ok {
+					return nil, fmt.Errorf("naive: no list @%s", name)
+				}
+				vals = append(vals, list...)
+				continue
+			}
 			vals = append(vals, v.Text)
 		}
 		op := "in"

@@ -55,7 +55,8 @@ type Plan struct {
 
 	stages []*boundStage
 
-	reg *plugins.Registry // what the plan was checked against: its stages' queries are too
+	reg   *plugins.Registry // what the plan was checked against: its stages' queries are too
+	lists *listSource       // and the named lists it read
 }
 
 // Stages returns the names of the plan's stages (after "|"), in order:
@@ -110,6 +111,10 @@ type pred struct {
 	cidrs []netip.Prefix // ip in
 	addrs []netip.Addr   // ip = address, ip in (addresses)
 	fn    *fnApply       // a predicate on a function of col: hour(time) >= 22
+	// sets, for in, hold more values: named lists' (@name), and literal
+	// ones beyond smallIn, which then leave strs, ints, flts, cidrs and
+	// addrs (compactOperands).
+	sets []*members
 	// set, for or'ed patterns (~, like) on one field (combinePatterns),
 	// matches them all, and patterns counts them; nil and 0 for a
 	// predicate as written.

@@ -605,6 +605,9 @@ func (g *queryGen) pred() string {
 	if g.chance(0.08) {
 		return g.fieldCmpPred()
 	}
+	if g.chance(0.06) {
+		return g.listPred()
+	}
 	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
 	case 0:
 		return g.textPred(rqPick(g, rqText))
@@ -1086,4 +1089,58 @@ func (g *queryGen) query() string {
 // String describes the generator, for messages.
 func (g *queryGen) String() string {
 	return fmt.Sprintf("queryGen{%d records, now %s}", len(g.recs), g.now.Format(time.RFC3339))
+}
+
+// listPred is a predicate on a named list (lists_test.go's diffLists and
+// the built-ins), alone or among values, or on an in-list of more values
+// than smallIn, which the checker makes a set.
+func (g *queryGen) listPred() string {
+	in := " " + g.kw("in") + " "
+	if g.chance(0.3) {
+		in = " " + g.kw("not") + in
+	}
+	list := func(name string, more func() string) string {
+		name = "@" + g.mixCase(name)
+		if more == nil || g.chance(0.5) {
+			return name
+		}
+		vs := []string{name, more()}
+		if g.chance(0.5) {
+			vs[0], vs[1] = vs[1], vs[0]
+		}
+		return "(" + strings.Join(vs, ", ") + ")"
+	}
+	code := func() string { return strconv.FormatInt(g.intValue("error"), 10) }
+	switch g.intn(8) {
+	case 0:
+		return g.name("ip") + in + list("diffNets", func() string {
+			if g.chance(0.5) {
+				return g.cidr()
+			}
+			return g.val(g.ipValue())
+		})
+	case 1:
+		return g.name("error") + in + list(rqPick(g, []string{"passwordFailures", "sentinelSuccess", "caFailures", "mfaCodes", "diffCodes"}), code)
+	case 2:
+		return g.name("app") + in + list("diffApps", func() string { return g.val(g.textValue("app")) })
+	case 3:
+		return g.name("client") + in + list("legacyClients", func() string { return g.val(g.textValue("client")) })
+	case 4:
+		return g.name(rqPick(g, []string{"user", "identity"})) + in + list("diffUsers", func() string { return g.val(g.textValue("user")) })
+	case 5:
+		return g.name("country") + in + list("diffCountries", nil)
+	case 6:
+		return g.name("ip") + in + g.inList(smallIn+1+g.intn(30), func() string {
+			if g.chance(0.6) {
+				return g.cidr()
+			}
+			return g.val(g.ipValue())
+		})
+	}
+	name := rqPick(g, []string{"app", "user", "error", "country", "policy"})
+	one := func() string { return g.val(g.textValue(name)) }
+	if name == "error" {
+		one = code
+	}
+	return g.name(name) + in + g.inList(smallIn+1+g.intn(20), one)
 }

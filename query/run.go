@@ -66,7 +66,7 @@ func Exec(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string
 	if _, last, ok := snap.Span(); ok && (opts.NowLatest || now.IsZero()) {
 		now = last
 	}
-	plan, err := prepare(st, macros, reg, now)
+	plan, err := prepare(st, macros, reg, now, &listSource{snap: snap})
 	if err != nil {
 		snap.Close()
 		return nil, err
@@ -94,21 +94,24 @@ func Run(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string,
 
 // Prepare parses a statement, expands the saved queries it uses (macros
 // may be nil: none) and checks it against reg at now. A define or
-// undefine statement is an error: Exec runs those.
+// undefine statement is an error: Exec runs those. Of the named lists it
+// knows the built-ins only: Exec reads a store's.
 func Prepare(text string, macros *Macros, reg *plugins.Registry, now time.Time) (*Plan, error) {
 	st, err := Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	return prepare(st, macros, reg, now)
+	return prepare(st, macros, reg, now, nil)
 }
 
-func prepare(st *ast.Statement, macros *Macros, reg *plugins.Registry, now time.Time) (*Plan, error) {
+// prepare expands and checks a statement, with the named lists of a
+// source (nil: the built-ins only).
+func prepare(st *ast.Statement, macros *Macros, reg *plugins.Registry, now time.Time, lists *listSource) (*Plan, error) {
 	st, err := macros.Expand(st)
 	if err != nil {
 		return nil, err
 	}
-	return Check(st, reg, now)
+	return checkWith(st, reg, now, lists)
 }
 
 // Execute runs a checked plan against a store, on one snapshot. With
@@ -138,7 +141,7 @@ func ExecuteRows(ctx context.Context, db *engine.DB, plan *Plan, opts Options) (
 		return nil, err
 	}
 	if _, last, ok := snap.Span(); ok && opts.NowLatest && !plan.Now.Equal(last) {
-		if plan, err = Check(plan.Statement, plan.reg, last); err != nil {
+		if plan, err = checkWith(plan.Statement, plan.reg, last, plan.lists); err != nil {
 			snap.Close()
 			return nil, err
 		}

@@ -37,6 +37,8 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	var values bool
 	if t := strings.TrimSpace(text); strings.HasPrefix(t, `\`) {
 		cands, values = c.metaCandidates(t, text[:start])
+	} else if !quoted && strings.HasPrefix(word, "@") {
+		cands = c.listNames() // ip in @vps
 	} else {
 		cands, values = c.candidates(text[:start], quoted)
 	}
@@ -220,6 +222,19 @@ func (c *completer) callNames(kind plugins.Kind) []string {
 		} else {
 			out = append(out, d.Name)
 		}
+	}
+	return out
+}
+
+// listNames are the named lists' names, with their @.
+func (c *completer) listNames() []string {
+	lists, err := query.ListsOf(c.s.opts.DB)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range lists {
+		out = append(out, "@"+l.Name)
 	}
 	return out
 }

@@ -52,6 +52,9 @@ func TestComplete(t *testing.T) {
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})
 	f("count where error=501", []string{"50126"})
+	// Named lists, after their @.
+	f("count where error in @pass", []string{"@passwordFailures"}, "@caFailures")
+	f("count where error in (50057, @", []string{"@caFailures", "@sentinelSuccess"})
 	// Aliases: Log Analytics and Graph names, once a word is begun; a
 	// field's values after its alias.
 	f("count where UserP", []string{"UserPrincipalName"})

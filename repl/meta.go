@@ -33,6 +33,7 @@ func init() {
 		{"fields", "", "the fields, with their types and the values most sign-ins of the store have", (*session).fields},
 		{"plugins", "[NAME]", "the aggregates, functions, stages and formats; or one in full", (*session).plugins},
 		{"saved", "", "the saved queries (define NAME = QUERY saves one, undefine NAME removes it)", (*session).saved},
+		{"lists", "[NAME]", "the named lists queries test membership of (ip in @vps): built in and the store's (signinq lists import adds one); or one list's values", (*session).lists},
 		{"explain", "QUERY", "how a query runs; \\explain analyze QUERY runs it and times each step", (*session).explain},
 		{"timing", "on|off", "the row count and time after each result", (*session).setTiming},
 		{"format", "table|json|csv", "the output format", (*session).setFormat},
@@ -258,6 +259,42 @@ func (s *session) saved(context.Context, string) error {
 	}
 	return nil
 }
+
+// lists shows the named lists (name, kind, size, built in or the
+// store's), or the values of one.
+func (s *session) lists(_ context.Context, arg string) error {
+	if arg != "" {
+		l, err := query.ListOf(s.opts.DB, arg)
+		if err != nil {
+			return err
+		}
+		for i, v := range l.Values {
+			if i == maxListShown {
+				s.info("… and %s more\n", humanize.Comma(int64(len(l.Values)-i)))
+				break
+			}
+			fmt.Fprintln(s.out, v)
+		}
+		return nil
+	}
+	lists, err := query.ListsOf(s.opts.DB)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(s.out, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "list\tkind\tvalues\tfrom\n")
+	for _, l := range lists {
+		from := "store"
+		if l.Builtin {
+			from = "built in: " + l.Doc
+		}
+		fmt.Fprintf(tw, "@%s\t%s\t%s\t%s\n", l.Name, l.Kind(), humanize.Comma(int64(len(l.Values))), from)
+	}
+	return tw.Flush()
+}
+
+// maxListShown is the most values \lists NAME prints.
+const maxListShown = 100
 
 // fields lists the catalog: each field's name, kind and meaning, and its
 // values held by the most sign-ins of the whole store (from the bitmaps'

@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	"plugins/stage":       {"index", "engine", "result", "query/ast", "=plugins", "plugins/stage/internal"},
 	"plugins/standard":    {"=plugins", "plugins/aggregate", "plugins/function", "plugins/format", "plugins/stage"},
 	"query/ast":           {},
-	"query":               {"index", "engine", "result", "plugins", "query", "internal/words"},
+	"query":               {"index", "engine", "result", "plugins", "query", "internal/ipset", "internal/words"},
 	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress", "internal/term", "internal/words"},
 	"docs":                {},
 	"bench":               {"index", "engine", "result", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress", "internal/words"},
@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"internal/dirhash":    {},
 	"internal/listgen":    {},
 	"internal/words":      {},
+	"internal/ipset":      {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores

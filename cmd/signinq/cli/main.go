@@ -65,6 +65,7 @@ type cli struct {
 	Explain explainCmd       `cmd:"" help:"Show how a query would run (explain analyze: run it and show what each step read)."`
 	Repl    replCmd          `cmd:"" help:"Ask questions interactively: line editing, completion (Tab), history (Ctrl-R), tables and charts; with input from a file or pipe, run one statement a line. What signinq with no arguments does on a terminal."`
 	Bench   benchCmd         `cmd:"" help:"Measure the standard query set on generated datasets (1M, 10M sign-ins; cached), and ingest, disk and memory: a Markdown report, the Go benchmark format for benchstat, a chart."`
+	Lists   listsCmd         `cmd:"" help:"The named lists queries test membership of (ip in @vps): show them, import one from a file (addresses and networks, users, codes), remove one."`
 	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
