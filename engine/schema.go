@@ -77,6 +77,10 @@ const noRaw = math.MaxInt64
 // catalog order as of format version 1, then the internal columns. New
 // fields take new ids at the end, after the internal columns: stores hold
 // these ids (testdata/columns.golden, checked by TestColumnIDsStable).
+// This list is kept by hand, never derived from the catalog's order, so
+// that no id moves; its encodings are derived from the field's kind
+// below, and docs/format.md's table from the schema (go test ./engine
+// -run TestColumnTableDocumented -update).
 var columnIDs = []string{
 	"time", "ingested", "id", "type", "status", "error", "reason", "details",
 	"identity", "user", "userId", "userName", "userType",

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 )
 
 var updateColumns = flag.Bool("update-columns", false, "rewrite testdata/columns.golden from the schema (only for a new format version)")
@@ -55,16 +58,131 @@ func TestColumnIDsStable(t *testing.T) {
 	}
 }
 
-// TestColumnTableDocumented checks docs/format.md's table of columns
-// against the schema: each id's name and encoding, every column once.
+var updateDocs = flag.Bool("update", false, "rewrite the table of columns in docs/format.md from the schema")
+
+// The generated part of docs/format.md, "Columns", lies between these.
+const (
+	columnsBegin = "<!-- columns: generated from engine/schema.go by go test ./engine -run TestColumnTableDocumented -update; do not edit -->\n"
+	columnsEnd   = "<!-- end of columns -->\n"
+)
+
+// TestColumnTableDocumented keeps docs/format.md's table of columns in
+// step with the schema: the table is written from it (columnTable), and
+// read back to check each id's name and encoding, every column once. Run
+// with -update after adding a catalog field.
 func TestColumnTableDocumented(t *testing.T) {
-	b, err := os.ReadFile("../docs/format.md")
+	const path = "../docs/format.md"
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, table, ok := strings.Cut(string(b), "| ids | columns | encoding | dictionary | bitmaps |")
+	doc := string(b)
+	head, rest, ok1 := strings.Cut(doc, columnsBegin)
+	_, tail, ok2 := strings.Cut(rest, columnsEnd)
+	if !ok1 || !ok2 {
+		t.Fatalf("%s has no generated table of columns (between %q and %q)", path, columnsBegin, columnsEnd)
+	}
+	table := columnTable()
+	checkColumnTable(t, table)
+	if want := head + columnsBegin + table + columnsEnd + tail; *updateDocs {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if doc != want {
+		t.Errorf("%s: the table of columns is out of date with the schema; run go test ./engine -run TestColumnTableDocumented -update", path)
+	}
+}
+
+// columnTable is docs/format.md's table of columns: a row per run of
+// columns with consecutive ids stored alike, and the paragraph that
+// says which ids are what.
+func columnTable() string {
+	cols := Columns()
+	internal := colFormatC.ID // the first internal column: fields before it are format version 1's
+	var b strings.Builder
+	and := func(a, z int) string { return strings.Replace(idList(a, z), ", ", " and ", 1) }
+	fmt.Fprintf(&b, "\nIds %s are the catalog's fields (`docs/fields.md`) in its order as of\nformat version 1; %s are internal", and(0, int(internal)-1), and(int(internal), int(colRawC.ID)))
+	if last := len(cols) - 1; last > int(colRawC.ID) {
+		fmt.Fprintf(&b, "; %s are the fields added since, in the order they came", and(int(colRawC.ID)+1, last))
+	}
+	b.WriteString(".\n\n| ids | columns | encoding | dictionary | bitmaps |\n|---|---|---|---|---|\n")
+	for i := 0; i < len(cols); {
+		j := i + 1
+		for j < len(cols) && columnCells(cols[j]) == columnCells(cols[i]) {
+			j++
+		}
+		var names []string
+		for _, c := range cols[i:j] {
+			if c.Field == nil {
+				names = append(names, "`"+c.Name+"`")
+			} else {
+				names = append(names, c.Name)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", idList(i, j-1), strings.Join(names, ", "), columnCells(cols[i]))
+		i = j
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// idList writes the ids from a to z: 5; 0, 1; 6–20.
+func idList(a, z int) string {
+	switch z - a {
+	case 0:
+		return strconv.Itoa(a)
+	case 1:
+		return fmt.Sprintf("%d, %d", a, z)
+	}
+	return fmt.Sprintf("%d–%d", a, z)
+}
+
+// columnCells are a column's encoding, dictionary and bitmaps cells.
+func columnCells(c *Column) string {
+	enc, dict, bitmaps := c.Enc.String(), "—", "—"
+	switch {
+	case c == colRawC:
+		enc = "int: raw slot, or 2⁶³−1 for none"
+	case c.Enc == EncInt && c.Field.Kind == signin.KindTime:
+		enc = "int: Unix nanoseconds; absent = −2⁶³"
+	case c.Enc == EncInt:
+		enc = "int; absent = −2⁶³"
+	}
+	if c.HasDict() {
+		switch {
+		case c == colFormatC:
+			dict = "ints: the signin.Format read from"
+		case c.Enc == EncList:
+			dict = "strings"
+		case c.Field.Kind == signin.KindString && signin.Ref[string](c.Field) == nil:
+			dict = "strings (the enum names)"
+		case c.Field.Kind == signin.KindString:
+			dict = `strings; absent = ""`
+		case c.Field.Kind == signin.KindBool:
+			dict = "ints: 1 true, 0 false, −2⁶³ absent"
+		case c.DictKind == index.DictInt:
+			dict = "ints; absent = −2⁶³"
+		case c.DictKind == index.DictFloat:
+			dict = "floats; absent = NaN"
+		}
+		bitmaps = "no"
+		if c.Indexed {
+			bitmaps = "yes"
+			if c.Enc == EncList {
+				bitmaps = "yes, any element"
+			}
+		}
+	}
+	return enc + " | " + dict + " | " + bitmaps
+}
+
+// checkColumnTable reads a table of columns back and checks it against
+// the schema: each id's name and encoding, every column once.
+func checkColumnTable(t *testing.T, table string) {
+	t.Helper()
+	_, table, ok := strings.Cut(table, "| ids | columns | encoding | dictionary | bitmaps |")
 	if !ok {
-		t.Fatal("docs/format.md has no table of columns")
+		t.Fatal("no table of columns")
 	}
 	row := regexp.MustCompile("^\\| ([0-9, –]+) \\| ([^|]+) \\| ([a-z]+)")
 	seen := map[int]bool{}
@@ -74,7 +192,7 @@ func TestColumnTableDocumented(t *testing.T) {
 		}
 		m := row.FindStringSubmatch(line)
 		if m == nil {
-			t.Errorf("docs/format.md: a row of the table of columns does not read: %s", line)
+			t.Errorf("a row of the table of columns does not read: %s", line)
 			continue
 		}
 		var ids []int
@@ -86,7 +204,7 @@ func TestColumnTableDocumented(t *testing.T) {
 				z, err2 = strconv.Atoi(hi)
 			}
 			if err1 != nil || err2 != nil {
-				t.Fatalf("docs/format.md: ids %q", m[1])
+				t.Fatalf("ids %q", m[1])
 			}
 			for id := a; id <= z; id++ {
 				ids = append(ids, id)
@@ -94,25 +212,25 @@ func TestColumnTableDocumented(t *testing.T) {
 		}
 		names := strings.Split(m[2], ",")
 		if len(names) != len(ids) {
-			t.Errorf("docs/format.md: ids %s name %d columns", m[1], len(names))
+			t.Errorf("ids %s name %d columns", m[1], len(names))
 			continue
 		}
 		for i, id := range ids {
 			name := strings.Trim(strings.TrimSpace(names[i]), "`")
 			if id >= len(Columns()) {
-				t.Errorf("docs/format.md: column %d (%s) is not in the schema", id, name)
+				t.Errorf("column %d (%s) is not in the schema", id, name)
 				continue
 			}
 			c := Columns()[id]
 			if c.Name != name || c.Enc.String() != m[3] {
-				t.Errorf("docs/format.md: column %d is %s, %s; the schema has %s, %s", id, name, m[3], c.Name, c.Enc)
+				t.Errorf("column %d is %s, %s; the schema has %s, %s", id, name, m[3], c.Name, c.Enc)
 			}
 			seen[id] = true
 		}
 	}
 	for _, c := range Columns() {
 		if !seen[int(c.ID)] {
-			t.Errorf("docs/format.md: column %d (%s) is not in the table", c.ID, c.Name)
+			t.Errorf("column %d (%s) is not in the table", c.ID, c.Name)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/signinq/signinq/engine/signin"
 )
 
 // A column is one field of signinq's catalog (docs/fields.md) as a column
@@ -36,23 +38,15 @@ var interruptCodes = []int64{
 	50129, 50140, 50143, 50144, 51006, 52004, 65001, 81010, 81012, 81014,
 }
 
-// Enumerated fields' values, as docs/fields.md lists them.
-var (
-	valuesRisk = []string{"none", "low", "medium", "high", "hidden"}
-)
+// A source is a key of a diagnostic-settings record that DuckDB's JSON
+// reader is told to read, by its path (dots go into objects), with its
+// type.
+type source struct{ path, typ string }
 
-// sourceColumns are the keys of a diagnostic-settings record that DuckDB's
-// JSON reader is told to read, with their types: the reader parses each
-// line once and builds these values, skipping every other key (the
-// record's other ~40 properties). Keys are matched as written: signinq
-// matches them without regard to case, DuckDB does not.
-//
-// Strings the catalog keeps as text are read as VARCHAR even where DuckDB
-// would infer UUID, and times are read as text and cast in SQL (see
-// timeExpr): the reader's own TIMESTAMP conversion ignores the offset
-// (-05:00) instead of converting to UTC, and fails the load on a time it
-// cannot parse.
-var sourceColumns = []struct{ name, typ string }{
+// specialSources are the keys the hand-written columns (specialColumns)
+// and derivedSQL read; the plain columns' keys come from the catalog
+// (see sourceColumns).
+var specialSources = []source{
 	{"time", tString},
 	{"category", tString},
 	{"tenantId", tString},
@@ -62,52 +56,103 @@ var sourceColumns = []struct{ name, typ string }{
 	{"correlationId", tString},
 	{"identity", tString},
 	{"location", tString}, // the envelope's location is a country code
-	{"properties", `STRUCT(
-		"id" VARCHAR,
-		"createdDateTime" VARCHAR,
-		"userDisplayName" VARCHAR,
-		"userPrincipalName" VARCHAR,
-		"userId" VARCHAR,
-		"userType" VARCHAR,
-		"appId" VARCHAR,
-		"appDisplayName" VARCHAR,
-		"resourceDisplayName" VARCHAR,
-		"resourceId" VARCHAR,
-		"ipAddress" VARCHAR,
-		"autonomousSystemNumber" BIGINT,
-		"clientAppUsed" VARCHAR,
-		"userAgent" VARCHAR,
-		"correlationId" VARCHAR,
-		"sessionId" VARCHAR,
-		"conditionalAccessStatus" VARCHAR,
-		"authenticationProtocol" VARCHAR,
-		"authenticationRequirement" VARCHAR,
-		"homeTenantId" VARCHAR,
-		"tenantId" VARCHAR,
-		"resourceTenantId" VARCHAR,
-		"crossTenantAccessType" VARCHAR,
-		"tokenIssuerType" VARCHAR,
-		"processingTimeInMilliseconds" BIGINT,
-		"processingTimeInMs" BIGINT,
-		"riskLevelDuringSignIn" VARCHAR,
-		"riskLevelAggregated" VARCHAR,
-		"riskState" VARCHAR,
-		"riskDetail" VARCHAR,
-		"riskEventTypes_v2" VARCHAR[],
-		"riskEventTypes" VARCHAR[],
-		"servicePrincipalId" VARCHAR,
-		"servicePrincipalName" VARCHAR,
-		"managedIdentityType" VARCHAR,
-		"managedServiceIdentity" STRUCT("msiType" VARCHAR),
-		"status" STRUCT("errorCode" BIGINT, "failureReason" VARCHAR, "additionalDetails" VARCHAR),
-		"deviceDetail" STRUCT("deviceId" VARCHAR, "displayName" VARCHAR, "operatingSystem" VARCHAR,
-			"browser" VARCHAR, "isCompliant" BOOLEAN, "isManaged" BOOLEAN, "trustType" VARCHAR),
-		"location" STRUCT("city" VARCHAR, "state" VARCHAR, "countryOrRegion" VARCHAR,
-			"geoCoordinates" STRUCT("latitude" DOUBLE, "longitude" DOUBLE)),
-		"appliedConditionalAccessPolicies" STRUCT("displayName" VARCHAR, "result" VARCHAR)[],
-		"authenticationDetails" STRUCT("authenticationMethod" VARCHAR)[],
-		"authenticationMethodsUsed" VARCHAR[],
-		"mfaDetail" STRUCT("authMethod" VARCHAR))`},
+	{"properties.createdDateTime", tString},
+	{"properties.userDisplayName", tString},
+	{"properties.userPrincipalName", tString},
+	{"properties.userId", tString},
+	{"properties.appId", tString},
+	{"properties.appDisplayName", tString},
+	{"properties.ipAddress", tString},
+	{"properties.correlationId", tString},
+	{"properties.homeTenantId", tString},
+	{"properties.tenantId", tString},
+	{"properties.processingTimeInMilliseconds", tInt},
+	{"properties.processingTimeInMs", tInt},
+	{"properties.riskEventTypes_v2", tList},
+	{"properties.riskEventTypes", tList},
+	{"properties.servicePrincipalId", tString},
+	{"properties.servicePrincipalName", tString},
+	{"properties.managedIdentityType", tString},
+	{"properties.managedServiceIdentity.msiType", tString},
+	{"properties.status.errorCode", tInt},
+	{"properties.status.failureReason", tString},
+	{"properties.location.countryOrRegion", tString},
+	{"properties.appliedConditionalAccessPolicies", `STRUCT("displayName" VARCHAR, "result" VARCHAR)[]`},
+	{"properties.authenticationDetails", `STRUCT("authenticationMethod" VARCHAR)[]`},
+	{"properties.authenticationMethodsUsed", tList},
+	{"properties.mfaDetail.authMethod", tString},
+}
+
+// sourceColumns are the top-level keys of a diagnostic-settings record
+// that DuckDB's JSON reader is told to read, with their types, objects
+// as STRUCTs of the keys read in them: the reader parses each line once
+// and builds these values, skipping every other key (the record's other
+// ~40 properties). They are specialSources and the keys of the plain
+// columns (plainColumn). Keys are matched as written: signinq matches
+// them without regard to case, DuckDB does not.
+//
+// Strings the catalog keeps as text are read as VARCHAR even where DuckDB
+// would infer UUID, and times are read as text and cast in SQL (see
+// timeExpr): the reader's own TIMESTAMP conversion ignores the offset
+// (-05:00) instead of converting to UTC, and fails the load on a time it
+// cannot parse.
+var sourceColumns = func() []source {
+	srcs := append([]source(nil), specialSources...)
+	for _, f := range signin.Fields() {
+		if _, special := specialColumns[f.Name]; !special {
+			if _, ok := plainColumn(f); ok {
+				srcs = append(srcs, source{f.Keys[signin.FormatDiag], plainSourceType(f.Kind)})
+			}
+		}
+	}
+	return sourceTree(srcs)
+}()
+
+// sourceTree folds sources into top-level ones, in the order their keys
+// first come: an object is a STRUCT of the keys read in it. A key read
+// as two types is a bug in specialSources.
+func sourceTree(srcs []source) []source {
+	type node struct {
+		name, typ string
+		kids      []*node
+	}
+	root := &node{}
+	for _, s := range srcs {
+		n := root
+		for _, name := range strings.Split(s.path, ".") {
+			i := 0
+			for i < len(n.kids) && n.kids[i].name != name {
+				i++
+			}
+			if i == len(n.kids) {
+				n.kids = append(n.kids, &node{name: name})
+			}
+			n = n.kids[i]
+		}
+		if n.typ != "" && n.typ != s.typ {
+			panic(fmt.Sprintf("BUG: peers: source %s read as %s and as %s", s.path, n.typ, s.typ))
+		}
+		n.typ = s.typ
+	}
+	var typeOf func(n *node) string
+	typeOf = func(n *node) string {
+		if len(n.kids) == 0 {
+			return n.typ
+		}
+		if n.typ != "" {
+			panic(fmt.Sprintf("BUG: peers: source %s read as %s and as an object", n.name, n.typ))
+		}
+		fields := make([]string, len(n.kids))
+		for i, k := range n.kids {
+			fields[i] = ident(k.name) + " " + typeOf(k)
+		}
+		return "STRUCT(" + strings.Join(fields, ", ") + ")"
+	}
+	out := make([]source, len(root.kids))
+	for i, k := range root.kids {
+		out[i] = source{k.name, typeOf(k)}
+	}
+	return out
 }
 
 // derivedSQL computes, once per row, the values several columns need.
@@ -172,8 +217,8 @@ func enumExpr(x string, values []string) string {
 		x, in.String(), when.String())
 }
 
-func enumColumn(name, x string, values []string) column {
-	return column{name: name, typ: tString, expr: enumExpr(x, values), values: values}
+func enumColumn(x string, values []string) column {
+	return column{typ: tString, expr: enumExpr(x, values), values: values}
 }
 
 func codeList(codes []int64) string {
@@ -184,18 +229,18 @@ func codeList(codes []int64) string {
 	return strings.Join(s, ", ")
 }
 
-// columns are the catalog's fields in its order. signinq derives status,
-// identity, authMethod and policy in Go; their SQL here follows its rules.
-// What it does that this does not: the IP address is not put in canonical
-// form (DuckDB's inet extension is not built in), and key case matters.
-var columns = []column{
-	{name: "time", typ: tTime, expr: `coalesce(_created, _logged)`},
-	{name: "ingested", typ: tTime, expr: `_logged`},
-	{name: "id", typ: tString, expr: `properties.id`},
-	{name: "type", typ: tString, expr: `_type`},
+// specialColumns are the catalog's fields that signinq derives, reads
+// from several keys or reads specially; their SQL follows its rules.
+// Every other field is a plain column (plainColumn). What signinq does
+// that this does not: the IP address is not put in canonical form
+// (DuckDB's inet extension is not built in), and key case matters.
+var specialColumns = map[string]column{
+	"time":     {typ: tTime, expr: `coalesce(_created, _logged)`},
+	"ingested": {typ: tTime, expr: `_logged`},
+	"type":     {typ: tString, expr: `_type`},
 	// The status from the error code; without one, resultType's text
 	// when it is a status (Success, Failure).
-	{name: "status", typ: tString, expr: `CASE
+	"status": {typ: tString, expr: `CASE
 		WHEN _error IS NULL THEN CASE lower(trim(resultType))
 			WHEN 'success' THEN 'success' WHEN 'succeeded' THEN 'success'
 			WHEN 'failure' THEN 'failure' WHEN 'failed' THEN 'failure' WHEN 'error' THEN 'failure'
@@ -203,73 +248,82 @@ var columns = []column{
 		WHEN _error = 0 THEN 'success'
 		WHEN _error IN (` + codeList(interruptCodes) + `) THEN 'interrupted'
 		ELSE 'failure' END`},
-	{name: "error", typ: tInt, expr: `_error`},
-	{name: "reason", typ: tString, expr: firstOf("properties.status.failureReason", "resultDescription")},
-	{name: "details", typ: tString, expr: `properties.status.additionalDetails`},
-	{name: "identity", typ: tString, expr: `CASE WHEN _type IN ('interactive', 'nonInteractive', 'adfs') THEN ` +
+	"error":  {typ: tInt, expr: `_error`},
+	"reason": {typ: tString, expr: firstOf("properties.status.failureReason", "resultDescription")},
+	"identity": {typ: tString, expr: `CASE WHEN _type IN ('interactive', 'nonInteractive', 'adfs') THEN ` +
 		firstOf("properties.userPrincipalName", "properties.userDisplayName", "identity", "properties.userId") +
 		` ELSE ` +
 		firstOf("properties.servicePrincipalName", "identity", "properties.appDisplayName", "properties.servicePrincipalId", "properties.appId") +
 		` END`},
-	{name: "user", typ: tString, expr: `properties.userPrincipalName`},
-	{name: "userId", typ: tString, expr: `properties.userId`},
-	{name: "userName", typ: tString, expr: `properties.userDisplayName`},
-	enumColumn("userType", `properties.userType`, []string{"member", "guest"}),
-	{name: "app", typ: tString, expr: `properties.appDisplayName`},
-	{name: "appId", typ: tString, expr: `properties.appId`},
-	{name: "resource", typ: tString, expr: `properties.resourceDisplayName`},
-	{name: "resourceId", typ: tString, expr: `properties.resourceId`},
-	{name: "ip", typ: tString, expr: firstOf("trim(properties.ipAddress)", "trim(callerIpAddress)")},
-	{name: "country", typ: tString, expr: firstOf("properties.location.countryOrRegion", "location")},
-	{name: "state", typ: tString, expr: `properties.location.state`},
-	{name: "city", typ: tString, expr: `properties.location.city`},
-	{name: "latitude", typ: tFloat, expr: `properties.location.geoCoordinates.latitude`},
-	{name: "longitude", typ: tFloat, expr: `properties.location.geoCoordinates.longitude`},
-	{name: "asn", typ: tInt, expr: `properties.autonomousSystemNumber`},
-	{name: "client", typ: tString, expr: `properties.clientAppUsed`},
-	{name: "browser", typ: tString, expr: `properties.deviceDetail.browser`},
-	{name: "os", typ: tString, expr: `properties.deviceDetail.operatingSystem`},
-	{name: "userAgent", typ: tString, expr: `properties.userAgent`},
-	{name: "device", typ: tString, expr: `properties.deviceDetail.displayName`},
-	{name: "deviceId", typ: tString, expr: `properties.deviceDetail.deviceId`},
-	{name: "compliant", typ: tBool, expr: `properties.deviceDetail.isCompliant`},
-	{name: "managed", typ: tBool, expr: `properties.deviceDetail.isManaged`},
-	{name: "trust", typ: tString, expr: `properties.deviceDetail.trustType`},
-	enumColumn("protocol", `properties.authenticationProtocol`,
-		[]string{"none", "oAuth2", "ropc", "wsFederation", "saml20", "deviceCode", "authenticationTransfer", "nativeAuth"}),
-	enumColumn("authRequirement", `properties.authenticationRequirement`,
-		[]string{"singleFactorAuthentication", "multiFactorAuthentication"}),
+	"ip":      {typ: tString, expr: firstOf("trim(properties.ipAddress)", "trim(callerIpAddress)")},
+	"country": {typ: tString, expr: firstOf("properties.location.countryOrRegion", "location")},
 	// Without repeats, in order: an element is kept where it first occurs.
-	{name: "authMethod", typ: tList, expr: `list_filter(_auth, lambda m, i: m <> '' AND list_position(_auth, m) = i)`},
-	enumColumn("ca", `properties.conditionalAccessStatus`, []string{"success", "failure", "notApplied"}),
+	"authMethod": {typ: tList, expr: `list_filter(_auth, lambda m, i: m <> '' AND list_position(_auth, m) = i)`},
 	// The policies whose result is success or failure.
-	{name: "policy", typ: tList, expr: `list_transform(
+	"policy": {typ: tList, expr: `list_transform(
 		list_filter(properties.appliedConditionalAccessPolicies,
 			lambda p: lower(p.result) IN ('success', 'failure') AND p.displayName <> ''),
 		lambda p: p.displayName)`},
-	enumColumn("risk", `properties.riskLevelDuringSignIn`, valuesRisk),
-	enumColumn("riskAggregated", `properties.riskLevelAggregated`, valuesRisk),
-	enumColumn("riskState", `properties.riskState`,
-		[]string{"none", "confirmedSafe", "remediated", "dismissed", "atRisk", "confirmedCompromised"}),
-	{name: "riskDetail", typ: tString, expr: `properties.riskDetail`},
-	{name: "riskEvents", typ: tList, expr: `CASE WHEN len(` + nonEmpty("properties.riskEventTypes_v2") + `) > 0
+	"riskEvents": {typ: tList, expr: `CASE WHEN len(` + nonEmpty("properties.riskEventTypes_v2") + `) > 0
 		THEN ` + nonEmpty("properties.riskEventTypes_v2") + ` ELSE ` + nonEmpty("properties.riskEventTypes") + ` END`},
-	{name: "sp", typ: tString, expr: `properties.servicePrincipalName`},
-	{name: "spId", typ: tString, expr: `properties.servicePrincipalId`},
-	enumColumn("msiType", firstOf("properties.managedServiceIdentity.msiType", "properties.managedIdentityType"),
-		[]string{"none", "systemAssigned", "userAssigned"}),
-	{name: "tenant", typ: tString, expr: firstOf("properties.homeTenantId", "properties.tenantId", "tenantId")},
-	{name: "resourceTenant", typ: tString, expr: `properties.resourceTenantId`},
-	enumColumn("crossTenant", `properties.crossTenantAccessType`,
-		[]string{"none", "b2bCollaboration", "b2bDirectConnect", "microsoftSupport", "serviceProvider", "passthrough"}),
-	enumColumn("tokenIssuer", `properties.tokenIssuerType`,
-		[]string{"AzureAD", "ADFederationServices", "AzureADBackupAuth", "ADFederationServicesMFAAdapter", "NPSExtension"}),
-	{name: "correlationId", typ: tString, expr: firstOf("properties.correlationId", "correlationId")},
-	{name: "sessionId", typ: tString, expr: `properties.sessionId`},
-	{name: "latency", typ: tInt, expr: `coalesce(properties.processingTimeInMilliseconds, properties.processingTimeInMs)`},
+	"msiType":       enumColumn(firstOf("properties.managedServiceIdentity.msiType", "properties.managedIdentityType"), signin.Lookup("msiType").Values),
+	"tenant":        {typ: tString, expr: firstOf("properties.homeTenantId", "properties.tenantId", "tenantId")},
+	"correlationId": {typ: tString, expr: firstOf("properties.correlationId", "correlationId")},
+	"latency":       {typ: tInt, expr: `coalesce(properties.processingTimeInMilliseconds, properties.processingTimeInMs)`},
 	// A diagnostic record is one sign-in.
-	{name: "signInCount", typ: tInt, expr: `1`},
+	"signInCount": {typ: tInt, expr: `1`},
 }
+
+// kindTypes are the SQL types of the catalog's kinds.
+var kindTypes = map[signin.Kind]string{
+	signin.KindString: tString, signin.KindInt: tInt, signin.KindFloat: tFloat,
+	signin.KindTime: tTime, signin.KindBool: tBool, signin.KindList: tList,
+}
+
+// plainSourceType is the type the JSON reader reads a plain column's key
+// as: its column's, but text for a time (see timeExpr).
+func plainSourceType(k signin.Kind) string {
+	if k == signin.KindTime {
+		return tString
+	}
+	return kindTypes[k]
+}
+
+// plainColumn is the column of a field held in its diagnostic-settings
+// key (signin.Field.Keys) as its kind says: the key's value, a time cast
+// to UTC, an enumerated text given its catalog spelling. ok is false for
+// a field without such a key.
+func plainColumn(f *signin.Field) (c column, ok bool) {
+	key := f.Keys[signin.FormatDiag]
+	if key == "" || kindTypes[f.Kind] == "" {
+		return column{}, false
+	}
+	c = column{name: f.Name, typ: kindTypes[f.Kind], expr: key}
+	switch {
+	case f.Kind == signin.KindTime:
+		c.expr = timeExpr(key)
+	case f.Kind == signin.KindString && f.Values != nil:
+		c.expr, c.values = enumExpr(key, f.Values), f.Values
+	}
+	return c, true
+}
+
+// columns are the catalog's fields in its order: specialColumns, else
+// plain columns. A field that is neither is left out, and
+// TestColumnsMatchCatalog fails.
+var columns = func() []column {
+	var out []column
+	for _, f := range signin.Fields() {
+		c, ok := specialColumns[f.Name]
+		if ok {
+			c.name = f.Name
+		} else if c, ok = plainColumn(f); !ok {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}()
 
 // table is the name of the table loaded.
 const table = "signins"
@@ -292,7 +346,7 @@ func loadSQL(path string) string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		fmt.Fprintf(&b, "\n      %s: %s", quote(c.name), quote(c.typ))
+		fmt.Fprintf(&b, "\n      %s: %s", quote(c.path), quote(c.typ))
 	}
 	b.WriteString("})\n), r AS (\n  SELECT *")
 	for _, d := range derivedSQL {

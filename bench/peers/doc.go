@@ -5,8 +5,9 @@
 // so that the engines it drives, DuckDB above all, a cgo library of tens
 // of megabytes, and SQLite (modernc.org/sqlite, pure Go) never enter
 // signinq's own module, its go.sum or its build. It imports signinq's
-// public packages (engine, query, bench) through a replace directive to
-// the repository, so that it runs signinq in-process beside the peers.
+// public packages (engine, engine/signin, query, bench) through a replace
+// directive to the repository, so that it runs signinq in-process beside
+// the peers.
 //
 // compare runs the standard query set (bench.Queries) on signinq and, as
 // the SQL kept beside each query, on DuckDB and SQLite loaded with the

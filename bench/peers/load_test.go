@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signinq/signinq/engine/signin"
 )
 
 // The samples: real diagnostic-settings records from
@@ -225,52 +227,47 @@ func norm(t *testing.T, c column, v any) any {
 	return v
 }
 
-// TestColumnsMatchCatalog checks the columns against signinq's catalog as
-// docs/fields.md, generated from it, lists it: names in order, kinds and
-// the values of enumerated fields; and the interrupt codes.
+// TestColumnsMatchCatalog checks the columns against signinq's catalog:
+// every field has a column, in the catalog's order, of its kind's type,
+// with the values of an enumerated field; every hand-written column is a
+// field's; and the interrupt codes are those docs/fields.md lists.
 func TestColumnsMatchCatalog(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "fields.md"))
-	if err != nil {
-		t.Fatalf("reading the catalog to compare with (docs/fields.md of this repository): %v", err)
-	}
-	kinds := map[string]string{"string": tString, "int": tInt, "float": tFloat, "time": tTime, "bool": tBool, "list": tList}
-	row := regexp.MustCompile("^\\| `(\\w+)` \\| (\\w+) \\| (.*) \\|$")
-	vals := regexp.MustCompile(`Values: (.*)\.$`)
-	// The first table, of fields; the second, of their sources, follows
-	// this heading.
-	fieldTable, _, _ := strings.Cut(string(doc), "## Where each field comes from")
-	var names []string
-	for line := range strings.Lines(fieldTable) {
-		m := row.FindStringSubmatch(strings.TrimSpace(line))
-		if m == nil || kinds[m[2]] == "" {
-			continue
-		}
-		names = append(names, m[1])
-		i := slices.IndexFunc(columns, func(c column) bool { return c.name == m[1] })
+	var names, have []string
+	for _, f := range signin.Fields() {
+		names = append(names, f.Name)
+		i := slices.IndexFunc(columns, func(c column) bool { return c.name == f.Name })
 		if i < 0 {
-			t.Errorf("catalog field %s has no column", m[1])
+			t.Errorf("catalog field %s has no column: give it a diagnostic-settings key (signin.Field.Keys) or a column in specialColumns", f.Name)
 			continue
 		}
 		c := columns[i]
-		if c.typ != kinds[m[2]] {
-			t.Errorf("%s: column type %s, catalog kind %s", c.name, c.typ, m[2])
+		if c.typ != kindTypes[f.Kind] {
+			t.Errorf("%s: column type %s, catalog kind %s", c.name, c.typ, f.Kind)
 		}
 		var values []string
-		if v := vals.FindStringSubmatch(m[3]); v != nil && c.name != "type" && c.name != "status" {
-			values = strings.Split(v[1], ", ")
+		if signin.Ref[string](f) != nil { // not type and status, which are held as their enumerations
+			values = f.Values
 		}
 		if !slices.Equal(c.values, values) {
 			t.Errorf("%s: enumerated values %q, catalog %q", c.name, c.values, values)
 		}
 	}
-	var have []string
 	for _, c := range columns {
 		have = append(have, c.name)
 	}
 	if !slices.Equal(have, names) {
 		t.Errorf("columns %q\ncatalog %q", have, names)
 	}
+	for name := range specialColumns {
+		if f := signin.Lookup(name); f == nil || f.Name != name {
+			t.Errorf("specialColumns has %s, which is not a catalog field", name)
+		}
+	}
 
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "fields.md"))
+	if err != nil {
+		t.Fatalf("reading the interrupt codes to compare with (docs/fields.md of this repository): %v", err)
+	}
 	codes := regexp.MustCompile(`(?m)^(\d+(?:, \d+)+)\.$`).FindSubmatch(doc)
 	if codes == nil {
 		t.Fatal("no interrupt codes in docs/fields.md")

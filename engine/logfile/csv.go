@@ -34,47 +34,26 @@ type csvRow struct {
 
 // portalKeys decode the portal's CSV columns, keyed by the column name
 // lower-cased, trimmed and with runs of spaces collapsed (the export has
-// "Application ID " and "Autonomous system  number").
-var portalKeys = map[string]handler{
-	"date (utc)":                             hCreated,
-	"request id":                             signInKeys["id"],
-	"user agent":                             signInKeys["useragent"],
-	"correlation id":                         signInKeys["correlationid"],
-	"user id":                                signInKeys["userid"],
-	"user":                                   signInKeys["userdisplayname"],
-	"username":                               signInKeys["userprincipalname"],
-	"user type":                              signInKeys["usertype"],
-	"cross tenant access type":               signInKeys["crosstenantaccesstype"],
-	"authentication protocol":                signInKeys["authenticationprotocol"],
-	"application":                            signInKeys["appdisplayname"],
-	"application id":                         signInKeys["appid"],
-	"resource":                               signInKeys["resourcedisplayname"],
-	"resource id":                            signInKeys["resourceid"],
-	"resource tenant id":                     signInKeys["resourcetenantid"],
-	"home tenant id":                         signInKeys["hometenantid"],
-	"ip address":                             signInKeys["ipaddress"],
-	"location":                               hPortalLocation,
-	"status":                                 handler(func(d *decoder, name string, v *fastjson.Value) { d.statusText(name, v) }),
-	"sign-in error code":                     hErrorCode,
-	"failure reason":                         statusTable.m["failurereason"],
-	"client app":                             signInKeys["clientappused"],
-	"device id":                              deviceTable.m["deviceid"],
-	"browser":                                deviceTable.m["browser"],
-	"operating system":                       deviceTable.m["operatingsystem"],
-	"compliant":                              deviceTable.m["iscompliant"],
-	"managed":                                deviceTable.m["ismanaged"],
-	"join type":                              deviceTable.m["trusttype"],
-	"multifactor authentication auth method": hAuthMethods,
-	"authentication requirement":             signInKeys["authenticationrequirement"],
-	"session id":                             signInKeys["sessionid"],
-	"autonomous system number":               signInKeys["autonomoussystemnumber"],
-	"token issuer type":                      signInKeys["tokenissuertype"],
-	"latency":                                signInKeys["processingtimeinmilliseconds"],
-	"conditional access":                     signInKeys["conditionalaccessstatus"],
-	"managed identity type":                  msiTable.m["msitype"],
-	"service principal id":                   signInKeys["serviceprincipalid"],
-	"service principal name":                 signInKeys["serviceprincipalname"],
-}
+// "Application ID " and "Autonomous system  number"): the columns read
+// specially, written here, and the catalog's fields' columns
+// (signin.Field.Keys), each with its field's handler.
+var portalKeys = func() map[string]handler {
+	m := map[string]handler{
+		"date (utc)":                             hCreated,
+		"ip address":                             hIP,
+		"location":                               hPortalLocation,
+		"status":                                 handler(func(d *decoder, name string, v *fastjson.Value) { d.statusText(name, v) }),
+		"multifactor authentication auth method": hAuthMethods,
+	}
+	for _, f := range signin.Fields() {
+		k := normalizeColumn(f.Keys[signin.FormatPortalCSV])
+		if _, ok := m[k]; k == "" || ok || fieldHandlers[f] == nil {
+			continue
+		}
+		m[k] = fieldHandlers[f]
+	}
+	return m
+}()
 
 var (
 	// hPortalLocation splits the portal's "City, State, CC".

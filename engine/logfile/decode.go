@@ -709,36 +709,31 @@ func identity(r *signin.Record, envIdentity string) string {
 	return ""
 }
 
-// enum returns the catalog values of an enumerated field.
-func enum(name string) []string { return signin.Lookup(name).Values }
+// enumFields are the catalog's enumerated fields that records hold as
+// text (every one but type and status), with their values.
+var enumFields = func() []enumField {
+	var out []enumField
+	for _, f := range signin.Fields() {
+		if ref := signin.Ref[string](f); ref != nil && f.Values != nil {
+			out = append(out, enumField{f.Values, ref})
+		}
+	}
+	return out
+}()
 
-var (
-	enumUserType        = enum("userType")
-	enumProtocol        = enum("protocol")
-	enumAuthRequirement = enum("authRequirement")
-	enumCA              = enum("ca")
-	enumRisk            = enum("risk")
-	enumRiskState       = enum("riskState")
-	enumMSIType         = enum("msiType")
-	enumCrossTenant     = enum("crossTenant")
-	enumTokenIssuer     = enum("tokenIssuer")
-)
+type enumField struct {
+	values []string
+	ref    func(*signin.Record) *string
+}
 
 // normalizeEnums gives enumerated fields their catalog spelling, so that
 // "Member", "Not Applied", "OAuth2" and "Single-factor authentication"
 // become member, notApplied, oAuth2 and singleFactorAuthentication.
 // Values the catalog does not list are kept as written.
 func normalizeEnums(r *signin.Record) {
-	normalizeEnum(enumUserType, &r.UserType)
-	normalizeEnum(enumProtocol, &r.Protocol)
-	normalizeEnum(enumAuthRequirement, &r.AuthRequirement)
-	normalizeEnum(enumCA, &r.CA)
-	normalizeEnum(enumRisk, &r.Risk)
-	normalizeEnum(enumRisk, &r.RiskAggregated)
-	normalizeEnum(enumRiskState, &r.RiskState)
-	normalizeEnum(enumMSIType, &r.MSIType)
-	normalizeEnum(enumCrossTenant, &r.CrossTenant)
-	normalizeEnum(enumTokenIssuer, &r.TokenIssuer)
+	for _, e := range enumFields {
+		normalizeEnum(e.values, e.ref(r))
+	}
 }
 
 func normalizeEnum(values []string, s *string) {

@@ -73,6 +73,10 @@ func floatField(get func(r *signin.Record) *float64) handler {
 	}
 }
 
+func listField(get func(r *signin.Record) *[]string) handler {
+	return func(d *decoder, name string, v *fastjson.Value) { *get(d.rec) = d.list(name, v) }
+}
+
 // objectField decodes an object value with a table.
 func objectField(t *keyTable) handler {
 	return func(d *decoder, name string, v *fastjson.Value) { d.fields(name, v, t) }
@@ -84,12 +88,78 @@ func envField(get func(e *envelope) *string) handler {
 	return func(d *decoder, _ string, v *fastjson.Value) { *get(&d.env) = d.str(v, s) }
 }
 
+// fieldHandlers decode the catalog's fields from their keys
+// (signin.Field.Keys), each as its kind says: one handler a field, which
+// every format shares (and with it the field's slot). Times have none:
+// which time a record has is decided in finish, from the envelope. Nor
+// have type and status, which are enumerations read from text.
+var fieldHandlers = func() map[*signin.Field]handler {
+	m := map[*signin.Field]handler{}
+	for _, f := range signin.Fields() {
+		var h handler
+		switch f.Kind {
+		case signin.KindString:
+			if ref := signin.Ref[string](f); ref != nil {
+				h = strField(ref)
+			}
+		case signin.KindInt:
+			h = intField(signin.Ref[int64](f))
+		case signin.KindFloat:
+			h = floatField(signin.Ref[float64](f))
+		case signin.KindBool:
+			h = boolField(signin.Ref[signin.Bool](f))
+		case signin.KindList:
+			h = listField(signin.Ref[[]string](f))
+		}
+		if h != nil {
+			m[f] = h
+		}
+	}
+	return m
+}()
+
+// catalogKeys completes m, the handlers of the object at path in a Graph
+// sign-in (its keys lower-cased and joined by dots; "" for the sign-in
+// itself), from the catalog: for every field whose Graph key is in that
+// object and whose key m does not have, the field's handler
+// (fieldHandlers); for a key in an object within it, an objectField of a
+// table made the same way. The handlers m has take precedence: they are
+// those of fields read specially (times, the IP address, lists gathered
+// from several keys) and of the keys that are not fields. Diagnostic
+// settings' properties and Log Analytics' columns are Graph's sign-in,
+// so the one table serves the three formats.
+func catalogKeys(path string, m map[string]handler) map[string]handler {
+	if m == nil {
+		m = map[string]handler{}
+	}
+	prefix := ""
+	if path != "" {
+		prefix = path + "."
+	}
+	for _, f := range signin.Fields() {
+		key := strings.ToLower(f.Keys[signin.FormatGraph])
+		rest, in := strings.CutPrefix(key, prefix)
+		if key == "" || !in {
+			continue
+		}
+		name, _, nested := strings.Cut(rest, ".")
+		if _, ok := m[name]; ok {
+			continue
+		}
+		if nested {
+			m[name] = objectField(newTable(catalogKeys(prefix+name, nil)))
+		} else if h := fieldHandlers[f]; h != nil {
+			m[name] = h
+		}
+	}
+	return m
+}
+
 var (
 	slotCountry  = newSlot()
 	slotAuth     = newSlot()
 	slotPolicy   = newSlot()
 	slotPortal   = [3]slot{newSlot(), newSlot(), newSlot()}
-	hErrorCode   = intField(func(r *signin.Record) *int64 { return &r.Error })
 	hCreated     = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
 	hIP          = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v, ipAddress) })
 	hAuthMethods = handler(func(d *decoder, name string, v *fastjson.Value) {
@@ -99,34 +169,9 @@ var (
 	})
 )
 
-// statusTable decodes a signInStatus object.
-var statusTable = newTable(map[string]handler{
-	"errorcode":         hErrorCode,
-	"failurereason":     strField(func(r *signin.Record) *string { return &r.Reason }),
-	"additionaldetails": strField(func(r *signin.Record) *string { return &r.Details }),
-})
-
-// deviceTable decodes a deviceDetail object.
-var deviceTable = newTable(map[string]handler{
-	"deviceid":        strField(func(r *signin.Record) *string { return &r.DeviceID }),
-	"displayname":     strField(func(r *signin.Record) *string { return &r.Device }),
-	"operatingsystem": strField(func(r *signin.Record) *string { return &r.OS }),
-	"browser":         strField(func(r *signin.Record) *string { return &r.Browser }),
-	"iscompliant":     boolField(func(r *signin.Record) *signin.Bool { return &r.Compliant }),
-	"ismanaged":       boolField(func(r *signin.Record) *signin.Bool { return &r.Managed }),
-	"trusttype":       strField(func(r *signin.Record) *string { return &r.Trust }),
-})
-
-// locationTable decodes a signInLocation object.
-var locationTable = newTable(map[string]handler{
-	"city":            strField(func(r *signin.Record) *string { return &r.City }),
-	"state":           strField(func(r *signin.Record) *string { return &r.State }),
-	"countryorregion": strField(func(r *signin.Record) *string { return &r.Country }),
-	"geocoordinates": objectField(newTable(map[string]handler{
-		"latitude":  floatField(func(r *signin.Record) *float64 { return &r.Latitude }),
-		"longitude": floatField(func(r *signin.Record) *float64 { return &r.Longitude }),
-	})),
-})
+// locationTable decodes a signInLocation object (city, state,
+// countryOrRegion, geoCoordinates), as Graph and Log Analytics name it.
+var locationTable = newTable(catalogKeys("location", nil))
 
 // hLocation decodes a location: an object, or (the diagnostic envelope's
 // and Log Analytics' Location) a country code.
@@ -167,52 +212,19 @@ var (
 	mfaTable = newTable(map[string]handler{
 		"authmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
 	})
-	msiTable = newTable(map[string]handler{
-		"msitype": strField(func(r *signin.Record) *string { return &r.MSIType }),
-	})
 )
 
 // signInKeys decode a Graph signIn or summarizedSignIn object, which is
-// also the diagnostic-settings record's properties.
-var signInKeys = map[string]handler{
-	"id":                               strField(func(r *signin.Record) *string { return &r.ID }),
+// also the diagnostic-settings record's properties: the keys read
+// specially, written here, and every other catalog field's key, from the
+// catalog (catalogKeys).
+var signInKeys = catalogKeys("", map[string]handler{
 	"createddatetime":                  hCreated,
-	"userdisplayname":                  strField(func(r *signin.Record) *string { return &r.UserName }),
-	"userprincipalname":                strField(func(r *signin.Record) *string { return &r.User }),
-	"userid":                           strField(func(r *signin.Record) *string { return &r.UserID }),
-	"usertype":                         strField(func(r *signin.Record) *string { return &r.UserType }),
-	"appid":                            strField(func(r *signin.Record) *string { return &r.AppID }),
-	"appdisplayname":                   strField(func(r *signin.Record) *string { return &r.App }),
-	"resourcedisplayname":              strField(func(r *signin.Record) *string { return &r.Resource }),
-	"resourceid":                       strField(func(r *signin.Record) *string { return &r.ResourceID }),
 	"ipaddress":                        hIP,
-	"autonomoussystemnumber":           intField(func(r *signin.Record) *int64 { return &r.ASN }),
-	"clientappused":                    strField(func(r *signin.Record) *string { return &r.Client }),
-	"useragent":                        strField(func(r *signin.Record) *string { return &r.UserAgent }),
-	"correlationid":                    strField(func(r *signin.Record) *string { return &r.CorrelationID }),
-	"sessionid":                        strField(func(r *signin.Record) *string { return &r.SessionID }),
-	"conditionalaccessstatus":          strField(func(r *signin.Record) *string { return &r.CA }),
-	"authenticationprotocol":           strField(func(r *signin.Record) *string { return &r.Protocol }),
-	"authenticationrequirement":        strField(func(r *signin.Record) *string { return &r.AuthRequirement }),
-	"hometenantid":                     strField(func(r *signin.Record) *string { return &r.Tenant }),
-	"resourcetenantid":                 strField(func(r *signin.Record) *string { return &r.ResourceTenant }),
-	"crosstenantaccesstype":            strField(func(r *signin.Record) *string { return &r.CrossTenant }),
-	"tokenissuertype":                  strField(func(r *signin.Record) *string { return &r.TokenIssuer }),
-	"processingtimeinmilliseconds":     intField(func(r *signin.Record) *int64 { return &r.Latency }),
-	"processingtimeinms":               intField(func(r *signin.Record) *int64 { return &r.Latency }),
-	"risklevelduringsignin":            strField(func(r *signin.Record) *string { return &r.Risk }),
-	"risklevelaggregated":              strField(func(r *signin.Record) *string { return &r.RiskAggregated }),
-	"riskstate":                        strField(func(r *signin.Record) *string { return &r.RiskState }),
-	"riskdetail":                       strField(func(r *signin.Record) *string { return &r.RiskDetail }),
-	"riskeventtypes_v2":                func(d *decoder, name string, v *fastjson.Value) { d.rec.RiskEvents = d.list(name, v) },
-	"riskeventtypesv2":                 func(d *decoder, name string, v *fastjson.Value) { d.rec.RiskEvents = d.list(name, v) }, // the Graph PowerShell SDK's RiskEventTypesV2
+	"processingtimeinms":               fieldHandlers[signin.Lookup("latency")],    // Log Analytics' older name of processingTimeInMilliseconds
+	"riskeventtypesv2":                 fieldHandlers[signin.Lookup("riskEvents")], // the Graph PowerShell SDK's RiskEventTypesV2
 	"riskeventtypes":                   func(d *decoder, name string, v *fastjson.Value) { d.env.legacyRisk = d.list(name, v) },
-	"serviceprincipalid":               strField(func(r *signin.Record) *string { return &r.SPID }),
-	"serviceprincipalname":             strField(func(r *signin.Record) *string { return &r.SP }),
 	"managedidentitytype":              envField(func(e *envelope) *string { return &e.msiAlt }),
-	"managedserviceidentity":           objectField(msiTable),
-	"status":                           objectField(statusTable),
-	"devicedetail":                     objectField(deviceTable),
 	"location":                         hLocation,
 	"appliedconditionalaccesspolicies": hPolicies,
 	"authenticationdetails": func(d *decoder, name string, v *fastjson.Value) {
@@ -248,7 +260,7 @@ var signInKeys = map[string]handler{
 	// user fields hold the zero GUID of a user that does not exist.
 	"signinidentifier":    envField(func(e *envelope) *string { return &e.signInName }),
 	"alternatesigninname": envField(func(e *envelope) *string { return &e.signInName }),
-}
+})
 
 // envelopeKeys decode the keys a record has outside the sign-in proper:
 // the diagnostic-settings envelope and the Log Analytics columns. At the
@@ -280,9 +292,9 @@ var envelopeKeys = map[string]handler{
 		d.env.properties = true
 		d.fields(name, v, propertiesTable)
 	},
-	// Log Analytics column names that differ from Graph's.
+	// Log Analytics column names that differ from Graph's; those of the
+	// catalog's fields read plainly come from the catalog (see topTable).
 	"locationdetails":           hLocation,
-	"resourceidentity":          signInKeys["resourceid"],
 	"conditionalaccesspolicies": hPolicies,
 }
 
@@ -291,8 +303,10 @@ var envCategory = envField(func(e *envelope) *string { return &e.category })
 var (
 	// propertiesTable decodes a diagnostic record's properties.
 	propertiesTable = newTable(signInKeys)
-	// topTable decodes the top of a JSON record: the envelope's keys,
-	// then the sign-in's (a Graph object is all sign-in).
+	// topTable decodes the top of a JSON record and a Log Analytics row:
+	// the envelope's keys, then the sign-in's (a Graph object is all
+	// sign-in), then the Log Analytics columns of the catalog's fields
+	// that Graph names otherwise (ResourceIdentity).
 	topTable = newTable(func() map[string]handler {
 		m := make(map[string]handler, len(signInKeys)+len(envelopeKeys))
 		for k, h := range signInKeys {
@@ -300,6 +314,13 @@ var (
 		}
 		for k, h := range envelopeKeys {
 			m[k] = h
+		}
+		for _, f := range signin.Fields() {
+			k := strings.ToLower(f.Keys[signin.FormatLogAnalyticsCSV])
+			if _, ok := m[k]; k == "" || ok || strings.Contains(k, ".") || fieldHandlers[f] == nil {
+				continue
+			}
+			m[k] = fieldHandlers[f]
 		}
 		return m
 	}())

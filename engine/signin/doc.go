@@ -8,6 +8,15 @@
 // [Status] are its two enumerations; [Field] describes one queryable
 // field of the catalog; [Classifier] turns an error code into a status.
 //
+// The catalog is where a field is declared. A field read from one key per
+// format (its Keys) needs, besides its entry and its [Record] field, only
+// a column id at the end of engine's columnIDs: the readers of package
+// logfile, the store's column and bench/peers' SQL are derived from the
+// entry, and docs/fields.md and docs/format.md are regenerated (go test
+// ./engine/signin -run TestFieldsDoc -update; go test ./engine -run
+// TestColumnTableDocumented -update). A field derived or read specially
+// also needs its code where it is read.
+//
 // The package has no I/O. Reading the export formats is the job of
 // package logfile; storing records is the job of package engine.
 package signin

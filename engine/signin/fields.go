@@ -35,8 +35,27 @@ type Field struct {
 	Kind   Kind     // the type of its values
 	Doc    string   // one sentence for docs/fields.md and completion
 	Values []string // known values, for enumerations; nil otherwise
-	// From says where the field comes from in each format, indexed by
-	// Format; "" means the format does not carry it.
+	// Keys names, for each format (indexed by Format), the key the format
+	// holds the field's value under, when the value is the key's as the
+	// field's kind reads it: a path of keys in the JSON record, dots
+	// going into objects (diagnostic settings, Graph, and Log Analytics,
+	// whose dynamic columns hold JSON), matched without regard to case;
+	// the column's header in the portal's CSV download. It is "" where
+	// the field is derived, split from a column, gathered from a list or
+	// an enumeration's text, or not carried. Where the format has a
+	// fallback ("X, else Y"), Keys holds the first key, X.
+	//
+	// Keys is the machine-readable half of From: package logfile decodes
+	// a field from its keys as its kind says unless it reads the field
+	// specially (times, the IP address), and checks that every key is
+	// read into its field (TestCatalogKeys); bench/peers derives its SQL
+	// from the diagnostic-settings key.
+	Keys [numFormats]string
+	// From says where the field comes from in each format, for people,
+	// indexed by Format: its key, its key and fallbacks, or how it is
+	// derived; "" means the format does not carry it. A catalog entry
+	// sets From only where Keys does not say it all: where From is "", it
+	// is made Keys when the catalog is built.
 	From [numFormats]string
 
 	// Accessors: one of these, by Kind. Type and status are strings
@@ -220,18 +239,35 @@ func from(diag, graph, portal, la string) (a [numFormats]string) {
 	return a
 }
 
+// keys builds a Field.Keys array, in from's order.
+func keys(diag, graph, portal, la string) [numFormats]string { return from(diag, graph, portal, la) }
+
+// withFrom completes the catalog's From entries from their Keys (see
+// Field.From).
+func withFrom(fs []*Field) []*Field {
+	for _, f := range fs {
+		for i, k := range f.Keys {
+			if f.From[i] == "" {
+				f.From[i] = k
+			}
+		}
+	}
+	return fs
+}
+
 // The catalog, in the order canonical records list their fields: when,
 // what kind and outcome, who, what they reached, from where, how, under
 // which policies and risks, and the identifiers that tie records together.
-var fields = []*Field{
+var fields = withFrom([]*Field{
 	{Name: "time", Kind: KindTime, Doc: "When the sign-in happened (createdDateTime); the record's log time when the source has no sign-in time.",
-		From: from("properties.createdDateTime, else time", "createdDateTime; summarized rows: firstSignInDateTime, else aggregationDateTime", "Date (UTC)", "CreatedDateTime, else TimeGenerated"),
+		Keys: keys("properties.createdDateTime", "createdDateTime", "Date (UTC)", "CreatedDateTime"),
+		From: from("properties.createdDateTime, else time", "createdDateTime; summarized rows: firstSignInDateTime, else aggregationDateTime", "", "CreatedDateTime, else TimeGenerated"),
 		pt:   func(r *Record) *time.Time { return &r.Time }},
 	{Name: "ingested", Kind: KindTime, Doc: "When Azure Monitor logged the record (top-level time / TimeGenerated).",
-		From: from("time", "", "", "TimeGenerated"),
+		Keys: keys("time", "", "", "TimeGenerated"),
 		pt:   func(r *Record) *time.Time { return &r.Ingested }},
 	{Name: "id", Doc: "The sign-in's request id.",
-		From: from("properties.id", "id", "Request ID", "Id"),
+		Keys: keys("properties.id", "id", "Request ID", "Id"),
 		ps:   func(r *Record) *string { return &r.ID }},
 	{Name: "type", Doc: "The kind of sign-in.", Values: typeNames[:],
 		From: from("category (ADFSSignInLogs is adfs)", "signInEventTypes, else the file name, else inferred (isInteractive, managedServiceIdentity, servicePrincipalId)", "the columns for the service principal and managed identity downloads; else --type, else the file name (InteractiveSignIns_…, NonInteractiveSignIns_…); ingest refuses a download none of them tells", "Category, else Type (the table; ADFSSignInLogs is adfs)"),
@@ -240,162 +276,175 @@ var fields = []*Field{
 		From: from("derived from properties.status.errorCode, else resultType", "derived from status.errorCode", "Status", "derived from ResultType"),
 		enum: statusEnum},
 	{Name: "error", Kind: KindInt, Doc: "The error code (AADSTS number without the prefix); 0 is success.",
-		From: from("properties.status.errorCode, else resultType", "status.errorCode", "Sign-in error code", "ResultType, else Status.errorCode"),
+		Keys: keys("properties.status.errorCode", "status.errorCode", "Sign-in error code", "ResultType"),
+		From: from("properties.status.errorCode, else resultType", "", "", "ResultType, else Status.errorCode"),
 		pi:   func(r *Record) *int64 { return &r.Error }},
 	{Name: "reason", Doc: "The failure reason.",
-		From: from("properties.status.failureReason, else resultDescription", "status.failureReason", "Failure reason", "ResultDescription, else Status.failureReason"),
+		Keys: keys("properties.status.failureReason", "status.failureReason", "Failure reason", "ResultDescription"),
+		From: from("properties.status.failureReason, else resultDescription", "", "", "ResultDescription, else Status.failureReason"),
 		ps:   func(r *Record) *string { return &r.Reason }},
 	{Name: "details", Doc: "Additional details of the outcome, e.g. \"MFA denied; user declined the authentication\".",
-		From: from("properties.status.additionalDetails", "status.additionalDetails", "", "Status.additionalDetails"),
+		Keys: keys("properties.status.additionalDetails", "status.additionalDetails", "", "Status.additionalDetails"),
 		ps:   func(r *Record) *string { return &r.Details }},
 
 	{Name: "identity", Doc: "Who signed in: the user principal name for users, the service principal or managed identity name otherwise (falling back to the display name, the app or the id).",
 		From: from("derived", "derived", "derived", "derived"),
 		ps:   func(r *Record) *string { return &r.Identity }},
 	{Name: "user", Doc: "The user principal name.",
-		From: from("properties.userPrincipalName", "userPrincipalName", "Username", "UserPrincipalName"),
+		Keys: keys("properties.userPrincipalName", "userPrincipalName", "Username", "UserPrincipalName"),
 		ps:   func(r *Record) *string { return &r.User }},
 	{Name: "userId", Doc: "The user's object id.",
-		From: from("properties.userId", "userId", "User ID", "UserId"),
+		Keys: keys("properties.userId", "userId", "User ID", "UserId"),
 		ps:   func(r *Record) *string { return &r.UserID }},
 	{Name: "userName", Doc: "The user's display name.",
-		From: from("properties.userDisplayName", "userDisplayName", "User", "UserDisplayName"),
+		Keys: keys("properties.userDisplayName", "userDisplayName", "User", "UserDisplayName"),
 		ps:   func(r *Record) *string { return &r.UserName }},
 	{Name: "userType", Doc: "Member or guest.", Values: []string{"member", "guest"},
-		From: from("properties.userType", "userType", "User type", "UserType"),
+		Keys: keys("properties.userType", "userType", "User type", "UserType"),
 		ps:   func(r *Record) *string { return &r.UserType }},
 
 	{Name: "app", Doc: "The application signed in to (appDisplayName).",
-		From: from("properties.appDisplayName", "appDisplayName", "Application", "AppDisplayName"),
+		Keys: keys("properties.appDisplayName", "appDisplayName", "Application", "AppDisplayName"),
 		ps:   func(r *Record) *string { return &r.App }},
 	{Name: "appId", Doc: "The application's id.",
-		From: from("properties.appId", "appId", "Application ID", "AppId"),
+		Keys: keys("properties.appId", "appId", "Application ID", "AppId"),
 		ps:   func(r *Record) *string { return &r.AppID }},
 	{Name: "resource", Doc: "The resource reached (resourceDisplayName).",
-		From: from("properties.resourceDisplayName", "resourceDisplayName", "Resource", "ResourceDisplayName"),
+		Keys: keys("properties.resourceDisplayName", "resourceDisplayName", "Resource", "ResourceDisplayName"),
 		ps:   func(r *Record) *string { return &r.Resource }},
 	{Name: "resourceId", Doc: "The resource's application id.",
-		From: from("properties.resourceId", "resourceId", "Resource ID", "ResourceIdentity"),
+		Keys: keys("properties.resourceId", "resourceId", "Resource ID", "ResourceIdentity"),
 		ps:   func(r *Record) *string { return &r.ResourceID }},
 
 	{Name: "ip", Doc: "The client IP address, in canonical form.",
-		From: from("properties.ipAddress, else callerIpAddress", "ipAddress", "IP address", "IPAddress"),
+		Keys: keys("properties.ipAddress", "ipAddress", "IP address", "IPAddress"),
+		From: from("properties.ipAddress, else callerIpAddress", "", "", ""),
 		ps:   func(r *Record) *string { return &r.IP }},
 	{Name: "country", Doc: "The country or region code of the IP address.",
-		From: from("properties.location.countryOrRegion, else location", "location.countryOrRegion", "Location (its last part)", "LocationDetails.countryOrRegion, else Location"),
+		Keys: keys("properties.location.countryOrRegion", "location.countryOrRegion", "", "LocationDetails.countryOrRegion"),
+		From: from("properties.location.countryOrRegion, else location", "", "Location (its last part)", "LocationDetails.countryOrRegion, else Location"),
 		ps:   func(r *Record) *string { return &r.Country }},
 	{Name: "state", Doc: "The state or province of the IP address.",
-		From: from("properties.location.state", "location.state", "Location (its middle part)", "LocationDetails.state"),
+		Keys: keys("properties.location.state", "location.state", "", "LocationDetails.state"),
+		From: from("", "", "Location (its middle part)", ""),
 		ps:   func(r *Record) *string { return &r.State }},
 	{Name: "city", Doc: "The city of the IP address.",
-		From: from("properties.location.city", "location.city", "Location (its first part)", "LocationDetails.city"),
+		Keys: keys("properties.location.city", "location.city", "", "LocationDetails.city"),
+		From: from("", "", "Location (its first part)", ""),
 		ps:   func(r *Record) *string { return &r.City }},
 	{Name: "latitude", Kind: KindFloat, Doc: "The latitude of the IP address.",
-		From: from("properties.location.geoCoordinates.latitude", "location.geoCoordinates.latitude", "", "LocationDetails.geoCoordinates.latitude"),
+		Keys: keys("properties.location.geoCoordinates.latitude", "location.geoCoordinates.latitude", "", "LocationDetails.geoCoordinates.latitude"),
 		pf:   func(r *Record) *float64 { return &r.Latitude }},
 	{Name: "longitude", Kind: KindFloat, Doc: "The longitude of the IP address.",
-		From: from("properties.location.geoCoordinates.longitude", "location.geoCoordinates.longitude", "", "LocationDetails.geoCoordinates.longitude"),
+		Keys: keys("properties.location.geoCoordinates.longitude", "location.geoCoordinates.longitude", "", "LocationDetails.geoCoordinates.longitude"),
 		pf:   func(r *Record) *float64 { return &r.Longitude }},
 	{Name: "asn", Kind: KindInt, Doc: "The autonomous system number of the IP address.",
-		From: from("properties.autonomousSystemNumber", "autonomousSystemNumber", "Autonomous system  number", "AutonomousSystemNumber"),
+		Keys: keys("properties.autonomousSystemNumber", "autonomousSystemNumber", "Autonomous system  number", "AutonomousSystemNumber"),
 		pi:   func(r *Record) *int64 { return &r.ASN }},
 
 	{Name: "client", Doc: "The client app used (clientAppUsed): Browser, Mobile Apps and Desktop clients, Exchange ActiveSync, IMAP4, …",
-		From: from("properties.clientAppUsed", "clientAppUsed", "Client app", "ClientAppUsed"),
+		Keys: keys("properties.clientAppUsed", "clientAppUsed", "Client app", "ClientAppUsed"),
 		ps:   func(r *Record) *string { return &r.Client }},
 	{Name: "browser", Doc: "The browser or client library and its version.",
-		From: from("properties.deviceDetail.browser", "deviceDetail.browser", "Browser", "DeviceDetail.browser"),
+		Keys: keys("properties.deviceDetail.browser", "deviceDetail.browser", "Browser", "DeviceDetail.browser"),
 		ps:   func(r *Record) *string { return &r.Browser }},
 	{Name: "os", Doc: "The operating system, as the source spells it.",
-		From: from("properties.deviceDetail.operatingSystem", "deviceDetail.operatingSystem", "Operating System", "DeviceDetail.operatingSystem"),
+		Keys: keys("properties.deviceDetail.operatingSystem", "deviceDetail.operatingSystem", "Operating System", "DeviceDetail.operatingSystem"),
 		ps:   func(r *Record) *string { return &r.OS }},
 	{Name: "userAgent", Doc: "The client's user agent string.",
-		From: from("properties.userAgent", "userAgent", "User agent", "UserAgent"),
+		Keys: keys("properties.userAgent", "userAgent", "User agent", "UserAgent"),
 		ps:   func(r *Record) *string { return &r.UserAgent }},
 	{Name: "device", Doc: "The device's display name.",
-		From: from("properties.deviceDetail.displayName", "deviceDetail.displayName", "", "DeviceDetail.displayName"),
+		Keys: keys("properties.deviceDetail.displayName", "deviceDetail.displayName", "", "DeviceDetail.displayName"),
 		ps:   func(r *Record) *string { return &r.Device }},
 	{Name: "deviceId", Doc: "The device's id.",
-		From: from("properties.deviceDetail.deviceId", "deviceDetail.deviceId", "Device ID", "DeviceDetail.deviceId"),
+		Keys: keys("properties.deviceDetail.deviceId", "deviceDetail.deviceId", "Device ID", "DeviceDetail.deviceId"),
 		ps:   func(r *Record) *string { return &r.DeviceID }},
 	{Name: "compliant", Kind: KindBool, Doc: "Whether the device is compliant.",
-		From: from("properties.deviceDetail.isCompliant", "deviceDetail.isCompliant", "Compliant", "DeviceDetail.isCompliant"),
+		Keys: keys("properties.deviceDetail.isCompliant", "deviceDetail.isCompliant", "Compliant", "DeviceDetail.isCompliant"),
 		pb:   func(r *Record) *Bool { return &r.Compliant }},
 	{Name: "managed", Kind: KindBool, Doc: "Whether the device is managed.",
-		From: from("properties.deviceDetail.isManaged", "deviceDetail.isManaged", "Managed", "DeviceDetail.isManaged"),
+		Keys: keys("properties.deviceDetail.isManaged", "deviceDetail.isManaged", "Managed", "DeviceDetail.isManaged"),
 		pb:   func(r *Record) *Bool { return &r.Managed }},
 	{Name: "trust", Doc: "How the device is joined (trustType): Azure AD joined, Hybrid Azure AD joined, Azure AD registered.",
-		From: from("properties.deviceDetail.trustType", "deviceDetail.trustType", "Join Type", "DeviceDetail.trustType"),
+		Keys: keys("properties.deviceDetail.trustType", "deviceDetail.trustType", "Join Type", "DeviceDetail.trustType"),
 		ps:   func(r *Record) *string { return &r.Trust }},
 
 	{Name: "protocol", Doc: "The authentication protocol.", Values: []string{"none", "oAuth2", "ropc", "wsFederation", "saml20", "deviceCode", "authenticationTransfer", "nativeAuth"},
-		From: from("properties.authenticationProtocol", "authenticationProtocol", "Authentication Protocol", "AuthenticationProtocol"),
+		Keys: keys("properties.authenticationProtocol", "authenticationProtocol", "Authentication Protocol", "AuthenticationProtocol"),
 		ps:   func(r *Record) *string { return &r.Protocol }},
 	{Name: "authRequirement", Doc: "The authentication required.", Values: []string{"singleFactorAuthentication", "multiFactorAuthentication"},
-		From: from("properties.authenticationRequirement", "authenticationRequirement", "Authentication requirement", "AuthenticationRequirement"),
+		Keys: keys("properties.authenticationRequirement", "authenticationRequirement", "Authentication requirement", "AuthenticationRequirement"),
 		ps:   func(r *Record) *string { return &r.AuthRequirement }},
 	{Name: "authMethod", Kind: KindList, Doc: "The authentication methods used (Password, Authenticator App, Previously satisfied, …), without repeats.",
-		From: from("properties.authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "Multifactor authentication auth method", "AuthenticationDetails[].authenticationMethod, AuthenticationMethodsUsed, MfaDetail.authMethod"),
+		Keys: keys("", "", "Multifactor authentication auth method", ""),
+		From: from("properties.authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "authenticationDetails[].authenticationMethod, authenticationMethodsUsed[], mfaDetail.authMethod", "", "AuthenticationDetails[].authenticationMethod, AuthenticationMethodsUsed, MfaDetail.authMethod"),
 		pl:   func(r *Record) *[]string { return &r.AuthMethods }},
 	{Name: "ca", Doc: "The Conditional Access status (conditionalAccessStatus).", Values: []string{"success", "failure", "notApplied"},
-		From: from("properties.conditionalAccessStatus", "conditionalAccessStatus", "Conditional Access", "ConditionalAccessStatus"),
+		Keys: keys("properties.conditionalAccessStatus", "conditionalAccessStatus", "Conditional Access", "ConditionalAccessStatus"),
 		ps:   func(r *Record) *string { return &r.CA }},
 	{Name: "policy", Kind: KindList, Doc: "The display names of the Conditional Access policies applied: those whose result is success or failure.",
 		From: from("properties.appliedConditionalAccessPolicies[].displayName", "appliedConditionalAccessPolicies[].displayName", "", "ConditionalAccessPolicies[].displayName"),
 		pl:   func(r *Record) *[]string { return &r.Policies }},
 
 	{Name: "risk", Doc: "The risk level during sign-in.", Values: riskLevels,
-		From: from("properties.riskLevelDuringSignIn", "riskLevelDuringSignIn", "", "RiskLevelDuringSignIn"),
+		Keys: keys("properties.riskLevelDuringSignIn", "riskLevelDuringSignIn", "", "RiskLevelDuringSignIn"),
 		ps:   func(r *Record) *string { return &r.Risk }},
 	{Name: "riskAggregated", Doc: "The aggregated risk level.", Values: riskLevels,
-		From: from("properties.riskLevelAggregated", "riskLevelAggregated", "", "RiskLevelAggregated"),
+		Keys: keys("properties.riskLevelAggregated", "riskLevelAggregated", "", "RiskLevelAggregated"),
 		ps:   func(r *Record) *string { return &r.RiskAggregated }},
 	{Name: "riskState", Doc: "The risk state.", Values: []string{"none", "confirmedSafe", "remediated", "dismissed", "atRisk", "confirmedCompromised"},
-		From: from("properties.riskState", "riskState", "", "RiskState"),
+		Keys: keys("properties.riskState", "riskState", "", "RiskState"),
 		ps:   func(r *Record) *string { return &r.RiskState }},
 	{Name: "riskDetail", Doc: "The reason behind the risk state (riskDetail).",
-		From: from("properties.riskDetail", "riskDetail", "", "RiskDetail"),
+		Keys: keys("properties.riskDetail", "riskDetail", "", "RiskDetail"),
 		ps:   func(r *Record) *string { return &r.RiskDetail }},
 	{Name: "riskEvents", Kind: KindList, Doc: "The risk event types detected: unlikelyTravel, anonymizedIPAddress, leakedCredentials, …",
+		Keys: keys("properties.riskEventTypes_v2", "riskEventTypes_v2", "", "RiskEventTypes_V2"),
 		From: from("properties.riskEventTypes_v2, else riskEventTypes", "riskEventTypes_v2, else riskEventTypes", "", "RiskEventTypes_V2, else RiskEventTypes"),
 		pl:   func(r *Record) *[]string { return &r.RiskEvents }},
 
 	{Name: "sp", Doc: "The service principal's name; for managed identities, the identity's name.",
-		From: from("properties.servicePrincipalName", "servicePrincipalName", "Service principal name", "ServicePrincipalName"),
+		Keys: keys("properties.servicePrincipalName", "servicePrincipalName", "Service principal name", "ServicePrincipalName"),
 		ps:   func(r *Record) *string { return &r.SP }},
 	{Name: "spId", Doc: "The service principal's id.",
-		From: from("properties.servicePrincipalId", "servicePrincipalId", "Service principal ID", "ServicePrincipalId"),
+		Keys: keys("properties.servicePrincipalId", "servicePrincipalId", "Service principal ID", "ServicePrincipalId"),
 		ps:   func(r *Record) *string { return &r.SPID }},
 	{Name: "msiType", Doc: "The managed identity's type.", Values: []string{"none", "systemAssigned", "userAssigned"},
-		From: from("properties.managedServiceIdentity.msiType, else properties.managedIdentityType", "managedServiceIdentity.msiType", "Managed Identity type", "ManagedServiceIdentity.msiType"),
+		Keys: keys("properties.managedServiceIdentity.msiType", "managedServiceIdentity.msiType", "Managed Identity type", "ManagedServiceIdentity.msiType"),
+		From: from("properties.managedServiceIdentity.msiType, else properties.managedIdentityType", "", "", ""),
 		ps:   func(r *Record) *string { return &r.MSIType }},
 
 	{Name: "tenant", Doc: "The home tenant of the one who signed in (homeTenantId), else the tenant the log came from.",
-		From: from("properties.homeTenantId, else tenantId", "homeTenantId, else tenantId", "Home tenant ID", "HomeTenantId, else AADTenantId"),
+		Keys: keys("properties.homeTenantId", "homeTenantId", "Home tenant ID", "HomeTenantId"),
+		From: from("properties.homeTenantId, else tenantId", "homeTenantId, else tenantId", "", "HomeTenantId, else AADTenantId"),
 		ps:   func(r *Record) *string { return &r.Tenant }},
 	{Name: "resourceTenant", Doc: "The tenant of the resource.",
-		From: from("properties.resourceTenantId", "resourceTenantId", "Resource tenant ID", "ResourceTenantId"),
+		Keys: keys("properties.resourceTenantId", "resourceTenantId", "Resource tenant ID", "ResourceTenantId"),
 		ps:   func(r *Record) *string { return &r.ResourceTenant }},
 	{Name: "crossTenant", Doc: "The cross-tenant access type.", Values: []string{"none", "b2bCollaboration", "b2bDirectConnect", "microsoftSupport", "serviceProvider", "passthrough"},
-		From: from("properties.crossTenantAccessType", "crossTenantAccessType", "Cross tenant access type", "CrossTenantAccessType"),
+		Keys: keys("properties.crossTenantAccessType", "crossTenantAccessType", "Cross tenant access type", "CrossTenantAccessType"),
 		ps:   func(r *Record) *string { return &r.CrossTenant }},
 	{Name: "tokenIssuer", Doc: "The type of the token issuer.", Values: []string{"AzureAD", "ADFederationServices", "AzureADBackupAuth", "ADFederationServicesMFAAdapter", "NPSExtension"},
-		From: from("properties.tokenIssuerType", "tokenIssuerType", "Token issuer type", "TokenIssuerType"),
+		Keys: keys("properties.tokenIssuerType", "tokenIssuerType", "Token issuer type", "TokenIssuerType"),
 		ps:   func(r *Record) *string { return &r.TokenIssuer }},
 
 	{Name: "correlationId", Doc: "The correlation id shared by the requests of one sign-in flow.",
-		From: from("properties.correlationId, else correlationId", "correlationId", "Correlation ID", "CorrelationId"),
+		Keys: keys("properties.correlationId", "correlationId", "Correlation ID", "CorrelationId"),
+		From: from("properties.correlationId, else correlationId", "", "", ""),
 		ps:   func(r *Record) *string { return &r.CorrelationID }},
 	{Name: "sessionId", Doc: "The session id.",
-		From: from("properties.sessionId", "sessionId", "Session ID", "SessionId"),
+		Keys: keys("properties.sessionId", "sessionId", "Session ID", "SessionId"),
 		ps:   func(r *Record) *string { return &r.SessionID }},
 	{Name: "latency", Kind: KindInt, Doc: "The processing time in milliseconds.",
-		From: from("properties.processingTimeInMilliseconds", "processingTimeInMilliseconds", "Latency", "ProcessingTimeInMilliseconds, else ProcessingTimeInMs"),
+		Keys: keys("properties.processingTimeInMilliseconds", "processingTimeInMilliseconds", "Latency", "ProcessingTimeInMilliseconds"),
+		From: from("", "", "", "ProcessingTimeInMilliseconds, else ProcessingTimeInMs"),
 		pi:   func(r *Record) *int64 { return &r.Latency }},
 	{Name: "signInCount", Kind: KindInt, Doc: "How many sign-ins the record stands for: 1, or a summarized row's signInCount.",
+		Keys: keys("", "signInCount", "", ""),
 		From: from("1", "signInCount, else 1", "1", "1"),
 		pi:   func(r *Record) *int64 { return &r.SignInCount }},
-}
+})
 
 var riskLevels = []string{"none", "low", "medium", "high", "hidden"}
 
@@ -422,6 +471,21 @@ func Lookup(name string) *Field {
 		return f
 	}
 	return byAlias[strings.ToLower(name)]
+}
+
+// Ref returns the accessor of a field whose value a Record holds as a T
+// (string, int64, float64, time.Time, Bool or []string, as its Kind
+// says): a function giving the address of the field's value in a
+// record, for readers that set many records' fields fast. It returns nil
+// when the record does not hold the field as a T: another kind, or type
+// and status, which are held as their enumerations.
+func Ref[T any](f *Field) func(*Record) *T {
+	for _, a := range [...]any{f.ps, f.pi, f.pf, f.pt, f.pb, f.pl} {
+		if ref, ok := a.(func(*Record) *T); ok {
+			return ref
+		}
+	}
+	return nil
 }
 
 // errKind is returned by a setter of the wrong kind for the field.

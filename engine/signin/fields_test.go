@@ -282,6 +282,46 @@ func TestEveryFieldHasSourcesAndAnAccessor(t *testing.T) {
 	}
 }
 
+// TestKeys checks that Keys and From tell one story: where a format has a
+// key, From names it first (alone, or before its fallbacks); where From
+// names one key of a JSON format, Keys holds it, so that readers derive
+// what docs/fields.md says.
+func TestKeys(t *testing.T) {
+	for _, f := range Fields() {
+		for _, format := range Formats {
+			key, src := f.Keys[format], f.From[format]
+			if key != "" && src != key && !strings.HasPrefix(src, key+", else ") && !strings.HasPrefix(src, key+"; ") {
+				t.Errorf("%s, %s: From %q does not begin with its key %q", f.Name, format, src, key)
+			}
+			if format == FormatPortalCSV {
+				continue
+			}
+			if key != "" && !sourceName.MatchString(key) {
+				t.Errorf("%s, %s: key %q is not a path of keys", f.Name, format, key)
+			}
+			if sourceName.MatchString(src) && src != "derived" && key != src {
+				t.Errorf("%s, %s: From names one key, %q, and Keys has %q", f.Name, format, src, key)
+			}
+		}
+	}
+}
+
+func TestRef(t *testing.T) {
+	r := New()
+	if ref := Ref[string](Lookup("user")); ref == nil || ref(&r) != &r.User {
+		t.Error("Ref[string](user) is not the user's address")
+	}
+	if ref := Ref[int64](Lookup("latency")); ref == nil || ref(&r) != &r.Latency {
+		t.Error("Ref[int64](latency) is not the latency's address")
+	}
+	if ref := Ref[[]string](Lookup("policy")); ref == nil || ref(&r) != &r.Policies {
+		t.Error("Ref[[]string](policy) is not the policies' address")
+	}
+	if Ref[int64](Lookup("user")) != nil || Ref[string](Lookup("type")) != nil || Ref[string](Lookup("status")) != nil || Ref[Bool](Lookup("time")) != nil {
+		t.Error("Ref of another type than the record's is not nil")
+	}
+}
+
 func TestAppendJSON(t *testing.T) {
 	r := New()
 	r.Time = time.Date(2025, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
