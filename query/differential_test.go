@@ -682,6 +682,8 @@ var diffExamples = []string{
 	`values(ip) as ips, count where user="alice@contoso.com" since 30d group by app`,
 	`list time, user, app, ip, status, error where user="alice@contoso.com" since 7d limit 20`,
 	`list where ip="203.0.113.7" between 2026-11-01 and 2026-11-08`,
+	`count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`,
+	`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`,
 }
 
 func TestDifferentialExamples(t *testing.T) {

@@ -132,8 +132,12 @@ type pLogic struct {
 	Pred *pPred `parser:"@@"`
 }
 
-// pPred is a comparison, a match, an in-list, or an expression alone (an
-// aggregate's field, a function's argument, arithmetic), after any nots.
+// pPred is a comparison, a match, an in-list, an in-subquery, or an
+// expression alone (an aggregate's field, a function's argument,
+// arithmetic), after any nots. In parentheses, a subquery is tried
+// first: one that reads as a list of values, heads that are words or
+// strings alone and nothing after them, is that list (parse.go), so
+// that (count) is the value count as it always was.
 type pPred struct {
 	Pos   lexer.Position
 	Nots  []*pNot   `parser:"@@*"`
@@ -141,7 +145,8 @@ type pPred struct {
 	Op    string    `parser:"( @Cmp"`
 	Right *pExpr    `parser:"  @@"`
 	NotIn bool      `parser:"| @'not'? 'in'"`
-	List  []*pValue `parser:"  ( '(' @@ ( ',' @@ )* ')' | @@ ) )?"`
+	Sub   *pQuery   `parser:"  ( '(' @@ ')'"`
+	List  []*pValue `parser:"    | '(' @@ ( ',' @@ )* ')' | @@ ) )?"`
 }
 
 type pNot struct {

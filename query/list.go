@@ -447,7 +447,7 @@ func fromBitmapsOnly(c cond) bool {
 		return fromBitmapsOnly(c.x)
 	case *pred:
 		indexed := c.col.Indexed && c.col.HasDict()
-		return indexed && c.fn == nil && (c.op == opEq || c.op == opIn) && len(c.strs)+len(c.ints)+len(c.flts) <= maxUnion
+		return indexed && c.fn == nil && c.members == nil && (c.op == opEq || c.op == opIn) && len(c.strs)+len(c.ints)+len(c.flts) <= maxUnion
 	}
 	return false
 }

@@ -688,6 +688,9 @@ func (in *inst) expr(e ast.Expr) ast.Expr {
 		return &ast.Not{Pos: in.pos(e.Pos), X: in.expr(e.X)}
 	case *ast.In:
 		c := &ast.In{Pos: in.pos(e.Pos), X: in.expr(e.X), Not: e.Not}
+		if e.Query != nil {
+			c.Query = in.query(e.Query)
+		}
 		for _, v := range e.Values {
 			c.Values = append(c.Values, in.literal(v))
 		}

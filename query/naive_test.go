@@ -55,6 +55,9 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	if err != nil {
 		return nil, err
 	}
+	if err := naiveResolveSubqueries(recs, q, now); err != nil {
+		return nil, err
+	}
 	where := func(*signin.Record) bool { return true }
 	if q.Where != nil {
 		if where, err = naiveCond(q.Where); err != nil {
@@ -197,6 +200,9 @@ func naiveCond(e ast.Expr) (naivePred, error) {
 		}
 		return func(r *signin.Record) bool { return !x(r) }, nil
 	case *ast.In:
+		if e.Query != nil {
+			return naiveSubqueryPred(e)
+		}
 		f, err := naiveField(e.X)
 		if err != nil {
 			return nil, err

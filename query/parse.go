@@ -16,6 +16,10 @@ import (
 func Parse(text string) (st *ast.Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			if f, ok := r.(lowerFailure); ok {
+				st, err = nil, f.err // a subquery's (lowerSubquery)
+				return
+			}
 			st, err = nil, recovered(r) // a bug, never the text's fault
 		}
 	}()
@@ -81,6 +85,9 @@ func ParseCondition(text string) (ast.Expr, error) {
 		return nil, err
 	}
 	q := st.Query
+	if hasSubquery(q.Where) {
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "%q holds a subquery (in (…)): a condition written apart from a query takes values only", text)
+	}
 	if q.Since != nil || q.Between[0] != nil || len(q.OrderBy) > 0 || q.Limit != nil || len(q.Stages) > 0 || st.Explain {
 		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "%q is a condition and more: write a condition alone (status=failure)", text)
 	}
@@ -424,6 +431,8 @@ func lowerComparison(p *pPred) ast.Expr {
 			in.Values = append(in.Values, lowerValue(v))
 		}
 		return in
+	case p.Sub != nil:
+		return lowerSubquery(left, p)
 	}
 	return left
 }
@@ -469,4 +478,41 @@ func lowerFactor(f *pFactor) ast.Expr {
 	// A bare word: a name (field, alias, aggregate) or a value; Check
 	// decides from where it stands.
 	return &ast.Name{Pos: posOf(f.Pos), Name: f.Word}
+}
+
+// lowerSubquery lowers X [not] in (QUERY). An error in the subquery's
+// clauses (one given twice) stops the lowering with a panic that Parse
+// turns back into the error (lowerFailure): the lowering of conditions
+// has no error of its own to return it by.
+func lowerSubquery(left ast.Expr, p *pPred) ast.Expr {
+	if vals := subqueryValues(p.Sub); vals != nil {
+		return &ast.In{Pos: left.Position(), X: left, Values: vals, Not: p.NotIn}
+	}
+	q, err := lowerQuery(p.Sub)
+	if err != nil {
+		panic(lowerFailure{err})
+	}
+	return &ast.In{Pos: left.Position(), X: left, Query: q, Not: p.NotIn}
+}
+
+// lowerFailure carries an error of a subquery's lowering out of the
+// lowering of the condition that holds it.
+type lowerFailure struct{ err error }
+
+// subqueryValues returns the values of a subquery that reads as a list
+// of values: heads that are each a word or a quoted string, without
+// alias, clause or stage ((alice, "bob smith")); nil for any other.
+func subqueryValues(p *pQuery) []*ast.Literal {
+	if len(p.Heads) == 0 || len(p.Clauses) > 0 || len(p.Stages) > 0 {
+		return nil
+	}
+	var vals []*ast.Literal
+	for _, h := range p.Heads {
+		e := h.Expr
+		if h.Alias != nil || len(e.Rest) > 0 || e.Left.Call || e.Left.Sub != nil {
+			return nil
+		}
+		vals = append(vals, lowerValue(&pValue{Pos: e.Left.Pos, Word: e.Left.Word, String: e.Left.String}))
+	}
+	return vals
 }

@@ -13,6 +13,14 @@ import (
 // must parse, and print back in canonical form.
 var examples = []struct{ text, canonical string }{
 	{`count`, `count`},
+	// Subqueries; values in parentheses stay values.
+	{`count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`, `count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`},
+	{`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`, `dcount(user) as users where user not in (list user where status = success since 30d) and status = failure since 1d group by ip`},
+	{`count where user in (count)`, `count where user in (count)`},
+	{`count where user in (alice, "Bob Smith")`, `count where user in (alice, "Bob Smith")`},
+	{`count where app in (count, dcount(user) group by app)`, `count where app in (count, dcount(user) group by app)`},
+	{`count where not user in (list user where ip in (top 1 ip))`, `count where not user in (list user where ip in (top 1 ip))`},
+	{`countif(user in (list user limit 5)) as n`, `countif(user in (list user limit 5)) as n`},
 	{`count where status=failure since 24h`, `count where status = failure since 24h`},
 	{`count where status=failure since 24h group by app`, `count where status = failure since 24h group by app`},
 	{`dcount(user) where app="Office 365 Exchange Online" since 7d`, `dcount(user) where app = "Office 365 Exchange Online" since 7d`},

@@ -50,6 +50,8 @@ type Plan struct {
 	Stream bool
 
 	stages []*boundStage
+	// subs are the subqueries (in (QUERY), join), run first (subquery.go).
+	subs []*subquery
 
 	reg *plugins.Registry // what the plan was checked against: its stages' queries are too
 }
@@ -111,6 +113,9 @@ type pred struct {
 	// predicate as written.
 	set      *patternSet
 	patterns int
+	// members, for in (QUERY), is the set of the subquery's values,
+	// which stands for strs, ints, flts and addrs.
+	members *memberSet
 }
 
 // field is what the predicate compares: its column's field, or the

@@ -61,6 +61,9 @@ type queryGen struct {
 	recs []signin.Record
 	now  time.Time
 	from time.Time // the earliest sign-in
+	// subDepth is how deep in subqueries the generator is
+	// (randquery_sub_test.go).
+	subDepth int
 }
 
 func newQueryGen(seed uint64, recs []signin.Record, now time.Time) *queryGen {
@@ -600,6 +603,9 @@ func (g *queryGen) fieldCmpPred() string {
 func (g *queryGen) pred() string {
 	if g.chance(0.08) {
 		return g.fieldCmpPred()
+	}
+	if g.subDepth < 2 && g.chance(0.03) {
+		return g.subPred()
 	}
 	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
 	case 0:

@@ -158,11 +158,14 @@ type Not struct {
 	X   Expr
 }
 
-// In is X in (values), or X not in (values).
+// In is X in (values), or X not in (values); or, with Query set and
+// no Values, X [not] in (QUERY): a subquery, whose first column's values
+// X is compared with.
 type In struct {
 	Pos    Pos // of "in" (or "not")
 	X      Expr
 	Values []*Literal
+	Query  *Query
 	Not    bool
 }
 
@@ -255,6 +258,9 @@ func writeExpr(b *strings.Builder, e Expr) {
 			b.WriteString(" not in (")
 		} else {
 			b.WriteString(" in (")
+		}
+		if e.Query != nil {
+			b.WriteString(e.Query.String())
 		}
 		for i, v := range e.Values {
 			if i > 0 {

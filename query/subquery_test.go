@@ -1,0 +1,127 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/signinq/signinq/result"
+)
+
+// TestSubqueryErrors checks that what is wrong in or about a subquery is
+// reported where it stands in the query's text.
+func TestSubqueryErrors(t *testing.T) {
+	for _, tc := range []struct {
+		text, pos, msg string
+	}{
+		{`count where ip in (list user)`, "1:20", "ip is an IP address and the subquery's first column, user, is text"},
+		{`count where user in (top 3 ip)`, "1:22", "user is text and the subquery's first column, ip, is an IP address"},
+		{`count where error in (top 3 app)`, "1:23", "error is a number and the subquery's first column, app, is text"},
+		{`count where user in (count group by error)`, "1:22", "user is text and the subquery's first column, error, is a number"},
+		{`count where time in (list user)`, "1:22", "time is a time"},
+		{`count where user in (list user where staus = x)`, "1:38", `unknown field "staus"; did you mean "status"?`},
+		{`count where user in (list usr)`, "1:27", `unknown field "usr"`},
+		{"count where status = failure\n  and user in (top 5 user where app = x since 1d since 2d)", "2:50", "since is given twice"},
+		{`count where user in (show abc)`, "1:22", "a subquery is an aggregate, top or list"},
+		{`count where user in (top 0 user)`, "1:26", "top takes a whole number of 1 or more"},
+		{`count where user in (list user | spikes)`, "1:34", "spikes"},
+		{`count where ip in (top 3 ip where user in (list error))`, "1:44", "user is text and the subquery's first column, error, is a number"},
+	} {
+		st, err := Parse(tc.text)
+		if err == nil {
+			_, err = Check(st, nil, checkNow)
+		}
+		var qe *Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%q: error %v, want a *query.Error", tc.text, err)
+			continue
+		}
+		if qe.Pos.String() != tc.pos || !strings.Contains(qe.Msg, tc.msg) {
+			t.Errorf("%q:\n  got  %v\n  want %s: …%s…", tc.text, err, tc.pos, tc.msg)
+		}
+	}
+	if _, err := ParseCondition(`user in (list user)`); err == nil || !strings.Contains(err.Error(), "subquery") {
+		t.Errorf("ParseCondition with a subquery: %v, want an error about it", err)
+	}
+}
+
+// TestSubqueryUnlimited checks that a subquery's list is never cut by
+// the default limit of list, and runs on the query's now: the answer is
+// the same whatever DefaultListLimit is, and equals the answer with the
+// values written out (but the empty text of a missing user, which is
+// in no subquery's set).
+func TestSubqueryUnlimited(t *testing.T) {
+	s := diffFixture(t, 7)
+	ctx := context.Background()
+	run := func(text string, opts Options) *result.Result {
+		t.Helper()
+		opts.Now = s.now
+		res, err := Run(ctx, s.dbs[0], nil, text, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		return res
+	}
+	users := run(`top 1000 user where status = failure since 2d`, Options{})
+	if len(users.Rows) < 3 {
+		t.Fatalf("the fixture has %d users failing in 2 days; the test needs several", len(users.Rows))
+	}
+	var quoted []string
+	for _, r := range users.Rows {
+		if r[0].Str() != "" { // a missing user: in no subquery's set
+			quoted = append(quoted, `"`+r[0].Str()+`"`)
+		}
+	}
+	want := run(`count where user in (`+strings.Join(quoted, ", ")+`) group by app`, Options{})
+	for _, limit := range []int{0, 1, 2} {
+		got := run(`count where user in (list user where status = failure since 2d) group by app`, Options{DefaultListLimit: limit})
+		if diff := diffResults(&naiveResult{Result: want}, got); diff != "" {
+			t.Errorf("DefaultListLimit %d: the subquery's answer differs from its values written out:\n%s", limit, diff)
+		}
+	}
+}
+
+// TestSubqueryExplain checks that explain shows the subquery, and
+// explain analyze what it made.
+func TestSubqueryExplain(t *testing.T) {
+	s := diffFixture(t, 7)
+	res, err := Run(context.Background(), s.dbs[0], nil, `explain analyze count where error in (count group by error having count > 100)`, Options{Now: s.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"subquery: count group by error having count > 100: run once, before the query",
+		"  group by: error",
+		"subquery: 5 rows (count group by error having count > 100)",
+	} {
+		if !strings.Contains(res.Plan, want) {
+			t.Errorf("explain analyze lacks %q:\n%s", want, res.Plan)
+		}
+	}
+}
+
+// TestFoldKey checks that two texts have the same key exactly when
+// strings.EqualFold says they are equal, over texts of runes whose case
+// folds are unusual (the Kelvin sign, the long s, final sigma, dotted
+// and dotless i) and invalid bytes.
+func TestFoldKey(t *testing.T) {
+	runes := []string{"k", "K", "\u212a", "s", "S", "\u017f", "σ", "ς", "Σ", "i", "I", "ı", "İ", "ß", "ẞ", "é", "É", "a", "\xff", "\xfe", "ǅ", "ǆ", "Ǆ"}
+	var texts []string
+	for _, a := range runes {
+		for _, b := range runes {
+			texts = append(texts, a+b)
+		}
+	}
+	for _, a := range texts {
+		for _, b := range texts {
+			if same := foldKey(a) == foldKey(b); same != strings.EqualFold(a, b) {
+				t.Errorf("%q, %q: same key %v, EqualFold %v", a, b, same, strings.EqualFold(a, b))
+			}
+		}
+		if utf8.ValidString(a) && !utf8.ValidString(foldKey(a)) {
+			t.Errorf("foldKey(%q) = %q is not valid UTF-8", a, foldKey(a))
+		}
+	}
+}
