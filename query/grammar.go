@@ -47,7 +47,29 @@ type pQuery struct {
 	Top     *pTop      `parser:" | @@"`
 	Show    *pShow     `parser:" | @@ )"`
 	Clauses []*pClause `parser:"@@*"`
-	Stages  []*pStage  `parser:"( '|' @@ )*"`
+	Stages  []*pPipe   `parser:"( '|' @@ )*"`
+}
+
+// pPipe is what follows a | in a query: an operator of the language on
+// the rows so far, or a stage. (join is a keyword right after a |:
+// lexer.go.)
+type pPipe struct {
+	Pos     lexer.Position
+	Where   *pCond    `parser:"(  'where' @@"`
+	OrderBy []*pOrder `parser:" | 'order' 'by' @@ ( ',' @@ )*"`
+	Limit   *pValue   `parser:" | 'limit' @@"`
+	Join    *pJoin    `parser:" | @@"`
+	Stage   *pStage   `parser:" | @@ )"`
+}
+
+// pJoin is join [left|anti] (QUERY) on KEY, …: the words of its kind
+// and on are checked by parse.go.
+type pJoin struct {
+	Pos   lexer.Position
+	Kind  *pName   `parser:"'join' @@?"`
+	Query *pQuery  `parser:"'(' @@ ')'"`
+	On    *pName   `parser:"@@"`
+	Keys  []*pName `parser:"@@ ( ',' @@ )*"`
 }
 
 type pShow struct {

@@ -237,7 +237,7 @@ func checkName(n *ast.Name, reg *plugins.Registry) *Error {
 	switch {
 	case ast.IsKeyword(n.Name) || signin.Lookup(n.Name) != nil:
 		return errorf(n.Pos, "%s is a keyword or field of the language; a saved query needs a name of its own", n.Name)
-	case strings.EqualFold(n.Name, "bin") || strings.EqualFold(n.Name, "define") || strings.EqualFold(n.Name, "undefine"):
+	case strings.EqualFold(n.Name, "bin") || strings.EqualFold(n.Name, "define") || strings.EqualFold(n.Name, "undefine") || ast.IsOperatorWord(n.Name):
 		return errorf(n.Pos, "%s is a word of the language; a saved query needs a name of its own", n.Name)
 	case len(n.Name) > maxNameBytes:
 		return errorf(n.Pos, "a saved query's name is at most %d bytes", maxNameBytes)
@@ -477,7 +477,11 @@ func useOf(e ast.Expr) (string, []ast.Expr, ast.Pos, bool) {
 func (x *expander) stages(ss []*ast.Stage) ([]*ast.Stage, error) {
 	var out []*ast.Stage
 	for i, s := range ss {
-		m, u := x.ms.find(s.Name)
+		var m *Macro
+		var u *Unread
+		if !s.Operator() {
+			m, u = x.ms.find(s.Name)
+		}
 		if m == nil && u == nil {
 			if out != nil {
 				out = append(out, s)
@@ -726,6 +730,10 @@ func (in *inst) query(q *ast.Query) *ast.Query {
 func (in *inst) stages(ss []*ast.Stage) []*ast.Stage {
 	var out []*ast.Stage
 	for _, s := range ss {
+		if s.Operator() {
+			out = append(out, in.operator(s))
+			continue
+		}
 		c := &ast.Stage{Pos: in.pos(s.Pos), Name: in.word(s.Name, s.Pos), Paren: s.Paren, Given: in.exprs(s.Given)}
 		for _, a := range s.Args {
 			name := a.Name
@@ -737,6 +745,21 @@ func (in *inst) stages(ss []*ast.Stage) []*ast.Stage {
 		out = append(out, c)
 	}
 	return out
+}
+
+// operator copies an operator after a | (where, order by, limit, join).
+func (in *inst) operator(s *ast.Stage) *ast.Stage {
+	c := &ast.Stage{Pos: in.pos(s.Pos), Name: s.Name, Where: in.expr(s.Where), Limit: in.literal(s.Limit)}
+	for _, o := range s.OrderBy {
+		c.OrderBy = append(c.OrderBy, &ast.Order{Pos: in.pos(o.Pos), Expr: in.expr(o.Expr), Desc: o.Desc})
+	}
+	if j := s.Join; j != nil {
+		c.Join = &ast.Join{Pos: in.pos(j.Pos), Kind: j.Kind, Query: in.query(j.Query)}
+		for _, k := range j.On {
+			c.Join.On = append(c.Join.On, &ast.Name{Pos: in.pos(k.Pos), Name: in.word(k.Name, k.Pos)})
+		}
+	}
+	return c
 }
 
 // copyExpr copies an expression, positions and all.

@@ -48,7 +48,7 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 		return nil, fmt.Errorf("naive: explain is out of scope")
 	}
 	q := st.Query
-	if len(q.Stages) > 0 && q.Kind != ast.Aggregate {
+	if len(q.Stages) > 0 && q.Kind != ast.Aggregate && !slices.ContainsFunc(q.Stages, (*ast.Stage).Operator) {
 		return nil, fmt.Errorf("naive: stages after %s are out of scope", []string{"an aggregate", "top", "list", "show"}[q.Kind])
 	}
 	inRange, err := naiveTimeRange(q, now)
@@ -72,15 +72,29 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	}
 	switch q.Kind {
 	case ast.List:
-		return naiveList(q, sel)
+		res, err := naiveList(q, sel)
+		if err != nil {
+			return nil, err
+		}
+		return naivePipes(recs, res, q.Stages, now)
 	case ast.Top:
-		return naiveTop(q, sel)
+		res, err := naiveTop(q, sel)
+		if err != nil {
+			return nil, err
+		}
+		return naivePipes(recs, res, q.Stages, now)
 	case ast.Aggregate:
 		res, err := naiveAggregate(q, sel)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range q.Stages {
+			if s.Operator() {
+				if res, err = naivePipe(recs, res, s, now); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if !strings.EqualFold(s.Name, "spikes") {
 				return nil, fmt.Errorf("naive: the stage %s is out of scope", s.Name)
 			}

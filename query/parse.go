@@ -215,7 +215,11 @@ func lowerQuery(p *pQuery) (*ast.Query, error) {
 	if seen["since"] && seen["between"] {
 		return nil, errorf(q.Pos, "since and between both give the time range: use one")
 	}
-	q.Stages = lowerStages(p.Stages)
+	stages, err := lowerPipes(p.Stages)
+	if err != nil {
+		return nil, err
+	}
+	q.Stages = stages
 	return q, nil
 }
 
@@ -515,4 +519,60 @@ func subqueryValues(p *pQuery) []*ast.Literal {
 		vals = append(vals, lowerValue(&pValue{Pos: e.Left.Pos, Word: e.Left.Word, String: e.Left.String}))
 	}
 	return vals
+}
+
+// lowerPipes lowers what follows the |s of a query: stages, and the
+// operators where, order by, limit and join.
+func lowerPipes(ps []*pPipe) ([]*ast.Stage, error) {
+	var out []*ast.Stage
+	for _, p := range ps {
+		pos := posOf(p.Pos)
+		switch {
+		case p.Where != nil:
+			out = append(out, &ast.Stage{Pos: pos, Name: "where", Where: lowerCond(p.Where)})
+		case p.OrderBy != nil:
+			s := &ast.Stage{Pos: pos, Name: "order by"}
+			for _, o := range p.OrderBy {
+				s.OrderBy = append(s.OrderBy, &ast.Order{Pos: posOf(o.Pos), Expr: lowerExpr(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")})
+			}
+			out = append(out, s)
+		case p.Limit != nil:
+			out = append(out, &ast.Stage{Pos: pos, Name: "limit", Limit: lowerValue(p.Limit)})
+		case p.Join != nil:
+			j, err := lowerJoin(p.Join)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &ast.Stage{Pos: pos, Name: "join", Join: j})
+		default:
+			out = append(out, lowerStages([]*pStage{p.Stage})...)
+		}
+	}
+	return out, nil
+}
+
+// lowerJoin lowers join [left|anti] (QUERY) on KEY, ….
+func lowerJoin(p *pJoin) (*ast.Join, error) {
+	j := &ast.Join{Pos: posOf(p.Pos)}
+	if p.Kind != nil {
+		switch k := strings.ToLower(p.Kind.Name); k {
+		case "left", "anti":
+			j.Kind = k
+		case "inner":
+		default:
+			return nil, errorf(posOf(p.Kind.Pos), "join is join (QUERY), join left (QUERY) or join anti (QUERY), not join %s", p.Kind.Name)
+		}
+	}
+	if !strings.EqualFold(p.On.Name, "on") {
+		return nil, errorf(posOf(p.On.Pos), "expected on and the key columns after the joined query: join (QUERY) on user")
+	}
+	q, err := lowerQuery(p.Query)
+	if err != nil {
+		return nil, err
+	}
+	j.Query = q
+	for _, k := range p.Keys {
+		j.On = append(j.On, &ast.Name{Pos: posOf(k.Pos), Name: k.Name})
+	}
+	return j, nil
 }

@@ -242,6 +242,7 @@ type rowCmp struct {
 type rowOperand struct {
 	col   int // output column, or -1 for the constant
 	value result.Value
+	calc  *rowCalc // arithmetic over the row's columns (| where), or nil
 }
 
 // orderKey orders output rows by a column.

@@ -1062,7 +1062,9 @@ func (g *queryGen) spikes() string {
 
 // query makes a random query.
 func (g *queryGen) query() string {
-	switch g.weighted(60, 15, 20, 8) {
+	switch g.weighted(60, 15, 20, 8, 12) {
+	case 4:
+		return g.piped() // randquery_sub_test.go
 	case 1:
 		return g.top()
 	case 2:

@@ -125,3 +125,90 @@ func TestFoldKey(t *testing.T) {
 		}
 	}
 }
+
+// TestPipeErrors checks what is wrong in the operators after a | (where,
+// order by, limit, join) is reported where it stands, with a
+// did-you-mean over the columns.
+func TestPipeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		text, pos, msg string
+	}{
+		{`count group by user | where usr = x`, "1:29", `unknown column "usr"; did you mean "user"? (the columns: user, count)`},
+		{`count group by user | where cont > 5`, "1:29", `unknown column "cont"; did you mean "count"?`},
+		{`count group by user | order by usr`, "1:32", `unknown column "usr"; did you mean "user"?`},
+		{`count group by user | limit 0`, "1:29", "limit takes a whole number of 1 or more"},
+		{`count group by user | where user > 5`, "1:29", "> compares numbers and times; text compares with = and !="},
+		{`count group by user | where user < x`, "1:29", "< compares numbers and times; text compares with = and !="},
+		{`count group by user | where count + user > 1`, "1:37", "user is text: arithmetic takes numbers"},
+		{`count group by user | where user in (list user)`, "1:29", "in (QUERY) is for sign-ins"},
+		{`count group by user | where count contains 5`, "1:29", "a where after | compares columns"},
+		{`count group by user | join (count group by user) on user`, "1:29", "the joined query's column count is a column of the rows before the join too: name it otherwise with as (count as count2)"},
+		{`count group by user | join (count as c group by user) on usr`, "1:58", `the rows before the join has no column "usr"; did you mean "user"?`},
+		{`count group by user | join (count as c group by app) on user`, "1:57", `the joined query has no column "user"`},
+		{`count group by user | join (count as c group by ip) on ip`, "1:56", `the rows before the join has no column "ip"`},
+		{`count group by user, error | join (count as c group by user, app) on user, error`, "1:76", `the joined query has no column "error"`},
+		{`count group by error | join (count as c group by app) on error`, "1:58", `the joined query has no column "error"`},
+		{`count, values(app) as apps group by user | join (values(app) as apps, count as c group by user) on apps`, "1:100", "apps is a list of values on one side"},
+		{`count group by user | join (list user where usr = x) on user`, "1:45", `unknown field "usr"`},
+		{`count group by user | join sideways (list user) on user`, "1:28", "join is join (QUERY), join left (QUERY) or join anti (QUERY), not join sideways"},
+		{`count group by user | join (list user) at user`, "1:40", "expected on and the key columns"},
+		{`list user | join (list app) on user`, "1:32", `the joined query has no column "user"`},
+	} {
+		st, err := Parse(tc.text)
+		if err == nil {
+			_, err = Check(st, nil, checkNow)
+		}
+		var qe *Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%q: error %v, want a *query.Error", tc.text, err)
+			continue
+		}
+		if qe.Pos.String() != tc.pos || !strings.Contains(qe.Msg, tc.msg) {
+			t.Errorf("%q:\n  got  %v\n  want %s: …%s…", tc.text, err, tc.pos, tc.msg)
+		}
+	}
+}
+
+// TestJoinCase checks that a join's text keys match without regard to
+// case, as in does, and that a missing key matches nothing: each group
+// of the left side is joined with every group of the right whose user is
+// the same but for case, on data that spells some users in two ways.
+func TestJoinCase(t *testing.T) {
+	s := diffFixture(t, 7)
+	ctx := context.Background()
+	run := func(text string) *result.Result {
+		t.Helper()
+		res, err := Run(ctx, s.dbs[0], nil, text, Options{Now: s.now})
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		return res
+	}
+	left := run(`count where status = failure since 3d group by user`)
+	right := run(`count as c2 since 3d group by user`)
+	want, folded, unmatched := 0, 0, 0
+	for _, l := range left.Rows {
+		n := 0
+		for _, r := range right.Rows {
+			if l[0].Str() != "" && strings.EqualFold(l[0].Str(), r[0].Str()) {
+				n++
+				if l[0].Str() != r[0].Str() {
+					folded++
+				}
+			}
+		}
+		if n == 0 {
+			unmatched++
+		}
+		want += n
+	}
+	if folded == 0 {
+		t.Fatalf("no user is spelled in two ways in the fixture's last 3 days: the test needs some")
+	}
+	if got := run(`count where status = failure since 3d group by user | join (count as c2 since 3d group by user) on user`); len(got.Rows) != want {
+		t.Errorf("inner join: %d rows, want %d (%d pairs equal but for case)", len(got.Rows), want, folded)
+	}
+	if got := run(`count where status = failure since 3d group by user | join anti (count as c2 since 3d group by user) on user`); len(got.Rows) != unmatched {
+		t.Errorf("anti join: %d rows, want %d (the missing user's, which matches nothing)", len(got.Rows), unmatched)
+	}
+}
