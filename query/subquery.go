@@ -40,6 +40,8 @@ type subquery struct {
 	res  *result.Result
 	rows int
 	took time.Duration
+	// distinct: plan is the list's distinct values (distinctValues).
+	distinct bool
 }
 
 // subquery checks a subquery into a plan of its own, and adds it to the
@@ -48,14 +50,37 @@ func (c *checker) subquery(q *ast.Query) (*subquery, error) {
 	if q.Kind == ast.Show {
 		return nil, errorf(q.Pos, "a subquery is an aggregate, top or list: show gives one sign-in")
 	}
-	sc := &checker{reg: c.reg, now: c.now}
-	p := &Plan{Statement: &ast.Statement{Query: q}, Kind: q.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: c.reg}
-	if err := sc.query(p, q); err != nil {
+	p, err := c.subPlan(q)
+	if err != nil {
 		return nil, err
 	}
 	s := &subquery{src: q, plan: p}
 	c.p.subs = append(c.p.subs, s)
 	return s, nil
+}
+
+// subPlan checks a subquery into a plan of its own.
+func (c *checker) subPlan(q *ast.Query) (*Plan, error) {
+	sc := &checker{reg: c.reg, now: c.now}
+	p := &Plan{Statement: &ast.Statement{Query: q}, Kind: q.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: c.reg}
+	if err := sc.query(p, q); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// distinctValues is, for the subquery of an in that lists its values
+// without limit or stage (list F where …), the query of the same
+// distinct values of its first column: count … group by F, which counts
+// by dictionary ids instead of reading every sign-in's row (a list
+// field's elements are its groups, as they are its values). nil for any
+// other subquery.
+func distinctValues(q *ast.Query) *ast.Query {
+	if q.Kind != ast.List || q.All || len(q.Fields) == 0 || q.Limit != nil || len(q.Stages) > 0 {
+		return nil
+	}
+	return &ast.Query{Pos: q.Pos, Kind: ast.Aggregate, Heads: []*ast.Head{{Pos: q.Pos, Expr: &ast.Name{Pos: q.Pos, Name: "count"}}},
+		Where: q.Where, Since: q.Since, Between: q.Between, GroupBy: q.Fields[:1]}
 }
 
 // inSubquery checks F [not] in (QUERY): the subquery's first column must
@@ -70,6 +95,11 @@ func (c *checker) inSubquery(e *ast.In) (cond, error) {
 		return nil, err
 	}
 	cols := answerColumns(s.plan)
+	if d := distinctValues(e.Query); d != nil {
+		if dp, err := c.subPlan(d); err == nil && memberKind(answerColumns(dp)[0].Kind, answerColumns(dp)[0].Field == "ip") == memberKind(cols[0].Kind, cols[0].Field == "ip") {
+			s.plan, s.distinct = dp, true
+		}
+	}
 	if len(cols) == 0 {
 		return nil, errorf(e.Query.Pos, "the subquery has no columns: in (…) compares with its first column's values")
 	}
@@ -152,12 +182,15 @@ type memberSet struct {
 	size  int // distinct values
 }
 
-// fill makes the set of the values of res's first column: each element
-// of a list.
-func (m *memberSet) fill(res *result.Result) {
+// reset empties the set.
+func (m *memberSet) reset() {
 	m.text, m.addrs, m.ints, m.flts = map[string]struct{}{}, map[netip.Addr]struct{}{}, map[int64]struct{}{}, map[float64]struct{}{}
-	for _, row := range res.Rows {
-		v := row[0]
+	m.size = 0
+}
+
+// add adds a value to the set: each element of a list.
+func (m *memberSet) add(v result.Value) {
+	{
 		switch {
 		case v.IsNull():
 		case v.Kind() == signin.KindList:
@@ -169,7 +202,7 @@ func (m *memberSet) fill(res *result.Result) {
 		case v.Kind() == signin.KindFloat:
 			x := v.Float()
 			if math.IsNaN(x) {
-				continue
+				return
 			}
 			m.flts[x] = struct{}{}
 			if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
@@ -260,16 +293,27 @@ func foldKey(s string) string {
 func (x *executor) subqueries(ctx context.Context, db *engine.DB, depth int, mem *memBudget) error {
 	for _, s := range x.plan.subs {
 		t := x.now()
-		res, err := gather(ctx, db, x.snap, s.plan, Options{MaxMemory: x.opts.MaxMemory}, depth+1, mem)
+		opts := Options{MaxMemory: x.opts.MaxMemory}
+		if s.members != nil {
+			// The values flow into the set, the rows never gathered.
+			s.members.reset()
+			s.rows = 0
+			err := execute(ctx, db, x.snap, s.plan, opts, depth+1, mem, false, &result.Result{}, func(row []result.Value) bool {
+				s.members.add(row[0])
+				s.rows++
+				return true
+			})
+			if err != nil {
+				return err
+			}
+			s.took = x.since(t)
+			continue
+		}
+		res, err := gather(ctx, db, x.snap, s.plan, opts, depth+1, mem)
 		if err != nil {
 			return err
 		}
-		if s.members != nil {
-			s.members.fill(res)
-		} else {
-			s.res = res
-		}
-		s.rows, s.took = len(res.Rows), x.since(t)
+		s.res, s.rows, s.took = res, len(res.Rows), x.since(t)
 	}
 	return nil
 }
@@ -281,6 +325,9 @@ func (p *Plan) explainSubqueries(b *strings.Builder) {
 		use := "its rows are the right side of a join, made into a hash table on the join's keys"
 		if s.members != nil {
 			use = "its first column's values make a hash set, which each dictionary value (or, for other columns, each row) is looked up in"
+		}
+		if s.distinct {
+			use += "; its distinct values are read as " + s.plan.Statement.Query.String() + " reads them"
 		}
 		fmt.Fprintf(b, "subquery: %s: run once, before the query, on the same snapshot; %s\n", s.src, use)
 		for _, l := range strings.SplitAfter(strings.TrimSuffix(s.plan.explain(nil), "\n"), "\n") {
