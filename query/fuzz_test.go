@@ -27,7 +27,13 @@ func addSeeds(f *testing.F) {
 		// Saved queries: defined, used, removed.
 		"define failures(D) = count where status=failure since D", "define noisy(N) = spray accounts=N window=30m | grouped 1h",
 		"define x(a, b) = top a b", "undefine failures", "DEFINE x = noisy(5) | grouped 1h", "define y = spray accounts=5 | noisy(1) min=2",
-		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count"} {
+		"failures(24h) group by app", "list since 7d | noisy(5) min=3", "explain failures(status=failure) limit 1", "failures(1d), count",
+		// Subqueries, operators after |, joins.
+		"count | where", "count | join", "count | join left (count) on", "count | order by", "count | limit 1 | limit",
+		"count where user in (list user | where user = x | join (list user) on user)", "count where ip not in ((top 1 ip))",
+		"count where user in (count, dcount(user) group by user having count > 1 | order by count | limit 2)",
+		"count group by user | join anti (list user where user in (list user)) on user, user",
+		"count group by ip | where count * 2 / (count - count) > 1 or ip = '::1' | JOIN (top 2 ip) ON IPAddress"} {
 		f.Add(s)
 	}
 }
