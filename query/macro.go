@@ -215,7 +215,7 @@ func mayUse(st *ast.Statement, reg *plugins.Registry) bool {
 			}
 		}
 	}
-	return false
+	return holdsSubquery(st.Query) // macrosub.go
 }
 
 // clone returns a set of its own with the same macros.
@@ -413,6 +413,10 @@ func macroUsage(m *Macro) string {
 // query expands the uses of a query: its stages', and its head's. It
 // returns q itself when there are none.
 func (x *expander) query(q *ast.Query) (*ast.Query, error) {
+	q, err := x.subqueries(q) // macrosub.go
+	if err != nil {
+		return nil, err
+	}
 	stages, err := x.stages(q.Stages)
 	if err != nil {
 		return nil, err

@@ -212,3 +212,33 @@ func TestJoinCase(t *testing.T) {
 		t.Errorf("anti join: %d rows, want %d (the missing user's, which matches nothing)", len(got.Rows), unmatched)
 	}
 }
+
+// TestSubquerySaved checks that saved queries expand in subqueries and
+// joins, and that a saved query may hold them.
+func TestSubquerySaved(t *testing.T) {
+	ms := NewMacros()
+	for _, d := range []string{
+		`define busy(N) = top N ip`,
+		`define succeeded(D) = list user where status=success since D`,
+		`define strangers = count where status=failure and user not in (succeeded(1d)) since 1d group by user`,
+	} {
+		if _, err := ms.Define(d, nil); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+	}
+	for _, tc := range []struct{ text, want string }{
+		{`count where ip in (busy(3)) group by user`, `count where ip in (top 3 ip) group by user`},
+		{`countif(user in (succeeded(7d))) as ok`, `countif(user in (list user where status = success since 7d)) as ok`},
+		{`count where status=failure since 1d group by user | join anti (succeeded(1d)) on user`, `count where status = failure since 1d group by user | join anti (list user where status = success since 1d) on user`},
+		{`strangers`, `count where status = failure and user not in (list user where status = success since 1d) since 1d group by user`},
+	} {
+		p, err := Prepare(tc.text, ms, nil, checkNow)
+		if err != nil {
+			t.Errorf("%s: %v", tc.text, err)
+			continue
+		}
+		if got := p.Statement.Query.String(); got != tc.want {
+			t.Errorf("%s\n  expanded to %s\n  want        %s", tc.text, got, tc.want)
+		}
+	}
+}
