@@ -238,3 +238,23 @@ func BenchmarkJoin(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPipe measures where, order by and limit after a stage or an
+// aggregate.
+func BenchmarkPipe(b *testing.B) {
+	db := benchStore(b)
+	ctx := context.Background()
+	opts := Options{Now: benchEnd}
+	for _, q := range []string{
+		`count where status!=success since 14d group by user, bin(1d) | spikes k=3 | where median > 50`,
+		`count group by user, app | where count > 10 and app != "Microsoft Teams" | order by user, count desc | limit 100`,
+	} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Run(ctx, db, nil, q, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -242,3 +242,20 @@ func TestSubquerySaved(t *testing.T) {
 		}
 	}
 }
+
+// TestPipeOverflow checks that arithmetic in a where after | that goes
+// beyond whole numbers is an error at its operator, never a wrong row;
+// and that / makes decimal numbers, as in heads.
+func TestPipeOverflow(t *testing.T) {
+	s := diffFixture(t, 7)
+	ctx := context.Background()
+	_, err := Run(ctx, s.dbs[0], nil, `count group by app | where count * 9223372036854775807 > 1`, Options{Now: s.now})
+	var qe *Error
+	if !errors.As(err, &qe) || qe.Pos.String() != "1:34" || !strings.Contains(qe.Msg, "overflows") {
+		t.Errorf("overflow: %v, want an error at 1:34 saying it overflows", err)
+	}
+	res, err := Run(ctx, s.dbs[0], nil, `count group by app | where count / 2 > 9223372036854775807 / 2`, Options{Now: s.now})
+	if err != nil || len(res.Rows) != 0 {
+		t.Errorf("decimal: %v, %d rows; want none", err, len(res.Rows))
+	}
+}
