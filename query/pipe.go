@@ -329,6 +329,9 @@ func (c rowTextCmp) holds(row []result.Value) bool {
 	if a.IsNull() || b.IsNull() {
 		return false
 	}
+	if a.Kind() == signin.KindString && b.Kind() == signin.KindString {
+		return strings.EqualFold(a.Str(), b.Str()) == c.eq
+	}
 	texts := func(v result.Value) []string {
 		if v.Kind() == signin.KindList {
 			return v.List()
