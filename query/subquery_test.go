@@ -221,6 +221,7 @@ func TestSubquerySaved(t *testing.T) {
 		`define busy(N) = top N ip`,
 		`define succeeded(D) = list user where status=success since D`,
 		`define strangers = count where status=failure and user not in (succeeded(1d)) since 1d group by user`,
+		`define seen(D, N) = count where user in (list user since D) group by user | join (top N user by dcount(ip)) on user`,
 	} {
 		if _, err := ms.Define(d, nil); err != nil {
 			t.Fatalf("%s: %v", d, err)
@@ -231,6 +232,7 @@ func TestSubquerySaved(t *testing.T) {
 		{`countif(user in (succeeded(7d))) as ok`, `countif(user in (list user where status = success since 7d)) as ok`},
 		{`count where status=failure since 1d group by user | join anti (succeeded(1d)) on user`, `count where status = failure since 1d group by user | join anti (list user where status = success since 1d) on user`},
 		{`strangers`, `count where status = failure and user not in (list user where status = success since 1d) since 1d group by user`},
+		{`seen(2d, 5)`, `count where user in (list user since 2d) group by user | join (top 5 user by dcount(ip)) on user`},
 	} {
 		p, err := Prepare(tc.text, ms, nil, checkNow)
 		if err != nil {
