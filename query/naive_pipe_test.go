@@ -7,6 +7,7 @@ package query
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,10 @@ func naiveRowCond(e ast.Expr, cols []result.Column) (func([]result.Value) (bool,
 				}
 				return a || b, err
 			}, nil
+		}
+		switch e.Op {
+		case "contains", "startswith", "endswith", "like", "~":
+			return naiveRowMatch(e, cols)
 		}
 		kindOf := func(x ast.Expr) signin.Kind {
 			if i, ok := naivePipeColumn(cols, x); ok {
@@ -337,4 +342,55 @@ func naiveJoin(recs []signin.Record, in *naiveResult, j *ast.Join, now time.Time
 		}
 	}
 	return out, nil
+}
+
+// naiveRowMatch is a match of a text column with text, each element of
+// a list, a null matching nothing: in lower case for the parts of text,
+// as a glob or a regular expression for the patterns.
+func naiveRowMatch(e *ast.Binary, cols []result.Column) (func([]result.Value) (bool, error), error) {
+	i, ok := naivePipeColumn(cols, e.L)
+	if !ok {
+		return nil, fmt.Errorf("naive: %s is not a column", e.L)
+	}
+	text, err := naiveText(e.R)
+	if err != nil {
+		return nil, err
+	}
+	lower := strings.ToLower(text)
+	var re *regexp.Regexp
+	switch e.Op {
+	case "like":
+		re = naiveGlob(text)
+	case "~":
+		if re, err = regexp.Compile("(?i)" + text); err != nil {
+			return nil, err
+		}
+	}
+	one := func(s string) bool {
+		l := strings.ToLower(s)
+		switch e.Op {
+		case "contains":
+			return strings.Index(l, lower) >= 0
+		case "startswith":
+			return len(l) >= len(lower) && l[:len(lower)] == lower
+		case "endswith":
+			return len(l) >= len(lower) && l[len(l)-len(lower):] == lower
+		}
+		return re.MatchString(s)
+	}
+	return func(row []result.Value) (bool, error) {
+		v := row[i]
+		if v.IsNull() {
+			return false, nil
+		}
+		if v.Kind() == signin.KindList {
+			for _, s := range v.List() {
+				if one(s) {
+					return true, nil
+				}
+			}
+			return false, nil
+		}
+		return one(v.Str()), nil
+	}, nil
 }

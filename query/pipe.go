@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,6 +78,8 @@ func (rc *rowChecker) cond(e ast.Expr) (rowCond, error) {
 			return rowOr{l, r}, nil
 		case "=", "!=", "<", "<=", ">", ">=":
 			return rc.compare(e.Op, e.L, e.R, e)
+		case "contains", "startswith", "endswith", "like", "~":
+			return rc.match(e)
 		}
 	case *ast.Not:
 		x, err := rc.cond(e.X)
@@ -157,6 +160,71 @@ func (rc *rowChecker) compare(op string, le, re ast.Expr, src ast.Expr) (rowCond
 		return nil, errorf(side.Position(), "%s is %s and is compared with %s: a where after | compares values of one kind", side, kindWords(k), kindWords(other))
 	}
 	return rowCmp{op: op, l: l, r: r}, nil
+}
+
+// match checks a match of a text column with text: contains,
+// startswith, endswith, like and ~, as on sign-ins (without regard to
+// case; a list column when one of its elements matches).
+func (rc *rowChecker) match(e *ast.Binary) (rowCond, error) {
+	i, ok := rc.column(e.L)
+	if !ok {
+		names := columnNames(rc.cols)
+		return nil, errorf(e.L.Position(), "%s matches a column of text: %s is not one of the columns (%s)", e.Op, e.L, strings.Join(names, ", "))
+	}
+	if k := rc.cols[i].Kind; k != signin.KindString && k != signin.KindList {
+		return nil, errorf(e.Pos, "%s matches text; %s is %s", e.Op, rc.cols[i].Name, kindWords(k))
+	}
+	var text string
+	switch r := e.R.(type) {
+	case *ast.Literal:
+		text = r.Text
+	case *ast.Name:
+		text = r.Name
+	default:
+		return nil, errorf(e.R.Position(), "%s matches with text (a word or a quoted string), not %s", e.Op, e.R)
+	}
+	m := rowMatch{col: i, op: e.Op, text: strings.ToLower(text)}
+	switch e.Op {
+	case "like":
+		m.re = globRegexp(text)
+	case "~":
+		re, err := regexp.Compile("(?i)" + text)
+		if err != nil {
+			return nil, errorf(e.R.Position(), "bad regular expression %s: %v", e.R, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+		m.re = re
+	}
+	return m, nil
+}
+
+// rowMatch is a match of a text column: null matches nothing.
+type rowMatch struct {
+	col  int
+	op   string
+	text string // lower case
+	re   *regexp.Regexp
+}
+
+func (m rowMatch) holds(row []result.Value) bool {
+	v := row[m.col]
+	if v.IsNull() {
+		return false
+	}
+	one := func(s string) bool {
+		switch m.op {
+		case "contains":
+			return strings.Contains(strings.ToLower(s), m.text)
+		case "startswith":
+			return strings.HasPrefix(strings.ToLower(s), m.text)
+		case "endswith":
+			return strings.HasSuffix(strings.ToLower(s), m.text)
+		}
+		return m.re.MatchString(s)
+	}
+	if v.Kind() == signin.KindList {
+		return slices.ContainsFunc(v.List(), one)
+	}
+	return one(v.Str())
 }
 
 // column finds the column an operand names: a bare word or a quoted

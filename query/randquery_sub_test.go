@@ -176,6 +176,19 @@ func (g *queryGen) rowCond(keys, nums []string, text map[string]bool, depth int)
 	}
 	lit := rqQuote(v, '"')
 	if g.chance(0.2) {
+		switch g.intn(5) {
+		case 0:
+			return k + " " + g.kw("contains") + " " + rqQuote(g.substr(v), '"')
+		case 1:
+			return k + " " + g.kw("startswith") + " " + rqQuote(g.prefix(v), '"')
+		case 2:
+			return k + " " + g.kw("endswith") + " " + rqQuote(g.suffix(v), '"')
+		case 3:
+			return k + " " + g.kw("like") + " " + rqQuote(g.glob(v), '"')
+		}
+		return k + " ~ " + rqQuote(g.regex(v), '"')
+	}
+	if g.chance(0.2) {
 		return k + " " + g.kw("in") + " (" + lit + ", " + rqQuote(g.textOf(k), '\'') + ")"
 	}
 	return k + " " + rqPick(g, []string{"=", "!="}) + " " + lit
