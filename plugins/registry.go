@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/signinq/signinq/query/ast"
 )
 
 // Kind is the kind of a plugin.
@@ -173,6 +175,10 @@ func (r *Registry) Register(p Plugin) error {
 	}
 	if !ok {
 		return fmt.Errorf("plugins: %s is registered as a %v but does not implement its interface", d.Name, d.Kind)
+	}
+	if d.Kind == KindStage && (ast.IsKeyword(d.Name) || ast.IsOperatorWord(d.Name)) {
+		// After a |, where, order by, limit and join are the language's.
+		return fmt.Errorf("plugins: a stage cannot be named %s, a word of the language after |", d.Name)
 	}
 	if d.Kind == KindStage {
 		if err := checkArgs(d); err != nil {

@@ -155,6 +155,11 @@ func builtExpr(e ast.Expr) error {
 		case *ast.In:
 			if missing = e == nil; !missing {
 				stack = append(stack, e.X)
+				if e.Query != nil {
+					if err := builtQuery(e.Query); err != nil {
+						return err
+					}
+				}
 				for _, v := range e.Values {
 					if v == nil {
 						missing = true

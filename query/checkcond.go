@@ -66,6 +66,9 @@ func (c *checker) cond(e ast.Expr) (cond, error) {
 		}
 		return &condNot{x: x}, nil
 	case *ast.In:
+		if e.Query != nil {
+			return c.inSubquery(e)
+		}
 		op := "in"
 		if e.Not {
 			op = "not in"
@@ -302,7 +305,7 @@ func positive(e ast.Expr) ast.Expr {
 		}
 	case *ast.In:
 		if e.Not {
-			return &ast.In{Pos: e.Pos, X: e.X, Values: e.Values}
+			return &ast.In{Pos: e.Pos, X: e.X, Values: e.Values, Query: e.Query}
 		}
 	}
 	return e

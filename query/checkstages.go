@@ -17,6 +17,12 @@ import (
 // query's.
 func (c *checker) stages(p *Plan, q *ast.Query) error {
 	for i, s := range q.Stages {
+		if s.Operator() {
+			if err := c.operator(p, s); err != nil {
+				return err
+			}
+			continue
+		}
 		st, bound, err := bindStage(s, c.reg)
 		if err != nil {
 			return err

@@ -688,6 +688,14 @@ var diffExamples = []string{
 	`values(ip) as ips, count where user="alice@contoso.com" since 30d group by app`,
 	`list time, user, app, ip, status, error where user="alice@contoso.com" since 7d limit 20`,
 	`list where ip="203.0.113.7" between 2026-11-01 and 2026-11-08`,
+	`count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`,
+	`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`,
+	`count where status!=success since 14d group by user, bin(1d) | spikes k=3 | where median > 50`,
+	`count where status!=success since 14d group by user, bin(1d) | spikes k=1 min=1 | where count > 2 * median | order by score desc | limit 10`,
+	`countif(status!=success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`,
+	`countif(status!=success) as failures where app contains "Teams" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Teams" since 7d group by user) on user | where failures >= 1 and failures > 0.5 * weekFailures / weekTotal`,
+	`count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`,
+	`count where status=failure since 1d group by user | join left (count as successes where status=success since 1d group by user) on user`,
 }
 
 func TestDifferentialExamples(t *testing.T) {

@@ -39,8 +39,8 @@
 //     (package query/ast); errors.go: the *Error of a statement, its
 //     caret and did-you-mean.
 //   - macro.go, macrocheck.go, macrostore.go: saved queries, their
-//     expansion on the syntax tree, their checking and their keeping in
-//     the store.
+//     expansion on the syntax tree (macrosub.go: in subqueries and
+//     joins), their checking and their keeping in the store.
 //   - lists.go, listbuiltin.go, liststore.go: named lists (F in @name),
 //     the built-in ones, and a store's own kept in its metadata;
 //     members.go: the sets an in tests membership of (hash sets of
@@ -53,7 +53,10 @@
 //     or'ed patterns made one;
 //     checkheads.go: group keys, aggregate heads, top, having, order;
 //     checklist.go: list's fields and order; checkstages.go: stages bound
-//     to the columns they receive.
+//     to the columns they receive; subquery.go: subqueries (in (QUERY),
+//     a join's right side), planned apart, run first, their values a
+//     hash set; pipe.go: where, order by and limit after a |; join.go:
+//     joins.
 //   - explain.go: explain and explain analyze.
 //   - executor.go: the executor's run of a plan over a snapshot, from the
 //     store's rows through the stages to the reader; filter.go: a

@@ -136,6 +136,9 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 		x.clock = db.Clock()
 	}
 	start := x.now()
+	if err := x.subqueries(ctx, db, depth, mem); err != nil {
+		return err
+	}
 	var rows [][]result.Value       // the answer before the stages, when gathered
 	var in iter.Seq[[]result.Value] // else the list's sign-ins, for the first stage
 	var inErr error                 // what stopped in

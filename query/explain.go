@@ -46,6 +46,7 @@ func (p *Plan) explain(a *analysis) string {
 		line("show: the sign-in with id %q, found by each part's id index", p.ShowID)
 		return b.String()
 	}
+	p.explainSubqueries(&b)
 	if p.filter == nil {
 		line("filter: none: every sign-in of the range")
 	} else {
@@ -172,6 +173,9 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 	}
 	fmt.Fprintf(b, "read: %d of %d parts, %d column blocks decoded\n", st.read, st.parts, st.blocks)
 	fmt.Fprintf(b, "steps:\n")
+	for _, s := range p.subs {
+		step("subquery", s.took, "%d rows (%s)", s.rows, brief(s.src))
+	}
 	step("filter", st.filter, "%d sign-ins selected", st.rows)
 	switch p.Kind {
 	case ast.List:

@@ -137,6 +137,9 @@ func (c rowCmp) holds(r []result.Value) bool {
 }
 
 func (o rowOperand) of(r []result.Value) result.Value {
+	if o.calc != nil {
+		return o.calc.value(r)
+	}
 	if o.col < 0 {
 		return o.value
 	}

@@ -38,7 +38,13 @@ func addSeeds(f *testing.F) {
 		// Named lists.
 		"count where ip in @vps group by ip", "count where error in (@passwordFailures, 50057) and user not in @admins",
 		"count where user in (@, @9x, @a.b, \"@vps\", @contoso.com)", "count where ip = @vps", "countif(client in @LEGACYCLIENTS) group by user",
-		"count where ip not in (@diffNets, 10.0.0.1) group by ip", "count where app in @diffApps or user in @diffUsers"} {
+		"count where ip not in (@diffNets, 10.0.0.1) group by ip", "count where app in @diffApps or user in @diffUsers",
+		// Subqueries, operators after |, joins.
+		"count | where", "count | join", "count | join left (count) on", "count | order by", "count | limit 1 | limit",
+		"count where user in (list user | where user = x | join (list user) on user)", "count where ip not in ((top 1 ip))",
+		"count where user in (count, dcount(user) group by user having count > 1 | order by count | limit 2)",
+		"count group by user | join anti (list user where user in (list user)) on user, user",
+		"count group by ip | where count * 2 / (count - count) > 1 or ip = '::1' | JOIN (top 2 ip) ON IPAddress"} {
 		f.Add(s)
 	}
 }

@@ -47,7 +47,29 @@ type pQuery struct {
 	Top     *pTop      `parser:" | @@"`
 	Show    *pShow     `parser:" | @@ )"`
 	Clauses []*pClause `parser:"@@*"`
-	Stages  []*pStage  `parser:"( '|' @@ )*"`
+	Stages  []*pPipe   `parser:"( '|' @@ )*"`
+}
+
+// pPipe is what follows a | in a query: an operator of the language on
+// the rows so far, or a stage. (join is a keyword right after a |:
+// lexer.go.)
+type pPipe struct {
+	Pos     lexer.Position
+	Where   *pCond    `parser:"(  'where' @@"`
+	OrderBy []*pOrder `parser:" | 'order' 'by' @@ ( ',' @@ )*"`
+	Limit   *pValue   `parser:" | 'limit' @@"`
+	Join    *pJoin    `parser:" | @@"`
+	Stage   *pStage   `parser:" | @@ )"`
+}
+
+// pJoin is join [left|anti] (QUERY) on KEY, …: the words of its kind
+// and on are checked by parse.go.
+type pJoin struct {
+	Pos   lexer.Position
+	Kind  *pName   `parser:"'join' @@?"`
+	Query *pQuery  `parser:"'(' @@ ')'"`
+	On    *pName   `parser:"@@"`
+	Keys  []*pName `parser:"@@ ( ',' @@ )*"`
 }
 
 type pShow struct {
@@ -132,8 +154,12 @@ type pLogic struct {
 	Pred *pPred `parser:"@@"`
 }
 
-// pPred is a comparison, a match, an in-list, or an expression alone (an
-// aggregate's field, a function's argument, arithmetic), after any nots.
+// pPred is a comparison, a match, an in-list, an in-subquery, or an
+// expression alone (an aggregate's field, a function's argument,
+// arithmetic), after any nots. In parentheses, a subquery is tried
+// first: one that reads as a list of values, heads that are words or
+// strings alone and nothing after them, is that list (parse.go), so
+// that (count) is the value count as it always was.
 type pPred struct {
 	Pos   lexer.Position
 	Nots  []*pNot   `parser:"@@*"`
@@ -141,7 +167,8 @@ type pPred struct {
 	Op    string    `parser:"( @Cmp"`
 	Right *pExpr    `parser:"  @@"`
 	NotIn bool      `parser:"| @'not'? 'in'"`
-	List  []*pValue `parser:"  ( '(' @@ ( ',' @@ )* ')' | @@ ) )?"`
+	Sub   *pQuery   `parser:"  ( '(' @@ ')'"`
+	List  []*pValue `parser:"    | '(' @@ ( ',' @@ )* ')' | @@ ) )?"`
 }
 
 type pNot struct {

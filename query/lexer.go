@@ -67,6 +67,7 @@ type lex struct {
 	src   string
 	pos   lexer.Position
 	begun bool // a token was read
+	pipe  bool // the last token read was a |
 }
 
 // advance moves the position past n bytes of the source.
@@ -97,8 +98,8 @@ func (l *lex) Next() (lexer.Token, error) {
 	if rest == "" {
 		return lexer.EOFToken(start), nil
 	}
-	first := !l.begun
-	l.begun = true
+	first, afterPipe := !l.begun, l.pipe
+	l.begun, l.pipe = true, rest[0] == '|'
 	tok := func(t lexer.TokenType, n int) (lexer.Token, error) {
 		return lexer.Token{Type: t, Value: l.advance(n), Pos: start}, nil
 	}
@@ -143,7 +144,9 @@ func (l *lex) Next() (lexer.Token, error) {
 	}
 	// define and undefine begin a statement that changes the saved
 	// queries; elsewhere they are words (app=define).
-	if ast.IsKeyword(rest[:n]) || first && (strings.EqualFold(rest[:n], "define") || strings.EqualFold(rest[:n], "undefine")) {
+	// join is a keyword right after a |, where it begins a join.
+	if ast.IsKeyword(rest[:n]) || first && (strings.EqualFold(rest[:n], "define") || strings.EqualFold(rest[:n], "undefine")) ||
+		afterPipe && strings.EqualFold(rest[:n], "join") {
 		if matchOps[strings.ToLower(rest[:n])] {
 			return tok(tokCmp, n)
 		}

@@ -215,7 +215,7 @@ func mayUse(st *ast.Statement, reg *plugins.Registry) bool {
 			}
 		}
 	}
-	return false
+	return holdsSubquery(st.Query) // macrosub.go
 }
 
 // clone returns a set of its own with the same macros.
@@ -237,7 +237,7 @@ func checkName(n *ast.Name, reg *plugins.Registry) *Error {
 	switch {
 	case ast.IsKeyword(n.Name) || signin.Lookup(n.Name) != nil:
 		return errorf(n.Pos, "%s is a keyword or field of the language; a saved query needs a name of its own", n.Name)
-	case strings.EqualFold(n.Name, "bin") || strings.EqualFold(n.Name, "define") || strings.EqualFold(n.Name, "undefine"):
+	case strings.EqualFold(n.Name, "bin") || strings.EqualFold(n.Name, "define") || strings.EqualFold(n.Name, "undefine") || ast.IsOperatorWord(n.Name):
 		return errorf(n.Pos, "%s is a word of the language; a saved query needs a name of its own", n.Name)
 	case len(n.Name) > maxNameBytes:
 		return errorf(n.Pos, "a saved query's name is at most %d bytes", maxNameBytes)
@@ -413,6 +413,10 @@ func macroUsage(m *Macro) string {
 // query expands the uses of a query: its stages', and its head's. It
 // returns q itself when there are none.
 func (x *expander) query(q *ast.Query) (*ast.Query, error) {
+	q, err := x.subqueries(q) // macrosub.go
+	if err != nil {
+		return nil, err
+	}
 	stages, err := x.stages(q.Stages)
 	if err != nil {
 		return nil, err
@@ -477,7 +481,11 @@ func useOf(e ast.Expr) (string, []ast.Expr, ast.Pos, bool) {
 func (x *expander) stages(ss []*ast.Stage) ([]*ast.Stage, error) {
 	var out []*ast.Stage
 	for i, s := range ss {
-		m, u := x.ms.find(s.Name)
+		var m *Macro
+		var u *Unread
+		if !s.Operator() {
+			m, u = x.ms.find(s.Name)
+		}
 		if m == nil && u == nil {
 			if out != nil {
 				out = append(out, s)
@@ -688,6 +696,9 @@ func (in *inst) expr(e ast.Expr) ast.Expr {
 		return &ast.Not{Pos: in.pos(e.Pos), X: in.expr(e.X)}
 	case *ast.In:
 		c := &ast.In{Pos: in.pos(e.Pos), X: in.expr(e.X), Not: e.Not}
+		if e.Query != nil {
+			c.Query = in.query(e.Query)
+		}
 		for _, v := range e.Values {
 			c.Values = append(c.Values, in.literal(v))
 		}
@@ -723,6 +734,10 @@ func (in *inst) query(q *ast.Query) *ast.Query {
 func (in *inst) stages(ss []*ast.Stage) []*ast.Stage {
 	var out []*ast.Stage
 	for _, s := range ss {
+		if s.Operator() {
+			out = append(out, in.operator(s))
+			continue
+		}
 		c := &ast.Stage{Pos: in.pos(s.Pos), Name: in.word(s.Name, s.Pos), Paren: s.Paren, Given: in.exprs(s.Given)}
 		for _, a := range s.Args {
 			name := a.Name
@@ -734,6 +749,21 @@ func (in *inst) stages(ss []*ast.Stage) []*ast.Stage {
 		out = append(out, c)
 	}
 	return out
+}
+
+// operator copies an operator after a | (where, order by, limit, join).
+func (in *inst) operator(s *ast.Stage) *ast.Stage {
+	c := &ast.Stage{Pos: in.pos(s.Pos), Name: s.Name, Where: in.expr(s.Where), Limit: in.literal(s.Limit)}
+	for _, o := range s.OrderBy {
+		c.OrderBy = append(c.OrderBy, &ast.Order{Pos: in.pos(o.Pos), Expr: in.expr(o.Expr), Desc: o.Desc})
+	}
+	if j := s.Join; j != nil {
+		c.Join = &ast.Join{Pos: in.pos(j.Pos), Kind: j.Kind, Query: in.query(j.Query)}
+		for _, k := range j.On {
+			c.Join.On = append(c.Join.On, &ast.Name{Pos: in.pos(k.Pos), Name: in.word(k.Name, k.Pos)})
+		}
+	}
+	return c
 }
 
 // copyExpr copies an expression, positions and all.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/signinq/signinq/engine/signin"
 )
@@ -113,6 +114,30 @@ func TestMembersAddresses(t *testing.T) {
 	} {
 		if got := m.hasString(tc.v); got != tc.want {
 			t.Errorf("hasString(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestFoldKeyOrbits checks that two texts have the same key exactly when
+// strings.EqualFold says they are equal, over every pair of two-rune
+// texts of runes whose case folds are unusual (the Kelvin sign, the long
+// s, final sigma, dotted and dotless i) and invalid bytes.
+func TestFoldKeyOrbits(t *testing.T) {
+	runes := []string{"k", "K", "\u212a", "s", "S", "\u017f", "σ", "ς", "Σ", "i", "I", "ı", "İ", "ß", "ẞ", "é", "É", "a", "\xff", "\xfe", "ǅ", "ǆ", "Ǆ"}
+	var texts []string
+	for _, a := range runes {
+		for _, b := range runes {
+			texts = append(texts, a+b)
+		}
+	}
+	for _, a := range texts {
+		for _, b := range texts {
+			if same := foldKey(a) == foldKey(b); same != strings.EqualFold(a, b) {
+				t.Errorf("%q, %q: same key %v, EqualFold %v", a, b, same, strings.EqualFold(a, b))
+			}
+		}
+		if utf8.ValidString(a) && !utf8.ValidString(foldKey(a)) {
+			t.Errorf("foldKey(%q) = %q is not valid UTF-8", a, foldKey(a))
 		}
 	}
 }

@@ -49,11 +49,14 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	}
 	q := st.Query
 	naiveNowIn(q, now) // naive_time_test.go
-	if len(q.Stages) > 0 && q.Kind != ast.Aggregate {
+	if len(q.Stages) > 0 && q.Kind != ast.Aggregate && !slices.ContainsFunc(q.Stages, (*ast.Stage).Operator) {
 		return nil, fmt.Errorf("naive: stages after %s are out of scope", []string{"an aggregate", "top", "list", "show"}[q.Kind])
 	}
 	inRange, err := naiveTimeRange(q, now)
 	if err != nil {
+		return nil, err
+	}
+	if err := naiveResolveSubqueries(recs, q, now); err != nil {
 		return nil, err
 	}
 	where := func(*signin.Record) bool { return true }
@@ -70,15 +73,29 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	}
 	switch q.Kind {
 	case ast.List:
-		return naiveList(q, sel)
+		res, err := naiveList(q, sel)
+		if err != nil {
+			return nil, err
+		}
+		return naivePipes(recs, res, q.Stages, now)
 	case ast.Top:
-		return naiveTop(q, sel)
+		res, err := naiveTop(q, sel)
+		if err != nil {
+			return nil, err
+		}
+		return naivePipes(recs, res, q.Stages, now)
 	case ast.Aggregate:
 		res, err := naiveAggregate(q, sel)
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range q.Stages {
+			if s.Operator() {
+				if res, err = naivePipe(recs, res, s, now); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if !strings.EqualFold(s.Name, "spikes") {
 				return nil, fmt.Errorf("naive: the stage %s is out of scope", s.Name)
 			}
@@ -201,6 +218,9 @@ func naiveCond(e ast.Expr) (naivePred, error) {
 		}
 		return func(r *signin.Record) bool { return !x(r) }, nil
 	case *ast.In:
+		if e.Query != nil {
+			return naiveSubqueryPred(e)
+		}
 		f, err := naiveField(e.X)
 		if err != nil {
 			return nil, err

@@ -16,6 +16,10 @@ import (
 func Parse(text string) (st *ast.Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			if f, ok := r.(lowerFailure); ok {
+				st, err = nil, f.err // a subquery's (lowerSubquery)
+				return
+			}
 			st, err = nil, recovered(r) // a bug, never the text's fault
 		}
 	}()
@@ -81,6 +85,9 @@ func ParseCondition(text string) (ast.Expr, error) {
 		return nil, err
 	}
 	q := st.Query
+	if hasSubquery(q.Where) {
+		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "%q holds a subquery (in (…)): a condition written apart from a query takes values only", text)
+	}
 	if q.Since != nil || q.Between[0] != nil || len(q.OrderBy) > 0 || q.Limit != nil || len(q.Stages) > 0 || st.Explain {
 		return nil, errorf(ast.Pos{Line: 1, Col: 1}, "%q is a condition and more: write a condition alone (status=failure)", text)
 	}
@@ -208,7 +215,11 @@ func lowerQuery(p *pQuery) (*ast.Query, error) {
 	if seen["since"] && seen["between"] {
 		return nil, errorf(q.Pos, "since and between both give the time range: use one")
 	}
-	q.Stages = lowerStages(p.Stages)
+	stages, err := lowerPipes(p.Stages)
+	if err != nil {
+		return nil, err
+	}
+	q.Stages = stages
 	return q, nil
 }
 
@@ -424,6 +435,8 @@ func lowerComparison(p *pPred) ast.Expr {
 			in.Values = append(in.Values, lowerValue(v))
 		}
 		return in
+	case p.Sub != nil:
+		return lowerSubquery(left, p)
 	}
 	return left
 }
@@ -469,4 +482,97 @@ func lowerFactor(f *pFactor) ast.Expr {
 	// A bare word: a name (field, alias, aggregate) or a value; Check
 	// decides from where it stands.
 	return &ast.Name{Pos: posOf(f.Pos), Name: f.Word}
+}
+
+// lowerSubquery lowers X [not] in (QUERY). An error in the subquery's
+// clauses (one given twice) stops the lowering with a panic that Parse
+// turns back into the error (lowerFailure): the lowering of conditions
+// has no error of its own to return it by.
+func lowerSubquery(left ast.Expr, p *pPred) ast.Expr {
+	if vals := subqueryValues(p.Sub); vals != nil {
+		return &ast.In{Pos: left.Position(), X: left, Values: vals, Not: p.NotIn}
+	}
+	q, err := lowerQuery(p.Sub)
+	if err != nil {
+		panic(lowerFailure{err})
+	}
+	return &ast.In{Pos: left.Position(), X: left, Query: q, Not: p.NotIn}
+}
+
+// lowerFailure carries an error of a subquery's lowering out of the
+// lowering of the condition that holds it.
+type lowerFailure struct{ err error }
+
+// subqueryValues returns the values of a subquery that reads as a list
+// of values: heads that are each a word or a quoted string, without
+// alias, clause or stage ((alice, "bob smith")); nil for any other.
+func subqueryValues(p *pQuery) []*ast.Literal {
+	if len(p.Heads) == 0 || len(p.Clauses) > 0 || len(p.Stages) > 0 {
+		return nil
+	}
+	var vals []*ast.Literal
+	for _, h := range p.Heads {
+		e := h.Expr
+		if h.Alias != nil || len(e.Rest) > 0 || e.Left.Call || e.Left.Sub != nil {
+			return nil
+		}
+		vals = append(vals, lowerValue(&pValue{Pos: e.Left.Pos, Word: e.Left.Word, String: e.Left.String}))
+	}
+	return vals
+}
+
+// lowerPipes lowers what follows the |s of a query: stages, and the
+// operators where, order by, limit and join.
+func lowerPipes(ps []*pPipe) ([]*ast.Stage, error) {
+	var out []*ast.Stage
+	for _, p := range ps {
+		pos := posOf(p.Pos)
+		switch {
+		case p.Where != nil:
+			out = append(out, &ast.Stage{Pos: pos, Name: "where", Where: lowerCond(p.Where)})
+		case p.OrderBy != nil:
+			s := &ast.Stage{Pos: pos, Name: "order by"}
+			for _, o := range p.OrderBy {
+				s.OrderBy = append(s.OrderBy, &ast.Order{Pos: posOf(o.Pos), Expr: lowerExpr(o.Expr), Desc: strings.EqualFold(o.Dir, "desc")})
+			}
+			out = append(out, s)
+		case p.Limit != nil:
+			out = append(out, &ast.Stage{Pos: pos, Name: "limit", Limit: lowerValue(p.Limit)})
+		case p.Join != nil:
+			j, err := lowerJoin(p.Join)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &ast.Stage{Pos: pos, Name: "join", Join: j})
+		default:
+			out = append(out, lowerStages([]*pStage{p.Stage})...)
+		}
+	}
+	return out, nil
+}
+
+// lowerJoin lowers join [left|anti] (QUERY) on KEY, ….
+func lowerJoin(p *pJoin) (*ast.Join, error) {
+	j := &ast.Join{Pos: posOf(p.Pos)}
+	if p.Kind != nil {
+		switch k := strings.ToLower(p.Kind.Name); k {
+		case "left", "anti":
+			j.Kind = k
+		case "inner":
+		default:
+			return nil, errorf(posOf(p.Kind.Pos), "join is join (QUERY), join left (QUERY) or join anti (QUERY), not join %s", p.Kind.Name)
+		}
+	}
+	if !strings.EqualFold(p.On.Name, "on") {
+		return nil, errorf(posOf(p.On.Pos), "expected on and the key columns after the joined query: join (QUERY) on user")
+	}
+	q, err := lowerQuery(p.Query)
+	if err != nil {
+		return nil, err
+	}
+	j.Query = q
+	for _, k := range p.Keys {
+		j.On = append(j.On, &ast.Name{Pos: posOf(k.Pos), Name: k.Name})
+	}
+	return j, nil
 }

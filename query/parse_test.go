@@ -13,6 +13,23 @@ import (
 // must parse, and print back in canonical form.
 var examples = []struct{ text, canonical string }{
 	{`count`, `count`},
+	// Subqueries; values in parentheses stay values.
+	{`count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`, `count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`},
+	{`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`, `dcount(user) as users where user not in (list user where status = success since 30d) and status = failure since 1d group by ip`},
+	{`count where user in (count)`, `count where user in (count)`},
+	{`count where user in (alice, "Bob Smith")`, `count where user in (alice, "Bob Smith")`},
+	{`count where app in (count, dcount(user) group by app)`, `count where app in (count, dcount(user) group by app)`},
+	{`count where not user in (list user where ip in (top 1 ip))`, `count where not user in (list user where ip in (top 1 ip))`},
+	{`countif(user in (list user limit 5)) as n`, `countif(user in (list user limit 5)) as n`},
+	// Operators after a |, and joins.
+	{`count where status!=success since 14d group by user, bin(1d) | spikes k=3 | where median > 50`, `count where status != success since 14d group by user, bin(1d) | spikes k=3 | where median > 50`},
+	{`count group by app | WHERE count>5 | ORDER BY app DESC, count | LIMIT 3 | where app != "Teams"`, `count group by app | where count > 5 | order by app desc, count | limit 3 | where app != "Teams"`},
+	{`count where status=failure since 1d group by user | JOIN anti (list user where status=success since 1d) on user`, `count where status = failure since 1d group by user | join anti (list user where status = success since 1d) on user`},
+	{`count group by user, ip | join LEFT (count as c2 group by user, ip) ON user, ip | join inner (top 3 user) on user`, `count group by user, ip | join left (count as c2 group by user, ip) on user, ip | join (top 3 user) on user`},
+	{`countif(status!=success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`, `countif(status != success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status != success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`},
+	{`count where app = join group by app | spikes`, `count where app = join group by app | spikes`},
+	{`count | join (count) user`, ``},
+	{`count | join outer (count) on user`, ``},
 	{`count where status=failure since 24h`, `count where status = failure since 24h`},
 	{`count where status=failure since 24h group by app`, `count where status = failure since 24h group by app`},
 	{`dcount(user) where app="Office 365 Exchange Online" since 7d`, `dcount(user) where app = "Office 365 Exchange Online" since 7d`},

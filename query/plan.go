@@ -54,6 +54,8 @@ type Plan struct {
 	Stream bool
 
 	stages []*boundStage
+	// subs are the subqueries (in (QUERY), join), run first (subquery.go).
+	subs []*subquery
 
 	reg   *plugins.Registry // what the plan was checked against: its stages' queries are too
 	lists *listSource       // and the named lists it read
@@ -120,6 +122,9 @@ type pred struct {
 	// predicate as written.
 	set      *patternSet
 	patterns int
+	// members, for in (QUERY), is the set of the subquery's values,
+	// which stands for strs, ints, flts and addrs.
+	members *memberSet
 }
 
 // field is what the predicate compares: its column's field, or the
@@ -251,6 +256,7 @@ type rowCmp struct {
 type rowOperand struct {
 	col   int // output column, or -1 for the constant
 	value result.Value
+	calc  *rowCalc // arithmetic over the row's columns (| where), or nil
 }
 
 // orderKey orders output rows by a column.

@@ -62,6 +62,9 @@ type queryGen struct {
 	recs []signin.Record
 	now  time.Time
 	from time.Time // the earliest sign-in
+	// subDepth is how deep in subqueries the generator is
+	// (randquery_sub_test.go).
+	subDepth int
 }
 
 func newQueryGen(seed uint64, recs []signin.Record, now time.Time) *queryGen {
@@ -608,6 +611,9 @@ func (g *queryGen) pred() string {
 	if g.chance(0.06) {
 		return g.listPred()
 	}
+	if g.subDepth < 2 && g.chance(0.03) {
+		return g.subPred()
+	}
 	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
 	case 0:
 		return g.textPred(rqPick(g, rqText))
@@ -1075,7 +1081,9 @@ func (g *queryGen) spikes() string {
 
 // query makes a random query.
 func (g *queryGen) query() string {
-	switch g.weighted(60, 15, 20, 8) {
+	switch g.weighted(60, 15, 20, 8, 12) {
+	case 4:
+		return g.piped() // randquery_sub_test.go
 	case 1:
 		return g.top()
 	case 2:

@@ -158,7 +158,9 @@ func (c *completer) candidates(before string, quoted bool) ([]string, bool) {
 	case n >= 1 && strings.EqualFold(toks[0], "undefine"):
 		return nil, false
 	case last(0) == "|":
-		return append(s.reg.Names(plugins.KindStage), c.savedNames(true)...), false
+		// The language's operators on the rows, then stages.
+		words := append([]string{"where", "order", "limit", "join"}, s.reg.Names(plugins.KindStage)...)
+		return append(words, c.savedNames(true)...), false
 	case stageArgs(toks) != "":
 		return c.stageArgNames(stageArgs(toks)), false
 	case n == 0 || n == 1 && last(0) == "explain" || n == 2 && last(0) == "analyze":

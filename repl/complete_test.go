@@ -49,6 +49,8 @@ func TestComplete(t *testing.T) {
 	f("count where type in (interactive, non", []string{"nonInteractive"})
 	f("count group by ho", []string{"hour("})
 	f("list since 7d | sp", []string{"spray", "spikes"})
+	f("count group by app | jo", []string{"join"})
+	f("count group by app | wh", []string{"where"})
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})
 	f("count where error=501", []string{"50126"})

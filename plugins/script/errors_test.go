@@ -46,6 +46,7 @@ func TestErrors(t *testing.T) {
 		{"too large", strings.Repeat("# a comment\n", 400000), Options{}, "load", "", "a script is at most 4 MiB: this one is larger"},
 		{"a builtin that panics", "x = set([1]).intersection()\n", Options{}, "load", "1:26", "Starlark panicked: runtime error: invalid memory address or nil pointer dereference"},
 		{"duplicate name", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run)\nstage(name=\"S\", run=_run)\n", Options{}, "load", "4:6", `"S" is registered twice`},
+		{"a word of the language", "def _run(rows, ctx):\n    pass\nstage(name=\"join\", run=_run)\n", Options{}, "load", "3:6", "a stage cannot be named join, a word of the language after |"},
 		{"unknown arg type", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run,\n      args=[arg(\"n\", \"integer\")])\n", Options{}, "load", "4:16", `arg n: unknown type "integer"`},
 		{"bad default", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run, args=[arg(\"w\", \"duration\", default=\"soon\")])\n", Options{}, "load", "3:36", `arg w: default: "soon" is not a duration`},
 		{"unknown output kind", "def _run(rows, ctx):\n    pass\nstage(name=\"s\", run=_run, output=[(\"x\", \"integer\")])\n", Options{}, "load", "3:6", `stage s: output x: unknown kind "integer"`},

@@ -98,13 +98,46 @@ type Order struct {
 
 // Stage is a plugin stage after "|", with its arguments as written; or
 // the use of a saved query of stages (see Define), with the arguments it
-// is given in parentheses (Paren, Given).
+// is given in parentheses (Paren, Given); or an operator of the language
+// on the rows so far (Operator): where, order by, limit or join, whose
+// Name it is, with one of Where, OrderBy, Limit and Join set.
 type Stage struct {
 	Pos   Pos
 	Name  string
 	Paren bool   // name(…)
 	Given []Expr // the arguments in the parentheses
 	Args  []*StageArg
+
+	Where   Expr     // | where COND: a condition on the rows' columns
+	OrderBy []*Order // | order by COLUMN [asc|desc], …
+	Limit   *Literal // | limit N
+	Join    *Join    // | join [left|anti] (QUERY) on KEY, …
+}
+
+// Operator reports whether the stage is an operator of the language
+// (where, order by, limit, join) rather than a plugin's stage.
+func (s *Stage) Operator() bool {
+	return s.Where != nil || s.OrderBy != nil || s.Limit != nil || s.Join != nil
+}
+
+// Join is | join [left|anti] (QUERY) on KEY, …: the rows so far joined
+// with the rows of a subquery on equal keys.
+type Join struct {
+	Pos   Pos    // of join
+	Kind  string // "" (inner), "left" or "anti"
+	Query *Query
+	On    []*Name // the key columns, which both sides have
+}
+
+// IsOperatorWord reports whether a word after "|" begins an operator of
+// the language (where, order, limit, join) rather than naming a stage:
+// no stage may be named so.
+func IsOperatorWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "where", "order", "limit", "join":
+		return true
+	}
+	return false
 }
 
 // StageArg is one argument of a stage: positional, or name=value.
@@ -158,11 +191,14 @@ type Not struct {
 	X   Expr
 }
 
-// In is X in (values), or X not in (values).
+// In is X in (values), or X not in (values); or, with Query set and
+// no Values, X [not] in (QUERY): a subquery, whose first column's values
+// X is compared with.
 type In struct {
 	Pos    Pos // of "in" (or "not")
 	X      Expr
 	Values []*Literal
+	Query  *Query
 	Not    bool
 }
 
@@ -255,6 +291,9 @@ func writeExpr(b *strings.Builder, e Expr) {
 			b.WriteString(" not in (")
 		} else {
 			b.WriteString(" in (")
+		}
+		if e.Query != nil {
+			b.WriteString(e.Query.String())
 		}
 		for i, v := range e.Values {
 			if i > 0 {
@@ -425,9 +464,41 @@ func (d *Define) String() string {
 	return b.String()
 }
 
-// String writes a stage as it parses: its name, then its arguments.
+// String writes a stage as it parses: its name, then its arguments; or
+// the operator.
 func (s *Stage) String() string {
 	var b strings.Builder
+	switch {
+	case s.Where != nil:
+		return "where " + s.Where.String()
+	case s.OrderBy != nil:
+		b.WriteString("order by ")
+		for i, o := range s.OrderBy {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(OperandText(o.Expr))
+			if o.Desc {
+				b.WriteString(" desc")
+			}
+		}
+		return b.String()
+	case s.Limit != nil:
+		return "limit " + s.Limit.String()
+	case s.Join != nil:
+		b.WriteString("join ")
+		if s.Join.Kind != "" {
+			b.WriteString(s.Join.Kind + " ")
+		}
+		b.WriteString("(" + s.Join.Query.String() + ") on ")
+		for i, k := range s.Join.On {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k.Name)
+		}
+		return b.String()
+	}
 	b.WriteString(s.Name)
 	if s.Paren {
 		b.WriteByte('(')
