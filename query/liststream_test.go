@@ -354,7 +354,7 @@ func TestListOrderBy(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	n := 100
 	if testing.Short() {
-		n = 40 // the quick lane: the same first queries
+		n = 60 // the quick lane: the same first queries
 	}
 	for _, spill := range []bool{false, true} {
 		if spill {
