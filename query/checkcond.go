@@ -323,6 +323,8 @@ func kindWords(k signin.Kind) string {
 		return "a decimal number"
 	case signin.KindTime:
 		return "a time"
+	case signin.KindDuration:
+		return "a duration"
 	case signin.KindBool:
 		return "true or false"
 	}

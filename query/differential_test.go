@@ -696,6 +696,11 @@ var diffExamples = []string{
 	`countif(status!=success) as failures where app contains "Teams" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Teams" since 7d group by user) on user | where failures >= 1 and failures > 0.5 * weekFailures / weekTotal`,
 	`count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`,
 	`count where status=failure since 1d group by user | join left (count as successes where status=success since 1d group by user) on user`,
+	// Time arithmetic after a |, as in having.
+	`min(time) as first, max(time) as last, count where status=failure since 3d group by user | where last - first <= 5h and count > 1`,
+	`max(time) as last where status=success since 30d group by user | where last < now - 2d | order by last | limit 20`,
+	`max(time) as last, min(time) as first group by app | where last - first > 1d + 12h or first >= 2026-11-05`,
+	`count, max(time) as last group by user, bin(1d) | where last - time < 2h30m`,
 }
 
 func TestDifferentialExamples(t *testing.T) {

@@ -208,6 +208,15 @@ func naiveRowCond(e ast.Expr, cols []result.Column) (func([]result.Value) (bool,
 // naiveRowOperand compiles a side of a comparison on rows.
 func naiveRowOperand(e ast.Expr, cols []result.Column, facing signin.Kind) (func([]result.Value) (result.Value, error), error) {
 	facingText := facing == signin.KindString || facing == signin.KindList
+	if !facingText {
+		// Time arithmetic and its constants (last - first, now - 30d, 5m),
+		// as having's (naive_time_test.go).
+		if f, _, ok, err := naiveRowTime(e, cols); err != nil {
+			return nil, err
+		} else if ok {
+			return func(row []result.Value) (result.Value, error) { return f(row), nil }, nil
+		}
+	}
 	if b, ok := e.(*ast.Binary); ok {
 		l, err := naiveRowOperand(b.L, cols, signin.KindInt)
 		if err != nil {

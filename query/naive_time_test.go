@@ -62,6 +62,11 @@ func naiveNowIn(q *ast.Query, now time.Time) {
 	if q.TopBy != nil {
 		walk(q.TopBy)
 	}
+	for _, s := range q.Stages {
+		if s.Where != nil {
+			walk(s.Where)
+		}
+	}
 }
 
 // naiveNow returns the time a word now stands for, if e is one.

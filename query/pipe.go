@@ -144,7 +144,7 @@ func (rc *rowChecker) compare(op string, le, re ast.Expr, src ast.Expr) (rowCond
 			return nil, errorf(src.Position(), "%s compares numbers and times; text compares with = and !=", op)
 		}
 		return rowTextCmp{eq: op == "=", l: l, r: r}, nil
-	case lk == rk && (lk == signin.KindTime || lk == signin.KindBool):
+	case lk == rk && (lk == signin.KindTime || lk == signin.KindDuration || lk == signin.KindBool):
 		if lk == signin.KindBool && op != "=" && op != "!=" {
 			return nil, errorf(src.Position(), "%s compares numbers and times; true or false compares with = and !=", op)
 		}
@@ -319,11 +319,18 @@ func (rc *rowChecker) operand(e ast.Expr, other signin.Kind) (rowOperand, error)
 	if x, ok := (&ast.Literal{Text: word}).Number(); ok {
 		return rowOperand{col: -1, value: result.FloatValue(x)}, nil
 	}
+	// now, a duration (5m) or a time (2026-11-01), as in having
+	// (timearith.go).
+	if v, ok, err := rc.c.timeConstant(e); err != nil || ok {
+		return rowOperand{col: -1, value: v}, err
+	}
 	names := columnNames(rc.cols)
 	return rowOperand{}, errorf(pos, "unknown column %q%s (the columns: %s)", word, didYouMean(word, names), strings.Join(names, ", "))
 }
 
-// calc checks arithmetic over numbers and numeric columns.
+// calc checks arithmetic over numbers and numeric columns, or time
+// arithmetic over times and durations (last - first, now - 30d) as
+// having does (timearith.go).
 func (rc *rowChecker) calc(b *ast.Binary) (rowOperand, error) {
 	var sides [2]rowOperand
 	for i, e := range []ast.Expr{b.L, b.R} {
@@ -331,10 +338,19 @@ func (rc *rowChecker) calc(b *ast.Binary) (rowOperand, error) {
 		if err != nil {
 			return rowOperand{}, err
 		}
-		if k := rc.kind(o); k != signin.KindInt && k != signin.KindFloat {
+		sides[i] = o
+	}
+	if lk, rk := rc.kind(sides[0]), rc.kind(sides[1]); isTimeKind(lk) || isTimeKind(rk) {
+		k, err := timeArithKind(b, lk, rk)
+		if err != nil {
+			return rowOperand{}, err
+		}
+		return rowOperand{col: -1, calc: &rowCalc{src: b, op: b.Op, l: sides[0], r: sides[1], k: k, fail: rc.fail}}, nil
+	}
+	for i, e := range []ast.Expr{b.L, b.R} {
+		if k := rc.kind(sides[i]); k != signin.KindInt && k != signin.KindFloat {
 			return rowOperand{}, errorf(e.Position(), "%s is %s: arithmetic takes numbers", e, kindWords(k))
 		}
-		sides[i] = o
 	}
 	k := signin.KindInt
 	if b.Op == "/" || rc.kind(sides[0]) == signin.KindFloat || rc.kind(sides[1]) == signin.KindFloat {
