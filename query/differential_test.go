@@ -753,6 +753,9 @@ func TestDifferentialExamples(t *testing.T) {
 		`count where error in (@passwordFailures, 50057) group by error`,
 		`count where client in @legacyClients and status=success group by client, user`,
 		`count where error not in @sentinelSuccess and user in @diffUsers since 1d group by user`,
+		// A store's lists inside subqueries and joins' right sides.
+		`count where user in (list user where user in @diffUsers since 7d) group by user`,
+		`count where ip not in (top 5 ip where ip in @diffNets) and user in @diffUsers group by user | join left (count as n where app in @diffApps group by user) on user`,
 	)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {

@@ -59,8 +59,8 @@ func (c *checker) subquery(q *ast.Query) (*subquery, error) {
 
 // subPlan checks a subquery into a plan of its own.
 func (c *checker) subPlan(q *ast.Query) (*Plan, error) {
-	sc := &checker{reg: c.reg, now: c.now}
-	p := &Plan{Statement: &ast.Statement{Query: q}, Kind: q.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: c.reg}
+	sc := &checker{reg: c.reg, now: c.now, lists: c.lists}
+	p := &Plan{Statement: &ast.Statement{Query: q}, Kind: q.Kind, Now: c.now, From: math.MinInt64, To: math.MaxInt64, Limit: -1, reg: c.reg, lists: c.lists}
 	if err := sc.query(p, q); err != nil {
 		return nil, err
 	}
