@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -38,9 +39,12 @@ type decoder struct {
 	last       []string   // by slot: the last value of each string field
 	lastIP     [2]struct{ raw, ip string }
 
-	// Scratch of the policy being decoded (see hPolicies).
-	policy  string
-	applied bool
+	// Scratch of the policy being decoded (see hPolicies) and the
+	// position of the authentication step (see hAuthSteps).
+	policy       string
+	policyResult string
+	pair         []byte
+	step         int
 
 	// path is the keys of the objects being decoded, outermost first,
 	// for naming a field in messages (see truncated).
@@ -78,7 +82,9 @@ type envelope struct {
 	callerIP    string
 	identity    string
 	country     string
-	tenant      string
+	tenant      string // tenantId
+	aadTenant   string // Log Analytics' AADTenantId
+	pathTenant  string // the tenant of the envelope's resourceId
 	correlation string
 	statusText  signin.Status
 	interactive signin.Bool
@@ -611,9 +617,11 @@ func (d *decoder) finish() (outcome, string) {
 	if r.CorrelationID == "" {
 		r.CorrelationID = e.correlation
 	}
+	r.LogTenant = cmp.Or(e.aadTenant, e.tenant, e.pathTenant)
 	if r.Tenant == "" {
-		r.Tenant = e.tenant
+		r.Tenant = r.LogTenant
 	}
+	r.IsInteractive = e.interactive
 	if len(r.RiskEvents) == 0 {
 		r.RiskEvents = e.legacyRisk
 	}

@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
@@ -156,13 +157,18 @@ func catalogKeys(path string, m map[string]handler) map[string]handler {
 }
 
 var (
-	slotCountry  = newSlot()
-	slotAuth     = newSlot()
-	slotPolicy   = newSlot()
-	slotPortal   = [3]slot{newSlot(), newSlot(), newSlot()}
-	hCreated     = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
-	hIP          = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v, ipAddress) })
-	hAuthMethods = handler(func(d *decoder, name string, v *fastjson.Value) {
+	slotCountry      = newSlot()
+	slotAuth         = newSlot()
+	slotPolicy       = newSlot()
+	slotPolicyResult = newSlot()
+	slotPolicyPair   = newSlot()
+	slotStepResult   = newSlot()
+	slotNetwork      = newSlot()
+	slotPathTenant   = newSlot()
+	slotPortal       = [3]slot{newSlot(), newSlot(), newSlot()}
+	hCreated         = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
+	hIP              = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v, ipAddress) })
+	hAuthMethods     = handler(func(d *decoder, name string, v *fastjson.Value) {
 		for _, m := range d.list(name, v) {
 			d.addAuthMethod(m)
 		}
@@ -188,31 +194,98 @@ var hLocation = handler(func(d *decoder, name string, v *fastjson.Value) {
 // policyTable decodes one appliedConditionalAccessPolicy.
 var policyTable = newTable(map[string]handler{
 	"displayname": func(d *decoder, _ string, v *fastjson.Value) { d.policy = d.str(v, slotPolicy) },
-	"result": func(d *decoder, _ string, v *fastjson.Value) {
-		b, _ := d.text(v)
-		d.applied = bytes.EqualFold(b, []byte("success")) || bytes.EqualFold(b, []byte("failure"))
-	},
+	"result":      func(d *decoder, _ string, v *fastjson.Value) { d.policyResult = d.str(v, slotPolicyResult) },
 })
 
+// hPolicies decodes appliedConditionalAccessPolicies: each policy's name
+// goes into the lists its result says (policy: success or failure;
+// policyFailed; policyReportOnly), and its name and result into
+// policyResult.
 var hPolicies = handler(func(d *decoder, name string, v *fastjson.Value) {
 	d.array(name, v, func(e *fastjson.Value) {
-		d.policy, d.applied = "", false
+		d.policy, d.policyResult = "", ""
 		d.fields(name, e, policyTable)
-		if d.applied && d.policy != "" {
-			d.rec.Policies = append(d.rec.Policies, d.policy)
+		if d.policy == "" {
+			return
+		}
+		r, res := d.rec, d.policyResult
+		failed := strings.EqualFold(res, "failure")
+		if failed || strings.EqualFold(res, "success") {
+			r.Policies = append(r.Policies, d.policy)
+		}
+		if failed {
+			r.PoliciesFailed = append(r.PoliciesFailed, d.policy)
+		}
+		if len(res) >= len("reportOnly") && strings.EqualFold(res[:len("reportOnly")], "reportOnly") {
+			r.PoliciesReportOnly = append(r.PoliciesReportOnly, d.policy)
+		}
+		if res != "" {
+			d.pair = append(append(append(d.pair[:0], d.policy...), ": "...), res...)
+			r.PolicyResults = append(r.PolicyResults, d.keep(d.pair, slotPolicyPair))
 		}
 	})
 })
 
-// authStepTable decodes one authenticationDetail; mfaTable a mfaDetail.
+// authStepTable decodes one authenticationDetail (d.step is its
+// position); mfaTable a mfaDetail.
 var (
 	authStepTable = newTable(map[string]handler{
-		"authenticationmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
+		"authenticationmethod": func(d *decoder, _ string, v *fastjson.Value) {
+			m := d.str(v, slotAuth)
+			d.addAuthMethod(m)
+			if d.step == 0 {
+				d.rec.FirstAuthMethod = m
+			}
+		},
+		"authenticationstepresultdetail": func(d *decoder, _ string, v *fastjson.Value) {
+			res := d.str(v, slotStepResult)
+			d.rec.StepResults = addNew(d.rec.StepResults, res)
+			if d.step == 0 {
+				d.rec.FirstStepResult = res
+			}
+		},
+		"succeeded": func(d *decoder, name string, v *fastjson.Value) {
+			if d.step == 0 {
+				d.rec.FirstStepSucceeded = d.boolOf(name, v)
+			}
+		},
 	})
 	mfaTable = newTable(map[string]handler{
 		"authmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
 	})
+	// hAuthSteps decodes authenticationDetails.
+	hAuthSteps = handler(func(d *decoder, name string, v *fastjson.Value) {
+		d.step = 0
+		d.array(name, v, func(e *fastjson.Value) {
+			d.fields(name, e, authStepTable)
+			d.step++
+		})
+	})
 )
+
+// networkTable decodes one networkLocationDetail.
+var networkTable = newTable(map[string]handler{
+	"networktype": func(d *decoder, _ string, v *fastjson.Value) {
+		d.rec.NetworkTypes = addNew(d.rec.NetworkTypes, d.str(v, slotNetwork))
+	},
+	"networknames": func(d *decoder, name string, v *fastjson.Value) {
+		for _, n := range d.list(name, v) {
+			d.rec.NetworkNames = addNew(d.rec.NetworkNames, n)
+		}
+	},
+})
+
+var hNetworks = handler(func(d *decoder, name string, v *fastjson.Value) {
+	d.array(name, v, func(e *fastjson.Value) { d.fields(name, e, networkTable) })
+})
+
+// addNew appends s to list unless it is "" or already there.
+func addNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
 
 // signInKeys decode a Graph signIn or summarizedSignIn object, which is
 // also the diagnostic-settings record's properties: the keys read
@@ -227,12 +300,11 @@ var signInKeys = catalogKeys("", map[string]handler{
 	"managedidentitytype":              envField(func(e *envelope) *string { return &e.msiAlt }),
 	"location":                         hLocation,
 	"appliedconditionalaccesspolicies": hPolicies,
-	"authenticationdetails": func(d *decoder, name string, v *fastjson.Value) {
-		d.array(name, v, func(e *fastjson.Value) { d.fields(name, e, authStepTable) })
-	},
-	"authenticationmethodsused": hAuthMethods,
-	"mfadetail":                 objectField(mfaTable),
-	"isinteractive":             func(d *decoder, name string, v *fastjson.Value) { d.env.interactive = d.boolOf(name, v) },
+	"authenticationdetails":            hAuthSteps,
+	"networklocationdetails":           hNetworks,
+	"authenticationmethodsused":        hAuthMethods,
+	"mfadetail":                        objectField(mfaTable),
+	"isinteractive":                    func(d *decoder, name string, v *fastjson.Value) { d.env.interactive = d.boolOf(name, v) },
 	"signineventtypes": func(d *decoder, name string, v *fastjson.Value) {
 		for _, s := range d.list(name, v) {
 			if t, ok := signin.ParseType(s); ok {
@@ -278,14 +350,20 @@ var envelopeKeys = map[string]handler{
 	"calleripaddress":   func(d *decoder, _ string, v *fastjson.Value) { d.env.callerIP = d.ip(v, ipCaller) },
 	"identity":          envField(func(e *envelope) *string { return &e.identity }),
 	"tenantid":          envField(func(e *envelope) *string { return &e.tenant }),
-	"aadtenantid":       envField(func(e *envelope) *string { return &e.tenant }),
+	"aadtenantid":       envField(func(e *envelope) *string { return &e.aadTenant }),
 	"correlationid":     envField(func(e *envelope) *string { return &e.correlation }),
 	// The envelope's resourceId is the log's Azure resource path
 	// (/tenants/…/providers/Microsoft.aadiam), not the sign-in's resource;
 	// a Graph object's resourceId is an application id.
+	// The path names the log's tenant: /tenants/<id>/providers/….
 	"resourceid": func(d *decoder, name string, v *fastjson.Value) {
-		if b, _ := d.text(v); len(b) > 0 && b[0] != '/' {
+		b, _ := d.text(v)
+		switch {
+		case len(b) > 0 && b[0] != '/':
 			signInKeys["resourceid"](d, name, v)
+		case len(b) > len("/tenants/") && strings.EqualFold(string(b[:len("/tenants/")]), "/tenants/"):
+			id, _, _ := bytes.Cut(b[len("/tenants/"):], []byte("/"))
+			d.env.pathTenant = d.keep(id, slotPathTenant)
 		}
 	},
 	"properties": func(d *decoder, name string, v *fastjson.Value) {
