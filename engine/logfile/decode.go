@@ -138,6 +138,10 @@ func (d *decoder) dropSpaced() {
 		e.legacyRisk = slices.DeleteFunc(e.legacyRisk, func(s string) bool { return s == sl.text })
 		r.AuthMethods = slices.DeleteFunc(r.AuthMethods, func(s string) bool { return s == sl.text })
 		r.Policies = slices.DeleteFunc(r.Policies, func(s string) bool { return s == sl.text })
+		r.NetworkNames = slices.DeleteFunc(r.NetworkNames, func(s string) bool { return s == sl.text })
+		if len(r.NetworkNames) == 0 {
+			r.NetworkNames = nil
+		}
 		if len(r.RiskEvents) == 0 {
 			r.RiskEvents = nil
 		}
