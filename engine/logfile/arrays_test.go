@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,6 +146,35 @@ func TestPolicyResults(t *testing.T) {
 		}
 		if len(r.PolicyResults) != len(want) || len(want) == 1 && r.PolicyResults[0] != want[0] {
 			t.Errorf("result %q: policyResult %q, want %q", tt.result, r.PolicyResults, want)
+		}
+	}
+}
+
+// TestListsShared checks the lists records share (see intern): equal
+// lists of two records are one, and appending to each record's list
+// gives each its own.
+func TestListsShared(t *testing.T) {
+	var b strings.Builder
+	for _, id := range []string{"a", "b"} {
+		b.WriteString(`{"createdDateTime":"2026-03-02T10:00:00Z","id":"` + id + `","appliedConditionalAccessPolicies":[{"displayName":"P","result":"failure"},{"displayName":"Q","result":"reportOnlyFailure"}],"authenticationDetails":[{"authenticationStepResultDetail":"Correct password"}]}` + "\n")
+	}
+	recs, _, _, _ := scanInputs(t, Options{Workers: 1}, ReaderInput("shared", strings.NewReader(b.String())))
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	a, c := &recs[0], &recs[1]
+	for _, name := range []string{"policy", "policyFailed", "policyReportOnly", "policyResult", "stepResult"} {
+		f := signin.Lookup(name)
+		la, lc := f.List(a), f.List(c)
+		if len(la) == 0 || !slices.Equal(la, lc) {
+			t.Fatalf("%s: %q and %q, want equal lists", name, la, lc)
+		}
+		if &la[0] != &lc[0] {
+			t.Errorf("%s: two records' equal lists are not shared", name)
+		}
+		xa, xc := append(la, "x"), append(lc, "y")
+		if xa[len(xa)-1] != "x" || xc[len(xc)-1] != "y" {
+			t.Errorf("%s: appending to two records' shared list: %q and %q", name, xa, xc)
 		}
 	}
 }

@@ -45,6 +45,11 @@ type decoder struct {
 	policyResult string
 	pair         []byte
 	step         int
+	scratch      listScratch
+	// Lists made before, shared by the records that have them (see
+	// intern), and the key of the list being looked up.
+	lists   map[string][]string
+	listKey []byte
 
 	// path is the keys of the objects being decoded, outermost first,
 	// for naming a field in messages (see truncated).
@@ -137,11 +142,9 @@ func (d *decoder) dropSpaced() {
 		r.RiskEvents = slices.DeleteFunc(r.RiskEvents, func(s string) bool { return s == sl.text })
 		e.legacyRisk = slices.DeleteFunc(e.legacyRisk, func(s string) bool { return s == sl.text })
 		r.AuthMethods = slices.DeleteFunc(r.AuthMethods, func(s string) bool { return s == sl.text })
-		r.Policies = slices.DeleteFunc(r.Policies, func(s string) bool { return s == sl.text })
-		r.NetworkNames = slices.DeleteFunc(r.NetworkNames, func(s string) bool { return s == sl.text })
-		if len(r.NetworkNames) == 0 {
-			r.NetworkNames = nil
-		}
+		// Interned lists are shared: these are copied, not changed.
+		r.Policies = without(r.Policies, sl.text)
+		r.NetworkNames = without(r.NetworkNames, sl.text)
 		if len(r.RiskEvents) == 0 {
 			r.RiskEvents = nil
 		}

@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 
@@ -161,7 +162,6 @@ var (
 	slotAuth         = newSlot()
 	slotPolicy       = newSlot()
 	slotPolicyResult = newSlot()
-	slotPolicyPair   = newSlot()
 	slotStepResult   = newSlot()
 	slotNetwork      = newSlot()
 	slotPathTenant   = newSlot()
@@ -200,30 +200,57 @@ var policyTable = newTable(map[string]handler{
 // hPolicies decodes appliedConditionalAccessPolicies: each policy's name
 // goes into the lists its result says (policy: success or failure;
 // policyFailed; policyReportOnly), and its name and result into
-// policyResult.
+// policyResult. The lists are interned (see intern); a record that
+// repeats the key adds to them.
 var hPolicies = handler(func(d *decoder, name string, v *fastjson.Value) {
+	r, s := d.rec, &d.scratch
+	applied := append(s.applied[:0], r.Policies...)
+	failed := append(s.failed[:0], r.PoliciesFailed...)
+	reportOnly := append(s.reportOnly[:0], r.PoliciesReportOnly...)
+	names, results := s.names[:0], s.results[:0]
 	d.array(name, v, func(e *fastjson.Value) {
 		d.policy, d.policyResult = "", ""
 		d.fields(name, e, policyTable)
 		if d.policy == "" {
 			return
 		}
-		r, res := d.rec, d.policyResult
-		failed := strings.EqualFold(res, "failure")
-		if failed || strings.EqualFold(res, "success") {
-			r.Policies = append(r.Policies, d.policy)
+		res := d.policyResult
+		isFailure := strings.EqualFold(res, "failure")
+		if isFailure || strings.EqualFold(res, "success") {
+			applied = append(applied, d.policy)
 		}
-		if failed {
-			r.PoliciesFailed = append(r.PoliciesFailed, d.policy)
+		if isFailure {
+			failed = append(failed, d.policy)
 		}
 		if len(res) >= len("reportOnly") && strings.EqualFold(res[:len("reportOnly")], "reportOnly") {
-			r.PoliciesReportOnly = append(r.PoliciesReportOnly, d.policy)
+			reportOnly = append(reportOnly, d.policy)
 		}
 		if res != "" {
-			d.pair = append(append(append(d.pair[:0], d.policy...), ": "...), res...)
-			r.PolicyResults = append(r.PolicyResults, d.keep(d.pair, slotPolicyPair))
+			names, results = append(names, d.policy), append(results, res)
 		}
 	})
+	r.Policies, r.PoliciesFailed, r.PoliciesReportOnly = d.intern(applied), d.intern(failed), d.intern(reportOnly)
+	if len(names) > 0 {
+		// The key of the pairs, as intern makes it of their texts, made
+		// without making the texts unless the list is new.
+		prev := r.PolicyResults
+		k := listKey(append(d.listKey[:0], 'l'), prev)
+		for i := range names {
+			k = binary.AppendUvarint(k, uint64(len(names[i])+len(": ")+len(results[i])))
+			k = append(append(append(k, names[i]...), ": "...), results[i]...)
+		}
+		d.listKey = k
+		r.PolicyResults = d.internKey(func() []string {
+			out := make([]string, 0, len(prev)+len(names))
+			out = append(out, prev...)
+			for i := range names {
+				d.pair = append(append(append(d.pair[:0], names[i]...), ": "...), results[i]...)
+				out = append(out, d.strs.Copy(d.pair))
+			}
+			return out
+		})
+	}
+	s.applied, s.failed, s.reportOnly, s.names, s.results = applied[:0], failed[:0], reportOnly[:0], names[:0], results[:0]
 })
 
 // authStepTable decodes one authenticationDetail (d.step is its
@@ -239,7 +266,7 @@ var (
 		},
 		"authenticationstepresultdetail": func(d *decoder, _ string, v *fastjson.Value) {
 			res := d.str(v, slotStepResult)
-			d.rec.StepResults = addNew(d.rec.StepResults, res)
+			d.scratch.steps = addNew(d.scratch.steps, res)
 			if d.step == 0 {
 				d.rec.FirstStepResult = res
 			}
@@ -253,30 +280,39 @@ var (
 	mfaTable = newTable(map[string]handler{
 		"authmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
 	})
-	// hAuthSteps decodes authenticationDetails.
+	// hAuthSteps decodes authenticationDetails; stepResult is
+	// interned (see intern).
 	hAuthSteps = handler(func(d *decoder, name string, v *fastjson.Value) {
 		d.step = 0
+		d.scratch.steps = append(d.scratch.steps[:0], d.rec.StepResults...)
 		d.array(name, v, func(e *fastjson.Value) {
 			d.fields(name, e, authStepTable)
 			d.step++
 		})
+		d.rec.StepResults = d.intern(d.scratch.steps)
 	})
 )
 
 // networkTable decodes one networkLocationDetail.
 var networkTable = newTable(map[string]handler{
 	"networktype": func(d *decoder, _ string, v *fastjson.Value) {
-		d.rec.NetworkTypes = addNew(d.rec.NetworkTypes, d.str(v, slotNetwork))
+		d.scratch.netTypes = addNew(d.scratch.netTypes, d.str(v, slotNetwork))
 	},
 	"networknames": func(d *decoder, name string, v *fastjson.Value) {
 		for _, n := range d.list(name, v) {
-			d.rec.NetworkNames = addNew(d.rec.NetworkNames, n)
+			d.scratch.netNames = addNew(d.scratch.netNames, n)
 		}
 	},
 })
 
+// hNetworks decodes networkLocationDetails; its lists are interned (see
+// intern).
 var hNetworks = handler(func(d *decoder, name string, v *fastjson.Value) {
+	r, s := d.rec, &d.scratch
+	s.netTypes = append(s.netTypes[:0], r.NetworkTypes...)
+	s.netNames = append(s.netNames[:0], r.NetworkNames...)
 	d.array(name, v, func(e *fastjson.Value) { d.fields(name, e, networkTable) })
+	r.NetworkTypes, r.NetworkNames = d.intern(s.netTypes), d.intern(s.netNames)
 })
 
 // addNew appends s to list unless it is "" or already there.
