@@ -8,12 +8,14 @@ import "github.com/dgraph-io/badger/v4/options"
 // earlier version it still reads (see upgradable) by setting the version:
 // nothing is rewritten, and a signinq that reads only the earlier one
 // then refuses the store, rather than misread the parts it adds.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // upgradable are the earlier versions Open reads and upgrades: version 1,
 // whose part headers have no count of types (version 2 adds the AD FS
-// sign-ins' type).
-var upgradable = []uint64{1}
+// sign-ins' type), and version 2, whose parts lack the columns of the
+// fields added in version 3 (they read as absent; a signinq of version 2
+// would drop them from the parts it compacts).
+var upgradable = []uint64{1, 2}
 
 const (
 	// blockRows is the most rows a block holds: 2^16, so that a block is

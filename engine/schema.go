@@ -92,6 +92,10 @@ var columnIDs = []string{
 	"sp", "spId", "msiType", "tenant", "resourceTenant", "crossTenant", "tokenIssuer",
 	"correlationId", "sessionId", "latency", "signInCount",
 	colFormat, colRaw,
+	// Added in format version 3 (parts written before lack them: absent).
+	"isInteractive", "networkType", "networkName", "originalTransferMethod",
+	"firstAuthMethod", "firstStepResult", "firstStepSucceeded", "stepResult",
+	"policyResult", "policyFailed", "policyReportOnly", "logTenant",
 }
 
 // unique fields are stored as strings without a dictionary or bitmaps:

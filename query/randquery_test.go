@@ -32,24 +32,27 @@ var (
 	rqText = []string{"type", "status", "reason", "details", "identity", "user", "userId", "userName", "userType",
 		"app", "appId", "resource", "country", "state", "city", "client", "browser", "os", "userAgent",
 		"device", "trust", "protocol", "authRequirement", "ca", "risk", "riskAggregated", "riskState", "riskDetail",
-		"sp", "msiType", "tenant", "crossTenant", "tokenIssuer", "sessionId", "id", "correlationId"}
-	rqList  = []string{"authMethod", "policy", "riskEvents"}
+		"sp", "msiType", "tenant", "crossTenant", "tokenIssuer", "sessionId", "id", "correlationId",
+		"firstAuthMethod", "firstStepResult", "originalTransferMethod", "logTenant"}
+	rqList = []string{"authMethod", "policy", "riskEvents",
+		"stepResult", "policyResult", "policyFailed", "policyReportOnly", "networkType", "networkName"}
 	rqInt   = []string{"error", "asn", "latency", "signInCount"}
 	rqFloat = []string{"latitude", "longitude"}
 	rqTime  = []string{"time", "ingested"}
-	rqBool  = []string{"compliant", "managed"}
+	rqBool  = []string{"compliant", "managed", "isInteractive", "firstStepSucceeded"}
 	// rqKeys are fields to group by: few values each, or a few hundred.
 	rqKeys = []string{"type", "status", "app", "resource", "country", "client", "os", "browser", "ca", "risk",
 		"userType", "trust", "error", "compliant", "managed", "asn", "policy", "authMethod", "riskEvents",
 		"city", "user", "ip", "msiType", "crossTenant", "identity", "protocol", "state", "latitude", "riskState",
-		"authRequirement", "tenant"}
+		"authRequirement", "tenant", "firstAuthMethod", "stepResult", "policyFailed", "isInteractive", "networkType"}
 	// rqMinMax are fields min and max take; rqValues, fields values takes.
 	rqMinMax = []string{"time", "ingested", "error", "latency", "asn", "latitude", "longitude", "app", "user",
 		"country", "ip", "type", "status", "browser", "signInCount"}
 	rqValues = []string{"country", "app", "ip", "error", "policy", "authMethod", "riskEvents", "status", "type",
-		"client", "os", "city", "asn", "user", "ca"}
+		"client", "os", "city", "asn", "user", "ca", "policyFailed", "stepResult"}
 	rqDcount = []string{"user", "ip", "app", "country", "error", "policy", "authMethod", "riskEvents", "identity",
-		"device", "asn", "latency", "sessionId", "type", "status", "city", "latitude", "compliant", "time", "userAgent"}
+		"device", "asn", "latency", "sessionId", "type", "status", "city", "latitude", "compliant", "time", "userAgent",
+		"policyResult", "firstAuthMethod"}
 	rqNumeric = []string{"error", "asn", "latency", "signInCount", "latitude", "longitude"}
 	rqAliases = []string{"n", "total", "failed", "users", "ips", "ok", "bad", "pct", "first", "last", "hits",
 		"apps", "avgLatency", "x", "y", "z", "ratio", "share", "Peak", "n2"}
@@ -565,13 +568,14 @@ var rqPairs = map[string][][2]string{
 		{"appId", "resourceId"}, {"sp", "app"}, {"identity", "sp"}, {"city", "state"}, {"country", "state"},
 		{"risk", "riskAggregated"}, {"type", "status"}, {"policy", "authMethod"}, {"app", "policy"},
 		{"riskEvents", "riskDetail"}, {"user", "user"}, {"authMethod", "authMethod"}, {"device", "deviceId"},
-		{"domain(user)", "domain(identity)"}, {"weekday(time)", "weekday(ingested)"}, {"userAgent", "browser"}},
+		{"domain(user)", "domain(identity)"}, {"weekday(time)", "weekday(ingested)"}, {"userAgent", "browser"},
+		{"policyFailed", "policy"}, {"firstAuthMethod", "authMethod"}, {"logTenant", "tenant"}, {"stepResult", "firstStepResult"}},
 	"number": {{"latency", "asn"}, {"error", "asn"}, {"latency", "error"}, {"signInCount", "latency"},
 		{"latitude", "longitude"}, {"asn", "latitude"}, {"latency", "latency"}, {"error", "signInCount"},
 		{"hour(time)", "hour(ingested)"}, {"hour(ingested)", "signInCount"}, {"longitude", "error"}},
 	"time": {{"time", "ingested"}, {"ingested", "time"}, {"time", "time"}, {"date(time)", "date(ingested)"},
 		{"date(ingested)", "time"}},
-	"flag": {{"compliant", "managed"}, {"managed", "compliant"}, {"compliant", "compliant"}},
+	"flag": {{"compliant", "managed"}, {"managed", "compliant"}, {"compliant", "compliant"}, {"isInteractive", "firstStepSucceeded"}},
 }
 
 // side writes a field or a function of one as a comparison's left side:

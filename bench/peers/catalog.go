@@ -78,7 +78,9 @@ var specialSources = []source{
 	{"properties.status.failureReason", tString},
 	{"properties.location.countryOrRegion", tString},
 	{"properties.appliedConditionalAccessPolicies", `STRUCT("displayName" VARCHAR, "result" VARCHAR)[]`},
-	{"properties.authenticationDetails", `STRUCT("authenticationMethod" VARCHAR)[]`},
+	{"properties.authenticationDetails", `STRUCT("authenticationMethod" VARCHAR, "authenticationStepResultDetail" VARCHAR, "succeeded" BOOLEAN)[]`},
+	{"properties.networkLocationDetails", `STRUCT("networkType" VARCHAR, "networkNames" VARCHAR[])[]`},
+	{"resourceId", tString},
 	{"properties.authenticationMethodsUsed", tList},
 	{"properties.mfaDetail.authMethod", tString},
 }
@@ -186,6 +188,16 @@ func timeExpr(x string) string {
 	return fmt.Sprintf(`coalesce(timezone('UTC', TRY_CAST(%[1]s AS TIMESTAMPTZ)), try_strptime(%[1]s, '%%m/%%d/%%Y %%I:%%M:%%S %%p'))`, x)
 }
 
+// pathTenant is the tenant a diagnostic record's resourceId names:
+// /tenants/ID/providers/microsoft.aadiam.
+const pathTenant = `regexp_extract(resourceId, '^/[tT][eE][nN][aA][nN][tT][sS]/([^/]+)', 1)`
+
+// distinctInOrder is a list's elements less NULLs, empty strings and
+// repeats: an element is kept where it first occurs.
+func distinctInOrder(x string) string {
+	return fmt.Sprintf(`list_filter(%[1]s, lambda s, i: s <> '' AND list_position(%[1]s, s) = i)`, x)
+}
+
 // nonEmpty is a list's elements less NULLs and empty strings.
 func nonEmpty(x string) string {
 	return fmt.Sprintf(`list_filter(%s, lambda s: s <> '')`, x)
@@ -266,8 +278,29 @@ var specialColumns = map[string]column{
 		lambda p: p.displayName)`},
 	"riskEvents": {typ: tList, expr: `CASE WHEN len(` + nonEmpty("properties.riskEventTypes_v2") + `) > 0
 		THEN ` + nonEmpty("properties.riskEventTypes_v2") + ` ELSE ` + nonEmpty("properties.riskEventTypes") + ` END`},
-	"msiType":       enumColumn(firstOf("properties.managedServiceIdentity.msiType", "properties.managedIdentityType"), signin.Lookup("msiType").Values),
-	"tenant":        {typ: tString, expr: firstOf("properties.homeTenantId", "properties.tenantId", "tenantId")},
+	"msiType": enumColumn(firstOf("properties.managedServiceIdentity.msiType", "properties.managedIdentityType"), signin.Lookup("msiType").Values),
+	"tenant":  {typ: tString, expr: firstOf("properties.homeTenantId", "properties.tenantId", "tenantId", pathTenant)},
+	// The tenant the log came from: tenantId, else the one resourceId's
+	// path names (/tenants/ID/providers/…).
+	"logTenant": {typ: tString, expr: firstOf("properties.tenantId", "tenantId", pathTenant)},
+	// The first authentication step's method, result and success.
+	"firstAuthMethod":    {typ: tString, expr: firstOf("properties.authenticationDetails[1].authenticationMethod")},
+	"firstStepResult":    {typ: tString, expr: firstOf("properties.authenticationDetails[1].authenticationStepResultDetail")},
+	"firstStepSucceeded": {typ: tBool, expr: `properties.authenticationDetails[1].succeeded`},
+	"stepResult":         {typ: tList, expr: distinctInOrder(`list_transform(properties.authenticationDetails, lambda d: d.authenticationStepResultDetail)`)},
+	"networkType":        {typ: tList, expr: distinctInOrder(`list_transform(properties.networkLocationDetails, lambda n: n.networkType)`)},
+	"networkName":        {typ: tList, expr: distinctInOrder(`flatten(list_transform(properties.networkLocationDetails, lambda n: n.networkNames))`)},
+	// Every policy with a name and a result, as "name: result"; the
+	// names of those that failed, and of those in report-only mode.
+	"policyResult": {typ: tList, expr: `list_transform(
+		list_filter(properties.appliedConditionalAccessPolicies, lambda p: p.displayName <> '' AND p.result <> ''),
+		lambda p: p.displayName || ': ' || p.result)`},
+	"policyFailed": {typ: tList, expr: `list_transform(
+		list_filter(properties.appliedConditionalAccessPolicies, lambda p: lower(p.result) = 'failure' AND p.displayName <> ''),
+		lambda p: p.displayName)`},
+	"policyReportOnly": {typ: tList, expr: `list_transform(
+		list_filter(properties.appliedConditionalAccessPolicies, lambda p: starts_with(lower(p.result), 'reportonly') AND p.displayName <> ''),
+		lambda p: p.displayName)`},
 	"correlationId": {typ: tString, expr: firstOf("properties.correlationId", "correlationId")},
 	"latency":       {typ: tInt, expr: `coalesce(properties.processingTimeInMilliseconds, properties.processingTimeInMs)`},
 	// A diagnostic record is one sign-in.

@@ -123,7 +123,11 @@ func newCSVHeader(names []string) *csvHeader {
 	case has["timegenerated"] || (has["createddatetime"] && (has["category"] || has["resulttype"])):
 		h.format = signin.FormatLogAnalyticsCSV
 		for i, n := range names {
-			h.handlers[i] = topTable.m[laColumn(n)]
+			// Log Analytics' TenantId is the workspace's; the Entra
+			// tenant is AADTenantId.
+			if k := laColumn(n); k != "tenantid" {
+				h.handlers[i] = topTable.m[k]
+			}
 		}
 	default:
 		return nil

@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -38,9 +39,17 @@ type decoder struct {
 	last       []string   // by slot: the last value of each string field
 	lastIP     [2]struct{ raw, ip string }
 
-	// Scratch of the policy being decoded (see hPolicies).
-	policy  string
-	applied bool
+	// Scratch of the policy being decoded (see hPolicies) and the
+	// position of the authentication step (see hAuthSteps).
+	policy       string
+	policyResult string
+	pair         []byte
+	step         int
+	scratch      listScratch
+	// Lists made before, shared by the records that have them (see
+	// intern), and the key of the list being looked up.
+	lists   map[string][]string
+	listKey []byte
 
 	// path is the keys of the objects being decoded, outermost first,
 	// for naming a field in messages (see truncated).
@@ -78,7 +87,9 @@ type envelope struct {
 	callerIP    string
 	identity    string
 	country     string
-	tenant      string
+	tenant      string // tenantId
+	aadTenant   string // Log Analytics' AADTenantId
+	pathTenant  string // the tenant of the envelope's resourceId
 	correlation string
 	statusText  signin.Status
 	interactive signin.Bool
@@ -131,7 +142,9 @@ func (d *decoder) dropSpaced() {
 		r.RiskEvents = slices.DeleteFunc(r.RiskEvents, func(s string) bool { return s == sl.text })
 		e.legacyRisk = slices.DeleteFunc(e.legacyRisk, func(s string) bool { return s == sl.text })
 		r.AuthMethods = slices.DeleteFunc(r.AuthMethods, func(s string) bool { return s == sl.text })
-		r.Policies = slices.DeleteFunc(r.Policies, func(s string) bool { return s == sl.text })
+		// Interned lists are shared: these are copied, not changed.
+		r.Policies = without(r.Policies, sl.text)
+		r.NetworkNames = without(r.NetworkNames, sl.text)
 		if len(r.RiskEvents) == 0 {
 			r.RiskEvents = nil
 		}
@@ -611,9 +624,11 @@ func (d *decoder) finish() (outcome, string) {
 	if r.CorrelationID == "" {
 		r.CorrelationID = e.correlation
 	}
+	r.LogTenant = cmp.Or(e.aadTenant, e.tenant, e.pathTenant)
 	if r.Tenant == "" {
-		r.Tenant = e.tenant
+		r.Tenant = r.LogTenant
 	}
+	r.IsInteractive = e.interactive
 	if len(r.RiskEvents) == 0 {
 		r.RiskEvents = e.legacyRisk
 	}

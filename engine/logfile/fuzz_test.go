@@ -79,6 +79,9 @@ func FuzzDiag(f *testing.F) {
 	f.Add(bytes.SplitN(must(os.ReadFile(filepath.Join("testdata", "adfs", "PT1H.json"))), []byte("\n"), 4)[2]) // AD FS, a user that does not exist
 	f.Add([]byte(`{"records":[{"time":"2025-01-01T00:00:00Z","category":"SignInLogs"}]}`))
 	f.Add([]byte(`{"category":"SignInLogs","properties":"{\"createdDateTime\":\"2025-01-01T00:00:00Z\",\"status\":\"{\\\"errorCode\\\":5}\"}"}`))
+	// The lists of steps, policies and networks, one of each kind of element.
+	f.Add([]byte(`{"tenantId":"t","category":"SignInLogs","properties":{"createdDateTime":"2025-01-01T00:00:00Z","isInteractive":true,"authenticationDetails":[{"authenticationMethod":"Password","succeeded":true,"authenticationStepResultDetail":"Correct password"},{"succeeded":"false"}],"appliedConditionalAccessPolicies":[{"displayName":"a","result":"failure"},{"displayName":"b","result":"reportOnlyFailure"}],"networkLocationDetails":[{"networkType":"namedNetwork","networkNames":["x","y"]}],"originalTransferMethod":"deviceCodeFlow"}}`))
+	f.Add([]byte(`{"resourceId":"/tenants/abc/providers/Microsoft.aadiam","category":"SignInLogs","properties":{"createdDateTime":"2025-01-01T00:00:00Z","authenticationDetails":"[{\"succeeded\":1}]","networkLocationDetails":[{"networkNames":"x"}]}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		line = bytes.ReplaceAll(line, []byte("\n"), []byte(" "))
 		data := bytes.Join([][]byte{good, line, good}, []byte("\n"))
@@ -104,6 +107,7 @@ func FuzzGraph(f *testing.F) {
 	seeds(f, "powershell", func(b []byte) []byte { return b })
 	f.Add([]byte(`[{"createdDateTime":"\/Date(1758269730000)\/","status":"System.Collections.Hashtable","location":"@{city=Oslo}","riskEventTypes_v2":"a b"}]`))
 	f.Add([]byte(`[{"createdDateTime":"2025-01-01T00:00:00Z","id":"a"},]`))
+	f.Add(must(os.ReadFile(arrays("graph-beta-device-code.json"))))
 	f.Add([]byte(`{"value":[{"signInCount":3,"aggregationDateTime":"2025-02-26T06:00:00Z"}],"@odata.nextLink":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		check(t, "fuzz.json", data)
@@ -196,6 +200,7 @@ func must[T any](v T, err error) T {
 func FuzzCanonical(f *testing.F) {
 	good := `{"time":"2025-01-01T00:00:00Z","id":"good","type":"interactive","status":"success","error":0,"user":"a@b.c","authMethod":["Password"],"raw":{"x":1}}`
 	f.Add([]byte(`{"time":"2025-01-01T00:00:00Z","type":"servicePrincipal","latitude":1.5,"compliant":true,"policy":["p"],"raw":"a,b"}`))
+	f.Add([]byte(`{"time":"2025-01-01T00:00:00Z","type":"interactive","isInteractive":false,"firstStepSucceeded":true,"stepResult":["a"],"policyResult":["p: failure"],"logTenant":"t"}`))
 	f.Add([]byte(`{"time":"x","type":"robot","error":"1"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		line = bytes.ReplaceAll(line, []byte("\n"), []byte(" "))

@@ -2,6 +2,8 @@ package logfile
 
 import (
 	"bytes"
+	"encoding/binary"
+	"slices"
 	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
@@ -156,13 +158,17 @@ func catalogKeys(path string, m map[string]handler) map[string]handler {
 }
 
 var (
-	slotCountry  = newSlot()
-	slotAuth     = newSlot()
-	slotPolicy   = newSlot()
-	slotPortal   = [3]slot{newSlot(), newSlot(), newSlot()}
-	hCreated     = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
-	hIP          = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v, ipAddress) })
-	hAuthMethods = handler(func(d *decoder, name string, v *fastjson.Value) {
+	slotCountry      = newSlot()
+	slotAuth         = newSlot()
+	slotPolicy       = newSlot()
+	slotPolicyResult = newSlot()
+	slotStepResult   = newSlot()
+	slotNetwork      = newSlot()
+	slotPathTenant   = newSlot()
+	slotPortal       = [3]slot{newSlot(), newSlot(), newSlot()}
+	hCreated         = handler(func(d *decoder, name string, v *fastjson.Value) { d.env.created = d.timeOf(name, v) })
+	hIP              = handler(func(d *decoder, _ string, v *fastjson.Value) { d.rec.IP = d.ip(v, ipAddress) })
+	hAuthMethods     = handler(func(d *decoder, name string, v *fastjson.Value) {
 		for _, m := range d.list(name, v) {
 			d.addAuthMethod(m)
 		}
@@ -188,31 +194,134 @@ var hLocation = handler(func(d *decoder, name string, v *fastjson.Value) {
 // policyTable decodes one appliedConditionalAccessPolicy.
 var policyTable = newTable(map[string]handler{
 	"displayname": func(d *decoder, _ string, v *fastjson.Value) { d.policy = d.str(v, slotPolicy) },
-	"result": func(d *decoder, _ string, v *fastjson.Value) {
-		b, _ := d.text(v)
-		d.applied = bytes.EqualFold(b, []byte("success")) || bytes.EqualFold(b, []byte("failure"))
-	},
+	"result":      func(d *decoder, _ string, v *fastjson.Value) { d.policyResult = d.str(v, slotPolicyResult) },
 })
 
+// hPolicies decodes appliedConditionalAccessPolicies: each policy's name
+// goes into the lists its result says (policy: success or failure;
+// policyFailed; policyReportOnly), and its name and result into
+// policyResult. The lists are interned (see intern); a record that
+// repeats the key adds to them.
 var hPolicies = handler(func(d *decoder, name string, v *fastjson.Value) {
+	r, s := d.rec, &d.scratch
+	applied := append(s.applied[:0], r.Policies...)
+	failed := append(s.failed[:0], r.PoliciesFailed...)
+	reportOnly := append(s.reportOnly[:0], r.PoliciesReportOnly...)
+	names, results := s.names[:0], s.results[:0]
 	d.array(name, v, func(e *fastjson.Value) {
-		d.policy, d.applied = "", false
+		d.policy, d.policyResult = "", ""
 		d.fields(name, e, policyTable)
-		if d.applied && d.policy != "" {
-			d.rec.Policies = append(d.rec.Policies, d.policy)
+		if d.policy == "" {
+			return
+		}
+		res := d.policyResult
+		isFailure := strings.EqualFold(res, "failure")
+		if isFailure || strings.EqualFold(res, "success") {
+			applied = append(applied, d.policy)
+		}
+		if isFailure {
+			failed = append(failed, d.policy)
+		}
+		if len(res) >= len("reportOnly") && strings.EqualFold(res[:len("reportOnly")], "reportOnly") {
+			reportOnly = append(reportOnly, d.policy)
+		}
+		if res != "" {
+			names, results = append(names, d.policy), append(results, res)
 		}
 	})
+	r.Policies, r.PoliciesFailed, r.PoliciesReportOnly = d.intern(applied), d.intern(failed), d.intern(reportOnly)
+	if len(names) > 0 {
+		// The key of the pairs, as intern makes it of their texts, made
+		// without making the texts unless the list is new.
+		prev := r.PolicyResults
+		k := listKey(append(d.listKey[:0], 'l'), prev)
+		for i := range names {
+			k = binary.AppendUvarint(k, uint64(len(names[i])+len(": ")+len(results[i])))
+			k = append(append(append(k, names[i]...), ": "...), results[i]...)
+		}
+		d.listKey = k
+		r.PolicyResults = d.internKey(func() []string {
+			out := make([]string, 0, len(prev)+len(names))
+			out = append(out, prev...)
+			for i := range names {
+				d.pair = append(append(append(d.pair[:0], names[i]...), ": "...), results[i]...)
+				out = append(out, d.strs.Copy(d.pair))
+			}
+			return out
+		})
+	}
+	s.applied, s.failed, s.reportOnly, s.names, s.results = applied[:0], failed[:0], reportOnly[:0], names[:0], results[:0]
 })
 
-// authStepTable decodes one authenticationDetail; mfaTable a mfaDetail.
+// authStepTable decodes one authenticationDetail (d.step is its
+// position); mfaTable a mfaDetail.
 var (
 	authStepTable = newTable(map[string]handler{
-		"authenticationmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
+		"authenticationmethod": func(d *decoder, _ string, v *fastjson.Value) {
+			m := d.str(v, slotAuth)
+			d.addAuthMethod(m)
+			if d.step == 0 {
+				d.rec.FirstAuthMethod = m
+			}
+		},
+		"authenticationstepresultdetail": func(d *decoder, _ string, v *fastjson.Value) {
+			res := d.str(v, slotStepResult)
+			d.scratch.steps = addNew(d.scratch.steps, res)
+			if d.step == 0 {
+				d.rec.FirstStepResult = res
+			}
+		},
+		"succeeded": func(d *decoder, name string, v *fastjson.Value) {
+			if d.step == 0 {
+				d.rec.FirstStepSucceeded = d.boolOf(name, v)
+			}
+		},
 	})
 	mfaTable = newTable(map[string]handler{
 		"authmethod": func(d *decoder, _ string, v *fastjson.Value) { d.addAuthMethod(d.str(v, slotAuth)) },
 	})
+	// hAuthSteps decodes authenticationDetails; stepResult is
+	// interned (see intern).
+	hAuthSteps = handler(func(d *decoder, name string, v *fastjson.Value) {
+		d.step = 0
+		d.scratch.steps = append(d.scratch.steps[:0], d.rec.StepResults...)
+		d.array(name, v, func(e *fastjson.Value) {
+			d.fields(name, e, authStepTable)
+			d.step++
+		})
+		d.rec.StepResults = d.intern(d.scratch.steps)
+	})
 )
+
+// networkTable decodes one networkLocationDetail.
+var networkTable = newTable(map[string]handler{
+	"networktype": func(d *decoder, _ string, v *fastjson.Value) {
+		d.scratch.netTypes = addNew(d.scratch.netTypes, d.str(v, slotNetwork))
+	},
+	"networknames": func(d *decoder, name string, v *fastjson.Value) {
+		for _, n := range d.list(name, v) {
+			d.scratch.netNames = addNew(d.scratch.netNames, n)
+		}
+	},
+})
+
+// hNetworks decodes networkLocationDetails; its lists are interned (see
+// intern).
+var hNetworks = handler(func(d *decoder, name string, v *fastjson.Value) {
+	r, s := d.rec, &d.scratch
+	s.netTypes = append(s.netTypes[:0], r.NetworkTypes...)
+	s.netNames = append(s.netNames[:0], r.NetworkNames...)
+	d.array(name, v, func(e *fastjson.Value) { d.fields(name, e, networkTable) })
+	r.NetworkTypes, r.NetworkNames = d.intern(s.netTypes), d.intern(s.netNames)
+})
+
+// addNew appends s to list unless it is "" or already there.
+func addNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
 
 // signInKeys decode a Graph signIn or summarizedSignIn object, which is
 // also the diagnostic-settings record's properties: the keys read
@@ -227,12 +336,11 @@ var signInKeys = catalogKeys("", map[string]handler{
 	"managedidentitytype":              envField(func(e *envelope) *string { return &e.msiAlt }),
 	"location":                         hLocation,
 	"appliedconditionalaccesspolicies": hPolicies,
-	"authenticationdetails": func(d *decoder, name string, v *fastjson.Value) {
-		d.array(name, v, func(e *fastjson.Value) { d.fields(name, e, authStepTable) })
-	},
-	"authenticationmethodsused": hAuthMethods,
-	"mfadetail":                 objectField(mfaTable),
-	"isinteractive":             func(d *decoder, name string, v *fastjson.Value) { d.env.interactive = d.boolOf(name, v) },
+	"authenticationdetails":            hAuthSteps,
+	"networklocationdetails":           hNetworks,
+	"authenticationmethodsused":        hAuthMethods,
+	"mfadetail":                        objectField(mfaTable),
+	"isinteractive":                    func(d *decoder, name string, v *fastjson.Value) { d.env.interactive = d.boolOf(name, v) },
 	"signineventtypes": func(d *decoder, name string, v *fastjson.Value) {
 		for _, s := range d.list(name, v) {
 			if t, ok := signin.ParseType(s); ok {
@@ -278,14 +386,20 @@ var envelopeKeys = map[string]handler{
 	"calleripaddress":   func(d *decoder, _ string, v *fastjson.Value) { d.env.callerIP = d.ip(v, ipCaller) },
 	"identity":          envField(func(e *envelope) *string { return &e.identity }),
 	"tenantid":          envField(func(e *envelope) *string { return &e.tenant }),
-	"aadtenantid":       envField(func(e *envelope) *string { return &e.tenant }),
+	"aadtenantid":       envField(func(e *envelope) *string { return &e.aadTenant }),
 	"correlationid":     envField(func(e *envelope) *string { return &e.correlation }),
 	// The envelope's resourceId is the log's Azure resource path
 	// (/tenants/…/providers/Microsoft.aadiam), not the sign-in's resource;
 	// a Graph object's resourceId is an application id.
+	// The path names the log's tenant: /tenants/<id>/providers/….
 	"resourceid": func(d *decoder, name string, v *fastjson.Value) {
-		if b, _ := d.text(v); len(b) > 0 && b[0] != '/' {
+		b, _ := d.text(v)
+		switch {
+		case len(b) > 0 && b[0] != '/':
 			signInKeys["resourceid"](d, name, v)
+		case len(b) > len("/tenants/") && strings.EqualFold(string(b[:len("/tenants/")]), "/tenants/"):
+			id, _, _ := bytes.Cut(b[len("/tenants/"):], []byte("/"))
+			d.env.pathTenant = d.keep(id, slotPathTenant)
 		}
 	},
 	"properties": func(d *decoder, name string, v *fastjson.Value) {

@@ -173,7 +173,7 @@ func TestPowerShellTruncated(t *testing.T) {
 
 	dir := t.TempDir()
 	data := `[
-{"createdDateTime":"2025-09-19T10:00:00Z","id":"a","userPrincipalName":"a@contoso.com","status":"System.Collections.Hashtable","location":"@{city=Oslo; countryOrRegion=NO}","authenticationMethodsUsed":"Password Text message"},
+{"createdDateTime":"2025-09-19T10:00:00Z","id":"a","userPrincipalName":"a@contoso.com","status":"System.Collections.Hashtable","location":"@{city=Oslo; countryOrRegion=NO}","authenticationMethodsUsed":"Password Text message","networkLocationDetails":[{"networkType":"namedNetwork","networkNames":"HQ VPN"}]},
 {"createdDateTime":"2025-09-19T10:01:00Z","id":"b","userPrincipalName":"b@contoso.com","status":"errorCode 50126","location":"NO"},
 {"createdDateTime":"2025-09-19T10:02:00Z","id":"c","userPrincipalName":"c@contoso.com","status":{"errorCode":0},"location":"NO","authenticationMethodsUsed":"Password Text message"}
 ]`
@@ -183,16 +183,18 @@ func TestPowerShellTruncated(t *testing.T) {
 	}
 	// Record a lost its status and location; a list given as one text
 	// with spaces in a record that lost objects is a list ConvertTo-Json
-	// joined, lost too. Record c lost nothing: its text is one method.
+	// joined, lost too (its methods, its network names). Record c lost
+	// nothing: its text is one method.
 	a, c := recs[0], recs[1]
-	if a.Status != signin.StatusUnknown || a.Error != signin.NoInt || a.Country != "" || a.City != "" || a.AuthMethods != nil {
+	if a.Status != signin.StatusUnknown || a.Error != signin.NoInt || a.Country != "" || a.City != "" || a.AuthMethods != nil ||
+		a.NetworkNames != nil || !slices.Equal(a.NetworkTypes, []string{"namedNetwork"}) {
 		t.Errorf("record a: %+v", a)
 	}
 	if c.Country != "NO" || !slices.Equal(c.AuthMethods, []string{"Password Text message"}) {
 		t.Errorf("record c: %+v", c)
 	}
 	if len(warnings) != 1 || warnings[0].Line != 2 ||
-		!strings.Contains(warnings[0].Message, ": authenticationMethodsUsed (1 record), location (1 record), status (1 record); the rest") {
+		!strings.Contains(warnings[0].Message, ": authenticationMethodsUsed (1 record), location (1 record), networkLocationDetails.networkNames (1 record), status (1 record); the rest") {
 		t.Errorf("warnings %v", warnings)
 	}
 }

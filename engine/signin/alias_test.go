@@ -30,6 +30,9 @@ func TestAliases(t *testing.T) {
 		"appDisplayName": "app", "ipAddress": "ip", "location.city": "city", "location.geoCoordinates.latitude": "latitude",
 		"deviceDetail.isCompliant": "compliant", "signInEventTypes": "type", "mfaDetail.authMethod": "authMethod",
 		"appliedConditionalAccessPolicies.displayName": "policy", "managedServiceIdentity.msiType": "msiType",
+		"AADTenantId": "logTenant", "tenantId": "logTenant", "IsInteractive": "isInteractive",
+		"AuthenticationDetails.authenticationStepResultDetail": "stepResult", "NetworkLocationDetails.networkNames": "networkName",
+		"OriginalTransferMethod": "originalTransferMethod",
 		// Any case.
 		"USERPRINCIPALNAME": "user", "ipaddress": "ip", "STATUS.ERRORCODE": "error",
 	} {
@@ -38,8 +41,9 @@ func TestAliases(t *testing.T) {
 		}
 	}
 	for _, name := range []string{
-		"derived", "Location", "AADTenantId", "tenantId", "ProcessingTimeInMs", "RiskEventTypes",
-		"managedServiceIdentity", "isInteractive", "AuthenticationDetails", "properties.userPrincipalName",
+		"derived", "Location", "ProcessingTimeInMs", "RiskEventTypes", "TenantId.x",
+		"managedServiceIdentity", "AuthenticationDetails", "properties.userPrincipalName",
+		"AuthenticationDetails.succeeded", "ConditionalAccessPolicies.result",
 		"IP address", "user.", ".user", "aggregationDateTime",
 	} {
 		if f := Lookup(name); f != nil {

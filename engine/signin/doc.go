@@ -15,7 +15,8 @@
 // entry, and docs/fields.md and docs/format.md are regenerated (go test
 // ./engine/signin -run TestFieldsDoc -update; go test ./engine -run
 // TestColumnTableDocumented -update). A field derived or read specially
-// also needs its code where it is read.
+// also needs its code where it is read, and in internal/gen, whose typed
+// records must hold what reading its exports gives (TestRoundTrip).
 //
 // The package has no I/O. Reading the export formats is the job of
 // package logfile; storing records is the job of package engine.

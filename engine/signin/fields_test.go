@@ -156,6 +156,75 @@ recorded by LETHAL-FORENSICS Microsoft-Analyzer-Suite (Config/Status.csv):
   principals and managed identities the service principal name, else the
   record's identity, the app name, the service principal id or the app id.
 
+## Authentication steps and Conditional Access results
+
+A sign-in's authenticationDetails is a list of steps (a method, a result
+detail, whether it succeeded), and its appliedConditionalAccessPolicies a
+list of policies (a name, a result). The questions asked of them (Microsoft
+Sentinel's sign-in rules) are few: the first step's method, whether any
+step had some result, the first step's result, which policies failed,
+which are in report-only mode, and each policy with its result. Each is a
+field of its own, stored and indexed like the others (a bitmap per value),
+and the multi-valued ones match when any element does:
+
+- ` + "`" + `firstAuthMethod` + "`" + `, ` + "`" + `firstStepResult` + "`" + `, ` + "`" + `firstStepSucceeded` + "`" + `: the first
+  element of authenticationDetails, as the source orders it
+  (` + "`" + `firstAuthMethod != "Integrated Windows Authentication"` + "`" + `,
+  ` + "`" + `firstAuthMethod = "Password" and firstStepSucceeded` + "`" + `).
+- ` + "`" + `stepResult` + "`" + `: every step's result detail, without repeats
+  (` + "`" + `stepResult = "MFA successfully completed"` + "`" + `: some step completed MFA).
+  ` + "`" + `authMethod` + "`" + ` is every step's method.
+- ` + "`" + `policy` + "`" + `: the policies applied (result success or failure);
+  ` + "`" + `policyFailed` + "`" + `: those whose result is failure; ` + "`" + `policyReportOnly` + "`" + `: those
+  in report-only mode (reportOnlySuccess, reportOnlyFailure,
+  reportOnlyNotApplied, reportOnlyInterrupted); ` + "`" + `policyResult` + "`" + `: every
+  policy that has a result, as "name: result", notApplied and notEnabled
+  included (` + "`" + `policyResult = "Require MFA: failure"` + "`" + `,
+  ` + "`" + `policyResult like "*: reportOnlyFailure"` + "`" + `, ` + "`" + `group by policyResult` + "`" + `).
+
+Why fields and not a syntax that indexes into the lists
+(` + "`" + `AuthenticationDetails[0].authenticationMethod` + "`" + `, a policy whose result is
+failure): the fields answer every one of these questions with the
+operators the language has (` + "`" + `=` + "`" + `, ` + "`" + `in` + "`" + `, ` + "`" + `like` + "`" + `, ` + "`" + `contains` + "`" + `, ` + "`" + `group by` + "`" + `,
+` + "`" + `values` + "`" + `, ` + "`" + `dcount` + "`" + `) and its rules for lists and missing values, so that
+nothing in the language changes and the completion, the aliases, this
+page, the benchmark's peers and the differential test's evaluator see
+them as they see any field. Each is one indexed column: ` + "`" + `policyFailed =
+"Block legacy authentication"` + "`" + ` is one bitmap, where an indexing
+expression would decode every sign-in's list. The one question that
+relates two properties of one element, a policy's name with its result,
+is ` + "`" + `policyResult` + "`" + `'s text; a condition on several properties of one
+element would need a quantifier ("a policy whose name is X and whose
+result is Y") with its own rules for ` + "`" + `not` + "`" + ` and missing values.
+
+What they do not keep:
+
+- Positions beyond the first: a question of the second or third policy
+  by position (a hunting query shows the first three) is
+  ` + "`" + `group by policyResult` + "`" + `, a row per policy.
+- How many steps had a result: ` + "`" + `stepResult` + "`" + ` is a set, so
+  ` + "`" + `countif(stepResult = "MFA denied; user declined the authentication")` + "`" + `
+  counts sign-ins, not steps (with one MFA step per sign-in, the two
+  agree).
+- Whether steps after the first succeeded, other than by their result
+  text.
+- The portal's CSV download carries the MFA step only: its
+  "Multifactor authentication result" is the one element of ` + "`" + `stepResult` + "`" + `
+  and its "Multifactor authentication auth method" one of ` + "`" + `authMethod` + "`" + `.
+  It has no first step (` + "`" + `firstAuthMethod` + "`" + `, ` + "`" + `firstStepResult` + "`" + `,
+  ` + "`" + `firstStepSucceeded` + "`" + ` are absent), no policies (only the status ` + "`" + `ca` + "`" + `), no
+  network location, no ` + "`" + `isInteractive` + "`" + ` and no ` + "`" + `logTenant` + "`" + `. Graph v1.0 has
+  the policies with their results but no authenticationDetails and no
+  networkLocationDetails, which are Graph beta's.
+
+` + "`" + `isInteractive` + "`" + ` is the source's flag, not the log: ` + "`" + `type=interactive` + "`" + ` is a
+record of the interactive log (SigninLogs), and some of those say
+` + "`" + `isInteractive` + "`" + ` false. ` + "`" + `logTenant` + "`" + ` is the tenant whose log holds the
+sign-in (the diagnostic record's tenantId, Log Analytics' AADTenantId,
+else the tenant that resourceId's path names); Log Analytics' TenantId is
+the workspace's, and is not read. ` + "`" + `tenant` + "`" + `, the home tenant of the one who
+signed in, falls back to it.
+
 ## AD FS sign-ins
 
 Microsoft Entra Connect Health reports the sign-ins of an on-premises AD FS

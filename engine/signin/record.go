@@ -27,9 +27,12 @@ type Record struct {
 	ID       string    // the request id
 	Type     Type
 	Status   Status
-	Error    int64  // status.errorCode; NoInt if absent
-	Reason   string // status.failureReason
-	Details  string // status.additionalDetails
+	// IsInteractive is the source's isInteractive flag, as it gives it:
+	// a SigninLogs record may say false.
+	IsInteractive Bool
+	Error         int64  // status.errorCode; NoInt if absent
+	Reason        string // status.failureReason
+	Details       string // status.additionalDetails
 
 	Identity string // who signed in: UPN for users, service principal or managed identity name otherwise
 	User     string // userPrincipalName
@@ -50,6 +53,9 @@ type Record struct {
 	Longitude float64 // NaN if absent
 	ASN       int64   // NoInt if absent
 
+	NetworkTypes []string // networkLocationDetails[].networkType, without repeats
+	NetworkNames []string // networkLocationDetails[].networkNames[], without repeats
+
 	Client    string // clientAppUsed
 	Browser   string
 	OS        string
@@ -61,10 +67,24 @@ type Record struct {
 	Trust     string // deviceDetail.trustType
 
 	Protocol        string   // authenticationProtocol
+	TransferMethod  string   // originalTransferMethod
 	AuthRequirement string   // authenticationRequirement
 	AuthMethods     []string // authentication methods used, in order, without repeats
-	CA              string   // conditionalAccessStatus
-	Policies        []string // Conditional Access policies applied (result success or failure)
+	// The authentication steps (authenticationDetails[]): the first
+	// step's method, result detail and success, and every step's result
+	// detail, in order, without repeats.
+	FirstAuthMethod    string
+	FirstStepResult    string
+	FirstStepSucceeded Bool
+	StepResults        []string
+	CA                 string   // conditionalAccessStatus
+	Policies           []string // Conditional Access policies applied (result success or failure)
+	// Every Conditional Access policy's "displayName: result", in order;
+	// the names of those whose result is failure, and of those whose
+	// result is one of reportOnly….
+	PolicyResults      []string
+	PoliciesFailed     []string
+	PoliciesReportOnly []string
 
 	Risk           string   // riskLevelDuringSignIn
 	RiskAggregated string   // riskLevelAggregated
@@ -77,6 +97,7 @@ type Record struct {
 	MSIType string // managedServiceIdentity.msiType
 
 	Tenant         string // homeTenantId, else the tenant the log came from
+	LogTenant      string // the tenant the log came from (tenantId, AADTenantId)
 	ResourceTenant string
 	CrossTenant    string // crossTenantAccessType
 	TokenIssuer    string // tokenIssuerType

@@ -186,6 +186,9 @@ func (g *Generator) fill(c *chunk) {
 		e++
 	}
 	g.name(c.events)
+	for i := range c.events {
+		setLists(&c.events[i])
+	}
 }
 
 // name makes the id strings of the events that have none: request id,

@@ -253,8 +253,9 @@ type netAddr struct {
 	country, state, cty string
 	lat, lon            float64
 	asn                 int64
-	org                 string // the network's owner
-	trusted             string // the trusted named location, for office egress
+	org                 string   // the network's owner
+	trusted             string   // the trusted named location, for office egress
+	trustedList         []string // trusted as a list (networkName)
 	// locJSON is the signInLocation object; netJSON the
 	// networkLocationDetails array.
 	locJSON, netJSON []byte
@@ -318,6 +319,7 @@ func (a *netAddr) finish() {
 	b = appendCoord(b, a.lon)
 	a.locJSON = append(b, "}}"...)
 	if a.trusted != "" {
+		a.trustedList = []string{a.trusted}
 		n := []byte(`[{"networkType":"trustedNamedLocation","networkNames":[`)
 		n = jsonw.String(n, a.trusted)
 		a.netJSON = append(n, "]}]"...)

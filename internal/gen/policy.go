@@ -146,9 +146,10 @@ const (
 	resReportOnlySuccess
 	resReportOnlyFailure
 	resReportOnlyNotApplied
+	numResults
 )
 
-var resultNames = [...]string{"notApplied", "success", "failure", "notEnabled", "reportOnlySuccess", "reportOnlyFailure", "reportOnlyNotApplied"}
+var resultNames = [numResults]string{"notApplied", "success", "failure", "notEnabled", "reportOnlySuccess", "reportOnlyFailure", "reportOnlyNotApplied"}
 
 // polEval is the evaluation of one policy for one sign-in.
 type polEval struct {

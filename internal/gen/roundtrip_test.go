@@ -43,10 +43,23 @@ var notInPortalWorkloadFiles = map[string]bool{"latency": true, "asn": true, "pr
 func expected(ev *Event, f signin.Format) (signin.Record, map[string]bool) {
 	want := ev.Record
 	skip := map[string]bool{}
+	switch {
+	case f == signin.FormatGraph:
+		want.LogTenant = "" // a Graph signIn has no tenantId
+	case f == signin.FormatLogAnalyticsCSV && ev.x.user == nil:
+		want.IsInteractive = signin.BoolUnknown // the workloads' tables have no IsInteractive
+	}
 	if f == signin.FormatPortalCSV {
 		want.AuthMethods = nil
 		if m := portalMFAMethod(ev); m != "" {
 			want.AuthMethods = []string{m}
+		}
+		// The portal's MFA result is the last MFA step's.
+		want.StepResults = nil
+		for i := range ev.x.nsteps {
+			if s := ev.x.steps[i]; s.mfa {
+				want.StepResults = []string{s.detail}
+			}
 		}
 		if ev.x.user == nil {
 			skip = notInPortalWorkloadFiles

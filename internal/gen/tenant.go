@@ -72,7 +72,8 @@ type tenant struct {
 	appsBy           [numOS][2][]*app
 	appCDF           [numOS][2]cdf
 	policies         []*policy
-	policyLists      [][]string // applied policy names by bit mask of policies
+	policyLists      [][]string           // applied policy names by bit mask of policies
+	policyPairs      [][numResults]string // "name: result" by policy and result (policyResult)
 	offices          []*netAddr
 	users            []*user
 	groups           []*tzGroup
@@ -113,6 +114,12 @@ func buildTenant(cfg Config) *tenant {
 			}
 		}
 		t.policyLists[m] = slices.Clip(t.policyLists[m])
+	}
+	t.policyPairs = make([][numResults]string, len(t.policies))
+	for i, p := range t.policies {
+		for res, name := range resultNames {
+			t.policyPairs[i][res] = p.name + ": " + name
+		}
 	}
 	t.buildOffices(r)
 	t.buildUsers(r, cfg.Users, label)
