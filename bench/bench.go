@@ -245,6 +245,9 @@ func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) 
 		ds.Made = cfg.Now().Sub(t0)
 	}
 	ds.Dir = dir
+	if err := setListsIn(ctx, dir); err != nil {
+		return nil, err
+	}
 	cfg.Logf("measuring %d queries on %s sign-ins (%s)", len(cfg.Queries), SizeName(rows), dir)
 	for i, q := range cfg.Queries {
 		r, open, err := runQuery(ctx, cfg, dir, q)
@@ -269,6 +272,20 @@ func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) 
 	}
 	ds.PeakRSS = peakRSS()
 	return ds, nil
+}
+
+// setListsIn sets the lists the queries read (SetLists) on the store in
+// dir.
+func setListsIn(ctx context.Context, dir string) error {
+	db, err := openStore(dir)
+	if err != nil {
+		return err
+	}
+	_, err = SetLists(ctx, db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func openStore(dir string) (*engine.DB, error) {

@@ -125,7 +125,9 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-// TestLiterals checks each peer's {from} and {bin1h}.
+// TestLiterals checks each peer's {from}, {bin1h}, {day} and {dur D},
+// and that every query's SQL is written whole (with lists as SetLists
+// sets them).
 func TestLiterals(t *testing.T) {
 	from := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	if got, want := duckFrom(from), "TIMESTAMP '2026-11-25 00:00:00.000000'"; got != want {
@@ -138,8 +140,10 @@ func TestLiterals(t *testing.T) {
 		if q.SQL == "" {
 			continue
 		}
-		for _, p := range []*peer{{name: "duckdb", from: duckFrom, bin1h: duckBin1h}, {name: "sqlite", from: sqliteFrom, bin1h: sqliteBin1h}} {
-			s := p.sql(q.SQL, q.Window)
+		lists := map[string][]string{"vps": {"45.87.0.0/16"}, "admins": {"alice@contoso.com"}}
+		for _, p := range []*peer{{name: "duckdb", from: duckFrom, duration: duckDuration, bin1h: duckBin1h, day: duckDay},
+			{name: "sqlite", from: sqliteFrom, duration: sqliteDuration, bin1h: sqliteBin1h, day: sqliteDay}} {
+			s := p.sql(q, lists)
 			if strings.ContainsAny(s, "{}") {
 				t.Errorf("%s: %s: placeholders left: %s", p.name, q.Text, s)
 			}
@@ -157,25 +161,27 @@ func TestLiterals(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer duck.close()
-	var ok bool
-	var bin time.Time
-	if err := duck.conn.QueryRowContext(ctx, `SELECT "time" >= `+duckFrom(from)+`, `+duckBin1h+` FROM (SELECT `+duckFrom(at)+` AS "time")`).Scan(&ok, &bin); err != nil {
+	var ok, near bool
+	var bin, day time.Time
+	if err := duck.conn.QueryRowContext(ctx, `SELECT "time" >= `+duckFrom(from)+`, `+duckBin1h+`, `+duckDay+`, "time" - `+duckFrom(from)+` <= `+duckDuration(at.Sub(from))+
+		` FROM (SELECT `+duckFrom(at)+` AS "time")`).Scan(&ok, &bin, &day, &near); err != nil {
 		t.Fatal(err)
 	}
-	if !ok || !bin.Equal(at.Truncate(time.Hour)) {
-		t.Errorf("DuckDB: %v, %v", ok, bin)
+	if !ok || !bin.Equal(at.Truncate(time.Hour)) || !day.Equal(at.Truncate(24*time.Hour)) || !near {
+		t.Errorf("DuckDB: %v, %v, %v, %v", ok, bin, day, near)
 	}
 	lite, err := openPeer(ctx, "sqlite", filepath.Join(dir, "t.sqlite"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lite.close()
-	var nbin int64
-	if err := lite.conn.QueryRowContext(ctx, `SELECT "time" >= `+sqliteFrom(from)+`, `+sqliteBin1h+` FROM (SELECT `+sqliteFrom(at)+` AS "time")`).Scan(&ok, &nbin); err != nil {
+	var nbin, nday int64
+	if err := lite.conn.QueryRowContext(ctx, `SELECT "time" >= `+sqliteFrom(from)+`, `+sqliteBin1h+`, `+sqliteDay+`, "time" - `+sqliteFrom(from)+` <= `+sqliteDuration(at.Sub(from))+
+		` FROM (SELECT `+sqliteFrom(at)+` AS "time")`).Scan(&ok, &nbin, &nday, &near); err != nil {
 		t.Fatal(err)
 	}
-	if !ok || nbin != at.Truncate(time.Hour).UnixNano() {
-		t.Errorf("SQLite: %v, %v", ok, time.Unix(0, nbin).UTC())
+	if !ok || nbin != at.Truncate(time.Hour).UnixNano() || nday != at.Truncate(24*time.Hour).UnixNano() || !near {
+		t.Errorf("SQLite: %v, %v, %v, %v", ok, time.Unix(0, nbin).UTC(), time.Unix(0, nday).UTC(), near)
 	}
 }
 
