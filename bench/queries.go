@@ -100,7 +100,8 @@ func Queries() []Query {
 		{Group: "hunting", Text: `count where ip in @vps since 30d group by ip, user`, Window: 30 * day, Selective: true,
 			SQL: `SELECT coalesce(ip, '') AS ip, coalesce(user, '') AS user, count(*) AS count FROM signins WHERE {ip in @vps} AND time >= {from} GROUP BY 1, 2`},
 		{Group: "hunting", Text: `list where user in @admins and status=success since 7d`, Window: 7 * day, Selective: true, Ordered: true,
-			SQL: `SELECT time, type, identity, app, resource, ip, status, error FROM signins WHERE lower(user) IN {@admins} AND status = 'success' AND time >= {from} ORDER BY time DESC LIMIT 100`},
+			// query.Run sets no default limit: the list is every sign-in.
+			SQL: `SELECT time, type, identity, app, resource, ip, status, error FROM signins WHERE lower(user) IN {@admins} AND status = 'success' AND time >= {from} ORDER BY time DESC`},
 		{Group: "hunting", Text: `dcount(user) as accounts where error in @passwordFailures since 1d group by ip having accounts >= 5`, Window: day, Selective: true,
 			// @passwordFailures is built in: 50126, 50053, 50055, 50056.
 			SQL: `SELECT coalesce(ip, '') AS ip, count(DISTINCT nullif(user, '')) AS accounts FROM signins WHERE error IN (50126, 50053, 50055, 50056) AND time >= {from} GROUP BY 1 HAVING count(DISTINCT nullif(user, '')) >= 5`},
@@ -121,7 +122,9 @@ func Queries() []Query {
 		{Group: "hunting", Text: `countif(status!=success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`, Window: day, Selective: true,
 			SQL: `SELECT d.user AS user, d.failures, w.weekFailures, w.weekTotal FROM (SELECT coalesce(user, '') AS user, sum(CASE WHEN status <> 'success' THEN 1 ELSE 0 END) AS failures FROM signins WHERE lower(app) LIKE '%azure portal%' AND time >= {from} GROUP BY 1) d JOIN (SELECT coalesce(user, '') AS user, sum(CASE WHEN status <> 'success' THEN 1 ELSE 0 END) AS weekFailures, count(*) AS weekTotal FROM signins WHERE lower(app) LIKE '%azure portal%' AND time >= {ago 7d} GROUP BY 1) w ON lower(d.user) = lower(w.user) WHERE d.failures >= 10 AND d.failures > 5.0 * w.weekFailures / w.weekTotal`},
 		{Group: "hunting", Text: `count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`, Window: day, Selective: true,
-			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count FROM signins WHERE status = 'failure' AND time >= {from} GROUP BY 1 HAVING lower(coalesce(user, '')) NOT IN (SELECT lower(coalesce(user, '')) FROM signins WHERE status = 'success' AND time >= {from})`},
+			// A missing key matches no row of the right side: the sign-ins
+			// without a user stay, as a group of their own.
+			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count FROM signins WHERE status = 'failure' AND time >= {from} AND (coalesce(user, '') = '' OR lower(user) NOT IN (SELECT lower(user) FROM signins WHERE status = 'success' AND time >= {from} AND user <> '')) GROUP BY 1`},
 	}
 }
 
