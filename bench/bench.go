@@ -166,6 +166,11 @@ type QueryResult struct {
 	Cold time.Duration
 	// Warm are the warm runs' times, fastest first.
 	Warm []time.Duration
+	// PeakRSS is the process's peak resident memory, in bytes, while it
+	// opened the store and ran the query cold and warm (measured afresh
+	// for each query, after returning what the garbage collector can);
+	// -1 when the system does not tell.
+	PeakRSS int64
 }
 
 // P50, P95 and P99 are percentiles of the warm runs.
@@ -245,12 +250,19 @@ func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) 
 		ds.Made = cfg.Now().Sub(t0)
 	}
 	ds.Dir = dir
+	if err := setListsIn(ctx, dir); err != nil {
+		return nil, err
+	}
 	cfg.Logf("measuring %d queries on %s sign-ins (%s)", len(cfg.Queries), SizeName(rows), dir)
+	peak := peakRSS() // making the store and setting its lists
 	for i, q := range cfg.Queries {
+		resetPeakRSS()
 		r, open, err := runQuery(ctx, cfg, dir, q)
 		if err != nil {
 			return nil, err
 		}
+		r.PeakRSS = peakRSS()
+		peak = max(peak, r.PeakRSS)
 		if i == 0 {
 			ds.Open = open
 			db, err := openStore(dir)
@@ -267,8 +279,22 @@ func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) 
 		cfg.Logf("  %-10s p50 %-10s cold %-10s %s", SizeName(rows), fmtDuration(r.P50()), fmtDuration(r.Cold), q.Text)
 		ds.Queries = append(ds.Queries, r)
 	}
-	ds.PeakRSS = peakRSS()
+	ds.PeakRSS = max(peak, peakRSS())
 	return ds, nil
+}
+
+// setListsIn sets the lists the queries read (SetLists) on the store in
+// dir.
+func setListsIn(ctx context.Context, dir string) error {
+	db, err := openStore(dir)
+	if err != nil {
+		return err
+	}
+	_, err = SetLists(ctx, db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func openStore(dir string) (*engine.DB, error) {

@@ -5,10 +5,11 @@
 // A run is plain configuration (Config) given to Run, which returns what
 // it measured (Report); nothing is global. For each dataset size it uses
 // the generated store internal/benchstore caches (made once, with a ready
-// marker), and runs every query of the standard set (Queries) once cold,
-// on a store just opened, then Config.Runs times warm; it records the
-// store's bytes on disk by what they hold and the process's peak resident
-// memory. Then it measures ingest: a sample of diagnostic-settings JSON
+// marker), sets on it the named lists the hunting queries read (SetLists:
+// @vps and @admins), and runs every query of the standard set (Queries)
+// once cold, on a store just opened, then Config.Runs times warm; it
+// records the store's bytes on disk by what they hold and the process's
+// peak resident memory, for the dataset and for each query. Then it measures ingest: a sample of diagnostic-settings JSON
 // lines, written once into the cache, ingested into a fresh store.
 //
 // A Report is written as Markdown (WriteMarkdown), in the Go benchmark
@@ -16,7 +17,7 @@
 // the figures grow with size (WriteChart). docs/benchmarks.md holds the
 // figures measured on the project's machine; the peers (DuckDB, SQLite)
 // are measured by bench/peers, a module of its own, from the SQL kept
-// beside each query.
+// beside each query, written for each peer by Query.SQLPeer (Dialect).
 //
 // Run never panics on its input: bad configuration is an error. It reads
 // the wall clock through Config.Now only.

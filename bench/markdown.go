@@ -207,11 +207,11 @@ func (r *Report) writeQueries(p printer) {
 		if len(notes) > 0 {
 			p("%s.\n\n", capitalize(strings.Join(notes, "; ")))
 		}
-		p("| sign-ins | p50 | p95 | p99 | cold | rows |\n|---:|---:|---:|---:|---:|---:|\n")
+		p("| sign-ins | p50 | p95 | p99 | cold | peak memory | rows |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, ds := range r.Datasets {
 			qr := ds.Queries[i]
-			p("| %s | %s | %s | %s | %s | %d |\n", SizeName(ds.Rows), fmtDuration(qr.P50()), fmtDuration(qr.P95()),
-				fmtDuration(qr.P99()), fmtDuration(qr.Cold), qr.Rows)
+			p("| %s | %s | %s | %s | %s | %s | %d |\n", SizeName(ds.Rows), fmtDuration(qr.P50()), fmtDuration(qr.P95()),
+				fmtDuration(qr.P99()), fmtDuration(qr.Cold), rssString(qr.PeakRSS), qr.Rows)
 		}
 		p("\n")
 	}
@@ -221,6 +221,7 @@ var groupNames = map[string]string{
 	"language": "an aggregate example of the query language's documentation",
 	"demo":     "a question signinq demo answers",
 	"security": "a security stage",
+	"hunting":  "an example of the hunting language (subqueries, named lists, time arithmetic, joins)",
 }
 
 func capitalize(s string) string {

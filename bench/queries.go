@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"net/netip"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,10 +17,11 @@ type Query struct {
 	Text string
 	// SQL asks the same of a table signins with the catalog's columns
 	// (docs/fields.md; absent text as NULL or "", lists as arrays) in the
-	// SQL that DuckDB and SQLite share. {from} stands for the start of
-	// the query's time window, which each peer writes as its own time
-	// literal (SQLPeer). Output columns are named as signinq names them,
-	// in its order; "" when no SQL says the same (the stages).
+	// SQL that DuckDB and SQLite share. Placeholders in braces stand for
+	// what each peer writes its own way: {from}, the start of the query's
+	// time window, other times, durations, bins and named lists (Dialect,
+	// SQLPeer). Output columns are named as signinq names them, in its
+	// order; "" when no SQL says the same (the stages).
 	SQL string
 	// Window is the length of the time window of since, counting back
 	// from now; 0 for none.
@@ -31,7 +35,9 @@ type Query struct {
 	Ordered bool
 	// Group names where the query comes from: "language" (the aggregate
 	// examples of docs/query-language.md), "demo" (the questions signinq
-	// demo answers) or "security" (the detection stages).
+	// demo answers), "security" (the detection stages) or "hunting" (the
+	// examples of the hunting language: subqueries, named lists, time
+	// arithmetic, joins and filters after a stage).
 	Group string
 }
 
@@ -80,12 +86,134 @@ func Queries() []Query {
 		{Group: "security", Text: `list since 7d | travel`, Window: 7 * day},
 		{Group: "security", Text: `list since 7d | newvalue country by user baseline 30d`, Window: 7 * day},
 		{Group: "security", Text: `count where error in (50126, 50053) since 7d group by bin(1h) | spikes`, Window: 7 * day},
+		// The hunting language's examples (docs/sentinel.md). Their SQL
+		// says what signinq's semantics say: text compared without regard
+		// to case (lower(…)), a missing value in no set and equal to no
+		// value (a subquery's missing values left out; not in of text
+		// holds for a missing value, as not of in does), dcount counting
+		// present values, / dividing as decimals, and top's ties broken
+		// by the key.
+		{Group: "hunting", Text: `count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`, Window: day, Selective: true,
+			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count FROM signins WHERE time >= {from} AND ip IN (SELECT coalesce(ip, '') FROM signins WHERE error IN (50126, 50053) AND time >= {from} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 20) GROUP BY 1`},
+		{Group: "hunting", Text: `dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`, Window: day, Selective: true,
+			SQL: `SELECT coalesce(ip, '') AS ip, count(DISTINCT nullif(user, '')) AS users FROM signins WHERE status = 'failure' AND time >= {from} AND lower(coalesce(user, '')) NOT IN (SELECT lower(user) FROM signins WHERE status = 'success' AND time >= {ago 30d} AND user <> '') GROUP BY 1`},
+		{Group: "hunting", Text: `count where ip in @vps since 30d group by ip, user`, Window: 30 * day, Selective: true,
+			SQL: `SELECT coalesce(ip, '') AS ip, coalesce(user, '') AS user, count(*) AS count FROM signins WHERE {ip in @vps} AND time >= {from} GROUP BY 1, 2`},
+		{Group: "hunting", Text: `list where user in @admins and status=success since 7d`, Window: 7 * day, Selective: true, Ordered: true,
+			// query.Run sets no default limit: the list is every sign-in.
+			SQL: `SELECT time, type, identity, app, resource, ip, status, error FROM signins WHERE lower(user) IN {@admins} AND status = 'success' AND time >= {from} ORDER BY time DESC`},
+		{Group: "hunting", Text: `dcount(user) as accounts where error in @passwordFailures since 1d group by ip having accounts >= 5`, Window: day, Selective: true,
+			// @passwordFailures is built in: 50126, 50053, 50055, 50056.
+			SQL: `SELECT coalesce(ip, '') AS ip, count(DISTINCT nullif(user, '')) AS accounts FROM signins WHERE error IN (50126, 50053, 50055, 50056) AND time >= {from} GROUP BY 1 HAVING count(DISTINCT nullif(user, '')) >= 5`},
+		// spikes scores each bin against the median of its key's bins: no
+		// SQL says that in a line.
+		{Group: "hunting", Text: `count where status!=success since 14d group by user, bin(1d) | spikes k=3 | where median > 50`, Window: 14 * day},
+		{Group: "hunting", Text: `min(time) as first, max(time) as last, countif(error=500121) as denied where type=interactive since 1d group by user, ip having denied > 10 and last - first <= 5m`, Window: day, Selective: true,
+			SQL: `SELECT coalesce(user, '') AS user, coalesce(ip, '') AS ip, min(time) AS first, max(time) AS last, sum(CASE WHEN error = 500121 THEN 1 ELSE 0 END) AS denied FROM signins WHERE type = 'interactive' AND time >= {from} GROUP BY 1, 2 HAVING sum(CASE WHEN error = 500121 THEN 1 ELSE 0 END) > 10 AND max(time) - min(time) <= {dur 5m}`},
+		{Group: "hunting", Text: `countif(time >= now - 1d) as today, countif(time < now - 1d) as before where status=success and type=interactive since 14d group by user having today > 0 and before = 0`, Window: 14 * day,
+			SQL: `SELECT coalesce(user, '') AS user, sum(CASE WHEN time >= {ago 1d} THEN 1 ELSE 0 END) AS today, sum(CASE WHEN time < {ago 1d} THEN 1 ELSE 0 END) AS "before" FROM signins WHERE status = 'success' AND type = 'interactive' AND time >= {from} GROUP BY 1 HAVING sum(CASE WHEN time >= {ago 1d} THEN 1 ELSE 0 END) > 0 AND sum(CASE WHEN time < {ago 1d} THEN 1 ELSE 0 END) = 0`},
+		{Group: "hunting", Text: `max(time) as lastSuccess where type=servicePrincipal and status=success since 90d group by spId having lastSuccess < now - 30d`, Window: 90 * day,
+			SQL: `SELECT coalesce(spId, '') AS spId, max(time) AS lastSuccess FROM signins WHERE type = 'servicePrincipal' AND status = 'success' AND time >= {from} GROUP BY 1 HAVING max(time) < {ago 30d}`},
+		{Group: "hunting", Text: `dcount(date(time)) as days, dcount(subnet(ip, 16)) as networks where error in (50126, 50055) since 30d group by user`, Window: 30 * day,
+			// subnet(ip, 16): the first two numbers of an IPv4 address, the
+			// first group of an IPv6 one (written canonically, as the
+			// generator writes them).
+			SQL: `SELECT coalesce(user, '') AS user, count(DISTINCT {day}) AS days, count(DISTINCT CASE WHEN instr(ip, ':') > 0 THEN 'v6 ' || substr(ip, 1, instr(ip, ':') - 1) WHEN instr(ip, '.') > 0 THEN substr(ip, 1, instr(ip, '.') + instr(substr(ip, instr(ip, '.') + 1), '.') - 1) END) AS networks FROM signins WHERE error IN (50126, 50055) AND time >= {from} GROUP BY 1`},
+		{Group: "hunting", Text: `countif(status!=success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`, Window: day, Selective: true,
+			SQL: `SELECT d.user AS user, d.failures, w.weekFailures, w.weekTotal FROM (SELECT coalesce(user, '') AS user, sum(CASE WHEN status <> 'success' THEN 1 ELSE 0 END) AS failures FROM signins WHERE lower(app) LIKE '%azure portal%' AND time >= {from} GROUP BY 1) d JOIN (SELECT coalesce(user, '') AS user, sum(CASE WHEN status <> 'success' THEN 1 ELSE 0 END) AS weekFailures, count(*) AS weekTotal FROM signins WHERE lower(app) LIKE '%azure portal%' AND time >= {ago 7d} GROUP BY 1) w ON lower(d.user) = lower(w.user) WHERE d.failures >= 10 AND d.failures > 5.0 * w.weekFailures / w.weekTotal`},
+		{Group: "hunting", Text: `count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`, Window: day, Selective: true,
+			// A missing key matches no row of the right side: the sign-ins
+			// without a user stay, as a group of their own.
+			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count FROM signins WHERE status = 'failure' AND time >= {from} AND (coalesce(user, '') = '' OR lower(user) NOT IN (SELECT lower(user) FROM signins WHERE status = 'success' AND time >= {from} AND user <> '')) GROUP BY 1`},
 	}
 }
 
-// SQLPeer writes a query's SQL for one peer: from writes a time as that
-// peer's literal, bin1h the expression of the hour a sign-in's time falls
-// in (as the peer returns times). now is the queries' now.
-func (q Query) SQLPeer(now time.Time, from func(time.Time) string, bin1h string) string {
-	return strings.NewReplacer("{from}", from(now.Add(-q.Window)), "{bin1h}", bin1h).Replace(q.SQL)
+// Dialect is how one peer writes what the SQL's placeholders stand for:
+//
+//	{from}            the start of the query's window (now - Window)
+//	{ago D}           the time D before now (D as since takes it: 30d, 1h)
+//	{dur D}           the duration D as the difference of two times is
+//	{bin1h}, {day}    the start of the hour, and of the day (UTC), a
+//	                  sign-in's time falls in, as the peer returns times
+//	{@NAME}           a named list of texts as an SQL list, ('a', 'b'),
+//	                  in small letters: compared with lower(column), as
+//	                  in compares text without regard to case
+//	{ip in @NAME}     ip in a named list of IPv4 networks of /8, /16 or
+//	                  /24, as a prefix match of the address's text
+type Dialect struct {
+	// Now is the queries' now.
+	Now time.Time
+	// Time writes a time as the peer's literal.
+	Time func(time.Time) string
+	// Duration writes a duration as the difference of two of the peer's
+	// times is (an interval, or nanoseconds).
+	Duration func(time.Duration) string
+	// Bin1h and Day are the start of the hour and of the day a
+	// sign-in's time falls in.
+	Bin1h, Day string
+	// Lists are the named lists' values (SetLists).
+	Lists map[string][]string
+}
+
+var placeholder = regexp.MustCompile(`\{(from|bin1h|day|ago [0-9a-z]+|dur [0-9a-z]+|@[A-Za-z_]+|ip in @[A-Za-z_]+)\}`)
+
+// SQLPeer writes a query's SQL for one peer. A placeholder the dialect
+// cannot write (a list it lacks, a network it cannot match by prefix) is
+// left as it is, which no peer parses.
+func (q Query) SQLPeer(d Dialect) string {
+	return placeholder.ReplaceAllStringFunc(q.SQL, func(ph string) string {
+		in := ph[1 : len(ph)-1]
+		switch {
+		case in == "from":
+			return d.Time(d.Now.Add(-q.Window))
+		case in == "bin1h":
+			return d.Bin1h
+		case in == "day":
+			return d.Day
+		case strings.HasPrefix(in, "ago "), strings.HasPrefix(in, "dur "):
+			dur, err := parseDuration(in[4:])
+			if err != nil {
+				return ph
+			}
+			if in[0] == 'a' {
+				return d.Time(d.Now.Add(-dur))
+			}
+			return d.Duration(dur)
+		case strings.HasPrefix(in, "@"):
+			values, ok := d.Lists[in[1:]]
+			if !ok || len(values) == 0 {
+				return ph
+			}
+			quoted := make([]string, len(values))
+			for i, v := range values {
+				quoted[i] = "'" + strings.ReplaceAll(strings.ToLower(v), "'", "''") + "'"
+			}
+			return "(" + strings.Join(quoted, ", ") + ")"
+		default: // ip in @NAME
+			values, ok := d.Lists[strings.TrimPrefix(in, "ip in @")]
+			if !ok || len(values) == 0 {
+				return ph
+			}
+			var likes []string
+			for _, v := range values {
+				p, err := netip.ParsePrefix(v)
+				if err != nil || !p.Addr().Is4() || p.Bits()%8 != 0 || p.Bits() == 0 || p.Bits() == 32 || p.Masked() != p {
+					return ph
+				}
+				octets := strings.Split(p.Addr().String(), ".")
+				likes = append(likes, `ip LIKE '`+strings.Join(octets[:p.Bits()/8], ".")+`.%'`)
+			}
+			return "(" + strings.Join(likes, " OR ") + ")"
+		}
+	})
+}
+
+// parseDuration reads a duration as since does: a number and s, m, h or
+// d.
+func parseDuration(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		return time.Duration(days) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(s)
 }

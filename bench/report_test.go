@@ -95,7 +95,7 @@ func fixedReport() *Report {
 		d := Dataset{Rows: rows, Dir: "/cache/engine-v1", Open: ms(12), PeakRSS: rss,
 			Disk: Disk{Rows: rows, Columns: 106 * rows, Dicts: rows, Bitmaps: 42 * rows, IDs: 21 * rows, Total: 180 * rows}}
 		for i, q := range qs {
-			d.Queries = append(d.Queries, QueryResult{Query: q, Rows: i + 1, Cold: ms(3 * scale), Warm: warm(float64(i+1) * scale)})
+			d.Queries = append(d.Queries, QueryResult{Query: q, Rows: i + 1, Cold: ms(3 * scale), Warm: warm(float64(i+1) * scale), PeakRSS: rss})
 		}
 		return d
 	}
@@ -200,6 +200,9 @@ func TestRun(t *testing.T) {
 	for _, q := range ds.Queries {
 		if q.Cold <= 0 || len(q.Warm) != 3 || q.P50() <= 0 || q.P95() < q.P50() || q.P99() < q.P95() {
 			t.Errorf("%s: cold %v, warm %v", q.Query.Text, q.Cold, q.Warm)
+		}
+		if q.PeakRSS == 0 || q.PeakRSS > ds.PeakRSS {
+			t.Errorf("%s: peak memory %d, the dataset's %d", q.Query.Text, q.PeakRSS, ds.PeakRSS)
 		}
 		if q.Query.Text == "count" && q.Rows != 1 {
 			t.Errorf("%s: %d rows", q.Query.Text, q.Rows)

@@ -695,6 +695,8 @@ var diffExamples = []string{
 	`countif(status!=success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`,
 	`countif(status!=success) as failures where app contains "Teams" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Teams" since 7d group by user) on user | where failures >= 1 and failures > 0.5 * weekFailures / weekTotal`,
 	`count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`,
+	`count where status=failure since 3d group by user, app | join anti (list app, user where status=success since 3d) on user, app`,
+	`count where status=failure group by ip | join anti (list ip where status=success) on ip`,
 	`count where status=failure since 1d group by user | join left (count as successes where status=success since 1d group by user) on user`,
 	// Time arithmetic after a |, as in having.
 	`min(time) as first, max(time) as last, count where status=failure since 3d group by user | where last - first <= 5h and count > 1`,

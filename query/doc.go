@@ -44,7 +44,8 @@
 //   - lists.go, listbuiltin.go, liststore.go: named lists (F in @name),
 //     the built-in ones, and a store's own kept in its metadata;
 //     members.go: the sets an in tests membership of (hash sets of
-//     values, internal/ipset for addresses and networks).
+//     values, internal/ipset for addresses and networks), one type for
+//     a list's values, a long literal list's and a subquery's.
 //   - plan.go: the Plan the checker makes. check.go: Check and the
 //     checker; time.go: since and between, ParseTime; checkcond.go:
 //     conditions on sign-ins (where); timearith.go: time arithmetic (now,

@@ -767,9 +767,6 @@ func (p *pred) matchesValue(v result.Value) bool {
 func (p *pred) matchesString(v string) bool {
 	switch p.op {
 	case opEq, opIn:
-		if p.members != nil {
-			return p.members.hasText(v)
-		}
 		for _, s := range p.strs {
 			if strings.EqualFold(v, s) {
 				return true
@@ -837,9 +834,6 @@ func (p *pred) matchesInt(v int64) bool {
 	if v == signin.NoInt {
 		return false
 	}
-	if p.members != nil {
-		return p.members.hasInt(v) == (p.op == opIn)
-	}
 	switch p.op {
 	case opEq, opIn:
 		for _, x := range p.ints {
@@ -866,9 +860,6 @@ func (p *pred) matchesInt(v int64) bool {
 func (p *pred) matchesFloat(v float64) bool {
 	if math.IsNaN(v) {
 		return false
-	}
-	if p.members != nil {
-		return p.members.hasFloat(v) == (p.op == opIn)
 	}
 	switch p.op {
 	case opEq, opIn:
@@ -933,9 +924,6 @@ func (p *pred) mayMatchInts(mn, mx int64) bool {
 	var lo, hi float64
 	var tlo, thi int64
 	isTime := p.col.Field.Kind == signin.KindTime
-	if p.members != nil {
-		return true
-	}
 	switch p.op {
 	case opEq, opIn:
 		for _, x := range p.ints {

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,6 +84,7 @@ func (c *checker) join(left []result.Column, j *ast.Join) (*joinRunner, error) {
 	}
 	r.cols = left
 	if r.kind == "anti" {
+		c.antiDistinct(sub, j, right)
 		return r, nil
 	}
 	r.cols = append([]result.Column(nil), left...)
@@ -99,6 +101,39 @@ func (c *checker) join(left []result.Column, j *ast.Join) (*joinRunner, error) {
 		r.cols = append(r.cols, result.Column{Name: rc.Name, Kind: rc.Kind, Field: rc.Field, Bin: rc.Bin})
 	}
 	return r, nil
+}
+
+// antiDistinct reads the right side of an anti join that lists only its
+// keys (join anti (list user where …) on user) as their distinct
+// combinations, count … group by the same fields: an anti join asks only
+// whether a key is there, and the groups come from dictionary ids
+// instead of a row for each sign-in. The keys keep their places (an
+// aggregate's keys come first) and kinds; any other right side is left
+// as it is.
+func (c *checker) antiDistinct(sub *subquery, j *ast.Join, right []result.Column) {
+	q := j.Query
+	if q.Kind != ast.List || q.All || len(q.Fields) == 0 || q.Limit != nil || len(q.Stages) > 0 || len(q.Fields) != len(j.On) {
+		return
+	}
+	for _, f := range q.Fields {
+		n, ok := f.(*ast.Name)
+		if !ok || !slices.ContainsFunc(j.On, func(k *ast.Name) bool { return strings.EqualFold(k.Name, n.Name) }) {
+			return
+		}
+	}
+	d := &ast.Query{Pos: q.Pos, Kind: ast.Aggregate, Heads: []*ast.Head{{Pos: q.Pos, Expr: &ast.Name{Pos: q.Pos, Name: "count"}}},
+		Where: q.Where, Since: q.Since, Between: q.Between, GroupBy: q.Fields}
+	dp, err := c.subPlan(d)
+	if err != nil {
+		return
+	}
+	cols := answerColumns(dp)
+	for i, rc := range right {
+		if i >= len(cols) || cols[i].Kind != rc.Kind || cols[i].Field != rc.Field || !strings.EqualFold(cols[i].Name, rc.Name) {
+			return
+		}
+	}
+	sub.plan, sub.distinct = dp, true
 }
 
 func (r *joinRunner) Columns() []result.Column { return r.cols }

@@ -447,7 +447,7 @@ func fromBitmapsOnly(c cond) bool {
 		return fromBitmapsOnly(c.x)
 	case *pred:
 		indexed := c.col.Indexed && c.col.HasDict()
-		return indexed && c.fn == nil && c.members == nil && (c.op == opEq || c.op == opIn) && c.operandCount() <= maxUnion && !c.hasRanges()
+		return indexed && c.fn == nil && !c.streamed() && (c.op == opEq || c.op == opIn) && c.operandCount() <= maxUnion && !c.hasRanges()
 	}
 	return false
 }

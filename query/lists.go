@@ -324,7 +324,10 @@ func newMembers(f *signin.Field, values []string, bad func(i int, why string) er
 					return nil, bad(i, why)
 				}
 				if a.Zone() != "" {
-					m.zoned = append(m.zoned, a.Unmap())
+					if m.zoned == nil {
+						m.zoned = map[netip.Addr]struct{}{}
+					}
+					m.zoned[a.Unmap()] = struct{}{}
 				}
 				ips.AddAddr(a)
 				hasIP = true

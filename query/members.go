@@ -1,20 +1,28 @@
 package query
 
 import (
+	"math"
 	"net/netip"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/ipset"
+	"github.com/signinq/signinq/result"
 )
 
 // members is a set of values an in tests in constant or logarithmic
 // time, whatever their number: text without regard to case (by foldKey),
-// whole and decimal numbers, and for ip its addresses and networks
-// (internal/ipset). A named list's values are one (List.members); so are
-// the values of a literal in-list longer than smallIn. It is read by
-// any number of goroutines once built.
+// whole and decimal numbers (times and flags as whole numbers), and for
+// ip its addresses and networks (internal/ipset). It is made in one of
+// two ways. All at once, of values known when the query is checked: a
+// named list's (List.membersFor, newMembers), and a literal in-list longer
+// than smallIn (compactOperands). Or streamed, for in (QUERY): empty
+// when checked, then at each run emptied (reset), given the subquery's
+// values one at a time (add) and sealed (seal) before the outer query
+// reads it; a streamed set's nulls and empty texts are never members, as
+// nothing missing is. Once built or sealed it is read by any number of
+// goroutines.
 type members struct {
 	text map[string]struct{}
 	ints map[int64]struct{}
@@ -22,11 +30,98 @@ type members struct {
 	ips  *ipset.Set
 	// zoned are the addresses with an IPv6 zone (unmapped), which ips
 	// does not hold.
-	zoned []netip.Addr
+	zoned map[netip.Addr]struct{}
 	n     int // the values it was built of
 	// filter, for many texts, rules out most texts that are none of
 	// them at less cost than a lookup (hasText).
 	filter textFilter
+	// streamed says the set is a subquery's, made at each run (add);
+	// ip, that its texts are the field ip's, kept as addresses when they
+	// are; addrs gathers them until seal.
+	streamed, ip bool
+	addrs        ipset.Builder
+}
+
+// newStreamed returns an empty set for a subquery's values; ip says they
+// are tested against the field ip (as addresses).
+func newStreamed(ip bool) *members { return &members{streamed: true, ip: ip} }
+
+// reset empties a streamed set for another run.
+func (m *members) reset() {
+	*m = members{streamed: true, ip: m.ip}
+}
+
+// add adds a value to a streamed set: each element of a list; whole
+// numbers (times, flags) also as decimal ones and whole decimal numbers
+// also as whole ones, so that a number field of either kind finds them.
+func (m *members) add(v result.Value) {
+	switch {
+	case v.IsNull():
+		return
+	case v.Kind() == signin.KindList:
+		for _, s := range v.List() {
+			m.addText(s)
+		}
+	case v.Kind() == signin.KindString:
+		m.addText(v.Str())
+	case v.Kind() == signin.KindFloat:
+		x := v.Float()
+		if math.IsNaN(x) {
+			return
+		}
+		m.addFloat(x)
+		if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
+			m.addInt(int64(x))
+		}
+	default: // whole numbers, times, flags
+		m.addInt(v.Int())
+		m.addFloat(float64(v.Int()))
+	}
+	m.n++
+}
+
+func (m *members) addText(s string) {
+	if s == "" {
+		return
+	}
+	if m.ip {
+		if a, err := netip.ParseAddr(s); err == nil {
+			if a.Zone() != "" {
+				if m.zoned == nil {
+					m.zoned = map[netip.Addr]struct{}{}
+				}
+				m.zoned[a.Unmap()] = struct{}{}
+			}
+			m.addrs.AddAddr(a)
+			return
+		}
+	}
+	if m.text == nil {
+		m.text = map[string]struct{}{}
+	}
+	m.text[foldKey(s)] = struct{}{}
+}
+
+func (m *members) addInt(x int64) {
+	if m.ints == nil {
+		m.ints = map[int64]struct{}{}
+	}
+	m.ints[x] = struct{}{}
+}
+
+func (m *members) addFloat(x float64) {
+	if m.flts == nil {
+		m.flts = map[float64]struct{}{}
+	}
+	m.flts[x] = struct{}{}
+}
+
+// seal ends a streamed set's run of adds: its addresses become ips and
+// its texts, when many, get their filter.
+func (m *members) seal() {
+	m.ips = m.addrs.Set()
+	m.addrs = ipset.Builder{}
+	m.filterText()
 }
 
 // smallIn is the most literal values a predicate tests one by one;
@@ -52,12 +147,8 @@ func (m *members) hasString(v string) bool {
 	if err == nil {
 		// As ip = fe80::1%eth0 compares: the same address and zone; no
 		// network holds an address with a zone.
-		a = a.Unmap()
-		for _, z := range m.zoned {
-			if a == z {
-				return true
-			}
-		}
+		_, ok := m.zoned[a.Unmap()]
+		return ok
 	}
 	return false
 }
@@ -217,7 +308,10 @@ func (p *pred) compactOperands() {
 		}
 		for _, a := range p.addrs {
 			if a.Zone() != "" {
-				m.zoned = append(m.zoned, a.Unmap())
+				if m.zoned == nil {
+					m.zoned = map[netip.Addr]struct{}{}
+				}
+				m.zoned[a.Unmap()] = struct{}{}
 			}
 			b.AddAddr(a)
 		}
@@ -273,6 +367,17 @@ func (p *pred) floatInSets(v float64) bool {
 func (p *pred) hasRanges() bool {
 	for _, m := range p.sets {
 		if !m.ips.Empty() {
+			return true
+		}
+	}
+	return false
+}
+
+// streamed reports whether the predicate tests a subquery's values,
+// which are known only when it runs.
+func (p *pred) streamed() bool {
+	for _, m := range p.sets {
+		if m.streamed {
 			return true
 		}
 	}

@@ -2,12 +2,14 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/result"
 )
 
 // TestFoldKey checks that foldKey agrees with strings.EqualFold: two
@@ -139,5 +141,72 @@ func TestFoldKeyOrbits(t *testing.T) {
 		if utf8.ValidString(a) && !utf8.ValidString(foldKey(a)) {
 			t.Errorf("foldKey(%q) = %q is not valid UTF-8", a, foldKey(a))
 		}
+	}
+}
+
+// TestMembersStreamed checks a subquery's set, made by add and seal: no
+// null or empty text is a member; texts without regard to case, more
+// than minFiltered of them with the filter; for ip, addresses however
+// spelled and an address with a zone only as itself; whole and decimal
+// numbers each found as the other when equal; reset empties it.
+func TestMembersStreamed(t *testing.T) {
+	texts := newStreamed(false)
+	texts.add(result.ListValue([]string{"Alice@contoso.com", "", "\u212aelvin@contoso.com"}))
+	texts.add(result.StringValue(""))
+	texts.add(result.Null(signin.KindString))
+	for i := range minFiltered {
+		texts.add(result.StringValue(fmt.Sprintf("filler%d@contoso.com", i)))
+	}
+	texts.seal()
+	if texts.filter == nil {
+		t.Error("no filter over many texts")
+	}
+	ips := newStreamed(true)
+	for _, s := range []string{"192.0.2.1", "::ffff:198.51.100.7", "fe80::1%eth0", "not an address", ""} {
+		ips.add(result.StringValue(s))
+	}
+	ips.add(result.Null(signin.KindString))
+	ips.seal()
+	nums := newStreamed(false)
+	nums.add(result.IntValue(50126))
+	nums.add(result.FloatValue(2.5))
+	nums.add(result.FloatValue(7))
+	nums.add(result.FloatValue(math.NaN()))
+	nums.add(result.Null(signin.KindInt))
+	nums.seal()
+	for _, tc := range []struct {
+		m    *members
+		v    string
+		want bool
+	}{
+		{texts, "alice@CONTOSO.com", true}, {texts, "kelvin@contoso.com", true}, {texts, "bob@contoso.com", false},
+		{texts, "", false}, {texts, "FILLER7@contoso.com", true},
+		{ips, "192.0.2.1", true}, {ips, "::ffff:192.0.2.1", true}, {ips, "198.51.100.7", true}, {ips, "192.0.2.2", false},
+		{ips, "FE80::1%eth0", true}, {ips, "fe80::1", false}, {ips, "NOT AN ADDRESS", true}, {ips, "", false},
+	} {
+		if got := tc.m.hasString(tc.v); got != tc.want {
+			t.Errorf("hasString(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		i    int64
+		want bool
+	}{{50126, true}, {7, true}, {2, false}, {signin.NoInt, false}} {
+		if got := nums.hasInt(tc.i); got != tc.want {
+			t.Errorf("hasInt(%d) = %v, want %v", tc.i, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		f    float64
+		want bool
+	}{{50126, true}, {2.5, true}, {7, true}, {3, false}} {
+		if got := nums.hasFloat(tc.f); got != tc.want {
+			t.Errorf("hasFloat(%v) = %v, want %v", tc.f, got, tc.want)
+		}
+	}
+	texts.reset()
+	texts.seal()
+	if texts.hasString("alice@contoso.com") || !texts.streamed {
+		t.Error("reset kept a value, or made the set not streamed")
 	}
 }

@@ -113,18 +113,16 @@ type pred struct {
 	cidrs []netip.Prefix // ip in
 	addrs []netip.Addr   // ip = address, ip in (addresses)
 	fn    *fnApply       // a predicate on a function of col: hour(time) >= 22
-	// sets, for in, hold more values: named lists' (@name), and literal
+	// sets, for in, hold more values: named lists' (@name), literal
 	// ones beyond smallIn, which then leave strs, ints, flts, cidrs and
-	// addrs (compactOperands).
+	// addrs (compactOperands), and a subquery's (in (QUERY): streamed,
+	// the predicate's only operand).
 	sets []*members
 	// set, for or'ed patterns (~, like) on one field (combinePatterns),
 	// matches them all, and patterns counts them; nil and 0 for a
 	// predicate as written.
 	set      *patternSet
 	patterns int
-	// members, for in (QUERY), is the set of the subquery's values,
-	// which stands for strs, ints, flts and addrs.
-	members *memberSet
 }
 
 // field is what the predicate compares: its column's field, or the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -22,17 +21,17 @@ import (
 // list's default limit: it has every row unless it says limit.
 //
 // For in, the values of the subquery's first column make a set
-// (memberSet) that the predicate looks values up in, on the path a
-// literal in takes (filter.go: once per dictionary value of a part, then
+// (members, streamed) that the predicate looks values up in, on the path
+// a literal in takes (filter.go: once per dictionary value of a part, then
 // the matching values' bitmaps; row by row for other columns).
 
 // subquery is a query whose answer another uses.
 type subquery struct {
 	src  *ast.Query
 	plan *Plan
-	// members, for in: the set of the first column's values, made at
-	// each run.
-	members *memberSet
+	// members, for in: the set of the first column's values, streamed
+	// into at each run.
+	members *members
 	// res is the answer of the last run (for join); rows and took are
 	// what it made and how long it ran, for explain analyze.
 	res  *result.Result
@@ -106,8 +105,8 @@ func (c *checker) inSubquery(e *ast.In) (cond, error) {
 		return nil, errorf(e.Query.Pos, "%s is %s and the subquery's first column, %s, is %s: in (…) compares with the values of a column of %s's kind",
 			l.name(), memberWords(lk), col.Name, memberWords(rk), l.name())
 	}
-	s.members = &memberSet{ip: f.Name == "ip" && l.fn == nil}
-	p := &pred{src: e, col: l.col, fn: l.fn, op: opIn, members: s.members}
+	s.members = newStreamed(f.Name == "ip" && l.fn == nil)
+	p := &pred{src: e, col: l.col, fn: l.fn, op: opIn, sets: []*members{s.members}}
 	if kindClass(f.Kind) == signin.KindString {
 		if e.Not {
 			// As with values: on text, not in is the negation of in,
@@ -165,95 +164,6 @@ func hasSubquery(e ast.Expr) bool {
 	return false
 }
 
-// memberSet is the set of a subquery's values: text by its case-folded
-// key (foldKey: equal keys are equal without regard to case, as
-// strings.EqualFold says), addresses for ip, numbers (whole ones exactly,
-// and as decimal numbers), times and flags as whole numbers. A null
-// value, and the empty text of a missing one, is in no set: nothing
-// missing is ever a member.
-type memberSet struct {
-	ip    bool
-	text  map[string]struct{}
-	addrs map[netip.Addr]struct{}
-	ints  map[int64]struct{}
-	flts  map[float64]struct{}
-	size  int // distinct values
-}
-
-// reset empties the set.
-func (m *memberSet) reset() {
-	m.text, m.addrs, m.ints, m.flts = map[string]struct{}{}, map[netip.Addr]struct{}{}, map[int64]struct{}{}, map[float64]struct{}{}
-	m.size = 0
-}
-
-// add adds a value to the set: each element of a list.
-func (m *memberSet) add(v result.Value) {
-	{
-		switch {
-		case v.IsNull():
-		case v.Kind() == signin.KindList:
-			for _, s := range v.List() {
-				m.addText(s)
-			}
-		case v.Kind() == signin.KindString:
-			m.addText(v.Str())
-		case v.Kind() == signin.KindFloat:
-			x := v.Float()
-			if math.IsNaN(x) {
-				return
-			}
-			m.flts[x] = struct{}{}
-			if x == math.Trunc(x) && x >= -(1<<63) && x < 1<<63 {
-				m.ints[int64(x)] = struct{}{}
-			}
-		default: // whole numbers, times, flags
-			m.ints[v.Int()] = struct{}{}
-			m.flts[float64(v.Int())] = struct{}{}
-		}
-	}
-	m.size = max(len(m.text), len(m.ints), len(m.flts))
-}
-
-func (m *memberSet) addText(s string) {
-	if s == "" {
-		return
-	}
-	m.text[foldKey(s)] = struct{}{}
-	if m.ip {
-		if a, err := netip.ParseAddr(s); err == nil {
-			m.addrs[a.Unmap()] = struct{}{}
-		}
-	}
-}
-
-// hasText reports whether a text is in the set: without regard to case,
-// or, for ip, as the same address however spelled.
-func (m *memberSet) hasText(s string) bool {
-	if s == "" {
-		return false
-	}
-	if _, ok := m.text[foldKey(s)]; ok {
-		return true
-	}
-	if len(m.addrs) > 0 {
-		if a, err := netip.ParseAddr(s); err == nil {
-			_, ok := m.addrs[a.Unmap()]
-			return ok
-		}
-	}
-	return false
-}
-
-func (m *memberSet) hasInt(v int64) bool {
-	_, ok := m.ints[v]
-	return ok
-}
-
-func (m *memberSet) hasFloat(v float64) bool {
-	_, ok := m.flts[v]
-	return ok
-}
-
 // subqueries runs the plan's subqueries, once each, on the executor's
 // snapshot: their answers are the sets of in and the right sides of
 // joins.
@@ -273,6 +183,7 @@ func (x *executor) subqueries(ctx context.Context, db *engine.DB, depth int, mem
 			if err != nil {
 				return err
 			}
+			s.members.seal()
 			s.took = x.since(t)
 			continue
 		}
@@ -291,7 +202,7 @@ func (p *Plan) explainSubqueries(b *strings.Builder) {
 	for _, s := range p.subs {
 		use := "its rows are the right side of a join, made into a hash table on the join's keys"
 		if s.members != nil {
-			use = "its first column's values make a hash set, which each dictionary value (or, for other columns, each row) is looked up in"
+			use = "its first column's values make a set (a hash set, and for ip a range table), which each dictionary value (or, for other columns, each row) is looked up in"
 		}
 		if s.distinct {
 			use += "; its distinct values are read as " + s.plan.Statement.Query.String() + " reads them"

@@ -101,6 +101,31 @@ func TestSubqueryExplain(t *testing.T) {
 	}
 }
 
+// TestJoinAntiDistinct checks that an anti join whose right side lists
+// only its keys reads them as distinct values (a count grouped by them),
+// and that any other right side is read as written.
+func TestJoinAntiDistinct(t *testing.T) {
+	s := diffFixture(t, 7)
+	for _, tc := range []struct {
+		q        string
+		distinct bool
+	}{
+		{`count where status=failure group by user | join anti (list user where status=success) on user`, true},
+		{`count where status=failure group by user, app | join anti (list app, user since 3d) on user, app`, true},
+		{`count where status=failure group by user | join anti (list user, app where status=success) on user`, false}, // a field not a key
+		{`count where status=failure group by user | join anti (list user where status=success limit 10) on user`, false},
+		{`count where status=failure group by user | join (list user where status=success) on user`, false}, // inner: every row counts
+	} {
+		res, err := Run(context.Background(), s.dbs[0], nil, "explain "+tc.q, Options{Now: s.now})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.q, err)
+		}
+		if got := strings.Contains(res.Plan, "its distinct values are read as count"); got != tc.distinct {
+			t.Errorf("%s: distinct %v, want %v:\n%s", tc.q, got, tc.distinct, res.Plan)
+		}
+	}
+}
+
 // TestPipeErrors checks what is wrong in the operators after a | (where,
 // order by, limit, join) is reported where it stands, with a
 // did-you-mean over the columns.

@@ -73,8 +73,9 @@ func (a answer) String() string {
 // floats in another order.
 const relTol = 1e-9
 
-// equalVal says whether two normalized values are the same answer. An
-// absent value equals empty text: the SQL turns absent group keys into
+// equalVal says whether two normalized values are the same answer:
+// times to the microsecond, numbers within relTol. An absent value
+// equals empty text: the SQL turns absent group keys into
 // ” (coalesce), signinq may give them as absent.
 func equalVal(a, b val) bool {
 	if a.k == vNull && b.k == vText && b.s == "" || b.k == vNull && a.k == vText && a.s == "" {
@@ -90,7 +91,8 @@ func equalVal(a, b val) bool {
 		}
 		return math.Abs(a.f-b.f) <= relTol*math.Max(math.Abs(a.f), math.Abs(b.f))
 	case vTime:
-		return a.t == b.t
+		// To the microsecond: DuckDB's TIMESTAMP keeps no finer.
+		return a.t/int64(time.Microsecond) == b.t/int64(time.Microsecond)
 	case vText:
 		return a.s == b.s
 	}
@@ -271,7 +273,8 @@ func sortedRows(rows [][]val) [][]val {
 }
 
 // sortKey is a value's key for sorting a set of rows: absent and empty
-// text alike, numbers rounded to well within the tolerance.
+// text alike, numbers rounded to well within the tolerance, times to the
+// microsecond.
 func sortKey(v val) string {
 	switch v.k {
 	case vNull:
@@ -279,7 +282,7 @@ func sortKey(v val) string {
 	case vNum:
 		return "n" + strconv.FormatFloat(v.f, 'e', 12, 64)
 	case vTime:
-		return "i" + strconv.FormatInt(v.t, 10)
+		return "i" + strconv.FormatInt(v.t/int64(time.Microsecond), 10)
 	}
 	return "t" + v.s
 }

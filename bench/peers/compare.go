@@ -173,6 +173,12 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 		rep.versions[p.name] = v
 	}
 
+	// The named lists the hunting queries read, set on the store as
+	// signinq bench sets them, written into the peers' SQL.
+	lists, err := bench.SetLists(ctx, store)
+	if err != nil {
+		return nil, err
+	}
 	for _, q := range bench.Queries() {
 		if re != nil && !re.MatchString(q.Text) {
 			continue
@@ -181,7 +187,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 			rep.skipped = append(rep.skipped, q)
 			continue
 		}
-		r, err := runQuery(ctx, store, peers, q, c.Runs)
+		r, err := runQuery(ctx, store, peers, q, lists, c.Runs)
 		if err != nil {
 			return nil, err
 		}
@@ -194,12 +200,12 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 // runQuery runs one query on signinq and the peers, interleaved: one
 // warm-up of each, whose answers are compared, then runs rounds of
 // signinq, each peer in turn.
-func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Query, runs int) (queryResult, error) {
+func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Query, lists map[string][]string, runs int) (queryResult, error) {
 	r := queryResult{q: q}
 	opts := query.Options{Now: benchEnd, Timeout: -1} // measured, not limited
 	sqls := make([]string, len(peers))
 	for i, p := range peers {
-		sqls[i] = p.sql(q.SQL, q.Window)
+		sqls[i] = p.sql(q, lists)
 	}
 	times := make([][]time.Duration, 1+len(peers))
 	for round := 0; round <= runs; round++ {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signinq/signinq/bench"
 	"github.com/signinq/signinq/engine"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
 )
@@ -20,11 +21,13 @@ import (
 // A peer is another engine asked the standard set's SQL over a table of
 // the same sign-ins: DuckDB or SQLite.
 type peer struct {
-	name  string
-	db    *sql.DB
-	conn  *sql.Conn
-	from  func(time.Time) string // a time as the peer's literal
-	bin1h string                 // the start of a sign-in's hour, as the peer returns times
+	name     string
+	db       *sql.DB
+	conn     *sql.Conn
+	from     func(time.Time) string     // a time as the peer's literal
+	duration func(time.Duration) string // a duration as the difference of two times
+	bin1h    string                     // the start of a sign-in's hour, as the peer returns times
+	day      string                     // the start of its day (UTC)
 }
 
 // The peers by name, in the order they run.
@@ -53,15 +56,31 @@ func duckFrom(t time.Time) string {
 // duckBin1h is the hour a sign-in's time falls in, as a TIMESTAMP.
 const duckBin1h = `date_trunc('hour', "time")`
 
+// duckDay is the day a sign-in's time falls in, as a TIMESTAMP.
+const duckDay = `date_trunc('day', "time")`
+
+// duckDuration is a duration as the INTERVAL two TIMESTAMPs differ by,
+// in microseconds (DuckDB's resolution).
+func duckDuration(d time.Duration) string {
+	return fmt.Sprintf("INTERVAL '%d microseconds'", d.Microseconds())
+}
+
 // sqliteFrom is a time as SQLite's integer: Unix nanoseconds.
 func sqliteFrom(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 
 // sqliteBin1h is the hour a sign-in's time falls in, in Unix nanoseconds.
 const sqliteBin1h = `("time" / 3600000000000) * 3600000000000`
 
-// sql writes a query's SQL for the peer.
-func (p *peer) sql(q string, window time.Duration) string {
-	return strings.NewReplacer("{from}", p.from(benchEnd.Add(-window)), "{bin1h}", p.bin1h).Replace(q)
+// sqliteDay is the day a sign-in's time falls in, in Unix nanoseconds.
+const sqliteDay = `("time" / 86400000000000) * 86400000000000`
+
+// sqliteDuration is a duration as two of SQLite's times differ:
+// nanoseconds.
+func sqliteDuration(d time.Duration) string { return strconv.FormatInt(d.Nanoseconds(), 10) }
+
+// sql writes a query's SQL for the peer, with the named lists' values.
+func (p *peer) sql(q bench.Query, lists map[string][]string) string {
+	return q.SQLPeer(bench.Dialect{Now: benchEnd, Time: p.from, Duration: p.duration, Bin1h: p.bin1h, Day: p.day, Lists: lists})
 }
 
 // query runs an SQL query and returns its column names and rows, every
@@ -106,10 +125,10 @@ func openPeer(ctx context.Context, name, path string, threads int) (*peer, error
 	var setup []string
 	switch name {
 	case "duckdb":
-		p.from, p.bin1h = duckFrom, duckBin1h
+		p.from, p.duration, p.bin1h, p.day = duckFrom, duckDuration, duckBin1h, duckDay
 		setup = []string{fmt.Sprintf("SET threads = %d", threads)}
 	case "sqlite":
-		p.from, p.bin1h = sqliteFrom, sqliteBin1h
+		p.from, p.duration, p.bin1h, p.day = sqliteFrom, sqliteDuration, sqliteBin1h, sqliteDay
 		// A page cache of 1 GiB: SQLite's default, 2 MB, would make it
 		// read every page through the kernel each time.
 		setup = []string{"PRAGMA cache_size = -1048576", "PRAGMA query_only = 1"}
