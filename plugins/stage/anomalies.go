@@ -21,7 +21,8 @@ import (
 // anomalies k=3 trend=linefit".
 //
 // Its input is spikes' (see timelineOf and window): an aggregate's rows
-// with a bin time key, the other keys making series, a value column; a
+// with a bin time key, the other keys making series, a value column (the
+// bucket width is the bin's, when the column says it: result.Column.Bin); a
 // missing bucket of the query's window counts as 0 (fill=zero, as
 // make-series' default=0 does), or with fill=none a series is its rows
 // alone, in time order (as make_list makes one). Each series x is
@@ -124,7 +125,7 @@ func (anomalies) Describe() plugins.Descriptor {
 			{Name: "direction", Type: plugins.ArgString, Default: "up", Words: []string{"up", "down", "both"},
 				Help: "which anomalies to keep: up (flag +1, what Sentinel's rules keep), down (-1) or both"},
 			{Name: "value", Type: plugins.ArgString, Default: "auto", Help: "the value column: auto for the last aggregate"},
-			{Name: "bin", Type: plugins.ArgDuration, Default: "auto", Words: []string{"auto"}, Help: "the bucket width: auto to infer it from the times"},
+			{Name: "bin", Type: plugins.ArgDuration, Default: "auto", Words: []string{"auto"}, Help: "the bucket width: auto for the query's bin(...), else inferred from the times"},
 			{Name: "fill", Type: plugins.ArgString, Default: "zero", Words: []string{"zero", "0", "none"}, Help: "what a missing bucket is: zero (make-series' default=0) or none (the series is its rows, as make_list)"},
 		},
 		Help:    "buckets of a timeline that their series' decomposition does not explain (KQL's series_decompose_anomalies)",
@@ -157,6 +158,9 @@ func (anomalies) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, e
 	}
 	for _, i := range r.keys {
 		r.cols = append(r.cols, in[i])
+	}
+	if r.bin == 0 && in[r.time].Bin > 0 {
+		r.bin = int64(in[r.time].Bin) // the query's bin(...), whatever gaps the rows leave
 	}
 	r.valueCol = in[r.value]
 	r.cols = append(r.cols, in[r.time], in[r.value],

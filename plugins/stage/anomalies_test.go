@@ -411,3 +411,35 @@ func FuzzAnomalies(f *testing.F) {
 		}
 	})
 }
+
+// TestAnomaliesBinColumn: the buckets are the query's bin(...) when the
+// time column says it (result.Column.Bin), not the gaps between rows.
+// Rows every 2 hours, 10 but one 11: on an hourly grid the 19 missing
+// hours are zeros, the 10th and 90th percentiles (trend none) 0 and 10,
+// and 11 scores 0.1; on the 2-hour grid the gaps suggest, both are 10:
+// no range, no anomaly.
+func TestAnomaliesBinColumn(t *testing.T) {
+	var rows [][]result.Value
+	for i := range 20 {
+		n := int64(10)
+		if i == 7 {
+			n = 11
+		}
+		rows = append(rows, []result.Value{result.StringValue("a"), result.TimeValue(stagetest.Start.Add(time.Duration(2*i) * time.Hour)), result.IntValue(n)})
+	}
+	for _, c := range []struct {
+		bin  time.Duration
+		want int
+	}{{time.Hour, 1}, {0, 0}} {
+		in := slices.Clone(timelineCols)
+		in[0].Key = true
+		in[1].Key, in[1].Bin = true, c.bin
+		_, out, err := stagetest.RunArgs(t, anomalies{}, stagetest.Args("trend=none k=0"), in, rows, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != c.want || c.want == 1 && (out[0][2].Int() != 11 || out[0][4].Float() != 0.1) {
+			t.Errorf("bin %v: %v, want %d row(s)", c.bin, out, c.want)
+		}
+	}
+}
