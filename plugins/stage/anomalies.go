@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
@@ -54,7 +55,9 @@ import (
 // so that k = 1.5 is Tukey's fence for mild outliers and 3 for strong
 // ones. When hi - lo is 0 (within 1e-9 of the series' largest magnitude:
 // rounding), the range gives no scale and every score is 0. The flag is
-// +1 when the score is above k, -1 below -k, else 0.
+// +1 when the score is above k, -1 below -k, else 0; a score within
+// 1e-9·max(1, k) of k is on it (rounding makes an exact 1.5 either side
+// of it), not beyond.
 //
 // Microsoft's pages: series_decompose_anomalies,
 // https://learn.microsoft.com/kusto/query/series-decompose-anomalies-function;
@@ -80,9 +83,10 @@ import (
 //
 // Each row is an anomaly whose flag direction keeps: the keys, the time,
 // the value, the baseline, the score and the flag, then the input's other
-// columns (null for a filled bucket, whose value is 0). Rows are ordered
-// by the score's magnitude as printed (to four places), highest first,
-// then time and keys.
+// columns (null for a filled bucket, whose value is 0). The baseline and
+// score are printed to four places (see display: 10 significant digits
+// at most); rows are ordered by the
+// score's magnitude as printed, highest first, then time and keys.
 //
 // Its zero value is the stage; Bind returns a *anomalies holding the
 // arguments and the input's columns, which runs.
@@ -238,12 +242,13 @@ func (r *anomalies) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]res
 		base = grow(base, len(x))
 		score := decompose(x, len(x)-r.test, r.period, r.trend, base) // the residuals,
 		outliers(score, r.lo, r.hi, largest(x))                       // scored
+		tie := 1e-9 * max(1, r.k)                                     // a score this close to k is on it, however rounding leans
 		for i, sc := range score {
 			flag := int64(0)
 			switch {
-			case sc > r.k:
+			case sc > r.k+tie:
 				flag = 1
-			case sc < -r.k:
+			case sc < -r.k-tie:
 				flag = -1
 			}
 			if flag > 0 && r.up || flag < 0 && r.down {
@@ -252,7 +257,7 @@ func (r *anomalies) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]res
 		}
 	}
 	slices.SortStableFunc(found, func(a, b anomaly) int {
-		if c := cmp.Compare(round(math.Abs(b.score)), round(math.Abs(a.score))); c != 0 {
+		if c := cmp.Compare(display(math.Abs(b.score)), display(math.Abs(a.score))); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.t, b.t); c != 0 {
@@ -274,7 +279,7 @@ func (r *anomalies) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]res
 		if f.row != nil {
 			tm, v = f.row[r.time], f.row[r.value]
 		}
-		row = append(row, tm, v, result.FloatValue(round(f.baseline)), result.FloatValue(round(f.score)), result.IntValue(f.flag))
+		row = append(row, tm, v, result.FloatValue(display(f.baseline)), result.FloatValue(display(f.score)), result.IntValue(f.flag))
 		for _, i := range r.others {
 			if f.row != nil {
 				row = append(row, f.row[i])
@@ -406,6 +411,19 @@ func outliers(r []float64, lo, hi int, scale float64) {
 func nearestRank(sorted []float64, p int) float64 {
 	rank := (p*len(sorted) + 99) / 100
 	return sorted[max(rank, 1)-1]
+}
+
+// display rounds x to 4 decimals, as the true value would round: first
+// to 10 significant digits, so that rounding noise (about 1e-12 of the
+// value with a line extrapolated) does not tip a value whose fifth
+// decimal is exactly 5 (3.46875, common with scores of small counts) the
+// other way. From a million up, 10 digits hold fewer than 4 decimals.
+func display(x float64) float64 {
+	y, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 10, 64), 64)
+	if err != nil {
+		return round(x)
+	}
+	return round(y)
 }
 
 // largest is the largest magnitude in x.
