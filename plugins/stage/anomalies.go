@@ -41,12 +41,12 @@ import (
 //
 // The last test points are left out of the learning (the seasonal
 // medians and the trend) and are extrapolated; a series of no more
-// than test points is not scored. The residuals are scored
-// by Tukey's test (series_outliers): with the fences' percentiles lo and
-// hi of the residual series (ctukey, the default: the 10th and 90th;
-// tukey: the 25th and 75th), each by nearest rank (the smallest residual
-// with at least that percent of them at or below it: Kusto's percentiles
-// are nearest-rank), a residual r scores
+// than test points is not scored. The residuals are scored by Tukey's
+// test (series_outliers): with the fences' percentiles lo and hi of the
+// residual series (ctukey, the default: the 10th and 90th; tukey: the
+// 25th and 75th), each by nearest rank (the smallest residual with at
+// least that percent of them at or below it: Kusto's percentiles are
+// nearest-rank), a residual r scores
 //
 //	(r - hi) / (hi - lo)   above hi
 //	(r - lo) / (hi - lo)   below lo
@@ -67,9 +67,13 @@ import (
 // .../series-periods-detect-function; nearest-rank percentiles,
 // .../percentiles-aggfunction and
 // https://learn.microsoft.com/kusto/functions-library/percentiles-linear-fl.
-// They do not say how the residual series' percentiles are taken when
-// test points are given (here: over the whole residual series) nor
-// what a zero range scores (here: 0).
+// They do not print the score's formula (only that beyond 1.5 is an
+// anomaly, Tukey's fence: the score above is that fence test as a
+// number; a 2018 version of the series_outliers page printed scores for
+// one series that no percentile definition we tried reproduces, and the
+// page no longer does), how the percentiles are taken when test points
+// are given (here: over the whole residual series), nor what a zero
+// range scores (here: 0).
 //
 // Arguments, positional in this order or named:
 //
@@ -85,8 +89,8 @@ import (
 // the value, the baseline, the score and the flag, then the input's other
 // columns (null for a filled bucket, whose value is 0). The baseline and
 // score are printed to four places (see display: 10 significant digits
-// at most); rows are ordered by the
-// score's magnitude as printed, highest first, then time and keys.
+// at most); rows are ordered by the score's magnitude as printed,
+// highest first, then time and keys.
 //
 // Its zero value is the stage; Bind returns a *anomalies holding the
 // arguments and the input's columns, which runs.
