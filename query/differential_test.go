@@ -692,6 +692,8 @@ var diffExamples = []string{
 	`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`,
 	`count where status!=success since 14d group by user, bin(1d) | spikes k=3 | where median > 50`,
 	`count where status!=success since 14d group by user, bin(1d) | spikes k=1 min=1 | where count > 2 * median | order by score desc | limit 10`,
+	`count where status!=success since 14d group by user, bin(1d) | anomalies k=3 trend=linefit | where baseline > 1`,
+	`count, values(ip) as ips where status=failure since 7d group by app, bin(1h) | anomalies trend=avg period=24 direction=both | order by score desc | limit 10`,
 	`countif(status!=success) as failures where app contains "Azure Portal" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Azure Portal" since 7d group by user) on user | where failures >= 10 and failures > 5 * weekFailures / weekTotal`,
 	`countif(status!=success) as failures where app contains "Teams" since 1d group by user | join (countif(status!=success) as weekFailures, count as weekTotal where app contains "Teams" since 7d group by user) on user | where failures >= 1 and failures > 0.5 * weekFailures / weekTotal`,
 	`count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`,

@@ -19,6 +19,7 @@ func addSeeds(f *testing.F) {
 	for _, s := range []string{"", "(", ")", "((((", `"`, "'", "count |", "count where a in ()", "top", "list *,", "count where not", "show", "explain explain", "count where ip in 1.2.3.4/99", "count since 99999999999999999999w", "count group by bin(0s)",
 		"count where tenant != resourceTenant", "count where client = Browser", "count where latency > asn or time < ingested",
 		"count, values(ip) as ips group by app, hour(time), bin(1h) | spikes k=1 min=0",
+		"count where status!=success since 14d group by user, bin(1h) | anomalies k=2.5 trend=linefit period=24 method=tukey direction=both | where baseline > 5",
 		// Numbers at their limits, shapes made cheap, bad networks.
 		"count group by app limit 1152921504606846976", "top 9223372036854775807 app", "count as c, c * c * c * c * c * c as x",
 		"sum(latency) + 9223372036854775807 group by app", "count * 1e300 * 1e300", "count since 106751d group by bin(1ms)",

@@ -96,6 +96,12 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 				}
 				continue
 			}
+			if strings.EqualFold(s.Name, "anomalies") {
+				if res, err = naiveAnomalies(res, s, q, now); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if !strings.EqualFold(s.Name, "spikes") {
 				return nil, fmt.Errorf("naive: the stage %s is out of scope", s.Name)
 			}

@@ -8,6 +8,7 @@ import "github.com/signinq/signinq/plugins"
 // Describe method (see internal/listgen), sorted by name.
 func All() []plugins.Stage {
 	return []plugins.Stage{
+		anomalies{},
 		bruteforce{},
 		grouped{},
 		mfafatigue{},

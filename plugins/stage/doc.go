@@ -7,9 +7,11 @@
 // hold (plugins/standard registers them); docs/plugins.md's reference,
 // made from the registry, describes each.
 //
-// Their shared code is in internal packages: events (the detection
-// stages' sign-ins, columns, sliding windows and questions to the
-// store), baseline (what values keys had before a window, for newvalue
-// and travel) and stagetest (the stages' test helpers). FuzzStages
-// fuzzes the detection stages together.
+// The stages that read an aggregate's timelines (spikes, anomalies)
+// share timeline.go: where the time, value and keys are, the series, and
+// the window's buckets. The others' shared code is in internal packages:
+// events (the detection stages' sign-ins, columns, sliding windows and
+// questions to the store), baseline (what values keys had before a
+// window, for newvalue and travel) and stagetest (the stages' test
+// helpers). FuzzStages fuzzes the detection stages together.
 package stage

@@ -3,12 +3,9 @@ package stage
 import (
 	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	"iter"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
@@ -71,13 +68,10 @@ import (
 // Its zero value is the stage; Bind returns a *spikes holding the
 // arguments and the input's columns, which runs.
 type spikes struct {
-	k, min   float64
-	bin      int64 // nanoseconds; 0 to infer
-	fill     bool
-	time     int
-	value    int
-	keys     []int // the series' keys
-	others   []int // the input's other columns, passed through
+	k, min float64
+	bin    int64 // nanoseconds; 0 to infer
+	fill   bool
+	timeline
 	cols     []result.Column
 	valueCol result.Column
 }
@@ -105,10 +99,10 @@ func (spikes) Describe() plugins.Descriptor {
 }
 
 func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
-	r := &spikes{time: -1, value: -1, k: args.Float("k"), min: args.Float("min"),
+	r := &spikes{k: args.Float("k"), min: args.Float("min"),
 		bin: int64(args.Duration("bin")), fill: args.Word("fill") != "none"} // bin auto is 0
 	var err error
-	if r.time, r.value, r.keys, r.others, err = r.columnsOf(in, args.Text("value")); err != nil {
+	if r.timeline, err = timelineOf(in, args.Text("value"), "spikes"); err != nil {
 		return nil, err
 	}
 	for _, i := range r.keys {
@@ -125,167 +119,17 @@ func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, erro
 	return r, nil
 }
 
-// columnsOf finds spikes' columns in its input: the time, the value (the
-// column named value, unless it is auto), the keys of the series, and
-// the others, which pass through. An aggregate query's rows say which
-// columns are its group keys (result.Column.Key): the time is the
-// bin key (else a key holding the time field, else a key of times), the
-// series are the other keys, and the value is by default the last number
-// among the aggregates. Rows that do not say (a stage's) have as time the
-// first column holding the time field, else the first of times; as keys
-// the columns holding a catalog field; as value by default the last
-// number that holds none.
-func (spikes) columnsOf(in []result.Column, value string) (tm, val int, keys, others []int, err error) {
-	keyed := slices.ContainsFunc(in, func(c result.Column) bool { return c.Key })
-	isKey := func(c result.Column) bool { return c.Key || !keyed && c.Field != "" }
-	tm = -1
-	for _, want := range []func(c result.Column) bool{
-		func(c result.Column) bool { return c.Key && c.Bin > 0 },
-		func(c result.Column) bool { return c.Key == keyed && strings.EqualFold(c.Field, "time") },
-		func(c result.Column) bool { return c.Key == keyed },
-	} {
-		for i, c := range in {
-			if tm < 0 && c.Kind == signin.KindTime && want(c) {
-				tm = i
-			}
-		}
-	}
-	if tm < 0 {
-		return 0, 0, nil, nil, errors.New("needs a timeline: an aggregate query grouped by bin(...), as in count since 7d group by bin(1h) | spikes")
-	}
-	number := func(c result.Column) bool { return c.Kind == signin.KindInt || c.Kind == signin.KindFloat }
-	val = -1
-	if !strings.EqualFold(value, "auto") {
-		for i, c := range in {
-			if strings.EqualFold(c.Name, value) && i != tm {
-				val = i
-			}
-		}
-		switch {
-		case val < 0:
-			return 0, 0, nil, nil, fmt.Errorf("has no column %q to take values from", value)
-		case !number(in[val]):
-			return 0, 0, nil, nil, fmt.Errorf("column %s holds %s values, not numbers", in[val].Name, in[val].Kind)
-		case in[val].Key:
-			return 0, 0, nil, nil, fmt.Errorf("column %s is a group key, which makes the series; its value is an aggregate", in[val].Name)
-		}
-	} else {
-		for i, c := range in {
-			if i != tm && number(c) && !isKey(c) {
-				val = i
-			}
-		}
-		if val < 0 {
-			return 0, 0, nil, nil, errors.New("needs a number to look at: an aggregate such as count, or value=NAME")
-		}
-	}
-	for i, c := range in {
-		switch {
-		case i == tm || i == val:
-		case isKey(c):
-			keys = append(keys, i)
-		default:
-			others = append(others, i)
-		}
-	}
-	return tm, val, keys, others, nil
-}
-
 func (r *spikes) Columns() []result.Column { return r.cols }
 
-// point is one bucket of a series.
-type point struct {
-	t   int64
-	v   float64
-	row []result.Value
-}
-
-// series is one key's buckets.
-type series struct {
-	keys   []result.Value
-	points []point
-}
-
 func (r *spikes) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	byKey := map[string]*series{}
-	var order []*series
-	var times []int64
-	var kb strings.Builder
-	n := 0
-	for row := range in {
-		if n++; n&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		tv, vv := row[r.time], row[r.value]
-		if tv.IsNull() || tv.Kind() != signin.KindTime || vv.IsNull() || vv.Kind() != signin.KindInt && vv.Kind() != signin.KindFloat {
-			continue
-		}
-		v := vv.Float()
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		kb.Reset()
-		for _, i := range r.keys {
-			if row[i].IsNull() {
-				kb.WriteString("\x01")
-			} else {
-				kb.WriteString(row[i].String())
-			}
-			kb.WriteByte(0)
-		}
-		s := byKey[kb.String()]
-		if s == nil {
-			s = &series{}
-			for _, i := range r.keys {
-				s.keys = append(s.keys, row[i])
-			}
-			byKey[kb.String()] = s
-			order = append(order, s)
-		}
-		t := tv.Time().UnixNano()
-		s.points = append(s.points, point{t: t, v: v, row: row})
-		times = append(times, t)
-	}
-	if len(times) == 0 {
-		return nil
+	order, times, err := r.read(ctx, in)
+	if err != nil || len(times) == 0 {
+		return err
 	}
 	// The window's buckets, for filling.
 	buckets := int64(0)
 	if r.fill {
-		slices.Sort(times)
-		times = slices.Compact(times)
-		width := r.bin
-		if width == 0 {
-			for i := 1; i < len(times); i++ {
-				d := times[i] - times[i-1]
-				if d <= 0 { // an overflow: times too far apart to fill
-					width = 0
-					break
-				}
-				width = gcd(width, d)
-			}
-		}
-		buckets = int64(len(times))
-		if width > 0 {
-			lo, hi := times[0], times[len(times)-1]
-			if env != nil && env.From != math.MinInt64 && env.To != math.MaxInt64 && env.From < env.To {
-				// The buckets overlapping [From, To), on the grid of the
-				// input's times.
-				if a, ok := grid(times[0], width, env.From); ok {
-					lo = min(lo, a)
-				}
-				if b, ok := grid(times[0], width, env.To-1); ok {
-					hi = max(hi, b)
-				}
-			}
-			if lo >= 0 || hi <= math.MaxInt64+lo {
-				if span := (hi - lo) / width; span >= 0 && span < math.MaxInt32 {
-					buckets = max(buckets, span+1)
-				}
-			}
-		}
+		buckets = window(times, r.bin, env).n
 	}
 	type spike struct {
 		s                  *series
@@ -395,36 +239,3 @@ func kth(sorted []float64, extra int, c float64, k int) float64 {
 	}
 	return sorted[k-extra]
 }
-
-// gcd is the greatest common divisor of two non-negative numbers.
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
-}
-
-// grid returns the start of the bucket holding t on the grid through
-// base with step width, and false when that does not fit in an int64.
-func grid(base, width, t int64) (int64, bool) {
-	if base > 0 && t < math.MinInt64+base || base < 0 && t > math.MaxInt64+base {
-		return 0, false
-	}
-	d := t - base
-	q := d / width
-	if d%width != 0 && d < 0 {
-		q--
-	}
-	off := q * width
-	if q != 0 && off/q != width {
-		return 0, false
-	}
-	r := base + off
-	if off > 0 && r < base || off < 0 && r > base {
-		return 0, false
-	}
-	return r, true
-}
-
-// round rounds to 4 decimals, for display.
-func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }

@@ -14,7 +14,7 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-var timeline = []result.Column{
+var timelineCols = []result.Column{
 	{Name: "app", Kind: signin.KindString, Field: "app"},
 	{Name: "time", Kind: signin.KindTime, Field: "time"},
 	{Name: "count", Kind: signin.KindInt},
@@ -28,7 +28,7 @@ type bucket struct {
 	n    int64
 }
 
-// bucketRows are the buckets as rows of timeline.
+// bucketRows are the buckets as rows of timelineCols.
 func bucketRows(pts []bucket) [][]result.Value {
 	var rows [][]result.Value
 	for _, p := range pts {
@@ -105,11 +105,11 @@ func TestSpikes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rows := bucketRows(c.pts)
 			slices.Reverse(rows)
-			cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), timeline, rows, c.env)
+			cols, out, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), timelineCols, rows, c.env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if names := fmt.Sprint(cols); names != fmt.Sprint([]result.Column{timeline[0], timeline[1], timeline[2],
+			if names := fmt.Sprint(cols); names != fmt.Sprint([]result.Column{timelineCols[0], timelineCols[1], timelineCols[2],
 				{Name: "median", Kind: signin.KindFloat}, {Name: "mad", Kind: signin.KindFloat}, {Name: "score", Kind: signin.KindFloat}}) {
 				t.Fatalf("columns %v", cols)
 			}
@@ -288,12 +288,12 @@ func TestSpikesErrors(t *testing.T) {
 	}{
 		{"", "timeline", []result.Column{{Name: "app", Kind: signin.KindString}, {Name: "count", Kind: signin.KindInt}}},
 		{"", "number", []result.Column{{Name: "time", Kind: signin.KindTime, Field: "time"}, {Name: "app", Kind: signin.KindString, Field: "app"}}},
-		{"value=nosuch", "no column", timeline},
-		{"value=app", "not numbers", timeline},
-		{"k=-1", `k: "-1" is not a number of at least 0`, timeline},
-		{"min=x", `min: "x" is not a number`, timeline},
-		{"bin=0h", "bin", timeline},
-		{"fill=linear", "fill", timeline},
+		{"value=nosuch", "no column", timelineCols},
+		{"value=app", "not numbers", timelineCols},
+		{"k=-1", `k: "-1" is not a number of at least 0`, timelineCols},
+		{"min=x", `min: "x" is not a number`, timelineCols},
+		{"bin=0h", "bin", timelineCols},
+		{"fill=linear", "fill", timelineCols},
 	} {
 		_, _, err := stagetest.RunArgs(t, spikes{}, stagetest.Args(c.args), c.in, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -336,7 +336,7 @@ func FuzzSpikes(f *testing.F) {
 	f.Add([]byte("\x01\x02\x04\x05\x02\x07\x01\x03\x04\x09\x02\x08\x01\x02\x05\x05\x02\x30"), "auto", "zero")
 	f.Add([]byte("a longer seed with more rows and more bytes in it"), "1h", "none")
 	f.Fuzz(func(t *testing.T, data []byte, bin, fill string) {
-		in, rows := stagetest.FuzzRows(data, timeline)
+		in, rows := stagetest.FuzzRows(data, timelineCols)
 		env := &plugins.Env{From: stagetest.Start.UnixNano() - int64(len(data))*int64(time.Hour), To: stagetest.Start.UnixNano() + int64(len(data)%3)*int64(time.Hour)}
 		if len(data)%2 == 0 {
 			env = &plugins.Env{From: math.MinInt64, To: math.MaxInt64}
