@@ -701,6 +701,18 @@ var diffExamples = []string{
 	`max(time) as last where status=success since 30d group by user | where last < now - 2d | order by last | limit 20`,
 	`max(time) as last, min(time) as first group by app | where last - first > 1d + 12h or first >= 2026-11-05`,
 	`count, max(time) as last group by user, bin(1d) | where last - time < 2h30m`,
+	// Sequences.
+	`list where type in (interactive, nonInteractive) since 1d | sequence by user, app within 10m: status=success then status=failure and subnet(ip, 16) != prev.subnet(ip, 16)`,
+	`list where app contains "Azure Portal" since 1d | sequence by user gap 20m: 10+ status!=success then status=success`,
+	`list since 3d | sequence by user within 1h: status=failure then status=success and ip != prev.ip`,
+	`list since 3d | sequence by user gap 2h: 2+ status!=success then status=success | where events > 3`,
+	`list time, user, ip, app, status since 7d | sequence by user within 1d gap 6h: status=success then app != prev.app then 3+ status=failure | order by last desc | limit 20`,
+	`list since 7d | sequence by ip within 30m: error in (50126, 50053) then 2+ user != prev.user | where last - first >= 1m`,
+	`list since 7d | sequence by user, app within 2h: status=success then status=failure and subnet(ip, 16) != prev.subnet(ip, 16)`,
+	`list since 7d | sequence by user gap 1h: 3+ status!=success then status=success`,
+	`list since 2d | sequence by app within 2h: status=success`,
+	`list since 2d | sequence by user within 3h: 3+ status=failure`,
+	`list time, user, country, status since 7d | sequence by user within 12h: * then country != prev.country and time - prev.time >= 1m`,
 }
 
 func TestDifferentialExamples(t *testing.T) {

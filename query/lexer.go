@@ -29,6 +29,7 @@ const (
 	tokPunct
 	tokCmp
 	tokArith
+	tokRepeat
 )
 
 // matchOps are the keywords that compare, lexed as comparisons.
@@ -48,6 +49,7 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Punct":   tokPunct,
 		"Cmp":     tokCmp,
 		"Arith":   tokArith,
+		"Repeat":  tokRepeat,
 	}
 }
 
@@ -68,6 +70,12 @@ type lex struct {
 	pos   lexer.Position
 	begun bool // a token was read
 	pipe  bool // the last token read was a |
+	depth int  // of parentheses
+	// seq: in a sequence after a | (at depth seqDepth), whose words
+	// within, gap and then are keywords, a : ends its head (seqHead)
+	// and N+ is a repeat count.
+	seq, seqHead bool
+	seqDepth     int
 }
 
 // advance moves the position past n bytes of the source.
@@ -105,7 +113,20 @@ func (l *lex) Next() (lexer.Token, error) {
 	}
 	switch c := rest[0]; c {
 	case '(', ')', ',', '|':
+		switch {
+		case c == '(':
+			l.depth++
+		case c == ')':
+			l.depth--
+		case c == '|' && l.seq && l.depth <= l.seqDepth:
+			l.seq, l.seqHead = false, false
+		}
 		return tok(tokPunct, 1)
+	case ':':
+		if l.seqHead {
+			l.seqHead = false
+			return tok(tokPunct, 1)
+		}
 	case '=', '~':
 		return tok(tokCmp, 1)
 	case '!', '<', '>':
@@ -137,14 +158,29 @@ func (l *lex) Next() (lexer.Token, error) {
 	n := 0
 	for n < len(rest) {
 		r, w := utf8.DecodeRuneInString(rest[n:])
-		if ast.IsBreak(r) {
+		if ast.IsBreak(r) || r == ':' && l.seqHead {
 			break
 		}
 		n += w
 	}
+	word := rest[:n]
+	if afterPipe && strings.EqualFold(word, "sequence") {
+		l.seq, l.seqHead, l.seqDepth = true, true, l.depth
+		return tok(tokKeyword, n)
+	}
+	if l.seq {
+		switch strings.ToLower(word) {
+		case "within", "gap", "then":
+			return tok(tokKeyword, n)
+		}
+		if !l.seqHead && isRepeat(word) {
+			return tok(tokRepeat, n)
+		}
+	}
 	// define and undefine begin a statement that changes the saved
 	// queries; elsewhere they are words (app=define).
-	// join is a keyword right after a |, where it begins a join.
+	// join is a keyword right after a |, where it begins a join; so is
+	// sequence (above), and within, gap and then in a sequence.
 	if ast.IsKeyword(rest[:n]) || first && (strings.EqualFold(rest[:n], "define") || strings.EqualFold(rest[:n], "undefine")) ||
 		afterPipe && strings.EqualFold(rest[:n], "join") {
 		if matchOps[strings.ToLower(rest[:n])] {
@@ -153,6 +189,20 @@ func (l *lex) Next() (lexer.Token, error) {
 		return tok(tokKeyword, n)
 	}
 	return tok(tokWord, n)
+}
+
+// isRepeat reports whether a word is a sequence step's repeat count:
+// digits and a +.
+func isRepeat(w string) bool {
+	if len(w) < 2 || w[len(w)-1] != '+' {
+		return false
+	}
+	for _, c := range w[:len(w)-1] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // tokens lexes text whole.

@@ -763,6 +763,19 @@ func (in *inst) operator(s *ast.Stage) *ast.Stage {
 			c.Join.On = append(c.Join.On, &ast.Name{Pos: in.pos(k.Pos), Name: in.word(k.Name, k.Pos)})
 		}
 	}
+	if q := s.Sequence; q != nil {
+		c.Sequence = &ast.Sequence{Pos: in.pos(q.Pos), Within: in.literal(q.Within), Gap: in.literal(q.Gap)}
+		for _, k := range q.By {
+			c.Sequence.By = append(c.Sequence.By, &ast.Name{Pos: in.pos(k.Pos), Name: in.word(k.Name, k.Pos)})
+		}
+		for _, st := range q.Steps {
+			step := &ast.SeqStep{Pos: in.pos(st.Pos), Min: st.Min}
+			if st.Cond != nil {
+				step.Cond = in.expr(st.Cond)
+			}
+			c.Sequence.Steps = append(c.Sequence.Steps, step)
+		}
+	}
 	return c
 }
 

@@ -73,6 +73,7 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	}
 	switch q.Kind {
 	case ast.List:
+		naiveSeqFields(q) // naive_seq_test.go
 		res, err := naiveList(q, sel)
 		if err != nil {
 			return nil, err
