@@ -71,11 +71,12 @@ type lex struct {
 	begun bool // a token was read
 	pipe  bool // the last token read was a |
 	depth int  // of parentheses
-	// seq: in a sequence after a | (at depth seqDepth), whose words
-	// within, gap and then are keywords, a : ends its head (seqHead)
-	// and N+ is a repeat count.
-	seq, seqHead bool
-	seqDepth     int
+	// seq: in a sequence after a | (at depth seqDepth): in its head
+	// (seqHead) within and gap are keywords and a : ends it; after, then
+	// is a keyword, and N+ at the start of a step (seqStep) a repeat
+	// count.
+	seq, seqHead, seqStep bool
+	seqDepth              int
 }
 
 // advance moves the position past n bytes of the source.
@@ -106,8 +107,8 @@ func (l *lex) Next() (lexer.Token, error) {
 	if rest == "" {
 		return lexer.EOFToken(start), nil
 	}
-	first, afterPipe := !l.begun, l.pipe
-	l.begun, l.pipe = true, rest[0] == '|'
+	first, afterPipe, stepStart := !l.begun, l.pipe, l.seqStep
+	l.begun, l.pipe, l.seqStep = true, rest[0] == '|', false
 	tok := func(t lexer.TokenType, n int) (lexer.Token, error) {
 		return lexer.Token{Type: t, Value: l.advance(n), Pos: start}, nil
 	}
@@ -124,7 +125,7 @@ func (l *lex) Next() (lexer.Token, error) {
 		return tok(tokPunct, 1)
 	case ':':
 		if l.seqHead {
-			l.seqHead = false
+			l.seqHead, l.seqStep = false, true
 			return tok(tokPunct, 1)
 		}
 	case '=', '~':
@@ -169,11 +170,13 @@ func (l *lex) Next() (lexer.Token, error) {
 		return tok(tokKeyword, n)
 	}
 	if l.seq {
-		switch strings.ToLower(word) {
-		case "within", "gap", "then":
+		switch w := strings.ToLower(word); {
+		case l.seqHead && (w == "within" || w == "gap"):
 			return tok(tokKeyword, n)
-		}
-		if !l.seqHead && isRepeat(word) {
+		case !l.seqHead && w == "then":
+			l.seqStep = true
+			return tok(tokKeyword, n)
+		case stepStart && isRepeat(word):
 			return tok(tokRepeat, n)
 		}
 	}
