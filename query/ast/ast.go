@@ -145,8 +145,8 @@ type Sequence struct {
 // (prev.COLUMN names the previous step's event's), which one event
 // satisfies, or with N+ (Min) at least N.
 type SeqStep struct {
-	Pos  Pos // of the step (its N+, else its condition)
-	Min  int // N of N+; 0: one event
+	Pos  Pos  // of the step (its N+, else its condition)
+	Min  int  // N of N+; 0: one event
 	Cond Expr // nil: any event (*)
 }
 
