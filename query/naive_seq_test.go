@@ -186,6 +186,13 @@ func naiveSequence(in *naiveResult, s *ast.Sequence) (*naiveResult, error) {
 		if r[tc].IsNull() {
 			continue
 		}
+		missing := false
+		for _, i := range keys {
+			missing = missing || r[i].IsNull() || r[i].Kind() == signin.KindString && r[i].Str() == ""
+		}
+		if missing {
+			continue // a sign-in without a user is no user's event
+		}
 		row := append([]result.Value(nil), r...)
 		for i, f := range fns {
 			row = append(row, f.eval(r[fnArg[i]]))

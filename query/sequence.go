@@ -23,8 +23,9 @@ import (
 // functions of a column (subnet(ip, 16), prev.subnet(ip, 16)).
 //
 // Matching, per key (rows with equal key values, compared as group by
-// compares them: by the value as it is), over the key's events in time
-// order (ties in the order the rows came):
+// compares them: by the value as it is; a row missing a key, null or
+// empty text, or missing its time, is no key's event), over the key's
+// events in time order (ties in the order the rows came):
 //
 //   - A match is tried from each event that satisfies the first step, in
 //     order. From there, each later event is, in turn: the end of the try
@@ -360,8 +361,8 @@ func (r *seqRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]resul
 			}
 		}
 		tv := row[r.timeCol]
-		if tv.IsNull() {
-			continue // not an event
+		if tv.IsNull() || slices.ContainsFunc(r.keys, func(i int) bool { return row[i].IsAbsent() }) {
+			continue // not an event (of a key)
 		}
 		ev := &seqEvent{t: tv.Int(), vals: make([]result.Value, r.width)}
 		copy(ev.vals, row)
@@ -503,8 +504,8 @@ func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (int, int) {
 	}
 }
 
-// key appends to b the key of a row: its values at the key columns,
-// compared as they are.
+// key appends to b the key of a row (none of whose keys is missing):
+// its values at the key columns, compared as they are.
 func (r *seqRunner) key(b []byte, row []result.Value) []byte {
 	for _, i := range r.keys {
 		v := row[i]

@@ -16,7 +16,7 @@ import (
 var seqBase = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // seqTestDB is a store of sign-ins written as "user minute S|F ip id",
-// S a success (error 0) and F a failure (50126).
+// S a success (error 0) and F a failure (50126); a user - is none.
 func seqTestDB(t *testing.T, events ...string) *engine.DB {
 	t.Helper()
 	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
@@ -33,6 +33,9 @@ func seqTestDB(t *testing.T, events ...string) *engine.DB {
 		}
 		r := signin.Record{ID: "00000000-0000-4000-8000-" + fmt.Sprintf("%012s", id), Type: signin.TypeInteractive,
 			Time: seqBase.Add(time.Duration(minute) * time.Minute), User: user + "@contoso.com", IP: ip, App: "Azure Portal"}
+		if user == "-" {
+			r.User = ""
+		}
 		r.Error, r.Status = 0, signin.StatusSuccess
 		if kind == "F" {
 			r.Error, r.Status = 50126, signin.StatusFailure
@@ -58,6 +61,8 @@ var seqEvents = []string{
 	// their request ids.
 	"c 0 S 10.2.0.1 c1", "c 0 F 10.2.0.2 c2",
 	"d 0 F 10.3.0.1 d1", "d 0 S 10.3.0.2 d2",
+	// Without a user: no user's events.
+	"- 0 S 10.4.0.1 e1", "- 1 F 10.5.0.1 e2",
 }
 
 // TestSequenceMatches checks matches worked out by hand: windows and
