@@ -364,10 +364,14 @@ func (r *seqRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]resul
 		if tv.IsNull() || slices.ContainsFunc(r.keys, func(i int) bool { return row[i].IsAbsent() }) {
 			continue // not an event (of a key)
 		}
-		ev := &seqEvent{t: tv.Int(), vals: make([]result.Value, r.width)}
-		copy(ev.vals, row)
-		for i, f := range r.fns {
-			ev.vals[len(row)+i] = f.f.eval(row[f.arg])
+		// The rows a stage reads are its own to keep (plugins.Runner).
+		ev := &seqEvent{t: tv.Int(), vals: row}
+		if len(r.fns) > 0 {
+			ev.vals = make([]result.Value, len(row), r.width)
+			copy(ev.vals, row)
+			for _, f := range r.fns {
+				ev.vals = append(ev.vals, f.f.eval(row[f.arg]))
+			}
 		}
 		kb = r.key(kb[:0], row)
 		evs, ok := byKey[string(kb)]
