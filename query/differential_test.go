@@ -765,6 +765,14 @@ func TestDifferentialExamples(t *testing.T) {
 		`count where error in (@passwordFailures, 50057) group by error`,
 		`count where client in @legacyClients and status=success group by client, user`,
 		`count where error not in @sentinelSuccess and user in @diffUsers since 1d group by user`,
+		// Absence: the lists' values without sign-ins are groups too.
+		`count as successes where status=success since 30d group by user in @diffUsers having successes = 0`,
+		`max(time) as last, count, dcount(ip), values(app), sum(latency) where status=failure since 7d group by user in @diffUsers`,
+		`count where status=success group by error in @diffCodes`,
+		`count, dcountif(user, status=failure) as failing group by country in @diffCountries order by country`,
+		`count, min(latency) as fastest where status=failure group by app in @diffApps having count = 0 or count > 5 order by app desc limit 3`,
+		`count as n where type=interactive since 3d group by client in @legacyClients having n = 0`,
+		`count since 1d group by error in @passwordFailures | where count = 0`,
 	)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {

@@ -126,6 +126,7 @@ type pClause struct {
 	Where   *pCond    `parser:"  'where' @@"`
 	Since   *pValue   `parser:"| 'since' @@"`
 	GroupBy []*pExpr  `parser:"| 'group' 'by' @@ ( ',' @@ )*"`
+	GroupIn *pValue   `parser:"  ( 'in' @@ )?"`
 	Having  *pCond    `parser:"| 'having' @@"`
 	OrderBy []*pOrder `parser:"| 'order' 'by' @@ ( ',' @@ )*"`
 	Limit   *pValue   `parser:"| 'limit' @@"`

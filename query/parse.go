@@ -200,6 +200,9 @@ func lowerQuery(p *pQuery) (*ast.Query, error) {
 			for _, e := range c.GroupBy {
 				q.GroupBy = append(q.GroupBy, lowerExpr(e))
 			}
+			if c.GroupIn != nil {
+				q.GroupIn = lowerValue(c.GroupIn)
+			}
 		case "having":
 			q.Having = lowerCond(c.Having)
 		case "order by":

@@ -121,3 +121,29 @@ func (g *queryGen) seqCond(fields []string, prev bool, depth int) string {
 	}
 	return g.name(f) + " " + rqPick(g, []string{"=", "!="}) + " " + rqQuote(v, '"')
 }
+
+// rqAbsent are fields and lists of their values for group by … in.
+var rqAbsent = [][2]string{{"user", "@diffUsers"}, {"app", "@diffApps"}, {"error", "@diffCodes"}, {"country", "@diffCountries"},
+	{"error", "@passwordFailures"}, {"client", "@legacyClients"}, {"error", "@sentinelSuccess"}}
+
+// absence makes a random aggregate grouped by a field in a named list.
+func (g *queryGen) absence() string {
+	ka := rqPick(g, rqAbsent)
+	heads := []string{g.fn("count")}
+	for _, h := range []string{"dcount(ip) as d", "max(time) as last", "values(app) as apps", "sum(latency) as s", "countif(status=failure) as f", "min(error) as e"} {
+		if g.chance(0.25) {
+			heads = append(heads, h)
+		}
+	}
+	cs := []string{g.where(), g.timeClause(), g.kw("group") + " " + g.kw("by") + " " + g.name(ka[0]) + " " + g.kw("in") + " " + g.varyCase(ka[1])}
+	switch g.weighted(50, 25, 25) {
+	case 1:
+		cs = append(cs, g.kw("having")+" count = 0")
+	case 2:
+		cs = append(cs, g.kw("having")+" count > "+strconv.Itoa(g.intn(20)))
+	}
+	if g.chance(0.3) {
+		cs = append(cs, g.kw("order")+" "+g.kw("by")+" "+ka[0]+" "+g.kw("desc"), g.kw("limit")+" "+strconv.Itoa(1+g.intn(5)))
+	}
+	return g.clauses(strings.Join(heads, ", "), cs)
+}

@@ -75,6 +75,9 @@ type Query struct {
 	Since   *Literal
 	Between [2]*Literal // both set, or neither
 	GroupBy []Expr
+	// GroupIn is group by KEY in @list: the list, whose values without a
+	// sign-in are groups too (of no sign-ins).
+	GroupIn *Literal
 	Having  Expr
 	OrderBy []*Order
 	Limit   *Literal
@@ -433,6 +436,9 @@ func (q *Query) String() string {
 	if len(q.GroupBy) > 0 {
 		b.WriteString(" group by ")
 		list(q.GroupBy)
+		if q.GroupIn != nil {
+			b.WriteString(" in " + q.GroupIn.String())
+		}
 	}
 	if q.Having != nil {
 		b.WriteString(" having " + q.Having.String())
