@@ -119,6 +119,9 @@ func (l *lex) Next() (lexer.Token, error) {
 			l.depth++
 		case c == ')':
 			l.depth--
+			if l.seq && l.depth < l.seqDepth { // the subquery it is in ends
+				l.seq, l.seqHead = false, false
+			}
 		case c == '|' && l.seq && l.depth <= l.seqDepth:
 			l.seq, l.seqHead = false, false
 		}

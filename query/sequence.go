@@ -49,7 +49,9 @@ import (
 //
 // Every row is held until the last has come (the list before it gives
 // them newest first); the rows are not charged to the query's memory
-// limit, as those | order by and join hold are not.
+// limit, as those | order by and join hold are not. A try reads the
+// key's events up to its bound: a key with many events in one window or
+// session costs their square at worst.
 
 // seqRunner runs a sequence.
 type seqRunner struct {
@@ -65,6 +67,7 @@ type seqRunner struct {
 	null    []result.Value  // an event of nulls: prev. in the first step
 	ext     []result.Column // an event's columns, then prev.'s
 	err     error           // an overflow in a step's arithmetic
+	read    int             // events the tries read, to look at the context now and then
 }
 
 // seqAny is the step *: any event.
@@ -346,7 +349,7 @@ type seqMatch struct {
 }
 
 func (r *seqRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]result.Value], emit func([]result.Value) error) error {
-	r.err = nil
+	r.err, r.read = nil, 0
 	for _, f := range r.fns {
 		f.f.reset(ctx, nil)
 	}
@@ -441,12 +444,13 @@ func cmpInt64(a, b int64) int {
 // match appends the matches of one key's events, in time order.
 func (r *seqRunner) match(ctx context.Context, evs []*seqEvent, buf []result.Value, out []seqMatch) ([]seqMatch, error) {
 	for s := 0; s < len(evs); {
-		if s%1024 == 1023 {
+		end, n := r.try(evs, s, buf)
+		if r.read >= 1<<14 {
+			r.read = 0
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		end, n := r.try(evs, s, buf)
 		if r.err != nil {
 			return nil, r.err
 		}
@@ -487,6 +491,7 @@ func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (int, int) {
 			return -1, 0
 		}
 		ev := evs[e+1]
+		r.read++
 		if r.within >= 0 && ev.t-evs[s].t > r.within || r.gap >= 0 && ev.t-evs[e].t > r.gap {
 			return -1, 0
 		}

@@ -224,3 +224,32 @@ func TestSequenceExamplesMatch(t *testing.T) {
 		t.Errorf("%d sequence examples, want at least 8", n)
 	}
 }
+
+// TestParseSequence checks how sequences read: the words of their head,
+// N+ at a step's start only, then as a value elsewhere, a sequence in a
+// subquery ending with it; and their canonical text.
+func TestParseSequence(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"list | SEQUENCE BY user WITHIN 10m GAP 1m: 10+ status!=success THEN *",
+			"list | sequence by user within 10m gap 1m: 10+ status != success then *"},
+		{"list | sequence within 1h : app = within and x = gap then 2+ y = 10+",
+			"list | sequence within 1h: app = within and x = gap then 2+ y = 10+"},
+		{`list | sequence gap 1d: app = "then" then time >= 2026-11-01T08:00:00Z`,
+			`list | sequence gap 1d: app = "then" then time >= 2026-11-01T08:00:00Z`},
+		{"list | sequence by a within 1m: prev.subnet(ip, 16) != subnet(ip, 16) | where first.ip = x | sequence gap 1s: *",
+			"list | sequence by a within 1m: prev.subnet(ip, 16) != subnet(ip, 16) | where first.ip = x | sequence gap 1s: *"},
+		// After the subquery the sequence is in, then is a word again.
+		{"count where user in (list | sequence within 1h: *) and app = then",
+			"count where user in (list | sequence within 1h: *) and app = then"},
+		{"count group by user in @admins having count = 0", "count group by user in @admins having count = 0"},
+	} {
+		st, err := Parse(tc.in)
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if got := st.String(); got != tc.want {
+			t.Errorf("%s:\n got  %s\n want %s", tc.in, got, tc.want)
+		}
+	}
+}
