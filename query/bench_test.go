@@ -273,6 +273,9 @@ func BenchmarkSequence(b *testing.B) {
 		`list time, user, ip, status since 7d | sequence by user within 1h: status=success then status!=success and subnet(ip, 16) != prev.subnet(ip, 16)`,
 		// Every sign-in of the store (1,000,000 by default), held.
 		`list time, user, app, status | sequence by user gap 1h: 3+ status!=success then status=success`,
+		// Sessions of an application's sign-ins a month long, no match:
+		// a try that runs out of events rules out the tries after it.
+		`list time, app, status, error | sequence by app gap 1d: 100+ status!=success then error = 12345`,
 	} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {

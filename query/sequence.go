@@ -50,8 +50,10 @@ import (
 // Every row is held until the last has come (the list before it gives
 // them newest first); the rows are not charged to the query's memory
 // limit, as those | order by and join hold are not. A try reads the
-// key's events up to its bound: a key with many events in one window or
-// session costs their square at worst.
+// key's events up to its bound; without prev., a try that runs out of
+// events rules out the tries from the events it read (match), so that a
+// key's events are read about once; with prev., a key with many events
+// in one window or session costs their square at worst.
 
 // seqRunner runs a sequence.
 type seqRunner struct {
@@ -68,6 +70,10 @@ type seqRunner struct {
 	ext     []result.Column // an event's columns, then prev.'s
 	err     error           // an overflow in a step's arithmetic
 	read    int             // events the tries read, to look at the context now and then
+	// prev: a step reads prev.; without, a try that runs out of events
+	// (their end, or a gap) rules out the tries from the events it read
+	// (match).
+	prev bool
 }
 
 // seqAny is the step *: any event.
@@ -210,6 +216,7 @@ func (r *seqRunner) rewrite(c *checker, in []result.Column, e ast.Expr, first bo
 		if first {
 			return nil, noPrev(e.Pos, e.Name)
 		}
+		r.prev = true
 		i, ok := columnNamed(in, rest)
 		if !ok {
 			var names []string
@@ -225,6 +232,7 @@ func (r *seqRunner) rewrite(c *checker, in []result.Column, e ast.Expr, first bo
 			if first {
 				return nil, noPrev(e.Pos, e.String())
 			}
+			r.prev = true
 			call, prefix = &ast.Call{Pos: e.Pos, Name: rest, Args: e.Args}, "prev."
 		}
 		name, err := r.fn(c, in, call)
@@ -442,9 +450,9 @@ func cmpInt64(a, b int64) int {
 }
 
 // match appends the matches of one key's events, in time order.
-func (r *seqRunner) match(ctx context.Context, evs []*seqEvent, buf []result.Value, out []seqMatch) ([]seqMatch, error) {
+func (r *seqRunner) match(ctx context.Context, evs []*seqEvent, buf []result.Value, matches []seqMatch) ([]seqMatch, error) {
 	for s := 0; s < len(evs); {
-		end, n := r.try(evs, s, buf)
+		end, n, out := r.try(evs, s, buf)
 		if r.read >= 1<<14 {
 			r.read = 0
 			if err := ctx.Err(); err != nil {
@@ -454,19 +462,27 @@ func (r *seqRunner) match(ctx context.Context, evs []*seqEvent, buf []result.Val
 		if r.err != nil {
 			return nil, r.err
 		}
-		if end < 0 {
+		switch {
+		case end >= 0:
+			matches = append(matches, seqMatch{first: evs[s], last: evs[end], n: n})
+			s = end + 1
+		case out > s && !r.prev:
+			// A try from a later event before out is never ahead of
+			// this one (its step and count are at most this one's at
+			// each event: the steps read no prev.), and meets the same
+			// end or gap: none matches.
+			s = out
+		default:
 			s++
-			continue
 		}
-		out = append(out, seqMatch{first: evs[s], last: evs[end], n: n})
-		s = end + 1
 	}
-	return out, nil
+	return matches, nil
 }
 
 // try tries a match from evs[s]: the index of its last event and how
-// many it took, or -1.
-func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (int, int) {
+// many it took, or -1; when it fails for want of events (at their end,
+// or a gap before the event at out), out.
+func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (end, n, out int) {
 	holds := func(step int, ev, prev *seqEvent) bool {
 		copy(buf, ev.vals)
 		if prev == nil {
@@ -477,23 +493,27 @@ func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (int, int) {
 		return r.steps[step].cond.holds(buf)
 	}
 	if !holds(0, evs[s], nil) {
-		return -1, 0
+		return -1, 0, -1
 	}
 	last := len(r.steps) - 1
-	j, count, n := 0, 1, 1
+	j, count := 0, 1
+	n = 1
 	var prev *seqEvent // the last event taken for step j-1
 	cur := evs[s]      // the last taken for step j
 	for e := s; ; e++ {
 		if j == last && count == r.steps[j].min {
-			return e, n
+			return e, n, -1
 		}
 		if e+1 == len(evs) {
-			return -1, 0
+			return -1, 0, e + 1
 		}
 		ev := evs[e+1]
 		r.read++
-		if r.within >= 0 && ev.t-evs[s].t > r.within || r.gap >= 0 && ev.t-evs[e].t > r.gap {
-			return -1, 0
+		if r.gap >= 0 && ev.t-evs[e].t > r.gap {
+			return -1, 0, e + 1
+		}
+		if r.within >= 0 && ev.t-evs[s].t > r.within {
+			return -1, 0, -1
 		}
 		st := r.steps[j]
 		switch {
@@ -501,14 +521,14 @@ func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (int, int) {
 			count, cur, n = count+1, ev, n+1
 		case j < last && holds(j+1, ev, cur):
 			if count < st.min {
-				return -1, 0
+				return -1, 0, -1
 			}
 			j, count, prev, cur, n = j+1, 1, cur, ev, n+1
 		case st.more && count >= st.min && holds(j, ev, prev):
 			count, cur, n = count+1, ev, n+1
 		}
 		if r.err != nil {
-			return -1, 0
+			return -1, 0, -1
 		}
 	}
 }
