@@ -74,6 +74,10 @@ type seqRunner struct {
 	// (their end, or a gap) rules out the tries from the events it read
 	// (match).
 	prev bool
+	// What the buffer a step's condition reads holds: the event, the
+	// previous step's (set: any).
+	bufEv, bufPrev *seqEvent
+	bufSet         bool
 }
 
 // seqAny is the step *: any event.
@@ -401,6 +405,7 @@ func (r *seqRunner) Run(ctx context.Context, _ *plugins.Env, in iter.Seq[[]resul
 	}
 	var matches []seqMatch
 	buf := make([]result.Value, 2*r.width)
+	r.bufEv, r.bufPrev, r.bufSet = nil, nil, false
 	for _, k := range keyOrder {
 		evs := byKey[k]
 		slices.SortStableFunc(evs, func(a, b *seqEvent) int { return cmpInt64(a.t, b.t) })
@@ -484,11 +489,18 @@ func (r *seqRunner) match(ctx context.Context, evs []*seqEvent, buf []result.Val
 // or a gap before the event at out), out.
 func (r *seqRunner) try(evs []*seqEvent, s int, buf []result.Value) (end, n, out int) {
 	holds := func(step int, ev, prev *seqEvent) bool {
-		copy(buf, ev.vals)
-		if prev == nil {
-			copy(buf[r.width:], r.null)
-		} else {
-			copy(buf[r.width:], prev.vals)
+		// buf holds ev's values then prev's, copied when they change.
+		if ev != r.bufEv {
+			copy(buf, ev.vals)
+			r.bufEv = ev
+		}
+		if prev != r.bufPrev || !r.bufSet {
+			if prev == nil {
+				copy(buf[r.width:], r.null)
+			} else {
+				copy(buf[r.width:], prev.vals)
+			}
+			r.bufPrev, r.bufSet = prev, true
 		}
 		return r.steps[step].cond.holds(buf)
 	}
