@@ -47,8 +47,9 @@ func TestRegistry(t *testing.T) {
 		{argsStage{{Name: "x", Type: ArgNumber, Max: "many"}}, `argument x: bound "many" is not a number`},
 		{argsStage{{Name: "b", Type: ArgBool, Min: "1"}}, `argument b: a bool takes no bounds`},
 		{argsStage{{Name: "s", Type: ArgString, Default: "maybe", Words: []string{"yes", "no"}}}, `"maybe" is not yes or no`},
-		// After a |, where, order by, limit and join are the language's.
+		// After a |, where, order by, limit, join and sequence are the language's.
 		{fakeStage{"where"}, "a stage cannot be named where, a word of the language after |"},
+		{fakeStage{"Sequence"}, "a stage cannot be named Sequence"},
 		{fakeStage{"Join"}, "a stage cannot be named Join"},
 		{fakeStage{"order"}, "a stage cannot be named order"},
 		{fakeStage{"LIMIT"}, "a stage cannot be named LIMIT"},

@@ -111,6 +111,9 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 	if err != nil {
 		return nil, stopped(err)
 	}
+	if x.plan.absent != nil {
+		order = x.addAbsent(merged, order) // absence.go
+	}
 	if len(x.plan.keys) == 0 && len(merged) == 0 {
 		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
 		g := &group{}

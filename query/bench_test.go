@@ -258,3 +258,33 @@ func BenchmarkPipe(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSequence measures sequences on the store: the issue's two
+// questions, and one whose tries read long sessions (every sign-in of a
+// user a day, a success ending a run of failures of any length).
+func BenchmarkSequence(b *testing.B) {
+	db := benchStore(b)
+	ctx := context.Background()
+	opts := Options{Now: benchEnd}
+	for _, q := range []string{
+		`list where type in (interactive, nonInteractive) since 1d | sequence by user, app within 10m: status=success then status=failure and subnet(ip, 16) != prev.subnet(ip, 16)`,
+		`list where app contains "Azure Portal" since 1d | sequence by user gap 20m: 10+ status!=success then status=success`,
+		`list since 1d | sequence by user gap 1d: 10+ status!=success then status=success`,
+		`list time, user, ip, status since 7d | sequence by user within 1h: status=success then status!=success and subnet(ip, 16) != prev.subnet(ip, 16)`,
+		// Every sign-in of the store (1,000,000 by default), held.
+		`list time, user, app, status | sequence by user gap 1h: 3+ status!=success then status=success`,
+		// Sessions of an application's sign-ins a month long, no match:
+		// a try that runs out of events rules out the tries after it.
+		`list time, app, status, error | sequence by app gap 1d: 100+ status!=success then error = 12345`,
+	} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				res, err := Run(ctx, db, nil, q, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(res.Rows)), "matches")
+			}
+		})
+	}
+}

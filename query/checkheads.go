@@ -26,6 +26,11 @@ func (c *checker) aggregate(p *Plan, q *ast.Query) error {
 	if err := c.keys(p, q.GroupBy); err != nil {
 		return err
 	}
+	if q.GroupIn != nil {
+		if err := c.absence(p, q); err != nil { // absence.go
+			return err
+		}
+	}
 	if err := c.heads(p, q.Heads); err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ import (
 // query's.
 func (c *checker) stages(p *Plan, q *ast.Query) error {
 	for i, s := range q.Stages {
+		if s.Sequence != nil && i == 0 && p.Kind == ast.List && !q.All && len(q.Fields) == 0 {
+			seqListFields(p, s.Sequence) // sequence.go
+		}
 		if s.Operator() {
 			if err := c.operator(p, s); err != nil {
 				return err

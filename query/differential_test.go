@@ -705,6 +705,18 @@ var diffExamples = []string{
 	`max(time) as last where status=success since 30d group by user | where last < now - 2d | order by last | limit 20`,
 	`max(time) as last, min(time) as first group by app | where last - first > 1d + 12h or first >= 2026-11-05`,
 	`count, max(time) as last group by user, bin(1d) | where last - time < 2h30m`,
+	// Sequences.
+	`list where type in (interactive, nonInteractive) since 1d | sequence by user, app within 10m: status=success then status=failure and subnet(ip, 16) != prev.subnet(ip, 16)`,
+	`list where app contains "Azure Portal" since 1d | sequence by user gap 20m: 10+ status!=success then status=success`,
+	`list since 3d | sequence by user within 1h: status=failure then status=success and ip != prev.ip`,
+	`list since 3d | sequence by user gap 2h: 2+ status!=success then status=success | where events > 3`,
+	`list time, user, ip, app, status since 7d | sequence by user within 1d gap 6h: status=success then app != prev.app then 3+ status=failure | order by last desc | limit 20`,
+	`list since 7d | sequence by ip within 30m: error in (50126, 50053) then 2+ user != prev.user | where last - first >= 1m`,
+	`list since 7d | sequence by user, app within 2h: status=success then status=failure and subnet(ip, 16) != prev.subnet(ip, 16)`,
+	`list since 7d | sequence by user gap 1h: 3+ status!=success then status=success`,
+	`list since 2d | sequence by app within 2h: status=success`,
+	`list since 2d | sequence by user within 3h: 3+ status=failure`,
+	`list time, user, country, status since 7d | sequence by user within 12h: * then country != prev.country and time - prev.time >= 1m`,
 }
 
 func TestDifferentialExamples(t *testing.T) {
@@ -760,6 +772,14 @@ func TestDifferentialExamples(t *testing.T) {
 		// A store's lists inside subqueries and joins' right sides.
 		`count where user in (list user where user in @diffUsers since 7d) group by user`,
 		`count where ip not in (top 5 ip where ip in @diffNets) and user in @diffUsers group by user | join left (count as n where app in @diffApps group by user) on user`,
+		// Absence: the lists' values without sign-ins are groups too.
+		`count as successes where status=success since 30d group by user in @diffUsers having successes = 0`,
+		`max(time) as last, count, dcount(ip), values(app), sum(latency) where status=failure since 7d group by user in @diffUsers`,
+		`count where status=success group by error in @diffCodes`,
+		`count, dcountif(user, status=failure) as failing group by country in @diffCountries order by country`,
+		`count, min(latency) as fastest where status=failure group by app in @diffApps having count = 0 or count > 5 order by app desc limit 3`,
+		`count as n where type=interactive since 3d group by client in @legacyClients having n = 0`,
+		`count since 1d group by error in @passwordFailures | where count = 0`,
 	)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {

@@ -57,7 +57,9 @@
 //     to the columns they receive; subquery.go: subqueries (in (QUERY),
 //     a join's right side), planned apart, run first, their values a
 //     hash set; pipe.go: where, order by and limit after a |; join.go:
-//     joins.
+//     joins; sequence.go: sequences of events per key (| sequence);
+//     absence.go: group by KEY in @list, whose values without sign-ins
+//     are groups too.
 //   - explain.go: explain and explain analyze.
 //   - executor.go: the executor's run of a plan over a snapshot, from the
 //     store's rows through the stages to the reader; filter.go: a

@@ -113,6 +113,9 @@ func (p *Plan) explain(a *analysis) string {
 			}
 			line("group by: %s; a part's groups by array index when their combinations are few, else in a hash table; parts merged by key", strings.Join(ks, ", "))
 		}
+		if a := p.absent; a != nil {
+			line("absence: %s in @%s: the sign-ins of the list's %d values; each value without one a group of none, added after the merge", a.field.Name, a.list, len(a.values))
+		}
 		for _, s := range p.aggs {
 			how := "rows of the selected blocks"
 			switch {

@@ -45,7 +45,18 @@ func addSeeds(f *testing.F) {
 		"count where user in (list user | where user = x | join (list user) on user)", "count where ip not in ((top 1 ip))",
 		"count where user in (count, dcount(user) group by user having count > 1 | order by count | limit 2)",
 		"count group by user | join anti (list user where user in (list user)) on user, user",
-		"count group by ip | where count * 2 / (count - count) > 1 or ip = '::1' | JOIN (top 2 ip) ON IPAddress"} {
+		"count group by ip | where count * 2 / (count - count) > 1 or ip = '::1' | JOIN (top 2 ip) ON IPAddress",
+		// Sequences.
+		"list since 1d | sequence by user, app within 10m: status=success then status=failure and subnet(ip, 16) != prev.subnet(ip, 16)",
+		"list | sequence by user gap 20m: 10+ status!=success then status=success | where events > 10",
+		"list | SEQUENCE BY user WITHIN 1h GAP 5m : * THEN 2+ * then app = \"then\" and x = 10+", "list | sequence: *", "list | sequence by user within 1h:",
+		"list | sequence by user within 1h: 0+ x then 99999999999999999999+ y", "list | sequence within 1h within 2h: prev.x = prev.y(1)",
+		"list | sequence by a within 1h: time - prev.time >= 5m then (ip in (list ip | sequence by ip gap 1m: *)) | sequence gap 1s: *",
+		"list time, user where app = '10:00' | sequence by user gap 1d: time >= 2026-11-01T08:00:00Z then app = within",
+		// Absence.
+		"count as successes where status=success since 90d group by user in @admins having successes = 0",
+		"count group by error in @passwordFailures | where count = 0", "count group by user in (list user)", "count group by a, b in @x",
+		"max(time) group by ip in @diffNets having max(time) < now - 1d", "count group by user in"} {
 		f.Add(s)
 	}
 }

@@ -59,7 +59,32 @@ type pPipe struct {
 	OrderBy []*pOrder `parser:" | 'order' 'by' @@ ( ',' @@ )*"`
 	Limit   *pValue   `parser:" | 'limit' @@"`
 	Join    *pJoin    `parser:" | @@"`
+	Seq     *pSeq     `parser:" | @@"`
 	Stage   *pStage   `parser:" | @@ )"`
+}
+
+// pSeq is sequence [by KEY, …] [within D] [gap D]: STEP then STEP …
+// (sequence, within, gap and then are keywords there, : ends its head
+// and N+ is a Repeat: lexer.go). Which bounds are given is checked by
+// parse.go.
+type pSeq struct {
+	Pos    lexer.Position
+	By     []*pName     `parser:"'sequence' ( 'by' @@ ( ',' @@ )* )?"`
+	Bounds []*pSeqBound `parser:"@@* ':'"`
+	Steps  []*pSeqStep  `parser:"@@ ( 'then' @@ )*"`
+}
+
+type pSeqBound struct {
+	Pos  lexer.Position
+	Kind string  `parser:"@( 'within' | 'gap' )"`
+	D    *pValue `parser:"@@"`
+}
+
+type pSeqStep struct {
+	Pos    lexer.Position
+	Repeat string `parser:"@Repeat?"`
+	Any    bool   `parser:"( @'*'"`
+	Cond   *pCond `parser:"| @@ )"`
 }
 
 // pJoin is join [left|anti] (QUERY) on KEY, …: the words of its kind
@@ -101,6 +126,7 @@ type pClause struct {
 	Where   *pCond    `parser:"  'where' @@"`
 	Since   *pValue   `parser:"| 'since' @@"`
 	GroupBy []*pExpr  `parser:"| 'group' 'by' @@ ( ',' @@ )*"`
+	GroupIn *pValue   `parser:"  ( 'in' @@ )?"`
 	Having  *pCond    `parser:"| 'having' @@"`
 	OrderBy []*pOrder `parser:"| 'order' 'by' @@ ( ',' @@ )*"`
 	Limit   *pValue   `parser:"| 'limit' @@"`

@@ -29,6 +29,7 @@ const (
 	tokPunct
 	tokCmp
 	tokArith
+	tokRepeat
 )
 
 // matchOps are the keywords that compare, lexed as comparisons.
@@ -48,6 +49,7 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Punct":   tokPunct,
 		"Cmp":     tokCmp,
 		"Arith":   tokArith,
+		"Repeat":  tokRepeat,
 	}
 }
 
@@ -68,6 +70,13 @@ type lex struct {
 	pos   lexer.Position
 	begun bool // a token was read
 	pipe  bool // the last token read was a |
+	depth int  // of parentheses
+	// seq: in a sequence after a | (at depth seqDepth): in its head
+	// (seqHead) within and gap are keywords and a : ends it; after, then
+	// is a keyword, and N+ at the start of a step (seqStep) a repeat
+	// count.
+	seq, seqHead, seqStep bool
+	seqDepth              int
 }
 
 // advance moves the position past n bytes of the source.
@@ -98,14 +107,30 @@ func (l *lex) Next() (lexer.Token, error) {
 	if rest == "" {
 		return lexer.EOFToken(start), nil
 	}
-	first, afterPipe := !l.begun, l.pipe
-	l.begun, l.pipe = true, rest[0] == '|'
+	first, afterPipe, stepStart := !l.begun, l.pipe, l.seqStep
+	l.begun, l.pipe, l.seqStep = true, rest[0] == '|', false
 	tok := func(t lexer.TokenType, n int) (lexer.Token, error) {
 		return lexer.Token{Type: t, Value: l.advance(n), Pos: start}, nil
 	}
 	switch c := rest[0]; c {
 	case '(', ')', ',', '|':
+		switch {
+		case c == '(':
+			l.depth++
+		case c == ')':
+			l.depth--
+			if l.seq && l.depth < l.seqDepth { // the subquery it is in ends
+				l.seq, l.seqHead = false, false
+			}
+		case c == '|' && l.seq && l.depth <= l.seqDepth:
+			l.seq, l.seqHead = false, false
+		}
 		return tok(tokPunct, 1)
+	case ':':
+		if l.seqHead {
+			l.seqHead, l.seqStep = false, true
+			return tok(tokPunct, 1)
+		}
 	case '=', '~':
 		return tok(tokCmp, 1)
 	case '!', '<', '>':
@@ -137,14 +162,31 @@ func (l *lex) Next() (lexer.Token, error) {
 	n := 0
 	for n < len(rest) {
 		r, w := utf8.DecodeRuneInString(rest[n:])
-		if ast.IsBreak(r) {
+		if ast.IsBreak(r) || r == ':' && l.seqHead {
 			break
 		}
 		n += w
 	}
+	word := rest[:n]
+	if afterPipe && strings.EqualFold(word, "sequence") {
+		l.seq, l.seqHead, l.seqDepth = true, true, l.depth
+		return tok(tokKeyword, n)
+	}
+	if l.seq {
+		switch w := strings.ToLower(word); {
+		case l.seqHead && (w == "within" || w == "gap"):
+			return tok(tokKeyword, n)
+		case !l.seqHead && w == "then":
+			l.seqStep = true
+			return tok(tokKeyword, n)
+		case stepStart && isRepeat(word):
+			return tok(tokRepeat, n)
+		}
+	}
 	// define and undefine begin a statement that changes the saved
 	// queries; elsewhere they are words (app=define).
-	// join is a keyword right after a |, where it begins a join.
+	// join is a keyword right after a |, where it begins a join; so is
+	// sequence (above), and within, gap and then in a sequence.
 	if ast.IsKeyword(rest[:n]) || first && (strings.EqualFold(rest[:n], "define") || strings.EqualFold(rest[:n], "undefine")) ||
 		afterPipe && strings.EqualFold(rest[:n], "join") {
 		if matchOps[strings.ToLower(rest[:n])] {
@@ -153,6 +195,20 @@ func (l *lex) Next() (lexer.Token, error) {
 		return tok(tokKeyword, n)
 	}
 	return tok(tokWord, n)
+}
+
+// isRepeat reports whether a word is a sequence step's repeat count:
+// digits and a +.
+func isRepeat(w string) bool {
+	if len(w) < 2 || w[len(w)-1] != '+' {
+		return false
+	}
+	for _, c := range w[:len(w)-1] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // tokens lexes text whole.

@@ -540,7 +540,7 @@ func merge(body, q *ast.Query, m *Macro) (*ast.Query, error) {
 		{"where", q.Where != nil, exprStart(q.Where), body.Where != nil, func() { out.Where = q.Where }},
 		{"since", q.Since != nil, litPos(q.Since), body.Since != nil, func() { out.Since = q.Since }},
 		{"between", q.Between[0] != nil, litPos(q.Between[0]), body.Between[0] != nil, func() { out.Between = q.Between }},
-		{"group by", q.GroupBy != nil, exprsStart(q.GroupBy), body.GroupBy != nil, func() { out.GroupBy = q.GroupBy }},
+		{"group by", q.GroupBy != nil, exprsStart(q.GroupBy), body.GroupBy != nil, func() { out.GroupBy, out.GroupIn = q.GroupBy, q.GroupIn }},
 		{"having", q.Having != nil, exprStart(q.Having), body.Having != nil, func() { out.Having = q.Having }},
 		{"order by", q.OrderBy != nil, orderStart(q.OrderBy), body.OrderBy != nil, func() { out.OrderBy = q.OrderBy }},
 		{"limit", q.Limit != nil, litPos(q.Limit), body.Limit != nil, func() { out.Limit = q.Limit }},
@@ -720,7 +720,7 @@ func (in *inst) query(q *ast.Query) *ast.Query {
 		Pos: in.pos(q.Pos), Kind: q.Kind, All: q.All,
 		TopN: in.literal(q.TopN), TopKeys: in.exprs(q.TopKeys), TopBy: in.expr(q.TopBy), Fields: in.exprs(q.Fields), ID: in.literal(q.ID),
 		Where: in.expr(q.Where), Since: in.literal(q.Since), Between: [2]*ast.Literal{in.literal(q.Between[0]), in.literal(q.Between[1])},
-		GroupBy: in.exprs(q.GroupBy), Having: in.expr(q.Having), Limit: in.literal(q.Limit), Stages: in.stages(q.Stages),
+		GroupBy: in.exprs(q.GroupBy), GroupIn: in.literal(q.GroupIn), Having: in.expr(q.Having), Limit: in.literal(q.Limit), Stages: in.stages(q.Stages),
 	}
 	for _, h := range q.Heads {
 		c.Heads = append(c.Heads, &ast.Head{Pos: in.pos(h.Pos), Expr: in.expr(h.Expr), Alias: in.literal(h.Alias)})
@@ -761,6 +761,19 @@ func (in *inst) operator(s *ast.Stage) *ast.Stage {
 		c.Join = &ast.Join{Pos: in.pos(j.Pos), Kind: j.Kind, Query: in.query(j.Query)}
 		for _, k := range j.On {
 			c.Join.On = append(c.Join.On, &ast.Name{Pos: in.pos(k.Pos), Name: in.word(k.Name, k.Pos)})
+		}
+	}
+	if q := s.Sequence; q != nil {
+		c.Sequence = &ast.Sequence{Pos: in.pos(q.Pos), Within: in.literal(q.Within), Gap: in.literal(q.Gap)}
+		for _, k := range q.By {
+			c.Sequence.By = append(c.Sequence.By, &ast.Name{Pos: in.pos(k.Pos), Name: in.word(k.Name, k.Pos)})
+		}
+		for _, st := range q.Steps {
+			step := &ast.SeqStep{Pos: in.pos(st.Pos), Min: st.Min}
+			if st.Cond != nil {
+				step.Cond = in.expr(st.Cond)
+			}
+			c.Sequence.Steps = append(c.Sequence.Steps, step)
 		}
 	}
 	return c

@@ -73,6 +73,7 @@ func naiveQuery(recs []signin.Record, text string, now time.Time) (*naiveResult,
 	}
 	switch q.Kind {
 	case ast.List:
+		naiveSeqFields(q) // naive_seq_test.go
 		res, err := naiveList(q, sel)
 		if err != nil {
 			return nil, err
@@ -1420,7 +1421,17 @@ func naiveAggregate(q *ast.Query, sel []*signin.Record) (*naiveResult, error) {
 		res.Columns = append(res.Columns, result.Column{Name: name, Kind: kind})
 	}
 	res.Rows = [][]result.Value{}
-	for _, g := range naiveGroups(keys, sel) {
+	groups := naiveGroups(keys, sel)
+	if q.GroupIn != nil { // naive_absence_test.go
+		var vals []result.Value
+		var err error
+		if sel, vals, err = naiveAbsence(q.GroupIn.Text, keys[0].field, sel); err != nil {
+			return nil, err
+		}
+		groups = naiveGroups(keys, sel)
+		groups = append(groups, naiveAbsentGroups(keys[0].field, vals, groups)...)
+	}
+	for _, g := range groups {
 		hv := make([]result.Value, len(heads))
 		for i, h := range heads {
 			v, err := h.eval(g, hv)

@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -198,6 +199,9 @@ func lowerQuery(p *pQuery) (*ast.Query, error) {
 		case "group by":
 			for _, e := range c.GroupBy {
 				q.GroupBy = append(q.GroupBy, lowerExpr(e))
+			}
+			if c.GroupIn != nil {
+				q.GroupIn = lowerValue(c.GroupIn)
 			}
 		case "having":
 			q.Having = lowerCond(c.Having)
@@ -544,6 +548,12 @@ func lowerPipes(ps []*pPipe) ([]*ast.Stage, error) {
 				return nil, err
 			}
 			out = append(out, &ast.Stage{Pos: pos, Name: "join", Join: j})
+		case p.Seq != nil:
+			q, err := lowerSeq(p.Seq)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &ast.Stage{Pos: pos, Name: "sequence", Sequence: q})
 		default:
 			out = append(out, lowerStages([]*pStage{p.Stage})...)
 		}
@@ -575,4 +585,40 @@ func lowerJoin(p *pJoin) (*ast.Join, error) {
 		j.On = append(j.On, &ast.Name{Pos: posOf(k.Pos), Name: k.Name})
 	}
 	return j, nil
+}
+
+// lowerSeq lowers sequence [by KEY, …] within D | gap D: STEP then ….
+func lowerSeq(p *pSeq) (*ast.Sequence, error) {
+	s := &ast.Sequence{Pos: posOf(p.Pos)}
+	for _, k := range p.By {
+		s.By = append(s.By, &ast.Name{Pos: posOf(k.Pos), Name: k.Name})
+	}
+	for _, b := range p.Bounds {
+		at := &s.Within
+		if strings.EqualFold(b.Kind, "gap") {
+			at = &s.Gap
+		}
+		if *at != nil {
+			return nil, errorf(posOf(b.Pos), "a sequence has one %s", strings.ToLower(b.Kind))
+		}
+		*at = lowerValue(b.D)
+	}
+	if s.Within == nil && s.Gap == nil {
+		return nil, errorf(s.Pos, "a sequence is bounded in time: within D (from its first event to its last) or gap D (between consecutive events of a key), before the : (sequence by user within 10m: …)")
+	}
+	for _, st := range p.Steps {
+		step := &ast.SeqStep{Pos: posOf(st.Pos)}
+		if !st.Any {
+			step.Cond = lowerCond(st.Cond)
+		}
+		if st.Repeat != "" {
+			n, err := strconv.Atoi(strings.TrimSuffix(st.Repeat, "+"))
+			if err != nil || n < 1 {
+				return nil, errorf(step.Pos, "%s: a step's count is a whole number of at least 1 and a + (10+: ten or more events)", st.Repeat)
+			}
+			step.Min = n
+		}
+		s.Steps = append(s.Steps, step)
+	}
+	return s, nil
 }

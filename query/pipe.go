@@ -17,7 +17,7 @@ import (
 
 // The operators of the language after a |, on the rows so far (an
 // aggregate's, top's, a list's or a stage's): where, order by, limit
-// (this file) and join (join.go). Each is bound, as a stage is, to the
+// (this file), join (join.go) and sequence (sequence.go). Each is bound, as a stage is, to the
 // columns it receives, and runs as one (a plugins.Runner), in the order
 // written among the stages.
 
@@ -40,6 +40,8 @@ func (c *checker) operator(p *Plan, s *ast.Stage) error {
 		r = &limitRunner{cols: in, n: n}
 	case s.Join != nil:
 		r, err = c.join(in, s.Join)
+	case s.Sequence != nil:
+		r, err = c.sequence(in, s.Sequence)
 	}
 	if err != nil {
 		return err

@@ -47,6 +47,8 @@ type Plan struct {
 	order  []orderKey // the full order of output rows
 	Limit  int        // of output rows (or list's sign-ins); -1: none
 
+	absent *absence // group by KEY in @list (absence.go)
+
 	listCols []*listCol // list
 	ShowID   string     // show
 	// Stream: the list hands its sign-ins to the first stage as the store

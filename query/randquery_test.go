@@ -1085,7 +1085,11 @@ func (g *queryGen) spikes() string {
 
 // query makes a random query.
 func (g *queryGen) query() string {
-	switch g.weighted(60, 15, 20, 8, 12) {
+	switch g.weighted(60, 15, 20, 8, 12, 6, 4) {
+	case 6:
+		return g.absence() // randquery_seq_test.go
+	case 5:
+		return g.sequence() // randquery_seq_test.go
 	case 4:
 		return g.piped() // randquery_sub_test.go
 	case 1:

@@ -159,7 +159,7 @@ func (c *completer) candidates(before string, quoted bool) ([]string, bool) {
 		return nil, false
 	case last(0) == "|":
 		// The language's operators on the rows, then stages.
-		words := append([]string{"where", "order", "limit", "join"}, s.reg.Names(plugins.KindStage)...)
+		words := append([]string{"where", "order", "limit", "join", "sequence"}, s.reg.Names(plugins.KindStage)...)
 		return append(words, c.savedNames(true)...), false
 	case stageArgs(toks) != "":
 		return c.stageArgNames(stageArgs(toks)), false

@@ -50,6 +50,7 @@ func TestComplete(t *testing.T) {
 	f("count group by ho", []string{"hour("})
 	f("list since 7d | sp", []string{"spray", "spikes"})
 	f("count group by app | jo", []string{"join"})
+	f("list since 1d | seq", []string{"sequence"})
 	f("count group by app | wh", []string{"where"})
 	f("list since 7d | spray acc", []string{"accounts="})
 	f("explain analyze co", []string{"count"})

@@ -75,6 +75,9 @@ type Query struct {
 	Since   *Literal
 	Between [2]*Literal // both set, or neither
 	GroupBy []Expr
+	// GroupIn is group by KEY in @list: the list, whose values without a
+	// sign-in are groups too (of no sign-ins).
+	GroupIn *Literal
 	Having  Expr
 	OrderBy []*Order
 	Limit   *Literal
@@ -112,12 +115,14 @@ type Stage struct {
 	OrderBy []*Order // | order by COLUMN [asc|desc], …
 	Limit   *Literal // | limit N
 	Join    *Join    // | join [left|anti] (QUERY) on KEY, …
+
+	Sequence *Sequence // | sequence by KEY, … within D: STEP then STEP …
 }
 
 // Operator reports whether the stage is an operator of the language
-// (where, order by, limit, join) rather than a plugin's stage.
+// (where, order by, limit, join, sequence) rather than a plugin's stage.
 func (s *Stage) Operator() bool {
-	return s.Where != nil || s.OrderBy != nil || s.Limit != nil || s.Join != nil
+	return s.Where != nil || s.OrderBy != nil || s.Limit != nil || s.Join != nil || s.Sequence != nil
 }
 
 // Join is | join [left|anti] (QUERY) on KEY, …: the rows so far joined
@@ -129,12 +134,31 @@ type Join struct {
 	On    []*Name // the key columns, which both sides have
 }
 
+// Sequence is | sequence by KEY, … within D gap D: STEP then STEP …:
+// per key, events in time order matching the steps one after another.
+type Sequence struct {
+	Pos    Pos // of sequence
+	By     []*Name
+	Within *Literal // from the first matched event to the last at most; nil: none
+	Gap    *Literal // between consecutive events of the key at most; nil: none
+	Steps  []*SeqStep
+}
+
+// SeqStep is one step of a sequence: a condition on an event's columns
+// (prev.COLUMN names the previous step's event's), which one event
+// satisfies, or with N+ (Min) at least N.
+type SeqStep struct {
+	Pos  Pos  // of the step (its N+, else its condition)
+	Min  int  // N of N+; 0: one event
+	Cond Expr // nil: any event (*)
+}
+
 // IsOperatorWord reports whether a word after "|" begins an operator of
-// the language (where, order, limit, join) rather than naming a stage:
+// the language (where, order, limit, join, sequence) rather than naming a stage:
 // no stage may be named so.
 func IsOperatorWord(w string) bool {
 	switch strings.ToLower(w) {
-	case "where", "order", "limit", "join":
+	case "where", "order", "limit", "join", "sequence":
 		return true
 	}
 	return false
@@ -412,6 +436,9 @@ func (q *Query) String() string {
 	if len(q.GroupBy) > 0 {
 		b.WriteString(" group by ")
 		list(q.GroupBy)
+		if q.GroupIn != nil {
+			b.WriteString(" in " + q.GroupIn.String())
+		}
 	}
 	if q.Having != nil {
 		b.WriteString(" having " + q.Having.String())
@@ -485,6 +512,8 @@ func (s *Stage) String() string {
 		return b.String()
 	case s.Limit != nil:
 		return "limit " + s.Limit.String()
+	case s.Sequence != nil:
+		return s.Sequence.String()
 	case s.Join != nil:
 		b.WriteString("join ")
 		if s.Join.Kind != "" {
@@ -532,4 +561,40 @@ func (e *Literal) Number() (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(e.Text, 64)
 	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+}
+
+// String is the sequence as the parser reads it.
+func (s *Sequence) String() string {
+	var b strings.Builder
+	b.WriteString("sequence")
+	for i, k := range s.By {
+		if i == 0 {
+			b.WriteString(" by ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(k.Name)
+	}
+	if s.Within != nil {
+		b.WriteString(" within " + s.Within.String())
+	}
+	if s.Gap != nil {
+		b.WriteString(" gap " + s.Gap.String())
+	}
+	b.WriteString(":")
+	for i, st := range s.Steps {
+		if i > 0 {
+			b.WriteString(" then")
+		}
+		b.WriteByte(' ')
+		if st.Min > 0 {
+			b.WriteString(strconv.Itoa(st.Min) + "+ ")
+		}
+		if st.Cond == nil {
+			b.WriteString("*")
+		} else {
+			b.WriteString(st.Cond.String())
+		}
+	}
+	return b.String()
 }

@@ -36,7 +36,8 @@ func IsBreak(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(br
 // as one word that is not a keyword (no space or punctuation in it, and
 // not an arithmetic operator alone).
 func Bare(s string) bool {
-	if s == "" || IsKeyword(s) || strings.IndexFunc(s, IsBreak) >= 0 {
+	// then is a keyword in a sequence's steps (and quoted everywhere).
+	if s == "" || IsKeyword(s) || strings.EqualFold(s, "then") || strings.IndexFunc(s, IsBreak) >= 0 {
 		return false
 	}
 	return !(len(s) == 1 && strings.ContainsRune("*/+-", rune(s[0])))

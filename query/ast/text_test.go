@@ -11,6 +11,7 @@ func TestBareQuote(t *testing.T) {
 		{"2026-11-01", true}, {"-", false}, {"*", false}, {"-x", true}, {"", false},
 		{"where", false}, {"WHERE", false}, {"contains", false}, {"a=b", false}, {"a\"b", false},
 		{"a|b", false}, {"(x)", false}, {"x\ty", false}, {"naïve", true},
+		{"then", false}, {"THEN", false}, {"within", true}, {"10+", true}, // then is a sequence's
 	} {
 		if got := Bare(tc.s); got != tc.bare {
 			t.Errorf("Bare(%q) = %v, want %v", tc.s, got, tc.bare)
