@@ -772,6 +772,9 @@ func TestDifferentialExamples(t *testing.T) {
 		// A store's lists inside subqueries and joins' right sides.
 		`count where user in (list user where user in @diffUsers since 7d) group by user`,
 		`count where ip not in (top 5 ip where ip in @diffNets) and user in @diffUsers group by user | join left (count as n where app in @diffApps group by user) on user`,
+		// Conditional values and extremes.
+		`countif(error=50057) as attempts, valuesif(user, error=50057) as disabled, valuesif(user, status=success) as succeeded, minif(time, status=failure) as firstFailure, maxif(time, status=success) as lastSuccess group by ip having attempts > 0 order by attempts desc limit 20`,
+		`maxif(latency, app contains "teams") as slowest, minif(app, status=failure) as firstApp, valuesif(error, status!=success) as codes since 3d group by user`,
 		// Absence: the lists' values without sign-ins are groups too.
 		`count as successes where status=success since 30d group by user in @diffUsers having successes = 0`,
 		`max(time) as last, count, dcount(ip), values(app), sum(latency) where status=failure since 7d group by user in @diffUsers`,

@@ -991,7 +991,8 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 		return nil, fmt.Errorf("naive: %s is not an aggregate", e)
 	}
 	name := strings.ToLower(c.Name)
-	argc := map[string]int{"count": 0, "countif": 1, "dcount": 1, "dcountif": 2, "min": 1, "max": 1, "sum": 1, "avg": 1, "values": 1}
+	argc := map[string]int{"count": 0, "countif": 1, "dcount": 1, "dcountif": 2, "min": 1, "max": 1, "sum": 1, "avg": 1, "values": 1,
+		"minif": 2, "maxif": 2, "valuesif": 2}
 	want, known := argc[name]
 	if !known {
 		return nil, fmt.Errorf("naive: unknown aggregate %s", c.Name)
@@ -1022,10 +1023,12 @@ func naiveAggOf(e ast.Expr) (*naiveAgg, error) {
 		return nil, err
 	}
 	cond := func(*signin.Record) bool { return true }
-	if name == "dcountif" {
+	switch name {
+	case "dcountif", "minif", "maxif", "valuesif":
 		if cond, err = naiveCond(c.Args[1]); err != nil {
 			return nil, err
 		}
+		name = map[string]string{"dcountif": "dcountif", "minif": "min", "maxif": "max", "valuesif": "values"}[name]
 	}
 	// present calls fn with each present value of the records that
 	// satisfy cond.

@@ -686,12 +686,18 @@ func (g *queryGen) agg(numeric bool) (string, bool) {
 			if g.chance(0.1) {
 				return g.fn(fn) + "(" + g.side("hour(time)") + ")", true // a function of a field: randtime_test.go
 			}
+			if g.chance(0.15) {
+				return g.fn(fn+"if") + "(" + g.name(f) + ", " + g.cond(1) + ")", isNum
+			}
 			return g.fn(fn) + "(" + g.name(f) + ")", isNum
 		case 6, 7:
 			return g.fn(rqPick(g, []string{"sum", "avg"})) + "(" + g.name(rqPick(g, rqNumeric)) + ")", true
 		default:
 			if numeric {
 				continue
+			}
+			if g.chance(0.15) {
+				return g.fn("valuesif") + "(" + g.aggField(rqValues, signin.KindString, signin.KindInt) + ", " + g.cond(1) + ")", false
 			}
 			return g.fn("values") + "(" + g.aggField(rqValues, signin.KindString, signin.KindInt) + ")", false
 		}

@@ -13,6 +13,7 @@ func All() []plugins.Plugin {
 		dcount{},
 		dcountif{},
 		values{},
+		valuesif{},
 	}
 	all = append(all, extreme{}.builtins()...)
 	all = append(all, total{}.builtins()...)

@@ -12,21 +12,34 @@ import (
 )
 
 // extreme is min or max of a field: the smallest or largest present
-// value, strings in byte order, times chronologically.
+// value, strings in byte order, times chronologically; minif and maxif
+// of the sign-ins that satisfy a condition, which the executor alone
+// gives them.
 type extreme struct {
 	name string
-	sign int // -1 for min, +1 for max
+	sign int  // -1 for min, +1 for max
+	cond bool // minif, maxif: a condition after the field
 }
 
 var _ plugins.Aggregate = extreme{}
 
-// builtins are min and max.
+// builtins are min, max, minif and maxif.
 func (extreme) builtins() []plugins.Plugin {
-	return []plugins.Plugin{extreme{name: "min", sign: -1}, extreme{name: "max", sign: +1}}
+	return []plugins.Plugin{extreme{name: "min", sign: -1}, extreme{name: "max", sign: +1},
+		extreme{name: "minif", sign: -1, cond: true}, extreme{name: "maxif", sign: +1, cond: true}}
 }
 
 func (e extreme) Describe() plugins.Descriptor {
 	word := map[int]string{-1: "smallest (earliest)", 1: "largest (latest)"}[e.sign]
+	if e.cond {
+		return plugins.Descriptor{Name: e.name, Kind: plugins.KindAggregate,
+			Args: []plugins.Arg{
+				{Name: "field", Type: plugins.ArgField, Help: "a field of one value per sign-in"},
+				{Name: "condition", Type: plugins.ArgCondition, Help: "the sign-ins whose values count"},
+			},
+			Help:    fmt.Sprintf("the %s value of a field among the sign-ins that satisfy a condition; null when none does", word),
+			Example: `minif(time, status=failure) as firstFailure, maxif(time, status=success) as lastSuccess group by user`}
+	}
 	return plugins.Descriptor{Name: e.name, Kind: plugins.KindAggregate,
 		Args:    []plugins.Arg{{Name: "field", Type: plugins.ArgField, Help: "a field of one value per sign-in"}},
 		Help:    fmt.Sprintf("the %s value of a field", word),

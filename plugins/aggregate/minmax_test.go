@@ -21,3 +21,14 @@ func TestMinMax(t *testing.T) {
 		t.Error("min of a list field was accepted")
 	}
 }
+
+// TestMinMaxIf takes the least and the greatest of the rows it is given
+// (those that satisfy its condition, which the executor chooses), as min
+// and max do, and refuses a list field as they do.
+func TestMinMaxIf(t *testing.T) {
+	check(t, "minif", "latency", []string{"10", "20", "10"}, ints(30, signin.NoInt, 10), ints(20))
+	check(t, "maxif", "app", []string{"Teams", "", "Teams"}, apps(t, "Teams", "", "Outlook"), apps(t))
+	if _, err := (extreme{name: "maxif", sign: +1, cond: true}).Result(signin.Lookup("policy")); err == nil {
+		t.Error("maxif of a list field was accepted")
+	}
+}
