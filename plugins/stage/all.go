@@ -16,5 +16,6 @@ func All() []plugins.Stage {
 		spikes{},
 		spray{},
 		travel{},
+		trend{},
 	}
 }

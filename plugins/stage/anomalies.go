@@ -209,36 +209,8 @@ func (r *anomalies) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]res
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// The series as an array: x[i] is bucket i's value, rows[i] its
-		// row (nil when filled), at[i] its time.
-		if r.fill {
-			x, rows, at = grow(x, int(b.n)), grow(rows, int(b.n)), grow(at, int(b.n))
-			for i := range x {
-				x[i], rows[i] = 0, nil
-				if b.width > 0 {
-					at[i] = b.lo + int64(i)*b.width
-				} else {
-					at[i] = b.times[i]
-				}
-			}
-		} else {
-			slices.SortStableFunc(s.points, func(p, q point) int { return cmp.Compare(p.t, q.t) })
-			x, rows, at = x[:0], rows[:0], at[:0]
-		}
-		for _, p := range s.points {
-			i := len(x)
-			if r.fill {
-				var ok bool
-				if i, ok = b.index(p.t); !ok {
-					return fmt.Errorf("the input's times are not on a grid of bin=%v: give the bin the query groups by", time.Duration(b.width))
-				}
-			} else {
-				x, rows, at = append(x, 0), append(rows, nil), append(at, p.t)
-			}
-			if rows[i] != nil || !r.fill && i > 0 && at[i-1] == p.t {
-				return fmt.Errorf("two rows of one series at %s: anomalies reads one row per series and bucket", time.Unix(0, p.t).UTC().Format(time.RFC3339))
-			}
-			x[i], rows[i] = p.v, p.row
+		if x, rows, at, err = b.array(s, r.fill, x, rows, at, "anomalies"); err != nil {
+			return err
 		}
 		if len(x) <= r.test {
 			continue // nothing to learn from

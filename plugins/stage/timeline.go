@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
@@ -240,3 +242,41 @@ func grid(base, width, t int64) (int64, bool) {
 
 // round rounds to 4 decimals, for display.
 func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// array lays a series out as arrays: x[i] is bucket i's value, rows[i]
+// its row (nil when filled), at[i] its time; with fill, every bucket of
+// the window b, the missing ones 0, else the series' points in time
+// order. It reuses the slices given. Two rows of one series in one
+// bucket, or a time off the window's grid, are errors naming stage.
+func (b buckets) array(s *series, fill bool, x []float64, rows [][]result.Value, at []int64, stage string) ([]float64, [][]result.Value, []int64, error) {
+	if fill {
+		x, rows, at = grow(x, int(b.n)), grow(rows, int(b.n)), grow(at, int(b.n))
+		for i := range x {
+			x[i], rows[i] = 0, nil
+			if b.width > 0 {
+				at[i] = b.lo + int64(i)*b.width
+			} else {
+				at[i] = b.times[i]
+			}
+		}
+	} else {
+		slices.SortStableFunc(s.points, func(p, q point) int { return cmp.Compare(p.t, q.t) })
+		x, rows, at = x[:0], rows[:0], at[:0]
+	}
+	for _, p := range s.points {
+		i := len(x)
+		if fill {
+			var ok bool
+			if i, ok = b.index(p.t); !ok {
+				return nil, nil, nil, fmt.Errorf("the input's times are not on a grid of bin=%v: give the bin the query groups by", time.Duration(b.width))
+			}
+		} else {
+			x, rows, at = append(x, 0), append(rows, nil), append(at, p.t)
+		}
+		if rows[i] != nil || !fill && i > 0 && at[i-1] == p.t {
+			return nil, nil, nil, fmt.Errorf("two rows of one series at %s: %s reads one row per series and bucket", time.Unix(0, p.t).UTC().Format(time.RFC3339), stage)
+		}
+		x[i], rows[i] = p.v, p.row
+	}
+	return x, rows, at, nil
+}
