@@ -772,6 +772,12 @@ func TestDifferentialExamples(t *testing.T) {
 		// A store's lists inside subqueries and joins' right sides.
 		`count where user in (list user where user in @diffUsers since 7d) group by user`,
 		`count where ip not in (top 5 ip where ip in @diffNets) and user in @diffUsers group by user | join left (count as n where app in @diffApps group by user) on user`,
+		// A join on a column named by a function: its name quoted.
+		`count where status=failure group by hour(time), app | join (dcount(user) as users group by hour(time), app) on "hour(time)", app | where users > 1`,
+		// Named lists after a |, and in a sequence's steps.
+		`list time, user, error, client, ip since 3d | where error in @passwordFailures and client not in @legacyClients and user not in @diffUsers`,
+		`count group by ip, user | where ip in @diffNets or user in @diffUsers | order by count desc | limit 30`,
+		`list since 3d | sequence by user within 1h: error in @passwordFailures then error in @sentinelSuccess`,
 		// Conditional values and extremes.
 		`countif(error=50057) as attempts, valuesif(user, error=50057) as disabled, valuesif(user, status=success) as succeeded, minif(time, status=failure) as firstFailure, maxif(time, status=success) as lastSuccess group by ip having attempts > 0 order by attempts desc limit 20`,
 		`maxif(latency, app contains "teams") as slowest, minif(app, status=failure) as firstApp, valuesif(error, status!=success) as codes since 3d group by user`,

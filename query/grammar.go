@@ -94,7 +94,15 @@ type pJoin struct {
 	Kind  *pName   `parser:"'join' @@?"`
 	Query *pQuery  `parser:"'(' @@ ')'"`
 	On    *pName   `parser:"@@"`
-	Keys  []*pName `parser:"@@ ( ',' @@ )*"`
+	Keys  []*pKey  `parser:"@@ ( ',' @@ )*"`
+}
+
+// pKey is a join's key column: a name, or a quoted one for a column
+// whose name is not a word ("hour(time)").
+type pKey struct {
+	Pos    lexer.Position
+	Name   string `parser:"  @Word"`
+	String string `parser:"| @String"`
 }
 
 type pShow struct {

@@ -119,7 +119,36 @@ func naiveRowCond(e ast.Expr, cols []result.Column) (func([]result.Value) (bool,
 		return func(r []result.Value) (bool, error) { ok, err := x(r); return !ok, err }, nil
 	case *ast.In:
 		var xs []func([]result.Value) (bool, error)
+		var vals []*ast.Literal
 		for _, v := range e.Values {
+			name, ok := strings.CutPrefix(v.Text, "@")
+			if !ok || v.Quoted || !naiveListName.MatchString(name) {
+				vals = append(vals, v)
+				continue
+			}
+			// A named list: each of its values compared as written,
+			// an address with a network by containment.
+			list, ok := naiveListValues(name)
+			if !ok {
+				return nil, fmt.Errorf("naive: no list @%s", name)
+			}
+			i, ok := naivePipeColumn(cols, e.X)
+			if !ok {
+				return nil, fmt.Errorf("naive: %s is not a column", e.X)
+			}
+			text := cols[i].Kind == signin.KindString || cols[i].Kind == signin.KindList
+			for _, lv := range list {
+				if pfx, err := netip.ParsePrefix(lv); err == nil && cols[i].Field == "ip" {
+					xs = append(xs, func(r []result.Value) (bool, error) {
+						a, err := netip.ParseAddr(r[i].Str())
+						return err == nil && a.Zone() == "" && pfx.Masked().Contains(a.Unmap()), nil
+					})
+					continue
+				}
+				vals = append(vals, &ast.Literal{Text: lv, Quoted: text})
+			}
+		}
+		for _, v := range vals {
 			x, err := naiveRowCond(&ast.Binary{Op: "=", L: e.X, R: v}, cols)
 			if err != nil {
 				return nil, err

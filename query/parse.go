@@ -582,7 +582,11 @@ func lowerJoin(p *pJoin) (*ast.Join, error) {
 	}
 	j.Query = q
 	for _, k := range p.Keys {
-		j.On = append(j.On, &ast.Name{Pos: posOf(k.Pos), Name: k.Name})
+		name := k.Name
+		if k.String != "" {
+			name = ast.Unquote(k.String)
+		}
+		j.On = append(j.On, &ast.Name{Pos: posOf(k.Pos), Name: name})
 	}
 	return j, nil
 }

@@ -98,7 +98,7 @@ func (rc *rowChecker) cond(e ast.Expr) (rowCond, error) {
 		}
 		var or rowCond
 		for _, v := range e.Values {
-			x, err := rc.compare("=", e.X, v, e)
+			x, err := rc.inValue(e.X, v, e)
 			if err != nil {
 				return nil, err
 			}
@@ -114,6 +114,62 @@ func (rc *rowChecker) cond(e ast.Expr) (rowCond, error) {
 		return or, nil
 	}
 	return nil, errorf(e.Position(), "a where after | compares columns with values or each other (where count >= 20), not %s", e)
+}
+
+// inValue checks one value of an in (…) over a row's column: a value,
+// as = compares it, or a named list (@name), whose set the column's
+// value is tested against as F in @name tests a sign-in's field.
+func (rc *rowChecker) inValue(x ast.Expr, v *ast.Literal, src ast.Expr) (rowCond, error) {
+	name, ok := listRef(v)
+	if !ok {
+		return rc.compare("=", x, v, src)
+	}
+	i, ok := rc.column(x)
+	var f *signin.Field
+	if ok {
+		f = signin.Lookup(rc.cols[i].Field)
+	}
+	if f == nil {
+		return nil, errorf(x.Position(), "@%s is a list of a field's values: %s is not a column of a field", name, x)
+	}
+	l, err := rc.c.lists.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil && rc.c.lists != nil && rc.c.lists.lenient {
+		l = &List{Name: name} // a saved query's, checked where it runs
+	}
+	if l == nil {
+		return nil, errorf(v.Pos, "unknown list @%s%s", name, didYouMean("@"+name, rc.c.lists.names()))
+	}
+	m, err := l.membersFor(f)
+	if err != nil {
+		return nil, errorf(v.Pos, "%v", err)
+	}
+	return rowInList{col: i, m: m}, nil
+}
+
+// rowInList holds when a row's column holds a value of a named list's
+// set (a multi-valued one when one of its elements does); a null, or
+// empty text, is in no list.
+type rowInList struct {
+	col int
+	m   *members
+}
+
+func (c rowInList) holds(row []result.Value) bool {
+	v := row[c.col]
+	switch {
+	case v.IsNull():
+		return false
+	case v.Kind() == signin.KindList:
+		return slices.ContainsFunc(v.List(), func(s string) bool { return s != "" && c.m.hasString(s) })
+	case v.Kind() == signin.KindString:
+		return v.Str() != "" && c.m.hasString(v.Str())
+	case v.Kind() == signin.KindFloat:
+		return c.m.hasFloat(v.Float())
+	}
+	return c.m.hasInt(v.Int())
 }
 
 // compare checks a comparison of two operands.

@@ -140,6 +140,8 @@ func TestPipeErrors(t *testing.T) {
 		{`count group by user | where user > 5`, "1:29", "> compares numbers and times; text compares with = and !="},
 		{`count group by user | where user < x`, "1:29", "< compares numbers and times; text compares with = and !="},
 		{`count group by user | where count + user > 1`, "1:37", "user is text: arithmetic takes numbers"},
+		{`count group by user | where count in @passwordFailures`, "1:29", "@passwordFailures is a list of a field's values: count is not a column of a field"},
+		{`count group by user | where user in @nosuch`, "1:37", "unknown list @nosuch"},
 		{`max(time) as last group by user | where last - now > 1`, "1:46", "last - now is a duration and is compared with a number"},
 		{`max(time) as last group by user | where last + last > now`, "1:46", "adds two times: subtract them for the duration between"},
 		{`count, max(time) as last group by user | where count + 5m > 1`, "1:48", "count is a number: time arithmetic adds and subtracts times and durations"},

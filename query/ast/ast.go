@@ -524,7 +524,11 @@ func (s *Stage) String() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(k.Name)
+			if Bare(k.Name) {
+				b.WriteString(k.Name)
+			} else {
+				b.WriteString(Quote(k.Name))
+			}
 		}
 		return b.String()
 	}
