@@ -91,10 +91,10 @@ type pSeqStep struct {
 // and on are checked by parse.go.
 type pJoin struct {
 	Pos   lexer.Position
-	Kind  *pName   `parser:"'join' @@?"`
-	Query *pQuery  `parser:"'(' @@ ')'"`
-	On    *pName   `parser:"@@"`
-	Keys  []*pKey  `parser:"@@ ( ',' @@ )*"`
+	Kind  *pName  `parser:"'join' @@?"`
+	Query *pQuery `parser:"'(' @@ ')'"`
+	On    *pName  `parser:"@@"`
+	Keys  []*pKey `parser:"@@ ( ',' @@ )*"`
 }
 
 // pKey is a join's key column: a name, or a quoted one for a column
