@@ -70,7 +70,16 @@ type Field struct {
 	enum *enumAccess
 	// derive makes the value of a field the record does not hold, from
 	// the fields it does (see Derived).
-	derive func(*Record) string
+	derive *derivation
+}
+
+// derivation makes a derived field's values: one record's, or a batch's,
+// where records with equal sources share one string (the store writes a
+// batch at a time: it then makes a string per distinct value, not per
+// sign-in).
+type derivation struct {
+	one  func(*Record) string
+	many func(dst []string, recs []*Record)
 }
 
 // Derived reports whether the field's value is made from other fields of
@@ -121,7 +130,7 @@ func (f *Field) str(r *Record) string {
 	case f.enum != nil:
 		return f.enum.get(r)
 	case f.derive != nil:
-		return f.derive(r)
+		return f.derive.one(r)
 	}
 	return *f.ps(r)
 }
@@ -174,9 +183,7 @@ func (f *Field) Texts(dst []string, recs []*Record) []string {
 			dst[i] = f.enum.get(r)
 		}
 	case f.derive != nil:
-		for i, r := range recs {
-			dst[i] = f.derive(r)
-		}
+		f.derive.many(dst, recs)
 	default:
 		for i, r := range recs {
 			dst[i] = *f.ps(r)
@@ -357,7 +364,7 @@ var fields = withFrom([]*Field{
 		ps:   func(r *Record) *string { return &r.City }},
 	{Name: "place", Doc: "Where the sign-in came from as one value, for counting and comparing places: country, state and city joined by slashes (US/Washington/Redmond; US// when only the country is known); empty when none of them is known.",
 		From:   from("derived from country, state and city", "derived from country, state and city", "derived from country, state and city", "derived from country, state and city"),
-		derive: (*Record).Place},
+		derive: placeDerivation},
 	{Name: "latitude", Kind: KindFloat, Doc: "The latitude of the IP address.",
 		Keys: keys("properties.location.geoCoordinates.latitude", "location.geoCoordinates.latitude", "", "LocationDetails.geoCoordinates.latitude"),
 		pf:   func(r *Record) *float64 { return &r.Latitude }},

@@ -174,8 +174,9 @@ for them: same-named cities of two countries or states (Paris, France;
 Paris, Texas) are one city, and a location known only by its country has
 no city. A function joining fields in the query would do the same work
 for every sign-in of every query; ` + "`place`" + ` is one indexed column, as
-` + "`city`" + ` is, so that ` + "`place = \"US/Washington/Redmond\"`" + ` is one bitmap and
-` + "`dcount(place)`" + ` counts dictionary ids.
+` + "`city`" + ` is, so that ` + "`place = \"US/Washington/Redmond\"`" + ` is one bitmap, and
+` + "`dcount(place)`" + ` and ` + "`group by place`" + ` read its dictionary ids as for any text
+field.
 
 A place is for counting, grouping and comparing (` + "`dcount(place)`" + `,
 ` + "`group by place`" + `, ` + "`place in (…)`" + `, ` + "`place != \"\"`" + `), not for reading back:

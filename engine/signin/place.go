@@ -27,3 +27,22 @@ func (r *Record) Place() string {
 	}
 	return r.Country + "/" + r.State + "/" + r.City
 }
+
+// placeDerivation makes the field place: Place, and for a batch of
+// records a string per distinct place.
+var placeDerivation = &derivation{one: (*Record).Place, many: places}
+
+// places sets dst[i] to the place of recs[i], dst being as long as recs;
+// records of one location share their place's string.
+func places(dst []string, recs []*Record) {
+	made := map[[3]string]string{}
+	for i, r := range recs {
+		k := [3]string{r.Country, r.State, r.City}
+		p, ok := made[k]
+		if !ok {
+			p = r.Place()
+			made[k] = p
+		}
+		dst[i] = p
+	}
+}
