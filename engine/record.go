@@ -8,7 +8,8 @@ import (
 )
 
 // Record returns the sign-in in row of part p: every field from the
-// columns, and Raw, the original record as it was read, from the raw
+// columns (a derived field, place, made from its sources as the record
+// makes it: its column is not read), and Raw, the original record as it was read, from the raw
 // chunks (nil for a sign-in given as a typed record without one).
 func (s *Snapshot) Record(p *Part, row uint32) (*signin.Record, error) {
 	if int(row) >= p.Rows {
@@ -29,7 +30,7 @@ func (s *Snapshot) Record(p *Part, row uint32) (*signin.Record, error) {
 // rebuilt as Record does. With rows given (offsets within the block,
 // ascending), only those rows are rebuilt. fn owns the records.
 func (s *Snapshot) Records(p *Part, b int, fn func(row uint32, r *signin.Record) error, rows ...uint32) error {
-	vecs, err := s.ReadBlock(p, b, columns, nil)
+	vecs, err := s.ReadBlock(p, b, recordColumns, nil)
 	if err != nil {
 		return err
 	}
@@ -108,6 +109,18 @@ func (s *Snapshot) Records(p *Part, b int, fn func(row uint32, r *signin.Record)
 	}
 	return nil
 }
+
+// recordColumns are the columns a record is rebuilt from: all but those
+// of derived fields (signin.Field.Derived), which the record makes.
+var recordColumns = func() []*Column {
+	var out []*Column
+	for _, c := range columns {
+		if c.Field == nil || !c.Field.Derived() {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 func setDictValue(r *signin.Record, c *Column, d *index.Dict, v *Vector, i int) error {
 	if c.Enc == EncList {

@@ -96,6 +96,7 @@ var columnIDs = []string{
 	"isInteractive", "networkType", "networkName", "originalTransferMethod",
 	"firstAuthMethod", "firstStepResult", "firstStepSucceeded", "stepResult",
 	"policyResult", "policyFailed", "policyReportOnly", "logTenant",
+	"place",
 }
 
 // unique fields are stored as strings without a dictionary or bitmaps:

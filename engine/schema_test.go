@@ -154,6 +154,8 @@ func columnCells(c *Column) string {
 			dict = "ints: the signin.Format read from"
 		case c.Enc == EncList:
 			dict = "strings"
+		case c.Field.Kind == signin.KindString && c.Field.Derived():
+			dict = `strings, derived (made when written); absent = ""`
 		case c.Field.Kind == signin.KindString && signin.Ref[string](c.Field) == nil:
 			dict = "strings (the enum names)"
 		case c.Field.Kind == signin.KindString:

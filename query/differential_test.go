@@ -270,8 +270,16 @@ func diffOddities(seed uint64, recs []signin.Record, now time.Time) []signin.Rec
 			c.Error = 50126
 			c.Status = signin.StatusFailure
 			c.IP = "203.0.113.7"
-		case 17:
+		case 17: // a place missing a part, or a city of the same name as another country's
 			c.App, c.Country = "", ""
+			switch i / 20 % 4 {
+			case 1:
+				c.Country, c.State, c.City = "US", "", ""
+			case 2:
+				c.State, c.City = "", ""
+			case 3:
+				c.Country, c.State, c.City = "US", "Texas", "Paris"
+			}
 		case 18:
 			if c.Latitude != 0 {
 				c.Latitude = -c.Latitude

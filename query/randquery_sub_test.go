@@ -14,7 +14,7 @@ import (
 // give the values of.
 var rqSubPairs = [][]string{
 	{"user", "user", "identity"}, {"app", "app", "resource"}, {"country", "country"}, {"ip", "ip"},
-	{"status", "status"}, {"type", "type"}, {"client", "client"}, {"os", "os"}, {"city", "city"},
+	{"status", "status"}, {"type", "type"}, {"client", "client"}, {"os", "os"}, {"city", "city"}, {"place", "place", "city"},
 	{"policy", "policy", "app"}, {"authMethod", "authMethod"}, {"error", "error"}, {"asn", "asn"},
 }
 

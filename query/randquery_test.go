@@ -33,7 +33,7 @@ var (
 		"app", "appId", "resource", "country", "state", "city", "client", "browser", "os", "userAgent",
 		"device", "trust", "protocol", "authRequirement", "ca", "risk", "riskAggregated", "riskState", "riskDetail",
 		"sp", "msiType", "tenant", "crossTenant", "tokenIssuer", "sessionId", "id", "correlationId",
-		"firstAuthMethod", "firstStepResult", "originalTransferMethod", "logTenant"}
+		"firstAuthMethod", "firstStepResult", "originalTransferMethod", "logTenant", "place"}
 	rqList = []string{"authMethod", "policy", "riskEvents",
 		"stepResult", "policyResult", "policyFailed", "policyReportOnly", "networkType", "networkName"}
 	rqInt   = []string{"error", "asn", "latency", "signInCount"}
@@ -44,15 +44,15 @@ var (
 	rqKeys = []string{"type", "status", "app", "resource", "country", "client", "os", "browser", "ca", "risk",
 		"userType", "trust", "error", "compliant", "managed", "asn", "policy", "authMethod", "riskEvents",
 		"city", "user", "ip", "msiType", "crossTenant", "identity", "protocol", "state", "latitude", "riskState",
-		"authRequirement", "tenant", "firstAuthMethod", "stepResult", "policyFailed", "isInteractive", "networkType"}
+		"authRequirement", "tenant", "firstAuthMethod", "stepResult", "policyFailed", "isInteractive", "networkType", "place"}
 	// rqMinMax are fields min and max take; rqValues, fields values takes.
 	rqMinMax = []string{"time", "ingested", "error", "latency", "asn", "latitude", "longitude", "app", "user",
 		"country", "ip", "type", "status", "browser", "signInCount"}
 	rqValues = []string{"country", "app", "ip", "error", "policy", "authMethod", "riskEvents", "status", "type",
-		"client", "os", "city", "asn", "user", "ca", "policyFailed", "stepResult"}
+		"client", "os", "city", "asn", "user", "ca", "policyFailed", "stepResult", "place"}
 	rqDcount = []string{"user", "ip", "app", "country", "error", "policy", "authMethod", "riskEvents", "identity",
 		"device", "asn", "latency", "sessionId", "type", "status", "city", "latitude", "compliant", "time", "userAgent",
-		"policyResult", "firstAuthMethod"}
+		"policyResult", "firstAuthMethod", "place"}
 	rqNumeric = []string{"error", "asn", "latency", "signInCount", "latitude", "longitude"}
 	rqAliases = []string{"n", "total", "failed", "users", "ips", "ok", "bad", "pct", "first", "last", "hits",
 		"apps", "avgLatency", "x", "y", "z", "ratio", "share", "Peak", "n2"}
@@ -565,7 +565,7 @@ func (g *queryGen) boolPred(name string) string {
 // other, by kind: text (lists among them), numbers, times, flags.
 var rqPairs = map[string][][2]string{
 	"text": {{"tenant", "resourceTenant"}, {"user", "identity"}, {"userName", "user"}, {"app", "resource"},
-		{"appId", "resourceId"}, {"sp", "app"}, {"identity", "sp"}, {"city", "state"}, {"country", "state"},
+		{"appId", "resourceId"}, {"sp", "app"}, {"identity", "sp"}, {"city", "state"}, {"country", "state"}, {"place", "city"},
 		{"risk", "riskAggregated"}, {"type", "status"}, {"policy", "authMethod"}, {"app", "policy"},
 		{"riskEvents", "riskDetail"}, {"user", "user"}, {"authMethod", "authMethod"}, {"device", "deviceId"},
 		{"domain(user)", "domain(identity)"}, {"weekday(time)", "weekday(ingested)"}, {"userAgent", "browser"},

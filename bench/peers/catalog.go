@@ -241,6 +241,9 @@ func codeList(codes []int64) string {
 	return strings.Join(s, ", ")
 }
 
+// countryExpr is the country: the location's, else the envelope's.
+var countryExpr = firstOf("properties.location.countryOrRegion", "location")
+
 // specialColumns are the catalog's fields that signinq derives, reads
 // from several keys or reads specially; their SQL follows its rules.
 // Every other field is a plain column (plainColumn). What signinq does
@@ -268,7 +271,12 @@ var specialColumns = map[string]column{
 		firstOf("properties.servicePrincipalName", "identity", "properties.appDisplayName", "properties.servicePrincipalId", "properties.appId") +
 		` END`},
 	"ip":      {typ: tString, expr: firstOf("trim(properties.ipAddress)", "trim(callerIpAddress)")},
-	"country": {typ: tString, expr: firstOf("properties.location.countryOrRegion", "location")},
+	"country": {typ: tString, expr: countryExpr},
+	// The country, state and city joined by slashes, a missing one
+	// empty; NULL when all three are missing (signin.Record.Place).
+	"place": {typ: tString, expr: fmt.Sprintf(`CASE WHEN %[1]s IS NULL AND nullif(%[2]s, '') IS NULL AND nullif(%[3]s, '') IS NULL THEN NULL
+		ELSE coalesce(%[1]s, '') || '/' || coalesce(%[2]s, '') || '/' || coalesce(%[3]s, '') END`,
+		countryExpr, "properties.location.state", "properties.location.city")},
 	// Without repeats, in order: an element is kept where it first occurs.
 	"authMethod": {typ: tList, expr: `list_filter(_auth, lambda m, i: m <> '' AND list_position(_auth, m) = i)`},
 	// The policies whose result is success or failure.

@@ -202,6 +202,7 @@ func FuzzCanonical(f *testing.F) {
 	f.Add([]byte(`{"time":"2025-01-01T00:00:00Z","type":"servicePrincipal","latitude":1.5,"compliant":true,"policy":["p"],"raw":"a,b"}`))
 	f.Add([]byte(`{"time":"2025-01-01T00:00:00Z","type":"interactive","isInteractive":false,"firstStepSucceeded":true,"stepResult":["a"],"policyResult":["p: failure"],"logTenant":"t"}`))
 	f.Add([]byte(`{"time":"x","type":"robot","error":"1"}`))
+	f.Add([]byte(`{"time":"2025-01-01T00:00:00Z","type":"interactive","country":"US","city":"Paris","place":"FR//","raw":{}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		line = bytes.ReplaceAll(line, []byte("\n"), []byte(" "))
 		recs, _ := check(t, "fuzz.jsonl", []byte(good+"\n"+string(line)+"\n"+good+"\n"))

@@ -441,7 +441,8 @@ var (
 )
 
 // canonicalTable decodes signinq's canonical form: each key is a catalog
-// field, set as its kind says, and "raw" is the original record.
+// field, set as its kind says (a derived one is made, not read), and
+// "raw" is the original record.
 var canonicalTable = newTable(func() map[string]handler {
 	m := map[string]handler{
 		"raw": func(d *decoder, _ string, v *fastjson.Value) {
@@ -458,7 +459,15 @@ var canonicalTable = newTable(func() map[string]handler {
 	return m
 }())
 
+// skipDerived is the canonical form's handler of a derived field
+// (signin.Field.Derived, place): the record makes it from its sources, so
+// the value written is not read.
+var skipDerived = handler(func(*decoder, string, *fastjson.Value) {})
+
 func canonicalField(f *signin.Field) handler {
+	if f.Derived() {
+		return skipDerived
+	}
 	set := func(d *decoder, err error) {
 		if err != nil {
 			d.fail("%v", err)

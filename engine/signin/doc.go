@@ -16,7 +16,12 @@
 // ./engine/signin -run TestFieldsDoc -update; go test ./engine -run
 // TestColumnTableDocumented -update). A field derived or read specially
 // also needs its code where it is read, and in internal/gen, whose typed
-// records must hold what reading its exports gives (TestRoundTrip).
+// records must hold what reading its exports gives (TestRoundTrip). A
+// field made from other fields of the record alone (place, from
+// country, state and city) is better not held in the record: its entry's
+// derivation makes it whenever it is read ([Field.Derived]), so that no
+// reader, internal/gen nor the store's typed records need code for it,
+// and bench/peers gets its SQL by hand.
 //
 // The package has no I/O. Reading the export formats is the job of
 // package logfile; storing records is the job of package engine.

@@ -59,7 +59,8 @@ type Field struct {
 	From [numFormats]string
 
 	// Accessors: one of these, by Kind. Type and status are strings
-	// whose values are enumerations of their own types.
+	// whose values are enumerations of their own types; a derived
+	// string (place) is made from other fields by derive.
 	ps   func(*Record) *string
 	pi   func(*Record) *int64
 	pf   func(*Record) *float64
@@ -67,7 +68,28 @@ type Field struct {
 	pb   func(*Record) *Bool
 	pl   func(*Record) *[]string
 	enum *enumAccess
+	// derive makes the value of a field the record does not hold, from
+	// the fields it does (see Derived).
+	derive *derivation
 }
+
+// derivation makes a derived field's values: one record's, or a batch's,
+// where records with equal sources share one string (the store writes a
+// batch at a time: it then makes a string per distinct value, not per
+// sign-in).
+type derivation struct {
+	one  func(*Record) string
+	many func(dst []string, recs []*Record)
+}
+
+// Derived reports whether the field's value is made from other fields of
+// the record rather than held in it (place, from country, state and
+// city): it always agrees with them, cannot be set (SetString fails),
+// and readers of the export formats and of the canonical form leave it
+// to be made. The store keeps a derived field's column and bitmaps like
+// any field's, so that queries filter and group on it without making it
+// again; a record rebuilt from the store makes it from its sources.
+func (f *Field) Derived() bool { return f.derive != nil }
 
 // enumAccess reads and writes a field held in an enumeration type.
 type enumAccess struct {
@@ -104,8 +126,11 @@ var (
 
 // str returns a string field's value.
 func (f *Field) str(r *Record) string {
-	if f.enum != nil {
+	switch {
+	case f.enum != nil:
 		return f.enum.get(r)
+	case f.derive != nil:
+		return f.derive.one(r)
 	}
 	return *f.ps(r)
 }
@@ -157,6 +182,8 @@ func (f *Field) Texts(dst []string, recs []*Record) []string {
 		for i, r := range recs {
 			dst[i] = f.enum.get(r)
 		}
+	case f.derive != nil:
+		f.derive.many(dst, recs)
 	default:
 		for i, r := range recs {
 			dst[i] = *f.ps(r)
@@ -335,6 +362,9 @@ var fields = withFrom([]*Field{
 		Keys: keys("properties.location.city", "location.city", "", "LocationDetails.city"),
 		From: from("", "", "Location (its first part)", ""),
 		ps:   func(r *Record) *string { return &r.City }},
+	{Name: "place", Doc: "Where the sign-in came from as one value, for counting and comparing places: country, state and city joined by slashes (US/Washington/Redmond; US// when only the country is known); empty when none of them is known.",
+		From:   from("derived from country, state and city", "derived from country, state and city", "derived from country, state and city", "derived from country, state and city"),
+		derive: placeDerivation},
 	{Name: "latitude", Kind: KindFloat, Doc: "The latitude of the IP address.",
 		Keys: keys("properties.location.geoCoordinates.latitude", "location.geoCoordinates.latitude", "", "LocationDetails.geoCoordinates.latitude"),
 		pf:   func(r *Record) *float64 { return &r.Latitude }},
@@ -536,10 +566,13 @@ func (f *Field) errKind(want Kind) error {
 
 // SetString sets a string field. For type and status the text must be one
 // of their values (see ParseType and ParseStatus; "" clears the status).
+// A derived field (see Derived) cannot be set: set its sources.
 func (f *Field) SetString(r *Record, s string) error {
 	switch {
 	case f.Kind != KindString:
 		return f.errKind(KindString)
+	case f.derive != nil:
+		return fmt.Errorf("field %s is %s, and cannot be set", f.Name, f.From[FormatDiag])
 	case f.enum != nil:
 		if !f.enum.set(r, s) {
 			return fmt.Errorf("%s: %q is not one of %s", f.Name, s, strings.Join(f.Values, ", "))

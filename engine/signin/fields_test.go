@@ -156,6 +156,43 @@ recorded by LETHAL-FORENSICS Microsoft-Analyzer-Suite (Config/Status.csv):
   principals and managed identities the service principal name, else the
   record's identity, the app name, the service principal id or the app id.
 
+## Place
+
+` + "`place`" + ` is where a sign-in came from as one value: its ` + "`country`" + `, ` + "`state`" + ` and
+` + "`city`" + ` joined by slashes, as the record holds them
+(` + "`US/Washington/Redmond`" + `). A part the source leaves out is empty
+(` + "`US//`" + ` when only the country is known, ` + "`US/Washington/`" + ` without a
+city), and a sign-in with none of the three has no place: it is absent,
+as an empty text is (` + "`place = \"\"`" + ` finds it, ` + "`dcount(place)`" + ` leaves it
+out).
+
+Why: Microsoft Sentinel's sign-in rules count and compare places built
+the same way from LocationDetails' countryOrRegion, state and city (how
+many places a user signed in from in a day, a sign-in from another place
+than the one before, places never seen before), and ` + "`city`" + ` cannot stand
+for them: same-named cities of two countries or states (Paris, France;
+Paris, Texas) are one city, and a location known only by its country has
+no city. A function joining fields in the query would do the same work
+for every sign-in of every query; ` + "`place`" + ` is one indexed column, as
+` + "`city`" + ` is, so that ` + "`place = \"US/Washington/Redmond\"`" + ` is one bitmap, and
+` + "`dcount(place)`" + ` and ` + "`group by place`" + ` read its dictionary ids as for any text
+field.
+
+A place is for counting, grouping and comparing (` + "`dcount(place)`" + `,
+` + "`group by place`" + `, ` + "`place in (…)`" + `, ` + "`place != \"\"`" + `), not for reading back:
+a part that holds a slash is kept as it is (` + "`DE/Hesse/Frankfurt/Main`" + `),
+so the text cannot always be split into its parts; read ` + "`country`" + `,
+` + "`state`" + ` and ` + "`city`" + ` for them. It matches without regard to case, as all
+text does.
+
+No format carries it: a record makes it from its country, state and city
+whenever it is read (Go: ` + "`signin.Record.Place`" + `), whichever format the
+record came from, and for a typed record given to the store through the
+Go API; it cannot be set. The store computes it once per sign-in, when
+it writes the sign-in's columns. A store written by a signinq without
+the field (format version 2) has no place for the sign-ins it held
+then: see [format.md](format.md#filling-fields-added-later).
+
 ## Authentication steps and Conditional Access results
 
 A sign-in's authenticationDetails is a list of steps (a method, a result
@@ -519,6 +556,12 @@ func TestSetters(t *testing.T) {
 		if f.Name == "type" {
 			continue // a type is never absent
 		}
+		if f.Derived() {
+			if err == nil {
+				t.Errorf("%s: a derived field was set", f.Name)
+			}
+			continue
+		}
 		if err != nil || f.Present(&r) {
 			t.Errorf("%s: clearing: %v, present %v", f.Name, err, f.Present(&r))
 		}
@@ -528,6 +571,7 @@ func TestSetters(t *testing.T) {
 func TestTexts(t *testing.T) {
 	a, b := New(), New()
 	a.Type, a.App, a.Error, a.AuthMethods = TypeServicePrincipal, "Azure Portal", 50126, []string{"Password", "SMS"}
+	a.Country, a.City = "US", "Redmond"
 	b.Status, b.Latitude = StatusFailure, 47.5
 	recs := []*Record{&a, &b, &a}
 	for _, f := range Fields() {
