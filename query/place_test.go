@@ -8,9 +8,9 @@ import (
 
 // placeRules are Microsoft Sentinel's sign-in rules that count or compare
 // places (docs/sentinel.md; the inventory's 7, 15, 54, 58 and 61), with
-// place where they build country/state/city; 58 without its sequence
-// stage, which the language does not have yet, and 61 also with its
-// country-state pair as an anti join on the two fields.
+// place where they build country/state/city; 58 without its | sequence
+// (TestSentinelDoc runs it whole), and 61 also with its country-state
+// pair as an anti join on the two fields.
 var placeRules = []string{
 	// 7 and 27: a user's distinct places per application and day.
 	`dcount(place) as places where error=0 and type in (interactive, nonInteractive) since 7d group by appId, userId, bin(1d) having places > 2 | spikes k=2.5 min=1`,
