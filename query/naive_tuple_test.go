@@ -47,41 +47,69 @@ func naiveTuplePred(e *ast.In, t *ast.Tuple) (naivePred, error) {
 		}
 	}
 	isText := func(f *signin.Field) bool { return f.Kind == signin.KindString || f.Kind == signin.KindList }
-	place := func(f *signin.Field, r *signin.Record, v result.Value) bool {
-		if v.IsNull() {
-			return false
-		}
-		if isText(f) {
-			var ms []string
-			if v.Kind() == signin.KindList {
-				ms = v.List()
-			} else {
-				ms = []string{v.Str()}
+	// The rows' values, each once: the texts of a text place, the value
+	// of another.
+	type place struct {
+		texts []string
+		v     result.Value
+	}
+	seen := map[string]bool{}
+	var places [][]place
+	for _, row := range rows {
+		ps := make([]place, len(fields))
+		for i, f := range fields {
+			v := row[i]
+			ps[i].v = v
+			switch {
+			case !isText(f) || v.IsNull():
+			case v.Kind() == signin.KindList:
+				ps[i].texts = v.List()
+			default:
+				ps[i].texts = []string{v.Str()}
 			}
-			for _, x := range naiveTexts(f, r) {
-				for _, m := range ms {
-					if naiveSameMember(f, x, m) {
-						return true
-					}
-				}
-			}
-			return false
 		}
-		x := naiveValue(f, r)
-		switch {
-		case x.IsNull():
-			return false
-		case x.Kind() == signin.KindFloat || v.Kind() == signin.KindFloat:
-			return x.Float() == v.Float()
+		if k := fmt.Sprintf("%#v", ps); !seen[k] {
+			seen[k] = true
+			places = append(places, ps)
 		}
-		return x.Int() == v.Int()
 	}
 	return func(r *signin.Record) bool {
+		texts := make([][]string, len(fields))
+		vals := make([]result.Value, len(fields))
+		missingNum := false
+		for i, f := range fields {
+			if isText(f) {
+				texts[i] = naiveTexts(f, r)
+				continue
+			}
+			vals[i] = naiveValue(f, r)
+			missingNum = missingNum || vals[i].IsNull()
+		}
+		matches := func(i int, p place) bool {
+			if isText(fields[i]) {
+				for _, x := range texts[i] {
+					for _, m := range p.texts {
+						if naiveSameMember(fields[i], x, m) {
+							return true
+						}
+					}
+				}
+				return false
+			}
+			x, v := vals[i], p.v
+			switch {
+			case x.IsNull() || v.IsNull():
+				return false
+			case x.Kind() == signin.KindFloat || v.Kind() == signin.KindFloat:
+				return x.Float() == v.Float()
+			}
+			return x.Int() == v.Int()
+		}
 		in := false
-		for _, row := range rows {
+		for _, ps := range places {
 			all := true
-			for i, f := range fields {
-				if !place(f, r, row[i]) {
+			for i := range fields {
+				if !matches(i, ps[i]) {
 					all = false
 					break
 				}
@@ -92,12 +120,7 @@ func naiveTuplePred(e *ast.In, t *ast.Tuple) (naivePred, error) {
 			}
 		}
 		if e.Not {
-			for _, f := range fields {
-				if !isText(f) && naiveValue(f, r).IsNull() {
-					return false
-				}
-			}
-			return !in
+			return !in && !missingNum
 		}
 		return in
 	}, nil

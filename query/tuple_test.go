@@ -213,3 +213,47 @@ func TestRandomTuples(t *testing.T) {
 		}
 	}
 }
+
+// TestDifferentialTuples runs random queries whose where holds a list of
+// fields through the executor and the naive evaluator, on both stores:
+// the random queries of TestDifferential hold few.
+func TestDifferentialTuples(t *testing.T) {
+	t.Parallel()
+	seed, err := diffSeed()
+	if err != nil {
+		t.Fatalf("bad seed: %v", err)
+	}
+	t.Logf("seed %d (replay: go test ./query/ -run TestDifferentialTuples -diff.seed=%d)", seed, seed)
+	s := diffFixture(t, seed)
+	g := newQueryGen(seed^0x7091e, s.recs, s.now)
+	n := 150
+	if testing.Short() {
+		n = 60
+	}
+	agreed := 0
+	for i := range n {
+		now := g.pickNow(s.now)
+		g.now = now
+		q := "count where " + g.tuplePred()
+		if g.chance(0.5) {
+			q += " and " + g.cond(1)
+		}
+		q += " group by " + rqPick(g, []string{"user", "app", "country", "ip", "error", "status"})
+		o := diffRun(s, i%2, q, now)
+		switch {
+		case o.rejected != nil:
+			if !strings.Contains(o.rejected.Error(), "unknown list @") {
+				t.Errorf("the executor refuses %s: %v", q, o.rejected)
+			}
+		case o.diff != "":
+			t.Errorf("%s, now %s, query:\n  %s\n%s", diffStoreNames[i%2], now.Format(time.RFC3339Nano), q, o.diff)
+		default:
+			if o.rows > 0 {
+				agreed++
+			}
+		}
+	}
+	if agreed < n/4 {
+		t.Errorf("only %d of %d queries agreed with rows: the queries test too little", agreed, n)
+	}
+}
