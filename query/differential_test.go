@@ -795,6 +795,10 @@ func TestDifferentialExamples(t *testing.T) {
 		`count where (latitude, asn, country) not in (count group by longitude, asn, country having count <= 2) group by country`,
 		`countif((user, app) in (count where risk=high group by identity, resource)) as risky, count group by app`,
 		`count where (country, city) in (count where country != "" group by country, city) and user != "" group by city`,
+		// Sentinel's "Low & slow password attempts with volatile IP
+		// addresses" (docs/sentinel.md), and with a threshold the data meets.
+		`count as failures, dcount(ip) as ips, dcount(country) as countries, dcount(date(time)) as days, values(ip) as addresses, values(country) as failCountries where type=interactive and error in (50055, 50126) and (ip, country, user) in (count where type=interactive and error in (50055, 50126) since 365d group by ip, country, user having count = 1) and ip not in (count where type=interactive and error=0 since 365d group by ip having count >= 2) since 365d group by user having countries > 5 | join left (values(country) as successCountries where type=interactive and error=0 since 365d group by user) on user`,
+		`count as failures, dcount(ip) as ips, dcount(country) as countries, values(country) as failCountries where error in (50055, 50126, 50053) and (ip, country, user) in (count where error in (50055, 50126, 50053) since 365d group by ip, country, user having count = 1) and ip not in (count where error=0 since 365d group by ip having count >= 2) since 365d group by user having countries >= 1 | join left (values(country) as successCountries where error=0 since 365d group by user) on user`,
 	)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {
