@@ -63,6 +63,33 @@ func lowerTupleIn(f *pFactor, p *pPred) ast.Expr {
 	return &ast.In{Pos: pos, X: t, Query: q, Not: p.NotIn}
 }
 
+// distinctRows is, for the subquery of a list of n fields' in that
+// lists its rows without limit or stage (list F1, F2, … where …), the
+// query of the distinct values of its first n columns, count … group by
+// F1, F2, …, which counts by dictionary ids instead of reading every
+// sign-in's row (a list field's elements are its groups, as they are
+// its values). nil for any other subquery.
+func distinctRows(q *ast.Query, n int) *ast.Query {
+	if q.Kind != ast.List || q.All || len(q.Fields) < n || q.Limit != nil || len(q.Stages) > 0 {
+		return nil
+	}
+	return &ast.Query{Pos: q.Pos, Kind: ast.Aggregate, Heads: []*ast.Head{{Pos: q.Pos, Expr: &ast.Name{Pos: q.Pos, Name: "count"}}},
+		Where: q.Where, Since: q.Since, Between: q.Between, GroupBy: q.Fields[:n]}
+}
+
+// sameMemberKinds reports whether a's first columns compare as b's do.
+func sameMemberKinds(a, b []result.Column) bool {
+	if len(a) < len(b) {
+		return false
+	}
+	for i := range b {
+		if memberKind(a[i].Kind, a[i].Field == "ip") != memberKind(b[i].Kind, b[i].Field == "ip") {
+			return false
+		}
+	}
+	return true
+}
+
 // tupleKind is how a place of a tuple compares values: as text without
 // regard to case, as addresses (the field ip), as whole numbers (times
 // and flags too), or as decimal ones.
@@ -140,6 +167,13 @@ func (c *checker) inTuple(e *ast.In, t *ast.Tuple) (cond, error) {
 		if lk, rk := memberKind(f.Kind, f.Name == "ip"), memberKind(rc.Kind, rc.Field == "ip"); lk != rk {
 			return nil, errorf(e.Query.Pos, "%s is %s and the subquery's column %d, %s, is %s: %s in (…) compares each field with the column in its place, of the field's kind",
 				f.Name, memberWords(lk), i+1, rc.Name, memberWords(rk), t)
+		}
+	}
+	if d := distinctRows(e.Query, len(t.Fields)); d != nil {
+		// As for one field (inSubquery): the distinct rows of a list's
+		// first columns, counted by dictionary ids.
+		if dp, err := c.subPlan(d); err == nil && sameMemberKinds(answerColumns(dp), cols[:len(t.Fields)]) {
+			s.plan, s.distinct = dp, true
 		}
 	}
 	x.set = &tupleSet{kinds: x.kinds}
