@@ -257,3 +257,38 @@ func TestDifferentialTuples(t *testing.T) {
 		t.Errorf("only %d of %d queries agreed with rows: the queries test too little", agreed, n)
 	}
 }
+
+// TestTupleSaved checks that a saved query's parameter stands for a
+// field of a list of fields, and that one standing for anything else
+// is an error.
+func TestTupleSaved(t *testing.T) {
+	ms := macrosFrom(
+		"define once(F) = count where (ip, F) in (count group by ip, F having count = 1)",
+		"define pairs(A, B) = count where (A, B) not in (list A, B where status=success) group by A",
+	)
+	for _, tc := range []struct{ text, want string }{
+		{"once(user) group by user", "count where (ip, user) in (count group by ip, user having count = 1) group by user"},
+		{"pairs(app, country)", "count where (app, country) not in (list app, country where status = success) group by app"},
+		{`once("a b")`, "error: "},
+	} {
+		st, err := Parse(tc.text)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.text, err)
+		}
+		got := ""
+		if st, err = ms.Expand(st); err != nil {
+			got = "error: " + err.Error()
+		} else {
+			got = st.String()
+		}
+		if tc.want == "error: " {
+			if !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "a list of fields") {
+				t.Errorf("%s: %s, want an error about the list of fields", tc.text, got)
+			}
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("%s:\n  got  %s\n  want %s", tc.text, got, tc.want)
+		}
+	}
+}
