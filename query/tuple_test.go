@@ -292,3 +292,33 @@ func TestTupleSaved(t *testing.T) {
 		}
 	}
 }
+
+// TestTupleBuilt checks that a list of fields built in Go (ast.Tuple)
+// answers as its text does, and that one with a missing field is a
+// malformed query, not a panic.
+func TestTupleBuilt(t *testing.T) {
+	db := builtStore(t)
+	now := builtDay.Add(24 * time.Hour)
+	q := ast.AggregateOf(ast.NewHead(ast.Fn("count"), ""))
+	q.Where = &ast.In{X: &ast.Tuple{Fields: []*ast.Name{ast.Field("ip"), ast.Field("user")}}, Query: ast.ListOf(ast.Field("ip"), ast.Field("user"))}
+	q.GroupBy = []ast.Expr{ast.Field("user")}
+	plan, err := checkBuilt(q, nil, now)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	built, err := Execute(t.Context(), db, plan, Options{Now: now})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	parsed, err := Run(t.Context(), db, nil, q.String(), Options{Now: now})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if len(built.Rows) == 0 || fmt.Sprint(built.Rows) != fmt.Sprint(parsed.Rows) {
+		t.Errorf("%s: built %v, parsed %v", q, built.Rows, parsed.Rows)
+	}
+	q.Where.(*ast.In).X = &ast.Tuple{Fields: []*ast.Name{ast.Field("ip"), nil}}
+	if _, err := checkBuilt(q, nil, now); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("a list of fields with a nil field: %v, want a malformed query", err)
+	}
+}

@@ -23,7 +23,9 @@ func (e *Tuple) String() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(f.Name)
+		if f != nil { // a built tuple may lack one: Check says so
+			b.WriteString(f.Name)
+		}
 	}
 	b.WriteByte(')')
 	return b.String()
