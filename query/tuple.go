@@ -320,17 +320,25 @@ func (t *tupleValues) addValue(k tupleKind, v result.Value) {
 // textKey is a text's canonical form: its foldKey, and for the field ip
 // an address's canonical text (unmapped; one with a zone apart, as ip =
 // compares it), other text by its foldKey.
-func textKey(k tupleKind, s string) string {
+func textKey(k tupleKind, s string) string { return string(appendTextKey(nil, k, s)) }
+
+// appendTextKey appends a text's canonical form (textKey) to b.
+func appendTextKey(b []byte, k tupleKind, s string) []byte {
 	if k == tupleIP {
 		if a, err := netip.ParseAddr(s); err == nil {
 			if a.Zone() != "" {
-				return "z" + a.Unmap().String()
+				b = append(b, 'z')
+			} else {
+				b = append(b, 'a')
 			}
-			return "a" + a.Unmap().String()
+			return a.Unmap().AppendTo(b)
 		}
-		return "t" + foldKey(s)
+		b = append(b, 't')
 	}
-	return foldKey(s)
+	if asciiKey(s) {
+		return append(b, s...)
+	}
+	return append(b, foldKey(s)...)
 }
 
 // addNum adds a number's canonical form for a place of kind k: a whole
@@ -364,15 +372,18 @@ func (t *tupleValues) addNum(k tupleKind, n cmpNum) {
 }
 
 // tupleSide reads one field of a tuple in a part's blocks: its values'
-// canonical forms, a dictionary value's made once per part.
+// canonical forms, a dictionary value's made once per part, into one
+// buffer.
 type tupleSide struct {
 	sv   sideValues
 	kind tupleKind
 	vec  int // its vector among the columns read
-	// byID are the dictionary values' canonical forms ("": missing), and
-	// done which are made.
-	byID []string
-	done []bool
+	// keys holds the dictionary values' canonical forms, id's at
+	// keys[at[id]:at[id]+n[id]]; n is -1 until made, 0 for a missing
+	// value.
+	keys []byte
+	at   []uint32
+	n    []int32
 	tbuf []string
 }
 
@@ -394,30 +405,35 @@ func (s *tupleSide) values(v *engine.Vector, i uint32, out *tupleValues) {
 		}
 	case col.Enc == engine.EncList:
 		for _, id := range v.Elems[v.Offsets[i]:v.Offsets[i+1]] {
-			if k := s.key(id); k != "" {
-				out.pushString(k)
+			if k := s.key(id); len(k) > 0 {
+				out.push(k)
 			}
 		}
 	case col.Enc == engine.EncDict:
-		if k := s.key(v.IDs[i]); k != "" {
-			out.pushString(k)
+		if k := s.key(v.IDs[i]); len(k) > 0 {
+			out.push(k)
 		}
 	}
 }
 
-// key is dictionary value id's canonical form, made once.
-func (s *tupleSide) key(id uint32) string {
-	if s.done == nil {
+// key is dictionary value id's canonical form, made once; empty for a
+// missing value.
+func (s *tupleSide) key(id uint32) []byte {
+	if s.n == nil {
 		n := s.sv.dict.Len()
-		s.byID, s.done = make([]string, n), make([]bool, n)
-	}
-	if !s.done[id] {
-		if t := s.sv.dict.String(id); t != "" {
-			s.byID[id] = textKey(s.kind, t)
+		s.at, s.n = make([]uint32, n), make([]int32, n)
+		for j := range s.n {
+			s.n[j] = -1
 		}
-		s.done[id] = true
 	}
-	return s.byID[id]
+	if s.n[id] < 0 {
+		start := len(s.keys)
+		if t := s.sv.dict.String(id); t != "" {
+			s.keys = appendTextKey(s.keys, s.kind, t)
+		}
+		s.at[id], s.n[id] = uint32(start), int32(len(s.keys)-start)
+	}
+	return s.keys[s.at[id] : s.at[id]+uint32(s.n[id])]
 }
 
 // tupleRows decides a tuple's membership row by row, reading its
