@@ -152,6 +152,12 @@ func builtExpr(e ast.Expr) error {
 			if missing = e == nil; !missing {
 				stack = append(stack, e.X)
 			}
+		case *ast.Tuple:
+			if missing = e == nil; !missing {
+				for _, f := range e.Fields {
+					stack = append(stack, f)
+				}
+			}
 		case *ast.In:
 			if missing = e == nil; !missing {
 				stack = append(stack, e.X)

@@ -66,6 +66,9 @@ func (c *checker) cond(e ast.Expr) (cond, error) {
 		}
 		return &condNot{x: x}, nil
 	case *ast.In:
+		if t, ok := e.X.(*ast.Tuple); ok && e.Query != nil {
+			return c.inTuple(e, t) // (ip, user) in (QUERY): tuple.go
+		}
 		if e.Query != nil {
 			return c.inSubquery(e)
 		}

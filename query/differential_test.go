@@ -797,6 +797,22 @@ func TestDifferentialExamples(t *testing.T) {
 		`count, min(latency) as fastest where status=failure group by app in @diffApps having count = 0 or count > 5 order by app desc limit 3`,
 		`count as n where type=interactive since 3d group by client in @legacyClients having n = 0`,
 		`count since 1d group by error in @passwordFailures | where count = 0`,
+		// Lists of fields in subqueries: text, addresses, numbers, flags,
+		// decimal numbers, lists; in and not in; a missing value.
+		`count where (ip, user) in (count where status=failure group by ip, user having count = 1) group by user`,
+		`count where (ip, country, user) in (count where error in (50055, 50126) group by ip, country, user having count = 1) group by user`,
+		`count where (ip, user) not in (count where status=failure group by ip, user having count = 1) and status=failure group by country`,
+		`count where (app, error) in (list app, error where status=failure since 1d) group by app`,
+		`count where (user, error) not in (top 10 user, error where error != 0) group by error`,
+		`count where (policy, country) in (list app, country where status=success limit 40) group by country`,
+		`count where (authMethod, compliant) in (count group by authMethod, compliant having count > 2) group by compliant`,
+		`count where (latitude, asn, country) not in (count group by longitude, asn, country having count <= 2) group by country`,
+		`countif((user, app) in (count where risk=high group by identity, resource)) as risky, count group by app`,
+		`count where (country, city) in (count where country != "" group by country, city) and user != "" group by city`,
+		// Sentinel's "Low & slow password attempts with volatile IP
+		// addresses" (docs/sentinel.md), and with a threshold the data meets.
+		`count as failures, dcount(ip) as ips, dcount(country) as countries, dcount(date(time)) as days, values(ip) as addresses, values(country) as failCountries where type=interactive and error in (50055, 50126) and (ip, country, user) in (count where type=interactive and error in (50055, 50126) since 365d group by ip, country, user having count = 1) and ip not in (count where type=interactive and error=0 since 365d group by ip having count >= 2) since 365d group by user having countries > 5 | join left (values(country) as successCountries where type=interactive and error=0 since 365d group by user) on user`,
+		`count as failures, dcount(ip) as ips, dcount(country) as countries, values(country) as failCountries where error in (50055, 50126, 50053) and (ip, country, user) in (count where error in (50055, 50126, 50053) since 365d group by ip, country, user having count = 1) and ip not in (count where error=0 since 365d group by ip having count >= 2) since 365d group by user having countries >= 1 | join left (values(country) as successCountries where error=0 since 365d group by user) on user`,
 	)
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {

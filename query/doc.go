@@ -56,7 +56,9 @@
 //     checklist.go: list's fields and order; checkstages.go: stages bound
 //     to the columns they receive; subquery.go: subqueries (in (QUERY),
 //     a join's right side), planned apart, run first, their values a
-//     hash set; pipe.go: where, order by and limit after a |; join.go:
+//     hash set; tuple.go: several fields at once, (F1, F2, …) in
+//     (QUERY), a hash set of the subquery's rows decided row by row;
+//     pipe.go: where, order by and limit after a |; join.go:
 //     joins; sequence.go: sequences of events per key (| sequence);
 //     absence.go: group by KEY in @list, whose values without sign-ins
 //     are groups too.

@@ -278,5 +278,7 @@ func explainCond(b *strings.Builder, c cond, indent string) {
 		fmt.Fprintf(b, "%s%s: %s\n", indent, c, how)
 	case *fieldCmp:
 		fmt.Fprintf(b, "%s%s: a scan of both columns, compared row by row (a dictionary's values decoded once per part)\n", indent, c)
+	case *tupleIn:
+		fmt.Fprintf(b, "%s%s: row by row over the rows the rest of the filter leaves, reading the %d fields' columns (a dictionary's values made keys once per part): each combination of their values looked up in the hash set of the subquery's rows\n", indent, c, len(c.cols))
 	}
 }

@@ -156,6 +156,10 @@ func (e *partEval) eval(c cond, within *roaring.Bitmap) (*roaring.Bitmap, error)
 		if out, err = e.compareFields(c, within); err != nil {
 			return nil, err
 		}
+	case *tupleIn:
+		if out, err = e.tupleRows(c, within); err != nil {
+			return nil, err
+		}
 	}
 	if within == nil {
 		if e.memo == nil {
@@ -332,7 +336,8 @@ func (e *partEval) smallestFirst(xs []cond) ([]cond, error) {
 	rs := make([]ranked, len(xs))
 	for i, x := range xs {
 		rs[i] = ranked{x: x, class: 1}
-		if _, ok := x.(*fieldCmp); ok {
+		switch x.(type) {
+		case *fieldCmp, *tupleIn:
 			rs[i].class = 2 // a scan
 			continue
 		}

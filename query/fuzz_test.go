@@ -56,7 +56,13 @@ func addSeeds(f *testing.F) {
 		// Absence.
 		"count as successes where status=success since 90d group by user in @admins having successes = 0",
 		"count group by error in @passwordFailures | where count = 0", "count group by user in (list user)", "count group by a, b in @x",
-		"max(time) group by ip in @diffNets having max(time) < now - 1d", "count group by user in"} {
+		"max(time) group by ip in @diffNets having max(time) < now - 1d", "count group by user in",
+		// Lists of fields.
+		"count where (ip, user) in (count where status=failure group by ip, user having count = 1) group by user",
+		"count where (ip, country, user) not in (list ip, country, user) and (a = 1 or b = 2)", "count where (ip, user) = x",
+		"count where ((ip, user)) in (top 1 ip, user)", "count where (ip, (user, app)) in (list ip, user)", "count where (,) in (list)",
+		"count where (a, b, c, d, e, f, g, h, i) in (list a)", "countif((user, error) in (list user, error)), count group by (ip, user)",
+		"count where not (ip, user) in ((count group by ip, user)) | where (count, x) in (list user, ip)", "count where (ip, user) in (1, 2)"} {
 		f.Add(s)
 	}
 }

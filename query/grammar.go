@@ -223,14 +223,17 @@ type pArith struct {
 }
 
 // pFactor is a parenthesized condition, a word (a name or a value) or a
-// call of one, or a quoted string.
+// call of one, or a quoted string. Parentheses holding several
+// operands (More) are a list of fields, (ip, user) in (QUERY): parse.go
+// takes them there only.
 type pFactor struct {
 	Pos    lexer.Position
 	Word   string   `parser:"  @Word"`
 	Call   bool     `parser:"  ( @'('"`
 	Args   []*pCond `parser:"    ( @@ ( ',' @@ )* )? ')' )?"`
 	String string   `parser:"| @String"`
-	Sub    *pCond   `parser:"| '(' @@ ')'"`
+	Sub    *pCond   `parser:"| '(' @@"`
+	More   []*pCond `parser:"  ( ',' @@ )* ')'"`
 }
 
 type pValue struct {

@@ -694,6 +694,17 @@ func (in *inst) expr(e ast.Expr) ast.Expr {
 		return &ast.Binary{Pos: in.pos(e.Pos), Op: e.Op, L: in.expr(e.L), R: in.expr(e.R)}
 	case *ast.Not:
 		return &ast.Not{Pos: in.pos(e.Pos), X: in.expr(e.X)}
+	case *ast.Tuple:
+		t := &ast.Tuple{Pos: in.pos(e.Pos)}
+		for _, f := range e.Fields {
+			switch a := in.expr(f).(type) {
+			case *ast.Name:
+				t.Fields = append(t.Fields, a)
+			default:
+				in.fail(errorf(exprStart(a), "%s stands for a field in a list of fields of the saved query: give a field's name, not %s", f.Name, a))
+			}
+		}
+		return t
 	case *ast.In:
 		c := &ast.In{Pos: in.pos(e.Pos), X: in.expr(e.X), Not: e.Not}
 		if e.Query != nil {

@@ -48,6 +48,10 @@ func naiveResolveSubqueries(recs []signin.Record, q *ast.Query, now time.Time) e
 			if err != nil {
 				return fmt.Errorf("naive: the subquery %s: %w", e.Query, err)
 			}
+			if _, ok := e.X.(*ast.Tuple); ok {
+				naiveSubRows.Store(e, res.Rows) // naive_tuple_test.go
+				continue
+			}
 			var vals []result.Value
 			for _, row := range res.Rows {
 				vals = append(vals, row[0])
@@ -65,6 +69,9 @@ func naiveResolveSubqueries(recs []signin.Record, q *ast.Query, now time.Time) e
 // negation; numbers, times and flags are in when present and equal to
 // some value, not in when present and equal to none.
 func naiveSubqueryPred(e *ast.In) (naivePred, error) {
+	if t, ok := e.X.(*ast.Tuple); ok {
+		return naiveTuplePred(e, t) // naive_tuple_test.go
+	}
 	f, err := naiveField(e.X)
 	if err != nil {
 		return nil, err

@@ -123,6 +123,11 @@ func shiftPositions(e ast.Expr, n int) {
 		case *ast.Not:
 			move(&e.Pos)
 			stack = append(stack, e.X)
+		case *ast.Tuple:
+			move(&e.Pos)
+			for _, f := range e.Fields {
+				move(&f.Pos)
+			}
 		case *ast.In:
 			move(&e.Pos)
 			stack = append(stack, e.X)
@@ -429,6 +434,9 @@ func lowerPred(p *pPred) ast.Expr {
 }
 
 func lowerComparison(p *pPred) ast.Expr {
+	if t := tupleFactor(p); t != nil {
+		return lowerTupleIn(t, p) // (ip, user) in (QUERY): tuple.go
+	}
 	left := lowerExpr(p.Left)
 	switch {
 	case p.Op != "":
@@ -472,6 +480,8 @@ func addTerm(sum ast.Expr, op *pArith, term ast.Expr) ast.Expr {
 
 func lowerFactor(f *pFactor) ast.Expr {
 	switch {
+	case len(f.More) > 0:
+		panic(lowerFailure{errorf(posOf(f.Pos), "a list of fields is compared with in (QUERY): (ip, user) in (count group by ip, user)")})
 	case f.Sub != nil:
 		return lowerCond(f.Sub)
 	case f.Call:

@@ -20,6 +20,9 @@ var rqSubPairs = [][]string{
 
 // subPred is a random F [not] in (QUERY).
 func (g *queryGen) subPred() string {
+	if g.chance(0.3) {
+		return g.tuplePred() // randquery_tuple_test.go
+	}
 	pair := rqPick(g, rqSubPairs)
 	f, c := pair[0], rqPick(g, pair[1:])
 	g.subDepth++

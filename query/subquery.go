@@ -32,6 +32,9 @@ type subquery struct {
 	// members, for in: the set of the first column's values, streamed
 	// into at each run.
 	members *members
+	// tuple, for (F1, F2, …) in: the set of the first columns' rows
+	// (tuple.go), filled at each run.
+	tuple *tupleSet
 	// res is the answer of the last run (for join); rows and took are
 	// what it made and how long it ran, for explain analyze.
 	res  *result.Result
@@ -171,6 +174,18 @@ func (x *executor) subqueries(ctx context.Context, db *engine.DB, depth int, mem
 	for _, s := range x.plan.subs {
 		t := x.now()
 		opts := Options{MaxMemory: x.opts.MaxMemory}
+		if s.tuple != nil {
+			s.tuple.reset()
+			err := execute(ctx, db, x.snap, s.plan, opts, depth+1, mem, false, &result.Result{}, func(row []result.Value) bool {
+				s.tuple.add(row)
+				return true
+			})
+			if err != nil {
+				return err
+			}
+			s.rows, s.took = s.tuple.rows, x.since(t)
+			continue
+		}
 		if s.members != nil {
 			// The values flow into the set, the rows never gathered.
 			s.members.reset()
@@ -203,6 +218,9 @@ func (p *Plan) explainSubqueries(b *strings.Builder) {
 		use := "its rows are the right side of a join, made into a hash table on the join's keys"
 		if s.members != nil {
 			use = "its first column's values make a set (a hash set, and for ip a range table), which each dictionary value (or, for other columns, each row) is looked up in"
+		}
+		if s.tuple != nil {
+			use = fmt.Sprintf("the values of its first %d columns, row by row, make a hash set of keys (text without regard to case, addresses however written, numbers by value; a key for each element of a list), which each sign-in's values, together, are looked up in", len(s.tuple.kinds))
 		}
 		if s.distinct {
 			use += "; its distinct values are read as " + s.plan.Statement.Query.String() + " reads them"

@@ -1,6 +1,7 @@
 // Package ast is the syntax tree of signinq's query language: a
 // Statement holds a Query, whose clauses hold expressions (Name, Literal,
-// Call, Binary, Not, In, whose Query is a subquery), heads, orders and
+// Call, Binary, Not, In, whose Query is a subquery, and Tuple, the
+// fields of (F1, F2, …) in (QUERY)), heads, orders and
 // stages (a plugin's, or the language's operators after a |: where,
 // order by, limit, Join), each with its position in the text (Pos); or
 // the Define or Undefine of a saved query. String gives a node's canonical text,

@@ -1,0 +1,62 @@
+package query
+
+// The random queries' lists of fields, (F1, F2, …) [not] in (QUERY)
+// (randquery_sub_test.go): two or three fields of every kind, the
+// subquery's columns each of its field's kind (the field itself, or
+// one like it), from an aggregate grouped by them (with having), a
+// list, or top.
+
+import (
+	"strconv"
+	"strings"
+)
+
+// rqTupleFields are a field, and the fields a subquery's column in its
+// place may be.
+var rqTupleFields = [][]string{
+	{"user", "user", "identity"}, {"app", "app", "resource"}, {"country", "country"}, {"ip", "ip"},
+	{"status", "status"}, {"client", "client"}, {"city", "city"}, {"policy", "policy", "app"},
+	{"authMethod", "authMethod"}, {"error", "error"}, {"asn", "asn"}, {"compliant", "compliant"},
+	{"latitude", "latitude", "longitude"},
+}
+
+// tuplePred is a random (F1, F2, …) [not] in (QUERY).
+func (g *queryGen) tuplePred() string {
+	n := 2 + g.intn(2)
+	var fields, cols []string
+	used := map[string]bool{} // a subquery groups by a field once
+	for len(fields) < n {
+		pair := rqPick(g, rqTupleFields)
+		c := rqPick(g, pair[1:])
+		if used[pair[0]] || used[c] {
+			continue
+		}
+		used[pair[0]], used[c] = true, true
+		fields, cols = append(fields, g.name(pair[0])), append(cols, g.name(c))
+	}
+	g.subDepth++
+	defer func() { g.subDepth-- }()
+	var cs []string
+	if g.chance(0.7) {
+		cs = append(cs, g.kw("where")+" "+g.cond(1))
+	}
+	cs = append(cs, g.timeClause())
+	var sub string
+	switch g.weighted(50, 30, 20) {
+	case 0:
+		cs = append(cs, g.kw("group")+" "+g.kw("by")+" "+strings.Join(cols, ", "))
+		if g.chance(0.5) {
+			cs = append(cs, g.kw("having")+" count "+rqPick(g, []string{"=", "<=", ">"})+" "+strconv.Itoa(1+g.intn(3)))
+		}
+		sub = g.clauses(g.fn("count"), cs)
+	case 1:
+		sub = g.clauses(g.kw("list")+" "+strings.Join(cols, ", "), append(cs, g.limit(0.3, 40)))
+	default:
+		sub = g.clauses(g.kw("top")+" "+strconv.Itoa(1+g.intn(30))+" "+strings.Join(cols, ", "), cs)
+	}
+	op := " " + g.kw("in") + " "
+	if g.chance(0.4) {
+		op = " " + g.kw("not") + op
+	}
+	return "(" + strings.Join(fields, ", ") + ")" + op + "(" + strings.TrimSpace(sub) + ")"
+}
