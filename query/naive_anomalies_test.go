@@ -303,11 +303,15 @@ func naiveAnomalies(in *naiveResult, st *ast.Stage, q *ast.Query, now time.Time)
 			case res[i].Cmp(plo) < 0:
 				score.Quo(new(big.Rat).Sub(res[i], plo), iqr)
 			}
+			// Past k only beyond the documented tie: a score within
+			// 1e-9·max(1, k) of k is on it (the stage's rule, so that
+			// rounding does not decide).
+			edge := new(big.Rat).Add(k, new(big.Rat).Mul(maxRat(big.NewRat(1, 1), k), big.NewRat(1, 1_000_000_000)))
 			flag := int64(0)
 			switch {
-			case score.Cmp(k) > 0:
+			case score.Cmp(edge) > 0:
 				flag = 1
-			case score.Cmp(new(big.Rat).Neg(k)) < 0:
+			case score.Cmp(new(big.Rat).Neg(edge)) < 0:
 				flag = -1
 			}
 			if flag == 1 && direction != "down" || flag == -1 && direction != "up" {
@@ -363,4 +367,12 @@ func naiveRatRound4(x *big.Rat) result.Value {
 		return result.FloatValue(f)
 	}
 	return result.FloatValue(math.Round(g*1e4) / 1e4)
+}
+
+// maxRat is the larger of two rationals.
+func maxRat(a, b *big.Rat) *big.Rat {
+	if a.Cmp(b) >= 0 {
+		return a
+	}
+	return b
 }
