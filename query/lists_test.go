@@ -217,10 +217,10 @@ func TestNamedListErrors(t *testing.T) {
 		}
 	}
 	// Without a store, only the built-ins are known.
-	if _, err := Prepare("count where ip in @diffNets", nil, nil, time.Now()); err == nil || !strings.Contains(err.Error(), "unknown list @diffNets") {
+	if _, err := Prepare("count where ip in @diffNets", nil, nil, diffEnd); err == nil || !strings.Contains(err.Error(), "unknown list @diffNets") {
 		t.Errorf("Prepare of a store's list: %v", err)
 	}
-	if _, err := Prepare("count where error in @caFailures", nil, nil, time.Now()); err != nil {
+	if _, err := Prepare("count where error in @caFailures", nil, nil, diffEnd); err != nil {
 		t.Errorf("Prepare of a built-in list: %v", err)
 	}
 }
