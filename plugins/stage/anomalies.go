@@ -164,20 +164,12 @@ func (anomalies) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, e
 	if r.timeline, err = timelineOf(in, args.Text("value"), "anomalies"); err != nil {
 		return nil, err
 	}
-	for _, i := range r.keys {
-		r.cols = append(r.cols, in[i])
-	}
-	if r.bin == 0 && in[r.time].Bin > 0 {
-		r.bin = int64(in[r.time].Bin) // the query's bin(...), whatever gaps the rows leave
-	}
+	r.bin = r.binOf(in, r.bin)
 	r.valueCol = in[r.value]
-	r.cols = append(r.cols, in[r.time], in[r.value],
-		result.Column{Name: "baseline", Kind: signin.KindFloat},
-		result.Column{Name: "score", Kind: signin.KindFloat},
-		result.Column{Name: "flag", Kind: signin.KindInt})
-	for _, i := range r.others {
-		r.cols = append(r.cols, in[i])
-	}
+	r.cols = r.output(in, []result.Column{in[r.time], in[r.value],
+		{Name: "baseline", Kind: signin.KindFloat},
+		{Name: "score", Kind: signin.KindFloat},
+		{Name: "flag", Kind: signin.KindInt}}, true)
 	return r, nil
 }
 
@@ -190,8 +182,8 @@ func (r *anomalies) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]res
 	}
 	var b buckets
 	if r.fill {
-		if b = window(times, r.bin, env); b.n > maxBuckets {
-			return fmt.Errorf("the window holds %d buckets of %v, more than %d: give a wider bin", b.n, time.Duration(b.width), maxBuckets)
+		if b, err = filled(times, r.bin, env); err != nil {
+			return err
 		}
 	}
 	type anomaly struct {

@@ -105,17 +105,11 @@ func (spikes) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, erro
 	if r.timeline, err = timelineOf(in, args.Text("value"), "spikes"); err != nil {
 		return nil, err
 	}
-	for _, i := range r.keys {
-		r.cols = append(r.cols, in[i])
-	}
 	r.valueCol = in[r.value]
-	r.cols = append(r.cols, in[r.time], in[r.value],
-		result.Column{Name: "median", Kind: signin.KindFloat},
-		result.Column{Name: "mad", Kind: signin.KindFloat},
-		result.Column{Name: "score", Kind: signin.KindFloat})
-	for _, i := range r.others {
-		r.cols = append(r.cols, in[i])
-	}
+	r.cols = r.output(in, []result.Column{in[r.time], in[r.value],
+		{Name: "median", Kind: signin.KindFloat},
+		{Name: "mad", Kind: signin.KindFloat},
+		{Name: "score", Kind: signin.KindFloat}}, true)
 	return r, nil
 }
 

@@ -280,3 +280,40 @@ func (b buckets) array(s *series, fill bool, x []float64, rows [][]result.Value,
 	}
 	return x, rows, at, nil
 }
+
+// output is the columns of a stage that reads the timeline: its keys,
+// then own, then, with others, the input's other columns, which pass
+// through.
+func (tl timeline) output(in []result.Column, own []result.Column, others bool) []result.Column {
+	var cols []result.Column
+	for _, i := range tl.keys {
+		cols = append(cols, in[i])
+	}
+	cols = append(cols, own...)
+	if others {
+		for _, i := range tl.others {
+			cols = append(cols, in[i])
+		}
+	}
+	return cols
+}
+
+// binOf is a stage's bucket width: bin when given, else the query's
+// bin(...) when the time column says it (whatever gaps the rows leave),
+// else 0, for window to infer from the times.
+func (tl timeline) binOf(in []result.Column, bin int64) int64 {
+	if bin == 0 && in[tl.time].Bin > 0 {
+		return int64(in[tl.time].Bin)
+	}
+	return bin
+}
+
+// filled returns the window of times that a series filled with zeros
+// spans, or an error when it holds more than maxBuckets buckets.
+func filled(times []int64, bin int64, env *plugins.Env) (buckets, error) {
+	b := window(times, bin, env)
+	if b.n > maxBuckets {
+		return b, fmt.Errorf("the window holds %d buckets of %v, more than %d: give a wider bin", b.n, time.Duration(b.width), maxBuckets)
+	}
+	return b, nil
+}

@@ -3,10 +3,8 @@ package stage
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"iter"
 	"slices"
-	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
@@ -71,17 +69,12 @@ func (trend) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error
 	if r.timeline, err = timelineOf(in, args.Text("value"), "trend"); err != nil {
 		return nil, err
 	}
-	for _, i := range r.keys {
-		r.cols = append(r.cols, in[i])
-	}
-	if r.bin == 0 && in[r.time].Bin > 0 {
-		r.bin = int64(in[r.time].Bin)
-	}
-	r.cols = append(r.cols,
-		result.Column{Name: "slope", Kind: signin.KindFloat},
-		result.Column{Name: "intercept", Kind: signin.KindFloat},
-		result.Column{Name: "rsquare", Kind: signin.KindFloat},
-		result.Column{Name: "buckets", Kind: signin.KindInt})
+	r.bin = r.binOf(in, r.bin)
+	r.cols = r.output(in, []result.Column{
+		{Name: "slope", Kind: signin.KindFloat},
+		{Name: "intercept", Kind: signin.KindFloat},
+		{Name: "rsquare", Kind: signin.KindFloat},
+		{Name: "buckets", Kind: signin.KindInt}}, false)
 	return r, nil
 }
 
@@ -94,8 +87,8 @@ func (r *trend) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.
 	}
 	var b buckets
 	if r.fill {
-		if b = window(times, r.bin, env); b.n > maxBuckets {
-			return fmt.Errorf("the window holds %d buckets of %v, more than %d: give a wider bin", b.n, time.Duration(b.width), maxBuckets)
+		if b, err = filled(times, r.bin, env); err != nil {
+			return err
 		}
 	}
 	type fit struct {
