@@ -76,16 +76,15 @@ func (bruteforce) read(args *plugins.Args) *bruteforce {
 
 func (r bruteforce) Needs(args *plugins.Args) (plugins.Needs, error) {
 	b := r.read(args)
-	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(b.Codes), Stream: true}, nil
+	return events.Needs(b.Codes), nil
 }
 
 func (r bruteforce) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	b := r.read(args)
-	idx, err := events.Columns(in, events.SignInCols)
-	if err != nil {
+	var err error
+	if b.in, err = events.NewReader(in, b.Codes); err != nil {
 		return nil, err
 	}
-	b.in = events.Reader{Idx: [6]int(idx), Codes: b.Codes}
 	return b, nil
 }
 

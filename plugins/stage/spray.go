@@ -93,16 +93,15 @@ func (spray) read(args *plugins.Args) *spray {
 
 func (r spray) Needs(args *plugins.Args) (plugins.Needs, error) {
 	b := r.read(args)
-	return plugins.Needs{Fields: events.SignInFields(), Where: events.CodesWhere(b.codes), Stream: true}, nil
+	return events.Needs(b.codes), nil
 }
 
 func (r spray) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, error) {
 	b := r.read(args)
-	idx, err := events.Columns(in, events.SignInCols)
-	if err != nil {
+	var err error
+	if b.in, err = events.NewReader(in, b.codes); err != nil {
 		return nil, err
 	}
-	b.in = events.Reader{Idx: [6]int(idx), Codes: b.codes}
 	return b, nil
 }
 

@@ -488,3 +488,20 @@ func SignInFields() []string {
 	}
 	return out
 }
+
+// Needs is what a stage reading sign-in events needs of a list: the
+// event fields, the sign-ins that succeeded or failed with one of the
+// codes, streamed.
+func Needs(codes []int64) plugins.Needs {
+	return plugins.Needs{Fields: SignInFields(), Where: CodesWhere(codes), Stream: true}
+}
+
+// NewReader returns the Reader of the events in rows of columns in,
+// failures being the codes, or an error naming a column in lacks.
+func NewReader(in []result.Column, codes []int64) (Reader, error) {
+	idx, err := Columns(in, SignInCols)
+	if err != nil {
+		return Reader{}, err
+	}
+	return Reader{Idx: [6]int(idx), Codes: codes}, nil
+}
