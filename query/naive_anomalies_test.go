@@ -105,38 +105,7 @@ func naiveAnomalies(in *naiveResult, st *ast.Stage, q *ast.Query, now time.Time)
 	}
 
 	// The series, keyed as the naive group keys are.
-	type point struct {
-		t   time.Time
-		v   float64
-		row []result.Value
-	}
-	type series struct {
-		key    []result.Value
-		points []point
-	}
-	var all []*series
-	byKey := map[string]*series{}
-	var times []time.Time
-	for _, row := range in.Rows {
-		t, v := row[tm], row[val]
-		if t.IsNull() || v.IsNull() || math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
-			continue
-		}
-		var kb []byte
-		var key []result.Value
-		for _, i := range keys {
-			kb = append(naiveKey(kb, row[i]), 0xff)
-			key = append(key, row[i])
-		}
-		s := byKey[string(kb)]
-		if s == nil {
-			s = &series{key: key}
-			byKey[string(kb)] = s
-			all = append(all, s)
-		}
-		s.points = append(s.points, point{t.Time(), v.Float(), row})
-		times = append(times, t.Time())
-	}
+	all, times := naiveSeriesOf(in.Rows, keys, tm, val)
 	if len(times) == 0 {
 		out.All = out.Rows
 		return out, nil

@@ -83,38 +83,7 @@ func naiveSpikes(in *naiveResult, st *ast.Stage, q *ast.Query, now time.Time) (*
 	}
 
 	// The buckets of each series.
-	type point struct {
-		t   time.Time
-		v   float64
-		row []result.Value
-	}
-	type series struct {
-		key    []result.Value
-		points []point
-	}
-	var all []*series
-	byKey := map[string]*series{}
-	var times []time.Time
-	for _, row := range in.Rows {
-		t, v := row[tm], row[val]
-		if t.IsNull() || v.IsNull() || math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
-			continue
-		}
-		var kb []byte
-		var key []result.Value
-		for _, i := range keys {
-			kb = append(naiveKey(kb, row[i]), 0xff)
-			key = append(key, row[i])
-		}
-		s := byKey[string(kb)]
-		if s == nil {
-			s = &series{key: key}
-			byKey[string(kb)] = s
-			all = append(all, s)
-		}
-		s.points = append(s.points, point{t.Time(), v.Float(), row})
-		times = append(times, t.Time())
-	}
+	all, times := naiveSeriesOf(in.Rows, keys, tm, val)
 	out := &naiveResult{Result: &result.Result{Rows: [][]result.Value{}}}
 	for _, i := range keys {
 		out.Columns = append(out.Columns, cols[i])
@@ -318,4 +287,47 @@ func naiveMedian(vals []float64) float64 {
 // naiveRound4 rounds to 4 decimals, as spikes shows its figures.
 func naiveRound4(x float64) result.Value {
 	return result.FloatValue(math.Round(x*1e4) / 1e4)
+}
+
+// naivePoint is a bucket of a naive timeline: its time, its value and
+// its row.
+type naivePoint struct {
+	t   time.Time
+	v   float64
+	row []result.Value
+}
+
+// naiveSeries is one key's buckets, in the order of the rows.
+type naiveSeries struct {
+	key    []result.Value
+	points []naivePoint
+}
+
+// naiveSeriesOf groups rows into series by the key columns, in the
+// order their keys first come, leaving out rows whose time or value
+// (columns tm and val) is null or not a finite number; times are all
+// the points' times, in the rows' order.
+func naiveSeriesOf(rows [][]result.Value, keys []int, tm, val int) (all []*naiveSeries, times []time.Time) {
+	byKey := map[string]*naiveSeries{}
+	for _, row := range rows {
+		t, v := row[tm], row[val]
+		if t.IsNull() || v.IsNull() || math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0) {
+			continue
+		}
+		var kb []byte
+		var key []result.Value
+		for _, i := range keys {
+			kb = append(naiveKey(kb, row[i]), 0xff)
+			key = append(key, row[i])
+		}
+		s := byKey[string(kb)]
+		if s == nil {
+			s = &naiveSeries{key: key}
+			byKey[string(kb)] = s
+			all = append(all, s)
+		}
+		s.points = append(s.points, naivePoint{t.Time(), v.Float(), row})
+		times = append(times, t.Time())
+	}
+	return all, times
 }
