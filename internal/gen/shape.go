@@ -98,3 +98,21 @@ const (
 	wideUsersPerSP     = 100
 	wideUsersPerMI     = 200
 )
+
+// MarshalText returns the shape's name.
+func (s Shape) MarshalText() ([]byte, error) {
+	if s >= numShapes {
+		return nil, fmt.Errorf("gen: no tenant shape %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText sets s to the shape a name names (see ParseShape).
+func (s *Shape) UnmarshalText(b []byte) error {
+	v, err := ParseShape(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
