@@ -29,8 +29,8 @@ import (
 //     address of a large pool every hour;
 //   - workloads on Azure leave through a pool of the region's outbound
 //     addresses, a new one every hour;
-//   - offices keep the compact shape's few egress addresses, which
-//     most office sign-ins share.
+//   - offices have the compact shape's few egress addresses (two a
+//     site), which most office sign-ins share, made as the others are.
 //
 // Every address is a function of the seed and what it is drawn for (the
 // user, the day or the hour), never of a chunk's random stream, so that
@@ -123,8 +123,41 @@ func hashOf(key uint64, vs ...uint64) uint64 {
 	return h
 }
 
-// widen gives the users and workloads of a wide tenant their networks.
+// widen gives the users and workloads of a wide tenant their networks,
+// and its offices addresses whose location is a function of the address
+// as the others' (the compact shape's are drawn at random, and could
+// share an address with a home address elsewhere in the city).
 func (t *tenant) widen(r *rand.Rand) {
+	remade := map[*netAddr]*netAddr{}
+	for i, o := range t.offices {
+		c := countryByCode[o.country]
+		n := &businessISP
+		if o.country != "US" {
+			n = &c.home[0]
+		}
+		ci := 0
+		for j := range c.cities {
+			if c.cities[j].name == o.cty {
+				ci = j
+			}
+		}
+		a := v4Addr(c, ci, n, r.Uint64())
+		a.trusted = o.trusted
+		a.finish()
+		remade[o], t.offices[i] = a, a
+	}
+	for _, u := range t.users {
+		if a := remade[u.office]; a != nil {
+			u.office = a
+		}
+	}
+	for _, w := range t.sps {
+		for i, n := range w.nets {
+			if a := remade[n]; a != nil {
+				w.nets[i] = a
+			}
+		}
+	}
 	cityIndex := func(c *country, ct *city) int {
 		for i := range c.cities {
 			if &c.cities[i] == ct {
@@ -238,8 +271,8 @@ func (p *proxyNode) addr(h uint64) *netAddr {
 	return located(netip.AddrFrom4(ip), c.code, &c.cities[0], pr.asn, pr.name)
 }
 
-// egressAddr returns the address a workload with a rotating egress signs
-// in from at time at.
+// addr returns the address a workload with a rotating egress signs in
+// from at time at.
 func (e *cloudEgress) addr(at time.Time) *netAddr {
 	reg := &azureRegions[e.region]
 	k := hashOf(e.key, uint64(at.Unix()/3600)) % uint64(e.pool)

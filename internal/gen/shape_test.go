@@ -307,3 +307,42 @@ func TestDistributedSpray(t *testing.T) {
 		t.Errorf("spray lasts %.1f days, want several", days)
 	}
 }
+
+// TestAddressBlocks checks what makes an address's location a function
+// of the address in the wide shape: every /16 block of the address
+// tables belongs to one network of one country (or one Azure region, or
+// one proxy provider, whose addresses name their country).
+func TestAddressBlocks(t *testing.T) {
+	owner := map[[2]byte]string{}
+	claim := func(b [2]byte, who string) {
+		if o, ok := owner[b]; ok && o != who {
+			t.Errorf("%d.%d.0.0/16 belongs to %s and %s", b[0], b[1], o, who)
+		}
+		owner[b] = who
+	}
+	for _, c := range countries {
+		for _, list := range [][]isp{c.home, c.mobile, c.hosting} {
+			for _, n := range list {
+				for _, b := range n.blocks {
+					claim(b, c.code+" "+n.name)
+				}
+			}
+		}
+		if len(c.cities) > 256 {
+			t.Errorf("%s: %d cities do not fit the third byte of an address", c.code, len(c.cities))
+		}
+	}
+	for _, b := range businessISP.blocks {
+		claim(b, "US "+businessISP.name)
+	}
+	for _, reg := range azureRegions {
+		for _, b := range reg.blocks {
+			claim(b, "Azure "+reg.city.name)
+		}
+	}
+	for _, p := range proxyProviders {
+		for _, b := range p.blocks {
+			claim(b, p.name)
+		}
+	}
+}
