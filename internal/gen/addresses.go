@@ -33,7 +33,8 @@ import (
 //     site), which most office sign-ins share, made as the others are.
 //
 // Every address is a function of the seed and what it is drawn for (the
-// user, the day or the hour), never of a chunk's random stream, so that
+// user, the day or the hour; a carrier's NAT addresses, of the carrier
+// and the city alone), never of a chunk's random stream, so that
 // the same user has the same address at the same time whatever the
 // chunking; and its location is a function of the address alone (the
 // city is encoded in the address, the coordinates' jitter derived from

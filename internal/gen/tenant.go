@@ -65,7 +65,6 @@ type tzGroup struct {
 // goroutines share it.
 type tenant struct {
 	id, domain, name string
-	seed             uint64     // the Config's, for the addresses derived from it (addresses.go)
 	spec             *shapeSpec // the shape's parameters
 	workspace        string     // the Log Analytics workspace id
 	logPath          string     // the logs' Azure resource id: /tenants/…/providers/Microsoft.aadiam
@@ -105,7 +104,6 @@ func buildTenant(cfg Config) *tenant {
 		domain:    cfg.Domain,
 		name:      strings.ToUpper(label[:1]) + label[1:],
 		hybrid:    chance(r, 0.7),
-		seed:      cfg.Seed,
 		spec:      &specs[cfg.Shape],
 	}
 	t.logPath = "/tenants/" + t.id + "/providers/Microsoft.aadiam"
