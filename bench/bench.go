@@ -13,6 +13,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/benchstore"
+	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/query"
 	_ "github.com/signinq/signinq/query" // the query language DB.Query answers in
@@ -39,6 +40,10 @@ type Config struct {
 	// Sizes are the datasets' numbers of sign-ins, each generated over
 	// the 30 days before benchstore.End (the queries' now) and cached.
 	Sizes []int64
+	// Shapes are the tenant shapes of the datasets: each size is measured
+	// on each shape, shape by shape. nil means the compact shape only.
+	// The ingest is measured on the first.
+	Shapes []gen.Shape
 	// Runs is the number of warm runs of each query, after its cold one.
 	Runs int
 	// CacheDir is where the datasets and the ingest sample are cached
@@ -65,6 +70,9 @@ type Config struct {
 func (c *Config) normalize() error {
 	if len(c.Sizes) == 0 {
 		c.Sizes = DefaultSizes()
+	}
+	if len(c.Shapes) == 0 {
+		c.Shapes = []gen.Shape{gen.ShapeCompact}
 	}
 	for _, n := range c.Sizes {
 		if n <= 0 {
@@ -106,7 +114,8 @@ type Report struct {
 	Machine Machine
 	// Runs is the number of warm runs of each query.
 	Runs int
-	// Datasets are the measured datasets, in Config.Sizes order.
+	// Datasets are the measured datasets, by Config.Shapes and, within a
+	// shape, in Config.Sizes order.
 	Datasets []Dataset
 	// Ingest is the ingest of the sample; nil when skipped.
 	Ingest *Ingest
@@ -116,6 +125,8 @@ type Report struct {
 
 // Dataset is what a run measured on one dataset.
 type Dataset struct {
+	// Shape is the tenant shape of the sign-ins.
+	Shape gen.Shape
 	// Rows is the number of sign-ins.
 	Rows int64
 	// Dir is the store's directory.
@@ -139,6 +150,16 @@ type Disk struct {
 	Rows                              int64
 	Columns, Dicts, Bitmaps, IDs, Raw int64
 	Total                             int64 // the store's directory
+}
+
+// Name names the dataset in reports: its size (SizeName) for the compact
+// shape, as before there were shapes, and the size and the shape for the
+// others ("1M wide").
+func (ds *Dataset) Name() string {
+	if ds.Shape == gen.ShapeCompact {
+		return SizeName(ds.Rows)
+	}
+	return SizeName(ds.Rows) + " " + ds.Shape.String()
 }
 
 // PerSignIn returns bytes per sign-in.
@@ -181,6 +202,8 @@ func (r QueryResult) P99() time.Duration { return Percentile(r.Warm, 99) }
 // Ingest is the measured ingest of a sample of diagnostic-settings JSON
 // lines into a fresh store, with raw records, as signinq ingest does.
 type Ingest struct {
+	// Shape is the tenant shape of the sample.
+	Shape gen.Shape
 	// SignIns is the sample's number of sign-ins; Bytes the file's size.
 	SignIns, Bytes int64
 	// Stored is the number of sign-ins the ingest stored.
@@ -213,12 +236,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	start := cfg.Now()
 	rep := &Report{Machine: ThisMachine(), Runs: cfg.Runs}
-	for _, n := range cfg.Sizes {
-		ds, err := runDataset(ctx, &cfg, n)
-		if err != nil {
-			return nil, err
+	for _, shape := range cfg.Shapes {
+		for _, n := range cfg.Sizes {
+			ds, err := runDataset(ctx, &cfg, shape, n)
+			if err != nil {
+				return nil, err
+			}
+			rep.Datasets = append(rep.Datasets, *ds)
 		}
-		rep.Datasets = append(rep.Datasets, *ds)
 	}
 	if cfg.IngestSample > 0 {
 		in, err := runIngest(ctx, &cfg)
@@ -231,16 +256,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) {
+func runDataset(ctx context.Context, cfg *Config, shape gen.Shape, rows int64) (*Dataset, error) {
 	resetPeakRSS()
-	ds := &Dataset{Rows: rows}
+	ds := &Dataset{Shape: shape, Rows: rows}
 	t0 := cfg.Now()
 	var bar *progress.Bar
 	made := false
-	dir, err := benchstore.DirIn(ctx, cfg.CacheDir, rows, func(format string, args ...any) {
+	dir, err := benchstore.DirShape(ctx, cfg.CacheDir, shape, rows, func(format string, args ...any) {
 		made = true
 		cfg.Logf(format, args...)
-		bar = cfg.NewBar(fmt.Sprintf("generating %s sign-ins", SizeName(rows)), rows, progress.Records)
+		bar = cfg.NewBar(fmt.Sprintf("generating %s sign-ins", ds.Name()), rows, progress.Records)
 	}, func(n int64) { bar.Set(n) })
 	bar.Done()
 	if err != nil {
@@ -253,7 +278,7 @@ func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) 
 	if err := setListsIn(ctx, dir); err != nil {
 		return nil, err
 	}
-	cfg.Logf("measuring %d queries on %s sign-ins (%s)", len(cfg.Queries), SizeName(rows), dir)
+	cfg.Logf("measuring %d queries on %s sign-ins (%s)", len(cfg.Queries), ds.Name(), dir)
 	peak := peakRSS() // making the store and setting its lists
 	for i, q := range cfg.Queries {
 		resetPeakRSS()
@@ -276,7 +301,7 @@ func runDataset(ctx context.Context, cfg *Config, rows int64) (*Dataset, error) 
 			}
 			ds.Disk = diskOf(st)
 		}
-		cfg.Logf("  %-10s p50 %-10s cold %-10s %s", SizeName(rows), fmtDuration(r.P50()), fmtDuration(r.Cold), q.Text)
+		cfg.Logf("  %-10s p50 %-10s cold %-10s %s", ds.Name(), fmtDuration(r.P50()), fmtDuration(r.Cold), q.Text)
 		ds.Queries = append(ds.Queries, r)
 	}
 	ds.PeakRSS = max(peak, peakRSS())
@@ -338,7 +363,8 @@ func runQuery(ctx context.Context, cfg *Config, dir string, q Query) (QueryResul
 func runIngest(ctx context.Context, cfg *Config) (*Ingest, error) {
 	n := cfg.IngestSample
 	var bar *progress.Bar
-	path, err := benchstore.DiagFile(ctx, cfg.CacheDir, n, func(format string, args ...any) {
+	shape := cfg.Shapes[0]
+	path, err := benchstore.DiagFileShape(ctx, cfg.CacheDir, shape, n, func(format string, args ...any) {
 		cfg.Logf(format, args...)
 		bar = cfg.NewBar(fmt.Sprintf("writing %s sign-ins as JSON lines", SizeName(n)), n, progress.Records)
 	}, func(done int64) { bar.Set(done) })
@@ -350,7 +376,7 @@ func runIngest(ctx context.Context, cfg *Config) (*Ingest, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &Ingest{SignIns: n, Bytes: fi.Size()}
+	in := &Ingest{Shape: shape, SignIns: n, Bytes: fi.Size()}
 	tmp, err := os.MkdirTemp(cfg.CacheDir, "ingest-")
 	if err != nil {
 		return nil, err

@@ -40,16 +40,30 @@ var chartColors = []color.Color{
 	color.RGBA{R: 0x9c, G: 0x2c, B: 0x8c, A: 0xff},
 }
 
+// firstShape returns r with the datasets of its first dataset's shape
+// only.
+func (r *Report) firstShape() *Report {
+	c := *r
+	c.Datasets = nil
+	for _, ds := range r.Datasets {
+		if ds.Shape == r.Datasets[0].Shape {
+			c.Datasets = append(c.Datasets, ds)
+		}
+	}
+	return &c
+}
+
 // WriteChart writes a PNG image of how the figures grow with size, in
 // four panels over the number of sign-ins (log scales): the median
 // latency of a few representative queries, the bytes a sign-in takes on
 // disk, the peak resident memory, and the ingest rate (measured on the
-// sample only, so a single point at its size). A report without
-// datasets is an error.
+// sample only, so a single point at its size). Of several tenant shapes,
+// it draws the first's. A report without datasets is an error.
 func (r *Report) WriteChart(w io.Writer) error {
 	if len(r.Datasets) == 0 {
 		return errors.New("bench: no datasets to chart")
 	}
+	r = r.firstShape()
 	sizes := make([]float64, len(r.Datasets))
 	for i, ds := range r.Datasets {
 		sizes[i] = float64(ds.Rows)

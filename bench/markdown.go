@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/words"
 )
 
@@ -55,7 +56,7 @@ type printer func(format string, args ...any)
 func (r *Report) header(p printer, first string) {
 	p("| %s |", first)
 	for _, ds := range r.Datasets {
-		p(" %s |", SizeName(ds.Rows))
+		p(" %s |", ds.Name())
 	}
 	p("\n|---|")
 	for range r.Datasets {
@@ -74,7 +75,11 @@ func (r *Report) row(p printer, name string, cell func(ds *Dataset) string) {
 
 func (r *Report) writeDatasets(p printer) {
 	p("## Datasets\n\n")
-	p("Generated sign-ins over 30 days (seed 7), stored as the generator's `--db` does, without raw records, compacted; cached between runs.\n\n")
+	p("Generated sign-ins over 30 days (seed 7), stored as the generator's `--db` does, without raw records, compacted; cached between runs.")
+	if r.shapes() {
+		p(" A column named by its size alone is the compact tenant shape (5,000 users at a few fixed addresses each); one named wide is the wide shape (a user per 100 sign-ins, a wide and changing address space, a distributed spray; `signinq gen --shape wide`).")
+	}
+	p("\n\n")
 	r.header(p, "")
 	r.row(p, "sign-ins", func(ds *Dataset) string { return humanize.Comma(ds.Rows) })
 	r.row(p, "made this run", func(ds *Dataset) string {
@@ -98,8 +103,12 @@ func (r *Report) writeDatasets(p printer) {
 func (r *Report) writeIngest(p printer) {
 	in := r.Ingest
 	p("## Ingest\n\n")
-	p("%s sign-ins written once by the generator as diagnostic-settings JSON lines (%s) and cached, then ingested with `db.Ingest` into a fresh store, raw records kept as `signinq ingest` keeps them, and compacted.\n\n",
-		humanize.Comma(in.SignIns), humanize.Bytes(uint64(in.Bytes)))
+	shape := ""
+	if in.Shape != gen.ShapeCompact {
+		shape = " of the " + in.Shape.String() + " tenant shape"
+	}
+	p("%s sign-ins%s written once by the generator as diagnostic-settings JSON lines (%s) and cached, then ingested with `db.Ingest` into a fresh store, raw records kept as `signinq ingest` keeps them, and compacted.\n\n",
+		humanize.Comma(in.SignIns), shape, humanize.Bytes(uint64(in.Bytes)))
 	p("| sign-ins | JSON | ingest | sign-ins/s | MB/s | then compaction | store on disk | bytes a sign-in | columns | dictionaries | bitmaps | id index | raw records |\n")
 	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	d := in.Disk
@@ -124,7 +133,7 @@ func (r *Report) writeLatency(p printer) {
 		if i > 0 {
 			p(" × |")
 		}
-		p(" %s |", SizeName(ds.Rows))
+		p(" %s |", ds.Name())
 	}
 	p("\n|---|")
 	for i := range r.Datasets {
@@ -137,8 +146,11 @@ func (r *Report) writeLatency(p printer) {
 	for i, q := range r.Datasets[0].Queries {
 		p("| `%s` |", mdCode(q.Query.Text))
 		for j, ds := range r.Datasets {
-			if j > 0 {
+			switch {
+			case j > 0 && ds.Shape == r.Datasets[j-1].Shape:
 				p(" %s |", ratio(r.growth(i, j-1, j)))
+			case j > 0:
+				p(" |") // no growth from one shape to another
 			}
 			p(" %s |", fmtDuration(ds.Queries[i].P50()))
 		}
@@ -182,13 +194,16 @@ func (r *Report) writeScale(p printer, chart string) {
 	p("\n")
 	for j := 1; j < len(r.Datasets); j++ {
 		a, b := r.Datasets[j-1], r.Datasets[j]
+		if a.Shape != b.Shape {
+			continue
+		}
 		var gs []float64
 		for i := range a.Queries {
 			gs = append(gs, r.growth(i, j-1, j))
 		}
 		slices.Sort(gs)
 		p("From %s to %s sign-ins (×%s), a query's median latency grows ×%s at the median of the set (from ×%s to ×%s).\n\n",
-			SizeName(a.Rows), SizeName(b.Rows), ratio(float64(b.Rows)/float64(a.Rows)),
+			a.Name(), b.Name(), ratio(float64(b.Rows)/float64(a.Rows)),
 			ratio(gs[len(gs)/2]), ratio(gs[0]), ratio(gs[len(gs)-1]))
 	}
 }
@@ -210,7 +225,7 @@ func (r *Report) writeQueries(p printer) {
 		p("| sign-ins | p50 | p95 | p99 | cold | peak memory | rows |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, ds := range r.Datasets {
 			qr := ds.Queries[i]
-			p("| %s | %s | %s | %s | %s | %s | %d |\n", SizeName(ds.Rows), fmtDuration(qr.P50()), fmtDuration(qr.P95()),
+			p("| %s | %s | %s | %s | %s | %s | %d |\n", ds.Name(), fmtDuration(qr.P50()), fmtDuration(qr.P95()),
 				fmtDuration(qr.P99()), fmtDuration(qr.Cold), rssString(qr.PeakRSS), qr.Rows)
 		}
 		p("\n")
@@ -222,6 +237,17 @@ var groupNames = map[string]string{
 	"demo":     "a question signinq demo answers",
 	"security": "a security stage",
 	"hunting":  "an example of the hunting language (subqueries, named lists, time arithmetic, joins)",
+}
+
+// shapes reports whether the report measured a shape other than the
+// compact one.
+func (r *Report) shapes() bool {
+	for _, ds := range r.Datasets {
+		if ds.Shape != gen.ShapeCompact {
+			return true
+		}
+	}
+	return false
 }
 
 func capitalize(s string) string {

@@ -3,16 +3,19 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/gen"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -155,6 +158,72 @@ func TestWriteMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "report.md", buf.Bytes())
+}
+
+// shapesReport is fixedReport with a wide dataset of each size after the
+// compact ones.
+func shapesReport() *Report {
+	r := fixedReport()
+	for _, ds := range slices.Clone(r.Datasets) {
+		ds.Shape = gen.ShapeWide
+		ds.Dir += "-wide"
+		ds.Queries = slices.Clone(ds.Queries)
+		for i := range ds.Queries {
+			q := &ds.Queries[i]
+			q.Warm = slices.Clone(q.Warm)
+			for j := range q.Warm {
+				q.Warm[j] *= 3
+			}
+		}
+		r.Datasets = append(r.Datasets, ds)
+	}
+	return r
+}
+
+// TestWriteShapes checks that every figure of a report of two shapes
+// says its shape, that the compact shape's names are those of a report
+// of it alone, and that the JSON keeps the shapes.
+func TestWriteShapes(t *testing.T) {
+	var md, gb bytes.Buffer
+	r := shapesReport()
+	if err := r.WriteMarkdown(&md, ""); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report-shapes.md", md.Bytes())
+	if err := WriteGoBench(&gb, r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "gobench-shapes.txt", gb.Bytes())
+	var one bytes.Buffer
+	if err := WriteGoBench(&one, fixedReport()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(gb.Bytes(), bytes.TrimSuffix(one.Bytes(), []byte(lastLine(one.String())))) {
+		t.Error("the compact shape's benchmark lines differ from a report of it alone")
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Datasets[2].Shape != gen.ShapeWide || back.Datasets[0].Shape != gen.ShapeCompact || !bytes.Contains(b, []byte(`"Shape":"wide"`)) {
+		t.Errorf("shapes after a JSON round trip: %v, %v", back.Datasets[0].Shape, back.Datasets[2].Shape)
+	}
+	// A report saved before there were shapes reads as compact.
+	var old Report
+	if err := json.Unmarshal([]byte(`{"Datasets":[{"Rows":5}]}`), &old); err != nil || old.Datasets[0].Shape != gen.ShapeCompact {
+		t.Errorf("an old report: %v, %v", old.Datasets, err)
+	}
+}
+
+// lastLine returns the last line of s, its newline included: the
+// ingest's, which the shapes' report has after the wide datasets.
+func lastLine(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:] + "\n"
 }
 
 func TestWriteChart(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 // CompareCmd is the compare subcommand.
 type CompareCmd struct {
 	Rows     int64    `default:"1000000" help:"The benchmark store's size, in sign-ins (generated once when missing)."`
+	Shape    string   `default:"compact" enum:"compact,wide" help:"The benchmark store's tenant shape (signinq gen --shape): compact or wide."`
 	Runs     int      `default:"5" help:"Timed runs of each query on each engine, after one warm-up each; the medians are compared."`
 	Queries  string   `placeholder:"REGEX" help:"Only the queries whose signinq text matches this regular expression."`
 	Peers    []string `default:"duckdb,sqlite" help:"The peers to run: duckdb, sqlite."`
@@ -47,6 +48,7 @@ type queryResult struct {
 // report is everything compare measured, for the text and Markdown
 // reports.
 type report struct {
+	shape      string
 	rows       int64
 	runs       int
 	peers      []string
@@ -118,7 +120,7 @@ func (c *CompareCmd) Run() error {
 // measure makes or finds the store, loads the peers (or finds them
 // loaded), and runs the queries.
 func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp) (*report, error) {
-	dir, err := ensureStore(ctx, root, c.Repo, c.Rows, logf)
+	dir, err := ensureStore(ctx, root, c.Repo, c.Shape, c.Rows, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +129,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 		return nil, err
 	}
 	defer store.Close()
-	rep := &report{rows: c.Rows, runs: c.Runs, peers: c.Peers, threads: c.Threads, storeDir: dir, machine: machine(), versions: map[string]string{}}
+	rep := &report{shape: c.Shape, rows: c.Rows, runs: c.Runs, peers: c.Peers, threads: c.Threads, storeDir: dir, machine: machine(), versions: map[string]string{}}
 	if rep.store, err = store.Stats(); err != nil {
 		return nil, err
 	}
@@ -136,7 +138,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 	}
 
 	// The peers' databases, loaded once per store and kept beside it.
-	rep.peersCache = filepath.Join(root, fmt.Sprintf("peers-v1-%d", c.Rows))
+	rep.peersCache = filepath.Join(root, fmt.Sprintf("peers-v1-%s%d", shapePart(c.Shape), c.Rows))
 	if err := os.MkdirAll(rep.peersCache, 0o755); err != nil {
 		return nil, err
 	}
@@ -450,6 +452,14 @@ func (rep *report) summary() []string {
 	return out
 }
 
+// ofShape names a tenant shape other than the compact one in a sentence.
+func ofShape(shape string) string {
+	if shapePart(shape) == "" {
+		return ""
+	}
+	return " of the " + shape + " tenant shape"
+}
+
 func joinTitles(peers []string) string {
 	t := make([]string, len(peers))
 	for i, p := range peers {
@@ -460,7 +470,7 @@ func joinTitles(peers []string) string {
 
 func (rep *report) header() []string {
 	h := []string{
-		fmt.Sprintf("%d sign-ins (seed %d, 30 days to %s), store %s", rep.rows, benchSeed, benchEnd.Format(time.RFC3339), rep.storeDir),
+		fmt.Sprintf("%d sign-ins%s (seed %d, 30 days to %s), store %s", rep.rows, ofShape(rep.shape), benchSeed, benchEnd.Format(time.RFC3339), rep.storeDir),
 		"machine: " + rep.machine,
 	}
 	var v []string

@@ -33,17 +33,27 @@ func cacheRoot() string {
 	return filepath.Join(cache, "signinq-bench")
 }
 
-// storeDir is the directory of the store of rows sign-ins
-// (internal/benchstore.Dir's layout).
-func storeDir(root string, rows int64) string {
-	return filepath.Join(root, fmt.Sprintf("engine-v%d-%d", engine.FormatVersion, rows))
+// storeDir is the directory of the store of rows sign-ins of a tenant
+// shape (internal/benchstore.StoreName's layout: the compact shape's
+// name has no shape).
+func storeDir(root, shape string, rows int64) string {
+	return filepath.Join(root, fmt.Sprintf("engine-v%d-%s%d", engine.FormatVersion, shapePart(shape), rows))
 }
 
-// ensureStore returns the store of rows sign-ins under root, generating
-// it first with the signinq command of the repository at repo when no
-// finished one (with its ready file) is there.
-func ensureStore(ctx context.Context, root, repo string, rows int64, logf func(string, ...any)) (string, error) {
-	dir := storeDir(root, rows)
+// shapePart is a tenant shape's part of a cached name: none for the
+// compact shape, SHAPE- for the others.
+func shapePart(shape string) string {
+	if shape == "" || shape == "compact" {
+		return ""
+	}
+	return shape + "-"
+}
+
+// ensureStore returns the store of rows sign-ins of a tenant shape under
+// root, generating it first with the signinq command of the repository
+// at repo when no finished one (with its ready file) is there.
+func ensureStore(ctx context.Context, root, repo, shape string, rows int64, logf func(string, ...any)) (string, error) {
+	dir := storeDir(root, shape, rows)
 	ready := filepath.Join(dir, "ready")
 	if _, err := os.Stat(ready); err == nil {
 		return dir, nil
@@ -55,9 +65,12 @@ func ensureStore(ctx context.Context, root, repo string, rows int64, logf func(s
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, "go", "run", "./cmd/signinq", "gen",
-		"--count", strconv.FormatInt(rows, 10), "--seed", strconv.Itoa(benchSeed),
-		"--end", benchEnd.Format(time.RFC3339), "--no-raw", "-q", "--db", dir)
+	args := []string{"run", "./cmd/signinq", "gen", "--count", strconv.FormatInt(rows, 10), "--seed", strconv.Itoa(benchSeed),
+		"--end", benchEnd.Format(time.RFC3339), "--no-raw", "-q", "--db", dir}
+	if shapePart(shape) != "" {
+		args = append(args, "--shape", shape)
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = repo
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {

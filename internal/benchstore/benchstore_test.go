@@ -3,9 +3,13 @@ package benchstore
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/internal/gen"
 )
 
 // TestCache checks that a store and a file are made once, marked ready,
@@ -50,5 +54,33 @@ func TestCache(t *testing.T) {
 	}
 	if _, err := DiagFile(ctx, root, -1, logf, nil); err == nil {
 		t.Error("a file of -1 sign-ins: no error")
+	}
+}
+
+// TestShapes checks that the stores and files of the shapes are cached
+// apart, the compact shape's under the names they had before shapes.
+func TestShapes(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	for _, c := range []struct {
+		shape     gen.Shape
+		dir, file string
+	}{
+		{gen.ShapeCompact, fmt.Sprintf("engine-v%d-300", engine.FormatVersion), "diag-300.jsonl"},
+		{gen.ShapeWide, fmt.Sprintf("engine-v%d-wide-300", engine.FormatVersion), "diag-wide-300.jsonl"},
+	} {
+		dir, err := DirShape(ctx, root, c.shape, 300, nil, nil)
+		if err != nil || dir != filepath.Join(root, c.dir) {
+			t.Errorf("%v: store %s, %v; want %s", c.shape, dir, err, c.dir)
+		}
+		path, err := DiagFileShape(ctx, root, c.shape, 300, nil, nil)
+		if err != nil || path != filepath.Join(root, c.file) {
+			t.Errorf("%v: file %s, %v; want %s", c.shape, path, err, c.file)
+		}
+	}
+	a, errA := os.ReadFile(filepath.Join(root, "diag-300.jsonl"))
+	b, errB := os.ReadFile(filepath.Join(root, "diag-wide-300.jsonl"))
+	if errA != nil || errB != nil || bytes.Equal(a, b) {
+		t.Errorf("the shapes' files: %v, %v, equal %v", errA, errB, bytes.Equal(a, b))
 	}
 }

@@ -22,8 +22,12 @@ type Config struct {
 	// End is the end of the window (exclusive). It is required: the
 	// generator never reads the clock.
 	End time.Time
+	// Shape is the kind of tenant (see Shape); the zero value is
+	// ShapeCompact, the generator's original tenant.
+	Shape Shape
 	// Users is the size of the user population, guests and service
-	// accounts included; 0 means DefaultUsers.
+	// accounts included; 0 means DefaultUsers in the compact shape and
+	// Count/100 (at least 100) in the wide one.
 	Users int
 	// Domain is the tenant's verified domain; "" means DefaultDomain.
 	Domain string
@@ -32,7 +36,9 @@ type Config struct {
 	Apps int
 	// ServicePrincipals and ManagedIdentities size the workload
 	// population; 0 means DefaultServicePrincipals and
-	// DefaultManagedIdentities.
+	// DefaultManagedIdentities, and in the wide shape one service
+	// principal per 100 users and one managed identity per 200 when that
+	// is more.
 	ServicePrincipals int
 	ManagedIdentities int
 	// NoIncidents turns off the injected attacks (see Generator.Incidents).
@@ -68,6 +74,18 @@ func (c Config) normalize() (Config, error) {
 		return c, errors.New("gen: End is required")
 	}
 	c.End = c.End.UTC()
+	if c.Shape >= numShapes {
+		return c, fmt.Errorf("gen: no tenant shape %d", c.Shape)
+	}
+	users, sps, mis := DefaultUsers, DefaultServicePrincipals, DefaultManagedIdentities
+	if c.Shape == ShapeWide {
+		users = int(min(maxUsers, max(wideMinUsers, c.Count/wideSignInsPerUser)))
+		u := c.Users
+		if u <= 0 || u > maxUsers {
+			u = users
+		}
+		sps, mis = max(sps, u/wideUsersPerSP), max(mis, u/wideUsersPerMI)
+	}
 	def := func(name string, v *int, d, max int) error {
 		switch {
 		case *v < 0:
@@ -81,10 +99,10 @@ func (c Config) normalize() (Config, error) {
 	}
 	for _, e := range []error{
 		def("Days", &c.Days, DefaultDays, maxDays),
-		def("Users", &c.Users, DefaultUsers, maxUsers),
+		def("Users", &c.Users, users, maxUsers),
 		def("Apps", &c.Apps, DefaultApps, 10_000),
-		def("ServicePrincipals", &c.ServicePrincipals, DefaultServicePrincipals, maxWorkloads),
-		def("ManagedIdentities", &c.ManagedIdentities, DefaultManagedIdentities, maxWorkloads),
+		def("ServicePrincipals", &c.ServicePrincipals, sps, maxWorkloads),
+		def("ManagedIdentities", &c.ManagedIdentities, mis, maxWorkloads),
 	} {
 		if e != nil {
 			return c, e

@@ -16,6 +16,20 @@
 // attacks are injected into the stream and described by
 // [Generator.Incidents].
 //
+// Shapes: Config.Shape chooses the kind of tenant. [ShapeCompact], the
+// zero value, is the tenant above: DefaultUsers users whatever the
+// Count, each signing in from a home, a mobile and usually an office
+// address fixed for the window. [ShapeWide] differs in the ways large
+// real tenants do: Count/100 users (100,000 at 10 million sign-ins),
+// more guests from other tenants, a wide address space drawn as the
+// sign-ins are made (home broadband addresses re-drawn every few days,
+// carrier-grade NAT addresses shared by many users, IPv6, cloud VPNs and
+// proxies, rotating cloud egress for workloads; see addresses.go), a
+// larger non-interactive share, and a distributed password spray
+// ([IncidentDistributedSpray]) besides the other incidents. Both shapes
+// share the machinery: the tenant, the rhythm, the outcomes and the
+// encoders.
+//
 // The writers encode the same events as Azure Monitor diagnostic-settings
 // JSON lines ([AppendDiag]), a Microsoft Graph beta signIns response
 // ([AppendGraph]), a Log Analytics CSV export ([Generator.Write]) and the

@@ -339,7 +339,11 @@ func (t *tenant) fillWorkload(r *rand.Rand, ev *Event, at time.Time, w *workload
 	}
 	x.code = code
 	x.res = w.res[w.resCDF.pick(r)]
-	x.net = w.nets[r.IntN(len(w.nets))]
+	if w.egress != nil {
+		x.net = w.egress.addr(at)
+	} else {
+		x.net = w.nets[r.IntN(len(w.nets))]
+	}
 	rec.Error, rec.Status = code.code, classifier.Status(code.code)
 	rec.Reason = t.reason(code, nil, x.res, w)
 	rec.Identity, rec.SP, rec.SPID, rec.AppID = w.name, w.name, w.spID, w.appID
@@ -364,7 +368,7 @@ func (g *Generator) background(r *rand.Rand, ev *Event, at time.Time, bin int) {
 	}
 	grp := t.groups[g.rhythm.groups[bin].pick(r)]
 	u := grp.users[grp.cdf.pick(r)]
-	c := userCtx{at: at, u: u, interactive: chance(r, interactiveShare), protocol: "none"}
+	c := userCtx{at: at, u: u, interactive: chance(r, t.spec.interactiveShare), protocol: "none"}
 	c.devIdx = u.devCDF.pick(r)
 	c.dev = u.devices[c.devIdx]
 	if c.interactive && !u.guest && chance(r, 0.015) {
@@ -408,7 +412,11 @@ func (g *Generator) background(r *rand.Rand, ev *Event, at time.Time, bin int) {
 			}
 		}
 	}
-	c.net = pickNet(r, u, c.dev)
+	if u.wide != nil {
+		c.net = t.wideNet(r, u, c.devIdx, c.dev, at)
+	} else {
+		c.net = pickNet(r, u, c.dev)
+	}
 	t.fillUser(r, ev, &c)
 }
 

@@ -36,7 +36,7 @@ func New(cfg Config) (*Generator, error) {
 		return nil, err
 	}
 	g := &Generator{cfg: cfg, t: buildTenant(cfg)}
-	g.rhythm = newRhythm(cfg.start(), cfg.End, g.t.groups)
+	g.rhythm = newRhythm(cfg.start(), cfg.End, g.t.groups, g.t.spec.machineShare, g.t.spec.userShare)
 	if !cfg.NoIncidents && cfg.Count >= incidentMinCount && cfg.Users >= incidentMinUsers {
 		g.buildIncidents()
 	}
@@ -63,6 +63,7 @@ func (g *Generator) Incidents() []Incident {
 	out := slices.Clone(g.incidents)
 	for i := range out {
 		out[i].Users = slices.Clone(out[i].Users)
+		out[i].IPs = slices.Clone(out[i].IPs)
 	}
 	return out
 }

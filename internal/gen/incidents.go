@@ -15,7 +15,8 @@ type Incident struct {
 	Kind        string    // one of the Incident* kinds
 	Description string    // one sentence saying what happened
 	Start, End  time.Time // the first and last sign-in of the incident
-	IP          string    // the attacker's address
+	IP          string    // the attacker's address (a distributed one's first)
+	IPs         []string  // a distributed incident's addresses; nil for the others
 	Country     string    // the attacker's country code
 	Users       []string  // the accounts involved, by user principal name
 	Count       int       // the incident's sign-ins
@@ -120,6 +121,7 @@ func (g *Generator) buildIncidents() {
 	}
 
 	// Password spray.
+	var sprayPool []*user
 	{
 		net := g.attackerNet(r, "NL")
 		legacyDev := syntheticDevice("", "", "BAV2ROPC")
@@ -148,6 +150,7 @@ func (g *Generator) buildIncidents() {
 			}
 		}
 		r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+		sprayPool = pool
 		targets := pool[:min(len(pool), sprayTargets(g.cfg.Count))]
 		var list []Event
 		var names []string
@@ -254,6 +257,10 @@ func (g *Generator) buildIncidents() {
 		list := t.failThenSucceed(r, base, s, d, 40*time.Second, n, 500121, 20*time.Second, 40)
 		add(Incident{Kind: IncidentMFAFatigue, IP: net.ip, Country: net.country, Users: []string{u.upn},
 			Description: fmt.Sprintf("MFA fatigue from %s (%s): %d push notifications to %s denied, then one approved.", net.ip, net.country, n, u.upn)}, list)
+	}
+
+	if t.spec.wide {
+		g.distributedSpray(newRand(g.cfg.Seed, streamSpray), sprayPool, add)
 	}
 
 	slices.SortStableFunc(evs, func(a, b Event) int { return a.Record.Time.Compare(b.Record.Time) })

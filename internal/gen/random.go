@@ -15,6 +15,12 @@ const (
 	streamChunk // + chunk index
 )
 
+// The wide shape's streams, far above any chunk's.
+const (
+	streamAddresses uint64 = 1<<62 + iota // the address space (addresses.go)
+	streamSpray                           // the distributed spray (spray.go)
+)
+
 // splitmix is the SplitMix64 finalizer: a bijective mix of 64 bits.
 func splitmix(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15

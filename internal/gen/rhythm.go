@@ -10,10 +10,10 @@ const tick = 100 * time.Nanosecond
 // ticksPerHour is the length of a rhythm bin in ticks.
 const ticksPerHour = int64(time.Hour / tick)
 
-// Shares of the sign-in types: machine (service principal and managed
-// identity) sign-ins make up machineShare of the volume, two thirds of
-// them service principals; interactiveShare of user sign-ins are
-// interactive.
+// Shares of the sign-in types in the compact shape (see shapeSpec):
+// machine (service principal and managed identity) sign-ins make up
+// machineShare of the volume, two thirds of them service principals;
+// interactiveShare of user sign-ins are interactive.
 const (
 	machineShare     = 0.18
 	spShareOfMachine = 2.0 / 3
@@ -41,8 +41,10 @@ type rhythm struct {
 }
 
 // newRhythm makes the rhythm of the window [start, end) for the
-// tenant's time-zone groups.
-func newRhythm(start, end time.Time, groups []*tzGroup) *rhythm {
+// tenant's time-zone groups, machineShare of the sign-ins being
+// machines' and userShare (1 - machineShare, as the caller rounds it)
+// people's.
+func newRhythm(start, end time.Time, groups []*tzGroup, machineShare, userShare float64) *rhythm {
 	s := ceilTicks(start.UnixNano())
 	e := ceilTicks(end.UnixNano())
 	bins := int((e - s + ticksPerHour - 1) / ticksPerHour)
@@ -76,7 +78,7 @@ func newRhythm(start, end time.Time, groups []*tzGroup) *rhythm {
 	}
 	total := 0.0
 	for b := range bins {
-		u := (1 - machineShare) * user[b] / userSum
+		u := userShare * user[b] / userSum
 		m := machineShare * mach[b] / machSum
 		rh.machine[b] = m / (u + m)
 		total += u + m

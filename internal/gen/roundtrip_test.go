@@ -148,8 +148,16 @@ func write(t *testing.T, g *Generator, f signin.Format, dir string) []string {
 
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, count := range []int64{1, 7, chunkSize, chunkSize + 1, 12_000} {
-		g := newGen(t, Config{Count: count, Seed: uint64(count), Days: 7})
+	for _, c := range []struct {
+		count int64
+		shape Shape
+	}{{1, ShapeCompact}, {7, ShapeCompact}, {chunkSize, ShapeCompact}, {chunkSize + 1, ShapeCompact}, {12_000, ShapeCompact}, {12_000, ShapeWide}} {
+		count := c.count
+		name := itoa(count)
+		if c.shape != ShapeCompact {
+			name = c.shape.String() + "-" + name
+		}
+		g := newGen(t, Config{Count: count, Seed: uint64(count), Days: 7, Shape: c.shape})
 		evs := collect(t, g)
 		if int64(len(evs)) != count {
 			t.Fatalf("count %d: generated %d events", count, len(evs))
@@ -160,7 +168,7 @@ func TestRoundTrip(t *testing.T) {
 			byID[evs[i].Record.ID] = &evs[i]
 		}
 		for _, f := range signin.Formats {
-			t.Run(f.String()+"/"+itoa(count), func(t *testing.T) {
+			t.Run(f.String()+"/"+name, func(t *testing.T) {
 				recs, sum := readBack(t, write(t, g, f, t.TempDir())...)
 				if sum.Rejected != 0 || sum.Refused != 0 || int64(len(recs)) != count {
 					t.Fatalf("read %d records (%s), want %d", len(recs), sum.String(), count)

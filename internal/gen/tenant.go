@@ -31,7 +31,8 @@ type user struct {
 	mfa            authMethod
 	passwordDetail string
 	weight         float64
-	idJSON         []byte // "userDisplayName":…,"userPrincipalName":…,"userId":…
+	wide           *userNet // the wide shape's networks (addresses.go); nil in the compact shape
+	idJSON         []byte   // "userDisplayName":…,"userPrincipalName":…,"userId":…
 }
 
 // workload is a service principal or a managed identity.
@@ -44,7 +45,8 @@ type workload struct {
 	res               []*resource
 	resCDF            cdf
 	nets              []*netAddr
-	broken            bool // signs in with an expired secret, over and over
+	broken            bool         // signs in with an expired secret, over and over
+	egress            *cloudEgress // the wide shape's rotating cloud egress (addresses.go), or nil
 	lib               string
 	// Failure reasons that name the workload.
 	reason7000215, reason7000222, reason700016 string
@@ -63,8 +65,9 @@ type tzGroup struct {
 // goroutines share it.
 type tenant struct {
 	id, domain, name string
-	workspace        string // the Log Analytics workspace id
-	logPath          string // the logs' Azure resource id: /tenants/…/providers/Microsoft.aadiam
+	spec             *shapeSpec // the shape's parameters
+	workspace        string     // the Log Analytics workspace id
+	logPath          string     // the logs' Azure resource id: /tenants/…/providers/Microsoft.aadiam
 	hybrid           bool
 	resByKey         map[string]*resource
 	apps             []*app
@@ -101,6 +104,7 @@ func buildTenant(cfg Config) *tenant {
 		domain:    cfg.Domain,
 		name:      strings.ToUpper(label[:1]) + label[1:],
 		hybrid:    chance(r, 0.7),
+		spec:      &specs[cfg.Shape],
 	}
 	t.logPath = "/tenants/" + t.id + "/providers/Microsoft.aadiam"
 	t.buildResources(r)
@@ -124,6 +128,9 @@ func buildTenant(cfg Config) *tenant {
 	t.buildOffices(r)
 	t.buildUsers(r, cfg.Users, label)
 	t.buildWorkloads(r, cfg.ServicePrincipals, cfg.ManagedIdentities)
+	if t.spec.wide {
+		t.widen(newRand(cfg.Seed, streamAddresses))
+	}
 	t.legacy = []legacyClient{
 		{"Exchange ActiveSync", syntheticDevice("Ios", "", "Apple-iPhone15C148/2102.60"), 0.4, "none"},
 		{"IMAP4", syntheticDevice("", "", ""), 0.2, "none"},
@@ -306,7 +313,7 @@ func (t *tenant) buildUsers(r *rand.Rand, n int, label string) {
 	if n >= 20 {
 		nService = max(nService, 2)
 	}
-	nGuest := n * 5 / 100
+	nGuest := n * t.spec.guestPercent / 100
 	var homeCountries []*country
 	var cw []float64
 	for _, c := range countries {
@@ -365,7 +372,8 @@ func (t *tenant) buildUsers(r *rand.Rand, n int, label string) {
 		ct := &u.country.cities[cityIndex(r, len(u.country.cities))]
 		u.tz = ct.tz
 		t.buildDevices(r, u, prefix, first)
-		u.homeNet = newNetAddr(r, u.country.code, ct, pickOne(r, ispRefs(u.country.home)), false)
+		homeISP := pickOne(r, ispRefs(u.country.home))
+		u.homeNet = newNetAddr(r, u.country.code, ct, homeISP, false)
 		mct := ct
 		if chance(r, 0.3) {
 			mct = &u.country.cities[r.IntN(len(u.country.cities))]
@@ -374,8 +382,12 @@ func (t *tenant) buildUsers(r *rand.Rand, n int, label string) {
 		if len(mobile) == 0 {
 			mobile = u.country.home
 		}
-		u.mobileNet = newNetAddr(r, u.country.code, mct, pickOne(r, ispRefs(mobile)), chance(r, 0.4))
-		if offices := t.officesIn(u.country.code); len(offices) > 0 && !u.guest && (u.service || chance(r, 0.88)) {
+		mobileISP := pickOne(r, ispRefs(mobile))
+		u.mobileNet = newNetAddr(r, u.country.code, mct, mobileISP, chance(r, 0.4))
+		if t.spec.wide {
+			u.wide = &userNet{homeISP: homeISP, homeCt: ct, mobileISP: mobileISP, mobileCt: mct}
+		}
+		if offices := t.officesIn(u.country.code); len(offices) > 0 && !u.guest && (u.service || chance(r, t.spec.officeShare)) {
 			u.office = pickOne(r, offices)
 		}
 		if u.service && u.office == nil {

@@ -10,11 +10,13 @@ import (
 
 	"github.com/signinq/signinq/bench"
 	"github.com/signinq/signinq/internal/benchstore"
+	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/progress"
 )
 
 type benchCmd struct {
 	Sizes        string `default:"1M,10M" placeholder:"LIST" help:"Datasets to measure, as numbers of generated sign-ins (1M, 10M, 100M, 20000), comma-separated; each is generated once and cached."`
+	Shapes       string `default:"compact" placeholder:"LIST" help:"Tenant shapes to measure each size on (compact, wide; see gen --shape), comma-separated; the ingest is measured on the first."`
 	Runs         int    `default:"20" help:"Warm runs of each query, after its cold one."`
 	Queries      string `placeholder:"REGEX" help:"Only the queries of the standard set whose text matches this regular expression."`
 	Markdown     string `placeholder:"FILE" help:"Write the Markdown report to FILE instead of standard output."`
@@ -35,6 +37,14 @@ func (c *benchCmd) Run(e *env) error {
 			return fmt.Errorf("--sizes: %w", err)
 		}
 		sizes = append(sizes, n)
+	}
+	var shapes []gen.Shape
+	for _, s := range strings.Split(c.Shapes, ",") {
+		shape, err := parseShape("--shapes", s)
+		if err != nil {
+			return err
+		}
+		shapes = append(shapes, shape)
 	}
 	if c.Runs < 1 {
 		return fmt.Errorf("--runs %d: want at least one warm run", c.Runs)
@@ -78,6 +88,7 @@ func (c *benchCmd) Run(e *env) error {
 	}
 	cfg := bench.Config{
 		Sizes:        sizes,
+		Shapes:       shapes,
 		Runs:         c.Runs,
 		CacheDir:     c.Cache,
 		Queries:      queries,

@@ -27,7 +27,8 @@ type genCmd struct {
 	End         string `placeholder:"TIME" help:"End of the window, in any time format signinq reads (e.g. 2026-11-26T00:00:00Z); default: the start of the current hour, UTC."`
 	Format      string `enum:"diag,graph,csv,la-csv" default:"diag" help:"diag: diagnostic-settings JSON lines, as in storage blobs; graph: a Graph auditLogs/signIns response; csv: the portal's CSV download, one file per sign-in type in the --out directory; la-csv: a Log Analytics CSV export."`
 	Out         string `short:"o" placeholder:"PATH" help:"Where to write: a file (a .gz name compresses it), or for csv a directory. Default: standard output."`
-	Users       int    `help:"Users in the tenant (default 5000)."`
+	Shape       string `default:"compact" placeholder:"NAME" help:"The kind of tenant: compact (5000 users whatever the count, each at a few fixed addresses, mostly from offices) or wide (count/100 users, a wide and changing address space with carrier-grade NAT, VPNs and cloud egress, a distributed password spray)."`
+	Users       int    `help:"Users in the tenant (default: 5000 in the compact shape, count/100 in the wide one)."`
 	NoIncidents bool   `name:"no-incidents" help:"Leave out the injected attacks."`
 	Workers     int    `help:"Goroutines generating (0: one per CPU); the output does not depend on it."`
 	Quiet       bool   `short:"q" help:"Print no progress and no summary."`
@@ -51,7 +52,11 @@ func (c *genCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	g, err := gen.New(gen.Config{Count: c.Count, Seed: c.Seed, Days: c.Days, End: end, Users: c.Users, NoIncidents: c.NoIncidents, Workers: c.Workers})
+	shape, err := parseShape("--shape", c.Shape)
+	if err != nil {
+		return err
+	}
+	g, err := gen.New(gen.Config{Count: c.Count, Seed: c.Seed, Days: c.Days, End: end, Shape: shape, Users: c.Users, NoIncidents: c.NoIncidents, Workers: c.Workers})
 	if err != nil {
 		return err
 	}
@@ -241,6 +246,20 @@ func printIncidents(w io.Writer, incidents []gen.Incident) {
 	}
 	fmt.Fprintf(w, "signinq: injected %d %s:\n", len(incidents), words.Plural(len(incidents), "incident"))
 	for _, in := range incidents {
-		fmt.Fprintf(w, "  %-17s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format("15:04"), in.Description)
+		to := "15:04"
+		if in.End.Sub(in.Start) >= 24*time.Hour || in.End.UTC().Day() != in.Start.UTC().Day() {
+			to = "2006-01-02 15:04"
+		}
+		fmt.Fprintf(w, "  %-17s %s – %s UTC  %s\n", in.Kind, in.Start.UTC().Format("2006-01-02 15:04"), in.End.UTC().Format(to), in.Description)
 	}
+}
+
+// parseShape returns the tenant shape a flag names, or an error listing
+// the shapes and the nearest one.
+func parseShape(flag, name string) (gen.Shape, error) {
+	s, err := gen.ParseShape(strings.TrimSpace(name))
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: no such tenant shape%s (the shapes: %s)", flag, name, didYouMean(name, gen.Shapes()), strings.Join(gen.Shapes(), ", "))
+	}
+	return s, nil
 }
