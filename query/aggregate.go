@@ -7,8 +7,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -18,10 +16,12 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// group is one group of an aggregate query, merged from every part.
+// group is one merged group of an aggregate query, as its output row
+// is computed: its key values, and its number in the merged groups.
 type group struct {
-	key      []result.Value
-	partials []plugins.Partial
+	key []result.Value
+	m   *merged
+	g   uint32
 }
 
 // partGroups are one part's groups: its grouper and accumulators, done
@@ -41,16 +41,24 @@ type partGroups struct {
 const mergeCheck = 1024
 
 // aggregateRows runs an aggregate or top plan: the groups of every part
-// in the time range, on several goroutines, merged by key. Everything
-// that grows with the groups is charged against the query's memory
-// limit as it grows; past it, the query stops with a *MemoryError.
+// in the time range, on several goroutines, merged by key (merged), then
+// the output rows of the groups that hold having. Everything that grows
+// with the groups is charged against the query's memory limit as it
+// grows; past it, the query stops with a *MemoryError.
 func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) {
 	parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
 	x.stats.parts = len(parts)
-	merged := map[string]*group{}
-	var order []string // keys in first-seen order, for a deterministic merge
+	m := newMerged(x.plan)
 	mem := x.mem.newCharge()
-	defer mem.release() // the merged table is dropped once the rows are made
+	defer mem.release() // the merged groups are dropped once the rows are made
+	charge := func() error {
+		mem.set(groupsCharge, m.size())
+		for i, t := range m.tables {
+			mem.set(aggCharge+i, t.Size())
+		}
+		x.mem.merged.Store(int64(m.n))
+		return x.mem.check()
+	}
 	merge := func(pg *partGroups) error {
 		t := x.now()
 		defer func() { x.merge += x.since(t) }()
@@ -60,44 +68,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 		}
 		defer pg.mem.release() // the part's tables are dropped once merged
 		x.stats.groups += pg.gr.len()
-		for gi := range pg.gr.len() {
-			g := uint32(gi)
-			ks := pg.gr.keyString(g)
-			grp := merged[ks]
-			if grp == nil {
-				grp = &group{key: pg.gr.keyValues(g), partials: make([]plugins.Partial, len(pg.accs))}
-				n := mergedGroupBytes + stringBytes(len(ks)) + int64(len(grp.key))*valueBytes + sliceBytes(len(pg.accs), 16)
-				if len(grp.key) > 1 {
-					for _, v := range grp.key {
-						n += valueDataBytes(v)
-					}
-				}
-				mem.grow(groupsCharge, n)
-				for i, acc := range pg.accs {
-					grp.partials[i] = acc.Partial(g)
-					mem.grow(aggCharge+i, int64(grp.partials[i].Size()))
-				}
-				merged[ks] = grp
-				order = append(order, ks)
-				x.mem.merged.Add(1)
-			} else {
-				for i, acc := range pg.accs {
-					before := grp.partials[i].Size()
-					if m, ok := acc.(plugins.Merger); ok {
-						m.MergeInto(g, grp.partials[i])
-					} else {
-						grp.partials[i].Merge(acc.Partial(g))
-					}
-					mem.grow(aggCharge+i, int64(grp.partials[i].Size()-before))
-				}
-			}
-			if gi%mergeCheck == mergeCheck-1 {
-				if err := x.mem.check(); err != nil {
-					return err
-				}
-			}
-		}
-		return x.mem.check()
+		return m.fold(pg, charge)
 	}
 	// A memory error says how far the query went.
 	stopped := func(err error) error {
@@ -112,21 +83,24 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 		return nil, stopped(err)
 	}
 	if x.plan.absent != nil {
-		order = x.addAbsent(merged, order) // absence.go
+		x.addAbsent(m) // absence.go
 	}
-	if len(x.plan.keys) == 0 && len(merged) == 0 {
-		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
-		g := &group{}
-		for _, a := range x.plan.aggs {
-			g.partials = append(g.partials, a.agg.NewAcc(plugins.Input{Field: fieldOf(a.field), Dict: a.field.EmptyDict()}).Partial(0))
-		}
-		merged[""] = g
-		order = append(order, "")
+	if len(x.plan.keys) == 0 && m.n == 0 {
+		m.add(nil) // an aggregate of no sign-ins: one row, of counts 0 and nulls
 	}
-	x.merged = len(merged)
-	// The rows, charged as they are made (and, when some columns are
-	// hidden, the rows finish copies without them): they outlive the
-	// merged table, as the result's.
+	x.merged = m.n
+	rows, err := x.groupRows(m, charge)
+	if err != nil {
+		return nil, stopped(err)
+	}
+	return rows, nil
+}
+
+// groupRows makes the output rows of the merged groups that hold the
+// plan's having (which finish then need not apply), charged as they are
+// made (and, when some columns are hidden, the rows finish copies
+// without them): they outlive the merged groups, as the result's.
+func (x *executor) groupRows(m *merged, charge func() error) ([][]result.Value, error) {
 	visible := 0
 	for _, o := range x.plan.outs {
 		if !o.hidden {
@@ -138,12 +112,22 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 		perRow += sliceBytes(visible, valueBytes)
 	}
 	x.rowsMem = x.mem.newCharge()
-	x.rowsMem.grow(groupsCharge, sliceBytes(len(merged), 24))
-	rows := make([][]result.Value, 0, len(merged))
-	for i, ks := range order {
-		row, err := x.outputRow(merged[ks])
-		if err != nil {
+	var rows [][]result.Value
+	row := make([]result.Value, len(x.plan.outs))
+	grp := group{m: m}
+	for g := range m.n {
+		grp.g = uint32(g)
+		grp.key = m.key(grp.g, grp.key)
+		if err := x.outputRow(&grp, row); err != nil {
 			return nil, err
+		}
+		if g%mergeCheck == mergeCheck-1 {
+			if err := charge(); err != nil {
+				return nil, err
+			}
+		}
+		if x.plan.having != nil && !x.plan.having.holds(row) {
+			continue
 		}
 		n := perRow
 		for j, o := range x.plan.outs {
@@ -151,18 +135,14 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 				n += valueDataBytes(row[j])
 			}
 		}
-		x.rowsMem.grow(groupsCharge, n)
-		rows = append(rows, row)
-		if i%mergeCheck == mergeCheck-1 {
-			if err := x.mem.check(); err != nil {
-				return nil, stopped(err)
-			}
+		if len(rows) == cap(rows) {
+			x.rowsMem.grow(groupsCharge, sliceBytes(max(2*cap(rows), 8)-cap(rows), 24))
 		}
+		x.rowsMem.grow(groupsCharge, n)
+		rows = append(rows, slices.Clone(row))
 	}
-	if err := x.mem.check(); err != nil {
-		return nil, stopped(err)
-	}
-	return rows, nil
+	x.havingDone = true
+	return rows, charge()
 }
 
 func fieldOf(c *engine.Column) *signin.Field {
@@ -170,18 +150,6 @@ func fieldOf(c *engine.Column) *signin.Field {
 		return nil
 	}
 	return c.Field
-}
-
-// encodeKey makes a group's key values one string, to merge groups by.
-func encodeKey(k []result.Value) string {
-	var b strings.Builder
-	for _, v := range k {
-		s := v.String()
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
-	}
-	return b.String()
 }
 
 // eachPart runs work on every part, on up to GOMAXPROCS goroutines, and

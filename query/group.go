@@ -44,7 +44,7 @@ type partKey struct {
 	// with a dictionary, each dictionary id's number + 1 once known.
 	fdict *index.Dict
 	fmemo []uint32
-	fids  map[string]uint32 // by encodeKey
+	fids  map[string]uint32 // by text
 	fvals []result.Value
 	// bytes is the memory of the values numbered (the local
 	// dictionaries' and the function's), for size.
@@ -300,34 +300,6 @@ func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
 	return append(dst, id)
 }
 
-// keyString returns group g's key as one string, the same for the same
-// values in every part: a single text key is its value.
-func (g *grouper) keyString(gr uint32) string {
-	if len(g.keys) == 0 {
-		return ""
-	}
-	if k := &g.keys[0]; len(g.keys) == 1 && k.k.kind == signin.KindString {
-		id := g.id(gr, 0)
-		if k.dict != nil && k.dict.Kind() == index.DictString && int(id) < k.dict.Len() {
-			// The entry's text, what k.value(id).Str() is, without
-			// making the value: this runs for every group of every
-			// part, and top N user makes tens of thousands.
-			return k.dict.String(id)
-		}
-		return k.value(id).Str()
-	}
-	return encodeKey(g.keyValues(gr))
-}
-
-// keyValues returns group g's key values.
-func (g *grouper) keyValues(gr uint32) []result.Value {
-	out := make([]result.Value, len(g.keys))
-	for i := range g.keys {
-		out[i] = g.keys[i].value(g.id(gr, i))
-	}
-	return out
-}
-
 // value is the key value of an id.
 func (k *partKey) value(id uint32) result.Value {
 	col := k.k.col
@@ -348,7 +320,7 @@ func (k *partKey) value(id uint32) result.Value {
 
 // fnID numbers a function key's result.
 func (k *partKey) fnID(v result.Value) uint32 {
-	key := encodeKey([]result.Value{v})
+	key := v.String() // values that print the same group together
 	id, ok := k.fids[key]
 	if !ok {
 		id = uint32(len(k.fvals))

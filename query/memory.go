@@ -360,10 +360,6 @@ func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
 // Estimates of what the merged groups and the output rows take, beside
 // what mapEntryBytes and stringBytes count.
 var (
-	// A merged group: its entry in the map by key, and in the keys'
-	// order, its struct, its key values and its slice of partials, an
-	// interface (16 bytes) each.
-	mergedGroupBytes = mapEntryBytes(16+8) + 16*5/4 + 64
 	// An output row's slice, in the rows.
 	rowBytes = int64(24 * 5 / 4)
 )
