@@ -43,7 +43,7 @@ func (x *executor) outputRow(g *group, row []result.Value) error {
 func (x *executor) eval(v valExpr, g *group, row []result.Value) (result.Value, error) {
 	switch v := v.(type) {
 	case aggRef:
-		val, err := g.m.tables[v.i].Value(g.g)
+		val, err := g.tables[v.i].Value(g.g)
 		if err != nil {
 			a := x.plan.aggs[v.i]
 			return result.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}

@@ -310,8 +310,11 @@ type charge struct {
 	a  *memAccount
 	by []int64
 	// A part's: what it holds beside its grouper and accumulators
-	// (dictCounts' counts).
+	// (dictCounts' counts, functions' dictionaries).
 	extra int64
+	// A part's: the rows it made of groups it finished, by what they
+	// hold (finishPart).
+	rows []int64
 }
 
 func (a *memAccount) newCharge() *charge { return &charge{a: a, by: make([]int64, len(a.by))} }
@@ -339,7 +342,13 @@ func (c *charge) release() {
 // plugins.Sizer), and returns the query's error once it is over the
 // limit.
 func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
-	c.set(groupsCharge, c.extra+gr.size())
+	held := func(what int) int64 {
+		if c.rows == nil {
+			return 0
+		}
+		return c.rows[what]
+	}
+	c.set(groupsCharge, c.extra+held(groupsCharge)+gr.size())
 	for n, p := int64(gr.len()), c.a.partGroups.Load(); n > p && !c.a.partGroups.CompareAndSwap(p, n); p = c.a.partGroups.Load() {
 	}
 	for i, acc := range accs {
@@ -352,7 +361,7 @@ func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
 				n += rows[i] * plugins.DefaultRowBytes
 			}
 		}
-		c.set(aggCharge+i, n)
+		c.set(aggCharge+i, n+held(aggCharge+i))
 	}
 	return c.a.check()
 }

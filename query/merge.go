@@ -17,7 +17,8 @@ type merged struct {
 	index  tuples   // the groups by tuple
 	nums   []uint32 // group g's number of key i at g*len(keys)+i
 	tables []plugins.Table
-	n      int
+	n      int        // groups
+	total  int        // groups dropped by flush
 	cur    []uint32   // scratch: the tuple being found
 	remaps [][]uint32 // by key: a part's id → number + 1, 0 until met
 	// bytes is the memory of the key numbers, for the
@@ -31,6 +32,7 @@ type merged struct {
 type keyNumbers struct {
 	bin     int64 // the bin's length, for a bin key
 	buckets map[int64]uint32
+	bucket  []int64 // a bin key's bucket by number
 	texts   map[string]uint32
 	vals    []result.Value
 }
@@ -51,10 +53,17 @@ func newMerged(plan *Plan) *merged {
 		}
 		m.keys = append(m.keys, kn)
 	}
-	for _, a := range plan.aggs {
-		m.tables = append(m.tables, newTable(a))
-	}
+	m.tables = newTables(plan)
 	return m
+}
+
+// newTables returns a table for each of the plan's aggregates.
+func newTables(plan *Plan) []plugins.Table {
+	var ts []plugins.Table
+	for _, a := range plan.aggs {
+		ts = append(ts, newTable(a))
+	}
+	return ts
 }
 
 // newTable returns an aggregate's table: its own when it has one, else
@@ -83,6 +92,9 @@ func (m *merged) fold(pg *partGroups, check func() error) error {
 	}
 	for gi := range gr.len() {
 		g := uint32(gi)
+		if pg.done != nil && pg.done[g] {
+			continue // finished in its part
+		}
 		for i := range m.keys {
 			id := gr.id(g, i)
 			if r := m.remaps[i]; int(id) < len(r) {
@@ -116,8 +128,9 @@ func (m *merged) number(i int, pk *partKey, id uint32) uint32 {
 		if !ok {
 			n = uint32(len(kn.vals))
 			kn.buckets[b] = n
+			kn.bucket = append(kn.bucket, b)
 			kn.vals = append(kn.vals, pk.value(id))
-			m.bytes += mapEntryBytes(8+4) + valueBytes
+			m.bytes += mapEntryBytes(8+4) + valueBytes + 8
 		}
 		return n
 	}
@@ -134,8 +147,9 @@ func (m *merged) numberOf(i int, v result.Value) uint32 {
 		}
 		n := uint32(len(kn.vals))
 		kn.buckets[b] = n
+		kn.bucket = append(kn.bucket, b)
 		kn.vals = append(kn.vals, v)
-		m.bytes += mapEntryBytes(8+4) + valueBytes
+		m.bytes += mapEntryBytes(8+4) + valueBytes + 8
 		return n
 	}
 	s := v.String()
@@ -164,6 +178,33 @@ func (m *merged) find() uint32 {
 		m.n++
 	}
 	return g
+}
+
+// flush gives done each group whose bucket of bin key bi is before
+// before, and drops them, keeping the others (renumbered in order).
+func (m *merged) flush(bi int, before int64, done func(g uint32) error) error {
+	w, kn := len(m.keys), &m.keys[bi]
+	var keep []uint32
+	for g := range m.n {
+		if kn.bucket[m.nums[g*w+bi]] >= before {
+			keep = append(keep, uint32(g))
+		} else if err := done(uint32(g)); err != nil {
+			return err
+		}
+	}
+	if len(keep) == m.n {
+		return nil
+	}
+	for _, t := range m.tables {
+		t.Keep(keep)
+	}
+	for i, g := range keep {
+		copy(m.nums[i*w:(i+1)*w], m.nums[int(g)*w:int(g+1)*w])
+	}
+	m.total += m.n - len(keep)
+	m.nums, m.n = m.nums[:len(keep)*w], len(keep)
+	m.index.rebuild(m.nums, len(m.index.slots))
+	return nil
 }
 
 // add makes a group of no sign-ins with the given key values, unless
