@@ -24,6 +24,10 @@ type grouper struct {
 	n     int        // groups
 	ids   [][]uint32 // scratch: each key's ids for a row
 	cur   []uint32   // scratch: the combination being numbered
+	// A bin key's place, and the bucket of the groups in index: a
+	// part's rows are in time order, so a bucket's groups are made one
+	// after the other, and index need only hold those of one.
+	bin, bucket int
 }
 
 // partKey is one key's ids in one part.
@@ -61,7 +65,7 @@ const (
 // newGrouper returns a grouper of a part's rows by keys, rows of which
 // are selected.
 func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key, rows uint64) (*grouper, error) {
-	g := &grouper{ids: make([][]uint32, len(keys)), cur: make([]uint32, len(keys)), index: tuples{width: len(keys)}}
+	g := &grouper{ids: make([][]uint32, len(keys)), cur: make([]uint32, len(keys)), index: tuples{width: len(keys)}, bin: -1}
 	product := uint64(1)
 	radix := true // the ids combine in mixed radix below dense's size
 	for _, k := range keys {
@@ -78,6 +82,9 @@ func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key, rows uint64)
 				pk.fdict, pk.fmemo = d, make([]uint32, d.Len())
 			}
 		case k.bin != 0:
+			if g.bin < 0 {
+				g.bin = len(g.keys)
+			}
 			pk.base = floorDiv(p.MinTime, k.bin)
 			pk.card = uint64(floorDiv(p.MaxTime, k.bin)-pk.base) + 1
 		case c.HasDict():
@@ -205,8 +212,14 @@ func (g *grouper) group(c uint64) uint32 {
 			return uint32(s - 1)
 		}
 		g.slot[c] = int32(g.n + 1)
-	} else if gr, isNew := g.index.find(g.cur, g.gids, uint32(g.n)); !isNew {
-		return gr
+	} else {
+		if g.bin >= 0 && int(g.cur[g.bin]) != g.bucket {
+			g.index.reset(g.n) // the rows of the buckets before are done
+			g.bucket = int(g.cur[g.bin])
+		}
+		if gr, isNew := g.index.find(g.cur, g.gids, uint32(g.n)); !isNew {
+			return gr
+		}
 	}
 	g.gids = append(g.gids, g.cur...)
 	g.n++

@@ -10,6 +10,7 @@ type tuples struct {
 	width int
 	slots []uint32 // group + 1; 0 is empty
 	n     int      // groups in slots
+	from  int      // the first group in slots (reset)
 }
 
 // hashTuple mixes a tuple's numbers into a hash (multiply, rotate, then
@@ -58,18 +59,25 @@ func equalTuple(a, b []uint32) bool {
 	return true
 }
 
+// reset empties the table, whose groups from next on are those it
+// finds.
+func (ts *tuples) reset(next int) {
+	clear(ts.slots)
+	ts.n, ts.from = 0, next
+}
+
 // grow doubles the slots (at least 64) and puts the groups back.
 func (ts *tuples) grow(nums []uint32) {
 	ts.rebuild(nums, max(64, 2*len(ts.slots)))
 }
 
 // rebuild makes slots of size n (a power of two) holding every group
-// nums holds.
+// nums holds from the first in the table on.
 func (ts *tuples) rebuild(nums []uint32, n int) {
 	ts.slots = make([]uint32, n)
 	ts.n = 0
 	mask := uint64(n - 1)
-	for g := 0; (g+1)*ts.width <= len(nums); g++ {
+	for g := ts.from; (g+1)*ts.width <= len(nums); g++ {
 		i := hashTuple(nums[g*ts.width:(g+1)*ts.width]) & mask
 		for ts.slots[i] != 0 {
 			i = (i + 1) & mask
