@@ -205,6 +205,10 @@ func (t *distinctTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
 	}
 	s := &a.sets[g]
 	switch {
+	case s.large == nil:
+		for _, id := range s.small {
+			t.fold(dst, id)
+		}
 	case s.bits != nil:
 		for w, x := range s.bits {
 			for x != 0 {
@@ -212,14 +216,10 @@ func (t *distinctTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
 				x &= x - 1
 			}
 		}
-	case s.big != nil:
+	default:
 		it := s.big.Iterator()
 		for it.HasNext() {
 			t.fold(dst, it.Next())
-		}
-	default:
-		for _, id := range s.small {
-			t.fold(dst, id)
 		}
 	}
 }

@@ -14,8 +14,13 @@ import (
 // roaring bitmap. The zero value is the empty set.
 type idSet struct {
 	small []uint32
-	bits  []uint64
-	big   *roaring.Bitmap
+	*large // nil while small
+}
+
+// large is an idSet past smallSet numbers: a bitset, or a bitmap.
+type large struct {
+	bits []uint64
+	big  *roaring.Bitmap
 }
 
 // smallSet is the most numbers an idSet keeps in its slice, searched
@@ -27,6 +32,7 @@ const smallSet = 16
 // words, which a bitset made or grown takes from.
 func (s *idSet) add(id uint32, room *int) int64 {
 	switch {
+	case s.large == nil:
 	case s.bits != nil:
 		w := int(id >> 6)
 		if w < len(s.bits) {
@@ -53,7 +59,7 @@ func (s *idSet) add(id uint32, room *int) int64 {
 		s.bits = nil
 		s.big.Add(id)
 		return s.bytes() - before
-	case s.big != nil:
+	default:
 		if s.big.CheckedAdd(id) {
 			return 2
 		}
@@ -74,6 +80,7 @@ func (s *idSet) add(id uint32, room *int) int64 {
 	for _, x := range s.small {
 		top = max(top, x)
 	}
+	s.large = &large{}
 	if n := int(top>>6) + 1; n <= *room {
 		*room -= n
 		s.bits = make([]uint64, n)
@@ -92,13 +99,14 @@ func (s *idSet) add(id uint32, room *int) int64 {
 // len returns the number of ids in the set.
 func (s *idSet) len() int {
 	switch {
+	case s.large == nil:
 	case s.bits != nil:
 		n := 0
 		for _, x := range s.bits {
 			n += bits.OnesCount64(x)
 		}
 		return n
-	case s.big != nil:
+	default:
 		return int(s.big.GetCardinality())
 	}
 	return len(s.small)
@@ -107,6 +115,10 @@ func (s *idSet) len() int {
 // each calls fn with each id, in no particular order.
 func (s *idSet) each(fn func(id uint32)) {
 	switch {
+	case s.large == nil:
+		for _, id := range s.small {
+			fn(id)
+		}
 	case s.bits != nil:
 		for w, x := range s.bits {
 			for x != 0 {
@@ -114,14 +126,10 @@ func (s *idSet) each(fn func(id uint32)) {
 				x &= x - 1
 			}
 		}
-	case s.big != nil:
+	default:
 		it := s.big.Iterator()
 		for it.HasNext() {
 			fn(it.Next())
-		}
-	default:
-		for _, id := range s.small {
-			fn(id)
 		}
 	}
 }
@@ -131,16 +139,20 @@ func (s *idSet) each(fn func(id uint32)) {
 // bitmaps once dense).
 func (s *idSet) bytes() int64 {
 	switch {
+	case s.large == nil:
+		return int64(cap(s.small)) * 4
 	case s.bits != nil:
-		return int64(len(s.bits)) * 8
-	case s.big != nil:
-		return int64(s.big.GetCardinality())*2 + 64
+		return 56 + int64(len(s.bits))*8
 	}
-	return int64(cap(s.small)) * 4
+	return 56 + int64(s.big.GetCardinality())*2 + 64
 }
 
 // release returns the set's bitset words to its owner's budget.
-func (s *idSet) release(room *int) { *room += len(s.bits) }
+func (s *idSet) release(room *int) {
+	if s.large != nil {
+		*room += len(s.bits)
+	}
+}
 
 // setBytes is the memory of an idSet's header in a slice of them.
-const setBytes = 56
+const setBytes = 32
