@@ -13,7 +13,7 @@ import (
 // numbers are dictionary ids or numberings, dense from 0), else a
 // roaring bitmap. The zero value is the empty set.
 type idSet struct {
-	small []uint32
+	small  []uint32
 	*large // nil while small
 }
 
