@@ -82,6 +82,38 @@ type Merger interface {
 	MergeInto(g uint32, p Partial)
 }
 
+// Tabler is implemented by aggregates that merge the parts' groups into
+// a table of their own instead of a Partial per group: the executor then
+// keeps each merged group as a number into the table, which holds the
+// states of all groups in a few slices rather than an object each.
+type Tabler interface {
+	// NewTable returns an empty table for the field the aggregate is
+	// given (nil when it takes none; a function's values stand for a
+	// field as in Input).
+	NewTable(field *signin.Field) Table
+}
+
+// Table is an aggregate's merged state for the groups of one query,
+// numbered 0, 1, … by the executor as it meets them. One goroutine uses
+// a table at a time.
+type Table interface {
+	// Fold folds group g of a part's accumulator into merged group dst.
+	// dst is at most the number of groups folded so far: equal, it is a
+	// new group. acc is one that the aggregate's NewAcc made; nil folds
+	// in a group of no sign-ins (so that dst exists with the state of no
+	// rows).
+	Fold(dst uint32, acc Acc, g uint32)
+	// Value returns merged group g's value, or an error when it has none
+	// (as a Failer's Err).
+	Value(g uint32) (result.Value, error)
+	// Keep keeps only the listed groups, in increasing order, as groups
+	// 0, 1, …: what the executor has output is dropped.
+	Keep(groups []uint32)
+	// Size estimates the memory the table holds, in bytes (see
+	// Partial.Size); the executor asks it often, so it must be cheap.
+	Size() int64
+}
+
 // Partial is an aggregate's state for one group, from one part or
 // merged from several.
 type Partial interface {

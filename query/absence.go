@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -112,26 +111,17 @@ func absenceKey(f *signin.Field, v result.Value) string {
 
 // addAbsent adds to the merged groups a group of no sign-ins for each
 // value of the list that no group has.
-func (x *executor) addAbsent(merged map[string]*group, order []string) []string {
+func (x *executor) addAbsent(m *merged) {
 	a := x.plan.absent
-	have := make(map[string]bool, len(merged))
-	for _, g := range merged {
-		if len(g.key) == 1 && !g.key[0].IsNull() {
-			have[absenceKey(a.field, g.key[0])] = true
+	have := make(map[string]bool, len(m.keys[0].vals))
+	for _, v := range m.keys[0].vals { // the values of the groups' one key
+		if !v.IsNull() {
+			have[absenceKey(a.field, v)] = true
 		}
 	}
 	for _, v := range a.values {
-		fk := absenceKey(a.field, v)
-		if have[fk] {
-			continue
+		if !have[absenceKey(a.field, v)] {
+			m.add([]result.Value{v})
 		}
-		g := &group{key: []result.Value{v}}
-		for _, s := range x.plan.aggs {
-			g.partials = append(g.partials, s.agg.NewAcc(plugins.Input{Field: fieldOf(s.field), Dict: s.field.EmptyDict()}).Partial(0))
-		}
-		ks := "\x00absent\x00" + fk // apart from the parts' keys
-		merged[ks] = g
-		order = append(order, ks)
 	}
-	return order
 }

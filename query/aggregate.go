@@ -7,8 +7,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -18,10 +16,13 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// group is one group of an aggregate query, merged from every part.
+// group is one group of an aggregate query, as its output row is
+// computed: its key values, and its number in the tables of the
+// aggregates' states.
 type group struct {
-	key      []result.Value
-	partials []plugins.Partial
+	key    []result.Value
+	tables []plugins.Table
+	g      uint32
 }
 
 // partGroups are one part's groups: its grouper and accumulators, done
@@ -29,11 +30,17 @@ type group struct {
 // what they are charged against the memory limit until merged, and what
 // reading the part took.
 type partGroups struct {
-	gr    *grouper
-	accs  []plugins.Acc
-	mem   *charge
-	rows  []int64 // rows given to each accumulator's Add
-	stats execStats
+	part *engine.Part
+	// The groups finished in the part (finishPart): done by group, how
+	// many, and the rows of those that hold having (charged in mem.rows).
+	done     []bool
+	finished int
+	out      [][]result.Value
+	gr       *grouper
+	accs     []plugins.Acc
+	mem      *charge
+	rows     []int64 // rows given to each accumulator's Add
+	stats    execStats
 }
 
 // mergeCheck is how many groups the merge folds in between checks of the
@@ -41,63 +48,71 @@ type partGroups struct {
 const mergeCheck = 1024
 
 // aggregateRows runs an aggregate or top plan: the groups of every part
-// in the time range, on several goroutines, merged by key. Everything
-// that grows with the groups is charged against the query's memory
-// limit as it grows; past it, the query stops with a *MemoryError.
+// in the time range, on several goroutines, merged by key (merged), then
+// the output rows of the groups that hold having. Everything that grows
+// with the groups is charged against the query's memory limit as it
+// grows; past it, the query stops with a *MemoryError.
+//
+// With a bin key, the parts are read in time order, and once no part
+// left to merge can hold a bucket, the groups of that bucket are done:
+// their rows are made and the groups dropped as the merge goes, so that
+// the merged groups of group by bin(1h), user, ip over 30 days are those
+// of the few parts being merged, not of all.
 func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) {
 	parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
 	x.stats.parts = len(parts)
-	merged := map[string]*group{}
-	var order []string // keys in first-seen order, for a deterministic merge
+	m := newMerged(x.plan)
 	mem := x.mem.newCharge()
-	defer mem.release() // the merged table is dropped once the rows are made
+	defer mem.release() // the merged groups are dropped once the rows are made
+	charge := func() error {
+		mem.set(groupsCharge, m.size())
+		for i, t := range m.tables {
+			mem.set(aggCharge+i, t.Size())
+		}
+		x.mem.merged.Store(int64(m.n))
+		return x.mem.check()
+	}
+	x.rowsMem = x.mem.newCharge()
+	rm := x.newRowMaker(x.rowsMem.grow, charge)
+	grp := group{tables: m.tables}
+	flushed := func(g uint32) error {
+		grp.g, grp.key = g, m.key(g, grp.key)
+		return rm.add(&grp)
+	}
+	bin := slices.IndexFunc(x.plan.keys, func(k *key) bool { return k.bin != 0 })
+	var done *doneBuckets
+	if bin >= 0 {
+		done = newDoneBuckets(parts, bin, x.plan.keys[bin].bin)
+		parts = done.parts
+		if x.plan.absent == nil {
+			x.finishing = done
+		}
+	}
 	merge := func(pg *partGroups) error {
 		t := x.now()
 		defer func() { x.merge += x.since(t) }()
 		x.stats.add(&pg.stats)
-		if pg.gr == nil {
-			return nil // a part read in which nothing was selected
-		}
-		defer pg.mem.release() // the part's tables are dropped once merged
-		x.stats.groups += pg.gr.len()
-		for gi := range pg.gr.len() {
-			g := uint32(gi)
-			ks := pg.gr.keyString(g)
-			grp := merged[ks]
-			if grp == nil {
-				grp = &group{key: pg.gr.keyValues(g), partials: make([]plugins.Partial, len(pg.accs))}
-				n := mergedGroupBytes + stringBytes(len(ks)) + int64(len(grp.key))*valueBytes + sliceBytes(len(pg.accs), 16)
-				if len(grp.key) > 1 {
-					for _, v := range grp.key {
-						n += valueDataBytes(v)
-					}
-				}
-				mem.grow(groupsCharge, n)
-				for i, acc := range pg.accs {
-					grp.partials[i] = acc.Partial(g)
-					mem.grow(aggCharge+i, int64(grp.partials[i].Size()))
-				}
-				merged[ks] = grp
-				order = append(order, ks)
-				x.mem.merged.Add(1)
-			} else {
-				for i, acc := range pg.accs {
-					before := grp.partials[i].Size()
-					if m, ok := acc.(plugins.Merger); ok {
-						m.MergeInto(g, grp.partials[i])
-					} else {
-						grp.partials[i].Merge(acc.Partial(g))
-					}
-					mem.grow(aggCharge+i, int64(grp.partials[i].Size()-before))
-				}
+		if pg.gr != nil {
+			x.stats.groups += pg.gr.len()
+			err := m.fold(pg, charge)
+			// The part's rows are the query's now, and its tables
+			// dropped.
+			m.total += pg.finished
+			rm.rows = append(rm.rows, pg.out...)
+			for what, n := range pg.mem.rows {
+				x.rowsMem.grow(what, n)
 			}
-			if gi%mergeCheck == mergeCheck-1 {
-				if err := x.mem.check(); err != nil {
-					return err
-				}
+			pg.mem.release()
+			if err != nil {
+				return err
 			}
 		}
-		return x.mem.check()
+		if done != nil {
+			if before, ok := done.merged(pg.part); ok {
+				return m.flush(bin, before, flushed)
+			}
+		}
+		return nil
 	}
 	// A memory error says how far the query went.
 	stopped := func(err error) error {
@@ -112,21 +127,40 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 		return nil, stopped(err)
 	}
 	if x.plan.absent != nil {
-		order = x.addAbsent(merged, order) // absence.go
+		x.addAbsent(m) // absence.go
 	}
-	if len(x.plan.keys) == 0 && len(merged) == 0 {
-		// An aggregate of no sign-ins: one row, of counts 0 and nulls.
-		g := &group{}
-		for _, a := range x.plan.aggs {
-			g.partials = append(g.partials, a.agg.NewAcc(plugins.Input{Field: fieldOf(a.field), Dict: a.field.EmptyDict()}).Partial(0))
+	if len(x.plan.keys) == 0 && m.n == 0 {
+		m.add(nil) // an aggregate of no sign-ins: one row, of counts 0 and nulls
+	}
+	for g := range m.n {
+		if err := flushed(uint32(g)); err != nil {
+			return nil, stopped(err)
 		}
-		merged[""] = g
-		order = append(order, "")
 	}
-	x.merged = len(merged)
-	// The rows, charged as they are made (and, when some columns are
-	// hidden, the rows finish copies without them): they outlive the
-	// merged table, as the result's.
+	x.merged = m.total + m.n
+	x.havingDone = true
+	if err := charge(); err != nil {
+		return nil, stopped(err)
+	}
+	return rm.rows, nil
+}
+
+// rowMaker makes the output rows of groups that hold the plan's having
+// (which finish then need not apply), charging them as they are made
+// (and, when some columns are hidden, the rows finish copies without
+// them).
+type rowMaker struct {
+	x      *executor
+	grow   func(what int, n int64) // charges n bytes of rows to what
+	check  func() error            // checks the memory limit, every mergeCheck rows
+	perRow int64
+	row    []result.Value // the row being made
+	made   int
+	rows   [][]result.Value
+	bytes  int64 // charged for rows
+}
+
+func (x *executor) newRowMaker(grow func(int, int64), check func() error) *rowMaker {
 	visible := 0
 	for _, o := range x.plan.outs {
 		if !o.hidden {
@@ -137,51 +171,92 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 	if visible < len(x.plan.outs) {
 		perRow += sliceBytes(visible, valueBytes)
 	}
-	x.rowsMem = x.mem.newCharge()
-	x.rowsMem.grow(groupsCharge, sliceBytes(len(merged), 24))
-	rows := make([][]result.Value, 0, len(merged))
-	for i, ks := range order {
-		row, err := x.outputRow(merged[ks])
-		if err != nil {
-			return nil, err
-		}
-		n := perRow
-		for j, o := range x.plan.outs {
-			if o.key < 0 {
-				n += valueDataBytes(row[j])
-			}
-		}
-		x.rowsMem.grow(groupsCharge, n)
-		rows = append(rows, row)
-		if i%mergeCheck == mergeCheck-1 {
-			if err := x.mem.check(); err != nil {
-				return nil, stopped(err)
-			}
-		}
-	}
-	if err := x.mem.check(); err != nil {
-		return nil, stopped(err)
-	}
-	return rows, nil
+	return &rowMaker{x: x, grow: grow, check: check, perRow: perRow, row: make([]result.Value, len(x.plan.outs))}
 }
 
-func fieldOf(c *engine.Column) *signin.Field {
-	if c == nil {
+// add makes group g's row, if it holds having.
+func (r *rowMaker) add(g *group) error {
+	x := r.x
+	if err := x.outputRow(g, r.row); err != nil {
+		return err
+	}
+	r.made++
+	if r.made%mergeCheck == 0 {
+		if err := r.check(); err != nil {
+			return err
+		}
+	}
+	if x.plan.having != nil && !x.plan.having.holds(r.row) {
 		return nil
 	}
-	return c.Field
+	// A value an aggregate computed is charged to it, the rest to the
+	// groups.
+	n := r.perRow
+	for j, o := range x.plan.outs {
+		if o.key >= 0 {
+			continue
+		}
+		if a, ok := o.val.(aggRef); ok {
+			if b := valueDataBytes(r.row[j]); b > 0 {
+				r.bytes += b
+				r.grow(aggCharge+a.i, b)
+			}
+			continue
+		}
+		n += valueDataBytes(r.row[j])
+	}
+	if len(r.rows) == cap(r.rows) {
+		n += sliceBytes(max(2*cap(r.rows), 8)-cap(r.rows), 24)
+	}
+	r.bytes += n
+	r.grow(groupsCharge, n)
+	r.rows = append(r.rows, slices.Clone(r.row))
+	return nil
 }
 
-// encodeKey makes a group's key values one string, to merge groups by.
-func encodeKey(k []result.Value) string {
-	var b strings.Builder
-	for _, v := range k {
-		s := v.String()
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
+// finishPart makes, in the goroutine that read a part, the rows of the
+// part's groups that no other part can hold (finishing), so that they
+// need not be merged: the groups of the buckets of a bin key that no
+// other part's times reach. It marks them done in pg.
+func (x *executor) finishPart(pg *partGroups) error {
+	f, gr := x.finishing, pg.gr
+	shared := f.sharedOf(pg.part)
+	pk := &gr.keys[f.key]
+	var tables []plugins.Table
+	var rm *rowMaker
+	grp := group{key: make([]result.Value, len(gr.keys))}
+	for gi := range gr.len() {
+		g := uint32(gi)
+		if isShared(shared, pk.base+int64(gr.id(g, f.key))) {
+			continue
+		}
+		if tables == nil {
+			tables = newTables(x.plan)
+			pg.done = make([]bool, gr.len())
+			pg.mem.rows = make([]int64, len(pg.mem.by))
+			rm = x.newRowMaker(func(what int, n int64) { pg.mem.rows[what] += n }, func() error { return pg.mem.sizePart(gr, pg.accs, pg.rows) })
+			grp.tables = tables
+		}
+		pg.done[g] = true
+		pg.finished++
+		for j, t := range tables {
+			t.Fold(grp.g, pg.accs[j], g)
+		}
+		for i := range gr.keys {
+			grp.key[i] = gr.keys[i].value(gr.id(g, i))
+		}
+		if err := rm.add(&grp); err != nil {
+			return err
+		}
+		// The tables hold one group at a time.
+		for _, t := range tables {
+			t.Keep(nil)
+		}
 	}
-	return b.String()
+	if rm != nil {
+		pg.out = rm.rows
+	}
+	return nil
 }
 
 // eachPart runs work on every part, on up to GOMAXPROCS goroutines, and
@@ -258,10 +333,13 @@ func safeWork(work func(*engine.Part) (*partGroups, error), p *engine.Part) (pg 
 // partGroups computes one part's groups.
 func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups, error) {
 	lo, hi, err := x.snap.Rows(p, x.fromTime(), x.toTime())
-	if err != nil || lo >= hi {
+	if err != nil {
 		return nil, err
 	}
-	pg := &partGroups{}
+	if lo >= hi {
+		return &partGroups{part: p}, nil // nothing in the time range
+	}
+	pg := &partGroups{part: p}
 	pg.stats.read = 1
 	t := x.now()
 	ev := &partEval{ctx: ctx, snap: x.snap, part: p, lo: lo, hi: hi, stats: &pg.stats}
@@ -320,7 +398,7 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			pg.mem.extra += f.size() // held until the part is done
 		}
 	}
-	gr, err := newGrouper(x.snap, p, x.plan.keys)
+	gr, err := newGrouper(x.snap, p, x.plan.keys, uint64(pg.stats.rows))
 	if err != nil {
 		return nil, err
 	}
@@ -351,6 +429,11 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 		return nil, err
 	}
 	pg.gr, pg.accs = gr, accs
+	if x.finishing != nil {
+		if err := x.finishPart(pg); err != nil {
+			return nil, err
+		}
+	}
 	return pg, nil
 }
 
@@ -488,6 +571,42 @@ func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, 
 	return nil
 }
 
+// rowCursor reads a selection's rows a block at a time, in order.
+type rowCursor struct {
+	it      roaring.ManyIntIterable
+	buf     []uint32
+	pending []uint32 // rows read ahead of their block
+}
+
+func newRowCursor(sel *roaring.Bitmap) *rowCursor {
+	return &rowCursor{it: sel.ManyIterator(), buf: make([]uint32, 4096)}
+}
+
+// next appends to dst the selection's rows in [base, end), as offsets
+// from base; the blocks are asked for in order.
+func (c *rowCursor) next(base, end uint32, dst []uint32) []uint32 {
+	for {
+		if len(c.pending) == 0 {
+			n := c.it.NextMany(c.buf)
+			if n == 0 {
+				return dst
+			}
+			c.pending = c.buf[:n]
+		}
+		i := 0
+		for i < len(c.pending) && c.pending[i] < end {
+			if c.pending[i] >= base {
+				dst = append(dst, c.pending[i]-base)
+			}
+			i++
+		}
+		c.pending = c.pending[i:]
+		if len(c.pending) > 0 {
+			return dst
+		}
+	}
+}
+
 // blockRows is the rows of a block: the memory limit is checked at least
 // this often while a part's groups are made.
 const blockRows = 1 << 16
@@ -559,37 +678,23 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 		}
 	}
 	var vecs []engine.Vector
-	var rows, rowsOut, groups, arows, agroups []uint32
+	var rows, rowsOut, groups, arows, agroups, crows []uint32
 	pg.rows = make([]int64, len(accs))
-	it := union.ManyIterator()
-	buf := make([]uint32, 4096)
-	var pending []uint32 // rows of union read ahead of their block
+	all := newRowCursor(union)
+	// The rows of each condition's selection, block by block.
+	conds := make([]*rowCursor, len(accs))
+	for i := range accs {
+		if sels[i] != union {
+			conds[i] = newRowCursor(sels[i])
+		}
+	}
 	for b := range p.Blocks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		base := uint32(b) << 16
 		end := base + uint32(p.Blocks[b].Rows)
-		// The union's rows in this block.
-		rows = rows[:0]
-		for {
-			if len(pending) == 0 {
-				n := it.NextMany(buf)
-				if n == 0 {
-					break
-				}
-				pending = buf[:n]
-			}
-			i := 0
-			for i < len(pending) && pending[i] < end {
-				rows = append(rows, pending[i]-base)
-				i++
-			}
-			pending = pending[i:]
-			if len(pending) > 0 {
-				break
-			}
-		}
+		rows = all.next(base, end, rows[:0])
 		if len(rows) == 0 {
 			continue
 		}
@@ -610,10 +715,21 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 		}
 		for i, acc := range accs {
 			ar, ag := rowsOut, groups
-			if sels[i] != union {
+			if conds[i] != nil {
+				// rowsOut is in row order (a row's groups one after
+				// the other), and so are the condition's rows: walk
+				// both.
+				crows = conds[i].next(base, end, crows[:0])
 				arows, agroups = arows[:0], agroups[:0]
+				k := 0
 				for j, r := range rowsOut {
-					if sels[i].Contains(base + r) {
+					for k < len(crows) && crows[k] < r {
+						k++
+					}
+					if k == len(crows) {
+						break
+					}
+					if crows[k] == r {
 						arows, agroups = append(arows, r), append(agroups, groups[j])
 					}
 				}
@@ -636,4 +752,11 @@ func (x *executor) blocks(ctx context.Context, p *engine.Part, gr *grouper, unio
 		}
 	}
 	return nil
+}
+
+func fieldOf(c *engine.Column) *signin.Field {
+	if c == nil {
+		return nil
+	}
+	return c.Field
 }

@@ -23,8 +23,7 @@ import (
 
 // outputRow computes a group's output row: its keys, then its heads
 // (hidden ones included).
-func (x *executor) outputRow(g *group) ([]result.Value, error) {
-	row := make([]result.Value, len(x.plan.outs))
+func (x *executor) outputRow(g *group, row []result.Value) error {
 	for i, o := range x.plan.outs {
 		if o.key >= 0 {
 			row[i] = g.key[o.key]
@@ -32,11 +31,11 @@ func (x *executor) outputRow(g *group) ([]result.Value, error) {
 		}
 		v, err := x.eval(o.val, g, row)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		row[i] = v
 	}
-	return row, nil
+	return nil
 }
 
 // eval computes a head's value for a group, whose output row so far
@@ -44,14 +43,12 @@ func (x *executor) outputRow(g *group) ([]result.Value, error) {
 func (x *executor) eval(v valExpr, g *group, row []result.Value) (result.Value, error) {
 	switch v := v.(type) {
 	case aggRef:
-		p := g.partials[v.i]
-		if f, ok := p.(plugins.Failer); ok {
-			if err := f.Err(); err != nil {
-				a := x.plan.aggs[v.i]
-				return result.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}
-			}
+		val, err := g.tables[v.i].Value(g.g)
+		if err != nil {
+			a := x.plan.aggs[v.i]
+			return result.Value{}, &Error{Pos: a.src.Position(), Msg: fmt.Sprintf("%s%s: %v", a.src, x.groupWords(g), err), Err: err}
 		}
-		return p.Value(), nil
+		return val, nil
 	case numLit:
 		return v.v, nil
 	case colRef:

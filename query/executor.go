@@ -27,7 +27,11 @@ type executor struct {
 	// otherwise (nothing here reads the wall clock).
 	clock func() time.Time
 	// The steps after the parts, for explain analyze.
-	merged, kept      int // groups merged from the parts; rows kept by having
+	merged, kept int  // groups merged from the parts; rows kept by having
+	havingDone   bool // the rows made are those that hold having
+	// finishing says which groups of a part no other part holds, for
+	// the goroutines reading parts to finish them (finishPart).
+	finishing         *doneBuckets
 	merge, order, out time.Duration
 	outRows           int // rows out before the stages
 	// listTotal counts the sign-ins a list selects, and listNote says

@@ -10,7 +10,7 @@ import (
 // drops the hidden columns.
 func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 	p := x.plan
-	if p.having != nil {
+	if p.having != nil && !x.havingDone {
 		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !p.having.holds(r) })
 	}
 	x.kept = len(rows)

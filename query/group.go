@@ -1,7 +1,6 @@
 package query
 
 import (
-	"encoding/binary"
 	"math"
 
 	"github.com/signinq/signinq/engine"
@@ -13,20 +12,22 @@ import (
 // grouper numbers a part's groups. Each key gives every row an id: its
 // dictionary id, its time bucket, or its value's number in a local
 // dictionary; the ids of a row's keys make its group, found by array
-// index when the ids' combinations are few, else in a hash table. A
+// index when the ids' combinations are few beside the rows selected,
+// else in a hash table of the groups' ids (tuples). A
 // multi-valued key puts a row in the group of each of its distinct
 // elements (in the "" group when it has none).
 type grouper struct {
 	keys  []partKey
-	radix bool    // the ids combine in mixed radix below dense's size
-	slot  []int32 // combination → group + 1, when radix and small
-	m     map[uint64]uint32
-	ms    map[string]uint32
+	slot  []int32    // combination (mixed radix) → group + 1, when few
+	index tuples     // else the groups by their ids
 	gids  []uint32   // group g's id of key i at g*len(keys)+i
 	n     int        // groups
 	ids   [][]uint32 // scratch: each key's ids for a row
 	cur   []uint32   // scratch: the combination being numbered
-	sbuf  []byte
+	// A bin key's place, and the bucket of the groups in index: a
+	// part's rows are in time order, so a bucket's groups are made one
+	// after the other, and index need only hold those of one.
+	bin, bucket int
 }
 
 // partKey is one key's ids in one part.
@@ -44,20 +45,29 @@ type partKey struct {
 	// with a dictionary, each dictionary id's number + 1 once known.
 	fdict *index.Dict
 	fmemo []uint32
-	fids  map[string]uint32 // by encodeKey
+	fids  map[string]uint32 // by text
 	fvals []result.Value
 	// bytes is the memory of the values numbered (the local
 	// dictionaries' and the function's), for size.
 	bytes int64
 }
 
-// denseGroups is the most id combinations numbered by array index.
-const denseGroups = 1 << 20
+// denseGroups is the most id combinations numbered by array index, and
+// denseRows and denseMin bound them by the rows selected: more slots
+// than denseRows a row (beyond denseMin) cost more to clear and to miss
+// in the cache than a hash table of the groups.
+const (
+	denseGroups = 1 << 20
+	denseRows   = 8
+	denseMin    = 4096
+)
 
-func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key) (*grouper, error) {
-	g := &grouper{ids: make([][]uint32, len(keys)), cur: make([]uint32, len(keys))}
+// newGrouper returns a grouper of a part's rows by keys, rows of which
+// are selected.
+func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key, rows uint64) (*grouper, error) {
+	g := &grouper{ids: make([][]uint32, len(keys)), cur: make([]uint32, len(keys)), index: tuples{width: len(keys)}, bin: -1}
 	product := uint64(1)
-	g.radix = true
+	radix := true // the ids combine in mixed radix below dense's size
 	for _, k := range keys {
 		pk := partKey{k: k}
 		c := k.col
@@ -72,6 +82,9 @@ func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key) (*grouper, e
 				pk.fdict, pk.fmemo = d, make([]uint32, d.Len())
 			}
 		case k.bin != 0:
+			if g.bin < 0 {
+				g.bin = len(g.keys)
+			}
 			pk.base = floorDiv(p.MinTime, k.bin)
 			pk.card = uint64(floorDiv(p.MaxTime, k.bin)-pk.base) + 1
 		case c.HasDict():
@@ -90,18 +103,16 @@ func newGrouper(snap *engine.Snapshot, p *engine.Part, keys []*key) (*grouper, e
 			pk.strs = map[string]uint32{}
 		}
 		if pk.card == 0 || product > math.MaxUint64/4/pk.card {
-			g.radix = false
+			radix = false
 		} else {
 			product *= pk.card
 		}
 		g.keys = append(g.keys, pk)
 	}
-	if g.radix && product <= denseGroups {
+	// An array of every combination, when it is no larger than the
+	// groups the rows could make by much.
+	if radix && product <= denseGroups && product <= denseRows*rows+denseMin {
 		g.slot = make([]int32, product)
-	} else if g.radix || len(keys) <= 2 {
-		g.m = map[uint64]uint32{}
-	} else {
-		g.ms = map[string]uint32{}
 	}
 	return g, nil
 }
@@ -128,8 +139,7 @@ func (g *grouper) len() int { return g.n }
 // groups and the values its keys numbered. It is kept as the groups grow
 // (a sum over the keys, not over the groups), for the memory limit.
 func (g *grouper) size() int64 {
-	n := int64(cap(g.gids))*4 + int64(len(g.slot))*4 +
-		int64(len(g.m))*mapEntryBytes(8+4) + int64(len(g.ms))*(mapEntryBytes(16+4)+stringBytes(4*len(g.keys)))
+	n := int64(cap(g.gids))*4 + int64(len(g.slot))*4 + g.index.size()
 	for i := range g.keys {
 		k := &g.keys[i]
 		n += k.bytes + int64(len(k.fmemo))*4 +
@@ -185,51 +195,33 @@ func (g *grouper) combine(r uint32, i int, acc, mul uint64, rowsOut, groups []ui
 	for _, id := range g.ids[i] {
 		g.cur[i] = id
 		next, nmul := acc, mul
-		if g.radix {
+		if g.slot != nil {
 			next, nmul = acc+uint64(id)*mul, mul*g.keys[i].card
-		} else if g.m != nil {
-			next = acc | uint64(id)<<(32*i)
 		}
 		rowsOut, groups = g.combine(r, i+1, next, nmul, rowsOut, groups)
 	}
 	return rowsOut, groups
 }
 
-// group returns the group of an id combination, making it if new.
+// group returns the group of the ids in g.cur, making it if new; c is
+// their mixed-radix combination when the groups are numbered by array
+// index.
 func (g *grouper) group(c uint64) uint32 {
-	switch {
-	case g.slot != nil:
+	if g.slot != nil {
 		if s := g.slot[c]; s > 0 {
 			return uint32(s - 1)
 		}
 		g.slot[c] = int32(g.n + 1)
-	case g.m != nil:
-		if s, ok := g.m[c]; ok {
-			return s
+	} else {
+		if g.bin >= 0 && int(g.cur[g.bin]) != g.bucket {
+			g.index.reset(g.n) // the rows of the buckets before are done
+			g.bucket = int(g.cur[g.bin])
 		}
-		g.m[c] = uint32(g.n)
-	default:
-		g.sbuf = g.sbuf[:0]
-		for _, id := range g.cur {
-			g.sbuf = binary.LittleEndian.AppendUint32(g.sbuf, id)
+		if gr, isNew := g.index.find(g.cur, g.gids, uint32(g.n)); !isNew {
+			return gr
 		}
-		if s, ok := g.ms[string(g.sbuf)]; ok {
-			return s
-		}
-		g.ms[string(g.sbuf)] = uint32(g.n)
 	}
-	for i := range g.keys {
-		var id uint32
-		if g.radix {
-			id = uint32(c % g.keys[i].card)
-			c /= g.keys[i].card
-		} else if g.m != nil {
-			id = uint32(c >> (32 * i))
-		} else {
-			id = binary.LittleEndian.Uint32(g.sbuf[4*i:])
-		}
-		g.gids = append(g.gids, id)
-	}
+	g.gids = append(g.gids, g.cur...)
 	g.n++
 	return uint32(g.n - 1)
 }
@@ -300,34 +292,6 @@ func (k *partKey) rowIDs(v *engine.Vector, r uint32, dst []uint32) []uint32 {
 	return append(dst, id)
 }
 
-// keyString returns group g's key as one string, the same for the same
-// values in every part: a single text key is its value.
-func (g *grouper) keyString(gr uint32) string {
-	if len(g.keys) == 0 {
-		return ""
-	}
-	if k := &g.keys[0]; len(g.keys) == 1 && k.k.kind == signin.KindString {
-		id := g.id(gr, 0)
-		if k.dict != nil && k.dict.Kind() == index.DictString && int(id) < k.dict.Len() {
-			// The entry's text, what k.value(id).Str() is, without
-			// making the value: this runs for every group of every
-			// part, and top N user makes tens of thousands.
-			return k.dict.String(id)
-		}
-		return k.value(id).Str()
-	}
-	return encodeKey(g.keyValues(gr))
-}
-
-// keyValues returns group g's key values.
-func (g *grouper) keyValues(gr uint32) []result.Value {
-	out := make([]result.Value, len(g.keys))
-	for i := range g.keys {
-		out[i] = g.keys[i].value(g.id(gr, i))
-	}
-	return out
-}
-
 // value is the key value of an id.
 func (k *partKey) value(id uint32) result.Value {
 	col := k.k.col
@@ -348,7 +312,7 @@ func (k *partKey) value(id uint32) result.Value {
 
 // fnID numbers a function key's result.
 func (k *partKey) fnID(v result.Value) uint32 {
-	key := encodeKey([]result.Value{v})
+	key := v.String() // values that print the same group together
 	id, ok := k.fids[key]
 	if !ok {
 		id = uint32(len(k.fvals))

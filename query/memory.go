@@ -310,8 +310,11 @@ type charge struct {
 	a  *memAccount
 	by []int64
 	// A part's: what it holds beside its grouper and accumulators
-	// (dictCounts' counts).
+	// (dictCounts' counts, functions' dictionaries).
 	extra int64
+	// A part's: the rows it made of groups it finished, by what they
+	// hold (finishPart).
+	rows []int64
 }
 
 func (a *memAccount) newCharge() *charge { return &charge{a: a, by: make([]int64, len(a.by))} }
@@ -339,7 +342,13 @@ func (c *charge) release() {
 // plugins.Sizer), and returns the query's error once it is over the
 // limit.
 func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
-	c.set(groupsCharge, c.extra+gr.size())
+	held := func(what int) int64 {
+		if c.rows == nil {
+			return 0
+		}
+		return c.rows[what]
+	}
+	c.set(groupsCharge, c.extra+held(groupsCharge)+gr.size())
 	for n, p := int64(gr.len()), c.a.partGroups.Load(); n > p && !c.a.partGroups.CompareAndSwap(p, n); p = c.a.partGroups.Load() {
 	}
 	for i, acc := range accs {
@@ -352,7 +361,7 @@ func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
 				n += rows[i] * plugins.DefaultRowBytes
 			}
 		}
-		c.set(aggCharge+i, n)
+		c.set(aggCharge+i, n+held(aggCharge+i))
 	}
 	return c.a.check()
 }
@@ -360,10 +369,6 @@ func (c *charge) sizePart(gr *grouper, accs []plugins.Acc, rows []int64) error {
 // Estimates of what the merged groups and the output rows take, beside
 // what mapEntryBytes and stringBytes count.
 var (
-	// A merged group: its entry in the map by key, and in the keys'
-	// order, its struct, its key values and its slice of partials, an
-	// interface (16 bytes) each.
-	mergedGroupBytes = mapEntryBytes(16+8) + 16*5/4 + 64
 	// An output row's slice, in the rows.
 	rowBytes = int64(24 * 5 / 4)
 )

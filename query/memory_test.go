@@ -173,8 +173,8 @@ func (r memRunner) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 }
 
 // TestMemoryLimitStage checks that a stage's query shares the limit of
-// the query it runs in: count group by user, app takes about 63 MiB at
-// its peak and keeps 24 MiB of rows, so that under a limit of 72 MiB it
+// the query it runs in: count group by user, app takes about 38 MiB at
+// its peak and keeps 31 MiB of rows, so that under a limit of 48 MiB it
 // runs alone, or as the query of a stage after a small query, but not as
 // the query of a stage after itself. A stage's query returns what it held
 // but its rows when it ends.
@@ -185,7 +185,7 @@ func TestMemoryLimitStage(t *testing.T) {
 	if err := reg.Register(memStage{}); err != nil {
 		t.Fatal(err)
 	}
-	const limit = 72 << 20
+	const limit = 48 << 20
 	run := func(text string) error {
 		plan, err := Prepare(text, nil, reg, memEnd)
 		if err != nil {
@@ -196,14 +196,14 @@ func TestMemoryLimitStage(t *testing.T) {
 	}
 	for _, q := range []string{`count group by user, app`, `count group by app | memsub "count group by user, app"`} {
 		if err := run(q); err != nil {
-			t.Errorf("%s under 72 MiB: %v", q, err)
+			t.Errorf("%s under 48 MiB: %v", q, err)
 		}
 	}
 	q := `count group by user, app | memsub "count group by user, app"`
 	err := run(q)
 	var se *StageError
 	if !errors.Is(err, ErrTooMuchMemory) || !errors.As(err, &se) || !strings.Contains(err.Error(), "the groups of user, app") {
-		t.Errorf("%s under 72 MiB: %v; want the memory error of the stage's query", q, err)
+		t.Errorf("%s under 48 MiB: %v; want the memory error of the stage's query", q, err)
 	}
 	budget := newMemBudget(memLimit)
 	plan, err := Prepare("count group by user", nil, reg, memEnd)

@@ -214,7 +214,8 @@ func methods(t *testing.T, rows ...[]string) part {
 // field ("" for none), each with an accumulator of its own, and returns
 // each part's value and the value of their partials merged, in order,
 // into a partial of no rows: what the executor does with the parts of a
-// store.
+// store. The aggregate's Table (plugins.Tabler), folding the same
+// accumulators into one group, must give the merged value too.
 func aggregate(t *testing.T, name, field string, parts ...part) (each []string, merged string) {
 	t.Helper()
 	p, ok := lookup(name)
@@ -230,6 +231,12 @@ func aggregate(t *testing.T, name, field string, parts ...part) (each []string, 
 		t.Fatalf("%s(%s): %v", name, field, err)
 	}
 	total := a.NewAcc(plugins.Input{Field: f}).Partial(0)
+	tabler, ok := a.(plugins.Tabler)
+	if !ok {
+		t.Fatalf("%s has no table", name)
+	}
+	table := tabler.NewTable(f)
+	table.Fold(0, nil, 0) // the group, of no rows yet
 	for _, pt := range parts {
 		acc := a.NewAcc(plugins.Input{Field: f, Dict: pt.dict})
 		rows, groups := make([]uint32, pt.vec.Rows), make([]uint32, pt.vec.Rows)
@@ -244,8 +251,13 @@ func aggregate(t *testing.T, name, field string, parts ...part) (each []string, 
 		pp := acc.Partial(0)
 		each = append(each, pp.Value().String())
 		total.Merge(pp)
+		table.Fold(0, acc, 0)
 	}
-	return each, total.Value().String()
+	merged = total.Value().String()
+	if v, err := table.Value(0); err != nil || v.String() != merged {
+		t.Errorf("%s(%s): the table's value %q (%v), the partials' %q", name, field, v, err, merged)
+	}
+	return each, merged
 }
 
 // check compares aggregate's answers with the wanted ones: each part's

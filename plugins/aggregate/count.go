@@ -62,3 +62,28 @@ type countPartial struct{ n int64 }
 func (p *countPartial) Merge(o plugins.Partial) { p.n += o.(*countPartial).n }
 func (p *countPartial) Value() result.Value     { return result.IntValue(p.n) }
 func (p *countPartial) Size() int               { return 8 }
+
+// NewTable merges the groups' counts in one slice.
+func (count) NewTable(*signin.Field) plugins.Table { return &countTable{} }
+
+// countTable is the merged groups' counts, for count and countif.
+type countTable struct{ n []int64 }
+
+func (t *countTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
+	if int(dst) >= len(t.n) {
+		t.n = grown(t.n, dst)
+	}
+	if a, ok := acc.(*countAcc); ok && int(g) < len(a.n) {
+		t.n[dst] += a.n[g]
+	}
+}
+
+func (t *countTable) Value(g uint32) (result.Value, error) {
+	if int(g) < len(t.n) {
+		return result.IntValue(t.n[g]), nil
+	}
+	return result.IntValue(0), nil
+}
+
+func (t *countTable) Keep(groups []uint32) { t.n = kept(t.n, groups) }
+func (t *countTable) Size() int64          { return int64(cap(t.n)) * 8 }

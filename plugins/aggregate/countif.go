@@ -20,3 +20,6 @@ func (countif) Describe() plugins.Descriptor {
 
 func (countif) Result(*signin.Field) (signin.Kind, error) { return signin.KindInt, nil }
 func (countif) NewAcc(plugins.Input) plugins.Acc          { return &countAcc{} }
+
+// NewTable merges the groups' counts in one slice.
+func (countif) NewTable(*signin.Field) plugins.Table { return &countTable{} }

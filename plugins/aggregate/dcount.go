@@ -23,3 +23,6 @@ func (dcount) NewAcc(in plugins.Input) plugins.Acc       { return &dcountAcc{new
 type dcountAcc struct{ *distinctAcc }
 
 func (a *dcountAcc) Partial(g uint32) plugins.Partial { return a.partial(g, false) }
+
+// NewTable merges the groups' values as numbers (distinctTable).
+func (dcount) NewTable(*signin.Field) plugins.Table { return newDistinctTable(false) }

@@ -23,3 +23,6 @@ func (dcountif) Describe() plugins.Descriptor {
 
 func (dcountif) Result(*signin.Field) (signin.Kind, error) { return signin.KindInt, nil }
 func (dcountif) NewAcc(in plugins.Input) plugins.Acc       { return &dcountAcc{newDistinctAcc(in)} }
+
+// NewTable merges the groups' values as numbers (distinctTable).
+func (dcountif) NewTable(*signin.Field) plugins.Table { return newDistinctTable(false) }

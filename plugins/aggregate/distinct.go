@@ -12,23 +12,21 @@ import (
 )
 
 // distinctAcc gathers the distinct present values of a field per group,
-// for dcount, dcountif and values. With a dictionary it keeps the values'
-// ids, in a bitset per group while they stay small, else in a set of
-// (group, id) pairs, and decodes each once a group when asked for its
-// partial; without one, a set of the values' text per group, which
-// becomes the group's partial as it is.
+// for dcount, dcountif and values: a set of numbers per group (idSet),
+// sized to the group. With a dictionary the numbers are the values'
+// dictionary ids, decoded once a value when merged; without one, the
+// accumulator numbers the values' text itself.
 type distinctAcc struct {
-	col     *engine.Column      // the field's (or its vectors'), to decode its ids
-	dict    *index.Dict         // the part's dictionary of the field; nil: keep text
-	w       int                 // words of a bitset: one bit per id
-	bitsets [][]uint64          // by group, for dictionary ids
-	pairs   map[uint64]struct{} // group<<32 | id, beyond the bitsets' budget
-	texts   []*setPartial       // by group, for values without a dictionary
-	words   int                 // bitset words allocated
-	byGroup map[uint32][]string // pairs by group, once Partial is asked for
-	ids     []uint32            // a row's ids, reused
-	vals    []result.Value      // a row's values, reused
-	// bytes is the memory of the texts' sets and of byGroup, for Size.
+	col   *engine.Column    // the field's (or its vectors'), to decode its ids
+	dict  *index.Dict       // the part's dictionary of the field; nil: number the text
+	local map[string]uint32 // without a dictionary: each value's number
+	texts []string          // without a dictionary: the values numbered
+	sets  []idSet           // by group
+	room  int               // bitset words the sets may still take
+	ids   []uint32          // a row's ids, reused
+	vals  []result.Value    // a row's values, reused
+	// bytes is the memory of the sets' numbers and of the local
+	// numbering, for Size.
 	bytes int64
 }
 
@@ -37,19 +35,10 @@ var (
 	_ plugins.Merger = (*distinctAcc)(nil)
 )
 
-// maxBitsetWords bounds the memory of a part's bitsets (8 MiB): they are
-// dropped once the part is merged, and garbage until collected, so that
-// a part of many groups of a field of many values (dcount(ip) group by
-// user) keeps its pairs instead.
-const maxBitsetWords = 1 << 20
-
 func newDistinctAcc(in plugins.Input) *distinctAcc {
-	a := &distinctAcc{dict: in.Dict}
+	a := &distinctAcc{dict: in.Dict, room: maxBitsetWords}
 	if in.Field != nil {
 		a.col = engine.LookupColumn(in.Field.Name)
-	}
-	if a.dict != nil {
-		a.w = (a.dict.Len() + 63) / 64
 	}
 	return a
 }
@@ -63,20 +52,21 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 	// which the catalog does not know.
 	a.col = col.Column
 	if a.dict == nil {
+		if a.local == nil {
+			a.local = map[string]uint32{}
+		}
 		for i, r := range rows {
-			g := groups[i]
-			a.texts = grown(a.texts, g)
-			t := a.texts[g]
-			if t == nil {
-				t = &setPartial{set: map[string]struct{}{}}
-				a.texts[g] = t
-				a.bytes += int64(t.Size())
-			}
 			a.vals = col.AppendValues(a.vals[:0], nil, r)
 			for _, v := range a.vals {
-				before := t.Size()
-				t.add(v.String())
-				a.bytes += int64(t.Size() - before)
+				s := v.String()
+				id, ok := a.local[s]
+				if !ok {
+					id = uint32(len(a.texts))
+					a.local[s] = id
+					a.texts = append(a.texts, s)
+					a.bytes += plugins.MapEntryBytes(16+4) + 16 + plugins.StringBytes(len(s))
+				}
+				a.add(groups[i], id)
 			}
 		}
 		return
@@ -91,58 +81,37 @@ func (a *distinctAcc) Add(groups, rows []uint32, col *engine.Vector) {
 
 // add adds value id to group g.
 func (a *distinctAcc) add(g, id uint32) {
-	if int(g) < len(a.bitsets) && a.bitsets[g] != nil {
-		a.bitsets[g][id>>6] |= 1 << (id & 63)
-		return
+	if int(g) >= len(a.sets) {
+		a.sets = grown(a.sets, g)
 	}
-	if a.words+a.w <= maxBitsetWords {
-		a.bitsets = grown(a.bitsets, g)
-		a.bitsets[g] = make([]uint64, a.w)
-		a.words += a.w
-		a.bitsets[g][id>>6] |= 1 << (id & 63)
-		return
-	}
-	if a.pairs == nil {
-		a.pairs = map[uint64]struct{}{}
-	}
-	a.pairs[uint64(g)<<32|uint64(id)] = struct{}{}
+	a.bytes += a.sets[g].add(id, &a.room)
 }
 
-// Size counts the bitsets, the pairs and the texts' sets, and once a
-// partial has been asked for, the pairs sorted out by group.
-func (a *distinctAcc) Size() int64 {
-	return int64(a.words)*8 + int64(cap(a.bitsets))*24 + int64(cap(a.texts))*8 +
-		int64(len(a.pairs))*plugins.MapEntryBytes(8+8) + a.bytes
+// maxBitsetWords bounds the memory of a part's bitsets (8 MiB): they are
+// dropped once the part is merged, and garbage until collected, so that
+// a part of many large groups of a field of many values keeps roaring
+// bitmaps instead.
+const maxBitsetWords = 1 << 20
+
+// maxTableWords bounds the memory of the merged groups' bitsets (32 MiB)
+// likewise.
+const maxTableWords = 1 << 22
+
+// Size counts the sets and the local numbering.
+func (a *distinctAcc) Size() int64 { return int64(cap(a.sets))*setBytes + a.bytes }
+
+// text returns the value numbered id, as text.
+func (a *distinctAcc) text(id uint32) string {
+	if a.dict == nil {
+		return a.texts[id]
+	}
+	return a.col.DictValue(a.dict, id).String()
 }
 
 // each calls fn with each of group g's distinct values as text.
 func (a *distinctAcc) each(g uint32, fn func(s string)) {
-	if int(g) < len(a.texts) && a.texts[g] != nil {
-		for s := range a.texts[g].set {
-			fn(s)
-		}
-	}
-	if int(g) < len(a.bitsets) {
-		for wi, w := range a.bitsets[g] {
-			for w != 0 {
-				id := uint32(wi*64 + bits.TrailingZeros64(w))
-				w &= w - 1
-				fn(a.col.DictValue(a.dict, id).String())
-			}
-		}
-	}
-	if a.byGroup == nil && len(a.pairs) > 0 {
-		// Sort the pairs out by group, once.
-		a.byGroup = map[uint32][]string{}
-		for k := range a.pairs {
-			s := a.col.DictValue(a.dict, uint32(k)).String()
-			a.byGroup[uint32(k>>32)] = append(a.byGroup[uint32(k>>32)], s)
-			a.bytes += 16 + plugins.StringBytes(len(s))
-		}
-		a.bytes += int64(len(a.byGroup)) * plugins.MapEntryBytes(8+24)
-	}
-	for _, s := range a.byGroup[g] {
-		fn(s)
+	if int(g) < len(a.sets) {
+		a.sets[g].each(func(id uint32) { fn(a.text(id)) })
 	}
 }
 
@@ -154,13 +123,6 @@ type setPartial struct {
 }
 
 func (a *distinctAcc) partial(g uint32, list bool) plugins.Partial {
-	if int(g) < len(a.texts) && a.texts[g] != nil {
-		// The group's set of texts, as it is: the part is done with it.
-		p := a.texts[g]
-		a.texts[g] = nil
-		p.list = list
-		return p
-	}
 	p := &setPartial{set: map[string]struct{}{}, list: list}
 	a.each(g, p.add)
 	return p
@@ -197,4 +159,134 @@ func (p *setPartial) Value() result.Value {
 
 func (p *setPartial) Size() int {
 	return int(int64(unsafe.Sizeof(*p)) + plugins.MapBytes(len(p.set), 16+8) + p.bytes)
+}
+
+// distinctTable is the merged groups' distinct values: the values of
+// every part numbered once for the query, by their text, and a set of
+// those numbers per group. A part's numbers are renumbered through a
+// table filled as its values are met, so that each distinct value of a
+// part is decoded once, however many groups hold it.
+type distinctTable struct {
+	list  bool              // values: the list itself, not its size
+	ids   map[string]uint32 // each value's number
+	texts []string          // the values numbered
+	sets  []idSet           // by merged group
+	room  int               // bitset words the sets may still take
+	from  *distinctAcc      // the accumulator remap is of
+	remap []uint32          // from's number → the table's + 1; 0 until met
+	// bytes is the memory of the sets' numbers and of the numbering.
+	bytes int64
+}
+
+func newDistinctTable(list bool) *distinctTable {
+	return &distinctTable{list: list, ids: map[string]uint32{}, room: maxTableWords}
+}
+
+func (t *distinctTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
+	if int(dst) >= len(t.sets) {
+		t.sets = grown(t.sets, dst)
+	}
+	a := distinctOf(acc)
+	if a == nil || int(g) >= len(a.sets) {
+		return
+	}
+	if a != t.from {
+		t.from = a
+		n := len(a.texts)
+		if a.dict != nil {
+			n = a.dict.Len()
+		}
+		if cap(t.remap) < n {
+			t.remap = make([]uint32, n)
+		} else {
+			t.remap = t.remap[:n]
+			clear(t.remap)
+		}
+	}
+	s := &a.sets[g]
+	switch {
+	case s.large == nil:
+		for _, id := range s.small {
+			t.fold(dst, id)
+		}
+	case s.bits != nil:
+		for w, x := range s.bits {
+			for x != 0 {
+				t.fold(dst, uint32(w*64+bits.TrailingZeros64(x)))
+				x &= x - 1
+			}
+		}
+	default:
+		it := s.big.Iterator()
+		for it.HasNext() {
+			t.fold(dst, it.Next())
+		}
+	}
+}
+
+// fold adds the value numbered id by the accumulator t.from to group dst.
+func (t *distinctTable) fold(dst, id uint32) {
+	n := t.remap[id]
+	if n == 0 {
+		s := t.from.text(id)
+		m, ok := t.ids[s]
+		if !ok {
+			m = uint32(len(t.texts))
+			t.ids[s] = m
+			t.texts = append(t.texts, s)
+			t.bytes += plugins.MapEntryBytes(16+4) + 16 + plugins.StringBytes(len(s))
+		}
+		n = m + 1
+		t.remap[id] = n
+	}
+	t.bytes += t.sets[dst].add(n-1, &t.room)
+}
+
+// distinctOf returns the distinct accumulator of dcount, dcountif,
+// values or valuesif.
+func distinctOf(acc plugins.Acc) *distinctAcc {
+	switch a := acc.(type) {
+	case *dcountAcc:
+		return a.distinctAcc
+	case *valuesAcc:
+		return a.distinctAcc
+	}
+	return nil
+}
+
+func (t *distinctTable) Value(g uint32) (result.Value, error) {
+	var s *idSet
+	if int(g) < len(t.sets) {
+		s = &t.sets[g]
+	} else {
+		s = &idSet{}
+	}
+	if !t.list {
+		return result.IntValue(int64(s.len())), nil
+	}
+	l := make([]string, 0, s.len())
+	s.each(func(id uint32) { l = append(l, t.texts[id]) })
+	slices.Sort(l)
+	return result.ListValue(l), nil
+}
+
+func (t *distinctTable) Keep(groups []uint32) {
+	var dropped int64
+	j := 0
+	for i := range t.sets {
+		if j < len(groups) && groups[j] == uint32(i) {
+			t.sets[j] = t.sets[i]
+			j++
+			continue
+		}
+		dropped += t.sets[i].bytes()
+		t.sets[i].release(&t.room)
+	}
+	clear(t.sets[j:])
+	t.sets = t.sets[:j]
+	t.bytes -= dropped
+}
+
+func (t *distinctTable) Size() int64 {
+	return int64(cap(t.sets))*setBytes + int64(cap(t.remap))*4 + t.bytes
 }

@@ -113,3 +113,41 @@ func (p *extremePartial) Value() result.Value { return p.v }
 func (p *extremePartial) Size() int {
 	return int(unsafe.Sizeof(*p) + uintptr(plugins.StringBytes(len(p.v.Str()))))
 }
+
+// NewTable merges the groups' best values in one slice.
+func (e extreme) NewTable(f *signin.Field) plugins.Table {
+	return &extremeTable{sign: e.sign, kind: f.Kind}
+}
+
+// extremeTable is the merged groups' best values, for min, max, minif
+// and maxif.
+type extremeTable struct {
+	sign int
+	kind signin.Kind
+	best []extremePartial
+}
+
+func (t *extremeTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
+	if int(dst) >= len(t.best) {
+		t.best = grown(t.best, dst)
+	}
+	a, ok := acc.(*extremeAcc)
+	if !ok {
+		return
+	}
+	if int(g) < len(a.best) && a.best[g].set {
+		t.best[dst].offer(a.best[g].v, t.sign)
+	}
+}
+
+func (t *extremeTable) Value(g uint32) (result.Value, error) {
+	if int(g) < len(t.best) && t.best[g].set {
+		return t.best[g].v, nil
+	}
+	return result.Null(t.kind), nil
+}
+
+func (t *extremeTable) Keep(groups []uint32) { t.best = kept(t.best, groups) }
+func (t *extremeTable) Size() int64 {
+	return int64(cap(t.best)) * int64(unsafe.Sizeof(extremePartial{}))
+}

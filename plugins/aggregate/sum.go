@@ -134,3 +134,44 @@ func (p *totalPartial) Value() result.Value {
 }
 
 func (p *totalPartial) Size() int { return int(unsafe.Sizeof(*p)) }
+
+// NewTable merges the groups' sums in one slice.
+func (t total) NewTable(f *signin.Field) plugins.Table {
+	return &totalTable{mean: t.mean, float: f.Kind == signin.KindFloat}
+}
+
+// totalTable is the merged groups' sums, for sum and avg.
+type totalTable struct {
+	mean, float bool
+	sums        []totalPartial
+}
+
+func (t *totalTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
+	if int(dst) >= len(t.sums) {
+		t.sums = grown(t.sums, dst)
+	}
+	a, ok := acc.(*totalAcc)
+	if !ok {
+		return
+	}
+	if int(g) < len(a.sums) {
+		t.sums[dst].Merge(&a.sums[g])
+	}
+}
+
+func (t *totalTable) Value(g uint32) (result.Value, error) {
+	var p totalPartial
+	if int(g) < len(t.sums) {
+		p = t.sums[g]
+	}
+	p.mean, p.float = t.mean, t.float
+	if err := p.Err(); err != nil {
+		return result.Value{}, err
+	}
+	return p.Value(), nil
+}
+
+func (t *totalTable) Keep(groups []uint32) { t.sums = kept(t.sums, groups) }
+func (t *totalTable) Size() int64 {
+	return int64(cap(t.sums)) * int64(unsafe.Sizeof(totalPartial{}))
+}

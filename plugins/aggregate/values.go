@@ -23,3 +23,6 @@ func (values) NewAcc(in plugins.Input) plugins.Acc       { return &valuesAcc{new
 type valuesAcc struct{ *distinctAcc }
 
 func (a *valuesAcc) Partial(g uint32) plugins.Partial { return a.partial(g, true) }
+
+// NewTable merges the groups' values as numbers (distinctTable).
+func (values) NewTable(*signin.Field) plugins.Table { return newDistinctTable(true) }

@@ -23,3 +23,6 @@ func (valuesif) Describe() plugins.Descriptor {
 
 func (valuesif) Result(*signin.Field) (signin.Kind, error) { return signin.KindList, nil }
 func (valuesif) NewAcc(in plugins.Input) plugins.Acc       { return &valuesAcc{newDistinctAcc(in)} }
+
+// NewTable merges the groups' values as numbers (distinctTable).
+func (valuesif) NewTable(*signin.Field) plugins.Table { return newDistinctTable(true) }
