@@ -21,6 +21,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -532,6 +533,15 @@ func diffRun(s *diffStore, db int, text string, now time.Time) (o diffOutcome) {
 	start := time.Now()
 	got, err := Run(context.Background(), s.dbs[db], nil, text, Options{Now: now})
 	o.exec = time.Since(start)
+	// The statement parsed, kept for the next run of the same text, is
+	// as parsed: nothing running it changed it.
+	parsed.Lock()
+	kept := parsed.m[text]
+	parsed.Unlock()
+	if fresh, perr := Parse(text); kept != nil && perr == nil && !reflect.DeepEqual(kept, fresh) {
+		o.diff = "running the query changed its parsed statement, which the parse cache hands to the next run"
+		return o
+	}
 	if err != nil && !diffOverflow(err) {
 		if diffError(err) {
 			o.rejected = err

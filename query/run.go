@@ -34,7 +34,7 @@ type Outcome struct {
 // statement are *Error and are returned at once; those of reading the
 // store, as the rows are read.
 func Exec(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string, opts Options) (*Outcome, error) {
-	st, err := Parse(text)
+	st, err := parseCached(text)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func Run(ctx context.Context, db *engine.DB, reg *plugins.Registry, text string,
 // undefine statement is an error: Exec runs those. Of the named lists it
 // knows the built-ins only: Exec reads a store's.
 func Prepare(text string, macros *Macros, reg *plugins.Registry, now time.Time) (*Plan, error) {
-	st, err := Parse(text)
+	st, err := parseCached(text)
 	if err != nil {
 		return nil, err
 	}
