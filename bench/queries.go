@@ -125,6 +125,41 @@ func Queries() []Query {
 			// A missing key matches no row of the right side: the sign-ins
 			// without a user stay, as a group of their own.
 			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count FROM signins WHERE status = 'failure' AND time >= {from} AND (coalesce(user, '') = '' OR lower(user) NOT IN (SELECT lower(user) FROM signins WHERE status = 'success' AND time >= {from} AND user <> '')) GROUP BY 1`},
+		// Per-user and per-address questions over 1 to 30 days (issue 16's
+		// hunting set): wide groupings whose keys have many values, where
+		// bitmaps per value help least. Their SQL counts distinct values
+		// as dcount does (present ones, by their stored spelling),
+		// dcountif as a count of distinct CASE values, and writes values
+		// as its distinct present values in byte order joined by commas,
+		// as the comparison reads signinq's lists.
+		{Group: "hunting", Text: `count, dcountif(user, status=success) as ok, dcountif(user, error in (50053, 50126)) as bad since 3d group by ip having bad > ok`, Window: 3 * day,
+			SQL: `SELECT coalesce(ip, '') AS ip, count(*) AS count, count(DISTINCT CASE WHEN status = 'success' THEN nullif(user, '') END) AS ok, count(DISTINCT CASE WHEN error IN (50053, 50126) THEN nullif(user, '') END) AS bad FROM signins WHERE time >= {from} GROUP BY 1 HAVING count(DISTINCT CASE WHEN error IN (50053, 50126) THEN nullif(user, '') END) > count(DISTINCT CASE WHEN status = 'success' THEN nullif(user, '') END)`},
+		// Microsoft Sentinel's brute-force rule, as issue 16 writes it.
+		{Group: "hunting", Text: `countif(status=failure) as failures, countif(status=success) as successes where type in (interactive, nonInteractive) since 30d group by bin(1h), user, ip having failures > 100 and successes > 0`, Window: 30 * day,
+			SQL: `SELECT {bin1h} AS time, coalesce(user, '') AS user, coalesce(ip, '') AS ip, sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) AS failures, sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS successes FROM signins WHERE type IN ('interactive', 'nonInteractive') AND time >= {from} GROUP BY 1, 2, 3 HAVING sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) > 100 AND sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) > 0`},
+		{Group: "hunting", Text: `count, dcountif(user, status=success) as ok, dcountif(user, status=failure) as failed since 30d group by ip, type`, Window: 30 * day,
+			SQL: `SELECT coalesce(ip, '') AS ip, type, count(*) AS count, count(DISTINCT CASE WHEN status = 'success' THEN nullif(user, '') END) AS ok, count(DISTINCT CASE WHEN status = 'failure' THEN nullif(user, '') END) AS failed FROM signins WHERE time >= {from} GROUP BY 1, 2`},
+		{Group: "hunting", Text: `values(country) as countries, min(time) as first, max(time) as last since 30d group by user`, Window: 30 * day,
+			SQL: `SELECT coalesce(user, '') AS user, group_concat(DISTINCT nullif(country, '') ORDER BY nullif(country, '')) AS countries, min(time) AS first, max(time) AS last FROM signins WHERE time >= {from} GROUP BY 1`},
+		{Group: "hunting", Text: `count, dcount(ip) as ips, values(app) as apps where status=failure since 1d group by user`, Window: day, Selective: true,
+			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count, count(DISTINCT nullif(ip, '')) AS ips, group_concat(DISTINCT nullif(app, '') ORDER BY nullif(app, '')) AS apps FROM signins WHERE status = 'failure' AND time >= {from} GROUP BY 1`},
+		{Group: "hunting", Text: `dcount(user) as users since 1d group by ip`, Window: day, Selective: true,
+			SQL: `SELECT coalesce(ip, '') AS ip, count(DISTINCT nullif(user, '')) AS users FROM signins WHERE time >= {from} GROUP BY 1`},
+		{Group: "hunting", Text: `dcount(user) as users since 30d group by ip`, Window: 30 * day,
+			SQL: `SELECT coalesce(ip, '') AS ip, count(DISTINCT nullif(user, '')) AS users FROM signins WHERE time >= {from} GROUP BY 1`},
+		{Group: "hunting", Text: `count since 7d group by user, ip`, Window: 7 * day,
+			SQL: `SELECT coalesce(user, '') AS user, coalesce(ip, '') AS ip, count(*) AS count FROM signins WHERE time >= {from} GROUP BY 1, 2`},
+		{Group: "hunting", Text: `countif(status=failure) as failures, count as total where type=interactive since 30d group by user having failures > 10`, Window: 30 * day,
+			SQL: `SELECT coalesce(user, '') AS user, sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) AS failures, count(*) AS total FROM signins WHERE type = 'interactive' AND time >= {from} GROUP BY 1 HAVING sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) > 10`},
+		// Two fields compared: of a sign-in in where (text, without
+		// regard to case, a missing value as ""), and of a group's
+		// columns after a pipe and in having.
+		{Group: "hunting", Text: `count, dcount(resourceTenant) as tenants where tenant != resourceTenant since 30d group by user`, Window: 30 * day,
+			SQL: `SELECT coalesce(user, '') AS user, count(*) AS count, count(DISTINCT nullif(resourceTenant, '')) AS tenants FROM signins WHERE lower(coalesce(tenant, '')) <> lower(coalesce(resourceTenant, '')) AND time >= {from} GROUP BY 1`},
+		{Group: "hunting", Text: `countif(status=failure) as failures, countif(status=success) as successes since 7d group by ip | where failures > successes`, Window: 7 * day,
+			SQL: `SELECT coalesce(ip, '') AS ip, sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) AS failures, sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS successes FROM signins WHERE time >= {from} GROUP BY 1 HAVING sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END) > sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END)`},
+		{Group: "hunting", Text: `min(time) as first, max(time) as last, dcount(ip) as ips where status=failure since 30d group by user having ips >= 3 and last - first <= 1d`, Window: 30 * day,
+			SQL: `SELECT coalesce(user, '') AS user, min(time) AS first, max(time) AS last, count(DISTINCT nullif(ip, '')) AS ips FROM signins WHERE status = 'failure' AND time >= {from} GROUP BY 1 HAVING count(DISTINCT nullif(ip, '')) >= 3 AND max(time) - min(time) <= {dur 1d}`},
 	}
 }
 
