@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,37 @@ func TestQueries(t *testing.T) {
 	}
 	if len(lists["admins"]) == 0 || len(lists["vps"]) != len(vpsNetworks) || len(lists["ranges"]) != rangesCount {
 		t.Fatalf("lists %v", lists)
+	}
+	// @ranges: the same on every run, IPv4 and IPv6 networks, some of
+	// the store's sign-ins in them, and few.
+	again, err := SetLists(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again["ranges"], lists["ranges"]) {
+		t.Error("@ranges differs from one SetLists to the next")
+	}
+	v4, v6 := 0, 0
+	for _, v := range lists["ranges"] {
+		p, err := netip.ParsePrefix(v)
+		switch {
+		case err != nil:
+			t.Errorf("@ranges: %v", err)
+		case p.Addr().Is4():
+			v4++
+		default:
+			v6++
+		}
+	}
+	if v4 < rangesCount/2 || v6 < rangesCount/20 {
+		t.Errorf("@ranges: %d IPv4 and %d IPv6 networks", v4, v6)
+	}
+	res, err := query.Run(ctx, db, nil, `countif(ip in @ranges) as listed, count`, query.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, all := res.Rows[0][0].Int(), res.Rows[0][1].Int(); in == 0 || in*20 > all {
+		t.Errorf("%d of %d sign-ins in @ranges: want some, under 5%%", in, all)
 	}
 	d := Dialect{Now: now, Time: func(t time.Time) string { return "'" + t.Format(time.RFC3339) + "'" },
 		Duration: func(d time.Duration) string { return d.String() }, Bin1h: "hour(time)", Day: "day(time)", Lists: lists}
