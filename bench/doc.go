@@ -6,7 +6,7 @@
 // it measured (Report); nothing is global. For each dataset size it uses
 // the generated store internal/benchstore caches (made once, with a ready
 // marker), sets on it the named lists the hunting queries read (SetLists:
-// @vps and @admins), and runs every query of the standard set (Queries)
+// @vps, @admins and @ranges), and runs every query of the standard set (Queries)
 // once cold, on a store just opened, then Config.Runs times warm; it
 // records the store's bytes on disk by what they hold and the process's
 // peak resident memory, for the dataset and for each query. Then it measures ingest: a sample of diagnostic-settings JSON

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	sql2 "database/sql"
 	"math/big"
+	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -142,7 +145,7 @@ func TestLiterals(t *testing.T) {
 		if q.SQL == "" {
 			continue
 		}
-		lists := map[string][]string{"vps": {"45.87.0.0/16"}, "admins": {"alice@contoso.com"}}
+		lists := map[string][]string{"vps": {"45.87.0.0/16"}, "admins": {"alice@contoso.com"}, "ranges": {"45.88.0.0/20", "2001:db8:1::/48"}}
 		for _, p := range []*peer{{name: "duckdb", from: duckFrom, duration: duckDuration, bin1h: duckBin1h, day: duckDay},
 			{name: "sqlite", from: sqliteFrom, duration: sqliteDuration, bin1h: sqliteBin1h, day: sqliteDay}} {
 			s := p.sql(q, lists)
@@ -184,6 +187,141 @@ func TestLiterals(t *testing.T) {
 	}
 	if !ok || nbin != at.Truncate(time.Hour).UnixNano() || nday != at.Truncate(24*time.Hour).UnixNano() || !near {
 		t.Errorf("SQLite: %v, %v, %v, %v", ok, time.Unix(0, nbin).UTC(), time.Unix(0, nday).UTC(), near)
+	}
+}
+
+// TestIPIn checks that {ip in @NAME}, as bench.Dialect writes it for a
+// list of networks of every form @ranges holds (IPv4 /32 to /10, IPv6
+// /32, /48, /64, /128), selects in DuckDB and in SQLite exactly the
+// addresses netip says are in one of them: addresses inside, just
+// outside at either end, written with "::", and random ones, as the
+// store writes them (IPv4 dotted, IPv6 canonical).
+func TestIPIn(t *testing.T) {
+	const seed = 20261206
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	var nets []netip.Prefix
+	for _, s := range []string{"198.51.100.0/23", "192.0.2.16/30", "203.0.113.7/32", "10.0.0.0/12", "100.64.0.0/10", "1.2.3.0/24", "9.0.0.0/8",
+		"172.20.16.0/20", "172.20.48.0/28", "2001:db8::/32", "2001:db9:1::/48", "2a01:4f8:1c1c:1a2b::/64", "2a01:4f9:1::1/128", "2600:1000:ab00::/40"} {
+		nets = append(nets, netip.MustParsePrefix(s))
+	}
+	seen := map[netip.Addr]bool{}
+	var addrs []netip.Addr
+	add := func(a netip.Addr) {
+		if a.IsValid() && !seen[a] {
+			seen[a] = true
+			addrs = append(addrs, a)
+		}
+	}
+	random := func(n int) netip.Addr {
+		if n == 4 {
+			return netip.AddrFrom4([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
+		}
+		var b [16]byte
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return netip.AddrFrom16(b)
+	}
+	// within is the address of p whose host bits are those of x.
+	within := func(p netip.Prefix, x netip.Addr) netip.Addr {
+		b, h := p.Masked().Addr().AsSlice(), x.AsSlice()
+		for i := range b {
+			keep := min(max(p.Bits()-8*i, 0), 8)
+			mask := ^(byte(0xff) >> keep) // the prefix's bits of byte i
+			b[i] = b[i]&mask | h[i]&^mask
+		}
+		a, _ := netip.AddrFromSlice(b)
+		return a
+	}
+	for _, p := range nets {
+		first := p.Masked().Addr()
+		ones := netip.AddrFrom16([16]byte{255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255})
+		if first.Is4() {
+			ones = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+		}
+		last := within(p, ones)
+		add(first)
+		add(first.Prev())
+		add(first.Next())
+		add(last.Prev())
+		add(last)
+		add(last.Next())
+		for range 20 { // inside: the prefix, then random bits
+			add(within(p, random(first.BitLen())))
+		}
+	}
+	for _, s := range []string{"2001:db8::", "2001:db8::1", "2001:db8:0:1::", "2001:db9:1::", "2001:db9::1", "2001:db9:1:0:0:0:0:1", "2a01:4f8:1c1c:1a2b::", "2a01:4f8:1c1c:1a2c::", "9.9.9.9", "19.0.0.1", "2600:1000:abff:ffff::1", "2600:1000:ac00::"} {
+		add(netip.MustParseAddr(s))
+	}
+	for range 500 {
+		add(random(4))
+		add(random(16))
+	}
+	var values []string
+	for _, p := range nets {
+		values = append(values, p.String())
+	}
+	want := map[string]bool{}
+	for _, a := range addrs {
+		for _, p := range nets {
+			if p.Contains(a) {
+				want[a.String()] = true
+			}
+		}
+	}
+	q := bench.Query{SQL: `SELECT ip FROM signins WHERE {ip in @nets}`}
+	sql := q.SQLPeer(bench.Dialect{Lists: map[string][]string{"nets": values}})
+	if strings.ContainsAny(sql, "{}") {
+		t.Fatalf("not written: %s", sql)
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, driver := range []string{"duckdb", "sqlite"} {
+		db, err := sql2.Open(driver, filepath.Join(dir, "ips."+driver))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, `CREATE TABLE signins (ip VARCHAR)`); err != nil {
+			t.Fatal(err)
+		}
+		tuples := make([]string, len(addrs))
+		for i, a := range addrs {
+			tuples[i] = "('" + a.String() + "')"
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO signins VALUES `+strings.Join(tuples, ", ")); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.QueryContext(ctx, sql)
+		if err != nil {
+			t.Fatalf("%s: %v", driver, err)
+		}
+		got := map[string]bool{}
+		for rows.Next() {
+			var ip string
+			if err := rows.Scan(&ip); err != nil {
+				t.Fatal(err)
+			}
+			got[ip] = true
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		for ip := range want {
+			if !got[ip] {
+				t.Errorf("%s: %s is in the list, not selected", driver, ip)
+			}
+		}
+		for ip := range got {
+			if !want[ip] {
+				t.Errorf("%s: %s is not in the list, selected", driver, ip)
+			}
+		}
+		if len(want) < 200 || len(want) == len(addrs) {
+			t.Errorf("%d of %d addresses in the list: the test checks too little", len(want), len(addrs))
+		}
 	}
 }
 
