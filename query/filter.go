@@ -509,6 +509,14 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 			sides[i].dict = d
 		}
 	}
+	// Two text fields of one value each, with dictionaries: each entry's
+	// class of texts equal without regard to case, once a part, so that a
+	// row compares two numbers.
+	var lclass, rclass []uint32
+	if c.text && sides[0].foldable() && sides[1].foldable() {
+		classes := map[string]uint32{}
+		lclass, rclass = foldClasses(sides[0].dict, classes), foldClasses(sides[1].dict, classes)
+	}
 	out := roaring.New()
 	var it roaring.IntPeekable
 	if within != nil {
@@ -536,7 +544,9 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 		for r, more := next(); more; r, more = next() {
 			i := r - base
 			var holds bool
-			if c.text {
+			if lclass != nil && !lv.Absent && !rv.Absent {
+				holds = lclass[lv.IDs[i]] == rclass[rv.IDs[i]]
+			} else if c.text {
 				lbuf, rbuf = sides[0].texts(lv, i, lbuf), sides[1].texts(rv, i, rbuf)
 				holds = anyEqualFold(lbuf, rbuf)
 			} else {
@@ -549,6 +559,28 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 		out.AddMany(rows)
 	}
 	return out, nil
+}
+
+// foldable reports whether a side is a text field of one value a row
+// with a dictionary in the part.
+func (s *sideValues) foldable() bool {
+	return s.side.fn == nil && s.side.col.Enc == engine.EncDict && s.dict != nil && s.dict.Kind() == index.DictString
+}
+
+// foldClasses numbers each entry of a dictionary by its text without
+// regard to case (foldKey), in the numbering classes.
+func foldClasses(d *index.Dict, classes map[string]uint32) []uint32 {
+	out := make([]uint32, d.Len())
+	for id := range out {
+		k := foldKey(d.String(uint32(id)))
+		c, ok := classes[k]
+		if !ok {
+			c = uint32(len(classes))
+			classes[k] = c
+		}
+		out[id] = c
+	}
+	return out
 }
 
 // anyEqualFold reports whether some text of a equals some text of b

@@ -57,16 +57,45 @@ func (e extreme) NewAcc(in plugins.Input) plugins.Acc {
 	return &extremeAcc{sign: e.sign, dict: in.Dict, kind: in.Field.Kind}
 }
 
-// extremeAcc keeps each group's best value.
+// extremeAcc keeps each group's best value: of a whole number or a time
+// stored as numbers (ints), the number, made a value once asked for;
+// else the value.
 type extremeAcc struct {
 	sign int
 	kind signin.Kind
 	dict *index.Dict
 	best []extremePartial
+	ints []intBest
+	icol *engine.Column // the column of ints, to make their values
 	vals []result.Value // a row's values, reused
 }
 
+// intBest is a group's best number.
+type intBest struct {
+	v   int64
+	set bool
+}
+
 func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
+	if a.dict == nil && !col.Absent && col.Ints != nil && col.Offsets == nil && (a.kind == signin.KindInt || a.kind == signin.KindTime) {
+		// Numbers in the block as stored: compared as numbers, as
+		// result.Compare orders their values.
+		a.icol = col.Column
+		for i, r := range rows {
+			x := col.Ints[r]
+			if x == signin.NoInt {
+				continue
+			}
+			g := groups[i]
+			if int(g) >= len(a.ints) {
+				a.ints = grown(a.ints, g)
+			}
+			if b := &a.ints[g]; !b.set || a.sign < 0 && x < b.v || a.sign > 0 && x > b.v {
+				b.v, b.set = x, true
+			}
+		}
+		return
+	}
 	for i, r := range rows {
 		g := groups[i]
 		a.best = grown(a.best, g)
@@ -80,14 +109,22 @@ func (a *extremeAcc) Add(groups, rows []uint32, col *engine.Vector) {
 // Size counts the groups' best values; their text is the part's
 // dictionary's, or the block's, which the acc does not own.
 func (a *extremeAcc) Size() int64 {
-	return int64(cap(a.best)) * int64(unsafe.Sizeof(extremePartial{}))
+	return int64(cap(a.best))*int64(unsafe.Sizeof(extremePartial{})) + int64(cap(a.ints))*16
+}
+
+// bestOf offers group g's best to p.
+func (a *extremeAcc) bestOf(g uint32, p *extremePartial) {
+	if int(g) < len(a.best) && a.best[g].set {
+		p.offer(a.best[g].v, a.sign)
+	}
+	if int(g) < len(a.ints) && a.ints[g].set {
+		p.offer(a.icol.IntValue(a.ints[g].v), a.sign)
+	}
 }
 
 func (a *extremeAcc) Partial(g uint32) plugins.Partial {
 	p := &extremePartial{v: result.Null(a.kind), sign: a.sign}
-	if int(g) < len(a.best) && a.best[g].set {
-		p.v, p.set = a.best[g].v, true
-	}
+	a.bestOf(g, p)
 	return p
 }
 
@@ -131,12 +168,8 @@ func (t *extremeTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
 	if int(dst) >= len(t.best) {
 		t.best = grown(t.best, dst)
 	}
-	a, ok := acc.(*extremeAcc)
-	if !ok {
-		return
-	}
-	if int(g) < len(a.best) && a.best[g].set {
-		t.best[dst].offer(a.best[g].v, t.sign)
+	if a, ok := acc.(*extremeAcc); ok {
+		a.bestOf(g, &t.best[dst])
 	}
 }
 
