@@ -44,6 +44,9 @@ type DB struct {
 	snapshots atomic.Int64 // open snapshots, to keep value-log GC away
 	blocks    *blockCache  // decoded column blocks; nil without one
 
+	numMu      sync.Mutex
+	numberings map[uint16]*Numbering // by column id (Snapshot.Numbers)
+
 	// writeMu is held shared by every write (from its pending marker to
 	// its commit) and exclusively by dropParts, which Badger lets run
 	// only when no write is under way.

@@ -92,6 +92,12 @@ func (c *Column) DictValue(d *index.Dict, id uint32) result.Value {
 	return result.StringValue(d.String(id))
 }
 
+// NumberedValue returns the value a column's Numbering numbered id, as
+// DictValue returns it from a part's dictionary.
+func (c *Column) NumberedValue(n *Numbering, id uint32) result.Value {
+	return result.StringValue(n.Text(id))
+}
+
 // absentFirst reports whether entry 0 of d, a part's dictionary of the
 // column, is the absent value: a dictionary is sorted, and the absent
 // value sorts first ("", signin.NoInt, NaN), so it can be no other.

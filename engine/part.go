@@ -38,6 +38,9 @@ type Part struct {
 
 	mu    sync.Mutex
 	dicts map[uint16]*index.Dict // decoded dictionaries, kept while the part lives
+	// numbers renumber its dictionaries' ids into the store's
+	// Numbering of their column, kept while the part lives.
+	numbers map[uint16][]uint32
 }
 
 // BlockHeader describes one block of a part.

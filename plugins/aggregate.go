@@ -44,6 +44,14 @@ type Input struct {
 	// dictionary has ids (engine.Vector.AppendIDs), one number for one
 	// value in the part.
 	Dict *index.Dict
+	// Numbering is the store's numbering of the field's texts, for a
+	// field of texts with a dictionary (engine.Snapshot.Numbers): the
+	// same number for the same text in every part, which an accumulator
+	// may merge by instead of the texts. Numbers renumbers Dict's ids
+	// into it when the part's table is made (nil when not: Numbering's
+	// Number numbers a text).
+	Numbering *engine.Numbering
+	Numbers   []uint32
 }
 
 // Acc accumulates an aggregate over the rows of one part. One that says

@@ -113,9 +113,9 @@ func absenceKey(f *signin.Field, v result.Value) string {
 // value of the list that no group has.
 func (x *executor) addAbsent(m *merged) {
 	a := x.plan.absent
-	have := make(map[string]bool, len(m.keys[0].vals))
-	for _, v := range m.keys[0].vals { // the values of the groups' one key
-		if !v.IsNull() {
+	have := make(map[string]bool, m.n)
+	for g := range m.n { // the values of the groups' one key
+		if v := m.keys[0].value(m.nums[g]); !v.IsNull() {
 			have[absenceKey(a.field, v)] = true
 		}
 	}

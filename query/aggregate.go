@@ -31,6 +31,9 @@ type group struct {
 // reading the part took.
 type partGroups struct {
 	part *engine.Part
+	// numbers renumber each key's ids into the store's numbering of its
+	// field, for the keys numbered so (nil for others).
+	numbers [][]uint32
 	// The groups finished in the part (finishPart): done by group, how
 	// many, and the rows of those that hold having (charged in mem.rows).
 	done     []bool
@@ -61,7 +64,7 @@ const mergeCheck = 1024
 func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) {
 	parts := x.snap.PartsBetween(x.fromTime(), x.toTime())
 	x.stats.parts = len(parts)
-	m := newMerged(x.plan)
+	m := newMerged(x.plan, x.snap)
 	mem := x.mem.newCharge()
 	defer mem.release() // the merged groups are dropped once the rows are made
 	charge := func() error {
@@ -382,6 +385,9 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 			} else if in.Dict, err = x.snap.Dict(p, a.field); err != nil {
 				return nil, err
 			}
+			if in.Numbers, in.Numbering, err = x.snap.Numbers(p, a.field); err != nil {
+				return nil, err
+			}
 		}
 		accs[i] = a.agg.NewAcc(in)
 	}
@@ -401,6 +407,14 @@ func (x *executor) partGroups(ctx context.Context, p *engine.Part) (*partGroups,
 	gr, err := newGrouper(x.snap, p, x.plan.keys, uint64(pg.stats.rows))
 	if err != nil {
 		return nil, err
+	}
+	pg.numbers = make([][]uint32, len(x.plan.keys))
+	for i, k := range x.plan.keys {
+		if numbered(k) {
+			if pg.numbers[i], _, err = x.snap.Numbers(p, k.col); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := pg.mem.sizePart(gr, accs, nil); err != nil {
 		return nil, err

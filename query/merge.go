@@ -1,6 +1,9 @@
 package query
 
 import (
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
@@ -27,14 +30,33 @@ type merged struct {
 }
 
 // keyNumbers numbers the values of one key: a time bucket by its
-// number, any other value by its text (as the values that group
-// together are those that print the same).
+// number, a text field's value by the store's numbering of the field
+// (engine.Numbering, whose tables renumber a part's ids at once), any
+// other value by its text (as the values that group together are those
+// that print the same).
 type keyNumbers struct {
 	bin     int64 // the bin's length, for a bin key
 	buckets map[int64]uint32
 	bucket  []int64 // a bin key's bucket by number
+	col     *engine.Column
+	global  *engine.Numbering
 	texts   map[string]uint32
 	vals    []result.Value
+}
+
+// value returns the value numbered n.
+func (kn *keyNumbers) value(n uint32) result.Value {
+	if kn.global != nil {
+		return kn.col.NumberedValue(kn.global, n)
+	}
+	return kn.vals[n]
+}
+
+// numbered reports whether a key's values are numbered by the store's
+// numbering: a text field of one value or a list, with a dictionary.
+func numbered(k *key) bool {
+	return k.fn == nil && k.bin == 0 && k.col.HasDict() && k.col.DictKind == index.DictString &&
+		(k.kind == signin.KindString || k.kind == signin.KindList)
 }
 
 // remapMax is the largest id space of a part's key renumbered through a
@@ -42,13 +64,16 @@ type keyNumbers struct {
 // group's value up.
 const remapMax = 1 << 22
 
-func newMerged(plan *Plan) *merged {
+func newMerged(plan *Plan, snap *engine.Snapshot) *merged {
 	m := &merged{cur: make([]uint32, len(plan.keys)), remaps: make([][]uint32, len(plan.keys)), index: tuples{width: len(plan.keys)}}
 	for _, k := range plan.keys {
-		kn := keyNumbers{bin: k.bin}
-		if k.bin != 0 {
+		kn := keyNumbers{bin: k.bin, col: k.col}
+		switch {
+		case k.bin != 0:
 			kn.buckets = map[int64]uint32{}
-		} else {
+		case numbered(k):
+			kn.global = snap.Numbering(k.col)
+		default:
 			kn.texts = map[string]uint32{}
 		}
 		m.keys = append(m.keys, kn)
@@ -81,6 +106,9 @@ func (m *merged) fold(pg *partGroups, check func() error) error {
 	gr := pg.gr
 	for i := range m.keys {
 		m.remaps[i] = m.remaps[i][:0]
+		if pg.numbers[i] != nil {
+			continue // the store's numbering renumbers them
+		}
 		if n := gr.keys[i].space(); n <= remapMax {
 			if cap(m.remaps[i]) < n {
 				m.remaps[i] = make([]uint32, n)
@@ -97,6 +125,10 @@ func (m *merged) fold(pg *partGroups, check func() error) error {
 		}
 		for i := range m.keys {
 			id := gr.id(g, i)
+			if t := pg.numbers[i]; int(id) < len(t) {
+				m.cur[i] = t[id] // the store's numbering
+				continue
+			}
 			if r := m.remaps[i]; int(id) < len(r) {
 				if r[id] == 0 {
 					r[id] = m.number(i, &gr.keys[i], id) + 1
@@ -153,6 +185,9 @@ func (m *merged) numberOf(i int, v result.Value) uint32 {
 		return n
 	}
 	s := v.String()
+	if kn.global != nil {
+		return kn.global.Number(s)
+	}
 	n, ok := kn.texts[s]
 	if !ok {
 		n = uint32(len(kn.vals))
@@ -228,7 +263,7 @@ func (m *merged) add(key []result.Value) bool {
 func (m *merged) key(g uint32, out []result.Value) []result.Value {
 	out = out[:0]
 	for i := range m.keys {
-		out = append(out, m.keys[i].vals[m.nums[int(g)*len(m.keys)+i]])
+		out = append(out, m.keys[i].value(m.nums[int(g)*len(m.keys)+i]))
 	}
 	return out
 }

@@ -17,14 +17,18 @@ import (
 // dictionary ids, decoded once a value when merged; without one, the
 // accumulator numbers the values' text itself.
 type distinctAcc struct {
-	col   *engine.Column    // the field's (or its vectors'), to decode its ids
-	dict  *index.Dict       // the part's dictionary of the field; nil: number the text
-	local map[string]uint32 // without a dictionary: each value's number
-	texts []string          // without a dictionary: the values numbered
-	sets  []idSet           // by group
-	room  int               // bitset words the sets may still take
-	ids   []uint32          // a row's ids, reused
-	vals  []result.Value    // a row's values, reused
+	col  *engine.Column // the field's (or its vectors'), to decode its ids
+	dict *index.Dict    // the part's dictionary of the field; nil: number the text
+	// The store's numbering of the field's texts, and of the dictionary's
+	// ids (plugins.Input); nil when the field has none.
+	numbering *engine.Numbering
+	numbers   []uint32
+	local     map[string]uint32 // without a dictionary: each value's number
+	texts     []string          // without a dictionary: the values numbered
+	sets      []idSet           // by group
+	room      int               // bitset words the sets may still take
+	ids       []uint32          // a row's ids, reused
+	vals      []result.Value    // a row's values, reused
 	// bytes is the memory of the sets' numbers and of the local
 	// numbering, for Size.
 	bytes int64
@@ -36,7 +40,10 @@ var (
 )
 
 func newDistinctAcc(in plugins.Input) *distinctAcc {
-	a := &distinctAcc{dict: in.Dict, room: maxBitsetWords}
+	a := &distinctAcc{dict: in.Dict, room: maxBitsetWords, numbering: in.Numbering, numbers: in.Numbers}
+	if a.dict == nil {
+		a.numbering, a.numbers = nil, nil // numbers of the text it numbers itself
+	}
 	if in.Field != nil {
 		a.col = engine.LookupColumn(in.Field.Name)
 	}
@@ -162,18 +169,22 @@ func (p *setPartial) Size() int {
 }
 
 // distinctTable is the merged groups' distinct values: the values of
-// every part numbered once for the query, by their text, and a set of
-// those numbers per group. A part's numbers are renumbered through a
-// table filled as its values are met, so that each distinct value of a
-// part is decoded once, however many groups hold it.
+// every part numbered, and a set of those numbers per group. A field of
+// texts with a dictionary is numbered by the store (plugins.Input's
+// Numbering), whose tables renumber a part's ids at once; any other,
+// once for the query by its text, through a table filled as the part's
+// values are met, so that each distinct value of a part is decoded once,
+// however many groups hold it.
 type distinctTable struct {
-	list  bool              // values: the list itself, not its size
-	ids   map[string]uint32 // each value's number
-	texts []string          // the values numbered
-	sets  []idSet           // by merged group
-	room  int               // bitset words the sets may still take
-	from  *distinctAcc      // the accumulator remap is of
-	remap []uint32          // from's number → the table's + 1; 0 until met
+	list   bool              // values: the list itself, not its size
+	global *engine.Numbering // the store's numbering, when the field has one
+	mode   int8              // 0 until a part is folded in; then 1 by global, 2 by text
+	ids    map[string]uint32 // each value's number
+	texts  []string          // the values numbered
+	sets   []idSet           // by merged group
+	room   int               // bitset words the sets may still take
+	from   *distinctAcc      // the accumulator remap is of
+	remap  []uint32          // from's number → the table's + 1; 0 until met
 	// bytes is the memory of the sets' numbers and of the numbering.
 	bytes int64
 }
@@ -188,6 +199,16 @@ func (t *distinctTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
 	}
 	a := distinctOf(acc)
 	if a == nil || int(g) >= len(a.sets) {
+		return
+	}
+	if t.mode == 0 {
+		t.mode, t.global = 2, a.numbering
+		if a.numbering != nil {
+			t.mode = 1
+		}
+	}
+	if t.mode == 1 {
+		t.foldNumbered(dst, a, &a.sets[g])
 		return
 	}
 	if a != t.from {
@@ -220,6 +241,35 @@ func (t *distinctTable) Fold(dst uint32, acc plugins.Acc, g uint32) {
 		it := s.big.Iterator()
 		for it.HasNext() {
 			t.fold(dst, it.Next())
+		}
+	}
+}
+
+// foldNumbered adds a set of the accumulator's ids to group dst by the
+// store's numbering.
+func (t *distinctTable) foldNumbered(dst uint32, a *distinctAcc, s *idSet) {
+	number := func(id uint32) uint32 {
+		if int(id) < len(a.numbers) {
+			return a.numbers[id]
+		}
+		return t.global.Number(a.text(id))
+	}
+	switch {
+	case s.large == nil:
+		for _, id := range s.small {
+			t.bytes += t.sets[dst].add(number(id), &t.room)
+		}
+	case s.bits != nil:
+		for w, x := range s.bits {
+			for x != 0 {
+				t.bytes += t.sets[dst].add(number(uint32(w*64+bits.TrailingZeros64(x))), &t.room)
+				x &= x - 1
+			}
+		}
+	default:
+		it := s.big.Iterator()
+		for it.HasNext() {
+			t.bytes += t.sets[dst].add(number(it.Next()), &t.room)
 		}
 	}
 }
@@ -265,7 +315,11 @@ func (t *distinctTable) Value(g uint32) (result.Value, error) {
 		return result.IntValue(int64(s.len())), nil
 	}
 	l := make([]string, 0, s.len())
-	s.each(func(id uint32) { l = append(l, t.texts[id]) })
+	if t.mode == 1 {
+		s.each(func(id uint32) { l = append(l, t.global.Text(id)) })
+	} else {
+		s.each(func(id uint32) { l = append(l, t.texts[id]) })
+	}
 	slices.Sort(l)
 	return result.ListValue(l), nil
 }
