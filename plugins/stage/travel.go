@@ -9,8 +9,11 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/stage/internal/baseline"
@@ -129,6 +132,10 @@ type travel struct {
 	// catalog's, so that the store's sign-ins in the window can stand for
 	// them.
 	stored bool
+	// byPart: the rows are the catalog's time and user and no more, as
+	// Needs asks, so that the stage may read them from the parts
+	// (plugins.Env.Selected) when the list streams them.
+	byPart bool
 }
 
 var (
@@ -206,6 +213,7 @@ func (r travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, er
 	if !b.fetch && !b.stored || b.idx[placeCountry] >= 0 && !strings.EqualFold(in[b.idx[placeCountry]].Field, "country") {
 		b.stored = false
 	}
+	b.byPart = b.fetch && b.stored && len(in) == 2 && b.idx[placeStatus] < 0
 	col := func(name string, i int) result.Column {
 		if b.idx[i] < 0 {
 			return result.Column{Name: name, Kind: signin.Lookup(placeFields[i]).Kind, Field: placeFields[i]}
@@ -280,6 +288,13 @@ func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	// do: per address, the first day of each (folded) user's sign-ins.
 	rowsShare := r.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[placeIP] >= 0
 	ipFirst := map[string]map[string]int64{}
+	if r.byPart && env.Selected != nil && cands != nil {
+		var err error
+		if times, names, err = r.readTimes(ctx, env, cands); err != nil {
+			return err
+		}
+		in = func(func([]result.Value) bool) {} // read from the parts instead
+	}
 	n := 0
 	for row := range in {
 		if n++; n&1023 == 0 {
@@ -714,4 +729,80 @@ func (r *travel) pairs(user string, all []signIn, hist map[where]int, out []pair
 		out = append(out, pair{user: user, s: [2]signIn{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})
 	}
 	return out
+}
+
+// readTimes reads, from the parts the list selects (plugins.Env.Selected)
+// by dictionary id and a part per goroutine, what Run's loop over rows
+// lacking places gathers from them: the times of the sign-ins of the
+// users of cands (folded), how many at each, and the names the rows
+// spell those users with.
+func (r *travel) readTimes(ctx context.Context, env *plugins.Env, cands map[string]bool) (map[string]map[int64]int, map[string]userName, error) {
+	var mu sync.Mutex
+	times := map[string]map[int64]int{}
+	names := map[string]userName{}
+	cols := []*engine.Column{engine.LookupColumn("time"), engine.LookupColumn("user")}
+	err := baseline.EachSelected(ctx, env, func(_ int, p *engine.Part, rows *roaring.Bitmap) error {
+		if p.DictLen(cols[1]) == 0 {
+			return nil // no users
+		}
+		dict, err := env.Snapshot.Dict(p, cols[1])
+		if err != nil {
+			return err
+		}
+		// Per user id: whether it is a candidate's (read on first use),
+		// and the times of its sign-ins.
+		const unread, skip, keep = 0, 1, 2
+		state := make([]uint8, dict.Len())
+		at := map[uint32][]int64{}
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			tv, uv := &vecs[0], &vecs[1]
+			if tv.Absent || uv.Absent {
+				continue
+			}
+			i := row & 0xffff
+			t, id := tv.Ints[i], uv.IDs[i]
+			if t == signin.NoInt {
+				continue
+			}
+			if state[id] == unread {
+				state[id] = skip
+				if u := baseline.Text(cols[1].DictValue(dict, id)); u != "" && cands[baseline.Fold(u)] {
+					state[id] = keep
+				}
+			}
+			if state[id] == keep {
+				at[id] = append(at[id], t)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for id, ts := range at {
+			u := baseline.Text(cols[1].DictValue(dict, id))
+			key := baseline.Fold(u)
+			names[u] = userName{key: key}
+			m := times[key]
+			if m == nil {
+				m = map[int64]int{}
+				times[key] = m
+			}
+			for _, t := range ts {
+				m[t]++
+			}
+		}
+		return nil
+	})
+	return times, names, err
 }
