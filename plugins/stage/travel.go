@@ -272,7 +272,12 @@ func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	var cands map[string]bool
 	if !r.sameCountry && r.stored && env != nil && env.Query != nil {
 		var err error
-		if cands, err = r.candidates(ctx, env); err != nil {
+		if env.Snapshot != nil {
+			cands, err = r.storeCandidates(ctx, env)
+		} else {
+			cands, err = r.candidates(ctx, env)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -805,4 +810,123 @@ func (r *travel) readTimes(ctx context.Context, env *plugins.Env, cands map[stri
 		return nil
 	})
 	return times, names, err
+}
+
+// storeCandidates finds the users candidates finds, reading the
+// snapshot rather than asking a query: a part per goroutine, the user
+// and country of each sign-in of the status asked for in the query's
+// window by dictionary id, each user's and country's text folded once
+// per part.
+func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
+	const many = -2 // a user's countries in a part: several
+	userCol, countryCol := engine.LookupColumn("user"), engine.LookupColumn("country")
+	cols := []*engine.Column{userCol, countryCol}
+	from, to := time.Time{}, time.Time{}
+	if env.From != math.MinInt64 {
+		from = time.Unix(0, env.From)
+	}
+	if env.To != math.MaxInt64 {
+		to = time.Unix(0, env.To)
+	}
+	var mu sync.Mutex
+	first := map[string]string{} // folded user → the folded country first met
+	cands := map[string]bool{}
+	err := baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
+		if p.DictLen(userCol) == 0 {
+			return nil // no users
+		}
+		lo, hi, err := env.Snapshot.Rows(p, from, to)
+		if err != nil {
+			return err
+		}
+		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
+		if err != nil || rows.IsEmpty() {
+			return err
+		}
+		users, err := env.Snapshot.Dict(p, userCol)
+		if err != nil {
+			return err
+		}
+		// The countries' ids, numbered by folded text: countries spelt
+		// in two cases are one.
+		var country []int32
+		var folded []string
+		if p.DictLen(countryCol) > 0 {
+			d, err := env.Snapshot.Dict(p, countryCol)
+			if err != nil {
+				return err
+			}
+			num := map[string]int32{}
+			country = make([]int32, d.Len())
+			for id := range country {
+				c := baseline.Fold(baseline.Text(countryCol.DictValue(d, uint32(id))))
+				n, ok := num[c]
+				if !ok {
+					n = int32(len(folded))
+					num[c] = n
+					folded = append(folded, c)
+				}
+				country[id] = n
+			}
+		}
+		absent := int32(-1) // the number of "" when the part lacks countries
+		seen := make([]int32, users.Len())
+		for i := range seen {
+			seen[i] = -1
+		}
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			uv, cv := &vecs[0], &vecs[1]
+			if uv.Absent {
+				continue
+			}
+			i := row & 0xffff
+			c := absent
+			if !cv.Absent {
+				c = country[cv.IDs[i]]
+			} else if c < 0 {
+				absent = int32(len(folded))
+				folded = append(folded, "")
+				c = absent
+			}
+			switch u := &seen[uv.IDs[i]]; *u {
+			case -1:
+				*u = c
+			case c, many:
+			default:
+				*u = many
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for id, c := range seen {
+			if c == -1 {
+				continue
+			}
+			u := baseline.Fold(baseline.Text(userCol.DictValue(users, uint32(id))))
+			switch f, ok := first[u]; {
+			case u == "" || cands[u]:
+			case c == many:
+				cands[u] = true
+			case !ok:
+				first[u] = folded[c]
+			case f != folded[c]:
+				cands[u] = true
+			}
+		}
+		return nil
+	})
+	return cands, err
 }

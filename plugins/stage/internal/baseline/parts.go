@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -11,18 +12,16 @@ import (
 	"github.com/signinq/signinq/plugins"
 )
 
-// EachSelected calls work with each of env.Parts (by its index in
-// them) and the rows of it the list before the stage selects
-// (env.Selected), skipping those it selects none of, on up to GOMAXPROCS
-// goroutines at once: work must be safe for concurrent use. The first
-// error stops the others and is returned; a panic in work is panicked
-// again on the caller's goroutine, where the query turns a stage's
-// panic into its error. env.Selected must be set.
-func EachSelected(ctx context.Context, env *plugins.Env, work func(i int, p *engine.Part, rows *roaring.Bitmap) error) error {
+// EachPart calls work with each of parts (by its index in them) on up
+// to GOMAXPROCS goroutines at once: work must be safe for concurrent
+// use. The first error stops the others and is returned; a panic in
+// work is panicked again on the caller's goroutine, where the query
+// turns a stage's panic into its error.
+func EachPart(ctx context.Context, parts []*engine.Part, work func(ctx context.Context, i int, p *engine.Part) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int, len(env.Parts))
-	for i := range env.Parts {
+	next := make(chan int, len(parts))
+	for i := range parts {
 		next <- i
 	}
 	close(next)
@@ -40,7 +39,7 @@ func EachSelected(ctx context.Context, env *plugins.Env, work func(i int, p *eng
 		}
 		cancel()
 	}
-	for range min(runtime.GOMAXPROCS(0), max(len(env.Parts), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(parts), 1)) {
 		wg.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -48,14 +47,9 @@ func EachSelected(ctx context.Context, env *plugins.Env, work func(i int, p *eng
 				}
 			}()
 			for i := range next {
-				if err := ctx.Err(); err != nil {
-					fail(err, nil)
-					return
-				}
-				p := env.Parts[i]
-				rows, err := env.Selected(ctx, p)
-				if err == nil && !rows.IsEmpty() {
-					err = work(i, p, rows)
+				err := ctx.Err()
+				if err == nil {
+					err = work(ctx, i, parts[i])
 				}
 				if err != nil {
 					fail(err, nil)
@@ -69,4 +63,49 @@ func EachSelected(ctx context.Context, env *plugins.Env, work func(i int, p *eng
 		panic(panicked)
 	}
 	return first
+}
+
+// EachSelected calls work, as EachPart does, with each of env.Parts and
+// the rows of it the list before the stage selects (env.Selected),
+// skipping those it selects none of. env.Selected must be set.
+func EachSelected(ctx context.Context, env *plugins.Env, work func(i int, p *engine.Part, rows *roaring.Bitmap) error) error {
+	return EachPart(ctx, env.Parts, func(ctx context.Context, i int, p *engine.Part) error {
+		rows, err := env.Selected(ctx, p)
+		if err != nil || rows.IsEmpty() {
+			return err
+		}
+		return work(i, p, rows)
+	})
+}
+
+// StatusRows returns the rows of part p in [lo, hi) of a status (as
+// Status gives it: "" for all), as StatusWhere selects them: whose
+// status is the word without regard to case.
+func StatusRows(snap *engine.Snapshot, p *engine.Part, status string, lo, hi uint32) (*roaring.Bitmap, error) {
+	rows := roaring.New()
+	if lo >= hi {
+		return rows, nil
+	}
+	if status == "" {
+		rows.AddRange(uint64(lo), uint64(hi))
+		return rows, nil
+	}
+	col := engine.LookupColumn("status")
+	if p.DictLen(col) == 0 {
+		return rows, nil
+	}
+	d, err := snap.Dict(p, col)
+	if err != nil {
+		return nil, err
+	}
+	ids := d.Matching(nil, func(s string) bool { return strings.EqualFold(s, status) })
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	if rows, err = snap.Bitmap(p, col, ids...); err != nil {
+		return nil, err
+	}
+	rows.RemoveRange(0, uint64(lo))
+	rows.RemoveRange(uint64(hi), 1<<32)
+	return rows, nil
 }
