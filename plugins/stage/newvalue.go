@@ -84,7 +84,8 @@ type newvalue struct {
 	cols       []result.Column
 	// byPart: the rows are the catalog's time, key and field and no
 	// more, as Needs asks, so that the stage may read them from the
-	// parts (plugins.Env.Selected) when the list streams them.
+	// parts (plugins.Env.Selected) when the list streams them. (The ip
+	// and app columns are then the key or the field, or absent.)
 	byPart bool
 }
 
@@ -161,7 +162,7 @@ func (r newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, 
 		return nil, fmt.Errorf("its time column holds %s values, not times", in[b.col.time].Kind)
 	}
 	b.byPart = len(in) == len(slices.Compact([]string{"time", b.key.Field.Name, b.field.Field.Name})) &&
-		b.col.ip < 0 && b.col.app < 0 && b.col.status < 0 &&
+		b.col.status < 0 &&
 		strings.EqualFold(in[b.col.time].Field, "time") && strings.EqualFold(in[b.col.key].Field, b.key.Field.Name) &&
 		strings.EqualFold(in[b.col.field].Field, b.field.Field.Name)
 	keyCol, fieldCol := in[b.col.key], in[b.col.field]
@@ -527,6 +528,23 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 			}
 			s.count += l.count
 			s.times = append(s.times, l.times...)
+			// The pair's address and app, when the key or the field is
+			// one, as add reads them from the rows.
+			for _, c := range []struct {
+				col int
+				set map[string]bool
+			}{{r.col.ip, s.ips}, {r.col.app, s.apps}} {
+				var x string
+				switch c.col {
+				case r.col.key:
+					x = baseline.Text(r.key.DictValue(keyDict, ids[0]))
+				case r.col.field:
+					x = baseline.Text(r.field.DictValue(valDict, ids[1]))
+				}
+				if x != "" {
+					c.set[x] = true
+				}
+			}
 		}
 		return nil
 	})
