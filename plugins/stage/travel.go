@@ -754,10 +754,27 @@ func (r *travel) readTimes(ctx context.Context, env *plugins.Env, cands map[stri
 		if err != nil {
 			return err
 		}
-		// Per user id: whether it is a candidate's (read on first use),
-		// and the times of its sign-ins.
-		const unread, skip, keep = 0, 1, 2
-		state := make([]uint8, dict.Len())
+		// The candidates' user ids; when they are few, only their rows
+		// are read.
+		keep := make([]bool, dict.Len())
+		var ids []uint32
+		for id := range keep {
+			if u := baseline.Text(cols[1].DictValue(dict, uint32(id))); u != "" && cands[baseline.Fold(u)] {
+				keep[id] = true
+				ids = append(ids, uint32(id))
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if len(ids) <= len(keep)/8 {
+			theirs, err := env.Snapshot.Bitmap(p, cols[1], ids...)
+			if err != nil {
+				return err
+			}
+			rows.And(theirs)
+		}
+		// The times of each candidate's sign-ins.
 		at := map[uint32][]int64{}
 		var vecs []engine.Vector
 		block := -1
@@ -782,13 +799,7 @@ func (r *travel) readTimes(ctx context.Context, env *plugins.Env, cands map[stri
 			if t == signin.NoInt {
 				continue
 			}
-			if state[id] == unread {
-				state[id] = skip
-				if u := baseline.Text(cols[1].DictValue(dict, id)); u != "" && cands[baseline.Fold(u)] {
-					state[id] = keep
-				}
-			}
-			if state[id] == keep {
+			if keep[id] {
 				at[id] = append(at[id], t)
 			}
 		}

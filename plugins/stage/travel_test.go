@@ -397,7 +397,8 @@ func FuzzTravel(f *testing.F) {
 // reading of the stored records one by one: random sign-ins over three
 // days, stored in two batches (so that a day has two parts), of users
 // spelt in two cases or without a name, in countries spelt in two cases
-// or none, of every status; random windows. The seed is a fixed one,
+// or none, of every status, and of many users of one country; random
+// windows. The seed is a fixed one,
 // else $SIGNINQ_TRAVEL_SEED's, and logged.
 func TestTravelFromParts(t *testing.T) {
 	seed := uint64(20261206)
@@ -420,6 +421,11 @@ func TestTravelFromParts(t *testing.T) {
 		r.User, r.Country, r.Status = users[rng.IntN(len(users))], countries[rng.IntN(len(countries))], statuses[rng.IntN(len(statuses))]
 		if r.User == "carol@contoso.com" {
 			r.Country = "FR" // one country only
+		}
+		if i%2 == 0 {
+			// Many users of one country each, so that the candidates are
+			// few of a part's users (whose rows it reads by bitmap).
+			r.User, r.Country = fmt.Sprintf("user%d@contoso.com", rng.IntN(60)), "JP"
 		}
 		recs = append(recs, r)
 	}
