@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/stage/internal/baseline"
 	"github.com/signinq/signinq/plugins/stage/internal/events"
@@ -341,7 +343,13 @@ func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 		}
 	}
 	if r.fetch && len(times) > 0 {
-		if err := r.places(ctx, env, times, users); err != nil {
+		var err error
+		if env.Snapshot != nil {
+			err = r.storePlaces(ctx, env, times, users)
+		} else {
+			err = r.places(ctx, env, times, users)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -832,13 +840,7 @@ func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[str
 	const many = -2 // a user's countries in a part: several
 	userCol, countryCol := engine.LookupColumn("user"), engine.LookupColumn("country")
 	cols := []*engine.Column{userCol, countryCol}
-	from, to := time.Time{}, time.Time{}
-	if env.From != math.MinInt64 {
-		from = time.Unix(0, env.From)
-	}
-	if env.To != math.MaxInt64 {
-		to = time.Unix(0, env.To)
-	}
+	from, to := baseline.Times(env.From, env.To)
 	var mu sync.Mutex
 	first := map[string]string{} // folded user → the folded country first met
 	cands := map[string]bool{}
@@ -940,4 +942,137 @@ func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[str
 		return nil
 	})
 	return cands, err
+}
+
+// storePlaces reads what places reads, from the snapshot rather than
+// with a query: a part per goroutine, the sign-ins in the query's window
+// of the status asked for whose user is one of those of times (as "user
+// in (...)" matches it: without regard to case, or the same address),
+// read by the user's bitmap, then taken in the order the list would give
+// them (newest first, then by id and type), keeping as places does as
+// many of a user at a time as the rows had.
+func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]signIn) error {
+	from, to := baseline.Times(env.From, env.To)
+	cols := make([]*engine.Column, 0, placeStatus+2)
+	for _, f := range placeFields[:placeStatus] {
+		cols = append(cols, engine.LookupColumn(f))
+	}
+	cols = append(cols, engine.LookupColumn("id"), engine.LookupColumn("type"))
+	userCol := cols[placeUser]
+	// A sign-in read: its fields (placeFields' order), id and type.
+	type read struct {
+		row     []result.Value
+		id, typ string
+		t       int64
+	}
+	var mu sync.Mutex
+	var all []read
+	err := baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
+		if p.DictLen(userCol) == 0 {
+			return nil
+		}
+		lo, hi, err := env.Snapshot.Rows(p, from, to)
+		if err != nil {
+			return err
+		}
+		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
+		if err != nil || rows.IsEmpty() {
+			return err
+		}
+		dict, err := env.Snapshot.Dict(p, userCol)
+		if err != nil {
+			return err
+		}
+		var ids []uint32
+		for id := range dict.Len() {
+			if u := baseline.Text(userCol.DictValue(dict, uint32(id))); times[baseline.Fold(u)] != nil && userIn(u, times) {
+				ids = append(ids, uint32(id))
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		theirs, err := env.Snapshot.Bitmap(p, userCol, ids...)
+		if err != nil {
+			return err
+		}
+		rows.And(theirs)
+		dicts := make([]*index.Dict, len(cols))
+		for j, c := range cols {
+			if c.HasDict() && p.DictLen(c) > 0 {
+				if dicts[j], err = env.Snapshot.Dict(p, c); err != nil {
+					return err
+				}
+			}
+		}
+		var got []read
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlock(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			vals := engine.RowValues(nil, vecs, dicts, row&0xffff)
+			tv := vals[placeTime]
+			if tv.IsNull() || tv.Kind() != signin.KindTime {
+				continue
+			}
+			got = append(got, read{row: vals[:placeStatus], id: vals[placeStatus].String(), typ: vals[placeStatus+1].String(), t: tv.Time().UnixNano()})
+		}
+		mu.Lock()
+		all = append(all, got...)
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b read) int {
+		if c := cmp.Compare(b.t, a.t); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return strings.Compare(a.typ, b.typ)
+	})
+	idx := [8]int{0, 1, 2, 3, 4, 5, 6, -1}
+	for i, s := range all {
+		key := baseline.Fold(baseline.Text(s.row[placeUser]))
+		if times[key][s.t] == 0 {
+			continue // not a sign-in of the rows
+		}
+		times[key][s.t]--
+		if si, ok := r.signin(s.row, &idx, i); ok {
+			users[key] = append(users[key], si)
+		}
+	}
+	return nil
+}
+
+// userIn reports whether "user in (keys)", keys those of times, matches
+// a user: its text is one of them without regard to case, or it is an
+// address one of them is too.
+func userIn(u string, times map[string]map[int64]int) bool {
+	if k := baseline.Fold(u); strings.EqualFold(u, k) {
+		return true // the key Fold makes of it is one
+	}
+	a, aErr := netip.ParseAddr(u)
+	for k := range times {
+		if strings.EqualFold(u, k) {
+			return true
+		}
+		if b, err := netip.ParseAddr(k); aErr == nil && err == nil && a.Unmap() == b.Unmap() {
+			return true
+		}
+	}
+	return false
 }

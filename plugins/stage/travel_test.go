@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -422,6 +423,16 @@ func TestTravelFromParts(t *testing.T) {
 		if r.User == "carol@contoso.com" {
 			r.Country = "FR" // one country only
 		}
+		r.IP = fmt.Sprintf("10.0.0.%d", rng.IntN(5))
+		r.City = []string{"", "Paris", "Lyon"}[rng.IntN(3)]
+		if rng.IntN(6) > 0 {
+			r.Latitude, r.Longitude = float64(rng.IntN(3)), float64(rng.IntN(3))
+		}
+		if len(recs) > 0 && rng.IntN(3) == 0 {
+			// Sign-ins at the same time as another: the list orders
+			// them by id.
+			r.Time = recs[rng.IntN(len(recs))].Time
+		}
 		if i%2 == 0 {
 			// Many users of one country each, so that the candidates are
 			// few of a part's users (whose rows it reads by bitmap).
@@ -445,6 +456,7 @@ func TestTravelFromParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer snap.Close()
+	placesSeen := 0
 	for round := range 40 {
 		status := []string{"success", "failure", ""}[rng.IntN(3)]
 		from := stagetest.Start.Add(time.Duration(rng.Int64N(int64(48*time.Hour))) - 12*time.Hour)
@@ -501,5 +513,54 @@ func TestTravelFromParts(t *testing.T) {
 		if !maps.EqualFunc(times, wantTimes, maps.Equal) || !maps.Equal(names, wantNames) {
 			t.Errorf("round %d (%s, %v..%v): times %v, names %v; want %v, %v", round, status, from, to, times, names, wantTimes, wantNames)
 		}
+		// Their places: every sign-in of the candidates with coordinates
+		// (the rows are the store's), those of a time in the list's
+		// order (by id).
+		users := map[string][]signIn{}
+		if err := r.storePlaces(ctx, env, times, users); err != nil {
+			t.Fatal(err)
+		}
+		wantPlaces := map[string][]string{}
+		for _, rec := range recs {
+			u := baseline.Fold(rec.User)
+			if !in(rec) || !wantCands[u] || math.IsNaN(rec.Latitude) || rec.Latitude == 0 && rec.Longitude == 0 {
+				continue
+			}
+			place := where{city: rec.City, country: rec.Country}
+			if place == (where{}) {
+				place.coords = fmt.Sprintf("%.1f,%.1f", rec.Latitude, rec.Longitude)
+			}
+			wantPlaces[u] = append(wantPlaces[u], fmt.Sprintf("%d %s %v %v %v %s", rec.Time.UnixNano(), rec.ID, rec.Latitude, rec.Longitude, place, rec.IP))
+		}
+		gotPlaces := map[string][]string{}
+		for u, sis := range users {
+			slices.SortStableFunc(sis, func(a, b signIn) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.seq, b.seq)) })
+			for _, si := range sis {
+				gotPlaces[u] = append(gotPlaces[u], fmt.Sprintf("%d %v %v %v %s", si.t, si.lat, si.lon, si.place, si.ip))
+			}
+		}
+		for _, ws := range wantPlaces {
+			// By time, then id (the list's order of a time); the id is
+			// not kept.
+			slices.SortFunc(ws, func(a, b string) int {
+				fa, fb := strings.Fields(a), strings.Fields(b)
+				ta, _ := strconv.ParseInt(fa[0], 10, 64)
+				tb, _ := strconv.ParseInt(fb[0], 10, 64)
+				return cmp.Or(cmp.Compare(ta, tb), strings.Compare(fa[1], fb[1]))
+			})
+			for i, w := range ws {
+				f := strings.SplitN(w, " ", 3)
+				ws[i] = f[0] + " " + f[2]
+			}
+		}
+		for _, ws := range wantPlaces {
+			placesSeen += len(ws)
+		}
+		if !maps.EqualFunc(gotPlaces, wantPlaces, slices.Equal) {
+			t.Errorf("round %d (%s, %v..%v): places\n%v\nwant\n%v", round, status, from, to, gotPlaces, wantPlaces)
+		}
+	}
+	if placesSeen < 20 {
+		t.Errorf("%d places read in all: the test shows little", placesSeen)
 	}
 }

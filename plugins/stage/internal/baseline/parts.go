@@ -2,9 +2,11 @@ package baseline
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -108,4 +110,18 @@ func StatusRows(snap *engine.Snapshot, p *engine.Part, status string, lo, hi uin
 	rows.RemoveRange(0, uint64(lo))
 	rows.RemoveRange(uint64(hi), 1<<32)
 	return rows, nil
+}
+
+// Times returns a time range in Unix nanoseconds, open ends
+// math.MinInt64 and math.MaxInt64, as the engine takes it: open ends
+// are zero times.
+func Times(from, to int64) (time.Time, time.Time) {
+	var f, t time.Time
+	if from != math.MinInt64 {
+		f = time.Unix(0, from)
+	}
+	if to != math.MaxInt64 {
+		t = time.Unix(0, to)
+	}
+	return f, t
 }
