@@ -423,6 +423,13 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 			done, skip bool
 			key        string
 			known      map[string]struct{}
+			// pairs are the key's values met in the part: a value's id,
+			// and its index in locals, or -1 for a value to skip (the
+			// key had it in the baseline, or it is none). Most keys have
+			// a few, for which a short slice is faster than a map; many
+			// go to a map.
+			pairs []idIndex
+			many  map[uint32]int32
 		}
 		keys := make([]keyInfo, keyDict.Len())
 		vals := make([]*string, valDict.Len())
@@ -434,9 +441,7 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 			vals[id] = &v
 			return v
 		}
-		// The pairs of key and value the part's rows hold, by their ids:
-		// an index in locals, or -1 for a pair to skip (a value the key
-		// had in the baseline, or none).
+		// The new pairs of key and value the part's rows hold.
 		type local struct {
 			ids   [2]uint32
 			first int64
@@ -445,7 +450,6 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 			times []int64
 		}
 		var locals []local
-		pairs := map[uint64]int32{}
 		var vecs []engine.Vector
 		block := -1
 		it := rows.Iterator()
@@ -482,8 +486,17 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 				continue
 			}
 			add := func(vid uint32) {
-				pair := uint64(kid)<<32 | uint64(vid)
-				j, ok := pairs[pair]
+				j, ok := int32(-1), false
+				if k.many != nil {
+					j, ok = k.many[vid]
+				} else {
+					for _, p := range k.pairs {
+						if p.id == vid {
+							j, ok = p.index, true
+							break
+						}
+					}
+				}
 				if !ok {
 					j = -1
 					if v := valOf(vid); v != "" {
@@ -492,7 +505,15 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 							locals = append(locals, local{ids: [2]uint32{kid, vid}, first: t, row: row})
 						}
 					}
-					pairs[pair] = j
+					if k.many != nil {
+						k.many[vid] = j
+					} else if k.pairs = append(k.pairs, idIndex{vid, j}); len(k.pairs) > fewPairs {
+						k.many = make(map[uint32]int32, 2*len(k.pairs))
+						for _, p := range k.pairs {
+							k.many[p.id] = p.index
+						}
+						k.pairs = nil
+					}
 				}
 				if j < 0 {
 					return
@@ -557,3 +578,13 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 	}
 	return out, nil
 }
+
+// idIndex is a dictionary id and an index.
+type idIndex struct {
+	id    uint32
+	index int32
+}
+
+// fewPairs is how many values of a key readParts looks up in a slice
+// before it makes a map of them. A variable for the tests.
+var fewPairs = 16

@@ -328,6 +328,16 @@ func TestNewValueFromParts(t *testing.T) {
 	}
 	defer snap.Close()
 	from, to := stagetest.Start, stagetest.Start.Add(48*time.Hour)
+	// With keys of more values than fewPairs too.
+	defer func(n int) { fewPairs = n }(fewPairs)
+	for _, few := range []int{fewPairs, 1} {
+		fewPairs = few
+		testNewValueFromParts(t, snap, from, to)
+	}
+}
+
+func testNewValueFromParts(t *testing.T, snap *engine.Snapshot, from, to time.Time) {
+	ctx := context.Background()
 	for _, args := range []map[string]string{
 		{"field": "country", "by": "user", "status": "success", "newkeys": "false"},
 		{"field": "country", "by": "user", "status": "all", "newkeys": "false"},
