@@ -63,6 +63,11 @@ import (
 // store afterwards, in one list of the window's sign-ins of those keys
 // and values, of which it keeps those at a time one of its rows of that
 // key and value had: its rows' sign-ins, found by key, value and time.
+// There, when the list streams its sign-ins (plugins.Env.Selected), the
+// stage reads them from the parts rather than as rows: a part per
+// goroutine, by dictionary id, each key's and value's text folded and
+// looked up in the baseline once per part; it finds what the rows would
+// give.
 //
 // Values are compared without regard to case, and a list field's values
 // are its elements. Sign-ins without a key or a value are left out.

@@ -47,9 +47,10 @@ import (
 // time or an address are left out; a sign-in is a failure when its error
 // is one of the codes, and a success when its status is success (and it
 // is not a failure). The list before the stage reads only the failures
-// (Needs.Where); the successes of the candidate sprays are asked of the
-// store (Env.Query), within the query's time range, and successes in
-// the stage's input count too.
+// (Needs.Where); the successes of the candidate sprays are read from the
+// store (the snapshot, by dictionary id and bitmap; else asked with
+// Env.Query), within the query's time range, and successes in the
+// stage's input count too.
 //
 // Its zero value is the stage; Bind returns a *spray holding the
 // arguments, which runs.

@@ -105,12 +105,15 @@ import (
 // With samecountry false (the default), a user who signed in from one
 // country only cannot travel: the stage first asks the store which users
 // had sign-ins (of the status asked for) in at least two countries in the
-// query's window, an aggregate over the indexes, and skips the rows of
-// the others with a lookup. Right after a list without fields it then
-// reads only the time and user of the sign-ins, and reads the places of
-// those of the users that remain from the store, in one list of their
-// sign-ins in the window of which it keeps those at a time one of its
-// rows of that user had: its rows' sign-ins, found by user and time.
+// query's window (from the snapshot's parts by dictionary id, else an
+// aggregate over the indexes), and skips the rows of the others with a
+// lookup. Right after a list without fields it then reads only the time
+// and user of the sign-ins (from the parts the list selects, by the
+// users' bitmaps, when the list streams them: plugins.Env.Selected), and
+// reads the places of those of the users that remain from the store, the
+// window's sign-ins of those users in the order a list gives them, of
+// which it keeps those at a time one of its rows of that user had: its
+// rows' sign-ins, found by user and time.
 //
 // Each row is one pair: the user; the time, address, country and city of
 // the sign-in before and of the one after; the distance in km and the
