@@ -960,13 +960,15 @@ func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[st
 	for _, f := range placeFields[:placeStatus] {
 		cols = append(cols, engine.LookupColumn(f))
 	}
-	cols = append(cols, engine.LookupColumn("id"), engine.LookupColumn("type"))
 	userCol := cols[placeUser]
-	// A sign-in read: its fields (placeFields' order), id and type.
+	// A sign-in read: its fields (placeFields' order), where it is, and
+	// its id and type, read only for sign-ins of the same time.
 	type read struct {
 		row     []result.Value
-		id, typ string
 		t       int64
+		part    *engine.Part
+		at      uint32
+		id, typ string
 	}
 	var mu sync.Mutex
 	var all []read
@@ -1018,7 +1020,7 @@ func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[st
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				if vecs, err = env.Snapshot.ReadBlock(p, b, cols, vecs); err != nil {
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
 					return err
 				}
 				block = b
@@ -1028,7 +1030,7 @@ func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[st
 			if tv.IsNull() || tv.Kind() != signin.KindTime {
 				continue
 			}
-			got = append(got, read{row: vals[:placeStatus], id: vals[placeStatus].String(), typ: vals[placeStatus+1].String(), t: tv.Time().UnixNano()})
+			got = append(got, read{row: vals, t: tv.Time().UnixNano(), part: p, at: row})
 		}
 		mu.Lock()
 		all = append(all, got...)
@@ -1038,15 +1040,33 @@ func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[st
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(all, func(a, b read) int {
-		if c := cmp.Compare(b.t, a.t); c != 0 {
-			return c
+	slices.SortFunc(all, func(a, b read) int { return cmp.Compare(b.t, a.t) })
+	// Sign-ins of one time by id, then type, as the list orders them.
+	idCols := []*engine.Column{engine.LookupColumn("id"), engine.LookupColumn("type")}
+	for lo := 0; lo < len(all); {
+		hi := lo + 1
+		for hi < len(all) && all[hi].t == all[lo].t {
+			hi++
 		}
-		if c := strings.Compare(a.id, b.id); c != 0 {
-			return c
+		if hi-lo > 1 {
+			for i := lo; i < hi; i++ {
+				s := &all[i]
+				vecs, err := env.Snapshot.ReadBlock(s.part, int(s.at>>16), idCols, nil)
+				if err != nil {
+					return err
+				}
+				var typ *index.Dict
+				if s.part.DictLen(idCols[1]) > 0 {
+					if typ, err = env.Snapshot.Dict(s.part, idCols[1]); err != nil {
+						return err
+					}
+				}
+				s.id, s.typ = vecs[0].Value(nil, s.at&0xffff).String(), vecs[1].Value(typ, s.at&0xffff).String()
+			}
+			slices.SortFunc(all[lo:hi], func(a, b read) int { return cmp.Or(strings.Compare(a.id, b.id), strings.Compare(a.typ, b.typ)) })
 		}
-		return strings.Compare(a.typ, b.typ)
-	})
+		lo = hi
+	}
 	idx := [8]int{0, 1, 2, 3, 4, 5, 6, -1}
 	for i, s := range all {
 		key := baseline.Fold(baseline.Text(s.row[placeUser]))
