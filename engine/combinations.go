@@ -252,7 +252,8 @@ rows:
 // at most one match, marked in the bitmap: a pair of ids a row.
 func (w *combinations) pairs(a, b []uint32, match []Vector, want []uint32, r0, r1 uint32) {
 	card, dense := w.card[1], w.dense
-	a, b = a[r0:r1], b[r0:r1:r1-r0]
+	a, b = a[r0:r1], b[r0:r1]
+	b = b[:len(a)] // one bounds check for the loops
 	if len(match) == 0 {
 		for r, x := range a {
 			c := uint64(x)*card + uint64(b[r])

@@ -59,6 +59,8 @@ func testCombinations(t *testing.T, db *DB, recs []signin.Record) {
 		where    []Match
 	}{
 		{"user country", []*Column{col("user"), col("country")}, time.Time{}, time.Time{}, nil},
+		{"user country, since mid", []*Column{col("user"), col("country")}, mid, time.Time{}, nil},
+		{"user country, successes, in a range", []*Column{col("user"), col("country")}, first.Add(time.Hour), mid, status("success")},
 		{"user policy, successes, since mid", []*Column{col("user"), col("policy")}, mid, time.Time{}, status("success")},
 		{"policy country app, failures, in a range", []*Column{col("policy"), col("country"), col("app")}, first.Add(time.Hour), mid, status("failure")},
 		{"compliant asn, error 50126", []*Column{col("compliant"), col("asn")}, time.Time{}, time.Time{}, []Match{{col("error"), result.IntValue(50126)}}},

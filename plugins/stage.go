@@ -5,6 +5,8 @@ import (
 	"iter"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
@@ -98,4 +100,17 @@ type Env struct {
 	// was (a built query has no positions). It returns every row of the
 	// answer. Queries nest at most a few deep.
 	Query func(ctx context.Context, q *ast.Query) (*result.Result, error)
+	// Parts and Selected are set for the first stage after a list that
+	// streams its sign-ins to it (Needs.Stream), nil otherwise: they are
+	// those sign-ins as the store holds them. Parts are the parts the
+	// list reads, in the order it reads them; Selected returns the rows
+	// of one of them the list selects (its condition, the stage's
+	// Needs.Where, the query's time range), numbered as
+	// engine.Snapshot.ReadBlock and Bitmap number them; the bitmap
+	// belongs to the caller. A stage may read its sign-ins so, by
+	// dictionary id and a part per goroutine (Selected is safe for
+	// concurrent use), instead of ranging over its rows: a sequence it
+	// does not range over reads nothing.
+	Parts    []*engine.Part
+	Selected func(ctx context.Context, p *engine.Part) (*roaring.Bitmap, error)
 }

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,7 @@ type executor struct {
 	mem     *memAccount
 	rowsMem *charge
 	started atomic.Int64
+	selMu   sync.Mutex // guards stats for selected, which runs on the stage's goroutines
 }
 
 // now is the clock's time, or the zero time without one.
@@ -192,6 +194,10 @@ func execute(ctx context.Context, db *engine.DB, snap *engine.Snapshot, plan *Pl
 			in = slices.Values(rows)
 		}
 		env := &plugins.Env{Snapshot: snap, From: plan.From, To: plan.To, Now: plan.Now}
+		if i == 0 && plan.Stream {
+			env.Parts, env.Selected = x.snap.PartsBetween(x.fromTime(), x.toTime()), x.selected
+			x.stats.parts = len(env.Parts)
+		}
 		env.Query = func(ctx context.Context, q *ast.Query) (*result.Result, error) {
 			if depth >= maxSubQueries {
 				return nil, fmt.Errorf("stages' queries nest more than %d deep", maxSubQueries)

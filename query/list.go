@@ -574,6 +574,27 @@ func (x *executor) stream(ctx context.Context, errp *error) iter.Seq[[]result.Va
 	}
 }
 
+// selected returns the rows of a part the list selects, for a stage
+// that reads its sign-ins by part (plugins.Env.Selected) rather than
+// from stream. It may run on several goroutines at once.
+func (x *executor) selected(ctx context.Context, part *engine.Part) (*roaring.Bitmap, error) {
+	lo, hi, err := x.snap.Rows(part, x.fromTime(), x.toTime())
+	if err != nil || lo >= hi {
+		return roaring.New(), err
+	}
+	var stats execStats
+	ev := &partEval{ctx: ctx, snap: x.snap, part: part, lo: lo, hi: hi, stats: &stats}
+	sel, err := ev.eval(x.plan.filter, nil)
+	if err != nil {
+		return nil, err
+	}
+	stats.read, stats.rows = 1, int64(sel.GetCardinality())
+	x.selMu.Lock()
+	x.stats.add(&stats)
+	x.selMu.Unlock()
+	return sel, nil
+}
+
 // listSeq is list as the sequence a stage reads: newest first, each row
 // a slice of its own (a stage may keep it). An error stops the sequence
 // and is left in *errp.

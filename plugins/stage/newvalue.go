@@ -9,10 +9,13 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/stage/internal/baseline"
 	"github.com/signinq/signinq/plugins/stage/internal/events"
@@ -60,6 +63,11 @@ import (
 // store afterwards, in one list of the window's sign-ins of those keys
 // and values, of which it keeps those at a time one of its rows of that
 // key and value had: its rows' sign-ins, found by key, value and time.
+// There, when the list streams its sign-ins (plugins.Env.Selected), the
+// stage reads them from the parts rather than as rows: a part per
+// goroutine, by dictionary id, each key's and value's text folded and
+// looked up in the baseline once per part; it finds what the rows would
+// give.
 //
 // Values are compared without regard to case, and a list field's values
 // are its elements. Sign-ins without a key or a value are left out.
@@ -79,6 +87,11 @@ type newvalue struct {
 	newKeys    bool
 	col        struct{ time, key, field, ip, app, status int } // input columns; -1 when absent
 	cols       []result.Column
+	// byPart: the rows are the catalog's time, key and field and no
+	// more, as Needs asks, so that the stage may read them from the
+	// parts (plugins.Env.Selected) when the list streams them. (The ip
+	// and app columns are then the key or the field, or absent.)
+	byPart bool
 }
 
 var (
@@ -153,6 +166,10 @@ func (r newvalue) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, 
 	if in[b.col.time].Kind != signin.KindTime {
 		return nil, fmt.Errorf("its time column holds %s values, not times", in[b.col.time].Kind)
 	}
+	b.byPart = len(in) == len(slices.Compact([]string{"time", b.key.Field.Name, b.field.Field.Name})) &&
+		b.col.status < 0 &&
+		strings.EqualFold(in[b.col.time].Field, "time") && strings.EqualFold(in[b.col.key].Field, b.key.Field.Name) &&
+		strings.EqualFold(in[b.col.field].Field, b.field.Field.Name)
 	keyCol, fieldCol := in[b.col.key], in[b.col.field]
 	if fieldCol.Kind == signin.KindList {
 		fieldCol = result.Column{Name: fieldCol.Name, Kind: signin.KindString}
@@ -189,37 +206,13 @@ func (r *newvalue) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 	if err != nil {
 		return err
 	}
-	seen := map[[2]string]*newPair{}
-	n := 0
-	for row := range in {
-		if n++; n&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+	var seen map[[2]string]*newPair
+	if r.byPart && env.Selected != nil {
+		if seen, err = r.readParts(ctx, env, base); err != nil {
+			return err
 		}
-		if r.status != "" && r.col.status >= 0 && baseline.Fold(baseline.Text(row[r.col.status])) != r.status {
-			continue
-		}
-		tv, kv := row[r.col.time], row[r.col.key]
-		if tv.IsNull() || tv.Kind() != signin.KindTime || kv.Kind() == signin.KindList {
-			continue
-		}
-		key := baseline.Fold(baseline.Text(kv))
-		if key == "" {
-			continue
-		}
-		known, present := base[key]
-		if !present && !r.newKeys {
-			continue
-		}
-		t := tv.Time().UnixNano()
-		if fv := row[r.col.field]; fv.Kind() == signin.KindList {
-			for _, e := range fv.List() {
-				r.add(seen, known, key, kv, result.StringValue(e), t, row)
-			}
-		} else {
-			r.add(seen, known, key, kv, fv, t, row)
-		}
+	} else if seen, err = r.readRows(ctx, in, base); err != nil {
+		return err
 	}
 	if len(seen) == 0 {
 		return nil
@@ -250,6 +243,43 @@ func (r *newvalue) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]resu
 		}
 	}
 	return nil
+}
+
+// readRows reads the window's new values from the rows.
+func (r *newvalue) readRows(ctx context.Context, in iter.Seq[[]result.Value], base map[string]map[string]struct{}) (map[[2]string]*newPair, error) {
+	seen := map[[2]string]*newPair{}
+	n := 0
+	for row := range in {
+		if n++; n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if r.status != "" && r.col.status >= 0 && baseline.Fold(baseline.Text(row[r.col.status])) != r.status {
+			continue
+		}
+		tv, kv := row[r.col.time], row[r.col.key]
+		if tv.IsNull() || tv.Kind() != signin.KindTime || kv.Kind() == signin.KindList {
+			continue
+		}
+		key := baseline.Fold(baseline.Text(kv))
+		if key == "" {
+			continue
+		}
+		known, present := base[key]
+		if !present && !r.newKeys {
+			continue
+		}
+		t := tv.Time().UnixNano()
+		if fv := row[r.col.field]; fv.Kind() == signin.KindList {
+			for _, e := range fv.List() {
+				r.add(seen, known, key, kv, result.StringValue(e), t, row)
+			}
+		} else {
+			r.add(seen, known, key, kv, fv, t, row)
+		}
+	}
+	return seen, nil
 }
 
 // add counts a row's value v of key (folded; kv as the row spells it)
@@ -357,3 +387,209 @@ func subSat(t int64, d time.Duration) int64 {
 	}
 	return t - int64(d)
 }
+
+// readParts reads the window's new values from the parts the list
+// selects (plugins.Env.Selected), a part per goroutine, by dictionary
+// id: a key's and a value's text is folded and looked up in the
+// baseline once per part, not once per row, and a row costs two ids. It
+// finds what readRows finds in the rows the list would stream: a pair's
+// first time and spelling are those of its first sign-in in the
+// stream's order (the parts in order, each by time).
+func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[string]map[string]struct{}) (map[[2]string]*newPair, error) {
+	// What a part found of a pair: where its first sign-in is in the
+	// stream (part, row), to break ties of time as the stream would.
+	type found struct {
+		*newPair
+		part int
+		row  uint32
+	}
+	var mu sync.Mutex
+	seen := map[[2]string]*found{}
+	cols := []*engine.Column{engine.LookupColumn("time"), r.key, r.field}
+	err := baseline.EachSelected(ctx, env, func(pi int, p *engine.Part, rows *roaring.Bitmap) error {
+		var keyDict, valDict *index.Dict
+		var err error
+		if p.DictLen(r.key) > 0 {
+			if keyDict, err = env.Snapshot.Dict(p, r.key); err != nil {
+				return err
+			}
+		}
+		if p.DictLen(r.field) > 0 {
+			if valDict, err = env.Snapshot.Dict(p, r.field); err != nil {
+				return err
+			}
+		}
+		if keyDict == nil || valDict == nil {
+			return nil // no key or no value: nothing to count
+		}
+		// Per dictionary id: the key's folded text and baseline, the
+		// value's folded text; read on first use.
+		type keyInfo struct {
+			done, skip bool
+			key        string
+			known      map[string]struct{}
+			// pairs are the key's values met in the part: a value's id,
+			// and its index in locals, or -1 for a value to skip (the
+			// key had it in the baseline, or it is none). Most keys have
+			// a few, for which a short slice is faster than a map; many
+			// go to a map.
+			pairs []idIndex
+			many  map[uint32]int32
+		}
+		keys := make([]keyInfo, keyDict.Len())
+		vals := make([]*string, valDict.Len())
+		valOf := func(id uint32) string {
+			if v := vals[id]; v != nil {
+				return *v
+			}
+			v := baseline.Fold(baseline.Text(r.field.DictValue(valDict, id)))
+			vals[id] = &v
+			return v
+		}
+		// The new pairs of key and value the part's rows hold.
+		type local struct {
+			ids   [2]uint32
+			first int64
+			row   uint32
+			count int64
+			times []int64
+		}
+		var locals []local
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			tv, kv, fv := &vecs[0], &vecs[1], &vecs[2]
+			if tv.Absent || kv.Absent || fv.Absent {
+				continue
+			}
+			i := row & 0xffff
+			t := tv.Ints[i]
+			if t == signin.NoInt {
+				continue
+			}
+			kid := kv.IDs[i]
+			k := &keys[kid]
+			if !k.done {
+				k.done = true
+				k.key = baseline.Fold(baseline.Text(r.key.DictValue(keyDict, kid)))
+				var present bool
+				k.known, present = base[k.key]
+				k.skip = k.key == "" || !present && !r.newKeys
+			}
+			if k.skip {
+				continue
+			}
+			add := func(vid uint32) {
+				j, ok := int32(-1), false
+				if k.many != nil {
+					j, ok = k.many[vid]
+				} else {
+					for _, p := range k.pairs {
+						if p.id == vid {
+							j, ok = p.index, true
+							break
+						}
+					}
+				}
+				if !ok {
+					j = -1
+					if v := valOf(vid); v != "" {
+						if _, known := k.known[v]; !known {
+							j = int32(len(locals))
+							locals = append(locals, local{ids: [2]uint32{kid, vid}, first: t, row: row})
+						}
+					}
+					if k.many != nil {
+						k.many[vid] = j
+					} else if k.pairs = append(k.pairs, idIndex{vid, j}); len(k.pairs) > fewPairs {
+						k.many = make(map[uint32]int32, 2*len(k.pairs))
+						for _, p := range k.pairs {
+							k.many[p.id] = p.index
+						}
+						k.pairs = nil
+					}
+				}
+				if j < 0 {
+					return
+				}
+				l := &locals[j]
+				l.count++
+				if t < l.first {
+					l.first, l.row = t, row
+				}
+				l.times = append(l.times, t)
+			}
+			if fv.Column.Enc == engine.EncList {
+				for _, vid := range fv.Elems[fv.Offsets[i]:fv.Offsets[i+1]] {
+					add(vid)
+				}
+			} else {
+				add(fv.IDs[i])
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range locals {
+			ids := l.ids
+			name := [2]string{keys[ids[0]].key, valOf(ids[1])}
+			s := seen[name]
+			if s == nil {
+				s = &found{newPair: &newPair{first: l.first, ips: map[string]bool{}, apps: map[string]bool{}}, part: pi, row: l.row}
+				s.key, s.value = r.key.DictValue(keyDict, ids[0]), r.field.DictValue(valDict, ids[1])
+				seen[name] = s
+			} else if l.first < s.first || l.first == s.first && (pi < s.part || pi == s.part && l.row < s.row) {
+				s.first, s.part, s.row = l.first, pi, l.row
+				s.key, s.value = r.key.DictValue(keyDict, ids[0]), r.field.DictValue(valDict, ids[1])
+			}
+			s.count += l.count
+			s.times = append(s.times, l.times...)
+			// The pair's address and app, when the key or the field is
+			// one, as add reads them from the rows.
+			for _, c := range []struct {
+				col int
+				set map[string]bool
+			}{{r.col.ip, s.ips}, {r.col.app, s.apps}} {
+				var x string
+				switch c.col {
+				case r.col.key:
+					x = baseline.Text(r.key.DictValue(keyDict, ids[0]))
+				case r.col.field:
+					x = baseline.Text(r.field.DictValue(valDict, ids[1]))
+				}
+				if x != "" {
+					c.set[x] = true
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[[2]string]*newPair, len(seen))
+	for name, s := range seen {
+		out[name] = s.newPair
+	}
+	return out, nil
+}
+
+// idIndex is a dictionary id and an index.
+type idIndex struct {
+	id    uint32
+	index int32
+}
+
+// fewPairs is how many values of a key readParts looks up in a slice
+// before it makes a map of them. A variable for the tests.
+var fewPairs = 16

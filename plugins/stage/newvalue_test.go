@@ -5,14 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/baseline"
 	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
@@ -265,4 +271,156 @@ func FuzzNewValue(f *testing.F) {
 		env := &plugins.Env{Snapshot: snap, From: stagetest.Start.UnixNano() + int64(len(data))*int64(time.Hour)%int64(48*time.Hour), To: math.MaxInt64}
 		_, _, _ = stagetest.RunArgs(t, newvalue{}, []plugins.StageArg{{Value: field}}, in, rows, env)
 	})
+}
+
+// TestNewValueFromParts checks that newvalue finds from the parts the
+// list selects (readParts) what it finds from the rows the list streams
+// (readRows): the same pairs, first times and spellings, counts and
+// times, on random sign-ins over four days stored in two batches (so
+// that a day has two parts) of users and countries spelt in two cases
+// or missing, at the same time often (ties of first time across
+// parts), keyed by user or by app, of a field of one value (country) or
+// of a list (policy). The seed is a fixed one, else
+// $SIGNINQ_NEWVALUE_SEED's, and logged.
+func TestNewValueFromParts(t *testing.T) {
+	seed := uint64(20261206)
+	if s := os.Getenv("SIGNINQ_NEWVALUE_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("SIGNINQ_NEWVALUE_SEED: %v", err)
+		}
+	}
+	t.Logf("seed %d (replay with SIGNINQ_NEWVALUE_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	users := []string{"", "alice@contoso.com", "Alice@Contoso.com", "bob@contoso.com", "carol@contoso.com"}
+	countries := []string{"", "US", "us", "FR", "DE", "CN", "JP", "BR", "IN", "ZA", "NG", "AR"}
+	apps := []string{"Outlook", "outlook", "Teams", "", "Azure Portal", "SharePoint", "OneDrive", "Graph Explorer", "Power BI", "Exchange"}
+	policies := []string{"MFA", "mfa", "Block legacy", "", "Compliant device", "Trusted locations", "Admins MFA", "Guests", "Risky sign-ins", "Session lifetime"}
+	statuses := []signin.Status{signin.StatusSuccess, signin.StatusFailure}
+	var recs []signin.Record
+	for i := range 500 {
+		r := signin.New()
+		r.ID = fmt.Sprintf("id-%d", i)
+		// Every 6 hours: ties of time are frequent.
+		r.Time = stagetest.Start.Add(time.Duration(rng.Int64N(4*4))*6*time.Hour - 48*time.Hour)
+		r.User, r.Country, r.App = users[rng.IntN(len(users))], countries[rng.IntN(len(countries))], apps[rng.IntN(len(apps))]
+		r.IP = fmt.Sprintf("10.0.%d.%d", rng.IntN(2), rng.IntN(20))
+		r.Status = statuses[rng.IntN(len(statuses))]
+		for range rng.IntN(3) {
+			r.Policies = append(r.Policies, policies[rng.IntN(len(policies))])
+		}
+		recs = append(recs, r)
+	}
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for _, batch := range [][]signin.Record{recs[:250], recs[250:]} {
+		if _, err := db.IngestRecords(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	from, to := stagetest.Start, stagetest.Start.Add(48*time.Hour)
+	// With keys of more values than fewPairs too.
+	defer func(n int) { fewPairs = n }(fewPairs)
+	for _, few := range []int{fewPairs, 1} {
+		fewPairs = few
+		testNewValueFromParts(t, snap, from, to)
+	}
+}
+
+func testNewValueFromParts(t *testing.T, snap *engine.Snapshot, from, to time.Time) {
+	ctx := context.Background()
+	for _, args := range []map[string]string{
+		{"field": "country", "by": "user", "status": "success", "newkeys": "false"},
+		{"field": "country", "by": "user", "status": "all", "newkeys": "false"},
+		{"field": "country", "by": "user", "status": "success", "newkeys": "true"},
+		{"field": "policy", "by": "user", "status": "success", "newkeys": "false"},
+		{"field": "country", "by": "app", "status": "success", "newkeys": "false"},
+		{"field": "policy", "by": "ip", "status": "all", "newkeys": "true"},
+		{"field": "app", "by": "user", "status": "all", "newkeys": "true"},
+		{"field": "ip", "by": "user", "status": "success", "newkeys": "false"},
+	} {
+		args["baseline"] = "2d"
+		bound := stagetest.MustBindMap(t, newvalue{}, args)
+		var in []result.Column
+		for _, f := range []string{"time", args["by"], args["field"]} {
+			in = append(in, result.Column{Name: f, Kind: signin.Lookup(f).Kind, Field: f})
+		}
+		runner, err := newvalue{}.Bind(bound, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := runner.(*newvalue)
+		if !b.byPart {
+			t.Fatalf("%v: the stage would not read the parts", args)
+		}
+		base, err := baseline.Read(ctx, snap, b.key, b.field, b.status, from.Add(-8*time.Hour).UnixNano(), from.UnixNano())
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := &plugins.Env{Snapshot: snap, From: from.UnixNano(), To: to.UnixNano(), Parts: snap.PartsBetween(from, to)}
+		env.Selected = func(ctx context.Context, p *engine.Part) (*roaring.Bitmap, error) {
+			lo, hi, err := snap.Rows(p, from, to)
+			if err != nil {
+				return nil, err
+			}
+			return baseline.StatusRows(snap, p, b.status, lo, hi)
+		}
+		// The rows a streaming list hands over: part by part, each by
+		// time, of the columns Needs asks for.
+		cols := []*engine.Column{engine.LookupColumn("time"), b.key, b.field}
+		var rows [][]result.Value
+		for _, p := range env.Parts {
+			sel, err := env.Selected(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dicts := make([]*index.Dict, len(cols))
+			for j, c := range cols {
+				if c.HasDict() && p.DictLen(c) > 0 {
+					if dicts[j], err = snap.Dict(p, c); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, r := range sel.ToArray() {
+				vecs, err := snap.ReadBlock(p, int(r>>16), cols, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows = append(rows, engine.RowValues(nil, vecs, dicts, r&0xffff))
+			}
+		}
+		want, err := b.readRows(ctx, slices.Values(rows), base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.readParts(ctx, env, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 {
+			t.Errorf("%s: no new values: the test tests nothing", args)
+		}
+		show := func(m map[[2]string]*newPair) string {
+			var out []string
+			for name, s := range m {
+				ts := slices.Sorted(slices.Values(s.times))
+				out = append(out, fmt.Sprintf("%q: %v %v %d %d %v", name, s.key, s.value, s.first, s.count, ts))
+			}
+			slices.Sort(out)
+			return strings.Join(out, "\n")
+		}
+		if g, w := show(got), show(want); g != w {
+			t.Errorf("%s: from the parts\n%s\nwant, from the rows,\n%s", args, g, w)
+		}
+	}
 }

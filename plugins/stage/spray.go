@@ -47,9 +47,10 @@ import (
 // time or an address are left out; a sign-in is a failure when its error
 // is one of the codes, and a success when its status is success (and it
 // is not a failure). The list before the stage reads only the failures
-// (Needs.Where); the successes of the candidate sprays are asked of the
-// store (Env.Query), within the query's time range, and successes in
-// the stage's input count too.
+// (Needs.Where); the successes of the candidate sprays are read from the
+// store (the snapshot, by dictionary id and bitmap; else asked with
+// Env.Query), within the query's time range, and successes in the
+// stage's input count too.
 //
 // Its zero value is the stage; Bind returns a *spray holding the
 // arguments, which runs.
@@ -177,7 +178,7 @@ func (r *spray) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.
 	}
 	// Their successes: those of the input, then the store's, as the
 	// count and the distinct users of the successes of each spray's span
-	// (an aggregate: listing the successes of busy addresses would build
+	// (never a list: listing the successes of busy addresses would build
 	// millions of rows).
 	succeeded := make([]bool, len(cands))
 	winners := make([]map[string]bool, len(cands))
@@ -193,19 +194,35 @@ func (r *spray) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result.
 			}
 		}
 	}
-	err := events.SpanAggregates(ctx, env, "ip", spans, r.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
-		[]events.Col{{Name: "n", Kind: signin.KindInt}, {Name: "users", Kind: signin.KindList}}, func(k int, row []result.Value, idx []int) {
-			if n, ok := events.Int(row, idx[0]); ok && n > 0 {
-				succeeded[k] = true
-			}
-			if v := events.Cell(row, idx[1]); !v.IsNull() && v.Kind() == signin.KindList {
-				for _, u := range v.List() {
-					winners[k][u] = true
-				}
-			}
-		})
+	// The store's, by dictionary id and bitmap when there is a
+	// snapshot, else asked as an aggregate.
+	stored, ok, err := events.StoreSpanSuccesses(ctx, env, "ip", "user", spans, r.codes)
 	if err != nil {
 		return err
+	}
+	for k, s := range stored {
+		if s.N > 0 {
+			succeeded[k] = true
+		}
+		for _, u := range s.Values {
+			winners[k][u] = true
+		}
+	}
+	if !ok {
+		err := events.SpanAggregates(ctx, env, "ip", spans, r.codes, []*ast.Head{ast.NewHead(ast.Fn("count"), "n"), ast.NewHead(ast.Fn("values", ast.Field("user")), "users")},
+			[]events.Col{{Name: "n", Kind: signin.KindInt}, {Name: "users", Kind: signin.KindList}}, func(k int, row []result.Value, idx []int) {
+				if n, ok := events.Int(row, idx[0]); ok && n > 0 {
+					succeeded[k] = true
+				}
+				if v := events.Cell(row, idx[1]); !v.IsNull() && v.Kind() == signin.KindList {
+					for _, u := range v.List() {
+						winners[k][u] = true
+					}
+				}
+			})
+		if err != nil {
+			return err
+		}
 	}
 	var out [][]result.Value
 	var firsts []int64

@@ -7,11 +7,16 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/index"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/stage/internal/baseline"
 	"github.com/signinq/signinq/plugins/stage/internal/events"
@@ -100,12 +105,15 @@ import (
 // With samecountry false (the default), a user who signed in from one
 // country only cannot travel: the stage first asks the store which users
 // had sign-ins (of the status asked for) in at least two countries in the
-// query's window, an aggregate over the indexes, and skips the rows of
-// the others with a lookup. Right after a list without fields it then
-// reads only the time and user of the sign-ins, and reads the places of
-// those of the users that remain from the store, in one list of their
-// sign-ins in the window of which it keeps those at a time one of its
-// rows of that user had: its rows' sign-ins, found by user and time.
+// query's window (from the snapshot's parts by dictionary id, else an
+// aggregate over the indexes), and skips the rows of the others with a
+// lookup. Right after a list without fields it then reads only the time
+// and user of the sign-ins (from the parts the list selects, by the
+// users' bitmaps, when the list streams them: plugins.Env.Selected), and
+// reads the places of those of the users that remain from the store, the
+// window's sign-ins of those users in the order a list gives them, of
+// which it keeps those at a time one of its rows of that user had: its
+// rows' sign-ins, found by user and time.
 //
 // Each row is one pair: the user; the time, address, country and city of
 // the sign-in before and of the one after; the distance in km and the
@@ -129,6 +137,10 @@ type travel struct {
 	// catalog's, so that the store's sign-ins in the window can stand for
 	// them.
 	stored bool
+	// byPart: the rows are the catalog's time and user and no more, as
+	// Needs asks, so that the stage may read them from the parts
+	// (plugins.Env.Selected) when the list streams them.
+	byPart bool
 }
 
 var (
@@ -206,6 +218,7 @@ func (r travel) Bind(args *plugins.Args, in []result.Column) (plugins.Runner, er
 	if !b.fetch && !b.stored || b.idx[placeCountry] >= 0 && !strings.EqualFold(in[b.idx[placeCountry]].Field, "country") {
 		b.stored = false
 	}
+	b.byPart = b.fetch && b.stored && len(in) == 2 && b.idx[placeStatus] < 0
 	col := func(name string, i int) result.Column {
 		if b.idx[i] < 0 {
 			return result.Column{Name: name, Kind: signin.Lookup(placeFields[i]).Kind, Field: placeFields[i]}
@@ -264,7 +277,12 @@ func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	var cands map[string]bool
 	if !r.sameCountry && r.stored && env != nil && env.Query != nil {
 		var err error
-		if cands, err = r.candidates(ctx, env); err != nil {
+		if env.Snapshot != nil {
+			cands, err = r.storeCandidates(ctx, env)
+		} else {
+			cands, err = r.candidates(ctx, env)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -280,6 +298,13 @@ func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 	// do: per address, the first day of each (folded) user's sign-ins.
 	rowsShare := r.shared > 0 && !(r.stored && env != nil && env.Query != nil) && r.idx[placeIP] >= 0
 	ipFirst := map[string]map[string]int64{}
+	if r.byPart && env.Selected != nil && cands != nil {
+		var err error
+		if times, names, err = r.readTimes(ctx, env, cands); err != nil {
+			return err
+		}
+		in = func(func([]result.Value) bool) {} // read from the parts instead
+	}
 	n := 0
 	for row := range in {
 		if n++; n&1023 == 0 {
@@ -321,7 +346,13 @@ func (r *travel) Run(ctx context.Context, env *plugins.Env, in iter.Seq[[]result
 		}
 	}
 	if r.fetch && len(times) > 0 {
-		if err := r.places(ctx, env, times, users); err != nil {
+		var err error
+		if env.Snapshot != nil {
+			err = r.storePlaces(ctx, env, times, users)
+		} else {
+			err = r.places(ctx, env, times, users)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -714,4 +745,357 @@ func (r *travel) pairs(user string, all []signIn, hist map[where]int, out []pair
 		out = append(out, pair{user: user, s: [2]signIn{a, b}, familiar: [2]bool{familiar[i-1], familiar[i]}, km: km, kmh: kmh})
 	}
 	return out
+}
+
+// readTimes reads, from the parts the list selects (plugins.Env.Selected)
+// by dictionary id and a part per goroutine, what Run's loop over rows
+// lacking places gathers from them: the times of the sign-ins of the
+// users of cands (folded), how many at each, and the names the rows
+// spell those users with.
+func (r *travel) readTimes(ctx context.Context, env *plugins.Env, cands map[string]bool) (map[string]map[int64]int, map[string]userName, error) {
+	var mu sync.Mutex
+	times := map[string]map[int64]int{}
+	names := map[string]userName{}
+	cols := []*engine.Column{engine.LookupColumn("time"), engine.LookupColumn("user")}
+	err := baseline.EachSelected(ctx, env, func(_ int, p *engine.Part, rows *roaring.Bitmap) error {
+		if p.DictLen(cols[1]) == 0 {
+			return nil // no users
+		}
+		dict, err := env.Snapshot.Dict(p, cols[1])
+		if err != nil {
+			return err
+		}
+		// The candidates' user ids; when they are few, only their rows
+		// are read.
+		keep := make([]bool, dict.Len())
+		var ids []uint32
+		for id := range keep {
+			if u := baseline.Text(cols[1].DictValue(dict, uint32(id))); u != "" && cands[baseline.Fold(u)] {
+				keep[id] = true
+				ids = append(ids, uint32(id))
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if len(ids) <= len(keep)/8 {
+			theirs, err := env.Snapshot.Bitmap(p, cols[1], ids...)
+			if err != nil {
+				return err
+			}
+			rows.And(theirs)
+		}
+		// The times of each candidate's sign-ins.
+		at := map[uint32][]int64{}
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			tv, uv := &vecs[0], &vecs[1]
+			if tv.Absent || uv.Absent {
+				continue
+			}
+			i := row & 0xffff
+			t, id := tv.Ints[i], uv.IDs[i]
+			if t == signin.NoInt {
+				continue
+			}
+			if keep[id] {
+				at[id] = append(at[id], t)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for id, ts := range at {
+			u := baseline.Text(cols[1].DictValue(dict, id))
+			key := baseline.Fold(u)
+			names[u] = userName{key: key}
+			m := times[key]
+			if m == nil {
+				m = map[int64]int{}
+				times[key] = m
+			}
+			for _, t := range ts {
+				m[t]++
+			}
+		}
+		return nil
+	})
+	return times, names, err
+}
+
+// storeCandidates finds the users candidates finds, reading the
+// snapshot rather than asking a query: a part per goroutine, the user
+// and country of each sign-in of the status asked for in the query's
+// window by dictionary id, each user's and country's text folded once
+// per part.
+func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[string]bool, error) {
+	const many = -2 // a user's countries in a part: several
+	userCol, countryCol := engine.LookupColumn("user"), engine.LookupColumn("country")
+	cols := []*engine.Column{userCol, countryCol}
+	from, to := baseline.Times(env.From, env.To)
+	var mu sync.Mutex
+	first := map[string]string{} // folded user → the folded country first met
+	cands := map[string]bool{}
+	err := baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
+		if p.DictLen(userCol) == 0 {
+			return nil // no users
+		}
+		lo, hi, err := env.Snapshot.Rows(p, from, to)
+		if err != nil {
+			return err
+		}
+		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
+		if err != nil || rows.IsEmpty() {
+			return err
+		}
+		users, err := env.Snapshot.Dict(p, userCol)
+		if err != nil {
+			return err
+		}
+		// The countries' ids, numbered by folded text: countries spelt
+		// in two cases are one.
+		var country []int32
+		var folded []string
+		if p.DictLen(countryCol) > 0 {
+			d, err := env.Snapshot.Dict(p, countryCol)
+			if err != nil {
+				return err
+			}
+			num := map[string]int32{}
+			country = make([]int32, d.Len())
+			for id := range country {
+				c := baseline.Fold(baseline.Text(countryCol.DictValue(d, uint32(id))))
+				n, ok := num[c]
+				if !ok {
+					n = int32(len(folded))
+					num[c] = n
+					folded = append(folded, c)
+				}
+				country[id] = n
+			}
+		}
+		absent := int32(-1) // the number of "" when the part lacks countries
+		seen := make([]int32, users.Len())
+		for i := range seen {
+			seen[i] = -1
+		}
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			uv, cv := &vecs[0], &vecs[1]
+			if uv.Absent {
+				continue
+			}
+			i := row & 0xffff
+			c := absent
+			if !cv.Absent {
+				c = country[cv.IDs[i]]
+			} else if c < 0 {
+				absent = int32(len(folded))
+				folded = append(folded, "")
+				c = absent
+			}
+			switch u := &seen[uv.IDs[i]]; *u {
+			case -1:
+				*u = c
+			case c, many:
+			default:
+				*u = many
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for id, c := range seen {
+			if c == -1 {
+				continue
+			}
+			u := baseline.Fold(baseline.Text(userCol.DictValue(users, uint32(id))))
+			switch f, ok := first[u]; {
+			case u == "" || cands[u]:
+			case c == many:
+				cands[u] = true
+			case !ok:
+				first[u] = folded[c]
+			case f != folded[c]:
+				cands[u] = true
+			}
+		}
+		return nil
+	})
+	return cands, err
+}
+
+// storePlaces reads what places reads, from the snapshot rather than
+// with a query: a part per goroutine, the sign-ins in the query's window
+// of the status asked for whose user is one of those of times (as "user
+// in (...)" matches it: without regard to case, or the same address),
+// read by the user's bitmap, then taken in the order the list would give
+// them (newest first, then by id and type), keeping as places does as
+// many of a user at a time as the rows had.
+func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[string]map[int64]int, users map[string][]signIn) error {
+	from, to := baseline.Times(env.From, env.To)
+	cols := make([]*engine.Column, 0, placeStatus+2)
+	for _, f := range placeFields[:placeStatus] {
+		cols = append(cols, engine.LookupColumn(f))
+	}
+	userCol := cols[placeUser]
+	// A sign-in read: its fields (placeFields' order), where it is, and
+	// its id and type, read only for sign-ins of the same time.
+	type read struct {
+		row     []result.Value
+		t       int64
+		part    *engine.Part
+		at      uint32
+		id, typ string
+	}
+	var mu sync.Mutex
+	var all []read
+	err := baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
+		if p.DictLen(userCol) == 0 {
+			return nil
+		}
+		lo, hi, err := env.Snapshot.Rows(p, from, to)
+		if err != nil {
+			return err
+		}
+		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
+		if err != nil || rows.IsEmpty() {
+			return err
+		}
+		dict, err := env.Snapshot.Dict(p, userCol)
+		if err != nil {
+			return err
+		}
+		var ids []uint32
+		for id := range dict.Len() {
+			if u := baseline.Text(userCol.DictValue(dict, uint32(id))); times[baseline.Fold(u)] != nil && userIn(u, times) {
+				ids = append(ids, uint32(id))
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		theirs, err := env.Snapshot.Bitmap(p, userCol, ids...)
+		if err != nil {
+			return err
+		}
+		rows.And(theirs)
+		dicts := make([]*index.Dict, len(cols))
+		for j, c := range cols {
+			if c.HasDict() && p.DictLen(c) > 0 {
+				if dicts[j], err = env.Snapshot.Dict(p, c); err != nil {
+					return err
+				}
+			}
+		}
+		var got []read
+		var vecs []engine.Vector
+		block := -1
+		it := rows.Iterator()
+		for it.HasNext() {
+			row := it.Next()
+			if b := int(row >> 16); b != block {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
+					return err
+				}
+				block = b
+			}
+			vals := engine.RowValues(nil, vecs, dicts, row&0xffff)
+			tv := vals[placeTime]
+			if tv.IsNull() || tv.Kind() != signin.KindTime {
+				continue
+			}
+			got = append(got, read{row: vals, t: tv.Time().UnixNano(), part: p, at: row})
+		}
+		mu.Lock()
+		all = append(all, got...)
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b read) int { return cmp.Compare(b.t, a.t) })
+	// Sign-ins of one time by id, then type, as the list orders them.
+	idCols := []*engine.Column{engine.LookupColumn("id"), engine.LookupColumn("type")}
+	for lo := 0; lo < len(all); {
+		hi := lo + 1
+		for hi < len(all) && all[hi].t == all[lo].t {
+			hi++
+		}
+		if hi-lo > 1 {
+			for i := lo; i < hi; i++ {
+				s := &all[i]
+				vecs, err := env.Snapshot.ReadBlock(s.part, int(s.at>>16), idCols, nil)
+				if err != nil {
+					return err
+				}
+				var typ *index.Dict
+				if s.part.DictLen(idCols[1]) > 0 {
+					if typ, err = env.Snapshot.Dict(s.part, idCols[1]); err != nil {
+						return err
+					}
+				}
+				s.id, s.typ = vecs[0].Value(nil, s.at&0xffff).String(), vecs[1].Value(typ, s.at&0xffff).String()
+			}
+			slices.SortFunc(all[lo:hi], func(a, b read) int { return cmp.Or(strings.Compare(a.id, b.id), strings.Compare(a.typ, b.typ)) })
+		}
+		lo = hi
+	}
+	idx := [8]int{0, 1, 2, 3, 4, 5, 6, -1}
+	for i, s := range all {
+		key := baseline.Fold(baseline.Text(s.row[placeUser]))
+		if times[key][s.t] == 0 {
+			continue // not a sign-in of the rows
+		}
+		times[key][s.t]--
+		if si, ok := r.signin(s.row, &idx, i); ok {
+			users[key] = append(users[key], si)
+		}
+	}
+	return nil
+}
+
+// userIn reports whether "user in (keys)", keys those of times, matches
+// a user: its text is one of them without regard to case, or it is an
+// address one of them is too.
+func userIn(u string, times map[string]map[int64]int) bool {
+	if k := baseline.Fold(u); strings.EqualFold(u, k) {
+		return true // the key Fold makes of it is one
+	}
+	a, aErr := netip.ParseAddr(u)
+	for k := range times {
+		if strings.EqualFold(u, k) {
+			return true
+		}
+		if b, err := netip.ParseAddr(k); aErr == nil && err == nil && a.Unmap() == b.Unmap() {
+			return true
+		}
+	}
+	return false
 }

@@ -1,18 +1,25 @@
 package stage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/stage/internal/baseline"
 	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
@@ -384,4 +391,176 @@ func FuzzTravel(f *testing.F) {
 		in, rows := stagetest.FuzzRows(data, placeColumns)
 		_, _, _ = stagetest.RunArgs(t, travel{}, []plugins.StageArg{{Value: speed}, {Value: distance}, {Value: "all"}}, in, rows, &plugins.Env{})
 	})
+}
+
+// TestTravelFromParts checks what travel reads from the snapshot rather
+// than from rows or queries (storeCandidates, readTimes) against a
+// reading of the stored records one by one: random sign-ins over three
+// days, stored in two batches (so that a day has two parts), of users
+// spelt in two cases or without a name, in countries spelt in two cases
+// or none, of every status, and of many users of one country; random
+// windows. The seed is a fixed one,
+// else $SIGNINQ_TRAVEL_SEED's, and logged.
+func TestTravelFromParts(t *testing.T) {
+	seed := uint64(20261206)
+	if s := os.Getenv("SIGNINQ_TRAVEL_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("SIGNINQ_TRAVEL_SEED: %v", err)
+		}
+	}
+	t.Logf("seed %d (replay with SIGNINQ_TRAVEL_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	users := []string{"", "alice@contoso.com", "Alice@Contoso.com", "bob@contoso.com", "carol@contoso.com", "dave@contoso.com"}
+	countries := []string{"", "US", "us", "FR", "DE"}
+	statuses := []signin.Status{signin.StatusSuccess, signin.StatusFailure, signin.StatusInterrupted}
+	var recs []signin.Record
+	for i := range 400 {
+		r := signin.New()
+		r.ID = fmt.Sprintf("id-%d", i)
+		r.Time = stagetest.Start.Add(time.Duration(rng.Int64N(int64(3 * 24 * time.Hour))))
+		r.User, r.Country, r.Status = users[rng.IntN(len(users))], countries[rng.IntN(len(countries))], statuses[rng.IntN(len(statuses))]
+		if r.User == "carol@contoso.com" {
+			r.Country = "FR" // one country only
+		}
+		r.IP = fmt.Sprintf("10.0.0.%d", rng.IntN(5))
+		r.City = []string{"", "Paris", "Lyon"}[rng.IntN(3)]
+		if rng.IntN(6) > 0 {
+			r.Latitude, r.Longitude = float64(rng.IntN(3)), float64(rng.IntN(3))
+		}
+		if len(recs) > 0 && rng.IntN(3) == 0 {
+			// Sign-ins at the same time as another: the list orders
+			// them by id.
+			r.Time = recs[rng.IntN(len(recs))].Time
+		}
+		if i%2 == 0 {
+			// Many users of one country each, so that the candidates are
+			// few of a part's users (whose rows it reads by bitmap).
+			r.User, r.Country = fmt.Sprintf("user%d@contoso.com", rng.IntN(60)), "JP"
+		}
+		recs = append(recs, r)
+	}
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for _, batch := range [][]signin.Record{recs[:200], recs[200:]} {
+		if _, err := db.IngestRecords(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	placesSeen := 0
+	for round := range 40 {
+		status := []string{"success", "failure", ""}[rng.IntN(3)]
+		from := stagetest.Start.Add(time.Duration(rng.Int64N(int64(48*time.Hour))) - 12*time.Hour)
+		to := from.Add(time.Duration(1 + rng.Int64N(int64(60*time.Hour))))
+		r := &travel{status: status}
+		env := &plugins.Env{Snapshot: snap, From: from.UnixNano(), To: to.UnixNano(), Parts: snap.PartsBetween(from, to)}
+		env.Selected = func(ctx context.Context, p *engine.Part) (*roaring.Bitmap, error) {
+			lo, hi, err := snap.Rows(p, from, to)
+			if err != nil {
+				return nil, err
+			}
+			return baseline.StatusRows(snap, p, status, lo, hi)
+		}
+		in := func(rec signin.Record) bool {
+			return !rec.Time.Before(from) && rec.Time.Before(to) && (status == "" || rec.Status.String() == status)
+		}
+		// The users of several countries, and their sign-ins' times.
+		countriesOf := map[string]map[string]bool{}
+		for _, rec := range recs {
+			if u := baseline.Fold(rec.User); in(rec) && u != "" {
+				if countriesOf[u] == nil {
+					countriesOf[u] = map[string]bool{}
+				}
+				countriesOf[u][baseline.Fold(rec.Country)] = true
+			}
+		}
+		wantCands := map[string]bool{}
+		for u, cs := range countriesOf {
+			if len(cs) > 1 {
+				wantCands[u] = true
+			}
+		}
+		wantTimes, wantNames := map[string]map[int64]int{}, map[string]userName{}
+		for _, rec := range recs {
+			if u := baseline.Fold(rec.User); in(rec) && wantCands[u] {
+				if wantTimes[u] == nil {
+					wantTimes[u] = map[int64]int{}
+				}
+				wantTimes[u][rec.Time.UnixNano()]++
+				wantNames[rec.User] = userName{key: u}
+			}
+		}
+		cands, err := r.storeCandidates(ctx, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(cands, wantCands) {
+			t.Errorf("round %d (%s, %v..%v): candidates %v, want %v", round, status, from, to, cands, wantCands)
+		}
+		times, names, err := r.readTimes(ctx, env, wantCands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.EqualFunc(times, wantTimes, maps.Equal) || !maps.Equal(names, wantNames) {
+			t.Errorf("round %d (%s, %v..%v): times %v, names %v; want %v, %v", round, status, from, to, times, names, wantTimes, wantNames)
+		}
+		// Their places: every sign-in of the candidates with coordinates
+		// (the rows are the store's), those of a time in the list's
+		// order (by id).
+		users := map[string][]signIn{}
+		if err := r.storePlaces(ctx, env, times, users); err != nil {
+			t.Fatal(err)
+		}
+		wantPlaces := map[string][]string{}
+		for _, rec := range recs {
+			u := baseline.Fold(rec.User)
+			if !in(rec) || !wantCands[u] || math.IsNaN(rec.Latitude) || rec.Latitude == 0 && rec.Longitude == 0 {
+				continue
+			}
+			place := where{city: rec.City, country: rec.Country}
+			if place == (where{}) {
+				place.coords = fmt.Sprintf("%.1f,%.1f", rec.Latitude, rec.Longitude)
+			}
+			wantPlaces[u] = append(wantPlaces[u], fmt.Sprintf("%d %s %v %v %v %s", rec.Time.UnixNano(), rec.ID, rec.Latitude, rec.Longitude, place, rec.IP))
+		}
+		gotPlaces := map[string][]string{}
+		for u, sis := range users {
+			slices.SortStableFunc(sis, func(a, b signIn) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.seq, b.seq)) })
+			for _, si := range sis {
+				gotPlaces[u] = append(gotPlaces[u], fmt.Sprintf("%d %v %v %v %s", si.t, si.lat, si.lon, si.place, si.ip))
+			}
+		}
+		for _, ws := range wantPlaces {
+			// By time, then id (the list's order of a time); the id is
+			// not kept.
+			slices.SortFunc(ws, func(a, b string) int {
+				fa, fb := strings.Fields(a), strings.Fields(b)
+				ta, _ := strconv.ParseInt(fa[0], 10, 64)
+				tb, _ := strconv.ParseInt(fb[0], 10, 64)
+				return cmp.Or(cmp.Compare(ta, tb), strings.Compare(fa[1], fb[1]))
+			})
+			for i, w := range ws {
+				f := strings.SplitN(w, " ", 3)
+				ws[i] = f[0] + " " + f[2]
+			}
+		}
+		for _, ws := range wantPlaces {
+			placesSeen += len(ws)
+		}
+		if !maps.EqualFunc(gotPlaces, wantPlaces, slices.Equal) {
+			t.Errorf("round %d (%s, %v..%v): places\n%v\nwant\n%v", round, status, from, to, gotPlaces, wantPlaces)
+		}
+	}
+	if placesSeen < 20 {
+		t.Errorf("%d places read in all: the test shows little", placesSeen)
+	}
 }

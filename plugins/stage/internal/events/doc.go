@@ -5,5 +5,6 @@
 // WindowStart, Within, Apart), the accounts' bursts of failures
 // (AccountBursts) and the questions the stages ask the store about
 // spans of time (Successes, SpanAggregates), built as query trees
-// (query/ast), never as text.
+// (query/ast), never as text, or read from the snapshot by dictionary
+// id and bitmap (StoreSpanSuccesses).
 package events
