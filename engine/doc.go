@@ -60,7 +60,11 @@
 //     and Column.Absent, and RecordValue for a record not yet stored;
 //     Column.HasDict says whether a column's values have dictionary ids;
 //     Snapshot.Values lists a column's values over the store with their
-//     counts (ValueCount); DayTime turns a Part's day into a time.
+//     counts (ValueCount); DayTime turns a Part's day into a time;
+//     Snapshot.Numbers renumbers a part's dictionary of a text column
+//     into the store's Numbering of the column (the same number for the
+//     same text in every part), for merging what parts found by value,
+//     and Column.NumberedValue decodes a number.
 //
 // # Errors
 //
