@@ -62,11 +62,17 @@
 //     joins; sequence.go: sequences of events per key (| sequence);
 //     absence.go: group by KEY in @list, whose values without sign-ins
 //     are groups too.
-//   - explain.go: explain and explain analyze.
+//   - explain.go: explain and explain analyze; parsecache.go: the
+//     statements parsed, kept by their text.
 //   - executor.go: the executor's run of a plan over a snapshot, from the
 //     store's rows through the stages to the reader; filter.go: a
 //     condition evaluated on a part, by bitmaps or a scan of its blocks.
-//   - aggregate.go: the aggregate path, parts in parallel and merged;
+//   - aggregate.go: the aggregate path, parts in parallel and merged,
+//     rows made of the groups that hold having; merge.go: the parts'
+//     groups merged by the numbers of their keys' values, the aggregates'
+//     states in tables; tuples.go: groups found by their tuple of
+//     numbers; donebuckets.go: with a bin key, the groups finished in
+//     their part or done before the parts left to merge;
 //     aggfunc.go: functions of a field inside aggregates, a dictionary
 //     of their values per part; group.go: a part's groups; arith.go: output rows, arithmetic in
 //     heads; finish.go: having, order and limit (a bounded heap for a
