@@ -208,7 +208,21 @@ func (p *Plan) explainAnalysis(b *strings.Builder, a *analysis) {
 	}
 	if a.timed {
 		fmt.Fprintf(b, "time: %s\n", roundStep(a.elapsed))
+		// Beside the time, as it depends on the goroutines' pace too:
+		// the most the query's tables held at once, as charged against
+		// its memory limit.
+		if bud := a.x.mem.b; bud != nil {
+			fmt.Fprintf(b, "memory: groups and rows held %s at most, of a limit of %s\n", mib(bud.peak.Load()), mib(bud.limit))
+		}
 	}
+}
+
+// mib writes a number of bytes in MiB, or KiB below one.
+func mib(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KiB", (n+1023)>>10)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // roundStep rounds a step's time for reading.
