@@ -2,6 +2,7 @@ package query
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/signinq/signinq/result"
 )
@@ -26,10 +27,28 @@ func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 		}
 		return 0
 	}
-	if p.Limit >= 0 && p.Limit < len(rows)/8 { // not Limit*8, which a huge limit overflows
-		rows = firstRows(rows, p.Limit, order)
+	// The order ends with every key, so that rows tie only on keys that
+	// compare equal yet print apart (0 and -0): their text decides, and
+	// the order is total, whatever order the parts were merged in. So
+	// the sort need not be stable, and is not: a stable sort of many rows
+	// merges in place, which takes far longer.
+	total := func(a, b []result.Value) int {
+		if c := order(a, b); c != 0 {
+			return c
+		}
+		for j, o := range p.outs {
+			if o.key >= 0 {
+				if c := strings.Compare(a[j].String(), b[j].String()); c != 0 {
+					return c
+				}
+			}
+		}
+		return 0
 	}
-	slices.SortStableFunc(rows, order)
+	if p.Limit >= 0 && p.Limit < len(rows)/8 { // not Limit*8, which a huge limit overflows
+		rows = firstRows(rows, p.Limit, total)
+	}
+	slices.SortFunc(rows, total)
 	if p.Limit >= 0 && len(rows) > p.Limit {
 		rows = rows[:p.Limit]
 	}
