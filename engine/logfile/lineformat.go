@@ -70,7 +70,7 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 func (w *worker) extLines() {
 	j := w.j
 	f := j.in.ext
-	j.batch.Records = make([]signin.Record, 0, min(countLines(j.data)+1, flushItems))
+	j.batch.Records = make([]signin.Record, 0, j.recordRoom())
 	data, num := j.data, j.line
 	for len(data) > 0 {
 		l := data

@@ -344,6 +344,7 @@ type job struct {
 	kind   jobKind
 	data   []byte
 	line   int       // jobLines, jobExt: the line of data[0]
+	lines  int       // jobLines, jobExt: the newlines in data, when the splitter counted them (else 0)
 	units  []unitRef // jobUnits
 	tail   []*Reject // problems that end the input, after the records
 	refuse *Reject   // the input is refused
@@ -715,10 +716,11 @@ func (s *splitter) lines(st *inputState, br *bufio.Reader, kind jobKind, line in
 		}
 		if cut := bytes.LastIndexByte(buf[looked:], '\n'); cut >= 0 {
 			data := buf[:looked+cut+1]
-			if !s.send(&job{in: st, kind: kind, data: data, line: line}) {
+			n := countLines(data)
+			if !s.send(&job{in: st, kind: kind, data: data, line: line, lines: n}) {
 				return
 			}
-			line += countLines(data)
+			line += n
 			c.sent(len(data))
 			continue
 		}
@@ -790,6 +792,16 @@ func (s *splitter) documents(st *inputState, br *bufio.Reader) {
 }
 
 func countLines(b []byte) int { return bytes.Count(b, newline) }
+
+// recordRoom is how many records to make room for in a job of lines: one
+// a line, as the splitter counted them, up to flushItems.
+func (j *job) recordRoom() int {
+	n := j.lines
+	if n == 0 {
+		n = countLines(j.data)
+	}
+	return min(n+1, flushItems)
+}
 
 var newline = []byte{'\n'}
 

@@ -57,7 +57,7 @@ func (w *worker) run(j *job) {
 	w.j = j
 	switch j.kind {
 	case jobLines:
-		j.batch.Records = make([]signin.Record, 0, min(countLines(j.data)+1, flushItems))
+		j.batch.Records = make([]signin.Record, 0, j.recordRoom())
 		w.lines()
 	case jobUnits:
 		j.batch.Records = make([]signin.Record, 0, min(len(j.units), flushItems))
@@ -70,7 +70,7 @@ func (w *worker) run(j *job) {
 			w.flush()
 		}
 	case jobRows:
-		j.batch.Records = make([]signin.Record, 0, min(countLines(j.data)+1, flushItems))
+		j.batch.Records = make([]signin.Record, 0, j.recordRoom())
 		w.rows()
 	case jobExt:
 		w.extLines()
