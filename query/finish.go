@@ -1,8 +1,12 @@
 package query
 
 import (
+	"encoding/binary"
+	"math"
 	"slices"
 	"strings"
+
+	"github.com/signinq/signinq/engine/signin"
 
 	"github.com/signinq/signinq/result"
 )
@@ -48,7 +52,23 @@ func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 	if p.Limit >= 0 && p.Limit < len(rows)/8 { // not Limit*8, which a huge limit overflows
 		rows = firstRows(rows, p.Limit, total)
 	}
-	slices.SortFunc(rows, total)
+	if keys := sortKeys(rows, p); keys != nil {
+		// Many rows: sorted by bytes that compare as total does.
+		type keyed struct {
+			key string
+			row []result.Value
+		}
+		ks := make([]keyed, len(rows))
+		for i := range rows {
+			ks[i] = keyed{keys[i], rows[i]}
+		}
+		slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+		for i := range ks {
+			rows[i] = ks[i].row
+		}
+	} else {
+		slices.SortFunc(rows, total)
+	}
 	if p.Limit >= 0 && len(rows) > p.Limit {
 		rows = rows[:p.Limit]
 	}
@@ -70,6 +90,110 @@ func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 		}
 	}
 	return rows
+}
+
+// sortKeysMin is the fewest rows sorted by sortKeys: below, comparing
+// values costs less than making the keys.
+const sortKeysMin = 512
+
+// sortKeys returns, for a sort of many rows by the plan's order, each
+// row's key: bytes that compare (as strings) as finish's total order
+// compares the rows. Each column of the order in turn: 0 for null, else
+// 1 and the value (a whole number, a time, a duration or a flag as 8
+// bytes big-endian, its sign bit flipped; a decimal number likewise from
+// its bits, NaN lowest and -0 as 0; a text with each 0 byte as 0 0xFF,
+// ended by 0 0), every byte inverted for a descending column; then the
+// text of each key of decimals (0 and -0 compare equal). It returns nil for few rows, or a column of lists or of
+// numbers of both kinds, which total compares itself.
+func sortKeys(rows [][]result.Value, p *Plan) []string {
+	if len(rows) < sortKeysMin {
+		return nil
+	}
+	for _, o := range p.order {
+		var kind signin.Kind
+		seen := false
+		for _, r := range rows {
+			v := r[o.col]
+			if v.IsNull() {
+				continue
+			}
+			switch {
+			case v.Kind() == signin.KindList:
+				return nil
+			case !seen:
+				kind, seen = v.Kind(), true
+			case v.Kind() != kind && (v.Kind() == signin.KindFloat || kind == signin.KindFloat):
+				return nil // compared as decimals: not this encoding
+			}
+		}
+	}
+	// The keys' text breaks ties only where values compare equal yet
+	// print apart: decimals (0 and -0); texts, whole numbers and times
+	// compare equal only when they print the same.
+	var ties []int
+	for j, o := range p.outs {
+		if o.key >= 0 && slices.ContainsFunc(rows, func(r []result.Value) bool { return r[j].Kind() == signin.KindFloat }) {
+			ties = append(ties, j)
+		}
+	}
+	keys := make([]string, len(rows))
+	var b []byte
+	for i, r := range rows {
+		b = b[:0]
+		for _, o := range p.order {
+			start := len(b)
+			b = appendSortKey(b, r[o.col])
+			if o.desc {
+				for j := start; j < len(b); j++ {
+					b[j] = ^b[j]
+				}
+			}
+		}
+		for _, j := range ties {
+			b = appendSortText(b, r[j].String())
+		}
+		keys[i] = string(b)
+	}
+	return keys
+}
+
+// appendSortKey appends a value's bytes of sortKeys.
+func appendSortKey(b []byte, v result.Value) []byte {
+	if v.IsNull() {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	switch v.Kind() {
+	case signin.KindString:
+		return appendSortText(b, v.Str())
+	case signin.KindFloat:
+		f := v.Float()
+		var u uint64
+		switch {
+		case math.IsNaN(f):
+			u = 0
+		case f == 0:
+			u = 1 << 63 // -0 as 0, which compare equal
+		case f > 0:
+			u = math.Float64bits(f) ^ 1<<63
+		default:
+			u = ^math.Float64bits(f)
+		}
+		return binary.BigEndian.AppendUint64(b, u)
+	}
+	return binary.BigEndian.AppendUint64(b, uint64(v.Int())^1<<63)
+}
+
+// appendSortText appends a text's bytes of sortKeys.
+func appendSortText(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			b = append(b, 0, 0xFF)
+		} else {
+			b = append(b, s[i])
+		}
+	}
+	return append(b, 0, 0)
 }
 
 // firstRows returns the n first rows by order, in no particular order,
