@@ -100,12 +100,23 @@ func (x *executor) newPartFn(ctx context.Context, p *engine.Part, a *aggFn, sel 
 		if err != nil {
 			return nil, err
 		}
+		// The function of the values the selected rows hold: of every
+		// entry when they are many beside the dictionary, else of those
+		// the rows' ids name (the others are never asked for).
+		need, err := x.selectedIDs(ctx, p, src, sel, d.Len())
+		if err != nil {
+			return nil, err
+		}
 		pf.ids = make([]uint32, d.Len())
 		for id := range pf.ids {
 			if id%dictBatch == 0 {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
+			}
+			if need != nil && need[id>>6]&(1<<(id&63)) == 0 {
+				pf.ids[id] = pf.absent
+				continue
 			}
 			pf.ids[id] = vals.id(a.fn.idValue(d, uint32(id)))
 		}
@@ -139,6 +150,43 @@ func (x *executor) newPartFn(ctx context.Context, p *engine.Part, a *aggFn, sel 
 		}
 	}
 	return pf, local(pf.rows)
+}
+
+// selectedIDs returns a bitset of the dictionary ids of a column of one
+// value a row (EncDict) that the selected rows of a part hold, or nil
+// when the rows are too many beside the dictionary (n entries) for
+// reading their ids to cost less than deciding every entry.
+func (x *executor) selectedIDs(ctx context.Context, p *engine.Part, col *engine.Column, sel *roaring.Bitmap, n int) ([]uint64, error) {
+	if col.Enc != engine.EncDict || sel.GetCardinality() > uint64(n) {
+		return nil, nil
+	}
+	need := make([]uint64, (n+63)/64)
+	cols := []*engine.Column{col}
+	var vecs []engine.Vector
+	it := sel.ManyIterator()
+	buf := make([]uint32, 4096)
+	cur := -1
+	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+		for _, r := range buf[:k] {
+			if b := int(r >> 16); b != cur {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				var err error
+				if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
+					return nil, err
+				}
+				cur = b
+			}
+			if vecs[0].Absent {
+				return nil, nil // the part lacks the column: decide every entry
+			}
+			if id := vecs[0].IDs[r&0xffff]; int(id) < n {
+				need[id>>6] |= 1 << (id & 63)
+			}
+		}
+	}
+	return need, nil
 }
 
 // vector is the function's values in block b (its first row base), for
