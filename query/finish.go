@@ -52,22 +52,8 @@ func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 	if p.Limit >= 0 && p.Limit < len(rows)/8 { // not Limit*8, which a huge limit overflows
 		rows = firstRows(rows, p.Limit, total)
 	}
-	if keys := sortKeys(rows, p); keys != nil {
-		// Many rows: sorted by bytes that compare as total does.
-		type keyed struct {
-			key string
-			row []result.Value
-		}
-		ks := make([]keyed, len(rows))
-		for i := range rows {
-			ks[i] = keyed{keys[i], rows[i]}
-		}
-		slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-		for i := range ks {
-			rows[i] = ks[i].row
-		}
-	} else {
-		slices.SortFunc(rows, total)
+	if !p.anyOrder || p.Limit >= 0 { // a set (an anti join's right side) has no order to keep
+		sortRows(rows, p, total)
 	}
 	if p.Limit >= 0 && len(rows) > p.Limit {
 		rows = rows[:p.Limit]
@@ -90,6 +76,28 @@ func (x *executor) finish(rows [][]result.Value) [][]result.Value {
 		}
 	}
 	return rows
+}
+
+// sortRows sorts rows by total, the plan's order made total: many rows
+// by keys of bytes that compare as total does (sortKeys), few by total.
+func sortRows(rows [][]result.Value, p *Plan, total func(a, b []result.Value) int) {
+	keys := sortKeys(rows, p)
+	if keys == nil {
+		slices.SortFunc(rows, total)
+		return
+	}
+	type keyed struct {
+		key string
+		row []result.Value
+	}
+	ks := make([]keyed, len(rows))
+	for i := range rows {
+		ks[i] = keyed{keys[i], rows[i]}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for i := range ks {
+		rows[i] = ks[i].row
+	}
 }
 
 // sortKeysMin is the fewest rows sorted by sortKeys: below, comparing

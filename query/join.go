@@ -133,6 +133,7 @@ func (c *checker) antiDistinct(sub *subquery, j *ast.Join, right []result.Column
 			return
 		}
 	}
+	dp.anyOrder = true // asked only whether a key is there
 	sub.plan, sub.distinct = dp, true
 }
 

@@ -46,6 +46,9 @@ type Plan struct {
 	having rowCond
 	order  []orderKey // the full order of output rows
 	Limit  int        // of output rows (or list's sign-ins); -1: none
+	// anyOrder: the rows are asked for as a set (an anti join's distinct
+	// right side), so that without a limit they need no sort.
+	anyOrder bool
 
 	absent *absence // group by KEY in @list (absence.go)
 
