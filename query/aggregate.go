@@ -160,7 +160,6 @@ type rowMaker struct {
 	row    []result.Value // the row being made
 	made   int
 	rows   [][]result.Value
-	bytes  int64 // charged for rows
 }
 
 func (x *executor) newRowMaker(grow func(int, int64), check func() error) *rowMaker {
@@ -201,7 +200,6 @@ func (r *rowMaker) add(g *group) error {
 		}
 		if a, ok := o.val.(aggRef); ok {
 			if b := valueDataBytes(r.row[j]); b > 0 {
-				r.bytes += b
 				r.grow(aggCharge+a.i, b)
 			}
 			continue
@@ -211,7 +209,6 @@ func (r *rowMaker) add(g *group) error {
 	if len(r.rows) == cap(r.rows) {
 		n += sliceBytes(max(2*cap(r.rows), 8)-cap(r.rows), 24)
 	}
-	r.bytes += n
 	r.grow(groupsCharge, n)
 	r.rows = append(r.rows, slices.Clone(r.row))
 	return nil
