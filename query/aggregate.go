@@ -77,6 +77,7 @@ func (x *executor) aggregateRows(ctx context.Context) ([][]result.Value, error) 
 	}
 	x.rowsMem = x.mem.newCharge()
 	rm := x.newRowMaker(x.rowsMem.grow, charge)
+	rm.where = x.firstWhere()
 	grp := group{tables: m.tables}
 	flushed := func(g uint32) error {
 		grp.g, grp.key = g, m.key(g, grp.key)
@@ -160,6 +161,28 @@ type rowMaker struct {
 	row    []result.Value // the row being made
 	made   int
 	rows   [][]result.Value
+	// where is the | where right after the aggregate, when its rows
+	// need not be made to know it drops them (firstWhere).
+	where *whereRunner
+}
+
+// firstWhere returns the | where that follows the plan's aggregate,
+// when a row it drops may be dropped as having drops one: the plan has
+// no limit (which would count the rows before it) and no hidden column
+// (the where's columns are the rows' own). The where still runs as a
+// stage, on the rows it kept.
+func (x *executor) firstWhere() *whereRunner {
+	p := x.plan
+	if p.Limit >= 0 || len(p.stages) == 0 {
+		return nil
+	}
+	for _, o := range p.outs {
+		if o.hidden {
+			return nil
+		}
+	}
+	w, _ := p.stages[0].runner.(*whereRunner)
+	return w
 }
 
 func (x *executor) newRowMaker(grow func(int, int64), check func() error) *rowMaker {
@@ -190,6 +213,14 @@ func (r *rowMaker) add(g *group) error {
 	}
 	if x.plan.having != nil && !x.plan.having.holds(r.row) {
 		return nil
+	}
+	if w := r.where; w != nil {
+		holds := w.cond.holds(r.row)
+		if w.err != nil {
+			w.err = nil // the row is kept, for the where to fail on it as a stage
+		} else if !holds {
+			return nil
+		}
 	}
 	// A value an aggregate computed is charged to it, the rest to the
 	// groups.
