@@ -455,28 +455,15 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 			times []int64
 		}
 		var locals []local
-		var vecs []engine.Vector
-		block := -1
-		it := rows.Iterator()
-		for it.HasNext() {
-			row := it.Next()
-			if b := int(row >> 16); b != block {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
-					return err
-				}
-				block = b
-			}
+		err = baseline.EachRow(ctx, env.Snapshot, p, rows, cols, func(vecs []engine.Vector, row uint32) error {
 			tv, kv, fv := &vecs[0], &vecs[1], &vecs[2]
 			if tv.Absent || kv.Absent || fv.Absent {
-				continue
+				return nil
 			}
 			i := row & 0xffff
 			t := tv.Ints[i]
 			if t == signin.NoInt {
-				continue
+				return nil
 			}
 			kid := kv.IDs[i]
 			k := &keys[kid]
@@ -488,7 +475,7 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 				k.skip = k.key == "" || !present && !r.newKeys
 			}
 			if k.skip {
-				continue
+				return nil
 			}
 			add := func(vid uint32) {
 				j, ok := int32(-1), false
@@ -537,6 +524,10 @@ func (r *newvalue) readParts(ctx context.Context, env *plugins.Env, base map[str
 			} else {
 				add(fv.IDs[i])
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()

@@ -787,32 +787,23 @@ func (r *travel) readTimes(ctx context.Context, env *plugins.Env, cands map[stri
 		}
 		// The times of each candidate's sign-ins.
 		at := map[uint32][]int64{}
-		var vecs []engine.Vector
-		block := -1
-		it := rows.Iterator()
-		for it.HasNext() {
-			row := it.Next()
-			if b := int(row >> 16); b != block {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
-					return err
-				}
-				block = b
-			}
+		err = baseline.EachRow(ctx, env.Snapshot, p, rows, cols, func(vecs []engine.Vector, row uint32) error {
 			tv, uv := &vecs[0], &vecs[1]
 			if tv.Absent || uv.Absent {
-				continue
+				return nil
 			}
 			i := row & 0xffff
 			t, id := tv.Ints[i], uv.IDs[i]
 			if t == signin.NoInt {
-				continue
+				return nil
 			}
 			if keep[id] {
 				at[id] = append(at[id], t)
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -890,23 +881,10 @@ func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[str
 		for i := range seen {
 			seen[i] = -1
 		}
-		var vecs []engine.Vector
-		block := -1
-		it := rows.Iterator()
-		for it.HasNext() {
-			row := it.Next()
-			if b := int(row >> 16); b != block {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
-					return err
-				}
-				block = b
-			}
+		err = baseline.EachRow(ctx, env.Snapshot, p, rows, cols, func(vecs []engine.Vector, row uint32) error {
 			uv, cv := &vecs[0], &vecs[1]
 			if uv.Absent {
-				continue
+				return nil
 			}
 			i := row & 0xffff
 			c := absent
@@ -924,6 +902,10 @@ func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[str
 			default:
 				*u = many
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -1011,26 +993,17 @@ func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[st
 			}
 		}
 		var got []read
-		var vecs []engine.Vector
-		block := -1
-		it := rows.Iterator()
-		for it.HasNext() {
-			row := it.Next()
-			if b := int(row >> 16); b != block {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if vecs, err = env.Snapshot.ReadBlockOnce(p, b, cols, vecs); err != nil {
-					return err
-				}
-				block = b
-			}
+		err = baseline.EachRow(ctx, env.Snapshot, p, rows, cols, func(vecs []engine.Vector, row uint32) error {
 			vals := engine.RowValues(nil, vecs, dicts, row&0xffff)
 			tv := vals[placeTime]
 			if tv.IsNull() || tv.Kind() != signin.KindTime {
-				continue
+				return nil
 			}
 			got = append(got, read{row: vals, t: tv.Time().UnixNano(), part: p, at: row})
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		mu.Lock()
 		all = append(all, got...)

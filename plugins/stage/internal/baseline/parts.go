@@ -125,3 +125,30 @@ func Times(from, to int64) (time.Time, time.Time) {
 	}
 	return f, t
 }
+
+// EachRow calls fn with each of rows of part p, in order, and the
+// vectors of cols in the row's block, read once a block as the rows
+// reach it (Snapshot.ReadBlockOnce): row&0xffff is the row's offset in
+// them. It stops at fn's first error, or when ctx is done.
+func EachRow(ctx context.Context, snap *engine.Snapshot, p *engine.Part, rows *roaring.Bitmap, cols []*engine.Column, fn func(vecs []engine.Vector, row uint32) error) error {
+	var vecs []engine.Vector
+	block := -1
+	it := rows.Iterator()
+	for it.HasNext() {
+		row := it.Next()
+		if b := int(row >> 16); b != block {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var err error
+			if vecs, err = snap.ReadBlockOnce(p, b, cols, vecs); err != nil {
+				return err
+			}
+			block = b
+		}
+		if err := fn(vecs, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
