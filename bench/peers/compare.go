@@ -31,7 +31,7 @@ type CompareCmd struct {
 	Threads  int      `help:"DuckDB's threads (SET threads); 0 means one per core, as signinq uses." default:"0"`
 	Markdown string   `placeholder:"FILE" help:"Also write the report as Markdown to FILE."`
 	Reload   bool     `help:"Load the peers' databases anew even when loaded ones are cached."`
-	KeepCSV  bool     `name:"keep-csv" help:"Keep the CSV file DuckDB loads from."`
+	KeepCSV  bool     `name:"keep-csv" help:"Keep the CSV files DuckDB loads from."`
 	Cache    string   `placeholder:"DIR" help:"Where the benchmark stores and the peers' databases live. Default: signinq-bench in the user's cache directory (where signinq bench keeps its stores)."`
 	Repo     string   `default:"../.." placeholder:"DIR" help:"The signinq repository, whose signinq command generates a missing store."`
 }

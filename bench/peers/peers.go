@@ -239,12 +239,17 @@ func filesSize(paths ...string) (int64, error) {
 	return n, nil
 }
 
-// duckCSVSQL is the statement that loads the CSV file writeCSV wrote into
-// the table: DuckDB's CSV reader told the columns and their types (lists
-// are read as text and split).
-func duckCSVSQL(csvPath string) string {
+// duckCSVSQL is the statement that loads a CSV file writeCSV wrote into
+// the table, creating it (the first chunk) or adding to it: DuckDB's CSV
+// reader told the columns and their types (lists are read as text and
+// split).
+func duckCSVSQL(csvPath string, create bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE %s AS SELECT", ident(table))
+	if create {
+		fmt.Fprintf(&b, "CREATE TABLE %s AS SELECT", ident(table))
+	} else {
+		fmt.Fprintf(&b, "INSERT INTO %s SELECT", ident(table))
+	}
 	for i, c := range columns {
 		if i > 0 {
 			b.WriteString(",")
@@ -270,41 +275,57 @@ func duckCSVSQL(csvPath string) string {
 	return b.String()
 }
 
-// loadDuckDB writes the store's sign-ins to a CSV file beside path, then
-// has DuckDB load it into a new database: CREATE TABLE AS SELECT from
-// read_csv, and a CHECKPOINT. The load's time is that statement and the
-// checkpoint; writing the CSV file is timed apart.
+// loadDuckDB writes the store's sign-ins to CSV files beside path, a
+// chunk of csvChunkBytes at a time, and has DuckDB load each into a new
+// database as it is written (CREATE TABLE AS SELECT from read_csv for the
+// first, INSERT … SELECT for the rest), then CHECKPOINT. The load's time
+// is those statements and the checkpoint; writing the files is timed
+// apart. A chunk is removed once loaded unless keepCSV.
 func loadDuckDB(ctx context.Context, store *engine.DB, path string, threads int, keepCSV bool, logf func(string, ...any)) (peerLoad, error) {
 	var l peerLoad
-	csvPath := strings.TrimSuffix(path, filepath.Ext(path)) + ".csv"
-	logf("writing the sign-ins to %s", csvPath)
-	start := time.Now()
-	n, err := writeCSV(ctx, store, csvPath)
-	if err != nil {
-		return l, err
-	}
-	l.CSVSeconds = time.Since(start).Seconds()
-	if l.CSVBytes, err = filesSize(csvPath); err != nil {
-		return l, err
-	}
-	if !keepCSV {
-		defer os.Remove(csvPath)
-	}
-	logf("wrote %d sign-ins (%.0f MB) in %.1f s; loading them into DuckDB %s", n, float64(l.CSVBytes)/1e6, l.CSVSeconds, path)
 	db, conn, err := openDB(ctx, path, threads)
 	if err != nil {
 		return l, err
 	}
 	defer db.Close()
 	defer conn.Close()
-	start = time.Now()
-	if _, err := conn.ExecContext(ctx, duckCSVSQL(csvPath)); err != nil {
-		return l, fmt.Errorf("duckdb: loading %s: %w", csvPath, err)
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	chunkPath := func(i int) string {
+		if i == 0 {
+			return base + ".csv"
+		}
+		return fmt.Sprintf("%s.%d.csv", base, i)
 	}
+	logf("writing the sign-ins to %s and loading them into DuckDB %s", chunkPath(0), path)
+	var took time.Duration
+	load := func(i int, csvPath string) error {
+		if !keepCSV {
+			defer os.Remove(csvPath)
+		}
+		size, err := filesSize(csvPath)
+		if err != nil {
+			return err
+		}
+		l.CSVBytes += size
+		start := time.Now()
+		if _, err := conn.ExecContext(ctx, duckCSVSQL(csvPath, i == 0)); err != nil {
+			return fmt.Errorf("duckdb: loading %s: %w", csvPath, err)
+		}
+		took += time.Since(start)
+		logf("loaded %s (%.0f MB) in %.1f s", csvPath, float64(size)/1e6, time.Since(start).Seconds())
+		return nil
+	}
+	n, _, writing, err := writeCSV(ctx, store, chunkPath, csvChunkBytes, load)
+	if err != nil {
+		return l, err
+	}
+	l.CSVSeconds = writing.Seconds()
+	start := time.Now()
 	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return l, err
 	}
-	l.Seconds = time.Since(start).Seconds()
+	l.Seconds = (took + time.Since(start)).Seconds()
+	logf("wrote %d sign-ins (%.0f MB of CSV) in %.1f s; DuckDB loaded them in %.1f s", n, float64(l.CSVBytes)/1e6, l.CSVSeconds, l.Seconds)
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+ident(table)).Scan(&l.Rows); err != nil {
 		return l, err
 	}
