@@ -1,6 +1,8 @@
 package query
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -21,7 +23,7 @@ func TestSortKeys(t *testing.T) {
 	seed := uint64(20261206)
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 2))
-	texts := []string{"", "a", "a\x00", "a\x00b", "ab", "b", "\x00", "\xff", "Alice", "alice"}
+	texts := []string{"", "a", "a\x00", "a\x00b", "ab", "b", "\x00", "\xff", "Alice", "alice", "alice@contoso.com", "alice@contoso.co", "alice@contoso.com\x00x", "alice@contoso.coma"}
 	floats := []float64{math.NaN(), math.Inf(-1), -1.5, math.Copysign(0, -1), 0, 1e-300, 2.5, math.Inf(1)}
 	value := func(kind signin.Kind) result.Value {
 		if rng.IntN(8) == 0 {
@@ -85,12 +87,41 @@ func TestSortKeys(t *testing.T) {
 		for n := 0; n < 2000; n++ {
 			i, j := rng.IntN(len(rows)), rng.IntN(len(rows))
 			want := total(rows[i], rows[j])
-			got := strings.Compare(keys[i], keys[j])
+			got := bytes.Compare(keys.key(i), keys.key(j))
 			if sign(got) != sign(want) {
 				t.Fatalf("round %d, order %v: rows %v and %v: keys compare %d, values %d", round, p.order, rows[i], rows[j], got, want)
 			}
+		}
+		// The rows sorted by their keys' prefixes and runs are in
+		// total's order.
+		sorted := slices.Clone(rows)
+		sortRows(sorted, p, total)
+		for i := 1; i < len(sorted); i++ {
+			if total(sorted[i-1], sorted[i]) > 0 {
+				t.Fatalf("round %d, order %v: sorted rows %d and %d out of order: %v, %v", round, p.order, i-1, i, sorted[i-1], sorted[i])
+			}
+		}
+		if !sameRows(sorted, rows) {
+			t.Fatalf("round %d: sorting changed the rows", round)
 		}
 	}
 }
 
 func sign(c int) int { return min(max(c, -1), 1) }
+
+// sameRows says whether a and b hold the same rows, in any order.
+func sameRows(a, b [][]result.Value) bool {
+	count := map[string]int{}
+	for _, r := range a {
+		count[fmt.Sprint(r)]++
+	}
+	for _, r := range b {
+		count[fmt.Sprint(r)]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
