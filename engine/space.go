@@ -158,10 +158,13 @@ func (g *spaceGuard) grow(n int64) error {
 			g.budget = 1 << 62
 		} else {
 			free := sp.free - g.unwritten(sp)
-			g.budget = min(free-sp.upkeep-growHeadroom, spaceRecheck)
-			if n > g.budget {
+			avail := free - sp.upkeep - growHeadroom
+			if n > avail {
 				return noSpace(g.dir, free, n, "this write needs "+size(n), sp.upkeep+growHeadroom)
 			}
+			// A write larger than spaceRecheck (a compacted day of a
+			// big store) is checked against the disk alone.
+			g.budget = max(min(avail, spaceRecheck), n)
 		}
 	}
 	g.budget -= n

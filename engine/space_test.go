@@ -253,3 +253,37 @@ func TestNoSpace(t *testing.T) {
 		t.Errorf("Open a new store on a full disk: %v, want ErrNoSpace", err)
 	}
 }
+
+// TestGrowLargeWrite checks the guard against writes larger than it
+// lets pass between looks at the disk (spaceRecheck): a compacted day of
+// a big store is one such value. It fits when the disk has room for it
+// and its upkeep, and is refused, saying so, when it has not.
+func TestGrowLargeWrite(t *testing.T) {
+	dir := t.TempDir()
+	limit := fakeDisk(t, 1<<30)
+	g := &spaceGuard{dir: dir}
+	big := int64(3 * spaceRecheck)
+	g.begin()
+	if err := g.grow(big); err != nil {
+		t.Fatalf("a write of %d bytes on a disk with 1 GiB free: %v", big, err)
+	}
+	if err := g.grow(1 << 10); err != nil {
+		t.Fatalf("a small write after it: %v", err)
+	}
+	g.end()
+
+	limit.Store(big + upkeepSlack + growHeadroom - 1)
+	g.begin()
+	defer g.end()
+	err := g.grow(big)
+	if !errors.Is(err, ErrNoSpace) {
+		t.Fatalf("a write of %d bytes on a disk with %d free: %v, want ErrNoSpace", big, limit.Load(), err)
+	}
+	if !strings.Contains(err.Error(), "free at least 1 B there") {
+		t.Errorf("the error does not say how much to free: %v", err)
+	}
+	limit.Store(big + upkeepSlack + growHeadroom)
+	if err := g.grow(big); err != nil {
+		t.Errorf("a write of %d bytes that just fits: %v", big, err)
+	}
+}
