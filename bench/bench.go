@@ -141,6 +141,8 @@ type Dataset struct {
 	// PeakRSS is the process's peak resident memory, in bytes, while it
 	// measured this dataset; -1 when the system does not tell.
 	PeakRSS int64
+	// PeakAnon is the largest of the queries' PeakAnon.
+	PeakAnon int64
 	// Queries are the queries' figures, in Config.Queries order.
 	Queries []QueryResult
 }
@@ -192,6 +194,12 @@ type QueryResult struct {
 	// for each query, after returning what the garbage collector can);
 	// -1 when the system does not tell.
 	PeakRSS int64
+	// PeakAnon is the part of resident memory no file backs (anonRSS:
+	// the Go heap and the like, not the store's files mapped and read,
+	// which the kernel takes back under pressure) at its largest while
+	// the query ran, sampled every millisecond; -1 when the system does
+	// not tell. It is the query's working memory, with the open store's.
+	PeakAnon int64
 }
 
 // P50, P95 and P99 are percentiles of the warm runs.
@@ -282,12 +290,15 @@ func runDataset(ctx context.Context, cfg *Config, shape gen.Shape, rows int64) (
 	peak := peakRSS() // making the store and setting its lists
 	for i, q := range cfg.Queries {
 		resetPeakRSS()
+		anon := sampleAnon()
 		r, open, err := runQuery(ctx, cfg, dir, q)
+		r.PeakAnon = anon.end()
 		if err != nil {
 			return nil, err
 		}
 		r.PeakRSS = peakRSS()
 		peak = max(peak, r.PeakRSS)
+		ds.PeakAnon = max(ds.PeakAnon, r.PeakAnon)
 		if i == 0 {
 			ds.Open = open
 			db, err := openStore(dir)

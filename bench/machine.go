@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -140,4 +141,72 @@ func sig3(v float64) string {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// anonRSS returns the process's resident memory that no file backs, in
+// bytes: resident less shared pages of /proc/self/statm (the Go heap and
+// what else the process asked the system for, not the store's files
+// mapped and read, which are page cache); -1 when the system does not
+// tell.
+func anonRSS() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return -1
+	}
+	resident, err1 := strconv.ParseInt(f[1], 10, 64)
+	shared, err2 := strconv.ParseInt(f[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return (resident - shared) * int64(os.Getpagesize())
+}
+
+// anonSampleEvery is how often an anonPeak samples: often enough that a
+// query of more than a few milliseconds, the only ones with memory worth
+// telling, has its peak seen within a sample or two.
+const anonSampleEvery = time.Millisecond
+
+// anonPeak samples anonRSS until stopped and keeps its largest value: the
+// system keeps no peak of it, as it does of resident memory (VmHWM).
+type anonPeak struct {
+	peak atomic.Int64
+	stop chan struct{}
+	done chan struct{}
+}
+
+// sampleAnon starts sampling.
+func sampleAnon() *anonPeak {
+	a := &anonPeak{stop: make(chan struct{}), done: make(chan struct{})}
+	a.peak.Store(anonRSS())
+	go func() {
+		defer close(a.done)
+		t := time.NewTicker(anonSampleEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-a.stop:
+				return
+			case <-t.C:
+				if n := anonRSS(); n > a.peak.Load() {
+					a.peak.Store(n)
+				}
+			}
+		}
+	}()
+	return a
+}
+
+// end stops sampling and returns the peak seen; -1 when the system does
+// not tell.
+func (a *anonPeak) end() int64 {
+	close(a.stop)
+	<-a.done
+	if n := anonRSS(); n > a.peak.Load() {
+		a.peak.Store(n)
+	}
+	return a.peak.Load()
 }

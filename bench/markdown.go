@@ -97,7 +97,8 @@ func (r *Report) writeDatasets(p printer) {
 	r.row(p, "… id index", func(ds *Dataset) string { return perSignIn(ds.Disk, ds.Disk.IDs) })
 	r.row(p, "… raw records", func(ds *Dataset) string { return perSignIn(ds.Disk, ds.Disk.Raw) })
 	r.row(p, "peak resident memory", func(ds *Dataset) string { return rssString(ds.PeakRSS) })
-	p("\nPeak resident memory is the process's (VmHWM) while it measured the dataset: the Go heap and the store's files mapped and read, which are page cache the kernel takes back under pressure.\n\n")
+	r.row(p, "… of it working memory, at most", func(ds *Dataset) string { return rssString(ds.PeakAnon) })
+	p("\nPeak resident memory is the process's (VmHWM) while it measured the dataset: the Go heap and the store's files mapped and read, which are page cache the kernel takes back under pressure. Working memory is the part no file backs (resident less shared pages, sampled every millisecond while a query ran): what a query needs and cannot give back.\n\n")
 }
 
 func (r *Report) writeIngest(p printer) {
@@ -222,11 +223,11 @@ func (r *Report) writeQueries(p printer) {
 		if len(notes) > 0 {
 			p("%s.\n\n", capitalize(strings.Join(notes, "; ")))
 		}
-		p("| sign-ins | p50 | p95 | p99 | cold | peak memory | rows |\n|---:|---:|---:|---:|---:|---:|---:|\n")
+		p("| sign-ins | p50 | p95 | p99 | cold | peak memory | working memory | rows |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, ds := range r.Datasets {
 			qr := ds.Queries[i]
-			p("| %s | %s | %s | %s | %s | %s | %d |\n", ds.Name(), fmtDuration(qr.P50()), fmtDuration(qr.P95()),
-				fmtDuration(qr.P99()), fmtDuration(qr.Cold), rssString(qr.PeakRSS), qr.Rows)
+			p("| %s | %s | %s | %s | %s | %s | %s | %d |\n", ds.Name(), fmtDuration(qr.P50()), fmtDuration(qr.P95()),
+				fmtDuration(qr.P99()), fmtDuration(qr.Cold), rssString(qr.PeakRSS), rssString(qr.PeakAnon), qr.Rows)
 		}
 		p("\n")
 	}
@@ -265,7 +266,7 @@ func perSignIn(d Disk, bytes int64) string {
 }
 
 func rssString(n int64) string {
-	if n < 0 {
+	if n <= 0 { // unknown, or a report saved before it was measured
 		return "n/a"
 	}
 	return humanize.Bytes(uint64(n))

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -95,10 +96,10 @@ func fixedReport() *Report {
 		return d
 	}
 	ds := func(rows int64, scale float64, rss int64) Dataset {
-		d := Dataset{Rows: rows, Dir: "/cache/engine-v1", Open: ms(12), PeakRSS: rss,
+		d := Dataset{Rows: rows, Dir: "/cache/engine-v1", Open: ms(12), PeakRSS: rss, PeakAnon: max(rss/3, -1),
 			Disk: Disk{Rows: rows, Columns: 106 * rows, Dicts: rows, Bitmaps: 42 * rows, IDs: 21 * rows, Total: 180 * rows}}
 		for i, q := range qs {
-			d.Queries = append(d.Queries, QueryResult{Query: q, Rows: i + 1, Cold: ms(3 * scale), Warm: warm(float64(i+1) * scale), PeakRSS: rss})
+			d.Queries = append(d.Queries, QueryResult{Query: q, Rows: i + 1, Cold: ms(3 * scale), Warm: warm(float64(i+1) * scale), PeakRSS: rss, PeakAnon: max(rss/3, -1)})
 		}
 		return d
 	}
@@ -272,6 +273,11 @@ func TestRun(t *testing.T) {
 		}
 		if q.PeakRSS == 0 || q.PeakRSS > ds.PeakRSS {
 			t.Errorf("%s: peak memory %d, the dataset's %d", q.Query.Text, q.PeakRSS, ds.PeakRSS)
+		}
+		// Working memory is part of resident memory; the open store
+		// alone takes some.
+		if runtime.GOOS == "linux" && (q.PeakAnon <= 0 || q.PeakAnon > q.PeakRSS || q.PeakAnon > ds.PeakAnon) {
+			t.Errorf("%s: working memory %d, of peak %d; the dataset's %d", q.Query.Text, q.PeakAnon, q.PeakRSS, ds.PeakAnon)
 		}
 		if q.Query.Text == "count" && q.Rows != 1 {
 			t.Errorf("%s: %d rows", q.Query.Text, q.Rows)
