@@ -291,7 +291,11 @@ func explainCond(b *strings.Builder, c cond, indent string) {
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", indent, c, how)
 	case *fieldCmp:
-		fmt.Fprintf(b, "%s%s: a scan of both columns, compared row by row (a dictionary's values decoded once per part)\n", indent, c)
+		how := "a scan of both columns, compared row by row (a dictionary's values decoded once per part)"
+		if c.text && c.l.fn == nil && c.r.fn == nil && c.l.col.Indexed && c.r.col.Indexed && c.l.col.Enc == engine.EncDict && c.r.col.Enc == engine.EncDict {
+			how = fmt.Sprintf("in a part whose two dictionaries have at most %d values, the union over the values equal without regard to case of the intersection of their bitmaps; else a scan of both columns, compared row by row (a dictionary's values decoded once per part)", maxPairValues)
+		}
+		fmt.Fprintf(b, "%s%s: %s\n", indent, c, how)
 	case *tupleIn:
 		fmt.Fprintf(b, "%s%s: row by row over the rows the rest of the filter leaves, reading the %d fields' columns (a dictionary's values made keys once per part): each combination of their values looked up in the hash set of the subquery's rows\n", indent, c, len(c.cols))
 	}

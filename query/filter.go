@@ -516,6 +516,10 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 	if c.text && sides[0].foldable() && sides[1].foldable() {
 		classes := map[string]uint32{}
 		lclass, rclass = foldClasses(sides[0].dict, classes), foldClasses(sides[1].dict, classes)
+		out, ok, err := e.compareByBitmaps(c, lclass, rclass, within)
+		if err != nil || ok {
+			return out, err
+		}
 	}
 	out := roaring.New()
 	var it roaring.IntPeekable
@@ -559,6 +563,73 @@ func (e *partEval) compareFields(c *fieldCmp, within *roaring.Bitmap) (*roaring.
 		out.AddMany(rows)
 	}
 	return out, nil
+}
+
+// maxPairValues is the most entries a dictionary of either side of a
+// text comparison may have for compareByBitmaps to decide it: a bitmap
+// union per class of texts, against a scan of two columns' blocks.
+const maxPairValues = 256
+
+// compareByBitmaps decides the text equality of two indexed fields of one
+// value a row (lclass and rclass: the class of texts equal without
+// regard to case of each entry of their dictionaries) from their
+// bitmaps, reading no block: the rows whose values are of one class are
+// the union, over the classes both sides have, of the rows of that class
+// on the left and of it on the right. ok is false, deciding nothing,
+// when a dictionary has more than maxPairValues entries, or when a
+// side's bitmaps do not hold every row of the part (every row has an
+// entry, "" when absent, so they should).
+func (e *partEval) compareByBitmaps(c *fieldCmp, lclass, rclass []uint32, within *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
+	if len(lclass) > maxPairValues || len(rclass) > maxPairValues || !c.l.col.Indexed || !c.r.col.Indexed {
+		return nil, false, nil
+	}
+	for _, col := range []*engine.Column{c.l.col, c.r.col} {
+		cards, err := e.snap.Cardinalities(e.part, col)
+		if err != nil {
+			return nil, false, err
+		}
+		var n uint64
+		for _, k := range cards {
+			n += k
+		}
+		if n != uint64(e.part.Rows) {
+			return nil, false, nil
+		}
+	}
+	byClass := func(classes []uint32) map[uint32][]uint32 {
+		m := map[uint32][]uint32{}
+		for id, k := range classes {
+			m[k] = append(m[k], uint32(id))
+		}
+		return m
+	}
+	left, right := byClass(lclass), byClass(rclass)
+	out := roaring.New()
+	for k, lids := range left {
+		rids, ok := right[k]
+		if !ok {
+			continue
+		}
+		if err := e.work(); err != nil {
+			return nil, false, err
+		}
+		l, err := e.snap.Bitmap(e.part, c.l.col, lids...)
+		if err != nil {
+			return nil, false, err
+		}
+		r, err := e.snap.Bitmap(e.part, c.r.col, rids...)
+		if err != nil {
+			return nil, false, err
+		}
+		l.And(r)
+		out.Or(l)
+	}
+	if within != nil {
+		out.And(within)
+	} else {
+		e.clip(out)
+	}
+	return out, true, nil
 }
 
 // foldable reports whether a side is a text field of one value a row
