@@ -562,13 +562,21 @@ func (x *executor) dictCounts(ctx context.Context, p *engine.Part, gr *grouper, 
 		counts[j] = make([]uint64, n)
 	}
 	// Costs in rows scanned: an intersection of two bitmaps takes about
-	// as long as counting 128 rows per container of 2^16 rows, and an
-	// eighth of a row per selected row it merges; a scan decodes the ids
-	// of the blocks it touches that are not decoded in the cache, and
-	// counts each row.
+	// as long as counting 128 rows per container of 2^16 rows (dense
+	// containers are ANDed a word at a time), and, when the selection is
+	// sparse (fewer than 4,096 rows a container: an array), three
+	// quarters of a row per selected row it merges, for each value (at
+	// 10M sign-ins, a day's 13,456 failures by their 24 errors took 0.4
+	// ms from the bitmaps, against 0.02 ms counting the rows' ids once
+	// decoded); a scan decodes the ids of the blocks it touches that are
+	// not decoded in the cache, and counts each row.
 	containers := uint64(hi-lo)>>16 + 1
 	selected := sel.GetCardinality()
-	bitmapCost := uint64(n) * (containers*128 + selected/8) * uint64(len(sets))
+	merged := uint64(0)
+	if selected < containers*4096 {
+		merged = selected * 3 / 4
+	}
+	bitmapCost := uint64(n) * (containers*128 + merged) * uint64(len(sets))
 	scanCost := selected * uint64(len(sets))
 	for b := int(lo >> 16); b <= int((hi-1)>>16) && b < len(p.Blocks); b++ {
 		if !x.snap.BlockCached(p, col, b) {
