@@ -22,7 +22,8 @@ const (
 	KindResult   = "result"   // the answer is too large for the buffered json form (422)
 	KindTimeout  = "timeout"  // the query ran past its time limit (504)
 	KindCanceled = "canceled" // the request was cancelled, or the server is shutting down (503)
-	KindStore    = "store"    // the store failed (500): Cause says how
+	KindStore    = "store"    // the store cannot be used (500): Cause says why
+	KindFailed   = "failed"   // the query failed as it ran: the store's reading, a stage's error (500)
 	KindInternal = "internal" // a bug, or a plugin's panic (500)
 	KindRequest  = "request"  // the request is malformed: body, parameters, route, method (400, 404, 405, 413)
 	KindAuth     = "auth"     // no bearer token, or a wrong one (401)
@@ -51,8 +52,8 @@ type Error struct {
 	// Caret is the statement's line the query error is on and, under it,
 	// a caret at its column: what the command prints before the message.
 	Caret string `json:"caret,omitempty"`
-	// Cause tells store errors apart: locked, nostore, damaged, nospace;
-	// absent otherwise.
+	// Cause says why the store cannot be used (kind store): locked,
+	// nostore, damaged, nospace; absent for other kinds.
 	Cause string `json:"cause,omitempty"`
 
 	status int
@@ -88,22 +89,24 @@ func errorOf(err error, text string) *Error {
 		// The command adds "with --max-memory"; here the request's
 		// maxMemory raises the limit (docs/api.md).
 		return &Error{Message: err.Error(), Kind: KindMemory, status: http.StatusUnprocessableEntity}
-	case errors.Is(err, query.ErrTimeout):
-		return &Error{Message: err.Error(), Kind: KindTimeout, status: http.StatusGatewayTimeout}
-	case errors.Is(err, context.Canceled):
-		return &Error{Message: err.Error(), Kind: KindCanceled, status: http.StatusServiceUnavailable}
-	case errors.Is(err, query.ErrInternal), errors.Is(err, query.ErrPluginPanic):
-		return &Error{Message: err.Error(), Kind: KindInternal, status: http.StatusInternalServerError}
-	case errors.As(err, &qe):
+	case errors.As(err, &qe): // before the causes it may wrap, as the command
 		e := &Error{Message: qe.Error(), Kind: KindQuery, status: http.StatusBadRequest}
 		if qe.Pos.Line > 0 {
 			e.Position = &Position{Offset: qe.Pos.Offset, Line: qe.Pos.Line, Column: qe.Pos.Col}
 			e.Caret = qe.Caret(text)
 		}
 		return e
+	case errors.Is(err, query.ErrTimeout):
+		return &Error{Message: err.Error(), Kind: KindTimeout, status: http.StatusGatewayTimeout}
+	case errors.Is(err, context.Canceled):
+		return &Error{Message: err.Error(), Kind: KindCanceled, status: http.StatusServiceUnavailable}
+	case errors.Is(err, query.ErrInternal), errors.Is(err, query.ErrPluginPanic):
+		return &Error{Message: err.Error(), Kind: KindInternal, status: http.StatusInternalServerError}
 	}
 	e := &Error{Message: err.Error(), Kind: KindStore, status: http.StatusInternalServerError}
 	switch {
+	default:
+		e.Kind = KindFailed
 	case errors.Is(err, engine.ErrLocked):
 		e.Cause = CauseLocked
 	case errors.Is(err, engine.ErrNotStore):

@@ -27,7 +27,7 @@ func errorResponses(codes ...string) object {
 		"413": "a body larger than the server takes (kind request)",
 		"415": "a body that is not JSON (kind request)",
 		"422": "the query's groups outgrew its memory limit (kind memory), or the answer the json form's bounds (kind result)",
-		"500": "the store failed (kind store, with a cause), or a bug (kind internal)",
+		"500": "the store cannot be used (kind store, with a cause), the query failed as it ran (kind failed), or a bug (kind internal)",
 		"503": "the request was cancelled, or the server is stopping (kind canceled)",
 		"504": "the query ran past its time limit (kind timeout)",
 	}
@@ -99,7 +99,7 @@ func Document() []byte {
 	}}
 	errSchema := object{"type": "object", "required": []string{"message", "kind"}, "properties": object{
 		"message": str,
-		"kind":    object{"type": "string", "enum": []string{KindQuery, KindMemory, KindResult, KindTimeout, KindCanceled, KindStore, KindInternal, KindRequest, KindAuth}},
+		"kind":    object{"type": "string", "enum": []string{KindQuery, KindMemory, KindResult, KindTimeout, KindCanceled, KindStore, KindFailed, KindInternal, KindRequest, KindAuth}},
 		"position": object{"type": "object", "properties": object{
 			"offset": object{"type": "integer"}, "line": object{"type": "integer"}, "column": object{"type": "integer"}}},
 		"caret": object{"type": "string", "description": "the statement's line, and a caret under the error's column"},
