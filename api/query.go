@@ -411,7 +411,8 @@ func (h *Handler) buffered(w http.ResponseWriter, r *http.Request, wr plugins.Wr
 // stream answers in the ndjson or csv form: the columns in a header,
 // the rows as the writer writes them, flushed to the client as they
 // come, and the notes and any error in trailers. An error before the
-// first bytes is answered as any error, with its status.
+// first row is answered as any error, with its status; one after it,
+// in the Signinq-Error trailer.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request, wr plugins.Writer, rows *result.Rows, req QueryRequest) {
 	sw := &streamWriter{w: w, start: func() {
 		hd := w.Header()
@@ -421,7 +422,28 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, wr plugins.Writ
 		hd.Set("Trailer", TrailerNotes+", "+TrailerError)
 		w.WriteHeader(http.StatusOK)
 	}}
-	err := write(wr, sw, rows.Columns, rows.All())
+	// The first row (or the end, or an error) comes before the writer
+	// writes anything, its header either: an error that comes first
+	// (a limit, a stage's failure) is then answered with its status.
+	next, stop := iter.Pull2(rows.All())
+	defer stop()
+	first, err, more := next()
+	if err != nil {
+		h.fail(w, r, errorOf(err, req.Query))
+		return
+	}
+	peeked := func(yield func([]result.Value, error) bool) {
+		if !more || !yield(first, nil) {
+			return
+		}
+		for {
+			row, err, ok := next()
+			if !ok || !yield(row, err) || err != nil {
+				return
+			}
+		}
+	}
+	err = write(wr, sw, rows.Columns, peeked)
 	if err != nil && !sw.started {
 		h.fail(w, r, errorOf(err, req.Query))
 		return
