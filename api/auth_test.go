@@ -111,3 +111,60 @@ func TestTLS(t *testing.T) {
 		t.Errorf("a client without the server's certificate was answered")
 	}
 }
+
+// TestLoopbackHosts checks that a server for loopback without a token
+// refuses a request naming another host (a name rebound to 127.0.0.1),
+// and answers those naming localhost, 127.0.0.1 or ::1.
+func TestLoopbackHosts(t *testing.T) {
+	s := newServer(t, api.Options{LoopbackHosts: true})
+	for host, want := range map[string]int{"evil.example": 403, "evil.example:8274": 403, "127.0.0.1.nip.io": 403, "": 403,
+		"localhost:8274": 200, "127.0.0.1": 200, "127.1.2.3:80": 200, "[::1]:8274": 200, "LOCALHOST": 200} {
+		req, err := http.NewRequest("GET", s.URL+"/v1/health", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		if host == "" {
+			req.Host = "0.0.0.0"
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestGetChangesNothing checks that define and undefine, which change
+// the store, are refused with GET, which a web page's link or image can
+// send; and that a POST must say its body is JSON, which a web page's
+// form cannot.
+func TestGetChangesNothing(t *testing.T) {
+	s := newServer(t, api.Options{})
+	for _, q := range []string{"define%20x%20%3D%20count", "undefine%20x"} {
+		resp, body := s.do("GET", "/v1/query?q="+q, nil)
+		e := apiError(t, resp, body, http.StatusMethodNotAllowed, api.KindRequest)
+		if !strings.Contains(e.Message, "POST") {
+			t.Errorf("message %q", e.Message)
+		}
+	}
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		req, err := http.NewRequest("POST", s.URL+"/v1/query", strings.NewReader(`{"query":"define x = count"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		apiError(t, resp, b, http.StatusUnsupportedMediaType, api.KindRequest)
+	}
+}

@@ -34,6 +34,7 @@ func TestCancel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		req.Header.Set("Content-Type", "application/json")
 		failed := make(chan error, 1)
 		go func() {
 			resp, err := client.Do(req)
@@ -46,6 +47,8 @@ func TestCancel(t *testing.T) {
 		watchdog := time.After(time.Minute) // not a timing: so that a bug fails rather than hangs
 		select {
 		case <-stall.started:
+		case err := <-failed:
+			t.Fatalf("%s: the query ended before it was cancelled: %v", format, err)
 		case <-watchdog:
 			t.Fatalf("%s: the query did not start", format)
 		}

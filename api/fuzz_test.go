@@ -49,6 +49,9 @@ func FuzzQueryRequest(f *testing.F) {
 		}
 		req := httptest.NewRequest(method, "/v1/query", strings.NewReader(body))
 		req.URL.RawQuery = params
+		if post {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		if accept != "" {
 			req.Header.Set("Accept", accept)
 		}

@@ -35,6 +35,12 @@ type Options struct {
 	// Token, when not "", is the bearer token every request but
 	// /v1/health must carry (Authorization: Bearer TOKEN).
 	Token string
+	// LoopbackHosts refuses (403) a request whose Host header names
+	// anything but localhost, 127.0.0.0/8 or ::1: what a server on
+	// loopback without a token sets, so that a web page the user visits
+	// cannot reach it through a name it rebinds to 127.0.0.1 (DNS
+	// rebinding) and read the answers.
+	LoopbackHosts bool
 	// Logger receives refused requests (a 401 with its method, path and
 	// remote address: never its body nor its headers) and failures of the
 	// server's own; nil discards them.
@@ -130,6 +136,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := h.routes[i]
+	if h.opts.LoopbackHosts && !loopbackHost(r.Host) {
+		h.opts.Logger.Warn("request for another host", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		writeError(w, requestError(http.StatusForbidden, "this server answers requests for localhost only, not for the host this one names"))
+		return
+	}
 	if !rt.open && !h.authorized(r) {
 		h.opts.Logger.Warn("unauthorized request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
 		writeError(w, &Error{Message: "this server needs a bearer token: Authorization: Bearer TOKEN", Kind: KindAuth, status: http.StatusUnauthorized})

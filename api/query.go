@@ -98,10 +98,13 @@ func decodeQuery(r *http.Request) (QueryRequest, *Error) {
 		return ""
 	}
 	if r.Method == http.MethodPost {
-		if ct := r.Header.Get("Content-Type"); ct != "" {
-			if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-				return req, requestError(http.StatusUnsupportedMediaType, "the body must be JSON (Content-Type: application/json), not %q", ct)
-			}
+		// Content-Type must say JSON: a web page cannot send that to
+		// another site without asking first (CORS), which this server
+		// never allows, so that a page the user visits cannot run
+		// statements here (define, undefine) with a form.
+		ct := r.Header.Get("Content-Type")
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return req, requestError(http.StatusUnsupportedMediaType, "the body must be JSON, with Content-Type: application/json (curl --json), not %q", ct)
 		}
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
@@ -313,6 +316,14 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		writeError(w, e)
 		return
+	}
+	if r.Method != http.MethodPost {
+		// A GET must not change the store: a link or an image's
+		// address on a web page could.
+		if st, err := query.Parse(req.Query); err == nil && (st.Define != nil || st.Undefine != nil) {
+			writeError(w, requestError(http.StatusMethodNotAllowed, "define and undefine change the store: send them with POST"))
+			return
+		}
 	}
 	out, err := query.Exec(r.Context(), h.db, h.reg, req.Query, opts)
 	if err != nil {

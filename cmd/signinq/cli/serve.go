@@ -99,7 +99,10 @@ func (c *serveCmd) Run(e *env) error {
 		MaxTimeout: c.MaxTimeout,
 		MaxMemory:  int64(c.MaxMemory),
 		Token:      token,
-		Logger:     logger,
+		// Without a token on loopback, only requests that name it:
+		// no web page reaches the store through DNS rebinding.
+		LoopbackHosts: loopback && token == "",
+		Logger:        logger,
 	})
 	// The requests' contexts, which their queries run under: cancelled
 	// when the grace after a stop has passed.
