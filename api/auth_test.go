@@ -147,7 +147,7 @@ func TestGetChangesNothing(t *testing.T) {
 	for _, q := range []string{"define%20x%20%3D%20count", "undefine%20x"} {
 		resp, body := s.do("GET", "/v1/query?q="+q, nil)
 		e := apiError(t, resp, body, http.StatusMethodNotAllowed, api.KindRequest)
-		if !strings.Contains(e.Message, "POST") {
+		if !strings.Contains(e.Message, "POST") || resp.Header.Get("Allow") != "POST" {
 			t.Errorf("message %q", e.Message)
 		}
 	}

@@ -321,6 +321,7 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 		// A GET must not change the store: a link or an image's
 		// address on a web page could.
 		if st, err := query.Parse(req.Query); err == nil && (st.Define != nil || st.Undefine != nil) {
+			w.Header().Set("Allow", http.MethodPost)
 			writeError(w, requestError(http.StatusMethodNotAllowed, "define and undefine change the store: send them with POST"))
 			return
 		}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/signinq/signinq/api"
@@ -108,8 +109,22 @@ func (c *serveCmd) Run(e *env) error {
 	// when the grace after a stop has passed.
 	base, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
+	// The requests under way, which the store must outlive: each holds
+	// a read lock, which the stop takes for writing; one that comes
+	// after is refused.
+	var inFlight sync.RWMutex
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !inFlight.TryRLock() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"error":{"message":"the server is stopping","kind":"canceled"}}`)
+			return
+		}
+		defer inFlight.RUnlock()
+		handler.ServeHTTP(w, r)
+	})
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           counted,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return base },
@@ -140,6 +155,7 @@ func (c *serveCmd) Run(e *env) error {
 		srv.Close()
 	}
 	<-served
+	inFlight.Lock() // after Close too: their queries, cancelled, end soon
 	fmt.Fprintf(e.stderr, "signinq: stopped serving %s\n", c.DB)
 	return db.Close()
 }
