@@ -25,7 +25,10 @@
 //     Cancelling the request (a client that hangs up) cancels the query.
 //   - With a token (Options.Token), every route but /v1/health needs it;
 //     a refused request is logged with its method, path and remote
-//     address only.
+//     address only. Without one, a web page cannot use the server: a
+//     POST must say Content-Type: application/json, a GET cannot define
+//     or undefine, and with Options.LoopbackHosts a request must name a
+//     loopback host (DNS rebinding).
 //   - Nothing here reads the wall clock but through Options.Now, panics
 //     on a request or exits the process.
 //

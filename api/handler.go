@@ -27,7 +27,9 @@ type Options struct {
 	// MaxRows and MaxBytes bound the answer of the buffered json form
 	// (DefaultMaxRows, DefaultMaxBytes when 0): past either the request
 	// fails (KindResult) saying to use ndjson or csv, which stream any
-	// number of rows, or a limit.
+	// number of rows, or a limit. MaxBytes is checked as the json writer
+	// hands over its output, 64 KiB at a time: the answer may pass it by
+	// that much.
 	MaxRows  int
 	MaxBytes int64
 	// MaxBody bounds a request's body (DefaultMaxBody when 0).
