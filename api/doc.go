@@ -1,0 +1,39 @@
+// Package api is signinq's HTTP API: an http.Handler over an open store
+// (engine.DB) and a registry of plugins, which signinq serve listens
+// with, and which a notebook, a dashboard or a script in another
+// language queries (docs/api.md; the OpenAPI document at /openapi.json,
+// also docs/openapi.json).
+//
+// The routes, under /v1/: query (GET and POST: a statement of the
+// language, run by query.Exec, its answer as one JSON document, or
+// streamed as NDJSON or CSV with the columns in a header and the notes
+// and a late error in trailers), stats, fields, plugins and health; and
+// /openapi.json.
+//
+// Contracts:
+//
+//   - The rows are the writers' own: the json form's rows and the ndjson
+//     lines are what signinq query --format json prints, the csv form
+//     what --format csv prints, written by the same plugins.
+//   - Every error is a JSON Error with a kind a client switches on, and
+//     for a query error its position and caret, so that a client can say
+//     what the command would have said; the status follows the kind
+//     (errors.go).
+//   - A query runs under a time limit and a memory limit (the request's,
+//     held to the server's maximums); the buffered json form under a
+//     bound on its rows and bytes; a body under a bound on its size.
+//     Cancelling the request (a client that hangs up) cancels the query.
+//   - With a token (Options.Token), every route but /v1/health needs it;
+//     a refused request is logged with its method, path and remote
+//     address only. Without one, a web page cannot use the server: a
+//     POST must say Content-Type: application/json, a GET cannot define
+//     or undefine, and with Options.LoopbackHosts a request must name a
+//     loopback host (DNS rebinding).
+//   - Nothing here reads the wall clock but through Options.Now, panics
+//     on a request or exits the process.
+//
+// The files: handler.go, the Handler, its Options and routes; query.go,
+// /v1/query: the request, its options and the three forms; errors.go,
+// the Error and statuses; auth.go, the bearer token; describe.go, stats,
+// fields, plugins and health; openapi.go, the OpenAPI document.
+package api
