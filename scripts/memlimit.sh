@@ -19,7 +19,7 @@ store=$1
 queries=$2
 limit=${3:-$((4 << 30))}
 now=${4:-2026-11-26T00:00:00Z}
-root=$(git rev-parse --show-toplevel)
+root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(mktemp -d)/signinq
 go build -o "$bin" "$root/cmd/signinq" || exit 1
 if [ -d /sys/fs/cgroup/memory ]; then
