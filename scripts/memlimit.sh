@@ -21,7 +21,7 @@ limit=${3:-$((4 << 30))}
 now=${4:-2026-11-26T00:00:00Z}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(mktemp -d)/signinq
-go build -o "$bin" "$root/cmd/signinq" || exit 1
+(cd "$root" && go build -o "$bin" ./cmd/signinq) || exit 1
 if [ -d /sys/fs/cgroup/memory ]; then
 	cg=/sys/fs/cgroup/memory/signinq-memlimit
 	mkdir -p $cg
