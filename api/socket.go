@@ -78,7 +78,7 @@ func ServeSocket(dir string, h http.Handler) (*Socket, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			return context.WithValue(ctx, peerKey{}, checkPeer(c, os.Getuid()))
+			return context.WithValue(ctx, peerKey{}, checkPeer(c, ownUID()))
 		},
 		ErrorLog: nil,
 	}
@@ -92,6 +92,9 @@ func ServeSocket(dir string, h http.Handler) (*Socket, error) {
 	go func() { s.served <- s.srv.Serve(ln) }()
 	return s, nil
 }
+
+// ownUID is the user a peer must be: this process's (a test's other).
+var ownUID = os.Getuid
 
 // peerKey keys a connection's peer check in its requests' contexts: nil
 // when the peer is this process's user.
