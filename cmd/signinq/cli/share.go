@@ -50,14 +50,16 @@ func removeStaleSocket(dir string) {
 	}
 }
 
-// dialAttempts and dialPause bound how long a command that finds the
-// store in use waits for its holder to answer on the socket: a holder
-// that has just opened the store makes it at once, one that is closing
-// it lets the store go at once, and one that never does (a command that
-// holds it for a moment, a signinq from before sockets) leaves the store
-// in use.
+// dialAttempts and dialPause bound how long (5 s) a command that finds
+// the store in use waits for its holder to answer on the socket, or to
+// let the store go: a holder that has just opened the store makes its
+// socket at once, one that is closing it removes its socket first and
+// then closes the store (which may take a few seconds: background
+// compaction stops first), and one that never answers (a command that
+// holds the store for a moment, a signinq from before sockets) leaves
+// the store in use.
 const (
-	dialAttempts = 40
+	dialAttempts = 100
 	dialPause    = 50 * time.Millisecond
 )
 

@@ -237,3 +237,75 @@ func firstDiff(a, b string) string {
 		}
 	}
 }
+
+// TestSharedIngestCommits queries the store, from processes of their
+// own, while an ingest holds it and commits every few milliseconds: each
+// count is one the ingest committed (the bar shows each commit's), never
+// part of one; one comes while the ingest waits for more input, between
+// two commits; and the last, once it is done, is every sign-in.
+func TestSharedIngestCommits(t *testing.T) {
+	_, data := interruptInput(t)
+	dir := filepath.Join(t.TempDir(), "db")
+	r, w := pipe(t)
+	c := startChild(t, r, "ingest", "--db", dir, "--commit-interval", "10ms", "-")
+	r.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	first := half(data)
+	feed(w, first, false, stop) // then the stream has no more input yet
+	c.waitFor("a commit", func(_, committed int64) bool { return committed > 0 })
+	count := func() (int64, bool) {
+		r := runSigninq(t, nil, "query", "--db", dir, "--now", "2026-11-26", "--format", "csv", "count")
+		if r.code != 0 {
+			t.Errorf("count while the ingest holds the store: exit %d: %s", r.code, r.stderr)
+			return 0, false
+		}
+		return number(strings.TrimSpace(strings.TrimPrefix(r.stdout, "count\n"))), true
+	}
+	seen := []int64{}
+	if n, ok := count(); ok {
+		seen = append(seen, n)
+	}
+	go func() {
+		feed(w, data[len(first):], false, stop)
+		w.Close()
+	}()
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		for {
+			select {
+			case <-c.done:
+				return
+			default:
+			}
+			if n, ok := count(); ok {
+				seen = append(seen, n)
+			}
+		}
+	}()
+	code, out := c.wait()
+	<-ended
+	if code != 0 {
+		t.Fatalf("ingest: exit %d:\n%s", code, out)
+	}
+	commits := map[int64]bool{0: true, interruptCount: true}
+	for _, m := range barCounts.FindAllStringSubmatch(out, -1) {
+		commits[number(m[2])] = true
+	}
+	for i, n := range seen {
+		if !commits[n] {
+			t.Errorf("count %d (query %d of %d) while the ingest ran is no commit's: the commits were %v", n, i+1, len(seen), commits)
+		}
+		if i > 0 && n < seen[i-1] {
+			t.Errorf("count %d after %d: a query saw fewer sign-ins than one before it", n, seen[i-1])
+		}
+	}
+	if len(seen) == 0 || seen[0] == 0 || seen[0] >= interruptCount {
+		t.Errorf("the first count, between commits, was %v of %d", seen, interruptCount)
+	}
+	if n, _ := count(); n != interruptCount {
+		t.Errorf("after the ingest the store holds %d sign-ins, want %d", n, interruptCount)
+	}
+	t.Logf("%d counts while the ingest ran: %v", len(seen), seen)
+}
