@@ -12,6 +12,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/signinq/signinq/api"
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
@@ -68,8 +69,13 @@ const (
 // client is not nil, unless the error is. A store held by another user's
 // process, or by one that does not answer, is in use (exitInUse).
 func (f *dbFlag) openOrDial(e *env) (*engine.DB, *api.Client, error) {
+	return f.openOr(e, func() (*engine.DB, error) { return f.openExisting(e) })
+}
+
+// openOr is openOrDial with the opening of the store open's.
+func (f *dbFlag) openOr(e *env, open func() (*engine.DB, error)) (*engine.DB, *api.Client, error) {
 	for attempt := 1; ; attempt++ {
-		db, err := f.openExisting(e)
+		db, err := open()
 		if !errors.Is(err, engine.ErrLocked) {
 			return db, nil, err
 		}
@@ -231,5 +237,91 @@ func forwardStats(e *env, c *api.Client, dir string, allDays bool) error {
 		return remoteError(e, err)
 	}
 	writeStats(e.stdout, dir, &st, allDays)
+	return nil
+}
+
+// forwardIngest has the holder ingest the inputs, one request each (a
+// directory's files, standard input for -), and reports as ingest does:
+// the rejects and warnings, the summary, the sign-ins stored and
+// skipped, and what the store holds; the exit status 1 when records were
+// rejected or inputs refused or truncated. The holder's background
+// compaction merges the parts written, not this command.
+func forwardIngest(e *env, c *api.Client, cmd *ingestCmd) error {
+	defer c.Close()
+	if cmd.Rejects != "" || cmd.InterruptCodes != nil {
+		return fmt.Errorf("%s holds the store: --rejects and --interrupt-codes need it to themselves (close it, then ingest)", "another signinq process")
+	}
+	ins, refused := logfile.Paths(cmd.Files, e.stdin)
+	var (
+		sum   logfile.Summary
+		st    api.IngestAnswer
+		shown int
+	)
+	reject := func(text string) {
+		if shown < maxShown {
+			fmt.Fprintf(e.stderr, "signinq: %s\n", text)
+		}
+		shown++
+	}
+	for _, r := range refused {
+		sum.Refused++
+		reject(r.Error())
+	}
+	start := e.now()
+	for _, in := range ins {
+		if why := in.Skipped(); why != "" {
+			sum.Warnings++
+			fmt.Fprintf(e.stderr, "signinq: warning: %s: %s\n", in.Name, why)
+			continue
+		}
+		r, err := in.Open()
+		if err != nil {
+			sum.Refused++
+			reject(fmt.Sprintf("%s: %v", in.Name, err))
+			continue
+		}
+		a, err := c.Ingest(e.ctx, r, api.IngestRequest{Name: in.Name, Format: cmd.Format, Type: cmd.Type})
+		r.Close()
+		if err != nil {
+			if st.Stored > 0 {
+				fmt.Fprintf(e.stderr, "signinq: %s sign-ins were stored before the error; running the same ingest again stores the rest\n", humanize.Comma(st.Stored))
+			}
+			return remoteError(e, err)
+		}
+		for _, w := range a.WarningTexts {
+			fmt.Fprintf(e.stderr, "signinq: warning: %s\n", w)
+		}
+		for _, t := range a.RejectTexts {
+			reject(t)
+		}
+		shown += int(a.Rejected) + a.Refused + a.Truncated - len(a.RejectTexts) // those not listed
+		s := a.Summary()
+		sum.Inputs += s.Inputs
+		sum.Refused += s.Refused
+		sum.Truncated += s.Truncated
+		sum.Bytes += s.Bytes
+		sum.Read += s.Read
+		sum.Accepted += s.Accepted
+		sum.Rejected += s.Rejected
+		sum.Warnings += s.Warnings
+		st.Stored += a.Stored
+		st.Duplicates += a.Duplicates
+		st.Rows = a.Rows
+	}
+	elapsed := e.now().Sub(start)
+	if shown > maxShown {
+		fmt.Fprintf(e.stderr, "signinq: … and %d more rejected%s\n", shown-maxShown, rejectsHint(cmd.Rejects))
+	}
+	if !cmd.Quiet {
+		fmt.Fprintf(e.stderr, "signinq: %s\n", sum.String())
+		fmt.Fprintf(e.stderr, "signinq: stored %s new %s, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s), by the signinq process holding the store\n",
+			humanize.Comma(st.Stored), words.Plural(st.Stored, "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(sum.Rejected),
+			words.Round(elapsed), humanize.IBytes(uint64(float64(sum.Bytes)/elapsed.Seconds())),
+			humanize.Comma(int64(float64(sum.Read)/elapsed.Seconds())))
+		fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", cmd.DB, humanize.Comma(st.Rows), words.Plural(st.Rows, "sign-in"))
+	}
+	if !sum.Clean() {
+		return errRejected
+	}
 	return nil
 }

@@ -119,7 +119,14 @@ func (c *ingestCmd) Run(e *env) error {
 	if err := checkOutputs(e, append(slices.Clone(c.Files), c.DB), flagPath{"--rejects", c.Rejects}); err != nil {
 		return err
 	}
-	db, err := c.open(e, &engine.Options{Workers: c.Workers, Classifier: ro.Classifier})
+	db, holder, err := c.openOr(e, func() (*engine.DB, error) {
+		return c.open(e, &engine.Options{Workers: c.Workers, Classifier: ro.Classifier})
+	})
+	if holder != nil {
+		// Another process of this user holds the store: it stores the
+		// sign-ins, deduplicated as ever.
+		return forwardIngest(e, holder, c)
+	}
 	if err != nil {
 		return err
 	}
