@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/signinq/signinq/api"
+	"github.com/signinq/signinq/internal/clock"
 )
 
 // sharedCommands are the commands TestShared* run while another process
@@ -309,3 +312,122 @@ func TestSharedIngestCommits(t *testing.T) {
 	}
 	t.Logf("%d counts while the ingest ran: %v", len(seen), seen)
 }
+
+// TestSharedConcurrent is the issue's test of a shared store: the shell
+// holds it (and queries it on its standard input), while at once two
+// ingests of overlapping inputs (A and B; B and C) and a script of
+// queries run, each a process of its own. At the end the store holds
+// every sign-in once: its counts by day, type and app are those of a
+// store that ingested A, B and C alone, one after the other; the two
+// ingests stored between them each sign-in once and skipped the rest as
+// duplicates; and every count the queries saw went up, never down.
+func TestSharedConcurrent(t *testing.T) {
+	files := map[string]string{}
+	var records int64
+	for i, name := range []string{"a", "b", "c"} {
+		path := filepath.Join(t.TempDir(), name+".json")
+		var stderr bytes.Buffer
+		n := interruptCount / 2
+		if code := Main([]string{"gen", "--count", fmt.Sprint(n), "--days", "3", "--seed", fmt.Sprint(i + 1), "--end", "2026-11-26T00:00:00Z", "-q", "-o", path}, strings.NewReader(""), io.Discard, &stderr, clock.Test); code != 0 {
+			t.Fatalf("gen: exit %d: %s", code, stderr.String())
+		}
+		files[name] = path
+		records += n
+	}
+	// The reference: A, B and C ingested alone.
+	ref := filepath.Join(t.TempDir(), "ref")
+	if r := runSigninq(t, nil, "ingest", "-q", "--db", ref, files["a"], files["b"], files["c"]); r.code != 0 {
+		t.Fatalf("ingest the reference: exit %d: %s", r.code, r.stderr)
+	}
+	counts := []string{"query", "--now", "2026-11-26", "--format", "csv", "count group by date(time), type, app order by date(time), type, app"}
+	want := runSigninq(t, nil, append(counts, "--db", ref)...)
+	total := runSigninq(t, nil, "query", "--db", ref, "--now", "2026-11-26", "--format", "csv", "count")
+	if want.code != 0 || total.code != 0 {
+		t.Fatalf("the reference's counts: %+v %+v", want, total)
+	}
+
+	dir := filepath.Join(t.TempDir(), "shared")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell := exec.Command(os.Args[0], "repl", "--db", dir, "--now", "2026-11-26")
+	shell.Env = append(os.Environ(), "SIGNINQ_RUN=1")
+	var shellOut bytes.Buffer
+	shell.Stdin, shell.Stdout, shell.Stderr = r, &shellOut, &shellOut
+	if err := shell.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	t.Cleanup(func() { shell.Process.Kill() })
+	waitForSocket(t, dir, shell)
+
+	type ingestRun struct {
+		commandRun
+		stored, duplicates int64
+	}
+	ingests := make([]ingestRun, 2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for i, in := range [][]string{{files["a"], files["b"]}, {files["b"], files["c"]}} {
+			wg.Go(func() {
+				run := runSigninq(t, nil, append([]string{"ingest", "--db", dir}, in...)...)
+				ingests[i].commandRun = run
+				if m := storedLine.FindStringSubmatch(run.stderr); m != nil {
+					ingests[i].stored, ingests[i].duplicates = number(m[1]), number(m[2])
+				}
+			})
+		}
+		wg.Wait()
+	}()
+	// The script: counts, until both ingests are done, and the shell's.
+	var seen []int64
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		q := runSigninq(t, nil, "query", "--db", dir, "--now", "2026-11-26", "--format", "csv", "count")
+		if q.code != 0 {
+			t.Fatalf("a query while the store is shared: exit %d: %s", q.code, q.stderr)
+		}
+		seen = append(seen, number(strings.TrimSpace(strings.TrimPrefix(q.stdout, "count\n"))))
+		if _, err := io.WriteString(w, "count\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, run := range ingests {
+		if run.code != 0 || run.stored+run.duplicates != records*2/3 {
+			t.Errorf("ingest %d: exit %d, stored %d and skipped %d of %d:\n%s", i+1, run.code, run.stored, run.duplicates, records*2/3, run.stderr)
+		}
+	}
+	n := number(strings.TrimSpace(strings.TrimPrefix(total.stdout, "count\n")))
+	if stored := ingests[0].stored + ingests[1].stored; stored != n {
+		t.Errorf("the ingests stored %d new sign-ins between them; the store of A, B and C holds %d", stored, n)
+	}
+	for i := range seen {
+		if i > 0 && seen[i] < seen[i-1] || seen[i] > n {
+			t.Errorf("the counts the queries saw: %v (of %d)", seen, n)
+			break
+		}
+	}
+	if got := runSigninq(t, nil, append(counts, "--db", dir)...); got != want {
+		t.Errorf("the shared store's counts by day, type and app, while the shell holds it, differ from the reference's: %s", firstDiff(got.stdout, want.stdout))
+	}
+	io.WriteString(w, "count\n")
+	w.Close()
+	if err := shell.Wait(); err != nil {
+		t.Fatalf("the shell: %v:\n%s", err, shellOut.String())
+	}
+	if got := runSigninq(t, nil, append(counts, "--db", dir)...); got != want {
+		t.Errorf("the shared store's counts by day, type and app differ from the reference's: %s", firstDiff(got.stdout, want.stdout))
+	}
+	t.Logf("%d records in A, B and C, %d sign-ins: ingest 1 stored %d and skipped %d, ingest 2 stored %d and skipped %d; %d counts by the script: %v",
+		records, n, ingests[0].stored, ingests[0].duplicates, ingests[1].stored, ingests[1].duplicates, len(seen), seen)
+}
+
+// storedLine matches what ingest says it stored.
+var storedLine = regexp.MustCompile(`stored ([0-9,]+) new sign-ins?, skipped ([0-9,]+) duplicates`)
