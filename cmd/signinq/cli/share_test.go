@@ -126,8 +126,8 @@ func TestSharedServe(t *testing.T) {
 	if fi, err := os.Stat(api.SocketPath(dir)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the socket while serving: %v, %v", fi, err)
 	}
-	if r := runSigninq(t, nil, "ingest", "--db", dir, "-"); r.code != exitInUse || !strings.Contains(r.stderr, "in use") {
-		t.Errorf("ingest while serve holds the store: exit %d: %s", r.code, r.stderr)
+	if r := runSigninq(t, nil, "prune", "--db", dir, "--before", "2026-11-24"); r.code != exitInUse || !strings.Contains(r.stderr, "in use") {
+		t.Errorf("prune while serve holds the store: exit %d: %s", r.code, r.stderr)
 	}
 	shared := runShared(t, dir)
 	// The holder's clock is 2030; the caller's the tests' (2026-11-26):
