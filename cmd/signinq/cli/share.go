@@ -249,7 +249,7 @@ func forwardStats(e *env, c *api.Client, dir string, allDays bool) error {
 func forwardIngest(e *env, c *api.Client, cmd *ingestCmd) error {
 	defer c.Close()
 	if cmd.Rejects != "" || cmd.InterruptCodes != nil {
-		return fmt.Errorf("%s holds the store: --rejects and --interrupt-codes need it to themselves (close it, then ingest)", "another signinq process")
+		return errors.New("another signinq process holds the store: --rejects and --interrupt-codes need it to themselves (close that one, then ingest)")
 	}
 	ins, refused := logfile.Paths(cmd.Files, e.stdin)
 	var (
