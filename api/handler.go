@@ -72,6 +72,7 @@ type route struct {
 	path    string
 	methods map[string]http.HandlerFunc
 	open    bool // answered without the token
+	stream  bool // its body is a stream of any length, not bounded by MaxBody
 }
 
 // New returns the API over an open store, with the plugins of reg.
@@ -106,6 +107,7 @@ func New(db *engine.DB, reg *plugins.Registry, opts Options) *Handler {
 	h := &Handler{db: db, reg: reg, opts: opts}
 	h.routes = []route{
 		{path: "/v1/query", methods: map[string]http.HandlerFunc{http.MethodGet: h.query, http.MethodPost: h.query}},
+		{path: "/v1/ingest", methods: map[string]http.HandlerFunc{http.MethodPost: h.ingest}, stream: true},
 		{path: "/v1/stats", methods: map[string]http.HandlerFunc{http.MethodGet: h.stats}},
 		{path: "/v1/fields", methods: map[string]http.HandlerFunc{http.MethodGet: h.fields}},
 		{path: "/v1/plugins", methods: map[string]http.HandlerFunc{http.MethodGet: h.plugins}},
@@ -159,7 +161,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, requestError(http.StatusMethodNotAllowed, "%s does not take %s (it takes %s)", rt.path, r.Method, strings.Join(allowed, ", ")))
 		return
 	}
-	if r.Body != nil {
+	if r.Body != nil && !rt.stream {
 		r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
 	}
 	serve(w, r)

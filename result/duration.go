@@ -1,6 +1,9 @@
 package result
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,4 +52,62 @@ func FormatDuration(d time.Duration) string {
 		}
 	}
 	return b.String()
+}
+
+// ErrNotDuration is ParseDuration's error for text FormatDuration does
+// not write.
+var ErrNotDuration = errors.New("not a duration as signinq writes one")
+
+// ParseDuration reads a duration as FormatDuration writes it ("5m30s",
+// "1d12h", "-2h", "0s"): for every duration d, ParseDuration of
+// FormatDuration(d) is d. Other text, units out of order, repeated or
+// beyond an int64 of nanoseconds, is ErrNotDuration.
+func ParseDuration(s string) (time.Duration, error) {
+	if s == "0s" {
+		return 0, nil
+	}
+	text := s
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, fmt.Errorf("%w: %q", ErrNotDuration, text)
+	}
+	var total uint64
+	next := 0 // the first unit the next number may have: units get shorter
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+			j++
+		}
+		k := slices.IndexFunc(durationUnits[next:], func(u struct {
+			name string
+			d    time.Duration
+		}) bool {
+			return u.name == s[i:j]
+		})
+		if i == 0 || k < 0 {
+			return 0, fmt.Errorf("%w: %q", ErrNotDuration, text)
+		}
+		unit := durationUnits[next+k].d
+		next += k + 1
+		n, err := strconv.ParseUint(s[:i], 10, 64)
+		if err != nil || n == 0 || n > (1<<63)/uint64(unit) {
+			return 0, fmt.Errorf("%w: %q", ErrNotDuration, text)
+		}
+		total += n * uint64(unit)
+		if total > 1<<63 || (total == 1<<63 && !neg) {
+			return 0, fmt.Errorf("%w: %q", ErrNotDuration, text)
+		}
+		s = s[j:]
+	}
+	if neg {
+		return time.Duration(-total), nil
+	}
+	return time.Duration(total), nil
 }

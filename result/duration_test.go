@@ -1,6 +1,10 @@
 package result
 
 import (
+	"errors"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,5 +43,39 @@ func TestFormatDuration(t *testing.T) {
 	}
 	if Compare(DurationValue(time.Minute), DurationValue(time.Hour)) >= 0 || Compare(DurationValue(-time.Hour), DurationValue(0)) >= 0 {
 		t.Error("durations do not order by length")
+	}
+}
+
+// TestParseDuration checks that ParseDuration reads back what
+// FormatDuration writes, every unit, sign and extreme, over seeded
+// random durations too, and refuses other text.
+func TestParseDuration(t *testing.T) {
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("SIGNINQ_SEED"); s != "" {
+		seed, _ = strconv.ParseInt(s, 10, 64)
+	}
+	t.Logf("seed %d (SIGNINQ_SEED=%d replays it)", seed, seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	ds := []time.Duration{0, 1, -1, time.Hour + 1500, 36 * time.Hour, -2 * time.Hour, 1<<63 - 1, -1 << 63}
+	for range 10000 {
+		d := time.Duration(rng.Int64())
+		if rng.IntN(2) == 0 {
+			d = time.Duration(rng.Int64N(int64(48*time.Hour))) / time.Duration([]int64{1, 1000, 1e6, 1e9}[rng.IntN(4)])
+		}
+		if rng.IntN(2) == 0 {
+			d = -d
+		}
+		ds = append(ds, d)
+	}
+	for _, d := range ds {
+		got, err := ParseDuration(FormatDuration(d))
+		if err != nil || got != d {
+			t.Fatalf("ParseDuration(%q) = %v, %v; want %d", FormatDuration(d), got, err, d)
+		}
+	}
+	for _, s := range []string{"", "-", "5", "m", "5x", "30s5m", "5m5m", "0m", "-0s", "5 m", "+5m", "106752d", "-106751d23h47m16s854ms775us809ns", "106751d23h47m16s854ms775us808ns", "5M"} {
+		if d, err := ParseDuration(s); !errors.Is(err, ErrNotDuration) {
+			t.Errorf("ParseDuration(%q) = %v, %v; want ErrNotDuration", s, d, err)
+		}
 	}
 }

@@ -263,3 +263,8 @@ func sniffHead(head []byte) sniffed {
 }
 
 func isObjectLine(l []byte) bool { return len(l) > 1 && l[0] == '{' && l[len(l)-1] == '}' }
+
+// Skipped says why Paths does not read an input it found in a directory
+// (the reader reports it as a warning in its turn, and Open is nil); ""
+// for an input to read.
+func (in Input) Skipped() string { return in.skipped }

@@ -37,8 +37,11 @@ func (c *queryCmd) Run(e *env) error {
 
 // failure marks an error that is not the query's as a failure (exit 1).
 func failure(err error) error {
-	var qe queryError
-	if err == nil || errors.As(err, &qe) {
+	var (
+		qe queryError
+		rf remoteFailure
+	)
+	if err == nil || errors.As(err, &qe) || errors.As(err, &rf) {
 		return err
 	}
 	return queryFailure{err}
@@ -144,7 +147,12 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		}
 		return showQueryError(e, text, err)
 	}
-	store, err := db.openExisting(e)
+	store, holder, err := db.openOrDial(e)
+	if holder != nil {
+		// Another process of this user holds the store: it runs the
+		// query, and the rows are written here.
+		return forwardQuery(e, holder, db.DB, opts, format, text)
+	}
 	if err != nil {
 		// An error in the statement comes before the store's: its
 		// syntax always; the rest when there is no store (nor a file of

@@ -37,6 +37,7 @@ func (c *replCmd) Run(e *env) error {
 // input and output are terminals, a script otherwise (then a failed
 // statement makes the exit status 1).
 func runShell(e *env, db *engine.DB, dir, nowFlag, history string, maxMemory int64) error {
+	defer share(e, db, dir)(0) // the shell's store answers other processes'
 	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now, MaxMemory: maxMemory}
 	if nowFlag != "" {
 		t, latest, err := parseNow(nowFlag)

@@ -134,6 +134,9 @@ func (c *serveCmd) Run(e *env) error {
 	if c.TLSCert != "" {
 		scheme = "https"
 	}
+	// The user's other signinq processes ask on the store's socket.
+	stopSharing := share(e, db, c.DB)
+	defer stopSharing(0)
 	fmt.Fprintf(e.stderr, "signinq: serving %s on %s://%s\n", c.DB, scheme, ln.Addr())
 	served := make(chan error, 1)
 	go func() {
@@ -155,6 +158,7 @@ func (c *serveCmd) Run(e *env) error {
 		srv.Close()
 	}
 	<-served
+	stopSharing(shutdownGrace)
 	inFlight.Lock() // after Close too: their queries, cancelled, end soon
 	fmt.Fprintf(e.stderr, "signinq: stopped serving %s\n", c.DB)
 	return db.Close()

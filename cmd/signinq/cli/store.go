@@ -30,6 +30,9 @@ func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
 	opts.Clock = e.now
 	opts.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "signinq: "+format+"\n", args...) }
 	db, err := engine.Open(f.DB, opts)
+	if err == nil {
+		removeStaleSocket(f.DB) // this process holds the store: a socket there is a dead holder's
+	}
 	return db, storeProblem(err)
 }
 
@@ -116,11 +119,21 @@ func (c *ingestCmd) Run(e *env) error {
 	if err := checkOutputs(e, append(slices.Clone(c.Files), c.DB), flagPath{"--rejects", c.Rejects}); err != nil {
 		return err
 	}
-	db, err := c.open(e, &engine.Options{Workers: c.Workers, Classifier: ro.Classifier})
+	db, holder, err := c.openOr(e, func() (*engine.DB, error) {
+		return c.open(e, &engine.Options{Workers: c.Workers, Classifier: ro.Classifier})
+	})
+	if holder != nil {
+		// Another process of this user holds the store: it stores the
+		// sign-ins, deduplicated as ever.
+		return forwardIngest(e, holder, c)
+	}
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// Other processes query the store while it ingests: they see its
+	// commits, each whole.
+	defer share(e, db, c.DB)(0)
 	var rejects *rejectWriter
 	if c.Rejects != "" {
 		if rejects, err = createRejects(c.Rejects); err != nil {
@@ -232,7 +245,10 @@ type statsCmd struct {
 }
 
 func (c *statsCmd) Run(e *env) error {
-	db, err := c.openExisting(e)
+	db, holder, err := c.openOrDial(e)
+	if holder != nil {
+		return forwardStats(e, holder, c.DB, c.Days)
+	}
 	if err != nil {
 		return err
 	}

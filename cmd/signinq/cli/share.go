@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/api"
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/internal/words"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/plugins/standard"
+	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/result"
+)
+
+// A store is shared: the process that holds it for longer than a moment
+// (serve, the shell, ingest) answers the API on the store's socket
+// (api.ServeSocket), and query, explain and stats, finding the store in
+// use, ask that process through it (forwardQuery, forwardStats), and
+// print what they would have printed holding the store themselves.
+
+// share serves the API over db on the socket of the store in dir, for
+// the other signinq processes of this user, until the returned stop
+// (which the holder calls before it closes the store; grace is how long
+// it lets the requests under way finish before cancelling them). A
+// socket that cannot be made is a warning: the store works, unshared.
+func share(e *env, db *engine.DB, dir string) (stop func(grace time.Duration)) {
+	h := api.New(db, standard.Registry(), api.SocketOptions(api.Options{Now: e.now}))
+	s, err := api.ServeSocket(dir, h)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "signinq: warning: other signinq processes cannot use the store while this one holds it: %v\n", err)
+		return func(time.Duration) {}
+	}
+	return func(grace time.Duration) { s.Close(grace) }
+}
+
+// removeStaleSocket removes the socket a killed holder left in the
+// store's directory: called once the store is open, when no other
+// process can be holding it.
+func removeStaleSocket(dir string) {
+	path := api.SocketPath(dir)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
+	}
+}
+
+// dialAttempts and dialPause bound how long (5 s) a command that finds
+// the store in use waits for its holder to answer on the socket, or to
+// let the store go: a holder that has just opened the store makes its
+// socket at once, one that is closing it removes its socket first and
+// then closes the store (which may take a few seconds: background
+// compaction stops first), and one that never answers (a command that
+// holds the store for a moment, a signinq from before sockets) leaves
+// the store in use.
+const (
+	dialAttempts = 100
+	dialPause    = 50 * time.Millisecond
+)
+
+// openOrDial opens the store that must exist, or, when another process
+// holds it, connects to that process's socket: one of the store and the
+// client is not nil, unless the error is. A store held by another user's
+// process, or by one that does not answer, is in use (exitInUse).
+func (f *dbFlag) openOrDial(e *env) (*engine.DB, *api.Client, error) {
+	return f.openOr(e, func() (*engine.DB, error) { return f.openExisting(e) })
+}
+
+// openOr is openOrDial with the opening of the store open's.
+func (f *dbFlag) openOr(e *env, open func() (*engine.DB, error)) (*engine.DB, *api.Client, error) {
+	for attempt := 1; ; attempt++ {
+		db, err := open()
+		if !errors.Is(err, engine.ErrLocked) {
+			return db, nil, err
+		}
+		c, derr := api.Dial(f.DB)
+		if derr == nil {
+			return nil, c, nil
+		}
+		if errors.Is(derr, api.ErrOtherUser) {
+			return nil, nil, otherUser(f.DB)
+		}
+		if attempt == dialAttempts {
+			return nil, nil, err
+		}
+		select {
+		case <-e.ctx.Done():
+			return nil, nil, e.ctx.Err()
+		case <-time.After(dialPause):
+		}
+	}
+}
+
+// otherUser is the error of a store another user's process holds.
+func otherUser(dir string) error {
+	return &storeError{fmt.Errorf("%w: %s, by another user's process (the store can be used only by its user while it is held)", engine.ErrLocked, dir), exitInUse}
+}
+
+// remoteFailure is an error the holder answered, as the command says
+// it: its message, and its exit status.
+type remoteFailure struct {
+	msg  string
+	code int
+}
+
+func (r remoteFailure) Error() string { return r.msg }
+func (r remoteFailure) exitCode() int { return r.code }
+
+// remoteError is the command's error for what went wrong asking the
+// holder: an error the holder answered as the command would have had it
+// run the query itself (the caret printed, the memory flag named, the
+// exit status of its kind), a cancelled context as it is, and any other
+// (the holder went away) as a failure.
+func remoteError(e *env, err error) error {
+	var ae *api.Error
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.Is(err, api.ErrOtherUser):
+		return err
+	case !errors.As(err, &ae):
+		return remoteFailure{fmt.Sprintf("the signinq process holding the store: %v", err), exitRejected}
+	}
+	switch ae.Kind {
+	case api.KindQuery:
+		if ae.Caret != "" {
+			fmt.Fprintf(e.stderr, "%s\n", ae.Caret)
+		}
+		return remoteFailure{ae.Message, exitError}
+	case api.KindRequest:
+		return remoteFailure{ae.Message, exitError}
+	case api.KindMemory:
+		return remoteFailure{ae.Message + " with --max-memory", exitRejected}
+	case api.KindStore:
+		switch ae.Cause {
+		case api.CauseLocked:
+			return remoteFailure{ae.Message + " (close the other signinq using it first)", exitInUse}
+		case api.CauseNoStore:
+			return remoteFailure{ae.Message, exitNoStore}
+		case api.CauseDamaged:
+			return remoteFailure{ae.Message + "\nsigninq: the store is damaged: copy its directory aside as it is, then restore it from a backup, or ingest the logs again into a new store", exitDamaged}
+		case api.CauseNoSpace:
+			return remoteFailure{ae.Message, exitNoSpace}
+		}
+	}
+	return remoteFailure{ae.Message, exitRejected}
+}
+
+// forwardQuery runs a query, or a define or undefine, on the holder's
+// store through c, with the options runQuery resolved, and prints what
+// runQuery prints: the rows through the same writer, the notes, the
+// count and time of a table, the plan, the error with its caret and its
+// exit status.
+func forwardQuery(e *env, c *api.Client, dir string, opts query.Options, format, text string) error {
+	defer c.Close()
+	req := api.QueryRequest{Query: text, ListLimit: opts.DefaultListLimit, MaxMemory: strconv.FormatInt(query.DefaultMaxMemory, 10)}
+	if opts.MaxMemory > 0 {
+		req.MaxMemory = strconv.FormatInt(opts.MaxMemory, 10)
+	}
+	if opts.NowLatest {
+		req.Now = "latest"
+	} else {
+		req.Now = opts.Now.UTC().Format(time.RFC3339Nano) // this process's clock, not the holder's
+	}
+	if opts.Timeout > 0 {
+		req.Timeout = opts.Timeout.String()
+	}
+	start := e.now()
+	a, err := c.Query(e.ctx, req)
+	if err != nil {
+		return remoteError(e, err)
+	}
+	defer a.Close()
+	if saved := a.Saved; saved != nil {
+		where := "saved in"
+		if saved.Removed {
+			where = "removed from"
+		}
+		fmt.Fprintf(e.stdout, "%s the store %s: %s\n", where, dir, saved.Macro)
+		return nil
+	}
+	if a.Plan != nil {
+		fmt.Fprint(e.stdout, *a.Plan)
+		return nil
+	}
+	pl, _ := standard.Registry().Lookup(format)
+	w := pl.(plugins.Writer)
+	count := 0
+	var remote error // the holder's error, not the writer's
+	counted := func(yield func([]result.Value, error) bool) {
+		for row, err := range a.Rows() {
+			if err == nil {
+				count++
+			} else {
+				remote = err
+			}
+			if !yield(row, err) {
+				return
+			}
+		}
+	}
+	if err := writeRows(w, e, a.Columns, counted); err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return errOutputClosed
+		}
+		if remote != nil {
+			return remoteError(e, remote)
+		}
+		return err
+	}
+	elapsed := e.now().Sub(start)
+	for _, n := range a.Notes() {
+		fmt.Fprintf(e.stderr, "signinq: %s\n", noteText(n, "--now latest"))
+	}
+	if format == "table" {
+		fmt.Fprintf(e.stderr, "%s %s in %s\n", humanize.Comma(int64(count)), words.Plural(count, "row"), words.Round(elapsed))
+	}
+	return nil
+}
+
+// forwardStats prints the statistics of the holder's store, as stats
+// does of a store it opens.
+func forwardStats(e *env, c *api.Client, dir string, allDays bool) error {
+	defer c.Close()
+	as, err := c.Stats(e.ctx)
+	if err != nil {
+		return remoteError(e, err)
+	}
+	st, err := as.Engine()
+	if err != nil {
+		return remoteError(e, err)
+	}
+	writeStats(e.stdout, dir, &st, allDays)
+	return nil
+}
+
+// forwardIngest has the holder ingest the inputs, one request each (a
+// directory's files, standard input for -), and reports as ingest does:
+// the rejects and warnings, the summary, the sign-ins stored and
+// skipped, and what the store holds; the exit status 1 when records were
+// rejected or inputs refused or truncated. The holder's background
+// compaction merges the parts written, not this command.
+func forwardIngest(e *env, c *api.Client, cmd *ingestCmd) error {
+	defer c.Close()
+	if cmd.Rejects != "" || cmd.InterruptCodes != nil {
+		return errors.New("another signinq process holds the store: --rejects and --interrupt-codes need it to themselves (close that one, then ingest)")
+	}
+	ins, refused := logfile.Paths(cmd.Files, e.stdin)
+	var (
+		sum   logfile.Summary
+		st    api.IngestAnswer
+		shown int
+	)
+	reject := func(text string) {
+		if shown < maxShown {
+			fmt.Fprintf(e.stderr, "signinq: %s\n", text)
+		}
+		shown++
+	}
+	for _, r := range refused {
+		sum.Refused++
+		reject(r.Error())
+	}
+	start := e.now()
+	for _, in := range ins {
+		if why := in.Skipped(); why != "" {
+			sum.Warnings++
+			fmt.Fprintf(e.stderr, "signinq: warning: %s: %s\n", in.Name, why)
+			continue
+		}
+		r, err := in.Open()
+		if err != nil {
+			sum.Refused++
+			reject(fmt.Sprintf("%s: %v", in.Name, err))
+			continue
+		}
+		a, err := c.Ingest(e.ctx, r, api.IngestRequest{Name: in.Name, Format: cmd.Format, Type: cmd.Type})
+		r.Close()
+		if err != nil {
+			if st.Stored > 0 {
+				fmt.Fprintf(e.stderr, "signinq: %s sign-ins were stored before the error; running the same ingest again stores the rest\n", humanize.Comma(st.Stored))
+			}
+			return remoteError(e, err)
+		}
+		for _, w := range a.WarningTexts {
+			fmt.Fprintf(e.stderr, "signinq: warning: %s\n", w)
+		}
+		for _, t := range a.RejectTexts {
+			reject(t)
+		}
+		shown += int(a.Rejected) + a.Refused + a.Truncated - len(a.RejectTexts) // those not listed
+		s := a.Summary()
+		sum.Inputs += s.Inputs
+		sum.Refused += s.Refused
+		sum.Truncated += s.Truncated
+		sum.Bytes += s.Bytes
+		sum.Read += s.Read
+		sum.Accepted += s.Accepted
+		sum.Rejected += s.Rejected
+		sum.Warnings += s.Warnings
+		st.Stored += a.Stored
+		st.Duplicates += a.Duplicates
+		st.Rows = a.Rows
+	}
+	elapsed := e.now().Sub(start)
+	if shown > maxShown {
+		fmt.Fprintf(e.stderr, "signinq: … and %d more rejected%s\n", shown-maxShown, rejectsHint(cmd.Rejects))
+	}
+	if !cmd.Quiet {
+		fmt.Fprintf(e.stderr, "signinq: %s\n", sum.String())
+		fmt.Fprintf(e.stderr, "signinq: stored %s new %s, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s), by the signinq process holding the store\n",
+			humanize.Comma(st.Stored), words.Plural(st.Stored, "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(sum.Rejected),
+			words.Round(elapsed), humanize.IBytes(uint64(float64(sum.Bytes)/elapsed.Seconds())),
+			humanize.Comma(int64(float64(sum.Read)/elapsed.Seconds())))
+		fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", cmd.DB, humanize.Comma(st.Rows), words.Plural(st.Rows, "sign-in"))
+	}
+	if !sum.Clean() {
+		return errRejected
+	}
+	return nil
+}
