@@ -235,6 +235,34 @@ func TestLockedOtherProcess(t *testing.T) {
 	}
 }
 
+// TestLockedWhileChanging opens, in another process, a store this one
+// holds while its files change under it: Badger has just made a log
+// file, still empty, which is what a process killed at that moment
+// leaves and what Open removes before Badger sees it. The other process
+// must say the store is in use, and touch nothing: it takes the store's
+// own lock before it reads or removes any file.
+func TestLockedWhileChanging(t *testing.T) {
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	ingest(t, db, genFile(t, 3000, 91, 3))
+	fresh := filepath.Join(dir, "999999.vlog")
+	if err := os.WriteFile(fresh, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := fileHashes(t, dir)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), crashEnv+"=open", "SIGNINQ_CRASH_DIR="+dir)
+	out, _ := cmd.Output()
+	checkUnchanged(t, dir, before)
+	os.Remove(fresh)
+	if !strings.Contains(string(out), "opened: engine: store is in use by another process") || !strings.Contains(string(out), " true") {
+		t.Fatalf("the other process got: %s", out)
+	}
+	if _, err := db.Count(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 var crashSeed = flag.Uint64("crash-seed", 0, "the seed of the crash tests' kill times (0: a new one each run, printed on failure)")
 
 // seededRand returns the random source of a crash test's kill times:

@@ -25,6 +25,8 @@ type DB struct {
 	opts Options
 	bdb  *badger.DB
 	dir  string
+	// unlock releases the store's own lock (lockStore); nil in memory.
+	unlock func()
 
 	// readOnly is why the store was opened read-only (damage a write
 	// would make worse, or a disk too full to write), or nil.
@@ -173,6 +175,11 @@ func Open(dir string, opts *Options) (_ *DB, err error) {
 		db.opts = *opts
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() { // after Badger is closed: the store's lock last
+		if err != nil && db.unlock != nil {
+			db.unlock()
+		}
+	}()
 	defer func() {
 		if err != nil && db.bdb != nil {
 			closeBadger(db.bdb)
@@ -181,6 +188,14 @@ func Open(dir string, opts *Options) (_ *DB, err error) {
 	defer recoverStore(&err, "store "+dir)
 	bo := badgerOptions(dir, db.opts.InMemory)
 	if !db.opts.InMemory {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("engine: open %s: %w", dir, err)
+			}
+		}
+		if db.unlock, err = lockStore(dir); err != nil {
+			return nil, err
+		}
 		if err := checkDir(dir); err != nil {
 			return nil, err
 		}
@@ -296,7 +311,7 @@ func checkDir(dir string) error {
 // badgerFile reports whether name is one Badger gives its files.
 func badgerFile(name string) bool {
 	switch name {
-	case "LOCK", "MANIFEST-REWRITE", "KEYREGISTRY", "KEYREGISTRY-REWRITE", "DISCARD":
+	case "LOCK", "MANIFEST-REWRITE", "KEYREGISTRY", "KEYREGISTRY-REWRITE", "DISCARD", lockName:
 		return true
 	}
 	switch filepath.Ext(name) {
@@ -732,6 +747,9 @@ func (db *DB) Close() (err error) {
 	}
 	errs = append(errs, db.bdb.Close())
 	db.blocks.close()
+	if db.unlock != nil {
+		db.unlock()
+	}
 	return errors.Join(errs...)
 }
 
