@@ -148,10 +148,14 @@ func runQuery(e *env, db *dbFlag, mem maxMemoryFlag, nowFlag, format string, tim
 		return showQueryError(e, text, err)
 	}
 	store, holder, err := db.openOrDial(e)
-	if holder != nil {
+	for asked := 1; holder != nil; asked++ {
 		// Another process of this user holds the store: it runs the
 		// query, and the rows are written here.
-		return forwardQuery(e, holder, db.DB, opts, format, text)
+		ferr := forwardQuery(e, holder, db.DB, opts, format, text)
+		if !errors.Is(ferr, errHolderGone) || asked == askAgain {
+			return ferr
+		}
+		store, holder, err = db.openOrDial(e)
 	}
 	if err != nil {
 		// An error in the statement comes before the store's: its

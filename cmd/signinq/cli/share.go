@@ -97,6 +97,17 @@ func (f *dbFlag) openOr(e *env, open func() (*engine.DB, error)) (*engine.DB, *a
 	}
 }
 
+// errHolderGone is a request the holder closed its connection on before
+// answering anything: it is letting the store go (it removes its socket
+// first, then ends the requests it has not begun), and the command opens
+// the store, or asks its next holder, again (askAgain). Only a query's
+// and stats' requests are asked again: they change nothing, and nothing
+// was written yet.
+var errHolderGone = errors.New("the signinq process holding the store let it go before answering")
+
+// askAgain bounds how often a command asks again after errHolderGone.
+const askAgain = 10
+
 // otherUser is the error of a store another user's process holds.
 func otherUser(dir string) error {
 	return &storeError{fmt.Errorf("%w: %s, by another user's process (the store can be used only by its user while it is held)", engine.ErrLocked, dir), exitInUse}
@@ -173,6 +184,9 @@ func forwardQuery(e *env, c *api.Client, dir string, opts query.Options, format,
 	}
 	start := e.now()
 	a, err := c.Query(e.ctx, req)
+	if errors.Is(err, api.ErrNoHolder) {
+		return errHolderGone
+	}
 	if err != nil {
 		return remoteError(e, err)
 	}
@@ -229,6 +243,9 @@ func forwardQuery(e *env, c *api.Client, dir string, opts query.Options, format,
 func forwardStats(e *env, c *api.Client, dir string, allDays bool) error {
 	defer c.Close()
 	as, err := c.Stats(e.ctx)
+	if errors.Is(err, api.ErrNoHolder) {
+		return errHolderGone
+	}
 	if err != nil {
 		return remoteError(e, err)
 	}

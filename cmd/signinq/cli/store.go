@@ -246,8 +246,12 @@ type statsCmd struct {
 
 func (c *statsCmd) Run(e *env) error {
 	db, holder, err := c.openOrDial(e)
-	if holder != nil {
-		return forwardStats(e, holder, c.DB, c.Days)
+	for asked := 1; holder != nil; asked++ {
+		ferr := forwardStats(e, holder, c.DB, c.Days)
+		if !errors.Is(ferr, errHolderGone) || asked == askAgain {
+			return ferr
+		}
+		db, holder, err = c.openOrDial(e)
 	}
 	if err != nil {
 		return err
