@@ -34,6 +34,9 @@ func TestNotStore(t *testing.T) {
 	if _, err := Open(dir, nil); !errors.Is(err, ErrNotStore) {
 		t.Fatalf("Open of a directory of other files = %v, want ErrNotStore", err)
 	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("Open left files in a directory that is not a store: %v", ents)
+	}
 }
 
 // TestOpenInterruptedCreate opens a directory left by a process killed

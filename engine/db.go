@@ -188,15 +188,13 @@ func Open(dir string, opts *Options) (_ *DB, err error) {
 	defer recoverStore(&err, "store "+dir)
 	bo := badgerOptions(dir, db.opts.InMemory)
 	if !db.opts.InMemory {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, fmt.Errorf("engine: open %s: %w", dir, err)
-			}
-		}
-		if db.unlock, err = lockStore(dir); err != nil {
+		// checkDir first, which reads only (a store's MANIFEST, or a
+		// directory of Badger's files alone): a directory that is not a
+		// store gets no lock file.
+		if err := checkDir(dir); err != nil {
 			return nil, err
 		}
-		if err := checkDir(dir); err != nil {
+		if db.unlock, err = lockStore(dir); err != nil {
 			return nil, err
 		}
 		readOnly, err := checkStore(dir)
