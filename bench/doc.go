@@ -19,6 +19,15 @@
 // are measured by bench/peers, a module of its own, from the SQL kept
 // beside each query, written for each peer by Query.SQLPeer (Dialect).
 //
-// Run never panics on its input: bad configuration is an error. It reads
-// the wall clock through Config.Now only.
+// Load (load.go), run by signinq load, measures a signinq serve under
+// load instead: a mix of queries (LoadQueries: the standard set without
+// its stages and the benchmark stores' own lists) sent from concurrent
+// workers to a server on loopback only, bounded in time and requests
+// (MaxLoadDuration, MaxLoadRequests, MaxLoadConcurrency), reported as a
+// LoadReport (requests per second, latency percentiles overall and per
+// query, errors by kind) in Markdown and JSON.
+//
+// Run and Load never panic on their input: bad configuration is an
+// error. They read the wall clock through Config.Now and LoadConfig.Clock
+// only.
 package bench

@@ -68,6 +68,7 @@ type cli struct {
 	Lists   listsCmd         `cmd:"" help:"The named lists queries test membership of (ip in @vps): show them, import one from a file (addresses and networks, users, codes), remove one."`
 	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
 	Serve   serveCmd         `cmd:"" help:"Answer queries over HTTP while holding the store: JSON, NDJSON or CSV, for notebooks, dashboards and scripts (docs/api.md). On loopback by default; elsewhere with a bearer token and TLS."`
+	Load    loadCmd          `cmd:"" help:"Measure a signinq serve on this machine under load: a mix of queries from concurrent workers, bounded in time or requests; requests per second, latency percentiles, errors by kind (docs/api.md)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
 	PluginDir  string `name:"plugins" type:"path" env:"SIGNINQ_PLUGINS" placeholder:"DIR" help:"Load Starlark plugins (*.star) from DIR (default: $XDG_CONFIG_HOME/signinq/plugins, or ~/.config/signinq/plugins, when it exists), each run under limits of steps, memory and time (docs/plugins.md)."`
