@@ -112,6 +112,7 @@ func (c *Client) Query(ctx context.Context, q QueryRequest) (*Answer, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("TE", "trailers") // a late error comes in a trailer
 	resp, err := c.do(req)
 	if err != nil {
 		return nil, err

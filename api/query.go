@@ -424,7 +424,8 @@ func (h *Handler) buffered(w http.ResponseWriter, r *http.Request, wr plugins.Wr
 // the rows as the writer writes them, flushed to the client as they
 // come, and the notes and any error in trailers. An error before the
 // first row is answered as any error, with its status; one after it,
-// in the Signinq-Error trailer.
+// in the Signinq-Error trailer to a client that says it reads trailers
+// (TE: trailers), else by cutting the connection.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request, wr plugins.Writer, rows *result.Rows, req QueryRequest) {
 	sw := &streamWriter{w: w, start: func() {
 		hd := w.Header()
@@ -469,8 +470,29 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, wr plugins.Writ
 			h.opts.Logger.Error("query failed", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "kind", e.Kind, "error", e.Message)
 		}
 		w.Header().Set(TrailerError, headerJSON(e))
+		if !readsTrailers(r) {
+			// A client that does not say it reads trailers would see
+			// the rows before the error as the whole answer: the
+			// connection is cut instead, so that it sees a transfer
+			// that failed (curl: exit 18; Python's requests:
+			// ChunkedEncodingError), never a shorter answer.
+			panic(http.ErrAbortHandler)
+		}
 	}
 	w.Header().Set(TrailerNotes, headerJSON(notesOf(rows.Notes)))
+}
+
+// readsTrailers reports whether a request says its client reads
+// trailers (TE: trailers), where a streamed answer's late error comes.
+func readsTrailers(r *http.Request) bool {
+	for _, v := range r.Header.Values("TE") {
+		for _, t := range strings.Split(v, ",") {
+			if name, _, _ := strings.Cut(strings.TrimSpace(t), ";"); strings.EqualFold(name, "trailers") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // streamWriter writes a streamed answer: it begins the response at its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -266,10 +267,13 @@ func TestExplainDefine(t *testing.T) {
 }
 
 // TestStreamError checks an error after the first rows of a streamed
-// answer: the rows before it, then the error in the trailer.
+// answer: the rows before it, then the error in the trailer for a
+// client that reads trailers (TE: trailers), and a cut connection for
+// any other, which must not take the rows for the whole answer.
 func TestStreamError(t *testing.T) {
 	s := newServer(t, api.Options{})
-	resp, body := s.do("GET", "/v1/query?format=ndjson&q="+url.QueryEscape("list time, user order by time | failafter"), nil)
+	failing := "/v1/query?format=ndjson&q=" + url.QueryEscape("list time, user order by time | failafter")
+	resp, body := s.do("GET", failing, nil, "TE", "trailers")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -282,6 +286,18 @@ func TestStreamError(t *testing.T) {
 	}
 	if e.Kind != api.KindFailed || !strings.Contains(e.Message, "failed on purpose") {
 		t.Errorf("error %+v", e)
+	}
+	// Without TE: trailers, the transfer fails after the rows.
+	for _, form := range []string{"ndjson", "csv"} {
+		plain, err := s.Client().Get(s.URL + strings.Replace(failing, "ndjson", form, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, rerr := io.ReadAll(plain.Body)
+		plain.Body.Close()
+		if plain.StatusCode != http.StatusOK || rerr == nil {
+			t.Errorf("%s without TE: trailers: status %d, read %d bytes with error %v; want the transfer to fail", form, plain.StatusCode, len(got), rerr)
+		}
 	}
 	// In the json form, the same error is the answer.
 	resp, body = s.do("POST", "/v1/query", api.QueryRequest{Query: "list time, user order by time | failafter"})

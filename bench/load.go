@@ -354,6 +354,7 @@ func send(ctx context.Context, client *http.Client, endpoint string, cfg LoadCon
 		return outcome{kind: "transport", message: err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("TE", "trailers") // a late error comes in a trailer
 	req.Header.Set("Accept", "application/x-ndjson")
 	if cfg.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+cfg.Token)
