@@ -3,9 +3,9 @@ package api_test
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,18 +18,14 @@ import (
 	"github.com/signinq/signinq/result"
 )
 
-// decodeSeed is TestDecodeRow's seed: $SIGNINQ_SEED replays a run,
-// which prints the one it used.
+// decodeSeed is TestDecodeRow's seed, fixed so that a run does not
+// depend on the date; -decode.seed tries another, and a run prints the
+// one it used.
+var decodeSeedFlag = flag.Uint64("decode.seed", 20261206, "the seed of TestDecodeRow's random rows")
+
 func decodeSeed(t *testing.T) uint64 {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("SIGNINQ_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("SIGNINQ_SEED=%q: %v", s, err)
-		}
-		seed = n
-	}
-	t.Logf("seed %d (SIGNINQ_SEED=%d replays it)", seed, seed)
+	seed := *decodeSeedFlag
+	t.Logf("seed %d (replay: go test ./api -run TestDecodeRow -decode.seed=%d)", seed, seed)
 	return seed
 }
 
