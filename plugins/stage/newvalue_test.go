@@ -311,22 +311,7 @@ func TestNewValueFromParts(t *testing.T) {
 		}
 		recs = append(recs, r)
 	}
-	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	for _, batch := range [][]signin.Record{recs[:250], recs[250:]} {
-		if _, err := db.IngestRecords(ctx, batch); err != nil {
-			t.Fatal(err)
-		}
-	}
-	snap, err := db.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap.Close()
+	snap := storedSnapshot(t, recs, 250)
 	from, to := stagetest.Start, stagetest.Start.Add(48*time.Hour)
 	// With keys of more values than fewPairs too.
 	defer func(n int) { fewPairs = n }(fewPairs)

@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/stage/internal/stagetest"
@@ -104,4 +106,27 @@ func FuzzStages(f *testing.F) {
 			}
 		}
 	})
+}
+
+// storedSnapshot stores recs in a new store in memory, in two commits
+// (recs[:split], then the rest, so that a day has parts of both), and
+// returns a snapshot of it, closed with the store when the test ends.
+func storedSnapshot(t *testing.T, recs []signin.Record, split int) *engine.Snapshot {
+	t.Helper()
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, batch := range [][]signin.Record{recs[:split], recs[split:]} {
+		if _, err := db.IngestRecords(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { snap.Close() })
+	return snap
 }

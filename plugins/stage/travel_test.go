@@ -440,22 +440,8 @@ func TestTravelFromParts(t *testing.T) {
 		}
 		recs = append(recs, r)
 	}
-	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	snap := storedSnapshot(t, recs, 200)
 	ctx := context.Background()
-	for _, batch := range [][]signin.Record{recs[:200], recs[200:]} {
-		if _, err := db.IngestRecords(ctx, batch); err != nil {
-			t.Fatal(err)
-		}
-	}
-	snap, err := db.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap.Close()
 	placesSeen := 0
 	for round := range 40 {
 		status := []string{"success", "failure", ""}[rng.IntN(3)]
