@@ -838,22 +838,7 @@ func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[str
 	var mu sync.Mutex
 	first := map[string]string{} // folded user → the folded country first met
 	cands := map[string]bool{}
-	err := baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
-		if p.DictLen(userCol) == 0 {
-			return nil // no users
-		}
-		lo, hi, err := env.Snapshot.Rows(p, from, to)
-		if err != nil {
-			return err
-		}
-		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
-		if err != nil || rows.IsEmpty() {
-			return err
-		}
-		users, err := env.Snapshot.Dict(p, userCol)
-		if err != nil {
-			return err
-		}
+	err := r.eachUserPart(ctx, env, from, to, func(ctx context.Context, p *engine.Part, rows *roaring.Bitmap, users *index.Dict) error {
 		// The countries' ids, numbered by folded text: countries spelt
 		// in two cases are one.
 		var country []int32
@@ -881,7 +866,7 @@ func (r *travel) storeCandidates(ctx context.Context, env *plugins.Env) (map[str
 		for i := range seen {
 			seen[i] = -1
 		}
-		err = baseline.EachRow(ctx, env.Snapshot, p, rows, cols, func(vecs []engine.Vector, row uint32) error {
+		err := baseline.EachRow(ctx, env.Snapshot, p, rows, cols, func(vecs []engine.Vector, row uint32) error {
 			uv, cv := &vecs[0], &vecs[1]
 			if uv.Absent {
 				return nil
@@ -954,22 +939,7 @@ func (r *travel) storePlaces(ctx context.Context, env *plugins.Env, times map[st
 	}
 	var mu sync.Mutex
 	var all []read
-	err := baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
-		if p.DictLen(userCol) == 0 {
-			return nil
-		}
-		lo, hi, err := env.Snapshot.Rows(p, from, to)
-		if err != nil {
-			return err
-		}
-		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
-		if err != nil || rows.IsEmpty() {
-			return err
-		}
-		dict, err := env.Snapshot.Dict(p, userCol)
-		if err != nil {
-			return err
-		}
+	err := r.eachUserPart(ctx, env, from, to, func(ctx context.Context, p *engine.Part, rows *roaring.Bitmap, dict *index.Dict) error {
 		var ids []uint32
 		for id := range dict.Len() {
 			if u := baseline.Text(userCol.DictValue(dict, uint32(id))); times[baseline.Fold(u)] != nil && userIn(u, times) {
@@ -1071,4 +1041,30 @@ func userIn(u string, times map[string]map[int64]int) bool {
 		}
 	}
 	return false
+}
+
+// eachUserPart calls work, as baseline.EachPart does, with each part of
+// the store holding users between from and to, its rows of that range
+// of the stage's status (skipping parts with none) and its dictionary
+// of users.
+func (r *travel) eachUserPart(ctx context.Context, env *plugins.Env, from, to time.Time, work func(ctx context.Context, p *engine.Part, rows *roaring.Bitmap, users *index.Dict) error) error {
+	userCol := engine.LookupColumn("user")
+	return baseline.EachPart(ctx, env.Snapshot.PartsBetween(from, to), func(ctx context.Context, _ int, p *engine.Part) error {
+		if p.DictLen(userCol) == 0 {
+			return nil // no users
+		}
+		lo, hi, err := env.Snapshot.Rows(p, from, to)
+		if err != nil {
+			return err
+		}
+		rows, err := baseline.StatusRows(env.Snapshot, p, r.status, lo, hi)
+		if err != nil || rows.IsEmpty() {
+			return err
+		}
+		users, err := env.Snapshot.Dict(p, userCol)
+		if err != nil {
+			return err
+		}
+		return work(ctx, p, rows, users)
+	})
 }
