@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -123,31 +124,20 @@ func (x *executor) newPartFn(ctx context.Context, p *engine.Part, a *aggFn, sel 
 		return pf, local(pf.ids)
 	}
 	pf.rows = make([]uint32, hi-lo)
-	cols := []*engine.Column{src}
-	var vecs []engine.Vector
-	it := sel.ManyIterator()
-	buf := make([]uint32, 4096)
 	var in, out []result.Value
-	cur := -1
-	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+	_, err := x.eachSelectedBlock(ctx, p, []*engine.Column{src}, sel, func(vecs []engine.Vector, rows []uint32) error {
 		in = in[:0]
-		for _, r := range buf[:n] {
-			if b := int(r >> 16); b != cur {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-				var err error
-				if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
-					return nil, err
-				}
-				cur = b
-			}
+		for _, r := range rows {
 			in = append(in, vecs[0].Value(nil, r&0xffff))
 		}
 		out = a.fn.evalAll(in, out[:0])
-		for i, r := range buf[:n] {
+		for i, r := range rows {
 			pf.rows[r-lo] = vals.id(out[i])
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return pf, local(pf.rows)
 }
@@ -161,30 +151,23 @@ func (x *executor) selectedIDs(ctx context.Context, p *engine.Part, col *engine.
 		return nil, nil
 	}
 	need := make([]uint64, (n+63)/64)
-	cols := []*engine.Column{col}
-	var vecs []engine.Vector
-	it := sel.ManyIterator()
-	buf := make([]uint32, 4096)
-	cur := -1
-	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-		for _, r := range buf[:k] {
-			if b := int(r >> 16); b != cur {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-				var err error
-				if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
-					return nil, err
-				}
-				cur = b
-			}
-			if vecs[0].Absent {
-				return nil, nil // the part lacks the column: decide every entry
-			}
+	absent := errors.New("the part lacks the column")
+	_, err := x.eachSelectedBlock(ctx, p, []*engine.Column{col}, sel, func(vecs []engine.Vector, rows []uint32) error {
+		if vecs[0].Absent {
+			return absent
+		}
+		for _, r := range rows {
 			if id := vecs[0].IDs[r&0xffff]; int(id) < n {
 				need[id>>6] |= 1 << (id & 63)
 			}
 		}
+		return nil
+	})
+	if err == absent {
+		return nil, nil // the part lacks the column: decide every entry
+	}
+	if err != nil {
+		return nil, err
 	}
 	return need, nil
 }

@@ -668,34 +668,60 @@ const blockScanCost = 8192
 // reading the ids of the blocks that hold them.
 func (x *executor) countIDs(ctx context.Context, p *engine.Part, col *engine.Column, sets []*roaring.Bitmap, counts [][]uint64, pg *partGroups) error {
 	cols := []*engine.Column{col}
-	var vecs []engine.Vector
-	buf := make([]uint32, 1024)
 	for j, s := range sets {
 		c := counts[j]
-		cur := -1
-		var ids []uint32
-		it := s.ManyIterator()
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for _, r := range buf[:k] {
-				if b := int(r >> 16); b != cur {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-					if b >= len(p.Blocks) {
-						return fmt.Errorf("query: %v: row %d beyond its blocks", p, r)
-					}
-					var err error
-					if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
-						return err
-					}
-					pg.stats.blocks++
-					ids, cur = vecs[0].IDs, b
-				}
+		read, err := x.eachSelectedBlock(ctx, p, cols, s, func(vecs []engine.Vector, rows []uint32) error {
+			ids := vecs[0].IDs
+			for _, r := range rows {
 				c[ids[r&0xffff]]++
 			}
+			return nil
+		})
+		pg.stats.blocks += read
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// eachSelectedBlock calls fn with each run of the rows of sel, ascending,
+// that one block of part p holds, and the vectors of cols of that block,
+// read once for its runs; it checks ctx before reading a block, and
+// returns how many it read. fn's rows are valid only during the call; an
+// error from fn ends the walk and is returned.
+func (x *executor) eachSelectedBlock(ctx context.Context, p *engine.Part, cols []*engine.Column, sel *roaring.Bitmap, fn func(vecs []engine.Vector, rows []uint32) error) (read int, err error) {
+	var vecs []engine.Vector
+	buf := make([]uint32, 4096)
+	cur := -1
+	it := sel.ManyIterator()
+	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+		for start := 0; start < k; {
+			b := int(buf[start] >> 16)
+			end := start + 1
+			for end < k && int(buf[end]>>16) == b {
+				end++
+			}
+			if b != cur {
+				if err := ctx.Err(); err != nil {
+					return read, err
+				}
+				if b >= len(p.Blocks) {
+					return read, fmt.Errorf("query: %v: row %d beyond its blocks", p, buf[start])
+				}
+				if vecs, err = x.snap.ReadBlock(p, b, cols, vecs); err != nil {
+					return read, err
+				}
+				read++
+				cur = b
+			}
+			if err := fn(vecs, buf[start:end]); err != nil {
+				return read, err
+			}
+			start = end
+		}
+	}
+	return read, nil
 }
 
 func allCounters(accs []plugins.Acc) bool {
