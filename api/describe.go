@@ -7,6 +7,7 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/pull"
 )
 
 // Stats is GET /v1/stats: what signinq stats shows, in numbers.
@@ -19,6 +20,16 @@ type Stats struct {
 	// the store's directory, Badger's overhead with them.
 	Bytes   StatsBytes `json:"bytes"`
 	RawSize int64      `json:"rawSize"` // the raw records' size before compression
+	// Pulls are the sources the store is pulled from (signinq pull,
+	// serve --pull): each one's last pull, its lag and its errors.
+	Pulls []PullStatus `json:"pulls"`
+}
+
+// PullStatus is a source's pulls (pull.Status) and its lag at the time
+// of the answer: how old the newest sign-in pulled is, in seconds.
+type PullStatus struct {
+	pull.Status
+	LagSeconds float64 `json:"lagSeconds"`
 }
 
 // StatsBytes are a store's sizes on disk, in bytes.
@@ -66,7 +77,20 @@ func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorOf(err, ""))
 		return
 	}
-	writeJSON(w, http.StatusOK, statsOf(&st))
+	out := statsOf(&st)
+	var pulls []pull.Status
+	if h.opts.Pulls != nil {
+		pulls = h.opts.Pulls()
+	} else if pulls, err = pull.Statuses(h.db); err != nil {
+		writeError(w, errorOf(err, ""))
+		return
+	}
+	now := h.opts.Now()
+	out.Pulls = make([]PullStatus, 0, len(pulls))
+	for _, p := range pulls {
+		out.Pulls = append(out.Pulls, PullStatus{Status: p, LagSeconds: p.Lag(now).Seconds()})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // Field is one field of the catalog (GET /v1/fields; docs/fields.md).

@@ -2,12 +2,14 @@ package api_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/signinq/signinq/api"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/pull"
 )
 
 // TestStats checks /v1/stats against the store's own Stats: every
@@ -40,6 +42,9 @@ func TestStats(t *testing.T) {
 	if sum != got.Rows {
 		t.Errorf("types sum to %d of %d", sum, got.Rows)
 	}
+	if got.Pulls == nil || len(got.Pulls) != 0 {
+		t.Errorf("pulls %v, want [] from a store never pulled into", got.Pulls)
+	}
 	if len(got.Days) != len(st.Days) || len(got.Days) == 0 {
 		t.Fatalf("%d days, the store's %d", len(got.Days), len(st.Days))
 	}
@@ -47,6 +52,36 @@ func TestStats(t *testing.T) {
 		want := st.Days[i]
 		if d.Day != want.Day.Format(time.DateOnly) || d.Rows != want.Rows || d.Parts != want.Parts || !d.First.Equal(want.First) || !d.Last.Equal(want.Last) {
 			t.Errorf("day %d: %+v, the store's %+v", i, d, want)
+		}
+	}
+}
+
+// TestStatsPulls checks the pulls /v1/stats reports from a scheduled
+// server: as the server gives them, with their lag at the answer's time.
+func TestStatsPulls(t *testing.T) {
+	newest := testNow().Add(-90 * time.Minute)
+	live := []pull.Status{
+		{Source: "graph", Started: testNow().Add(-time.Minute), Running: true, Newest: newest, Pulls: 3, TotalStored: 120},
+		{Source: "storage", Started: testNow().Add(-time.Hour), Ended: testNow().Add(-59 * time.Minute), Error: "storage: 403 AuthorizationFailure", Failures: 1, Failing: 1, Pulls: 1},
+	}
+	s := newServer(t, api.Options{Pulls: func() []pull.Status { return live }})
+	resp, body := s.do("GET", "/v1/stats", nil)
+	var got api.Stats
+	if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v: %s", resp.StatusCode, err, body)
+	}
+	if len(got.Pulls) != 2 {
+		t.Fatalf("pulls %+v", got.Pulls)
+	}
+	if g := got.Pulls[0]; g.Status != live[0] || g.LagSeconds != 5400 {
+		t.Errorf("graph's: %+v, lag %v; want %+v, lag 5400", g.Status, g.LagSeconds, live[0])
+	}
+	if g := got.Pulls[1]; g.Status != live[1] || g.LagSeconds != 0 {
+		t.Errorf("storage's: %+v, lag %v; want %+v, lag 0", g.Status, g.LagSeconds, live[1])
+	}
+	for _, want := range []string{`"running":true`, `"error":"storage: 403 AuthorizationFailure"`, `"lagSeconds":5400`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the answer lacks %s: %s", want, body)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/pull"
 	"github.com/signinq/signinq/query"
 )
 
@@ -47,6 +48,10 @@ type Options struct {
 	// remote address: never its body nor its headers) and failures of the
 	// server's own; nil discards them.
 	Logger *slog.Logger
+	// Pulls, when set, gives the statuses of the sources the server
+	// pulls from on a schedule, live (running, next); without it GET
+	// /v1/stats answers those the store keeps (pull.Statuses).
+	Pulls func() []pull.Status
 }
 
 // The defaults of Options.

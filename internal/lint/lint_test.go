@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"repl":                {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress", "internal/term", "internal/words"},
 	"docs":                {},
 	"bench":               {"index", "engine", "result", "plugins", "query", "bench", "internal/gen", "internal/benchstore", "internal/progress", "internal/words"},
-	"api":                 {"engine", "result", "plugins", "query"},
+	"api":                 {"engine", "result", "plugins", "query", "pull"},
 	"cmd":                 {"index", "engine", "result", "plugins", "query", "repl", "bench", "api", "pull", "internal", "cmd"},
 	"pull":                {"engine", "pull", "internal/progress"},
 	"internal/jsonw":      {},

@@ -16,6 +16,7 @@ import (
 	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
+	"github.com/signinq/signinq/pull"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
 )
@@ -254,6 +255,11 @@ func forwardStats(e *env, c *api.Client, dir string, allDays bool) error {
 		return remoteError(e, err)
 	}
 	writeStats(e.stdout, dir, &st, allDays)
+	pulls := make([]pull.Status, len(as.Pulls))
+	for i, p := range as.Pulls {
+		pulls[i] = p.Status
+	}
+	writePulls(e.stdout, pulls, e.now())
 	return nil
 }
 

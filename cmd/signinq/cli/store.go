@@ -16,6 +16,7 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/internal/words"
+	"github.com/signinq/signinq/pull"
 )
 
 // dbFlag is the store every store command opens.
@@ -261,8 +262,45 @@ func (c *statsCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	pulls, err := pull.Statuses(db)
+	if err != nil {
+		return err
+	}
 	writeStats(e.stdout, c.DB, &st, c.Days)
+	writePulls(e.stdout, pulls, e.now())
 	return nil
+}
+
+// writePulls prints the sources a store is pulled from, if any: each
+// one's last pull, how it ended, and its lag at now.
+func writePulls(out io.Writer, pulls []pull.Status, now time.Time) {
+	if len(pulls) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\npulls (signinq pull, serve --pull)\n")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, p := range pulls {
+		when, how := "since "+p.Started.UTC().Format(time.DateTime), "running"
+		if !p.Running {
+			when = p.Ended.UTC().Format(time.DateTime) + " (" + p.Ended.Sub(p.Started).Round(time.Second).String() + ")"
+			how = "ok"
+			if p.Error != "" {
+				how = "failed"
+			}
+		}
+		lag := "no sign-ins yet"
+		if !p.Newest.IsZero() {
+			lag = "lag " + p.Lag(now).Round(time.Second).String()
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\tstored %s of %s\t%s\t%d %s, %d failed\n", p.Source, when, how,
+			humanize.Comma(p.Stored), humanize.Comma(p.Read), lag, p.Pulls, words.Plural(int(p.Pulls), "pull"), p.Failures)
+	}
+	w.Flush()
+	for _, p := range pulls {
+		if p.Error != "" {
+			fmt.Fprintf(out, "%s's last pull: %s\n", p.Source, p.Error)
+		}
+	}
 }
 
 // writeStats prints a store's statistics.

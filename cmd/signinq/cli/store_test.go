@@ -2,14 +2,18 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/clock"
+	"github.com/signinq/signinq/pull"
 )
 
 // TestStoreExitCodes checks that a store the command cannot use ends
@@ -83,4 +87,53 @@ func TestStoreExitCodes(t *testing.T) {
 			t.Fatalf("%s made a store", name)
 		}
 	}
+}
+
+// TestStatsPulls checks that stats lists the sources the store is pulled
+// from, with how each last pull ended and its lag, the same whether it
+// holds the store or asks the process that does.
+func TestStatsPulls(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "db")
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, err := engine.Open(store, &engine.Options{NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []pull.Status{
+		{Source: "graph", Started: now.Add(-10 * time.Minute), Ended: now.Add(-9*time.Minute - 48*time.Second),
+			Read: 1300, Stored: 1234, Duplicates: 66, Newest: now.Add(-25 * time.Minute), Pulls: 12, TotalStored: 50000, LastSuccess: now.Add(-9*time.Minute - 48*time.Second)},
+		{Source: "storage", Started: now.Add(-time.Hour), Ended: now.Add(-time.Hour + 3*time.Second),
+			Error: "storage: listing insights-logs-signinlogs: 403 AuthorizationFailure", Pulls: 3, Failures: 2, Failing: 2},
+	} {
+		if err := pull.Record(db, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `
+pulls (signinq pull, serve --pull)
+graph    2026-03-02 11:50:12 (12s)  ok      stored 1,234 of 1,300  lag 25m0s        12 pulls, 0 failed
+storage  2026-03-02 11:00:03 (3s)   failed  stored 0 of 0          no sign-ins yet  3 pulls, 2 failed
+storage's last pull: storage: listing insights-logs-signinlogs: 403 AuthorizationFailure
+`
+	stats := func(how string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := Main([]string{"stats", "--db", store}, strings.NewReader(""), &out, &errb, clock); code != 0 {
+			t.Fatalf("%s: stats exit %d: %s", how, code, errb.String())
+		}
+		if got := out.String(); !strings.HasSuffix(got, want) {
+			t.Errorf("%s: stats printed\n%s\nwant it to end with%s", how, got, want)
+		}
+	}
+	// Held by this process, which answers on the store's socket.
+	e := &env{ctx: context.Background(), now: clock, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	stop := share(e, db, store)
+	stats("asking the holder")
+	stop(0)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stats("holding the store")
 }
