@@ -66,6 +66,7 @@ func queryResponses() object {
 	streamed := func() object {
 		return object{
 			HeaderColumns: object{"description": "the columns, a JSON array of Column", "schema": str},
+			HeaderRows:    object{"description": "what the rows are: signins (a list without stages), or groups (groups, or a stage's rows)", "schema": object{"type": "string", "enum": []string{RowsSignins, RowsGroups}}},
 			"Trailer":     object{"description": "names the trailers: " + TrailerNotes + " (a JSON array of Note) and " + TrailerError + " (a JSON Error, when the answer ended early; sent to a client that says TE: trailers, any other has the connection cut instead)", "schema": str},
 		}
 	}
