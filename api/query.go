@@ -383,10 +383,15 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 
 // fail answers an error, logging the server's own failures.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error) {
+	h.logFailure(r, e)
+	writeError(w, e)
+}
+
+// logFailure logs an error that is the server's own failure.
+func (h *Handler) logFailure(r *http.Request, e *Error) {
 	if e.status >= 500 && e.Kind != KindTimeout && e.Kind != KindCanceled {
 		h.opts.Logger.Error("query failed", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "kind", e.Kind, "error", e.Message)
 	}
-	writeError(w, e)
 }
 
 // errTooLarge ends the rows of a buffered answer past its limits.
