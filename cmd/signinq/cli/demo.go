@@ -23,6 +23,7 @@ import (
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/repl"
 	"github.com/signinq/signinq/result"
 )
 

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/signinq/signinq/api"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/internal/progress"
@@ -42,14 +45,14 @@ func (c *replCmd) Run(e *env) error {
 				taken.Close()
 			}
 		}()
-		store := &heldStore{cur: remoteShell(e, holder, c.DB)}
+		store := &heldStore{cur: remoteShell(holder)}
 		store.takeOver = func() (repl.Store, error) {
 			db, next, err := c.openOr(e, open)
 			if err != nil {
 				return nil, err
 			}
 			if next != nil {
-				return remoteShell(e, next, c.DB), nil
+				return remoteShell(next), nil
 			}
 			taken, stop = db, share(e, db, c.DB)
 			return repl.Local(db), nil
@@ -62,9 +65,13 @@ func (c *replCmd) Run(e *env) error {
 }
 
 // remoteShell is the store a shell asks through the process holding it.
-func remoteShell(e *env, c *api.Client, dir string) *remoteStore {
+func remoteShell(c *api.Client) *remoteStore {
 	return &remoteStore{c: c, ingest: func(ctx context.Context, paths []string, r repl.IngestReport) (engine.IngestStats, error) {
-		return forwardInputs(ctx, c, paths, api.IngestRequest{}, r)
+		rep := forwardReport{progress: r.Progress, warning: r.Warning}
+		if r.Reject != nil {
+			rep.reject = func(rj api.Reject) { r.Reject(rj.Text) }
+		}
+		return forwardInputs(ctx, c, paths, nil, api.IngestRequest{}, rep)
 	}}
 }
 
