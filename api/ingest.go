@@ -348,24 +348,56 @@ func (c *Client) IngestStream(ctx context.Context, body io.Reader, q IngestReque
 }
 
 // stoppable is a request's body that ends, its trailer saying stop, once
-// stop is closed.
+// stop is closed, even while a read of r waits (a pipe with nothing to
+// read yet): that read is abandoned, and its bytes are not sent.
 type stoppable struct {
 	r       io.Reader
 	stop    <-chan struct{}
 	trailer http.Header
 	ended   bool
+	res     chan readResult // the read under way's; nil when none is
+	left    readResult      // what a read got that p had no room for
+}
+
+type readResult struct {
+	b   []byte
+	err error
 }
 
 func (s *stoppable) Read(p []byte) (int, error) {
 	if s.ended {
 		return 0, io.EOF
 	}
+	if len(s.left.b) > 0 || s.left.err != nil {
+		n := copy(p, s.left.b)
+		s.left.b = s.left.b[n:]
+		if len(s.left.b) > 0 {
+			return n, nil
+		}
+		err := s.left.err
+		s.left = readResult{}
+		return n, err
+	}
+	if s.res == nil {
+		s.res = make(chan readResult, 1)
+		buf := make([]byte, len(p)) // the read's own: it may outlive this call
+		go func(res chan<- readResult) {
+			n, err := s.r.Read(buf)
+			res <- readResult{buf[:n], err}
+		}(s.res)
+	}
 	select {
 	case <-s.stop:
 		s.ended = true
 		s.trailer.Set(TrailerInterrupt, "stop")
 		return 0, io.EOF
-	default:
+	case r := <-s.res:
+		s.res = nil
+		n := copy(p, r.b)
+		if n < len(r.b) {
+			s.left = readResult{r.b[n:], r.err}
+			return n, nil
+		}
+		return n, r.err
 	}
-	return s.r.Read(p)
 }
