@@ -28,6 +28,9 @@ type Answer struct {
 	Plan *string
 	// Saved is what define and undefine did (Rows yields none).
 	Saved *Saved
+	// Signins says the rows are sign-ins (a list without stages), not
+	// groups or a stage's rows (the Signinq-Rows header).
+	Signins bool
 
 	notes []result.Note
 	body  io.ReadCloser
@@ -138,6 +141,7 @@ func (c *Client) Query(ctx context.Context, q QueryRequest) (*Answer, error) {
 		return nil, err
 	}
 	a.body = resp.Body
+	a.Signins = resp.Header.Get(HeaderRows) == RowsSignins
 	return a, nil
 }
 

@@ -12,7 +12,11 @@
 // language, run by query.Exec, its answer as one JSON document, or
 // streamed as NDJSON or CSV with the columns in a header and the notes
 // and a late error in trailers), ingest (POST: a log, stored
-// deduplicated), stats, fields, plugins and health; and /openapi.json.
+// deduplicated; with progress, an NDJSON stream of its progress, rejects
+// and warnings; stopped where the body ends by its Signinq-Interrupt
+// trailer), stats, span, lists, saved, values (what a shell asking the
+// holder greets, lists and completes from), fields, plugins and health;
+// and /openapi.json.
 //
 // Contracts:
 //
@@ -47,8 +51,9 @@
 // The files: handler.go, the Handler, its Options and routes; query.go,
 // /v1/query: the request, its options and the three forms; errors.go,
 // the Error and statuses; auth.go, the bearer token; describe.go, stats,
-// fields, plugins and health; openapi.go, the OpenAPI document; ingest.go,
-// /v1/ingest; socket.go, the store's socket and the Client that dials it;
+// fields, plugins and health; contents.go, the store's span, lists,
+// saved queries and values; openapi.go, the OpenAPI document; ingest.go,
+// /v1/ingest and its progress stream; socket.go, the store's socket and the Client that dials it;
 // client.go, the Client's queries and stats; decode.go, rows, columns and
-// notes read back; peer_linux.go, a connection's user.
+// notes read back; peer_linux.go, a connection's user and process.
 package api

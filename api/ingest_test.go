@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/signinq/signinq/api"
@@ -85,4 +87,129 @@ func TestIngest(t *testing.T) {
 	if n, _ := db.Count(); n != 500 {
 		t.Errorf("the store holds %d sign-ins, want 500", n)
 	}
+}
+
+// TestIngestStream posts generated sign-ins through a store's socket
+// with IngestStream: the events come as the ingest goes (progress that
+// never goes back and ends at what was read (the last commit after it), the bad line's reject
+// with its position, raw text and text), then the answer. A second post
+// stopped halfway through its body (stop closed, the body's trailer
+// saying stop) is answered interrupted, with no reject for the record
+// the cut split; the same log posted again then stores exactly the rest:
+// no sign-in lost nor doubled.
+func TestIngestStream(t *testing.T) {
+	t.Logf("seed %d", testSeed)
+	const n = 3000
+	g, err := gen.New(gen.Config{Count: n, Seed: testSeed, Users: 20, Days: 2, End: testEnd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []byte
+	if err := g.Generate(context.Background(), func(batch []gen.Event) error {
+		for i := range batch {
+			log = append(signin.AppendJSON(log, &batch[i].Record), '\n')
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bad := "{\"id\": \"x\", \"createdDateTime\": \"not a time\"}\n"
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	s, err := api.ServeSocket(dir, api.New(db, standard.Registry(), api.SocketOptions(api.Options{Now: testNow})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(0)
+	c, err := api.Dial(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+
+	// Half the log, stopped in the middle of a record.
+	half := len(log) / 2
+	if log[half-1] == '\n' {
+		half++
+	}
+	stop := make(chan struct{})
+	body := &halting{parts: [][]byte{log[:half]}, stop: stop}
+	var progressed int
+	a, err := c.IngestStream(ctx, body, api.IngestRequest{Name: "half.json"}, stop, func(ev api.IngestEvent) {
+		if ev.Progress != nil {
+			progressed++
+		}
+		if ev.Reject != nil {
+			t.Errorf("a reject from a stopped ingest: %+v", ev.Reject)
+		}
+	})
+	whole := int64(bytes.Count(log[:half], []byte("\n")))
+	if err != nil || !a.Interrupted || a.Rejected != 0 || a.Truncated != 0 || a.Stored > whole || a.Stored == 0 || a.Rows != a.Stored {
+		t.Fatalf("stopped after %d whole records: %+v, %v", whole, a, err)
+	}
+	if c, _ := db.Count(); c != a.Stored {
+		t.Errorf("the store holds %d sign-ins, the answer says %d were stored", c, a.Stored)
+	}
+	first := a.Stored
+
+	// All of it, and a bad line.
+	var events []api.IngestEvent
+	a, err = c.IngestStream(ctx, bytes.NewReader(append(log, bad...)), api.IngestRequest{Name: "all.json"}, nil, func(ev api.IngestEvent) {
+		events = append(events, ev)
+	})
+	if err != nil || a.Interrupted || a.Stored != n-first || a.Duplicates != first || a.Read != n+1 || a.Rejected != 1 || a.Rows != n {
+		t.Fatalf("the whole log after %d stored: %+v, %v", first, a, err)
+	}
+	var last api.IngestProgress
+	rejects := 0
+	for _, ev := range events {
+		switch {
+		case ev.Progress != nil:
+			p := *ev.Progress
+			if p.Bytes < last.Bytes || p.Read < last.Read || p.Stored < last.Stored || p.Duplicates < last.Duplicates {
+				t.Errorf("progress went back: %+v after %+v", p, last)
+			}
+			last = p
+		case ev.Reject != nil:
+			rejects++
+			r := ev.Reject
+			if r.Input != "all.json" || r.Line != n+1 || r.Raw != bad[:len(bad)-1] || r.Text == "" || !strings.HasPrefix(r.Text, fmt.Sprintf("all.json:%d", n+1)) {
+				t.Errorf("the reject: %+v", r)
+			}
+		}
+	}
+	if rejects != 1 || last.Read != a.Read || last.Stored > a.Stored || last.Duplicates > a.Duplicates || last.Bytes != int64(len(log)+len(bad)) {
+		t.Errorf("%d rejects; the last progress %+v, the answer %+v", rejects, last, a)
+	}
+	if c, _ := db.Count(); c != n {
+		t.Errorf("the store holds %d sign-ins, want %d", c, n)
+	}
+}
+
+// halting is a body that reads its parts, then closes stop and waits
+// there for the reader to see it.
+type halting struct {
+	parts [][]byte
+	stop  chan struct{}
+	done  bool
+}
+
+func (h *halting) Read(p []byte) (int, error) {
+	if len(h.parts) > 0 {
+		n := copy(p, h.parts[0])
+		if h.parts[0] = h.parts[0][n:]; len(h.parts[0]) == 0 {
+			h.parts = h.parts[1:]
+		}
+		return n, nil
+	}
+	if !h.done {
+		h.done = true
+		close(h.stop)
+	}
+	return 0, nil
 }

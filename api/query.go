@@ -16,6 +16,7 @@ import (
 
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
 
@@ -63,12 +64,22 @@ const (
 	// HeaderColumns holds the answer's columns, as a JSON array of
 	// Column, before the rows.
 	HeaderColumns = "Signinq-Columns"
+	// HeaderRows says what the rows are: RowsSignins, sign-ins (a list
+	// without stages), which a client may write as they come; RowsGroups,
+	// groups or a stage's rows, which a shell gathers to chart them.
+	HeaderRows = "Signinq-Rows"
 	// TrailerNotes holds the answer's notes, as a JSON array of Note,
 	// after the rows.
 	TrailerNotes = "Signinq-Notes"
 	// TrailerError holds, as a JSON Error, the error that ended the
 	// answer after its first rows; absent when all the rows came.
 	TrailerError = "Signinq-Error"
+)
+
+// The values of HeaderRows.
+const (
+	RowsSignins = "signins"
+	RowsGroups  = "groups"
 )
 
 // queryParams are the parameters GET /v1/query takes (q, or query).
@@ -348,6 +359,11 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, queryAnswer{Plan: &rows.Plan, Notes: notesOf(rows.Notes)})
 		return
 	}
+	if out.Plan.Kind == ast.List && len(out.Plan.Stages()) == 0 {
+		w.Header().Set(HeaderRows, RowsSignins)
+	} else {
+		w.Header().Set(HeaderRows, RowsGroups)
+	}
 	name := req.Format
 	if name == FormatNDJSON {
 		name = FormatJSON // the json writer's lines
@@ -367,10 +383,15 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 
 // fail answers an error, logging the server's own failures.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error) {
+	h.logFailure(r, e)
+	writeError(w, e)
+}
+
+// logFailure logs an error that is the server's own failure.
+func (h *Handler) logFailure(r *http.Request, e *Error) {
 	if e.status >= 500 && e.Kind != KindTimeout && e.Kind != KindCanceled {
 		h.opts.Logger.Error("query failed", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "kind", e.Kind, "error", e.Message)
 	}
-	writeError(w, e)
 }
 
 // errTooLarge ends the rows of a buffered answer past its limits.

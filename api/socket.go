@@ -162,7 +162,12 @@ var (
 // store's socket.
 type Client struct {
 	http *http.Client
+	pid  int
 }
+
+// PID is the process id of the holder Dial reached, as the kernel told
+// it (SO_PEERCRED); 0 when it could not be told.
+func (c *Client) PID() int { return c.pid }
 
 // Dial connects to the socket of the store in dir: ErrNoHolder when no
 // process answers there, ErrOtherUser when it is another user's.
@@ -176,6 +181,12 @@ func Dial(dir string) (*Client, error) {
 	if err != nil {
 		return nil, dialError(err)
 	}
+	pid := 0
+	if uc, ok := c.(*net.UnixConn); ok {
+		if _, p, err := peerCred(uc); err == nil {
+			pid = p
+		}
+	}
 	c.Close() // someone answers; each request connects anew
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -187,7 +198,7 @@ func Dial(dir string) (*Client, error) {
 		},
 		DisableCompression: true,
 	}
-	return &Client{http: &http.Client{Transport: tr}}, nil
+	return &Client{http: &http.Client{Transport: tr}, pid: pid}, nil
 }
 
 // dialError is the error of a connection to a socket that failed.

@@ -42,10 +42,16 @@ func TestSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.PID() != os.Getpid() {
+		t.Errorf("the holder's pid %d, want this process's %d", c.PID(), os.Getpid())
+	}
 	ctx := context.Background()
 	a, err := c.Query(ctx, api.QueryRequest{Query: "count group by type order by type", Now: "latest"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if a.Signins {
+		t.Errorf("groups answered as sign-ins")
 	}
 	var total int64
 	for row, err := range a.Rows() {
@@ -61,6 +67,9 @@ func TestSocket(t *testing.T) {
 	a, err = c.Query(ctx, api.QueryRequest{Query: "list user since 1d", Now: "2020-01-01", ListLimit: 5})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !a.Signins {
+		t.Errorf("a list's sign-ins answered as groups")
 	}
 	for _, err := range a.Rows() {
 		t.Fatalf("a row, or %v, where the range holds none", err)

@@ -29,7 +29,7 @@ func BenchmarkCompleteValue(b *testing.B) {
 	for _, warm := range []bool{false, true} {
 		name := map[bool]string{false: "cold", true: "warm"}[warm]
 		b.Run(name, func(b *testing.B) {
-			s := &session{opts: Options{DB: db}, reg: standard.Registry(), values: newValueCache(db)}
+			s := &session{opts: Options{DB: db}, reg: standard.Registry(), values: newValueCache(Local(db)), store: Local(db)}
 			c := &completer{s: s}
 			if warm {
 				c.Do(line, len(line))

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"unicode"
@@ -8,7 +9,6 @@ import (
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
-	"github.com/signinq/signinq/query"
 )
 
 // maxCandidates bounds the candidates Tab offers at once.
@@ -230,7 +230,7 @@ func (c *completer) callNames(kind plugins.Kind) []string {
 
 // listNames are the named lists' names, with their @.
 func (c *completer) listNames() []string {
-	lists, err := query.ListsOf(c.s.opts.DB)
+	lists, err := c.s.store.Lists(context.Background())
 	if err != nil {
 		return nil
 	}
@@ -243,13 +243,13 @@ func (c *completer) listNames() []string {
 
 // savedNames are the saved queries' names: of stages, or of queries.
 func (c *completer) savedNames(stages bool) []string {
-	ms, err := query.MacrosOf(c.s.opts.DB, c.s.reg)
+	saved, err := c.s.store.Saved(context.Background(), c.s.reg)
 	if err != nil {
 		return nil
 	}
 	var out []string
-	for _, m := range ms.All() {
-		if m.Stages == stages {
+	for _, m := range saved {
+		if m.Err == nil && m.Stages == stages {
 			out = append(out, m.Name)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 func TestComplete(t *testing.T) {
 	db := openTestStore(t)
-	s := &session{opts: Options{DB: db}, reg: standard.Registry(), values: newValueCache(db)}
+	s := &session{opts: Options{DB: db}, reg: standard.Registry(), values: newValueCache(Local(db)), store: Local(db)}
 	c := &completer{s: s, quoteAt: -1}
 	// f completes line (the cursor at its end) and checks the full words
 	// offered include want and exclude not.

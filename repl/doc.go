@@ -4,7 +4,9 @@
 // each statement through query.Exec, and prints its answer as a table,
 // JSON or CSV, with terminal charts of timelines and tops; on a terminal
 // it completes field names, plugins and the store's values, and keeps a
-// history.
+// history. It asks its store through Store: the store it holds (Local),
+// or one another signinq process holds, through that process (the
+// command's implementation over the API's socket).
 //
 // Contracts: it owns no globals and reads no wall clock (Options give
 // the store, the streams and the clock); it never exits the process: Run

@@ -241,30 +241,34 @@ func (s *session) plugins(_ context.Context, arg string) error {
 	return s.write(l.Columns, l.All())
 }
 
-func (s *session) saved(context.Context, string) error {
-	ms, err := query.MacrosOf(s.opts.DB, s.reg)
+func (s *session) saved(ctx context.Context, _ string) error {
+	saved, err := s.store.Saved(ctx, s.reg)
 	if err != nil {
 		return err
 	}
-	all := ms.All()
-	for _, u := range ms.Unread() {
-		fmt.Fprintf(s.opts.Stderr, "the saved query %s cannot be read: %v\n", u.Name, u.Err)
+	var all []SavedQuery
+	for _, m := range saved {
+		if m.Err != nil {
+			fmt.Fprintf(s.opts.Stderr, "the saved query %s cannot be read: %v\n", m.Name, m.Err)
+		} else {
+			all = append(all, m)
+		}
 	}
-	if len(all) == 0 && len(ms.Unread()) == 0 {
+	if len(saved) == 0 {
 		s.info("no saved queries: define NAME = QUERY saves one (define failures(D) = count where status=failure since D), undefine NAME removes it\n")
 		return nil
 	}
 	for _, m := range all {
-		fmt.Fprintln(s.out, m)
+		fmt.Fprintln(s.out, m.Text)
 	}
 	return nil
 }
 
 // lists shows the named lists (name, kind, size, built in or the
 // store's), or the values of one.
-func (s *session) lists(_ context.Context, arg string) error {
+func (s *session) lists(ctx context.Context, arg string) error {
 	if arg != "" {
-		l, err := query.ListOf(s.opts.DB, arg)
+		l, err := s.store.List(ctx, arg)
 		if err != nil {
 			return err
 		}
@@ -277,7 +281,7 @@ func (s *session) lists(_ context.Context, arg string) error {
 		}
 		return nil
 	}
-	lists, err := query.ListsOf(s.opts.DB)
+	lists, err := s.store.Lists(ctx)
 	if err != nil {
 		return err
 	}
@@ -330,17 +334,17 @@ func (s *session) ingest(ctx context.Context, arg string) error {
 	}
 	bar := newIngestProgress(s.opts.Stderr, paths, s.opts.Terminal)
 	shown := 0
-	st, err := s.opts.DB.Ingest(ctx, paths, engine.IngestOptions{
+	st, err := s.store.Ingest(ctx, paths, IngestReport{
 		Progress: bar.update,
-		OnReject: func(r *logfile.Reject) {
+		Reject: func(r string) {
 			if shown++; shown <= maxRejectsShown {
 				bar.bar.Clear()
-				fmt.Fprintf(s.opts.Stderr, "%v\n", r)
+				fmt.Fprintf(s.opts.Stderr, "%s\n", r)
 			}
 		},
-		OnWarning: func(w *logfile.Warning) {
+		Warning: func(w string) {
 			bar.bar.Clear()
-			fmt.Fprintf(s.opts.Stderr, "warning: %v\n", w)
+			fmt.Fprintf(s.opts.Stderr, "warning: %s\n", w)
 		},
 	})
 	bar.done()
@@ -379,14 +383,17 @@ func expandHome(p string) string {
 
 // stats describes the store: sign-ins by type, the days it covers, and
 // its size on disk.
-func (s *session) stats(context.Context, string) error {
-	st, err := s.opts.DB.Stats()
+func (s *session) stats(ctx context.Context, _ string) error {
+	st, err := s.store.Stats(ctx)
 	if err != nil {
 		return err
 	}
 	where := s.opts.Dir
 	if where == "" {
 		where = "in memory"
+	}
+	if h := s.store.Holder(); h != "" {
+		where += ", held by " + h
 	}
 	fmt.Fprintf(s.out, "store %s: %s sign-ins in %d parts\n", where, humanize.Comma(st.Rows), st.Parts)
 	tw := tabwriter.NewWriter(s.out, 2, 8, 2, ' ', tabwriter.AlignRight)

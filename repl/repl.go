@@ -14,7 +14,10 @@ import (
 // Options configure a session.
 type Options struct {
 	// DB is the store the session asks; it stays the caller's to close.
-	DB *engine.DB
+	// Store, when not nil, is asked instead: a store another process
+	// holds (DB is then nil).
+	DB    *engine.DB
+	Store Store
 	// Dir is the store's directory, shown in \stats and used by \ingest's
 	// messages; "" for a store in memory.
 	Dir string

@@ -9,17 +9,16 @@ import (
 	"iter"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/signinq/signinq/internal/words"
-	"github.com/signinq/signinq/query/ast"
 
 	"github.com/chzyer/readline"
 	"github.com/dustin/go-humanize"
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
@@ -52,13 +51,18 @@ type session struct {
 	file    *os.File  // \output's file, to close
 	last    *result.Result
 	values  *valueCache // completion's field values
+	store   Store       // Options.Store, else Local(Options.DB)
 	failed  bool        // a statement failed (scripts' exit status)
 	quit    bool
 }
 
 func (s *session) run(ctx context.Context) error {
 	o := &s.opts
-	if o.DB == nil {
+	s.store = o.Store
+	if s.store == nil && o.DB != nil {
+		s.store = Local(o.DB)
+	}
+	if s.store == nil {
 		return errors.New("repl: no store")
 	}
 	if o.Stdout == nil {
@@ -75,7 +79,7 @@ func (s *session) run(ctx context.Context) error {
 		s.reg = standard.Registry()
 	}
 	s.format, s.timing, s.out = "table", o.Terminal, o.Stdout
-	s.values = newValueCache(o.DB)
+	s.values = newValueCache(s.store)
 	defer s.closeOutput()
 	if !o.Terminal {
 		return s.script(ctx)
@@ -292,6 +296,9 @@ func (s *session) report(stmt, where string, err error) {
 // without a hint.
 func (s *session) greet() {
 	w := s.opts.Stderr
+	if h := s.store.Holder(); h != "" {
+		fmt.Fprintf(w, "signinq: the store %s is held by %s: this session asks it through that process.\n", s.opts.Dir, h)
+	}
 	first, last, ok := s.span()
 	if !ok {
 		fmt.Fprintf(w, "signinq: the store %s is empty: \\ingest FILE stores an export (any format). \\help for help, \\q quits.\n", s.opts.Dir)
@@ -307,11 +314,8 @@ func (s *session) greet() {
 // span returns the times of the store's first and last sign-ins; ok is
 // false when it is empty (or cannot be read).
 func (s *session) span() (first, last time.Time, ok bool) {
-	s.opts.DB.View(func(snap *engine.Snapshot) error {
-		first, last, ok = snap.Span()
-		return nil
-	})
-	return first, last, ok
+	first, last, ok, err := s.store.Span(context.Background())
+	return first, last, ok && err == nil
 }
 
 // queryNow is the time relative times count from: \now, else the store's
@@ -331,7 +335,8 @@ func (s *session) queryNow() time.Time {
 	case clock != nil:
 		return clock()
 	}
-	return s.opts.DB.Now()
+	_, last, _ := s.span() // the zero time when empty
+	return last
 }
 
 // clock is the session's clock: Options.Clock, else the store's; nil when
@@ -340,7 +345,7 @@ func (s *session) clock() func() time.Time {
 	if s.opts.Clock != nil {
 		return s.opts.Clock
 	}
-	return s.opts.DB.Clock()
+	return s.store.Clock()
 }
 
 // stopwatch starts timing on the session's clock: the function it returns
@@ -373,32 +378,35 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 	if s.format == "table" {
 		opts.DefaultListLimit = tableListLimit
 	}
-	out, err := query.Exec(ctx, s.opts.DB, s.reg, text, opts)
+	a, err := s.store.Exec(ctx, s.reg, text, opts)
 	if err != nil {
 		return err
 	}
-	if out.Saved != nil {
-		s.info("%s\n", out.Saved)
+	defer a.Close()
+	if a.Saved != "" {
+		s.info("%s\n", a.Saved)
 		return nil
 	}
-	plan, rows := out.Plan, out.Rows
-	defer rows.Close()
-	if plan.Statement.Explain {
+	if a.Explain {
 		// explain analyze runs the query: its rows are read, not shown.
-		for _, err := range rows.All() {
+		for _, err := range a.Rows {
 			if err != nil {
 				return err
 			}
 		}
-		fmt.Fprint(s.out, rows.Plan)
+		fmt.Fprint(s.out, a.Plan())
 		return nil
 	}
-	if plan.Kind != ast.List || len(plan.Stages()) > 0 {
+	if a.Gathered {
 		// Groups, or a stage's rows: gathered, for \chart and the bars.
-		res, err := rows.Result(0)
-		if err != nil {
-			return err
+		res := &result.Result{Columns: a.Columns}
+		for row, err := range a.Rows {
+			if err != nil {
+				return err
+			}
+			res.Rows = append(res.Rows, slices.Clone(row)) // a row's cells may be reused by the next
 		}
+		res.Notes = a.Notes()
 		s.last = res
 		if err := s.write(res.Columns, res.All()); err != nil {
 			return err
@@ -410,10 +418,10 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 		return nil
 	}
 	// Sign-ins: they flow from the store to the writer, never gathered.
-	s.last = &result.Result{Columns: rows.Columns}
+	s.last = &result.Result{Columns: a.Columns}
 	n := 0
 	counted := func(yield func([]result.Value, error) bool) {
-		for row, err := range rows.All() {
+		for row, err := range a.Rows {
 			if err == nil {
 				n++
 			}
@@ -422,10 +430,10 @@ func (s *session) query(ctx context.Context, text string) (err error) {
 			}
 		}
 	}
-	if err := s.write(rows.Columns, counted); err != nil {
+	if err := s.write(a.Columns, counted); err != nil {
 		return err
 	}
-	s.done(rows.Notes, n, elapsed())
+	s.done(a.Notes(), n, elapsed())
 	return nil
 }
 
@@ -492,7 +500,7 @@ func (s *session) info(format string, args ...any) {
 
 // countText is the number of sign-ins in the store, for the greeting.
 func (s *session) countText() string {
-	n, err := s.opts.DB.Count()
+	n, err := s.store.Count(context.Background())
 	if err != nil {
 		return "?"
 	}

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"slices"
 	"sync"
 
@@ -14,7 +15,7 @@ import (
 // \fields's common values. They are read on first use and kept until the
 // store changes (reset). It is safe for concurrent use.
 type valueCache struct {
-	db     *engine.DB
+	store  Store
 	mu     sync.Mutex
 	fields map[string]*fieldValues // by field name; nil: no dictionary
 }
@@ -29,8 +30,8 @@ type fieldValues struct {
 	counted bool
 }
 
-func newValueCache(db *engine.DB) *valueCache {
-	return &valueCache{db: db, fields: map[string]*fieldValues{}}
+func newValueCache(store Store) *valueCache {
+	return &valueCache{store: store, fields: map[string]*fieldValues{}}
 }
 
 // reset forgets the values read: the store changed (\ingest).
@@ -105,18 +106,13 @@ func (c *valueCache) field(name string, counts bool) (*fieldValues, error) {
 		c.fields[name] = nil
 		return nil, nil
 	}
-	var vcs []engine.ValueCount
-	err := c.db.View(func(s *engine.Snapshot) error {
-		var err error
-		vcs, err = s.Values(col, counts)
-		return err
-	})
+	vcs, err := c.store.Values(context.Background(), name, counts)
 	if err != nil {
 		return nil, err
 	}
 	fv := &fieldValues{texts: make([]string, len(vcs)), counts: make([]uint64, len(vcs)), counted: counts}
 	for i, vc := range vcs {
-		fv.texts[i], fv.counts[i] = vc.Value.String(), vc.Signins
+		fv.texts[i], fv.counts[i] = vc.Text, vc.Signins
 	}
 	c.fields[name] = fv
 	return fv, nil

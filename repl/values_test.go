@@ -71,7 +71,7 @@ func TestFieldsWholeStore(t *testing.T) {
 // query engine's group by), printed the same way.
 func TestValuesAgreeWithResults(t *testing.T) {
 	db := openTestStore(t)
-	vc := newValueCache(db)
+	vc := newValueCache(Local(db))
 	checked := 0
 	for _, col := range engine.Columns() {
 		if col.Field == nil || !col.Indexed {

@@ -23,6 +23,7 @@ import (
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/repl"
 	"github.com/signinq/signinq/result"
 )
 
@@ -316,7 +317,8 @@ func demoWrite(e *env, w plugins.Writer, res *result.Result) (err error) {
 // openREPL opens the REPL on the demo's store, with its clock stopped at
 // the tenant's end.
 func openREPL(e *env, db *engine.DB, dir string, end time.Time) error {
-	return runShell(e, db, dir, end.Format(time.RFC3339), "", 0)
+	defer share(e, db, dir)(0) // the shell's store answers other processes'
+	return runShell(e, repl.Local(db), dir, end.Format(time.RFC3339), "", 0)
 }
 
 // demoFormat is one export format the demo writes and reads back.

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/signinq/signinq/api"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/jsonw"
@@ -161,7 +161,11 @@ func createRejects(path string) (*rejectWriter, error) {
 	return &rejectWriter{f: f, w: bufio.NewWriter(f)}, nil
 }
 
-func (w *rejectWriter) write(r *logfile.Reject) error {
+func (w *rejectWriter) write(r *logfile.Reject) error { return w.writeReject(api.RejectOf(r)) }
+
+// writeReject writes a reject as a JSON line: the same whether this
+// process read it or the store's holder did.
+func (w *rejectWriter) writeReject(r api.Reject) error {
 	b := append(w.buf[:0], '{')
 	b = jsonw.Key(b, "input")
 	b = jsonw.String(b, r.Input)
@@ -175,7 +179,7 @@ func (w *rejectWriter) write(r *logfile.Reject) error {
 	}
 	b = jsonw.Key(b, "reason")
 	b = jsonw.String(b, r.Reason)
-	if errors.Is(r, logfile.ErrTruncated) {
+	if r.Truncated {
 		b = jsonw.Key(b, "truncated")
 		b = jsonw.Bool(b, true)
 	}
@@ -184,7 +188,7 @@ func (w *rejectWriter) write(r *logfile.Reject) error {
 		b = jsonw.Bool(b, true)
 	} else {
 		b = jsonw.Key(b, "raw")
-		b = jsonw.String(b, string(r.Raw))
+		b = jsonw.String(b, r.Raw)
 	}
 	b = append(b, '}', '\n')
 	w.buf = b

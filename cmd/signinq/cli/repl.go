@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/signinq/signinq/api"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/internal/progress"
@@ -25,20 +28,58 @@ type replCmd struct {
 func (replCmd) ownsSignals() {}
 
 func (c *replCmd) Run(e *env) error {
-	db, err := c.open(e, nil)
+	open := func() (*engine.DB, error) { return c.open(e, nil) }
+	db, holder, err := c.openOr(e, open)
 	if err != nil {
 		return err
 	}
+	if holder != nil {
+		// Another process of this user holds the store: the shell asks
+		// it, and takes the store over if it goes away.
+		defer holder.Close()
+		var taken *engine.DB
+		stop := func(time.Duration) {}
+		defer func() {
+			stop(0)
+			if taken != nil {
+				taken.Close()
+			}
+		}()
+		store := &heldStore{cur: remoteShell(holder)}
+		store.takeOver = func() (repl.Store, error) {
+			db, next, err := c.openOr(e, open)
+			if err != nil {
+				return nil, err
+			}
+			if next != nil {
+				return remoteShell(next), nil
+			}
+			taken, stop = db, share(e, db, c.DB)
+			return repl.Local(db), nil
+		}
+		return runShell(e, store, c.DB, c.Now, c.History, int64(c.MaxMemory))
+	}
 	defer db.Close()
-	return runShell(e, db, c.DB, c.Now, c.History, int64(c.MaxMemory))
+	defer share(e, db, c.DB)(0) // the shell's store answers other processes'
+	return runShell(e, repl.Local(db), c.DB, c.Now, c.History, int64(c.MaxMemory))
 }
 
-// runShell runs the REPL on an open store: interactive when standard
-// input and output are terminals, a script otherwise (then a failed
-// statement makes the exit status 1).
-func runShell(e *env, db *engine.DB, dir, nowFlag, history string, maxMemory int64) error {
-	defer share(e, db, dir)(0) // the shell's store answers other processes'
-	opts := repl.Options{DB: db, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now, MaxMemory: maxMemory}
+// remoteShell is the store a shell asks through the process holding it.
+func remoteShell(c *api.Client) *remoteStore {
+	return &remoteStore{c: c, ingest: func(ctx context.Context, paths []string, r repl.IngestReport) (engine.IngestStats, error) {
+		rep := forwardReport{progress: r.Progress, warning: r.Warning}
+		if r.Reject != nil {
+			rep.reject = func(rj api.Reject) { r.Reject(rj.Text) }
+		}
+		return forwardInputs(ctx, c, paths, nil, api.IngestRequest{}, rep)
+	}}
+}
+
+// runShell runs the REPL on a store, its own or one another process
+// holds: interactive when standard input and output are terminals, a
+// script otherwise (then a failed statement makes the exit status 1).
+func runShell(e *env, store repl.Store, dir, nowFlag, history string, maxMemory int64) error {
+	opts := repl.Options{Store: store, Dir: dir, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Clock: e.now, MaxMemory: maxMemory}
 	if nowFlag != "" {
 		t, latest, err := parseNow(nowFlag)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"github.com/signinq/signinq/api"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
+	"github.com/signinq/signinq/internal/progress"
 	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
@@ -263,87 +265,182 @@ func forwardStats(e *env, c *api.Client, dir string, allDays bool) error {
 	return nil
 }
 
-// forwardIngest has the holder ingest the inputs, one request each (a
-// directory's files, standard input for -), and reports as ingest does:
-// the rejects and warnings, the summary, the sign-ins stored and
-// skipped, and what the store holds; the exit status 1 when records were
-// rejected or inputs refused or truncated. The holder's background
-// compaction merges the parts written, not this command.
-func forwardIngest(e *env, c *api.Client, cmd *ingestCmd) error {
-	defer c.Close()
-	if cmd.Rejects != "" || cmd.InterruptCodes != nil {
-		return errors.New("another signinq process holds the store: --rejects and --interrupt-codes need it to themselves (close that one, then ingest)")
-	}
-	ins, refused := logfile.Paths(cmd.Files, e.stdin)
-	var (
-		sum   logfile.Summary
-		st    api.IngestAnswer
-		shown int
-	)
-	reject := func(text string) {
-		if shown < maxShown {
-			fmt.Fprintf(e.stderr, "signinq: %s\n", text)
-		}
-		shown++
-	}
+// forwardReport receives a forwarded ingest's progress (the counts of
+// every input so far), its rejects and its warnings, each possibly nil.
+type forwardReport struct {
+	progress func(engine.IngestStats)
+	reject   func(api.Reject)
+	warning  func(text string)
+}
+
+// forwardInputs has the holder ingest the inputs (files, directories,
+// - for stdin), one request each, and returns what engine.DB.Ingest
+// would: the counts of them all, refused inputs among the rejects. When
+// ctx is done, the body being sent ends there and the holder commits
+// what it read (api.Client.IngestStream): the counts are of that, and
+// the error wraps engine.ErrInterrupted and ctx's, as Ingest's does.
+// Inputs after it are not sent.
+func forwardInputs(ctx context.Context, c *api.Client, paths []string, stdin io.Reader, q api.IngestRequest, rep forwardReport) (engine.IngestStats, error) {
+	ins, refused := logfile.Paths(paths, stdin)
+	var st engine.IngestStats
 	for _, r := range refused {
-		sum.Refused++
-		reject(r.Error())
+		st.Refused++
+		if rep.reject != nil {
+			rep.reject(api.RejectOf(r))
+		}
 	}
-	start := e.now()
+	// The requests outlive ctx: its end stops them, and they answer.
+	reqCtx := context.WithoutCancel(ctx)
 	for _, in := range ins {
+		if ctx.Err() != nil {
+			break
+		}
 		if why := in.Skipped(); why != "" {
-			sum.Warnings++
-			fmt.Fprintf(e.stderr, "signinq: warning: %s: %s\n", in.Name, why)
+			st.Warnings++
+			if rep.warning != nil {
+				rep.warning(fmt.Sprintf("%s: %s", in.Name, why))
+			}
 			continue
 		}
 		r, err := in.Open()
 		if err != nil {
-			sum.Refused++
-			reject(fmt.Sprintf("%s: %v", in.Name, err))
+			st.Refused++
+			if rep.reject != nil {
+				rep.reject(api.Reject{Input: in.Name, Reason: err.Error(), Refused: true, Text: fmt.Sprintf("%s: %v", in.Name, err)})
+			}
 			continue
 		}
-		a, err := c.Ingest(e.ctx, r, api.IngestRequest{Name: in.Name, Format: cmd.Format, Type: cmd.Type})
+		before := st
+		q.Name = in.Name
+		a, err := c.IngestStream(reqCtx, r, q, ctx.Done(), func(ev api.IngestEvent) {
+			switch {
+			case ev.Progress != nil:
+				if rep.progress != nil {
+					now := before
+					now.Bytes += ev.Progress.Bytes
+					now.Read += ev.Progress.Read
+					now.Stored += ev.Progress.Stored
+					now.Duplicates += ev.Progress.Duplicates
+					rep.progress(now)
+				}
+			case ev.Reject != nil:
+				if rep.reject != nil {
+					rep.reject(*ev.Reject)
+				}
+			case ev.Warning != "":
+				if rep.warning != nil {
+					rep.warning(ev.Warning)
+				}
+			}
+		})
 		r.Close()
 		if err != nil {
-			if st.Stored > 0 {
-				fmt.Fprintf(e.stderr, "signinq: %s sign-ins were stored before the error; running the same ingest again stores the rest\n", humanize.Comma(st.Stored))
-			}
-			return remoteError(e, err)
+			return st, err
 		}
-		for _, w := range a.WarningTexts {
-			fmt.Fprintf(e.stderr, "signinq: warning: %s\n", w)
-		}
-		for _, t := range a.RejectTexts {
-			reject(t)
-		}
-		shown += int(a.Rejected) + a.Refused + a.Truncated - len(a.RejectTexts) // those not listed
 		s := a.Summary()
-		sum.Inputs += s.Inputs
-		sum.Refused += s.Refused
-		sum.Truncated += s.Truncated
-		sum.Bytes += s.Bytes
-		sum.Read += s.Read
-		sum.Accepted += s.Accepted
-		sum.Rejected += s.Rejected
-		sum.Warnings += s.Warnings
+		st.Inputs += s.Inputs
+		st.Refused += s.Refused
+		st.Truncated += s.Truncated
+		st.Bytes += s.Bytes
+		st.Read += s.Read
+		st.Accepted += s.Accepted
+		st.Rejected += s.Rejected
+		st.Warnings += s.Warnings
 		st.Stored += a.Stored
 		st.Duplicates += a.Duplicates
-		st.Rows = a.Rows
+		if a.Interrupted {
+			break
+		}
 	}
+	if err := ctx.Err(); err != nil {
+		return st, fmt.Errorf("%w: %w", engine.ErrInterrupted, err)
+	}
+	return st, nil
+}
+
+// forwardIngest has the holder ingest the inputs (forwardInputs), and
+// reports as ingest does: the progress bar, the rejects (all of them in
+// --rejects's file) and warnings, the summary, the sign-ins stored and
+// skipped, and what the store holds; the exit status 1 when records were
+// rejected or inputs refused or truncated, and Ctrl-C's when it stopped
+// the ingest (the holder committed what it read). The holder's
+// background compaction merges the parts written, not this command.
+func forwardIngest(e *env, c *api.Client, cmd *ingestCmd) error {
+	defer c.Close()
+	if cmd.InterruptCodes != nil {
+		return errors.New("another signinq process holds the store: --interrupt-codes needs it to itself, the codes being the holder's (close that one, then ingest)")
+	}
+	var (
+		rejects *rejectWriter
+		werr    error
+		err     error
+	)
+	if cmd.Rejects != "" {
+		if rejects, err = createRejects(cmd.Rejects); err != nil {
+			return err
+		}
+	}
+	bar := newProgress(e, logfile.InputSize(cmd.Files), progress.Bytes, "ingesting", cmd.Quiet)
+	shown := 0
+	start := e.now()
+	st, err := forwardInputs(e.ctx, c, cmd.Files, e.stdin, api.IngestRequest{Format: cmd.Format, Type: cmd.Type}, forwardReport{
+		progress: func(st engine.IngestStats) {
+			bar.Describe(ingestProgress(st))
+			bar.Set(st.Bytes)
+		},
+		reject: func(r api.Reject) {
+			if shown < maxShown {
+				bar.Clear()
+				fmt.Fprintf(e.stderr, "signinq: %s\n", r.Text)
+			}
+			shown++
+			if rejects != nil && werr == nil {
+				werr = rejects.writeReject(r)
+			}
+		},
+		warning: func(text string) {
+			bar.Clear()
+			fmt.Fprintf(e.stderr, "signinq: warning: %s\n", text)
+		},
+	})
+	bar.Done()
 	elapsed := e.now().Sub(start)
+	if rejects != nil {
+		if cerr := rejects.close(); werr == nil {
+			werr = cerr
+		}
+	}
+	if errors.Is(err, engine.ErrInterrupted) {
+		return &stopped{msg: fmt.Sprintf("interrupted after reading %s records: %s new sign-ins committed by the signinq process holding the store, %s duplicates skipped, %s rejected; run the same ingest again to continue (the sign-ins stored are skipped as duplicates)",
+			humanize.Comma(st.Read), humanize.Comma(st.Stored), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected)), err: err}
+	}
+	if err != nil {
+		if st.Stored > 0 {
+			fmt.Fprintf(e.stderr, "signinq: %s sign-ins were stored before the error; running the same ingest again stores the rest\n", humanize.Comma(st.Stored))
+		}
+		return remoteError(e, err)
+	}
+	if werr != nil {
+		return fmt.Errorf("--rejects: %w", werr)
+	}
 	if shown > maxShown {
 		fmt.Fprintf(e.stderr, "signinq: … and %d more rejected%s\n", shown-maxShown, rejectsHint(cmd.Rejects))
 	}
 	if !cmd.Quiet {
-		fmt.Fprintf(e.stderr, "signinq: %s\n", sum.String())
+		rows := int64(-1)
+		if sp, err := c.Span(e.ctx); err == nil {
+			rows = sp.Rows
+		}
+		fmt.Fprintf(e.stderr, "signinq: %s\n", st.Summary.String())
 		fmt.Fprintf(e.stderr, "signinq: stored %s new %s, skipped %s duplicates, rejected %s, in %s (%s/s, %s records/s), by the signinq process holding the store\n",
-			humanize.Comma(st.Stored), words.Plural(st.Stored, "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(sum.Rejected),
-			words.Round(elapsed), humanize.IBytes(uint64(float64(sum.Bytes)/elapsed.Seconds())),
-			humanize.Comma(int64(float64(sum.Read)/elapsed.Seconds())))
-		fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", cmd.DB, humanize.Comma(st.Rows), words.Plural(st.Rows, "sign-in"))
+			humanize.Comma(st.Stored), words.Plural(st.Stored, "sign-in"), humanize.Comma(st.Duplicates), humanize.Comma(st.Rejected),
+			words.Round(elapsed), humanize.IBytes(uint64(float64(st.Bytes)/elapsed.Seconds())),
+			humanize.Comma(int64(float64(st.Read)/elapsed.Seconds())))
+		if rows >= 0 {
+			fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", cmd.DB, humanize.Comma(rows), words.Plural(rows, "sign-in"))
+		}
 	}
-	if !sum.Clean() {
+	if !st.Clean() {
 		return errRejected
 	}
 	return nil
