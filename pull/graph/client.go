@@ -125,9 +125,12 @@ func (c *client) get(ctx context.Context, u string) *fetched {
 		}
 		wait, pe, done := c.try(ctx, f, &renewed, &malformed)
 		if done {
-			f.err = pe
-			if pe != nil && ctx.Err() != nil {
+			switch {
+			case pe == nil:
+			case ctx.Err() != nil:
 				f.err = ctx.Err()
+			default:
+				f.err = pe
 			}
 			return f
 		}
