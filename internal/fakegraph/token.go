@@ -115,15 +115,26 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "unauthorized_client", fmt.Sprintf("AADSTS700016: Application with identifier '%s' was not found in the directory.", r.PostForm.Get("client_id")))
 	case r.PostForm.Get("client_secret") != s.opts.ClientSecret:
 		fail(http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-	case !strings.HasSuffix(r.PostForm.Get("scope"), "/.default"):
+	case resource(r.PostForm.Get("scope")) == "":
 		fail(http.StatusBadRequest, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.")
 	default:
 		s.mu.Lock()
-		t := s.issueLocked(strings.TrimSuffix(r.PostForm.Get("scope"), "/.default"))
+		t := s.issueLocked(resource(r.PostForm.Get("scope")))
 		s.mu.Unlock()
 		s.record(r, http.StatusOK, "")
 		life := int(s.opts.TokenLife / time.Second)
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": life, "ext_expires_in": life, "access_token": t})
 	}
+}
+
+// resource is the resource a client credentials scope names
+// (RESOURCE/.default, among the OpenID scopes MSAL adds), or "".
+func resource(scope string) string {
+	for _, f := range strings.Fields(scope) {
+		if r, ok := strings.CutSuffix(f, "/.default"); ok && r != "" {
+			return r
+		}
+	}
+	return ""
 }

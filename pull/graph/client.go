@@ -135,6 +135,9 @@ func (c *client) get(ctx context.Context, u string) *fetched {
 			return f
 		}
 		last = pe
+		if attempt == c.attempts {
+			continue // no wait before giving up
+		}
 		if c.warn != nil {
 			c.warn(fmt.Errorf("retrying in %s: %w", wait.Round(time.Millisecond), pe))
 		}
