@@ -139,7 +139,7 @@ func (c *client) get(ctx context.Context, u string) *fetched {
 			continue // no wait before giving up
 		}
 		if c.warn != nil {
-			c.warn(fmt.Errorf("retrying in %s: %w", wait.Round(time.Millisecond), pe))
+			c.warn(&RetryWarning{PageError: pe, Wait: wait, Attempt: attempt, Attempts: c.attempts})
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			f.err = err

@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Errors a pull's errors wrap; errors.Is tells them apart.
@@ -40,3 +41,19 @@ func (e *PageError) Error() string {
 }
 
 func (e *PageError) Unwrap() error { return e.Err }
+
+// RetryWarning is what Options.OnWarning is told of a page asked for
+// again: what went wrong, and how long the pull waits first.
+type RetryWarning struct {
+	*PageError
+	Wait              time.Duration
+	Attempt, Attempts int // the attempt that failed, of how many
+}
+
+func (w *RetryWarning) Error() string {
+	status := ""
+	if w.Status != 0 {
+		status = fmt.Sprintf(" (HTTP %d)", w.Status)
+	}
+	return fmt.Sprintf("attempt %d of %d failed, retrying in %s: %s%s: %s", w.Attempt, w.Attempts, w.Wait.Round(time.Millisecond), w.URL, status, w.Reason)
+}
