@@ -43,6 +43,13 @@ func (s *Server) queue(n int, f fault) {
 func (s *Server) nextFault() fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.served++
+	switch {
+	case s.opts.ThrottleEvery > 0 && s.served%s.opts.ThrottleEvery == 0:
+		return fault{kind: "429", retryAfter: s.opts.RetryAfter}
+	case s.opts.DropEvery > 0 && s.served%s.opts.DropEvery == 0:
+		return fault{kind: "drop"}
+	}
 	if len(s.faults) == 0 {
 		return fault{}
 	}

@@ -31,6 +31,11 @@ type Options struct {
 	// Addr is the address to listen on: "" means 127.0.0.1 and a free
 	// port.
 	Addr string
+	// ThrottleEvery and DropEvery, when positive, answer every so many
+	// sign-in requests with 429 (Retry-After: RetryAfter) or a dropped
+	// connection, besides the faults queued.
+	ThrottleEvery, DropEvery int
+	RetryAfter                string
 }
 
 // The defaults of Options.
@@ -50,6 +55,7 @@ type Server struct {
 	tokens   map[string]*token
 	issued   int
 	faults   []fault
+	served   int // sign-in requests
 	requests []Request
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/valyala/fastjson"
 )
 
 // maxPageBytes bounds a page's body: a thousand sign-ins are a few MB.
@@ -34,7 +33,6 @@ type client struct {
 	sleep    func(context.Context, time.Duration) error
 	jitter   func() float64
 	warn     func(error)
-	parser   fastjson.Parser
 
 	token azcore.AccessToken
 }
@@ -172,7 +170,7 @@ func (c *client) try(ctx context.Context, f *fetched, renewed *bool, malformed *
 		}
 		return backoff(f.attemptsSoFar(), c.jitter()), fail(0, ErrGaveUp, "%v", stripURL(err)), false
 	}
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
+	body, rerr := readBody(resp)
 	resp.Body.Close()
 	st := resp.StatusCode
 	switch {
@@ -186,7 +184,7 @@ func (c *client) try(ctx context.Context, f *fetched, renewed *bool, malformed *
 		if len(body) > maxPageBytes {
 			return 0, fail(st, ErrMalformedPage, "page larger than %d bytes", maxPageBytes), true
 		}
-		pg, perr := parsePage(&c.parser, body)
+		pg, perr := parsePage(body)
 		if perr != nil {
 			*malformed++
 			pe := fail(st, ErrMalformedPage, "%v", perr)
@@ -238,4 +236,18 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// readBody reads a response's body, at most maxPageBytes+1 bytes, into
+// one buffer of its Content-Length when it gives one.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= maxPageBytes {
+		b := make([]byte, n)
+		m, err := io.ReadFull(resp.Body, b)
+		if err == io.ErrUnexpectedEOF || err == io.EOF && n > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return b[:m], err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
 }

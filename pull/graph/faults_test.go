@@ -106,9 +106,9 @@ func TestBackoff(t *testing.T) {
 
 func TestRetryAfter(t *testing.T) {
 	for _, c := range []struct {
-		h    string
-		d    time.Duration
-		ok   bool
+		h  string
+		d  time.Duration
+		ok bool
 	}{
 		{"0", 0, true},
 		{"7", 7 * time.Second, true},

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/valyala/fastjson"
 )
 
 // parsePage never panics; what it accepts is a JSON object with a value
@@ -21,8 +19,7 @@ func FuzzParsePage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var p fastjson.Parser
-		pg, err := parsePage(&p, b)
+		pg, err := parsePage(b)
 		if err != nil {
 			return
 		}
@@ -33,8 +30,8 @@ func FuzzParsePage(f *testing.F) {
 			return // fastjson accepts a few things encoding/json does not; encoding/json replaces bad UTF-8
 		}
 		var vals []json.RawMessage
-		if json.Unmarshal(doc["value"], &vals) != nil || len(vals) != pg.count {
-			t.Errorf("%q: count %d, value %s", b, pg.count, doc["value"])
+		if json.Unmarshal(doc["value"], &vals) != nil || vals == nil {
+			t.Errorf("%q: accepted, value %s", b, doc["value"])
 		}
 		var next *string
 		if raw, ok := doc["@odata.nextLink"]; ok && json.Unmarshal(raw, &next) != nil {

@@ -171,4 +171,3 @@ func lateSignIn(t *testing.T, tn *tenant, id string, at time.Time) string {
 	}
 	return id
 }
-
