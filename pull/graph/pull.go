@@ -246,8 +246,13 @@ func (p *puller) pullSlice(ctx context.Context, typ string, a, b time.Time, ts *
 	storedBefore := ts.Stored
 	pages := make(chan *fetched, 1)
 	fctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	fetched := make(chan struct{})
+	defer func() {
+		cancel()
+		<-fetched // the next slice's fetcher is then the only user of p.c
+	}()
 	go func() { // the fetcher: the only user of p.c while the slice is read
+		defer close(fetched)
 		defer close(pages)
 		u := SignInsURL(p.graphURL, typ, a, b, p.top)
 		for u != "" {

@@ -37,6 +37,7 @@ type pullGraphCmd struct {
 	TokenEnv      string        `name:"token-env" placeholder:"NAME" help:"Take a bearer token from this environment variable instead of the Azure SDK's credentials."`
 	SkipMalformed bool          `name:"skip-malformed" help:"Skip a page that is not a Graph response (after asking again) with the rest of its day, instead of stopping that type; the type's cursor stays before it."`
 	PageSize      int           `name:"page-size" default:"1000" placeholder:"N" help:"Sign-ins a page ($top, 1 to 1000)."`
+	NoCompact     bool          `name:"no-compact" help:"Leave the days this pull added to for background compaction, instead of merging them before exiting."`
 	Now           string        `placeholder:"TIME" help:"The time taken for now (a date or an RFC 3339 timestamp); default: the machine's clock."`
 	Quiet         bool          `short:"q" help:"Print no progress and no summary."`
 }
@@ -121,6 +122,13 @@ func (c *pullGraphCmd) Run(e *env) error {
 		return &stopped{msg: fmt.Sprintf("interrupted after reading %s sign-ins: %s new ones committed, and each type's cursor saved as far as it read whole days; pull again to continue",
 			humanize.Comma(st.Total.Read), humanize.Comma(st.Total.Stored)), err: err}
 	}
+	var cst engine.CompactStats
+	if !c.NoCompact && st.Total.Stored > 0 {
+		var cerr error
+		if cst, cerr = compactAfter(e, db, c.Quiet); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
 	if !c.Quiet {
 		for _, ts := range st.Types {
 			fmt.Fprintf(e.stderr, "signinq: %s: %s read in %s %s, %s new, %s duplicates, %s rejected, %d retries (%d throttled); read through %s\n",
@@ -129,6 +137,9 @@ func (c *pullGraphCmd) Run(e *env) error {
 			for _, s := range ts.Skipped {
 				fmt.Fprintf(e.stderr, "signinq: %s: skipped %v\n", ts.Type, s)
 			}
+		}
+		if cst.Days > 0 {
+			fmt.Fprintf(e.stderr, "signinq: compacted %d %s from %d parts to %d\n", cst.Days, words.Plural(cst.Days, "day"), cst.PartsBefore, cst.PartsAfter)
 		}
 		if n, cerr := db.Count(); cerr == nil {
 			fmt.Fprintf(e.stderr, "signinq: %s now holds %s %s\n", c.DB, humanize.Comma(n), words.Plural(n, "sign-in"))
