@@ -35,7 +35,7 @@ type Options struct {
 	// sign-in requests with 429 (Retry-After: RetryAfter) or a dropped
 	// connection, besides the faults queued.
 	ThrottleEvery, DropEvery int
-	RetryAfter                string
+	RetryAfter               string
 }
 
 // The defaults of Options.
