@@ -43,9 +43,6 @@ type pullGraphCmd struct {
 }
 
 func (c *pullGraphCmd) Run(e *env) error {
-	if c.TokenFile != "" && c.TokenEnv != "" {
-		return errors.New("pull graph: --token-file or --token-env, not both")
-	}
 	now := e.now
 	if c.Now != "" {
 		t, err := query.ParseTime(c.Now)
@@ -181,20 +178,28 @@ func parseWhen(flag, s string, now func() time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %q: want a date (2026-11-01), an RFC 3339 timestamp or an age (7d, 36h)", flag, s)
 }
 
-// credential is the token source: a token file or variable, or the
-// Azure SDK's chain (environment: AZURE_TENANT_ID, AZURE_CLIENT_ID and
-// AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH; workload
-// identity; managed identity; the Azure CLI's login).
 func (c *pullGraphCmd) credential() (azcore.TokenCredential, error) {
+	return graphCredential(c.TokenFile, c.TokenEnv, c.AuthorityURL)
+}
+
+// graphCredential is a Graph pull's token source: a token file or
+// variable, or the Azure SDK's chain (environment: AZURE_TENANT_ID,
+// AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or
+// AZURE_CLIENT_CERTIFICATE_PATH; workload identity; managed identity;
+// the Azure CLI's login) with authority as its authority host ("" for
+// $AZURE_AUTHORITY_HOST or the global one).
+func graphCredential(tokenFile, tokenEnv, authority string) (azcore.TokenCredential, error) {
 	switch {
-	case c.TokenFile != "":
-		return &staticToken{what: "--token-file " + c.TokenFile, read: func() (string, error) {
-			b, err := os.ReadFile(c.TokenFile)
+	case tokenFile != "" && tokenEnv != "":
+		return nil, errors.New("pull graph: --token-file or --token-env, not both")
+	case tokenFile != "":
+		return &staticToken{what: "--token-file " + tokenFile, read: func() (string, error) {
+			b, err := os.ReadFile(tokenFile)
 			return string(b), err
 		}}, nil
-	case c.TokenEnv != "":
-		return &staticToken{what: "$" + c.TokenEnv, read: func() (string, error) {
-			v, ok := os.LookupEnv(c.TokenEnv)
+	case tokenEnv != "":
+		return &staticToken{what: "$" + tokenEnv, read: func() (string, error) {
+			v, ok := os.LookupEnv(tokenEnv)
 			if !ok {
 				return "", fmt.Errorf("not set")
 			}
@@ -202,12 +207,12 @@ func (c *pullGraphCmd) credential() (azcore.TokenCredential, error) {
 		}}, nil
 	}
 	var o azidentity.DefaultAzureCredentialOptions
-	if c.AuthorityURL != "" {
-		u, err := url.Parse(c.AuthorityURL)
+	if authority != "" {
+		u, err := url.Parse(authority)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return nil, fmt.Errorf("--authority-url %q: want https://host/", c.AuthorityURL)
+			return nil, fmt.Errorf("--authority-url %q: want https://host/", authority)
 		}
-		o.ClientOptions.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: strings.TrimRight(c.AuthorityURL, "/") + "/"}
+		o.ClientOptions.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: strings.TrimRight(authority, "/") + "/"}
 		// Instance discovery asks Microsoft's global host about the
 		// authority: only its own clouds are known there.
 		o.DisableInstanceDiscovery = !knownAuthority(u.Hostname())

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/internal/fakegraph"
 	"github.com/signinq/signinq/internal/gen"
@@ -216,4 +218,50 @@ func throttled(f *fakegraph.Server) bool {
 		}
 	}
 	return false
+}
+
+// --since and --until take dates, timestamps and ages.
+func TestParseWhen(t *testing.T) {
+	now := func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) }
+	for in, want := range map[string]string{
+		"2026-11-01":           "2026-11-01T00:00:00Z",
+		"2026-11-01T08:30:00Z": "2026-11-01T08:30:00Z",
+		"7d":                   "2026-11-19T10:00:00Z",
+		"36h":                  "2026-11-24T22:00:00Z",
+	} {
+		got, err := parseWhen("--since", in, now)
+		if err != nil || got.UTC().Format(time.RFC3339) != want {
+			t.Errorf("parseWhen(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"yesterday", "-3d", "7x"} {
+		if _, err := parseWhen("--since", bad, now); err == nil || !strings.Contains(err.Error(), "--since") {
+			t.Errorf("parseWhen(%q): %v", bad, err)
+		}
+	}
+}
+
+// A token from a variable: trimmed, its expiry its exp claim; an unset
+// or empty variable is an error naming it, never holding a token.
+func TestTokenEnv(t *testing.T) {
+	cred, err := graphCredential("", "SIGNINQ_TEST_GRAPH_TOKEN", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{}); err == nil || !strings.Contains(err.Error(), "$SIGNINQ_TEST_GRAPH_TOKEN") {
+		t.Errorf("unset: %v", err)
+	}
+	jwt := "eyJhbGciOiJub25lIn0." + base64.RawURLEncoding.EncodeToString([]byte(`{"exp":1795000000,"tid":"t"}`)) + ".c2ln"
+	t.Setenv("SIGNINQ_TEST_GRAPH_TOKEN", " Bearer "+jwt+"\n")
+	tok, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{})
+	if err != nil || tok.Token != jwt || tok.ExpiresOn.Unix() != 1795000000 {
+		t.Errorf("token %q, expires %s, %v", tok.Token, tok.ExpiresOn, err)
+	}
+	t.Setenv("SIGNINQ_TEST_GRAPH_TOKEN", "two tokens")
+	if _, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{}); err == nil || strings.Contains(err.Error(), "two tokens") {
+		t.Errorf("two words: %v", err)
+	}
+	if _, err := graphCredential("f", "V", ""); err == nil {
+		t.Errorf("--token-file and --token-env together accepted")
+	}
 }
