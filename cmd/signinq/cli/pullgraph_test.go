@@ -265,3 +265,21 @@ func TestTokenEnv(t *testing.T) {
 		t.Errorf("--token-file and --token-env together accepted")
 	}
 }
+
+// On a terminal, the pull shows a bar per type: sign-ins read, their
+// rate, the share of the window read and what is new.
+func TestPullGraphProgressOnTerminal(t *testing.T) {
+	f, ca := graphFake(t, 3000)
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte(f.IssueToken()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SSL_CERT_FILE", ca) // for the child runOnTerminal starts
+	shown := runOnTerminal(t, "pull", "graph", "--db", filepath.Join(dir, "store"), "--graph-url", f.URL(), "--token-file", tok, "--now", pullNow, "--page-size", "100")
+	for _, want := range []string{"pulling interactiveUser", "pulling managedIdentity", "records/s", "% of the window read", " new", "read through " + pullNow} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the terminal does not show %q:\n%q", want, shown)
+		}
+	}
+}
