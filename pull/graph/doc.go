@@ -42,4 +42,12 @@
 // rest of its slice, whose next link it held, keeping the cursor before
 // it. A type that fails does not stop the others. Waits go through
 // Options.Sleep and the clock is Options.Now, so tests wait for nothing.
+//
+// The loop is the package's own rather than azcore's runtime.Pipeline:
+// the pipeline's retry policy waits on time.After, which a test cannot
+// replace, and its bearer-token policy, on a 401 without a
+// WWW-Authenticate challenge, only forgets the token and returns the
+// 401; neither knows a page that came whole but is not a Graph page.
+// The credential is azcore's TokenCredential all the same, so every
+// azidentity credential serves.
 package graph
