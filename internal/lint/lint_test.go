@@ -43,6 +43,7 @@ var allowed = map[string][]string{
 	"internal/term":       {},
 	"internal/gen":        {"engine/signin", "internal/jsonw"},
 	"internal/benchstore": {"engine", "internal/gen"},
+	"internal/fakegraph":  {"engine/signin", "internal/gen"},
 	"internal/lint":       {},
 	"internal/clock":      {},
 	"internal/peakmem":    {},
@@ -57,8 +58,9 @@ var allowed = map[string][]string{
 // the benchmarks make of it), the readers that check the generator's
 // output round-trips, the clock tests run the command under, the
 // measure of a test's peak memory, whether the race detector is on (for
-// smaller cases under it), and the generator of the built-ins' lists.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen"}
+// smaller cases under it), the generator of the built-ins' lists, and
+// the fake Microsoft Graph pulls are tested against.
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard
