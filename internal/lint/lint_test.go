@@ -51,6 +51,7 @@ var allowed = map[string][]string{
 	"internal/listgen":    {},
 	"internal/words":      {},
 	"internal/ipset":      {},
+	"internal/azurite":    {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
@@ -58,7 +59,7 @@ var allowed = map[string][]string{
 // output round-trips, the clock tests run the command under, the
 // measure of a test's peak memory, whether the race detector is on (for
 // smaller cases under it), and the generator of the built-ins' lists.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen"}
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/azurite"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard

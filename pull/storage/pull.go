@@ -75,9 +75,9 @@ type Options struct {
 
 // Progress is a pull under way.
 type Progress struct {
-	Blobs, BlobsTotal int   // blobs read so far, and to read
-	Bytes, BytesTotal int64 // new bytes read so far, and to read
-	SignIns           int64 // records read
+	Blobs, BlobsTotal int           // blobs read so far, and to read
+	Bytes, BytesTotal int64         // new bytes read so far, and to read
+	SignIns           int64         // records read
 	Rate              float64       // bytes a second so far
 	Left              time.Duration // time left at that rate; 0 when unknown
 }
