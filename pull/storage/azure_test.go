@@ -95,6 +95,14 @@ func (h hourly) blobs() [][2]string {
 	return out
 }
 
+// largest lists the (container, blob) pairs, the blobs with most lines
+// first.
+func (h hourly) largest() [][2]string {
+	out := h.blobs()
+	slices.SortStableFunc(out, func(a, b [2]string) int { return len(h[b[0]][b[1]]) - len(h[a[0]][a[1]]) })
+	return out
+}
+
 // blobName is the path diagnostic settings give the blob of an hour.
 func blobName(tenant string, hour time.Time) string {
 	return fmt.Sprintf("tenantId=%s/y=%04d/m=%02d/d=%02d/h=%02d/m=00/PT1H.json", tenant, hour.Year(), hour.Month(), hour.Day(), hour.Hour())

@@ -33,6 +33,11 @@ type cursor struct {
 	ETag     string    `json:"etag,omitempty"`
 	Created  time.Time `json:"created,omitzero"`
 	Modified time.Time `json:"modified,omitzero"`
+	// Last is the end of what was read (the last line, or its last
+	// maxCheck bytes): the next pull reads from Offset-len(Last) and
+	// checks the blob still holds it there; a blob that does not was
+	// replaced, and is read again whole.
+	Last []byte `json:"last,omitempty"`
 }
 
 // errCursor is what decodeCursor returns for a value it cannot take.
@@ -45,7 +50,7 @@ func (c cursor) encode() []byte {
 }
 
 // decodeCursor reads a cursor, checking it: of this version, with 0 ≤
-// Lines ≤ Offset ≤ Size. Unknown fields are refused too.
+// Lines ≤ Offset ≤ Size, len(Last) ≤ min(Offset, maxCheck). Unknown fields are refused too.
 func decodeCursor(v []byte) (cursor, error) {
 	var c cursor
 	dec := json.NewDecoder(bytes.NewReader(v))
@@ -59,7 +64,8 @@ func decodeCursor(v []byte) (cursor, error) {
 	switch {
 	case c.V != cursorVersion:
 		return cursor{}, fmt.Errorf("%w: version %d (this signinq writes %d)", errCursor, c.V, cursorVersion)
-	case c.Offset < 0 || c.Lines < 0 || c.Size < 0 || c.Lines > c.Offset || c.Offset > c.Size:
+	case c.Offset < 0 || c.Lines < 0 || c.Size < 0 || c.Lines > c.Offset || c.Offset > c.Size ||
+		len(c.Last) > maxCheck || int64(len(c.Last)) > c.Offset:
 		return cursor{}, fmt.Errorf("%w: offset %d, lines %d, size %d", errCursor, c.Offset, c.Lines, c.Size)
 	}
 	return c, nil

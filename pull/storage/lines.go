@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"sync/atomic"
 )
@@ -23,10 +24,25 @@ type wholeLines struct {
 	ready int
 	eof   bool
 
+	// check, when not empty, is the text the reader must start with (the
+	// end of what the last pull read): other text means the blob was
+	// replaced, and the reader stops with errReplaced.
+	check []byte
+
 	consumed atomic.Int64
 	lines    atomic.Int64
 	err      error // read by the caller once the reader is done with it
+	// last is the end of what was passed on, up to maxCheck bytes from
+	// the start of its last line: a later pull checks the blob still
+	// holds it.
+	last []byte
 }
+
+// maxCheck bounds the text a cursor keeps of a blob's last line.
+const maxCheck = 256
+
+// errReplaced is a blob that no longer holds what the last pull read.
+var errReplaced = errors.New("the blob no longer holds the text the last pull read before its offset")
 
 // readPiece is how much wholeLines asks its reader for at a time.
 const readPiece = 256 << 10
@@ -36,6 +52,20 @@ func newWholeLines(r io.Reader, limit int) *wholeLines {
 }
 
 func (w *wholeLines) Read(p []byte) (int, error) {
+	if len(w.check) > 0 {
+		got := make([]byte, len(w.check))
+		_, err := io.ReadFull(w.r, got)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF || (err == nil && !bytes.Equal(got, w.check)):
+			w.err = errReplaced
+		case err != nil:
+			w.err = err
+		}
+		w.check = nil
+		if w.err != nil {
+			return 0, w.err
+		}
+	}
 	for w.pos == w.ready {
 		if w.eof {
 			return 0, io.EOF
@@ -76,6 +106,12 @@ func (w *wholeLines) fill() {
 		w.err = err
 	case len(w.buf)-w.ready > w.limit:
 		w.ready = len(w.buf)
+	}
+	if w.ready > 0 {
+		// Held text starts a line, so the last line passed on is in buf.
+		start := bytes.LastIndexByte(w.buf[:w.ready-1], '\n') + 1
+		start = max(start, w.ready-maxCheck)
+		w.last = append(w.last[:0], w.buf[start:w.ready]...)
 	}
 }
 

@@ -346,21 +346,21 @@ type puller struct {
 	blobs, done  int
 	// read are the cursors of the blobs read whole and not yet saved:
 	// saved once what was read of them is committed.
-	read map[string][]byte
-	err  error // saving cursors failed
+	pending map[string][]byte
+	err     error // saving cursors failed
 }
 
 // commitDone saves the cursors of the blobs read before a commit.
 func (p *puller) commitDone() {
-	if len(p.read) == 0 || p.err != nil {
+	if len(p.pending) == 0 || p.err != nil {
 		return
 	}
-	changes := p.read
+	changes := p.pending
 	if err := p.db.UpdateMeta(MetaSpace, func(map[string][]byte) (map[string][]byte, error) { return changes, nil }); err != nil {
 		p.err = fmt.Errorf("saving how far blobs were read: %w", err)
 		return
 	}
-	p.read = nil
+	p.pending = nil
 }
 
 // blob reads a blob's new bytes into the ingest. It returns an error
@@ -370,7 +370,26 @@ func (p *puller) blob(ctx context.Context, w *blobWork, add func([]signin.Record
 	opts, st := p.opts, p.st
 	input := w.container + "/" + w.name
 	st.BlobsRead++
-	n := w.to.Size - w.from.Offset
+	err := p.read(ctx, w, input, add)
+	if errors.Is(err, errReplaced) {
+		st.BlobsAgain++
+		if opts.OnWarning != nil {
+			opts.OnWarning(&logfile.Warning{Input: input, Message: "read again whole: " + err.Error() + " (it was replaced since)"})
+		}
+		w.from = cursor{}
+		err = p.read(ctx, w, input, add)
+	}
+	return err
+}
+
+// read reads a blob from w.from into the ingest; it returns errReplaced,
+// having read nothing, when the blob no longer holds what w.from says was
+// read.
+func (p *puller) read(ctx context.Context, w *blobWork, input string, add func([]signin.Record) error) error {
+	opts, st := p.opts, p.st
+	check := w.from.Last
+	start := w.from.Offset - int64(len(check))
+	n := w.to.Size - start
 	fail := func(err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -382,7 +401,7 @@ func (p *puller) blob(ctx context.Context, w *blobWork, add func([]signin.Record
 		return nil
 	}
 	resp, err := opts.Client.DownloadStream(ctx, w.container, w.name, &azblob.DownloadStreamOptions{
-		Range: azblob.HTTPRange{Offset: w.from.Offset, Count: n},
+		Range: azblob.HTTPRange{Offset: start, Count: n},
 	})
 	if err != nil {
 		return fail(err)
@@ -398,6 +417,7 @@ func (p *puller) blob(ctx context.Context, w *blobWork, add func([]signin.Record
 		limit = logfile.DefaultMaxRecordBytes
 	}
 	wl := newWholeLines(body, limit)
+	wl.check = check
 	ro := opts.Read
 	ro.Format = "diag"
 	base := p.bytes
@@ -447,6 +467,8 @@ func (p *puller) blob(ctx context.Context, w *blobWork, add func([]signin.Record
 	switch {
 	case err != nil:
 		return err // ctx, or the store
+	case errors.Is(wl.err, errReplaced):
+		return errReplaced
 	case wl.err != nil:
 		return fail(fmt.Errorf("reading from byte %d: %w", w.from.Offset+wl.consumed.Load(), wl.err))
 	case refused != nil:
@@ -455,10 +477,14 @@ func (p *puller) blob(ctx context.Context, w *blobWork, add func([]signin.Record
 	to := w.to
 	to.Offset = w.from.Offset + wl.consumed.Load()
 	to.Lines = w.from.Lines + wl.lines.Load()
-	if p.read == nil {
-		p.read = map[string][]byte{}
+	to.Last = wl.last
+	if wl.consumed.Load() == 0 {
+		to.Last = w.from.Last
 	}
-	p.read[w.key] = to.encode()
+	if p.pending == nil {
+		p.pending = map[string][]byte{}
+	}
+	p.pending[w.key] = to.encode()
 	p.done++
 	p.progress()
 	return nil
