@@ -9,10 +9,10 @@ import (
 )
 
 // MetaSpace is the space of the store's metadata where a pull keeps, per
-// blob, how far it has read it. A value's name is account/container/blob
-// (the account as its endpoint's host and path, e.g.
-// myaccount.blob.core.windows.net, or 127.0.0.1:10000/devstoreaccount1
-// for Azurite); its value is a cursor, JSON with a version.
+// blob, how far it has read it. A value's name is account/container/blob,
+// the account by its name (myaccount of myaccount.blob.core.windows.net,
+// devstoreaccount1 for Azurite); its value is a cursor, JSON with a
+// version.
 const MetaSpace = "pull.storage"
 
 // cursorVersion is the version of the cursors written. A cursor of

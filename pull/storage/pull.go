@@ -39,7 +39,7 @@ type Options struct {
 	// errors. Required.
 	Client *azblob.Client
 	// Account names the account in the store's metadata; empty means the
-	// host and path of the client's URL, without its query (a SAS).
+	// account's name, from the client's URL (see MetaSpace).
 	Account string
 	// Containers are the containers read. Empty means SignInContainers,
 	// of which a missing one is a warning; a container named here that is
@@ -269,13 +269,22 @@ func Pull(ctx context.Context, db *engine.DB, opts Options) (Stats, error) {
 	return st, nil
 }
 
-// accountName is a client URL's host and path, without its query.
+// accountName is the name of the account a client URL reaches: the
+// first path segment of a path-style URL (Azurite's
+// https://127.0.0.1:10000/devstoreaccount1), else the first label of the
+// host (myaccount of https://myaccount.blob.core.windows.net), so that
+// the same account reached through another endpoint (a proxy, a private
+// endpoint) keeps its cursors.
 func accountName(u string) string {
 	pu, err := url.Parse(u)
 	if err != nil {
 		return "account"
 	}
-	return strings.TrimSuffix(pu.Host+pu.Path, "/")
+	if seg, _, _ := strings.Cut(strings.Trim(pu.Path, "/"), "/"); seg != "" {
+		return seg
+	}
+	label, _, _ := strings.Cut(pu.Hostname(), ".")
+	return label
 }
 
 // within reports whether a blob's hour overlaps [since, until).
