@@ -241,6 +241,16 @@ func TestPullStorageAccount(t *testing.T) {
 	if code != exitError || strings.Contains(stderr, "c2VjcmV0c2VjcmV0") || !strings.Contains(stderr, "--sas-file") {
 		t.Fatalf("a SAS in the URL: exit %d:\n%s", code, stderr)
 	}
+	// A connection refused: the error names the URL, never the SAS.
+	const sig = "U0VDUkVUU0lHTkFUVVJFMTIz"
+	sasFile := filepath.Join(t.TempDir(), "sas")
+	if err := os.WriteFile(sasFile, []byte("?sv=2024-01-01&ss=b&sig="+sig+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := pullRun(t, nil, "pull", "storage", "--db", db, "--account-url", "https://127.0.0.1:1/devstoreaccount1", "--sas-file", sasFile, "--container", "insights-logs-signinlogs")
+	if code != exitError || strings.Contains(stderr+stdout, sig) || !strings.Contains(stderr, "listing container insights-logs-signinlogs") {
+		t.Fatalf("a SAS and a connection refused: exit %d:\n%s", code, stderr)
+	}
 	held, err := engine.Open(db, nil)
 	if err != nil {
 		t.Fatal(err)
