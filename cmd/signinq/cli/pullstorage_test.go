@@ -140,6 +140,7 @@ var storedRe = regexp.MustCompile(`stored ([0-9,]+) new sign-ins?, skipped ([0-9
 // stored is what a pull's summary says it stored, skipped and rejected.
 func stored(t *testing.T, stderr string) (n, dups, rejected int64) {
 	t.Helper()
+	t.Logf("signinq pull storage:\n%s", stderr) // docs/pull.md's counts
 	m := storedRe.FindStringSubmatch(stderr)
 	if m == nil {
 		t.Fatalf("no summary in:\n%s", stderr)
