@@ -412,6 +412,14 @@ func (p *puller) read(ctx context.Context, w *blobWork, input string, add func([
 	resp, err := opts.Client.DownloadStream(ctx, w.container, w.name, &azblob.DownloadStreamOptions{
 		Range: azblob.HTTPRange{Offset: start, Count: n},
 	})
+	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+		// Deleted since it was listed (a retention policy): the next
+		// pull drops its cursor.
+		if opts.OnWarning != nil {
+			opts.OnWarning(&logfile.Warning{Input: input, Message: "deleted since it was listed; not read"})
+		}
+		return nil
+	}
 	if err != nil {
 		return fail(err)
 	}
