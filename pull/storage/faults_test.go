@@ -20,12 +20,14 @@ import (
 
 // faulty is a TLS proxy in front of Azurite that breaks the downloads of
 // chosen blobs: it cuts the first download of cut halfway through its
-// body, and answers every download of fail with 500.
+// body, answers every download of fail with 500, and of gone with 404
+// BlobNotFound.
 type faulty struct {
 	mu       sync.Mutex
 	cut      string // a blob path (/account/container/name); "" none
 	cutDone  bool
 	fail     string
+	gone     string // answered as a blob deleted since it was listed
 	requests map[string]int
 }
 
@@ -43,8 +45,12 @@ func (f *faulty) handler(a *account) http.Handler {
 			f.cutDone = true
 		}
 		fail := download && r.URL.Path == f.fail
+		gone := download && r.URL.Path == f.gone
 		f.mu.Unlock()
 		switch {
+		case gone:
+			w.Header().Set("x-ms-error-code", "BlobNotFound")
+			http.Error(w, "The specified blob does not exist.", http.StatusNotFound)
 		case fail:
 			http.Error(w, "injected failure", http.StatusInternalServerError)
 		case cut:
@@ -73,7 +79,8 @@ func (f *faulty) handler(a *account) http.Handler {
 // TestPullFaults: a download cut midway is resumed where it stopped, and
 // the pull stores every sign-in once; a blob whose downloads fail is a
 // warning naming it, the others are stored, the pull returns
-// ErrIncomplete, and the next pull reads it.
+// ErrIncomplete, and the next pull reads it; a blob not found when
+// downloaded (deleted since it was listed) is a warning, not a failure.
 func TestPullFaults(t *testing.T) {
 	data := generate(t, 600, 9)
 	a := newAccount(t)
@@ -85,7 +92,7 @@ func TestPullFaults(t *testing.T) {
 		total += int64(len(data[b[0]][b[1]]))
 	}
 	path := func(b [2]string) string { return "/" + "devstoreaccount1/" + b[0] + "/" + b[1] }
-	f := &faulty{cut: path(blobs[0]), fail: path(blobs[1]), requests: map[string]int{}}
+	f := &faulty{cut: path(blobs[0]), fail: path(blobs[1]), gone: path(blobs[2]), requests: map[string]int{}}
 	srv := httptest.NewUnstartedServer(f.handler(a))
 	srv.Config.ErrorLog = nil
 	srv.StartTLS()
@@ -102,25 +109,27 @@ func TestPullFaults(t *testing.T) {
 	var warnings []string
 	st, err := Pull(context.Background(), db, Options{Client: client, OnWarning: func(w *logfile.Warning) { warnings = append(warnings, w.Error()) }})
 	failed := int64(len(data[blobs[1][0]][blobs[1][1]]))
-	if !errors.Is(err, ErrIncomplete) || st.BlobsFailed != 1 || st.Stored != total-failed || st.Duplicates != 0 {
-		t.Fatalf("pull with faults: %+v, %v; want ErrIncomplete, 1 blob failed, %d stored", st, err, total-failed)
+	gone := int64(len(data[blobs[2][0]][blobs[2][1]]))
+	if !errors.Is(err, ErrIncomplete) || st.BlobsFailed != 1 || st.Stored != total-failed-gone || st.Duplicates != 0 {
+		t.Fatalf("pull with faults: %+v, %v; want ErrIncomplete, 1 blob failed, 1 gone, %d stored", st, err, total-failed-gone)
 	}
 	if f.requests[path(blobs[0])] < 2 {
 		t.Fatalf("the cut download was requested %d times, want it resumed", f.requests[path(blobs[0])])
 	}
-	named := false
+	named, deleted := false, false
 	for _, w := range warnings {
 		named = named || strings.HasPrefix(w, blobs[1][0]+"/"+blobs[1][1]+": not read")
+		deleted = deleted || w == blobs[2][0]+"/"+blobs[2][1]+": deleted since it was listed; not read"
 	}
-	if !named {
-		t.Fatalf("no warning names the blob that failed: %q", warnings)
+	if !named || !deleted {
+		t.Fatalf("no warning names the blob that failed, or the one deleted: %q", warnings)
 	}
 	f.mu.Lock()
-	f.fail = ""
+	f.fail, f.gone = "", ""
 	f.mu.Unlock()
 	st, err = Pull(context.Background(), db, Options{Client: client})
-	if err != nil || st.Stored != failed || st.BlobsRead != 1 {
-		t.Fatalf("pull after: %+v, %v; want the %d sign-ins of the blob that failed", st, err, failed)
+	if err != nil || st.Stored != failed+gone || st.BlobsRead != 2 {
+		t.Fatalf("pull after: %+v, %v; want the %d sign-ins of the blobs that failed and were not found", st, err, failed+gone)
 	}
 	if n := count(t, db); n != total {
 		t.Fatalf("store holds %d, want %d", n, total)
