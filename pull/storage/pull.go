@@ -181,6 +181,9 @@ func Pull(ctx context.Context, db *engine.DB, opts Options) (Stats, error) {
 			warn(c, "no such container in %s: diagnostic settings have archived no sign-ins of this category there", account)
 			continue
 		}
+		if err != nil && ctx.Err() != nil {
+			return st, fmt.Errorf("pull storage: %w: %w", engine.ErrInterrupted, ctx.Err())
+		}
 		if err != nil {
 			return st, fmt.Errorf("pull storage: listing container %s in %s: %w", c, account, err)
 		}

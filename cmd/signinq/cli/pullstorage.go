@@ -112,7 +112,7 @@ func (c *pullStorageCmd) Run(e *env) error {
 		if st.Stored > 0 {
 			fmt.Fprintf(e.stderr, "signinq: %s sign-ins were stored before the error; pulling again stores the rest\n", humanize.Comma(st.Stored))
 		}
-		return errors.New(redact(err.Error()))
+		return &redactedError{err, redact(err.Error())}
 	}
 	if shown > maxShown {
 		fmt.Fprintf(e.stderr, "signinq: … and %d more rejected\n", shown-maxShown)
@@ -244,6 +244,16 @@ func redactor(secrets []string) func(string) string {
 		return s
 	}
 }
+
+// redactedError is an error whose message has its secrets redacted; it
+// wraps the error, for the exit status.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // parseWhen reads a --since or --until: a date or time, or a duration
 // before now; empty is no bound.
