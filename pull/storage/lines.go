@@ -31,7 +31,8 @@ type wholeLines struct {
 
 	consumed atomic.Int64
 	lines    atomic.Int64
-	err      error // read by the caller once the reader is done with it
+	err      error // the reader's own; others call failed
+	failure  atomic.Pointer[error]
 	// last is the end of what was passed on, up to maxCheck bytes from
 	// the start of its last line: a later pull checks the blob still
 	// holds it.
@@ -63,6 +64,7 @@ func (w *wholeLines) Read(p []byte) (int, error) {
 		}
 		w.check = nil
 		if w.err != nil {
+			w.failure.Store(&w.err)
 			return 0, w.err
 		}
 	}
@@ -80,6 +82,15 @@ func (w *wholeLines) Read(p []byte) (int, error) {
 	w.consumed.Add(int64(n))
 	w.lines.Add(int64(bytes.Count(p[:n], []byte{'\n'})))
 	return n, nil
+}
+
+// failed returns the error of the reader below (not io.EOF), or nil; it
+// may be called while another goroutine reads.
+func (w *wholeLines) failed() error {
+	if p := w.failure.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // fill reads more, making the whole lines read ready.
@@ -104,6 +115,7 @@ func (w *wholeLines) fill() {
 		}
 	case err != nil:
 		w.err = err
+		w.failure.Store(&w.err)
 	case len(w.buf)-w.ready > w.limit:
 		w.ready = len(w.buf)
 	}

@@ -451,7 +451,7 @@ func (p *puller) read(ctx context.Context, w *blobWork, input string, add func([
 		}
 		for _, r := range b.Rejects {
 			switch {
-			case wl.err != nil && strings.HasPrefix(r.Reason, "read error: "):
+			case wl.failed() != nil && strings.HasPrefix(r.Reason, "read error: "):
 				continue // the blob's failure, reported below
 			case r.Refused:
 				refused = r
@@ -487,10 +487,10 @@ func (p *puller) read(ctx context.Context, w *blobWork, input string, add func([
 	switch {
 	case err != nil:
 		return err // ctx, or the store
-	case errors.Is(wl.err, errReplaced):
+	case errors.Is(wl.failed(), errReplaced):
 		return errReplaced
-	case wl.err != nil:
-		return fail(fmt.Errorf("reading from byte %d: %w", w.from.Offset+wl.consumed.Load(), wl.err))
+	case wl.failed() != nil:
+		return fail(fmt.Errorf("reading from byte %d: %w", w.from.Offset+wl.consumed.Load(), wl.failed()))
 	case refused != nil:
 		return fail(refused)
 	}
