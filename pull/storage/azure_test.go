@@ -140,6 +140,29 @@ func generate(t *testing.T, n int64, seed uint64) hourly {
 	return out
 }
 
+// newestGenerated is the time of the newest of the sign-ins generate
+// makes.
+func newestGenerated(t *testing.T, n int64, seed uint64) time.Time {
+	t.Helper()
+	g, err := gen.New(gen.Config{Count: n, Seed: seed, Days: 1, End: testEnd, NoIncidents: true, Users: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var newest time.Time
+	err = g.Generate(context.Background(), func(batch []gen.Event) error {
+		for i := range batch {
+			if batch[i].Record.Time.After(newest) {
+				newest = batch[i].Record.Time
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newest
+}
+
 // openStore opens a new store in a temporary directory.
 func openStore(t *testing.T) *engine.DB {
 	t.Helper()
