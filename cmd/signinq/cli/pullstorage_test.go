@@ -376,3 +376,24 @@ func (b *syncBuf) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+// TestPullStorageProgress: on a terminal, a pull shows a bar with the
+// blobs and sign-ins read.
+func TestPullStorageProgress(t *testing.T) {
+	blobs := hourlyBlobs(t, 1000)
+	a := newStorageAccount(t)
+	for _, b := range blobs {
+		a.appendTo(b.container, b.name, joinLines(b.lines))
+	}
+	for _, kv := range a.env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	c := startChild(t, nil, "pull", "storage", "--db", filepath.Join(t.TempDir(), "db"))
+	code, out := c.wait()
+	want := regexp.MustCompile(fmt.Sprintf(`pulling: [0-9]+/%d blobs, [0-9,]+ sign-ins read +[0-9]+%% \|`, len(blobs)))
+	if code != 0 || !want.MatchString(out) || !strings.Contains(out, "stored 1,000 new sign-ins") {
+		t.Fatalf("exit %d; want a bar matching %q:\n%s", code, want, out)
+	}
+	noSecret(t, out)
+}
