@@ -52,15 +52,17 @@ var allowed = map[string][]string{
 	"internal/listgen":    {},
 	"internal/words":      {},
 	"internal/ipset":      {},
+	"internal/azurite":    {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
 // the benchmarks make of it), the readers that check the generator's
 // output round-trips, the clock tests run the command under, the
 // measure of a test's peak memory, whether the race detector is on (for
-// smaller cases under it), the generator of the built-ins' lists, and
-// the fake Microsoft Graph pulls are tested against.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph"}
+// smaller cases under it), the generator of the built-ins' lists, the
+// fake Microsoft Graph pulls are tested against, and Azurite, the
+// storage emulator.
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard
