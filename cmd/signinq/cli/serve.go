@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/api"
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/plugins/standard"
+	"github.com/signinq/signinq/pull"
 )
 
 // defaultListen is where signinq serve listens unless told: loopback,
@@ -43,6 +45,7 @@ type serveCmd struct {
 	TLSKey     string        `name:"tls-key" type:"path" placeholder:"FILE" help:"The certificate's private key (PEM)."`
 	Timeout    time.Duration `default:"30s" placeholder:"DURATION" help:"A query's time limit when its request gives none (default 30s)."`
 	MaxTimeout time.Duration `name:"max-timeout" default:"10m" placeholder:"DURATION" help:"The longest time limit a request may ask for (default 10m)."`
+	servePull
 }
 
 // Run serves the HTTP API (docs/api.md) over the store, which it holds
@@ -69,7 +72,17 @@ func (c *serveCmd) Run(e *env) error {
 			return err
 		}
 	}
-	db, err := c.openExisting(e)
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	sources, err := c.sources(e, logger)
+	if err != nil {
+		return err
+	}
+	var db *engine.DB
+	if len(sources) > 0 {
+		db, err = c.open(e, nil) // a store to pull into is made if need be
+	} else {
+		db, err = c.openExisting(e)
+	}
 	if err != nil {
 		return err
 	}
@@ -93,7 +106,18 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// The pulls run under their own context: stopped with the server,
+	// they commit what they read before the store closes.
+	pulling, stopPulls := context.WithCancel(context.Background())
+	defer stopPulls()
+	var pulls func() []pull.Status
+	waitPulls := func() {}
+	if len(sources) > 0 {
+		var sched *pull.Schedule
+		sched, waitPulls = c.startPulls(pulling, e, db, sources, logger)
+		pulls = sched.Statuses
+	}
+	defer waitPulls()
 	handler := api.New(db, standard.Registry(), api.Options{
 		Now:        e.now,
 		Timeout:    min(c.Timeout, c.MaxTimeout),
@@ -104,6 +128,7 @@ func (c *serveCmd) Run(e *env) error {
 		// no web page reaches the store through DNS rebinding.
 		LoopbackHosts: loopback && token == "",
 		Logger:        logger,
+		Pulls:         pulls,
 	})
 	// The requests' contexts, which their queries run under: cancelled
 	// when the grace after a stop has passed.
@@ -158,6 +183,8 @@ func (c *serveCmd) Run(e *env) error {
 		srv.Close()
 	}
 	<-served
+	stopPulls()
+	waitPulls()
 	stopSharing(shutdownGrace)
 	inFlight.Lock() // after Close too: their queries, cancelled, end soon
 	fmt.Fprintf(e.stderr, "signinq: stopped serving %s\n", c.DB)
