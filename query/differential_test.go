@@ -31,9 +31,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinq/signinq/internal/querygen"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/internal/race"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
@@ -64,9 +65,6 @@ var diffSeed = sync.OnceValues(func() (uint64, error) {
 	}
 	return strconv.ParseUint(s, 10, 64)
 })
-
-// diffEnd is the end of the generated window, and the queries' now.
-var diffEnd = time.Date(2026, 11, 10, 6, 30, 0, 0, time.UTC)
 
 // diffStore is a store and the sign-ins it holds, read back from it.
 // The sign-ins are in two stores: one with the default options, one
@@ -108,21 +106,10 @@ func diffFixture(t *testing.T, seed uint64) *diffStore {
 
 func newDiffStore(seed uint64) (*diffStore, error) {
 	ctx := context.Background()
-	g, err := gen.New(gen.Config{Count: 20000, Seed: seed, Users: 200, Days: 10, End: diffEnd})
+	recs, err := querygen.Records(seed)
 	if err != nil {
 		return nil, err
 	}
-	var recs []signin.Record
-	err = g.Generate(ctx, func(batch []gen.Event) error {
-		for i := range batch {
-			recs = append(recs, batch[i].Record)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	recs = append(recs, diffOddities(seed, recs, diffEnd)...)
 	var dbs [2]*engine.DB
 	closeAll := func() {
 		for _, db := range dbs {
@@ -154,7 +141,7 @@ func newDiffStore(seed uint64) (*diffStore, error) {
 	for i := 0; i < len(thirds[2]); i += 1500 {
 		calls = append(calls, thirds[2][i:min(i+1500, len(thirds[2]))])
 	}
-	sparse := diffSparse(seed, diffEnd)
+	sparse := querygen.Sparse(seed, querygen.End)
 	calls = append(calls, sparse)
 	recs = append(recs, sparse...)
 	for _, c := range calls {
@@ -200,119 +187,7 @@ func newDiffStore(seed uint64) (*diffStore, error) {
 		closeAll()
 		return nil, err
 	}
-	return &diffStore{dbs: dbs, recs: back, now: diffEnd}, nil
-}
-
-// diffOddities returns sign-ins the generator does not make, copied from
-// its own with a new id and one oddity each: values differing only in
-// case, IPv6 and IPv4-mapped addresses, missing numbers and flags, lists
-// with repeats, text with a line break or beyond ASCII, times shared by
-// several sign-ins (one of them twice, by id, under two types) and on
-// the boundaries of since, between and bin.
-func diffOddities(seed uint64, recs []signin.Record, now time.Time) []signin.Record {
-	r := rand.New(rand.NewPCG(seed, 0x0dd))
-	var out []signin.Record
-	id := func(i int) string { return fmt.Sprintf("0dd0dd00-0000-4000-8000-%012x", i) }
-	for i := 0; i < 300; i++ {
-		c := recs[r.IntN(len(recs))]
-		c.ID = id(i)
-		c.Raw = nil
-		switch i % 20 {
-		case 0:
-			c.App = strings.ToUpper(c.App)
-		case 1:
-			c.App = strings.ToLower(c.App)
-			c.User = strings.ToUpper(c.User)
-		case 2:
-			c.IP = fmt.Sprintf("2001:db8:%x::%x", r.IntN(4), r.IntN(300))
-			c.Latitude, c.Longitude, c.ASN = math.NaN(), math.NaN(), signin.NoInt
-		case 3:
-			c.IP = fmt.Sprintf("::ffff:10.%d.%d.%d", r.IntN(3), r.IntN(256), r.IntN(256))
-		case 4:
-			c.IP = fmt.Sprintf("10.%d.%d.%d", r.IntN(3), r.IntN(256), r.IntN(256))
-		case 5:
-			c.Error, c.Status, c.Latency = signin.NoInt, signin.StatusUnknown, signin.NoInt
-		case 6:
-			c.Compliant, c.Managed, c.Ingested = signin.BoolUnknown, signin.BoolUnknown, time.Time{}
-		case 7:
-			c.Policies = []string{"Require MFA for all users", "Block legacy authentication", "Require MFA for all users"}
-			c.RiskEvents = []string{"unlikelyTravel", "anonymizedIPAddress"}
-		case 8:
-			c.AuthMethods = []string{"Password", "Text message", "Password"}
-			c.Policies = nil
-		case 9:
-			c.Details = "line one\nline two"
-			c.Reason = "Ångström: naïve café — ZOË"
-		case 10:
-			c.User = "zoë.åberg@contoso.com"
-			c.Identity = c.User
-			c.City = "Zürich"
-		case 11, 12: // the time of another sign-in
-			c.Time = recs[r.IntN(len(recs))].Time
-		case 13: // the same id and time as the previous one, another type
-			prev := out[len(out)-1]
-			c.ID, c.Time = prev.ID, prev.Time
-			c.Type = (prev.Type + 1) % signin.Type(len(signin.Types))
-		case 14: // on a day's, an hour's, a since's boundary
-			switch r.IntN(4) {
-			case 0:
-				c.Time = now.Add(-24 * time.Hour)
-			case 1:
-				c.Time = now.Add(-time.Duration(1+r.IntN(9)) * 24 * time.Hour).Truncate(24 * time.Hour)
-			case 2:
-				c.Time = now.Add(-time.Duration(1+r.IntN(200)) * time.Hour).Truncate(time.Hour)
-			default:
-				c.Time = now.Add(-7 * 24 * time.Hour)
-			}
-		case 15:
-			c.Latency = 1000
-			c.Risk = "high"
-		case 16:
-			c.Error = 50126
-			c.Status = signin.StatusFailure
-			c.IP = "203.0.113.7"
-		case 17: // a place missing a part, or a city of the same name as another country's
-			c.App, c.Country = "", ""
-			switch i / 20 % 4 {
-			case 1:
-				c.Country, c.State, c.City = "US", "", ""
-			case 2:
-				c.State, c.City = "", ""
-			case 3:
-				c.Country, c.State, c.City = "US", "Texas", "Paris"
-			}
-		case 18:
-			if c.Latitude != 0 {
-				c.Latitude = -c.Latitude
-			}
-			c.SignInCount = 3
-		case 19:
-			c.UserAgent = "Agent (with) \"quotes\" and \\ backslash, *star? 100%"
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// diffSparse returns sign-ins with almost nothing but a time, an id and
-// a type, ingested on their own: their parts lack most columns, which
-// queries must read as missing values.
-func diffSparse(seed uint64, now time.Time) []signin.Record {
-	r := rand.New(rand.NewPCG(seed, 0x5a5e))
-	day := now.Add(-36 * time.Hour).Truncate(24 * time.Hour)
-	var out []signin.Record
-	for i := 0; i < 40; i++ {
-		c := signin.New()
-		c.ID = fmt.Sprintf("5a5e5a5e-0000-4000-8000-%012x", i)
-		c.Type = signin.Type(r.IntN(len(signin.Types)))
-		c.Time = day.Add(time.Duration(r.Int64N(int64(24 * time.Hour))))
-		if i%4 == 0 {
-			c.User = "sparse@contoso.com"
-			c.Identity = c.User
-		}
-		out = append(out, c)
-	}
-	return out
+	return &diffStore{dbs: dbs, recs: back, now: querygen.End}, nil
 }
 
 // diffError reports whether err is the language's refusal of a query.
@@ -604,12 +479,12 @@ func TestDifferential(t *testing.T) {
 		diffShow(t, s, seed, *diffQueryFlag)
 		return
 	}
-	g := newQueryGen(seed, s.recs, s.now)
+	g := querygen.New(seed, s.recs, s.now)
 	texts, nows := make([]string, n), make([]time.Time, n)
 	for i := range texts {
-		nows[i] = g.pickNow(s.now)
-		g.now = nows[i]
-		texts[i] = g.query()
+		nows[i] = g.PickNow(s.now)
+		g.SetNow(nows[i])
+		texts[i] = g.Query()
 	}
 	// The queries run on as many workers as there are processors: the
 	// naive evaluator is single-threaded.

@@ -4,50 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signinq/signinq/internal/querygen"
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/result"
 )
 
-// diffLists are the named lists of the differential test's stores (and
-// the naive evaluator's, which tests membership by a scan of them):
-// values of the generator's catalogs in other cases and values it never
-// makes, and networks wide and narrow, IPv4 and IPv6, which some of any
-// seed's addresses are in and some not.
-var diffLists = map[string][]string{
-	"diffApps":      {"microsoft teams", "AZURE PORTAL", "OfficeHome", "Graph Explorer", "no such app"},
-	"diffUsers":     {"ZOË.ÅBERG@contoso.com", "nobody@contoso.com", "Zoë.Åberg@CONTOSO.com"},
-	"diffCodes":     {"0", "50126", "50074", "53003", "500121", "70044", "99999"},
-	"diffCountries": {"us", "DE", "fr", "XX"},
-	"diffNets":      diffNets(),
-}
-
-// diffNets are networks and addresses: fixed ones, and /16s and /24s
-// drawn from a fixed seed.
-func diffNets() []string {
-	out := []string{"10.0.0.0/15", "2001:db8:1::/48", "2001:db8:2::7", "::ffff:10.0.0.0/104", "0.0.0.0/3",
-		"64.0.0.0/4", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24", "1.2.3.4", "::ffff:10.2.0.1"}
-	r := rand.New(rand.NewPCG(15, 15))
-	for range 200 {
-		a := netip.AddrFrom4([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
-		p, _ := a.Prefix(rPick(r, []int{16, 24, 32}))
-		out = append(out, p.String())
-	}
-	return out
-}
-
-func rPick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
-
-// setDiffLists sets diffLists on a store.
+// setDiffLists sets Lists on a store.
 func setDiffLists(db *engine.DB) error {
-	for name, values := range diffLists {
+	for name, values := range querygen.Lists {
 		if err := SetList(db, name, values); err != nil {
 			return err
 		}
@@ -56,14 +27,14 @@ func setDiffLists(db *engine.DB) error {
 }
 
 // naiveListValues are the values of a list for the naive evaluator: a
-// built-in's or diffLists', by name in any case.
+// built-in's or querygen.Lists', by name in any case.
 func naiveListValues(name string) ([]string, bool) {
 	for _, l := range builtinLists {
 		if strings.EqualFold(l.Name, name) {
 			return l.Values, true
 		}
 	}
-	for n, v := range diffLists {
+	for n, v := range querygen.Lists {
 		if strings.EqualFold(n, name) {
 			return v, true
 		}
@@ -71,7 +42,7 @@ func naiveListValues(name string) ([]string, bool) {
 	return nil, false
 }
 
-// listTestDB is a store of a few sign-ins with the lists of diffLists.
+// listTestDB is a store of a few sign-ins with the lists of querygen.Lists.
 func listTestDB(t *testing.T) *engine.DB {
 	t.Helper()
 	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
@@ -217,10 +188,10 @@ func TestNamedListErrors(t *testing.T) {
 		}
 	}
 	// Without a store, only the built-ins are known.
-	if _, err := Prepare("count where ip in @diffNets", nil, nil, diffEnd); err == nil || !strings.Contains(err.Error(), "unknown list @diffNets") {
+	if _, err := Prepare("count where ip in @diffNets", nil, nil, querygen.End); err == nil || !strings.Contains(err.Error(), "unknown list @diffNets") {
 		t.Errorf("Prepare of a store's list: %v", err)
 	}
-	if _, err := Prepare("count where error in @caFailures", nil, nil, diffEnd); err != nil {
+	if _, err := Prepare("count where error in @caFailures", nil, nil, querygen.End); err != nil {
 		t.Errorf("Prepare of a built-in list: %v", err)
 	}
 }
@@ -385,8 +356,8 @@ func TestLiteralSets(t *testing.T) {
 		field  string
 		values []string
 	}{
-		{"ip", diffNets()[:40]},
-		{"ip", append([]string{"10.0.0.1", "::FFFF:10.2.0.1", "2001:DB8:2::7"}, diffNets()[20:40]...)},
+		{"ip", querygen.Lists["diffNets"][:40]},
+		{"ip", append([]string{"10.0.0.1", "::FFFF:10.2.0.1", "2001:DB8:2::7"}, querygen.Lists["diffNets"][20:40]...)},
 		{"user", []string{"a@contoso.com", `"ZOË.ÅBERG@contoso.com"`, "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16"}},
 		{"error", []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "50126"}},
 	} {

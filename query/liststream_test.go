@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/signinq/signinq/internal/querygen"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/benchstore"
@@ -127,13 +129,13 @@ func listTestStore(t *testing.T) (*diffStore, *engine.DB, uint64) {
 func TestListStreamsAsGathered(t *testing.T) {
 	s, db, seed := listTestStore(t)
 	t.Logf("seed %d (replay: -diff.seed=%d)", seed, seed)
-	g := newQueryGen(seed^0x5173, s.recs, s.now)
+	g := querygen.New(seed^0x5173, s.recs, s.now)
 	ctx := context.Background()
 	for i := range 200 {
-		text := g.list()
+		text := g.List()
 		opts := Options{Now: s.now}
 		if i%3 == 0 {
-			opts.DefaultListLimit = 1 + g.intn(40)
+			opts.DefaultListLimit = 1 + g.Intn(40)
 		}
 		want, err := Run(ctx, db, nil, text, opts)
 		if err != nil {
@@ -142,7 +144,7 @@ func TestListStreamsAsGathered(t *testing.T) {
 			}
 			t.Fatalf("%s: %v", text, err)
 		}
-		stop := g.intn(len(want.Rows) + 2)
+		stop := g.Intn(len(want.Rows) + 2)
 		rows, err := runRows(ctx, db, text, opts)
 		if err != nil {
 			t.Fatalf("%s: %v", text, err)
@@ -309,33 +311,33 @@ func TestResultTooLarge(t *testing.T) {
 // listOrderQuery makes a random list ordered by some of its fields:
 // the query, the same without order by and limit (list's own order, for
 // the naive evaluator), the order's columns, and the limit (-1: none).
-func listOrderQuery(g *queryGen) (text, natural string, order []naiveSortKey, limit int) {
+func listOrderQuery(g *querygen.Gen) (text, natural string, order []naiveSortKey, limit int) {
 	all := signin.Fields()
 	var fields []string
-	for range 1 + g.intn(5) {
-		if f := rqPick(g, all).Name; !slices.Contains(fields, f) {
+	for range 1 + g.Intn(5) {
+		if f := querygen.Pick(g, all).Name; !slices.Contains(fields, f) {
 			fields = append(fields, f)
 		}
 	}
 	head := "list " + strings.Join(fields, ", ")
-	cs := []string{g.where(), g.timeClause()}
-	natural = g.clauses(head, cs)
+	cs := []string{g.Where(), g.TimeClause()}
+	natural = g.Clauses(head, cs)
 	var by []string
-	for _, i := range g.r.Perm(len(fields))[:1+g.intn(min(len(fields), 3))] {
-		k := naiveSortKey{col: i, desc: g.chance(0.5)}
+	for _, i := range g.Rand().Perm(len(fields))[:1+g.Intn(min(len(fields), 3))] {
+		k := naiveSortKey{col: i, desc: g.Chance(0.5)}
 		order = append(order, k)
 		dir := ""
 		if k.desc {
 			dir = " desc"
-		} else if g.chance(0.3) {
+		} else if g.Chance(0.3) {
 			dir = " asc"
 		}
-		by = append(by, g.name(fields[i])+dir)
+		by = append(by, g.Name(fields[i])+dir)
 	}
 	text = natural + " order by " + strings.Join(by, ", ")
 	limit = -1
-	if g.chance(0.5) {
-		limit = 1 + g.intn(60)
+	if g.Chance(0.5) {
+		limit = 1 + g.Intn(60)
 		text += " limit " + strconv.Itoa(limit)
 	}
 	return text, natural, order, limit
@@ -362,7 +364,7 @@ func TestListOrderBy(t *testing.T) {
 			listSortMemory, listMergeFan = 128<<10, 3
 			defer func() { listSortMemory, listMergeFan = mem, fan }()
 		}
-		g := newQueryGen(seed^0x0bd, s.recs, s.now)
+		g := querygen.New(seed^0x0bd, s.recs, s.now)
 		spilled := 0
 		for range n {
 			text, natural, order, limit := listOrderQuery(g)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signinq/signinq/internal/querygen"
+
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/query/ast"
@@ -190,10 +192,10 @@ func TestTupleMembership(t *testing.T) {
 // of two and three, in and not in, and that each checks.
 func TestRandomTuples(t *testing.T) {
 	s := diffFixture(t, 1)
-	g := newQueryGen(1, s.recs, s.now)
+	g := querygen.New(1, s.recs, s.now)
 	seen := map[string]int{}
 	for range 2000 {
-		q := g.tuplePred()
+		q := g.TuplePred()
 		st, err := Parse("count where " + q)
 		if err == nil {
 			_, err = Check(st, nil, s.now)
@@ -225,20 +227,20 @@ func TestDifferentialTuples(t *testing.T) {
 	}
 	t.Logf("seed %d (replay: go test ./query/ -run TestDifferentialTuples -diff.seed=%d)", seed, seed)
 	s := diffFixture(t, seed)
-	g := newQueryGen(seed^0x7091e, s.recs, s.now)
+	g := querygen.New(seed^0x7091e, s.recs, s.now)
 	n := 150
 	if testing.Short() {
 		n = 60
 	}
 	agreed := 0
 	for i := range n {
-		now := g.pickNow(s.now)
-		g.now = now
-		q := "count where " + g.tuplePred()
-		if g.chance(0.5) {
-			q += " and " + g.cond(1)
+		now := g.PickNow(s.now)
+		g.SetNow(now)
+		q := "count where " + g.TuplePred()
+		if g.Chance(0.5) {
+			q += " and " + g.Cond(1)
 		}
-		q += " group by " + rqPick(g, []string{"user", "app", "country", "ip", "error", "status"})
+		q += " group by " + querygen.Pick(g, []string{"user", "app", "country", "ip", "error", "status"})
 		o := diffRun(s, i%2, q, now)
 		switch {
 		case o.rejected != nil:

@@ -52,6 +52,7 @@ var allowed = map[string][]string{
 	"internal/listgen":    {},
 	"internal/words":      {},
 	"internal/ipset":      {},
+	"internal/querygen":   {"engine/signin", "query/ast", "internal/gen"},
 	"internal/azurite":    {},
 }
 
@@ -62,7 +63,7 @@ var allowed = map[string][]string{
 // smaller cases under it), the generator of the built-ins' lists, the
 // fake Microsoft Graph pulls are tested against, and Azurite, the
 // storage emulator.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite"}
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard

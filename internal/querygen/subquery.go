@@ -1,4 +1,4 @@
-package query
+package querygen
 
 // The random queries' subqueries (randquery_test.go): F in (QUERY) and
 // F not in (QUERY), whose first column is F's or a field of its kind:
@@ -19,44 +19,44 @@ var rqSubPairs = [][]string{
 }
 
 // subPred is a random F [not] in (QUERY).
-func (g *queryGen) subPred() string {
-	if g.chance(0.3) {
-		return g.tuplePred() // randquery_tuple_test.go
+func (g *Gen) subPred() string {
+	if g.Chance(0.3) {
+		return g.TuplePred() // randquery_tuple_test.go
 	}
-	pair := rqPick(g, rqSubPairs)
-	f, c := pair[0], rqPick(g, pair[1:])
+	pair := Pick(g, rqSubPairs)
+	f, c := pair[0], Pick(g, pair[1:])
 	g.subDepth++
 	defer func() { g.subDepth-- }()
 	var sub string
 	where := func() string {
-		if g.chance(0.7) {
-			return g.kw("where") + " " + g.cond(1)
+		if g.Chance(0.7) {
+			return g.kw("where") + " " + g.Cond(1)
 		}
 		return ""
 	}
 	text := f != "error" && f != "asn"
 	switch g.weighted(30, 30, 30, 10) {
 	case 0:
-		sub = g.clauses(g.kw("top")+" "+strconv.Itoa(1+g.intn(20))+" "+g.name(c), []string{where(), g.timeClause()})
+		sub = g.Clauses(g.kw("top")+" "+strconv.Itoa(1+g.Intn(20))+" "+g.Name(c), []string{where(), g.TimeClause()})
 	case 1:
-		sub = g.clauses(g.kw("list")+" "+g.name(c), []string{where(), g.timeClause(), g.limit(0.3, 40)})
+		sub = g.Clauses(g.kw("list")+" "+g.Name(c), []string{where(), g.TimeClause(), g.limit(0.3, 40)})
 	case 2:
-		cs := []string{where(), g.timeClause(), g.kw("group") + " " + g.kw("by") + " " + g.name(c)}
-		if g.chance(0.4) {
-			cs = append(cs, g.kw("having")+" count > "+strconv.Itoa(g.intn(30)))
+		cs := []string{where(), g.TimeClause(), g.kw("group") + " " + g.kw("by") + " " + g.Name(c)}
+		if g.Chance(0.4) {
+			cs = append(cs, g.kw("having")+" count > "+strconv.Itoa(g.Intn(30)))
 		}
-		sub = g.clauses(g.fn("count"), cs)
+		sub = g.Clauses(g.fn("count"), cs)
 	default:
 		if !text || f == "ip" {
 			return g.pred()
 		}
-		sub = g.clauses(g.fn("values")+"("+g.name(c)+")", []string{where(), g.timeClause()})
+		sub = g.Clauses(g.fn("values")+"("+g.Name(c)+")", []string{where(), g.TimeClause()})
 	}
 	op := " " + g.kw("in") + " "
-	if g.chance(0.4) {
+	if g.Chance(0.4) {
 		op = " " + g.kw("not") + op
 	}
-	return g.name(f) + op + "(" + strings.TrimSpace(sub) + ")"
+	return g.Name(f) + op + "(" + strings.TrimSpace(sub) + ")"
 }
 
 // rqPipeKeys are the fields piped queries group and join by.
@@ -65,9 +65,9 @@ var rqPipeKeys = []string{"type", "status", "app", "country", "client", "os", "e
 // piped makes a query whose columns it knows (an aggregate grouped by
 // one or two keys, top, list), then where, order by, limit and joins
 // after |s, in any order.
-func (g *queryGen) piped() string {
-	keys := []string{rqPick(g, rqPipeKeys)}
-	if k := rqPick(g, rqPipeKeys); k != keys[0] && g.chance(0.3) {
+func (g *Gen) piped() string {
+	keys := []string{Pick(g, rqPipeKeys)}
+	if k := Pick(g, rqPipeKeys); k != keys[0] && g.Chance(0.3) {
 		keys = append(keys, k)
 	}
 	var head string
@@ -84,7 +84,7 @@ func (g *queryGen) piped() string {
 	names := func() string {
 		var ns []string
 		for _, k := range keys {
-			ns = append(ns, g.name(k))
+			ns = append(ns, g.Name(k))
 		}
 		return strings.Join(ns, ", ")
 	}
@@ -92,50 +92,50 @@ func (g *queryGen) piped() string {
 	case 0:
 		head = g.fn("count")
 		nums = append(nums, "count")
-		if g.chance(0.4) {
-			head += ", " + g.fn("dcount") + "(" + g.name(rqPick(g, []string{"user", "ip", "app"})) + ") as d"
+		if g.Chance(0.4) {
+			head += ", " + g.fn("dcount") + "(" + g.Name(Pick(g, []string{"user", "ip", "app"})) + ") as d"
 			nums = append(nums, "d")
 		}
-		head = g.clauses(head, []string{g.where(), g.timeClause(), g.kw("group") + " " + g.kw("by") + " " + names()})
+		head = g.Clauses(head, []string{g.Where(), g.TimeClause(), g.kw("group") + " " + g.kw("by") + " " + names()})
 	case 1:
 		keys = keys[:1]
-		head = g.clauses(g.kw("top")+" "+strconv.Itoa(1+g.intn(30))+" "+names(), []string{g.where(), g.timeClause()})
+		head = g.Clauses(g.kw("top")+" "+strconv.Itoa(1+g.Intn(30))+" "+names(), []string{g.Where(), g.TimeClause()})
 		nums = append(nums, "count")
 	default:
-		head = g.clauses(g.kw("list")+" "+names(), []string{g.where(), g.timeClause(), g.limit(0.5, 200)})
+		head = g.Clauses(g.kw("list")+" "+names(), []string{g.Where(), g.TimeClause(), g.limit(0.5, 200)})
 		unique = false
 	}
 	cols := append(append([]string(nil), keys...), nums...)
 	q := head
-	for n := 1 + g.intn(3); n > 0; n-- {
+	for n := 1 + g.Intn(3); n > 0; n-- {
 		switch g.weighted(35, 20, 15, 30) {
 		case 0:
 			q += " | " + g.kw("where") + " " + g.rowCond(keys, nums, text, 2)
 		case 1:
 			var os []string
-			for i := 0; i < 1+g.intn(2); i++ {
-				o := rqPick(g, cols)
-				if g.chance(0.5) {
+			for i := 0; i < 1+g.Intn(2); i++ {
+				o := Pick(g, cols)
+				if g.Chance(0.5) {
 					o += " " + g.kw("desc")
 				}
 				os = append(os, o)
 			}
 			q += " | " + g.kw("order") + " " + g.kw("by") + " " + strings.Join(os, ", ")
 		case 2:
-			q += " | " + g.kw("limit") + " " + strconv.Itoa(1+g.intn(20))
+			q += " | " + g.kw("limit") + " " + strconv.Itoa(1+g.Intn(20))
 		default:
-			kind := rqPick(g, []string{"", "", "left ", "anti "})
+			kind := Pick(g, []string{"", "", "left ", "anti "})
 			var sub string
 			switch {
-			case g.chance(0.5) || !unique && kind != "anti ":
+			case g.Chance(0.5) || !unique && kind != "anti ":
 				c := "c" + strconv.Itoa(len(cols))
-				sub = g.clauses(g.fn("count")+" as "+c, []string{g.where(), g.timeClause(), g.kw("group") + " " + g.kw("by") + " " + names()})
+				sub = g.Clauses(g.fn("count")+" as "+c, []string{g.Where(), g.TimeClause(), g.kw("group") + " " + g.kw("by") + " " + names()})
 				if kind != "anti " {
 					nums = append(nums, c)
 					cols = append(cols, c)
 				}
 			default:
-				sub = g.clauses(g.kw("list")+" "+names(), []string{g.where(), g.timeClause(), g.limit(0.5, 100)})
+				sub = g.Clauses(g.kw("list")+" "+names(), []string{g.Where(), g.TimeClause(), g.limit(0.5, 100)})
 				unique = unique && kind == "anti "
 			}
 			q += " | " + g.kw("join") + " " + kind + "(" + sub + ") on " + names()
@@ -145,41 +145,41 @@ func (g *queryGen) piped() string {
 }
 
 // rowCond is a random condition on a piped query's rows.
-func (g *queryGen) rowCond(keys, nums []string, text map[string]bool, depth int) string {
-	if depth > 0 && g.chance(0.3) {
-		op := rqPick(g, []string{"and", "or"})
+func (g *Gen) rowCond(keys, nums []string, text map[string]bool, depth int) string {
+	if depth > 0 && g.Chance(0.3) {
+		op := Pick(g, []string{"and", "or"})
 		return g.rowCond(keys, nums, text, depth-1) + " " + g.kw(op) + " " + g.rowCond(keys, nums, text, depth-1)
 	}
-	if depth > 0 && g.chance(0.1) {
+	if depth > 0 && g.Chance(0.1) {
 		return g.kw("not") + " (" + g.rowCond(keys, nums, text, depth-1) + ")"
 	}
-	k := rqPick(g, keys)
-	if len(nums) > 0 && g.chance(0.6) {
-		n := rqPick(g, nums)
-		right := strconv.Itoa(g.intn(40))
+	k := Pick(g, keys)
+	if len(nums) > 0 && g.Chance(0.6) {
+		n := Pick(g, nums)
+		right := strconv.Itoa(g.Intn(40))
 		switch {
-		case len(nums) > 1 && g.chance(0.3):
-			right = rqPick(g, nums)
-		case len(nums) > 1 && g.chance(0.3):
-			right = strconv.Itoa(1+g.intn(5)) + " * " + rqPick(g, nums) + " / " + rqPick(g, nums)
-		case g.chance(0.1):
-			right = "0.5 * " + rqPick(g, nums) + " + 1"
+		case len(nums) > 1 && g.Chance(0.3):
+			right = Pick(g, nums)
+		case len(nums) > 1 && g.Chance(0.3):
+			right = strconv.Itoa(1+g.Intn(5)) + " * " + Pick(g, nums) + " / " + Pick(g, nums)
+		case g.Chance(0.1):
+			right = "0.5 * " + Pick(g, nums) + " + 1"
 		}
-		return n + " " + rqPick(g, []string{"=", "!=", "<", "<=", ">", ">="}) + " " + right
+		return n + " " + Pick(g, []string{"=", "!=", "<", "<=", ">", ">="}) + " " + right
 	}
 	if !text[k] {
 		if k == "compliant" {
-			return k + " = " + rqPick(g, []string{"true", "false"})
+			return k + " = " + Pick(g, []string{"true", "false"})
 		}
-		return k + " " + rqPick(g, []string{"=", "!=", "<", ">="}) + " " + strconv.FormatInt(g.intValue(k), 10)
+		return k + " " + Pick(g, []string{"=", "!=", "<", ">="}) + " " + strconv.FormatInt(g.intValue(k), 10)
 	}
 	v := g.textOf(k)
-	if g.chance(0.3) {
+	if g.Chance(0.3) {
 		v = g.mixCase(v)
 	}
 	lit := rqQuote(v, '"')
-	if g.chance(0.2) {
-		switch g.intn(5) {
+	if g.Chance(0.2) {
+		switch g.Intn(5) {
 		case 0:
 			return k + " " + g.kw("contains") + " " + rqQuote(g.substr(v), '"')
 		case 1:
@@ -191,8 +191,8 @@ func (g *queryGen) rowCond(keys, nums []string, text map[string]bool, depth int)
 		}
 		return k + " ~ " + rqQuote(g.regex(v), '"')
 	}
-	if g.chance(0.2) {
+	if g.Chance(0.2) {
 		return k + " " + g.kw("in") + " (" + lit + ", " + rqQuote(g.textOf(k), '\'') + ")"
 	}
-	return k + " " + rqPick(g, []string{"=", "!="}) + " " + lit
+	return k + " " + Pick(g, []string{"=", "!="}) + " " + lit
 }

@@ -1,4 +1,4 @@
-package query
+package querygen
 
 // The random queries' lists of fields, (F1, F2, …) [not] in (QUERY)
 // (randquery_sub_test.go): two or three fields of every kind, the
@@ -21,41 +21,41 @@ var rqTupleFields = [][]string{
 }
 
 // tuplePred is a random (F1, F2, …) [not] in (QUERY).
-func (g *queryGen) tuplePred() string {
-	n := 2 + g.intn(2)
+func (g *Gen) TuplePred() string {
+	n := 2 + g.Intn(2)
 	var fields, cols []string
 	used := map[string]bool{} // a subquery groups by a field once
 	for len(fields) < n {
-		pair := rqPick(g, rqTupleFields)
-		c := rqPick(g, pair[1:])
+		pair := Pick(g, rqTupleFields)
+		c := Pick(g, pair[1:])
 		if used[pair[0]] || used[c] {
 			continue
 		}
 		used[pair[0]], used[c] = true, true
-		fields, cols = append(fields, g.name(pair[0])), append(cols, g.name(c))
+		fields, cols = append(fields, g.Name(pair[0])), append(cols, g.Name(c))
 	}
 	g.subDepth++
 	defer func() { g.subDepth-- }()
 	var cs []string
-	if g.chance(0.7) {
-		cs = append(cs, g.kw("where")+" "+g.cond(1))
+	if g.Chance(0.7) {
+		cs = append(cs, g.kw("where")+" "+g.Cond(1))
 	}
-	cs = append(cs, g.timeClause())
+	cs = append(cs, g.TimeClause())
 	var sub string
 	switch g.weighted(50, 30, 20) {
 	case 0:
 		cs = append(cs, g.kw("group")+" "+g.kw("by")+" "+strings.Join(cols, ", "))
-		if g.chance(0.5) {
-			cs = append(cs, g.kw("having")+" count "+rqPick(g, []string{"=", "<=", ">"})+" "+strconv.Itoa(1+g.intn(3)))
+		if g.Chance(0.5) {
+			cs = append(cs, g.kw("having")+" count "+Pick(g, []string{"=", "<=", ">"})+" "+strconv.Itoa(1+g.Intn(3)))
 		}
-		sub = g.clauses(g.fn("count"), cs)
+		sub = g.Clauses(g.fn("count"), cs)
 	case 1:
-		sub = g.clauses(g.kw("list")+" "+strings.Join(cols, ", "), append(cs, g.limit(0.3, 40)))
+		sub = g.Clauses(g.kw("list")+" "+strings.Join(cols, ", "), append(cs, g.limit(0.3, 40)))
 	default:
-		sub = g.clauses(g.kw("top")+" "+strconv.Itoa(1+g.intn(30))+" "+strings.Join(cols, ", "), cs)
+		sub = g.Clauses(g.kw("top")+" "+strconv.Itoa(1+g.Intn(30))+" "+strings.Join(cols, ", "), cs)
 	}
 	op := " " + g.kw("in") + " "
-	if g.chance(0.4) {
+	if g.Chance(0.4) {
 		op = " " + g.kw("not") + op
 	}
 	return "(" + strings.Join(fields, ", ") + ")" + op + "(" + strings.TrimSpace(sub) + ")"

@@ -1,4 +1,4 @@
-package query
+package querygen
 
 // The random queries' time arithmetic and functions inside aggregates
 // (randquery_test.go): comparisons of times and durations on sign-ins,
@@ -22,12 +22,12 @@ var rqDurations = []string{"1h", "30m", "1d", "2d", "12h", "3d", "10d", "90s", "
 // timeArithPred is a comparison of times or durations on a sign-in:
 // a field against now or a time moved by a duration, or two fields'
 // difference against a duration.
-func (g *queryGen) timeArithPred() string {
-	f := func() string { return g.side(rqPick(g, rqTimeSides)) }
-	d := func() string { return rqPick(g, rqDurations) }
-	op := rqPick(g, []string{"=", "!=", "<", "<=", ">", ">="})
+func (g *Gen) timeArithPred() string {
+	f := func() string { return g.side(Pick(g, rqTimeSides)) }
+	d := func() string { return Pick(g, rqDurations) }
+	op := Pick(g, []string{"=", "!=", "<", "<=", ">", ">="})
 	now := g.kw("now")
-	switch g.intn(7) {
+	switch g.Intn(7) {
 	case 0:
 		return f() + g.op(op) + now + " - " + d()
 	case 1:
@@ -54,33 +54,33 @@ var rqAggFns = map[signin.Kind][]string{
 
 // aggField is an aggregate's field: one of fields, or now and then a
 // function of a field of a kind among kinds.
-func (g *queryGen) aggField(fields []string, kinds ...signin.Kind) string {
-	if g.chance(0.15) {
-		f := rqPick(g, rqAggFns[rqPick(g, kinds)])
+func (g *Gen) aggField(fields []string, kinds ...signin.Kind) string {
+	if g.Chance(0.15) {
+		f := Pick(g, rqAggFns[Pick(g, kinds)])
 		if strings.Contains(f, ",") {
-			return g.fn("subnet") + "(" + g.name("ip") + f[len("subnet(ip"):] // side cuts at the first "("
+			return g.fn("subnet") + "(" + g.Name("ip") + f[len("subnet(ip"):] // side cuts at the first "("
 		}
 		return g.side(f)
 	}
-	return g.name(rqPick(g, fields))
+	return g.Name(Pick(g, fields))
 }
 
 // timeHeads are heads of times and durations: the first and last time
 // of a group, and their difference.
-func (g *queryGen) timeHead() rqHead {
-	f := rqPick(g, []string{"time", "ingested", "date(time)"})
-	switch g.intn(4) {
+func (g *Gen) timeHead() rqHead {
+	f := Pick(g, []string{"time", "ingested", "date(time)"})
+	switch g.Intn(4) {
 	case 0:
 		return rqHead{text: g.fn("max") + "(" + g.side(f) + ") - " + g.fn("min") + "(" + g.side(f) + ")", kind: signin.KindDuration}
 	case 1:
 		return rqHead{text: g.kw("now") + " - " + g.fn("max") + "(" + g.side(f) + ")", kind: signin.KindDuration}
 	}
-	return rqHead{text: g.fn(rqPick(g, []string{"min", "max"})) + "(" + g.side(f) + ")", kind: signin.KindTime}
+	return rqHead{text: g.fn(Pick(g, []string{"min", "max"})) + "(" + g.side(f) + ")", kind: signin.KindTime}
 }
 
 // timeHaving is a comparison of times or durations over the heads of
 // those kinds, or "" when there are none.
-func (g *queryGen) timeHaving(heads []rqHead) string {
+func (g *Gen) timeHaving(heads []rqHead) string {
 	var times, durs []string
 	for _, h := range heads {
 		if strings.ContainsAny(h.ref, " (") {
@@ -93,17 +93,17 @@ func (g *queryGen) timeHaving(heads []rqHead) string {
 			durs = append(durs, h.ref)
 		}
 	}
-	op := rqPick(g, []string{"=", "!=", "<", "<=", ">", ">="})
-	d := rqPick(g, rqDurations)
+	op := Pick(g, []string{"=", "!=", "<", "<=", ">", ">="})
+	d := Pick(g, rqDurations)
 	switch {
-	case len(times) > 1 && g.chance(0.5):
-		return rqPick(g, times) + " - " + rqPick(g, times) + " " + op + " " + d
-	case len(times) > 0 && g.chance(0.5):
-		return rqPick(g, times) + " " + op + " " + g.kw("now") + " - " + d
+	case len(times) > 1 && g.Chance(0.5):
+		return Pick(g, times) + " - " + Pick(g, times) + " " + op + " " + d
+	case len(times) > 0 && g.Chance(0.5):
+		return Pick(g, times) + " " + op + " " + g.kw("now") + " - " + d
 	case len(times) > 0:
-		return g.kw("now") + " - " + rqPick(g, times) + " " + op + " " + d
+		return g.kw("now") + " - " + Pick(g, times) + " " + op + " " + d
 	case len(durs) > 0:
-		return rqPick(g, durs) + " " + op + " " + d
+		return Pick(g, durs) + " " + op + " " + d
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package query
+package querygen
 
 // A seeded generator of random query text for the differential test
 // (differential_test.go): aggregate queries (heads with aliases and
@@ -59,8 +59,8 @@ var (
 	rqBins = []string{"1h", "6h", "1d", "30m", "12h", "1w", "2h", "90m", "3h", "3600s", "2d", "15m", "7m", "13h", "5d", "1440m"}
 )
 
-// queryGen makes random queries about records.
-type queryGen struct {
+// Gen makes random queries about records.
+type Gen struct {
 	r    *rand.Rand
 	recs []signin.Record
 	now  time.Time
@@ -70,8 +70,8 @@ type queryGen struct {
 	subDepth int
 }
 
-func newQueryGen(seed uint64, recs []signin.Record, now time.Time) *queryGen {
-	g := &queryGen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), recs: recs, now: now, from: now}
+func New(seed uint64, recs []signin.Record, now time.Time) *Gen {
+	g := &Gen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), recs: recs, now: now, from: now}
 	for i := range recs {
 		if recs[i].Time.Before(g.from) {
 			g.from = recs[i].Time
@@ -80,18 +80,18 @@ func newQueryGen(seed uint64, recs []signin.Record, now time.Time) *queryGen {
 	return g
 }
 
-func (g *queryGen) chance(p float64) bool { return g.r.Float64() < p }
-func (g *queryGen) intn(n int) int        { return g.r.IntN(n) }
+func (g *Gen) Chance(p float64) bool { return g.r.Float64() < p }
+func (g *Gen) Intn(n int) int        { return g.r.IntN(n) }
 
-func rqPick[T any](g *queryGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
+func Pick[T any](g *Gen, xs []T) T { return xs[g.r.IntN(len(xs))] }
 
 // weighted picks an index by weights.
-func (g *queryGen) weighted(ws ...int) int {
+func (g *Gen) weighted(ws ...int) int {
 	total := 0
 	for _, w := range ws {
 		total += w
 	}
-	n := g.intn(total)
+	n := g.Intn(total)
 	for i, w := range ws {
 		if n < w {
 			return i
@@ -102,11 +102,11 @@ func (g *queryGen) weighted(ws ...int) int {
 }
 
 // kw writes a keyword, sometimes in upper or title case.
-func (g *queryGen) kw(k string) string {
+func (g *Gen) kw(k string) string {
 	switch {
-	case g.chance(0.05):
+	case g.Chance(0.05):
 		return strings.ToUpper(k)
-	case g.chance(0.03):
+	case g.Chance(0.03):
 		return strings.ToUpper(k[:1]) + k[1:]
 	}
 	return k
@@ -114,7 +114,7 @@ func (g *queryGen) kw(k string) string {
 
 // name writes a field name, sometimes in another case than the catalog's,
 // sometimes as one of its aliases (its Log Analytics or Graph name).
-func (g *queryGen) name(f string) string {
+func (g *Gen) Name(f string) string {
 	switch g.weighted(74, 8, 7, 5, 6) {
 	case 1:
 		return strings.ToLower(f)
@@ -124,16 +124,16 @@ func (g *queryGen) name(f string) string {
 		return g.mixCase(f)
 	case 4:
 		if as := signin.Lookup(f).Aliases(); len(as) > 0 {
-			return g.varyCase(rqPick(g, as))
+			return g.varyCase(Pick(g, as))
 		}
 	}
 	return f
 }
 
-func (g *queryGen) mixCase(s string) string {
+func (g *Gen) mixCase(s string) string {
 	b := []rune(s)
 	for i, c := range b {
-		if g.chance(0.5) {
+		if g.Chance(0.5) {
 			if unicode.IsUpper(c) {
 				b[i] = unicode.ToLower(c)
 			} else {
@@ -145,7 +145,7 @@ func (g *queryGen) mixCase(s string) string {
 }
 
 // varyCase returns s in another case, for case-insensitive matches.
-func (g *queryGen) varyCase(s string) string {
+func (g *Gen) varyCase(s string) string {
 	switch g.weighted(60, 15, 15, 10) {
 	case 1:
 		return strings.ToLower(s)
@@ -195,28 +195,28 @@ func rqQuote(s string, q byte) string {
 
 // val writes a text value: bare when it can be and the dice say so,
 // else quoted.
-func (g *queryGen) val(s string) string {
-	if rqBare(s) && g.chance(0.7) {
+func (g *Gen) val(s string) string {
+	if rqBare(s) && g.Chance(0.7) {
 		return s
 	}
-	if g.chance(0.2) {
+	if g.Chance(0.2) {
 		return rqQuote(s, '\'')
 	}
 	return rqQuote(s, '"')
 }
 
 // rec returns a random record.
-func (g *queryGen) rec() *signin.Record { return &g.recs[g.intn(len(g.recs))] }
+func (g *Gen) rec() *signin.Record { return &g.recs[g.Intn(len(g.recs))] }
 
 // textOf draws a value of a text field from the data, preferring present
 // ones; for a list, an element.
-func (g *queryGen) textOf(name string) string {
+func (g *Gen) textOf(name string) string {
 	f := signin.Lookup(name)
 	for try := 0; try < 8; try++ {
 		r := g.rec()
 		if f.Kind == signin.KindList {
 			if l := f.List(r); len(l) > 0 {
-				return rqPick(g, l)
+				return Pick(g, l)
 			}
 			continue
 		}
@@ -228,18 +228,18 @@ func (g *queryGen) textOf(name string) string {
 }
 
 // miss returns a value no sign-in has.
-func (g *queryGen) miss() string {
-	return rqPick(g, []string{"zz-nomatch", "Nothing Here", "no.such@contoso.com", "qqq", "ÄÖÜ", "0000"})
+func (g *Gen) miss() string {
+	return Pick(g, []string{"zz-nomatch", "Nothing Here", "no.such@contoso.com", "qqq", "ÄÖÜ", "0000"})
 }
 
 // textValue is a value to compare a text field with: mostly from the
 // data, in varied case; sometimes one nothing has, sometimes "". An
 // enumeration's value is one of its values (the language refuses
 // others), maybe one the data lacks.
-func (g *queryGen) textValue(name string) string {
+func (g *Gen) textValue(name string) string {
 	if vs := signin.Lookup(name).Values; vs != nil {
-		if g.chance(0.3) {
-			return g.varyCase(rqPick(g, vs))
+		if g.Chance(0.3) {
+			return g.varyCase(Pick(g, vs))
 		}
 		return g.varyCase(g.textOf(name))
 	}
@@ -252,15 +252,15 @@ func (g *queryGen) textValue(name string) string {
 	return g.varyCase(g.textOf(name))
 }
 
-func (g *queryGen) op(op string) string {
-	if op[0] >= 'a' && op[0] <= 'z' || g.chance(0.6) {
+func (g *Gen) op(op string) string {
+	if op[0] >= 'a' && op[0] <= 'z' || g.Chance(0.6) {
 		return " " + g.kw(op) + " "
 	}
 	return op
 }
 
 // inList writes (v1, v2, …) of n values made by one.
-func (g *queryGen) inList(n int, one func() string) string {
+func (g *Gen) inList(n int, one func() string) string {
 	vs := make([]string, n)
 	for i := range vs {
 		vs[i] = one()
@@ -269,8 +269,8 @@ func (g *queryGen) inList(n int, one func() string) string {
 }
 
 // textPred is a predicate on a text field (a string or a list).
-func (g *queryGen) textPred(name string) string {
-	f := g.name(name)
+func (g *Gen) textPred(name string) string {
+	f := g.Name(name)
 	v := g.textOf(name)
 	switch g.weighted(25, 10, 12, 6, 12, 8, 6, 10, 8) {
 	case 0:
@@ -279,16 +279,16 @@ func (g *queryGen) textPred(name string) string {
 		return f + g.op("!=") + g.val(g.textValue(name))
 	case 2, 3:
 		not := ""
-		if g.chance(0.35) {
+		if g.Chance(0.35) {
 			not = g.kw("not") + " "
 		}
-		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(4), func() string { return g.val(g.textValue(name)) })
+		return f + " " + not + g.kw("in") + " " + g.inList(1+g.Intn(4), func() string { return g.val(g.textValue(name)) })
 	case 4:
-		if g.chance(0.3) { // one or two characters: many values match
+		if g.Chance(0.3) { // one or two characters: many values match
 			r := []rune(v)
 			if len(r) > 2 {
-				i := g.intn(len(r) - 1)
-				v = string(r[i : i+1+g.intn(2)])
+				i := g.Intn(len(r) - 1)
+				v = string(r[i : i+1+g.Intn(2)])
 			}
 			return f + g.op("contains") + g.val(g.varyCase(v))
 		}
@@ -306,30 +306,30 @@ func (g *queryGen) textPred(name string) string {
 
 // substr returns a part of s (not empty when s is not), cut between
 // characters.
-func (g *queryGen) substr(s string) string {
-	if s == "" || g.chance(0.05) {
+func (g *Gen) substr(s string) string {
+	if s == "" || g.Chance(0.05) {
 		return g.miss()
 	}
 	r := []rune(s)
-	i := g.intn(len(r))
-	j := i + 1 + g.intn(len(r)-i)
+	i := g.Intn(len(r))
+	j := i + 1 + g.Intn(len(r)-i)
 	return string(r[i:j])
 }
 
 // prefix and suffix return a beginning or an end of s, maybe empty, maybe
 // all of it.
-func (g *queryGen) prefix(s string) string {
+func (g *Gen) prefix(s string) string {
 	r := []rune(s)
-	return string(r[:g.intn(len(r)+1)])
+	return string(r[:g.Intn(len(r)+1)])
 }
 
-func (g *queryGen) suffix(s string) string {
+func (g *Gen) suffix(s string) string {
 	r := []rune(s)
-	return string(r[g.intn(len(r)+1):])
+	return string(r[g.Intn(len(r)+1):])
 }
 
 // glob makes a like pattern matching s, or, sometimes, something else.
-func (g *queryGen) glob(s string) string {
+func (g *Gen) glob(s string) string {
 	var p string
 	switch g.weighted(20, 20, 20, 15, 10, 5, 5, 5) {
 	case 0: // prefix*
@@ -341,7 +341,7 @@ func (g *queryGen) glob(s string) string {
 	case 3: // some characters as ?
 		r := []rune(s)
 		for i := range r {
-			if g.chance(0.2) {
+			if g.Chance(0.2) {
 				r[i] = '?'
 			}
 		}
@@ -359,7 +359,7 @@ func (g *queryGen) glob(s string) string {
 }
 
 // regex makes a regular expression found in s, or, sometimes, not.
-func (g *queryGen) regex(s string) string {
+func (g *Gen) regex(s string) string {
 	switch g.weighted(25, 20, 20, 15, 10, 10) {
 	case 0:
 		return regexp.QuoteMeta(g.varyCase(g.substr(s)))
@@ -368,7 +368,7 @@ func (g *queryGen) regex(s string) string {
 	case 2:
 		return regexp.QuoteMeta(g.varyCase(g.suffix(s))) + "$"
 	case 3:
-		return rqPick(g, []string{`[0-9]{3}`, `^[a-m]`, `\.com$`, `(teams|outlook)`, `^$`, `\s`, `^.{5,8}$`, `a.*e`, `^(?:us|de)$`, `\d+\.\d+`})
+		return Pick(g, []string{`[0-9]{3}`, `^[a-m]`, `\.com$`, `(teams|outlook)`, `^$`, `\s`, `^.{5,8}$`, `a.*e`, `^(?:us|de)$`, `\d+\.\d+`})
 	case 4:
 		return "^" + regexp.QuoteMeta(s) + "$"
 	}
@@ -377,11 +377,11 @@ func (g *queryGen) regex(s string) string {
 
 // ipValue is an address to compare ip with: from the data, in another
 // spelling sometimes (IPv4-mapped, expanded IPv6, upper case), or not.
-func (g *queryGen) ipValue() string {
+func (g *Gen) ipValue() string {
 	s := g.textOf("ip")
 	a, err := netip.ParseAddr(s)
-	if err != nil || g.chance(0.08) {
-		return rqPick(g, []string{"203.0.113.7", "2001:db8::1", "10.1.2.3", "::1"})
+	if err != nil || g.Chance(0.08) {
+		return Pick(g, []string{"203.0.113.7", "2001:db8::1", "10.1.2.3", "::1"})
 	}
 	switch g.weighted(60, 15, 15, 10) {
 	case 1:
@@ -398,25 +398,25 @@ func (g *queryGen) ipValue() string {
 }
 
 // cidr is a prefix holding an address of the data, sometimes unmasked.
-func (g *queryGen) cidr() string {
+func (g *Gen) cidr() string {
 	s := g.textOf("ip")
 	a, err := netip.ParseAddr(s)
-	if err != nil || g.chance(0.1) {
-		return rqPick(g, []string{"10.0.0.0/8", "2001:db8::/32", "192.168.0.0/16", "0.0.0.0/0", "::/0", "203.0.113.0/24"})
+	if err != nil || g.Chance(0.1) {
+		return Pick(g, []string{"10.0.0.0/8", "2001:db8::/32", "192.168.0.0/16", "0.0.0.0/0", "::/0", "203.0.113.0/24"})
 	}
-	bits := rqPick(g, []int{8, 12, 16, 20, 24, 28, 32})
+	bits := Pick(g, []int{8, 12, 16, 20, 24, 28, 32})
 	if a.Is6() {
-		bits = rqPick(g, []int{16, 32, 48, 64, 96, 128})
+		bits = Pick(g, []int{16, 32, 48, 64, 96, 128})
 	}
-	if g.chance(0.3) {
+	if g.Chance(0.3) {
 		return netip.PrefixFrom(a, bits).String() // not masked
 	}
 	p, _ := a.Prefix(bits)
 	return p.String()
 }
 
-func (g *queryGen) ipPred() string {
-	f := g.name("ip")
+func (g *Gen) ipPred() string {
+	f := g.Name("ip")
 	switch g.weighted(25, 10, 25, 10, 10, 10, 10) {
 	case 0:
 		return f + g.op("=") + g.val(g.ipValue())
@@ -424,11 +424,11 @@ func (g *queryGen) ipPred() string {
 		return f + g.op("!=") + g.val(g.ipValue())
 	case 2, 3:
 		not := ""
-		if g.chance(0.3) {
+		if g.Chance(0.3) {
 			not = g.kw("not") + " "
 		}
-		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(3), func() string {
-			if g.chance(0.6) {
+		return f + " " + not + g.kw("in") + " " + g.inList(1+g.Intn(3), func() string {
+			if g.Chance(0.6) {
 				return g.cidr()
 			}
 			return g.val(g.ipValue())
@@ -446,22 +446,22 @@ func (g *queryGen) ipPred() string {
 }
 
 // intValue draws a value of an integer field from the data, or near it.
-func (g *queryGen) intValue(name string) int64 {
+func (g *Gen) intValue(name string) int64 {
 	f := signin.Lookup(name)
 	for try := 0; try < 8; try++ {
 		if v, ok := f.Int(g.rec()); ok {
-			if g.chance(0.15) {
-				v += int64(g.intn(21) - 10)
+			if g.Chance(0.15) {
+				v += int64(g.Intn(21) - 10)
 			}
 			return v
 		}
 	}
-	return int64(g.intn(1000))
+	return int64(g.Intn(1000))
 }
 
-func (g *queryGen) numPred(name string) string {
-	f := g.name(name)
-	cmp := rqPick(g, []string{"<", "<=", ">", ">="})
+func (g *Gen) numPred(name string) string {
+	f := g.Name(name)
+	cmp := Pick(g, []string{"<", "<=", ">", ">="})
 	switch g.weighted(20, 10, 30, 10, 15, 5) {
 	case 0:
 		return f + g.op("=") + strconv.FormatInt(g.intValue(name), 10)
@@ -473,19 +473,19 @@ func (g *queryGen) numPred(name string) string {
 		return f + g.op(cmp) + strconv.FormatInt(g.intValue(name), 10) + ".5"
 	case 4:
 		not := ""
-		if g.chance(0.35) {
+		if g.Chance(0.35) {
 			not = g.kw("not") + " "
 		}
-		return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(4), func() string { return strconv.FormatInt(g.intValue(name), 10) })
+		return f + " " + not + g.kw("in") + " " + g.inList(1+g.Intn(4), func() string { return strconv.FormatInt(g.intValue(name), 10) })
 	}
 	return f + g.op(cmp) + "99999999"
 }
 
-func (g *queryGen) floatValue(name string) string {
+func (g *Gen) floatValue(name string) string {
 	f := signin.Lookup(name)
 	for try := 0; try < 8; try++ {
 		if v, ok := f.Float(g.rec()); ok {
-			if g.chance(0.3) {
+			if g.Chance(0.3) {
 				v = float64(int64(v)) + 0.5
 			}
 			return strconv.FormatFloat(v, 'f', -1, 64)
@@ -494,22 +494,22 @@ func (g *queryGen) floatValue(name string) string {
 	return "0"
 }
 
-func (g *queryGen) floatPred(name string) string {
-	f := g.name(name)
+func (g *Gen) floatPred(name string) string {
+	f := g.Name(name)
 	switch g.weighted(60, 20, 10, 10) {
 	case 0:
-		return f + g.op(rqPick(g, []string{"<", "<=", ">", ">="})) + g.floatValue(name)
+		return f + g.op(Pick(g, []string{"<", "<=", ">", ">="})) + g.floatValue(name)
 	case 1:
 		return f + g.op("=") + g.floatValue(name)
 	case 2:
 		return f + g.op("!=") + g.floatValue(name)
 	}
-	return f + " " + g.kw("in") + " " + g.inList(1+g.intn(3), func() string { return g.floatValue(name) })
+	return f + " " + g.kw("in") + " " + g.inList(1+g.Intn(3), func() string { return g.floatValue(name) })
 }
 
 // instant writes a time in the data's window (a little beyond, too): a
 // date, or a timestamp, sometimes with fractional seconds.
-func (g *queryGen) instant() string {
+func (g *Gen) instant() string {
 	span := g.now.Sub(g.from) + 48*time.Hour
 	t := g.from.Add(-24*time.Hour + time.Duration(g.r.Int64N(int64(span))))
 	switch g.weighted(40, 30, 15, 10, 5) {
@@ -525,27 +525,27 @@ func (g *queryGen) instant() string {
 	return t.Add(2 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Minute).Format(time.RFC3339)
 }
 
-func (g *queryGen) timePred(name string) string {
-	if g.chance(0.5) {
+func (g *Gen) timePred(name string) string {
+	if g.Chance(0.5) {
 		return g.timeArithPred() // randtime_test.go
 	}
-	f := g.name(name)
+	f := g.Name(name)
 	switch g.weighted(70, 15, 15) {
 	case 0:
-		return f + g.op(rqPick(g, []string{"<", "<=", ">", ">="})) + g.instant()
+		return f + g.op(Pick(g, []string{"<", "<=", ">", ">="})) + g.instant()
 	case 1: // exactly a sign-in's time
 		t := signin.Lookup(name).Time(g.rec())
 		if t.IsZero() {
 			t = g.now
 		}
-		return f + g.op(rqPick(g, []string{"=", "!=", "<=", ">="})) + t.Format(time.RFC3339Nano)
+		return f + g.op(Pick(g, []string{"=", "!=", "<=", ">="})) + t.Format(time.RFC3339Nano)
 	}
-	return f + g.op(rqPick(g, []string{"=", "!="})) + g.instant()
+	return f + g.op(Pick(g, []string{"=", "!="})) + g.instant()
 }
 
-func (g *queryGen) boolPred(name string) string {
-	f := g.name(name)
-	b := rqPick(g, []string{"true", "false"})
+func (g *Gen) boolPred(name string) string {
+	f := g.Name(name)
+	b := Pick(g, []string{"true", "false"})
 	switch g.weighted(40, 25, 20, 15) {
 	case 0:
 		return f + g.op("=") + b
@@ -555,10 +555,10 @@ func (g *queryGen) boolPred(name string) string {
 		return f
 	}
 	not := ""
-	if g.chance(0.4) {
+	if g.Chance(0.4) {
 		not = g.kw("not") + " "
 	}
-	return f + " " + not + g.kw("in") + " " + g.inList(1+g.intn(2), func() string { return rqPick(g, []string{"true", "false"}) })
+	return f + " " + not + g.kw("in") + " " + g.inList(1+g.Intn(2), func() string { return Pick(g, []string{"true", "false"}) })
 }
 
 // rqPairs are fields (and functions of one) that compare with each
@@ -580,20 +580,20 @@ var rqPairs = map[string][][2]string{
 
 // side writes a field or a function of one as a comparison's left side:
 // its name in any case.
-func (g *queryGen) side(s string) string {
+func (g *Gen) side(s string) string {
 	if fn, arg, ok := strings.Cut(strings.TrimSuffix(s, ")"), "("); ok {
-		return g.fn(fn) + "(" + g.name(arg) + ")"
+		return g.fn(fn) + "(" + g.Name(arg) + ")"
 	}
-	return g.name(s)
+	return g.Name(s)
 }
 
 // fieldCmpPred compares two fields of one kind (tenant != resourceTenant):
 // the right one spelled as the catalog spells it, which makes a bare word
 // a field.
-func (g *queryGen) fieldCmpPred() string {
-	kind := rqPick(g, []string{"text", "text", "number", "number", "time", "flag"})
-	pair := rqPick(g, rqPairs[kind])
-	if g.chance(0.3) {
+func (g *Gen) fieldCmpPred() string {
+	kind := Pick(g, []string{"text", "text", "number", "number", "time", "flag"})
+	pair := Pick(g, rqPairs[kind])
+	if g.Chance(0.3) {
 		pair[0], pair[1] = pair[1], pair[0]
 	}
 	ops := []string{"=", "!=", "<", "<=", ">", ">="}
@@ -604,100 +604,100 @@ func (g *queryGen) fieldCmpPred() string {
 	if strings.Contains(right, "(") {
 		right = g.side(right)
 	}
-	return g.side(pair[0]) + g.op(rqPick(g, ops)) + right
+	return g.side(pair[0]) + g.op(Pick(g, ops)) + right
 }
 
 // pred is a random predicate.
-func (g *queryGen) pred() string {
-	if g.chance(0.08) {
+func (g *Gen) pred() string {
+	if g.Chance(0.08) {
 		return g.fieldCmpPred()
 	}
-	if g.chance(0.06) {
+	if g.Chance(0.06) {
 		return g.listPred()
 	}
-	if g.subDepth < 2 && g.chance(0.03) {
+	if g.subDepth < 2 && g.Chance(0.03) {
 		return g.subPred()
 	}
 	switch g.weighted(45, 12, 10, 15, 4, 7, 7) {
 	case 0:
-		return g.textPred(rqPick(g, rqText))
+		return g.textPred(Pick(g, rqText))
 	case 1:
-		return g.textPred(rqPick(g, rqList))
+		return g.textPred(Pick(g, rqList))
 	case 2:
 		return g.ipPred()
 	case 3:
-		return g.numPred(rqPick(g, rqInt))
+		return g.numPred(Pick(g, rqInt))
 	case 4:
-		return g.floatPred(rqPick(g, rqFloat))
+		return g.floatPred(Pick(g, rqFloat))
 	case 5:
-		return g.timePred(rqPick(g, rqTime))
+		return g.timePred(Pick(g, rqTime))
 	}
-	return g.boolPred(rqPick(g, rqBool))
+	return g.boolPred(Pick(g, rqBool))
 }
 
 // cond is a random condition of up to depth levels of and, or, not and
 // parentheses.
-func (g *queryGen) cond(depth int) string {
-	if depth <= 0 || g.chance(0.5) {
+func (g *Gen) Cond(depth int) string {
+	if depth <= 0 || g.Chance(0.5) {
 		return g.pred()
 	}
 	switch g.weighted(40, 25, 20, 15) {
 	case 0:
-		return g.cond(depth-1) + " " + g.kw("and") + " " + g.cond(depth-1)
+		return g.Cond(depth-1) + " " + g.kw("and") + " " + g.Cond(depth-1)
 	case 1:
-		return g.cond(depth-1) + " " + g.kw("or") + " " + g.cond(depth-1)
+		return g.Cond(depth-1) + " " + g.kw("or") + " " + g.Cond(depth-1)
 	case 2:
-		if g.chance(0.5) {
-			return g.kw("not") + " (" + g.cond(depth-1) + ")"
+		if g.Chance(0.5) {
+			return g.kw("not") + " (" + g.Cond(depth-1) + ")"
 		}
-		return g.kw("not") + " " + g.cond(depth-1)
+		return g.kw("not") + " " + g.Cond(depth-1)
 	}
-	return "(" + g.cond(depth-1) + ")"
+	return "(" + g.Cond(depth-1) + ")"
 }
 
 // fn writes an aggregate's name, sometimes in upper case.
-func (g *queryGen) fn(name string) string {
-	if g.chance(0.05) {
+func (g *Gen) fn(name string) string {
+	if g.Chance(0.05) {
 		return strings.ToUpper(name)
 	}
 	return name
 }
 
 // agg is a random aggregate, and whether it is a number.
-func (g *queryGen) agg(numeric bool) (string, bool) {
+func (g *Gen) agg(numeric bool) (string, bool) {
 	for {
 		switch g.weighted(25, 15, 15, 8, 8, 8, 8, 8, 5) {
 		case 0:
 			return g.fn("count"), true
 		case 1:
-			return g.fn("countif") + "(" + g.cond(1) + ")", true
+			return g.fn("countif") + "(" + g.Cond(1) + ")", true
 		case 2:
 			return g.fn("dcount") + "(" + g.aggField(rqDcount, signin.KindString, signin.KindInt, signin.KindTime) + ")", true
 		case 3:
-			return g.fn("dcountif") + "(" + g.aggField(rqDcount, signin.KindString, signin.KindTime) + ", " + g.cond(1) + ")", true
+			return g.fn("dcountif") + "(" + g.aggField(rqDcount, signin.KindString, signin.KindTime) + ", " + g.Cond(1) + ")", true
 		case 4, 5:
-			fn := rqPick(g, []string{"min", "max"})
-			f := rqPick(g, rqMinMax)
+			fn := Pick(g, []string{"min", "max"})
+			f := Pick(g, rqMinMax)
 			k := signin.Lookup(f).Kind
 			isNum := k == signin.KindInt || k == signin.KindFloat
 			if numeric && !isNum {
 				continue
 			}
-			if g.chance(0.1) {
+			if g.Chance(0.1) {
 				return g.fn(fn) + "(" + g.side("hour(time)") + ")", true // a function of a field: randtime_test.go
 			}
-			if g.chance(0.15) {
-				return g.fn(fn+"if") + "(" + g.name(f) + ", " + g.cond(1) + ")", isNum
+			if g.Chance(0.15) {
+				return g.fn(fn+"if") + "(" + g.Name(f) + ", " + g.Cond(1) + ")", isNum
 			}
-			return g.fn(fn) + "(" + g.name(f) + ")", isNum
+			return g.fn(fn) + "(" + g.Name(f) + ")", isNum
 		case 6, 7:
-			return g.fn(rqPick(g, []string{"sum", "avg"})) + "(" + g.name(rqPick(g, rqNumeric)) + ")", true
+			return g.fn(Pick(g, []string{"sum", "avg"})) + "(" + g.Name(Pick(g, rqNumeric)) + ")", true
 		default:
 			if numeric {
 				continue
 			}
-			if g.chance(0.15) {
-				return g.fn("valuesif") + "(" + g.aggField(rqValues, signin.KindString, signin.KindInt) + ", " + g.cond(1) + ")", false
+			if g.Chance(0.15) {
+				return g.fn("valuesif") + "(" + g.aggField(rqValues, signin.KindString, signin.KindInt) + ", " + g.Cond(1) + ")", false
 			}
 			return g.fn("values") + "(" + g.aggField(rqValues, signin.KindString, signin.KindInt) + ")", false
 		}
@@ -716,15 +716,15 @@ type rqHead struct {
 // then one near the end of a range, whose products and sums go beyond an
 // int64 (3037000500 squared does), or a float64 (1e200 squared), which
 // both evaluators must find.
-func (g *queryGen) number() string {
-	if g.chance(0.15) {
-		return rqPick(g, []string{"3037000500", "4611686018427387904", "9223372036854775807", "-9223372036854775807", "1e200"})
+func (g *Gen) number() string {
+	if g.Chance(0.15) {
+		return Pick(g, []string{"3037000500", "4611686018427387904", "9223372036854775807", "-9223372036854775807", "1e200"})
 	}
-	return rqPick(g, []string{"0", "1", "2", "3", "10", "100", "1000", "0.5", "2.5", "60"})
+	return Pick(g, []string{"0", "1", "2", "3", "10", "100", "1000", "0.5", "2.5", "60"})
 }
 
 // arith is arithmetic over aggregates, earlier numeric heads and numbers.
-func (g *queryGen) arith(heads []rqHead, depth int) string {
+func (g *Gen) arith(heads []rqHead, depth int) string {
 	operand := func() string {
 		switch g.weighted(45, 35, 20) {
 		case 0:
@@ -735,7 +735,7 @@ func (g *queryGen) arith(heads []rqHead, depth int) string {
 				}
 			}
 			if len(nums) > 0 {
-				return rqPick(g, nums).ref
+				return Pick(g, nums).ref
 			}
 			fallthrough
 		case 1:
@@ -745,40 +745,40 @@ func (g *queryGen) arith(heads []rqHead, depth int) string {
 		return g.number()
 	}
 	l, r := operand(), operand()
-	if depth > 0 && g.chance(0.3) {
+	if depth > 0 && g.Chance(0.3) {
 		r = "(" + g.arith(heads, depth-1) + ")"
 	}
-	e := l + " " + rqPick(g, []string{"+", "-", "*", "/"}) + " " + r
-	if depth > 0 && g.chance(0.3) {
-		e += " " + rqPick(g, []string{"+", "-", "*", "/"}) + " " + operand()
+	e := l + " " + Pick(g, []string{"+", "-", "*", "/"}) + " " + r
+	if depth > 0 && g.Chance(0.3) {
+		e += " " + Pick(g, []string{"+", "-", "*", "/"}) + " " + operand()
 	}
 	return e
 }
 
 // heads makes 1 to 4 heads.
-func (g *queryGen) heads() []rqHead {
+func (g *Gen) heads() []rqHead {
 	n := 1 + g.weighted(40, 30, 20, 10)
 	var heads []rqHead
 	names := map[string]bool{} // the columns' names, so that no two are alike
 	for len(heads) < n {
 		var h rqHead
-		if g.chance(0.06) {
+		if g.Chance(0.06) {
 			h = g.timeHead() // randtime_test.go
-		} else if len(heads) > 0 && g.chance(0.25) || g.chance(0.08) {
+		} else if len(heads) > 0 && g.Chance(0.25) || g.Chance(0.08) {
 			h.text, h.numeric = g.arith(heads, 1), true
 		} else {
 			h.text, h.numeric = g.agg(false)
 		}
 		h.ref = h.text
-		if g.chance(0.4) {
-			h.ref = rqPick(g, rqAliases)
+		if g.Chance(0.4) {
+			h.ref = Pick(g, rqAliases)
 		}
 		if names[strings.ToLower(h.ref)] {
 			continue
 		}
 		names[strings.ToLower(h.ref)] = true
 		if a := h.ref; a != h.text {
-			if g.chance(0.1) {
+			if g.Chance(0.1) {
 				h.text += " " + g.kw("as") + " " + rqQuote(a, '"')
 			} else {
 				h.text += " " + g.kw("as") + " " + a
@@ -791,15 +791,15 @@ func (g *queryGen) heads() []rqHead {
 
 // since is a since clause's value: a duration or an instant (not after
 // now, which since refuses).
-func (g *queryGen) since() string {
-	if g.chance(0.75) {
-		if g.chance(0.6) {
-			return rqPick(g, []string{"30m", "1h", "6h", "12h", "24h", "36h", "2d", "3d", "7d", "1w", "2w", "30d", "90s", "3600s", "500ms", "1d", "10d", "9d"})
+func (g *Gen) since() string {
+	if g.Chance(0.75) {
+		if g.Chance(0.6) {
+			return Pick(g, []string{"30m", "1h", "6h", "12h", "24h", "36h", "2d", "3d", "7d", "1w", "2w", "30d", "90s", "3600s", "500ms", "1d", "10d", "9d"})
 		}
-		return strconv.Itoa(1+g.intn(300)) + rqPick(g, []string{"ms", "s", "m", "h", "d", "w"})
+		return strconv.Itoa(1+g.Intn(300)) + Pick(g, []string{"ms", "s", "m", "h", "d", "w"})
 	}
 	s := g.instant()
-	if t, err := naiveInstant(s); err == nil && t.After(g.now) {
+	if t, err := instant(s); err == nil && t.After(g.now) {
 		return g.now.Format(time.RFC3339Nano)
 	}
 	return s
@@ -808,7 +808,7 @@ func (g *queryGen) since() string {
 // pickNow chooses a query's now: mostly end, the end of the data's
 // window; else a sign-in's own time (since includes now) or an instant
 // within the window, so that since must leave out what comes after now.
-func (g *queryGen) pickNow(end time.Time) time.Time {
+func (g *Gen) PickNow(end time.Time) time.Time {
 	switch g.weighted(70, 15, 15) {
 	case 1:
 		return g.rec().Time
@@ -819,14 +819,14 @@ func (g *queryGen) pickNow(end time.Time) time.Time {
 }
 
 // timeClause is since …, between … and …, or nothing.
-func (g *queryGen) timeClause() string {
+func (g *Gen) TimeClause() string {
 	switch g.weighted(45, 40, 15) {
 	case 1:
 		return g.kw("since") + " " + g.since()
 	case 2:
 		a, b := g.instant(), g.instant()
-		ta, _ := naiveInstant(a)
-		tb, _ := naiveInstant(b)
+		ta, _ := instant(a)
+		tb, _ := instant(b)
 		if ta.Equal(tb) {
 			b = g.now.Format(time.RFC3339)
 			tb = g.now
@@ -843,29 +843,29 @@ func (g *queryGen) timeClause() string {
 var rqFnKeys = []string{"hour(time)", "weekday(time)", "date(time)", "domain(user)", "hour(ingested)", "date(ingested)", "domain(identity)"}
 
 // keys makes 0 to 3 group keys: fields, functions of one, and bin(D).
-func (g *queryGen) keys() (texts, refs []string) {
+func (g *Gen) keys() (texts, refs []string) {
 	return g.keysOf(g.weighted(30, 40, 22, 8), false)
 }
 
 // keysOf makes n group keys, one of them bin(D) when bin is set.
-func (g *queryGen) keysOf(n int, bin bool) (texts, refs []string) {
+func (g *Gen) keysOf(n int, bin bool) (texts, refs []string) {
 	seen := map[string]bool{}
 	binAt := -1
 	if bin {
-		binAt = g.intn(n)
+		binAt = g.Intn(n)
 	}
 	for len(texts) < n {
-		if !seen["time"] && (len(texts) == binAt || binAt < 0 && g.chance(0.2)) {
+		if !seen["time"] && (len(texts) == binAt || binAt < 0 && g.Chance(0.2)) {
 			seen["time"] = true
-			texts = append(texts, g.fn("bin")+"("+rqPick(g, rqBins)+")")
+			texts = append(texts, g.fn("bin")+"("+Pick(g, rqBins)+")")
 			refs = append(refs, "time")
 			continue
 		}
 		if len(texts) == binAt {
 			continue
 		}
-		if g.chance(0.1) {
-			f := rqPick(g, rqFnKeys)
+		if g.Chance(0.1) {
+			f := Pick(g, rqFnKeys)
 			if !seen[f] {
 				seen[f] = true
 				texts = append(texts, g.side(f))
@@ -873,21 +873,21 @@ func (g *queryGen) keysOf(n int, bin bool) (texts, refs []string) {
 			}
 			continue
 		}
-		f := rqPick(g, rqKeys)
+		f := Pick(g, rqKeys)
 		if seen[f] {
 			continue
 		}
 		seen[f] = true
-		texts = append(texts, g.name(f))
-		refs = append(refs, g.name(f))
+		texts = append(texts, g.Name(f))
+		refs = append(refs, g.Name(f))
 	}
 	return texts, refs
 }
 
 // having makes a condition on numeric heads, or on heads of times and
 // durations.
-func (g *queryGen) having(heads []rqHead, depth int) string {
-	if g.chance(0.3) {
+func (g *Gen) having(heads []rqHead, depth int) string {
+	if g.Chance(0.3) {
 		if s := g.timeHaving(heads); s != "" { // randtime_test.go
 			return s
 		}
@@ -901,8 +901,8 @@ func (g *queryGen) having(heads []rqHead, depth int) string {
 	if len(nums) == 0 {
 		return ""
 	}
-	if depth > 0 && g.chance(0.3) {
-		switch g.intn(3) {
+	if depth > 0 && g.Chance(0.3) {
+		switch g.Intn(3) {
 		case 0:
 			return g.having(heads, depth-1) + " " + g.kw("and") + " " + g.having(heads, depth-1)
 		case 1:
@@ -911,33 +911,33 @@ func (g *queryGen) having(heads []rqHead, depth int) string {
 		return g.kw("not") + " (" + g.having(heads, depth-1) + ")"
 	}
 	ref := func() string {
-		r := rqPick(g, nums).ref
-		if g.chance(0.1) {
+		r := Pick(g, nums).ref
+		if g.Chance(0.1) {
 			r = g.mixCase(r)
 		}
 		return r
 	}
-	op := rqPick(g, []string{"=", "!=", "<", "<=", ">", ">="})
-	if g.chance(0.2) && len(nums) > 1 {
+	op := Pick(g, []string{"=", "!=", "<", "<=", ">", ">="})
+	if g.Chance(0.2) && len(nums) > 1 {
 		return ref() + " " + op + " " + ref()
 	}
-	return ref() + " " + op + " " + rqPick(g, []string{"0", "1", "2", "5", "10", "20", "50", "100", "1000", "0.5", "1.5"})
+	return ref() + " " + op + " " + Pick(g, []string{"0", "1", "2", "5", "10", "20", "50", "100", "1000", "0.5", "1.5"})
 }
 
 // clauses joins a query's head and clauses, sometimes in another order
 // than the canonical one.
-func (g *queryGen) clauses(head string, cs []string) string {
+func (g *Gen) Clauses(head string, cs []string) string {
 	var kept []string
 	for _, c := range cs {
 		if c != "" {
 			kept = append(kept, c)
 		}
 	}
-	if g.chance(0.1) {
+	if g.Chance(0.1) {
 		g.r.Shuffle(len(kept), func(i, j int) { kept[i], kept[j] = kept[j], kept[i] })
 	}
 	sep := " "
-	if g.chance(0.05) {
+	if g.Chance(0.05) {
 		sep = "\n  "
 	}
 	if len(kept) == 0 {
@@ -946,36 +946,36 @@ func (g *queryGen) clauses(head string, cs []string) string {
 	return head + sep + strings.Join(kept, sep)
 }
 
-func (g *queryGen) where() string {
-	if g.chance(0.7) {
-		return g.kw("where") + " " + g.cond(2)
+func (g *Gen) Where() string {
+	if g.Chance(0.7) {
+		return g.kw("where") + " " + g.Cond(2)
 	}
 	return ""
 }
 
-func (g *queryGen) limit(p float64, max int) string {
-	if g.chance(p) {
-		return g.kw("limit") + " " + strconv.Itoa(1+g.intn(max))
+func (g *Gen) limit(p float64, max int) string {
+	if g.Chance(p) {
+		return g.kw("limit") + " " + strconv.Itoa(1+g.Intn(max))
 	}
 	return ""
 }
 
 // aggregate makes an aggregate query.
-func (g *queryGen) aggregate() string {
+func (g *Gen) aggregate() string {
 	heads := g.heads()
 	keys, keyRefs := g.keys()
 	var hs []string
 	for _, h := range heads {
 		hs = append(hs, h.text)
 	}
-	cs := []string{g.where(), g.timeClause()}
+	cs := []string{g.Where(), g.TimeClause()}
 	if len(keys) > 0 {
 		cs = append(cs, g.kw("group")+" "+g.kw("by")+" "+strings.Join(keys, ", "))
-		if h := g.having(heads, 1); h != "" && g.chance(0.3) {
+		if h := g.having(heads, 1); h != "" && g.Chance(0.3) {
 			cs = append(cs, g.kw("having")+" "+h)
 		}
 	}
-	if g.chance(0.4) {
+	if g.Chance(0.4) {
 		var refs []string
 		for _, h := range heads {
 			if h.ref == h.text || !strings.ContainsAny(h.ref, " ") {
@@ -984,9 +984,9 @@ func (g *queryGen) aggregate() string {
 		}
 		refs = append(refs, keyRefs...)
 		var os []string
-		for i := 0; i < 1+g.intn(2) && len(refs) > 0; i++ {
-			o := rqPick(g, refs)
-			switch g.intn(3) {
+		for i := 0; i < 1+g.Intn(2) && len(refs) > 0; i++ {
+			o := Pick(g, refs)
+			switch g.Intn(3) {
 			case 1:
 				o += " " + g.kw("asc")
 			case 2:
@@ -999,60 +999,60 @@ func (g *queryGen) aggregate() string {
 		}
 	}
 	cs = append(cs, g.limit(0.3, 30))
-	return g.clauses(strings.Join(hs, ", "), cs)
+	return g.Clauses(strings.Join(hs, ", "), cs)
 }
 
 // top makes a top query.
-func (g *queryGen) top() string {
-	n := 1 + g.intn(2)
+func (g *Gen) top() string {
+	n := 1 + g.Intn(2)
 	var keys []string
 	seen := map[string]bool{}
 	for len(keys) < n {
-		f := rqPick(g, rqKeys)
+		f := Pick(g, rqKeys)
 		if !seen[f] {
 			seen[f] = true
-			keys = append(keys, g.name(f))
+			keys = append(keys, g.Name(f))
 		}
 	}
-	head := g.kw("top") + " " + strconv.Itoa(1+g.intn(15)) + " " + strings.Join(keys, ", ")
-	if g.chance(0.5) {
+	head := g.kw("top") + " " + strconv.Itoa(1+g.Intn(15)) + " " + strings.Join(keys, ", ")
+	if g.Chance(0.5) {
 		a, _ := g.agg(true)
 		switch {
-		case g.chance(0.2):
+		case g.Chance(0.2):
 			a, _ = g.agg(false)
 			if strings.HasPrefix(strings.ToLower(a), "values") {
 				a = "count"
 			}
-		case g.chance(0.1): // arithmetic, as in a head
+		case g.Chance(0.1): // arithmetic, as in a head
 			a = g.arith(nil, 1)
 		}
 		head += " " + g.kw("by") + " " + a
 	}
-	return g.clauses(head, []string{g.where(), g.timeClause()})
+	return g.Clauses(head, []string{g.Where(), g.TimeClause()})
 }
 
 // list makes a list query.
-func (g *queryGen) list() string {
+func (g *Gen) List() string {
 	head := g.kw("list")
 	switch g.weighted(30, 15, 55) {
 	case 1:
 		head += " *"
 	case 2:
 		all := signin.Fields()
-		n := 1 + g.intn(6)
+		n := 1 + g.Intn(6)
 		var fs []string
 		for i := 0; i < n; i++ {
-			fs = append(fs, g.name(rqPick(g, all).Name))
+			fs = append(fs, g.Name(Pick(g, all).Name))
 		}
 		head += " " + strings.Join(fs, ", ")
 	}
-	return g.clauses(head, []string{g.where(), g.timeClause(), g.limit(0.75, 50)})
+	return g.Clauses(head, []string{g.Where(), g.TimeClause(), g.limit(0.75, 50)})
 }
 
 // spikes makes an aggregate query grouped by bin(D) and other keys, and
 // spikes after it: the series are the keys but the bin, whatever the
 // other heads are (values, max(time), arithmetic).
-func (g *queryGen) spikes() string {
+func (g *Gen) spikes() string {
 	heads := g.heads()
 	numeric := false
 	var hs, values []string
@@ -1070,19 +1070,19 @@ func (g *queryGen) spikes() string {
 		values = append(values, "count")
 	}
 	keys, _ := g.keysOf(1+g.weighted(40, 40, 20), true)
-	cs := []string{g.where(), g.timeClause(), g.kw("group") + " " + g.kw("by") + " " + strings.Join(keys, ", ")}
-	if h := g.having(heads, 1); h != "" && g.chance(0.2) {
+	cs := []string{g.Where(), g.TimeClause(), g.kw("group") + " " + g.kw("by") + " " + strings.Join(keys, ", ")}
+	if h := g.having(heads, 1); h != "" && g.Chance(0.2) {
 		cs = append(cs, g.kw("having")+" "+h)
 	}
-	args := rqPick(g, []string{"", "", "k=2 min=1", "min=0", "k=1 min=1", "1 0", "k=0.5 min=0", "fill=none min=1", "bin=1h min=1", "k=2 min=1 fill=none", "value=V min=1", "value V k 1.5 min 2"})
+	args := Pick(g, []string{"", "", "k=2 min=1", "min=0", "k=1 min=1", "1 0", "k=0.5 min=0", "fill=none min=1", "bin=1h min=1", "k=2 min=1 fill=none", "value=V min=1", "value V k 1.5 min 2"})
 	if strings.Contains(args, "V") {
 		if len(values) == 0 {
 			args = "k=2 min=1" // no head named by a word
 		} else {
-			args = strings.ReplaceAll(args, "V", rqPick(g, values))
+			args = strings.ReplaceAll(args, "V", Pick(g, values))
 		}
 	}
-	q := g.clauses(strings.Join(hs, ", "), cs) + " | " + g.kw("spikes")
+	q := g.Clauses(strings.Join(hs, ", "), cs) + " | " + g.kw("spikes")
 	if args != "" {
 		q += " " + args
 	}
@@ -1090,18 +1090,18 @@ func (g *queryGen) spikes() string {
 }
 
 // query makes a random query.
-func (g *queryGen) query() string {
+func (g *Gen) Query() string {
 	switch g.weighted(60, 15, 20, 8, 12, 6, 4) {
 	case 6:
-		return g.absence() // randquery_seq_test.go
+		return g.Absence() // randquery_seq_test.go
 	case 5:
-		return g.sequence() // randquery_seq_test.go
+		return g.Sequence() // randquery_seq_test.go
 	case 4:
 		return g.piped() // randquery_sub_test.go
 	case 1:
 		return g.top()
 	case 2:
-		return g.list()
+		return g.List()
 	case 3:
 		return g.spikes()
 	}
@@ -1109,60 +1109,86 @@ func (g *queryGen) query() string {
 }
 
 // String describes the generator, for messages.
-func (g *queryGen) String() string {
-	return fmt.Sprintf("queryGen{%d records, now %s}", len(g.recs), g.now.Format(time.RFC3339))
+func (g *Gen) String() string {
+	return fmt.Sprintf("Gen{%d records, now %s}", len(g.recs), g.now.Format(time.RFC3339))
 }
 
 // listPred is a predicate on a named list (lists_test.go's diffLists and
 // the built-ins), alone or among values, or on an in-list of more values
 // than smallIn, which the checker makes a set.
-func (g *queryGen) listPred() string {
+func (g *Gen) listPred() string {
 	in := " " + g.kw("in") + " "
-	if g.chance(0.3) {
+	if g.Chance(0.3) {
 		in = " " + g.kw("not") + in
 	}
 	list := func(name string, more func() string) string {
 		name = "@" + g.mixCase(name)
-		if more == nil || g.chance(0.5) {
+		if more == nil || g.Chance(0.5) {
 			return name
 		}
 		vs := []string{name, more()}
-		if g.chance(0.5) {
+		if g.Chance(0.5) {
 			vs[0], vs[1] = vs[1], vs[0]
 		}
 		return "(" + strings.Join(vs, ", ") + ")"
 	}
 	code := func() string { return strconv.FormatInt(g.intValue("error"), 10) }
-	switch g.intn(8) {
+	switch g.Intn(8) {
 	case 0:
-		return g.name("ip") + in + list("diffNets", func() string {
-			if g.chance(0.5) {
+		return g.Name("ip") + in + list("diffNets", func() string {
+			if g.Chance(0.5) {
 				return g.cidr()
 			}
 			return g.val(g.ipValue())
 		})
 	case 1:
-		return g.name("error") + in + list(rqPick(g, []string{"passwordFailures", "sentinelSuccess", "caFailures", "mfaCodes", "diffCodes"}), code)
+		return g.Name("error") + in + list(Pick(g, []string{"passwordFailures", "sentinelSuccess", "caFailures", "mfaCodes", "diffCodes"}), code)
 	case 2:
-		return g.name("app") + in + list("diffApps", func() string { return g.val(g.textValue("app")) })
+		return g.Name("app") + in + list("diffApps", func() string { return g.val(g.textValue("app")) })
 	case 3:
-		return g.name("client") + in + list("legacyClients", func() string { return g.val(g.textValue("client")) })
+		return g.Name("client") + in + list("legacyClients", func() string { return g.val(g.textValue("client")) })
 	case 4:
-		return g.name(rqPick(g, []string{"user", "identity"})) + in + list("diffUsers", func() string { return g.val(g.textValue("user")) })
+		return g.Name(Pick(g, []string{"user", "identity"})) + in + list("diffUsers", func() string { return g.val(g.textValue("user")) })
 	case 5:
-		return g.name("country") + in + list("diffCountries", nil)
+		return g.Name("country") + in + list("diffCountries", nil)
 	case 6:
-		return g.name("ip") + in + g.inList(smallIn+1+g.intn(30), func() string {
-			if g.chance(0.6) {
+		return g.Name("ip") + in + g.inList(smallIn+1+g.Intn(30), func() string {
+			if g.Chance(0.6) {
 				return g.cidr()
 			}
 			return g.val(g.ipValue())
 		})
 	}
-	name := rqPick(g, []string{"app", "user", "error", "country", "policy"})
+	name := Pick(g, []string{"app", "user", "error", "country", "policy"})
 	one := func() string { return g.val(g.textValue(name)) }
 	if name == "error" {
 		one = code
 	}
-	return g.name(name) + in + g.inList(smallIn+1+g.intn(20), one)
+	return g.Name(name) + in + g.inList(smallIn+1+g.Intn(20), one)
 }
+
+// SetNow sets the time the queries are about: what their since, between
+// and now count from.
+func (g *Gen) SetNow(t time.Time) { g.now = t }
+
+// Rand is the generator's source of randomness, for tests that draw
+// more of their own from the same seed.
+func (g *Gen) Rand() *rand.Rand { return g.r }
+
+// Recs are the sign-ins the queries are about.
+func (g *Gen) Recs() []signin.Record { return g.recs }
+
+// instant reads a date or a timestamp as the language writes them.
+func instant(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("querygen: %q is not a date or a timestamp", s)
+}
+
+// smallIn is query's: the most literal values a predicate tests one by
+// one; the generator makes in-lists longer than it, which the checker
+// makes sets of.
+const smallIn = 16
