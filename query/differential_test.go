@@ -1,6 +1,6 @@
 package query
 
-// The differential test: random queries (randquery_test.go) and the
+// The differential test: random queries (internal/querygen) and the
 // documented examples run through the executor (Run) and through the
 // naive reference evaluator (naive_test.go) over the same sign-ins,
 // which must give the same results, or both find a number beyond its

@@ -6,7 +6,7 @@ package query
 // over a plain slice of records with loops, maps and sorting, by the
 // language's contract, and returns an result.Result to compare with the
 // executor's. It is slow on purpose and checks little: it is meant to be
-// obviously right on the queries the generator (randquery_test.go) makes,
+// obviously right on the queries the generator (internal/querygen) makes,
 // not to validate queries.
 
 import (

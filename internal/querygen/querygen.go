@@ -1,16 +1,13 @@
 package querygen
 
-// A seeded generator of random query text for the differential test
-// (differential_test.go): aggregate queries (heads with aliases and
+// The generator's main forms: aggregate queries (heads with aliases and
 // arithmetic, group by fields, functions of a field and bin, having,
 // order by, limit), top and list, and aggregate queries grouped by bin
 // with spikes after them, under conditions of every operator on every
 // kind of field and comparisons of two fields, time arithmetic (now -
-// 1d, last - first; randtime_test.go) and functions of a field inside
+// 1d, last - first; timearith.go) and functions of a field inside
 // aggregates, with values drawn from the data so that most filters
-// select something, and some that select nothing. It makes text, not ASTs, so that the lexer and
-// the parser are tested too: keywords and names in varied case, values
-// bare and quoted, clauses in varied order.
+// select something, and some that select nothing.
 
 import (
 	"fmt"
@@ -66,7 +63,7 @@ type Gen struct {
 	now  time.Time
 	from time.Time // the earliest sign-in
 	// subDepth is how deep in subqueries the generator is
-	// (randquery_sub_test.go).
+	// (subquery.go).
 	subDepth int
 }
 
@@ -527,7 +524,7 @@ func (g *Gen) instant() string {
 
 func (g *Gen) timePred(name string) string {
 	if g.Chance(0.5) {
-		return g.timeArithPred() // randtime_test.go
+		return g.timeArithPred() // timearith.go
 	}
 	f := g.Name(name)
 	switch g.weighted(70, 15, 15) {
@@ -684,7 +681,7 @@ func (g *Gen) agg(numeric bool) (string, bool) {
 				continue
 			}
 			if g.Chance(0.1) {
-				return g.fn(fn) + "(" + g.side("hour(time)") + ")", true // a function of a field: randtime_test.go
+				return g.fn(fn) + "(" + g.side("hour(time)") + ")", true // a function of a field: timearith.go
 			}
 			if g.Chance(0.15) {
 				return g.fn(fn+"if") + "(" + g.Name(f) + ", " + g.Cond(1) + ")", isNum
@@ -763,7 +760,7 @@ func (g *Gen) heads() []rqHead {
 	for len(heads) < n {
 		var h rqHead
 		if g.Chance(0.06) {
-			h = g.timeHead() // randtime_test.go
+			h = g.timeHead() // timearith.go
 		} else if len(heads) > 0 && g.Chance(0.25) || g.Chance(0.08) {
 			h.text, h.numeric = g.arith(heads, 1), true
 		} else {
@@ -888,7 +885,7 @@ func (g *Gen) keysOf(n int, bin bool) (texts, refs []string) {
 // durations.
 func (g *Gen) having(heads []rqHead, depth int) string {
 	if g.Chance(0.3) {
-		if s := g.timeHaving(heads); s != "" { // randtime_test.go
+		if s := g.timeHaving(heads); s != "" { // timearith.go
 			return s
 		}
 	}

@@ -1,6 +1,6 @@
 package querygen
 
-// The random queries' subqueries (randquery_test.go): F in (QUERY) and
+// The random queries' subqueries (querygen.go): F in (QUERY) and
 // F not in (QUERY), whose first column is F's or a field of its kind:
 // top, list (with and without limit), an aggregate grouped by the
 // column (with having), values of a field; nested now and then.
@@ -21,7 +21,7 @@ var rqSubPairs = [][]string{
 // subPred is a random F [not] in (QUERY).
 func (g *Gen) subPred() string {
 	if g.Chance(0.3) {
-		return g.TuplePred() // randquery_tuple_test.go
+		return g.TuplePred() // tuple.go
 	}
 	pair := Pick(g, rqSubPairs)
 	f, c := pair[0], Pick(g, pair[1:])

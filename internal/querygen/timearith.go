@@ -1,7 +1,7 @@
 package querygen
 
 // The random queries' time arithmetic and functions inside aggregates
-// (randquery_test.go): comparisons of times and durations on sign-ins,
+// (querygen.go): comparisons of times and durations on sign-ins,
 // in conditions and countif's, and over output columns in having; and
 // aggregates of functions of a field.
 

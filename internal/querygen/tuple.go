@@ -1,7 +1,7 @@
 package querygen
 
 // The random queries' lists of fields, (F1, F2, …) [not] in (QUERY)
-// (randquery_sub_test.go): two or three fields of every kind, the
+// (subquery.go): two or three fields of every kind, the
 // subquery's columns each of its field's kind (the field itself, or
 // one like it), from an aggregate grouped by them (with having), a
 // list, or top.
