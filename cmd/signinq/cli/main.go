@@ -69,6 +69,7 @@ type cli struct {
 	Plugins pluginsCmd       `cmd:"" help:"List the query language's aggregates, stages and functions, and the output formats, with how to call each."`
 	Serve   serveCmd         `cmd:"" help:"Answer queries over HTTP while holding the store: JSON, NDJSON or CSV, for notebooks, dashboards and scripts (docs/api.md). On loopback by default; elsewhere with a bearer token and TLS."`
 	Pull    pullCmd          `cmd:"" help:"Collect sign-ins into a store straight from Microsoft Graph or from the storage account diagnostic settings archive to; a repeated pull reads only what is new."`
+	Export  exportCmd        `cmd:"" help:"Write sign-ins where a larger engine reads them: into ClickHouse (--to clickhouse://…, which signinq query --on then asks), or as Parquet files for data lakes (docs/scale.md)."`
 	Load    loadCmd          `cmd:"" help:"Measure a signinq serve on this machine under load: a mix of queries from concurrent workers, bounded in time or requests; requests per second, latency percentiles, errors by kind (docs/api.md)."`
 	Version kong.VersionFlag `help:"Print the version and exit."`
 

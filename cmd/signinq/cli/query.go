@@ -25,6 +25,7 @@ type queryCmd struct {
 	Now     string        `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
 	Format  string        `enum:"table,json,csv" default:"table" help:"table: aligned, for people (columns as wide as the first 1,000 rows need); json: one object per row; csv: with a header row. Rows are written as they are read, in bounded memory."`
 	Timeout time.Duration `placeholder:"DURATION" help:"Stop the query with an error once it has run this long (30s, 5m); default: no limit (Ctrl-C stops it)."`
+	On      string        `placeholder:"URL" help:"Run the query on another engine instead of the store: clickhouse://HOST:PORT/DATABASE, where signinq export put the sign-ins (docs/scale.md)."`
 	Query   []string      `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
 }
 
@@ -32,6 +33,9 @@ type queryCmd struct {
 const tableListLimit = 100
 
 func (c *queryCmd) Run(e *env) error {
+	if c.On != "" {
+		return queryOn(e, c)
+	}
 	return failure(runQuery(e, &c.dbFlag, c.maxMemoryFlag, c.Now, c.Format, c.Timeout, strings.Join(c.Query, " ")))
 }
 
@@ -56,6 +60,8 @@ type explainCmd struct {
 	maxMemoryFlag
 	Now     string            `placeholder:"TIME" help:"The time relative times are resolved against: a date, an RFC 3339 timestamp, or latest (the store's newest sign-in); default: the machine's clock."`
 	Timeout time.Duration     `placeholder:"DURATION" help:"With analyze, stop the query with an error once it has run this long (30s, 5m); default: no limit."`
+	SQL     bool              `name:"sql" help:"Print the query as the SQL signinq query --on clickhouse://… runs there, instead of the plan."`
+	KQL     bool              `name:"kql" help:"Print the query in KQL over the Log Analytics sign-in tables (SigninLogs and the others), for Log Analytics, Sentinel or Azure Data Explorer, instead of the plan."`
 	Plan    explainPlanCmd    `cmd:"" default:"withargs" help:"Show how a query would run, without running it (explain QUERY is short for it)."`
 	Analyze explainAnalyzeCmd `cmd:"" help:"Run the query and show what each step read, with its rows and time."`
 }
@@ -65,6 +71,14 @@ type explainPlanCmd struct {
 }
 
 func (c *explainPlanCmd) Run(e *env, x *explainCmd) error {
+	switch {
+	case x.SQL && x.KQL:
+		return errors.New("explain: --sql or --kql, not both")
+	case x.SQL:
+		return explainSQL(e, x, strings.Join(c.Query, " "))
+	case x.KQL:
+		return explainKQL(e, x, strings.Join(c.Query, " "))
+	}
 	return failure(runQuery(e, &x.dbFlag, x.maxMemoryFlag, x.Now, "table", x.Timeout, "explain "+strings.Join(c.Query, " ")))
 }
 

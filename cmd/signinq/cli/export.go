@@ -1,0 +1,26 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+)
+
+// exportCmd writes sign-ins elsewhere: into ClickHouse, or as Parquet.
+type exportCmd struct {
+	dbFlag
+	To     string   `required:"" placeholder:"URL|DIR" help:"Where to: clickhouse://HOST:PORT/DATABASE, or a directory for --format parquet."`
+	Format string   `enum:"clickhouse,parquet" default:"clickhouse" help:"clickhouse: into a ClickHouse database (--to clickhouse://…); parquet: Parquet files partitioned by day and type (Hive-style directories) under --to DIR."`
+	Files  []string `arg:"" optional:"" name:"file" help:"Sign-in logs to export as ingest reads them, instead of the store's sign-ins."`
+	clickhouseExport
+	parquetExport
+}
+
+func (c *exportCmd) Run(e *env) error {
+	switch {
+	case strings.HasPrefix(c.To, "clickhouse://"):
+		return exportClickHouse(e, c)
+	case c.Format == "parquet":
+		return exportParquet(e, c)
+	}
+	return errors.New("export: --to clickhouse://HOST:PORT/DATABASE, or --format parquet --to DIR")
+}
