@@ -1,0 +1,437 @@
+package kql
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query/ast"
+)
+
+// out is an output column of an aggregate or top: a key or a head.
+type out struct {
+	name string // as signinq names it
+	key  bool
+}
+
+// aggregate is heads [group by] [having] [order by] [limit].
+func (t *translator) aggregate(q *ast.Query) ([]string, error) {
+	keys, by, err := t.keys(q.GroupBy)
+	if err != nil {
+		return nil, err
+	}
+	var outs []out
+	outs = append(outs, keys...)
+	var aggs []string
+	for _, h := range q.Heads {
+		name := strings.ToLower(h.Expr.String())
+		if h.Alias != nil {
+			name = h.Alias.Text
+		}
+		a, err := t.agg(h.Expr)
+		if err != nil {
+			return nil, err
+		}
+		aggs = append(aggs, ident(name)+" = "+a)
+		outs = append(outs, out{name: name})
+	}
+	return t.finish(q, outs, aggs, by, nil)
+}
+
+// top is top N keys [by aggregate]: the aggregate per group, largest
+// first, ties by the keys, N rows.
+func (t *translator) top(q *ast.Query) ([]string, error) {
+	keys, by, err := t.keys(q.TopKeys)
+	if err != nil {
+		return nil, err
+	}
+	var e ast.Expr = &ast.Name{Pos: q.Pos, Name: "count"}
+	if q.TopBy != nil {
+		e = q.TopBy
+	}
+	name := strings.ToLower(e.String())
+	a, err := t.agg(e)
+	if err != nil {
+		return nil, err
+	}
+	outs := append(keys, out{name: name})
+	n, err := strconv.ParseInt(q.TopN.Text, 10, 64)
+	if err != nil {
+		return nil, refuse(q.TopN, "it is not a whole number")
+	}
+	return t.finish(q, outs, []string{ident(name) + " = " + a}, by, &n)
+}
+
+// keys are group by's keys: fields, and bin(D) of the time (aligned to
+// the Unix epoch, as bin_at with 1970-01-01 aligns it: KQL's bin aligns
+// to 0001-01-01, a whole number of days but not of weeks before it).
+func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
+	var outs []out
+	var by []string
+	for _, e := range es {
+		switch e := e.(type) {
+		case *ast.Name:
+			f, c, err := t.field(e)
+			if err != nil {
+				return nil, nil, err
+			}
+			outs = append(outs, out{name: f.Name, key: true})
+			by = append(by, c)
+		case *ast.Call:
+			if !strings.EqualFold(e.Name, "bin") || len(e.Args) != 1 {
+				return nil, nil, refuse(e, "functions of fields are not translated")
+			}
+			var text string
+			switch a := e.Args[0].(type) {
+			case *ast.Name:
+				text = a.Name
+			case *ast.Literal:
+				text = a.Text
+			}
+			d, err := ast.ParseDuration(text)
+			if err != nil || d <= 0 {
+				return nil, nil, refuse(e, "its duration does not read")
+			}
+			ts, err := timespan(d)
+			if err != nil {
+				return nil, nil, err
+			}
+			t.field(&ast.Name{Name: "time"})
+			outs = append(outs, out{name: "time", key: true})
+			by = append(by, ident("time")+" = bin_at("+ident("time")+", "+ts+", datetime(1970-01-01))")
+		default:
+			return nil, nil, refuse(e, "group by takes fields and bin here")
+		}
+	}
+	return outs, by, nil
+}
+
+// timespan is a KQL timespan literal of a duration in whole ticks.
+func timespan(d time.Duration) (string, error) {
+	if d%100 != 0 {
+		return "", refuse(d, "KQL's timespans are in 100-nanosecond ticks")
+	}
+	return "totimespan(" + strconv.FormatInt(int64(d/100), 10) + ")", nil
+}
+
+// agg is an aggregate head: count, countif, dcount (exact:
+// count_distinct, KQL's dcount being an estimate), dcountif, min, max,
+// minif, maxif of numbers and times.
+func (t *translator) agg(e ast.Expr) (string, error) {
+	if n, ok := e.(*ast.Name); ok && strings.EqualFold(n.Name, "count") {
+		return "count()", nil
+	}
+	call, ok := e.(*ast.Call)
+	if !ok {
+		return "", refuse(e, "arithmetic over aggregates is not translated (KQL's whole numbers wrap where signinq's are an error)")
+	}
+	name := strings.ToLower(call.Name)
+	arg := func(i int) (*signin.Field, string, error) {
+		if i >= len(call.Args) {
+			return nil, "", refuse(call, "it lacks an argument")
+		}
+		n, ok := call.Args[i].(*ast.Name)
+		if !ok {
+			return nil, "", refuse(call, "functions inside aggregates are not translated")
+		}
+		return t.field(n)
+	}
+	cond := func(i int) (string, error) {
+		if i >= len(call.Args) {
+			return "", refuse(call, "it lacks a condition")
+		}
+		return t.cond(call.Args[i])
+	}
+	switch name {
+	case "count":
+		if len(call.Args) == 0 {
+			return "count()", nil
+		}
+	case "countif":
+		c, err := cond(0)
+		if err != nil {
+			return "", err
+		}
+		return "countif(" + c + ")", nil
+	case "dcount", "dcountif":
+		f, c, err := arg(0)
+		if err != nil {
+			return "", err
+		}
+		present := "isnotnull(" + c + ")"
+		if f.Kind == signin.KindString {
+			present = "isnotempty(" + c + ")"
+		}
+		if name == "dcountif" {
+			k, err := cond(1)
+			if err != nil {
+				return "", err
+			}
+			present = "(" + k + " and " + present + ")"
+		}
+		return "count_distinctif(" + c + ", " + present + ")", nil
+	case "min", "max", "minif", "maxif":
+		f, c, err := arg(0)
+		if err != nil {
+			return "", err
+		}
+		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat && f.Kind != signin.KindTime {
+			return "", refuse(call, "min and max of %s are not translated (text is ordered by bytes in signinq)", f.Kind)
+		}
+		if strings.HasSuffix(name, "if") {
+			k, err := cond(1)
+			if err != nil {
+				return "", err
+			}
+			return name + "(" + c + ", " + k + ")", nil
+		}
+		return name + "(" + c + ")", nil
+	}
+	return "", refuse(call, "the aggregate %s is not translated", call.Name)
+}
+
+// finish adds summarize, having, the order and the limit (top's N).
+func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64) ([]string, error) {
+	s := "summarize " + strings.Join(aggs, ", ")
+	if len(by) > 0 {
+		s += " by " + strings.Join(by, ", ")
+	}
+	steps := []string{s}
+	if q.Having != nil {
+		h, err := t.having(q.Having, outs)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, "where "+h)
+	}
+	// The order: order by's columns, else (time ascending with a bin
+	// key, else the first head descending), then the keys ascending;
+	// nulls first.
+	var order []string
+	seen := map[string]bool{}
+	add := func(name string, desc bool) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		dir := " asc"
+		if desc {
+			dir = " desc"
+		}
+		order = append(order, ident(name)+dir+" nulls first")
+	}
+	if topN != nil {
+		add(outs[len(outs)-1].name, true)
+	} else if len(q.OrderBy) > 0 {
+		for _, o := range q.OrderBy {
+			name, err := outName(o.Expr, outs)
+			if err != nil {
+				return nil, err
+			}
+			add(name, o.Desc)
+		}
+	} else {
+		bin := false
+		for _, k := range q.GroupBy {
+			if c, ok := k.(*ast.Call); ok && strings.EqualFold(c.Name, "bin") {
+				bin = true
+			}
+		}
+		if bin {
+			add("time", false)
+		} else {
+			for _, o := range outs {
+				if !o.key {
+					add(o.name, true)
+					break
+				}
+			}
+		}
+	}
+	for _, o := range outs {
+		if o.key {
+			add(o.name, false)
+		}
+	}
+	n := topN
+	if n == nil && q.Limit != nil {
+		l, err := strconv.ParseInt(q.Limit.Text, 10, 64)
+		if err != nil {
+			return nil, refuse(q.Limit, "it is not a whole number")
+		}
+		n = &l
+	}
+	if n != nil {
+		steps = append(steps, "top "+strconv.FormatInt(*n, 10)+" by "+strings.Join(order, ", "))
+	} else {
+		steps = append(steps, "order by "+strings.Join(order, ", "))
+	}
+	return steps, nil
+}
+
+// outName is the output column an expression of having or order by
+// names: by its name, or by its text.
+func outName(e ast.Expr, outs []out) (string, error) {
+	var text string
+	switch e := e.(type) {
+	case *ast.Name:
+		text = e.Name
+	case *ast.Literal:
+		text = e.Text
+	case *ast.Call:
+		text = strings.ToLower(e.String())
+	default:
+		return "", refuse(e, "arithmetic over output columns is not translated")
+	}
+	for _, o := range outs {
+		if o.name == text {
+			return o.name, nil
+		}
+	}
+	for _, o := range outs {
+		if strings.EqualFold(o.name, text) {
+			return o.name, nil
+		}
+	}
+	if f := signin.Lookup(text); f != nil {
+		for _, o := range outs {
+			if o.key && o.name == f.Name {
+				return o.name, nil
+			}
+		}
+	}
+	return "", refuse(e, "it is not an output column (aggregates computed for having or order by alone are not translated)")
+}
+
+// having is a condition over output columns: comparisons with numbers
+// or each other, and, or, not; a comparison with null is false.
+func (t *translator) having(e ast.Expr, outs []out) (string, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := t.having(e.L, outs)
+			if err != nil {
+				return "", err
+			}
+			r, err := t.having(e.R, outs)
+			if err != nil {
+				return "", err
+			}
+			return "(" + l + " " + e.Op + " " + r + ")", nil
+		}
+		op, ok := map[string]string{"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[e.Op]
+		if !ok {
+			return "", refuse(e, "having compares output columns")
+		}
+		side := func(x ast.Expr) (string, error) {
+			if l, ok := x.(*ast.Literal); ok && !l.Quoted {
+				if n, err := strconv.ParseInt(l.Text, 10, 64); err == nil {
+					return "long(" + strconv.FormatInt(n, 10) + ")", nil
+				}
+			}
+			name, err := outName(x, outs)
+			if err != nil {
+				return "", err
+			}
+			return ident(name), nil
+		}
+		l, err := side(e.L)
+		if err != nil {
+			return "", err
+		}
+		r, err := side(e.R)
+		if err != nil {
+			return "", err
+		}
+		return "coalesce(" + l + " " + op + " " + r + ", false)", nil
+	case *ast.Not:
+		x, err := t.having(e.X, outs)
+		if err != nil {
+			return "", err
+		}
+		return "not(" + x + ")", nil
+	}
+	return "", refuse(e, "having compares output columns")
+}
+
+// defaultList is list's columns without fields.
+var defaultList = []string{"time", "type", "identity", "app", "resource", "ip", "status", "error"}
+
+// list is list [fields] [order by] [limit]: newest first, ties by
+// request id then type, or by order by's columns, ties newest first.
+func (t *translator) list(q *ast.Query) ([]string, error) {
+	var names []string
+	switch {
+	case q.All:
+		for _, f := range signin.Fields() {
+			names = append(names, f.Name)
+		}
+	case q.Fields == nil:
+		names = defaultList
+	default:
+		for _, e := range q.Fields {
+			n, ok := e.(*ast.Name)
+			if !ok {
+				return nil, refuse(e, "functions of fields are not translated")
+			}
+			names = append(names, n.Name)
+		}
+	}
+	var cols []string
+	for _, name := range names {
+		f, c, err := t.field(&ast.Name{Name: name})
+		if err != nil {
+			return nil, err
+		}
+		_ = f
+		cols = append(cols, c)
+	}
+	var order []string
+	seen := map[string]bool{}
+	add := func(name string, desc bool) error {
+		f, c, err := t.field(&ast.Name{Name: name})
+		if err != nil {
+			return err
+		}
+		if seen[f.Name] {
+			return nil
+		}
+		seen[f.Name] = true
+		dir := " asc"
+		if desc {
+			dir = " desc"
+		}
+		order = append(order, c+dir+" nulls first")
+		return nil
+	}
+	for _, o := range q.OrderBy {
+		n, ok := o.Expr.(*ast.Name)
+		if !ok {
+			return nil, refuse(o.Expr, "order by a function is not translated")
+		}
+		if err := add(n.Name, o.Desc); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range []struct {
+		name string
+		desc bool
+	}{{"time", true}, {"id", false}, {"type", false}} {
+		if err := add(k.name, k.desc); err != nil {
+			return nil, err
+		}
+	}
+	var steps []string
+	if q.Limit != nil {
+		l, err := strconv.ParseInt(q.Limit.Text, 10, 64)
+		if err != nil {
+			return nil, refuse(q.Limit, "it is not a whole number")
+		}
+		steps = append(steps, "top "+strconv.FormatInt(l, 10)+" by "+strings.Join(order, ", "))
+	} else {
+		steps = append(steps, "order by "+strings.Join(order, ", "))
+	}
+	return append(steps, "project "+strings.Join(cols, ", ")), nil
+}

@@ -1,0 +1,549 @@
+package kql
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/query/ast"
+)
+
+// ErrNotExpressible is the error of a query, or a part of one, that KQL
+// cannot say with the same meaning: the error names the construct and
+// why ("not expressible in KQL: … because …").
+var ErrNotExpressible = errors.New("not expressible in KQL")
+
+// Options say how to translate.
+type Options struct {
+	// InterruptCodes is the status classification's interrupt set
+	// (docs/fields.md); nil: signin.DefaultInterruptCodes.
+	InterruptCodes []int64
+	// Lists are named lists' values, for F in @name, inlined in the KQL;
+	// the built-in lists (query.Builtins) need not be given. A list not
+	// given is not expressible.
+	Lists []*query.List
+}
+
+// refuse is the error of a construct KQL cannot express.
+func refuse(construct any, why string, args ...any) error {
+	return fmt.Errorf("%w: %v, because %s", ErrNotExpressible, construct, fmt.Sprintf(why, args...))
+}
+
+// Translate returns the KQL of a checked query (query.Check, Prepare)
+// over the Log Analytics sign-in tables, unioned as its type conditions
+// need, or an error wrapping ErrNotExpressible naming what KQL cannot
+// say with the same meaning. It reads the plan's syntax tree (saved
+// queries expanded), time range and now, never the query's text. The
+// KQL's times are fixed (datetime(…)), from the plan's now: the same
+// query gives the same KQL wherever it runs.
+func Translate(p *query.Plan, opts Options) (string, error) {
+	if p == nil || p.Statement == nil || p.Statement.Query == nil {
+		return "", refuse("the statement", "only queries translate")
+	}
+	if p.Statement.Explain {
+		return "", refuse("explain", "it describes signinq's plan")
+	}
+	t := &translator{plan: p, opts: opts, used: map[string]bool{}}
+	if opts.InterruptCodes != nil {
+		t.status = status(opts.InterruptCodes)
+	} else {
+		t.status = columns["status"]
+	}
+	return t.query(p.Statement.Query)
+}
+
+type translator struct {
+	plan   *query.Plan
+	opts   Options
+	status column
+	used   map[string]bool // the fields read, by catalog name
+	order  []string        // used, in the order first read
+}
+
+// field resolves a name to a catalog field KQL reads, and notes it.
+func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
+	f := signin.Lookup(n.Name)
+	if f == nil {
+		return nil, "", refuse(n.Name, "it is not a field")
+	}
+	if f.Kind == signin.KindList {
+		return nil, "", refuse(f.Name, "it is multi-valued (a predicate holds when any element does, an empty list being the value \"\"), which this translation does not carry into KQL's dynamic arrays")
+	}
+	if columns[f.Name] == nil {
+		return nil, "", refuse(f.Name, "the Log Analytics tables do not carry it as signinq reads it")
+	}
+	if !t.used[f.Name] {
+		t.used[f.Name] = true
+		t.order = append(t.order, f.Name)
+	}
+	return f, ident(f.Name), nil
+}
+
+// ident is a column's name in KQL, bracketed so that any name is one
+// (time, type, user are keywords or functions there).
+func ident(name string) string {
+	return "['" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), "'", `\'`) + "']"
+}
+
+func (t *translator) query(q *ast.Query) (string, error) {
+	if len(q.Stages) > 0 {
+		return "", refuse("| "+q.Stages[0].Name, "stages and the operators after | are not translated")
+	}
+	if q.GroupIn != nil {
+		return "", refuse("group by … in @"+q.GroupIn.Text, "its groups without sign-ins have no rows in KQL's summarize")
+	}
+	var body []string
+	if q.Where != nil {
+		c, err := t.cond(q.Where)
+		if err != nil {
+			return "", err
+		}
+		body = append(body, "where "+c)
+	}
+	var rest []string
+	var err error
+	switch q.Kind {
+	case ast.Aggregate:
+		rest, err = t.aggregate(q)
+	case ast.Top:
+		rest, err = t.top(q)
+	case ast.List:
+		rest, err = t.list(q)
+	default:
+		return "", refuse("show", "it prints the original record, which Log Analytics does not keep")
+	}
+	if err != nil {
+		return "", err
+	}
+	src, err := t.source(q)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(src)
+	for _, s := range append(body, rest...) {
+		b.WriteString("\n| " + s)
+	}
+	return b.String(), nil
+}
+
+// source is the union of the tables the query's type conditions allow,
+// each projected to the fields the query reads, named as the catalog
+// names them, and cut to the query's time range.
+func (t *translator) source(q *ast.Query) (string, error) {
+	if !t.used["time"] {
+		t.used["time"] = true
+		t.order = append([]string{"time"}, t.order...)
+	}
+	types, err := t.types(q.Where)
+	if err != nil {
+		return "", err
+	}
+	rng, err := t.timeRange()
+	if err != nil {
+		return "", err
+	}
+	var branches []string
+	for _, tb := range tables {
+		if types != nil && !types[tb.typ] {
+			continue
+		}
+		var ps []string
+		for _, name := range t.order {
+			col := columns[name]
+			if name == "status" {
+				col = t.status
+			}
+			e := col(tb)
+			if e == "" {
+				e = nulls[signin.Lookup(name).Kind]
+				if e == "" {
+					e = `""`
+				}
+			}
+			ps = append(ps, ident(name)+" = "+e)
+		}
+		br := tb.name + "\n| project " + strings.Join(ps, ", ")
+		if rng != "" {
+			br += "\n| where " + rng
+		}
+		branches = append(branches, br)
+	}
+	switch len(branches) {
+	case 0:
+		return "", refuse("type", "the types it selects are in none of the four tables translated (adfs sign-ins are in ADFSSignInLogs)")
+	case 1:
+		return branches[0], nil
+	}
+	for i, br := range branches {
+		branches[i] = "(" + strings.ReplaceAll(br, "\n", "\n    ") + ")"
+	}
+	return "union\n    " + strings.Join(branches, ",\n    "), nil
+}
+
+// types is the set of types the where's top-level conjuncts allow (type
+// = X, type in (…)); nil when they do not narrow it.
+func (t *translator) types(e ast.Expr) (map[string]bool, error) {
+	var set map[string]bool
+	var walk func(e ast.Expr)
+	narrow := func(vals []string) {
+		m := map[string]bool{}
+		for _, v := range vals {
+			for _, tb := range tables {
+				if strings.EqualFold(tb.typ, v) && (set == nil || set[tb.typ]) {
+					m[tb.typ] = true
+				}
+			}
+		}
+		set = m
+	}
+	isType := func(x ast.Expr) bool {
+		n, ok := x.(*ast.Name)
+		if !ok {
+			return false
+		}
+		f := signin.Lookup(n.Name)
+		return f != nil && f.Name == "type"
+	}
+	walk = func(e ast.Expr) {
+		switch e := e.(type) {
+		case *ast.Binary:
+			if e.Op == "and" {
+				walk(e.L)
+				walk(e.R)
+			} else if e.Op == "=" && isType(e.L) {
+				if l, ok := e.R.(*ast.Literal); ok {
+					narrow([]string{l.Text})
+				}
+			}
+		case *ast.In:
+			if !e.Not && e.Query == nil && isType(e.X) {
+				var vs []string
+				for _, v := range e.Values {
+					if strings.HasPrefix(v.Text, "@") && !v.Quoted {
+						return // a list: no narrowing
+					}
+					vs = append(vs, v.Text)
+				}
+				narrow(vs)
+			}
+		}
+	}
+	if e != nil {
+		walk(e)
+	}
+	return set, nil
+}
+
+// timeRange is the condition of since and between on the time column.
+func (t *translator) timeRange() (string, error) {
+	p := t.plan
+	var cs []string
+	if p.From != minInt64 {
+		d, err := datetime(p.From)
+		if err != nil {
+			return "", err
+		}
+		cs = append(cs, ident("time")+" >= "+d)
+	}
+	if p.To != maxInt64 {
+		if p.ToNow {
+			d, err := datetime(p.To - 1)
+			if err != nil {
+				return "", err
+			}
+			cs = append(cs, ident("time")+" <= "+d)
+		} else {
+			d, err := datetime(p.To)
+			if err != nil {
+				return "", err
+			}
+			cs = append(cs, ident("time")+" < "+d)
+		}
+	}
+	return strings.Join(cs, " and "), nil
+}
+
+const (
+	minInt64 = -1 << 63
+	maxInt64 = 1<<63 - 1
+)
+
+// datetime is a KQL datetime literal of Unix nanoseconds, which must be
+// whole ticks (KQL's datetimes are 100 ns ticks).
+func datetime(ns int64) (string, error) {
+	if ns%100 != 0 {
+		return "", refuse(time.Unix(0, ns).UTC().Format(time.RFC3339Nano), "KQL's datetimes are in 100-nanosecond ticks")
+	}
+	return "datetime(" + time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.0000000Z") + ")", nil
+}
+
+// cond is a condition on sign-ins, as a KQL boolean that is never null:
+// a missing number, time or flag satisfies no comparison (so not X keeps
+// it), as the language says.
+func (t *translator) cond(e ast.Expr) (string, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := t.cond(e.L)
+			if err != nil {
+				return "", err
+			}
+			r, err := t.cond(e.R)
+			if err != nil {
+				return "", err
+			}
+			return "(" + l + " " + e.Op + " " + r + ")", nil
+		}
+		return t.compare(e)
+	case *ast.Not:
+		x, err := t.cond(e.X)
+		if err != nil {
+			return "", err
+		}
+		return "not(" + x + ")", nil
+	case *ast.In:
+		return t.in(e)
+	case *ast.Name: // a flag alone: compliant
+		f, c, err := t.field(e)
+		if err != nil {
+			return "", err
+		}
+		if f.Kind != signin.KindBool {
+			return "", refuse(e, "it is not a flag")
+		}
+		return "(" + c + " == true)", nil
+	}
+	return "", refuse(e, "it is not a condition this translation knows")
+}
+
+// compare is FIELD OP VALUE.
+func (t *translator) compare(e *ast.Binary) (string, error) {
+	n, ok := e.L.(*ast.Name)
+	if !ok {
+		return "", refuse(e, "functions of fields and time arithmetic are not translated")
+	}
+	v, ok := e.R.(*ast.Literal)
+	if !ok {
+		return "", refuse(e, "comparing two fields, functions and time arithmetic are not translated")
+	}
+	f, c, err := t.field(n)
+	if err != nil {
+		return "", err
+	}
+	if f.Name == "ip" {
+		return t.ipCompare(e, c, v)
+	}
+	switch f.Kind {
+	case signin.KindString:
+		s := str(v.Text)
+		switch e.Op {
+		case "=":
+			return "(" + c + " =~ " + s + ")", nil
+		case "!=":
+			return "(" + c + " !~ " + s + ")", nil
+		case "contains":
+			return "(" + c + " contains " + s + ")", nil
+		case "startswith":
+			return "(" + c + " startswith " + s + ")", nil
+		case "endswith":
+			return "(" + c + " endswith " + s + ")", nil
+		case "~":
+			return "(" + c + " matches regex " + str("(?i)"+v.Text) + ")", nil
+		case "like":
+			return "(" + c + " matches regex " + str(globRegexp(v.Text)) + ")", nil
+		}
+		return "", refuse(e, "text compares by = != and matches here; its order is not translated")
+	case signin.KindInt, signin.KindFloat, signin.KindBool:
+		lit, err := t.number(f, v)
+		if err != nil {
+			return "", err
+		}
+		op, ok := map[string]string{"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[e.Op]
+		if !ok {
+			return "", refuse(e, "%s takes numbers' comparisons only", f.Name)
+		}
+		return "(isnotnull(" + c + ") and " + c + " " + op + " " + lit + ")", nil
+	}
+	return "", refuse(e, "comparisons of times other than since and between are not translated")
+}
+
+// number is a literal as the field's kind in KQL.
+func (t *translator) number(f *signin.Field, v *ast.Literal) (string, error) {
+	switch f.Kind {
+	case signin.KindInt:
+		n, err := strconv.ParseInt(v.Text, 10, 64)
+		if err != nil {
+			return "", refuse(v, "%s takes whole numbers", f.Name)
+		}
+		return "long(" + strconv.FormatInt(n, 10) + ")", nil
+	case signin.KindFloat:
+		x, err := strconv.ParseFloat(v.Text, 64)
+		if err != nil {
+			return "", refuse(v, "%s takes numbers", f.Name)
+		}
+		return "real(" + strconv.FormatFloat(x, 'f', -1, 64) + ")", nil
+	case signin.KindBool:
+		switch strings.ToLower(v.Text) {
+		case "true", "false":
+			return strings.ToLower(v.Text), nil
+		}
+		return "", refuse(v, "%s takes true or false", f.Name)
+	}
+	return "", refuse(v, "%s is not a number", f.Name)
+}
+
+// ipCompare is ip = ADDRESS (in any spelling of it) and ip != ADDRESS.
+func (t *translator) ipCompare(e *ast.Binary, c string, v *ast.Literal) (string, error) {
+	if e.Op != "=" && e.Op != "!=" {
+		return "", refuse(e, "ip compares by = and != and in networks here")
+	}
+	m, err := ipMatch(c, v.Text)
+	if err != nil {
+		return "", err
+	}
+	if e.Op == "!=" {
+		return "not(" + m + ")", nil
+	}
+	return m, nil
+}
+
+// ipMatch is the condition that the address column c is the address or
+// in the network s, written in any spelling (IPv6 zeros, IPv4-mapped
+// IPv6), as the language compares addresses.
+func ipMatch(c, s string) (string, error) {
+	if pfx, err := netip.ParsePrefix(s); err == nil {
+		pfx = pfx.Masked()
+		if pfx.Addr().Is4() {
+			mapped := netip.PrefixFrom(netip.AddrFrom16(pfx.Addr().As16()), pfx.Bits()+96)
+			return fmt.Sprintf("(coalesce(ipv4_is_in_range(%s, %s), false) or coalesce(ipv6_is_in_range(%s, %s), false))",
+				c, str(pfx.String()), c, str(mapped.String())), nil
+		}
+		return fmt.Sprintf("coalesce(ipv6_is_in_range(%s, %s), false)", c, str(pfx.String())), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return "", refuse(s, "it is not an address or network")
+	}
+	if a.Is4() {
+		return fmt.Sprintf("(coalesce(ipv4_compare(%s, %s) == 0, false) or coalesce(ipv6_compare(%s, %s) == 0, false))",
+			c, str(a.String()), c, str(netip.AddrFrom16(a.As16()).String())), nil
+	}
+	return fmt.Sprintf("coalesce(ipv6_compare(%s, %s) == 0, false)", c, str(a.String())), nil
+}
+
+// in is F in (values), F not in (values), with named lists among them.
+func (t *translator) in(e *ast.In) (string, error) {
+	if e.Query != nil {
+		return "", refuse("in ("+e.Query.String()+")", "subqueries are not translated")
+	}
+	n, ok := e.X.(*ast.Name)
+	if !ok {
+		return "", refuse(e, "only a field's values are translated")
+	}
+	f, c, err := t.field(n)
+	if err != nil {
+		return "", err
+	}
+	var vals []string
+	for _, v := range e.Values {
+		if !v.Quoted && strings.HasPrefix(v.Text, "@") {
+			l := t.namedList(v.Text[1:])
+			if l == nil {
+				return "", refuse(v.Text, "the named list's values are the store's: give them (explain --kql with a store)")
+			}
+			vals = append(vals, l.Values...)
+			continue
+		}
+		vals = append(vals, v.Text)
+	}
+	if len(vals) == 0 {
+		return "", refuse(e, "it has no values")
+	}
+	var out string
+	switch {
+	case f.Name == "ip":
+		var ms []string
+		for _, v := range vals {
+			m, err := ipMatch(c, v)
+			if err != nil {
+				return "", err
+			}
+			ms = append(ms, m)
+		}
+		out = "(" + strings.Join(ms, " or ") + ")"
+		if e.Not {
+			out = "not" + out
+		}
+		return out, nil
+	case f.Kind == signin.KindString:
+		var ss []string
+		for _, v := range vals {
+			ss = append(ss, str(v))
+		}
+		op := " in~ "
+		if e.Not {
+			op = " !in~ "
+		}
+		return "(" + c + op + "(" + strings.Join(ss, ", ") + "))", nil
+	case f.Kind == signin.KindInt || f.Kind == signin.KindFloat || f.Kind == signin.KindBool:
+		var ls []string
+		for _, v := range vals {
+			l, err := t.number(f, &ast.Literal{Pos: e.Pos, Text: v})
+			if err != nil {
+				return "", err
+			}
+			ls = append(ls, l)
+		}
+		op := " in "
+		if e.Not {
+			op = " !in "
+		}
+		return "(isnotnull(" + c + ") and " + c + op + "(" + strings.Join(ls, ", ") + "))", nil
+	}
+	return "", refuse(e, "in (…) of times is not translated")
+}
+
+// namedList is the named list of that name: a built-in, or one of Options.Lists.
+func (t *translator) namedList(name string) *query.List {
+	for _, l := range append(query.Builtins(), t.opts.Lists...) {
+		if strings.EqualFold(l.Name, name) {
+			return l
+		}
+	}
+	return nil
+}
+
+// globRegexp is like's glob as the regular expression the language
+// matches it with (query's globRegexp): the whole value, any case, *
+// any text and ? one character, line breaks included.
+func globRegexp(glob string) string {
+	var b strings.Builder
+	b.WriteString("(?is)^")
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(quoteMeta(r))
+		}
+	}
+	b.WriteString("$")
+	return b.String()
+}
+
+func quoteMeta(r rune) string {
+	if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
+		return `\` + string(r)
+	}
+	return string(r)
+}
+
