@@ -263,7 +263,7 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 		n = &l
 	}
 	if n != nil {
-		steps = append(steps, "top "+strconv.FormatInt(*n, 10)+" by "+strings.Join(order, ", "))
+		steps = append(steps, "order by "+strings.Join(order, ", "), "take "+strconv.FormatInt(*n, 10))
 	} else {
 		steps = append(steps, "order by "+strings.Join(order, ", "))
 	}
@@ -380,12 +380,16 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 		}
 	}
 	var cols []string
+	listed := map[string]bool{}
 	for _, name := range names {
 		f, c, err := t.field(&ast.Name{Name: name})
 		if err != nil {
 			return nil, err
 		}
-		_ = f
+		if listed[f.Name] {
+			return nil, refuse("list "+name, "it lists %s twice, and a KQL table's columns have distinct names", f.Name)
+		}
+		listed[f.Name] = true
 		cols = append(cols, c)
 	}
 	var order []string
@@ -429,7 +433,7 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 		if err != nil {
 			return nil, refuse(q.Limit, "it is not a whole number")
 		}
-		steps = append(steps, "top "+strconv.FormatInt(l, 10)+" by "+strings.Join(order, ", "))
+		steps = append(steps, "order by "+strings.Join(order, ", "), "take "+strconv.FormatInt(l, 10))
 	} else {
 		steps = append(steps, "order by "+strings.Join(order, ", "))
 	}

@@ -40,13 +40,11 @@ func refuse(construct any, why string, args ...any) error {
 // say with the same meaning. It reads the plan's syntax tree (saved
 // queries expanded), time range and now, never the query's text. The
 // KQL's times are fixed (datetime(…)), from the plan's now: the same
-// query gives the same KQL wherever it runs.
+// query gives the same KQL wherever it runs. Of an explain statement, the
+// query explained is translated.
 func Translate(p *query.Plan, opts Options) (string, error) {
 	if p == nil || p.Statement == nil || p.Statement.Query == nil {
 		return "", refuse("the statement", "only queries translate")
-	}
-	if p.Statement.Explain {
-		return "", refuse("explain", "it describes signinq's plan")
 	}
 	t := &translator{plan: p, opts: opts, used: map[string]bool{}}
 	if opts.InterruptCodes != nil {
@@ -241,32 +239,38 @@ func (t *translator) types(e ast.Expr) (map[string]bool, error) {
 }
 
 // timeRange is the condition of since and between on the time column.
+// KQL's datetimes are 100 ns ticks, as the tables' times are: a bound
+// between two ticks is rounded to the tick that selects the same ticks
+// (from up, an inclusive end down, an exclusive end up).
 func (t *translator) timeRange() (string, error) {
 	p := t.plan
 	var cs []string
 	if p.From != minInt64 {
-		d, err := datetime(p.From)
-		if err != nil {
-			return "", err
-		}
-		cs = append(cs, ident("time")+" >= "+d)
+		cs = append(cs, ident("time")+" >= "+datetime(ceilTick(p.From)))
 	}
 	if p.To != maxInt64 {
 		if p.ToNow {
-			d, err := datetime(p.To - 1)
-			if err != nil {
-				return "", err
-			}
-			cs = append(cs, ident("time")+" <= "+d)
+			cs = append(cs, ident("time")+" <= "+datetime(floorTick(p.To-1)))
 		} else {
-			d, err := datetime(p.To)
-			if err != nil {
-				return "", err
-			}
-			cs = append(cs, ident("time")+" < "+d)
+			cs = append(cs, ident("time")+" < "+datetime(ceilTick(p.To)))
 		}
 	}
 	return strings.Join(cs, " and "), nil
+}
+
+func floorTick(ns int64) int64 {
+	r := ns % 100
+	if r < 0 {
+		r += 100
+	}
+	return ns - r
+}
+
+func ceilTick(ns int64) int64 {
+	if f := floorTick(ns); f != ns {
+		return f + 100
+	}
+	return ns
 }
 
 const (
@@ -274,13 +278,9 @@ const (
 	maxInt64 = 1<<63 - 1
 )
 
-// datetime is a KQL datetime literal of Unix nanoseconds, which must be
-// whole ticks (KQL's datetimes are 100 ns ticks).
-func datetime(ns int64) (string, error) {
-	if ns%100 != 0 {
-		return "", refuse(time.Unix(0, ns).UTC().Format(time.RFC3339Nano), "KQL's datetimes are in 100-nanosecond ticks")
-	}
-	return "datetime(" + time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.0000000Z") + ")", nil
+// datetime is a KQL datetime literal of Unix nanoseconds in whole ticks.
+func datetime(ns int64) string {
+	return "datetime(" + time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.0000000Z") + ")"
 }
 
 // cond is a condition on sign-ins, as a KQL boolean that is never null:
@@ -323,19 +323,32 @@ func (t *translator) cond(e ast.Expr) (string, error) {
 	return "", refuse(e, "it is not a condition this translation knows")
 }
 
-// compare is FIELD OP VALUE.
+// compare is FIELD OP VALUE, or FIELD OP FIELD (a bare word on the right
+// that the catalog spells as a field or alias is that field: the
+// checker refused other spellings of one).
 func (t *translator) compare(e *ast.Binary) (string, error) {
 	n, ok := e.L.(*ast.Name)
 	if !ok {
-		return "", refuse(e, "functions of fields and time arithmetic are not translated")
-	}
-	v, ok := e.R.(*ast.Literal)
-	if !ok {
-		return "", refuse(e, "comparing two fields, functions and time arithmetic are not translated")
+		return "", refuse(e, "functions of fields and time arithmetic on the left are not translated")
 	}
 	f, c, err := t.field(n)
 	if err != nil {
 		return "", err
+	}
+	if f.Kind == signin.KindTime {
+		return t.timeCompare(e, c)
+	}
+	var v *ast.Literal
+	switch r := e.R.(type) {
+	case *ast.Literal:
+		v = r
+	case *ast.Name:
+		if g := signin.Lookup(r.Name); g != nil {
+			return t.fieldCompare(e, f, c, r)
+		}
+		v = &ast.Literal{Pos: r.Pos, Text: r.Name}
+	default:
+		return "", refuse(e, "functions of fields and arithmetic are not translated")
 	}
 	if f.Name == "ip" {
 		return t.ipCompare(e, c, v)
@@ -365,24 +378,146 @@ func (t *translator) compare(e *ast.Binary) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		op, ok := map[string]string{"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[e.Op]
+		op, ok := cmpOps[e.Op]
 		if !ok {
 			return "", refuse(e, "%s takes numbers' comparisons only", f.Name)
 		}
 		return "(isnotnull(" + c + ") and " + c + " " + op + " " + lit + ")", nil
 	}
-	return "", refuse(e, "comparisons of times other than since and between are not translated")
+	return "", refuse(e, "its kind is not translated")
+}
+
+var cmpOps = map[string]string{"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+// fieldCompare compares two fields of a sign-in: text without regard to
+// case (a missing value is "", so != is the negation of =); numbers and
+// flags only when both are present.
+func (t *translator) fieldCompare(e *ast.Binary, f *signin.Field, c string, r *ast.Name) (string, error) {
+	g, d, err := t.field(r)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case f.Kind == signin.KindString && g.Kind == signin.KindString:
+		switch e.Op {
+		case "=":
+			return "(" + c + " =~ " + d + ")", nil
+		case "!=":
+			return "(" + c + " !~ " + d + ")", nil
+		}
+	case f.Name == "ip" || g.Name == "ip":
+	case f.Kind == g.Kind || (f.Kind == signin.KindInt || f.Kind == signin.KindFloat) && (g.Kind == signin.KindInt || g.Kind == signin.KindFloat):
+		if op, ok := cmpOps[e.Op]; ok {
+			return "(isnotnull(" + c + ") and isnotnull(" + d + ") and " + c + " " + op + " " + d + ")", nil
+		}
+	}
+	return "", refuse(e, "this comparison of two fields is not translated")
+}
+
+// timeCompare is TIME OP CONSTANT (now, a time, durations added and
+// subtracted) or TIME OP TIME2 [± DURATION]: a sign-in missing a time
+// satisfies none. A constant between two 100 ns ticks is rounded to the
+// tick that selects the same ticks, as in timeRange.
+func (t *translator) timeCompare(e *ast.Binary, c string) (string, error) {
+	op, ok := cmpOps[e.Op]
+	if !ok {
+		return "", refuse(e, "times compare by = != < <= > >=")
+	}
+	field, off, isConst, err := t.timeExpr(e.R)
+	if err != nil {
+		return "", err
+	}
+	if !isConst {
+		if off%100 != 0 {
+			return "", refuse(e, "KQL's timespans are in 100-nanosecond ticks")
+		}
+		rhs := field
+		if off != 0 {
+			rhs += " + totimespan(" + strconv.FormatInt(off/100, 10) + ")"
+		}
+		return "(isnotnull(" + c + ") and isnotnull(" + field + ") and " + c + " " + op + " " + rhs + ")", nil
+	}
+	var d string
+	switch e.Op {
+	case "=":
+		if off%100 != 0 {
+			return "false", nil
+		}
+		d = datetime(off)
+	case "!=":
+		if off%100 != 0 {
+			return "isnotnull(" + c + ")", nil
+		}
+		d = datetime(off)
+	case ">=", "<":
+		d = datetime(ceilTick(off))
+	default:
+		d = datetime(floorTick(off))
+	}
+	return "(isnotnull(" + c + ") and " + c + " " + op + " " + d + ")", nil
+}
+
+// timeExpr is the right side of a time comparison: a constant (Unix ns)
+// or a time field plus an offset.
+func (t *translator) timeExpr(e ast.Expr) (field string, off int64, isConst bool, err error) {
+	switch e := e.(type) {
+	case *ast.Name:
+		if strings.EqualFold(e.Name, "now") {
+			return "", t.plan.Now.UnixNano(), true, nil
+		}
+		if f := signin.Lookup(e.Name); f != nil {
+			if f.Kind != signin.KindTime {
+				return "", 0, false, refuse(e, "it is not a time")
+			}
+			_, c, err := t.field(e)
+			return c, 0, false, err
+		}
+		tm, perr := query.ParseTime(e.Name)
+		if perr != nil {
+			return "", 0, false, refuse(e, "it is not a time this translation reads")
+		}
+		return "", tm.UnixNano(), true, nil
+	case *ast.Literal:
+		tm, perr := query.ParseTime(e.Text)
+		if perr != nil {
+			return "", 0, false, refuse(e, "it is not a time this translation reads")
+		}
+		return "", tm.UnixNano(), true, nil
+	case *ast.Binary:
+		if e.Op != "+" && e.Op != "-" {
+			break
+		}
+		var dtext string
+		switch r := e.R.(type) {
+		case *ast.Name:
+			dtext = r.Name
+		case *ast.Literal:
+			dtext = r.Text
+		}
+		d, derr := ast.ParseDuration(dtext)
+		if derr != nil {
+			break
+		}
+		field, off, isConst, err = t.timeExpr(e.L)
+		if err != nil {
+			return "", 0, false, err
+		}
+		if e.Op == "-" {
+			d = -d
+		}
+		return field, off + int64(d), isConst, nil
+	}
+	return "", 0, false, refuse(e, "only a time, now, or a time field, with durations added or subtracted, is translated here")
 }
 
 // number is a literal as the field's kind in KQL.
 func (t *translator) number(f *signin.Field, v *ast.Literal) (string, error) {
 	switch f.Kind {
 	case signin.KindInt:
-		n, err := strconv.ParseInt(v.Text, 10, 64)
-		if err != nil {
-			return "", refuse(v, "%s takes whole numbers", f.Name)
+		if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil {
+			return "long(" + strconv.FormatInt(n, 10) + ")", nil
 		}
-		return "long(" + strconv.FormatInt(n, 10) + ")", nil
+		fallthrough // a decimal number: compared by value
 	case signin.KindFloat:
 		x, err := strconv.ParseFloat(v.Text, 64)
 		if err != nil {
