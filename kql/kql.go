@@ -681,4 +681,3 @@ func quoteMeta(r rune) string {
 	}
 	return string(r)
 }
-
