@@ -215,8 +215,11 @@ func (t *translator) types(e ast.Expr) (map[string]bool, error) {
 				walk(e.L)
 				walk(e.R)
 			} else if e.Op == "=" && isType(e.L) {
-				if l, ok := e.R.(*ast.Literal); ok {
-					narrow([]string{l.Text})
+				switch r := e.R.(type) {
+				case *ast.Literal:
+					narrow([]string{r.Text})
+				case *ast.Name:
+					narrow([]string{r.Name})
 				}
 			}
 		case *ast.In:
