@@ -326,16 +326,26 @@ func (t *translator) having(e ast.Expr, outs []out) (string, error) {
 			return "", refuse(e, "having compares output columns")
 		}
 		side := func(x ast.Expr) (string, error) {
-			if l, ok := x.(*ast.Literal); ok && !l.Quoted {
-				if n, err := strconv.ParseInt(l.Text, 10, 64); err == nil {
-					return "long(" + strconv.FormatInt(n, 10) + ")", nil
+			name, err := outName(x, outs)
+			if err == nil {
+				return ident(name), nil
+			}
+			var text string
+			switch x := x.(type) {
+			case *ast.Name:
+				text = x.Name
+			case *ast.Literal:
+				if !x.Quoted {
+					text = x.Text
 				}
 			}
-			name, err := outName(x, outs)
-			if err != nil {
-				return "", err
+			if n, perr := strconv.ParseInt(text, 10, 64); perr == nil {
+				return "long(" + strconv.FormatInt(n, 10) + ")", nil
 			}
-			return ident(name), nil
+			if f, perr := strconv.ParseFloat(text, 64); perr == nil && !strings.ContainsAny(text, "xXpP_") {
+				return "real(" + strconv.FormatFloat(f, 'f', -1, 64) + ")", nil
+			}
+			return "", err
 		}
 		l, err := side(e.L)
 		if err != nil {

@@ -93,7 +93,7 @@ func (t *translator) query(q *ast.Query) (string, error) {
 		return "", refuse("| "+q.Stages[0].Name, "stages and the operators after | are not translated")
 	}
 	if q.GroupIn != nil {
-		return "", refuse("group by … in @"+q.GroupIn.Text, "its groups without sign-ins have no rows in KQL's summarize")
+		return "", refuse("group by … in "+q.GroupIn.String(), "its groups without sign-ins have no rows in KQL's summarize")
 	}
 	var body []string
 	if q.Where != nil {
@@ -321,7 +321,7 @@ func (t *translator) cond(e ast.Expr) (string, error) {
 		if f.Kind != signin.KindBool {
 			return "", refuse(e, "it is not a flag")
 		}
-		return "(" + c + " == true)", nil
+		return "(isnotnull(" + c + ") and " + c + " == true)", nil
 	}
 	return "", refuse(e, "it is not a condition this translation knows")
 }
