@@ -79,8 +79,17 @@ func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
 			outs = append(outs, out{name: f.Name, key: true})
 			by = append(by, c)
 		case *ast.Call:
-			if !strings.EqualFold(e.Name, "bin") || len(e.Args) != 1 {
-				return nil, nil, refuse(e, "functions of fields are not translated")
+			if !strings.EqualFold(e.Name, "bin") {
+				f, c, err := t.operand(e)
+				if err != nil {
+					return nil, nil, err
+				}
+				outs = append(outs, out{name: f.Name, key: true})
+				by = append(by, ident(f.Name)+" = "+c)
+				continue
+			}
+			if len(e.Args) != 1 {
+				return nil, nil, refuse(e, "bin takes one duration")
 			}
 			var text string
 			switch a := e.Args[0].(type) {
@@ -131,11 +140,7 @@ func (t *translator) agg(e ast.Expr) (string, error) {
 		if i >= len(call.Args) {
 			return nil, "", refuse(call, "it lacks an argument")
 		}
-		n, ok := call.Args[i].(*ast.Name)
-		if !ok {
-			return nil, "", refuse(call, "functions inside aggregates are not translated")
-		}
-		return t.field(n)
+		return t.operand(call.Args[i])
 	}
 	cond := func(i int) (string, error) {
 		if i >= len(call.Args) {
@@ -372,34 +377,33 @@ var defaultList = []string{"time", "type", "identity", "app", "resource", "ip", 
 // list is list [fields] [order by] [limit]: newest first, ties by
 // request id then type, or by order by's columns, ties newest first.
 func (t *translator) list(q *ast.Query) ([]string, error) {
-	var names []string
+	var fields []ast.Expr
 	switch {
 	case q.All:
 		for _, f := range signin.Fields() {
-			names = append(names, f.Name)
+			fields = append(fields, &ast.Name{Name: f.Name})
 		}
 	case q.Fields == nil:
-		names = defaultList
-	default:
-		for _, e := range q.Fields {
-			n, ok := e.(*ast.Name)
-			if !ok {
-				return nil, refuse(e, "functions of fields are not translated")
-			}
-			names = append(names, n.Name)
+		for _, name := range defaultList {
+			fields = append(fields, &ast.Name{Name: name})
 		}
+	default:
+		fields = q.Fields
 	}
 	var cols []string
 	listed := map[string]bool{}
-	for _, name := range names {
-		f, c, err := t.field(&ast.Name{Name: name})
+	for _, e := range fields {
+		f, c, err := t.operand(e)
 		if err != nil {
 			return nil, err
 		}
 		if listed[f.Name] {
-			return nil, refuse("list "+name, "it lists %s twice, and a KQL table's columns have distinct names", f.Name)
+			return nil, refuse("list "+e.String(), "it lists %s twice, and a KQL table's columns have distinct names", f.Name)
 		}
 		listed[f.Name] = true
+		if _, isCall := e.(*ast.Call); isCall {
+			c = ident(f.Name) + " = " + c
+		}
 		cols = append(cols, c)
 	}
 	var order []string

@@ -82,6 +82,53 @@ func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
 	return f, ident(f.Name), nil
 }
 
+// operand is a field, or a function of one the translation knows (a
+// field of its own kind, named by its text as the language names it):
+// hour(time), weekday(time), date(time) in UTC as KQL's datetimes are,
+// and domain(user), the text after the last @, in lower case ("" without
+// one).
+func (t *translator) operand(e ast.Expr) (*signin.Field, string, error) {
+	switch e := e.(type) {
+	case *ast.Name:
+		return t.field(e)
+	case *ast.Call:
+		name := strings.ToLower(e.Name)
+		if len(e.Args) != 1 {
+			return nil, "", refuse(e, "the function %s is not translated", name)
+		}
+		a, ok := e.Args[0].(*ast.Name)
+		if !ok {
+			return nil, "", refuse(e, "its argument is not a field")
+		}
+		f, c, err := t.field(a)
+		if err != nil {
+			return nil, "", err
+		}
+		fn := &signin.Field{Name: strings.ToLower(e.String())}
+		var x string
+		switch {
+		case name == "hour" && f.Kind == signin.KindTime:
+			fn.Kind, x = signin.KindInt, "tolong(hourofday("+c+"))"
+		case name == "date" && f.Kind == signin.KindTime:
+			fn.Kind, x = signin.KindTime, "startofday("+c+")"
+		case name == "weekday" && f.Kind == signin.KindTime:
+			var b strings.Builder
+			b.WriteString("case(")
+			for i, d := range []string{"7 Sun", "1 Mon", "2 Tue", "3 Wed", "4 Thu", "5 Fri", "6 Sat"} {
+				fmt.Fprintf(&b, "dayofweek(%s) == %dd, %s, ", c, i, str(d))
+			}
+			b.WriteString(`"")`)
+			fn.Kind, x = signin.KindString, b.String()
+		case name == "domain" && f.Kind == signin.KindString:
+			fn.Kind, x = signin.KindString, "tolower(extract("+str("@([^@]*)$")+", 1, "+c+"))"
+		default:
+			return nil, "", refuse(e, "the function %s is not translated", name)
+		}
+		return fn, x, nil
+	}
+	return nil, "", refuse(e, "only fields and functions of one are translated here")
+}
+
 // ident is a column's name in KQL, bracketed so that any name is one
 // (time, type, user are keywords or functions there).
 func ident(name string) string {
@@ -330,11 +377,7 @@ func (t *translator) cond(e ast.Expr) (string, error) {
 // that the catalog spells as a field or alias is that field: the
 // checker refused other spellings of one).
 func (t *translator) compare(e *ast.Binary) (string, error) {
-	n, ok := e.L.(*ast.Name)
-	if !ok {
-		return "", refuse(e, "functions of fields and time arithmetic on the left are not translated")
-	}
-	f, c, err := t.field(n)
+	f, c, err := t.operand(e.L)
 	if err != nil {
 		return "", err
 	}
@@ -581,11 +624,7 @@ func (t *translator) in(e *ast.In) (string, error) {
 	if e.Query != nil {
 		return "", refuse("in ("+e.Query.String()+")", "subqueries are not translated")
 	}
-	n, ok := e.X.(*ast.Name)
-	if !ok {
-		return "", refuse(e, "only a field's values are translated")
-	}
-	f, c, err := t.field(n)
+	f, c, err := t.operand(e.X)
 	if err != nil {
 		return "", err
 	}
