@@ -13,6 +13,7 @@ import (
 type out struct {
 	name string // as signinq names it
 	key  bool
+	kind signin.Kind
 }
 
 // aggregate is heads [group by] [having] [order by] [limit].
@@ -29,12 +30,12 @@ func (t *translator) aggregate(q *ast.Query) ([]string, error) {
 		if h.Alias != nil {
 			name = h.Alias.Text
 		}
-		a, err := t.agg(h.Expr)
+		a, k, err := t.agg(h.Expr)
 		if err != nil {
 			return nil, err
 		}
 		aggs = append(aggs, ident(name)+" = "+a)
-		outs = append(outs, out{name: name})
+		outs = append(outs, out{name: name, kind: k})
 	}
 	return t.finish(q, outs, aggs, by, nil)
 }
@@ -51,11 +52,11 @@ func (t *translator) top(q *ast.Query) ([]string, error) {
 		e = q.TopBy
 	}
 	name := strings.ToLower(e.String())
-	a, err := t.agg(e)
+	a, k, err := t.agg(e)
 	if err != nil {
 		return nil, err
 	}
-	outs := append(keys, out{name: name})
+	outs := append(keys, out{name: name, kind: k})
 	n, err := strconv.ParseInt(q.TopN.Text, 10, 64)
 	if err != nil {
 		return nil, refuse(q.TopN, "it is not a whole number")
@@ -76,7 +77,7 @@ func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			outs = append(outs, out{name: f.Name, key: true})
+			outs = append(outs, out{name: f.Name, key: true, kind: f.Kind})
 			by = append(by, c)
 		case *ast.Call:
 			if !strings.EqualFold(e.Name, "bin") {
@@ -84,7 +85,7 @@ func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
 				if err != nil {
 					return nil, nil, err
 				}
-				outs = append(outs, out{name: f.Name, key: true})
+				outs = append(outs, out{name: f.Name, key: true, kind: f.Kind})
 				by = append(by, ident(f.Name)+" = "+c)
 				continue
 			}
@@ -107,7 +108,7 @@ func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
 				return nil, nil, err
 			}
 			t.field(&ast.Name{Name: "time"})
-			outs = append(outs, out{name: "time", key: true})
+			outs = append(outs, out{name: "time", key: true, kind: signin.KindTime})
 			by = append(by, ident("time")+" = bin_at("+ident("time")+", "+ts+", datetime(1970-01-01))")
 		default:
 			return nil, nil, refuse(e, "group by takes fields and bin here")
@@ -127,13 +128,13 @@ func timespan(d time.Duration) (string, error) {
 // agg is an aggregate head: count, countif, dcount (exact:
 // count_distinct, KQL's dcount being an estimate), dcountif, min, max,
 // minif, maxif of numbers and times.
-func (t *translator) agg(e ast.Expr) (string, error) {
+func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 	if n, ok := e.(*ast.Name); ok && strings.EqualFold(n.Name, "count") {
-		return "count()", nil
+		return "count()", signin.KindInt, nil
 	}
 	call, ok := e.(*ast.Call)
 	if !ok {
-		return "", refuse(e, "arithmetic over aggregates is not translated (KQL's whole numbers wrap where signinq's are an error)")
+		return "", 0, refuse(e, "arithmetic over aggregates is not translated (KQL's whole numbers wrap where signinq's are an error)")
 	}
 	name := strings.ToLower(call.Name)
 	arg := func(i int) (*signin.Field, string, error) {
@@ -151,18 +152,18 @@ func (t *translator) agg(e ast.Expr) (string, error) {
 	switch name {
 	case "count":
 		if len(call.Args) == 0 {
-			return "count()", nil
+			return "count()", signin.KindInt, nil
 		}
 	case "countif":
 		c, err := cond(0)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
-		return "countif(" + c + ")", nil
+		return "countif(" + c + ")", signin.KindInt, nil
 	case "dcount", "dcountif":
 		f, c, err := arg(0)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
 		present := "isnotnull(" + c + ")"
 		if f.Kind == signin.KindString {
@@ -171,29 +172,29 @@ func (t *translator) agg(e ast.Expr) (string, error) {
 		if name == "dcountif" {
 			k, err := cond(1)
 			if err != nil {
-				return "", err
+				return "", 0, err
 			}
 			present = "(" + k + " and " + present + ")"
 		}
-		return "count_distinctif(" + c + ", " + present + ")", nil
+		return "count_distinctif(" + c + ", " + present + ")", signin.KindInt, nil
 	case "min", "max", "minif", "maxif":
 		f, c, err := arg(0)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
 		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat && f.Kind != signin.KindTime {
-			return "", refuse(call, "min and max of %s are not translated (text is ordered by bytes in signinq)", f.Kind)
+			return "", 0, refuse(call, "min and max of %s are not translated (text is ordered by bytes in signinq)", f.Kind)
 		}
 		if strings.HasSuffix(name, "if") {
 			k, err := cond(1)
 			if err != nil {
-				return "", err
+				return "", 0, err
 			}
-			return name + "(" + c + ", " + k + ")", nil
+			return name + "(" + c + ", " + k + ")", f.Kind, nil
 		}
-		return name + "(" + c + ")", nil
+		return name + "(" + c + ")", f.Kind, nil
 	}
-	return "", refuse(call, "the aggregate %s is not translated", call.Name)
+	return "", 0, refuse(call, "the aggregate %s is not translated", call.Name)
 }
 
 // finish adds summarize, having, the order and the limit (top's N).
@@ -272,6 +273,59 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 	} else {
 		steps = append(steps, "order by "+strings.Join(order, ", "))
 	}
+	return t.operators(q, outs, order, steps)
+}
+
+// operators adds the operators after a | on the rows (where, order by,
+// limit): where keeps the order, an order by sorts by its columns then
+// the order so far (the language's sort is stable), limit takes the
+// first rows. Stages and joins are refused.
+func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) ([]string, error) {
+	for _, s := range q.Stages {
+		switch {
+		case s.Where != nil:
+			w, err := t.having(s.Where, outs)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, "where "+w)
+		case s.OrderBy != nil:
+			var keys []string
+			for _, o := range s.OrderBy {
+				name, err := outName(o.Expr, outs)
+				if err != nil {
+					return nil, err
+				}
+				dir := " asc"
+				if o.Desc {
+					dir = " desc"
+				}
+				keys = append(keys, ident(name)+dir+" nulls first")
+			}
+			// Later keys on a column already ordered by add nothing.
+			seen := map[string]bool{}
+			var merged []string
+			for _, k := range append(keys, order...) {
+				col, _, _ := strings.Cut(k, " ")
+				if !seen[col] {
+					seen[col] = true
+					merged = append(merged, k)
+				}
+			}
+			order = merged
+			steps = append(steps, "order by "+strings.Join(order, ", "))
+		case s.Limit != nil:
+			n, err := strconv.ParseInt(s.Limit.Text, 10, 64)
+			if err != nil {
+				return nil, refuse(s.Limit, "it is not a whole number")
+			}
+			steps = append(steps, "take "+strconv.FormatInt(n, 10))
+		case s.Join != nil:
+			return nil, refuse("| join", "joins are not translated")
+		default:
+			return nil, refuse("| "+s.Name, "stages are plugins of signinq's, which KQL does not have")
+		}
+	}
 	return steps, nil
 }
 
@@ -330,10 +384,16 @@ func (t *translator) having(e ast.Expr, outs []out) (string, error) {
 		if !ok {
 			return "", refuse(e, "having compares output columns")
 		}
-		side := func(x ast.Expr) (string, error) {
+		// A side is a column or a number; text columns are refused
+		// (the language compares text without regard to case there).
+		side := func(x ast.Expr) (string, signin.Kind, error) {
 			name, err := outName(x, outs)
 			if err == nil {
-				return ident(name), nil
+				for _, o := range outs {
+					if o.name == name {
+						return ident(name), o.kind, nil
+					}
+				}
 			}
 			var text string
 			switch x := x.(type) {
@@ -345,20 +405,24 @@ func (t *translator) having(e ast.Expr, outs []out) (string, error) {
 				}
 			}
 			if n, perr := strconv.ParseInt(text, 10, 64); perr == nil {
-				return "long(" + strconv.FormatInt(n, 10) + ")", nil
+				return "long(" + strconv.FormatInt(n, 10) + ")", signin.KindInt, nil
 			}
 			if f, perr := strconv.ParseFloat(text, 64); perr == nil && !strings.ContainsAny(text, "xXpP_") {
-				return "real(" + strconv.FormatFloat(f, 'f', -1, 64) + ")", nil
+				return "real(" + strconv.FormatFloat(f, 'f', -1, 64) + ")", signin.KindFloat, nil
 			}
-			return "", err
+			return "", 0, err
 		}
-		l, err := side(e.L)
+		l, lk, err := side(e.L)
 		if err != nil {
 			return "", err
 		}
-		r, err := side(e.R)
+		r, rk, err := side(e.R)
 		if err != nil {
 			return "", err
+		}
+		num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
+		if !(num(lk) && num(rk)) && !(lk == rk && (lk == signin.KindTime || lk == signin.KindBool)) {
+			return "", refuse(e, "only numbers, and times or flags with their own kind, are compared here (text compares without regard to case)")
 		}
 		return "coalesce(" + l + " " + op + " " + r + ", false)", nil
 	case *ast.Not:

@@ -35,7 +35,7 @@ var tables = []*table{
 		has: cols(`AADTenantId AppDisplayName AppId AuthenticationDetails AuthenticationProtocol AuthenticationRequirement
 			AutonomousSystemNumber ClientAppUsed ConditionalAccessPolicies ConditionalAccessStatus CorrelationId CreatedDateTime
 			CrossTenantAccessType DeviceDetail HomeTenantId Id Identity IPAddress IsInteractive Location LocationDetails
-			ProcessingTimeInMilliseconds ResourceDisplayName ResourceIdentity ResourceTenantId ResultDescription ResultType
+			ProcessingTimeInMilliseconds ResourceDisplayName ResourceId ResourceIdentity ResourceTenantId ResultDescription ResultType
 			RiskDetail RiskLevelAggregated RiskLevelDuringSignIn RiskState ServicePrincipalId ServicePrincipalName Status
 			TimeGenerated TokenIssuerType UserAgent UserDisplayName UserId UserPrincipalName UserType`)},
 	{name: "AADNonInteractiveUserSignInLogs", typ: "nonInteractive",
@@ -54,7 +54,7 @@ var tables = []*table{
 	{name: "AADManagedIdentitySignInLogs", typ: "managedIdentity",
 		dynamic: cols(""),
 		has: cols(`AADTenantId AppId ConditionalAccessPolicies ConditionalAccessStatus CorrelationId CreatedDateTime Id
-			Identity IPAddress Location LocationDetails ResourceDisplayName ResourceIdentity ResultDescription ResultType
+			Identity IPAddress Location LocationDetails ManagedServiceIdentity ResourceDisplayName ResourceIdentity ResultDescription ResultType
 			ServicePrincipalId ServicePrincipalName SessionId TimeGenerated UserAgent`)},
 }
 
@@ -195,6 +195,15 @@ func init() {
 	} {
 		columns[name] = enum(signin.Lookup(name), plain(col, ""))
 	}
+	columns["msiType"] = enum(signin.Lookup("msiType"), key("ManagedServiceIdentity", ".msiType", "tostring"))
+	// logTenant: AADTenantId, else the tenant of the log's resource path
+	// (/tenants/ID/providers/…), as the Log Analytics reader takes it.
+	columns["logTenant"] = first(plain("AADTenantId", ""), func(t *table) string {
+		if !t.has["ResourceId"] {
+			return ""
+		}
+		return "extract(" + str("^(?i:/tenants/)([^/]+)") + ", 1, ResourceId)"
+	})
 	columns["type"] = func(t *table) string { return str(t.typ) }
 	columns["status"] = status(signin.DefaultInterruptCodes)
 	columns["identity"] = func(t *table) string {
