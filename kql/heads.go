@@ -199,6 +199,7 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 
 // finish adds summarize, having, the order and the limit (top's N).
 func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64) ([]string, error) {
+	t.first = &outs[0]
 	s := "summarize " + strings.Join(aggs, ", ")
 	if len(by) > 0 {
 		s += " by " + strings.Join(by, ", ")
@@ -465,6 +466,9 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 			return nil, refuse("list "+e.String(), "it lists %s twice, and a KQL table's columns have distinct names", f.Name)
 		}
 		listed[f.Name] = true
+		if t.first == nil {
+			t.first = &out{name: f.Name, kind: f.Kind}
+		}
 		if _, isCall := e.(*ast.Call); isCall {
 			c = ident(f.Name) + " = " + c
 		}

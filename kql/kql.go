@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/query/ast"
 )
@@ -46,13 +47,41 @@ func Translate(p *query.Plan, opts Options) (string, error) {
 	if p == nil || p.Statement == nil || p.Statement.Query == nil {
 		return "", refuse("the statement", "only queries translate")
 	}
-	t := &translator{plan: p, opts: opts, used: map[string]bool{}}
+	t := &translator{plan: p, opts: opts, used: map[string]bool{}, lets: new([]string)}
 	if opts.InterruptCodes != nil {
 		t.status = status(opts.InterruptCodes)
 	} else {
 		t.status = columns["status"]
 	}
-	return t.query(p.Statement.Query)
+	out, err := t.query(p.Statement.Query)
+	if err != nil {
+		return "", err
+	}
+	if len(*t.lets) == 0 {
+		return out, nil
+	}
+	return strings.Join(*t.lets, "\n") + "\n" + out, nil
+}
+
+// subquery translates the query of F in (QUERY) as a let statement,
+// checked as its own plan at the same now (for its time range), and
+// returns its name and its first column.
+func (t *translator) subquery(q *ast.Query) (string, *out, error) {
+	p, err := query.Check(&ast.Statement{Query: q}, standard.Registry(), t.plan.Now)
+	if err != nil {
+		return "", nil, refuse("in ("+q.String()+")", "the subquery does not check on its own (%v): a store's named lists are not read there", err)
+	}
+	sub := &translator{plan: p, opts: t.opts, status: t.status, used: map[string]bool{}, lets: t.lets}
+	text, err := sub.query(q)
+	if err != nil {
+		return "", nil, err
+	}
+	if sub.first == nil {
+		return "", nil, refuse("in ("+q.String()+")", "its first column is not known")
+	}
+	name := fmt.Sprintf("subquery%d", len(*t.lets)+1)
+	*t.lets = append(*t.lets, "let "+name+" = "+strings.ReplaceAll(text, "\n", "\n    ")+";")
+	return name, sub.first, nil
 }
 
 type translator struct {
@@ -61,6 +90,11 @@ type translator struct {
 	status column
 	used   map[string]bool // the fields read, by catalog name
 	order  []string        // used, in the order first read
+	// first is the first output column (a subquery's values), and lets
+	// the subqueries' let statements, shared with the subqueries'
+	// translators (lets counts them for their names).
+	first *out
+	lets  *[]string
 }
 
 // field resolves a name to a catalog field KQL reads, and notes it.
@@ -621,12 +655,12 @@ func ipMatch(c, s string) (string, error) {
 
 // in is F in (values), F not in (values), with named lists among them.
 func (t *translator) in(e *ast.In) (string, error) {
-	if e.Query != nil {
-		return "", refuse("in ("+e.Query.String()+")", "subqueries are not translated")
-	}
 	f, c, err := t.operand(e.X)
 	if err != nil {
 		return "", err
+	}
+	if e.Query != nil {
+		return t.inQuery(e, f, c)
 	}
 	var vals []string
 	for _, v := range e.Values {
@@ -685,6 +719,37 @@ func (t *translator) in(e *ast.In) (string, error) {
 		return "(isnotnull(" + c + ") and " + c + op + "(" + strings.Join(ls, ", ") + "))", nil
 	}
 	return "", refuse(e, "in (…) of times is not translated")
+}
+
+// inQuery is F [not] in (QUERY): F among the values of the subquery's
+// first column, missing values (null, "") being in no subquery; text
+// without regard to case. On text, not in is the negation of in (a
+// missing F satisfies it); on numbers, times and flags a missing F
+// satisfies neither.
+func (t *translator) inQuery(e *ast.In, f *signin.Field, c string) (string, error) {
+	name, col, err := t.subquery(e.Query)
+	if err != nil {
+		return "", err
+	}
+	v := ident(col.name)
+	switch {
+	case f.Name == "ip" || col.name == "ip":
+		return "", refuse(e, "an address is in a subquery in any of its spellings, which KQL's in does not compare")
+	case f.Kind == signin.KindString && col.kind == signin.KindString:
+		set := "(" + name + " | where isnotempty(" + v + ") | project " + v + ")"
+		if e.Not {
+			return "(" + c + " !in~ " + set + ")", nil
+		}
+		return "(" + c + " in~ " + set + ")", nil
+	case f.Kind == col.kind && f.Kind != signin.KindString:
+		set := "(" + name + " | where isnotnull(" + v + ") | project " + v + ")"
+		op := " in "
+		if e.Not {
+			op = " !in "
+		}
+		return "(isnotnull(" + c + ") and " + c + op + set + ")", nil
+	}
+	return "", refuse(e, "the subquery's column is of another kind")
 }
 
 // namedList is the named list of that name: a built-in, or one of Options.Lists.
