@@ -285,7 +285,7 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 	for _, s := range q.Stages {
 		switch {
 		case s.Where != nil:
-			w, err := t.having(s.Where, outs)
+			w, err := t.rowCond(s.Where, outs, true)
 			if err != nil {
 				return nil, err
 			}
@@ -323,6 +323,8 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 			steps = append(steps, "take "+strconv.FormatInt(n, 10))
 		case s.Join != nil:
 			return nil, refuse("| join", "joins are not translated")
+		case s.Sequence != nil:
+			return nil, refuse("| sequence", "sequences of events per key are signinq's, which KQL does not have")
 		default:
 			return nil, refuse("| "+s.Name, "stages are plugins of signinq's, which KQL does not have")
 		}
@@ -367,19 +369,31 @@ func outName(e ast.Expr, outs []out) (string, error) {
 // having is a condition over output columns: comparisons with numbers
 // or each other, and, or, not; a comparison with null is false.
 func (t *translator) having(e ast.Expr, outs []out) (string, error) {
+	return t.rowCond(e, outs, false)
+}
+
+// rowCond is having's condition, or with rows that of | where, which
+// also compares text columns, without regard to case, with text and
+// with each other (= != contains startswith endswith).
+func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) {
 	switch e := e.(type) {
 	case *ast.Binary:
 		switch e.Op {
 		case "and", "or":
-			l, err := t.having(e.L, outs)
+			l, err := t.rowCond(e.L, outs, rows)
 			if err != nil {
 				return "", err
 			}
-			r, err := t.having(e.R, outs)
+			r, err := t.rowCond(e.R, outs, rows)
 			if err != nil {
 				return "", err
 			}
 			return "(" + l + " " + e.Op + " " + r + ")", nil
+		}
+		if rows {
+			if s, ok, err := textCond(e, outs); ok || err != nil {
+				return s, err
+			}
 		}
 		op, ok := map[string]string{"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[e.Op]
 		if !ok {
@@ -427,13 +441,56 @@ func (t *translator) having(e ast.Expr, outs []out) (string, error) {
 		}
 		return "coalesce(" + l + " " + op + " " + r + ", false)", nil
 	case *ast.Not:
-		x, err := t.having(e.X, outs)
+		x, err := t.rowCond(e.X, outs, rows)
 		if err != nil {
 			return "", err
 		}
 		return "not(" + x + ")", nil
 	}
 	return "", refuse(e, "having compares output columns")
+}
+
+// textCond is | where's comparison of a text column (ok false when the
+// left side is not one): with a column of text named bare, else with
+// text (a quoted string is always text).
+func textCond(e *ast.Binary, outs []out) (string, bool, error) {
+	name, err := outName(e.L, outs)
+	if err != nil {
+		return "", false, nil
+	}
+	var col *out
+	for i := range outs {
+		if outs[i].name == name {
+			col = &outs[i]
+		}
+	}
+	if col == nil || col.kind != signin.KindString {
+		return "", false, nil
+	}
+	var r string
+	lit, quoted := e.R.(*ast.Literal)
+	if other, err := outName(e.R, outs); err == nil && !(quoted && lit.Quoted) {
+		for _, o := range outs {
+			if o.name == other && o.kind != signin.KindString {
+				return "", true, refuse(e, "text compares with text")
+			}
+		}
+		r = ident(other)
+	} else {
+		switch x := e.R.(type) {
+		case *ast.Name:
+			r = str(x.Name)
+		case *ast.Literal:
+			r = str(x.Text)
+		default:
+			return "", true, refuse(e, "text compares with text")
+		}
+	}
+	op, ok := map[string]string{"=": "=~", "!=": "!~", "contains": "contains", "startswith": "startswith", "endswith": "endswith"}[e.Op]
+	if !ok {
+		return "", true, refuse(e, "this comparison of text columns is not translated")
+	}
+	return "(" + ident(name) + " " + op + " " + r + ")", true, nil
 }
 
 // defaultList is list's columns without fields.
@@ -455,7 +512,8 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 	default:
 		fields = q.Fields
 	}
-	var cols []string
+	var cols, extends []string
+	var outs []out
 	listed := map[string]bool{}
 	for _, e := range fields {
 		f, c, err := t.operand(e)
@@ -470,9 +528,11 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 			t.first = &out{name: f.Name, kind: f.Kind}
 		}
 		if _, isCall := e.(*ast.Call); isCall {
-			c = ident(f.Name) + " = " + c
+			extends = append(extends, ident(f.Name)+" = "+c)
+			c = ident(f.Name)
 		}
 		cols = append(cols, c)
+		outs = append(outs, out{name: f.Name, key: true, kind: f.Kind})
 	}
 	var order []string
 	seen := map[string]bool{}
@@ -510,6 +570,9 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 		}
 	}
 	var steps []string
+	if len(extends) > 0 {
+		steps = append(steps, "extend "+strings.Join(extends, ", "))
+	}
 	if q.Limit != nil {
 		l, err := strconv.ParseInt(q.Limit.Text, 10, 64)
 		if err != nil {
@@ -518,6 +581,13 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 		steps = append(steps, "order by "+strings.Join(order, ", "), "take "+strconv.FormatInt(l, 10))
 	} else {
 		steps = append(steps, "order by "+strings.Join(order, ", "))
+	}
+	// The operators after | see the listed columns only (outs); the
+	// projection comes last, so that an order by keeps the list's own
+	// order (time, id, type) for its ties.
+	steps, err := t.operators(q, outs, order, steps)
+	if err != nil {
+		return nil, err
 	}
 	return append(steps, "project "+strings.Join(cols, ", ")), nil
 }

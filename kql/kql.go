@@ -170,9 +170,6 @@ func ident(name string) string {
 }
 
 func (t *translator) query(q *ast.Query) (string, error) {
-	if len(q.Stages) > 0 && q.Kind == ast.List {
-		return "", refuse("| "+q.Stages[0].Name, "stages and the operators after | are not translated after list")
-	}
 	if q.GroupIn != nil {
 		return "", refuse("group by … in "+q.GroupIn.String(), "its groups without sign-ins have no rows in KQL's summarize")
 	}
