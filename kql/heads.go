@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -194,12 +195,12 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 		}
 		return name + "(" + c + ")", f.Kind, nil
 	}
-	return "", 0, refuse(call, "the aggregate %s is not translated", call.Name)
+	return "", 0, refuse(call, "the aggregate %s is not translated", name)
 }
 
 // finish adds summarize, having, the order and the limit (top's N).
 func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64) ([]string, error) {
-	t.first = &outs[0]
+	t.first, t.outs = &outs[0], outs
 	s := "summarize " + strings.Join(aggs, ", ")
 	if len(by) > 0 {
 		s += " by " + strings.Join(by, ", ")
@@ -321,8 +322,16 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 				return nil, refuse(s.Limit, "it is not a whole number")
 			}
 			steps = append(steps, "take "+strconv.FormatInt(n, 10))
+		case s.Join != nil && s.Join.Kind == "anti":
+			js, err := t.antiJoin(s.Join, outs)
+			if err != nil {
+				return nil, err
+			}
+			// The join keeps no order: the rows' order again.
+			steps = append(steps, js...)
+			steps = append(steps, "order by "+strings.Join(order, ", "))
 		case s.Join != nil:
-			return nil, refuse("| join", "joins are not translated")
+			return nil, refuse("| join", "inner and left joins are not translated (the order of their rows, pairs of the two sides' rows, is not said yet)")
 		case s.Sequence != nil:
 			return nil, refuse("| sequence", "sequences of events per key are signinq's, which KQL does not have")
 		default:
@@ -582,6 +591,7 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 	} else {
 		steps = append(steps, "order by "+strings.Join(order, ", "))
 	}
+	t.outs = outs
 	// The operators after | see the listed columns only (outs); the
 	// projection comes last, so that an order by keeps the list's own
 	// order (time, id, type) for its ties.
@@ -590,4 +600,59 @@ func (t *translator) list(q *ast.Query) ([]string, error) {
 		return nil, err
 	}
 	return append(steps, "project "+strings.Join(cols, ", ")), nil
+}
+
+// antiJoin is | join anti (QUERY) on K, …: the rows without a row of the
+// subquery with equal keys, text without regard to case (both sides'
+// keys lowered into columns of their own, dropped after), numbers and
+// times by value; a missing key (null, "") matches nothing, so the
+// subquery's rows with one are left out first.
+func (t *translator) antiJoin(j *ast.Join, outs []out) ([]string, error) {
+	name, right, err := t.subqueryOuts(j.Query)
+	if err != nil {
+		return nil, err
+	}
+	var lext, rext, rwhere, on, tmp []string
+	for i, k := range j.On {
+		l, err := outName(k, outs)
+		if err != nil {
+			return nil, err
+		}
+		r, err := outName(k, right)
+		if err != nil {
+			return nil, refuse(j.Query, "its columns lack the key %s", k.Name)
+		}
+		var lk, rk signin.Kind
+		for _, o := range outs {
+			if o.name == l {
+				lk = o.kind
+			}
+		}
+		for _, o := range right {
+			if o.name == r {
+				rk = o.kind
+			}
+		}
+		if l == "ip" || r == "ip" || lk != rk {
+			return nil, refuse("join on "+k.Name, "addresses match in any spelling, and keys of two kinds do not match")
+		}
+		key := ident(fmt.Sprintf("__key%d", i))
+		tmp = append(tmp, key)
+		on = append(on, key)
+		if lk == signin.KindString {
+			lext = append(lext, key+" = tolower("+ident(l)+")")
+			rext = append(rext, key+" = tolower("+ident(r)+")")
+			rwhere = append(rwhere, "isnotempty("+ident(r)+")")
+		} else {
+			lext = append(lext, key+" = "+ident(l))
+			rext = append(rext, key+" = "+ident(r))
+			rwhere = append(rwhere, "isnotnull("+ident(r)+")")
+		}
+	}
+	rightRows := "(" + name + " | where " + strings.Join(rwhere, " and ") + " | extend " + strings.Join(rext, ", ") + ")"
+	return []string{
+		"extend " + strings.Join(lext, ", "),
+		"join kind=leftanti " + rightRows + " on " + strings.Join(on, ", "),
+		"project-away " + strings.Join(tmp, ", "),
+	}, nil
 }

@@ -67,6 +67,15 @@ func Translate(p *query.Plan, opts Options) (string, error) {
 // checked as its own plan at the same now (for its time range), and
 // returns its name and its first column.
 func (t *translator) subquery(q *ast.Query) (string, *out, error) {
+	name, outs, err := t.subqueryOuts(q)
+	if err != nil {
+		return "", nil, err
+	}
+	return name, &outs[0], nil
+}
+
+// subqueryOuts is subquery, giving every output column.
+func (t *translator) subqueryOuts(q *ast.Query) (string, []out, error) {
 	p, err := query.Check(&ast.Statement{Query: q}, standard.Registry(), t.plan.Now)
 	if err != nil {
 		return "", nil, refuse("in ("+q.String()+")", "the subquery does not check on its own (%v): a store's named lists are not read there", err)
@@ -76,12 +85,12 @@ func (t *translator) subquery(q *ast.Query) (string, *out, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if sub.first == nil {
-		return "", nil, refuse("in ("+q.String()+")", "its first column is not known")
+	if len(sub.outs) == 0 {
+		return "", nil, refuse("("+q.String()+")", "its columns are not known")
 	}
 	name := fmt.Sprintf("subquery%d", len(*t.lets)+1)
 	*t.lets = append(*t.lets, "let "+name+" = "+strings.ReplaceAll(text, "\n", "\n    ")+";")
-	return name, sub.first, nil
+	return name, sub.outs, nil
 }
 
 type translator struct {
@@ -94,6 +103,7 @@ type translator struct {
 	// the subqueries' let statements, shared with the subqueries'
 	// translators (lets counts them for their names).
 	first *out
+	outs  []out
 	lets  *[]string
 }
 
