@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +23,7 @@ import (
 
 var (
 	seedFlag    = flag.Uint64("kql.seed", 20261130, "seed of the random queries (the differential test's default)")
-	queriesFlag = flag.Int("kql.queries", 2000, "how many random queries")
+	queriesFlag = flag.Int("kql.queries", 2000, "how many random queries (200 with -short)")
 	update      = flag.Bool("update", false, "rewrite the golden files in testdata")
 )
 
@@ -155,6 +153,9 @@ func TestKQLDifferential(t *testing.T) {
 	p := newPlanner(t)
 	g := querygen.New(seed, recs, querygen.End)
 	n := *queriesFlag
+	if testing.Short() && n == 2000 {
+		n = 200 // the quick lane, as TestDifferential's
+	}
 	texts, nows := make([]string, n), make([]time.Time, n)
 	for i := range texts {
 		nows[i] = g.PickNow(querygen.End)
@@ -242,6 +243,3 @@ func TestKQLExamples(t *testing.T) {
 	// explain, show of an id) are not counted as translated.
 	validate(t, p, qs, nows)
 }
-
-var _ = fmt.Sprint
-var _ = strconv.Itoa
