@@ -57,6 +57,7 @@ var allowed = map[string][]string{
 	"internal/ipset":      {},
 	"internal/querygen":   {"engine/signin", "query/ast", "internal/gen"},
 	"internal/azurite":    {},
+	"internal/kusto":      {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
@@ -64,9 +65,9 @@ var allowed = map[string][]string{
 // output round-trips, the clock tests run the command under, the
 // measure of a test's peak memory, whether the race detector is on (for
 // smaller cases under it), the generator of the built-ins' lists, the
-// fake Microsoft Graph pulls are tested against, and Azurite, the
-// storage emulator.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen"}
+// fake Microsoft Graph pulls are tested against, Azurite, the
+// storage emulator, and Microsoft's KQL analyzer (internal/kusto).
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen", "internal/kusto"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard

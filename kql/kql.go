@@ -1,0 +1,797 @@
+package kql
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins/standard"
+	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/query/ast"
+)
+
+// ErrNotExpressible is the error of a query, or a part of one, that KQL
+// cannot say with the same meaning: the error names the construct and
+// why ("not expressible in KQL: … because …").
+var ErrNotExpressible = errors.New("not expressible in KQL")
+
+// Options say how to translate.
+type Options struct {
+	// InterruptCodes is the status classification's interrupt set
+	// (docs/fields.md); nil: signin.DefaultInterruptCodes.
+	InterruptCodes []int64
+	// Lists are named lists' values, for F in @name, inlined in the KQL;
+	// the built-in lists (query.Builtins) need not be given. A list not
+	// given is not expressible.
+	Lists []*query.List
+}
+
+// refuse is the error of a construct KQL cannot express.
+func refuse(construct any, why string, args ...any) error {
+	return fmt.Errorf("%w: %v, because %s", ErrNotExpressible, construct, fmt.Sprintf(why, args...))
+}
+
+// Translate returns the KQL of a checked query (query.Check, Prepare)
+// over the Log Analytics sign-in tables, unioned as its type conditions
+// need, or an error wrapping ErrNotExpressible naming what KQL cannot
+// say with the same meaning. It reads the plan's syntax tree (saved
+// queries expanded), time range and now, never the query's text. The
+// KQL's times are fixed (datetime(…)), from the plan's now: the same
+// query gives the same KQL wherever it runs. Of an explain statement, the
+// query explained is translated.
+func Translate(p *query.Plan, opts Options) (string, error) {
+	if p == nil || p.Statement == nil || p.Statement.Query == nil {
+		return "", refuse("the statement", "only queries translate")
+	}
+	t := &translator{plan: p, opts: opts, used: map[string]bool{}, lets: new([]string)}
+	if opts.InterruptCodes != nil {
+		t.status = status(opts.InterruptCodes)
+	} else {
+		t.status = columns["status"]
+	}
+	out, err := t.query(p.Statement.Query)
+	if err != nil {
+		return "", err
+	}
+	if len(*t.lets) == 0 {
+		return out, nil
+	}
+	return strings.Join(*t.lets, "\n") + "\n" + out, nil
+}
+
+// subquery translates the query of F in (QUERY) as a let statement,
+// checked as its own plan at the same now (for its time range), and
+// returns its name and its first column.
+func (t *translator) subquery(q *ast.Query) (string, *out, error) {
+	name, outs, err := t.subqueryOuts(q)
+	if err != nil {
+		return "", nil, err
+	}
+	return name, &outs[0], nil
+}
+
+// subqueryOuts is subquery, giving every output column.
+func (t *translator) subqueryOuts(q *ast.Query) (string, []out, error) {
+	p, err := query.Check(&ast.Statement{Query: q}, standard.Registry(), t.plan.Now)
+	if err != nil {
+		return "", nil, refuse("in ("+q.String()+")", "the subquery does not check on its own (%v): a store's named lists are not read there", err)
+	}
+	sub := &translator{plan: p, opts: t.opts, status: t.status, used: map[string]bool{}, lets: t.lets}
+	text, err := sub.query(q)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(sub.outs) == 0 {
+		return "", nil, refuse("("+q.String()+")", "its columns are not known")
+	}
+	name := fmt.Sprintf("subquery%d", len(*t.lets)+1)
+	*t.lets = append(*t.lets, "let "+name+" = "+strings.ReplaceAll(text, "\n", "\n    ")+";")
+	return name, sub.outs, nil
+}
+
+type translator struct {
+	plan   *query.Plan
+	opts   Options
+	status column
+	used   map[string]bool // the fields read, by catalog name
+	order  []string        // used, in the order first read
+	// first is the first output column (a subquery's values), and lets
+	// the subqueries' let statements, shared with the subqueries'
+	// translators (lets counts them for their names).
+	first *out
+	outs  []out
+	lets  *[]string
+}
+
+// field resolves a name to a catalog field KQL reads, and notes it.
+func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
+	f := signin.Lookup(n.Name)
+	if f == nil {
+		return nil, "", refuse(n.Name, "it is not a field")
+	}
+	if f.Kind == signin.KindList {
+		return nil, "", refuse(f.Name, "it is multi-valued (a predicate holds when any element does, an empty list being the value \"\"), which this translation does not carry into KQL's dynamic arrays")
+	}
+	if columns[f.Name] == nil {
+		return nil, "", refuse(f.Name, "the Log Analytics tables do not carry it as signinq reads it")
+	}
+	if !t.used[f.Name] {
+		t.used[f.Name] = true
+		t.order = append(t.order, f.Name)
+	}
+	return f, ident(f.Name), nil
+}
+
+// operand is a field, or a function of one the translation knows (a
+// field of its own kind, named by its text as the language names it):
+// hour(time), weekday(time), date(time) in UTC as KQL's datetimes are,
+// and domain(user), the text after the last @, in lower case ("" without
+// one).
+func (t *translator) operand(e ast.Expr) (*signin.Field, string, error) {
+	switch e := e.(type) {
+	case *ast.Name:
+		return t.field(e)
+	case *ast.Call:
+		name := strings.ToLower(e.Name)
+		if len(e.Args) != 1 {
+			return nil, "", refuse(e, "the function %s is not translated", name)
+		}
+		a, ok := e.Args[0].(*ast.Name)
+		if !ok {
+			return nil, "", refuse(e, "its argument is not a field")
+		}
+		f, c, err := t.field(a)
+		if err != nil {
+			return nil, "", err
+		}
+		fn := &signin.Field{Name: strings.ToLower(e.String())}
+		var x string
+		switch {
+		case name == "hour" && f.Kind == signin.KindTime:
+			fn.Kind, x = signin.KindInt, "tolong(hourofday("+c+"))"
+		case name == "date" && f.Kind == signin.KindTime:
+			fn.Kind, x = signin.KindTime, "startofday("+c+")"
+		case name == "weekday" && f.Kind == signin.KindTime:
+			var b strings.Builder
+			b.WriteString("case(")
+			for i, d := range []string{"7 Sun", "1 Mon", "2 Tue", "3 Wed", "4 Thu", "5 Fri", "6 Sat"} {
+				fmt.Fprintf(&b, "dayofweek(%s) == %dd, %s, ", c, i, str(d))
+			}
+			b.WriteString(`"")`)
+			fn.Kind, x = signin.KindString, b.String()
+		case name == "domain" && f.Kind == signin.KindString:
+			fn.Kind, x = signin.KindString, "tolower(extract("+str("@([^@]*)$")+", 1, "+c+"))"
+		default:
+			return nil, "", refuse(e, "the function %s is not translated", name)
+		}
+		return fn, x, nil
+	}
+	return nil, "", refuse(e, "only fields and functions of one are translated here")
+}
+
+// ident is a column's name in KQL, bracketed so that any name is one
+// (time, type, user are keywords or functions there).
+func ident(name string) string {
+	return "['" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), "'", `\'`) + "']"
+}
+
+func (t *translator) query(q *ast.Query) (string, error) {
+	if q.GroupIn != nil {
+		return "", refuse("group by … in "+q.GroupIn.String(), "its groups without sign-ins have no rows in KQL's summarize")
+	}
+	var body []string
+	if q.Where != nil {
+		c, err := t.cond(q.Where)
+		if err != nil {
+			return "", err
+		}
+		body = append(body, "where "+c)
+	}
+	var rest []string
+	var err error
+	switch q.Kind {
+	case ast.Aggregate:
+		rest, err = t.aggregate(q)
+	case ast.Top:
+		rest, err = t.top(q)
+	case ast.List:
+		rest, err = t.list(q)
+	default:
+		return "", refuse("show", "it prints the original record, which Log Analytics does not keep")
+	}
+	if err != nil {
+		return "", err
+	}
+	src, err := t.source(q)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(src)
+	for _, s := range append(body, rest...) {
+		b.WriteString("\n| " + s)
+	}
+	return b.String(), nil
+}
+
+// source is the union of the tables the query's type conditions allow,
+// each projected to the fields the query reads, named as the catalog
+// names them, and cut to the query's time range.
+func (t *translator) source(q *ast.Query) (string, error) {
+	if !t.used["time"] {
+		t.used["time"] = true
+		t.order = append([]string{"time"}, t.order...)
+	}
+	types, err := t.types(q.Where)
+	if err != nil {
+		return "", err
+	}
+	rng, err := t.timeRange()
+	if err != nil {
+		return "", err
+	}
+	var branches []string
+	for _, tb := range tables {
+		if types != nil && !types[tb.typ] {
+			continue
+		}
+		var ps []string
+		for _, name := range t.order {
+			col := columns[name]
+			if name == "status" {
+				col = t.status
+			}
+			e := col(tb)
+			if e == "" {
+				e = nulls[signin.Lookup(name).Kind]
+				if e == "" {
+					e = `""`
+				}
+			}
+			ps = append(ps, ident(name)+" = "+e)
+		}
+		br := tb.name + "\n| project " + strings.Join(ps, ", ")
+		if rng != "" {
+			br += "\n| where " + rng
+		}
+		branches = append(branches, br)
+	}
+	switch len(branches) {
+	case 0:
+		return "", refuse("type", "the types it selects are in none of the four tables translated (adfs sign-ins are in ADFSSignInLogs)")
+	case 1:
+		return branches[0], nil
+	}
+	for i, br := range branches {
+		branches[i] = "(" + strings.ReplaceAll(br, "\n", "\n    ") + ")"
+	}
+	return "union\n    " + strings.Join(branches, ",\n    "), nil
+}
+
+// types is the set of types the where's top-level conjuncts allow (type
+// = X, type in (…)); nil when they do not narrow it.
+func (t *translator) types(e ast.Expr) (map[string]bool, error) {
+	var set map[string]bool
+	var walk func(e ast.Expr)
+	narrow := func(vals []string) {
+		m := map[string]bool{}
+		for _, v := range vals {
+			for _, tb := range tables {
+				if strings.EqualFold(tb.typ, v) && (set == nil || set[tb.typ]) {
+					m[tb.typ] = true
+				}
+			}
+		}
+		set = m
+	}
+	isType := func(x ast.Expr) bool {
+		n, ok := x.(*ast.Name)
+		if !ok {
+			return false
+		}
+		f := signin.Lookup(n.Name)
+		return f != nil && f.Name == "type"
+	}
+	walk = func(e ast.Expr) {
+		switch e := e.(type) {
+		case *ast.Binary:
+			if e.Op == "and" {
+				walk(e.L)
+				walk(e.R)
+			} else if e.Op == "=" && isType(e.L) {
+				switch r := e.R.(type) {
+				case *ast.Literal:
+					narrow([]string{r.Text})
+				case *ast.Name:
+					narrow([]string{r.Name})
+				}
+			}
+		case *ast.In:
+			if !e.Not && e.Query == nil && isType(e.X) {
+				var vs []string
+				for _, v := range e.Values {
+					if strings.HasPrefix(v.Text, "@") && !v.Quoted {
+						return // a list: no narrowing
+					}
+					vs = append(vs, v.Text)
+				}
+				narrow(vs)
+			}
+		}
+	}
+	if e != nil {
+		walk(e)
+	}
+	return set, nil
+}
+
+// timeRange is the condition of since and between on the time column.
+// KQL's datetimes are 100 ns ticks, as the tables' times are: a bound
+// between two ticks is rounded to the tick that selects the same ticks
+// (from up, an inclusive end down, an exclusive end up).
+func (t *translator) timeRange() (string, error) {
+	p := t.plan
+	var cs []string
+	if p.From != minInt64 {
+		cs = append(cs, ident("time")+" >= "+datetime(ceilTick(p.From)))
+	}
+	if p.To != maxInt64 {
+		if p.ToNow {
+			cs = append(cs, ident("time")+" <= "+datetime(floorTick(p.To-1)))
+		} else {
+			cs = append(cs, ident("time")+" < "+datetime(ceilTick(p.To)))
+		}
+	}
+	return strings.Join(cs, " and "), nil
+}
+
+func floorTick(ns int64) int64 {
+	r := ns % 100
+	if r < 0 {
+		r += 100
+	}
+	return ns - r
+}
+
+func ceilTick(ns int64) int64 {
+	if f := floorTick(ns); f != ns {
+		return f + 100
+	}
+	return ns
+}
+
+const (
+	minInt64 = -1 << 63
+	maxInt64 = 1<<63 - 1
+)
+
+// datetime is a KQL datetime literal of Unix nanoseconds in whole ticks.
+func datetime(ns int64) string {
+	return "datetime(" + time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.0000000Z") + ")"
+}
+
+// cond is a condition on sign-ins, as a KQL boolean that is never null:
+// a missing number, time or flag satisfies no comparison (so not X keeps
+// it), as the language says.
+func (t *translator) cond(e ast.Expr) (string, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "and", "or":
+			l, err := t.cond(e.L)
+			if err != nil {
+				return "", err
+			}
+			r, err := t.cond(e.R)
+			if err != nil {
+				return "", err
+			}
+			return "(" + l + " " + e.Op + " " + r + ")", nil
+		}
+		return t.compare(e)
+	case *ast.Not:
+		x, err := t.cond(e.X)
+		if err != nil {
+			return "", err
+		}
+		return "not(" + x + ")", nil
+	case *ast.In:
+		return t.in(e)
+	case *ast.Name: // a flag alone: compliant
+		f, c, err := t.field(e)
+		if err != nil {
+			return "", err
+		}
+		if f.Kind != signin.KindBool {
+			return "", refuse(e, "it is not a flag")
+		}
+		return "(isnotnull(" + c + ") and " + c + " == true)", nil
+	}
+	return "", refuse(e, "it is not a condition this translation knows")
+}
+
+// compare is FIELD OP VALUE, or FIELD OP FIELD (a bare word on the right
+// that the catalog spells as a field or alias is that field: the
+// checker refused other spellings of one).
+func (t *translator) compare(e *ast.Binary) (string, error) {
+	f, c, err := t.operand(e.L)
+	if err != nil {
+		return "", err
+	}
+	if f.Kind == signin.KindTime {
+		return t.timeCompare(e, c)
+	}
+	var v *ast.Literal
+	switch r := e.R.(type) {
+	case *ast.Literal:
+		v = r
+	case *ast.Name:
+		if g := signin.Lookup(r.Name); g != nil {
+			return t.fieldCompare(e, f, c, r)
+		}
+		v = &ast.Literal{Pos: r.Pos, Text: r.Name}
+	default:
+		return "", refuse(e, "functions of fields and arithmetic are not translated")
+	}
+	if f.Name == "ip" {
+		return t.ipCompare(e, c, v)
+	}
+	switch f.Kind {
+	case signin.KindString:
+		s := str(v.Text)
+		switch e.Op {
+		case "=":
+			return "(" + c + " =~ " + s + ")", nil
+		case "!=":
+			return "(" + c + " !~ " + s + ")", nil
+		case "contains":
+			return "(" + c + " contains " + s + ")", nil
+		case "startswith":
+			return "(" + c + " startswith " + s + ")", nil
+		case "endswith":
+			return "(" + c + " endswith " + s + ")", nil
+		case "~":
+			return "(" + c + " matches regex " + str("(?i)"+v.Text) + ")", nil
+		case "like":
+			return "(" + c + " matches regex " + str(globRegexp(v.Text)) + ")", nil
+		}
+		return "", refuse(e, "text compares by = != and matches here; its order is not translated")
+	case signin.KindInt, signin.KindFloat, signin.KindBool:
+		lit, err := t.number(f, v)
+		if err != nil {
+			return "", err
+		}
+		op, ok := cmpOps[e.Op]
+		if !ok {
+			return "", refuse(e, "%s takes numbers' comparisons only", f.Name)
+		}
+		return "(isnotnull(" + c + ") and " + c + " " + op + " " + lit + ")", nil
+	}
+	return "", refuse(e, "its kind is not translated")
+}
+
+var cmpOps = map[string]string{"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+// fieldCompare compares two fields of a sign-in: text without regard to
+// case (a missing value is "", so != is the negation of =); numbers and
+// flags only when both are present.
+func (t *translator) fieldCompare(e *ast.Binary, f *signin.Field, c string, r *ast.Name) (string, error) {
+	g, d, err := t.field(r)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case f.Kind == signin.KindString && g.Kind == signin.KindString:
+		switch e.Op {
+		case "=":
+			return "(" + c + " =~ " + d + ")", nil
+		case "!=":
+			return "(" + c + " !~ " + d + ")", nil
+		}
+	case f.Name == "ip" || g.Name == "ip":
+	case f.Kind == g.Kind || (f.Kind == signin.KindInt || f.Kind == signin.KindFloat) && (g.Kind == signin.KindInt || g.Kind == signin.KindFloat):
+		if op, ok := cmpOps[e.Op]; ok {
+			return "(isnotnull(" + c + ") and isnotnull(" + d + ") and " + c + " " + op + " " + d + ")", nil
+		}
+	}
+	return "", refuse(e, "this comparison of two fields is not translated")
+}
+
+// timeCompare is TIME OP CONSTANT (now, a time, durations added and
+// subtracted) or TIME OP TIME2 [± DURATION]: a sign-in missing a time
+// satisfies none. A constant between two 100 ns ticks is rounded to the
+// tick that selects the same ticks, as in timeRange.
+func (t *translator) timeCompare(e *ast.Binary, c string) (string, error) {
+	op, ok := cmpOps[e.Op]
+	if !ok {
+		return "", refuse(e, "times compare by = != < <= > >=")
+	}
+	field, off, isConst, err := t.timeExpr(e.R)
+	if err != nil {
+		return "", err
+	}
+	if !isConst {
+		if off%100 != 0 {
+			return "", refuse(e, "KQL's timespans are in 100-nanosecond ticks")
+		}
+		rhs := field
+		if off != 0 {
+			rhs += " + totimespan(" + strconv.FormatInt(off/100, 10) + ")"
+		}
+		return "(isnotnull(" + c + ") and isnotnull(" + field + ") and " + c + " " + op + " " + rhs + ")", nil
+	}
+	var d string
+	switch e.Op {
+	case "=":
+		if off%100 != 0 {
+			return "false", nil
+		}
+		d = datetime(off)
+	case "!=":
+		if off%100 != 0 {
+			return "isnotnull(" + c + ")", nil
+		}
+		d = datetime(off)
+	case ">=", "<":
+		d = datetime(ceilTick(off))
+	default:
+		d = datetime(floorTick(off))
+	}
+	return "(isnotnull(" + c + ") and " + c + " " + op + " " + d + ")", nil
+}
+
+// timeExpr is the right side of a time comparison: a constant (Unix ns)
+// or a time field plus an offset.
+func (t *translator) timeExpr(e ast.Expr) (field string, off int64, isConst bool, err error) {
+	switch e := e.(type) {
+	case *ast.Name:
+		if strings.EqualFold(e.Name, "now") {
+			return "", t.plan.Now.UnixNano(), true, nil
+		}
+		if f := signin.Lookup(e.Name); f != nil {
+			if f.Kind != signin.KindTime {
+				return "", 0, false, refuse(e, "it is not a time")
+			}
+			_, c, err := t.field(e)
+			return c, 0, false, err
+		}
+		tm, perr := query.ParseTime(e.Name)
+		if perr != nil {
+			return "", 0, false, refuse(e, "it is not a time this translation reads")
+		}
+		return "", tm.UnixNano(), true, nil
+	case *ast.Literal:
+		tm, perr := query.ParseTime(e.Text)
+		if perr != nil {
+			return "", 0, false, refuse(e, "it is not a time this translation reads")
+		}
+		return "", tm.UnixNano(), true, nil
+	case *ast.Binary:
+		if e.Op != "+" && e.Op != "-" {
+			break
+		}
+		var dtext string
+		switch r := e.R.(type) {
+		case *ast.Name:
+			dtext = r.Name
+		case *ast.Literal:
+			dtext = r.Text
+		}
+		d, derr := ast.ParseDuration(dtext)
+		if derr != nil {
+			break
+		}
+		field, off, isConst, err = t.timeExpr(e.L)
+		if err != nil {
+			return "", 0, false, err
+		}
+		if e.Op == "-" {
+			d = -d
+		}
+		return field, off + int64(d), isConst, nil
+	}
+	return "", 0, false, refuse(e, "only a time, now, or a time field, with durations added or subtracted, is translated here")
+}
+
+// number is a literal as the field's kind in KQL.
+func (t *translator) number(f *signin.Field, v *ast.Literal) (string, error) {
+	switch f.Kind {
+	case signin.KindInt:
+		if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil {
+			return "long(" + strconv.FormatInt(n, 10) + ")", nil
+		}
+		fallthrough // a decimal number: compared by value
+	case signin.KindFloat:
+		x, err := strconv.ParseFloat(v.Text, 64)
+		if err != nil {
+			return "", refuse(v, "%s takes numbers", f.Name)
+		}
+		return "real(" + strconv.FormatFloat(x, 'f', -1, 64) + ")", nil
+	case signin.KindBool:
+		switch strings.ToLower(v.Text) {
+		case "true", "false":
+			return strings.ToLower(v.Text), nil
+		}
+		return "", refuse(v, "%s takes true or false", f.Name)
+	}
+	return "", refuse(v, "%s is not a number", f.Name)
+}
+
+// ipCompare is ip = ADDRESS (in any spelling of it) and ip != ADDRESS.
+func (t *translator) ipCompare(e *ast.Binary, c string, v *ast.Literal) (string, error) {
+	if e.Op != "=" && e.Op != "!=" {
+		return "", refuse(e, "ip compares by = and != and in networks here")
+	}
+	m, err := ipMatch(c, v.Text)
+	if err != nil {
+		return "", err
+	}
+	if e.Op == "!=" {
+		return "not(" + m + ")", nil
+	}
+	return m, nil
+}
+
+// ipMatch is the condition that the address column c is the address or
+// in the network s, written in any spelling (IPv6 zeros, IPv4-mapped
+// IPv6), as the language compares addresses.
+func ipMatch(c, s string) (string, error) {
+	if pfx, err := netip.ParsePrefix(s); err == nil {
+		pfx = pfx.Masked()
+		if pfx.Addr().Is4() {
+			mapped := netip.PrefixFrom(netip.AddrFrom16(pfx.Addr().As16()), pfx.Bits()+96)
+			return fmt.Sprintf("(coalesce(ipv4_is_in_range(%s, %s), false) or coalesce(ipv6_is_in_range(%s, %s), false))",
+				c, str(pfx.String()), c, str(mapped.String())), nil
+		}
+		return fmt.Sprintf("coalesce(ipv6_is_in_range(%s, %s), false)", c, str(pfx.String())), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return "", refuse(s, "it is not an address or network")
+	}
+	if a.Is4() {
+		return fmt.Sprintf("(coalesce(ipv4_compare(%s, %s) == 0, false) or coalesce(ipv6_compare(%s, %s) == 0, false))",
+			c, str(a.String()), c, str(netip.AddrFrom16(a.As16()).String())), nil
+	}
+	return fmt.Sprintf("coalesce(ipv6_compare(%s, %s) == 0, false)", c, str(a.String())), nil
+}
+
+// in is F in (values), F not in (values), with named lists among them.
+func (t *translator) in(e *ast.In) (string, error) {
+	f, c, err := t.operand(e.X)
+	if err != nil {
+		return "", err
+	}
+	if e.Query != nil {
+		return t.inQuery(e, f, c)
+	}
+	var vals []string
+	for _, v := range e.Values {
+		if !v.Quoted && strings.HasPrefix(v.Text, "@") {
+			l := t.namedList(v.Text[1:])
+			if l == nil {
+				return "", refuse(v.Text, "the named list's values are the store's: give them (explain --kql with a store)")
+			}
+			vals = append(vals, l.Values...)
+			continue
+		}
+		vals = append(vals, v.Text)
+	}
+	if len(vals) == 0 {
+		return "", refuse(e, "it has no values")
+	}
+	var out string
+	switch {
+	case f.Name == "ip":
+		var ms []string
+		for _, v := range vals {
+			m, err := ipMatch(c, v)
+			if err != nil {
+				return "", err
+			}
+			ms = append(ms, m)
+		}
+		out = "(" + strings.Join(ms, " or ") + ")"
+		if e.Not {
+			out = "not" + out
+		}
+		return out, nil
+	case f.Kind == signin.KindString:
+		var ss []string
+		for _, v := range vals {
+			ss = append(ss, str(v))
+		}
+		op := " in~ "
+		if e.Not {
+			op = " !in~ "
+		}
+		return "(" + c + op + "(" + strings.Join(ss, ", ") + "))", nil
+	case f.Kind == signin.KindInt || f.Kind == signin.KindFloat || f.Kind == signin.KindBool:
+		var ls []string
+		for _, v := range vals {
+			l, err := t.number(f, &ast.Literal{Pos: e.Pos, Text: v})
+			if err != nil {
+				return "", err
+			}
+			ls = append(ls, l)
+		}
+		op := " in "
+		if e.Not {
+			op = " !in "
+		}
+		return "(isnotnull(" + c + ") and " + c + op + "(" + strings.Join(ls, ", ") + "))", nil
+	}
+	return "", refuse(e, "in (…) of times is not translated")
+}
+
+// inQuery is F [not] in (QUERY): F among the values of the subquery's
+// first column, missing values (null, "") being in no subquery; text
+// without regard to case. On text, not in is the negation of in (a
+// missing F satisfies it); on numbers, times and flags a missing F
+// satisfies neither.
+func (t *translator) inQuery(e *ast.In, f *signin.Field, c string) (string, error) {
+	name, col, err := t.subquery(e.Query)
+	if err != nil {
+		return "", err
+	}
+	v := ident(col.name)
+	switch {
+	case f.Name == "ip" || col.name == "ip":
+		return "", refuse(e, "an address is in a subquery in any of its spellings, which KQL's in does not compare")
+	case f.Kind == signin.KindString && col.kind == signin.KindString:
+		set := "(" + name + " | where isnotempty(" + v + ") | project " + v + ")"
+		if e.Not {
+			return "(" + c + " !in~ " + set + ")", nil
+		}
+		return "(" + c + " in~ " + set + ")", nil
+	case f.Kind == col.kind && f.Kind != signin.KindString:
+		set := "(" + name + " | where isnotnull(" + v + ") | project " + v + ")"
+		op := " in "
+		if e.Not {
+			op = " !in "
+		}
+		return "(isnotnull(" + c + ") and " + c + op + set + ")", nil
+	}
+	return "", refuse(e, "the subquery's column is of another kind")
+}
+
+// namedList is the named list of that name: a built-in, or one of Options.Lists.
+func (t *translator) namedList(name string) *query.List {
+	for _, l := range append(query.Builtins(), t.opts.Lists...) {
+		if strings.EqualFold(l.Name, name) {
+			return l
+		}
+	}
+	return nil
+}
+
+// globRegexp is like's glob as the regular expression the language
+// matches it with (query's globRegexp): the whole value, any case, *
+// any text and ? one character, line breaks included.
+func globRegexp(glob string) string {
+	var b strings.Builder
+	b.WriteString("(?is)^")
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(quoteMeta(r))
+		}
+	}
+	b.WriteString("$")
+	return b.String()
+}
+
+func quoteMeta(r rune) string {
+	if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
+		return `\` + string(r)
+	}
+	return string(r)
+}
