@@ -189,4 +189,3 @@ func setValue(r *signin.Record, f *signin.Field, vals []pq.Value) error {
 	}
 	return f.SetString(r, string(v.ByteArray()))
 }
-

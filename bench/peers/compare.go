@@ -27,7 +27,7 @@ type CompareCmd struct {
 	Shape    string   `default:"compact" enum:"compact,wide" help:"The benchmark store's tenant shape (signinq gen --shape): compact or wide."`
 	Runs     int      `default:"5" help:"Timed runs of each query on each engine, after one warm-up each; the medians are compared."`
 	Queries  string   `placeholder:"REGEX" help:"Only the queries whose signinq text matches this regular expression."`
-	Peers    []string `default:"duckdb,sqlite" help:"The peers to run: duckdb, sqlite."`
+	Peers    []string `default:"duckdb,sqlite,parquet" help:"The peers to run: duckdb, sqlite, parquet (DuckDB over the files signinq export --format parquet writes)."`
 	Threads  int      `help:"DuckDB's threads (SET threads); 0 means one per core, as signinq uses." default:"0"`
 	Markdown string   `placeholder:"FILE" help:"Also write the report as Markdown to FILE."`
 	Reload   bool     `help:"Load the peers' databases anew even when loaded ones are cached."`
