@@ -25,9 +25,12 @@
 //
 // [Write] streams: it holds a bounded number of files open (one per
 // partition being written, at most Options.MaxOpen) and each buffers at
-// most one row group, so memory does not grow with the number of
-// sign-ins. A sign-in source in day order (a store's snapshot) makes one
-// file per partition; a source in any order (log files as ingest reads
+// most one row group (Options.RowGroupRows, 128Ki rows by default, about
+// DuckDB's own), so memory does not grow with the number of sign-ins or
+// the size of a day. A file is finished when a sign-in of a later day
+// than any before comes, or to make room. So a source in day order (a
+// store's snapshot) makes one file per partition, of as many row groups
+// as it needs; a source in another order (log files as ingest reads
 // them) may make several, part-00000, part-00001, ….
 //
 // A second export to the same directory replaces the first whole, or is

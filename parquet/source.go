@@ -7,9 +7,14 @@ import (
 	"github.com/signinq/signinq/engine/signin"
 )
 
+// sourceBatch is the most sign-ins FromStore gives at once.
+const sourceBatch = 4096
+
 // FromStore is the source of a store's sign-ins: those of a snapshot
 // taken when it is called, day by day, in the store's order (by time
-// within a part), a block at a time.
+// within a part), in batches of a few thousand. The store's cache of
+// decoded blocks is of no use to it (it reads each block once): open the
+// store with engine.Options.BlockCache -1 to spare the memory.
 func FromStore(db *engine.DB) Source {
 	return func(ctx context.Context, add func([]signin.Record) error) error {
 		snap, err := db.Snapshot()
@@ -23,17 +28,21 @@ func FromStore(db *engine.DB) Source {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				batch = batch[:0]
 				if err := snap.Records(p, b, func(_ uint32, r *signin.Record) error {
 					batch = append(batch, *r)
-					return nil
+					if len(batch) < sourceBatch {
+						return nil
+					}
+					err := add(batch)
+					batch = batch[:0]
+					return err
 				}); err != nil {
 					return err
 				}
-				if err := add(batch); err != nil {
-					return err
-				}
 			}
+		}
+		if len(batch) > 0 {
+			return add(batch)
 		}
 		return nil
 	}

@@ -103,6 +103,7 @@ type writer struct {
 	open  map[partition]*file
 	next  map[partition]int // the number of each partition's next file
 	days  map[string]bool
+	last  string // the latest day of a sign-in so far
 	batch int64
 	st    Stats
 }
@@ -216,6 +217,14 @@ func (w *writer) add(recs []signin.Record) error {
 	for i := range recs {
 		r := &recs[i]
 		p := partition{day: r.Time.UTC().Format(DayLayout), typ: r.Type}
+		if p.day > w.last {
+			// A later day: the earlier days' files are done, if the
+			// source is in order of day as a store's is.
+			w.last = p.day
+			if err := w.closeBefore(p.day); err != nil {
+				return err
+			}
+		}
 		f := w.open[p]
 		if f == nil {
 			var err error
@@ -318,6 +327,18 @@ func (w *writer) close(f *file, complete bool) error {
 		err = cerr
 	}
 	return err
+}
+
+// closeBefore finishes the files of days before day.
+func (w *writer) closeBefore(day string) error {
+	for p, f := range w.open {
+		if p.day < day {
+			if err := w.close(f, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // closeAll closes every open file, finishing them when complete.

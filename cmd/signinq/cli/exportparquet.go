@@ -7,6 +7,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/logfile"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/progress"
@@ -65,7 +66,7 @@ func exportParquet(e *env, c *exportCmd) error {
 			return err
 		}
 	} else {
-		db, err := c.openExisting(e)
+		db, err := c.openExistingWith(e, &engine.Options{BlockCache: -1}) // each block is read once
 		if err != nil {
 			return err
 		}
