@@ -368,3 +368,82 @@ func TestCanceled(t *testing.T) {
 		t.Errorf("left behind: %v", ents)
 	}
 }
+
+// TestNulls checks that a missing value is a null in the file, and a
+// value is not: readers other than signinq see nulls, not empty strings,
+// zeros or empty lists.
+func TestNulls(t *testing.T) {
+	recs := diffRecords(t)
+	dir := filepath.Join(t.TempDir(), "lake")
+	if _, err := Write(context.Background(), dir, FromRecords(recs, 0), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The sign-ins by id and type, to find each row's.
+	byKey := map[string]*signin.Record{}
+	for i := range recs {
+		byKey[recs[i].ID+"/"+recs[i].Type.String()] = &recs[i]
+	}
+	idCol, _ := theLayout.schema.Lookup("id")
+	nulls, values, rowsSeen := 0, 0, 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".parquet") {
+			return err
+		}
+		typ := mustType(t, filepath.Base(filepath.Dir(path)))
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, _ := f.Stat()
+		pf, err := pq.OpenFile(f, fi.Size())
+		if err != nil {
+			return err
+		}
+		buf := make([]pq.Row, 64)
+		for _, rg := range pf.RowGroups() {
+			rr := rg.Rows()
+			for {
+				n, rerr := rr.ReadRows(buf)
+				for _, row := range buf[:n] {
+					rowsSeen++
+					cols := make([][]pq.Value, len(theLayout.leaves))
+					for _, v := range row {
+						cols[v.Column()] = append(cols[v.Column()], v)
+					}
+					id := string(cols[idCol.ColumnIndex][0].ByteArray())
+					r := byKey[id+"/"+typ.String()]
+					if r == nil {
+						t.Fatalf("row of sign-in %s/%s, which was not given", id, typ)
+					}
+					for _, lf := range theLayout.leaves {
+						v := cols[lf.index]
+						isNull := len(v) == 1 && v[0].IsNull()
+						if isNull {
+							nulls++
+						} else {
+							values++
+						}
+						if isNull == lf.f.Present(r) {
+							t.Errorf("sign-in %s: %s is null %v, present %v (%q)", id, lf.f.Name, isNull, lf.f.Present(r), lf.f.Text(r))
+						}
+						if !isNull && lf.f.Kind == signin.KindString && len(v[0].ByteArray()) == 0 {
+							t.Errorf("sign-in %s: %s is an empty string", id, lf.f.Name)
+						}
+					}
+				}
+				if rerr != nil {
+					break
+				}
+			}
+			rr.Close()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rowsSeen != len(recs) || nulls == 0 || values == 0 {
+		t.Errorf("%d rows, %d nulls, %d values", rowsSeen, nulls, values)
+	}
+}
