@@ -17,7 +17,7 @@ import (
 
 // ErrExists is returned by Write when the directory holds files and
 // Options.Replace is not set.
-var ErrExists = errors.New("the directory is not empty (replace it with --replace)")
+var ErrExists = errors.New("the directory is not empty")
 
 // A Source gives sign-ins in batches to add, until it returns: nil at the
 // end, or the first error add returns. A batch and its records are add's

@@ -86,7 +86,7 @@ func exportParquet(e *env, c *exportCmd) error {
 	case errors.Is(err, context.Canceled):
 		return &stopped{msg: fmt.Sprintf("interrupted: nothing exported, %s is as it was", c.To), err: err}
 	case errors.Is(err, parquet.ErrExists):
-		return fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w (--replace replaces it)", err)
 	case err != nil:
 		return fmt.Errorf("export to %s: %w (nothing exported, %s is as it was)", c.To, err, c.To)
 	}
