@@ -27,7 +27,7 @@ type CompareCmd struct {
 	Shape    string   `default:"compact" enum:"compact,wide" help:"The benchmark store's tenant shape (signinq gen --shape): compact or wide."`
 	Runs     int      `default:"5" help:"Timed runs of each query on each engine, after one warm-up each; the medians are compared."`
 	Queries  string   `placeholder:"REGEX" help:"Only the queries whose signinq text matches this regular expression."`
-	Peers    []string `default:"duckdb,sqlite" help:"The peers to run: duckdb, sqlite."`
+	Peers    []string `default:"duckdb,sqlite,parquet" help:"The peers to run: duckdb, sqlite, parquet (DuckDB over the files signinq export --format parquet writes)."`
 	Threads  int      `help:"DuckDB's threads (SET threads); 0 means one per core, as signinq uses." default:"0"`
 	Markdown string   `placeholder:"FILE" help:"Also write the report as Markdown to FILE."`
 	Reload   bool     `help:"Load the peers' databases anew even when loaded ones are cached."`
@@ -170,7 +170,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 	}
 	for _, p := range peers {
 		v := "?"
-		q := map[string]string{"duckdb": "SELECT version()", "sqlite": "SELECT sqlite_version()"}[p.name]
+		q := map[string]string{"duckdb": "SELECT version()", "parquet": "SELECT version()", "sqlite": "SELECT sqlite_version()"}[p.name]
 		p.conn.QueryRowContext(ctx, q).Scan(&v)
 		rep.versions[p.name] = v
 	}
@@ -411,9 +411,12 @@ func (rep *report) loadsTable() rtable {
 	for _, p := range rep.peers {
 		l := rep.loads[p]
 		how := fmt.Sprintf("%.1f s", l.Seconds)
-		if p == "duckdb" {
+		switch p {
+		case "duckdb":
 			how += fmt.Sprintf(" (read_csv of %s, which signinq wrote in %.1f s)", fmtMB(l.CSVBytes), l.CSVSeconds)
-		} else {
+		case "parquet":
+			how += " (signinq's export to Parquet, zstd)"
+		default:
 			how += " (INSERTs, index, ANALYZE)"
 		}
 		t.rows = append(t.rows, []string{peerTitle(p), fmt.Sprint(l.Rows), how, fmt.Sprintf("%.0f", float64(l.Rows)/l.Seconds),

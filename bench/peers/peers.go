@@ -31,7 +31,7 @@ type peer struct {
 }
 
 // The peers by name, in the order they run.
-var peerNames = []string{"duckdb", "sqlite"}
+var peerNames = []string{"duckdb", "sqlite", "parquet"}
 
 // peerTitle is a peer's name as tables print it.
 func peerTitle(name string) string {
@@ -40,6 +40,8 @@ func peerTitle(name string) string {
 		return "DuckDB"
 	case "sqlite":
 		return "SQLite"
+	case "parquet":
+		return "DuckDB on Parquet"
 	}
 	return name
 }
@@ -127,6 +129,13 @@ func openPeer(ctx context.Context, name, path string, threads int) (*peer, error
 	case "duckdb":
 		p.from, p.duration, p.bin1h, p.day = duckFrom, duckDuration, duckBin1h, duckDay
 		setup = []string{fmt.Sprintf("SET threads = %d", threads)}
+	case "parquet":
+		// DuckDB in memory over the Parquet files signinq export wrote:
+		// the table is a view of read_parquet, the files read as each
+		// query runs.
+		p.from, p.duration, p.bin1h, p.day = duckFrom, duckDuration, duckBin1h, duckDay
+		setup = append(parquetSetup(path), fmt.Sprintf("SET threads = %d", threads))
+		path = ""
 	case "sqlite":
 		p.from, p.duration, p.bin1h, p.day = sqliteFrom, sqliteDuration, sqliteBin1h, sqliteDay
 		// A page cache of 1 GiB: SQLite's default, 2 MB, would make it
@@ -136,6 +145,9 @@ func openPeer(ctx context.Context, name, path string, threads int) (*peer, error
 		return nil, fmt.Errorf("no peer %q (peers: %s)", name, strings.Join(peerNames, ", "))
 	}
 	driver := name
+	if name == "parquet" {
+		driver = "duckdb"
+	}
 	var err error
 	if p.db, err = sql.Open(driver, path); err != nil {
 		return nil, err
@@ -173,6 +185,8 @@ func peerFile(dir, name string) string {
 		return filepath.Join(dir, "signins.duckdb")
 	case "sqlite":
 		return filepath.Join(dir, "signins.sqlite")
+	case "parquet":
+		return filepath.Join(dir, "signins.parquet") // a directory
 	}
 	return filepath.Join(dir, name)
 }
@@ -200,6 +214,9 @@ func writeLoads(dir string, m map[string]peerLoad) error {
 // loadPeer loads the store's sign-ins into a new database of the peer
 // at path.
 func loadPeer(ctx context.Context, name string, db *engine.DB, path string, threads int, keepCSV bool, logf func(string, ...any)) (peerLoad, error) {
+	if name == "parquet" {
+		return loadParquet(ctx, db, path, logf)
+	}
 	for _, p := range []string{path, path + ".wal", path + "-wal", path + "-shm", path + "-journal"} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return peerLoad{}, err

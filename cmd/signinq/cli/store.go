@@ -39,11 +39,14 @@ func (f *dbFlag) open(e *env, opts *engine.Options) (*engine.DB, error) {
 
 // openExisting opens a store that must already exist: stats, compact,
 // prune, query and explain do not create one.
-func (f *dbFlag) openExisting(e *env) (*engine.DB, error) {
+func (f *dbFlag) openExisting(e *env) (*engine.DB, error) { return f.openExistingWith(e, nil) }
+
+// openExistingWith is openExisting with options.
+func (f *dbFlag) openExistingWith(e *env, opts *engine.Options) (*engine.DB, error) {
 	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil && !holdsTables(f.DB) {
 		return nil, &storeError{fmt.Errorf("no store at %s (signinq ingest creates one; --db or $SIGNINQ_DB names another)", f.DB), exitNoStore}
 	}
-	return f.open(e, nil)
+	return f.open(e, opts)
 }
 
 // holdsTables reports whether dir holds a store's table or value-log
