@@ -221,7 +221,9 @@ func insert(ctx context.Context, conn driver.Conn, target string, cols []column,
 	}
 	b.WriteString(")")
 	held := map[recKey]bool{}
-	rows, err := conn.Query(ctx, b.String())
+	// The ids make a long statement: beyond the parser's default 256 KiB.
+	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_query_size": 2*b.Len() + 1<<20}))
+	rows, err := conn.Query(qctx, b.String())
 	if err != nil {
 		return 0, fmt.Errorf("clickhouse: finding the sign-ins held: %w", err)
 	}
