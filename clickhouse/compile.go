@@ -210,7 +210,7 @@ func (c *compiler) cond(e ast.Expr) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "(NOT " + x + ")", nil
+		return not(x), nil
 	case *ast.In:
 		return c.in(e)
 	case *ast.Name:
@@ -487,7 +487,7 @@ func (c *compiler) textPred(pos ast.Pos, f *signin.Field, op string, vals []*ast
 		s = "arrayExists(x -> " + s + ", if(empty(" + col + "), [''], " + col + "))"
 	}
 	if negate {
-		s = "(NOT " + s + ")"
+		s = not(s)
 	}
 	return s, nil
 }
@@ -566,5 +566,10 @@ func cidr(p netip.Prefix) string {
 	if a.Is4() {
 		return "(" + s + " AND " + v4 + ")"
 	}
-	return "(" + s + " AND NOT " + v4 + ")"
+	return "(" + s + " AND " + not(v4) + ")"
 }
+
+// not negates a condition that is 1 or 0. (ClickHouse 18.16 rewrites
+// not(not(x)) as x in a column's name but not in the block, and then
+// cannot find the column of a countIf over it: = 0 is not rewritten.)
+func not(x string) string { return "(" + x + " = 0)" }

@@ -236,7 +236,11 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 		if f.Kind == signin.KindList {
 			o.sql = "toInt64(uniqExactArrayIf(arrayFilter(x -> x != '', " + ident(f.Name) + "), " + cond + "))"
 		} else {
-			o.sql = "toInt64(uniqExactIf(" + valueExpr(f) + ", " + cond + " AND " + present(f) + "))"
+			v := valueExpr(f)
+			if f.Kind != signin.KindString {
+				v = "assumeNotNull(" + v + ")" // uniqExactIf of a Nullable is null over no rows
+			}
+			o.sql = "toInt64(uniqExactIf(" + v + ", " + cond + " AND " + present(f) + "))"
 		}
 	case "sum", "avg":
 		f, err := argField(0)

@@ -71,13 +71,13 @@ func (c *compiler) list(q *ast.Query, where string) (*Compiled, error) {
 	hidden := []*out{
 		{name: "time", kind: signin.KindTime, sql: ident("time"), hidden: true},
 		{name: "id", kind: signin.KindString, sql: ident("id"), hidden: true},
-		{name: "type#", kind: signin.KindInt, sql: "toInt64(toUInt8(" + ident("type") + "))", hidden: true},
+		{name: "type#", kind: signin.KindString, sql: "toString(" + ident("type") + ")", hidden: true},
 	}
 	for i, h := range hidden {
 		c.outs = append(c.outs, h)
 		cp.order = append(cp.order, orderKey{col: visible + i, desc: i == 0})
 	}
-	sqlOrder = append(sqlOrder, ident("time")+" DESC", ident("id")+" ASC", ident("type")+" ASC")
+	sqlOrder = append(sqlOrder, ident("time")+" DESC", ident("id")+" ASC", "toString("+ident("type")+") ASC")
 	var sel []string
 	for _, o := range c.outs {
 		sel = append(sel, o.sql)
