@@ -292,6 +292,8 @@ func value(c column, r *signin.Record) any {
 		return (*string)(nil)
 	case colRaw:
 		return string(r.Raw)
+	case colFormat:
+		return uint8(r.Format)
 	}
 	f := c.field
 	switch {

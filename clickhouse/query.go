@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -22,6 +23,20 @@ import (
 type QueryOptions struct {
 	Database string    // "default" when ""
 	Now      time.Time // what relative times count from; the clock's when zero
+	// SQLOnly refuses a query that does not compile to SQL (an error
+	// wrapping ErrNotExpressible) instead of running it in signinq on
+	// the sign-ins streamed from ClickHouse.
+	SQLOnly bool
+	// Lists are the named lists (name: values) queries may use beside
+	// the built-in ones, as a store's lists (signinq lists) are; a query
+	// using one runs in signinq on streamed sign-ins.
+	Lists map[string][]string
+	// MaxStreamed bounds the sign-ins streamed for a query run in
+	// signinq: beyond, ErrTooManyRows. DefaultMaxStreamed when 0.
+	MaxStreamed int
+	// Cache, when set, keeps the streamed sign-ins for later queries of
+	// the same filter (see Cache).
+	Cache *Cache
 }
 
 // Prepare checks a query as the engine does (query.Prepare, with the
@@ -47,7 +62,30 @@ func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text st
 	if now.IsZero() {
 		now = time.Now()
 	}
-	cp, err := Prepare(text, reg, opts.Database, now)
+	database := opts.Database
+	if database == "" {
+		database = "default"
+	}
+	plan, err := query.Prepare(text, nil, reg, now)
+	var qe *query.Error
+	if err != nil && len(opts.Lists) > 0 && !opts.SQLOnly && errors.As(err, &qe) && strings.Contains(qe.Msg, "unknown list @") {
+		// A list of opts.Lists, which Prepare does not know: the query
+		// runs in signinq, where the lists are; its filter, less the
+		// conditions on lists, is pushed down.
+		st, perr := query.Parse(text)
+		if perr != nil || st.Query == nil {
+			return nil, err
+		}
+		plan = &query.Plan{Statement: st, Kind: st.Query.Kind, Now: now, From: math.MinInt64, To: math.MaxInt64, Limit: -1}
+		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database), opts, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cp, err := Compile(plan, database)
+	if errors.Is(err, ErrNotExpressible) && !opts.SQLOnly {
+		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database), opts, now)
+	}
 	if err != nil {
 		return nil, err
 	}

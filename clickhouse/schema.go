@@ -29,6 +29,7 @@ const (
 	colSecond = "_t"   // DateTime: time's second, for the partition and the sort key
 	colIP16   = "_ip"  // Nullable(FixedString(16)): ip as 16 bytes, IPv4 mapped; null when ip is not an address
 	colRaw    = "_raw" // String: the original record
+	colFormat = "_format" // UInt8: the format it was read from (signin.Format)
 )
 
 // typeEnum and statusEnum are the Enum8s of type and status: the numbers
@@ -70,6 +71,7 @@ func columns() []column {
 		column{name: colSecond, typ: "DateTime('UTC')"},
 		column{name: colIP16, typ: "Nullable(FixedString(16))"},
 		column{name: colRaw, typ: "String"},
+		column{name: colFormat, typ: "UInt8"},
 	)
 }
 
