@@ -241,3 +241,21 @@ func decode(p any, k signin.Kind) (result.Value, error) {
 	}
 	return result.Value{}, fmt.Errorf("unexpected %T for %s", x, k)
 }
+
+// Explain returns the SQL a query runs as on ClickHouse: the compiled
+// statement, or, for a query SQL cannot say, the statement that streams
+// its sign-ins to signinq, with why (an error wrapping ErrNotExpressible).
+func Explain(text string, reg *plugins.Registry, database string, now time.Time) (sql string, streamed error, err error) {
+	plan, err := query.Prepare(text, nil, reg, now)
+	if err != nil {
+		return "", nil, err
+	}
+	cp, err := Compile(plan, database)
+	if errors.Is(err, ErrNotExpressible) {
+		return streamedPlan(plan, database).SQL, err, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return cp.SQL, nil, nil
+}
