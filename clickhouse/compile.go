@@ -541,7 +541,9 @@ func likePattern(glob string) string {
 	return b.String()
 }
 
-func bytes16(b [16]byte) string { return "toFixedString(unhex('" + hex.EncodeToString(b[:]) + "'), 16)" }
+func bytes16(b [16]byte) string {
+	return "toFixedString(unhex('" + hex.EncodeToString(b[:]) + "'), 16)"
+}
 
 // mapped4 is the first 12 bytes of an IPv4-mapped IPv6 address.
 const mapped4 = "00000000000000000000ffff"

@@ -166,8 +166,8 @@ func TestExportRepeatable(t *testing.T) {
 // outcome is one query's comparison.
 type outcome struct {
 	refused  *NotExpressibleError // by the compiler: the query ran in signinq on streamed sign-ins
-	rejected bool // the language refuses it (both sides)
-	skipped  bool // not compiled, and not streamed (-ch.streamed)
+	rejected bool                 // the language refuses it (both sides)
+	skipped  bool                 // not compiled, and not streamed (-ch.streamed)
 	diff     string
 	overflow bool
 	rows     int
@@ -289,7 +289,7 @@ func diffResults(want, got *result.Result) string {
 // report tallies outcomes and fails the test on differences.
 type report struct {
 	n, streamed, rejected, agreed, overflows, empty, failed, skipped int
-	reasons                                                 map[string]int // of streamed queries: why they did not compile
+	reasons                                                          map[string]int // of streamed queries: why they did not compile
 }
 
 func (r *report) add(t *testing.T, label, text string, o outcome) {

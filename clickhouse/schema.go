@@ -26,9 +26,9 @@ type column struct {
 
 // Extra columns beside the catalog's fields.
 const (
-	colSecond = "_t"   // DateTime: time's second, for the partition and the sort key
-	colIP16   = "_ip"  // Nullable(FixedString(16)): ip as 16 bytes, IPv4 mapped; null when ip is not an address
-	colRaw    = "_raw" // String: the original record
+	colSecond = "_t"      // DateTime: time's second, for the partition and the sort key
+	colIP16   = "_ip"     // Nullable(FixedString(16)): ip as 16 bytes, IPv4 mapped; null when ip is not an address
+	colRaw    = "_raw"    // String: the original record
 	colFormat = "_format" // UInt8: the format it was read from (signin.Format)
 )
 

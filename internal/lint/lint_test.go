@@ -57,6 +57,7 @@ var allowed = map[string][]string{
 	"internal/ipset":      {},
 	"internal/querygen":   {"engine/signin", "query/ast", "internal/gen"},
 	"internal/azurite":    {},
+	"internal/chcluster":  {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
@@ -66,7 +67,7 @@ var allowed = map[string][]string{
 // smaller cases under it), the generator of the built-ins' lists, the
 // fake Microsoft Graph pulls are tested against, and Azurite, the
 // storage emulator.
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen"}
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen", "internal/chcluster"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard
