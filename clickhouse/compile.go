@@ -47,7 +47,8 @@ const unimplemented = "signinq does not compile it to SQL yet"
 type Compiled struct {
 	SQL     string          // the statement, over the table Table of the database
 	Columns []result.Column // the answer's columns
-	outs    []*out          // every selected column: visible ones first, then hidden ones
+	outs    []*out          // every column: selected by SQL, or computed (calc)
+	visible []int           // the outs that are the answer's columns, in order
 	having  rowCond         // nil: none
 	order   []orderKey      // the rows' order; nil: as ClickHouse returns them
 	keys    []int           // the key columns, for the last tie-break (their text)
@@ -67,6 +68,7 @@ type out struct {
 	agg    string // the aggregate's canonical text, for finding it again
 	sumF   bool   // a whole-number sum: a second column holds its float sum
 	sumOf  string // the field of a whole-number sum
+	calc   calc   // computed by signinq over the row, when sql is ""
 }
 
 type orderKey struct {

@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,20 +35,40 @@ func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
 		keyIdx = append(keyIdx, len(c.outs))
 		c.outs = append(c.outs, o)
 	}
+	aliases := map[string]*ast.Head{}
+	for _, h := range heads {
+		if h.Alias != nil {
+			aliases[strings.ToLower(h.Alias.Text)] = h
+		}
+	}
+	var visible []int
+	visible = append(visible, keyIdx...)
 	for _, h := range heads {
 		name := strings.ToLower(h.Expr.String())
 		if h.Alias != nil {
 			name = h.Alias.Text
 		}
-		o, err := c.agg(h.Expr)
-		if err != nil {
-			return nil, err
+		var o *out
+		if isAggregate(h.Expr, aliases) {
+			var err error
+			if o, err = c.agg(h.Expr); err != nil {
+				return nil, err
+			}
+		} else {
+			v, err := c.value(h.Expr, aliases, map[*ast.Head]bool{h: true})
+			if err != nil {
+				return nil, err
+			}
+			o = &out{kind: v.kind(), calc: v}
 		}
 		o.name = name
+		visible = append(visible, len(c.outs))
 		c.outs = append(c.outs, o)
 	}
-	visible := len(c.outs)
-	cp := &Compiled{limit: c.plan.Limit, keys: keyIdx}
+	for i, o := range c.outs {
+		o.hidden = !slices.Contains(visible, i)
+	}
+	cp := &Compiled{limit: c.plan.Limit, keys: keyIdx, visible: visible}
 	if q.Having != nil {
 		h, err := c.having(q.Having)
 		if err != nil {
@@ -57,7 +78,7 @@ func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
 	}
 	switch {
 	case q.Kind == ast.Top:
-		cp.order = []orderKey{{col: len(keyIdx), desc: true}}
+		cp.order = []orderKey{{col: visible[len(keyIdx)], desc: true}}
 	case len(q.OrderBy) > 0:
 		for _, o := range q.OrderBy {
 			col, err := c.column(o.Expr)
@@ -76,8 +97,8 @@ func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
 				binned = true
 			}
 		}
-		if !binned && visible > len(keyIdx) {
-			cp.order = append(cp.order, orderKey{col: len(keyIdx), desc: true})
+		if !binned && len(visible) > len(keyIdx) {
+			cp.order = append(cp.order, orderKey{col: visible[len(keyIdx)], desc: true})
 		}
 	}
 	for _, i := range keyIdx {
@@ -85,10 +106,14 @@ func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
 			cp.order = append(cp.order, orderKey{col: i})
 		}
 	}
+	if !slices.ContainsFunc(c.outs, func(o *out) bool { return o.sql != "" }) {
+		// Heads of numbers only: one row all the same.
+		c.outs = append(c.outs, &out{name: "count", kind: signin.KindInt, sql: "toInt64(count())", hidden: true})
+	}
 	var sel []string
 	for i, o := range c.outs {
-		if o.hidden != (i >= visible) {
-			o.hidden = i >= visible
+		if o.sql == "" {
+			continue
 		}
 		sel = append(sel, o.sql)
 		if o.sumF {
@@ -112,10 +137,23 @@ func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
 	}
 	cp.SQL = sql
 	cp.outs = c.outs
-	for _, o := range c.outs[:visible] {
+	for _, i := range visible {
+		o := c.outs[i]
 		cp.Columns = append(cp.Columns, result.Column{Name: o.name, Kind: o.kind, Field: o.field, Key: o.key, Bin: o.bin})
 	}
 	return cp, nil
+}
+
+// isAggregate reports whether a head is one aggregate (count,
+// dcount(user)) rather than arithmetic or a reference to another head.
+func isAggregate(e ast.Expr, aliases map[string]*ast.Head) bool {
+	switch e := e.(type) {
+	case *ast.Call:
+		return true
+	case *ast.Name:
+		return aliases[strings.ToLower(e.Name)] == nil && strings.EqualFold(e.Name, "count")
+	}
+	return false
 }
 
 func containsCol(order []orderKey, col int) bool {

@@ -91,7 +91,8 @@ func (c *compiler) list(q *ast.Query, where string) (*Compiled, error) {
 	}
 	cp.SQL = sql
 	cp.outs = c.outs
-	for _, o := range c.outs[:visible] {
+	for i, o := range c.outs[:visible] {
+		cp.visible = append(cp.visible, i)
 		cp.Columns = append(cp.Columns, result.Column{Name: o.name, Kind: o.kind, Field: o.field})
 	}
 	return cp, nil

@@ -100,7 +100,13 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 	}
 	defer rows.Close()
 	types := rows.ColumnTypes()
-	n := len(cp.outs) + len(cp.sumOver)
+	var selected []int // the outs SQL selects, in its order
+	for i, o := range cp.outs {
+		if o.sql != "" {
+			selected = append(selected, i)
+		}
+	}
+	n := len(selected) + len(cp.sumOver)
 	if len(types) != n {
 		return nil, fmt.Errorf("clickhouse: the server returned %d columns for %d", len(types), n)
 	}
@@ -114,20 +120,29 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 			return nil, fmt.Errorf("clickhouse: %w", err)
 		}
 		row := make([]result.Value, len(cp.outs))
-		for i, o := range cp.outs {
-			v, err := decode(dest[i], o.kind)
+		for j, i := range selected {
+			v, err := decode(dest[j], cp.outs[i].kind)
 			if err != nil {
-				return nil, fmt.Errorf("clickhouse: column %s: %w", o.name, err)
+				return nil, fmt.Errorf("clickhouse: column %s: %w", cp.outs[i].name, err)
 			}
 			row[i] = v
 		}
 		for j, i := range cp.sumOver {
-			f, _ := deref(dest[len(cp.outs)+j])
+			f, _ := deref(dest[len(selected)+j])
 			if x, ok := f.(float64); ok && math.Abs(x) >= 9.2e18 {
 				return nil, fmt.Errorf("clickhouse: %s: the total is beyond the range of whole numbers: %w", cp.outs[i].name, plugins.ErrOverflow)
 			}
 			if x, ok := f.(float64); ok && math.Abs(x) >= 9e18 {
 				return nil, refuse(ast.Pos{}, cp.outs[i].name, "its total is too near the range of whole numbers to tell an overflow")
+			}
+		}
+		for i, o := range cp.outs {
+			if o.calc != nil {
+				v, err := eval(o.calc, row)
+				if err != nil {
+					return nil, err
+				}
+				row[i] = v
 			}
 		}
 		out = append(out, row)
@@ -136,9 +151,12 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
 	out = cp.finish(out)
-	visible := len(cp.Columns)
 	for i, r := range out {
-		out[i] = r[:visible:visible]
+		v := make([]result.Value, len(cp.visible))
+		for j, k := range cp.visible {
+			v[j] = r[k]
+		}
+		out[i] = v
 	}
 	return &result.Result{Columns: cp.Columns, Rows: out, Stats: result.Stats{Rows: int64(len(out))}}, nil
 }
