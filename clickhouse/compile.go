@@ -272,7 +272,7 @@ func (c *compiler) compare(e *ast.Binary) (string, error) {
 	if isField(e.R) {
 		switch e.Op {
 		case "=", "!=", "<", "<=", ">", ">=":
-			return "", refuse(e.Pos, "comparing two fields ("+e.String()+")", unimplemented)
+			return c.fieldCompare(e)
 		}
 	}
 	f, err := c.field(e.L)
@@ -577,3 +577,47 @@ func cidr(p netip.Prefix) string {
 // not(not(x)) as x in a column's name but not in the block, and then
 // cannot find the column of a countIf over it: = 0 is not rewritten.)
 func not(x string) string { return "(" + x + " = 0)" }
+
+// fieldCompare compiles a comparison of two fields of a sign-in: text
+// without regard to case, a missing value the empty text, a multi-valued
+// field equal when any element is (no element: the one element ""), !=
+// the negation of =; numbers, times and flags present on both sides.
+func (c *compiler) fieldCompare(e *ast.Binary) (string, error) {
+	l, err := c.field(e.L)
+	if err != nil {
+		return "", err
+	}
+	rn, ok := e.R.(*ast.Name)
+	if !ok {
+		return "", refuse(e.Pos, "comparing a field with a function of one ("+e.String()+")", unimplemented)
+	}
+	r := signin.Lookup(rn.Name)
+	text := func(f *signin.Field) bool { return f.Kind == signin.KindString || f.Kind == signin.KindList }
+	if text(l) != text(r) {
+		return "", refuse(e.Pos, e.String(), "fields of different kinds")
+	}
+	if !text(l) {
+		return "ifNull(" + ident(l.Name) + " " + e.Op + " " + ident(r.Name) + ", 0)", nil
+	}
+	folded := func(f *signin.Field) string {
+		if f.Kind == signin.KindList {
+			col := ident(f.Name)
+			return "arrayMap(x -> lowerUTF8(x), if(empty(" + col + "), [''], " + col + "))"
+		}
+		return "[" + fold(strExpr(f)) + "]"
+	}
+	var eq string
+	switch {
+	case l.Kind == signin.KindString && r.Kind == signin.KindString:
+		eq = fold(strExpr(l)) + " = " + fold(strExpr(r))
+	default:
+		eq = "hasAny(" + folded(l) + ", " + folded(r) + ")"
+	}
+	switch e.Op {
+	case "=":
+		return "(" + eq + ")", nil
+	case "!=":
+		return not(eq), nil
+	}
+	return "", refuse(e.Pos, e.String(), "text compares with = and != only")
+}

@@ -174,7 +174,11 @@ func (c *compiler) key(e ast.Expr) (*out, error) {
 			break
 		}
 		if f.Kind == signin.KindList {
-			return nil, refuse(e.Pos, "group by a multi-valued field ("+f.Name+")", "a sign-in counts in each element's group; "+unimplemented)
+			// A sign-in counts in each of its distinct elements' groups,
+			// one without elements in the group "".
+			col := ident(f.Name)
+			distinct := "arrayFilter((x, i) -> indexOf(" + col + ", x) = i, " + col + ", arrayEnumerate(" + col + "))"
+			return &out{name: f.Name, kind: signin.KindString, sql: "arrayJoin(if(empty(" + col + "), [''], " + distinct + "))", key: true, field: f.Name}, nil
 		}
 		return &out{name: f.Name, kind: f.Kind, sql: valueExpr(f), key: true, field: f.Name}, nil
 	case *ast.Call:

@@ -196,8 +196,9 @@ func (f *fixture) run(text string, now time.Time, stream bool) outcome {
 	}
 	got, gerr := Query(ctx, f.conn, f.reg, text, QueryOptions{Database: testDB, Now: now, Lists: querygen.Lists, Cache: f.cache})
 	if werr != nil {
-		if errors.Is(gerr, plugins.ErrOverflow) {
-			return outcome{overflow: true}
+		if errors.Is(gerr, plugins.ErrOverflow) || errors.As(gerr, &qe) && strings.Contains(qe.Msg, " overflows") {
+			o.overflow = true
+			return o
 		}
 		o.diff = fmt.Sprintf("engine: %v\n  clickhouse: %v", werr, gerr)
 		return o
@@ -290,6 +291,7 @@ func diffResults(want, got *result.Result) string {
 type report struct {
 	n, streamed, rejected, agreed, overflows, empty, failed, skipped int
 	reasons                                                          map[string]int // of streamed queries: why they did not compile
+	notRun                                                           map[string]int // of the queries neither compiled nor streamed: why they did not compile
 }
 
 func (r *report) add(t *testing.T, label, text string, o outcome) {
@@ -301,6 +303,10 @@ func (r *report) add(t *testing.T, label, text string, o outcome) {
 		return
 	case o.skipped:
 		r.skipped++
+		if r.notRun == nil {
+			r.notRun = map[string]int{}
+		}
+		r.notRun[reasonKey(o.refused)]++
 		return
 	case o.diff != "":
 		r.failed++
@@ -341,13 +347,20 @@ func (r *report) log(t *testing.T, what string) {
 	t.Helper()
 	t.Logf("%s: %d queries: %d agree (%d with no rows, %d overflowing on both), of which %d compiled to SQL and %d ran in signinq on streamed sign-ins; %d more not compiled and not run (-ch.streamed); %d rejected by the language (on both); %d differ",
 		what, r.n, r.agreed, r.empty, r.overflows, r.n-r.rejected-r.streamed-r.skipped, r.streamed, r.skipped, r.rejected, r.failed)
-	keys := make([]string, 0, len(r.reasons))
-	for k := range r.reasons {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return r.reasons[keys[i]] > r.reasons[keys[j]] })
-	for _, k := range keys {
-		t.Logf("  streamed %4d: %s", r.reasons[k], k)
+	for _, m := range []struct {
+		what    string
+		reasons map[string]int
+	}{{"streamed", r.reasons}, {"not run", r.notRun}} {
+		keys := make([]string, 0, len(m.reasons))
+		for k := range m.reasons {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return m.reasons[keys[i]] > m.reasons[keys[j]] || m.reasons[keys[i]] == m.reasons[keys[j]] && keys[i] < keys[j]
+		})
+		for _, k := range keys {
+			t.Logf("  %s %4d: %s", m.what, m.reasons[k], k)
+		}
 	}
 }
 
