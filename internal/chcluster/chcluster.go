@@ -70,6 +70,7 @@ func Start(t testing.TB) *Cluster {
 			t.Fatal(err)
 		}
 		cmd.Stdout, cmd.Stderr = logf, logf
+		dieWithTest(cmd)
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting %s: %v", bin, err)
 		}
