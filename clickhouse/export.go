@@ -221,8 +221,10 @@ func insert(ctx context.Context, conn driver.Conn, target string, cols []column,
 	}
 	b.WriteString(")")
 	held := map[recKey]bool{}
-	// The ids make a long statement: beyond the parser's default 256 KiB.
-	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_query_size": 2*b.Len() + 1<<20}))
+	// The ids make a long statement: beyond the parser's default 256 KiB
+	// and 50,000 elements.
+	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_query_size": 2*b.Len() + 1<<20, "max_ast_elements": 4*len(ids) + 1000, "max_expanded_ast_elements": 4*len(ids) + 1000}))
 	rows, err := conn.Query(qctx, b.String())
 	if err != nil {
 		return 0, fmt.Errorf("clickhouse: finding the sign-ins held: %w", err)
