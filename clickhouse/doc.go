@@ -19,8 +19,14 @@
 // the engine orders them.
 //
 // Text matching folds case with ClickHouse's lowerUTF8; the engine folds
-// with Unicode simple folding. They agree except on the few characters
-// whose case forms differ in UTF-8 length (the Kelvin sign, the long s,
-// the Angstrom sign): a value holding one of those may match on one side
-// and not the other.
+// with Unicode simple folding. They agree except on the characters
+// Unicode folds together beyond upper and lower case (the Kelvin sign
+// and k, the long s and s, the final sigma and σ, the micro sign and μ,
+// a few more Greek and Cyrillic variants): a value holding one of those
+// may match on one side and not the other.
+//
+// A query the compiler refuses runs, through Query, in signinq on the
+// sign-ins streamed from ClickHouse (streamed.go), its time range and the
+// conditions of its where that compile pushed down; QueryOptions.SQLOnly
+// refuses it instead.
 package clickhouse
