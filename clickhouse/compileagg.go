@@ -182,8 +182,15 @@ func (c *compiler) key(e ast.Expr) (*out, error) {
 		}
 		return &out{name: f.Name, kind: f.Kind, sql: valueExpr(f), key: true, field: f.Name}, nil
 	case *ast.Call:
-		if !strings.EqualFold(e.Name, "bin") || len(e.Args) != 1 {
-			return nil, refuse(e.Pos, "group by a function ("+e.String()+")", unimplemented)
+		if !strings.EqualFold(e.Name, "bin") {
+			v, err := fnValue(e)
+			if err != nil {
+				return nil, err
+			}
+			return &out{name: strings.ToLower(e.String()), kind: v.kind, sql: v.sql, key: true}, nil
+		}
+		if len(e.Args) != 1 {
+			return nil, refuse(e.Pos, "group by "+e.String(), unimplemented)
 		}
 		d, ok := duration(e.Args[0])
 		if !ok || d <= 0 {
@@ -230,19 +237,19 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 	}
 	name := strings.ToLower(call.Name)
 	text := strings.ToLower(e.String())
-	argField := func(i int) (*signin.Field, error) {
+	argField := func(i int) (sqlValue, error) {
 		if i >= len(call.Args) {
-			return nil, refuse(call.Pos, text, "missing argument")
+			return sqlValue{}, refuse(call.Pos, text, "missing argument")
 		}
-		n, ok := call.Args[i].(*ast.Name)
-		if !ok {
-			return nil, refuse(call.Args[i].Position(), "an aggregate of a function ("+text+")", unimplemented)
+		switch a := call.Args[i].(type) {
+		case *ast.Name:
+			if f := signin.Lookup(a.Name); f != nil {
+				return fieldValue(f), nil
+			}
+		case *ast.Call:
+			return fnValue(a)
 		}
-		f := signin.Lookup(n.Name)
-		if f == nil {
-			return nil, refuse(n.Pos, text, "unknown field")
-		}
-		return f, nil
+		return sqlValue{}, refuse(call.Args[i].Position(), text, "not a field")
 	}
 	condArg := func(i int) (string, error) {
 		if i >= len(call.Args) {
@@ -275,42 +282,42 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 			}
 		}
 		o.kind = signin.KindInt
-		if f.Kind == signin.KindList {
-			o.sql = "toInt64(uniqExactArrayIf(arrayFilter(x -> x != '', " + ident(f.Name) + "), " + cond + "))"
+		if f.kind == signin.KindList {
+			o.sql = "toInt64(uniqExactArrayIf(arrayFilter(x -> x != '', " + f.sql + "), " + cond + "))"
 		} else {
-			v := valueExpr(f)
-			if f.Kind != signin.KindString {
+			v := f.sql
+			if f.kind != signin.KindString {
 				v = "assumeNotNull(" + v + ")" // uniqExactIf of a Nullable is null over no rows
 			}
-			o.sql = "toInt64(uniqExactIf(" + v + ", " + cond + " AND " + present(f) + "))"
+			o.sql = "toInt64(uniqExactIf(" + v + ", " + cond + " AND " + f.present + "))"
 		}
 	case "sum", "avg":
 		f, err := argField(0)
 		if err != nil {
 			return nil, err
 		}
-		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat {
+		if f.kind != signin.KindInt && f.kind != signin.KindFloat {
 			return nil, refuse(call.Pos, text, "not a numeric field")
 		}
-		col := ident(f.Name)
+		col := f.sql
 		switch {
 		case name == "avg":
 			o.kind, o.sql = signin.KindFloat, "if(countIf(isNotNull("+col+")) = 0, NULL, sumIf(toFloat64(assumeNotNull("+col+")), isNotNull("+col+")) / countIf(isNotNull("+col+")))"
-		case f.Kind == signin.KindFloat:
+		case f.kind == signin.KindFloat:
 			o.kind, o.sql = signin.KindFloat, "if(countIf(isNotNull("+col+")) = 0, NULL, sumIf(assumeNotNull("+col+"), isNotNull("+col+")))"
 		default:
 			o.kind, o.sql, o.sumF = signin.KindInt, "if(countIf(isNotNull("+col+")) = 0, NULL, sumIf(assumeNotNull("+col+"), isNotNull("+col+")))", true
-			o.sumOf = f.Name
+			o.sumOf = col
 		}
 	case "min", "max", "minif", "maxif":
 		f, err := argField(0)
 		if err != nil {
 			return nil, err
 		}
-		if f.Kind == signin.KindList {
+		if f.kind == signin.KindList {
 			return nil, refuse(call.Pos, text, "not a field of one value")
 		}
-		cond := present(f)
+		cond := f.present
 		if strings.HasSuffix(name, "if") {
 			x, err := condArg(1)
 			if err != nil {
@@ -319,11 +326,11 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 			cond = "(" + x + " AND " + cond + ")"
 		}
 		fn := strings.TrimSuffix(name, "if") + "If"
-		v := valueExpr(f)
-		if f.Kind != signin.KindString {
+		v := f.sql
+		if f.kind != signin.KindString {
 			v = "assumeNotNull(" + v + ")"
 		}
-		o.kind, o.sql = f.Kind, "if(countIf("+cond+") = 0, NULL, "+fn+"("+v+", "+cond+"))"
+		o.kind, o.sql = f.kind, "if(countIf("+cond+") = 0, NULL, "+fn+"("+v+", "+cond+"))"
 	default:
 		return nil, refuse(call.Pos, call.Name+"(…)", unimplemented)
 	}
@@ -333,7 +340,7 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 // sumFloat is the float sum of a whole-number sum's field, to tell an
 // overflow (the engine's error) from a total.
 func (o *out) sumFloat() string {
-	col := ident(o.sumOf)
+	col := o.sumOf
 	return "sumIf(toFloat64(assumeNotNull(" + col + ")), isNotNull(" + col + "))"
 }
 
@@ -434,4 +441,50 @@ func (c *compiler) operand(e ast.Expr) (rowOperand, error) {
 		return rowOperand{}, refuse(e.Position(), "having on "+k.String()+" columns", unimplemented)
 	}
 	return rowOperand{col: col}, nil
+}
+
+// sqlValue is a value of a sign-in in SQL: a field's, or a function's of
+// one; present is the condition that the sign-in has one.
+type sqlValue struct {
+	sql, present string
+	kind         signin.Kind
+}
+
+func fieldValue(f *signin.Field) sqlValue {
+	return sqlValue{sql: valueExpr(f), present: present(f), kind: f.Kind}
+}
+
+// nsHour and nsDay are an hour and a day in nanoseconds.
+const (
+	nsHour = "3600000000000"
+	nsDay  = "86400000000000"
+)
+
+// fnValue compiles a function of a field: hour, date and weekday of a
+// time, in UTC, as the built-in functions compute them (times are after
+// 1970: the division rounds down).
+func fnValue(call *ast.Call) (sqlValue, error) {
+	name := strings.ToLower(call.Name)
+	var f *signin.Field
+	if len(call.Args) == 1 {
+		if n, ok := call.Args[0].(*ast.Name); ok {
+			f = signin.Lookup(n.Name)
+		}
+	}
+	if f == nil || f.Kind != signin.KindTime {
+		return sqlValue{}, refuse(call.Pos, "the function "+name+" ("+call.String()+")", unimplemented)
+	}
+	t := ident(f.Name)
+	switch name {
+	case "hour":
+		v := "toInt64(intDiv(" + t + ", " + nsHour + ") % 24)"
+		return sqlValue{sql: v, present: "isNotNull(" + t + ")", kind: signin.KindInt}, nil
+	case "date":
+		v := "(intDiv(" + t + ", " + nsDay + ") * " + nsDay + ")"
+		return sqlValue{sql: v, present: "isNotNull(" + t + ")", kind: signin.KindTime}, nil
+	case "weekday":
+		v := "if(isNull(" + t + "), '', arrayElement(['4 Thu', '5 Fri', '6 Sat', '7 Sun', '1 Mon', '2 Tue', '3 Wed'], toUInt64(intDiv(assumeNotNull(" + t + "), " + nsDay + ") % 7) + 1))"
+		return sqlValue{sql: v, present: v + " != ''", kind: signin.KindString}, nil
+	}
+	return sqlValue{}, refuse(call.Pos, "the function "+name+" ("+call.String()+")", unimplemented)
 }
