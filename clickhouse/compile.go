@@ -126,18 +126,25 @@ type compiler struct {
 	plan     *query.Plan
 	database string
 	outs     []*out
+	lists    map[string][]string // named lists by lower-case name: the built-ins and the caller's
 }
 
 // Compile compiles a checked plan (query.Prepare) to SQL over the table
 // Table of database. A construct it cannot say exactly is an error
 // wrapping ErrNotExpressible.
 func Compile(plan *query.Plan, database string) (*Compiled, error) {
+	return compile(plan, database, nil)
+}
+
+// compile is Compile with named lists beside the built-in ones, which
+// the plan was checked with.
+func compile(plan *query.Plan, database string, lists map[string][]string) (*Compiled, error) {
 	st := plan.Statement
 	if st == nil || st.Query == nil || st.Explain || st.Analyze {
 		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
 	}
 	q := st.Query
-	c := &compiler{plan: plan, database: database}
+	c := &compiler{plan: plan, database: database, lists: listValues(lists)}
 	if len(q.Stages) > 0 {
 		return nil, refuse(q.Stages[0].Pos, "| "+q.Stages[0].Name, "stages and operators after | run in signinq on the rows a query gives; "+unimplemented)
 	}
@@ -402,10 +409,32 @@ func fold(s string) string { return "lowerUTF8(" + s + ")" }
 
 // pred compiles a field, an operator and values.
 func (c *compiler) pred(pos ast.Pos, f *signin.Field, op string, vals []*ast.Literal) (string, error) {
+	var expanded []*ast.Literal
 	for _, v := range vals {
 		if !v.Quoted && strings.HasPrefix(v.Text, "@") && len(v.Text) > 1 {
-			return "", refuse(v.Pos, "a named list ("+v.Text+")", "named lists live in the store; "+unimplemented)
+			values, ok := c.lists[strings.ToLower(v.Text[1:])]
+			if !ok {
+				return "", refuse(v.Pos, "a named list ("+v.Text+")", "named lists live in the store; give them in QueryOptions.Lists")
+			}
+			if len(values) == 0 {
+				continue
+			}
+			for _, x := range values {
+				expanded = append(expanded, &ast.Literal{Pos: v.Pos, Text: x, Quoted: true})
+			}
+			continue
 		}
+		expanded = append(expanded, v)
+	}
+	vals = expanded
+	if len(vals) == 0 { // in an empty list: in nothing; not in it: text always, numbers when present
+		switch {
+		case op == "in":
+			return "0", nil
+		case f.Kind == signin.KindString || f.Kind == signin.KindList:
+			return "1", nil
+		}
+		return "isNotNull(" + ident(f.Name) + ")", nil
 	}
 	switch f.Kind {
 	case signin.KindString, signin.KindList:
@@ -620,4 +649,18 @@ func (c *compiler) fieldCompare(e *ast.Binary) (string, error) {
 		return not(eq), nil
 	}
 	return "", refuse(e.Pos, e.String(), "text compares with = and != only")
+}
+
+// listValues are the built-in named lists and the caller's, by name in
+// lower case (the caller's shadow none: a store's list cannot take a
+// built-in's name).
+func listValues(extra map[string][]string) map[string][]string {
+	m := map[string][]string{}
+	for name, values := range extra {
+		m[strings.ToLower(name)] = values
+	}
+	for _, l := range query.Builtins() {
+		m[strings.ToLower(l.Name)] = l.Values
+	}
+	return m
 }

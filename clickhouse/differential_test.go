@@ -181,20 +181,15 @@ func (f *fixture) run(text string, now time.Time, stream bool) outcome {
 		return outcome{rejected: true}
 	}
 	var o outcome
-	_, cerr := Prepare(text, f.reg, testDB, now)
-	if cerr != nil && !errors.As(cerr, &o.refused) {
-		if errors.As(cerr, &qe) && strings.Contains(qe.Msg, "unknown list @") {
-			// A store's named list: Prepare knows the built-in lists only.
-			o.refused = &NotExpressibleError{Construct: "a store's named list", Why: "named lists live in the store; " + unimplemented}
-		} else {
-			return outcome{diff: fmt.Sprintf("engine: ok\n  compile: %v", cerr)}
-		}
+	qopts := QueryOptions{Database: testDB, Now: now, Lists: querygen.Lists, Cache: f.cache}
+	if _, _, cerr := prepare(ctx, f.reg, text, qopts, now); cerr != nil && !errors.As(cerr, &o.refused) {
+		return outcome{diff: fmt.Sprintf("engine: ok\n  compile: %v", cerr)}
 	}
 	if o.refused != nil && !stream {
 		o.skipped = true
 		return o
 	}
-	got, gerr := Query(ctx, f.conn, f.reg, text, QueryOptions{Database: testDB, Now: now, Lists: querygen.Lists, Cache: f.cache})
+	got, gerr := Query(ctx, f.conn, f.reg, text, qopts)
 	if werr != nil {
 		if errors.Is(gerr, plugins.ErrOverflow) || errors.As(gerr, &qe) && strings.Contains(qe.Msg, " overflows") {
 			o.overflow = true

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
@@ -62,34 +63,32 @@ func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text st
 	if now.IsZero() {
 		now = time.Now()
 	}
-	database := opts.Database
-	if database == "" {
-		database = "default"
-	}
-	plan, err := query.Prepare(text, nil, reg, now)
-	var qe *query.Error
-	if err != nil && len(opts.Lists) > 0 && !opts.SQLOnly && errors.As(err, &qe) && strings.Contains(qe.Msg, "unknown list @") {
-		// A list of opts.Lists, which Prepare does not know: the query
-		// runs in signinq, where the lists are; its filter, less the
-		// conditions on lists, is pushed down.
-		st, perr := query.Parse(text)
-		if perr != nil || st.Query == nil {
-			return nil, err
-		}
-		plan = &query.Plan{Statement: st, Kind: st.Query.Kind, Now: now, From: math.MinInt64, To: math.MaxInt64, Limit: -1}
-		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database), opts, now)
-	}
-	if err != nil {
-		return nil, err
-	}
-	cp, err := Compile(plan, database)
+	plan, cp, err := prepare(ctx, reg, text, opts, now)
 	if errors.Is(err, ErrNotExpressible) && !opts.SQLOnly {
-		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database), opts, now)
+		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database(Options{Database: opts.Database}), opts.Lists), opts, now)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return cp.Run(ctx, conn)
+}
+
+// prepare checks a query, with the built-in named lists and opts.Lists,
+// and compiles it: the plan, and the compiled query or the compiler's
+// error (the plan is set then too).
+func prepare(ctx context.Context, reg *plugins.Registry, text string, opts QueryOptions, now time.Time) (*query.Plan, *Compiled, error) {
+	plan, err := query.Prepare(text, nil, reg, now)
+	var qe *query.Error
+	if err != nil && len(opts.Lists) > 0 && errors.As(err, &qe) && strings.Contains(qe.Msg, "unknown list @") {
+		// A list of opts.Lists, which Prepare does not know: the query
+		// is checked as it would be on a store with those lists.
+		plan, err = prepareWithLists(ctx, reg, text, opts.Lists, now)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cp, err := compile(plan, database(Options{Database: opts.Database}), opts.Lists)
+	return plan, cp, err
 }
 
 // Run runs a compiled query on conn.
@@ -270,10 +269,36 @@ func Explain(text string, reg *plugins.Registry, database string, now time.Time)
 	}
 	cp, err := Compile(plan, database)
 	if errors.Is(err, ErrNotExpressible) {
-		return streamedPlan(plan, database).SQL, err, nil
+		return streamedPlan(plan, database, nil).SQL, err, nil
 	}
 	if err != nil {
 		return "", nil, err
 	}
 	return cp.SQL, nil, nil
+}
+
+// prepareWithLists checks a query as the engine does on a store holding
+// the named lists: it runs it on an empty in-memory store that has them.
+func prepareWithLists(ctx context.Context, reg *plugins.Registry, text string, lists map[string][]string, now time.Time) (*query.Plan, error) {
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	for name, values := range lists {
+		if err := query.SetList(db, name, values); err != nil {
+			return nil, err
+		}
+	}
+	out, err := query.Exec(ctx, db, reg, text, query.Options{Now: now})
+	if err != nil {
+		return nil, err
+	}
+	if out.Rows != nil {
+		out.Rows.Close()
+	}
+	if out.Plan == nil {
+		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
+	}
+	return out.Plan, nil
 }

@@ -116,8 +116,8 @@ type Streamed struct {
 }
 
 // streamedPlan returns the SQL that streams a query's sign-ins.
-func streamedPlan(plan *query.Plan, database string) *Streamed {
-	c := &compiler{plan: plan, database: database}
+func streamedPlan(plan *query.Plan, database string, lists map[string][]string) *Streamed {
+	c := &compiler{plan: plan, database: database, lists: listValues(lists)}
 	var names []string
 	for _, col := range columns() {
 		names = append(names, ident(col.name))
