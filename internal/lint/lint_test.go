@@ -58,6 +58,7 @@ var allowed = map[string][]string{
 	"internal/querygen":   {"engine/signin", "query/ast", "internal/gen"},
 	"internal/azurite":    {},
 	"internal/kusto":      {},
+	"internal/chcluster":  {},
 }
 
 // testAllowed are imports tests may add: generated data (and the stores
@@ -66,8 +67,9 @@ var allowed = map[string][]string{
 // measure of a test's peak memory, whether the race detector is on (for
 // smaller cases under it), the generator of the built-ins' lists, the
 // fake Microsoft Graph pulls are tested against, Azurite, the
-// storage emulator, and Microsoft's KQL analyzer (internal/kusto).
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen", "internal/kusto"}
+// storage emulator, Microsoft's KQL analyzer (internal/kusto) and a
+// two-shard ClickHouse cluster (internal/chcluster).
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen", "internal/kusto", "internal/chcluster"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard

@@ -11,6 +11,7 @@ type exportCmd struct {
 	To     string   `required:"" placeholder:"URL|DIR" help:"Where to: clickhouse://HOST:PORT/DATABASE, or a directory for --format parquet."`
 	Format string   `enum:"clickhouse,parquet" default:"clickhouse" help:"clickhouse: into a ClickHouse database (--to clickhouse://…); parquet: Parquet files partitioned by day and type (Hive-style directories) under --to DIR."`
 	Files  []string `arg:"" optional:"" name:"file" help:"Sign-in logs to export as ingest reads them, instead of the store's sign-ins."`
+	Quiet  bool     `short:"q" help:"Print no progress and no summary."`
 	clickhouseExport
 	parquetExport
 }

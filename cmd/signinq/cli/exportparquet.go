@@ -19,7 +19,6 @@ import (
 type parquetExport struct {
 	Replace     bool   `help:"With --format parquet: replace the directory --to names when it holds anything (a former export); without it, such a directory is refused. The new export takes its place whole, once complete."`
 	Compression string `enum:"zstd,snappy,none" default:"zstd" help:"With --format parquet: the files' compression: zstd (the default: smallest, read by every current engine), snappy or none."`
-	Quiet       bool   `short:"q" help:"Print no progress and no summary."`
 }
 
 // exportParquet writes the store's sign-ins, or those of the files given

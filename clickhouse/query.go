@@ -1,0 +1,304 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
+	"github.com/signinq/signinq/query/ast"
+	"github.com/signinq/signinq/result"
+)
+
+// QueryOptions configure Query.
+type QueryOptions struct {
+	Database string    // "default" when ""
+	Now      time.Time // what relative times count from; the clock's when zero
+	// SQLOnly refuses a query that does not compile to SQL (an error
+	// wrapping ErrNotExpressible) instead of running it in signinq on
+	// the sign-ins streamed from ClickHouse.
+	SQLOnly bool
+	// Lists are the named lists (name: values) queries may use beside
+	// the built-in ones, as a store's lists (signinq lists) are; a query
+	// using one runs in signinq on streamed sign-ins.
+	Lists map[string][]string
+	// MaxStreamed bounds the sign-ins streamed for a query run in
+	// signinq: beyond, ErrTooManyRows. DefaultMaxStreamed when 0.
+	MaxStreamed int
+	// Cache, when set, keeps the streamed sign-ins for later queries of
+	// the same filter (see Cache).
+	Cache *Cache
+}
+
+// Prepare checks a query as the engine does (query.Prepare, with the
+// built-in named lists) at now, and compiles it.
+func Prepare(text string, reg *plugins.Registry, database string, now time.Time) (*Compiled, error) {
+	plan, err := query.Prepare(text, nil, reg, now)
+	if err != nil {
+		return nil, err
+	}
+	if database == "" {
+		database = "default"
+	}
+	return Compile(plan, database)
+}
+
+// Query runs a query of the language on ClickHouse: it is checked as the
+// engine checks it, compiled to SQL (an error wrapping ErrNotExpressible
+// when it cannot be said exactly), run by ClickHouse over the table the
+// export made, and its rows decoded, filtered by having, ordered and cut
+// as the engine's are.
+func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text string, opts QueryOptions) (*result.Result, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	plan, cp, err := prepare(ctx, reg, text, opts, now)
+	if errors.Is(err, ErrNotExpressible) && !opts.SQLOnly {
+		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database(Options{Database: opts.Database}), opts.Lists), opts, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cp.Run(ctx, conn)
+}
+
+// prepare checks a query, with the built-in named lists and opts.Lists,
+// and compiles it: the plan, and the compiled query or the compiler's
+// error (the plan is set then too).
+func prepare(ctx context.Context, reg *plugins.Registry, text string, opts QueryOptions, now time.Time) (*query.Plan, *Compiled, error) {
+	plan, err := query.Prepare(text, nil, reg, now)
+	var qe *query.Error
+	if err != nil && len(opts.Lists) > 0 && errors.As(err, &qe) && strings.Contains(qe.Msg, "unknown list @") {
+		// A list of opts.Lists, which Prepare does not know: the query
+		// is checked as it would be on a store with those lists.
+		plan, err = prepareWithLists(ctx, reg, text, opts.Lists, now)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cp, err := compile(plan, database(Options{Database: opts.Database}), opts.Lists)
+	return plan, cp, err
+}
+
+// Run runs a compiled query on conn.
+func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, error) {
+	rows, err := conn.Query(ctx, cp.SQL)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	defer rows.Close()
+	types := rows.ColumnTypes()
+	var selected []int // the outs SQL selects, in its order
+	for i, o := range cp.outs {
+		if o.sql != "" {
+			selected = append(selected, i)
+		}
+	}
+	n := len(selected) + len(cp.sumOver)
+	if len(types) != n {
+		return nil, fmt.Errorf("clickhouse: the server returned %d columns for %d", len(types), n)
+	}
+	dest := make([]any, n)
+	for i, t := range types {
+		dest[i] = reflect.New(t.ScanType()).Interface()
+	}
+	var out [][]result.Value
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("clickhouse: %w", err)
+		}
+		row := make([]result.Value, len(cp.outs))
+		for j, i := range selected {
+			v, err := decode(dest[j], cp.outs[i].kind)
+			if err != nil {
+				return nil, fmt.Errorf("clickhouse: column %s: %w", cp.outs[i].name, err)
+			}
+			row[i] = v
+		}
+		for j, i := range cp.sumOver {
+			f, _ := deref(dest[len(selected)+j])
+			if x, ok := f.(float64); ok && math.Abs(x) >= 9.2e18 {
+				return nil, fmt.Errorf("clickhouse: %s: the total is beyond the range of whole numbers: %w", cp.outs[i].name, plugins.ErrOverflow)
+			}
+			if x, ok := f.(float64); ok && math.Abs(x) >= 9e18 {
+				return nil, refuse(ast.Pos{}, cp.outs[i].name, "its total is too near the range of whole numbers to tell an overflow")
+			}
+		}
+		for i, o := range cp.outs {
+			if o.calc != nil {
+				v, err := eval(o.calc, row)
+				if err != nil {
+					return nil, err
+				}
+				row[i] = v
+			}
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	out = cp.finish(out)
+	for i, r := range out {
+		v := make([]result.Value, len(cp.visible))
+		for j, k := range cp.visible {
+			v[j] = r[k]
+		}
+		out[i] = v
+	}
+	return &result.Result{Columns: cp.Columns, Rows: out, Stats: result.Stats{Rows: int64(len(out))}}, nil
+}
+
+// finish applies having, the order and the limit.
+func (cp *Compiled) finish(rows [][]result.Value) [][]result.Value {
+	if cp.having != nil {
+		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !cp.having.holds(r) })
+	}
+	if cp.order != nil {
+		slices.SortStableFunc(rows, func(a, b []result.Value) int {
+			for _, o := range cp.order {
+				c := result.Compare(a[o.col], b[o.col])
+				if o.desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			for _, k := range cp.keys {
+				if c := strings.Compare(a[k].String(), b[k].String()); c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+	}
+	if cp.limit >= 0 && len(rows) > cp.limit {
+		rows = rows[:cp.limit]
+	}
+	return rows
+}
+
+// deref follows pointers to the value, nil for a null.
+func deref(p any) (any, bool) {
+	v := reflect.ValueOf(p)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, false
+		}
+		v = v.Elem()
+	}
+	return v.Interface(), true
+}
+
+// decode makes a scanned value a result value of kind k.
+func decode(p any, k signin.Kind) (result.Value, error) {
+	x, ok := deref(p)
+	if !ok {
+		if k == signin.KindList {
+			return result.ListValue(nil), nil
+		}
+		if k == signin.KindString {
+			return result.Null(k), nil
+		}
+		return result.Null(k), nil
+	}
+	switch k {
+	case signin.KindString:
+		if s, ok := x.(string); ok {
+			return result.StringValue(s), nil
+		}
+	case signin.KindList:
+		if l, ok := x.([]string); ok {
+			return result.ListValue(l), nil
+		}
+	case signin.KindInt, signin.KindTime, signin.KindBool:
+		var n int64
+		switch x := x.(type) {
+		case int64:
+			n = x
+		case uint64:
+			n = int64(x)
+		case uint8:
+			n = int64(x)
+		case int8:
+			n = int64(x)
+		case int32:
+			n = int64(x)
+		case uint32:
+			n = int64(x)
+		default:
+			return result.Value{}, fmt.Errorf("unexpected %T for %s", x, k)
+		}
+		switch k {
+		case signin.KindTime:
+			return result.TimeValue(time.Unix(0, n).UTC()), nil
+		case signin.KindBool:
+			return result.BoolValue(n != 0), nil
+		}
+		return result.IntValue(n), nil
+	case signin.KindFloat:
+		switch x := x.(type) {
+		case float64:
+			return result.FloatValue(x), nil
+		case float32:
+			return result.FloatValue(float64(x)), nil
+		}
+	}
+	return result.Value{}, fmt.Errorf("unexpected %T for %s", x, k)
+}
+
+// Explain returns the SQL a query runs as on ClickHouse: the compiled
+// statement, or, for a query SQL cannot say, the statement that streams
+// its sign-ins to signinq, with why (an error wrapping ErrNotExpressible).
+func Explain(text string, reg *plugins.Registry, database string, now time.Time) (sql string, streamed error, err error) {
+	plan, err := query.Prepare(text, nil, reg, now)
+	if err != nil {
+		return "", nil, err
+	}
+	cp, err := Compile(plan, database)
+	if errors.Is(err, ErrNotExpressible) {
+		return streamedPlan(plan, database, nil).SQL, err, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return cp.SQL, nil, nil
+}
+
+// prepareWithLists checks a query as the engine does on a store holding
+// the named lists: it runs it on an empty in-memory store that has them.
+func prepareWithLists(ctx context.Context, reg *plugins.Registry, text string, lists map[string][]string, now time.Time) (*query.Plan, error) {
+	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	for name, values := range lists {
+		if err := query.SetList(db, name, values); err != nil {
+			return nil, err
+		}
+	}
+	out, err := query.Exec(ctx, db, reg, text, query.Options{Now: now})
+	if err != nil {
+		return nil, err
+	}
+	if out.Rows != nil {
+		out.Rows.Close()
+	}
+	if out.Plan == nil {
+		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
+	}
+	return out.Plan, nil
+}

@@ -1,0 +1,165 @@
+package chcluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Name is the cluster's name in remote_servers.
+const Name = "signinq"
+
+// Cluster is a running two-shard cluster.
+type Cluster struct {
+	Ports [2]int // the servers' native-protocol ports on 127.0.0.1
+	cmds  [2]*exec.Cmd
+	dirs  [2]string
+}
+
+// Addr returns the native-protocol address of shard i.
+func (c *Cluster) Addr(i int) string { return "127.0.0.1:" + strconv.Itoa(c.Ports[i]) }
+
+// Binary returns the path of clickhouse-server, or an error saying how to
+// install it.
+func Binary() (string, error) {
+	for _, p := range []string{"clickhouse-server", "/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path, nil
+		}
+	}
+	return "", errors.New("clickhouse-server not found: install it as .ci/run does (apt-get install -y clickhouse-server clickhouse-client)")
+}
+
+// Start starts the cluster, waits until both servers answer, and stops
+// them when the test ends. It fails the test when it cannot.
+func Start(t testing.TB) *Cluster {
+	t.Helper()
+	bin, err := Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Cluster
+	var ports [6]int
+	for i := range ports {
+		if ports[i], err = freePort(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Ports = [2]int{ports[0], ports[1]}
+	for i := range 2 {
+		dir := t.TempDir()
+		c.dirs[i] = dir
+		cfg := config(dir, c.Ports[i], ports[2+i], ports[4+i], c.Ports)
+		if err := os.WriteFile(filepath.Join(dir, "config.xml"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(users), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "--config-file="+filepath.Join(dir, "config.xml"))
+		cmd.Dir = dir
+		logf, err := os.Create(filepath.Join(dir, "stdout.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout, cmd.Stderr = logf, logf
+		dieWithTest(cmd)
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting %s: %v", bin, err)
+		}
+		c.cmds[i] = cmd
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			logf.Close()
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for i := range 2 {
+		if err := waitPort(ctx, c.Addr(i)); err != nil {
+			log, _ := os.ReadFile(filepath.Join(c.dirs[i], "log", "err.log"))
+			t.Fatalf("clickhouse-server %d on port %d did not start: %v\n%s", i, c.Ports[i], err, tail(log, 3000))
+		}
+	}
+	return &c
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// waitPort waits until addr accepts connections.
+func waitPort(ctx context.Context, addr string) error {
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// config is a server's config.xml, in the format of 18.16 (root <yandex>)
+// that current releases still read.
+func config(dir string, tcp, http, inter int, shards [2]int) string {
+	return fmt.Sprintf(`<?xml version="1.0"?>
+<yandex>
+    <logger><level>warning</level><log>%[1]s/log/server.log</log><errorlog>%[1]s/log/err.log</errorlog><size>10M</size><count>1</count></logger>
+    <listen_host>127.0.0.1</listen_host>
+    <tcp_port>%[2]d</tcp_port>
+    <http_port>%[3]d</http_port>
+    <interserver_http_port>%[4]d</interserver_http_port>
+    <path>%[1]s/data/</path>
+    <tmp_path>%[1]s/tmp/</tmp_path>
+    <user_files_path>%[1]s/user_files/</user_files_path>
+    <format_schema_path>%[1]s/format_schemas/</format_schema_path>
+    <users_config>%[1]s/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <timezone>UTC</timezone>
+    <mark_cache_size>268435456</mark_cache_size>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
+    <max_concurrent_queries>100</max_concurrent_queries>
+    <mlock_executable>false</mlock_executable>
+    <remote_servers>
+        <%[5]s>
+            <shard><replica><host>127.0.0.1</host><port>%[6]d</port></replica></shard>
+            <shard><replica><host>127.0.0.1</host><port>%[7]d</port></replica></shard>
+        </%[5]s>
+    </remote_servers>
+</yandex>
+`, dir, tcp, http, inter, Name, shards[0], shards[1])
+}
+
+const users = `<?xml version="1.0"?>
+<yandex>
+    <profiles><default><max_memory_usage>2000000000</max_memory_usage><load_balancing>random</load_balancing></default></profiles>
+    <users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default></users>
+    <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+`
