@@ -12,6 +12,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/term"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/result"
 )
 
@@ -189,7 +190,7 @@ func chartValueText(f float64, kind signin.Kind) string {
 	if kind == signin.KindInt && math.Abs(f) < 1<<62 {
 		return humanize.Comma(int64(math.Round(f)))
 	}
-	return humanize.CommafWithDigits(f, 3)
+	return words.Float(f, 3)
 }
 
 // chartCellText formats a cell's value for a bar: null as "".

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/result"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -190,7 +190,7 @@ func (numberTicker) Ticks(lo, hi float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i, t := range ticks {
 		if t.Label != "" {
-			ticks[i].Label = humanize.CommafWithDigits(t.Value, 6)
+			ticks[i].Label = words.Float(t.Value, 6)
 		}
 	}
 	return ticks

@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"plugins":             {"index", "engine", "result", "query/ast", "=plugins", "internal/jsonw"},
 	"plugins/aggregate":   {"index", "engine", "result", "=plugins"},
 	"plugins/function":    {"engine", "result", "=plugins"},
-	"plugins/format":      {"engine", "result", "=plugins", "internal/jsonw", "internal/term"},
+	"plugins/format":      {"engine", "result", "=plugins", "internal/jsonw", "internal/term", "internal/words"},
 	"plugins/stage":       {"index", "engine", "result", "query/ast", "=plugins", "plugins/stage/internal"},
 	"plugins/standard":    {"=plugins", "plugins/aggregate", "plugins/function", "plugins/format", "plugins/stage"},
 	"query/ast":           {},

@@ -11,6 +11,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/internal/term"
+	"github.com/signinq/signinq/internal/words"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/result"
 )
@@ -314,7 +315,7 @@ func cell(v result.Value, field bool) string {
 	case v.Kind() == signin.KindInt:
 		return humanize.Comma(v.Int())
 	case v.Kind() == signin.KindFloat:
-		return humanize.CommafWithDigits(v.Float(), 3)
+		return words.Float(v.Float(), 3)
 	}
 	return v.String()
 }
