@@ -22,8 +22,10 @@ import (
 
 // QueryOptions configure Query.
 type QueryOptions struct {
-	Database string    // "default" when ""
-	Now      time.Time // what relative times count from; the clock's when zero
+	Database string // "default" when ""
+	// Now is what relative times count from ("since 24h"); required,
+	// so that an answer never depends on the machine's clock unasked.
+	Now time.Time
 	// SQLOnly refuses a query that does not compile to SQL (an error
 	// wrapping ErrNotExpressible) instead of running it in signinq on
 	// the sign-ins streamed from ClickHouse.
@@ -61,7 +63,7 @@ func Prepare(text string, reg *plugins.Registry, database string, now time.Time)
 func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text string, opts QueryOptions) (*result.Result, error) {
 	now := opts.Now
 	if now.IsZero() {
-		now = time.Now()
+		return nil, errors.New("clickhouse: QueryOptions.Now is required: the time relative times count from")
 	}
 	plan, cp, err := prepare(ctx, reg, text, opts, now)
 	if errors.Is(err, ErrNotExpressible) && !opts.SQLOnly {

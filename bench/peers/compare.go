@@ -23,6 +23,10 @@ import (
 
 // CompareCmd is the compare subcommand.
 type CompareCmd struct {
+	// now is the clock loads are stamped with (main passes time.Now;
+	// tests a fixed one); elapsed times are measured apart.
+	now func() time.Time
+
 	Rows     int64    `default:"1000000" help:"The benchmark store's size, in sign-ins (generated once when missing)."`
 	Shape    string   `default:"compact" enum:"compact,wide" help:"The benchmark store's tenant shape (signinq gen --shape): compact or wide."`
 	Runs     int      `default:"5" help:"Timed runs of each query on each engine, after one warm-up each; the medians are compared."`
@@ -151,7 +155,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 		}
 		delete(rep.loads, name)
 		writeLoads(rep.peersCache, rep.loads)
-		if l, err = loadPeer(ctx, name, store, path, c.Threads, c.KeepCSV, logf); err != nil {
+		if l, err = loadPeer(ctx, name, store, path, c.Threads, c.KeepCSV, c.now, logf); err != nil {
 			return nil, err
 		}
 		logf("%s: loaded %d sign-ins in %.1f s, %d bytes", peerTitle(name), l.Rows, l.Seconds, l.Bytes)

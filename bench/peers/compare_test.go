@@ -355,7 +355,7 @@ func TestAppendCSVCell(t *testing.T) {
 func TestCompare(t *testing.T) {
 	root := t.TempDir()
 	const rows = 20000
-	c := &CompareCmd{Rows: rows, Runs: 1, Peers: peerNames, Threads: 2, Repo: "../..", Markdown: filepath.Join(root, "report.md")}
+	c := &CompareCmd{now: func() time.Time { return benchEnd }, Rows: rows, Runs: 1, Peers: peerNames, Threads: 2, Repo: "../..", Markdown: filepath.Join(root, "report.md")}
 	rep, err := c.measure(context.Background(), root, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,10 @@
 package main
 
-import "github.com/alecthomas/kong"
+import (
+	"time"
+
+	"github.com/alecthomas/kong"
+)
 
 // cli is the command line: one subcommand per measurement.
 type cli struct {
@@ -15,5 +19,6 @@ func main() {
 		kong.Description("Measure other engines on signinq's work, for comparison."),
 		kong.UsageOnError(),
 	)
+	c.Compare.now = time.Now // the one wall clock: when a peer was loaded
 	ctx.FatalIfErrorf(ctx.Run())
 }

@@ -30,7 +30,7 @@ func parquetSetup(dir string) []string {
 
 // loadParquet exports the store's sign-ins as Parquet files into the
 // directory dir, replacing what is there; the load's time is the
-// export's.
+// export's, its size the files'.
 func loadParquet(ctx context.Context, store *engine.DB, dir string, logf func(string, ...any)) (peerLoad, error) {
 	logf("exporting the sign-ins as Parquet into %s", dir)
 	start := time.Now()
@@ -38,7 +38,7 @@ func loadParquet(ctx context.Context, store *engine.DB, dir string, logf func(st
 	if err != nil {
 		return peerLoad{}, err
 	}
-	l := peerLoad{Rows: st.Rows, Seconds: time.Since(start).Seconds(), Bytes: st.Bytes, At: time.Now().UTC().Format(time.RFC3339)}
+	l := peerLoad{Rows: st.Rows, Seconds: time.Since(start).Seconds(), Bytes: st.Bytes}
 	logf("exported %d sign-ins in %d files (%.0f MB) in %.1f s", st.Rows, st.Files, float64(st.Bytes)/1e6, l.Seconds)
 	return l, nil
 }

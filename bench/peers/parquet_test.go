@@ -75,7 +75,7 @@ func TestParquetDifferential(t *testing.T) {
 	checkDuckRows(t, ctx, pq.conn, dir, recs)
 
 	duckPath := filepath.Join(root, "signins.duckdb")
-	if _, err := loadPeer(ctx, "duckdb", store, duckPath, 2, false, t.Logf); err != nil {
+	if _, err := loadPeer(ctx, "duckdb", store, duckPath, 2, false, func() time.Time { return benchEnd }, t.Logf); err != nil {
 		t.Fatal(err)
 	}
 	duck, err := openPeer(ctx, "duckdb", duckPath, 2)

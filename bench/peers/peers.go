@@ -212,32 +212,35 @@ func writeLoads(dir string, m map[string]peerLoad) error {
 }
 
 // loadPeer loads the store's sign-ins into a new database of the peer
-// at path.
-func loadPeer(ctx context.Context, name string, db *engine.DB, path string, threads int, keepCSV bool, logf func(string, ...any)) (peerLoad, error) {
-	if name == "parquet" {
-		return loadParquet(ctx, db, path, logf)
-	}
-	for _, p := range []string{path, path + ".wal", path + "-wal", path + "-shm", path + "-journal"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return peerLoad{}, err
-		}
-	}
+// at path (a directory of files for parquet), stamped with now.
+func loadPeer(ctx context.Context, name string, db *engine.DB, path string, threads int, keepCSV bool, now func() time.Time, logf func(string, ...any)) (peerLoad, error) {
 	var l peerLoad
 	var err error
 	switch name {
-	case "duckdb":
-		l, err = loadDuckDB(ctx, db, path, threads, keepCSV, logf)
-	case "sqlite":
-		l, err = loadSQLite(ctx, db, path, logf)
+	case "parquet":
+		l, err = loadParquet(ctx, db, path, logf)
+	case "duckdb", "sqlite":
+		for _, p := range []string{path, path + ".wal", path + "-wal", path + "-shm", path + "-journal"} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return peerLoad{}, err
+			}
+		}
+		if name == "duckdb" {
+			l, err = loadDuckDB(ctx, db, path, threads, keepCSV, logf)
+		} else {
+			l, err = loadSQLite(ctx, db, path, logf)
+		}
+		if err == nil {
+			l.Bytes, err = filesSize(path, path+".wal", path+"-wal")
+		}
 	default:
 		err = fmt.Errorf("no peer %q", name)
 	}
 	if err != nil {
 		return l, err
 	}
-	l.At = time.Now().UTC().Format(time.RFC3339)
-	l.Bytes, err = filesSize(path, path+".wal", path+"-wal")
-	return l, err
+	l.At = now().UTC().Format(time.RFC3339)
+	return l, nil
 }
 
 // filesSize is the sum of the sizes of the files that exist.
