@@ -3,12 +3,12 @@ package clickhouse
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
 )
@@ -141,56 +141,11 @@ func eval(c calc, row []result.Value) (result.Value, error) {
 		if err != nil {
 			return result.Value{}, err
 		}
-		v, ok := arithmetic(c.op, l, r, c.k)
+		v, ok := query.Arithmetic(c.op, l, r, c.k)
 		if !ok {
 			return result.Value{}, errOverflow(c, l, r)
 		}
 		return v, nil
 	}
 	return result.Value{}, errors.New("clickhouse: unknown value")
-}
-
-// arithmetic is the engine's arithmetic of numbers (query/arith.go).
-func arithmetic(op string, a, b result.Value, kind signin.Kind) (result.Value, bool) {
-	if a.IsNull() || b.IsNull() {
-		return result.Null(kind), true
-	}
-	if kind == signin.KindInt {
-		x, y := a.Int(), b.Int()
-		var r int64
-		ok := false
-		switch op {
-		case "+":
-			r, ok = plugins.AddInt(x, y)
-		case "-":
-			r, ok = plugins.SubInt(x, y)
-		case "*":
-			r, ok = plugins.MulInt(x, y)
-		}
-		if op != "/" {
-			return result.IntValue(r), ok
-		}
-	}
-	x, y := a.Float(), b.Float()
-	var r float64
-	switch op {
-	case "+":
-		r = x + y
-	case "-":
-		r = x - y
-	case "*":
-		r = x * y
-	case "/":
-		if y == 0 {
-			return result.Null(kind), true
-		}
-		r = x / y
-	}
-	if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
-		return result.Null(kind), false
-	}
-	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return result.Null(kind), true
-	}
-	return result.FloatValue(r), true
 }

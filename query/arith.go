@@ -62,7 +62,7 @@ func (x *executor) eval(v valExpr, g *group, row []result.Value) (result.Value, 
 		if err != nil {
 			return result.Value{}, err
 		}
-		out, ok := arithmetic(v.op, l, r, v.k)
+		out, ok := Arithmetic(v.op, l, r, v.k)
 		if !ok && isTimeKind(v.k) {
 			return result.Value{}, errorf(v.src.Pos, "%s overflows%s: %s %s %s is beyond the %s signinq computes",
 				ast.OperandText(v.src), x.groupWords(g), l, v.op, r, timeOverflowWords(v.k))
@@ -110,11 +110,14 @@ func quoteIfNeeded(s string) string {
 	return ast.Quote(s)
 }
 
-// arithmetic applies + - * / to two numbers: null when either is null or
-// on division by zero; / always gives a decimal number. It reports false
-// when the result overflows: whole numbers beyond an int64, decimal
-// numbers beyond a float64.
-func arithmetic(op string, a, b result.Value, kind signin.Kind) (result.Value, bool) {
+// Arithmetic applies + - * / to two values of a head's arithmetic as the
+// language defines it, kind being the result's: null when either is null
+// or on division by zero; / always gives a decimal number; times and
+// durations take + and - in nanoseconds. It reports false when the result
+// overflows: whole numbers beyond an int64, decimal numbers beyond a
+// float64. Other engines' translations compute heads with it, so that
+// they overflow where the engine does.
+func Arithmetic(op string, a, b result.Value, kind signin.Kind) (result.Value, bool) {
 	if a.IsNull() || b.IsNull() {
 		return result.Null(kind), true
 	}

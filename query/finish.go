@@ -377,24 +377,7 @@ func (c rowOr) holds(r []result.Value) bool { return c.l.holds(r) || c.r.holds(r
 func (c rowNot) holds(r []result.Value) bool { return !c.x.holds(r) }
 
 func (c rowCmp) holds(r []result.Value) bool {
-	a, b := c.l.of(r), c.r.of(r)
-	if a.IsNull() || b.IsNull() {
-		return false
-	}
-	d := result.Compare(a, b)
-	switch c.op {
-	case "=":
-		return d == 0
-	case "!=":
-		return d != 0
-	case "<":
-		return d < 0
-	case "<=":
-		return d <= 0
-	case ">":
-		return d > 0
-	}
-	return d >= 0
+	return result.Holds(c.op, c.l.of(r), c.r.of(r))
 }
 
 func (o rowOperand) of(r []result.Value) result.Value {

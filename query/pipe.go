@@ -452,7 +452,7 @@ type rowCalc struct {
 
 func (c *rowCalc) value(row []result.Value) result.Value {
 	a, b := c.l.of(row), c.r.of(row)
-	v, ok := arithmetic(c.op, a, b, c.k)
+	v, ok := Arithmetic(c.op, a, b, c.k)
 	if !ok && *c.fail == nil {
 		*c.fail = errorf(c.src.Pos, "%s overflows: %s %s %s is beyond the range of numbers", ast.OperandText(c.src), numberWords(a), c.op, numberWords(b))
 	}

@@ -436,7 +436,7 @@ func (c *checker) timeValue(e *ast.Binary, l, r valExpr) (valExpr, error) {
 	if !lok || !rok {
 		return a, nil
 	}
-	v, ok := arithmetic(e.Op, ln.v, rn.v, k)
+	v, ok := Arithmetic(e.Op, ln.v, rn.v, k)
 	if !ok {
 		return nil, errorf(e.Pos, "%s is beyond the %s signinq computes", ast.OperandText(e), timeOverflowWords(k))
 	}

@@ -96,6 +96,29 @@ func (v Value) String() string {
 	return v.s
 }
 
+// Holds reports whether a op b holds, for a comparison operator of the
+// language (=, !=, <, <=, >, >=), comparing as Compare does; a null
+// operand never holds, whatever the operator.
+func Holds(op string, a, b Value) bool {
+	if a.null || b.null {
+		return false
+	}
+	d := Compare(a, b)
+	switch op {
+	case "=":
+		return d == 0
+	case "!=":
+		return d != 0
+	case "<":
+		return d < 0
+	case "<=":
+		return d <= 0
+	case ">":
+		return d > 0
+	}
+	return d >= 0
+}
+
 // Compare orders values of one column: null first, strings and lists in
 // byte order, numbers numerically (integers and decimals together), times
 // chronologically, durations by length, false before true.
