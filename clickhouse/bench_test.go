@@ -10,7 +10,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/internal/chcluster"
+	"github.com/signinq/signinq/clickhouse/localcluster"
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
@@ -42,7 +42,7 @@ var benchQueries = []string{
 //	go test ./clickhouse -run '^$' -bench OnCluster -benchtime 20x
 func BenchmarkOnCluster(b *testing.B) {
 	ctx := context.Background()
-	cl := chcluster.Start(b)
+	cl := localcluster.StartTest(b)
 	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{cl.Addr(0)}})
 	if err != nil {
 		b.Fatal(err)
@@ -74,7 +74,7 @@ func BenchmarkOnCluster(b *testing.B) {
 	}
 	b.Logf("generated %d sign-ins into the store in %v", *benchRows, time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	st, err := Export(ctx, conn, StoreRecords(ctx, db), Options{Database: "bench", Cluster: chcluster.Name, BatchSize: 100_000})
+	st, err := Export(ctx, conn, StoreRecords(ctx, db), Options{Database: "bench", Cluster: localcluster.Name, BatchSize: 100_000})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,7 +30,7 @@ import (
 
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/internal/chcluster"
+	"github.com/signinq/signinq/clickhouse/localcluster"
 	"github.com/signinq/signinq/internal/querygen"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/plugins/standard"
@@ -68,7 +68,7 @@ var (
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	cl := chcluster.Start(t)
+	cl := localcluster.StartTest(t)
 	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{cl.Addr(0)}})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func newFixture(t *testing.T) *fixture {
 		back = append(back, c)
 	}
 	start := time.Now()
-	opts := Options{Database: testDB, Cluster: chcluster.Name, BatchSize: 7000}
+	opts := Options{Database: testDB, Cluster: localcluster.Name, BatchSize: 7000}
 	st, err := Export(ctx, conn, StoreRecords(ctx, db), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func newFixture(t *testing.T) *fixture {
 func TestExportRepeatable(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	st, err := Export(ctx, f.conn, StoreRecords(ctx, f.db), Options{Database: testDB, Cluster: chcluster.Name, BatchSize: 5000})
+	st, err := Export(ctx, f.conn, StoreRecords(ctx, f.db), Options{Database: testDB, Cluster: localcluster.Name, BatchSize: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestExportRepeatable(t *testing.T) {
 				return
 			}
 		}
-	}, Options{Database: testDB, Cluster: chcluster.Name})
+	}, Options{Database: testDB, Cluster: localcluster.Name})
 	if err != nil {
 		t.Fatal(err)
 	}

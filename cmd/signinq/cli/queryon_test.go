@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signinq/signinq/internal/chcluster"
+	"github.com/signinq/signinq/clickhouse/localcluster"
 	"github.com/signinq/signinq/internal/clock"
 )
 
@@ -14,7 +14,7 @@ import (
 // with query and with query --on: they print the same, in each format;
 // and explain --sql prints SQL.
 func TestQueryOnClickHouse(t *testing.T) {
-	cl := chcluster.Start(t)
+	cl := localcluster.StartTest(t)
 	dir := queryStore(t, 3000)
 	url := "clickhouse://" + cl.Addr(0) + "/cli"
 	run := func(args ...string) (string, string) {
@@ -25,11 +25,11 @@ func TestQueryOnClickHouse(t *testing.T) {
 		}
 		return out.String(), errb.String()
 	}
-	_, msg := run("export", "--db", dir, "--to", url, "--cluster", chcluster.Name)
+	_, msg := run("export", "--db", dir, "--to", url, "--cluster", localcluster.Name)
 	if !strings.Contains(msg, "added 3,000 new sign-ins") {
 		t.Fatalf("first export: %s", msg)
 	}
-	_, msg = run("export", "--db", dir, "--to", url, "--cluster", chcluster.Name)
+	_, msg = run("export", "--db", dir, "--to", url, "--cluster", localcluster.Name)
 	if !strings.Contains(msg, "added 0 new sign-ins") || !strings.Contains(msg, "skipped 3,000 already there") {
 		t.Fatalf("second export: %s", msg)
 	}

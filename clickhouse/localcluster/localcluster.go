@@ -1,4 +1,4 @@
-package chcluster
+package localcluster
 
 import (
 	"context"
@@ -20,6 +20,7 @@ const Name = "signinq"
 type Cluster struct {
 	Ports [2]int // the servers' native-protocol ports on 127.0.0.1
 	cmds  [2]*exec.Cmd
+	logs  [2]*os.File
 	dirs  [2]string
 }
 
@@ -37,59 +38,90 @@ func Binary() (string, error) {
 	return "", errors.New("clickhouse-server not found: install it as .ci/run does (apt-get install -y clickhouse-server clickhouse-client)")
 }
 
-// Start starts the cluster, waits until both servers answer, and stops
-// them when the test ends. It fails the test when it cannot.
-func Start(t testing.TB) *Cluster {
-	t.Helper()
+// Start starts the cluster with its servers' directories dir/shard0 and
+// dir/shard1 (made when absent; the data a cluster left there is found
+// again) and waits until both servers answer, at most until ctx ends. The
+// caller stops it with Close.
+func Start(ctx context.Context, dir string) (*Cluster, error) {
 	bin, err := Binary()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	var c Cluster
 	var ports [6]int
 	for i := range ports {
 		if ports[i], err = freePort(); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
-	c.Ports = [2]int{ports[0], ports[1]}
+	c := &Cluster{Ports: [2]int{ports[0], ports[1]}}
 	for i := range 2 {
-		dir := t.TempDir()
-		c.dirs[i] = dir
-		cfg := config(dir, c.Ports[i], ports[2+i], ports[4+i], c.Ports)
-		if err := os.WriteFile(filepath.Join(dir, "config.xml"), []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
+		sdir := filepath.Join(dir, "shard"+strconv.Itoa(i))
+		if err := os.MkdirAll(sdir, 0o755); err != nil {
+			c.Close()
+			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(users), 0o644); err != nil {
-			t.Fatal(err)
+		c.dirs[i] = sdir
+		cfg := config(sdir, c.Ports[i], ports[2+i], ports[4+i], c.Ports)
+		if err := os.WriteFile(filepath.Join(sdir, "config.xml"), []byte(cfg), 0o644); err != nil {
+			c.Close()
+			return nil, err
 		}
-		cmd := exec.Command(bin, "--config-file="+filepath.Join(dir, "config.xml"))
-		cmd.Dir = dir
-		logf, err := os.Create(filepath.Join(dir, "stdout.log"))
+		if err := os.WriteFile(filepath.Join(sdir, "users.xml"), []byte(users), 0o644); err != nil {
+			c.Close()
+			return nil, err
+		}
+		cmd := exec.Command(bin, "--config-file="+filepath.Join(sdir, "config.xml"))
+		cmd.Dir = sdir
+		logf, err := os.Create(filepath.Join(sdir, "stdout.log"))
 		if err != nil {
-			t.Fatal(err)
+			c.Close()
+			return nil, err
 		}
 		cmd.Stdout, cmd.Stderr = logf, logf
-		dieWithTest(cmd)
+		dieWithParent(cmd)
 		if err := cmd.Start(); err != nil {
-			t.Fatalf("starting %s: %v", bin, err)
-		}
-		c.cmds[i] = cmd
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
 			logf.Close()
-		})
+			c.Close()
+			return nil, fmt.Errorf("starting %s: %w", bin, err)
+		}
+		c.cmds[i], c.logs[i] = cmd, logf
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	for i := range 2 {
-		if err := waitPort(ctx, c.Addr(i)); err != nil {
+		if err := waitPort(wctx, c.Addr(i)); err != nil {
 			log, _ := os.ReadFile(filepath.Join(c.dirs[i], "log", "err.log"))
-			t.Fatalf("clickhouse-server %d on port %d did not start: %v\n%s", i, c.Ports[i], err, tail(log, 3000))
+			c.Close()
+			return nil, fmt.Errorf("clickhouse-server %d on port %d did not start: %w\n%s", i, c.Ports[i], err, tail(log, 3000))
 		}
 	}
-	return &c
+	return c, nil
+}
+
+// Close stops the servers and waits for them to exit; their directories
+// stay.
+func (c *Cluster) Close() {
+	for i, cmd := range c.cmds {
+		if cmd == nil {
+			continue
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		c.logs[i].Close()
+		c.cmds[i] = nil
+	}
+}
+
+// StartTest starts a cluster in a temporary directory of the test and
+// stops it when the test ends; it fails the test when it cannot.
+func StartTest(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := Start(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
 
 func tail(b []byte, n int) []byte {
