@@ -12,7 +12,8 @@
 // logical type its kind says (see [Schema]):
 //
 //   - time: INT64 TIMESTAMP(NANOS, isAdjustedToUTC=true), exact to the
-//     nanosecond;
+//     nanosecond, or TIMESTAMP(MICROS, isAdjustedToUTC=true) when
+//     Options.TimeUnit is Micros, for readers without nanoseconds;
 //   - int: INT64; float: DOUBLE; bool: BOOLEAN;
 //   - string: BYTE_ARRAY STRING, dictionary-encoded (but the per-sign-in
 //     identifiers id, correlationId and sessionId, plain);

@@ -22,8 +22,8 @@ var ErrNotExport = errors.New("not a signinq Parquet export")
 
 // Read calls fn with each sign-in of the export Write made in dir: files
 // in the order of their paths, rows in file order. Each record has every
-// catalog field Write wrote (type from its directory) and no Raw. fn owns
-// the record.
+// catalog field Write wrote (type from its directory) and no Raw; times
+// are in the unit the files say (Options.TimeUnit). fn owns the record.
 func Read(ctx context.Context, dir string, fn func(*signin.Record) error) error {
 	var paths []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -79,11 +79,17 @@ func readFile(ctx context.Context, path string, typ signin.Type, fn func(*signin
 	if err != nil {
 		return err
 	}
-	if !pq.EqualNodes(pf.Schema(), theLayout.schema) {
+	var l *layout
+	for _, c := range layouts {
+		if pq.EqualNodes(pf.Schema(), c.schema) {
+			l = c
+		}
+	}
+	if l == nil {
 		return fmt.Errorf("%w: schema %v", ErrNotExport, pf.Schema())
 	}
 	rows := make([]pq.Row, 256)
-	cols := make([][]pq.Value, len(theLayout.leaves))
+	cols := make([][]pq.Value, len(l.leaves))
 	for _, rg := range pf.RowGroups() {
 		rr := rg.Rows()
 		for {
@@ -101,8 +107,8 @@ func readFile(ctx context.Context, path string, typ signin.Type, fn func(*signin
 				}
 				r := signin.New()
 				r.Type = typ
-				for _, lf := range theLayout.leaves {
-					if serr := setValue(&r, lf.f, cols[lf.index]); serr != nil {
+				for _, lf := range l.leaves {
+					if serr := l.setValue(&r, lf.f, cols[lf.index]); serr != nil {
 						rr.Close()
 						return serr
 					}

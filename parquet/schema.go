@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"fmt"
 	"time"
 	"unsafe"
 
@@ -35,6 +36,50 @@ type leaf struct {
 type layout struct {
 	schema *pq.Schema
 	leaves []leaf
+	unit   TimeUnit // the unit of its time columns
+}
+
+// TimeUnit is the unit the time columns are written in.
+type TimeUnit int
+
+// The time units.
+const (
+	// Nanos writes times as TIMESTAMP(NANOS, isAdjustedToUTC=true):
+	// exact. The default.
+	Nanos TimeUnit = iota
+	// Micros writes times as TIMESTAMP(MICROS, isAdjustedToUTC=true),
+	// for readers without a nanosecond timestamp (Spark before its
+	// nanosecond types, which refuses TIMESTAMP(NANOS)): a time's
+	// digits below the microsecond (Entra's seventh decimal digit,
+	// hundreds of nanoseconds) are dropped, rounding toward the past.
+	Micros
+)
+
+// ParseTimeUnit reads a unit's name: "nanos" or "micros".
+func ParseTimeUnit(name string) (TimeUnit, error) {
+	switch name {
+	case "", "nanos":
+		return Nanos, nil
+	case "micros":
+		return Micros, nil
+	}
+	return 0, fmt.Errorf("time unit %q: not nanos or micros", name)
+}
+
+// String is the unit's name, as ParseTimeUnit reads it.
+func (u TimeUnit) String() string {
+	if u == Micros {
+		return "micros"
+	}
+	return "nanos"
+}
+
+// per is the nanoseconds of one unit.
+func (u TimeUnit) per() int64 {
+	if u == Micros {
+		return 1000
+	}
+	return 1
 }
 
 // FileFields are the catalog fields a file holds as columns: every field
@@ -49,19 +94,20 @@ func FileFields() []*signin.Field {
 	return out
 }
 
-// Schema returns the Parquet schema of the files: one optional column per
-// field of FileFields, named as the catalog names it, typed as the
-// package doc says.
-func Schema() *pq.Schema { return theLayout.schema }
+// Schema returns the Parquet schema of the files with times in unit u:
+// one optional column per field of FileFields, named as the catalog
+// names it, typed as the package doc says.
+func Schema(u TimeUnit) *pq.Schema { return layouts[u].schema }
 
-var theLayout = newLayout()
+// layouts are the files' layouts by time unit.
+var layouts = [...]*layout{Nanos: newLayout(Nanos), Micros: newLayout(Micros)}
 
-func newLayout() *layout {
+func newLayout(u TimeUnit) *layout {
 	g := pq.Group{}
 	for _, f := range FileFields() {
-		g[f.Name] = node(f)
+		g[f.Name] = node(f, u)
 	}
-	l := &layout{schema: pq.NewSchema("signin", g)}
+	l := &layout{schema: pq.NewSchema("signin", g), unit: u}
 	l.leaves = make([]leaf, len(l.schema.Columns()))
 	for _, f := range FileFields() {
 		path := []string{f.Name}
@@ -82,12 +128,15 @@ func newLayout() *layout {
 	return l
 }
 
-// node is the Parquet type of a field's column.
-func node(f *signin.Field) pq.Node {
+// node is the Parquet type of a field's column, with times in unit u.
+func node(f *signin.Field, u TimeUnit) pq.Node {
 	var n pq.Node
 	switch f.Kind {
 	case signin.KindTime:
 		n = pq.Timestamp(pq.Nanosecond)
+		if u == Micros {
+			n = pq.Timestamp(pq.Microsecond)
+		}
 	case signin.KindInt:
 		n = pq.Int(64)
 	case signin.KindFloat:
@@ -113,7 +162,7 @@ func (l *layout) appendRow(dst pq.Row, r *signin.Record) pq.Row {
 		switch f.Kind {
 		case signin.KindTime:
 			if t := f.Time(r); !t.IsZero() {
-				dst = append(dst, pq.Int64Value(t.UnixNano()).Level(0, 1, c))
+				dst = append(dst, pq.Int64Value(floorDiv(t.UnixNano(), l.unit.per())).Level(0, 1, c))
 				continue
 			}
 		case signin.KindInt:
@@ -157,16 +206,27 @@ func (l *layout) appendRow(dst pq.Row, r *signin.Record) pq.Row {
 // copies values into its column buffers).
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
+// floorDiv is a/b rounded toward minus infinity (b > 0): a time before
+// 1970 rounds toward the past too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
 // setValue sets field f of r from a column's values in one row, as
-// appendRow wrote them: the reverse of appendRow, for readers.
-func setValue(r *signin.Record, f *signin.Field, vals []pq.Value) error {
+// appendRow of layout l wrote them: the reverse of appendRow, for
+// readers.
+func (l *layout) setValue(r *signin.Record, f *signin.Field, vals []pq.Value) error {
 	if len(vals) == 0 || vals[0].IsNull() {
 		return nil // r is reset: the field is missing
 	}
 	v := vals[0]
 	switch f.Kind {
 	case signin.KindTime:
-		return f.SetTime(r, time.Unix(0, v.Int64()).UTC())
+		return f.SetTime(r, time.Unix(0, v.Int64()*l.unit.per()).UTC())
 	case signin.KindInt:
 		return f.SetInt(r, v.Int64())
 	case signin.KindFloat:

@@ -39,6 +39,9 @@ type Options struct {
 	// partition whose file is closed to make room gets a new file when
 	// more of its sign-ins come.
 	MaxOpen int
+	// TimeUnit is the unit of the time columns: Nanos (the default,
+	// exact) or Micros (for readers that refuse nanoseconds).
+	TimeUnit TimeUnit
 	// Progress, if set, is called after each batch with the sign-ins
 	// written so far.
 	Progress func(rows int64)
@@ -116,6 +119,9 @@ func Write(ctx context.Context, dir string, src Source, opts Options) (Stats, er
 	c, err := codec(opts.Compression)
 	if err != nil {
 		return Stats{}, err
+	}
+	if opts.TimeUnit != Nanos && opts.TimeUnit != Micros {
+		return Stats{}, fmt.Errorf("time unit %d: not Nanos or Micros", opts.TimeUnit)
 	}
 	if opts.RowGroupRows <= 0 {
 		opts.RowGroupRows = DefaultRowGroupRows
@@ -239,7 +245,7 @@ func (w *writer) add(recs []signin.Record) error {
 		} else {
 			f.rows = append(f.rows, nil)
 		}
-		f.rows[n] = theLayout.appendRow(f.rows[n][:0], r)
+		f.rows[n] = layouts[w.opts.TimeUnit].appendRow(f.rows[n][:0], r)
 		if len(f.rows) == rowsPerWrite {
 			if err := f.flush(); err != nil {
 				return err
@@ -285,7 +291,7 @@ func (w *writer) create(p partition) (*file, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &file{p: p, f: osf, w: pq.NewWriter(osf, theLayout.schema,
+	f := &file{p: p, f: osf, w: pq.NewWriter(osf, layouts[w.opts.TimeUnit].schema,
 		pq.Compression(w.codec),
 		pq.MaxRowsPerRowGroup(w.opts.RowGroupRows),
 		pq.CreatedBy("signinq", "", ""),

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	pq "github.com/parquet-go/parquet-go"
 
@@ -156,6 +157,46 @@ func TestRoundTrip(t *testing.T) {
 	checkLayout(t, dir, st)
 }
 
+// TestMicros writes the differential test's sign-ins with times in
+// microseconds and reads them back: every field as written, but each
+// time rounded down to its microsecond, Entra's hundreds of nanoseconds
+// dropped as Options.TimeUnit says.
+func TestMicros(t *testing.T) {
+	recs := diffRecords(t)
+	// Times with digits below the microsecond, as Entra's have.
+	for i := range recs {
+		recs[i].Time = recs[i].Time.Add(time.Duration(i%10) * 100)
+	}
+	dir := filepath.Join(t.TempDir(), "lake")
+	if _, err := Write(context.Background(), dir, FromRecords(recs, 500), Options{TimeUnit: Micros}); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(recs)
+	subMicro := 0
+	for i := range want {
+		for _, f := range signin.Fields() {
+			if f.Kind != signin.KindTime {
+				continue
+			}
+			if tm := f.Time(&want[i]); !tm.IsZero() {
+				if tm.Nanosecond()%1000 != 0 {
+					subMicro++
+				}
+				if err := f.SetTime(&want[i], tm.Truncate(time.Microsecond)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if subMicro < len(recs)/2 {
+		t.Fatalf("only %d times of %d sign-ins have digits below the microsecond", subMicro, len(recs))
+	}
+	checkSame(t, readAll(t, dir), want)
+	if _, err := ParseTimeUnit("millis"); err == nil {
+		t.Error("ParseTimeUnit accepts millis")
+	}
+}
+
 // TestFromStore exports a store of the differential test's sign-ins
 // (several parts a day) and reads them back: the very sign-ins given to
 // the store.
@@ -237,12 +278,19 @@ func mustType(t *testing.T, el string) signin.Type {
 	return typ
 }
 
-// TestColumnTypes checks the columns' Parquet types: one per field but
-// type, with the logical type its kind calls for, all optional.
+// TestColumnTypes checks the columns' Parquet types in each time unit:
+// one per field but type, with the logical type its kind calls for, all
+// optional.
 func TestColumnTypes(t *testing.T) {
+	for _, unit := range []TimeUnit{Nanos, Micros} {
+		t.Run(unit.String(), func(t *testing.T) { testColumnTypes(t, unit) })
+	}
+}
+
+func testColumnTypes(t *testing.T, unit TimeUnit) {
 	dir := filepath.Join(t.TempDir(), "lake")
 	recs := diffRecords(t)[:100]
-	if _, err := Write(context.Background(), dir, FromRecords(recs, 0), Options{}); err != nil {
+	if _, err := Write(context.Background(), dir, FromRecords(recs, 0), Options{TimeUnit: unit}); err != nil {
 		t.Fatal(err)
 	}
 	var path string
@@ -263,7 +311,7 @@ func TestColumnTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[signin.Kind]string{
-		signin.KindTime:   "TIMESTAMP(isAdjustedToUTC=true,unit=NANOS)",
+		signin.KindTime:   "TIMESTAMP(isAdjustedToUTC=true,unit=" + strings.ToUpper(unit.String()) + ")",
 		signin.KindInt:    "INT(64,true)",
 		signin.KindFloat:  "DOUBLE",
 		signin.KindBool:   "BOOLEAN",
@@ -383,7 +431,7 @@ func TestNulls(t *testing.T) {
 	for i := range recs {
 		byKey[recs[i].ID+"/"+recs[i].Type.String()] = &recs[i]
 	}
-	idCol, _ := theLayout.schema.Lookup("id")
+	idCol, _ := layouts[Nanos].schema.Lookup("id")
 	nulls, values, rowsSeen := 0, 0, 0
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !strings.HasSuffix(path, ".parquet") {
@@ -407,7 +455,7 @@ func TestNulls(t *testing.T) {
 				n, rerr := rr.ReadRows(buf)
 				for _, row := range buf[:n] {
 					rowsSeen++
-					cols := make([][]pq.Value, len(theLayout.leaves))
+					cols := make([][]pq.Value, len(layouts[Nanos].leaves))
 					for _, v := range row {
 						cols[v.Column()] = append(cols[v.Column()], v)
 					}
@@ -416,7 +464,7 @@ func TestNulls(t *testing.T) {
 					if r == nil {
 						t.Fatalf("row of sign-in %s/%s, which was not given", id, typ)
 					}
-					for _, lf := range theLayout.leaves {
+					for _, lf := range layouts[Nanos].leaves {
 						v := cols[lf.index]
 						isNull := len(v) == 1 && v[0].IsNull()
 						if isNull {

@@ -19,6 +19,7 @@ import (
 type parquetExport struct {
 	Replace     bool   `help:"With --format parquet: replace the directory --to names when it holds anything (a former export); without it, such a directory is refused. The new export takes its place whole, once complete."`
 	Compression string `enum:"zstd,snappy,none" default:"zstd" help:"With --format parquet: the files' compression: zstd (the default: smallest, read by every current engine), snappy or none."`
+	TimeUnit    string `enum:"nanos,micros" default:"nanos" help:"With --format parquet: the unit of the time columns: nanos (the default, exact) or micros, for readers that refuse nanosecond timestamps (Spark before its nanosecond types); micros drops a time's digits below the microsecond."`
 }
 
 // exportParquet writes the store's sign-ins, or those of the files given
@@ -79,7 +80,11 @@ func exportParquet(e *env, c *exportCmd) error {
 		src = parquet.FromStore(db)
 	}
 	start := e.now()
-	st, err := parquet.Write(e.ctx, c.To, src, parquet.Options{Replace: c.Replace, Compression: c.Compression, Progress: onRows})
+	unit, err := parquet.ParseTimeUnit(c.TimeUnit)
+	if err != nil {
+		return err
+	}
+	st, err := parquet.Write(e.ctx, c.To, src, parquet.Options{Replace: c.Replace, Compression: c.Compression, TimeUnit: unit, Progress: onRows})
 	bar.Done()
 	switch {
 	case errors.Is(err, context.Canceled):
