@@ -2,6 +2,7 @@ package localcluster
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,16 +18,33 @@ import (
 // Name is the cluster's name in remote_servers.
 const Name = "signinq"
 
+// Options are what a cluster asks of its clients. The zero value is a
+// cluster without password or TLS.
+type Options struct {
+	// Password is the password of the user "default" (the shards use it
+	// among themselves too); "" for none.
+	Password string
+	// CertFile and KeyFile, when set, are PEM files of a certificate and
+	// its key that the servers present on a second, TLS, native port
+	// (Cluster.SecurePorts).
+	CertFile, KeyFile string
+}
+
 // Cluster is a running two-shard cluster.
 type Cluster struct {
-	Ports [2]int // the servers' native-protocol ports on 127.0.0.1
-	cmds  [2]*exec.Cmd
-	logs  [2]*os.File
-	dirs  [2]string
+	Ports       [2]int // the servers' native-protocol ports on 127.0.0.1
+	SecurePorts [2]int // their TLS native ports, when Options asked for TLS
+	cmds        [2]*exec.Cmd
+	logs        [2]*os.File
+	dirs        [2]string
 }
 
 // Addr returns the native-protocol address of shard i.
 func (c *Cluster) Addr(i int) string { return "127.0.0.1:" + strconv.Itoa(c.Ports[i]) }
+
+// SecureAddr returns the TLS native-protocol address of shard i, when
+// the cluster was started with a certificate.
+func (c *Cluster) SecureAddr(i int) string { return "127.0.0.1:" + strconv.Itoa(c.SecurePorts[i]) }
 
 // Binary returns the path of clickhouse-server, or an error saying how to
 // install it.
@@ -43,17 +62,25 @@ func Binary() (string, error) {
 // again) and waits until both servers answer, at most until ctx ends. The
 // caller stops it with Close.
 func Start(ctx context.Context, dir string) (*Cluster, error) {
+	return StartWith(ctx, dir, Options{})
+}
+
+// StartWith is Start with the password and TLS opts say.
+func StartWith(ctx context.Context, dir string, opts Options) (*Cluster, error) {
 	bin, err := Binary()
 	if err != nil {
 		return nil, err
 	}
-	var ports [6]int
+	var ports [8]int
 	for i := range ports {
 		if ports[i], err = freePort(); err != nil {
 			return nil, err
 		}
 	}
 	c := &Cluster{Ports: [2]int{ports[0], ports[1]}}
+	if opts.CertFile != "" {
+		c.SecurePorts = [2]int{ports[6], ports[7]}
+	}
 	for i := range 2 {
 		sdir := filepath.Join(dir, "shard"+strconv.Itoa(i))
 		if err := os.MkdirAll(sdir, 0o755); err != nil {
@@ -61,12 +88,12 @@ func Start(ctx context.Context, dir string) (*Cluster, error) {
 			return nil, err
 		}
 		c.dirs[i] = sdir
-		cfg := config(sdir, c.Ports[i], ports[2+i], ports[4+i], c.Ports)
+		cfg := config(sdir, c.Ports[i], ports[2+i], ports[4+i], c.SecurePorts[i], c.Ports, opts)
 		if err := os.WriteFile(filepath.Join(sdir, "config.xml"), []byte(cfg), 0o644); err != nil {
 			c.Close()
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(sdir, "users.xml"), []byte(users), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(sdir, "users.xml"), []byte(users(opts.Password)), 0o644); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -158,7 +185,16 @@ func freePort() (int, error) {
 
 // config is a server's config.xml, in the format of 18.16 (root <yandex>)
 // that current releases still read.
-func config(dir string, tcp, http, inter int, shards [2]int) string {
+func config(dir string, tcp, http, inter, secure int, shards [2]int, opts Options) string {
+	var tls, auth string
+	if secure != 0 {
+		tls = fmt.Sprintf(`
+    <tcp_port_secure>%d</tcp_port_secure>
+    <openSSL><server><certificateFile>%s</certificateFile><privateKeyFile>%s</privateKeyFile><verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile><cacheSessions>true</cacheSessions><disableProtocols>sslv2,sslv3</disableProtocols><preferServerCiphers>true</preferServerCiphers></server></openSSL>`, secure, xmlText(opts.CertFile), xmlText(opts.KeyFile))
+	}
+	if opts.Password != "" {
+		auth = "<user>default</user><password>" + xmlText(opts.Password) + "</password>"
+	}
 	return fmt.Sprintf(`<?xml version="1.0"?>
 <yandex>
     <logger><level>warning</level><log>%[1]s/log/server.log</log><errorlog>%[1]s/log/err.log</errorlog><size>10M</size><count>1</count></logger>
@@ -177,21 +213,31 @@ func config(dir string, tcp, http, inter int, shards [2]int) string {
     <mark_cache_size>268435456</mark_cache_size>
     <uncompressed_cache_size>268435456</uncompressed_cache_size>
     <max_concurrent_queries>100</max_concurrent_queries>
-    <mlock_executable>false</mlock_executable>
+    <mlock_executable>false</mlock_executable>%[8]s
     <remote_servers>
         <%[5]s>
-            <shard><replica><host>127.0.0.1</host><port>%[6]d</port></replica></shard>
-            <shard><replica><host>127.0.0.1</host><port>%[7]d</port></replica></shard>
+            <shard><replica><host>127.0.0.1</host><port>%[6]d</port>%[9]s</replica></shard>
+            <shard><replica><host>127.0.0.1</host><port>%[7]d</port>%[9]s</replica></shard>
         </%[5]s>
     </remote_servers>
 </yandex>
-`, dir, tcp, http, inter, Name, shards[0], shards[1])
+`, dir, tcp, http, inter, Name, shards[0], shards[1], tls, auth)
 }
 
-const users = `<?xml version="1.0"?>
+// xmlText escapes s for an XML element's text.
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// users is the servers' users.xml: the user default, with password.
+func users(password string) string {
+	return `<?xml version="1.0"?>
 <yandex>
     <profiles><default><max_memory_usage>2000000000</max_memory_usage><load_balancing>random</load_balancing></default></profiles>
-    <users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default></users>
+    <users><default><password>` + xmlText(password) + `</password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default></users>
     <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 `
+}

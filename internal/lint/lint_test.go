@@ -56,7 +56,8 @@ var allowed = map[string][]string{
 	"internal/words":          {},
 	"internal/ipset":          {},
 	"internal/querygen":       {"engine/signin", "query/ast", "internal/gen"},
-	"internal/azurite":        {},
+	"internal/azurite":        {"internal/testcert"},
+	"internal/testcert":       {},
 	"internal/kusto":          {},
 	"clickhouse/localcluster": {},
 }
@@ -67,9 +68,10 @@ var allowed = map[string][]string{
 // measure of a test's peak memory, whether the race detector is on (for
 // smaller cases under it), the generator of the built-ins' lists, the
 // fake Microsoft Graph pulls are tested against, Azurite, the
-// storage emulator, Microsoft's KQL analyzer (internal/kusto) and a
-// two-shard ClickHouse cluster (clickhouse/localcluster).
-var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen", "internal/kusto", "clickhouse/localcluster"}
+// storage emulator, Microsoft's KQL analyzer (internal/kusto), a
+// two-shard ClickHouse cluster (clickhouse/localcluster) and the
+// certificate test servers present (internal/testcert).
+var testAllowed = []string{"internal/gen", "internal/benchstore", "engine/logfile", "internal/clock", "internal/peakmem", "internal/race", "internal/dirhash", "internal/listgen", "internal/fakegraph", "internal/azurite", "internal/querygen", "internal/kusto", "clickhouse/localcluster", "internal/testcert"}
 
 // testAllowedIn are imports the tests of one tree may add: the REPL's
 // scripts drive the real command; plugins' tests use the standard
