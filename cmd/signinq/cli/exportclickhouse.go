@@ -3,12 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"strings"
 
-	chgo "github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/dustin/go-humanize"
 
 	"github.com/signinq/signinq/clickhouse"
@@ -19,49 +15,6 @@ import (
 // clickhouseExport are export's flags for ClickHouse.
 type clickhouseExport struct {
 	Cluster string `placeholder:"NAME" help:"With --to clickhouse://…: a cluster of the server's remote_servers; the table is created on each of its shards, and the sign-ins go to a Distributed table over them."`
-}
-
-// clickhouseURL is a parsed clickhouse://[USER[:PASSWORD]@]HOST:PORT/DATABASE.
-type clickhouseURL struct {
-	addr, database string
-	auth           chgo.Auth
-}
-
-func parseClickHouseURL(s string) (clickhouseURL, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "clickhouse" || u.Host == "" {
-		return clickhouseURL{}, fmt.Errorf("%q is not clickhouse://HOST:PORT/DATABASE", s)
-	}
-	c := clickhouseURL{addr: u.Host, database: strings.Trim(u.Path, "/")}
-	if u.Port() == "" {
-		c.addr += ":9000" // the native protocol's port
-	}
-	if c.database == "" {
-		c.database = "default"
-	}
-	if u.User != nil {
-		c.auth.Username = u.User.Username()
-		c.auth.Password, _ = u.User.Password()
-	}
-	c.auth.Database = "default"
-	return c, nil
-}
-
-// dialClickHouse connects over the native protocol and checks that the
-// server answers.
-func dialClickHouse(e *env, s string) (driver.Conn, clickhouseURL, error) {
-	u, err := parseClickHouseURL(s)
-	if err != nil {
-		return nil, u, err
-	}
-	conn, err := chgo.Open(&chgo.Options{Addr: []string{u.addr}, Auth: u.auth})
-	if err == nil {
-		err = conn.Ping(e.ctx)
-	}
-	if err != nil {
-		return nil, u, fmt.Errorf("clickhouse at %s: %w", u.addr, err)
-	}
-	return conn, u, nil
 }
 
 func exportClickHouse(e *env, c *exportCmd) error {

@@ -25,7 +25,7 @@ type queryCmd struct {
 	Now     string        `placeholder:"TIME" help:"The time relative times are resolved against (since 24h): a date, an RFC 3339 timestamp, or latest (the store's newest sign-in, for an old export); default: the machine's clock."`
 	Format  string        `enum:"table,json,csv" default:"table" help:"table: aligned, for people (columns as wide as the first 1,000 rows need); json: one object per row; csv: with a header row. Rows are written as they are read, in bounded memory."`
 	Timeout time.Duration `placeholder:"DURATION" help:"Stop the query with an error once it has run this long (30s, 5m); default: no limit (Ctrl-C stops it)."`
-	On      string        `placeholder:"URL" help:"Run the query on another engine instead of the store: clickhouse://HOST:PORT/DATABASE, where signinq export put the sign-ins (docs/scale.md)."`
+	On      string        `placeholder:"URL" help:"Run the query on another engine instead of the store: clickhouse://[USER@]HOST[:PORT]/DATABASE[?secure=true&ca=FILE], where signinq export put the sign-ins; the password from CLICKHOUSE_PASSWORD (docs/scale.md)."`
 	Query   []string      `arg:"" name:"query" help:"The query, e.g. count where status=failure since 24h group by app (quote it, or give it as words)."`
 }
 
