@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"iter"
@@ -32,6 +33,13 @@ type Options struct {
 	// Auth is the user and password for the cluster's shards, which the
 	// export connects to to create their tables.
 	Auth clickhouse.Auth
+	// TLS, when set, is the TLS configuration of those connections (its
+	// ServerName set to each shard's host): a client that reached the
+	// server over TLS reaches the shards over TLS too, at the ports
+	// system.clusters lists, so the cluster must list its shards' secure
+	// ports (remote_servers' <secure>1</secure>); a password is never
+	// sent in clear to a shard when the user asked for TLS.
+	TLS *tls.Config
 	// BatchSize is how many sign-ins an insert carries; 20,000 when 0.
 	BatchSize int
 	// Progress, when set, is called after each batch with the sign-ins
@@ -83,19 +91,20 @@ func CreateSchema(ctx context.Context, conn driver.Conn, opts Options) error {
 	if opts.Cluster == "" {
 		return exec(ctx, conn, local)
 	}
-	rows, err := conn.Query(ctx, "SELECT host_address, port FROM system.clusters WHERE cluster = "+quote(opts.Cluster))
+	rows, err := conn.Query(ctx, "SELECT host_address, port, host_name FROM system.clusters WHERE cluster = "+quote(opts.Cluster))
 	if err != nil {
 		return fmt.Errorf("clickhouse: reading cluster %s: %w", opts.Cluster, err)
 	}
-	var addrs []string
+	type shardAddr struct{ addr, name string }
+	var addrs []shardAddr
 	for rows.Next() {
-		var host string
+		var host, name string
 		var port uint16
-		if err := rows.Scan(&host, &port); err != nil {
+		if err := rows.Scan(&host, &port, &name); err != nil {
 			rows.Close()
 			return fmt.Errorf("clickhouse: reading cluster %s: %w", opts.Cluster, err)
 		}
-		addrs = append(addrs, net.JoinHostPort(host, strconv.Itoa(int(port))))
+		addrs = append(addrs, shardAddr{net.JoinHostPort(host, strconv.Itoa(int(port))), name})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -105,14 +114,19 @@ func CreateSchema(ctx context.Context, conn driver.Conn, opts Options) error {
 		return fmt.Errorf("clickhouse: the server has no cluster %q in its remote_servers", opts.Cluster)
 	}
 	for _, a := range addrs {
-		shard, err := clickhouse.Open(&clickhouse.Options{Addr: []string{a}, Auth: opts.Auth})
+		var tc *tls.Config
+		if opts.TLS != nil {
+			tc = opts.TLS.Clone()
+			tc.ServerName = a.name
+		}
+		shard, err := clickhouse.Open(&clickhouse.Options{Addr: []string{a.addr}, Auth: opts.Auth, TLS: tc})
 		if err != nil {
-			return fmt.Errorf("clickhouse: shard %s: %w", a, err)
+			return fmt.Errorf("clickhouse: shard %s: %w", a.addr, err)
 		}
 		err = exec(ctx, shard, local)
 		shard.Close()
 		if err != nil {
-			return fmt.Errorf("clickhouse: shard %s: %w", a, err)
+			return fmt.Errorf("clickhouse: shard %s: %w", a.addr, err)
 		}
 	}
 	return exec(ctx, conn, distributed)

@@ -88,7 +88,11 @@ func StartWith(ctx context.Context, dir string, opts Options) (*Cluster, error) 
 			return nil, err
 		}
 		c.dirs[i] = sdir
-		cfg := config(sdir, c.Ports[i], ports[2+i], ports[4+i], c.SecurePorts[i], c.Ports, opts)
+		shards := c.Ports
+		if opts.CertFile != "" {
+			shards = c.SecurePorts // the shards speak TLS among themselves too
+		}
+		cfg := config(sdir, c.Ports[i], ports[2+i], ports[4+i], c.SecurePorts[i], shards, opts)
 		if err := os.WriteFile(filepath.Join(sdir, "config.xml"), []byte(cfg), 0o644); err != nil {
 			c.Close()
 			return nil, err
@@ -190,10 +194,12 @@ func config(dir string, tcp, http, inter, secure int, shards [2]int, opts Option
 	if secure != 0 {
 		tls = fmt.Sprintf(`
     <tcp_port_secure>%d</tcp_port_secure>
-    <openSSL><server><certificateFile>%s</certificateFile><privateKeyFile>%s</privateKeyFile><verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile><cacheSessions>true</cacheSessions><disableProtocols>sslv2,sslv3</disableProtocols><preferServerCiphers>true</preferServerCiphers></server></openSSL>`, secure, xmlText(opts.CertFile), xmlText(opts.KeyFile))
+    <openSSL><server><certificateFile>%s</certificateFile><privateKeyFile>%s</privateKeyFile><verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile><cacheSessions>true</cacheSessions><disableProtocols>sslv2,sslv3</disableProtocols><preferServerCiphers>true</preferServerCiphers></server>
+        <client><loadDefaultCAFile>false</loadDefaultCAFile><caConfig>%[2]s</caConfig><verificationMode>strict</verificationMode><cacheSessions>true</cacheSessions><disableProtocols>sslv2,sslv3</disableProtocols><invalidCertificateHandler><name>RejectCertificateHandler</name></invalidCertificateHandler></client></openSSL>`, secure, xmlText(opts.CertFile), xmlText(opts.KeyFile))
+		auth += "<secure>1</secure>"
 	}
 	if opts.Password != "" {
-		auth = "<user>default</user><password>" + xmlText(opts.Password) + "</password>"
+		auth += "<user>default</user><password>" + xmlText(opts.Password) + "</password>"
 	}
 	return fmt.Sprintf(`<?xml version="1.0"?>
 <yandex>

@@ -57,7 +57,7 @@ func exportClickHouse(e *env, c *exportCmd) error {
 	total, _ := db.Count()
 	start := e.now()
 	st, err := clickhouse.Export(e.ctx, conn, clickhouse.StoreRecords(e.ctx, db), clickhouse.Options{
-		Database: u.database, Cluster: c.Cluster, Auth: u.auth,
+		Database: u.database, Cluster: c.Cluster, Auth: u.auth, TLS: u.tls,
 		Progress: func(read, added int64) {
 			if !c.Quiet {
 				fmt.Fprintf(e.stderr, "\rsigninq: exporting: %s of %s read, %s added", humanize.Comma(read), humanize.Comma(total), humanize.Comma(added))
