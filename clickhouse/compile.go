@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
@@ -45,7 +46,13 @@ const unimplemented = "signinq does not compile it to SQL yet"
 // Compiled is a query compiled to ClickHouse SQL, and what signinq does
 // with the rows ClickHouse returns.
 type Compiled struct {
-	SQL     string          // the statement, over the table Table of the database
+	// SQL is the statement, over the table Table of the database, as
+	// explain shows it: with subqueries, their statements first (run
+	// first) and the conditions on their values named in braces.
+	SQL     string
+	sql     string          // the statement, its subqueries' conditions marked (subMarker)
+	subs    []*subquery     // run first, by Run
+	post    []postOp        // the operators after |, applied by signinq
 	Columns []result.Column // the answer's columns
 	outs    []*out          // every column: selected by SQL, or computed (calc)
 	visible []int           // the outs that are the answer's columns, in order
@@ -110,27 +117,58 @@ type compiler struct {
 	database string
 	outs     []*out
 	lists    map[string][]string // named lists by lower-case name: the built-ins and the caller's
+	reg      *plugins.Registry   // what subqueries are checked against; nil: the standard one
+	subs     []*subquery
 }
 
 // Compile compiles a checked plan (query.Prepare) to SQL over the table
 // Table of database. A construct it cannot say exactly is an error
 // wrapping ErrNotExpressible.
 func Compile(plan *query.Plan, database string) (*Compiled, error) {
-	return compile(plan, database, nil)
+	return compile(plan, database, nil, nil)
 }
 
 // compile is Compile with named lists beside the built-in ones, which
 // the plan was checked with.
-func compile(plan *query.Plan, database string, lists map[string][]string) (*Compiled, error) {
+func compile(plan *query.Plan, database string, lists map[string][]string, reg *plugins.Registry) (*Compiled, error) {
 	st := plan.Statement
 	if st == nil || st.Query == nil || st.Explain || st.Analyze {
 		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
 	}
-	q := st.Query
-	c := &compiler{plan: plan, database: database, lists: listValues(lists)}
-	if len(q.Stages) > 0 {
-		return nil, refuse(q.Stages[0].Pos, "| "+q.Stages[0].Name, "stages and operators after | run in signinq on the rows a query gives; "+unimplemented)
+	c := &compiler{plan: plan, database: database, lists: listValues(lists), reg: reg}
+	return c.compile()
+}
+
+// compile compiles c's plan, a query.
+func (c *compiler) compile() (*Compiled, error) {
+	cp, err := c.compileQuery()
+	if err != nil {
+		return nil, err
 	}
+	cp.sql, cp.subs = cp.SQL, c.subs
+	cp.SQL = cp.display()
+	return cp, nil
+}
+
+func (c *compiler) compileQuery() (*Compiled, error) {
+	q := c.plan.Statement.Query
+	if len(q.Stages) == 0 {
+		return c.compileBase(q)
+	}
+	base := *q
+	base.Stages = nil
+	cp, err := c.compileBase(&base)
+	if err != nil {
+		return nil, err
+	}
+	if cp.post, cp.Columns, err = c.operators(q.Stages, cp.Columns); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// compileBase compiles a query without stages.
+func (c *compiler) compileBase(q *ast.Query) (*Compiled, error) {
 	where, err := c.where(q)
 	if err != nil {
 		return nil, err
@@ -366,7 +404,10 @@ func literal(e ast.Expr) (*ast.Literal, error) {
 
 func (c *compiler) in(e *ast.In) (string, error) {
 	if e.Query != nil {
-		return "", refuse(e.Pos, "a subquery ("+e.Query.String()+")", unimplemented)
+		if _, ok := e.X.(*ast.Tuple); ok {
+			return "", refuse(e.Pos, "several fields in a subquery ("+e.String()+")", unimplemented)
+		}
+		return c.inSubquery(e)
 	}
 	f, err := c.field(e.X)
 	if err != nil {

@@ -72,7 +72,12 @@ func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text st
 	if err != nil {
 		return nil, err
 	}
-	return cp.Run(ctx, conn)
+	res, err := cp.Run(ctx, conn)
+	if errors.Is(err, ErrNotExpressible) && !opts.SQLOnly {
+		// A subquery's values the statement cannot hold.
+		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database(Options{Database: opts.Database}), opts.Lists), opts, now)
+	}
+	return res, err
 }
 
 // prepare checks a query, with the built-in named lists and opts.Lists,
@@ -89,13 +94,17 @@ func prepare(ctx context.Context, reg *plugins.Registry, text string, opts Query
 	if err != nil {
 		return nil, nil, err
 	}
-	cp, err := compile(plan, database(Options{Database: opts.Database}), opts.Lists)
+	cp, err := compile(plan, database(Options{Database: opts.Database}), opts.Lists, reg)
 	return plan, cp, err
 }
 
 // Run runs a compiled query on conn.
 func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, error) {
-	rows, err := conn.Query(ctx, cp.SQL)
+	sql, err := cp.statement(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := conn.Query(ctx, sql)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
@@ -158,6 +167,11 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 			v[j] = r[k]
 		}
 		out[i] = v
+	}
+	for _, op := range cp.post {
+		if out, err = op.apply(ctx, conn, out); err != nil {
+			return nil, err
+		}
 	}
 	return &result.Result{Columns: cp.Columns, Rows: out, Stats: result.Stats{Rows: int64(len(out))}}, nil
 }
