@@ -53,6 +53,7 @@ type Compiled struct {
 	sql     string          // the statement, its subqueries' conditions marked (subMarker)
 	subs    []*subquery     // run first, by Run
 	post    []postOp        // the operators after |, applied by signinq
+	absent  *absence        // group by KEY in @list: its rows of no sign-ins
 	Columns []result.Column // the answer's columns
 	outs    []*out          // every column: selected by SQL, or computed (calc)
 	visible []int           // the outs that are the answer's columns, in order
@@ -65,17 +66,19 @@ type Compiled struct {
 
 // out is an output column and the SQL it is selected by.
 type out struct {
-	name   string
-	kind   signin.Kind
-	sql    string
-	key    bool
-	field  string
-	bin    time.Duration
-	hidden bool
-	agg    string // the aggregate's canonical text, for finding it again
-	sumF   bool   // a whole-number sum: a second column holds its float sum
-	sumOf  string // the field of a whole-number sum
-	calc   calc   // computed by signinq over the row, when sql is ""
+	name    string
+	kind    signin.Kind
+	sql     string
+	key     bool
+	field   string
+	bin     time.Duration
+	hidden  bool
+	agg     string                       // the aggregate's canonical text, for finding it again
+	aggName string                       // the aggregate's name in lower case (count, dcountif, …)
+	sumF    bool                         // a whole-number sum: a second column holds its float sum
+	sumOf   string                       // the field of a whole-number sum
+	calc    calc                         // computed by signinq over the row, when sql is ""
+	conv    func(string) (string, error) // makes the text SQL selects the value (sqlValue.conv)
 }
 
 type orderKey struct {
@@ -83,8 +86,11 @@ type orderKey struct {
 	desc bool
 }
 
-// rowCond is having's condition on an output row.
-type rowCond interface{ holds(r []result.Value) bool }
+// rowCond is having's condition on an output row; an error is an
+// overflow of its arithmetic, the query's error.
+type rowCond interface {
+	holds(r []result.Value) (bool, error)
+}
 
 type rowAnd struct{ l, r rowCond }
 type rowOr struct{ l, r rowCond }
@@ -94,21 +100,52 @@ type rowCmp struct {
 	l, r rowOperand
 }
 type rowOperand struct {
-	col   int // -1: value
+	col   int // -1: value, or calc
 	value result.Value
+	calc  calc
 }
 
-func (c rowAnd) holds(r []result.Value) bool { return c.l.holds(r) && c.r.holds(r) }
-func (c rowOr) holds(r []result.Value) bool  { return c.l.holds(r) || c.r.holds(r) }
-func (c rowNot) holds(r []result.Value) bool { return !c.x.holds(r) }
-func (c rowCmp) holds(r []result.Value) bool {
-	return result.Holds(c.op, c.l.of(r), c.r.of(r))
-}
-func (o rowOperand) of(r []result.Value) result.Value {
-	if o.col < 0 {
-		return o.value
+func (c rowAnd) holds(r []result.Value) (bool, error) {
+	a, err := c.l.holds(r)
+	if err != nil || !a {
+		return false, err
 	}
-	return r[o.col]
+	return c.r.holds(r)
+}
+
+func (c rowOr) holds(r []result.Value) (bool, error) {
+	a, err := c.l.holds(r)
+	if err != nil || a {
+		return a, err
+	}
+	return c.r.holds(r)
+}
+
+func (c rowNot) holds(r []result.Value) (bool, error) {
+	a, err := c.x.holds(r)
+	return !a, err
+}
+
+func (c rowCmp) holds(r []result.Value) (bool, error) {
+	a, err := c.l.of(r)
+	if err != nil {
+		return false, err
+	}
+	b, err := c.r.of(r)
+	if err != nil {
+		return false, err
+	}
+	return result.Holds(c.op, a, b), nil
+}
+
+func (o rowOperand) of(r []result.Value) (result.Value, error) {
+	switch {
+	case o.calc != nil:
+		return eval(o.calc, r)
+	case o.col < 0:
+		return o.value, nil
+	}
+	return r[o.col], nil
 }
 
 // compiler compiles one checked query.

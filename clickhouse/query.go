@@ -135,6 +135,13 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 			if err != nil {
 				return nil, fmt.Errorf("clickhouse: column %s: %w", cp.outs[i].name, err)
 			}
+			if conv := cp.outs[i].conv; conv != nil {
+				s, err := conv(v.Str())
+				if err != nil {
+					return nil, fmt.Errorf("clickhouse: column %s: %w", cp.outs[i].name, err)
+				}
+				v = result.StringValue(s)
+			}
 			row[i] = v
 		}
 		for j, i := range cp.sumOver {
@@ -160,7 +167,14 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
-	out = cp.finish(out)
+	if cp.absent != nil {
+		if out, err = cp.addAbsent(out); err != nil {
+			return nil, err
+		}
+	}
+	if out, err = cp.finish(out); err != nil {
+		return nil, err
+	}
 	for i, r := range out {
 		v := make([]result.Value, len(cp.visible))
 		for j, k := range cp.visible {
@@ -177,9 +191,19 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 }
 
 // finish applies having, the order and the limit.
-func (cp *Compiled) finish(rows [][]result.Value) [][]result.Value {
+func (cp *Compiled) finish(rows [][]result.Value) ([][]result.Value, error) {
 	if cp.having != nil {
-		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !cp.having.holds(r) })
+		kept := rows[:0]
+		for _, r := range rows {
+			ok, err := cp.having.holds(r)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
 	}
 	if cp.order != nil {
 		slices.SortStableFunc(rows, func(a, b []result.Value) int {
@@ -203,7 +227,7 @@ func (cp *Compiled) finish(rows [][]result.Value) [][]result.Value {
 	if cp.limit >= 0 && len(rows) > cp.limit {
 		rows = rows[:cp.limit]
 	}
-	return rows
+	return rows, nil
 }
 
 // deref follows pointers to the value, nil for a null.
