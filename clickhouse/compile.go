@@ -317,13 +317,31 @@ func isField(e ast.Expr) bool {
 	return false
 }
 
-// hasTimeArith reports whether e is arithmetic of times or now.
-func hasTimeArith(e ast.Expr) bool {
-	switch e := e.(type) {
-	case *ast.Binary:
-		return e.Op == "+" || e.Op == "-"
+// isTimeArith reports whether a comparison is time arithmetic, as the
+// engine reads it: a side adds or subtracts, or is now beside a time
+// (now alone beside a text field is the text "now").
+func (c *compiler) isTimeArith(e *ast.Binary) bool {
+	isNow := func(x ast.Expr) bool {
+		n, ok := x.(*ast.Name)
+		return ok && strings.EqualFold(n.Name, "now")
+	}
+	addSub := func(x ast.Expr) bool {
+		b, ok := x.(*ast.Binary)
+		return ok && (b.Op == "+" || b.Op == "-")
+	}
+	if addSub(e.L) || addSub(e.R) || isNow(e.L) {
+		return true
+	}
+	if !isNow(e.R) {
+		return false
+	}
+	switch l := e.L.(type) {
 	case *ast.Name:
-		return strings.EqualFold(e.Name, "now")
+		f := signin.Lookup(l.Name)
+		return f != nil && f.Kind == signin.KindTime
+	case *ast.Call:
+		v, err := fnValue(l)
+		return err == nil && v.kind == signin.KindTime
 	}
 	return false
 }
@@ -331,7 +349,7 @@ func hasTimeArith(e ast.Expr) bool {
 var flipped = map[string]string{"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 func (c *compiler) compare(e *ast.Binary) (string, error) {
-	if hasTimeArith(e.L) || hasTimeArith(e.R) {
+	if c.isTimeArith(e) {
 		return c.timeCompare(e)
 	}
 	if isField(e.R) {
@@ -351,67 +369,103 @@ func (c *compiler) compare(e *ast.Binary) (string, error) {
 	return c.pred(e.Pos, f, e.Op, []*ast.Literal{lit})
 }
 
-// timeCompare compiles a time field compared with a constant time
-// (now, a time, and durations added or subtracted).
+// timeCompare compiles a comparison of times or durations in a
+// condition on sign-ins, as the engine checks it: time fields (and
+// date(time)) added and subtracted with constants (now, durations,
+// times), at most two fields, one added and one subtracted; a sign-in
+// missing a field satisfies none. Two fields compare their difference
+// exactly, an int64 overflow of it beyond any constant, as the engine.
 func (c *compiler) timeCompare(e *ast.Binary) (string, error) {
 	op := e.Op
 	if _, ok := flipped[op]; !ok {
-		return "", refuse(e.Pos, e.String(), unimplemented)
+		return "", refuse(e.Pos, e.String(), "times compare with = != < <= > >=")
 	}
-	fe, ce := e.L, e.R
-	if _, ok := c.constTime(ce); !ok {
-		fe, ce, op = e.R, e.L, flipped[op]
+	var fields []timeTerm
+	var k int64
+	ok := c.timeSide(e.L, 1, &fields, &k) && c.timeSide(e.R, -1, &fields, &k)
+	if !ok || len(fields) == 0 || len(fields) > 2 || k == math.MinInt64 {
+		return "", refuse(e.Pos, "time arithmetic ("+e.String()+")", "not time fields and constants as the language compares them")
 	}
-	ns, ok := c.constTime(ce)
-	n, isName := fe.(*ast.Name)
-	if !ok || !isName {
-		return "", refuse(e.Pos, "time arithmetic other than a time field against a constant time ("+e.String()+")", unimplemented)
+	// Σ fields + k op 0: Σ fields op -k.
+	k = -k
+	if len(fields) == 1 {
+		f := fields[0]
+		if f.sign < 0 {
+			op, k = flipped[op], -k
+		}
+		return "ifNull(" + f.sql + " " + op + " " + strconv.FormatInt(k, 10) + ", 0)", nil
 	}
-	f := signin.Lookup(n.Name)
-	if f == nil || f.Kind != signin.KindTime {
-		return "", refuse(e.Pos, e.String(), unimplemented)
+	a, b := fields[0], fields[1]
+	if a.sign < 0 {
+		a, b = b, a
 	}
-	return "ifNull(" + ident(f.Name) + " " + op + " " + strconv.FormatInt(ns, 10) + ", 0)", nil
+	if a.sign < 0 || b.sign > 0 {
+		return "", refuse(e.Pos, "time arithmetic ("+e.String()+")", "two times are compared by their difference")
+	}
+	d := "(" + a.sql + " - " + b.sql + ")"
+	ks := strconv.FormatInt(k, 10)
+	over := "((" + a.sql + " >= 0) != (" + b.sql + " >= 0) AND (" + d + " >= 0) != (" + a.sql + " >= 0))"
+	cmp := "if(" + over + ", if(" + a.sql + " > " + b.sql + ", 1, -1), if(" + d + " < " + ks + ", -1, if(" + d + " > " + ks + ", 1, 0)))"
+	return "ifNull(" + cmp + " " + op + " 0, 0)", nil
 }
 
-// constTime evaluates now, a time literal, and durations added to or
-// subtracted from them, as Unix nanoseconds.
-func (c *compiler) constTime(e ast.Expr) (int64, bool) {
-	switch e := e.(type) {
-	case *ast.Name:
-		if strings.EqualFold(e.Name, "now") {
-			return c.plan.Now.UnixNano(), true
-		}
-		if signin.Lookup(e.Name) != nil {
-			return 0, false
-		}
-		t, err := query.ParseTime(e.Name)
-		return t.UnixNano(), err == nil
-	case *ast.Literal:
-		t, err := query.ParseTime(e.Text)
-		return t.UnixNano(), err == nil
+// timeTerm is a time field (or date(time)) of a comparison, added (sign
+// 1) or subtracted (-1).
+type timeTerm struct {
+	sql  string
+	sign int
+}
+
+// timeSide reads one side of a comparison of times with the sign it is
+// added with: its time fields into fields, its constants summed into k
+// (false on an overflow, or what is not a time, a duration or a time
+// field).
+func (c *compiler) timeSide(e ast.Expr, sign int, fields *[]timeTerm, k *int64) bool {
+	switch x := e.(type) {
 	case *ast.Binary:
-		if e.Op != "+" && e.Op != "-" {
-			return 0, false
+		if x.Op != "+" && x.Op != "-" {
+			return false
 		}
-		t, ok := c.constTime(e.L)
-		if !ok {
-			return 0, false
+		rs := sign
+		if x.Op == "-" {
+			rs = -sign
 		}
-		d, ok := duration(e.R)
-		if !ok {
-			return 0, false
+		return c.timeSide(x.L, sign, fields, k) && c.timeSide(x.R, rs, fields, k)
+	case *ast.Call:
+		v, err := fnValue(x)
+		if err != nil || v.kind != signin.KindTime {
+			return false
 		}
-		if e.Op == "-" {
-			d = -d
+		*fields = append(*fields, timeTerm{sql: v.sql, sign: sign})
+		return true
+	case *ast.Name:
+		if !strings.EqualFold(x.Name, "now") {
+			if f := signin.Lookup(x.Name); f != nil {
+				if f.Kind != signin.KindTime {
+					return false
+				}
+				*fields = append(*fields, timeTerm{sql: ident(f.Name), sign: sign})
+				return true
+			}
 		}
-		r := t + int64(d)
-		if (d > 0 && r < t) || (d < 0 && r > t) {
-			return 0, false
-		}
-		return r, true
+	case *ast.Literal:
+	default:
+		return false
 	}
-	return 0, false
+	v, ok := c.timeConst(e)
+	if !ok {
+		return false
+	}
+	n := v.Int()
+	if sign < 0 {
+		if n == math.MinInt64 {
+			return false
+		}
+		n = -n
+	}
+	sum, ok := plugins.AddInt(*k, n)
+	*k = sum
+	return ok
 }
 
 func duration(e ast.Expr) (time.Duration, bool) {
@@ -560,6 +614,14 @@ func (c *compiler) textPred(pos ast.Pos, f *signin.Field, op string, vals []*ast
 		op, negate = "=", true
 	case "not in":
 		op, negate = "in", true
+	}
+	if f.Name == "ip" && op == "in" && len(vals) >= ipSetMin {
+		if s, ok := ipSet(vals); ok {
+			if negate {
+				return not(s), nil
+			}
+			return s, nil
+		}
 	}
 	x := strExpr(f)
 	if f.Kind == signin.KindList {

@@ -568,8 +568,13 @@ func (j *pipeJoin) apply(ctx context.Context, conn driver.Conn, rows [][]result.
 	if err != nil {
 		return nil, err
 	}
+	return j.joinRows(rows, res.Rows), nil
+}
+
+// joinRows joins the left rows with the right side's.
+func (j *pipeJoin) joinRows(rows, right [][]result.Value) [][]result.Value {
 	table := map[string][]int{}
-	for i, row := range res.Rows {
+	for i, row := range right {
 		if k, ok := joinKey(row, j.rkeys, j.ips); ok {
 			table[k] = append(table[k], i)
 		}
@@ -595,13 +600,13 @@ func (j *pipeJoin) apply(ctx context.Context, conn driver.Conn, rows [][]result.
 			for _, m := range matches {
 				o := slices.Clone(row)
 				for _, i := range j.extra {
-					o = append(o, res.Rows[m][i])
+					o = append(o, right[m][i])
 				}
 				out = append(out, o)
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // joinKey is a row's key over the columns at, equal for two rows exactly

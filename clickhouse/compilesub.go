@@ -133,7 +133,7 @@ func indentSub(s string) string { return "--   " + strings.ReplaceAll(s, "\n", "
 
 // setCond is the condition that f's value is [not] in a set of values,
 // as the engine's subquery sets hold them.
-func setCond(f *signin.Field, not bool, vals []result.Value) (string, error) {
+func setCond(f *signin.Field, negate bool, vals []result.Value) (string, error) {
 	var texts, addrs []string
 	var ints []int64
 	var flts []float64
@@ -227,8 +227,8 @@ func setCond(f *signin.Field, not bool, vals []result.Value) (string, error) {
 			col := ident(f.Name)
 			in = "arrayExists(x -> " + in + ", " + col + ")"
 		}
-		if not {
-			return not_(in), nil
+		if negate {
+			return not("(" + in + ")"), nil
 		}
 		return "(" + in + ")", nil
 	}
@@ -245,17 +245,14 @@ func setCond(f *signin.Field, not bool, vals []result.Value) (string, error) {
 	}
 	col := ident(f.Name)
 	switch {
-	case len(nums) == 0 && not:
+	case len(nums) == 0 && negate:
 		return "isNotNull(" + col + ")", nil
 	case len(nums) == 0:
 		return "0", nil
 	}
 	op := " IN ("
-	if not {
+	if negate {
 		op = " NOT IN ("
 	}
 	return "(isNotNull(" + col + ") AND ifNull(" + col + op + strings.Join(nums, ", ") + "), 0))", nil
 }
-
-// not_ is not, for a name that does not shadow a parameter.
-func not_(x string) string { return not(x) }

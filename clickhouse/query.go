@@ -303,13 +303,18 @@ func decode(p any, k signin.Kind) (result.Value, error) {
 // statement, or, for a query SQL cannot say, the statement that streams
 // its sign-ins to signinq, with why (an error wrapping ErrNotExpressible).
 func Explain(text string, reg *plugins.Registry, database string, now time.Time) (sql string, streamed error, err error) {
-	plan, err := query.Prepare(text, nil, reg, now)
-	if err != nil {
+	return ExplainLists(text, reg, database, now, nil)
+}
+
+// ExplainLists is Explain with named lists beside the built-in ones, as
+// QueryOptions.Lists gives them to Query.
+func ExplainLists(text string, reg *plugins.Registry, database string, now time.Time, lists map[string][]string) (sql string, streamed error, err error) {
+	plan, cp, err := prepare(context.Background(), reg, text, QueryOptions{Database: database, Lists: lists}, now)
+	if plan == nil {
 		return "", nil, err
 	}
-	cp, err := Compile(plan, database)
 	if errors.Is(err, ErrNotExpressible) {
-		return streamedPlan(plan, database, nil).SQL, err, nil
+		return streamedPlan(plan, database, lists).SQL, err, nil
 	}
 	if err != nil {
 		return "", nil, err
