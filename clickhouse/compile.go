@@ -156,6 +156,7 @@ type compiler struct {
 	lists    map[string][]string // named lists by lower-case name: the built-ins and the caller's
 	reg      *plugins.Registry   // what subqueries are checked against; nil: the standard one
 	subs     []*subquery
+	fnSQL    map[*signin.Field]string // a function's value standing for a field in a condition (fnField)
 }
 
 // Compile compiles a checked plan (query.Prepare) to SQL over the table
@@ -304,6 +305,45 @@ func (c *compiler) field(e ast.Expr) (*signin.Field, error) {
 	return nil, refuse(e.Position(), e.String(), unimplemented)
 }
 
+// condField resolves the left side of a predicate on values: a field,
+// or a function of one (hour(time) >= 22, domain(user) = "contoso.com"),
+// whose value the predicate compares as a field of its kind.
+func (c *compiler) condField(e ast.Expr) (*signin.Field, error) {
+	call, ok := e.(*ast.Call)
+	if !ok {
+		return c.field(e)
+	}
+	v, err := fnValue(call)
+	if err != nil {
+		return nil, err
+	}
+	if v.conv != nil {
+		return nil, refuse(call.Pos, "a condition on "+call.String(), "SQL's values of the function are not its texts")
+	}
+	f := &signin.Field{Name: strings.ToLower(call.String()), Kind: v.kind}
+	if c.fnSQL == nil {
+		c.fnSQL = map[*signin.Field]string{}
+	}
+	c.fnSQL[f] = v.sql
+	return f, nil
+}
+
+// col is a field's column in SQL, or a function's value (condField).
+func (c *compiler) col(f *signin.Field) string {
+	if s, ok := c.fnSQL[f]; ok {
+		return s
+	}
+	return ident(f.Name)
+}
+
+// str is a text field's value in SQL, or a function's (condField).
+func (c *compiler) str(f *signin.Field) string {
+	if s, ok := c.fnSQL[f]; ok {
+		return s
+	}
+	return strExpr(f)
+}
+
 // isField reports whether a right side is a field, as the checker reads
 // it: a bare word spelled as the catalog spells a field or an alias.
 func isField(e ast.Expr) bool {
@@ -358,7 +398,7 @@ func (c *compiler) compare(e *ast.Binary) (string, error) {
 			return c.fieldCompare(e)
 		}
 	}
-	f, err := c.field(e.L)
+	f, err := c.condField(e.L)
 	if err != nil {
 		return "", err
 	}
@@ -495,12 +535,12 @@ func literal(e ast.Expr) (*ast.Literal, error) {
 
 func (c *compiler) in(e *ast.In) (string, error) {
 	if e.Query != nil {
-		if _, ok := e.X.(*ast.Tuple); ok {
-			return "", refuse(e.Pos, "several fields in a subquery ("+e.String()+")", unimplemented)
+		if t, ok := e.X.(*ast.Tuple); ok {
+			return c.inTuple(e, t)
 		}
 		return c.inSubquery(e)
 	}
-	f, err := c.field(e.X)
+	f, err := c.condField(e.X)
 	if err != nil {
 		return "", err
 	}
@@ -549,13 +589,13 @@ func (c *compiler) pred(pos ast.Pos, f *signin.Field, op string, vals []*ast.Lit
 		case f.Kind == signin.KindString || f.Kind == signin.KindList:
 			return "1", nil
 		}
-		return "isNotNull(" + ident(f.Name) + ")", nil
+		return "isNotNull(" + c.col(f) + ")", nil
 	}
 	switch f.Kind {
 	case signin.KindString, signin.KindList:
 		return c.textPred(pos, f, op, vals)
 	}
-	col := ident(f.Name)
+	col := c.col(f)
 	var nums []string
 	for _, v := range vals {
 		switch f.Kind {
@@ -623,9 +663,25 @@ func (c *compiler) textPred(pos ast.Pos, f *signin.Field, op string, vals []*ast
 			return s, nil
 		}
 	}
-	x := strExpr(f)
+	x := c.str(f)
 	if f.Kind == signin.KindList {
 		x = "x"
+	}
+	if op == "in" && len(vals) >= ipSetMin && f.Name != "ip" {
+		// Many texts: a set, not an or of as many tests.
+		var quoted []string
+		for _, v := range vals {
+			quoted = append(quoted, quote(v.Text))
+		}
+		s := textSet(x, quoted)
+		if f.Kind == signin.KindList {
+			col := c.col(f)
+			s = "arrayExists(x -> " + s + ", if(empty(" + col + "), [''], " + col + "))"
+		}
+		if negate {
+			s = not("(" + s + ")")
+		}
+		return s, nil
 	}
 	var ors []string
 	for _, v := range vals {
@@ -637,7 +693,7 @@ func (c *compiler) textPred(pos ast.Pos, f *signin.Field, op string, vals []*ast
 	}
 	s := "(" + strings.Join(ors, " OR ") + ")"
 	if f.Kind == signin.KindList {
-		col := ident(f.Name)
+		col := c.col(f)
 		s = "arrayExists(x -> " + s + ", if(empty(" + col + "), [''], " + col + "))"
 	}
 	if negate {
@@ -730,38 +786,38 @@ func cidr(p netip.Prefix) string {
 // cannot find the column of a countIf over it: = 0 is not rewritten.)
 func not(x string) string { return "(" + x + " = 0)" }
 
-// fieldCompare compiles a comparison of two fields of a sign-in: text
+// fieldCompare compiles a comparison of two fields of a sign-in (or
+// functions of them, as condField reads them): text
 // without regard to case, a missing value the empty text, a multi-valued
 // field equal when any element is (no element: the one element ""), !=
 // the negation of =; numbers, times and flags present on both sides.
 func (c *compiler) fieldCompare(e *ast.Binary) (string, error) {
-	l, err := c.field(e.L)
+	l, err := c.condField(e.L)
 	if err != nil {
 		return "", err
 	}
-	rn, ok := e.R.(*ast.Name)
-	if !ok {
-		return "", refuse(e.Pos, "comparing a field with a function of one ("+e.String()+")", unimplemented)
+	r, err := c.condField(e.R)
+	if err != nil {
+		return "", err
 	}
-	r := signin.Lookup(rn.Name)
 	text := func(f *signin.Field) bool { return f.Kind == signin.KindString || f.Kind == signin.KindList }
 	if text(l) != text(r) {
 		return "", refuse(e.Pos, e.String(), "fields of different kinds")
 	}
 	if !text(l) {
-		return "ifNull(" + ident(l.Name) + " " + e.Op + " " + ident(r.Name) + ", 0)", nil
+		return "ifNull(" + c.col(l) + " " + e.Op + " " + c.col(r) + ", 0)", nil
 	}
 	folded := func(f *signin.Field) string {
 		if f.Kind == signin.KindList {
-			col := ident(f.Name)
+			col := c.col(f)
 			return "arrayMap(x -> lowerUTF8(x), if(empty(" + col + "), [''], " + col + "))"
 		}
-		return "[" + fold(strExpr(f)) + "]"
+		return "[" + fold(c.str(f)) + "]"
 	}
 	var eq string
 	switch {
 	case l.Kind == signin.KindString && r.Kind == signin.KindString:
-		eq = fold(strExpr(l)) + " = " + fold(strExpr(r))
+		eq = fold(c.str(l)) + " = " + fold(c.str(r))
 	default:
 		eq = "hasAny(" + folded(l) + ", " + folded(r) + ")"
 	}

@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -60,7 +61,8 @@ func ipSet(vals []*ast.Literal) (string, bool) {
 			if a.Zone() != "" {
 				return "", false
 			}
-			k := bytes16(a.Unmap().As16())
+			b := a.Unmap().As16()
+			k := "'" + hex.EncodeToString(b[:]) + "'"
 			if !seen[k] {
 				seen[k] = true
 				addrs = append(addrs, k)
@@ -69,7 +71,7 @@ func ipSet(vals []*ast.Literal) (string, bool) {
 		}
 		if !seen["t"+v.Text] {
 			seen["t"+v.Text] = true
-			texts = append(texts, fold(quote(v.Text)))
+			texts = append(texts, quote(v.Text))
 		}
 	}
 	ip := ident(colIP16)
@@ -116,10 +118,10 @@ func ipSet(vals []*ast.Literal) (string, bool) {
 		ors = append(ors, "(isNotNull("+ip+") AND if("+isV4+", "+or(c4)+", "+or(c6)+"))")
 	}
 	if len(addrs) > 0 {
-		ors = append(ors, "ifNull("+ip+" IN ("+strings.Join(addrs, ", ")+"), 0)")
+		ors = append(ors, addrSet(addrs))
 	}
 	if len(texts) > 0 {
-		ors = append(ors, fold(strExpr(ipField()))+" IN ("+strings.Join(texts, ", ")+")")
+		ors = append(ors, textSet(strExpr(ipField()), texts))
 	}
 	if len(ors) == 0 {
 		return "0", true

@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"net/netip"
@@ -33,8 +34,9 @@ type subquery struct {
 	cp     *Compiled
 	field  *signin.Field // F
 	not    bool
-	marker string // stands for the condition in the holder's SQL until Run
-	n      int    // 1, 2, … in the holder
+	marker string    // stands for the condition in the holder's SQL until Run
+	n      int       // 1, 2, … in the holder
+	tuple  *tupleSub // (F1, F2, …) in: the fields; field is then only their names
 }
 
 // maxSetValues bounds the values a subquery may give: beyond, they are
@@ -98,11 +100,16 @@ func (cp *Compiled) statement(ctx context.Context, conn driver.Conn) (string, er
 		if err != nil {
 			return "", err
 		}
-		var vals []result.Value
-		for _, r := range res.Rows {
-			vals = append(vals, r[0])
+		var cond string
+		if s.tuple != nil {
+			cond, err = s.tuple.cond(s.not, res.Rows)
+		} else {
+			var vals []result.Value
+			for _, r := range res.Rows {
+				vals = append(vals, r[0])
+			}
+			cond, err = setCond(s.field, s.not, vals)
 		}
-		cond, err := setCond(s.field, s.not, vals)
 		if err != nil {
 			return "", err
 		}
@@ -149,7 +156,7 @@ func setCond(f *signin.Field, negate bool, vals []result.Value) (string, error) 
 					return refuse(ast.Pos{}, "a subquery's address with a zone ("+s+")", "the engine compares it with its zone, which the table does not keep apart")
 				}
 				b := a.Unmap().As16()
-				if k := bytes16(b); !seenA[k] {
+				if k := "'" + hex.EncodeToString(b[:]) + "'"; !seenA[k] {
 					seenA[k] = true
 					addrs = append(addrs, k)
 				}
@@ -158,7 +165,7 @@ func setCond(f *signin.Field, negate bool, vals []result.Value) (string, error) 
 		}
 		if !seenT[s] {
 			seenT[s] = true
-			texts = append(texts, fold(quote(s)))
+			texts = append(texts, quote(s))
 		}
 		return nil
 	}
@@ -215,13 +222,13 @@ func setCond(f *signin.Field, negate bool, vals []result.Value) (string, error) 
 		}
 		in := "0"
 		if len(texts) > 0 {
-			in = fold(x) + " IN (" + strings.Join(texts, ", ") + ")"
+			in = textSet(x, texts)
 		}
 		if len(addrs) > 0 {
 			// An address (without a zone) is compared as an address,
 			// anything else as text.
 			isAddr := "(isNotNull(" + ident(colIP16) + ") AND position(" + x + ", '%') = 0)"
-			in = "if(" + isAddr + ", ifNull(" + ident(colIP16) + " IN (" + strings.Join(addrs, ", ") + "), 0), " + in + ")"
+			in = "if(" + isAddr + ", " + addrSet(addrs) + ", " + in + ")"
 		}
 		if f.Kind == signin.KindList {
 			col := ident(f.Name)
@@ -255,4 +262,17 @@ func setCond(f *signin.Field, negate bool, vals []result.Value) (string, error) 
 		op = " NOT IN ("
 	}
 	return "(isNotNull(" + col + ") AND ifNull(" + col + op + strings.Join(nums, ", ") + "), 0))", nil
+}
+
+// textSet is "text x, folded, is one of the quoted texts, folded": a
+// set ClickHouse folds once, of an array literal (one element of the
+// statement, however many texts).
+func textSet(x string, quoted []string) string {
+	return fold(x) + " IN (SELECT " + fold("arrayJoin(["+strings.Join(quoted, ", ")+"])") + ")"
+}
+
+// addrSet is "the address of ip is one of these", each 16 bytes in
+// quoted hex.
+func addrSet(hexes []string) string {
+	return "ifNull(" + ident(colIP16) + " IN (SELECT toFixedString(unhex(arrayJoin([" + strings.Join(hexes, ", ") + "])), 16)), 0)"
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/signinq/signinq/engine"
@@ -104,7 +105,7 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := conn.Query(ctx, sql)
+	rows, err := conn.Query(longStatement(ctx, sql), sql)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
@@ -346,4 +347,19 @@ func prepareWithLists(ctx context.Context, reg *plugins.Registry, text string, l
 		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
 	}
 	return out.Plan, nil
+}
+
+// longStatement is the context to run a statement in: for one longer
+// than ClickHouse's default limits of a statement's size (256 KiB) and
+// parsed elements (50,000), which a long named list or a subquery's many
+// values make, limits that admit it.
+func longStatement(ctx context.Context, sql string) context.Context {
+	if len(sql) < 200_000 {
+		return ctx
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_query_size":            len(sql) + 1<<16,
+		"max_ast_elements":          len(sql),
+		"max_expanded_ast_elements": len(sql),
+	}))
 }
