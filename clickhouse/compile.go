@@ -49,19 +49,20 @@ type Compiled struct {
 	// SQL is the statement, over the table Table of the database, as
 	// explain shows it: with subqueries, their statements first (run
 	// first) and the conditions on their values named in braces.
-	SQL     string
-	sql     string          // the statement, its subqueries' conditions marked (subMarker)
-	subs    []*subquery     // run first, by Run
-	post    []postOp        // the operators after |, applied by signinq
-	absent  *absence        // group by KEY in @list: its rows of no sign-ins
-	Columns []result.Column // the answer's columns
-	outs    []*out          // every column: selected by SQL, or computed (calc)
-	visible []int           // the outs that are the answer's columns, in order
-	having  rowCond         // nil: none
-	order   []orderKey      // the rows' order; nil: as ClickHouse returns them
-	keys    []int           // the key columns, for the last tie-break (their text)
-	limit   int             // -1: none
-	sumOver []int           // outs whose value is a whole-number sum, checked for overflow
+	SQL      string
+	sql      string          // the statement, its subqueries' conditions marked (subMarker)
+	subs     []*subquery     // run first, by Run
+	post     []postOp        // the operators after |, applied by signinq
+	absent   *absence        // group by KEY in @list: its rows of no sign-ins
+	postText []string        // the operators, as written, for explain
+	Columns  []result.Column // the answer's columns
+	outs     []*out          // every column: selected by SQL, or computed (calc)
+	visible  []int           // the outs that are the answer's columns, in order
+	having   rowCond         // nil: none
+	order    []orderKey      // the rows' order; nil: as ClickHouse returns them
+	keys     []int           // the key columns, for the last tie-break (their text)
+	limit    int             // -1: none
+	sumOver  []int           // outs whose value is a whole-number sum, checked for overflow
 }
 
 // out is an output column and the SQL it is selected by.
@@ -157,6 +158,7 @@ type compiler struct {
 	reg      *plugins.Registry   // what subqueries are checked against; nil: the standard one
 	subs     []*subquery
 	fnSQL    map[*signin.Field]string // a function's value standing for a field in a condition (fnField)
+	postText []string                 // the operators after |, as written, for explain
 }
 
 // Compile compiles a checked plan (query.Prepare) to SQL over the table
@@ -183,7 +185,7 @@ func (c *compiler) compile() (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp.sql, cp.subs = cp.SQL, c.subs
+	cp.sql, cp.subs, cp.postText = cp.SQL, c.subs, c.postText
 	cp.SQL = cp.display()
 	return cp, nil
 }

@@ -82,6 +82,7 @@ func (c *compiler) operators(stages []*ast.Stage, cols []result.Column) ([]postO
 			return nil, nil, err
 		}
 		ops = append(ops, op)
+		c.postText = append(c.postText, s.String())
 	}
 	return ops, cols, nil
 }

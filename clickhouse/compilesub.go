@@ -128,9 +128,10 @@ func (cp *Compiled) display() string {
 		sql = strings.Replace(sql, s.marker, "{"+s.field.Name+map[bool]string{false: " in", true: " not in"}[s.not]+" subquery "+strconv.Itoa(s.n)+"}", 1)
 	}
 	b.WriteString(sql)
-	for _, op := range cp.post {
+	for i, op := range cp.post {
+		fmt.Fprintf(&b, "\n-- then signinq applies to the rows: | %s", strings.ReplaceAll(cp.postText[i], "\n", " "))
 		if j, ok := op.(*pipeJoin); ok {
-			fmt.Fprintf(&b, "\n-- then signinq joins the rows with those of:\n%s", indentSub(j.right.display()))
+			fmt.Fprintf(&b, "\n-- joining them with those of:\n%s", indentSub(j.right.display()))
 		}
 	}
 	return b.String()
