@@ -70,6 +70,16 @@ func TestFunctions(t *testing.T) {
 	if want := "SELECT if(position(`user`, '@') = 0, '', lowerUTF8(arrayElement(splitByChar('@', `user`), -1))), toInt64(count()) FROM `db`.`signins` GROUP BY if(position(`user`, '@') = 0, '', lowerUTF8(arrayElement(splitByChar('@', `user`), -1)))"; cp.sql != want {
 		t.Errorf("domain:\n got %s\nwant %s", cp.sql, want)
 	}
+	cp = compileText(t, `values(error) as e, valuesif(compliant, status=failure) as c, values(app) group by user`, nil)
+	for _, want := range []string{
+		"arraySort(groupUniqArrayIf(toString(assumeNotNull(`error`)), 1 AND isNotNull(`error`)))",
+		"arraySort(groupUniqArrayIf(if(assumeNotNull(`compliant`) = 1, 'true', 'false'), (lowerUTF8(toString(`status`)) = lowerUTF8('failure')) AND isNotNull(`compliant`)))",
+		"arraySort(groupUniqArrayIf(`app`, 1 AND `app` != ''))",
+	} {
+		if !strings.Contains(cp.sql, want) {
+			t.Errorf("values: %s lacks %s", cp.sql, want)
+		}
+	}
 	cp = compileText(t, `count group by subnet(ip, 12)`, nil)
 	conv := cp.outs[0].conv
 	for in, want := range map[string]string{"": "", "4CB100000": "203.16.0.0/12", "620010DB8AB000001": "2001:db8:ab00:1::/64", "40": "0.0.0.0/12"} {
@@ -77,7 +87,7 @@ func TestFunctions(t *testing.T) {
 			t.Errorf("subnet conv(%q) = %q %v, want %q", in, got, err, want)
 		}
 	}
-	for _, q := range []string{`values(subnet(ip, 24)) group by user`, `min(subnet(ip, 24)) group by user`, `count group by subnet(ip, 48)`, `values(error) group by user`} {
+	for _, q := range []string{`values(subnet(ip, 24)) group by user`, `min(subnet(ip, 24)) group by user`, `count group by subnet(ip, 48)`, `values(latitude) group by user`} {
 		if _, _, err := prepare(t.Context(), nil, q, QueryOptions{}, compileNow); !errors.Is(err, ErrNotExpressible) || !strings.Contains(err.Error(), "not expressible") {
 			t.Errorf("%s: %v, want not expressible", q, err)
 		}

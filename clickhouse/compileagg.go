@@ -352,9 +352,9 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 		}
 		o.kind, o.sql = f.kind, "if(countIf("+cond+") = 0, NULL, "+fn+"("+v+", "+cond+"))"
 	case "values", "valuesif":
-		// The distinct present values, in byte order, as a list: of
-		// text only (the engine writes numbers, times and flags as their
-		// text, which SQL would have to spell as it does).
+		// The distinct present values, in byte order, as a list of their
+		// texts: of text, whole numbers and flags (the engine's texts of
+		// decimal numbers and times SQL does not spell alike).
 		f, err := argField(0)
 		if err != nil {
 			return nil, err
@@ -372,6 +372,11 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 			o.sql = "arraySort(groupUniqArrayIf(" + f.sql + ", " + cond + " AND " + f.sql + " != ''))"
 		case f.kind == signin.KindList:
 			o.sql = "arraySort(groupUniqArrayArrayIf(arrayFilter(x -> x != '', " + f.sql + "), " + cond + "))"
+		case f.kind == signin.KindInt:
+			// The engine's text of a whole number is its decimal digits.
+			o.sql = "arraySort(groupUniqArrayIf(toString(assumeNotNull(" + f.sql + ")), " + cond + " AND " + f.present + "))"
+		case f.kind == signin.KindBool:
+			o.sql = "arraySort(groupUniqArrayIf(if(assumeNotNull(" + f.sql + ") = 1, 'true', 'false'), " + cond + " AND " + f.present + "))"
 		default:
 			return nil, refuse(call.Pos, text, "the engine lists "+f.kind.String()+" values as their text, which SQL does not spell alike")
 		}

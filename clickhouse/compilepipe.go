@@ -46,7 +46,7 @@ func (c *compiler) operators(stages []*ast.Stage, cols []result.Column) ([]postO
 		switch {
 		case s.Where != nil:
 			w := &pipeWhere{}
-			pc := &pipeChecker{cols: cols}
+			pc := &pipeChecker{cols: cols, c: c}
 			w.cond, err = pc.cond(s.Where)
 			op = w
 		case s.OrderBy != nil:
@@ -311,7 +311,10 @@ func (m pipeMatch) holds(row []result.Value) (bool, error) {
 
 // pipeChecker compiles a where's condition over known columns, as the
 // engine checks it; what this does not compile is refused.
-type pipeChecker struct{ cols []result.Column }
+type pipeChecker struct {
+	cols []result.Column
+	c    *compiler // for now and the constants of time arithmetic
+}
 
 func (pc *pipeChecker) cond(e ast.Expr) (pipeCond, error) {
 	switch e := e.(type) {
@@ -414,6 +417,10 @@ func (pc *pipeChecker) compare(op string, le, re ast.Expr, src ast.Expr) (pipeCo
 		return pipeCmp{op: op, l: l, r: r}, nil
 	case text(lk) && text(rk) && (op == "=" || op == "!="):
 		return pipeTextCmp{eq: op == "=", l: l, r: r}, nil
+	case lk == rk && (lk == signin.KindTime || lk == signin.KindDuration):
+		return pipeCmp{op: op, l: l, r: r}, nil
+	case lk == rk && lk == signin.KindBool && (op == "=" || op == "!="):
+		return pipeCmp{op: op, l: l, r: r}, nil
 	}
 	return nil, refuse(src.Position(), "| where "+src.String(), "comparisons of times, durations and flags after | are "+unimplemented)
 }
@@ -461,8 +468,18 @@ func (pc *pipeChecker) operand(e ast.Expr, other signin.Kind) (pipeOperand, erro
 	switch {
 	case textOther:
 		return pipeOperand{col: -1, value: result.StringValue(word)}, nil
-	case other == signin.KindTime || other == signin.KindBool || other == signin.KindDuration:
-		return pipeOperand{}, refuse(e.Position(), "| where on "+other.String()+" columns", unimplemented)
+	case other == signin.KindTime:
+		t, err := query.ParseTime(word)
+		if err != nil {
+			return pipeOperand{}, refuse(e.Position(), word, "not a time")
+		}
+		return pipeOperand{col: -1, value: result.TimeValue(t)}, nil
+	case other == signin.KindBool:
+		b, err := strconv.ParseBool(strings.ToLower(word))
+		if err != nil {
+			return pipeOperand{}, refuse(e.Position(), word, "not true or false")
+		}
+		return pipeOperand{col: -1, value: result.BoolValue(b)}, nil
 	}
 	if n, err := strconv.ParseInt(word, 10, 64); err == nil {
 		return pipeOperand{col: -1, value: result.IntValue(n)}, nil
@@ -470,7 +487,10 @@ func (pc *pipeChecker) operand(e ast.Expr, other signin.Kind) (pipeOperand, erro
 	if x, ok := (&ast.Literal{Text: word}).Number(); ok {
 		return pipeOperand{col: -1, value: result.FloatValue(x)}, nil
 	}
-	return pipeOperand{}, refuse(e.Position(), "| where with "+word, "times and durations after | are "+unimplemented)
+	if v, ok := pc.c.timeConst(e); ok {
+		return pipeOperand{col: -1, value: v}, nil
+	}
+	return pipeOperand{}, refuse(e.Position(), "| where with "+word, "not a column or a value")
 }
 
 func (pc *pipeChecker) calc(b *ast.Binary) (pipeOperand, error) {
@@ -480,10 +500,15 @@ func (pc *pipeChecker) calc(b *ast.Binary) (pipeOperand, error) {
 		if err != nil {
 			return pipeOperand{}, err
 		}
-		if k := pc.kind(o); k != signin.KindInt && k != signin.KindFloat {
-			return pipeOperand{}, refuse(e.Position(), "| where with arithmetic of "+k.String(), unimplemented)
-		}
 		sides[i] = o
+	}
+	if k, ok := timeArithKind(b.Op, pc.kind(sides[0]), pc.kind(sides[1])); ok {
+		return pipeOperand{col: -1, calc: &pipeCalc{src: b, op: b.Op, l: sides[0], r: sides[1], k: k}}, nil
+	}
+	for i, e := range []ast.Expr{b.L, b.R} {
+		if k := pc.kind(sides[i]); k != signin.KindInt && k != signin.KindFloat {
+			return pipeOperand{}, refuse(e.Position(), "| where with arithmetic of "+k.String(), "not numbers, times or durations as the language adds them")
+		}
 	}
 	k := signin.KindInt
 	if b.Op == "/" || pc.kind(sides[0]) == signin.KindFloat || pc.kind(sides[1]) == signin.KindFloat {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
@@ -72,8 +73,21 @@ func TestPipeOperators(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", tc.query, got, tc.want)
 		}
 	}
+	// Flags and times: a flag with true or false, a time with a time and
+	// with time arithmetic.
+	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	flagTime := [][]result.Value{
+		{result.BoolValue(true), result.TimeValue(t0), result.TimeValue(t0.Add(4 * time.Minute))},
+		{result.BoolValue(false), result.TimeValue(t0), result.TimeValue(t0.Add(6 * time.Minute))},
+		{result.Null(signin.KindBool), result.Null(signin.KindTime), result.Null(signin.KindTime)},
+	}
+	cp := compileText(t, `min(time) as first, max(time) as last group by managed | where managed != false and last - first <= 5m and first >= 2026-11-20`, nil)
+	rows, err := cp.post[0].apply(t.Context(), nil, flagTime)
+	if err != nil || len(rows) != 1 || !rows[0][0].Equal(result.BoolValue(true)) {
+		t.Errorf("flags and times: %s (%v), want the first row", rowsText(rows), err)
+	}
 	// An overflow of a where's arithmetic is the query's error.
-	cp := compileText(t, `count group by user | where count * 9223372036854775807 > 1`, nil)
+	cp = compileText(t, `count group by user | where count * 9223372036854775807 > 1`, nil)
 	if _, err := cp.post[0].apply(t.Context(), nil, userCount("a", 2)); !errors.Is(err, plugins.ErrOverflow) {
 		t.Errorf("overflow: %v, want ErrOverflow", err)
 	}
