@@ -367,7 +367,7 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 		}
 		switch {
 		case f.conv != nil:
-			return nil, refuse(call.Pos, text, "SQL's values of the function are not its texts")
+			return nil, refuse(call.Pos, name+"(…) of subnet", "SQL's values of the function are not its texts")
 		case f.kind == signin.KindString:
 			o.sql = "arraySort(groupUniqArrayIf(" + f.sql + ", " + cond + " AND " + f.sql + " != ''))"
 		case f.kind == signin.KindList:
@@ -378,7 +378,7 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 		case f.kind == signin.KindBool:
 			o.sql = "arraySort(groupUniqArrayIf(if(assumeNotNull(" + f.sql + ") = 1, 'true', 'false'), " + cond + " AND " + f.present + "))"
 		default:
-			return nil, refuse(call.Pos, text, "the engine lists "+f.kind.String()+" values as their text, which SQL does not spell alike")
+			return nil, refuse(call.Pos, name+"(…) of "+f.kind.String()+" values", "the engine lists them as their text, which SQL does not spell alike")
 		}
 		o.kind = signin.KindList
 	default:

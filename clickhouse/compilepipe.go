@@ -71,12 +71,10 @@ func (c *compiler) operators(stages []*ast.Stage, cols []result.Column) ([]postO
 			if err == nil {
 				op, cols = j, j.cols
 			}
+		case s.Sequence != nil:
+			return nil, nil, refuse(s.Pos, "| sequence", "a sequence matches each key's sign-ins in time order, step after step: signinq runs it on the sign-ins")
 		default:
-			what := "| " + s.Name
-			if s.Sequence != nil {
-				what = "| sequence"
-			}
-			return nil, nil, refuse(s.Pos, what, "stages and sequences run in signinq on the sign-ins or rows a query gives; "+unimplemented)
+			return nil, nil, refuse(s.Pos, "| "+strings.ToLower(s.Name), "stages are signinq's plugins: they run in signinq on the sign-ins or rows a query gives")
 		}
 		if err != nil {
 			return nil, nil, err
@@ -387,7 +385,11 @@ func (pc *pipeChecker) cond(e ast.Expr) (pipeCond, error) {
 		}
 		return or, nil
 	}
-	return nil, refuse(e.Position(), "| where "+e.String(), unimplemented)
+	what := "| where " + e.String()
+	if b, ok := e.(*ast.Binary); ok {
+		what = "| where with " + b.Op
+	}
+	return nil, refuse(e.Position(), what, unimplemented)
 }
 
 // noKind stands for an operand not facing a column.
