@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
@@ -50,7 +51,10 @@ func (c *compiler) value(e ast.Expr, aliases map[string]*ast.Head, resolving map
 				return calcLit{result.FloatValue(x)}, nil
 			}
 		}
-		return nil, refuse(e.Pos, "time arithmetic in a head ("+e.String()+")", unimplemented)
+		if v, ok := c.timeConst(e); ok {
+			return calcLit{v}, nil
+		}
+		return nil, refuse(e.Pos, "a value in a head ("+e.String()+")", "not a number, a time or a duration")
 	case *ast.Name:
 		if h := aliases[strings.ToLower(e.Name)]; h != nil {
 			if resolving[h] {
@@ -63,8 +67,8 @@ func (c *compiler) value(e ast.Expr, aliases map[string]*ast.Head, resolving map
 		if e.Name[0] >= '0' && e.Name[0] <= '9' || e.Name[0] == '-' || e.Name[0] == '.' {
 			return c.value(&ast.Literal{Pos: e.Pos, Text: e.Name}, nil, nil)
 		}
-		if strings.EqualFold(e.Name, "now") {
-			return nil, refuse(e.Pos, "time arithmetic in a head (now)", unimplemented)
+		if v, ok := c.timeConst(e); ok {
+			return calcLit{v}, nil
 		}
 		return c.aggColumn(e)
 	case *ast.Call:
@@ -83,9 +87,12 @@ func (c *compiler) value(e ast.Expr, aliases map[string]*ast.Head, resolving map
 		if err != nil {
 			return nil, err
 		}
+		if k, ok := timeArithKind(e.Op, l.kind(), r.kind()); ok {
+			return calcOp{src: e, op: e.Op, l: l, r: r, k: k}, nil
+		}
 		for _, k := range []signin.Kind{l.kind(), r.kind()} {
 			if k != signin.KindInt && k != signin.KindFloat {
-				return nil, refuse(e.Pos, "time arithmetic in a head ("+e.String()+")", unimplemented)
+				return nil, refuse(e.Pos, "arithmetic of "+k.String()+" ("+e.String()+")", "not numbers, times or durations as the language adds them")
 			}
 		}
 		k := signin.KindInt
@@ -148,4 +155,105 @@ func eval(c calc, row []result.Value) (result.Value, error) {
 		return v, nil
 	}
 	return result.Value{}, errors.New("clickhouse: unknown value")
+}
+
+// timeArithKind is the kind of l op r when one side is a time or a
+// duration, as the language types time arithmetic: time - time a
+// duration, time ± duration and duration + time a time, duration ±
+// duration a duration. ok is false for numbers, and for what the
+// checker refuses.
+func timeArithKind(op string, l, r signin.Kind) (signin.Kind, bool) {
+	if op != "+" && op != "-" {
+		return 0, false
+	}
+	switch {
+	case l == signin.KindTime && r == signin.KindTime && op == "-":
+		return signin.KindDuration, true
+	case l == signin.KindTime && r == signin.KindDuration:
+		return signin.KindTime, true
+	case l == signin.KindDuration && r == signin.KindDuration:
+		return signin.KindDuration, true
+	case l == signin.KindDuration && r == signin.KindTime && op == "+":
+		return signin.KindTime, true
+	}
+	return 0, false
+}
+
+// timeConst reads a constant of time arithmetic over output columns:
+// now (the query's), a duration (1d, 5m30s, -1h) or a time (2026-11-01).
+func (c *compiler) timeConst(e ast.Expr) (result.Value, bool) {
+	var text string
+	switch e := e.(type) {
+	case *ast.Name:
+		if strings.EqualFold(e.Name, "now") {
+			return result.TimeValue(c.plan.Now), true
+		}
+		text = e.Name
+	case *ast.Literal:
+		if e.Quoted {
+			return result.Value{}, false
+		}
+		text = e.Text
+	default:
+		return result.Value{}, false
+	}
+	if d, ok := durationText(text); ok {
+		return result.DurationValue(d), true
+	}
+	if signin.Lookup(text) != nil {
+		return result.Value{}, false
+	}
+	if t, err := query.ParseTime(text); err == nil {
+		return result.TimeValue(t), true
+	}
+	return result.Value{}, false
+}
+
+// durationUnitsText are the units of a duration in time arithmetic.
+var durationUnitsText = map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour,
+	"m": time.Minute, "s": time.Second, "ms": time.Millisecond, "us": time.Microsecond, "ns": time.Nanosecond}
+
+// durationText reads a duration as time arithmetic writes it: whole
+// numbers and units, longest first (5m, 5m30s, 1d12h), after an
+// optional minus sign; false for other text, and for one beyond an
+// int64 of nanoseconds (which the checker refuses).
+func durationText(s string) (time.Duration, bool) {
+	s = strings.ToLower(s)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var total uint64
+	last := time.Duration(1<<63 - 1)
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+			j++
+		}
+		unit, known := durationUnitsText[s[i:j]]
+		if i == 0 || !known || unit >= last {
+			return 0, false
+		}
+		last = unit
+		n, err := strconv.ParseUint(s[:i], 10, 64)
+		if err != nil || n > (1<<63)/uint64(unit) {
+			return 0, false
+		}
+		total += n * uint64(unit)
+		if total >= 1<<63 {
+			return 0, false
+		}
+		s = s[j:]
+	}
+	if neg {
+		return -time.Duration(total), true
+	}
+	return time.Duration(total), true
 }

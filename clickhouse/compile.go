@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/query/ast"
 	"github.com/signinq/signinq/result"
@@ -45,30 +46,40 @@ const unimplemented = "signinq does not compile it to SQL yet"
 // Compiled is a query compiled to ClickHouse SQL, and what signinq does
 // with the rows ClickHouse returns.
 type Compiled struct {
-	SQL     string          // the statement, over the table Table of the database
-	Columns []result.Column // the answer's columns
-	outs    []*out          // every column: selected by SQL, or computed (calc)
-	visible []int           // the outs that are the answer's columns, in order
-	having  rowCond         // nil: none
-	order   []orderKey      // the rows' order; nil: as ClickHouse returns them
-	keys    []int           // the key columns, for the last tie-break (their text)
-	limit   int             // -1: none
-	sumOver []int           // outs whose value is a whole-number sum, checked for overflow
+	// SQL is the statement, over the table Table of the database, as
+	// explain shows it: with subqueries, their statements first (run
+	// first) and the conditions on their values named in braces.
+	SQL      string
+	sql      string          // the statement, its subqueries' conditions marked (subMarker)
+	subs     []*subquery     // run first, by Run
+	post     []postOp        // the operators after |, applied by signinq
+	absent   *absence        // group by KEY in @list: its rows of no sign-ins
+	postText []string        // the operators, as written, for explain
+	Columns  []result.Column // the answer's columns
+	outs     []*out          // every column: selected by SQL, or computed (calc)
+	visible  []int           // the outs that are the answer's columns, in order
+	having   rowCond         // nil: none
+	order    []orderKey      // the rows' order; nil: as ClickHouse returns them
+	keys     []int           // the key columns, for the last tie-break (their text)
+	limit    int             // -1: none
+	sumOver  []int           // outs whose value is a whole-number sum, checked for overflow
 }
 
 // out is an output column and the SQL it is selected by.
 type out struct {
-	name   string
-	kind   signin.Kind
-	sql    string
-	key    bool
-	field  string
-	bin    time.Duration
-	hidden bool
-	agg    string // the aggregate's canonical text, for finding it again
-	sumF   bool   // a whole-number sum: a second column holds its float sum
-	sumOf  string // the field of a whole-number sum
-	calc   calc   // computed by signinq over the row, when sql is ""
+	name    string
+	kind    signin.Kind
+	sql     string
+	key     bool
+	field   string
+	bin     time.Duration
+	hidden  bool
+	agg     string                       // the aggregate's canonical text, for finding it again
+	aggName string                       // the aggregate's name in lower case (count, dcountif, …)
+	sumF    bool                         // a whole-number sum: a second column holds its float sum
+	sumOf   string                       // the field of a whole-number sum
+	calc    calc                         // computed by signinq over the row, when sql is ""
+	conv    func(string) (string, error) // makes the text SQL selects the value (sqlValue.conv)
 }
 
 type orderKey struct {
@@ -76,8 +87,11 @@ type orderKey struct {
 	desc bool
 }
 
-// rowCond is having's condition on an output row.
-type rowCond interface{ holds(r []result.Value) bool }
+// rowCond is having's condition on an output row; an error is an
+// overflow of its arithmetic, the query's error.
+type rowCond interface {
+	holds(r []result.Value) (bool, error)
+}
 
 type rowAnd struct{ l, r rowCond }
 type rowOr struct{ l, r rowCond }
@@ -87,21 +101,52 @@ type rowCmp struct {
 	l, r rowOperand
 }
 type rowOperand struct {
-	col   int // -1: value
+	col   int // -1: value, or calc
 	value result.Value
+	calc  calc
 }
 
-func (c rowAnd) holds(r []result.Value) bool { return c.l.holds(r) && c.r.holds(r) }
-func (c rowOr) holds(r []result.Value) bool  { return c.l.holds(r) || c.r.holds(r) }
-func (c rowNot) holds(r []result.Value) bool { return !c.x.holds(r) }
-func (c rowCmp) holds(r []result.Value) bool {
-	return result.Holds(c.op, c.l.of(r), c.r.of(r))
-}
-func (o rowOperand) of(r []result.Value) result.Value {
-	if o.col < 0 {
-		return o.value
+func (c rowAnd) holds(r []result.Value) (bool, error) {
+	a, err := c.l.holds(r)
+	if err != nil || !a {
+		return false, err
 	}
-	return r[o.col]
+	return c.r.holds(r)
+}
+
+func (c rowOr) holds(r []result.Value) (bool, error) {
+	a, err := c.l.holds(r)
+	if err != nil || a {
+		return a, err
+	}
+	return c.r.holds(r)
+}
+
+func (c rowNot) holds(r []result.Value) (bool, error) {
+	a, err := c.x.holds(r)
+	return !a, err
+}
+
+func (c rowCmp) holds(r []result.Value) (bool, error) {
+	a, err := c.l.of(r)
+	if err != nil {
+		return false, err
+	}
+	b, err := c.r.of(r)
+	if err != nil {
+		return false, err
+	}
+	return result.Holds(c.op, a, b), nil
+}
+
+func (o rowOperand) of(r []result.Value) (result.Value, error) {
+	switch {
+	case o.calc != nil:
+		return eval(o.calc, r)
+	case o.col < 0:
+		return o.value, nil
+	}
+	return r[o.col], nil
 }
 
 // compiler compiles one checked query.
@@ -110,27 +155,60 @@ type compiler struct {
 	database string
 	outs     []*out
 	lists    map[string][]string // named lists by lower-case name: the built-ins and the caller's
+	reg      *plugins.Registry   // what subqueries are checked against; nil: the standard one
+	subs     []*subquery
+	fnSQL    map[*signin.Field]string // a function's value standing for a field in a condition (fnField)
+	postText []string                 // the operators after |, as written, for explain
 }
 
 // Compile compiles a checked plan (query.Prepare) to SQL over the table
 // Table of database. A construct it cannot say exactly is an error
 // wrapping ErrNotExpressible.
 func Compile(plan *query.Plan, database string) (*Compiled, error) {
-	return compile(plan, database, nil)
+	return compile(plan, database, nil, nil)
 }
 
 // compile is Compile with named lists beside the built-in ones, which
 // the plan was checked with.
-func compile(plan *query.Plan, database string, lists map[string][]string) (*Compiled, error) {
+func compile(plan *query.Plan, database string, lists map[string][]string, reg *plugins.Registry) (*Compiled, error) {
 	st := plan.Statement
 	if st == nil || st.Query == nil || st.Explain || st.Analyze {
 		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
 	}
-	q := st.Query
-	c := &compiler{plan: plan, database: database, lists: listValues(lists)}
-	if len(q.Stages) > 0 {
-		return nil, refuse(q.Stages[0].Pos, "| "+q.Stages[0].Name, "stages and operators after | run in signinq on the rows a query gives; "+unimplemented)
+	c := &compiler{plan: plan, database: database, lists: listValues(lists), reg: reg}
+	return c.compile()
+}
+
+// compile compiles c's plan, a query.
+func (c *compiler) compile() (*Compiled, error) {
+	cp, err := c.compileQuery()
+	if err != nil {
+		return nil, err
 	}
+	cp.sql, cp.subs, cp.postText = cp.SQL, c.subs, c.postText
+	cp.SQL = cp.display()
+	return cp, nil
+}
+
+func (c *compiler) compileQuery() (*Compiled, error) {
+	q := c.plan.Statement.Query
+	if len(q.Stages) == 0 {
+		return c.compileBase(q)
+	}
+	base := *q
+	base.Stages = nil
+	cp, err := c.compileBase(&base)
+	if err != nil {
+		return nil, err
+	}
+	if cp.post, cp.Columns, err = c.operators(q.Stages, cp.Columns); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// compileBase compiles a query without stages.
+func (c *compiler) compileBase(q *ast.Query) (*Compiled, error) {
 	where, err := c.where(q)
 	if err != nil {
 		return nil, err
@@ -229,6 +307,45 @@ func (c *compiler) field(e ast.Expr) (*signin.Field, error) {
 	return nil, refuse(e.Position(), e.String(), unimplemented)
 }
 
+// condField resolves the left side of a predicate on values: a field,
+// or a function of one (hour(time) >= 22, domain(user) = "contoso.com"),
+// whose value the predicate compares as a field of its kind.
+func (c *compiler) condField(e ast.Expr) (*signin.Field, error) {
+	call, ok := e.(*ast.Call)
+	if !ok {
+		return c.field(e)
+	}
+	v, err := fnValue(call)
+	if err != nil {
+		return nil, err
+	}
+	if v.conv != nil {
+		return nil, refuse(call.Pos, "a condition on "+call.String(), "SQL's values of the function are not its texts")
+	}
+	f := &signin.Field{Name: strings.ToLower(call.String()), Kind: v.kind}
+	if c.fnSQL == nil {
+		c.fnSQL = map[*signin.Field]string{}
+	}
+	c.fnSQL[f] = v.sql
+	return f, nil
+}
+
+// col is a field's column in SQL, or a function's value (condField).
+func (c *compiler) col(f *signin.Field) string {
+	if s, ok := c.fnSQL[f]; ok {
+		return s
+	}
+	return ident(f.Name)
+}
+
+// str is a text field's value in SQL, or a function's (condField).
+func (c *compiler) str(f *signin.Field) string {
+	if s, ok := c.fnSQL[f]; ok {
+		return s
+	}
+	return strExpr(f)
+}
+
 // isField reports whether a right side is a field, as the checker reads
 // it: a bare word spelled as the catalog spells a field or an alias.
 func isField(e ast.Expr) bool {
@@ -242,13 +359,31 @@ func isField(e ast.Expr) bool {
 	return false
 }
 
-// hasTimeArith reports whether e is arithmetic of times or now.
-func hasTimeArith(e ast.Expr) bool {
-	switch e := e.(type) {
-	case *ast.Binary:
-		return e.Op == "+" || e.Op == "-"
+// isTimeArith reports whether a comparison is time arithmetic, as the
+// engine reads it: a side adds or subtracts, or is now beside a time
+// (now alone beside a text field is the text "now").
+func (c *compiler) isTimeArith(e *ast.Binary) bool {
+	isNow := func(x ast.Expr) bool {
+		n, ok := x.(*ast.Name)
+		return ok && strings.EqualFold(n.Name, "now")
+	}
+	addSub := func(x ast.Expr) bool {
+		b, ok := x.(*ast.Binary)
+		return ok && (b.Op == "+" || b.Op == "-")
+	}
+	if addSub(e.L) || addSub(e.R) || isNow(e.L) {
+		return true
+	}
+	if !isNow(e.R) {
+		return false
+	}
+	switch l := e.L.(type) {
 	case *ast.Name:
-		return strings.EqualFold(e.Name, "now")
+		f := signin.Lookup(l.Name)
+		return f != nil && f.Kind == signin.KindTime
+	case *ast.Call:
+		v, err := fnValue(l)
+		return err == nil && v.kind == signin.KindTime
 	}
 	return false
 }
@@ -256,7 +391,7 @@ func hasTimeArith(e ast.Expr) bool {
 var flipped = map[string]string{"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 func (c *compiler) compare(e *ast.Binary) (string, error) {
-	if hasTimeArith(e.L) || hasTimeArith(e.R) {
+	if c.isTimeArith(e) {
 		return c.timeCompare(e)
 	}
 	if isField(e.R) {
@@ -265,7 +400,7 @@ func (c *compiler) compare(e *ast.Binary) (string, error) {
 			return c.fieldCompare(e)
 		}
 	}
-	f, err := c.field(e.L)
+	f, err := c.condField(e.L)
 	if err != nil {
 		return "", err
 	}
@@ -276,67 +411,103 @@ func (c *compiler) compare(e *ast.Binary) (string, error) {
 	return c.pred(e.Pos, f, e.Op, []*ast.Literal{lit})
 }
 
-// timeCompare compiles a time field compared with a constant time
-// (now, a time, and durations added or subtracted).
+// timeCompare compiles a comparison of times or durations in a
+// condition on sign-ins, as the engine checks it: time fields (and
+// date(time)) added and subtracted with constants (now, durations,
+// times), at most two fields, one added and one subtracted; a sign-in
+// missing a field satisfies none. Two fields compare their difference
+// exactly, an int64 overflow of it beyond any constant, as the engine.
 func (c *compiler) timeCompare(e *ast.Binary) (string, error) {
 	op := e.Op
 	if _, ok := flipped[op]; !ok {
-		return "", refuse(e.Pos, e.String(), unimplemented)
+		return "", refuse(e.Pos, e.String(), "times compare with = != < <= > >=")
 	}
-	fe, ce := e.L, e.R
-	if _, ok := c.constTime(ce); !ok {
-		fe, ce, op = e.R, e.L, flipped[op]
+	var fields []timeTerm
+	var k int64
+	ok := c.timeSide(e.L, 1, &fields, &k) && c.timeSide(e.R, -1, &fields, &k)
+	if !ok || len(fields) == 0 || len(fields) > 2 || k == math.MinInt64 {
+		return "", refuse(e.Pos, "time arithmetic ("+e.String()+")", "not time fields and constants as the language compares them")
 	}
-	ns, ok := c.constTime(ce)
-	n, isName := fe.(*ast.Name)
-	if !ok || !isName {
-		return "", refuse(e.Pos, "time arithmetic other than a time field against a constant time ("+e.String()+")", unimplemented)
+	// Σ fields + k op 0: Σ fields op -k.
+	k = -k
+	if len(fields) == 1 {
+		f := fields[0]
+		if f.sign < 0 {
+			op, k = flipped[op], -k
+		}
+		return "ifNull(" + f.sql + " " + op + " " + strconv.FormatInt(k, 10) + ", 0)", nil
 	}
-	f := signin.Lookup(n.Name)
-	if f == nil || f.Kind != signin.KindTime {
-		return "", refuse(e.Pos, e.String(), unimplemented)
+	a, b := fields[0], fields[1]
+	if a.sign < 0 {
+		a, b = b, a
 	}
-	return "ifNull(" + ident(f.Name) + " " + op + " " + strconv.FormatInt(ns, 10) + ", 0)", nil
+	if a.sign < 0 || b.sign > 0 {
+		return "", refuse(e.Pos, "time arithmetic ("+e.String()+")", "two times are compared by their difference")
+	}
+	d := "(" + a.sql + " - " + b.sql + ")"
+	ks := strconv.FormatInt(k, 10)
+	over := "((" + a.sql + " >= 0) != (" + b.sql + " >= 0) AND (" + d + " >= 0) != (" + a.sql + " >= 0))"
+	cmp := "if(" + over + ", if(" + a.sql + " > " + b.sql + ", 1, -1), if(" + d + " < " + ks + ", -1, if(" + d + " > " + ks + ", 1, 0)))"
+	return "ifNull(" + cmp + " " + op + " 0, 0)", nil
 }
 
-// constTime evaluates now, a time literal, and durations added to or
-// subtracted from them, as Unix nanoseconds.
-func (c *compiler) constTime(e ast.Expr) (int64, bool) {
-	switch e := e.(type) {
-	case *ast.Name:
-		if strings.EqualFold(e.Name, "now") {
-			return c.plan.Now.UnixNano(), true
-		}
-		if signin.Lookup(e.Name) != nil {
-			return 0, false
-		}
-		t, err := query.ParseTime(e.Name)
-		return t.UnixNano(), err == nil
-	case *ast.Literal:
-		t, err := query.ParseTime(e.Text)
-		return t.UnixNano(), err == nil
+// timeTerm is a time field (or date(time)) of a comparison, added (sign
+// 1) or subtracted (-1).
+type timeTerm struct {
+	sql  string
+	sign int
+}
+
+// timeSide reads one side of a comparison of times with the sign it is
+// added with: its time fields into fields, its constants summed into k
+// (false on an overflow, or what is not a time, a duration or a time
+// field).
+func (c *compiler) timeSide(e ast.Expr, sign int, fields *[]timeTerm, k *int64) bool {
+	switch x := e.(type) {
 	case *ast.Binary:
-		if e.Op != "+" && e.Op != "-" {
-			return 0, false
+		if x.Op != "+" && x.Op != "-" {
+			return false
 		}
-		t, ok := c.constTime(e.L)
-		if !ok {
-			return 0, false
+		rs := sign
+		if x.Op == "-" {
+			rs = -sign
 		}
-		d, ok := duration(e.R)
-		if !ok {
-			return 0, false
+		return c.timeSide(x.L, sign, fields, k) && c.timeSide(x.R, rs, fields, k)
+	case *ast.Call:
+		v, err := fnValue(x)
+		if err != nil || v.kind != signin.KindTime {
+			return false
 		}
-		if e.Op == "-" {
-			d = -d
+		*fields = append(*fields, timeTerm{sql: v.sql, sign: sign})
+		return true
+	case *ast.Name:
+		if !strings.EqualFold(x.Name, "now") {
+			if f := signin.Lookup(x.Name); f != nil {
+				if f.Kind != signin.KindTime {
+					return false
+				}
+				*fields = append(*fields, timeTerm{sql: ident(f.Name), sign: sign})
+				return true
+			}
 		}
-		r := t + int64(d)
-		if (d > 0 && r < t) || (d < 0 && r > t) {
-			return 0, false
-		}
-		return r, true
+	case *ast.Literal:
+	default:
+		return false
 	}
-	return 0, false
+	v, ok := c.timeConst(e)
+	if !ok {
+		return false
+	}
+	n := v.Int()
+	if sign < 0 {
+		if n == math.MinInt64 {
+			return false
+		}
+		n = -n
+	}
+	sum, ok := plugins.AddInt(*k, n)
+	*k = sum
+	return ok
 }
 
 func duration(e ast.Expr) (time.Duration, bool) {
@@ -366,9 +537,12 @@ func literal(e ast.Expr) (*ast.Literal, error) {
 
 func (c *compiler) in(e *ast.In) (string, error) {
 	if e.Query != nil {
-		return "", refuse(e.Pos, "a subquery ("+e.Query.String()+")", unimplemented)
+		if t, ok := e.X.(*ast.Tuple); ok {
+			return c.inTuple(e, t)
+		}
+		return c.inSubquery(e)
 	}
-	f, err := c.field(e.X)
+	f, err := c.condField(e.X)
 	if err != nil {
 		return "", err
 	}
@@ -417,13 +591,13 @@ func (c *compiler) pred(pos ast.Pos, f *signin.Field, op string, vals []*ast.Lit
 		case f.Kind == signin.KindString || f.Kind == signin.KindList:
 			return "1", nil
 		}
-		return "isNotNull(" + ident(f.Name) + ")", nil
+		return "isNotNull(" + c.col(f) + ")", nil
 	}
 	switch f.Kind {
 	case signin.KindString, signin.KindList:
 		return c.textPred(pos, f, op, vals)
 	}
-	col := ident(f.Name)
+	col := c.col(f)
 	var nums []string
 	for _, v := range vals {
 		switch f.Kind {
@@ -483,9 +657,33 @@ func (c *compiler) textPred(pos ast.Pos, f *signin.Field, op string, vals []*ast
 	case "not in":
 		op, negate = "in", true
 	}
-	x := strExpr(f)
+	if f.Name == "ip" && op == "in" && len(vals) >= ipSetMin {
+		if s, ok := ipSet(vals); ok {
+			if negate {
+				return not(s), nil
+			}
+			return s, nil
+		}
+	}
+	x := c.str(f)
 	if f.Kind == signin.KindList {
 		x = "x"
+	}
+	if op == "in" && len(vals) >= ipSetMin && f.Name != "ip" {
+		// Many texts: a set, not an or of as many tests.
+		var quoted []string
+		for _, v := range vals {
+			quoted = append(quoted, quote(v.Text))
+		}
+		s := textSet(x, quoted)
+		if f.Kind == signin.KindList {
+			col := c.col(f)
+			s = "arrayExists(x -> " + s + ", if(empty(" + col + "), [''], " + col + "))"
+		}
+		if negate {
+			s = not("(" + s + ")")
+		}
+		return s, nil
 	}
 	var ors []string
 	for _, v := range vals {
@@ -497,7 +695,7 @@ func (c *compiler) textPred(pos ast.Pos, f *signin.Field, op string, vals []*ast
 	}
 	s := "(" + strings.Join(ors, " OR ") + ")"
 	if f.Kind == signin.KindList {
-		col := ident(f.Name)
+		col := c.col(f)
 		s = "arrayExists(x -> " + s + ", if(empty(" + col + "), [''], " + col + "))"
 	}
 	if negate {
@@ -590,38 +788,38 @@ func cidr(p netip.Prefix) string {
 // cannot find the column of a countIf over it: = 0 is not rewritten.)
 func not(x string) string { return "(" + x + " = 0)" }
 
-// fieldCompare compiles a comparison of two fields of a sign-in: text
+// fieldCompare compiles a comparison of two fields of a sign-in (or
+// functions of them, as condField reads them): text
 // without regard to case, a missing value the empty text, a multi-valued
 // field equal when any element is (no element: the one element ""), !=
 // the negation of =; numbers, times and flags present on both sides.
 func (c *compiler) fieldCompare(e *ast.Binary) (string, error) {
-	l, err := c.field(e.L)
+	l, err := c.condField(e.L)
 	if err != nil {
 		return "", err
 	}
-	rn, ok := e.R.(*ast.Name)
-	if !ok {
-		return "", refuse(e.Pos, "comparing a field with a function of one ("+e.String()+")", unimplemented)
+	r, err := c.condField(e.R)
+	if err != nil {
+		return "", err
 	}
-	r := signin.Lookup(rn.Name)
 	text := func(f *signin.Field) bool { return f.Kind == signin.KindString || f.Kind == signin.KindList }
 	if text(l) != text(r) {
 		return "", refuse(e.Pos, e.String(), "fields of different kinds")
 	}
 	if !text(l) {
-		return "ifNull(" + ident(l.Name) + " " + e.Op + " " + ident(r.Name) + ", 0)", nil
+		return "ifNull(" + c.col(l) + " " + e.Op + " " + c.col(r) + ", 0)", nil
 	}
 	folded := func(f *signin.Field) string {
 		if f.Kind == signin.KindList {
-			col := ident(f.Name)
+			col := c.col(f)
 			return "arrayMap(x -> lowerUTF8(x), if(empty(" + col + "), [''], " + col + "))"
 		}
-		return "[" + fold(strExpr(f)) + "]"
+		return "[" + fold(c.str(f)) + "]"
 	}
 	var eq string
 	switch {
 	case l.Kind == signin.KindString && r.Kind == signin.KindString:
-		eq = fold(strExpr(l)) + " = " + fold(strExpr(r))
+		eq = fold(c.str(l)) + " = " + fold(c.str(r))
 	default:
 		eq = "hasAny(" + folded(l) + ", " + folded(r) + ")"
 	}

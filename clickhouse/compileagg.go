@@ -1,6 +1,9 @@
 package clickhouse
 
 import (
+	"encoding/hex"
+	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,8 +16,18 @@ import (
 // aggregate compiles an aggregate or top query: ClickHouse groups and
 // aggregates; signinq applies having, the order and the limit.
 func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
+	var absent *absence
 	if q.GroupIn != nil {
-		return nil, refuse(q.GroupIn.Pos, "group by KEY in @list", "the list's keys without sign-ins make rows of their own; "+unimplemented)
+		cond, a, err := c.absence(q)
+		if err != nil {
+			return nil, err
+		}
+		absent = a
+		if where == "" {
+			where = " WHERE " + cond
+		} else {
+			where += " AND " + cond
+		}
 	}
 	keys := q.GroupBy
 	heads := q.Heads
@@ -69,6 +82,10 @@ func (c *compiler) aggregate(q *ast.Query, where string) (*Compiled, error) {
 		o.hidden = !slices.Contains(visible, i)
 	}
 	cp := &Compiled{limit: c.plan.Limit, keys: keyIdx, visible: visible}
+	if absent != nil {
+		absent.key = keyIdx[0]
+		cp.absent = absent
+	}
 	if q.Having != nil {
 		h, err := c.having(q.Having)
 		if err != nil {
@@ -187,7 +204,7 @@ func (c *compiler) key(e ast.Expr) (*out, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &out{name: strings.ToLower(e.String()), kind: v.kind, sql: v.sql, key: true}, nil
+			return &out{name: strings.ToLower(e.String()), kind: v.kind, sql: v.sql, key: true, conv: v.conv}, nil
 		}
 		if len(e.Args) != 1 {
 			return nil, refuse(e.Pos, "group by "+e.String(), unimplemented)
@@ -257,7 +274,7 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 		}
 		return c.cond(call.Args[i])
 	}
-	o := &out{agg: text}
+	o := &out{agg: text, aggName: name}
 	switch name {
 	case "count":
 		if len(call.Args) > 0 {
@@ -317,6 +334,9 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 		if f.kind == signin.KindList {
 			return nil, refuse(call.Pos, text, "not a field of one value")
 		}
+		if f.conv != nil {
+			return nil, refuse(call.Pos, text, "SQL's values of the function do not order as its texts do")
+		}
 		cond := f.present
 		if strings.HasSuffix(name, "if") {
 			x, err := condArg(1)
@@ -331,6 +351,36 @@ func (c *compiler) agg(e ast.Expr) (*out, error) {
 			v = "assumeNotNull(" + v + ")"
 		}
 		o.kind, o.sql = f.kind, "if(countIf("+cond+") = 0, NULL, "+fn+"("+v+", "+cond+"))"
+	case "values", "valuesif":
+		// The distinct present values, in byte order, as a list of their
+		// texts: of text, whole numbers and flags (the engine's texts of
+		// decimal numbers and times SQL does not spell alike).
+		f, err := argField(0)
+		if err != nil {
+			return nil, err
+		}
+		cond := "1"
+		if name == "valuesif" {
+			if cond, err = condArg(1); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case f.conv != nil:
+			return nil, refuse(call.Pos, name+"(…) of subnet", "SQL's values of the function are not its texts")
+		case f.kind == signin.KindString:
+			o.sql = "arraySort(groupUniqArrayIf(" + f.sql + ", " + cond + " AND " + f.sql + " != ''))"
+		case f.kind == signin.KindList:
+			o.sql = "arraySort(groupUniqArrayArrayIf(arrayFilter(x -> x != '', " + f.sql + "), " + cond + "))"
+		case f.kind == signin.KindInt:
+			// The engine's text of a whole number is its decimal digits.
+			o.sql = "arraySort(groupUniqArrayIf(toString(assumeNotNull(" + f.sql + ")), " + cond + " AND " + f.present + "))"
+		case f.kind == signin.KindBool:
+			o.sql = "arraySort(groupUniqArrayIf(if(assumeNotNull(" + f.sql + ") = 1, 'true', 'false'), " + cond + " AND " + f.present + "))"
+		default:
+			return nil, refuse(call.Pos, name+"(…) of "+f.kind.String()+" values", "the engine lists them as their text, which SQL does not spell alike")
+		}
+		o.kind = signin.KindList
 	default:
 		return nil, refuse(call.Pos, call.Name+"(…)", unimplemented)
 	}
@@ -433,14 +483,64 @@ func (c *compiler) operand(e ast.Expr) (rowOperand, error) {
 			return rowOperand{col: -1, value: result.FloatValue(x)}, nil
 		}
 	}
+	if b, ok := e.(*ast.Binary); ok && (b.Op == "+" || b.Op == "-" || b.Op == "*" || b.Op == "/") {
+		v, err := c.havingCalc(b)
+		if err != nil {
+			return rowOperand{}, err
+		}
+		return rowOperand{col: -1, calc: v}, nil
+	}
+	if v, ok := c.timeConst(e); ok {
+		return rowOperand{col: -1, value: v}, nil
+	}
 	col, err := c.column(e)
 	if err != nil {
 		return rowOperand{}, err
 	}
-	if k := c.outs[col].kind; k == signin.KindTime || k == signin.KindString || k == signin.KindBool {
+	if k := c.outs[col].kind; k == signin.KindString || k == signin.KindBool || k == signin.KindList {
 		return rowOperand{}, refuse(e.Position(), "having on "+k.String()+" columns", unimplemented)
 	}
 	return rowOperand{col: col}, nil
+}
+
+// havingCalc compiles arithmetic over output columns in having: numbers
+// (+ - * /) and time arithmetic (last - first, now - 30d), computed as
+// in heads.
+func (c *compiler) havingCalc(b *ast.Binary) (calc, error) {
+	var sides [2]calc
+	for i, e := range []ast.Expr{b.L, b.R} {
+		if x, ok := e.(*ast.Binary); ok && (x.Op == "+" || x.Op == "-" || x.Op == "*" || x.Op == "/") {
+			v, err := c.havingCalc(x)
+			if err != nil {
+				return nil, err
+			}
+			sides[i] = v
+			continue
+		}
+		o, err := c.operand(e)
+		if err != nil {
+			return nil, err
+		}
+		if o.col >= 0 {
+			sides[i] = calcCol{i: o.col, k: c.outs[o.col].kind}
+		} else {
+			sides[i] = calcLit{o.value}
+		}
+	}
+	l, r := sides[0], sides[1]
+	if k, ok := timeArithKind(b.Op, l.kind(), r.kind()); ok {
+		return calcOp{src: b, op: b.Op, l: l, r: r, k: k}, nil
+	}
+	for _, k := range []signin.Kind{l.kind(), r.kind()} {
+		if k != signin.KindInt && k != signin.KindFloat {
+			return nil, refuse(b.Pos, "having with arithmetic of "+k.String()+" ("+b.String()+")", "not numbers, times or durations as the language adds them")
+		}
+	}
+	k := signin.KindInt
+	if b.Op == "/" || l.kind() == signin.KindFloat || r.kind() == signin.KindFloat {
+		k = signin.KindFloat
+	}
+	return calcOp{src: b, op: b.Op, l: l, r: r, k: k}, nil
 }
 
 // sqlValue is a value of a sign-in in SQL: a field's, or a function's of
@@ -448,6 +548,10 @@ func (c *compiler) operand(e ast.Expr) (rowOperand, error) {
 type sqlValue struct {
 	sql, present string
 	kind         signin.Kind
+	// conv, when set, makes the text SQL selects the value's text (a
+	// subnet's network from its bytes): SQL's values then compare equal
+	// exactly when the values do, but do not order as they do.
+	conv func(string) (string, error)
 }
 
 func fieldValue(f *signin.Field) sqlValue {
@@ -466,12 +570,21 @@ const (
 func fnValue(call *ast.Call) (sqlValue, error) {
 	name := strings.ToLower(call.Name)
 	var f *signin.Field
-	if len(call.Args) == 1 {
+	if len(call.Args) >= 1 {
 		if n, ok := call.Args[0].(*ast.Name); ok {
 			f = signin.Lookup(n.Name)
 		}
 	}
-	if f == nil || f.Kind != signin.KindTime {
+	switch {
+	case f != nil && name == "domain" && len(call.Args) == 1 && f.Kind == signin.KindString:
+		// After the last @, in lower case; "" without an @.
+		x := strExpr(f)
+		v := "if(position(" + x + ", '@') = 0, '', lowerUTF8(arrayElement(splitByChar('@', " + x + "), -1)))"
+		return sqlValue{sql: v, present: v + " != ''", kind: signin.KindString}, nil
+	case f != nil && name == "subnet" && f.Name == "ip":
+		return subnetValue(call)
+	}
+	if f == nil || f.Kind != signin.KindTime || len(call.Args) != 1 {
 		return sqlValue{}, refuse(call.Pos, "the function "+name+" ("+call.String()+")", unimplemented)
 	}
 	t := ident(f.Name)
@@ -487,4 +600,62 @@ func fnValue(call *ast.Call) (sqlValue, error) {
 		return sqlValue{sql: v, present: v + " != ''", kind: signin.KindString}, nil
 	}
 	return sqlValue{}, refuse(call.Pos, "the function "+name+" ("+call.String()+")", unimplemented)
+}
+
+// subnetValue compiles subnet(ip, bits) for bits of 0 to 32 (IPv4
+// networks of bits, IPv6 ones of 64, as the function takes them; more
+// bits would make the IPv4 addresses an error): SQL selects the
+// network's family and bytes in hex ("" for text that is not an
+// address), which signinq writes as the function does.
+func subnetValue(call *ast.Call) (sqlValue, error) {
+	bits := int64(24)
+	if len(call.Args) == 2 {
+		var text string
+		switch a := call.Args[1].(type) {
+		case *ast.Literal:
+			text = a.Text
+		case *ast.Name:
+			text = a.Name
+		}
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return sqlValue{}, refuse(call.Pos, "the function subnet ("+call.String()+")", "its prefix length is not a whole number")
+		}
+		bits = n
+	}
+	if bits < 0 || bits > 32 || len(call.Args) > 2 {
+		return sqlValue{}, refuse(call.Pos, "the function subnet ("+call.String()+")", "a prefix length above 32 is an error for every IPv4 address, which SQL does not raise; "+unimplemented)
+	}
+	ip := ident(colIP16)
+	mask := uint32(0)
+	if bits > 0 {
+		mask = ^uint32(0) << (32 - bits)
+	}
+	v4 := "concat('4', hex(bitAnd(reinterpretAsUInt32(reverse(substring(assumeNotNull(" + ip + "), 13, 4))), " + strconv.FormatUint(uint64(mask), 10) + ")))"
+	v6 := "concat('6', hex(substring(assumeNotNull(" + ip + "), 1, 8)))"
+	v := "if(isNull(" + ip + "), '', if(substring(assumeNotNull(" + ip + "), 1, 12) = unhex('" + mapped4 + "'), " + v4 + ", " + v6 + "))"
+	conv := func(s string) (string, error) {
+		if s == "" {
+			return "", nil
+		}
+		switch s[0] {
+		case '4':
+			n, err := strconv.ParseUint(s[1:], 16, 32)
+			if err != nil {
+				return "", err
+			}
+			a := netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+			return netip.PrefixFrom(a, int(bits)).String(), nil
+		case '6':
+			b, err := hex.DecodeString(s[1:])
+			if err != nil || len(b) != 8 {
+				return "", fmt.Errorf("not 8 bytes of an IPv6 network: %q", s)
+			}
+			var a16 [16]byte
+			copy(a16[:], b)
+			return netip.PrefixFrom(netip.AddrFrom16(a16), 64).String(), nil
+		}
+		return "", fmt.Errorf("not a network: %q", s)
+	}
+	return sqlValue{sql: v, present: v + " != ''", kind: signin.KindString, conv: conv}, nil
 }

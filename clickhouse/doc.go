@@ -25,6 +25,13 @@
 // a few more Greek and Cyrillic variants): a value holding one of those
 // may match on one side and not the other.
 //
+// A subquery (F in (QUERY)) is compiled as a query of its own and run
+// first; its values make a set written into the statement (Run). The
+// operators after a | (where, order by, limit, join: its right side a
+// compiled query too) and the rows of group by KEY in @list's values
+// without sign-ins are applied by signinq to the rows ClickHouse returns,
+// as the engine applies them.
+//
 // A query the compiler refuses runs, through Query, in signinq on the
 // sign-ins streamed from ClickHouse (streamed.go), its time range and the
 // conditions of its where that compile pushed down; QueryOptions.SQLOnly

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/signinq/signinq/engine"
@@ -72,7 +73,12 @@ func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text st
 	if err != nil {
 		return nil, err
 	}
-	return cp.Run(ctx, conn)
+	res, err := cp.Run(ctx, conn)
+	if errors.Is(err, ErrNotExpressible) && !opts.SQLOnly {
+		// A subquery's values the statement cannot hold.
+		return runStreamed(ctx, conn, reg, text, streamedPlan(plan, database(Options{Database: opts.Database}), opts.Lists), opts, now)
+	}
+	return res, err
 }
 
 // prepare checks a query, with the built-in named lists and opts.Lists,
@@ -89,13 +95,17 @@ func prepare(ctx context.Context, reg *plugins.Registry, text string, opts Query
 	if err != nil {
 		return nil, nil, err
 	}
-	cp, err := compile(plan, database(Options{Database: opts.Database}), opts.Lists)
+	cp, err := compile(plan, database(Options{Database: opts.Database}), opts.Lists, reg)
 	return plan, cp, err
 }
 
 // Run runs a compiled query on conn.
 func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, error) {
-	rows, err := conn.Query(ctx, cp.SQL)
+	sql, err := cp.statement(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := conn.Query(longStatement(ctx, sql), sql)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
@@ -126,6 +136,13 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 			if err != nil {
 				return nil, fmt.Errorf("clickhouse: column %s: %w", cp.outs[i].name, err)
 			}
+			if conv := cp.outs[i].conv; conv != nil {
+				s, err := conv(v.Str())
+				if err != nil {
+					return nil, fmt.Errorf("clickhouse: column %s: %w", cp.outs[i].name, err)
+				}
+				v = result.StringValue(s)
+			}
 			row[i] = v
 		}
 		for j, i := range cp.sumOver {
@@ -151,7 +168,14 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
-	out = cp.finish(out)
+	if cp.absent != nil {
+		if out, err = cp.addAbsent(out); err != nil {
+			return nil, err
+		}
+	}
+	if out, err = cp.finish(out); err != nil {
+		return nil, err
+	}
 	for i, r := range out {
 		v := make([]result.Value, len(cp.visible))
 		for j, k := range cp.visible {
@@ -159,13 +183,28 @@ func (cp *Compiled) Run(ctx context.Context, conn driver.Conn) (*result.Result, 
 		}
 		out[i] = v
 	}
+	for _, op := range cp.post {
+		if out, err = op.apply(ctx, conn, out); err != nil {
+			return nil, err
+		}
+	}
 	return &result.Result{Columns: cp.Columns, Rows: out, Stats: result.Stats{Rows: int64(len(out))}}, nil
 }
 
 // finish applies having, the order and the limit.
-func (cp *Compiled) finish(rows [][]result.Value) [][]result.Value {
+func (cp *Compiled) finish(rows [][]result.Value) ([][]result.Value, error) {
 	if cp.having != nil {
-		rows = slices.DeleteFunc(rows, func(r []result.Value) bool { return !cp.having.holds(r) })
+		kept := rows[:0]
+		for _, r := range rows {
+			ok, err := cp.having.holds(r)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
 	}
 	if cp.order != nil {
 		slices.SortStableFunc(rows, func(a, b []result.Value) int {
@@ -189,7 +228,7 @@ func (cp *Compiled) finish(rows [][]result.Value) [][]result.Value {
 	if cp.limit >= 0 && len(rows) > cp.limit {
 		rows = rows[:cp.limit]
 	}
-	return rows
+	return rows, nil
 }
 
 // deref follows pointers to the value, nil for a null.
@@ -265,13 +304,18 @@ func decode(p any, k signin.Kind) (result.Value, error) {
 // statement, or, for a query SQL cannot say, the statement that streams
 // its sign-ins to signinq, with why (an error wrapping ErrNotExpressible).
 func Explain(text string, reg *plugins.Registry, database string, now time.Time) (sql string, streamed error, err error) {
-	plan, err := query.Prepare(text, nil, reg, now)
-	if err != nil {
+	return ExplainLists(text, reg, database, now, nil)
+}
+
+// ExplainLists is Explain with named lists beside the built-in ones, as
+// QueryOptions.Lists gives them to Query.
+func ExplainLists(text string, reg *plugins.Registry, database string, now time.Time, lists map[string][]string) (sql string, streamed error, err error) {
+	plan, cp, err := prepare(context.Background(), reg, text, QueryOptions{Database: database, Lists: lists}, now)
+	if plan == nil {
 		return "", nil, err
 	}
-	cp, err := Compile(plan, database)
 	if errors.Is(err, ErrNotExpressible) {
-		return streamedPlan(plan, database, nil).SQL, err, nil
+		return streamedPlan(plan, database, lists).SQL, err, nil
 	}
 	if err != nil {
 		return "", nil, err
@@ -303,4 +347,19 @@ func prepareWithLists(ctx context.Context, reg *plugins.Registry, text string, l
 		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
 	}
 	return out.Plan, nil
+}
+
+// longStatement is the context to run a statement in: for one longer
+// than ClickHouse's default limits of a statement's size (256 KiB) and
+// parsed elements (50,000), which a long named list or a subquery's many
+// values make, limits that admit it.
+func longStatement(ctx context.Context, sql string) context.Context {
+	if len(sql) < 200_000 {
+		return ctx
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_query_size":            len(sql) + 1<<16,
+		"max_ast_elements":          len(sql),
+		"max_expanded_ast_elements": len(sql),
+	}))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -48,7 +50,11 @@ func queryOn(e *env, c *queryCmd) error {
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
-	res, err := clickhouse.Query(ctx, conn, standard.Registry(), text, clickhouse.QueryOptions{Database: u.database, Now: now})
+	lists, err := storeLists(e, &c.dbFlag)
+	if err != nil {
+		return failure(err)
+	}
+	res, err := clickhouse.Query(ctx, conn, standard.Registry(), text, clickhouse.QueryOptions{Database: u.database, Now: now, Lists: lists})
 	if err != nil {
 		return failure(showQueryError(e, text, err))
 	}
@@ -103,7 +109,11 @@ func explainSQL(e *env, x *explainCmd, text string) error {
 			now = t
 		}
 	}
-	sql, streamed, err := clickhouse.Explain(text, standard.Registry(), "default", now)
+	lists, err := storeLists(e, &x.dbFlag)
+	if err != nil {
+		return err
+	}
+	sql, streamed, err := clickhouse.ExplainLists(text, standard.Registry(), "default", now, lists)
 	if err != nil {
 		return showQueryError(e, text, err)
 	}
@@ -112,4 +122,30 @@ func explainSQL(e *env, x *explainCmd, text string) error {
 	}
 	fmt.Fprintln(e.stdout, sql)
 	return nil
+}
+
+// storeLists are the named lists of the store --db names (signinq lists
+// import), which query --on and explain --sql give queries beside the
+// built-in ones, as query gives a store's; none when there is no store
+// there.
+func storeLists(e *env, f *dbFlag) (map[string][]string, error) {
+	if _, err := os.Stat(filepath.Join(f.DB, "MANIFEST")); err != nil && !holdsTables(f.DB) {
+		return nil, nil
+	}
+	db, err := f.open(e, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ls, err := query.ListsOf(db)
+	if err != nil {
+		return nil, err
+	}
+	lists := map[string][]string{}
+	for _, l := range ls {
+		if !l.Builtin {
+			lists[l.Name] = l.Values
+		}
+	}
+	return lists, nil
 }

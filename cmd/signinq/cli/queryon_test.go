@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,7 +35,30 @@ func TestQueryOnClickHouse(t *testing.T) {
 	if !strings.Contains(msg, "added 0 new sign-ins") || !strings.Contains(msg, "skipped 3,000 already there") {
 		t.Fatalf("second export: %s", msg)
 	}
+	// A named list of the store: query --on reads it from the store --db
+	// names, as query does.
+	listFile := filepath.Join(t.TempDir(), "errs.txt")
+	if err := os.WriteFile(listFile, []byte("50126\n50053\n99999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("lists", "import", "--db", dir, "errs", listFile)
 	for _, q := range []string{
+		"count where error in @errs since 7d group by app",
+		"count group by error in @errs",
+	} {
+		want, _ := run("query", "--db", dir, "--now", "2026-11-26", "--format", "csv", q)
+		got, _ := run("query", "--on", url, "--db", dir, "--now", "2026-11-26", "--format", "csv", q)
+		if got != want {
+			t.Errorf("%s:\nquery:\n%s\nquery --on --db:\n%s", q, want, got)
+		}
+	}
+	sql, _ := run("explain", "--sql", "--db", dir, "--now", "2026-11-26", "count where error in @errs group by app")
+	if !strings.HasPrefix(sql, "SELECT ") || !strings.Contains(sql, "IN (50126, 50053, 99999)") {
+		t.Errorf("explain --sql with a store's list: %s", sql)
+	}
+	for _, q := range []string{
+		"count where user in (list user where status=failure since 7d) since 7d group by app",
+		"count group by user | join anti (list user where status=success) on user | order by count desc, user | limit 5",
 		"count where status=failure since 24h group by app",
 		"countif(status=failure) as failed, count as total since 7d group by app having failed > 10 order by total desc limit 5",
 		"top 5 ip by dcount(user) where status=failure",
@@ -51,7 +76,7 @@ func TestQueryOnClickHouse(t *testing.T) {
 			}
 		}
 	}
-	sql, _ := run("explain", "--sql", "--now", "2026-11-26", "count where status=failure since 24h group by app")
+	sql, _ = run("explain", "--sql", "--now", "2026-11-26", "count where status=failure since 24h group by app")
 	if !strings.HasPrefix(sql, "SELECT ") || !strings.Contains(sql, "GROUP BY `app`") {
 		t.Errorf("explain --sql: %s", sql)
 	}
