@@ -155,6 +155,7 @@ type compiler struct {
 	database string
 	outs     []*out
 	lists    map[string][]string // named lists by lower-case name: the built-ins and the caller's
+	given    map[string][]string // the caller's named lists, as given
 	reg      *plugins.Registry   // what subqueries are checked against; nil: the standard one
 	subs     []*subquery
 	fnSQL    map[*signin.Field]string // a function's value standing for a field in a condition (fnField)
@@ -175,7 +176,7 @@ func compile(plan *query.Plan, database string, lists map[string][]string, reg *
 	if st == nil || st.Query == nil || st.Explain || st.Analyze {
 		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
 	}
-	c := &compiler{plan: plan, database: database, lists: listValues(lists), reg: reg}
+	c := &compiler{plan: plan, database: database, lists: listValues(lists), given: lists, reg: reg}
 	return c.compile()
 }
 

@@ -74,11 +74,11 @@ func (c *compiler) inSubquery(e *ast.In) (string, error) {
 // subCompile checks and compiles a query another holds (a subquery, a
 // join's right side), at the same now.
 func (c *compiler) subCompile(q *ast.Query, pos ast.Pos, what string) (*Compiled, error) {
-	plan, err := query.Check(&ast.Statement{Query: q}, c.reg, c.plan.Now)
+	plan, err := query.CheckLists(&ast.Statement{Query: q}, c.reg, c.plan.Now, c.given)
 	if err != nil {
-		return nil, refuse(pos, what, "signinq checks a query inside another with the built-in named lists only: "+err.Error())
+		return nil, refuse(pos, what, err.Error())
 	}
-	sc := &compiler{plan: plan, database: c.database, lists: c.lists, reg: c.reg}
+	sc := &compiler{plan: plan, database: c.database, lists: c.lists, given: c.given, reg: c.reg}
 	return sc.compile()
 }
 

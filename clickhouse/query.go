@@ -13,7 +13,6 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query"
@@ -85,13 +84,8 @@ func Query(ctx context.Context, conn driver.Conn, reg *plugins.Registry, text st
 // and compiles it: the plan, and the compiled query or the compiler's
 // error (the plan is set then too).
 func prepare(ctx context.Context, reg *plugins.Registry, text string, opts QueryOptions, now time.Time) (*query.Plan, *Compiled, error) {
-	plan, err := query.Prepare(text, nil, reg, now)
-	var qe *query.Error
-	if err != nil && len(opts.Lists) > 0 && errors.As(err, &qe) && strings.Contains(qe.Msg, "unknown list @") {
-		// A list of opts.Lists, which Prepare does not know: the query
-		// is checked as it would be on a store with those lists.
-		plan, err = prepareWithLists(ctx, reg, text, opts.Lists, now)
-	}
+	// The query is checked as it would be on a store with opts.Lists.
+	plan, err := query.PrepareLists(text, nil, reg, now, opts.Lists)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -321,32 +315,6 @@ func ExplainLists(text string, reg *plugins.Registry, database string, now time.
 		return "", nil, err
 	}
 	return cp.SQL, nil, nil
-}
-
-// prepareWithLists checks a query as the engine does on a store holding
-// the named lists: it runs it on an empty in-memory store that has them.
-func prepareWithLists(ctx context.Context, reg *plugins.Registry, text string, lists map[string][]string, now time.Time) (*query.Plan, error) {
-	db, err := engine.Open("", &engine.Options{InMemory: true, NoBackgroundCompaction: true})
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	for name, values := range lists {
-		if err := query.SetList(db, name, values); err != nil {
-			return nil, err
-		}
-	}
-	out, err := query.Exec(ctx, db, reg, text, query.Options{Now: now})
-	if err != nil {
-		return nil, err
-	}
-	if out.Rows != nil {
-		out.Rows.Close()
-	}
-	if out.Plan == nil {
-		return nil, refuse(ast.Pos{}, "this statement", "only queries run on ClickHouse")
-	}
-	return out.Plan, nil
 }
 
 // longStatement is the context to run a statement in: for one longer

@@ -24,6 +24,19 @@ func Check(st *ast.Statement, reg *plugins.Registry, now time.Time) (plan *Plan,
 	return checkWith(st, reg, now, nil)
 }
 
+// CheckLists is Check with named lists given by their values (name:
+// values) beside the built-ins, as a store with those lists would have
+// them: for a query run elsewhere than on a store (on ClickHouse, in
+// package clickhouse). A list a store could not hold (its name or
+// values) is an error; so is one named as a built-in.
+func CheckLists(st *ast.Statement, reg *plugins.Registry, now time.Time, lists map[string][]string) (*Plan, error) {
+	src, err := givenLists(lists)
+	if err != nil {
+		return nil, err
+	}
+	return checkWith(st, reg, now, src)
+}
+
 // checkWith is Check with the named lists of a source besides the
 // built-ins (nil: the built-ins only).
 func checkWith(st *ast.Statement, reg *plugins.Registry, now time.Time, lists *listSource) (plan *Plan, err error) {

@@ -146,9 +146,10 @@ func checkListValues(values []string) error {
 // and those of the snapshot it runs on, each read once (and kept for a
 // check again of the same statement: ExecuteRows with NowLatest).
 type listSource struct {
-	mu   sync.Mutex
-	snap *engine.Snapshot // nil: the built-ins only
-	got  map[string]*List // by lower-case name; nil value: none
+	mu    sync.Mutex
+	snap  *engine.Snapshot // nil: the built-ins only (and given)
+	given map[string]*List // lists given by their values (CheckLists), by lower-case name
+	got   map[string]*List // by lower-case name; nil value: none
 	// lenient: a list neither the built-ins nor snap have is taken as
 	// empty, for a saved query's check at its define.
 	lenient bool
@@ -166,6 +167,9 @@ func (s *listSource) lookup(name string) (*List, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := strings.ToLower(name)
+	if l, ok := s.given[k]; ok {
+		return l, nil
+	}
 	if l, ok := s.got[k]; ok {
 		return l, nil
 	}
@@ -183,11 +187,35 @@ func (s *listSource) lookup(name string) (*List, error) {
 	return l, nil
 }
 
+// givenLists is the source of the built-ins and lists given by their
+// values, by name, each checked as SetList checks a store's.
+func givenLists(lists map[string][]string) (*listSource, error) {
+	s := &listSource{given: make(map[string]*List, len(lists))}
+	for name, values := range lists {
+		if err := checkListName(name); err != nil {
+			return nil, err
+		}
+		if builtin(name) != nil {
+			return nil, fmt.Errorf("%w: @%s is built in", ErrBuiltinList, name)
+		}
+		if err := checkListValues(values); err != nil {
+			return nil, fmt.Errorf("query: list %s: %v", name, err)
+		}
+		s.given[strings.ToLower(name)] = &List{Name: name, Values: values}
+	}
+	return s, nil
+}
+
 // names returns the names of the lists the source has, for did-you-mean.
 func (s *listSource) names() []string {
 	var out []string
 	for _, l := range builtinLists {
 		out = append(out, "@"+l.Name)
+	}
+	if s != nil {
+		for _, l := range s.given {
+			out = append(out, "@"+l.Name)
+		}
 	}
 	if s == nil || s.snap == nil {
 		return out

@@ -432,3 +432,50 @@ func TestNamedListPlanAgain(t *testing.T) {
 		t.Errorf("count = %d, want 8", got)
 	}
 }
+
+// TestCheckLists checks lists given by their values (PrepareLists,
+// CheckLists): known as a store's would be, in a subquery too, offered
+// by did-you-mean, and refused as SetList refuses them.
+func TestCheckLists(t *testing.T) {
+	lists := map[string][]string{"Watch": {"alice@contoso.com", "bob@contoso.com"}, "badNets": {"203.0.113.0/24"}}
+	for _, text := range []string{
+		"count where user in @watch",
+		"count where ip in @badNets and error in @passwordFailures",
+		"count where app in (list app where user in @Watch)",
+	} {
+		p, err := PrepareLists(text, nil, nil, querygen.End, lists)
+		if err != nil {
+			t.Errorf("%s: %v", text, err)
+			continue
+		}
+		st, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := CheckLists(st, nil, querygen.End, lists); err != nil {
+			t.Errorf("CheckLists %s: %v", text, err)
+		}
+		if p.Kind != st.Query.Kind {
+			t.Errorf("%s: kind %v", text, p.Kind)
+		}
+		if _, err := Prepare(text, nil, nil, querygen.End); err == nil {
+			t.Errorf("%s: Prepare, without the lists, knows them", text)
+		}
+	}
+	for _, tc := range []struct {
+		text  string
+		lists map[string][]string
+		msg   string
+	}{
+		{"count where user in @watches", lists, `unknown list @watches; did you mean "@Watch"?`},
+		{"count where ip in @watch", lists, `list @Watch cannot be tested against ip: its value "alice@contoso.com" (the 1st) is not an IP address or network`},
+		{"count", map[string][]string{"9lives": {"x"}}, "9lives"},
+		{"count", map[string][]string{"passwordFailures": {"1"}}, "built in"},
+		{"count", map[string][]string{"empty": {" "}}, "list empty"},
+	} {
+		_, err := PrepareLists(tc.text, nil, nil, querygen.End, tc.lists)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s with %v: error %v, want one saying %q", tc.text, tc.lists, err, tc.msg)
+		}
+	}
+}

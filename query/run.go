@@ -104,6 +104,20 @@ func Prepare(text string, macros *Macros, reg *plugins.Registry, now time.Time) 
 	return prepare(st, macros, reg, now, nil)
 }
 
+// PrepareLists is Prepare with named lists given by their values beside
+// the built-ins (see CheckLists).
+func PrepareLists(text string, macros *Macros, reg *plugins.Registry, now time.Time, lists map[string][]string) (*Plan, error) {
+	st, err := parseCached(text)
+	if err != nil {
+		return nil, err
+	}
+	src, err := givenLists(lists)
+	if err != nil {
+		return nil, err
+	}
+	return prepare(st, macros, reg, now, src)
+}
+
 // prepare expands and checks a statement, with the named lists of a
 // source (nil: the built-ins only).
 func prepare(st *ast.Statement, macros *Macros, reg *plugins.Registry, now time.Time, lists *listSource) (*Plan, error) {
