@@ -2,6 +2,7 @@ package kql
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -25,11 +26,24 @@ func (t *translator) aggregate(q *ast.Query) ([]string, error) {
 	}
 	var outs []out
 	outs = append(outs, keys...)
-	var aggs []string
+	var aggs, post []string
+	hidden := map[string]string{} // an aggregate within arithmetic: its hidden column, by its text
+	arith := false
 	for _, h := range q.Heads {
 		name := strings.ToLower(h.Expr.String())
 		if h.Alias != nil {
 			name = h.Alias.Text
+		}
+		if b, ok := h.Expr.(*ast.Binary); ok {
+			x, k, err := t.arith(b, outs, hidden, &aggs)
+			if err != nil {
+				return nil, err
+			}
+			// One extend per head: a later head may name this one.
+			post = append(post, "extend "+ident(name)+" = "+x)
+			outs = append(outs, out{name: name, kind: k})
+			arith = true
+			continue
 		}
 		a, k, err := t.agg(h.Expr)
 		if err != nil {
@@ -38,7 +52,92 @@ func (t *translator) aggregate(q *ast.Query) ([]string, error) {
 		aggs = append(aggs, ident(name)+" = "+a)
 		outs = append(outs, out{name: name, kind: k})
 	}
-	return t.finish(q, outs, aggs, by, nil)
+	if arith {
+		// The columns in the query's order, the hidden aggregates left out.
+		var cols []string
+		for _, o := range outs {
+			cols = append(cols, ident(o.name))
+		}
+		post = append(post, "project "+strings.Join(cols, ", "))
+	}
+	return t.finish(q, outs, aggs, by, nil, post...)
+}
+
+// arith is a head's arithmetic over aggregates, numbers and earlier
+// heads' names (+ - * /), as the language computes it (query.Arithmetic):
+// whole numbers stay whole through + - * (KQL's long, which wraps
+// beyond an int64 where signinq's result is an error, so that the KQL
+// agrees wherever signinq gives an answer); / is a decimal number, null
+// when the divisor is 0; a null operand makes null (KQL's arithmetic
+// propagates null). An aggregate within it is summarized into a hidden
+// column (aggs), once however often it appears.
+func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, aggs *[]string) (string, signin.Kind, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "+", "-", "*", "/":
+		default:
+			return "", 0, refuse(e, "it is not arithmetic over aggregates")
+		}
+		l, lk, err := t.arith(e.L, outs, hidden, aggs)
+		if err != nil {
+			return "", 0, err
+		}
+		r, rk, err := t.arith(e.R, outs, hidden, aggs)
+		if err != nil {
+			return "", 0, err
+		}
+		num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
+		if !num(lk) || !num(rk) {
+			return "", 0, refuse(e, "arithmetic over times and durations in heads is not translated yet")
+		}
+		switch {
+		case e.Op == "/":
+			return "iff(todouble(" + r + ") == 0, real(null), todouble(" + l + ") / todouble(" + r + "))", signin.KindFloat, nil
+		case lk == signin.KindInt && rk == signin.KindInt:
+			return "(" + l + " " + e.Op + " " + r + ")", signin.KindInt, nil
+		}
+		return "(todouble(" + l + ") " + e.Op + " todouble(" + r + "))", signin.KindFloat, nil
+	case *ast.Literal:
+		return arithNumber(e, e.Text, e.Quoted)
+	case *ast.Name:
+		// Another head's name, as the checker reads it first; then a
+		// number; then an aggregate without parentheses (count).
+		for _, o := range outs {
+			if !o.key && strings.EqualFold(o.name, e.Name) {
+				return ident(o.name), o.kind, nil
+			}
+		}
+		if c := e.Name[0]; c >= '0' && c <= '9' || c == '-' || c == '.' {
+			return arithNumber(e, e.Name, false)
+		}
+	}
+	text := strings.ToLower(e.String())
+	a, k, err := t.agg(e)
+	if err != nil {
+		return "", 0, err
+	}
+	col, ok := hidden[text]
+	if !ok {
+		col = ident(fmt.Sprintf("__agg%d", len(hidden)+1))
+		hidden[text] = col
+		*aggs = append(*aggs, col+" = "+a)
+	}
+	return col, k, nil
+}
+
+// arithNumber is a number in a head's arithmetic: a whole number as a
+// long, else a decimal number as a real.
+func arithNumber(e ast.Expr, text string, quoted bool) (string, signin.Kind, error) {
+	if !quoted {
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return "long(" + strconv.FormatInt(n, 10) + ")", signin.KindInt, nil
+		}
+		if l, ok := (&ast.Literal{Text: text}).Number(); ok && !math.IsInf(l, 0) && !math.IsNaN(l) {
+			return "real(" + strconv.FormatFloat(l, 'g', -1, 64) + ")", signin.KindFloat, nil
+		}
+	}
+	return "", 0, refuse(e, "times and durations in heads' arithmetic are not translated yet")
 }
 
 // top is top N keys [by aggregate]: the aggregate per group, largest
@@ -74,6 +173,17 @@ func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
 	for _, e := range es {
 		switch e := e.(type) {
 		case *ast.Name:
+			if lf, c, err := t.listField(e); lf != nil || err != nil {
+				if err != nil {
+					return nil, nil, err
+				}
+				// A row per distinct element ("" for none): a sign-in
+				// counts once in each of its elements' groups.
+				t.expand = append(t.expand, "mv-expand "+c+" = "+elements(c)+" to typeof(string)")
+				outs = append(outs, out{name: lf.Name, key: true, kind: signin.KindString})
+				by = append(by, c)
+				continue
+			}
 			f, c, err := t.field(e)
 			if err != nil {
 				return nil, nil, err
@@ -178,13 +288,31 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 			present = "(" + k + " and " + present + ")"
 		}
 		return "count_distinctif(" + c + ", " + present + ")", signin.KindInt, nil
+	case "sum", "avg":
+		// Over the sign-ins with a value, null when none has one (KQL's
+		// sum of no value is 0). sum of whole numbers is KQL's long sum,
+		// which wraps beyond an int64 where signinq's is an error; avg is
+		// the sum of the values as decimal numbers over their number, as
+		// signinq computes it (plugins/aggregate).
+		f, c, err := arg(0)
+		if err != nil {
+			return "", 0, err
+		}
+		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat {
+			return "", 0, refuse(call, "%s takes numbers", name)
+		}
+		n := "countif(isnotnull(" + c + "))"
+		if name == "avg" {
+			return "iff(" + n + " > 0, sum(todouble(" + c + ")) / " + n + ", real(null))", signin.KindFloat, nil
+		}
+		return "iff(" + n + " > 0, sum(" + c + "), " + nulls[f.Kind] + ")", f.Kind, nil
 	case "min", "max", "minif", "maxif":
 		f, c, err := arg(0)
 		if err != nil {
 			return "", 0, err
 		}
 		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat && f.Kind != signin.KindTime {
-			return "", 0, refuse(call, "min and max of %s are not translated (text is ordered by bytes in signinq)", f.Kind)
+			return "", 0, refuse(call, "signinq's %s of %s is null when no sign-in has a value, and KQL's text is never null (its min of no text is \"\")", name, f.Kind)
 		}
 		if strings.HasSuffix(name, "if") {
 			k, err := cond(1)
@@ -199,13 +327,13 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 }
 
 // finish adds summarize, having, the order and the limit (top's N).
-func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64) ([]string, error) {
+func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64, post ...string) ([]string, error) {
 	t.first, t.outs = &outs[0], outs
 	s := "summarize " + strings.Join(aggs, ", ")
 	if len(by) > 0 {
 		s += " by " + strings.Join(by, ", ")
 	}
-	steps := []string{s}
+	steps := append([]string{s}, post...)
 	if q.Having != nil {
 		h, err := t.having(q.Having, outs)
 		if err != nil {

@@ -105,6 +105,10 @@ type translator struct {
 	first *out
 	outs  []out
 	lets  *[]string
+	// pre are the steps before the conditions (mv-apply of the
+	// multi-valued fields' conditions), expand those between the
+	// conditions and the summarize (mv-expand of multi-valued keys).
+	pre, expand []string
 }
 
 // field resolves a name to a catalog field KQL reads, and notes it.
@@ -114,7 +118,10 @@ func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
 		return nil, "", refuse(n.Name, "it is not a field")
 	}
 	if f.Kind == signin.KindList {
-		return nil, "", refuse(f.Name, "it is multi-valued (a predicate holds when any element does, an empty list being the value \"\"), which this translation does not carry into KQL's dynamic arrays")
+		if !listFields[f.Name] {
+			return nil, "", refuse(f.Name, "the lists of names nested in each of its NetworkLocationDetails are not translated yet")
+		}
+		return nil, "", refuse(f.Name, "it is multi-valued: conditions on it and group by it are translated, this use of it is not yet")
 	}
 	if columns[f.Name] == nil {
 		return nil, "", refuse(f.Name, "the Log Analytics tables do not carry it as signinq reads it")
@@ -124,6 +131,83 @@ func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
 		t.order = append(t.order, f.Name)
 	}
 	return f, ident(f.Name), nil
+}
+
+// listField resolves a multi-valued field KQL reads as a dynamic array
+// of its distinct elements (tables.go), and notes it; nil when the name
+// is not one.
+func (t *translator) listField(e ast.Expr) (*signin.Field, string, error) {
+	n, ok := e.(*ast.Name)
+	if !ok {
+		return nil, "", nil
+	}
+	f := signin.Lookup(n.Name)
+	if f == nil || f.Kind != signin.KindList {
+		return nil, "", nil
+	}
+	if !listFields[f.Name] {
+		_, _, err := t.field(n)
+		return nil, "", err
+	}
+	if !t.used[f.Name] {
+		t.used[f.Name] = true
+		t.order = append(t.order, f.Name)
+	}
+	return f, ident(f.Name), nil
+}
+
+// elements is a multi-valued field's array as the language sees it: its
+// elements, or the one value "" when it has none.
+func elements(c string) string {
+	return "iff(array_length(" + c + ") > 0, " + c + ", dynamic([\"\"]))"
+}
+
+// anyElement counts, per sign-in, the elements of a multi-valued column
+// c (the value "" when it has none) that satisfy pred (of the element
+// __x, a string), in a column of its own (mv-apply, before the
+// conditions: the subtable has an element at least, and summarize
+// without keys gives it one row, so no sign-in is dropped); it returns
+// the column.
+func (t *translator) anyElement(c, pred string) string {
+	col := ident(fmt.Sprintf("__m%d", len(t.pre)+1))
+	t.pre = append(t.pre, "mv-apply __x = "+elements(c)+" to typeof(string) on (summarize "+col+" = countif("+pred+"))")
+	return col
+}
+
+// listCompare is a condition on a multi-valued field: = and the text
+// tests hold when an element satisfies them, != when none is equal.
+func (t *translator) listCompare(e *ast.Binary, c string) (string, error) {
+	var text string
+	switch r := e.R.(type) {
+	case *ast.Literal:
+		text = r.Text
+	case *ast.Name:
+		if signin.Lookup(r.Name) != nil {
+			return "", refuse(e, "comparing a multi-valued field with another field is not translated yet")
+		}
+		text = r.Name
+	default:
+		return "", refuse(e, "functions of fields and arithmetic are not translated")
+	}
+	s := str(text)
+	var pred string
+	switch e.Op {
+	case "=", "!=":
+		pred = "__x =~ " + s
+	case "contains", "startswith", "endswith":
+		pred = "__x " + e.Op + " " + s
+	case "~":
+		pred = "__x matches regex " + str("(?i)"+text)
+	case "like":
+		pred = "__x matches regex " + str(globRegexp(text))
+	default:
+		return "", refuse(e, "text compares by = != and matches here; its order is not translated")
+	}
+	col := t.anyElement(c, pred)
+	if e.Op == "!=" {
+		return "(" + col + " == 0)", nil
+	}
+	return "(" + col + " > 0)", nil
 }
 
 // operand is a field, or a function of one the translation knows (a
@@ -212,7 +296,8 @@ func (t *translator) query(q *ast.Query) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString(src)
-	for _, s := range append(body, rest...) {
+	steps := append(append(append(t.pre, body...), t.expand...), rest...)
+	for _, s := range steps {
 		b.WriteString("\n| " + s)
 	}
 	return b.String(), nil
@@ -240,7 +325,11 @@ func (t *translator) source(q *ast.Query) (string, error) {
 			continue
 		}
 		var ps []string
+		lproj, lsteps := listBranch(tb, t.used)
 		for _, name := range t.order {
+			if listFields[name] {
+				continue
+			}
 			col := columns[name]
 			if name == "status" {
 				col = t.status
@@ -254,9 +343,12 @@ func (t *translator) source(q *ast.Query) (string, error) {
 			}
 			ps = append(ps, ident(name)+" = "+e)
 		}
-		br := tb.name + "\n| project " + strings.Join(ps, ", ")
+		br := tb.name + "\n| project " + strings.Join(append(ps, lproj...), ", ")
 		if rng != "" {
 			br += "\n| where " + rng
+		}
+		for _, s := range lsteps {
+			br += "\n| " + s
 		}
 		branches = append(branches, br)
 	}
@@ -418,6 +510,12 @@ func (t *translator) cond(e ast.Expr) (string, error) {
 // that the catalog spells as a field or alias is that field: the
 // checker refused other spellings of one).
 func (t *translator) compare(e *ast.Binary) (string, error) {
+	if lf, c, err := t.listField(e.L); lf != nil || err != nil {
+		if err != nil {
+			return "", err
+		}
+		return t.listCompare(e, c)
+	}
 	f, c, err := t.operand(e.L)
 	if err != nil {
 		return "", err
@@ -662,9 +760,19 @@ func ipMatch(c, s string) (string, error) {
 
 // in is F in (values), F not in (values), with named lists among them.
 func (t *translator) in(e *ast.In) (string, error) {
-	f, c, err := t.operand(e.X)
+	lf, lc, err := t.listField(e.X)
 	if err != nil {
 		return "", err
+	}
+	var f *signin.Field
+	var c string
+	if lf == nil {
+		f, c, err = t.operand(e.X)
+		if err != nil {
+			return "", err
+		}
+	} else if e.Query != nil {
+		return "", refuse(e, "a multi-valued field in a subquery is not translated yet")
 	}
 	if e.Query != nil {
 		return t.inQuery(e, f, c)
@@ -683,6 +791,18 @@ func (t *translator) in(e *ast.In) (string, error) {
 	}
 	if len(vals) == 0 {
 		return "", refuse(e, "it has no values")
+	}
+	if lf != nil {
+		// Some element among the values (in), none (not in).
+		var ss []string
+		for _, v := range vals {
+			ss = append(ss, str(v))
+		}
+		col := t.anyElement(lc, "__x in~ ("+strings.Join(ss, ", ")+")")
+		if e.Not {
+			return "(" + col + " == 0)", nil
+		}
+		return "(" + col + " > 0)", nil
 	}
 	var out string
 	switch {
