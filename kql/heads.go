@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/query/ast"
 )
 
@@ -87,17 +88,7 @@ func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, agg
 		if err != nil {
 			return "", 0, err
 		}
-		num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
-		if !num(lk) || !num(rk) {
-			return "", 0, refuse(e, "arithmetic over times and durations in heads is not translated yet")
-		}
-		switch {
-		case e.Op == "/":
-			return "iff(todouble(" + r + ") == 0, real(null), todouble(" + l + ") / todouble(" + r + "))", signin.KindFloat, nil
-		case lk == signin.KindInt && rk == signin.KindInt:
-			return "(" + l + " " + e.Op + " " + r + ")", signin.KindInt, nil
-		}
-		return "(todouble(" + l + ") " + e.Op + " todouble(" + r + "))", signin.KindFloat, nil
+		return arithOp(e, l, lk, r, rk)
 	case *ast.Literal:
 		return arithNumber(e, e.Text, e.Quoted)
 	case *ast.Name:
@@ -107,6 +98,9 @@ func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, agg
 			if !o.key && strings.EqualFold(o.name, e.Name) {
 				return ident(o.name), o.kind, nil
 			}
+		}
+		if strings.EqualFold(e.Name, "now") {
+			return timeConst(e, t.plan.Now.UnixNano(), signin.KindTime)
 		}
 		if c := e.Name[0]; c >= '0' && c <= '9' || c == '-' || c == '.' {
 			return arithNumber(e, e.Name, false)
@@ -126,6 +120,75 @@ func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, agg
 	return col, k, nil
 }
 
+// arithOp is L op R of arith, of their KQL and kinds.
+func arithOp(e *ast.Binary, l string, lk signin.Kind, r string, rk signin.Kind) (string, signin.Kind, error) {
+	num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
+	if !num(lk) || !num(rk) {
+		return timeArith(e, l, lk, r, rk)
+	}
+	switch {
+	case e.Op == "/":
+		return "iff(todouble(" + r + ") == 0, real(null), todouble(" + l + ") / todouble(" + r + "))", signin.KindFloat, nil
+	case lk == signin.KindInt && rk == signin.KindInt:
+		return "(" + l + " " + e.Op + " " + r + ")", signin.KindInt, nil
+	}
+	return "(todouble(" + l + ") " + e.Op + " todouble(" + r + "))", signin.KindFloat, nil
+}
+
+// rowArith is arithmetic over output columns (having, | where): the
+// columns by name, numbers, times and durations, as in heads.
+func (t *translator) rowArith(e ast.Expr, outs []out) (string, signin.Kind, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "+", "-", "*", "/":
+		default:
+			return "", 0, refuse(e, "it is not arithmetic")
+		}
+		l, lk, err := t.rowArith(e.L, outs)
+		if err != nil {
+			return "", 0, err
+		}
+		r, rk, err := t.rowArith(e.R, outs)
+		if err != nil {
+			return "", 0, err
+		}
+		return arithOp(e, l, lk, r, rk)
+	case *ast.Name:
+		if name, err := outName(e, outs); err == nil {
+			for _, o := range outs {
+				if o.name == name {
+					return ident(name), o.kind, nil
+				}
+			}
+		}
+		if strings.EqualFold(e.Name, "now") {
+			return timeConst(e, t.plan.Now.UnixNano(), signin.KindTime)
+		}
+		return arithNumber(e, e.Name, false)
+	case *ast.Literal:
+		if name, err := outName(e, outs); err == nil && !e.Quoted {
+			for _, o := range outs {
+				if o.name == name {
+					return ident(name), o.kind, nil
+				}
+			}
+		}
+		return arithNumber(e, e.Text, e.Quoted)
+	case *ast.Call:
+		name, err := outName(e, outs)
+		if err != nil {
+			return "", 0, err
+		}
+		for _, o := range outs {
+			if o.name == name {
+				return ident(name), o.kind, nil
+			}
+		}
+	}
+	return "", 0, refuse(e, "it is not arithmetic over output columns")
+}
+
 // arithNumber is a number in a head's arithmetic: a whole number as a
 // long, else a decimal number as a real.
 func arithNumber(e ast.Expr, text string, quoted bool) (string, signin.Kind, error) {
@@ -137,7 +200,51 @@ func arithNumber(e ast.Expr, text string, quoted bool) (string, signin.Kind, err
 			return "real(" + strconv.FormatFloat(l, 'g', -1, 64) + ")", signin.KindFloat, nil
 		}
 	}
-	return "", 0, refuse(e, "times and durations in heads' arithmetic are not translated yet")
+	if d, err := ast.ParseDuration(text); err == nil {
+		return timeConst(e, int64(d), signin.KindDuration)
+	}
+	if tm, err := query.ParseTime(text); err == nil {
+		return timeConst(e, tm.UnixNano(), signin.KindTime)
+	}
+	return "", 0, refuse(e, "it is not a number, a time or a duration")
+}
+
+// timeConst is a time (Unix ns) or a duration (ns) in a head's
+// arithmetic, as KQL's datetime or timespan: in 100 ns ticks, so one
+// between two ticks is refused.
+func timeConst(e ast.Expr, ns int64, k signin.Kind) (string, signin.Kind, error) {
+	if ns%100 != 0 {
+		return "", 0, refuse(e, "KQL's times and timespans are in 100-nanosecond ticks, and this one falls between two")
+	}
+	if k == signin.KindDuration {
+		return "totimespan(" + strconv.FormatInt(ns/100, 10) + ")", k, nil
+	}
+	return datetime(ns), k, nil
+}
+
+// timeArith is + and - of times and durations in a head, as the
+// language computes them in nanoseconds (a time less a time is a
+// duration, a time plus or less a duration a time, durations add): KQL's
+// datetime and timespan arithmetic, exact in 100 ns ticks, which the
+// tables' times are in; null when either side is. Beyond an int64 of
+// nanoseconds (about 292 years) signinq's result is an error, where KQL's
+// wider range may give one.
+func timeArith(e *ast.Binary, l string, lk signin.Kind, r string, rk signin.Kind) (string, signin.Kind, error) {
+	if e.Op != "+" && e.Op != "-" {
+		return "", 0, refuse(e, "times and durations are added and subtracted")
+	}
+	var k signin.Kind
+	switch {
+	case lk == signin.KindTime && rk == signin.KindTime && e.Op == "-":
+		k = signin.KindDuration
+	case lk == signin.KindTime && rk == signin.KindDuration, lk == signin.KindDuration && rk == signin.KindTime && e.Op == "+":
+		k = signin.KindTime
+	case lk == signin.KindDuration && rk == signin.KindDuration:
+		k = signin.KindDuration
+	default:
+		return "", 0, refuse(e, "it is not arithmetic of times and durations")
+	}
+	return "(" + l + " " + e.Op + " " + r + ")", k, nil
 }
 
 // top is top N keys [by aggregate]: the aggregate per group, largest
@@ -152,15 +259,29 @@ func (t *translator) top(q *ast.Query) ([]string, error) {
 		e = q.TopBy
 	}
 	name := strings.ToLower(e.String())
+	n, err := strconv.ParseInt(q.TopN.Text, 10, 64)
+	if err != nil {
+		return nil, refuse(q.TopN, "it is not a whole number")
+	}
+	if b, ok := e.(*ast.Binary); ok {
+		// Arithmetic over aggregates, as a head's.
+		var aggs []string
+		x, k, err := t.arith(b, keys, map[string]string{}, &aggs)
+		if err != nil {
+			return nil, err
+		}
+		outs := append(keys, out{name: name, kind: k})
+		var cols []string
+		for _, o := range outs {
+			cols = append(cols, ident(o.name))
+		}
+		return t.finish(q, outs, aggs, by, &n, "extend "+ident(name)+" = "+x, "project "+strings.Join(cols, ", "))
+	}
 	a, k, err := t.agg(e)
 	if err != nil {
 		return nil, err
 	}
 	outs := append(keys, out{name: name, kind: k})
-	n, err := strconv.ParseInt(q.TopN.Text, 10, 64)
-	if err != nil {
-		return nil, refuse(q.TopN, "it is not a whole number")
-	}
 	return t.finish(q, outs, []string{ident(name) + " = " + a}, by, &n)
 }
 
@@ -245,7 +366,7 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 	}
 	call, ok := e.(*ast.Call)
 	if !ok {
-		return "", 0, refuse(e, "arithmetic over aggregates is not translated (KQL's whole numbers wrap where signinq's are an error)")
+		return "", 0, refuse(e, "it is not an aggregate")
 	}
 	name := strings.ToLower(call.Name)
 	arg := func(i int) (*signin.Field, string, error) {
@@ -539,6 +660,9 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 		// A side is a column or a number; text columns are refused
 		// (the language compares text without regard to case there).
 		side := func(x ast.Expr) (string, signin.Kind, error) {
+			if b, ok := x.(*ast.Binary); ok {
+				return t.rowArith(b, outs)
+			}
 			name, err := outName(x, outs)
 			if err == nil {
 				for _, o := range outs {
@@ -562,6 +686,18 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 			if f, perr := strconv.ParseFloat(text, 64); perr == nil && !strings.ContainsAny(text, "xXpP_") {
 				return "real(" + strconv.FormatFloat(f, 'f', -1, 64) + ")", signin.KindFloat, nil
 			}
+			if x, ok := x.(*ast.Name); ok && strings.EqualFold(x.Name, "now") {
+				return timeConst(x, t.plan.Now.UnixNano(), signin.KindTime)
+			}
+			if l, ok := x.(*ast.Literal); ok {
+				text = l.Text
+			}
+			if d, perr := ast.ParseDuration(text); perr == nil && text != "" {
+				return timeConst(x, int64(d), signin.KindDuration)
+			}
+			if tm, perr := query.ParseTime(text); perr == nil && text != "" {
+				return timeConst(x, tm.UnixNano(), signin.KindTime)
+			}
 			return "", 0, err
 		}
 		l, lk, err := side(e.L)
@@ -573,7 +709,7 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 			return "", err
 		}
 		num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
-		if !(num(lk) && num(rk)) && !(lk == rk && (lk == signin.KindTime || lk == signin.KindBool)) {
+		if !(num(lk) && num(rk)) && !(lk == rk && (lk == signin.KindTime || lk == signin.KindDuration || lk == signin.KindBool)) {
 			return "", refuse(e, "only numbers, and times or flags with their own kind, are compared here (text compares without regard to case)")
 		}
 		return "coalesce(" + l + " " + op + " " + r + ", false)", nil
