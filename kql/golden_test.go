@@ -60,7 +60,8 @@ var goldenQueries = []string{
 	`count where error in (top 3 error where status=failure since 1d) group by error`,
 	`count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`,
 	`count where status!=success since 14d group by user, bin(1d) | spikes k=3`,
-	`count as successes where status=success since 90d group by user in @passwordFailures having successes = 0`,
+	`count as successes where status=success since 90d group by user in @diffUsers having successes = 0`,
+	`countif(status=failure) as failed, count as total, failed * 100 / total as pct, max(time) as last since 7d group by error in @passwordFailures order by last`,
 	`show 933f20c0-9ff1-4a9c-8ad5-8e0c3b0f2e00`,
 }
 

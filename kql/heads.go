@@ -51,6 +51,7 @@ func (t *translator) aggregate(q *ast.Query) ([]string, error) {
 			return nil, err
 		}
 		aggs = append(aggs, ident(name)+" = "+a)
+		t.noteEmpty(ident(name), a, k)
 		outs = append(outs, out{name: name, kind: k})
 	}
 	if arith {
@@ -116,8 +117,83 @@ func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, agg
 		col = ident(fmt.Sprintf("__agg%d", len(hidden)+1))
 		hidden[text] = col
 		*aggs = append(*aggs, col+" = "+a)
+		t.noteEmpty(col, a, k)
 	}
 	return col, k, nil
+}
+
+// noteEmpty notes a summarized column's value for no sign-ins (group by
+// … in @list): 0 for the counts, null for the others.
+func (t *translator) noteEmpty(col, agg string, k signin.Kind) {
+	if t.empty == nil {
+		t.empty = map[string]string{}
+	}
+	if strings.HasPrefix(agg, "count") {
+		t.empty[col] = "long(0)"
+	} else {
+		t.empty[col] = nulls[k]
+	}
+	t.emptyOrder = append(t.emptyOrder, col)
+}
+
+// absent is the step of group by KEY in @list that adds a row of no
+// sign-ins for each of the list's values that no group has (compared as
+// KEY in @list compares them: text without regard to case, numbers by
+// value; equal values given once, the first spelling), in the list's
+// spelling, its aggregates those of no sign-ins: the groups so far
+// (as __groups) with those of a datatable of the values.
+func (t *translator) absent(q *ast.Query, keys []out) (string, error) {
+	if len(keys) != 1 {
+		return "", refuse("group by … in "+q.GroupIn.String(), "it groups by one key")
+	}
+	k := keys[0]
+	if k.name == "ip" || (k.kind != signin.KindString && k.kind != signin.KindInt) {
+		return "", refuse("group by "+k.name+" in "+q.GroupIn.String(), "an address's group without sign-ins is found by the address however written, which is not translated yet")
+	}
+	l := t.namedList(strings.TrimPrefix(q.GroupIn.Text, "@"))
+	if l == nil {
+		return "", refuse(q.GroupIn.Text, "the named list's values are the store's: give them (explain --kql with a store)")
+	}
+	var vals []string
+	var seen []string
+	for _, v := range l.Values {
+		if k.kind == signin.KindInt {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return "", refuse(v, "it is not a whole number")
+			}
+			v = strconv.FormatInt(n, 10)
+		}
+		dup := false
+		for _, s := range seen {
+			if strings.EqualFold(s, v) {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		seen = append(seen, v)
+		if k.kind == signin.KindInt {
+			vals = append(vals, v)
+		} else {
+			vals = append(vals, str(v))
+		}
+	}
+	typ, notIn := "string", " !in~ "
+	if k.kind == signin.KindInt {
+		typ, notIn = "long", " !in "
+	}
+	c := ident(k.name)
+	var ext []string
+	for _, col := range t.emptyOrder {
+		ext = append(ext, col+" = "+t.empty[col])
+	}
+	leg := "datatable(" + c + ":" + typ + ")[" + strings.Join(vals, ", ") + "] | where " + c + notIn + "(__groups | project " + c + ")"
+	if len(ext) > 0 {
+		leg += " | extend " + strings.Join(ext, ", ")
+	}
+	return "as __groups\n| union (" + leg + ")", nil
 }
 
 // arithOp is L op R of arith, of their KQL and kinds.
@@ -454,7 +530,21 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 	if len(by) > 0 {
 		s += " by " + strings.Join(by, ", ")
 	}
-	steps := append([]string{s}, post...)
+	steps := []string{s}
+	if q.GroupIn != nil {
+		var keys []out
+		for _, o := range outs {
+			if o.key {
+				keys = append(keys, o)
+			}
+		}
+		a, err := t.absent(q, keys)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, a)
+	}
+	steps = append(steps, post...)
 	if q.Having != nil {
 		h, err := t.having(q.Having, outs)
 		if err != nil {

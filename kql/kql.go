@@ -109,6 +109,10 @@ type translator struct {
 	// multi-valued fields' conditions), expand those between the
 	// conditions and the summarize (mv-expand of multi-valued keys).
 	pre, expand []string
+	// empty are the summarized columns' values for no sign-ins, in
+	// emptyOrder (group by … in @list).
+	empty      map[string]string
+	emptyOrder []string
 }
 
 // field resolves a name to a catalog field KQL reads, and notes it.
@@ -264,12 +268,20 @@ func ident(name string) string {
 }
 
 func (t *translator) query(q *ast.Query) (string, error) {
-	if q.GroupIn != nil {
-		return "", refuse("group by … in "+q.GroupIn.String(), "its groups without sign-ins have no rows in KQL's summarize")
-	}
 	var body []string
 	if q.Where != nil {
 		c, err := t.cond(q.Where)
+		if err != nil {
+			return "", err
+		}
+		body = append(body, "where "+c)
+	}
+	if q.GroupIn != nil {
+		// The sign-ins of the list's values, as KEY in @list selects them.
+		if len(q.GroupBy) != 1 {
+			return "", refuse("group by … in "+q.GroupIn.String(), "it groups by one key")
+		}
+		c, err := t.cond(&ast.In{Pos: q.GroupIn.Pos, X: q.GroupBy[0], Values: []*ast.Literal{q.GroupIn}})
 		if err != nil {
 			return "", err
 		}
@@ -722,7 +734,7 @@ func (t *translator) number(f *signin.Field, v *ast.Literal) (string, error) {
 // ipCompare is ip = ADDRESS (in any spelling of it) and ip != ADDRESS.
 func (t *translator) ipCompare(e *ast.Binary, c string, v *ast.Literal) (string, error) {
 	if e.Op != "=" && e.Op != "!=" {
-		return "", refuse(e, "ip compares by = and != and in networks here")
+		return "", refuse(e, "ip's text is the address in canonical form (RFC 5952, IPv4-mapped addresses unmapped: docs/fields.md), which KQL has no function to write (parse_ipv6 writes every group in full), and the IPAddress column holds the address as logged")
 	}
 	m, err := ipMatch(c, v.Text)
 	if err != nil {

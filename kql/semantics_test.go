@@ -51,6 +51,10 @@ func TestSemantics(t *testing.T) {
 		{`sum(latency), avg(latency)`, []string{"iff(countif(isnotnull(['latency'])) > 0, sum(['latency']), long(null))",
 			"iff(countif(isnotnull(['latency'])) > 0, sum(todouble(['latency'])) / countif(isnotnull(['latency'])), real(null))"}, []string{"= avg("}},
 		{`max(time) - min(time) as span group by app having span > 1h`, []string{"| extend ['span'] = (['__agg1'] - ['__agg2'])", "coalesce(['span'] > totimespan(36000000000), false)"}, nil},
+		// group by … in @list: the rows of the list's values without
+		// sign-ins, of no sign-ins, after the summarize.
+		{`count, max(time) group by user in @diffUsers`, []string{"| where (['user'] in~ (", "| as __groups\n| union (datatable(['user']:string)[",
+			"| where ['user'] !in~ (__groups | project ['user']) | extend ['count'] = long(0), ['max(time)'] = datetime(null))"}, nil},
 		{`count where ip in 10.0.0.0/8`, []string{`ipv4_is_in_range(['ip'], @"10.0.0.0/8")`, `ipv6_is_in_range(['ip'], @"::ffff:10.0.0.0/104")`}, nil},
 	} {
 		out, terr, err := p.translate(c.q, querygen.End)
@@ -72,7 +76,6 @@ func TestSemantics(t *testing.T) {
 	for _, q := range []string{
 		`min(user)`,                                 // null without a value; KQL's text is never null
 		`list policy`,                               // a multi-valued value's elements
-		`count group by user in @diffUsers`,         // absent keys
 		`list since 1d | spray`,                     // a stage
 		`show 933f20c0-9ff1-4a9c-8ad5-8e0c3b0f2e00`, // the raw record
 	} {
