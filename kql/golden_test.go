@@ -31,6 +31,7 @@ var goldenQueries = []string{
 	`count where user like "*@contoso.com" and client != "Browser" and app ~ "^azure"`,
 	`count where latency > 1000 and not latency = 5 and compliant`,
 	`count where tenant != resourceTenant since 7d group by app`,
+	`count where now - 1d < time and time - ingested > 5m and hour(time) != hour(ingested) and time < date(ingested) + 1d and user != domain(identity)`,
 	`countif(time >= now - 1d) as today, countif(time < now - 1d) as before where status=success since 14d group by user having today > 0 and before = 0`,
 	`min(time) as first, max(time) as last, count where user="alice@contoso.com" group by country`,
 	`count, dcountif(user, status=success) as ok, dcountif(user, error in (50053, 50126)) as bad since 3d group by ip having bad > ok`,

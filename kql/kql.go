@@ -528,12 +528,34 @@ func (t *translator) compare(e *ast.Binary) (string, error) {
 		}
 		return t.listCompare(e, c)
 	}
+	if _, ok := e.L.(*ast.Binary); ok {
+		return t.timeSums(e) // now - 1d < time, time - ingested > 5m
+	}
 	f, c, err := t.operand(e.L)
 	if err != nil {
 		return "", err
 	}
 	if f.Kind == signin.KindTime {
-		return t.timeCompare(e, c)
+		if s, err := t.timeCompare(e, c); err == nil || !isTimeSum(e.R) {
+			return s, err
+		}
+		return t.timeSums(e) // time < date(ingested), time >= ingested - time + now
+	}
+	if call, ok := e.R.(*ast.Call); ok {
+		// A function of a field on the right: hour(time) != hour(ingested).
+		g, d, err := t.operand(call)
+		if err != nil {
+			return "", err
+		}
+		if (f.Kind == signin.KindInt || f.Kind == signin.KindFloat) && (g.Kind == signin.KindInt || g.Kind == signin.KindFloat) || f.Kind == g.Kind && f.Kind != signin.KindString {
+			if op, ok := cmpOps[e.Op]; ok {
+				return "(isnotnull(" + c + ") and isnotnull(" + d + ") and " + c + " " + op + " " + d + ")", nil
+			}
+		}
+		if f.Kind == signin.KindString && g.Kind == signin.KindString && (e.Op == "=" || e.Op == "!=") {
+			return "(" + c + " " + map[string]string{"=": "=~", "!=": "!~"}[e.Op] + " " + d + ")", nil
+		}
+		return "", refuse(e, "this comparison of a field with a function of one is not translated")
 	}
 	var v *ast.Literal
 	switch r := e.R.(type) {
@@ -652,6 +674,107 @@ func (t *translator) timeCompare(e *ast.Binary, c string) (string, error) {
 		d = datetime(floorTick(off))
 	}
 	return "(isnotnull(" + c + ") and " + c + " " + op + " " + d + ")", nil
+}
+
+// isTimeSum says whether e is a sum that timeSums may read (a function
+// of a field, or + and - of terms).
+func isTimeSum(e ast.Expr) bool {
+	switch e.(type) {
+	case *ast.Binary, *ast.Call:
+		return true
+	}
+	return false
+}
+
+// timeSums is a comparison of times or durations whose sides are sums
+// of time fields (or functions of them: date(ingested)), durations, times
+// and now: L op R in KQL's datetime and timespan arithmetic, exact in 100
+// ns ticks, which the tables' times are in (a constant between two
+// ticks is refused); a sign-in missing any of the fields satisfies none.
+func (t *translator) timeSums(e *ast.Binary) (string, error) {
+	op, ok := cmpOps[e.Op]
+	if !ok {
+		return "", refuse(e, "times compare by = != < <= > >=")
+	}
+	var fields []string
+	l, lk, err := t.timeTerm(e.L, &fields)
+	if err != nil {
+		return "", err
+	}
+	r, rk, err := t.timeTerm(e.R, &fields)
+	if err != nil {
+		return "", err
+	}
+	if lk != rk {
+		return "", refuse(e, "its sides are of two kinds")
+	}
+	var b strings.Builder
+	b.WriteString("(")
+	for _, f := range fields {
+		b.WriteString("isnotnull(" + f + ") and ")
+	}
+	b.WriteString(l + " " + op + " " + r + ")")
+	return b.String(), nil
+}
+
+// timeTerm is a side of timeSums: its KQL, its kind (a time or a
+// duration), and the fields it reads added to fields.
+func (t *translator) timeTerm(e ast.Expr, fields *[]string) (string, signin.Kind, error) {
+	switch x := e.(type) {
+	case *ast.Binary:
+		if x.Op != "+" && x.Op != "-" {
+			break
+		}
+		l, lk, err := t.timeTerm(x.L, fields)
+		if err != nil {
+			return "", 0, err
+		}
+		r, rk, err := t.timeTerm(x.R, fields)
+		if err != nil {
+			return "", 0, err
+		}
+		return timeArith(x, l, lk, r, rk)
+	case *ast.Call:
+		f, c, err := t.operand(x)
+		if err != nil {
+			return "", 0, err
+		}
+		if f.Kind != signin.KindTime {
+			return "", 0, refuse(x, "it is not a time")
+		}
+		*fields = append(*fields, c)
+		return c, signin.KindTime, nil
+	case *ast.Name:
+		if strings.EqualFold(x.Name, "now") {
+			return timeConst(x, t.plan.Now.UnixNano(), signin.KindTime)
+		}
+		if f := signin.Lookup(x.Name); f != nil {
+			f, c, err := t.field(x)
+			if err != nil {
+				return "", 0, err
+			}
+			if f.Kind != signin.KindTime {
+				return "", 0, refuse(x, "it is not a time")
+			}
+			*fields = append(*fields, c)
+			return c, signin.KindTime, nil
+		}
+		return timeText(x, x.Name)
+	case *ast.Literal:
+		return timeText(x, x.Text)
+	}
+	return "", 0, refuse(e, "only times, durations, now and time fields (or functions of them) are added and subtracted here")
+}
+
+// timeText is a time or a duration written in a query.
+func timeText(e ast.Expr, text string) (string, signin.Kind, error) {
+	if d, err := ast.ParseDuration(text); err == nil {
+		return timeConst(e, int64(d), signin.KindDuration)
+	}
+	if tm, err := query.ParseTime(text); err == nil {
+		return timeConst(e, tm.UnixNano(), signin.KindTime)
+	}
+	return "", 0, refuse(e, "it is not a time or a duration")
 }
 
 // timeExpr is the right side of a time comparison: a constant (Unix ns)
