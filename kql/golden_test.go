@@ -56,6 +56,7 @@ var goldenQueries = []string{
 	`max(time) - min(time) as span, now - max(time) as idle, min(time) + 1h as soon where status=success since 30d group by user having span > 1d and idle <= 12h and soon < now - 1d`,
 	`top 5 app by countif(status=failure) * 100 / count since 7d`,
 	`count as c, dcount(user) as u group by app having c - u * 2 > 10 | where c / u >= 1.5`,
+	`now - max(time), count where time >= now - 1d12h group by user having now - max(time) > 1h order by now - max(time) desc`,
 	`count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`,
 	`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`,
 	`count where error in (top 3 error where status=failure since 1d) group by error`,
