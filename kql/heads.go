@@ -128,9 +128,12 @@ func (t *translator) noteEmpty(col, agg string, k signin.Kind) {
 	if t.empty == nil {
 		t.empty = map[string]string{}
 	}
-	if strings.HasPrefix(agg, "count") {
+	switch {
+	case strings.HasPrefix(agg, "count"):
 		t.empty[col] = "long(0)"
-	} else {
+	case strings.HasPrefix(agg, "array_sort_asc"):
+		t.empty[col] = "dynamic([])"
+	default:
 		t.empty[col] = nulls[k]
 	}
 	t.emptyOrder = append(t.emptyOrder, col)
@@ -556,6 +559,31 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 			return "iff(" + n + " > 0, sum(todouble(" + c + ")) / " + n + ", real(null))", signin.KindFloat, nil
 		}
 		return "iff(" + n + " > 0, sum(" + c + "), " + nulls[f.Kind] + ")", f.Kind, nil
+	case "values", "valuesif":
+		// The distinct values that are not empty, as text, sorted (the
+		// text order caveat of docs/scale.md); [] without one. Text,
+		// whole numbers and flags, whose text is the same in both
+		// (decimal numbers and times are written otherwise).
+		f, c, err := arg(0)
+		if err != nil {
+			return "", 0, err
+		}
+		present := "isnotempty(" + c + ")"
+		switch f.Kind {
+		case signin.KindString:
+		case signin.KindInt, signin.KindBool:
+			present = "isnotnull(" + c + ")"
+		default:
+			return "", 0, refuse(call, "signinq lists %s values as its own text, which KQL's tostring writes otherwise", f.Kind)
+		}
+		if name == "valuesif" {
+			k, err := cond(1)
+			if err != nil {
+				return "", 0, err
+			}
+			present = "(" + k + " and " + present + ")"
+		}
+		return "array_sort_asc(make_set_if(tostring(" + c + "), " + present + "))", signin.KindList, nil
 	case "min", "max", "minif", "maxif":
 		f, c, err := arg(0)
 		if err != nil {
@@ -610,9 +638,15 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 	// nulls first.
 	var order []string
 	seen := map[string]bool{}
+	var listOrder error
 	add := func(name string, desc bool) {
 		if seen[name] {
 			return
+		}
+		for _, o := range outs {
+			if o.name == name && o.kind == signin.KindList && listOrder == nil {
+				listOrder = refuse("the order by "+name, "KQL does not order by a dynamic value (an array), and signinq orders by its list")
+			}
 		}
 		seen[name] = true
 		dir := " asc"
@@ -654,6 +688,9 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 			add(o.name, false)
 		}
 	}
+	if listOrder != nil {
+		return nil, listOrder
+	}
 	n := topN
 	if n == nil && q.Limit != nil {
 		l, err := strconv.ParseInt(q.Limit.Text, 10, 64)
@@ -689,6 +726,11 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 				name, err := outName(o.Expr, outs)
 				if err != nil {
 					return nil, err
+				}
+				for _, c := range outs {
+					if c.name == name && c.kind == signin.KindList {
+						return nil, refuse("| order by "+name, "KQL does not order by a dynamic value (an array), and signinq orders by its list")
+					}
 				}
 				dir := " asc"
 				if o.Desc {
