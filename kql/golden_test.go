@@ -54,7 +54,6 @@ var goldenQueries = []string{
 	`sum(latitude), count * 2 + dcount(user) - 1 as x, max(latency) / 1000.5 as y, x * y as z group by country having x > 10`,
 	`min(user) group by app`,
 	`count, values(app) as apps, valuesif(error, status=failure) as errors group by user in @diffUsers`,
-	`values(app) group by user`,
 	`max(time) - min(time) as span, now - max(time) as idle, min(time) + 1h as soon where status=success since 30d group by user having span > 1d and idle <= 12h and soon < now - 1d`,
 	`top 5 app by countif(status=failure) * 100 / count since 7d`,
 	`count as c, dcount(user) as u group by app having c - u * 2 > 10 | where c / u >= 1.5`,

@@ -131,8 +131,6 @@ func (t *translator) noteEmpty(col, agg string, k signin.Kind) {
 	switch {
 	case strings.HasPrefix(agg, "count"):
 		t.empty[col] = "long(0)"
-	case strings.HasPrefix(agg, "array_sort_asc"):
-		t.empty[col] = "dynamic([])"
 	default:
 		t.empty[col] = nulls[k]
 	}
@@ -560,30 +558,10 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 		}
 		return "iff(" + n + " > 0, sum(" + c + "), " + nulls[f.Kind] + ")", f.Kind, nil
 	case "values", "valuesif":
-		// The distinct values that are not empty, as text, sorted (the
-		// text order caveat of docs/scale.md); [] without one. Text,
-		// whole numbers and flags, whose text is the same in both
-		// (decimal numbers and times are written otherwise).
-		f, c, err := arg(0)
-		if err != nil {
-			return "", 0, err
-		}
-		present := "isnotempty(" + c + ")"
-		switch f.Kind {
-		case signin.KindString:
-		case signin.KindInt, signin.KindBool:
-			present = "isnotnull(" + c + ")"
-		default:
-			return "", 0, refuse(call, "signinq lists %s values as its own text, which KQL's tostring writes otherwise", f.Kind)
-		}
-		if name == "valuesif" {
-			k, err := cond(1)
-			if err != nil {
-				return "", 0, err
-			}
-			present = "(" + k + " and " + present + ")"
-		}
-		return "array_sort_asc(make_set_if(tostring(" + c + "), " + present + "))", signin.KindList, nil
+		// make_set would list them, but keeps at most 1,048,576 values
+		// and cuts a longer set without an error; a tenant's users or
+		// addresses in a month can be more.
+		return "", 0, refuse(call, "KQL's make_set keeps at most 1,048,576 distinct values and cuts a longer set without an error, where signinq lists them all")
 	case "min", "max", "minif", "maxif":
 		f, c, err := arg(0)
 		if err != nil {
@@ -638,15 +616,9 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 	// nulls first.
 	var order []string
 	seen := map[string]bool{}
-	var listOrder error
 	add := func(name string, desc bool) {
 		if seen[name] {
 			return
-		}
-		for _, o := range outs {
-			if o.name == name && o.kind == signin.KindList && listOrder == nil {
-				listOrder = refuse("the order by "+name, "KQL does not order by a dynamic value (an array), and signinq orders by its list")
-			}
 		}
 		seen[name] = true
 		dir := " asc"
@@ -688,9 +660,6 @@ func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *i
 			add(o.name, false)
 		}
 	}
-	if listOrder != nil {
-		return nil, listOrder
-	}
 	n := topN
 	if n == nil && q.Limit != nil {
 		l, err := strconv.ParseInt(q.Limit.Text, 10, 64)
@@ -726,11 +695,6 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 				name, err := outName(o.Expr, outs)
 				if err != nil {
 					return nil, err
-				}
-				for _, c := range outs {
-					if c.name == name && c.kind == signin.KindList {
-						return nil, refuse("| order by "+name, "KQL does not order by a dynamic value (an array), and signinq orders by its list")
-					}
 				}
 				dir := " asc"
 				if o.Desc {
