@@ -731,7 +731,7 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 		case s.Join != nil:
 			return nil, refuse("| join", "inner and left joins are not translated (the order of their rows, pairs of the two sides' rows, is not said yet)")
 		case s.Sequence != nil:
-			return nil, refuse("| sequence", "sequences of events per key are signinq's, which KQL does not have")
+			return nil, refuse("| sequence", "a try that fails starts again from the event after its first, reading those events again, and KQL's one operator for sequences, scan, reads each key's records once, forward, with one partial match per step")
 		default:
 			return nil, refuse("| "+s.Name, "stages are plugins of signinq's, which KQL does not have")
 		}
