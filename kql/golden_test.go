@@ -61,6 +61,7 @@ var goldenQueries = []string{
 	`count where ip in (top 20 ip where error in (50126, 50053) since 1d) since 1d group by user`,
 	`dcount(user) as users where user not in (list user where status=success since 30d) and status=failure since 1d group by ip`,
 	`count where error in (top 3 error where status=failure since 1d) group by error`,
+	`count where (user, app) in (count where status=failure group by user, app having count = 1) and (error, compliant) not in (list error, compliant limit 10) group by user`,
 	`count where status=failure since 1d group by user | join anti (list user where status=success since 1d) on user`,
 	`count where status!=success since 14d group by user, bin(1d) | spikes k=3`,
 	`count as successes where status=success since 90d group by user in @diffUsers having successes = 0`,

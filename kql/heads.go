@@ -733,7 +733,7 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 		case s.Sequence != nil:
 			return nil, refuse("| sequence", "a try that fails starts again from the event after its first, reading those events again, and KQL's one operator for sequences, scan, reads each key's records once, forward, with one partial match per step")
 		default:
-			return nil, refuse("| "+s.Name, "stages are plugins of signinq's, which KQL does not have")
+			return nil, refuse("| "+s.Name, "stages are plugins, Go code signinq runs over the rows, which KQL cannot run")
 		}
 	}
 	return steps, nil

@@ -895,6 +895,9 @@ func ipMatch(c, s string) (string, error) {
 
 // in is F in (values), F not in (values), with named lists among them.
 func (t *translator) in(e *ast.In) (string, error) {
+	if tu, ok := e.X.(*ast.Tuple); ok && e.Query != nil {
+		return t.inTuple(e, tu)
+	}
 	lf, lc, err := t.listField(e.X)
 	if err != nil {
 		return "", err
@@ -1012,6 +1015,66 @@ func (t *translator) inQuery(e *ast.In, f *signin.Field, c string) (string, erro
 		return "(isnotnull(" + c + ") and " + c + op + set + ")", nil
 	}
 	return "", refuse(e, "the subquery's column is of another kind")
+}
+
+// inTuple is (F1, F2, …) [not] in (QUERY): the fields' values together
+// among the rows of the subquery's first columns, each compared as F in
+// (QUERY) compares one (text without regard to case, lowered with
+// tolower on both sides; numbers, times and flags by value), as one key:
+// each value's text after its length (strcat(strlen(v), ":", v, …)),
+// which no two different lists of values share. A sign-in missing a
+// value is in no row, and the subquery's rows missing one are left out;
+// not in is the negation of in, except that a sign-in missing a number,
+// a time or a flag satisfies neither.
+func (t *translator) inTuple(e *ast.In, tu *ast.Tuple) (string, error) {
+	name, outs, err := t.subqueryOuts(e.Query)
+	if err != nil {
+		return "", err
+	}
+	if len(outs) < len(tu.Fields) {
+		return "", refuse(e.Query, "its columns are fewer than the fields")
+	}
+	var lkey, rkey, lpresent, rpresent, nonText []string
+	for i, n := range tu.Fields {
+		f := signin.Lookup(n.Name)
+		if f != nil && f.Kind == signin.KindList {
+			return "", refuse(tu, "a multi-valued field among several fields is not translated yet")
+		}
+		f, c, err := t.field(n)
+		if err != nil {
+			return "", err
+		}
+		o := outs[i]
+		if f.Name == "ip" || o.name == "ip" {
+			return "", refuse(tu, "an address is in a subquery in any of its spellings, which KQL's in does not compare")
+		}
+		if o.kind != f.Kind || f.Kind == signin.KindFloat {
+			return "", refuse(tu, "the subquery's column %s is of another kind, or of decimal numbers, which are not translated here", o.name)
+		}
+		r := ident(o.name)
+		var l2, r2 string
+		if f.Kind == signin.KindString {
+			l2, r2 = "tolower("+c+")", "tolower("+r+")"
+			lpresent = append(lpresent, "isnotempty("+c+")")
+			rpresent = append(rpresent, "isnotempty("+r+")")
+		} else {
+			l2, r2 = "tostring("+c+")", "tostring("+r+")"
+			lpresent = append(lpresent, "isnotnull("+c+")")
+			rpresent = append(rpresent, "isnotnull("+r+")")
+			nonText = append(nonText, "isnotnull("+c+")")
+		}
+		lkey = append(lkey, "strlen("+l2+"), \":\", "+l2)
+		rkey = append(rkey, "strlen("+r2+"), \":\", "+r2)
+	}
+	set := "(" + name + " | where " + strings.Join(rpresent, " and ") + " | project strcat(" + strings.Join(rkey, ", ") + "))"
+	in := "(" + strings.Join(lpresent, " and ") + " and strcat(" + strings.Join(lkey, ", ") + ") in " + set + ")"
+	if !e.Not {
+		return in, nil
+	}
+	if len(nonText) == 0 {
+		return "not" + in, nil
+	}
+	return "(" + strings.Join(nonText, " and ") + " and not" + in + ")", nil
 }
 
 // namedList is the named list of that name: a built-in, or one of Options.Lists.
