@@ -48,6 +48,7 @@ var goldenQueries = []string{
 	`count where authMethod != "Password" and riskEvents in (unlikelyTravel, leakedCredentials) and not stepResult contains "denied" group by policyResult`,
 	`countif(policyFailed like "*mfa*") as failedMfa, count where type in (interactive, servicePrincipal) group by networkType, policyReportOnly`,
 	`list policy`,
+	`count where app = policy or firstAuthMethod != authMethod group by app`,
 	`count where networkName = "HQ"`,
 	`countif(status=failure) as failed, count as total, failed * 100 / total as pct since 7d group by app`,
 	`sum(latency) as total, avg(latency) where type=interactive group by app`,

@@ -186,8 +186,21 @@ func (t *translator) listCompare(e *ast.Binary, c string) (string, error) {
 	case *ast.Literal:
 		text = r.Text
 	case *ast.Name:
-		if signin.Lookup(r.Name) != nil {
-			return "", refuse(e, "comparing a multi-valued field with another field is not translated yet")
+		if g := signin.Lookup(r.Name); g != nil {
+			if g.Kind != signin.KindString || g.Name == "ip" || e.Op != "=" && e.Op != "!=" {
+				return "", refuse(e, "comparing a multi-valued field with another multi-valued field or an address is not translated yet")
+			}
+			// An element equal to the other field's value (text
+			// without regard to case, a missing value being "").
+			_, d, err := t.field(r)
+			if err != nil {
+				return "", err
+			}
+			col := t.anyElement(c, "__x =~ "+d)
+			if e.Op == "!=" {
+				return "(" + col + " == 0)", nil
+			}
+			return "(" + col + " > 0)", nil
 		}
 		text = r.Name
 	default:
@@ -540,6 +553,21 @@ func (t *translator) compare(e *ast.Binary) (string, error) {
 			return s, err
 		}
 		return t.timeSums(e) // time < date(ingested), time >= ingested - time + now
+	}
+	if lf, d, err := t.listField(e.R); lf != nil || err != nil {
+		// A field compared with a multi-valued one: equal when an
+		// element is (app = policy).
+		if err != nil {
+			return "", err
+		}
+		if f.Kind != signin.KindString || f.Name == "ip" || e.Op != "=" && e.Op != "!=" {
+			return "", refuse(e, "comparing a multi-valued field with another multi-valued field or an address is not translated yet")
+		}
+		col := t.anyElement(d, "__x =~ "+c)
+		if e.Op == "!=" {
+			return "(" + col + " == 0)", nil
+		}
+		return "(" + col + " > 0)", nil
 	}
 	if call, ok := e.R.(*ast.Call); ok {
 		// A function of a field on the right: hour(time) != hour(ingested).
