@@ -30,6 +30,14 @@ func (t *translator) aggregate(q *ast.Query) ([]string, error) {
 	var aggs, post []string
 	hidden := map[string]string{} // an aggregate within arithmetic: its hidden column, by its text
 	arith := false
+	// The heads' aliases, which a name in arithmetic means first (count
+	// as the alias of dcount(user) is that head, not the count).
+	t.aliases = map[string]bool{}
+	for _, h := range q.Heads {
+		if h.Alias != nil {
+			t.aliases[strings.ToLower(h.Alias.Text)] = true
+		}
+	}
 	for _, h := range q.Heads {
 		name := strings.ToLower(h.Expr.String())
 		if h.Alias != nil {
@@ -99,6 +107,9 @@ func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, agg
 			if !o.key && strings.EqualFold(o.name, e.Name) {
 				return ident(o.name), o.kind, nil
 			}
+		}
+		if t.aliases[strings.ToLower(e.Name)] {
+			return "", 0, refuse(e, "it names a head after this one, which is not translated yet")
 		}
 		if strings.EqualFold(e.Name, "now") {
 			return timeConst(e, t.plan.Now.UnixNano(), signin.KindTime)

@@ -113,6 +113,7 @@ type translator struct {
 	// emptyOrder (group by … in @list).
 	empty      map[string]string
 	emptyOrder []string
+	aliases    map[string]bool // the heads' aliases, lower case
 }
 
 // field resolves a name to a catalog field KQL reads, and notes it.

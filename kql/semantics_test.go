@@ -74,9 +74,10 @@ func TestSemantics(t *testing.T) {
 		}
 	}
 	for _, q := range []string{
-		`min(user)`,             // null without a value; KQL's text is never null
-		`list policy`,           // a multi-valued value's elements
-		`list since 1d | spray`, // a stage
+		`min(user)`,                                 // null without a value; KQL's text is never null
+		`list policy`,                               // a multi-valued value's elements
+		`count * 2 as d, dcount(user) as count`,     // count names the later head, not the aggregate
+		`list since 1d | spray`,                     // a stage
 		`show 933f20c0-9ff1-4a9c-8ad5-8e0c3b0f2e00`, // the raw record
 	} {
 		if _, terr, err := p.translate(q, querygen.End); err != nil || !errors.Is(terr, kql.ErrNotExpressible) {
