@@ -2,11 +2,13 @@ package kql
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/signinq/signinq/engine/signin"
+	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/query/ast"
 )
 
@@ -25,20 +27,365 @@ func (t *translator) aggregate(q *ast.Query) ([]string, error) {
 	}
 	var outs []out
 	outs = append(outs, keys...)
-	var aggs []string
+	var aggs, post []string
+	hidden := map[string]string{} // an aggregate within arithmetic: its hidden column, by its text
+	arith := false
+	// The heads' aliases, which a name in arithmetic means first (count
+	// as the alias of dcount(user) is that head, not the count).
+	t.aliases = map[string]bool{}
+	for _, h := range q.Heads {
+		if h.Alias != nil {
+			t.aliases[strings.ToLower(h.Alias.Text)] = true
+		}
+	}
 	for _, h := range q.Heads {
 		name := strings.ToLower(h.Expr.String())
 		if h.Alias != nil {
 			name = h.Alias.Text
+		}
+		if b, ok := h.Expr.(*ast.Binary); ok {
+			x, k, err := t.arith(b, outs, hidden, &aggs)
+			if err != nil {
+				return nil, err
+			}
+			// One extend per head: a later head may name this one.
+			post = append(post, "extend "+ident(name)+" = "+x)
+			outs = append(outs, out{name: name, kind: k})
+			arith = true
+			continue
 		}
 		a, k, err := t.agg(h.Expr)
 		if err != nil {
 			return nil, err
 		}
 		aggs = append(aggs, ident(name)+" = "+a)
+		t.noteEmpty(ident(name), a, k)
 		outs = append(outs, out{name: name, kind: k})
 	}
-	return t.finish(q, outs, aggs, by, nil)
+	if arith {
+		// The columns in the query's order, the hidden aggregates left out.
+		var cols []string
+		for _, o := range outs {
+			cols = append(cols, ident(o.name))
+		}
+		post = append(post, "project "+strings.Join(cols, ", "))
+	}
+	return t.finish(q, outs, aggs, by, nil, post...)
+}
+
+// arith is a head's arithmetic over aggregates, numbers and earlier
+// heads' names (+ - * /), as the language computes it (query.Arithmetic):
+// whole numbers stay whole through + - * (KQL's long, which wraps
+// beyond an int64 where signinq's result is an error, so that the KQL
+// agrees wherever signinq gives an answer); / is a decimal number, null
+// when the divisor is 0; a null operand makes null (KQL's arithmetic
+// propagates null). An aggregate within it is summarized into a hidden
+// column (aggs), once however often it appears.
+func (t *translator) arith(e ast.Expr, outs []out, hidden map[string]string, aggs *[]string) (string, signin.Kind, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "+", "-", "*", "/":
+		default:
+			return "", 0, refuse(e, "it is not arithmetic over aggregates")
+		}
+		l, lk, err := t.arith(e.L, outs, hidden, aggs)
+		if err != nil {
+			return "", 0, err
+		}
+		r, rk, err := t.arith(e.R, outs, hidden, aggs)
+		if err != nil {
+			return "", 0, err
+		}
+		return arithOp(e, l, lk, r, rk)
+	case *ast.Literal:
+		return arithNumber(e, e.Text, e.Quoted)
+	case *ast.Name:
+		// Another head's name, as the checker reads it first; then a
+		// number; then an aggregate without parentheses (count).
+		for _, o := range outs {
+			if !o.key && strings.EqualFold(o.name, e.Name) {
+				return ident(o.name), o.kind, nil
+			}
+		}
+		if t.aliases[strings.ToLower(e.Name)] {
+			return "", 0, refuse(e, "it names a head after this one, which is not translated yet")
+		}
+		if strings.EqualFold(e.Name, "now") {
+			return timeConst(e, t.plan.Now.UnixNano(), signin.KindTime)
+		}
+		if c := e.Name[0]; c >= '0' && c <= '9' || c == '-' || c == '.' {
+			return arithNumber(e, e.Name, false)
+		}
+	}
+	text := strings.ToLower(e.String())
+	a, k, err := t.agg(e)
+	if err != nil {
+		return "", 0, err
+	}
+	col, ok := hidden[text]
+	if !ok {
+		col = ident(fmt.Sprintf("__agg%d", len(hidden)+1))
+		hidden[text] = col
+		*aggs = append(*aggs, col+" = "+a)
+		t.noteEmpty(col, a, k)
+	}
+	return col, k, nil
+}
+
+// noteEmpty notes a summarized column's value for no sign-ins (group by
+// … in @list): 0 for the counts, null for the others.
+func (t *translator) noteEmpty(col, agg string, k signin.Kind) {
+	if t.empty == nil {
+		t.empty = map[string]string{}
+	}
+	switch {
+	case strings.HasPrefix(agg, "count"):
+		t.empty[col] = "long(0)"
+	default:
+		t.empty[col] = nulls[k]
+	}
+	t.emptyOrder = append(t.emptyOrder, col)
+}
+
+// absent is the step of group by KEY in @list that adds a row of no
+// sign-ins for each of the list's values that no group has (compared as
+// KEY in @list compares them: text without regard to case, numbers by
+// value; equal values given once, the first spelling), in the list's
+// spelling, its aggregates those of no sign-ins: the groups so far
+// (as __groups) with those of a datatable of the values.
+func (t *translator) absent(q *ast.Query, keys []out) (string, error) {
+	if len(keys) != 1 {
+		return "", refuse("group by … in "+q.GroupIn.String(), "it groups by one key")
+	}
+	k := keys[0]
+	if k.name == "ip" || (k.kind != signin.KindString && k.kind != signin.KindInt) {
+		return "", refuse("group by "+k.name+" in "+q.GroupIn.String(), "an address's group without sign-ins is found by the address however written, which is not translated yet")
+	}
+	l := t.namedList(strings.TrimPrefix(q.GroupIn.Text, "@"))
+	if l == nil {
+		return "", refuse(q.GroupIn.Text, "the named list's values are the store's: give them (explain --kql with a store)")
+	}
+	var vals []string
+	var seen []string
+	for _, v := range l.Values {
+		if k.kind == signin.KindInt {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return "", refuse(v, "it is not a whole number")
+			}
+			v = strconv.FormatInt(n, 10)
+		}
+		dup := false
+		for _, s := range seen {
+			if strings.EqualFold(s, v) {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		seen = append(seen, v)
+		if k.kind == signin.KindInt {
+			vals = append(vals, v)
+		} else {
+			vals = append(vals, str(v))
+		}
+	}
+	typ, notIn := "string", " !in~ "
+	if k.kind == signin.KindInt {
+		typ, notIn = "long", " !in "
+	}
+	c := ident(k.name)
+	var ext []string
+	for _, col := range t.emptyOrder {
+		ext = append(ext, col+" = "+t.empty[col])
+	}
+	leg := "datatable(" + c + ":" + typ + ")[" + strings.Join(vals, ", ") + "] | where " + c + notIn + "(__groups | project " + c + ")"
+	if len(ext) > 0 {
+		leg += " | extend " + strings.Join(ext, ", ")
+	}
+	return "as __groups\n| union (" + leg + ")", nil
+}
+
+// arithOp is L op R of arith, of their KQL and kinds.
+func arithOp(e *ast.Binary, l string, lk signin.Kind, r string, rk signin.Kind) (string, signin.Kind, error) {
+	num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
+	if !num(lk) || !num(rk) {
+		return timeArith(e, l, lk, r, rk)
+	}
+	switch {
+	case e.Op == "/":
+		return "iff(todouble(" + r + ") == 0, real(null), todouble(" + l + ") / todouble(" + r + "))", signin.KindFloat, nil
+	case lk == signin.KindInt && rk == signin.KindInt:
+		return "(" + l + " " + e.Op + " " + r + ")", signin.KindInt, nil
+	}
+	return "(todouble(" + l + ") " + e.Op + " todouble(" + r + "))", signin.KindFloat, nil
+}
+
+// rowArith is arithmetic over output columns (having, | where): the
+// columns by name, numbers, times and durations, as in heads.
+func (t *translator) rowArith(e ast.Expr, outs []out) (string, signin.Kind, error) {
+	switch e := e.(type) {
+	case *ast.Binary:
+		switch e.Op {
+		case "+", "-", "*", "/":
+		default:
+			return "", 0, refuse(e, "it is not arithmetic")
+		}
+		if name, err := outName(e, outs); err == nil { // a head's text
+			for _, o := range outs {
+				if o.name == name {
+					return ident(name), o.kind, nil
+				}
+			}
+		}
+		l, lk, err := t.rowArith(e.L, outs)
+		if err != nil {
+			return "", 0, err
+		}
+		r, rk, err := t.rowArith(e.R, outs)
+		if err != nil {
+			return "", 0, err
+		}
+		return arithOp(e, l, lk, r, rk)
+	case *ast.Name:
+		if name, err := outName(e, outs); err == nil {
+			for _, o := range outs {
+				if o.name == name {
+					return ident(name), o.kind, nil
+				}
+			}
+		}
+		if strings.EqualFold(e.Name, "now") {
+			return timeConst(e, t.plan.Now.UnixNano(), signin.KindTime)
+		}
+		return arithNumber(e, e.Name, false)
+	case *ast.Literal:
+		if name, err := outName(e, outs); err == nil && !e.Quoted {
+			for _, o := range outs {
+				if o.name == name {
+					return ident(name), o.kind, nil
+				}
+			}
+		}
+		return arithNumber(e, e.Text, e.Quoted)
+	case *ast.Call:
+		name, err := outName(e, outs)
+		if err != nil {
+			return "", 0, err
+		}
+		for _, o := range outs {
+			if o.name == name {
+				return ident(name), o.kind, nil
+			}
+		}
+	}
+	return "", 0, refuse(e, "it is not arithmetic over output columns")
+}
+
+// arithNumber is a number in a head's arithmetic: a whole number as a
+// long, else a decimal number as a real.
+func arithNumber(e ast.Expr, text string, quoted bool) (string, signin.Kind, error) {
+	if !quoted {
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return "long(" + strconv.FormatInt(n, 10) + ")", signin.KindInt, nil
+		}
+		if l, ok := (&ast.Literal{Text: text}).Number(); ok && !math.IsInf(l, 0) && !math.IsNaN(l) {
+			return "real(" + strconv.FormatFloat(l, 'g', -1, 64) + ")", signin.KindFloat, nil
+		}
+	}
+	if d, ok := durationText(text); ok {
+		return timeConst(e, int64(d), signin.KindDuration)
+	}
+	if tm, err := query.ParseTime(text); err == nil {
+		return timeConst(e, tm.UnixNano(), signin.KindTime)
+	}
+	return "", 0, refuse(e, "it is not a number, a time or a duration")
+}
+
+// durationUnits are the units of a duration in time arithmetic.
+var durationUnits = map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour,
+	"m": time.Minute, "s": time.Second, "ms": time.Millisecond, "us": time.Microsecond, "ns": time.Nanosecond}
+
+// durationText reads a duration as time arithmetic writes it (the
+// language's parseDurationText): whole numbers and units, longest first
+// (5m, 1d12h, 1s250ms), after an optional minus sign; false for other
+// text and for one beyond an int64 of nanoseconds.
+func durationText(s string) (time.Duration, bool) {
+	s = strings.ToLower(s)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var total int64
+	last := time.Duration(1<<63 - 1)
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+			j++
+		}
+		unit, known := durationUnits[s[i:j]]
+		if i == 0 || !known || unit >= last {
+			return 0, false
+		}
+		last = unit
+		n, err := strconv.ParseInt(s[:i], 10, 64)
+		if err != nil || n > math.MaxInt64/int64(unit) || total > math.MaxInt64-n*int64(unit) {
+			return 0, false
+		}
+		total += n * int64(unit)
+		s = s[j:]
+	}
+	if neg {
+		total = -total
+	}
+	return time.Duration(total), true
+}
+
+// timeConst is a time (Unix ns) or a duration (ns) in a head's
+// arithmetic, as KQL's datetime or timespan: in 100 ns ticks, so one
+// between two ticks is refused.
+func timeConst(e ast.Expr, ns int64, k signin.Kind) (string, signin.Kind, error) {
+	if ns%100 != 0 {
+		return "", 0, refuse(e, "KQL's times and timespans are in 100-nanosecond ticks, and this one falls between two")
+	}
+	if k == signin.KindDuration {
+		return "totimespan(" + strconv.FormatInt(ns/100, 10) + ")", k, nil
+	}
+	return datetime(ns), k, nil
+}
+
+// timeArith is + and - of times and durations in a head, as the
+// language computes them in nanoseconds (a time less a time is a
+// duration, a time plus or less a duration a time, durations add): KQL's
+// datetime and timespan arithmetic, exact in 100 ns ticks, which the
+// tables' times are in; null when either side is. Beyond an int64 of
+// nanoseconds (about 292 years) signinq's result is an error, where KQL's
+// wider range may give one.
+func timeArith(e *ast.Binary, l string, lk signin.Kind, r string, rk signin.Kind) (string, signin.Kind, error) {
+	if e.Op != "+" && e.Op != "-" {
+		return "", 0, refuse(e, "times and durations are added and subtracted")
+	}
+	var k signin.Kind
+	switch {
+	case lk == signin.KindTime && rk == signin.KindTime && e.Op == "-":
+		k = signin.KindDuration
+	case lk == signin.KindTime && rk == signin.KindDuration, lk == signin.KindDuration && rk == signin.KindTime && e.Op == "+":
+		k = signin.KindTime
+	case lk == signin.KindDuration && rk == signin.KindDuration:
+		k = signin.KindDuration
+	default:
+		return "", 0, refuse(e, "it is not arithmetic of times and durations")
+	}
+	return "(" + l + " " + e.Op + " " + r + ")", k, nil
 }
 
 // top is top N keys [by aggregate]: the aggregate per group, largest
@@ -53,15 +400,29 @@ func (t *translator) top(q *ast.Query) ([]string, error) {
 		e = q.TopBy
 	}
 	name := strings.ToLower(e.String())
+	n, err := strconv.ParseInt(q.TopN.Text, 10, 64)
+	if err != nil {
+		return nil, refuse(q.TopN, "it is not a whole number")
+	}
+	if b, ok := e.(*ast.Binary); ok {
+		// Arithmetic over aggregates, as a head's.
+		var aggs []string
+		x, k, err := t.arith(b, keys, map[string]string{}, &aggs)
+		if err != nil {
+			return nil, err
+		}
+		outs := append(keys, out{name: name, kind: k})
+		var cols []string
+		for _, o := range outs {
+			cols = append(cols, ident(o.name))
+		}
+		return t.finish(q, outs, aggs, by, &n, "extend "+ident(name)+" = "+x, "project "+strings.Join(cols, ", "))
+	}
 	a, k, err := t.agg(e)
 	if err != nil {
 		return nil, err
 	}
 	outs := append(keys, out{name: name, kind: k})
-	n, err := strconv.ParseInt(q.TopN.Text, 10, 64)
-	if err != nil {
-		return nil, refuse(q.TopN, "it is not a whole number")
-	}
 	return t.finish(q, outs, []string{ident(name) + " = " + a}, by, &n)
 }
 
@@ -74,6 +435,17 @@ func (t *translator) keys(es []ast.Expr) ([]out, []string, error) {
 	for _, e := range es {
 		switch e := e.(type) {
 		case *ast.Name:
+			if lf, c, err := t.listField(e); lf != nil || err != nil {
+				if err != nil {
+					return nil, nil, err
+				}
+				// A row per distinct element ("" for none): a sign-in
+				// counts once in each of its elements' groups.
+				t.expand = append(t.expand, "mv-expand "+c+" = "+elements(c)+" to typeof(string)")
+				outs = append(outs, out{name: lf.Name, key: true, kind: signin.KindString})
+				by = append(by, c)
+				continue
+			}
 			f, c, err := t.field(e)
 			if err != nil {
 				return nil, nil, err
@@ -135,7 +507,7 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 	}
 	call, ok := e.(*ast.Call)
 	if !ok {
-		return "", 0, refuse(e, "arithmetic over aggregates is not translated (KQL's whole numbers wrap where signinq's are an error)")
+		return "", 0, refuse(e, "it is not an aggregate")
 	}
 	name := strings.ToLower(call.Name)
 	arg := func(i int) (*signin.Field, string, error) {
@@ -178,13 +550,36 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 			present = "(" + k + " and " + present + ")"
 		}
 		return "count_distinctif(" + c + ", " + present + ")", signin.KindInt, nil
+	case "sum", "avg":
+		// Over the sign-ins with a value, null when none has one (KQL's
+		// sum of no value is 0). sum of whole numbers is KQL's long sum,
+		// which wraps beyond an int64 where signinq's is an error; avg is
+		// the sum of the values as decimal numbers over their number, as
+		// signinq computes it (plugins/aggregate).
+		f, c, err := arg(0)
+		if err != nil {
+			return "", 0, err
+		}
+		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat {
+			return "", 0, refuse(call, "%s takes numbers", name)
+		}
+		n := "countif(isnotnull(" + c + "))"
+		if name == "avg" {
+			return "iff(" + n + " > 0, sum(todouble(" + c + ")) / " + n + ", real(null))", signin.KindFloat, nil
+		}
+		return "iff(" + n + " > 0, sum(" + c + "), " + nulls[f.Kind] + ")", f.Kind, nil
+	case "values", "valuesif":
+		// make_set would list them, but keeps at most 1,048,576 values
+		// and cuts a longer set without an error; a tenant's users or
+		// addresses in a month can be more.
+		return "", 0, refuse(call, "KQL's make_set keeps at most 1,048,576 distinct values and cuts a longer set without an error, where signinq lists them all")
 	case "min", "max", "minif", "maxif":
 		f, c, err := arg(0)
 		if err != nil {
 			return "", 0, err
 		}
 		if f.Kind != signin.KindInt && f.Kind != signin.KindFloat && f.Kind != signin.KindTime {
-			return "", 0, refuse(call, "min and max of %s are not translated (text is ordered by bytes in signinq)", f.Kind)
+			return "", 0, refuse(call, "signinq's %s of %s is null when no sign-in has a value, and KQL's text is never null (its min of no text is \"\")", name, f.Kind)
 		}
 		if strings.HasSuffix(name, "if") {
 			k, err := cond(1)
@@ -199,13 +594,27 @@ func (t *translator) agg(e ast.Expr) (string, signin.Kind, error) {
 }
 
 // finish adds summarize, having, the order and the limit (top's N).
-func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64) ([]string, error) {
+func (t *translator) finish(q *ast.Query, outs []out, aggs, by []string, topN *int64, post ...string) ([]string, error) {
 	t.first, t.outs = &outs[0], outs
 	s := "summarize " + strings.Join(aggs, ", ")
 	if len(by) > 0 {
 		s += " by " + strings.Join(by, ", ")
 	}
 	steps := []string{s}
+	if q.GroupIn != nil {
+		var keys []out
+		for _, o := range outs {
+			if o.key {
+				keys = append(keys, o)
+			}
+		}
+		a, err := t.absent(q, keys)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, a)
+	}
+	steps = append(steps, post...)
 	if q.Having != nil {
 		h, err := t.having(q.Having, outs)
 		if err != nil {
@@ -333,9 +742,9 @@ func (t *translator) operators(q *ast.Query, outs []out, order, steps []string) 
 		case s.Join != nil:
 			return nil, refuse("| join", "inner and left joins are not translated (the order of their rows, pairs of the two sides' rows, is not said yet)")
 		case s.Sequence != nil:
-			return nil, refuse("| sequence", "sequences of events per key are signinq's, which KQL does not have")
+			return nil, refuse("| sequence", "a try that fails starts again from the event after its first, reading those events again, and KQL's one operator for sequences, scan, reads each key's records once, forward, with one partial match per step")
 		default:
-			return nil, refuse("| "+s.Name, "stages are plugins of signinq's, which KQL does not have")
+			return nil, refuse("| "+s.Name, "stages are plugins, Go code signinq runs over the rows, which KQL cannot run")
 		}
 	}
 	return steps, nil
@@ -350,10 +759,10 @@ func outName(e ast.Expr, outs []out) (string, error) {
 		text = e.Name
 	case *ast.Literal:
 		text = e.Text
-	case *ast.Call:
+	case *ast.Call, *ast.Binary:
 		text = strings.ToLower(e.String())
 	default:
-		return "", refuse(e, "arithmetic over output columns is not translated")
+		return "", refuse(e, "it is not an output column")
 	}
 	for _, o := range outs {
 		if o.name == text {
@@ -411,6 +820,9 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 		// A side is a column or a number; text columns are refused
 		// (the language compares text without regard to case there).
 		side := func(x ast.Expr) (string, signin.Kind, error) {
+			if b, ok := x.(*ast.Binary); ok {
+				return t.rowArith(b, outs)
+			}
 			name, err := outName(x, outs)
 			if err == nil {
 				for _, o := range outs {
@@ -434,6 +846,18 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 			if f, perr := strconv.ParseFloat(text, 64); perr == nil && !strings.ContainsAny(text, "xXpP_") {
 				return "real(" + strconv.FormatFloat(f, 'f', -1, 64) + ")", signin.KindFloat, nil
 			}
+			if x, ok := x.(*ast.Name); ok && strings.EqualFold(x.Name, "now") {
+				return timeConst(x, t.plan.Now.UnixNano(), signin.KindTime)
+			}
+			if l, ok := x.(*ast.Literal); ok {
+				text = l.Text
+			}
+			if d, ok := durationText(text); ok {
+				return timeConst(x, int64(d), signin.KindDuration)
+			}
+			if tm, perr := query.ParseTime(text); perr == nil && text != "" {
+				return timeConst(x, tm.UnixNano(), signin.KindTime)
+			}
 			return "", 0, err
 		}
 		l, lk, err := side(e.L)
@@ -445,7 +869,7 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 			return "", err
 		}
 		num := func(k signin.Kind) bool { return k == signin.KindInt || k == signin.KindFloat }
-		if !(num(lk) && num(rk)) && !(lk == rk && (lk == signin.KindTime || lk == signin.KindBool)) {
+		if !(num(lk) && num(rk)) && !(lk == rk && (lk == signin.KindTime || lk == signin.KindDuration || lk == signin.KindBool)) {
 			return "", refuse(e, "only numbers, and times or flags with their own kind, are compared here (text compares without regard to case)")
 		}
 		return "coalesce(" + l + " " + op + " " + r + ", false)", nil

@@ -105,6 +105,15 @@ type translator struct {
 	first *out
 	outs  []out
 	lets  *[]string
+	// pre are the steps before the conditions (mv-apply of the
+	// multi-valued fields' conditions), expand those between the
+	// conditions and the summarize (mv-expand of multi-valued keys).
+	pre, expand []string
+	// empty are the summarized columns' values for no sign-ins, in
+	// emptyOrder (group by … in @list).
+	empty      map[string]string
+	emptyOrder []string
+	aliases    map[string]bool // the heads' aliases, lower case
 }
 
 // field resolves a name to a catalog field KQL reads, and notes it.
@@ -114,7 +123,10 @@ func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
 		return nil, "", refuse(n.Name, "it is not a field")
 	}
 	if f.Kind == signin.KindList {
-		return nil, "", refuse(f.Name, "it is multi-valued (a predicate holds when any element does, an empty list being the value \"\"), which this translation does not carry into KQL's dynamic arrays")
+		if !listFields[f.Name] {
+			return nil, "", refuse(f.Name, "the lists of names nested in each of its NetworkLocationDetails are not translated yet")
+		}
+		return nil, "", refuse(f.Name, "it is multi-valued: conditions on it and group by it are translated, this use of it is not yet")
 	}
 	if columns[f.Name] == nil {
 		return nil, "", refuse(f.Name, "the Log Analytics tables do not carry it as signinq reads it")
@@ -124,6 +136,96 @@ func (t *translator) field(n *ast.Name) (*signin.Field, string, error) {
 		t.order = append(t.order, f.Name)
 	}
 	return f, ident(f.Name), nil
+}
+
+// listField resolves a multi-valued field KQL reads as a dynamic array
+// of its distinct elements (tables.go), and notes it; nil when the name
+// is not one.
+func (t *translator) listField(e ast.Expr) (*signin.Field, string, error) {
+	n, ok := e.(*ast.Name)
+	if !ok {
+		return nil, "", nil
+	}
+	f := signin.Lookup(n.Name)
+	if f == nil || f.Kind != signin.KindList {
+		return nil, "", nil
+	}
+	if !listFields[f.Name] {
+		_, _, err := t.field(n)
+		return nil, "", err
+	}
+	if !t.used[f.Name] {
+		t.used[f.Name] = true
+		t.order = append(t.order, f.Name)
+	}
+	return f, ident(f.Name), nil
+}
+
+// elements is a multi-valued field's array as the language sees it: its
+// elements, or the one value "" when it has none.
+func elements(c string) string {
+	return "iff(array_length(" + c + ") > 0, " + c + ", dynamic([\"\"]))"
+}
+
+// anyElement counts, per sign-in, the elements of a multi-valued column
+// c (the value "" when it has none) that satisfy pred (of the element
+// __x, a string), in a column of its own (mv-apply, before the
+// conditions: the subtable has an element at least, and summarize
+// without keys gives it one row, so no sign-in is dropped); it returns
+// the column.
+func (t *translator) anyElement(c, pred string) string {
+	col := ident(fmt.Sprintf("__m%d", len(t.pre)+1))
+	t.pre = append(t.pre, "mv-apply __x = "+elements(c)+" to typeof(string) on (summarize "+col+" = countif("+pred+"))")
+	return col
+}
+
+// listCompare is a condition on a multi-valued field: = and the text
+// tests hold when an element satisfies them, != when none is equal.
+func (t *translator) listCompare(e *ast.Binary, c string) (string, error) {
+	var text string
+	switch r := e.R.(type) {
+	case *ast.Literal:
+		text = r.Text
+	case *ast.Name:
+		if g := signin.Lookup(r.Name); g != nil {
+			if g.Kind != signin.KindString || g.Name == "ip" || e.Op != "=" && e.Op != "!=" {
+				return "", refuse(e, "comparing a multi-valued field with another multi-valued field or an address is not translated yet")
+			}
+			// An element equal to the other field's value (text
+			// without regard to case, a missing value being "").
+			_, d, err := t.field(r)
+			if err != nil {
+				return "", err
+			}
+			col := t.anyElement(c, "__x =~ "+d)
+			if e.Op == "!=" {
+				return "(" + col + " == 0)", nil
+			}
+			return "(" + col + " > 0)", nil
+		}
+		text = r.Name
+	default:
+		return "", refuse(e, "functions of fields and arithmetic are not translated")
+	}
+	s := str(text)
+	var pred string
+	switch e.Op {
+	case "=", "!=":
+		pred = "__x =~ " + s
+	case "contains", "startswith", "endswith":
+		pred = "__x " + e.Op + " " + s
+	case "~":
+		pred = "__x matches regex " + str("(?i)"+text)
+	case "like":
+		pred = "__x matches regex " + str(globRegexp(text))
+	default:
+		return "", refuse(e, "text compares by = != and matches here; its order is not translated")
+	}
+	col := t.anyElement(c, pred)
+	if e.Op == "!=" {
+		return "(" + col + " == 0)", nil
+	}
+	return "(" + col + " > 0)", nil
 }
 
 // operand is a field, or a function of one the translation knows (a
@@ -180,12 +282,20 @@ func ident(name string) string {
 }
 
 func (t *translator) query(q *ast.Query) (string, error) {
-	if q.GroupIn != nil {
-		return "", refuse("group by … in "+q.GroupIn.String(), "its groups without sign-ins have no rows in KQL's summarize")
-	}
 	var body []string
 	if q.Where != nil {
 		c, err := t.cond(q.Where)
+		if err != nil {
+			return "", err
+		}
+		body = append(body, "where "+c)
+	}
+	if q.GroupIn != nil {
+		// The sign-ins of the list's values, as KEY in @list selects them.
+		if len(q.GroupBy) != 1 {
+			return "", refuse("group by … in "+q.GroupIn.String(), "it groups by one key")
+		}
+		c, err := t.cond(&ast.In{Pos: q.GroupIn.Pos, X: q.GroupBy[0], Values: []*ast.Literal{q.GroupIn}})
 		if err != nil {
 			return "", err
 		}
@@ -212,7 +322,8 @@ func (t *translator) query(q *ast.Query) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString(src)
-	for _, s := range append(body, rest...) {
+	steps := append(append(append(t.pre, body...), t.expand...), rest...)
+	for _, s := range steps {
 		b.WriteString("\n| " + s)
 	}
 	return b.String(), nil
@@ -240,7 +351,11 @@ func (t *translator) source(q *ast.Query) (string, error) {
 			continue
 		}
 		var ps []string
+		lproj, lsteps := listBranch(tb, t.used)
 		for _, name := range t.order {
+			if listFields[name] {
+				continue
+			}
 			col := columns[name]
 			if name == "status" {
 				col = t.status
@@ -254,9 +369,12 @@ func (t *translator) source(q *ast.Query) (string, error) {
 			}
 			ps = append(ps, ident(name)+" = "+e)
 		}
-		br := tb.name + "\n| project " + strings.Join(ps, ", ")
+		br := tb.name + "\n| project " + strings.Join(append(ps, lproj...), ", ")
 		if rng != "" {
 			br += "\n| where " + rng
+		}
+		for _, s := range lsteps {
+			br += "\n| " + s
 		}
 		branches = append(branches, br)
 	}
@@ -418,12 +536,55 @@ func (t *translator) cond(e ast.Expr) (string, error) {
 // that the catalog spells as a field or alias is that field: the
 // checker refused other spellings of one).
 func (t *translator) compare(e *ast.Binary) (string, error) {
+	if lf, c, err := t.listField(e.L); lf != nil || err != nil {
+		if err != nil {
+			return "", err
+		}
+		return t.listCompare(e, c)
+	}
+	if _, ok := e.L.(*ast.Binary); ok {
+		return t.timeSums(e) // now - 1d < time, time - ingested > 5m
+	}
 	f, c, err := t.operand(e.L)
 	if err != nil {
 		return "", err
 	}
 	if f.Kind == signin.KindTime {
-		return t.timeCompare(e, c)
+		if s, err := t.timeCompare(e, c); err == nil || !isTimeSum(e.R) {
+			return s, err
+		}
+		return t.timeSums(e) // time < date(ingested), time >= ingested - time + now
+	}
+	if lf, d, err := t.listField(e.R); lf != nil || err != nil {
+		// A field compared with a multi-valued one: equal when an
+		// element is (app = policy).
+		if err != nil {
+			return "", err
+		}
+		if f.Kind != signin.KindString || f.Name == "ip" || e.Op != "=" && e.Op != "!=" {
+			return "", refuse(e, "comparing a multi-valued field with another multi-valued field or an address is not translated yet")
+		}
+		col := t.anyElement(d, "__x =~ "+c)
+		if e.Op == "!=" {
+			return "(" + col + " == 0)", nil
+		}
+		return "(" + col + " > 0)", nil
+	}
+	if call, ok := e.R.(*ast.Call); ok {
+		// A function of a field on the right: hour(time) != hour(ingested).
+		g, d, err := t.operand(call)
+		if err != nil {
+			return "", err
+		}
+		if (f.Kind == signin.KindInt || f.Kind == signin.KindFloat) && (g.Kind == signin.KindInt || g.Kind == signin.KindFloat) || f.Kind == g.Kind && f.Kind != signin.KindString {
+			if op, ok := cmpOps[e.Op]; ok {
+				return "(isnotnull(" + c + ") and isnotnull(" + d + ") and " + c + " " + op + " " + d + ")", nil
+			}
+		}
+		if f.Kind == signin.KindString && g.Kind == signin.KindString && (e.Op == "=" || e.Op == "!=") {
+			return "(" + c + " " + map[string]string{"=": "=~", "!=": "!~"}[e.Op] + " " + d + ")", nil
+		}
+		return "", refuse(e, "this comparison of a field with a function of one is not translated")
 	}
 	var v *ast.Literal
 	switch r := e.R.(type) {
@@ -544,6 +705,107 @@ func (t *translator) timeCompare(e *ast.Binary, c string) (string, error) {
 	return "(isnotnull(" + c + ") and " + c + " " + op + " " + d + ")", nil
 }
 
+// isTimeSum says whether e is a sum that timeSums may read (a function
+// of a field, or + and - of terms).
+func isTimeSum(e ast.Expr) bool {
+	switch e.(type) {
+	case *ast.Binary, *ast.Call:
+		return true
+	}
+	return false
+}
+
+// timeSums is a comparison of times or durations whose sides are sums
+// of time fields (or functions of them: date(ingested)), durations, times
+// and now: L op R in KQL's datetime and timespan arithmetic, exact in 100
+// ns ticks, which the tables' times are in (a constant between two
+// ticks is refused); a sign-in missing any of the fields satisfies none.
+func (t *translator) timeSums(e *ast.Binary) (string, error) {
+	op, ok := cmpOps[e.Op]
+	if !ok {
+		return "", refuse(e, "times compare by = != < <= > >=")
+	}
+	var fields []string
+	l, lk, err := t.timeTerm(e.L, &fields)
+	if err != nil {
+		return "", err
+	}
+	r, rk, err := t.timeTerm(e.R, &fields)
+	if err != nil {
+		return "", err
+	}
+	if lk != rk {
+		return "", refuse(e, "its sides are of two kinds")
+	}
+	var b strings.Builder
+	b.WriteString("(")
+	for _, f := range fields {
+		b.WriteString("isnotnull(" + f + ") and ")
+	}
+	b.WriteString(l + " " + op + " " + r + ")")
+	return b.String(), nil
+}
+
+// timeTerm is a side of timeSums: its KQL, its kind (a time or a
+// duration), and the fields it reads added to fields.
+func (t *translator) timeTerm(e ast.Expr, fields *[]string) (string, signin.Kind, error) {
+	switch x := e.(type) {
+	case *ast.Binary:
+		if x.Op != "+" && x.Op != "-" {
+			break
+		}
+		l, lk, err := t.timeTerm(x.L, fields)
+		if err != nil {
+			return "", 0, err
+		}
+		r, rk, err := t.timeTerm(x.R, fields)
+		if err != nil {
+			return "", 0, err
+		}
+		return timeArith(x, l, lk, r, rk)
+	case *ast.Call:
+		f, c, err := t.operand(x)
+		if err != nil {
+			return "", 0, err
+		}
+		if f.Kind != signin.KindTime {
+			return "", 0, refuse(x, "it is not a time")
+		}
+		*fields = append(*fields, c)
+		return c, signin.KindTime, nil
+	case *ast.Name:
+		if strings.EqualFold(x.Name, "now") {
+			return timeConst(x, t.plan.Now.UnixNano(), signin.KindTime)
+		}
+		if f := signin.Lookup(x.Name); f != nil {
+			f, c, err := t.field(x)
+			if err != nil {
+				return "", 0, err
+			}
+			if f.Kind != signin.KindTime {
+				return "", 0, refuse(x, "it is not a time")
+			}
+			*fields = append(*fields, c)
+			return c, signin.KindTime, nil
+		}
+		return timeText(x, x.Name)
+	case *ast.Literal:
+		return timeText(x, x.Text)
+	}
+	return "", 0, refuse(e, "only times, durations, now and time fields (or functions of them) are added and subtracted here")
+}
+
+// timeText is a time or a duration written in a query.
+func timeText(e ast.Expr, text string) (string, signin.Kind, error) {
+	if d, ok := durationText(text); ok {
+		return timeConst(e, int64(d), signin.KindDuration)
+	}
+	if tm, err := query.ParseTime(text); err == nil {
+		return timeConst(e, tm.UnixNano(), signin.KindTime)
+	}
+	return "", 0, refuse(e, "it is not a time or a duration")
+}
+
 // timeExpr is the right side of a time comparison: a constant (Unix ns)
 // or a time field plus an offset.
 func (t *translator) timeExpr(e ast.Expr) (field string, off int64, isConst bool, err error) {
@@ -624,7 +886,7 @@ func (t *translator) number(f *signin.Field, v *ast.Literal) (string, error) {
 // ipCompare is ip = ADDRESS (in any spelling of it) and ip != ADDRESS.
 func (t *translator) ipCompare(e *ast.Binary, c string, v *ast.Literal) (string, error) {
 	if e.Op != "=" && e.Op != "!=" {
-		return "", refuse(e, "ip compares by = and != and in networks here")
+		return "", refuse(e, "ip's text is the address in canonical form (RFC 5952, IPv4-mapped addresses unmapped: docs/fields.md), which KQL has no function to write (parse_ipv6 writes every group in full), and the IPAddress column holds the address as logged")
 	}
 	m, err := ipMatch(c, v.Text)
 	if err != nil {
@@ -662,9 +924,22 @@ func ipMatch(c, s string) (string, error) {
 
 // in is F in (values), F not in (values), with named lists among them.
 func (t *translator) in(e *ast.In) (string, error) {
-	f, c, err := t.operand(e.X)
+	if tu, ok := e.X.(*ast.Tuple); ok && e.Query != nil {
+		return t.inTuple(e, tu)
+	}
+	lf, lc, err := t.listField(e.X)
 	if err != nil {
 		return "", err
+	}
+	var f *signin.Field
+	var c string
+	if lf == nil {
+		f, c, err = t.operand(e.X)
+		if err != nil {
+			return "", err
+		}
+	} else if e.Query != nil {
+		return "", refuse(e, "a multi-valued field in a subquery is not translated yet")
 	}
 	if e.Query != nil {
 		return t.inQuery(e, f, c)
@@ -683,6 +958,18 @@ func (t *translator) in(e *ast.In) (string, error) {
 	}
 	if len(vals) == 0 {
 		return "", refuse(e, "it has no values")
+	}
+	if lf != nil {
+		// Some element among the values (in), none (not in).
+		var ss []string
+		for _, v := range vals {
+			ss = append(ss, str(v))
+		}
+		col := t.anyElement(lc, "__x in~ ("+strings.Join(ss, ", ")+")")
+		if e.Not {
+			return "(" + col + " == 0)", nil
+		}
+		return "(" + col + " > 0)", nil
 	}
 	var out string
 	switch {
@@ -757,6 +1044,66 @@ func (t *translator) inQuery(e *ast.In, f *signin.Field, c string) (string, erro
 		return "(isnotnull(" + c + ") and " + c + op + set + ")", nil
 	}
 	return "", refuse(e, "the subquery's column is of another kind")
+}
+
+// inTuple is (F1, F2, …) [not] in (QUERY): the fields' values together
+// among the rows of the subquery's first columns, each compared as F in
+// (QUERY) compares one (text without regard to case, lowered with
+// tolower on both sides; numbers, times and flags by value), as one key:
+// each value's text after its length (strcat(strlen(v), ":", v, …)),
+// which no two different lists of values share. A sign-in missing a
+// value is in no row, and the subquery's rows missing one are left out;
+// not in is the negation of in, except that a sign-in missing a number,
+// a time or a flag satisfies neither.
+func (t *translator) inTuple(e *ast.In, tu *ast.Tuple) (string, error) {
+	name, outs, err := t.subqueryOuts(e.Query)
+	if err != nil {
+		return "", err
+	}
+	if len(outs) < len(tu.Fields) {
+		return "", refuse(e.Query, "its columns are fewer than the fields")
+	}
+	var lkey, rkey, lpresent, rpresent, nonText []string
+	for i, n := range tu.Fields {
+		f := signin.Lookup(n.Name)
+		if f != nil && f.Kind == signin.KindList {
+			return "", refuse(tu, "a multi-valued field among several fields is not translated yet")
+		}
+		f, c, err := t.field(n)
+		if err != nil {
+			return "", err
+		}
+		o := outs[i]
+		if f.Name == "ip" || o.name == "ip" {
+			return "", refuse(tu, "an address is in a subquery in any of its spellings, which KQL's in does not compare")
+		}
+		if o.kind != f.Kind || f.Kind == signin.KindFloat {
+			return "", refuse(tu, "the subquery's column %s is of another kind, or of decimal numbers, which are not translated here", o.name)
+		}
+		r := ident(o.name)
+		var l2, r2 string
+		if f.Kind == signin.KindString {
+			l2, r2 = "tolower("+c+")", "tolower("+r+")"
+			lpresent = append(lpresent, "isnotempty("+c+")")
+			rpresent = append(rpresent, "isnotempty("+r+")")
+		} else {
+			l2, r2 = "tostring("+c+")", "tostring("+r+")"
+			lpresent = append(lpresent, "isnotnull("+c+")")
+			rpresent = append(rpresent, "isnotnull("+r+")")
+			nonText = append(nonText, "isnotnull("+c+")")
+		}
+		lkey = append(lkey, "strlen("+l2+"), \":\", "+l2)
+		rkey = append(rkey, "strlen("+r2+"), \":\", "+r2)
+	}
+	set := "(" + name + " | where " + strings.Join(rpresent, " and ") + " | project strcat(" + strings.Join(rkey, ", ") + "))"
+	in := "(" + strings.Join(lpresent, " and ") + " and strcat(" + strings.Join(lkey, ", ") + ") in " + set + ")"
+	if !e.Not {
+		return in, nil
+	}
+	if len(nonText) == 0 {
+		return "not" + in, nil
+	}
+	return "(" + strings.Join(nonText, " and ") + " and not" + in + ")", nil
 }
 
 // namedList is the named list of that name: a built-in, or one of Options.Lists.

@@ -25,6 +25,7 @@ var (
 	seedFlag    = flag.Uint64("kql.seed", 20261130, "seed of the random queries (the differential test's default)")
 	queriesFlag = flag.Int("kql.queries", 2000, "how many random queries (200 with -short)")
 	update      = flag.Bool("update", false, "rewrite the golden files in testdata")
+	examples    = flag.Int("kql.examples", 0, "log up to this many queries refused for each reason")
 )
 
 // planner checks queries as a store with the differential test's named
@@ -103,7 +104,9 @@ func validate(t *testing.T, p *planner, texts []string, nows []time.Time) {
 			if !errors.Is(terr, kql.ErrNotExpressible) || !strings.Contains(terr.Error(), "because") {
 				t.Errorf("%s: an error other than a refusal with its reason: %v", text, terr)
 			}
-			refused[reason(terr)]++
+			if refused[reason(terr)]++; refused[reason(terr)] <= *examples {
+				t.Logf("refused %s: %v", text, terr)
+			}
 		default:
 			kqls = append(kqls, out)
 			srcs = append(srcs, text)

@@ -2,6 +2,7 @@ package kql
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -31,8 +32,8 @@ func cols(s string) map[string]bool {
 // The columns read, per table (a subset of each table's schema).
 var tables = []*table{
 	{name: "SigninLogs", typ: "interactive",
-		dynamic: cols("LocationDetails DeviceDetail Status ConditionalAccessPolicies"),
-		has: cols(`AADTenantId AppDisplayName AppId AuthenticationDetails AuthenticationProtocol AuthenticationRequirement
+		dynamic: cols("LocationDetails DeviceDetail Status ConditionalAccessPolicies MfaDetail"),
+		has: cols(`AADTenantId AppDisplayName AppId AppliedConditionalAccessPolicies AuthenticationDetails AuthenticationMethodsUsed MfaDetail NetworkLocationDetails RiskEventTypes RiskEventTypes_V2 AuthenticationProtocol AuthenticationRequirement
 			AutonomousSystemNumber ClientAppUsed ConditionalAccessPolicies ConditionalAccessStatus CorrelationId CreatedDateTime
 			CrossTenantAccessType DeviceDetail HomeTenantId Id Identity IPAddress IsInteractive Location LocationDetails
 			ProcessingTimeInMilliseconds ResourceDisplayName ResourceId ResourceIdentity ResourceTenantId ResultDescription ResultType
@@ -40,7 +41,7 @@ var tables = []*table{
 			TimeGenerated TokenIssuerType UserAgent UserDisplayName UserId UserPrincipalName UserType`)},
 	{name: "AADNonInteractiveUserSignInLogs", typ: "nonInteractive",
 		dynamic: cols(""),
-		has: cols(`AADTenantId AppDisplayName AppId AuthenticationDetails AuthenticationProtocol AuthenticationRequirement
+		has: cols(`AADTenantId AppDisplayName AppId AuthenticationDetails AuthenticationMethodsUsed MfaDetail NetworkLocationDetails RiskEventTypes RiskEventTypes_V2 AuthenticationProtocol AuthenticationRequirement
 			AutonomousSystemNumber ClientAppUsed ConditionalAccessPolicies ConditionalAccessStatus CorrelationId CreatedDateTime
 			CrossTenantAccessType DeviceDetail HomeTenantId Id Identity IPAddress IsInteractive Location LocationDetails
 			OriginalTransferMethod ProcessingTimeInMs ResourceDisplayName ResourceIdentity ResourceTenantId ResultDescription
@@ -53,7 +54,7 @@ var tables = []*table{
 			ServicePrincipalName TimeGenerated`)},
 	{name: "AADManagedIdentitySignInLogs", typ: "managedIdentity",
 		dynamic: cols(""),
-		has: cols(`AADTenantId AppId ConditionalAccessPolicies ConditionalAccessStatus CorrelationId CreatedDateTime Id
+		has: cols(`AADTenantId AppId ConditionalAccessPolicies ConditionalAccessStatus CorrelationId CreatedDateTime Id NetworkLocationDetails
 			Identity IPAddress Location LocationDetails ManagedServiceIdentity ResourceDisplayName ResourceIdentity ResultDescription ResultType
 			ServicePrincipalId ServicePrincipalName SessionId TimeGenerated UserAgent`)},
 }
@@ -263,4 +264,205 @@ func str(s string) string {
 		return b.String()
 	}
 	return `@"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// A multi-valued field is a dynamic array of strings in the KQL: its
+// distinct elements that are not "" (make_set), built in each table's
+// branch from the columns signinq's Log Analytics reader reads it from
+// (engine/logfile): the objects of a JSON array (the Conditional Access
+// policies, the authentication steps, the network locations), or a
+// column that holds a list of strings (a JSON array, or one text). Each
+// source is an array in a hidden column, expanded by mv-apply with a
+// null element appended, so that the subtable is never empty (mv-expand
+// of an empty array gives no row, which would drop the sign-in:
+// docs/scale.md), and summarized into the fields' arrays.
+
+// listSource is one array a table's multi-valued fields are built from.
+type listSource struct {
+	col   string                           // its hidden column
+	array func(t *table) string            // the array in a table; "" when the table lacks it
+	sets  map[string]func(e string) string // a field's element (a string, "" for none) of the source's element e
+}
+
+// objects is the array of JSON objects in column col (dynamic, or a JSON
+// string), [] when it holds no array.
+func objects(col string) func(t *table) string {
+	return func(t *table) string {
+		if !t.has[col] {
+			return ""
+		}
+		c := col
+		if !t.dynamic[col] {
+			c = "todynamic(" + col + ")"
+		}
+		return "iff(gettype(" + c + ") == \"array\", " + c + ", dynamic([]))"
+	}
+}
+
+// strings is a column holding a list of strings as the reader's list
+// reads it: a JSON array (its text starts with [ once trimmed), else one
+// text (trimmed; none when empty).
+func stringList(col string) func(t *table) string {
+	return func(t *table) string {
+		if !t.has[col] {
+			return ""
+		}
+		tr := "trim(@\"\\s+\", " + col + ")"
+		return "iff(" + tr + " startswith \"[\", iff(gettype(todynamic(" + tr + ")) == \"array\", todynamic(" + tr + "), dynamic([])), iff(isempty(" + tr + "), dynamic([]), pack_array(" + tr + ")))"
+	}
+}
+
+func elem(key string) func(e string) string {
+	return func(e string) string { return "tostring(" + e + "." + key + ")" }
+}
+
+var listSources = []*listSource{
+	{col: "__ca", array: func(t *table) string {
+		a, b := objects("ConditionalAccessPolicies")(t), objects("AppliedConditionalAccessPolicies")(t)
+		switch {
+		case a == "":
+			return b
+		case b == "":
+			return a
+		}
+		return "array_concat(" + a + ", " + b + ")"
+	}, sets: map[string]func(string) string{
+		// A policy with a name: policy if its result is success or
+		// failure, policyFailed failure, policyReportOnly reportOnly…,
+		// policyResult "name: result" when it has a result.
+		"policy": func(e string) string {
+			return "iff(" + elem("result")(e) + " in~ (\"success\", \"failure\"), " + elem("displayName")(e) + ", \"\")"
+		},
+		"policyFailed": func(e string) string {
+			return "iff(" + elem("result")(e) + " =~ \"failure\", " + elem("displayName")(e) + ", \"\")"
+		},
+		"policyReportOnly": func(e string) string {
+			return "iff(" + elem("result")(e) + " startswith \"reportOnly\", " + elem("displayName")(e) + ", \"\")"
+		},
+		"policyResult": func(e string) string {
+			return "iff(isnotempty(" + elem("displayName")(e) + ") and isnotempty(" + elem("result")(e) + "), strcat(" + elem("displayName")(e) + ", \": \", " + elem("result")(e) + "), \"\")"
+		},
+	}},
+	{col: "__auth", array: objects("AuthenticationDetails"), sets: map[string]func(string) string{
+		"authMethod": elem("authenticationMethod"),
+		"stepResult": elem("authenticationStepResultDetail"),
+	}},
+	{col: "__amu", array: stringList("AuthenticationMethodsUsed"), sets: map[string]func(string) string{
+		"authMethod": func(e string) string { return "tostring(" + e + ")" },
+	}},
+	{col: "__net", array: objects("NetworkLocationDetails"), sets: map[string]func(string) string{
+		"networkType": elem("networkType"),
+	}},
+	{col: "__risk2", array: stringList("RiskEventTypes_V2"), sets: map[string]func(string) string{
+		"riskEvents": func(e string) string { return "tostring(" + e + ")" },
+	}},
+	{col: "__risk1", array: stringList("RiskEventTypes"), sets: map[string]func(string) string{
+		"__riskLegacy": func(e string) string { return "tostring(" + e + ")" },
+	}},
+}
+
+// listFields are the multi-valued fields translated, and the hidden
+// sets each is made of: one set, or (authMethod) the union of several
+// (with MfaDetail.authMethod), or (riskEvents) RiskEventTypes_V2's,
+// else RiskEventTypes'.
+var listFields = map[string]bool{
+	"policy": true, "policyFailed": true, "policyReportOnly": true, "policyResult": true,
+	"authMethod": true, "stepResult": true, "networkType": true, "riskEvents": true,
+}
+
+// listBranch is the steps of a table's branch that build the
+// multi-valued fields used (after its project and time range): the
+// hidden columns' projections, and the steps.
+func listBranch(t *table, used map[string]bool) (proj []string, steps []string) {
+	var hidden []string
+	for _, src := range listSources {
+		var names []string
+		for name := range src.sets {
+			if used[name] || name == "__riskLegacy" && used["riskEvents"] {
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		sort.Strings(names)
+		a := src.array(t)
+		if a == "" {
+			continue
+		}
+		hidden = append(hidden, ident(src.col))
+		proj = append(proj, ident(src.col)+" = "+a)
+		var sums []string
+		for _, name := range names {
+			x := src.sets[name]("__e")
+			col := ident(name)
+			if src.col == "__amu" {
+				col = ident("__amu_set")
+			}
+			sums = append(sums, col+" = make_set_if("+x+", isnotempty("+x+"))")
+		}
+		steps = append(steps, "mv-apply __e = array_concat("+ident(src.col)+", dynamic([null])) on (summarize "+strings.Join(sums, ", ")+")")
+	}
+	// The fields' arrays, in every table (empty where it lacks their
+	// columns): authMethod also holds AuthenticationMethodsUsed's and
+	// MfaDetail.authMethod; riskEvents is RiskEventTypes when
+	// RiskEventTypes_V2 has none.
+	made := map[string]bool{}
+	for _, src := range listSources {
+		if src.array(t) == "" {
+			continue
+		}
+		for name := range src.sets {
+			made[name] = true
+		}
+	}
+	var ext []string
+	names := make([]string, 0, len(used))
+	for name := range used {
+		if listFields[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		switch {
+		case name == "authMethod":
+			var parts []string
+			if made["authMethod"] {
+				parts = append(parts, ident("authMethod"))
+			}
+			if listSources[2].array(t) != "" {
+				parts = append(parts, ident("__amu_set"))
+				hidden = append(hidden, ident("__amu_set"))
+			}
+			if t.has["MfaDetail"] {
+				c := "MfaDetail"
+				if !t.dynamic[c] {
+					c = "todynamic(" + c + ")"
+				}
+				proj = append(proj, ident("__mfa")+" = tostring("+c+".authMethod)")
+				hidden = append(hidden, ident("__mfa"))
+				parts = append(parts, "pack_array("+ident("__mfa")+")")
+			}
+			switch len(parts) {
+			case 0:
+				ext = append(ext, ident(name)+" = dynamic([])")
+			default:
+				parts = append(parts, "dynamic([])")
+				ext = append(ext, ident(name)+" = set_difference(set_union("+strings.Join(parts, ", ")+"), dynamic([\"\"]))")
+			}
+		case name == "riskEvents" && made["riskEvents"]:
+			ext = append(ext, ident(name)+" = iff(array_length("+ident("riskEvents")+") > 0, "+ident("riskEvents")+", "+ident("__riskLegacy")+")")
+			hidden = append(hidden, ident("__riskLegacy"))
+		case !made[name]:
+			ext = append(ext, ident(name)+" = dynamic([])")
+		}
+	}
+	if len(ext) > 0 {
+		steps = append(steps, "extend "+strings.Join(ext, ", "))
+	}
+	if len(hidden) > 0 {
+		steps = append(steps, "project-away "+strings.Join(hidden, ", "))
+	}
+	return proj, steps
 }
