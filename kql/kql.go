@@ -76,9 +76,13 @@ func (t *translator) subquery(q *ast.Query) (string, *out, error) {
 
 // subqueryOuts is subquery, giving every output column.
 func (t *translator) subqueryOuts(q *ast.Query) (string, []out, error) {
-	p, err := query.Check(&ast.Statement{Query: q}, standard.Registry(), t.plan.Now)
+	lists := make(map[string][]string, len(t.opts.Lists))
+	for _, l := range t.opts.Lists {
+		lists[l.Name] = l.Values
+	}
+	p, err := query.CheckLists(&ast.Statement{Query: q}, standard.Registry(), t.plan.Now, lists)
 	if err != nil {
-		return "", nil, refuse("in ("+q.String()+")", "the subquery does not check on its own (%v): a store's named lists are not read there", err)
+		return "", nil, refuse("in ("+q.String()+")", "the subquery does not check on its own: %v", err)
 	}
 	sub := &translator{plan: p, opts: t.opts, status: t.status, used: map[string]bool{}, lets: t.lets}
 	text, err := sub.query(q)

@@ -10,9 +10,10 @@ import (
 )
 
 // explainKQL prints a query in KQL over the Log Analytics sign-in
-// tables (package kql). It reads no store: the query is checked as
-// Prepare checks it, with the built-in named lists (inlined in the KQL)
-// and no saved queries, and its relative times are fixed from --now
+// tables (package kql). Of the store --db names it reads only the named
+// lists, when there is a store: the query is checked with the built-in
+// lists and those (their values inlined in the KQL) and no saved
+// queries, and its relative times are fixed from --now
 // (else the clock) as datetime(…) values, so that the KQL means the same
 // wherever and whenever it runs. A query KQL cannot say exactly is an
 // error naming the construct and why (exit 1).
@@ -28,11 +29,19 @@ func explainKQL(e *env, x *explainCmd, text string) error {
 		}
 		now = t
 	}
-	plan, err := query.Prepare(text, nil, standard.Registry(), now)
+	lists, err := storeLists(e, &x.dbFlag)
+	if err != nil {
+		return err
+	}
+	plan, err := query.PrepareLists(text, nil, standard.Registry(), now, lists)
 	if err != nil {
 		return showQueryError(e, text, err)
 	}
-	out, err := kql.Translate(plan, kql.Options{})
+	var opts kql.Options
+	for name, values := range lists {
+		opts.Lists = append(opts.Lists, &query.List{Name: name, Values: values})
+	}
+	out, err := kql.Translate(plan, opts)
 	if err != nil {
 		return queryFailure{fmt.Errorf("explain --kql: %w", err)}
 	}
