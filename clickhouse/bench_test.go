@@ -8,9 +8,9 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"github.com/signinq/signinq/clickhouse/localcluster"
 	"github.com/signinq/signinq/engine"
 	"github.com/signinq/signinq/engine/signin"
-	"github.com/signinq/signinq/clickhouse/localcluster"
 	"github.com/signinq/signinq/internal/gen"
 	"github.com/signinq/signinq/plugins/standard"
 	"github.com/signinq/signinq/query"
