@@ -146,14 +146,14 @@ func TestLiterals(t *testing.T) {
 			continue
 		}
 		lists := map[string][]string{"vps": {"45.87.0.0/16"}, "admins": {"alice@contoso.com"}, "ranges": {"45.88.0.0/20", "2001:db8:1::/48"}}
-		for _, p := range []*peer{{name: "duckdb", from: duckFrom, duration: duckDuration, bin1h: duckBin1h, day: duckDay},
-			{name: "sqlite", from: sqliteFrom, duration: sqliteDuration, bin1h: sqliteBin1h, day: sqliteDay}} {
+		for _, p := range []*peer{{kind: "duckdb", from: duckFrom, duration: duckDuration, bin1h: duckBin1h, day: duckDay},
+			{kind: "sqlite", from: sqliteFrom, duration: sqliteDuration, bin1h: sqliteBin1h, day: sqliteDay}} {
 			s := p.sql(q, lists)
 			if strings.ContainsAny(s, "{}") {
-				t.Errorf("%s: %s: placeholders left: %s", p.name, q.Text, s)
+				t.Errorf("%s: %s: placeholders left: %s", p.kind, q.Text, s)
 			}
 			if want := p.from(benchEnd.Add(-q.Window)); q.Window > 0 && !strings.Contains(s, want) {
-				t.Errorf("%s: %s: no %s in %s", p.name, q.Text, want, s)
+				t.Errorf("%s: %s: no %s in %s", p.kind, q.Text, want, s)
 			}
 		}
 	}
