@@ -22,7 +22,7 @@ import (
 // A peer is another engine asked the standard set's SQL over a table of
 // the same sign-ins: DuckDB or SQLite.
 type peer struct {
-	kind     string // its name: duckdb, sqlite or parquet
+	kind     string            // its name: duckdb, sqlite or parquet
 	sqls     map[string]string // the queries' SQL, by their text
 	db       *sql.DB
 	conn     *sql.Conn
