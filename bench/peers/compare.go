@@ -499,7 +499,17 @@ func (rep *report) queriesTable() rtable {
 			}
 		}
 		if len(r.mismatch) == 0 {
-			row = append(row, "agree")
+			var none []string // peers that ran it and gave no answer
+			for i, p := range rep.peers {
+				if !r.ranBy(i) && r.how[i] != noSQL {
+					none = append(none, peerTitle(p))
+				}
+			}
+			if len(none) == 0 {
+				row = append(row, "agree")
+			} else {
+				row = append(row, "agree ("+strings.Join(none, ", ")+": no answer)")
+			}
 		} else {
 			row = append(row, "DISAGREE")
 		}
