@@ -12,8 +12,9 @@ import (
 	"github.com/signinq/signinq/bench"
 )
 
-// knownSlow are the queries ClickHouse 18.16 may not answer in a minute:
-// the SQL of ip in @ranges (10,000 networks) is an OR of 10,000 ranges,
+// knownSlow are the queries ClickHouse 18.16 may not answer in 30 s with
+// the compiler of c9bd6cd, whose SQL of ip in @ranges (10,000 networks)
+// is an OR of 10,000 ranges (the compiler of 6c4fb1c writes one array),
 // whose analysis takes 18.16 time that grows faster than the ranges (100:
 // 2 s, 1,000: over a minute), whatever the sign-ins; the test gives each
 // query 30 s.
