@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -31,23 +33,53 @@ type CompareCmd struct {
 	Shape    string   `default:"compact" enum:"compact,wide" help:"The benchmark store's tenant shape (signinq gen --shape): compact or wide."`
 	Runs     int      `default:"5" help:"Timed runs of each query on each engine, after one warm-up each; the medians are compared."`
 	Queries  string   `placeholder:"REGEX" help:"Only the queries whose signinq text matches this regular expression."`
-	Peers    []string `default:"duckdb,sqlite,parquet" help:"The peers to run: duckdb, sqlite, parquet (DuckDB over the files signinq export --format parquet writes)."`
+	Peers    []string `default:"duckdb,sqlite,parquet" help:"The peers to run: duckdb, sqlite, parquet (DuckDB over the files signinq export --format parquet writes), clickhouse (a two-shard ClickHouse cluster on loopback, asked in signinq's language)."`
 	Threads  int      `help:"DuckDB's threads (SET threads); 0 means one per core, as signinq uses." default:"0"`
 	Markdown string   `placeholder:"FILE" help:"Also write the report as Markdown to FILE."`
 	Reload   bool     `help:"Load the peers' databases anew even when loaded ones are cached."`
 	KeepCSV  bool     `name:"keep-csv" help:"Keep the CSV files DuckDB loads from."`
 	Cache    string   `placeholder:"DIR" help:"Where the benchmark stores and the peers' databases live. Default: signinq-bench in the user's cache directory (where signinq bench keeps its stores)."`
 	Repo     string   `default:"../.." placeholder:"DIR" help:"The signinq repository, whose signinq command generates a missing store."`
+	// ChMaxStreamed is clickhouse.QueryOptions.MaxStreamed.
+	ChMaxStreamed int `name:"ch-max-streamed" default:"5000000" help:"The most sign-ins the clickhouse peer streams to run a query in signinq that SQL cannot say (clickhouse.DefaultMaxStreamed); a query that needs more is reported refused."`
+	// ChTimeout bounds one run of a query on the clickhouse peer.
+	ChTimeout time.Duration `name:"ch-timeout" default:"2m" help:"How long one run of a query on the clickhouse peer may take; one that takes longer is reported timed out (and the cluster restarted)."`
 }
 
 // A queryResult is one query's figures: the median time of each engine
-// (signinq first, then the peers in order) and what disagreed.
+// (signinq first, then the peers in order; 0 for a peer that did not
+// run it), how each peer ran it, and what disagreed.
 type queryResult struct {
 	q        bench.Query
 	medians  []time.Duration
+	how      []string // per peer: "" (its SQL), chSQL, chStreamed, noSQL, or a refusal
 	rows     int      // rows of signinq's answer
 	mismatch []string // one per peer that disagreed, with both answers
 }
+
+// ranBy says whether peer i ran the query (and has a median).
+func (r queryResult) ranBy(i int) bool { return r.medians[1+i] > 0 }
+
+// A contender is a peer as compare runs it: an SQL peer (peer) or the
+// ClickHouse cluster (chPeer).
+type contender interface {
+	name() string
+	// run runs q once and returns the normalization of its answer
+	// (given the kinds of signinq's columns), done apart from the time
+	// measured; errNoSQL when the peer does not run q, an error wrapping
+	// errRefused when it refuses it.
+	run(ctx context.Context, q bench.Query, lists map[string][]string) (func([]signin.Kind) (answer, error), error)
+	// ran says how the peer ran q, for a report of a disagreement.
+	ran(q bench.Query, lists map[string][]string) string
+	close() error
+}
+
+// errNoSQL is an SQL peer's answer to a query that has no SQL (the
+// security stages).
+var errNoSQL = errors.New("no SQL")
+
+// noSQL is how a peer "ran" a query it has no SQL for.
+const noSQL = "no SQL"
 
 // report is everything compare measured, for the text and Markdown
 // reports.
@@ -150,7 +182,7 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 	for _, name := range c.Peers {
 		path := peerFile(rep.peersCache, name)
 		l, ok := rep.loads[name]
-		if _, err := os.Stat(path); err == nil && ok && !c.Reload && l.Rows == c.Rows {
+		if _, err := os.Stat(readyFile(name, path)); err == nil && ok && !c.Reload && l.Rows == c.Rows {
 			continue
 		}
 		delete(rep.loads, name)
@@ -165,31 +197,42 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 		}
 	}
 
-	peers := make([]*peer, len(c.Peers))
-	for i, name := range c.Peers {
-		if peers[i], err = openPeer(ctx, name, peerFile(rep.peersCache, name), c.Threads); err != nil {
-			return nil, err
-		}
-		defer peers[i].close()
-	}
-	for _, p := range peers {
-		v := "?"
-		q := map[string]string{"duckdb": "SELECT version()", "parquet": "SELECT version()", "sqlite": "SELECT sqlite_version()"}[p.name]
-		p.conn.QueryRowContext(ctx, q).Scan(&v)
-		rep.versions[p.name] = v
-	}
-
 	// The named lists the hunting queries read, set on the store as
-	// signinq bench sets them, written into the peers' SQL.
+	// signinq bench sets them, written into the peers' SQL and given to
+	// the ClickHouse peer's queries.
 	lists, err := bench.SetLists(ctx, store)
 	if err != nil {
 		return nil, err
 	}
+
+	peers := make([]contender, len(c.Peers))
+	for i, name := range c.Peers {
+		path := peerFile(rep.peersCache, name)
+		if name == "clickhouse" {
+			p, err := openClickHouse(ctx, path, lists, c.ChMaxStreamed, c.ChTimeout)
+			if err != nil {
+				return nil, err
+			}
+			defer p.close()
+			peers[i], rep.versions[name] = p, p.version
+			continue
+		}
+		p, err := openPeer(ctx, name, path, c.Threads)
+		if err != nil {
+			return nil, err
+		}
+		defer p.close()
+		v := "?"
+		q := map[string]string{"duckdb": "SELECT version()", "parquet": "SELECT version()", "sqlite": "SELECT sqlite_version()"}[name]
+		p.conn.QueryRowContext(ctx, q).Scan(&v)
+		peers[i], rep.versions[name] = p, v
+	}
+
 	for _, q := range bench.Queries() {
 		if re != nil && !re.MatchString(q.Text) {
 			continue
 		}
-		if q.SQL == "" {
+		if q.SQL == "" && !slices.Contains(c.Peers, "clickhouse") {
 			rep.skipped = append(rep.skipped, q)
 			continue
 		}
@@ -205,14 +248,12 @@ func (c *CompareCmd) measure(ctx context.Context, root string, re *regexp.Regexp
 
 // runQuery runs one query on signinq and the peers, interleaved: one
 // warm-up of each, whose answers are compared, then runs rounds of
-// signinq, each peer in turn.
-func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Query, lists map[string][]string, runs int) (queryResult, error) {
-	r := queryResult{q: q}
+// signinq, each peer in turn. A peer that does not run the query (no
+// SQL) or refuses it (the ClickHouse peer's bound of sign-ins streamed)
+// is not timed; how says so.
+func runQuery(ctx context.Context, store *engine.DB, peers []contender, q bench.Query, lists map[string][]string, runs int) (queryResult, error) {
+	r := queryResult{q: q, how: make([]string, len(peers))}
 	opts := query.Options{Now: benchEnd, Timeout: -1} // measured, not limited
-	sqls := make([]string, len(peers))
-	for i, p := range peers {
-		sqls[i] = p.sql(q, lists)
-	}
 	times := make([][]time.Duration, 1+len(peers))
 	for round := 0; round <= runs; round++ {
 		start := time.Now()
@@ -233,29 +274,52 @@ func runQuery(ctx context.Context, store *engine.DB, peers []*peer, q bench.Quer
 			times[0] = append(times[0], d)
 		}
 		for i, p := range peers {
+			if round > 0 && r.how[i] != "" && r.how[i] != chSQL && r.how[i] != chStreamed {
+				continue // not run, refused or failed in the warm-up
+			}
 			start := time.Now()
-			names, rows, err := p.query(ctx, sqls[i])
+			norm, err := p.run(ctx, q, lists)
 			d := time.Since(start)
-			if err != nil {
-				return r, fmt.Errorf("%s: %s: %w\n%s", peerTitle(p.name), q.Text, err, sqls[i])
+			switch {
+			case errors.Is(err, errNoSQL):
+				r.how[i] = noSQL
+				continue
+			case errors.Is(err, errRefused):
+				r.how[i] = strings.TrimSuffix(err.Error(), ": "+errRefused.Error())
+				continue
+			case err != nil && p.name() == "clickhouse":
+				// signinq on ClickHouse failed on this query: a failure
+				// of the run, reported with the others.
+				r.how[i] = "FAILED"
+				r.mismatch = append(r.mismatch, fmt.Sprintf("%s fails on %q: %v", peerTitle(p.name()), q.Text, err))
+				continue
+			case err != nil:
+				return r, fmt.Errorf("%s: %s: %w\n%s", peerTitle(p.name()), q.Text, err, p.ran(q, lists))
+			}
+			if ch, ok := p.(*chPeer); ok {
+				r.how[i] = ch.ran(q, lists)
 			}
 			if round > 0 {
 				times[1+i] = append(times[1+i], d)
 				continue
 			}
-			got, err := fromPeer(names, rows, kinds)
+			got, err := norm(kinds)
 			if err == nil {
 				if s := diff(want, got, q.Ordered); s != "" {
 					err = errors.New(s)
 				}
 			}
 			if err != nil {
-				r.mismatch = append(r.mismatch, fmt.Sprintf("%s disagrees on %q: %v\nsigninq:\n  %s\n%s:\n  %s\nSQL: %s",
-					peerTitle(p.name), q.Text, err, want, peerTitle(p.name), got, sqls[i]))
+				r.mismatch = append(r.mismatch, fmt.Sprintf("%s disagrees on %q: %v\nsigninq:\n  %s\n%s:\n  %s\n%s",
+					peerTitle(p.name()), q.Text, err, want, peerTitle(p.name()), got, p.ran(q, lists)))
 			}
 		}
 	}
 	for _, ts := range times {
+		if len(ts) == 0 {
+			r.medians = append(r.medians, 0)
+			continue
+		}
 		r.medians = append(r.medians, medianDuration(ts))
 	}
 	return r, nil
@@ -270,16 +334,37 @@ func medianDuration(ts []time.Duration) time.Duration {
 	return (s[(n-1)/2] + s[n/2]) / 2
 }
 
-// ratio is signinq's median over peer i's.
+// ratio is signinq's median over peer i's; NaN when the peer did not
+// run the query.
 func (r queryResult) ratio(i int) float64 {
+	if !r.ranBy(i) {
+		return math.NaN()
+	}
 	return r.medians[0].Seconds() / r.medians[1+i].Seconds()
 }
 
+// peerCell is peer i's median, or why it has none.
+func (r queryResult) peerCell(i int) string {
+	if !r.ranBy(i) {
+		return r.how[i]
+	}
+	return fmtDur(r.medians[1+i])
+}
+
+// ratioCell is the ratio of peer i as a table prints it.
+func (r queryResult) ratioCell(i int) string {
+	if !r.ranBy(i) {
+		return "—"
+	}
+	return fmt.Sprintf("%.3g", r.ratio(i))
+}
+
 // goal says whether signinq meets the goal against DuckDB: faster, and
-// five times faster on a selective query. ok is false without DuckDB.
+// five times faster on a selective query. ok is false without DuckDB,
+// or when DuckDB did not run the query.
 func (r queryResult) goal(peers []string) (met, ok bool) {
 	i := slices.Index(peers, "duckdb")
-	if i < 0 {
+	if i < 0 || !r.ranBy(i) {
 		return false, false
 	}
 	want := 1.0
@@ -293,7 +378,14 @@ func (r queryResult) line(peers []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "signinq %s", fmtDur(r.medians[0]))
 	for i, p := range peers {
+		if !r.ranBy(i) {
+			fmt.Fprintf(&b, "  %s %s", peerTitle(p), r.how[i])
+			continue
+		}
 		fmt.Fprintf(&b, "  %s %s (×%.3g)", peerTitle(p), fmtDur(r.medians[1+i]), r.ratio(i))
+		if p == "clickhouse" {
+			fmt.Fprintf(&b, " %s", r.how[i])
+		}
 	}
 	if len(r.mismatch) > 0 {
 		b.WriteString("  DISAGREES")
@@ -364,6 +456,10 @@ func (rep *report) queriesTable() rtable {
 	for _, p := range rep.peers {
 		t.head = append(t.head, "signinq÷"+peerTitle(p))
 	}
+	chAt := slices.Index(rep.peers, "clickhouse")
+	if chAt >= 0 {
+		t.head = append(t.head, "ClickHouse ran")
+	}
 	hasDuck := slices.Contains(rep.peers, "duckdb")
 	if hasDuck {
 		t.head = append(t.head, "goal vs DuckDB")
@@ -376,25 +472,44 @@ func (rep *report) queriesTable() rtable {
 		}
 		row := []string{r.q.Text, sel, fmt.Sprint(r.rows), fmtDur(r.medians[0])}
 		for i := range rep.peers {
-			row = append(row, fmtDur(r.medians[1+i]))
+			row = append(row, r.peerCell(i))
 		}
 		for i := range rep.peers {
-			row = append(row, fmt.Sprintf("%.3g", r.ratio(i)))
+			row = append(row, r.ratioCell(i))
+		}
+		if chAt >= 0 {
+			how := r.how[chAt]
+			if !r.ranBy(chAt) {
+				how = "—" // its cell says why
+			}
+			row = append(row, how)
 		}
 		if hasDuck {
-			met, _ := r.goal(rep.peers)
+			met, ok := r.goal(rep.peers)
 			want := "faster"
 			if r.q.Selective {
 				want = "≥5× faster"
 			}
-			if met {
+			if !ok {
+				row = append(row, "—")
+			} else if met {
 				row = append(row, "met ("+want+")")
 			} else {
 				row = append(row, "NOT met ("+want+")")
 			}
 		}
 		if len(r.mismatch) == 0 {
-			row = append(row, "agree")
+			var none []string // peers that ran it and gave no answer
+			for i, p := range rep.peers {
+				if !r.ranBy(i) && r.how[i] != noSQL {
+					none = append(none, peerTitle(p))
+				}
+			}
+			if len(none) == 0 {
+				row = append(row, "agree")
+			} else {
+				row = append(row, "agree ("+strings.Join(none, ", ")+": no answer)")
+			}
 		} else {
 			row = append(row, "DISAGREE")
 		}
@@ -420,6 +535,8 @@ func (rep *report) loadsTable() rtable {
 			how += fmt.Sprintf(" (read_csv of %s, which signinq wrote in %.1f s)", fmtMB(l.CSVBytes), l.CSVSeconds)
 		case "parquet":
 			how += " (signinq's export to Parquet, zstd)"
+		case "clickhouse":
+			how += " (signinq's export, reading the store included, into the Distributed table; size: the two servers' data)"
 		default:
 			how += " (INSERTs, index, ANALYZE)"
 		}
@@ -433,9 +550,13 @@ func (rep *report) loadsTable() rtable {
 func (rep *report) summary() []string {
 	var out []string
 	if slices.Contains(rep.peers, "duckdb") {
-		met, sel, selMet := 0, 0, 0
+		met, ran, sel, selMet := 0, 0, 0, 0
 		for _, r := range rep.results {
-			ok, _ := r.goal(rep.peers)
+			ok, ranByDuck := r.goal(rep.peers)
+			if !ranByDuck {
+				continue
+			}
+			ran++
 			if ok {
 				met++
 			}
@@ -446,12 +567,28 @@ func (rep *report) summary() []string {
 				}
 			}
 		}
-		out = append(out, fmt.Sprintf("Goal against DuckDB met on %d of %d queries (selective: %d of %d at ≥5×).", met, len(rep.results), selMet, sel))
+		out = append(out, fmt.Sprintf("Goal against DuckDB met on %d of %d queries (selective: %d of %d at ≥5×).", met, ran, selMet, sel))
 	}
 	if n := rep.mismatches(); n == 0 {
-		out = append(out, fmt.Sprintf("Every answer of %s agrees with signinq's on all %d queries.", joinTitles(rep.peers), len(rep.results)))
+		out = append(out, fmt.Sprintf("Every answer of %s agrees with signinq's on every query it ran:", joinTitles(rep.peers)))
 	} else {
-		out = append(out, fmt.Sprintf("%d answers DISAGREE with signinq's (printed below).", n))
+		out = append(out, fmt.Sprintf("%d answers DISAGREE with signinq's (printed below). Queries run:", n))
+	}
+	for i, p := range rep.peers {
+		ran, counts := 0, map[string]int{}
+		for _, r := range rep.results {
+			if r.ranBy(i) {
+				ran++
+			}
+			if r.how[i] != "" {
+				counts[r.how[i]]++
+			}
+		}
+		line := fmt.Sprintf("- %s: %d of %d", peerTitle(p), ran, len(rep.results))
+		for _, how := range slices.Sorted(maps.Keys(counts)) {
+			line += fmt.Sprintf("; %s: %d", how, counts[how])
+		}
+		out = append(out, line)
 	}
 	if len(rep.skipped) > 0 {
 		out = append(out, fmt.Sprintf("%d queries of the standard set have no SQL (the security stages) and are not compared.", len(rep.skipped)))
@@ -531,7 +668,7 @@ func writeAligned(w io.Writer, t rtable) {
 
 // markdown writes the report as Markdown.
 func (rep *report) markdown(w io.Writer) {
-	fmt.Fprintf(w, "## signinq, DuckDB and SQLite on %d sign-ins\n\n", rep.rows)
+	fmt.Fprintf(w, "## signinq beside %s on %d sign-ins\n\n", joinTitles(rep.peers), rep.rows)
 	for _, l := range rep.header() {
 		fmt.Fprintf(w, "- %s\n", l)
 	}

@@ -146,14 +146,14 @@ func TestLiterals(t *testing.T) {
 			continue
 		}
 		lists := map[string][]string{"vps": {"45.87.0.0/16"}, "admins": {"alice@contoso.com"}, "ranges": {"45.88.0.0/20", "2001:db8:1::/48"}}
-		for _, p := range []*peer{{name: "duckdb", from: duckFrom, duration: duckDuration, bin1h: duckBin1h, day: duckDay},
-			{name: "sqlite", from: sqliteFrom, duration: sqliteDuration, bin1h: sqliteBin1h, day: sqliteDay}} {
+		for _, p := range []*peer{{kind: "duckdb", from: duckFrom, duration: duckDuration, bin1h: duckBin1h, day: duckDay},
+			{kind: "sqlite", from: sqliteFrom, duration: sqliteDuration, bin1h: sqliteBin1h, day: sqliteDay}} {
 			s := p.sql(q, lists)
 			if strings.ContainsAny(s, "{}") {
-				t.Errorf("%s: %s: placeholders left: %s", p.name, q.Text, s)
+				t.Errorf("%s: %s: placeholders left: %s", p.kind, q.Text, s)
 			}
 			if want := p.from(benchEnd.Add(-q.Window)); q.Window > 0 && !strings.Contains(s, want) {
-				t.Errorf("%s: %s: no %s in %s", p.name, q.Text, want, s)
+				t.Errorf("%s: %s: no %s in %s", p.kind, q.Text, want, s)
 			}
 		}
 	}
@@ -352,10 +352,14 @@ func TestAppendCSVCell(t *testing.T) {
 // TestCompare generates a small benchmark store with the signinq command,
 // loads both peers from it and runs the whole standard set: every answer
 // must agree with signinq's.
+// sqlPeers are the peers asked SQL (TestCompareClickHouse runs the
+// other).
+var sqlPeers = []string{"duckdb", "sqlite", "parquet"}
+
 func TestCompare(t *testing.T) {
 	root := t.TempDir()
 	const rows = 20000
-	c := &CompareCmd{now: func() time.Time { return benchEnd }, Rows: rows, Runs: 1, Peers: peerNames, Threads: 2, Repo: "../..", Markdown: filepath.Join(root, "report.md")}
+	c := &CompareCmd{now: func() time.Time { return benchEnd }, Rows: rows, Runs: 1, Peers: sqlPeers, Threads: 2, Repo: "../..", Markdown: filepath.Join(root, "report.md")}
 	rep, err := c.measure(context.Background(), root, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -375,11 +379,11 @@ func TestCompare(t *testing.T) {
 		for _, m := range r.mismatch {
 			t.Error(m)
 		}
-		if len(r.medians) != 1+len(peerNames) {
+		if len(r.medians) != 1+len(sqlPeers) {
 			t.Errorf("%s: %d medians", r.q.Text, len(r.medians))
 		}
 	}
-	for _, p := range peerNames {
+	for _, p := range sqlPeers {
 		if l := rep.loads[p]; l.Rows != rows || l.Bytes <= 0 || l.Seconds <= 0 {
 			t.Errorf("%s: load %+v", p, l)
 		}

@@ -11,11 +11,14 @@
 //
 // compare runs the standard query set (bench.Queries) on signinq and, as
 // the SQL kept beside each query, on DuckDB and SQLite loaded with the
-// same sign-ins (read back from the signinq benchmark store), interleaved;
-// it checks every answer against signinq's and reports the medians, the
-// ratios, the peers' load times and file sizes beside signinq's store:
+// same sign-ins (read back from the signinq benchmark store) and on
+// DuckDB over signinq's Parquet export, and, in signinq's language
+// through package clickhouse, on a two-shard ClickHouse cluster loaded by
+// signinq's export, interleaved; it checks every answer against
+// signinq's and reports the medians, the ratios, the peers' load times
+// and sizes beside signinq's store:
 //
-//	go run . compare [--rows N] [--runs N] [--queries REGEX] [--peers duckdb,sqlite] [--markdown FILE]
+//	go run . compare [--rows N] [--runs N] [--queries REGEX] [--peers duckdb,sqlite,parquet,clickhouse] [--markdown FILE]
 //
 // duckdb-load loads a file of Azure Monitor diagnostic-settings sign-in
 // records (JSON lines, as signinq gen --format diag writes them) into a

@@ -111,7 +111,7 @@ func TestParquetDifferential(t *testing.T) {
 				got[i], err = fromPeer(names, rows, kinds)
 			}
 			if err != nil {
-				t.Fatalf("%s: %s: %v\n%s", peerTitle(p.name), q.Text, err, texts[i])
+				t.Fatalf("%s: %s: %v\n%s", peerTitle(p.kind), q.Text, err, texts[i])
 			}
 		}
 		// The Parquet files give the answer of the DuckDB peer's own load.

@@ -15,13 +15,15 @@ import (
 
 	"github.com/signinq/signinq/bench"
 	"github.com/signinq/signinq/engine"
+	"github.com/signinq/signinq/engine/signin"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
 )
 
 // A peer is another engine asked the standard set's SQL over a table of
 // the same sign-ins: DuckDB or SQLite.
 type peer struct {
-	name     string
+	kind     string            // its name: duckdb, sqlite or parquet
+	sqls     map[string]string // the queries' SQL, by their text
 	db       *sql.DB
 	conn     *sql.Conn
 	from     func(time.Time) string     // a time as the peer's literal
@@ -31,7 +33,7 @@ type peer struct {
 }
 
 // The peers by name, in the order they run.
-var peerNames = []string{"duckdb", "sqlite", "parquet"}
+var peerNames = []string{"duckdb", "sqlite", "parquet", "clickhouse"}
 
 // peerTitle is a peer's name as tables print it.
 func peerTitle(name string) string {
@@ -42,6 +44,8 @@ func peerTitle(name string) string {
 		return "SQLite"
 	case "parquet":
 		return "DuckDB on Parquet"
+	case "clickhouse":
+		return "ClickHouse, 2 shards"
 	}
 	return name
 }
@@ -112,6 +116,39 @@ func (p *peer) query(ctx context.Context, q string) ([]string, [][]any, error) {
 	return names, out, rows.Err()
 }
 
+func (p *peer) name() string { return p.kind }
+
+// run runs q's SQL once; errNoSQL when q has none. The answer is
+// normalized after, apart from the time measured.
+func (p *peer) run(ctx context.Context, q bench.Query, lists map[string][]string) (func([]signin.Kind) (answer, error), error) {
+	if q.SQL == "" {
+		return nil, errNoSQL
+	}
+	names, rows, err := p.query(ctx, p.sqlOf(q, lists))
+	if err != nil {
+		return nil, err
+	}
+	return func(kinds []signin.Kind) (answer, error) { return fromPeer(names, rows, kinds) }, nil
+}
+
+// sqlOf is q's SQL for the peer, written once.
+func (p *peer) sqlOf(q bench.Query, lists map[string][]string) string {
+	s, ok := p.sqls[q.Text]
+	if !ok {
+		s = p.sql(q, lists)
+		if p.sqls == nil {
+			p.sqls = map[string]string{}
+		}
+		p.sqls[q.Text] = s
+	}
+	return s
+}
+
+// ran is how the peer ran q: its SQL.
+func (p *peer) ran(q bench.Query, lists map[string][]string) string {
+	return "SQL: " + p.sqlOf(q, lists)
+}
+
 func (p *peer) close() error {
 	err := p.conn.Close()
 	if cerr := p.db.Close(); err == nil {
@@ -123,7 +160,7 @@ func (p *peer) close() error {
 // openPeer opens a loaded peer's database for queries. threads is
 // DuckDB's thread count; SQLite runs a query on one thread.
 func openPeer(ctx context.Context, name, path string, threads int) (*peer, error) {
-	p := &peer{name: name}
+	p := &peer{kind: name}
 	var setup []string
 	switch name {
 	case "duckdb":
@@ -187,8 +224,20 @@ func peerFile(dir, name string) string {
 		return filepath.Join(dir, "signins.sqlite")
 	case "parquet":
 		return filepath.Join(dir, "signins.parquet") // a directory
+	case "clickhouse":
+		return filepath.Join(dir, "clickhouse") // the two servers' directories
 	}
 	return filepath.Join(dir, name)
+}
+
+// readyFile is the file whose presence says the peer's database at path
+// is whole: the database itself, or for ClickHouse the file written
+// last into the servers' directory.
+func readyFile(name, path string) string {
+	if name == "clickhouse" {
+		return filepath.Join(path, chReady)
+	}
+	return path
 }
 
 // loadsFile records the peers' loads in dir, so that a later run reuses
@@ -219,6 +268,8 @@ func loadPeer(ctx context.Context, name string, db *engine.DB, path string, thre
 	switch name {
 	case "parquet":
 		l, err = loadParquet(ctx, db, path, logf)
+	case "clickhouse":
+		l, err = loadClickHouse(ctx, db, path, logf)
 	case "duckdb", "sqlite":
 		for _, p := range []string{path, path + ".wal", path + "-wal", path + "-shm", path + "-journal"} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -33,7 +33,7 @@ var allowed = map[string][]string{
 	"query":                   {"index", "engine", "result", "plugins", "query", "internal/ipset", "internal/words"},
 	"repl":                    {"index", "engine", "result", "plugins", "query", "repl", "docs", "internal/progress", "internal/term", "internal/words"},
 	"docs":                    {},
-	"bench":                   {"index", "engine", "result", "plugins", "query", "bench", "parquet", "internal/gen", "internal/benchstore", "internal/progress", "internal/words"},
+	"bench":                   {"index", "engine", "result", "plugins", "query", "bench", "parquet", "clickhouse", "internal/gen", "internal/benchstore", "internal/progress", "internal/words"},
 	"api":                     {"engine", "result", "plugins", "query", "pull"},
 	"cmd":                     {"index", "engine", "result", "plugins", "query", "repl", "bench", "api", "pull", "clickhouse", "kql", "parquet", "internal", "cmd"},
 	"clickhouse":              {"engine", "result", "plugins", "query", "clickhouse", "internal/progress"},
