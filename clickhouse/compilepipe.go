@@ -36,11 +36,13 @@ type postOp interface {
 }
 
 // operators compiles the operators after the query's |, against the
-// columns the query gives; a stage (a plugin's) or a sequence is
-// refused.
+// columns the query gives; a stage that reads only its rows (a plugin's
+// that is not a plugins.Needer: spikes, trend, anomalies, timeline) runs
+// in signinq on the rows ClickHouse computes (pipeStage); a stage that
+// reads sign-ins, or a sequence, is refused.
 func (c *compiler) operators(stages []*ast.Stage, cols []result.Column) ([]postOp, []result.Column, error) {
 	var ops []postOp
-	for _, s := range stages {
+	for i, s := range stages {
 		var op postOp
 		var err error
 		switch {
@@ -74,7 +76,10 @@ func (c *compiler) operators(stages []*ast.Stage, cols []result.Column) ([]postO
 		case s.Sequence != nil:
 			return nil, nil, refuse(s.Pos, "| sequence", "a sequence matches each key's sign-ins in time order, step after step: signinq runs it on the sign-ins")
 		default:
-			return nil, nil, refuse(s.Pos, "| "+strings.ToLower(s.Name), "stages are signinq's plugins: they run in signinq on the sign-ins or rows a query gives")
+			if !c.rowStage(s) {
+				return nil, nil, refuse(s.Pos, "| "+strings.ToLower(s.Name), "stages are signinq's plugins: they run in signinq on the sign-ins or rows a query gives")
+			}
+			op, cols = &pipeStage{plan: c.plan, i: i}, c.plan.StageColumns(i)
 		}
 		if err != nil {
 			return nil, nil, err
@@ -83,6 +88,41 @@ func (c *compiler) operators(stages []*ast.Stage, cols []result.Column) ([]postO
 		c.postText = append(c.postText, s.String())
 	}
 	return ops, cols, nil
+}
+
+// rowStage tells a plugin's stage that reads only the rows before it
+// (not a plugins.Needer, which reads sign-ins and the store): it can run
+// on the rows ClickHouse computes. Without a registry (Compile), none.
+func (c *compiler) rowStage(s *ast.Stage) bool {
+	if c.reg == nil || s.Paren {
+		return false
+	}
+	pl, ok := c.reg.Lookup(s.Name)
+	if !ok {
+		return false
+	}
+	if _, isStage := pl.(plugins.Stage); !isStage {
+		return false
+	}
+	_, needer := pl.(plugins.Needer)
+	return !needer
+}
+
+// pipeStage runs a plugin's stage that reads only its rows on the rows
+// before it, as the engine runs it (query.Plan.RunStage), with the
+// query's time range and now: the store is not there to read.
+type pipeStage struct {
+	plan *query.Plan
+	i    int // the stage's index among the query's stages
+}
+
+func (s *pipeStage) apply(ctx context.Context, _ driver.Conn, rows [][]result.Value) ([][]result.Value, error) {
+	p := s.plan
+	env := &plugins.Env{From: p.From, To: p.To, Now: p.Now, Query: func(context.Context, *ast.Query) (*result.Result, error) {
+		return nil, fmt.Errorf("clickhouse: a stage after a query on ClickHouse reads only its rows")
+	}}
+	out, _, err := p.RunStage(ctx, s.i, env, rows)
+	return out, err
 }
 
 // columnOf finds the column a bare word or a quoted string names, as the

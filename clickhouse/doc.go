@@ -28,9 +28,10 @@
 // A subquery (F in (QUERY)) is compiled as a query of its own and run
 // first; its values make a set written into the statement (Run). The
 // operators after a | (where, order by, limit, join: its right side a
-// compiled query too) and the rows of group by KEY in @list's values
-// without sign-ins are applied by signinq to the rows ClickHouse returns,
-// as the engine applies them.
+// compiled query too), the stages that read only the rows before them
+// (spikes, anomalies, trend: query.Plan.RunStage) and the rows of group
+// by KEY in @list's values without sign-ins are applied by signinq to
+// the rows ClickHouse returns, as the engine applies them.
 //
 // A query the compiler refuses runs, through Query, in signinq on the
 // sign-ins streamed from ClickHouse (streamed.go), its time range and the

@@ -3,7 +3,9 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/signinq/signinq/plugins"
 	"github.com/signinq/signinq/query/ast"
@@ -69,3 +71,35 @@ type StageError struct {
 func (e *StageError) Error() string { return e.Stage + ": " + e.Err.Error() }
 
 func (e *StageError) Unwrap() error { return e.Err }
+
+// StageColumns are the columns the plan's stage i (as RunStage counts)
+// emits; nil when it has no such stage.
+func (p *Plan) StageColumns(i int) []result.Column {
+	if i < 0 || i >= len(p.stages) {
+		return nil
+	}
+	return p.stages[i].runner.Columns()
+}
+
+// RunStage runs the plan's stage i (of the stages after its query's |,
+// in the order written) over rows, as Execute runs it over the query's
+// own rows, with env: for another engine that computed those rows (the
+// aggregate rows ClickHouse returns, in package clickhouse). A stage
+// that reads the store (a plugins.Needer, a join) needs env's Snapshot
+// or Query; one that reads only its rows needs From, To and Now. It
+// returns the rows the stage emits and their columns.
+func (p *Plan) RunStage(ctx context.Context, i int, env *plugins.Env, rows [][]result.Value) ([][]result.Value, []result.Column, error) {
+	if i < 0 || i >= len(p.stages) {
+		return nil, nil, fmt.Errorf("query: the plan has %d stages, not a stage %d", len(p.stages), i)
+	}
+	s := p.stages[i]
+	var out [][]result.Value
+	err := runStage(ctx, env, s, slices.Values(rows), func(row []result.Value) bool {
+		out = append(out, row)
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, s.runner.Columns(), nil
+}
