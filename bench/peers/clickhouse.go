@@ -205,10 +205,10 @@ func (p *chPeer) run(ctx context.Context, q bench.Query, _ map[string][]string) 
 	qctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	norm, err := p.runOnce(qctx, q)
-	deadline, _ := qctx.Deadline()
-	// Past the deadline the driver's read fails (an I/O timeout) or the
-	// context is done, whichever comes first.
-	if err != nil && ctx.Err() == nil && (qctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) || !time.Now().Before(deadline)) {
+	// At the deadline the context is done, or the driver's read, whose
+	// deadline is the context's, fails first with an I/O timeout
+	// (os.ErrDeadlineExceeded, wrapped) while the context is not yet.
+	if err != nil && ctx.Err() == nil && (qctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded)) {
 		how := fmt.Sprintf("timed out (> %v)", p.timeout)
 		p.how[q.Text] = how
 		if err := p.restart(ctx); err != nil {
