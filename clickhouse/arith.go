@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
@@ -197,7 +196,7 @@ func (c *compiler) timeConst(e ast.Expr) (result.Value, bool) {
 	default:
 		return result.Value{}, false
 	}
-	if d, ok := durationText(text); ok {
+	if d, ok := query.DurationText(text); ok {
 		return result.DurationValue(d), true
 	}
 	if signin.Lookup(text) != nil {
@@ -207,53 +206,4 @@ func (c *compiler) timeConst(e ast.Expr) (result.Value, bool) {
 		return result.TimeValue(t), true
 	}
 	return result.Value{}, false
-}
-
-// durationUnitsText are the units of a duration in time arithmetic.
-var durationUnitsText = map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour,
-	"m": time.Minute, "s": time.Second, "ms": time.Millisecond, "us": time.Microsecond, "ns": time.Nanosecond}
-
-// durationText reads a duration as time arithmetic writes it: whole
-// numbers and units, longest first (5m, 5m30s, 1d12h), after an
-// optional minus sign; false for other text, and for one beyond an
-// int64 of nanoseconds (which the checker refuses).
-func durationText(s string) (time.Duration, bool) {
-	s = strings.ToLower(s)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, false
-	}
-	var total uint64
-	last := time.Duration(1<<63 - 1)
-	for s != "" {
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		j := i
-		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
-			j++
-		}
-		unit, known := durationUnitsText[s[i:j]]
-		if i == 0 || !known || unit >= last {
-			return 0, false
-		}
-		last = unit
-		n, err := strconv.ParseUint(s[:i], 10, 64)
-		if err != nil || n > (1<<63)/uint64(unit) {
-			return 0, false
-		}
-		total += n * uint64(unit)
-		if total >= 1<<63 {
-			return 0, false
-		}
-		s = s[j:]
-	}
-	if neg {
-		return -time.Duration(total), true
-	}
-	return time.Duration(total), true
 }

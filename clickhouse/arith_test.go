@@ -8,6 +8,7 @@ import (
 
 	"github.com/signinq/signinq/engine/signin"
 	"github.com/signinq/signinq/plugins"
+	"github.com/signinq/signinq/query"
 	"github.com/signinq/signinq/result"
 )
 
@@ -51,13 +52,13 @@ func TestTimeArithmetic(t *testing.T) {
 		t.Errorf("time overflow: %v, want ErrOverflow", err)
 	}
 	for text, want := range map[string]time.Duration{"5m30s": 330 * time.Second, "-1h": -time.Hour, "1d12h": 36 * time.Hour, "1s250ms": 1250 * time.Millisecond} {
-		if d, ok := durationText(text); !ok || d != want {
-			t.Errorf("durationText(%s) = %v %v, want %v", text, d, ok, want)
+		if d, ok := query.DurationText(text); !ok || d != want {
+			t.Errorf("query.DurationText(%s) = %v %v, want %v", text, d, ok, want)
 		}
 	}
 	for _, bad := range []string{"5", "m5", "30s5m", "app", "200000d"} {
-		if _, ok := durationText(bad); ok {
-			t.Errorf("durationText(%s) should not read", bad)
+		if _, ok := query.DurationText(bad); ok {
+			t.Errorf("query.DurationText(%s) should not read", bad)
 		}
 	}
 }

@@ -295,59 +295,13 @@ func arithNumber(e ast.Expr, text string, quoted bool) (string, signin.Kind, err
 			return "real(" + strconv.FormatFloat(l, 'g', -1, 64) + ")", signin.KindFloat, nil
 		}
 	}
-	if d, ok := durationText(text); ok {
+	if d, ok := query.DurationText(text); ok {
 		return timeConst(e, int64(d), signin.KindDuration)
 	}
 	if tm, err := query.ParseTime(text); err == nil {
 		return timeConst(e, tm.UnixNano(), signin.KindTime)
 	}
 	return "", 0, refuse(e, "it is not a number, a time or a duration")
-}
-
-// durationUnits are the units of a duration in time arithmetic.
-var durationUnits = map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour,
-	"m": time.Minute, "s": time.Second, "ms": time.Millisecond, "us": time.Microsecond, "ns": time.Nanosecond}
-
-// durationText reads a duration as time arithmetic writes it (the
-// language's parseDurationText): whole numbers and units, longest first
-// (5m, 1d12h, 1s250ms), after an optional minus sign; false for other
-// text and for one beyond an int64 of nanoseconds.
-func durationText(s string) (time.Duration, bool) {
-	s = strings.ToLower(s)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, false
-	}
-	var total int64
-	last := time.Duration(1<<63 - 1)
-	for s != "" {
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		j := i
-		for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
-			j++
-		}
-		unit, known := durationUnits[s[i:j]]
-		if i == 0 || !known || unit >= last {
-			return 0, false
-		}
-		last = unit
-		n, err := strconv.ParseInt(s[:i], 10, 64)
-		if err != nil || n > math.MaxInt64/int64(unit) || total > math.MaxInt64-n*int64(unit) {
-			return 0, false
-		}
-		total += n * int64(unit)
-		s = s[j:]
-	}
-	if neg {
-		total = -total
-	}
-	return time.Duration(total), true
 }
 
 // timeConst is a time (Unix ns) or a duration (ns) in a head's
@@ -852,7 +806,7 @@ func (t *translator) rowCond(e ast.Expr, outs []out, rows bool) (string, error) 
 			if l, ok := x.(*ast.Literal); ok {
 				text = l.Text
 			}
-			if d, ok := durationText(text); ok {
+			if d, ok := query.DurationText(text); ok {
 				return timeConst(x, int64(d), signin.KindDuration)
 			}
 			if tm, perr := query.ParseTime(text); perr == nil && text != "" {

@@ -801,7 +801,7 @@ func (t *translator) timeTerm(e ast.Expr, fields *[]string) (string, signin.Kind
 
 // timeText is a time or a duration written in a query.
 func timeText(e ast.Expr, text string) (string, signin.Kind, error) {
-	if d, ok := durationText(text); ok {
+	if d, ok := query.DurationText(text); ok {
 		return timeConst(e, int64(d), signin.KindDuration)
 	}
 	if tm, err := query.ParseTime(text); err == nil {

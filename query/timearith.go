@@ -101,6 +101,15 @@ func parseDurationText(s string) (d time.Duration, ok bool, err error) {
 	return time.Duration(total), true, nil
 }
 
+// DurationText reads a duration as time arithmetic writes it (5m,
+// 1d12h, -2h), as the language reads it: false for other text and for
+// one beyond an int64 of nanoseconds. For the translations of a query to
+// other engines (packages clickhouse and kql).
+func DurationText(s string) (time.Duration, bool) {
+	d, ok, err := parseDurationText(s)
+	return d, ok && err == nil
+}
+
 // timeKindWords names a kind of time arithmetic for messages.
 func timeKindWords(k signin.Kind) string {
 	if k == signin.KindDuration {
