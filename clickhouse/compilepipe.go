@@ -125,19 +125,7 @@ func columnOf(cols []result.Column, e ast.Expr) (int, bool) {
 	default:
 		return -1, false
 	}
-	for i, c := range cols {
-		if strings.EqualFold(c.Name, name) {
-			return i, true
-		}
-	}
-	if f := signin.Lookup(name); f != nil {
-		for i, c := range cols {
-			if c.Name == f.Name && c.Field == f.Name {
-				return i, true
-			}
-		}
-	}
-	return -1, false
+	return query.ColumnNamed(cols, name)
 }
 
 // pipeJoin is | join [left|anti] (QUERY) on K, …: the right side a

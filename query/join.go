@@ -52,7 +52,7 @@ func (c *checker) join(left []result.Column, j *ast.Join) (*joinRunner, error) {
 	right := answerColumns(sub.plan)
 	r := &joinRunner{kind: j.Kind, sub: sub}
 	find := func(cols []result.Column, k *ast.Name, side string) (int, error) {
-		if i, ok := columnNamed(cols, k.Name); ok {
+		if i, ok := ColumnNamed(cols, k.Name); ok {
 			return i, nil
 		}
 		names := columnNames(cols)

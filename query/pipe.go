@@ -300,13 +300,13 @@ func (rc *rowChecker) column(e ast.Expr) (int, bool) {
 	default:
 		return -1, false
 	}
-	return columnNamed(rc.cols, name)
+	return ColumnNamed(rc.cols, name)
 }
 
 // columnNamed finds a column by its name, without regard to case, or a
 // field's column by another of the field's names (UserPrincipalName for
 // user).
-func columnNamed(cols []result.Column, name string) (int, bool) {
+func ColumnNamed(cols []result.Column, name string) (int, bool) {
 	for i, c := range cols {
 		if strings.EqualFold(c.Name, name) {
 			return i, true

@@ -100,14 +100,14 @@ type seqFn struct {
 // sequence checks a sequence against the columns it receives.
 func (c *checker) sequence(in []result.Column, s *ast.Sequence) (*seqRunner, error) {
 	r := &seqRunner{within: -1, gap: -1}
-	t, ok := columnNamed(in, "time")
+	t, ok := ColumnNamed(in, "time")
 	if !ok || in[t].Kind != signin.KindTime {
 		return nil, errorf(s.Pos, "a sequence reads events in time order: the rows before it need a time column (list time, …), and theirs are %s", strings.Join(columnNames(in), ", "))
 	}
 	r.timeCol = t
 	isKey := map[int]bool{}
 	for _, k := range s.By {
-		i, ok := columnNamed(in, k.Name)
+		i, ok := ColumnNamed(in, k.Name)
 		if !ok {
 			names := columnNames(in)
 			return nil, errorf(k.Pos, "unknown column %q%s (the columns: %s)", k.Name, didYouMean(k.Name, names), strings.Join(names, ", "))
@@ -221,7 +221,7 @@ func (r *seqRunner) rewrite(c *checker, in []result.Column, e ast.Expr, first bo
 			return nil, noPrev(e.Pos, e.Name)
 		}
 		r.prev = true
-		i, ok := columnNamed(in, rest)
+		i, ok := ColumnNamed(in, rest)
 		if !ok {
 			var names []string
 			for _, col := range in {
@@ -278,10 +278,10 @@ func (r *seqRunner) fn(c *checker, in []result.Column, call *ast.Call) (string, 
 		return "", err
 	}
 	name := f.field.Name
-	if _, ok := columnNamed(r.ext, name); ok {
+	if _, ok := ColumnNamed(r.ext, name); ok {
 		return name, nil
 	}
-	arg, ok := columnNamed(in, f.col.Field.Name)
+	arg, ok := ColumnNamed(in, f.col.Field.Name)
 	if !ok || in[arg].Field != f.col.Field.Name {
 		return "", errorf(call.Pos, "%s reads %s, which the rows before the sequence lack (their columns: %s): list it", call.Name, f.col.Field.Name, strings.Join(columnNames(in), ", "))
 	}
